@@ -1,0 +1,76 @@
+// The contract between the execution engine and a host backend (tcg/x86_64 today).
+//
+// W^X: the code cache is mapped twice (tcg/exec/code_buffer): a read-write view that the backend
+// and the chainer write through and a read-execute view that runs. Generated code must therefore
+// be position-independent with respect to the write view: internal labels are relative, and
+// anything outside the block (helpers, the epilogue) is reached through an absolute address in a
+// register or through CpuBase::epilogue, never through a rel32 computed from the write address.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tcg/ir/ir.h"
+
+namespace mimic::tcg {
+
+struct CpuBase;
+
+// Where to emit: `write` is the RW alias of the executable address `exec`.
+struct HostCodeRegion {
+  uint8_t* write = nullptr;
+  uintptr_t exec = 0;
+  size_t capacity = 0;
+};
+
+// Maps a host code offset (start of the first host instruction of a guest instruction) to the
+// guest pc of that instruction. Sorted by host_offset. Used to find the precise guest pc of a
+// fault inside translated code.
+struct PcMapEntry {
+  uint32_t host_offset;
+  uint64_t guest_pc;
+};
+
+// A GotoTb slot: a 5-byte `jmp rel32` at jmp_offset whose rel32 field (jmp_offset + 1) is 4-byte
+// aligned, so the chainer can retarget it with one atomic 32-bit store while other threads run it.
+// Unchained, it points at reset_offset (the slot's exit stub).
+struct ChainSlot {
+  bool used = false;
+  uint32_t jmp_offset = 0;
+  uint32_t reset_offset = 0;
+  uint64_t target_pc = 0;
+};
+
+struct CompileResult {
+  enum class Status { Ok, OutOfSpace, TooComplex } status = Status::Ok;
+  size_t size = 0;  // bytes emitted
+  ChainSlot slots[2];
+  std::string error;  // with TooComplex: what limit was hit (the caller retries with fewer guest insns)
+};
+
+// Code that stays for the life of the code cache: entering translated code and leaving it.
+struct Trampolines {
+  // Runs translated code at `code` with `env` pinned until it jumps to the epilogue.
+  void (*enter)(CpuBase* env, const void* code) = nullptr;
+  uint64_t epilogue = 0;  // store into CpuBase::epilogue before entering
+  size_t size = 0;
+};
+
+struct BackendOptions {
+  bool allow_bmi2 = true;  // use shlx/shrx/sarx/rorx/andn when the host has them
+};
+
+// x86-64 backend entry points (tcg/x86_64).
+Trampolines emit_trampolines(HostCodeRegion region);
+// Compiles one block. `tb_cookie` is an 8-byte-aligned value stored in CpuBase::exit_tb by an
+// unchained GotoTb exit. pc_map is cleared and filled.
+CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t tb_cookie,
+                            std::vector<PcMapEntry>& pc_map, const BackendOptions& options = {});
+
+// Runs `block` in the IR interpreter (tcg/interp) with the same exit protocol as translated code:
+// on return env->pc and env->exit_reason are set; GotoTb sets kExitChain with exit_tb = 0.
+void interpret_block(const Block& block, CpuBase* env);
+
+}  // namespace mimic::tcg

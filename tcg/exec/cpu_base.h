@@ -1,0 +1,50 @@
+// CpuBase: the header every guest CPU state struct starts with; generated code addresses it
+// through the pinned env register, so its layout is an ABI between the JIT and the exec loop.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace mimic::tcg {
+
+// Why translated code returned to the execution loop (CpuBase::exit_reason).
+// Values below kExitGuestBase are the engine's own; frontends define theirs from kExitGuestBase
+// up (system call, breakpoint, illegal instruction, ...), passed through ExitLoop unchanged.
+enum ExitReason : uint32_t {
+  kExitChain = 0,      // GotoTb whose slot is not chained yet: pc holds the target, exit_tb/exit_slot say where from
+  kExitLookup = 1,     // GotoPtr missed the jump cache: pc holds the target
+  kExitInterrupt = 2,  // exit_request was set (signal, interrupt, flush, stop): pc is the next block's start
+  kExitGuestBase = 16,
+};
+
+// One entry of the per-CPU jump cache that generated code searches for indirect branches.
+struct JumpCacheEntry {
+  uint64_t guest_pc;   // kJumpCacheEmpty when unused
+  uint64_t host_code;  // entry point of the translated block
+};
+constexpr uint64_t kJumpCacheEmpty = ~0ull;  // never a valid guest pc (odd and at the top)
+constexpr unsigned kJumpCacheBits = 12;
+constexpr size_t kJumpCacheSize = size_t(1) << kJumpCacheBits;
+// The hash generated code computes inline: keep this function and the backend in step.
+constexpr size_t jump_cache_index(uint64_t pc) {
+  return size_t((pc >> 1) ^ (pc >> (1 + kJumpCacheBits))) & (kJumpCacheSize - 1);
+}
+
+struct alignas(64) CpuBase {
+  // Guest pc of the next instruction to run whenever the CPU is outside translated code.
+  uint64_t pc = 0;
+  // Nonzero asks translated code to return to the loop at the next block entry (kExitInterrupt).
+  // Written by other threads and signal handlers, read by generated code with a plain load.
+  std::atomic<uint32_t> exit_request{0};
+  uint32_t exit_reason = 0;              // ExitReason or a frontend reason, set by generated code on exit
+  uint64_t exit_tb = 0;                  // with kExitChain: the TranslationBlock* that exited
+  uint32_t exit_slot = 0;                // with kExitChain: its GotoTb slot (0 or 1)
+  uint32_t tb_flags = 0;                 // translation flags of the current CPU mode
+  uint8_t* guest_base = nullptr;         // user mode: host address of guest address 0
+  JumpCacheEntry* jump_cache = nullptr;  // kJumpCacheSize entries
+  uint64_t epilogue = 0;                 // host address generated code jumps to when leaving
+  uint64_t scratch[4] = {};              // spill room for backend sequences that need memory temps
+};
+
+}  // namespace mimic::tcg
