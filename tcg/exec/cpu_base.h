@@ -15,6 +15,9 @@ enum ExitReason : uint32_t {
   kExitChain = 0,      // GotoTb whose slot is not chained yet: pc holds the target, exit_tb/exit_slot say where from
   kExitLookup = 1,     // GotoPtr missed the jump cache: pc holds the target
   kExitInterrupt = 2,  // exit_request was set (signal, interrupt, flush, stop): pc is the next block's start
+  kExitUnaligned = 3,  // a kAligned memory access was misaligned: pc is the instruction, fault_addr the address
+  kExitMemFault = 4,   // a guest access faulted: pc is the instruction, fault_addr the guest address,
+                       // fault_write nonzero for writes (set by the host fault handler)
   kExitGuestBase = 16,
 };
 
@@ -44,7 +47,10 @@ struct alignas(64) CpuBase {
   uint8_t* guest_base = nullptr;         // user mode: host address of guest address 0
   JumpCacheEntry* jump_cache = nullptr;  // kJumpCacheSize entries
   uint64_t epilogue = 0;                 // host address generated code jumps to when leaving
-  uint64_t scratch[4] = {};              // spill room for backend sequences that need memory temps
+  uint64_t fault_addr = 0;               // with kExitUnaligned / kExitMemFault
+  uint32_t fault_write = 0;              // with kExitMemFault: 1 for a store or atomic
+  uint32_t reserved0 = 0;
+  uint64_t scratch[4] = {};  // spill room for backend sequences that need memory temps
 };
 
 }  // namespace mimic::tcg

@@ -1,0 +1,25 @@
+// Entry point of linux-user mode: run one guest Linux program on this host.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "tcg/exec/options.h"
+
+namespace mimic::linux_user {
+
+struct UserOptions {
+  std::string program;                 // path of the guest ELF file
+  std::vector<std::string> argv;       // guest argv; argv[0] defaults to `program`
+  std::string sysroot;                 // -L DIR (or QEMU_LD_PREFIX)
+  std::vector<std::string> env_set;    // -E VAR=VALUE
+  std::vector<std::string> env_unset;  // -U VAR
+  tcg::EngineOptions engine;
+};
+
+// Loads and runs the program; returns the process exit status to pass to exit(), or ends the
+// process with the same signal that ended the guest. Errors (not ELF, unsupported machine,
+// missing file) are printed as one clear line and give status 1... 126/127 as a shell would.
+int run_program(const UserOptions& options);
+
+}  // namespace mimic::linux_user

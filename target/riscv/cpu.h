@@ -1,0 +1,33 @@
+// The RISC-V 64 guest CPU state; generated code reaches every field by offsetof from env.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "tcg/exec/cpu_base.h"
+
+namespace mimic::riscv {
+
+// Exit reasons of RISC-V translated code (ExitLoop immediates), above the engine's own.
+enum ExitReason : uint32_t {
+  kExitEcall = tcg::kExitGuestBase,  // pc is the ecall instruction
+  kExitEbreak,                       // pc is the ebreak instruction
+  kExitIllegal,                      // pc is the illegal instruction
+  kExitFetchFault,                   // pc is the address that could not be fetched
+};
+
+struct RiscvCpu : tcg::CpuBase {
+  uint64_t x[32] = {};  // x[0] is kept 0: translated code never writes it
+  uint64_t f[32] = {};  // FP registers; single precision values are NaN-boxed
+  uint32_t fflags = 0;  // accrued exception flags (NV DZ OF UF NX in bits 4..0)
+  uint32_t frm = 0;     // dynamic rounding mode
+  // LR/SC reservation: address and the value loaded (SC succeeds by compare-and-swap on it).
+  uint64_t reserve_addr = ~0ull;
+  uint64_t reserve_value = 0;
+  uint64_t instret_base = 0;
+};
+
+inline uint32_t xreg_offset(unsigned r) { return uint32_t(offsetof(RiscvCpu, x) + 8 * r); }
+inline uint32_t freg_offset(unsigned r) { return uint32_t(offsetof(RiscvCpu, f) + 8 * r); }
+
+}  // namespace mimic::riscv

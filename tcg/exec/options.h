@@ -1,0 +1,34 @@
+// Options of the execution engine that the command line sets (-d, -D, nochain, interpreter).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace mimic::tcg {
+
+namespace LogFlag {
+enum : uint32_t {
+  kInAsm = 1u << 0,    // guest instructions of each translated block
+  kOp = 1u << 1,       // IR as translated
+  kOpOpt = 1u << 2,    // IR after the passes
+  kOutAsm = 1u << 3,   // host code
+  kExec = 1u << 4,     // each block as it is entered from the loop
+  kNoChain = 1u << 5,  // not a log: never chain blocks (every exit goes through the loop)
+  kStrace = 1u << 6,   // linux-user: print system calls
+  kUnimp = 1u << 7,    // report unimplemented features
+};
+}
+
+struct EngineOptions {
+  uint32_t log = 0;          // LogFlag bits
+  std::string log_file;      // -D FILE; empty means stderr
+  bool interpreter = false;  // run blocks in the IR interpreter instead of the JIT
+  bool optimize = true;      // run the IR passes
+  unsigned max_block_insns = 512;
+  size_t code_cache_bytes = size_t(64) << 20;
+};
+
+// Parses a -d list ("in_asm,op,out_asm"); returns false and sets `error` for an unknown item.
+bool parse_log_flags(const std::string& list, uint32_t& flags, std::string& error);
+
+}  // namespace mimic::tcg
