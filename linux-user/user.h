@@ -18,8 +18,9 @@ struct UserOptions {
 };
 
 // Loads and runs the program; returns the process exit status to pass to exit(), or ends the
-// process with the same signal that ended the guest. Errors (not ELF, unsupported machine,
-// missing file) are printed as one clear line and give status 1... 126/127 as a shell would.
+// process with the same signal that ended the guest. Errors are printed as one clear line naming
+// the file and the problem: status 127 for a missing program, 126 for a file that is not a
+// runnable ELF for a supported guest (as a shell would).
 int run_program(const UserOptions& options);
 
 }  // namespace mimic::linux_user
