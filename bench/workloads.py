@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Runs the C workloads in bench/workloads natively, under qemu-user and under mimic; prints ratios.
+
+Each workload is compiled twice from the same source: for the host (gcc -O2 -static) and for the
+guest (<triple>-gcc -O2 -static). Every run's output must be identical (checksums), so a fast but
+wrong emulator cannot score. Times are the best of --runs wall-clock runs.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul"]
+GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
+          "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64")}
+
+
+def build(compiler, src, out):
+    subprocess.run([compiler, "-O2", "-static", "-o", out, src], check=True)
+
+
+def best_time(cmd, runs):
+    best, output = None, None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        dt = time.perf_counter() - t0
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[:300]}")
+        if output is not None and p.stdout != output:
+            raise RuntimeError(f"{' '.join(cmd)}: output changed between runs")
+        output = p.stdout
+        best = dt if best is None else min(best, dt)
+    return best, output
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--arch", default="riscv64", choices=sorted(GUESTS))
+    ap.add_argument("--mimic", default=os.path.join(ROOT, "build", "mimic"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--only", nargs="*", default=WORKLOADS)
+    ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench-workloads"))
+    args = ap.parse_args()
+
+    cc, qemu = GUESTS[args.arch]
+    os.makedirs(args.outdir, exist_ok=True)
+    have_qemu = shutil.which(qemu) is not None
+    print(f"# arch {args.arch}; times are best of {args.runs}; ratio = time / native time")
+    print(f"{'workload':10} {'native s':>9} {'qemu s':>9} {'mimic s':>9} {'qemu x':>8} {'mimic x':>8} {'mimic vs qemu':>14}")
+    failed = False
+    for name in args.only:
+        src = os.path.join(ROOT, "bench", "workloads", name + ".c")
+        native_bin = os.path.join(args.outdir, f"{name}-native")
+        guest_bin = os.path.join(args.outdir, f"{name}-{args.arch}")
+        build("gcc", src, native_bin)
+        build(cc, src, guest_bin)
+        tn, out_n = best_time([native_bin], args.runs)
+        tq = out_q = None
+        if have_qemu:
+            tq, out_q = best_time([qemu, guest_bin], args.runs)
+        try:
+            tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
+        except RuntimeError as e:
+            print(f"{name:10} mimic failed: {e}")
+            failed = True
+            continue
+        if out_m != out_n or (out_q is not None and out_q != out_n):
+            print(f"{name:10} OUTPUT MISMATCH native={out_n.strip()!r} qemu={out_q!r} mimic={out_m.strip()!r}")
+            failed = True
+            continue
+        q = f"{tq:9.3f}" if tq else f"{'-':>9}"
+        qx = f"{tq / tn:8.2f}" if tq else f"{'-':>8}"
+        speed = f"{tq / tm:13.2f}x" if tq else f"{'-':>14}"
+        print(f"{name:10} {tn:9.3f} {q} {tm:9.3f} {qx} {tm / tn:8.2f} {speed}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
