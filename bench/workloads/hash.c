@@ -28,7 +28,7 @@ static void compress(uint32_t h[8], const unsigned char *p) {
   h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }
 int main(int argc, char **argv) {
-  int mib = bench_scale(argc, argv, 24);
+  int mib = bench_scale(argc, argv, 48);
   static unsigned char buf[1 << 16];
   for (size_t i = 0; i < sizeof buf; i++) buf[i] = (unsigned char)(i * 131 + 7);
   uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};

@@ -3,7 +3,7 @@
 enum { N = 160 };
 static double a[N][N], b[N][N], c[N][N];
 int main(int argc, char **argv) {
-  int rounds = bench_scale(argc, argv, 6);
+  int rounds = bench_scale(argc, argv, 40);
   for (int i = 0; i < N; i++)
     for (int j = 0; j < N; j++) { a[i][j] = (i * 3 + j) % 17 * 0.25; b[i][j] = (i + j * 5) % 13 * 0.5; }
   double sum = 0;

@@ -2,7 +2,7 @@
 #include <string.h>
 #include "common.h"
 int main(int argc, char **argv) {
-  int rounds = bench_scale(argc, argv, 300);
+  int rounds = bench_scale(argc, argv, 3000);
   static char a[8192], b[8192], line[256];
   for (size_t i = 0; i < sizeof a - 1; i++) a[i] = 'a' + (char)(i % 26);
   uint64_t acc = 0;
