@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Downloads Debian packages of a foreign architecture (without installing them) and unpacks them
+# into a sysroot folder: fetch-debian-debs.sh ARCH SUITE DEST PACKAGE...
+#   ARCH   Debian architecture (arm64, riscv64, armhf)
+#   SUITE  Debian suite (bookworm; riscv64 needs trixie, which bookworm's lists lack)
+#   DEST   folder to unpack into (created); the .deb files are cached in DEST/.debs
+# Uses a private apt state (lists, cache, sources), so the host's apt configuration is untouched.
+set -euo pipefail
+[ $# -ge 4 ] || { sed -n '2,8p' "$0"; exit 2; }
+arch=$1 suite=$2 dest=$3; shift 3
+state=$(realpath -m "$dest/.apt"); debs=$(realpath -m "$dest/.debs")
+mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$debs"
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+echo "deb [arch=$arch trusted=yes] $mirror $suite main" > "$state/sources.list"
+apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
+  -o "Dir::State=$state" -o "Dir::State::Lists=$state/lists" -o "Dir::State::status=/dev/null"
+  -o "Dir::Cache=$state/cache" -o "Dir::Etc::SourceList=$state/sources.list"
+  -o "Dir::Etc::SourceParts=/dev/null" -o "Debug::NoLocking=1" -o "Acquire::Languages=none")
+if [ ! -f "$state/updated" ] || [ -n "$(find "$state/updated" -mmin +1440)" ]; then
+  apt-get "${apt_opts[@]}" update -qq
+  touch "$state/updated"
+fi
+cd "$debs"
+for p in "$@"; do
+  ls "${p}"_*_"$arch".deb "${p}"_*_all.deb >/dev/null 2>&1 || apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root download -qq "$p"
+done
+for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$dest"; done
+echo "fetch-debian-debs: $* unpacked into $dest"

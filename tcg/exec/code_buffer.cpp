@@ -1,0 +1,67 @@
+// CodeBuffer: memfd-backed dual mapping of the code cache and its bump allocator.
+#include "tcg/exec/code_buffer.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <system_error>
+
+namespace mimic::tcg {
+
+namespace {
+[[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
+size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+}  // namespace
+
+CodeBuffer::CodeBuffer(size_t capacity) {
+  capacity_ = round_up(capacity < 65536 ? 65536 : capacity, size_t(sysconf(_SC_PAGESIZE)));
+  // Block code is reached by rel32 jumps between blocks: the buffer must stay under 2 GiB.
+  if (capacity_ > (size_t(1) << 31)) capacity_ = size_t(1) << 31;
+  int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
+  if (fd < 0) fail("code cache: memfd_create");
+  if (ftruncate(fd, off_t(capacity_)) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    fail("code cache: ftruncate");
+  }
+  void* w = mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  void* x = w == MAP_FAILED ? MAP_FAILED : mmap(nullptr, capacity_, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  int e = errno;
+  close(fd);  // the mappings keep the pages alive
+  if (w == MAP_FAILED || x == MAP_FAILED) {
+    if (w != MAP_FAILED) munmap(w, capacity_);
+    errno = e;
+    fail("code cache: mmap");
+  }
+  write_ = static_cast<uint8_t*>(w);
+  exec_ = static_cast<uint8_t*>(x);
+}
+
+CodeBuffer::~CodeBuffer() {
+  munmap(write_, capacity_);
+  munmap(exec_, capacity_);
+}
+
+const Trampolines& CodeBuffer::install_trampolines() {
+  trampolines_ = emit_trampolines(HostCodeRegion{write_, exec_base(), capacity_});
+  blocks_start_ = round_up(trampolines_.size, kBlockAlign);
+  used_ = blocks_start_;
+  return trampolines_;
+}
+
+HostCodeRegion CodeBuffer::free_region() const {
+  return HostCodeRegion{write_ + used_, exec_base() + used_, capacity_ - used_};
+}
+
+uintptr_t CodeBuffer::commit(size_t size) {
+  uintptr_t start = exec_base() + used_;
+  used_ = round_up(used_ + size, kBlockAlign);
+  if (used_ > capacity_) used_ = capacity_;
+  return start;
+}
+
+void CodeBuffer::reset() { used_ = blocks_start_; }
+
+}  // namespace mimic::tcg

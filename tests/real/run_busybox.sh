@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Fetches Debian's busybox-static for ARCH (once, cached in SYSROOT) and runs busybox_test.py.
+# run_busybox.sh MIMIC ARCH SUITE SYSROOT
+set -euo pipefail
+mimic=$1 arch=$2 suite=$3 sysroot=$4
+here=$(cd "$(dirname "$0")" && pwd)
+if [ ! -x "$sysroot/usr/bin/busybox" ]; then
+  if ! "$here/../../scripts/fetch-debian-debs.sh" "$arch" "$suite" "$sysroot" busybox-static; then
+    echo "SKIP: could not fetch Debian $suite $arch busybox-static"
+    exit 77
+  fi
+fi
+exec python3 "$here/busybox_test.py" --mimic "$mimic" --arch "$arch" --sysroot "$sysroot"
