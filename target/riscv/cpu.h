@@ -13,8 +13,13 @@ enum ExitReason : uint32_t {
   kExitEcall = tcg::kExitGuestBase,  // pc is the ecall instruction
   kExitEbreak,                       // pc is the ebreak instruction
   kExitIllegal,                      // pc is the illegal instruction
-  kExitFetchFault,                   // pc is the address that could not be fetched
+  kExitFetchFault,                   // pc is the instruction that could not be fetched; fault_addr its first
+                                     // unfetchable byte (equal to pc unless the instruction straddles pages)
+  kExitFenceI,                       // fence.i: pc is the next instruction; invalidate translations, continue
 };
+
+// fflags bits (also the low 5 bits of fcsr).
+enum FFlag : uint32_t { kFlagNX = 1, kFlagUF = 2, kFlagOF = 4, kFlagDZ = 8, kFlagNV = 16 };
 
 struct RiscvCpu : tcg::CpuBase {
   uint64_t x[32] = {};  // x[0] is kept 0: translated code never writes it

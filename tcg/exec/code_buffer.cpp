@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <system_error>
 
 namespace mimic::tcg {
@@ -15,7 +16,7 @@ size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
 }  // namespace
 
 CodeBuffer::CodeBuffer(size_t capacity) {
-  capacity_ = round_up(capacity < 65536 ? 65536 : capacity, size_t(sysconf(_SC_PAGESIZE)));
+  capacity_ = round_up(capacity < kMinCapacity ? kMinCapacity : capacity, size_t(sysconf(_SC_PAGESIZE)));
   // Block code is reached by rel32 jumps between blocks: the buffer must stay under 2 GiB.
   if (capacity_ > (size_t(1) << 31)) capacity_ = size_t(1) << 31;
   int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
@@ -63,5 +64,32 @@ uintptr_t CodeBuffer::commit(size_t size) {
 }
 
 void CodeBuffer::reset() { used_ = blocks_start_; }
+
+void CodeBuffer::unshare_after_fork() {
+  int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
+  if (fd < 0) fail("code cache: memfd_create");
+  if (ftruncate(fd, off_t(capacity_)) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    fail("code cache: ftruncate");
+  }
+  void* tmp = mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (tmp == MAP_FAILED) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    fail("code cache: mmap");
+  }
+  memcpy(tmp, write_, capacity_ < used_ ? capacity_ : used_);
+  munmap(tmp, capacity_);
+  // MAP_FIXED replaces the shared views in place, so every code address stays valid.
+  void* w = mmap(write_, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+  void* x = mmap(exec_, capacity_, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
+  int e = errno;
+  close(fd);
+  errno = e;
+  if (w == MAP_FAILED || x == MAP_FAILED) fail("code cache: mmap after fork");
+}
 
 }  // namespace mimic::tcg

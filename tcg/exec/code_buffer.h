@@ -31,6 +31,10 @@ class CodeBuffer {
   uintptr_t commit(size_t size);
   // Forgets every block (keeps the trampolines).
   void reset();
+  // In the child of fork(): the memfd is MAP_SHARED, so parent and child would write into one
+  // cache. Moves this process's two views onto a private copy (same addresses, same contents).
+  // Throws std::system_error on failure.
+  void unshare_after_fork();
 
   uint8_t* write_base() const { return write_; }
   uintptr_t exec_base() const { return reinterpret_cast<uintptr_t>(exec_); }
@@ -40,7 +44,9 @@ class CodeBuffer {
   // RW alias of an exec address inside the buffer.
   uint8_t* write_alias(uintptr_t exec) const { return write_ + (exec - exec_base()); }
 
-  static constexpr size_t kBlockAlign = 16;  // block entries on 16 bytes: decoder-friendly
+  static constexpr size_t kBlockAlign = 16;
+  // Small enough for tests to force flushes, large enough for the trampolines and one big block.
+  static constexpr size_t kMinCapacity = 16 << 10;  // block entries on 16 bytes: decoder-friendly
 
  private:
   uint8_t* write_ = nullptr;

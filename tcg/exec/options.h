@@ -26,6 +26,7 @@ struct EngineOptions {
   bool optimize = true;      // run the IR passes
   unsigned max_block_insns = 512;
   size_t code_cache_bytes = size_t(64) << 20;
+  bool perf_map = false;  // append translated blocks to /tmp/perf-<pid>.map (-perfmap, MIMIC_PERFMAP=1)
 };
 
 // Parses a -d list ("in_asm,op,out_asm"); returns false and sets `error` for an unknown item.

@@ -1,0 +1,86 @@
+// The per-block translation loop: fetch, decode through the pattern tables, call trans_, end blocks.
+#include "target/riscv/translate.h"
+
+#include <cstddef>
+#include <cstring>
+
+#include "target/riscv/decode.h"
+#include "target/riscv/trans.h"
+
+namespace mimic::riscv {
+
+namespace {
+constexpr uint64_t kPageMask = ~uint64_t(0xfff);
+}
+
+void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
+  IRBuilder ir(block);
+  DisasContext s(ir);
+  const uint64_t start = block.guest_pc;
+  uint64_t pc = start;
+  if (max_insns == 0) max_insns = 1;
+  for (unsigned n = 0;; ++n) {
+    // Stop in front of code that cannot be fetched; only when it is the block's first
+    // instruction is the fault raised (a later block starts there and faults precisely).
+    unsigned avail = can_fetch(pc, 2) ? 2 : 0;
+    uint16_t lo = 0;
+    if (avail) std::memcpy(&lo, env.guest_base + pc, 2);
+    unsigned len = (lo & 3) == 3 ? 4 : 2;
+    if (avail && len == 4 && !can_fetch(pc, 4)) avail = 0;
+    if (!avail) {
+      if (n == 0) {
+        uint64_t fault = can_fetch(pc, 2) ? pc + 2 : pc;
+        ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(fault));
+        ir.exit_loop(kExitFetchFault, imm64(pc));
+      } else {
+        ir.goto_tb(0, pc);
+      }
+      break;
+    }
+    uint32_t insn = lo;
+    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
+
+    s.pc = pc;
+    s.next_pc = pc + len;
+    s.insn = insn;
+    s.ended = false;
+    ir.insn_start(pc);
+    Args args;
+    const Pattern* p = decode(insn, args);
+    if (!p || !p->fn(s, args)) gen_exit(s, kExitIllegal, pc);
+    pc += len;
+    if (s.ended) break;
+    // Blocks stay within the page they start on (an instruction straddling into the next page
+    // is the last one), so invalidating a page invalidates every block that reads it.
+    if (n + 1 >= max_insns || (pc & kPageMask) != (start & kPageMask)) {
+      ir.goto_tb(0, pc);
+      break;
+    }
+  }
+  block.guest_size = uint32_t(pc - start);
+}
+
+std::string RiscvTranslator::disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const {
+  std::string out;
+  const uint64_t end = pc + size;
+  char line[160];
+  while (pc < end && can_fetch(pc, 2)) {
+    uint16_t lo;
+    std::memcpy(&lo, env.guest_base + pc, 2);
+    unsigned len = (lo & 3) == 3 ? 4 : 2;
+    if (len == 4 && !can_fetch(pc, 4)) break;
+    uint32_t insn = lo;
+    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
+    std::string text = disassemble_insn(insn, pc);
+    if (text.empty()) text = ".insn (illegal)";
+    if (len == 4)
+      std::snprintf(line, sizeof line, "0x%016llx:  %08x  %s\n", (unsigned long long)pc, insn, text.c_str());
+    else
+      std::snprintf(line, sizeof line, "0x%016llx:  %04x      %s\n", (unsigned long long)pc, insn, text.c_str());
+    out += line;
+    pc += len;
+  }
+  return out;
+}
+
+}  // namespace mimic::riscv

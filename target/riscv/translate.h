@@ -1,0 +1,31 @@
+// RiscvTranslator: the RV64GC (+ Zba/Zbb/Zbs) guest translator the execution engine drives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tcg/exec/guest.h"
+#include "tcg/exec/guest_memory.h"
+
+namespace mimic::riscv {
+
+class RiscvTranslator : public tcg::GuestTranslator {
+ public:
+  // `fetcher` says which guest code is mapped executable; null means all of it (callers that
+  // validated the range themselves). It must outlive the translator.
+  explicit RiscvTranslator(const tcg::CodeFetcher* fetcher = nullptr) : fetcher_(fetcher) {}
+
+  const char* arch_name() const override { return "riscv64"; }
+  void translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) override;
+  std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
+
+ private:
+  bool can_fetch(uint64_t addr, unsigned len) const { return !fetcher_ || fetcher_->can_fetch(addr, len); }
+  const tcg::CodeFetcher* fetcher_;
+};
+
+// One instruction as "mnemonic operands" (16-bit when (insn & 3) != 3), or an empty string when
+// the encoding is unknown or reserved: for -d in_asm and illegal-instruction messages.
+std::string disassemble_insn(uint32_t insn, uint64_t pc);
+
+}  // namespace mimic::riscv

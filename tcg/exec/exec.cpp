@@ -1,0 +1,708 @@
+// ExecEngine: the run loop, translation, chaining, jump caches, invalidation and exclusive flushes.
+#include "tcg/exec/exec.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#if __has_include("tcg/opt/passes.h")
+#include "tcg/opt/passes.h"
+#define MIMIC_HAVE_OPT_PASSES 1
+#endif
+#if __has_include("tcg/ir/printer.h")
+#include "tcg/ir/printer.h"
+#define MIMIC_HAVE_IR_PRINTER 1
+#endif
+#if __has_include("tcg/x86_64/disasm.h")
+#include "tcg/x86_64/disasm.h"
+#define MIMIC_HAVE_HOST_DISASM 1
+#endif
+
+namespace mimic::tcg {
+
+namespace {
+constexpr unsigned kPageBits = 12;  // granularity of the guest-page index used by invalidation
+
+// Counters written only by their CPU's thread and summed by stats(): plain loads and stores,
+// no locked instructions on the loop's path.
+inline void bump(std::atomic<uint64_t>& c) {
+  c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+// Bumped whenever a Cpu record disappears, so that per-thread caches of Cpu pointers go stale.
+std::atomic<uint64_t> g_cpu_epoch{1};
+}  // namespace
+
+struct ExecEngine::Cpu {
+  CpuBase* env = nullptr;
+  JumpCacheEntry* jump_cache = nullptr;  // what generated code probes
+  // The loop's view of the same cache: the TB behind each jump-cache entry.
+  std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;
+  std::atomic<bool> running{false};  // inside run() between exec_start and exec_end
+  bool has_waiter = false;           // counted by a pending exclusive section (cpus_mutex_)
+  uint32_t jc_flags = 0;             // tb_flags the jump cache was filled under
+  std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
+
+  explicit Cpu(CpuBase* e) : env(e) {
+    jump_cache = static_cast<JumpCacheEntry*>(std::aligned_alloc(64, kJumpCacheSize * sizeof(JumpCacheEntry)));
+    if (!jump_cache) throw std::bad_alloc();
+    tbs.reset(new std::atomic<TranslationBlock*>[kJumpCacheSize]);
+    for (size_t i = 0; i < kJumpCacheSize; ++i) {
+      jump_cache[i] = JumpCacheEntry{kJumpCacheEmpty, 0};
+      tbs[i].store(nullptr, std::memory_order_relaxed);
+    }
+    jc_flags = e->tb_flags;
+  }
+  ~Cpu() { std::free(jump_cache); }
+};
+
+// State of one active run() call, reachable from cpu_loop_exit through a thread-local pointer.
+struct ExecEngine::RunContext {
+  sigjmp_buf jmp;
+  ExecEngine* engine = nullptr;
+  Cpu* cpu = nullptr;
+  CpuBase* env = nullptr;
+  RunContext* prev = nullptr;
+  uint32_t reason = 0;
+  bool holds_tb_lock = false;  // so that a longjmp out of translation releases the lock
+  volatile bool interpreting = false;
+  InterpBlockPtr interp_block;  // keeps the interpreted block alive across invalidation
+};
+
+namespace {
+// initial-exec TLS: reading it is a plain %fs-relative load, safe inside signal handlers.
+__attribute__((tls_model("initial-exec"))) thread_local ExecEngine::RunContext* tls_ctx = nullptr;
+
+struct CpuCache {
+  const ExecEngine* engine = nullptr;
+  CpuBase* env = nullptr;
+  void* cpu = nullptr;
+  uint64_t epoch = 0;
+};
+thread_local CpuCache tls_cpu_cache;
+
+// RAII for the tb lock that also records it in the run context.
+class TbLock {
+ public:
+  TbLock(std::mutex& m, ExecEngine::RunContext* ctx) : m_(m), ctx_(ctx) {
+    m_.lock();
+    if (ctx_) ctx_->holds_tb_lock = true;
+  }
+  ~TbLock() {
+    if (ctx_) ctx_->holds_tb_lock = false;
+    m_.unlock();
+  }
+  TbLock(const TbLock&) = delete;
+  TbLock& operator=(const TbLock&) = delete;
+
+ private:
+  std::mutex& m_;
+  ExecEngine::RunContext* ctx_;
+};
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Construction and the CPU registry
+
+ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator)
+    : options_(options),
+      translator_(translator),
+      logger_(options),
+      perf_map_(options.perf_map || PerfMap::enabled_by_environment(), translator.arch_name()),
+      code_(options.interpreter ? 65536 : options.code_cache_bytes),
+      // Generous maxima in lazily committed memory: a block is never smaller than ~32 bytes
+      // of host code, and there is at most one pc-map entry per few bytes of it.
+      store_(std::max<size_t>(code_.capacity() / 32, 64), std::max<size_t>(code_.capacity() / 4, 256)) {
+  if (options_.max_block_insns == 0) options_.max_block_insns = 1;
+  if (!options_.interpreter) trampolines_ = code_.install_trampolines();
+}
+
+ExecEngine::~ExecEngine() {
+  g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
+  for (auto& c : cpus_) {
+    if (c->env->jump_cache == c->jump_cache) c->env->jump_cache = nullptr;
+  }
+}
+
+void ExecEngine::register_cpu(CpuBase* env) {
+  std::lock_guard lock(cpus_mutex_);
+  for (auto& c : cpus_) {
+    if (c->env == env) return;
+  }
+  auto cpu = std::make_unique<Cpu>(env);
+  env->jump_cache = cpu->jump_cache;
+  cpus_.push_back(std::move(cpu));
+}
+
+void ExecEngine::unregister_cpu(CpuBase* env) {
+  std::lock_guard lock(cpus_mutex_);
+  for (size_t i = 0; i < cpus_.size(); ++i) {
+    if (cpus_[i]->env != env) continue;
+    Cpu* c = cpus_[i].get();
+    retired_blocks_entered_ += c->blocks_entered.load(std::memory_order_relaxed);
+    retired_chain_exits_ += c->chain_exits.load(std::memory_order_relaxed);
+    retired_lookup_exits_ += c->lookup_exits.load(std::memory_order_relaxed);
+    if (env->jump_cache == c->jump_cache) env->jump_cache = nullptr;
+    cpus_.erase(cpus_.begin() + ptrdiff_t(i));
+    g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
+    return;
+  }
+}
+
+ExecEngine::Cpu* ExecEngine::cpu_for(CpuBase* env) {
+  CpuCache& cache = tls_cpu_cache;
+  uint64_t epoch = g_cpu_epoch.load(std::memory_order_acquire);
+  if (cache.engine == this && cache.env == env && cache.epoch == epoch) return static_cast<Cpu*>(cache.cpu);
+  register_cpu(env);
+  std::lock_guard lock(cpus_mutex_);
+  for (auto& c : cpus_) {
+    if (c->env == env) {
+      cache = CpuCache{this, env, c.get(), epoch};
+      return c.get();
+    }
+  }
+  throw std::logic_error("ExecEngine: CPU vanished while registering");
+}
+
+ExecStats ExecEngine::stats() const {
+  ExecStats s;
+  s.translations = translations_.load();
+  s.chains = chains_.load();
+  s.flushes = flushes_.load();
+  s.invalidated = invalidated_.load();
+  std::lock_guard lock(cpus_mutex_);
+  s.blocks_entered = retired_blocks_entered_;
+  s.chain_exits = retired_chain_exits_;
+  s.lookup_exits = retired_lookup_exits_;
+  for (auto& c : cpus_) {
+    s.blocks_entered += c->blocks_entered.load(std::memory_order_relaxed);
+    s.chain_exits += c->chain_exits.load(std::memory_order_relaxed);
+    s.lookup_exits += c->lookup_exits.load(std::memory_order_relaxed);
+  }
+  return s;
+}
+
+CpuBase* ExecEngine::current_cpu() {
+  ExecEngine::RunContext* ctx = tls_ctx;
+  return ctx ? ctx->env : nullptr;
+}
+
+bool ExecEngine::current_thread_interpreting() {
+  ExecEngine::RunContext* ctx = tls_ctx;
+  return ctx && ctx->interpreting;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop
+
+uint32_t ExecEngine::run(CpuBase* env) {
+  Cpu* cpu = cpu_for(env);
+  env->epilogue = trampolines_.epilogue;
+  env->jump_cache = cpu->jump_cache;
+
+  RunContext ctx;
+  ctx.engine = this;
+  ctx.cpu = cpu;
+  ctx.env = env;
+  ctx.prev = tls_ctx;
+  tls_ctx = &ctx;
+  exec_start(cpu);
+
+  auto leave = [&] {
+    if (ctx.holds_tb_lock) {  // cpu_loop_exit from inside translation (a faulting fetch)
+      ctx.holds_tb_lock = false;
+      tb_mutex_.unlock();
+    }
+    ctx.interpreting = false;
+    ctx.interp_block.reset();
+    exec_end(cpu);
+    tls_ctx = ctx.prev;
+  };
+
+  uint32_t reason;
+  if (sigsetjmp(ctx.jmp, 0) == 0) {
+    try {
+      reason = options_.interpreter ? run_interp(cpu, ctx) : run_jit(cpu, ctx);
+    } catch (...) {
+      leave();
+      throw;
+    }
+  } else {
+    reason = ctx.reason;  // from cpu_loop_exit
+  }
+  leave();
+  return reason;
+}
+
+uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
+  CpuBase* env = cpu->env;
+  const bool nochain = (options_.log & LogFlag::kNoChain) != 0;
+  const bool log_exec = logger_.enabled(LogFlag::kExec);
+  TranslationBlock* last = nullptr;  // block whose unchained slot brought us here
+  unsigned last_slot = 0;
+  for (;;) {
+    if (env->exit_request.load(std::memory_order_relaxed)) return kExitInterrupt;
+    if (flush_pending_.load(std::memory_order_relaxed)) {
+      flush_from_loop(cpu, ctx, ~0ull);
+      last = nullptr;
+    }
+    uint64_t gen = generation_.load(std::memory_order_relaxed);
+    TranslationBlock* tb = find_tb(cpu, env->pc, env->tb_flags, ctx);
+    // Only this thread can have flushed since `last` exited (others wait for us): check that.
+    if (last && !nochain && generation_.load(std::memory_order_relaxed) == gen) chain(last, last_slot, tb);
+    last = nullptr;
+    if (log_exec) logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x}\n", tb->code, tb->pc));
+    bump(cpu->blocks_entered);
+    trampolines_.enter(env, reinterpret_cast<const void*>(tb->code));
+    switch (uint32_t reason = env->exit_reason) {
+      case kExitChain:
+        bump(cpu->chain_exits);
+        last = reinterpret_cast<TranslationBlock*>(env->exit_tb);
+        last_slot = env->exit_slot & 1;
+        break;
+      case kExitLookup: bump(cpu->lookup_exits); break;
+      default: return reason;
+    }
+  }
+}
+
+uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
+  CpuBase* env = cpu->env;
+  const bool log_exec = logger_.enabled(LogFlag::kExec);
+  for (;;) {
+    if (env->exit_request.load(std::memory_order_relaxed)) return kExitInterrupt;
+    if (flush_pending_.load(std::memory_order_relaxed)) flush_from_loop(cpu, ctx, ~0ull);
+    const InterpBlockKey key{env->pc, env->tb_flags};
+    InterpBlockPtr block;
+    {
+      std::shared_lock lock(interp_mutex_);
+      auto it = interp_blocks_.find(key);
+      if (it != interp_blocks_.end()) block = it->second;
+    }
+    if (!block) {
+      TbLock lock(tb_mutex_, &ctx);
+      {
+        std::shared_lock rlock(interp_mutex_);
+        auto it = interp_blocks_.find(key);
+        if (it != interp_blocks_.end()) block = it->second;
+      }
+      if (!block) {
+        translate_ir(*env, key.pc, key.flags, options_.max_block_insns);
+        block = std::make_shared<const Block>(block_);
+        std::unique_lock wlock(interp_mutex_);
+        interp_blocks_[key] = block;
+        translations_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    if (log_exec) {
+      logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x}\n", reinterpret_cast<uintptr_t>(block.get()), key.pc));
+    }
+    bump(cpu->blocks_entered);
+    ctx.interp_block = block;
+    ctx.interpreting = true;
+    interpret_block(*block, env);
+    ctx.interpreting = false;
+    switch (uint32_t reason = env->exit_reason) {
+      case kExitChain: bump(cpu->chain_exits); break;
+      case kExitLookup: bump(cpu->lookup_exits); break;
+      default: return reason;
+    }
+  }
+}
+
+TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx) {
+  // Generated code probes the jump cache by pc alone, so it must only hold blocks of the
+  // current flags: a mode change empties it.
+  if (flags != cpu->jc_flags) {
+    clear_jump_cache(cpu);
+    cpu->jc_flags = flags;
+  }
+  const size_t idx = jump_cache_index(pc);
+  TranslationBlock* tb = cpu->tbs[idx].load(std::memory_order_acquire);
+  if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
+
+  tb = table_.lookup(pc, flags);
+  while (!tb) {
+    bool need_flush = false;
+    uint64_t gen;
+    {
+      TbLock lock(tb_mutex_, &ctx);
+      gen = generation_.load(std::memory_order_relaxed);
+      const bool cache_empty = store_.count() == 0;
+      tb = translate_locked(cpu, pc, flags, &need_flush);
+      if (need_flush && cache_empty) {
+        throw std::runtime_error(fmt::format("{} block at 0x{:x} does not fit in an empty code cache of {} bytes",
+                                             translator_.arch_name(), pc, code_.capacity()));
+      }
+    }
+    if (!need_flush) break;
+    // Other CPUs may refill the cache before we retry; each flush still lets one block in.
+    flush_from_loop(cpu, ctx, gen);
+  }
+  fill_jump_cache(cpu, tb);
+  return tb;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Translation
+
+void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns) {
+  block_.clear();
+  block_.guest_pc = pc;
+  block_.flags = flags;
+  translator_.translate(block_, env, max_insns);
+  if (logger_.enabled(LogFlag::kInAsm)) {
+    logger_.write(fmt::format("IN: {} pc=0x{:x} size={}\n{}\n", translator_.arch_name(), pc, block_.guest_size,
+                              translator_.disassemble(env, pc, block_.guest_size)));
+  }
+#ifdef MIMIC_HAVE_IR_PRINTER
+  if (logger_.enabled(LogFlag::kOp)) logger_.write(fmt::format("OP: pc=0x{:x}\n{}\n", pc, print_block(block_)));
+#endif
+#ifdef MIMIC_HAVE_OPT_PASSES
+  if (options_.optimize) optimize(block_);
+#endif
+#ifdef MIMIC_HAVE_IR_PRINTER
+  if (logger_.enabled(LogFlag::kOpOpt)) {
+    logger_.write(fmt::format("OP after optimization: pc=0x{:x}\n{}\n", pc, print_block(block_)));
+  }
+#endif
+}
+
+TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, bool* need_flush) {
+  if (TranslationBlock* tb = table_.lookup(pc, flags)) return tb;  // another thread was quicker
+  unsigned max_insns = options_.max_block_insns;
+  for (;;) {
+    translate_ir(*cpu->env, pc, flags, max_insns);
+    TranslationBlock* tb = store_.prepare();
+    if (!tb) {
+      *need_flush = true;
+      return nullptr;
+    }
+    tb->pc = pc;
+    tb->flags = flags;
+    tb->guest_size = block_.guest_size;
+    CompileResult r =
+        compile_block(block_, code_.free_region(), reinterpret_cast<uint64_t>(tb), pc_map_, backend_options_);
+    if (r.status == CompileResult::Status::OutOfSpace) {
+      *need_flush = true;
+      return nullptr;
+    }
+    if (r.status == CompileResult::Status::TooComplex) {
+      if (max_insns <= 1 || block_.guest_insns <= 1) {
+        throw std::runtime_error(
+            fmt::format("{} block at 0x{:x} cannot be compiled: {}", translator_.arch_name(), pc, r.error));
+      }
+      max_insns = std::max(1u, std::min(max_insns, block_.guest_insns) / 2);
+      continue;
+    }
+    tb->code = code_.commit(r.size);
+    tb->code_size = uint32_t(r.size);
+    for (unsigned s = 0; s < 2; ++s) {
+      tb->jumps[s].used = r.slots[s].used;
+      tb->jumps[s].jmp_offset = r.slots[s].jmp_offset;
+      tb->jumps[s].reset_offset = r.slots[s].reset_offset;
+      tb->jumps[s].target_pc = r.slots[s].target_pc;
+    }
+    if (!store_.commit(tb, pc_map_)) {
+      *need_flush = true;
+      return nullptr;
+    }
+    for (uint64_t page = pc >> kPageBits; page <= (tb->guest_end() - 1) >> kPageBits; ++page) {
+      pages_[page].push_back(tb);
+    }
+    table_.insert(tb);
+    translations_.fetch_add(1, std::memory_order_relaxed);
+    perf_map_.add(tb->code, tb->code_size, pc);
+    log_translation(*cpu->env, tb);
+    return tb;
+  }
+}
+
+void ExecEngine::log_translation(const CpuBase& env, const TranslationBlock* tb) {
+  if (!logger_.enabled(LogFlag::kOutAsm)) return;
+#ifdef MIMIC_HAVE_HOST_DISASM
+  logger_.write(fmt::format("OUT: pc=0x{:x} host=0x{:x} size={}\n{}\n", tb->pc, tb->code, tb->code_size,
+                            disassemble_host(reinterpret_cast<const uint8_t*>(tb->code), tb->code_size, tb->code)));
+#else
+  logger_.write(fmt::format("OUT: pc=0x{:x} host=0x{:x} size={} (no host disassembler built in)\n", tb->pc, tb->code,
+                            tb->code_size));
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chaining
+
+void ExecEngine::patch_jump(TranslationBlock* tb, unsigned slot, uintptr_t target) {
+  uintptr_t jmp = tb->code + tb->jumps[slot].jmp_offset;
+  int64_t rel = int64_t(target) - int64_t(jmp + 5);
+  // One aligned 32-bit store: a thread running the jump sees either the old or the new target.
+  auto* field = reinterpret_cast<uint32_t*>(code_.write_alias(jmp + 1));
+  __atomic_store_n(field, uint32_t(int32_t(rel)), __ATOMIC_RELEASE);
+}
+
+void ExecEngine::chain(TranslationBlock* from, unsigned slot, TranslationBlock* to) {
+  TbJump& j = from->jumps[slot];
+  // The chained jump skips the loop's flags check: only chain within one translation mode.
+  if (!j.used || j.target_pc != to->pc || from->flags != to->flags) return;
+  TbLock lock(tb_mutex_, tls_ctx);
+  if (j.dest || from->invalid.load(std::memory_order_relaxed) || to->invalid.load(std::memory_order_relaxed)) return;
+  patch_jump(from, slot, to->code);
+  j.dest = to;
+  j.next_incoming = to->incoming;
+  to->incoming = make_slot_ref(from, slot);
+  chains_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ExecEngine::unlink_incoming(TranslationBlock* tb) {
+  for (TbSlotRef r = tb->incoming; r != 0;) {
+    TranslationBlock* src = slot_ref_tb(r);
+    unsigned s = slot_ref_slot(r);
+    r = src->jumps[s].next_incoming;
+    patch_jump(src, s, src->code + src->jumps[s].reset_offset);
+    src->jumps[s].dest = nullptr;
+    src->jumps[s].next_incoming = 0;
+  }
+  tb->incoming = 0;
+}
+
+void ExecEngine::remove_outgoing(TranslationBlock* tb) {
+  for (unsigned s = 0; s < 2; ++s) {
+    TranslationBlock* dest = tb->jumps[s].dest;
+    if (!dest) continue;
+    const TbSlotRef me = make_slot_ref(tb, s);
+    for (TbSlotRef* link = &dest->incoming; *link != 0;) {
+      if (*link == me) {
+        *link = tb->jumps[s].next_incoming;
+        break;
+      }
+      link = &slot_ref_tb(*link)->jumps[slot_ref_slot(*link)].next_incoming;
+    }
+    tb->jumps[s].dest = nullptr;
+    tb->jumps[s].next_incoming = 0;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jump caches
+
+void ExecEngine::fill_jump_cache(Cpu* cpu, TranslationBlock* tb) {
+  const size_t idx = jump_cache_index(tb->pc);
+  JumpCacheEntry& e = cpu->jump_cache[idx];
+  // Invalidate the key first so generated code never pairs a new pc with an old entry point.
+  __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&e.host_code, uint64_t(tb->code), __ATOMIC_RELAXED);
+  __atomic_store_n(&e.guest_pc, tb->pc, __ATOMIC_RELEASE);
+  cpu->tbs[idx].store(tb, std::memory_order_relaxed);
+  // Pairs with invalidate_tb_locked: either it sees our entry and clears it, or we see `invalid`.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (tb->invalid.load(std::memory_order_relaxed)) {
+    __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+    cpu->tbs[idx].store(nullptr, std::memory_order_relaxed);
+  }
+}
+
+void ExecEngine::clear_jump_cache(Cpu* cpu) {
+  for (size_t i = 0; i < kJumpCacheSize; ++i) {
+    __atomic_store_n(&cpu->jump_cache[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+    cpu->tbs[i].store(nullptr, std::memory_order_relaxed);
+  }
+}
+
+void ExecEngine::flush_jump_cache(CpuBase* env) { clear_jump_cache(cpu_for(env)); }
+
+// ---------------------------------------------------------------------------------------------
+// Invalidation
+
+void ExecEngine::invalidate_tb_locked(TranslationBlock* tb) {
+  if (tb->invalid.exchange(true, std::memory_order_seq_cst)) return;
+  table_.remove(tb);
+  unlink_incoming(tb);
+  remove_outgoing(tb);
+  const size_t idx = jump_cache_index(tb->pc);
+  {
+    std::lock_guard lock(cpus_mutex_);
+    for (auto& c : cpus_) {
+      JumpCacheEntry& e = c->jump_cache[idx];
+      if (__atomic_load_n(&e.host_code, __ATOMIC_RELAXED) == tb->code) {
+        __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+      }
+      TranslationBlock* expected = tb;
+      c->tbs[idx].compare_exchange_strong(expected, nullptr, std::memory_order_relaxed);
+    }
+  }
+  invalidated_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
+  if (start >= end) return;
+  if (options_.interpreter) {
+    std::unique_lock lock(interp_mutex_);
+    for (auto it = interp_blocks_.begin(); it != interp_blocks_.end();) {
+      const Block& b = *it->second;
+      uint64_t bend = b.guest_pc + (b.guest_size ? b.guest_size : 1);
+      if (b.guest_pc < end && bend > start) {
+        it = interp_blocks_.erase(it);
+        invalidated_.fetch_add(1, std::memory_order_relaxed);
+      } else {
+        ++it;
+      }
+    }
+    return;
+  }
+  TbLock lock(tb_mutex_, nullptr);
+  auto sweep = [&](std::vector<TranslationBlock*>& tbs) {
+    std::erase_if(tbs, [&](TranslationBlock* tb) {
+      if (tb->invalid.load(std::memory_order_relaxed)) return true;  // dropped through another page
+      if (!tb->overlaps(start, end)) return false;
+      invalidate_tb_locked(tb);
+      return true;
+    });
+  };
+  const uint64_t first = start >> kPageBits, last = (end - 1) >> kPageBits;
+  if (last - first >= pages_.size()) {  // a huge range (munmap of a region): walk the index
+    for (auto it = pages_.begin(); it != pages_.end();) {
+      if (it->first >= first && it->first <= last) sweep(it->second);
+      it = it->second.empty() ? pages_.erase(it) : std::next(it);
+    }
+  } else {
+    for (uint64_t page = first; page <= last; ++page) {
+      auto it = pages_.find(page);
+      if (it == pages_.end()) continue;
+      sweep(it->second);
+      if (it->second.empty()) pages_.erase(it);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exclusive sections and full flushes (the protocol of QEMU's cpus-common.c)
+
+void ExecEngine::exec_start(Cpu* cpu) {
+  cpu->running.store(true, std::memory_order_seq_cst);
+  if (pending_cpus_.load(std::memory_order_seq_cst) != 0) {
+    std::unique_lock lock(cpus_mutex_);
+    if (!cpu->has_waiter) {
+      // An exclusive section is starting or running and did not count us: stay out until it ends.
+      cpu->running.store(false, std::memory_order_seq_cst);
+      resume_cond_.wait(lock, [&] { return pending_cpus_.load() == 0; });
+      cpu->running.store(true, std::memory_order_seq_cst);
+    }
+    // else: it counted us and set our exit_request; we leave at once through exec_end.
+  }
+}
+
+void ExecEngine::exec_end(Cpu* cpu) {
+  cpu->running.store(false, std::memory_order_seq_cst);
+  if (pending_cpus_.load(std::memory_order_seq_cst) != 0) {
+    std::lock_guard lock(cpus_mutex_);
+    if (cpu->has_waiter) {
+      cpu->has_waiter = false;
+      if (pending_cpus_.fetch_sub(1) - 1 == 1) exclusive_cond_.notify_all();
+    }
+  }
+}
+
+void ExecEngine::start_exclusive() {
+  std::unique_lock lock(cpus_mutex_);
+  resume_cond_.wait(lock, [&] { return pending_cpus_.load() == 0; });  // one exclusive section at a time
+  pending_cpus_.store(1, std::memory_order_seq_cst);
+  int running = 0;
+  for (auto& c : cpus_) {
+    if (c->running.load(std::memory_order_seq_cst)) {
+      c->has_waiter = true;
+      ++running;
+      c->env->exit_request.store(1, std::memory_order_seq_cst);  // leave translated code
+    }
+  }
+  pending_cpus_.store(running + 1, std::memory_order_seq_cst);
+  exclusive_cond_.wait(lock, [&] { return pending_cpus_.load() <= 1; });
+}
+
+void ExecEngine::end_exclusive() {
+  std::lock_guard lock(cpus_mutex_);
+  pending_cpus_.store(0, std::memory_order_seq_cst);
+  resume_cond_.notify_all();
+}
+
+void ExecEngine::do_flush_locked() {
+  table_.clear();
+  store_.reset();
+  pages_.clear();
+  code_.reset();
+  {
+    std::unique_lock lock(interp_mutex_);
+    interp_blocks_.clear();
+  }
+  {
+    std::lock_guard lock(cpus_mutex_);
+    for (auto& c : cpus_) clear_jump_cache(c.get());
+  }
+  flush_pending_.store(false, std::memory_order_relaxed);
+  generation_.fetch_add(1, std::memory_order_relaxed);
+  flushes_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void ExecEngine::flush_from_loop(Cpu* cpu, RunContext& ctx, uint64_t seen_generation) {
+  exec_end(cpu);
+  start_exclusive();
+  {
+    TbLock lock(tb_mutex_, &ctx);
+    // Another CPU may have flushed while we waited: once is enough.
+    if (seen_generation == ~0ull ? flush_pending_.load() : generation_.load() == seen_generation) do_flush_locked();
+  }
+  end_exclusive();
+  exec_start(cpu);
+}
+
+void ExecEngine::flush() {
+  RunContext* ctx = tls_ctx;
+  if (ctx && ctx->engine == this) {
+    // Inside translated code (a helper): the code we would return into must survive, so the
+    // flush waits for this CPU's next pass through its loop.
+    flush_pending_.store(true, std::memory_order_relaxed);
+    ctx->env->exit_request.store(1, std::memory_order_relaxed);
+    return;
+  }
+  start_exclusive();
+  {
+    TbLock lock(tb_mutex_, nullptr);
+    do_flush_locked();
+  }
+  end_exclusive();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Faults
+
+std::optional<uint64_t> ExecEngine::guest_pc_for_host_pc(uintptr_t host_pc) const {
+  if (!code_.contains_exec(host_pc)) return std::nullopt;
+  const TranslationBlock* tb = store_.find_by_host_pc(host_pc);
+  if (!tb) return std::nullopt;
+  return tb->guest_pc_at(host_pc);
+}
+
+void cpu_loop_exit(CpuBase* env, uint32_t reason) {
+  ExecEngine::RunContext* ctx = tls_ctx;
+  if (!ctx || ctx->env != env) {
+    static const char kMsg[] = "mimic: cpu_loop_exit called outside ExecEngine::run of this CPU\n";
+    (void)!write(2, kMsg, sizeof kMsg - 1);
+    abort();
+  }
+  env->exit_reason = reason;
+  ctx->reason = reason;
+  siglongjmp(ctx->jmp, 1);
+}
+
+void cpu_loop_exit_from_signal(CpuBase* env, uint32_t reason, const ucontext_t* uc) {
+  if (uc) pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, nullptr);
+  cpu_loop_exit(env, reason);
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,179 @@
+// ExecEngine: the execution loop, block lookup and chaining, invalidation and full flushes.
+#pragma once
+
+#include <ucontext.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csetjmp>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "tcg/backend.h"
+#include "tcg/exec/code_buffer.h"
+#include "tcg/exec/cpu_base.h"
+#include "tcg/exec/guest.h"
+#include "tcg/exec/log.h"
+#include "tcg/exec/options.h"
+#include "tcg/exec/perf_map.h"
+#include "tcg/exec/tb.h"
+#include "tcg/exec/tb_table.h"
+
+namespace mimic::tcg {
+
+// Counters of one engine, summed over its CPUs (for tests, the benchmark and -d diagnostics).
+struct ExecStats {
+  uint64_t translations = 0;    // blocks translated (JIT or interpreter)
+  uint64_t blocks_entered = 0;  // times the loop entered a block (chained jumps not counted)
+  uint64_t chain_exits = 0;     // kExitChain exits (unchained GotoTb)
+  uint64_t lookup_exits = 0;    // kExitLookup exits (GotoPtr jump-cache misses)
+  uint64_t chains = 0;          // slots patched into direct jumps
+  uint64_t flushes = 0;         // full code-cache flushes
+  uint64_t invalidated = 0;     // blocks dropped by invalidate_range
+};
+
+// One engine per guest process (linux-user) or machine (system mode). Several threads may call
+// run() at once, each with its own CpuBase; they share the code cache.
+class ExecEngine {
+ public:
+  ExecEngine(const EngineOptions& options, GuestTranslator& translator);
+  ~ExecEngine();
+  ExecEngine(const ExecEngine&) = delete;
+  ExecEngine& operator=(const ExecEngine&) = delete;
+
+  // Runs guest code from env->pc until an exit the caller must handle: a frontend reason
+  // (>= kExitGuestBase), kExitUnaligned, kExitMemFault, or kExitInterrupt when env->exit_request
+  // is set (the caller delivers signals/interrupts and resets exit_request). Sets env->epilogue
+  // and env->jump_cache; registers env on first use. kExitInterrupt may be spurious: the engine
+  // also uses exit_request to stop CPUs for a flush.
+  uint32_t run(CpuBase* env);
+
+  // Registers a CPU (run() does it on first use) / forgets it. Call unregister_cpu before the
+  // CpuBase is freed (guest thread exit), from outside run().
+  void register_cpu(CpuBase* env);
+  void unregister_cpu(CpuBase* env);
+
+  // Drops every block overlapping guest [start, end): removes it from the table and from every
+  // CPU's jump cache and unchains every jump into it. Its memory is reclaimed at the next flush.
+  // Callable from any thread, inside or outside run() (helpers: fence.i, SMC detection).
+  void invalidate_range(uint64_t start, uint64_t end);
+
+  // Flushes the whole code cache. Outside run() it waits for every other CPU to leave translated
+  // code (exclusive section); from a helper inside translated code it is deferred to the next
+  // safe point of the calling CPU's loop.
+  void flush();
+
+  // Clears a CPU's jump cache (needed when env->tb_flags change outside the loop's view; the
+  // loop itself does this whenever it sees tb_flags differ from the cache's).
+  void flush_jump_cache(CpuBase* env);
+
+  // In the child of fork() (linux-user's fork-style clone): gives the child its own code cache
+  // memory, which is otherwise shared with the parent. Call from outside run().
+  void after_fork_child() { code_.unshare_after_fork(); }
+
+  // Exclusive sections (like QEMU's start_exclusive/end_exclusive): on return from
+  // start_exclusive no other CPU is inside run()'s translated code or loop; they wait at their
+  // next safe point until end_exclusive. Must be called from outside run() (or via flush()).
+  void start_exclusive();
+  void end_exclusive();
+
+  // Precise state on faults. Async-signal-safe (no locks, no allocation): the guest pc of the
+  // instruction whose host code contains host_pc, or nullopt when host_pc is not in a block.
+  std::optional<uint64_t> guest_pc_for_host_pc(uintptr_t host_pc) const;
+  bool in_code_cache(uintptr_t host_pc) const { return code_.contains_exec(host_pc); }
+  // True while the calling thread is inside the IR interpreter: env->pc then already holds the
+  // pc of the current instruction. Async-signal-safe.
+  static bool current_thread_interpreting();
+  // The CPU the calling thread is running inside run(), or null. Async-signal-safe.
+  static CpuBase* current_cpu();
+
+  ExecStats stats() const;
+  const EngineOptions& options() const { return options_; }
+  GuestTranslator& translator() { return translator_; }
+  Logger& logger() { return logger_; }
+
+  struct RunContext;  // one active run() call (internal; named here for the thread-local pointer)
+
+ private:
+  struct Cpu;
+  struct InterpBlockKey {
+    uint64_t pc;
+    uint32_t flags;
+    bool operator==(const InterpBlockKey&) const = default;
+  };
+  struct InterpKeyHash {
+    size_t operator()(const InterpBlockKey& k) const { return std::hash<uint64_t>()(k.pc * 31 + k.flags); }
+  };
+  using InterpBlockPtr = std::shared_ptr<const Block>;
+
+  Cpu* cpu_for(CpuBase* env);
+  uint32_t run_jit(Cpu* cpu, RunContext& ctx);
+  uint32_t run_interp(Cpu* cpu, RunContext& ctx);
+  TranslationBlock* find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx);
+  // Translates (pc, flags) into `block_` (IR, optimized), logging in_asm/op/op_opt.
+  void translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns);
+  TranslationBlock* translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, bool* need_flush);
+  void chain(TranslationBlock* from, unsigned slot, TranslationBlock* to);
+  void patch_jump(TranslationBlock* tb, unsigned slot, uintptr_t target);
+  void unlink_incoming(TranslationBlock* tb);
+  void remove_outgoing(TranslationBlock* tb);
+  void invalidate_tb_locked(TranslationBlock* tb);
+  void fill_jump_cache(Cpu* cpu, TranslationBlock* tb);
+  void clear_jump_cache(Cpu* cpu);
+  // Flushes from inside the loop (OutOfSpace, a deferred flush()): leaves the running state,
+  // takes the exclusive section, flushes unless someone else already did since `seen_generation`
+  // (~0: only if a deferred flush is still pending), and resumes.
+  void flush_from_loop(Cpu* cpu, RunContext& ctx, uint64_t seen_generation);
+  void do_flush_locked();
+  void exec_start(Cpu* cpu);
+  void exec_end(Cpu* cpu);
+  void log_translation(const CpuBase& env, const TranslationBlock* tb);
+
+  EngineOptions options_;
+  GuestTranslator& translator_;
+  Logger logger_;
+  PerfMap perf_map_;
+  BackendOptions backend_options_;
+
+  // Translation state, guarded by tb_mutex_ (the "tb lock"); lookups are lock-free.
+  std::mutex tb_mutex_;
+  CodeBuffer code_;
+  Trampolines trampolines_;
+  TbStore store_;
+  TbTable table_;
+  std::unordered_map<uint64_t, std::vector<TranslationBlock*>> pages_;  // guest page -> blocks
+  Block block_;                                                         // reused IR block
+  std::vector<PcMapEntry> pc_map_;                                      // reused pc map
+  std::atomic<uint64_t> generation_{0};                                 // bumped by every flush
+  std::atomic<bool> flush_pending_{false};
+
+  // Interpreter mode: IR blocks by (pc, flags); readers share, translation and invalidation own.
+  mutable std::shared_mutex interp_mutex_;
+  std::unordered_map<InterpBlockKey, InterpBlockPtr, InterpKeyHash> interp_blocks_;
+
+  // CPU registry and the exclusive-section protocol, guarded by cpus_mutex_.
+  // Lock order: tb_mutex_ before cpus_mutex_.
+  mutable std::mutex cpus_mutex_;
+  std::condition_variable exclusive_cond_;  // the exclusive thread waits for running CPUs
+  std::condition_variable resume_cond_;     // CPUs wait for the exclusive section to end
+  std::atomic<int> pending_cpus_{0};        // nonzero while an exclusive section is pending/active
+  std::vector<std::unique_ptr<Cpu>> cpus_;
+  uint64_t retired_blocks_entered_ = 0, retired_chain_exits_ = 0, retired_lookup_exits_ = 0;
+
+  std::atomic<uint64_t> translations_{0}, chains_{0}, flushes_{0}, invalidated_{0};
+};
+
+// Leaves translated code (or the interpreter) for the loop of the calling thread, which returns
+// `reason` from run(). For helpers raising guest exceptions: they set env->pc (and fault_addr)
+// first. Not for use outside run() of env's thread.
+[[noreturn]] void cpu_loop_exit(CpuBase* env, uint32_t reason);
+// The same from a host signal handler (SIGSEGV/SIGBUS in translated code): restores the signal
+// mask the handler interrupted (uc->uc_sigmask) so the signal is not left blocked, then jumps.
+[[noreturn]] void cpu_loop_exit_from_signal(CpuBase* env, uint32_t reason, const ucontext_t* uc);
+
+}  // namespace mimic::tcg

@@ -1,0 +1,65 @@
+// The meaning of every Imm operand slot of the op table.
+#include "tcg/ir/imm_kind.h"
+
+#include <fmt/format.h>
+
+namespace mimic::tcg {
+
+ImmKind imm_kind(Opcode op, int arg) {
+  if (arg < 0 || arg >= kMaxArgs || op_info(op).args[arg] != Kind::Imm) return ImmKind::None;
+  using O = Opcode;
+  switch (op) {
+    case O::InsnStart: return ImmKind::Pc;
+    case O::GetState:
+    case O::SetState: return ImmKind::StateOffset;
+    case O::GotoTb: return arg == 0 ? ImmKind::Slot : ImmKind::Pc;
+    case O::ExitLoop: return ImmKind::ExitReason;
+    case O::BrCond:
+    case O::SetCond: return ImmKind::Cond;
+    case O::FCmp: return ImmKind::FCond;
+    case O::ZExt:
+    case O::SExt: return ImmKind::Bits;
+    case O::Extract:
+    case O::SExtract: return arg == 1 ? ImmKind::BitPos : ImmKind::Bits;
+    case O::Deposit: return arg == 2 ? ImmKind::BitPos : ImmKind::Bits;
+    case O::Load:
+    case O::Store:
+    case O::AtomicCas: return ImmKind::MemOp;
+    case O::AtomicRmw: return arg == 2 ? ImmKind::MemOp : ImmKind::RmwOp;
+    case O::Fence: return ImmKind::Fence;
+    case O::Call:
+    case O::CallVoid: return ImmKind::Helper;
+    case O::VAdd:
+    case O::VSub:
+    case O::VDup: return ImmKind::ESize;
+    case O::VExtract: return arg == 1 ? ImmKind::Lane : ImmKind::ESize;
+    case O::VInsert: return arg == 2 ? ImmKind::Lane : ImmKind::ESize;
+    default: return ImmKind::Int;
+  }
+}
+
+std::string_view imm_kind_name(ImmKind k) {
+  static constexpr std::string_view kNames[] = {"none",  "int",          "pc",        "state offset", "cond", "fcond",
+                                                "memop", "rmwop",        "fence",     "helper",       "slot", "reason",
+                                                "bits",  "bit position", "lane size", "lane"};
+  return kNames[size_t(k)];
+}
+
+std::string_view fence_name(FenceKind k) {
+  switch (k) {
+    case FenceKind::Full: return "full";
+    case FenceKind::Acquire: return "acq";
+    case FenceKind::Release: return "rel";
+  }
+  return "?";
+}
+
+std::string memop_string(uint64_t memop) {
+  std::string s = fmt::format("{}{}", MemOp::is_signed(memop) ? 's' : 'u', 8u << MemOp::size_log2(memop));
+  if (memop & MemOp::kAligned) s += ":al";
+  if (const uint64_t unknown = memop & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned))
+    s += fmt::format("+{:#x}", unknown);
+  return s;
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,15 @@
+// The default pass pipeline.
+#include "tcg/opt/passes.h"
+
+namespace mimic::tcg {
+
+void optimize(Block& block) {
+  run_fold(block);
+  // Forwarded state values give the folder new constants and copies.
+  if (run_state_forward(block)) run_fold(block);
+  run_dce(block);
+  run_unreachable(block);
+  block.compact();
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,22 @@
+// The IR optimization passes. Each returns whether it changed the block and leaves it verifiable.
+#pragma once
+
+#include "tcg/ir/ir.h"
+
+namespace mimic::tcg {
+
+// Constant folding, copy propagation and known-zero bits (QEMU optimize.c order), algebraic
+// identities, and constant branches/selects. Removes code a folded branch makes unreachable.
+bool run_fold(Block& block);
+// Removes instructions whose result is unused and that have no side effects (pure helper calls too).
+bool run_dce(Block& block);
+// Guest-state forwarding within a region: GetState after a Get/SetState of the same field becomes
+// the known value; a SetState overwritten before any op that could observe the state is removed.
+bool run_state_forward(Block& block);
+// Removes regions no path reaches, branches to the very next label, and labels nothing targets.
+bool run_unreachable(Block& block);
+
+// The default pipeline, then compact() (value numbers change).
+void optimize(Block& block);
+
+}  // namespace mimic::tcg

@@ -1,0 +1,102 @@
+// Guest-state forwarding: GetState/SetState elimination within a region.
+//
+// Loads: a GetState of a field whose value is known in this region (from a SetState or an earlier
+// GetState of the same offset and type) becomes that value.
+// Stores: a SetState overwritten by a later SetState of the same field is removed, but only when
+// nothing in between could observe the guest state: an op that may fault (the fault handler and
+// the guest's exception handler see the state), a helper call, a block exit, a branch, or an op
+// that reads state. Guest state must be exact at every possible fault.
+#include <algorithm>
+#include <vector>
+
+#include "tcg/helper.h"
+#include "tcg/opt/passes.h"
+
+namespace mimic::tcg {
+
+namespace {
+
+struct Field {
+  uint64_t offset;
+  unsigned size;
+  bool overlaps(uint64_t off, unsigned sz) const { return offset < off + sz && off < offset + size; }
+};
+struct Known {
+  Field field;
+  Type type;
+  Arg value;
+};
+struct PendingStore {
+  Field field;
+  ValueId inst;
+};
+
+constexpr uint32_t kStoreBarrier = kMayFault | kCallClobber | kBlockEnd | kBranch | kReadsState;
+
+unsigned state_size(Type t) { return type_bits(t) / 8; }
+
+bool writes_state(const Inst& in) {
+  if (!has_flag(in.op, kWritesState)) return false;
+  if ((in.op == Opcode::Call || in.op == Opcode::CallVoid) && in.args[0].is_imm() && in.args[0].imm < num_helpers())
+    return (helper_info(uint32_t(in.args[0].imm)).flags & HelperFlag::kWritesState) != 0;
+  return true;
+}
+
+template <typename T>
+void drop_overlapping(std::vector<T>& v, const Field& f) {
+  std::erase_if(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
+}
+
+}  // namespace
+
+bool run_state_forward(Block& block) {
+  const size_t n = block.size();
+  std::vector<Arg> rep(n);  // kind None: not replaced
+  std::vector<Known> known;
+  std::vector<PendingStore> pending;
+  bool changed = false;
+
+  for (size_t i = 0; i < n; ++i) {
+    Inst& in = block[ValueId(i)];
+    if (in.is_nop()) continue;
+    for (int k = 0; k < in.num_args; ++k)
+      if (in.args[k].is_value() && !rep[in.args[k].value].is_none()) in.args[k] = rep[in.args[k].value];
+
+    if (has_flag(in.op, kStoreBarrier)) pending.clear();
+    if (has_flag(in.op, kBranch)) {
+      known.clear();  // another path may reach the label with other state
+      continue;
+    }
+    if (writes_state(in)) known.clear();
+
+    if (in.op == Opcode::GetState) {
+      const Field f{in.args[0].imm, state_size(in.type)};
+      auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
+        return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
+      });
+      if (it != known.end()) {
+        rep[i] = it->value;
+        in = Inst{};
+        changed = true;
+        continue;
+      }
+      drop_overlapping(pending, f);  // this read needs the stored bytes
+      drop_overlapping(known, f);
+      known.push_back({f, in.type, block.value(ValueId(i))});
+    } else if (in.op == Opcode::SetState) {
+      const Field f{in.args[0].imm, state_size(in.args[1].type)};
+      for (const PendingStore& p : pending)
+        if (p.field.offset == f.offset && p.field.size == f.size) {
+          block[p.inst] = Inst{};
+          changed = true;
+        }
+      drop_overlapping(pending, f);
+      pending.push_back({f, ValueId(i)});
+      drop_overlapping(known, f);
+      known.push_back({f, in.args[1].type, in.args[1]});
+    }
+  }
+  return changed;
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,293 @@
+// compile_block: the per-block driver of the x86-64 backend (block layout, dispatch, exits).
+#include <fmt/format.h>
+#include <xbyak/xbyak_util.h>
+
+#include <cstddef>
+
+#include "tcg/x86_64/emitter.h"
+
+namespace mimic::tcg::x86_64 {
+
+const HostFeatures& host_features() {
+  static const HostFeatures features = [] {
+    Xbyak::util::Cpu cpu;
+    HostFeatures f;
+    f.bmi1 = cpu.has(Xbyak::util::Cpu::tBMI1);
+    f.bmi2 = cpu.has(Xbyak::util::Cpu::tBMI2);
+    f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
+    f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
+    f.sse41 = cpu.has(Xbyak::util::Cpu::tSSE41);
+    f.ssse3 = cpu.has(Xbyak::util::Cpu::tSSSE3);
+    return f;
+  }();
+  return features;
+}
+
+Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
+         const BackendOptions& options, CompileResult& result)
+    : code(code), block(block), ra(code, block), tb_cookie(tb_cookie), pc_map(pc_map), result(result) {
+  const HostFeatures& f = host_features();
+  // allow_bmi2 = false turns off every optional bit-manipulation extension, so the portable
+  // fallbacks can be tested on a host that has them all.
+  use_bmi1 = f.bmi1 && options.allow_bmi2;
+  use_bmi2 = f.bmi2 && options.allow_bmi2;
+  use_lzcnt = f.lzcnt && options.allow_bmi2;
+}
+
+void Ctx::emit_deferred() {
+  // Stubs may defer more stubs; index-based loop tolerates growth.
+  for (size_t i = 0; i < stubs_.size(); ++i) {
+    auto fn = std::move(stubs_[i]);
+    fn();
+  }
+  stubs_.clear();
+}
+
+void Ctx::jmp_epilogue() { code.jmp(code.qword[code.rbp + offsetof(CpuBase, epilogue)]); }
+
+void Ctx::store_env_imm64(uint32_t off, uint64_t v) {
+  if (int64_t(v) == int64_t(int32_t(v))) {
+    code.mov(code.qword[code.rbp + off], v);
+  } else {
+    code.mov(code.r11, v);
+    code.mov(code.qword[code.rbp + off], code.r11);
+  }
+}
+
+void Ctx::store_exit(uint64_t pc_imm, HReg pc_reg, uint32_t reason) {
+  if (pc_reg != kNoReg)
+    code.mov(code.qword[code.rbp + offsetof(CpuBase, pc)], gpr64(pc_reg));
+  else
+    store_env_imm64(offsetof(CpuBase, pc), pc_imm);
+  code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_reason)], reason);
+}
+
+Xbyak::RegExp Ctx::guest_addr(const Opnd& addr) {
+  if (addr.is_imm) return Xbyak::RegExp(code.r15) + size_t(int64_t(int32_t(addr.imm)));
+  return code.r15 + gpr64(addr.reg);
+}
+
+void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {
+  unsigned size = MemOp::size_bytes(memop);
+  if (!(memop & MemOp::kAligned) || size == 1) return;
+  Xbyak::Label& fault = new_label();
+  uint64_t pc = insn_pc;
+  if (addr.is_imm) {
+    uint64_t a = uint64_t(int64_t(int32_t(addr.imm)));
+    if ((a & (size - 1)) == 0) return;
+    code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
+    defer([this, &fault, a, pc] {
+      code.L(fault);
+      store_env_imm64(offsetof(CpuBase, fault_addr), a);
+      store_exit(pc, kNoReg, kExitUnaligned);
+      jmp_epilogue();
+    });
+    return;
+  }
+  HReg r = addr.reg;
+  code.test(gpr32(r), size - 1);
+  code.jnz(fault, Xbyak::CodeGenerator::T_NEAR);
+  defer([this, &fault, r, pc] {
+    code.L(fault);
+    code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
+    store_exit(pc, kNoReg, kExitUnaligned);
+    jmp_epilogue();
+  });
+}
+
+X86Cond x86_cond(Cond c) {
+  switch (c) {
+    case Cond::Eq: return X86Cond::E;
+    case Cond::Ne: return X86Cond::NE;
+    case Cond::LtS: return X86Cond::L;
+    case Cond::LeS: return X86Cond::LE;
+    case Cond::GtS: return X86Cond::G;
+    case Cond::GeS: return X86Cond::GE;
+    case Cond::LtU: return X86Cond::B;
+    case Cond::LeU: return X86Cond::BE;
+    case Cond::GtU: return X86Cond::A;
+    case Cond::GeU: return X86Cond::AE;
+    case Cond::TstEq: return X86Cond::E;
+    case Cond::TstNe: return X86Cond::NE;
+  }
+  throw std::logic_error(fmt::format("x86_64 backend: bad condition {}", int(c)));
+}
+
+void emit_jcc(Xbyak::CodeGenerator& code, X86Cond cc, Xbyak::Label& t) {
+  constexpr auto kNear = Xbyak::CodeGenerator::T_NEAR;
+  switch (cc) {
+    case X86Cond::O: code.jo(t, kNear); break;
+    case X86Cond::NO: code.jno(t, kNear); break;
+    case X86Cond::B: code.jb(t, kNear); break;
+    case X86Cond::AE: code.jae(t, kNear); break;
+    case X86Cond::E: code.je(t, kNear); break;
+    case X86Cond::NE: code.jne(t, kNear); break;
+    case X86Cond::BE: code.jbe(t, kNear); break;
+    case X86Cond::A: code.ja(t, kNear); break;
+    case X86Cond::S: code.js(t, kNear); break;
+    case X86Cond::NS: code.jns(t, kNear); break;
+    case X86Cond::P: code.jp(t, kNear); break;
+    case X86Cond::NP: code.jnp(t, kNear); break;
+    case X86Cond::L: code.jl(t, kNear); break;
+    case X86Cond::GE: code.jge(t, kNear); break;
+    case X86Cond::LE: code.jle(t, kNear); break;
+    case X86Cond::G: code.jg(t, kNear); break;
+  }
+}
+
+void emit_setcc(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg8& r) {
+  switch (cc) {
+    case X86Cond::O: code.seto(r); break;
+    case X86Cond::NO: code.setno(r); break;
+    case X86Cond::B: code.setb(r); break;
+    case X86Cond::AE: code.setae(r); break;
+    case X86Cond::E: code.sete(r); break;
+    case X86Cond::NE: code.setne(r); break;
+    case X86Cond::BE: code.setbe(r); break;
+    case X86Cond::A: code.seta(r); break;
+    case X86Cond::S: code.sets(r); break;
+    case X86Cond::NS: code.setns(r); break;
+    case X86Cond::P: code.setp(r); break;
+    case X86Cond::NP: code.setnp(r); break;
+    case X86Cond::L: code.setl(r); break;
+    case X86Cond::GE: code.setge(r); break;
+    case X86Cond::LE: code.setle(r); break;
+    case X86Cond::G: code.setg(r); break;
+  }
+}
+
+void emit_cmov(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg& d, const Xbyak::Operand& s) {
+  switch (cc) {
+    case X86Cond::O: code.cmovo(d, s); break;
+    case X86Cond::NO: code.cmovno(d, s); break;
+    case X86Cond::B: code.cmovb(d, s); break;
+    case X86Cond::AE: code.cmovae(d, s); break;
+    case X86Cond::E: code.cmove(d, s); break;
+    case X86Cond::NE: code.cmovne(d, s); break;
+    case X86Cond::BE: code.cmovbe(d, s); break;
+    case X86Cond::A: code.cmova(d, s); break;
+    case X86Cond::S: code.cmovs(d, s); break;
+    case X86Cond::NS: code.cmovns(d, s); break;
+    case X86Cond::P: code.cmovp(d, s); break;
+    case X86Cond::NP: code.cmovnp(d, s); break;
+    case X86Cond::L: code.cmovl(d, s); break;
+    case X86Cond::GE: code.cmovge(d, s); break;
+    case X86Cond::LE: code.cmovle(d, s); break;
+    case X86Cond::G: code.cmovg(d, s); break;
+  }
+}
+
+void emit_compare(Ctx& ctx, Cond c, Type t, const Opnd& a, const Opnd& b) {
+  auto ra = gpr(a.reg, t);
+  bool test = c == Cond::TstEq || c == Cond::TstNe;
+  if (b.is_imm) {
+    if (test)
+      ctx.code.test(ra, b.imm32());
+    else
+      ctx.code.cmp(ra, b.imm32());
+  } else {
+    if (test)
+      ctx.code.test(ra, gpr(b.reg, t));
+    else
+      ctx.code.cmp(ra, gpr(b.reg, t));
+  }
+}
+
+void extend_in_place(Xbyak::CodeGenerator& code, HReg r, Type t, unsigned size_log2, bool is_signed) {
+  bool wide = t == Type::I64;
+  switch (size_log2) {
+    case 0:
+      if (is_signed)
+        code.movsx(gpr(r, t), gpr8(r));
+      else
+        code.movzx(gpr32(r), gpr8(r));
+      break;
+    case 1:
+      if (is_signed)
+        code.movsx(gpr(r, t), gpr16(r));
+      else
+        code.movzx(gpr32(r), gpr16(r));
+      break;
+    case 2:
+      if (is_signed && wide)
+        code.movsxd(gpr64(r), gpr32(r));
+      else
+        code.mov(gpr32(r), gpr32(r));
+      break;
+    default:
+      // An 8-byte value narrowed to an I32 must keep the upper half zero.
+      if (!wide) code.mov(gpr32(r), gpr32(r));
+      break;
+  }
+}
+
+void unsupported(const Inst& inst, const char* what) {
+  throw std::runtime_error(
+      fmt::format("x86_64 backend: {} ({} of type {}) is not supported", what, op_name(inst.op), type_name(inst.type)));
+}
+
+namespace {
+using EmitFn = void (*)(Ctx&, const Inst&);
+constexpr EmitFn kEmitters[] = {
+    nullptr,  // Nop
+#define OP(name, res, a0, a1, a2, a3, a4, a5, flags, desc) &emit_##name,
+#include "tcg/ir/opcodes.inc"
+#undef OP
+};
+static_assert(std::size(kEmitters) == size_t(Opcode::kCount));
+}  // namespace
+
+}  // namespace mimic::tcg::x86_64
+
+namespace mimic::tcg {
+
+CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t tb_cookie,
+                            std::vector<PcMapEntry>& pc_map, const BackendOptions& options) {
+  using namespace x86_64;
+  CompileResult result;
+  pc_map.clear();
+  try {
+    Xbyak::CodeGenerator code(region.capacity, region.write);
+    Ctx ctx(code, block, tb_cookie, pc_map, options, result);
+    for (uint32_t l = 0; l < block.num_labels(); ++l) ctx.labels.push_back(&ctx.new_label());
+
+    // Block entry: honour an exit request before running any guest instruction.
+    Xbyak::Label& interrupt = ctx.new_label();
+    code.cmp(code.dword[code.rbp + offsetof(CpuBase, exit_request)], 0);
+    code.jne(interrupt, Xbyak::CodeGenerator::T_NEAR);
+
+    Opcode last = Opcode::Nop;
+    for (size_t i = 0; i < block.size(); ++i) {
+      const Inst& inst = block[ValueId(i)];
+      if (inst.is_nop()) continue;
+      ctx.index = i;
+      kEmitters[size_t(inst.op)](ctx, inst);
+      ctx.ra.finish(i, inst);
+      last = inst.op;
+    }
+    if (last == Opcode::Nop || !has_flag(last, kBlockEnd))
+      throw std::logic_error("x86_64 backend: block does not end with a block-exit op");
+
+    code.L(interrupt);
+    ctx.store_exit(block.guest_pc, kNoReg, kExitInterrupt);
+    ctx.jmp_epilogue();
+    ctx.emit_deferred();
+    if (code.hasUndefinedLabel()) throw std::logic_error("x86_64 backend: branch to a label that is never defined");
+    result.size = code.getSize();
+  } catch (const TooComplex& e) {
+    result = CompileResult{};
+    result.status = CompileResult::Status::TooComplex;
+    result.error = e.what();
+    pc_map.clear();
+  } catch (const Xbyak::Error& e) {
+    if (int(e) != Xbyak::ERR_CODE_IS_TOO_BIG)
+      throw std::runtime_error(fmt::format("x86_64 backend: assembler error: {}", e.what()));
+    result = CompileResult{};
+    result.status = CompileResult::Status::OutOfSpace;
+    result.error = "code buffer full";
+    pc_map.clear();
+  }
+  return result;
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,190 @@
+// x86-64 emitters for scalar floating point on SSE (f32/f64 values live in xmm registers).
+#include "tcg/x86_64/emitter.h"
+
+namespace mimic::tcg::x86_64 {
+
+namespace {
+enum class FBin { Add, Sub, Mul, Div };
+void emit_fbin(Ctx& ctx, const Inst& inst, FBin k) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.in[1].kind = InKind::Reg;
+  c.out = OutKind::Alias;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  auto d = xmm(a.out), s = xmm(a.in[1].reg);
+  bool dbl = inst.type == Type::F64;
+  if (!is_float(inst.type)) unsupported(inst, "non-float type");
+  switch (k) {
+    case FBin::Add: dbl ? code.addsd(d, s) : code.addss(d, s); break;
+    case FBin::Sub: dbl ? code.subsd(d, s) : code.subss(d, s); break;
+    case FBin::Mul: dbl ? code.mulsd(d, s) : code.mulss(d, s); break;
+    case FBin::Div: dbl ? code.divsd(d, s) : code.divss(d, s); break;
+  }
+}
+
+// Sign-bit manipulation with a mask built in xmm15 (no constant pool: code must stay relocatable).
+void emit_sign(Ctx& ctx, const Inst& inst, bool neg) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::Alias;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  bool dbl = inst.type == Type::F64;
+  uint64_t sign = dbl ? 0x8000000000000000ull : 0x80000000ull;
+  code.mov(code.r11, neg ? sign : ~sign);
+  code.movq(xmm(kXScratch), code.r11);
+  if (neg)
+    code.xorps(xmm(a.out), xmm(kXScratch));
+  else
+    code.andps(xmm(a.out), xmm(kXScratch));
+}
+}  // namespace
+
+void emit_FAdd(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Add); }
+void emit_FSub(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Sub); }
+void emit_FMul(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Mul); }
+void emit_FDiv(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Div); }
+
+void emit_FSqrt(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::Overlap;
+  Assigned a = ctx.assign(inst, c);
+  if (inst.type == Type::F64)
+    ctx.code.sqrtsd(xmm(a.out), xmm(a.in[0].reg));
+  else
+    ctx.code.sqrtss(xmm(a.out), xmm(a.in[0].reg));
+}
+
+void emit_FNeg(Ctx& ctx, const Inst& inst) { emit_sign(ctx, inst, true); }
+void emit_FAbs(Ctx& ctx, const Inst& inst) { emit_sign(ctx, inst, false); }
+
+void emit_FCmp(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.in[1].kind = InKind::Reg;
+  c.out = OutKind::NewReg;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  Type ft = ctx.arg_type(inst.args[0]);
+  if (!is_float(ft)) unsupported(inst, "compare of non-float operands");
+  auto x = xmm(a.in[0].reg), y = xmm(a.in[1].reg);
+  auto ucomi = [&](const Xbyak::Xmm& p, const Xbyak::Xmm& q) {
+    ft == Type::F64 ? code.ucomisd(p, q) : code.ucomiss(p, q);
+  };
+  // ucomis: unordered sets ZF=PF=CF=1; less sets CF; equal sets ZF.
+  auto d8 = gpr8(a.out);
+  switch (FCond(inst.args[2].imm)) {
+    case FCond::Eq:
+      ucomi(x, y);
+      code.sete(d8);
+      code.setnp(code.r11b);
+      code.and_(d8, code.r11b);
+      break;
+    case FCond::Lt:
+      ucomi(y, x);  // "above" is false when unordered
+      code.seta(d8);
+      break;
+    case FCond::Le:
+      ucomi(y, x);
+      code.setae(d8);
+      break;
+    case FCond::Uno:
+      ucomi(x, y);
+      code.setp(d8);
+      break;
+    case FCond::Ne:
+      ucomi(x, y);
+      code.setne(d8);
+      code.setp(code.r11b);
+      code.or_(d8, code.r11b);
+      break;
+    case FCond::Ord:
+      ucomi(x, y);
+      code.setnp(d8);
+      break;
+    default: unsupported(inst, "float condition");
+  }
+  code.movzx(gpr32(a.out), d8);
+}
+
+void emit_FToSI(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::NewReg;
+  Assigned a = ctx.assign(inst, c);
+  Type ft = ctx.arg_type(inst.args[0]);
+  auto d = gpr(a.out, inst.type);
+  if (ft == Type::F64)
+    ctx.code.cvttsd2si(d, xmm(a.in[0].reg));
+  else if (ft == Type::F32)
+    ctx.code.cvttss2si(d, xmm(a.in[0].reg));
+  else
+    unsupported(inst, "conversion from a non-float");
+}
+
+void emit_SIToF(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::NewReg;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  auto d = xmm(a.out);
+  auto s = gpr(a.in[0].reg, ctx.arg_type(inst.args[0]));
+  code.xorps(d, d);  // cvtsi2s* merges into the old register contents: break the dependency
+  if (inst.type == Type::F64)
+    code.cvtsi2sd(d, s);
+  else
+    code.cvtsi2ss(d, s);
+}
+
+void emit_FConv(Ctx& ctx, const Inst& inst) {
+  Type from = ctx.arg_type(inst.args[0]);
+  if (from == inst.type) {
+    Constraints c;
+    c.in[0].kind = InKind::Reg;
+    c.out = OutKind::Alias;
+    ctx.assign(inst, c);
+    return;
+  }
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::Overlap;
+  Assigned a = ctx.assign(inst, c);
+  if (from == Type::F32 && inst.type == Type::F64)
+    ctx.code.cvtss2sd(xmm(a.out), xmm(a.in[0].reg));
+  else if (from == Type::F64 && inst.type == Type::F32)
+    ctx.code.cvtsd2ss(xmm(a.out), xmm(a.in[0].reg));
+  else
+    unsupported(inst, "conversion between these types");
+}
+
+void emit_Bitcast(Ctx& ctx, const Inst& inst) {
+  Type from = ctx.arg_type(inst.args[0]);
+  bool from_int = is_int(from), to_int = is_int(inst.type);
+  Constraints c;
+  c.in[0].kind = from_int ? InKind::RegOrImm : InKind::Reg;
+  if (from_int == to_int) {
+    c.out = OutKind::Alias;  // same register class: a copy
+    ctx.assign(inst, c);
+    return;
+  }
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::NewReg;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  if (from_int) {
+    if (from == Type::I64)
+      code.movq(xmm(a.out), gpr64(a.in[0].reg));
+    else
+      code.movd(xmm(a.out), gpr32(a.in[0].reg));
+  } else {
+    if (inst.type == Type::I64)
+      code.movq(gpr64(a.out), xmm(a.in[0].reg));
+    else
+      code.movd(gpr32(a.out), xmm(a.in[0].reg));
+  }
+}
+
+}  // namespace mimic::tcg::x86_64

@@ -1,0 +1,86 @@
+// The per-block emission context shared by the x86-64 op emitters, and their declarations.
+#pragma once
+
+#include <xbyak/xbyak.h>
+
+#include <deque>
+#include <functional>
+#include <vector>
+
+#include "tcg/backend.h"
+#include "tcg/exec/cpu_base.h"
+#include "tcg/x86_64/regalloc.h"
+
+namespace mimic::tcg::x86_64 {
+
+// Host features the emitters choose between, detected once with Xbyak::util::Cpu.
+struct HostFeatures {
+  bool bmi1 = false;  // tzcnt, andn
+  bool bmi2 = false;  // shlx/shrx/sarx/rorx
+  bool lzcnt = false;
+  bool popcnt = false;
+  bool sse41 = false;
+  bool ssse3 = false;
+};
+const HostFeatures& host_features();
+
+class Ctx {
+ public:
+  Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
+      const BackendOptions& options, CompileResult& result);
+
+  Xbyak::CodeGenerator& code;
+  const Block& block;
+  RegAlloc ra;
+  uint64_t tb_cookie;
+  std::vector<PcMapEntry>& pc_map;
+  CompileResult& result;
+  bool use_bmi1, use_bmi2, use_lzcnt;
+  size_t index = 0;                   // instruction being emitted
+  uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
+  std::vector<Xbyak::Label*> labels;  // IR label id -> host label
+
+  // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
+  void defer(std::function<void()> fn) { stubs_.push_back(std::move(fn)); }
+  void emit_deferred();
+  Xbyak::Label& new_label() { return label_pool_.emplace_back(); }
+
+  Assigned assign(const Inst& inst, const Constraints& c) { return ra.assign(index, inst, c); }
+  Type arg_type(const Arg& a) const { return ra.arg_type(a); }
+
+  // Leaving translated code: `jmp [env + epilogue]` (an absolute target, so position independent).
+  void jmp_epilogue();
+  // env->pc = pc (an immediate or a register), env->exit_reason = reason.
+  void store_exit(uint64_t pc_imm, HReg pc_reg, uint32_t reason);
+  // A 64-bit store of an immediate into env at `off` (via r11 when it does not fit imm32).
+  void store_env_imm64(uint32_t off, uint64_t v);
+
+  // Guest memory operand [guest_base + addr] for an I64 address operand (register or imm32).
+  Xbyak::RegExp guest_addr(const Opnd& addr);
+  // With MemOp::kAligned: branch to an out-of-line unaligned-access exit when misaligned.
+  void check_alignment(const Opnd& addr, uint64_t memop);
+
+ private:
+  std::vector<std::function<void()>> stubs_;
+  std::deque<Xbyak::Label> label_pool_;  // deque: labels keep their addresses
+};
+
+// x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
+enum class X86Cond : uint8_t { O = 0, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
+X86Cond x86_cond(Cond c);
+void emit_jcc(Xbyak::CodeGenerator& code, X86Cond cc, Xbyak::Label& target);
+void emit_setcc(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg8& r);
+void emit_cmov(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg& dst, const Xbyak::Operand& src);
+// cmp/test of two integer operands (a must be a register) for a Cond.
+void emit_compare(Ctx& ctx, Cond c, Type t, const Opnd& a, const Opnd& b);
+// Zero- or sign-extends the low `size_log2` bytes of r to type t in place.
+void extend_in_place(Xbyak::CodeGenerator& code, HReg r, Type t, unsigned size_log2, bool is_signed);
+
+[[noreturn]] void unsupported(const Inst& inst, const char* what);
+
+// One emitter per IR op (the X-macro keeps this list complete: a missing one fails to link).
+#define OP(name, res, a0, a1, a2, a3, a4, a5, flags, desc) void emit_##name(Ctx& ctx, const Inst& inst);
+#include "tcg/ir/opcodes.inc"
+#undef OP
+
+}  // namespace mimic::tcg::x86_64

@@ -1,0 +1,446 @@
+// The generic local register allocator of the x86-64 backend (see regalloc.h).
+#include "tcg/x86_64/regalloc.h"
+
+#include <fmt/format.h>
+
+namespace mimic::tcg::x86_64 {
+
+namespace {
+// Callee-saved first: values in them survive helper calls without spilling.
+constexpr HReg kGprOrder[] = {kRbx, kR12, kR13, kR14, kRsi, kRdi, kR8, kR9, kR10, kRax, kRcx, kRdx};
+constexpr HReg kCalleeSavedAlloc[] = {kRbx, kR12, kR13, kR14};
+constexpr RegMask kReserved = bit(kRsp) | bit(kEnvReg) | bit(kGuestBaseReg) | bit(kScratch) | bit(kXScratch);
+constexpr ValueId kFree = kNoValue;
+}  // namespace
+
+RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block)
+    : code_(code), block_(block), vals_(block.size()), slot_used_(kSpillSlots, 0) {
+  owner_.fill(kFree);
+  // Backward liveness collapses to "last use in list order" because branches only go forward.
+  for (size_t i = 0; i < block.size(); ++i) {
+    vals_[i].last_use = uint32_t(i);
+    const Inst& inst = block[ValueId(i)];
+    for (int k = 0; k < inst.num_args; ++k)
+      if (inst.args[k].is_value()) vals_[inst.args[k].value].last_use = uint32_t(i);
+  }
+}
+
+bool RegAlloc::fits_imm32(const Arg& a) const {
+  if (a.type != Type::I64) return true;  // I32 immediates are used as their 32-bit pattern
+  return int64_t(a.imm) == int64_t(int32_t(a.imm));
+}
+
+Xbyak::Address RegAlloc::slot_addr(int slot, Type t) const {
+  uint32_t off = uint32_t(slot) * 8;
+  switch (t) {
+    case Type::I32:
+    case Type::F32: return code_.dword[code_.rsp + off];
+    case Type::V128: return code_.xword[code_.rsp + off];
+    default: return code_.qword[code_.rsp + off];
+  }
+}
+
+void RegAlloc::ensure_slot(ValueId v) {
+  if (vals_[v].slot >= 0) return;
+  unsigned need = type_of(v) == Type::V128 ? 2 : 1;
+  for (unsigned s = 0; s + need <= kSpillSlots; ++s) {
+    if (slot_used_[s] || (need == 2 && slot_used_[s + 1])) continue;
+    for (unsigned k = 0; k < need; ++k) slot_used_[s + k] = 1;
+    vals_[v].slot = int(s);
+    return;
+  }
+  throw TooComplex(fmt::format("x86_64 backend: more than {} spill slots needed", kSpillSlots));
+}
+
+void RegAlloc::free_slot(ValueId v) {
+  ValState& s = vals_[v];
+  if (s.slot < 0) return;
+  slot_used_[s.slot] = 0;
+  if (type_of(v) == Type::V128) slot_used_[s.slot + 1] = 0;
+  s.slot = -1;
+  s.mem_valid = false;
+}
+
+void RegAlloc::store_to_slot(ValueId v) {
+  ensure_slot(v);
+  const ValState& s = vals_[v];
+  Type t = type_of(v);
+  Xbyak::Address a = slot_addr(s.slot, t);
+  switch (t) {
+    case Type::I32: code_.mov(a, gpr32(s.reg)); break;
+    case Type::I64: code_.mov(a, gpr64(s.reg)); break;
+    case Type::F32: code_.movss(a, xmm(s.reg)); break;
+    case Type::F64: code_.movsd(a, xmm(s.reg)); break;
+    case Type::V128: code_.movdqu(a, xmm(s.reg)); break;
+    default: throw std::logic_error("x86_64 backend: spilling a void value");
+  }
+}
+
+void RegAlloc::sync(ValueId v) {
+  ValState& s = vals_[v];
+  if (s.mem_valid) return;
+  if (s.reg == kNoReg) throw std::logic_error(fmt::format("x86_64 backend: value %{} has no location", v));
+  store_to_slot(v);
+  s.mem_valid = true;
+}
+
+void RegAlloc::spill(ValueId v) {
+  sync(v);
+  release(vals_[v].reg);
+}
+
+void RegAlloc::bind(ValueId v, HReg r) {
+  owner_[r] = v;
+  vals_[v].reg = r;
+}
+
+void RegAlloc::release(HReg r) {
+  if (r == kNoReg) return;
+  ValueId v = owner_[r];
+  if (v != kFree) vals_[v].reg = kNoReg;
+  owner_[r] = kFree;
+}
+
+HReg RegAlloc::alloc_reg(bool want_xmm, RegMask exclude) {
+  exclude |= locked_ | kReserved;
+  auto try_reg = [&](HReg r) { return !(exclude & bit(r)) && owner_[r] == kFree; };
+  if (want_xmm) {
+    for (HReg r = kXmm0; r < kXmm0 + 16; ++r)
+      if (try_reg(r)) return r;
+  } else {
+    for (HReg r : kGprOrder)
+      if (try_reg(r)) return r;
+  }
+  // Evict the value whose last use is furthest away.
+  HReg victim = kNoReg;
+  uint32_t best = 0;
+  for (HReg r = want_xmm ? kXmm0 : 0; r < (want_xmm ? 32 : 16); ++r) {
+    if ((exclude & bit(r)) || owner_[r] == kFree) continue;
+    uint32_t lu = vals_[owner_[r]].last_use;
+    if (victim == kNoReg || lu > best) victim = r, best = lu;
+  }
+  if (victim == kNoReg)
+    throw std::logic_error(
+        fmt::format("x86_64 backend: no {} register left at instruction {}", want_xmm ? "xmm" : "general", cur_));
+  spill(owner_[victim]);
+  return victim;
+}
+
+void RegAlloc::relocate(HReg r, RegMask exclude) {
+  ValueId v = owner_[r];
+  if (v == kFree) return;
+  exclude |= locked_ | kReserved | bit(r);
+  Type t = type_of(v);
+  HReg to = kNoReg;
+  if (is_xmm(r)) {
+    for (HReg x = kXmm0; x < kXmm0 + 16 && to == kNoReg; ++x)
+      if (!(exclude & bit(x)) && owner_[x] == kFree) to = x;
+  } else {
+    for (HReg x : kGprOrder)
+      if (to == kNoReg && !(exclude & bit(x)) && owner_[x] == kFree) to = x;
+  }
+  if (to == kNoReg) {
+    spill(v);
+    return;
+  }
+  move(t, to, r);
+  release(r);
+  bind(v, to);
+}
+
+void RegAlloc::load_imm(HReg r, Type t, uint64_t v) {
+  if (t == Type::I32 || uint64_t(uint32_t(v)) == v) {
+    if (uint32_t(v) == 0)
+      code_.xor_(gpr32(r), gpr32(r));
+    else
+      code_.mov(gpr32(r), uint32_t(v));
+  } else if (int64_t(v) == int64_t(int32_t(v))) {
+    code_.mov(gpr64(r), int32_t(v));
+  } else {
+    code_.mov(gpr64(r), v);
+  }
+}
+
+void RegAlloc::move(Type t, HReg dst, HReg src) {
+  if (dst == src) return;
+  if (is_xmm(dst) && is_xmm(src))
+    code_.movaps(xmm(dst), xmm(src));
+  else if (!is_xmm(dst) && !is_xmm(src))
+    t == Type::I64 ? code_.mov(gpr64(dst), gpr64(src)) : code_.mov(gpr32(dst), gpr32(src));
+  else
+    throw std::logic_error("x86_64 backend: move between register classes");
+}
+
+void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
+  if (a.is_imm()) {
+    if (is_xmm(dst)) throw std::logic_error("x86_64 backend: immediate for an xmm operand");
+    load_imm(dst, a.type, a.imm);
+    return;
+  }
+  ValueId v = a.value;
+  const ValState& s = vals_[v];
+  Type t = type_of(v);
+  if (s.reg != kNoReg) {
+    move(t, dst, s.reg);
+    return;
+  }
+  if (!s.mem_valid) throw std::logic_error(fmt::format("x86_64 backend: value %{} used before it has a location", v));
+  Xbyak::Address m = slot_addr(s.slot, t);
+  switch (t) {
+    case Type::I32: code_.mov(gpr32(dst), m); break;
+    case Type::I64: code_.mov(gpr64(dst), m); break;
+    case Type::F32: code_.movss(xmm(dst), m); break;
+    case Type::F64: code_.movsd(xmm(dst), m); break;
+    case Type::V128: code_.movdqu(xmm(dst), m); break;
+    default: throw std::logic_error("x86_64 backend: loading a void value");
+  }
+}
+
+Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) {
+  cur_ = index;
+  locked_ = 0;
+  Assigned a;
+  RegMask fixed = c.clobbers;
+  for (int k = 0; k < inst.num_args; ++k)
+    if (c.in[k].kind == InKind::Fixed) fixed |= bit(c.in[k].fixed);
+  if (c.out == OutKind::Fixed) fixed |= bit(c.out_fixed);
+
+  // A value already sitting in its fixed input register can stay when nothing overwrites it.
+  auto only_fixed_use = [&](ValueId v, HReg r) {
+    if ((c.clobbers & bit(r)) || (c.out == OutKind::Fixed && c.out_fixed == r)) return false;
+    bool wanted_here = false;  // an unrelated value in a fixed register must move out
+    for (int k = 0; k < inst.num_args; ++k) {
+      const Arg& arg = inst.args[k];
+      if (!arg.is_value() || arg.value != v) continue;
+      if (c.in[k].kind != InKind::Fixed || c.in[k].fixed != r) return false;
+      wanted_here = true;
+    }
+    return wanted_here;
+  };
+  RegMask kept = 0;
+  for (HReg r = 0; r < 32; ++r) {
+    if (!(fixed & bit(r)) || owner_[r] == kFree) continue;
+    if (only_fixed_use(owner_[r], r))
+      kept |= bit(r);
+    else
+      relocate(r, fixed);
+  }
+  locked_ |= fixed;
+
+  for (int k = 0; k < inst.num_args; ++k) {
+    if (c.in[k].kind != InKind::Fixed) continue;
+    HReg r = c.in[k].fixed;
+    if (!(kept & bit(r))) load_value_copy(r, inst.args[k]);
+    a.in[k] = Opnd{false, 0, r, arg_type(inst.args[k])};
+  }
+
+  // Pin register inputs that are already in place so placing one input never evicts another.
+  for (int k = 0; k < inst.num_args; ++k) {
+    const Arg& arg = inst.args[k];
+    InKind kind = c.in[k].kind;
+    if ((kind == InKind::Reg || kind == InKind::RegOrImm) && arg.is_value() && vals_[arg.value].reg != kNoReg)
+      locked_ |= bit(vals_[arg.value].reg);
+  }
+  RegMask temps = 0;  // registers holding materialised constants: free for the output to take
+  for (int k = 0; k < inst.num_args; ++k) {
+    const Arg& arg = inst.args[k];
+    InKind kind = c.in[k].kind;
+    if (kind != InKind::Reg && kind != InKind::RegOrImm) continue;
+    Type t = arg_type(arg);
+    if (arg.is_imm()) {
+      if (kind == InKind::RegOrImm && fits_imm32(arg)) {
+        a.in[k] = Opnd{true, arg.imm, kNoReg, t};
+        continue;
+      }
+      HReg r = alloc_reg(false, fixed);
+      load_imm(r, t, arg.imm);
+      locked_ |= bit(r);
+      temps |= bit(r);
+      a.in[k] = Opnd{false, 0, r, t};
+      continue;
+    }
+    if (!arg.is_value()) throw std::logic_error("x86_64 backend: register constraint on a non-value operand");
+    ValueId v = arg.value;
+    if (vals_[v].reg == kNoReg) {
+      HReg r = alloc_reg(wants_xmm(t), fixed);
+      load_value_copy(r, arg);
+      bind(v, r);
+      locked_ |= bit(r);
+    }
+    a.in[k] = Opnd{false, 0, vals_[v].reg, t};
+  }
+
+  // Output.
+  if (c.out != OutKind::None) {
+    Type ot = inst.type;
+    bool ox = wants_xmm(ot);
+    auto steal = [&](int k) -> HReg {
+      const Arg& arg = inst.args[k];
+      const Opnd& o = a.in[k];
+      if (o.is_imm || o.reg == kNoReg || is_xmm(o.reg) != ox || (fixed & bit(o.reg))) return kNoReg;
+      if (temps & bit(o.reg)) {
+        temps &= ~bit(o.reg);
+        return o.reg;
+      }
+      if (arg.is_value() && vals_[arg.value].last_use == index && vals_[arg.value].reg == o.reg) {
+        release(o.reg);
+        return o.reg;
+      }
+      return kNoReg;
+    };
+    HReg r = kNoReg;
+    switch (c.out) {
+      case OutKind::Fixed: r = c.out_fixed; break;
+      case OutKind::Alias: {
+        r = steal(c.alias);
+        if (r == kNoReg) {
+          r = alloc_reg(ox, fixed);
+          const Opnd& src = a.in[c.alias];
+          if (src.is_imm)
+            load_imm(r, ot, src.imm);
+          else
+            move(ot, r, src.reg);
+        }
+        break;
+      }
+      case OutKind::Overlap:
+        for (int k = 0; k < inst.num_args && r == kNoReg; ++k)
+          if (c.in[k].kind == InKind::Reg || c.in[k].kind == InKind::RegOrImm) r = steal(k);
+        if (r == kNoReg) r = alloc_reg(ox, fixed);
+        break;
+      case OutKind::NewReg: r = alloc_reg(ox, fixed); break;
+      case OutKind::None: break;
+    }
+    if (owner_[r] != kFree) release(r);
+    bind(ValueId(index), r);
+    vals_[index].mem_valid = false;
+    locked_ |= bit(r);
+    a.out = r;
+  }
+
+  for (int k = 0; k < c.gpr_temps; ++k) {
+    HReg r = alloc_reg(false, fixed);
+    locked_ |= bit(r);
+    a.tmp[k] = r;
+  }
+  for (int k = 0; k < c.xmm_temps; ++k) {
+    HReg r = alloc_reg(true, fixed);
+    locked_ |= bit(r);
+    a.xtmp[k] = r;
+  }
+  return a;
+}
+
+void RegAlloc::finish(size_t index, const Inst& inst) {
+  auto drop = [&](ValueId v) {
+    ValState& s = vals_[v];
+    if (s.reg != kNoReg && owner_[s.reg] == v) owner_[s.reg] = kFree;
+    s.reg = kNoReg;
+    free_slot(v);
+  };
+  for (int k = 0; k < inst.num_args; ++k) {
+    const Arg& arg = inst.args[k];
+    if (arg.is_value() && vals_[arg.value].last_use == index) drop(arg.value);
+  }
+  if (inst.type != Type::Void && vals_[index].last_use == index) drop(ValueId(index));
+  locked_ = 0;
+}
+
+void RegAlloc::sync_live(size_t index) {
+  for (HReg r = 0; r < 32; ++r) {
+    ValueId v = owner_[r];
+    if (v != kFree && vals_[v].last_use > index) sync(v);
+  }
+}
+
+void RegAlloc::forget_registers() {
+  for (HReg r = 0; r < 32; ++r) release(r);
+}
+
+void RegAlloc::prepare_call(size_t index, const Inst& inst, const HReg* arg_regs, int num_args) {
+  cur_ = index;
+  locked_ = 0;
+  // Values that outlive the call leave the caller-saved registers: into a free callee-saved
+  // register when there is one (no memory traffic), else into their spill slot.
+  for (HReg r = 0; r < 32; ++r) {
+    ValueId v = owner_[r];
+    if (v == kFree || !(kCallerSaved & bit(r)) || vals_[v].last_use <= index) continue;
+    HReg to = kNoReg;
+    if (!is_xmm(r))
+      for (HReg c : kCalleeSavedAlloc)
+        if (to == kNoReg && owner_[c] == kFree) to = c;
+    if (to == kNoReg) {
+      spill(v);
+    } else {
+      move(type_of(v), to, r);
+      release(r);
+      bind(v, to);
+    }
+  }
+  // Argument sources in an argument register other than their own are read from memory, so
+  // loading the arguments in any order never overwrites a source still needed.
+  RegMask targets = bit(kRdi);
+  for (int k = 0; k < num_args; ++k) targets |= bit(arg_regs[k]);
+  for (int k = 0; k < num_args; ++k) {
+    const Arg& arg = inst.args[k + 1];
+    if (!arg.is_value()) continue;
+    HReg r = vals_[arg.value].reg;
+    if (r != kNoReg && (targets & bit(r)) && r != arg_regs[k]) sync(arg.value);
+  }
+  for (int k = 0; k < num_args; ++k) {
+    const Arg& arg = inst.args[k + 1];
+    HReg dst = arg_regs[k];
+    if (arg.is_imm()) {
+      load_imm(dst, Type::I64, arg.imm);  // I32 immediates are already zero-extended
+      continue;
+    }
+    ValueId v = arg.value;
+    Type t = type_of(v);
+    const ValState& s = vals_[v];
+    if (s.reg == dst) continue;
+    if (s.reg != kNoReg && !(targets & bit(s.reg))) {
+      if (!is_xmm(s.reg))
+        code_.mov(gpr64(dst), gpr64(s.reg));  // I32 values are zero-extended in registers
+      else if (t == Type::F32)
+        code_.movd(gpr32(dst), xmm(s.reg));
+      else if (t == Type::F64)
+        code_.movq(gpr64(dst), xmm(s.reg));
+      else
+        throw std::logic_error("x86_64 backend: a v128 value cannot be a helper argument");
+      continue;
+    }
+    if (!s.mem_valid) throw std::logic_error("x86_64 backend: helper argument without a location");
+    if (t == Type::V128) throw std::logic_error("x86_64 backend: a v128 value cannot be a helper argument");
+    Xbyak::Address m = slot_addr(s.slot, t);
+    if (t == Type::I32 || t == Type::F32)
+      code_.mov(gpr32(dst), m);
+    else
+      code_.mov(gpr64(dst), m);
+  }
+  code_.mov(code_.rdi, code_.rbp);
+}
+
+void RegAlloc::after_call(size_t index, const Inst& inst) {
+  // Everything still in a caller-saved register died at this call.
+  for (HReg r = 0; r < 32; ++r)
+    if (kCallerSaved & bit(r)) release(r);
+  if (inst.type == Type::Void) return;
+  HReg r = kRax;
+  switch (inst.type) {
+    case Type::I32: code_.mov(code_.eax, code_.eax); break;  // keep the zero-extension invariant
+    case Type::I64: break;
+    case Type::F32:
+      r = kXmm0;
+      code_.movd(xmm(r), code_.eax);
+      break;
+    case Type::F64:
+      r = kXmm0;
+      code_.movq(xmm(r), code_.rax);
+      break;
+    default: throw std::logic_error("x86_64 backend: helper call with a v128 result");
+  }
+  bind(ValueId(index), r);
+  vals_[index].mem_valid = false;
+}
+
+}  // namespace mimic::tcg::x86_64

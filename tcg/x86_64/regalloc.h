@@ -1,0 +1,187 @@
+// The generic local register allocator of the x86-64 backend: value locations, liveness, spills.
+//
+// TCG-style: one forward walk over the block's linear instruction list. A backward liveness pass
+// first records each value's last use (the IR only branches forward, so a value is live exactly
+// from its definition to its last use in list order). Each op's emitter describes its operand
+// constraints in a Constraints record and calls RegAlloc::assign, which places the operands
+// (loading spilled values, materialising constants, evicting values out of fixed/clobbered
+// registers) and returns concrete host registers; the emitter then only writes instructions.
+#pragma once
+
+#include <xbyak/xbyak.h>
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tcg/ir/ir.h"
+
+namespace mimic::tcg::x86_64 {
+
+// Host registers: 0-15 are the GPRs in hardware numbering, 16-31 are xmm0-xmm15.
+using HReg = int;
+constexpr HReg kNoReg = -1;
+enum : HReg {
+  kRax = 0,
+  kRcx,
+  kRdx,
+  kRbx,
+  kRsp,
+  kRbp,
+  kRsi,
+  kRdi,
+  kR8,
+  kR9,
+  kR10,
+  kR11,
+  kR12,
+  kR13,
+  kR14,
+  kR15,
+  kXmm0 = 16,
+};
+using RegMask = uint32_t;
+constexpr RegMask bit(HReg r) { return RegMask(1) << r; }
+constexpr bool is_xmm(HReg r) { return r >= kXmm0; }
+
+// Fixed roles (also documented in docs/backend.md):
+//   rbp  env (CpuBase*), pinned for the whole life of translated code
+//   r15  CpuBase::guest_base, pinned
+//   rsp  points at the spill area (kSpillSlots 8-byte slots) set up by the enter trampoline
+//   r11  and xmm15: scratch for emitter sequences, never allocated to values
+constexpr HReg kEnvReg = kRbp;
+constexpr HReg kGuestBaseReg = kR15;
+constexpr HReg kScratch = kR11;
+constexpr HReg kXScratch = kXmm0 + 15;
+constexpr RegMask kCallerSaved = bit(kRax) | bit(kRcx) | bit(kRdx) | bit(kRsi) | bit(kRdi) | bit(kR8) | bit(kR9) |
+                                 bit(kR10) | bit(kR11) | 0xffff0000u;
+constexpr unsigned kSpillSlots = 512;
+constexpr unsigned kFrameSize = kSpillSlots * 8 + 8;  // +8 keeps rsp 16-byte aligned for helper calls
+
+inline Xbyak::Reg64 gpr64(HReg r) { return Xbyak::Reg64(r); }
+inline Xbyak::Reg32 gpr32(HReg r) { return Xbyak::Reg32(r); }
+inline Xbyak::Reg16 gpr16(HReg r) { return Xbyak::Reg16(r); }
+inline Xbyak::Reg8 gpr8(HReg r) { return Xbyak::Reg8(r, r >= 4); }  // REX form: spl/bpl/sil/dil, never ah..bh
+inline Xbyak::Xmm xmm(HReg r) { return Xbyak::Xmm(r - kXmm0); }
+// The GPR sized for an integer type: 32-bit ops on I32 keep the upper half zero (an invariant
+// the allocator relies on: an I32 value in a register is always zero-extended).
+inline Xbyak::Reg32e gpr(HReg r, Type t) { return t == Type::I64 ? Xbyak::Reg32e(gpr64(r)) : Xbyak::Reg32e(gpr32(r)); }
+
+// Thrown when a block exceeds a fixed backend limit (spill slots); compile_block reports it as
+// CompileResult::Status::TooComplex so the caller retries with fewer guest instructions.
+struct TooComplex : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// How an emitter wants one operand.
+enum class InKind : uint8_t {
+  Ignore,    // not a register operand (immediates baked into the op, labels) or handled by the emitter
+  Reg,       // in a register of the value's class
+  RegOrImm,  // a constant that fits a sign-extended imm32 stays an immediate, anything else a register
+  Fixed,     // a copy in exactly `fixed` (the register may then be overwritten by the op)
+};
+struct InCons {
+  InKind kind = InKind::Ignore;
+  HReg fixed = kNoReg;
+};
+
+enum class OutKind : uint8_t {
+  None,
+  NewReg,   // a register distinct from every input
+  Overlap,  // like NewReg, but may reuse a dying input's register (op reads all inputs first)
+  Alias,    // x86 two-operand form: the output starts as a copy of input `alias`
+  Fixed,    // exactly `out_fixed`
+};
+
+struct Constraints {
+  std::array<InCons, kMaxArgs> in{};
+  OutKind out = OutKind::None;
+  uint8_t alias = 0;
+  HReg out_fixed = kNoReg;
+  RegMask clobbers = 0;  // registers the op overwrites besides its output
+  uint8_t gpr_temps = 0;
+  uint8_t xmm_temps = 0;
+};
+
+// A placed operand: an immediate or a host register.
+struct Opnd {
+  bool is_imm = false;
+  uint64_t imm = 0;
+  HReg reg = kNoReg;
+  Type type = Type::Void;
+  uint32_t imm32() const { return uint32_t(imm); }
+};
+
+struct Assigned {
+  std::array<Opnd, kMaxArgs> in{};
+  HReg out = kNoReg;
+  std::array<HReg, 4> tmp{kNoReg, kNoReg, kNoReg, kNoReg};
+  std::array<HReg, 2> xtmp{kNoReg, kNoReg};
+};
+
+class RegAlloc {
+ public:
+  RegAlloc(Xbyak::CodeGenerator& code, const Block& block);
+
+  // Places the operands of instruction `index` according to `c` and allocates its output.
+  Assigned assign(size_t index, const Inst& inst, const Constraints& c);
+  // Releases the registers and slots of values whose last use is `index` (call after emitting).
+  void finish(size_t index, const Inst& inst);
+
+  // In-block control flow: store every value live after `index` to its slot; forget_registers()
+  // then makes memory the only location (the state every path agrees on at a label).
+  void sync_live(size_t index);
+  void forget_registers();
+
+  // Helper calls: moves or spills values that live past `index` out of caller-saved registers and
+  // loads the arguments into the SysV argument registers (rdi = env).
+  void prepare_call(size_t index, const Inst& inst, const HReg* arg_regs, int num_args);
+  // After the call: caller-saved registers hold garbage; binds the result (rax, or xmm0 for floats).
+  void after_call(size_t index, const Inst& inst);
+
+  // Emits a load of a constant into a GPR.
+  void load_imm(HReg r, Type t, uint64_t v);
+  // Emits a copy between registers of the same class.
+  void move(Type t, HReg dst, HReg src);
+  // Copies an operand (immediate or register, any location) of type t into register dst.
+  void load_value_copy(HReg dst, const Arg& a);
+  // Type of an operand.
+  Type arg_type(const Arg& a) const { return a.is_value() ? block_[a.value].type : a.type; }
+
+  bool fits_imm32(const Arg& a) const;
+
+ private:
+  struct ValState {
+    HReg reg = kNoReg;
+    int slot = -1;
+    bool mem_valid = false;
+    uint32_t last_use = 0;
+  };
+
+  Type type_of(ValueId v) const { return block_[v].type; }
+  static bool wants_xmm(Type t) { return !is_int(t); }
+  Xbyak::Address slot_addr(int slot, Type t) const;
+  void ensure_slot(ValueId v);
+  void free_slot(ValueId v);
+  void store_to_slot(ValueId v);
+  void sync(ValueId v);
+  void spill(ValueId v);  // sync and release the register
+  void bind(ValueId v, HReg r);
+  void release(HReg r);
+  // A free register of the class (evicting the least urgent value if needed), not in `exclude`.
+  HReg alloc_reg(bool xmm, RegMask exclude);
+  // Moves the owner of r elsewhere (another register if one is free, else its slot).
+  void relocate(HReg r, RegMask exclude);
+
+  Xbyak::CodeGenerator& code_;
+  const Block& block_;
+  std::vector<ValState> vals_;
+  std::array<ValueId, 32> owner_;
+  std::vector<uint8_t> slot_used_;
+  RegMask locked_ = 0;
+  size_t cur_ = 0;
+};
+
+}  // namespace mimic::tcg::x86_64

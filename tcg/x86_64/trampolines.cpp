@@ -1,0 +1,56 @@
+// The enter/epilogue trampolines that switch between C++ and translated code.
+//
+// Frame while translated code runs (rsp 16-byte aligned, so helper calls need no adjustment):
+//   [rsp + 0 .. rsp + 8*kSpillSlots)   spill slots of the register allocator
+//   [rsp + 8*kSpillSlots]              padding
+//   above: saved r15, r14, r13, r12, rbx, rbp, then the return address into the caller of enter
+#include <fmt/format.h>
+
+#include <cstddef>
+
+#include "tcg/backend.h"
+#include "tcg/exec/cpu_base.h"
+#include "tcg/x86_64/regalloc.h"
+
+namespace mimic::tcg {
+
+Trampolines emit_trampolines(HostCodeRegion region) {
+  using namespace x86_64;
+  Trampolines t;
+  try {
+    Xbyak::CodeGenerator code(region.capacity, region.write);
+    // enter(env = rdi, code = rsi)
+    code.push(code.rbp);
+    code.push(code.rbx);
+    code.push(code.r12);
+    code.push(code.r13);
+    code.push(code.r14);
+    code.push(code.r15);
+    code.sub(code.rsp, kFrameSize);
+    code.mov(code.rbp, code.rdi);
+    code.mov(code.r15, code.qword[code.rdi + offsetof(CpuBase, guest_base)]);
+    code.jmp(code.rsi);
+
+    // Align by the executable address: the write view may sit at a different offset.
+    size_t pad = (16 - (region.exec + code.getSize()) % 16) % 16;
+    if (pad) code.nop(pad);
+    size_t epilogue = code.getSize();
+    code.add(code.rsp, kFrameSize);
+    code.pop(code.r15);
+    code.pop(code.r14);
+    code.pop(code.r13);
+    code.pop(code.r12);
+    code.pop(code.rbx);
+    code.pop(code.rbp);
+    code.ret();
+
+    t.enter = reinterpret_cast<void (*)(CpuBase*, const void*)>(region.exec);
+    t.epilogue = region.exec + epilogue;
+    t.size = code.getSize();
+  } catch (const Xbyak::Error& e) {
+    throw std::runtime_error(fmt::format("x86_64 backend: cannot emit trampolines: {}", e.what()));
+  }
+  return t;
+}
+
+}  // namespace mimic::tcg

@@ -1,0 +1,134 @@
+// The mimic command line: modes, every user-mode option, errors and `--`.
+#include "frontends/cli.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tcg/exec/log.h"
+
+namespace mimic::frontends {
+namespace {
+
+using Args = std::vector<std::string>;
+
+CommandLine parse(const Args& args, std::map<std::string, std::string> env = {}) {
+  return parse_command_line(args, [env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+TEST(Cli, ModesHelpAndVersion) {
+  EXPECT_EQ(parse({"--help"}).command, Command::kHelp);
+  EXPECT_EQ(parse({"-h"}).command, Command::kHelp);
+  EXPECT_EQ(parse({"--version"}).command, Command::kVersion);
+  EXPECT_EQ(parse({"system", "-M", "virt"}).command, Command::kSystem);
+  EXPECT_EQ(exit_status(Command::kSystem), 2);
+  EXPECT_EQ(exit_status(Command::kHelp), 0);
+  CommandLine none = parse({});
+  EXPECT_EQ(none.command, Command::kError);
+  EXPECT_EQ(exit_status(none.command), 2);
+  CommandLine bad = parse({"usr", "./prog"});
+  EXPECT_EQ(bad.command, Command::kError);
+  EXPECT_NE(bad.error.find("usr"), std::string::npos);
+  std::string help = usage_text();
+  for (const char* opt : {"user", "system", "-L DIR", "-E VAR=VALUE", "-U VAR", "-strace", "-d ", "-D FILE", "-perfmap",
+                          "-interp", "-no-opt", "--help", "--version", "--"}) {
+    EXPECT_NE(help.find(opt), std::string::npos) << opt;
+  }
+  EXPECT_NE(version_text().find("mimic"), std::string::npos);
+}
+
+TEST(Cli, UserProgramAndArguments) {
+  CommandLine cl = parse({"user", "./hello", "a", "-b", "--c"});
+  ASSERT_EQ(cl.command, Command::kUser);
+  EXPECT_EQ(cl.user.program, "./hello");
+  EXPECT_EQ(cl.user.argv, (Args{"./hello", "a", "-b", "--c"}));  // options after PROGRAM are the guest's
+  EXPECT_TRUE(cl.user.sysroot.empty());
+  EXPECT_EQ(cl.user.engine.log, 0u);
+  EXPECT_FALSE(cl.user.engine.interpreter);
+  EXPECT_TRUE(cl.user.engine.optimize);
+  EXPECT_FALSE(cl.user.engine.perf_map);
+}
+
+TEST(Cli, EveryUserOption) {
+  CommandLine cl =
+      parse({"user",  "-L",           "/sysroot", "-E",      "A=1",     "-E",
+             "B=x=y", "-U",           "HOME",     "-strace", "-d",      "in_asm,op,op_opt,out_asm,exec,nochain,unimp",
+             "-D",    "/tmp/log.txt", "-perfmap", "-interp", "-no-opt", "-one-insn-per-tb",
+             "prog",  "arg"});
+  ASSERT_EQ(cl.command, Command::kUser) << cl.error;
+  const auto& u = cl.user;
+  EXPECT_EQ(u.sysroot, "/sysroot");
+  EXPECT_EQ(u.env_set, (Args{"A=1", "B=x=y"}));
+  EXPECT_EQ(u.env_unset, (Args{"HOME"}));
+  using namespace tcg::LogFlag;
+  EXPECT_EQ(u.engine.log, kInAsm | kOp | kOpOpt | kOutAsm | kExec | kNoChain | kUnimp | kStrace);
+  EXPECT_EQ(u.engine.log_file, "/tmp/log.txt");
+  EXPECT_TRUE(u.engine.perf_map);
+  EXPECT_TRUE(u.engine.interpreter);
+  EXPECT_FALSE(u.engine.optimize);
+  EXPECT_EQ(u.engine.max_block_insns, 1u);
+  EXPECT_EQ(u.program, "prog");
+  EXPECT_EQ(u.argv, (Args{"prog", "arg"}));
+}
+
+TEST(Cli, DoubleDashSpellingsAndEndOfOptions) {
+  CommandLine cl = parse({"user", "--strace", "--", "-weird-name", "-x"});
+  ASSERT_EQ(cl.command, Command::kUser) << cl.error;
+  EXPECT_EQ(cl.user.engine.log, tcg::LogFlag::kStrace);
+  EXPECT_EQ(cl.user.program, "-weird-name");
+  EXPECT_EQ(cl.user.argv, (Args{"-weird-name", "-x"}));
+  EXPECT_EQ(parse({"user", "--help"}).command, Command::kHelp);
+  EXPECT_EQ(parse({"user", "-d", "help"}).command, Command::kLogHelp);
+}
+
+TEST(Cli, SysrootFromTheEnvironment) {
+  EXPECT_EQ(parse({"user", "p"}, {{"QEMU_LD_PREFIX", "/q"}}).user.sysroot, "/q");
+  EXPECT_EQ(parse({"user", "p"}, {{"QEMU_LD_PREFIX", "/q"}, {"MIMIC_LD_PREFIX", "/m"}}).user.sysroot, "/m");
+  EXPECT_EQ(parse({"user", "-L", "/l", "p"}, {{"MIMIC_LD_PREFIX", "/m"}}).user.sysroot, "/l");
+  EXPECT_TRUE(parse({"user", "p"}, {{"MIMIC_PERFMAP", "1"}}).user.engine.perf_map);
+  EXPECT_FALSE(parse({"user", "p"}, {{"MIMIC_PERFMAP", "0"}}).user.engine.perf_map);
+}
+
+TEST(Cli, Errors) {
+  struct Case {
+    Args args;
+    const char* mentions;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"user", "-frobnicate", "p"}, "-frobnicate"},
+           {{"user"}, "PROGRAM"},
+           {{"user", "-strace"}, "PROGRAM"},
+           {{"user", "-L"}, "-L"},
+           {{"user", "-E", "NOEQUALS", "p"}, "VAR=VALUE"},
+           {{"user", "-E", "=x", "p"}, "VAR=VALUE"},
+           {{"user", "-U", "A=B", "p"}, "-U"},
+           {{"user", "-d", "in_asm,bogus", "p"}, "bogus"},
+           {{"user", "-D"}, "-D"},
+           {{"-L", "/x", "user", "p"}, "-L"},
+       }) {
+    CommandLine cl = parse(c.args);
+    EXPECT_EQ(cl.command, Command::kError) << c.args.size();
+    EXPECT_NE(cl.error.find(c.mentions), std::string::npos) << cl.error;
+  }
+}
+
+TEST(LogFlags, ParsesListsAndRejectsUnknownItems) {
+  uint32_t flags = 0;
+  std::string err;
+  EXPECT_TRUE(tcg::parse_log_flags("in_asm,,out_asm,", flags, err));
+  EXPECT_EQ(flags, tcg::LogFlag::kInAsm | tcg::LogFlag::kOutAsm);
+  EXPECT_FALSE(tcg::parse_log_flags("exec,nope", flags, err));
+  EXPECT_NE(err.find("nope"), std::string::npos);
+  std::string help = tcg::log_flags_help();
+  for (const char* item : {"in_asm", "op", "op_opt", "out_asm", "exec", "nochain", "strace", "unimp"}) {
+    EXPECT_NE(help.find(item), std::string::npos) << item;
+  }
+}
+
+}  // namespace
+}  // namespace mimic::frontends

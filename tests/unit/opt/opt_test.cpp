@@ -1,0 +1,325 @@
+// Tests of the IR passes on hand-written IR: before/after text, and the verifier after each pass.
+#include <gtest/gtest.h>
+
+#include "tcg/helper.h"
+#include "tcg/ir/builder.h"
+#include "tcg/ir/printer.h"
+#include "tcg/ir/verifier.h"
+#include "tcg/opt/passes.h"
+
+using namespace mimic::tcg;
+
+namespace {
+
+uint64_t pure_fn(CpuBase*, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return a * 3; }
+uint64_t reader_fn(CpuBase*, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return a; }
+uint64_t writer_fn(CpuBase*, uint64_t a, uint64_t, uint64_t, uint64_t, uint64_t) { return a; }
+const uint32_t kPure = register_helper("pure", pure_fn, HelperFlag::kPure);
+const uint32_t kReader = register_helper("reader", reader_fn, HelperFlag::kReadsState);
+const uint32_t kWriter = register_helper("writer", writer_fn, HelperFlag::kWritesState);
+
+// Runs the pass, checks the block stays valid, and returns the compacted text.
+template <typename Pass>
+std::string after(Block& b, Pass pass, bool expect_change = true) {
+  EXPECT_TRUE(verify(b).empty()) << "input invalid: " << verify(b)[0];
+  EXPECT_EQ(pass(b), expect_change);
+  const auto errs = verify(b);
+  EXPECT_TRUE(errs.empty()) << errs[0] << "\n" << print_block(b);
+  b.compact();
+  return print_block(b);
+}
+
+}  // namespace
+
+TEST(Fold, ConstantsPropagateThroughEveryUse) {
+  Block b;
+  IRBuilder ir(b);
+  Arg a = ir.add(IRBuilder::imm64(2), IRBuilder::imm64(3));
+  Arg m = ir.mul(a, IRBuilder::imm64(7));
+  Arg d = ir.divu(m, IRBuilder::imm64(0));  // never traps: all ones
+  ir.set_state(0, m);
+  ir.set_state(8, d);
+  ir.set_state(16, ir.setcond(Cond::LtS, IRBuilder::imm32(0x80000000), IRBuilder::imm32(1), Type::I32));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_fold),
+            "  SetState +0x0, 0x23:i64\n"
+            "  SetState +0x8, 0xffffffffffffffff:i64\n"
+            "  SetState +0x10, 0x1:i32\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Fold, AlgebraicIdentitiesAndCopies) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  Arg y = ir.get_state(Type::I32, 8);
+  ir.set_state(16, ir.add(x, IRBuilder::imm64(0)));
+  ir.set_state(24, ir.mul(IRBuilder::imm64(1), ir.mov(x)));
+  ir.set_state(32, ir.and_(x, IRBuilder::imm64(0)));
+  ir.set_state(40, ir.or_(y, IRBuilder::imm32(0xffffffff)));
+  ir.set_state(48, ir.xor_(x, x));
+  ir.set_state(56, ir.shl(y, IRBuilder::imm32(32)));  // amount mod 32 == 0
+  ir.set_state(64, ir.select(IRBuilder::imm32(0), x, IRBuilder::imm64(5)));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_fold),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i32 = GetState +0x8\n"
+            "  SetState +0x10, v0\n"
+            "  SetState +0x18, v0\n"
+            "  SetState +0x20, 0x0:i64\n"
+            "  SetState +0x28, 0xffffffff:i32\n"
+            "  SetState +0x30, 0x0:i64\n"
+            "  SetState +0x38, v1\n"
+            "  SetState +0x40, 0x5:i64\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Fold, KnownZeroBitsDropRedundantMasks) {
+  Block b;
+  IRBuilder ir(b);
+  Arg a = ir.get_state(Type::I64, 0);
+  Arg byte = ir.load(Type::I64, a, MemOp::k8);              // bits 8.. known zero
+  ir.set_state(8, ir.zext(byte, 16));                       // redundant
+  ir.set_state(16, ir.and_(byte, IRBuilder::imm64(0xff)));  // redundant
+  ir.set_state(24, ir.and_(byte, IRBuilder::imm64(0x0f)));  // needed
+  Arg sh = ir.shr(a, IRBuilder::imm64(56));
+  ir.set_state(32, ir.zext(sh, 8));  // redundant
+  ir.set_state(40, ir.and_(ir.setcond(Cond::Eq, a, a), IRBuilder::imm64(1)));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_fold),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Load v0, u8\n"
+            "  SetState +0x8, v1\n"
+            "  SetState +0x10, v1\n"
+            "  v4:i64 = And v1, 0xf:i64\n"
+            "  SetState +0x18, v4\n"
+            "  v6:i64 = Shr v0, 0x38:i64\n"
+            "  SetState +0x20, v6\n"
+            "  SetState +0x28, 0x1:i64\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Fold, ConstantBranchTakenRemovesSkippedCode) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  uint32_t l = ir.new_label();
+  ir.br_cond(Cond::LtU, IRBuilder::imm64(1), IRBuilder::imm64(2), l);
+  ir.set_state(8, ir.add(x, x));
+  ir.goto_tb(0, 0x100);
+  ir.label(l);
+  ir.set_state(16, x);
+  ir.goto_tb(1, 0x200);
+  EXPECT_EQ(after(b, run_fold),
+            "  v0:i64 = GetState +0x0\n"
+            "  SetState +0x10, v0\n"
+            "  GotoTb 1, 0x200\n");
+}
+
+TEST(Fold, ConstantBranchNotTakenDisappears) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  uint32_t l = ir.new_label();
+  ir.br_cond(Cond::Eq, IRBuilder::imm32(1), IRBuilder::imm32(2), l);
+  ir.set_state(8, x);
+  ir.goto_tb(0, 0x100);
+  ir.label(l);
+  ir.goto_tb(1, 0x200);
+  EXPECT_EQ(after(b, run_fold),
+            "  v0:i64 = GetState +0x0\n"
+            "  SetState +0x8, v0\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Dce, RemovesUnusedPureCodeKeepsSideEffects) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  Arg dead = ir.add(x, IRBuilder::imm64(1));
+  ir.mul(dead, dead);
+  ir.call(Type::I64, kPure, {x});     // pure helper, unused: goes
+  ir.call(Type::I64, kReader, {x});   // not pure: stays
+  ir.load(Type::I64, x, MemOp::k64);  // may fault: stays
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_dce),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Call reader, v0\n"
+            "  v2:i64 = Load v0, u64\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Dce, NothingToDo) {
+  Block b;
+  IRBuilder ir(b);
+  ir.set_state(0, ir.get_state(Type::I64, 8));
+  ir.goto_tb(0, 0x100);
+  after(b, run_dce, false);
+}
+
+TEST(StateForward, LoadsBecomeKnownValues) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  Arg x2 = ir.get_state(Type::I64, 0);  // same field: x
+  ir.set_state(8, ir.add(x, x2));
+  Arg y = ir.get_state(Type::I64, 8);  // just stored: the sum
+  Arg z = ir.get_state(Type::I32, 8);  // different type: stays
+  ir.set_state(16, y);
+  ir.set_state(24, z);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_state_forward),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Add v0, v0\n"
+            "  SetState +0x8, v1\n"
+            "  v3:i32 = GetState +0x8\n"
+            "  SetState +0x10, v1\n"
+            "  SetState +0x18, v3\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(StateForward, PartialOverlapInvalidates) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(4, IRBuilder::imm32(7));  // overwrites the high half of x's field
+  Arg again = ir.get_state(Type::I64, 0);
+  ir.set_state(8, again);
+  ir.set_state(16, x);
+  ir.goto_tb(0, 0x100);
+  std::string before = print_block(b);
+  EXPECT_EQ(after(b, run_state_forward, false), before);
+}
+
+TEST(StateForward, HelperCallsInvalidateUnlessTheyLeaveStateAlone) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.call_void(kReader, {x});  // only reads: x stays known
+  Arg x2 = ir.get_state(Type::I64, 0);
+  ir.call_void(kWriter, {x});  // may write: forget
+  Arg x3 = ir.get_state(Type::I64, 0);
+  ir.set_state(8, x2);
+  ir.set_state(16, x3);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_state_forward),
+            "  v0:i64 = GetState +0x0\n"
+            "  CallVoid reader, v0\n"
+            "  CallVoid writer, v0\n"
+            "  v3:i64 = GetState +0x0\n"
+            "  SetState +0x8, v0\n"
+            "  SetState +0x10, v3\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(StateForward, LabelsEndTheRegion) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  uint32_t l = ir.new_label();
+  ir.br_cond(Cond::Eq, x, IRBuilder::imm64(0), l);
+  ir.set_state(0, IRBuilder::imm64(5));
+  ir.label(l);
+  ir.set_state(8, ir.get_state(Type::I64, 0));  // 0 or 5 depending on the path: must stay a load
+  ir.goto_tb(0, 0x100);
+  std::string before = print_block(b);
+  EXPECT_EQ(after(b, run_state_forward, false), before);
+}
+
+TEST(StateForward, OverwrittenStoreRemovedWhenNothingObservesIt) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(8, x);
+  ir.set_state(8, ir.add(x, IRBuilder::imm64(1)));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_state_forward),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Add v0, 0x1:i64\n"
+            "  SetState +0x8, v1\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+// The safety rule: guest state must be exact at every op that may fault or call out, so a store
+// followed by such an op and then overwritten must stay.
+TEST(StateForward, StoreBeforeFaultingOpIsKept) {
+  const auto observers = [](IRBuilder& ir, Arg x, int which) {
+    switch (which) {
+      case 0: ir.load(Type::I64, x, MemOp::k64); break;            // kMayFault
+      case 1: ir.store(x, x, MemOp::k32); break;                   // kMayFault
+      case 2: ir.atomic_rmw(RmwOp::Add, x, x, MemOp::k64); break;  // kMayFault
+      case 3: ir.call_void(kPure, {x}); break;                     // kCallClobber
+      case 4: ir.call_void(kReader, {x}); break;                   // kReadsState
+      case 5: ir.get_state(Type::I32, 12); break;                  // reads the stored bytes
+    }
+  };
+  for (int which = 0; which < 6; ++which) {
+    Block b;
+    IRBuilder ir(b);
+    Arg x = ir.get_state(Type::I64, 0);
+    ir.set_state(8, x);
+    observers(ir, x, which);
+    ir.set_state(8, IRBuilder::imm64(1));
+    ir.goto_tb(0, 0x100);
+    run_state_forward(b);
+    EXPECT_TRUE(verify(b).empty());
+    int stores = 0;
+    for (const Inst& in : b.insts()) stores += in.op == Opcode::SetState;
+    EXPECT_EQ(stores, 2) << "observer " << which << " lost the first store:\n" << print_block(b);
+  }
+}
+
+TEST(Unreachable, RemovesDeadRegionsAndTrivialBranches) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  uint32_t l0 = ir.new_label(), l1 = ir.new_label();
+  ir.br(l0);
+  ir.label(l1);  // nothing branches here and it follows a Br: dead
+  ir.set_state(8, x);
+  ir.label(l0);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_unreachable),
+            "  v0:i64 = GetState +0x0\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Optimize, PipelineKeepsBlocksValid) {
+  Block b;
+  IRBuilder ir(b);
+  ir.insn_start(0x100);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(8, ir.add(x, IRBuilder::imm64(4)));
+  ir.insn_start(0x104);
+  Arg y = ir.get_state(Type::I64, 8);
+  ir.set_state(8, ir.sub(y, IRBuilder::imm64(4)));
+  ir.goto_tb(0, 0x108);
+  optimize(b);
+  ASSERT_TRUE(verify(b).empty());
+  EXPECT_EQ(print_block(b),
+            "---- 0x100\n"
+            "  v1:i64 = GetState +0x0\n"
+            "  v2:i64 = Add v1, 0x4:i64\n"
+            "---- 0x104\n"
+            "  v4:i64 = Sub v2, 0x4:i64\n"
+            "  SetState +0x8, v4\n"
+            "  GotoTb 0, 0x108\n");
+}
+
+// Code after a label keeps mapping to the same guest instruction when dead code before it goes.
+TEST(Unreachable, KeepsInsnStartMarkersOfRemovedCode) {
+  Block b;
+  IRBuilder ir(b);
+  ir.insn_start(0x100);
+  uint32_t l = ir.new_label();
+  ir.br_cond(Cond::Eq, IRBuilder::imm32(1), IRBuilder::imm32(1), l);
+  ir.insn_start(0x104);
+  ir.set_state(8, IRBuilder::imm64(1));
+  ir.label(l);
+  ir.load(Type::I64, IRBuilder::imm64(0x1000), MemOp::k64 | MemOp::kAligned);
+  ir.goto_tb(0, 0x108);
+  EXPECT_EQ(after(b, run_fold),
+            "---- 0x104\n"
+            "  v1:i64 = Load 0x1000:i64, u64:al\n"
+            "  GotoTb 0, 0x108\n");
+}

@@ -1,0 +1,160 @@
+// The RISC-V test harness: interpreter and (when available) JIT execution of guest snippets.
+#include "harness.h"
+
+#include <sys/mman.h>
+
+#include "tcg/backend.h"
+#include "tcg/ir/verifier.h"
+#ifdef MIMIC_TEST_OPT
+#include "tcg/opt/passes.h"
+#endif
+
+namespace mimic::riscv::test {
+
+std::vector<Engine> engines() {
+  std::vector<Engine> e{Engine::Interp};
+#ifdef MIMIC_TEST_OPT
+  e.push_back(Engine::InterpOpt);
+#endif
+#ifdef MIMIC_TEST_JIT
+  e.push_back(Engine::Jit);
+#endif
+  return e;
+}
+const char* engine_name(Engine e) {
+  switch (e) {
+    case Engine::Interp: return "interp";
+    case Engine::InterpOpt: return "interp+opt";
+    default: return "jit";
+  }
+}
+
+Machine::Machine() : mem(kGuard + kMemSize), cpu(std::make_unique<RiscvCpu>()) {
+  cpu->guest_base = mem.data() + kGuard;
+  cpu->pc = kCode;
+}
+Machine::~Machine() = default;
+
+void Machine::code_bytes(const void* p, size_t n, uint64_t at) {
+  std::memcpy(&mem[kGuard + at], p, n);
+  if (at + n > code_end) code_end = at + n;
+}
+void Machine::code32(std::initializer_list<uint32_t> words) { code_bytes(words.begin(), words.size() * 4); }
+void Machine::code16(std::initializer_list<uint16_t> halves) { code_bytes(halves.begin(), halves.size() * 2); }
+
+void Machine::copy_from(const Machine& o) {
+  mem = o.mem;
+  cpu->guest_base = mem.data() + kGuard;
+  cpu->pc = o.cpu->pc;
+  std::memcpy(cpu->x, o.cpu->x, sizeof cpu->x);
+  std::memcpy(cpu->f, o.cpu->f, sizeof cpu->f);
+  cpu->fflags = o.cpu->fflags;
+  cpu->frm = o.cpu->frm;
+  cpu->reserve_addr = o.cpu->reserve_addr;
+  cpu->reserve_value = o.cpu->reserve_value;
+  code_end = o.code_end;
+  fetch_lo = o.fetch_lo;
+  fetch_hi = o.fetch_hi;
+}
+
+#ifdef MIMIC_TEST_JIT
+namespace {
+struct Jit {
+  uint8_t* buf = nullptr;
+  size_t size = 16 << 20;
+  size_t used = 0;
+  tcg::Trampolines tramp;
+  Jit() {
+    buf = static_cast<uint8_t*>(
+        mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    tramp = tcg::emit_trampolines({buf, uintptr_t(buf), size});
+    used = (tramp.size + 63) & ~size_t(63);
+  }
+  // Compiles into the buffer (reset when full) and returns the entry.
+  const void* compile(const tcg::Block& b) {
+    std::vector<tcg::PcMapEntry> map;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      tcg::HostCodeRegion r{buf + used, uintptr_t(buf + used), size - used};
+      tcg::CompileResult res = tcg::compile_block(b, r, 8, map);
+      if (res.status == tcg::CompileResult::Status::Ok) {
+        const void* entry = buf + used;
+        used = (used + res.size + 63) & ~size_t(63);
+        return entry;
+      }
+      if (res.status != tcg::CompileResult::Status::OutOfSpace) {
+        ADD_FAILURE() << "compile_block: " << res.error;
+        return nullptr;
+      }
+      used = (tramp.size + 63) & ~size_t(63);
+    }
+    return nullptr;
+  }
+};
+Jit& jit() {
+  static Jit j;
+  return j;
+}
+}  // namespace
+#endif
+
+uint32_t Machine::run(Engine e, unsigned max_blocks, unsigned max_insns) {
+  tcg::RangeCodeFetcher fetch(fetch_hi ? fetch_lo : kCode, fetch_hi ? fetch_hi : code_end);
+  RiscvTranslator tr(&fetch);
+  tcg::Block block;
+  std::vector<tcg::JumpCacheEntry> jump_cache(tcg::kJumpCacheSize, {tcg::kJumpCacheEmpty, 0});
+  cpu->jump_cache = jump_cache.data();
+  for (unsigned i = 0; i < max_blocks; ++i) {
+    block.clear();
+    block.guest_pc = cpu->pc;
+    tr.translate(block, *cpu, max_insns);
+    for (auto& err : tcg::verify(block)) verify_errors.push_back(err);
+#ifdef MIMIC_TEST_OPT
+    if (e != Engine::Interp) tcg::optimize(block);
+#endif
+    if (e == Engine::Jit) {
+#ifdef MIMIC_TEST_JIT
+      const void* code = jit().compile(block);
+      if (!code) return ~0u;
+      cpu->epilogue = jit().tramp.epilogue;
+      jit().tramp.enter(cpu.get(), code);
+#endif
+    } else {
+      tcg::interpret_block(block, cpu.get());
+    }
+    if (cpu->exit_reason != tcg::kExitChain && cpu->exit_reason != tcg::kExitLookup) return cpu->exit_reason;
+  }
+  return ~0u;
+}
+
+uint32_t run_all(const std::function<void(Machine&)>& setup, const std::function<void(Machine&)>& check,
+                 unsigned max_insns, bool compare) {
+  Machine ref;
+  setup(ref);
+  Machine first;
+  uint32_t first_reason = 0;
+  bool have_first = false;
+  for (Engine e : engines()) {
+    SCOPED_TRACE(engine_name(e));
+    Machine m;
+    m.copy_from(ref);
+    uint32_t reason = m.run(e, 10000, max_insns);
+    EXPECT_TRUE(m.verify_errors.empty()) << m.verify_errors.front();
+    check(m);
+    if (!have_first) {
+      first.copy_from(m);
+      first_reason = reason;
+      have_first = true;
+      continue;
+    }
+    EXPECT_EQ(reason, first_reason);
+    if (!compare) continue;
+    EXPECT_EQ(m.cpu->pc, first.cpu->pc);
+    for (int r = 0; r < 32; ++r) EXPECT_EQ(m.cpu->x[r], first.cpu->x[r]) << "x" << r;
+    for (int r = 0; r < 32; ++r) EXPECT_EQ(m.cpu->f[r], first.cpu->f[r]) << "f" << r;
+    EXPECT_EQ(m.cpu->fflags, first.cpu->fflags);
+    EXPECT_TRUE(m.mem == first.mem) << "guest memory differs";
+  }
+  return first_reason;
+}
+
+}  // namespace mimic::riscv::test
