@@ -13,20 +13,24 @@ namespace mimic::tcg {
 namespace {
 [[noreturn]] void fail(const char* what) { throw std::system_error(errno, std::generic_category(), what); }
 size_t round_up(size_t v, size_t a) { return (v + a - 1) & ~(a - 1); }
+int new_memfd(size_t size) {
+  int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
+  if (fd < 0) fail("code cache: memfd_create");
+  if (ftruncate(fd, off_t(size)) != 0) {
+    int e = errno;
+    close(fd);
+    errno = e;
+    fail("code cache: ftruncate");
+  }
+  return fd;
+}
 }  // namespace
 
 CodeBuffer::CodeBuffer(size_t capacity) {
   capacity_ = round_up(capacity < kMinCapacity ? kMinCapacity : capacity, size_t(sysconf(_SC_PAGESIZE)));
   // Block code is reached by rel32 jumps between blocks: the buffer must stay under 2 GiB.
   if (capacity_ > (size_t(1) << 31)) capacity_ = size_t(1) << 31;
-  int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
-  if (fd < 0) fail("code cache: memfd_create");
-  if (ftruncate(fd, off_t(capacity_)) != 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    fail("code cache: ftruncate");
-  }
+  int fd = new_memfd(capacity_);
   void* w = mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   void* x = w == MAP_FAILED ? MAP_FAILED : mmap(nullptr, capacity_, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
   int e = errno;
@@ -65,24 +69,24 @@ uintptr_t CodeBuffer::commit(size_t size) {
 
 void CodeBuffer::reset() { used_ = blocks_start_; }
 
-void CodeBuffer::unshare_after_fork() {
-  int fd = memfd_create("mimic-code-cache", MFD_CLOEXEC);
-  if (fd < 0) fail("code cache: memfd_create");
-  if (ftruncate(fd, off_t(capacity_)) != 0) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    fail("code cache: ftruncate");
+int CodeBuffer::prepare_fork() const {
+  int fd = new_memfd(capacity_);
+  size_t n = used_ < capacity_ ? used_ : capacity_;
+  for (size_t done = 0; done < n;) {
+    ssize_t w = pwrite(fd, write_ + done, n - done, off_t(done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int e = errno;
+      close(fd);
+      errno = e;
+      fail("code cache: snapshot before fork");
+    }
+    done += size_t(w);
   }
-  void* tmp = mmap(nullptr, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (tmp == MAP_FAILED) {
-    int e = errno;
-    close(fd);
-    errno = e;
-    fail("code cache: mmap");
-  }
-  memcpy(tmp, write_, capacity_ < used_ ? capacity_ : used_);
-  munmap(tmp, capacity_);
+  return fd;
+}
+
+void CodeBuffer::child_after_fork(int fd) {
   // MAP_FIXED replaces the shared views in place, so every code address stays valid.
   void* w = mmap(write_, capacity_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
   void* x = mmap(exec_, capacity_, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED, fd, 0);
@@ -91,5 +95,7 @@ void CodeBuffer::unshare_after_fork() {
   errno = e;
   if (w == MAP_FAILED || x == MAP_FAILED) fail("code cache: mmap after fork");
 }
+
+void CodeBuffer::parent_after_fork(int fd) { close(fd); }
 
 }  // namespace mimic::tcg

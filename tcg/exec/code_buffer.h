@@ -31,10 +31,19 @@ class CodeBuffer {
   uintptr_t commit(size_t size);
   // Forgets every block (keeps the trampolines).
   void reset();
-  // In the child of fork(): the memfd is MAP_SHARED, so parent and child would write into one
-  // cache. Moves this process's two views onto a private copy (same addresses, same contents).
-  // Throws std::system_error on failure.
-  void unshare_after_fork();
+  // fork() support. The memfd is MAP_SHARED, so without this parent and child would write into
+  // one cache (each with its own bump pointer and chain state). The snapshot must be taken
+  // before fork(), while nothing writes: after it the parent keeps translating and patching
+  // chains in the shared pages, and a copy taken then by the child could hold jumps into blocks
+  // the child's allocator considers free.
+  //   int fd = prepare_fork();   // parent, before fork(): a private copy of the used bytes
+  //   fork();
+  //   child_after_fork(fd);      // child: both views move onto the copy (same addresses)
+  //   parent_after_fork(fd);     // parent: drops the copy and keeps the original
+  // Throw std::system_error on failure (the child cannot continue without its own cache).
+  int prepare_fork() const;
+  void child_after_fork(int snapshot_fd);
+  static void parent_after_fork(int snapshot_fd);
 
   uint8_t* write_base() const { return write_; }
   uintptr_t exec_base() const { return reinterpret_cast<uintptr_t>(exec_); }

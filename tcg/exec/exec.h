@@ -72,9 +72,13 @@ class ExecEngine {
   // loop itself does this whenever it sees tb_flags differ from the cache's).
   void flush_jump_cache(CpuBase* env);
 
-  // In the child of fork() (linux-user's fork-style clone): gives the child its own code cache
-  // memory, which is otherwise shared with the parent. Call from outside run().
-  void after_fork_child() { code_.unshare_after_fork(); }
+  // fork() of a guest process (linux-user's fork-style clone), called outside run():
+  //   int s = engine.before_fork(); pid = fork(); child: engine.after_fork_child(s);
+  //   parent (also when fork failed): engine.after_fork_parent(s).
+  // The child gets its own copy of the code cache, which is otherwise shared (see CodeBuffer).
+  int before_fork() const { return code_.prepare_fork(); }
+  void after_fork_child(int snapshot) { code_.child_after_fork(snapshot); }
+  void after_fork_parent(int snapshot) { CodeBuffer::parent_after_fork(snapshot); }
 
   // Exclusive sections (like QEMU's start_exclusive/end_exclusive): on return from
   // start_exclusive no other CPU is inside run()'s translated code or loop; they wait at their

@@ -40,7 +40,8 @@ CASES = [
     ("sed-script", "printf 'a=1\\nb=2\\nc=3\\n' | sed -e 's/=/ => /' -e '/b/d' -e '$a end'", "a => 1\nc => 3\nend\n"),
     ("exit-status", "sh -c 'exit 42'; echo $?", "42\n"),
     ("kill-signal", "sh -c 'kill -TERM $$'; echo $?", "143\n"),
-    ("xargs-wc", "seq 1 100 | xargs -n 10 echo | wc -l -w", None),
+    # xargs execs its command: `echo` resolves to the same text under any emulator or host.
+    ("xargs", "seq 1 30 | xargs -n 10 echo | tail -2", "11 12 13 14 15 16 17 18 19 20\n21 22 23 24 25 26 27 28 29 30\n"),
     ("dd", "dd if=/dev/zero bs=1024 count=64 2>/dev/null | md5sum", None),
 ]
 

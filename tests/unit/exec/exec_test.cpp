@@ -2,6 +2,7 @@
 #include "tcg/exec/exec.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -274,6 +275,50 @@ TEST(ExecEngine, LogsToTheDFileAndWritesThePerfMap) {
   EXPECT_NE(map.find(" mimic:toy:0x100c\n"), std::string::npos) << map;
   std::remove(log_path.c_str());
   std::remove(map_path.c_str());
+}
+
+// fork(): the child chains a block to code only it has; the parent, translating something else
+// into the same cache offset afterwards, must not follow that chain. (The code cache is a shared
+// memfd mapping, so without before_fork/after_fork_* both processes write the same pages.)
+TEST(ExecEngine, ForkGivesTheChildItsOwnCodeCache) {
+  Fixture f;
+  f.guest.load(0x3000, {bne(1, 2, 0x3100), halt()});
+  f.guest.load(0x3100, {addi(6, 6, 1), halt()});
+  f.guest.load(0x4000, {addi(5, 5, 7), halt()});
+  ToyCpu cpu;
+  cpu.base.pc = 0x3000;  // r1 == r2: falls through, so the taken slot stays unchained
+  ASSERT_EQ(f.engine.run(&cpu.base), kExitHalt);
+  ASSERT_EQ(cpu.base.pc, 0x3004u);
+
+  int snapshot = f.engine.before_fork();
+  fflush(nullptr);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    f.engine.after_fork_child(snapshot);
+    ToyCpu c;
+    c.base.pc = 0x3000;
+    c.regs[1] = 1;  // taken: translates 0x3100 and chains the slot to it
+    bool ok = f.engine.run(&c.base) == kExitHalt && c.base.pc == 0x3104 && c.regs[6] == 1;
+    c.base.pc = 0x3000;  // again, now through the chained jump
+    ok = ok && f.engine.run(&c.base) == kExitHalt && c.base.pc == 0x3104 && c.regs[6] == 2;
+    _exit(ok ? 0 : 1);
+  }
+  f.engine.after_fork_parent(snapshot);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's own run went wrong";
+
+  cpu.base.pc = 0x4000;  // lands where the child put 0x3100's block
+  ASSERT_EQ(f.engine.run(&cpu.base), kExitHalt);
+  EXPECT_EQ(cpu.regs[5], 7u);
+  cpu.base.pc = 0x3000;
+  cpu.regs[1] = 1;
+  ASSERT_EQ(f.engine.run(&cpu.base), kExitHalt);
+  EXPECT_EQ(cpu.base.pc, 0x3104u);
+  EXPECT_EQ(cpu.regs[6], 1u);
+  EXPECT_EQ(cpu.regs[5], 7u) << "followed the child's chain into the parent's other block";
 }
 
 TEST(ExecEngine, GuestPcForHostPcOutsideTheCache) {

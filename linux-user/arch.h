@@ -1,0 +1,38 @@
+// ArchInfo: what the shared linux-user core needs to know about one guest architecture.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace mimic::linux_user {
+
+struct Process;
+class SyscallTable;
+
+struct ArchInfo {
+  const char* name;         // "riscv64": error messages and uname -m
+  uint16_t e_machine;       // ELF machine number
+  const char* platform;     // AT_PLATFORM string (empty: none)
+  uint64_t hwcap, hwcap2;   // AT_HWCAP, AT_HWCAP2
+  uint64_t stack_top;       // default top of the initial stack (clipped to the reservation)
+  uint64_t dyn_base;        // where static-PIE programs are loaded
+  uint64_t interp_base;     // where the dynamic loader is loaded
+  uint64_t min_sigstack;    // AT_MINSIGSTKSZ
+  bool sigaction_restorer;  // the kernel's struct sigaction has sa_restorer (aarch64 yes, riscv no)
+  // Code of the signal-return trampoline page (what the vDSO's rt_sigreturn would do).
+  const uint8_t* sigreturn_code;
+  size_t sigreturn_size;
+  // Guest O_* bits that differ from the host's (0/null: identical, as on riscv64).
+  int (*open_flags_to_host)(int guest_flags);
+  int (*open_flags_to_guest)(int host_flags);
+  // Adds the architecture's own system calls (riscv_flush_icache, ...).
+  void (*register_syscalls)(SyscallTable& table);
+  // Creates the CPU, runs from `entry` with stack pointer `sp` until the guest exits; returns the
+  // exit status (fatal signals end the process from inside).
+  int (*run)(Process& process, uint64_t entry, uint64_t sp);
+};
+
+// The architecture of an ELF e_machine value, or null when mimic does not run it.
+const ArchInfo* find_arch(uint16_t e_machine);
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,338 @@
+// ELF loader: header/program-header validation, segment mapping with bss zeroing, symbols.
+#include "linux-user/elfload.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "linux-user/mmap.h"
+
+namespace mimic::linux_user {
+
+namespace {
+constexpr uint64_t kMaxPhnum = 65536 / sizeof(Elf64_Phdr);  // Linux's limit (ELF_MIN_ALIGN * 16)
+constexpr uint64_t kMaxFileSize = uint64_t(1) << 40;
+
+bool add_overflows(uint64_t a, uint64_t b) { return a + b < a; }
+
+template <class T>
+T load(const uint8_t* p) {
+  T v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+}  // namespace
+
+const char* elf_machine_name(uint16_t machine) {
+  switch (machine) {
+    case EM_386: return "Intel 80386";
+    case EM_X86_64: return "x86-64";
+    case EM_ARM: return "ARM";
+    case EM_AARCH64: return "AArch64";
+    case EM_RISCV: return "RISC-V";
+    case EM_MIPS: return "MIPS";
+    case EM_PPC: return "PowerPC";
+    case EM_PPC64: return "PowerPC64";
+    case EM_S390: return "IBM S/390";
+    case EM_SPARCV9: return "SPARC v9";
+    case 258: return "LoongArch";
+    default: return "unknown machine";
+  }
+}
+
+ElfFile::~ElfFile() {
+  if (mapped_) munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+bool ElfFile::open(const std::string& path, std::string& error, int* errno_value) {
+  path_ = path;
+  if (errno_value) *errno_value = 0;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno_value) *errno_value = errno;
+    error = strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    int e = S_ISDIR(st.st_mode) ? EISDIR : EACCES;
+    if (errno_value) *errno_value = e;
+    error = strerror(e);
+    close(fd);
+    return false;
+  }
+  if (uint64_t(st.st_size) > kMaxFileSize) {
+    close(fd);
+    error = "file too large to be a program";
+    return false;
+  }
+  size_ = uint64_t(st.st_size);
+  if (size_ > 0) {
+    void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      if (errno_value) *errno_value = errno;
+      error = fmt::format("cannot map the file: {}", strerror(errno));
+      close(fd);
+      return false;
+    }
+    data_ = static_cast<const uint8_t*>(p);
+    mapped_ = true;
+  }
+  close(fd);
+  return validate(error);
+}
+
+bool ElfFile::open_memory(std::vector<uint8_t> bytes, std::string& error) {
+  owned_ = std::move(bytes);
+  data_ = owned_.data();
+  size_ = owned_.size();
+  if (path_.empty()) path_ = "<memory>";
+  return validate(error);
+}
+
+bool ElfFile::validate(std::string& error) {
+  if (size_ < 4 || memcmp(data_, ELFMAG, SELFMAG) != 0) {
+    error = "not an ELF file (bad magic)";
+    return false;
+  }
+  if (size_ < EI_NIDENT) {
+    error = "truncated ELF header";
+    return false;
+  }
+  if (data_[EI_CLASS] != ELFCLASS64) {
+    error = data_[EI_CLASS] == ELFCLASS32 ? "32-bit ELF files are not supported (ELF class 1)"
+                                          : fmt::format("invalid ELF class {}", data_[EI_CLASS]);
+    if (data_[EI_CLASS] == ELFCLASS32 && size_ >= sizeof(Elf32_Ehdr)) {
+      uint16_t m = load<uint16_t>(data_ + offsetof(Elf32_Ehdr, e_machine));
+      error += fmt::format(" (e_machine {}: {})", m, elf_machine_name(m));
+    }
+    return false;
+  }
+  if (data_[EI_DATA] != ELFDATA2LSB) {
+    error = "big-endian ELF files are not supported";
+    return false;
+  }
+  if (size_ < sizeof(Elf64_Ehdr)) {
+    error = fmt::format("truncated ELF header ({} bytes, need {})", size_, sizeof(Elf64_Ehdr));
+    return false;
+  }
+  Elf64_Ehdr eh = load<Elf64_Ehdr>(data_);
+  machine_ = eh.e_machine;
+  type_ = eh.e_type;
+  entry_ = eh.e_entry;
+  if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
+    error = fmt::format("not an executable (ELF type {})", eh.e_type);
+    return false;
+  }
+  if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
+    error = fmt::format("bad program header entry size {} (expected {})", eh.e_phentsize, sizeof(Elf64_Phdr));
+    return false;
+  }
+  if (eh.e_phnum == 0 || eh.e_phnum > kMaxPhnum) {
+    error = fmt::format("bad program header count {}", eh.e_phnum);
+    return false;
+  }
+  uint64_t ph_bytes = uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr);
+  if (eh.e_phoff > size_ || ph_bytes > size_ - eh.e_phoff) {
+    error = fmt::format("program headers at offset {:#x} ({} entries) lie outside the file ({} bytes)", eh.e_phoff,
+                        eh.e_phnum, size_);
+    return false;
+  }
+  phoff_ = eh.e_phoff;
+  phnum_ = eh.e_phnum;
+  segments_.clear();
+  bool have_interp = false;
+  for (unsigned i = 0; i < eh.e_phnum; i++) {
+    Elf64_Phdr ph = load<Elf64_Phdr>(data_ + eh.e_phoff + i * sizeof(Elf64_Phdr));
+    switch (ph.p_type) {
+      case PT_LOAD: {
+        if (ph.p_filesz > ph.p_memsz) {
+          error = fmt::format("segment {} has file size {:#x} larger than its memory size {:#x}", i, ph.p_filesz,
+                              ph.p_memsz);
+          return false;
+        }
+        if (ph.p_offset > size_ || ph.p_filesz > size_ - ph.p_offset) {
+          error = fmt::format("segment {} (offset {:#x}, size {:#x}) extends past the end of the file ({} bytes)", i,
+                              ph.p_offset, ph.p_filesz, size_);
+          return false;
+        }
+        if (add_overflows(ph.p_vaddr, ph.p_memsz) || ph.p_memsz > (uint64_t(1) << 46) ||
+            ph.p_vaddr + ph.p_memsz > (uint64_t(1) << 47)) {
+          error = fmt::format("segment {} has an absurd address range {:#x} + {:#x}", i, ph.p_vaddr, ph.p_memsz);
+          return false;
+        }
+        if (ph.p_align > 1 && (ph.p_align & (ph.p_align - 1))) {
+          error = fmt::format("segment {} has a non-power-of-two alignment {:#x}", i, ph.p_align);
+          return false;
+        }
+        if ((ph.p_vaddr - ph.p_offset) & (kPageSize - 1)) {
+          error = fmt::format("segment {} address {:#x} and file offset {:#x} differ modulo the page size", i,
+                              ph.p_vaddr, ph.p_offset);
+          return false;
+        }
+        if (ph.p_memsz == 0) break;
+        for (const Segment& s : segments_) {
+          if (ph.p_vaddr < s.vaddr + s.memsz && s.vaddr < ph.p_vaddr + ph.p_memsz) {
+            error = fmt::format("segment {} [{:#x}, {:#x}) overlaps an earlier segment [{:#x}, {:#x})", i, ph.p_vaddr,
+                                ph.p_vaddr + ph.p_memsz, s.vaddr, s.vaddr + s.memsz);
+            return false;
+          }
+        }
+        segments_.push_back({ph.p_vaddr, ph.p_memsz, ph.p_offset, ph.p_filesz, ph.p_flags});
+        if (ph.p_align > max_align_ && ph.p_align <= (uint64_t(1) << 30)) max_align_ = ph.p_align;
+        break;
+      }
+      case PT_INTERP: {
+        if (have_interp) {
+          error = "more than one PT_INTERP";
+          return false;
+        }
+        have_interp = true;
+        if (ph.p_offset > size_ || ph.p_filesz > size_ - ph.p_offset || ph.p_filesz < 2 || ph.p_filesz > 4096 ||
+            data_[ph.p_offset + ph.p_filesz - 1] != 0) {
+          error = "bad PT_INTERP (interpreter path outside the file or not NUL-terminated)";
+          return false;
+        }
+        interp_.assign(reinterpret_cast<const char*>(data_ + ph.p_offset));
+        break;
+      }
+      case PT_GNU_STACK: exec_stack_ = (ph.p_flags & PF_X) != 0; break;
+      case PT_PHDR: phdr_vaddr_ = ph.p_vaddr; break;
+      default: break;  // PT_TLS, PT_DYNAMIC, notes: the guest's libc handles them
+    }
+  }
+  if (segments_.empty()) {
+    error = "no loadable segments";
+    return false;
+  }
+  low_ = ~0ull;
+  high_ = 0;
+  for (const Segment& s : segments_) {
+    low_ = std::min(low_, page_down(s.vaddr));
+    high_ = std::max(high_, s.vaddr + s.memsz);
+  }
+  if (!phdr_vaddr_) {
+    // No PT_PHDR: the headers are visible when a segment's file range covers them.
+    for (const Segment& s : segments_)
+      if (phoff_ >= s.offset && phoff_ + ph_bytes <= s.offset + s.filesz) phdr_vaddr_ = s.vaddr + (phoff_ - s.offset);
+  }
+  return true;
+}
+
+std::vector<ElfSymbol> ElfFile::symbols() const {
+  std::vector<ElfSymbol> out;
+  Elf64_Ehdr eh = load<Elf64_Ehdr>(data_);
+  if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) return out;
+  uint64_t sh_bytes = uint64_t(eh.e_shnum) * sizeof(Elf64_Shdr);
+  if (eh.e_shoff > size_ || sh_bytes > size_ - eh.e_shoff) return out;
+  for (unsigned i = 0; i < eh.e_shnum; i++) {
+    Elf64_Shdr sh = load<Elf64_Shdr>(data_ + eh.e_shoff + i * sizeof(Elf64_Shdr));
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
+    if (sh.sh_offset > size_ || sh.sh_size > size_ - sh.sh_offset || sh.sh_link >= eh.e_shnum) continue;
+    Elf64_Shdr str = load<Elf64_Shdr>(data_ + eh.e_shoff + sh.sh_link * sizeof(Elf64_Shdr));
+    if (str.sh_offset > size_ || str.sh_size > size_ - str.sh_offset) continue;
+    uint64_t n = sh.sh_size / sizeof(Elf64_Sym);
+    for (uint64_t j = 0; j < n; j++) {
+      Elf64_Sym sym = load<Elf64_Sym>(data_ + sh.sh_offset + j * sizeof(Elf64_Sym));
+      unsigned type = ELF64_ST_TYPE(sym.st_info);
+      if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_shndx == SHN_UNDEF ||
+          sym.st_value == 0 || sym.st_name >= str.sh_size)
+        continue;
+      const char* name = reinterpret_cast<const char*>(data_ + str.sh_offset + sym.st_name);
+      size_t len = strnlen(name, str.sh_size - sym.st_name);
+      if (len == 0 || name[0] == '$' || (name[0] == '.' && name[1] == 'L')) continue;  // mapping/local labels
+      out.push_back({sym.st_value, sym.st_size, std::string(name, len)});
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const ElfSymbol& a, const ElfSymbol& b) { return a.addr < b.addr; });
+  return out;
+}
+
+bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf& out, std::string& error) {
+  uint64_t span = page_up(elf.high()) - elf.low();
+  uint64_t bias = 0;
+  if (elf.type() == ET_DYN) {
+    uint64_t align = std::max<uint64_t>(elf.max_align(), kPageSize);
+    uint64_t want = dyn_base ? (dyn_base + align - 1) & ~(align - 1) : 0;
+    uint64_t at = mem.find_free(span + align, want);
+    if (!at) {
+      error = fmt::format("no room for the {:#x}-byte image in the guest address space", span);
+      return false;
+    }
+    at = (at + align - 1) & ~(align - 1);
+    bias = at - elf.low();
+  } else {
+    if (elf.low() < GuestMemory::kMinAddr || !mem.in_range(elf.low(), span)) {
+      error = fmt::format("segments at [{:#x}, {:#x}) lie outside the guest address space [{:#x}, {:#x})", elf.low(),
+                          elf.high(), GuestMemory::kMinAddr, mem.size());
+      return false;
+    }
+    if (!mem.range_free(elf.low(), span)) {
+      error = fmt::format("segments at [{:#x}, {:#x}) overlap memory already in use", elf.low(), elf.high());
+      return false;
+    }
+  }
+  // Map every page writable, copy the file bytes (fresh anonymous pages give the zeroed bss),
+  // then apply the final permissions; a page shared by two segments gets both permissions.
+  std::map<uint64_t, int> page_prot;
+  for (const auto& s : elf.segments()) {
+    int prot = ((s.flags & PF_R) ? GuestProt::kRead : 0) | ((s.flags & PF_W) ? GuestProt::kWrite : 0) |
+               ((s.flags & PF_X) ? GuestProt::kExec : 0);
+    for (uint64_t p = page_down(s.vaddr + bias); p < s.vaddr + bias + s.memsz; p += kPageSize) page_prot[p] |= prot;
+  }
+  for (auto it = page_prot.begin(); it != page_prot.end();) {
+    uint64_t start = it->first, end = start + kPageSize;
+    auto next = std::next(it);
+    while (next != page_prot.end() && next->first == end) end += kPageSize, ++next;
+    if (!mem.map_fixed_anon(start, end - start, GuestProt::kRead | GuestProt::kWrite)) {
+      error = fmt::format("cannot map [{:#x}, {:#x}) in the guest", start, end);
+      return false;
+    }
+    it = next;
+  }
+  uint64_t end_code = 0, end = 0;
+  for (const auto& s : elf.segments()) {
+    memcpy(mem.host(s.vaddr + bias), elf.data() + s.offset, s.filesz);
+    if (s.flags & PF_X) end_code = std::max(end_code, s.vaddr + bias + s.filesz);
+    end = std::max(end, s.vaddr + bias + s.memsz);
+  }
+  for (auto it = page_prot.begin(); it != page_prot.end();) {
+    uint64_t start = it->first, stop = start + kPageSize;
+    int prot = it->second;
+    auto next = std::next(it);
+    while (next != page_prot.end() && next->first == stop && next->second == prot) stop += kPageSize, ++next;
+    mem.mprotect(start, stop - start, prot);
+    it = next;
+  }
+  out.bias = bias;
+  out.entry = elf.entry() + bias;
+  out.phdr = elf.phdr_vaddr() ? elf.phdr_vaddr() + bias : 0;
+  out.phnum = elf.phnum();
+  out.start = elf.low() + bias;
+  out.end = end;
+  out.end_code = end_code;
+  out.symbols = elf.symbols();
+  for (auto& s : out.symbols) s.addr += bias;
+  return true;
+}
+
+std::string symbolize(const std::vector<ElfSymbol>& symbols, uint64_t addr) {
+  auto it =
+      std::upper_bound(symbols.begin(), symbols.end(), addr, [](uint64_t a, const ElfSymbol& s) { return a < s.addr; });
+  if (it == symbols.begin()) return {};
+  --it;
+  // Prefer a sized symbol that contains addr; an unsized one only when close.
+  uint64_t off = addr - it->addr;
+  if (it->size ? off >= it->size + 0x1000 : off > 0x10000) return {};
+  return off ? fmt::format("{}+{:#x}", it->name, off) : it->name;
+}
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,193 @@
+// run_program: checks and loads the guest ELF, builds its stack and runs its architecture's cpu loop.
+#include <elf.h>
+#include <fmt/format.h>
+#include <stdlib.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "linux-user/arch.h"
+#include "linux-user/elfload.h"
+#include "linux-user/mmap.h"
+#include "linux-user/process.h"
+#include "linux-user/signal.h"
+#include "linux-user/stack.h"
+#include "linux-user/syscall.h"
+#include "linux-user/user.h"
+#include "tcg/exec/options.h"
+
+extern char** environ;
+
+namespace mimic::linux_user {
+
+Process* g_process = nullptr;
+
+namespace {
+
+constexpr uint64_t kStackSize = 8 << 20;               // RLIMIT_STACK's usual 8 MiB, mapped up front
+constexpr uint64_t kStackGap = 128 << 20;              // between the stack and the mmap area, as Linux keeps
+constexpr const char* kArgv0Var = "MIMIC_USER_ARGV0";  // set by a guest execve of a guest program
+
+int fail(int status, const std::string& file, const std::string& problem) {
+  fmt::print(stderr, "mimic: {}: {}\n", file, problem);
+  return status;
+}
+
+// The guest environment: the host's, with -U removed and -E applied, in the host's order.
+std::vector<std::string> guest_environment(const UserOptions& o) {
+  std::vector<std::string> env;
+  std::map<std::string, size_t> index;
+  for (char** e = environ; e && *e; e++) {
+    std::string s = *e;
+    std::string name = s.substr(0, s.find('='));
+    if (name == kArgv0Var) continue;
+    index[name] = env.size();
+    env.push_back(s);
+  }
+  auto erase = [&](const std::string& name) {
+    auto it = index.find(name);
+    if (it == index.end()) return;
+    env[it->second].clear();
+    index.erase(it);
+  };
+  for (const auto& u : o.env_unset) erase(u);
+  for (const auto& s : o.env_set) {
+    std::string name = s.substr(0, s.find('='));
+    auto it = index.find(name);
+    if (it != index.end()) {
+      env[it->second] = s;
+    } else {
+      index[name] = env.size();
+      env.push_back(s);
+    }
+  }
+  std::vector<std::string> out;
+  for (auto& s : env)
+    if (!s.empty()) out.push_back(std::move(s));
+  return out;
+}
+
+}  // namespace
+
+int run_program(const UserOptions& options) {
+  const std::string& program = options.program;
+  ElfFile elf;
+  std::string error;
+  int open_errno = 0;
+  if (!elf.open(program, error, &open_errno)) {
+    if (open_errno == ENOENT || open_errno == ENOTDIR) return fail(127, program, "No such file or directory");
+    if (open_errno) return fail(126, program, strerror(open_errno));
+    return fail(126, program, error);
+  }
+  const ArchInfo* arch = find_arch(elf.machine());
+  if (!arch) {
+    std::string why = fmt::format("unsupported machine {} ({})", elf.machine(), elf_machine_name(elf.machine()));
+    if (elf.machine() == EM_X86_64)
+      why += ": this is a host program, run it directly";
+    else
+      why += ": mimic user runs riscv64 programs";
+    return fail(126, program, why);
+  }
+
+  static Process proc;  // static: signal handlers and forked children keep reaching it
+  g_process = &proc;
+  proc.arch = arch;
+  proc.options = options;
+  proc.strace = (options.engine.log & tcg::LogFlag::kStrace) != 0;
+  proc.mem = GuestMemory::create(error);
+  if (!proc.mem) return fail(126, program, error);
+  GuestMemory& mem = *proc.mem;
+
+  uint64_t stack_top = std::min(arch->stack_top, page_down(mem.size() - kPageSize));
+  uint64_t stack_bottom = stack_top - kStackSize;
+  mem.set_mmap_top(stack_bottom > kStackGap * 2 ? stack_bottom - kStackGap : stack_bottom);
+
+  LoadedElf main_image;
+  if (!load_elf(mem, elf, arch->dyn_base, main_image, error)) return fail(126, program, error);
+  uint64_t entry = main_image.entry, interp_bias = 0;
+  if (!elf.interp().empty()) {
+    std::string host = host_path_for(proc, elf.interp());
+    ElfFile interp;
+    std::string ierr;
+    int ie = 0;
+    if (!interp.open(host, ierr, &ie)) {
+      if (ie == ENOENT)
+        return fail(
+            127, program,
+            fmt::format("dynamically linked: its interpreter {} was not found (give the guest's root with -L DIR)",
+                        elf.interp()));
+      return fail(126, program, fmt::format("interpreter {}: {}", host, ierr));
+    }
+    if (interp.machine() != elf.machine())
+      return fail(126, program, fmt::format("interpreter {} is for machine {}", host, interp.machine()));
+    LoadedElf li;
+    if (!load_elf(mem, interp, arch->interp_base, li, ierr))
+      return fail(126, program, fmt::format("interpreter {}: {}", host, ierr));
+    entry = li.entry;
+    interp_bias = li.bias;
+  }
+  mem.init_brk(main_image.end);
+  proc.symbols = std::move(main_image.symbols);
+  char* real = realpath(program.c_str(), nullptr);
+  proc.exe_path = real ? real : program;
+  free(real);
+  proc.exe_guest_path = program;
+
+  // The stack, with a sigreturn trampoline page just above the mmap area.
+  int stack_prot = GuestProt::kRead | GuestProt::kWrite | (elf.exec_stack() ? GuestProt::kExec : 0);
+  if (!mem.map_fixed_anon(stack_bottom, kStackSize, stack_prot))
+    return fail(126, program, "cannot map the guest stack");
+  proc.stack_top = stack_top;
+  proc.stack_bottom = stack_bottom;
+  uint64_t tramp = mem.find_free(kPageSize, 0);
+  if (!tramp || !mem.map_fixed_anon(tramp, kPageSize, GuestProt::kRead | GuestProt::kWrite))
+    return fail(126, program, "cannot map the signal trampoline");
+  memcpy(mem.host(tramp), arch->sigreturn_code, arch->sigreturn_size);
+  mem.mprotect(tramp, kPageSize, GuestProt::kRead | GuestProt::kExec);
+  proc.sigreturn_trampoline = tramp;
+
+  InitialStack is;
+  is.argv = options.argv.empty() ? std::vector<std::string>{program} : options.argv;
+  if (const char* a0 = getenv(kArgv0Var)) {
+    is.argv[0] = a0;
+    unsetenv(kArgv0Var);
+  }
+  is.envp = guest_environment(options);
+  is.execfn = program;
+  is.platform = arch->platform ? arch->platform : "";
+  if (getrandom(is.random, sizeof is.random, 0) != sizeof is.random) {
+    for (auto& b : is.random) b = uint8_t(rand());
+  }
+  is.auxv = {
+      {kAtPhdr, main_image.phdr},
+      {kAtPhent, sizeof(Elf64_Phdr)},
+      {kAtPhnum, main_image.phnum},
+      {kAtPagesz, kPageSize},
+      {kAtBase, interp_bias},
+      {kAtFlags, 0},
+      {kAtEntry, main_image.entry},
+      {kAtUid, getuid()},
+      {kAtEuid, geteuid()},
+      {kAtGid, getgid()},
+      {kAtEgid, getegid()},
+      {kAtHwcap, arch->hwcap},
+      {kAtClktck, uint64_t(sysconf(_SC_CLK_TCK))},
+      {kAtSecure, 0},
+  };
+  if (arch->hwcap2) is.auxv.push_back({kAtHwcap2, arch->hwcap2});
+  StackImage image;
+  if (!build_initial_stack(stack_top, is, kStackSize / 4, image))
+    return fail(126, program, "arguments and environment do not fit on the guest stack (E2BIG)");
+  memcpy(mem.host(image.sp), image.bytes.data(), image.bytes.size());
+  for (auto [k, v] : image.final_auxv) proc.auxv.push_back(k), proc.auxv.push_back(v);
+
+  signals_init(proc);
+  init_syscalls(proc);
+  fflush(stdout);
+  return arch->run(proc, entry, image.sp);
+}
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,354 @@
+// GuestMemory: host reservation, page-flags table, and the guest's mmap/munmap/mprotect/mremap/brk.
+#include "linux-user/mmap.h"
+
+#include <errno.h>
+#include <fmt/format.h>
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace mimic::linux_user {
+
+namespace {
+constexpr int kReserveFlags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+
+// The host never executes guest pages (translated code runs from the code cache), but the
+// translator must read them: guest PROT_EXEC becomes host PROT_READ.
+int host_prot(int prot) {
+  int p = 0;
+  if (prot & (GuestProt::kRead | GuestProt::kExec)) p |= PROT_READ;
+  if (prot & GuestProt::kWrite) p |= PROT_READ | PROT_WRITE;
+  return p;
+}
+}  // namespace
+
+uint8_t GuestMemory::prot_to_flags(int prot) {
+  uint8_t f = PageFlag::kValid;
+  if (prot & GuestProt::kRead) f |= PageFlag::kRead;
+  if (prot & GuestProt::kWrite) f |= PageFlag::kWrite | PageFlag::kRead;
+  if (prot & GuestProt::kExec) f |= PageFlag::kExec;
+  return f;
+}
+
+std::unique_ptr<GuestMemory> GuestMemory::create(std::string& error, uint64_t max_size) {
+  // 64 TiB holds every layout a riscv64 (Sv39/Sv48 up to 2^46) or arm64 static program expects;
+  // smaller sizes are fallbacks for hosts with RLIMIT_AS or a smaller address space.
+  for (unsigned bits = 46; bits >= 32; bits -= 2) {
+    uint64_t size = uint64_t(1) << bits;
+    if (max_size && size > max_size) continue;
+    void* p = ::mmap(nullptr, size, PROT_NONE, kReserveFlags, -1, 0);
+    if (p != MAP_FAILED) return std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+  }
+  error = fmt::format("cannot reserve the guest address space: {}", strerror(errno));
+  return nullptr;
+}
+
+GuestMemory::GuestMemory(uint8_t* base, uint64_t size) : base_(base), size_(size) {
+  leaf_count_ = size_t((size >> kPageBits) >> kLeafBits);
+  if (leaf_count_ == 0) leaf_count_ = 1;
+  leaves_.reset(new std::atomic<uint8_t*>[leaf_count_]);
+  for (size_t i = 0; i < leaf_count_; i++) leaves_[i].store(nullptr, std::memory_order_relaxed);
+  mmap_top_ = size;
+}
+
+GuestMemory::~GuestMemory() {
+  ::munmap(base_, size_);
+  for (size_t i = 0; i < leaf_count_; i++) std::free(leaves_[i].load());
+}
+
+uint8_t GuestMemory::page_flags(uint64_t addr) const {
+  if (addr >= size_) return 0;
+  uint64_t page = addr >> kPageBits;
+  const uint8_t* l = leaf(page);
+  return l ? __atomic_load_n(&l[page & (kLeafPages - 1)], __ATOMIC_RELAXED) : 0;
+}
+
+bool GuestMemory::access_ok(uint64_t addr, uint64_t len, uint8_t need) const {
+  if (len == 0) return true;
+  if (!in_range(addr, len)) return false;
+  uint64_t first = addr >> kPageBits, last = (addr + len - 1) >> kPageBits;
+  for (uint64_t p = first; p <= last; p++) {
+    const uint8_t* l = leaf(p);
+    if (!l) return false;
+    if ((__atomic_load_n(&l[p & (kLeafPages - 1)], __ATOMIC_RELAXED) & need) != need) return false;
+  }
+  return true;
+}
+
+void GuestMemory::set_flags(uint64_t addr, uint64_t len, uint8_t flags) {
+  uint64_t first = addr >> kPageBits, end = (addr + len) >> kPageBits;
+  for (uint64_t p = first; p < end; p++) {
+    uint8_t* l = leaf(p);
+    if (!l) {
+      if (flags == 0) {  // nothing to clear in a leaf that was never used
+        p = (p | (kLeafPages - 1));
+        continue;
+      }
+      l = static_cast<uint8_t*>(std::calloc(kLeafPages, 1));
+      if (!l) abort();
+      leaves_[p >> kLeafBits].store(l, std::memory_order_release);
+    }
+    __atomic_store_n(&l[p & (kLeafPages - 1)], flags, __ATOMIC_RELAXED);
+  }
+}
+
+bool GuestMemory::range_free(uint64_t addr, uint64_t len) const {
+  if (!in_range(addr, len)) return false;
+  uint64_t first = addr >> kPageBits, end = (addr + len + kPageSize - 1) >> kPageBits;
+  for (uint64_t p = first; p < end; p++) {
+    const uint8_t* l = leaf(p);
+    if (!l) {
+      p |= kLeafPages - 1;
+      continue;
+    }
+    if (l[p & (kLeafPages - 1)]) return false;
+  }
+  return true;
+}
+
+bool GuestMemory::any_exec(uint64_t addr, uint64_t len) const {
+  uint64_t first = addr >> kPageBits, end = (addr + len + kPageSize - 1) >> kPageBits;
+  for (uint64_t p = first; p < end; p++) {
+    const uint8_t* l = leaf(p);
+    if (!l) {
+      p |= kLeafPages - 1;
+      continue;
+    }
+    if (l[p & (kLeafPages - 1)] & PageFlag::kExec) return true;
+  }
+  return false;
+}
+
+void GuestMemory::invalidate(uint64_t addr, uint64_t len) {
+  if (invalidate_ && any_exec(addr, len)) invalidate_(addr, addr + len);
+}
+
+void GuestMemory::reserve_again(uint64_t addr, uint64_t len) {
+  ::mmap(base_ + addr, len, PROT_NONE, kReserveFlags | MAP_FIXED, -1, 0);
+}
+
+uint64_t GuestMemory::find_free(uint64_t len, uint64_t hint) const {
+  std::lock_guard lock(mutex_);
+  len = page_up(len);
+  if (len == 0 || len > size_) return 0;
+  hint = page_down(hint);
+  if (hint >= kMinAddr && in_range(hint, len) && range_free(hint, len)) return hint;
+  // Top-down from mmap_top, as Linux's default layout does: try the window [end - len, end), and
+  // when a page inside is used, move the window's end down to that page.
+  uint64_t end = page_down(mmap_top_);
+  while (end >= kMinAddr + len) {
+    uint64_t lo = end - len;
+    uint64_t used = 0;  // one past the highest used page in [lo, end), or 0
+    for (uint64_t p = (end >> kPageBits); p > (lo >> kPageBits);) {
+      p--;
+      const uint8_t* l = leaf(p);
+      if (!l) {
+        p &= ~(kLeafPages - 1);  // skip the whole unused leaf
+        continue;
+      }
+      if (l[p & (kLeafPages - 1)]) {
+        used = p + 1;
+        break;
+      }
+    }
+    if (!used) return lo;
+    end = (used - 1) << kPageBits;
+  }
+  // Nothing below the top: look above it.
+  for (uint64_t a = page_up(mmap_top_); a + len <= size_;) {
+    if (range_free(a, len)) return a;
+    a += kPageSize;
+    // Skip to the end of the mapped run quickly.
+    while (a < size_ && page_flags(a)) a += kPageSize;
+  }
+  return 0;
+}
+
+bool GuestMemory::map_fixed_anon(uint64_t addr, uint64_t len, int prot) {
+  return mmap(addr, len, prot, GuestMap::kPrivate | GuestMap::kAnonymous | GuestMap::kFixed, -1, 0) == int64_t(addr);
+}
+
+int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int host_fd, uint64_t offset) {
+  std::lock_guard lock(mutex_);
+  if (len == 0 || (offset & (kPageSize - 1))) return -EINVAL;
+  uint64_t plen = page_up(len);
+  if (plen < len || plen > size_) return -ENOMEM;
+  int type = flags & GuestMap::kTypeMask;
+  if (type != GuestMap::kShared && type != GuestMap::kPrivate && type != GuestMap::kSharedValidate) return -EINVAL;
+  bool anon = flags & GuestMap::kAnonymous;
+  if (!anon && host_fd < 0) return -EBADF;
+  if (flags & (GuestMap::kFixed | GuestMap::kFixedNoReplace)) {
+    if (addr & (kPageSize - 1)) return -EINVAL;
+    if (!in_range(addr, plen)) return -ENOMEM;
+    if (addr < kMinAddr) return -EPERM;
+    if ((flags & GuestMap::kFixedNoReplace) && !(flags & GuestMap::kFixed) && !range_free(addr, plen)) return -EEXIST;
+  } else {
+    addr = find_free(plen, addr);
+    if (!addr) return -ENOMEM;
+  }
+  int hflags = type | MAP_FIXED;
+  if (anon) hflags |= MAP_ANONYMOUS;
+  hflags |= flags & (GuestMap::kNoReserve | GuestMap::kPopulate | GuestMap::kLocked | GuestMap::kNonBlock |
+                     GuestMap::kSync | GuestMap::kStack);
+  invalidate(addr, plen);
+  void* p = ::mmap(base_ + addr, plen, host_prot(prot), hflags, anon ? -1 : host_fd, anon ? 0 : offset);
+  if (p == MAP_FAILED) {
+    int e = errno;
+    // A failed MAP_FIXED may have unmapped the range: keep the reservation and the table in step.
+    if (range_free(addr, plen)) reserve_again(addr, plen);
+    return -e;
+  }
+  set_flags(addr, plen, prot_to_flags(prot));
+  return int64_t(addr);
+}
+
+int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
+  std::lock_guard lock(mutex_);
+  if ((addr & (kPageSize - 1)) || len == 0) return -EINVAL;
+  uint64_t plen = page_up(len);
+  if (addr >= size_) return 0;
+  if (plen > size_ - addr) plen = size_ - addr;
+  invalidate(addr, plen);
+  reserve_again(addr, plen);
+  set_flags(addr, plen, 0);
+  return 0;
+}
+
+int64_t GuestMemory::mprotect(uint64_t addr, uint64_t len, int prot) {
+  std::lock_guard lock(mutex_);
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if (prot & ~(GuestProt::kRead | GuestProt::kWrite | GuestProt::kExec | 0x01000000 /*GROWSDOWN*/ | 0x02000000))
+    return -EINVAL;
+  uint64_t plen = page_up(len);
+  if (plen == 0) return 0;
+  if (!access_ok(addr, plen, PageFlag::kValid)) return -ENOMEM;
+  invalidate(addr, plen);
+  if (::mprotect(base_ + addr, plen, host_prot(prot)) != 0) return -errno;
+  set_flags(addr, plen, prot_to_flags(prot));
+  return 0;
+}
+
+int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr) {
+  std::lock_guard lock(mutex_);
+  constexpr int kMayMove = 1, kFixed = 2, kDontUnmap = 4;
+  if (flags & ~(kMayMove | kFixed | kDontUnmap)) return -EINVAL;
+  if ((old_addr & (kPageSize - 1)) || new_len == 0 || old_len == 0) return -EINVAL;
+  if ((flags & kFixed) && !(flags & kMayMove)) return -EINVAL;
+  old_len = page_up(old_len);
+  new_len = page_up(new_len);
+  if (new_len > size_) return -ENOMEM;
+  if (!access_ok(old_addr, old_len, PageFlag::kValid)) return -EFAULT;
+  uint8_t fl = page_flags(old_addr);
+  auto move_to = [&](uint64_t dst) -> int64_t {
+    invalidate(old_addr, old_len);
+    int hflags = MREMAP_MAYMOVE | MREMAP_FIXED | ((flags & kDontUnmap) ? MREMAP_DONTUNMAP : 0);
+    void* p = ::mremap(base_ + old_addr, old_len, new_len, hflags, base_ + dst);
+    if (p == MAP_FAILED) return -errno;
+    if (!(flags & kDontUnmap)) {
+      reserve_again(old_addr, old_len);
+      set_flags(old_addr, old_len, 0);
+    }
+    set_flags(dst, new_len, fl);
+    return int64_t(dst);
+  };
+  if (flags & kFixed) {
+    if ((new_addr & (kPageSize - 1)) || !in_range(new_addr, new_len) || new_addr < kMinAddr) return -EINVAL;
+    if (new_addr < old_addr + old_len && old_addr < new_addr + new_len) return -EINVAL;
+    invalidate(new_addr, new_len);
+    set_flags(new_addr, new_len, 0);
+    return move_to(new_addr);
+  }
+  if (new_len <= old_len) {
+    if (new_len < old_len) {
+      invalidate(old_addr + new_len, old_len - new_len);
+      reserve_again(old_addr + new_len, old_len - new_len);
+      set_flags(old_addr + new_len, old_len - new_len, 0);
+    }
+    return int64_t(old_addr);
+  }
+  uint64_t tail = old_addr + old_len, grow = new_len - old_len;
+  if (in_range(tail, grow) && range_free(tail, grow)) {
+    // Host mremap grows in place only into unmapped host space: drop that part of the reservation.
+    ::munmap(base_ + tail, grow);
+    void* p = ::mremap(base_ + old_addr, old_len, new_len, 0);
+    if (p != MAP_FAILED) {
+      set_flags(tail, grow, fl);
+      return int64_t(old_addr);
+    }
+    reserve_again(tail, grow);
+  }
+  if (!(flags & kMayMove)) return -ENOMEM;
+  uint64_t dst = find_free(new_len, 0);
+  if (!dst) return -ENOMEM;
+  return move_to(dst);
+}
+
+int64_t GuestMemory::madvise(uint64_t addr, uint64_t len, int advice) {
+  std::lock_guard lock(mutex_);
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  uint64_t plen = page_up(len);
+  if (plen == 0) return 0;
+  if (!access_ok(addr, plen, PageFlag::kValid)) return -ENOMEM;
+  // Advice values are asm-generic on both sides; the effects (DONTNEED zeroing) carry over.
+  if (advice == MADV_DONTNEED || advice == MADV_REMOVE || advice == MADV_FREE) invalidate(addr, plen);
+  if (::madvise(base_ + addr, plen, advice) != 0) {
+    // Hints the host does not know (hugepage variants) are not errors the guest should see.
+    return errno == EINVAL ? 0 : -errno;
+  }
+  return 0;
+}
+
+void GuestMemory::init_brk(uint64_t start) {
+  std::lock_guard lock(mutex_);
+  brk_start_ = brk_cur_ = brk_mapped_end_ = page_up(start);
+}
+
+uint64_t GuestMemory::brk(uint64_t new_brk) {
+  std::lock_guard lock(mutex_);
+  if (new_brk < brk_start_ || new_brk > size_) return brk_cur_;
+  uint64_t new_end = page_up(new_brk);
+  if (new_end > brk_mapped_end_) {
+    uint64_t grow = new_end - brk_mapped_end_;
+    if (!range_free(brk_mapped_end_, grow)) return brk_cur_;
+    if (!map_fixed_anon(brk_mapped_end_, grow, GuestProt::kRead | GuestProt::kWrite)) return brk_cur_;
+  } else if (new_end < brk_mapped_end_) {
+    munmap(new_end, brk_mapped_end_ - new_end);
+  }
+  brk_mapped_end_ = new_end;
+  brk_cur_ = new_brk;
+  return brk_cur_;
+}
+
+std::string GuestMemory::maps_text() const {
+  std::lock_guard lock(mutex_);
+  std::string out;
+  uint64_t run_start = 0;
+  uint8_t run_flags = 0;
+  auto emit = [&](uint64_t end) {
+    if (!run_flags) return;
+    out +=
+        fmt::format("{:08x}-{:08x} {}{}{}p 00000000 00:00 0", run_start, end, (run_flags & PageFlag::kRead) ? 'r' : '-',
+                    (run_flags & PageFlag::kWrite) ? 'w' : '-', (run_flags & PageFlag::kExec) ? 'x' : '-');
+    if (brk_start_ && run_start >= brk_start_ && end <= brk_mapped_end_) out += "          [heap]";
+    out += '\n';
+  };
+  uint64_t pages = size_ >> kPageBits;
+  for (uint64_t p = 0; p < pages; p++) {
+    const uint8_t* l = leaf(p);
+    uint8_t f = l ? l[p & (kLeafPages - 1)] : 0;
+    if (f != run_flags) {
+      emit(p << kPageBits);
+      run_start = p << kPageBits;
+      run_flags = f;
+    }
+    if (!l) {
+      p |= kLeafPages - 1;
+      if (run_flags == 0) run_start = (p + 1) << kPageBits;
+    }
+  }
+  emit(size_);
+  return out;
+}
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,133 @@
+// GuestMemory: the guest address space inside one host reservation, its page flags, brk and mmap.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "tcg/exec/guest_memory.h"
+
+namespace mimic::linux_user {
+
+constexpr uint64_t kPageSize = 4096;
+constexpr unsigned kPageBits = 12;
+inline uint64_t page_down(uint64_t a) { return a & ~(kPageSize - 1); }
+inline uint64_t page_up(uint64_t a) { return (a + kPageSize - 1) & ~(kPageSize - 1); }
+
+// Per-page state of the guest view. kValid marks a mapped page; the others are the guest's PROT_*.
+namespace PageFlag {
+enum : uint8_t { kValid = 1, kRead = 2, kWrite = 4, kExec = 8 };
+}
+
+// Guest PROT_* and MAP_* values (asm-generic, the same numbers as the x86-64 host's).
+namespace GuestProt {
+enum : int { kRead = 1, kWrite = 2, kExec = 4 };
+}
+namespace GuestMap {
+enum : int {
+  kShared = 0x01,
+  kPrivate = 0x02,
+  kSharedValidate = 0x03,
+  kTypeMask = 0x0f,
+  kFixed = 0x10,
+  kAnonymous = 0x20,
+  kGrowsDown = 0x100,
+  kDenyWrite = 0x800,
+  kExecutable = 0x1000,
+  kLocked = 0x2000,
+  kNoReserve = 0x4000,
+  kPopulate = 0x8000,
+  kNonBlock = 0x10000,
+  kStack = 0x20000,
+  kHugeTlb = 0x40000,
+  kSync = 0x80000,
+  kFixedNoReplace = 0x100000,
+};
+}
+
+// The guest's addresses are offsets into one PROT_NONE host reservation at `base()`: a guest
+// pointer can never reach the emulator's own memory (below 2^size_bits), guest NULL faults, and
+// the host kernel itself returns EFAULT for buffers that touch unmapped guest pages.
+class GuestMemory final : public tcg::CodeFetcher {
+ public:
+  // Reserves the address space (the largest of a few sizes that the host grants).
+  static std::unique_ptr<GuestMemory> create(std::string& error, uint64_t max_size = 0);
+  ~GuestMemory() override;
+  GuestMemory(const GuestMemory&) = delete;
+  GuestMemory& operator=(const GuestMemory&) = delete;
+
+  uint8_t* base() const { return base_; }
+  uint64_t size() const { return size_; }
+  void* host(uint64_t addr) const { return base_ + addr; }
+  bool in_range(uint64_t addr, uint64_t len) const { return addr <= size_ && len <= size_ - addr; }
+
+  // Page flags, lock-free for readers (translator, fault handler, syscall argument checks).
+  uint8_t page_flags(uint64_t addr) const;
+  // True when every page of [addr, addr+len) has all `need` PageFlag bits (len 0 is always ok).
+  bool access_ok(uint64_t addr, uint64_t len, uint8_t need) const;
+  bool can_fetch(uint64_t addr, unsigned len) const override {
+    return access_ok(addr, len, PageFlag::kValid | PageFlag::kExec);
+  }
+
+  // Called with [start, end) whenever executable guest pages change or go away.
+  void set_invalidate_hook(std::function<void(uint64_t, uint64_t)> hook) { invalidate_ = std::move(hook); }
+
+  // The guest mmap family: the results are what the guest's syscall returns (address or -errno).
+  // `host_fd` is -1 for anonymous mappings; prot and flags are guest (asm-generic) values.
+  int64_t mmap(uint64_t addr, uint64_t len, int prot, int flags, int host_fd, uint64_t offset);
+  int64_t munmap(uint64_t addr, uint64_t len);
+  int64_t mprotect(uint64_t addr, uint64_t len, int prot);
+  int64_t mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
+  int64_t madvise(uint64_t addr, uint64_t len, int advice);
+
+  // brk: the heap begins at `start` (page-aligned end of the loaded image).
+  void init_brk(uint64_t start);
+  uint64_t brk(uint64_t new_brk);
+  uint64_t brk_start() const { return brk_start_; }
+
+  // Where mmap without a hint looks first (top-down below it); set from the stack placement.
+  void set_mmap_top(uint64_t top) { mmap_top_ = top; }
+  uint64_t mmap_top() const { return mmap_top_; }
+  // Lowest address a guest may map (vm.mmap_min_addr).
+  static constexpr uint64_t kMinAddr = 0x10000;
+
+  // A free, page-aligned range of `len` bytes: at `hint` when that is free, else top-down below
+  // mmap_top, else anywhere. Returns 0 when none.
+  uint64_t find_free(uint64_t len, uint64_t hint) const;
+  // True when no page of [addr, addr+len) is mapped.
+  bool range_free(uint64_t addr, uint64_t len) const;
+
+  // For the ELF loader and the stack: maps anonymous zero pages at a fixed address with guest prot.
+  bool map_fixed_anon(uint64_t addr, uint64_t len, int prot);
+
+  // Text of /proc/self/maps for the guest (one line per run of pages with equal flags).
+  std::string maps_text() const;
+
+  static uint8_t prot_to_flags(int prot);
+
+ private:
+  GuestMemory(uint8_t* base, uint64_t size);
+  void set_flags(uint64_t addr, uint64_t len, uint8_t flags);  // mutex held
+  bool any_exec(uint64_t addr, uint64_t len) const;
+  void reserve_again(uint64_t addr, uint64_t len);  // turns host pages back into PROT_NONE reservation
+  void invalidate(uint64_t addr, uint64_t len);
+
+  // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.
+  static constexpr unsigned kLeafBits = 30 - kPageBits;
+  static constexpr uint64_t kLeafPages = uint64_t(1) << kLeafBits;
+  uint8_t* leaf(uint64_t page) const { return leaves_[page >> kLeafBits].load(std::memory_order_acquire); }
+
+  uint8_t* base_;
+  uint64_t size_;
+  std::unique_ptr<std::atomic<uint8_t*>[]> leaves_;
+  size_t leaf_count_;
+  mutable std::recursive_mutex mutex_;
+  std::function<void(uint64_t, uint64_t)> invalidate_;
+  uint64_t brk_start_ = 0, brk_cur_ = 0, brk_mapped_end_ = 0;
+  uint64_t mmap_top_ = 0;
+};
+
+}  // namespace mimic::linux_user

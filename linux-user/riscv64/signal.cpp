@@ -1,0 +1,106 @@
+// riscv64 signal frames: struct rt_sigframe { siginfo; ucontext } as arch/riscv/kernel/signal.c lays it out.
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "linux-user/riscv64/thread.h"
+#include "linux-user/uaccess.h"
+#include "target/riscv/translate.h"
+
+namespace mimic::linux_user::riscv64 {
+
+namespace {
+
+// struct ucontext (riscv): uc_flags, uc_link, uc_stack (24), uc_sigmask (8) + 120 reserved bytes,
+// then struct sigcontext aligned to 16: 32 general registers (pc in x0's place) and the FP state
+// union (f[32] + fcsr, padded to the Q-extension size 528).
+struct RiscvUcontext {
+  uint64_t uc_flags;
+  uint64_t uc_link;
+  uint64_t ss_sp;
+  int32_t ss_flags;
+  int32_t ss_pad;
+  uint64_t ss_size;
+  uint64_t uc_sigmask;
+  uint8_t reserved[120];
+  uint64_t align_pad;
+  uint64_t gregs[32];
+  uint64_t fpregs[32];
+  uint32_t fcsr;
+  uint8_t fp_reserved[528 - 256 - 4];
+};
+static_assert(offsetof(RiscvUcontext, uc_sigmask) == 40);
+static_assert(offsetof(RiscvUcontext, gregs) == 176);
+static_assert(sizeof(RiscvUcontext) == 960);
+
+struct RtSigframe {
+  GuestSiginfo info;
+  RiscvUcontext uc;
+};
+static_assert(sizeof(RtSigframe) == 1088);
+
+}  // namespace
+
+bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
+                                     uint64_t saved_mask) {
+  riscv::RiscvCpu& c = cpu_state;
+  SignalState& s = proc_.signals;
+  uint64_t sp = c.x[2];
+  bool on_alt = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
+  if ((act.flags & GuestSa::kOnStack) && s.altstack_size && !on_alt) sp = s.altstack_sp + s.altstack_size;
+  uint64_t frame = (sp - sizeof(RtSigframe)) & ~uint64_t(15);
+
+  static RtSigframe f;  // large: keep it off the (possibly alternate) host stack
+  memset(&f, 0, sizeof f);
+  f.info = info;
+  f.uc.ss_sp = s.altstack_sp;
+  f.uc.ss_flags = s.altstack_size ? (on_alt ? 1 : 0) : 2;
+  f.uc.ss_size = s.altstack_size;
+  f.uc.uc_sigmask = saved_mask;
+  f.uc.gregs[0] = c.pc;
+  for (int i = 1; i < 32; i++) f.uc.gregs[i] = c.x[i];
+  memcpy(f.uc.fpregs, c.f, sizeof f.uc.fpregs);
+  f.uc.fcsr = (c.fflags & 0x1f) | ((c.frm & 7) << 5);
+  if (!copy_to_guest(*proc_.mem, frame, &f, sizeof f)) return false;
+
+  c.x[1] = proc_.sigreturn_trampoline;  // ra: where the handler returns
+  c.x[2] = frame;
+  c.x[10] = uint64_t(sig);
+  c.x[11] = frame + offsetof(RtSigframe, info);
+  c.x[12] = frame + offsetof(RtSigframe, uc);
+  c.pc = act.handler;
+  return true;
+}
+
+bool RiscvThread::restore_signal_frame(uint64_t* mask) {
+  riscv::RiscvCpu& c = cpu_state;
+  static RtSigframe f;
+  if (!copy_from_guest(*proc_.mem, &f, c.x[2], sizeof f)) return false;
+  c.pc = f.uc.gregs[0];
+  for (int i = 1; i < 32; i++) c.x[i] = f.uc.gregs[i];
+  memcpy(c.f, f.uc.fpregs, sizeof c.f);
+  c.fflags = f.uc.fcsr & 0x1f;
+  c.frm = (f.uc.fcsr >> 5) & 7;
+  c.reserve_addr = ~0ull;  // a handler between LR and SC breaks the reservation
+  *mask = f.uc.uc_sigmask;
+  return true;
+}
+
+std::string RiscvThread::describe_insn(uint64_t pc) {
+  uint8_t b[4];
+  unsigned n = 0;
+  if (copy_from_guest(*proc_.mem, b, pc, 2)) {
+    n = (b[0] & 3) == 3 ? 4 : 2;
+    if (n == 4 && !copy_from_guest(*proc_.mem, b + 2, pc + 2, 2)) n = 2;
+  }
+  if (n == 0) return "instruction not readable";
+  uint32_t insn = 0;
+  memcpy(&insn, b, n);
+  std::string text = "bytes";
+  for (unsigned i = 0; i < n; i++) text += fmt::format(" {:02x}", b[i]);
+  std::string mnem = riscv::disassemble_insn(insn, pc);
+  text += " (" + (mnem.empty() ? std::string("unknown instruction") : mnem) + ")";
+  return text;
+}
+
+}  // namespace mimic::linux_user::riscv64

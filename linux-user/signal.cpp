@@ -1,0 +1,325 @@
+// Guest signals: the host fault handler, async signal capture, dispositions, masks and delivery.
+#include "linux-user/signal.h"
+
+#include <string.h>
+#include <sys/resource.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "linux-user/arch.h"
+#include "linux-user/syscall.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+thread_local int t_fault_signal = SIGSEGV;
+
+bool is_fault_signal(int sig) {
+  return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+}
+// Host glibc keeps these for itself (thread cancellation, setxid): guest handlers for them are
+// recorded but not installed on the host.
+bool is_host_reserved(int sig) { return sig == 32 || sig == 33; }
+
+bool default_ignored(int sig) { return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT; }
+bool default_stops(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
+
+void write_err(const char* s) { (void)!::write(2, s, strlen(s)); }
+
+void mark_pending(int sig, const siginfo_t* si) {
+  Process* p = g_process;
+  if (!p || sig < 1 || sig > kNumSignals) return;
+  memcpy(&p->signals.info[sig], si, sizeof(GuestSiginfo));
+  p->signals.pending.fetch_or(sig_bit(sig));
+  if (p->thread) p->thread->cpu().exit_request.store(1);
+}
+
+// Guest signals with a guest handler: remember them; the cpu loop delivers at the next exit.
+void host_async_handler(int sig, siginfo_t* si, void*) {
+  int saved = errno;
+  mark_pending(sig, si);
+  errno = saved;
+}
+
+[[noreturn]] void internal_fault(int sig, siginfo_t* si, const ucontext_t* uc) {
+  char buf[256];
+  snprintf(buf, sizeof buf, "mimic: internal error: host %s at host pc %#llx accessing %p\n", signal_name(sig),
+           (unsigned long long)uc->uc_mcontext.gregs[REG_RIP], si->si_addr);
+  write_err(buf);
+  signal(SIGABRT, SIG_DFL);
+  abort();
+}
+
+// SIGSEGV/SIGBUS (and SIGILL/SIGFPE/SIGTRAP): a guest access from translated code, the
+// interpreter or a helper becomes kExitMemFault with the precise guest pc; anything else is a bug
+// in mimic and aborts with one line.
+void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
+  auto* uc = static_cast<ucontext_t*>(ucv);
+  Process* p = g_process;
+  if (si->si_code <= 0 && p) {  // sent by kill/tgkill, not a fault
+    const GuestSigaction& act = p->signals.actions[sig];
+    if (act.handler == kSigIgn) return;
+    if (act.handler == kSigDfl) die_from_signal(sig);
+    mark_pending(sig, si);
+    return;
+  }
+  tcg::CpuBase* env = tcg::ExecEngine::current_cpu();
+  if (p && p->engine && env && (sig == SIGSEGV || sig == SIGBUS)) {
+    uintptr_t host_pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+    uintptr_t addr = uintptr_t(si->si_addr);
+    uintptr_t base = uintptr_t(p->mem->base());
+    bool in_guest = addr >= base && addr - base < p->mem->size();
+    auto gpc = p->engine->guest_pc_for_host_pc(host_pc);
+    // A non-canonical guest address faults with si_addr 0 (general protection): still the guest's.
+    bool gp = si->si_code == SI_KERNEL;
+    if (gpc || tcg::ExecEngine::current_thread_interpreting() || in_guest ||
+        (gp && p->engine->in_code_cache(host_pc))) {
+      if (gpc) env->pc = *gpc;
+      env->fault_addr = in_guest ? addr - base : uint64_t(addr - base);
+      if (gp) env->fault_addr = 0;
+      env->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+      t_fault_signal = sig;
+      tcg::cpu_loop_exit_from_signal(env, tcg::kExitMemFault, uc);
+    }
+  }
+  internal_fault(sig, si, uc);
+}
+
+void install(int sig, void (*fn)(int, siginfo_t*, void*), int extra_flags) {
+  struct sigaction sa = {};
+  sa.sa_sigaction = fn;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | extra_flags;
+  sigfillset(&sa.sa_mask);
+  sigaction(sig, &sa, nullptr);
+}
+
+void set_host_disposition(int sig, const GuestSigaction& act) {
+  if (is_fault_signal(sig) || is_host_reserved(sig) || sig == SIGKILL || sig == SIGSTOP) return;
+  if (act.handler == kSigDfl) {
+    signal(sig, SIG_DFL);
+  } else if (act.handler == kSigIgn) {
+    signal(sig, SIG_IGN);
+  } else {
+    // No SA_RESTART: a blocking host call returns EINTR, so the guest handler runs promptly and
+    // the cpu loop restarts the guest's call itself when the guest asked for SA_RESTART.
+    install(sig, host_async_handler, int(act.flags & (GuestSa::kNoCldStop | GuestSa::kNoCldWait)));
+  }
+}
+
+}  // namespace
+
+int last_fault_signal() { return t_fault_signal; }
+
+const char* signal_name(int sig) {
+  static const char* const kNames[] = {"0",        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",  "SIGTRAP",   "SIGABRT",
+                                       "SIGBUS",   "SIGFPE",  "SIGKILL",   "SIGUSR1", "SIGSEGV", "SIGUSR2",   "SIGPIPE",
+                                       "SIGALRM",  "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP",   "SIGTSTP",
+                                       "SIGTTIN",  "SIGTTOU", "SIGURG",    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF",
+                                       "SIGWINCH", "SIGIO",   "SIGPWR",    "SIGSYS"};
+  if (sig >= 0 && sig < int(sizeof kNames / sizeof kNames[0])) return kNames[sig];
+  static thread_local char buf[16];
+  snprintf(buf, sizeof buf, "SIG%d", sig);
+  return buf;
+}
+
+void signals_init(Process& proc) {
+  // The handlers must run even when the host stack is what overflowed.
+  static char* alt = nullptr;
+  if (!alt) {
+    size_t size = 256 * 1024;
+    alt = static_cast<char*>(malloc(size));
+    stack_t ss = {};
+    ss.ss_sp = alt;
+    ss.ss_size = size;
+    sigaltstack(&ss, nullptr);
+  }
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) install(sig, host_fault_handler, SA_NODEFER);
+  // The guest starts with the dispositions mimic inherited (SIG_IGN survives exec, as in Linux).
+  for (int sig = 1; sig <= kNumSignals; sig++) {
+    if (is_fault_signal(sig) || sig == SIGKILL || sig == SIGSTOP) continue;
+    struct sigaction old;
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) proc.signals.actions[sig].handler = kSigIgn;
+  }
+  sigset_t cur;
+  sigprocmask(SIG_SETMASK, nullptr, &cur);
+  uint64_t m = 0;
+  for (int sig = 1; sig <= kNumSignals; sig++)
+    if (sigismember(&cur, sig) == 1) m |= sig_bit(sig);
+  set_guest_mask(proc, m);
+}
+
+sigset_t host_sigset_for_guest_mask(uint64_t mask) {
+  sigset_t s;
+  sigemptyset(&s);
+  for (int sig = 1; sig <= kNumSignals; sig++)
+    if ((mask & sig_bit(sig)) && !is_fault_signal(sig) && !is_host_reserved(sig)) sigaddset(&s, sig);
+  return s;
+}
+
+void set_guest_mask(Process& proc, uint64_t mask) {
+  mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+  proc.signals.blocked = mask;
+  sigset_t s = host_sigset_for_guest_mask(mask);
+  sigprocmask(SIG_SETMASK, &s, nullptr);
+}
+
+void begin_temp_mask(Process& proc, uint64_t mask) {
+  proc.signals.suspend_mask = proc.signals.blocked;
+  proc.signals.have_suspend_mask = true;
+  proc.signals.blocked = mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+}
+
+void end_temp_mask(Process& proc, bool interrupted) {
+  SignalState& s = proc.signals;
+  if (!s.have_suspend_mask) return;
+  if (interrupted && (s.pending.load() & ~s.blocked)) return;  // delivery restores it
+  s.have_suspend_mask = false;
+  set_guest_mask(proc, s.suspend_mask);
+}
+
+int64_t set_guest_sigaction(Process& proc, int sig, const GuestSigaction* act, GuestSigaction* old) {
+  if (sig < 1 || sig > kNumSignals) return -EINVAL;
+  if (act && (sig == SIGKILL || sig == SIGSTOP)) return -EINVAL;
+  if (old) *old = proc.signals.actions[sig];
+  if (act) {
+    proc.signals.actions[sig] = *act;
+    set_host_disposition(sig, *act);
+    // Setting SIG_IGN discards a pending instance, as POSIX requires.
+    if (act->handler == kSigIgn || (act->handler == kSigDfl && default_ignored(sig)))
+      proc.signals.pending.fetch_and(~sig_bit(sig));
+  }
+  return 0;
+}
+
+void die_from_signal(int sig) {
+  fflush(stdout);
+  fflush(stderr);
+  // Like qemu-user: the status says "killed by sig" but mimic's own memory is no core file.
+  struct rlimit no_core = {0, 0};
+  setrlimit(RLIMIT_CORE, &no_core);
+  struct sigaction sa = {};
+  sa.sa_handler = SIG_DFL;
+  sigaction(sig, &sa, nullptr);
+  sigset_t s;
+  sigemptyset(&s);
+  sigaddset(&s, sig);
+  sigprocmask(SIG_UNBLOCK, &s, nullptr);
+  raise(sig);
+  // Signals whose default is to stop or be ignored come back here.
+  _exit(128 + sig);
+}
+
+namespace {
+
+// Runs the default action of `sig` for the guest (its disposition is SIG_DFL).
+void default_action(int sig) {
+  if (default_ignored(sig)) return;
+  if (default_stops(sig)) {
+    kill(getpid(), SIGSTOP);
+    return;
+  }
+  die_from_signal(sig);
+}
+
+void deliver(Process& proc, GuestThread& thread, int sig, const GuestSiginfo& info) {
+  SignalState& s = proc.signals;
+  GuestSigaction act = s.actions[sig];
+  if (act.handler == kSigIgn) return;
+  if (act.handler == kSigDfl) {
+    default_action(sig);
+    return;
+  }
+  uint64_t saved = s.have_suspend_mask ? s.suspend_mask : s.blocked;
+  s.have_suspend_mask = false;
+  if (!thread.setup_signal_frame(sig, act, info, saved)) {
+    // Linux kills the process with SIGSEGV when the frame cannot be written.
+    die_from_signal(SIGSEGV);
+  }
+  uint64_t nb = s.blocked | act.mask;
+  if (!(act.flags & GuestSa::kNoDefer)) nb |= sig_bit(sig);
+  if (act.flags & GuestSa::kResetHand) {
+    GuestSigaction dfl;
+    set_guest_sigaction(proc, sig, &dfl, nullptr);
+  }
+  set_guest_mask(proc, nb);
+}
+
+}  // namespace
+
+void process_pending_signals(Process& proc, GuestThread& thread) {
+  SignalState& s = proc.signals;
+  for (;;) {
+    uint64_t ready = s.pending.load() & ~s.blocked;
+    if (!ready) break;
+    int sig = __builtin_ctzll(ready) + 1;
+    // Synchronous signals first, as Linux dequeues them.
+    for (int f : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE})
+      if (ready & sig_bit(f)) sig = f;
+    s.pending.fetch_and(~sig_bit(sig));
+    deliver(proc, thread, sig, s.info[sig]);
+  }
+  if (s.have_suspend_mask) {  // an interrupted temporary mask with nothing left to deliver
+    s.have_suspend_mask = false;
+    set_guest_mask(proc, s.suspend_mask);
+  }
+}
+
+bool should_restart_syscall(Process& proc) {
+  SignalState& s = proc.signals;
+  uint64_t ready = s.pending.load() & ~s.blocked;
+  if (!ready) return true;
+  int sig = __builtin_ctzll(ready) + 1;
+  const GuestSigaction& act = s.actions[sig];
+  if (act.handler == kSigDfl || act.handler == kSigIgn) return true;
+  return (act.flags & GuestSa::kRestart) != 0;
+}
+
+void deliver_sync_signal(Process& proc, GuestThread& thread, int sig, int code, uint64_t addr) {
+  GuestSiginfo info;
+  info.signo = sig;
+  info.code = code;
+  memcpy(info.fields, &addr, 8);  // si_addr
+  SignalState& s = proc.signals;
+  const GuestSigaction& act = s.actions[sig];
+  bool blocked = (s.blocked & sig_bit(sig)) != 0;
+  if (act.handler != kSigDfl && act.handler != kSigIgn && !blocked) {
+    deliver(proc, thread, sig, info);
+    return;
+  }
+  // No handler (or blocked/ignored, which Linux overrides for faults): one clear line, then die.
+  uint64_t pc = thread.cpu().pc;
+  std::string line = std::string("mimic: ") + (proc.arch ? proc.arch->name : "guest") + " guest " + signal_name(sig);
+  char buf[64];
+  snprintf(buf, sizeof buf, " at pc 0x%llx", (unsigned long long)pc);
+  line += buf;
+  std::string insn = thread.describe_insn(pc);
+  if (!insn.empty()) line += ": " + insn;
+  std::string sym = symbolize(proc.symbols, pc);
+  if (!sym.empty()) line += " in " + sym;
+  if (sig == SIGSEGV || sig == SIGBUS) {
+    snprintf(buf, sizeof buf, ", accessing 0x%llx", (unsigned long long)addr);
+    line += buf;
+  }
+  line += "\n";
+  fflush(stdout);
+  write_err(line.c_str());
+  die_from_signal(sig);
+}
+
+int64_t do_rt_sigreturn(Process& proc, GuestThread& thread) {
+  uint64_t mask = 0;
+  if (!thread.restore_signal_frame(&mask)) {
+    deliver_sync_signal(proc, thread, SIGSEGV, 0x80 /*SI_KERNEL*/, 0);
+    return kSysNoResult;
+  }
+  set_guest_mask(proc, mask);
+  return kSysNoResult;
+}
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,89 @@
+// The table-driven system call layer: definitions, the table, dispatch and shared helpers.
+#pragma once
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+
+#include "linux-user/process.h"
+#include "linux-user/uaccess.h"
+
+namespace mimic::linux_user {
+
+struct SyscallCtx {
+  Process& proc;
+  GuestThread& thread;
+  GuestMemory& mem;
+};
+
+using SyscallFn = int64_t (*)(SyscallCtx& ctx, const uint64_t* a);
+
+// Special results a handler returns instead of a value for the guest's a0.
+constexpr int64_t kSysNoResult = INT64_MIN + 1;  // registers already set (rt_sigreturn, execve child)
+constexpr int64_t kSysRestart = INT64_MIN + 2;   // interrupted: run the same ecall again after the handler
+
+// One system call: its number, name, handler and how -strace prints it.
+// `args` has one letter per argument:
+//   d int  u unsigned  x hex  p pointer  s string  f dirfd  o open flags  m octal mode
+//   P mmap prot  M mmap flags  S signal number  c clock id  b buffer (printed as pointer)
+// `ret`: 'd' number (errno decoded), 'x' hex address, 'p' pointer, 'n' does not return.
+struct SyscallDef {
+  unsigned nr;
+  const char* name;
+  SyscallFn fn;
+  const char* args;
+  char ret;
+};
+
+constexpr unsigned kSyscallTableSize = 512;
+
+class SyscallTable {
+ public:
+  SyscallTable();
+  void add(const SyscallDef& def);
+  template <size_t N>
+  void add_all(const SyscallDef (&defs)[N]) {
+    for (const auto& d : defs) add(d);
+  }
+  const SyscallDef* find(uint64_t nr) const { return nr < kSyscallTableSize && defs_[nr].fn ? &defs_[nr] : nullptr; }
+  // The name of any known number (implemented or not), or null.
+  const char* name(uint64_t nr) const;
+
+ private:
+  SyscallDef defs_[kSyscallTableSize] = {};
+  const char* names_[kSyscallTableSize] = {};
+};
+
+// The areas that fill the table (linux-user/syscall_<area>.cpp).
+void register_file_syscalls(SyscallTable& t);
+void register_fs_syscalls(SyscallTable& t);
+void register_process_syscalls(SyscallTable& t);
+void register_time_syscalls(SyscallTable& t);
+void register_memory_syscalls(SyscallTable& t);
+void register_signal_syscalls(SyscallTable& t);
+void register_net_syscalls(SyscallTable& t);
+
+// Builds the table for the process's architecture (once, before the guest runs).
+void init_syscalls(Process& proc);
+// Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
+int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
+
+// -strace output (linux-user/strace.cpp).
+void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args);
+void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
+
+// Host call result to guest result: -1/errno becomes -errno.
+inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }
+
+// Guest path → host path: -L sysroot lookup for absolute paths, and emulated /proc entries.
+// Returns 0 or -errno (EFAULT, ENAMETOOLONG). `for_create` keeps paths whose parent exists in the sysroot.
+int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out);
+std::string host_path_for(const Process& proc, const std::string& path);
+
+// Guest AT_FDCWD (-100) and the other dirfd conventions are the host's: dirfds pass through.
+inline int guest_dirfd(uint64_t v) { return int(int32_t(v)); }
+
+// Exits the whole process with the guest's status (after flushing our own output).
+[[noreturn]] void exit_process(Process& proc, int status);
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,536 @@
+// File-descriptor system calls: read/write, open/close, fcntl, ioctl, pipes, polling, epoll, eventfd.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/select.h>
+#include <sys/sendfile.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/uio.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <vector>
+
+#include "linux-user/arch.h"
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/signal.h"
+#include "linux-user/syscall.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+int fdarg(uint64_t v) { return int(int32_t(v)); }
+
+int open_flags_to_host(const Process& p, uint64_t f) {
+  return p.arch && p.arch->open_flags_to_host ? p.arch->open_flags_to_host(int(f)) : int(f);
+}
+int open_flags_to_guest(const Process& p, int f) {
+  return p.arch && p.arch->open_flags_to_guest ? p.arch->open_flags_to_guest(f) : f;
+}
+
+// Guest iovec arrays become host ones pointing into the reservation.
+int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<iovec>& out) {
+  if (count > IOV_MAX) return -EINVAL;
+  out.resize(count);
+  for (uint64_t i = 0; i < count; i++) {
+    uint64_t g[2];
+    if (!copy_from_guest(ctx.mem, g, addr + 16 * i, 16)) return -EFAULT;
+    if (int64_t(g[1]) < 0) return -EINVAL;
+    void* p = guest_buffer(ctx.mem, g[0], g[1]);
+    if (!p && g[1]) return -EFAULT;
+    out[i] = {p, g[1]};
+  }
+  return 0;
+}
+
+SYS(read) {
+  void* buf = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!buf) return -EFAULT;
+  return host_ret(::read(fdarg(a[0]), buf, a[2]));
+}
+SYS(write) {
+  void* buf = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!buf) return -EFAULT;
+  return host_ret(::write(fdarg(a[0]), buf, a[2]));
+}
+SYS(pread64) {
+  void* buf = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!buf) return -EFAULT;
+  return host_ret(::pread(fdarg(a[0]), buf, a[2], off_t(a[3])));
+}
+SYS(pwrite64) {
+  void* buf = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!buf) return -EFAULT;
+  return host_ret(::pwrite(fdarg(a[0]), buf, a[2], off_t(a[3])));
+}
+SYS(readv) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::readv(fdarg(a[0]), v.data(), int(v.size())));
+}
+SYS(writev) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::writev(fdarg(a[0]), v.data(), int(v.size())));
+}
+SYS(preadv) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::preadv(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3])));
+}
+SYS(pwritev) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::pwritev(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3])));
+}
+SYS(preadv2) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::preadv2(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3]), int(a[5])));
+}
+SYS(pwritev2) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return host_ret(::pwritev2(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3]), int(a[5])));
+}
+
+// Files under /proc/self whose host contents would describe mimic instead of the guest.
+int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
+  std::string self = "/proc/" + std::to_string(getpid());
+  std::string rest;
+  if (path.rfind("/proc/self/", 0) == 0) {
+    rest = path.substr(11);
+  } else if (path.rfind(self + "/", 0) == 0) {
+    rest = path.substr(self.size() + 1);
+  } else {
+    return -1;
+  }
+  std::string text;
+  if (rest == "maps") {
+    text = ctx.mem.maps_text();
+  } else if (rest == "auxv") {
+    text.assign(reinterpret_cast<const char*>(ctx.proc.auxv.data()), ctx.proc.auxv.size() * 8);
+  } else if (rest == "cmdline") {
+    for (const auto& s : ctx.proc.options.argv) text += s, text += '\0';
+  } else {
+    return -1;
+  }
+  int fd = memfd_create("mimic-proc", MFD_CLOEXEC);
+  if (fd < 0) return -2;
+  if (::write(fd, text.data(), text.size()) != ssize_t(text.size())) {
+    close(fd);
+    return -2;
+  }
+  lseek(fd, 0, SEEK_SET);
+  return fd;
+}
+
+SYS(openat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  int flags = open_flags_to_host(ctx.proc, a[2]);
+  int fd = open_emulated_proc(ctx, path);
+  if (fd >= 0) {
+    if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
+    return fd;
+  }
+  return host_ret(::openat(guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3])));
+}
+SYS(close) { return host_ret(::close(fdarg(a[0]))); }
+SYS(close_range) { return host_ret(syscall(SYS_close_range, unsigned(a[0]), unsigned(a[1]), unsigned(a[2]))); }
+SYS(lseek) { return host_ret(::lseek(fdarg(a[0]), off_t(a[1]), int(a[2]))); }
+SYS(getdents64) {
+  // struct linux_dirent64 is the same everywhere.
+  void* buf = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!buf) return -EFAULT;
+  return host_ret(syscall(SYS_getdents64, fdarg(a[0]), buf, size_t(a[2])));
+}
+SYS(dup) { return host_ret(::dup(fdarg(a[0]))); }
+SYS(dup3) {
+  int fl = open_flags_to_host(ctx.proc, a[2]);
+  return host_ret(::dup3(fdarg(a[0]), fdarg(a[1]), fl));
+}
+
+SYS(fcntl) {
+  int fd = fdarg(a[0]);
+  int cmd = int(a[1]);
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+    case F_GETFD:
+    case F_SETFD:
+    case F_SETOWN:
+    case F_GETOWN:
+    case F_SETSIG:
+    case F_GETSIG:
+    case F_SETLEASE:
+    case F_GETLEASE:
+    case F_NOTIFY:
+    case F_SETPIPE_SZ:
+    case F_GETPIPE_SZ:
+    case F_ADD_SEALS:
+    case F_GET_SEALS: return host_ret(::fcntl(fd, cmd, long(a[2])));
+    case F_GETFL: {
+      int r = ::fcntl(fd, F_GETFL);
+      return r < 0 ? -errno : open_flags_to_guest(ctx.proc, r);
+    }
+    case F_SETFL: return host_ret(::fcntl(fd, F_SETFL, open_flags_to_host(ctx.proc, a[2])));
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW: {
+      // struct flock is the same on every 64-bit Linux.
+      struct flock fl;
+      if (!copy_from_guest(ctx.mem, &fl, a[2], sizeof fl)) return -EFAULT;
+      int r = ::fcntl(fd, cmd, &fl);
+      if (r < 0) return -errno;
+      if ((cmd == F_GETLK || cmd == F_OFD_GETLK) && !copy_to_guest(ctx.mem, a[2], &fl, sizeof fl)) return -EFAULT;
+      return r;
+    }
+    case F_GETOWN_EX:
+    case F_SETOWN_EX: {
+      struct f_owner_ex o;
+      if (!copy_from_guest(ctx.mem, &o, a[2], sizeof o)) return -EFAULT;
+      int r = ::fcntl(fd, cmd, &o);
+      if (r < 0) return -errno;
+      if (cmd == F_GETOWN_EX && !copy_to_guest(ctx.mem, a[2], &o, sizeof o)) return -EFAULT;
+      return r;
+    }
+    default: return -EINVAL;
+  }
+}
+
+SYS(ioctl) {
+  int fd = fdarg(a[0]);
+  unsigned long req = unsigned(a[1]);
+  // Terminal and file ioctls whose numbers and structures are the same on the asm-generic guests
+  // and x86-64: the argument size is all that needs checking.
+  size_t in = 0, out = 0;
+  bool by_value = false;
+  switch (req) {
+    case TCGETS: out = 36; break;  // struct termios (kernel layout)
+    case TCSETS:
+    case TCSETSW:
+    case TCSETSF: in = 36; break;
+    case TIOCGWINSZ: out = sizeof(winsize); break;
+    case TIOCSWINSZ: in = sizeof(winsize); break;
+    case TIOCGPGRP:
+    case TIOCGSID:
+    case FIONREAD:
+    case TIOCOUTQ:
+    case TIOCGPTN:
+    case TIOCGETD: out = sizeof(int); break;
+    case TIOCSPGRP:
+    case FIONBIO:
+    case FIOASYNC:
+    case TIOCSPTLCK:
+    case TIOCSETD: in = sizeof(int); break;
+    case TCFLSH:
+    case TCXONC:
+    case TCSBRK:
+    case TCSBRKP:
+    case TIOCSCTTY:
+    case TIOCNOTTY:
+    case TIOCEXCL:
+    case TIOCNXCL:
+    case FIOCLEX:
+    case FIONCLEX: by_value = true; break;
+    default: return -ENOTTY;
+  }
+  if (by_value) return host_ret(::ioctl(fd, req, long(a[2])));
+  size_t n = in ? in : out;
+  if (!(in ? ctx.mem.access_ok(a[2], n, PageFlag::kValid | PageFlag::kRead)
+           : ctx.mem.access_ok(a[2], n, PageFlag::kValid | PageFlag::kWrite)))
+    return -EFAULT;
+  return host_ret(::ioctl(fd, req, ctx.mem.host(a[2])));
+}
+
+SYS(pipe2) {
+  int fds[2];
+  if (::pipe2(fds, open_flags_to_host(ctx.proc, a[1])) != 0) return -errno;
+  if (!copy_to_guest(ctx.mem, a[0], fds, sizeof fds)) {
+    close(fds[0]);
+    close(fds[1]);
+    return -EFAULT;
+  }
+  return 0;
+}
+SYS(ftruncate) { return host_ret(::ftruncate(fdarg(a[0]), off_t(a[1]))); }
+SYS(fsync) { return host_ret(::fsync(fdarg(a[0]))); }
+SYS(fdatasync) { return host_ret(::fdatasync(fdarg(a[0]))); }
+SYS(sync) {
+  ::sync();
+  return 0;
+}
+SYS(syncfs) { return host_ret(::syncfs(fdarg(a[0]))); }
+SYS(fallocate) { return host_ret(::fallocate(fdarg(a[0]), int(a[1]), off_t(a[2]), off_t(a[3]))); }
+SYS(fadvise64) { return -::posix_fadvise(fdarg(a[0]), off_t(a[1]), off_t(a[2]), int(a[3])); }
+SYS(flock) { return host_ret(::flock(fdarg(a[0]), int(a[1]))); }
+SYS(readahead) { return host_ret(::readahead(fdarg(a[0]), off64_t(a[1]), size_t(a[2]))); }
+
+SYS(sendfile) {
+  off_t off, *poff = nullptr;
+  if (a[2]) {
+    if (!get_guest(ctx.mem, a[2], off)) return -EFAULT;
+    poff = &off;
+  }
+  ssize_t r = ::sendfile(fdarg(a[0]), fdarg(a[1]), poff, a[3]);
+  if (r < 0) return -errno;
+  if (poff && !put_guest(ctx.mem, a[2], off)) return -EFAULT;
+  return r;
+}
+// copy_file_range and splice: two optional guest loff_t pointers, read before and written back after.
+template <typename HostCall>
+int64_t with_offset_pair(SyscallCtx& ctx, const uint64_t* a, HostCall call) {
+  loff_t in, out, *pin = nullptr, *pout = nullptr;
+  if (a[1]) {
+    if (!get_guest(ctx.mem, a[1], in)) return -EFAULT;
+    pin = &in;
+  }
+  if (a[3]) {
+    if (!get_guest(ctx.mem, a[3], out)) return -EFAULT;
+    pout = &out;
+  }
+  ssize_t r = call(pin, pout);
+  if (r < 0) return -errno;
+  if (pin) put_guest(ctx.mem, a[1], in);
+  if (pout) put_guest(ctx.mem, a[3], out);
+  return r;
+}
+SYS(copy_file_range) {
+  return with_offset_pair(ctx, a, [&](loff_t* pin, loff_t* pout) {
+    return ::copy_file_range(fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
+  });
+}
+SYS(splice) {
+  return with_offset_pair(ctx, a, [&](loff_t* pin, loff_t* pout) {
+    return ::splice(fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
+  });
+}
+SYS(tee) { return host_ret(::tee(fdarg(a[0]), fdarg(a[1]), a[2], unsigned(a[3]))); }
+
+// Host sigsets for calls that take a temporary mask (ppoll, pselect6, epoll_pwait).
+int64_t get_temp_mask(SyscallCtx& ctx, uint64_t addr, uint64_t size, sigset_t& host, const sigset_t*& p) {
+  p = nullptr;
+  if (!addr) return 0;
+  if (size != 8) return -EINVAL;
+  uint64_t m;
+  if (!get_guest(ctx.mem, addr, m)) return -EFAULT;
+  host = host_sigset_for_guest_mask(m);
+  begin_temp_mask(ctx.proc, m);
+  p = &host;
+  return 0;
+}
+
+SYS(ppoll) {
+  uint64_t n = a[1];
+  if (n > 65536) return -EINVAL;
+  void* fds = guest_buffer(ctx.mem, a[0], n * sizeof(pollfd));
+  if (!fds && n) return -EFAULT;
+  timespec ts, *pts = nullptr;
+  if (a[2]) {
+    if (!get_guest(ctx.mem, a[2], ts)) return -EFAULT;
+    pts = &ts;
+  }
+  sigset_t hm;
+  const sigset_t* pm;
+  if (int64_t r = get_temp_mask(ctx, a[3], a[4], hm, pm); r < 0) return r;
+  int r = ::ppoll(static_cast<pollfd*>(fds), n, pts, pm);
+  int e = errno;
+  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (r < 0) return -e;
+  if (pts) put_guest(ctx.mem, a[2], ts);
+  return r;
+}
+
+SYS(pselect6) {
+  int n = int(a[0]);
+  if (n < 0) return -EINVAL;
+  size_t bytes = size_t((n + 63) / 64) * 8;
+  fd_set* sets[3] = {};
+  for (int i = 0; i < 3; i++) {
+    if (!a[1 + i]) continue;
+    sets[i] = static_cast<fd_set*>(guest_buffer(ctx.mem, a[1 + i], bytes));
+    if (!sets[i] || !ctx.mem.access_ok(a[1 + i], bytes, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+  }
+  timespec ts, *pts = nullptr;
+  if (a[4]) {
+    if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+    pts = &ts;
+  }
+  sigset_t hm;
+  const sigset_t* pm = nullptr;
+  if (a[5]) {
+    uint64_t d[2];  // { const sigset_t* ss; size_t ss_len; }
+    if (!copy_from_guest(ctx.mem, d, a[5], 16)) return -EFAULT;
+    if (int64_t r = get_temp_mask(ctx, d[0], d[1], hm, pm); r < 0) return r;
+  }
+  // The raw syscall keeps the kernel's timeout update and bounded fd_set sizes.
+  struct {
+    const sigset_t* ss;
+    size_t len;
+  } sig = {pm, 8};
+  long r = syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
+  int e = errno;
+  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (r < 0) return -e;
+  if (pts) put_guest(ctx.mem, a[4], ts);
+  return r;
+}
+
+SYS(eventfd2) { return host_ret(::eventfd(unsigned(a[0]), open_flags_to_host(ctx.proc, a[1]))); }
+SYS(epoll_create1) { return host_ret(::epoll_create1(open_flags_to_host(ctx.proc, a[0]))); }
+
+// The guest's struct epoll_event is 16 bytes (u32 events, pad, u64 data); x86-64's is packed (12).
+struct GuestEpollEvent {
+  uint32_t events;
+  uint32_t pad;
+  uint64_t data;
+};
+SYS(epoll_ctl) {
+  epoll_event ev{}, *pev = nullptr;
+  if (a[3] && int(a[1]) != EPOLL_CTL_DEL) {
+    GuestEpollEvent g;
+    if (!get_guest(ctx.mem, a[3], g)) return -EFAULT;
+    ev.events = g.events;
+    ev.data.u64 = g.data;
+    pev = &ev;
+  }
+  return host_ret(::epoll_ctl(fdarg(a[0]), int(a[1]), fdarg(a[2]), pev));
+}
+int64_t epoll_wait_common(SyscallCtx& ctx, const uint64_t* a, const timespec* ts, bool has_ts) {
+  int max = int(a[2]);
+  if (max <= 0 || max > 1 << 20) return -EINVAL;
+  if (!ctx.mem.access_ok(a[1], uint64_t(max) * 16, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+  std::vector<epoll_event> evs(static_cast<size_t>(max));
+  sigset_t hm;
+  const sigset_t* pm;
+  if (int64_t r = get_temp_mask(ctx, a[4], a[5], hm, pm); r < 0) return r;
+  int r;
+  if (has_ts)
+    r = int(syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8));
+  else
+    r = ::epoll_pwait(fdarg(a[0]), evs.data(), max, int(a[3]), pm);
+  int e = errno;
+  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (r < 0) return -e;
+  for (int i = 0; i < r; i++) {
+    GuestEpollEvent g{evs[size_t(i)].events, 0, evs[size_t(i)].data.u64};
+    put_guest(ctx.mem, a[1] + 16 * uint64_t(i), g);
+  }
+  return r;
+}
+SYS(epoll_pwait) { return epoll_wait_common(ctx, a, nullptr, false); }
+SYS(epoll_pwait2) {
+  timespec ts, *pts = nullptr;
+  if (a[3]) {
+    if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+    pts = &ts;
+  }
+  return epoll_wait_common(ctx, a, pts, true);
+}
+
+SYS(inotify_init1) { return host_ret(::inotify_init1(open_flags_to_host(ctx.proc, a[0]))); }
+SYS(inotify_add_watch) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(::inotify_add_watch(fdarg(a[0]), path.c_str(), uint32_t(a[2])));
+}
+SYS(inotify_rm_watch) { return host_ret(::inotify_rm_watch(fdarg(a[0]), int(a[1]))); }
+SYS(signalfd4) {
+  uint64_t m;
+  if (a[2] != 8) return -EINVAL;
+  if (!get_guest(ctx.mem, a[1], m)) return -EFAULT;
+  sigset_t hm = host_sigset_for_guest_mask(m);
+  return host_ret(::signalfd(fdarg(a[0]), &hm, open_flags_to_host(ctx.proc, a[3])));
+}
+SYS(timerfd_create) { return host_ret(::timerfd_create(int(a[0]), open_flags_to_host(ctx.proc, a[1]))); }
+SYS(timerfd_settime) {
+  itimerspec n, o;
+  if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+  if (::timerfd_settime(fdarg(a[0]), int(a[1]), &n, a[3] ? &o : nullptr) != 0) return -errno;
+  if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
+  return 0;
+}
+SYS(timerfd_gettime) {
+  itimerspec o;
+  if (::timerfd_gettime(fdarg(a[0]), &o) != 0) return -errno;
+  if (!put_guest(ctx.mem, a[1], o)) return -EFAULT;
+  return 0;
+}
+SYS(memfd_create) {
+  std::string name;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], name, 256); r < 0) return r;
+  return host_ret(::memfd_create(name.c_str(), unsigned(a[1])));
+}
+
+#undef SYS
+
+constexpr SyscallDef kDefs[] = {
+    {nr::k_read, "read", sys_read, "dpu", 'd'},
+    {nr::k_write, "write", sys_write, "dpu", 'd'},
+    {nr::k_pread64, "pread64", sys_pread64, "dpud", 'd'},
+    {nr::k_pwrite64, "pwrite64", sys_pwrite64, "dpud", 'd'},
+    {nr::k_readv, "readv", sys_readv, "dpd", 'd'},
+    {nr::k_writev, "writev", sys_writev, "dpd", 'd'},
+    {nr::k_preadv, "preadv", sys_preadv, "dpdd", 'd'},
+    {nr::k_pwritev, "pwritev", sys_pwritev, "dpdd", 'd'},
+    {nr::k_preadv2, "preadv2", sys_preadv2, "dpdddx", 'd'},
+    {nr::k_pwritev2, "pwritev2", sys_pwritev2, "dpdddx", 'd'},
+    {nr::k_openat, "openat", sys_openat, "fsom", 'd'},
+    {nr::k_close, "close", sys_close, "d", 'd'},
+    {nr::k_close_range, "close_range", sys_close_range, "uux", 'd'},
+    {nr::k_lseek, "lseek", sys_lseek, "ddd", 'd'},
+    {nr::k_getdents64, "getdents64", sys_getdents64, "dpu", 'd'},
+    {nr::k_dup, "dup", sys_dup, "d", 'd'},
+    {nr::k_dup3, "dup3", sys_dup3, "ddo", 'd'},
+    {nr::k_fcntl, "fcntl", sys_fcntl, "ddx", 'd'},
+    {nr::k_ioctl, "ioctl", sys_ioctl, "dxp", 'd'},
+    {nr::k_pipe2, "pipe2", sys_pipe2, "po", 'd'},
+    {nr::k_ftruncate, "ftruncate", sys_ftruncate, "dd", 'd'},
+    {nr::k_fsync, "fsync", sys_fsync, "d", 'd'},
+    {nr::k_fdatasync, "fdatasync", sys_fdatasync, "d", 'd'},
+    {nr::k_sync, "sync", sys_sync, "", 'd'},
+    {nr::k_syncfs, "syncfs", sys_syncfs, "d", 'd'},
+    {nr::k_fallocate, "fallocate", sys_fallocate, "dxdd", 'd'},
+    {nr::k_fadvise64, "fadvise64", sys_fadvise64, "dddd", 'd'},
+    {nr::k_flock, "flock", sys_flock, "dx", 'd'},
+    {nr::k_readahead, "readahead", sys_readahead, "ddu", 'd'},
+    {nr::k_sendfile, "sendfile", sys_sendfile, "ddpu", 'd'},
+    {nr::k_copy_file_range, "copy_file_range", sys_copy_file_range, "dpdpux", 'd'},
+    {nr::k_splice, "splice", sys_splice, "dpdpux", 'd'},
+    {nr::k_tee, "tee", sys_tee, "ddux", 'd'},
+    {nr::k_ppoll, "ppoll", sys_ppoll, "pdppu", 'd'},
+    {nr::k_pselect6, "pselect6", sys_pselect6, "dppppp", 'd'},
+    {nr::k_eventfd2, "eventfd2", sys_eventfd2, "uo", 'd'},
+    {nr::k_epoll_create1, "epoll_create1", sys_epoll_create1, "o", 'd'},
+    {nr::k_epoll_ctl, "epoll_ctl", sys_epoll_ctl, "dddp", 'd'},
+    {nr::k_epoll_pwait, "epoll_pwait", sys_epoll_pwait, "dpddpu", 'd'},
+    {nr::k_epoll_pwait2, "epoll_pwait2", sys_epoll_pwait2, "dpdppu", 'd'},
+    {nr::k_inotify_init1, "inotify_init1", sys_inotify_init1, "o", 'd'},
+    {nr::k_inotify_add_watch, "inotify_add_watch", sys_inotify_add_watch, "dsx", 'd'},
+    {nr::k_inotify_rm_watch, "inotify_rm_watch", sys_inotify_rm_watch, "dd", 'd'},
+    {nr::k_signalfd4, "signalfd4", sys_signalfd4, "dpuo", 'd'},
+    {nr::k_timerfd_create, "timerfd_create", sys_timerfd_create, "co", 'd'},
+    {nr::k_timerfd_settime, "timerfd_settime", sys_timerfd_settime, "dxpp", 'd'},
+    {nr::k_timerfd_gettime, "timerfd_gettime", sys_timerfd_gettime, "dp", 'd'},
+    {nr::k_memfd_create, "memfd_create", sys_memfd_create, "sx", 'd'},
+};
+
+}  // namespace
+
+void register_file_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+}  // namespace mimic::linux_user

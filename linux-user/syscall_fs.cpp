@@ -1,0 +1,235 @@
+// File-system system calls: stat family, paths, links, permissions, directories, cwd.
+#include <fcntl.h>
+#include <linux/stat.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstring>
+
+#include "linux-user/generic/stat.h"
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/syscall.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+int fdarg(uint64_t v) { return int(int32_t(v)); }
+
+int64_t put_stat(SyscallCtx& ctx, uint64_t addr, const struct stat& st) {
+  GenericStat g = generic_stat_from_host(st);
+  return copy_to_guest(ctx.mem, addr, &g, sizeof g) ? 0 : -EFAULT;
+}
+
+SYS(fstat) {
+  struct stat st;
+  if (::fstat(fdarg(a[0]), &st) != 0) return -errno;
+  return put_stat(ctx, a[1], st);
+}
+SYS(newfstatat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  struct stat st;
+  if (::fstatat(guest_dirfd(a[0]), path.c_str(), &st, int(a[3])) != 0) return -errno;
+  return put_stat(ctx, a[2], st);
+}
+SYS(statx) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  struct statx sx;  // the same layout on every architecture
+  if (syscall(SYS_statx, guest_dirfd(a[0]), path.c_str(), int(a[2]), unsigned(a[3]), &sx) != 0) return -errno;
+  return copy_to_guest(ctx.mem, a[4], &sx, sizeof sx) ? 0 : -EFAULT;
+}
+SYS(statfs) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
+  struct statfs sf;  // identical on 64-bit asm-generic and x86-64
+  if (::statfs(path.c_str(), &sf) != 0) return -errno;
+  return copy_to_guest(ctx.mem, a[1], &sf, sizeof sf) ? 0 : -EFAULT;
+}
+SYS(fstatfs) {
+  struct statfs sf;
+  if (::fstatfs(fdarg(a[0]), &sf) != 0) return -errno;
+  return copy_to_guest(ctx.mem, a[1], &sf, sizeof sf) ? 0 : -EFAULT;
+}
+
+SYS(readlinkat) {
+  std::string guest, path;
+  if (int64_t r = read_guest_string(ctx.mem, a[1], guest); r < 0) return r;
+  int64_t len = int64_t(a[3]);
+  if (len <= 0) return -EINVAL;
+  if (!ctx.mem.in_range(a[2], uint64_t(len))) return -EFAULT;
+  std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
+  if (guest == "/proc/self/exe" || guest == self) {
+    // The guest program, not mimic.
+    std::string exe = ctx.proc.exe_path;
+    size_t n = std::min<size_t>(exe.size(), size_t(len));
+    return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
+  }
+  path = host_path_for(ctx.proc, guest);
+  return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(), static_cast<char*>(ctx.mem.host(a[2])), size_t(len)));
+}
+
+SYS(faccessat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(syscall(SYS_faccessat, guest_dirfd(a[0]), path.c_str(), int(a[2])));
+}
+SYS(faccessat2) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(syscall(SYS_faccessat2, guest_dirfd(a[0]), path.c_str(), int(a[2]), int(a[3])));
+}
+SYS(mkdirat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(::mkdirat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
+}
+SYS(mknodat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(::mknodat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), dev_t(a[3])));
+}
+SYS(unlinkat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(::unlinkat(guest_dirfd(a[0]), path.c_str(), int(a[2])));
+}
+SYS(symlinkat) {
+  // The link's target is stored verbatim: it is the guest's string, resolved later by the guest.
+  std::string target, path;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], target); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[2], path); r < 0) return r;
+  return host_ret(::symlinkat(target.c_str(), guest_dirfd(a[1]), path.c_str()));
+}
+SYS(linkat) {
+  std::string from, to;
+  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  return host_ret(::linkat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), int(a[4])));
+}
+SYS(renameat) {
+  std::string from, to;
+  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  return host_ret(::renameat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str()));
+}
+SYS(renameat2) {
+  std::string from, to;
+  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  return host_ret(::renameat2(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), unsigned(a[4])));
+}
+SYS(fchmod) { return host_ret(::fchmod(fdarg(a[0]), mode_t(a[1]))); }
+SYS(fchmodat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(syscall(SYS_fchmodat, guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
+}
+SYS(fchmodat2) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(syscall(452, guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), int(a[3])));
+}
+SYS(fchown) { return host_ret(::fchown(fdarg(a[0]), uid_t(a[1]), gid_t(a[2]))); }
+SYS(fchownat) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  return host_ret(::fchownat(guest_dirfd(a[0]), path.c_str(), uid_t(a[2]), gid_t(a[3]), int(a[4])));
+}
+SYS(utimensat) {
+  std::string path;
+  const char* p = nullptr;
+  if (a[1]) {
+    if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+    p = path.c_str();
+  }
+  timespec ts[2], *pts = nullptr;
+  if (a[2]) {
+    if (!copy_from_guest(ctx.mem, ts, a[2], sizeof ts)) return -EFAULT;
+    pts = ts;
+  }
+  return host_ret(syscall(SYS_utimensat, guest_dirfd(a[0]), p, pts, int(a[3])));
+}
+SYS(truncate) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
+  return host_ret(::truncate(path.c_str(), off_t(a[1])));
+}
+SYS(chdir) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
+  return host_ret(::chdir(path.c_str()));
+}
+SYS(fchdir) { return host_ret(::fchdir(fdarg(a[0]))); }
+SYS(chroot) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
+  return host_ret(::chroot(path.c_str()));
+}
+SYS(getcwd) {
+  char buf[PATH_MAX];
+  long r = syscall(SYS_getcwd, buf, sizeof buf);
+  if (r < 0) return -errno;
+  if (uint64_t(r) > a[1]) return -ERANGE;
+  if (!copy_to_guest(ctx.mem, a[0], buf, uint64_t(r))) return -EFAULT;
+  return r;
+}
+SYS(umask) { return ::umask(mode_t(a[0])); }
+// Extended attributes: no file system under a guest has them in a way it could rely on.
+SYS(xattr_unsupported) { return -EOPNOTSUPP; }
+
+#undef SYS
+
+constexpr SyscallDef kDefs[] = {
+    {nr::k_fstat, "fstat", sys_fstat, "dp", 'd'},
+    {nr::k_newfstatat, "newfstatat", sys_newfstatat, "fspx", 'd'},
+    {nr::k_statx, "statx", sys_statx, "fsxxp", 'd'},
+    {nr::k_statfs, "statfs", sys_statfs, "sp", 'd'},
+    {nr::k_fstatfs, "fstatfs", sys_fstatfs, "dp", 'd'},
+    {nr::k_readlinkat, "readlinkat", sys_readlinkat, "fspu", 'd'},
+    {nr::k_faccessat, "faccessat", sys_faccessat, "fsx", 'd'},
+    {nr::k_faccessat2, "faccessat2", sys_faccessat2, "fsxx", 'd'},
+    {nr::k_mkdirat, "mkdirat", sys_mkdirat, "fsm", 'd'},
+    {nr::k_mknodat, "mknodat", sys_mknodat, "fsmx", 'd'},
+    {nr::k_unlinkat, "unlinkat", sys_unlinkat, "fsx", 'd'},
+    {nr::k_symlinkat, "symlinkat", sys_symlinkat, "sfs", 'd'},
+    {nr::k_linkat, "linkat", sys_linkat, "fsfsx", 'd'},
+    {nr::k_renameat, "renameat", sys_renameat, "fsfs", 'd'},
+    {nr::k_renameat2, "renameat2", sys_renameat2, "fsfsx", 'd'},
+    {nr::k_fchmod, "fchmod", sys_fchmod, "dm", 'd'},
+    {nr::k_fchmodat, "fchmodat", sys_fchmodat, "fsm", 'd'},
+    {nr::k_fchmodat2, "fchmodat2", sys_fchmodat2, "fsmx", 'd'},
+    {nr::k_fchown, "fchown", sys_fchown, "ddd", 'd'},
+    {nr::k_fchownat, "fchownat", sys_fchownat, "fsddx", 'd'},
+    {nr::k_utimensat, "utimensat", sys_utimensat, "fspx", 'd'},
+    {nr::k_truncate, "truncate", sys_truncate, "sd", 'd'},
+    {nr::k_chdir, "chdir", sys_chdir, "s", 'd'},
+    {nr::k_fchdir, "fchdir", sys_fchdir, "d", 'd'},
+    {nr::k_chroot, "chroot", sys_chroot, "s", 'd'},
+    {nr::k_getcwd, "getcwd", sys_getcwd, "pu", 'd'},
+    {nr::k_umask, "umask", sys_umask, "m", 'm'},
+    {nr::k_setxattr, "setxattr", sys_xattr_unsupported, "sspux", 'd'},
+    {nr::k_lsetxattr, "lsetxattr", sys_xattr_unsupported, "sspux", 'd'},
+    {nr::k_fsetxattr, "fsetxattr", sys_xattr_unsupported, "dspux", 'd'},
+    {nr::k_getxattr, "getxattr", sys_xattr_unsupported, "sspu", 'd'},
+    {nr::k_lgetxattr, "lgetxattr", sys_xattr_unsupported, "sspu", 'd'},
+    {nr::k_fgetxattr, "fgetxattr", sys_xattr_unsupported, "dspu", 'd'},
+    {nr::k_listxattr, "listxattr", sys_xattr_unsupported, "spu", 'd'},
+    {nr::k_llistxattr, "llistxattr", sys_xattr_unsupported, "spu", 'd'},
+    {nr::k_flistxattr, "flistxattr", sys_xattr_unsupported, "dpu", 'd'},
+    {nr::k_removexattr, "removexattr", sys_xattr_unsupported, "ss", 'd'},
+    {nr::k_lremovexattr, "lremovexattr", sys_xattr_unsupported, "ss", 'd'},
+    {nr::k_fremovexattr, "fremovexattr", sys_xattr_unsupported, "ds", 'd'},
+};
+
+}  // namespace
+
+void register_fs_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,71 @@
+// Memory system calls: brk and the mmap family on the guest's address space.
+#include <sys/mman.h>
+
+#include <vector>
+
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/syscall.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+SYS(brk) { return int64_t(ctx.mem.brk(a[0])); }
+SYS(mmap) {
+  int flags = int(a[3]);
+  int fd = (flags & GuestMap::kAnonymous) ? -1 : int(int32_t(a[4]));
+  return ctx.mem.mmap(a[0], a[1], int(a[2]), flags, fd, a[5]);
+}
+SYS(munmap) { return ctx.mem.munmap(a[0], a[1]); }
+SYS(mprotect) { return ctx.mem.mprotect(a[0], a[1], int(a[2])); }
+SYS(mremap) { return ctx.mem.mremap(a[0], a[1], a[2], int(a[3]), a[4]); }
+SYS(madvise) { return ctx.mem.madvise(a[0], a[1], int(a[2])); }
+SYS(msync) {
+  if (a[0] & (kPageSize - 1)) return -EINVAL;
+  uint64_t len = page_up(a[1]);
+  if (!ctx.mem.access_ok(a[0], len, PageFlag::kValid)) return -ENOMEM;
+  return host_ret(::msync(ctx.mem.host(a[0]), len, int(a[2])));
+}
+// Locking guest pages is harmless to allow and pointless to do.
+SYS(mlock_ok) { return 0; }
+SYS(mincore) {
+  if (a[0] & (kPageSize - 1)) return -EINVAL;
+  uint64_t len = page_up(a[1]);
+  if (!ctx.mem.access_ok(a[0], len, PageFlag::kValid)) return -ENOMEM;
+  uint64_t pages = len / kPageSize;
+  std::vector<unsigned char> v(pages);
+  if (::mincore(ctx.mem.host(a[0]), len, v.data()) != 0) return -errno;
+  return copy_to_guest(ctx.mem, a[2], v.data(), pages) ? 0 : -EFAULT;
+}
+SYS(membarrier) {
+  // Single-threaded guests need no barrier; report the commands glibc probes for.
+  constexpr int kQuery = 0;
+  return int(a[0]) == kQuery ? 0 : 0;
+}
+
+#undef SYS
+
+constexpr SyscallDef kDefs[] = {
+    {nr::k_brk, "brk", sys_brk, "x", 'x'},
+    {nr::k_mmap, "mmap", sys_mmap, "xxPMdx", 'x'},
+    {nr::k_munmap, "munmap", sys_munmap, "xx", 'd'},
+    {nr::k_mprotect, "mprotect", sys_mprotect, "xxP", 'd'},
+    {nr::k_mremap, "mremap", sys_mremap, "xxxxx", 'x'},
+    {nr::k_madvise, "madvise", sys_madvise, "xxd", 'd'},
+    {nr::k_msync, "msync", sys_msync, "xxx", 'd'},
+    {nr::k_mlock, "mlock", sys_mlock_ok, "xx", 'd'},
+    {nr::k_munlock, "munlock", sys_mlock_ok, "xx", 'd'},
+    {nr::k_mlock2, "mlock2", sys_mlock_ok, "xxx", 'd'},
+    {nr::k_mlockall, "mlockall", sys_mlock_ok, "x", 'd'},
+    {nr::k_munlockall, "munlockall", sys_mlock_ok, "", 'd'},
+    {nr::k_mincore, "mincore", sys_mincore, "xxp", 'd'},
+    {nr::k_membarrier, "membarrier", sys_membarrier, "xxd", 'd'},
+};
+
+}  // namespace
+
+void register_memory_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+}  // namespace mimic::linux_user

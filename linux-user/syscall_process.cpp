@@ -1,0 +1,507 @@
+// Process system calls: exit, ids, uname, limits, fork-style clone, execve, wait, futex, prctl.
+#include <elf.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "linux-user/arch.h"
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/signal.h"
+#include "linux-user/syscall.h"
+#include "tcg/exec/exec.h"
+#include "tcg/exec/options.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+SYS(exit_group) {
+  ctx.proc.exited = true;
+  ctx.proc.exit_status = int(a[0]) & 0xff;
+  return kSysNoResult;
+}
+SYS(exit) {
+  // One thread per process today: the thread's exit is the process's. CLONE_CHILD_CLEARTID
+  // still gets its wake-up, for a parent sharing the memory through MAP_SHARED.
+  if (uint64_t tid = ctx.thread.clear_child_tid) {
+    uint32_t zero = 0;
+    if (put_guest(ctx.mem, tid, zero)) syscall(SYS_futex, ctx.mem.host(tid), FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  }
+  return sys_exit_group(ctx, a);
+}
+SYS(getpid) { return getpid(); }
+SYS(getppid) { return getppid(); }
+SYS(gettid) { return syscall(SYS_gettid); }
+SYS(getuid) { return getuid(); }
+SYS(geteuid) { return geteuid(); }
+SYS(getgid) { return getgid(); }
+SYS(getegid) { return getegid(); }
+// The raw calls: glibc's wrappers would broadcast to every host thread of mimic.
+SYS(setuid) { return host_ret(syscall(SYS_setuid, uid_t(a[0]))); }
+SYS(setgid) { return host_ret(syscall(SYS_setgid, gid_t(a[0]))); }
+SYS(setreuid) { return host_ret(syscall(SYS_setreuid, uid_t(a[0]), uid_t(a[1]))); }
+SYS(setregid) { return host_ret(syscall(SYS_setregid, gid_t(a[0]), gid_t(a[1]))); }
+SYS(setresuid) { return host_ret(syscall(SYS_setresuid, uid_t(a[0]), uid_t(a[1]), uid_t(a[2]))); }
+SYS(setresgid) { return host_ret(syscall(SYS_setresgid, gid_t(a[0]), gid_t(a[1]), gid_t(a[2]))); }
+SYS(setfsuid) { return syscall(SYS_setfsuid, uid_t(a[0])); }
+SYS(setfsgid) { return syscall(SYS_setfsgid, gid_t(a[0])); }
+SYS(getresuid) {
+  uid_t r, e, s;
+  if (getresuid(&r, &e, &s) != 0) return -errno;
+  if (!put_guest(ctx.mem, a[0], r) || !put_guest(ctx.mem, a[1], e) || !put_guest(ctx.mem, a[2], s)) return -EFAULT;
+  return 0;
+}
+SYS(getresgid) {
+  gid_t r, e, s;
+  if (getresgid(&r, &e, &s) != 0) return -errno;
+  if (!put_guest(ctx.mem, a[0], r) || !put_guest(ctx.mem, a[1], e) || !put_guest(ctx.mem, a[2], s)) return -EFAULT;
+  return 0;
+}
+SYS(getgroups) {
+  int n = int(a[0]);
+  if (n < 0) return -EINVAL;
+  std::vector<gid_t> g(size_t(n ? n : 0) + 1);
+  int r = ::getgroups(n, g.data());
+  if (r < 0) return -errno;
+  if (n && !copy_to_guest(ctx.mem, a[1], g.data(), sizeof(gid_t) * size_t(r))) return -EFAULT;
+  return r;
+}
+SYS(setgroups) {
+  size_t n = a[0];
+  if (n > 65536) return -EINVAL;
+  std::vector<gid_t> g(n + 1);
+  if (n && !copy_from_guest(ctx.mem, g.data(), a[1], sizeof(gid_t) * n)) return -EFAULT;
+  return host_ret(syscall(SYS_setgroups, n, g.data()));
+}
+SYS(setpgid) { return host_ret(::setpgid(pid_t(a[0]), pid_t(a[1]))); }
+SYS(getpgid) { return host_ret(::getpgid(pid_t(a[0]))); }
+SYS(getsid) { return host_ret(::getsid(pid_t(a[0]))); }
+SYS(setsid) { return host_ret(::setsid()); }
+SYS(getpriority) { return host_ret(syscall(SYS_getpriority, int(a[0]), id_t(a[1]))); }
+SYS(setpriority) { return host_ret(::setpriority(__priority_which(a[0]), id_t(a[1]), int(a[2]))); }
+
+SYS(uname) {
+  struct utsname u;
+  if (::uname(&u) != 0) return -errno;
+  // The guest sees its own machine, as on the real board.
+  strncpy(u.machine, ctx.proc.arch ? ctx.proc.arch->name : "unknown", sizeof u.machine);
+  return copy_to_guest(ctx.mem, a[0], &u, sizeof u) ? 0 : -EFAULT;
+}
+SYS(sysinfo) {
+  struct sysinfo si;  // the same layout on 64-bit guests
+  if (::sysinfo(&si) != 0) return -errno;
+  return copy_to_guest(ctx.mem, a[0], &si, sizeof si) ? 0 : -EFAULT;
+}
+SYS(getrlimit) {
+  struct rlimit r;
+  if (::getrlimit(__rlimit_resource(a[0]), &r) != 0) return -errno;
+  return put_guest(ctx.mem, a[1], r) ? 0 : -EFAULT;
+}
+// Limits on the address space, data and stack would apply to mimic's own reservation and code
+// cache instead of the guest: accepted but not applied, as qemu-user does.
+bool limit_is_emulated(uint64_t res) { return res == RLIMIT_AS || res == RLIMIT_DATA || res == RLIMIT_STACK; }
+SYS(setrlimit) {
+  struct rlimit r;
+  if (!get_guest(ctx.mem, a[1], r)) return -EFAULT;
+  if (limit_is_emulated(a[0])) return 0;
+  return host_ret(::setrlimit(__rlimit_resource(a[0]), &r));
+}
+SYS(prlimit64) {
+  struct rlimit n, o, *pn = nullptr;
+  if (a[2]) {
+    if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+    pn = &n;
+  }
+  if (pn && limit_is_emulated(a[1]) && (a[0] == 0 || pid_t(a[0]) == getpid())) pn = nullptr;
+  if (syscall(SYS_prlimit64, pid_t(a[0]), int(a[1]), pn, &o) != 0) return -errno;
+  if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
+  return 0;
+}
+SYS(getrusage) {
+  struct rusage r;
+  if (::getrusage(__rusage_who(int(a[0])), &r) != 0) return -errno;
+  return put_guest(ctx.mem, a[1], r) ? 0 : -EFAULT;
+}
+SYS(times) {
+  struct tms t;
+  clock_t r = ::times(&t);
+  if (a[0] && !put_guest(ctx.mem, a[0], t)) return -EFAULT;
+  return int64_t(r);
+}
+SYS(personality) { return host_ret(syscall(SYS_personality, unsigned(a[0]))); }
+
+SYS(prctl) {
+  int op = int(a[0]);
+  switch (op) {
+    case PR_SET_NAME: {
+      std::string name;
+      if (int64_t r = read_guest_string(ctx.mem, a[1], name, 4096); r < 0 && r != -ENAMETOOLONG) return r;
+      name.resize(std::min<size_t>(name.size(), 15));
+      return host_ret(::prctl(PR_SET_NAME, name.c_str()));
+    }
+    case PR_GET_NAME: {
+      char name[16] = {};
+      if (::prctl(PR_GET_NAME, name) != 0) return -errno;
+      return copy_to_guest(ctx.mem, a[1], name, 16) ? 0 : -EFAULT;
+    }
+    case PR_GET_PDEATHSIG: {
+      int sig;
+      if (::prctl(PR_GET_PDEATHSIG, &sig) != 0) return -errno;
+      return put_guest(ctx.mem, a[1], sig) ? 0 : -EFAULT;
+    }
+    case PR_SET_PDEATHSIG:
+    case PR_SET_DUMPABLE:
+    case PR_GET_DUMPABLE:
+    case PR_SET_NO_NEW_PRIVS:
+    case PR_GET_NO_NEW_PRIVS:
+    case PR_SET_CHILD_SUBREAPER:
+    case PR_CAPBSET_READ:
+    case PR_SET_TIMERSLACK:
+    case PR_GET_TIMERSLACK:
+    case PR_GET_KEEPCAPS:
+    case PR_SET_KEEPCAPS: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
+    case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
+    default: return -EINVAL;    // seccomp and friends would apply to mimic itself
+  }
+}
+
+SYS(sched_getaffinity) {
+  size_t len = a[1];
+  if (len == 0 || len > 4096 || (len & 7)) return -EINVAL;
+  std::vector<uint8_t> m(len);
+  long r = syscall(SYS_sched_getaffinity, pid_t(a[0]), len, m.data());
+  if (r < 0) return -errno;
+  return copy_to_guest(ctx.mem, a[2], m.data(), size_t(r)) ? r : -EFAULT;
+}
+SYS(sched_setaffinity) {
+  size_t len = std::min<size_t>(a[1], 4096);
+  std::vector<uint8_t> m(len);
+  if (!copy_from_guest(ctx.mem, m.data(), a[2], len)) return -EFAULT;
+  return host_ret(syscall(SYS_sched_setaffinity, pid_t(a[0]), len, m.data()));
+}
+SYS(sched_yield) { return host_ret(::sched_yield()); }
+SYS(sched_getscheduler) { return host_ret(::sched_getscheduler(pid_t(a[0]))); }
+SYS(sched_getparam) {
+  sched_param p;
+  if (::sched_getparam(pid_t(a[0]), &p) != 0) return -errno;
+  return put_guest(ctx.mem, a[1], p) ? 0 : -EFAULT;
+}
+SYS(sched_setparam) {
+  sched_param p;
+  if (!get_guest(ctx.mem, a[1], p)) return -EFAULT;
+  return host_ret(::sched_setparam(pid_t(a[0]), &p));
+}
+SYS(sched_setscheduler) {
+  sched_param p;
+  if (!get_guest(ctx.mem, a[2], p)) return -EFAULT;
+  return host_ret(::sched_setscheduler(pid_t(a[0]), int(a[1]), &p));
+}
+SYS(sched_get_priority_max) { return host_ret(::sched_get_priority_max(int(a[0]))); }
+SYS(sched_get_priority_min) { return host_ret(::sched_get_priority_min(int(a[0]))); }
+SYS(getcpu) {
+  unsigned cpu, node;
+  if (syscall(SYS_getcpu, &cpu, &node, nullptr) != 0) return -errno;
+  if (a[0] && !put_guest(ctx.mem, a[0], cpu)) return -EFAULT;
+  if (a[1] && !put_guest(ctx.mem, a[1], node)) return -EFAULT;
+  return 0;
+}
+SYS(getrandom) {
+  void* buf = guest_buffer(ctx.mem, a[0], a[1]);
+  if (!buf) return -EFAULT;
+  return host_ret(::getrandom(buf, a[1], unsigned(a[2])));
+}
+
+SYS(set_tid_address) {
+  ctx.thread.clear_child_tid = a[0];
+  return syscall(SYS_gettid);
+}
+SYS(set_robust_list) { return a[1] == 24 ? 0 : -EINVAL; }
+SYS(rseq) { return -ENOSYS; }  // glibc falls back; restartable sequences need the scheduler's help
+
+SYS(futex) {
+  // The futex word is guest memory, which is host memory at guest_base + addr: host futexes
+  // work unchanged (also across processes for MAP_SHARED words).
+  int op = int(a[1]);
+  int cmd = op & FUTEX_CMD_MASK;
+  if (!ctx.mem.access_ok(a[0], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
+  void* uaddr = ctx.mem.host(a[0]);
+  switch (cmd) {
+    case FUTEX_WAIT:
+    case FUTEX_WAIT_BITSET:
+    case FUTEX_LOCK_PI:
+    case FUTEX_LOCK_PI2:
+    case FUTEX_WAIT_REQUEUE_PI: {
+      timespec ts, *pts = nullptr;
+      if (a[3]) {
+        if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+        pts = &ts;
+      }
+      void* uaddr2 = nullptr;
+      if (cmd == FUTEX_WAIT_REQUEUE_PI) {
+        if (!ctx.mem.access_ok(a[4], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
+        uaddr2 = ctx.mem.host(a[4]);
+      }
+      return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), pts, uaddr2, uint32_t(a[5])));
+    }
+    case FUTEX_WAKE:
+    case FUTEX_WAKE_BITSET:
+    case FUTEX_UNLOCK_PI:
+    case FUTEX_TRYLOCK_PI:
+      return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), nullptr, nullptr, uint32_t(a[5])));
+    case FUTEX_REQUEUE:
+    case FUTEX_CMP_REQUEUE:
+    case FUTEX_CMP_REQUEUE_PI:
+    case FUTEX_WAKE_OP: {
+      if (!ctx.mem.access_ok(a[4], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
+      return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), a[3], ctx.mem.host(a[4]), uint32_t(a[5])));
+    }
+    default: return -ENOSYS;
+  }
+}
+
+// clone in the forms fork(), vfork() and posix_spawn() use. Both vfork forms run as fork: the
+// child gets a copy of guest memory, which every vfork user tolerates (it only execs or exits).
+SYS(clone) {
+  constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
+                     kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSettls = 0x80000, kParentSettid = 0x100000,
+                     kChildCleartid = 0x200000, kChildSettid = 0x1000000;
+  uint64_t flags = a[0], newsp = a[1], ptid = a[2], tls = a[3], ctid = a[4];
+  if ((flags & kCloneThread) || ((flags & kCloneVm) && !(flags & kCloneVfork))) {
+    static bool reported = false;
+    if (!reported) {
+      reported = true;
+      fprintf(stderr, "mimic: guest threads (clone with CLONE_VM|CLONE_THREAD) are not supported yet\n");
+    }
+    return -ENOSYS;
+  }
+  (void)kCloneFs, (void)kCloneFiles, (void)kCloneSighand;
+  fflush(stderr);
+  // fork() keeps mimic's own locks (malloc, stdio) consistent in the child.
+  int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
+  pid_t pid =
+      (flags & 0xff) == SIGCHLD ? ::fork() : pid_t(syscall(SYS_clone, flags & 0xff, nullptr, nullptr, nullptr, 0));
+  int fork_errno = errno;
+  if (pid != 0 && ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
+  if (pid < 0) return -fork_errno;
+  if (pid == 0) {
+    if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot);
+    if (newsp) ctx.thread.set_sp(newsp);
+    if (flags & kCloneSettls) ctx.thread.set_tls(tls);
+    int tid = int(syscall(SYS_gettid));
+    if (flags & kChildSettid) put_guest(ctx.mem, ctid, tid);
+    if (flags & kParentSettid) put_guest(ctx.mem, ptid, tid);
+    ctx.thread.clear_child_tid = (flags & kChildCleartid) ? ctid : 0;
+    return 0;
+  }
+  if (flags & kParentSettid) put_guest(ctx.mem, ptid, int(pid));
+  return pid;
+}
+
+int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::string>& out) {
+  out.clear();
+  if (!addr) return 0;
+  for (size_t i = 0;; i++) {
+    if (i > 65536) return -E2BIG;
+    uint64_t p;
+    if (!get_guest(ctx.mem, addr + 8 * i, p)) return -EFAULT;
+    if (!p) return 0;
+    std::string s;
+    if (int64_t r = read_guest_string(ctx.mem, p, s, 128 * 1024); r < 0) return r == -ENAMETOOLONG ? -E2BIG : r;
+    out.push_back(std::move(s));
+  }
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// execve: guest ELF files run in a fresh mimic (the same options); scripts run their interpreter
+// through the same rules; host programs run directly.
+SYS(execve) {
+  std::string guest_file;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], guest_file); r < 0) return r;
+  std::vector<std::string> argv, envp;
+  if (int64_t r = read_string_array(ctx, a[1], argv); r < 0) return r;
+  if (int64_t r = read_string_array(ctx, a[2], envp); r < 0) return r;
+  std::string file = guest_file;
+  for (int depth = 0; depth < 4; depth++) {
+    std::string host = host_path_for(ctx.proc, file);
+    int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    if (access(host.c_str(), X_OK) != 0) {
+      int e = errno;
+      close(fd);
+      return -e;
+    }
+    char head[256] = {};
+    ssize_t n = ::read(fd, head, sizeof head - 1);
+    close(fd);
+    if (n >= 2 && head[0] == '#' && head[1] == '!') {
+      std::string line(head + 2, size_t(n - 2));
+      line = line.substr(0, line.find('\n'));
+      size_t b = line.find_first_not_of(" \t");
+      if (b == std::string::npos) return -ENOEXEC;
+      line = line.substr(b);
+      size_t e = line.find_first_of(" \t");
+      std::string interp = line.substr(0, e), arg;
+      if (e != std::string::npos) {
+        arg = line.substr(e);
+        size_t s = arg.find_first_not_of(" \t"), t = arg.find_last_not_of(" \t\r");
+        arg = s == std::string::npos ? "" : arg.substr(s, t - s + 1);
+      }
+      std::vector<std::string> nargv{interp};
+      if (!arg.empty()) nargv.push_back(arg);
+      nargv.push_back(file);
+      for (size_t i = 1; i < argv.size(); i++) nargv.push_back(argv[i]);
+      argv = std::move(nargv);
+      file = interp;
+      continue;
+    }
+    bool elf = n >= 20 && memcmp(head, ELFMAG, SELFMAG) == 0;
+    uint16_t machine = 0;
+    if (elf) memcpy(&machine, head + 18, 2);
+    if (elf && find_arch(machine)) {
+      // A new mimic: the guest argv[0] travels in MIMIC_USER_ARGV0 since argv[0] names mimic.
+      const UserOptions& o = ctx.proc.options;
+      std::vector<std::string> margv{"mimic", "user"};
+      if (!o.sysroot.empty()) margv.insert(margv.end(), {"-L", o.sysroot});
+      if (o.engine.log & tcg::LogFlag::kStrace) margv.push_back("-strace");
+      if (o.engine.interpreter) margv.push_back("-interp");
+      if (!o.engine.optimize) margv.push_back("-no-opt");
+      margv.push_back("--");
+      margv.push_back(host);  // resolved: "/proc/self/exe" would name the new mimic itself
+      for (size_t i = 1; i < argv.size(); i++) margv.push_back(argv[i]);
+      envp.push_back("MIMIC_USER_ARGV0=" + (argv.empty() ? file : argv[0]));
+      auto cargv = c_strings(margv);
+      auto cenv = c_strings(envp);
+      fflush(stderr);
+      ::execve("/proc/self/exe", cargv.data(), cenv.data());
+      return -errno;
+    }
+    auto cargv = c_strings(argv);
+    auto cenv = c_strings(envp);
+    fflush(stderr);
+    ::execve(host.c_str(), cargv.data(), cenv.data());
+    return -errno;
+  }
+  return -ELOOP;
+}
+
+SYS(wait4) {
+  int status = 0;
+  struct rusage ru;
+  pid_t r = ::wait4(pid_t(a[0]), a[1] ? &status : nullptr, int(a[2]), a[3] ? &ru : nullptr);
+  if (r < 0) return -errno;
+  // W* status words and struct rusage are the same on the guest.
+  if (a[1] && r > 0 && !put_guest(ctx.mem, a[1], status)) return -EFAULT;
+  if (a[3] && !put_guest(ctx.mem, a[3], ru)) return -EFAULT;
+  return r;
+}
+SYS(waitid) {
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  struct rusage ru;
+  long r = syscall(SYS_waitid, int(a[0]), id_t(a[1]), a[2] ? &si : nullptr, int(a[3]), a[4] ? &ru : nullptr);
+  if (r < 0) return -errno;
+  if (a[2] && !copy_to_guest(ctx.mem, a[2], &si, sizeof si)) return -EFAULT;
+  if (a[4] && !put_guest(ctx.mem, a[4], ru)) return -EFAULT;
+  return r;
+}
+SYS(capget) {
+  uint32_t hdr[2];
+  if (!copy_from_guest(ctx.mem, hdr, a[0], 8)) return -EFAULT;
+  uint32_t data[6];
+  long r = syscall(SYS_capget, hdr, a[1] ? data : nullptr);
+  if (r < 0) {
+    int e = errno;
+    copy_to_guest(ctx.mem, a[0], hdr, 8);
+    return -e;
+  }
+  unsigned n = hdr[0] == 0x19980330 ? 1 : 2;
+  if (a[1] && !copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
+  return 0;
+}
+
+#undef SYS
+
+constexpr SyscallDef kDefs[] = {
+    {nr::k_exit, "exit", sys_exit, "d", 'n'},
+    {nr::k_exit_group, "exit_group", sys_exit_group, "d", 'n'},
+    {nr::k_getpid, "getpid", sys_getpid, "", 'd'},
+    {nr::k_getppid, "getppid", sys_getppid, "", 'd'},
+    {nr::k_gettid, "gettid", sys_gettid, "", 'd'},
+    {nr::k_getuid, "getuid", sys_getuid, "", 'd'},
+    {nr::k_geteuid, "geteuid", sys_geteuid, "", 'd'},
+    {nr::k_getgid, "getgid", sys_getgid, "", 'd'},
+    {nr::k_getegid, "getegid", sys_getegid, "", 'd'},
+    {nr::k_setuid, "setuid", sys_setuid, "d", 'd'},
+    {nr::k_setgid, "setgid", sys_setgid, "d", 'd'},
+    {nr::k_setreuid, "setreuid", sys_setreuid, "dd", 'd'},
+    {nr::k_setregid, "setregid", sys_setregid, "dd", 'd'},
+    {nr::k_setresuid, "setresuid", sys_setresuid, "ddd", 'd'},
+    {nr::k_setresgid, "setresgid", sys_setresgid, "ddd", 'd'},
+    {nr::k_getresuid, "getresuid", sys_getresuid, "ppp", 'd'},
+    {nr::k_getresgid, "getresgid", sys_getresgid, "ppp", 'd'},
+    {nr::k_setfsuid, "setfsuid", sys_setfsuid, "d", 'd'},
+    {nr::k_setfsgid, "setfsgid", sys_setfsgid, "d", 'd'},
+    {nr::k_getgroups, "getgroups", sys_getgroups, "dp", 'd'},
+    {nr::k_setgroups, "setgroups", sys_setgroups, "dp", 'd'},
+    {nr::k_setpgid, "setpgid", sys_setpgid, "dd", 'd'},
+    {nr::k_getpgid, "getpgid", sys_getpgid, "d", 'd'},
+    {nr::k_getsid, "getsid", sys_getsid, "d", 'd'},
+    {nr::k_setsid, "setsid", sys_setsid, "", 'd'},
+    {nr::k_getpriority, "getpriority", sys_getpriority, "dd", 'd'},
+    {nr::k_setpriority, "setpriority", sys_setpriority, "ddd", 'd'},
+    {nr::k_uname, "uname", sys_uname, "p", 'd'},
+    {nr::k_sysinfo, "sysinfo", sys_sysinfo, "p", 'd'},
+    {nr::k_getrlimit, "getrlimit", sys_getrlimit, "dp", 'd'},
+    {nr::k_setrlimit, "setrlimit", sys_setrlimit, "dp", 'd'},
+    {nr::k_prlimit64, "prlimit64", sys_prlimit64, "ddpp", 'd'},
+    {nr::k_getrusage, "getrusage", sys_getrusage, "dp", 'd'},
+    {nr::k_times, "times", sys_times, "p", 'd'},
+    {nr::k_personality, "personality", sys_personality, "x", 'x'},
+    {nr::k_prctl, "prctl", sys_prctl, "dxxxx", 'd'},
+    {nr::k_sched_getaffinity, "sched_getaffinity", sys_sched_getaffinity, "dup", 'd'},
+    {nr::k_sched_setaffinity, "sched_setaffinity", sys_sched_setaffinity, "dup", 'd'},
+    {nr::k_sched_yield, "sched_yield", sys_sched_yield, "", 'd'},
+    {nr::k_sched_getscheduler, "sched_getscheduler", sys_sched_getscheduler, "d", 'd'},
+    {nr::k_sched_getparam, "sched_getparam", sys_sched_getparam, "dp", 'd'},
+    {nr::k_sched_setparam, "sched_setparam", sys_sched_setparam, "dp", 'd'},
+    {nr::k_sched_setscheduler, "sched_setscheduler", sys_sched_setscheduler, "ddp", 'd'},
+    {nr::k_sched_get_priority_max, "sched_get_priority_max", sys_sched_get_priority_max, "d", 'd'},
+    {nr::k_sched_get_priority_min, "sched_get_priority_min", sys_sched_get_priority_min, "d", 'd'},
+    {nr::k_getcpu, "getcpu", sys_getcpu, "ppp", 'd'},
+    {nr::k_getrandom, "getrandom", sys_getrandom, "pux", 'd'},
+    {nr::k_set_tid_address, "set_tid_address", sys_set_tid_address, "p", 'd'},
+    {nr::k_set_robust_list, "set_robust_list", sys_set_robust_list, "pu", 'd'},
+    {nr::k_rseq, "rseq", sys_rseq, "puxx", 'd'},
+    {nr::k_futex, "futex", sys_futex, "pxdppd", 'd'},
+    {nr::k_clone, "clone", sys_clone, "xpppp", 'd'},
+    {nr::k_execve, "execve", sys_execve, "spp", 'd'},
+    {nr::k_wait4, "wait4", sys_wait4, "dpxp", 'd'},
+    {nr::k_waitid, "waitid", sys_waitid, "ddpxp", 'd'},
+    {nr::k_capget, "capget", sys_capget, "pp", 'd'},
+};
+
+}  // namespace
+
+void register_process_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+}  // namespace mimic::linux_user

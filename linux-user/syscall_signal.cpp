@@ -1,0 +1,168 @@
+// Signal system calls: rt_sigaction, masks, sigaltstack, sigsuspend, sigreturn, kill and friends.
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "linux-user/arch.h"
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/signal.h"
+#include "linux-user/syscall.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+// The kernel's struct sigaction: {handler, flags, [restorer,] mask} with an 8-byte mask.
+bool read_sigaction(SyscallCtx& ctx, uint64_t addr, GuestSigaction& act) {
+  uint64_t w[4] = {};
+  bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
+  if (!copy_from_guest(ctx.mem, w, addr, restorer ? 32 : 24)) return false;
+  act.handler = w[0];
+  act.flags = w[1];
+  act.restorer = restorer ? w[2] : 0;
+  act.mask = restorer ? w[3] : w[2];
+  return true;
+}
+bool write_sigaction(SyscallCtx& ctx, uint64_t addr, const GuestSigaction& act) {
+  bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
+  uint64_t w[4] = {act.handler, act.flags, restorer ? act.restorer : act.mask, act.mask};
+  return copy_to_guest(ctx.mem, addr, w, restorer ? 32 : 24);
+}
+
+SYS(rt_sigaction) {
+  if (a[3] != 8) return -EINVAL;
+  GuestSigaction act, old;
+  if (a[1] && !read_sigaction(ctx, a[1], act)) return -EFAULT;
+  if (int64_t r = set_guest_sigaction(ctx.proc, int(a[0]), a[1] ? &act : nullptr, &old); r < 0) return r;
+  if (a[2] && !write_sigaction(ctx, a[2], old)) return -EFAULT;
+  return 0;
+}
+
+SYS(rt_sigprocmask) {
+  if (a[3] != 8) return -EINVAL;
+  uint64_t old = ctx.proc.signals.blocked, set = 0;
+  if (a[1]) {
+    if (!get_guest(ctx.mem, a[1], set)) return -EFAULT;
+    uint64_t m;
+    switch (int(a[0])) {
+      case SIG_BLOCK: m = old | set; break;
+      case SIG_UNBLOCK: m = old & ~set; break;
+      case SIG_SETMASK: m = set; break;
+      default: return -EINVAL;
+    }
+    set_guest_mask(ctx.proc, m);
+  }
+  if (a[2] && !put_guest(ctx.mem, a[2], old)) return -EFAULT;
+  return 0;
+}
+
+SYS(rt_sigpending) {
+  if (a[1] > 8) return -EINVAL;
+  sigset_t hs;
+  sigpending(&hs);
+  uint64_t m = ctx.proc.signals.pending.load();
+  for (int s = 1; s <= kNumSignals; s++)
+    if (sigismember(&hs, s) == 1) m |= sig_bit(s);
+  m &= ctx.proc.signals.blocked;
+  if (!copy_to_guest(ctx.mem, a[0], &m, a[1])) return -EFAULT;
+  return 0;
+}
+
+SYS(rt_sigsuspend) {
+  if (a[1] != 8) return -EINVAL;
+  uint64_t m;
+  if (!get_guest(ctx.mem, a[0], m)) return -EFAULT;
+  sigset_t hs = host_sigset_for_guest_mask(m);
+  begin_temp_mask(ctx.proc, m);
+  // Already pending (recorded while blocked in mimic's own code): no need to sleep.
+  if (!(ctx.proc.signals.pending.load() & ~ctx.proc.signals.blocked)) sigsuspend(&hs);
+  end_temp_mask(ctx.proc, true);
+  return -EINTR;
+}
+
+SYS(rt_sigtimedwait) {
+  if (a[3] != 8) return -EINVAL;
+  uint64_t m;
+  if (!get_guest(ctx.mem, a[0], m)) return -EFAULT;
+  sigset_t hs = host_sigset_for_guest_mask(m);
+  timespec ts, *pts = nullptr;
+  if (a[2]) {
+    if (!get_guest(ctx.mem, a[2], ts)) return -EFAULT;
+    pts = &ts;
+  }
+  siginfo_t si;
+  int r = sigtimedwait(&hs, &si, pts);
+  if (r < 0) return -errno;
+  if (a[1] && !copy_to_guest(ctx.mem, a[1], &si, sizeof si)) return -EFAULT;
+  return r;
+}
+
+SYS(sigaltstack) {
+  SignalState& s = ctx.proc.signals;
+  uint64_t sp = ctx.thread.sp();
+  bool on = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
+  if (a[1]) {
+    uint64_t w[3] = {s.altstack_sp, uint64_t(on ? 1 : s.altstack_flags), s.altstack_size};  // SS_ONSTACK 1
+    if (!copy_to_guest(ctx.mem, a[1], w, 24)) return -EFAULT;
+  }
+  if (a[0]) {
+    uint64_t w[3];
+    if (!copy_from_guest(ctx.mem, w, a[0], 24)) return -EFAULT;
+    if (on) return -EPERM;
+    int flags = int(w[1]);
+    constexpr int kSsDisable = 2, kSsAutoDisarm = int(1u << 31);
+    if (flags & ~(kSsDisable | kSsAutoDisarm)) return -EINVAL;
+    if (flags & kSsDisable) {
+      s.altstack_sp = s.altstack_size = 0;
+      s.altstack_flags = kSsDisable;
+    } else {
+      uint64_t min = ctx.proc.arch ? ctx.proc.arch->min_sigstack : 2048;
+      if (w[2] < min) return -ENOMEM;
+      s.altstack_sp = w[0];
+      s.altstack_size = w[2];
+      s.altstack_flags = 0;
+    }
+  }
+  return 0;
+}
+
+SYS(rt_sigreturn) { return do_rt_sigreturn(ctx.proc, ctx.thread); }
+
+SYS(kill) { return host_ret(::kill(pid_t(a[0]), int(a[1]))); }
+SYS(tkill) { return host_ret(syscall(SYS_tkill, int(a[0]), int(a[1]))); }
+SYS(tgkill) { return host_ret(syscall(SYS_tgkill, int(a[0]), int(a[1]), int(a[2]))); }
+SYS(rt_sigqueueinfo) {
+  siginfo_t si;
+  if (!copy_from_guest(ctx.mem, &si, a[2], sizeof si)) return -EFAULT;
+  return host_ret(syscall(SYS_rt_sigqueueinfo, int(a[0]), int(a[1]), &si));
+}
+SYS(rt_tgsigqueueinfo) {
+  siginfo_t si;
+  if (!copy_from_guest(ctx.mem, &si, a[3], sizeof si)) return -EFAULT;
+  return host_ret(syscall(SYS_rt_tgsigqueueinfo, int(a[0]), int(a[1]), int(a[2]), &si));
+}
+
+#undef SYS
+
+constexpr SyscallDef kDefs[] = {
+    {nr::k_rt_sigaction, "rt_sigaction", sys_rt_sigaction, "Sppu", 'd'},
+    {nr::k_rt_sigprocmask, "rt_sigprocmask", sys_rt_sigprocmask, "dppu", 'd'},
+    {nr::k_rt_sigpending, "rt_sigpending", sys_rt_sigpending, "pu", 'd'},
+    {nr::k_rt_sigsuspend, "rt_sigsuspend", sys_rt_sigsuspend, "pu", 'd'},
+    {nr::k_rt_sigtimedwait, "rt_sigtimedwait", sys_rt_sigtimedwait, "pppu", 'd'},
+    {nr::k_sigaltstack, "sigaltstack", sys_sigaltstack, "pp", 'd'},
+    {nr::k_rt_sigreturn, "rt_sigreturn", sys_rt_sigreturn, "", 'n'},
+    {nr::k_kill, "kill", sys_kill, "dS", 'd'},
+    {nr::k_tkill, "tkill", sys_tkill, "dS", 'd'},
+    {nr::k_tgkill, "tgkill", sys_tgkill, "ddS", 'd'},
+    {nr::k_rt_sigqueueinfo, "rt_sigqueueinfo", sys_rt_sigqueueinfo, "dSp", 'd'},
+    {nr::k_rt_tgsigqueueinfo, "rt_tgsigqueueinfo", sys_rt_tgsigqueueinfo, "ddSp", 'd'},
+};
+
+}  // namespace
+
+void register_signal_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+}  // namespace mimic::linux_user

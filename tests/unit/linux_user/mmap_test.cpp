@@ -1,0 +1,164 @@
+// Guest memory tests: mmap family on the page-flags table, checked access, brk, stat translation.
+#include "linux-user/mmap.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstring>
+
+#include "linux-user/generic/stat.h"
+#include "linux-user/uaccess.h"
+
+namespace mimic::linux_user {
+namespace {
+
+std::unique_ptr<GuestMemory> make_mem() {
+  std::string err;
+  auto m = GuestMemory::create(err, uint64_t(1) << 32);
+  EXPECT_TRUE(m) << err;
+  m->set_mmap_top(0x80000000);
+  return m;
+}
+constexpr int kRW = GuestProt::kRead | GuestProt::kWrite;
+constexpr int kAnon = GuestMap::kPrivate | GuestMap::kAnonymous;
+
+TEST(GuestMemory, MmapTopDownAndHints) {
+  auto m = make_mem();
+  int64_t a = m->mmap(0, 3 * kPageSize, kRW, kAnon, -1, 0);
+  ASSERT_GT(a, 0);
+  EXPECT_EQ(uint64_t(a) + 3 * kPageSize, 0x80000000u);
+  int64_t b = m->mmap(0, kPageSize, kRW, kAnon, -1, 0);
+  EXPECT_EQ(uint64_t(b), uint64_t(a) - kPageSize);
+  int64_t c = m->mmap(0x10000000, kPageSize, kRW, kAnon, -1, 0);
+  EXPECT_EQ(c, 0x10000000);
+  EXPECT_TRUE(m->access_ok(uint64_t(a), 3 * kPageSize, PageFlag::kValid | PageFlag::kWrite));
+  memset(m->host(uint64_t(a)), 0xab, 3 * kPageSize);  // really mapped on the host
+}
+
+TEST(GuestMemory, FixedNoReplaceAndErrors) {
+  auto m = make_mem();
+  EXPECT_EQ(m->mmap(0x20000000, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0), 0x20000000);
+  EXPECT_EQ(m->mmap(0x20000000, kPageSize, kRW, kAnon | GuestMap::kFixedNoReplace, -1, 0), -EEXIST);
+  EXPECT_EQ(m->mmap(0x20000001, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0), -EINVAL);
+  EXPECT_EQ(m->mmap(0, 0, kRW, kAnon, -1, 0), -EINVAL);
+  EXPECT_EQ(m->mmap(0, kPageSize, kRW, GuestMap::kAnonymous, -1, 0), -EINVAL);  // no type
+  EXPECT_EQ(m->mmap(0x1000, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0), -EPERM);
+  EXPECT_EQ(m->mmap(uint64_t(1) << 40, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0), -ENOMEM);
+  EXPECT_EQ(m->mmap(0, ~0ull - 10, kRW, kAnon, -1, 0), -ENOMEM);
+  EXPECT_EQ(m->mmap(0, kPageSize, kRW, GuestMap::kPrivate, -1, 0), -EBADF);
+}
+
+TEST(GuestMemory, ProtectUnmapRemapInvalidate) {
+  auto m = make_mem();
+  std::vector<std::pair<uint64_t, uint64_t>> inval;
+  m->set_invalidate_hook([&](uint64_t s, uint64_t e) { inval.push_back({s, e}); });
+  uint64_t a = uint64_t(
+      m->mmap(0x30000000, 4 * kPageSize, GuestProt::kRead | GuestProt::kExec, kAnon | GuestMap::kFixed, -1, 0));
+  EXPECT_TRUE(m->can_fetch(a, 4 * kPageSize));
+  EXPECT_FALSE(m->access_ok(a, 1, PageFlag::kWrite));
+  EXPECT_EQ(m->mprotect(a, kPageSize, kRW), 0);
+  EXPECT_FALSE(m->can_fetch(a, 2));
+  ASSERT_FALSE(inval.empty());
+  EXPECT_EQ(inval.back().first, a);
+  EXPECT_EQ(m->munmap(a + kPageSize, kPageSize), 0);
+  EXPECT_FALSE(m->can_fetch(a + kPageSize, 2));
+  EXPECT_TRUE(m->can_fetch(a + 2 * kPageSize, 2));
+  EXPECT_EQ(m->mprotect(a, 4 * kPageSize, GuestProt::kRead), -ENOMEM);  // hole inside
+  EXPECT_EQ(m->munmap(a + 1, kPageSize), -EINVAL);
+  // mremap: grow in place where free, move when not, contents kept.
+  uint64_t r = uint64_t(m->mmap(0x40000000, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0));
+  strcpy(static_cast<char*>(m->host(r)), "payload");
+  EXPECT_EQ(m->mremap(r, kPageSize, 4 * kPageSize, 0, 0), int64_t(r));
+  m->mmap(r + 4 * kPageSize, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0);
+  EXPECT_EQ(m->mremap(r, 4 * kPageSize, 8 * kPageSize, 0, 0), -ENOMEM);
+  int64_t moved = m->mremap(r, 4 * kPageSize, 8 * kPageSize, 1 /*MAYMOVE*/, 0);
+  ASSERT_GT(moved, 0);
+  EXPECT_NE(uint64_t(moved), r);
+  EXPECT_STREQ(static_cast<char*>(m->host(uint64_t(moved))), "payload");
+  EXPECT_FALSE(m->access_ok(r, 1, PageFlag::kValid));
+  EXPECT_TRUE(m->access_ok(uint64_t(moved), 8 * kPageSize, PageFlag::kWrite));
+}
+
+TEST(GuestMemory, Brk) {
+  auto m = make_mem();
+  m->init_brk(0x50000123);
+  uint64_t start = m->brk(0);
+  EXPECT_EQ(start, 0x50001000u);
+  EXPECT_EQ(m->brk(start + 10000), start + 10000);
+  EXPECT_TRUE(m->access_ok(start, 10000, PageFlag::kWrite));
+  EXPECT_EQ(m->brk(start + 100), start + 100);
+  EXPECT_FALSE(m->access_ok(start + kPageSize, 1, PageFlag::kValid));
+  m->mmap(start + 2 * kPageSize, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0);
+  EXPECT_EQ(m->brk(start + 5 * kPageSize), start + 100);  // blocked by a mapping: unchanged
+  EXPECT_EQ(m->brk(1), start + 100);
+}
+
+TEST(GuestMemory, CheckedAccessGivesEfault) {
+  auto m = make_mem();
+  uint64_t a = uint64_t(m->mmap(0x60000000, kPageSize, GuestProt::kRead, kAnon | GuestMap::kFixed, -1, 0));
+  uint64_t v = 0;
+  EXPECT_TRUE(get_guest(*m, a, v));
+  EXPECT_FALSE(put_guest(*m, a, v));                  // read-only
+  EXPECT_FALSE(get_guest(*m, a + kPageSize - 4, v));  // straddles into unmapped
+  EXPECT_FALSE(get_guest(*m, 0, v));                  // NULL
+  EXPECT_FALSE(get_guest(*m, ~0ull - 3, v));          // wraps
+  EXPECT_EQ(guest_buffer(*m, uint64_t(1) << 40, 16), nullptr);
+  EXPECT_EQ(guest_buffer(*m, 16, ~0ull), nullptr);
+  std::string s;
+  EXPECT_EQ(read_guest_string(*m, 0, s), -EFAULT);
+  EXPECT_EQ(read_guest_string(*m, a, s), 0);  // zero page: empty string
+  EXPECT_EQ(s, "");
+  uint64_t w = uint64_t(m->mmap(0x61000000, kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0));
+  memset(m->host(w), 'x', kPageSize);  // no NUL before the unmapped page
+  EXPECT_EQ(read_guest_string(*m, w + 100, s), -EFAULT);
+  EXPECT_EQ(read_guest_string(*m, w, s, 100), -ENAMETOOLONG);
+}
+
+TEST(GuestMemory, MapsText) {
+  auto m = make_mem();
+  m->mmap(0x70000000, 2 * kPageSize, GuestProt::kRead | GuestProt::kExec, kAnon | GuestMap::kFixed, -1, 0);
+  std::string t = m->maps_text();
+  EXPECT_NE(t.find("70000000-70002000 r-xp"), std::string::npos) << t;
+}
+
+TEST(StatTranslation, GenericLayout) {
+  struct stat st = {};
+  st.st_dev = 0x803;
+  st.st_ino = 1234567;
+  st.st_mode = S_IFREG | 0644;
+  st.st_nlink = 3;
+  st.st_uid = 1000;
+  st.st_gid = 100;
+  st.st_size = 0x123456789;
+  st.st_blksize = 4096;
+  st.st_blocks = 77;
+  st.st_mtim.tv_sec = 1700000000;
+  st.st_mtim.tv_nsec = 999;
+  GenericStat g = generic_stat_from_host(st);
+  const uint8_t* raw = reinterpret_cast<const uint8_t*>(&g);
+  auto u32 = [&](size_t off) {
+    uint32_t v;
+    memcpy(&v, raw + off, 4);
+    return v;
+  };
+  auto u64 = [&](size_t off) {
+    uint64_t v;
+    memcpy(&v, raw + off, 8);
+    return v;
+  };
+  // Offsets of include/uapi/asm-generic/stat.h.
+  EXPECT_EQ(u64(0), 0x803u);
+  EXPECT_EQ(u64(8), 1234567u);
+  EXPECT_EQ(u32(16), uint32_t(S_IFREG | 0644));
+  EXPECT_EQ(u32(20), 3u);
+  EXPECT_EQ(u32(24), 1000u);
+  EXPECT_EQ(u32(28), 100u);
+  EXPECT_EQ(u64(48), 0x123456789u);
+  EXPECT_EQ(u32(56), 4096u);
+  EXPECT_EQ(u64(64), 77u);
+  EXPECT_EQ(u64(88), 1700000000u);
+  EXPECT_EQ(u64(96), 999u);
+}
+
+}  // namespace
+}  // namespace mimic::linux_user

@@ -1,0 +1,83 @@
+// System call layer tests: bad guest pointers give -EFAULT (never a crash), unknown calls -ENOSYS.
+#include "linux-user/syscall.h"
+
+#include <elf.h>
+#include <gtest/gtest.h>
+#include <sys/utsname.h>
+
+#include "linux-user/arch.h"
+#include "linux-user/generic/syscall_nr.h"
+
+namespace mimic::linux_user {
+namespace {
+
+class FakeThread final : public GuestThread {
+ public:
+  tcg::CpuBase base;
+  tcg::CpuBase& cpu() override { return base; }
+  uint64_t sp() const override { return 0; }
+  void set_sp(uint64_t) override {}
+  void set_tls(uint64_t) override {}
+  void set_return_value(uint64_t) override {}
+  bool setup_signal_frame(int, const GuestSigaction&, const GuestSiginfo&, uint64_t) override { return false; }
+  bool restore_signal_frame(uint64_t*) override { return false; }
+  std::string describe_insn(uint64_t) override { return {}; }
+};
+
+struct SyscallTest : ::testing::Test {
+  Process proc;
+  FakeThread thread;
+  uint64_t page = 0;
+  void SetUp() override {
+    std::string err;
+    proc.arch = find_arch(EM_RISCV);
+    proc.mem = GuestMemory::create(err, uint64_t(1) << 32);
+    ASSERT_TRUE(proc.mem) << err;
+    proc.mem->set_mmap_top(0x80000000);
+    page = uint64_t(proc.mem->mmap(0, kPageSize, GuestProt::kRead | GuestProt::kWrite,
+                                   GuestMap::kPrivate | GuestMap::kAnonymous, -1, 0));
+    init_syscalls(proc);
+  }
+  int64_t call(uint64_t nr, std::initializer_list<uint64_t> args) {
+    uint64_t a[6] = {};
+    size_t i = 0;
+    for (uint64_t v : args) a[i++] = v;
+    return do_syscall(proc, thread, nr, a);
+  }
+};
+
+TEST_F(SyscallTest, BadPointersGiveEfault) {
+  constexpr uint64_t kBad = 0x1234;                  // unmapped
+  constexpr uint64_t kWild = 0xdead000000000000ull;  // outside the address space
+  EXPECT_EQ(call(nr::k_write, {1, kBad, 10}), -EFAULT);
+  EXPECT_EQ(call(nr::k_write, {1, kWild, 10}), -EFAULT);
+  EXPECT_EQ(call(nr::k_read, {0, kWild, 10}), -EFAULT);
+  EXPECT_EQ(call(nr::k_openat, {uint64_t(-100), kBad, 0, 0}), -EFAULT);
+  EXPECT_EQ(call(nr::k_openat, {uint64_t(-100), kWild, 0, 0}), -EFAULT);
+  EXPECT_EQ(call(nr::k_fstat, {1, kBad}), -EFAULT);
+  EXPECT_EQ(call(nr::k_uname, {kWild}), -EFAULT);
+  EXPECT_EQ(call(nr::k_clock_gettime, {0, kBad}), -EFAULT);
+  EXPECT_EQ(call(nr::k_pipe2, {kBad, 0}), -EFAULT);
+  EXPECT_EQ(call(nr::k_rt_sigaction, {10, kBad, 0, 8}), -EFAULT);
+  EXPECT_EQ(call(nr::k_writev, {1, kBad, 2}), -EFAULT);
+  EXPECT_EQ(call(nr::k_newfstatat, {uint64_t(-100), page, kBad, 0}), -ENOENT);  // "" without AT_EMPTY_PATH
+  EXPECT_EQ(call(nr::k_execve, {kBad, 0, 0}), -EFAULT);
+  EXPECT_EQ(call(nr::k_futex, {kBad, 0, 0, 0, 0, 0}), -EFAULT);
+}
+
+TEST_F(SyscallTest, GoodPointersWork) {
+  ASSERT_EQ(call(nr::k_uname, {page}), 0);
+  auto* u = static_cast<struct utsname*>(proc.mem->host(page));
+  EXPECT_STREQ(u->machine, "riscv64");
+  EXPECT_EQ(call(nr::k_fstat, {0, page}), 0);
+  EXPECT_EQ(call(nr::k_getpid, {}), getpid());
+}
+
+TEST_F(SyscallTest, UnknownIsEnosys) {
+  EXPECT_EQ(call(nr::k_io_setup, {0, 0}), -ENOSYS);
+  EXPECT_EQ(call(511, {}), -ENOSYS);
+  EXPECT_EQ(call(~0ull, {}), -ENOSYS);
+}
+
+}  // namespace
+}  // namespace mimic::linux_user
