@@ -33,9 +33,10 @@ struct PcMapEntry {
   uint64_t guest_pc;
 };
 
-// A GotoTb slot: a 5-byte `jmp rel32` at jmp_offset whose rel32 field (jmp_offset + 1) is 4-byte
-// aligned, so the chainer can retarget it with one atomic 32-bit store while other threads run it.
-// Unchained, it points at reset_offset (the slot's exit stub).
+// A GotoTb slot: a `jmp rel32` (E9) or, for a BrCond fused with the block end, a `jcc rel32`
+// (0F 8x, jmp_offset then names the 8x byte). Either way the rel32 field is at jmp_offset + 1,
+// relative to jmp_offset + 5, and 4-byte aligned, so the chainer can retarget it with one atomic
+// 32-bit store while other threads run it. Unchained, it points at reset_offset (the slot's stub).
 struct ChainSlot {
   bool used = false;
   uint32_t jmp_offset = 0;

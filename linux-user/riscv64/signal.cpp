@@ -60,7 +60,7 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
   f.uc.gregs[0] = c.pc;
   for (int i = 1; i < 32; i++) f.uc.gregs[i] = c.x[i];
   memcpy(f.uc.fpregs, c.f, sizeof f.uc.fpregs);
-  f.uc.fcsr = (c.fflags & 0x1f) | ((c.frm & 7) << 5);
+  f.uc.fcsr = riscv::fp_get_fflags(c) | ((c.frm & 7) << 5);  // flags accrued in MXCSR too
   if (!copy_to_guest(*proc_.mem, frame, &f, sizeof f)) return false;
 
   c.x[1] = proc_.sigreturn_trampoline;  // ra: where the handler returns
@@ -79,9 +79,9 @@ bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   c.pc = f.uc.gregs[0];
   for (int i = 1; i < 32; i++) c.x[i] = f.uc.gregs[i];
   memcpy(c.f, f.uc.fpregs, sizeof c.f);
-  c.fflags = f.uc.fcsr & 0x1f;
-  c.frm = (f.uc.fcsr >> 5) & 7;
-  c.reserve_addr = ~0ull;  // a handler between LR and SC breaks the reservation
+  riscv::fp_set_fflags(c, f.uc.fcsr & 0x1f);
+  riscv::fp_set_frm(c, (f.uc.fcsr >> 5) & 7);  // also MXCSR rounding and tb_flags
+  c.reserve_addr = ~0ull;                      // a handler between LR and SC breaks the reservation
   *mask = f.uc.uc_sigmask;
   return true;
 }

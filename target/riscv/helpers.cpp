@@ -7,9 +7,15 @@
 // result is computed in RNE and corrected where an exact error term shows a tie.
 // This file is compiled with -frounding-math; the barriers keep the FP operations between the
 // fesetround and fetestexcept calls.
+//
+// While translated code runs, host MXCSR holds the guest's rounding mode and the flags of inline
+// FP ops (docs/riscv-fp.md): a helper saves MXCSR whole and restores it, so those flags survive,
+// and puts its own flags in RiscvCpu::fflags. (SSE detects underflow tininess after rounding, as
+// RISC-V does, so host flags are RISC-V's flags; tests/unit/riscv/rvfd_test.cpp checks the edge.)
 #include "target/riscv/helpers.h"
 
 #include <x86intrin.h>
+#include <xmmintrin.h>
 
 #include <array>
 #include <cfenv>
@@ -21,6 +27,7 @@
 #include <utility>
 
 #include "target/riscv/cpu.h"
+#include "target/riscv/fma_error.h"
 #include "tcg/helper.h"
 
 namespace mimic::riscv {
@@ -99,12 +106,16 @@ class FpScope {
  public:
   FpScope(tcg::CpuBase* env, uint64_t rm) : cpu_(cpu_of(env)) {
     rm_ = rm == kRmDyn ? cpu_->frm : unsigned(rm);
+    saved_mxcsr_ = _mm_getcsr();
     saved_ = fegetround();
     static constexpr int kHost[] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD, FE_TONEAREST};
     fesetround(kHost[rm_ <= kRmRmm ? rm_ : 0]);
     feclearexcept(FE_ALL_EXCEPT);
   }
-  ~FpScope() { fesetround(saved_); }
+  ~FpScope() {
+    fesetround(saved_);
+    _mm_setcsr(saved_mxcsr_);  // the guest's accrued inline flags and rounding mode
+  }
   unsigned rm() const { return rm_; }
   bool rmm() const { return rm_ == kRmRmm; }
   // Accrues the host flags raised since construction (plus `extra`) into fflags.
@@ -124,6 +135,40 @@ class FpScope {
   RiscvCpu* cpu_;
   unsigned rm_;
   int saved_;
+  unsigned saved_mxcsr_;
+};
+
+// MXCSR exception flags (IE DE ZE OE UE PE in bits 0-5) as fflags; DE has no RISC-V flag.
+constexpr uint32_t kMxIE = 1, kMxZE = 4, kMxOE = 8, kMxUE = 16, kMxPE = 32, kMxFlags = 0x3f;
+constexpr uint32_t kMxRcShift = 13, kMxRc = 3u << kMxRcShift;
+uint32_t mxcsr_fflags(uint32_t m) {
+  uint32_t f = 0;
+  if (m & kMxIE) f |= kFlagNV;
+  if (m & kMxZE) f |= kFlagDZ;
+  if (m & kMxOE) f |= kFlagOF;
+  if (m & kMxUE) f |= kFlagUF;
+  if (m & kMxPE) f |= kFlagNX;
+  return f;
+}
+uint32_t guest_mxcsr(const RiscvCpu& c) { return c.mxcsr_live ? _mm_getcsr() : c.guest_mxcsr; }
+void set_guest_mxcsr(RiscvCpu& c, uint32_t m) {
+  if (c.mxcsr_live)
+    _mm_setcsr(m);
+  else
+    c.guest_mxcsr = m;
+}
+
+// For helpers that set their flags by hand: host FP ops on their operands (classification, a
+// signalling NaN passing through an xmm register op) must not raise flags in the guest's MXCSR.
+class KeepMxcsr {
+ public:
+  KeepMxcsr() : saved_(_mm_getcsr()) {}
+  ~KeepMxcsr() { _mm_setcsr(saved_); }
+  KeepMxcsr(const KeepMxcsr&) = delete;
+  KeepMxcsr& operator=(const KeepMxcsr&) = delete;
+
+ private:
+  unsigned saved_;
 };
 
 // Round-to-nearest-ties-away correction: s is the RNE result, e the exact error (exact - s) in a
@@ -162,6 +207,32 @@ inline long double mul_error(double x, double y, double r) {
   if (std::fabs(x) < std::fabs(y)) std::swap(x, y);
   // |y| is the smaller input: scaling it keeps every term of the scaled error representable.
   return (long double)std::fma(x, y * kScale, -r * kScale) / (long double)kScale;
+}
+
+// The rare path of inline fused multiply-adds (trans_rvf.cpp), taken when the result is NaN:
+// RISC-V makes 0 * inf invalid even with a quiet NaN addend, where x86's vfmadd raises nothing.
+template <class F>
+void fma_nan_fixup(RiscvCpu* cpu, uint64_t a, uint64_t b) {
+  KeepMxcsr keep;  // classifying a signalling NaN must not raise flags in the guest's MXCSR
+  using U = typename Fp<F>::U;
+  F x = from_bits<F>(U(a)), y = from_bits<F>(U(b));
+  if ((std::isinf(x) && y == 0) || (x == 0 && std::isinf(y))) cpu->fflags |= kFlagNV;
+}
+// fflags (1), frm (2), fcsr (3) for csrr* in translated code: fflags is split between the field
+// and the live MXCSR.
+constexpr uint32_t kCsrFflags = 1, kCsrFrm = 2, kCsrFcsr = 3;
+uint64_t fcsr_read(tcg::CpuBase* env, uint64_t csr) {
+  RiscvCpu& c = *cpu_of(env);
+  if (csr == kCsrFrm) return c.frm;
+  uint32_t f = fp_get_fflags(c);
+  return csr == kCsrFflags ? f : f | (c.frm << 5);
+}
+uint64_t fcsr_write(tcg::CpuBase* env, uint64_t csr, uint64_t v) {
+  RiscvCpu& c = *cpu_of(env);
+  if (csr == kCsrFflags || csr == kCsrFcsr) fp_set_fflags(c, uint32_t(v) & 0x1f);
+  if (csr == kCsrFrm) fp_set_frm(c, uint32_t(v) & 7);
+  if (csr == kCsrFcsr) fp_set_frm(c, uint32_t(v >> 5) & 7);
+  return 0;
 }
 
 template <class F>
@@ -204,13 +275,17 @@ uint64_t fused(tcg::CpuBase* env, uint64_t a, uint64_t b, uint64_t c, uint64_t r
   F r = barrier(std::fma(x, y, z));
   uint32_t extra = ((std::isinf(x) && y == 0) || (x == 0 && std::isinf(y))) ? uint32_t(kFlagNV) : 0u;
   sc.accrue(extra);
-  if constexpr (sizeof(F) == 4) {
-    // Singles: the double product is exact and TwoSum gives the exact sum as hi + lo, so the
-    // error of r is exact in long double. (Doubles under RMM are rounded as RNE: a known gap.)
-    if (sc.rmm() && std::isfinite(r)) {
+  if (sc.rmm() && std::isfinite(r)) {
+    if constexpr (sizeof(F) == 4) {
+      // Singles: the double product is exact and TwoSum gives the exact sum as hi + lo, so the
+      // error of r is exact in long double.
       double p = double(x) * double(y), hi = p + double(z), bb = hi - p;
       double lo = (p - (hi - bb)) + (double(z) - bb);
       r = rmm_fix(r, ((long double)hi - (long double)r) + (long double)lo);
+    } else if (auto e = fma_error(x, y, z, r)) {
+      // Doubles: the exact error of the FMA (fma_error.h). Results below 2^-900, where the error
+      // terms could underflow, keep the ties-to-even result: a documented gap.
+      r = rmm_fix(r, *e);
     }
   }
   return box(r);
@@ -218,6 +293,7 @@ uint64_t fused(tcg::CpuBase* env, uint64_t a, uint64_t b, uint64_t c, uint64_t r
 
 template <class F>
 uint64_t minmax(tcg::CpuBase* env, uint64_t a, uint64_t b, bool is_max) {
+  KeepMxcsr keep;
   F x = unbox<F>(a), y = unbox<F>(b);
   if (is_snan(x) || is_snan(y)) cpu_of(env)->fflags |= kFlagNV;
   if (std::isnan(x) && std::isnan(y)) return box_bits<F>(Fp<F>::kCanon);
@@ -242,6 +318,7 @@ uint64_t sgnj(uint64_t a, uint64_t b, int kind) {
 // feq is a quiet comparison (NV only for signalling NaNs); flt and fle signal on any NaN.
 template <class F>
 uint64_t compare(tcg::CpuBase* env, uint64_t a, uint64_t b, int kind) {
+  KeepMxcsr keep;
   F x = unbox<F>(a), y = unbox<F>(b);
   if (std::isnan(x) || std::isnan(y)) {
     if (kind != 0 || is_snan(x) || is_snan(y)) cpu_of(env)->fflags |= kFlagNV;
@@ -252,6 +329,7 @@ uint64_t compare(tcg::CpuBase* env, uint64_t a, uint64_t b, int kind) {
 
 template <class F>
 uint64_t fclass(uint64_t a) {
+  KeepMxcsr keep;
   F x = unbox<F>(a);
   bool neg = std::signbit(x);
   switch (std::fpclassify(x)) {
@@ -314,6 +392,7 @@ uint64_t cvt_s_d(tcg::CpuBase* env, uint64_t a, uint64_t rm) {
   return box(r);
 }
 uint64_t cvt_d_s(tcg::CpuBase* env, uint64_t a, uint64_t rm) {
+  KeepMxcsr keep;
   float x = unbox<float>(a);
   if (is_snan(x)) cpu_of(env)->fflags |= kFlagNV;
   return box(double(x));
@@ -375,6 +454,13 @@ H(rdtime) { return rdtime(); }
 // instret is not counted by translated code; the cycle counter is the closest monotonic stand-in.
 H(rdinstret) { return __rdtsc(); }
 H(orc_b) { return orc_b(a); }
+H(fcsr_read) { return fcsr_read(env, a); }
+H(fcsr_write) { return fcsr_write(env, a, b); }
+// a: 1 for doubles; b, c: the product's operands.
+H(fma_nan_fixup) {
+  a ? fma_nan_fixup<double>(cpu_of(env), b, c) : fma_nan_fixup<float>(cpu_of(env), b, c);
+  return 0;
+}
 #undef H
 
 struct Entry {
@@ -391,6 +477,24 @@ const Entry kEntries[] = {
 static_assert(std::size(kEntries) == size_t(Helper::kCount));
 
 }  // namespace
+
+uint32_t fp_get_fflags(const RiscvCpu& c) { return (c.fflags & 0x1f) | mxcsr_fflags(guest_mxcsr(c)); }
+
+void fp_set_fflags(RiscvCpu& c, uint32_t fflags) {
+  c.fflags = fflags & 0x1f;
+  set_guest_mxcsr(c, guest_mxcsr(c) & ~kMxFlags);
+}
+
+void fp_set_frm(RiscvCpu& c, uint32_t frm) {
+  frm &= 7;
+  c.frm = frm;
+  c.tb_flags = (c.tb_flags & ~kTbFrmMask) | frm;
+  // RNE RTZ RDN RUP as MXCSR rounding control; RMM and the reserved values never run inline
+  // (blocks translated for them use the helpers), so MXCSR keeps RNE for them.
+  static constexpr uint32_t kRc[] = {0, 3, 1, 2};
+  uint32_t rc = frm < 4 ? kRc[frm] : 0;
+  set_guest_mxcsr(c, (guest_mxcsr(c) & ~kMxRc) | (rc << kMxRcShift));
+}
 
 uint32_t helper_id(Helper h) {
   static const auto ids = [] {

@@ -20,8 +20,9 @@ struct DisasContext {
   uint64_t next_pc = 0;  // the instruction after it (pc + 2 or pc + 4)
   uint32_t insn = 0;
   bool ended = false;  // the instruction emitted the block's exit
-  // The dynamic rounding mode was checked valid earlier in this block and frm not written since.
-  bool frm_checked = false;
+  // frm as the block's tb_flags fix it (an frm write ends the block): the FP fast path and the
+  // legality of dynamic rounding are decided at translation time.
+  uint32_t frm = 0;
 };
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }
@@ -44,7 +45,7 @@ inline Arg gen_addr(DisasContext& s, unsigned rs1, int64_t imm) {
   return imm == 0 ? base : s.ir.add(base, imm64(uint64_t(imm)));
 }
 
-// Emits the run-time check of the dynamic rounding mode when rm == 7; false for reserved rm 5/6.
+// False for reserved rm 5/6 and for rm == 7 when the block's frm is reserved (5..7).
 bool gen_check_rm(DisasContext& s, unsigned rm);
 
 // clang-format off

@@ -16,6 +16,7 @@ constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
   DisasContext s(ir);
+  s.frm = block.flags & kTbFrmMask;
   const uint64_t start = block.guest_pc;
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;

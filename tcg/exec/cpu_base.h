@@ -51,6 +51,21 @@ struct alignas(64) CpuBase {
   uint32_t fault_write = 0;              // with kExitMemFault: 1 for a store or atomic
   uint32_t reserved0 = 0;
   uint64_t scratch[4] = {};  // spill room for backend sequences that need memory temps
+  // The guest's SSE control/status word (rounding control and sticky exception flags): host
+  // MXCSR holds it while translated code or the interpreter runs (swapped by the enter
+  // trampoline / epilogue), so inline FP ops round and raise flags as the guest asked. Only the
+  // flag bits 0-5 and rounding control 13-14 are the guest's: entry forces every exception
+  // masked and DAZ/FTZ off. Outside translated code this field holds the current value.
+  uint32_t guest_mxcsr = 0x1f80;
+  uint32_t host_mxcsr = 0x1f80;  // the host's MXCSR, saved by the enter trampoline
+  // Nonzero while host MXCSR holds guest_mxcsr (translated code, helpers, the interpreter): code
+  // that reads or writes the guest FP environment uses the live register then, the field otherwise.
+  uint32_t mxcsr_live = 0;
+  uint32_t reserved1 = 0;
 };
+
+// The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.
+constexpr uint32_t kMxcsrGuestBits = 0x603f;
+constexpr uint32_t kMxcsrForced = 0x1f80;  // all exceptions masked
 
 }  // namespace mimic::tcg

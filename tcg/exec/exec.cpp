@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
+#include <xmmintrin.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -695,6 +696,12 @@ void cpu_loop_exit(CpuBase* env, uint32_t reason) {
     (void)!write(2, kMsg, sizeof kMsg - 1);
     abort();
   }
+  // Leaving translated code (or the interpreter) past the epilogue: do its MXCSR swap.
+  if (env->mxcsr_live) {
+    env->guest_mxcsr = _mm_getcsr();
+    _mm_setcsr(env->host_mxcsr);
+    env->mxcsr_live = 0;
+  }
   env->exit_reason = reason;
   ctx->reason = reason;
   siglongjmp(ctx->jmp, 1);
@@ -702,6 +709,12 @@ void cpu_loop_exit(CpuBase* env, uint32_t reason) {
 
 void cpu_loop_exit_from_signal(CpuBase* env, uint32_t reason, const ucontext_t* uc) {
   if (uc) pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, nullptr);
+  // The kernel gave the handler a fresh FP state: the guest's MXCSR is the interrupted one.
+  if (uc && uc->uc_mcontext.fpregs && env->mxcsr_live) {
+    env->guest_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
+    _mm_setcsr(env->host_mxcsr);
+    env->mxcsr_live = 0;
+  }
   cpu_loop_exit(env, reason);
 }
 

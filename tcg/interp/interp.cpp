@@ -2,6 +2,8 @@
 //
 // It is the reference the JIT is tested against (tests/difftest), and the engine's fallback with
 // `-interp`. The scalar arithmetic comes from tcg/ir/eval.h so it cannot drift from the folder.
+#include <xmmintrin.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -108,12 +110,38 @@ uint64_t host_atomic_load(const uint8_t* p, unsigned size_log2) {
 
 }  // namespace
 
+// Runs the block under the guest's MXCSR, as the JIT's enter trampoline and epilogue do, so
+// inline FP ops round and raise flags the same way in both engines. (A guest fault leaves by
+// longjmp past the destructor: cpu_loop_exit_from_signal does the swap back then.)
+namespace {
+class GuestMxcsr {
+ public:
+  explicit GuestMxcsr(CpuBase* env) : env_(env) {
+    env->host_mxcsr = _mm_getcsr();
+    env->guest_mxcsr = (env->guest_mxcsr & kMxcsrGuestBits) | kMxcsrForced;
+    _mm_setcsr(env->guest_mxcsr);
+    env->mxcsr_live = 1;
+  }
+  ~GuestMxcsr() {
+    env_->guest_mxcsr = _mm_getcsr();
+    _mm_setcsr(env_->host_mxcsr);
+    env_->mxcsr_live = 0;
+  }
+  GuestMxcsr(const GuestMxcsr&) = delete;
+  GuestMxcsr& operator=(const GuestMxcsr&) = delete;
+
+ private:
+  CpuBase* env_;
+};
+}  // namespace
+
 void interpret_block(const Block& block, CpuBase* env) {
   if (env->exit_request.load(std::memory_order_relaxed) != 0) {
     env->pc = block.guest_pc;
     env->exit_reason = kExitInterrupt;
     return;
   }
+  GuestMxcsr fp_env(env);
   const std::vector<Inst>& insts = block.insts();
   const size_t n = insts.size();
   Scratch& s = scratch;

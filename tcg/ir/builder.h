@@ -136,6 +136,7 @@ class IRBuilder {
   Arg fsub(Arg a, Arg b) { return bin(Opcode::FSub, a, b); }
   Arg fmul(Arg a, Arg b) { return bin(Opcode::FMul, a, b); }
   Arg fdiv(Arg a, Arg b) { return bin(Opcode::FDiv, a, b); }
+  Arg fma(Arg a, Arg b, Arg c) { return emit(Opcode::FMA, a.type, {a, b, c}); }
   Arg fsqrt(Arg a) { return emit(Opcode::FSqrt, a.type, {a}); }
   Arg fneg(Arg a) { return emit(Opcode::FNeg, a.type, {a}); }
   Arg fabs(Arg a) { return emit(Opcode::FAbs, a.type, {a}); }

@@ -71,6 +71,15 @@ MIMIC_SSE_BINOP(sse_mul, "mulss", "mulsd")
 MIMIC_SSE_BINOP(sse_div, "divss", "divsd")
 #undef MIMIC_SSE_BINOP
 
+// Fused multiply-add (FMA3, encoded by the assembler whatever -m flags say; callers check the host).
+inline float sse_fma(float a, float b, float c) {
+  asm("vfmadd231ss %2, %1, %0" : "+x"(c) : "x"(a), "x"(b));
+  return c;
+}
+inline double sse_fma(double a, double b, double c) {
+  asm("vfmadd231sd %2, %1, %0" : "+x"(c) : "x"(a), "x"(b));
+  return c;
+}
 inline float sse_sqrt(float a) {
   float r = 0;
   asm("sqrtss %1, %0" : "+x"(r) : "x"(a));
@@ -239,6 +248,9 @@ inline bool scalar(Opcode op, Type t, Type a0_type, const uint64_t* a, uint64_t&
     case Opcode::FSub: r = t == Type::F32 ? bits(sse_sub(f32(x), f32(y))) : bits(sse_sub(f64(x), f64(y))); break;
     case Opcode::FMul: r = t == Type::F32 ? bits(sse_mul(f32(x), f32(y))) : bits(sse_mul(f64(x), f64(y))); break;
     case Opcode::FDiv: r = t == Type::F32 ? bits(sse_div(f32(x), f32(y))) : bits(sse_div(f64(x), f64(y))); break;
+    case Opcode::FMA:
+      r = t == Type::F32 ? bits(sse_fma(f32(x), f32(y), f32(a[2]))) : bits(sse_fma(f64(x), f64(y), f64(a[2])));
+      break;
     case Opcode::FSqrt: r = t == Type::F32 ? bits(sse_sqrt(f32(x))) : bits(sse_sqrt(f64(x))); break;
     case Opcode::FNeg: r = x ^ (t == Type::F32 ? 0x80000000ull : 0x8000000000000000ull); break;
     case Opcode::FAbs: r = x & (t == Type::F32 ? 0x7fffffffull : 0x7fffffffffffffffull); break;

@@ -178,19 +178,22 @@ void emit_cmov(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg& d, cons
 }
 
 void emit_compare(Ctx& ctx, Cond c, Type t, const Opnd& a, const Opnd& b) {
-  auto ra = gpr(a.reg, t);
   bool test = c == Cond::TstEq || c == Cond::TstNe;
-  if (b.is_imm) {
-    if (test)
-      ctx.code.test(ra, b.imm32());
-    else
-      ctx.code.cmp(ra, b.imm32());
-  } else {
-    if (test)
-      ctx.code.test(ra, gpr(b.reg, t));
-    else
-      ctx.code.cmp(ra, gpr(b.reg, t));
-  }
+  auto with_first = [&](const Xbyak::Operand& x) {
+    if (b.is_imm) {
+      test ? ctx.code.test(x, b.imm32()) : ctx.code.cmp(x, b.imm32());
+    } else if (b.is_mem) {
+      // Only a register first operand can meet a memory second operand (one memory operand per op).
+      const auto& r = static_cast<const Xbyak::Reg&>(x);
+      test ? ctx.code.test(ctx.ra.mem_operand(b), r) : ctx.code.cmp(r, ctx.ra.mem_operand(b));
+    } else {
+      test ? ctx.code.test(x, gpr(b.reg, t)) : ctx.code.cmp(x, gpr(b.reg, t));
+    }
+  };
+  if (a.is_mem)
+    with_first(ctx.ra.mem_operand(a));
+  else
+    with_first(gpr(a.reg, t));
 }
 
 void extend_in_place(Xbyak::CodeGenerator& code, HReg r, Type t, unsigned size_log2, bool is_signed) {
@@ -260,6 +263,10 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     for (size_t i = 0; i < block.size(); ++i) {
       const Inst& inst = block[ValueId(i)];
       if (inst.is_nop()) continue;
+      if (i <= ctx.skip_through && ctx.skip_through != 0) {  // already emitted (fused exits)
+        last = inst.op;
+        continue;
+      }
       ctx.index = i;
       kEmitters[size_t(inst.op)](ctx, inst);
       ctx.ra.finish(i, inst);

@@ -24,6 +24,10 @@ void emit_InsnStart(Ctx& ctx, const Inst& inst) {
 }
 
 void emit_GetState(Ctx& ctx, const Inst& inst) {
+  if (ctx.ra.env_backed(ValueId(ctx.index))) {
+    ctx.ra.define_in_env(ValueId(ctx.index));  // loaded at (or folded into) its uses
+    return;
+  }
   Constraints c;
   c.out = OutKind::NewReg;
   Assigned a = ctx.assign(inst, c);
@@ -87,33 +91,13 @@ void emit_Br(Ctx& ctx, const Inst& inst) {
   ctx.ra.forget_registers();
 }
 
-void emit_BrCond(Ctx& ctx, const Inst& inst) {
-  Constraints c;
-  c.in[0].kind = InKind::Reg;
-  c.in[1].kind = InKind::RegOrImm;
-  Assigned a = ctx.assign(inst, c);
-  ctx.ra.sync_live(ctx.index);  // plain stores: safe between here and the jcc
-  Cond cond = Cond(inst.args[2].imm);
-  emit_compare(ctx, cond, ctx.arg_type(inst.args[0]), a.in[0], a.in[1]);
-  emit_jcc(ctx.code, x86_cond(cond), label_of(ctx, inst.args[3]));
-  ctx.ra.forget_registers();
-}
-
-void emit_GotoTb(Ctx& ctx, const Inst& inst) {
-  auto& code = ctx.code;
-  unsigned slot = unsigned(inst.args[0].imm);
-  uint64_t pc = inst.args[1].imm;
-  if (slot > 1) unsupported(inst, "GotoTb slot other than 0/1");
-  // The chainer rewrites the rel32 with one aligned 32-bit store: align the field.
-  size_t pad = (4 - (code.getSize() + 1) % 4) % 4;
-  if (pad) code.nop(pad);
-  Xbyak::Label& stub = ctx.new_label();
-  size_t jmp_off = code.getSize();
-  code.jmp(stub, kNear);
-  if (code.getSize() - jmp_off != 5) throw std::logic_error("x86_64 backend: GotoTb jump is not a 5-byte jmp rel32");
+namespace {
+// Fills chain slot `slot` for the patchable rel32 ending at the current position (the jump was
+// just emitted with `stub` as its target) and defers the slot's exit stub.
+void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, Xbyak::Label& stub) {
   ChainSlot& s = ctx.result.slots[slot];
   s.used = true;
-  s.jmp_offset = uint32_t(jmp_off);
+  s.jmp_offset = uint32_t(jmp_offset);
   s.target_pc = pc;
   Ctx* cp = &ctx;
   ctx.defer([cp, &stub, slot, pc] {
@@ -125,6 +109,97 @@ void emit_GotoTb(Ctx& ctx, const Inst& inst) {
     code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_slot)], slot);
     cp->jmp_epilogue();
   });
+}
+
+// Pads with a nop so that the rel32 of the next instruction, which starts `field` bytes into it,
+// is 4-byte aligned (the chainer retargets it with one aligned 32-bit store).
+void align_rel32(Xbyak::CodeGenerator& code, size_t field) {
+  size_t pad = (4 - (code.getSize() + field) % 4) % 4;
+  if (pad) code.nop(pad);
+}
+
+// The next non-Nop instruction after `i`, or block.size().
+size_t next_real(const Block& block, size_t i) {
+  do ++i;
+  while (i < block.size() && block[ValueId(i)].is_nop());
+  return i;
+}
+
+// `BrCond c, L; GotoTb s0; L: GotoTb s1` with L used by nothing else: the two exits become a
+// chainable `jcc rel32` (slot s1) followed by a chainable `jmp rel32` (slot s0), so a loop
+// back-edge is one taken jcc instead of jcc + jmp + jmp. Returns the index of the last fused
+// instruction, or 0 when the pattern does not apply.
+size_t fusable_exit_pair(Ctx& ctx, const Inst& br) {
+  const Block& b = ctx.block;
+  size_t g0 = next_real(b, ctx.index), lbl = next_real(b, g0), g1 = next_real(b, lbl);
+  if (g1 >= b.size()) return 0;
+  const Inst &i0 = b[ValueId(g0)], &il = b[ValueId(lbl)], &i1 = b[ValueId(g1)];
+  if (i0.op != Opcode::GotoTb || il.op != Opcode::Label || i1.op != Opcode::GotoTb) return 0;
+  if (!il.args[0].is_label() || !br.args[3].is_label() || il.args[0].value != br.args[3].value) return 0;
+  if (i0.args[0].imm > 1 || i1.args[0].imm > 1 || i0.args[0].imm == i1.args[0].imm) return 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    if (i == ctx.index || i == lbl) continue;
+    const Inst& x = b[ValueId(i)];
+    for (int k = 0; k < x.num_args; ++k)
+      if (x.args[k].is_label() && x.args[k].value == br.args[3].value) return 0;
+  }
+  return g1;
+}
+}  // namespace
+
+void emit_BrCond(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::RegOrMem;
+  c.in[1].kind = InKind::Any;
+  Assigned a = ctx.assign(inst, c);
+  ctx.ra.sync_live(ctx.index);  // plain stores: safe between here and the jcc
+  Cond cond = Cond(inst.args[2].imm);
+  size_t cmp_at = ctx.code.getSize();
+  emit_compare(ctx, cond, ctx.arg_type(inst.args[0]), a.in[0], a.in[1]);
+  if (size_t last = fusable_exit_pair(ctx, inst)) {
+    auto& code = ctx.code;
+    const Inst& taken = ctx.block[ValueId(last)];
+    const Inst& fall = ctx.block[ValueId(next_real(ctx.block, ctx.index))];
+    // jcc rel32 is 0F 8x rel32: jmp_offset names the 8x byte, so the chainer's "rel32 at
+    // jmp_offset + 1, relative to jmp_offset + 5" holds for it exactly as for a jmp rel32.
+    // The alignment padding goes before the cmp (re-emitted; it references no label) so that
+    // cmp + jcc stay adjacent and macro-fuse.
+    size_t cmp_len = code.getSize() - cmp_at;
+    if ((code.getSize() + 2) % 4 != 0) {
+      code.setSize(cmp_at);
+      align_rel32(code, cmp_len + 2);
+      emit_compare(ctx, cond, ctx.arg_type(inst.args[0]), a.in[0], a.in[1]);
+    }
+    Xbyak::Label& taken_stub = ctx.new_label();
+    size_t jcc_at = code.getSize();
+    emit_jcc(code, x86_cond(cond), taken_stub);
+    if (code.getSize() - jcc_at != 6) throw std::logic_error("x86_64 backend: fused exit is not a jcc rel32");
+    finish_chain_slot(ctx, unsigned(taken.args[0].imm), taken.args[1].imm, jcc_at + 1, taken_stub);
+    align_rel32(code, 1);
+    Xbyak::Label& fall_stub = ctx.new_label();
+    size_t jmp_at = code.getSize();
+    code.jmp(fall_stub, kNear);
+    if (code.getSize() - jmp_at != 5) throw std::logic_error("x86_64 backend: GotoTb jump is not a 5-byte jmp rel32");
+    finish_chain_slot(ctx, unsigned(fall.args[0].imm), fall.args[1].imm, jmp_at, fall_stub);
+    ctx.skip_through = last;
+    ctx.ra.forget_registers();
+    return;
+  }
+  emit_jcc(ctx.code, x86_cond(cond), label_of(ctx, inst.args[3]));
+  ctx.ra.forget_registers();
+}
+
+void emit_GotoTb(Ctx& ctx, const Inst& inst) {
+  auto& code = ctx.code;
+  unsigned slot = unsigned(inst.args[0].imm);
+  uint64_t pc = inst.args[1].imm;
+  if (slot > 1) unsupported(inst, "GotoTb slot other than 0/1");
+  align_rel32(code, 1);
+  Xbyak::Label& stub = ctx.new_label();
+  size_t jmp_off = code.getSize();
+  code.jmp(stub, kNear);
+  if (code.getSize() - jmp_off != 5) throw std::logic_error("x86_64 backend: GotoTb jump is not a 5-byte jmp rel32");
+  finish_chain_slot(ctx, slot, pc, jmp_off, stub);
 }
 
 void emit_GotoPtr(Ctx& ctx, const Inst& inst) {

@@ -1,4 +1,6 @@
 // x86-64 emitters for scalar floating point on SSE (f32/f64 values live in xmm registers).
+#include <xbyak/xbyak_util.h>
+
 #include "tcg/x86_64/emitter.h"
 
 namespace mimic::tcg::x86_64 {
@@ -45,6 +47,23 @@ void emit_FAdd(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Add); }
 void emit_FSub(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Sub); }
 void emit_FMul(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Mul); }
 void emit_FDiv(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Div); }
+
+// vfmadd231: out = in0 * in1 + out, so the output aliases the addend.
+void emit_FMA(Ctx& ctx, const Inst& inst) {
+  static const bool host_fma = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tFMA);
+  if (!host_fma) unsupported(inst, "fused multiply-add without host FMA3");
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.in[1].kind = InKind::Reg;
+  c.in[2].kind = InKind::Reg;
+  c.out = OutKind::Alias;
+  c.alias = 2;
+  Assigned a = ctx.assign(inst, c);
+  if (inst.type == Type::F64)
+    ctx.code.vfmadd231sd(xmm(a.out), xmm(a.in[0].reg), xmm(a.in[1].reg));
+  else
+    ctx.code.vfmadd231ss(xmm(a.out), xmm(a.in[0].reg), xmm(a.in[1].reg));
+}
 
 void emit_FSqrt(Ctx& ctx, const Inst& inst) {
   Constraints c;

@@ -8,10 +8,10 @@ using Xbyak::Reg32e;
 
 unsigned width(Type t) { return t == Type::I64 ? 64 : 32; }
 
-Constraints two_operand(bool in1_reg_only = false) {
+Constraints two_operand(InKind in1 = InKind::RegOrImm) {
   Constraints c;
   c.in[0].kind = InKind::RegOrImm;
-  c.in[1].kind = in1_reg_only ? InKind::Reg : InKind::RegOrImm;
+  c.in[1].kind = in1;
   c.out = OutKind::Alias;
   c.alias = 0;
   return c;
@@ -28,10 +28,12 @@ Inst canonical_commutative(const Inst& inst) {
 template <typename F>
 void alu(Ctx& ctx, const Inst& inst, bool commutative, F op) {
   Inst x = commutative ? canonical_commutative(inst) : inst;
-  Assigned a = ctx.assign(x, two_operand());
+  Assigned a = ctx.assign(x, two_operand(InKind::Any));
   Reg32e d = gpr(a.out, inst.type);
   if (a.in[1].is_imm)
     op(d, a.in[1].imm32());
+  else if (a.in[1].is_mem)
+    op(d, ctx.ra.mem_operand(a.in[1]));
   else
     op(d, gpr(a.in[1].reg, inst.type));
 }
@@ -243,10 +245,12 @@ void emit_Not(Ctx& ctx, const Inst& inst) {
 
 void emit_Mul(Ctx& ctx, const Inst& inst) {
   Inst x = canonical_commutative(inst);
-  Assigned a = ctx.assign(x, two_operand());
+  Assigned a = ctx.assign(x, two_operand(InKind::Any));
   Reg32e d = gpr(a.out, inst.type);
   if (a.in[1].is_imm)
     ctx.code.imul(d, d, int(int32_t(a.in[1].imm)));
+  else if (a.in[1].is_mem)
+    ctx.code.imul(d, ctx.ra.mem_operand(a.in[1]));
   else
     ctx.code.imul(d, gpr(a.in[1].reg, inst.type));
 }
@@ -477,8 +481,8 @@ void emit_Popcnt(Ctx& ctx, const Inst& inst) {
 
 void emit_SetCond(Ctx& ctx, const Inst& inst) {
   Constraints c;
-  c.in[0].kind = InKind::Reg;
-  c.in[1].kind = InKind::RegOrImm;
+  c.in[0].kind = InKind::RegOrMem;
+  c.in[1].kind = InKind::Any;
   c.out = OutKind::Overlap;  // cmp reads both inputs before setcc writes
   Assigned a = ctx.assign(inst, c);
   Cond cond = Cond(inst.args[2].imm);

@@ -38,6 +38,7 @@ class Ctx {
   bool use_bmi1, use_bmi2, use_lzcnt;
   size_t index = 0;                   // instruction being emitted
   uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
+  size_t skip_through = 0;            // an emitter that emitted the following ops too sets this
   std::vector<Xbyak::Label*> labels;  // IR label id -> host label
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.

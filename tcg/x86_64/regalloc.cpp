@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <unordered_map>
+
 namespace mimic::tcg::x86_64 {
 
 namespace {
@@ -22,6 +25,72 @@ RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block)
     const Inst& inst = block[ValueId(i)];
     for (int k = 0; k < inst.num_args; ++k)
       if (inst.args[k].is_value()) vals_[inst.args[k].value].last_use = uint32_t(i);
+  }
+  compute_env_backing();
+}
+
+namespace {
+unsigned type_bytes(Type t) {
+  switch (t) {
+    case Type::I32:
+    case Type::F32: return 4;
+    case Type::V128: return 16;
+    default: return 8;
+  }
+}
+}  // namespace
+
+void RegAlloc::compute_env_backing() {
+  // Backward walk tracking the next instruction that may write each 4-byte env granule (SetState)
+  // or any of env (helper calls). A write at the last use itself is harmless: every op reads its
+  // operands before it writes.
+  constexpr uint32_t kNever = ~0u;
+  std::unordered_map<uint32_t, uint32_t> next_write;
+  uint32_t next_any_write = kNever;
+  for (size_t i = block_.size(); i-- > 0;) {
+    const Inst& inst = block_[ValueId(i)];
+    if (inst.op == Opcode::GetState) {
+      uint32_t off = uint32_t(inst.args[0].imm);
+      uint32_t first = next_any_write;
+      for (uint32_t g = off / 4; g <= (off + type_bytes(inst.type) - 1) / 4; ++g)
+        if (auto it = next_write.find(g); it != next_write.end()) first = std::min(first, it->second);
+      if (vals_[i].last_use <= first && off <= uint32_t(INT32_MAX)) vals_[i].env_off = int32_t(off);
+    } else if (inst.op == Opcode::SetState) {
+      uint32_t off = uint32_t(inst.args[0].imm);
+      for (uint32_t g = off / 4; g <= (off + type_bytes(arg_type(inst.args[1])) - 1) / 4; ++g)
+        next_write[g] = uint32_t(i);
+    } else if (has_flag(inst.op, kWritesState)) {
+      next_any_write = uint32_t(i);
+    }
+  }
+}
+
+void RegAlloc::define_in_env(ValueId v) {
+  vals_[v].reg = kNoReg;
+  vals_[v].mem_valid = true;
+}
+
+Xbyak::Address RegAlloc::mem_addr(ValueId v) const {
+  const ValState& s = vals_[v];
+  Type t = type_of(v);
+  if (s.env_off < 0) return slot_addr(s.slot, t);
+  Xbyak::RegExp m = code_.rbp + uint32_t(s.env_off);
+  switch (t) {
+    case Type::I32:
+    case Type::F32: return code_.dword[m];
+    case Type::V128: return code_.xword[m];
+    default: return code_.qword[m];
+  }
+}
+
+Xbyak::Address RegAlloc::mem_operand(const Opnd& o) const {
+  if (!o.is_mem) throw std::logic_error("x86_64 backend: mem_operand of a non-memory operand");
+  Xbyak::RegExp m = gpr64(o.mem_base) + o.mem_disp;
+  switch (o.type) {
+    case Type::I32:
+    case Type::F32: return code_.dword[m];
+    case Type::V128: return code_.xword[m];
+    default: return code_.qword[m];
   }
 }
 
@@ -185,7 +254,7 @@ void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
     return;
   }
   if (!s.mem_valid) throw std::logic_error(fmt::format("x86_64 backend: value %{} used before it has a location", v));
-  Xbyak::Address m = slot_addr(s.slot, t);
+  Xbyak::Address m = mem_addr(v);
   switch (t) {
     case Type::I32: code_.mov(gpr32(dst), m); break;
     case Type::I64: code_.mov(gpr64(dst), m); break;
@@ -234,21 +303,36 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     a.in[k] = Opnd{false, 0, r, arg_type(inst.args[k])};
   }
 
+  auto placed_by_alloc = [](InKind kind) {
+    return kind == InKind::Reg || kind == InKind::RegOrImm || kind == InKind::RegOrMem || kind == InKind::Any;
+  };
   // Pin register inputs that are already in place so placing one input never evicts another.
   for (int k = 0; k < inst.num_args; ++k) {
     const Arg& arg = inst.args[k];
-    InKind kind = c.in[k].kind;
-    if ((kind == InKind::Reg || kind == InKind::RegOrImm) && arg.is_value() && vals_[arg.value].reg != kNoReg)
+    if (placed_by_alloc(c.in[k].kind) && arg.is_value() && vals_[arg.value].reg != kNoReg)
       locked_ |= bit(vals_[arg.value].reg);
   }
-  RegMask temps = 0;  // registers holding materialised constants: free for the output to take
+  // An Alias input that lives on past this op and is only in memory is loaded straight into the
+  // output register (one load instead of a load plus a register copy).
+  int alias_from_mem = -1;
+  if (c.out == OutKind::Alias && c.in[c.alias].kind != InKind::Fixed) {
+    const Arg& arg = inst.args[c.alias];
+    if (arg.is_value() && vals_[arg.value].reg == kNoReg && vals_[arg.value].mem_valid &&
+        vals_[arg.value].last_use > index) {
+      alias_from_mem = c.alias;
+      for (int k = 0; k < inst.num_args; ++k)
+        if (k != c.alias && inst.args[k].is_value() && inst.args[k].value == arg.value) alias_from_mem = -1;
+    }
+  }
+  RegMask temps = 0;       // registers holding materialised constants: free for the output to take
+  bool mem_taken = false;  // x86 ops take at most one memory operand
   for (int k = 0; k < inst.num_args; ++k) {
     const Arg& arg = inst.args[k];
     InKind kind = c.in[k].kind;
-    if (kind != InKind::Reg && kind != InKind::RegOrImm) continue;
+    if (!placed_by_alloc(kind) || k == alias_from_mem) continue;
     Type t = arg_type(arg);
     if (arg.is_imm()) {
-      if (kind == InKind::RegOrImm && fits_imm32(arg)) {
+      if ((kind == InKind::RegOrImm || kind == InKind::Any) && fits_imm32(arg)) {
         a.in[k] = Opnd{true, arg.imm, kNoReg, t};
         continue;
       }
@@ -261,6 +345,21 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     }
     if (!arg.is_value()) throw std::logic_error("x86_64 backend: register constraint on a non-value operand");
     ValueId v = arg.value;
+    if (vals_[v].reg == kNoReg && (kind == InKind::RegOrMem || kind == InKind::Any) && !mem_taken &&
+        vals_[v].mem_valid) {
+      mem_taken = true;
+      Opnd o{false, 0, kNoReg, t};
+      o.is_mem = true;
+      if (vals_[v].env_off >= 0) {
+        o.mem_base = kEnvReg;
+        o.mem_disp = vals_[v].env_off;
+      } else {
+        o.mem_base = kRsp;
+        o.mem_disp = vals_[v].slot * 8;
+      }
+      a.in[k] = o;
+      continue;
+    }
     if (vals_[v].reg == kNoReg) {
       HReg r = alloc_reg(wants_xmm(t), fixed);
       load_value_copy(r, arg);
@@ -292,6 +391,12 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     switch (c.out) {
       case OutKind::Fixed: r = c.out_fixed; break;
       case OutKind::Alias: {
+        if (alias_from_mem >= 0) {
+          r = alloc_reg(ox, fixed);
+          load_value_copy(r, inst.args[c.alias]);
+          a.in[c.alias] = Opnd{false, 0, r, arg_type(inst.args[c.alias])};
+          break;
+        }
         r = steal(c.alias);
         if (r == kNoReg) {
           r = alloc_reg(ox, fixed);
@@ -305,7 +410,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
       }
       case OutKind::Overlap:
         for (int k = 0; k < inst.num_args && r == kNoReg; ++k)
-          if (c.in[k].kind == InKind::Reg || c.in[k].kind == InKind::RegOrImm) r = steal(k);
+          if (placed_by_alloc(c.in[k].kind)) r = steal(k);
         if (r == kNoReg) r = alloc_reg(ox, fixed);
         break;
       case OutKind::NewReg: r = alloc_reg(ox, fixed); break;
@@ -411,7 +516,7 @@ void RegAlloc::prepare_call(size_t index, const Inst& inst, const HReg* arg_regs
     }
     if (!s.mem_valid) throw std::logic_error("x86_64 backend: helper argument without a location");
     if (t == Type::V128) throw std::logic_error("x86_64 backend: a v128 value cannot be a helper argument");
-    Xbyak::Address m = slot_addr(s.slot, t);
+    Xbyak::Address m = mem_addr(v);
     if (t == Type::I32 || t == Type::F32)
       code_.mov(gpr32(dst), m);
     else

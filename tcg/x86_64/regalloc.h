@@ -81,6 +81,12 @@ enum class InKind : uint8_t {
   Reg,       // in a register of the value's class
   RegOrImm,  // a constant that fits a sign-extended imm32 stays an immediate, anything else a register
   Fixed,     // a copy in exactly `fixed` (the register may then be overwritten by the op)
+  // A value that is not in a register stays in memory (its env field or spill slot) and becomes a
+  // memory operand: saves a load into a register (and the register) for x86 reg,mem forms.
+  // Immediates are materialised. At most one input of an op is placed in memory: later
+  // RegOrMem/Any inputs of the same op fall back to Reg/RegOrImm.
+  RegOrMem,
+  Any,  // RegOrMem, and a constant that fits a sign-extended imm32 stays an immediate
 };
 struct InCons {
   InKind kind = InKind::Ignore;
@@ -105,12 +111,15 @@ struct Constraints {
   uint8_t xmm_temps = 0;
 };
 
-// A placed operand: an immediate or a host register.
+// A placed operand: an immediate, a host register, or (RegOrMem/Any) memory at [mem_base + mem_disp].
 struct Opnd {
   bool is_imm = false;
   uint64_t imm = 0;
   HReg reg = kNoReg;
   Type type = Type::Void;
+  bool is_mem = false;
+  HReg mem_base = kNoReg;  // rbp (an env field) or rsp (a spill slot)
+  int32_t mem_disp = 0;
   uint32_t imm32() const { return uint32_t(imm); }
 };
 
@@ -152,13 +161,27 @@ class RegAlloc {
 
   bool fits_imm32(const Arg& a) const;
 
+  // The x86 memory operand of an Opnd placed in memory, sized by its type.
+  Xbyak::Address mem_operand(const Opnd& o) const;
+
+  // GetState values whose env field is not written (SetState, helper calls) before their last
+  // use need no load at the GetState: their home is the env field itself, so they are loaded
+  // lazily (or used as memory operands) and evicting them never stores anything.
+  bool env_backed(ValueId v) const { return vals_[v].env_off >= 0; }
+  // Defines an env-backed GetState value without emitting code.
+  void define_in_env(ValueId v);
+
  private:
   struct ValState {
     HReg reg = kNoReg;
     int slot = -1;
     bool mem_valid = false;
     uint32_t last_use = 0;
+    int32_t env_off = -1;  // env-backed (see env_backed): the memory copy is [rbp + env_off]
   };
+  // Where a value's memory copy lives (its env field or its spill slot).
+  Xbyak::Address mem_addr(ValueId v) const;
+  void compute_env_backing();
 
   Type type_of(ValueId v) const { return block_[v].type; }
   static bool wants_xmm(Type t) { return !is_int(t); }

@@ -1,5 +1,7 @@
 // The enter/epilogue trampolines that switch between C++ and translated code.
 //
+// They also swap MXCSR: translated code runs with the guest's FP environment (CpuBase::guest_mxcsr).
+//
 // Frame while translated code runs (rsp 16-byte aligned, so helper calls need no adjustment):
 //   [rsp + 0 .. rsp + 8*kSpillSlots)   spill slots of the register allocator
 //   [rsp + 8*kSpillSlots]              padding
@@ -29,12 +31,24 @@ Trampolines emit_trampolines(HostCodeRegion region) {
     code.sub(code.rsp, kFrameSize);
     code.mov(code.rbp, code.rdi);
     code.mov(code.r15, code.qword[code.rdi + offsetof(CpuBase, guest_base)]);
+    // Swap in the guest's FP environment (sanitised: exceptions masked, no DAZ/FTZ).
+    code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
+    code.mov(code.eax, code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+    code.and_(code.eax, kMxcsrGuestBits);
+    code.or_(code.eax, kMxcsrForced);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)], code.eax);
+    code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 1);
     code.jmp(code.rsi);
 
     // Align by the executable address: the write view may sit at a different offset.
     size_t pad = (16 - (region.exec + code.getSize()) % 16) % 16;
     if (pad) code.nop(pad);
     size_t epilogue = code.getSize();
+    // rbp is still env: keep the guest's accrued flags and rounding, give the host its own back.
+    code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+    code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 0);
     code.add(code.rsp, kFrameSize);
     code.pop(code.r15);
     code.pop(code.r14);

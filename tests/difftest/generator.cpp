@@ -343,7 +343,10 @@ class Gen {
         static constexpr Opcode kOps[] = {Opcode::FAdd, Opcode::FSub, Opcode::FMul, Opcode::FDiv};
         return result(ir_.emit(kOps[rng_.below(4)], t, {pick(t), pick(t)}));
       }
-      case 1: return result(ir_.emit(rng_.chance(50) ? Opcode::FAdd : Opcode::FMul, t, {pick(t), pick(t)}));
+      case 1:
+        // FMA only where the host can run it (the interpreter uses the instruction too).
+        if (__builtin_cpu_supports("fma") && rng_.chance(30)) return result(ir_.fma(pick(t), pick(t), pick(t)));
+        return result(ir_.emit(rng_.chance(50) ? Opcode::FAdd : Opcode::FMul, t, {pick(t), pick(t)}));
       case 2: {
         static constexpr Opcode kOps[] = {Opcode::FSqrt, Opcode::FNeg, Opcode::FAbs};
         return result(ir_.emit(kOps[rng_.below(3)], t, {pick(t)}));

@@ -108,7 +108,10 @@ void check_slot(Jit& jit, const CompileResult& r, int slot, uint64_t target, siz
   EXPECT_EQ(s.target_pc, target);
   EXPECT_EQ((jit.exec_view() + block_at + s.jmp_offset + 1) % 4, 0u) << "rel32 must be 4-byte aligned";
   const uint8_t* code = jit.write_view() + block_at;
-  EXPECT_EQ(code[s.jmp_offset], 0xe9);
+  // A jmp rel32, or the 8x byte of a jcc rel32 (0F 8x): either way the rel32 follows it.
+  bool jmp = code[s.jmp_offset] == 0xe9;
+  bool jcc = s.jmp_offset > 0 && code[s.jmp_offset - 1] == 0x0f && (code[s.jmp_offset] & 0xf0) == 0x80;
+  EXPECT_TRUE(jmp || jcc) << "slot " << slot;
   int32_t rel;
   std::memcpy(&rel, code + s.jmp_offset + 1, 4);
   EXPECT_EQ(int64_t(s.jmp_offset) + 5 + rel, int64_t(s.reset_offset)) << "unchained slot jumps to its stub";
@@ -168,7 +171,23 @@ void run_chaining(Jit& jit) {
   EXPECT_EQ(jit.cpu().pc, kEndPc);
   EXPECT_EQ(jit.cpu().out[1], 2u);
 
+  // The taken side (slot 1) chains the same way.
+  patch_slot(jit, kA, ra.slots[1], jit.exec_view() + kB);
+  jit.reset_cpu();
+  jit.cpu().in[0] = 1;
+  jit.cpu().out[1] = 0;
+  jit.run(kA);
+  EXPECT_EQ(jit.cpu().exit_reason, uint32_t(kExitGuestBase));
+  EXPECT_EQ(jit.cpu().out[1], 2u);
+  patch_slot(jit, kA, ra.slots[1], jit.exec_view() + kA + ra.slots[1].reset_offset);
+  jit.reset_cpu();
+  jit.cpu().in[0] = 1;
+  jit.run(kA);
+  EXPECT_EQ(jit.cpu().exit_reason, uint32_t(kExitChain));
+  EXPECT_EQ(jit.cpu().exit_slot, 1u);
+
   // Unchaining: point the jump back at the stub.
+  jit.cpu().in[0] = 0;
   patch_slot(jit, kA, ra.slots[0], jit.exec_view() + kA + ra.slots[0].reset_offset);
   jit.reset_cpu();
   jit.cpu().out[1] = 0;
@@ -299,7 +318,9 @@ TEST(Pressure, TooManyLiveValuesIsTooComplex) {
   IRBuilder ir(blk);
   ir.insn_start(0x1000);
   std::vector<Arg> v;
-  for (int i = 0; i < 700; ++i) v.push_back(ir.get_state(Type::I64, jit.in_off(i % 48)));
+  // Computed values: plain GetState values live in their env fields and need no spill slot.
+  for (int i = 0; i < 700; ++i)
+    v.push_back(ir.xor_(ir.get_state(Type::I64, jit.in_off(i % 48)), IRBuilder::imm64(uint64_t(i) + 1)));
   Arg sum = v[0];
   for (int i = 1; i < 700; ++i) sum = ir.add(sum, v[i]);
   ir.set_state(jit.out_off(0), sum);

@@ -149,6 +149,21 @@ TEST(Dce, RemovesUnusedPureCodeKeepsSideEffects) {
             "  GotoTb 0, 0x100\n");
 }
 
+// Unused FP results still raise IEEE flags that the guest reads (RISC-V fflags accrue in MXCSR),
+// so DCE keeps the arithmetic; bit operations on floats raise nothing and go.
+TEST(Dce, KeepsUnusedFloatingPointArithmetic) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::F64, 0);
+  ir.fdiv(x, x);
+  ir.fneg(x);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_dce),
+            "  v0:f64 = GetState +0x0\n"
+            "  v1:f64 = FDiv v0, v0\n"
+            "  GotoTb 0, 0x100\n");
+}
+
 TEST(Dce, NothingToDo) {
   Block b;
   IRBuilder ir(b);

@@ -48,8 +48,8 @@ void Machine::copy_from(const Machine& o) {
   cpu->pc = o.cpu->pc;
   std::memcpy(cpu->x, o.cpu->x, sizeof cpu->x);
   std::memcpy(cpu->f, o.cpu->f, sizeof cpu->f);
-  cpu->fflags = o.cpu->fflags;
-  cpu->frm = o.cpu->frm;
+  fp_set_fflags(*cpu, fp_get_fflags(*o.cpu));
+  fp_set_frm(*cpu, o.cpu->frm);
   cpu->reserve_addr = o.cpu->reserve_addr;
   cpu->reserve_value = o.cpu->reserve_value;
   code_end = o.code_end;
@@ -106,6 +106,7 @@ uint32_t Machine::run(Engine e, unsigned max_blocks, unsigned max_insns) {
   for (unsigned i = 0; i < max_blocks; ++i) {
     block.clear();
     block.guest_pc = cpu->pc;
+    block.flags = cpu->tb_flags;  // as the engine keys blocks
     tr.translate(block, *cpu, max_insns);
     for (auto& err : tcg::verify(block)) verify_errors.push_back(err);
 #ifdef MIMIC_TEST_OPT
@@ -151,7 +152,8 @@ uint32_t run_all(const std::function<void(Machine&)>& setup, const std::function
     EXPECT_EQ(m.cpu->pc, first.cpu->pc);
     for (int r = 0; r < 32; ++r) EXPECT_EQ(m.cpu->x[r], first.cpu->x[r]) << "x" << r;
     for (int r = 0; r < 32; ++r) EXPECT_EQ(m.cpu->f[r], first.cpu->f[r]) << "f" << r;
-    EXPECT_EQ(m.cpu->fflags, first.cpu->fflags);
+    EXPECT_EQ(fp_get_fflags(*m.cpu), fp_get_fflags(*first.cpu));
+    EXPECT_EQ(m.cpu->frm, first.cpu->frm);
     EXPECT_TRUE(m.mem == first.mem) << "guest memory differs";
   }
   return first_reason;

@@ -33,9 +33,10 @@ void run_random(bool compressed, unsigned count) {
     for (int r = 1; r < 32; ++r) m.cpu->x[r] = kData;
     m.cpu->pc = kCode;
     m.cpu->jump_cache = jc.data();
-    m.cpu->frm = unsigned(i % 8);
+    fp_set_frm(*m.cpu, unsigned(i % 8));
     b.clear();
     b.guest_pc = kCode;
+    b.flags = m.cpu->tb_flags;
     tr.translate(b, *m.cpu, 1);
     if (!tcg::verify(b).empty()) ++verify_failures;
     tcg::interpret_block(b, m.cpu.get());

@@ -405,8 +405,8 @@ TEST(RiscvCsr, FflagsFrmFcsr) {
                   0x0010f773,  // csrrci a4, fflags, 1     a4 = 0x15, fflags = 0x14
                   0x003fd7f3,  // csrrwi a5, fcsr, 0x1f    a5 = 0x94, frm = 0, fflags = 0x1f
                   kEcall});
-        m.cpu->fflags = 0x3;
-        m.cpu->frm = 2;
+        fp_set_fflags(*m.cpu, 0x3);
+        fp_set_frm(*m.cpu, 2);
         m.cpu->x[A1] = 0xf5;  // only the low 5 bits land in fflags
         m.cpu->x[A3] = 4;
       },
@@ -416,7 +416,7 @@ TEST(RiscvCsr, FflagsFrmFcsr) {
         EXPECT_EQ(m.cpu->x[A2], (4u << 5) | 0x15u);
         EXPECT_EQ(m.cpu->x[A4], 0x15u);
         EXPECT_EQ(m.cpu->x[A5], (4u << 5) | 0x14u);
-        EXPECT_EQ(m.cpu->fflags, 0x1fu);
+        EXPECT_EQ(fp_get_fflags(*m.cpu), 0x1fu);
         EXPECT_EQ(m.cpu->frm, 0u);
       });
 }
