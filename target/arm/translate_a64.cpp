@@ -1,0 +1,86 @@
+// The per-block translation loop: fetch, decode through the pattern table, call trans_, end blocks.
+#include "target/arm/translate_a64.h"
+
+#include <cstddef>
+#include <cstring>
+
+#include "target/arm/decode.h"
+#include "target/arm/trans.h"
+
+namespace mimic::arm {
+
+namespace {
+constexpr uint64_t kPageMask = ~uint64_t(0xfff);
+}
+
+void gen_goto_ptr(DisasContext& s, Arg target) {
+  // A64 has no Thumb bit: a misaligned target takes a PC alignment fault when it is reached.
+  uint32_t bad = s.ir.new_label();
+  s.ir.br_cond(Cond::TstNe, target, imm64(3), bad);
+  s.ir.goto_ptr(target);
+  s.ir.label(bad);
+  s.ir.exit_loop(kExitPcAlignment, target);
+  s.ended = true;
+}
+
+void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
+  IRBuilder ir(block);
+  DisasContext s(ir);
+  const uint64_t start = block.guest_pc;
+  uint64_t pc = start;
+  if (max_insns == 0) max_insns = 1;
+  for (unsigned n = 0;; ++n) {
+    if (pc & 3) {  // only reachable as a block start (direct branch targets are aligned)
+      ir.insn_start(pc);
+      ir.exit_loop(kExitPcAlignment, imm64(pc));
+      pc += 4 - (pc & 3);
+      break;
+    }
+    // Stop in front of code that cannot be fetched; only when it is the block's first
+    // instruction is the fault raised (a later block starts there and faults precisely).
+    if (!can_fetch(pc, 4)) {
+      if (n == 0) {
+        ir.insn_start(pc);
+        ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(pc));
+        ir.exit_loop(kExitFetchFault, imm64(pc));
+        pc += 4;
+      } else {
+        ir.goto_tb(0, pc);
+      }
+      break;
+    }
+    uint32_t insn;
+    std::memcpy(&insn, env.guest_base + pc, 4);
+    s.pc = pc;
+    s.insn = insn;
+    s.ended = false;
+    ir.insn_start(pc);
+    const Pattern* p = decode(insn);
+    if (!p || !p->fn(s, insn)) gen_exit(s, kExitIllegal, pc);
+    pc += 4;
+    if (s.ended) break;
+    // Blocks stay within their 4 KiB page, so invalidating a page invalidates every block on it.
+    if (n + 1 >= max_insns || (pc & kPageMask) != (start & kPageMask)) {
+      ir.goto_tb(0, pc);
+      break;
+    }
+  }
+  block.guest_size = uint32_t(pc - start);
+}
+
+std::string A64Translator::disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const {
+  std::string out;
+  const uint64_t end = pc + size;
+  char line[200];
+  for (; pc < end && can_fetch(pc, 4); pc += 4) {
+    uint32_t insn;
+    std::memcpy(&insn, env.guest_base + pc, 4);
+    std::string text = disassemble_insn(insn, pc);
+    if (text.empty()) text = ".inst (unknown)";
+    std::snprintf(line, sizeof line, "0x%016llx:  %08x  %s\n", (unsigned long long)pc, insn, text.c_str());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace mimic::arm

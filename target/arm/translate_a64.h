@@ -1,0 +1,31 @@
+// A64Translator: the AArch64 (A64, EL0) integer guest translator the execution engine drives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tcg/exec/guest.h"
+#include "tcg/exec/guest_memory.h"
+
+namespace mimic::arm {
+
+class A64Translator : public tcg::GuestTranslator {
+ public:
+  // `fetcher` says which guest code is mapped executable; null means all of it. It must outlive
+  // the translator.
+  explicit A64Translator(const tcg::CodeFetcher* fetcher = nullptr) : fetcher_(fetcher) {}
+
+  const char* arch_name() const override { return "aarch64"; }
+  void translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) override;
+  std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
+
+ private:
+  bool can_fetch(uint64_t addr, unsigned len) const { return !fetcher_ || fetcher_->can_fetch(addr, len); }
+  const tcg::CodeFetcher* fetcher_;
+};
+
+// One instruction as "mnemonic operands" via capstone, or an empty string when capstone does not
+// know it: for -d in_asm and illegal-instruction messages.
+std::string disassemble_insn(uint32_t insn, uint64_t pc);
+
+}  // namespace mimic::arm

@@ -1,0 +1,177 @@
+// The AArch64 test harness: interpreter and (when available) JIT execution of guest snippets.
+#include "harness.h"
+
+#include <sys/mman.h>
+
+#include "tcg/backend.h"
+#include "tcg/ir/verifier.h"
+#ifdef MIMIC_TEST_OPT
+#include "tcg/opt/passes.h"
+#endif
+
+namespace mimic::arm::test {
+
+std::vector<Engine> engines() {
+  std::vector<Engine> e{Engine::Interp};
+#ifdef MIMIC_TEST_OPT
+  e.push_back(Engine::InterpOpt);
+#endif
+#ifdef MIMIC_TEST_JIT
+  e.push_back(Engine::Jit);
+#endif
+  return e;
+}
+const char* engine_name(Engine e) {
+  switch (e) {
+    case Engine::Interp: return "interp";
+    case Engine::InterpOpt: return "interp+opt";
+    default: return "jit";
+  }
+}
+
+Machine::Machine(uint64_t mem_size) : mem(mem_size), cpu(std::make_unique<A64Cpu>()) {
+  cpu->guest_base = mem.data();
+  cpu->pc = kCode;
+}
+Machine::~Machine() = default;
+
+void Machine::code(std::initializer_list<uint32_t> words, uint64_t at) {
+  std::memcpy(&mem[at], words.begin(), words.size() * 4);
+  if (at < code_start || code_end == code_start) code_start = std::min(code_start, at);
+  code_end = std::max(code_end, at + words.size() * 4);
+}
+
+void Machine::copy_from(const Machine& o) {
+  mem = o.mem;
+  cpu->guest_base = mem.data();
+  cpu->pc = o.cpu->pc;
+  std::memcpy(cpu->x, o.cpu->x, sizeof cpu->x);
+  cpu->sp = o.cpu->sp;
+  cpu->nf = o.cpu->nf, cpu->zf = o.cpu->zf, cpu->cf = o.cpu->cf, cpu->vf = o.cpu->vf;
+  cpu->tpidr_el0 = o.cpu->tpidr_el0;
+  cpu->tpidrro_el0 = o.cpu->tpidrro_el0;
+  cpu->fpcr = o.cpu->fpcr, cpu->fpsr = o.cpu->fpsr;
+  cpu->excl_addr = o.cpu->excl_addr, cpu->excl_size = o.cpu->excl_size, cpu->excl_val = o.cpu->excl_val,
+  cpu->excl_val2 = o.cpu->excl_val2;
+  cpu->svc_imm = o.cpu->svc_imm;
+  cpu->ic_inval_addr = o.cpu->ic_inval_addr;
+  std::memcpy(cpu->v, o.cpu->v, sizeof cpu->v);
+  code_start = o.code_start;
+  code_end = o.code_end;
+}
+
+#ifdef MIMIC_TEST_JIT
+namespace {
+struct Jit {
+  uint8_t* buf = nullptr;
+  size_t size = 16 << 20;
+  size_t used = 0;
+  tcg::Trampolines tramp;
+  Jit() {
+    buf = static_cast<uint8_t*>(
+        mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+    tramp = tcg::emit_trampolines({buf, uintptr_t(buf), size});
+    used = (tramp.size + 63) & ~size_t(63);
+  }
+  // Compiles into the buffer (reset when full) and returns the entry.
+  const void* compile(const tcg::Block& b) {
+    std::vector<tcg::PcMapEntry> map;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      tcg::HostCodeRegion r{buf + used, uintptr_t(buf + used), size - used};
+      tcg::CompileResult res = tcg::compile_block(b, r, 8, map);
+      if (res.status == tcg::CompileResult::Status::Ok) {
+        const void* entry = buf + used;
+        used = (used + res.size + 63) & ~size_t(63);
+        return entry;
+      }
+      if (res.status != tcg::CompileResult::Status::OutOfSpace) {
+        ADD_FAILURE() << "compile_block: " << res.error;
+        return nullptr;
+      }
+      used = (tramp.size + 63) & ~size_t(63);
+    }
+    return nullptr;
+  }
+};
+Jit& jit() {
+  static Jit j;
+  return j;
+}
+}  // namespace
+#endif
+
+#ifdef MIMIC_TEST_JIT
+const void* jit_compile(const tcg::Block& block) { return jit().compile(block); }
+void jit_enter(A64Cpu* cpu, const void* code) {
+  cpu->epilogue = jit().tramp.epilogue;
+  jit().tramp.enter(cpu, code);
+}
+#endif
+
+bool run_block(Engine e, tcg::Block& block, A64Cpu* cpu) {
+#ifdef MIMIC_TEST_OPT
+  if (e != Engine::Interp) tcg::optimize(block);
+#endif
+  if (e == Engine::Jit) {
+#ifdef MIMIC_TEST_JIT
+    const void* code = jit().compile(block);
+    if (!code) return false;
+    cpu->epilogue = jit().tramp.epilogue;
+    jit().tramp.enter(cpu, code);
+#endif
+  } else {
+    tcg::interpret_block(block, cpu);
+  }
+  return true;
+}
+
+uint32_t Machine::run(Engine e, unsigned max_blocks, unsigned max_insns) {
+  tcg::RangeCodeFetcher fetch(code_start, code_end);
+  A64Translator tr(&fetch);
+  tcg::Block block;
+  std::vector<tcg::JumpCacheEntry> jump_cache(tcg::kJumpCacheSize, {tcg::kJumpCacheEmpty, 0});
+  cpu->jump_cache = jump_cache.data();
+  for (unsigned i = 0; i < max_blocks; ++i) {
+    block.clear();
+    block.guest_pc = cpu->pc;
+    tr.translate(block, *cpu, max_insns);
+    for (auto& err : tcg::verify(block)) verify_errors.push_back(err);
+    if (!run_block(e, block, cpu.get())) return ~0u;
+    if (cpu->exit_reason != tcg::kExitChain && cpu->exit_reason != tcg::kExitLookup) return cpu->exit_reason;
+  }
+  return ~0u;
+}
+
+uint32_t run_all(const std::function<void(Machine&)>& setup, const std::function<void(Machine&)>& check,
+                 unsigned max_insns, uint64_t mem_size) {
+  Machine ref(mem_size);
+  setup(ref);
+  Machine first(mem_size);
+  uint32_t first_reason = 0;
+  bool have_first = false;
+  for (Engine e : engines()) {
+    SCOPED_TRACE(engine_name(e));
+    Machine m(mem_size);
+    m.copy_from(ref);
+    uint32_t reason = m.run(e, 10000, max_insns);
+    EXPECT_TRUE(m.verify_errors.empty()) << m.verify_errors.front();
+    check(m);
+    if (!have_first) {
+      first.copy_from(m);
+      first_reason = reason;
+      have_first = true;
+      continue;
+    }
+    EXPECT_EQ(reason, first_reason);
+    EXPECT_EQ(m.cpu->pc, first.cpu->pc);
+    for (int r = 0; r < 31; ++r) EXPECT_EQ(m.cpu->x[r], first.cpu->x[r]) << "x" << r;
+    EXPECT_EQ(m.cpu->sp, first.cpu->sp);
+    EXPECT_EQ(get_nzcv(*m.cpu), get_nzcv(*first.cpu));
+    EXPECT_EQ(0, std::memcmp(m.cpu->v, first.cpu->v, sizeof m.cpu->v)) << "V registers differ";
+    EXPECT_EQ(m.cpu->excl_addr, first.cpu->excl_addr);
+    EXPECT_TRUE(m.mem == first.mem) << "guest memory differs";
+  }
+  return first_reason;
+}
+
+}  // namespace mimic::arm::test
