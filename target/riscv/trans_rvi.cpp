@@ -14,9 +14,13 @@ bool gen_arith_imm(DisasContext& s, const Args& a, BinOp op) {
   set_gpr(s, a.rd, (s.ir.*op)(gpr(s, a.rs1), imm64(uint64_t(a.imm))));
   return true;
 }
-// The *W forms compute on 64 bits and sign-extend the low 32 bits of the result.
+// The *W forms are real 32-bit IR ops on the low halves, sign-extended: the backend then uses
+// 32-bit instructions (reading the low half of a guest register field directly from env) and one
+// movsxd, instead of a 64-bit op plus an extension. 32-bit IR shifts mask the count by 31, as
+// the W shifts want.
+Arg low32(DisasContext& s, unsigned r) { return s.ir.trunc64_to_32(gpr(s, r)); }
 bool gen_arith_w(DisasContext& s, Arg lhs, Arg rhs, unsigned rd, BinOp op) {
-  set_gpr(s, rd, s.ir.sext((s.ir.*op)(lhs, rhs), 32));
+  set_gpr(s, rd, s.ir.sext32_to_64((s.ir.*op)(lhs, rhs)));
   return true;
 }
 bool gen_setcond(DisasContext& s, const Args& a, Cond c, Arg rhs) {
@@ -105,32 +109,31 @@ bool trans_or(DisasContext& s, const Args& a) { return gen_arith(s, a, &IRBuilde
 bool trans_and(DisasContext& s, const Args& a) { return gen_arith(s, a, &IRBuilder::and_); }
 
 bool trans_addiw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, gpr(s, a.rs1), imm64(uint64_t(a.imm)), a.rd, &IRBuilder::add);
+  return gen_arith_w(s, low32(s, a.rs1), imm32(uint32_t(a.imm)), a.rd, &IRBuilder::add);
 }
 bool trans_slliw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, gpr(s, a.rs1), imm64(uint64_t(a.imm)), a.rd, &IRBuilder::shl);
+  return gen_arith_w(s, low32(s, a.rs1), imm32(uint32_t(a.imm)), a.rd, &IRBuilder::shl);
 }
 bool trans_srliw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, s.ir.zext(gpr(s, a.rs1), 32), imm64(uint64_t(a.imm)), a.rd, &IRBuilder::shr);
+  return gen_arith_w(s, low32(s, a.rs1), imm32(uint32_t(a.imm)), a.rd, &IRBuilder::shr);
 }
 bool trans_sraiw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, s.ir.sext(gpr(s, a.rs1), 32), imm64(uint64_t(a.imm)), a.rd, &IRBuilder::sar);
+  return gen_arith_w(s, low32(s, a.rs1), imm32(uint32_t(a.imm)), a.rd, &IRBuilder::sar);
 }
 bool trans_addw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, gpr(s, a.rs1), gpr(s, a.rs2), a.rd, &IRBuilder::add);
+  return gen_arith_w(s, low32(s, a.rs1), low32(s, a.rs2), a.rd, &IRBuilder::add);
 }
 bool trans_subw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, gpr(s, a.rs1), gpr(s, a.rs2), a.rd, &IRBuilder::sub);
+  return gen_arith_w(s, low32(s, a.rs1), low32(s, a.rs2), a.rd, &IRBuilder::sub);
 }
-// 32-bit shifts use only the low 5 bits of rs2; the 64-bit IR shift would use 6.
 bool trans_sllw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, gpr(s, a.rs1), s.ir.and_(gpr(s, a.rs2), imm64(31)), a.rd, &IRBuilder::shl);
+  return gen_arith_w(s, low32(s, a.rs1), low32(s, a.rs2), a.rd, &IRBuilder::shl);
 }
 bool trans_srlw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, s.ir.zext(gpr(s, a.rs1), 32), s.ir.and_(gpr(s, a.rs2), imm64(31)), a.rd, &IRBuilder::shr);
+  return gen_arith_w(s, low32(s, a.rs1), low32(s, a.rs2), a.rd, &IRBuilder::shr);
 }
 bool trans_sraw(DisasContext& s, const Args& a) {
-  return gen_arith_w(s, s.ir.sext(gpr(s, a.rs1), 32), s.ir.and_(gpr(s, a.rs2), imm64(31)), a.rd, &IRBuilder::sar);
+  return gen_arith_w(s, low32(s, a.rs1), low32(s, a.rs2), a.rd, &IRBuilder::sar);
 }
 
 bool trans_fence(DisasContext& s, const Args& a) {

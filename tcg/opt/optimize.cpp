@@ -7,6 +7,8 @@ void optimize(Block& block) {
   run_fold(block);
   // Forwarded state values give the folder new constants and copies.
   if (run_state_forward(block)) run_fold(block);
+  // After forwarding, so W results flow into their users rather than through guest state.
+  run_narrow(block);
   run_dce(block);
   run_unreachable(block);
   block.compact();

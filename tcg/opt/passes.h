@@ -13,6 +13,10 @@ bool run_dce(Block& block);
 // Guest-state forwarding within a region: GetState after a Get/SetState of the same field becomes
 // the known value; a SetState overwritten before any op that could observe the state is removed.
 bool run_state_forward(Block& block);
+// Does bitwise ops of sign-extended 32-bit values on 32 bits, drops Trunc64To32 of an extension,
+// extends a truncated I64 directly, shares repeated SExt32To64s and turns (x >> n) | (x << (w - n)) into Rotr. Rebuilds
+// the list (value numbers change).
+bool run_narrow(Block& block);
 // Removes regions no path reaches, branches to the very next label, and labels nothing targets.
 bool run_unreachable(Block& block);
 

@@ -317,13 +317,32 @@ Assigned unary_overlap(Ctx& ctx, const Inst& inst) {
   return ctx.assign(inst, c);
 }
 
-void extend_bits(Ctx& ctx, const Inst& inst, bool is_signed) {
-  unsigned bits = unsigned(inst.args[1].imm);
-  if (bits != 8 && bits != 16 && bits != 32) unsupported(inst, "extension width other than 8/16/32");
-  Assigned a = unary_overlap(ctx, inst);
+// The low `bits` of a value in memory: x86 is little-endian, so that is the field's start.
+Xbyak::Address low_part(Ctx& ctx, const Opnd& o, unsigned bits) {
+  Xbyak::RegExp m = gpr64(o.mem_base) + o.mem_disp;
   auto& code = ctx.code;
-  Type t = inst.type;
-  HReg d = a.out, s = a.in[0].reg;
+  return bits == 8 ? code.byte[m] : bits == 16 ? code.word[m] : bits == 32 ? code.dword[m] : code.qword[m];
+}
+
+// Extends the low `bits` (8/16/32) of input 0 to type t. An input that is only in memory (an
+// env field or spill slot) is read with a narrow load instead of a load plus an extension.
+void extend_to(Ctx& ctx, const Inst& inst, Type t, unsigned bits, bool is_signed) {
+  Constraints c;
+  c.in[0].kind = InKind::RegOrMem;
+  c.out = OutKind::Overlap;
+  Assigned a = ctx.assign(inst, c);
+  auto& code = ctx.code;
+  HReg d = a.out;
+  const Opnd& in = a.in[0];
+  if (in.is_mem) {
+    Xbyak::Address m = low_part(ctx, in, bits);
+    if (bits == 32)
+      (is_signed && t == Type::I64) ? code.movsxd(gpr64(d), m) : code.mov(gpr32(d), m);
+    else
+      is_signed ? code.movsx(gpr(d, t), m) : code.movzx(gpr32(d), m);
+    return;
+  }
+  HReg s = in.reg;
   if (bits == 8) {
     is_signed ? code.movsx(gpr(d, t), gpr8(s)) : code.movzx(gpr32(d), gpr8(s));
   } else if (bits == 16) {
@@ -334,22 +353,25 @@ void extend_bits(Ctx& ctx, const Inst& inst, bool is_signed) {
     code.mov(gpr32(d), gpr32(s));  // a 32-bit mov zero-extends
   }
 }
+
+void extend_bits(Ctx& ctx, const Inst& inst, bool is_signed) {
+  unsigned bits = unsigned(inst.args[1].imm);
+  if (bits != 8 && bits != 16 && bits != 32) unsupported(inst, "extension width other than 8/16/32");
+  extend_to(ctx, inst, inst.type, bits, is_signed);
+}
 }  // namespace
 
 void emit_ZExt(Ctx& ctx, const Inst& inst) { extend_bits(ctx, inst, false); }
 void emit_SExt(Ctx& ctx, const Inst& inst) { extend_bits(ctx, inst, true); }
 
-void emit_ZExt32To64(Ctx& ctx, const Inst& inst) {
-  Assigned a = unary_overlap(ctx, inst);
-  ctx.code.mov(gpr32(a.out), gpr32(a.in[0].reg));
-}
-void emit_SExt32To64(Ctx& ctx, const Inst& inst) {
-  Assigned a = unary_overlap(ctx, inst);
-  ctx.code.movsxd(gpr64(a.out), gpr32(a.in[0].reg));
-}
+void emit_ZExt32To64(Ctx& ctx, const Inst& inst) { extend_to(ctx, inst, Type::I64, 32, false); }
+void emit_SExt32To64(Ctx& ctx, const Inst& inst) { extend_to(ctx, inst, Type::I64, 32, true); }
 void emit_Trunc64To32(Ctx& ctx, const Inst& inst) {
-  Assigned a = unary_overlap(ctx, inst);
-  ctx.code.mov(gpr32(a.out), gpr32(a.in[0].reg));
+  if (ctx.ra.env_backed(ValueId(ctx.index))) {
+    ctx.ra.define_in_env(ValueId(ctx.index));  // the low half of the GetState's env field
+    return;
+  }
+  extend_to(ctx, inst, Type::I32, 32, false);
 }
 
 namespace {
@@ -357,6 +379,10 @@ void emit_extract(Ctx& ctx, const Inst& inst, bool is_signed) {
   Type t = inst.type;
   unsigned w = width(t), pos = unsigned(inst.args[1].imm), len = unsigned(inst.args[2].imm);
   if (len == 0 || pos + len > w) unsupported(inst, "bit field outside the value");
+  if (pos == 0 && (len == 8 || len == 16 || (len == 32 && w == 64)) && inst.args[0].is_value()) {
+    extend_to(ctx, inst, t, len, is_signed);
+    return;
+  }
   Constraints c;
   c.in[0].kind = InKind::RegOrImm;
   c.out = OutKind::Alias;

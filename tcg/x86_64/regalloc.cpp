@@ -47,6 +47,8 @@ void RegAlloc::compute_env_backing() {
   constexpr uint32_t kNever = ~0u;
   std::unordered_map<uint32_t, uint32_t> next_write;
   uint32_t next_any_write = kNever;
+  // For each GetState of an I64: the first op after it that may write its low 4 bytes.
+  std::unordered_map<ValueId, uint32_t> low_write;
   for (size_t i = block_.size(); i-- > 0;) {
     const Inst& inst = block_[ValueId(i)];
     if (inst.op == Opcode::GetState) {
@@ -55,6 +57,11 @@ void RegAlloc::compute_env_backing() {
       for (uint32_t g = off / 4; g <= (off + type_bytes(inst.type) - 1) / 4; ++g)
         if (auto it = next_write.find(g); it != next_write.end()) first = std::min(first, it->second);
       if (vals_[i].last_use <= first && off <= uint32_t(INT32_MAX)) vals_[i].env_off = int32_t(off);
+      if (inst.type == Type::I64 && off % 4 == 0) {
+        uint32_t low = next_any_write;
+        if (auto it = next_write.find(off / 4); it != next_write.end()) low = std::min(low, it->second);
+        low_write[ValueId(i)] = low;
+      }
     } else if (inst.op == Opcode::SetState) {
       uint32_t off = uint32_t(inst.args[0].imm);
       for (uint32_t g = off / 4; g <= (off + type_bytes(arg_type(inst.args[1])) - 1) / 4; ++g)
@@ -62,6 +69,15 @@ void RegAlloc::compute_env_backing() {
     } else if (has_flag(inst.op, kWritesState)) {
       next_any_write = uint32_t(i);
     }
+  }
+  // Trunc64To32 of a GetState reads the low half of the field (x86 is little-endian): it is
+  // env-backed at the same offset while that half is not written before the Trunc's last use.
+  for (size_t i = 0; i < block_.size(); ++i) {
+    const Inst& inst = block_[ValueId(i)];
+    if (inst.op != Opcode::Trunc64To32 || !inst.args[0].is_value()) continue;
+    auto it = low_write.find(inst.args[0].value);
+    if (it != low_write.end() && vals_[i].last_use <= it->second && it->second >= i)
+      vals_[i].env_off = int32_t(block_[inst.args[0].value].args[0].imm);
   }
 }
 

@@ -353,6 +353,59 @@ TEST(WidthOps, ExtendAndTruncate) {
   }
 }
 
+// 32-bit ops on the low halves of 64-bit state fields: Trunc64To32 of a GetState is read straight
+// from the env field (as a 32-bit ALU memory operand or a movsxd/movzx source) unless the field
+// is written before the truncated value's last use; extensions read memory sources narrowly.
+TEST(WidthOps, LowHalfOfStateFieldsAsMemoryOperands) {
+  Jit jit;
+  const std::vector<uint64_t> others = {0, 1, 0x7fffffff, 0x80000000, 0xffffffff80000000, 0x123456789abcdef0};
+  for (uint64_t a : kValues64) {
+    for (uint64_t b : others) {
+      Block blk;
+      IRBuilder ir(blk);
+      jit.reset_cpu();
+      jit.cpu().in[0] = a;
+      jit.cpu().in[1] = b;
+      ir.insn_start(0x1000);
+      Arg x = ir.get_state(Type::I64, jit.in_off(0));
+      Arg y = ir.get_state(Type::I64, jit.in_off(1));
+      Arg tx = ir.trunc64_to_32(x), ty = ir.trunc64_to_32(y);
+      int o = 0;
+      ir.set_state(jit.out_off(o++), ir.sext32_to_64(ir.add(tx, ty)));
+      ir.set_state(jit.out_off(o++), ir.sext32_to_64(ir.sub(tx, ty)));
+      ir.set_state(jit.out_off(o++), ir.sext32_to_64(ty));
+      ir.set_state(jit.out_off(o++), ir.zext32_to_64(ty));
+      ir.set_state(jit.out_off(o++), ir.sext(y, 8));
+      ir.set_state(jit.out_off(o++), ir.zext(y, 16));
+      ir.set_state(jit.out_off(o++), ir.sext(y, 32));
+      ir.set_state(jit.out_off(o++), ir.extract(y, 0, 16));
+      ir.set_state(jit.out_off(o++), ir.sextract(y, 0, 32));
+      ir.set_state(jit.out_off(o++), ir.zext32_to_64(ir.zext(ty, 8)));
+      // in[0] is overwritten while tx is still live: tx must not be read from the field after it.
+      ir.set_state(jit.in_off(0), IRBuilder::imm64(0x5555555555555555));
+      ir.set_state(jit.out_off(o++), ir.sext32_to_64(ir.xor_(ty, tx)));
+      ir.set_state(jit.out_off(o++), ir.sext32_to_64(ir.shl(tx, IRBuilder::imm32(3))));
+      finish(ir);
+      jit.compile_and_run(blk);
+      const uint64_t* out = jit.cpu().out;
+      auto s32 = [](uint64_t v) { return uint64_t(int64_t(int32_t(uint32_t(v)))); };
+      o = 0;
+      EXPECT_EQ(out[o++], s32(a + b)) << a << " " << b;
+      EXPECT_EQ(out[o++], s32(a - b));
+      EXPECT_EQ(out[o++], s32(b));
+      EXPECT_EQ(out[o++], b & 0xffffffff);
+      EXPECT_EQ(out[o++], uint64_t(int64_t(int8_t(uint8_t(b)))));
+      EXPECT_EQ(out[o++], b & 0xffff);
+      EXPECT_EQ(out[o++], s32(b));
+      EXPECT_EQ(out[o++], b & 0xffff);
+      EXPECT_EQ(out[o++], s32(b));
+      EXPECT_EQ(out[o++], b & 0xff);
+      EXPECT_EQ(out[o++], s32(a ^ b));
+      EXPECT_EQ(out[o++], s32(a << 3));
+    }
+  }
+}
+
 TEST(BitFieldOps, ExtractSExtractDepositMatchReference) {
   Jit jit;
   const uint64_t a = 0x8badf00ddeadbeefull, b = 0xfedcba9876543210ull;

@@ -338,3 +338,146 @@ TEST(Unreachable, KeepsInsnStartMarkersOfRemovedCode) {
             "  v1:i64 = Load 0x1000:i64, u64:al\n"
             "  GotoTb 0, 0x108\n");
 }
+
+// Runs narrow then dce (the rewritten originals become dead) and returns the text.
+std::string narrowed(Block& b, bool expect_change = true) {
+  return after(
+      b, [](Block& x) { return run_narrow(x) && (run_dce(x), true); }, expect_change);
+}
+
+TEST(Narrow, RotateOfSignExtendedShiftsBecomesRotr32) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  // RISC-V srliw t, x, 6; slliw u, x, 26; or r, t, u; addiw r, r, 1
+  Arg t = ir.sext32_to_64(ir.shr(ir.trunc64_to_32(x), IRBuilder::imm32(6)));
+  Arg u = ir.sext32_to_64(ir.shl(ir.trunc64_to_32(x), IRBuilder::imm32(26)));
+  Arg r = ir.or_(t, u);
+  ir.set_state(8, ir.sext32_to_64(ir.add(ir.trunc64_to_32(r), IRBuilder::imm32(1))));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i32 = Trunc64To32 v0\n"
+            "  v2:i32 = Rotr v1, 0x6:i32\n"
+            "  v3:i32 = Add v2, 0x1:i32\n"
+            "  v4:i64 = SExt32To64 v3\n"
+            "  SetState +0x8, v4\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Narrow, BitwiseOpsOfSignExtendedValuesRunOn32Bits) {
+  Block b;
+  IRBuilder ir(b);
+  Arg p = ir.sext32_to_64(ir.get_state(Type::I32, 0));
+  Arg q = ir.sext32_to_64(ir.get_state(Type::I32, 4));
+  ir.set_state(8, ir.xor_(p, q));
+  ir.set_state(16, ir.and_(p, IRBuilder::imm64(0xfffffffffffffff0)));  // a sign-extended constant
+  ir.set_state(24, ir.not_(q));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b),
+            "  v0:i32 = GetState +0x0\n"
+            "  v1:i32 = GetState +0x4\n"
+            "  v2:i32 = Xor v0, v1\n"
+            "  v3:i64 = SExt32To64 v2\n"
+            "  SetState +0x8, v3\n"
+            "  v5:i32 = And v0, 0xfffffff0:i32\n"
+            "  v6:i64 = SExt32To64 v5\n"
+            "  SetState +0x10, v6\n"
+            "  v8:i32 = Not v1\n"
+            "  v9:i64 = SExt32To64 v8\n"
+            "  SetState +0x18, v9\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Narrow, LeavesOpsWhoseHighHalfDependsOnMoreThanTheLowHalves) {
+  Block b;
+  IRBuilder ir(b);
+  Arg p = ir.sext32_to_64(ir.get_state(Type::I32, 0));
+  Arg q = ir.sext32_to_64(ir.get_state(Type::I32, 4));
+  Arg x = ir.get_state(Type::I64, 8);
+  ir.set_state(16, ir.add(p, q));                             // carries into the high half
+  ir.set_state(24, ir.or_(p, IRBuilder::imm64(0x80000000)));  // not a sign-extended constant
+  ir.set_state(32, ir.xor_(p, x));                            // x is not an extension
+  Arg x32 = ir.trunc64_to_32(x);
+  ir.set_state(40, ir.or_(ir.shr(x32, IRBuilder::imm32(5)), ir.shl(x32, IRBuilder::imm32(26))));  // 5 + 26 != 32
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b, false),
+            "  v0:i32 = GetState +0x0\n"
+            "  v1:i64 = SExt32To64 v0\n"
+            "  v2:i32 = GetState +0x4\n"
+            "  v3:i64 = SExt32To64 v2\n"
+            "  v4:i64 = GetState +0x8\n"
+            "  v5:i64 = Add v1, v3\n"
+            "  SetState +0x10, v5\n"
+            "  v7:i64 = Or v1, 0x80000000:i64\n"
+            "  SetState +0x18, v7\n"
+            "  v9:i64 = Xor v1, v4\n"
+            "  SetState +0x20, v9\n"
+            "  v11:i32 = Trunc64To32 v4\n"
+            "  v12:i32 = Shl v11, 0x1a:i32\n"
+            "  v13:i32 = Shr v11, 0x5:i32\n"
+            "  v14:i32 = Or v13, v12\n"
+            "  SetState +0x28, v14\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Narrow, Rotate64AndAddOfDisjointShifts) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(8, ir.add(ir.shl(x, IRBuilder::imm64(56)), ir.shr(x, IRBuilder::imm64(8))));
+  Arg y = ir.get_state(Type::I32, 16);
+  ir.set_state(20, ir.xor_(ir.shr(y, IRBuilder::imm32(31)), ir.shl(y, IRBuilder::imm32(1))));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Rotr v0, 0x8:i64\n"
+            "  SetState +0x8, v1\n"
+            "  v3:i32 = GetState +0x10\n"
+            "  v4:i32 = Rotr v3, 0x1f:i32\n"
+            "  SetState +0x14, v4\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Narrow, SignExtensionOfOneValueIsSharedUntilALabel) {
+  Block b;
+  IRBuilder ir(b);
+  Arg p = ir.get_state(Type::I32, 0);
+  ir.set_state(8, ir.sext32_to_64(p));
+  ir.set_state(16, ir.sext32_to_64(p));
+  uint32_t l = ir.new_label();
+  ir.br_cond(Cond::Eq, p, IRBuilder::imm32(0), l);
+  ir.set_state(24, ir.sext32_to_64(ir.not_(p)));
+  ir.label(l);
+  ir.set_state(32, ir.sext32_to_64(p));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b),
+            "  v0:i32 = GetState +0x0\n"
+            "  v1:i64 = SExt32To64 v0\n"
+            "  SetState +0x8, v1\n"
+            "  SetState +0x10, v1\n"
+            "  BrCond v0, 0x0:i32, eq, L0\n"
+            "  v5:i32 = Not v0\n"
+            "  v6:i64 = SExt32To64 v5\n"
+            "  SetState +0x18, v6\n"
+            "L0:\n"
+            "  v9:i64 = SExt32To64 v0\n"
+            "  SetState +0x20, v9\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+TEST(Narrow, ExtensionOfATruncationExtendsTheI64Directly) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(8, ir.sext32_to_64(ir.trunc64_to_32(x)));  // RISC-V sext.w
+  ir.set_state(16, ir.zext32_to_64(ir.trunc64_to_32(x)));
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(narrowed(b),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = SExt v0, 32\n"
+            "  SetState +0x8, v1\n"
+            "  v3:i64 = ZExt v0, 32\n"
+            "  SetState +0x10, v3\n"
+            "  GotoTb 0, 0x100\n");
+}

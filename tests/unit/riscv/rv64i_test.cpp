@@ -36,6 +36,14 @@ const AluCase kAlu[] = {
   {0x00c5953b, "sllw a0, a1, a2", 1, 63, 0xffffffff80000000},  // amount mod 32 = 31
   {0x00c5d53b, "srlw a0, a1, a2", 0xffffffff80000000, 31, 1},
   {0x40c5d53b, "sraw a0, a1, a2", 0x80000000, 4, 0xfffffffff8000000},
+  // W forms read only the low words (upper garbage ignored) and mask shift counts by 31.
+  {0x00c5853b, "addw a0, a1, a2", 0xabcd00000001, 0xffff0000ffffffff, 0},
+  {0x00c5953b, "sllw a0, a1, a2", 0xffffffff00000003, 32, 3},
+  {0x00c5d53b, "srlw a0, a1, a2", 0x1234567880000000, 36, 0x8000000},
+  {0x40c5d53b, "sraw a0, a1, a2", 0xf0000000, 0x44, 0xffffffffff000000},
+  {0x0005851b, "addiw a0, a1, 0 (sext.w)", 0x123456789abcdef0, 0, 0xffffffff9abcdef0},
+  {0x0005d51b, "srliw a0, a1, 0", 0x80000001, 0, 0xffffffff80000001},
+  {0x4005d51b, "sraiw a0, a1, 0", 0x17fffffff, 0, 0x7fffffff},
   {0x02c58533, "mul a0, a1, a2", 0x100000001, 0x100000001, 0x200000001},
   {0x02c59533, "mulh a0, a1, a2", 0x8000000000000000, 2, kNeg1},    // -2^64 >> 64
   {0x02c5a533, "mulhsu a0, a1, a2", kNeg1, kNeg1, kNeg1},           // -1 * (2^64-1)
