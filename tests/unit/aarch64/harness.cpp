@@ -1,8 +1,6 @@
 // The AArch64 test harness: interpreter and (when available) JIT execution of guest snippets.
 #include "harness.h"
 
-#include <sys/mman.h>
-
 #include "tcg/backend.h"
 #include "tcg/ir/verifier.h"
 #ifdef MIMIC_TEST_OPT
@@ -60,64 +58,15 @@ void Machine::copy_from(const Machine& o) {
   code_end = o.code_end;
 }
 
-#ifdef MIMIC_TEST_JIT
-namespace {
-struct Jit {
-  uint8_t* buf = nullptr;
-  size_t size = 16 << 20;
-  size_t used = 0;
-  tcg::Trampolines tramp;
-  Jit() {
-    buf = static_cast<uint8_t*>(
-        mmap(nullptr, size, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
-    tramp = tcg::emit_trampolines({buf, uintptr_t(buf), size});
-    used = (tramp.size + 63) & ~size_t(63);
-  }
-  // Compiles into the buffer (reset when full) and returns the entry.
-  const void* compile(const tcg::Block& b) {
-    std::vector<tcg::PcMapEntry> map;
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      tcg::HostCodeRegion r{buf + used, uintptr_t(buf + used), size - used};
-      tcg::CompileResult res = tcg::compile_block(b, r, 8, map);
-      if (res.status == tcg::CompileResult::Status::Ok) {
-        const void* entry = buf + used;
-        used = (used + res.size + 63) & ~size_t(63);
-        return entry;
-      }
-      if (res.status != tcg::CompileResult::Status::OutOfSpace) {
-        ADD_FAILURE() << "compile_block: " << res.error;
-        return nullptr;
-      }
-      used = (tramp.size + 63) & ~size_t(63);
-    }
-    return nullptr;
-  }
-};
-Jit& jit() {
-  static Jit j;
-  return j;
-}
-}  // namespace
-#endif
-
-#ifdef MIMIC_TEST_JIT
-const void* jit_compile(const tcg::Block& block) { return jit().compile(block); }
-void jit_enter(A64Cpu* cpu, const void* code) {
-  cpu->epilogue = jit().tramp.epilogue;
-  jit().tramp.enter(cpu, code);
-}
-#endif
-
 bool run_block(Engine e, tcg::Block& block, A64Cpu* cpu) {
 #ifdef MIMIC_TEST_OPT
   if (e != Engine::Interp) tcg::optimize(block);
 #endif
   if (e == Engine::Jit) {
 #ifdef MIMIC_TEST_JIT
-    const void* code = jit().compile(block);
+    const void* code = jit_compile(block);
     if (!code) return false;
-    cpu->epilogue = jit().tramp.epilogue;
-    jit().tramp.enter(cpu, code);
+    jit_enter(cpu, code);
 #endif
   } else {
     tcg::interpret_block(block, cpu);

@@ -15,6 +15,7 @@
 #include "target/arm/translate_a64.h"
 #include "tcg/exec/guest_memory.h"
 #include "tcg/ir/ir.h"
+#include "tests/unit/common/jit_runner.h"
 
 namespace mimic::arm::test {
 
@@ -61,8 +62,8 @@ bool run_block(Engine e, tcg::Block& block, A64Cpu* cpu);
 
 // JIT only (MIMIC_TEST_JIT): compiles an (already optimized) block into the shared test code
 // buffer, and enters compiled code. Entering is thread-safe; compiling is not.
-const void* jit_compile(const tcg::Block& block);
-void jit_enter(A64Cpu* cpu, const void* code);
+using tcg::test::jit_compile;  // tests/unit/common/jit_runner.h
+using tcg::test::jit_enter;
 
 // Runs `setup` then the program on a fresh Machine per engine; checks `check` on each and that
 // all engines agree on the whole state. Returns the exit reason of the first engine.
