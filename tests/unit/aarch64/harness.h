@@ -24,9 +24,9 @@ constexpr uint64_t kCode = 0x1000;
 constexpr uint64_t kData = 0x8000;
 constexpr uint64_t kMemSize = 0x10000;
 
-enum class Engine { Interp, InterpOpt, Jit };
-std::vector<Engine> engines();  // the engines this build can run
-const char* engine_name(Engine e);
+using tcg::test::Engine;  // tests/unit/common/jit_runner.h
+using tcg::test::engine_name;
+using tcg::test::engines;
 
 struct Machine {
   explicit Machine(uint64_t mem_size = kMemSize);

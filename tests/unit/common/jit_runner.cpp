@@ -50,6 +50,25 @@ Jit& jit() {
 
 }  // namespace
 
+std::vector<Engine> engines() {
+  std::vector<Engine> e{Engine::Interp};
+#ifdef MIMIC_TEST_OPT
+  e.push_back(Engine::InterpOpt);
+#endif
+#ifdef MIMIC_TEST_JIT
+  e.push_back(Engine::Jit);
+#endif
+  return e;
+}
+
+const char* engine_name(Engine e) {
+  switch (e) {
+    case Engine::Interp: return "interp";
+    case Engine::InterpOpt: return "interp+opt";
+    default: return "jit";
+  }
+}
+
 const void* jit_compile(const Block& block) { return jit().compile(block); }
 
 void jit_enter(CpuBase* cpu, const void* code) {

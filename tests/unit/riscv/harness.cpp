@@ -10,24 +10,6 @@
 
 namespace mimic::riscv::test {
 
-std::vector<Engine> engines() {
-  std::vector<Engine> e{Engine::Interp};
-#ifdef MIMIC_TEST_OPT
-  e.push_back(Engine::InterpOpt);
-#endif
-#ifdef MIMIC_TEST_JIT
-  e.push_back(Engine::Jit);
-#endif
-  return e;
-}
-const char* engine_name(Engine e) {
-  switch (e) {
-    case Engine::Interp: return "interp";
-    case Engine::InterpOpt: return "interp+opt";
-    default: return "jit";
-  }
-}
-
 Machine::Machine() : mem(kGuard + kMemSize), cpu(std::make_unique<RiscvCpu>()) {
   cpu->guest_base = mem.data() + kGuard;
   cpu->pc = kCode;

@@ -15,6 +15,7 @@
 #include "target/riscv/translate.h"
 #include "tcg/exec/guest_memory.h"
 #include "tcg/ir/ir.h"
+#include "tests/unit/common/jit_runner.h"
 
 namespace mimic::riscv::test {
 
@@ -25,9 +26,9 @@ constexpr uint64_t kMemSize = 0x40000;
 // Guest memory starts this far into the host buffer so x0-relative accesses (-2048..-1) stay inside.
 constexpr uint64_t kGuard = 0x1000;
 
-enum class Engine { Interp, InterpOpt, Jit };
-std::vector<Engine> engines();  // the engines this build can run
-const char* engine_name(Engine e);
+using tcg::test::Engine;  // tests/unit/common/jit_runner.h
+using tcg::test::engine_name;
+using tcg::test::engines;
 
 struct Machine {
   Machine();
