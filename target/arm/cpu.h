@@ -70,6 +70,14 @@ struct A64Cpu : tcg::CpuBase {
 inline uint32_t xreg_offset(unsigned r) { return uint32_t(offsetof(A64Cpu, x) + 8 * r); }
 inline uint32_t vreg_offset(unsigned r) { return uint32_t(offsetof(A64Cpu, v) + 16 * r); }
 
+// FPCR and FPSR as the architecture defines them. The FP translator may keep parts of them
+// elsewhere (cumulative flags in CpuBase::guest_mxcsr, the rounding mode in tb_flags), so
+// everything outside translated code (signal frames, tests, ptrace-like dumps) goes through these.
+inline uint32_t get_fpcr(const A64Cpu& c) { return c.fpcr; }
+inline void set_fpcr(A64Cpu& c, uint32_t v) { c.fpcr = v; }
+inline uint32_t get_fpsr(const A64Cpu& c) { return c.fpsr; }
+inline void set_fpsr(A64Cpu& c, uint32_t v) { c.fpsr = v; }
+
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.
 inline uint32_t get_nzcv(const A64Cpu& c) {
   return uint32_t((c.nf >> 63) << 31 | uint64_t(c.zf == 0) << 30 | (c.cf & 1) << 29 | (c.vf >> 63) << 28);

@@ -1,4 +1,4 @@
-// The A64 integer instruction table and the decoder (patterns bucketed by the top-level op0 bits).
+// The A64 instruction table and the decoder (patterns bucketed by the top-level op0 bits).
 #include "target/arm/decode.h"
 
 #include <algorithm>
@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "target/arm/trans.h"
+#include "target/arm/trans_fp.h"
+#include "target/arm/trans_simd_arith.h"
+#include "target/arm/trans_simd_move.h"
 
 namespace mimic::arm {
 
@@ -76,6 +79,10 @@ constexpr Pattern kTable[] = {
   INST(MADD,         "madd/msub",      "z0011011000mmmmmoaaaaannnnnddddd"),
   INST(MADDL,        "smaddl/umaddl",  "10011011U01mmmmmoaaaaannnnnddddd"),
   INST(MULH,         "smulh/umulh",    "10011011U10mmmmm0aaaaannnnnddddd"),
+  // ---- scalar FP and AdvSIMD: one table fragment per area (see docs/aarch64.md) ----
+#include "target/arm/insns_fp.inc"
+#include "target/arm/insns_simd_move.inc"
+#include "target/arm/insns_simd_arith.inc"
 };
 // clang-format on
 #undef INST

@@ -30,6 +30,7 @@ struct DisasContext {
   tcg::IRBuilder& ir;
   uint64_t pc = 0;  // this instruction
   uint32_t insn = 0;
+  uint32_t tb_flags = 0;  // the translation flags the block is translated under (block.flags)
   bool ended = false;  // the instruction emitted the block's exit
   FlagSource flags;
 };

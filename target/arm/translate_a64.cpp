@@ -26,6 +26,7 @@ void gen_goto_ptr(DisasContext& s, Arg target) {
 void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
   DisasContext s(ir);
+  s.tb_flags = block.flags;
   const uint64_t start = block.guest_pc;
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;
