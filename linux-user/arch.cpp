@@ -4,10 +4,11 @@
 namespace mimic::linux_user {
 
 extern const ArchInfo kRiscv64Arch;
+extern const ArchInfo kAarch64Arch;
 
 namespace {
 // Adding an architecture is one line here plus its linux-user/<arch>/ folder.
-const ArchInfo* const kArches[] = {&kRiscv64Arch};
+const ArchInfo* const kArches[] = {&kRiscv64Arch, &kAarch64Arch};
 }  // namespace
 
 const ArchInfo* find_arch(uint16_t e_machine) {

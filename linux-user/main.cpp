@@ -88,7 +88,7 @@ int run_program(const UserOptions& options) {
     if (elf.machine() == EM_X86_64)
       why += ": this is a host program, run it directly";
     else
-      why += ": mimic user runs riscv64 programs";
+      why += ": mimic user runs aarch64 and riscv64 programs";
     return fail(126, program, why);
   }
 

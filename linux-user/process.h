@@ -38,6 +38,7 @@ enum : uint64_t {
   kNoCldStop = 1,
   kNoCldWait = 2,
   kSigInfo = 4,
+  kRestorer = 0x04000000,  // sa_restorer is the return address (arches with sa_restorer)
   kOnStack = 0x08000000,
   kRestart = 0x10000000,
   kNoDefer = 0x40000000,

@@ -322,4 +322,15 @@ int64_t do_rt_sigreturn(Process& proc, GuestThread& thread) {
   return kSysNoResult;
 }
 
+uint64_t signal_frame_top(const SignalState& s, uint64_t sp, const GuestSigaction& act, uint64_t saved_mask,
+                          GuestUcontextHead& head) {
+  const bool on_alt = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
+  head.ss_sp = s.altstack_sp;
+  head.ss_flags = s.altstack_size ? (on_alt ? 1 /*SS_ONSTACK*/ : 0) : 2 /*SS_DISABLE*/;
+  head.ss_size = s.altstack_size;
+  head.uc_sigmask = saved_mask;
+  if ((act.flags & GuestSa::kOnStack) && s.altstack_size && !on_alt) return s.altstack_sp + s.altstack_size;
+  return sp;
+}
+
 }  // namespace mimic::linux_user

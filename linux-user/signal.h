@@ -49,4 +49,23 @@ int last_fault_signal();
 
 const char* signal_name(int sig);
 
+// The start of struct ucontext on the 64-bit asm-generic architectures: uc_flags, uc_link,
+// uc_stack (stack_t) and uc_sigmask (the architecture's padding and mcontext follow).
+struct GuestUcontextHead {
+  uint64_t uc_flags;
+  uint64_t uc_link;
+  uint64_t ss_sp;
+  int32_t ss_flags;
+  int32_t ss_pad;
+  uint64_t ss_size;
+  uint64_t uc_sigmask;
+};
+static_assert(sizeof(GuestUcontextHead) == 48);
+
+// Where a handler's frame goes for a thread whose stack pointer is `sp`: the top of the alternate
+// stack when the action asks for it (SA_ONSTACK) and the thread is not already on it, else `sp`.
+// Fills `head` (uc_stack as sigaltstack reports it, uc_sigmask = saved_mask).
+uint64_t signal_frame_top(const SignalState& s, uint64_t sp, const GuestSigaction& act, uint64_t saved_mask,
+                          GuestUcontextHead& head);
+
 }  // namespace mimic::linux_user

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "linux-user/riscv64/thread.h"
+#include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "target/riscv/translate.h"
 
@@ -15,13 +16,7 @@ namespace {
 // then struct sigcontext aligned to 16: 32 general registers (pc in x0's place) and the FP state
 // union (f[32] + fcsr, padded to the Q-extension size 528).
 struct RiscvUcontext {
-  uint64_t uc_flags;
-  uint64_t uc_link;
-  uint64_t ss_sp;
-  int32_t ss_flags;
-  int32_t ss_pad;
-  uint64_t ss_size;
-  uint64_t uc_sigmask;
+  GuestUcontextHead head;
   uint8_t reserved[120];
   uint64_t align_pad;
   uint64_t gregs[32];
@@ -29,7 +24,7 @@ struct RiscvUcontext {
   uint32_t fcsr;
   uint8_t fp_reserved[528 - 256 - 4];
 };
-static_assert(offsetof(RiscvUcontext, uc_sigmask) == 40);
+static_assert(offsetof(RiscvUcontext, reserved) == 48);
 static_assert(offsetof(RiscvUcontext, gregs) == 176);
 static_assert(sizeof(RiscvUcontext) == 960);
 
@@ -44,19 +39,11 @@ static_assert(sizeof(RtSigframe) == 1088);
 bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
                                      uint64_t saved_mask) {
   riscv::RiscvCpu& c = cpu_state;
-  SignalState& s = proc_.signals;
-  uint64_t sp = c.x[2];
-  bool on_alt = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
-  if ((act.flags & GuestSa::kOnStack) && s.altstack_size && !on_alt) sp = s.altstack_sp + s.altstack_size;
-  uint64_t frame = (sp - sizeof(RtSigframe)) & ~uint64_t(15);
-
   static RtSigframe f;  // large: keep it off the (possibly alternate) host stack
-  memset(&f, 0, sizeof f);
+  memset(static_cast<void*>(&f), 0, sizeof f);
+  const uint64_t sp = signal_frame_top(proc_.signals, c.x[2], act, saved_mask, f.uc.head);
+  const uint64_t frame = (sp - sizeof(RtSigframe)) & ~uint64_t(15);
   f.info = info;
-  f.uc.ss_sp = s.altstack_sp;
-  f.uc.ss_flags = s.altstack_size ? (on_alt ? 1 : 0) : 2;
-  f.uc.ss_size = s.altstack_size;
-  f.uc.uc_sigmask = saved_mask;
   f.uc.gregs[0] = c.pc;
   for (int i = 1; i < 32; i++) f.uc.gregs[i] = c.x[i];
   memcpy(f.uc.fpregs, c.f, sizeof f.uc.fpregs);
@@ -82,7 +69,7 @@ bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   riscv::fp_set_fflags(c, f.uc.fcsr & 0x1f);
   riscv::fp_set_frm(c, (f.uc.fcsr >> 5) & 7);  // also MXCSR rounding and tb_flags
   c.reserve_addr = ~0ull;                      // a handler between LR and SC breaks the reservation
-  *mask = f.uc.uc_sigmask;
+  *mask = f.uc.head.uc_sigmask;
   return true;
 }
 

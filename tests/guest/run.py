@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Guest-program tests: cross-compiles tests/guest/src/*.c for riscv64, runs each under mimic and
-compares stdout and the exit status with tests/guest/expected/<name>.out (generated once with
-qemu-riscv64 and checked by reading) and, when qemu-riscv64 is installed, with a live qemu run.
+"""Guest-program tests: cross-compiles tests/guest/src/*.c (and src/<arch>/*.c, programs only that
+architecture has) for one guest architecture, runs each under mimic and compares stdout and the exit
+status with the expected output (expected/<arch>/<name>.out where the output depends on the
+architecture, else expected/<name>.out; generated once with qemu and checked by reading) and, when
+qemu-<arch> is installed, with a live qemu run.
 
-Usage: run.py --mimic build/mimic [--build-dir DIR] [--update] [NAME...]
+Usage: run.py --arch riscv64|aarch64 --mimic build/mimic [--build-dir DIR] [--update] [NAME...]
 Exit status: 0 all passed, 1 a test failed, 77 (meson's skip) without the cross compiler.
 """
 import argparse
@@ -16,11 +18,19 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "src")
 EXPECTED = os.path.join(HERE, "expected")
-CC = "riscv64-linux-gnu-gcc"
+CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc"}
 
 # Per-test arguments (after the program) and extra environment.
 ARGS = {"args": ["one", "two words", ""]}
 ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}}
+
+
+# Where qemu-user itself departs from Linux, the expected file (checked against the kernel source)
+# is the reference and the live qemu comparison is skipped, with the reason.
+QEMU_DIFFERS = {
+    ("aarch64", "signals"): "qemu-aarch64 reports an undefined instruction as SIGILL/ILL_ILLOPN; "
+                            "Linux (arch/arm64/kernel/traps.c, do_el0_undef) sends ILL_ILLOPC",
+}
 
 
 def outcome(proc):
@@ -39,26 +49,36 @@ def run(cmd, env, cwd):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", choices=sorted(CC), default="riscv64")
     ap.add_argument("--mimic", required=True)
     ap.add_argument("--build-dir", default=None)
-    ap.add_argument("--qemu", default=shutil.which("qemu-riscv64"))
-    ap.add_argument("--update", action="store_true", help="rewrite expected files from qemu-riscv64")
+    ap.add_argument("--qemu", default=None, help="qemu-user binary (default: qemu-<arch> when installed)")
+    ap.add_argument("--opt", default="-O2", help="compiler optimisation flags")
+    ap.add_argument("--update", action="store_true", help="write expected files from qemu-<arch>")
     ap.add_argument("names", nargs="*")
     a = ap.parse_args()
-    if not shutil.which(CC):
-        print(f"SKIP: {CC} is not installed (Debian package gcc-riscv64-linux-gnu)")
+    a.mimic = os.path.abspath(a.mimic)
+    cc_name = CC[a.arch]
+    qemu_name = f"qemu-{a.arch}"
+    a.qemu = a.qemu or shutil.which(qemu_name)
+    if not shutil.which(cc_name):
+        print(f"SKIP: {cc_name} is not installed (Debian package gcc-{cc_name[:-4]})")
         return 77
     if not os.path.exists(a.mimic):
         print(f"FAIL: mimic binary {a.mimic} does not exist")
         return 1
-    names = a.names or sorted(f[:-2] for f in os.listdir(SRC) if f.endswith(".c"))
+    sources = {f[:-2]: os.path.join(SRC, f) for f in os.listdir(SRC) if f.endswith(".c")}
+    arch_src = os.path.join(SRC, a.arch)
+    sources.update({f[:-2]: os.path.join(arch_src, f) for f in os.listdir(arch_src) if f.endswith(".c")})
+    names = a.names or sorted(sources)
     build = a.build_dir or tempfile.mkdtemp(prefix="mimic-guest-")
     os.makedirs(build, exist_ok=True)
     failed = []
     for name in names:
         exe = os.path.join(build, name)
-        src = os.path.join(SRC, name + ".c")
-        cc = subprocess.run([CC, "-static", "-O2", "-o", exe, src, "-lm"], capture_output=True)
+        src = sources[name]
+        cc = subprocess.run([cc_name, "-static", *a.opt.split(), "-o", exe, src, "-lm", "-lpthread"],
+                            capture_output=True)
         if cc.returncode != 0:
             print(f"FAIL {name}: compile error\n{cc.stderr.decode()}")
             failed.append(name)
@@ -70,13 +90,18 @@ def main():
             got = run([a.mimic, "user", exe] + args, env, scratch)
         problems = []
         qemu_out = None
-        if a.qemu:
+        if a.qemu and (a.arch, name) not in QEMU_DIFFERS:
             with tempfile.TemporaryDirectory() as scratch:
                 qemu_out = run([a.qemu, exe] + args, env, scratch)
             if qemu_out != got:
-                problems.append(f"differs from qemu-riscv64:\n--- qemu\n{qemu_out}--- mimic\n{got}")
-        exp_path = os.path.join(EXPECTED, name + ".out")
+                problems.append(f"differs from {qemu_name}:\n--- qemu\n{qemu_out}--- mimic\n{got}")
+        exp_path = os.path.join(EXPECTED, a.arch, name + ".out")
+        if not os.path.exists(exp_path) and not os.path.exists(os.path.join(arch_src, name + ".c")):
+            exp_path = os.path.join(EXPECTED, name + ".out")
         if a.update and qemu_out is not None:
+            common = os.path.join(EXPECTED, name + ".out")
+            if exp_path == common and os.path.exists(common) and open(common).read() != qemu_out:
+                exp_path = os.path.join(EXPECTED, a.arch, name + ".out")  # this arch differs
             with open(exp_path, "w") as f:
                 f.write(qemu_out)
         if os.path.exists(exp_path):
@@ -92,10 +117,10 @@ def main():
             for p in problems:
                 print("  " + p.replace("\n", "\n  "))
         else:
-            print(f"ok   {name}" + (" (matches expected and qemu-riscv64)" if qemu_out else " (matches expected)"))
+            print(f"ok   {name}" + (f" (matches expected and {qemu_name})" if qemu_out else " (matches expected)"))
     if not a.build_dir:
         shutil.rmtree(build, ignore_errors=True)
-    print(f"{len(names) - len(failed)}/{len(names)} guest programs passed")
+    print(f"{len(names) - len(failed)}/{len(names)} {a.arch} guest programs passed ({a.opt})")
     return 1 if failed else 0
 
 

@@ -19,11 +19,16 @@ int main(int argc, char **argv, char **envp) {
   printf("AT_PHNUM>0: %s\n", getauxval(AT_PHNUM) > 0 ? "yes" : "no");
   printf("AT_ENTRY!=0: %s\n", getauxval(AT_ENTRY) != 0 ? "yes" : "no");
   unsigned long hw = getauxval(AT_HWCAP);
+#if defined(__aarch64__)
+  /* The base every arm64 Linux program may assume (the kernel sets them on any ARMv8-A CPU). */
+  printf("AT_HWCAP has: fp %d asimd %d\n", (int)(hw & 1), (int)((hw >> 1) & 1));
+#else
   const char *letters = "IMAFDC";
   printf("AT_HWCAP has:");
   for (const char *l = letters; *l; l++)
     if (hw & (1ul << (*l - 'A'))) printf(" %c", *l);
   printf("\n");
+#endif
   const char *plat = (const char *)getauxval(AT_PLATFORM);
   printf("AT_PLATFORM=%s\n", plat ? plat : "(none)");
   const unsigned char *rnd = (const unsigned char *)getauxval(AT_RANDOM);

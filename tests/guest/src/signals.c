@@ -42,7 +42,11 @@ int main(void) {
   if (r == 0) __asm__ volatile(".word 0");
   printf("SIGILL caught: %d (si_code %d)\n", r == SIGILL, info_code);
   r = sigsetjmp(jb, 1);
+#if defined(__aarch64__)
+  if (r == 0) __asm__ volatile("brk #0");
+#else
   if (r == 0) __asm__ volatile("ebreak");
+#endif
   printf("SIGTRAP caught: %d\n", r == SIGTRAP);
   for (int i = 0; i < 3; i++) {
     r = sigsetjmp(jb, 1);

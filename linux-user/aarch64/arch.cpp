@@ -1,0 +1,78 @@
+// The aarch64 entry of the architecture table: ELF machine, auxv values, layout, O_* flags.
+#include <elf.h>
+#include <fcntl.h>
+
+#include "linux-user/arch.h"
+
+namespace mimic::linux_user {
+
+namespace aarch64 {
+int run(Process& proc, uint64_t entry, uint64_t sp);
+
+namespace {
+// AT_HWCAP bits (arch/arm64/include/uapi/asm/hwcap.h) for exactly what the translator implements.
+enum : uint64_t {
+  kHwcapFp = 1 << 0,
+  kHwcapAsimd = 1 << 1,
+  kHwcapCrc32 = 1 << 7,
+  kHwcapAtomics = 1 << 8,
+  kHwcapCpuid = 1 << 11,  // MRS of the ID registers is emulated (target/arm/sysreg.cpp)
+  kHwcapLrcpc = 1 << 15,
+};
+constexpr uint64_t kHwcap = kHwcapFp | kHwcapAsimd | kHwcapCrc32 | kHwcapAtomics | kHwcapCpuid | kHwcapLrcpc;
+
+// The O_* bits where arm64 differs from x86-64 (the others are the asm-generic values on both).
+struct FlagPair {
+  int guest, host;
+};
+constexpr FlagPair kOpenFlags[] = {
+    {040000, O_DIRECTORY},
+    {0100000, O_NOFOLLOW},
+    {0200000, O_DIRECT},
+    {0400000, 0100000 /* x86-64 __O_LARGEFILE, which glibc spells 0 */},
+};
+constexpr int kDifferingGuest = 040000 | 0100000 | 0200000 | 0400000;
+constexpr int kDifferingHost = O_DIRECTORY | O_NOFOLLOW | O_DIRECT | 0100000;
+
+int open_flags_to_host(int f) {
+  int out = f & ~kDifferingGuest;
+  for (const FlagPair& p : kOpenFlags)
+    if (f & p.guest) out |= p.host;
+  return out;
+}
+int open_flags_to_guest(int f) {
+  int out = f & ~kDifferingHost;
+  for (const FlagPair& p : kOpenFlags)
+    if (f & p.host) out |= p.guest;
+  return out;
+}
+
+// mov x8, #139 (rt_sigreturn); svc #0 — what the vDSO's __kernel_rt_sigreturn does.
+constexpr uint8_t kSigreturn[8] = {0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4};
+
+void register_syscalls(SyscallTable&) {}  // arm64 has no system calls of its own
+}  // namespace
+}  // namespace aarch64
+
+// The layout of a kernel with 39-bit virtual addresses (512 GiB of user space), as Android and
+// many boards configure it; programs see the same structure as with 48 bits.
+extern const ArchInfo kAarch64Arch = {
+    .name = "aarch64",
+    .e_machine = EM_AARCH64,
+    .platform = "aarch64",
+    .hwcap = aarch64::kHwcap,
+    .hwcap2 = 0,
+    .stack_top = 0x7ffffff000,
+    .dyn_base = 0x5555555000,
+    .interp_base = 0,
+    .min_sigstack = 4720,  // sizeof(rt_sigframe) + frame record + alignment, as the kernel computes it
+    .sigaction_restorer = true,
+    .sigreturn_code = aarch64::kSigreturn,
+    .sigreturn_size = sizeof aarch64::kSigreturn,
+    .open_flags_to_host = aarch64::open_flags_to_host,
+    .open_flags_to_guest = aarch64::open_flags_to_guest,
+    .register_syscalls = aarch64::register_syscalls,
+    .run = aarch64::run,
+};
+
+}  // namespace mimic::linux_user

@@ -1,0 +1,69 @@
+// The aarch64 cpu loop: runs translated code and handles SVC, BRK/UDF/illegal, faults, IC IVAU
+// and signals.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "linux-user/aarch64/thread.h"
+#include "linux-user/arch.h"
+#include "linux-user/cpu_loop.h"
+#include "linux-user/signal.h"
+#include "target/arm/translate_a64.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::linux_user::aarch64 {
+
+int run(Process& proc, uint64_t entry, uint64_t sp) {
+  arm::A64Translator translator(proc.mem.get());
+  tcg::ExecEngine engine(proc.options.engine, translator);
+  A64Thread thread(proc);
+  arm::A64Cpu& cpu = thread.cpu_state;
+  cpu.guest_base = proc.mem->base();
+  cpu.pc = entry;
+  cpu.sp = sp;
+  arm::set_fpcr(cpu, 0);
+  arm::set_fpsr(cpu, 0);
+  LoopBinding binding(proc, engine, thread);
+
+  for (;;) {
+    uint32_t reason = engine.run(&cpu);
+    switch (reason) {
+      case arm::kExitSvc: {
+        const uint64_t args[6] = {cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]};
+        int64_t r = 0;
+        switch (run_guest_syscall(proc, thread, cpu.x[8], args, r)) {
+          case SyscallOutcome::kExited: return proc.exit_status;
+          case SyscallOutcome::kNoResult:
+          case SyscallOutcome::kRestart: break;
+          case SyscallOutcome::kReturn:
+            cpu.x[0] = uint64_t(r);
+            cpu.pc += 4;
+            break;
+        }
+        break;
+      }
+      case arm::kExitBrk: deliver_sync_signal(proc, thread, SIGTRAP, 1 /*TRAP_BRKPT*/, cpu.pc); break;
+      case arm::kExitUdf:
+      case arm::kExitIllegal: deliver_sync_signal(proc, thread, SIGILL, 1 /*ILL_ILLOPC*/, cpu.pc); break;
+      case arm::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
+      case arm::kExitPcAlignment: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.pc); break;
+      case tcg::kExitMemFault: deliver_mem_fault(proc, thread, cpu.fault_addr); break;
+      case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
+      case arm::kExitIcInvalidate: {
+        // The translations of the page holding the invalidated line go; blocks never span pages.
+        const uint64_t page = cpu.ic_inval_addr & ~uint64_t(0xfff);
+        engine.invalidate_range(page, page + 0x1000);
+        break;
+      }
+      case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
+      default:
+        fprintf(stderr, "mimic: internal error: aarch64 cpu loop got exit reason %u at pc %#llx\n", reason,
+                (unsigned long long)cpu.pc);
+        abort();
+    }
+    if (proc.signals.pending.load()) process_pending_signals(proc, thread);
+  }
+}
+
+}  // namespace mimic::linux_user::aarch64

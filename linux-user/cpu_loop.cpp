@@ -1,0 +1,71 @@
+// Architecture-independent pieces of the cpu loops (see cpu_loop.h).
+#include "linux-user/cpu_loop.h"
+
+#include <signal.h>
+
+#include <cerrno>
+
+#include "linux-user/generic/syscall_nr.h"
+#include "linux-user/mmap.h"
+#include "linux-user/signal.h"
+#include "linux-user/syscall.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::linux_user {
+
+namespace {
+
+// Calls Linux never restarts after a handler ran (they return EINTR): the sleeps and the waits
+// with a temporary signal mask or a timeout.
+bool never_restarts(uint64_t nr) {
+  switch (nr) {
+    case nr::k_ppoll:
+    case nr::k_pselect6:
+    case nr::k_epoll_pwait:
+    case nr::k_epoll_pwait2:
+    case nr::k_rt_sigsuspend:
+    case nr::k_rt_sigtimedwait:
+    case nr::k_nanosleep:
+    case nr::k_clock_nanosleep:
+    case nr::k_io_getevents: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+LoopBinding::LoopBinding(Process& proc, tcg::ExecEngine& engine, GuestThread& thread) : proc_(proc) {
+  proc.engine = &engine;
+  proc.mem->set_invalidate_hook([&engine](uint64_t s, uint64_t e) { engine.invalidate_range(s, e); });
+  proc.thread = &thread;
+}
+LoopBinding::~LoopBinding() {
+  proc_.mem->set_invalidate_hook(nullptr);
+  proc_.thread = nullptr;
+  proc_.engine = nullptr;
+}
+
+SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t args[6],
+                                 int64_t& result) {
+  int64_t r = do_syscall(proc, thread, nr, args);
+  if (proc.exited) return SyscallOutcome::kExited;
+  if (r == kSysNoResult) return SyscallOutcome::kNoResult;
+  if ((r == -EINTR && !never_restarts(nr) && should_restart_syscall(proc)) || r == kSysRestart)
+    return SyscallOutcome::kRestart;  // runs again after the handler returns
+  result = r;
+  return SyscallOutcome::kReturn;
+}
+
+void deliver_segv(Process& proc, GuestThread& thread, uint64_t addr) {
+  int code = (proc.mem->page_flags(addr) & PageFlag::kValid) ? 2 /*SEGV_ACCERR*/ : 1 /*SEGV_MAPERR*/;
+  deliver_sync_signal(proc, thread, SIGSEGV, code, addr);
+}
+
+void deliver_mem_fault(Process& proc, GuestThread& thread, uint64_t addr) {
+  if (last_fault_signal() == SIGBUS)
+    deliver_sync_signal(proc, thread, SIGBUS, 2 /*BUS_ADRERR*/, addr);
+  else
+    deliver_segv(proc, thread, addr);
+}
+
+}  // namespace mimic::linux_user
