@@ -16,17 +16,20 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul"]
 GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
           "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64")}
+# qemu-user runs the CPU mimic models, so both take the same library code paths (glibc picks its
+# string functions by CPU; qemu-aarch64's default "max" CPU would send it to SVE versions).
+QEMU_CPU = {"aarch64": "cortex-a72"}
 
 
 def build(compiler, src, out):
     subprocess.run([compiler, "-O2", "-static", "-o", out, src], check=True)
 
 
-def best_time(cmd, runs):
+def best_time(cmd, runs, env=None):
     best, output = None, None
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True)
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env)
         dt = time.perf_counter() - t0
         if p.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd)} exited {p.returncode}: {p.stderr.strip()[:300]}")
@@ -61,7 +64,10 @@ def main():
         tn, out_n = best_time([native_bin], args.runs)
         tq = out_q = None
         if have_qemu:
-            tq, out_q = best_time([qemu, guest_bin], args.runs)
+            qemu_env = dict(os.environ)
+            if args.arch in QEMU_CPU:
+                qemu_env["QEMU_CPU"] = QEMU_CPU[args.arch]
+            tq, out_q = best_time([qemu, guest_bin], args.runs, qemu_env)
         try:
             tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
         except RuntimeError as e:

@@ -7,7 +7,7 @@
 # Uses a private apt state (lists, cache, sources), so the host's apt configuration is untouched.
 set -euo pipefail
 [ $# -ge 4 ] || { sed -n '2,8p' "$0"; exit 2; }
-arch=$1 suite=$2 dest=$3; shift 3
+arch=$1 suite=$2 dest=$(realpath -m "$3"); shift 3
 state=$(realpath -m "$dest/.apt"); debs=$(realpath -m "$dest/.debs")
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$debs"
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}

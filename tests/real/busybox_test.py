@@ -46,8 +46,12 @@ CASES = [
 ]
 
 
-def run(cmd, cwd, timeout=60):
-    p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout)
+# qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more).
+QEMU_CPU = {"aarch64": "cortex-a72"}
+
+
+def run(cmd, cwd, timeout=60, env=None):
+    p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout, env=env)
     return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
 
 
@@ -55,11 +59,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mimic", required=True)
     ap.add_argument("--arch", default="riscv64")
-    ap.add_argument("--sysroot", required=True, help="folder with usr/bin/busybox unpacked from Debian")
+    ap.add_argument("--sysroot", required=True, help="folder with (usr/)bin/busybox unpacked from Debian")
     ap.add_argument("--qemu", default=None)
     args = ap.parse_args()
+    args.mimic = os.path.abspath(args.mimic)  # the cases run in scratch folders
+    args.sysroot = os.path.abspath(args.sysroot)
 
-    busybox = os.path.join(args.sysroot, "usr", "bin", "busybox")
+    # trixie installs it in usr/bin, bookworm (before the merged-/usr layout) in bin.
+    candidates = [os.path.join(args.sysroot, d, "busybox") for d in ("usr/bin", "bin")]
+    busybox = next((c for c in candidates if os.path.exists(c)), candidates[0])
     if not os.path.exists(busybox):
         print(f"SKIP: {busybox} missing (scripts/fetch-debian-debs.sh could not fetch busybox-static)")
         return 77
@@ -71,7 +79,10 @@ def main():
             if prefix is None:
                 continue
             with tempfile.TemporaryDirectory() as scratch:
-                results[who] = run(prefix + [busybox, "sh", "-c", script], scratch)
+                env = dict(os.environ)
+                if who == "qemu" and args.arch in QEMU_CPU:
+                    env["QEMU_CPU"] = QEMU_CPU[args.arch]
+                results[who] = run(prefix + [busybox, "sh", "-c", script], scratch, env=env)
         problems = []
         rc, out, err = results["mimic"]
         if "qemu" in results and results["qemu"] != results["mimic"]:

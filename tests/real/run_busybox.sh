@@ -4,7 +4,7 @@
 set -euo pipefail
 mimic=$1 arch=$2 suite=$3 sysroot=$4
 here=$(cd "$(dirname "$0")" && pwd)
-if [ ! -x "$sysroot/usr/bin/busybox" ]; then
+if [ ! -x "$sysroot/usr/bin/busybox" ] && [ ! -x "$sysroot/bin/busybox" ]; then
   if ! "$here/../../scripts/fetch-debian-debs.sh" "$arch" "$suite" "$sysroot" busybox-static; then
     echo "SKIP: could not fetch Debian $suite $arch busybox-static"
     exit 77
