@@ -3,12 +3,16 @@
 
 #include <signal.h>
 
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cerrno>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/mmap.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
+#include "linux-user/thread.h"
 #include "tcg/exec/exec.h"
 
 namespace mimic::linux_user {
@@ -34,23 +38,38 @@ bool never_restarts(uint64_t nr) {
 
 }  // namespace
 
-LoopBinding::LoopBinding(Process& proc, tcg::ExecEngine& engine, GuestThread& thread) : proc_(proc) {
+EngineBinding::EngineBinding(Process& proc, tcg::ExecEngine& engine) : proc_(proc) {
   proc.engine = &engine;
   proc.mem->set_invalidate_hook([&engine](uint64_t s, uint64_t e) { engine.invalidate_range(s, e); });
-  proc.thread = &thread;
 }
-LoopBinding::~LoopBinding() {
+EngineBinding::~EngineBinding() {
   proc_.mem->set_invalidate_hook(nullptr);
-  proc_.thread = nullptr;
   proc_.engine = nullptr;
+}
+
+int run_initial_thread(Process& proc, tcg::ExecEngine& engine, GuestThread& thread) {
+  EngineBinding engine_binding(proc, engine);
+  proc.main_thread = &thread;
+  {
+    ThreadBinding binding(proc, thread);
+    set_guest_mask(thread, host_mask_as_guest());  // the mask mimic inherited
+    thread.run_loop();
+    if (!proc.exited.load()) {  // exit(2) of the initial thread alone
+      release_thread_resources(proc, thread);
+      if (proc.live_threads.fetch_sub(1) == 1) exit_process(thread.exit_code);
+      syscall(SYS_exit, 0);  // this host thread only; the others keep the process
+    }
+  }
+  proc.main_thread = nullptr;
+  return proc.exit_status;
 }
 
 SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t args[6],
                                  int64_t& result) {
   int64_t r = do_syscall(proc, thread, nr, args);
-  if (proc.exited) return SyscallOutcome::kExited;
+  if (proc.exited.load() || thread.exited) return SyscallOutcome::kExited;
   if (r == kSysNoResult) return SyscallOutcome::kNoResult;
-  if ((r == -EINTR && !never_restarts(nr) && should_restart_syscall(proc)) || r == kSysRestart)
+  if ((r == -EINTR && !never_restarts(nr) && should_restart_syscall(proc, thread)) || r == kSysRestart)
     return SyscallOutcome::kRestart;  // runs again after the handler returns
   result = r;
   return SyscallOutcome::kReturn;

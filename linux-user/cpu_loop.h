@@ -8,14 +8,14 @@
 
 namespace mimic::linux_user {
 
-// Makes `engine` and `thread` the process's for the life of a cpu loop: guest memory changes
-// invalidate the engine's translations, and the syscall/signal layers reach both.
-class LoopBinding {
+// Makes `engine` the process's (shared by all its threads) for the life of the initial thread's
+// loop: guest memory changes invalidate its translations, and the syscall layer reaches it.
+class EngineBinding {
  public:
-  LoopBinding(Process& proc, tcg::ExecEngine& engine, GuestThread& thread);
-  ~LoopBinding();
-  LoopBinding(const LoopBinding&) = delete;
-  LoopBinding& operator=(const LoopBinding&) = delete;
+  EngineBinding(Process& proc, tcg::ExecEngine& engine);
+  ~EngineBinding();
+  EngineBinding(const EngineBinding&) = delete;
+  EngineBinding& operator=(const EngineBinding&) = delete;
 
  private:
   Process& proc_;
@@ -23,12 +23,12 @@ class LoopBinding {
 
 // What the cpu loop does after a guest system call.
 enum class SyscallOutcome {
-  kExited,     // the process (or this thread) is gone: leave the loop with proc.exit_status
+  kExited,     // the process or this thread is gone: leave the loop
   kNoResult,   // registers were set by the call itself (rt_sigreturn): touch nothing
   kRestart,    // interrupted, to be restarted: leave pc on the syscall instruction
   kReturn,     // write `result` to the return register and step past the instruction
 };
-// Runs system call `nr`; sets `result` for kReturn.
+// Runs system call `nr`; sets `result` for kReturn. kExited when the process or this thread ended.
 SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t args[6],
                                  int64_t& result);
 
@@ -37,5 +37,10 @@ void deliver_segv(Process& proc, GuestThread& thread, uint64_t addr);
 // A guest load/store faulted in translated code (tcg::kExitMemFault at cpu.fault_addr): SIGSEGV,
 // or SIGBUS (BUS_ADRERR) when the host saw SIGBUS (a file-backed page beyond the end of its file).
 void deliver_mem_fault(Process& proc, GuestThread& thread, uint64_t addr);
+
+// The initial thread: runs `thread` (already set up at the entry point) on the calling host thread
+// until the process ends, and returns its exit status. When the initial thread exits alone
+// (exit(2) while other threads run), its host thread ends and the process lives on, as in Linux.
+int run_initial_thread(Process& proc, tcg::ExecEngine& engine, GuestThread& thread);
 
 }  // namespace mimic::linux_user

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 
 #include "tcg/exec/guest_memory.h"
@@ -125,6 +126,13 @@ class GuestMemory final : public tcg::CodeFetcher {
   std::unique_ptr<std::atomic<uint8_t*>[]> leaves_;
   size_t leaf_count_;
   mutable std::recursive_mutex mutex_;
+
+ public:
+  // Held across fork() so that no other guest thread is inside a mapping change in the child.
+  // The child must call child_after_fork instead of unlocking: a recursive mutex records its
+  // owner's thread id, which is another one in the child.
+  std::recursive_mutex& fork_mutex() const { return mutex_; }
+  void child_after_fork() { new (&mutex_) std::recursive_mutex(); }
   std::function<void(uint64_t, uint64_t)> invalidate_;
   uint64_t brk_start_ = 0, brk_cur_ = 0, brk_mapped_end_ = 0;
   uint64_t mmap_top_ = 0;

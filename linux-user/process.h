@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,21 @@ struct GuestSiginfo {
 };
 static_assert(sizeof(GuestSiginfo) == 128);
 
-// The arch-neutral view of one guest CPU that syscalls and signal delivery use. The arch folder
-// implements it around its CPU state struct and lays out its signal frames.
+// A thread's signal state: mask, pending signals, alternate stack (Linux keeps them per thread;
+// the dispositions are the process's, in Process::sig_actions).
+struct SignalState {
+  uint64_t blocked = 0;                // guest mask, bit (sig - 1)
+  std::atomic<uint64_t> pending{0};    // bit (sig - 1), set by host handlers and the cpu loop
+  GuestSiginfo info[kNumSignals + 1];  // of each pending signal
+  uint64_t altstack_sp = 0, altstack_size = 0;
+  int altstack_flags = 2;          // SS_DISABLE
+  bool have_suspend_mask = false;  // rt_sigsuspend: the mask to restore after the handler
+  uint64_t suspend_mask = 0;
+};
+
+// The arch-neutral view of one guest thread (its CPU, registers and signal state) that syscalls
+// and signal delivery use. The arch folder implements it around its CPU state struct and lays out
+// its signal frames. Each guest thread runs on its own host thread.
 class GuestThread {
  public:
   virtual ~GuestThread() = default;
@@ -71,37 +85,37 @@ class GuestThread {
   virtual bool restore_signal_frame(uint64_t* mask) = 0;
   // The raw bytes and disassembly of the instruction at pc for fatal-signal messages.
   virtual std::string describe_insn(uint64_t pc) = 0;
+  // A new thread of the same architecture whose registers are a copy of this one's (clone).
+  virtual std::unique_ptr<GuestThread> clone_thread() = 0;
+  // Runs this thread's cpu loop on the calling host thread until the thread or the process exits.
+  virtual void run_loop() = 0;
 
-  uint64_t clear_child_tid = 0;
-};
-
-// Signal state shared by the process (dispositions) and per thread (mask, pending).
-struct SignalState {
-  GuestSigaction actions[kNumSignals + 1];
-  uint64_t blocked = 0;                // guest mask, bit (sig - 1)
-  std::atomic<uint64_t> pending{0};    // bit (sig - 1), set by host handlers and the cpu loop
-  GuestSiginfo info[kNumSignals + 1];  // of each pending signal
-  uint64_t altstack_sp = 0, altstack_size = 0;
-  int altstack_flags = 2;          // SS_DISABLE
-  bool have_suspend_mask = false;  // rt_sigsuspend: the mask to restore after the handler
-  uint64_t suspend_mask = 0;
+  SignalState signals;
+  uint64_t clear_child_tid = 0;  // CLONE_CHILD_CLEARTID / set_tid_address
+  uint64_t robust_list = 0;      // set_robust_list head (walked when the thread exits)
+  int tid = 0;                   // host (= guest) thread id
+  bool exited = false;           // exit(2) of this thread only
+  int exit_code = 0;
 };
 
 struct Process {
   const ArchInfo* arch = nullptr;
   UserOptions options;
   std::unique_ptr<GuestMemory> mem;
-  tcg::ExecEngine* engine = nullptr;  // owned by the arch's run()
-  GuestThread* thread = nullptr;      // the running guest thread (single-threaded for now)
-  std::string exe_path;               // host path of the guest program (/proc/self/exe)
-  std::string exe_guest_path;         // as the guest named it
+  tcg::ExecEngine* engine = nullptr;   // owned by the arch's run(), shared by every thread
+  GuestThread* main_thread = nullptr;  // the initial thread (signals that arrive outside any)
+  std::atomic<int> live_threads{1};
+  std::mutex threads_mutex;              // guards `threads`
+  std::vector<GuestThread*> threads;     // every live guest thread
+  std::string exe_path;        // host path of the guest program (/proc/self/exe)
+  std::string exe_guest_path;  // as the guest named it
   std::vector<ElfSymbol> symbols;
   std::vector<uint64_t> auxv;  // flat key/value words for /proc/self/auxv
   uint64_t stack_top = 0, stack_bottom = 0;
   uint64_t sigreturn_trampoline = 0;  // guest address of `li a7, 139; ecall` (or the arch's)
-  SignalState signals;
+  GuestSigaction sig_actions[kNumSignals + 1];  // dispositions, shared by all threads
   bool strace = false;
-  bool exited = false;
+  std::atomic<bool> exited{false};  // exit_group (or the last thread's exit)
   int exit_status = 0;
 };
 

@@ -1,6 +1,7 @@
 // Guest signals: the host fault handler, async signal capture, dispositions, masks and delivery.
 #include "linux-user/signal.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <ucontext.h>
@@ -19,6 +20,7 @@ namespace mimic::linux_user {
 namespace {
 
 thread_local int t_fault_signal = SIGSEGV;
+thread_local GuestThread* t_current_thread = nullptr;
 
 bool is_fault_signal(int sig) {
   return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
@@ -32,12 +34,16 @@ bool default_stops(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == 
 
 void write_err(const char* s) { (void)!::write(2, s, strlen(s)); }
 
+// The kernel picked this host thread because its mask (mirroring the guest thread's) lets the
+// signal in: the guest thread running here gets it.
 void mark_pending(int sig, const siginfo_t* si) {
   Process* p = g_process;
   if (!p || sig < 1 || sig > kNumSignals) return;
-  memcpy(&p->signals.info[sig], si, sizeof(GuestSiginfo));
-  p->signals.pending.fetch_or(sig_bit(sig));
-  if (p->thread) p->thread->cpu().exit_request.store(1);
+  GuestThread* t = t_current_thread ? t_current_thread : p->main_thread;
+  if (!t) return;
+  memcpy(&t->signals.info[sig], si, sizeof(GuestSiginfo));
+  t->signals.pending.fetch_or(sig_bit(sig));
+  t->cpu().exit_request.store(1);
 }
 
 // Guest signals with a guest handler: remember them; the cpu loop delivers at the next exit.
@@ -63,7 +69,7 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
   auto* uc = static_cast<ucontext_t*>(ucv);
   Process* p = g_process;
   if (si->si_code <= 0 && p) {  // sent by kill/tgkill, not a fault
-    const GuestSigaction& act = p->signals.actions[sig];
+    const GuestSigaction& act = p->sig_actions[sig];
     if (act.handler == kSigIgn) return;
     if (act.handler == kSigDfl) die_from_signal(sig);
     mark_pending(sig, si);
@@ -115,6 +121,8 @@ void set_host_disposition(int sig, const GuestSigaction& act) {
 }  // namespace
 
 int last_fault_signal() { return t_fault_signal; }
+GuestThread* current_thread() { return t_current_thread; }
+void set_current_thread(GuestThread* thread) { t_current_thread = thread; }
 
 const char* signal_name(int sig) {
   static const char* const kNames[] = {"0",        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",  "SIGTRAP",   "SIGABRT",
@@ -128,30 +136,35 @@ const char* signal_name(int sig) {
   return buf;
 }
 
+void thread_signals_init() {
+  thread_local char* alt = nullptr;  // freed with the thread? no: a dying thread may still be on it
+  if (alt) return;
+  const size_t size = 256 * 1024;
+  alt = static_cast<char*>(malloc(size));
+  stack_t ss = {};
+  ss.ss_sp = alt;
+  ss.ss_size = size;
+  sigaltstack(&ss, nullptr);
+}
+
 void signals_init(Process& proc) {
-  // The handlers must run even when the host stack is what overflowed.
-  static char* alt = nullptr;
-  if (!alt) {
-    size_t size = 256 * 1024;
-    alt = static_cast<char*>(malloc(size));
-    stack_t ss = {};
-    ss.ss_sp = alt;
-    ss.ss_size = size;
-    sigaltstack(&ss, nullptr);
-  }
+  thread_signals_init();
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) install(sig, host_fault_handler, SA_NODEFER);
   // The guest starts with the dispositions mimic inherited (SIG_IGN survives exec, as in Linux).
   for (int sig = 1; sig <= kNumSignals; sig++) {
     if (is_fault_signal(sig) || sig == SIGKILL || sig == SIGSTOP) continue;
     struct sigaction old;
-    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) proc.signals.actions[sig].handler = kSigIgn;
+    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) proc.sig_actions[sig].handler = kSigIgn;
   }
+}
+
+uint64_t host_mask_as_guest() {
   sigset_t cur;
-  sigprocmask(SIG_SETMASK, nullptr, &cur);
+  pthread_sigmask(SIG_SETMASK, nullptr, &cur);
   uint64_t m = 0;
   for (int sig = 1; sig <= kNumSignals; sig++)
     if (sigismember(&cur, sig) == 1) m |= sig_bit(sig);
-  set_guest_mask(proc, m);
+  return m;
 }
 
 sigset_t host_sigset_for_guest_mask(uint64_t mask) {
@@ -162,37 +175,40 @@ sigset_t host_sigset_for_guest_mask(uint64_t mask) {
   return s;
 }
 
-void set_guest_mask(Process& proc, uint64_t mask) {
+void set_guest_mask(GuestThread& thread, uint64_t mask) {
   mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-  proc.signals.blocked = mask;
+  thread.signals.blocked = mask;
   sigset_t s = host_sigset_for_guest_mask(mask);
-  sigprocmask(SIG_SETMASK, &s, nullptr);
+  pthread_sigmask(SIG_SETMASK, &s, nullptr);
 }
 
-void begin_temp_mask(Process& proc, uint64_t mask) {
-  proc.signals.suspend_mask = proc.signals.blocked;
-  proc.signals.have_suspend_mask = true;
-  proc.signals.blocked = mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+void begin_temp_mask(GuestThread& thread, uint64_t mask) {
+  SignalState& s = thread.signals;
+  s.suspend_mask = s.blocked;
+  s.have_suspend_mask = true;
+  s.blocked = mask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 }
 
-void end_temp_mask(Process& proc, bool interrupted) {
-  SignalState& s = proc.signals;
+void end_temp_mask(GuestThread& thread, bool interrupted) {
+  SignalState& s = thread.signals;
   if (!s.have_suspend_mask) return;
   if (interrupted && (s.pending.load() & ~s.blocked)) return;  // delivery restores it
   s.have_suspend_mask = false;
-  set_guest_mask(proc, s.suspend_mask);
+  set_guest_mask(thread, s.suspend_mask);
 }
 
 int64_t set_guest_sigaction(Process& proc, int sig, const GuestSigaction* act, GuestSigaction* old) {
   if (sig < 1 || sig > kNumSignals) return -EINVAL;
   if (act && (sig == SIGKILL || sig == SIGSTOP)) return -EINVAL;
-  if (old) *old = proc.signals.actions[sig];
+  if (old) *old = proc.sig_actions[sig];
   if (act) {
-    proc.signals.actions[sig] = *act;
+    proc.sig_actions[sig] = *act;
     set_host_disposition(sig, *act);
-    // Setting SIG_IGN discards a pending instance, as POSIX requires.
-    if (act->handler == kSigIgn || (act->handler == kSigDfl && default_ignored(sig)))
-      proc.signals.pending.fetch_and(~sig_bit(sig));
+    // Setting SIG_IGN discards a pending instance (in every thread), as POSIX requires.
+    if (act->handler == kSigIgn || (act->handler == kSigDfl && default_ignored(sig))) {
+      std::lock_guard lock(proc.threads_mutex);
+      for (GuestThread* t : proc.threads) t->signals.pending.fetch_and(~sig_bit(sig));
+    }
   }
   return 0;
 }
@@ -228,8 +244,8 @@ void default_action(int sig) {
 }
 
 void deliver(Process& proc, GuestThread& thread, int sig, const GuestSiginfo& info) {
-  SignalState& s = proc.signals;
-  GuestSigaction act = s.actions[sig];
+  SignalState& s = thread.signals;
+  GuestSigaction act = proc.sig_actions[sig];
   if (act.handler == kSigIgn) return;
   if (act.handler == kSigDfl) {
     default_action(sig);
@@ -247,13 +263,13 @@ void deliver(Process& proc, GuestThread& thread, int sig, const GuestSiginfo& in
     GuestSigaction dfl;
     set_guest_sigaction(proc, sig, &dfl, nullptr);
   }
-  set_guest_mask(proc, nb);
+  set_guest_mask(thread, nb);
 }
 
 }  // namespace
 
 void process_pending_signals(Process& proc, GuestThread& thread) {
-  SignalState& s = proc.signals;
+  SignalState& s = thread.signals;
   for (;;) {
     uint64_t ready = s.pending.load() & ~s.blocked;
     if (!ready) break;
@@ -266,16 +282,16 @@ void process_pending_signals(Process& proc, GuestThread& thread) {
   }
   if (s.have_suspend_mask) {  // an interrupted temporary mask with nothing left to deliver
     s.have_suspend_mask = false;
-    set_guest_mask(proc, s.suspend_mask);
+    set_guest_mask(thread, s.suspend_mask);
   }
 }
 
-bool should_restart_syscall(Process& proc) {
-  SignalState& s = proc.signals;
+bool should_restart_syscall(Process& proc, GuestThread& thread) {
+  SignalState& s = thread.signals;
   uint64_t ready = s.pending.load() & ~s.blocked;
   if (!ready) return true;
   int sig = __builtin_ctzll(ready) + 1;
-  const GuestSigaction& act = s.actions[sig];
+  const GuestSigaction& act = proc.sig_actions[sig];
   if (act.handler == kSigDfl || act.handler == kSigIgn) return true;
   return (act.flags & GuestSa::kRestart) != 0;
 }
@@ -285,9 +301,8 @@ void deliver_sync_signal(Process& proc, GuestThread& thread, int sig, int code, 
   info.signo = sig;
   info.code = code;
   memcpy(info.fields, &addr, 8);  // si_addr
-  SignalState& s = proc.signals;
-  const GuestSigaction& act = s.actions[sig];
-  bool blocked = (s.blocked & sig_bit(sig)) != 0;
+  const GuestSigaction& act = proc.sig_actions[sig];
+  bool blocked = (thread.signals.blocked & sig_bit(sig)) != 0;
   if (act.handler != kSigDfl && act.handler != kSigIgn && !blocked) {
     deliver(proc, thread, sig, info);
     return;
@@ -318,7 +333,7 @@ int64_t do_rt_sigreturn(Process& proc, GuestThread& thread) {
     deliver_sync_signal(proc, thread, SIGSEGV, 0x80 /*SI_KERNEL*/, 0);
     return kSysNoResult;
   }
-  set_guest_mask(proc, mask);
+  set_guest_mask(thread, mask);
   return kSysNoResult;
 }
 

@@ -11,19 +11,30 @@ namespace mimic::linux_user {
 
 inline uint64_t sig_bit(int sig) { return uint64_t(1) << (sig - 1); }
 
-// Installs the host fault handlers (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) on an alternate stack.
+// Installs the host fault handlers (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP) and takes over the
+// inherited dispositions. The calling host thread gets an alternate stack (see thread_signals_init).
 void signals_init(Process& proc);
+// Per host thread: the alternate stack the fault handlers run on (they must run even when the
+// host stack is what overflowed). Every host thread that runs guest code calls it once.
+void thread_signals_init();
+
+// The guest thread the calling host thread runs (null outside any), for host signal handlers.
+GuestThread* current_thread();
+void set_current_thread(GuestThread* thread);
 
 // The host mask for a guest mask: signals the emulator itself needs (faults) are never blocked.
 sigset_t host_sigset_for_guest_mask(uint64_t mask);
-// Sets the guest's blocked mask (SIGKILL/SIGSTOP dropped) and mirrors it onto the host thread.
-void set_guest_mask(Process& proc, uint64_t mask);
+// Sets the thread's blocked mask (SIGKILL/SIGSTOP dropped) and mirrors it onto its host thread
+// (which must be the calling one).
+void set_guest_mask(GuestThread& thread, uint64_t mask);
+// The host thread's current mask as a guest mask (the initial thread inherits it).
+uint64_t host_mask_as_guest();
 
 // A temporary mask for the duration of one call (rt_sigsuspend, ppoll, pselect6, epoll_pwait):
 // when the call was interrupted, the mask stays until the signal is delivered, and the handler's
 // frame records the original mask, as Linux does.
-void begin_temp_mask(Process& proc, uint64_t mask);
-void end_temp_mask(Process& proc, bool interrupted);
+void begin_temp_mask(GuestThread& thread, uint64_t mask);
+void end_temp_mask(GuestThread& thread, bool interrupted);
 
 // rt_sigaction on the guest's table, updating the host disposition. Returns 0 or -errno.
 int64_t set_guest_sigaction(Process& proc, int sig, const GuestSigaction* act, GuestSigaction* old);
@@ -36,7 +47,7 @@ void deliver_sync_signal(Process& proc, GuestThread& thread, int sig, int code, 
 void process_pending_signals(Process& proc, GuestThread& thread);
 // True when a pending, unblocked signal's handler asks for SA_RESTART (or there is nothing to
 // deliver, so the host's EINTR was spurious): the interrupted system call should run again.
-bool should_restart_syscall(Process& proc);
+bool should_restart_syscall(Process& proc, GuestThread& thread);
 
 // rt_sigreturn for the current thread: restores the frame; returns kSysNoResult.
 int64_t do_rt_sigreturn(Process& proc, GuestThread& thread);

@@ -134,7 +134,7 @@ bool prints_at_entry(const SyscallDef* def) { return def->ret == 'n' || strcmp(d
 
 void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args) {
   std::string& line = t_line;
-  line = std::to_string(getpid()) + " " + def->name + "(";
+  line = std::to_string(ctx.thread.tid ? ctx.thread.tid : getpid()) + " " + def->name + "(";  // strace -f style: the thread id
   for (size_t i = 0; def->args[i]; i++) {
     if (i) line += ',';
     line += arg_text(ctx, def->args[i], args[i]);

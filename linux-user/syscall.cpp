@@ -52,14 +52,16 @@ int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64
   const SyscallDef* def = g_table ? g_table->find(nr) : nullptr;
   if (!def) {
     // Report each unknown number once: programs probe for newer calls and fall back.
+    static std::mutex reported_mutex;
     static std::set<uint64_t> reported;
+    std::unique_lock lock(reported_mutex);
     if (reported.insert(nr).second) {
       const char* name = g_table ? g_table->name(nr) : nullptr;
       fprintf(stderr, "mimic: unsupported syscall %llu (%s)\n", (unsigned long long)nr, name ? name : "unknown");
     }
     if (proc.strace) {
       const char* name = g_table ? g_table->name(nr) : nullptr;
-      fprintf(stderr, "%d %s(...) = -1 errno=38 (Function not implemented)\n", getpid(), name ? name : "unknown");
+      fprintf(stderr, "%d %s(...) = -1 errno=38 (Function not implemented)\n", thread.tid ? thread.tid : getpid(), name ? name : "unknown");
     }
     return -ENOSYS;
   }

@@ -329,7 +329,7 @@ int64_t get_temp_mask(SyscallCtx& ctx, uint64_t addr, uint64_t size, sigset_t& h
   uint64_t m;
   if (!get_guest(ctx.mem, addr, m)) return -EFAULT;
   host = host_sigset_for_guest_mask(m);
-  begin_temp_mask(ctx.proc, m);
+  begin_temp_mask(ctx.thread, m);
   p = &host;
   return 0;
 }
@@ -349,7 +349,7 @@ SYS(ppoll) {
   if (int64_t r = get_temp_mask(ctx, a[3], a[4], hm, pm); r < 0) return r;
   int r = ::ppoll(static_cast<pollfd*>(fds), n, pts, pm);
   int e = errno;
-  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
   if (r < 0) return -e;
   if (pts) put_guest(ctx.mem, a[2], ts);
   return r;
@@ -384,7 +384,7 @@ SYS(pselect6) {
   } sig = {pm, 8};
   long r = syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
   int e = errno;
-  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
   if (r < 0) return -e;
   if (pts) put_guest(ctx.mem, a[4], ts);
   return r;
@@ -424,7 +424,7 @@ int64_t epoll_wait_common(SyscallCtx& ctx, const uint64_t* a, const timespec* ts
   else
     r = ::epoll_pwait(fdarg(a[0]), evs.data(), max, int(a[3]), pm);
   int e = errno;
-  if (pm) end_temp_mask(ctx.proc, r < 0 && e == EINTR);
+  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
   if (r < 0) return -e;
   for (int i = 0; i < r; i++) {
     GuestEpollEvent g{evs[size_t(i)].events, 0, evs[size_t(i)].data.u64};

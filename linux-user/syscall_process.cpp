@@ -20,6 +20,7 @@
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
+#include "linux-user/thread.h"
 #include "tcg/exec/exec.h"
 #include "tcg/exec/options.h"
 
@@ -30,18 +31,20 @@ namespace {
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
 SYS(exit_group) {
-  ctx.proc.exited = true;
   ctx.proc.exit_status = int(a[0]) & 0xff;
+  ctx.proc.exited = true;
   return kSysNoResult;
 }
+// One thread ends; the process ends with its last thread (the exit status is the last thread's).
+// The thread's robust list and CLONE_CHILD_CLEARTID word are released when its loop returns.
 SYS(exit) {
-  // One thread per process today: the thread's exit is the process's. CLONE_CHILD_CLEARTID
-  // still gets its wake-up, for a parent sharing the memory through MAP_SHARED.
-  if (uint64_t tid = ctx.thread.clear_child_tid) {
-    uint32_t zero = 0;
-    if (put_guest(ctx.mem, tid, zero)) syscall(SYS_futex, ctx.mem.host(tid), FUTEX_WAKE, 1, nullptr, nullptr, 0);
+  ctx.thread.exit_code = int(a[0]) & 0xff;
+  if (ctx.proc.live_threads.load() == 1) {
+    release_thread_resources(ctx.proc, ctx.thread);  // a MAP_SHARED waiter may be watching
+    return sys_exit_group(ctx, a);
   }
-  return sys_exit_group(ctx, a);
+  ctx.thread.exited = true;
+  return kSysNoResult;
 }
 SYS(getpid) { return getpid(); }
 SYS(getppid) { return getppid(); }
@@ -229,7 +232,24 @@ SYS(set_tid_address) {
   ctx.thread.clear_child_tid = a[0];
   return syscall(SYS_gettid);
 }
-SYS(set_robust_list) { return a[1] == 24 ? 0 : -EINVAL; }
+SYS(set_robust_list) {
+  if (a[1] != 24) return -EINVAL;  // sizeof(struct robust_list_head)
+  ctx.thread.robust_list = a[0];
+  return 0;
+}
+SYS(get_robust_list) {
+  if (a[0] != 0 && int(a[0]) != int(syscall(SYS_gettid))) {
+    std::lock_guard lock(ctx.proc.threads_mutex);
+    for (GuestThread* t : ctx.proc.threads)
+      if (t->tid == int(a[0])) {
+        if (!put_guest(ctx.mem, a[1], t->robust_list) || !put_guest(ctx.mem, a[2], uint64_t(24))) return -EFAULT;
+        return 0;
+      }
+    return -ESRCH;
+  }
+  if (!put_guest(ctx.mem, a[1], ctx.thread.robust_list) || !put_guest(ctx.mem, a[2], uint64_t(24))) return -EFAULT;
+  return 0;
+}
 SYS(rseq) { return -ENOSYS; }  // glibc falls back; restartable sequences need the scheduler's help
 
 SYS(futex) {
@@ -273,32 +293,52 @@ SYS(futex) {
   }
 }
 
-// clone in the forms fork(), vfork() and posix_spawn() use. Both vfork forms run as fork: the
-// child gets a copy of guest memory, which every vfork user tolerates (it only execs or exits).
-SYS(clone) {
+// clone: threads (CLONE_VM|CLONE_THREAD, as pthread_create) run on host threads; fork(), vfork()
+// and posix_spawn() forms make a host process. Both vfork forms run as fork: the child gets a copy
+// of guest memory, which every vfork user tolerates (it only execs or exits).
+int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t tls, uint64_t ctid) {
   constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
                      kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSettls = 0x80000, kParentSettid = 0x100000,
                      kChildCleartid = 0x200000, kChildSettid = 0x1000000;
-  uint64_t flags = a[0], newsp = a[1], ptid = a[2], tls = a[3], ctid = a[4];
-  if ((flags & kCloneThread) || ((flags & kCloneVm) && !(flags & kCloneVfork))) {
-    static bool reported = false;
-    if (!reported) {
-      reported = true;
-      fprintf(stderr, "mimic: guest threads (clone with CLONE_VM|CLONE_THREAD) are not supported yet\n");
+  if (flags & kCloneThread) {
+    // The combinations Linux allows: a thread shares signal handlers, which needs shared memory.
+    if (!(flags & kCloneSighand) || !(flags & kCloneVm)) return -EINVAL;
+    if ((flags & (kCloneFs | kCloneFiles)) != (kCloneFs | kCloneFiles)) {
+      fprintf(stderr, "mimic: clone of a thread with private fs/files (flags %#llx) is not supported\n",
+              (unsigned long long)flags);
+      return -EINVAL;
     }
-    return -ENOSYS;
+    return spawn_guest_thread(ctx.proc, ctx.thread, flags, newsp, ptid, tls, ctid);
   }
-  (void)kCloneFs, (void)kCloneFiles, (void)kCloneSighand;
+  if ((flags & kCloneVm) && !(flags & kCloneVfork)) {
+    fprintf(stderr, "mimic: clone with CLONE_VM but neither CLONE_THREAD nor CLONE_VFORK (flags %#llx) is not supported\n",
+            (unsigned long long)flags);
+    return -EINVAL;
+  }
   fflush(stderr);
-  // fork() keeps mimic's own locks (malloc, stdio) consistent in the child.
+  // fork() keeps mimic's own locks (malloc, stdio, the engine's) consistent in the child; other
+  // guest threads do not exist there.
   int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
+  std::unique_lock mem_lock(ctx.mem.fork_mutex());
   pid_t pid =
       (flags & 0xff) == SIGCHLD ? ::fork() : pid_t(syscall(SYS_clone, flags & 0xff, nullptr, nullptr, nullptr, 0));
   int fork_errno = errno;
+  if (pid == 0) {
+    mem_lock.release();
+    ctx.mem.child_after_fork();
+  } else {
+    mem_lock.unlock();
+  }
   if (pid != 0 && ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
   if (pid < 0) return -fork_errno;
   if (pid == 0) {
-    if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot);
+    if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
+    ctx.thread.tid = int(syscall(SYS_gettid));
+    ctx.proc.live_threads.store(1);
+    {
+      std::lock_guard lock(ctx.proc.threads_mutex);
+      ctx.proc.threads.assign(1, &ctx.thread);
+    }
     if (newsp) ctx.thread.set_sp(newsp);
     if (flags & kCloneSettls) ctx.thread.set_tls(tls);
     int tid = int(syscall(SYS_gettid));
@@ -309,6 +349,30 @@ SYS(clone) {
   }
   if (flags & kParentSettid) put_guest(ctx.mem, ptid, int(pid));
   return pid;
+}
+// The generic (and riscv64/arm64) argument order: flags, stack, parent_tid, tls, child_tid.
+SYS(clone) { return do_clone(ctx, a[0], a[1], a[2], a[3], a[4]); }
+
+// clone3(struct clone_args*, size): glibc tries it first for threads and falls back to clone on ENOSYS.
+SYS(clone3) {
+  struct CloneArgs {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+  } ca{};
+  constexpr uint64_t kSizeVer0 = 64, kClonePidfd = 0x1000, kCloneIntoCgroup = 0x200000000ull;
+  if (a[1] < kSizeVer0 || a[1] > 4096) return -EINVAL;
+  if (!copy_from_guest(ctx.mem, &ca, a[0], std::min<uint64_t>(a[1], sizeof ca))) return -EFAULT;
+  for (uint64_t off = sizeof ca; off < a[1]; off += 8) {  // a newer struct: unknown fields must be 0
+    uint64_t w = 0;
+    if (!copy_from_guest(ctx.mem, &w, a[0] + off, std::min<uint64_t>(8, a[1] - off))) return -EFAULT;
+    if (w) return -E2BIG;
+  }
+  if ((ca.flags & 0xff) || ca.exit_signal > 64 || (ca.stack == 0) != (ca.stack_size == 0)) return -EINVAL;
+  if ((ca.flags & (kClonePidfd | kCloneIntoCgroup)) || ca.set_tid_size) {
+    fprintf(stderr, "mimic: clone3 with pidfd, set_tid or cgroup is not supported\n");
+    return -EINVAL;
+  }
+  return do_clone(ctx, ca.flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid, ca.tls,
+                  ca.child_tid);
 }
 
 int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::string>& out) {
@@ -494,6 +558,8 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_rseq, "rseq", sys_rseq, "puxx", 'd'},
     {nr::k_futex, "futex", sys_futex, "pxdppd", 'd'},
     {nr::k_clone, "clone", sys_clone, "xpppp", 'd'},
+    {nr::k_clone3, "clone3", sys_clone3, "pu", 'd'},
+    {nr::k_get_robust_list, "get_robust_list", sys_get_robust_list, "dpp", 'd'},
     {nr::k_execve, "execve", sys_execve, "spp", 'd'},
     {nr::k_wait4, "wait4", sys_wait4, "dpxp", 'd'},
     {nr::k_waitid, "waitid", sys_waitid, "ddpxp", 'd'},

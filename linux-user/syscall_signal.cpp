@@ -42,7 +42,7 @@ SYS(rt_sigaction) {
 
 SYS(rt_sigprocmask) {
   if (a[3] != 8) return -EINVAL;
-  uint64_t old = ctx.proc.signals.blocked, set = 0;
+  uint64_t old = ctx.thread.signals.blocked, set = 0;
   if (a[1]) {
     if (!get_guest(ctx.mem, a[1], set)) return -EFAULT;
     uint64_t m;
@@ -52,7 +52,7 @@ SYS(rt_sigprocmask) {
       case SIG_SETMASK: m = set; break;
       default: return -EINVAL;
     }
-    set_guest_mask(ctx.proc, m);
+    set_guest_mask(ctx.thread, m);
   }
   if (a[2] && !put_guest(ctx.mem, a[2], old)) return -EFAULT;
   return 0;
@@ -62,10 +62,10 @@ SYS(rt_sigpending) {
   if (a[1] > 8) return -EINVAL;
   sigset_t hs;
   sigpending(&hs);
-  uint64_t m = ctx.proc.signals.pending.load();
+  uint64_t m = ctx.thread.signals.pending.load();
   for (int s = 1; s <= kNumSignals; s++)
     if (sigismember(&hs, s) == 1) m |= sig_bit(s);
-  m &= ctx.proc.signals.blocked;
+  m &= ctx.thread.signals.blocked;
   if (!copy_to_guest(ctx.mem, a[0], &m, a[1])) return -EFAULT;
   return 0;
 }
@@ -75,10 +75,10 @@ SYS(rt_sigsuspend) {
   uint64_t m;
   if (!get_guest(ctx.mem, a[0], m)) return -EFAULT;
   sigset_t hs = host_sigset_for_guest_mask(m);
-  begin_temp_mask(ctx.proc, m);
+  begin_temp_mask(ctx.thread, m);
   // Already pending (recorded while blocked in mimic's own code): no need to sleep.
-  if (!(ctx.proc.signals.pending.load() & ~ctx.proc.signals.blocked)) sigsuspend(&hs);
-  end_temp_mask(ctx.proc, true);
+  if (!(ctx.thread.signals.pending.load() & ~ctx.thread.signals.blocked)) sigsuspend(&hs);
+  end_temp_mask(ctx.thread, true);
   return -EINTR;
 }
 
@@ -100,7 +100,7 @@ SYS(rt_sigtimedwait) {
 }
 
 SYS(sigaltstack) {
-  SignalState& s = ctx.proc.signals;
+  SignalState& s = ctx.thread.signals;
   uint64_t sp = ctx.thread.sp();
   bool on = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
   if (a[1]) {

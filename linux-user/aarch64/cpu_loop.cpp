@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "linux-user/aarch64/thread.h"
 #include "linux-user/arch.h"
@@ -24,8 +25,31 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
   cpu.sp = sp;
   arm::set_fpcr(cpu, 0);
   arm::set_fpsr(cpu, 0);
-  LoopBinding binding(proc, engine, thread);
+  return run_initial_thread(proc, engine, thread);
+}
 
+std::unique_ptr<GuestThread> A64Thread::clone_thread() {
+  auto t = std::make_unique<A64Thread>(proc_);
+  arm::A64Cpu& c = t->cpu_state;
+  const arm::A64Cpu& p = cpu_state;
+  c.guest_base = p.guest_base;
+  c.pc = p.pc + 4;  // past the svc: the child returns from clone
+  memcpy(c.x, p.x, sizeof c.x);
+  c.sp = p.sp;
+  c.nf = p.nf, c.zf = p.zf, c.cf = p.cf, c.vf = p.vf;
+  c.tpidr_el0 = p.tpidr_el0;
+  c.tpidrro_el0 = p.tpidrro_el0;
+  memcpy(c.v, p.v, sizeof c.v);
+  arm::set_fpcr(c, arm::get_fpcr(p));
+  arm::set_fpsr(c, arm::get_fpsr(p));
+  return t;
+}
+
+void A64Thread::run_loop() {
+  Process& proc = proc_;
+  tcg::ExecEngine& engine = *proc.engine;
+  A64Thread& thread = *this;
+  arm::A64Cpu& cpu = cpu_state;
   for (;;) {
     uint32_t reason = engine.run(&cpu);
     switch (reason) {
@@ -33,7 +57,7 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
         const uint64_t args[6] = {cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]};
         int64_t r = 0;
         switch (run_guest_syscall(proc, thread, cpu.x[8], args, r)) {
-          case SyscallOutcome::kExited: return proc.exit_status;
+          case SyscallOutcome::kExited: return;
           case SyscallOutcome::kNoResult:
           case SyscallOutcome::kRestart: break;
           case SyscallOutcome::kReturn:
@@ -62,7 +86,7 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
                 (unsigned long long)cpu.pc);
         abort();
     }
-    if (proc.signals.pending.load()) process_pending_signals(proc, thread);
+    if (thread.signals.pending.load()) process_pending_signals(proc, thread);
   }
 }
 

@@ -71,9 +71,9 @@ bool has_fault_address(int sig) {
 bool A64Thread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
                                    uint64_t saved_mask) {
   arm::A64Cpu& c = cpu_state;
-  static RtSigframe f;  // large: keep it off the (possibly alternate) host stack
+  thread_local RtSigframe f;  // large: keep it off the (possibly alternate) host stack
   memset(static_cast<void*>(&f), 0, sizeof f);
-  const uint64_t sp = signal_frame_top(proc_.signals, c.sp, act, saved_mask, f.uc.head);
+  const uint64_t sp = signal_frame_top(signals, c.sp, act, saved_mask, f.uc.head);
   const uint64_t record = (sp - sizeof(FrameRecord)) & ~uint64_t(15);
   const uint64_t frame = (record - sizeof(RtSigframe)) & ~uint64_t(15);
   f.info = info;
@@ -108,7 +108,7 @@ bool A64Thread::setup_signal_frame(int sig, const GuestSigaction& act, const Gue
 bool A64Thread::restore_signal_frame(uint64_t* mask) {
   arm::A64Cpu& c = cpu_state;
   if (c.sp & 15) return false;  // the kernel refuses a misaligned frame
-  static RtSigframe f;
+  thread_local RtSigframe f;
   if (!copy_from_guest(*proc_.mem, &f, c.sp, sizeof f)) return false;
   // Walk the records: the fpsimd context is required; ESR and unknown-but-well-formed records are
   // skipped; an extra_context (only written for SVE-sized state) is not supported.

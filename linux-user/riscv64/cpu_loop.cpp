@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "linux-user/arch.h"
 #include "linux-user/cpu_loop.h"
@@ -21,8 +22,28 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
   cpu.guest_base = proc.mem->base();
   cpu.pc = entry;
   cpu.x[2] = sp;
-  LoopBinding binding(proc, engine, thread);
+  return run_initial_thread(proc, engine, thread);
+}
 
+std::unique_ptr<GuestThread> RiscvThread::clone_thread() {
+  auto t = std::make_unique<RiscvThread>(proc_);
+  riscv::RiscvCpu& c = t->cpu_state;
+  const riscv::RiscvCpu& p = cpu_state;
+  c.guest_base = p.guest_base;
+  c.pc = p.pc + 4;  // past the ecall: the child returns from clone
+  memcpy(c.x, p.x, sizeof c.x);
+  memcpy(c.f, p.f, sizeof c.f);
+  riscv::fp_set_fflags(c, riscv::fp_get_fflags(p));
+  riscv::fp_set_frm(c, p.frm);
+  c.instret_base = p.instret_base;
+  return t;
+}
+
+void RiscvThread::run_loop() {
+  Process& proc = proc_;
+  tcg::ExecEngine& engine = *proc.engine;
+  RiscvThread& thread = *this;
+  riscv::RiscvCpu& cpu = cpu_state;
   for (;;) {
     uint32_t reason = engine.run(&cpu);
     switch (reason) {
@@ -30,7 +51,7 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
         const uint64_t args[6] = {cpu.x[10], cpu.x[11], cpu.x[12], cpu.x[13], cpu.x[14], cpu.x[15]};
         int64_t r = 0;
         switch (run_guest_syscall(proc, thread, cpu.x[17], args, r)) {
-          case SyscallOutcome::kExited: return proc.exit_status;
+          case SyscallOutcome::kExited: return;
           case SyscallOutcome::kNoResult:
           case SyscallOutcome::kRestart: break;
           case SyscallOutcome::kReturn:
@@ -52,7 +73,7 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
                 (unsigned long long)cpu.pc);
         abort();
     }
-    if (proc.signals.pending.load()) process_pending_signals(proc, thread);
+    if (thread.signals.pending.load()) process_pending_signals(proc, thread);
   }
 }
 

@@ -39,9 +39,9 @@ static_assert(sizeof(RtSigframe) == 1088);
 bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
                                      uint64_t saved_mask) {
   riscv::RiscvCpu& c = cpu_state;
-  static RtSigframe f;  // large: keep it off the (possibly alternate) host stack
+  thread_local RtSigframe f;  // large: keep it off the (possibly alternate) host stack
   memset(static_cast<void*>(&f), 0, sizeof f);
-  const uint64_t sp = signal_frame_top(proc_.signals, c.x[2], act, saved_mask, f.uc.head);
+  const uint64_t sp = signal_frame_top(signals, c.x[2], act, saved_mask, f.uc.head);
   const uint64_t frame = (sp - sizeof(RtSigframe)) & ~uint64_t(15);
   f.info = info;
   f.uc.gregs[0] = c.pc;
@@ -61,7 +61,7 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
 
 bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   riscv::RiscvCpu& c = cpu_state;
-  static RtSigframe f;
+  thread_local RtSigframe f;
   if (!copy_from_guest(*proc_.mem, &f, c.x[2], sizeof f)) return false;
   c.pc = f.uc.gregs[0];
   for (int i = 1; i < 32; i++) c.x[i] = f.uc.gregs[i];

@@ -1,6 +1,8 @@
 // RiscvThread: the riscv64 guest CPU as the shared linux-user core sees it (registers, frames).
 #pragma once
 
+#include <memory>
+
 #include "linux-user/process.h"
 #include "target/riscv/cpu.h"
 
@@ -19,6 +21,8 @@ class RiscvThread final : public GuestThread {
   bool setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info, uint64_t saved_mask) override;
   bool restore_signal_frame(uint64_t* mask) override;
   std::string describe_insn(uint64_t pc) override;
+  std::unique_ptr<GuestThread> clone_thread() override;
+  void run_loop() override;
 
  private:
   Process& proc_;

@@ -8,6 +8,7 @@
 #include <xmmintrin.h>
 
 #include <algorithm>
+#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -130,6 +131,34 @@ ExecEngine::~ExecEngine() {
   for (auto& c : cpus_) {
     if (c->env->jump_cache == c->jump_cache) c->env->jump_cache = nullptr;
   }
+}
+
+int ExecEngine::before_fork() {
+  start_exclusive();
+  tb_mutex_.lock();
+  return code_.prepare_fork();
+}
+
+void ExecEngine::after_fork_parent(int snapshot) {
+  CodeBuffer::parent_after_fork(snapshot);
+  tb_mutex_.unlock();
+  end_exclusive();
+}
+
+void ExecEngine::after_fork_child(int snapshot, CpuBase* survivor) {
+  code_.child_after_fork(snapshot);
+  tb_mutex_.unlock();  // this thread locked it before fork
+  // Threads of the parent may have been waiting on these; their state must not outlive them
+  // (destroying a condition variable with recorded waiters blocks forever).
+  new (&exclusive_cond_) std::condition_variable();
+  new (&resume_cond_) std::condition_variable();
+  {
+    std::lock_guard lock(cpus_mutex_);
+    std::erase_if(cpus_, [&](const std::unique_ptr<Cpu>& c) { return c->env != survivor; });
+    for (auto& c : cpus_) c->running.store(false);
+    g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
+  }
+  end_exclusive();
 }
 
 void ExecEngine::register_cpu(CpuBase* env) {

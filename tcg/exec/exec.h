@@ -76,9 +76,13 @@ class ExecEngine {
   //   int s = engine.before_fork(); pid = fork(); child: engine.after_fork_child(s);
   //   parent (also when fork failed): engine.after_fork_parent(s).
   // The child gets its own copy of the code cache, which is otherwise shared (see CodeBuffer).
-  int before_fork() const { return code_.prepare_fork(); }
-  void after_fork_child(int snapshot) { code_.child_after_fork(snapshot); }
-  void after_fork_parent(int snapshot) { CodeBuffer::parent_after_fork(snapshot); }
+  // Other threads may be running guest code or translating: before_fork stops them at a safe
+  // point (exclusive section) and holds the translation lock across fork, so the child never
+  // inherits a half-made translation or a lock held by a thread it does not have. `survivor` is
+  // the forking thread's CPU, the only one the child keeps.
+  int before_fork();
+  void after_fork_child(int snapshot, CpuBase* survivor);
+  void after_fork_parent(int snapshot);
 
   // Exclusive sections (like QEMU's start_exclusive/end_exclusive): on return from
   // start_exclusive no other CPU is inside run()'s translated code or loop; they wait at their

@@ -295,7 +295,7 @@ TEST(ExecEngine, ForkGivesTheChildItsOwnCodeCache) {
   pid_t pid = fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
-    f.engine.after_fork_child(snapshot);
+    f.engine.after_fork_child(snapshot, &cpu.base);
     ToyCpu c;
     c.base.pc = 0x3000;
     c.regs[1] = 1;  // taken: translates 0x3100 and chains the slot to it

@@ -22,6 +22,8 @@ class FakeThread final : public GuestThread {
   bool setup_signal_frame(int, const GuestSigaction&, const GuestSiginfo&, uint64_t) override { return false; }
   bool restore_signal_frame(uint64_t*) override { return false; }
   std::string describe_insn(uint64_t) override { return {}; }
+  std::unique_ptr<GuestThread> clone_thread() override { return nullptr; }
+  void run_loop() override {}
 };
 
 struct SyscallTest : ::testing::Test {
