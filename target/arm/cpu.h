@@ -54,6 +54,7 @@ struct A64Cpu : tcg::CpuBase {
   uint64_t nf = 0, zf = 1, cf = 0, vf = 0;
   uint64_t tpidr_el0 = 0;
   uint64_t tpidrro_el0 = 0;  // read-only at EL0
+  // FPCR (the bits implemented) and FPSR (QC and the flags helpers computed): use the accessors below.
   uint32_t fpcr = 0, fpsr = 0;
   // Exclusive monitor: LDXR records the address and the value loaded; STXR succeeds by a
   // compare-and-swap against that value (as QEMU does), which is correct under real host threads
@@ -70,13 +71,22 @@ struct A64Cpu : tcg::CpuBase {
 inline uint32_t xreg_offset(unsigned r) { return uint32_t(offsetof(A64Cpu, x) + 8 * r); }
 inline uint32_t vreg_offset(unsigned r) { return uint32_t(offsetof(A64Cpu, v) + 16 * r); }
 
-// FPCR and FPSR as the architecture defines them. The FP translator may keep parts of them
-// elsewhere (cumulative flags in CpuBase::guest_mxcsr, the rounding mode in tb_flags), so
-// everything outside translated code (signal frames, tests, ptrace-like dumps) goes through these.
-inline uint32_t get_fpcr(const A64Cpu& c) { return c.fpcr; }
-inline void set_fpcr(A64Cpu& c, uint32_t v) { c.fpcr = v; }
-inline uint32_t get_fpsr(const A64Cpu& c) { return c.fpsr; }
-inline void set_fpsr(A64Cpu& c, uint32_t v) { c.fpsr = v; }
+// FPCR and FPSR as the architecture defines them (fpenv.cpp). The FP translator keeps parts of
+// them elsewhere: the cumulative exception flags raised by inline FP code in the MXCSR
+// (CpuBase::guest_mxcsr, or the live register inside translated code and helpers), FPCR.RMode also
+// in the MXCSR rounding control, and RMode/FZ/DN/AHP in tb_flags (blocks are translated for
+// them). So everything (MRS/MSR, signal frames, tests) reads and writes them only through these.
+// set_fpcr changes tb_flags: translated code calling it must end the block with a lookup exit.
+uint32_t get_fpcr(const A64Cpu& c);
+void set_fpcr(A64Cpu& c, uint32_t v);
+uint32_t get_fpsr(const A64Cpu& c);
+void set_fpsr(A64Cpu& c, uint32_t v);
+
+// tb_flags of AArch64: bits 0-4 hold FPCR bits 22-26 (RMode, FZ, DN, AHP).
+constexpr uint32_t kTbFpcrShift = 22;
+constexpr uint32_t kTbFpcrMask = 0x1f;
+constexpr uint32_t kTbFz = 1u << 2, kTbDn = 1u << 3, kTbAhp = 1u << 4;
+inline unsigned tb_rmode(uint32_t tb_flags) { return tb_flags & 3; }
 
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.
 inline uint32_t get_nzcv(const A64Cpu& c) {

@@ -1,6 +1,7 @@
 // EL0 system instructions: SYS (DC ZVA, IC IVAU, cache maintenance no-ops) and MRS/MSR of the
 // EL0-accessible registers plus the ID registers Linux emulates for EL0 reads.
 #include "target/arm/helpers.h"
+#include "target/arm/helpers_fp.h"
 #include "target/arm/trans.h"
 
 namespace mimic::arm {
@@ -27,10 +28,6 @@ constexpr uint32_t kDczidEl0 = sysreg(3, 3, 0, 0, 7);
 constexpr uint32_t kMidrEl1 = sysreg(3, 0, 0, 0, 0);
 constexpr uint32_t kMpidrEl1 = sysreg(3, 0, 0, 0, 5);
 constexpr uint32_t kRevidrEl1 = sysreg(3, 0, 0, 0, 6);
-
-// FPCR/FPSR bits that exist (the rest are RES0).
-constexpr uint32_t kFpcrMask = 0x07ff9f00;
-constexpr uint32_t kFpsrMask = 0xf800009f;
 
 // The ID_AA64* registers (op0=3, op1=0, CRn=0, CRm=4..7) as Linux shows them to EL0; unlisted
 // ones in that space read as zero, as Linux's emulation does.
@@ -85,8 +82,9 @@ bool trans_MRS(DisasContext& s, uint32_t reg, uint32_t t) {
       v = s.ir.or_(s.ir.or_(n, z), s.ir.or_(c, vv));
       break;
     }
+    // FPCR is whole in its field; FPSR merges the flags inline FP code keeps in MXCSR (get_fpsr).
     case kFpcr: v = s.ir.get_state(Type::I32, uint32_t(offsetof(A64Cpu, fpcr))); break;
-    case kFpsr: v = s.ir.get_state(Type::I32, uint32_t(offsetof(A64Cpu, fpsr))); break;
+    case kFpsr: v = s.ir.call(Type::I64, fp_helper_id(FpHelper::get_fpsr), {}); break;
     case kTpidr: v = s.ir.get_state(Type::I64, uint32_t(offsetof(A64Cpu, tpidr_el0))); break;
     case kTpidrro: v = s.ir.get_state(Type::I64, uint32_t(offsetof(A64Cpu, tpidrro_el0))); break;
     case kCntfrqReg: v = imm64(kCntfrq); break;
@@ -117,14 +115,12 @@ bool trans_MSR_reg(DisasContext& s, uint32_t reg, uint32_t t) {
       s.flags = FlagSource{};
       return true;
     case kFpcr:
-      s.ir.set_state(uint32_t(offsetof(A64Cpu, fpcr)), s.ir.and_(s.ir.trunc64_to_32(v), imm32(kFpcrMask)));
-      // FP translation may depend on FPCR (rounding, flush-to-zero): continue in a new block.
-      gen_goto(s, 0, s.pc + 4);
-      s.ended = true;
+      // set_fpcr also sets the MXCSR rounding and tb_flags: blocks are translated for RMode/FZ/DN/AHP,
+      // so continue through a lookup under the new flags (which also empties the jump cache).
+      s.ir.call_void(fp_helper_id(FpHelper::set_fpcr), {v});
+      gen_exit(s, tcg::kExitLookup, s.pc + 4);
       return true;
-    case kFpsr:
-      s.ir.set_state(uint32_t(offsetof(A64Cpu, fpsr)), s.ir.and_(s.ir.trunc64_to_32(v), imm32(kFpsrMask)));
-      return true;
+    case kFpsr: s.ir.call_void(fp_helper_id(FpHelper::set_fpsr), {v}); return true;
     case kTpidr: s.ir.set_state(uint32_t(offsetof(A64Cpu, tpidr_el0)), v); return true;
     default: return false;
   }

@@ -101,15 +101,16 @@ inline float sse_f64_to_f32(double a) {
   return r;
 }
 
-// FCmp: ordered conditions are false on NaN; Ne is "unordered or not equal".
+// FCmp: ordered conditions are false on NaN; Ne is "unordered or not equal". Quiet compares
+// (isless/islessequal, ucomis), as the backend: only signalling NaNs raise IE.
 inline bool fcompare(FCond c, Type t, uint64_t a, uint64_t b) {
   const double x = t == Type::F32 ? double(f32(a)) : f64(a);
   const double y = t == Type::F32 ? double(f32(b)) : f64(b);
   const bool uno = x != x || y != y;
   switch (c) {
     case FCond::Eq: return x == y;
-    case FCond::Lt: return x < y;
-    case FCond::Le: return x <= y;
+    case FCond::Lt: return __builtin_isless(x, y);
+    case FCond::Le: return __builtin_islessequal(x, y);
     case FCond::Uno: return uno;
     case FCond::Ne: return !(x == y);
     case FCond::Ord: return !uno;

@@ -31,6 +31,8 @@ void Machine::copy_from(const Machine& o) {
   cpu->tpidr_el0 = o.cpu->tpidr_el0;
   cpu->tpidrro_el0 = o.cpu->tpidrro_el0;
   cpu->fpcr = o.cpu->fpcr, cpu->fpsr = o.cpu->fpsr;
+  cpu->guest_mxcsr = o.cpu->guest_mxcsr;  // FP flags and rounding of inline code (fpenv.cpp)
+  cpu->tb_flags = o.cpu->tb_flags;        // FPCR modes the blocks are translated for
   cpu->excl_addr = o.cpu->excl_addr, cpu->excl_size = o.cpu->excl_size, cpu->excl_val = o.cpu->excl_val,
   cpu->excl_val2 = o.cpu->excl_val2;
   cpu->svc_imm = o.cpu->svc_imm;
@@ -65,6 +67,7 @@ uint32_t Machine::run(Engine e, unsigned max_blocks, unsigned max_insns) {
   for (unsigned i = 0; i < max_blocks; ++i) {
     block.clear();
     block.guest_pc = cpu->pc;
+    block.flags = cpu->tb_flags;  // as the engine keys blocks
     tr.translate(block, *cpu, max_insns);
     for (auto& err : tcg::verify(block)) verify_errors.push_back(err);
     if (!run_block(e, block, cpu.get())) return ~0u;
@@ -98,6 +101,8 @@ uint32_t run_all(const std::function<void(Machine&)>& setup, const std::function
     for (int r = 0; r < 31; ++r) EXPECT_EQ(m.cpu->x[r], first.cpu->x[r]) << "x" << r;
     EXPECT_EQ(m.cpu->sp, first.cpu->sp);
     EXPECT_EQ(get_nzcv(*m.cpu), get_nzcv(*first.cpu));
+    EXPECT_EQ(get_fpsr(*m.cpu), get_fpsr(*first.cpu));
+    EXPECT_EQ(get_fpcr(*m.cpu), get_fpcr(*first.cpu));
     EXPECT_EQ(0, std::memcmp(m.cpu->v, first.cpu->v, sizeof m.cpu->v)) << "V registers differ";
     EXPECT_EQ(m.cpu->excl_addr, first.cpu->excl_addr);
     EXPECT_TRUE(m.mem == first.mem) << "guest memory differs";
