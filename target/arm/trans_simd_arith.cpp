@@ -40,15 +40,94 @@ void write_vec(DisasContext& s, unsigned r, bool q, Arg v) {
     write_vreg_d(s, r, s.ir.vextract(Type::I64, v, 0, 3));
 }
 
-// ---- inline forms ----
-// Lane-wise ops with an IR equivalent, on whole registers.
+// Writes a narrowed result (low 64 bits valid, high 64 bits zero): the non-2 forms write the low
+// half and zero the rest, the "2" forms write the high half and keep the low half.
+void write_narrow(DisasContext& s, unsigned r, bool part, Arg v) {
+  if (part)
+    s.ir.set_state(vreg_offset(r) + 8, s.ir.vextract(Type::I64, v, 0, 3));
+  else
+    write_vreg_q(s, r, v);
+}
+
+// ---- inline forms: the ones -O3 vectorized loops and the string functions use, as vector IR ----
+// Three same, vector; the caller has checked the reserved encodings.
 bool gen_inline_same(DisasContext& s, const Fields& f, unsigned opcode) {
-  if (opcode == 0x10) {  // ADD/SUB
+  IRBuilder& ir = s.ir;
+  const unsigned lg = f.size;
+  auto binary = [&](auto fn) {
     Arg a = read_vreg_q(s, f.n), b = read_vreg_q(s, f.m);
-    write_vec(s, f.d, f.q, f.u ? s.ir.vsub(a, b, f.size) : s.ir.vadd(a, b, f.size));
+    write_vec(s, f.d, f.q, fn(a, b));
     return true;
+  };
+  switch (opcode) {
+    case 0x06: return binary([&](Arg a, Arg b) { return ir.vcmp(f.u ? Cond::GtU : Cond::GtS, a, b, lg); });
+    case 0x07: return binary([&](Arg a, Arg b) { return ir.vcmp(f.u ? Cond::GeU : Cond::GeS, a, b, lg); });
+    case 0x11: return binary([&](Arg a, Arg b) { return ir.vcmp(f.u ? Cond::Eq : Cond::TstNe, a, b, lg); });
+    case 0x0c: return binary([&](Arg a, Arg b) { return f.u ? ir.vmaxu(a, b, lg) : ir.vmaxs(a, b, lg); });
+    case 0x0d: return binary([&](Arg a, Arg b) { return f.u ? ir.vminu(a, b, lg) : ir.vmins(a, b, lg); });
+    case 0x10: return binary([&](Arg a, Arg b) { return f.u ? ir.vsub(a, b, lg) : ir.vadd(a, b, lg); });
+    case 0x13:
+      if (f.u) return false;  // PMUL
+      return binary([&](Arg a, Arg b) { return ir.vmul(a, b, lg); });
+    case 0x12:  // MLA/MLS
+      return binary([&](Arg a, Arg b) {
+        Arg acc = read_vreg_q(s, f.d), p = ir.vmul(a, b, lg);
+        return f.u ? ir.vsub(acc, p, lg) : ir.vadd(acc, p, lg);
+      });
+    default: return false;
   }
-  return false;
+}
+
+// Two-register misc, vector: compares with zero, ABS/NEG, XTN.
+bool gen_inline_misc(DisasContext& s, const Fields& f, unsigned opcode) {
+  IRBuilder& ir = s.ir;
+  const unsigned lg = f.size;
+  auto unary = [&](auto fn) {
+    write_vec(s, f.d, f.q, fn(read_vreg_q(s, f.n), ir.vconst(0, 0)));
+    return true;
+  };
+  switch (opcode) {
+    case 0x08: return unary([&](Arg a, Arg z) { return ir.vcmp(f.u ? Cond::GeS : Cond::GtS, a, z, lg); });
+    case 0x09: return unary([&](Arg a, Arg z) { return ir.vcmp(f.u ? Cond::LeS : Cond::Eq, a, z, lg); });
+    case 0x0a: return unary([&](Arg a, Arg z) { return ir.vcmp(Cond::LtS, a, z, lg); });
+    case 0x0b:  // NEG; ABS as max(a, -a), which keeps the most negative value as ABS does
+      return unary([&](Arg a, Arg z) {
+        Arg neg = ir.vsub(z, a, lg);
+        return f.u ? neg : ir.vmaxs(a, neg, lg);
+      });
+    case 0x12:
+      if (f.u) return false;  // SQXTUN
+      write_narrow(s, f.d, f.q, ir.vnarrow(read_vreg_q(s, f.n), lg + 1));
+      return true;
+    default: return false;
+  }
+}
+
+// Shift by immediate, vector: SHL, SSHR/USHR, SSRA/USRA, SHRN, SSHLL/USHLL (SXTL/UXTL).
+bool gen_inline_shift(DisasContext& s, const Fields& f, unsigned opcode, unsigned lg, unsigned sh) {
+  IRBuilder& ir = s.ir;
+  switch (f.u << 5 | opcode) {
+    case 0x0a: write_vec(s, f.d, f.q, ir.vshli(read_vreg_q(s, f.n), sh, lg)); return true;
+    case 0x00: write_vec(s, f.d, f.q, ir.vsari(read_vreg_q(s, f.n), sh, lg)); return true;
+    case 0x20: write_vec(s, f.d, f.q, ir.vshri(read_vreg_q(s, f.n), sh, lg)); return true;
+    case 0x02:
+    case 0x22: {
+      Arg a = read_vreg_q(s, f.n);
+      Arg t = f.u ? ir.vshri(a, sh, lg) : ir.vsari(a, sh, lg);
+      write_vec(s, f.d, f.q, ir.vadd(read_vreg_q(s, f.d), t, lg));
+      return true;
+    }
+    case 0x10:  // SHRN: lg is the narrow destination
+      write_narrow(s, f.d, f.q, ir.vnarrow(ir.vshri(read_vreg_q(s, f.n), sh, lg + 1), lg + 1));
+      return true;
+    case 0x14:
+    case 0x34: {  // SSHLL/USHLL: lg is the narrow source
+      Arg w = ir.vwiden(read_vreg_q(s, f.n), lg, f.q, !f.u);
+      write_vreg_q(s, f.d, sh ? ir.vshli(w, sh, lg + 1) : w);
+      return true;
+    }
+    default: return false;
+  }
 }
 
 }  // namespace
@@ -152,6 +231,7 @@ bool trans_SA_misc(DisasContext& s) {
       if (f.size == 3 && !f.q) return false;
       break;
   }
+  if (gen_inline_misc(s, f, op)) return true;
   Desc d;
   d.op = unsigned(f.u) << 5 | op;
   d.d = f.d, d.n = f.n, d.esz = f.size, d.q = f.q, d.part = f.q;
@@ -227,6 +307,7 @@ bool gen_shift_imm(DisasContext& s, bool scalar) {
   // Right shifts (and narrowing ones) count 2 * esize - immh:immb; left shifts immh:immb - esize.
   const bool left = op == 0x0a || op == 0x0c || op == 0x0e || widen;
   d.imm = left ? immhb - bits : 2 * bits - immhb;
+  if (!scalar && gen_inline_shift(s, f, op, esz, d.imm)) return true;
   return call(s, Group::kShift, d);
 }
 }  // namespace
