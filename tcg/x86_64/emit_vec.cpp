@@ -307,7 +307,7 @@ namespace {
 void emit_minmax(Ctx& ctx, const Inst& inst, bool is_signed, bool is_max) {
   const unsigned lg = unsigned(inst.args[2].imm);
   auto& code = ctx.code;
-  const bool sse41 = host_features().sse41;
+  const bool sse41 = ctx.use_sse41;
   // One instruction where x86 has it: SSE2 has pminub/pmaxub and pminsw/pmaxsw, SSE4.1 the rest
   // up to 32 bits.
   const bool native = lg < 3 && (sse41 || (lg == 0 && !is_signed) || (lg == 1 && is_signed));
@@ -350,7 +350,7 @@ void emit_VMaxU(Ctx& ctx, const Inst& inst) { emit_minmax(ctx, inst, false, true
 void emit_VMul(Ctx& ctx, const Inst& inst) {
   const unsigned lg = unsigned(inst.args[2].imm);
   auto& code = ctx.code;
-  if (lg == 1 || (lg == 2 && host_features().sse41)) {
+  if (lg == 1 || (lg == 2 && ctx.use_sse41)) {
     Assigned a = vec_binary_alias(ctx, inst);
     if (lg == 1)
       code.pmullw(xmm(a.out), xmm(a.in[1].reg));

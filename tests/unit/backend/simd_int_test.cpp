@@ -32,31 +32,36 @@ using Build = std::function<Arg(IRBuilder&, Arg, Arg)>;
 using Ref = std::function<V128(const V128&, const V128&)>;
 
 // Compiles `a op b` (and `a op a`, where both operands are one register) and compares with ref.
+// Runs with and without the SSE4.1 forms (the SSE2 sequences are what older hosts run).
 void check(const char* what, const Build& build, const Ref& ref) {
   Jit jit;
-  for (const auto& [x, y] : inputs()) {
-    jit.reset_cpu();
-    std::memcpy(jit.cpu().vin[0], &x, 16);
-    std::memcpy(jit.cpu().vin[1], &y, 16);
-    Block blk;
-    IRBuilder ir(blk);
-    ir.insn_start(0x1000);
-    Arg a = ir.get_state(Type::V128, jit.off(jit.cpu().vin[0]));
-    Arg b = ir.get_state(Type::V128, jit.off(jit.cpu().vin[1]));
-    ir.set_state(jit.off(jit.cpu().vout[0]), build(ir, a, b));
-    ir.set_state(jit.off(jit.cpu().vout[1]), build(ir, a, a));
-    ir.set_state(jit.off(jit.cpu().vout[2]), a);  // inputs survive
-    ir.set_state(jit.off(jit.cpu().vout[3]), b);
-    finish(ir);
-    jit.compile_and_run(blk);
-    V128 got[4];
-    std::memcpy(got, jit.cpu().vout, sizeof got);
-    const V128 want = ref(x, y), want_aa = ref(x, x);
-    EXPECT_EQ(got[0].lo, want.lo) << what << " lo, a = " << std::hex << x.lo << ":" << x.hi << " b = " << y.lo << ":" << y.hi;
-    EXPECT_EQ(got[0].hi, want.hi) << what << " hi, a = " << std::hex << x.lo << ":" << x.hi << " b = " << y.lo << ":" << y.hi;
-    EXPECT_EQ(got[1].lo, want_aa.lo) << what << " (a, a)";
-    EXPECT_EQ(got[1].hi, want_aa.hi) << what << " (a, a)";
-    EXPECT_TRUE(got[2] == x && got[3] == y) << what << " clobbered an input";
+  for (bool sse41 : {true, false}) {
+    for (const auto& [x, y] : inputs()) {
+      BackendOptions opt;
+      opt.allow_sse41 = sse41;
+      jit.reset_cpu();
+      std::memcpy(jit.cpu().vin[0], &x, 16);
+      std::memcpy(jit.cpu().vin[1], &y, 16);
+      Block blk;
+      IRBuilder ir(blk);
+      ir.insn_start(0x1000);
+      Arg a = ir.get_state(Type::V128, jit.off(jit.cpu().vin[0]));
+      Arg b = ir.get_state(Type::V128, jit.off(jit.cpu().vin[1]));
+      ir.set_state(jit.off(jit.cpu().vout[0]), build(ir, a, b));
+      ir.set_state(jit.off(jit.cpu().vout[1]), build(ir, a, a));
+      ir.set_state(jit.off(jit.cpu().vout[2]), a);  // inputs survive
+      ir.set_state(jit.off(jit.cpu().vout[3]), b);
+      finish(ir);
+      jit.compile_and_run(blk, opt);
+      V128 got[4];
+      std::memcpy(got, jit.cpu().vout, sizeof got);
+      const V128 want = ref(x, y), want_aa = ref(x, x);
+      EXPECT_EQ(got[0].lo, want.lo) << what << (sse41 ? "" : " (SSE2)") << " lo, a = " << std::hex << x.lo << ":" << x.hi << " b = " << y.lo << ":" << y.hi;
+      EXPECT_EQ(got[0].hi, want.hi) << what << " hi, a = " << std::hex << x.lo << ":" << x.hi << " b = " << y.lo << ":" << y.hi;
+      EXPECT_EQ(got[1].lo, want_aa.lo) << what << " (a, a)";
+      EXPECT_EQ(got[1].hi, want_aa.hi) << what << " (a, a)";
+      EXPECT_TRUE(got[2] == x && got[3] == y) << what << " clobbered an input";
+    }
   }
 }
 
