@@ -312,6 +312,29 @@ void interpret_block(const Block& block, CpuBase* env) {
         out = eval::lanewise_add(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm), in.op == Opcode::VSub);
         break;
       case Opcode::VDup: out = eval::dup(get(a[0]), unsigned(a[1].imm)); break;
+      case Opcode::VCmp:
+        out = eval::vcmp(get_v(a[0]), get_v(a[1]), Cond(a[2].imm), unsigned(a[3].imm));
+        break;
+      case Opcode::VMinS:
+      case Opcode::VMinU:
+      case Opcode::VMaxS:
+      case Opcode::VMaxU:
+        out = eval::vminmax(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm),
+                            in.op == Opcode::VMinS || in.op == Opcode::VMaxS,
+                            in.op == Opcode::VMaxS || in.op == Opcode::VMaxU);
+        break;
+      case Opcode::VMul: out = eval::vmul(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm)); break;
+      case Opcode::VShlI:
+      case Opcode::VShrI:
+      case Opcode::VSarI:
+        out = eval::vshift_imm(get_v(a[0]), unsigned(a[1].imm), unsigned(a[2].imm),
+                               in.op == Opcode::VShlI ? 0 : in.op == Opcode::VShrI ? 1 : 2);
+        break;
+      case Opcode::VNarrow: out = eval::vnarrow(get_v(a[0]), unsigned(a[1].imm)); break;
+      case Opcode::VWidenU:
+      case Opcode::VWidenS:
+        out = eval::vwiden(get_v(a[0]), unsigned(a[1].imm), a[2].imm != 0, in.op == Opcode::VWidenS);
+        break;
       case Opcode::VExtract:
         out = V128{eval::lane_get(get_v(a[0]), unsigned(a[1].imm), unsigned(a[2].imm)) & eval::type_mask(in.type), 0};
         break;

@@ -154,6 +154,21 @@ class IRBuilder {
   Arg vandc(Arg a, Arg b) { return emit(Opcode::VAndC, Type::V128, {a, b}); }
   Arg vadd(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VAdd, Type::V128, {a, b, imm32(esize_log2)}); }
   Arg vsub(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VSub, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vcmp(Cond c, Arg a, Arg b, unsigned esize_log2) {
+    return emit(Opcode::VCmp, Type::V128, {a, b, imm32(uint32_t(c)), imm32(esize_log2)});
+  }
+  Arg vmins(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMinS, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vminu(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMinU, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vmaxs(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMaxS, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vmaxu(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMaxU, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vmul(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMul, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vshli(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VShlI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
+  Arg vshri(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VShrI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
+  Arg vsari(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VSarI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
+  Arg vnarrow(Arg a, unsigned esize_log2) { return emit(Opcode::VNarrow, Type::V128, {a, imm32(esize_log2)}); }
+  Arg vwiden(Arg a, unsigned esize_log2, bool high, bool is_signed) {
+    return emit(is_signed ? Opcode::VWidenS : Opcode::VWidenU, Type::V128, {a, imm32(esize_log2), imm32(high)});
+  }
   Arg vdup(Arg a, unsigned esize_log2) { return emit(Opcode::VDup, Type::V128, {a, imm32(esize_log2)}); }
   Arg vextract(Type t, Arg v, unsigned lane, unsigned esize_log2) {
     return emit(Opcode::VExtract, t, {v, imm32(lane), imm32(esize_log2)});

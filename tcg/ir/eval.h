@@ -333,4 +333,56 @@ constexpr V128 dup(uint64_t x, unsigned esize_log2) {
   return r;
 }
 
+// The lane-wise vector ops with one per-lane function (VCmp, VMin*, VMax*, VMul, shifts by immediate).
+template <class F>
+constexpr V128 lanewise(const V128& a, const V128& b, unsigned esize_log2, F f) {
+  V128 r;
+  for (unsigned i = 0; i < (16u >> esize_log2); ++i)
+    lane_set(r, i, esize_log2, f(lane_get(a, i, esize_log2), lane_get(b, i, esize_log2)));
+  return r;
+}
+constexpr V128 vcmp(const V128& a, const V128& b, Cond c, unsigned esize_log2) {
+  const Type t = esize_log2 == 3 ? Type::I64 : Type::I32;
+  const unsigned w = 8u << esize_log2;
+  return lanewise(a, b, esize_log2, [&](uint64_t x, uint64_t y) -> uint64_t {
+    // Sign-extend the lanes so the I32/I64 compare sees them as lane-width integers; unsigned
+    // order is unchanged by sign-extending both.
+    const uint64_t sx = uint64_t(sext_bits(x, w)), sy = uint64_t(sext_bits(y, w));
+    return compare(c, t, sx, sy) ? ~0ull : 0;
+  });
+}
+constexpr V128 vminmax(const V128& a, const V128& b, unsigned esize_log2, bool is_signed, bool is_max) {
+  const unsigned w = 8u << esize_log2;
+  return lanewise(a, b, esize_log2, [&](uint64_t x, uint64_t y) {
+    const bool less = is_signed ? sext_bits(x, w) < sext_bits(y, w) : x < y;
+    return (less != is_max) ? x : y;
+  });
+}
+constexpr V128 vmul(const V128& a, const V128& b, unsigned esize_log2) {
+  return lanewise(a, b, esize_log2, [](uint64_t x, uint64_t y) { return x * y; });
+}
+// kind: 0 shl, 1 logical shr, 2 arithmetic shr; sh in [0, lane width].
+constexpr V128 vshift_imm(const V128& a, unsigned sh, unsigned esize_log2, int kind) {
+  const unsigned w = 8u << esize_log2;
+  return lanewise(a, a, esize_log2, [&](uint64_t x, uint64_t) -> uint64_t {
+    if (kind == 2) return uint64_t(sext_bits(x, w) >> (sh >= w ? w - 1 : sh));
+    if (sh >= w) return 0;
+    return kind == 0 ? x << sh : x >> sh;
+  });
+}
+constexpr V128 vnarrow(const V128& a, unsigned esize_log2) {
+  V128 r;
+  for (unsigned i = 0; i < (16u >> esize_log2); ++i) lane_set(r, i, esize_log2 - 1, lane_get(a, i, esize_log2));
+  return r;
+}
+constexpr V128 vwiden(const V128& a, unsigned esize_log2, bool high, bool is_signed) {
+  V128 r;
+  const unsigned n = 8u >> esize_log2, w = 8u << esize_log2;
+  for (unsigned i = 0; i < n; ++i) {
+    const uint64_t x = lane_get(a, i + (high ? n : 0), esize_log2);
+    lane_set(r, i, esize_log2 + 1, is_signed ? uint64_t(sext_bits(x, w)) : x);
+  }
+  return r;
+}
+
 }  // namespace mimic::tcg::eval

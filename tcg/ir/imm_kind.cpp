@@ -31,7 +31,19 @@ ImmKind imm_kind(Opcode op, int arg) {
     case O::CallVoid: return ImmKind::Helper;
     case O::VAdd:
     case O::VSub:
+    case O::VMinS:
+    case O::VMinU:
+    case O::VMaxS:
+    case O::VMaxU:
+    case O::VMul:
+    case O::VNarrow:
     case O::VDup: return ImmKind::ESize;
+    case O::VCmp: return arg == 2 ? ImmKind::Cond : ImmKind::ESize;
+    case O::VShlI:
+    case O::VShrI:
+    case O::VSarI: return arg == 1 ? ImmKind::Int : ImmKind::ESize;
+    case O::VWidenU:
+    case O::VWidenS: return arg == 1 ? ImmKind::ESize : ImmKind::Int;
     case O::VExtract: return arg == 1 ? ImmKind::Lane : ImmKind::ESize;
     case O::VInsert: return arg == 2 ? ImmKind::Lane : ImmKind::ESize;
     default: return ImmKind::Int;

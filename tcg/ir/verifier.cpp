@@ -256,6 +256,19 @@ class Verifier {
         }
         break;
       case Opcode::VExtract: check_lane(i, a[1].imm, a[2].imm, w); break;
+      case Opcode::VShlI:
+      case Opcode::VShrI:
+      case Opcode::VSarI:
+        if (a[2].imm <= 3 && a[1].imm > (8u << a[2].imm)) fail(i, "shift {} exceeds the {}-bit lanes", a[1].imm, 8u << a[2].imm);
+        break;
+      case Opcode::VNarrow:
+        if (a[1].imm == 0) fail(i, "VNarrow needs lanes of 16 bits or more");
+        break;
+      case Opcode::VWidenU:
+      case Opcode::VWidenS:
+        if (a[1].imm == 3) fail(i, "VWiden lanes must be 8, 16 or 32 bits");
+        if (a[2].imm > 1) fail(i, "VWiden half must be 0 or 1");
+        break;
       case Opcode::VInsert: check_lane(i, a[2].imm, a[3].imm, type_bits(operand_type(1))); break;
       default: break;
     }

@@ -32,6 +32,8 @@ Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std
   use_bmi1 = f.bmi1 && options.allow_bmi2;
   use_bmi2 = f.bmi2 && options.allow_bmi2;
   use_lzcnt = f.lzcnt && options.allow_bmi2;
+  // allow_sse41 = false tests the SSE2 sequences of the lane-wise integer vector ops.
+  use_sse41 = f.sse41 && options.allow_sse41;
 }
 
 void Ctx::emit_deferred() {
