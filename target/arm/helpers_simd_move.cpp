@@ -25,33 +25,59 @@ void put(A64Cpu* c, unsigned r, const Bytes& b, bool q) {
   if (!q) c->v[r & 31].hi = 0;
 }
 
-uint64_t h_ld_deinterleave(tcg::CpuBase* env, uint64_t t, uint64_t selem, uint64_t esize_log2, uint64_t q,
-                           uint64_t) {
-  A64Cpu* c = a64_cpu(env);
-  const unsigned reg_bytes = q ? 16 : 8, eb = 1u << esize_log2, elems = reg_bytes / eb;
-  uint8_t image[64];
-  for (unsigned k = 0; k < selem; ++k) std::memcpy(image + k * reg_bytes, &c->v[(t + k) & 31], reg_bytes);
-  for (unsigned k = 0; k < selem; ++k) {
+// Structure (de)interleaving with the shape as template parameters, so that the index arithmetic
+// (divisions by 3 ...) compiles to constants; dispatched once per call on (selem, element bytes).
+template <unsigned kSelem, unsigned kEb>
+void deinterleave(A64Cpu* c, unsigned t, bool q) {
+  const unsigned reg_bytes = q ? 16 : 8, elems = reg_bytes / kEb;
+  uint8_t image[4 * 16];
+  for (unsigned k = 0; k < kSelem; ++k) std::memcpy(image + k * reg_bytes, &c->v[(t + k) & 31], reg_bytes);
+  for (unsigned k = 0; k < kSelem; ++k) {
     Bytes out{};
-    for (unsigned e = 0; e < elems; ++e) std::memcpy(&out[e * eb], image + (e * selem + k) * eb, eb);
-    put(c, unsigned(t + k), out, q);
+    for (unsigned e = 0; e < elems; ++e) std::memcpy(&out[e * kEb], image + (e * kSelem + k) * kEb, kEb);
+    put(c, t + k, out, q);
   }
-  return 0;
 }
-
-uint64_t h_st_interleave_chunk(tcg::CpuBase* env, uint64_t t, uint64_t shape, uint64_t chunk, uint64_t,
-                               uint64_t) {
-  const A64Cpu* c = a64_cpu(env);
-  const unsigned selem = shape & 15, eb = 1u << ((shape >> 4) & 3);
+template <unsigned kSelem, unsigned kEb>
+uint64_t interleave_chunk(const A64Cpu* c, unsigned t, unsigned chunk) {
   uint8_t out[8];
   // Memory byte i belongs to element (i / eb) / selem of register (i / eb) % selem.
   for (unsigned i = 0; i < 8; ++i) {
-    const unsigned byte = unsigned(chunk) * 8 + i, e = byte / eb;
-    out[i] = reinterpret_cast<const uint8_t*>(&c->v[(t + e % selem) & 31])[(e / selem) * eb + byte % eb];
+    const unsigned byte = chunk * 8 + i, e = byte / kEb;
+    out[i] = reinterpret_cast<const uint8_t*>(&c->v[(t + e % kSelem) & 31])[(e / kSelem) * kEb + byte % kEb];
   }
   uint64_t v;
   std::memcpy(&v, out, 8);
   return v;
+}
+template <template <unsigned, unsigned> class F, class... A>
+auto dispatch(unsigned selem, unsigned esize_log2, A... args) {
+  switch (selem * 4 + esize_log2) {
+#define SHAPE(S, L) \
+  case S * 4 + L: return F<S, 1u << L>::run(args...);
+    SHAPE(2, 0) SHAPE(2, 1) SHAPE(2, 2) SHAPE(3, 0) SHAPE(3, 1) SHAPE(3, 2) SHAPE(4, 0) SHAPE(4, 1) SHAPE(4, 2)
+#undef SHAPE
+    default: return F<2, 8>::run(args...);  // doublewords are inline; not reached
+  }
+}
+template <unsigned S, unsigned E>
+struct Deinterleave {
+  static uint64_t run(A64Cpu* c, unsigned t, bool q) { return deinterleave<S, E>(c, t, q), 0; }
+};
+template <unsigned S, unsigned E>
+struct InterleaveChunk {
+  static uint64_t run(const A64Cpu* c, unsigned t, unsigned chunk) { return interleave_chunk<S, E>(c, t, chunk); }
+};
+
+uint64_t h_ld_deinterleave(tcg::CpuBase* env, uint64_t t, uint64_t selem, uint64_t esize_log2, uint64_t q,
+                           uint64_t) {
+  return dispatch<Deinterleave>(unsigned(selem), unsigned(esize_log2), a64_cpu(env), unsigned(t), q != 0);
+}
+
+uint64_t h_st_interleave_chunk(tcg::CpuBase* env, uint64_t t, uint64_t shape, uint64_t chunk, uint64_t,
+                               uint64_t) {
+  return dispatch<InterleaveChunk>(unsigned(shape & 15), unsigned((shape >> 4) & 3),
+                                   static_cast<const A64Cpu*>(a64_cpu(env)), unsigned(t), unsigned(chunk));
 }
 
 uint64_t h_tbl(tcg::CpuBase* env, uint64_t d, uint64_t n, uint64_t m, uint64_t shape, uint64_t) {
