@@ -2,7 +2,8 @@
 // REV16/REV32/REV64, CNT, NOT and RBIT.
 //
 // EXT and the misc forms are inline on the 64-bit halves (funnel shifts, byte swaps and SWAR bit
-// tricks: a few ALU ops per half); TBL/TBX and the permutes are helpers (byte loops in env).
+// tricks: a few ALU ops per half); TBL/TBX and the byte/halfword permutes are helpers (byte loops in env); permutes of word and
+// doubleword lanes are inline.
 #include <functional>
 
 #include "target/arm/helpers_simd_move.h"
@@ -49,6 +50,33 @@ bool trans_SIMD_TBL(DisasContext& s, bool Q, uint32_t m, uint32_t len, bool tbx,
 
 bool trans_SIMD_PERM(DisasContext& s, bool Q, uint32_t size, uint32_t m, uint32_t op, uint32_t n, uint32_t d) {
   if ((op & 3) == 0 || (size == 3 && !Q)) return false;
+  if (size >= 2) {
+    // Word and doubleword lanes: each result half is built from at most two source lanes.
+    IRBuilder& ir = s.ir;
+    const unsigned elems = (Q ? 16 : 8) >> size, part = op >> 2;
+    Arg src[2][2] = {{read_vreg_lo(s, n, Type::I64), Q ? read_vreg_hi(s, n) : Arg{}},
+                     {read_vreg_lo(s, m, Type::I64), Q ? read_vreg_hi(s, m) : Arg{}}};
+    auto lane = [&](unsigned e) {  // source lane of result lane e, as in the helper
+      unsigned reg, idx;
+      switch (op & 3) {
+        case 1: reg = (2 * e + part) >= elems, idx = (2 * e + part) % elems; break;  // UZP
+        case 2: reg = e & 1, idx = (e & ~1u) + part; break;                          // TRN
+        default: reg = e & 1, idx = part * elems / 2 + e / 2; break;                 // ZIP
+      }
+      Arg half = src[reg][(idx << size) >> 3];
+      return size == 3 ? half : ir.extract(half, ((idx << size) & 7) * 8, 32);
+    };
+    Arg r[2];
+    for (unsigned h = 0; h < (Q ? 2u : 1u); ++h)
+      r[h] = size == 3 ? lane(h) : ir.deposit(lane(2 * h), lane(2 * h + 1), 32, 32);
+    if (!Q) {
+      write_vreg_d(s, d, r[0]);
+    } else {
+      ir.set_state(vreg_offset(d), r[0]);
+      ir.set_state(vreg_offset(d) + 8, r[1]);
+    }
+    return true;
+  }
   s.ir.call_void(helper_id(SimdMoveHelper::permute),
                  {imm64(d), imm64(n), imm64(m), imm64(op | size << 3 | unsigned(Q) << 5)});
   return true;
