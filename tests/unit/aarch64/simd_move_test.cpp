@@ -160,5 +160,33 @@ TEST(A64SimdMove, StackPointerBase) {
       });
 }
 
+
+// Loops across blocks (chained, JIT register allocation of v128 values over several instructions):
+// a 512-byte LD1/ST1 copy, then four LD3/REV64/ST3 rounds on 16-bit structures.
+TEST(A64SimdMove, CopyAndStructureLoops) {
+  constexpr uint64_t kSrc = kData, kDst = kData + 0x1000;
+  auto src = [](uint64_t i) { return uint8_t(i * 7 + (i >> 8) * 3 + 1); };
+  run_all(
+      [&](Machine& m) {
+        m.code({0x4cdf2020, 0x4c9f2000, 0xf1010042, 0x54ffffa1,  // ld1 {v0-v3.16b}, [x1], #64; st1 ..., [x0], #64
+                0x4cdf4424, 0x4e600884, 0x4c9f4404, 0xf1000463,  // ld3 {v4-v6.8h}, [x1], #48; rev64 v4.8h; st3
+                0x54ffff81, kSvc0});
+        for (uint64_t i = 0; i < 1024; ++i) m.mem[kSrc + i] = src(i);
+        m.cpu->x[0] = kDst, m.cpu->x[1] = kSrc, m.cpu->x[2] = 512, m.cpu->x[3] = 4;
+      },
+      [&](Machine& m) {
+        EXPECT_EQ(m.cpu->x[0], kDst + 512 + 4 * 48);
+        EXPECT_EQ(m.cpu->x[1], kSrc + 512 + 4 * 48);
+        for (uint64_t i = 0; i < 512; ++i) ASSERT_EQ(m.mem[kDst + i], src(i)) << i;
+        for (uint64_t b = 0; b < 4; ++b)
+          for (uint64_t j = 0; j < 8; ++j)  // structure j: halfwords 3j, 3j+1, 3j+2
+            for (uint64_t e = 0; e < 3; ++e)
+              for (uint64_t k = 0; k < 2; ++k) {
+                const uint64_t from = 512 + 48 * b + 6 * (e == 0 ? j ^ 3 : j) + 2 * e + k;
+                ASSERT_EQ(m.mem[kDst + 512 + 48 * b + 6 * j + 2 * e + k], src(from)) << b << " " << j << " " << e;
+              }
+      });
+}
+
 }  // namespace
 }  // namespace mimic::arm::test
