@@ -3,8 +3,9 @@
 //
 // Faults are precise: every load goes into a temporary before any register is written, and the
 // base writeback comes last. Stores may be partially performed when a later one faults (Arm permits
-// it). LD1/ST1 and the lane/replicate forms are inline IR; LD2-4/ST2-4 of 8/16/32-bit elements
-// load/store the raw memory image inline and (de)interleave it in a helper.
+// it). LD1/ST1, LD2-4/ST2-4 of words and doublewords (one access per element) and the
+// lane/replicate forms are inline IR; LD2-4/ST2-4 of bytes and halfwords load/store the raw memory
+// image inline and (de)interleave it in a helper.
 #include "target/arm/helpers_simd_move.h"
 #include "target/arm/simd.h"
 #include "target/arm/trans_simd_move.h"
@@ -82,15 +83,19 @@ bool gen_multi(DisasContext& s, bool Q, bool L, uint32_t opcode, uint32_t size, 
       for (unsigned k = 0; k < nregs; ++k)
         s.ir.store(addr_at(s, base, k * reg_bytes), s.ir.get_state(reg_type, vreg_offset(vreg(t, k))), reg_memop);
     }
-  } else if (size == 3) {
-    // LDn/STn of doublewords (Q = 1): element e of register k is doubleword e * selem + k.
+  } else if (size >= 2) {
+    // LDn/STn of words and doublewords: one access per element (element e of register k is memory
+    // element e * selem + k), straight to and from the lanes in the state.
+    const unsigned total = selem * (reg_bytes >> size), eb = 1u << size;
     if (L) {
-      Arg v[8];
-      for (unsigned i = 0; i < 2 * selem; ++i) v[i] = s.ir.load(Type::I64, addr_at(s, base, 8 * i), MemOp::k64);
-      for (unsigned i = 0; i < 2 * selem; ++i) write_lane(s, vreg(t, i % selem), i / selem, 3, v[i]);
+      Arg v[16];
+      for (unsigned i = 0; i < total; ++i) v[i] = s.ir.load(Type::I64, addr_at(s, base, eb * i), size);
+      for (unsigned i = 0; i < total; ++i) write_lane(s, vreg(t, i % selem), i / selem, size, v[i]);
+      if (!Q)
+        for (unsigned k = 0; k < selem; ++k) clear_vreg_high(s, vreg(t, k));
     } else {
-      for (unsigned i = 0; i < 2 * selem; ++i)
-        s.ir.store(addr_at(s, base, 8 * i), read_lane(s, vreg(t, i % selem), i / selem, 3), MemOp::k64);
+      for (unsigned i = 0; i < total; ++i)
+        s.ir.store(addr_at(s, base, eb * i), read_lane(s, vreg(t, i % selem), i / selem, size), size);
     }
   } else if (L) {
     // LDn: load the raw image into the destination registers, then deinterleave them in place.
