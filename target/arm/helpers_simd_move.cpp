@@ -52,13 +52,15 @@ uint64_t interleave_chunk(const A64Cpu* c, unsigned t, unsigned chunk) {
 }
 template <template <unsigned, unsigned> class F, class... A>
 auto dispatch(unsigned selem, unsigned esize_log2, A... args) {
+  // clang-format off
   switch (selem * 4 + esize_log2) {
 #define SHAPE(S, L) \
   case S * 4 + L: return F<S, 1u << L>::run(args...);
-    SHAPE(2, 0) SHAPE(2, 1) SHAPE(2, 2) SHAPE(3, 0) SHAPE(3, 1) SHAPE(3, 2) SHAPE(4, 0) SHAPE(4, 1) SHAPE(4, 2)
+    SHAPE(2, 0) SHAPE(2, 1) SHAPE(3, 0) SHAPE(3, 1) SHAPE(4, 0) SHAPE(4, 1)
 #undef SHAPE
-    default: return F<2, 8>::run(args...);  // doublewords are inline; not reached
+    default: return F<2, 8>::run(args...);  // words and doublewords are inline: not reached
   }
+  // clang-format on
 }
 template <unsigned S, unsigned E>
 struct Deinterleave {
@@ -69,13 +71,11 @@ struct InterleaveChunk {
   static uint64_t run(const A64Cpu* c, unsigned t, unsigned chunk) { return interleave_chunk<S, E>(c, t, chunk); }
 };
 
-uint64_t h_ld_deinterleave(tcg::CpuBase* env, uint64_t t, uint64_t selem, uint64_t esize_log2, uint64_t q,
-                           uint64_t) {
+uint64_t h_ld_deinterleave(tcg::CpuBase* env, uint64_t t, uint64_t selem, uint64_t esize_log2, uint64_t q, uint64_t) {
   return dispatch<Deinterleave>(unsigned(selem), unsigned(esize_log2), a64_cpu(env), unsigned(t), q != 0);
 }
 
-uint64_t h_st_interleave_chunk(tcg::CpuBase* env, uint64_t t, uint64_t shape, uint64_t chunk, uint64_t,
-                               uint64_t) {
+uint64_t h_st_interleave_chunk(tcg::CpuBase* env, uint64_t t, uint64_t shape, uint64_t chunk, uint64_t, uint64_t) {
   return dispatch<InterleaveChunk>(unsigned(shape & 15), unsigned((shape >> 4) & 3),
                                    static_cast<const A64Cpu*>(a64_cpu(env)), unsigned(t), unsigned(chunk));
 }
@@ -136,8 +136,7 @@ uint32_t helper_id(SimdMoveHelper h) {
     ids[size_t(SimdMoveHelper::st_interleave_chunk)] =
         tcg::register_helper("a64_st_interleave_chunk", h_st_interleave_chunk, kReadsState);
     ids[size_t(SimdMoveHelper::tbl)] = tcg::register_helper("a64_tbl", h_tbl, kReadsState | kWritesState);
-    ids[size_t(SimdMoveHelper::permute)] =
-        tcg::register_helper("a64_permute", h_permute, kReadsState | kWritesState);
+    ids[size_t(SimdMoveHelper::permute)] = tcg::register_helper("a64_permute", h_permute, kReadsState | kWritesState);
     return ids;
   }();
   return ids[size_t(h)];

@@ -7,10 +7,10 @@
 namespace mimic::arm {
 
 enum class SimdMoveHelper : uint16_t {
-  // (t, selem, esize_log2, q): V[t..t+selem-1] (mod 32) hold the raw memory image of an LD2-4
+  // (t, selem, esize_log2 0/1, q): V[t..t+selem-1] (mod 32) hold the raw memory image of an LD2-4
   // (register k = bytes [k*B, (k+1)*B), B = 8 or 16); rewrites them with the deinterleaved structures.
   ld_deinterleave,
-  // (t, selem | esize_log2 << 4 | q << 8, chunk) -> bytes [8*chunk, 8*chunk+8) of the memory image
+  // (t, selem | esize_log2 (0/1) << 4 | q << 8, chunk) -> bytes [8*chunk, 8*chunk+8) of the memory image
   // that ST<selem> of V[t..] writes.
   st_interleave_chunk,
   // (d, n, m, len | tbx << 2 | q << 3): TBL/TBX with table V[n..n+len] (mod 32), indices V[m].

@@ -119,8 +119,8 @@ bool gen_multi(DisasContext& s, bool Q, bool L, uint32_t opcode, uint32_t size, 
   return true;
 }
 
-bool gen_single(DisasContext& s, bool Q, bool L, bool R, uint32_t opcode, bool S, uint32_t size, uint32_t n,
-                uint32_t t, uint32_t m) {
+bool gen_single(DisasContext& s, bool Q, bool L, bool R, uint32_t opcode, bool S, uint32_t size, uint32_t n, uint32_t t,
+                uint32_t m) {
   const unsigned selem = ((opcode & 1) << 1 | unsigned(R)) + 1;
   unsigned scale = opcode >> 1, index = 0;
   bool replicate = false;
@@ -172,12 +172,12 @@ bool gen_single(DisasContext& s, bool Q, bool L, bool R, uint32_t opcode, bool S
 bool trans_SIMD_LDST_multi(DisasContext& s, bool Q, bool L, uint32_t opcode, uint32_t size, uint32_t n, uint32_t t) {
   return gen_multi(s, Q, L, opcode, size, n, t, kNoWriteback);
 }
-bool trans_SIMD_LDST_multi_post(DisasContext& s, bool Q, bool L, uint32_t m, uint32_t opcode, uint32_t size,
-                                uint32_t n, uint32_t t) {
+bool trans_SIMD_LDST_multi_post(DisasContext& s, bool Q, bool L, uint32_t m, uint32_t opcode, uint32_t size, uint32_t n,
+                                uint32_t t) {
   return gen_multi(s, Q, L, opcode, size, n, t, m);
 }
-bool trans_SIMD_LDST_single(DisasContext& s, bool Q, bool L, bool R, uint32_t opcode, bool S, uint32_t size,
-                            uint32_t n, uint32_t t) {
+bool trans_SIMD_LDST_single(DisasContext& s, bool Q, bool L, bool R, uint32_t opcode, bool S, uint32_t size, uint32_t n,
+                            uint32_t t) {
   return gen_single(s, Q, L, R, opcode, S, size, n, t, kNoWriteback);
 }
 bool trans_SIMD_LDST_single_post(DisasContext& s, bool Q, bool L, bool R, uint32_t m, uint32_t opcode, bool S,

@@ -2,8 +2,9 @@
 // immediates (MOVI/MVNI/ORR/BIC/FMOV vector) and three-same logical ops, all as inline IR: they are
 // on the hot paths of memcpy/memset/strlen. 128-bit results use V128 ops; 64-bit (Q = 0) results
 // are computed on the low halves as i64 and written with the high half zeroed.
-#include "target/arm/simd.h"
 #include "target/arm/trans_simd_move.h"
+
+#include "target/arm/simd.h"
 
 namespace mimic::arm {
 
@@ -171,7 +172,7 @@ bool trans_SIMD_LOGIC(DisasContext& s, bool Q, bool U, uint32_t size, uint32_t m
       case 3: r = ir.vor(a, ir.vxor(b, ir.vconst(~0ull, ~0ull))); break;
       case 4: r = ir.vxor(a, b); break;
       case 5: r = ir.vxor(b, ir.vand(ir.vxor(a, b), read_vreg_q(s, d))); break;  // BSL: d ? n : m
-      case 6: {                                                                   // BIT: m ? n : d
+      case 6: {                                                                  // BIT: m ? n : d
         Arg x = read_vreg_q(s, d);
         r = ir.vxor(x, ir.vand(ir.vxor(x, a), b));
         break;

@@ -2,8 +2,8 @@
 // REV16/REV32/REV64, CNT, NOT and RBIT.
 //
 // EXT and the misc forms are inline on the 64-bit halves (funnel shifts, byte swaps and SWAR bit
-// tricks: a few ALU ops per half); TBL/TBX and the byte/halfword permutes are helpers (byte loops in env); permutes of word and
-// doubleword lanes are inline.
+// tricks: a few ALU ops per half); permutes of word and doubleword lanes are inline; TBL/TBX and
+// the byte/halfword permutes are helpers (byte loops in env).
 #include <functional>
 
 #include "target/arm/helpers_simd_move.h"
@@ -115,9 +115,8 @@ bool trans_SIMD_REV64(DisasContext& s, bool Q, uint32_t size, uint32_t n, uint32
 bool trans_SIMD_REV32(DisasContext& s, bool Q, uint32_t size, uint32_t n, uint32_t d) {
   if (size >= 2) return false;
   IRBuilder& ir = s.ir;
-  gen_per_half(s, Q, n, d, [&](Arg x) {
-    return size == 0 ? ir.rotr(ir.bswap64(x), imm64(32)) : swap_fields(ir, x, 16, kM16);
-  });
+  gen_per_half(s, Q, n, d,
+               [&](Arg x) { return size == 0 ? ir.rotr(ir.bswap64(x), imm64(32)) : swap_fields(ir, x, 16, kM16); });
   return true;
 }
 

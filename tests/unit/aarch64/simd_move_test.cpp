@@ -38,7 +38,7 @@ const SimdCase kCases[] = {
 uint8_t vbyte(unsigned r, unsigned j) { return uint8_t((r * 16 + j) * 0x9d + (r >> 4) * 0x3c + 0x5b); }
 uint8_t membyte(unsigned i) { return uint8_t(i * 0x3b + 0x11); }
 constexpr uint64_t kXIn[8] = {kMemBase + 64, 0x20, 0xfffffffffffffff0, 0x8877665544332211, 0xfedcba9876543210,
-                              0x7f, 0x80, 0xffff8001};
+                              0x7f,          0x80, 0xffff8001};
 
 std::array<uint64_t, kNumState> initial_state() {
   std::array<uint64_t, kNumState> st{};
@@ -159,7 +159,6 @@ TEST(A64SimdMove, StackPointerBase) {
         EXPECT_EQ(m.read<uint64_t>(kMemBase + 40), in[8 + 3]);
       });
 }
-
 
 // Loops across blocks (chained, JIT register allocation of v128 values over several instructions):
 // a 512-byte LD1/ST1 copy, then four LD3/REV64/ST3 rounds on 16-bit structures.
