@@ -5,8 +5,10 @@ set -euo pipefail
 mimic=$1 arch=$2 suite=$3 sysroot=$4
 here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x "$sysroot/usr/bin/busybox" ] && [ ! -x "$sysroot/bin/busybox" ]; then
-  if ! "$here/../../scripts/fetch-debian-debs.sh" "$arch" "$suite" "$sysroot" busybox-static; then
-    echo "SKIP: could not fetch Debian $suite $arch busybox-static"
+  debian_arch=$arch
+  [ "$arch" = aarch64 ] && debian_arch=arm64
+  if ! "$here/../../scripts/fetch-debian-debs.sh" "$debian_arch" "$suite" "$sysroot" busybox-static; then
+    echo "SKIP: could not fetch Debian $suite $debian_arch busybox-static"
     exit 77
   fi
 fi
