@@ -304,34 +304,18 @@ uint64_t h_misc(tcg::CpuBase* env, uint64_t desc, uint64_t, uint64_t, uint64_t, 
   return 0;
 }
 
-// ---- across lanes, scalar ADDP ----
+// ---- across lanes: SADDLV/UADDLV (ADDV, MAXV and MINV are inline vector IR) ----
 uint64_t h_across(tcg::CpuBase* env, uint64_t desc, uint64_t, uint64_t, uint64_t, uint64_t) {
   A64Cpu* c = a64_cpu(env);
   const Desc d = Desc::unpack(desc);
   const Vec n = vload(c, d.n);
-  Vec r{};
-  if (d.op == kOpScalarAddp) {
-    put(r, 3, 0, get(n, 3, 0, false) + get(n, 3, 1, false));
-    vstore(c, d.d, r, 8);
-    return 0;
-  }
   const unsigned e = d.esz, lanes = (d.q ? 16u : 8u) >> e;
   const bool sg = !(d.op & 0x20);
-  I128 v = get(n, e, 0, sg);
-  unsigned out = e;
-  for (unsigned i = 1; i < lanes; ++i) {
-    const I128 x = get(n, e, i, sg);
-    switch (d.op & 0x1f) {
-      case 0x03: v += x; break;  // SADDLV/UADDLV
-      case 0x0a: v = std::max(v, x); break;
-      case 0x1a: v = std::min(v, x); break;
-      case 0x1b: v += x; break;  // ADDV
-      default: break;
-    }
-  }
-  if ((d.op & 0x1f) == 0x03) out = e + 1;
-  put(r, out, 0, v);
-  vstore(c, d.d, r, 1u << out);
+  I128 v = 0;
+  for (unsigned i = 0; i < lanes; ++i) v += get(n, e, i, sg);
+  Vec r{};
+  put(r, e + 1, 0, v);
+  vstore(c, d.d, r, 2u << e);
   return 0;
 }
 

@@ -54,9 +54,6 @@ struct Desc {
   }
 };
 
-// Across-lanes op for scalar ADDP (pairwise add of the two D lanes of Vn).
-inline constexpr unsigned kOpScalarAddp = 0xff;
-
 // FPSR.QC: cumulative saturation.
 inline constexpr uint32_t kFpsrQc = 1u << 27;
 

@@ -50,6 +50,29 @@ void write_narrow(DisasContext& s, unsigned r, bool part, Arg v) {
 }
 
 // ---- inline forms: the ones -O3 vectorized loops and the string functions use, as vector IR ----
+
+// The lane-wise operation of a pairwise or across-lanes reduction.
+enum class Reduce { kAdd, kMax, kMin };
+Arg reduce_step(IRBuilder& ir, Reduce k, bool u, Arg a, Arg b, unsigned lg) {
+  switch (k) {
+    case Reduce::kAdd: return ir.vadd(a, b, lg);
+    case Reduce::kMax: return u ? ir.vmaxu(a, b, lg) : ir.vmaxs(a, b, lg);
+    default: return u ? ir.vminu(a, b, lg) : ir.vmins(a, b, lg);
+  }
+}
+
+// ADDP/MAXP/MINP (vector): the even and odd lanes of m:n combined lane by lane. With Q = 0 the
+// low halves are first joined into one vector m.lo:n.lo, whose pairs fill the low 64 bits.
+Arg pairwise(IRBuilder& ir, Reduce k, bool u, Arg n, Arg m, bool q, unsigned lg) {
+  if (!q) m = n = ir.vuzp(n, m, 3, false);
+  return reduce_step(ir, k, u, ir.vuzp(n, m, lg, false), ir.vuzp(n, m, lg, true), lg);
+}
+
+// ADDV/MAXV/MINV: halve the live lanes with pairwise steps until lane 0 holds the result.
+Arg across(IRBuilder& ir, Reduce k, bool u, Arg v, unsigned lanes, unsigned lg) {
+  for (; lanes > 1; lanes /= 2) v = pairwise(ir, k, u, v, v, true, lg);
+  return ir.vextract(Type::I64, v, 0, lg);
+}
 // Three same, vector; the caller has checked the reserved encodings.
 bool gen_inline_same(DisasContext& s, const Fields& f, unsigned opcode) {
   IRBuilder& ir = s.ir;
@@ -69,6 +92,9 @@ bool gen_inline_same(DisasContext& s, const Fields& f, unsigned opcode) {
     case 0x13:
       if (f.u) return false;  // PMUL
       return binary([&](Arg a, Arg b) { return ir.vmul(a, b, lg); });
+    case 0x14: return binary([&](Arg a, Arg b) { return pairwise(ir, Reduce::kMax, f.u, a, b, f.q, lg); });
+    case 0x15: return binary([&](Arg a, Arg b) { return pairwise(ir, Reduce::kMin, f.u, a, b, f.q, lg); });
+    case 0x17: return binary([&](Arg a, Arg b) { return pairwise(ir, Reduce::kAdd, false, a, b, f.q, lg); });
     case 0x12:  // MLA/MLS
       return binary([&](Arg a, Arg b) {
         Arg acc = read_vreg_q(s, f.d), p = ir.vmul(a, b, lg);
@@ -95,6 +121,9 @@ bool gen_inline_misc(DisasContext& s, const Fields& f, unsigned opcode) {
         Arg neg = ir.vsub(z, a, lg);
         return f.u ? neg : ir.vmaxs(a, neg, lg);
       });
+    case 0x13:  // SHLL/SHLL2 (U = 1 by the checks): widen, then shift by the narrow lane width
+      write_vreg_q(s, f.d, ir.vshli(ir.vwiden(read_vreg_q(s, f.n), lg, f.q, false), 8u << lg, lg + 1));
+      return true;
     case 0x12:
       if (f.u) return false;  // SQXTUN
       write_narrow(s, f.d, f.q, ir.vnarrow(read_vreg_q(s, f.n), lg + 1));
@@ -269,6 +298,12 @@ bool trans_SA_across(DisasContext& s) {
   const unsigned op = (s.insn >> 12) & 31;
   if (f.size == 3 || (f.size == 2 && !f.q)) return false;
   if (op == 0x1b && f.u) return false;  // ADDV has no unsigned form
+  if (op == 0x0a || op == 0x1a || op == 0x1b) {
+    const Reduce k = op == 0x1b ? Reduce::kAdd : op == 0x0a ? Reduce::kMax : Reduce::kMin;
+    const unsigned lanes = (f.q ? 16u : 8u) >> f.size;
+    write_vreg_scalar(s, f.d, across(s.ir, k, f.u, read_vreg_q(s, f.n), lanes, f.size));
+    return true;
+  }
   Desc d;
   d.op = unsigned(f.u) << 5 | op;
   d.d = f.d, d.n = f.n, d.esz = f.size, d.q = f.q;
@@ -279,10 +314,8 @@ bool trans_SA_across(DisasContext& s) {
 bool trans_SA_addp_scalar(DisasContext& s) {
   const Fields f = fields(s.insn);
   if (f.size != 3) return false;
-  Desc d;
-  d.op = simd_arith::kOpScalarAddp;
-  d.d = f.d, d.n = f.n, d.esz = 3, d.scalar = true;
-  return call(s, Group::kAcross, d);
+  write_vreg_scalar(s, f.d, across(s.ir, Reduce::kAdd, false, read_vreg_q(s, f.n), 2, 3));
+  return true;
 }
 
 namespace {

@@ -50,19 +50,29 @@ bool trans_SIMD_TBL(DisasContext& s, bool Q, uint32_t m, uint32_t len, bool tbx,
 
 bool trans_SIMD_PERM(DisasContext& s, bool Q, uint32_t size, uint32_t m, uint32_t op, uint32_t n, uint32_t d) {
   if ((op & 3) == 0 || (size == 3 && !Q)) return false;
+  IRBuilder& ir = s.ir;
+  const bool odd = op >> 2;
+  if ((op & 3) == 1) {  // UZP1/UZP2; with Q = 0 the low halves are joined first (n.lo:m.lo)
+    Arg vn = read_vreg_q(s, n), vm = read_vreg_q(s, m);
+    if (!Q) vn = vm = ir.vuzp(vn, vm, 3, false);
+    Arg r = ir.vuzp(vn, vm, size, odd);
+    if (Q)
+      write_vreg_q(s, d, r);
+    else
+      write_vreg_d(s, d, ir.vextract(Type::I64, r, 0, 3));
+    return true;
+  }
   if (size >= 2) {
-    // Word and doubleword lanes: each result half is built from at most two source lanes.
-    IRBuilder& ir = s.ir;
-    const unsigned elems = (Q ? 16 : 8) >> size, part = op >> 2;
+    // ZIP and TRN of words and doublewords: each result half is built from at most two source lanes.
+    const unsigned elems = (Q ? 16 : 8) >> size, part = odd;
     Arg src[2][2] = {{read_vreg_lo(s, n, Type::I64), Q ? read_vreg_hi(s, n) : Arg{}},
                      {read_vreg_lo(s, m, Type::I64), Q ? read_vreg_hi(s, m) : Arg{}}};
     auto lane = [&](unsigned e) {  // source lane of result lane e, as in the helper
       unsigned reg, idx;
-      switch (op & 3) {
-        case 1: reg = (2 * e + part) >= elems, idx = (2 * e + part) % elems; break;  // UZP
-        case 2: reg = e & 1, idx = (e & ~1u) + part; break;                          // TRN
-        default: reg = e & 1, idx = part * elems / 2 + e / 2; break;                 // ZIP
-      }
+      if ((op & 3) == 2)
+        reg = e & 1, idx = (e & ~1u) + part;  // TRN
+      else
+        reg = e & 1, idx = part * elems / 2 + e / 2;  // ZIP
       Arg half = src[reg][(idx << size) >> 3];
       return size == 3 ? half : ir.extract(half, ((idx << size) & 7) * 8, 32);
     };

@@ -375,6 +375,15 @@ constexpr V128 vnarrow(const V128& a, unsigned esize_log2) {
   for (unsigned i = 0; i < (16u >> esize_log2); ++i) lane_set(r, i, esize_log2 - 1, lane_get(a, i, esize_log2));
   return r;
 }
+constexpr V128 vuzp(const V128& a, const V128& b, unsigned esize_log2, bool odd) {
+  V128 r;
+  const unsigned n = 16u >> esize_log2;  // lanes per operand
+  for (unsigned i = 0; i < n; ++i) {
+    const unsigned j = 2 * i + unsigned(odd);
+    lane_set(r, i, esize_log2, j < n ? lane_get(a, j, esize_log2) : lane_get(b, j - n, esize_log2));
+  }
+  return r;
+}
 constexpr V128 vwiden(const V128& a, unsigned esize_log2, bool high, bool is_signed) {
   V128 r;
   const unsigned n = 8u >> esize_log2, w = 8u << esize_log2;

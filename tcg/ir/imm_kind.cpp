@@ -44,6 +44,7 @@ ImmKind imm_kind(Opcode op, int arg) {
     case O::VSarI: return arg == 1 ? ImmKind::Int : ImmKind::ESize;
     case O::VWidenU:
     case O::VWidenS: return arg == 1 ? ImmKind::ESize : ImmKind::Int;
+    case O::VUzp: return arg == 2 ? ImmKind::ESize : ImmKind::Int;
     case O::VExtract: return arg == 1 ? ImmKind::Lane : ImmKind::ESize;
     case O::VInsert: return arg == 2 ? ImmKind::Lane : ImmKind::ESize;
     default: return ImmKind::Int;

@@ -269,6 +269,9 @@ class Verifier {
         if (a[1].imm == 3) fail(i, "VWiden lanes must be 8, 16 or 32 bits");
         if (a[2].imm > 1) fail(i, "VWiden half must be 0 or 1");
         break;
+      case Opcode::VUzp:
+        if (a[3].imm > 1) fail(i, "VUzp takes the even (0) or odd (1) lanes, not {}", a[3].imm);
+        break;
       case Opcode::VInsert: check_lane(i, a[2].imm, a[3].imm, type_bits(operand_type(1))); break;
       default: break;
     }

@@ -532,6 +532,51 @@ void emit_widen(Ctx& ctx, const Inst& inst, bool is_signed) {
 }  // namespace
 
 void emit_VWidenU(Ctx& ctx, const Inst& inst) { emit_widen(ctx, inst, false); }
+
+void emit_VUzp(Ctx& ctx, const Inst& inst) {
+  VecRegs r = assign_new(ctx, inst, true);
+  auto& code = ctx.code;
+  const bool odd = inst.args[3].imm != 0;
+  switch (inst.args[2].imm) {
+    case 0:  // bytes: the wanted byte of each word moved to its low byte, then packed (exact, < 256)
+    case 1:  // words: sign-extended from the wanted word of each dword, then packed (exact)
+      code.movdqa(r.t0, r.a);
+      code.movdqa(r.t1, r.b);
+      if (inst.args[2].imm == 0) {
+        if (odd) {
+          code.psrlw(r.t0, 8);
+          code.psrlw(r.t1, 8);
+        } else {
+          load_dup64(code, r.d, 0x00ff00ff00ff00ffull);
+          code.pand(r.t0, r.d);
+          code.pand(r.t1, r.d);
+        }
+        code.packuswb(r.t0, r.t1);
+      } else {
+        if (!odd) {
+          code.pslld(r.t0, 16);
+          code.pslld(r.t1, 16);
+        }
+        code.psrad(r.t0, 16);
+        code.psrad(r.t1, 16);
+        code.packssdw(r.t0, r.t1);
+      }
+      code.movdqa(r.d, r.t0);
+      break;
+    case 2:
+      code.movdqa(r.d, r.a);
+      code.shufps(r.d, r.b, odd ? 0xdd : 0x88);
+      break;
+    case 3:
+      code.movdqa(r.d, r.a);
+      if (odd)
+        code.punpckhqdq(r.d, r.b);
+      else
+        code.punpcklqdq(r.d, r.b);
+      break;
+    default: unsupported(inst, "lane size");
+  }
+}
 void emit_VWidenS(Ctx& ctx, const Inst& inst) { emit_widen(ctx, inst, true); }
 
 }  // namespace mimic::tcg::x86_64

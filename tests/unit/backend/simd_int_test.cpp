@@ -1,4 +1,4 @@
-// The lane-wise integer vector ops (VCmp, VMin/VMax, VMul, shifts by immediate, VNarrow, VWiden):
+// The lane-wise integer vector ops (VCmp, VMin/VMax, VMul, shifts by immediate, VNarrow, VWiden, VUzp):
 // compiled code against the reference semantics in tcg/ir/eval.h (which the interpreter runs), for
 // every lane size, condition and shift amount, on boundary and random inputs.
 #include <cstring>
@@ -117,6 +117,22 @@ TEST(VectorInt, NarrowAndWiden) {
         check(what.c_str(), [&](IRBuilder& ir, Arg a, Arg) { return ir.vwiden(a, lg, high, sgn); },
               [&](const V128& a, const V128&) { return eval::vwiden(a, lg, high, sgn); });
       }
+}
+
+TEST(VectorInt, Unzip) {
+  // The reference itself, on bytes numbered 0..31 across a:b: even/odd positions by lane size.
+  const V128 a{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull}, b{0x1716151413121110ull, 0x1f1e1d1c1b1a1918ull};
+  EXPECT_EQ(eval::vuzp(a, b, 0, false).lo, 0x0e0c0a0806040200ull);
+  EXPECT_EQ(eval::vuzp(a, b, 0, true).hi, 0x1f1d1b1917151311ull);
+  EXPECT_EQ(eval::vuzp(a, b, 1, true).lo, 0x0f0e0b0a07060302ull);
+  EXPECT_EQ(eval::vuzp(a, b, 2, false).hi, 0x1b1a191813121110ull);
+  EXPECT_EQ(eval::vuzp(a, b, 3, true).lo, a.hi);
+  EXPECT_EQ(eval::vuzp(a, b, 3, true).hi, b.hi);
+  for (unsigned lg = 0; lg < 4; ++lg)
+    for (bool odd : {false, true})
+      check(("vuzp lg " + std::to_string(lg) + (odd ? " odd" : " even")).c_str(),
+            [&](IRBuilder& ir, Arg a, Arg b) { return ir.vuzp(a, b, lg, odd); },
+            [&](const V128& a, const V128& b) { return eval::vuzp(a, b, lg, odd); });
 }
 
 }  // namespace
