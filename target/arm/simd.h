@@ -34,6 +34,9 @@ inline void write_vreg_scalar(DisasContext& s, unsigned r, Arg v) {
   if (v.type == Type::F32) v = s.ir.zext32_to_64(s.ir.bitcast(Type::I32, v));
   write_vreg_d(s, r, v);
 }
+// Writes a whole-vector result: Q = 0 keeps only the low 64 bits. The value stays one V128 (not
+// two 64-bit halves), so a later vector read of the register forwards it without a memory trip.
+inline void write_vec(DisasContext& s, unsigned r, bool q, Arg v) { write_vreg_q(s, r, q ? v : s.ir.vzero_high(v)); }
 // Zeroes bits 127:64 (after a helper wrote a 64-bit vector result in place, for example).
 inline void clear_vreg_high(DisasContext& s, unsigned r) { s.ir.set_state(vreg_offset(r) + 8, imm64(0)); }
 

@@ -32,14 +32,6 @@ bool call(DisasContext& s, Group g, const Desc& d) {
   return true;
 }
 
-// Writes a whole-vector result: Q = 0 keeps only the low 64 bits.
-void write_vec(DisasContext& s, unsigned r, bool q, Arg v) {
-  if (q)
-    write_vreg_q(s, r, v);
-  else
-    write_vreg_d(s, r, s.ir.vextract(Type::I64, v, 0, 3));
-}
-
 // Writes a narrowed result (low 64 bits valid, high 64 bits zero): the non-2 forms write the low
 // half and zero the rest, the "2" forms write the high half and keep the low half.
 void write_narrow(DisasContext& s, unsigned r, bool part, Arg v) {

@@ -163,49 +163,26 @@ bool trans_SIMD_MODIMM(DisasContext& s, bool Q, bool op, uint32_t abc, uint32_t 
 bool trans_SIMD_LOGIC(DisasContext& s, bool Q, bool U, uint32_t size, uint32_t m, uint32_t n, uint32_t d) {
   IRBuilder& ir = s.ir;
   const unsigned op = unsigned(U) << 2 | size;
-  if (Q) {
-    Arg a = read_vreg_q(s, n), b = read_vreg_q(s, m), r;
-    switch (op) {
-      case 0: r = ir.vand(a, b); break;
-      case 1: r = ir.vandc(a, b); break;
-      case 2: r = n == m ? a : ir.vor(a, b); break;  // MOV (vector)
-      case 3: r = ir.vor(a, ir.vxor(b, ir.vconst(~0ull, ~0ull))); break;
-      case 4: r = ir.vxor(a, b); break;
-      case 5: r = ir.vxor(b, ir.vand(ir.vxor(a, b), read_vreg_q(s, d))); break;  // BSL: d ? n : m
-      case 6: {                                                                  // BIT: m ? n : d
-        Arg x = read_vreg_q(s, d);
-        r = ir.vxor(x, ir.vand(ir.vxor(x, a), b));
-        break;
-      }
-      default: {  // BIF: m ? d : n
-        Arg x = read_vreg_q(s, d);
-        r = ir.vxor(x, ir.vandc(ir.vxor(x, a), b));
-        break;
-      }
-    }
-    write_vreg_q(s, d, r);
-    return true;
-  }
-  Arg a = read_vreg_lo(s, n, Type::I64), b = read_vreg_lo(s, m, Type::I64), r;
+  Arg a = read_vreg_q(s, n), b = read_vreg_q(s, m), r;
   switch (op) {
-    case 0: r = ir.and_(a, b); break;
-    case 1: r = ir.andc(a, b); break;
-    case 2: r = n == m ? a : ir.or_(a, b); break;
-    case 3: r = ir.orc(a, b); break;
-    case 4: r = ir.xor_(a, b); break;
-    case 5: r = ir.xor_(b, ir.and_(ir.xor_(a, b), read_vreg_lo(s, d, Type::I64))); break;
-    case 6: {
-      Arg x = read_vreg_lo(s, d, Type::I64);
-      r = ir.xor_(x, ir.and_(ir.xor_(x, a), b));
+    case 0: r = ir.vand(a, b); break;
+    case 1: r = ir.vandc(a, b); break;
+    case 2: r = n == m ? a : ir.vor(a, b); break;  // MOV (vector)
+    case 3: r = ir.vor(a, ir.vxor(b, ir.vconst(~0ull, ~0ull))); break;
+    case 4: r = ir.vxor(a, b); break;
+    case 5: r = ir.vxor(b, ir.vand(ir.vxor(a, b), read_vreg_q(s, d))); break;  // BSL: d ? n : m
+    case 6: {                                                                  // BIT: m ? n : d
+      Arg x = read_vreg_q(s, d);
+      r = ir.vxor(x, ir.vand(ir.vxor(x, a), b));
       break;
     }
-    default: {
-      Arg x = read_vreg_lo(s, d, Type::I64);
-      r = ir.xor_(x, ir.andc(ir.xor_(x, a), b));
+    default: {  // BIF: m ? d : n
+      Arg x = read_vreg_q(s, d);
+      r = ir.vxor(x, ir.vandc(ir.vxor(x, a), b));
       break;
     }
   }
-  write_vreg_d(s, d, r);
+  write_vec(s, d, Q, r);
   return true;
 }
 

@@ -55,11 +55,7 @@ bool trans_SIMD_PERM(DisasContext& s, bool Q, uint32_t size, uint32_t m, uint32_
   if ((op & 3) == 1) {  // UZP1/UZP2; with Q = 0 the low halves are joined first (n.lo:m.lo)
     Arg vn = read_vreg_q(s, n), vm = read_vreg_q(s, m);
     if (!Q) vn = vm = ir.vuzp(vn, vm, 3, false);
-    Arg r = ir.vuzp(vn, vm, size, odd);
-    if (Q)
-      write_vreg_q(s, d, r);
-    else
-      write_vreg_d(s, d, ir.vextract(Type::I64, r, 0, 3));
+    write_vec(s, d, Q, ir.vuzp(vn, vm, size, odd));
     return true;
   }
   if (size >= 2) {

@@ -331,6 +331,7 @@ void interpret_block(const Block& block, CpuBase* env) {
                                in.op == Opcode::VShlI ? 0 : in.op == Opcode::VShrI ? 1 : 2);
         break;
       case Opcode::VNarrow: out = eval::vnarrow(get_v(a[0]), unsigned(a[1].imm)); break;
+      case Opcode::VZeroHigh: out = eval::vzero_high(get_v(a[0])); break;
       case Opcode::VUzp:
         out = eval::vuzp(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm), a[3].imm != 0);
         break;

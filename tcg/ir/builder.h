@@ -166,6 +166,7 @@ class IRBuilder {
   Arg vshri(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VShrI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
   Arg vsari(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VSarI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
   Arg vnarrow(Arg a, unsigned esize_log2) { return emit(Opcode::VNarrow, Type::V128, {a, imm32(esize_log2)}); }
+  Arg vzero_high(Arg a) { return emit(Opcode::VZeroHigh, Type::V128, {a}); }
   // Even (odd = false) or odd lanes of the concatenation b:a.
   Arg vuzp(Arg a, Arg b, unsigned esize_log2, bool odd) {
     return emit(Opcode::VUzp, Type::V128, {a, b, imm32(esize_log2), imm32(odd)});

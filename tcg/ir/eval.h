@@ -375,6 +375,7 @@ constexpr V128 vnarrow(const V128& a, unsigned esize_log2) {
   for (unsigned i = 0; i < (16u >> esize_log2); ++i) lane_set(r, i, esize_log2 - 1, lane_get(a, i, esize_log2));
   return r;
 }
+constexpr V128 vzero_high(const V128& a) { return V128{a.lo, 0}; }
 constexpr V128 vuzp(const V128& a, const V128& b, unsigned esize_log2, bool odd) {
   V128 r;
   const unsigned n = 16u >> esize_log2;  // lanes per operand

@@ -1,7 +1,8 @@
 // Guest-state forwarding: GetState/SetState elimination within a region.
 //
 // Loads: a GetState of a field whose value is known in this region (from a SetState or an earlier
-// GetState of the same offset and type) becomes that value.
+// GetState of the same offset and type) becomes that value; an integer read of part of a field
+// known as a vector becomes a lane extract.
 // Stores: a SetState overwritten by a later SetState of the same field is removed, but only when
 // nothing in between could observe the guest state: an op that may fault (the fault handler and
 // the guest's exception handler see the state), a helper call, a block exit, a branch, or an op
@@ -47,6 +48,30 @@ void drop_overlapping(std::vector<T>& v, const Field& f) {
   std::erase_if(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
 }
 
+// An integer read of 32 or 64 bits inside a field last written as a V128 (a vector result read
+// back as a scalar, or as the halves of a 64-bit vector) becomes a lane extract of that value,
+// in place: the value is in a register, the bytes may still be on their way to memory.
+bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& known) {
+  if (in.type != Type::I64 && in.type != Type::I32) return false;
+  auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
+    return k.type == Type::V128 && k.field.offset <= f.offset && f.offset + f.size <= k.field.offset + 16;
+  });
+  if (it == known.end()) return false;
+  const unsigned esize_log2 = f.size == 8 ? 3 : 2;
+  const uint64_t byte = f.offset - it->field.offset;
+  if (byte % f.size != 0) return false;
+  const Arg vec = it->value;
+  const Type t = in.type;
+  in = Inst{};
+  in.op = Opcode::VExtract;
+  in.type = t;
+  in.num_args = 3;
+  in.args[0] = vec;
+  in.args[1] = Arg::constant(Type::I32, byte / f.size);
+  in.args[2] = Arg::constant(Type::I32, esize_log2);
+  return true;
+}
+
 }  // namespace
 
 bool run_state_forward(Block& block) {
@@ -77,6 +102,10 @@ bool run_state_forward(Block& block) {
       if (it != known.end()) {
         rep[i] = it->value;
         in = Inst{};
+        changed = true;
+        continue;
+      }
+      if (extract_from_known_vector(in, f, known)) {
         changed = true;
         continue;
       }

@@ -411,6 +411,22 @@ void emit_Deposit(Ctx& ctx, const Inst& inst) {
   auto& code = ctx.code;
   uint64_t field = low_mask(len) << pos;
   uint64_t keep = ~field & low_mask(w);
+  if (inst.args[0].is_imm() && inst.args[0].imm == 0 && !inst.args[1].is_imm()) {
+    // Into zero (LSL, UBFIZ, SLLI.UW): shift the field to the top, then down into place.
+    Constraints z;
+    z.in[1].kind = InKind::Reg;
+    z.out = OutKind::Overlap;
+    Assigned a = ctx.assign(inst, z);
+    Reg32e d = gpr(a.out, t);
+    code.mov(d, gpr(a.in[1].reg, t));
+    if (pos + len < w) {
+      code.shl(d, int(w - len));
+      code.shr(d, int(w - len - pos));
+    } else if (pos) {
+      code.shl(d, int(pos));
+    }
+    return;
+  }
   Constraints c;
   c.in[0].kind = InKind::RegOrImm;
   c.in[1].kind = InKind::RegOrImm;

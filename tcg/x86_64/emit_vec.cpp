@@ -129,6 +129,13 @@ void emit_VExtract(Ctx& ctx, const Inst& inst) {
   auto v = xmm(a.in[0].reg);
   HReg d = a.out;
   unsigned lane = unsigned(inst.args[1].imm);
+  if (lane == 0 && inst.args[2].imm >= 2) {  // the low dword or qword: a plain move
+    if (inst.type == Type::I64 && inst.args[2].imm == 3)
+      code.movq(gpr64(d), v);
+    else
+      code.movd(gpr32(d), v);
+    return;
+  }
   switch (inst.args[2].imm) {
     case 0:
       require_sse41(inst);
@@ -532,6 +539,14 @@ void emit_widen(Ctx& ctx, const Inst& inst, bool is_signed) {
 }  // namespace
 
 void emit_VWidenU(Ctx& ctx, const Inst& inst) { emit_widen(ctx, inst, false); }
+
+void emit_VZeroHigh(Ctx& ctx, const Inst& inst) {
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.out = OutKind::Overlap;
+  Assigned a = ctx.assign(inst, c);
+  ctx.code.movq(xmm(a.out), xmm(a.in[0].reg));
+}
 
 void emit_VUzp(Ctx& ctx, const Inst& inst) {
   VecRegs r = assign_new(ctx, inst, true);
