@@ -111,6 +111,11 @@ CondTest gen_test_cc(DisasContext& s, unsigned cond) {
   }
 }
 
+void gen_discard_dead_flags(DisasContext& s, uint64_t next, uint64_t other) {
+  static_assert(kZfOffset == kNfOffset + 8 && kCfOffset == kNfOffset + 16 && kVfOffset == kNfOffset + 24);
+  if (nzcv_dead_at(s.code, next) && (other == next || nzcv_dead_at(s.code, other))) s.ir.discard_state(kNfOffset, 32);
+}
+
 Arg gen_cond_value(DisasContext& s, unsigned cond) {
   if (cond >= 14) return imm64(1);
   CondTest t = gen_test_cc(s, cond);

@@ -6,6 +6,7 @@
 
 #include "target/arm/cpu.h"
 #include "target/arm/decode.h"
+#include "target/arm/flag_liveness.h"
 #include "tcg/ir/builder.h"
 
 namespace mimic::arm {
@@ -33,6 +34,7 @@ struct DisasContext {
   uint32_t tb_flags = 0;  // the translation flags the block is translated under (block.flags)
   bool ended = false;  // the instruction emitted the block's exit
   FlagSource flags;
+  PageCode code;  // the block's page, for look-ahead at its exits
 };
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }
@@ -77,7 +79,14 @@ inline void gen_exit(DisasContext& s, uint32_t reason, uint64_t pc) {
   s.ir.exit_loop(reason, imm64(pc));
   s.ended = true;
 }
-inline void gen_goto(DisasContext& s, unsigned slot, uint64_t target) { s.ir.goto_tb(slot, target); }
+// Before a block exit to `next` (and `other`, for two-way exits): when the code there overwrites
+// NZCV before reading it on every path, this block's flag stores are dropped.
+void gen_discard_dead_flags(DisasContext& s, uint64_t next, uint64_t other);
+inline void gen_discard_dead_flags(DisasContext& s, uint64_t next) { gen_discard_dead_flags(s, next, next); }
+inline void gen_goto(DisasContext& s, unsigned slot, uint64_t target) {
+  gen_discard_dead_flags(s, target);
+  s.ir.goto_tb(slot, target);
+}
 // Leaves for an indirect target (BR/BLR/RET): misaligned targets fault at the target.
 void gen_goto_ptr(DisasContext& s, Arg target);
 

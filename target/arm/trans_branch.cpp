@@ -10,6 +10,7 @@ uint64_t sext(uint64_t v, unsigned bits) { return uint64_t(int64_t(v << (64 - bi
 // Ends the block with a two-way exit: taken when a <c> b.
 void gen_cond_branch(DisasContext& s, Cond c, Arg a, Arg b, uint64_t target) {
   uint32_t taken = s.ir.new_label();
+  gen_discard_dead_flags(s, s.pc + 4, target);
   s.ir.br_cond(c, a, b, taken);
   s.ir.goto_tb(0, s.pc + 4);
   s.ir.label(taken);

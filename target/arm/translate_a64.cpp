@@ -28,6 +28,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
   DisasContext s(ir);
   s.tb_flags = block.flags;
   const uint64_t start = block.guest_pc;
+  s.code = PageCode{env.guest_base, fetcher_, start & kPageMask};
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;
   for (unsigned n = 0;; ++n) {
@@ -62,7 +63,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     if (s.ended) break;
     // Blocks stay within their 4 KiB page, so invalidating a page invalidates every block on it.
     if (n + 1 >= max_insns || (pc & kPageMask) != (start & kPageMask)) {
-      ir.goto_tb(0, pc);
+      gen_goto(s, 0, pc);
       break;
     }
   }

@@ -186,6 +186,7 @@ void interpret_block(const Block& block, CpuBase* env) {
     switch (in.op) {
       case Opcode::Nop:
       case Opcode::Label:
+      case Opcode::DiscardState:  // a liveness fact for the optimizer
       case Opcode::Fence:  // one thread runs a block; the host's own ordering is enough here
         break;
       case Opcode::InsnStart:

@@ -45,6 +45,7 @@ class IRBuilder {
   }
   Arg get_state(Type t, uint32_t offset) { return emit(Opcode::GetState, t, {imm32(offset)}); }
   void set_state(uint32_t offset, Arg v) { emit_void(Opcode::SetState, {imm32(offset), v}); }
+  void discard_state(uint32_t offset, uint32_t size) { emit_void(Opcode::DiscardState, {imm32(offset), imm32(size)}); }
   Arg mov(Arg a) { return emit(Opcode::Mov, a.type, {a}); }
 
   // ---- control flow ----

@@ -12,6 +12,7 @@ ImmKind imm_kind(Opcode op, int arg) {
     case O::InsnStart: return ImmKind::Pc;
     case O::GetState:
     case O::SetState: return ImmKind::StateOffset;
+    case O::DiscardState: return arg == 0 ? ImmKind::StateOffset : ImmKind::Int;
     case O::GotoTb: return arg == 0 ? ImmKind::Slot : ImmKind::Pc;
     case O::ExitLoop: return ImmKind::ExitReason;
     case O::BrCond:

@@ -7,6 +7,8 @@
 // nothing in between could observe the guest state: an op that may fault (the fault handler and
 // the guest's exception handler see the state), a helper call, a block exit, a branch, or an op
 // that reads state. Guest state must be exact at every possible fault.
+// DiscardState (a frontend's proof that bytes are overwritten before any read on every path out
+// of the block) drops the stores into those bytes since the last such barrier.
 #include <algorithm>
 #include <vector>
 
@@ -112,6 +114,17 @@ bool run_state_forward(Block& block) {
       drop_overlapping(pending, f);  // this read needs the stored bytes
       drop_overlapping(known, f);
       known.push_back({f, in.type, block.value(ValueId(i))});
+    } else if (in.op == Opcode::DiscardState) {
+      // Stores into the dead bytes since the last barrier are never observed: drop them, and the
+      // marker with them (it has done its work).
+      const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
+      std::erase_if(pending, [&](const PendingStore& p) {
+        if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
+        block[p.inst] = Inst{};
+        return true;
+      });
+      in = Inst{};
+      changed = true;
     } else if (in.op == Opcode::SetState) {
       const Field f{in.args[0].imm, state_size(in.args[1].type)};
       for (const PendingStore& p : pending)

@@ -23,6 +23,8 @@ void emit_InsnStart(Ctx& ctx, const Inst& inst) {
   ctx.pc_map.push_back(PcMapEntry{uint32_t(ctx.code.getSize()), ctx.insn_pc});
 }
 
+void emit_DiscardState(Ctx&, const Inst&) {}  // a liveness fact for the optimizer, no code
+
 void emit_GetState(Ctx& ctx, const Inst& inst) {
   if (ctx.ra.env_backed(ValueId(ctx.index))) {
     ctx.ra.define_in_env(ValueId(ctx.index));  // loaded at (or folded into) its uses

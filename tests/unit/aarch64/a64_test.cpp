@@ -6,6 +6,8 @@
 
 #include "harness.h"
 #include "target/arm/decode.h"
+#include "target/arm/flag_liveness.h"
+#include "tcg/opt/passes.h"
 #include "tcg/ir/verifier.h"
 
 namespace mimic::arm::test {
@@ -369,6 +371,89 @@ TEST(A64Translate, CompareBranchIsFused) {
   }
   EXPECT_EQ(brconds, 1);
   EXPECT_EQ(flag_reads, 0);
+}
+
+// Stores to NZCV left in the block at `pc` after optimization.
+int flag_stores_after_opt(Machine& m, uint64_t pc, uint64_t code_end) {
+  tcg::RangeCodeFetcher fetch(kCode, code_end);
+  A64Translator tr(&fetch);
+  tcg::Block b;
+  b.guest_pc = pc;
+  tr.translate(b, *m.cpu, 64);
+  EXPECT_TRUE(tcg::verify(b).empty());
+  tcg::optimize(b);
+  int stores = 0;
+  for (const tcg::Inst& in : b.insts())
+    if (in.op == tcg::Opcode::SetState && in.args[0].imm >= offsetof(A64Cpu, nf) && in.args[0].imm <= offsetof(A64Cpu, vf))
+      ++stores;
+  return stores;
+}
+
+TEST(A64Translate, FlagsOverwrittenAtEveryExitAreNotStored) {
+  // a: subs x0, x0, #1; b.ne a; cmp x1, x2; svc: both exits of the loop block compare first.
+  const std::initializer_list<uint32_t> prog = {0xf1000400, 0x54ffffe1, 0xeb02003f, kSvc0};
+  Machine m;
+  m.code(prog);
+  EXPECT_EQ(flag_stores_after_opt(m, kCode, kCode + 16), 0);
+  // The compare before the svc stays visible: the kernel side (signal frames) may read it.
+  EXPECT_EQ(flag_stores_after_opt(m, kCode + 8, kCode + 16), 4);
+  run_all(
+      [&](Machine& mm) {
+        mm.code(prog);
+        mm.cpu->x[0] = 3, mm.cpu->x[1] = 1, mm.cpu->x[2] = 2;
+      },
+      [](Machine& mm) {
+        EXPECT_EQ(mm.cpu->x[0], 0u);
+        EXPECT_EQ(mm.nzcv(), 0b1000u);  // 1 - 2: N
+      });
+}
+
+TEST(A64Translate, FlagsReadInALaterBlockAreStored) {
+  // cmp x1, x2; b c; nop; c: cset x3, eq; svc
+  const std::initializer_list<uint32_t> jump = {0xeb02003f, 0x14000002, 0xd503201f, 0x9a9f17e3, kSvc0};
+  Machine m;
+  m.code(jump);
+  EXPECT_EQ(flag_stores_after_opt(m, kCode, kCode + 20), 4);
+  for (uint64_t x2 : {5u, 6u})
+    run_all(
+        [&](Machine& mm) {
+          mm.code(jump);
+          mm.cpu->x[1] = 5, mm.cpu->x[2] = x2;
+        },
+        [&](Machine& mm) { EXPECT_EQ(mm.cpu->x[3], x2 == 5 ? 1u : 0u); });
+  // cmp x1, x2; cbz x4, e; cmp x2, x2; e: cset x3, eq; svc: one path reads the first compare.
+  const std::initializer_list<uint32_t> two_way = {0xeb02003f, 0xb4000044, 0xeb02005f, 0x9a9f17e3, kSvc0};
+  m.code(two_way);
+  EXPECT_EQ(flag_stores_after_opt(m, kCode, kCode + 20), 4);
+  for (uint64_t x4 : {0u, 1u})
+    run_all(
+        [&](Machine& mm) {
+          mm.code(two_way);
+          mm.cpu->x[1] = 5, mm.cpu->x[2] = 6, mm.cpu->x[4] = x4;
+        },
+        [&](Machine& mm) { EXPECT_EQ(mm.cpu->x[3], x4 == 0 ? 0u : 1u); });
+}
+
+TEST(A64Translate, NzcvLookAheadClassifiesReadersAndWriters) {
+  std::vector<uint8_t> mem(0x3000);
+  auto dead = [&](std::initializer_list<uint32_t> words, uint64_t at = 0x1000) {
+    uint64_t a = at;
+    for (uint32_t w : words) std::memcpy(&mem[a], &w, 4), a += 4;
+    return nzcv_dead_at(PageCode{mem.data(), nullptr, at & ~uint64_t(0xfff)}, at);
+  };
+  EXPECT_TRUE(dead({0x8b020020, 0xeb02003f}));    // add x0, x1, x2; cmp x1, x2
+  EXPECT_TRUE(dead({0x1e602020}));                // fcmp d1, d0
+  EXPECT_TRUE(dead({0xea02003f}));                // tst x1, x2
+  EXPECT_TRUE(dead({0x72000c3f}));                // tst w1, #0xf
+  EXPECT_FALSE(dead({0x9a020020}));               // adc x0, x1, x2
+  EXPECT_FALSE(dead({0x9a821020}));               // csel x0, x1, x2, ne
+  EXPECT_FALSE(dead({0xfa421020}));               // ccmp x1, x2, #0, ne
+  EXPECT_FALSE(dead({0x1e621c20}));               // fcsel d0, d1, d2, ne
+  EXPECT_FALSE(dead({0xd53b4200}));               // mrs x0, nzcv
+  EXPECT_FALSE(dead({0xd65f03c0}));               // ret
+  EXPECT_FALSE(dead({0x54000040}));               // b.eq .+8
+  EXPECT_FALSE(dead({0xd503201f, 0xd503201f}, 0x1ff8));  // runs off its page: unknown
+  EXPECT_TRUE(dead({0x14000002, 0x9a9f17e3, 0xeb02003f}));  // b .+8 over cset to a cmp
 }
 
 TEST(A64Disassembly, CapstoneLines) {
