@@ -24,6 +24,57 @@ CommandLine error(std::string message) {
   return cl;
 }
 
+// QEMU's variable works too, so existing cross-build set-ups keep working; ours wins.
+std::string sysroot_from_env(const EnvLookup& env) {
+  if (!env) return {};
+  if (const char* p = env("MIMIC_LD_PREFIX"); p && *p) return p;
+  if (const char* q = env("QEMU_LD_PREFIX"); q && *q) return q;
+  return {};
+}
+
+CommandLine parse_binfmt(const std::vector<std::string>& args) {
+  CommandLine cl;
+  cl.command = Command::kBinfmt;
+  BinfmtOptions& b = cl.binfmt;
+  if (args.size() < 2) return error("mimic binfmt: give install, uninstall or status");
+  const std::string& action = args[1];
+  if (action == "install") {
+    b.action = BinfmtAction::kInstall;
+  } else if (action == "uninstall") {
+    b.action = BinfmtAction::kUninstall;
+  } else if (action == "status") {
+    b.action = BinfmtAction::kStatus;
+  } else {
+    return error(fmt::format("mimic binfmt: unknown action '{}' (install, uninstall or status)", action));
+  }
+  for (size_t i = 2; i < args.size(); ++i) {
+    std::string opt = args[i];
+    if (opt.size() > 2 && opt[0] == '-' && opt[1] == '-') opt.erase(0, 1);
+    const bool takes_value = opt == "-arch" || opt == "-prefix" || opt == "-interpreter" || opt == "-dir";
+    if (takes_value && i + 1 >= args.size()) return error(fmt::format("option {} needs an argument", args[i]));
+    if (opt == "-arch") {
+      const std::string& v = args[++i];
+      if (v != "all") {
+        if (!find_binfmt_arch(v)) return error(fmt::format("mimic binfmt: unknown architecture '{}' (aarch64, riscv64, all)", v));
+        b.arches.push_back(v);
+      }
+    } else if (opt == "-prefix") {
+      b.prefix = args[++i];
+      if (b.prefix.empty() || b.prefix.find_first_of(":/") != std::string::npos)
+        return error(fmt::format("mimic binfmt: bad entry name prefix '{}'", b.prefix));
+    } else if (opt == "-interpreter") {
+      b.interpreter = args[++i];
+    } else if (opt == "-dir") {
+      b.dir = args[++i];
+    } else if (opt == "-dry-run" && b.action == BinfmtAction::kInstall) {
+      b.dry_run = true;
+    } else {
+      return error(fmt::format("unknown option '{}' for mimic binfmt {}", args[i], action));
+    }
+  }
+  return cl;
+}
+
 CommandLine parse_user(const std::vector<std::string>& args, size_t i, const EnvLookup& env) {
   CommandLine cl;
   cl.command = Command::kUser;
@@ -95,14 +146,7 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
   if (i >= args.size()) return error("mimic user: no PROGRAM given");
   u.program = args[i];
   u.argv.assign(args.begin() + ptrdiff_t(i), args.end());
-  if (!sysroot_given && env) {
-    // QEMU's variable works too, so existing cross-build set-ups keep working; ours wins.
-    if (const char* p = env("MIMIC_LD_PREFIX"); p && *p) {
-      u.sysroot = p;
-    } else if (const char* q = env("QEMU_LD_PREFIX"); q && *q) {
-      u.sysroot = q;
-    }
-  }
+  if (!sysroot_given) u.sysroot = sysroot_from_env(env);
   if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
   return cl;
 }
@@ -122,6 +166,7 @@ CommandLine parse_command_line(const std::vector<std::string>& args, const EnvLo
     return cl;
   }
   if (mode == "user") return parse_user(args, 1, env);
+  if (mode == "binfmt") return parse_binfmt(args);
   if (mode == "system") {
     CommandLine cl;
     cl.command = Command::kSystem;
@@ -131,12 +176,28 @@ CommandLine parse_command_line(const std::vector<std::string>& args, const EnvLo
   return error(fmt::format("unknown mode '{}'", mode));
 }
 
+CommandLine parse_binfmt_invocation(const std::vector<std::string>& args, bool argv0_preserved, const EnvLookup& env) {
+  if (args.empty() || (argv0_preserved && args.size() < 2))
+    return error("started by binfmt_misc without a program path (is the entry's flags field 'POF'?)");
+  CommandLine cl;
+  cl.command = Command::kUser;
+  linux_user::UserOptions& u = cl.user;
+  u.program = args[0];
+  u.argv.push_back(argv0_preserved ? args[1] : args[0]);
+  u.argv.insert(u.argv.end(), args.begin() + (argv0_preserved ? 2 : 1), args.end());
+  u.sysroot = sysroot_from_env(env);
+  if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
+  return cl;
+}
+
 std::string usage_text() {
   std::string s = fmt::format(
       "Usage: mimic MODE [options] ...\n"
       "\n"
       "Modes:\n"
       "  user [options] PROGRAM [ARGS...]   run a foreign Linux program on this host (riscv64, ...)\n"
+      "  binfmt install|uninstall|status    register mimic with binfmt_misc so that foreign programs\n"
+      "                                     run when executed directly (install needs root)\n"
       "  system ...                         emulate a whole machine (not implemented yet)\n"
       "\n"
       "General:\n"
@@ -156,7 +217,14 @@ std::string usage_text() {
       "  -interp             run blocks in the IR interpreter instead of the JIT (slow; for debugging)\n"
       "  -no-opt             skip the IR optimization passes\n"
       "  -one-insn-per-tb    translate one guest instruction per block\n"
-      "  --                  end of options: the next argument is PROGRAM\n");
+      "  --                  end of options: the next argument is PROGRAM\n"
+      "\n"
+      "binfmt options:\n"
+      "  --arch ARCH         aarch64, riscv64 or all (the default; may be repeated)\n"
+      "  --prefix NAME       entries are named NAME-ARCH (default: mimic)\n"
+      "  --interpreter PATH  the mimic binary the kernel starts (default: this one)\n"
+      "  --dry-run           install: print the registration lines only\n"
+      "  Programs started this way take their sysroot from $MIMIC_LD_PREFIX or $QEMU_LD_PREFIX.\n");
   return s;
 }
 

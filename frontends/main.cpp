@@ -1,5 +1,8 @@
 // main() of the mimic program: parse the command line and start the chosen mode.
 #include <fmt/format.h>
+#include <sys/auxv.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -9,10 +12,31 @@
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
 
+namespace {
+// Linux 5.12 and later say in AT_FLAGS whether binfmt_misc kept argv[0] (the P flag); earlier
+// kernels do not, and our entries always have P.
+bool argv0_preserved() {
+  if (getauxval(AT_FLAGS) & 1) return true;
+  utsname u{};
+  int major = 0, minor = 0;
+  if (uname(&u) != 0 || std::sscanf(u.release, "%d.%d", &major, &minor) != 2) return true;
+  return major < 5 || (major == 5 && minor < 12);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace mimic::frontends;
   std::vector<std::string> args(argv + 1, argv + argc);
-  CommandLine cl = parse_command_line(args, [](const char* name) -> const char* { return std::getenv(name); });
+  auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  CommandLine cl;
+  // binfmt_misc's O flag hands us the program as an open file: that is how we know the kernel
+  // started us for a foreign program rather than a user typing `mimic ...`.
+  if (const unsigned long execfd = getauxval(AT_EXECFD); execfd != 0) {
+    close(int(execfd));  // we open the program by its path, as for `mimic user`
+    cl = parse_binfmt_invocation(args, argv0_preserved(), env);
+  } else {
+    cl = parse_command_line(args, env);
+  }
   switch (cl.command) {
     case Command::kHelp: fmt::print(stdout, "{}", usage_text()); break;
     case Command::kVersion: fmt::print(stdout, "{}", version_text()); break;
@@ -20,6 +44,7 @@ int main(int argc, char** argv) {
     case Command::kSystem:
       fmt::print(stderr, "mimic: system mode is not implemented yet (only 'mimic user PROGRAM' works today)\n");
       break;
+    case Command::kBinfmt: return run_binfmt(cl.binfmt);
     case Command::kError: fmt::print(stderr, "mimic: {}\nTry 'mimic --help' for more information.\n", cl.error); break;
     case Command::kUser: try { return mimic::linux_user::run_program(cl.user);
       } catch (const std::exception& e) {

@@ -117,6 +117,46 @@ TEST(Cli, Errors) {
   }
 }
 
+TEST(Binfmt, RegistrationMatchesQemuMagicAndMask) {
+  // Magic and mask as in QEMU's scripts/qemu-binfmt-conf.sh (aarch64_magic/aarch64_mask and the
+  // riscv64 pair differ only in e_machine): ELF64 LSB, any OS/ABI, ET_EXEC or ET_DYN.
+  const std::string mask = "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff";
+  const std::string ident = "\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00";
+  EXPECT_EQ(binfmt_registration("mimic-aarch64", 183, "/usr/bin/mimic"),
+            ":mimic-aarch64:M::" + ident + "\\xb7\\x00:" + mask + ":/usr/bin/mimic:POF");
+  EXPECT_EQ(binfmt_registration("x-riscv64", 243, "/m"), ":x-riscv64:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POF");
+}
+
+TEST(Binfmt, CommandLine) {
+  CommandLine cl = parse({"binfmt", "install", "--arch", "aarch64", "--prefix", "t", "--dry-run"});
+  ASSERT_EQ(cl.command, Command::kBinfmt);
+  EXPECT_EQ(cl.binfmt.action, BinfmtAction::kInstall);
+  EXPECT_EQ(cl.binfmt.arches, std::vector<std::string>{"aarch64"});
+  EXPECT_EQ(cl.binfmt.prefix, "t");
+  EXPECT_TRUE(cl.binfmt.dry_run);
+  EXPECT_EQ(parse({"binfmt", "status"}).binfmt.action, BinfmtAction::kStatus);
+  EXPECT_EQ(parse({"binfmt", "uninstall", "--arch", "all"}).binfmt.arches.size(), 0u);  // all
+  for (const Args& bad : {Args{"binfmt"}, Args{"binfmt", "add"}, Args{"binfmt", "install", "--arch", "x86"},
+                          Args{"binfmt", "install", "--prefix", "a:b"}, Args{"binfmt", "status", "--dry-run"},
+                          Args{"binfmt", "install", "--arch"}}) {
+    EXPECT_EQ(parse(bad).command, Command::kError) << bad.back();
+  }
+}
+
+TEST(Binfmt, InvocationByTheKernel) {
+  // With P: PATH, the original argv[0], then the arguments; the sysroot from the environment.
+  auto env = [](const char* name) -> const char* { return std::string(name) == "QEMU_LD_PREFIX" ? "/sysroot" : nullptr; };
+  CommandLine cl = parse_binfmt_invocation({"/usr/bin/ls", "ls", "-l", "/"}, true, env);
+  ASSERT_EQ(cl.command, Command::kUser);
+  EXPECT_EQ(cl.user.program, "/usr/bin/ls");
+  EXPECT_EQ(cl.user.argv, (std::vector<std::string>{"ls", "-l", "/"}));
+  EXPECT_EQ(cl.user.sysroot, "/sysroot");
+  // Without P the kernel put the path in argv[0]'s place.
+  cl = parse_binfmt_invocation({"/usr/bin/ls", "-l"}, false, env);
+  EXPECT_EQ(cl.user.argv, (std::vector<std::string>{"/usr/bin/ls", "-l"}));
+  EXPECT_EQ(parse_binfmt_invocation({"/usr/bin/ls"}, true, env).command, Command::kError);
+}
+
 TEST(LogFlags, ParsesListsAndRejectsUnknownItems) {
   uint32_t flags = 0;
   std::string err;
