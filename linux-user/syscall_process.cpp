@@ -457,6 +457,13 @@ SYS(execve) {
       auto cenv = c_strings(envp);
       fflush(stderr);
       ::execve("/proc/self/exe", cargv.data(), cenv.data());
+      if (errno != ENOENT) return -errno;
+      // No /proc (a chroot that did not mount it): hand the program to the kernel, whose
+      // binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts mimic.
+      envp.pop_back();
+      auto gargv = c_strings(argv);
+      auto genv = c_strings(envp);
+      ::execve(host.c_str(), gargv.data(), genv.data());
       return -errno;
     }
     auto cargv = c_strings(argv);

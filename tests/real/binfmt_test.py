@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """binfmt_misc: `mimic binfmt install` registers mimic so that aarch64 and riscv64 programs run when
 executed directly, with their own argv[0] (the P flag), /proc/self/exe naming the program, and the
-exit status passed through; `status` reports the entries and `uninstall` removes them.
+exit status passed through, also inside a foreign chroot without /proc (the F flag) where a guest
+execve of a guest program goes through binfmt_misc again; `status` reports the entries and
+`uninstall` removes them.
 
 Registers entries under a name of its own (mimic-test-PID-ARCH) and always removes them. Skips (77)
 when not root, when binfmt_misc cannot be mounted (containers), or without the cross compilers.
@@ -20,6 +22,23 @@ BINFMT = "/proc/sys/fs/binfmt_misc"
 def skip(why):
     print(f"SKIP: {why}")
     sys.exit(77)
+
+
+def make_chroot(work, arch, prog, mimic):
+    """A root holding the guest program as /bin/whoami and, since build/mimic is linked
+    dynamically, the host libraries it needs (a static mimic, -Dstatic=true, needs none)."""
+    root = os.path.join(work, f"root-{arch}")
+    shutil.rmtree(root, ignore_errors=True)
+    os.makedirs(os.path.join(root, "bin"))
+    shutil.copy(prog, os.path.join(root, "bin", "whoami"))
+    ldd = subprocess.run(["ldd", mimic], capture_output=True, text=True).stdout
+    for line in ldd.splitlines():
+        lib = line.split("=>")[-1].split("(")[0].strip()
+        if lib.startswith("/"):
+            dest = os.path.join(root, lib.lstrip("/"))
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
+            shutil.copy(lib, dest)
+    return root
 
 
 def main():
@@ -69,6 +88,13 @@ def main():
                 check(f"{arch} run directly", (r.stdout, r.returncode), (want, 3))
                 r = subprocess.run(["custom-argv0"], executable=prog, capture_output=True, text=True)
                 check(f"{arch} argv[0] kept", r.stdout.splitlines()[:1], ["argv0=custom-argv0"])
+                # A foreign chroot without /proc: the kernel starts mimic (F flag), and a guest
+                # execve of another guest program goes back through binfmt_misc.
+                root = make_chroot(work, arch, prog, mimic)
+                r = subprocess.run(["chroot", root, "/bin/whoami", "exec", "/bin/whoami", "x"],
+                                   capture_output=True, text=True)
+                want = "argv0=/bin/whoami\narg1=x\nexe=/bin/whoami\nexecfn=/bin/whoami\n"
+                check(f"{arch} in a chroot, exec of a guest program", (r.stdout, r.stderr, r.returncode), (want, "", 2))
     finally:
         removed = subprocess.run([mimic, "binfmt", "uninstall", "--prefix", prefix], capture_output=True, text=True)
     check("uninstall", removed.returncode, 0)

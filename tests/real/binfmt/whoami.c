@@ -1,4 +1,5 @@
-/* Run directly (./whoami) through binfmt_misc: prints what the guest sees of its own start. */
+/* Run directly (./whoami) through binfmt_misc: prints what the guest sees of its own start.
+   "whoami exec PROG ARGS..." instead executes PROG (a guest program, inside a chroot). */
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -6,6 +7,11 @@
 #include <unistd.h>
 
 int main(int argc, char **argv) {
+  if (argc > 2 && strcmp(argv[1], "exec") == 0) {
+    execv(argv[2], argv + 2);
+    perror("execv");
+    return 127;
+  }
   printf("argv0=%s\n", argv[0]);
   for (int i = 1; i < argc; i++) printf("arg%d=%s\n", i, argv[i]);
   char exe[PATH_MAX] = "";
