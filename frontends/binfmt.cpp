@@ -116,7 +116,8 @@ void report_competitors(const std::string& dir, const std::string& ours, const s
 }
 }  // namespace
 
-std::string binfmt_registration(const std::string& entry_name, uint16_t machine, const std::string& interpreter) {
+std::string binfmt_registration(const std::string& entry_name, uint16_t machine, const std::string& interpreter,
+                                bool credentials) {
   // e_ident: ELFMAG, ELFCLASS64, ELFDATA2LSB, EV_CURRENT, OS/ABI (masked out), ABI version and
   // padding; then e_type (2 or 3: the mask's 0xfe) and e_machine.
   std::vector<uint8_t> magic = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0,
@@ -124,7 +125,8 @@ std::string binfmt_registration(const std::string& entry_name, uint16_t machine,
   std::vector<uint8_t> mask(magic.size(), 0xff);
   mask[7] = 0x00;
   mask[16] = 0xfe;
-  return fmt::format(":{}:M::{}:{}:{}:POF", entry_name, hex_bytes(magic), hex_bytes(mask), interpreter);
+  return fmt::format(":{}:M::{}:{}:{}:{}", entry_name, hex_bytes(magic), hex_bytes(mask), interpreter,
+                     credentials ? "POCF" : "POF");
 }
 
 int run_binfmt(const BinfmtOptions& o) {
@@ -140,14 +142,26 @@ int run_binfmt(const BinfmtOptions& o) {
     std::string interp = o.interpreter.empty() ? this_executable() : o.interpreter;
     if (interp.empty()) return fail("cannot find the path of the mimic executable");
     if (interp.find(':') != std::string::npos) return fail(fmt::format("the interpreter path {} contains ':'", interp));
-    if (!o.dry_run && !ensure_mounted(o.dir, true, error)) return fail(error);
+    auto line_for = [&](const BinfmtArch* a) {
+      return binfmt_registration(fmt::format("{}-{}", o.prefix, a->name), a->machine, interp, o.credentials);
+    };
+    if (o.dry_run) {
+      for (const BinfmtArch* a : arches) std::printf("%s\n", line_for(a).c_str());
+      return 0;
+    }
+    // Mount only at the standard place: a binfmt_misc mount elsewhere is the same global table.
+    const bool may_mount = o.dir == kBinfmtMiscDir;
+    if (!ensure_mounted(o.dir, may_mount, error) || access((o.dir + "/register").c_str(), W_OK) != 0) {
+      // Not ours to change (no root, a container): say what to register instead.
+      if (error.empty()) error = fmt::format("{}/register is not writable here (registering needs root)", o.dir);
+      std::fprintf(stderr, "mimic binfmt: %s; as root, register these lines:\n", error.c_str());
+      for (const BinfmtArch* a : arches)
+        std::printf("echo '%s' > %s/register\n", line_for(a).c_str(), o.dir.c_str());
+      return 1;
+    }
     for (const BinfmtArch* a : arches) {
       const std::string name = fmt::format("{}-{}", o.prefix, a->name);
-      const std::string line = binfmt_registration(name, a->machine, interp);
-      if (o.dry_run) {
-        std::printf("%s\n", line.c_str());
-        continue;
-      }
+      const std::string line = line_for(a);
       const std::string entry = o.dir + "/" + name;
       if (access(entry.c_str(), F_OK) == 0 && !write_control(entry, "-1", error)) return fail(error);  // re-install
       if (!write_control(o.dir + "/register", line, error))

@@ -68,6 +68,8 @@ CommandLine parse_binfmt(const std::vector<std::string>& args) {
       b.dir = args[++i];
     } else if (opt == "-dry-run" && b.action == BinfmtAction::kInstall) {
       b.dry_run = true;
+    } else if (opt == "-credentials" && b.action == BinfmtAction::kInstall) {
+      b.credentials = true;
     } else {
       return error(fmt::format("unknown option '{}' for mimic binfmt {}", args[i], action));
     }
@@ -224,6 +226,8 @@ std::string usage_text() {
       "  --prefix NAME       entries are named NAME-ARCH (default: mimic)\n"
       "  --interpreter PATH  the mimic binary the kernel starts (default: this one)\n"
       "  --dry-run           install: print the registration lines only\n"
+      "  --credentials       install: set-user-ID guest programs run with their own credentials\n"
+      "                      (binfmt_misc's C flag)\n"
       "  Programs started this way take their sysroot from $MIMIC_LD_PREFIX or $QEMU_LD_PREFIX.\n");
   return s;
 }

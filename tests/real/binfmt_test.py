@@ -43,6 +43,13 @@ def make_chroot(work, arch, prog, mimic):
 
 def main():
     mimic, work = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    os.makedirs(work, exist_ok=True)
+    # Where binfmt_misc cannot be written, install prints what to register, and fails.
+    r = subprocess.run([mimic, "binfmt", "install", "--dir", work], capture_output=True, text=True)
+    lines = r.stdout.splitlines()
+    if r.returncode != 1 or len(lines) != 2 or not all(l.startswith("echo ':mimic-") for l in lines):
+        print(f"FAIL: install where binfmt_misc is not writable: status {r.returncode}, output {r.stdout!r}")
+        return 1
     if os.geteuid() != 0:
         skip("registering binfmt_misc entries needs root")
     if not os.path.exists(os.path.join(BINFMT, "register")):

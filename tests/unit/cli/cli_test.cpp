@@ -125,6 +125,7 @@ TEST(Binfmt, RegistrationMatchesQemuMagicAndMask) {
   EXPECT_EQ(binfmt_registration("mimic-aarch64", 183, "/usr/bin/mimic"),
             ":mimic-aarch64:M::" + ident + "\\xb7\\x00:" + mask + ":/usr/bin/mimic:POF");
   EXPECT_EQ(binfmt_registration("x-riscv64", 243, "/m"), ":x-riscv64:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POF");
+  EXPECT_EQ(binfmt_registration("c", 243, "/m", true), ":c:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POCF");
 }
 
 TEST(Binfmt, CommandLine) {
@@ -134,6 +135,8 @@ TEST(Binfmt, CommandLine) {
   EXPECT_EQ(cl.binfmt.arches, std::vector<std::string>{"aarch64"});
   EXPECT_EQ(cl.binfmt.prefix, "t");
   EXPECT_TRUE(cl.binfmt.dry_run);
+  EXPECT_FALSE(cl.binfmt.credentials);
+  EXPECT_TRUE(parse({"binfmt", "install", "--credentials"}).binfmt.credentials);
   EXPECT_EQ(parse({"binfmt", "status"}).binfmt.action, BinfmtAction::kStatus);
   EXPECT_EQ(parse({"binfmt", "uninstall", "--arch", "all"}).binfmt.arches.size(), 0u);  // all
   for (const Args& bad : {Args{"binfmt"}, Args{"binfmt", "add"}, Args{"binfmt", "install", "--arch", "x86"},
