@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace mimic::linux_user {
 
@@ -25,6 +26,8 @@ struct ArchInfo {
   // Guest O_* bits that differ from the host's (0/null: identical, as on riscv64).
   int (*open_flags_to_host)(int guest_flags);
   int (*open_flags_to_guest)(int host_flags);
+  // Appends /proc/cpuinfo's block for processor `cpu`, as this architecture's Linux prints it.
+  void (*cpuinfo)(std::string& out, unsigned cpu);
   // Adds the architecture's own system calls (riscv_flush_icache, ...).
   void (*register_syscalls)(SyscallTable& table);
   // Creates the CPU, runs from `entry` with stack pointer `sp` until the guest exits; returns the

@@ -304,6 +304,12 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
     if (s.flags & PF_X) end_code = std::max(end_code, s.vaddr + bias + s.filesz);
     end = std::max(end, s.vaddr + bias + s.memsz);
   }
+  // /proc/self/maps shows the file behind the pages that hold its bytes, as for a file mapping.
+  for (const auto& s : elf.segments()) {
+    if (s.filesz == 0) continue;
+    const uint64_t lo = page_down(s.vaddr + bias), hi = page_up(s.vaddr + bias + s.filesz);
+    mem.describe(lo, hi - lo, mem.file_info(elf.path(), page_down(s.offset)));
+  }
   for (auto it = page_prot.begin(); it != page_prot.end();) {
     uint64_t start = it->first, stop = start + kPageSize;
     int prot = it->second;

@@ -100,6 +100,11 @@ int run_program(const UserOptions& options) {
   proc.mem = GuestMemory::create(error);
   if (!proc.mem) return fail(126, program, error);
   GuestMemory& mem = *proc.mem;
+  if (!options.sysroot.empty()) {
+    char* root = realpath(options.sysroot.c_str(), nullptr);
+    if (root) mem.set_guest_root(root);
+    free(root);
+  }
 
   uint64_t stack_top = std::min(arch->stack_top, page_down(mem.size() - kPageSize));
   uint64_t stack_bottom = stack_top - kStackSize;
@@ -140,6 +145,7 @@ int run_program(const UserOptions& options) {
   int stack_prot = GuestProt::kRead | GuestProt::kWrite | (elf.exec_stack() ? GuestProt::kExec : 0);
   if (!mem.map_fixed_anon(stack_bottom, kStackSize, stack_prot))
     return fail(126, program, "cannot map the guest stack");
+  mem.describe(stack_bottom, kStackSize, GuestMemory::MapInfo{0, 0, 0, false, "[stack]"});
   proc.stack_top = stack_top;
   proc.stack_bottom = stack_bottom;
   uint64_t tramp = mem.find_free(kPageSize, 0);

@@ -4,9 +4,13 @@
 #include <errno.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 namespace mimic::linux_user {
 
@@ -200,7 +204,80 @@ int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int 
     return -e;
   }
   set_flags(addr, plen, prot_to_flags(prot));
+  info_erase(addr, plen);
+  const bool shared = type != GuestMap::kPrivate;
+  if (!anon) {
+    info_insert(addr, plen, info_of_fd(host_fd, offset, shared));
+  } else if (shared) {
+    info_insert(addr, plen, MapInfo{0, 0, 0, true, "/dev/zero (deleted)"});  // Linux's name for shared anonymous memory
+  }
   return int64_t(addr);
+}
+
+GuestMemory::MapInfo GuestMemory::info_of_fd(int host_fd, uint64_t offset, bool shared) const {
+  MapInfo mi;
+  mi.offset = offset;
+  mi.shared = shared;
+  struct stat st;
+  if (fstat(host_fd, &st) == 0) mi.dev = st.st_dev, mi.inode = st.st_ino;
+  char link[64], path[4096];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", host_fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  if (n > 0) mi.name = guest_visible(std::string(path, size_t(n)));
+  return mi;
+}
+
+GuestMemory::MapInfo GuestMemory::file_info(const std::string& host_path, uint64_t offset) const {
+  MapInfo mi;
+  mi.offset = offset;
+  struct stat st;
+  if (stat(host_path.c_str(), &st) == 0) mi.dev = st.st_dev, mi.inode = st.st_ino;
+  char* real = realpath(host_path.c_str(), nullptr);
+  mi.name = guest_visible(real ? real : host_path);
+  std::free(real);
+  return mi;
+}
+
+std::string GuestMemory::guest_visible(std::string path) const {
+  if (!guest_root_.empty() && path.size() > guest_root_.size() && path.rfind(guest_root_, 0) == 0 &&
+      path[guest_root_.size()] == '/')
+    path.erase(0, guest_root_.size());
+  return path;
+}
+
+void GuestMemory::describe(uint64_t addr, uint64_t len, MapInfo info) {
+  std::lock_guard lock(mutex_);
+  info_erase(addr, len);
+  info_insert(addr, len, std::move(info));
+}
+
+void GuestMemory::info_erase(uint64_t addr, uint64_t len) {
+  const uint64_t end = addr + len;
+  auto it = info_.lower_bound(addr);
+  if (it != info_.begin() && std::prev(it)->second.end > addr) --it;
+  while (it != info_.end() && it->first < end) {
+    const uint64_t s = it->first;
+    InfoRange r = it->second;
+    it = info_.erase(it);
+    if (s < addr) info_.emplace(s, InfoRange{addr, r.info});  // the part before
+    if (r.end > end) {                                        // the part after, its offset moved on
+      MapInfo after = r.info;
+      if (after.inode) after.offset += end - s;
+      info_.emplace(end, InfoRange{r.end, after});
+    }
+  }
+}
+
+void GuestMemory::info_insert(uint64_t addr, uint64_t len, MapInfo info) {
+  auto next = info_.lower_bound(addr);
+  if (next != info_.begin()) {
+    auto prev = std::prev(next);
+    if (prev->second.end == addr && info.continues(prev->second.info, addr - prev->first)) {
+      prev->second.end = addr + len;  // one mapping, as Linux merges adjacent compatible VMAs
+      return;
+    }
+  }
+  info_.emplace(addr, InfoRange{addr + len, std::move(info)});
 }
 
 int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
@@ -212,6 +289,7 @@ int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
   invalidate(addr, plen);
   reserve_again(addr, plen);
   set_flags(addr, plen, 0);
+  info_erase(addr, plen);
   return 0;
 }
 
@@ -240,6 +318,13 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
   if (new_len > size_) return -ENOMEM;
   if (!access_ok(old_addr, old_len, PageFlag::kValid)) return -EFAULT;
   uint8_t fl = page_flags(old_addr);
+  // The mapping's description at old_addr, which moves or grows with it.
+  std::optional<MapInfo> moved;
+  if (auto it = info_.upper_bound(old_addr); it != info_.begin() && std::prev(it)->second.end > old_addr) {
+    --it;
+    moved = it->second.info;
+    if (moved->inode) moved->offset += old_addr - it->first;
+  }
   auto move_to = [&](uint64_t dst) -> int64_t {
     invalidate(old_addr, old_len);
     int hflags = MREMAP_MAYMOVE | MREMAP_FIXED | ((flags & kDontUnmap) ? MREMAP_DONTUNMAP : 0);
@@ -248,8 +333,11 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     if (!(flags & kDontUnmap)) {
       reserve_again(old_addr, old_len);
       set_flags(old_addr, old_len, 0);
+      info_erase(old_addr, old_len);
     }
     set_flags(dst, new_len, fl);
+    info_erase(dst, new_len);
+    if (moved) info_insert(dst, new_len, *moved);
     return int64_t(dst);
   };
   if (flags & kFixed) {
@@ -257,6 +345,7 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     if (new_addr < old_addr + old_len && old_addr < new_addr + new_len) return -EINVAL;
     invalidate(new_addr, new_len);
     set_flags(new_addr, new_len, 0);
+    info_erase(new_addr, new_len);
     return move_to(new_addr);
   }
   if (new_len <= old_len) {
@@ -264,6 +353,7 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
       invalidate(old_addr + new_len, old_len - new_len);
       reserve_again(old_addr + new_len, old_len - new_len);
       set_flags(old_addr + new_len, old_len - new_len, 0);
+      info_erase(old_addr + new_len, old_len - new_len);
     }
     return int64_t(old_addr);
   }
@@ -274,6 +364,11 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     void* p = ::mremap(base_ + old_addr, old_len, new_len, 0);
     if (p != MAP_FAILED) {
       set_flags(tail, grow, fl);
+      if (moved) {
+        MapInfo more = *moved;
+        if (more.inode) more.offset += old_len;
+        info_insert(tail, grow, more);
+      }
       return int64_t(old_addr);
     }
     reserve_again(tail, grow);
@@ -325,22 +420,40 @@ std::string GuestMemory::maps_text() const {
   std::string out;
   uint64_t run_start = 0;
   uint8_t run_flags = 0;
+  const InfoRange* run_info = nullptr;
+  uint64_t run_info_start = 0;
   auto emit = [&](uint64_t end) {
     if (!run_flags) return;
-    out +=
-        fmt::format("{:08x}-{:08x} {}{}{}p 00000000 00:00 0", run_start, end, (run_flags & PageFlag::kRead) ? 'r' : '-',
-                    (run_flags & PageFlag::kWrite) ? 'w' : '-', (run_flags & PageFlag::kExec) ? 'x' : '-');
-    if (brk_start_ && run_start >= brk_start_ && end <= brk_mapped_end_) out += "          [heap]";
+    MapInfo mi = run_info ? run_info->info : MapInfo{};
+    if (mi.inode) mi.offset += run_start - run_info_start;
+    if (mi.name.empty() && brk_start_ && run_start >= brk_start_ && end <= brk_mapped_end_) mi.name = "[heap]";
+    // Linux's show_map_vma(): the name starts in column 73 (64-bit), an anonymous line ends in "0 ".
+    const size_t line_start = out.size();
+    out += fmt::format("{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ", run_start, end,
+                       (run_flags & PageFlag::kRead) ? 'r' : '-', (run_flags & PageFlag::kWrite) ? 'w' : '-',
+                       (run_flags & PageFlag::kExec) ? 'x' : '-', mi.shared ? 's' : 'p', mi.offset, major(mi.dev),
+                       minor(mi.dev), mi.inode);
+    if (!mi.name.empty()) {
+      if (out.size() - line_start < 73) out.append(73 - (out.size() - line_start), ' ');
+      out += mi.name;
+    }
     out += '\n';
   };
+  auto info = info_.begin();
   uint64_t pages = size_ >> kPageBits;
   for (uint64_t p = 0; p < pages; p++) {
+    const uint64_t addr = p << kPageBits;
     const uint8_t* l = leaf(p);
     uint8_t f = l ? l[p & (kLeafPages - 1)] : 0;
-    if (f != run_flags) {
-      emit(p << kPageBits);
-      run_start = p << kPageBits;
+    while (info != info_.end() && info->second.end <= addr) ++info;
+    const bool in_info = f && info != info_.end() && info->first <= addr;
+    const InfoRange* ri = in_info ? &info->second : nullptr;
+    if (f != run_flags || ri != run_info) {
+      emit(addr);
+      run_start = addr;
       run_flags = f;
+      run_info = ri;
+      run_info_start = ri ? info->first : 0;
     }
     if (!l) {
       p |= kLeafPages - 1;

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -104,7 +105,28 @@ class GuestMemory final : public tcg::CodeFetcher {
   // For the ELF loader and the stack: maps anonymous zero pages at a fixed address with guest prot.
   bool map_fixed_anon(uint64_t addr, uint64_t len, int prot);
 
-  // Text of /proc/self/maps for the guest (one line per run of pages with equal flags).
+  // What /proc/self/maps says about a mapping besides its permissions: the file it maps (device,
+  // inode, the file offset at its first page, the path) or a name such as [stack].
+  struct MapInfo {
+    uint64_t offset = 0;
+    uint64_t dev = 0;  // host st_dev
+    uint64_t inode = 0;
+    bool shared = false;
+    std::string name;  // empty: anonymous
+    bool continues(const MapInfo& prev, uint64_t prev_len) const {
+      return dev == prev.dev && inode == prev.inode && shared == prev.shared && name == prev.name &&
+             (inode == 0 || offset == prev.offset + prev_len);
+    }
+  };
+  // Describes the mapped pages [addr, addr+len) (the loader names the program's segments this way).
+  void describe(uint64_t addr, uint64_t len, MapInfo info);
+  // A private mapping of the host file `host_path` from `offset`, as the guest sees it.
+  MapInfo file_info(const std::string& host_path, uint64_t offset) const;
+  // Paths under this host folder (the sysroot) are shown as the guest sees them, without it.
+  void set_guest_root(std::string root) { guest_root_ = std::move(root); }
+
+  // Text of /proc/self/maps for the guest, in Linux's format: one line per run of pages with the
+  // same permissions and mapping.
   std::string maps_text() const;
 
   static uint8_t prot_to_flags(int prot);
@@ -115,6 +137,17 @@ class GuestMemory final : public tcg::CodeFetcher {
   bool any_exec(uint64_t addr, uint64_t len) const;
   void reserve_again(uint64_t addr, uint64_t len);  // turns host pages back into PROT_NONE reservation
   void invalidate(uint64_t addr, uint64_t len);
+  // The MapInfo table (mutex held): ranges never overlap; erase splits entries at the edges.
+  void info_erase(uint64_t addr, uint64_t len);
+  void info_insert(uint64_t addr, uint64_t len, MapInfo info);
+  MapInfo info_of_fd(int host_fd, uint64_t offset, bool shared) const;
+  std::string guest_visible(std::string host_path) const;  // without guest_root_
+  struct InfoRange {
+    uint64_t end;
+    MapInfo info;
+  };
+  std::map<uint64_t, InfoRange> info_;  // by start address
+  std::string guest_root_;
 
   // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.
   static constexpr unsigned kLeafBits = 30 - kPageBits;

@@ -104,11 +104,13 @@ SYS(pwritev2) {
   return host_ret(::pwritev2(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3]), int(a[5])));
 }
 
-// Files under /proc/self whose host contents would describe mimic instead of the guest.
+// Files under /proc whose host contents would describe mimic or the host CPU instead of the guest.
 int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
   std::string self = "/proc/" + std::to_string(getpid());
   std::string rest;
-  if (path.rfind("/proc/self/", 0) == 0) {
+  if (path == "/proc/cpuinfo") {
+    rest = path;  // one block per processor this process may run on, as Linux lists them
+  } else if (path.rfind("/proc/self/", 0) == 0) {
     rest = path.substr(11);
   } else if (path.rfind(self + "/", 0) == 0) {
     rest = path.substr(self.size() + 1);
@@ -116,7 +118,10 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
     return -1;
   }
   std::string text;
-  if (rest == "maps") {
+  if (rest == "/proc/cpuinfo") {
+    const long n = sysconf(_SC_NPROCESSORS_ONLN);
+    for (unsigned cpu = 0; cpu < unsigned(n > 0 ? n : 1); ++cpu) ctx.proc.arch->cpuinfo(text, cpu);
+  } else if (rest == "maps") {
     text = ctx.mem.maps_text();
   } else if (rest == "auxv") {
     text.assign(reinterpret_cast<const char*>(ctx.proc.auxv.data()), ctx.proc.auxv.size() * 8);

@@ -2,6 +2,7 @@
 #include "linux-user/arch.h"
 
 #include <elf.h>
+#include <fmt/format.h>
 
 #include "linux-user/process.h"
 #include "linux-user/syscall.h"
@@ -34,6 +35,14 @@ constexpr SyscallDef kDefs[] = {
     {259, "riscv_flush_icache", sys_riscv_flush_icache, "xxx", 'd'},
 };
 void register_syscalls(SyscallTable& t) { t.add_all(kDefs); }
+
+// arch/riscv/kernel/cpu.c: c_show(), for the extensions the translator implements, on an Sv39
+// machine whose vendor, architecture and implementation ids are 0 (as on QEMU's virt board).
+void cpuinfo(std::string& out, unsigned cpu) {
+  out += fmt::format("processor\t: {}\nhart\t\t: {}\nisa\t\t: rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs\n"
+                     "mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n",
+                     cpu, cpu);
+}
 }  // namespace
 }  // namespace riscv64
 
@@ -53,6 +62,7 @@ extern const ArchInfo kRiscv64Arch = {
     .sigreturn_size = sizeof riscv64::kSigreturn,
     .open_flags_to_host = nullptr,
     .open_flags_to_guest = nullptr,
+    .cpuinfo = riscv64::cpuinfo,
     .register_syscalls = riscv64::register_syscalls,
     .run = riscv64::run,
 };

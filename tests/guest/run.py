@@ -21,7 +21,7 @@ EXPECTED = os.path.join(HERE, "expected")
 CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc"}
 
 # Per-test arguments (after the program) and extra environment.
-ARGS = {"args": ["one", "two words", ""]}
+ARGS = {"args": ["one", "two words", ""], "procfs": ["a b", "c"]}
 ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}}
 
 
@@ -34,6 +34,10 @@ QEMU_CPU = {"aarch64": "cortex-a72"}
 QEMU_DIFFERS = {
     ("aarch64", "signals"): "qemu-aarch64 reports an undefined instruction as SIGILL/ILL_ILLOPN; "
                             "Linux (arch/arm64/kernel/traps.c, do_el0_undef) sends ILL_ILLOPC",
+    ("aarch64", "procfs"): "qemu-aarch64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's arm64 format "
+                           "is in arch/arm64/kernel/cpuinfo.c",
+    ("riscv64", "procfs"): "qemu-riscv64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's riscv format "
+                           "is in arch/riscv/kernel/cpu.c",
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
 }

@@ -2,9 +2,14 @@
 #include "linux-user/mmap.h"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <cstring>
+#include <sstream>
+#include <vector>
 
 #include "linux-user/generic/stat.h"
 #include "linux-user/uaccess.h"
@@ -119,6 +124,68 @@ TEST(GuestMemory, MapsText) {
   m->mmap(0x70000000, 2 * kPageSize, GuestProt::kRead | GuestProt::kExec, kAnon | GuestMap::kFixed, -1, 0);
   std::string t = m->maps_text();
   EXPECT_NE(t.find("70000000-70002000 r-xp"), std::string::npos) << t;
+}
+
+// A host file of `pages` pages for file mappings; unlinked, so only its fd names it.
+struct TempFile {
+  int fd = -1;
+  std::string path;
+  explicit TempFile(unsigned pages) {
+    char tmpl[] = "/tmp/mimic-maps-XXXXXX";
+    fd = mkstemp(tmpl);
+    path = tmpl;
+    EXPECT_EQ(ftruncate(fd, off_t(pages * kPageSize)), 0);
+  }
+  ~TempFile() {
+    close(fd);
+    unlink(path.c_str());
+  }
+};
+
+// maps_text() as lines.
+std::vector<std::string> maps_lines(const GuestMemory& m) {
+  std::vector<std::string> out;
+  std::istringstream in(m.maps_text());
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+TEST(GuestMemory, MapsShowFilesOffsetsAndNamesAsLinuxDoes) {
+  auto m = make_mem();
+  TempFile f(4);
+  struct stat st;
+  ASSERT_EQ(fstat(f.fd, &st), 0);
+  const std::string devino = fmt::format("{:02x}:{:02x} {}", major(st.st_dev), minor(st.st_dev), st.st_ino);
+  // Four pages of the file at 0x70000000, then the middle two made read-only: three lines with
+  // file offsets 0, 0x1000 and 0x3000, the path in column 73 (0-based), as Linux prints them.
+  ASSERT_EQ(m->mmap(0x70000000, 4 * kPageSize, GuestProt::kRead | GuestProt::kWrite, GuestMap::kPrivate | GuestMap::kFixed,
+                    f.fd, 0),
+            0x70000000);
+  ASSERT_EQ(m->mprotect(0x70001000, 2 * kPageSize, GuestProt::kRead), 0);
+  auto pad = [](std::string s) { return s.append(73 - s.size(), ' '); };
+  std::vector<std::string> want = {
+      pad("70000000-70001000 rw-p 00000000 " + devino + " ") + f.path,
+      pad("70001000-70003000 r--p 00001000 " + devino + " ") + f.path,
+      pad("70003000-70004000 rw-p 00003000 " + devino + " ") + f.path,
+  };
+  EXPECT_EQ(maps_lines(*m), want);
+  // Unmapping the first page leaves the rest with their offsets; an anonymous private mapping
+  // after it is a separate line ending in "0 "; shared anonymous memory is /dev/zero (deleted).
+  ASSERT_EQ(m->munmap(0x70000000, kPageSize), 0);
+  ASSERT_EQ(m->mmap(0x70004000, kPageSize, GuestProt::kRead, kAnon | GuestMap::kFixed, -1, 0), 0x70004000);
+  ASSERT_EQ(m->mmap(0x70010000, kPageSize, GuestProt::kRead, GuestMap::kShared | GuestMap::kAnonymous | GuestMap::kFixed,
+                    -1, 0),
+            0x70010000);
+  want = {want[1], want[2], "70004000-70005000 r--p 00000000 00:00 0 ",
+          pad("70010000-70011000 r--s 00000000 00:00 0 ") + "/dev/zero (deleted)"};
+  EXPECT_EQ(maps_lines(*m), want);
+  // mremap moves the description with the pages: the file's page 3 now at 0x80000000.
+  ASSERT_EQ(m->mremap(0x70003000, kPageSize, kPageSize, 3 /* MAYMOVE|FIXED */, 0x80000000), 0x80000000);
+  EXPECT_EQ(maps_lines(*m).back(), pad("80000000-80001000 rw-p 00003000 " + devino + " ") + f.path);
+  // A mapping the loader describes (the stack) keeps its name.
+  ASSERT_TRUE(m->map_fixed_anon(0x90000000, 2 * kPageSize, GuestProt::kRead | GuestProt::kWrite));
+  m->describe(0x90000000, 2 * kPageSize, GuestMemory::MapInfo{0, 0, 0, false, "[stack]"});
+  EXPECT_EQ(maps_lines(*m).back(), pad("90000000-90002000 rw-p 00000000 00:00 0 ") + "[stack]");
 }
 
 TEST(StatTranslation, GenericLayout) {
