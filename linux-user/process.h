@@ -59,7 +59,13 @@ static_assert(sizeof(GuestSiginfo) == 128);
 struct SignalState {
   uint64_t blocked = 0;                // guest mask, bit (sig - 1)
   std::atomic<uint64_t> pending{0};    // bit (sig - 1), set by host handlers and the cpu loop
-  GuestSiginfo info[kNumSignals + 1];  // of each pending signal
+  GuestSiginfo info[kNumSignals + 1];  // of each pending standard signal (1..31)
+  // Realtime signals (32..64) are queued, not merged: every instance with its own siginfo, in
+  // arrival order. Written by the host signal handler on this thread, read by the cpu loop with
+  // host signals blocked. Linux bounds the queue by RLIMIT_SIGPENDING; this one holds kRtQueue.
+  static constexpr int kRtQueue = 64;
+  GuestSiginfo rt_queue[kRtQueue];
+  int rt_count = 0;
   uint64_t altstack_sp = 0, altstack_size = 0;
   int altstack_flags = 2;          // SS_DISABLE
   bool have_suspend_mask = false;  // rt_sigsuspend: the mask to restore after the handler

@@ -34,6 +34,15 @@ bool default_stops(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == 
 
 void write_err(const char* s) { (void)!::write(2, s, strlen(s)); }
 
+constexpr int kFirstRealtime = 32;
+
+void drop_queued(SignalState& s, int sig) {
+  int out = 0;
+  for (int i = 0; i < s.rt_count; ++i)
+    if (s.rt_queue[i].signo != sig) s.rt_queue[out++] = s.rt_queue[i];
+  s.rt_count = out;
+}
+
 // The kernel picked this host thread because its mask (mirroring the guest thread's) lets the
 // signal in: the guest thread running here gets it.
 void mark_pending(int sig, const siginfo_t* si) {
@@ -41,9 +50,42 @@ void mark_pending(int sig, const siginfo_t* si) {
   if (!p || sig < 1 || sig > kNumSignals) return;
   GuestThread* t = t_current_thread ? t_current_thread : p->main_thread;
   if (!t) return;
-  memcpy(&t->signals.info[sig], si, sizeof(GuestSiginfo));
-  t->signals.pending.fetch_or(sig_bit(sig));
+  SignalState& s = t->signals;
+  if (sig < kFirstRealtime) {
+    memcpy(&s.info[sig], si, sizeof(GuestSiginfo));
+  } else {
+    // Entries of a signal that is no longer pending were discarded (SIG_IGN): drop them first.
+    if (!(s.pending.load() & sig_bit(sig))) drop_queued(s, sig);
+    if (s.rt_count == SignalState::kRtQueue) return;  // full: lost, as past RLIMIT_SIGPENDING
+    memcpy(&s.rt_queue[s.rt_count++], si, sizeof(GuestSiginfo));
+  }
+  s.pending.fetch_or(sig_bit(sig));
   t->cpu().exit_request.store(1);
+}
+
+// The siginfo of the next instance of `sig`, which is pending; clears its pending bit when no
+// other instance is left. Host signals must be blocked (mark_pending writes the same state).
+GuestSiginfo take_pending(SignalState& s, int sig) {
+  if (sig < kFirstRealtime) {
+    s.pending.fetch_and(~sig_bit(sig));
+    return s.info[sig];
+  }
+  GuestSiginfo info;
+  info.signo = sig;
+  int left = 0;
+  bool found = false;
+  for (int i = 0, out = 0; i < s.rt_count; ++i) {
+    if (!found && s.rt_queue[i].signo == sig) {
+      info = s.rt_queue[i];
+      found = true;
+      continue;
+    }
+    left += s.rt_queue[i].signo == sig;
+    s.rt_queue[out++] = s.rt_queue[i];
+  }
+  if (found) --s.rt_count;
+  if (!left) s.pending.fetch_and(~sig_bit(sig));
+  return info;
 }
 
 // Guest signals with a guest handler: remember them; the cpu loop delivers at the next exit.
@@ -277,8 +319,14 @@ void process_pending_signals(Process& proc, GuestThread& thread) {
     // Synchronous signals first, as Linux dequeues them.
     for (int f : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE})
       if (ready & sig_bit(f)) sig = f;
-    s.pending.fetch_and(~sig_bit(sig));
-    deliver(proc, thread, sig, s.info[sig]);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    const GuestSiginfo info = take_pending(s, sig);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    // Each delivery stacks a frame on the previous one, as Linux does when several signals are
+    // deliverable at once: the last one set up runs first.
+    deliver(proc, thread, sig, info);
   }
   if (s.have_suspend_mask) {  // an interrupted temporary mask with nothing left to deliver
     s.have_suspend_mask = false;

@@ -38,6 +38,8 @@ QEMU_DIFFERS = {
                            "is in arch/arm64/kernel/cpuinfo.c",
     ("riscv64", "procfs"): "qemu-riscv64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's riscv format "
                            "is in arch/riscv/kernel/cpu.c",
+    ("riscv64", "sigfeatures"): "qemu-riscv64 (7.2) does not block sa_mask signals while the handler runs: a "
+                                "SIGUSR2 raised inside a SIGUSR1 handler with SIGUSR2 in sa_mask runs at once",
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
 }
