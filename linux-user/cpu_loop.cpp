@@ -41,6 +41,8 @@ bool never_restarts(uint64_t nr) {
 EngineBinding::EngineBinding(Process& proc, tcg::ExecEngine& engine) : proc_(proc) {
   proc.engine = &engine;
   proc.mem->set_invalidate_hook([&engine](uint64_t s, uint64_t e) { engine.invalidate_range(s, e); });
+  GuestMemory* mem = proc.mem.get();
+  engine.set_code_read_hook([mem](uint64_t s, uint64_t e) { mem->protect_code(s, e); });
 }
 EngineBinding::~EngineBinding() {
   proc_.mem->set_invalidate_hook(nullptr);

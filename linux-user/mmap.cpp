@@ -97,6 +97,44 @@ void GuestMemory::set_flags(uint64_t addr, uint64_t len, uint8_t flags) {
   }
 }
 
+void GuestMemory::protect_code(uint64_t start, uint64_t end) {
+  // Called under the engine's translation lock, which mapping changes (holding mutex_) may be
+  // waiting for through invalidate(): never wait for mutex_ here. Skipping is safe: the page is
+  // then just not watched.
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  for (uint64_t page = page_down(start); page < end && page < size_; page += kPageSize) {
+    uint8_t* l = leaf(page >> kPageBits);
+    if (!l) continue;
+    uint8_t& f = l[(page >> kPageBits) & (kLeafPages - 1)];
+    const uint8_t cur = __atomic_load_n(&f, __ATOMIC_RELAXED);
+    if (!(cur & PageFlag::kWrite) || (cur & PageFlag::kCodeProtected)) continue;
+    __atomic_store_n(&f, uint8_t(cur | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+    ::mprotect(base_ + page, kPageSize, PROT_READ);
+  }
+}
+
+bool GuestMemory::unprotect_for_write(uint64_t addr) {
+  const uint64_t page = page_down(addr);
+  if (!in_range(page, kPageSize)) return false;
+  uint8_t* l = leaf(page >> kPageBits);
+  if (!l) return false;
+  uint8_t& f = l[(page >> kPageBits) & (kLeafPages - 1)];
+  const uint8_t cur = __atomic_load_n(&f, __ATOMIC_RELAXED);
+  if ((cur & (PageFlag::kValid | PageFlag::kWrite)) != (PageFlag::kValid | PageFlag::kWrite)) return false;
+  // Translations go first: once the page is writable, nothing may run code read before the write.
+  if (invalidate_) invalidate_(page, page + kPageSize);
+  __atomic_store_n(&f, uint8_t(cur & ~PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+  ::mprotect(base_ + page, kPageSize, PROT_READ | PROT_WRITE);
+  return true;
+}
+
+void GuestMemory::prepare_host_write(uint64_t addr, uint64_t len) {
+  if (len == 0 || !in_range(addr, len)) return;
+  for (uint64_t page = page_down(addr); page < addr + len; page += kPageSize)
+    if (page_flags(page) & PageFlag::kCodeProtected) unprotect_for_write(page);
+}
+
 bool GuestMemory::range_free(uint64_t addr, uint64_t len) const {
   if (!in_range(addr, len)) return false;
   uint64_t first = addr >> kPageBits, end = (addr + len + kPageSize - 1) >> kPageBits;
@@ -444,7 +482,7 @@ std::string GuestMemory::maps_text() const {
   for (uint64_t p = 0; p < pages; p++) {
     const uint64_t addr = p << kPageBits;
     const uint8_t* l = leaf(p);
-    uint8_t f = l ? l[p & (kLeafPages - 1)] : 0;
+    uint8_t f = l ? uint8_t(l[p & (kLeafPages - 1)] & ~PageFlag::kCodeProtected) : 0;
     while (info != info_.end() && info->second.end <= addr) ++info;
     const bool in_info = f && info != info_.end() && info->first <= addr;
     const InfoRange* ri = in_info ? &info->second : nullptr;

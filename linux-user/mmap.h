@@ -21,7 +21,15 @@ inline uint64_t page_up(uint64_t a) { return (a + kPageSize - 1) & ~(kPageSize -
 
 // Per-page state of the guest view. kValid marks a mapped page; the others are the guest's PROT_*.
 namespace PageFlag {
-enum : uint8_t { kValid = 1, kRead = 2, kWrite = 4, kExec = 8 };
+enum : uint8_t {
+  kValid = 1,
+  kRead = 2,
+  kWrite = 4,
+  kExec = 8,
+  // Guest-writable page holding translated code: the host page is read-only so that a write
+  // faults and drops the stale translations first (self-modifying code detection).
+  kCodeProtected = 16,
+};
 }
 
 // Guest PROT_* and MAP_* values (asm-generic, the same numbers as the x86-64 host's).
@@ -73,6 +81,15 @@ class GuestMemory final : public tcg::CodeFetcher {
   bool can_fetch(uint64_t addr, unsigned len) const override {
     return access_ok(addr, len, PageFlag::kValid | PageFlag::kExec);
   }
+
+  // Self-modifying code: the translator read code from [start, end); guest-writable pages there
+  // become read-only on the host until the next write (see PageFlag::kCodeProtected).
+  void protect_code(uint64_t start, uint64_t end);
+  // A write fault at guest `addr` on a page the guest may write: our protection. Makes the page
+  // writable again and drops its translations; false when the guest may not write there.
+  bool unprotect_for_write(uint64_t addr);
+  // Before the host kernel writes guest memory (read(2) into a JIT buffer...).
+  void prepare_host_write(uint64_t addr, uint64_t len);
 
   // Called with [start, end) whenever executable guest pages change or go away.
   void set_invalidate_hook(std::function<void(uint64_t, uint64_t)> hook) { invalidate_ = std::move(hook); }

@@ -118,6 +118,14 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
     return;
   }
   tcg::CpuBase* env = tcg::ExecEngine::current_cpu();
+  if (p && p->mem && sig == SIGSEGV && (uc->uc_mcontext.gregs[REG_ERR] & 2)) {
+    // A write to a page the guest may write is our self-modifying-code watch: drop the page's
+    // translations, make it writable and retry the store. The block doing the store finishes
+    // this pass as translated (as in qemu-user for non-x86 guests): restarting it at the store
+    // would translate and watch the page again before the store could happen.
+    const uintptr_t addr = uintptr_t(si->si_addr), base = uintptr_t(p->mem->base());
+    if (addr >= base && addr - base < p->mem->size() && p->mem->unprotect_for_write(addr - base)) return;
+  }
   if (p && p->engine && env && (sig == SIGSEGV || sig == SIGBUS)) {
     uintptr_t host_pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     uintptr_t addr = uintptr_t(si->si_addr);

@@ -33,8 +33,11 @@ bool put_guest(const GuestMemory& mem, uint64_t addr, const T& v) {
 // A host pointer for a buffer the host kernel reads or writes itself (read(2), write(2) ...):
 // in range is enough, because unmapped guest pages are PROT_NONE host pages and the host kernel
 // then answers EFAULT exactly as the guest's kernel would. Null when outside the address space.
-inline void* guest_buffer(const GuestMemory& mem, uint64_t addr, uint64_t len) {
+// Pages of the buffer that hold translated code are made writable first (the host kernel's own
+// writes cannot be caught as faults).
+inline void* guest_buffer(GuestMemory& mem, uint64_t addr, uint64_t len) {
   if (!mem.in_range(addr, len)) return nullptr;
+  mem.prepare_host_write(addr, len);
   return mem.host(addr);
 }
 

@@ -387,7 +387,9 @@ void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, u
   block_.clear();
   block_.guest_pc = pc;
   block_.flags = flags;
+  if (code_read_hook_) code_read_hook_(pc, pc + 1);
   translator_.translate(block_, env, max_insns);
+  if (code_read_hook_ && block_.guest_size > 1) code_read_hook_(pc, pc + block_.guest_size);
   if (logger_.enabled(LogFlag::kInAsm)) {
     logger_.write(fmt::format("IN: {} pc=0x{:x} size={}\n{}\n", translator_.arch_name(), pc, block_.guest_size,
                               translator_.disassemble(env, pc, block_.guest_size)));

@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <csetjmp>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,11 @@ class ExecEngine {
   // CPU's jump cache and unchains every jump into it. Its memory is reclaimed at the next flush.
   // Callable from any thread, inside or outside run() (helpers: fence.i, SMC detection).
   void invalidate_range(uint64_t start, uint64_t end);
+
+  // Called with the guest range a translation is about to read ([pc, pc + 1)) and, after it,
+  // with the range it read; under the translation lock. linux-user write-protects guest-writable
+  // code pages here to detect self-modifying code. Set before run() is first called.
+  void set_code_read_hook(std::function<void(uint64_t, uint64_t)> hook) { code_read_hook_ = std::move(hook); }
 
   // Flushes the whole code cache. Outside run() it waits for every other CPU to leave translated
   // code (exclusive section); from a helper inside translated code it is deferred to the next
@@ -144,6 +150,7 @@ class ExecEngine {
 
   EngineOptions options_;
   GuestTranslator& translator_;
+  std::function<void(uint64_t, uint64_t)> code_read_hook_;
   Logger logger_;
   PerfMap perf_map_;
   BackendOptions backend_options_;
