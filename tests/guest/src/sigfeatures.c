@@ -29,6 +29,15 @@ static void on(int sig, void (*h)(int), int flags) {
   sigaction(sig, &sa, NULL);
 }
 
+static void on_info(int sig, void (*h)(int, siginfo_t *, void *), int flags) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = h;
+  sa.sa_flags = SA_SIGINFO | flags;
+  sigemptyset(&sa.sa_mask);
+  sigaction(sig, &sa, NULL);
+}
+
 static void count(int sig) { (void)sig, hits++; }
 
 static void reenter(int sig) {
@@ -98,13 +107,8 @@ static void rt_handler(int sig, siginfo_t *si, void *uc) {
 }
 
 static void test_realtime(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = rt_handler;
-  sa.sa_flags = SA_SIGINFO;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGRTMIN, &sa, NULL);
-  sigaction(SIGRTMIN + 1, &sa, NULL);
+  on_info(SIGRTMIN, rt_handler, 0);
+  on_info(SIGRTMIN + 1, rt_handler, 0);
   sigset_t block, old;
   sigemptyset(&block);
   sigaddset(&block, SIGRTMIN);
@@ -219,11 +223,7 @@ static void repair(int sig, siginfo_t *si, void *uc) {
 
 static void test_fault_repair(void) {
   guarded = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = repair;
-  sa.sa_flags = SA_SIGINFO;
-  sigaction(SIGSEGV, &sa, NULL);
+  on_info(SIGSEGV, repair, 0);
   volatile char *p = guarded + 123;
   *p = 42;
   printf("fault repaired and resumed: value %d, si_addr exact: %s\n", guarded[123], fault_addr == guarded + 123 ? "yes" : "no");
@@ -238,11 +238,7 @@ static void on_chld(int sig, siginfo_t *si, void *uc) {
 }
 
 static void test_sigchld(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_chld;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigaction(SIGCHLD, &sa, NULL);
+  on_info(SIGCHLD, on_chld, SA_RESTART);
   pid_t pid = fork();
   if (pid == 0) _exit(7);
   int st;
