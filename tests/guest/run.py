@@ -40,6 +40,10 @@ QEMU_DIFFERS = {
                            "is in arch/riscv/kernel/cpu.c",
     ("riscv64", "sigfeatures"): "qemu-riscv64 (7.2) does not block sa_mask signals while the handler runs: a "
                                 "SIGUSR2 raised inside a SIGUSR1 handler with SIGUSR2 in sa_mask runs at once",
+    ("aarch64", "execchain"): "qemu-aarch64 without binfmt_misc cannot exec a guest program (the child's execv "
+                              "fails, status 127); the chain's statuses follow from the program itself",
+    ("riscv64", "execchain"): "qemu-riscv64 without binfmt_misc cannot exec a guest program (the child's execv "
+                              "fails, status 127); the chain's statuses follow from the program itself",
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
 }
