@@ -17,6 +17,7 @@ const HostFeatures& host_features() {
     f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
     f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
     f.sse41 = cpu.has(Xbyak::util::Cpu::tSSE41);
+    f.sse42 = cpu.has(Xbyak::util::Cpu::tSSE42);
     f.ssse3 = cpu.has(Xbyak::util::Cpu::tSSSE3);
     return f;
   }();
@@ -34,6 +35,7 @@ Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std
   use_lzcnt = f.lzcnt && options.allow_bmi2;
   // allow_sse41 = false tests the SSE2 sequences of the lane-wise integer vector ops.
   use_sse41 = f.sse41 && options.allow_sse41;
+  use_sse42 = f.sse42 && options.allow_sse41;
 }
 
 void Ctx::emit_deferred() {

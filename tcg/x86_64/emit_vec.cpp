@@ -190,15 +190,14 @@ void emit_VInsert(Ctx& ctx, const Inst& inst) {
 // ---- lane-wise integer ops for the AdvSIMD fast paths (SSE2; SSE4.1 forms where the host has it) ----
 namespace mimic::tcg::x86_64 {
 
-namespace {
 using Xbyak::Xmm;
 
-// x = the 64-bit pattern in both halves (through r11, like VConst).
 void load_dup64(Xbyak::CodeGenerator& code, const Xmm& x, uint64_t pattern) {
   code.mov(code.r11, pattern);
   code.movq(x, code.r11);
   code.punpcklqdq(x, x);
 }
+namespace {
 uint64_t dup_pattern(uint64_t v, unsigned lg) {
   const unsigned w = 8u << lg;
   uint64_t r = 0;
@@ -209,8 +208,8 @@ void not_in_place(Xbyak::CodeGenerator& code, const Xmm& d) {
   code.pcmpeqd(xmm(kXScratch), xmm(kXScratch));
   code.pxor(d, xmm(kXScratch));
 }
+}  // namespace
 
-// d = (d == q) lane-wise; t is clobbered (64-bit lanes without SSE4.1 pcmpeqq).
 void cmp_eq(Xbyak::CodeGenerator& code, unsigned lg, const Xmm& d, const Xmm& q, const Xmm& t) {
   switch (lg) {
     case 0: code.pcmpeqb(d, q); break;
@@ -223,8 +222,6 @@ void cmp_eq(Xbyak::CodeGenerator& code, unsigned lg, const Xmm& d, const Xmm& q,
       break;
   }
 }
-// out = (p > q) signed, lane-wise; out must differ from p and q; t is clobbered (64-bit lanes:
-// x86 has pcmpgtq only from SSE4.2, so it is built from 32-bit compares and the borrow of q - p).
 void cmp_gt_signed(Xbyak::CodeGenerator& code, unsigned lg, const Xmm& out, const Xmm& p, const Xmm& q,
                    const Xmm& t) {
   if (lg < 3) {
@@ -244,6 +241,7 @@ void cmp_gt_signed(Xbyak::CodeGenerator& code, unsigned lg, const Xmm& out, cons
   code.por(out, t);
   code.pshufd(out, out, 0xf5);  // the high dword's verdict for the whole lane
 }
+namespace {
 // out = (p > q) signed or unsigned; out distinct from p, q, t0, t1; uses t0, t1 and the scratch.
 void cmp_gt(Xbyak::CodeGenerator& code, unsigned lg, bool is_signed, const Xmm& out, const Xmm& p, const Xmm& q,
             const Xmm& t0, const Xmm& t1) {
