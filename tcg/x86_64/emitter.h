@@ -38,7 +38,7 @@ class Ctx {
   CompileResult& result;
   bool use_bmi1, use_bmi2, use_lzcnt;
   bool use_sse41;  // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
-  bool use_sse42;  // pcmpgtq (emit_vfp.cpp); off whenever use_sse41 is
+  bool use_sse42;  // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
   size_t index = 0;                   // instruction being emitted
   uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
   size_t skip_through = 0;            // an emitter that emitted the following ops too sets this
@@ -81,16 +81,6 @@ void emit_compare(Ctx& ctx, Cond c, Type t, const Opnd& a, const Opnd& b);
 void extend_in_place(Xbyak::CodeGenerator& code, HReg r, Type t, unsigned size_log2, bool is_signed);
 
 [[noreturn]] void unsupported(const Inst& inst, const char* what);
-
-// Vector building blocks shared by the integer and float vector emitters (emit_vec.cpp).
-// x = the 64-bit pattern in both halves (through r11: no constant pool).
-void load_dup64(Xbyak::CodeGenerator& code, const Xbyak::Xmm& x, uint64_t pattern);
-// d = (d == q) lane-wise for lanes of 8 << lg bits; t is clobbered (64-bit lanes without pcmpeqq).
-void cmp_eq(Xbyak::CodeGenerator& code, unsigned lg, const Xbyak::Xmm& d, const Xbyak::Xmm& q, const Xbyak::Xmm& t);
-// out = (p > q) signed, lane-wise; out must differ from p and q; t is clobbered (64-bit lanes:
-// x86 has pcmpgtq only from SSE4.2, so it is built from 32-bit compares and the borrow of q - p).
-void cmp_gt_signed(Xbyak::CodeGenerator& code, unsigned lg, const Xbyak::Xmm& out, const Xbyak::Xmm& p,
-                   const Xbyak::Xmm& q, const Xbyak::Xmm& t);
 
 // One emitter per IR op (the X-macro keeps this list complete: a missing one fails to link).
 #define OP(name, res, a0, a1, a2, a3, a4, a5, flags, desc) void emit_##name(Ctx& ctx, const Inst& inst);
