@@ -257,6 +257,10 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     Xbyak::CodeGenerator code(region.capacity, region.write);
     Ctx ctx(code, block, tb_cookie, pc_map, options, result);
     for (uint32_t l = 0; l < block.num_labels(); ++l) ctx.labels.push_back(&ctx.new_label());
+    ctx.label_index.assign(block.num_labels(), block.size());
+    for (size_t i = 0; i < block.size(); ++i)
+      if (const Inst& inst = block[ValueId(i)]; inst.op == Opcode::Label && inst.args[0].value < block.num_labels())
+        ctx.label_index[inst.args[0].value] = i;
 
     // Block entry: honour an exit request before running any guest instruction.
     Xbyak::Label& interrupt = ctx.new_label();

@@ -43,6 +43,7 @@ class Ctx {
   uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
   size_t skip_through = 0;            // an emitter that emitted the following ops too sets this
   std::vector<Xbyak::Label*> labels;  // IR label id -> host label
+  std::vector<size_t> label_index;    // IR label id -> index of its Label instruction
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
   void defer(std::function<void()> fn) { stubs_.push_back(std::move(fn)); }
