@@ -19,6 +19,10 @@ inline void write_vreg_q(DisasContext& s, unsigned r, Arg v) { s.ir.set_state(vr
 
 // Low 64 bits as i64 (or f64 with t = F64), or the low 32 bits as i32/f32.
 inline Arg read_vreg_lo(DisasContext& s, unsigned r, Type t) { return s.ir.get_state(t, vreg_offset(r)); }
+// Lane `lane` of V<r> as an S (dbl = false: i32) or D (i64) element.
+inline Arg read_vreg_lane(DisasContext& s, unsigned r, unsigned lane, bool dbl) {
+  return s.ir.get_state(dbl ? Type::I64 : Type::I32, vreg_offset(r) + lane * (dbl ? 8 : 4));
+}
 // Bits 127:64 as i64.
 inline Arg read_vreg_hi(DisasContext& s, unsigned r) { return s.ir.get_state(Type::I64, vreg_offset(r) + 8); }
 

@@ -16,17 +16,15 @@
 
 namespace mimic::arm {
 
-using tcg::FCond;
-using tcg::Opcode;
-
-namespace {
-
 bool host_fma() {
   static const bool v = __builtin_cpu_supports("fma");
   return v;
 }
-// Inline SSE may compute this block's FP results (FZ needs input and output flushing).
-bool fast(const DisasContext& s) { return !(s.tb_flags & kTbFz); }
+
+using tcg::FCond;
+using tcg::Opcode;
+
+namespace {
 
 Type ftype(bool dbl) { return dbl ? Type::F64 : Type::F32; }
 Type itype(bool dbl) { return dbl ? Type::I64 : Type::I32; }
@@ -77,7 +75,7 @@ void gen_bin(DisasContext& s, FpOp op, bool dbl, unsigned d, unsigned n, unsigne
     case FpOp::NMul: opc = Opcode::FMul, neg = true; break;
     default: opc = Opcode::Mov; break;
   }
-  if (opc == Opcode::Mov || !fast(s)) {
+  if (opc == Opcode::Mov || !fp_fast(s)) {
     write_fp(s, d, helper_bin(s, op, dbl, read_i(s, n, dbl), read_i(s, m, dbl)));
     return;
   }
@@ -89,7 +87,7 @@ void gen_bin(DisasContext& s, FpOp op, bool dbl, unsigned d, unsigned n, unsigne
 }
 
 void gen_un(DisasContext& s, FpOp op, bool dbl, unsigned d, unsigned n) {
-  if (op != FpOp::Sqrt || !fast(s)) {
+  if (op != FpOp::Sqrt || !fp_fast(s)) {
     write_fp(s, d, helper_un(s, op, dbl, read_i(s, n, dbl)));
     return;
   }
@@ -110,7 +108,7 @@ void gen_set_nzcv4(DisasContext& s, Arg nzcv) {
 // FCMP/FCMPE Vn, Vm (or #0.0): NZCV = 0110 equal, 1000 less, 0010 greater, 0011 unordered.
 void gen_fcmp(DisasContext& s, bool dbl, unsigned n, unsigned m, bool zero, bool signal) {
   s.flags = FlagSource{};
-  if (!fast(s)) {
+  if (!fp_fast(s)) {
     Arg b = zero ? (dbl ? imm64(0) : imm32(0)) : read_i(s, m, dbl);
     gen_set_nzcv4(s, call_fp(s, FpHelper::cmp, Type::I64, {imm64(uint64_t(signal) | uint64_t(dbl) << 1), read_i(s, n, dbl), b}));
     return;
@@ -147,7 +145,7 @@ bool trans_FP_DP1(DisasContext& s, uint32_t tt, uint32_t op, uint32_t n, uint32_
     static constexpr unsigned kBits[4] = {32, 64, 0, 16};
     const unsigned from = kBits[tt], to = kBits[op & 3];
     if (!from || !to || from == to) return false;
-    if (fast(s) && from != 16 && to != 16) {
+    if (fp_fast(s) && from != 16 && to != 16) {
       const bool dbl = to == 64;
       Arg a = read_f(s, n, from == 64);
       Arg bits = s.ir.bitcast(itype(dbl), s.ir.fconv(ftype(dbl), a));
@@ -235,7 +233,7 @@ bool trans_FP_DP3(DisasContext& s, uint32_t tt, bool o1, uint32_t m, bool o0, ui
   if (tt > 1) return false;
   const bool dbl = tt == 1, neg_addend = o1, neg_product = o0 != o1;
   const uint64_t mode = uint64_t(neg_addend) | uint64_t(neg_product) << 1 | uint64_t(dbl) << 2;
-  if (!fast(s) || !host_fma()) {
+  if (!fp_fast(s) || !host_fma()) {
     write_fp(s, d, call_fp(s, FpHelper::fma, itype(dbl), {imm64(mode), read_i(s, a, dbl), read_i(s, n, dbl), read_i(s, m, dbl)}));
     return true;
   }
@@ -297,7 +295,7 @@ bool trans_FP_INT(DisasContext& s, bool sf, uint32_t tt, uint32_t rmode, uint32_
     return false;
   }
   const uint64_t desc = fp_int_desc(0, rounding, is_unsigned, sf, dbl);
-  if (rounding == fp::kZero && !is_unsigned && fast(s)) {
+  if (rounding == fp::kZero && !is_unsigned && fp_fast(s)) {
     // cvtts*2si: the integer indefinite value (INT_MIN) for NaN/overflow -> the helper saturates.
     Arg a = read_f(s, n, dbl);
     Arg r = s.ir.ftosi(type_sf(sf), a);

@@ -37,4 +37,10 @@ bool trans_S_FPFIXED_D(DisasContext& s, bool U, uint32_t imm, uint32_t op, uint3
 bool trans_S_FPFIXED_S(DisasContext& s, bool U, uint32_t imm, uint32_t op, uint32_t n, uint32_t d);
 // clang-format on
 
+// Shared by the scalar and AdvSIMD translators: inline SSE may compute this block's FP results
+// (FPCR.FZ = 0 in tb_flags; FZ needs input and output flushing), and the host has FMA3 for the
+// fused forms (otherwise they call the helpers).
+inline bool fp_fast(const DisasContext& s) { return !(s.tb_flags & kTbFz); }
+bool host_fma();
+
 }  // namespace mimic::arm

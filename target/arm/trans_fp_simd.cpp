@@ -1,8 +1,12 @@
 // AdvSIMD floating point, vector and scalar forms: three-same, two-register misc (incl.
 // conversions, FCVTN/FCVTL/FCVTXN, FRINT*, estimates), compares with zero, by element, pairwise,
-// across lanes, fixed-point conversions. There are no vector FP IR ops: everything but FABS/FNEG
-// (bit operations, inline) calls a helper that loops over the lanes in env (helpers_fp.cpp), with
-// the per-element Arm semantics of fpu.h.
+// across lanes, fixed-point conversions.
+//
+// Fast path (FPCR.FZ = 0): the vector FADD/FSUB/FMUL/FDIV and FMLA/FMLS (host FMA3), and FMUL/FMLA/
+// FMLS by element, run on packed SSE (VFAdd ... VFMA); as for scalar FP, a lane that comes out as a
+// NaN or +-the smallest normal sends the whole instruction to the exact helper. FABS/FNEG are bit
+// operations. Everything else calls a helper that loops over the lanes in env (helpers_fp.cpp),
+// with the per-element Arm semantics of fpu.h.
 #include "target/arm/fpu.h"
 #include "target/arm/helpers_fp.h"
 #include "target/arm/simd.h"
@@ -11,6 +15,8 @@
 namespace mimic::arm {
 
 namespace {
+
+using tcg::Opcode;
 
 constexpr FpOp kNone = FpOp(0xff);
 
@@ -43,12 +49,65 @@ bool misc_int_desc(bool U, bool a, unsigned op, bool dbl, uint64_t& desc) {
   }
 }
 
+// The vector arithmetic of the fast path: computes op on packed SSE, then writes Vd unless a lane
+// is a NaN (x86 NaN rules differ from Arm's) or +-the smallest normal (x86 detects underflow after
+// rounding, Arm before); those call the exact helper `vbin(regs, op, fl)`, which reads the still
+// unmodified registers (Vd may be Vn or Vm) and adds the flags the host op did not raise (those it
+// raised are always a subset of Arm's). elem >= 0: operand m is that lane of Vm, broadcast. Q = 0
+// computes on zeroed upper lanes (a divisor's are 1.0), which raise no flag. Returns false when
+// the op has no inline form here or the block cannot use one.
+bool gen_varith(DisasContext& s, FpOp op, bool Q, bool dbl, unsigned d, unsigned n, unsigned m, int elem, uint64_t regs,
+                uint64_t fl) {
+  Opcode opc;
+  switch (op) {
+    case FpOp::Add: opc = Opcode::VFAdd; break;
+    case FpOp::Sub: opc = Opcode::VFSub; break;
+    case FpOp::Mul: opc = Opcode::VFMul; break;
+    case FpOp::Div: opc = Opcode::VFDiv; break;
+    case FpOp::Mla:
+    case FpOp::Mls: opc = Opcode::VFMA; break;
+    default: return false;
+  }
+  if (!fp_fast(s) || (opc == Opcode::VFMA && !host_fma())) return false;
+  const unsigned lg = dbl ? 3 : 2;
+  const uint64_t hi_mask = Q ? ~0ull : 0;  // the lanes the instruction computes, in the high half
+  Arg a = read_vreg_q(s, n);
+  Arg b = elem < 0 ? read_vreg_q(s, m) : s.ir.vdup(read_vreg_lane(s, m, unsigned(elem), dbl), lg);
+  if (!Q) {
+    a = s.ir.vzero_high(a);
+    b = s.ir.vzero_high(b);
+    if (op == FpOp::Div) b = s.ir.vor(b, s.ir.vconst(0, 0x3f8000003f800000ull));  // Q = 0 only for singles
+  }
+  Arg r;
+  if (opc == Opcode::VFMA) {
+    Arg c = read_vreg_q(s, d);
+    if (!Q) c = s.ir.vzero_high(c);
+    if (op == FpOp::Mls) {  // FPMulAdd(d, -n, m): negating n is exact and keeps the one rounding
+      const uint64_t sign = dbl ? fp::kSignBit<uint64_t> : 0x8000000080000000ull;
+      a = s.ir.vxor(a, s.ir.vconst(sign, sign & hi_mask));
+    }
+    r = s.ir.vfma(a, b, c, lg);
+  } else {
+    r = s.ir.vfbin(opc, a, b, lg);
+  }
+  const uint32_t slow = s.ir.new_label(), done = s.ir.new_label();
+  s.ir.br_cond(Cond::Ne, s.ir.vfspecial(r, lg), imm32(0), slow);
+  write_vec(s, d, Q, r);
+  s.ir.br(done);
+  s.ir.label(slow);
+  call_v(s, FpHelper::vbin, regs, uint64_t(op), fl);
+  s.ir.label(done);
+  return true;
+}
+
 bool gen_elem(DisasContext& s, bool Q, bool z, bool L, bool M, uint32_t m, bool H, uint32_t n, uint32_t d, FpOp op,
               bool scalar) {
   if (z && (L || (!scalar && !Q))) return false;
-  const unsigned idx = z ? unsigned(H) : unsigned(H) << 1 | unsigned(L);
+  const unsigned idx = z ? unsigned(H) : unsigned(H) << 1 | unsigned(L), rm = m | unsigned(M) << 4;
   const uint64_t fl = vfl(Q, z) | (scalar ? kVScalar : 0) | kVElem | uint64_t(idx) << kVElemShift;
-  call_v(s, FpHelper::vbin, vregs(d, n, m | unsigned(M) << 4), uint64_t(op), fl);
+  const uint64_t regs = vregs(d, n, rm);
+  if (!scalar && gen_varith(s, op, Q, z, d, n, rm, int(idx), regs, fl)) return true;
+  call_v(s, FpHelper::vbin, regs, uint64_t(op), fl);
   return true;
 }
 
@@ -67,7 +126,9 @@ bool trans_V_FP3(DisasContext& s, bool Q, bool U, bool a, bool z, uint32_t m, ui
   bool pair;
   FpOp f = three_same_op(U, a, op, pair);
   if (f == kNone || (z && !Q)) return false;
-  call_v(s, FpHelper::vbin, vregs(d, n, m), uint64_t(f), vfl(Q, z) | (pair ? kVPair : 0));
+  const uint64_t fl = vfl(Q, z) | (pair ? kVPair : 0);
+  if (!pair && gen_varith(s, f, Q, z, d, n, m, -1, vregs(d, n, m), fl)) return true;
+  call_v(s, FpHelper::vbin, vregs(d, n, m), uint64_t(f), fl);
   return true;
 }
 

@@ -340,6 +340,12 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::VWidenS:
         out = eval::vwiden(get_v(a[0]), unsigned(a[1].imm), a[2].imm != 0, in.op == Opcode::VWidenS);
         break;
+      case Opcode::VFAdd:
+      case Opcode::VFSub:
+      case Opcode::VFMul:
+      case Opcode::VFDiv: out = eval::vfbin(in.op, get_v(a[0]), get_v(a[1]), unsigned(a[2].imm)); break;
+      case Opcode::VFMA: out = eval::vfma(get_v(a[0]), get_v(a[1]), get_v(a[2]), unsigned(a[3].imm)); break;
+      case Opcode::VFSpecial: out = V128{eval::vfspecial(get_v(a[0]), unsigned(a[1].imm)), 0}; break;
       case Opcode::VExtract:
         out = V128{eval::lane_get(get_v(a[0]), unsigned(a[1].imm), unsigned(a[2].imm)) & eval::type_mask(in.type), 0};
         break;

@@ -175,6 +175,17 @@ class IRBuilder {
   Arg vwiden(Arg a, unsigned esize_log2, bool high, bool is_signed) {
     return emit(is_signed ? Opcode::VWidenS : Opcode::VWidenU, Type::V128, {a, imm32(esize_log2), imm32(high)});
   }
+  // Float lanes (esize_log2 2: binary32, 3: binary64); vfma is a * b + c, fused.
+  Arg vfbin(Opcode op, Arg a, Arg b, unsigned esize_log2) { return emit(op, Type::V128, {a, b, imm32(esize_log2)}); }
+  Arg vfadd(Arg a, Arg b, unsigned esize_log2) { return vfbin(Opcode::VFAdd, a, b, esize_log2); }
+  Arg vfsub(Arg a, Arg b, unsigned esize_log2) { return vfbin(Opcode::VFSub, a, b, esize_log2); }
+  Arg vfmul(Arg a, Arg b, unsigned esize_log2) { return vfbin(Opcode::VFMul, a, b, esize_log2); }
+  Arg vfdiv(Arg a, Arg b, unsigned esize_log2) { return vfbin(Opcode::VFDiv, a, b, esize_log2); }
+  Arg vfma(Arg a, Arg b, Arg c, unsigned esize_log2) {
+    return emit(Opcode::VFMA, Type::V128, {a, b, c, imm32(esize_log2)});
+  }
+  // I32 1 if any lane is a NaN or +-the smallest normal.
+  Arg vfspecial(Arg a, unsigned esize_log2) { return emit(Opcode::VFSpecial, Type::I32, {a, imm32(esize_log2)}); }
   Arg vdup(Arg a, unsigned esize_log2) { return emit(Opcode::VDup, Type::V128, {a, imm32(esize_log2)}); }
   Arg vextract(Type t, Arg v, unsigned lane, unsigned esize_log2) {
     return emit(Opcode::VExtract, t, {v, imm32(lane), imm32(esize_log2)});

@@ -395,4 +395,44 @@ constexpr V128 vwiden(const V128& a, unsigned esize_log2, bool high, bool is_sig
   return r;
 }
 
+// ---- float lanes (esize_log2 2: binary32, 3: binary64): each lane is the scalar op on SSE, so
+// results, NaNs and MXCSR flags are those of the packed host instruction ----
+inline V128 vfbin(Opcode op, const V128& a, const V128& b, unsigned esize_log2) {
+  const Type t = esize_log2 == 3 ? Type::F64 : Type::F32;
+  const Opcode scalar_op = op == Opcode::VFAdd   ? Opcode::FAdd
+                           : op == Opcode::VFSub ? Opcode::FSub
+                           : op == Opcode::VFMul ? Opcode::FMul
+                                                 : Opcode::FDiv;
+  V128 r;
+  for (unsigned i = 0; i < (16u >> esize_log2); ++i) {
+    const uint64_t x[2] = {lane_get(a, i, esize_log2), lane_get(b, i, esize_log2)};
+    uint64_t out = 0;
+    scalar(scalar_op, t, t, x, out);
+    lane_set(r, i, esize_log2, out);
+  }
+  return r;
+}
+inline V128 vfma(const V128& a, const V128& b, const V128& c, unsigned esize_log2) {
+  const Type t = esize_log2 == 3 ? Type::F64 : Type::F32;
+  V128 r;
+  for (unsigned i = 0; i < (16u >> esize_log2); ++i) {
+    const uint64_t x[3] = {lane_get(a, i, esize_log2), lane_get(b, i, esize_log2), lane_get(c, i, esize_log2)};
+    uint64_t out = 0;
+    scalar(Opcode::FMA, t, t, x, out);
+    lane_set(r, i, esize_log2, out);
+  }
+  return r;
+}
+// NaN: the magnitude bits above those of infinity; the smallest normal: exponent 1, fraction 0.
+constexpr bool vfspecial(const V128& a, unsigned esize_log2) {
+  const unsigned w = 8u << esize_log2;
+  const uint64_t mag = width_mask(w - 1), inf = w == 64 ? 0x7ff0000000000000ull : 0x7f800000ull;
+  const uint64_t min_normal = w == 64 ? 0x0010000000000000ull : 0x00800000ull;
+  for (unsigned i = 0; i < (16u >> esize_log2); ++i) {
+    const uint64_t m = lane_get(a, i, esize_log2) & mag;
+    if (m > inf || m == min_normal) return true;
+  }
+  return false;
+}
+
 }  // namespace mimic::tcg::eval

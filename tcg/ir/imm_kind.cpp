@@ -38,7 +38,13 @@ ImmKind imm_kind(Opcode op, int arg) {
     case O::VMaxU:
     case O::VMul:
     case O::VNarrow:
-    case O::VDup: return ImmKind::ESize;
+    case O::VDup:
+    case O::VFAdd:
+    case O::VFSub:
+    case O::VFMul:
+    case O::VFDiv:
+    case O::VFMA:
+    case O::VFSpecial: return ImmKind::ESize;
     case O::VCmp: return arg == 2 ? ImmKind::Cond : ImmKind::ESize;
     case O::VShlI:
     case O::VShrI:

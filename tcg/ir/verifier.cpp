@@ -273,6 +273,15 @@ class Verifier {
         if (a[3].imm > 1) fail(i, "VUzp takes the even (0) or odd (1) lanes, not {}", a[3].imm);
         break;
       case Opcode::VInsert: check_lane(i, a[2].imm, a[3].imm, type_bits(operand_type(1))); break;
+      case Opcode::VFAdd:
+      case Opcode::VFSub:
+      case Opcode::VFMul:
+      case Opcode::VFDiv:
+      case Opcode::VFMA:
+      case Opcode::VFSpecial:
+        if (const uint64_t lg = a[in.num_args - 1].imm; lg != 2 && lg != 3)
+          fail(i, "float lanes must be 32 or 64 bits (lane size 2 or 3), not lane size {}", lg);
+        break;
       default: break;
     }
   }

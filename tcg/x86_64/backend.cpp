@@ -17,6 +17,7 @@ const HostFeatures& host_features() {
     f.lzcnt = cpu.has(Xbyak::util::Cpu::tLZCNT);
     f.popcnt = cpu.has(Xbyak::util::Cpu::tPOPCNT);
     f.sse41 = cpu.has(Xbyak::util::Cpu::tSSE41);
+    f.sse42 = cpu.has(Xbyak::util::Cpu::tSSE42);
     f.ssse3 = cpu.has(Xbyak::util::Cpu::tSSSE3);
     return f;
   }();
@@ -34,6 +35,7 @@ Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std
   use_lzcnt = f.lzcnt && options.allow_bmi2;
   // allow_sse41 = false tests the SSE2 sequences of the lane-wise integer vector ops.
   use_sse41 = f.sse41 && options.allow_sse41;
+  use_sse42 = f.sse42 && options.allow_sse41;
 }
 
 void Ctx::emit_deferred() {
@@ -255,6 +257,10 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     Xbyak::CodeGenerator code(region.capacity, region.write);
     Ctx ctx(code, block, tb_cookie, pc_map, options, result);
     for (uint32_t l = 0; l < block.num_labels(); ++l) ctx.labels.push_back(&ctx.new_label());
+    ctx.label_index.assign(block.num_labels(), block.size());
+    for (size_t i = 0; i < block.size(); ++i)
+      if (const Inst& inst = block[ValueId(i)]; inst.op == Opcode::Label && inst.args[0].value < block.num_labels())
+        ctx.label_index[inst.args[0].value] = i;
 
     // Block entry: honour an exit request before running any guest instruction.
     Xbyak::Label& interrupt = ctx.new_label();

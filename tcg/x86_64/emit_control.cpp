@@ -154,11 +154,15 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
   c.in[0].kind = InKind::RegOrMem;
   c.in[1].kind = InKind::Any;
   Assigned a = ctx.assign(inst, c);
-  ctx.ra.sync_live(ctx.index);  // plain stores: safe between here and the jcc
+  // Plain stores, safe between here and the jcc. The target label expects every value live past
+  // it in its spill slot; values that die before it are used only on the fall-through path, which
+  // keeps the register state (the label syncs and forgets registers for both paths).
+  const size_t last = fusable_exit_pair(ctx, inst);
+  ctx.ra.sync_live(last ? ctx.index : ctx.label_index.at(inst.args[3].value));
   Cond cond = Cond(inst.args[2].imm);
   size_t cmp_at = ctx.code.getSize();
   emit_compare(ctx, cond, ctx.arg_type(inst.args[0]), a.in[0], a.in[1]);
-  if (size_t last = fusable_exit_pair(ctx, inst)) {
+  if (last) {
     auto& code = ctx.code;
     const Inst& taken = ctx.block[ValueId(last)];
     const Inst& fall = ctx.block[ValueId(next_real(ctx.block, ctx.index))];
@@ -188,7 +192,6 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
     return;
   }
   emit_jcc(ctx.code, x86_cond(cond), label_of(ctx, inst.args[3]));
-  ctx.ra.forget_registers();
 }
 
 void emit_GotoTb(Ctx& ctx, const Inst& inst) {

@@ -1,4 +1,5 @@
-// x86-64 emitters for scalar floating point on SSE (f32/f64 values live in xmm registers).
+// x86-64 emitters for floating point on SSE: scalar f32/f64 values and the float lanes of v128
+// values (packed forms of the same instructions), all in xmm registers.
 #include <xbyak/xbyak_util.h>
 
 #include "tcg/x86_64/emitter.h"
@@ -6,23 +7,51 @@
 namespace mimic::tcg::x86_64 {
 
 namespace {
+// Which form of an FP instruction an op needs: scalar single/double (F32/F64 type) or packed
+// single/double (V128 with float lanes of 8 << `lane_arg` bits, 2 or 3).
+enum FForm { kSS, kSD, kPS, kPD };
+FForm fform(const Inst& inst, int lane_arg) {
+  if (inst.type == Type::F32) return kSS;
+  if (inst.type == Type::F64) return kSD;
+  if (inst.type == Type::V128 && inst.args[lane_arg].imm == 2) return kPS;
+  if (inst.type == Type::V128 && inst.args[lane_arg].imm == 3) return kPD;
+  unsupported(inst, "neither a float type nor float lanes");
+}
+
+using XmmOp = void (Xbyak::CodeGenerator::*)(const Xbyak::Xmm&, const Xbyak::Operand&);
+using XmmXmmOp = void (Xbyak::CodeGenerator::*)(const Xbyak::Xmm&, const Xbyak::Xmm&, const Xbyak::Operand&);
+using G = Xbyak::CodeGenerator;
+
+// out = in0 <op> in1 in the two-operand SSE form: FAdd ... FDiv and VFAdd ... VFDiv (lane size A2).
 enum class FBin { Add, Sub, Mul, Div };
 void emit_fbin(Ctx& ctx, const Inst& inst, FBin k) {
+  static constexpr XmmOp kOps[4][4] = {{&G::addss, &G::addsd, &G::addps, &G::addpd},
+                                       {&G::subss, &G::subsd, &G::subps, &G::subpd},
+                                       {&G::mulss, &G::mulsd, &G::mulps, &G::mulpd},
+                                       {&G::divss, &G::divsd, &G::divps, &G::divpd}};
+  const FForm f = fform(inst, 2);
   Constraints c;
   c.in[0].kind = InKind::Reg;
   c.in[1].kind = InKind::Reg;
   c.out = OutKind::Alias;
   Assigned a = ctx.assign(inst, c);
-  auto& code = ctx.code;
-  auto d = xmm(a.out), s = xmm(a.in[1].reg);
-  bool dbl = inst.type == Type::F64;
-  if (!is_float(inst.type)) unsupported(inst, "non-float type");
-  switch (k) {
-    case FBin::Add: dbl ? code.addsd(d, s) : code.addss(d, s); break;
-    case FBin::Sub: dbl ? code.subsd(d, s) : code.subss(d, s); break;
-    case FBin::Mul: dbl ? code.mulsd(d, s) : code.mulss(d, s); break;
-    case FBin::Div: dbl ? code.divsd(d, s) : code.divss(d, s); break;
-  }
+  (ctx.code.*kOps[int(k)][f])(xmm(a.out), xmm(a.in[1].reg));
+}
+
+// vfmadd231: out = in0 * in1 + out, so the output aliases the addend (FMA, and VFMA with lane size A3).
+void emit_fma(Ctx& ctx, const Inst& inst) {
+  static constexpr XmmXmmOp kOps[4] = {&G::vfmadd231ss, &G::vfmadd231sd, &G::vfmadd231ps, &G::vfmadd231pd};
+  static const bool host_fma = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tFMA);
+  if (!host_fma) unsupported(inst, "fused multiply-add without host FMA3");
+  const FForm f = fform(inst, 3);
+  Constraints c;
+  c.in[0].kind = InKind::Reg;
+  c.in[1].kind = InKind::Reg;
+  c.in[2].kind = InKind::Reg;
+  c.out = OutKind::Alias;
+  c.alias = 2;
+  Assigned a = ctx.assign(inst, c);
+  (ctx.code.*kOps[f])(xmm(a.out), xmm(a.in[0].reg), xmm(a.in[1].reg));
 }
 
 // Sign-bit manipulation with a mask built in xmm15 (no constant pool: code must stay relocatable).
@@ -47,23 +76,12 @@ void emit_FAdd(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Add); }
 void emit_FSub(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Sub); }
 void emit_FMul(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Mul); }
 void emit_FDiv(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Div); }
-
-// vfmadd231: out = in0 * in1 + out, so the output aliases the addend.
-void emit_FMA(Ctx& ctx, const Inst& inst) {
-  static const bool host_fma = Xbyak::util::Cpu().has(Xbyak::util::Cpu::tFMA);
-  if (!host_fma) unsupported(inst, "fused multiply-add without host FMA3");
-  Constraints c;
-  c.in[0].kind = InKind::Reg;
-  c.in[1].kind = InKind::Reg;
-  c.in[2].kind = InKind::Reg;
-  c.out = OutKind::Alias;
-  c.alias = 2;
-  Assigned a = ctx.assign(inst, c);
-  if (inst.type == Type::F64)
-    ctx.code.vfmadd231sd(xmm(a.out), xmm(a.in[0].reg), xmm(a.in[1].reg));
-  else
-    ctx.code.vfmadd231ss(xmm(a.out), xmm(a.in[0].reg), xmm(a.in[1].reg));
-}
+void emit_FMA(Ctx& ctx, const Inst& inst) { emit_fma(ctx, inst); }
+void emit_VFAdd(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Add); }
+void emit_VFSub(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Sub); }
+void emit_VFMul(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Mul); }
+void emit_VFDiv(Ctx& ctx, const Inst& inst) { emit_fbin(ctx, inst, FBin::Div); }
+void emit_VFMA(Ctx& ctx, const Inst& inst) { emit_fma(ctx, inst); }
 
 void emit_FSqrt(Ctx& ctx, const Inst& inst) {
   Constraints c;

@@ -3,7 +3,7 @@
 # (v0..v3, x0..x3, NZCV, FPCR) and the outputs MEASURED on qemu-aarch64 (v0..v3, x0..x3, NZCV and
 # FPSR, which starts at 0). Encodings come from GNU as. Rerun after editing the cases:
 #   tests/unit/aarch64/gen_fp_cases.py > tests/unit/aarch64/fp_cases.inc
-# Cases read and write only v0..v3, x0..x3 and NZCV.
+# Cases read and write only v0..v3, x0..x3 and NZCV (and V17/V31 after setting them).
 import os, struct, subprocess, sys, tempfile
 
 M64 = (1 << 64) - 1
@@ -282,6 +282,93 @@ for mode in VMODES:
         for ins in ["scvtf v0.2d, v1.2d, #60", "ucvtf v0.2d, v1.2d, #1", "fcvtzs v0.2d, v1.2d, #64",
                     "fcvtzu v0.2d, v1.2d, #3", "fcvtzs d0, d1, #64", "ucvtf d0, d1, #17"]:
             case(ins, [0, a], fpcr=mode)
+
+# ---- AdvSIMD inline fast path (FZ = 0: packed SSE, then the exact helper when a lane is a NaN or
+# +-the smallest normal): ordinary lanes only, one special lane among ordinary ones, results at the
+# smallest normal, flags from single lanes, Q = 0 with upper source lanes that would raise flags or
+# be NaNs, aliasing of Vd with Vn/Vm, and the by-element forms (every index, Vm in V16-V31) ----
+NS = [f32(1.0), f32(-1.5), f32(0.1), f32(3.0), f32(2.5), f32(-0.5), 0x3f7fffff, f32(1e30), f32(7.0), f32(-1e-30)]
+ND = [f64(1.0), f64(-1.5), f64(0.1), f64(3.0), f64(2.5), f64(-0.5), 0x3fefffffffffffff, f64(1e300), f64(7.0),
+      f64(-1e-300)]
+# Lane values that make one lane special (NaN, or an operand pair giving +-the smallest normal),
+# overflow, divide by zero, or underflow to a denormal that is not the smallest normal.
+ONE_S = [0x7fc00000, 0x7f800001, 0xff800000, 0x00800000, 0x80800000, 0x00000001, 0, 0x00800001, 0x7f7fffff]
+ONE_D = [0x7ff8000000000000, 0x7ff0000000000001, 0xfff0000000000000, 0x0010000000000000, 0x8010000000000000, 0x1, 0,
+         0x0010000000000001, 0x7fefffffffffffff]
+FAST_MODES = [0, RP, RM, RZ, DN, FZ]
+def ns4(i): return vs(NS[i % 10], NS[(i + 3) % 10], NS[(i + 5) % 10], NS[(i + 7) % 10])
+def nd2(i): return vd(ND[i % 10], ND[(i + 3) % 10])
+for mode in FAST_MODES:
+    for op in ["fadd", "fsub", "fmul", "fdiv", "fmla", "fmls"]:
+        for i in range(4):
+            a, b = ns4(i), ns4(i + 5)
+            case(f"{op} v0.4s, v1.4s, v2.4s", [0, a, b], fpcr=mode)
+            case(f"{op} v0.2s, v1.2s, v2.2s", [0, a, b], fpcr=mode)
+            a, b = nd2(i), nd2(i + 5)
+            case(f"{op} v0.2d, v1.2d, v2.2d", [0, a, b], fpcr=mode)
+        # One lane of a special or flag-raising value among ordinary lanes, in each position.
+        for k, x in enumerate(ONE_S):
+            a = list(ns4(k)); lane = k % 4
+            a[lane // 2] = (a[lane // 2] & ~(0xffffffff << 32 * (lane % 2))) | x << 32 * (lane % 2)
+            case(f"{op} v0.4s, v1.4s, v2.4s", [0, tuple(a), ns4(k + 1)], fpcr=mode)
+            case(f"{op} v0.4s, v2.4s, v1.4s", [0, tuple(a), ns4(k + 1)], fpcr=mode)
+            if lane < 2: case(f"{op} v0.2s, v1.2s, v2.2s", [0, tuple(a), ns4(k + 1)], fpcr=mode)
+        for k, x in enumerate(ONE_D):
+            a = list(nd2(k)); a[k % 2] = x
+            case(f"{op} v0.2d, v1.2d, v2.2d", [0, tuple(a), nd2(k + 1)], fpcr=mode)
+            case(f"{op} v0.2d, v2.2d, v1.2d", [0, tuple(a), nd2(k + 1)], fpcr=mode)
+    # Results at the smallest normal (Arm: tiny before rounding) next to ordinary lanes.
+    for a, b in EDGE_S:
+        for op in ["fmul", "fdiv", "fadd", "fsub"]:
+            case(f"{op} v0.4s, v1.4s, v2.4s", [0, vs(f32(1.0), a, f32(2.0), a), vs(f32(3.0), b, f32(0.5), b ^ 0x80000000)], fpcr=mode)
+            case(f"{op} v0.2s, v1.2s, v2.2s", [0, vs(a, f32(1.0), 0, 0), vs(b, f32(1.0), 0, 0)], fpcr=mode)
+        case("fmla v0.4s, v1.4s, v2.4s", [0, vs(a, a, f32(1.0), a), vs(b, b ^ 0x80000000, f32(1.0), b)], fpcr=mode)
+    for a, b in EDGE_D:
+        for op in ["fmul", "fdiv", "fadd", "fmla", "fmls"]:
+            case(f"{op} v0.2d, v1.2d, v2.2d", [0, vd(a, f64(1.5)), vd(b, f64(2.0))], fpcr=mode)
+    # Q = 0: the upper source lanes hold values that would overflow, divide by zero, be inexact or
+    # invalid (and NaNs), while the low lanes are exact: only the low lanes may set FPSR bits.
+    for hi_a, hi_b in [(vs(0x7f7fffff, 0x7f7fffff, 0, 0)[0], vs(0x7f7fffff, 0, 0, 0)[0]),
+                       (vs(0x7f800001, 0xff800000, 0, 0)[0], vs(0x7f800000, 0, 0, 0)[0]),
+                       (vs(f32(0.1), 0x00000001, 0, 0)[0], vs(f32(3.0), 0x00800000, 0, 0)[0]),
+                       (vs(0x7fc00000, 0x00800000, 0, 0)[0], vs(0x00800000, 0x80000000, 0, 0)[0])]:
+        for op in ["fadd", "fsub", "fmul", "fdiv", "fmla", "fmls"]:
+            case(f"{op} v0.2s, v1.2s, v2.2s", [0, vs(f32(1.0), f32(2.0), 0, 0)[:1] + (hi_a,),
+                                               vs(f32(0.5), f32(4.0), 0, 0)[:1] + (hi_b,)], fpcr=mode)
+            if op in ("fmul", "fmla", "fmls"):
+                case(f"{op} v0.2s, v1.2s, v2.s[0]", [0, vs(f32(1.0), f32(2.0), 0, 0)[:1] + (hi_a,),
+                                                     vs(f32(0.5), f32(4.0), 0, 0)[:1] + (hi_b,)], fpcr=mode)
+        case("fmla v0.2s, v1.2s, v2.2s\nmov v3.16b, v0.16b\nmov v0.d[1], v1.d[1]\nfmla v0.2s, v0.2s, v3.2s",
+             [0, vs(f32(1.0), f32(2.0), 0, 0)[:1] + (hi_a,), vs(f32(0.5), f32(4.0), 0, 0)[:1] + (hi_b,)], fpcr=mode)
+    # Vd aliasing Vn and Vm (the helper must see the unmodified registers on the slow path).
+    for a, b in [(ns4(1), ns4(4)), (vs(f32(1.0), 0x7fc00000, f32(2.0), f32(3.0)), ns4(2)),
+                 (vs(0x00800000, f32(1.0), f32(2.0), f32(3.0)), vs(f32(1.0), f32(1.0), f32(1.0), f32(-1.0)))]:
+        for op in ["fmls", "fmla", "fadd", "fdiv"]:
+            case(f"mov v0.16b, v1.16b\n{op} v0.4s, v0.4s, v2.4s", [0, a, b], fpcr=mode)
+            case(f"mov v0.16b, v2.16b\n{op} v0.4s, v1.4s, v0.4s", [0, a, b], fpcr=mode)
+            case(f"mov v0.16b, v1.16b\n{op} v0.2s, v0.2s, v0.2s", [0, a, b], fpcr=mode)
+        case("mov v0.16b, v1.16b\nfmls v0.4s, v0.4s, v0.s[2]", [0, a, b], fpcr=mode)
+        case("mov v0.16b, v1.16b\nfmul v0.4s, v2.4s, v0.s[1]", [0, a, b], fpcr=mode)
+    for a, b in [(nd2(1), nd2(4)), (vd(0x7ff0000000000001, f64(2.0)), nd2(2)), (vd(f64(1.0), 0x0010000000000000), nd2(3))]:
+        for op in ["fmls", "fmla", "fmul"]:
+            case(f"mov v0.16b, v1.16b\n{op} v0.2d, v0.2d, v2.2d", [0, a, b], fpcr=mode)
+            case(f"mov v0.16b, v2.16b\n{op} v0.2d, v1.2d, v0.d[1]", [0, a, b], fpcr=mode)
+    # By element: every index, ordinary and special elements, Vm in V16-V31 (M = 1).
+    for k in range(4):
+        for b in [ns4(k + 3), vs(f32(2.0), 0x7f800001, 0x00800000, f32(-3.0))]:
+            case(f"fmla v0.4s, v1.4s, v2.s[{k}]", [0, ns4(k), b], fpcr=mode)
+            case(f"fmls v0.2s, v1.2s, v2.s[{k}]", [0, ns4(k), b], fpcr=mode)
+            case(f"fmul v0.4s, v1.4s, v2.s[{k}]", [0, ns4(k), b], fpcr=mode)
+            case(f"mov v17.16b, v2.16b\nfmla v0.4s, v1.4s, v17.s[{k}]", [0, ns4(k), b], fpcr=mode)
+    for k in range(2):
+        for b in [nd2(k + 3), vd(0x7ff8000000000000, f64(-2.0)), vd(0x0010000000000000, f64(1e-300))]:
+            case(f"fmla v0.2d, v1.2d, v2.d[{k}]", [0, nd2(k), b], fpcr=mode)
+            case(f"fmls v0.2d, v1.2d, v2.d[{k}]", [0, nd2(k), b], fpcr=mode)
+            case(f"fmul v0.2d, v1.2d, v2.d[{k}]", [0, nd2(k), b], fpcr=mode)
+            case(f"mov v31.16b, v2.16b\nfmul v0.2d, v1.2d, v31.d[{k}]", [0, nd2(k), b], fpcr=mode)
+    # Flags accumulate over several inline instructions, and MRS FPSR reads them.
+    case("fmul v0.4s, v1.4s, v2.4s\nfadd v3.4s, v0.4s, v1.4s\nfdiv v0.4s, v3.4s, v2.4s\nmrs x0, fpsr",
+         [0, ns4(2), ns4(5)], fpcr=mode)
 
 
 def assemble(lines, d, name):

@@ -282,6 +282,45 @@ TEST(Branches, ValuesLiveAcrossBranchesAndLabels) {
   }
 }
 
+// BrCond stores only the values live past its target label; values that die before the label
+// stay in registers on the fall-through path (more than there are registers, so some are spilled
+// there), and a second BrCond to the same label from inside that path must agree.
+TEST(Branches, FallThroughKeepsRegistersAndTargetGetsLiveValues) {
+  Jit jit;
+  for (uint64_t sel : {0ull, 1ull, 2ull}) {
+    jit.reset_cpu();
+    Block blk;
+    IRBuilder ir(blk);
+    for (int i = 0; i < 24; ++i) jit.cpu().in[i] = 1000 + i;
+    jit.cpu().in[30] = sel;
+    for (int i = 0; i < 3; ++i) jit.cpu().out[i] = 0;
+    ir.insn_start(0x1000);
+    std::vector<Arg> x;  // computed values: registers or spill slots, never their env field
+    for (int i = 0; i < 24; ++i) x.push_back(ir.mul(ir.get_state(Type::I64, jit.in_off(i)), IRBuilder::imm64(3)));
+    Arg s = ir.get_state(Type::I64, jit.in_off(30));
+    uint32_t skip = ir.new_label();
+    ir.br_cond(Cond::Eq, s, IRBuilder::imm64(1), skip);
+    Arg early = x[0];  // x[0..11] die before the label
+    for (int i = 1; i < 12; ++i) early = ir.xor_(ir.add(early, x[i]), IRBuilder::imm64(i));
+    ir.set_state(jit.out_off(0), early);
+    Arg y = ir.add(x[12], IRBuilder::imm64(7));  // defined on this path, dies before the label
+    ir.br_cond(Cond::Eq, s, IRBuilder::imm64(2), skip);
+    ir.set_state(jit.out_off(1), ir.mul(y, x[13]));
+    ir.label(skip);
+    Arg late = x[12];  // x[12..23] are live past the label
+    for (int i = 13; i < 24; ++i) late = ir.sub(ir.mul(late, IRBuilder::imm64(5)), x[i]);
+    ir.set_state(jit.out_off(2), late);
+    finish(ir);
+    jit.compile_and_run(blk);
+    uint64_t want_early = 3000, want_late = 3 * 1012;
+    for (uint64_t i = 1; i < 12; ++i) want_early = (want_early + 3 * (1000 + i)) ^ i;
+    for (uint64_t i = 13; i < 24; ++i) want_late = want_late * 5 - 3 * (1000 + i);
+    EXPECT_EQ(jit.cpu().out[0], sel == 1 ? 0 : want_early) << sel;
+    EXPECT_EQ(jit.cpu().out[1], sel == 0 ? (3 * 1012 + 7) * (3 * 1013) : 0) << sel;
+    EXPECT_EQ(jit.cpu().out[2], want_late) << sel;
+  }
+}
+
 // ---- register pressure ----
 TEST(Pressure, FortyLiveIntegersAndTwentyLiveFloats) {
   Jit jit;

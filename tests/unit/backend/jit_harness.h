@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -112,5 +113,26 @@ class Jit {
 inline void finish(IRBuilder& ir) { ir.exit_loop(kExitGuestBase, IRBuilder::imm64(kEndPc)); }
 
 inline uint64_t mask_of(Type t) { return t == Type::I64 ? ~0ull : 0xffffffffull; }
+
+// Compiles and runs one block on vector inputs: vin[k] = the 16 bytes at in[k] (at most 4), read as
+// V128 values and handed to `build`, which returns the values to store to vout[0..] (at most 4).
+// guest_mxcsr is left as the test set it (rounding mode in, flags out).
+using VectorBuild = std::function<std::vector<Arg>(IRBuilder&, const std::vector<Arg>&)>;
+inline void run_vector_block(Jit& jit, std::initializer_list<const void*> in, const VectorBuild& build,
+                             const BackendOptions& opt = {}) {
+  jit.reset_cpu();
+  Block blk;
+  IRBuilder ir(blk);
+  ir.insn_start(0x1000);
+  std::vector<Arg> args;
+  for (const void* p : in) {
+    std::memcpy(jit.cpu().vin[args.size()], p, 16);
+    args.push_back(ir.get_state(Type::V128, jit.off(jit.cpu().vin[args.size()])));
+  }
+  const std::vector<Arg> outs = build(ir, args);
+  for (size_t i = 0; i < outs.size(); ++i) ir.set_state(jit.off(jit.cpu().vout[i]), outs[i]);
+  finish(ir);
+  jit.compile_and_run(blk, opt);
+}
 
 }  // namespace mimic::tcg::test

@@ -39,20 +39,13 @@ void check(const char* what, const Build& build, const Ref& ref) {
     for (const auto& [x, y] : inputs()) {
       BackendOptions opt;
       opt.allow_sse41 = sse41;
-      jit.reset_cpu();
-      std::memcpy(jit.cpu().vin[0], &x, 16);
-      std::memcpy(jit.cpu().vin[1], &y, 16);
-      Block blk;
-      IRBuilder ir(blk);
-      ir.insn_start(0x1000);
-      Arg a = ir.get_state(Type::V128, jit.off(jit.cpu().vin[0]));
-      Arg b = ir.get_state(Type::V128, jit.off(jit.cpu().vin[1]));
-      ir.set_state(jit.off(jit.cpu().vout[0]), build(ir, a, b));
-      ir.set_state(jit.off(jit.cpu().vout[1]), build(ir, a, a));
-      ir.set_state(jit.off(jit.cpu().vout[2]), a);  // inputs survive
-      ir.set_state(jit.off(jit.cpu().vout[3]), b);
-      finish(ir);
-      jit.compile_and_run(blk, opt);
+      // a op b, a op a, and the inputs (they must survive).
+      run_vector_block(
+          jit, {&x, &y},
+          [&](IRBuilder& ir, const std::vector<Arg>& v) {
+            return std::vector<Arg>{build(ir, v[0], v[1]), build(ir, v[0], v[0]), v[0], v[1]};
+          },
+          opt);
       V128 got[4];
       std::memcpy(got, jit.cpu().vout, sizeof got);
       const V128 want = ref(x, y), want_aa = ref(x, x);
