@@ -81,5 +81,14 @@ TEST_F(SyscallTest, UnknownIsEnosys) {
   EXPECT_EQ(call(~0ull, {}), -ENOSYS);
 }
 
+// Sandboxes would confine mimic itself: they answer ENOSYS (a kernel without them), quietly.
+TEST_F(SyscallTest, SandboxesAreAbsent) {
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(call(nr::k_landlock_create_ruleset, {0, 0, 1}), -ENOSYS);  // xz 5.6+ asks for the ABI version
+  EXPECT_EQ(call(nr::k_landlock_restrict_self, {3, 0}), -ENOSYS);
+  EXPECT_EQ(call(nr::k_seccomp, {1, 0, 0}), -ENOSYS);
+  EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
 }  // namespace
 }  // namespace mimic::linux_user
