@@ -31,16 +31,19 @@ SYS(fstat) {
   if (::fstat(fdarg(a[0]), &st) != 0) return -errno;
   return put_stat(ctx, a[1], st);
 }
+// AT_SYMLINK_NOFOLLOW and AT_SYMLINK_FOLLOW: the asm-generic values, the same as x86-64's.
+bool follows(uint64_t at_flags) { return !(at_flags & AT_SYMLINK_NOFOLLOW); }
+
 SYS(newfstatat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   struct stat st;
   if (::fstatat(guest_dirfd(a[0]), path.c_str(), &st, int(a[3])) != 0) return -errno;
   return put_stat(ctx, a[2], st);
 }
 SYS(statx) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[2])); r < 0) return r;
   struct statx sx;  // the same layout on every architecture
   if (syscall(SYS_statx, guest_dirfd(a[0]), path.c_str(), int(a[2]), unsigned(a[3]), &sx) != 0) return -errno;
   return copy_to_guest(ctx.mem, a[4], &sx, sizeof sx) ? 0 : -EFAULT;
@@ -71,7 +74,7 @@ SYS(readlinkat) {
     size_t n = std::min<size_t>(exe.size(), size_t(len));
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }
-  path = host_path_for(ctx.proc, guest);
+  path = host_path_for(ctx.proc, guest, false);
   return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(), static_cast<char*>(ctx.mem.host(a[2])), size_t(len)));
 }
 
@@ -82,47 +85,47 @@ SYS(faccessat) {
 }
 SYS(faccessat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   return host_ret(syscall(SYS_faccessat2, guest_dirfd(a[0]), path.c_str(), int(a[2]), int(a[3])));
 }
 SYS(mkdirat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::mkdirat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
 }
 SYS(mknodat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::mknodat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), dev_t(a[3])));
 }
 SYS(unlinkat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::unlinkat(guest_dirfd(a[0]), path.c_str(), int(a[2])));
 }
 SYS(symlinkat) {
   // The link's target is stored verbatim: it is the guest's string, resolved later by the guest.
   std::string target, path;
   if (int64_t r = read_guest_string(ctx.mem, a[0], target); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[2], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[2], path, false); r < 0) return r;
   return host_ret(::symlinkat(target.c_str(), guest_dirfd(a[1]), path.c_str()));
 }
 SYS(linkat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, a[4] & AT_SYMLINK_FOLLOW); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::linkat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), int(a[4])));
 }
 SYS(renameat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::renameat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str()));
 }
 SYS(renameat2) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::renameat2(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), unsigned(a[4])));
 }
 SYS(fchmod) { return host_ret(::fchmod(fdarg(a[0]), mode_t(a[1]))); }
@@ -133,20 +136,20 @@ SYS(fchmodat) {
 }
 SYS(fchmodat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   return host_ret(syscall(452, guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), int(a[3])));
 }
 SYS(fchown) { return host_ret(::fchown(fdarg(a[0]), uid_t(a[1]), gid_t(a[2]))); }
 SYS(fchownat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[4])); r < 0) return r;
   return host_ret(::fchownat(guest_dirfd(a[0]), path.c_str(), uid_t(a[2]), gid_t(a[3]), int(a[4])));
 }
 SYS(utimensat) {
   std::string path;
   const char* p = nullptr;
   if (a[1]) {
-    if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+    if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
     p = path.c_str();
   }
   timespec ts[2], *pts = nullptr;

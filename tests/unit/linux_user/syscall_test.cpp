@@ -3,7 +3,12 @@
 
 #include <elf.h>
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
@@ -88,6 +93,69 @@ TEST_F(SyscallTest, SandboxesAreAbsent) {
   EXPECT_EQ(call(nr::k_landlock_restrict_self, {3, 0}), -ENOSYS);
   EXPECT_EQ(call(nr::k_seccomp, {1, 0, 0}), -ENOSYS);
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+// -L: absolute guest paths are looked up in the sysroot first (as in a chroot: symlinks met there,
+// absolute ones too, resolve inside it), and what the sysroot lacks comes from the host.
+struct SysrootTest : ::testing::Test {
+  std::string root, host_dir;
+  void SetUp() override {
+    char tmpl[] = "/tmp/mimic-sysroot-XXXXXX";
+    ASSERT_TRUE(mkdtemp(tmpl));
+    root = tmpl;
+    for (const char* d : {"/etc", "/etc/alternatives", "/usr", "/usr/bin", "/usr/lib", "/only", "/tmp"})
+      ASSERT_EQ(mkdir((root + d).c_str(), 0755), 0);
+    for (const char* f : {"/usr/bin/gawk", "/etc/passwd", "/only/file"}) close(creat((root + f).c_str(), 0644));
+    ASSERT_EQ(symlink("/etc/alternatives/awk", (root + "/usr/bin/awk").c_str()), 0);  // as Debian installs it
+    ASSERT_EQ(symlink("/usr/bin/gawk", (root + "/etc/alternatives/awk").c_str()), 0);
+    ASSERT_EQ(symlink("usr/bin", (root + "/bin").c_str()), 0);                       // merged /usr
+    ASSERT_EQ(symlink("/no/such/target", (root + "/etc/dangling").c_str()), 0);
+    ASSERT_EQ(symlink("/proc/self", (root + "/etc/to-host").c_str()), 0);
+    ASSERT_EQ(symlink("loop2", (root + "/etc/loop1").c_str()), 0);
+    ASSERT_EQ(symlink("loop1", (root + "/etc/loop2").c_str()), 0);
+  }
+  void TearDown() override { std::system(("rm -rf " + root).c_str()); }
+  std::string r(const std::string& p, bool follow = true) { return resolve_in_sysroot(root, p, follow); }
+};
+
+TEST_F(SysrootTest, SysrootFirstThenHost) {
+  EXPECT_EQ(r("/etc/passwd"), root + "/etc/passwd");  // both have it: the sysroot's
+  EXPECT_EQ(r("/only/file"), root + "/only/file");    // only the sysroot has it
+  EXPECT_EQ(r("/proc/self/status"), "/proc/self/status");  // only the host has it
+  EXPECT_EQ(r("/etc/hostname-nowhere"), "/etc/hostname-nowhere");  // neither: the host's answer (ENOENT)
+  EXPECT_EQ(r("/"), root + "/");
+  EXPECT_EQ(r("/usr/./bin//gawk"), root + "/usr/bin/gawk");
+}
+
+TEST_F(SysrootTest, SymlinksResolveInsideTheSysroot) {
+  EXPECT_EQ(r("/usr/bin/awk"), root + "/usr/bin/gawk");  // two absolute links, both in the sysroot
+  EXPECT_EQ(r("/bin/gawk"), root + "/usr/bin/gawk");     // a relative directory link
+  EXPECT_EQ(r("/bin/awk"), root + "/usr/bin/gawk");
+  EXPECT_EQ(r("/etc/to-host/status"), "/proc/self/status");  // a link to what only the host has
+  EXPECT_EQ(r("/etc/dangling"), "/no/such/target");
+  EXPECT_EQ(r("/../../etc/../etc/passwd"), root + "/etc/passwd");  // ".." stops at the top
+  EXPECT_EQ(r("/bin/../lib"), root + "/usr/lib");  // ".." after a link is the link target's parent
+}
+
+TEST_F(SysrootTest, LastComponentFollowedOnlyWhenAsked) {
+  EXPECT_EQ(r("/usr/bin/awk", false), root + "/usr/bin/awk");  // lstat, readlink, unlink see the link
+  EXPECT_EQ(r("/bin/awk", false), root + "/usr/bin/awk");
+  EXPECT_EQ(r("/etc/dangling", false), root + "/etc/dangling");
+  EXPECT_EQ(r("/bin", false), root + "/bin");
+  EXPECT_EQ(r("/bin/", false), root + "/usr/bin/");  // a trailing slash follows
+}
+
+TEST_F(SysrootTest, NewFilesAndLoops) {
+  EXPECT_EQ(r("/only/new"), root + "/only/new");  // the folder exists only in the sysroot
+  EXPECT_EQ(r("/tmp/new-file"), "/tmp/new-file");  // both have /tmp: the host's, as qemu-user does
+  EXPECT_EQ(open(r("/etc/loop1").c_str(), O_RDONLY), -1);  // the kernel reports the loop
+  EXPECT_EQ(errno, ELOOP);
+}
+
+TEST_F(SyscallTest, ProcSelfExeIsTheGuestProgramButLstatSeesALink) {
+  proc.exe_path = "/some/guest/program";
+  EXPECT_EQ(host_path_for(proc, "/proc/self/exe"), "/some/guest/program");
+  EXPECT_EQ(host_path_for(proc, "/proc/self/exe", false), "/proc/self/exe");
 }
 
 }  // namespace
