@@ -26,7 +26,8 @@ import time
 
 
 class Case:
-    def __init__(self, name, script, rc=0, stderr=True, xfail=None, timeout=180, oracle=True, expect=None):
+    def __init__(self, name, script, rc=0, stderr=True, xfail=None, timeout=180, oracle=True, expect=None,
+                 shell="host"):
         self.name = name
         self.script = script
         self.rc = rc            # the exit status the oracle gives (a check of the case itself)
@@ -35,6 +36,10 @@ class Case:
         self.timeout = timeout
         self.oracle = oracle    # False: run under mimic only (qemu's run could not be compared anyway)
         self.expect = expect    # exact stdout, where the case fixes it
+        # "guest": under mimic the script runs in Debian's own dash, whose commands mimic execs as
+        # guest programs found on the guest's PATH; qemu-user cannot exec guest programs, so its
+        # run (the oracle) is the same script in the host sh with the wrappers.
+        self.shell = shell
 
 
 CASES = [
@@ -133,6 +138,24 @@ CASES = [
                  "tree/link big.txt.bz2; file -b --mime-type data.gz image.png words elf-guest; "
                  "file -z data.gz; file -b -i words"),
     Case("file-missing", "file nothing; file -E nothing", rc=1),
+    # threads: parallel sort with temporary files, multi-threaded 7-Zip and xz
+    Case("threads", "sort --parallel=2 -S 64K -T . big.txt | md5sum; sort -n --parallel=2 -S 100K nums | tail -1; "
+                    "7z a -bd -mmt=2 -mx=5 t.7z big.txt | grep -c '^Everything is Ok'; 7z t -bd t.7z | tail -3; "
+                    "xz -T2 -4 -c big.txt | xz -T2 -dc | md5sum"),
+    # what a guest sees of itself and of its root (-L)
+    Case("proc-self", "stat -c %F /proc/self/exe; readlink /proc/self/exe | sed 's|.*/usr/||'; "
+                      "cat /proc/self/cmdline | tr '\\0' ' ' | sed 's|^.*/usr/||'; echo; nproc; "
+                      "ls -d /proc/self/fd/. && echo fd-ok; readlink /bin /lib; "
+                      "find /usr/lib -maxdepth 2 -name libc.so.6 | sed 's|.*/||'; uname -m"),
+    # Debian's dash runs the pipelines and execs the commands (mimic-only exec of guest programs)
+    Case("dash", "for f in words nums data.csv; do printf '%s ' $f; wc -l < $f; done; "
+                 "seq 1 2000 | sort -rn | head -3 | tr '\\n' ' '; echo; x=$(grep -c ing words); echo count=$x; "
+                 "find tree -type f | sort; find tree -name '*.txt' -exec wc -c {} \\; ; "
+                 "echo a b c | xargs -n 1 | sort -r; sh -c 'exit 7'; echo rc=$?; timeout 5 sleep 0.1; "
+                 "echo timeout=$?; timeout -s KILL 0.5 sleep 5; echo killed=$?; yes | head -2; uname -m; "
+                 "gawk 'BEGIN { while ((\"seq 3\" | getline l) > 0) s += l; print s; system(\"echo from-system\") }'; "
+                 "env -i PATH=/usr/bin:/bin sh -c 'echo env-$((6 * 7))'; printf '%s\\n' x y | tee t.out | wc -l; "
+                 "cat t.out", shell="guest"),
 ]
 
 # Guest programs that are not on /usr/bin (7-Zip's /usr/bin/7z is a shell script calling these).
@@ -255,14 +278,16 @@ def make_wrappers(bindir, sysroot, emulator):
     return count
 
 
-def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env):
+def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
     scratch = os.path.join(top, f"{who}-{case.name}")
     os.makedirs(scratch)
     make_fixtures(scratch, sysroot, guest_elf)
     start = time.monotonic()
+    cmd, path = ["/bin/sh", "-c", case.script], emulator_bin
+    if case.shell == "guest" and who == "mimic":
+        cmd, path = [mimic, "user", "-L", sysroot, find_program(sysroot, "dash"), "-c", case.script], "/usr/bin:/bin"
     try:
-        p = subprocess.run(["/bin/sh", "-c", case.script], cwd=scratch, env=dict(env, PATH=emulator_bin),
-                           capture_output=True, timeout=case.timeout)
+        p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path), capture_output=True, timeout=case.timeout)
         rc, out, err = p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         rc, out, err = "timeout", (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(errors="replace")
@@ -305,7 +330,7 @@ def main():
     results = {}
     t0 = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        futures = {(c.name, who): pool.submit(run_case, c, who, bins[who], top, sysroot, guest_elf, env)
+        futures = {(c.name, who): pool.submit(run_case, c, who, bins[who], top, sysroot, guest_elf, env, mimic)
                    for c in cases for who in emulators if who == "mimic" or c.oracle}
         for key, fut in futures.items():
             results[key] = fut.result()

@@ -12,7 +12,7 @@ debian_arch=$arch
 # The programs under test and every library they load (fetch-debian-debs.sh does not resolve
 # dependencies; this list is `apt-cache depends --recurse` of the programs, libraries only,
 # checked with `readelf -d` on every binary).
-programs="coreutils diffutils grep sed gawk xz-utils zstd bzip2 sqlite3 lua5.4 file"
+programs="coreutils diffutils findutils dash grep sed gawk xz-utils zstd bzip2 sqlite3 lua5.4 file"
 libs="libc6 libacl1 libattr1 libbz2-1.0 libgcc-s1 libgmp10 liblz4-1 liblzma5 liblua5.4-0 libmagic-mgc libmpfr6
       libpcre2-8-0 libselinux1 libsigsegv2 libsqlite3-0 libstdc++6 libtinfo6 libzstd1 zlib1g"
 case $suite in
@@ -28,9 +28,14 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
     echo "SKIP: could not fetch Debian $suite $debian_arch packages (no network?)"
     exit 77
   fi
-  # A merged-/usr system (trixie's packages install only under /usr): the root's /bin, /lib and
-  # /sbin are links into /usr, as Debian's base-files makes them.
+  # A merged-/usr system, as Debian installs bookworm and trixie: the root's /bin, /lib and /sbin
+  # are links into /usr (bookworm's packages still ship files under /bin and /lib: moved there).
   for d in bin lib sbin; do
+    if [ -d "$sysroot/$d" ] && [ ! -L "$sysroot/$d" ]; then
+      mkdir -p "$sysroot/usr/$d"
+      cp -a "$sysroot/$d/." "$sysroot/usr/$d/"
+      rm -rf "${sysroot:?}/$d"
+    fi
     if [ ! -e "$sysroot/$d" ] && [ -d "$sysroot/usr/$d" ]; then ln -s "usr/$d" "$sysroot/$d"; fi
   done
   echo "$packages" > "$stamp"
