@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <climits>
@@ -184,8 +185,83 @@ SYS(getcwd) {
   return r;
 }
 SYS(umask) { return ::umask(mode_t(a[0])); }
-// Extended attributes: no file system under a guest has them in a way it could rely on.
-SYS(xattr_unsupported) { return -EOPNOTSUPP; }
+// Extended attributes (ACLs, capabilities, user.*): names are strings and values raw bytes, the
+// same on every architecture, so they pass through (cp -a and tar --xattrs keep them, ls -l shows
+// the ACL '+'). A size of 0 asks for the size; the kernel caps values and lists at 64 KiB.
+constexpr uint64_t kXattrMax = 65536;
+int64_t xattr_name(SyscallCtx& ctx, uint64_t addr, std::string& name) {
+  int64_t r = read_guest_string(ctx.mem, addr, name, 256);
+  return r == -ENAMETOOLONG ? -ERANGE : r;
+}
+// The value (or list) buffer: null when the guest asks for the size only.
+int64_t xattr_buffer(SyscallCtx& ctx, uint64_t addr, uint64_t& size, void*& buf) {
+  buf = nullptr;
+  size = std::min(size, kXattrMax);
+  if (!size) return 0;
+  buf = guest_buffer(ctx.mem, addr, size);
+  return buf ? 0 : -EFAULT;
+}
+// The path (for the path forms; follow: not the l* forms) or the fd of the f* forms.
+struct XattrTarget {
+  std::string path;
+  int fd = -1;
+};
+int64_t xattr_target(SyscallCtx& ctx, uint64_t arg, int kind, XattrTarget& t) {
+  if (kind == 'f') {
+    t.fd = fdarg(arg);
+    return 0;
+  }
+  return guest_path(ctx, arg, t.path, kind != 'l');
+}
+template <int kKind>
+int64_t sys_setxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
+  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
+  if (a[3] > kXattrMax) return -E2BIG;
+  const void* v = a[3] ? guest_buffer(ctx.mem, a[2], a[3]) : nullptr;
+  if (a[3] && !v) return -EFAULT;
+  int flags = int(a[4]);
+  if (kKind == 'f') return host_ret(::fsetxattr(t.fd, name.c_str(), v, a[3], flags));
+  if (kKind == 'l') return host_ret(::lsetxattr(t.path.c_str(), name.c_str(), v, a[3], flags));
+  return host_ret(::setxattr(t.path.c_str(), name.c_str(), v, a[3], flags));
+}
+template <int kKind>
+int64_t sys_getxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
+  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
+  uint64_t size = a[3];
+  void* buf;
+  if (int64_t r = xattr_buffer(ctx, a[2], size, buf); r < 0) return r;
+  if (kKind == 'f') return host_ret(::fgetxattr(t.fd, name.c_str(), buf, size));
+  if (kKind == 'l') return host_ret(::lgetxattr(t.path.c_str(), name.c_str(), buf, size));
+  return host_ret(::getxattr(t.path.c_str(), name.c_str(), buf, size));
+}
+template <int kKind>
+int64_t sys_listxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
+  uint64_t size = a[2];
+  void* buf;
+  if (int64_t r = xattr_buffer(ctx, a[1], size, buf); r < 0) return r;
+  char* list = static_cast<char*>(buf);
+  if (kKind == 'f') return host_ret(::flistxattr(t.fd, list, size));
+  if (kKind == 'l') return host_ret(::llistxattr(t.path.c_str(), list, size));
+  return host_ret(::listxattr(t.path.c_str(), list, size));
+}
+template <int kKind>
+int64_t sys_removexattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
+  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
+  if (kKind == 'f') return host_ret(::fremovexattr(t.fd, name.c_str()));
+  if (kKind == 'l') return host_ret(::lremovexattr(t.path.c_str(), name.c_str()));
+  return host_ret(::removexattr(t.path.c_str(), name.c_str()));
+}
 
 #undef SYS
 
@@ -217,18 +293,18 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_chroot, "chroot", sys_chroot, "s", 'd'},
     {nr::k_getcwd, "getcwd", sys_getcwd, "pu", 'd'},
     {nr::k_umask, "umask", sys_umask, "m", 'm'},
-    {nr::k_setxattr, "setxattr", sys_xattr_unsupported, "sspux", 'd'},
-    {nr::k_lsetxattr, "lsetxattr", sys_xattr_unsupported, "sspux", 'd'},
-    {nr::k_fsetxattr, "fsetxattr", sys_xattr_unsupported, "dspux", 'd'},
-    {nr::k_getxattr, "getxattr", sys_xattr_unsupported, "sspu", 'd'},
-    {nr::k_lgetxattr, "lgetxattr", sys_xattr_unsupported, "sspu", 'd'},
-    {nr::k_fgetxattr, "fgetxattr", sys_xattr_unsupported, "dspu", 'd'},
-    {nr::k_listxattr, "listxattr", sys_xattr_unsupported, "spu", 'd'},
-    {nr::k_llistxattr, "llistxattr", sys_xattr_unsupported, "spu", 'd'},
-    {nr::k_flistxattr, "flistxattr", sys_xattr_unsupported, "dpu", 'd'},
-    {nr::k_removexattr, "removexattr", sys_xattr_unsupported, "ss", 'd'},
-    {nr::k_lremovexattr, "lremovexattr", sys_xattr_unsupported, "ss", 'd'},
-    {nr::k_fremovexattr, "fremovexattr", sys_xattr_unsupported, "ds", 'd'},
+    {nr::k_setxattr, "setxattr", sys_setxattr_any<'p'>, "sspux", 'd'},
+    {nr::k_lsetxattr, "lsetxattr", sys_setxattr_any<'l'>, "sspux", 'd'},
+    {nr::k_fsetxattr, "fsetxattr", sys_setxattr_any<'f'>, "dspux", 'd'},
+    {nr::k_getxattr, "getxattr", sys_getxattr_any<'p'>, "sspu", 'd'},
+    {nr::k_lgetxattr, "lgetxattr", sys_getxattr_any<'l'>, "sspu", 'd'},
+    {nr::k_fgetxattr, "fgetxattr", sys_getxattr_any<'f'>, "dspu", 'd'},
+    {nr::k_listxattr, "listxattr", sys_listxattr_any<'p'>, "spu", 'd'},
+    {nr::k_llistxattr, "llistxattr", sys_listxattr_any<'l'>, "spu", 'd'},
+    {nr::k_flistxattr, "flistxattr", sys_listxattr_any<'f'>, "dpu", 'd'},
+    {nr::k_removexattr, "removexattr", sys_removexattr_any<'p'>, "ss", 'd'},
+    {nr::k_lremovexattr, "lremovexattr", sys_removexattr_any<'l'>, "ss", 'd'},
+    {nr::k_fremovexattr, "fremovexattr", sys_removexattr_any<'f'>, "ds", 'd'},
 };
 
 }  // namespace

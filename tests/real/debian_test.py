@@ -61,6 +61,9 @@ CASES = [
                        "nl -ba words | tail -2; tac nums | head -2; fold -w 20 words | head -2; "
                        "base64 nums | head -2; base64 -d < nums.b64 | head -2; factor 360 1234567 4294967297; "
                        "expr 7 \\* 6; numfmt --to=iec 1048576 123456789; printf '%s\\n' b a c | sort | comm -3 - sorted3.txt; diff nums sorted3.txt | head -3"),
+    Case("xattr", "setfattr -n user.mimic -v hello words && getfattr -d words; cp -a words w2; "
+                  "getfattr -n user.mimic --only-values w2; echo; setfattr -x user.mimic w2; getfattr -d w2; "
+                  "ln -s words lw; getfattr -h -d lw; echo done"),
     Case("files", "mkdir -p x/y; cp words x/y/w; mv x/y/w x/y/v; ln -s y/v x/l; readlink x/l; stat -c '%s %A %F' x/l "
                   "x/y/v; touch -d '2001-02-03 04:05:06' x/y/v; stat -c '%y %n' x/y/v; chmod 600 x/y/v; "
                   "ls -l --time-style=+%s x/y; rm -r x/y; ls -A x; realpath x/l; du -sb tree | cut -f1; "

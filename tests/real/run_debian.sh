@@ -12,7 +12,7 @@ debian_arch=$arch
 # The programs under test and every library they load (fetch-debian-debs.sh does not resolve
 # dependencies; this list is `apt-cache depends --recurse` of the programs, libraries only,
 # checked with `readelf -d` on every binary).
-programs="coreutils diffutils findutils dash grep sed gawk xz-utils zstd bzip2 sqlite3 lua5.4 file"
+programs="coreutils diffutils findutils dash attr grep sed gawk xz-utils zstd bzip2 sqlite3 lua5.4 file"
 libs="libc6 libacl1 libattr1 libbz2-1.0 libgcc-s1 libgmp10 liblz4-1 liblzma5 liblua5.4-0 libmagic-mgc libmpfr6
       libpcre2-8-0 libselinux1 libsigsegv2 libsqlite3-0 libstdc++6 libtinfo6 libzstd1 zlib1g"
 case $suite in

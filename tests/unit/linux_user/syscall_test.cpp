@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
@@ -93,6 +94,34 @@ TEST_F(SyscallTest, SandboxesAreAbsent) {
   EXPECT_EQ(call(nr::k_landlock_restrict_self, {3, 0}), -ENOSYS);
   EXPECT_EQ(call(nr::k_seccomp, {1, 0, 0}), -ENOSYS);
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");
+}
+
+// Extended attributes pass through (cp -a, tar --xattrs and ls -l's ACL '+' need them).
+TEST_F(SyscallTest, XattrsPassThrough) {
+  char tmpl[] = "/tmp/mimic-xattr-XXXXXX";
+  int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  auto* g = static_cast<char*>(proc.mem->host(page));
+  auto put = [&](uint64_t off, const std::string& text) {
+    memcpy(g + off, text.c_str(), text.size() + 1);
+    return page + off;
+  };
+  uint64_t path = put(0, tmpl), name = put(256, "user.mimic"), value = put(512, "hello"), out = page + 1024;
+  int64_t r = call(nr::k_setxattr, {path, name, value, 5, 0});
+  if (r == -EOPNOTSUPP) GTEST_SKIP() << "no user xattrs on /tmp";
+  ASSERT_EQ(r, 0);
+  EXPECT_EQ(call(nr::k_getxattr, {path, name, 0, 0}), 5);  // size query
+  ASSERT_EQ(call(nr::k_lgetxattr, {path, name, out, 64}), 5);
+  EXPECT_EQ(std::string(g + 1024, 5), "hello");
+  EXPECT_EQ(call(nr::k_fgetxattr, {uint64_t(fd), name, out, 2}), -ERANGE);
+  ASSERT_EQ(call(nr::k_flistxattr, {uint64_t(fd), out, 64}), 11);
+  EXPECT_STREQ(g + 1024, "user.mimic");
+  EXPECT_EQ(call(nr::k_setxattr, {path, name, value, 5, 1 /*XATTR_CREATE*/}), -EEXIST);
+  EXPECT_EQ(call(nr::k_getxattr, {path, name, 0x1234, 64}), -EFAULT);
+  EXPECT_EQ(call(nr::k_removexattr, {path, name}), 0);
+  EXPECT_EQ(call(nr::k_listxattr, {path, out, 64}), 0);
+  close(fd);
+  unlink(tmpl);
 }
 
 // -L: absolute guest paths are looked up in the sysroot first (as in a chroot: symlinks met there,
