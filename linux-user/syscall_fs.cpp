@@ -201,66 +201,61 @@ int64_t xattr_buffer(SyscallCtx& ctx, uint64_t addr, uint64_t& size, void*& buf)
   buf = guest_buffer(ctx.mem, addr, size);
   return buf ? 0 : -EFAULT;
 }
-// The path (for the path forms; follow: not the l* forms) or the fd of the f* forms.
+// The file of a call: its path (the path forms follow a final symlink, the l* forms do not) or,
+// for the f* forms, its fd; and the attribute's name when `name` is given.
 struct XattrTarget {
   std::string path;
   int fd = -1;
 };
-int64_t xattr_target(SyscallCtx& ctx, uint64_t arg, int kind, XattrTarget& t) {
-  if (kind == 'f') {
-    t.fd = fdarg(arg);
-    return 0;
-  }
-  return guest_path(ctx, arg, t.path, kind != 'l');
+int64_t xattr_target(SyscallCtx& ctx, const uint64_t* a, int kind, XattrTarget& t, std::string* name) {
+  if (kind == 'f')
+    t.fd = fdarg(a[0]);
+  else if (int64_t r = guest_path(ctx, a[0], t.path, kind != 'l'); r < 0)
+    return r;
+  return name ? xattr_name(ctx, a[1], *name) : 0;
+}
+// Runs the host call of the form kKind: path, l* or f*.
+template <int kKind, class P, class L, class F, class... A>
+int64_t xattr_call(const XattrTarget& t, P p, L l, F f, A... args) {
+  if constexpr (kKind == 'f') return host_ret(f(t.fd, args...));
+  if constexpr (kKind == 'l') return host_ret(l(t.path.c_str(), args...));
+  return host_ret(p(t.path.c_str(), args...));
 }
 template <int kKind>
 int64_t sys_setxattr_any(SyscallCtx& ctx, const uint64_t* a) {
   XattrTarget t;
   std::string name;
-  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
-  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
   if (a[3] > kXattrMax) return -E2BIG;
   const void* v = a[3] ? guest_buffer(ctx.mem, a[2], a[3]) : nullptr;
   if (a[3] && !v) return -EFAULT;
-  int flags = int(a[4]);
-  if (kKind == 'f') return host_ret(::fsetxattr(t.fd, name.c_str(), v, a[3], flags));
-  if (kKind == 'l') return host_ret(::lsetxattr(t.path.c_str(), name.c_str(), v, a[3], flags));
-  return host_ret(::setxattr(t.path.c_str(), name.c_str(), v, a[3], flags));
+  return xattr_call<kKind>(t, ::setxattr, ::lsetxattr, ::fsetxattr, name.c_str(), v, size_t(a[3]), int(a[4]));
 }
 template <int kKind>
 int64_t sys_getxattr_any(SyscallCtx& ctx, const uint64_t* a) {
   XattrTarget t;
   std::string name;
-  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
-  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
   uint64_t size = a[3];
   void* buf;
   if (int64_t r = xattr_buffer(ctx, a[2], size, buf); r < 0) return r;
-  if (kKind == 'f') return host_ret(::fgetxattr(t.fd, name.c_str(), buf, size));
-  if (kKind == 'l') return host_ret(::lgetxattr(t.path.c_str(), name.c_str(), buf, size));
-  return host_ret(::getxattr(t.path.c_str(), name.c_str(), buf, size));
+  return xattr_call<kKind>(t, ::getxattr, ::lgetxattr, ::fgetxattr, name.c_str(), buf, size_t(size));
 }
 template <int kKind>
 int64_t sys_listxattr_any(SyscallCtx& ctx, const uint64_t* a) {
   XattrTarget t;
-  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, nullptr); r < 0) return r;
   uint64_t size = a[2];
   void* buf;
   if (int64_t r = xattr_buffer(ctx, a[1], size, buf); r < 0) return r;
-  char* list = static_cast<char*>(buf);
-  if (kKind == 'f') return host_ret(::flistxattr(t.fd, list, size));
-  if (kKind == 'l') return host_ret(::llistxattr(t.path.c_str(), list, size));
-  return host_ret(::listxattr(t.path.c_str(), list, size));
+  return xattr_call<kKind>(t, ::listxattr, ::llistxattr, ::flistxattr, static_cast<char*>(buf), size_t(size));
 }
 template <int kKind>
 int64_t sys_removexattr_any(SyscallCtx& ctx, const uint64_t* a) {
   XattrTarget t;
   std::string name;
-  if (int64_t r = xattr_target(ctx, a[0], kKind, t); r < 0) return r;
-  if (int64_t r = xattr_name(ctx, a[1], name); r < 0) return r;
-  if (kKind == 'f') return host_ret(::fremovexattr(t.fd, name.c_str()));
-  if (kKind == 'l') return host_ret(::lremovexattr(t.path.c_str(), name.c_str()));
-  return host_ret(::removexattr(t.path.c_str(), name.c_str()));
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
+  return xattr_call<kKind>(t, ::removexattr, ::lremovexattr, ::fremovexattr, name.c_str());
 }
 
 #undef SYS
