@@ -4,6 +4,7 @@
 #include <elf.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -122,6 +123,37 @@ TEST_F(SyscallTest, XattrsPassThrough) {
   EXPECT_EQ(call(nr::k_listxattr, {path, out, 64}), 0);
   close(fd);
   unlink(tmpl);
+}
+
+// sendmmsg/recvmmsg: guest mmsghdr arrays (64 bytes each), msg_len written back per message.
+TEST_F(SyscallTest, SendmmsgAndRecvmmsg) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+  auto* g = static_cast<uint8_t*>(proc.mem->host(page));
+  auto put64 = [&](uint64_t off, uint64_t v) { memcpy(g + off, &v, 8); };
+  // Two messages: headers at 0 and 64, iovecs at 256 and 272, data at 512 and 1024.
+  memset(g, 0, 2048);
+  memcpy(g + 512, "first", 5);
+  memcpy(g + 1024, "second!", 7);
+  for (int i = 0; i < 2; i++) {
+    put64(64 * i + 16, page + 256 + 16 * i);  // msg_iov
+    put64(64 * i + 24, 1);                     // msg_iovlen
+    put64(256 + 16 * i, page + 512 + 512 * i);
+    put64(256 + 16 * i + 8, i ? 7 : 5);
+  }
+  ASSERT_EQ(call(nr::k_sendmmsg, {uint64_t(sv[0]), page, 2, 0}), 2);
+  EXPECT_EQ(g[56], 5);
+  EXPECT_EQ(g[64 + 56], 7);
+  memset(g + 512, 0, 1024);
+  put64(256 + 8, 64);  // room for either message
+  put64(272 + 8, 64);
+  ASSERT_EQ(call(nr::k_recvmmsg, {uint64_t(sv[1]), page, 2, 0, 0}), 2);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(g + 512)), "first");
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(g + 1024)), "second!");
+  EXPECT_EQ(g[64 + 56], 7);
+  EXPECT_EQ(call(nr::k_sendmmsg, {uint64_t(sv[0]), 0x1234, 1, 0}), -EFAULT);
+  close(sv[0]);
+  close(sv[1]);
 }
 
 // -L: absolute guest paths are looked up in the sysroot first (as in a chroot: symlinks met there,
