@@ -96,6 +96,13 @@ int run_program(const UserOptions& options) {
   g_process = &proc;
   proc.arch = arch;
   proc.options = options;
+  if (!options.sysroot.empty()) {
+    // Absolute and without links: guest paths are appended to it, also after a guest chdir.
+    if (char* r = realpath(options.sysroot.c_str(), nullptr)) {
+      proc.options.sysroot = r;
+      free(r);
+    }
+  }
   proc.strace = (options.engine.log & tcg::LogFlag::kStrace) != 0;
   proc.mem = GuestMemory::create(error);
   if (!proc.mem) return fail(126, program, error);

@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <climits>
 #include <cstdio>
+#include <deque>
 #include <mutex>
 #include <set>
 
@@ -71,29 +73,85 @@ int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64
   return r;
 }
 
-std::string host_path_for(const Process& proc, const std::string& path) {
-  if (path.empty() || path[0] != '/') return path;
-  if (path == "/proc/self/exe" || path == "/proc/" + std::to_string(getpid()) + "/exe") return proc.exe_path;
-  const std::string& root = proc.options.sysroot;
-  if (root.empty()) return path;
-  // QEMU's -L rule: a path that exists inside the sysroot is taken from there, else from the host
-  // (so /proc, /dev, /tmp keep working). New files go where their parent folder exists.
-  std::string in_root = root + path;
-  struct stat st;
-  if (lstat(in_root.c_str(), &st) == 0) return in_root;
-  size_t slash = path.find_last_of('/');
-  if (slash > 0 && slash != std::string::npos) {
-    std::string parent = root + path.substr(0, slash);
-    std::string host_parent = path.substr(0, slash);
-    if (lstat(parent.c_str(), &st) == 0 && lstat(host_parent.c_str(), &st) != 0) return in_root;
+namespace {
+
+// Splits an absolute or relative path into its components (empty ones and "." dropped).
+void push_components(std::deque<std::string>& todo, const std::string& path) {
+  std::deque<std::string> parts;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    std::string c = path.substr(i, j - i);
+    if (!c.empty() && c != ".") parts.push_back(std::move(c));
+    i = j + 1;
   }
-  return path;
+  todo.insert(todo.begin(), parts.begin(), parts.end());
 }
 
-int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out) {
+bool exists(const std::string& p, struct stat& st) { return lstat(p.c_str(), &st) == 0; }
+
+}  // namespace
+
+std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow) {
+  // The guest's root is `root`: walk the path one component at a time there, as the kernel would
+  // in a chroot, so that symlinks met inside the sysroot resolve inside it too (absolute ones, as
+  // Debian's /etc/alternatives/* and /etc/localtime are, from the sysroot's top; ".." stops at the
+  // top). The first component missing from the sysroot hands the rest of the (resolved) path to
+  // the host, qemu-user's fallback that keeps /proc, /dev and /tmp working.
+  std::deque<std::string> todo;
+  push_components(todo, path);
+  bool trailing_slash = path.size() > 1 && path.back() == '/';
+  std::string cur;  // the resolved guest path so far ("" is the root)
+  struct stat st;
+  int links = 0;
+  while (!todo.empty()) {
+    std::string c = std::move(todo.front());
+    todo.pop_front();
+    if (c == "..") {
+      cur.resize(cur.rfind('/') == std::string::npos ? 0 : cur.rfind('/'));
+      continue;
+    }
+    std::string next = cur + "/" + c;
+    if (!exists(root + next, st)) {
+      std::string rest = next;
+      for (const auto& r : todo) rest += "/" + r;
+      if (trailing_slash) rest += '/';
+      // A new file (only the last component is missing) in a folder that only the sysroot has is
+      // created there; elsewhere the host's folder gets it.
+      if (todo.empty() && !exists(cur.empty() ? "/" : cur, st)) return root + rest;
+      return rest;
+    }
+    bool last = todo.empty();
+    if (S_ISLNK(st.st_mode) && (!last || follow || trailing_slash) && ++links <= 40) {
+      char buf[PATH_MAX];
+      ssize_t n = readlink((root + next).c_str(), buf, sizeof buf - 1);
+      if (n > 0) {
+        std::string target(buf, size_t(n));
+        if (target[0] == '/') cur.clear();
+        push_components(todo, target);
+        continue;
+      }
+    }
+    cur = std::move(next);
+  }
+  return root + (cur.empty() ? "/" : cur) + (trailing_slash && !cur.empty() ? "/" : "");
+}
+
+std::string host_path_for(const Process& proc, const std::string& path, bool follow) {
+  if (path.empty() || path[0] != '/') return path;
+  // /proc/self/exe names the guest program (lstat and readlink see the link itself).
+  if (follow && (path == "/proc/self/exe" || path == "/proc/" + std::to_string(getpid()) + "/exe"))
+    return proc.exe_path;
+  const std::string& root = proc.options.sysroot;
+  if (root.empty() || root == "/") return path;
+  return resolve_in_sysroot(root, path, follow);
+}
+
+int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow) {
   std::string p;
   if (int64_t r = read_guest_string(ctx.mem, addr, p, 4096); r < 0) return r;
-  out = host_path_for(ctx.proc, p);
+  out = host_path_for(ctx.proc, p, follow);
   return 0;
 }
 

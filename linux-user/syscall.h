@@ -76,9 +76,13 @@ void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }
 
 // Guest path → host path: -L sysroot lookup for absolute paths, and emulated /proc entries.
-// Returns 0 or -errno (EFAULT, ENAMETOOLONG). `for_create` keeps paths whose parent exists in the sysroot.
-int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out);
-std::string host_path_for(const Process& proc, const std::string& path);
+// `follow`: the call follows a symlink in the last component (open without O_NOFOLLOW, stat,
+// chdir, execve); lstat, readlink, unlink, rename, mkdir and friends do not.
+// Returns 0 or -errno (EFAULT, ENAMETOOLONG).
+int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow = true);
+std::string host_path_for(const Process& proc, const std::string& path, bool follow = true);
+// The host path of absolute guest `path` under sysroot `root` (see syscall.cpp).
+std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow);
 
 // Guest AT_FDCWD (-100) and the other dirfd conventions are the host's: dirfds pass through.
 inline int guest_dirfd(uint64_t v) { return int(int32_t(v)); }

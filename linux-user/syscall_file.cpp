@@ -141,9 +141,11 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
 }
 
 SYS(openat) {
-  std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
   int flags = open_flags_to_host(ctx.proc, a[2]);
+  // O_CREAT|O_EXCL does not follow a final symlink either (it fails with EEXIST on one).
+  bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, follow); r < 0) return r;
   int fd = open_emulated_proc(ctx, path);
   if (fd >= 0) {
     if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
@@ -450,7 +452,7 @@ SYS(epoll_pwait2) {
 SYS(inotify_init1) { return host_ret(::inotify_init1(open_flags_to_host(ctx.proc, a[0]))); }
 SYS(inotify_add_watch) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, !(a[2] & IN_DONT_FOLLOW)); r < 0) return r;
   return host_ret(::inotify_add_watch(fdarg(a[0]), path.c_str(), uint32_t(a[2])));
 }
 SYS(inotify_rm_watch) { return host_ret(::inotify_rm_watch(fdarg(a[0]), int(a[1]))); }

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <climits>
@@ -31,16 +32,19 @@ SYS(fstat) {
   if (::fstat(fdarg(a[0]), &st) != 0) return -errno;
   return put_stat(ctx, a[1], st);
 }
+// AT_SYMLINK_NOFOLLOW and AT_SYMLINK_FOLLOW: the asm-generic values, the same as x86-64's.
+bool follows(uint64_t at_flags) { return !(at_flags & AT_SYMLINK_NOFOLLOW); }
+
 SYS(newfstatat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   struct stat st;
   if (::fstatat(guest_dirfd(a[0]), path.c_str(), &st, int(a[3])) != 0) return -errno;
   return put_stat(ctx, a[2], st);
 }
 SYS(statx) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[2])); r < 0) return r;
   struct statx sx;  // the same layout on every architecture
   if (syscall(SYS_statx, guest_dirfd(a[0]), path.c_str(), int(a[2]), unsigned(a[3]), &sx) != 0) return -errno;
   return copy_to_guest(ctx.mem, a[4], &sx, sizeof sx) ? 0 : -EFAULT;
@@ -71,7 +75,7 @@ SYS(readlinkat) {
     size_t n = std::min<size_t>(exe.size(), size_t(len));
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }
-  path = host_path_for(ctx.proc, guest);
+  path = host_path_for(ctx.proc, guest, false);
   return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(), static_cast<char*>(ctx.mem.host(a[2])), size_t(len)));
 }
 
@@ -82,47 +86,47 @@ SYS(faccessat) {
 }
 SYS(faccessat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   return host_ret(syscall(SYS_faccessat2, guest_dirfd(a[0]), path.c_str(), int(a[2]), int(a[3])));
 }
 SYS(mkdirat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::mkdirat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
 }
 SYS(mknodat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::mknodat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), dev_t(a[3])));
 }
 SYS(unlinkat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
   return host_ret(::unlinkat(guest_dirfd(a[0]), path.c_str(), int(a[2])));
 }
 SYS(symlinkat) {
   // The link's target is stored verbatim: it is the guest's string, resolved later by the guest.
   std::string target, path;
   if (int64_t r = read_guest_string(ctx.mem, a[0], target); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[2], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[2], path, false); r < 0) return r;
   return host_ret(::symlinkat(target.c_str(), guest_dirfd(a[1]), path.c_str()));
 }
 SYS(linkat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, a[4] & AT_SYMLINK_FOLLOW); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::linkat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), int(a[4])));
 }
 SYS(renameat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::renameat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str()));
 }
 SYS(renameat2) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
   return host_ret(::renameat2(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), unsigned(a[4])));
 }
 SYS(fchmod) { return host_ret(::fchmod(fdarg(a[0]), mode_t(a[1]))); }
@@ -133,20 +137,20 @@ SYS(fchmodat) {
 }
 SYS(fchmodat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
   return host_ret(syscall(452, guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), int(a[3])));
 }
 SYS(fchown) { return host_ret(::fchown(fdarg(a[0]), uid_t(a[1]), gid_t(a[2]))); }
 SYS(fchownat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[4])); r < 0) return r;
   return host_ret(::fchownat(guest_dirfd(a[0]), path.c_str(), uid_t(a[2]), gid_t(a[3]), int(a[4])));
 }
 SYS(utimensat) {
   std::string path;
   const char* p = nullptr;
   if (a[1]) {
-    if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+    if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
     p = path.c_str();
   }
   timespec ts[2], *pts = nullptr;
@@ -181,8 +185,78 @@ SYS(getcwd) {
   return r;
 }
 SYS(umask) { return ::umask(mode_t(a[0])); }
-// Extended attributes: no file system under a guest has them in a way it could rely on.
-SYS(xattr_unsupported) { return -EOPNOTSUPP; }
+// Extended attributes (ACLs, capabilities, user.*): names are strings and values raw bytes, the
+// same on every architecture, so they pass through (cp -a and tar --xattrs keep them, ls -l shows
+// the ACL '+'). A size of 0 asks for the size; the kernel caps values and lists at 64 KiB.
+constexpr uint64_t kXattrMax = 65536;
+int64_t xattr_name(SyscallCtx& ctx, uint64_t addr, std::string& name) {
+  int64_t r = read_guest_string(ctx.mem, addr, name, 256);
+  return r == -ENAMETOOLONG ? -ERANGE : r;
+}
+// The value (or list) buffer: null when the guest asks for the size only.
+int64_t xattr_buffer(SyscallCtx& ctx, uint64_t addr, uint64_t& size, void*& buf) {
+  buf = nullptr;
+  size = std::min(size, kXattrMax);
+  if (!size) return 0;
+  buf = guest_buffer(ctx.mem, addr, size);
+  return buf ? 0 : -EFAULT;
+}
+// The file of a call: its path (the path forms follow a final symlink, the l* forms do not) or,
+// for the f* forms, its fd; and the attribute's name when `name` is given.
+struct XattrTarget {
+  std::string path;
+  int fd = -1;
+};
+int64_t xattr_target(SyscallCtx& ctx, const uint64_t* a, int kind, XattrTarget& t, std::string* name) {
+  if (kind == 'f')
+    t.fd = fdarg(a[0]);
+  else if (int64_t r = guest_path(ctx, a[0], t.path, kind != 'l'); r < 0)
+    return r;
+  return name ? xattr_name(ctx, a[1], *name) : 0;
+}
+// Runs the host call of the form kKind: path, l* or f*.
+template <int kKind, class P, class L, class F, class... A>
+int64_t xattr_call(const XattrTarget& t, P p, L l, F f, A... args) {
+  if constexpr (kKind == 'f') return host_ret(f(t.fd, args...));
+  if constexpr (kKind == 'l') return host_ret(l(t.path.c_str(), args...));
+  return host_ret(p(t.path.c_str(), args...));
+}
+template <int kKind>
+int64_t sys_setxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
+  if (a[3] > kXattrMax) return -E2BIG;
+  const void* v = a[3] ? guest_buffer(ctx.mem, a[2], a[3]) : nullptr;
+  if (a[3] && !v) return -EFAULT;
+  return xattr_call<kKind>(t, ::setxattr, ::lsetxattr, ::fsetxattr, name.c_str(), v, size_t(a[3]), int(a[4]));
+}
+template <int kKind>
+int64_t sys_getxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
+  uint64_t size = a[3];
+  void* buf;
+  if (int64_t r = xattr_buffer(ctx, a[2], size, buf); r < 0) return r;
+  return xattr_call<kKind>(t, ::getxattr, ::lgetxattr, ::fgetxattr, name.c_str(), buf, size_t(size));
+}
+template <int kKind>
+int64_t sys_listxattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, nullptr); r < 0) return r;
+  uint64_t size = a[2];
+  void* buf;
+  if (int64_t r = xattr_buffer(ctx, a[1], size, buf); r < 0) return r;
+  return xattr_call<kKind>(t, ::listxattr, ::llistxattr, ::flistxattr, static_cast<char*>(buf), size_t(size));
+}
+template <int kKind>
+int64_t sys_removexattr_any(SyscallCtx& ctx, const uint64_t* a) {
+  XattrTarget t;
+  std::string name;
+  if (int64_t r = xattr_target(ctx, a, kKind, t, &name); r < 0) return r;
+  return xattr_call<kKind>(t, ::removexattr, ::lremovexattr, ::fremovexattr, name.c_str());
+}
 
 #undef SYS
 
@@ -214,18 +288,18 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_chroot, "chroot", sys_chroot, "s", 'd'},
     {nr::k_getcwd, "getcwd", sys_getcwd, "pu", 'd'},
     {nr::k_umask, "umask", sys_umask, "m", 'm'},
-    {nr::k_setxattr, "setxattr", sys_xattr_unsupported, "sspux", 'd'},
-    {nr::k_lsetxattr, "lsetxattr", sys_xattr_unsupported, "sspux", 'd'},
-    {nr::k_fsetxattr, "fsetxattr", sys_xattr_unsupported, "dspux", 'd'},
-    {nr::k_getxattr, "getxattr", sys_xattr_unsupported, "sspu", 'd'},
-    {nr::k_lgetxattr, "lgetxattr", sys_xattr_unsupported, "sspu", 'd'},
-    {nr::k_fgetxattr, "fgetxattr", sys_xattr_unsupported, "dspu", 'd'},
-    {nr::k_listxattr, "listxattr", sys_xattr_unsupported, "spu", 'd'},
-    {nr::k_llistxattr, "llistxattr", sys_xattr_unsupported, "spu", 'd'},
-    {nr::k_flistxattr, "flistxattr", sys_xattr_unsupported, "dpu", 'd'},
-    {nr::k_removexattr, "removexattr", sys_xattr_unsupported, "ss", 'd'},
-    {nr::k_lremovexattr, "lremovexattr", sys_xattr_unsupported, "ss", 'd'},
-    {nr::k_fremovexattr, "fremovexattr", sys_xattr_unsupported, "ds", 'd'},
+    {nr::k_setxattr, "setxattr", sys_setxattr_any<'p'>, "sspux", 'd'},
+    {nr::k_lsetxattr, "lsetxattr", sys_setxattr_any<'l'>, "sspux", 'd'},
+    {nr::k_fsetxattr, "fsetxattr", sys_setxattr_any<'f'>, "dspux", 'd'},
+    {nr::k_getxattr, "getxattr", sys_getxattr_any<'p'>, "sspu", 'd'},
+    {nr::k_lgetxattr, "lgetxattr", sys_getxattr_any<'l'>, "sspu", 'd'},
+    {nr::k_fgetxattr, "fgetxattr", sys_getxattr_any<'f'>, "dspu", 'd'},
+    {nr::k_listxattr, "listxattr", sys_listxattr_any<'p'>, "spu", 'd'},
+    {nr::k_llistxattr, "llistxattr", sys_listxattr_any<'l'>, "spu", 'd'},
+    {nr::k_flistxattr, "flistxattr", sys_listxattr_any<'f'>, "dpu", 'd'},
+    {nr::k_removexattr, "removexattr", sys_removexattr_any<'p'>, "ss", 'd'},
+    {nr::k_lremovexattr, "lremovexattr", sys_removexattr_any<'l'>, "ss", 'd'},
+    {nr::k_fremovexattr, "fremovexattr", sys_removexattr_any<'f'>, "ds", 'd'},
 };
 
 }  // namespace

@@ -155,6 +155,44 @@ SYS(recvmsg) {
   return r;
 }
 
+// sendmmsg/recvmmsg: arrays of struct mmsghdr { msghdr (56 bytes); unsigned msg_len; } (64 bytes,
+// the host's layout too); glibc's DNS resolver sends its A and AAAA queries with sendmmsg.
+constexpr uint64_t kMmsgSize = 64, kMsgLenOffset = 56;
+int64_t do_mmsg(SyscallCtx& ctx, const uint64_t* a, bool send) {
+  uint64_t vlen = std::min<uint64_t>(a[2], 1024);  // the kernel caps vlen at UIO_MAXIOV
+  if (!vlen) return 0;
+  std::vector<mmsghdr> v(vlen);
+  std::vector<std::vector<iovec>> iovs(vlen);
+  for (uint64_t i = 0; i < vlen; i++)
+    if (int64_t r = msg_in(ctx, a[1] + kMmsgSize * i, v[i].msg_hdr, iovs[i], !send); r < 0) return r;
+  int r;
+  if (send) {
+    r = ::sendmmsg(fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]));
+  } else {
+    timespec ts, *pts = nullptr;
+    if (a[4]) {
+      if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+      pts = &ts;
+    }
+    r = ::recvmmsg(fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]), pts);
+    if (r >= 0 && pts) put_guest(ctx.mem, a[4], ts);
+  }
+  if (r < 0) return -errno;
+  for (int i = 0; i < r; i++) {
+    uint64_t m = a[1] + kMmsgSize * uint64_t(i);
+    const mmsghdr& h = v[size_t(i)];
+    put_guest(ctx.mem, m + kMsgLenOffset, uint32_t(h.msg_len));
+    if (!send) {
+      put_guest(ctx.mem, m + 8, uint32_t(h.msg_hdr.msg_namelen));
+      put_guest(ctx.mem, m + 40, uint64_t(h.msg_hdr.msg_controllen));
+      put_guest(ctx.mem, m + 48, int32_t(h.msg_hdr.msg_flags));
+    }
+  }
+  return r;
+}
+SYS(sendmmsg) { return do_mmsg(ctx, a, true); }
+SYS(recvmmsg) { return do_mmsg(ctx, a, false); }
+
 #undef SYS
 
 constexpr SyscallDef kDefs[] = {
@@ -174,6 +212,8 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_shutdown, "shutdown", sys_shutdown, "dd", 'd'},
     {nr::k_sendmsg, "sendmsg", sys_sendmsg, "dpx", 'd'},
     {nr::k_recvmsg, "recvmsg", sys_recvmsg, "dpx", 'd'},
+    {nr::k_sendmmsg, "sendmmsg", sys_sendmmsg, "dpux", 'd'},
+    {nr::k_recvmmsg, "recvmmsg", sys_recvmmsg, "dpuxp", 'd'},
 };
 
 }  // namespace

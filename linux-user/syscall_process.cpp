@@ -250,6 +250,11 @@ SYS(get_robust_list) {
   if (!put_guest(ctx.mem, a[1], ctx.thread.robust_list) || !put_guest(ctx.mem, a[2], uint64_t(24))) return -EFAULT;
   return 0;
 }
+// Sandboxes (seccomp filters, Landlock rulesets) would confine mimic's own host process: mimic
+// opens, maps and execs for the guest (execve re-runs /proc/self/exe). They answer as a kernel
+// built without them does, ENOSYS, which programs take as "no sandbox here" (xz, file, systemd),
+// silently: this is a kernel configuration, not a gap to report.
+SYS(no_sandbox) { return -ENOSYS; }
 SYS(rseq) { return -ENOSYS; }  // glibc falls back; restartable sequences need the scheduler's help
 
 SYS(futex) {
@@ -563,6 +568,10 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_set_tid_address, "set_tid_address", sys_set_tid_address, "p", 'd'},
     {nr::k_set_robust_list, "set_robust_list", sys_set_robust_list, "pu", 'd'},
     {nr::k_rseq, "rseq", sys_rseq, "puxx", 'd'},
+    {nr::k_seccomp, "seccomp", sys_no_sandbox, "uxp", 'd'},
+    {nr::k_landlock_create_ruleset, "landlock_create_ruleset", sys_no_sandbox, "pux", 'd'},
+    {nr::k_landlock_add_rule, "landlock_add_rule", sys_no_sandbox, "ddpx", 'd'},
+    {nr::k_landlock_restrict_self, "landlock_restrict_self", sys_no_sandbox, "dx", 'd'},
     {nr::k_futex, "futex", sys_futex, "pxdppd", 'd'},
     {nr::k_clone, "clone", sys_clone, "xpppp", 'd'},
     {nr::k_clone3, "clone3", sys_clone3, "pu", 'd'},

@@ -18,6 +18,12 @@ apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
   -o "Dir::Etc::SourceParts=/dev/null" -o "Debug::NoLocking=1" -o "Acquire::Languages=none")
 if [ ! -f "$state/updated" ] || [ -n "$(find "$state/updated" -mmin +1440)" ]; then
   apt-get "${apt_opts[@]}" update -qq
+  # apt only warns when the mirror cannot be reached: without a package index, fail (and try
+  # again next time rather than trusting a day-old failure).
+  if ! compgen -G "$state/lists/*_Packages*" > /dev/null; then
+    echo "fetch-debian-debs: no package index for $suite $arch from $mirror" >&2
+    exit 1
+  fi
   touch "$state/updated"
 fi
 cd "$debs"
