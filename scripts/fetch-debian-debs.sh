@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Downloads Debian packages of a foreign architecture (without installing them) and unpacks them
-# into a sysroot folder: fetch-debian-debs.sh ARCH SUITE DEST PACKAGE...
+# into a sysroot folder laid out merged-/usr: fetch-debian-debs.sh ARCH SUITE DEST PACKAGE...
 #   ARCH   Debian architecture (arm64, riscv64, armhf)
 #   SUITE  Debian suite (bookworm; riscv64 needs trixie, which bookworm's lists lack)
 #   DEST   folder to unpack into (created); the .deb files are cached in DEST/.debs
@@ -31,4 +31,14 @@ for p in "$@"; do
   ls "${p}"_*_"$arch".deb "${p}"_*_all.deb >/dev/null 2>&1 || apt-get "${apt_opts[@]}" -o APT::Sandbox::User=root download -qq "$p"
 done
 for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$dest"; done
+# A merged-/usr system, as Debian installs bookworm and trixie: the root's /bin, /lib and /sbin
+# are links into /usr (bookworm's packages still ship files under /bin and /lib: moved there).
+for d in bin lib sbin; do
+  if [ -d "$dest/$d" ] && [ ! -L "$dest/$d" ]; then
+    mkdir -p "$dest/usr/$d"
+    cp -a "$dest/$d/." "$dest/usr/$d/"
+    rm -rf "${dest:?}/$d"
+  fi
+  if [ ! -e "$dest/$d" ] && [ -d "$dest/usr/$d" ]; then ln -s "usr/$d" "$dest/$d"; fi
+done
 echo "fetch-debian-debs: $* unpacked into $dest"

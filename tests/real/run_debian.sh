@@ -28,16 +28,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$packages" ]; then
     echo "SKIP: could not fetch Debian $suite $debian_arch packages (no network?)"
     exit 77
   fi
-  # A merged-/usr system, as Debian installs bookworm and trixie: the root's /bin, /lib and /sbin
-  # are links into /usr (bookworm's packages still ship files under /bin and /lib: moved there).
-  for d in bin lib sbin; do
-    if [ -d "$sysroot/$d" ] && [ ! -L "$sysroot/$d" ]; then
-      mkdir -p "$sysroot/usr/$d"
-      cp -a "$sysroot/$d/." "$sysroot/usr/$d/"
-      rm -rf "${sysroot:?}/$d"
-    fi
-    if [ ! -e "$sysroot/$d" ] && [ -d "$sysroot/usr/$d" ]; then ln -s "usr/$d" "$sysroot/$d"; fi
-  done
   echo "$packages" > "$stamp"
 fi
 exec python3 "$here/debian_test.py" --mimic "$mimic" --arch "$arch" --sysroot "$sysroot" "$@"
