@@ -42,6 +42,9 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
   std::map<std::string, size_t> index;
   for (char** e = environ; e && *e; e++) {
     std::string s = *e;
+    // A guest LD_* variable renamed by a guest execve (see kGuestLoaderVarPrefix) is the guest's again.
+    if (s.rfind(kGuestLoaderVarPrefix, 0) == 0 && s.compare(std::strlen(kGuestLoaderVarPrefix), 3, "LD_") == 0)
+      s.erase(0, std::strlen(kGuestLoaderVarPrefix));
     std::string name = s.substr(0, s.find('='));
     if (name == kArgv0Var) continue;
     index[name] = env.size();

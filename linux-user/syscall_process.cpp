@@ -457,6 +457,8 @@ SYS(execve) {
       margv.push_back("--");
       margv.push_back(host);  // resolved: "/proc/self/exe" would name the new mimic itself
       for (size_t i = 1; i < argv.size(); i++) margv.push_back(argv[i]);
+      for (std::string& e : envp)
+        if (e.rfind("LD_", 0) == 0) e.insert(0, kGuestLoaderVarPrefix);
       envp.push_back("MIMIC_USER_ARGV0=" + (argv.empty() ? file : argv[0]));
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);

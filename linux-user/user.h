@@ -23,4 +23,9 @@ struct UserOptions {
 // runnable ELF for a supported guest (as a shell would).
 int run_program(const UserOptions& options);
 
+// A guest execve of a guest program starts a new mimic, whose host dynamic loader must not act on
+// the guest's loader variables (a guest LD_PRELOAD names a guest library): LD_* variables travel
+// with this prefix and become the guest's own again in the new mimic's guest environment.
+constexpr const char* kGuestLoaderVarPrefix = "MIMIC_USER_GUEST_";
+
 }  // namespace mimic::linux_user

@@ -1,6 +1,8 @@
 /* fork/exec/wait chains: the program re-executes itself through /proc/self/exe and by path,
    several levels deep, each level waiting for the next and passing its exit status up; a child
-   execs a host program (/bin/sh); execve with a bad path fails with ENOENT in the caller. */
+   execs a host program (/bin/sh); execve with a bad path fails with ENOENT in the caller. A
+   guest LD_PRELOAD reaches the guest programs down the chain (and never the emulator's own host
+   loader, which would complain on stderr about a library it cannot load). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +14,8 @@ static char self_path[4096];
 
 static int run_level(int level) {
   if (level == 0) {
-    printf("level 0: argv chain reached the bottom\n");
+    const char *pre = getenv("LD_PRELOAD");
+    printf("level 0: argv chain reached the bottom, LD_PRELOAD=%s\n", pre ? pre : "(unset)");
     return 3;
   }
   fflush(stdout);
@@ -39,7 +42,9 @@ int main(int argc, char **argv) {
   self_path[n] = 0;
   if (argc > 1) return run_level(atoi(argv[1]));
 
+  setenv("LD_PRELOAD", "/nonexistent/guest-preload.so", 1);
   int status = run_level(4);
+  unsetenv("LD_PRELOAD");
   printf("top: chain returned %d\n", status);
 
   fflush(stdout);
