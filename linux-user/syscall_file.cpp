@@ -153,6 +153,37 @@ SYS(openat) {
   }
   return host_ret(::openat(guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3])));
 }
+// openat2(dirfd, path, how, size): struct open_how { u64 flags, mode, resolve } may grow; bytes
+// past what this kernel knows must be zero (E2BIG), as Linux checks.
+SYS(openat2) {
+  struct OpenHow {
+    uint64_t flags, mode, resolve;
+  } how;
+  const uint64_t size = a[3];
+  if (size < sizeof how) return -EINVAL;
+  if (size > 4096) return -E2BIG;
+  if (!copy_from_guest(ctx.mem, &how, a[2], sizeof how)) return -EFAULT;
+  for (uint64_t off = sizeof how; off < size; ++off) {
+    uint8_t b;
+    if (!copy_from_guest(ctx.mem, &b, a[2] + off, 1)) return -EFAULT;
+    if (b) return -E2BIG;
+  }
+  if (how.flags >> 32) return -EINVAL;
+  const int flags = open_flags_to_host(ctx.proc, how.flags);
+  const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, follow); r < 0) return r;
+  int fd = open_emulated_proc(ctx, path);
+  if (fd >= 0) {
+    if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
+    return fd;
+  }
+  OpenHow host{uint64_t(uint32_t(flags)), how.mode, how.resolve};
+  return host_ret(syscall(SYS_openat2, guest_dirfd(a[0]), path.c_str(), &host, sizeof host));
+}
+SYS(sync_file_range) {
+  return host_ret(::sync_file_range(fdarg(a[0]), off64_t(a[1]), off64_t(a[2]), unsigned(a[3])));
+}
 SYS(close) { return host_ret(::close(fdarg(a[0]))); }
 SYS(close_range) { return host_ret(syscall(SYS_close_range, unsigned(a[0]), unsigned(a[1]), unsigned(a[2]))); }
 SYS(lseek) { return host_ret(::lseek(fdarg(a[0]), off_t(a[1]), int(a[2]))); }
@@ -497,6 +528,8 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_preadv2, "preadv2", sys_preadv2, "dpdddx", 'd'},
     {nr::k_pwritev2, "pwritev2", sys_pwritev2, "dpdddx", 'd'},
     {nr::k_openat, "openat", sys_openat, "fsom", 'd'},
+    {nr::k_openat2, "openat2", sys_openat2, "fspu", 'd'},
+    {nr::k_sync_file_range, "sync_file_range", sys_sync_file_range, "duux", 'd'},
     {nr::k_close, "close", sys_close, "d", 'd'},
     {nr::k_close_range, "close_range", sys_close_range, "uux", 'd'},
     {nr::k_lseek, "lseek", sys_lseek, "ddd", 'd'},

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -215,6 +216,22 @@ SYS(sched_setscheduler) {
 }
 SYS(sched_get_priority_max) { return host_ret(::sched_get_priority_max(int(a[0]))); }
 SYS(sched_get_priority_min) { return host_ret(::sched_get_priority_min(int(a[0]))); }
+SYS(sched_rr_get_interval) {
+  timespec ts;  // the same layout on every 64-bit Linux
+  if (::sched_rr_get_interval(pid_t(a[0]), &ts) != 0) return -errno;
+  return put_guest(ctx.mem, a[1], ts) ? 0 : -EFAULT;
+}
+SYS(ioprio_get) { return host_ret(syscall(SYS_ioprio_get, int(a[0]), int(a[1]))); }
+SYS(ioprio_set) { return host_ret(syscall(SYS_ioprio_set, int(a[0]), int(a[1]), int(a[2]))); }
+SYS(pidfd_open) { return host_ret(syscall(SYS_pidfd_open, pid_t(a[0]), unsigned(a[1]))); }
+SYS(pidfd_getfd) { return host_ret(syscall(SYS_pidfd_getfd, int(a[0]), int(a[1]), unsigned(a[2]))); }
+SYS(pidfd_send_signal) {
+  // siginfo_t is the same 128 bytes on 64-bit asm-generic guests and x86-64.
+  siginfo_t si;
+  if (a[2] && !copy_from_guest(ctx.mem, &si, a[2], sizeof si)) return -EFAULT;
+  return host_ret(syscall(SYS_pidfd_send_signal, int(a[0]), int(a[1]), a[2] ? &si : nullptr, unsigned(a[3])));
+}
+
 SYS(getcpu) {
   unsigned cpu, node;
   if (syscall(SYS_getcpu, &cpu, &node, nullptr) != 0) return -errno;
@@ -403,12 +420,10 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 
 // execve: guest ELF files run in a fresh mimic (the same options); scripts run their interpreter
 // through the same rules; host programs run directly.
-SYS(execve) {
-  std::string guest_file;
-  if (int64_t r = read_guest_string(ctx.mem, a[0], guest_file); r < 0) return r;
+int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_addr, uint64_t envp_addr) {
   std::vector<std::string> argv, envp;
-  if (int64_t r = read_string_array(ctx, a[1], argv); r < 0) return r;
-  if (int64_t r = read_string_array(ctx, a[2], envp); r < 0) return r;
+  if (int64_t r = read_string_array(ctx, argv_addr, argv); r < 0) return r;
+  if (int64_t r = read_string_array(ctx, envp_addr, envp); r < 0) return r;
   std::string file = guest_file;
   for (int depth = 0; depth < 4; depth++) {
     std::string host = host_path_for(ctx.proc, file);
@@ -480,6 +495,41 @@ SYS(execve) {
     return -errno;
   }
   return -ELOOP;
+}
+
+SYS(execve) {
+  std::string guest_file;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], guest_file); r < 0) return r;
+  return exec_file(ctx, guest_file, a[1], a[2]);
+}
+
+// execveat(dirfd, path, argv, envp, flags): the file named relative to dirfd, or dirfd itself
+// with AT_EMPTY_PATH (fexecve), becomes a path and takes execve's route.
+SYS(execveat) {
+  const int dirfd = int(a[0]), flags = int(a[4]);
+  if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) return -EINVAL;
+  std::string path;
+  if (int64_t r = read_guest_string(ctx.mem, a[1], path); r < 0) return r;
+  auto fd_path = [](int fd) -> std::string {
+    char link[64], buf[4096];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, size_t(n)) : std::string();
+  };
+  if (path.empty()) {
+    if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
+    path = fd_path(dirfd);
+    if (path.empty()) return -EBADF;
+  } else if (path[0] != '/' && dirfd != AT_FDCWD) {
+    const std::string dir = fd_path(dirfd);
+    if (dir.empty()) return -EBADF;
+    path = dir + "/" + path;
+  }
+  if (flags & AT_SYMLINK_NOFOLLOW) {
+    struct stat st;
+    if (lstat(host_path_for(ctx.proc, path, false).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return -ELOOP;
+  }
+  return exec_file(ctx, path, a[2], a[3]);
 }
 
 SYS(wait4) {
@@ -579,6 +629,13 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_clone3, "clone3", sys_clone3, "pu", 'd'},
     {nr::k_get_robust_list, "get_robust_list", sys_get_robust_list, "dpp", 'd'},
     {nr::k_execve, "execve", sys_execve, "spp", 'd'},
+    {nr::k_execveat, "execveat", sys_execveat, "fsppx", 'd'},
+    {nr::k_sched_rr_get_interval, "sched_rr_get_interval", sys_sched_rr_get_interval, "dp", 'd'},
+    {nr::k_ioprio_get, "ioprio_get", sys_ioprio_get, "dd", 'd'},
+    {nr::k_ioprio_set, "ioprio_set", sys_ioprio_set, "ddd", 'd'},
+    {nr::k_pidfd_open, "pidfd_open", sys_pidfd_open, "dx", 'd'},
+    {nr::k_pidfd_getfd, "pidfd_getfd", sys_pidfd_getfd, "ddx", 'd'},
+    {nr::k_pidfd_send_signal, "pidfd_send_signal", sys_pidfd_send_signal, "dSpx", 'd'},
     {nr::k_wait4, "wait4", sys_wait4, "dpxp", 'd'},
     {nr::k_waitid, "waitid", sys_waitid, "ddpxp", 'd'},
     {nr::k_capget, "capget", sys_capget, "pp", 'd'},
