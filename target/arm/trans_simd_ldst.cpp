@@ -4,8 +4,9 @@
 // Faults are precise: every load goes into a temporary before any register is written, and the
 // base writeback comes last. Stores may be partially performed when a later one faults (Arm permits
 // it). LD1/ST1, LD2-4/ST2-4 of words and doublewords (one access per element) and the
-// lane/replicate forms are inline IR; LD2-4/ST2-4 of bytes and halfwords load/store the raw memory
-// image inline and (de)interleave it in a helper.
+// lane/replicate forms are inline IR, and so are LD2/LD4 of bytes and halfwords into full registers
+// (UZP steps); the other LD2-4/ST2-4 of bytes and halfwords load/store the raw memory image inline
+// and (de)interleave it in a helper.
 #include "target/arm/helpers_simd_move.h"
 #include "target/arm/simd.h"
 #include "target/arm/trans_simd_move.h"
@@ -96,6 +97,25 @@ bool gen_multi(DisasContext& s, bool Q, bool L, uint32_t opcode, uint32_t size, 
     } else {
       for (unsigned i = 0; i < total; ++i)
         s.ir.store(addr_at(s, base, eb * i), read_lane(s, vreg(t, i % selem), i / selem, size), size);
+    }
+  } else if (L && Q && (selem == 2 || selem == 4)) {
+    // LD2/LD4 of bytes and halfwords into full registers: the even and odd elements of register
+    // pairs (UZP1/UZP2), once for LD2 and twice for LD4 (x y z w: evens x z, odds y w, then again).
+    Arg v[4];
+    for (unsigned k = 0; k < selem; ++k) v[k] = s.ir.load(Type::V128, addr_at(s, base, k * 16), MemOp::k128);
+    if (selem == 2) {
+      write_vreg_q(s, vreg(t, 0), s.ir.vuzp(v[0], v[1], size, false));
+      write_vreg_q(s, vreg(t, 1), s.ir.vuzp(v[0], v[1], size, true));
+    } else {
+      Arg even[2], odd[2];
+      for (unsigned h = 0; h < 2; ++h) {
+        even[h] = s.ir.vuzp(v[2 * h], v[2 * h + 1], size, false);
+        odd[h] = s.ir.vuzp(v[2 * h], v[2 * h + 1], size, true);
+      }
+      write_vreg_q(s, vreg(t, 0), s.ir.vuzp(even[0], even[1], size, false));
+      write_vreg_q(s, vreg(t, 1), s.ir.vuzp(odd[0], odd[1], size, false));
+      write_vreg_q(s, vreg(t, 2), s.ir.vuzp(even[0], even[1], size, true));
+      write_vreg_q(s, vreg(t, 3), s.ir.vuzp(odd[0], odd[1], size, true));
     }
   } else if (L) {
     // LDn: load the raw image into the destination registers, then deinterleave them in place.
