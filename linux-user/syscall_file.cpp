@@ -140,17 +140,23 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
   return fd;
 }
 
-SYS(openat) {
-  int flags = open_flags_to_host(ctx.proc, a[2]);
+// The open family's path step: the host path for guest path `addr` opened with host `flags`;
+// returns an emulated /proc file's descriptor (>= 0), kOpenHostPath to open `path`, or -errno.
+constexpr int64_t kOpenHostPath = -(int64_t(1) << 40);
+int64_t open_path(SyscallCtx& ctx, uint64_t addr, int flags, std::string& path) {
   // O_CREAT|O_EXCL does not follow a final symlink either (it fails with EEXIST on one).
-  bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
-  std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follow); r < 0) return r;
+  const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
+  if (int64_t r = guest_path(ctx, addr, path, follow); r < 0) return r;
   int fd = open_emulated_proc(ctx, path);
-  if (fd >= 0) {
-    if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
-    return fd;
-  }
+  if (fd < 0) return kOpenHostPath;
+  if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
+  return fd;
+}
+
+SYS(openat) {
+  const int flags = open_flags_to_host(ctx.proc, a[2]);
+  std::string path;
+  if (int64_t r = open_path(ctx, a[1], flags, path); r != kOpenHostPath) return r;
   return host_ret(::openat(guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3])));
 }
 // openat2(dirfd, path, how, size): struct open_how { u64 flags, mode, resolve } may grow; bytes
@@ -170,14 +176,8 @@ SYS(openat2) {
   }
   if (how.flags >> 32) return -EINVAL;
   const int flags = open_flags_to_host(ctx.proc, how.flags);
-  const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follow); r < 0) return r;
-  int fd = open_emulated_proc(ctx, path);
-  if (fd >= 0) {
-    if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
-    return fd;
-  }
+  if (int64_t r = open_path(ctx, a[1], flags, path); r != kOpenHostPath) return r;
   OpenHow host{uint64_t(uint32_t(flags)), how.mode, how.resolve};
   return host_ret(syscall(SYS_openat2, guest_dirfd(a[0]), path.c_str(), &host, sizeof host));
 }
