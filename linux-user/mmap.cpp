@@ -283,6 +283,21 @@ std::string GuestMemory::guest_visible(std::string path) const {
   return path;
 }
 
+void GuestMemory::adopt_mapping(uint64_t addr, uint64_t len, int prot, MapInfo info) {
+  std::lock_guard lock(mutex_);
+  invalidate(addr, len);
+  set_flags(addr, len, prot_to_flags(prot));
+  info_erase(addr, len);
+  info_insert(addr, len, std::move(info));
+  shm_attached_[addr] = len;
+}
+
+uint64_t GuestMemory::attached_shm_length(uint64_t addr) const {
+  std::lock_guard lock(mutex_);
+  auto it = shm_attached_.find(addr);
+  return it == shm_attached_.end() ? 0 : it->second;
+}
+
 void GuestMemory::describe(uint64_t addr, uint64_t len, MapInfo info) {
   std::lock_guard lock(mutex_);
   info_erase(addr, len);
@@ -328,6 +343,7 @@ int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
   reserve_again(addr, plen);
   set_flags(addr, plen, 0);
   info_erase(addr, plen);
+  std::erase_if(shm_attached_, [&](const auto& e) { return e.first >= addr && e.first < addr + plen; });
   return 0;
 }
 

@@ -137,6 +137,11 @@ class GuestMemory final : public tcg::CodeFetcher {
   };
   // Describes the mapped pages [addr, addr+len) (the loader names the program's segments this way).
   void describe(uint64_t addr, uint64_t len, MapInfo info);
+  // A host mapping already placed at [addr, addr+len) inside the reservation (System V shared
+  // memory attached by shmat): the guest's now, with `prot`, described by `info`.
+  void adopt_mapping(uint64_t addr, uint64_t len, int prot, MapInfo info);
+  // The length of the shared memory segment attached at `addr` by adopt_mapping, or 0.
+  uint64_t attached_shm_length(uint64_t addr) const;
   // A private mapping of the host file `host_path` from `offset`, as the guest sees it.
   MapInfo file_info(const std::string& host_path, uint64_t offset) const;
   // Paths under this host folder (the sysroot) are shown as the guest sees them, without it.
@@ -164,6 +169,7 @@ class GuestMemory final : public tcg::CodeFetcher {
     MapInfo info;
   };
   std::map<uint64_t, InfoRange> info_;  // by start address
+  std::map<uint64_t, uint64_t> shm_attached_;  // address -> length, until unmapped
   std::string guest_root_;
 
   // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.
