@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "linux-user/arch.h"
 #include "linux-user/process.h"
 #include "linux-user/uaccess.h"
 
@@ -75,6 +76,14 @@ void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
 
 // Host call result to guest result: -1/errno becomes -errno.
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }
+
+// O_* flags between the guest's values and the host's (they differ on arm64).
+inline int open_flags_to_host(const Process& p, uint64_t f) {
+  return p.arch && p.arch->open_flags_to_host ? p.arch->open_flags_to_host(int(f)) : int(f);
+}
+inline int open_flags_to_guest(const Process& p, int f) {
+  return p.arch && p.arch->open_flags_to_guest ? p.arch->open_flags_to_guest(f) : f;
+}
 
 // Guest path → host path: -L sysroot lookup for absolute paths, and emulated /proc entries.
 // `follow`: the call follows a symlink in the last component (open without O_NOFOLLOW, stat,

@@ -31,13 +31,6 @@ namespace {
 
 int fdarg(uint64_t v) { return int(int32_t(v)); }
 
-int open_flags_to_host(const Process& p, uint64_t f) {
-  return p.arch && p.arch->open_flags_to_host ? p.arch->open_flags_to_host(int(f)) : int(f);
-}
-int open_flags_to_guest(const Process& p, int f) {
-  return p.arch && p.arch->open_flags_to_guest ? p.arch->open_flags_to_guest(f) : f;
-}
-
 // Guest iovec arrays become host ones pointing into the reservation.
 int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<iovec>& out) {
   if (count > IOV_MAX) return -EINVAL;

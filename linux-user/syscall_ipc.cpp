@@ -1,9 +1,11 @@
-// System V IPC: shared memory, semaphores and message queues, on the host's own objects (so guest
-// and host processes, and guests of either architecture, share them as Linux processes do).
+// System V IPC (shared memory, semaphores, message queues) and POSIX message queues, on the host's
+// own objects (so guest and host processes, and guests of either architecture, share them as Linux
+// processes do).
 //
 // The 64-bit asm-generic structures (arm64, riscv64) match x86-64's for shared memory and message
 // queues; semid64_ds differs (x86-64 keeps padding after each time) and is translated. Shared
 // memory is attached with the host's shmat at the guest address inside the reservation.
+#include <fcntl.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -16,6 +18,9 @@
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/syscall.h"
 #include "linux-user/uaccess.h"
+
+#include <csignal>
+#include <string>
 
 namespace mimic::linux_user {
 
@@ -155,9 +160,78 @@ SYS(msgctl) {
   return host_ret(syscall(SYS_msgctl, int(a[0]), cmd, buf));
 }
 
+// POSIX message queues: struct mq_attr (four longs) and struct sigevent are alike on both sides;
+// the queue name is a name, not a path (no sysroot lookup). A SIGEV_THREAD request (glibc's, through
+// a netlink socket) carries a pointer to a cookie buffer, which the kernel reads: made a host one.
+SYS(mq_open) {
+  std::string name;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], name); r < 0) return r;
+  struct mq_attr_raw {
+    long flags, maxmsg, msgsize, curmsgs, pad[4];
+  } attr;
+  if (a[3] && !get_guest(ctx.mem, a[3], attr)) return -EFAULT;
+  const int flags = open_flags_to_host(ctx.proc, a[1]);
+  return host_ret(syscall(SYS_mq_open, name.c_str(), flags, mode_t(a[2]), a[3] ? &attr : nullptr));
+}
+SYS(mq_unlink) {
+  std::string name;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], name); r < 0) return r;
+  return host_ret(syscall(SYS_mq_unlink, name.c_str()));
+}
+SYS(mq_timedsend) {
+  const void* msg = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!msg) return -EFAULT;
+  timespec ts;
+  if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+  return host_ret(syscall(SYS_mq_timedsend, int(a[0]), msg, size_t(a[2]), unsigned(a[3]), a[4] ? &ts : nullptr));
+}
+SYS(mq_timedreceive) {
+  void* msg = guest_buffer(ctx.mem, a[1], a[2]);
+  if (!msg) return -EFAULT;
+  timespec ts;
+  if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+  unsigned prio = 0;
+  long r = syscall(SYS_mq_timedreceive, int(a[0]), msg, size_t(a[2]), &prio, a[4] ? &ts : nullptr);
+  if (r < 0) return -errno;
+  if (a[3] && !put_guest(ctx.mem, a[3], prio)) return -EFAULT;
+  return r;
+}
+SYS(mq_notify) {
+  if (!a[1]) return host_ret(syscall(SYS_mq_notify, int(a[0]), nullptr));
+  sigevent ev;
+  if (!get_guest(ctx.mem, a[1], ev)) return -EFAULT;
+  if (ev.sigev_notify == SIGEV_THREAD) {
+    // The kernel copies NOTIFY_COOKIE_LEN (32) bytes from sival_ptr at this call.
+    void* cookie = guest_buffer(ctx.mem, uint64_t(ev.sigev_value.sival_ptr), 32);
+    if (!cookie) return -EFAULT;
+    ev.sigev_value.sival_ptr = cookie;
+  }
+  return host_ret(syscall(SYS_mq_notify, int(a[0]), &ev));
+}
+SYS(mq_getsetattr) {
+  struct mq_attr_raw {
+    long flags, maxmsg, msgsize, curmsgs, pad[4];
+  } in, out;
+  if (a[1] && !get_guest(ctx.mem, a[1], in)) return -EFAULT;
+  if (a[1]) in.flags = open_flags_to_host(ctx.proc, int(in.flags));
+  long r = syscall(SYS_mq_getsetattr, int(a[0]), a[1] ? &in : nullptr, a[2] ? &out : nullptr);
+  if (r < 0) return -errno;
+  if (a[2]) {
+    out.flags = open_flags_to_guest(ctx.proc, int(out.flags));
+    if (!put_guest(ctx.mem, a[2], out)) return -EFAULT;
+  }
+  return r;
+}
+
 #undef SYS
 
 constexpr SyscallDef kDefs[] = {
+    {nr::k_mq_open, "mq_open", sys_mq_open, "somp", 'd'},
+    {nr::k_mq_unlink, "mq_unlink", sys_mq_unlink, "s", 'd'},
+    {nr::k_mq_timedsend, "mq_timedsend", sys_mq_timedsend, "dpuup", 'd'},
+    {nr::k_mq_timedreceive, "mq_timedreceive", sys_mq_timedreceive, "dpupp", 'd'},
+    {nr::k_mq_notify, "mq_notify", sys_mq_notify, "dp", 'd'},
+    {nr::k_mq_getsetattr, "mq_getsetattr", sys_mq_getsetattr, "dpp", 'd'},
     {nr::k_shmget, "shmget", sys_shmget, "xux", 'd'},     {nr::k_shmat, "shmat", sys_shmat, "dpx", 'x'},
     {nr::k_shmdt, "shmdt", sys_shmdt, "p", 'd'},          {nr::k_shmctl, "shmctl", sys_shmctl, "ddp", 'd'},
     {nr::k_semget, "semget", sys_semget, "xdx", 'd'},     {nr::k_semop, "semop", sys_semop, "dpu", 'd'},
