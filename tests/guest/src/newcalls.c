@@ -1,9 +1,11 @@
 /* Newer system calls real programs use: openat2 (with RESOLVE_* and an extended struct),
    execveat with AT_EMPTY_PATH (fexecve), pidfd_open + pidfd_send_signal + waitid(P_PIDFD),
-   sched_rr_get_interval, sync_file_range, ioprio_get. */
+   sched_rr_get_interval, sync_file_range, ioprio_get, membarrier (guest threads are host threads,
+   so the host's expedited barriers apply). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/membarrier.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +57,15 @@ int main(int argc, char **argv) {
   struct timespec ts;
   printf("sched_rr_get_interval: %ld\n", syscall(SYS_sched_rr_get_interval, 0, &ts));
   printf("ioprio_get(IOPRIO_WHO_PROCESS, self) >= 0: %s\n", syscall(SYS_ioprio_get, 1, 0) >= 0 ? "yes" : "no");
+
+  long q = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+  printf("membarrier query has PRIVATE_EXPEDITED: %d\n", q > 0 && (q & MEMBARRIER_CMD_PRIVATE_EXPEDITED) != 0);
+  const long unregistered = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  const int unregistered_errno = errno;
+  const long registered = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+  const long then = syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
+  printf("membarrier unregistered: %ld (%s), register: %ld, then: %ld\n", unregistered,
+         unregistered_errno == EPERM ? "EPERM" : "other", registered, then);
 
   /* pidfd: a child that waits to be killed through its pidfd. */
   pid_t pid = fork();
