@@ -22,7 +22,7 @@ CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc"}
 
 # Per-test arguments (after the program) and extra environment.
 ARGS = {"args": ["one", "two words", ""], "procfs": ["a b", "c"]}
-ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}}
+ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}, "smc_writes": {"MIMIC_SMC_WATCH": "1"}}
 
 
 # The CPU qemu-user emulates, where its default differs from what mimic models: qemu-aarch64's
