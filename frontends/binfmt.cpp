@@ -3,8 +3,8 @@
 // -1 to an entry's file to remove it, read the file to see its state.
 #include "frontends/binfmt.h"
 
-#include <fmt/format.h>
 #include <dirent.h>
+#include <fmt/format.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -63,7 +63,8 @@ bool write_control(const std::string& path, const std::string& text, std::string
 bool ensure_mounted(const std::string& dir, bool may_mount, std::string& error) {
   if (access((dir + "/register").c_str(), F_OK) == 0) return true;
   if (may_mount && mount("binfmt_misc", dir.c_str(), "binfmt_misc", 0, nullptr) == 0) return true;
-  error = fmt::format("binfmt_misc is not mounted at {} (mount it with: mount -t binfmt_misc binfmt_misc {})", dir, dir);
+  error =
+      fmt::format("binfmt_misc is not mounted at {} (mount it with: mount -t binfmt_misc binfmt_misc {})", dir, dir);
   return false;
 }
 
@@ -109,8 +110,9 @@ void report_competitors(const std::string& dir, const std::string& ours, const s
     if (name == "." || name == ".." || name == "register" || name == "status" || name == ours) continue;
     const std::string state = read_file(dir + "/" + name);
     if (field(state, "magic ") == magic)
-      std::printf("  also registered for these programs: %s (interpreter %s); the most recently registered entry wins\n",
-                  name.c_str(), field(state, "interpreter ").c_str());
+      std::printf(
+          "  also registered for these programs: %s (interpreter %s); the most recently registered entry wins\n",
+          name.c_str(), field(state, "interpreter ").c_str());
   }
   closedir(d);
 }
@@ -120,8 +122,8 @@ std::string binfmt_registration(const std::string& entry_name, uint16_t machine,
                                 bool credentials) {
   // e_ident: ELFMAG, ELFCLASS64, ELFDATA2LSB, EV_CURRENT, OS/ABI (masked out), ABI version and
   // padding; then e_type (2 or 3: the mask's 0xfe) and e_machine.
-  std::vector<uint8_t> magic = {0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0,
-                                uint8_t(machine & 0xff), uint8_t(machine >> 8)};
+  std::vector<uint8_t> magic = {
+      0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, uint8_t(machine & 0xff), uint8_t(machine >> 8)};
   std::vector<uint8_t> mask(magic.size(), 0xff);
   mask[7] = 0x00;
   mask[16] = 0xfe;
@@ -155,8 +157,7 @@ int run_binfmt(const BinfmtOptions& o) {
       // Not ours to change (no root, a container): say what to register instead.
       if (error.empty()) error = fmt::format("{}/register is not writable here (registering needs root)", o.dir);
       std::fprintf(stderr, "mimic binfmt: %s; as root, register these lines:\n", error.c_str());
-      for (const BinfmtArch* a : arches)
-        std::printf("echo '%s' > %s/register\n", line_for(a).c_str(), o.dir.c_str());
+      for (const BinfmtArch* a : arches) std::printf("echo '%s' > %s/register\n", line_for(a).c_str(), o.dir.c_str());
       return 1;
     }
     for (const BinfmtArch* a : arches) {

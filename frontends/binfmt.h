@@ -36,10 +36,10 @@ struct BinfmtOptions {
   BinfmtAction action = BinfmtAction::kStatus;
   std::vector<std::string> arches;  // empty: all of binfmt_arches()
   std::string prefix = kBinfmtDefaultPrefix;
-  std::string interpreter;          // empty: this mimic binary
+  std::string interpreter;           // empty: this mimic binary
   std::string dir = kBinfmtMiscDir;  // another folder: tests (never mounted there)
-  bool dry_run = false;             // install: print the registration lines only
-  bool credentials = false;         // install: the C flag (see binfmt_registration)
+  bool dry_run = false;              // install: print the registration lines only
+  bool credentials = false;          // install: the C flag (see binfmt_registration)
 };
 
 // Runs the command, printing what it did (or one clear error line) ; returns the exit status.

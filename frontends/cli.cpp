@@ -55,7 +55,8 @@ CommandLine parse_binfmt(const std::vector<std::string>& args) {
     if (opt == "-arch") {
       const std::string& v = args[++i];
       if (v != "all") {
-        if (!find_binfmt_arch(v)) return error(fmt::format("mimic binfmt: unknown architecture '{}' (aarch64, riscv64, all)", v));
+        if (!find_binfmt_arch(v))
+          return error(fmt::format("mimic binfmt: unknown architecture '{}' (aarch64, riscv64, all)", v));
         b.arches.push_back(v);
       }
     } else if (opt == "-prefix") {

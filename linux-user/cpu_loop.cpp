@@ -1,14 +1,12 @@
 // Architecture-independent pieces of the cpu loops (see cpu_loop.h).
 #include "linux-user/cpu_loop.h"
 
-#include <cstdlib>
-
 #include <signal.h>
-
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/mmap.h"

@@ -168,7 +168,7 @@ class GuestMemory final : public tcg::CodeFetcher {
     uint64_t end;
     MapInfo info;
   };
-  std::map<uint64_t, InfoRange> info_;  // by start address
+  std::map<uint64_t, InfoRange> info_;         // by start address
   std::map<uint64_t, uint64_t> shm_attached_;  // address -> length, until unmapped
   std::string guest_root_;
 

@@ -174,9 +174,7 @@ SYS(openat2) {
   OpenHow host{uint64_t(uint32_t(flags)), how.mode, how.resolve};
   return host_ret(syscall(SYS_openat2, guest_dirfd(a[0]), path.c_str(), &host, sizeof host));
 }
-SYS(sync_file_range) {
-  return host_ret(::sync_file_range(fdarg(a[0]), off64_t(a[1]), off64_t(a[2]), unsigned(a[3])));
-}
+SYS(sync_file_range) { return host_ret(::sync_file_range(fdarg(a[0]), off64_t(a[1]), off64_t(a[2]), unsigned(a[3]))); }
 SYS(close) { return host_ret(::close(fdarg(a[0]))); }
 SYS(close_range) { return host_ret(syscall(SYS_close_range, unsigned(a[0]), unsigned(a[1]), unsigned(a[2]))); }
 SYS(lseek) { return host_ret(::lseek(fdarg(a[0]), off_t(a[1]), int(a[2]))); }

@@ -6,6 +6,7 @@
 // queues; semid64_ds differs (x86-64 keeps padding after each time) and is translated. Shared
 // memory is attached with the host's shmat at the guest address inside the reservation.
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -13,14 +14,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
+#include <csignal>
+#include <string>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/syscall.h"
 #include "linux-user/uaccess.h"
-
-#include <csignal>
-#include <string>
 
 namespace mimic::linux_user {
 
@@ -70,10 +69,12 @@ SYS(shmat) {
   // SHM_REMAP: the range is part of mimic's reservation even where the guest has nothing.
   void* p = ::shmat(id, ctx.mem.host(addr), (flags & SHM_RDONLY) | SHM_REMAP);
   if (p == reinterpret_cast<void*>(-1)) return -errno;
-  const int prot = GuestProt::kRead | (flags & SHM_RDONLY ? 0 : GuestProt::kWrite) | (flags & SHM_EXEC ? GuestProt::kExec : 0);
+  const int prot =
+      GuestProt::kRead | (flags & SHM_RDONLY ? 0 : GuestProt::kWrite) | (flags & SHM_EXEC ? GuestProt::kExec : 0);
   // Linux's name for an attached segment, with the shmid as inode.
   ctx.mem.adopt_mapping(addr, len, prot,
-                        GuestMemory::MapInfo{0, 0, uint64_t(id), true, fmt::format("/SYSV{:08x} (deleted)", uint32_t(ds.shm_perm.__key))});
+                        GuestMemory::MapInfo{0, 0, uint64_t(id), true,
+                                             fmt::format("/SYSV{:08x} (deleted)", uint32_t(ds.shm_perm.__key))});
   return int64_t(addr);
 }
 
@@ -232,12 +233,17 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_mq_timedreceive, "mq_timedreceive", sys_mq_timedreceive, "dpupp", 'd'},
     {nr::k_mq_notify, "mq_notify", sys_mq_notify, "dp", 'd'},
     {nr::k_mq_getsetattr, "mq_getsetattr", sys_mq_getsetattr, "dpp", 'd'},
-    {nr::k_shmget, "shmget", sys_shmget, "xux", 'd'},     {nr::k_shmat, "shmat", sys_shmat, "dpx", 'x'},
-    {nr::k_shmdt, "shmdt", sys_shmdt, "p", 'd'},          {nr::k_shmctl, "shmctl", sys_shmctl, "ddp", 'd'},
-    {nr::k_semget, "semget", sys_semget, "xdx", 'd'},     {nr::k_semop, "semop", sys_semop, "dpu", 'd'},
+    {nr::k_shmget, "shmget", sys_shmget, "xux", 'd'},
+    {nr::k_shmat, "shmat", sys_shmat, "dpx", 'x'},
+    {nr::k_shmdt, "shmdt", sys_shmdt, "p", 'd'},
+    {nr::k_shmctl, "shmctl", sys_shmctl, "ddp", 'd'},
+    {nr::k_semget, "semget", sys_semget, "xdx", 'd'},
+    {nr::k_semop, "semop", sys_semop, "dpu", 'd'},
     {nr::k_semtimedop, "semtimedop", sys_semtimedop, "dpup", 'd'},
-    {nr::k_semctl, "semctl", sys_semctl, "dddx", 'd'},    {nr::k_msgget, "msgget", sys_msgget, "xx", 'd'},
-    {nr::k_msgsnd, "msgsnd", sys_msgsnd, "dpux", 'd'},    {nr::k_msgrcv, "msgrcv", sys_msgrcv, "dpudx", 'd'},
+    {nr::k_semctl, "semctl", sys_semctl, "dddx", 'd'},
+    {nr::k_msgget, "msgget", sys_msgget, "xx", 'd'},
+    {nr::k_msgsnd, "msgsnd", sys_msgsnd, "dpux", 'd'},
+    {nr::k_msgrcv, "msgrcv", sys_msgrcv, "dpudx", 'd'},
     {nr::k_msgctl, "msgctl", sys_msgctl, "ddp", 'd'},
 };
 

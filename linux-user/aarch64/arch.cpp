@@ -1,9 +1,10 @@
 // The aarch64 entry of the architecture table: ELF machine, auxv values, layout, O_* flags.
+#include "linux-user/arch.h"
+
 #include <elf.h>
 #include <fcntl.h>
 #include <fmt/format.h>
 
-#include "linux-user/arch.h"
 #include "target/arm/cpu.h"
 
 namespace mimic::linux_user {
@@ -57,17 +58,18 @@ void register_syscalls(SyscallTable&) {}  // arm64 has no system calls of its ow
 // arch/arm64/kernel/cpuinfo.c: c_show() and hwcap_str[] (names by AT_HWCAP bit), the MIDR_EL1
 // fields of the CPU MRS reports, and BogoMIPS from the generic timer (rate / 500000).
 void cpuinfo(std::string& out, unsigned cpu) {
-  static constexpr const char* kHwcapNames[16] = {"fp",      "asimd", "evtstrm", "aes",     "pmull", "sha1",
-                                                  "sha2",    "crc32", "atomics", "fphp",    "asimdhp", "cpuid",
-                                                  "asimdrdm", "jscvt", "fcma",   "lrcpc"};
+  static constexpr const char* kHwcapNames[16] = {"fp",       "asimd", "evtstrm", "aes",  "pmull",   "sha1",
+                                                  "sha2",     "crc32", "atomics", "fphp", "asimdhp", "cpuid",
+                                                  "asimdrdm", "jscvt", "fcma",    "lrcpc"};
   std::string features;
   for (unsigned bit = 0; bit < 16; ++bit)
     if (kHwcap & (uint64_t(1) << bit)) features += (features.empty() ? "" : " ") + std::string(kHwcapNames[bit]);
   const uint64_t midr = arm::kMidr;
-  out += fmt::format("processor\t: {}\nBogoMIPS\t: {}.{:02}\nFeatures\t: {}\nCPU implementer\t: {:#04x}\n"
-                     "CPU architecture: 8\nCPU variant\t: {:#x}\nCPU part\t: {:#05x}\nCPU revision\t: {}\n\n",
-                     cpu, arm::kCntfrq / 500000, (arm::kCntfrq / 5000) % 100, features, (midr >> 24) & 0xff,
-                     (midr >> 20) & 0xf, (midr >> 4) & 0xfff, midr & 0xf);
+  out += fmt::format(
+      "processor\t: {}\nBogoMIPS\t: {}.{:02}\nFeatures\t: {}\nCPU implementer\t: {:#04x}\n"
+      "CPU architecture: 8\nCPU variant\t: {:#x}\nCPU part\t: {:#05x}\nCPU revision\t: {}\n\n",
+      cpu, arm::kCntfrq / 500000, (arm::kCntfrq / 5000) % 100, features, (midr >> 24) & 0xff, (midr >> 20) & 0xf,
+      (midr >> 4) & 0xfff, midr & 0xf);
 }
 }  // namespace
 }  // namespace aarch64

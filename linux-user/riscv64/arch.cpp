@@ -39,9 +39,10 @@ void register_syscalls(SyscallTable& t) { t.add_all(kDefs); }
 // arch/riscv/kernel/cpu.c: c_show(), for the extensions the translator implements, on an Sv39
 // machine whose vendor, architecture and implementation ids are 0 (as on QEMU's virt board).
 void cpuinfo(std::string& out, unsigned cpu) {
-  out += fmt::format("processor\t: {}\nhart\t\t: {}\nisa\t\t: rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs\n"
-                     "mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n",
-                     cpu, cpu);
+  out += fmt::format(
+      "processor\t: {}\nhart\t\t: {}\nisa\t\t: rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs\n"
+      "mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n",
+      cpu, cpu);
 }
 }  // namespace
 }  // namespace riscv64

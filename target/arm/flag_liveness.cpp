@@ -16,12 +16,12 @@ bool PageCode::read(uint64_t pc, uint32_t& insn) const {
 namespace {
 
 enum class FlagUse {
-  kNone,        // neither reads nor writes NZCV, falls through
-  kWrite,       // writes all of NZCV without reading it, falls through
-  kRead,        // reads NZCV (or may: system registers)
-  kJump,        // B or BL: continues at the target only
-  kTwoWay,      // CBZ/CBNZ/TBZ/TBNZ: continues at the target and the next instruction
-  kUnknown,     // indirect branches, exceptions, system instructions: anything may follow
+  kNone,     // neither reads nor writes NZCV, falls through
+  kWrite,    // writes all of NZCV without reading it, falls through
+  kRead,     // reads NZCV (or may: system registers)
+  kJump,     // B or BL: continues at the target only
+  kTwoWay,   // CBZ/CBNZ/TBZ/TBNZ: continues at the target and the next instruction
+  kUnknown,  // indirect branches, exceptions, system instructions: anything may follow
 };
 
 int64_t sext(uint64_t v, unsigned bits) { return int64_t(v << (64 - bits)) >> (64 - bits); }
@@ -44,7 +44,7 @@ FlagUse classify(uint32_t insn, int64_t& offset) {
     if ((insn & 0xff000000) == 0x54000000) return FlagUse::kRead;  // B.cond, BC.cond
     if ((insn & 0xfffff01f) == 0xd503201f) return FlagUse::kNone;  // hints (NOP, YIELD, BTI ...)
     if ((insn & 0xfffff01f) == 0xd503301f) return FlagUse::kNone;  // CLREX, DSB, DMB, ISB, SB
-    return FlagUse::kUnknown;  // MRS/MSR (NZCV among them), SVC, BR, RET ...
+    return FlagUse::kUnknown;                                      // MRS/MSR (NZCV among them), SVC, BR, RET ...
   }
   // Data processing (register) readers: ADC/SBC(S), RMIF, SETF (0xd0), CCMP/CCMN (0xd2), CSEL family (0xd4).
   if ((insn & 0x10000000) && (insn & 0x0e000000) == 0x0a000000) {
