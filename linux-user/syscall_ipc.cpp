@@ -164,12 +164,15 @@ SYS(msgctl) {
 // POSIX message queues: struct mq_attr (four longs) and struct sigevent are alike on both sides;
 // the queue name is a name, not a path (no sysroot lookup). A SIGEV_THREAD request (glibc's, through
 // a netlink socket) carries a pointer to a cookie buffer, which the kernel reads: made a host one.
+// struct mq_attr: four longs and padding, alike on both sides.
+struct MqAttr {
+  long flags, maxmsg, msgsize, curmsgs, pad[4];
+};
+
 SYS(mq_open) {
   std::string name;
   if (int64_t r = read_guest_string(ctx.mem, a[0], name); r < 0) return r;
-  struct mq_attr_raw {
-    long flags, maxmsg, msgsize, curmsgs, pad[4];
-  } attr;
+  MqAttr attr;
   if (a[3] && !get_guest(ctx.mem, a[3], attr)) return -EFAULT;
   const int flags = open_flags_to_host(ctx.proc, a[1]);
   return host_ret(syscall(SYS_mq_open, name.c_str(), flags, mode_t(a[2]), a[3] ? &attr : nullptr));
@@ -210,9 +213,7 @@ SYS(mq_notify) {
   return host_ret(syscall(SYS_mq_notify, int(a[0]), &ev));
 }
 SYS(mq_getsetattr) {
-  struct mq_attr_raw {
-    long flags, maxmsg, msgsize, curmsgs, pad[4];
-  } in, out;
+  MqAttr in, out;
   if (a[1] && !get_guest(ctx.mem, a[1], in)) return -EFAULT;
   if (a[1]) in.flags = open_flags_to_host(ctx.proc, int(in.flags));
   long r = syscall(SYS_mq_getsetattr, int(a[0]), a[1] ? &in : nullptr, a[2] ? &out : nullptr);
