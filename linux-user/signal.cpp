@@ -52,12 +52,12 @@ void mark_pending(int sig, const siginfo_t* si) {
   if (!t) return;
   SignalState& s = t->signals;
   if (sig < kFirstRealtime) {
-    memcpy(&s.info[sig], si, sizeof(GuestSiginfo));
+    memcpy(static_cast<void*>(&s.info[sig]), si, sizeof(GuestSiginfo));
   } else {
     // Entries of a signal that is no longer pending were discarded (SIG_IGN): drop them first.
     if (!(s.pending.load() & sig_bit(sig))) drop_queued(s, sig);
     if (s.rt_count == SignalState::kRtQueue) return;  // full: lost, as past RLIMIT_SIGPENDING
-    memcpy(&s.rt_queue[s.rt_count++], si, sizeof(GuestSiginfo));
+    memcpy(static_cast<void*>(&s.rt_queue[s.rt_count++]), si, sizeof(GuestSiginfo));
   }
   s.pending.fetch_or(sig_bit(sig));
   t->cpu().exit_request.store(1);

@@ -156,10 +156,4 @@ int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow
   return 0;
 }
 
-void exit_process(Process& proc, int status) {
-  fflush(stdout);
-  fflush(stderr);
-  _exit(status);
-}
-
 }  // namespace mimic::linux_user

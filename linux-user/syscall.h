@@ -97,7 +97,4 @@ std::string resolve_in_sysroot(const std::string& root, const std::string& path,
 // Guest AT_FDCWD (-100) and the other dirfd conventions are the host's: dirfds pass through.
 inline int guest_dirfd(uint64_t v) { return int(int32_t(v)); }
 
-// Exits the whole process with the guest's status (after flushing our own output).
-[[noreturn]] void exit_process(Process& proc, int status);
-
 }  // namespace mimic::linux_user
