@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/mmap.h"
@@ -41,10 +42,11 @@ bool never_restarts(uint64_t nr) {
 EngineBinding::EngineBinding(Process& proc, tcg::ExecEngine& engine) : proc_(proc) {
   proc.engine = &engine;
   proc.mem->set_invalidate_hook([&engine](uint64_t s, uint64_t e) { engine.invalidate_range(s, e); });
-  // The write watch for self-modifying code without cache maintenance is opt-in for now
-  // (MIMIC_SMC_WATCH=1): with it, multi-threaded Debian programs (7-Zip, xz -T2, sort --parallel)
-  // died by SIGABRT in about 1 run in 7 under load, cause not yet found (docs/linux-user.md).
-  if (const char* w = getenv("MIMIC_SMC_WATCH"); w && *w && *w != '0') {
+  // The write watch for self-modifying code without cache maintenance (docs/linux-user.md);
+  // MIMIC_SMC_WATCH=0 turns it off (code changes are then seen through mprotect, munmap and the
+  // architectures' instruction-cache maintenance only).
+  const char* w = getenv("MIMIC_SMC_WATCH");
+  if (!w || strcmp(w, "0") != 0) {
     GuestMemory* mem = proc.mem.get();
     engine.set_code_read_hook([mem](uint64_t s, uint64_t e) { mem->protect_code(s, e); });
   }

@@ -283,7 +283,7 @@ SYS(ioctl) {
   if (!(in ? ctx.mem.access_ok(a[2], n, PageFlag::kValid | PageFlag::kRead)
            : ctx.mem.access_ok(a[2], n, PageFlag::kValid | PageFlag::kWrite)))
     return -EFAULT;
-  return host_ret(::ioctl(fd, req, ctx.mem.host(a[2])));
+  return host_ret(::ioctl(fd, req, guest_buffer(ctx.mem, a[2], n)));
 }
 
 SYS(pipe2) {

@@ -76,7 +76,8 @@ SYS(readlinkat) {
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }
   path = host_path_for(ctx.proc, guest, false);
-  return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(), static_cast<char*>(ctx.mem.host(a[2])), size_t(len)));
+  return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(),
+                               static_cast<char*>(guest_buffer(ctx.mem, a[2], uint64_t(len))), size_t(len)));
 }
 
 SYS(faccessat) {

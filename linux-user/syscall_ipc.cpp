@@ -135,7 +135,7 @@ SYS(semctl) {
     case SEM_INFO: {
       // unsigned short arrays and struct seminfo (ints) are alike; the kernel checks the pointer.
       if (!ctx.mem.in_range(arg, 1)) return -EFAULT;
-      return host_ret(syscall(SYS_semctl, id, num, cmd, ctx.mem.host(arg)));
+      return host_ret(syscall(SYS_semctl, id, num, cmd, guest_buffer(ctx.mem, arg, 1)));
     }
     default: return host_ret(syscall(SYS_semctl, id, num, cmd, arg));
   }

@@ -24,8 +24,8 @@ int64_t addr_out(SyscallCtx& ctx, uint64_t addr, uint64_t lenp, sockaddr** sa, s
   socklen_t l = *static_cast<socklen_t*>(ctx.mem.host(lenp));
   if (int(l) < 0) return -EINVAL;
   if (!ctx.mem.access_ok(addr, l, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
-  *sa = static_cast<sockaddr*>(ctx.mem.host(addr));
-  *len = static_cast<socklen_t*>(ctx.mem.host(lenp));
+  *sa = static_cast<sockaddr*>(guest_buffer(ctx.mem, addr, l));
+  *len = static_cast<socklen_t*>(guest_buffer(ctx.mem, lenp, sizeof(socklen_t)));
   return 0;
 }
 const sockaddr* addr_in(SyscallCtx& ctx, uint64_t addr, uint64_t len) {
@@ -125,11 +125,11 @@ int64_t msg_in(SyscallCtx& ctx, uint64_t addr, msghdr& m, std::vector<iovec>& io
   if (g.name && !ctx.mem.access_ok(g.name, g.namelen, need)) return -EFAULT;
   if (g.control && !ctx.mem.access_ok(g.control, g.controllen, need)) return -EFAULT;
   m = {};
-  m.msg_name = g.name ? ctx.mem.host(g.name) : nullptr;
+  m.msg_name = g.name ? guest_buffer(ctx.mem, g.name, g.namelen) : nullptr;
   m.msg_namelen = g.namelen;
   m.msg_iov = iov.data();
   m.msg_iovlen = iov.size();
-  m.msg_control = g.control ? ctx.mem.host(g.control) : nullptr;
+  m.msg_control = g.control ? guest_buffer(ctx.mem, g.control, g.controllen) : nullptr;
   m.msg_controllen = g.controllen;
   m.msg_flags = g.flags;
   return 0;

@@ -280,7 +280,7 @@ SYS(futex) {
   int op = int(a[1]);
   int cmd = op & FUTEX_CMD_MASK;
   if (!ctx.mem.access_ok(a[0], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
-  void* uaddr = ctx.mem.host(a[0]);
+  void* uaddr = guest_buffer(ctx.mem, a[0], 4);  // PI operations write the word
   switch (cmd) {
     case FUTEX_WAIT:
     case FUTEX_WAIT_BITSET:
@@ -295,7 +295,7 @@ SYS(futex) {
       void* uaddr2 = nullptr;
       if (cmd == FUTEX_WAIT_REQUEUE_PI) {
         if (!ctx.mem.access_ok(a[4], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
-        uaddr2 = ctx.mem.host(a[4]);
+        uaddr2 = guest_buffer(ctx.mem, a[4], 4);
       }
       return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), pts, uaddr2, uint32_t(a[5])));
     }
@@ -309,7 +309,8 @@ SYS(futex) {
     case FUTEX_CMP_REQUEUE_PI:
     case FUTEX_WAKE_OP: {
       if (!ctx.mem.access_ok(a[4], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
-      return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), a[3], ctx.mem.host(a[4]), uint32_t(a[5])));
+      return host_ret(
+          syscall(SYS_futex, uaddr, op, uint32_t(a[2]), a[3], guest_buffer(ctx.mem, a[4], 4), uint32_t(a[5])));
     }
     default: return -ENOSYS;
   }

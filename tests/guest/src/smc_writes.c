@@ -1,15 +1,20 @@
 /* Self-modifying code without cache maintenance: plain stores into a writable and executable
    page that already ran, from the same thread, from another thread while this one keeps calling
-   the code, a store that rewrites the next instruction of its own block, and read(2) into the
-   code page. An emulator must notice each write and drop the stale translation (qemu-user and
-   mimic watch such pages); on hardware the architecture would ask for IC IVAU / fence.i. */
+   the code, a store that rewrites the next instruction of its own block, read(2) into the
+   code page, and system calls whose kernel writes land on data that shares a page with code. An emulator must notice
+   each write and drop the stale translation (qemu-user and mimic watch such pages); on hardware the architecture would
+   ask for IC IVAU / fence.i. */
 #define _GNU_SOURCE
+#include <linux/futex.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 typedef long (*fn_t)(void);
@@ -92,5 +97,54 @@ int main(void) {
   long before = f();
   ssize_t n = read(p[0], (void *)code, sizeof fresh);
   printf("read(2) into the code page: %ld then %ld (read %zd)\n", before, f(), n);
+
+  /* Data next to code (a JIT's constant pool): the kernel writes it after the code ran. Each
+     call of f() first makes sure the page holds live translated code again. */
+  char* data = (char*)code + 2048;
+  emit_return(code, 5);
+  f();
+  if (write(p[1], "abc", 3) != 3) return 1;
+  int* avail = (int*)data;
+  int r1 = ioctl(p[0], FIONREAD, avail);
+  printf("ioctl(FIONREAD) next to code: %d, %d bytes, code %ld\n", r1, *avail, f());
+  char link[64];
+  snprintf(link, sizeof link, "/tmp/mimic-smc-link-%d", (int)getpid());
+  unlink(link);
+  if (symlink("target-of-the-link", link) != 0) return 1;
+  ssize_t ln = readlink(link, data + 64, 64);
+  unlink(link);
+  printf("readlink next to code: %zd '%.*s', code %ld\n", ln, (int)(ln > 0 ? ln : 0), data + 64, f());
+  uint32_t *w2 = (uint32_t*)(data + 128), w1 = 0;
+  *w2 = 0;
+  f();
+  long woke = syscall(SYS_futex, &w1, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, 1, w2,
+                      FUTEX_OP(FUTEX_OP_SET, 5, FUTEX_OP_CMP_EQ, 0));
+  printf("futex WAKE_OP on a word next to code: %ld, word %u, code %ld\n", woke, *w2, f());
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 1;
+  char byte = 'x';
+  struct iovec iov = {&byte, 1};
+  union {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(int))];
+  } out;
+  memset(&out, 0, sizeof out);
+  struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = out.buf, .msg_controllen = sizeof out.buf};
+  struct cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &p[1], sizeof(int));
+  if (sendmsg(sv[0], &m, 0) != 1) return 1;
+  f();
+  struct msghdr in = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = data + 256, .msg_controllen = 64};
+  ssize_t got = recvmsg(sv[1], &in, 0);
+  struct cmsghdr* rc = CMSG_FIRSTHDR(&in);
+  int passed = -1;
+  if (rc && rc->cmsg_type == SCM_RIGHTS) memcpy(&passed, CMSG_DATA(rc), sizeof passed);
+  printf("recvmsg control next to code: %zd, fd passed %s, writes through it %zd, code %ld\n", got,
+         rc && rc->cmsg_type == SCM_RIGHTS ? "yes" : "no", passed >= 0 ? write(passed, "z", 1) : -1L, f());
+  emit_return(code, 9);
+  printf("code still rewritable: %ld\n", f());
   return 0;
 }
