@@ -12,6 +12,7 @@
 #include <string>
 
 #include "linux-user/arch.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/syscall.h"
 #include "tcg/exec/exec.h"
 
@@ -45,22 +46,23 @@ void drop_queued(SignalState& s, int sig) {
 
 // The kernel picked this host thread because its mask (mirroring the guest thread's) lets the
 // signal in: the guest thread running here gets it.
-void mark_pending(int sig, const siginfo_t* si) {
+bool mark_pending(int sig, const siginfo_t* si) {
   Process* p = g_process;
-  if (!p || sig < 1 || sig > kNumSignals) return;
+  if (!p || sig < 1 || sig > kNumSignals) return false;
   GuestThread* t = t_current_thread ? t_current_thread : p->main_thread;
-  if (!t) return;
+  if (!t) return false;
   SignalState& s = t->signals;
   if (sig < kFirstRealtime) {
     memcpy(static_cast<void*>(&s.info[sig]), si, sizeof(GuestSiginfo));
   } else {
     // Entries of a signal that is no longer pending were discarded (SIG_IGN): drop them first.
     if (!(s.pending.load() & sig_bit(sig))) drop_queued(s, sig);
-    if (s.rt_count == SignalState::kRtQueue) return;  // full: lost, as past RLIMIT_SIGPENDING
+    if (s.rt_count == SignalState::kRtQueue) return false;  // full: lost, as past RLIMIT_SIGPENDING
     memcpy(static_cast<void*>(&s.rt_queue[s.rt_count++]), si, sizeof(GuestSiginfo));
   }
   s.pending.fetch_or(sig_bit(sig));
   t->cpu().exit_request.store(1);
+  return true;
 }
 
 // The siginfo of the next instance of `sig`, which is pending; clears its pending bit when no
@@ -89,9 +91,10 @@ GuestSiginfo take_pending(SignalState& s, int sig) {
 }
 
 // Guest signals with a guest handler: remember them; the cpu loop delivers at the next exit.
-void host_async_handler(int sig, siginfo_t* si, void*) {
+// A thread about to enter a blocking call for the guest returns EINTR instead (safe_syscall.h).
+void host_async_handler(int sig, siginfo_t* si, void* uc) {
   int saved = errno;
-  mark_pending(sig, si);
+  if (mark_pending(sig, si)) safe_syscall_interrupt(static_cast<ucontext_t*>(uc));
   errno = saved;
 }
 
@@ -114,7 +117,7 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
     const GuestSigaction& act = p->sig_actions[sig];
     if (act.handler == kSigIgn) return;
     if (act.handler == kSigDfl) die_from_signal(sig);
-    mark_pending(sig, si);
+    if (mark_pending(sig, si)) safe_syscall_interrupt(uc);
     return;
   }
   tcg::CpuBase* env = tcg::ExecEngine::current_cpu();

@@ -20,6 +20,7 @@
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
 
@@ -49,12 +50,12 @@ int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<i
 SYS(read) {
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
-  return host_ret(::read(fdarg(a[0]), buf, a[2]));
+  return safe_syscall(SYS_read, fdarg(a[0]), buf, a[2]);
 }
 SYS(write) {
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
-  return host_ret(::write(fdarg(a[0]), buf, a[2]));
+  return safe_syscall(SYS_write, fdarg(a[0]), buf, a[2]);
 }
 SYS(pread64) {
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
@@ -69,12 +70,12 @@ SYS(pwrite64) {
 SYS(readv) {
   std::vector<iovec> v;
   if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
-  return host_ret(::readv(fdarg(a[0]), v.data(), int(v.size())));
+  return safe_syscall(SYS_readv, fdarg(a[0]), v.data(), int(v.size()));
 }
 SYS(writev) {
   std::vector<iovec> v;
   if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
-  return host_ret(::writev(fdarg(a[0]), v.data(), int(v.size())));
+  return safe_syscall(SYS_writev, fdarg(a[0]), v.data(), int(v.size()));
 }
 SYS(preadv) {
   std::vector<iovec> v;
@@ -150,7 +151,7 @@ SYS(openat) {
   const int flags = open_flags_to_host(ctx.proc, a[2]);
   std::string path;
   if (int64_t r = open_path(ctx, a[1], flags, path); r != kOpenHostPath) return r;
-  return host_ret(::openat(guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3])));
+  return safe_syscall(SYS_openat, guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3]));  // a FIFO blocks
 }
 // openat2(dirfd, path, how, size): struct open_how { u64 flags, mode, resolve } may grow; bytes
 // past what this kernel knows must be zero (E2BIG), as Linux checks.
@@ -223,8 +224,8 @@ SYS(fcntl) {
       // struct flock is the same on every 64-bit Linux.
       struct flock fl;
       if (!copy_from_guest(ctx.mem, &fl, a[2], sizeof fl)) return -EFAULT;
-      int r = ::fcntl(fd, cmd, &fl);
-      if (r < 0) return -errno;
+      const int64_t r = safe_syscall(SYS_fcntl, fd, cmd, &fl);  // F_SETLKW waits
+      if (r < 0) return r;
       if ((cmd == F_GETLK || cmd == F_OFD_GETLK) && !copy_to_guest(ctx.mem, a[2], &fl, sizeof fl)) return -EFAULT;
       return r;
     }
@@ -306,7 +307,7 @@ SYS(sync) {
 SYS(syncfs) { return host_ret(::syncfs(fdarg(a[0]))); }
 SYS(fallocate) { return host_ret(::fallocate(fdarg(a[0]), int(a[1]), off_t(a[2]), off_t(a[3]))); }
 SYS(fadvise64) { return -::posix_fadvise(fdarg(a[0]), off_t(a[1]), off_t(a[2]), int(a[3])); }
-SYS(flock) { return host_ret(::flock(fdarg(a[0]), int(a[1]))); }
+SYS(flock) { return safe_syscall(SYS_flock, fdarg(a[0]), int(a[1])); }
 SYS(readahead) { return host_ret(::readahead(fdarg(a[0]), off64_t(a[1]), size_t(a[2]))); }
 
 SYS(sendfile) {
@@ -332,23 +333,23 @@ int64_t with_offset_pair(SyscallCtx& ctx, const uint64_t* a, HostCall call) {
     if (!get_guest(ctx.mem, a[3], out)) return -EFAULT;
     pout = &out;
   }
-  ssize_t r = call(pin, pout);
-  if (r < 0) return -errno;
+  const int64_t r = call(pin, pout);
+  if (r < 0) return r;
   if (pin) put_guest(ctx.mem, a[1], in);
   if (pout) put_guest(ctx.mem, a[3], out);
   return r;
 }
 SYS(copy_file_range) {
   return with_offset_pair(ctx, a, [&](loff_t* pin, loff_t* pout) {
-    return ::copy_file_range(fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
+    return host_ret(::copy_file_range(fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5])));
   });
 }
 SYS(splice) {
   return with_offset_pair(ctx, a, [&](loff_t* pin, loff_t* pout) {
-    return ::splice(fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
+    return safe_syscall(SYS_splice, fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
   });
 }
-SYS(tee) { return host_ret(::tee(fdarg(a[0]), fdarg(a[1]), a[2], unsigned(a[3]))); }
+SYS(tee) { return safe_syscall(SYS_tee, fdarg(a[0]), fdarg(a[1]), a[2], unsigned(a[3])); }
 
 // Host sigsets for calls that take a temporary mask (ppoll, pselect6, epoll_pwait).
 int64_t get_temp_mask(SyscallCtx& ctx, uint64_t addr, uint64_t size, sigset_t& host, const sigset_t*& p) {
@@ -376,10 +377,9 @@ SYS(ppoll) {
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[3], a[4], hm, pm); r < 0) return r;
-  int r = ::ppoll(static_cast<pollfd*>(fds), n, pts, pm);
-  int e = errno;
-  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
-  if (r < 0) return -e;
+  const int64_t r = safe_syscall(SYS_ppoll, fds, n, pts, pm, pm ? 8 : 0);
+  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[2], ts);
   return r;
 }
@@ -411,10 +411,9 @@ SYS(pselect6) {
     const sigset_t* ss;
     size_t len;
   } sig = {pm, 8};
-  long r = syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
-  int e = errno;
-  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
-  if (r < 0) return -e;
+  const int64_t r = safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
+  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[4], ts);
   return r;
 }
@@ -447,14 +446,10 @@ int64_t epoll_wait_common(SyscallCtx& ctx, const uint64_t* a, const timespec* ts
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[4], a[5], hm, pm); r < 0) return r;
-  int r;
-  if (has_ts)
-    r = int(syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8));
-  else
-    r = ::epoll_pwait(fdarg(a[0]), evs.data(), max, int(a[3]), pm);
-  int e = errno;
-  if (pm) end_temp_mask(ctx.thread, r < 0 && e == EINTR);
-  if (r < 0) return -e;
+  const int64_t r = has_ts ? safe_syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8)
+                           : safe_syscall(SYS_epoll_pwait, fdarg(a[0]), evs.data(), max, int(a[3]), pm, 8);
+  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  if (r < 0) return r;
   for (int i = 0; i < r; i++) {
     GuestEpollEvent g{evs[size_t(i)].events, 0, evs[size_t(i)].data.u64};
     put_guest(ctx.mem, a[1] + 16 * uint64_t(i), g);

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/syscall.h"
 #include "linux-user/uaccess.h"
 
@@ -100,14 +101,14 @@ SYS(semop) {
   // struct sembuf is three shorts everywhere.
   void* sops = guest_buffer(ctx.mem, a[1], a[2] * sizeof(sembuf));
   if (!sops) return -EFAULT;
-  return host_ret(syscall(SYS_semop, int(a[0]), sops, size_t(a[2])));
+  return safe_syscall(SYS_semop, int(a[0]), sops, size_t(a[2]));
 }
 SYS(semtimedop) {
   void* sops = guest_buffer(ctx.mem, a[1], a[2] * sizeof(sembuf));
   if (!sops) return -EFAULT;
   timespec ts;
   if (a[3] && !get_guest(ctx.mem, a[3], ts)) return -EFAULT;
-  return host_ret(syscall(SYS_semtimedop, int(a[0]), sops, size_t(a[2]), a[3] ? &ts : nullptr));
+  return safe_syscall(SYS_semtimedop, int(a[0]), sops, size_t(a[2]), a[3] ? &ts : nullptr);
 }
 
 SYS(semctl) {
@@ -146,12 +147,12 @@ SYS(msgsnd) {
   // struct msgbuf is a long type followed by the text.
   void* msg = guest_buffer(ctx.mem, a[1], a[2] + sizeof(long));
   if (!msg) return -EFAULT;
-  return host_ret(syscall(SYS_msgsnd, int(a[0]), msg, size_t(a[2]), int(a[3])));
+  return safe_syscall(SYS_msgsnd, int(a[0]), msg, size_t(a[2]), int(a[3]));
 }
 SYS(msgrcv) {
   void* msg = guest_buffer(ctx.mem, a[1], a[2] + sizeof(long));
   if (!msg) return -EFAULT;
-  return host_ret(syscall(SYS_msgrcv, int(a[0]), msg, size_t(a[2]), long(a[3]), int(a[4])));
+  return safe_syscall(SYS_msgrcv, int(a[0]), msg, size_t(a[2]), long(a[3]), int(a[4]));
 }
 SYS(msgctl) {
   // msqid64_ds, msginfo: x86-64 uses the asm-generic layout too.
@@ -187,7 +188,7 @@ SYS(mq_timedsend) {
   if (!msg) return -EFAULT;
   timespec ts;
   if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
-  return host_ret(syscall(SYS_mq_timedsend, int(a[0]), msg, size_t(a[2]), unsigned(a[3]), a[4] ? &ts : nullptr));
+  return safe_syscall(SYS_mq_timedsend, int(a[0]), msg, size_t(a[2]), unsigned(a[3]), a[4] ? &ts : nullptr);
 }
 SYS(mq_timedreceive) {
   void* msg = guest_buffer(ctx.mem, a[1], a[2]);
@@ -195,8 +196,8 @@ SYS(mq_timedreceive) {
   timespec ts;
   if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
   unsigned prio = 0;
-  long r = syscall(SYS_mq_timedreceive, int(a[0]), msg, size_t(a[2]), &prio, a[4] ? &ts : nullptr);
-  if (r < 0) return -errno;
+  const int64_t r = safe_syscall(SYS_mq_timedreceive, int(a[0]), msg, size_t(a[2]), &prio, a[4] ? &ts : nullptr);
+  if (r < 0) return r;
   if (a[3] && !put_guest(ctx.mem, a[3], prio)) return -EFAULT;
   return r;
 }

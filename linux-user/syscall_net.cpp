@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/syscall.h"
 
 namespace mimic::linux_user {
@@ -47,14 +48,14 @@ SYS(bind) {
 SYS(connect) {
   const sockaddr* sa = addr_in(ctx, a[1], a[2]);
   if (!sa) return -EFAULT;
-  return host_ret(::connect(fdarg(a[0]), sa, socklen_t(a[2])));
+  return safe_syscall(SYS_connect, fdarg(a[0]), sa, socklen_t(a[2]));
 }
 SYS(listen) { return host_ret(::listen(fdarg(a[0]), int(a[1]))); }
 SYS(accept4) {
   sockaddr* sa;
   socklen_t* len;
   if (int64_t r = addr_out(ctx, a[1], a[2], &sa, &len); r < 0) return r;
-  return host_ret(::accept4(fdarg(a[0]), sa, len, int(a[3])));
+  return safe_syscall(SYS_accept4, fdarg(a[0]), sa, len, int(a[3]));
 }
 SYS(accept) {
   uint64_t b[4] = {a[0], a[1], a[2], 0};
@@ -79,7 +80,7 @@ SYS(sendto) {
   if (!buf) return -EFAULT;
   const sockaddr* sa = nullptr;
   if (a[4] && !(sa = addr_in(ctx, a[4], a[5]))) return -EFAULT;
-  return host_ret(::sendto(fdarg(a[0]), buf, a[2], int(a[3]), sa, socklen_t(a[5])));
+  return safe_syscall(SYS_sendto, fdarg(a[0]), buf, a[2], int(a[3]), sa, socklen_t(a[5]));
 }
 SYS(recvfrom) {
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
@@ -87,7 +88,7 @@ SYS(recvfrom) {
   sockaddr* sa;
   socklen_t* len;
   if (int64_t r = addr_out(ctx, a[4], a[5], &sa, &len); r < 0) return r;
-  return host_ret(::recvfrom(fdarg(a[0]), buf, a[2], int(a[3]), sa, len));
+  return safe_syscall(SYS_recvfrom, fdarg(a[0]), buf, a[2], int(a[3]), sa, len);
 }
 SYS(setsockopt) {
   // Option values are plain data (ints, timevals, linger, ...) with the same layout.
@@ -138,14 +139,14 @@ SYS(sendmsg) {
   msghdr m;
   std::vector<iovec> iov;
   if (int64_t r = msg_in(ctx, a[1], m, iov, false); r < 0) return r;
-  return host_ret(::sendmsg(fdarg(a[0]), &m, int(a[2])));
+  return safe_syscall(SYS_sendmsg, fdarg(a[0]), &m, int(a[2]));
 }
 SYS(recvmsg) {
   msghdr m;
   std::vector<iovec> iov;
   if (int64_t r = msg_in(ctx, a[1], m, iov, true); r < 0) return r;
-  ssize_t r = ::recvmsg(fdarg(a[0]), &m, int(a[2]));
-  if (r < 0) return -errno;
+  const int64_t r = safe_syscall(SYS_recvmsg, fdarg(a[0]), &m, int(a[2]));
+  if (r < 0) return r;
   uint32_t namelen = m.msg_namelen;
   uint64_t controllen = m.msg_controllen;
   int32_t flags = m.msg_flags;
@@ -165,19 +166,19 @@ int64_t do_mmsg(SyscallCtx& ctx, const uint64_t* a, bool send) {
   std::vector<std::vector<iovec>> iovs(vlen);
   for (uint64_t i = 0; i < vlen; i++)
     if (int64_t r = msg_in(ctx, a[1] + kMmsgSize * i, v[i].msg_hdr, iovs[i], !send); r < 0) return r;
-  int r;
+  int64_t r;
   if (send) {
-    r = ::sendmmsg(fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]));
+    r = safe_syscall(SYS_sendmmsg, fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]));
   } else {
     timespec ts, *pts = nullptr;
     if (a[4]) {
       if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
       pts = &ts;
     }
-    r = ::recvmmsg(fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]), pts);
+    r = safe_syscall(SYS_recvmmsg, fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]), pts);
     if (r >= 0 && pts) put_guest(ctx.mem, a[4], ts);
   }
-  if (r < 0) return -errno;
+  if (r < 0) return r;
   for (int i = 0; i < r; i++) {
     uint64_t m = a[1] + kMmsgSize * uint64_t(i);
     const mmsghdr& h = v[size_t(i)];

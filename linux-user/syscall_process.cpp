@@ -19,6 +19,7 @@
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
 #include "linux-user/thread.h"
@@ -297,7 +298,7 @@ SYS(futex) {
         if (!ctx.mem.access_ok(a[4], 4, PageFlag::kValid | PageFlag::kRead)) return -EFAULT;
         uaddr2 = guest_buffer(ctx.mem, a[4], 4);
       }
-      return host_ret(syscall(SYS_futex, uaddr, op, uint32_t(a[2]), pts, uaddr2, uint32_t(a[5])));
+      return safe_syscall(SYS_futex, uaddr, op, uint32_t(a[2]), pts, uaddr2, uint32_t(a[5]));
     }
     case FUTEX_WAKE:
     case FUTEX_WAKE_BITSET:
@@ -536,8 +537,8 @@ SYS(execveat) {
 SYS(wait4) {
   int status = 0;
   struct rusage ru;
-  pid_t r = ::wait4(pid_t(a[0]), a[1] ? &status : nullptr, int(a[2]), a[3] ? &ru : nullptr);
-  if (r < 0) return -errno;
+  const int64_t r = safe_syscall(SYS_wait4, pid_t(a[0]), a[1] ? &status : nullptr, int(a[2]), a[3] ? &ru : nullptr);
+  if (r < 0) return r;
   // W* status words and struct rusage are the same on the guest.
   if (a[1] && r > 0 && !put_guest(ctx.mem, a[1], status)) return -EFAULT;
   if (a[3] && !put_guest(ctx.mem, a[3], ru)) return -EFAULT;
@@ -547,8 +548,9 @@ SYS(waitid) {
   siginfo_t si;
   memset(&si, 0, sizeof si);
   struct rusage ru;
-  long r = syscall(SYS_waitid, int(a[0]), id_t(a[1]), a[2] ? &si : nullptr, int(a[3]), a[4] ? &ru : nullptr);
-  if (r < 0) return -errno;
+  const int64_t r =
+      safe_syscall(SYS_waitid, int(a[0]), id_t(a[1]), a[2] ? &si : nullptr, int(a[3]), a[4] ? &ru : nullptr);
+  if (r < 0) return r;
   if (a[2] && !copy_to_guest(ctx.mem, a[2], &si, sizeof si)) return -EFAULT;
   if (a[4] && !put_guest(ctx.mem, a[4], ru)) return -EFAULT;
   return r;

@@ -5,6 +5,7 @@
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
 
@@ -76,8 +77,8 @@ SYS(rt_sigsuspend) {
   if (!get_guest(ctx.mem, a[0], m)) return -EFAULT;
   sigset_t hs = host_sigset_for_guest_mask(m);
   begin_temp_mask(ctx.thread, m);
-  // Already pending (recorded while blocked in mimic's own code): no need to sleep.
-  if (!(ctx.thread.signals.pending.load() & ~ctx.thread.signals.blocked)) sigsuspend(&hs);
+  // Returns at once when a signal the temporary mask lets in is already recorded.
+  safe_syscall(SYS_rt_sigsuspend, &hs, 8);
   end_temp_mask(ctx.thread, true);
   return -EINTR;
 }
@@ -93,8 +94,8 @@ SYS(rt_sigtimedwait) {
     pts = &ts;
   }
   siginfo_t si;
-  int r = sigtimedwait(&hs, &si, pts);
-  if (r < 0) return -errno;
+  const int64_t r = safe_syscall(SYS_rt_sigtimedwait, &hs, &si, pts, 8);
+  if (r < 0) return r;
   if (a[1] && !copy_to_guest(ctx.mem, a[1], &si, sizeof si)) return -EFAULT;
   return r;
 }

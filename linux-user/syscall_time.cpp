@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/safe_syscall.h"
 #include "linux-user/syscall.h"
 
 namespace mimic::linux_user {
@@ -33,23 +34,19 @@ SYS(clock_settime) {
 SYS(clock_nanosleep) {
   timespec req, rem{};
   if (!get_guest(ctx.mem, a[2], req)) return -EFAULT;
-  long r = syscall(SYS_clock_nanosleep, clockid_t(a[0]), int(a[1]), &req, &rem);
-  if (r != 0) {
-    int e = errno;
-    if (e == EINTR && a[3]) put_guest(ctx.mem, a[3], rem);
-    return -e;
-  }
-  return 0;
+  // Interrupted before it slept, the whole request remains.
+  rem = req;
+  const int64_t r = safe_syscall(SYS_clock_nanosleep, clockid_t(a[0]), int(a[1]), &req, &rem);
+  if (r == -EINTR && a[3] && !(a[1] & TIMER_ABSTIME)) put_guest(ctx.mem, a[3], rem);
+  return r;
 }
 SYS(nanosleep) {
   timespec req, rem{};
   if (!get_guest(ctx.mem, a[0], req)) return -EFAULT;
-  if (::nanosleep(&req, &rem) != 0) {
-    int e = errno;
-    if (e == EINTR && a[1]) put_guest(ctx.mem, a[1], rem);
-    return -e;
-  }
-  return 0;
+  rem = req;  // interrupted before it slept, the whole request remains
+  const int64_t r = safe_syscall(SYS_nanosleep, &req, &rem);
+  if (r == -EINTR && a[1]) put_guest(ctx.mem, a[1], rem);
+  return r;
 }
 SYS(gettimeofday) {
   timeval tv;
