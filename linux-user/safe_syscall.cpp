@@ -9,6 +9,7 @@
 
 #include "linux-user/process.h"
 #include "linux-user/signal.h"
+#include "linux-user/syscall.h"
 
 // long mimic_safe_syscall_base(const SignalState* s, long nr, long a1, ..., long a6)
 // SysV arguments: rdi = s, rsi = nr, rdx, rcx, r8, r9 = a1..a4, stack = a5, a6. The state pointer
@@ -47,7 +48,7 @@ mimic_safe_syscall_end:
   .cfi_rel_offset %rbx, 0
   .globl mimic_safe_syscall_interrupted
 mimic_safe_syscall_interrupted:
-  mov $-4, %rax
+  mov $-512, %rax
   pop %rbx
   .cfi_adjust_cfa_offset -8
   .cfi_restore %rbx
@@ -68,7 +69,7 @@ namespace mimic::linux_user {
 static_assert(offsetof(SignalState, blocked) == 0);
 static_assert(offsetof(SignalState, pending) == 8);
 static_assert(sizeof(std::atomic<uint64_t>) == 8 && sizeof(SignalState::blocked) == 8);
-static_assert(-EINTR == -4);
+constexpr long kInterruptedBeforeEntry = -512;  // ERESTARTSYS: the kernel never returns it
 
 int64_t safe_syscall_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
   GuestThread* t = current_thread();
@@ -76,7 +77,8 @@ int64_t safe_syscall_raw(long nr, long a1, long a2, long a3, long a4, long a5, l
     long r = syscall(nr, a1, a2, a3, a4, a5, a6);
     return r < 0 ? -int64_t(errno) : r;
   }
-  return mimic_safe_syscall_base(&t->signals, nr, a1, a2, a3, a4, a5, a6);
+  const long r = mimic_safe_syscall_base(&t->signals, nr, a1, a2, a3, a4, a5, a6);
+  return r == kInterruptedBeforeEntry ? kSysRestart : r;
 }
 
 void safe_syscall_interrupt(ucontext_t* uc) {

@@ -6,7 +6,13 @@
 // would be noticed only when the call returns by itself, perhaps never (alarm(1); pause()).
 // safe_syscall checks for a deliverable guest signal immediately before the `syscall`
 // instruction; the host handler, when it interrupts a thread between that check and the
-// instruction, moves it to the exit that returns -EINTR (safe_syscall_interrupt).
+// instruction, moves it to the exit that returns kSysRestart (safe_syscall_interrupt).
+//
+// kSysRestart, not -EINTR: the call has not started, so the guest sees the signal arrive just
+// before its system call, which then runs again after the handler, whatever SA_RESTART says (a
+// write to a file must never fail with EINTR). Calls with a temporary mask (ppoll, pselect6,
+// epoll_pwait, rt_sigsuspend) turn it into -EINTR, as the signal may be deliverable only under
+// that mask.
 #pragma once
 
 #include <signal.h>
@@ -18,7 +24,7 @@ namespace mimic::linux_user {
 
 int64_t safe_syscall_raw(long nr, long a1, long a2, long a3, long a4, long a5, long a6);
 
-// The result, or -errno. Arguments are integers or pointers, as for syscall(2).
+// The result, -errno, or kSysRestart. Arguments are integers or pointers, as for syscall(2).
 template <class... Args>
 int64_t safe_syscall(long nr, Args... args) {
   static_assert(sizeof...(Args) <= 6);

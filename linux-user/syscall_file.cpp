@@ -377,7 +377,8 @@ SYS(ppoll) {
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[3], a[4], hm, pm); r < 0) return r;
-  const int64_t r = safe_syscall(SYS_ppoll, fds, n, pts, pm, pm ? 8 : 0);
+  int64_t r = safe_syscall(SYS_ppoll, fds, n, pts, pm, pm ? 8 : 0);
+  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
   if (pm) end_temp_mask(ctx.thread, r == -EINTR);
   if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[2], ts);
@@ -411,7 +412,8 @@ SYS(pselect6) {
     const sigset_t* ss;
     size_t len;
   } sig = {pm, 8};
-  const int64_t r = safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
+  int64_t r = safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
+  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
   if (pm) end_temp_mask(ctx.thread, r == -EINTR);
   if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[4], ts);
@@ -446,8 +448,9 @@ int64_t epoll_wait_common(SyscallCtx& ctx, const uint64_t* a, const timespec* ts
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[4], a[5], hm, pm); r < 0) return r;
-  const int64_t r = has_ts ? safe_syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8)
+  int64_t r = has_ts ? safe_syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8)
                            : safe_syscall(SYS_epoll_pwait, fdarg(a[0]), evs.data(), max, int(a[3]), pm, 8);
+  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
   if (pm) end_temp_mask(ctx.thread, r == -EINTR);
   if (r < 0) return r;
   for (int i = 0; i < r; i++) {

@@ -5,13 +5,18 @@
    handler writes the byte the read is waiting for. Natively the handler runs either before the
    read (which then finds the byte) or during it (restarted by SA_RESTART, it finds the byte):
    the read never blocks for good. An emulator that records the signal and only then enters the
-   host's read (qemu's safe_syscall problem) would wait forever: a watchdog reports that. */
+   host's read (qemu's safe_syscall problem) would wait forever: a watchdog reports that.
+   Second part: a timer signal whose handler has no SA_RESTART, arriving every 100 us during
+   writes to a regular file. Linux never fails such a write with EINTR (the signal counts as
+   arriving before or after it), so neither may an emulator that notices it just before. */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -40,10 +45,47 @@ static void *sender(void *arg) {
   return NULL;
 }
 
+static atomic_int ticks;
+static void on_alarm(int sig) {
+  (void)sig;
+  atomic_fetch_add(&ticks, 1);
+}
+
+static void file_writes_under_timer(void) {
+  char path[64];
+  snprintf(path, sizeof path, "/tmp/mimic-signal-race-%d", (int)getpid());
+  FILE *f = fopen(path, "w+");
+  if (!f) return;
+  unlink(path);
+  int fd = fileno(f);
+  struct sigaction sa = {0};
+  sa.sa_handler = on_alarm; /* no SA_RESTART */
+  sigaction(SIGALRM, &sa, NULL);
+  struct itimerval it = {{0, 100}, {0, 100}};
+  setitimer(ITIMER_REAL, &it, NULL);
+  int failed = 0, eintr = 0, writes = 0;
+  while (atomic_load(&ticks) < 300 && writes < 2000000) {
+    ssize_t n = write(fd, "x", 1);
+    writes++;
+    if (n != 1) {
+      failed++;
+      if (errno == EINTR) eintr++;
+    }
+  }
+  struct itimerval off = {{0, 0}, {0, 0}};
+  setitimer(ITIMER_REAL, &off, NULL);
+  printf("file writes under a 100 us timer without SA_RESTART: %d failed (%d EINTR), timer ran: %s\n", failed,
+         eintr, atomic_load(&ticks) >= 300 ? "yes" : "no");
+  fclose(f);
+}
+
 static void *watchdog(void *arg) {
   (void)arg;
+  sigset_t all;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL); /* the signals are the main thread's */
   int last = -1;
-  for (;;) {
+  while (atomic_load(&done_round) < kRounds) {
     struct timespec ts = {3, 0};
     nanosleep(&ts, NULL);
     int now = atomic_load(&done_round);
@@ -84,5 +126,6 @@ int main(void) {
   }
   pthread_join(s, NULL);
   printf("%d rounds, %d bytes read, none lost\n", kRounds, bytes);
+  file_writes_under_timer();
   return 0;
 }
