@@ -16,6 +16,20 @@
 #include "linux-user/syscall.h"
 #include "tcg/exec/exec.h"
 
+// The return path of host signal handlers installed with raw rt_sigaction (x86-64 requires
+// SA_RESTORER); what glibc's own __restore_rt does.
+extern "C" void mimic_rt_sigreturn_restorer();
+asm(R"(
+  .text
+  .globl mimic_rt_sigreturn_restorer
+  .type mimic_rt_sigreturn_restorer, @function
+mimic_rt_sigreturn_restorer:
+  mov $15, %rax
+  syscall
+  hlt
+  .size mimic_rt_sigreturn_restorer, .-mimic_rt_sigreturn_restorer
+)");
+
 namespace mimic::linux_user {
 
 namespace {
@@ -26,9 +40,23 @@ thread_local GuestThread* t_current_thread = nullptr;
 bool is_fault_signal(int sig) {
   return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
 }
-// Host glibc keeps these for itself (thread cancellation, setxid): guest handlers for them are
-// recorded but not installed on the host.
-bool is_host_reserved(int sig) { return sig == 32 || sig == 33; }
+// Host glibc keeps signals 32 and 33 for itself (SIGCANCEL, SIGSETXID): its sigaction,
+// sigaddset, sigfillset and pthread_sigmask refuse or drop them. The guest's glibc needs the same
+// two for pthread_cancel and for set*id in threaded programs, and mimic uses neither host feature
+// (it cancels no host thread; its set*id calls are raw), so they are the guest's like any other
+// realtime signal: dispositions and masks go through the raw system calls, with full 64-bit sets.
+struct KernelSigaction {
+  void* handler;
+  unsigned long flags;
+  void (*restorer)();
+  uint64_t mask;
+};
+constexpr unsigned long kSaRestorer = 0x04000000;
+
+void raw_sigaction(int sig, void* handler, unsigned long flags) {
+  KernelSigaction ka{handler, flags | kSaRestorer, mimic_rt_sigreturn_restorer, ~uint64_t(0)};
+  syscall(SYS_rt_sigaction, sig, &ka, nullptr, 8);
+}
 
 bool default_ignored(int sig) { return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT; }
 bool default_stops(int sig) { return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU; }
@@ -150,20 +178,17 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
   internal_fault(sig, si, uc);
 }
 
+// Host handlers run with every signal blocked (signals 32 and 33 included).
 void install(int sig, void (*fn)(int, siginfo_t*, void*), int extra_flags) {
-  struct sigaction sa = {};
-  sa.sa_sigaction = fn;
-  sa.sa_flags = SA_SIGINFO | SA_ONSTACK | extra_flags;
-  sigfillset(&sa.sa_mask);
-  sigaction(sig, &sa, nullptr);
+  raw_sigaction(sig, reinterpret_cast<void*>(fn), SA_SIGINFO | SA_ONSTACK | unsigned(extra_flags));
 }
 
 void set_host_disposition(int sig, const GuestSigaction& act) {
-  if (is_fault_signal(sig) || is_host_reserved(sig) || sig == SIGKILL || sig == SIGSTOP) return;
+  if (is_fault_signal(sig) || sig == SIGKILL || sig == SIGSTOP) return;
   if (act.handler == kSigDfl) {
-    signal(sig, SIG_DFL);
+    raw_sigaction(sig, reinterpret_cast<void*>(SIG_DFL), 0);
   } else if (act.handler == kSigIgn) {
-    signal(sig, SIG_IGN);
+    raw_sigaction(sig, reinterpret_cast<void*>(SIG_IGN), 0);
   } else {
     // No SA_RESTART: a blocking host call returns EINTR, so the guest handler runs promptly and
     // the cpu loop restarts the guest's call itself when the guest asked for SA_RESTART.
@@ -202,37 +227,47 @@ void thread_signals_init() {
 
 void signals_init(Process& proc) {
   thread_signals_init();
+  // The host glibc installs its own handler for signal 33 (SIGSETXID) when the process creates its
+  // first thread; let that happen now, before the guest can own the signal, rather than at the
+  // guest's first pthread_create (which would replace the guest's handler with glibc's).
+  pthread_t first;
+  if (pthread_create(&first, nullptr, [](void*) -> void* { return nullptr; }, nullptr) == 0) pthread_join(first, nullptr);
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) install(sig, host_fault_handler, SA_NODEFER);
   // The guest starts with the dispositions mimic inherited (SIG_IGN survives exec, as in Linux).
   for (int sig = 1; sig <= kNumSignals; sig++) {
     if (is_fault_signal(sig) || sig == SIGKILL || sig == SIGSTOP) continue;
-    struct sigaction old;
-    if (sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) proc.sig_actions[sig].handler = kSigIgn;
+    KernelSigaction old{};
+    if (syscall(SYS_rt_sigaction, sig, nullptr, &old, 8) == 0 && old.handler == reinterpret_cast<void*>(SIG_IGN))
+      proc.sig_actions[sig].handler = kSigIgn;
   }
 }
 
 uint64_t host_mask_as_guest() {
-  sigset_t cur;
-  pthread_sigmask(SIG_SETMASK, nullptr, &cur);
-  uint64_t m = 0;
-  for (int sig = 1; sig <= kNumSignals; sig++)
-    if (sigismember(&cur, sig) == 1) m |= sig_bit(sig);
-  return m;
+  uint64_t cur = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, nullptr, &cur, 8);
+  return cur;
+}
+
+uint64_t host_set_bits(const sigset_t& s) {
+  uint64_t bits;
+  memcpy(&bits, &s, sizeof bits);  // the kernel's 64-bit set is the first word of glibc's sigset_t
+  return bits;
 }
 
 sigset_t host_sigset_for_guest_mask(uint64_t mask) {
   sigset_t s;
-  sigemptyset(&s);
-  for (int sig = 1; sig <= kNumSignals; sig++)
-    if ((mask & sig_bit(sig)) && !is_fault_signal(sig) && !is_host_reserved(sig)) sigaddset(&s, sig);
+  memset(&s, 0, sizeof s);
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) mask &= ~sig_bit(sig);
+  memcpy(&s, &mask, sizeof mask);
   return s;
 }
+
+void set_host_mask(uint64_t mask, uint64_t* old) { syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, old, 8); }
 
 void set_guest_mask(GuestThread& thread, uint64_t mask) {
   mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
   thread.signals.blocked = mask;
-  sigset_t s = host_sigset_for_guest_mask(mask);
-  pthread_sigmask(SIG_SETMASK, &s, nullptr);
+  set_host_mask(host_set_bits(host_sigset_for_guest_mask(mask)), nullptr);
 }
 
 void begin_temp_mask(GuestThread& thread, uint64_t mask) {
@@ -272,14 +307,10 @@ void die_from_signal(int sig) {
   // Like qemu-user: the status says "killed by sig" but mimic's own memory is no core file.
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
-  struct sigaction sa = {};
-  sa.sa_handler = SIG_DFL;
-  sigaction(sig, &sa, nullptr);
-  sigset_t s;
-  sigemptyset(&s);
-  sigaddset(&s, sig);
-  sigprocmask(SIG_UNBLOCK, &s, nullptr);
-  raise(sig);
+  raw_sigaction(sig, reinterpret_cast<void*>(SIG_DFL), 0);
+  const uint64_t bit = sig_bit(sig);
+  syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &bit, nullptr, 8);
+  syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
   // Signals whose default is to stop or be ignored come back here.
   _exit(128 + sig);
 }
@@ -330,11 +361,10 @@ void process_pending_signals(Process& proc, GuestThread& thread) {
     // Synchronous signals first, as Linux dequeues them.
     for (int f : {SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE})
       if (ready & sig_bit(f)) sig = f;
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    uint64_t old;
+    set_host_mask(~uint64_t(0), &old);
     const GuestSiginfo info = take_pending(s, sig);
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    set_host_mask(old, nullptr);
     // Each delivery stacks a frame on the previous one, as Linux does when several signals are
     // deliverable at once: the last one set up runs first.
     deliver(proc, thread, sig, info);

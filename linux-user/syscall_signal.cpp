@@ -61,11 +61,9 @@ SYS(rt_sigprocmask) {
 
 SYS(rt_sigpending) {
   if (a[1] > 8) return -EINVAL;
-  sigset_t hs;
-  sigpending(&hs);
-  uint64_t m = ctx.thread.signals.pending.load();
-  for (int s = 1; s <= kNumSignals; s++)
-    if (sigismember(&hs, s) == 1) m |= sig_bit(s);
+  uint64_t host_pending = 0;
+  syscall(SYS_rt_sigpending, &host_pending, 8);
+  uint64_t m = ctx.thread.signals.pending.load() | host_pending;
   m &= ctx.thread.signals.blocked;
   if (!copy_to_guest(ctx.mem, a[0], &m, a[1])) return -EFAULT;
   return 0;

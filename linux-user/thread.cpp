@@ -35,6 +35,7 @@ void futex_wake(Process& proc, uint64_t addr, int n) {
 }
 
 void* thread_main(void* arg) {
+  set_host_mask(~uint64_t(0), nullptr);  // glibc starts the thread with SIGCANCEL (32) unblocked
   auto* info = static_cast<StartInfo*>(arg);
   Process& proc = *info->proc;
   std::unique_ptr<GuestThread> owned = std::move(info->thread);
@@ -92,13 +93,12 @@ int64_t spawn_guest_thread(Process& proc, GuestThread& parent, uint64_t flags, u
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   pthread_attr_setstacksize(&attr, 8 << 20);
   // The child starts with every signal blocked and takes its guest mask once it is bound.
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
+  uint64_t old;
+  set_host_mask(~uint64_t(0), &old);
   proc.live_threads.fetch_add(1);
   pthread_t handle;
   int err = pthread_create(&handle, &attr, thread_main, &info);
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  set_host_mask(old, nullptr);
   pthread_attr_destroy(&attr);
   if (err) {
     proc.live_threads.fetch_sub(1);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <xmmintrin.h>
 
@@ -739,7 +740,8 @@ void cpu_loop_exit(CpuBase* env, uint32_t reason) {
 }
 
 void cpu_loop_exit_from_signal(CpuBase* env, uint32_t reason, const ucontext_t* uc) {
-  if (uc) pthread_sigmask(SIG_SETMASK, &uc->uc_sigmask, nullptr);
+  // The raw call: glibc's pthread_sigmask would drop signals 32 and 33, which the guest may block.
+  if (uc) syscall(SYS_rt_sigprocmask, SIG_SETMASK, &uc->uc_sigmask, nullptr, 8);
   // The kernel gave the handler a fresh FP state: the guest's MXCSR is the interrupted one.
   if (uc && uc->uc_mcontext.fpregs && env->mxcsr_live) {
     env->guest_mxcsr = uc->uc_mcontext.fpregs->mxcsr;
