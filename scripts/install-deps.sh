@@ -9,6 +9,8 @@ packages=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # tests and benchmarks
   python3 hyperfine
+  # Go programs as guests (tests/go): the Go runtime is a demanding user of threads and signals
+  golang-go
 )
 
 missing=()
