@@ -15,14 +15,16 @@ namespace {
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
 // timespec, timeval, itimerval and itimerspec have the same 64-bit layout on guest and host.
+// The reads of the clock go through the host C library, which answers from the host's vDSO
+// where it can: ~10 times faster than the system call, and guests read the time often.
 SYS(clock_gettime) {
   timespec ts;
-  if (syscall(SYS_clock_gettime, clockid_t(a[0]), &ts) != 0) return -errno;
+  if (::clock_gettime(clockid_t(a[0]), &ts) != 0) return -errno;
   return put_guest(ctx.mem, a[1], ts) ? 0 : -EFAULT;
 }
 SYS(clock_getres) {
   timespec ts;
-  if (syscall(SYS_clock_getres, clockid_t(a[0]), &ts) != 0) return -errno;
+  if (::clock_getres(clockid_t(a[0]), &ts) != 0) return -errno;
   if (a[1] && !put_guest(ctx.mem, a[1], ts)) return -EFAULT;
   return 0;
 }
@@ -51,7 +53,7 @@ SYS(nanosleep) {
 SYS(gettimeofday) {
   timeval tv;
   struct timezone tz;
-  if (syscall(SYS_gettimeofday, &tv, &tz) != 0) return -errno;
+  if (::gettimeofday(&tv, &tz) != 0) return -errno;
   if (a[0] && !put_guest(ctx.mem, a[0], tv)) return -EFAULT;
   if (a[1] && !put_guest(ctx.mem, a[1], tz)) return -EFAULT;
   return 0;
