@@ -45,6 +45,7 @@ void init_syscalls(Process& proc) {
     register_signal_syscalls(table);
     register_net_syscalls(table);
     register_ipc_syscalls(table);
+    register_admin_syscalls(table);
     if (proc.arch && proc.arch->register_syscalls) proc.arch->register_syscalls(table);
   });
   g_table = &table;

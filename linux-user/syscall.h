@@ -64,6 +64,7 @@ void register_memory_syscalls(SyscallTable& t);
 void register_signal_syscalls(SyscallTable& t);
 void register_net_syscalls(SyscallTable& t);
 void register_ipc_syscalls(SyscallTable& t);
+void register_admin_syscalls(SyscallTable& t);
 
 // Builds the table for the process's architecture (once, before the guest runs).
 void init_syscalls(Process& proc);

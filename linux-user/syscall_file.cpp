@@ -349,6 +349,11 @@ SYS(splice) {
     return safe_syscall(SYS_splice, fdarg(a[0]), pin, fdarg(a[2]), pout, a[4], unsigned(a[5]));
   });
 }
+SYS(vmsplice) {
+  std::vector<iovec> v;
+  if (int64_t r = get_iovecs(ctx, a[1], a[2], v); r < 0) return r;
+  return safe_syscall(SYS_vmsplice, fdarg(a[0]), v.data(), v.size(), unsigned(a[3]));
+}
 SYS(tee) { return safe_syscall(SYS_tee, fdarg(a[0]), fdarg(a[1]), a[2], unsigned(a[3])); }
 
 // Host sigsets for calls that take a temporary mask (ppoll, pselect6, epoll_pwait).
@@ -541,6 +546,7 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_copy_file_range, "copy_file_range", sys_copy_file_range, "dpdpux", 'd'},
     {nr::k_splice, "splice", sys_splice, "dpdpux", 'd'},
     {nr::k_tee, "tee", sys_tee, "ddux", 'd'},
+    {nr::k_vmsplice, "vmsplice", sys_vmsplice, "dpux", 'd'},
     {nr::k_ppoll, "ppoll", sys_ppoll, "pdppu", 'd'},
     {nr::k_pselect6, "pselect6", sys_pselect6, "dppppp", 'd'},
     {nr::k_eventfd2, "eventfd2", sys_eventfd2, "uo", 'd'},
