@@ -46,7 +46,7 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
     if (s.rfind(kGuestLoaderVarPrefix, 0) == 0 && s.compare(std::strlen(kGuestLoaderVarPrefix), 3, "LD_") == 0)
       s.erase(0, std::strlen(kGuestLoaderVarPrefix));
     std::string name = s.substr(0, s.find('='));
-    if (name == kArgv0Var) continue;
+    if (name == kArgv0Var || name == kChrootVar) continue;
     index[name] = env.size();
     env.push_back(s);
   }
@@ -99,6 +99,10 @@ int run_program(const UserOptions& options) {
   g_process = &proc;
   proc.arch = arch;
   proc.options = options;
+  if (const char* root = getenv(kChrootVar)) {  // the parent guest had chrooted
+    proc.options.sysroot = root;
+    proc.options.sysroot_is_chroot = true;
+  }
   if (!options.sysroot.empty()) {
     // Absolute and without links: guest paths are appended to it, also after a guest chdir.
     if (char* r = realpath(options.sysroot.c_str(), nullptr)) {

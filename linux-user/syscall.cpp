@@ -93,14 +93,25 @@ void push_components(std::deque<std::string>& todo, const std::string& path) {
 
 bool exists(const std::string& p, struct stat& st) { return lstat(p.c_str(), &st) == 0; }
 
+// /dev, /proc, /sys and what is under them.
+bool is_kernel_filesystem(const std::string& guest_path) {
+  for (const char* top : {"/dev", "/proc", "/sys"}) {
+    const size_t n = strlen(top);
+    if (guest_path.compare(0, n, top) == 0 && (guest_path.size() == n || guest_path[n] == '/')) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow) {
+std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow, bool chroot) {
   // The guest's root is `root`: walk the path one component at a time there, as the kernel would
   // in a chroot, so that symlinks met inside the sysroot resolve inside it too (absolute ones, as
   // Debian's /etc/alternatives/* and /etc/localtime are, from the sysroot's top; ".." stops at the
   // top). The first component missing from the sysroot hands the rest of the (resolved) path to
-  // the host, qemu-user's fallback that keeps /proc, /dev and /tmp working.
+  // the host, qemu-user's fallback that keeps /proc, /dev and /tmp working. After a guest chroot
+  // the root is the guest's whole world: only /dev, /proc and /sys still fall back (a sysroot has
+  // no mounts of its own).
   std::deque<std::string> todo;
   push_components(todo, path);
   bool trailing_slash = path.size() > 1 && path.back() == '/';
@@ -116,6 +127,11 @@ std::string resolve_in_sysroot(const std::string& root, const std::string& path,
     }
     std::string next = cur + "/" + c;
     if (!exists(root + next, st)) {
+      if (chroot && !is_kernel_filesystem(next)) {
+        std::string rest = next;
+        for (const auto& r : todo) rest += "/" + r;
+        return root + rest + (trailing_slash ? "/" : "");
+      }
       std::string rest = next;
       for (const auto& r : todo) rest += "/" + r;
       if (trailing_slash) rest += '/';
@@ -147,7 +163,7 @@ std::string host_path_for(const Process& proc, const std::string& path, bool fol
     return proc.exe_path;
   const std::string& root = proc.options.sysroot;
   if (root.empty() || root == "/") return path;
-  return resolve_in_sysroot(root, path, follow);
+  return resolve_in_sysroot(root, path, follow, proc.options.sysroot_is_chroot);
 }
 
 int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow) {

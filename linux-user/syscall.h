@@ -93,7 +93,7 @@ inline int open_flags_to_guest(const Process& p, int f) {
 int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow = true);
 std::string host_path_for(const Process& proc, const std::string& path, bool follow = true);
 // The host path of absolute guest `path` under sysroot `root` (see syscall.cpp).
-std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow);
+std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow, bool chroot = false);
 
 // Guest AT_FDCWD (-100) and the other dirfd conventions are the host's: dirfds pass through.
 inline int guest_dirfd(uint64_t v) { return int(int32_t(v)); }

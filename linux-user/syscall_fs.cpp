@@ -172,18 +172,47 @@ SYS(chdir) {
   return host_ret(::chdir(path.c_str()));
 }
 SYS(fchdir) { return host_ret(::fchdir(fdarg(a[0]))); }
+// chroot: the folder (looked up in the sysroot when there is one) becomes the guest's root, and
+// guest paths resolve inside it from then on (resolve_in_sysroot's chroot mode). mimic itself keeps
+// the host's root: it must still find itself and its libraries to start a new mimic for the
+// guest's execve, which a real chroot would hide. The kernel's checks and errors come first.
+// Not synchronised with path lookups in other guest threads (programs chroot before they start
+// threads).
 SYS(chroot) {
   std::string path;
   if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
-  return host_ret(::chroot(path.c_str()));
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return -errno;
+  if (!S_ISDIR(st.st_mode)) return -ENOTDIR;
+  if (access(path.c_str(), X_OK) != 0) return -errno;
+  uint32_t hdr[2] = {0x20080522, 0}, caps[6] = {};  // _LINUX_CAPABILITY_VERSION_3, this process
+  if (syscall(SYS_capget, hdr, caps) != 0 || !(caps[0] & (1u << 18))) return -EPERM;  // CAP_SYS_CHROOT
+  char* real = realpath(path.c_str(), nullptr);
+  if (!real) return -errno;
+  ctx.proc.options.sysroot = real;
+  ctx.proc.options.sysroot_is_chroot = true;
+  free(real);
+  ctx.mem.set_guest_root(ctx.proc.options.sysroot == "/" ? "" : ctx.proc.options.sysroot);
+  return 0;
 }
 SYS(getcwd) {
   char buf[PATH_MAX];
   long r = syscall(SYS_getcwd, buf, sizeof buf);
   if (r < 0) return -errno;
-  if (uint64_t(r) > a[1]) return -ERANGE;
-  if (!copy_to_guest(ctx.mem, a[0], buf, uint64_t(r))) return -EFAULT;
-  return r;
+  std::string cwd(buf);
+  const std::string& root = ctx.proc.options.sysroot;
+  if (ctx.proc.options.sysroot_is_chroot && root != "/") {
+    // As the kernel answers inside a chroot; a folder outside it is "(unreachable)".
+    if (cwd == root)
+      cwd = "/";
+    else if (cwd.compare(0, root.size(), root) == 0 && cwd[root.size()] == '/')
+      cwd.erase(0, root.size());
+    else
+      cwd.insert(0, "(unreachable)");
+  }
+  if (cwd.size() + 1 > a[1]) return -ERANGE;
+  if (!copy_to_guest(ctx.mem, a[0], cwd.c_str(), cwd.size() + 1)) return -EFAULT;
+  return int64_t(cwd.size() + 1);
 }
 SYS(umask) { return ::umask(mode_t(a[0])); }
 // Extended attributes (ACLs, capabilities, user.*): names are strings and values raw bytes, the

@@ -476,7 +476,9 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       for (size_t i = 1; i < argv.size(); i++) margv.push_back(argv[i]);
       for (std::string& e : envp)
         if (e.rfind("LD_", 0) == 0) e.insert(0, kGuestLoaderVarPrefix);
+      const size_t guest_env_size = envp.size();
       envp.push_back("MIMIC_USER_ARGV0=" + (argv.empty() ? file : argv[0]));
+      if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);
       fflush(stderr);
@@ -484,7 +486,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       if (errno != ENOENT) return -errno;
       // No /proc (a chroot that did not mount it): hand the program to the kernel, whose
       // binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts mimic.
-      envp.pop_back();
+      envp.resize(guest_env_size);
       auto gargv = c_strings(argv);
       auto genv = c_strings(envp);
       ::execve(host.c_str(), gargv.data(), genv.data());

@@ -12,6 +12,9 @@ struct UserOptions {
   std::string program;                 // path of the guest ELF file
   std::vector<std::string> argv;       // guest argv; argv[0] defaults to `program`
   std::string sysroot;                 // -L DIR (or QEMU_LD_PREFIX)
+  // The sysroot is the root the guest chrooted into: paths missing from it do not fall back to
+  // the host's (except under /dev, /proc and /sys). Travels through guest execve in kChrootVar.
+  bool sysroot_is_chroot = false;
   std::vector<std::string> env_set;    // -E VAR=VALUE
   std::vector<std::string> env_unset;  // -U VAR
   tcg::EngineOptions engine;
@@ -27,5 +30,7 @@ int run_program(const UserOptions& options);
 // the guest's loader variables (a guest LD_PRELOAD names a guest library): LD_* variables travel
 // with this prefix and become the guest's own again in the new mimic's guest environment.
 constexpr const char* kGuestLoaderVarPrefix = "MIMIC_USER_GUEST_";
+// Set by a guest execve in a guest that called chroot: the host path of its root.
+constexpr const char* kChrootVar = "MIMIC_USER_CHROOT";
 
 }  // namespace mimic::linux_user

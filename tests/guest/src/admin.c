@@ -1,7 +1,8 @@
 /* What a root user does inside a foreign chroot or container, run in fresh user, UTS and mount
    namespaces (so it needs no privilege and changes nothing outside): host and domain names,
    tmpfs and bind mounts with umount, dropping a capability with capset, scheduling attributes,
-   adjtimex, vmsplice. Prints "SKIP: ..." where the host offers no user namespaces. */
+   adjtimex, vmsplice; chroot, then getcwd, "..", and execve of a program inside the new root.
+   Prints "SKIP: ..." where the host offers no user namespaces. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -90,7 +91,69 @@ static int in_namespaces(void) {
   printf("mount with a bad type: %s\n", err(mount("none", a, "no-such-fs", 0, NULL)));
   rmdir(a);
   rmdir(b);
-  rmdir(base);
+
+  /* chroot into base/root (the program copies itself in, to be executed there). */
+  char root[64], sub[80], path[96];
+  snprintf(root, sizeof root, "%s/root", base);
+  snprintf(sub, sizeof sub, "%s/sub", root);
+  mkdir(base, 0755);
+  mkdir(root, 0755);
+  mkdir(sub, 0755);
+  snprintf(path, sizeof path, "%s/hello.txt", root);
+  fp = fopen(path, "w");
+  if (fp) fputs("hello from inside\n", fp), fclose(fp);
+  snprintf(path, sizeof path, "%s/outside.txt", base);
+  fp = fopen(path, "w");
+  if (fp) fputs("outside\n", fp), fclose(fp);
+  snprintf(path, sizeof path, "%s/prog", root);
+  int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_WRONLY | O_CREAT, 0755);
+  char chunk[65536];
+  ssize_t got;
+  while ((got = read(in, chunk, sizeof chunk)) > 0) (void)!write(out, chunk, (size_t)got);
+  close(in);
+  close(out);
+  printf("chroot of a file: %s\n", err(chroot(path)));
+  fflush(stdout);
+  pid_t jailed = fork();  /* the parent stays outside to clean up */
+  if (jailed != 0) {
+    int jst;
+    waitpid(jailed, &jst, 0);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/hello.txt", root);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/outside.txt", base);
+    unlink(path);
+    rmdir(sub);
+    rmdir(root);
+    rmdir(base);
+    printf("chroot child: exit %d, tree removed: %s\n", WIFEXITED(jst) ? WEXITSTATUS(jst) : 128 + WTERMSIG(jst),
+           access(base, F_OK) != 0 ? "yes" : "no");
+    goto after_chroot;
+  }
+  r = chroot(root);
+  char cwd[4096] = "";
+  (void)!getcwd(cwd, sizeof cwd);
+  printf("chroot: %s, old cwd %s\n", err(r), strncmp(cwd, "(unreachable)", 13) == 0 ? "unreachable" : cwd);
+  printf("/hello.txt %s, /../outside.txt %s, /etc/passwd %s\n", access("/hello.txt", R_OK) == 0 ? "found" : "missing",
+         access("/../outside.txt", R_OK) == 0 ? "found" : "missing", access("/etc/passwd", R_OK) == 0 ? "found" : "missing");
+  r = chdir("/sub");
+  (void)!getcwd(cwd, sizeof cwd);
+  printf("chdir /sub: %s, getcwd %s\n", err(r), cwd);
+  fflush(stdout);
+  pid_t kid = fork();
+  if (kid == 0) {
+    execl("/prog", "prog", "inside", (char *)NULL);
+    printf("execl: %s\n", strerrorname_np(errno));
+    fflush(stdout);
+    _exit(1);
+  }
+  int kst;
+  waitpid(kid, &kst, 0);
+  printf("program run inside the chroot: exit %d\n", WIFEXITED(kst) ? WEXITSTATUS(kst) : 128 + WTERMSIG(kst));
+  fflush(stdout);
+  _exit(0);
+
+after_chroot:;
 
   struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct d[2];
@@ -106,7 +169,19 @@ static int in_namespaces(void) {
   return 0;
 }
 
-int main(void) {
+/* The copy of this program run inside the chroot. */
+static int inside(void) {
+  char cwd[256] = "";
+  (void)!getcwd(cwd, sizeof cwd);
+  char line[64] = "";
+  FILE *fp = fopen("/hello.txt", "r");
+  if (fp) (void)!fgets(line, sizeof line, fp), fclose(fp);
+  printf("inside: cwd %s, /hello.txt says %s", cwd, line[0] ? line : "nothing\n");
+  return 4;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "inside") == 0) return inside();
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {

@@ -213,6 +213,22 @@ TEST_F(SysrootTest, NewFilesAndLoops) {
   EXPECT_EQ(errno, ELOOP);
 }
 
+// After a guest chroot the root is the guest's whole world: nothing falls back to the host's
+// files except the kernel's own file systems.
+TEST_F(SysrootTest, ChrootedRootHasNoHostFallback) {
+  auto c = [&](const std::string& p) { return resolve_in_sysroot(root, p, true, true); };
+  EXPECT_EQ(c("/etc/passwd"), root + "/etc/passwd");
+  EXPECT_EQ(c("/etc/hostname-nowhere"), root + "/etc/hostname-nowhere");  // ENOENT inside the root
+  EXPECT_EQ(c("/var/lib/dpkg/status"), root + "/var/lib/dpkg/status");    // missing folders too
+  EXPECT_EQ(c("/usr/bin/awk"), root + "/usr/bin/gawk");                   // links still resolve inside
+  EXPECT_EQ(c("/etc/dangling"), root + "/no/such/target");                // and dangle inside
+  EXPECT_EQ(c("/../../passwd"), root + "/passwd");                        // ".." stops at the top
+  EXPECT_EQ(c("/proc/self/status"), "/proc/self/status");                 // the kernel's file systems
+  EXPECT_EQ(c("/dev/null"), "/dev/null");
+  EXPECT_EQ(c("/sys/kernel"), "/sys/kernel");
+  EXPECT_EQ(c("/devices"), root + "/devices");  // only whole components count
+}
+
 TEST_F(SyscallTest, ProcSelfExeIsTheGuestProgramButLstatSeesALink) {
   proc.exe_path = "/some/guest/program";
   EXPECT_EQ(host_path_for(proc, "/proc/self/exe"), "/some/guest/program");
