@@ -2,6 +2,7 @@
 #include <elf.h>
 #include <fmt/format.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -204,6 +205,10 @@ int run_program(const UserOptions& options) {
   memcpy(mem.host(image.sp), image.bytes.data(), image.bytes.size());
   for (auto [k, v] : image.final_auxv) proc.auxv.push_back(k), proc.auxv.push_back(v);
 
+  // The process's name (comm: /proc/self/comm, ps, top, pkill) is the guest program's, as the
+  // kernel names a process after the file it executes (also through binfmt_misc).
+  const std::string base = program.substr(program.rfind('/') + 1);
+  prctl(PR_SET_NAME, base.substr(0, 15).c_str(), 0, 0, 0);
   signals_init(proc);
   init_syscalls(proc);
   fflush(stdout);

@@ -1,8 +1,11 @@
+#define _GNU_SOURCE
 /* /proc as the guest must see it: /proc/self/exe names this program (not the emulator),
    /proc/self/maps lists the program and its stack, /proc/self/auxv holds the auxiliary vector,
-   /proc/self/cmdline the arguments, and /proc/cpuinfo describes the guest's CPU. */
+   /proc/self/cmdline the arguments, /proc/self/comm the program file (renamed by
+   pthread_setname_np), and /proc/cpuinfo describes the guest's CPU. */
 #include <elf.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +63,17 @@ int main(int argc, char **argv) {
   printf("cmdline:");
   for (size_t i = 0; i < len; i += strlen(buf + i) + 1) printf(" [%s]", i == 0 ? base(buf) : buf + i);
   printf("\n");
+
+  /* The process is named after the program file (comm), and threads can rename themselves. */
+  slurp("/proc/self/comm", buf, sizeof buf);
+  printf("comm: %s", buf);
+  pthread_setname_np(pthread_self(), "renamed-main");
+  char name[32] = "";
+  pthread_getname_np(pthread_self(), name, sizeof name);
+  slurp("/proc/self/status", buf, sizeof buf);
+  char *nl = strchr(buf, '\n');
+  if (nl) *nl = 0;
+  printf("after pthread_setname_np: %s, status %s\n", name, buf);
 
   slurp("/proc/cpuinfo", buf, sizeof buf);
   int processors = 0;
