@@ -13,7 +13,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul"]
+WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul", "syscalls"]
 GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
           "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64")}
 # qemu-user runs the CPU mimic models, so both take the same library code paths (glibc picks its
