@@ -2,12 +2,15 @@
 #include "linux-user/mmap.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -174,7 +177,8 @@ uint64_t GuestMemory::find_free(uint64_t len, uint64_t hint) const {
   std::lock_guard lock(mutex_);
   len = page_up(len);
   if (len == 0 || len > size_) return 0;
-  hint = page_down(hint);
+  // Linux's generic get_unmapped_area (arm64, riscv64) rounds a hint up to a page.
+  hint = page_up(hint);
   if (hint >= kMinAddr && in_range(hint, len) && range_free(hint, len)) return hint;
   // Top-down from mmap_top, as Linux's default layout does: try the window [end - len, end), and
   // when a page inside is used, move the window's end down to that page.
@@ -213,22 +217,31 @@ bool GuestMemory::map_fixed_anon(uint64_t addr, uint64_t len, int prot) {
 
 int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int host_fd, uint64_t offset) {
   std::lock_guard lock(mutex_);
-  if (len == 0 || (offset & (kPageSize - 1))) return -EINVAL;
-  uint64_t plen = page_up(len);
-  if (plen < len || plen > size_) return -ENOMEM;
-  int type = flags & GuestMap::kTypeMask;
-  if (type != GuestMap::kShared && type != GuestMap::kPrivate && type != GuestMap::kSharedValidate) return -EINVAL;
-  bool anon = flags & GuestMap::kAnonymous;
-  if (!anon && host_fd < 0) return -EBADF;
+  // The checks in Linux's order (sys_mmap, ksys_mmap_pgoff, do_mmap, get_unmapped_area).
+  if (offset & (kPageSize - 1)) return -EINVAL;
+  const bool anon = flags & GuestMap::kAnonymous;
+  if (!anon && (host_fd < 0 || ::fcntl(host_fd, F_GETFD) < 0)) return -EBADF;
+  if (len == 0) return -EINVAL;
+  const uint64_t plen = page_up(len);
+  if (plen == 0) return -ENOMEM;
+  if ((offset >> kPageBits) + (plen >> kPageBits) < (offset >> kPageBits)) return -EOVERFLOW;
+  if (plen > size_) return -ENOMEM;
+  // MAP_FIXED_NOREPLACE is MAP_FIXED that fails instead of replacing.
   if (flags & (GuestMap::kFixed | GuestMap::kFixedNoReplace)) {
+    if (addr > size_ - plen) return -ENOMEM;
     if (addr & (kPageSize - 1)) return -EINVAL;
-    if (!in_range(addr, plen)) return -ENOMEM;
     if (addr < kMinAddr) return -EPERM;
-    if ((flags & GuestMap::kFixedNoReplace) && !(flags & GuestMap::kFixed) && !range_free(addr, plen)) return -EEXIST;
   } else {
     addr = find_free(plen, addr);
     if (!addr) return -ENOMEM;
   }
+  if ((flags & GuestMap::kFixedNoReplace) && !range_free(addr, plen)) return -EEXIST;
+  const int type = flags & GuestMap::kTypeMask;
+  if (anon ? (type != GuestMap::kShared && type != GuestMap::kPrivate)
+           : (type != GuestMap::kShared && type != GuestMap::kPrivate && type != GuestMap::kSharedValidate))
+    return -EINVAL;
+  if (!anon && type == GuestMap::kSharedValidate && (flags & ~(GuestMap::kLegacyMask | GuestMap::kSync)))
+    return -EOPNOTSUPP;
   int hflags = type | MAP_FIXED;
   if (anon) hflags |= MAP_ANONYMOUS;
   hflags |= flags & (GuestMap::kNoReserve | GuestMap::kPopulate | GuestMap::kLocked | GuestMap::kNonBlock |
@@ -243,12 +256,17 @@ int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int 
   }
   set_flags(addr, plen, prot_to_flags(prot));
   info_erase(addr, plen);
+  std::erase_if(shm_attached_, [&](const auto& e) { return e.first >= addr && e.first < addr + plen; });
   const bool shared = type != GuestMap::kPrivate;
+  MapInfo info;
   if (!anon) {
-    info_insert(addr, plen, info_of_fd(host_fd, offset, shared));
+    info = info_of_fd(host_fd, offset, shared);
   } else if (shared) {
-    info_insert(addr, plen, MapInfo{0, 0, 0, true, "/dev/zero (deleted)"});  // Linux's name for shared anonymous memory
+    // Linux's name for shared anonymous memory; each mapping is its own shmem object (device 0:1).
+    info = MapInfo{0, makedev(0, 1), next_shmem_inode_++, true, "/dev/zero (deleted)"};
   }
+  if (flags & GuestMap::kLocked) info.vm |= VmFlag::kLocked;
+  if (!info.plain()) info_insert(addr, plen, info);
   return int64_t(addr);
 }
 
@@ -323,22 +341,105 @@ void GuestMemory::info_erase(uint64_t addr, uint64_t len) {
 
 void GuestMemory::info_insert(uint64_t addr, uint64_t len, MapInfo info) {
   auto next = info_.lower_bound(addr);
+  // One mapping, as Linux merges adjacent compatible VMAs: with the one after...
+  if (next != info_.end() && next->first == addr + len && next->second.info.continues(info, len)) {
+    InfoRange r = next->second;
+    info_.erase(next);
+    r.info = info;
+    info_insert(addr, r.end - addr, r.info);
+    return;
+  }
+  // ... and with the one before.
   if (next != info_.begin()) {
     auto prev = std::prev(next);
     if (prev->second.end == addr && info.continues(prev->second.info, addr - prev->first)) {
-      prev->second.end = addr + len;  // one mapping, as Linux merges adjacent compatible VMAs
+      prev->second.end = addr + len;
       return;
     }
   }
   info_.emplace(addr, InfoRange{addr + len, std::move(info)});
 }
 
+std::optional<GuestMemory::MapInfo> GuestMemory::info_at(uint64_t addr) const {
+  auto it = info_.upper_bound(addr);
+  if (it == info_.begin() || std::prev(it)->second.end <= addr) return std::nullopt;
+  --it;
+  MapInfo mi = it->second.info;
+  if (mi.inode) mi.offset += addr - it->first;
+  return mi;
+}
+
+uint64_t GuestMemory::info_boundary(uint64_t addr) const {
+  auto it = info_.upper_bound(addr);
+  if (it != info_.begin() && std::prev(it)->second.end > addr) return std::prev(it)->second.end;
+  return it != info_.end() ? it->first : size_;
+}
+
+uint64_t GuestMemory::vma_end(uint64_t addr) const {
+  const uint8_t f0 = page_flags(addr) & ~PageFlag::kCodeProtected;
+  const uint64_t limit = info_boundary(addr);
+  uint64_t p = page_down(addr) + kPageSize;
+  while (p < limit && (page_flags(p) & ~PageFlag::kCodeProtected) == f0) p += kPageSize;
+  return std::min(p, limit);
+}
+
+template <class Fn>
+int64_t GuestMemory::for_each_mapped(uint64_t addr, uint64_t end, bool stop_at_hole, Fn fn) {
+  bool hole = false;
+  uint64_t p = addr;
+  while (p < end) {
+    if (p >= size_) {
+      hole = true;
+      break;
+    }
+    if (!(page_flags(p) & PageFlag::kValid)) {
+      hole = true;
+      if (stop_at_hole) break;
+      p += kPageSize;
+      continue;
+    }
+    const uint64_t limit = std::min(end, info_boundary(p));
+    uint64_t q = p + kPageSize;
+    while (q < limit && (page_flags(q) & PageFlag::kValid)) q += kPageSize;
+    if (int64_t r = fn(p, q); r < 0) return r;
+    p = q;
+  }
+  return hole ? -ENOMEM : 0;
+}
+
+void GuestMemory::update_vm(uint64_t addr, uint64_t len, uint8_t set, uint8_t clear) {
+  std::vector<std::pair<uint64_t, MapInfo>> pieces;  // start and description of each piece
+  for (uint64_t p = addr, end = addr + len; p < end;) {
+    const uint64_t q = std::min(end, info_boundary(p));
+    MapInfo mi = info_at(p).value_or(MapInfo{});
+    mi.vm = uint8_t((mi.vm | set) & ~clear);
+    pieces.emplace_back(p, mi);
+    p = q;
+  }
+  info_erase(addr, len);
+  for (size_t i = 0; i < pieces.size(); i++) {
+    const uint64_t end = i + 1 < pieces.size() ? pieces[i + 1].first : addr + len;
+    if (!pieces[i].second.plain()) info_insert(pieces[i].first, end - pieces[i].first, pieces[i].second);
+  }
+}
+
+void GuestMemory::unprotect_code_range(uint64_t addr, uint64_t len) {
+  for (uint64_t page = page_down(addr); page < addr + len && page < size_; page += kPageSize)
+    if (page_flags(page) & PageFlag::kCodeProtected) unprotect_for_write(page);
+}
+
 int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
   std::lock_guard lock(mutex_);
-  if ((addr & (kPageSize - 1)) || len == 0) return -EINVAL;
+  // Linux: EINVAL for an unaligned address, a range reaching past TASK_SIZE (here the
+  // reservation's size) and length 0.
+  if ((addr & (kPageSize - 1)) || addr > size_ || len > size_ - addr) return -EINVAL;
   uint64_t plen = page_up(len);
-  if (addr >= size_) return 0;
-  if (plen > size_ - addr) plen = size_ - addr;
+  if (plen == 0) return -EINVAL;
+  return unmap_locked(addr, std::min(plen, size_ - addr));
+}
+
+int64_t GuestMemory::unmap_locked(uint64_t addr, uint64_t plen) {
+  if (plen == 0) return 0;
   invalidate(addr, plen);
   reserve_again(addr, plen);
   set_flags(addr, plen, 0);
@@ -349,77 +450,90 @@ int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
 
 int64_t GuestMemory::mprotect(uint64_t addr, uint64_t len, int prot) {
   std::lock_guard lock(mutex_);
+  constexpr int kGrowsDown = 0x01000000, kGrowsUp = 0x02000000, kSem = 0x8;
+  const int grows = prot & (kGrowsDown | kGrowsUp);
+  prot &= ~grows;
+  if (grows == (kGrowsDown | kGrowsUp)) return -EINVAL;
   if (addr & (kPageSize - 1)) return -EINVAL;
-  if (prot & ~(GuestProt::kRead | GuestProt::kWrite | GuestProt::kExec | 0x01000000 /*GROWSDOWN*/ | 0x02000000))
-    return -EINVAL;
-  uint64_t plen = page_up(len);
-  if (plen == 0) return 0;
-  if (!access_ok(addr, plen, PageFlag::kValid)) return -ENOMEM;
-  invalidate(addr, plen);
-  if (::mprotect(base_ + addr, plen, host_prot(prot)) != 0) return -errno;
-  set_flags(addr, plen, prot_to_flags(prot));
-  return 0;
+  if (len == 0) return 0;
+  const uint64_t plen = page_up(len), end = addr + plen;
+  if (end <= addr) return -ENOMEM;
+  if (prot & ~(GuestProt::kRead | GuestProt::kWrite | GuestProt::kExec | kSem)) return -EINVAL;
+  if (grows) {
+    // No guest mapping grows (MAP_GROWSDOWN is not kept): EINVAL where Linux finds the mapping.
+    const bool found = (grows & kGrowsDown) ? !range_free(addr, std::min(plen, size_ > addr ? size_ - addr : 0))
+                                            : (page_flags(addr) & PageFlag::kValid) != 0;
+    return found ? -EINVAL : -ENOMEM;
+  }
+  if (!(page_flags(addr) & PageFlag::kValid)) return -ENOMEM;
+  // Mapping by mapping up to the first hole, as Linux: the pages before a hole or a mapping that
+  // refuses the protection (EACCES: writable view of a read-only shared file) keep the change.
+  return for_each_mapped(addr, end, true, [&](uint64_t s, uint64_t e) -> int64_t {
+    invalidate(s, e - s);
+    if (::mprotect(base_ + s, e - s, host_prot(prot)) != 0) return -errno;
+    set_flags(s, e - s, prot_to_flags(prot));
+    return 0;
+  });
 }
 
 int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr) {
   std::lock_guard lock(mutex_);
   constexpr int kMayMove = 1, kFixed = 2, kDontUnmap = 4;
+  // Linux's check_mremap_params (6.x), then the VMA at old_addr (check_prep_vma).
   if (flags & ~(kMayMove | kFixed | kDontUnmap)) return -EINVAL;
-  if ((old_addr & (kPageSize - 1)) || new_len == 0 || old_len == 0) return -EINVAL;
-  if ((flags & kFixed) && !(flags & kMayMove)) return -EINVAL;
+  if (old_addr & (kPageSize - 1)) return -EINVAL;
   old_len = page_up(old_len);
   new_len = page_up(new_len);
-  if (new_len > size_) return -ENOMEM;
-  if (!access_ok(old_addr, old_len, PageFlag::kValid)) return -EFAULT;
-  uint8_t fl = page_flags(old_addr);
-  // The mapping's description at old_addr, which moves or grows with it.
-  std::optional<MapInfo> moved;
-  if (auto it = info_.upper_bound(old_addr); it != info_.begin() && std::prev(it)->second.end > old_addr) {
-    --it;
-    moved = it->second.info;
-    if (moved->inode) moved->offset += old_addr - it->first;
+  if (new_len == 0) return -EINVAL;
+  if (new_len > size_) return -EINVAL;
+  const bool to_new = flags & (kFixed | kDontUnmap);  // a move to (or near) new_addr
+  if (to_new) {
+    if (new_addr > size_ - new_len) return -EINVAL;
+    if (new_addr & (kPageSize - 1)) return -EINVAL;
+    if (!(flags & kMayMove)) return -EINVAL;
+    if ((flags & kDontUnmap) && old_len != new_len) return -EINVAL;
+    if ((flags & kFixed) && new_addr < old_addr + old_len && old_addr < new_addr + new_len) return -EINVAL;
   }
-  auto move_to = [&](uint64_t dst) -> int64_t {
-    invalidate(old_addr, old_len);
-    int hflags = MREMAP_MAYMOVE | MREMAP_FIXED | ((flags & kDontUnmap) ? MREMAP_DONTUNMAP : 0);
-    void* p = ::mremap(base_ + old_addr, old_len, new_len, hflags, base_ + dst);
-    if (p == MAP_FAILED) return -errno;
-    if (!(flags & kDontUnmap)) {
-      reserve_again(old_addr, old_len);
-      set_flags(old_addr, old_len, 0);
-      info_erase(old_addr, old_len);
+  if (old_addr >= size_ || !(page_flags(old_addr) & PageFlag::kValid)) return -EFAULT;
+  const std::optional<MapInfo> info = info_at(old_addr);
+  // Length 0 makes a second mapping of the same shared pages (the "duplicate shm area" case).
+  if (old_len == 0 && !(info && info->shared)) return -EINVAL;
+  if (new_len > old_len || to_new) {
+    if (old_len > vma_end(old_addr) - old_addr) return -EFAULT;  // not across mappings
+    if (info && info->inode && (info->offset >> kPageBits) + (new_len >> kPageBits) < (info->offset >> kPageBits))
+      return -EINVAL;
+  }
+  if (to_new) {
+    if (flags & kFixed) {
+      unmap_locked(new_addr, new_len);
     }
-    set_flags(dst, new_len, fl);
-    info_erase(dst, new_len);
-    if (moved) info_insert(dst, new_len, *moved);
-    return int64_t(dst);
-  };
-  if (flags & kFixed) {
-    if ((new_addr & (kPageSize - 1)) || !in_range(new_addr, new_len) || new_addr < kMinAddr) return -EINVAL;
-    if (new_addr < old_addr + old_len && old_addr < new_addr + new_len) return -EINVAL;
-    invalidate(new_addr, new_len);
-    set_flags(new_addr, new_len, 0);
-    info_erase(new_addr, new_len);
-    return move_to(new_addr);
-  }
-  if (new_len <= old_len) {
     if (new_len < old_len) {
-      invalidate(old_addr + new_len, old_len - new_len);
-      reserve_again(old_addr + new_len, old_len - new_len);
-      set_flags(old_addr + new_len, old_len - new_len, 0);
-      info_erase(old_addr + new_len, old_len - new_len);
+      unmap_locked(old_addr + new_len, old_len - new_len);
+      old_len = new_len;
     }
+    uint64_t dst = new_addr;
+    if (!(flags & kFixed)) {
+      dst = find_free(new_len, new_addr);  // MREMAP_DONTUNMAP alone: new_addr is a hint
+      if (!dst) return -ENOMEM;
+    }
+    return move_mapping(old_addr, old_len, new_len, flags & kDontUnmap, dst);
+  }
+  if (new_len == old_len) return int64_t(old_addr);
+  if (new_len < old_len) {
+    unmap_locked(old_addr + new_len, old_len - new_len);
     return int64_t(old_addr);
   }
-  uint64_t tail = old_addr + old_len, grow = new_len - old_len;
-  if (in_range(tail, grow) && range_free(tail, grow)) {
+  // Grow in place when the range ends where its mapping ends and the pages after it are free.
+  const uint64_t tail = old_addr + old_len, grow = new_len - old_len;
+  if (tail == vma_end(old_addr) && in_range(tail, grow) && range_free(tail, grow)) {
+    unprotect_code_range(old_addr, old_len);  // one host VMA, ending at tail
     // Host mremap grows in place only into unmapped host space: drop that part of the reservation.
     ::munmap(base_ + tail, grow);
     void* p = ::mremap(base_ + old_addr, old_len, new_len, 0);
     if (p != MAP_FAILED) {
-      set_flags(tail, grow, fl);
-      if (moved) {
-        MapInfo more = *moved;
+      set_flags(tail, grow, page_flags(old_addr));
+      if (info) {
+        MapInfo more = *info;
         if (more.inode) more.offset += old_len;
         info_insert(tail, grow, more);
       }
@@ -428,24 +542,122 @@ int64_t GuestMemory::mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_le
     reserve_again(tail, grow);
   }
   if (!(flags & kMayMove)) return -ENOMEM;
-  uint64_t dst = find_free(new_len, 0);
+  const uint64_t dst = find_free(new_len, 0);
   if (!dst) return -ENOMEM;
-  return move_to(dst);
+  return move_mapping(old_addr, old_len, new_len, false, dst);
+}
+
+int64_t GuestMemory::move_mapping(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool dont_unmap,
+                                  uint64_t dst) {
+  const uint8_t fl = page_flags(old_addr) & ~PageFlag::kCodeProtected;
+  std::optional<MapInfo> moved = info_at(old_addr);
+  unprotect_code_range(old_addr, old_len);  // the host moves one VMA
+  invalidate(old_addr, old_len);
+  invalidate(dst, new_len);
+  const int hflags = MREMAP_MAYMOVE | MREMAP_FIXED | (dont_unmap ? MREMAP_DONTUNMAP : 0);
+  void* p = ::mremap(base_ + old_addr, old_len, new_len, hflags, base_ + dst);
+  if (p == MAP_FAILED) {
+    const int e = errno;
+    if (range_free(dst, new_len)) reserve_again(dst, new_len);
+    return -e;
+  }
+  if (!dont_unmap && old_len) {
+    reserve_again(old_addr, old_len);
+    set_flags(old_addr, old_len, 0);
+    info_erase(old_addr, old_len);
+    std::erase_if(shm_attached_, [&](const auto& e) { return e.first >= old_addr && e.first < old_addr + old_len; });
+  } else if (dont_unmap && moved && (moved->vm & VmFlag::kLocked)) {
+    update_vm(old_addr, old_len, 0, VmFlag::kLocked);  // the pages left behind are not locked
+  }
+  set_flags(dst, new_len, fl);
+  info_erase(dst, new_len);
+  if (moved && !moved->plain()) info_insert(dst, new_len, *moved);
+  return int64_t(dst);
 }
 
 int64_t GuestMemory::madvise(uint64_t addr, uint64_t len, int advice) {
   std::lock_guard lock(mutex_);
+  // Advice values are asm-generic on both sides: the host kernel says which ones are valid (a
+  // zero-length call checks nothing else), before the range is looked at, as in Linux.
+  if (::madvise(base_, 0, advice) != 0) return -errno;
   if (addr & (kPageSize - 1)) return -EINVAL;
-  uint64_t plen = page_up(len);
-  if (plen == 0) return 0;
-  if (!access_ok(addr, plen, PageFlag::kValid)) return -ENOMEM;
-  // Advice values are asm-generic on both sides; the effects (DONTNEED zeroing) carry over.
-  if (advice == MADV_DONTNEED || advice == MADV_REMOVE || advice == MADV_FREE) invalidate(addr, plen);
-  if (::madvise(base_ + addr, plen, advice) != 0) {
-    // Hints the host does not know (hugepage variants) are not errors the guest should see.
-    return errno == EINVAL ? 0 : -errno;
+  const uint64_t plen = page_up(len), end = addr + plen;
+  if (len && !plen) return -EINVAL;
+  if (end < addr) return -EINVAL;
+  if (end == addr) return 0;
+  uint8_t set = 0, clear = 0;
+  switch (advice) {
+    case MADV_NORMAL: clear = VmFlag::kSeqRead | VmFlag::kRandRead; break;
+    case MADV_RANDOM: set = VmFlag::kRandRead, clear = VmFlag::kSeqRead; break;
+    case MADV_SEQUENTIAL: set = VmFlag::kSeqRead, clear = VmFlag::kRandRead; break;
+    case MADV_DONTFORK: set = VmFlag::kDontFork; break;
+    case MADV_DOFORK: clear = VmFlag::kDontFork; break;
+    case MADV_WIPEONFORK: set = VmFlag::kWipeOnFork; break;
+    case MADV_KEEPONFORK: clear = VmFlag::kWipeOnFork; break;
+    case MADV_DONTDUMP: set = VmFlag::kDontDump; break;
+    case MADV_DODUMP: clear = VmFlag::kDontDump; break;
+    case MADV_HUGEPAGE: set = VmFlag::kHugePage, clear = VmFlag::kNoHugePage; break;
+    case MADV_NOHUGEPAGE: set = VmFlag::kNoHugePage, clear = VmFlag::kHugePage; break;
+    default: break;
   }
-  return 0;
+  const bool drops =
+      advice == MADV_DONTNEED || advice == MADV_REMOVE || advice == MADV_FREE || advice == 4 /*MADV_DONTNEED_LOCKED*/;
+  // Each mapping in turn; a hole is ENOMEM after the walk, the mappings around it advised.
+  return for_each_mapped(addr, end, false, [&](uint64_t s, uint64_t e) -> int64_t {
+    if (drops) invalidate(s, e - s);  // the contents may change (a private file page comes back)
+    if (::madvise(base_ + s, e - s, advice) != 0) return -errno;
+    if (set || clear) update_vm(s, e - s, set, clear);
+    return 0;
+  });
+}
+
+int64_t GuestMemory::msync(uint64_t addr, uint64_t len, int flags) {
+  std::lock_guard lock(mutex_);
+  if (flags & ~(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) return -EINVAL;
+  if (addr & (kPageSize - 1)) return -EINVAL;
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return -EINVAL;
+  const uint64_t end = addr + page_up(len);
+  if (end < addr) return -ENOMEM;
+  if (end == addr) return 0;
+  return for_each_mapped(addr, end, false, [&](uint64_t s, uint64_t e) -> int64_t {
+    return ::msync(base_ + s, e - s, flags) != 0 ? -errno : 0;
+  });
+}
+
+int64_t GuestMemory::mlock(uint64_t addr, uint64_t len, bool lock_pages, int mlock2_flags) {
+  std::lock_guard lock(mutex_);
+  if (mlock2_flags & ~MLOCK_ONFAULT) return -EINVAL;
+  len = page_up(len + (addr & (kPageSize - 1)));
+  addr = page_down(addr);
+  const uint64_t end = addr + len;
+  if (end < addr) return -EINVAL;
+  if (end == addr) return 0;
+  if (!(page_flags(addr) & PageFlag::kValid)) return -ENOMEM;
+  return for_each_mapped(addr, end, true, [&](uint64_t s, uint64_t e) -> int64_t {
+    int r = lock_pages ? int(syscall(SYS_mlock2, base_ + s, e - s, mlock2_flags)) : ::munlock(base_ + s, e - s);
+    if (r != 0) return -errno;
+    update_vm(s, e - s, lock_pages ? VmFlag::kLocked : 0, lock_pages ? 0 : VmFlag::kLocked);
+    return 0;
+  });
+}
+
+void GuestMemory::child_drop_dontfork() {
+  std::vector<std::pair<uint64_t, uint64_t>> drop;
+  for (const auto& [start, r] : info_)
+    if (r.info.vm & VmFlag::kDontFork) drop.emplace_back(start, r.end - start);
+  for (auto [start, len] : drop) {
+    reserve_again(start, len);  // before anything of mimic's own can be mapped into the hole
+    if (any_exec(start, len)) dropped_after_fork_.emplace_back(start, len);
+    set_flags(start, len, 0);
+    info_erase(start, len);
+  }
+}
+
+void GuestMemory::child_invalidate_dropped() {
+  std::lock_guard lock(mutex_);
+  if (invalidate_)
+    for (auto [start, len] : dropped_after_fork_) invalidate_(start, start + len);
+  dropped_after_fork_.clear();
 }
 
 void GuestMemory::init_brk(uint64_t start) {
@@ -459,7 +671,8 @@ uint64_t GuestMemory::brk(uint64_t new_brk) {
   uint64_t new_end = page_up(new_brk);
   if (new_end > brk_mapped_end_) {
     uint64_t grow = new_end - brk_mapped_end_;
-    if (!range_free(brk_mapped_end_, grow)) return brk_cur_;
+    // Linux keeps a free page between the heap and the next mapping above it.
+    if (!range_free(brk_mapped_end_, grow + kPageSize)) return brk_cur_;
     if (!map_fixed_anon(brk_mapped_end_, grow, GuestProt::kRead | GuestProt::kWrite)) return brk_cur_;
   } else if (new_end < brk_mapped_end_) {
     munmap(new_end, brk_mapped_end_ - new_end);
@@ -480,7 +693,8 @@ std::string GuestMemory::maps_text() const {
     if (!run_flags) return;
     MapInfo mi = run_info ? run_info->info : MapInfo{};
     if (mi.inode) mi.offset += run_start - run_info_start;
-    if (mi.name.empty() && brk_start_ && run_start >= brk_start_ && end <= brk_mapped_end_) mi.name = "[heap]";
+    // Linux's vma_is_initial_heap(): anonymous memory overlapping [start_brk, brk).
+    if (mi.name.empty() && !mi.inode && run_start < brk_cur_ && end > brk_start_) mi.name = "[heap]";
     // Linux's show_map_vma(): the name starts in column 73 (64-bit), an anonymous line ends in "0 ".
     const size_t line_start = out.size();
     out += fmt::format("{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ", run_start, end,

@@ -8,7 +8,10 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "tcg/exec/guest_memory.h"
 
@@ -55,6 +58,25 @@ enum : int {
   kHugeTlb = 0x40000,
   kSync = 0x80000,
   kFixedNoReplace = 0x100000,
+  kUninitialized = 0x4000000,
+  // What MAP_SHARED_VALIDATE accepts besides MAP_SYNC (Linux's LEGACY_MAP_MASK).
+  kLegacyMask = kShared | kPrivate | kFixed | kAnonymous | kDenyWrite | kExecutable | kUninitialized | kGrowsDown |
+                kLocked | kNoReserve | kPopulate | kNonBlock | kStack | kHugeTlb,
+};
+}
+
+// Per-mapping properties that Linux keeps as VMA flags: a change of any of them splits the VMA (a
+// line of its own in /proc/self/maps), so they live in the mapping's description.
+namespace VmFlag {
+enum : uint8_t {
+  kLocked = 1,        // mlock
+  kDontFork = 2,      // MADV_DONTFORK: the child of a fork does not have the pages
+  kWipeOnFork = 4,    // MADV_WIPEONFORK
+  kDontDump = 8,      // MADV_DONTDUMP
+  kSeqRead = 16,      // MADV_SEQUENTIAL
+  kRandRead = 32,     // MADV_RANDOM
+  kHugePage = 64,     // MADV_HUGEPAGE
+  kNoHugePage = 128,  // MADV_NOHUGEPAGE
 };
 }
 
@@ -101,6 +123,9 @@ class GuestMemory final : public tcg::CodeFetcher {
   int64_t mprotect(uint64_t addr, uint64_t len, int prot);
   int64_t mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags, uint64_t new_addr);
   int64_t madvise(uint64_t addr, uint64_t len, int advice);
+  int64_t msync(uint64_t addr, uint64_t len, int flags);
+  // mlock/mlock2 (lock true) and munlock: Linux's range rules, the host's limits.
+  int64_t mlock(uint64_t addr, uint64_t len, bool lock, int mlock2_flags);
 
   // brk: the heap begins at `start` (page-aligned end of the loaded image).
   void init_brk(uint64_t start);
@@ -130,10 +155,13 @@ class GuestMemory final : public tcg::CodeFetcher {
     uint64_t inode = 0;
     bool shared = false;
     std::string name;  // empty: anonymous
+    uint8_t vm = 0;    // VmFlag bits
     bool continues(const MapInfo& prev, uint64_t prev_len) const {
-      return dev == prev.dev && inode == prev.inode && shared == prev.shared && name == prev.name &&
+      return dev == prev.dev && inode == prev.inode && shared == prev.shared && name == prev.name && vm == prev.vm &&
              (inode == 0 || offset == prev.offset + prev_len);
     }
+    // Private anonymous memory without VMA flags needs no description.
+    bool plain() const { return inode == 0 && name.empty() && !shared && vm == 0; }
   };
   // Describes the mapped pages [addr, addr+len) (the loader names the program's segments this way).
   void describe(uint64_t addr, uint64_t len, MapInfo info);
@@ -151,6 +179,11 @@ class GuestMemory final : public tcg::CodeFetcher {
   // same permissions and mapping.
   std::string maps_text() const;
 
+  // fork: the child drops the MADV_DONTFORK mappings (the host child does not have them) right
+  // after fork, and their translations once its engine is ready.
+  void child_drop_dontfork();
+  void child_invalidate_dropped();
+
   static uint8_t prot_to_flags(int prot);
 
  private:
@@ -159,6 +192,24 @@ class GuestMemory final : public tcg::CodeFetcher {
   bool any_exec(uint64_t addr, uint64_t len) const;
   void reserve_again(uint64_t addr, uint64_t len);  // turns host pages back into PROT_NONE reservation
   void invalidate(uint64_t addr, uint64_t len);
+  // The end of the guest VMA holding the mapped page at `addr`: the run of pages with the same
+  // flags and the same description, as Linux's VMAs.
+  uint64_t vma_end(uint64_t addr) const;
+  // The first address after `addr` where a description starts or ends (size_ when none).
+  uint64_t info_boundary(uint64_t addr) const;
+  // Calls fn(start, end) (returning 0 or -errno) for each mapped piece of [addr, end), split at
+  // descriptions; a hole gives -ENOMEM, at once when stop_at_hole, else after the walk (madvise,
+  // msync), as Linux's VMA walks do. The first error of fn ends the walk.
+  template <class Fn>
+  int64_t for_each_mapped(uint64_t addr, uint64_t end, bool stop_at_hole, Fn fn);
+  // Sets and clears VmFlag bits of the mapped range [addr, addr+len).
+  void update_vm(uint64_t addr, uint64_t len, uint8_t set, uint8_t clear);
+  // Host pages of [addr, addr+len) write-protected by the SMC watch become writable again (their
+  // translations dropped), so that the host sees the range as the guest's one VMA.
+  void unprotect_code_range(uint64_t addr, uint64_t len);
+  int64_t unmap_locked(uint64_t addr, uint64_t len);  // mutex held, range checked
+  int64_t move_mapping(uint64_t old_addr, uint64_t old_len, uint64_t new_len, bool dont_unmap, uint64_t dst);
+  std::optional<MapInfo> info_at(uint64_t addr) const;  // the description of the page at addr
   // The MapInfo table (mutex held): ranges never overlap; erase splits entries at the edges.
   void info_erase(uint64_t addr, uint64_t len);
   void info_insert(uint64_t addr, uint64_t len, MapInfo info);
@@ -170,6 +221,8 @@ class GuestMemory final : public tcg::CodeFetcher {
   };
   std::map<uint64_t, InfoRange> info_;         // by start address
   std::map<uint64_t, uint64_t> shm_attached_;  // address -> length, until unmapped
+  uint64_t next_shmem_inode_ = 1;              // shared anonymous mappings are each their own object
+  std::vector<std::pair<uint64_t, uint64_t>> dropped_after_fork_;
   std::string guest_root_;
 
   // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.

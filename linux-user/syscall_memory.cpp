@@ -24,14 +24,17 @@ SYS(munmap) { return ctx.mem.munmap(a[0], a[1]); }
 SYS(mprotect) { return ctx.mem.mprotect(a[0], a[1], int(a[2])); }
 SYS(mremap) { return ctx.mem.mremap(a[0], a[1], a[2], int(a[3]), a[4]); }
 SYS(madvise) { return ctx.mem.madvise(a[0], a[1], int(a[2])); }
-SYS(msync) {
-  if (a[0] & (kPageSize - 1)) return -EINVAL;
-  uint64_t len = page_up(a[1]);
-  if (!ctx.mem.access_ok(a[0], len, PageFlag::kValid)) return -ENOMEM;
-  return host_ret(::msync(ctx.mem.host(a[0]), len, int(a[2])));
+SYS(msync) { return ctx.mem.msync(a[0], a[1], int(a[2])); }
+SYS(mlock) { return ctx.mem.mlock(a[0], a[1], true, 0); }
+SYS(mlock2) { return ctx.mem.mlock(a[0], a[1], true, int(a[2])); }
+SYS(munlock) { return ctx.mem.mlock(a[0], a[1], false, 0); }
+// mlockall would lock mimic's own memory and reservation: its flags are checked, nothing is locked.
+SYS(mlockall) {
+  const int flags = int(a[0]);
+  if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT) return -EINVAL;
+  return 0;
 }
-// Locking guest pages is harmless to allow and pointless to do.
-SYS(mlock_ok) { return 0; }
+SYS(munlockall) { return 0; }
 SYS(mincore) {
   if (a[0] & (kPageSize - 1)) return -EINVAL;
   uint64_t len = page_up(a[1]);
@@ -55,11 +58,11 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_mremap, "mremap", sys_mremap, "xxxxx", 'x'},
     {nr::k_madvise, "madvise", sys_madvise, "xxd", 'd'},
     {nr::k_msync, "msync", sys_msync, "xxx", 'd'},
-    {nr::k_mlock, "mlock", sys_mlock_ok, "xx", 'd'},
-    {nr::k_munlock, "munlock", sys_mlock_ok, "xx", 'd'},
-    {nr::k_mlock2, "mlock2", sys_mlock_ok, "xxx", 'd'},
-    {nr::k_mlockall, "mlockall", sys_mlock_ok, "x", 'd'},
-    {nr::k_munlockall, "munlockall", sys_mlock_ok, "", 'd'},
+    {nr::k_mlock, "mlock", sys_mlock, "xx", 'd'},
+    {nr::k_munlock, "munlock", sys_munlock, "xx", 'd'},
+    {nr::k_mlock2, "mlock2", sys_mlock2, "xxx", 'd'},
+    {nr::k_mlockall, "mlockall", sys_mlockall, "x", 'd'},
+    {nr::k_munlockall, "munlockall", sys_munlockall, "", 'd'},
     {nr::k_mincore, "mincore", sys_mincore, "xxp", 'd'},
     {nr::k_membarrier, "membarrier", sys_membarrier, "xxd", 'd'},
 };

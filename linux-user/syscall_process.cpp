@@ -350,6 +350,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();
+    ctx.mem.child_drop_dontfork();
   } else {
     mem_lock.unlock();
   }
@@ -357,6 +358,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   if (pid < 0) return -fork_errno;
   if (pid == 0) {
     if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
+    ctx.mem.child_invalidate_dropped();
     ctx.thread.tid = int(syscall(SYS_gettid));
     ctx.proc.live_threads.store(1);
     {

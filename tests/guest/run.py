@@ -72,6 +72,20 @@ QEMU_DIFFERS = {
                           "(the kernel wants a single-threaded caller); the expected output is the x86 kernel's own run",
     ("riscv64", "admin"): "qemu-riscv64 runs threads of its own, so unshare(CLONE_NEWUSER) fails with EINVAL "
                           "(the kernel wants a single-threaded caller); the expected output is the x86 kernel's own run",
+    **{(arch, "mmap_semantics"): f"qemu-{arch} (7.2) refuses MAP_SHARED_VALIDATE (EINVAL) and accepts "
+                                 "MAP_PRIVATE|MAP_SYNC, checks len 0 before a bad fd (EINVAL for EBADF), maps "
+                                 "MAP_FIXED_NOREPLACE at an unaligned address elsewhere instead of EINVAL, fails mmap "
+                                 "with unknown PROT bits, answers mprotect of length 0 with ENOMEM, and spins forever "
+                                 "on a store to a page of an mprotect that ran into a hole; the expected output is "
+                                 "the x86 kernel's own run of the same source"
+       for arch in ("aarch64", "riscv64")},
+    **{(arch, "mmap_remap"): f"qemu-{arch} (7.2) does not move pages with MREMAP_DONTUNMAP (both ranges read "
+                             "zero) and ignores its hint, has no old_len 0 alias of shared memory, accepts advice "
+                             "Linux refuses (an unknown one, MADV_FREE/MADV_WIPEONFORK on file or shared memory) and "
+                             "unmapped ranges, ignores MADV_DONTFORK/MADV_WIPEONFORK across fork, has no mlock2, "
+                             "does not unmap heap pages on a brk shrink and lets brk reach the next mapping; the "
+                             "expected output is the x86 kernel's own run of the same source"
+       for arch in ("aarch64", "riscv64")},
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
 }

@@ -84,6 +84,32 @@ TEST(GuestMemory, ProtectUnmapRemapInvalidate) {
   EXPECT_TRUE(m->access_ok(uint64_t(moved), 8 * kPageSize, PageFlag::kWrite));
 }
 
+TEST(GuestMemory, RangesPastTheEndAndCodeProtectedRemap) {
+  auto m = make_mem();
+  const uint64_t a = uint64_t(m->mmap(0x30000000, 4 * kPageSize, kRW, kAnon | GuestMap::kFixed, -1, 0));
+  // A length reaching past the address space is EINVAL (it unmapped everything above `a`).
+  EXPECT_EQ(m->munmap(a, uint64_t(0) - kPageSize), -EINVAL);
+  EXPECT_EQ(m->munmap(uint64_t(1) << 62, kPageSize), -EINVAL);
+  EXPECT_TRUE(m->access_ok(a, 4 * kPageSize, PageFlag::kWrite));
+  // A page the self-modifying-code watch made read-only on the host splits the host mapping; the
+  // guest's mapping is still one, which grows in place and moves whole.
+  m->protect_code(a + kPageSize, a + kPageSize + 4);
+  ASSERT_TRUE(m->page_flags(a + kPageSize) & PageFlag::kCodeProtected);
+  EXPECT_EQ(m->mremap(a, 4 * kPageSize, 8 * kPageSize, 0, 0), int64_t(a));
+  EXPECT_TRUE(m->access_ok(a, 8 * kPageSize, PageFlag::kWrite));
+  m->protect_code(a + 2 * kPageSize, a + 2 * kPageSize + 4);
+  EXPECT_EQ(m->mremap(a, 8 * kPageSize, 8 * kPageSize, 3 /*MAYMOVE|FIXED*/, 0x40000000), 0x40000000);
+  EXPECT_FALSE(m->page_flags(0x40000000 + 2 * kPageSize) & PageFlag::kCodeProtected);
+  static_cast<char*>(m->host(0x40000000))[2 * kPageSize] = 1;  // writable on the host
+  // Shared memory: old length 0 makes a second mapping of the same pages.
+  const uint64_t s = uint64_t(m->mmap(0, kPageSize, kRW, GuestMap::kShared | GuestMap::kAnonymous, -1, 0));
+  const int64_t alias = m->mremap(s, 0, kPageSize, 1 /*MAYMOVE*/, 0);
+  ASSERT_GT(alias, 0);
+  static_cast<char*>(m->host(s))[5] = 'x';
+  EXPECT_EQ(static_cast<char*>(m->host(uint64_t(alias)))[5], 'x');
+  EXPECT_EQ(m->mremap(0x40000000, 0, kPageSize, 1, 0), -EINVAL);  // not on private memory
+}
+
 TEST(GuestMemory, Brk) {
   auto m = make_mem();
   m->init_brk(0x50000123);
@@ -170,14 +196,15 @@ TEST(GuestMemory, MapsShowFilesOffsetsAndNamesAsLinuxDoes) {
   };
   EXPECT_EQ(maps_lines(*m), want);
   // Unmapping the first page leaves the rest with their offsets; an anonymous private mapping
-  // after it is a separate line ending in "0 "; shared anonymous memory is /dev/zero (deleted).
+  // after it is a separate line ending in "0 "; shared anonymous memory is /dev/zero (deleted), an
+  // object of its own on device 00:01 (Linux's shmem) with an inode number, here the first one.
   ASSERT_EQ(m->munmap(0x70000000, kPageSize), 0);
   ASSERT_EQ(m->mmap(0x70004000, kPageSize, GuestProt::kRead, kAnon | GuestMap::kFixed, -1, 0), 0x70004000);
   ASSERT_EQ(m->mmap(0x70010000, kPageSize, GuestProt::kRead, GuestMap::kShared | GuestMap::kAnonymous | GuestMap::kFixed,
                     -1, 0),
             0x70010000);
   want = {want[1], want[2], "70004000-70005000 r--p 00000000 00:00 0 ",
-          pad("70010000-70011000 r--s 00000000 00:00 0 ") + "/dev/zero (deleted)"};
+          pad("70010000-70011000 r--s 00000000 00:01 1 ") + "/dev/zero (deleted)"};
   EXPECT_EQ(maps_lines(*m), want);
   // mremap moves the description with the pages: the file's page 3 now at 0x80000000.
   ASSERT_EQ(m->mremap(0x70003000, kPageSize, kPageSize, 3 /* MAYMOVE|FIXED */, 0x80000000), 0x80000000);
