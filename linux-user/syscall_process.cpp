@@ -344,9 +344,20 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   // guest threads do not exist there.
   int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
   std::unique_lock mem_lock(ctx.mem.fork_mutex());
+  // The child starts with no pending signal, as in Linux. A signal our host handler recorded for
+  // the parent (the kernel restarts a fork to let the parent's handler run first) must not be
+  // delivered again in the child: signals the guest catches are held off across the fork, and the
+  // child forgets what the parent had recorded but not yet delivered.
+  sigset_t caught = host_sigset_for_guest_mask(~uint64_t(0)), old_mask;
+  pthread_sigmask(SIG_BLOCK, &caught, &old_mask);
   pid_t pid =
       (flags & 0xff) == SIGCHLD ? ::fork() : pid_t(syscall(SYS_clone, flags & 0xff, nullptr, nullptr, nullptr, 0));
   int fork_errno = errno;
+  if (pid == 0) {
+    ctx.thread.signals.pending.store(0);
+    ctx.thread.signals.rt_count = 0;
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();

@@ -2,7 +2,9 @@
 """Runs dynamically linked Debian programs from a sysroot under mimic and under qemu-user.
 
 The sysroot holds Debian's libc6, coreutils, grep, sed, gawk, xz-utils, zstd, bzip2, sqlite3,
-lua5.4, 7-Zip and file with every library they need (run_debian.sh fetches it). Each case is a
+lua5.4, 7-Zip, file, bash, perl, python3, tar, gzip, make and (optional) gcc with every library they
+need (run_debian.sh fetches it); the scripts the bash, perl, python3, make and gcc cases run are in
+debian-files/. Each case is a
 host `sh` script run in a fresh scratch folder holding the same fixtures; the guest programs are
 reached through a folder of wrappers first on PATH (`sort` runs `EMULATOR -L SYSROOT
 SYSROOT/usr/bin/sort`), so the host shell only glues pipelines. stdout, stderr and the exit
@@ -27,7 +29,7 @@ import time
 
 class Case:
     def __init__(self, name, script, rc=0, stderr=True, xfail=None, timeout=180, oracle=True, expect=None,
-                 shell="host"):
+                 shell="host", needs=None):
         self.name = name
         self.script = script
         self.rc = rc            # the exit status the oracle gives (a check of the case itself)
@@ -40,6 +42,7 @@ class Case:
         # guest programs found on the guest's PATH; qemu-user cannot exec guest programs, so its
         # run (the oracle) is the same script in the host sh with the wrappers.
         self.shell = shell
+        self.needs = needs or []  # guest programs the case needs; without them it is skipped (optional packages)
 
 
 CASES = [
@@ -161,8 +164,36 @@ CASES = [
                  "cat t.out", shell="guest"),
 ]
 
+# Shells, script interpreters and the toolchain a package build uses (scripts in debian-files/).
+CASES += [
+    Case("bash", "bash script.bash", rc=7),
+    Case("perl", "perl script.pl", rc=3),
+    Case("python3", "python3 script.py", rc=5),
+    Case("tar-gzip", "tar --sort=name --owner=0 --group=0 --numeric-owner -czf t.tgz tree words; gzip -l t.tgz; "
+                     "gzip -t t.tgz && echo gz-ok; tar -tvzf t.tgz; mkdir x; tar -xzf t.tgz -C x; "
+                     "diff -r tree x/tree && cmp words x/words && echo extracted-same; ls -ln --time-style=+%s x/tree; "
+                     "tar -cf - tree | tar -tf - | wc -l; tar -cJf t.txz tree; tar -xJOf t.txz tree/README; "
+                     "tar --zstd -cf t.tzst tree; tar --zstd -tf t.tzst | wc -l; "
+                     "gzip -9 -c big.txt | sha256sum; gzip -1 -c big.txt | gzip -dc | cmp - big.txt && echo round-trip; "
+                     "cp nums n; gzip -v n; gzip -d n.gz; cmp n nums && echo gunzip-ok; gzip -dc data.gz | head -2; "
+                     "gzip -dc nothing.gz", rc=1),
+    Case("make", "mkdir src; for i in 1 2 3 4 5 6; do seq $i > src/f$i.txt; done; make -j2 -s MAKE=make; "
+                 "tr '\\n' ' ' < out/total; echo; make; touch src/f3.txt; make -n MAKE=make; make -j2 fail; echo rc=$?; "
+                 "make nothing",
+         rc=2, shell="guest"),
+    Case("gcc", "B=$(dirname \"$(command -v cc1)\")/; "
+                "gcc -B$B --sysroot=$SYSROOT -O2 -Wall -c prog.c -o prog.o && gcc -B$B --sysroot=$SYSROOT -o prog prog.o -lm && "
+                "guest-run ./prog arg; echo rc=$?; sha256sum prog.o prog; gcc -B$B -Wall -c bad.c", rc=1,
+         needs=["gcc", "cc1", "as", "ld"]),
+]
+
 # Guest programs that are not on /usr/bin (7-Zip's /usr/bin/7z is a shell script calling these).
+# gcc's own programs (cc1, collect2 ...) get wrappers too: qemu-user cannot exec guest programs, so
+# the gcc case points the driver at the wrappers with -B (bookworm: lib/gcc, trixie: libexec/gcc).
 EXTRA_PROGRAMS = {"7z": ["usr/lib/p7zip/7z", "usr/lib/7zip/7z"]}
+EXTRA_PROGRAMS.update({name: [f"usr/{lib}/gcc/{triple}/{version}/{name}" for lib in ("lib", "libexec")
+                              for triple in ("aarch64-linux-gnu", "riscv64-linux-gnu") for version in (12, 14)]
+                       for name in ("cc1", "collect2", "lto-wrapper", "lto1")})
 
 # qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more).
 QEMU_CPU = {"aarch64": "cortex-a72"}
@@ -230,6 +261,10 @@ def make_fixtures(d, sysroot, guest_elf):
             os.utime(os.path.join(root, n), (stamp, stamp), follow_symlinks=False)
             stamp += 3600
     os.utime(tree, (stamp, stamp))
+    # The scripts of the bash, perl, python3, make and gcc cases.
+    files = os.path.join(os.path.dirname(os.path.abspath(__file__)), "debian-files")
+    for name in os.listdir(files):
+        shutil.copy(os.path.join(files, name), os.path.join(d, name))
     # Files for `file`.
     shutil.copy(guest_elf, os.path.join(d, "elf-guest"))
     shutil.copy(sys.executable if os.path.exists(sys.executable) else "/bin/sh", os.path.join(d, "elf-host"))
@@ -268,6 +303,10 @@ def make_wrappers(bindir, sysroot, emulator):
         p = os.path.join(sysroot, rel)
         if os.path.isdir(p) and not os.path.islink(p):
             names.update(os.listdir(p))
+    # `guest-run PROGRAM ARGS...` runs a guest program the case has built (gcc's output).
+    with open(os.path.join(bindir, "guest-run"), "w") as f:
+        f.write(f"#!/bin/sh\nexec {' '.join(emulator)} -L {sysroot} \"$@\"\n")
+    os.chmod(os.path.join(bindir, "guest-run"), 0o755)
     count = 0
     for name in sorted(names):
         prog = find_program(sysroot, name)
@@ -290,7 +329,8 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
     if case.shell == "guest" and who == "mimic":
         cmd, path = [mimic, "user", "-L", sysroot, find_program(sysroot, "dash"), "-c", case.script], "/usr/bin:/bin"
     try:
-        p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path), capture_output=True, timeout=case.timeout)
+        p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path, SYSROOT=sysroot), capture_output=True,
+                           timeout=case.timeout)
         rc, out, err = p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
     except subprocess.TimeoutExpired as e:
         rc, out, err = "timeout", (e.stdout or b"").decode(errors="replace"), (e.stderr or b"").decode(errors="replace")
@@ -318,6 +358,11 @@ def main():
         return 77
     qemu = args.qemu or shutil.which(f"qemu-{args.arch}")
     cases = [c for c in CASES if not args.names or c.name in args.names]
+    skipped = [c for c in cases if not all(find_program(sysroot, n) for n in c.needs)]
+    for c in skipped:
+        print(f"skip  {c.name}: the sysroot has no {', '.join(n for n in c.needs if not find_program(sysroot, n))} "
+              "(run_debian.sh fetches it with MIMIC_TEST_GCC=1)")
+    cases = [c for c in cases if c not in skipped]
     top = tempfile.mkdtemp(prefix="mimic-debian-")
     env = {"LC_ALL": "C", "TZ": "UTC", "HOME": os.path.join(top, "home"), "TMPDIR": os.path.join(top, "tmp")}
     os.makedirs(env["HOME"])
@@ -376,7 +421,7 @@ def main():
                     print(f"  {label} diff (qemu -> mimic):\n" + "\n".join("    " + l for l in show(diff).splitlines()))
         else:
             print(f"  stdout={show(out)!r}\n  stderr={show(err)!r}")
-    print(f"debian {args.arch}: {passed} passed, {failed} failed, {xfailed} expected failures "
+    print(f"debian {args.arch}: {passed} passed, {failed} failed, {xfailed} expected failures, {len(skipped)} skipped "
           f"({time.monotonic() - t0:.0f}s)")
     return 1 if failed else 0
 
