@@ -348,8 +348,8 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   // the parent (the kernel restarts a fork to let the parent's handler run first) must not be
   // delivered again in the child: signals the guest catches are held off across the fork, and the
   // child forgets what the parent had recorded but not yet delivered.
-  sigset_t caught = host_sigset_for_guest_mask(~uint64_t(0)), old_mask;
-  pthread_sigmask(SIG_BLOCK, &caught, &old_mask);
+  uint64_t old_mask;
+  set_host_mask(host_set_bits(host_sigset_for_guest_mask(~uint64_t(0))), &old_mask);  // faults stay open
   pid_t pid =
       (flags & 0xff) == SIGCHLD ? ::fork() : pid_t(syscall(SYS_clone, flags & 0xff, nullptr, nullptr, nullptr, 0));
   int fork_errno = errno;
@@ -357,7 +357,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     ctx.thread.signals.pending.store(0);
     ctx.thread.signals.rt_count = 0;
   }
-  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  set_host_mask(old_mask, nullptr);
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();
