@@ -102,11 +102,13 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
       cl.command = Command::kHelp;
       return cl;
     }
-    if (opt == "-L" || opt == "-E" || opt == "-U" || opt == "-d" || opt == "-D") {
+    if (opt == "-L" || opt == "-chroot" || opt == "-E" || opt == "-U" || opt == "-d" || opt == "-D") {
       const std::string* v = value(opt.c_str());
       if (!v) return error(fmt::format("option {} needs an argument", args[i - 1]));
-      if (opt == "-L") {
+      if (opt == "-L" || opt == "-chroot") {
+        if (v->empty()) return error(fmt::format("option {} needs a folder", opt));
         u.sysroot = *v;
+        u.sysroot_is_chroot = opt == "-chroot";
         sysroot_given = true;
       } else if (opt == "-E") {
         size_t eq = v->find('=');
@@ -210,6 +212,9 @@ std::string usage_text() {
       "User-mode options:\n"
       "  -L DIR              guest sysroot for the dynamic loader and libraries\n"
       "                      (default: $MIMIC_LD_PREFIX, then $QEMU_LD_PREFIX)\n"
+      "  -chroot DIR         run inside the foreign root file system DIR as after chroot(2):\n"
+      "                      PROGRAM and every path resolve there, never in the host's files\n"
+      "                      (except /dev, /proc, /sys); e.g. -chroot debian-arm64 /bin/bash\n"
       "  -E VAR=VALUE        set VAR in the guest environment\n"
       "  -U VAR              remove VAR from the guest environment\n"
       "  -strace             print the guest's system calls\n"

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -77,7 +78,16 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
 }  // namespace
 
 int run_program(const UserOptions& options) {
-  const std::string& program = options.program;
+  // -chroot: PROGRAM names a file inside the root, as for chroot(1).
+  const bool chrooted = options.sysroot_is_chroot && !options.sysroot.empty();
+  const std::string program = chrooted && !options.program.empty() && options.program[0] == '/'
+                                  ? resolve_in_sysroot(options.sysroot, options.program, true, true)
+                                  : options.program;
+  if (chrooted) {
+    struct stat st;
+    if (stat(options.sysroot.c_str(), &st) != 0) return fail(126, "-chroot " + options.sysroot, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) return fail(126, "-chroot " + options.sysroot, "not a folder");
+  }
   ElfFile elf;
   std::string error;
   int open_errno = 0;
@@ -104,11 +114,19 @@ int run_program(const UserOptions& options) {
     proc.options.sysroot = root;
     proc.options.sysroot_is_chroot = true;
   }
-  if (!options.sysroot.empty()) {
+  if (!proc.options.sysroot.empty()) {
     // Absolute and without links: guest paths are appended to it, also after a guest chdir.
-    if (char* r = realpath(options.sysroot.c_str(), nullptr)) {
+    if (char* r = realpath(proc.options.sysroot.c_str(), nullptr)) {
       proc.options.sysroot = r;
       free(r);
+    }
+  }
+  if (proc.options.sysroot_is_chroot && !getenv(kChrootVar)) {
+    // A working folder outside the new root is left for its top, as chroot(1) does.
+    char cwd[4096];
+    const std::string& root = proc.options.sysroot;
+    if (!getcwd(cwd, sizeof cwd) || (root != "/" && std::string(cwd).rfind(root + "/", 0) != 0 && cwd != root)) {
+      if (chdir(root.c_str()) != 0) return fail(126, root, strerror(errno));
     }
   }
   proc.strace = (options.engine.log & tcg::LogFlag::kStrace) != 0;

@@ -174,6 +174,8 @@ class GuestMemory final : public tcg::CodeFetcher {
   MapInfo file_info(const std::string& host_path, uint64_t offset) const;
   // Paths under this host folder (the sysroot) are shown as the guest sees them, without it.
   void set_guest_root(std::string root) { guest_root_ = std::move(root); }
+  // A host path as the guest names it (without the guest root).
+  std::string guest_visible(std::string host_path) const;
 
   // Text of /proc/self/maps for the guest, in Linux's format: one line per run of pages with the
   // same permissions and mapping.
@@ -214,7 +216,6 @@ class GuestMemory final : public tcg::CodeFetcher {
   void info_erase(uint64_t addr, uint64_t len);
   void info_insert(uint64_t addr, uint64_t len, MapInfo info);
   MapInfo info_of_fd(int host_fd, uint64_t offset, bool shared) const;
-  std::string guest_visible(std::string host_path) const;  // without guest_root_
   struct InfoRange {
     uint64_t end;
     MapInfo info;

@@ -71,7 +71,7 @@ SYS(readlinkat) {
   std::string self = "/proc/" + std::to_string(getpid()) + "/exe";
   if (guest == "/proc/self/exe" || guest == self) {
     // The guest program, not mimic.
-    std::string exe = ctx.proc.exe_path;
+    std::string exe = ctx.proc.options.sysroot_is_chroot ? ctx.mem.guest_visible(ctx.proc.exe_path) : ctx.proc.exe_path;
     size_t n = std::min<size_t>(exe.size(), size_t(len));
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }

@@ -41,6 +41,7 @@ class Case:
         # "guest": under mimic the script runs in Debian's own dash, whose commands mimic execs as
         # guest programs found on the guest's PATH; qemu-user cannot exec guest programs, so its
         # run (the oracle) is the same script in the host sh with the wrappers.
+        # "chroot": under mimic only, in Debian's dash started with `mimic user -chroot SYSROOT`.
         self.shell = shell
         self.needs = needs or []  # guest programs the case needs; without them it is skipped (optional packages)
 
@@ -162,6 +163,14 @@ CASES = [
                  "gawk 'BEGIN { while ((\"seq 3\" | getline l) > 0) s += l; print s; system(\"echo from-system\") }'; "
                  "env -i PATH=/usr/bin:/bin sh -c 'echo env-$((6 * 7))'; printf '%s\\n' x y | tee t.out | wc -l; "
                  "cat t.out", shell="guest"),
+    # -chroot: the sysroot is the whole root; the host's own files (its meson) are out of sight,
+    # /dev and /proc are the kernel's; a working folder outside the root is left for its top
+    Case("chroot-option", "pwd; readlink /proc/self/exe; ls -d /usr/bin/gawk; "
+                          "test -e /usr/bin/meson && echo host-files || echo no-host-files; "
+                          "echo x > /dev/null && echo devnull-ok; cd /usr/lib && pwd; cat /proc/self/comm; "
+                          "sh -c 'readlink /proc/self/exe'",
+         shell="chroot", oracle=False,
+         expect="/\n/usr/bin/readlink\n/usr/bin/gawk\nno-host-files\ndevnull-ok\n/usr/lib\ncat\n/usr/bin/readlink\n"),
 ]
 
 # Shells, script interpreters and the toolchain a package build uses (scripts in debian-files/).
@@ -328,6 +337,8 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
     cmd, path = ["/bin/sh", "-c", case.script], emulator_bin
     if case.shell == "guest" and who == "mimic":
         cmd, path = [mimic, "user", "-L", sysroot, find_program(sysroot, "dash"), "-c", case.script], "/usr/bin:/bin"
+    if case.shell == "chroot":
+        cmd, path = [mimic, "user", "-chroot", sysroot, "/usr/bin/dash", "-c", case.script], "/usr/bin:/bin"
     try:
         p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path, SYSROOT=sysroot), capture_output=True,
                            timeout=case.timeout)

@@ -94,6 +94,16 @@ TEST(Cli, SysrootFromTheEnvironment) {
   EXPECT_FALSE(parse({"user", "p"}, {{"MIMIC_PERFMAP", "0"}}).user.engine.perf_map);
 }
 
+TEST(Cli, ChrootIsASysrootWithoutHostFallback) {
+  const auto u = parse({"user", "-chroot", "/rootfs", "/bin/sh"}, {{"QEMU_LD_PREFIX", "/q"}}).user;
+  EXPECT_EQ(u.sysroot, "/rootfs");
+  EXPECT_TRUE(u.sysroot_is_chroot);
+  EXPECT_EQ(u.program, "/bin/sh");
+  EXPECT_FALSE(parse({"user", "-L", "/l", "p"}).user.sysroot_is_chroot);
+  EXPECT_EQ(parse({"user", "-chroot"}).command, Command::kError);
+  EXPECT_EQ(parse({"user", "-chroot", "", "p"}).command, Command::kError);
+}
+
 TEST(Cli, Errors) {
   struct Case {
     Args args;
