@@ -171,6 +171,15 @@ CASES = [
                           "sh -c 'readlink /proc/self/exe'",
          shell="chroot", oracle=False,
          expect="/\n/usr/bin/readlink\n/usr/bin/gawk\nno-host-files\ndevnull-ok\n/usr/lib\ncat\n/usr/bin/readlink\n"),
+    # LuaJIT compiles hot loops and traces to machine code at run time (the self-modifying-code
+    # path with a real JIT; its FFI calls C)
+    Case("luajit", "luajit -e '"
+                   "local function fib(n) if n < 2 then return n end return fib(n-1) + fib(n-2) end "
+                   "local t = {} for i = 1, 200000 do t[i] = (i * 7919) % 10007 end table.sort(t) "
+                   "local s = 0 for i = 1, #t, 7 do s = s + t[i] end "
+                   "local ffi = require(\"ffi\") ffi.cdef(\"size_t strlen(const char*);\") "
+                   "print(fib(27), s, tonumber(ffi.C.strlen(\"mimic\")), jit.status())'",
+         needs=["luajit"]),
 ]
 
 # Shells, script interpreters and the toolchain a package build uses (scripts in debian-files/).

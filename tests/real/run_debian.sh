@@ -21,8 +21,10 @@ libs="libc6 libacl1 libattr1 libbz2-1.0 libgcc-s1 libgmp10 liblz4-1 liblzma5 lib
       libcrypt1 libexpat1 libffi8 libncursesw6 libuuid1"
 case $suite in
   bookworm)
-    programs+=" p7zip-full p7zip perl-modules-5.36 python3.11 python3.11-minimal"
+    # LuaJIT (arm64 only: it has no riscv64 back end) is a real JIT: code written, then run
+    programs+=" p7zip-full p7zip perl-modules-5.36 python3.11 python3.11-minimal luajit"
     libs+=" gcc-12-base libmagic1 libmd0 libreadline8 libperl5.36 libdb5.3 libgdbm6 libgdbm-compat4 libssl3
+           libluajit-5.1-2 libluajit-5.1-common
            libpython3.11-minimal libpython3.11-stdlib" ;;
   # trixie's coreutils also links OpenSSL (digests) and libsystemd (who, users); t64 library names.
   *)
