@@ -111,14 +111,14 @@ struct Process {
   tcg::ExecEngine* engine = nullptr;   // owned by the arch's run(), shared by every thread
   GuestThread* main_thread = nullptr;  // the initial thread (signals that arrive outside any)
   std::atomic<int> live_threads{1};
-  std::mutex threads_mutex;              // guards `threads`
-  std::vector<GuestThread*> threads;     // every live guest thread
-  std::string exe_path;        // host path of the guest program (/proc/self/exe)
-  std::string exe_guest_path;  // as the guest named it
+  std::mutex threads_mutex;           // guards `threads`
+  std::vector<GuestThread*> threads;  // every live guest thread
+  std::string exe_path;               // host path of the guest program (/proc/self/exe)
+  std::string exe_guest_path;         // as the guest named it
   std::vector<ElfSymbol> symbols;
   std::vector<uint64_t> auxv;  // flat key/value words for /proc/self/auxv
   uint64_t stack_top = 0, stack_bottom = 0;
-  uint64_t sigreturn_trampoline = 0;  // guest address of `li a7, 139; ecall` (or the arch's)
+  uint64_t sigreturn_trampoline = 0;            // guest address of `li a7, 139; ecall` (or the arch's)
   GuestSigaction sig_actions[kNumSignals + 1];  // dispositions, shared by all threads
   bool strace = false;
   std::atomic<bool> exited{false};  // exit_group (or the last thread's exit)

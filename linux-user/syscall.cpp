@@ -65,7 +65,8 @@ int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64
     }
     if (proc.strace) {
       const char* name = g_table ? g_table->name(nr) : nullptr;
-      fprintf(stderr, "%d %s(...) = -1 errno=38 (Function not implemented)\n", thread.tid ? thread.tid : getpid(), name ? name : "unknown");
+      fprintf(stderr, "%d %s(...) = -1 errno=38 (Function not implemented)\n", thread.tid ? thread.tid : getpid(),
+              name ? name : "unknown");
     }
     return -ENOSYS;
   }

@@ -60,7 +60,7 @@ struct Trampolines {
 };
 
 struct BackendOptions {
-  bool allow_bmi2 = true;  // use shlx/shrx/sarx/rorx/andn when the host has them
+  bool allow_bmi2 = true;   // use shlx/shrx/sarx/rorx/andn when the host has them
   bool allow_sse41 = true;  // vector ops: use SSE4.1/4.2 single instructions when present (false: SSE2)
 };
 

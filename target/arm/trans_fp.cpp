@@ -110,7 +110,8 @@ void gen_fcmp(DisasContext& s, bool dbl, unsigned n, unsigned m, bool zero, bool
   s.flags = FlagSource{};
   if (!fp_fast(s)) {
     Arg b = zero ? (dbl ? imm64(0) : imm32(0)) : read_i(s, m, dbl);
-    gen_set_nzcv4(s, call_fp(s, FpHelper::cmp, Type::I64, {imm64(uint64_t(signal) | uint64_t(dbl) << 1), read_i(s, n, dbl), b}));
+    gen_set_nzcv4(
+        s, call_fp(s, FpHelper::cmp, Type::I64, {imm64(uint64_t(signal) | uint64_t(dbl) << 1), read_i(s, n, dbl), b}));
     return;
   }
   Arg a = read_f(s, n, dbl);
@@ -126,7 +127,8 @@ void gen_fcmp(DisasContext& s, bool dbl, unsigned n, unsigned m, bool zero, bool
   if (signal) {  // FCMPE: IOC for quiet NaNs too
     uint32_t done = s.ir.new_label();
     s.ir.br_cond(Cond::Eq, un, imm64(0), done);
-    call_fp(s, FpHelper::cmp, Type::I64, {imm64(1 | uint64_t(dbl) << 1), s.ir.bitcast(itype(dbl), a), s.ir.bitcast(itype(dbl), b)});
+    call_fp(s, FpHelper::cmp, Type::I64,
+            {imm64(1 | uint64_t(dbl) << 1), s.ir.bitcast(itype(dbl), a), s.ir.bitcast(itype(dbl), b)});
     s.ir.label(done);
   }
 }
@@ -167,7 +169,7 @@ bool trans_FP_DP1(DisasContext& s, uint32_t tt, uint32_t op, uint32_t n, uint32_
   const bool dbl = tt == 1;
   const uint64_t sign = dbl ? fp::kSignBit<uint64_t> : fp::kSignBit<uint32_t>;
   switch (op) {
-    case 0: write_fp(s, d, read_i(s, n, dbl)); return true;  // FMOV
+    case 0: write_fp(s, d, read_i(s, n, dbl)); return true;                                 // FMOV
     case 1: write_fp(s, d, s.ir.and_(read_i(s, n, dbl), imm_sf(dbl, ~sign))); return true;  // FABS
     case 2: write_fp(s, d, s.ir.xor_(read_i(s, n, dbl), imm_sf(dbl, sign))); return true;   // FNEG
     case 3: gen_un(s, FpOp::Sqrt, dbl, d, n); return true;
@@ -214,7 +216,7 @@ bool trans_FP_CCMP(DisasContext& s, uint32_t tt, uint32_t m, uint32_t cond, uint
 
 bool trans_FP_DP2(DisasContext& s, uint32_t tt, uint32_t m, uint32_t op, uint32_t n, uint32_t d) {
   if (tt > 1 || op > 8) return false;
-  static constexpr FpOp kOps[9] = {FpOp::Mul, FpOp::Div, FpOp::Add, FpOp::Sub, FpOp::Max,
+  static constexpr FpOp kOps[9] = {FpOp::Mul, FpOp::Div,   FpOp::Add,   FpOp::Sub, FpOp::Max,
                                    FpOp::Min, FpOp::MaxNm, FpOp::MinNm, FpOp::NMul};
   gen_bin(s, kOps[op], tt == 1, d, n, m);
   return true;
@@ -234,14 +236,18 @@ bool trans_FP_DP3(DisasContext& s, uint32_t tt, bool o1, uint32_t m, bool o0, ui
   const bool dbl = tt == 1, neg_addend = o1, neg_product = o0 != o1;
   const uint64_t mode = uint64_t(neg_addend) | uint64_t(neg_product) << 1 | uint64_t(dbl) << 2;
   if (!fp_fast(s) || !host_fma()) {
-    write_fp(s, d, call_fp(s, FpHelper::fma, itype(dbl), {imm64(mode), read_i(s, a, dbl), read_i(s, n, dbl), read_i(s, m, dbl)}));
+    write_fp(
+        s, d,
+        call_fp(s, FpHelper::fma, itype(dbl), {imm64(mode), read_i(s, a, dbl), read_i(s, n, dbl), read_i(s, m, dbl)}));
     return true;
   }
   Arg va = read_f(s, a, dbl), vn = read_f(s, n, dbl), vm = read_f(s, m, dbl);
   Arg r = s.ir.fma(neg_product ? s.ir.fneg(vn) : vn, vm, neg_addend ? s.ir.fneg(va) : va);
   Arg bits = s.ir.bitcast(itype(dbl), r);
   write_fp(s, d, bits);
-  gen_fixup_special(s, bits, dbl, [&] { write_fp(s, d, call_fp(s, FpHelper::fma, itype(dbl), {imm64(mode), va, vn, vm})); });
+  gen_fixup_special(s, bits, dbl, [&] {
+    write_fp(s, d, call_fp(s, FpHelper::fma, itype(dbl), {imm64(mode), va, vn, vm}));
+  });
   return true;
 }
 
@@ -312,17 +318,20 @@ bool trans_FP_INT(DisasContext& s, bool sf, uint32_t tt, uint32_t rmode, uint32_
   return true;
 }
 
-bool trans_FP_FIXED(DisasContext& s, bool sf, uint32_t tt, uint32_t rmode, uint32_t op, uint32_t scale, uint32_t n, uint32_t d) {
+bool trans_FP_FIXED(DisasContext& s, bool sf, uint32_t tt, uint32_t rmode, uint32_t op, uint32_t scale, uint32_t n,
+                    uint32_t d) {
   if (tt > 1 || (!sf && scale < 32)) return false;
   const bool dbl = tt == 1;
   const unsigned fbits = 64 - scale;
   if (rmode == 0 && (op == 2 || op == 3)) {  // SCVTF, UCVTF (fixed point)
-    Arg r = call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, kRoundFpcr, op == 3, sf, dbl)), read_reg(s, n, sf)});
+    Arg r = call_fp(s, FpHelper::from_int, itype(dbl),
+                    {imm64(fp_int_desc(fbits, kRoundFpcr, op == 3, sf, dbl)), read_reg(s, n, sf)});
     write_fp(s, d, r);
     return true;
   }
   if (rmode == 3 && (op == 0 || op == 1)) {  // FCVTZS, FCVTZU (fixed point)
-    Arg r = call_fp(s, FpHelper::to_int, Type::I64, {imm64(fp_int_desc(fbits, fp::kZero, op == 1, sf, dbl)), read_i(s, n, dbl)});
+    Arg r = call_fp(s, FpHelper::to_int, Type::I64,
+                    {imm64(fp_int_desc(fbits, fp::kZero, op == 1, sf, dbl)), read_i(s, n, dbl)});
     write_x(s, d, sf ? r : s.ir.trunc64_to_32(r));
     return true;
   }

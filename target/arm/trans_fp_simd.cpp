@@ -41,10 +41,10 @@ FpOp three_same_op(bool U, bool a, unsigned op, bool& pair) {
 // the vint descriptor, or false.
 bool misc_int_desc(bool U, bool a, unsigned op, bool dbl, uint64_t& desc) {
   switch (op) {
-    case 2: desc = fp_int_desc(0, a ? fp::kPosInf : fp::kTieEven, U, dbl, dbl); return true;   // FCVTN/P
-    case 3: desc = fp_int_desc(0, a ? fp::kZero : fp::kNegInf, U, dbl, dbl); return true;      // FCVTM/Z
-    case 4: desc = fp_int_desc(0, fp::kTieAway, U, dbl, dbl); return !a;                       // FCVTA
-    case 5: desc = fp_int_desc(0, kRoundFpcr, U, dbl, dbl, true); return !a;                   // SCVTF/UCVTF
+    case 2: desc = fp_int_desc(0, a ? fp::kPosInf : fp::kTieEven, U, dbl, dbl); return true;  // FCVTN/P
+    case 3: desc = fp_int_desc(0, a ? fp::kZero : fp::kNegInf, U, dbl, dbl); return true;     // FCVTM/Z
+    case 4: desc = fp_int_desc(0, fp::kTieAway, U, dbl, dbl); return !a;                      // FCVTA
+    case 5: desc = fp_int_desc(0, kRoundFpcr, U, dbl, dbl, true); return !a;                  // SCVTF/UCVTF
     default: return false;
   }
 }
@@ -111,7 +111,8 @@ bool gen_elem(DisasContext& s, bool Q, bool z, bool L, bool M, uint32_t m, bool 
   return true;
 }
 
-bool gen_fixed(DisasContext& s, bool Q, bool U, unsigned fbits, uint32_t op, uint32_t n, uint32_t d, bool dbl, bool scalar) {
+bool gen_fixed(DisasContext& s, bool Q, bool U, unsigned fbits, uint32_t op, uint32_t n, uint32_t d, bool dbl,
+               bool scalar) {
   if (op != 0 && op != 3) return false;
   if (dbl && !Q && !scalar) return false;
   const bool from_int = op == 0;
@@ -244,10 +245,12 @@ bool trans_S_FPPAIR(DisasContext& s, bool a, bool z, uint32_t op, uint32_t n, ui
   return true;
 }
 
-bool trans_V_FPELEM_MLA(DisasContext& s, bool Q, bool z, bool L, bool M, uint32_t m, bool sub, bool H, uint32_t n, uint32_t d) {
+bool trans_V_FPELEM_MLA(DisasContext& s, bool Q, bool z, bool L, bool M, uint32_t m, bool sub, bool H, uint32_t n,
+                        uint32_t d) {
   return gen_elem(s, Q, z, L, M, m, H, n, d, sub ? FpOp::Mls : FpOp::Mla, false);
 }
-bool trans_V_FPELEM_MUL(DisasContext& s, bool Q, bool U, bool z, bool L, bool M, uint32_t m, bool H, uint32_t n, uint32_t d) {
+bool trans_V_FPELEM_MUL(DisasContext& s, bool Q, bool U, bool z, bool L, bool M, uint32_t m, bool H, uint32_t n,
+                        uint32_t d) {
   return gen_elem(s, Q, z, L, M, m, H, n, d, U ? FpOp::MulX : FpOp::Mul, false);
 }
 bool trans_S_FPELEM_MLA(DisasContext& s, bool z, bool L, bool M, uint32_t m, bool sub, bool H, uint32_t n, uint32_t d) {

@@ -9,10 +9,10 @@
 #include <xmmintrin.h>
 
 #include <algorithm>
-#include <new>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 #if __has_include("tcg/opt/passes.h")
