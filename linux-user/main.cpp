@@ -114,10 +114,11 @@ int run_program(const UserOptions& options) {
     proc.options.sysroot = root;
     proc.options.sysroot_is_chroot = true;
   }
+  std::string guest_root;  // the sysroot, resolved (what /proc/self/maps strips from names)
   if (!proc.options.sysroot.empty()) {
     // Absolute and without links: guest paths are appended to it, also after a guest chdir.
     if (char* r = realpath(proc.options.sysroot.c_str(), nullptr)) {
-      proc.options.sysroot = r;
+      proc.options.sysroot = guest_root = r;
       free(r);
     }
   }
@@ -133,11 +134,7 @@ int run_program(const UserOptions& options) {
   proc.mem = GuestMemory::create(error);
   if (!proc.mem) return fail(126, program, error);
   GuestMemory& mem = *proc.mem;
-  if (!options.sysroot.empty()) {
-    char* root = realpath(options.sysroot.c_str(), nullptr);
-    if (root) mem.set_guest_root(root);
-    free(root);
-  }
+  if (!guest_root.empty()) mem.set_guest_root(guest_root);
 
   uint64_t stack_top = std::min(arch->stack_top, page_down(mem.size() - kPageSize));
   uint64_t stack_bottom = stack_top - kStackSize;

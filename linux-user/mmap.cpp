@@ -66,9 +66,8 @@ GuestMemory::~GuestMemory() {
 
 uint8_t GuestMemory::page_flags(uint64_t addr) const {
   if (addr >= size_) return 0;
-  uint64_t page = addr >> kPageBits;
-  const uint8_t* l = leaf(page);
-  return l ? __atomic_load_n(&l[page & (kLeafPages - 1)], __ATOMIC_RELAXED) : 0;
+  const uint8_t* f = flag_slot(addr);
+  return f ? __atomic_load_n(f, __ATOMIC_RELAXED) : 0;
 }
 
 bool GuestMemory::access_ok(uint64_t addr, uint64_t len, uint8_t need) const {
@@ -107,12 +106,11 @@ void GuestMemory::protect_code(uint64_t start, uint64_t end) {
   std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;
   for (uint64_t page = page_down(start); page < end && page < size_; page += kPageSize) {
-    uint8_t* l = leaf(page >> kPageBits);
-    if (!l) continue;
-    uint8_t& f = l[(page >> kPageBits) & (kLeafPages - 1)];
-    const uint8_t cur = __atomic_load_n(&f, __ATOMIC_RELAXED);
+    uint8_t* f = flag_slot(page);
+    if (!f) continue;
+    const uint8_t cur = __atomic_load_n(f, __ATOMIC_RELAXED);
     if (!(cur & PageFlag::kWrite) || (cur & PageFlag::kCodeProtected)) continue;
-    __atomic_store_n(&f, uint8_t(cur | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+    __atomic_store_n(f, uint8_t(cur | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
     ::mprotect(base_ + page, kPageSize, PROT_READ);
   }
 }
@@ -120,14 +118,13 @@ void GuestMemory::protect_code(uint64_t start, uint64_t end) {
 bool GuestMemory::unprotect_for_write(uint64_t addr) {
   const uint64_t page = page_down(addr);
   if (!in_range(page, kPageSize)) return false;
-  uint8_t* l = leaf(page >> kPageBits);
-  if (!l) return false;
-  uint8_t& f = l[(page >> kPageBits) & (kLeafPages - 1)];
-  const uint8_t cur = __atomic_load_n(&f, __ATOMIC_RELAXED);
+  uint8_t* f = flag_slot(page);
+  if (!f) return false;
+  const uint8_t cur = __atomic_load_n(f, __ATOMIC_RELAXED);
   if ((cur & (PageFlag::kValid | PageFlag::kWrite)) != (PageFlag::kValid | PageFlag::kWrite)) return false;
   // Translations go first: once the page is writable, nothing may run code read before the write.
   if (invalidate_) invalidate_(page, page + kPageSize);
-  __atomic_store_n(&f, uint8_t(cur & ~PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+  __atomic_store_n(f, uint8_t(cur & ~PageFlag::kCodeProtected), __ATOMIC_RELAXED);
   ::mprotect(base_ + page, kPageSize, PROT_READ | PROT_WRITE);
   return true;
 }
@@ -270,16 +267,20 @@ int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int 
   return int64_t(addr);
 }
 
+std::string host_path_of_fd(int fd) {
+  char link[64], path[4096];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, path, sizeof path - 1);
+  return n > 0 ? std::string(path, size_t(n)) : std::string();
+}
+
 GuestMemory::MapInfo GuestMemory::info_of_fd(int host_fd, uint64_t offset, bool shared) const {
   MapInfo mi;
   mi.offset = offset;
   mi.shared = shared;
   struct stat st;
   if (fstat(host_fd, &st) == 0) mi.dev = st.st_dev, mi.inode = st.st_ino;
-  char link[64], path[4096];
-  std::snprintf(link, sizeof link, "/proc/self/fd/%d", host_fd);
-  ssize_t n = readlink(link, path, sizeof path - 1);
-  if (n > 0) mi.name = guest_visible(std::string(path, size_t(n)));
+  if (std::string path = host_path_of_fd(host_fd); !path.empty()) mi.name = guest_visible(std::move(path));
   return mi;
 }
 

@@ -22,6 +22,9 @@ constexpr unsigned kPageBits = 12;
 inline uint64_t page_down(uint64_t a) { return a & ~(kPageSize - 1); }
 inline uint64_t page_up(uint64_t a) { return (a + kPageSize - 1) & ~(kPageSize - 1); }
 
+// The host path an open host fd names (its /proc/self/fd link); empty when it has none.
+std::string host_path_of_fd(int fd);
+
 // Per-page state of the guest view. kValid marks a mapped page; the others are the guest's PROT_*.
 namespace PageFlag {
 enum : uint8_t {
@@ -230,6 +233,11 @@ class GuestMemory final : public tcg::CodeFetcher {
   static constexpr unsigned kLeafBits = 30 - kPageBits;
   static constexpr uint64_t kLeafPages = uint64_t(1) << kLeafBits;
   uint8_t* leaf(uint64_t page) const { return leaves_[page >> kLeafBits].load(std::memory_order_acquire); }
+  // The flag byte of the page holding addr, null when its leaf was never used.
+  uint8_t* flag_slot(uint64_t addr) const {
+    uint8_t* l = leaf(addr >> kPageBits);
+    return l ? &l[(addr >> kPageBits) & (kLeafPages - 1)] : nullptr;
+  }
 
   uint8_t* base_;
   uint64_t size_;

@@ -225,13 +225,15 @@ void thread_signals_init() {
   sigaltstack(&ss, nullptr);
 }
 
+static void* do_nothing(void*) { return nullptr; }
+
 void signals_init(Process& proc) {
   thread_signals_init();
   // The host glibc installs its own handler for signal 33 (SIGSETXID) when the process creates its
   // first thread; let that happen now, before the guest can own the signal, rather than at the
   // guest's first pthread_create (which would replace the guest's handler with glibc's).
   pthread_t first;
-  if (pthread_create(&first, nullptr, [](void*) -> void* { return nullptr; }, nullptr) == 0) pthread_join(first, nullptr);
+  if (pthread_create(&first, nullptr, do_nothing, nullptr) == 0) pthread_join(first, nullptr);
   for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) install(sig, host_fault_handler, SA_NODEFER);
   // The guest starts with the dispositions mimic inherited (SIG_IGN survives exec, as in Linux).
   for (int sig = 1; sig <= kNumSignals; sig++) {
@@ -248,17 +250,16 @@ uint64_t host_mask_as_guest() {
   return cur;
 }
 
-uint64_t host_set_bits(const sigset_t& s) {
-  uint64_t bits;
-  memcpy(&bits, &s, sizeof bits);  // the kernel's 64-bit set is the first word of glibc's sigset_t
-  return bits;
+uint64_t host_mask_for_guest(uint64_t mask) {
+  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) mask &= ~sig_bit(sig);
+  return mask;
 }
 
 sigset_t host_sigset_for_guest_mask(uint64_t mask) {
   sigset_t s;
   memset(&s, 0, sizeof s);
-  for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP}) mask &= ~sig_bit(sig);
-  memcpy(&s, &mask, sizeof mask);
+  const uint64_t bits = host_mask_for_guest(mask);
+  memcpy(&s, &bits, sizeof bits);  // the kernel's 64-bit set is the first word of glibc's sigset_t
   return s;
 }
 
@@ -267,7 +268,7 @@ void set_host_mask(uint64_t mask, uint64_t* old) { syscall(SYS_rt_sigprocmask, S
 void set_guest_mask(GuestThread& thread, uint64_t mask) {
   mask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
   thread.signals.blocked = mask;
-  set_host_mask(host_set_bits(host_sigset_for_guest_mask(mask)), nullptr);
+  set_host_mask(host_mask_for_guest(mask), nullptr);
 }
 
 void begin_temp_mask(GuestThread& thread, uint64_t mask) {

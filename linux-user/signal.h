@@ -23,10 +23,10 @@ GuestThread* current_thread();
 void set_current_thread(GuestThread* thread);
 
 // The host mask for a guest mask: signals the emulator itself needs (faults) are never blocked.
-// Meant for the raw system calls (sigsetsize 8): glibc's wrappers would drop signals 32 and 33.
+uint64_t host_mask_for_guest(uint64_t mask);
+// The same as a host sigset_t, for the raw system calls (sigsetsize 8): glibc's wrappers would
+// drop signals 32 and 33.
 sigset_t host_sigset_for_guest_mask(uint64_t mask);
-// The 64-bit kernel set inside a host sigset_t.
-uint64_t host_set_bits(const sigset_t& s);
 // The calling host thread's mask, through the raw call (all 64 signals; `old` may be null).
 void set_host_mask(uint64_t mask, uint64_t* old);
 // Sets the thread's blocked mask (SIGKILL/SIGSTOP dropped) and mirrors it onto its host thread

@@ -368,6 +368,14 @@ int64_t get_temp_mask(SyscallCtx& ctx, uint64_t addr, uint64_t size, sigset_t& h
   p = &host;
   return 0;
 }
+// The result of a call made with get_temp_mask's mask, which ends with it. A signal noticed before
+// the call entered the kernel answers EINTR rather than a restart (safe_syscall.h): the signal may
+// be one that only the temporary mask lets in.
+int64_t end_temp_mask_call(SyscallCtx& ctx, const sigset_t* mask, int64_t r) {
+  if (r == kSysRestart) r = -EINTR;
+  if (mask) end_temp_mask(ctx.thread, r == -EINTR);
+  return r;
+}
 
 SYS(ppoll) {
   uint64_t n = a[1];
@@ -382,9 +390,7 @@ SYS(ppoll) {
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[3], a[4], hm, pm); r < 0) return r;
-  int64_t r = safe_syscall(SYS_ppoll, fds, n, pts, pm, pm ? 8 : 0);
-  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
-  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  const int64_t r = end_temp_mask_call(ctx, pm, safe_syscall(SYS_ppoll, fds, n, pts, pm, pm ? 8 : 0));
   if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[2], ts);
   return r;
@@ -417,9 +423,8 @@ SYS(pselect6) {
     const sigset_t* ss;
     size_t len;
   } sig = {pm, 8};
-  int64_t r = safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr);
-  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
-  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  const int64_t r =
+      end_temp_mask_call(ctx, pm, safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr));
   if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[4], ts);
   return r;
@@ -453,10 +458,10 @@ int64_t epoll_wait_common(SyscallCtx& ctx, const uint64_t* a, const timespec* ts
   sigset_t hm;
   const sigset_t* pm;
   if (int64_t r = get_temp_mask(ctx, a[4], a[5], hm, pm); r < 0) return r;
-  int64_t r = has_ts ? safe_syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8)
-                           : safe_syscall(SYS_epoll_pwait, fdarg(a[0]), evs.data(), max, int(a[3]), pm, 8);
-  if (r == kSysRestart) r = -EINTR;  // the signal may be one only the temporary mask lets in
-  if (pm) end_temp_mask(ctx.thread, r == -EINTR);
+  const int64_t r =
+      end_temp_mask_call(ctx, pm,
+                         has_ts ? safe_syscall(SYS_epoll_pwait2, fdarg(a[0]), evs.data(), max, ts, pm, 8)
+                                : safe_syscall(SYS_epoll_pwait, fdarg(a[0]), evs.data(), max, int(a[3]), pm, 8));
   if (r < 0) return r;
   for (int i = 0; i < r; i++) {
     GuestEpollEvent g{evs[size_t(i)].events, 0, evs[size_t(i)].data.u64};

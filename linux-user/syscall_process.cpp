@@ -335,7 +335,8 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     return spawn_guest_thread(ctx.proc, ctx.thread, flags, newsp, ptid, tls, ctid);
   }
   if ((flags & kCloneVm) && !(flags & kCloneVfork)) {
-    fprintf(stderr, "mimic: clone with CLONE_VM but neither CLONE_THREAD nor CLONE_VFORK (flags %#llx) is not supported\n",
+    fprintf(stderr,
+            "mimic: clone with CLONE_VM but neither CLONE_THREAD nor CLONE_VFORK (flags %#llx) is not supported\n",
             (unsigned long long)flags);
     return -EINVAL;
   }
@@ -349,7 +350,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   // delivered again in the child: signals the guest catches are held off across the fork, and the
   // child forgets what the parent had recorded but not yet delivered.
   uint64_t old_mask;
-  set_host_mask(host_set_bits(host_sigset_for_guest_mask(~uint64_t(0))), &old_mask);  // faults stay open
+  set_host_mask(host_mask_for_guest(~uint64_t(0)), &old_mask);  // faults stay open
   pid_t pid =
       (flags & 0xff) == SIGCHLD ? ::fork() : pid_t(syscall(SYS_clone, flags & 0xff, nullptr, nullptr, nullptr, 0));
   int fork_errno = errno;
@@ -527,18 +528,12 @@ SYS(execveat) {
   if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) return -EINVAL;
   std::string path;
   if (int64_t r = read_guest_string(ctx.mem, a[1], path); r < 0) return r;
-  auto fd_path = [](int fd) -> std::string {
-    char link[64], buf[4096];
-    std::snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    ssize_t n = readlink(link, buf, sizeof buf - 1);
-    return n > 0 ? std::string(buf, size_t(n)) : std::string();
-  };
   if (path.empty()) {
     if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
-    path = fd_path(dirfd);
+    path = host_path_of_fd(dirfd);
     if (path.empty()) return -EBADF;
   } else if (path[0] != '/' && dirfd != AT_FDCWD) {
-    const std::string dir = fd_path(dirfd);
+    const std::string dir = host_path_of_fd(dirfd);
     if (dir.empty()) return -EBADF;
     path = dir + "/" + path;
   }

@@ -43,14 +43,12 @@ enum class FpHelper : uint16_t {
 // regs argument of the vector helpers: d | n << 5 | m << 10.
 inline uint64_t vregs(unsigned d, unsigned n, unsigned m = 0) { return d | n << 5 | m << 10; }
 // vflags of the vector helpers.
-enum : uint64_t {
-  kVQ = 1,          // 128-bit vector (else 64 bits, upper half zeroed)
-  kVDbl = 2,        // 64-bit elements (else 32-bit; vnarrow/vwiden: the wide side is double)
-  kVScalar = 4,     // one element (AdvSIMD scalar form), the rest of Vd zeroed
-  kVPair = 8,       // pairwise: operands are the lanes of n followed by those of m, pairs combined
-  kVElem = 16,      // by element: m's lane (bits 8..11) for every lane
-  kVElemShift = 8,
-};
+constexpr uint64_t kVQ = 1;       // 128-bit vector (else 64 bits, upper half zeroed)
+constexpr uint64_t kVDbl = 2;     // 64-bit elements (else 32-bit; vnarrow/vwiden: the wide side is double)
+constexpr uint64_t kVScalar = 4;  // one element (AdvSIMD scalar form), the rest of Vd zeroed
+constexpr uint64_t kVPair = 8;    // pairwise: operands are the lanes of n followed by those of m, pairs combined
+constexpr uint64_t kVElem = 16;   // by element: m's lane (bits 8..11) for every lane
+constexpr uint64_t kVElemShift = 8;
 // desc of to_int/from_int/vint: fbits (bits 0-6), rounding (fp::Rounding, bits 8-10),
 // unsigned (bit 11), 64-bit integer (bit 12), double (bit 13), from int (bit 14, vint only).
 inline uint64_t fp_int_desc(unsigned fbits, unsigned rounding, bool is_unsigned, bool int64, bool dbl, bool from_int = false) {
