@@ -1,0 +1,58 @@
+// Virtual time and timers. Guest time runs from the host's monotonic clock (scaled, and stopped
+// while the machine is paused); timers fire on one timer thread, under the device lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+namespace mimic::hw {
+
+class VirtualClock {
+ public:
+  VirtualClock();
+  // Nanoseconds of guest time since the machine started (monotonic, never goes back).
+  uint64_t now_ns() const;
+  // Stops and restarts guest time (monitor `stop`/`cont`, snapshots).
+  void pause();
+  void resume();
+  // Host monotonic time at which guest time reaches `guest_ns` (for timed waits, WFI).
+  uint64_t host_deadline_ns(uint64_t guest_ns) const;
+ private:
+  mutable std::mutex mutex_;
+  uint64_t host_start_ = 0, paused_at_ = 0, paused_total_ = 0;
+  bool paused_ = false;
+};
+
+// A one-shot timer on a machine's TimerQueue: arm() (re)schedules, cancel() disarms; the
+// callback runs on the timer thread with the device lock held.
+class TimerQueue;
+class Timer {
+ public:
+  Timer(TimerQueue& queue, std::function<void()> callback);
+  ~Timer();
+  void arm(uint64_t guest_deadline_ns);
+  void cancel();
+ private:
+  friend class TimerQueue;
+  TimerQueue& queue_;
+  std::function<void()> callback_;
+  uint64_t deadline_ = 0;
+  bool armed_ = false;
+};
+
+// One thread firing every armed Timer of a machine in deadline order.
+class TimerQueue {
+ public:
+  TimerQueue(VirtualClock& clock, std::recursive_mutex& device_lock);
+  ~TimerQueue();  // stops the thread
+  VirtualClock& clock() { return clock_; }
+ private:
+  friend class Timer;
+  struct Impl;
+  VirtualClock& clock_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace mimic::hw

@@ -1,0 +1,68 @@
+// Machines: the configuration the command line builds, the board interface, and the registry
+// that `-M NAME` and `-M help` use.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mimic::hw {
+
+// Everything `mimic system` was told (qemu-system's options).
+struct MachineConfig {
+  std::string machine = "virt";
+  uint64_t ram_bytes = uint64_t(128) << 20;  // -m (QEMU's default for virt: 128 MiB)
+  unsigned smp = 1;                          // -smp
+  std::string cpu;                           // -cpu
+  std::string bios;                          // -bios: "", "default", "none" or a file
+  std::string kernel, initrd, append, dtb;   // -kernel -initrd -append -dtb
+  bool no_reboot = false;                    // -no-reboot: a guest reset ends mimic
+  bool single_thread = false;                // -accel tcg,thread=single: round-robin harts on one thread
+  uint32_t log_flags = 0;                    // -d (tcg::LogFlag) ...
+  std::string log_file;                      // -D
+  bool interpreter = false;                  // -interp
+};
+
+// Thrown for a configuration or input file the machine cannot use: `what()` is the whole
+// message for the user (names the file/option and the problem).
+struct MachineError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The console character device: the board's UART reads from and writes to it.
+class CharBackend {
+ public:
+  virtual ~CharBackend() = default;
+  virtual void write(const uint8_t* data, size_t len) = 0;
+  // Installed by the UART: called (from the console thread, device lock held) for each input byte.
+  virtual void set_receiver(std::function<void(uint8_t)> rx, std::function<bool()> can_receive) = 0;
+};
+
+class Machine {
+ public:
+  virtual ~Machine() = default;
+  // Runs until the guest powers off (returns its exit status), resets with -no-reboot (0), or
+  // stop() is called (the given status).
+  virtual int run() = 0;
+  virtual void stop(int status) = 0;
+  // Monitor commands: text answers.
+  virtual std::string info_registers() = 0;
+  virtual std::string info_mtree() = 0;
+  virtual std::string info_tlb() = 0;
+  virtual bool read_phys(uint64_t phys, void* buf, size_t len) = 0;
+  virtual bool read_virt(unsigned cpu, uint64_t vaddr, void* buf, size_t len) = 0;
+  virtual void pause() = 0;
+  virtual void resume() = 0;
+};
+
+struct MachineType {
+  std::string name, description;
+  std::function<std::unique_ptr<Machine>(const MachineConfig&, CharBackend& console)> create;
+};
+void register_machine(MachineType type);
+const MachineType* find_machine(const std::string& name);
+std::vector<const MachineType*> machine_types();
+
+}  // namespace mimic::hw

@@ -1,0 +1,167 @@
+// The system-mode road for guest memory: a per-vCPU soft TLB, its fill hook into the target's
+// page-table walk, and the slow path (misses, MMIO, page-crossing accesses, code-page writes).
+//
+// Generated code probes the TLB inline (tcg/x86_64/emit_mem.cpp); everything it cannot finish
+// in a few host instructions goes through SoftMmu, out of line. linux-user never uses this file:
+// its guest memory stays [guest_base + addr].
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_set>
+#include <vector>
+
+#include "tcg/exec/cpu_base.h"
+
+namespace mimic::tcg {
+
+constexpr unsigned kPageBits = 12;
+constexpr uint64_t kPageSize = uint64_t(1) << kPageBits;
+constexpr uint64_t kPageMask = ~(kPageSize - 1);
+
+// One TLB entry: the page's virtual address in each access field when that access may take the
+// fast path, or the page address with a flag bit (below) when it must go slow. `addend` turns a
+// virtual address of the page into the host address of its RAM.
+struct TlbEntry {
+  uint64_t addr_read = kTlbEmpty;
+  uint64_t addr_write = kTlbEmpty;
+  uint64_t addr_code = kTlbEmpty;
+  uintptr_t addend = 0;
+  static constexpr uint64_t kTlbEmpty = ~uint64_t(0);
+};
+static_assert(sizeof(TlbEntry) == 32, "the JIT fast path indexes the TLB with a shift by 5");
+
+// Flag bits in the page-offset bits of a TLB address field: any one set makes the inline compare
+// (which keeps only page bits) miss, so the access takes the slow path.
+namespace TlbFlag {
+enum : uint64_t {
+  kInvalid = 1u << 11,   // no access of this kind allowed (permission): the slow path refills/faults
+  kMmio = 1u << 10,      // not RAM: dispatched to the physical memory's io callbacks
+  kNotDirty = 1u << 9,   // RAM page holding translated code: writes drop its blocks first
+  kMask = kInvalid | kMmio | kNotDirty,
+};
+}
+
+constexpr unsigned kTlbBits = 8;
+constexpr unsigned kTlbSize = 1u << kTlbBits;
+constexpr unsigned kMaxMmuModes = 8;  // MMU indices a target may use (MemOp::kMmuShift field)
+
+// The TLB of one vCPU: kMaxMmuModes tables of kTlbSize entries, direct-mapped by virtual page.
+struct SoftTlb {
+  TlbEntry table[kMaxMmuModes][kTlbSize];
+  static constexpr size_t index(uint64_t vaddr) { return (vaddr >> kPageBits) & (kTlbSize - 1); }
+};
+
+enum class Access : uint8_t { Read = 0, Write = 1, Fetch = 2 };
+
+// Page permissions a target's walk grants.
+namespace Prot {
+enum : uint8_t { kRead = 1, kWrite = 2, kExec = 4 };
+}
+
+// What a target's page walk found for one virtual page.
+struct TlbFill {
+  uint64_t phys_page = 0;  // physical address of the 4 KiB page holding the virtual address
+  uint8_t prot = 0;        // Prot bits allowed for this mmu index (an entry may be cached for all)
+};
+
+// The physical address space as the soft-MMU sees it (implemented by hw::AddressSpace).
+class PhysMemory {
+ public:
+  virtual ~PhysMemory() = default;
+  // Host pointer to the RAM page at phys_page (page aligned), or null when the page is not RAM
+  // (MMIO, or nothing). `writable` is false for ROM.
+  virtual uint8_t* ram_page(uint64_t phys_page, bool* writable) = 0;
+  // Device access of 1, 2, 4 or 8 bytes at a physical address that is not RAM. Returns false
+  // when nothing is mapped there (the target raises its access fault).
+  virtual bool io_read(uint64_t phys, unsigned size, uint64_t* value) = 0;
+  virtual bool io_write(uint64_t phys, unsigned size, uint64_t value) = 0;
+};
+
+// The target's half (the role of QEMU's TCGCPUOps tlb_fill and do_*_fault).
+class MmuTarget {
+ public:
+  virtual ~MmuTarget() = default;
+  // Translates `vaddr` for `access` in MMU mode `mmu_idx` (page walk, PMP/PMA checks, A/D
+  // updates). On success fills `out` and returns true. On failure returns false; unless `probe`
+  // is set, it has recorded the guest exception in the CPU state first (cause, tval), so that
+  // the caller can leave with kExitMemFault and the target's cpu loop delivers it.
+  virtual bool tlb_fill(CpuBase* env, uint64_t vaddr, Access access, unsigned mmu_idx, bool probe, TlbFill* out) = 0;
+  // A physical access the memory system refused (nothing mapped, or ROM written): record the
+  // guest's access fault for `vaddr` (unless probe) — the same contract as a failed tlb_fill.
+  virtual void access_fault(CpuBase* env, uint64_t vaddr, Access access, unsigned mmu_idx) = 0;
+};
+
+class SoftMmu;
+
+// Which physical pages hold translated code, for every vCPU of a machine. The engine marks a page
+// when it translates from it (every registered SoftMmu then sends writes to it down the slow
+// path); a write that reaches a marked page drops the blocks translated from it, through the
+// engine's callback, before it lands.
+class CodePages {
+ public:
+  explicit CodePages(std::function<void(uint64_t phys_start, uint64_t phys_end)> invalidate)
+      : invalidate_(std::move(invalidate)) {}
+  bool is_code(uint64_t phys_page) const;
+  void mark(uint64_t phys_page);
+  // A write of [phys, phys + len) is about to happen (slow path, DMA, loader).
+  void notify_write(uint64_t phys, uint64_t len);
+  void add_mmu(SoftMmu* mmu);
+  void remove_mmu(SoftMmu* mmu);
+  void clear();  // after a full flush: no page holds code
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_set<uint64_t> pages_;
+  std::vector<SoftMmu*> mmus_;
+  std::function<void(uint64_t, uint64_t)> invalidate_;
+};
+
+// One vCPU's view: its TLB and the hooks. Owned by the target's system CPU; env->softmmu points
+// here and env->tlb at tlb (the JIT pins it while translated code runs).
+class SoftMmu {
+ public:
+  SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& code_pages);
+
+  // Accesses of 1..8 bytes (16 for vectors) at a virtual address: the slow path generated code
+  // calls, and the interpreter's and helpers' way in. On a guest fault they set env->pc =
+  // guest_pc and leave through cpu_loop_exit(kExitMemFault): call them only inside run().
+  uint64_t load(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
+  void store(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
+  // Host pointer for an atomic access of `size` bytes at an aligned vaddr in RAM (write access),
+  // dropping code on the page first; faults as above. MMIO atomics are refused as access faults.
+  uint8_t* atomic_ptr(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
+
+  // Code fetch for the translator: the physical address of vaddr, or false when it cannot be
+  // fetched (the translator then emits its fetch-fault exit). Never leaves the loop.
+  bool code_phys(uint64_t vaddr, unsigned mmu_idx, uint64_t* phys);
+  // Host pointer of the RAM page at phys_page, null when it is not RAM.
+  const uint8_t* code_host_page(uint64_t phys_page);
+
+  // Drops every entry (satp/ASID changes, sfence.vma without address) / the entries of one page.
+  void flush();
+  void flush_page(uint64_t vaddr);
+  // Makes writes to a physical page take the slow path (it now holds translated code).
+  void protect_code_page(uint64_t phys_page);
+
+  SoftTlb& tlb() { return *tlb_; }
+  PhysMemory& phys() { return phys_; }
+
+ private:
+  TlbEntry& fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc);
+  uint64_t load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
+  void store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
+  [[noreturn]] void fault(uint64_t guest_pc);
+
+  CpuBase* env_;
+  PhysMemory& phys_;
+  MmuTarget& target_;
+  CodePages& code_pages_;
+  std::unique_ptr<SoftTlb> tlb_;
+  std::vector<uint64_t> io_page_phys_;  // per TLB entry: physical page of MMIO/NotDirty entries
+};
+
+}  // namespace mimic::tcg
