@@ -8,6 +8,9 @@
 
 namespace mimic::tcg {
 
+class SoftMmu;
+struct SoftTlb;
+
 // Why translated code returned to the execution loop (CpuBase::exit_reason).
 // Values below kExitGuestBase are the engine's own; frontends define theirs from kExitGuestBase
 // up (system call, breakpoint, illegal instruction, ...), passed through ExitLoop unchanged.
@@ -62,6 +65,12 @@ struct alignas(64) CpuBase {
   // that reads or writes the guest FP environment uses the live register then, the field otherwise.
   uint32_t mxcsr_live = 0;
   uint32_t reserved1 = 0;
+  // System mode (null in linux-user): the vCPU's soft-MMU and its TLB, which generated code
+  // addresses through r15 in place of guest_base (tcg/exec/softmmu.h).
+  class SoftMmu* softmmu = nullptr;
+  struct SoftTlb* tlb = nullptr;
+  // Arguments and result of a slow-path memory access from generated code (emit_mem.cpp).
+  uint64_t mem_args[4] = {};
 };
 
 // The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.

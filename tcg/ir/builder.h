@@ -114,13 +114,17 @@ class IRBuilder {
   }
 
   // ---- memory ----
-  Arg load(Type t, Arg addr, uint32_t memop) { return emit(Opcode::Load, t, {addr, imm32(memop)}); }
-  void store(Arg addr, Arg value, uint32_t memop) { emit_void(Opcode::Store, {addr, value, imm32(memop)}); }
+  // System mode: the MMU mode of the accesses that follow, unless a MemOp names its own
+  // (MemOp::with_mmu). Frontends set it from the block's tb_flags; linux-user leaves it 0.
+  unsigned mem_index = 0;
+  uint32_t mem(uint32_t memop) const { return memop & MemOp::kMmuExplicit ? memop : MemOp::with_mmu(memop, mem_index); }
+  Arg load(Type t, Arg addr, uint32_t memop) { return emit(Opcode::Load, t, {addr, imm32(mem(memop))}); }
+  void store(Arg addr, Arg value, uint32_t memop) { emit_void(Opcode::Store, {addr, value, imm32(mem(memop))}); }
   Arg atomic_cas(Arg addr, Arg expected, Arg desired, uint32_t memop) {
-    return emit(Opcode::AtomicCas, expected.type, {addr, expected, desired, imm32(memop)});
+    return emit(Opcode::AtomicCas, expected.type, {addr, expected, desired, imm32(mem(memop))});
   }
   Arg atomic_rmw(RmwOp op, Arg addr, Arg value, uint32_t memop) {
-    return emit(Opcode::AtomicRmw, value.type, {addr, value, imm32(memop), imm32(uint32_t(op))});
+    return emit(Opcode::AtomicRmw, value.type, {addr, value, imm32(mem(memop)), imm32(uint32_t(op))});
   }
   void fence(FenceKind k) { emit_void(Opcode::Fence, {imm32(uint32_t(k))}); }
 

@@ -55,6 +55,11 @@ std::string_view fcond_name(FCond c);
 //   bit  4    the address must be naturally aligned (misaligned: guest alignment fault)
 namespace MemOp {
 enum : uint32_t { k8 = 0, k16 = 1, k32 = 2, k64 = 3, k128 = 4, kSizeMask = 7, kSigned = 8, kAligned = 16 };
+// System mode: the MMU mode (soft-TLB table) of the access, bits 8-10; kMmuExplicit marks a
+// MemOp whose frontend chose the mode itself (IRBuilder then keeps it).
+enum : uint32_t { kMmuShift = 8, kMmuMask = 7u << kMmuShift, kMmuExplicit = 1u << 11 };
+constexpr unsigned mmu_index(uint64_t m) { return unsigned((m & kMmuMask) >> kMmuShift); }
+constexpr uint32_t with_mmu(uint32_t m, unsigned idx) { return (m & ~kMmuMask) | ((idx & 7u) << kMmuShift); }
 constexpr unsigned size_log2(uint64_t m) { return unsigned(m & kSizeMask); }
 constexpr unsigned size_bytes(uint64_t m) { return 1u << size_log2(m); }
 constexpr bool is_signed(uint64_t m) { return (m & kSigned) != 0; }

@@ -181,7 +181,7 @@ class Verifier {
           if (v > uint64_t(FenceKind::Release)) fail(i, "invalid fence kind {}", v);
           break;
         case ImmKind::MemOp:
-          if (v & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned))
+          if (v & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned | MemOp::kMmuMask | MemOp::kMmuExplicit))
             fail(i, "invalid memop {:#x}: unknown bits", v);
           else if (MemOp::size_log2(v) > 4)
             fail(i, "invalid memop {:#x}: size 2^{} bytes", v, MemOp::size_log2(v));
