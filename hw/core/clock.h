@@ -19,6 +19,7 @@ class VirtualClock {
   void resume();
   // Host monotonic time at which guest time reaches `guest_ns` (for timed waits, WFI).
   uint64_t host_deadline_ns(uint64_t guest_ns) const;
+
  private:
   mutable std::mutex mutex_;
   uint64_t host_start_ = 0, paused_at_ = 0, paused_total_ = 0;
@@ -34,6 +35,7 @@ class Timer {
   ~Timer();
   void arm(uint64_t guest_deadline_ns);
   void cancel();
+
  private:
   friend class TimerQueue;
   TimerQueue& queue_;
@@ -48,6 +50,7 @@ class TimerQueue {
   TimerQueue(VirtualClock& clock, std::recursive_mutex& device_lock);
   ~TimerQueue();  // stops the thread
   VirtualClock& clock() { return clock_; }
+
  private:
   friend class Timer;
   struct Impl;

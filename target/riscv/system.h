@@ -64,7 +64,7 @@ class RiscvHart {
   std::string dump_tlb() const;        // `info tlb`
   // Virtual-to-physical for the monitor and the gdb stub (no side effects, no fault).
   bool debug_translate(uint64_t vaddr, uint64_t* phys) const;
-  std::string fatal_message() const;   // with HartStop::Fatal
+  std::string fatal_message() const;  // with HartStop::Fatal
 
   struct Impl;
 

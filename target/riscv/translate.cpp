@@ -23,14 +23,15 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
   for (unsigned n = 0;; ++n) {
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
-    unsigned avail = can_fetch(pc, 2) ? 2 : 0;
     uint16_t lo = 0;
-    if (avail) std::memcpy(&lo, env.guest_base + pc, 2);
-    unsigned len = (lo & 3) == 3 ? 4 : 2;
-    if (avail && len == 4 && !can_fetch(pc, 4)) avail = 0;
+    const bool have_lo = fetch(env, pc, &lo, 2);
+    unsigned len = have_lo && (lo & 3) == 3 ? 4 : 2;
+    uint32_t insn = lo;
+    uint16_t hi = 0;
+    const bool avail = have_lo && (len == 2 || fetch(env, pc + 2, &hi, 2));
     if (!avail) {
       if (n == 0) {
-        uint64_t fault = can_fetch(pc, 2) ? pc + 2 : pc;
+        uint64_t fault = have_lo ? pc + 2 : pc;
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(fault));
         ir.exit_loop(kExitFetchFault, imm64(pc));
       } else {
@@ -38,8 +39,7 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
       }
       break;
     }
-    uint32_t insn = lo;
-    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
+    if (len == 4) insn |= uint32_t(hi) << 16;
 
     s.pc = pc;
     s.next_pc = pc + len;
@@ -65,13 +65,14 @@ std::string RiscvTranslator::disassemble(const tcg::CpuBase& env, uint64_t pc, u
   std::string out;
   const uint64_t end = pc + size;
   char line[160];
-  while (pc < end && can_fetch(pc, 2)) {
-    uint16_t lo;
-    std::memcpy(&lo, env.guest_base + pc, 2);
+  for (uint16_t lo; pc < end && fetch(env, pc, &lo, 2);) {
     unsigned len = (lo & 3) == 3 ? 4 : 2;
-    if (len == 4 && !can_fetch(pc, 4)) break;
     uint32_t insn = lo;
-    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
+    uint16_t hi;
+    if (len == 4) {
+      if (!fetch(env, pc + 2, &hi, 2)) break;
+      insn |= uint32_t(hi) << 16;
+    }
     std::string text = disassemble_insn(insn, pc);
     if (text.empty()) text = ".insn (illegal)";
     if (len == 4)

@@ -20,7 +20,9 @@ class RiscvTranslator : public tcg::GuestTranslator {
   std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
 
  private:
-  bool can_fetch(uint64_t addr, unsigned len) const { return !fetcher_ || fetcher_->can_fetch(addr, len); }
+  bool fetch(const tcg::CpuBase& env, uint64_t addr, void* buf, unsigned len) const {
+    return tcg::fetch_code(fetcher_, env, addr, buf, len);
+  }
   const tcg::CodeFetcher* fetcher_;
 };
 
