@@ -23,8 +23,12 @@ RegHit find_reg(std::span<const Reg> regs, uint64_t offset, unsigned size) {
 
 uint64_t RegisterDevice::read(uint64_t offset, unsigned size) {
   RegHit hit = find_reg(regs_, offset, size);
-  if (!hit.reg || !(hit.reg->access & RegAccess::kRead)) {
+  if (!hit.reg) {
     log_unimp(offset, false, 0);
+    return 0;
+  }
+  if (!(hit.reg->access & RegAccess::kRead)) {
+    log_guest_error(fmt::format("read of write-only register {} ({:#x})", hit.reg->name, offset));
     return 0;
   }
   return read_reg(hit, size);
@@ -32,8 +36,12 @@ uint64_t RegisterDevice::read(uint64_t offset, unsigned size) {
 
 void RegisterDevice::write(uint64_t offset, uint64_t value, unsigned size) {
   RegHit hit = find_reg(regs_, offset, size);
-  if (!hit.reg || !(hit.reg->access & RegAccess::kWrite)) {
+  if (!hit.reg) {
     log_unimp(offset, true, value);
+    return;
+  }
+  if (!(hit.reg->access & RegAccess::kWrite)) {
+    log_guest_error(fmt::format("write to read-only register {} ({:#x})", hit.reg->name, offset));
     return;
   }
   write_reg(hit, value, size);

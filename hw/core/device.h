@@ -41,15 +41,16 @@ struct RegHit {
 // Finds the register covering [offset, offset + size), or nothing.
 RegHit find_reg(std::span<const Reg> regs, uint64_t offset, unsigned size);
 
-// A device whose registers come from a Reg table. Accesses outside the table, reads of
-// write-only and writes of read-only registers read 0 / are dropped and, under -d unimp, logged
-// as "device NAME: unimplemented register 0xOFF read" (or "write 0xVALUE").
+// A device whose registers come from a Reg table. Accesses outside the table read 0 / are dropped
+// and, under -d unimp, logged as "device NAME: unimplemented register 0xOFF read" (or "write
+// 0xVALUE"); reads of write-only and writes of read-only registers likewise, logged as
+// "device NAME: write to read-only register NAME (0xOFF)".
 class RegisterDevice : public MmioOps {
  public:
   RegisterDevice(std::string name, std::span<const Reg> regs, tcg::Logger* log)
       : name_(std::move(name)), regs_(regs), log_(log) {}
-  uint64_t read(uint64_t offset, unsigned size) final;
-  void write(uint64_t offset, uint64_t value, unsigned size) final;
+  uint64_t read(uint64_t offset, unsigned size) override;
+  void write(uint64_t offset, uint64_t value, unsigned size) override;
   const std::string& name() const { return name_; }
 
  protected:
@@ -60,6 +61,8 @@ class RegisterDevice : public MmioOps {
   // Guest mistakes the model detects (bad access size, bad value), logged under -d unimp too.
   void log_guest_error(const std::string& what) const;
   std::span<const Reg> regs() const { return regs_; }
+  // For tables built at run time (their sizes depend on the configuration), owned by the device.
+  void set_regs(std::span<const Reg> regs) { regs_ = regs; }
 
  private:
   std::string name_;
