@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <stdexcept>
 
 #include "hw/core/machine.h"
@@ -163,6 +164,17 @@ void FdtEditor::set_string(const std::string& path, const std::string& name, con
 void FdtEditor::set_u32(const std::string& path, const std::string& name, uint32_t value) {
   fdt32_t v = cpu_to_fdt32(value);
   set_bytes(path, name, &v, sizeof v);
+}
+
+void FdtEditor::randomize_rng_seeds() {
+  std::random_device rd;
+  for (int node = 0; node >= 0; node = fdt_next_node(blob_.data(), node, nullptr)) {
+    int len = 0;
+    void* seed = fdt_getprop_w(blob_.data(), node, "rng-seed", &len);
+    if (!seed) continue;
+    auto* bytes = static_cast<uint8_t*>(seed);
+    for (int i = 0; i < len; i++) bytes[i] = uint8_t(rd());
+  }
 }
 
 void FdtEditor::pack() {

@@ -52,6 +52,9 @@ class FdtEditor {
   void set_string(const std::string& path, const std::string& name, const std::string& value);
   void set_u32(const std::string& path, const std::string& name, uint32_t value);
   void set_bytes(const std::string& path, const std::string& name, const void* data, size_t len);
+  // Gives every "rng-seed" property in the tree fresh random bytes of its length (QEMU's
+  // qemu_fdt_randomize_seeds, run on every boot, for generated and -dtb trees alike).
+  void randomize_rng_seeds();
   void pack();
 
  private:
