@@ -45,11 +45,11 @@ void Aclint::reset() {
 
 uint64_t Aclint::read_mtime() const {
   unsigned __int128 ticks = (unsigned __int128)timers_.clock().now_ns() * timebase_hz_ / kNsPerSec;
-  return uint64_t(ticks) + uint64_t(time_delta_);
+  return uint64_t(ticks) + uint64_t(time_delta_.load(std::memory_order_relaxed));
 }
 
 uint64_t Aclint::mtime_to_ns(uint64_t mtime) const {
-  __int128 raw = (__int128)mtime - time_delta_;
+  __int128 raw = (__int128)mtime - time_delta_.load(std::memory_order_relaxed);
   if (raw <= 0) return 0;  // reached before the machine started
   __int128 ns = (raw * kNsPerSec + timebase_hz_ - 1) / timebase_hz_;
   return ns > (__int128)~uint64_t(0) ? ~uint64_t(0) : uint64_t(ns);
@@ -97,7 +97,7 @@ void Aclint::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
     case kMtime: {
       uint64_t now = read_mtime();
       uint64_t want = deposit(now);
-      time_delta_ += int64_t(want - now);
+      time_delta_.fetch_add(int64_t(want - now), std::memory_order_relaxed);
       // Every comparison changes with the counter.
       for (unsigned h = 0; h < num_harts_; h++) write_timecmp(h, timecmp_[h]);
       return;

@@ -2,6 +2,7 @@
 // (msip per hart at +0x0), MTIMER (mtimecmp per hart at +0x4000, mtime at +0xbff8).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -41,8 +42,9 @@ class Aclint final : public RegisterDevice {
   TimerQueue& timers_;
   uint64_t timebase_hz_;
   std::vector<Reg> table_;
-  // mtime = guest ns * timebase / 1e9 + delta (a guest write of mtime moves delta).
-  int64_t time_delta_ = 0;
+  // mtime = guest ns * timebase / 1e9 + delta (a guest write of mtime moves delta). Atomic:
+  // harts read mtime (the `time` CSR) without the device lock.
+  std::atomic<int64_t> time_delta_{0};
   std::vector<uint32_t> msip_;
   std::vector<uint64_t> timecmp_;
   std::vector<IrqLine> msip_out_, mtip_out_;
