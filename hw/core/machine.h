@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace mimic::tcg {
+class Logger;
+}
+
 namespace mimic::hw {
 
 // Everything `mimic system` was told (qemu-system's options).
@@ -25,6 +29,9 @@ struct MachineConfig {
   std::string log_file;                      // -D
   bool interpreter = false;                  // -interp
   std::string dumpdtb;                       // -M virt,dumpdtb=FILE: write the device tree and exit
+  // The program's -d/-D log, shared by the engine and the devices (-d unimp). Null: the machine
+  // opens its own from log_flags/log_file (two Loggers on one -D file would truncate each other).
+  tcg::Logger* logger = nullptr;
 };
 
 // Thrown for a configuration or input file the machine cannot use: `what()` is the whole

@@ -21,13 +21,15 @@ class VirtMachine final : public Machine {
  public:
   VirtMachine(const MachineConfig& config, CharBackend& console, const VirtEngineFactory& make_engine)
       : config_(config) {
-    if (config.log_flags & tcg::LogFlag::kUnimp) {
+    tcg::Logger* log = config.logger;
+    if (!log && (config.log_flags & tcg::LogFlag::kUnimp)) {
       tcg::EngineOptions opts;
       opts.log = config.log_flags;
       opts.log_file = config.log_file;
       log_ = std::make_unique<tcg::Logger>(opts);
+      log = log_.get();
     }
-    board_ = std::make_unique<VirtBoard>(config, console, log_.get());
+    board_ = std::make_unique<VirtBoard>(config, console, log);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
     if (!make_engine) throw MachineError("virt: no execution engine for system mode in this build");
     engine_ = make_engine(config, board_->memory());
