@@ -70,4 +70,17 @@ class RegisterDevice : public MmioOps {
   tcg::Logger* log_;
 };
 
+// A window of a device's register file mapped as its own region (QEMU maps the ACLINT's MSWI and
+// MTIMER as two regions of one device): offsets are relative to `base` inside the device.
+class MmioWindow final : public MmioOps {
+ public:
+  MmioWindow(MmioOps& device, uint64_t base) : device_(device), base_(base) {}
+  uint64_t read(uint64_t offset, unsigned size) override { return device_.read(base_ + offset, size); }
+  void write(uint64_t offset, uint64_t value, unsigned size) override { device_.write(base_ + offset, value, size); }
+
+ private:
+  MmioOps& device_;
+  uint64_t base_;
+};
+
 }  // namespace mimic::hw

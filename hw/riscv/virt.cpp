@@ -72,7 +72,13 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   memory_.add_mmio("riscv.sifive.test", virt_memmap(VirtRegion::Test).base, SifiveTest::kSize, test_.get(), 0, 2, 4);
 
   aclint_ = std::make_unique<Aclint>("riscv.aclint", harts, timers_, log_, kVirtTimebaseHz);
-  memory_.add_mmio("riscv.aclint", virt_memmap(VirtRegion::Clint).base, Aclint::kSize, aclint_.get(), 0, 4, 8);
+  // QEMU's two regions: MSWI takes 32-bit accesses, MTIMER 32- and 64-bit ones.
+  uint64_t clint = virt_memmap(VirtRegion::Clint).base;
+  mswi_ = std::make_unique<MmioWindow>(*aclint_, 0);
+  mtimer_ = std::make_unique<MmioWindow>(*aclint_, Aclint::kMtimecmpBase);
+  memory_.add_mmio("riscv.aclint.swi", clint, Aclint::kMtimecmpBase, mswi_.get(), 0, 4, 4);
+  memory_.add_mmio("riscv.aclint.mtimer", clint + Aclint::kMtimecmpBase, Aclint::kSize - Aclint::kMtimecmpBase,
+                   mtimer_.get(), 0, 4, 8);
 
   PlicConfig pc;
   pc.num_contexts = 2 * harts;

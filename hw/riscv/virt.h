@@ -95,6 +95,7 @@ class VirtBoard {
   VirtualClock clock_;
   TimerQueue timers_;
   std::unique_ptr<Aclint> aclint_;
+  std::unique_ptr<MmioWindow> mswi_, mtimer_;
   std::unique_ptr<Plic> plic_;
   std::unique_ptr<Ns16550a> uart_;
   std::unique_ptr<GoldfishRtc> rtc_;

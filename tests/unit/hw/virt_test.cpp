@@ -404,6 +404,31 @@ TEST(VirtBoard, InterruptsReachTheHarts) {
   EXPECT_EQ(seen.back(), std::make_tuple(0u, unsigned(mimic::riscv::kIrqMExt), true));
 }
 
+TEST(VirtBoard, MtreeMatchesQemuForTheDevicesMimicHas) {
+  if (!have_qemu_system()) GTEST_SKIP() << "qemu-system-riscv64 not installed";
+  NoConsole con;
+  VirtBoard b(config(1), con, nullptr);
+  std::string mine = b.memory().mtree();
+  std::string q = run_command(
+      "printf 'info mtree\nquit\n' | timeout 20 qemu-system-riscv64 -M virt -m 256M -S -display none "
+      "-monitor stdio -serial null 2>&1");
+  std::erase(q, '\r');  // the monitor on stdio ends lines with CR LF
+  auto start = q.find("address-space: memory\n");
+  ASSERT_NE(start, std::string::npos) << q;
+  q = q.substr(start, q.find("\n\n", start) - start + 1);
+  // Every line of mimic's map is QEMU's, in the same order; QEMU has more (PCIe, flash, fw_cfg,
+  // the platform bus: devices mimic does not have).
+  size_t pos = 0, lines = 0;
+  for (size_t s = 0, e; (e = mine.find('\n', s)) != std::string::npos; s = e + 1) {
+    std::string line = mine.substr(s, e - s + 1);
+    size_t at = q.find(line, pos);
+    EXPECT_NE(at, std::string::npos) << "not in QEMU's map (or out of order): " << line << "QEMU:\n" << q;
+    if (at != std::string::npos) pos = at + line.size();
+    lines++;
+  }
+  EXPECT_EQ(lines, 2u + 1 + 1 + 1 + 2 + 1 + 1 + 8 + 1);
+}
+
 TEST(VirtBoard, FinisherAndResetReloadImages) {
   NoConsole con;
   VirtBoard b(config(1), con, nullptr);
