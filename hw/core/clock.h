@@ -35,6 +35,7 @@ class Timer {
   ~Timer();
   void arm(uint64_t guest_deadline_ns);
   void cancel();
+  bool armed() const;
 
  private:
   friend class TimerQueue;
@@ -48,8 +49,11 @@ class Timer {
 class TimerQueue {
  public:
   TimerQueue(VirtualClock& clock, std::recursive_mutex& device_lock);
-  ~TimerQueue();  // stops the thread
+  ~TimerQueue();  // stops the thread (every Timer must be destroyed before its queue)
   VirtualClock& clock() { return clock_; }
+  // Re-reads the clock: call after VirtualClock::resume() so that deadlines computed while
+  // guest time stood still are recomputed.
+  void notify();
 
  private:
   friend class Timer;
