@@ -253,7 +253,7 @@ void VirtBoard::build_fdt() {
   const MemMapEntry& plic = virt_memmap(VirtRegion::Plic);
   b.begin_node(fmt::format("plic@{:x}", plic.base));
   b.prop_u32("phandle", plic_ph);
-  b.prop_u32("riscv,ndev", plic_->config().num_sources);
+  b.prop_u32("riscv,ndev", plic_->config().num_sources - 1);
   reg(plic.base, plic.size);
   std::vector<uint32_t> plic_ext, clint_ext;
   for (unsigned i = 0; i < harts; i++) {
