@@ -16,6 +16,8 @@ namespace mimic::hw {
 
 namespace {
 constexpr uint64_t kMiB = uint64_t(1) << 20;
+// Beyond QEMU's practical range, and far more than mimic can back: guards the address arithmetic.
+constexpr uint64_t kMaxRam = uint64_t(1) << 40;
 
 // QEMU 7.2 hw/riscv/virt.c virt_memmap[], the entries mimic implements.
 constexpr MemMapEntry kMemmap[] = {
@@ -59,7 +61,14 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   unsigned harts = config_.smp;
 
   const MemMapEntry& dram = virt_memmap(VirtRegion::Dram);
-  memory_.add_ram("riscv_virt_board.ram", dram.base, config_.ram_bytes);
+  if (config_.ram_bytes > kMaxRam)
+    throw MachineError(
+        fmt::format("-m: {:#x} bytes of RAM: the virt machine takes at most {} GiB", config_.ram_bytes, kMaxRam >> 30));
+  try {
+    memory_.add_ram("riscv_virt_board.ram", dram.base, config_.ram_bytes);
+  } catch (const std::runtime_error& e) {
+    throw MachineError(fmt::format("-m: {}", e.what()));
+  }
   const MemMapEntry& mrom = virt_memmap(VirtRegion::Mrom);
   memory_.add_rom("riscv_virt_board.mrom", mrom.base, mrom.size);
 
