@@ -135,7 +135,20 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   write_reset_vector();
 }
 
-VirtBoard::~VirtBoard() = default;
+VirtBoard::~VirtBoard() {
+  // Devices go first, under the device lock: the timer thread cannot be inside one of their
+  // callbacks meanwhile, and finds their timers gone when it gets the lock (it is stopped after
+  // this body, when timers_ is destroyed).
+  std::lock_guard lock(memory_.device_lock());
+  virtio_.clear();
+  test_.reset();
+  rtc_.reset();
+  uart_.reset();
+  plic_.reset();
+  mswi_.reset();
+  mtimer_.reset();
+  aclint_.reset();
+}
 
 void VirtBoard::build_fdt() {
   unsigned harts = config_.smp;
