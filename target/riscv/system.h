@@ -22,6 +22,11 @@ class TimerQueue;
 namespace mimic::riscv {
 
 struct RiscvCpu;
+class RiscvTranslator;
+
+// The translator a system-mode engine for RISC-V harts runs (privileged instructions, code read
+// through each hart's soft-MMU). Create it before the engine; it must outlive the engine.
+std::unique_ptr<RiscvTranslator> make_system_translator();
 
 // MIP/MIE bit numbers of the interrupts a board drives.
 enum Irq : unsigned { kIrqSSoft = 1, kIrqMSoft = 3, kIrqSTimer = 5, kIrqMTimer = 7, kIrqSExt = 9, kIrqMExt = 11 };
@@ -64,7 +69,7 @@ class RiscvHart {
   std::string dump_tlb() const;        // `info tlb`
   // Virtual-to-physical for the monitor and the gdb stub (no side effects, no fault).
   bool debug_translate(uint64_t vaddr, uint64_t* phys) const;
-  std::string fatal_message() const;   // with HartStop::Fatal
+  std::string fatal_message() const;  // with HartStop::Fatal
 
   struct Impl;
 

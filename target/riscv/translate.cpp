@@ -1,6 +1,7 @@
 // The per-block translation loop: fetch, decode through the pattern tables, call trans_, end blocks.
 #include "target/riscv/translate.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -13,24 +14,95 @@ namespace {
 constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 }
 
+bool RiscvTranslator::fetch(const tcg::CpuBase& env, uint64_t pc, unsigned len, unsigned mmu_idx, void* out,
+                            uint64_t* fault_addr) const {
+  if (!system_) {
+    if (!can_fetch(pc, len)) {
+      *fault_addr = can_fetch(pc, 2) ? pc + 2 : pc;
+      return false;
+    }
+    std::memcpy(out, env.guest_base + pc, len);
+    return true;
+  }
+  // Up to two pages (a 4-byte instruction at the last halfword of a page).
+  auto* dst = static_cast<uint8_t*>(out);
+  for (unsigned done = 0; done < len;) {
+    uint64_t a = pc + done;
+    const uint8_t* p = system_->code_ptr(env, a, mmu_idx);
+    if (!p) {
+      *fault_addr = a;
+      return false;
+    }
+    unsigned n = unsigned(std::min<uint64_t>(len - done, (a | ~kPageMask) - a + 1));
+    std::memcpy(dst + done, p, n);
+    done += n;
+  }
+  return true;
+}
+
+namespace {
+// FP instructions in system mode: 0 not FP, 1 FP that writes no FP state (stores, moves and
+// compares into x registers), 2 FP that writes an f register (marks mstatus.FS dirty, as QEMU).
+int fp_kind(uint32_t insn) {
+  if ((insn & 3) != 3) {
+    unsigned q = insn & 3, f3 = (insn >> 13) & 7;
+    if ((q == 0 || q == 2) && f3 == 1) return 2;  // c.fld, c.fldsp
+    if ((q == 0 || q == 2) && f3 == 5) return 1;  // c.fsd, c.fsdsp
+    return 0;
+  }
+  unsigned op = insn & 0x7f, f3 = (insn >> 12) & 7;
+  switch (op) {
+    case 0x07: return f3 == 2 || f3 == 3 ? 2 : 0;  // flw, fld
+    case 0x27: return f3 == 2 || f3 == 3 ? 1 : 0;  // fsw, fsd
+    case 0x43:
+    case 0x47:
+    case 0x4b:
+    case 0x4f: return 2;
+    case 0x53: {
+      unsigned f5 = insn >> 27;
+      // feq/flt/fle, fcvt.w*/l* from FP, fmv.x/fclass write x registers.
+      return f5 == 0x14 || f5 == 0x18 || f5 == 0x1c ? 1 : 2;
+    }
+    default: return 0;
+  }
+}
+constexpr uint32_t kMstatusOff = uint32_t(offsetof(RiscvCpu, mstatus));
+constexpr uint32_t kTbFlagsOff = uint32_t(offsetof(tcg::CpuBase, tb_flags));
+constexpr uint64_t kFsDirty = uint64_t(3) << 13;
+}  // namespace
+
+void gen_illegal(DisasContext& s) {
+  if (s.system) s.ir.set_state(uint32_t(offsetof(RiscvCpu, bad_insn)), imm32(s.insn));
+  gen_exit(s, kExitIllegal, s.pc);
+}
+
 void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
   DisasContext s(ir);
   s.frm = block.flags & kTbFrmMask;
+  unsigned fetch_idx = 0;
+  if (system_) {
+    s.system = true;
+    s.priv = (block.flags & kTbPrivMask) >> kTbPrivShift;
+    s.fs = (block.flags & kTbFsMask) >> kTbFsShift;
+    s.fs_dirty = s.fs == 3;
+    ir.mem_index = (block.flags & kTbMmuMask) >> kTbMmuShift;
+    fetch_idx = s.priv == kPrivM ? 3 : s.priv;  // mmu.h: kMmuU, kMmuS, kMmuM
+  }
   const uint64_t start = block.guest_pc;
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;
   for (unsigned n = 0;; ++n) {
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
-    unsigned avail = can_fetch(pc, 2) ? 2 : 0;
+    uint64_t fault = pc;
     uint16_t lo = 0;
-    if (avail) std::memcpy(&lo, env.guest_base + pc, 2);
+    bool avail = fetch(env, pc, 2, fetch_idx, &lo, &fault);
     unsigned len = (lo & 3) == 3 ? 4 : 2;
-    if (avail && len == 4 && !can_fetch(pc, 4)) avail = 0;
+    uint32_t insn = lo;
+    if (avail && len == 4) avail = fetch(env, pc, 4, fetch_idx, &insn, &fault);
     if (!avail) {
       if (n == 0) {
-        uint64_t fault = can_fetch(pc, 2) ? pc + 2 : pc;
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(fault));
         ir.exit_loop(kExitFetchFault, imm64(pc));
       } else {
@@ -38,8 +110,6 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
       }
       break;
     }
-    uint32_t insn = lo;
-    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
 
     s.pc = pc;
     s.next_pc = pc + len;
@@ -48,7 +118,19 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
     ir.insn_start(pc);
     Args args;
     const Pattern* p = decode(insn, args);
-    if (!p || !p->fn(s, args)) gen_exit(s, kExitIllegal, pc);
+    int fp = s.system && p ? fp_kind(insn) : 0;
+    if (fp && s.fs == 0) {
+      gen_illegal(s);  // mstatus.FS Off: every FP instruction traps
+    } else {
+      if (fp == 2 && !s.fs_dirty) {
+        // Mark FS (and tb_flags' copy) dirty before the instruction, once per block: blocks
+        // translated for a dirty FS then need no check at all.
+        ir.set_state(kMstatusOff, ir.or_(ir.get_state(Type::I64, kMstatusOff), imm64(kFsDirty)));
+        ir.set_state(kTbFlagsOff, ir.or_(ir.get_state(Type::I32, kTbFlagsOff), imm32(kTbFsMask)));
+        s.fs_dirty = true;
+      }
+      if (!p || !p->fn(s, args)) gen_illegal(s);
+    }
     pc += len;
     if (s.ended) break;
     // Blocks stay within the page they start on (an instruction straddling into the next page
@@ -65,13 +147,15 @@ std::string RiscvTranslator::disassemble(const tcg::CpuBase& env, uint64_t pc, u
   std::string out;
   const uint64_t end = pc + size;
   char line[160];
-  while (pc < end && can_fetch(pc, 2)) {
+  unsigned priv = (env.tb_flags & kTbPrivMask) >> kTbPrivShift;
+  unsigned fetch_idx = priv == kPrivM ? 3 : priv;
+  uint64_t fault;
+  while (pc < end) {
     uint16_t lo;
-    std::memcpy(&lo, env.guest_base + pc, 2);
+    if (!fetch(env, pc, 2, fetch_idx, &lo, &fault)) break;
     unsigned len = (lo & 3) == 3 ? 4 : 2;
-    if (len == 4 && !can_fetch(pc, 4)) break;
     uint32_t insn = lo;
-    if (len == 4) std::memcpy(&insn, env.guest_base + pc, 4);
+    if (len == 4 && !fetch(env, pc, 4, fetch_idx, &insn, &fault)) break;
     std::string text = disassemble_insn(insn, pc);
     if (text.empty()) text = ".insn (illegal)";
     if (len == 4)

@@ -1,0 +1,382 @@
+// RiscvHart: a RISC-V hart in system mode — reset, interrupt lines, the loop around the engine
+// that turns every exit into the architectural trap or instruction effect, WFI sleeping on a
+// condition variable, Sstc's timer, and the monitor's views (registers, page tables, translate).
+#include "target/riscv/system.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+
+#include "hw/core/clock.h"
+#include "target/riscv/cpu.h"
+#include "target/riscv/csr.h"
+#include "target/riscv/excp.h"
+#include "target/riscv/mmu.h"
+#include "target/riscv/translate.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::riscv {
+
+namespace {
+
+// The translator's code road in system mode: the soft-MMU's fetch translation.
+class SoftMmuCodeReader final : public SystemCodeReader {
+ public:
+  const uint8_t* code_ptr(const tcg::CpuBase& env, uint64_t vaddr, unsigned mmu_idx) const override {
+    uint64_t phys;
+    if (!env.softmmu || !env.softmmu->code_phys(vaddr, mmu_idx, &phys)) return nullptr;
+    const uint8_t* page = env.softmmu->code_host_page(phys & tcg::kPageMask);
+    return page ? page + (vaddr & ~tcg::kPageMask) : nullptr;
+  }
+};
+
+class SystemTranslator final : public RiscvTranslator {
+ public:
+  SystemTranslator() : RiscvTranslator(reader_) {}
+
+ private:
+  SoftMmuCodeReader reader_;
+};
+
+constexpr uint32_t kInsnMret = 0x30200073, kInsnSret = 0x10200073, kInsnWfi = 0x10500073;
+
+const char* const kAbi[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+                              "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
+                              "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
+const char* const kFpAbi[32] = {"ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
+                                "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
+                                "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+}  // namespace
+
+std::unique_ptr<RiscvTranslator> make_system_translator() { return std::make_unique<SystemTranslator>(); }
+
+struct RiscvHart::Impl final : SystemHooks {
+  Impl(const HartConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers)
+      : config(config), engine(engine), phys(phys), target(phys) {
+    cpu = std::make_unique<RiscvCpu>();
+    cpu->hooks = this;
+    mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, engine.code_pages());
+    cpu->softmmu = mmu.get();
+    cpu->tlb = &mmu->tlb();
+    sstc_timer = std::make_unique<hw::Timer>(timers, [this] { wake(); });
+  }
+
+  // SystemHooks
+  uint64_t read_time() override { return config.read_mtime ? config.read_mtime() : 0; }
+  void tlb_flush() override {
+    mmu->flush();
+    // Called from a CSR helper inside translated code: the jump cache (keyed by virtual pc) is
+    // emptied by the loop, which the exit request reaches before it looks up another block.
+    jump_cache_stale = true;
+    cpu->exit_request.store(1);
+  }
+  void tlb_flush_page(uint64_t vaddr) override {
+    mmu->flush_page(vaddr);
+    jump_cache_stale = true;
+    cpu->exit_request.store(1);
+  }
+  void stimecmp_changed() override {
+    if (!(cpu->menvcfg & Menvcfg::kSTCE)) {
+      sstc_timer->cancel();
+      return;
+    }
+    if (read_time() >= cpu->stimecmp) {
+      sstc_timer->cancel();
+      cpu->exit_request.store(1);  // STIP is now set
+    } else if (config.mtime_to_ns) {
+      sstc_timer->arm(config.mtime_to_ns(cpu->stimecmp));
+    }
+  }
+  bool log_unimp_enabled() const override { return engine.logger().enabled(tcg::LogFlag::kUnimp); }
+  void log_unimp(const std::string& line) override { engine.logger().write(line + "\n"); }
+
+  // An interrupt source changed (device line, Sstc deadline): stop the block, end WFI.
+  void wake() {
+    cpu->exit_request.store(1);
+    std::lock_guard<std::mutex> lock(wait_mutex);
+    wait_cond.notify_all();
+  }
+
+  void wait_for_interrupt() {
+    std::unique_lock<std::mutex> lock(wait_mutex);
+    while (!wfi_wakeup(*cpu) && !stop_requested.load() && !pause_requested.load()) wait_cond.wait(lock);
+  }
+
+  void park_if_paused() {
+    std::unique_lock<std::mutex> lock(wait_mutex);
+    if (!pause_requested.load()) return;
+    parked = true;
+    wait_cond.notify_all();
+    wait_cond.wait(lock, [&] { return !pause_requested.load() || stop_requested.load(); });
+    parked = false;
+  }
+
+  // The instruction bits at pc (for misaligned-atomic diagnosis); 0 when they cannot be read.
+  uint32_t insn_at(uint64_t pc) {
+    uint32_t insn = 0;
+    for (unsigned i = 0; i < 4; i += 2) {
+      uint64_t pa;
+      if (translate_address(*cpu, phys, pc + i, tcg::Access::Fetch, fetch_mmu_index(*cpu), false, &pa) !=
+          WalkResult::Ok)
+        return insn;
+      bool writable;
+      uint8_t* page = phys.ram_page(pa & tcg::kPageMask, &writable);
+      if (!page) return insn;
+      uint16_t half;
+      std::memcpy(&half, page + (pa & ~tcg::kPageMask), 2);
+      insn |= uint32_t(half) << (8 * i);
+      if (i == 0 && (half & 3) != 3) return insn;
+    }
+    return insn;
+  }
+
+  void illegal(uint32_t insn) { raise_trap(*cpu, kCauseIllegal, false, insn); }
+
+  // One exit of engine.run(); false when the hart cannot go on (fatal_message says why).
+  bool handle_exit(uint32_t reason) {
+    RiscvCpu& c = *cpu;
+    switch (reason) {
+      case tcg::kExitInterrupt: c.exit_request.store(0); return true;
+      case kExitEcall: {
+        static constexpr uint64_t kEcall[] = {kCauseEcallU, kCauseEcallS, 0, kCauseEcallM};
+        raise_trap(c, kEcall[c.priv], false, 0);
+        return true;
+      }
+      case kExitEbreak: raise_trap(c, kCauseBreakpoint, false, 0); return true;
+      case kExitIllegal: illegal(c.bad_insn); return true;
+      case kExitFetchFault: {
+        // The translator only knows the code could not be read: the walk says why.
+        uint64_t pa;
+        WalkResult r = translate_address(c, phys, c.fault_addr, tcg::Access::Fetch, fetch_mmu_index(c), false, &pa);
+        if (r == WalkResult::Ok) r = WalkResult::AccessFault;  // not RAM/ROM (MMIO, nothing)
+        raise_trap(c, fault_cause(r, tcg::Access::Fetch), false, c.fault_addr);
+        return true;
+      }
+      case tcg::kExitMemFault: raise_trap(c, c.trap_cause, false, c.trap_tval); return true;
+      case tcg::kExitUnaligned: {
+        // Only kAligned accesses exit here: LR is a load, SC and the AMOs are stores.
+        uint32_t insn = insn_at(c.pc);
+        bool lr = (insn & 0x7f) == 0x2f && (insn >> 27) == 2;
+        raise_trap(c, lr ? kCauseMisalignedLoad : kCauseMisalignedStore, false, c.fault_addr);
+        return true;
+      }
+      case kExitFenceI: return true;  // writes to code pages already dropped their blocks
+      case kExitMret:
+        if (!do_mret(c)) illegal(kInsnMret);
+        return true;
+      case kExitSret:
+        if (!do_sret(c)) illegal(kInsnSret);
+        return true;
+      case kExitWfi:
+        // U-mode WFI always traps when S exists; S-mode WFI traps with TW (QEMU's rule).
+        if (c.priv == kPrivU || (c.priv == kPrivS && (c.mstatus & Mstatus::kTW))) {
+          illegal(kInsnWfi);
+          return true;
+        }
+        c.pc += 4;
+        wait_for_interrupt();
+        return true;
+      case kExitSfenceVma:
+        if (c.priv == kPrivS && (c.mstatus & Mstatus::kTVM)) {
+          illegal(c.bad_insn);
+          return true;
+        }
+        if (c.fault_write)
+          mmu->flush_page(c.fault_addr);
+        else
+          mmu->flush();
+        jump_cache_stale = true;
+        c.pc += 4;
+        return true;
+      default: {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "riscv hart %u: unexpected engine exit %u at pc 0x%016" PRIx64, config.hartid,
+                      reason, c.pc);
+        fatal = buf;
+        return false;
+      }
+    }
+  }
+
+  HartConfig config;
+  tcg::ExecEngine& engine;
+  tcg::PhysMemory& phys;
+  RiscvMmuTarget target;
+  std::unique_ptr<RiscvCpu> cpu;
+  std::unique_ptr<tcg::SoftMmu> mmu;
+  std::unique_ptr<hw::Timer> sstc_timer;
+  std::mutex wait_mutex;
+  std::condition_variable wait_cond;
+  std::atomic<bool> stop_requested{false}, pause_requested{false};
+  bool parked = false, running = false;  // under wait_mutex
+  bool jump_cache_stale = false;
+  std::string fatal;
+};
+
+RiscvHart::RiscvHart(const HartConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers)
+    : impl_(std::make_unique<Impl>(config, engine, phys, timers)) {
+  reset(0);
+}
+
+RiscvHart::~RiscvHart() {
+  impl_->sstc_timer->cancel();
+  impl_->engine.unregister_cpu(impl_->cpu.get());
+}
+
+void RiscvHart::reset(uint64_t pc, uint64_t a0, uint64_t a1, uint64_t a2) {
+  RiscvCpu& c = *impl_->cpu;
+  std::memset(c.x, 0, sizeof c.x);
+  std::memset(c.f, 0, sizeof c.f);
+  fp_set_fflags(c, 0);
+  fp_set_frm(c, 0);
+  csr_reset(c, impl_->config.hartid);
+  c.pc = pc;
+  c.x[10] = a0;
+  c.x[11] = a1;
+  c.x[12] = a2;
+  impl_->sstc_timer->cancel();
+  impl_->mmu->flush();
+  impl_->jump_cache_stale = true;
+}
+
+void RiscvHart::set_irq(unsigned irq, bool level) {
+  uint64_t bit = uint64_t(1) << irq;
+  if (level)
+    impl_->cpu->mip.fetch_or(bit, std::memory_order_acq_rel);
+  else
+    impl_->cpu->mip.fetch_and(~bit, std::memory_order_acq_rel);
+  impl_->wake();
+}
+
+HartStop RiscvHart::run(unsigned slice_blocks) {
+  Impl& h = *impl_;
+  RiscvCpu& c = *h.cpu;
+  {
+    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    h.running = true;
+  }
+  unsigned exits = 0;
+  HartStop result = HartStop::Requested;
+  for (;;) {
+    if (h.stop_requested.load()) break;
+    if (h.pause_requested.load()) h.park_if_paused();
+    if (h.jump_cache_stale) {
+      h.jump_cache_stale = false;
+      h.engine.flush_jump_cache(&c);
+    }
+    // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
+    // the exits of mret/sret/wfi and of CSR writes that enabled one).
+    int irq = pending_interrupt(c);
+    if (irq >= 0) raise_trap(c, unsigned(irq), true, 0);
+    uint32_t reason = h.engine.run(&c);
+    if (!h.handle_exit(reason)) {
+      result = HartStop::Fatal;
+      break;
+    }
+    if (slice_blocks && ++exits >= slice_blocks) break;
+  }
+  std::lock_guard<std::mutex> lock(h.wait_mutex);
+  h.running = false;
+  h.wait_cond.notify_all();
+  return result;
+}
+
+void RiscvHart::request_stop() {
+  impl_->stop_requested.store(true);
+  impl_->wake();
+}
+
+void RiscvHart::pause() {
+  Impl& h = *impl_;
+  h.pause_requested.store(true);
+  h.wake();
+  std::unique_lock<std::mutex> lock(h.wait_mutex);
+  h.wait_cond.wait(lock, [&] { return h.parked || !h.running; });
+}
+
+void RiscvHart::resume() {
+  impl_->pause_requested.store(false);
+  std::lock_guard<std::mutex> lock(impl_->wait_mutex);
+  impl_->wait_cond.notify_all();
+}
+
+unsigned RiscvHart::hartid() const { return impl_->config.hartid; }
+RiscvCpu& RiscvHart::cpu() { return *impl_->cpu; }
+tcg::SoftMmu& RiscvHart::mmu() { return *impl_->mmu; }
+std::string RiscvHart::fatal_message() const { return impl_->fatal; }
+
+std::string RiscvHart::dump_registers() const {
+  RiscvCpu& c = *impl_->cpu;
+  std::string out;
+  char line[160];
+  auto row = [&](const char* name, uint64_t v) {
+    std::snprintf(line, sizeof line, " %-8s %016" PRIx64 "\n", name, v);
+    out += line;
+  };
+  static const char* const kPriv[] = {"U", "S", "?", "M"};
+  std::snprintf(line, sizeof line, " priv     %s\n", kPriv[c.priv & 3]);
+  out += line;
+  row("pc", c.pc);
+  row("mhartid", c.mhartid);
+  row("mstatus", read_mstatus(c));
+  row("mip", read_mip(c));
+  row("mie", c.mie);
+  row("mideleg", c.mideleg);
+  row("medeleg", c.medeleg);
+  row("mtvec", c.mtvec);
+  row("stvec", c.stvec);
+  row("mepc", c.mepc);
+  row("sepc", c.sepc);
+  row("mcause", c.mcause);
+  row("scause", c.scause);
+  row("mtval", c.mtval);
+  row("stval", c.stval);
+  row("mscratch", c.mscratch);
+  row("sscratch", c.sscratch);
+  row("satp", c.satp);
+  for (unsigned i = 0; i < 32; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "x%u/%s", i, kAbi[i]);
+    std::snprintf(line, sizeof line, " %-8s %016" PRIx64 "%s", name, c.x[i], i % 4 == 3 ? "\n" : "");
+    out += line;
+  }
+  for (unsigned i = 0; i < 32; ++i) {
+    char name[16];
+    std::snprintf(name, sizeof name, "f%u/%s", i, kFpAbi[i]);
+    std::snprintf(line, sizeof line, " %-8s %016" PRIx64 "%s", name, c.f[i], i % 4 == 3 ? "\n" : "");
+    out += line;
+  }
+  return out;
+}
+
+std::string RiscvHart::dump_tlb() const {
+  // The soft-TLB's live entries, per MMU index: virtual page and the accesses the fast path takes.
+  static const char* const kModes[] = {"U", "S", "S+SUM", "M", "U+MXR", "S+MXR", "S+SUM+MXR", "-"};
+  const tcg::SoftTlb& tlb = impl_->mmu->tlb();
+  std::string out = "mmu-idx   vaddr              access\n";
+  char line[128];
+  for (unsigned m = 0; m < kNumMmuModes; ++m)
+    for (unsigned i = 0; i < tcg::kTlbSize; ++i) {
+      const tcg::TlbEntry& e = tlb.table[m][i];
+      uint64_t page = e.addr_read != tcg::TlbEntry::kTlbEmpty    ? e.addr_read
+                      : e.addr_write != tcg::TlbEntry::kTlbEmpty ? e.addr_write
+                                                                 : e.addr_code;
+      if (page == tcg::TlbEntry::kTlbEmpty) continue;
+      auto fast = [](uint64_t f) { return f != tcg::TlbEntry::kTlbEmpty && !(f & tcg::TlbFlag::kMask); };
+      std::snprintf(line, sizeof line, "%-9s %016" PRIx64 "   %c%c%c\n", kModes[m], page & tcg::kPageMask,
+                    fast(e.addr_read) ? 'r' : '-', fast(e.addr_write) ? 'w' : '-', fast(e.addr_code) ? 'x' : '-');
+      out += line;
+    }
+  return out;
+}
+
+bool RiscvHart::debug_translate(uint64_t vaddr, uint64_t* phys) const {
+  RiscvCpu& c = *impl_->cpu;
+  unsigned idx = data_mmu_index(c);
+  unsigned priv = mmu_index_priv(idx);
+  // As the monitor reads memory: the hart's privilege, with SUM and MXR so any mapped byte shows.
+  idx = mmu_index(priv, true, true);
+  return translate_address(c, impl_->phys, vaddr, tcg::Access::Read, idx, false, phys) == WalkResult::Ok;
+}
+
+}  // namespace mimic::riscv
