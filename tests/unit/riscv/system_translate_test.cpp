@@ -1,0 +1,206 @@
+// The translator's system switch, run through the IR interpreter and the JIT with a minimal hart
+// loop (the exits RiscvHart handles, on the same excp.cpp functions): CSR instructions through
+// the CSR table with illegal accesses trapping (mtval = instruction bits), FS Off trapping and FS
+// dirty marking, mret into S-mode, privilege checks made at translation time, and linux-user's
+// unchanged view of the privileged encodings.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "target/riscv/cpu.h"
+#include "target/riscv/csr.h"
+#include "target/riscv/excp.h"
+#include "target/riscv/mmu.h"
+#include "target/riscv/translate.h"
+#include "tcg/backend.h"
+#include "tcg/ir/verifier.h"
+#include "tests/unit/common/jit_runner.h"
+#ifdef MIMIC_TEST_OPT
+#include "tcg/opt/passes.h"
+#endif
+
+namespace mimic::riscv {
+namespace {
+
+using tcg::test::Engine;
+
+constexpr uint64_t kMem = 0x20000;
+
+struct NoHooks : SystemHooks {
+  uint64_t read_time() override { return 42; }
+  void tlb_flush() override {}
+  void tlb_flush_page(uint64_t) override {}
+  void stimecmp_changed() override {}
+};
+
+// Guest physical memory 0..kMem at guest_base (the interpreter's and the harness JIT's road);
+// code is read from it directly.
+class DirectReader final : public SystemCodeReader {
+ public:
+  const uint8_t* code_ptr(const tcg::CpuBase& env, uint64_t vaddr, unsigned) const override {
+    return vaddr < kMem ? env.guest_base + vaddr : nullptr;
+  }
+};
+
+struct SysMachine {
+  explicit SysMachine(Engine e) : engine(e), mem(kMem), cpu(std::make_unique<RiscvCpu>()) {
+    cpu->guest_base = mem.data();
+    cpu->hooks = &hooks;
+    csr_reset(*cpu, 0);
+    jump_cache.assign(tcg::kJumpCacheSize, {tcg::kJumpCacheEmpty, 0});
+    cpu->jump_cache = jump_cache.data();
+  }
+  void code(uint64_t at, std::initializer_list<uint32_t> words) {
+    std::memcpy(&mem[at], words.begin(), words.size() * 4);
+  }
+
+  // Runs until an ecall (returns true) or too many blocks; traps are delivered as RiscvHart does.
+  bool run(uint64_t pc, unsigned max_blocks = 100) {
+    DirectReader reader;
+    RiscvTranslator tr(reader);
+    cpu->pc = pc;
+    for (unsigned i = 0; i < max_blocks; ++i) {
+      tcg::Block block;
+      block.guest_pc = cpu->pc;
+      block.flags = cpu->tb_flags;
+      tr.translate(block, *cpu, 32);
+      auto errors = tcg::verify(block);
+      EXPECT_TRUE(errors.empty()) << errors.front();
+#ifdef MIMIC_TEST_OPT
+      if (engine != Engine::Interp) tcg::optimize(block);
+#endif
+      if (engine == Engine::Jit) {
+#ifdef MIMIC_TEST_JIT
+        const void* entry = tcg::test::jit_compile(block);
+        if (!entry) return false;
+        tcg::test::jit_enter(cpu.get(), entry);
+#endif
+      } else {
+        tcg::interpret_block(block, cpu.get());
+      }
+      switch (cpu->exit_reason) {
+        case tcg::kExitChain:
+        case tcg::kExitLookup: break;
+        case kExitEcall: return true;
+        case kExitIllegal: raise_trap(*cpu, kCauseIllegal, false, cpu->bad_insn); break;
+        case kExitMret:
+          if (!do_mret(*cpu)) raise_trap(*cpu, kCauseIllegal, false, 0x30200073);
+          break;
+        case kExitSret:
+          if (!do_sret(*cpu)) raise_trap(*cpu, kCauseIllegal, false, 0x10200073);
+          break;
+        default: ADD_FAILURE() << "exit " << cpu->exit_reason; return false;
+      }
+    }
+    return false;
+  }
+  Engine engine;
+  NoHooks hooks;
+  std::vector<uint8_t> mem;
+  std::unique_ptr<RiscvCpu> cpu;
+  std::vector<tcg::JumpCacheEntry> jump_cache;
+};
+
+// The handler at 0x100 reads mcause, mtval, mepc into s0, s1, a0 and stops with ecall.
+void install_handler(SysMachine& m) {
+  m.cpu->mtvec = 0x100;
+  m.code(0x100, {0x34202473 /* csrr s0, mcause */, 0x343024f3 /* csrr s1, mtval */, 0x34102573 /* csrr a0, mepc */,
+                 0x00000073 /* ecall */});
+}
+
+class SystemTranslate : public ::testing::TestWithParam<Engine> {};
+
+TEST_P(SystemTranslate, CsrAccessAndIllegalCsrTraps) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->x[5] = 0x55;
+  m.code(0x1000, {0x34029073 /* csrw mscratch, t0 */, 0x34002373 /* csrr t1, mscratch */,
+                  0x7c0023f3 /* csrr t2, 0x7c0 (no such CSR) */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->mscratch, 0x55u);
+  EXPECT_EQ(m.cpu->x[6], 0x55u);
+  EXPECT_EQ(m.cpu->x[8], 2u);           // illegal instruction
+  EXPECT_EQ(m.cpu->x[9], 0x7c0023f3u);  // mtval: the instruction
+  EXPECT_EQ(m.cpu->x[10], 0x1008u);     // mepc
+  EXPECT_EQ(m.cpu->x[7], 0u);           // rd untouched
+}
+
+TEST_P(SystemTranslate, FpWithFsOffTrapsAndMarksDirtyOtherwise) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.code(0x1000, {0x023170d3 /* fadd.d ft1, ft2, ft3 */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->x[8], 2u);
+  EXPECT_EQ(m.cpu->x[9], 0x023170d3u);
+
+  SysMachine n(GetParam());
+  install_handler(n);
+  n.cpu->mstatus = 1ull << 13;  // FS Initial
+  update_tb_flags(*n.cpu);
+  n.code(0x1000, {0x00103027 /* fsd ft1, 0(zero): no FP state written */, 0x00000073 /* ecall */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 1u);
+  n.code(0x1000, {0x023170d3 /* fadd.d */, 0x00000073 /* ecall */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 3u);
+  EXPECT_EQ(read_mstatus(*n.cpu) >> 63, 1u);  // SD
+  EXPECT_EQ((n.cpu->tb_flags & kTbFsMask) >> kTbFsShift, 3u);
+}
+
+TEST_P(SystemTranslate, MretToSupervisorThenPrivilegeChecks) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->mepc = 0x2000;
+  m.cpu->mstatus = 1ull << 11;  // MPP = S
+  update_tb_flags(*m.cpu);
+  m.code(0x1000, {0x30200073 /* mret */});
+  m.code(0x2000, {0x300022f3 /* csrr t0, mstatus: M CSR from S */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->priv, kPrivM);  // trapped back to M
+  EXPECT_EQ(m.cpu->x[8], 2u);
+  EXPECT_EQ(m.cpu->x[9], 0x300022f3u);
+  EXPECT_EQ(m.cpu->x[10], 0x2000u);
+  EXPECT_EQ((m.cpu->mstatus >> 11) & 3, 1u);  // MPP: the trap came from S
+
+  // mret from S is illegal at translation time (the block's privilege is in tb_flags).
+  SysMachine n(GetParam());
+  install_handler(n);
+  n.cpu->mepc = 0x2000;
+  n.cpu->mstatus = 1ull << 11;
+  update_tb_flags(*n.cpu);
+  n.code(0x1000, {0x30200073 /* mret */});
+  n.code(0x2000, {0x30200073 /* mret (in S) */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ(n.cpu->x[9], 0x30200073u);
+  EXPECT_EQ(n.cpu->x[10], 0x2000u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SystemTranslate, ::testing::ValuesIn(tcg::test::engines()), [](const auto& info) {
+  std::string name = tcg::test::engine_name(info.param);
+  for (char& ch : name)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return name;
+});
+
+// linux-user keeps treating the privileged encodings and CSRs as illegal instructions.
+TEST(UserTranslate, PrivilegedEncodingsStayIllegal) {
+  std::vector<uint8_t> mem(0x2000);
+  auto cpu = std::make_unique<RiscvCpu>();
+  cpu->guest_base = mem.data();
+  RiscvTranslator tr;
+  for (uint32_t insn : {0x30200073u, 0x10200073u, 0x10500073u, 0x12028073u, 0x34002373u}) {
+    std::memcpy(&mem[0x1000], &insn, 4);
+    tcg::Block block;
+    block.guest_pc = 0x1000;
+    tr.translate(block, *cpu, 8);
+    tcg::interpret_block(block, cpu.get());
+    EXPECT_EQ(cpu->exit_reason, uint32_t(kExitIllegal)) << std::hex << insn;
+    EXPECT_EQ(cpu->pc, 0x1000u);
+  }
+}
+
+}  // namespace
+}  // namespace mimic::riscv
