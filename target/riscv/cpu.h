@@ -60,7 +60,7 @@ struct RiscvCpu : tcg::CpuBase {
   // Written by devices on other threads (RiscvHart::set_irq) and by the hart: atomic RMWs only.
   std::atomic<uint64_t> mip{0};
   uint64_t mtvec = 0, stvec = 0, mepc = 0, sepc = 0, mcause = 0, scause = 0, mtval = 0, stval = 0;
-  uint64_t mscratch = 0, sscratch = 0, satp = 0, menvcfg = 0, senvcfg = 0, stimecmp = ~0ull, mseccfg = 0;
+  uint64_t mscratch = 0, sscratch = 0, satp = 0, menvcfg = 0, senvcfg = 0, stimecmp = 0, mseccfg = 0;
   uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0, mhartid = 0;
   uint64_t cycle_offset = 0, instret_offset = 0;  // mcycle/minstret = host count + offset
   uint64_t mhpmcounter[32] = {}, mhpmevent[32] = {};
@@ -70,7 +70,7 @@ struct RiscvCpu : tcg::CpuBase {
   uint64_t trap_cause = 0, trap_tval = 0;
   // kExitIllegal in system mode: the instruction bits (mtval).
   uint32_t bad_insn = 0;
-  uint32_t pmp_active = 0;  // some PMP entry is not OFF (S/U accesses then need a match)
+  uint32_t pmp_active = 0;  // some PMP entry is not OFF (else M may do anything, S/U nothing)
   SystemHooks* hooks = nullptr;
 };
 

@@ -154,6 +154,8 @@ PLAIN(mcountinhibit, 0xfffffffdull)  // bit 1 (time) is read-only zero
 uint64_t r_menvcfg(RiscvCpu& c, uint32_t) { return c.menvcfg; }
 void w_menvcfg(RiscvCpu& c, uint32_t, uint64_t v) {
   uint64_t old = c.menvcfg;
+  // Leaving Sstc, STIP keeps the level stimecmp gave it (QEMU latches it in mip too).
+  if ((old & Menvcfg::kSTCE) && !(v & Menvcfg::kSTCE)) set_mip_bits(c, Mip::kSTIP, read_mip(c));
   c.menvcfg = v & kMenvcfgWritable;
   if (((old ^ c.menvcfg) & Menvcfg::kSTCE) && c.hooks) c.hooks->stimecmp_changed();
 }
@@ -339,7 +341,7 @@ void csr_reset(RiscvCpu& c, unsigned hartid) {
   c.mip.store(0);
   c.mtvec = c.stvec = c.mepc = c.sepc = c.mcause = c.scause = c.mtval = c.stval = 0;
   c.mscratch = c.sscratch = c.satp = c.menvcfg = c.senvcfg = c.mseccfg = 0;
-  c.stimecmp = ~0ull;
+  c.stimecmp = 0;  // as QEMU: STCE is off at reset, so it drives nothing yet
   c.mcounteren = c.scounteren = c.mcountinhibit = 0;
   c.cycle_offset = c.instret_offset = 0;
   for (auto& v : c.mhpmcounter) v = 0;

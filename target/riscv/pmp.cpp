@@ -1,6 +1,8 @@
 // Physical memory protection: pmpcfg/pmpaddr matching (OFF, TOR, NA4, NAPOT), priority by entry
 // number, locking, and the rule that M-mode is checked only against locked entries while S and U
-// need a matching entry as soon as any entry is active.
+// need a matching entry. PMP is implemented (64 entries), so by the privileged spec an S/U access
+// no entry matches fails even when every entry is OFF; QEMU 7.2 agrees in effect (its mret to S/U
+// with no PMP rule traps), and firmware such as OpenSBI opens memory to S with an entry first.
 #include <algorithm>
 
 #include "target/riscv/mmu.h"
@@ -57,7 +59,7 @@ uint8_t allowed(const RiscvCpu& c, unsigned i, unsigned priv) {
   if (priv == kPrivM && !(cfg & kL)) return kAll;
   return prot_of(cfg);
 }
-uint8_t no_match(const RiscvCpu& c, unsigned priv) { return priv == kPrivM || !c.pmp_active ? kAll : 0; }
+uint8_t no_match(unsigned priv) { return priv == kPrivM ? kAll : 0; }
 }  // namespace
 
 void pmp_update(RiscvCpu& c) {
@@ -74,7 +76,7 @@ bool pmpaddr_locked(const RiscvCpu& c, unsigned entry) {
 }
 
 bool pmp_check(const RiscvCpu& c, uint64_t addr, uint64_t size, tcg::Access access, unsigned priv) {
-  if (!c.pmp_active) return true;
+  if (!c.pmp_active) return priv == kPrivM;
   uint64_t last = addr + size - 1;
   for (unsigned i = 0; i < kEntries; ++i) {
     uint64_t lo, hi;
@@ -85,12 +87,12 @@ bool pmp_check(const RiscvCpu& c, uint64_t addr, uint64_t size, tcg::Access acce
     if (!(first_in && last_in)) return false;
     return (allowed(c, i, priv) & need_of(access)) != 0;
   }
-  return (no_match(c, priv) & need_of(access)) != 0;
+  return (no_match(priv) & need_of(access)) != 0;
 }
 
 uint8_t pmp_page_prot(const RiscvCpu& c, uint64_t page, unsigned priv, bool* uniform) {
   *uniform = true;
-  if (!c.pmp_active) return kAll;
+  if (!c.pmp_active) return no_match(priv);
   uint64_t end = page + tcg::kPageSize - 1;
   for (unsigned i = 0; i < kEntries; ++i) {
     uint64_t lo, hi;
@@ -100,7 +102,7 @@ uint8_t pmp_page_prot(const RiscvCpu& c, uint64_t page, unsigned priv, bool* uni
     *uniform = false;  // a region edge inside the page: each access decides for itself
     return 0;
   }
-  return no_match(c, priv);
+  return no_match(priv);
 }
 
 }  // namespace mimic::riscv

@@ -365,6 +365,12 @@ struct Walk : Hart {
   uint64_t next_table = 0x100000;
   unsigned levels = 3;
   uint64_t root = 0;
+  // S and U need a PMP entry (as firmware sets one up): entry 15 opens all memory, RWX.
+  Walk() {
+    c->pmpaddr[15] = (1ull << 54) - 1;
+    c->pmpcfg[15] = 0x1f;
+    pmp_update(*c);
+  }
   void set_mode(unsigned mode) {
     levels = mode == 8 ? 3 : mode == 9 ? 4 : 5;
     root = alloc();
@@ -518,6 +524,13 @@ TEST(RiscvMmu, MprvTranslatesMachineDataAsMpp) {
 
 uint64_t napot(uint64_t base, uint64_t size) { return (base >> 2) | ((size >> 3) - 1); }
 
+TEST(RiscvPmp, NoEntryMeansMachineOnly) {
+  Hart h;
+  EXPECT_TRUE(pmp_check(*h.c, 0x80000000, 8, Access::Write, kPrivM));
+  EXPECT_FALSE(pmp_check(*h.c, 0x80000000, 8, Access::Read, kPrivS));
+  EXPECT_FALSE(pmp_check(*h.c, 0x80000000, 8, Access::Fetch, kPrivU));
+}
+
 TEST(RiscvPmp, MatchingModesAndPriority) {
   Hart h;
   RiscvCpu& c = *h.c;
@@ -535,7 +548,7 @@ TEST(RiscvPmp, MatchingModesAndPriority) {
   EXPECT_FALSE(pmp_check(c, 0x80000002, 4, Access::Read, kPrivS));  // straddles entries 0/1
   EXPECT_TRUE(pmp_check(c, 0x8001fff8, 8, Access::Read, kPrivU));   // NAPOT
   EXPECT_FALSE(pmp_check(c, 0x8001fff8, 8, Access::Fetch, kPrivU));
-  EXPECT_FALSE(pmp_check(c, 0x80020000, 8, Access::Read, kPrivS));  // no match, entries active
+  EXPECT_FALSE(pmp_check(c, 0x80020000, 8, Access::Read, kPrivS));  // no match
   EXPECT_TRUE(pmp_check(c, 0x80020000, 8, Access::Write, kPrivM));  // M: no match = allowed
   EXPECT_TRUE(pmp_check(c, 0x80000000, 4, Access::Write, kPrivM));  // unlocked: M unchecked
   bool uniform;
@@ -569,7 +582,8 @@ TEST(RiscvPmp, WalkAppliesPmpToFinalPageAndPtes) {
   uint8_t prot;
   bool cacheable;
   // S may reach only the page tables ([0x100000, 0x200000)) and 0x80001000's first 2 KiB.
-  w.c->priv = kPrivM;  // to write the PMP CSRs; the accesses below use the S index
+  w.c->priv = kPrivM;   // to write the PMP CSRs; the accesses below use the S index
+  w.c->pmpcfg[15] = 0;  // not the fixture's open-everything entry
   w.write(kCsrPmpaddr0, napot(0x100000, 0x100000));
   w.write(kCsrPmpaddr0 + 1, 0x80001000 >> 2);
   w.write(kCsrPmpaddr0 + 2, 0x80001800 >> 2);
