@@ -58,7 +58,7 @@ struct RiscvHart::Impl final : SystemHooks {
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
-    sstc_timer = std::make_unique<hw::Timer>(timers, [this] { wake(); });
+    sstc_timer = std::make_unique<hw::Timer>(timers, [this] { sstc_expired(); });
   }
 
   // SystemHooks
@@ -94,12 +94,34 @@ struct RiscvHart::Impl final : SystemHooks {
   void wake() {
     cpu->exit_request.store(1);
     std::lock_guard<std::mutex> lock(wait_mutex);
+    ++wake_generation;
     wait_cond.notify_all();
   }
 
+  // The Sstc timer (timer thread, device lock held): a deadline reached early by the mtime to
+  // nanoseconds rounding is armed again rather than lost.
+  void sstc_expired() {
+    if (!(cpu->menvcfg & Menvcfg::kSTCE)) return;
+    if (read_time() >= cpu->stimecmp)
+      wake();
+    else if (config.mtime_to_ns)
+      sstc_timer->arm(config.mtime_to_ns(cpu->stimecmp));
+  }
+
+  // WFI: sleeps until an interrupt is pending in mip & mie (or stop/pause). The condition reads
+  // mtime (Sstc), which may take the device lock, so it is evaluated without wait_mutex (timer
+  // callbacks take wait_mutex under the device lock); the generation count closes the gap.
   void wait_for_interrupt() {
-    std::unique_lock<std::mutex> lock(wait_mutex);
-    while (!wfi_wakeup(*cpu) && !stop_requested.load() && !pause_requested.load()) wait_cond.wait(lock);
+    for (;;) {
+      uint64_t generation;
+      {
+        std::lock_guard<std::mutex> lock(wait_mutex);
+        generation = wake_generation;
+      }
+      if (wfi_wakeup(*cpu) || stop_requested.load() || pause_requested.load()) return;
+      std::unique_lock<std::mutex> lock(wait_mutex);
+      wait_cond.wait(lock, [&] { return wake_generation != generation; });
+    }
   }
 
   void park_if_paused() {
@@ -209,6 +231,7 @@ struct RiscvHart::Impl final : SystemHooks {
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false};
   bool parked = false, running = false;  // under wait_mutex
+  uint64_t wake_generation = 0;          // under wait_mutex: bumped by every wake()
   bool jump_cache_stale = false;
   std::string fatal;
 };
@@ -237,6 +260,8 @@ void RiscvHart::reset(uint64_t pc, uint64_t a0, uint64_t a1, uint64_t a2) {
   impl_->sstc_timer->cancel();
   impl_->mmu->flush();
   impl_->jump_cache_stale = true;
+  // A board stops its harts (request_stop) and resets them before running them again.
+  impl_->stop_requested.store(false);
 }
 
 void RiscvHart::set_irq(unsigned irq, bool level) {
@@ -262,7 +287,7 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
     if (h.pause_requested.load()) h.park_if_paused();
     if (h.jump_cache_stale) {
       h.jump_cache_stale = false;
-      h.engine.flush_jump_cache(&c);
+      if (c.jump_cache) h.engine.flush_jump_cache(&c);  // none before the first run()
     }
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
     // the exits of mret/sret/wfi and of CSR writes that enabled one).
@@ -297,6 +322,7 @@ void RiscvHart::pause() {
 void RiscvHart::resume() {
   impl_->pause_requested.store(false);
   std::lock_guard<std::mutex> lock(impl_->wait_mutex);
+  ++impl_->wake_generation;
   impl_->wait_cond.notify_all();
 }
 
