@@ -41,8 +41,9 @@ bool RiscvTranslator::fetch(const tcg::CpuBase& env, uint64_t pc, unsigned len, 
 }
 
 namespace {
-// FP instructions in system mode: 0 not FP, 1 FP that writes no FP state (stores, moves and
-// compares into x registers), 2 FP that writes an f register (marks mstatus.FS dirty, as QEMU).
+// FP instructions in system mode: 0 not FP, 1 FP that changes no FP state (stores, fmv.x.*,
+// fclass), 2 FP that may write an f register or fflags: marks mstatus.FS dirty, so a kernel's
+// lazy FP save sees flags raised by compares and conversions too (QEMU 7.2 marks only f writes).
 int fp_kind(uint32_t insn) {
   if ((insn & 3) != 3) {
     unsigned q = insn & 3, f3 = (insn >> 13) & 7;
@@ -60,8 +61,8 @@ int fp_kind(uint32_t insn) {
     case 0x4f: return 2;
     case 0x53: {
       unsigned f5 = insn >> 27;
-      // feq/flt/fle, fcvt.w*/l* from FP, fmv.x/fclass write x registers.
-      return f5 == 0x14 || f5 == 0x18 || f5 == 0x1c ? 1 : 2;
+      // fmv.x.w/d and fclass only write an x register; compares and conversions raise flags.
+      return f5 == 0x1c ? 1 : 2;
     }
     default: return 0;
   }

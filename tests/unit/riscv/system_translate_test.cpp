@@ -146,6 +146,14 @@ TEST_P(SystemTranslate, FpWithFsOffTrapsAndMarksDirtyOtherwise) {
   n.code(0x1000, {0x00103027 /* fsd ft1, 0(zero): no FP state written */, 0x00000073 /* ecall */});
   ASSERT_TRUE(n.run(0x1000));
   EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 1u);
+  n.code(0x1000, {0xe20082d3 /* fmv.x.d t0, ft1: no FP state written */, 0x00000073 /* ecall */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 1u);
+  n.code(0x1000, {0xa220a2d3 /* feq.d t0, ft1, ft2: may raise NV, so FS becomes dirty */, 0x00000073});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 3u);
+  n.cpu->mstatus = 1ull << 13;
+  update_tb_flags(*n.cpu);
   n.code(0x1000, {0x023170d3 /* fadd.d */, 0x00000073 /* ecall */});
   ASSERT_TRUE(n.run(0x1000));
   EXPECT_EQ((n.cpu->mstatus >> 13) & 3, 3u);
