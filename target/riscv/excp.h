@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "target/riscv/cpu.h"
+#include "tcg/exec/softmmu.h"
 
 namespace mimic::riscv {
 
@@ -35,5 +36,21 @@ void raise_trap(RiscvCpu& c, uint64_t cause, bool interrupt, uint64_t tval);
 // otherwise the state is restored and pc = xepc.
 bool do_mret(RiscvCpu& c);
 bool do_sret(RiscvCpu& c);
+
+// What the machine around the hart must do after handle_exit.
+enum class ExitAction {
+  Continue,      // run on from c.pc
+  Wait,          // WFI: sleep until wfi_wakeup(c) (or stop), then run on (pc is past the wfi)
+  FlushTlb,      // sfence.vma without address: every soft-TLB entry and the jump cache
+  FlushTlbPage,  // sfence.vma with address (*flush_addr): that page, and the jump cache
+  Unhandled,     // not an exit of this target: the hart cannot go on
+};
+
+// Carries out one exit of translated code (a riscv::ExitReason or tcg's kExitMemFault /
+// kExitUnaligned) on the CPU state: the trap it raises (ecall, ebreak, illegal, fetch and memory
+// faults, misaligned atomics) or the privileged instruction it completes (mret, sret, wfi,
+// sfence.vma with their TSR/TW/TVM checks). `phys` serves the side-effect-free walks that tell a
+// fetch page fault from an access fault and read the instruction of a misaligned atomic.
+ExitAction handle_exit(RiscvCpu& c, tcg::PhysMemory& phys, uint32_t reason, uint64_t* flush_addr);
 
 }  // namespace mimic::riscv

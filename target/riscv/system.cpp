@@ -38,8 +38,6 @@ class SystemTranslator final : public RiscvTranslator {
   SoftMmuCodeReader reader_;
 };
 
-constexpr uint32_t kInsnMret = 0x30200073, kInsnSret = 0x10200073, kInsnWfi = 0x10500073;
-
 const char* const kAbi[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
                               "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
                               "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
@@ -133,91 +131,32 @@ struct RiscvHart::Impl final : SystemHooks {
     parked = false;
   }
 
-  // The instruction bits at pc (for misaligned-atomic diagnosis); 0 when they cannot be read.
-  uint32_t insn_at(uint64_t pc) {
-    uint32_t insn = 0;
-    for (unsigned i = 0; i < 4; i += 2) {
-      uint64_t pa;
-      if (translate_address(*cpu, phys, pc + i, tcg::Access::Fetch, fetch_mmu_index(*cpu), false, &pa) !=
-          WalkResult::Ok)
-        return insn;
-      bool writable;
-      uint8_t* page = phys.ram_page(pa & tcg::kPageMask, &writable);
-      if (!page) return insn;
-      uint16_t half;
-      std::memcpy(&half, page + (pa & ~tcg::kPageMask), 2);
-      insn |= uint32_t(half) << (8 * i);
-      if (i == 0 && (half & 3) != 3) return insn;
-    }
-    return insn;
-  }
-
-  void illegal(uint32_t insn) { raise_trap(*cpu, kCauseIllegal, false, insn); }
-
   // One exit of engine.run(); false when the hart cannot go on (fatal_message says why).
-  bool handle_exit(uint32_t reason) {
+  bool handle(uint32_t reason) {
     RiscvCpu& c = *cpu;
-    switch (reason) {
-      case tcg::kExitInterrupt: c.exit_request.store(0); return true;
-      case kExitEcall: {
-        static constexpr uint64_t kEcall[] = {kCauseEcallU, kCauseEcallS, 0, kCauseEcallM};
-        raise_trap(c, kEcall[c.priv], false, 0);
-        return true;
-      }
-      case kExitEbreak: raise_trap(c, kCauseBreakpoint, false, 0); return true;
-      case kExitIllegal: illegal(c.bad_insn); return true;
-      case kExitFetchFault: {
-        // The translator only knows the code could not be read: the walk says why.
-        uint64_t pa;
-        WalkResult r = translate_address(c, phys, c.fault_addr, tcg::Access::Fetch, fetch_mmu_index(c), false, &pa);
-        if (r == WalkResult::Ok) r = WalkResult::AccessFault;  // not RAM/ROM (MMIO, nothing)
-        raise_trap(c, fault_cause(r, tcg::Access::Fetch), false, c.fault_addr);
-        return true;
-      }
-      case tcg::kExitMemFault: raise_trap(c, c.trap_cause, false, c.trap_tval); return true;
-      case tcg::kExitUnaligned: {
-        // Only kAligned accesses exit here: LR is a load, SC and the AMOs are stores.
-        uint32_t insn = insn_at(c.pc);
-        bool lr = (insn & 0x7f) == 0x2f && (insn >> 27) == 2;
-        raise_trap(c, lr ? kCauseMisalignedLoad : kCauseMisalignedStore, false, c.fault_addr);
-        return true;
-      }
-      case kExitFenceI: return true;  // writes to code pages already dropped their blocks
-      case kExitMret:
-        if (!do_mret(c)) illegal(kInsnMret);
-        return true;
-      case kExitSret:
-        if (!do_sret(c)) illegal(kInsnSret);
-        return true;
-      case kExitWfi:
-        // U-mode WFI always traps when S exists; S-mode WFI traps with TW (QEMU's rule).
-        if (c.priv == kPrivU || (c.priv == kPrivS && (c.mstatus & Mstatus::kTW))) {
-          illegal(kInsnWfi);
-          return true;
-        }
-        c.pc += 4;
-        wait_for_interrupt();
-        return true;
-      case kExitSfenceVma:
-        if (c.priv == kPrivS && (c.mstatus & Mstatus::kTVM)) {
-          illegal(c.bad_insn);
-          return true;
-        }
-        if (c.fault_write)
-          mmu->flush_page(c.fault_addr);
-        else
-          mmu->flush();
-        jump_cache_stale = true;
-        c.pc += 4;
-        return true;
-      default: {
-        char buf[128];
-        std::snprintf(buf, sizeof buf, "riscv hart %u: unexpected engine exit %u at pc 0x%016" PRIx64, config.hartid,
-                      reason, c.pc);
-        fatal = buf;
-        return false;
-      }
+    if (reason == tcg::kExitInterrupt) {
+      c.exit_request.store(0);
+      return true;
     }
+    uint64_t addr = 0;
+    switch (handle_exit(c, phys, reason, &addr)) {
+      case ExitAction::Continue: return true;
+      case ExitAction::Wait: wait_for_interrupt(); return true;
+      case ExitAction::FlushTlb:
+        mmu->flush();
+        jump_cache_stale = true;
+        return true;
+      case ExitAction::FlushTlbPage:
+        mmu->flush_page(addr);
+        jump_cache_stale = true;
+        return true;
+      case ExitAction::Unhandled: break;
+    }
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "riscv hart %u: unexpected engine exit %u at pc 0x%016" PRIx64, config.hartid,
+                  reason, c.pc);
+    fatal = buf;
+    return false;
   }
 
   HartConfig config;
@@ -294,7 +233,7 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
     int irq = pending_interrupt(c);
     if (irq >= 0) raise_trap(c, unsigned(irq), true, 0);
     uint32_t reason = h.engine.run(&c);
-    if (!h.handle_exit(reason)) {
+    if (!h.handle(reason)) {
       result = HartStop::Fatal;
       break;
     }

@@ -48,24 +48,53 @@ class DirectReader final : public SystemCodeReader {
   }
 };
 
+// The same memory as the physical address space handle_exit's walks read.
+class BufferPhys final : public tcg::PhysMemory {
+ public:
+  explicit BufferPhys(uint8_t* base) : base_(base) {}
+  uint8_t* ram_page(uint64_t page, bool* writable) override {
+    *writable = true;
+    return page < kMem ? base_ + page : nullptr;
+  }
+  bool io_read(uint64_t, unsigned, uint64_t*) override { return false; }
+  bool io_write(uint64_t, unsigned, uint64_t) override { return false; }
+
+ private:
+  uint8_t* base_;
+};
+
 struct SysMachine {
-  explicit SysMachine(Engine e) : engine(e), mem(kGuard + kMem + kGuard), cpu(std::make_unique<RiscvCpu>()) {
+  explicit SysMachine(Engine e)
+      : engine(e), mem(kGuard + kMem + kGuard), cpu(std::make_unique<RiscvCpu>()), phys(mem.data() + kGuard) {
     cpu->guest_base = mem.data() + kGuard;
     cpu->hooks = &hooks;
     csr_reset(*cpu, 0);
+    // S and U need a PMP entry: entry 15 opens everything, as firmware does.
+    cpu->pmpaddr[15] = (1ull << 54) - 1;
+    cpu->pmpcfg[15] = 0x1f;
+    pmp_update(*cpu);
     jump_cache.assign(tcg::kJumpCacheSize, {tcg::kJumpCacheEmpty, 0});
     cpu->jump_cache = jump_cache.data();
   }
   void code(uint64_t at, std::initializer_list<uint32_t> words) {
     std::memcpy(&mem[kGuard + at], words.begin(), words.size() * 4);
   }
+  template <class T>
+  T read(uint64_t addr) {
+    T v;
+    std::memcpy(&v, &mem[kGuard + addr], sizeof v);
+    return v;
+  }
 
-  // Runs until an ecall (returns true) or too many blocks; traps are delivered as RiscvHart does.
+  // Runs until an ecall from M (returns true) or too many blocks, as RiscvHart's loop does:
+  // pending interrupts are taken before each block, every exit goes through handle_exit.
   bool run(uint64_t pc, unsigned max_blocks = 100) {
     DirectReader reader;
     RiscvTranslator tr(reader);
     cpu->pc = pc;
     for (unsigned i = 0; i < max_blocks; ++i) {
+      int irq = pending_interrupt(*cpu);
+      if (irq >= 0) raise_trap(*cpu, unsigned(irq), true, 0);
       tcg::Block block;
       block.guest_pc = cpu->pc;
       block.flags = cpu->tb_flags;
@@ -84,18 +113,24 @@ struct SysMachine {
       } else {
         tcg::interpret_block(block, cpu.get());
       }
-      switch (cpu->exit_reason) {
-        case tcg::kExitChain:
-        case tcg::kExitLookup: break;
-        case kExitEcall: return true;
-        case kExitIllegal: raise_trap(*cpu, kCauseIllegal, false, cpu->bad_insn); break;
-        case kExitMret:
-          if (!do_mret(*cpu)) raise_trap(*cpu, kCauseIllegal, false, 0x30200073);
+      uint32_t r = cpu->exit_reason;
+      if (r == tcg::kExitChain || r == tcg::kExitLookup) continue;
+      if (r == tcg::kExitInterrupt) {  // exit_request seen at a block entry: back to the loop
+        cpu->exit_request.store(0);
+        ++interrupt_exits;
+        continue;
+      }
+      if (r == kExitEcall && cpu->priv == kPrivM) return true;
+      uint64_t addr = 0;
+      switch (handle_exit(*cpu, phys, r, &addr)) {
+        case ExitAction::Continue: break;
+        case ExitAction::Wait: ++waits; break;
+        case ExitAction::FlushTlb: ++flushes; break;
+        case ExitAction::FlushTlbPage:
+          ++page_flushes;
+          flush_addr = addr;
           break;
-        case kExitSret:
-          if (!do_sret(*cpu)) raise_trap(*cpu, kCauseIllegal, false, 0x10200073);
-          break;
-        default: ADD_FAILURE() << "exit " << cpu->exit_reason; return false;
+        case ExitAction::Unhandled: ADD_FAILURE() << "exit " << r; return false;
       }
     }
     return false;
@@ -104,7 +139,10 @@ struct SysMachine {
   NoHooks hooks;
   std::vector<uint8_t> mem;
   std::unique_ptr<RiscvCpu> cpu;
+  BufferPhys phys;
   std::vector<tcg::JumpCacheEntry> jump_cache;
+  int waits = 0, flushes = 0, page_flushes = 0, interrupt_exits = 0;
+  uint64_t flush_addr = 0;
 };
 
 // The handler at 0x100 reads mcause, mtval, mepc into s0, s1, a0 and stops with ecall.
@@ -187,6 +225,103 @@ TEST_P(SystemTranslate, MretToSupervisorThenPrivilegeChecks) {
   ASSERT_TRUE(n.run(0x1000));
   EXPECT_EQ(n.cpu->x[9], 0x30200073u);
   EXPECT_EQ(n.cpu->x[10], 0x2000u);
+}
+
+TEST_P(SystemTranslate, EcallCausesAndDelegation) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->mepc = 0x2000;  // MPP = U after reset
+  m.code(0x1000, {0x30200073 /* mret */});
+  m.code(0x2000, {0x00000073 /* ecall (U) */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->x[8], 8u);
+  EXPECT_EQ(m.cpu->x[9], 0u);
+  EXPECT_EQ(m.cpu->x[10], 0x2000u);
+  // Delegated to S: the U ecall enters stvec in S with scause 8, sepc at the ecall.
+  SysMachine n(GetParam());
+  install_handler(n);
+  n.cpu->medeleg = 1u << 8;
+  n.cpu->stvec = 0x3000;
+  n.cpu->mepc = 0x2000;
+  n.code(0x1000, {0x30200073 /* mret */});
+  n.code(0x2000, {0x00000073 /* ecall (U) */});
+  n.code(0x3000, {0x00000073 /* ecall (S): cause 9 to M */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ(n.cpu->scause, 8u);
+  EXPECT_EQ(n.cpu->sepc, 0x2000u);
+  EXPECT_EQ(n.cpu->x[8], 9u);
+  EXPECT_EQ(n.cpu->x[10], 0x3000u);
+}
+
+TEST_P(SystemTranslate, MisalignedAtomicsTrap) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->x[5] = 0x3002;
+  m.code(0x1000, {0x0002a02f /* amoadd.w zero, zero, (t0) */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->x[8], 6u);  // store/AMO address misaligned
+  EXPECT_EQ(m.cpu->x[9], 0x3002u);
+  SysMachine n(GetParam());
+  install_handler(n);
+  n.cpu->x[5] = 0x3004;
+  n.code(0x1000, {0x1002b02f /* lr.d zero, (t0) */});
+  ASSERT_TRUE(n.run(0x1000));
+  EXPECT_EQ(n.cpu->x[8], 4u);  // load address misaligned
+  EXPECT_EQ(n.cpu->x[9], 0x3004u);
+}
+
+TEST_P(SystemTranslate, WfiAndSfenceVma) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->x[5] = 0x5000;
+  m.code(0x1000, {0x10500073 /* wfi (M): waits */, 0x30200073 /* mret to S */});
+  m.cpu->mepc = 0x2000;
+  m.cpu->mstatus = 1ull << 11;
+  update_tb_flags(*m.cpu);
+  m.code(0x2000, {0x12028073 /* sfence.vma t0 */, 0x10500073 /* wfi (S, TW=0) */, 0x00000073 /* ecall */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.waits, 2);
+  EXPECT_EQ(m.page_flushes, 1);
+  EXPECT_EQ(m.flush_addr, 0x5000u);
+  EXPECT_EQ(m.cpu->x[8], 9u);  // the S ecall
+  // TVM makes sfence.vma illegal in S, TW makes wfi illegal in S; U-mode wfi always traps.
+  for (uint64_t bit : {uint64_t(1) << 20, uint64_t(1) << 21}) {
+    SysMachine n(GetParam());
+    install_handler(n);
+    n.cpu->mepc = 0x2000;
+    n.cpu->mstatus = (1ull << 11) | bit;
+    update_tb_flags(*n.cpu);
+    n.code(0x1000, {0x30200073});
+    n.code(0x2000, {bit == (1ull << 20) ? 0x12028073u : 0x10500073u});
+    ASSERT_TRUE(n.run(0x1000));
+    EXPECT_EQ(n.cpu->x[8], 2u);
+    EXPECT_EQ(n.cpu->x[9], bit == (1ull << 20) ? 0x12028073u : 0x10500073u);
+    EXPECT_EQ(n.waits + n.flushes + n.page_flushes, 0);
+  }
+  SysMachine u(GetParam());
+  install_handler(u);
+  u.cpu->mepc = 0x2000;
+  u.code(0x1000, {0x30200073});
+  u.code(0x2000, {0x10500073});
+  ASSERT_TRUE(u.run(0x1000));
+  EXPECT_EQ(u.cpu->x[8], 2u);
+  EXPECT_EQ(u.cpu->x[9], 0x10500073u);
+}
+
+// A CSR write that enables a pending interrupt ends the block; the interrupt is taken with mepc
+// at the next instruction.
+TEST_P(SystemTranslate, InterruptTakenAfterEnablingCsrWrite) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->mie = 1u << 7;
+  m.cpu->mip.store(1u << 7);
+  m.cpu->x[6] = 1u << 3;  // MIE
+  m.code(0x1000, {0x30032073 /* csrs mstatus, t1 */, 0x00100393 /* addi t2, zero, 1 */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.cpu->x[8], (1ull << 63) | 7);
+  EXPECT_EQ(m.cpu->x[10], 0x1004u);
+  EXPECT_EQ(m.cpu->x[7], 0u);                 // the addi did not run first
+  EXPECT_EQ(m.interrupt_exits, 1);  // the helper asked the loop to look (exit_request)
 }
 
 // Random instruction words in system mode, in every privilege and FS state: each translates to IR
