@@ -45,7 +45,8 @@ static void sfence(void) { __asm__ volatile("sfence.vma" ::: "memory"); }
 #define VA_H 0x40007000ull  // R with PBMT bits (reserved without Svpbmt)
 #define VA_SUPER 0x40200000ull
 #define VA_MISALIGNED 0x40400000ull
-#define ALIAS 0x100000000ull  // U-mode alias of the program (gigapage 6 -> 0x80000000)
+#define VA_SUPER_AD 0x40600000ull  // 2 MiB, A and D clear
+#define ALIAS 0x100000000ull       // U-mode alias of the program (gigapage 6 -> 0x80000000)
 
 static uint64_t load(uint64_t va) {
   uint64_t v;
@@ -90,6 +91,10 @@ static void s_tests(uint64_t top_va) {
   try_fetch("S fetch B", VA_B);
   try_load("S load super", VA_SUPER + 0x1238);
   try_load("S load misaligned super", VA_MISALIGNED);
+  try_load("S load super A/D", VA_SUPER_AD + 0x10);
+  show("super pte after load", *slot(VA_SUPER_AD, 1) & 0xff);
+  try_store("S store super A/D", VA_SUPER_AD + 0x10);
+  show("super pte after store", *slot(VA_SUPER_AD, 1) & 0xff);
   try_load("S load top", top_va);
   try_load("S load noncanonical", top_va ^ (1ull << 63));
   CSR_SET(sstatus, MSTATUS_MXR);
@@ -100,6 +105,11 @@ static void s_tests(uint64_t top_va) {
   try_store("S+SUM store D", VA_D);
   try_fetch("S+SUM fetch G", VA_G);
   CSR_CLEAR(sstatus, MSTATUS_SUM);
+  // Misaligned loads across pages: both halves, or a fault naming the unmapped page's part.
+  try_load("S load across A|B", VA_A + 0xffc);
+  try_load("S load across D|E", VA_D + 0xffa);
+  // An instruction whose second half is on a page S cannot execute.
+  try_fetch("S fetch straddling C|D", VA_C + 0xffe);
   // A PTE changed under the hart: visible after sfence.vma.
   *slot(VA_E, 0) = (((uint64_t)pages[4] >> 12) << 10) | V | R | A;
   sfence();
@@ -132,10 +142,12 @@ static void run_mode(unsigned mode, uint64_t top_va) {
   map(VA_H, (uint64_t)pages[7], V | R | A | (1ull << 61), 0);
   map(VA_SUPER, 0x80200000, V | R | W | A | D, 1);
   map(VA_MISALIGNED, 0x80201000, V | R | A, 1);
+  map(VA_SUPER_AD, 0x80400000, V | R | W, 1);
   map(top_va, (uint64_t)pages[4], V | R | A, 0);
   for (int i = 0; i < 8; ++i) *(volatile uint64_t*)pages[i] = 0x1111111111111111ull * (i + 1);
   *(volatile uint32_t*)pages[6] = 0x00008067;  // ret
   *(volatile uint32_t*)pages[1] = 0x00008067;
+  *(volatile uint16_t*)(pages[2] + 0xffe) = 0x0013;  // the low half of a 4-byte nop
   __asm__ volatile("fence.i");
   *(volatile uint64_t*)(0x80200000 + 0x1238) = 0xabcdef;
   CSR_WRITE(satp, ((uint64_t)mode << 60) | ((uint64_t)root >> 12));
