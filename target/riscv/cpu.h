@@ -38,6 +38,7 @@ constexpr uint32_t kTbPrivShift = 5, kTbPrivMask = 3u << kTbPrivShift;
 constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
 
 enum Priv : uint32_t { kPrivU = 0, kPrivS = 1, kPrivM = 3 };
+enum PmpState : uint32_t { kPmpActive = 1, kPmpLocked = 2 };
 
 class SystemHooks;  // target/riscv/csr.h: what CSR writes ask of the machine (TLB flush, timers)
 
@@ -70,7 +71,8 @@ struct RiscvCpu : tcg::CpuBase {
   uint64_t trap_cause = 0, trap_tval = 0;
   // kExitIllegal in system mode: the instruction bits (mtval).
   uint32_t bad_insn = 0;
-  uint32_t pmp_active = 0;  // some PMP entry is not OFF (else M may do anything, S/U nothing)
+  uint32_t pmp_active = 0;  // kPmpActive: some entry is not OFF (else M may do anything, S/U nothing);
+                            // kPmpLocked: some active entry is locked (binds M too)
   SystemHooks* hooks = nullptr;
 };
 

@@ -65,7 +65,7 @@ uint8_t no_match(unsigned priv) { return priv == kPrivM ? kAll : 0; }
 void pmp_update(RiscvCpu& c) {
   c.pmp_active = 0;
   for (unsigned i = 0; i < kEntries; ++i)
-    if (mode_of(c.pmpcfg[i]) != kOff) c.pmp_active = 1;
+    if (mode_of(c.pmpcfg[i]) != kOff) c.pmp_active |= (c.pmpcfg[i] & kL) ? kPmpActive | kPmpLocked : kPmpActive;
 }
 
 bool pmpcfg_locked(const RiscvCpu& c, unsigned entry) { return (c.pmpcfg[entry] & kL) != 0; }
@@ -77,6 +77,7 @@ bool pmpaddr_locked(const RiscvCpu& c, unsigned entry) {
 
 bool pmp_check(const RiscvCpu& c, uint64_t addr, uint64_t size, tcg::Access access, unsigned priv) {
   if (!c.pmp_active) return priv == kPrivM;
+  if (priv == kPrivM && !(c.pmp_active & kPmpLocked)) return true;
   uint64_t last = addr + size - 1;
   for (unsigned i = 0; i < kEntries; ++i) {
     uint64_t lo, hi;
@@ -93,6 +94,9 @@ bool pmp_check(const RiscvCpu& c, uint64_t addr, uint64_t size, tcg::Access acce
 uint8_t pmp_page_prot(const RiscvCpu& c, uint64_t page, unsigned priv, bool* uniform) {
   *uniform = true;
   if (!c.pmp_active) return no_match(priv);
+  // Without a locked entry M may do anything anywhere: firmware's own S/U regions never send
+  // its accesses down the slow path, even where their edges split a page.
+  if (priv == kPrivM && !(c.pmp_active & kPmpLocked)) return kAll;
   uint64_t end = page + tcg::kPageSize - 1;
   for (unsigned i = 0; i < kEntries; ++i) {
     uint64_t lo, hi;

@@ -540,7 +540,7 @@ TEST(RiscvPmp, MatchingModesAndPriority) {
   h.write(kCsrPmpaddr0 + 1, 0x80010000 >> 2);
   h.write(kCsrPmpaddr0 + 2, napot(0x80010000, 0x10000));
   h.write(kCsrPmpcfg0, (uint64_t(0x19) << 16) | (uint64_t(0x0f) << 8) | 0x11);
-  EXPECT_EQ(c.pmp_active, 1u);
+  EXPECT_EQ(c.pmp_active, uint32_t(kPmpActive));
   EXPECT_GE(h.hooks.flushes, 1);
   EXPECT_FALSE(pmp_check(c, 0x80000000, 4, Access::Write, kPrivS));  // NA4 entry wins
   EXPECT_TRUE(pmp_check(c, 0x80000000, 4, Access::Read, kPrivS));
@@ -555,6 +555,9 @@ TEST(RiscvPmp, MatchingModesAndPriority) {
   EXPECT_EQ(pmp_page_prot(c, 0x80000000, kPrivS, &uniform), 0);
   EXPECT_FALSE(uniform);  // the NA4 entry splits the page
   EXPECT_EQ(pmp_page_prot(c, 0x80001000, kPrivS, &uniform), Prot::kRead | Prot::kWrite | Prot::kExec);
+  EXPECT_TRUE(uniform);
+  // M is bound by no entry here: the split page is one fast-path page for M.
+  EXPECT_EQ(pmp_page_prot(c, 0x80000000, kPrivM, &uniform), Prot::kRead | Prot::kWrite | Prot::kExec);
   EXPECT_TRUE(uniform);
 }
 
