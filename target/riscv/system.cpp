@@ -3,6 +3,7 @@
 // condition variable, Sstc's timer, and the monitor's views (registers, page tables, translate).
 #include "target/riscv/system.h"
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -44,19 +45,25 @@ const char* const kAbi[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2"
 const char* const kFpAbi[32] = {"ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
                                 "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
                                 "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+// Round-robin mode (-accel tcg,thread=single): the longest a hart keeps the thread.
+constexpr uint64_t kSliceNs = 10'000'000;
 }  // namespace
 
 std::unique_ptr<RiscvTranslator> make_system_translator() { return std::make_unique<SystemTranslator>(); }
 
 struct RiscvHart::Impl final : SystemHooks {
   Impl(const HartConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers)
-      : config(config), engine(engine), phys(phys), target(phys) {
+      : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
     cpu = std::make_unique<RiscvCpu>();
     cpu->hooks = this;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
     sstc_timer = std::make_unique<hw::Timer>(timers, [this] { sstc_expired(); });
+    slice_timer = std::make_unique<hw::Timer>(timers, [this] {
+      slice_over.store(true);
+      cpu->exit_request.store(1);
+    });
   }
 
   // SystemHooks
@@ -106,10 +113,11 @@ struct RiscvHart::Impl final : SystemHooks {
       sstc_timer->arm(config.mtime_to_ns(cpu->stimecmp));
   }
 
-  // WFI: sleeps until an interrupt is pending in mip & mie (or stop/pause). The condition reads
-  // mtime (Sstc), which may take the device lock, so it is evaluated without wait_mutex (timer
-  // callbacks take wait_mutex under the device lock); the generation count closes the gap.
-  void wait_for_interrupt() {
+  // WFI: sleeps until an interrupt is pending in mip & mie (or stop/pause); with `bounded` (the
+  // round-robin mode, other harts wait for this thread) for one slice at most. The condition
+  // reads mtime (Sstc), which may take the device lock, so it is evaluated without wait_mutex
+  // (timer callbacks take wait_mutex under the device lock); the generation count closes the gap.
+  void wait_for_interrupt(bool bounded) {
     for (;;) {
       uint64_t generation;
       {
@@ -118,6 +126,10 @@ struct RiscvHart::Impl final : SystemHooks {
       }
       if (wfi_wakeup(*cpu) || stop_requested.load() || pause_requested.load()) return;
       std::unique_lock<std::mutex> lock(wait_mutex);
+      if (bounded) {
+        wait_cond.wait_for(lock, std::chrono::nanoseconds(kSliceNs), [&] { return wake_generation != generation; });
+        return;
+      }
       wait_cond.wait(lock, [&] { return wake_generation != generation; });
     }
   }
@@ -132,7 +144,8 @@ struct RiscvHart::Impl final : SystemHooks {
   }
 
   // One exit of engine.run(); false when the hart cannot go on (fatal_message says why).
-  bool handle(uint32_t reason) {
+  // `sliced`: round-robin mode, where a WFI ends the slice (waited) instead of the thread's life.
+  bool handle(uint32_t reason, bool sliced, bool* waited) {
     RiscvCpu& c = *cpu;
     if (reason == tcg::kExitInterrupt) {
       c.exit_request.store(0);
@@ -141,7 +154,10 @@ struct RiscvHart::Impl final : SystemHooks {
     uint64_t addr = 0;
     switch (handle_exit(c, phys, reason, &addr)) {
       case ExitAction::Continue: return true;
-      case ExitAction::Wait: wait_for_interrupt(); return true;
+      case ExitAction::Wait:
+        wait_for_interrupt(sliced);
+        *waited = true;
+        return true;
       case ExitAction::FlushTlb:
         mmu->flush();
         jump_cache_stale = true;
@@ -162,10 +178,14 @@ struct RiscvHart::Impl final : SystemHooks {
   HartConfig config;
   tcg::ExecEngine& engine;
   tcg::PhysMemory& phys;
+  hw::TimerQueue& timers;
   RiscvMmuTarget target;
   std::unique_ptr<RiscvCpu> cpu;
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<hw::Timer> sstc_timer;
+  // Round-robin mode: ends a slice after kSliceNs of guest time even in chained code.
+  std::unique_ptr<hw::Timer> slice_timer;
+  std::atomic<bool> slice_over{false};
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false};
@@ -182,6 +202,7 @@ RiscvHart::RiscvHart(const HartConfig& config, tcg::ExecEngine& engine, tcg::Phy
 
 RiscvHart::~RiscvHart() {
   impl_->sstc_timer->cancel();
+  impl_->slice_timer->cancel();
   impl_->engine.unregister_cpu(impl_->cpu.get());
 }
 
@@ -221,6 +242,10 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
   }
   unsigned exits = 0;
   HartStop result = HartStop::Requested;
+  if (slice_blocks) {
+    h.slice_over.store(false);
+    h.slice_timer->arm(h.timers.clock().now_ns() + kSliceNs);
+  }
   for (;;) {
     if (h.stop_requested.load()) break;
     if (h.pause_requested.load()) h.park_if_paused();
@@ -233,12 +258,14 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
     int irq = pending_interrupt(c);
     if (irq >= 0) raise_trap(c, unsigned(irq), true, 0);
     uint32_t reason = h.engine.run(&c);
-    if (!h.handle(reason)) {
+    bool waited = false;
+    if (!h.handle(reason, slice_blocks != 0, &waited)) {
       result = HartStop::Fatal;
       break;
     }
-    if (slice_blocks && ++exits >= slice_blocks) break;
+    if (slice_blocks && (waited || h.slice_over.load() || ++exits >= slice_blocks)) break;
   }
+  if (slice_blocks) h.slice_timer->cancel();
   std::lock_guard<std::mutex> lock(h.wait_mutex);
   h.running = false;
   h.wait_cond.notify_all();

@@ -56,6 +56,8 @@ class RiscvHart {
   void set_irq(unsigned irq, bool level);
   // Runs the hart on the calling thread until request_stop(); `budget_insns`-style slicing for
   // the single-threaded mode: returns after about `slice_blocks` block entries when nonzero.
+  // (Sliced, it returns after `slice_blocks` exits from translated code, after 10 ms of guest
+  // time, or at a WFI that waited up to that long: the engine counts no block entries itself.)
   HartStop run(unsigned slice_blocks = 0);
   void request_stop();
   // Parks/unparks the hart outside translated code (monitor stop/cont, exclusive work).
