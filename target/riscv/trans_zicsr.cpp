@@ -51,9 +51,9 @@ bool write_csr(DisasContext& s, uint32_t csr, Arg v) {
 
 // `src_is_zero`: rs1 is x0 (or uimm is 0) so csrrs/csrrc do not write (and may read a read-only CSR).
 // CSRs whose writes change nothing a translated block depends on (and enable no interrupt).
+// Not fflags: its write sets mstatus.FS to Dirty, which is in tb_flags.
 bool write_keeps_block(uint32_t csr) {
   switch (csr) {
-    case 0x001:  // fflags
     case 0x140:
     case 0x141:
     case 0x142:
