@@ -56,16 +56,26 @@ struct Trampolines {
   // Runs translated code at `code` with `env` pinned until it jumps to the epilogue.
   void (*enter)(CpuBase* env, const void* code) = nullptr;
   uint64_t epilogue = 0;  // store into CpuBase::epilogue before entering
+  // System mode: the shared slow path of guest memory accesses. Generated code calls it with
+  // the access in CpuBase::mem_args; it saves every caller-saved host register around
+  // mimic_softmmu_slow (tcg/exec/softmmu.h), so the register allocator needs no call protocol.
+  uintptr_t softmmu_slow = 0;
   size_t size = 0;
 };
 
 struct BackendOptions {
   bool allow_bmi2 = true;   // use shlx/shrx/sarx/rorx/andn when the host has them
   bool allow_sse41 = true;  // vector ops: use SSE4.1/4.2 single instructions when present (false: SSE2)
+  // System mode: guest accesses go through the soft TLB (r15 = CpuBase::tlb) with misses sent
+  // to Trampolines::softmmu_slow; linux-user's are [guest_base + addr].
+  bool softmmu = false;
+  uintptr_t softmmu_slow = 0;
 };
 
 // x86-64 backend entry points (tcg/x86_64).
-Trampolines emit_trampolines(HostCodeRegion region);
+// `softmmu_slow_fn` (system mode; tcg/exec's mimic_softmmu_slow): pin CpuBase::tlb instead of
+// guest_base in r15 and emit the slow-path trampoline around that function.
+Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuBase*) = nullptr);
 // Compiles one block. `tb_cookie` is an 8-byte-aligned value stored in CpuBase::exit_tb by an
 // unchained GotoTb exit. pc_map is cleared and filled.
 CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t tb_cookie,

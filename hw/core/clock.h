@@ -19,6 +19,7 @@ class VirtualClock {
   void resume();
   // Host monotonic time at which guest time reaches `guest_ns` (for timed waits, WFI).
   uint64_t host_deadline_ns(uint64_t guest_ns) const;
+
  private:
   mutable std::mutex mutex_;
   uint64_t host_start_ = 0, paused_at_ = 0, paused_total_ = 0;
@@ -34,6 +35,8 @@ class Timer {
   ~Timer();
   void arm(uint64_t guest_deadline_ns);
   void cancel();
+  bool armed() const;
+
  private:
   friend class TimerQueue;
   TimerQueue& queue_;
@@ -46,8 +49,12 @@ class Timer {
 class TimerQueue {
  public:
   TimerQueue(VirtualClock& clock, std::recursive_mutex& device_lock);
-  ~TimerQueue();  // stops the thread
+  ~TimerQueue();  // stops the thread (every Timer must be destroyed before its queue)
   VirtualClock& clock() { return clock_; }
+  // Re-reads the clock: call after VirtualClock::resume() so that deadlines computed while
+  // guest time stood still are recomputed.
+  void notify();
+
  private:
   friend class Timer;
   struct Impl;

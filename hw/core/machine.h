@@ -5,8 +5,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace mimic::tcg {
+class Logger;
+}
 
 namespace mimic::hw {
 
@@ -16,13 +21,17 @@ struct MachineConfig {
   uint64_t ram_bytes = uint64_t(128) << 20;  // -m (QEMU's default for virt: 128 MiB)
   unsigned smp = 1;                          // -smp
   std::string cpu;                           // -cpu
-  std::string bios;                          // -bios: "", "default", "none" or a file
+  std::string bios;                          // -bios: "" (= "default"), "default", "none" or a file
   std::string kernel, initrd, append, dtb;   // -kernel -initrd -append -dtb
   bool no_reboot = false;                    // -no-reboot: a guest reset ends mimic
   bool single_thread = false;                // -accel tcg,thread=single: round-robin harts on one thread
   uint32_t log_flags = 0;                    // -d (tcg::LogFlag) ...
   std::string log_file;                      // -D
   bool interpreter = false;                  // -interp
+  std::string dumpdtb;                       // -M virt,dumpdtb=FILE: write the device tree and exit
+  // The program's -d/-D log, shared by the engine and the devices (-d unimp). Null: the machine
+  // opens its own from log_flags/log_file (two Loggers on one -D file would truncate each other).
+  tcg::Logger* logger = nullptr;
 };
 
 // Thrown for a configuration or input file the machine cannot use: `what()` is the whole
@@ -60,9 +69,14 @@ class Machine {
 struct MachineType {
   std::string name, description;
   std::function<std::unique_ptr<Machine>(const MachineConfig&, CharBackend& console)> create;
+  bool is_default = false;
 };
+// Registering a name twice replaces the earlier entry (boards are registered explicitly by the
+// program, not by static constructors that a static library would drop).
 void register_machine(MachineType type);
 const MachineType* find_machine(const std::string& name);
-std::vector<const MachineType*> machine_types();
+std::vector<const MachineType*> machine_types();  // sorted by name
+// `-M help`: "Supported machines are:" and one line per machine, as qemu-system prints it.
+std::string machine_help();
 
 }  // namespace mimic::hw

@@ -28,11 +28,11 @@ struct MemoryRegion {
   std::string name;
   uint64_t base = 0, size = 0;
   RegionKind kind = RegionKind::Ram;
-  int priority = 0;                // the higher one wins where regions overlap
-  uint8_t* host = nullptr;         // Ram/Rom: host memory of the whole region
-  MmioOps* ops = nullptr;          // Mmio
+  int priority = 0;                         // the higher one wins where regions overlap
+  uint8_t* host = nullptr;                  // Ram/Rom: host memory of the whole region
+  MmioOps* ops = nullptr;                   // Mmio
   unsigned min_access = 1, max_access = 8;  // Mmio: sizes the device takes
-  uint64_t alias_target = 0;       // Alias: physical address `base` maps to
+  uint64_t alias_target = 0;                // Alias: physical address `base` maps to
 };
 
 // Implements tcg::PhysMemory for the soft-MMU, and gives loaders and DMA a bus view.
@@ -44,10 +44,12 @@ class AddressSpace final : public tcg::PhysMemory {
   // RAM and ROM are anonymous host mappings, zero filled; the returned pointer covers `size`.
   uint8_t* add_ram(std::string name, uint64_t base, uint64_t size, int priority = 0);
   uint8_t* add_rom(std::string name, uint64_t base, uint64_t size, int priority = 0);
-  void add_mmio(std::string name, uint64_t base, uint64_t size, MmioOps* ops, int priority = 0,
-                unsigned min_access = 1, unsigned max_access = 8);
+  void add_mmio(std::string name, uint64_t base, uint64_t size, MmioOps* ops, int priority = 0, unsigned min_access = 1,
+                unsigned max_access = 8);
   void add_alias(std::string name, uint64_t base, uint64_t size, uint64_t target, int priority = 0);
 
+  // Regions are added while the board is built, before any vCPU or device thread runs: lookups
+  // take no lock. Overlaps are allowed (the higher priority, then the later added, wins).
   // The region that answers at `phys` (aliases resolved), or null.
   const MemoryRegion* find(uint64_t phys, uint64_t* offset) const;
 
@@ -58,6 +60,8 @@ class AddressSpace final : public tcg::PhysMemory {
   // Called for every DMA/loader write into RAM (the engine drops code there), set once.
   void set_ram_write_hook(std::function<void(uint64_t phys, uint64_t len)> hook);
 
+  // A guest write to ROM through io_write is dropped (QEMU's ROM regions); ram_page reports ROM
+  // as not writable so that the soft-MMU can decide before it gets there.
   // `info mtree`: one line per region, by address.
   std::string mtree() const;
 
@@ -71,6 +75,7 @@ class AddressSpace final : public tcg::PhysMemory {
 
  private:
   struct Impl;
+  bool bus_access(uint64_t phys, uint8_t* buf, size_t len, bool is_write);
   std::unique_ptr<Impl> impl_;
   std::recursive_mutex device_lock_;
 };

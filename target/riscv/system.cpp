@@ -7,8 +7,11 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "hw/core/clock.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
 #include "target/riscv/excp.h"
@@ -20,25 +23,6 @@ namespace mimic::riscv {
 
 namespace {
 
-// The translator's code road in system mode: the soft-MMU's fetch translation.
-class SoftMmuCodeReader final : public SystemCodeReader {
- public:
-  const uint8_t* code_ptr(const tcg::CpuBase& env, uint64_t vaddr, unsigned mmu_idx) const override {
-    uint64_t phys;
-    if (!env.softmmu || !env.softmmu->code_phys(vaddr, mmu_idx, &phys)) return nullptr;
-    const uint8_t* page = env.softmmu->code_host_page(phys & tcg::kPageMask);
-    return page ? page + (vaddr & ~tcg::kPageMask) : nullptr;
-  }
-};
-
-class SystemTranslator final : public RiscvTranslator {
- public:
-  SystemTranslator() : RiscvTranslator(reader_) {}
-
- private:
-  SoftMmuCodeReader reader_;
-};
-
 const char* const kAbi[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
                               "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
                               "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"};
@@ -49,14 +33,38 @@ const char* const kFpAbi[32] = {"ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6
 constexpr uint64_t kSliceNs = 10'000'000;
 }  // namespace
 
-std::unique_ptr<RiscvTranslator> make_system_translator() { return std::make_unique<SystemTranslator>(); }
+namespace {
+// The translator and its code fetcher live as long as the engine that uses them.
+struct SystemEngine {
+  explicit SystemEngine(const tcg::EngineOptions& options) : engine(options, translator) {}
+  tcg::SoftMmuCodeFetcher fetcher{riscv_code_mmu_index};
+  RiscvTranslator translator{&fetcher, true};
+  tcg::ExecEngine engine;
+};
+}  // namespace
+
+std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory) {
+  tcg::EngineOptions options;
+  options.system = true;
+  options.log = config.log_flags;
+  options.log_file = config.log_file;
+  options.interpreter = config.interpreter;
+  auto owner = std::make_shared<SystemEngine>(options);
+  tcg::ExecEngine* engine = &owner->engine;
+  // Loaders and DMA write RAM behind the harts' soft-MMUs: drop the code they overwrite.
+  memory.set_ram_write_hook([engine](uint64_t phys, uint64_t len) {
+    if (tcg::CodePages* pages = engine->code_pages()) pages->notify_write(phys, len);
+  });
+  return std::shared_ptr<tcg::ExecEngine>(owner, engine);
+}
 
 struct RiscvHart::Impl final : SystemHooks {
   Impl(const HartConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers)
       : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
     cpu = std::make_unique<RiscvCpu>();
     cpu->hooks = this;
-    mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, engine.code_pages());
+    if (!engine.code_pages()) throw std::logic_error("RiscvHart needs an engine made for system mode");
+    mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
     sstc_timer = std::make_unique<hw::Timer>(timers, [this] { sstc_expired(); });
@@ -68,18 +76,9 @@ struct RiscvHart::Impl final : SystemHooks {
 
   // SystemHooks
   uint64_t read_time() override { return config.read_mtime ? config.read_mtime() : 0; }
-  void tlb_flush() override {
-    mmu->flush();
-    // Called from a CSR helper inside translated code: the jump cache (keyed by virtual pc) is
-    // emptied by the loop, which the exit request reaches before it looks up another block.
-    jump_cache_stale = true;
-    cpu->exit_request.store(1);
-  }
-  void tlb_flush_page(uint64_t vaddr) override {
-    mmu->flush_page(vaddr);
-    jump_cache_stale = true;
-    cpu->exit_request.store(1);
-  }
+  // The soft-MMU's flush hook empties the jump cache (keyed by virtual pc) with it.
+  void tlb_flush() override { mmu->flush(); }
+  void tlb_flush_page(uint64_t vaddr) override { mmu->flush_page(vaddr); }
   void stimecmp_changed() override {
     if (!(cpu->menvcfg & Menvcfg::kSTCE)) {
       sstc_timer->cancel();
@@ -158,14 +157,8 @@ struct RiscvHart::Impl final : SystemHooks {
         wait_for_interrupt(sliced);
         *waited = true;
         return true;
-      case ExitAction::FlushTlb:
-        mmu->flush();
-        jump_cache_stale = true;
-        return true;
-      case ExitAction::FlushTlbPage:
-        mmu->flush_page(addr);
-        jump_cache_stale = true;
-        return true;
+      case ExitAction::FlushTlb: mmu->flush(); return true;
+      case ExitAction::FlushTlbPage: mmu->flush_page(addr); return true;
       case ExitAction::Unhandled: break;
     }
     char buf[128];
@@ -191,7 +184,6 @@ struct RiscvHart::Impl final : SystemHooks {
   std::atomic<bool> stop_requested{false}, pause_requested{false};
   bool parked = false, running = false;  // under wait_mutex
   uint64_t wake_generation = 0;          // under wait_mutex: bumped by every wake()
-  bool jump_cache_stale = false;
   std::string fatal;
 };
 
@@ -219,7 +211,6 @@ void RiscvHart::reset(uint64_t pc, uint64_t a0, uint64_t a1, uint64_t a2) {
   c.x[12] = a2;
   impl_->sstc_timer->cancel();
   impl_->mmu->flush();
-  impl_->jump_cache_stale = true;
   // A board stops its harts (request_stop) and resets them before running them again.
   impl_->stop_requested.store(false);
 }
@@ -249,10 +240,6 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
   for (;;) {
     if (h.stop_requested.load()) break;
     if (h.pause_requested.load()) h.park_if_paused();
-    if (h.jump_cache_stale) {
-      h.jump_cache_stale = false;
-      if (c.jump_cache) h.engine.flush_jump_cache(&c);  // none before the first run()
-    }
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
     // the exits of mret/sret/wfi and of CSR writes that enabled one).
     int irq = pending_interrupt(c);

@@ -17,16 +17,18 @@ class ExecEngine;
 }
 namespace mimic::hw {
 class TimerQueue;
-}
+class AddressSpace;
+struct MachineConfig;
+}  // namespace mimic::hw
 
 namespace mimic::riscv {
 
 struct RiscvCpu;
-class RiscvTranslator;
 
-// The translator a system-mode engine for RISC-V harts runs (privileged instructions, code read
-// through each hart's soft-MMU). Create it before the engine; it must outlive the engine.
-std::unique_ptr<RiscvTranslator> make_system_translator();
+// The engine the harts of a RISC-V machine share (hw::VirtEngineFactory): system mode, the
+// privileged translator reading code through each hart's soft-MMU, -d/-D/-interp from the
+// configuration; RAM writes of loaders and DMA (memory's write hook) drop the code they overwrite.
+std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory);
 
 // MIP/MIE bit numbers of the interrupts a board drives.
 enum Irq : unsigned { kIrqSSoft = 1, kIrqMSoft = 3, kIrqSTimer = 5, kIrqMTimer = 7, kIrqSExt = 9, kIrqMExt = 11 };

@@ -1,7 +1,6 @@
 // The per-block translation loop: fetch, decode through the pattern tables, call trans_, end blocks.
 #include "target/riscv/translate.h"
 
-#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -14,30 +13,13 @@ namespace {
 constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 }
 
-bool RiscvTranslator::fetch(const tcg::CpuBase& env, uint64_t pc, unsigned len, unsigned mmu_idx, void* out,
-                            uint64_t* fault_addr) const {
-  if (!system_) {
-    if (!can_fetch(pc, len)) {
-      *fault_addr = can_fetch(pc, 2) ? pc + 2 : pc;
-      return false;
-    }
-    std::memcpy(out, env.guest_base + pc, len);
-    return true;
-  }
-  // Up to two pages (a 4-byte instruction at the last halfword of a page).
-  auto* dst = static_cast<uint8_t*>(out);
-  for (unsigned done = 0; done < len;) {
-    uint64_t a = pc + done;
-    const uint8_t* p = system_->code_ptr(env, a, mmu_idx);
-    if (!p) {
-      *fault_addr = a;
-      return false;
-    }
-    unsigned n = unsigned(std::min<uint64_t>(len - done, (a | ~kPageMask) - a + 1));
-    std::memcpy(dst + done, p, n);
-    done += n;
-  }
-  return true;
+unsigned riscv_code_mmu_index(uint32_t tb_flags) {
+  unsigned priv = (tb_flags & kTbPrivMask) >> kTbPrivShift;
+  return priv == kPrivM ? 3 : priv;  // mmu.h: kMmuU, kMmuS, kMmuM
+}
+
+unsigned RiscvTranslator::code_mmu_index(uint32_t tb_flags) const {
+  return system_ ? riscv_code_mmu_index(tb_flags) : 0;
 }
 
 namespace {
@@ -81,14 +63,12 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
   IRBuilder ir(block);
   DisasContext s(ir);
   s.frm = block.flags & kTbFrmMask;
-  unsigned fetch_idx = 0;
   if (system_) {
     s.system = true;
     s.priv = (block.flags & kTbPrivMask) >> kTbPrivShift;
     s.fs = (block.flags & kTbFsMask) >> kTbFsShift;
     s.fs_dirty = s.fs == 3;
     ir.mem_index = (block.flags & kTbMmuMask) >> kTbMmuShift;
-    fetch_idx = s.priv == kPrivM ? 3 : s.priv;  // mmu.h: kMmuU, kMmuS, kMmuM
   }
   const uint64_t start = block.guest_pc;
   uint64_t pc = start;
@@ -96,14 +76,15 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
   for (unsigned n = 0;; ++n) {
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
-    uint64_t fault = pc;
     uint16_t lo = 0;
-    bool avail = fetch(env, pc, 2, fetch_idx, &lo, &fault);
-    unsigned len = (lo & 3) == 3 ? 4 : 2;
+    const bool have_lo = fetch(env, pc, &lo, 2);
+    unsigned len = have_lo && (lo & 3) == 3 ? 4 : 2;
     uint32_t insn = lo;
-    if (avail && len == 4) avail = fetch(env, pc, 4, fetch_idx, &insn, &fault);
+    uint16_t hi = 0;
+    const bool avail = have_lo && (len == 2 || fetch(env, pc + 2, &hi, 2));
     if (!avail) {
       if (n == 0) {
+        uint64_t fault = have_lo ? pc + 2 : pc;
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(fault));
         ir.exit_loop(kExitFetchFault, imm64(pc));
       } else {
@@ -111,6 +92,7 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
       }
       break;
     }
+    if (len == 4) insn |= uint32_t(hi) << 16;
 
     s.pc = pc;
     s.next_pc = pc + len;
@@ -148,15 +130,14 @@ std::string RiscvTranslator::disassemble(const tcg::CpuBase& env, uint64_t pc, u
   std::string out;
   const uint64_t end = pc + size;
   char line[160];
-  unsigned priv = (env.tb_flags & kTbPrivMask) >> kTbPrivShift;
-  unsigned fetch_idx = priv == kPrivM ? 3 : priv;
-  uint64_t fault;
-  while (pc < end) {
-    uint16_t lo;
-    if (!fetch(env, pc, 2, fetch_idx, &lo, &fault)) break;
+  for (uint16_t lo; pc < end && fetch(env, pc, &lo, 2);) {
     unsigned len = (lo & 3) == 3 ? 4 : 2;
     uint32_t insn = lo;
-    if (len == 4 && !fetch(env, pc, 4, fetch_idx, &insn, &fault)) break;
+    uint16_t hi;
+    if (len == 4) {
+      if (!fetch(env, pc + 2, &hi, 2)) break;
+      insn |= uint32_t(hi) << 16;
+    }
     std::string text = disassemble_insn(insn, pc);
     if (text.empty()) text = ".insn (illegal)";
     if (len == 4)

@@ -9,36 +9,30 @@
 
 namespace mimic::riscv {
 
-// System mode: how the translator reads guest code (the hart's soft-MMU, system.cpp).
-class SystemCodeReader {
- public:
-  virtual ~SystemCodeReader() = default;
-  // Host pointer to the code byte at `vaddr` (valid up to the end of its 4 KiB page), or null when
-  // it cannot be fetched with fetch MMU index `mmu_idx`. No guest exception is raised here.
-  virtual const uint8_t* code_ptr(const tcg::CpuBase& env, uint64_t vaddr, unsigned mmu_idx) const = 0;
-};
-
 class RiscvTranslator : public tcg::GuestTranslator {
  public:
-  // linux-user: `fetcher` says which guest code is mapped executable; null means all of it
-  // (callers that validated the range themselves). It must outlive the translator.
-  explicit RiscvTranslator(const tcg::CodeFetcher* fetcher = nullptr) : fetcher_(fetcher) {}
-  // System mode: privileged instructions and CSRs, tb_flags with privilege/FS/MMU index, code
-  // read through `reader` (which must outlive the translator).
-  explicit RiscvTranslator(const SystemCodeReader& reader) : fetcher_(nullptr), system_(&reader) {}
+  // `fetcher` reads guest code (linux-user: says which guest code is mapped executable; system
+  // mode: tcg::SoftMmuCodeFetcher over riscv_code_mmu_index); null means all of guest memory at
+  // guest_base (callers that validated the range themselves). It must outlive the translator.
+  // `system`: privileged instructions and CSRs, tb_flags with privilege, FS and MMU index.
+  explicit RiscvTranslator(const tcg::CodeFetcher* fetcher = nullptr, bool system = false)
+      : fetcher_(fetcher), system_(system) {}
 
   const char* arch_name() const override { return "riscv64"; }
   void translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) override;
   std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
+  unsigned code_mmu_index(uint32_t tb_flags) const override;
 
  private:
-  bool can_fetch(uint64_t addr, unsigned len) const { return !fetcher_ || fetcher_->can_fetch(addr, len); }
-  // Reads `len` code bytes at pc into *out; false when any cannot be fetched (*fault_addr: the first).
-  bool fetch(const tcg::CpuBase& env, uint64_t pc, unsigned len, unsigned mmu_idx, void* out,
-             uint64_t* fault_addr) const;
+  bool fetch(const tcg::CpuBase& env, uint64_t addr, void* buf, unsigned len) const {
+    return tcg::fetch_code(fetcher_, env, addr, buf, len);
+  }
   const tcg::CodeFetcher* fetcher_;
-  const SystemCodeReader* system_ = nullptr;
+  bool system_;
 };
+
+// System mode: the MMU index instruction fetch uses under `tb_flags` (the privilege's: U, S, M).
+unsigned riscv_code_mmu_index(uint32_t tb_flags);
 
 // One instruction as "mnemonic operands" (16-bit when (insn & 3) != 3), or an empty string when
 // the encoding is unknown or reserved: for -d in_asm and illegal-instruction messages.

@@ -49,8 +49,8 @@ CodeBuffer::~CodeBuffer() {
   munmap(exec_, capacity_);
 }
 
-const Trampolines& CodeBuffer::install_trampolines() {
-  trampolines_ = emit_trampolines(HostCodeRegion{write_, exec_base(), capacity_});
+const Trampolines& CodeBuffer::install_trampolines(void (*softmmu_slow_fn)(CpuBase*)) {
+  trampolines_ = emit_trampolines(HostCodeRegion{write_, exec_base(), capacity_}, softmmu_slow_fn);
   blocks_start_ = round_up(trampolines_.size, kBlockAlign);
   used_ = blocks_start_;
   return trampolines_;

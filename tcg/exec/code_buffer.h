@@ -22,7 +22,7 @@ class CodeBuffer {
   CodeBuffer& operator=(const CodeBuffer&) = delete;
 
   // Emits the trampolines at the start of the buffer (once, at construction by the engine).
-  const Trampolines& install_trampolines();
+  const Trampolines& install_trampolines(void (*softmmu_slow_fn)(CpuBase*) = nullptr);
   const Trampolines& trampolines() const { return trampolines_; }
 
   // The free space from the bump pointer to the end, as a region for compile_block.

@@ -70,7 +70,7 @@ struct alignas(64) CpuBase {
   class SoftMmu* softmmu = nullptr;
   struct SoftTlb* tlb = nullptr;
   // Arguments and result of a slow-path memory access from generated code (emit_mem.cpp).
-  uint64_t mem_args[4] = {};
+  uint64_t mem_args[5] = {};
 };
 
 // The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.

@@ -31,7 +31,7 @@
 namespace mimic::tcg {
 
 namespace {
-constexpr unsigned kPageBits = 12;  // granularity of the guest-page index used by invalidation
+// kPageBits (softmmu.h) is also the granularity of the page index used by invalidation.
 
 // Counters written only by their CPU's thread and summed by stats(): plain loads and stores,
 // no locked instructions on the loop's path.
@@ -124,7 +124,12 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
       // of host code, and there is at most one pc-map entry per few bytes of it.
       store_(std::max<size_t>(code_.capacity() / 32, 64), std::max<size_t>(code_.capacity() / 4, 256)) {
   if (options_.max_block_insns == 0) options_.max_block_insns = 1;
-  if (!options_.interpreter) trampolines_ = code_.install_trampolines();
+  if (!options_.interpreter) trampolines_ = code_.install_trampolines(options_.system ? &mimic_softmmu_slow : nullptr);
+  if (options_.system) {
+    backend_options_.softmmu = true;
+    backend_options_.softmmu_slow = trampolines_.softmmu_slow;
+    code_pages_ = std::make_unique<CodePages>([this](uint64_t start, uint64_t end) { invalidate_range(start, end); });
+  }
 }
 
 ExecEngine::~ExecEngine() {
@@ -169,6 +174,8 @@ void ExecEngine::register_cpu(CpuBase* env) {
   }
   auto cpu = std::make_unique<Cpu>(env);
   env->jump_cache = cpu->jump_cache;
+  // The jump cache is keyed by virtual pc: it is only valid while the TLB's mappings are.
+  if (options_.system && env->softmmu) env->softmmu->set_flush_hook([this, c = cpu.get()] { clear_jump_cache(c); });
   cpus_.push_back(std::move(cpu));
 }
 
@@ -310,7 +317,7 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
   for (;;) {
     if (env->exit_request.load(std::memory_order_relaxed)) return kExitInterrupt;
     if (flush_pending_.load(std::memory_order_relaxed)) flush_from_loop(cpu, ctx, ~0ull);
-    const InterpBlockKey key{env->pc, env->tb_flags};
+    const InterpBlockKey key{env->pc, env->tb_flags, code_phys_page(*env, env->pc, env->tb_flags)};
     InterpBlockPtr block;
     {
       std::shared_lock lock(interp_mutex_);
@@ -325,6 +332,7 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
         if (it != interp_blocks_.end()) block = it->second;
       }
       if (!block) {
+        if (code_pages_ && key.phys_page != TranslationBlock::kNoPage) code_pages_->mark(key.phys_page);
         translate_ir(*env, key.pc, key.flags, options_.max_block_insns);
         block = std::make_shared<const Block>(block_);
         std::unique_lock wlock(interp_mutex_);
@@ -359,7 +367,8 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
   TranslationBlock* tb = cpu->tbs[idx].load(std::memory_order_acquire);
   if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
 
-  tb = table_.lookup(pc, flags);
+  const uint64_t phys_page = code_phys_page(*cpu->env, pc, flags);
+  tb = table_.lookup(pc, flags, phys_page);
   while (!tb) {
     bool need_flush = false;
     uint64_t gen;
@@ -367,7 +376,7 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
       TbLock lock(tb_mutex_, &ctx);
       gen = generation_.load(std::memory_order_relaxed);
       const bool cache_empty = store_.count() == 0;
-      tb = translate_locked(cpu, pc, flags, &need_flush);
+      tb = translate_locked(cpu, pc, flags, phys_page, &need_flush);
       if (need_flush && cache_empty) {
         throw std::runtime_error(fmt::format("{} block at 0x{:x} does not fit in an empty code cache of {} bytes",
                                              translator_.arch_name(), pc, code_.capacity()));
@@ -408,8 +417,24 @@ void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, u
 #endif
 }
 
-TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, bool* need_flush) {
-  if (TranslationBlock* tb = table_.lookup(pc, flags)) return tb;  // another thread was quicker
+uint64_t ExecEngine::code_phys_page(const CpuBase& env, uint64_t pc, uint32_t flags) const {
+  if (!options_.system) return 0;
+  uint64_t phys;
+  if (!env.softmmu->code_phys(pc, translator_.code_mmu_index(flags), &phys)) return TranslationBlock::kNoPage;
+  return phys & kPageMask;
+}
+
+bool ExecEngine::tb_in_range(const TranslationBlock* tb, uint64_t start, uint64_t end) const {
+  if (!options_.system) return tb->overlaps(start, end);
+  auto hit = [&](uint64_t page) { return page != TranslationBlock::kNoPage && page < end && page + kPageSize > start; };
+  return hit(tb->phys_page) || hit(tb->phys_page2);
+}
+
+TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, uint64_t phys_page,
+                                               bool* need_flush) {
+  if (TranslationBlock* tb = table_.lookup(pc, flags, phys_page)) return tb;  // another thread was quicker
+  // Marked before the code is read: a write that races with the translation drops the block.
+  if (code_pages_ && phys_page != TranslationBlock::kNoPage) code_pages_->mark(phys_page);
   unsigned max_insns = options_.max_block_insns;
   for (;;) {
     translate_ir(*cpu->env, pc, flags, max_insns);
@@ -421,6 +446,11 @@ TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t f
     tb->pc = pc;
     tb->flags = flags;
     tb->guest_size = block_.guest_size;
+    tb->phys_page = phys_page;
+    if (options_.system && ((tb->guest_end() - 1) & kPageMask) != (pc & kPageMask)) {
+      tb->phys_page2 = code_phys_page(*cpu->env, tb->guest_end() - 1, flags);
+      if (tb->phys_page2 != TranslationBlock::kNoPage) code_pages_->mark(tb->phys_page2);
+    }
     CompileResult r =
         compile_block(block_, code_.free_region(), reinterpret_cast<uint64_t>(tb), pc_map_, backend_options_);
     if (r.status == CompileResult::Status::OutOfSpace) {
@@ -447,8 +477,14 @@ TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t f
       *need_flush = true;
       return nullptr;
     }
-    for (uint64_t page = pc >> kPageBits; page <= (tb->guest_end() - 1) >> kPageBits; ++page) {
-      pages_[page].push_back(tb);
+    if (options_.system) {
+      // Indexed by physical page: invalidation comes from writes to physical memory.
+      for (uint64_t page : {tb->phys_page, tb->phys_page2})
+        if (page != TranslationBlock::kNoPage) pages_[page >> kPageBits].push_back(tb);
+    } else {
+      for (uint64_t page = pc >> kPageBits; page <= (tb->guest_end() - 1) >> kPageBits; ++page) {
+        pages_[page].push_back(tb);
+      }
     }
     table_.insert(tb);
     translations_.fetch_add(1, std::memory_order_relaxed);
@@ -484,6 +520,9 @@ void ExecEngine::chain(TranslationBlock* from, unsigned slot, TranslationBlock* 
   TbJump& j = from->jumps[slot];
   // The chained jump skips the loop's flags check: only chain within one translation mode.
   if (!j.used || j.target_pc != to->pc || from->flags != to->flags) return;
+  // System mode: only within one virtual page (QEMU's rule). Entering a page always goes
+  // through a lookup by physical page, so a chain never outlives the mapping it was made under.
+  if (options_.system && (from->pc & kPageMask) != (to->pc & kPageMask)) return;
   TbLock lock(tb_mutex_, tls_ctx);
   if (j.dest || from->invalid.load(std::memory_order_relaxed) || to->invalid.load(std::memory_order_relaxed)) return;
   patch_jump(from, slot, to->code);
@@ -580,7 +619,10 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
     for (auto it = interp_blocks_.begin(); it != interp_blocks_.end();) {
       const Block& b = *it->second;
       uint64_t bend = b.guest_pc + (b.guest_size ? b.guest_size : 1);
-      if (b.guest_pc < end && bend > start) {
+      const uint64_t kp = it->first.phys_page;
+      const bool hit = options_.system ? (kp != TranslationBlock::kNoPage && kp < end && kp + kPageSize > start)
+                                       : (b.guest_pc < end && bend > start);
+      if (hit) {
         it = interp_blocks_.erase(it);
         invalidated_.fetch_add(1, std::memory_order_relaxed);
       } else {
@@ -593,7 +635,7 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
   auto sweep = [&](std::vector<TranslationBlock*>& tbs) {
     std::erase_if(tbs, [&](TranslationBlock* tb) {
       if (tb->invalid.load(std::memory_order_relaxed)) return true;  // dropped through another page
-      if (!tb->overlaps(start, end)) return false;
+      if (!tb_in_range(tb, start, end)) return false;
       invalidate_tb_locked(tb);
       return true;
     });
@@ -668,6 +710,7 @@ void ExecEngine::do_flush_locked() {
   table_.clear();
   store_.reset();
   pages_.clear();
+  if (code_pages_) code_pages_->clear();
   code_.reset();
   {
     std::unique_lock lock(interp_mutex_);

@@ -22,6 +22,7 @@
 #include "tcg/exec/log.h"
 #include "tcg/exec/options.h"
 #include "tcg/exec/perf_map.h"
+#include "tcg/exec/softmmu.h"
 #include "tcg/exec/tb.h"
 #include "tcg/exec/tb_table.h"
 
@@ -108,6 +109,9 @@ class ExecEngine {
 
   ExecStats stats() const;
   const EngineOptions& options() const { return options_; }
+  // System mode: which physical pages hold code (every vCPU's SoftMmu registers with it; a
+  // write that reaches one drops its blocks). Null in linux-user.
+  CodePages* code_pages() { return code_pages_.get(); }
   GuestTranslator& translator() { return translator_; }
   Logger& logger() { return logger_; }
 
@@ -118,6 +122,7 @@ class ExecEngine {
   struct InterpBlockKey {
     uint64_t pc;
     uint32_t flags;
+    uint64_t phys_page = 0;  // system mode
     bool operator==(const InterpBlockKey&) const = default;
   };
   struct InterpKeyHash {
@@ -131,7 +136,13 @@ class ExecEngine {
   TranslationBlock* find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx);
   // Translates (pc, flags) into `block_` (IR, optimized), logging in_asm/op/op_opt.
   void translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns);
-  TranslationBlock* translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, bool* need_flush);
+  TranslationBlock* translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, uint64_t phys_page, bool* need_flush);
+  // System mode: the physical page of the code at pc under `flags` (TranslationBlock::kNoPage
+  // when it cannot be fetched: the block then raises the fetch fault); 0 in linux-user.
+  uint64_t code_phys_page(const CpuBase& env, uint64_t pc, uint32_t flags) const;
+  // Whether a block lies on a page of [start, end): guest pages in linux-user, physical pages
+  // in system mode.
+  bool tb_in_range(const TranslationBlock* tb, uint64_t start, uint64_t end) const;
   void chain(TranslationBlock* from, unsigned slot, TranslationBlock* to);
   void patch_jump(TranslationBlock* tb, unsigned slot, uintptr_t target);
   void unlink_incoming(TranslationBlock* tb);
@@ -151,6 +162,7 @@ class ExecEngine {
   EngineOptions options_;
   GuestTranslator& translator_;
   std::function<void(uint64_t, uint64_t)> code_read_hook_;
+  std::unique_ptr<CodePages> code_pages_;  // system mode
   Logger logger_;
   PerfMap perf_map_;
   BackendOptions backend_options_;

@@ -25,6 +25,9 @@ class GuestTranslator {
 
   // For `-d in_asm` and error messages: disassembly of guest code at pc, one line per instruction.
   virtual std::string disassemble(const CpuBase& env, uint64_t pc, uint32_t size) const = 0;
+
+  // System mode: the MMU mode instruction fetch uses under these translation flags.
+  virtual unsigned code_mmu_index(uint32_t tb_flags) const { return 0; }
 };
 
 }  // namespace mimic::tcg

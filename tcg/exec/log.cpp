@@ -18,6 +18,9 @@ constexpr LogFlagInfo kLogFlags[] = {
     {"nochain", LogFlag::kNoChain, "do not chain blocks: every block exit returns to the loop"},
     {"strace", LogFlag::kStrace, "print the guest's system calls (linux-user)"},
     {"unimp", LogFlag::kUnimp, "report unimplemented instructions, system calls and features"},
+    {"int", LogFlag::kInt, "system mode: every exception and interrupt taken"},
+    {"mmu", LogFlag::kMmu, "system mode: page-table walks and TLB fills"},
+    {"guest_errors", LogFlag::kGuestErrors, "system mode: accesses to unmapped addresses, bad device use"},
 };
 }  // namespace
 

@@ -16,6 +16,9 @@ enum : uint32_t {
   kNoChain = 1u << 5,  // not a log: never chain blocks (every exit goes through the loop)
   kStrace = 1u << 6,   // linux-user: print system calls
   kUnimp = 1u << 7,    // report unimplemented features
+  kInt = 1u << 8,          // system mode: every exception and interrupt taken
+  kMmu = 1u << 9,          // system mode: page-table walks and TLB fills
+  kGuestErrors = 1u << 10,  // system mode: guest accesses to nothing, bad device programming
 };
 }
 
@@ -26,7 +29,10 @@ struct EngineOptions {
   bool optimize = true;      // run the IR passes
   unsigned max_block_insns = 512;
   size_t code_cache_bytes = size_t(64) << 20;
-  bool perf_map = false;  // append translated blocks to /tmp/perf-<pid>.map (-perfmap, MIMIC_PERFMAP=1)
+  bool perf_map = false;
+  // System mode: guest memory through each CPU's soft-MMU (CpuBase::softmmu), blocks keyed and
+  // invalidated by physical page.
+  bool system = false;  // append translated blocks to /tmp/perf-<pid>.map (-perfmap, MIMIC_PERFMAP=1)
 };
 
 // Parses a -d list ("in_asm,op,out_asm"); returns false and sets `error` for an unknown item.

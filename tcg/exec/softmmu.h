@@ -11,10 +11,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "tcg/exec/cpu_base.h"
+#include "tcg/exec/guest_memory.h"
 
 namespace mimic::tcg {
 
@@ -38,9 +40,9 @@ static_assert(sizeof(TlbEntry) == 32, "the JIT fast path indexes the TLB with a 
 // (which keeps only page bits) miss, so the access takes the slow path.
 namespace TlbFlag {
 enum : uint64_t {
-  kInvalid = 1u << 11,   // no access of this kind allowed (permission): the slow path refills/faults
-  kMmio = 1u << 10,      // not RAM: dispatched to the physical memory's io callbacks
-  kNotDirty = 1u << 9,   // RAM page holding translated code: writes drop its blocks first
+  kInvalid = 1u << 11,  // no access of this kind allowed (permission): the slow path refills/faults
+  kMmio = 1u << 10,     // not RAM: dispatched to the physical memory's io callbacks
+  kNotDirty = 1u << 9,  // RAM page holding translated code: writes drop its blocks first
   kMask = kInvalid | kMmio | kNotDirty,
 };
 }
@@ -151,10 +153,13 @@ class SoftMmu {
   void protect_code_page(uint64_t phys_page);
 
   SoftTlb& tlb() { return *tlb_; }
+  // -d mmu / `info tlb`: the valid entries.
+  std::string dump() const;
   PhysMemory& phys() { return phys_; }
 
  private:
   TlbEntry& fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc);
+  TlbEntry& install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f);
   uint64_t load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
   void store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
   [[noreturn]] void fault(uint64_t guest_pc);
@@ -164,7 +169,38 @@ class SoftMmu {
   MmuTarget& target_;
   CodePages& code_pages_;
   std::unique_ptr<SoftTlb> tlb_;
-  std::vector<uint64_t> io_page_phys_;  // per TLB entry: physical page of MMIO/NotDirty entries
+  // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
+  std::unique_ptr<uint64_t[]> phys_page_;
+  std::function<void()> on_flush_;
+
+ public:
+  // Called after every flush()/flush_page(): the engine empties the vCPU's jump cache (it is
+  // keyed by virtual pc, valid only while the TLB's mappings are).
+  void set_flush_hook(std::function<void()> hook) { on_flush_ = std::move(hook); }
 };
 
+// System mode's code fetch: through the fetching CPU's soft-MMU, page by page.
+class SoftMmuCodeFetcher final : public CodeFetcher {
+ public:
+  explicit SoftMmuCodeFetcher(unsigned (*mmu_index)(uint32_t tb_flags)) : mmu_index_(mmu_index) {}
+  bool can_fetch(uint64_t, unsigned) const override { return false; }  // needs the CPU: use fetch()
+  bool fetch(const CpuBase& env, uint64_t addr, void* buf, unsigned len) const override;
+
+ private:
+  unsigned (*mmu_index_)(uint32_t);
+};
+
+// Entry points of generated code's slow path (emit_mem.cpp) and of the interpreter: the access
+// is described in env->mem_args (see SlowOp) and the result returned in mem_args[0] (and [1]
+// for the upper half of a 16-byte load).
+enum class SlowOp : uint8_t { Load, Store, Cas, Rmw };
+// mem_args[4]: (SlowOp << 32) | (RmwOp << 24) | MemOp; [0] address, [1]/[2] values, [3] guest pc.
+constexpr uint64_t slow_desc(SlowOp op, uint32_t memop, uint32_t rmw = 0) {
+  return (uint64_t(op) << 32) | (uint64_t(rmw) << 24) | (memop & 0xffffff);
+}
+
 }  // namespace mimic::tcg
+
+// Weak where it is referenced outside tcg/exec (the interpreter): only system mode, which links
+// this file, ever calls it.
+extern "C" void mimic_softmmu_slow(mimic::tcg::CpuBase* env);

@@ -40,6 +40,11 @@ struct alignas(16) TranslationBlock {
   uint64_t pc = 0;
   uint32_t flags = 0;
   uint32_t guest_size = 0;
+  // System mode: the physical pages the block's code came from (phys_page2 when it straddles
+  // into a second page, else kNoPage); linux-user leaves both 0 / kNoPage.
+  uint64_t phys_page = 0;
+  uint64_t phys_page2 = kNoPage;
+  static constexpr uint64_t kNoPage = ~uint64_t(0);
   uintptr_t code = 0;  // exec address of the entry
   uint32_t code_size = 0;
   uint32_t pc_map_count = 0;

@@ -36,12 +36,12 @@ size_t TbTable::hash(uint64_t pc, uint32_t flags) {
   return size_t(h >> 20);
 }
 
-TranslationBlock* TbTable::lookup(uint64_t pc, uint32_t flags) const {
+TranslationBlock* TbTable::lookup(uint64_t pc, uint32_t flags, uint64_t phys_page) const {
   const Array* a = array_.load(std::memory_order_acquire);
   for (size_t i = hash(pc, flags);; ++i) {
     TranslationBlock* tb = a->slots[i & a->mask].load(std::memory_order_acquire);
     if (tb == nullptr) return nullptr;
-    if (tb != kTombstone && tb->pc == pc && tb->flags == flags) return tb;
+    if (tb != kTombstone && tb->pc == pc && tb->flags == flags && tb->phys_page == phys_page) return tb;
   }
 }
 

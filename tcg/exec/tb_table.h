@@ -1,4 +1,4 @@
-// TbTable: the global (guest pc, flags) -> TranslationBlock hash table with lock-free lookups.
+// TbTable: the global (guest pc, flags, physical page) -> TranslationBlock hash table with lock-free lookups.
 #pragma once
 
 #include <atomic>
@@ -22,7 +22,8 @@ class TbTable {
   TbTable(const TbTable&) = delete;
   TbTable& operator=(const TbTable&) = delete;
 
-  TranslationBlock* lookup(uint64_t pc, uint32_t flags) const;
+  // phys_page: system mode's physical page of pc (0 in linux-user).
+  TranslationBlock* lookup(uint64_t pc, uint32_t flags, uint64_t phys_page = 0) const;
   void insert(TranslationBlock* tb);  // writer: engine mutex held
   void remove(TranslationBlock* tb);  // writer: engine mutex held
   void clear();                       // writer, and no concurrent readers (exclusive section)

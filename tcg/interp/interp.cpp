@@ -13,12 +13,26 @@
 
 #include "tcg/backend.h"
 #include "tcg/exec/cpu_base.h"
+#include "tcg/exec/softmmu.h"
+
+// Weak: linux-user programs link no soft-MMU, and only system mode (which does) calls it.
+#pragma weak mimic_softmmu_slow
 #include "tcg/helper.h"
 #include "tcg/ir/eval.h"
 
 namespace mimic::tcg {
 
 namespace {
+// System mode: one access through the soft-MMU's slow path (env->pc is the instruction's pc).
+void softmmu_access(CpuBase* env, SlowOp op, uint64_t memop, uint64_t addr, uint64_t v1 = 0, uint64_t v2 = 0,
+                    uint32_t rmw = 0) {
+  env->mem_args[0] = addr;
+  env->mem_args[1] = v1;
+  env->mem_args[2] = v2;
+  env->mem_args[3] = env->pc;
+  env->mem_args[4] = slow_desc(op, uint32_t(memop), rmw);
+  mimic_softmmu_slow(env);
+}
 
 using eval::V128;
 
@@ -187,7 +201,7 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::Nop:
       case Opcode::Label:
       case Opcode::DiscardState:  // a liveness fact for the optimizer
-      case Opcode::Fence:  // one thread runs a block; the host's own ordering is enough here
+      case Opcode::Fence:         // one thread runs a block; the host's own ordering is enough here
         break;
       case Opcode::InsnStart:
         cur_pc = a[0].imm;
@@ -250,6 +264,12 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::Load: {
         const uint64_t addr = get(a[0]), memop = a[1].imm;
         if (misaligned(memop, addr)) return;
+        if (env->softmmu) {
+          softmmu_access(env, SlowOp::Load, memop, addr);
+          out = MemOp::size_log2(memop) == 4 ? V128{env->mem_args[0], env->mem_args[1]}
+                                             : V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
+          break;
+        }
         const uint8_t* p = env->guest_base + addr;
         if (MemOp::size_log2(memop) == 4)
           out = V128{load_host<uint64_t>(p), load_host<uint64_t>(p + 8)};
@@ -260,8 +280,12 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::Store: {
         const uint64_t addr = get(a[0]), memop = a[2].imm;
         if (misaligned(memop, addr)) return;
-        uint8_t* p = env->guest_base + addr;
         const V128 v = get_v(a[1]);
+        if (env->softmmu) {
+          softmmu_access(env, SlowOp::Store, memop, addr, v.lo, v.hi);
+          break;
+        }
+        uint8_t* p = env->guest_base + addr;
         if (MemOp::size_log2(memop) == 4) {
           store_host(p, v.lo);
           store_host(p + 8, v.hi);
@@ -274,6 +298,11 @@ void interpret_block(const Block& block, CpuBase* env) {
         const uint64_t addr = get(a[0]), memop = a[3].imm;
         if (misaligned(memop, addr)) return;
         const unsigned sz = MemOp::size_log2(memop);
+        if (env->softmmu) {
+          softmmu_access(env, SlowOp::Cas, memop, addr, get(a[1]), get(a[2]));
+          out = V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
+          break;
+        }
         // Compares the low MemOp-size bits of A1, as the host's sized cmpxchg does.
         const uint64_t old = host_cas(env->guest_base + addr, sz, get(a[1]), get(a[2]));
         out = V128{eval::extend_loaded(old, memop, in.type), 0};
@@ -283,8 +312,13 @@ void interpret_block(const Block& block, CpuBase* env) {
         const uint64_t addr = get(a[0]), memop = a[2].imm;
         if (misaligned(memop, addr)) return;
         const unsigned sz = MemOp::size_log2(memop);
-        uint8_t* p = env->guest_base + addr;
         const uint64_t v = get(a[1]);
+        if (env->softmmu) {
+          softmmu_access(env, SlowOp::Rmw, memop, addr, v, 0, uint32_t(a[3].imm));
+          out = V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
+          break;
+        }
+        uint8_t* p = env->guest_base + addr;
         uint64_t old = host_atomic_load(p, sz);
         for (;;) {
           const uint64_t seen = host_cas(p, sz, old, eval::rmw(RmwOp(a[3].imm), sz, old, v));
@@ -313,9 +347,7 @@ void interpret_block(const Block& block, CpuBase* env) {
         out = eval::lanewise_add(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm), in.op == Opcode::VSub);
         break;
       case Opcode::VDup: out = eval::dup(get(a[0]), unsigned(a[1].imm)); break;
-      case Opcode::VCmp:
-        out = eval::vcmp(get_v(a[0]), get_v(a[1]), Cond(a[2].imm), unsigned(a[3].imm));
-        break;
+      case Opcode::VCmp: out = eval::vcmp(get_v(a[0]), get_v(a[1]), Cond(a[2].imm), unsigned(a[3].imm)); break;
       case Opcode::VMinS:
       case Opcode::VMinU:
       case Opcode::VMaxS:
@@ -329,13 +361,13 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::VShrI:
       case Opcode::VSarI:
         out = eval::vshift_imm(get_v(a[0]), unsigned(a[1].imm), unsigned(a[2].imm),
-                               in.op == Opcode::VShlI ? 0 : in.op == Opcode::VShrI ? 1 : 2);
+                               in.op == Opcode::VShlI   ? 0
+                               : in.op == Opcode::VShrI ? 1
+                                                        : 2);
         break;
       case Opcode::VNarrow: out = eval::vnarrow(get_v(a[0]), unsigned(a[1].imm)); break;
       case Opcode::VZeroHigh: out = eval::vzero_high(get_v(a[0])); break;
-      case Opcode::VUzp:
-        out = eval::vuzp(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm), a[3].imm != 0);
-        break;
+      case Opcode::VUzp: out = eval::vuzp(get_v(a[0]), get_v(a[1]), unsigned(a[2].imm), a[3].imm != 0); break;
       case Opcode::VWidenU:
       case Opcode::VWidenS:
         out = eval::vwiden(get_v(a[0]), unsigned(a[1].imm), a[2].imm != 0, in.op == Opcode::VWidenS);

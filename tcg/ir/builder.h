@@ -167,9 +167,15 @@ class IRBuilder {
   Arg vmaxs(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMaxS, Type::V128, {a, b, imm32(esize_log2)}); }
   Arg vmaxu(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMaxU, Type::V128, {a, b, imm32(esize_log2)}); }
   Arg vmul(Arg a, Arg b, unsigned esize_log2) { return emit(Opcode::VMul, Type::V128, {a, b, imm32(esize_log2)}); }
-  Arg vshli(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VShlI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
-  Arg vshri(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VShrI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
-  Arg vsari(Arg a, unsigned sh, unsigned esize_log2) { return emit(Opcode::VSarI, Type::V128, {a, imm32(sh), imm32(esize_log2)}); }
+  Arg vshli(Arg a, unsigned sh, unsigned esize_log2) {
+    return emit(Opcode::VShlI, Type::V128, {a, imm32(sh), imm32(esize_log2)});
+  }
+  Arg vshri(Arg a, unsigned sh, unsigned esize_log2) {
+    return emit(Opcode::VShrI, Type::V128, {a, imm32(sh), imm32(esize_log2)});
+  }
+  Arg vsari(Arg a, unsigned sh, unsigned esize_log2) {
+    return emit(Opcode::VSarI, Type::V128, {a, imm32(sh), imm32(esize_log2)});
+  }
   Arg vnarrow(Arg a, unsigned esize_log2) { return emit(Opcode::VNarrow, Type::V128, {a, imm32(esize_log2)}); }
   Arg vzero_high(Arg a) { return emit(Opcode::VZeroHigh, Type::V128, {a}); }
   // Even (odd = false) or odd lanes of the concatenation b:a.

@@ -78,8 +78,8 @@ std::string memop_string(uint64_t memop) {
   std::string s = fmt::format("{}{}", MemOp::is_signed(memop) ? 's' : 'u', 8u << MemOp::size_log2(memop));
   if (memop & MemOp::kAligned) s += ":al";
   if (memop & (MemOp::kMmuMask | MemOp::kMmuExplicit)) s += fmt::format(":mmu{}", MemOp::mmu_index(memop));
-  if (const uint64_t unknown = memop & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned |
-                                                 MemOp::kMmuMask | MemOp::kMmuExplicit))
+  if (const uint64_t unknown = memop & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned | MemOp::kMmuMask |
+                                                 MemOp::kMmuExplicit))
     s += fmt::format("+{:#x}", unknown);
   return s;
 }

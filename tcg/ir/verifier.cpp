@@ -181,7 +181,8 @@ class Verifier {
           if (v > uint64_t(FenceKind::Release)) fail(i, "invalid fence kind {}", v);
           break;
         case ImmKind::MemOp:
-          if (v & ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned | MemOp::kMmuMask | MemOp::kMmuExplicit))
+          if (v &
+              ~uint64_t(MemOp::kSizeMask | MemOp::kSigned | MemOp::kAligned | MemOp::kMmuMask | MemOp::kMmuExplicit))
             fail(i, "invalid memop {:#x}: unknown bits", v);
           else if (MemOp::size_log2(v) > 4)
             fail(i, "invalid memop {:#x}: size 2^{} bytes", v, MemOp::size_log2(v));
@@ -259,7 +260,8 @@ class Verifier {
       case Opcode::VShlI:
       case Opcode::VShrI:
       case Opcode::VSarI:
-        if (a[2].imm <= 3 && a[1].imm > (8u << a[2].imm)) fail(i, "shift {} exceeds the {}-bit lanes", a[1].imm, 8u << a[2].imm);
+        if (a[2].imm <= 3 && a[1].imm > (8u << a[2].imm))
+          fail(i, "shift {} exceeds the {}-bit lanes", a[1].imm, 8u << a[2].imm);
         break;
       case Opcode::VNarrow:
         if (a[1].imm == 0) fail(i, "VNarrow needs lanes of 16 bits or more");

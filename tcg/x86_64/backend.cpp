@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "tcg/exec/softmmu.h"
 #include "tcg/x86_64/emitter.h"
 
 namespace mimic::tcg::x86_64 {
@@ -36,6 +37,8 @@ Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std
   // allow_sse41 = false tests the SSE2 sequences of the lane-wise integer vector ops.
   use_sse41 = f.sse41 && options.allow_sse41;
   use_sse42 = f.sse42 && options.allow_sse41;
+  softmmu = options.softmmu;
+  softmmu_slow = options.softmmu_slow;
 }
 
 void Ctx::emit_deferred() {
@@ -69,6 +72,53 @@ void Ctx::store_exit(uint64_t pc_imm, HReg pc_reg, uint32_t reason) {
 Xbyak::RegExp Ctx::guest_addr(const Opnd& addr) {
   if (addr.is_imm) return Xbyak::RegExp(code.r15) + size_t(int64_t(int32_t(addr.imm)));
   return code.r15 + gpr64(addr.reg);
+}
+
+Xbyak::RegExp Ctx::guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow) {
+  *slow = nullptr;
+  if (!softmmu) return guest_addr(addr);
+  const Xbyak::Reg64 a = gpr64(addr.reg), t = gpr64(tmp);
+  const unsigned size = MemOp::size_bytes(memop);
+  const uint32_t table = MemOp::mmu_index(memop) * uint32_t(sizeof(TlbEntry) * kTlbSize);
+  const uint32_t field = write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read);
+  // r11 = TLB index * 32; t = page of the access's last byte (a page crossing misses).
+  code.mov(code.r11, a);
+  code.shr(code.r11, kPageBits - 5);
+  code.and_(code.r11d, (kTlbSize - 1) << 5);
+  if (size > 1)
+    code.lea(t, code.ptr[a + (size - 1)]);
+  else
+    code.mov(t, a);
+  code.and_(t, int32_t(kPageMask));
+  code.cmp(t, code.qword[code.r15 + code.r11 + (table + field)]);
+  Xbyak::Label& miss = new_label();
+  code.jne(miss, Xbyak::CodeGenerator::T_NEAR);
+  code.mov(t, a);
+  code.add(t, code.qword[code.r15 + code.r11 + (table + offsetof(TlbEntry, addend))]);
+  *slow = &miss;
+  return Xbyak::RegExp(t);
+}
+
+void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::function<void()> store_args,
+                    std::function<void()> load_result) {
+  if (!slow) return;
+  Xbyak::Label& done = new_label();
+  code.L(done);
+  const HReg a = addr.reg;
+  const uint64_t pc = insn_pc;
+  const uintptr_t target = softmmu_slow;
+  defer([this, slow, &done, a, pc, desc, target, store_args = std::move(store_args),
+         load_result = std::move(load_result)] {
+    code.L(*slow);
+    code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
+    if (store_args) store_args();
+    store_env_imm64(offsetof(CpuBase, mem_args) + 24, pc);
+    store_env_imm64(offsetof(CpuBase, mem_args) + 32, desc);
+    code.mov(code.r11, target);
+    code.call(code.r11);
+    if (load_result) load_result();
+    code.jmp(done, Xbyak::CodeGenerator::T_NEAR);
+  });
 }
 
 void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {

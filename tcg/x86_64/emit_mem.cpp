@@ -1,4 +1,6 @@
-// x86-64 emitters for guest memory: loads, stores, atomics and fences, all [guest_base + addr].
+// x86-64 emitters for guest memory: loads, stores, atomics and fences; [guest_base + addr] in
+// linux-user, the inline soft-TLB probe with an out-of-line slow path in system mode.
+#include "tcg/exec/softmmu.h"
 #include "tcg/x86_64/emitter.h"
 
 namespace mimic::tcg::x86_64 {
@@ -29,6 +31,36 @@ Xbyak::Reg sized_reg(HReg r, unsigned size_log2) {
 void extend64(Xbyak::CodeGenerator& code, HReg r, unsigned size_log2, bool is_signed) {
   extend_in_place(code, r, Type::I64, size_log2, is_signed);
 }
+
+constexpr uint32_t kArg0 = offsetof(CpuBase, mem_args), kArg1 = kArg0 + 8, kArg2 = kArg0 + 16;
+
+// Slow path result (mem_args[0], already extended to 64 bits as the MemOp says) into d.
+void load_slow_result(Ctx& ctx, HReg d, Type t, unsigned lg) {
+  auto& code = ctx.code;
+  auto src = code.rbp + kArg0;
+  if (is_int(t)) {
+    if (t == Type::I64)
+      code.mov(gpr64(d), code.qword[src]);
+    else
+      code.mov(gpr32(d), code.dword[src]);
+  } else if (lg == 4) {
+    code.movdqu(xmm(d), code.xword[src]);
+  } else if (lg == 3) {
+    code.movq(xmm(d), code.qword[src]);
+  } else {
+    code.movd(xmm(d), code.dword[src]);
+  }
+}
+
+// An integer operand (register or immediate of type `t`) into mem_args at `off`, zero-extended.
+void store_slow_int(Ctx& ctx, uint32_t off, const Opnd& v) {
+  auto& code = ctx.code;
+  if (!v.is_imm) {
+    code.mov(code.qword[code.rbp + off], gpr64(v.reg));
+    return;
+  }
+  ctx.store_env_imm64(off, v.type == Type::I64 ? v.imm : uint64_t(v.imm32()));
+}
 }  // namespace
 
 void emit_Load(Ctx& ctx, const Inst& inst) {
@@ -36,14 +68,29 @@ void emit_Load(Ctx& ctx, const Inst& inst) {
   unsigned lg = MemOp::size_log2(memop);
   bool sign = MemOp::is_signed(memop);
   Constraints c;
-  c.in[0].kind = InKind::RegOrImm;
+  c.in[0].kind = ctx.addr_kind();
   c.out = OutKind::Overlap;  // the address is consumed by the load that writes the output
+  c.gpr_temps = ctx.mem_temps();
   Assigned a = ctx.assign(inst, c);
   ctx.check_alignment(a.in[0], memop);
   auto& code = ctx.code;
-  Xbyak::RegExp m = ctx.guest_addr(a.in[0]);
+  Xbyak::Label* slow;
+  Xbyak::RegExp m = ctx.guest_mem(a.in[0], a.tmp[0], memop, false, &slow);
   HReg d = a.out;
   Type t = inst.type;
+  struct SlowLoad {
+    Ctx& ctx;
+    Xbyak::Label* slow;
+    const Opnd& addr;
+    uint64_t memop;
+    HReg d;
+    Type t;
+    unsigned lg;
+    ~SlowLoad() {
+      ctx.slow_path(slow, addr, slow_desc(SlowOp::Load, uint32_t(memop)), nullptr,
+                    [c = &ctx, d = d, t = t, lg = lg] { load_slow_result(*c, d, t, lg); });
+    }
+  } after{ctx, slow, a.in[0], memop, d, t, lg};
   if (is_int(t)) {
     switch (lg) {
       case 0: sign ? code.movsx(gpr(d, t), code.byte[m]) : code.movzx(gpr32(d), code.byte[m]); break;
@@ -82,13 +129,33 @@ void emit_Store(Ctx& ctx, const Inst& inst) {
   uint64_t memop = inst.args[2].imm;
   unsigned lg = MemOp::size_log2(memop);
   Constraints c;
-  c.in[0].kind = InKind::RegOrImm;
+  c.in[0].kind = ctx.addr_kind();
   c.in[1].kind = InKind::RegOrImm;
+  c.gpr_temps = ctx.mem_temps();
   Assigned a = ctx.assign(inst, c);
   ctx.check_alignment(a.in[0], memop);
   auto& code = ctx.code;
-  Xbyak::RegExp m = ctx.guest_addr(a.in[0]);
+  Xbyak::Label* slow;
+  Xbyak::RegExp m = ctx.guest_mem(a.in[0], a.tmp[0], memop, true, &slow);
   const Opnd& v = a.in[1];
+  struct SlowStore {
+    Ctx& ctx;
+    Xbyak::Label* slow;
+    const Opnd& addr;
+    Opnd v;
+    uint64_t memop;
+    ~SlowStore() {
+      ctx.slow_path(
+          slow, addr, slow_desc(SlowOp::Store, uint32_t(memop)),
+          [c = &ctx, v = v] {
+            if (is_int(v.type))
+              store_slow_int(*c, kArg1, v);
+            else
+              c->code.movdqu(c->code.xword[c->code.rbp + kArg1], xmm(v.reg));
+          },
+          nullptr);
+    }
+  } after{ctx, slow, a.in[0], v, memop};
   if (is_int(v.type)) {
     if (lg > 3) unsupported(inst, "16-byte store of an integer");
     if (!v.is_imm) {
@@ -125,12 +192,22 @@ void emit_AtomicCas(Ctx& ctx, const Inst& inst) {
   c.in[2].kind = InKind::Reg;
   c.out = OutKind::Fixed;
   c.out_fixed = kRax;
+  c.gpr_temps = ctx.mem_temps();
+  if (ctx.softmmu) c.in[0].kind = InKind::Reg;
   Assigned a = ctx.assign(inst, c);
   ctx.check_alignment(a.in[0], memop);
   auto& code = ctx.code;
-  Xbyak::RegExp m = ctx.guest_addr(a.in[0]);
+  Xbyak::Label* slow;
+  Xbyak::RegExp m = ctx.guest_mem(a.in[0], a.tmp[0], memop, true, &slow);
   code.lock();
   code.cmpxchg(sized(ctx, m, lg), sized_reg(a.in[2].reg, lg));
+  ctx.slow_path(
+      slow, a.in[0], slow_desc(SlowOp::Cas, uint32_t(memop)),
+      [c = &ctx, exp = a.in[1], des = a.in[2]] {
+        store_slow_int(*c, kArg1, exp);
+        store_slow_int(*c, kArg2, des);
+      },
+      [c = &ctx, t = inst.type] { load_slow_result(*c, kRax, t, 3); });
   extend_in_place(code, kRax, inst.type, lg, MemOp::is_signed(memop));
 }
 
@@ -144,12 +221,14 @@ void emit_AtomicRmw(Ctx& ctx, const Inst& inst) {
   Type t = inst.type;
   if (op == RmwOp::Xchg || op == RmwOp::Add) {
     Constraints c;
-    c.in[0].kind = InKind::RegOrImm;
+    c.in[0].kind = ctx.addr_kind();
     c.in[1].kind = InKind::RegOrImm;
     c.out = OutKind::NewReg;
+    c.gpr_temps = ctx.mem_temps();
     Assigned a = ctx.assign(inst, c);
     ctx.check_alignment(a.in[0], memop);
-    Xbyak::RegExp m = ctx.guest_addr(a.in[0]);
+    Xbyak::Label* slow;
+    Xbyak::RegExp m = ctx.guest_mem(a.in[0], a.tmp[0], memop, true, &slow);
     if (a.in[1].is_imm)
       ctx.ra.load_imm(a.out, t, a.in[1].imm);
     else
@@ -160,6 +239,10 @@ void emit_AtomicRmw(Ctx& ctx, const Inst& inst) {
       code.lock();
       code.xadd(sized(ctx, m, lg), sized_reg(a.out, lg));
     }
+    ctx.slow_path(
+        slow, a.in[0], slow_desc(SlowOp::Rmw, uint32_t(memop), uint32_t(op)),
+        [c = &ctx, v = a.in[1]] { store_slow_int(*c, kArg1, v); },
+        [c = &ctx, d = a.out, t] { load_slow_result(*c, d, t, 3); });
     extend_in_place(code, a.out, t, lg, sign);
     return;
   }
@@ -170,10 +253,12 @@ void emit_AtomicRmw(Ctx& ctx, const Inst& inst) {
   c.clobbers = bit(kRax);
   c.out = OutKind::Fixed;
   c.out_fixed = kRax;
-  c.gpr_temps = 1;
+  c.gpr_temps = 1 + ctx.mem_temps();
+  if (ctx.softmmu) c.in[0].kind = InKind::Reg;
   Assigned a = ctx.assign(inst, c);
   ctx.check_alignment(a.in[0], memop);
-  Xbyak::RegExp m = ctx.guest_addr(a.in[0]);
+  Xbyak::Label* slow;
+  Xbyak::RegExp m = ctx.guest_mem(a.in[0], a.tmp[1], memop, true, &slow);
   auto tmp = gpr64(a.tmp[0]);
   auto val = gpr64(a.in[1].reg);
   if (lg < 2)
@@ -209,6 +294,9 @@ void emit_AtomicRmw(Ctx& ctx, const Inst& inst) {
   code.lock();
   code.cmpxchg(sized(ctx, m, lg), sized_reg(a.tmp[0], lg));
   code.jne(retry);
+  ctx.slow_path(
+      slow, a.in[0], slow_desc(SlowOp::Rmw, uint32_t(memop), uint32_t(op)),
+      [c = &ctx, v = a.in[1]] { store_slow_int(*c, kArg1, v); }, [c = &ctx, t] { load_slow_result(*c, kRax, t, 3); });
   extend_in_place(code, kRax, t, lg, sign);
 }
 

@@ -37,8 +37,8 @@ class Ctx {
   std::vector<PcMapEntry>& pc_map;
   CompileResult& result;
   bool use_bmi1, use_bmi2, use_lzcnt;
-  bool use_sse41;  // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
-  bool use_sse42;  // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
+  bool use_sse41;                     // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
+  bool use_sse42;                     // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
   size_t index = 0;                   // instruction being emitted
   uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
   size_t skip_through = 0;            // an emitter that emitted the following ops too sets this
@@ -62,6 +62,23 @@ class Ctx {
 
   // Guest memory operand [guest_base + addr] for an I64 address operand (register or imm32).
   Xbyak::RegExp guest_addr(const Opnd& addr);
+
+  // System mode (BackendOptions::softmmu): guest memory goes through the soft TLB.
+  bool softmmu = false;
+  uintptr_t softmmu_slow = 0;
+  // How a memory op wants its address (system mode: always a register) and how many extra
+  // GPR temps it needs for the TLB probe.
+  InKind addr_kind() const { return softmmu ? InKind::Reg : InKind::RegOrImm; }
+  uint8_t mem_temps() const { return softmmu ? 1 : 0; }
+  // The host memory operand of a guest access. User mode: [guest_base + addr]. System mode:
+  // probes the TLB inline (the host address ends up in `tmp`) and sets `slow` to the label a
+  // miss jumps to; the caller then emits its slow path there with slow_path().
+  Xbyak::RegExp guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow);
+  // Emits, out of line at `slow`, the stub that stores the access (`store_args` writes
+  // mem_args[1..2]), calls the shared slow path and moves the result (`load_result`), then
+  // continues after the inline access; binds the continuation label here.
+  void slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::function<void()> store_args,
+                 std::function<void()> load_result);
   // With MemOp::kAligned: branch to an out-of-line unaligned-access exit when misaligned.
   void check_alignment(const Opnd& addr, uint64_t memop);
 

@@ -16,7 +16,8 @@
 
 namespace mimic::tcg {
 
-Trampolines emit_trampolines(HostCodeRegion region) {
+Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuBase*)) {
+  const bool softmmu = softmmu_slow_fn != nullptr;
   using namespace x86_64;
   Trampolines t;
   try {
@@ -30,7 +31,7 @@ Trampolines emit_trampolines(HostCodeRegion region) {
     code.push(code.r15);
     code.sub(code.rsp, kFrameSize);
     code.mov(code.rbp, code.rdi);
-    code.mov(code.r15, code.qword[code.rdi + offsetof(CpuBase, guest_base)]);
+    code.mov(code.r15, code.qword[code.rdi + (softmmu ? offsetof(CpuBase, tlb) : offsetof(CpuBase, guest_base))]);
     // Swap in the guest's FP environment (sanitised: exceptions masked, no DAZ/FTZ).
     code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
     code.mov(code.eax, code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
@@ -57,6 +58,27 @@ Trampolines emit_trampolines(HostCodeRegion region) {
     code.pop(code.rbx);
     code.pop(code.rbp);
     code.ret();
+
+    if (softmmu) {
+      // Called from a slow-path stub with rsp 16-byte aligned before the call: 9 pushes make it
+      // aligned again. Every caller-saved register survives, so the stub's block keeps its
+      // register assignment; callee-saved ones (rbx, rbp = env, r12-r15) the C++ code keeps.
+      pad = (16 - (region.exec + code.getSize()) % 16) % 16;
+      if (pad) code.nop(pad);
+      t.softmmu_slow = region.exec + code.getSize();
+      const Xbyak::Reg64 saved[] = {code.rax, code.rcx, code.rdx, code.rsi, code.rdi,
+                                    code.r8,  code.r9,  code.r10, code.r11};
+      for (const auto& r : saved) code.push(r);
+      code.sub(code.rsp, 256);
+      for (int i = 0; i < 16; ++i) code.movdqu(code.xword[code.rsp + 16 * i], Xbyak::Xmm(i));
+      code.mov(code.rdi, code.rbp);
+      code.mov(code.rax, reinterpret_cast<uintptr_t>(softmmu_slow_fn));
+      code.call(code.rax);
+      for (int i = 0; i < 16; ++i) code.movdqu(Xbyak::Xmm(i), code.xword[code.rsp + 16 * i]);
+      code.add(code.rsp, 256);
+      for (int i = 8; i >= 0; --i) code.pop(saved[i]);
+      code.ret();
+    }
 
     t.enter = reinterpret_cast<void (*)(CpuBase*, const void*)>(region.exec);
     t.epilogue = region.exec + epilogue;

@@ -39,15 +39,6 @@ struct NoHooks : SystemHooks {
   void stimecmp_changed() override {}
 };
 
-// Guest physical memory 0..kMem at guest_base (the interpreter's and the harness JIT's road);
-// code is read from it directly.
-class DirectReader final : public SystemCodeReader {
- public:
-  const uint8_t* code_ptr(const tcg::CpuBase& env, uint64_t vaddr, unsigned) const override {
-    return vaddr < kMem ? env.guest_base + vaddr : nullptr;
-  }
-};
-
 // The same memory as the physical address space handle_exit's walks read.
 class BufferPhys final : public tcg::PhysMemory {
  public:
@@ -89,8 +80,8 @@ struct SysMachine {
   // Runs until an ecall from M (returns true) or too many blocks, as RiscvHart's loop does:
   // pending interrupts are taken before each block, every exit goes through handle_exit.
   bool run(uint64_t pc, unsigned max_blocks = 100) {
-    DirectReader reader;
-    RiscvTranslator tr(reader);
+    tcg::RangeCodeFetcher fetcher(0, kMem);  // guest memory 0..kMem at guest_base
+    RiscvTranslator tr(&fetcher, true);
     cpu->pc = pc;
     for (unsigned i = 0; i < max_blocks; ++i) {
       int irq = pending_interrupt(*cpu);
@@ -320,7 +311,7 @@ TEST_P(SystemTranslate, InterruptTakenAfterEnablingCsrWrite) {
   ASSERT_TRUE(m.run(0x1000));
   EXPECT_EQ(m.cpu->x[8], (1ull << 63) | 7);
   EXPECT_EQ(m.cpu->x[10], 0x1004u);
-  EXPECT_EQ(m.cpu->x[7], 0u);                 // the addi did not run first
+  EXPECT_EQ(m.cpu->x[7], 0u);       // the addi did not run first
   EXPECT_EQ(m.interrupt_exits, 1);  // the helper asked the loop to look (exit_request)
 }
 
@@ -328,8 +319,8 @@ TEST_P(SystemTranslate, InterruptTakenAfterEnablingCsrWrite) {
 // the verifier accepts and runs (CSR helper included) to a defined exit, never a host crash.
 TEST_P(SystemTranslate, RandomWordsNeverCrash) {
   SysMachine m(GetParam());
-  DirectReader reader;
-  RiscvTranslator tr(reader);
+  tcg::RangeCodeFetcher fetcher(0, kMem);
+  RiscvTranslator tr(&fetcher, true);
   std::mt19937_64 rng(57);
   static const unsigned kPrivs[] = {kPrivU, kPrivS, kPrivM};
   for (unsigned i = 0; i < 20000; ++i) {

@@ -1,0 +1,436 @@
+// SoftMmu and CodePages: TLB fill, the slow path of guest memory accesses, code-page tracking.
+#include "tcg/exec/softmmu.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "tcg/exec/exec.h"
+#include "tcg/ir/types.h"
+
+namespace mimic::tcg {
+
+// ---------------------------------------------------------------------------------------------
+// CodePages
+
+bool CodePages::is_code(uint64_t phys_page) const {
+  std::lock_guard lock(mutex_);
+  return pages_.count(phys_page) != 0;
+}
+
+void CodePages::mark(uint64_t phys_page) {
+  std::vector<SoftMmu*> mmus;
+  {
+    std::lock_guard lock(mutex_);
+    if (!pages_.insert(phys_page).second) return;
+    mmus = mmus_;
+  }
+  // Pairs with the re-check in SoftMmu::fill: either the filler sees the mark, or we see its entry.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  for (SoftMmu* m : mmus) m->protect_code_page(phys_page);
+}
+
+void CodePages::notify_write(uint64_t phys, uint64_t len) {
+  if (len == 0) return;
+  const uint64_t first = phys & kPageMask, last = (phys + len - 1) & kPageMask;
+  for (uint64_t page = first;; page += kPageSize) {
+    bool hit;
+    {
+      std::lock_guard lock(mutex_);
+      hit = pages_.erase(page) != 0;
+    }
+    if (hit) invalidate_(page, page + kPageSize);
+    if (page == last) break;
+  }
+}
+
+void CodePages::add_mmu(SoftMmu* mmu) {
+  std::lock_guard lock(mutex_);
+  mmus_.push_back(mmu);
+}
+
+void CodePages::remove_mmu(SoftMmu* mmu) {
+  std::lock_guard lock(mutex_);
+  std::erase(mmus_, mmu);
+}
+
+void CodePages::clear() {
+  std::lock_guard lock(mutex_);
+  pages_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SoftMmu
+
+namespace {
+constexpr size_t kEntries = size_t(kMaxMmuModes) * kTlbSize;
+
+uint64_t load_host(const uint8_t* p, unsigned size) {
+  switch (size) {
+    case 1: return *p;
+    case 2: {
+      uint16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case 4: {
+      uint32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    default: {
+      uint64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
+  }
+}
+
+void store_host(uint8_t* p, unsigned size, uint64_t v) {
+  switch (size) {
+    case 1: *p = uint8_t(v); break;
+    case 2: {
+      uint16_t x = uint16_t(v);
+      std::memcpy(p, &x, 2);
+      break;
+    }
+    case 4: {
+      uint32_t x = uint32_t(v);
+      std::memcpy(p, &x, 4);
+      break;
+    }
+    default: std::memcpy(p, &v, 8); break;
+  }
+}
+
+bool tag_matches(uint64_t field, uint64_t vaddr) {
+  return (field & ~uint64_t(TlbFlag::kMmio | TlbFlag::kNotDirty)) == (vaddr & kPageMask);
+}
+}  // namespace
+
+SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& code_pages)
+    : env_(env),
+      phys_(phys),
+      target_(target),
+      code_pages_(code_pages),
+      tlb_(std::make_unique<SoftTlb>()),
+      phys_page_(new uint64_t[kEntries]()) {
+  env_->softmmu = this;
+  env_->tlb = tlb_.get();
+  code_pages_.add_mmu(this);
+}
+
+void SoftMmu::flush() {
+  for (auto& table : tlb_->table) {
+    for (TlbEntry& e : table) {
+      __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+      __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+      __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+    }
+  }
+  if (on_flush_) on_flush_();
+}
+
+void SoftMmu::flush_page(uint64_t vaddr) {
+  const uint64_t page = vaddr & kPageMask;
+  const size_t idx = SoftTlb::index(vaddr);
+  for (auto& table : tlb_->table) {
+    TlbEntry& e = table[idx];
+    if (tag_matches(e.addr_read, page) || tag_matches(e.addr_write, page) || tag_matches(e.addr_code, page) ||
+        (e.addr_read & kPageMask) == page || (e.addr_write & kPageMask) == page || (e.addr_code & kPageMask) == page) {
+      __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+      __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+      __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+    }
+  }
+  if (on_flush_) on_flush_();
+}
+
+void SoftMmu::protect_code_page(uint64_t phys_page) {
+  for (size_t i = 0; i < kEntries; ++i) {
+    if (phys_page_[i] != phys_page) continue;
+    TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+    uint64_t w = __atomic_load_n(&e.addr_write, __ATOMIC_RELAXED);
+    if (w != TlbEntry::kTlbEmpty && !(w & TlbFlag::kInvalid))
+      __atomic_store_n(&e.addr_write, w | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
+  }
+}
+
+[[noreturn]] void SoftMmu::fault(uint64_t guest_pc) {
+  env_->pc = guest_pc;
+  cpu_loop_exit(env_, kExitMemFault);
+}
+
+TlbEntry& SoftMmu::fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc) {
+  TlbFill f;
+  if (!target_.tlb_fill(env_, vaddr, access, mmu_idx, false, &f)) fault(guest_pc);
+  return install(vaddr, mmu_idx, f);
+}
+
+TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
+  const uint64_t page = vaddr & kPageMask;
+  const size_t idx = SoftTlb::index(vaddr);
+  bool writable = false;
+  uint8_t* host = phys_.ram_page(f.phys_page, &writable);
+  auto field = [&](uint8_t prot_bit) {
+    uint64_t v = (f.prot & prot_bit) ? page : page | TlbFlag::kInvalid;
+    if (!host) v |= TlbFlag::kMmio;
+    return v;
+  };
+  TlbEntry e;
+  e.addr_read = field(Prot::kRead);
+  e.addr_write = field(Prot::kWrite);
+  e.addr_code = field(Prot::kExec);
+  if (f.single_use) {
+    // Good for the access that asked (its caller uses the entry once), never for the fast path
+    // or a later lookup: a PMP edge inside the page makes every access ask again.
+    e.addr_read |= TlbFlag::kInvalid;
+    e.addr_write |= TlbFlag::kInvalid;
+    e.addr_code |= TlbFlag::kInvalid;
+  }
+  if (host) {
+    e.addend = uintptr_t(host) - page;
+    if (!writable) e.addr_write |= TlbFlag::kMmio;  // ROM: writes go to the slow path (dropped)
+    if (code_pages_.is_code(f.phys_page)) e.addr_write |= TlbFlag::kNotDirty;
+  }
+  TlbEntry& slot = tlb_->table[mmu_idx][idx];
+  // Invalidate the tags first so generated code never pairs a new tag with an old addend.
+  __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  slot.addend = e.addend;
+  phys_page_[mmu_idx * kTlbSize + idx] = f.phys_page;
+  __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELAXED);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (host && !(e.addr_write & TlbFlag::kNotDirty) && code_pages_.is_code(f.phys_page))
+    __atomic_store_n(&slot.addr_write, e.addr_write | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
+  return slot;
+}
+
+uint64_t SoftMmu::load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
+  TlbEntry* e = &tlb_->table[mmu_idx][SoftTlb::index(vaddr)];
+  if (!tag_matches(e->addr_read, vaddr)) e = &fill(vaddr, Access::Read, mmu_idx, guest_pc);
+  if (e->addr_read & TlbFlag::kMmio) {
+    const uint64_t phys = phys_page_[mmu_idx * kTlbSize + SoftTlb::index(vaddr)] | (vaddr & ~kPageMask);
+    uint64_t v = 0;
+    if (!phys_.io_read(phys, size, &v)) {
+      target_.access_fault(env_, vaddr, Access::Read, mmu_idx);
+      fault(guest_pc);
+    }
+    return v;
+  }
+  return load_host(reinterpret_cast<const uint8_t*>(e->addend + vaddr), size);
+}
+
+void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc) {
+  const size_t idx = SoftTlb::index(vaddr);
+  TlbEntry* e = &tlb_->table[mmu_idx][idx];
+  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc);
+  const uint64_t phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
+  if (e->addr_write & TlbFlag::kMmio) {
+    bool writable = false;
+    if (phys_.ram_page(phys & kPageMask, &writable)) return;  // ROM: the write is dropped, as on the bus
+    if (!phys_.io_write(phys, size, value)) {
+      target_.access_fault(env_, vaddr, Access::Write, mmu_idx);
+      fault(guest_pc);
+    }
+    return;
+  }
+  if (e->addr_write & TlbFlag::kNotDirty) {
+    code_pages_.notify_write(phys, size);
+    // The page's blocks are gone: later writes may take the fast path again.
+    if (!code_pages_.is_code(phys & kPageMask))
+      __atomic_store_n(&e->addr_write, e->addr_write & ~uint64_t(TlbFlag::kNotDirty), __ATOMIC_RELAXED);
+  }
+  store_host(reinterpret_cast<uint8_t*>(e->addend + vaddr), size, value);
+}
+
+uint64_t SoftMmu::load(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
+  if (((vaddr + size - 1) & kPageMask) == (vaddr & kPageMask)) return load_page(vaddr, size, mmu_idx, guest_pc);
+  // Crossing a page: byte by byte, each byte through its own page's translation.
+  uint64_t v = 0;
+  for (unsigned i = 0; i < size; ++i) v |= load_page(vaddr + i, 1, mmu_idx, guest_pc) << (8 * i);
+  return v;
+}
+
+void SoftMmu::store(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc) {
+  if (((vaddr + size - 1) & kPageMask) == (vaddr & kPageMask)) return store_page(vaddr, size, value, mmu_idx, guest_pc);
+  // Both pages must be writable before any byte lands (a fault leaves memory unchanged).
+  const uint64_t second = (vaddr + size - 1) & kPageMask;
+  for (uint64_t a : {vaddr, second}) {
+    TlbEntry* e = &tlb_->table[mmu_idx][SoftTlb::index(a)];
+    if (!tag_matches(e->addr_write, a)) fill(a, Access::Write, mmu_idx, guest_pc);
+  }
+  for (unsigned i = 0; i < size; ++i) store_page(vaddr + i, 1, value >> (8 * i), mmu_idx, guest_pc);
+}
+
+uint8_t* SoftMmu::atomic_ptr(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
+  const size_t idx = SoftTlb::index(vaddr);
+  TlbEntry* e = &tlb_->table[mmu_idx][idx];
+  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc);
+  // An atomic must also be allowed to read.
+  if (!tag_matches(e->addr_read, vaddr) || (e->addr_read & TlbFlag::kInvalid)) {
+    fill(vaddr, Access::Read, mmu_idx, guest_pc);
+    e = &tlb_->table[mmu_idx][idx];
+  }
+  const uint64_t phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
+  if (e->addr_write & TlbFlag::kMmio) {
+    target_.access_fault(env_, vaddr, Access::Write, mmu_idx);
+    fault(guest_pc);
+  }
+  if (e->addr_write & TlbFlag::kNotDirty) code_pages_.notify_write(phys, size);
+  return reinterpret_cast<uint8_t*>(e->addend + vaddr);
+}
+
+bool SoftMmu::code_phys(uint64_t vaddr, unsigned mmu_idx, uint64_t* phys) {
+  const size_t idx = SoftTlb::index(vaddr);
+  TlbEntry& e = tlb_->table[mmu_idx][idx];
+  if (tag_matches(e.addr_code, vaddr) && !(e.addr_code & TlbFlag::kInvalid)) {
+    *phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
+    return true;
+  }
+  TlbFill f;
+  if (!target_.tlb_fill(env_, vaddr, Access::Fetch, mmu_idx, true, &f) || !(f.prot & Prot::kExec)) return false;
+  bool writable;
+  if (!phys_.ram_page(f.phys_page, &writable)) return false;  // code runs only from RAM/ROM
+  install(vaddr, mmu_idx, f);                                 // the next lookup of this page needs no walk
+  *phys = f.phys_page | (vaddr & ~kPageMask);
+  return true;
+}
+
+const uint8_t* SoftMmu::code_host_page(uint64_t phys_page) {
+  bool writable;
+  return phys_.ram_page(phys_page & kPageMask, &writable);
+}
+
+std::string SoftMmu::dump() const {
+  std::string out;
+  for (unsigned m = 0; m < kMaxMmuModes; ++m) {
+    for (unsigned i = 0; i < kTlbSize; ++i) {
+      const TlbEntry& e = tlb_->table[m][i];
+      auto show = [](uint64_t f, char c) { return f == TlbEntry::kTlbEmpty || (f & TlbFlag::kInvalid) ? '-' : c; };
+      uint64_t tag = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
+                     : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
+                                                           : e.addr_code;
+      if (tag == TlbEntry::kTlbEmpty) continue;
+      out += fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[m * kTlbSize + i],
+                         show(e.addr_read, 'r'), show(e.addr_write, 'w'), show(e.addr_code, 'x'),
+                         (e.addr_read & TlbFlag::kMmio) ? " io" : "");
+    }
+  }
+  return out;
+}
+
+bool SoftMmuCodeFetcher::fetch(const CpuBase& env, uint64_t addr, void* buf, unsigned len) const {
+  SoftMmu* mmu = env.softmmu;
+  const unsigned idx = mmu_index_(env.tb_flags);
+  auto* out = static_cast<uint8_t*>(buf);
+  while (len) {
+    uint64_t phys;
+    if (!mmu->code_phys(addr, idx, &phys)) return false;
+    const uint8_t* host = mmu->code_host_page(phys);
+    if (!host) return false;
+    const unsigned n = unsigned(std::min<uint64_t>(len, kPageSize - (addr & ~kPageMask)));
+    std::memcpy(out, host + (phys & ~kPageMask), n);
+    out += n;
+    addr += n;
+    len -= n;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The slow-path entry of generated code and the interpreter
+
+namespace {
+uint64_t extend(uint64_t v, uint32_t memop) {
+  const unsigned bits = 8 * MemOp::size_bytes(memop);
+  if (bits >= 64 || !MemOp::is_signed(memop)) return v;
+  const unsigned sh = 64 - bits;
+  return uint64_t(int64_t(v << sh) >> sh);
+}
+
+uint64_t rmw_apply(RmwOp op, uint64_t old, uint64_t val, unsigned size) {
+  const unsigned sh = 64 - 8 * size;
+  auto sx = [&](uint64_t x) { return size == 8 ? int64_t(x) : int64_t(x << sh) >> sh; };
+  auto zx = [&](uint64_t x) { return size == 8 ? x : (x << sh) >> sh; };
+  switch (op) {
+    case RmwOp::Xchg: return val;
+    case RmwOp::Add: return old + val;
+    case RmwOp::And: return old & val;
+    case RmwOp::Or: return old | val;
+    case RmwOp::Xor: return old ^ val;
+    case RmwOp::SMin: return sx(old) < sx(val) ? old : val;
+    case RmwOp::SMax: return sx(old) > sx(val) ? old : val;
+    case RmwOp::UMin: return zx(old) < zx(val) ? old : val;
+    case RmwOp::UMax: return zx(old) > zx(val) ? old : val;
+  }
+  return val;
+}
+
+template <typename T>
+uint64_t atomic_op(uint8_t* p, SlowOp op, RmwOp rmw, uint64_t a, uint64_t b) {
+  T* ptr = reinterpret_cast<T*>(p);
+  if (op == SlowOp::Cas) {
+    T expected = T(a);
+    __atomic_compare_exchange_n(ptr, &expected, T(b), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return uint64_t(expected);
+  }
+  T old = __atomic_load_n(ptr, __ATOMIC_RELAXED);
+  for (;;) {
+    T desired = T(rmw_apply(rmw, uint64_t(old), a, sizeof(T)));
+    if (__atomic_compare_exchange_n(ptr, &old, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+      return uint64_t(old);
+  }
+}
+}  // namespace
+
+}  // namespace mimic::tcg
+
+extern "C" void mimic_softmmu_slow(mimic::tcg::CpuBase* env) {
+  using namespace mimic::tcg;
+  SoftMmu& mmu = *env->softmmu;
+  const uint64_t desc = env->mem_args[4];
+  const SlowOp op = SlowOp(desc >> 32);
+  const uint32_t memop = uint32_t(desc & 0xffffff);
+  const RmwOp rmw = RmwOp((desc >> 24) & 0xff);
+  const uint64_t addr = env->mem_args[0], pc = env->mem_args[3];
+  const unsigned size = MemOp::size_bytes(memop), idx = MemOp::mmu_index(memop);
+  switch (op) {
+    case SlowOp::Load:
+      if (size == 16) {
+        // Both halves translated before either is returned (a fault leaves no partial result).
+        uint64_t lo = mmu.load(addr, 8, idx, pc), hi = mmu.load(addr + 8, 8, idx, pc);
+        env->mem_args[0] = lo;
+        env->mem_args[1] = hi;
+      } else {
+        env->mem_args[0] = extend(mmu.load(addr, size, idx, pc), memop);
+      }
+      return;
+    case SlowOp::Store:
+      if (size == 16) {
+        mmu.load(addr + 8, 1, idx, pc);  // probe: no half-done store when the second half faults
+        mmu.store(addr, 8, env->mem_args[1], idx, pc);
+        mmu.store(addr + 8, 8, env->mem_args[2], idx, pc);
+      } else {
+        mmu.store(addr, size, env->mem_args[1], idx, pc);
+      }
+      return;
+    case SlowOp::Cas:
+    case SlowOp::Rmw: {
+      uint8_t* p = mmu.atomic_ptr(addr, size, idx, pc);
+      uint64_t old = 0;
+      switch (size) {
+        case 1: old = atomic_op<uint8_t>(p, op, rmw, env->mem_args[1], env->mem_args[2]); break;
+        case 2: old = atomic_op<uint16_t>(p, op, rmw, env->mem_args[1], env->mem_args[2]); break;
+        case 4: old = atomic_op<uint32_t>(p, op, rmw, env->mem_args[1], env->mem_args[2]); break;
+        default: old = atomic_op<uint64_t>(p, op, rmw, env->mem_args[1], env->mem_args[2]); break;
+      }
+      env->mem_args[0] = extend(old, memop);
+      return;
+    }
+  }
+}

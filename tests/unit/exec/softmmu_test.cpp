@@ -1,0 +1,314 @@
+// The system-mode memory road: soft-TLB fast path and fills, MMIO, faults with exact state,
+// page-crossing accesses, atomics, and blocks dropped by writes to their physical page, run
+// through the whole engine (RISC-V translator, optimizer, JIT and interpreter).
+#include "tcg/exec/softmmu.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "target/riscv/cpu.h"
+#include "target/riscv/translate.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::tcg {
+namespace {
+
+constexpr uint64_t kRam = 0x80000000, kRamSize = 1 << 20;
+constexpr uint64_t kMmio = 0x10000000;
+constexpr uint64_t kWindow = 0x40000000;    // virtual window: kWindow + x -> kRam + x, pages swapped below
+constexpr uint64_t kHole = 0x50000000;      // unmapped virtual page
+constexpr uint64_t kReadOnly = 0x60000000;  // virtual page mapped read-only onto kRam + 0x8000
+
+// ---- a few RV64 encodings ----
+uint32_t itype(uint32_t op, uint32_t f3, unsigned rd, unsigned rs1, int32_t imm) {
+  return (uint32_t(imm) << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | op;
+}
+uint32_t addi(unsigned rd, unsigned rs1, int32_t imm) { return itype(0x13, 0, rd, rs1, imm); }
+uint32_t ld(unsigned rd, unsigned rs1, int32_t imm) { return itype(0x03, 3, rd, rs1, imm); }
+uint32_t lw(unsigned rd, unsigned rs1, int32_t imm) { return itype(0x03, 2, rd, rs1, imm); }
+uint32_t sd(unsigned rs2, unsigned rs1, int32_t imm) {
+  return (uint32_t(imm >> 5) << 25) | (rs2 << 20) | (rs1 << 15) | (3u << 12) | (uint32_t(imm & 31) << 7) | 0x23;
+}
+uint32_t sw(unsigned rs2, unsigned rs1, int32_t imm) { return sd(rs2, rs1, imm) & ~(1u << 12); }
+uint32_t amoadd_w(unsigned rd, unsigned rs2, unsigned rs1) {
+  return (rs2 << 20) | (rs1 << 15) | (2u << 12) | (rd << 7) | 0x2f;
+}
+constexpr uint32_t kEcall = 0x73;
+
+// Physical memory: 1 MiB of RAM and one page of MMIO that logs its accesses.
+class FakePhys final : public PhysMemory {
+ public:
+  std::vector<uint8_t> ram = std::vector<uint8_t>(kRamSize);
+  struct Io {
+    bool write;
+    uint64_t addr;
+    unsigned size;
+    uint64_t value;
+  };
+  std::vector<Io> log;
+  uint8_t* ram_page(uint64_t p, bool* writable) override {
+    if (p < kRam || p >= kRam + kRamSize) return nullptr;
+    *writable = true;
+    return &ram[p - kRam];
+  }
+  bool io_read(uint64_t phys, unsigned size, uint64_t* v) override {
+    if ((phys & kPageMask) != kMmio) return false;
+    *v = 0x1000 + (phys - kMmio);
+    log.push_back({false, phys, size, *v});
+    return true;
+  }
+  bool io_write(uint64_t phys, unsigned size, uint64_t v) override {
+    if ((phys & kPageMask) != kMmio) return false;
+    log.push_back({true, phys, size, v});
+    return true;
+  }
+};
+
+// Page tables as a map: identity for RAM and MMIO, a window onto RAM, a hole, a read-only page.
+class FakeTarget final : public MmuTarget {
+ public:
+  unsigned fills = 0;
+  uint64_t fault_vaddr = 0;
+  Access fault_access = Access::Read;
+  bool faulted = false;
+  std::map<uint64_t, uint64_t> remap;  // virtual page -> physical page, for the window
+  bool tlb_fill(CpuBase*, uint64_t vaddr, Access access, unsigned, bool probe, TlbFill* out) override {
+    ++fills;
+    const uint64_t page = vaddr & kPageMask;
+    out->prot = Prot::kRead | Prot::kWrite | Prot::kExec;
+    if (auto it = remap.find(page); it != remap.end()) {
+      out->phys_page = it->second;
+    } else if (page == kReadOnly) {
+      out->phys_page = kRam + 0x8000;
+      out->prot = Prot::kRead;
+      if (access == Access::Write) return fail(vaddr, access, probe);
+    } else if (page >= kWindow && page < kWindow + kRamSize) {
+      out->phys_page = kRam + (page - kWindow);
+    } else if (page == kHole) {
+      return fail(vaddr, access, probe);
+    } else {
+      out->phys_page = page;
+    }
+    return true;
+  }
+  void access_fault(CpuBase*, uint64_t vaddr, Access access, unsigned) override { fail(vaddr, access, false); }
+
+ private:
+  bool fail(uint64_t vaddr, Access access, bool probe) {
+    if (!probe) {
+      faulted = true;
+      fault_vaddr = vaddr;
+      fault_access = access;
+    }
+    return false;
+  }
+};
+
+unsigned code_mmu(uint32_t) { return 0; }
+
+struct System {
+  explicit System(bool interp = false)
+      : opts(make_opts(interp)), fetcher(&code_mmu), translator(&fetcher), engine(opts, translator) {}
+  static EngineOptions make_opts(bool interp) {
+    EngineOptions o;
+    o.system = true;
+    o.interpreter = interp;
+    return o;
+  }
+  struct Vcpu {
+    riscv::RiscvCpu cpu;
+    std::unique_ptr<SoftMmu> mmu;
+  };
+  std::unique_ptr<Vcpu> make_cpu() {
+    auto v = std::make_unique<Vcpu>();
+    v->mmu = std::make_unique<SoftMmu>(&v->cpu, phys, target, *engine.code_pages());
+    return v;
+  }
+  void code(uint64_t phys_addr, std::initializer_list<uint32_t> words) {
+    std::memcpy(&phys.ram[phys_addr - kRam], words.begin(), words.size() * 4);
+  }
+  template <class T>
+  T ram(uint64_t phys_addr) {
+    T v;
+    std::memcpy(&v, &phys.ram[phys_addr - kRam], sizeof v);
+    return v;
+  }
+  FakePhys phys;
+  FakeTarget target;
+  EngineOptions opts;
+  SoftMmuCodeFetcher fetcher;
+  riscv::RiscvTranslator translator;
+  ExecEngine engine;
+};
+
+class SoftMmuTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(SoftMmuTest, LoadsAndStoresGoThroughTheTlbAndHitAfterOneFill) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  // x1 = kWindow + 0x1000 (via lui), then a store, a load back, a second load: one fill per page.
+  s.code(kRam, {0x400010b7 /* lui x1, 0x40001 */, addi(2, 0, 1234), sd(2, 1, 8), ld(3, 1, 8), lw(4, 1, 8), ld(5, 1, 16),
+                kEcall});
+  std::memcpy(&s.phys.ram[0x1010], "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 1234u);
+  EXPECT_EQ(v->cpu.x[4], 1234u);
+  EXPECT_EQ(v->cpu.x[5], 0x8877665544332211ull);
+  EXPECT_EQ(s.ram<uint64_t>(kRam + 0x1008), 1234u);
+  const unsigned fills = s.target.fills;
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(s.target.fills, fills) << "a second run must hit the TLB (no fill)";
+}
+
+TEST_P(SoftMmuTest, MmioIsDispatchedWithItsSizeAddressAndValue) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam,
+         {0x100000b7 /* lui x1, 0x10000 */, addi(2, 0, 77), sw(2, 1, 0x10), lw(3, 1, 0x24), ld(4, 1, 0x30), kEcall});
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  ASSERT_EQ(s.phys.log.size(), 3u);
+  EXPECT_TRUE(s.phys.log[0].write);
+  EXPECT_EQ(s.phys.log[0].addr, kMmio + 0x10);
+  EXPECT_EQ(s.phys.log[0].size, 4u);
+  EXPECT_EQ(s.phys.log[0].value, 77u);
+  EXPECT_EQ(s.phys.log[1].size, 4u);
+  EXPECT_EQ(v->cpu.x[3], 0x1024u);
+  EXPECT_EQ(s.phys.log[2].size, 8u);
+  EXPECT_EQ(v->cpu.x[4], 0x1030u);
+}
+
+TEST_P(SoftMmuTest, AFaultLeavesWithThePcOfTheAccessAndTheStateBeforeIt) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam, {addi(6, 0, 5), 0x500000b7 /* lui x1, 0x50000 */, addi(6, 6, 1), ld(7, 1, 8), addi(6, 6, 100), kEcall});
+  v->cpu.x[7] = 99;
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), kExitMemFault);
+  EXPECT_EQ(v->cpu.pc, kRam + 12);
+  EXPECT_EQ(v->cpu.x[6], 6u);
+  EXPECT_EQ(v->cpu.x[7], 99u) << "the faulting load must not write its destination";
+  EXPECT_TRUE(s.target.faulted);
+  EXPECT_EQ(s.target.fault_vaddr, kHole + 8);
+  EXPECT_EQ(s.target.fault_access, Access::Read);
+}
+
+TEST_P(SoftMmuTest, AStoreToAReadOnlyPageFaultsAndLeavesMemoryUnchanged) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam, {0x600000b7 /* lui x1, 0x60000 */, ld(3, 1, 0), addi(2, 0, 9), sd(2, 1, 0), kEcall});
+  std::memcpy(&s.phys.ram[0x8000], "\x01\0\0\0\0\0\0\0", 8);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), kExitMemFault);
+  EXPECT_EQ(v->cpu.x[3], 1u);
+  EXPECT_EQ(v->cpu.pc, kRam + 12);
+  EXPECT_EQ(s.target.fault_access, Access::Write);
+  EXPECT_EQ(s.ram<uint64_t>(kRam + 0x8000), 1u);
+}
+
+TEST_P(SoftMmuTest, AnAccessCrossingPagesUsesEachPagesTranslation) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  // Virtual kWindow+0x3000 and +0x4000 map to physical pages 0x7000 and 0x2000 (not adjacent).
+  s.target.remap[kWindow + 0x3000] = kRam + 0x7000;
+  s.target.remap[kWindow + 0x4000] = kRam + 0x2000;
+  s.code(kRam, {0x400040b7 /* lui x1, 0x40004 */, ld(3, 1, -4), addi(2, 0, -1), sd(2, 1, -2), kEcall});
+  std::memcpy(&s.phys.ram[0x7ffc], "\xaa\xbb\xcc\xdd", 4);
+  std::memcpy(&s.phys.ram[0x2000], "\x11\x22\x33\x44", 4);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 0x44332211ddccbbaaull);
+  EXPECT_EQ(s.ram<uint16_t>(kRam + 0x7ffe), 0xffffu);
+  EXPECT_EQ(s.ram<uint64_t>(kRam + 0x2000), 0x0000ffffffffffffull);  // bytes 0-5 of the store, 6-7 untouched
+}
+
+TEST_P(SoftMmuTest, AtomicsWorkOnRamAndFaultOnHoles) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam, {0x400050b7 /* lui x1, 0x40005 */, addi(2, 0, 5), amoadd_w(3, 2, 1), amoadd_w(4, 2, 1), kEcall});
+  std::memcpy(&s.phys.ram[0x5000], "\x0a\0\0\0", 4);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 10u);
+  EXPECT_EQ(v->cpu.x[4], 15u);
+  EXPECT_EQ(s.ram<uint32_t>(kRam + 0x5000), 20u);
+  s.code(kRam + 0x100, {0x500000b7 /* lui x1, 0x50000 */, amoadd_w(3, 2, 1), kEcall});
+  v->cpu.pc = kRam + 0x100;
+  ASSERT_EQ(s.engine.run(&v->cpu), kExitMemFault);
+  EXPECT_EQ(v->cpu.pc, kRam + 0x104);
+  EXPECT_EQ(s.target.fault_access, Access::Write);
+}
+
+TEST_P(SoftMmuTest, AWriteToACodePageDropsItsBlocks) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  // The block at 0x80002000 sets x5 = 1. The code at 0x80000000 overwrites its first instruction
+  // with "addi x5, x0, 2" through the virtual window, then the block runs again.
+  s.code(kRam + 0x2000, {addi(5, 0, 1), kEcall});
+  v->cpu.pc = kRam + 0x2000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 1u);
+  const uint32_t patch = addi(5, 0, 2);
+  // The new instruction word is loaded from data beside the code (kWindow + 0x27f0).
+  std::memcpy(&s.phys.ram[0x27f0], &patch, 4);
+  s.code(kRam, {0x400020b7 /* lui x1, 0x40002 */, lw(2, 1, 0x7f0), sw(2, 1, 0), kEcall});
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  v->cpu.pc = kRam + 0x2000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 2u) << "the stale block ran: the write did not invalidate it";
+  EXPECT_GE(s.engine.stats().invalidated, 1u);
+}
+
+TEST_P(SoftMmuTest, AWriteFromAnotherVcpuDropsBlocksThisVcpuTranslated) {
+  System s(GetParam());
+  auto a = s.make_cpu();
+  auto b = s.make_cpu();
+  s.code(kRam + 0x2000, {addi(5, 0, 1), kEcall});
+  a->cpu.pc = kRam + 0x2000;
+  ASSERT_EQ(s.engine.run(&a->cpu), riscv::kExitEcall);
+  // vCPU b writes the new instruction from its own thread, through its own TLB.
+  const uint32_t patch = addi(5, 0, 3);
+  std::memcpy(&s.phys.ram[0x27f0], &patch, 4);
+  s.code(kRam, {0x400020b7 /* lui x1, 0x40002 */, lw(2, 1, 0x7f0), sw(2, 1, 0), kEcall});
+  std::thread t([&] {
+    b->cpu.pc = kRam;
+    EXPECT_EQ(s.engine.run(&b->cpu), riscv::kExitEcall);
+  });
+  t.join();
+  a->cpu.pc = kRam + 0x2000;
+  ASSERT_EQ(s.engine.run(&a->cpu), riscv::kExitEcall);
+  EXPECT_EQ(a->cpu.x[5], 3u);
+}
+
+TEST_P(SoftMmuTest, ATlbFlushMakesTheNextAccessUseTheNewMapping) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam, {0x400060b7 /* lui x1, 0x40006 */, ld(3, 1, 0), kEcall});
+  std::memcpy(&s.phys.ram[0x6000], "\x01\0\0\0\0\0\0\0", 8);
+  std::memcpy(&s.phys.ram[0x9000], "\x02\0\0\0\0\0\0\0", 8);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 1u);
+  s.target.remap[kWindow + 0x6000] = kRam + 0x9000;
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 1u) << "without a flush the TLB keeps the old translation, as hardware may";
+  v->mmu->flush_page(kWindow + 0x6000);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SoftMmuTest, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "interp" : "jit"; });
+
+}  // namespace
+}  // namespace mimic::tcg

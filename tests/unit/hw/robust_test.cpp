@@ -1,0 +1,137 @@
+// Robustness of the machine core under guest and user input: random MMIO accesses over the whole
+// virt map, and mutated ELF firmware and -dtb files, never crash (built with ASan and UBSan);
+// loaders either accept an input or refuse it with a MachineError.
+#include <elf.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <random>
+
+#include "hw/core/fdt.h"
+#include "hw/riscv/virt.h"
+
+using namespace mimic::hw;
+
+namespace {
+struct NoConsole : CharBackend {
+  void write(const uint8_t*, size_t) override {}
+  void set_receiver(std::function<void(uint8_t)>, std::function<bool()>) override {}
+};
+
+void write_file(const std::string& path, const std::vector<uint8_t>& data) {
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()), std::streamsize(data.size()));
+}
+}  // namespace
+
+TEST(HwRobust, RandomMmioOverTheVirtMap) {
+  NoConsole con;
+  MachineConfig c;
+  c.smp = 3;
+  c.bios = "none";
+  VirtBoard b(c, con, nullptr);
+  b.set_finisher([](FinisherAction, int) {});
+  std::mt19937_64 rng(12345);
+  // Every device slot, its edges and a little past them.
+  const uint64_t bases[] = {0x0,       0x1000,    0x100000,   0x101000,   0x2000000,  0x2004000,         0xc000000,
+                            0xc200000, 0xc5ff000, 0x10000000, 0x10001000, 0x10008000, 0x80000000 - 0x100};
+  unsigned mapped = 0;
+  for (int i = 0; i < 200000; i++) {
+    uint64_t base = bases[rng() % std::size(bases)];
+    uint64_t addr = base + (rng() % 0x2000) - 0x10;
+    unsigned size = 1u << (rng() % 4);
+    if (rng() % 2) {
+      uint64_t v;
+      mapped += b.memory().io_read(addr, size, &v);
+    } else {
+      uint64_t v = rng();
+      if (addr >= 0x100000 && addr < 0x101000) v &= ~uint64_t(0xffff);  // no finisher commands
+      if (addr >= 0x2004000 && addr < 0x200c000 && rng() % 2) v = ~uint64_t(0) >> (rng() % 64);
+      mapped += b.memory().io_write(addr, size, v);
+    }
+  }
+  EXPECT_GT(mapped, 10000u);
+  // Interrupt lines from devices with any source number.
+  std::lock_guard lock(b.memory().device_lock());
+  for (unsigned s = 0; s < 200; s++) b.plic().set_irq(s, s % 2);
+}
+
+TEST(HwRobust, MutatedElfFirmwareLoadsOrIsRefused) {
+  // A valid ELF to start from: the test's own firmware-like image.
+  std::vector<uint8_t> elf(sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr) + 0x200, 0);
+  Elf64_Ehdr eh{};
+  memcpy(eh.e_ident, ELFMAG, SELFMAG);
+  eh.e_ident[EI_CLASS] = ELFCLASS64;
+  eh.e_ident[EI_DATA] = ELFDATA2LSB;
+  eh.e_type = ET_EXEC;
+  eh.e_machine = EM_RISCV;
+  eh.e_entry = 0x80000000;
+  eh.e_phoff = sizeof eh;
+  eh.e_phentsize = sizeof(Elf64_Phdr);
+  eh.e_phnum = 2;
+  memcpy(elf.data(), &eh, sizeof eh);
+  for (int i = 0; i < 2; i++) {
+    Elf64_Phdr ph{};
+    ph.p_type = PT_LOAD;
+    ph.p_offset = sizeof eh + 2 * sizeof ph + 0x100 * i;
+    ph.p_paddr = 0x80000000 + 0x10000 * i;
+    ph.p_filesz = 0x100;
+    ph.p_memsz = 0x1000;
+    memcpy(elf.data() + sizeof eh + i * sizeof ph, &ph, sizeof ph);
+  }
+  std::string path = std::string(testing::TempDir()) + "/robust_fw.elf";
+  std::mt19937_64 rng(7);
+  NoConsole con;
+  unsigned loaded = 0, refused = 0;
+  for (int i = 0; i < 400; i++) {
+    std::vector<uint8_t> f = elf;
+    int flips = 1 + int(rng() % 4);
+    for (int k = 0; k < flips; k++) {
+      // Mostly the headers, where the checks are.
+      size_t at = rng() % 4 ? rng() % (sizeof(Elf64_Ehdr) + 2 * sizeof(Elf64_Phdr)) : rng() % f.size();
+      f[at] = uint8_t(rng());
+    }
+    if (rng() % 8 == 0) f.resize(rng() % f.size());
+    write_file(path, f);
+    MachineConfig c;
+    c.bios = path;
+    c.ram_bytes = 16 << 20;
+    try {
+      VirtBoard b(c, con, nullptr);
+      loaded++;
+    } catch (const MachineError& e) {
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+      refused++;
+    }
+  }
+  EXPECT_GT(refused, 50u);
+  EXPECT_GT(loaded, 10u);  // flips in padding or harmless fields still load (as raw or ELF)
+}
+
+TEST(HwRobust, MutatedDtbLoadsOrIsRefused) {
+  MachineConfig base;
+  base.bios = "none";
+  std::vector<uint8_t> dtb = virt_device_tree(base);
+  std::string path = std::string(testing::TempDir()) + "/robust.dtb";
+  std::mt19937_64 rng(99);
+  NoConsole con;
+  unsigned refused = 0;
+  for (int i = 0; i < 300; i++) {
+    std::vector<uint8_t> f = dtb;
+    for (int k = 0; k < 1 + int(rng() % 3); k++) f[rng() % (rng() % 2 ? 0x40 : f.size())] = uint8_t(rng());
+    if (rng() % 6 == 0) f.resize(rng() % f.size());
+    write_file(path, f);
+    MachineConfig c = base;
+    c.dtb = path;
+    c.kernel = path;  // any file as a raw kernel, so that /chosen gets edited
+    c.append = "console=ttyS0";
+    try {
+      VirtBoard b(c, con, nullptr);
+      // What was accepted is a tree libfdt can walk, with the edits.
+      EXPECT_FALSE(fdt_flatten(b.fdt()).empty());
+    } catch (const MachineError&) {
+      refused++;
+    }
+  }
+  EXPECT_GT(refused, 30u);
+}
