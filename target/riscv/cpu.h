@@ -1,6 +1,7 @@
 // The RISC-V 64 guest CPU state; generated code reaches every field by offsetof from env.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -16,6 +17,11 @@ enum ExitReason : uint32_t {
   kExitFetchFault,                   // pc is the instruction that could not be fetched; fault_addr its first
                                      // unfetchable byte (equal to pc unless the instruction straddles pages)
   kExitFenceI,                       // fence.i: pc is the next instruction; invalidate translations, continue
+  // System mode only: privileged instructions the hart's loop carries out (target/riscv/excp.cpp).
+  kExitMret,       // pc is the mret
+  kExitSret,       // pc is the sret
+  kExitWfi,        // pc is the wfi
+  kExitSfenceVma,  // pc is the sfence.vma; fault_addr = x[rs1] (or ~0 when rs1 is x0), fault_write = rs1 != 0
 };
 
 // fflags bits (also the low 5 bits of fcsr).
@@ -24,6 +30,17 @@ enum FFlag : uint32_t { kFlagNX = 1, kFlagUF = 2, kFlagOF = 4, kFlagDZ = 8, kFla
 // tb_flags of RISC-V: bits 0-2 hold frm, so blocks are translated for the dynamic rounding mode
 // (inline SSE arithmetic when it is one MXCSR can do, the exact helpers otherwise).
 constexpr uint32_t kTbFrmMask = 7;
+// System mode adds: mstatus.FS (an FP instruction with FS Off is illegal; the first FP register
+// write of a block marks FS dirty unless the flags say it already is), the privilege the block
+// runs in, and the MMU index of its loads and stores (privilege, MPRV/MPP, SUM, MXR: mmu.h).
+constexpr uint32_t kTbFsShift = 3, kTbFsMask = 3u << kTbFsShift;
+constexpr uint32_t kTbPrivShift = 5, kTbPrivMask = 3u << kTbPrivShift;
+constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
+
+enum Priv : uint32_t { kPrivU = 0, kPrivS = 1, kPrivM = 3 };
+enum PmpState : uint32_t { kPmpActive = 1, kPmpLocked = 2 };
+
+class SystemHooks;  // target/riscv/csr.h: what CSR writes ask of the machine (TLB flush, timers)
 
 struct RiscvCpu : tcg::CpuBase {
   uint64_t x[32] = {};  // x[0] is kept 0: translated code never writes it
@@ -37,6 +54,26 @@ struct RiscvCpu : tcg::CpuBase {
   uint64_t reserve_addr = ~0ull;
   uint64_t reserve_value = 0;
   uint64_t instret_base = 0;
+
+  // ---- System mode (target/riscv/csr.cpp); linux-user never reads these. ----
+  uint64_t priv = kPrivM;
+  uint64_t mstatus = 0, misa = 0, medeleg = 0, mideleg = 0, mie = 0;
+  // Written by devices on other threads (RiscvHart::set_irq) and by the hart: atomic RMWs only.
+  std::atomic<uint64_t> mip{0};
+  uint64_t mtvec = 0, stvec = 0, mepc = 0, sepc = 0, mcause = 0, scause = 0, mtval = 0, stval = 0;
+  uint64_t mscratch = 0, sscratch = 0, satp = 0, menvcfg = 0, senvcfg = 0, stimecmp = 0, mseccfg = 0;
+  uint64_t mcounteren = 0, scounteren = 0, mcountinhibit = 0, mhartid = 0;
+  uint64_t cycle_offset = 0, instret_offset = 0;  // mcycle/minstret = host count + offset
+  uint64_t mhpmcounter[32] = {}, mhpmevent[32] = {};
+  uint8_t pmpcfg[64] = {};
+  uint64_t pmpaddr[64] = {};
+  // The exception a failed access recorded (tlb_fill, access_fault), delivered by the hart loop.
+  uint64_t trap_cause = 0, trap_tval = 0;
+  // kExitIllegal in system mode: the instruction bits (mtval).
+  uint32_t bad_insn = 0;
+  uint32_t pmp_active = 0;  // kPmpActive: some entry is not OFF (else M may do anything, S/U nothing);
+                            // kPmpLocked: some active entry is locked (binds M too)
+  SystemHooks* hooks = nullptr;
 };
 
 // The guest FP environment, valid inside translated code and helpers (live MXCSR) and outside it

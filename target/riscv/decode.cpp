@@ -67,6 +67,11 @@ constexpr Pattern kTable32[] = {
   pat("----------------- 001 ----- 0001111", Fmt::I, "fence.i", "", T(fence_i)),
   pat("000000000000 00000 000 00000 1110011", Fmt::R, "ecall", "", T(ecall)),
   pat("000000000001 00000 000 00000 1110011", Fmt::R, "ebreak", "", T(ebreak)),
+  // ---- privileged (system mode only; illegal in linux-user) ----
+  pat("0011000 00010 00000 000 00000 1110011", Fmt::R, "mret", "", T(mret)),
+  pat("0001000 00010 00000 000 00000 1110011", Fmt::R, "sret", "", T(sret)),
+  pat("0001000 00101 00000 000 00000 1110011", Fmt::R, "wfi", "", T(wfi)),
+  pat("0001001 ---------- 000 00000 1110011", Fmt::R, "sfence.vma", "s,t", T(sfence_vma)),
   // ---- Zicsr ----
   pat("----------------- 001 ----- 1110011", Fmt::Csr, "csrrw", "d,c,s", T(csrrw)),
   pat("----------------- 010 ----- 1110011", Fmt::Csr, "csrrs", "d,c,s", T(csrrs)),

@@ -27,6 +27,7 @@
 #include <utility>
 
 #include "target/riscv/cpu.h"
+#include "target/riscv/csr.h"
 #include "target/riscv/fma_error.h"
 #include "tcg/helper.h"
 
@@ -459,6 +460,22 @@ H(fcsr_write) { return fcsr_write(env, a, b); }
 // a: 1 for doubles; b, c: the product's operands.
 H(fma_nan_fixup) {
   a ? fma_nan_fixup<double>(cpu_of(env), b, c) : fma_nan_fixup<float>(cpu_of(env), b, c);
+  return 0;
+}
+// System mode's CSR instruction. a: csr | op << 12 | writes << 14 | rd << 16; b: the source
+// value; c: the instruction bits; d: its pc. Returns 1 (and leaves the bits in bad_insn) when the
+// access is illegal; otherwise writes rd and asks for a loop exit when an interrupt became takeable.
+H(csr) {
+  RiscvCpu* cpu = cpu_of(env);
+  uint64_t old = 0;
+  bool writes = (a >> 14) & 1;
+  if (!csr_access(*cpu, uint32_t(a & 0xfff), CsrOp((a >> 12) & 3), b, writes, &old, d, uint32_t(c))) {
+    cpu->bad_insn = uint32_t(c);
+    return 1;
+  }
+  unsigned rd = unsigned(a >> 16) & 31;
+  if (rd) cpu->x[rd] = old;
+  if (writes && pending_interrupt(*cpu) >= 0) cpu->exit_request.store(1, std::memory_order_relaxed);
   return 0;
 }
 #undef H

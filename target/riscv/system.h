@@ -17,11 +17,18 @@ class ExecEngine;
 }
 namespace mimic::hw {
 class TimerQueue;
-}
+class AddressSpace;
+struct MachineConfig;
+}  // namespace mimic::hw
 
 namespace mimic::riscv {
 
 struct RiscvCpu;
+
+// The engine the harts of a RISC-V machine share (hw::VirtEngineFactory): system mode, the
+// privileged translator reading code through each hart's soft-MMU, -d/-D/-interp from the
+// configuration; RAM writes of loaders and DMA (memory's write hook) drop the code they overwrite.
+std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory);
 
 // MIP/MIE bit numbers of the interrupts a board drives.
 enum Irq : unsigned { kIrqSSoft = 1, kIrqMSoft = 3, kIrqSTimer = 5, kIrqMTimer = 7, kIrqSExt = 9, kIrqMExt = 11 };
@@ -51,6 +58,8 @@ class RiscvHart {
   void set_irq(unsigned irq, bool level);
   // Runs the hart on the calling thread until request_stop(); `budget_insns`-style slicing for
   // the single-threaded mode: returns after about `slice_blocks` block entries when nonzero.
+  // (Sliced, it returns after `slice_blocks` exits from translated code, after 10 ms of guest
+  // time, or at a WFI that waited up to that long: the engine counts no block entries itself.)
   HartStop run(unsigned slice_blocks = 0);
   void request_stop();
   // Parks/unparks the hart outside translated code (monitor stop/cont, exclusive work).

@@ -23,6 +23,12 @@ struct DisasContext {
   // frm as the block's tb_flags fix it (an frm write ends the block): the FP fast path and the
   // legality of dynamic rounding are decided at translation time.
   uint32_t frm = 0;
+  // System mode (tb_flags): privileged instructions and CSRs allowed, the privilege the block
+  // runs in, mstatus.FS, and whether this block already marked FS dirty.
+  bool system = false;
+  unsigned priv = 3;
+  unsigned fs = 3;
+  bool fs_dirty = true;
 };
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }
@@ -39,6 +45,8 @@ inline void gen_exit(DisasContext& s, uint32_t reason, uint64_t pc) {
   s.ir.exit_loop(reason, imm64(pc));
   s.ended = true;
 }
+// The illegal-instruction exit; in system mode it also leaves the instruction bits for mtval.
+void gen_illegal(DisasContext& s);
 // Guest address x[rs1] + imm.
 inline Arg gen_addr(DisasContext& s, unsigned rs1, int64_t imm) {
   Arg base = gpr(s, rs1);
@@ -73,6 +81,7 @@ bool gen_check_rm(DisasContext& s, unsigned rm);
   RISCV_TRANS_RVF_ONE(X, s) RISCV_TRANS_RVF_ONE(X, d) \
   X(flw) X(fsw) X(fld) X(fsd) X(fmv_x_w) X(fmv_w_x) X(fmv_x_d) X(fmv_d_x) X(fcvt_s_d) X(fcvt_d_s)
 #define RISCV_TRANS_ZICSR(X) X(csrrw) X(csrrs) X(csrrc) X(csrrwi) X(csrrsi) X(csrrci)
+#define RISCV_TRANS_PRIV(X) X(mret) X(sret) X(wfi) X(sfence_vma)
 #define RISCV_TRANS_ZB(X) \
   X(add_uw) X(sh1add) X(sh2add) X(sh3add) X(sh1add_uw) X(sh2add_uw) X(sh3add_uw) X(slli_uw) \
   X(andn) X(orn) X(xnor) X(clz) X(ctz) X(cpop) X(clzw) X(ctzw) X(cpopw) X(max) X(maxu) X(min) X(minu) \
@@ -86,6 +95,7 @@ RISCV_TRANS_RVM(RISCV_DECLARE_TRANS)
 RISCV_TRANS_RVA(RISCV_DECLARE_TRANS)
 RISCV_TRANS_RVF(RISCV_DECLARE_TRANS)
 RISCV_TRANS_ZICSR(RISCV_DECLARE_TRANS)
+RISCV_TRANS_PRIV(RISCV_DECLARE_TRANS)
 RISCV_TRANS_ZB(RISCV_DECLARE_TRANS)
 #undef RISCV_DECLARE_TRANS
 

@@ -1,7 +1,10 @@
-// Zicsr in user mode: fflags, frm, fcsr and the read-only counters cycle, time, instret. The FP
+// Zicsr. In user mode: fflags, frm, fcsr and the read-only counters cycle, time, instret. The FP
 // CSRs go through helpers (accrued flags live partly in MXCSR while translated code runs), and a
 // write of frm ends the block: the next one is translated for the new rounding mode (tb_flags).
 // Any other CSR is an illegal instruction.
+// In system mode every CSR instruction is one call of the csr helper over the CSR table
+// (csr.cpp), which also checks the access; a write to a CSR that can change tb_flags, interrupt
+// enables or translation ends the block.
 #include <cstddef>
 
 #include "target/riscv/helpers.h"
@@ -14,6 +17,7 @@ constexpr uint32_t kCsrFflags = 0x001, kCsrFrm = 0x002, kCsrFcsr = 0x003, kCsrCy
                    kCsrInstret = 0xc02;
 constexpr uint32_t kFrmOff = uint32_t(offsetof(RiscvCpu, frm));
 
+// The same order as csr.h's CsrOp: the system-mode helper receives it as a number.
 enum class CsrOp { Write, Set, Clear };
 
 bool known_csr(uint32_t csr) {
@@ -46,7 +50,43 @@ bool write_csr(DisasContext& s, uint32_t csr, Arg v) {
 }
 
 // `src_is_zero`: rs1 is x0 (or uimm is 0) so csrrs/csrrc do not write (and may read a read-only CSR).
+// CSRs whose writes change nothing a translated block depends on (and enable no interrupt).
+// Not fflags: its write sets mstatus.FS to Dirty, which is in tb_flags.
+bool write_keeps_block(uint32_t csr) {
+  switch (csr) {
+    case 0x140:
+    case 0x141:
+    case 0x142:
+    case 0x143:  // sscratch sepc scause stval
+    case 0x340:
+    case 0x341:
+    case 0x342:
+    case 0x343:  // mscratch mepc mcause mtval
+    case 0x105:
+    case 0x305:  // stvec mtvec
+    case 0x302:
+    case 0x106:
+    case 0x306:  // medeleg scounteren mcounteren
+      return true;
+    default: return false;
+  }
+}
+
+bool gen_csr_system(DisasContext& s, const Args& a, CsrOp op, Arg src, bool src_is_zero) {
+  uint32_t csr = uint32_t(a.imm);
+  bool writes = op == CsrOp::Write || !src_is_zero;
+  uint64_t packed = csr | (uint64_t(op) << 12) | (uint64_t(writes) << 14) | (uint64_t(a.rd) << 16);
+  Arg status = s.ir.call(Type::I64, helper_id(Helper::csr), {imm64(packed), src, imm64(s.insn), imm64(s.pc)});
+  uint32_t ok = s.ir.new_label();
+  s.ir.br_cond(Cond::Eq, status, imm64(0), ok);
+  s.ir.exit_loop(kExitIllegal, imm64(s.pc));  // the helper left the instruction bits in bad_insn
+  s.ir.label(ok);
+  if (writes && !write_keeps_block(csr)) gen_exit(s, tcg::kExitLookup, s.next_pc);
+  return true;
+}
+
 bool gen_csr(DisasContext& s, const Args& a, CsrOp op, Arg src, bool src_is_zero) {
+  if (s.system) return gen_csr_system(s, a, op, src, src_is_zero);
   uint32_t csr = uint32_t(a.imm);
   if (!known_csr(csr)) return false;
   bool writes = op == CsrOp::Write || !src_is_zero;

@@ -13,10 +13,63 @@ namespace {
 constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 }
 
+unsigned riscv_code_mmu_index(uint32_t tb_flags) {
+  unsigned priv = (tb_flags & kTbPrivMask) >> kTbPrivShift;
+  return priv == kPrivM ? 3 : priv;  // mmu.h: kMmuU, kMmuS, kMmuM
+}
+
+unsigned RiscvTranslator::code_mmu_index(uint32_t tb_flags) const {
+  return system_ ? riscv_code_mmu_index(tb_flags) : 0;
+}
+
+namespace {
+// FP instructions in system mode: 0 not FP, 1 FP that changes no FP state (stores, fmv.x.*,
+// fclass), 2 FP that may write an f register or fflags: marks mstatus.FS dirty, so a kernel's
+// lazy FP save sees flags raised by compares and conversions too (QEMU 7.2 marks only f writes).
+int fp_kind(uint32_t insn) {
+  if ((insn & 3) != 3) {
+    unsigned q = insn & 3, f3 = (insn >> 13) & 7;
+    if ((q == 0 || q == 2) && f3 == 1) return 2;  // c.fld, c.fldsp
+    if ((q == 0 || q == 2) && f3 == 5) return 1;  // c.fsd, c.fsdsp
+    return 0;
+  }
+  unsigned op = insn & 0x7f, f3 = (insn >> 12) & 7;
+  switch (op) {
+    case 0x07: return f3 == 2 || f3 == 3 ? 2 : 0;  // flw, fld
+    case 0x27: return f3 == 2 || f3 == 3 ? 1 : 0;  // fsw, fsd
+    case 0x43:
+    case 0x47:
+    case 0x4b:
+    case 0x4f: return 2;
+    case 0x53: {
+      unsigned f5 = insn >> 27;
+      // fmv.x.w/d and fclass only write an x register; compares and conversions raise flags.
+      return f5 == 0x1c ? 1 : 2;
+    }
+    default: return 0;
+  }
+}
+constexpr uint32_t kMstatusOff = uint32_t(offsetof(RiscvCpu, mstatus));
+constexpr uint32_t kTbFlagsOff = uint32_t(offsetof(tcg::CpuBase, tb_flags));
+constexpr uint64_t kFsDirty = uint64_t(3) << 13;
+}  // namespace
+
+void gen_illegal(DisasContext& s) {
+  if (s.system) s.ir.set_state(uint32_t(offsetof(RiscvCpu, bad_insn)), imm32(s.insn));
+  gen_exit(s, kExitIllegal, s.pc);
+}
+
 void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
   DisasContext s(ir);
   s.frm = block.flags & kTbFrmMask;
+  if (system_) {
+    s.system = true;
+    s.priv = (block.flags & kTbPrivMask) >> kTbPrivShift;
+    s.fs = (block.flags & kTbFsMask) >> kTbFsShift;
+    s.fs_dirty = s.fs == 3;
+    ir.mem_index = (block.flags & kTbMmuMask) >> kTbMmuShift;
+  }
   const uint64_t start = block.guest_pc;
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;
@@ -48,7 +101,19 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
     ir.insn_start(pc);
     Args args;
     const Pattern* p = decode(insn, args);
-    if (!p || !p->fn(s, args)) gen_exit(s, kExitIllegal, pc);
+    int fp = s.system && p ? fp_kind(insn) : 0;
+    if (fp && s.fs == 0) {
+      gen_illegal(s);  // mstatus.FS Off: every FP instruction traps
+    } else {
+      if (fp == 2 && !s.fs_dirty) {
+        // Mark FS (and tb_flags' copy) dirty before the instruction, once per block: blocks
+        // translated for a dirty FS then need no check at all.
+        ir.set_state(kMstatusOff, ir.or_(ir.get_state(Type::I64, kMstatusOff), imm64(kFsDirty)));
+        ir.set_state(kTbFlagsOff, ir.or_(ir.get_state(Type::I32, kTbFlagsOff), imm32(kTbFsMask)));
+        s.fs_dirty = true;
+      }
+      if (!p || !p->fn(s, args)) gen_illegal(s);
+    }
     pc += len;
     if (s.ended) break;
     // Blocks stay within the page they start on (an instruction straddling into the next page

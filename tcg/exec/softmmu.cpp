@@ -182,6 +182,13 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
   e.addr_read = field(Prot::kRead);
   e.addr_write = field(Prot::kWrite);
   e.addr_code = field(Prot::kExec);
+  if (f.single_use) {
+    // Good for the access that asked (its caller uses the entry once), never for the fast path
+    // or a later lookup: a PMP edge inside the page makes every access ask again.
+    e.addr_read |= TlbFlag::kInvalid;
+    e.addr_write |= TlbFlag::kInvalid;
+    e.addr_code |= TlbFlag::kInvalid;
+  }
   if (host) {
     e.addend = uintptr_t(host) - page;
     if (!writable) e.addr_write |= TlbFlag::kMmio;  // ROM: writes go to the slow path (dropped)

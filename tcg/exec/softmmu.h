@@ -68,6 +68,9 @@ enum : uint8_t { kRead = 1, kWrite = 2, kExec = 4 };
 struct TlbFill {
   uint64_t phys_page = 0;  // physical address of the 4 KiB page holding the virtual address
   uint8_t prot = 0;        // Prot bits allowed for this mmu index (an entry may be cached for all)
+  // The answer holds for this access only (a PMP region edge inside the page): the slow path
+  // uses it once and does not cache it, so the next access to the page asks again.
+  bool single_use = false;
 };
 
 // The physical address space as the soft-MMU sees it (implemented by hw::AddressSpace).
