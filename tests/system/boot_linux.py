@@ -4,11 +4,10 @@ initramfs shell, runs commands whose output is checked, and powers off with a ch
 
   boot_linux.py MIMIC WORKDIR --smp N [--compare-qemu]
 
-The kernel (linux-image-riscv64, trixie) and busybox-static come from Debian in the run, through
-scripts/fetch-debian-debs.sh; the initramfs is built here (newc cpio written by this script).
+The kernel (linux-image-riscv64, trixie) and busybox-static come from Debian in the run
+(scripts/riscv_boot_image.py); the initramfs with this test's /init is built here.
 Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
 import argparse
-import gzip
 import os
 import re
 import subprocess
@@ -16,6 +15,8 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from riscv_boot_image import build_initramfs, fetch  # noqa: E402
 EXIT_CODE = 7  # the init writes it to the SiFive test finisher: mimic must exit with it
 
 INIT = r"""#!/bin/sh
@@ -37,64 +38,6 @@ echo "DONE"
 devmem 0x100000 32 $(( (%d << 16) | 0x3333 ))
 poweroff -f
 """ % EXIT_CODE
-
-
-def cpio_newc(entries):
-    """entries: (name, mode, data or link target) -> bytes of a newc archive."""
-    out = bytearray()
-    ino = 1
-    for name, mode, data in entries + [("TRAILER!!!", 0, b"")]:
-        data = data.encode() if isinstance(data, str) else data
-        nb = name.encode() + b"\0"
-        hdr = "070701" + "".join("%08x" % v for v in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nb), 0))
-        out += hdr.encode() + nb
-        out += b"\0" * ((4 - len(out) % 4) % 4)
-        out += data
-        out += b"\0" * ((4 - len(out) % 4) % 4)
-        ino += 1
-    return bytes(out)
-
-
-def build_initramfs(busybox, path):
-    bb = open(busybox, "rb").read()
-    entries = [("bin", 0o40755, b""), ("proc", 0o40755, b""), ("sys", 0o40755, b""), ("dev", 0o40755, b""),
-               ("tmp", 0o41777, b""), ("bin/busybox", 0o100755, bb), ("init", 0o100755, INIT)]
-    for applet in ("sh", "mount", "echo", "cat", "grep", "uname", "sha256sum", "gzip", "md5sum", "sort", "wc",
-                   "devmem", "poweroff", "ls"):
-        entries.append(("bin/" + applet, 0o120777, "busybox"))
-    with gzip.open(path, "wb") as f:
-        f.write(cpio_newc(entries))
-
-
-def fetch(workdir):
-    root = os.path.join(workdir, "debian-riscv64-boot")
-    marker = os.path.join(root, ".fetched")
-    if not os.path.exists(marker):
-        # linux-image-riscv64 is a metapackage: its Depends names the kernel package itself.
-        r = subprocess.run([os.path.join(ROOT, "scripts/fetch-debian-debs.sh"), "riscv64", "trixie", root,
-                            "busybox-static"], capture_output=True, text=True)
-        if r.returncode != 0:
-            print("boot_linux: cannot fetch Debian packages:\n" + r.stderr, file=sys.stderr)
-            return None
-        state = os.path.join(root, ".apt")
-        apt = ["-o", "APT::Architecture=riscv64", "-o", "APT::Architectures=riscv64", "-o", "Dir::State=" + state,
-               "-o", "Dir::State::Lists=" + state + "/lists", "-o", "Dir::State::status=/dev/null",
-               "-o", "Dir::Cache=" + state + "/cache", "-o", "Dir::Etc::SourceList=" + state + "/sources.list",
-               "-o", "Dir::Etc::SourceParts=/dev/null"]
-        dep = subprocess.run(["apt-cache"] + apt + ["depends", "linux-image-riscv64"], capture_output=True, text=True)
-        m = re.search(r"Depends: (linux-image-\S+)", dep.stdout)
-        if not m:
-            print("boot_linux: no kernel package behind linux-image-riscv64:\n" + dep.stdout + dep.stderr,
-                  file=sys.stderr)
-            return None
-        r = subprocess.run([os.path.join(ROOT, "scripts/fetch-debian-debs.sh"), "riscv64", "trixie", root, m.group(1)],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            print("boot_linux: cannot fetch " + m.group(1) + ":\n" + r.stderr, file=sys.stderr)
-            return None
-        open(marker, "w").close()
-    kernels = sorted(f for f in os.listdir(os.path.join(root, "boot")) if f.startswith("vmlinu"))
-    return os.path.join(root, "boot", kernels[-1]), os.path.join(root, "usr/bin/busybox")
 
 
 def boot(cmd, timeout):
@@ -120,7 +63,7 @@ def main():
         return 77
     kernel, busybox = got
     initrd = os.path.join(a.workdir, "initrd-boot.gz")
-    build_initramfs(busybox, initrd)
+    build_initramfs(busybox, initrd, INIT)
     emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
     cmd = emu + ["-M", "virt", "-m", "512M", "-smp", str(a.smp), "-nographic", "-bios", "default", "-kernel", kernel,
                  "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"]
