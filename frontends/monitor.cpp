@@ -22,9 +22,12 @@ bool parse_format(const std::string& f, unsigned& count, char& unit, char& fmtc)
   }
   for (; i < f.size(); ++i) {
     char c = f[i];
-    if (c == 'b' || c == 'h' || c == 'w' || c == 'g') unit = c;
-    else if (c == 'x' || c == 'd' || c == 'u' || c == 'c') fmtc = c;
-    else return false;
+    if (c == 'b' || c == 'h' || c == 'w' || c == 'g')
+      unit = c;
+    else if (c == 'x' || c == 'd' || c == 'u' || c == 'c')
+      fmtc = c;
+    else
+      return false;
   }
   return count > 0 && count <= 4096;
 }
@@ -56,10 +59,14 @@ std::string dump_memory(hw::Machine& m, bool physical, const std::vector<std::st
       out += fmt::format("\nCannot access memory at 0x{:x}\n", a);
       return out;
     }
-    if (fmtc == 'x') out += fmt::format(" 0x{:0{}x}", v, size * 2);
-    else if (fmtc == 'd') out += fmt::format(" {}", int64_t(v << (64 - 8 * size)) >> (64 - 8 * size));
-    else if (fmtc == 'c') out += fmt::format(" '{}'", v >= 0x20 && v < 0x7f ? char(v) : '.');
-    else out += fmt::format(" {}", v);
+    if (fmtc == 'x')
+      out += fmt::format(" 0x{:0{}x}", v, size * 2);
+    else if (fmtc == 'd')
+      out += fmt::format(" {}", int64_t(v << (64 - 8 * size)) >> (64 - 8 * size));
+    else if (fmtc == 'c')
+      out += fmt::format(" '{}'", v >= 0x20 && v < 0x7f ? char(v) : '.');
+    else
+      out += fmt::format(" {}", v);
     if (i % per_line == per_line - 1 || i + 1 == count) out += '\n';
   }
   return out;

@@ -37,11 +37,31 @@ bool parse_ram_size(const std::string& text, uint64_t& bytes) {
   std::string num = text;
   uint64_t unit = uint64_t(1) << 20;  // a bare number is MiB
   switch (text.back()) {
-    case 'k': case 'K': unit = uint64_t(1) << 10; num.pop_back(); break;
-    case 'm': case 'M': unit = uint64_t(1) << 20; num.pop_back(); break;
-    case 'g': case 'G': unit = uint64_t(1) << 30; num.pop_back(); break;
-    case 't': case 'T': unit = uint64_t(1) << 40; num.pop_back(); break;
-    case 'b': case 'B': unit = 1; num.pop_back(); break;
+    case 'k':
+    case 'K':
+      unit = uint64_t(1) << 10;
+      num.pop_back();
+      break;
+    case 'm':
+    case 'M':
+      unit = uint64_t(1) << 20;
+      num.pop_back();
+      break;
+    case 'g':
+    case 'G':
+      unit = uint64_t(1) << 30;
+      num.pop_back();
+      break;
+    case 't':
+    case 'T':
+      unit = uint64_t(1) << 40;
+      num.pop_back();
+      break;
+    case 'b':
+    case 'B':
+      unit = 1;
+      num.pop_back();
+      break;
     default: break;
   }
   uint64_t n;
@@ -50,8 +70,7 @@ bool parse_ram_size(const std::string& text, uint64_t& bytes) {
   return true;
 }
 
-bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out,
-                          std::string& error) {
+bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out, std::string& error) {
   hw::MachineConfig& m = out.machine;
   auto value = [&](size_t& i, const std::string& opt, std::string& v) {
     if (i + 1 >= args.size()) {

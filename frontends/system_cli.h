@@ -10,7 +10,7 @@ namespace mimic::frontends {
 
 struct SystemOptions {
   hw::MachineConfig machine;
-  bool machine_help = false;  // -M help
+  bool machine_help = false;     // -M help
   bool monitor_on_stdio = true;  // -serial mon:stdio (the -nographic default): Ctrl-a c reaches the monitor
   bool serial_none = false;      // -serial none
 };

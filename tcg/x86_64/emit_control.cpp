@@ -102,10 +102,24 @@ void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, 
   s.jmp_offset = uint32_t(jmp_offset);
   s.target_pc = pc;
   Ctx* cp = &ctx;
-  ctx.defer([cp, &stub, slot, pc] {
+  // System mode never chains across a page (the target's mapping may change): probe the jump
+  // cache inline instead, as GotoPtr does, so a hot loop spanning pages stays in translated code.
+  const bool probe = ctx.softmmu && (pc & ~uint64_t(0xfff)) != (ctx.block.guest_pc & ~uint64_t(0xfff));
+  ctx.defer([cp, &stub, slot, pc, probe] {
     auto& code = cp->code;
     code.L(stub);
     cp->result.slots[slot].reset_offset = uint32_t(code.getSize());
+    if (probe) {
+      // Every value is dead at a block exit: rax is free here.
+      const uint32_t off = uint32_t(jump_cache_index(pc) * sizeof(JumpCacheEntry));
+      Xbyak::Label miss;
+      code.mov(code.rax, code.qword[code.rbp + offsetof(CpuBase, jump_cache)]);
+      code.mov(code.r11, pc);
+      code.cmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, guest_pc)], code.r11);
+      code.jne(miss);
+      code.jmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, host_code)]);
+      code.L(miss);
+    }
     cp->store_exit(pc, kNoReg, kExitChain);
     cp->store_env_imm64(offsetof(CpuBase, exit_tb), cp->tb_cookie);
     code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_slot)], slot);
