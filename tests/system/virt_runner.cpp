@@ -1,7 +1,7 @@
 // A stand-in for `mimic system -M virt ...` until the frontend lands: builds the virt board with
 // RISC-V harts on a system-mode engine and runs it, console on stdout. Takes the options
-// run_baremetal.py passes (-M virt -bios B -nographic -kernel K) and -smp N, -d LIST,
-// -accel tcg,thread=single, -interp.
+// run_baremetal.py passes (-M virt -bios B -nographic -kernel K) and -initrd, -append, -m MiB,
+// -smp N, -d LIST, -accel tcg,thread=single, -interp.
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -42,6 +42,12 @@ int main(int argc, char** argv) {
       config.bios = value();
     } else if (a == "-kernel") {
       config.kernel = value();
+    } else if (a == "-initrd") {
+      config.initrd = value();
+    } else if (a == "-append") {
+      config.append = value();
+    } else if (a == "-m") {
+      config.ram_bytes = std::stoull(value()) << 20;  // MiB
     } else if (a == "-smp") {
       config.smp = unsigned(std::stoul(value()));
     } else if (a == "-d") {
