@@ -174,6 +174,12 @@ CommandLine parse_command_line(const std::vector<std::string>& args, const EnvLo
   if (mode == "binfmt") return parse_binfmt(args);
   if (mode == "system") {
     CommandLine cl;
+    if (args.size() > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help")) {
+      cl.command = Command::kHelp;
+      return cl;
+    }
+    std::string why;
+    if (!parse_system_options(args, 1, cl.system, why)) return error("mimic system: " + why);
     cl.command = Command::kSystem;
     return cl;
   }
@@ -203,7 +209,7 @@ std::string usage_text() {
       "  user [options] PROGRAM [ARGS...]   run a foreign Linux program on this host (riscv64, ...)\n"
       "  binfmt install|uninstall|status    register mimic with binfmt_misc so that foreign programs\n"
       "                                     run when executed directly (install needs root)\n"
-      "  system ...                         emulate a whole machine (not implemented yet)\n"
+      "  system [options]                   emulate a whole machine (-M virt: QEMU's RISC-V virt board)\n"
       "\n"
       "General:\n"
       "  -h, --help          print this help\n"
@@ -227,6 +233,8 @@ std::string usage_text() {
       "  -one-insn-per-tb    translate one guest instruction per block\n"
       "  --                  end of options: the next argument is PROGRAM\n"
       "\n"
+      "{}"
+      "\n"
       "binfmt options:\n"
       "  --arch ARCH         aarch64, riscv64 or all (the default; may be repeated)\n"
       "  --prefix NAME       entries are named NAME-ARCH (default: mimic)\n"
@@ -234,7 +242,8 @@ std::string usage_text() {
       "  --dry-run           install: print the registration lines only\n"
       "  --credentials       install: set-user-ID guest programs run with their own credentials\n"
       "                      (binfmt_misc's C flag)\n"
-      "  Programs started this way take their sysroot from $MIMIC_LD_PREFIX or $QEMU_LD_PREFIX.\n");
+      "  Programs started this way take their sysroot from $MIMIC_LD_PREFIX or $QEMU_LD_PREFIX.\n",
+      system_usage_text());
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "frontends/binfmt.h"
+#include "frontends/system_cli.h"
 #include "linux-user/user.h"
 
 namespace mimic::frontends {
@@ -16,7 +17,7 @@ enum class Command {
   kVersion,  // print version_text(), exit 0
   kLogHelp,  // -d help: print tcg::log_flags_help(), exit 0
   kUser,     // run `user` with CommandLine::user
-  kSystem,   // system mode: not implemented yet, exit 2
+  kSystem,   // run a machine with CommandLine::system
   kBinfmt,   // binfmt install|uninstall|status with CommandLine::binfmt
   kError,    // print `error` and the usage hint, exit 2
 };
@@ -25,6 +26,7 @@ struct CommandLine {
   Command command = Command::kError;
   linux_user::UserOptions user;
   BinfmtOptions binfmt;
+  SystemOptions system;
   std::string error;  // with kError: one line naming what is wrong
 };
 

@@ -9,6 +9,7 @@
 #include <exception>
 
 #include "frontends/cli.h"
+#include "frontends/system.h"
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
 
@@ -41,9 +42,7 @@ int main(int argc, char** argv) {
     case Command::kHelp: fmt::print(stdout, "{}", usage_text()); break;
     case Command::kVersion: fmt::print(stdout, "{}", version_text()); break;
     case Command::kLogHelp: fmt::print(stdout, "{}", mimic::tcg::log_flags_help()); break;
-    case Command::kSystem:
-      fmt::print(stderr, "mimic: system mode is not implemented yet (only 'mimic user PROGRAM' works today)\n");
-      break;
+    case Command::kSystem: return run_system(cl.system);
     case Command::kBinfmt: return run_binfmt(cl.binfmt);
     case Command::kError: fmt::print(stderr, "mimic: {}\nTry 'mimic --help' for more information.\n", cl.error); break;
     case Command::kUser: try { return mimic::linux_user::run_program(cl.user);

@@ -10,7 +10,10 @@ set -euo pipefail
 arch=$1 suite=$2 dest=$(realpath -m "$3"); shift 3
 state=$(realpath -m "$dest/.apt"); debs=$(realpath -m "$dest/.debs")
 mkdir -p "$state/lists/partial" "$state/cache/archives/partial" "$debs"
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The mirror is the machine's own (its apt sources' first URIs: line), unless DEBIAN_MIRROR says.
+mirror=${DEBIAN_MIRROR:-$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null)}
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list 2>/dev/null)
+[ -n "$mirror" ] || { echo "fetch-debian-debs: no Debian mirror in the apt sources; set DEBIAN_MIRROR" >&2; exit 1; }
 echo "deb [arch=$arch trusted=yes] $mirror $suite main" > "$state/sources.list"
 apt_opts=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch"
   -o "Dir::State=$state" -o "Dir::State::Lists=$state/lists" -o "Dir::State::status=/dev/null"

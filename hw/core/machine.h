@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -64,6 +65,8 @@ class Machine {
   virtual bool read_virt(unsigned cpu, uint64_t vaddr, void* buf, size_t len) = 0;
   virtual void pause() = 0;
   virtual void resume() = 0;
+  // The device lock (QEMU's big lock): the console holds it while it feeds the UART.
+  virtual std::recursive_mutex& device_lock() = 0;
 };
 
 struct MachineType {

@@ -1,5 +1,5 @@
-// SiFive PLIC (QEMU hw/intc/sifive_plic.c's behaviour, with level-triggered sources: a source
-// still asserted when its claim completes is pending again).
+// SiFive PLIC (QEMU hw/intc/sifive_plic.c's behaviour, with level-triggered gateways as the
+// RISC-V PLIC spec has them: a source still asserted when its claim completes is pending again).
 #include "hw/intc/plic.h"
 
 #include <fmt/format.h>
@@ -48,8 +48,11 @@ void Plic::set_irq(unsigned source, bool level) {
     log_guest_error(fmt::format("interrupt source {} out of range", source));
     return;
   }
+  // The gateway of a level-triggered source: a high line requests (pending, until a claim takes
+  // it); a low line requests nothing but does not withdraw a request already made (the PLIC
+  // spec; QEMU 7.2 alike). Completion requests again while the line stays high.
   set_bit(level_, source, level);
-  set_bit(pending_, source, level);
+  if (level) set_bit(pending_, source, true);
   update();
 }
 
@@ -120,7 +123,6 @@ void Plic::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
       unsigned per_ctx = unsigned(config_.enable_stride / 4);
       unsigned ctx = i / per_ctx, word = i % per_ctx;
       if (word >= words_) return;
-      if (word == 0) v &= ~1u;  // source 0 cannot be enabled
       enable_[ctx * words_ + word] = v;
       update();
       return;

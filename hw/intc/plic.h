@@ -11,7 +11,9 @@
 namespace mimic::hw {
 
 struct PlicConfig {
-  unsigned num_sources = 96;  // source ids 0..95, 0 reserved (QEMU VIRT_IRQCHIP_NUM_SOURCES)
+  // Source ids 0..96, 0 reserved: QEMU's virt has VIRT_IRQCHIP_NUM_SOURCES = 96 devices and
+  // creates its PLIC with one more (the device tree's riscv,ndev is 96).
+  unsigned num_sources = 97;
   unsigned num_priorities = 7;
   unsigned num_contexts = 2;  // virt: 2 per hart (M, S), context 2h = hart h M-mode
   uint64_t priority_base = 0x0, pending_base = 0x1000, enable_base = 0x2000, enable_stride = 0x80;

@@ -16,6 +16,8 @@ namespace mimic::hw {
 
 namespace {
 constexpr uint64_t kMiB = uint64_t(1) << 20;
+// Beyond QEMU's practical range, and far more than mimic can back: guards the address arithmetic.
+constexpr uint64_t kMaxRam = uint64_t(1) << 40;
 
 // QEMU 7.2 hw/riscv/virt.c virt_memmap[], the entries mimic implements.
 constexpr MemMapEntry kMemmap[] = {
@@ -59,7 +61,14 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   unsigned harts = config_.smp;
 
   const MemMapEntry& dram = virt_memmap(VirtRegion::Dram);
-  memory_.add_ram("riscv_virt_board.ram", dram.base, config_.ram_bytes);
+  if (config_.ram_bytes > kMaxRam)
+    throw MachineError(
+        fmt::format("-m: {:#x} bytes of RAM: the virt machine takes at most {} GiB", config_.ram_bytes, kMaxRam >> 30));
+  try {
+    memory_.add_ram("riscv_virt_board.ram", dram.base, config_.ram_bytes);
+  } catch (const std::runtime_error& e) {
+    throw MachineError(fmt::format("-m: {}", e.what()));
+  }
   const MemMapEntry& mrom = virt_memmap(VirtRegion::Mrom);
   memory_.add_rom("riscv_virt_board.mrom", mrom.base, mrom.size);
 
@@ -126,7 +135,20 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   write_reset_vector();
 }
 
-VirtBoard::~VirtBoard() = default;
+VirtBoard::~VirtBoard() {
+  // Devices go first, under the device lock: the timer thread cannot be inside one of their
+  // callbacks meanwhile, and finds their timers gone when it gets the lock (it is stopped after
+  // this body, when timers_ is destroyed).
+  std::lock_guard lock(memory_.device_lock());
+  virtio_.clear();
+  test_.reset();
+  rtc_.reset();
+  uart_.reset();
+  plic_.reset();
+  mswi_.reset();
+  mtimer_.reset();
+  aclint_.reset();
+}
 
 void VirtBoard::build_fdt() {
   unsigned harts = config_.smp;
@@ -253,7 +275,7 @@ void VirtBoard::build_fdt() {
   const MemMapEntry& plic = virt_memmap(VirtRegion::Plic);
   b.begin_node(fmt::format("plic@{:x}", plic.base));
   b.prop_u32("phandle", plic_ph);
-  b.prop_u32("riscv,ndev", plic_->config().num_sources);
+  b.prop_u32("riscv,ndev", plic_->config().num_sources - 1);
   reg(plic.base, plic.size);
   std::vector<uint32_t> plic_ext, clint_ext;
   for (unsigned i = 0; i < harts; i++) {

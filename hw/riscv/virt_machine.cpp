@@ -124,6 +124,7 @@ class VirtMachine final : public Machine {
     board_->timers().notify();
     for (auto& h : harts_) h->resume();
   }
+  std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
 
  private:
   enum class Event { None, PowerOff, Reset, Stop, Fatal };

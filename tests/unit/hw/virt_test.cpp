@@ -358,6 +358,17 @@ TEST(VirtBoot, BadInputsGetClearErrors) {
   ov.kernel = kelf;
   EXPECT_NE(board_error(ov).find("overlaps -bios " + std::string(kDefaultBios)), std::string::npos) << board_error(ov);
 
+  MachineConfig huge = config(1);
+  huge.ram_bytes = ~uint64_t(0) & ~uint64_t(0xfff);
+  EXPECT_NE(board_error(huge).find("-m: "), std::string::npos) << board_error(huge);
+  huge.ram_bytes = uint64_t(1) << 39;  // 512 GiB: more than this host can map, with a clear error or fine
+  EXPECT_NO_THROW({
+    try {
+      NoConsole con;
+      VirtBoard b(huge, con, nullptr);
+    } catch (const MachineError&) {
+    }
+  });
   MachineConfig smp = config(0);
   EXPECT_NE(board_error(smp).find("-smp 0"), std::string::npos);
   MachineConfig cpu = config(1);

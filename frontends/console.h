@@ -1,0 +1,55 @@
+// The stdio console of `mimic system`: the serial port on the terminal in raw mode, with
+// qemu-system's Ctrl-a escapes (x quits, c switches to the monitor and back, h helps).
+#pragma once
+
+#include <termios.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "hw/core/machine.h"
+
+namespace mimic::frontends {
+
+class StdioConsole final : public hw::CharBackend {
+ public:
+  // `monitor`: Ctrl-a c reaches it; it gets each command line and returns the answer text.
+  // `quit` is called for Ctrl-a x and the monitor's `quit`.
+  StdioConsole(bool monitor_enabled, std::function<std::string(const std::string&)> monitor,
+               std::function<void()> quit);
+  ~StdioConsole() override;
+
+  // Starts reading stdin (after the machine exists; its device lock guards the UART's receiver).
+  void start(std::recursive_mutex* device_lock);
+  void stop();
+
+  void write(const uint8_t* data, size_t len) override;
+  void set_receiver(std::function<void(uint8_t)> rx, std::function<bool()> can_receive) override;
+
+ private:
+  void input_loop();
+  void handle_byte(uint8_t b);
+  void monitor_byte(uint8_t b);
+  void out(const std::string& s);
+
+  bool monitor_enabled_;
+  std::function<std::string(const std::string&)> monitor_;
+  std::function<void()> quit_;
+  std::recursive_mutex* device_lock_ = nullptr;
+  std::mutex rx_mutex_;
+  std::function<void(uint8_t)> rx_;
+  std::function<bool()> can_receive_;
+  std::thread thread_;
+  int stop_pipe_[2] = {-1, -1};
+  bool raw_ = false;
+  termios saved_{};
+  bool escape_ = false;      // the last byte was Ctrl-a
+  bool in_monitor_ = false;  // input goes to the monitor
+  std::string line_;         // monitor line being typed
+  std::string pending_;      // input bytes the UART could not take yet
+};
+
+}  // namespace mimic::frontends

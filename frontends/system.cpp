@@ -1,0 +1,66 @@
+// run_system: registers the boards, builds the machine, wires console and monitor, runs it.
+#include "frontends/system.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+
+#include "frontends/console.h"
+#include "hw/core/machine.h"
+#include "hw/riscv/virt.h"
+#include "target/riscv/system.h"
+
+namespace mimic::frontends {
+
+namespace {
+void register_boards() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  hw::register_riscv_virt(riscv::make_system_engine);
+}
+}  // namespace
+
+int run_system(const SystemOptions& options) {
+  register_boards();
+  if (options.machine_help) {
+    fmt::print(stdout, "{}", hw::machine_help());
+    return 0;
+  }
+  const hw::MachineType* type = hw::find_machine(options.machine.machine);
+  if (!type) {
+    fmt::print(stderr, "mimic: unknown machine '{}' (-M help lists them)\n", options.machine.machine);
+    return 1;
+  }
+  std::unique_ptr<hw::Machine> machine;
+  StdioConsole console(
+      options.monitor_on_stdio && !options.serial_none,
+      [&](const std::string& line) {
+        bool quit = false;
+        std::string answer = monitor_command(*machine, line, &quit);
+        if (quit) machine->stop(0);
+        return answer;
+      },
+      [&] { machine->stop(0); });
+  try {
+    machine = type->create(options.machine, console);
+  } catch (const hw::MachineError& e) {
+    fmt::print(stderr, "mimic: {}\n", e.what());
+    return 1;
+  }
+  console.start(&machine->device_lock());
+  int status;
+  try {
+    status = machine->run();
+  } catch (const std::exception& e) {
+    console.stop();
+    fmt::print(stderr, "mimic: internal error: {}\n", e.what());
+    return 70;
+  }
+  console.stop();
+  return status;
+}
+
+}  // namespace mimic::frontends

@@ -1,0 +1,214 @@
+// Parsing `mimic system` options (qemu-system's spelling) into a hw::MachineConfig.
+#include "frontends/system_cli.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include "tcg/exec/options.h"
+
+namespace mimic::frontends {
+
+namespace {
+// "a=1,b=2" after the first comma-separated item.
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  for (;;) {
+    size_t p = s.find(sep, start);
+    out.push_back(s.substr(start, p - start));
+    if (p == std::string::npos) return out;
+    start = p + 1;
+  }
+}
+
+bool parse_uint(const std::string& s, uint64_t& v) {
+  if (s.empty() || s[0] < '0' || s[0] > '9') return false;
+  errno = 0;
+  char* end = nullptr;
+  v = std::strtoull(s.c_str(), &end, 0);
+  return errno == 0 && *end == '\0';
+}
+}  // namespace
+
+bool parse_ram_size(const std::string& text, uint64_t& bytes) {
+  if (text.empty()) return false;
+  std::string num = text;
+  uint64_t unit = uint64_t(1) << 20;  // a bare number is MiB
+  switch (text.back()) {
+    case 'k': case 'K': unit = uint64_t(1) << 10; num.pop_back(); break;
+    case 'm': case 'M': unit = uint64_t(1) << 20; num.pop_back(); break;
+    case 'g': case 'G': unit = uint64_t(1) << 30; num.pop_back(); break;
+    case 't': case 'T': unit = uint64_t(1) << 40; num.pop_back(); break;
+    case 'b': case 'B': unit = 1; num.pop_back(); break;
+    default: break;
+  }
+  uint64_t n;
+  if (!parse_uint(num, n) || n == 0 || n > (uint64_t(1) << 44) / unit) return false;
+  bytes = n * unit;
+  return true;
+}
+
+bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out,
+                          std::string& error) {
+  hw::MachineConfig& m = out.machine;
+  auto value = [&](size_t& i, const std::string& opt, std::string& v) {
+    if (i + 1 >= args.size()) {
+      error = fmt::format("option '{}' needs an argument", opt);
+      return false;
+    }
+    v = args[++i];
+    return true;
+  };
+  for (size_t i = start; i < args.size(); ++i) {
+    std::string opt = args[i];
+    if (opt.size() > 2 && opt[0] == '-' && opt[1] == '-') opt = opt.substr(1);  // --kernel = -kernel
+    std::string v;
+    if (opt == "-M" || opt == "-machine") {
+      if (!value(i, opt, v)) return false;
+      auto parts = split(v, ',');
+      for (size_t k = 0; k < parts.size(); ++k) {
+        const std::string& p = parts[k];
+        if (k == 0 && p.find('=') == std::string::npos) {
+          if (p == "help" || p == "?") out.machine_help = true;
+          m.machine = p;
+        } else if (p.rfind("type=", 0) == 0) {
+          m.machine = p.substr(5);
+        } else if (p.rfind("dumpdtb=", 0) == 0) {
+          m.dumpdtb = p.substr(8);
+        } else {
+          error = fmt::format("-M {}: unknown machine property '{}' (mimic knows type= and dumpdtb=)", v, p);
+          return false;
+        }
+      }
+    } else if (opt == "-m") {
+      if (!value(i, opt, v)) return false;
+      std::string size = v;
+      if (size.rfind("size=", 0) == 0) size = size.substr(5);
+      size = split(size, ',')[0];
+      if (!parse_ram_size(size, m.ram_bytes)) {
+        error = fmt::format("-m {}: not a memory size (examples: 512, 512M, 2G)", v);
+        return false;
+      }
+    } else if (opt == "-smp") {
+      if (!value(i, opt, v)) return false;
+      uint64_t n = 0;
+      for (const std::string& p : split(v, ',')) {
+        std::string x = p.rfind("cpus=", 0) == 0 ? p.substr(5) : p;
+        if (p.find('=') != std::string::npos && p.rfind("cpus=", 0) != 0) continue;  // sockets=, cores=...
+        if (!parse_uint(x, n)) {
+          error = fmt::format("-smp {}: not a number of CPUs", v);
+          return false;
+        }
+      }
+      if (n == 0 || n > 512) {
+        error = fmt::format("-smp {}: the number of CPUs must be 1 to 512", v);
+        return false;
+      }
+      m.smp = unsigned(n);
+    } else if (opt == "-cpu") {
+      if (!value(i, opt, v)) return false;
+      m.cpu = v;
+    } else if (opt == "-bios") {
+      if (!value(i, opt, v)) return false;
+      m.bios = v;
+    } else if (opt == "-kernel") {
+      if (!value(i, opt, m.kernel)) return false;
+    } else if (opt == "-initrd") {
+      if (!value(i, opt, m.initrd)) return false;
+    } else if (opt == "-append") {
+      if (!value(i, opt, m.append)) return false;
+    } else if (opt == "-dtb") {
+      if (!value(i, opt, m.dtb)) return false;
+    } else if (opt == "-nographic") {
+      out.monitor_on_stdio = true;
+    } else if (opt == "-display" || opt == "-vga") {
+      if (!value(i, opt, v)) return false;
+      if (v != "none") {
+        error = fmt::format("{} {}: mimic has no display; use -nographic (or {} none)", opt, v, opt);
+        return false;
+      }
+    } else if (opt == "-serial") {
+      if (!value(i, opt, v)) return false;
+      if (v == "mon:stdio") {
+        out.monitor_on_stdio = true;
+      } else if (v == "stdio") {
+        out.monitor_on_stdio = false;
+      } else if (v == "none" || v == "null") {
+        out.serial_none = true;
+      } else {
+        error = fmt::format("-serial {}: mimic supports mon:stdio, stdio and none", v);
+        return false;
+      }
+    } else if (opt == "-monitor") {
+      if (!value(i, opt, v)) return false;
+      if (v == "none") {
+        out.monitor_on_stdio = false;
+      } else if (v != "stdio") {
+        error = fmt::format("-monitor {}: mimic supports stdio and none", v);
+        return false;
+      }
+    } else if (opt == "-no-reboot") {
+      m.no_reboot = true;
+    } else if (opt == "-accel") {
+      if (!value(i, opt, v)) return false;
+      auto parts = split(v, ',');
+      if (parts[0] != "tcg") {
+        error = fmt::format("-accel {}: mimic is its own accelerator; only 'tcg' is accepted", v);
+        return false;
+      }
+      for (size_t k = 1; k < parts.size(); ++k) {
+        if (parts[k] == "thread=single") {
+          m.single_thread = true;
+        } else if (parts[k] == "thread=multi") {
+          m.single_thread = false;
+        } else if (parts[k].rfind("tb-size=", 0) != 0) {
+          error = fmt::format("-accel {}: unknown property '{}'", v, parts[k]);
+          return false;
+        }
+      }
+    } else if (opt == "-d") {
+      if (!value(i, opt, v)) return false;
+      std::string why;
+      if (!tcg::parse_log_flags(v, m.log_flags, why)) {
+        error = fmt::format("-d {}: {}", v, why);
+        return false;
+      }
+    } else if (opt == "-D") {
+      if (!value(i, opt, m.log_file)) return false;
+    } else if (opt == "-interp") {
+      m.interpreter = true;
+    } else if (opt == "-s" || opt == "-S" || opt == "-gdb") {
+      error = fmt::format("{}: the gdb stub is not implemented in mimic yet", opt);
+      return false;
+    } else {
+      error = fmt::format("unknown option '{}' (mimic system --help lists them)", args[i]);
+      return false;
+    }
+  }
+  if (m.machine.empty()) m.machine = "virt";
+  return true;
+}
+
+std::string system_usage_text() {
+  return "System-mode options (qemu-system's spelling):\n"
+         "  -M NAME[,dumpdtb=FILE]  machine (-M help lists them; default virt)\n"
+         "  -m SIZE             RAM: 512, 512M, 2G (default 128M)\n"
+         "  -smp N              number of harts, each on its own host thread\n"
+         "  -accel tcg,thread=single  run every hart on one thread, round robin (reproducible)\n"
+         "  -cpu NAME           CPU model\n"
+         "  -bios FILE|default|none  firmware (default: Debian's OpenSBI fw_dynamic.bin)\n"
+         "  -kernel FILE        Linux Image or ELF; -initrd FILE; -append CMDLINE; -dtb FILE\n"
+         "  -nographic          serial console and monitor on stdio (the default)\n"
+         "  -serial mon:stdio|stdio|none, -monitor stdio|none\n"
+         "  -no-reboot          exit when the guest resets\n"
+         "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
+         "  -D FILE             write -d output to FILE\n"
+         "  -interp             run blocks in the IR interpreter (slow; for debugging)\n"
+         "  On the console: Ctrl-a x quits, Ctrl-a c switches between console and monitor,\n"
+         "  Ctrl-a h lists the keys. Monitor: info registers|mtree|tlb, x /Nx ADDR, xp /Nx ADDR,\n"
+         "  stop, cont, quit.\n";
+}
+
+}  // namespace mimic::frontends

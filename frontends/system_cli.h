@@ -1,0 +1,27 @@
+// `mimic system` options in qemu-system's spelling, parsed into a machine configuration.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "hw/core/machine.h"
+
+namespace mimic::frontends {
+
+struct SystemOptions {
+  hw::MachineConfig machine;
+  bool machine_help = false;  // -M help
+  bool monitor_on_stdio = true;  // -serial mon:stdio (the -nographic default): Ctrl-a c reaches the monitor
+  bool serial_none = false;      // -serial none
+};
+
+// Parses args[start..] (after "system"). Returns false and sets `error` to one line naming the
+// option and the problem.
+bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out, std::string& error);
+
+// Sizes as -m takes them: a number of MiB, or with a suffix K, M, G, T (QEMU's rule).
+bool parse_ram_size(const std::string& text, uint64_t& bytes);
+
+std::string system_usage_text();
+
+}  // namespace mimic::frontends

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""A bootable riscv64 Linux for the virt board, from Debian's packages: the kernel
+(linux-image-riscv64 from trixie, whose metapackage names the kernel package) and busybox-static,
+fetched without installing (scripts/fetch-debian-debs.sh), and an initramfs built here as a newc
+cpio archive with a given /init.
+
+  riscv_boot_image.py WORKDIR [--shell]   prints "KERNEL INITRD"; --shell: /init starts a shell"""
+import gzip
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+SHELL_INIT = r"""#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+echo
+echo "mimic: Debian's riscv64 kernel on the virt board; this is busybox's shell."
+echo "Try: cat /proc/cpuinfo; uname -a; poweroff -f ends the machine (Ctrl-a x quits mimic)."
+exec /bin/sh
+"""
+
+APPLETS = ("sh", "mount", "echo", "cat", "grep", "uname", "sha256sum", "gzip", "md5sum", "sort", "wc", "devmem",
+           "poweroff", "ls", "ps", "top", "free", "df", "dmesg", "vi", "head", "tail", "sleep", "date", "nproc")
+
+def cpio_newc(entries):
+    """entries: (name, mode, data or link target) -> bytes of a newc archive."""
+    out = bytearray()
+    ino = 1
+    for name, mode, data in entries + [("TRAILER!!!", 0, b"")]:
+        data = data.encode() if isinstance(data, str) else data
+        nb = name.encode() + b"\0"
+        hdr = "070701" + "".join("%08x" % v for v in (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(nb), 0))
+        out += hdr.encode() + nb
+        out += b"\0" * ((4 - len(out) % 4) % 4)
+        out += data
+        out += b"\0" * ((4 - len(out) % 4) % 4)
+        ino += 1
+    return bytes(out)
+
+
+def build_initramfs(busybox, path, init):
+    bb = open(busybox, "rb").read()
+    entries = [("bin", 0o40755, b""), ("proc", 0o40755, b""), ("sys", 0o40755, b""), ("dev", 0o40755, b""),
+               ("tmp", 0o41777, b""), ("bin/busybox", 0o100755, bb), ("init", 0o100755, init)]
+    for applet in APPLETS:
+        entries.append(("bin/" + applet, 0o120777, "busybox"))
+    with gzip.open(path, "wb") as f:
+        f.write(cpio_newc(entries))
+
+
+def fetch(workdir):
+    root = os.path.join(os.path.abspath(workdir), "debian-riscv64-boot")
+    marker = os.path.join(root, ".fetched")
+    if not os.path.exists(marker):
+        # linux-image-riscv64 is a metapackage: its Depends names the kernel package itself.
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), "riscv64", "trixie", root,
+                            "busybox-static"], capture_output=True, text=True)
+        if r.returncode != 0:
+            print("riscv_boot_image: cannot fetch Debian packages:\n" + r.stderr, file=sys.stderr)
+            return None
+        state = os.path.join(root, ".apt")
+        apt = ["-o", "APT::Architecture=riscv64", "-o", "APT::Architectures=riscv64", "-o", "Dir::State=" + state,
+               "-o", "Dir::State::Lists=" + state + "/lists", "-o", "Dir::State::status=/dev/null",
+               "-o", "Dir::Cache=" + state + "/cache", "-o", "Dir::Etc::SourceList=" + state + "/sources.list",
+               "-o", "Dir::Etc::SourceParts=/dev/null"]
+        dep = subprocess.run(["apt-cache"] + apt + ["depends", "linux-image-riscv64"], capture_output=True, text=True)
+        m = re.search(r"Depends: (linux-image-\S+)", dep.stdout)
+        if not m:
+            print("riscv_boot_image: no kernel package behind linux-image-riscv64:\n" + dep.stdout + dep.stderr,
+                  file=sys.stderr)
+            return None
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), "riscv64", "trixie", root, m.group(1)],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            print("riscv_boot_image: cannot fetch " + m.group(1) + ":\n" + r.stderr, file=sys.stderr)
+            return None
+        open(marker, "w").close()
+    kernels = sorted(f for f in os.listdir(os.path.join(root, "boot")) if f.startswith("vmlinu"))
+    return os.path.join(root, "boot", kernels[-1]), os.path.join(root, "usr/bin/busybox")
+
+
+
+def main():
+    workdir = sys.argv[1]
+    os.makedirs(workdir, exist_ok=True)
+    got = fetch(workdir)
+    if not got:
+        return 1
+    kernel, busybox = got
+    initrd = os.path.join(workdir, "initrd-shell.gz")
+    build_initramfs(busybox, initrd, SHELL_INIT)
+    print(kernel, initrd)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

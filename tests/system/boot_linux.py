@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Boots Debian's riscv64 kernel under Debian's OpenSBI on `mimic system -M virt` to a busybox
+initramfs shell, runs commands whose output is checked, and powers off with a chosen status.
+
+  boot_linux.py MIMIC WORKDIR --smp N [--compare-qemu]
+
+The kernel (linux-image-riscv64, trixie) and busybox-static come from Debian in the run
+(scripts/riscv_boot_image.py); the initramfs with this test's /init is built here.
+Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from riscv_boot_image import build_initramfs, fetch  # noqa: E402
+EXIT_CODE = 7  # the init writes it to the SiFive test finisher: mimic must exit with it
+
+INIT = r"""#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+echo "BOOT-OK $(uname -m) cpus=$(grep -c ^processor /proc/cpuinfo) online=$(cat /sys/devices/system/cpu/online)"
+echo "SUM $(echo 'mimic boots linux' | sha256sum)"
+# A parallel workload over every hart: one compression loop per CPU, then their checksums.
+n=$(grep -c ^processor /proc/cpuinfo)
+i=0
+while [ $i -lt $n ]; do
+  (j=0; while [ $j -lt 3 ]; do gzip -c /bin/busybox > /tmp/z$i; j=$((j+1)); done; md5sum < /tmp/z$i > /tmp/m$i) &
+  i=$((i+1))
+done
+wait
+echo "PARALLEL $(cat /tmp/m* | sort -u | wc -l) distinct of $n"
+echo "DONE"
+devmem 0x100000 32 $(( (%d << 16) | 0x3333 ))
+poweroff -f
+""" % EXIT_CODE
+
+
+def boot(cmd, timeout):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        return None, (e.stdout or b"").decode(errors="replace"), time.monotonic() - t0
+    return p.returncode, p.stdout.decode(errors="replace") + p.stderr.decode(errors="replace"), time.monotonic() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mimic")
+    ap.add_argument("workdir")
+    ap.add_argument("--smp", type=int, default=1)
+    ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-riscv64 instead (the reference)")
+    a = ap.parse_args()
+    os.makedirs(a.workdir, exist_ok=True)
+    got = fetch(a.workdir)
+    if not got:
+        return 77
+    kernel, busybox = got
+    initrd = os.path.join(a.workdir, "initrd-boot.gz")
+    build_initramfs(busybox, initrd, INIT)
+    emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
+    cmd = emu + ["-M", "virt", "-m", "512M", "-smp", str(a.smp), "-nographic", "-bios", "default", "-kernel", kernel,
+                 "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"]
+    status, out, secs = boot(cmd, a.timeout)
+    ok = True
+
+    def check(cond, what):
+        nonlocal ok
+        print(("ok   " if cond else "FAIL ") + what)
+        ok = ok and cond
+
+    check(status is not None, "the machine powered off within %d s (took %.1f s)" % (a.timeout, secs))
+    check("OpenSBI" in out, "OpenSBI started")
+    check("Linux version" in out, "Linux started")
+    m = re.search(r"BOOT-OK (\S+) cpus=(\d+) online=(\S+)", out)
+    check(bool(m) and m.group(1) == "riscv64" and m.group(2) == str(a.smp),
+          "the initramfs shell ran and /proc/cpuinfo lists %d harts (%s)" % (a.smp, m.group(0) if m else "no line"))
+    # sha256 of "mimic boots linux\n", checked against the host's sha256sum.
+    want = subprocess.run(["sha256sum"], input=b"mimic boots linux\n", capture_output=True).stdout.split()[0].decode()
+    check(("SUM " + want) in out, "sha256sum inside the guest agrees with the host's")
+    check(("PARALLEL 1 distinct of %d" % a.smp) in out, "%d parallel workers produced identical results" % a.smp)
+    check(status == EXIT_CODE, "exit status %s is the one the guest chose (%d)" % (status, EXIT_CODE))
+    if not ok:
+        print("---- console output (last 60 lines) ----")
+        print("\n".join(out.splitlines()[-60:]))
+    print("boot time: %.2f s" % secs)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
