@@ -53,7 +53,7 @@ def mimic_has_system(mimic):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mimic", help="build/mimic: runs `mimic system ...`")
-    ap.add_argument("--runner", help="a program taking `-M virt ...` itself (tests/system/virt_runner)")
+    ap.add_argument("--runner", help="instead of mimic: a program taking `-M virt ...` itself")
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--cc", default="riscv64-linux-gnu-gcc")
