@@ -117,6 +117,8 @@ class SystemHooks {
   virtual void log_unimp(const std::string& line) {}
   // Cycles for mcycle/minstret (translated code does not count instructions).
   virtual uint64_t host_cycles();
+  // A trap is being taken (before the state changes): for -d int.
+  virtual void trap_taken(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval, unsigned to_priv) {}
 };
 
 enum class CsrOp : uint8_t { Write, Set, Clear };

@@ -13,6 +13,7 @@ void raise_trap(RiscvCpu& c, uint64_t cause, bool interrupt, uint64_t tval) {
   uint64_t deleg = interrupt ? c.mideleg : c.medeleg;
   bool to_s = c.priv <= kPrivS && cause < 64 && ((deleg >> cause) & 1);
   uint64_t xcause = cause | (interrupt ? kCauseInterrupt : 0);
+  if (c.hooks) c.hooks->trap_taken(cause, interrupt, c.pc, tval, to_s ? kPrivS : kPrivM);
   c.reserve_addr = ~0ull;
   if (to_s) {
     c.scause = xcause;

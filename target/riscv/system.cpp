@@ -29,6 +29,29 @@ const char* const kAbi[32] = {"zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2"
 const char* const kFpAbi[32] = {"ft0", "ft1", "ft2", "ft3", "ft4",  "ft5",  "ft6", "ft7", "fs0",  "fs1", "fa0",
                                 "fa1", "fa2", "fa3", "fa4", "fa5",  "fa6",  "fa7", "fs2", "fs3",  "fs4", "fs5",
                                 "fs6", "fs7", "fs8", "fs9", "fs10", "fs11", "ft8", "ft9", "ft10", "ft11"};
+const char* cause_name(uint64_t cause, bool interrupt) {
+  static const char* const kExc[] = {"exec_addr_misaligned",
+                                     "exec_access_fault",
+                                     "illegal_instruction",
+                                     "breakpoint",
+                                     "load_addr_misaligned",
+                                     "load_access_fault",
+                                     "store_addr_misaligned",
+                                     "store_access_fault",
+                                     "user_ecall",
+                                     "supervisor_ecall",
+                                     "?",
+                                     "machine_ecall",
+                                     "exec_page_fault",
+                                     "load_page_fault",
+                                     "?",
+                                     "store_page_fault"};
+  static const char* const kInt[] = {"?", "s_software", "?", "m_software", "?", "s_timer",
+                                     "?", "m_timer",    "?", "s_external", "?", "m_external"};
+  if (interrupt) return cause < 12 ? kInt[cause] : "?";
+  return cause < 16 ? kExc[cause] : "?";
+}
+
 // Round-robin mode (-accel tcg,thread=single): the longest a hart keeps the thread.
 constexpr uint64_t kSliceNs = 10'000'000;
 }  // namespace
@@ -92,6 +115,17 @@ struct RiscvHart::Impl final : SystemHooks {
     }
   }
   bool log_unimp_enabled() const override { return engine.logger().enabled(tcg::LogFlag::kUnimp); }
+  // -d int: one line per trap, in the shape of QEMU's riscv_cpu_do_interrupt line.
+  void trap_taken(uint64_t cause, bool interrupt, uint64_t epc, uint64_t tval, unsigned to_priv) override {
+    if (!engine.logger().enabled(tcg::LogFlag::kInt)) return;
+    char line[192];
+    std::snprintf(line, sizeof line,
+                  "riscv_cpu_do_interrupt: hart:%u, async:%d, cause:%016" PRIx64 ", epc:0x%016" PRIx64
+                  ", tval:0x%016" PRIx64 ", desc=%s (to %c-mode)\n",
+                  config.hartid, interrupt ? 1 : 0, cause, epc, tval, cause_name(cause, interrupt),
+                  to_priv == kPrivS ? 'S' : 'M');
+    engine.logger().write(line);
+  }
   void log_unimp(const std::string& line) override { engine.logger().write(line + "\n"); }
 
   // An interrupt source changed (device line, Sstc deadline): stop the block, end WFI.

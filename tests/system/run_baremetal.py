@@ -52,21 +52,31 @@ def mimic_has_system(mimic):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mimic", required=True)
+    ap.add_argument("--mimic", help="build/mimic: runs `mimic system ...`")
+    ap.add_argument("--runner", help="instead of mimic: a program taking `-M virt ...` itself")
     ap.add_argument("--build-dir", required=True)
     ap.add_argument("--qemu", default="qemu-system-riscv64")
     ap.add_argument("--cc", default="riscv64-linux-gnu-gcc")
     ap.add_argument("--qemu-only", action="store_true", help="check the programs under QEMU alone")
     ap.add_argument("--timeout", type=int, default=60)
+    ap.add_argument("--variant", action="append", default=None,
+                    help="extra mimic options for one more run of every program (repeatable; '' = none)")
     ap.add_argument("programs", nargs="*")
     args = ap.parse_args()
     for tool in (args.cc, args.qemu):
         if subprocess.run(["sh", "-c", f"command -v {tool}"], capture_output=True).returncode != 0:
             print(f"SKIP: {tool} is not installed")
             return SKIP
-    if not args.qemu_only and not mimic_has_system(args.mimic):
-        print(f"SKIP: '{args.mimic} system' (with the virt board) is not implemented yet")
-        return SKIP
+    if args.runner:
+        mimic_cmd = [args.runner]
+    elif args.mimic:
+        mimic_cmd = [args.mimic, "system"]
+        if not args.qemu_only and not mimic_has_system(args.mimic):
+            print(f"SKIP: '{args.mimic} system' (with the virt board) is not implemented yet")
+            return SKIP
+    elif not args.qemu_only:
+        sys.exit("--mimic or --runner is needed (or --qemu-only)")
+    variants = args.variant if args.variant is not None else [""]
     os.makedirs(args.build_dir, exist_ok=True)
     failed = []
     for name in args.programs or PROGRAMS:
@@ -80,19 +90,25 @@ def main():
         if args.qemu_only:
             print(f"ok   {name} (QEMU, {q_out.count(chr(10))} lines)")
             continue
-        m_rc, m_out = run([args.mimic, "system", "-M", "virt", "-bios", "none", "-nographic", "-kernel", prog],
-                          args.timeout)
-        if m_rc != q_rc or m_out != q_out:
-            print(f"FAIL {name}: mimic status {m_rc}, QEMU {q_rc}")
+        bad = False
+        for variant in variants:
+            extra = variant.split()
+            m_rc, m_out = run(mimic_cmd + ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog] + extra,
+                              args.timeout)
+            if m_rc == q_rc and m_out == q_out:
+                continue
+            print(f"FAIL {name} {variant}: mimic status {m_rc}, QEMU {q_rc}")
             q_lines, m_lines = q_out.splitlines(), m_out.splitlines()
             for i in range(max(len(q_lines), len(m_lines))):
                 q = q_lines[i] if i < len(q_lines) else "<none>"
                 m = m_lines[i] if i < len(m_lines) else "<none>"
                 if q != m:
                     print(f"  line {i + 1}: qemu  {q}\n  line {i + 1}: mimic {m}")
+            bad = True
+        if bad:
             failed.append(name)
             continue
-        print(f"ok   {name} ({q_out.count(chr(10))} lines identical)")
+        print(f"ok   {name} ({q_out.count(chr(10))} lines identical; {', '.join(v or 'JIT' for v in variants)})")
     if failed:
         print("failed: " + " ".join(failed))
         return 1

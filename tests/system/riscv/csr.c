@@ -99,12 +99,11 @@ int main(void) {
   CSR_WRITE(satp, (11ull << 60) | 0x80126);
   show("satp mode 11", CSR_READ(satp));
   CSR_WRITE(satp, 0);
-  // MPP is WARL: 2 (reserved without H) keeps the old value.
+  // MPP holds S. (MPP is WARL: writing the reserved 2 keeps the old value in mimic; QEMU 7.2
+  // stores the 2, so that case is checked in tests/unit/riscv only.)
   CSR_CLEAR(mstatus, MSTATUS_MPP);
   CSR_SET(mstatus, 1ull << 11);
   show("mpp after S", (CSR_READ(mstatus) >> 11) & 3);
-  CSR_WRITE(mstatus, (CSR_READ(mstatus) & ~MSTATUS_MPP) | (2ull << 11));
-  show("mpp after 2", (CSR_READ(mstatus) >> 11) & 3);
 
   // Illegal accesses from M.
   TRY("csrr 0x7c0", "csrr t0, 0x7c0");
