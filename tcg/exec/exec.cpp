@@ -175,7 +175,16 @@ void ExecEngine::register_cpu(CpuBase* env) {
   auto cpu = std::make_unique<Cpu>(env);
   env->jump_cache = cpu->jump_cache;
   // The jump cache is keyed by virtual pc: it is only valid while the TLB's mappings are.
-  if (options_.system && env->softmmu) env->softmmu->set_flush_hook([this, c = cpu.get()] { clear_jump_cache(c); });
+  if (options_.system && env->softmmu) {
+    env->softmmu->set_flush_hook([this, c = cpu.get()](uint64_t vpage) {
+      if (vpage == SoftMmu::kFlushAll) return clear_jump_cache(c);
+      for (size_t i = 0; i < kJumpCacheSize; ++i) {
+        if ((__atomic_load_n(&c->jump_cache[i].guest_pc, __ATOMIC_RELAXED) & kPageMask) != vpage) continue;
+        __atomic_store_n(&c->jump_cache[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+        c->tbs[i].store(nullptr, std::memory_order_relaxed);
+      }
+    });
+  }
   cpus_.push_back(std::move(cpu));
 }
 

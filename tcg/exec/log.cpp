@@ -5,6 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
+#include <set>
+#include <string>
 
 namespace mimic::tcg {
 
@@ -70,7 +73,17 @@ void Logger::write(std::string_view text) {
   std::lock_guard lock(mutex_);
   if (!file_) {
     if (!path_.empty()) {
-      file_ = fopen(path_.c_str(), "w");
+      // Several Loggers of one process may name the same -D file (system mode: the engine's and
+      // the devices'): the first truncates it, and all append, so none overwrites another's lines.
+      static std::mutex opened_mutex;
+      static std::set<std::string> opened;
+      {
+        std::lock_guard olock(opened_mutex);
+        if (opened.insert(path_).second) {
+          if (FILE* f = fopen(path_.c_str(), "w")) fclose(f);
+        }
+      }
+      file_ = fopen(path_.c_str(), "a");
       if (file_) {
         owns_file_ = true;
       } else {

@@ -129,7 +129,8 @@ void SoftMmu::flush() {
       __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
     }
   }
-  if (on_flush_) on_flush_();
+  code_vpages_.clear();
+  if (on_flush_) on_flush_(kFlushAll);
 }
 
 void SoftMmu::flush_page(uint64_t vaddr) {
@@ -144,7 +145,7 @@ void SoftMmu::flush_page(uint64_t vaddr) {
       __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
     }
   }
-  if (on_flush_) on_flush_();
+  if (code_vpages_.erase(page) && on_flush_) on_flush_(page);
 }
 
 void SoftMmu::protect_code_page(uint64_t phys_page) {
@@ -289,6 +290,7 @@ bool SoftMmu::code_phys(uint64_t vaddr, unsigned mmu_idx, uint64_t* phys) {
   const size_t idx = SoftTlb::index(vaddr);
   TlbEntry& e = tlb_->table[mmu_idx][idx];
   if (tag_matches(e.addr_code, vaddr) && !(e.addr_code & TlbFlag::kInvalid)) {
+    code_vpages_.insert(vaddr & kPageMask);
     *phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
     return true;
   }
@@ -297,6 +299,7 @@ bool SoftMmu::code_phys(uint64_t vaddr, unsigned mmu_idx, uint64_t* phys) {
   bool writable;
   if (!phys_.ram_page(f.phys_page, &writable)) return false;  // code runs only from RAM/ROM
   install(vaddr, mmu_idx, f);                                 // the next lookup of this page needs no walk
+  code_vpages_.insert(vaddr & kPageMask);
   *phys = f.phys_page | (vaddr & ~kPageMask);
   return true;
 }

@@ -171,12 +171,18 @@ class SoftMmu {
   std::unique_ptr<SoftTlb> tlb_;
   // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
   std::unique_ptr<uint64_t[]> phys_page_;
-  std::function<void()> on_flush_;
+  std::function<void(uint64_t)> on_flush_;
+  // Virtual pages code was fetched from since the last full flush: only a flush_page of one of
+  // these can leave stale entries in the engine's jump cache (Linux flushes single data pages
+  // all the time).
+  std::unordered_set<uint64_t> code_vpages_;
 
  public:
-  // Called after every flush()/flush_page(): the engine empties the vCPU's jump cache (it is
-  // keyed by virtual pc, valid only while the TLB's mappings are).
-  void set_flush_hook(std::function<void()> hook) { on_flush_ = std::move(hook); }
+  // Called after flush() with kFlushAll and after flush_page() of a page code came from, with
+  // that page: the engine empties (that page's part of) the vCPU's jump cache, which is keyed by
+  // virtual pc and valid only while the TLB's mappings are.
+  static constexpr uint64_t kFlushAll = ~uint64_t(0);
+  void set_flush_hook(std::function<void(uint64_t vpage)> hook) { on_flush_ = std::move(hook); }
 };
 
 // System mode's code fetch: through the fetching CPU's soft-MMU, page by page.

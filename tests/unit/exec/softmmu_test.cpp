@@ -307,6 +307,32 @@ TEST_P(SoftMmuTest, ATlbFlushMakesTheNextAccessUseTheNewMapping) {
   EXPECT_EQ(v->cpu.x[3], 2u);
 }
 
+TEST_P(SoftMmuTest, FlushingACodePageMakesItsVirtualPcRunTheNewMapping) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam + 0x2000, {addi(5, 0, 1), kEcall});
+  s.code(kRam + 0x4000, {addi(5, 0, 2), kEcall});
+  for (int i = 0; i < 2; ++i) {  // the second run finds the block through the jump cache
+    v->cpu.pc = kWindow + 0x2000;
+    ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+    EXPECT_EQ(v->cpu.x[5], 1u);
+  }
+  s.target.remap[kWindow + 0x2000] = kRam + 0x4000;
+  v->mmu->flush_page(kWindow + 0x9000);  // another page: the code page's translation stays cached
+  v->cpu.pc = kWindow + 0x2000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 1u);
+  v->mmu->flush_page(kWindow + 0x2000);
+  v->cpu.pc = kWindow + 0x2000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 2u) << "a block of the old mapping ran after sfence.vma of its page";
+  s.target.remap[kWindow + 0x2000] = kRam + 0x2000;
+  v->mmu->flush();
+  v->cpu.pc = kWindow + 0x2000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SoftMmuTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "interp" : "jit"; });
 
