@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""The console mux and the monitor of `mimic system`: Ctrl-a c opens the monitor, whose answers
+(info mtree, info registers, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
+same keystrokes on qemu-system-riscv64 (the reference) give the same xp words for the reset vector.
+
+  monitor_test.py MIMIC"""
+import re
+import subprocess
+import sys
+import time
+
+FW = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
+
+
+def session(cmd, lines):
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    time.sleep(2)  # OpenSBI prints its banner, then idles with no kernel to start
+    p.stdin.write(b"\x01c")
+    p.stdin.flush()
+    for line in lines:
+        time.sleep(0.4)
+        p.stdin.write(line.encode() + b"\n")
+        p.stdin.flush()
+    try:
+        out, _ = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, _ = p.communicate()
+        return None, out.decode(errors="replace")
+    return p.returncode, out.decode(errors="replace")
+
+
+def main():
+    mimic = sys.argv[1]
+    args = ["-M", "virt", "-nographic", "-bios", "default"]
+    cmds = ["info mtree", "info registers", "xp /4x 0x1000", "x /2g 0x80000000", "stop", "cont", "quit"]
+    status, out = session([mimic, "system"] + args, cmds)
+    ok = True
+
+    def check(cond, what):
+        nonlocal ok
+        print(("ok   " if cond else "FAIL ") + what)
+        ok = ok and cond
+
+    check(status == 0, f"quit ends mimic with status 0 (got {status})")
+    check("mimic monitor" in out, "Ctrl-a c opens the monitor")
+    check(re.search(r"0+10000000-0+10000007 \(prio 0, i/o\): serial", out) is not None, "info mtree lists the UART")
+    check(re.search(r"mhartid\s+0+\b", out) is not None and "x10/a0" in out, "info registers shows CSRs and GPRs")
+    fw = open(FW, "rb").read(16)
+    words = "0x%016x 0x%016x" % (int.from_bytes(fw[0:8], "little"), int.from_bytes(fw[8:16], "little"))
+    check(("0000000080000000: " + words) in out, "x /2g 0x80000000 shows the firmware's first bytes (" + words + ")")
+    m = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", out)
+    qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000", "quit"])
+    q = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", qout)
+    check(bool(m) and bool(q) and m.group(1).strip() == q.group(1).strip(),
+          "xp /4x 0x1000 matches qemu-system-riscv64's (%s / %s)" % (m and m.group(1), q and q.group(1)))
+    if not ok:
+        print("---- mimic's console ----")
+        print(out[-3000:])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
