@@ -342,9 +342,12 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   }
   fflush(stderr);
   // fork() keeps mimic's own locks (malloc, stdio, the engine's) consistent in the child; other
-  // guest threads do not exist there.
-  int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
+  // guest threads do not exist there. Every lock a guest thread may hold at the moment of the fork
+  // is held here, in the lock order: a mapping change holds the memory lock and waits for the
+  // engine's (invalidation), a starting or exiting thread takes the thread list's.
   std::unique_lock mem_lock(ctx.mem.fork_mutex());
+  std::unique_lock threads_lock(ctx.proc.threads_mutex);
+  int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
   // The child starts with no pending signal, as in Linux. A signal our host handler recorded for
   // the parent (the kernel restarts a fork to let the parent's handler run first) must not be
   // delivered again in the child: signals the guest catches are held off across the fork, and the
@@ -359,16 +362,17 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     ctx.thread.signals.rt_count = 0;
   }
   set_host_mask(old_mask, nullptr);
+  if (pid != 0) {
+    if (ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
+    threads_lock.unlock();
+    mem_lock.unlock();
+  }
+  if (pid < 0) return -fork_errno;
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();
     ctx.mem.child_drop_dontfork();
-  } else {
-    mem_lock.unlock();
-  }
-  if (pid != 0 && ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
-  if (pid < 0) return -fork_errno;
-  if (pid == 0) {
+    threads_lock.unlock();  // a default mutex: the child's only thread may unlock it
     if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
     ctx.mem.child_invalidate_dropped();
     ctx.thread.tid = int(syscall(SYS_gettid));
