@@ -256,6 +256,52 @@ std::vector<ElfSymbol> ElfFile::symbols() const {
   return out;
 }
 
+namespace {
+struct ProtRun {
+  uint64_t start, end;
+  int prot;
+};
+
+// The pages the segments cover, as maximal runs of one protection (the union of the segments'
+// own where they share a page), sorted: a sweep over the segments' page-rounded edges, so that
+// the cost follows the number of segments, never their sizes.
+std::vector<ProtRun> segment_runs(const ElfFile& elf, uint64_t bias) {
+  struct Edge {
+    uint64_t at;
+    int prot;
+    int delta;
+  };
+  std::vector<Edge> edges;
+  for (const auto& s : elf.segments()) {
+    if (s.memsz == 0) continue;
+    const int prot = ((s.flags & PF_R) ? GuestProt::kRead : 0) | ((s.flags & PF_W) ? GuestProt::kWrite : 0) |
+                     ((s.flags & PF_X) ? GuestProt::kExec : 0);
+    edges.push_back({page_down(s.vaddr + bias), prot, +1});
+    edges.push_back({page_up(s.vaddr + bias + s.memsz), prot, -1});
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.at < b.at; });
+  std::vector<ProtRun> runs;
+  int count[3] = {0, 0, 0}, open = 0;  // segments open with each PROT bit, and in all
+  for (size_t i = 0; i < edges.size();) {
+    const uint64_t at = edges[i].at;
+    for (; i < edges.size() && edges[i].at == at; i++) {
+      open += edges[i].delta;
+      for (int b = 0; b < 3; b++)
+        if (edges[i].prot & (1 << b)) count[b] += edges[i].delta;
+    }
+    if (!runs.empty() && runs.back().end == 0) runs.back().end = at;  // the run open until here
+    if (open == 0 || i == edges.size()) continue;
+    const int prot = (count[0] ? 1 : 0) | (count[1] ? 2 : 0) | (count[2] ? 4 : 0);
+    if (!runs.empty() && runs.back().end == at && runs.back().prot == prot) {
+      runs.back().end = 0;  // the same protection goes on
+    } else {
+      runs.push_back({at, 0, prot});
+    }
+  }
+  return runs;
+}
+}  // namespace
+
 bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf& out, std::string& error) {
   uint64_t span = page_up(elf.high()) - elf.low();
   uint64_t bias = 0;
@@ -282,21 +328,15 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
   }
   // Map every page writable, copy the file bytes (fresh anonymous pages give the zeroed bss),
   // then apply the final permissions; a page shared by two segments gets both permissions.
-  std::map<uint64_t, int> page_prot;
-  for (const auto& s : elf.segments()) {
-    int prot = ((s.flags & PF_R) ? GuestProt::kRead : 0) | ((s.flags & PF_W) ? GuestProt::kWrite : 0) |
-               ((s.flags & PF_X) ? GuestProt::kExec : 0);
-    for (uint64_t p = page_down(s.vaddr + bias); p < s.vaddr + bias + s.memsz; p += kPageSize) page_prot[p] |= prot;
-  }
-  for (auto it = page_prot.begin(); it != page_prot.end();) {
-    uint64_t start = it->first, end = start + kPageSize;
-    auto next = std::next(it);
-    while (next != page_prot.end() && next->first == end) end += kPageSize, ++next;
-    if (!mem.map_fixed_anon(start, end - start, GuestProt::kRead | GuestProt::kWrite)) {
-      error = fmt::format("cannot map [{:#x}, {:#x}) in the guest", start, end);
+  const std::vector<ProtRun> runs = segment_runs(elf, bias);
+  for (size_t i = 0; i < runs.size();) {
+    size_t j = i + 1;
+    while (j < runs.size() && runs[j].start == runs[j - 1].end) j++;  // contiguous: one mapping
+    if (!mem.map_fixed_anon(runs[i].start, runs[j - 1].end - runs[i].start, GuestProt::kRead | GuestProt::kWrite)) {
+      error = fmt::format("cannot map [{:#x}, {:#x}) in the guest", runs[i].start, runs[j - 1].end);
       return false;
     }
-    it = next;
+    i = j;
   }
   uint64_t end_code = 0, end = 0;
   for (const auto& s : elf.segments()) {
@@ -310,14 +350,7 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
     const uint64_t lo = page_down(s.vaddr + bias), hi = page_up(s.vaddr + bias + s.filesz);
     mem.describe(lo, hi - lo, mem.file_info(elf.path(), page_down(s.offset)));
   }
-  for (auto it = page_prot.begin(); it != page_prot.end();) {
-    uint64_t start = it->first, stop = start + kPageSize;
-    int prot = it->second;
-    auto next = std::next(it);
-    while (next != page_prot.end() && next->first == stop && next->second == prot) stop += kPageSize, ++next;
-    mem.mprotect(start, stop - start, prot);
-    it = next;
-  }
+  for (const ProtRun& r : runs) mem.mprotect(r.start, r.end - r.start, r.prot);
   out.bias = bias;
   out.entry = elf.entry() + bias;
   out.phdr = elf.phdr_vaddr() ? elf.phdr_vaddr() + bias : 0;

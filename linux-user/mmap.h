@@ -229,19 +229,37 @@ class GuestMemory final : public tcg::CodeFetcher {
   std::vector<std::pair<uint64_t, uint64_t>> dropped_after_fork_;
   std::string guest_root_;
 
-  // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.
+  // Two-level table of one flag byte per page. A 1 GiB leaf is either uniform (every page has the
+  // same flags, one word: `(flags << 1) | 1`, or 0 for a leaf never used) or an array of bytes,
+  // made only where a mapping's edge or a per-page change falls inside it. So a mapping costs a
+  // word per GiB and at most two arrays, however large it is, and the walks below skip a uniform
+  // leaf in one step. Arrays live until the GuestMemory does: a lock-free reader may hold one.
   static constexpr unsigned kLeafBits = 30 - kPageBits;
   static constexpr uint64_t kLeafPages = uint64_t(1) << kLeafBits;
-  uint8_t* leaf(uint64_t page) const { return leaves_[page >> kLeafBits].load(std::memory_order_acquire); }
-  // The flag byte of the page holding addr, null when its leaf was never used.
+  static constexpr unsigned kLeafShift = kLeafBits + kPageBits;  // address bits of a leaf's index
+  static bool is_array(uintptr_t leaf) { return leaf != 0 && !(leaf & 1); }
+  static uint8_t uniform_flags(uintptr_t leaf) { return uint8_t(leaf >> 1); }
+  static uintptr_t uniform_leaf(uint8_t flags) { return flags ? (uintptr_t(flags) << 1) | 1 : 0; }
+  uintptr_t leaf_word(uint64_t addr) const { return leaves_[addr >> kLeafShift].load(std::memory_order_acquire); }
+  // The flag byte of the page holding addr, null when its leaf is uniform (no page of it was ever
+  // changed on its own).
   uint8_t* flag_slot(uint64_t addr) const {
-    uint8_t* l = leaf(addr >> kPageBits);
-    return l ? &l[(addr >> kPageBits) & (kLeafPages - 1)] : nullptr;
+    const uintptr_t l = leaf_word(addr);
+    return is_array(l) ? &reinterpret_cast<uint8_t*>(l)[(addr >> kPageBits) & (kLeafPages - 1)] : nullptr;
   }
+  // The same, making the leaf an array first (mutex held).
+  uint8_t* flag_slot_for_write(uint64_t addr);
+  // The first page-aligned address in [page_down(addr), min(end, size_)) whose flags fail
+  // `keep`, or that end when none does.
+  template <class Keep>
+  uint64_t scan(uint64_t addr, uint64_t end, Keep keep) const;
+  // One past the highest page in [lo, end) (both page-aligned) whose flags fail `keep`, or 0.
+  template <class Keep>
+  uint64_t scan_down(uint64_t lo, uint64_t end, Keep keep) const;
 
   uint8_t* base_;
   uint64_t size_;
-  std::unique_ptr<std::atomic<uint8_t*>[]> leaves_;
+  std::unique_ptr<std::atomic<uintptr_t>[]> leaves_;
   size_t leaf_count_;
   mutable std::recursive_mutex mutex_;
 
