@@ -338,10 +338,16 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
     }
     i = j;
   }
-  uint64_t end_code = 0, end = 0;
+  uint64_t end_code = 0, end = 0, start_code = ~uint64_t(0), start_data = 0, end_data = 0;
   for (const auto& s : elf.segments()) {
     memcpy(mem.host(s.vaddr + bias), elf.data() + s.offset, s.filesz);
-    if (s.flags & PF_X) end_code = std::max(end_code, s.vaddr + bias + s.filesz);
+    // Linux's load_elf_binary keeps these for /proc/<pid>/stat (start_data is the last segment's).
+    if (s.flags & PF_X) {
+      end_code = std::max(end_code, s.vaddr + bias + s.filesz);
+      start_code = std::min(start_code, s.vaddr + bias);
+    }
+    start_data = std::max(start_data, s.vaddr + bias);
+    end_data = std::max(end_data, s.vaddr + bias + s.filesz);
     end = std::max(end, s.vaddr + bias + s.memsz);
   }
   // /proc/self/maps shows the file behind the pages that hold its bytes, as for a file mapping.
@@ -358,6 +364,9 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
   out.start = elf.low() + bias;
   out.end = end;
   out.end_code = end_code;
+  out.start_code = start_code == ~uint64_t(0) ? 0 : start_code;
+  out.start_data = start_data;
+  out.end_data = end_data;
   out.symbols = elf.symbols();
   for (auto& s : out.symbols) s.addr += bias;
   return true;

@@ -705,6 +705,18 @@ uint64_t GuestMemory::brk(uint64_t new_brk) {
   return brk_cur_;
 }
 
+uint64_t GuestMemory::mapped_bytes() const {
+  std::lock_guard lock(mutex_);
+  uint64_t total = 0;
+  auto valid = [](uint8_t f) { return (f & PageFlag::kValid) != 0; };
+  for (uint64_t p = scan(0, size_, [&](uint8_t f) { return !valid(f); }); p < size_;) {
+    const uint64_t q = scan(p, size_, valid);
+    total += q - p;
+    p = scan(q, size_, [&](uint8_t f) { return !valid(f); });
+  }
+  return total;
+}
+
 std::string GuestMemory::maps_text() const {
   std::lock_guard lock(mutex_);
   std::string out;

@@ -183,6 +183,8 @@ class GuestMemory final : public tcg::CodeFetcher {
   // Text of /proc/self/maps for the guest, in Linux's format: one line per run of pages with the
   // same permissions and mapping.
   std::string maps_text() const;
+  // The bytes mapped (the kernel's total_vm, /proc/<pid>/stat's vsize).
+  uint64_t mapped_bytes() const;
 
   // fork: the child drops the MADV_DONTFORK mappings (the host child does not have them) right
   // after fork, and their translations once its engine is ready.

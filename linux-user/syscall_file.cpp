@@ -10,12 +10,15 @@
 #include <sys/select.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "linux-user/arch.h"
@@ -98,18 +101,86 @@ SYS(pwritev2) {
   return host_ret(::pwritev2(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3]), int(a[5])));
 }
 
+namespace {
+// The file of this process or of one of its threads that `path` names under /proc (its name
+// there, "maps", "stat"...), or empty: /proc/self/, /proc/<pid>/, /proc/thread-self/ and
+// /proc/<self or pid>/task/<tid>/ for a thread of this process. `host_dir` is the host folder.
+std::string proc_file_of_this_process(const std::string& path, std::string& host_dir) {
+  const std::string pid = std::to_string(getpid());
+  std::string rest;
+  if (path.rfind("/proc/self/", 0) == 0) {
+    rest = path.substr(11);
+    host_dir = "/proc/self/";
+  } else if (path.rfind("/proc/" + pid + "/", 0) == 0) {
+    rest = path.substr(pid.size() + 7);
+    host_dir = "/proc/self/";
+  } else if (path.rfind("/proc/thread-self/", 0) == 0) {
+    return host_dir = "/proc/thread-self/", path.substr(18);
+  } else {
+    return {};
+  }
+  if (rest.rfind("task/", 0) != 0) return rest;
+  const size_t slash = rest.find('/', 5);
+  if (slash == std::string::npos) return {};
+  const std::string tid = rest.substr(5, slash - 5);
+  struct stat st;  // a thread of this process: the host has its folder under our task/
+  if (tid.empty() || tid.find_first_not_of("0123456789") != std::string::npos ||
+      ::stat(("/proc/self/task/" + tid).c_str(), &st) != 0)
+    return {};
+  host_dir = "/proc/self/task/" + tid + "/";
+  return rest.substr(slash + 1);
+}
+
+// /proc/<pid>/stat with the memory layout fields of the guest's mm_struct (the host's describe
+// mimic: a vsize of the whole reservation, mimic's own code, stack and arguments); the other
+// fields (state, times, faults, rss...) are the host process's own, which they are.
+std::string guest_stat_text(SyscallCtx& ctx, const std::string& host_file) {
+  FILE* f = fopen(host_file.c_str(), "r");
+  if (!f) return {};
+  char buf[4096];
+  const size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  std::string text(buf, n);
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 > text.size()) return text;
+  std::vector<std::string> fields;  // fields 3.. (state onwards)
+  for (size_t i = paren + 2; i < text.size();) {
+    size_t j = text.find_first_of(" \n", i);
+    if (j == std::string::npos) j = text.size();
+    fields.push_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  auto set = [&](size_t field, uint64_t v) {
+    if (field >= 3 && field - 3 < fields.size()) fields[field - 3] = std::to_string(v);
+  };
+  const auto& l = ctx.proc.layout;
+  set(23, ctx.mem.mapped_bytes());
+  set(26, l.start_code);
+  set(27, l.end_code);
+  set(28, l.start_stack);
+  set(29, 0);  // kstkesp and kstkeip: 0 unless the task is exiting or dumping core
+  set(30, 0);
+  set(45, l.start_data);
+  set(46, l.end_data);
+  set(47, ctx.mem.brk_start());
+  set(48, l.arg_start);
+  set(49, l.arg_end);
+  set(50, l.env_start);
+  set(51, l.env_end);
+  std::string out = text.substr(0, paren + 2);
+  for (size_t i = 0; i < fields.size(); i++) out += (i ? " " : "") + fields[i];
+  return out + "\n";
+}
+}  // namespace
+
 // Files under /proc whose host contents would describe mimic or the host CPU instead of the guest.
 int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
-  std::string self = "/proc/" + std::to_string(getpid());
-  std::string rest;
+  std::string rest, host_dir;
   if (path == "/proc/cpuinfo") {
     rest = path;  // one block per processor this process may run on, as Linux lists them
-  } else if (path.rfind("/proc/self/", 0) == 0) {
-    rest = path.substr(11);
-  } else if (path.rfind(self + "/", 0) == 0) {
-    rest = path.substr(self.size() + 1);
   } else {
-    return -1;
+    rest = proc_file_of_this_process(path, host_dir);
+    if (rest.empty()) return -1;
   }
   std::string text;
   if (rest == "/proc/cpuinfo") {
@@ -117,6 +188,9 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
     for (unsigned cpu = 0; cpu < unsigned(n > 0 ? n : 1); ++cpu) ctx.proc.arch->cpuinfo(text, cpu);
   } else if (rest == "maps") {
     text = ctx.mem.maps_text();
+  } else if (rest == "stat") {
+    text = guest_stat_text(ctx, host_dir + "stat");
+    if (text.empty()) return -1;
   } else if (rest == "auxv") {
     text.assign(reinterpret_cast<const char*>(ctx.proc.auxv.data()), ctx.proc.auxv.size() * 8);
   } else if (rest == "cmdline") {
