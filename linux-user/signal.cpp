@@ -35,6 +35,7 @@ namespace mimic::linux_user {
 namespace {
 
 thread_local int t_fault_signal = SIGSEGV;
+thread_local bool t_fault_outside_guest = false;
 thread_local GuestThread* t_current_thread = nullptr;
 
 bool is_fault_signal(int sig) {
@@ -172,6 +173,7 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
       if (gp) env->fault_addr = 0;
       env->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
       t_fault_signal = sig;
+      t_fault_outside_guest = !in_guest;
       tcg::cpu_loop_exit_from_signal(env, tcg::kExitMemFault, uc);
     }
   }
@@ -199,6 +201,7 @@ void set_host_disposition(int sig, const GuestSigaction& act) {
 }  // namespace
 
 int last_fault_signal() { return t_fault_signal; }
+bool last_fault_outside_guest() { return t_fault_outside_guest; }
 GuestThread* current_thread() { return t_current_thread; }
 void set_current_thread(GuestThread* thread) { t_current_thread = thread; }
 
