@@ -1,5 +1,6 @@
 // File-descriptor system calls: read/write, open/close, fcntl, ioctl, pipes, polling, epoll, eventfd.
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -316,6 +317,64 @@ SYS(fcntl) {
   }
 }
 
+// The network-interface requests on a socket (if_nametoindex, ifconfig, ip): struct ifreq is the
+// same 40 bytes on the 64-bit guests and x86-64 (a name and a union without pointers), except
+// for the ones that carry a pointer (SIOCETHTOOL, SIOCGIFCONF, the private and wireless ones),
+// which are not in this list.
+constexpr size_t kIfreqSize = 40;
+bool is_ifreq_request(unsigned long req) {
+  switch (req) {
+    case SIOCGIFNAME:
+    case SIOCGIFFLAGS:
+    case SIOCSIFFLAGS:
+    case SIOCGIFADDR:
+    case SIOCSIFADDR:
+    case SIOCGIFDSTADDR:
+    case SIOCSIFDSTADDR:
+    case SIOCGIFBRDADDR:
+    case SIOCSIFBRDADDR:
+    case SIOCGIFNETMASK:
+    case SIOCSIFNETMASK:
+    case SIOCGIFMETRIC:
+    case SIOCSIFMETRIC:
+    case SIOCGIFMTU:
+    case SIOCSIFMTU:
+    case SIOCSIFNAME:
+    case SIOCSIFHWADDR:
+    case SIOCGIFHWADDR:
+    case SIOCADDMULTI:
+    case SIOCDELMULTI:
+    case SIOCGIFINDEX:
+    case SIOCSIFPFLAGS:
+    case SIOCGIFPFLAGS:
+    case SIOCDIFADDR:
+    case SIOCSIFHWBROADCAST:
+    case SIOCGIFTXQLEN:
+    case SIOCSIFTXQLEN:
+    case SIOCGIFMAP:
+    case SIOCSIFMAP: return true;
+    default: return false;
+  }
+}
+// SIOCGIFCONF: struct ifconf { int len; char* buf; } names a guest buffer of ifreqs (or none, to
+// ask for the length).
+int64_t interface_list_ioctl(SyscallCtx& ctx, int fd, uint64_t arg) {
+  struct {
+    int32_t len, pad;
+    uint64_t buf;
+  } g;
+  if (!copy_from_guest(ctx.mem, &g, arg, sizeof g)) return -EFAULT;
+  ifconf host{};
+  host.ifc_len = g.len;
+  if (g.buf) {
+    if (g.len < 0) return -EINVAL;
+    host.ifc_buf = static_cast<char*>(guest_buffer(ctx.mem, g.buf, uint64_t(g.len)));
+    if (!host.ifc_buf && g.len) return -EFAULT;
+  }
+  if (::ioctl(fd, SIOCGIFCONF, &host) != 0) return -errno;
+  return put_guest(ctx.mem, arg, int32_t(host.ifc_len)) ? 0 : -EFAULT;
+}
+
 SYS(ioctl) {
   int fd = fdarg(a[0]);
   unsigned long req = unsigned(a[1]);
@@ -351,7 +410,12 @@ SYS(ioctl) {
     case TIOCNXCL:
     case FIOCLEX:
     case FIONCLEX: by_value = true; break;
-    default: return -ENOTTY;
+    case SIOCGIFCONF: return interface_list_ioctl(ctx, fd, a[2]);
+    default:
+      if (!is_ifreq_request(req)) return -ENOTTY;
+      in = out = kIfreqSize;  // struct ifreq, read and written back whole
+      if (!ctx.mem.access_ok(a[2], kIfreqSize, PageFlag::kValid | PageFlag::kRead | PageFlag::kWrite)) return -EFAULT;
+      break;
   }
   if (by_value) return host_ret(::ioctl(fd, req, long(a[2])));
   size_t n = in ? in : out;
