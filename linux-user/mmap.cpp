@@ -38,14 +38,38 @@ uint8_t GuestMemory::prot_to_flags(int prot) {
   return f;
 }
 
+namespace {
+// The end of the host mapping just below `addr` (0 when none), from /proc/self/maps.
+uintptr_t host_mapping_end_below(uintptr_t addr) {
+  FILE* f = fopen("/proc/self/maps", "r");
+  if (!f) return addr;  // unknown: no room
+  uintptr_t best = 0;
+  unsigned long lo, hi;
+  char line[512];
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi <= addr && hi > best) best = hi;
+  fclose(f);
+  return best;
+}
+}  // namespace
+
 std::unique_ptr<GuestMemory> GuestMemory::create(std::string& error, uint64_t max_size) {
   // 64 TiB holds every layout a riscv64 (Sv39/Sv48 up to 2^46) or arm64 static program expects;
   // smaller sizes are fallbacks for hosts with RLIMIT_AS or a smaller address space.
   for (unsigned bits = 46; bits >= 32; bits -= 2) {
     uint64_t size = uint64_t(1) << bits;
     if (max_size && size > max_size) continue;
-    void* p = ::mmap(nullptr, size, PROT_NONE, kReserveFlags, -1, 0);
-    if (p != MAP_FAILED) return std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+    // A PROT_NONE guard a quarter of the size above the guest's space, in the same reservation,
+    // so that an access past its end faults at the address the guest used instead of reaching
+    // whatever of mimic's the kernel placed right above (its own ELF image, its heap).
+    for (const uint64_t guard : {size / 4, uint64_t(0)}) {
+      void* p = ::mmap(nullptr, size + guard, PROT_NONE, kReserveFlags, -1, 0);
+      if (p == MAP_FAILED) continue;
+      auto mem = std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+      mem->guard_above_ = guard;
+      mem->reserve_guard_below(size / 16);
+      return mem;
+    }
   }
   error = fmt::format("cannot reserve the guest address space: {}", strerror(errno));
   return nullptr;
@@ -59,8 +83,23 @@ GuestMemory::GuestMemory(uint8_t* base, uint64_t size) : base_(base), size_(size
   mmap_top_ = size;
 }
 
+void GuestMemory::reserve_guard_below(uint64_t max_len) {
+  // Below the guest's address 0 (where negative guest addresses wrap to): the free host range
+  // there, up to max_len; a page is left free so that no host mapping merges with it.
+  const uintptr_t base = uintptr_t(base_), floor = host_mapping_end_below(base) + kPageSize;
+  uint64_t len = base > floor ? std::min<uint64_t>(max_len, base - floor) : 0;
+  len &= ~(kPageSize - 1);
+  if (len == 0) return;
+  void* p = ::mmap(base_ - len, len, PROT_NONE, kReserveFlags | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == base_ - len)
+    guard_below_ = len;
+  else if (p != MAP_FAILED)
+    ::munmap(p, len);  // a kernel without MAP_FIXED_NOREPLACE placed it elsewhere
+}
+
 GuestMemory::~GuestMemory() {
-  ::munmap(base_, size_);
+  ::munmap(base_, size_ + guard_above_);
+  if (guard_below_) ::munmap(base_ - guard_below_, guard_below_);
   for (size_t i = 0; i < leaf_count_; i++)
     if (uintptr_t l = leaves_[i].load(); is_array(l)) std::free(reinterpret_cast<uint8_t*>(l));
 }

@@ -98,6 +98,12 @@ class GuestMemory final : public tcg::CodeFetcher {
   uint64_t size() const { return size_; }
   void* host(uint64_t addr) const { return base_ + addr; }
   bool in_range(uint64_t addr, uint64_t len) const { return addr <= size_ && len <= size_ - addr; }
+  // True when host address `host` is mimic's PROT_NONE guard just above or below the guest's
+  // space: a fault there is the guest's, at guest address host - base() (modulo 2^64).
+  bool in_guard(uintptr_t host) const {
+    const uint64_t off = uint64_t(host - uintptr_t(base_));
+    return (off >= size_ && off - size_ < guard_above_) || (off >= -guard_below_ && guard_below_ != 0);
+  }
 
   // Page flags, lock-free for readers (translator, fault handler, syscall argument checks).
   uint8_t page_flags(uint64_t addr) const;
@@ -195,6 +201,8 @@ class GuestMemory final : public tcg::CodeFetcher {
 
  private:
   GuestMemory(uint8_t* base, uint64_t size);
+  void reserve_guard_below(uint64_t max_len);
+  uint64_t guard_above_ = 0, guard_below_ = 0;
   void set_flags(uint64_t addr, uint64_t len, uint8_t flags);  // mutex held
   bool any_exec(uint64_t addr, uint64_t len) const;
   void reserve_again(uint64_t addr, uint64_t len);  // turns host pages back into PROT_NONE reservation

@@ -162,7 +162,8 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
     uintptr_t host_pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     uintptr_t addr = uintptr_t(si->si_addr);
     uintptr_t base = uintptr_t(p->mem->base());
-    bool in_guest = addr >= base && addr - base < p->mem->size();
+    // The guard reservations around the guest's space fault at the address the guest used.
+    bool in_guest = (addr >= base && addr - base < p->mem->size()) || p->mem->in_guard(addr);
     auto gpc = p->engine->guest_pc_for_host_pc(host_pc);
     // A non-canonical guest address faults with si_addr 0 (general protection): still the guest's.
     bool gp = si->si_code == SI_KERNEL;
