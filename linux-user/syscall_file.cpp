@@ -18,6 +18,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -27,6 +29,7 @@
 #include "linux-user/safe_syscall.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
+#include "tcg/exec/exec.h"
 
 namespace mimic::linux_user {
 
@@ -51,22 +54,89 @@ int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<i
   return 0;
 }
 
+// /proc/self/mem at guest addresses: the host's file read at guest_base + offset, limited to the
+// guest's mapped pages (an unmapped page ends the transfer, EIO when it is the first, as in
+// Linux; the host would read the reservation's PROT_NONE pages as zeros and, past it, mimic).
+// The host file's position is kept at guest_base + the guest's position.
+namespace {
+std::atomic<int> g_mem_fd_opens{0};  // nonzero once the guest opened one: the fast path skips the check
+constexpr int kMaxMemFd = 4096;
+std::atomic<bool> g_mem_fd[kMaxMemFd];
+std::atomic<uint64_t> g_mem_ino{0}, g_mem_dev{0};
+
+bool is_guest_mem_fd(int fd) {
+  if (g_mem_fd_opens.load(std::memory_order_relaxed) == 0 || fd < 0 || fd >= kMaxMemFd ||
+      !g_mem_fd[fd].load(std::memory_order_relaxed))
+    return false;
+  struct stat st;  // the number may have been closed and reused since
+  if (::fstat(fd, &st) == 0 && st.st_ino == g_mem_ino.load() && st.st_dev == g_mem_dev.load()) return true;
+  g_mem_fd[fd].store(false);
+  return false;
+}
+
+int64_t open_guest_mem(SyscallCtx& ctx, int flags) {
+  const int fd = ::open("/proc/self/mem", flags);
+  if (fd < 0) return -errno;
+  struct stat st;
+  if (fd >= kMaxMemFd || ::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return -EMFILE;
+  }
+  g_mem_ino.store(st.st_ino);
+  g_mem_dev.store(st.st_dev);
+  syscall(SYS_lseek, fd, ctx.mem.base(), SEEK_SET);
+  g_mem_fd[fd].store(true);
+  g_mem_fd_opens.fetch_add(1);
+  return fd;
+}
+
+// Transfers up to n bytes between guest buffer `buf` and guest memory at `pos`.
+int64_t guest_mem_transfer(SyscallCtx& ctx, int fd, uint64_t buf, uint64_t n, uint64_t pos, bool write) {
+  if (n == 0) return 0;
+  if (pos >= ctx.mem.size()) return -EIO;
+  n = std::min(n, ctx.mem.size() - pos);
+  uint64_t end = pos;
+  while (end < pos + n && (ctx.mem.page_flags(end) & PageFlag::kValid)) end = page_down(end) + kPageSize;
+  n = std::min(end, pos + n) - pos;
+  if (n == 0) return -EIO;
+  void* host = guest_buffer(ctx.mem, buf, n);
+  if (!host) return -EFAULT;
+  const auto at = off_t(uintptr_t(ctx.mem.base()) + pos);
+  const ssize_t r = write ? ::pwrite(fd, host, n, at) : ::pread(fd, host, n, at);
+  if (r < 0) return -errno;
+  // The kernel's forced write reaches read-only code pages too: their translations go.
+  if (write && r > 0 && ctx.proc.engine) ctx.proc.engine->invalidate_range(pos, pos + uint64_t(r));
+  return r;
+}
+
+int64_t guest_mem_stream(SyscallCtx& ctx, int fd, uint64_t buf, uint64_t n, bool write) {
+  const uint64_t pos = uint64_t(syscall(SYS_lseek, fd, 0, SEEK_CUR)) - uintptr_t(ctx.mem.base());
+  const int64_t r = guest_mem_transfer(ctx, fd, buf, n, pos, write);
+  if (r > 0) syscall(SYS_lseek, fd, uintptr_t(ctx.mem.base()) + pos + uint64_t(r), SEEK_SET);
+  return r;
+}
+}  // namespace
+
 SYS(read) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_stream(ctx, fdarg(a[0]), a[1], a[2], false);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return safe_syscall(SYS_read, fdarg(a[0]), buf, a[2]);
 }
 SYS(write) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_stream(ctx, fdarg(a[0]), a[1], a[2], true);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return safe_syscall(SYS_write, fdarg(a[0]), buf, a[2]);
 }
 SYS(pread64) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_transfer(ctx, fdarg(a[0]), a[1], a[2], a[3], false);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return host_ret(::pread(fdarg(a[0]), buf, a[2], off_t(a[3])));
 }
 SYS(pwrite64) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_transfer(ctx, fdarg(a[0]), a[1], a[2], a[3], true);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return host_ret(::pwrite(fdarg(a[0]), buf, a[2], off_t(a[3])));
@@ -216,6 +286,7 @@ int64_t open_path(SyscallCtx& ctx, uint64_t addr, int flags, std::string& path) 
   // O_CREAT|O_EXCL does not follow a final symlink either (it fails with EEXIST on one).
   const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
   if (int64_t r = guest_path(ctx, addr, path, follow); r < 0) return r;
+  if (std::string dir; proc_file_of_this_process(path, dir) == "mem") return open_guest_mem(ctx, flags);
   int fd = open_emulated_proc(ctx, path);
   if (fd < 0) return kOpenHostPath;
   if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
@@ -253,7 +324,15 @@ SYS(openat2) {
 SYS(sync_file_range) { return host_ret(::sync_file_range(fdarg(a[0]), off64_t(a[1]), off64_t(a[2]), unsigned(a[3]))); }
 SYS(close) { return host_ret(::close(fdarg(a[0]))); }
 SYS(close_range) { return host_ret(syscall(SYS_close_range, unsigned(a[0]), unsigned(a[1]), unsigned(a[2]))); }
-SYS(lseek) { return host_ret(::lseek(fdarg(a[0]), off_t(a[1]), int(a[2]))); }
+SYS(lseek) {
+  const int fd = fdarg(a[0]);
+  if (is_guest_mem_fd(fd) && (a[2] == SEEK_SET || a[2] == SEEK_CUR)) {  // /proc/<pid>/mem: only these
+    const uintptr_t base = uintptr_t(ctx.mem.base());
+    const long r = syscall(SYS_lseek, fd, a[2] == SEEK_SET ? base + a[1] : a[1], int(a[2]));
+    return r == -1 && errno > 0 && errno < 4096 ? -errno : int64_t(uint64_t(r) - base);
+  }
+  return host_ret(::lseek(fd, off_t(a[1]), int(a[2])));
+}
 SYS(getdents64) {
   // struct linux_dirent64 is the same everywhere.
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
