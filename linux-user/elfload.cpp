@@ -300,6 +300,39 @@ std::vector<ProtRun> segment_runs(const ElfFile& elf, uint64_t bias) {
   }
   return runs;
 }
+
+// The pages that hold only one segment's file bytes become private mappings of the file, as the
+// kernel's loader maps them, over the copy just made: the contents are the same, and what Linux
+// does to file pages applies (MADV_DONTNEED over the program's own text reads the file again
+// instead of leaving zeros; the page cache is shared). Partial pages at the edges stay copies.
+void map_file_pages(GuestMemory& mem, const ElfFile& elf, uint64_t bias) {
+  if (elf.path().empty()) return;
+  const int fd = ::open(elf.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // the copy stands
+  for (const auto& s : elf.segments()) {
+    const uint64_t v = s.vaddr + bias;
+    if (s.filesz == 0 || ((v - s.offset) & (kPageSize - 1))) continue;
+    uint64_t lo = page_up(v), hi = page_down(v + s.filesz);
+    for (const auto& o : elf.segments()) {  // a page another segment also covers stays a copy
+      if (&o == &s || o.memsz == 0 || lo >= hi) continue;
+      const uint64_t olo = page_down(o.vaddr + bias), ohi = page_up(o.vaddr + bias + o.memsz);
+      if (olo >= hi || ohi <= lo) continue;
+      if (olo <= lo) {
+        lo = std::max(lo, ohi);
+      } else if (ohi >= hi) {
+        hi = olo;
+      } else {
+        hi = lo;  // inside: keep it all a copy
+      }
+    }
+    if (lo >= hi) continue;
+    const int64_t r = mem.mmap(lo, hi - lo, GuestProt::kRead | GuestProt::kWrite, GuestMap::kPrivate | GuestMap::kFixed,
+                               fd, s.offset + (lo - v));
+    if (r != int64_t(lo) && mem.map_fixed_anon(lo, hi - lo, GuestProt::kRead | GuestProt::kWrite))
+      memcpy(mem.host(lo), elf.data() + s.offset + (lo - v), hi - lo);  // the file cannot be mapped: a copy
+  }
+  ::close(fd);
+}
 }  // namespace
 
 bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf& out, std::string& error) {
@@ -350,6 +383,7 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
     end_data = std::max(end_data, s.vaddr + bias + s.filesz);
     end = std::max(end, s.vaddr + bias + s.memsz);
   }
+  map_file_pages(mem, elf, bias);
   // /proc/self/maps shows the file behind the pages that hold its bytes, as for a file mapping.
   for (const auto& s : elf.segments()) {
     if (s.filesz == 0) continue;
