@@ -256,6 +256,85 @@ std::vector<ElfSymbol> ElfFile::symbols() const {
   return out;
 }
 
+namespace {
+struct ProtRun {
+  uint64_t start, end;
+  int prot;
+};
+
+// The pages the segments cover, as maximal runs of one protection (the union of the segments'
+// own where they share a page), sorted: a sweep over the segments' page-rounded edges, so that
+// the cost follows the number of segments, never their sizes.
+std::vector<ProtRun> segment_runs(const ElfFile& elf, uint64_t bias) {
+  struct Edge {
+    uint64_t at;
+    int prot;
+    int delta;
+  };
+  std::vector<Edge> edges;
+  for (const auto& s : elf.segments()) {
+    if (s.memsz == 0) continue;
+    const int prot = ((s.flags & PF_R) ? GuestProt::kRead : 0) | ((s.flags & PF_W) ? GuestProt::kWrite : 0) |
+                     ((s.flags & PF_X) ? GuestProt::kExec : 0);
+    edges.push_back({page_down(s.vaddr + bias), prot, +1});
+    edges.push_back({page_up(s.vaddr + bias + s.memsz), prot, -1});
+  }
+  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) { return a.at < b.at; });
+  std::vector<ProtRun> runs;
+  int count[3] = {0, 0, 0}, open = 0;  // segments open with each PROT bit, and in all
+  for (size_t i = 0; i < edges.size();) {
+    const uint64_t at = edges[i].at;
+    for (; i < edges.size() && edges[i].at == at; i++) {
+      open += edges[i].delta;
+      for (int b = 0; b < 3; b++)
+        if (edges[i].prot & (1 << b)) count[b] += edges[i].delta;
+    }
+    if (!runs.empty() && runs.back().end == 0) runs.back().end = at;  // the run open until here
+    if (open == 0 || i == edges.size()) continue;
+    const int prot = (count[0] ? 1 : 0) | (count[1] ? 2 : 0) | (count[2] ? 4 : 0);
+    if (!runs.empty() && runs.back().end == at && runs.back().prot == prot) {
+      runs.back().end = 0;  // the same protection goes on
+    } else {
+      runs.push_back({at, 0, prot});
+    }
+  }
+  return runs;
+}
+
+// The pages that hold only one segment's file bytes become private mappings of the file, as the
+// kernel's loader maps them, over the copy just made: the contents are the same, and what Linux
+// does to file pages applies (MADV_DONTNEED over the program's own text reads the file again
+// instead of leaving zeros; the page cache is shared). Partial pages at the edges stay copies.
+void map_file_pages(GuestMemory& mem, const ElfFile& elf, uint64_t bias) {
+  if (elf.path().empty()) return;
+  const int fd = ::open(elf.path().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;  // the copy stands
+  for (const auto& s : elf.segments()) {
+    const uint64_t v = s.vaddr + bias;
+    if (s.filesz == 0 || ((v - s.offset) & (kPageSize - 1))) continue;
+    uint64_t lo = page_up(v), hi = page_down(v + s.filesz);
+    for (const auto& o : elf.segments()) {  // a page another segment also covers stays a copy
+      if (&o == &s || o.memsz == 0 || lo >= hi) continue;
+      const uint64_t olo = page_down(o.vaddr + bias), ohi = page_up(o.vaddr + bias + o.memsz);
+      if (olo >= hi || ohi <= lo) continue;
+      if (olo <= lo) {
+        lo = std::max(lo, ohi);
+      } else if (ohi >= hi) {
+        hi = olo;
+      } else {
+        hi = lo;  // inside: keep it all a copy
+      }
+    }
+    if (lo >= hi) continue;
+    const int64_t r = mem.mmap(lo, hi - lo, GuestProt::kRead | GuestProt::kWrite, GuestMap::kPrivate | GuestMap::kFixed,
+                               fd, s.offset + (lo - v));
+    if (r != int64_t(lo) && mem.map_fixed_anon(lo, hi - lo, GuestProt::kRead | GuestProt::kWrite))
+      memcpy(mem.host(lo), elf.data() + s.offset + (lo - v), hi - lo);  // the file cannot be mapped: a copy
+  }
+  ::close(fd);
+}
+}  // namespace
+
 bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf& out, std::string& error) {
   uint64_t span = page_up(elf.high()) - elf.low();
   uint64_t bias = 0;
@@ -282,42 +361,36 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
   }
   // Map every page writable, copy the file bytes (fresh anonymous pages give the zeroed bss),
   // then apply the final permissions; a page shared by two segments gets both permissions.
-  std::map<uint64_t, int> page_prot;
-  for (const auto& s : elf.segments()) {
-    int prot = ((s.flags & PF_R) ? GuestProt::kRead : 0) | ((s.flags & PF_W) ? GuestProt::kWrite : 0) |
-               ((s.flags & PF_X) ? GuestProt::kExec : 0);
-    for (uint64_t p = page_down(s.vaddr + bias); p < s.vaddr + bias + s.memsz; p += kPageSize) page_prot[p] |= prot;
-  }
-  for (auto it = page_prot.begin(); it != page_prot.end();) {
-    uint64_t start = it->first, end = start + kPageSize;
-    auto next = std::next(it);
-    while (next != page_prot.end() && next->first == end) end += kPageSize, ++next;
-    if (!mem.map_fixed_anon(start, end - start, GuestProt::kRead | GuestProt::kWrite)) {
-      error = fmt::format("cannot map [{:#x}, {:#x}) in the guest", start, end);
+  const std::vector<ProtRun> runs = segment_runs(elf, bias);
+  for (size_t i = 0; i < runs.size();) {
+    size_t j = i + 1;
+    while (j < runs.size() && runs[j].start == runs[j - 1].end) j++;  // contiguous: one mapping
+    if (!mem.map_fixed_anon(runs[i].start, runs[j - 1].end - runs[i].start, GuestProt::kRead | GuestProt::kWrite)) {
+      error = fmt::format("cannot map [{:#x}, {:#x}) in the guest", runs[i].start, runs[j - 1].end);
       return false;
     }
-    it = next;
+    i = j;
   }
-  uint64_t end_code = 0, end = 0;
+  uint64_t end_code = 0, end = 0, start_code = ~uint64_t(0), start_data = 0, end_data = 0;
   for (const auto& s : elf.segments()) {
     memcpy(mem.host(s.vaddr + bias), elf.data() + s.offset, s.filesz);
-    if (s.flags & PF_X) end_code = std::max(end_code, s.vaddr + bias + s.filesz);
+    // Linux's load_elf_binary keeps these for /proc/<pid>/stat (start_data is the last segment's).
+    if (s.flags & PF_X) {
+      end_code = std::max(end_code, s.vaddr + bias + s.filesz);
+      start_code = std::min(start_code, s.vaddr + bias);
+    }
+    start_data = std::max(start_data, s.vaddr + bias);
+    end_data = std::max(end_data, s.vaddr + bias + s.filesz);
     end = std::max(end, s.vaddr + bias + s.memsz);
   }
+  map_file_pages(mem, elf, bias);
   // /proc/self/maps shows the file behind the pages that hold its bytes, as for a file mapping.
   for (const auto& s : elf.segments()) {
     if (s.filesz == 0) continue;
     const uint64_t lo = page_down(s.vaddr + bias), hi = page_up(s.vaddr + bias + s.filesz);
     mem.describe(lo, hi - lo, mem.file_info(elf.path(), page_down(s.offset)));
   }
-  for (auto it = page_prot.begin(); it != page_prot.end();) {
-    uint64_t start = it->first, stop = start + kPageSize;
-    int prot = it->second;
-    auto next = std::next(it);
-    while (next != page_prot.end() && next->first == stop && next->second == prot) stop += kPageSize, ++next;
-    mem.mprotect(start, stop - start, prot);
-    it = next;
-  }
+  for (const ProtRun& r : runs) mem.mprotect(r.start, r.end - r.start, r.prot);
   out.bias = bias;
   out.entry = elf.entry() + bias;
   out.phdr = elf.phdr_vaddr() ? elf.phdr_vaddr() + bias : 0;
@@ -325,6 +398,9 @@ bool load_elf(GuestMemory& mem, const ElfFile& elf, uint64_t dyn_base, LoadedElf
   out.start = elf.low() + bias;
   out.end = end;
   out.end_code = end_code;
+  out.start_code = start_code == ~uint64_t(0) ? 0 : start_code;
+  out.start_data = start_data;
+  out.end_data = end_data;
   out.symbols = elf.symbols();
   for (auto& s : out.symbols) s.addr += bias;
   return true;

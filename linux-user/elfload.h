@@ -73,14 +73,16 @@ class ElfFile {
 
 // Where one ELF file ended up in guest memory.
 struct LoadedElf {
-  uint64_t bias = 0;               // added to every vaddr (0 for ET_EXEC)
-  uint64_t entry = 0;              // guest entry point
-  uint64_t phdr = 0;               // AT_PHDR
-  uint16_t phnum = 0;              // AT_PHNUM
-  uint64_t start = 0;              // lowest mapped address
-  uint64_t end = 0;                // end of the highest segment's memory (bss end): the brk start
-  uint64_t end_code = 0;           // end of the executable segments
-  std::vector<ElfSymbol> symbols;  // biased
+  uint64_t bias = 0;                      // added to every vaddr (0 for ET_EXEC)
+  uint64_t entry = 0;                     // guest entry point
+  uint64_t phdr = 0;                      // AT_PHDR
+  uint16_t phnum = 0;                     // AT_PHNUM
+  uint64_t start = 0;                     // lowest mapped address
+  uint64_t end = 0;                       // end of the highest segment's memory (bss end): the brk start
+  uint64_t end_code = 0;                  // end of the executable segments
+  uint64_t start_code = 0;                // start of the lowest executable segment
+  uint64_t start_data = 0, end_data = 0;  // as Linux's mm->start_data/end_data (/proc/<pid>/stat)
+  std::vector<ElfSymbol> symbols;         // biased
 };
 
 // Maps `elf` into `mem`: ET_EXEC at its addresses, ET_DYN at `dyn_base` (0: anywhere free).

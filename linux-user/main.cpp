@@ -219,6 +219,19 @@ int run_program(const UserOptions& options) {
     return fail(126, program, "arguments and environment do not fit on the guest stack (E2BIG)");
   memcpy(mem.host(image.sp), image.bytes.data(), image.bytes.size());
   for (auto [k, v] : image.final_auxv) proc.auxv.push_back(k), proc.auxv.push_back(v);
+  proc.layout = {
+      main_image.start_code, main_image.end_code, main_image.start_data, main_image.end_data, image.sp, 0, 0, 0, 0};
+  // The argument and environment strings lie one after the other; the vectors point at them.
+  auto string_span = [&](uint64_t vec, size_t n, uint64_t& start, uint64_t& end) {
+    if (n == 0) return;
+    uint64_t first = 0, last = 0;
+    memcpy(&first, mem.host(vec), 8);
+    memcpy(&last, mem.host(vec + 8 * (n - 1)), 8);
+    start = first;
+    end = last + strlen(static_cast<const char*>(mem.host(last))) + 1;
+  };
+  string_span(image.argv, is.argv.size(), proc.layout.arg_start, proc.layout.arg_end);
+  string_span(image.envp, is.envp.size(), proc.layout.env_start, proc.layout.env_end);
 
   // The process's name (comm: /proc/self/comm, ps, top, pkill) is the guest program's, as the
   // kernel names a process after the file it executes (also through binfmt_misc).

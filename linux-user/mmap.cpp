@@ -38,14 +38,38 @@ uint8_t GuestMemory::prot_to_flags(int prot) {
   return f;
 }
 
+namespace {
+// The end of the host mapping just below `addr` (0 when none), from /proc/self/maps.
+uintptr_t host_mapping_end_below(uintptr_t addr) {
+  FILE* f = fopen("/proc/self/maps", "r");
+  if (!f) return addr;  // unknown: no room
+  uintptr_t best = 0;
+  unsigned long lo, hi;
+  char line[512];
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "%lx-%lx", &lo, &hi) == 2 && hi <= addr && hi > best) best = hi;
+  fclose(f);
+  return best;
+}
+}  // namespace
+
 std::unique_ptr<GuestMemory> GuestMemory::create(std::string& error, uint64_t max_size) {
   // 64 TiB holds every layout a riscv64 (Sv39/Sv48 up to 2^46) or arm64 static program expects;
   // smaller sizes are fallbacks for hosts with RLIMIT_AS or a smaller address space.
   for (unsigned bits = 46; bits >= 32; bits -= 2) {
     uint64_t size = uint64_t(1) << bits;
     if (max_size && size > max_size) continue;
-    void* p = ::mmap(nullptr, size, PROT_NONE, kReserveFlags, -1, 0);
-    if (p != MAP_FAILED) return std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+    // A PROT_NONE guard a quarter of the size above the guest's space, in the same reservation,
+    // so that an access past its end faults at the address the guest used instead of reaching
+    // whatever of mimic's the kernel placed right above (its own ELF image, its heap).
+    for (const uint64_t guard : {size / 4, uint64_t(0)}) {
+      void* p = ::mmap(nullptr, size + guard, PROT_NONE, kReserveFlags, -1, 0);
+      if (p == MAP_FAILED) continue;
+      auto mem = std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+      mem->guard_above_ = guard;
+      mem->reserve_guard_below(size / 16);
+      return mem;
+    }
   }
   error = fmt::format("cannot reserve the guest address space: {}", strerror(errno));
   return nullptr;
@@ -54,48 +78,115 @@ std::unique_ptr<GuestMemory> GuestMemory::create(std::string& error, uint64_t ma
 GuestMemory::GuestMemory(uint8_t* base, uint64_t size) : base_(base), size_(size) {
   leaf_count_ = size_t((size >> kPageBits) >> kLeafBits);
   if (leaf_count_ == 0) leaf_count_ = 1;
-  leaves_.reset(new std::atomic<uint8_t*>[leaf_count_]);
-  for (size_t i = 0; i < leaf_count_; i++) leaves_[i].store(nullptr, std::memory_order_relaxed);
+  leaves_.reset(new std::atomic<uintptr_t>[leaf_count_]);
+  for (size_t i = 0; i < leaf_count_; i++) leaves_[i].store(0, std::memory_order_relaxed);
   mmap_top_ = size;
 }
 
+void GuestMemory::reserve_guard_below(uint64_t max_len) {
+  // Below the guest's address 0 (where negative guest addresses wrap to): the free host range
+  // there, up to max_len; a page is left free so that no host mapping merges with it.
+  const uintptr_t base = uintptr_t(base_), floor = host_mapping_end_below(base) + kPageSize;
+  uint64_t len = base > floor ? std::min<uint64_t>(max_len, base - floor) : 0;
+  len &= ~(kPageSize - 1);
+  if (len == 0) return;
+  void* p = ::mmap(base_ - len, len, PROT_NONE, kReserveFlags | MAP_FIXED_NOREPLACE, -1, 0);
+  if (p == base_ - len)
+    guard_below_ = len;
+  else if (p != MAP_FAILED)
+    ::munmap(p, len);  // a kernel without MAP_FIXED_NOREPLACE placed it elsewhere
+}
+
 GuestMemory::~GuestMemory() {
-  ::munmap(base_, size_);
-  for (size_t i = 0; i < leaf_count_; i++) std::free(leaves_[i].load());
+  ::munmap(base_, size_ + guard_above_);
+  if (guard_below_) ::munmap(base_ - guard_below_, guard_below_);
+  for (size_t i = 0; i < leaf_count_; i++)
+    if (uintptr_t l = leaves_[i].load(); is_array(l)) std::free(reinterpret_cast<uint8_t*>(l));
 }
 
 uint8_t GuestMemory::page_flags(uint64_t addr) const {
   if (addr >= size_) return 0;
-  const uint8_t* f = flag_slot(addr);
-  return f ? __atomic_load_n(f, __ATOMIC_RELAXED) : 0;
+  const uintptr_t l = leaf_word(addr);
+  if (!is_array(l)) return uniform_flags(l);
+  return __atomic_load_n(&reinterpret_cast<const uint8_t*>(l)[(addr >> kPageBits) & (kLeafPages - 1)],
+                         __ATOMIC_RELAXED);
+}
+
+template <class Keep>
+uint64_t GuestMemory::scan(uint64_t addr, uint64_t end, Keep keep) const {
+  const uint64_t stop = std::min(end, size_);
+  uint64_t p = page_down(addr);
+  const uint64_t first = p;
+  while (p < stop) {
+    const uint64_t leaf_end = std::min(stop, ((p >> kLeafShift) + 1) << kLeafShift);
+    const uintptr_t l = leaf_word(p);
+    if (!is_array(l)) {
+      if (!keep(uniform_flags(l))) return p;
+      p = leaf_end;
+      continue;
+    }
+    const uint8_t* a = reinterpret_cast<const uint8_t*>(l);
+    for (; p < leaf_end; p += kPageSize)
+      if (!keep(__atomic_load_n(&a[(p >> kPageBits) & (kLeafPages - 1)], __ATOMIC_RELAXED))) return p;
+  }
+  return std::max(stop, first);
+}
+
+template <class Keep>
+uint64_t GuestMemory::scan_down(uint64_t lo, uint64_t end, Keep keep) const {
+  uint64_t p = end;
+  while (p > lo) {
+    const uint64_t leaf_start = std::max(lo, ((p - 1) >> kLeafShift) << kLeafShift);
+    const uintptr_t l = leaf_word(p - 1);
+    if (!is_array(l)) {
+      if (!keep(uniform_flags(l))) return p;
+      p = leaf_start;
+      continue;
+    }
+    const uint8_t* a = reinterpret_cast<const uint8_t*>(l);
+    for (; p > leaf_start; p -= kPageSize)
+      if (!keep(__atomic_load_n(&a[((p - kPageSize) >> kPageBits) & (kLeafPages - 1)], __ATOMIC_RELAXED))) return p;
+  }
+  return 0;
 }
 
 bool GuestMemory::access_ok(uint64_t addr, uint64_t len, uint8_t need) const {
   if (len == 0) return true;
   if (!in_range(addr, len)) return false;
-  uint64_t first = addr >> kPageBits, last = (addr + len - 1) >> kPageBits;
-  for (uint64_t p = first; p <= last; p++) {
-    const uint8_t* l = leaf(p);
-    if (!l) return false;
-    if ((__atomic_load_n(&l[p & (kLeafPages - 1)], __ATOMIC_RELAXED) & need) != need) return false;
+  return scan(addr, addr + len, [&](uint8_t f) { return (f & need) == need; }) >= addr + len;
+}
+
+uint8_t* GuestMemory::flag_slot_for_write(uint64_t addr) {
+  std::atomic<uintptr_t>& word = leaves_[addr >> kLeafShift];
+  uintptr_t l = word.load(std::memory_order_relaxed);
+  if (!is_array(l)) {
+    auto* a = static_cast<uint8_t*>(std::malloc(kLeafPages));
+    if (!a) {
+      fprintf(stderr, "mimic: out of memory for the guest page table\n");
+      abort();
+    }
+    std::memset(a, uniform_flags(l), kLeafPages);
+    l = reinterpret_cast<uintptr_t>(a);
+    word.store(l, std::memory_order_release);
   }
-  return true;
+  return &reinterpret_cast<uint8_t*>(l)[(addr >> kPageBits) & (kLeafPages - 1)];
 }
 
 void GuestMemory::set_flags(uint64_t addr, uint64_t len, uint8_t flags) {
-  uint64_t first = addr >> kPageBits, end = (addr + len) >> kPageBits;
-  for (uint64_t p = first; p < end; p++) {
-    uint8_t* l = leaf(p);
-    if (!l) {
-      if (flags == 0) {  // nothing to clear in a leaf that was never used
-        p = (p | (kLeafPages - 1));
-        continue;
-      }
-      l = static_cast<uint8_t*>(std::calloc(kLeafPages, 1));
-      if (!l) abort();
-      leaves_[p >> kLeafBits].store(l, std::memory_order_release);
+  const uint64_t end = addr + len;
+  for (uint64_t p = addr; p < end;) {
+    const uint64_t leaf_start = (p >> kLeafShift) << kLeafShift;
+    const uint64_t leaf_end = leaf_start + (kLeafPages << kPageBits);
+    const uint64_t stop = std::min(end, leaf_end);
+    std::atomic<uintptr_t>& word = leaves_[p >> kLeafShift];
+    const uintptr_t l = word.load(std::memory_order_relaxed);
+    if (!is_array(l) && (uniform_flags(l) == flags || (p == leaf_start && stop == leaf_end))) {
+      word.store(uniform_leaf(flags), std::memory_order_release);  // the whole leaf, or no change
+    } else {
+      uint8_t* slot = flag_slot_for_write(p);
+      for (uint64_t q = p; q < stop; q += kPageSize, ++slot) __atomic_store_n(slot, flags, __ATOMIC_RELAXED);
     }
-    __atomic_store_n(&l[p & (kLeafPages - 1)], flags, __ATOMIC_RELAXED);
+    p = stop;
   }
 }
 
@@ -106,10 +197,9 @@ void GuestMemory::protect_code(uint64_t start, uint64_t end) {
   std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock.owns_lock()) return;
   for (uint64_t page = page_down(start); page < end && page < size_; page += kPageSize) {
-    uint8_t* f = flag_slot(page);
-    if (!f) continue;
-    const uint8_t cur = __atomic_load_n(f, __ATOMIC_RELAXED);
+    const uint8_t cur = page_flags(page);
     if (!(cur & PageFlag::kWrite) || (cur & PageFlag::kCodeProtected)) continue;
+    uint8_t* f = flag_slot_for_write(page);
     __atomic_store_n(f, uint8_t(cur | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
     ::mprotect(base_ + page, kPageSize, PROT_READ);
   }
@@ -131,35 +221,17 @@ bool GuestMemory::unprotect_for_write(uint64_t addr) {
 
 void GuestMemory::prepare_host_write(uint64_t addr, uint64_t len) {
   if (len == 0 || !in_range(addr, len)) return;
-  for (uint64_t page = page_down(addr); page < addr + len; page += kPageSize)
-    if (page_flags(page) & PageFlag::kCodeProtected) unprotect_for_write(page);
+  unprotect_code_range(addr, len);
 }
 
 bool GuestMemory::range_free(uint64_t addr, uint64_t len) const {
   if (!in_range(addr, len)) return false;
-  uint64_t first = addr >> kPageBits, end = (addr + len + kPageSize - 1) >> kPageBits;
-  for (uint64_t p = first; p < end; p++) {
-    const uint8_t* l = leaf(p);
-    if (!l) {
-      p |= kLeafPages - 1;
-      continue;
-    }
-    if (l[p & (kLeafPages - 1)]) return false;
-  }
-  return true;
+  return scan(addr, addr + len, [](uint8_t f) { return f == 0; }) >= addr + len;
 }
 
 bool GuestMemory::any_exec(uint64_t addr, uint64_t len) const {
-  uint64_t first = addr >> kPageBits, end = (addr + len + kPageSize - 1) >> kPageBits;
-  for (uint64_t p = first; p < end; p++) {
-    const uint8_t* l = leaf(p);
-    if (!l) {
-      p |= kLeafPages - 1;
-      continue;
-    }
-    if (l[p & (kLeafPages - 1)] & PageFlag::kExec) return true;
-  }
-  return false;
+  const uint64_t end = std::min(addr + len, size_);
+  return scan(addr, end, [](uint8_t f) { return !(f & PageFlag::kExec); }) < end;
 }
 
 void GuestMemory::invalidate(uint64_t addr, uint64_t len) {
@@ -181,29 +253,17 @@ uint64_t GuestMemory::find_free(uint64_t len, uint64_t hint) const {
   // when a page inside is used, move the window's end down to that page.
   uint64_t end = page_down(mmap_top_);
   while (end >= kMinAddr + len) {
-    uint64_t lo = end - len;
-    uint64_t used = 0;  // one past the highest used page in [lo, end), or 0
-    for (uint64_t p = (end >> kPageBits); p > (lo >> kPageBits);) {
-      p--;
-      const uint8_t* l = leaf(p);
-      if (!l) {
-        p &= ~(kLeafPages - 1);  // skip the whole unused leaf
-        continue;
-      }
-      if (l[p & (kLeafPages - 1)]) {
-        used = p + 1;
-        break;
-      }
-    }
+    const uint64_t lo = end - len;
+    const uint64_t used = scan_down(lo, end, [](uint8_t f) { return f == 0; });
     if (!used) return lo;
-    end = (used - 1) << kPageBits;
+    // Below the whole used run that page is in.
+    end = scan_down(kMinAddr, used, [](uint8_t f) { return f != 0; });
   }
-  // Nothing below the top: look above it.
-  for (uint64_t a = page_up(mmap_top_); a + len <= size_;) {
-    if (range_free(a, len)) return a;
-    a += kPageSize;
-    // Skip to the end of the mapped run quickly.
-    while (a < size_ && page_flags(a)) a += kPageSize;
+  // Nothing below the top: look above it, from each used page to the end of its run.
+  for (uint64_t a = page_up(mmap_top_); a <= size_ - len;) {
+    const uint64_t used = scan(a, a + len, [](uint8_t f) { return f == 0; });
+    if (used >= a + len) return a;
+    a = scan(used, size_, [](uint8_t f) { return f != 0; });
   }
   return 0;
 }
@@ -379,8 +439,8 @@ uint64_t GuestMemory::info_boundary(uint64_t addr) const {
 uint64_t GuestMemory::vma_end(uint64_t addr) const {
   const uint8_t f0 = page_flags(addr) & ~PageFlag::kCodeProtected;
   const uint64_t limit = info_boundary(addr);
-  uint64_t p = page_down(addr) + kPageSize;
-  while (p < limit && (page_flags(p) & ~PageFlag::kCodeProtected) == f0) p += kPageSize;
+  const uint64_t p =
+      scan(page_down(addr) + kPageSize, limit, [&](uint8_t f) { return (f & ~PageFlag::kCodeProtected) == f0; });
   return std::min(p, limit);
 }
 
@@ -396,12 +456,11 @@ int64_t GuestMemory::for_each_mapped(uint64_t addr, uint64_t end, bool stop_at_h
     if (!(page_flags(p) & PageFlag::kValid)) {
       hole = true;
       if (stop_at_hole) break;
-      p += kPageSize;
+      p = scan(p, end, [](uint8_t f) { return !(f & PageFlag::kValid); });
       continue;
     }
     const uint64_t limit = std::min(end, info_boundary(p));
-    uint64_t q = p + kPageSize;
-    while (q < limit && (page_flags(q) & PageFlag::kValid)) q += kPageSize;
+    const uint64_t q = scan(p + kPageSize, limit, [](uint8_t f) { return (f & PageFlag::kValid) != 0; });
     if (int64_t r = fn(p, q); r < 0) return r;
     p = q;
   }
@@ -425,8 +484,10 @@ void GuestMemory::update_vm(uint64_t addr, uint64_t len, uint8_t set, uint8_t cl
 }
 
 void GuestMemory::unprotect_code_range(uint64_t addr, uint64_t len) {
-  for (uint64_t page = page_down(addr); page < addr + len && page < size_; page += kPageSize)
-    if (page_flags(page) & PageFlag::kCodeProtected) unprotect_for_write(page);
+  const uint64_t end = std::min(addr + len, size_);
+  auto unwatched = [](uint8_t f) { return !(f & PageFlag::kCodeProtected); };
+  for (uint64_t page = scan(addr, end, unwatched); page < end; page = scan(page + kPageSize, end, unwatched))
+    unprotect_for_write(page);
 }
 
 int64_t GuestMemory::munmap(uint64_t addr, uint64_t len) {
@@ -683,24 +744,30 @@ uint64_t GuestMemory::brk(uint64_t new_brk) {
   return brk_cur_;
 }
 
+uint64_t GuestMemory::mapped_bytes() const {
+  std::lock_guard lock(mutex_);
+  uint64_t total = 0;
+  auto valid = [](uint8_t f) { return (f & PageFlag::kValid) != 0; };
+  for (uint64_t p = scan(0, size_, [&](uint8_t f) { return !valid(f); }); p < size_;) {
+    const uint64_t q = scan(p, size_, valid);
+    total += q - p;
+    p = scan(q, size_, [&](uint8_t f) { return !valid(f); });
+  }
+  return total;
+}
+
 std::string GuestMemory::maps_text() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  uint64_t run_start = 0;
-  uint8_t run_flags = 0;
-  const InfoRange* run_info = nullptr;
-  uint64_t run_info_start = 0;
-  auto emit = [&](uint64_t end) {
-    if (!run_flags) return;
-    MapInfo mi = run_info ? run_info->info : MapInfo{};
-    if (mi.inode) mi.offset += run_start - run_info_start;
+  auto emit = [&](uint64_t start, uint64_t end, uint8_t flags, std::optional<MapInfo> info) {
+    MapInfo mi = info.value_or(MapInfo{});  // info_at already moved a file offset to `start`
     // Linux's vma_is_initial_heap(): anonymous memory overlapping [start_brk, brk).
-    if (mi.name.empty() && !mi.inode && run_start < brk_cur_ && end > brk_start_) mi.name = "[heap]";
+    if (mi.name.empty() && !mi.inode && start < brk_cur_ && end > brk_start_) mi.name = "[heap]";
     // Linux's show_map_vma(): the name starts in column 73 (64-bit), an anonymous line ends in "0 ".
     const size_t line_start = out.size();
-    out += fmt::format("{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ", run_start, end,
-                       (run_flags & PageFlag::kRead) ? 'r' : '-', (run_flags & PageFlag::kWrite) ? 'w' : '-',
-                       (run_flags & PageFlag::kExec) ? 'x' : '-', mi.shared ? 's' : 'p', mi.offset, major(mi.dev),
+    out += fmt::format("{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ", start, end,
+                       (flags & PageFlag::kRead) ? 'r' : '-', (flags & PageFlag::kWrite) ? 'w' : '-',
+                       (flags & PageFlag::kExec) ? 'x' : '-', mi.shared ? 's' : 'p', mi.offset, major(mi.dev),
                        minor(mi.dev), mi.inode);
     if (!mi.name.empty()) {
       if (out.size() - line_start < 73) out.append(73 - (out.size() - line_start), ' ');
@@ -708,28 +775,19 @@ std::string GuestMemory::maps_text() const {
     }
     out += '\n';
   };
-  auto info = info_.begin();
-  uint64_t pages = size_ >> kPageBits;
-  for (uint64_t p = 0; p < pages; p++) {
-    const uint64_t addr = p << kPageBits;
-    const uint8_t* l = leaf(p);
-    uint8_t f = l ? uint8_t(l[p & (kLeafPages - 1)] & ~PageFlag::kCodeProtected) : 0;
-    while (info != info_.end() && info->second.end <= addr) ++info;
-    const bool in_info = f && info != info_.end() && info->first <= addr;
-    const InfoRange* ri = in_info ? &info->second : nullptr;
-    if (f != run_flags || ri != run_info) {
-      emit(addr);
-      run_start = addr;
-      run_flags = f;
-      run_info = ri;
-      run_info_start = ri ? info->first : 0;
+  // One line per run of pages with the same flags inside one description (or outside all).
+  for (uint64_t p = 0; p < size_;) {
+    const uint8_t f = page_flags(p) & ~PageFlag::kCodeProtected;
+    const uint64_t run_end =
+        scan(p + kPageSize, size_, [&](uint8_t g) { return (g & ~PageFlag::kCodeProtected) == f; });
+    if (!f) {
+      p = run_end;
+      continue;
     }
-    if (!l) {
-      p |= kLeafPages - 1;
-      if (run_flags == 0) run_start = (p + 1) << kPageBits;
-    }
+    const uint64_t end = std::min(run_end, info_boundary(p));
+    emit(p, end, f, info_at(p));
+    p = end;
   }
-  emit(size_);
   return out;
 }
 

@@ -98,6 +98,12 @@ class GuestMemory final : public tcg::CodeFetcher {
   uint64_t size() const { return size_; }
   void* host(uint64_t addr) const { return base_ + addr; }
   bool in_range(uint64_t addr, uint64_t len) const { return addr <= size_ && len <= size_ - addr; }
+  // True when host address `host` is mimic's PROT_NONE guard just above or below the guest's
+  // space: a fault there is the guest's, at guest address host - base() (modulo 2^64).
+  bool in_guard(uintptr_t host) const {
+    const uint64_t off = uint64_t(host - uintptr_t(base_));
+    return (off >= size_ && off - size_ < guard_above_) || (off >= -guard_below_ && guard_below_ != 0);
+  }
 
   // Page flags, lock-free for readers (translator, fault handler, syscall argument checks).
   uint8_t page_flags(uint64_t addr) const;
@@ -183,6 +189,8 @@ class GuestMemory final : public tcg::CodeFetcher {
   // Text of /proc/self/maps for the guest, in Linux's format: one line per run of pages with the
   // same permissions and mapping.
   std::string maps_text() const;
+  // The bytes mapped (the kernel's total_vm, /proc/<pid>/stat's vsize).
+  uint64_t mapped_bytes() const;
 
   // fork: the child drops the MADV_DONTFORK mappings (the host child does not have them) right
   // after fork, and their translations once its engine is ready.
@@ -193,6 +201,8 @@ class GuestMemory final : public tcg::CodeFetcher {
 
  private:
   GuestMemory(uint8_t* base, uint64_t size);
+  void reserve_guard_below(uint64_t max_len);
+  uint64_t guard_above_ = 0, guard_below_ = 0;
   void set_flags(uint64_t addr, uint64_t len, uint8_t flags);  // mutex held
   bool any_exec(uint64_t addr, uint64_t len) const;
   void reserve_again(uint64_t addr, uint64_t len);  // turns host pages back into PROT_NONE reservation
@@ -229,19 +239,37 @@ class GuestMemory final : public tcg::CodeFetcher {
   std::vector<std::pair<uint64_t, uint64_t>> dropped_after_fork_;
   std::string guest_root_;
 
-  // Two-level table: 1 GiB leaves of one byte per page, allocated on first use.
+  // Two-level table of one flag byte per page. A 1 GiB leaf is either uniform (every page has the
+  // same flags, one word: `(flags << 1) | 1`, or 0 for a leaf never used) or an array of bytes,
+  // made only where a mapping's edge or a per-page change falls inside it. So a mapping costs a
+  // word per GiB and at most two arrays, however large it is, and the walks below skip a uniform
+  // leaf in one step. Arrays live until the GuestMemory does: a lock-free reader may hold one.
   static constexpr unsigned kLeafBits = 30 - kPageBits;
   static constexpr uint64_t kLeafPages = uint64_t(1) << kLeafBits;
-  uint8_t* leaf(uint64_t page) const { return leaves_[page >> kLeafBits].load(std::memory_order_acquire); }
-  // The flag byte of the page holding addr, null when its leaf was never used.
+  static constexpr unsigned kLeafShift = kLeafBits + kPageBits;  // address bits of a leaf's index
+  static bool is_array(uintptr_t leaf) { return leaf != 0 && !(leaf & 1); }
+  static uint8_t uniform_flags(uintptr_t leaf) { return uint8_t(leaf >> 1); }
+  static uintptr_t uniform_leaf(uint8_t flags) { return flags ? (uintptr_t(flags) << 1) | 1 : 0; }
+  uintptr_t leaf_word(uint64_t addr) const { return leaves_[addr >> kLeafShift].load(std::memory_order_acquire); }
+  // The flag byte of the page holding addr, null when its leaf is uniform (no page of it was ever
+  // changed on its own).
   uint8_t* flag_slot(uint64_t addr) const {
-    uint8_t* l = leaf(addr >> kPageBits);
-    return l ? &l[(addr >> kPageBits) & (kLeafPages - 1)] : nullptr;
+    const uintptr_t l = leaf_word(addr);
+    return is_array(l) ? &reinterpret_cast<uint8_t*>(l)[(addr >> kPageBits) & (kLeafPages - 1)] : nullptr;
   }
+  // The same, making the leaf an array first (mutex held).
+  uint8_t* flag_slot_for_write(uint64_t addr);
+  // The first page-aligned address in [page_down(addr), min(end, size_)) whose flags fail
+  // `keep`, or that end when none does.
+  template <class Keep>
+  uint64_t scan(uint64_t addr, uint64_t end, Keep keep) const;
+  // One past the highest page in [lo, end) (both page-aligned) whose flags fail `keep`, or 0.
+  template <class Keep>
+  uint64_t scan_down(uint64_t lo, uint64_t end, Keep keep) const;
 
   uint8_t* base_;
   uint64_t size_;
-  std::unique_ptr<std::atomic<uint8_t*>[]> leaves_;
+  std::unique_ptr<std::atomic<uintptr_t>[]> leaves_;
   size_t leaf_count_;
   mutable std::recursive_mutex mutex_;
 

@@ -118,6 +118,10 @@ struct Process {
   std::vector<ElfSymbol> symbols;
   std::vector<uint64_t> auxv;  // flat key/value words for /proc/self/auxv
   uint64_t stack_top = 0, stack_bottom = 0;
+  // What /proc/<pid>/stat reports from the kernel's mm_struct, as the guest's kernel would.
+  struct {
+    uint64_t start_code, end_code, start_data, end_data, start_stack, arg_start, arg_end, env_start, env_end;
+  } layout{};
   uint64_t sigreturn_trampoline = 0;            // guest address of `li a7, 139; ecall` (or the arch's)
   GuestSigaction sig_actions[kNumSignals + 1];  // dispositions, shared by all threads
   bool strace = false;

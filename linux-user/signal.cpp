@@ -35,6 +35,7 @@ namespace mimic::linux_user {
 namespace {
 
 thread_local int t_fault_signal = SIGSEGV;
+thread_local bool t_fault_outside_guest = false;
 thread_local GuestThread* t_current_thread = nullptr;
 
 bool is_fault_signal(int sig) {
@@ -161,7 +162,8 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
     uintptr_t host_pc = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
     uintptr_t addr = uintptr_t(si->si_addr);
     uintptr_t base = uintptr_t(p->mem->base());
-    bool in_guest = addr >= base && addr - base < p->mem->size();
+    // The guard reservations around the guest's space fault at the address the guest used.
+    bool in_guest = (addr >= base && addr - base < p->mem->size()) || p->mem->in_guard(addr);
     auto gpc = p->engine->guest_pc_for_host_pc(host_pc);
     // A non-canonical guest address faults with si_addr 0 (general protection): still the guest's.
     bool gp = si->si_code == SI_KERNEL;
@@ -172,6 +174,7 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
       if (gp) env->fault_addr = 0;
       env->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
       t_fault_signal = sig;
+      t_fault_outside_guest = !in_guest;
       tcg::cpu_loop_exit_from_signal(env, tcg::kExitMemFault, uc);
     }
   }
@@ -199,6 +202,7 @@ void set_host_disposition(int sig, const GuestSigaction& act) {
 }  // namespace
 
 int last_fault_signal() { return t_fault_signal; }
+bool last_fault_outside_guest() { return t_fault_outside_guest; }
 GuestThread* current_thread() { return t_current_thread; }
 void set_current_thread(GuestThread* thread) { t_current_thread = thread; }
 

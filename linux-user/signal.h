@@ -62,6 +62,9 @@ int64_t do_rt_sigreturn(Process& proc, GuestThread& thread);
 
 // The host signal of the last guest memory fault on this thread (SIGSEGV or SIGBUS).
 int last_fault_signal();
+// True when that fault's host address lay outside the guest reservation (a non-canonical address,
+// or one the guest address plus the guest base wrapped or ran past the reservation to).
+bool last_fault_outside_guest();
 
 const char* signal_name(int sig);
 

@@ -12,6 +12,7 @@
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
+#include "tcg/exec/options.h"
 
 namespace mimic::linux_user {
 
@@ -59,7 +60,8 @@ int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64
     static std::mutex reported_mutex;
     static std::set<uint64_t> reported;
     std::unique_lock lock(reported_mutex);
-    if (reported.insert(nr).second) {
+    // Only with -d unimp, as qemu: the program's own stderr is its output.
+    if ((proc.options.engine.log & tcg::LogFlag::kUnimp) && reported.insert(nr).second) {
       const char* name = g_table ? g_table->name(nr) : nullptr;
       fprintf(stderr, "mimic: unsupported syscall %llu (%s)\n", (unsigned long long)nr, name ? name : "unknown");
     }

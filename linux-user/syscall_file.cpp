@@ -1,5 +1,6 @@
 // File-descriptor system calls: read/write, open/close, fcntl, ioctl, pipes, polling, epoll, eventfd.
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -10,12 +11,17 @@
 #include <sys/select.h>
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 #include "linux-user/arch.h"
@@ -23,6 +29,7 @@
 #include "linux-user/safe_syscall.h"
 #include "linux-user/signal.h"
 #include "linux-user/syscall.h"
+#include "tcg/exec/exec.h"
 
 namespace mimic::linux_user {
 
@@ -47,22 +54,89 @@ int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<i
   return 0;
 }
 
+// /proc/self/mem at guest addresses: the host's file read at guest_base + offset, limited to the
+// guest's mapped pages (an unmapped page ends the transfer, EIO when it is the first, as in
+// Linux; the host would read the reservation's PROT_NONE pages as zeros and, past it, mimic).
+// The host file's position is kept at guest_base + the guest's position.
+namespace {
+std::atomic<int> g_mem_fd_opens{0};  // nonzero once the guest opened one: the fast path skips the check
+constexpr int kMaxMemFd = 4096;
+std::atomic<bool> g_mem_fd[kMaxMemFd];
+std::atomic<uint64_t> g_mem_ino{0}, g_mem_dev{0};
+
+bool is_guest_mem_fd(int fd) {
+  if (g_mem_fd_opens.load(std::memory_order_relaxed) == 0 || fd < 0 || fd >= kMaxMemFd ||
+      !g_mem_fd[fd].load(std::memory_order_relaxed))
+    return false;
+  struct stat st;  // the number may have been closed and reused since
+  if (::fstat(fd, &st) == 0 && st.st_ino == g_mem_ino.load() && st.st_dev == g_mem_dev.load()) return true;
+  g_mem_fd[fd].store(false);
+  return false;
+}
+
+int64_t open_guest_mem(SyscallCtx& ctx, int flags) {
+  const int fd = ::open("/proc/self/mem", flags);
+  if (fd < 0) return -errno;
+  struct stat st;
+  if (fd >= kMaxMemFd || ::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return -EMFILE;
+  }
+  g_mem_ino.store(st.st_ino);
+  g_mem_dev.store(st.st_dev);
+  syscall(SYS_lseek, fd, ctx.mem.base(), SEEK_SET);
+  g_mem_fd[fd].store(true);
+  g_mem_fd_opens.fetch_add(1);
+  return fd;
+}
+
+// Transfers up to n bytes between guest buffer `buf` and guest memory at `pos`.
+int64_t guest_mem_transfer(SyscallCtx& ctx, int fd, uint64_t buf, uint64_t n, uint64_t pos, bool write) {
+  if (n == 0) return 0;
+  if (pos >= ctx.mem.size()) return -EIO;
+  n = std::min(n, ctx.mem.size() - pos);
+  uint64_t end = pos;
+  while (end < pos + n && (ctx.mem.page_flags(end) & PageFlag::kValid)) end = page_down(end) + kPageSize;
+  n = std::min(end, pos + n) - pos;
+  if (n == 0) return -EIO;
+  void* host = guest_buffer(ctx.mem, buf, n);
+  if (!host) return -EFAULT;
+  const auto at = off_t(uintptr_t(ctx.mem.base()) + pos);
+  const ssize_t r = write ? ::pwrite(fd, host, n, at) : ::pread(fd, host, n, at);
+  if (r < 0) return -errno;
+  // The kernel's forced write reaches read-only code pages too: their translations go.
+  if (write && r > 0 && ctx.proc.engine) ctx.proc.engine->invalidate_range(pos, pos + uint64_t(r));
+  return r;
+}
+
+int64_t guest_mem_stream(SyscallCtx& ctx, int fd, uint64_t buf, uint64_t n, bool write) {
+  const uint64_t pos = uint64_t(syscall(SYS_lseek, fd, 0, SEEK_CUR)) - uintptr_t(ctx.mem.base());
+  const int64_t r = guest_mem_transfer(ctx, fd, buf, n, pos, write);
+  if (r > 0) syscall(SYS_lseek, fd, uintptr_t(ctx.mem.base()) + pos + uint64_t(r), SEEK_SET);
+  return r;
+}
+}  // namespace
+
 SYS(read) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_stream(ctx, fdarg(a[0]), a[1], a[2], false);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return safe_syscall(SYS_read, fdarg(a[0]), buf, a[2]);
 }
 SYS(write) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_stream(ctx, fdarg(a[0]), a[1], a[2], true);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return safe_syscall(SYS_write, fdarg(a[0]), buf, a[2]);
 }
 SYS(pread64) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_transfer(ctx, fdarg(a[0]), a[1], a[2], a[3], false);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return host_ret(::pread(fdarg(a[0]), buf, a[2], off_t(a[3])));
 }
 SYS(pwrite64) {
+  if (is_guest_mem_fd(fdarg(a[0]))) return guest_mem_transfer(ctx, fdarg(a[0]), a[1], a[2], a[3], true);
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
   if (!buf) return -EFAULT;
   return host_ret(::pwrite(fdarg(a[0]), buf, a[2], off_t(a[3])));
@@ -98,18 +172,86 @@ SYS(pwritev2) {
   return host_ret(::pwritev2(fdarg(a[0]), v.data(), int(v.size()), off_t(a[3]), int(a[5])));
 }
 
+namespace {
+// The file of this process or of one of its threads that `path` names under /proc (its name
+// there, "maps", "stat"...), or empty: /proc/self/, /proc/<pid>/, /proc/thread-self/ and
+// /proc/<self or pid>/task/<tid>/ for a thread of this process. `host_dir` is the host folder.
+std::string proc_file_of_this_process(const std::string& path, std::string& host_dir) {
+  const std::string pid = std::to_string(getpid());
+  std::string rest;
+  if (path.rfind("/proc/self/", 0) == 0) {
+    rest = path.substr(11);
+    host_dir = "/proc/self/";
+  } else if (path.rfind("/proc/" + pid + "/", 0) == 0) {
+    rest = path.substr(pid.size() + 7);
+    host_dir = "/proc/self/";
+  } else if (path.rfind("/proc/thread-self/", 0) == 0) {
+    return host_dir = "/proc/thread-self/", path.substr(18);
+  } else {
+    return {};
+  }
+  if (rest.rfind("task/", 0) != 0) return rest;
+  const size_t slash = rest.find('/', 5);
+  if (slash == std::string::npos) return {};
+  const std::string tid = rest.substr(5, slash - 5);
+  struct stat st;  // a thread of this process: the host has its folder under our task/
+  if (tid.empty() || tid.find_first_not_of("0123456789") != std::string::npos ||
+      ::stat(("/proc/self/task/" + tid).c_str(), &st) != 0)
+    return {};
+  host_dir = "/proc/self/task/" + tid + "/";
+  return rest.substr(slash + 1);
+}
+
+// /proc/<pid>/stat with the memory layout fields of the guest's mm_struct (the host's describe
+// mimic: a vsize of the whole reservation, mimic's own code, stack and arguments); the other
+// fields (state, times, faults, rss...) are the host process's own, which they are.
+std::string guest_stat_text(SyscallCtx& ctx, const std::string& host_file) {
+  FILE* f = fopen(host_file.c_str(), "r");
+  if (!f) return {};
+  char buf[4096];
+  const size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  std::string text(buf, n);
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 > text.size()) return text;
+  std::vector<std::string> fields;  // fields 3.. (state onwards)
+  for (size_t i = paren + 2; i < text.size();) {
+    size_t j = text.find_first_of(" \n", i);
+    if (j == std::string::npos) j = text.size();
+    fields.push_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  auto set = [&](size_t field, uint64_t v) {
+    if (field >= 3 && field - 3 < fields.size()) fields[field - 3] = std::to_string(v);
+  };
+  const auto& l = ctx.proc.layout;
+  set(23, ctx.mem.mapped_bytes());
+  set(26, l.start_code);
+  set(27, l.end_code);
+  set(28, l.start_stack);
+  set(29, 0);  // kstkesp and kstkeip: 0 unless the task is exiting or dumping core
+  set(30, 0);
+  set(45, l.start_data);
+  set(46, l.end_data);
+  set(47, ctx.mem.brk_start());
+  set(48, l.arg_start);
+  set(49, l.arg_end);
+  set(50, l.env_start);
+  set(51, l.env_end);
+  std::string out = text.substr(0, paren + 2);
+  for (size_t i = 0; i < fields.size(); i++) out += (i ? " " : "") + fields[i];
+  return out + "\n";
+}
+}  // namespace
+
 // Files under /proc whose host contents would describe mimic or the host CPU instead of the guest.
 int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
-  std::string self = "/proc/" + std::to_string(getpid());
-  std::string rest;
+  std::string rest, host_dir;
   if (path == "/proc/cpuinfo") {
     rest = path;  // one block per processor this process may run on, as Linux lists them
-  } else if (path.rfind("/proc/self/", 0) == 0) {
-    rest = path.substr(11);
-  } else if (path.rfind(self + "/", 0) == 0) {
-    rest = path.substr(self.size() + 1);
   } else {
-    return -1;
+    rest = proc_file_of_this_process(path, host_dir);
+    if (rest.empty()) return -1;
   }
   std::string text;
   if (rest == "/proc/cpuinfo") {
@@ -117,6 +259,9 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
     for (unsigned cpu = 0; cpu < unsigned(n > 0 ? n : 1); ++cpu) ctx.proc.arch->cpuinfo(text, cpu);
   } else if (rest == "maps") {
     text = ctx.mem.maps_text();
+  } else if (rest == "stat") {
+    text = guest_stat_text(ctx, host_dir + "stat");
+    if (text.empty()) return -1;
   } else if (rest == "auxv") {
     text.assign(reinterpret_cast<const char*>(ctx.proc.auxv.data()), ctx.proc.auxv.size() * 8);
   } else if (rest == "cmdline") {
@@ -141,6 +286,7 @@ int64_t open_path(SyscallCtx& ctx, uint64_t addr, int flags, std::string& path) 
   // O_CREAT|O_EXCL does not follow a final symlink either (it fails with EEXIST on one).
   const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
   if (int64_t r = guest_path(ctx, addr, path, follow); r < 0) return r;
+  if (std::string dir; proc_file_of_this_process(path, dir) == "mem") return open_guest_mem(ctx, flags);
   int fd = open_emulated_proc(ctx, path);
   if (fd < 0) return kOpenHostPath;
   if (!(flags & O_CLOEXEC)) fcntl(fd, F_SETFD, 0);
@@ -178,7 +324,15 @@ SYS(openat2) {
 SYS(sync_file_range) { return host_ret(::sync_file_range(fdarg(a[0]), off64_t(a[1]), off64_t(a[2]), unsigned(a[3]))); }
 SYS(close) { return host_ret(::close(fdarg(a[0]))); }
 SYS(close_range) { return host_ret(syscall(SYS_close_range, unsigned(a[0]), unsigned(a[1]), unsigned(a[2]))); }
-SYS(lseek) { return host_ret(::lseek(fdarg(a[0]), off_t(a[1]), int(a[2]))); }
+SYS(lseek) {
+  const int fd = fdarg(a[0]);
+  if (is_guest_mem_fd(fd) && (a[2] == SEEK_SET || a[2] == SEEK_CUR)) {  // /proc/<pid>/mem: only these
+    const uintptr_t base = uintptr_t(ctx.mem.base());
+    const long r = syscall(SYS_lseek, fd, a[2] == SEEK_SET ? base + a[1] : a[1], int(a[2]));
+    return r == -1 && errno > 0 && errno < 4096 ? -errno : int64_t(uint64_t(r) - base);
+  }
+  return host_ret(::lseek(fd, off_t(a[1]), int(a[2])));
+}
 SYS(getdents64) {
   // struct linux_dirent64 is the same everywhere.
   void* buf = guest_buffer(ctx.mem, a[1], a[2]);
@@ -242,6 +396,64 @@ SYS(fcntl) {
   }
 }
 
+// The network-interface requests on a socket (if_nametoindex, ifconfig, ip): struct ifreq is the
+// same 40 bytes on the 64-bit guests and x86-64 (a name and a union without pointers), except
+// for the ones that carry a pointer (SIOCETHTOOL, SIOCGIFCONF, the private and wireless ones),
+// which are not in this list.
+constexpr size_t kIfreqSize = 40;
+bool is_ifreq_request(unsigned long req) {
+  switch (req) {
+    case SIOCGIFNAME:
+    case SIOCGIFFLAGS:
+    case SIOCSIFFLAGS:
+    case SIOCGIFADDR:
+    case SIOCSIFADDR:
+    case SIOCGIFDSTADDR:
+    case SIOCSIFDSTADDR:
+    case SIOCGIFBRDADDR:
+    case SIOCSIFBRDADDR:
+    case SIOCGIFNETMASK:
+    case SIOCSIFNETMASK:
+    case SIOCGIFMETRIC:
+    case SIOCSIFMETRIC:
+    case SIOCGIFMTU:
+    case SIOCSIFMTU:
+    case SIOCSIFNAME:
+    case SIOCSIFHWADDR:
+    case SIOCGIFHWADDR:
+    case SIOCADDMULTI:
+    case SIOCDELMULTI:
+    case SIOCGIFINDEX:
+    case SIOCSIFPFLAGS:
+    case SIOCGIFPFLAGS:
+    case SIOCDIFADDR:
+    case SIOCSIFHWBROADCAST:
+    case SIOCGIFTXQLEN:
+    case SIOCSIFTXQLEN:
+    case SIOCGIFMAP:
+    case SIOCSIFMAP: return true;
+    default: return false;
+  }
+}
+// SIOCGIFCONF: struct ifconf { int len; char* buf; } names a guest buffer of ifreqs (or none, to
+// ask for the length).
+int64_t interface_list_ioctl(SyscallCtx& ctx, int fd, uint64_t arg) {
+  struct {
+    int32_t len, pad;
+    uint64_t buf;
+  } g;
+  if (!copy_from_guest(ctx.mem, &g, arg, sizeof g)) return -EFAULT;
+  ifconf host{};
+  host.ifc_len = g.len;
+  if (g.buf) {
+    if (g.len < 0) return -EINVAL;
+    host.ifc_buf = static_cast<char*>(guest_buffer(ctx.mem, g.buf, uint64_t(g.len)));
+    if (!host.ifc_buf && g.len) return -EFAULT;
+  }
+  if (::ioctl(fd, SIOCGIFCONF, &host) != 0) return -errno;
+  return put_guest(ctx.mem, arg, int32_t(host.ifc_len)) ? 0 : -EFAULT;
+}
+
 SYS(ioctl) {
   int fd = fdarg(a[0]);
   unsigned long req = unsigned(a[1]);
@@ -277,7 +489,12 @@ SYS(ioctl) {
     case TIOCNXCL:
     case FIOCLEX:
     case FIONCLEX: by_value = true; break;
-    default: return -ENOTTY;
+    case SIOCGIFCONF: return interface_list_ioctl(ctx, fd, a[2]);
+    default:
+      if (!is_ifreq_request(req)) return -ENOTTY;
+      in = out = kIfreqSize;  // struct ifreq, read and written back whole
+      if (!ctx.mem.access_ok(a[2], kIfreqSize, PageFlag::kValid | PageFlag::kRead | PageFlag::kWrite)) return -EFAULT;
+      break;
   }
   if (by_value) return host_ret(::ioctl(fd, req, long(a[2])));
   size_t n = in ? in : out;

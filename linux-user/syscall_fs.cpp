@@ -9,6 +9,7 @@
 
 #include <climits>
 #include <cstring>
+#include <vector>
 
 #include "linux-user/generic/stat.h"
 #include "linux-user/generic/syscall_nr.h"
@@ -84,6 +85,35 @@ SYS(faccessat) {
   std::string path;
   if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
   return host_ret(syscall(SYS_faccessat, guest_dirfd(a[0]), path.c_str(), int(a[2])));
+}
+// struct file_handle { u32 handle_bytes; int handle_type; unsigned char f_handle[]; } is the same
+// everywhere; the kernel reads handle_bytes and writes the header and as many bytes back.
+SYS(name_to_handle_at) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, (a[4] & AT_SYMLINK_FOLLOW) != 0); r < 0) return r;
+  uint32_t bytes;
+  if (!get_guest(ctx.mem, a[2], bytes)) return -EFAULT;
+  constexpr uint32_t kMaxHandleSz = 128;
+  std::vector<uint8_t> fh(8 + std::min(bytes, kMaxHandleSz));
+  memcpy(fh.data(), &bytes, 4);
+  int mount_id = 0;
+  long r = syscall(SYS_name_to_handle_at, guest_dirfd(a[0]), path.c_str(), fh.data(), &mount_id, int(a[4]));
+  const int e = errno;
+  if (r < 0 && e != EOVERFLOW) return -e;
+  uint32_t got;
+  memcpy(&got, fh.data(), 4);
+  const size_t n = r < 0 ? 4 : 8 + std::min<size_t>(got, fh.size() - 8);  // EOVERFLOW: the size needed
+  if (!copy_to_guest(ctx.mem, a[2], fh.data(), n)) return -EFAULT;
+  if (r < 0) return -e;
+  return put_guest(ctx.mem, a[3], mount_id) ? 0 : -EFAULT;
+}
+SYS(open_by_handle_at) {
+  uint32_t bytes;
+  if (!get_guest(ctx.mem, a[1], bytes)) return -EFAULT;
+  if (bytes > 128 || bytes == 0) return -EINVAL;
+  std::vector<uint8_t> fh(8 + bytes);
+  if (!copy_from_guest(ctx.mem, fh.data(), a[1], fh.size())) return -EFAULT;
+  return host_ret(syscall(SYS_open_by_handle_at, fdarg(a[0]), fh.data(), open_flags_to_host(ctx.proc, a[2])));
 }
 SYS(faccessat2) {
   std::string path;
@@ -299,6 +329,8 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_readlinkat, "readlinkat", sys_readlinkat, "fspu", 'd'},
     {nr::k_faccessat, "faccessat", sys_faccessat, "fsx", 'd'},
     {nr::k_faccessat2, "faccessat2", sys_faccessat2, "fsxx", 'd'},
+    {nr::k_name_to_handle_at, "name_to_handle_at", sys_name_to_handle_at, "fspxx", 'd'},
+    {nr::k_open_by_handle_at, "open_by_handle_at", sys_open_by_handle_at, "dpx", 'd'},
     {nr::k_mkdirat, "mkdirat", sys_mkdirat, "fsm", 'd'},
     {nr::k_mknodat, "mknodat", sys_mknodat, "fsmx", 'd'},
     {nr::k_unlinkat, "unlinkat", sys_unlinkat, "fsx", 'd'},

@@ -150,9 +150,10 @@ SYS(recvmsg) {
   uint32_t namelen = m.msg_namelen;
   uint64_t controllen = m.msg_controllen;
   int32_t flags = m.msg_flags;
-  put_guest(ctx.mem, a[1] + 8, namelen);
-  put_guest(ctx.mem, a[1] + 40, controllen);
-  put_guest(ctx.mem, a[1] + 48, flags);
+  // The kernel writes these back after receiving: a read-only msghdr is EFAULT (the data is gone).
+  if (!put_guest(ctx.mem, a[1] + 8, namelen) || !put_guest(ctx.mem, a[1] + 40, controllen) ||
+      !put_guest(ctx.mem, a[1] + 48, flags))
+    return -EFAULT;
   return r;
 }
 

@@ -201,6 +201,7 @@ SYS(sched_setaffinity) {
 SYS(sched_yield) { return host_ret(::sched_yield()); }
 SYS(sched_getscheduler) { return host_ret(::sched_getscheduler(pid_t(a[0]))); }
 SYS(sched_getparam) {
+  if (!a[1] || int(a[0]) < 0) return -EINVAL;  // Linux checks these before looking at the task
   sched_param p;
   if (::sched_getparam(pid_t(a[0]), &p) != 0) return -errno;
   return put_guest(ctx.mem, a[1], p) ? 0 : -EFAULT;
@@ -342,9 +343,12 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
   }
   fflush(stderr);
   // fork() keeps mimic's own locks (malloc, stdio, the engine's) consistent in the child; other
-  // guest threads do not exist there.
-  int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
+  // guest threads do not exist there. Every lock a guest thread may hold at the moment of the fork
+  // is held here, in the lock order: a mapping change holds the memory lock and waits for the
+  // engine's (invalidation), a starting or exiting thread takes the thread list's.
   std::unique_lock mem_lock(ctx.mem.fork_mutex());
+  std::unique_lock threads_lock(ctx.proc.threads_mutex);
+  int snapshot = ctx.proc.engine ? ctx.proc.engine->before_fork() : -1;
   // The child starts with no pending signal, as in Linux. A signal our host handler recorded for
   // the parent (the kernel restarts a fork to let the parent's handler run first) must not be
   // delivered again in the child: signals the guest catches are held off across the fork, and the
@@ -359,16 +363,17 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     ctx.thread.signals.rt_count = 0;
   }
   set_host_mask(old_mask, nullptr);
+  if (pid != 0) {
+    if (ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
+    threads_lock.unlock();
+    mem_lock.unlock();
+  }
+  if (pid < 0) return -fork_errno;
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();
     ctx.mem.child_drop_dontfork();
-  } else {
-    mem_lock.unlock();
-  }
-  if (pid != 0 && ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
-  if (pid < 0) return -fork_errno;
-  if (pid == 0) {
+    threads_lock.unlock();  // a default mutex: the child's only thread may unlock it
     if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
     ctx.mem.child_invalidate_dropped();
     ctx.thread.tid = int(syscall(SYS_gettid));
@@ -413,16 +418,29 @@ SYS(clone3) {
                   ca.child_tid);
 }
 
-int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::string>& out) {
+// What execve may take in arguments and environment together, as Linux's bprm_stack_limits: a
+// quarter of the stack limit, at most 6 MiB (3/4 of _STK_LIM), at least ARG_MAX (128 KiB).
+uint64_t exec_arg_limit() {
+  rlimit rl{};
+  uint64_t limit = uint64_t(6) << 20;
+  if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+    limit = std::min<uint64_t>(limit, rl.rlim_cur / 4);
+  return std::max<uint64_t>(limit, 128 * 1024);
+}
+
+// Reads a NULL-terminated guest array of strings, each of at most MAX_ARG_STRLEN bytes; `budget`
+// is what the pointers and the strings may still take (E2BIG past it).
+int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::string>& out, uint64_t& budget) {
   out.clear();
   if (!addr) return 0;
   for (size_t i = 0;; i++) {
-    if (i > 65536) return -E2BIG;
     uint64_t p;
     if (!get_guest(ctx.mem, addr + 8 * i, p)) return -EFAULT;
     if (!p) return 0;
     std::string s;
     if (int64_t r = read_guest_string(ctx.mem, p, s, 128 * 1024); r < 0) return r == -ENAMETOOLONG ? -E2BIG : r;
+    if (budget < s.size() + 1 + 8) return -E2BIG;
+    budget -= s.size() + 1 + 8;
     out.push_back(std::move(s));
   }
 }
@@ -438,8 +456,9 @@ std::vector<char*> c_strings(std::vector<std::string>& v) {
 // through the same rules; host programs run directly.
 int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_addr, uint64_t envp_addr) {
   std::vector<std::string> argv, envp;
-  if (int64_t r = read_string_array(ctx, argv_addr, argv); r < 0) return r;
-  if (int64_t r = read_string_array(ctx, envp_addr, envp); r < 0) return r;
+  uint64_t budget = exec_arg_limit();
+  if (int64_t r = read_string_array(ctx, argv_addr, argv, budget); r < 0) return r;
+  if (int64_t r = read_string_array(ctx, envp_addr, envp, budget); r < 0) return r;
   std::string file = guest_file;
   for (int depth = 0; depth < 4; depth++) {
     std::string host = host_path_for(ctx.proc, file);
@@ -569,12 +588,13 @@ SYS(capget) {
   uint32_t hdr[2];
   if (!copy_from_guest(ctx.mem, hdr, a[0], 8)) return -EFAULT;
   uint32_t data[6];
+  const uint32_t version = hdr[0];
   long r = syscall(SYS_capget, hdr, a[1] ? data : nullptr);
-  if (r < 0) {
-    int e = errno;
-    copy_to_guest(ctx.mem, a[0], hdr, 8);
-    return -e;
-  }
+  const int e = errno;
+  // A version the kernel does not know is answered with the one it prefers, written back into
+  // the header: when that write faults the call is EFAULT, as in Linux.
+  if (hdr[0] != version && !copy_to_guest(ctx.mem, a[0], hdr, 4)) return -EFAULT;
+  if (r < 0) return -e;
   unsigned n = hdr[0] == 0x19980330 ? 1 : 2;
   if (a[1] && !copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
   return 0;

@@ -1,5 +1,7 @@
 // The aarch64 cpu loop: runs translated code and handles SVC, BRK/UDF/illegal, faults, IC IVAU
 // and signals.
+#include "linux-user/cpu_loop.h"
+
 #include <signal.h>
 
 #include <cstdio>
@@ -8,15 +10,29 @@
 
 #include "linux-user/aarch64/thread.h"
 #include "linux-user/arch.h"
-#include "linux-user/cpu_loop.h"
 #include "linux-user/signal.h"
 #include "target/arm/translate_a64.h"
 #include "tcg/exec/exec.h"
 
 namespace mimic::linux_user::aarch64 {
 
+namespace {
+arm::A64Translator* g_translator = nullptr;  // the process's one translator
+
+// A guest access whose host address fell outside the reservation: with a tag in the address's
+// top byte that is TBI, which the translator then starts to honour (blocks are retranslated and
+// the access runs again). Once it does, such a fault is the guest's own.
+bool start_top_byte_ignore(tcg::ExecEngine& engine) {
+  if (!g_translator || g_translator->top_byte_ignore() || !last_fault_outside_guest()) return false;
+  g_translator->set_top_byte_ignore(true);
+  engine.flush();
+  return true;
+}
+}  // namespace
+
 int run(Process& proc, uint64_t entry, uint64_t sp) {
   arm::A64Translator translator(proc.mem.get());
+  g_translator = &translator;
   tcg::ExecEngine engine(proc.options.engine, translator);
   A64Thread thread(proc);
   arm::A64Cpu& cpu = thread.cpu_state;
@@ -72,7 +88,9 @@ void A64Thread::run_loop() {
       case arm::kExitIllegal: deliver_sync_signal(proc, thread, SIGILL, 1 /*ILL_ILLOPC*/, cpu.pc); break;
       case arm::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
       case arm::kExitPcAlignment: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.pc); break;
-      case tcg::kExitMemFault: deliver_mem_fault(proc, thread, cpu.fault_addr); break;
+      case tcg::kExitMemFault:
+        if (!start_top_byte_ignore(engine)) deliver_mem_fault(proc, thread, cpu.fault_addr);
+        break;
       case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
       case arm::kExitIcInvalidate: {
         // The translations of the page holding the invalidated line go; blocks never span pages.

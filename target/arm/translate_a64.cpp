@@ -11,7 +11,8 @@ namespace mimic::arm {
 
 namespace {
 constexpr uint64_t kPageMask = ~uint64_t(0xfff);
-}
+constexpr uint64_t kTopByteIgnored = (uint64_t(1) << 56) - 1;
+}  // namespace
 
 void gen_goto_ptr(DisasContext& s, Arg target) {
   // A64 has no Thumb bit: a misaligned target takes a PC alignment fault when it is reached.
@@ -25,6 +26,7 @@ void gen_goto_ptr(DisasContext& s, Arg target) {
 
 void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
+  if (top_byte_ignore()) ir.addr_mask = kTopByteIgnored;
   DisasContext s(ir);
   s.tb_flags = block.flags;
   const uint64_t start = block.guest_pc;

@@ -139,21 +139,42 @@ ExecEngine::~ExecEngine() {
   }
 }
 
+// Every engine lock is held across fork, in the lock order, so that the child inherits none
+// that a thread it does not have was holding: a thread that starts or exits takes cpus_mutex_
+// (register_cpu, unregister_cpu) at any moment, and an invalidation from outside run() takes
+// interp_mutex_.
+void ExecEngine::lock_for_fork() {
+  tb_mutex_.lock();
+  interp_mutex_.lock();
+  cpus_mutex_.lock();
+}
+
+void ExecEngine::unlock_after_fork() {  // the parent's side
+  cpus_mutex_.unlock();
+  interp_mutex_.unlock();
+  tb_mutex_.unlock();
+}
+
 int ExecEngine::before_fork() {
   start_exclusive();
-  tb_mutex_.lock();
-  return code_.prepare_fork();
+  lock_for_fork();
+  return code_.prepare_fork();  // under the tb lock: no half-made translation is copied
 }
 
 void ExecEngine::after_fork_parent(int snapshot) {
   CodeBuffer::parent_after_fork(snapshot);
-  tb_mutex_.unlock();
+  unlock_after_fork();
   end_exclusive();
 }
 
 void ExecEngine::after_fork_child(int snapshot, CpuBase* survivor) {
+  // The forking thread locked them before fork. A glibc default mutex does not check its owner,
+  // so the child's only thread unlocks it; a rwlock's writer unlock compares the owner's tid,
+  // which is another one in the child, so interp_mutex_ starts afresh.
+  cpus_mutex_.unlock();
+  new (&interp_mutex_) std::shared_mutex();
+  tb_mutex_.unlock();
   code_.child_after_fork(snapshot);
-  tb_mutex_.unlock();  // this thread locked it before fork
   // Threads of the parent may have been waiting on these; their state must not outlive them
   // (destroying a condition variable with recorded waiters blocks forever).
   new (&exclusive_cond_) std::condition_variable();

@@ -155,6 +155,8 @@ class ExecEngine {
   // (~0: only if a deferred flush is still pending), and resumes.
   void flush_from_loop(Cpu* cpu, RunContext& ctx, uint64_t seen_generation);
   void do_flush_locked();
+  void lock_for_fork();      // before_fork: every engine lock, in the lock order
+  void unlock_after_fork();  // both sides of the fork
   void exec_start(Cpu* cpu);
   void exec_end(Cpu* cpu);
   void log_translation(const CpuBase& env, const TranslationBlock* tb);

@@ -118,13 +118,17 @@ class IRBuilder {
   // (MemOp::with_mmu). Frontends set it from the block's tb_flags; linux-user leaves it 0.
   unsigned mem_index = 0;
   uint32_t mem(uint32_t memop) const { return memop & MemOp::kMmuExplicit ? memop : MemOp::with_mmu(memop, mem_index); }
-  Arg load(Type t, Arg addr, uint32_t memop) { return emit(Opcode::Load, t, {addr, imm32(mem(memop))}); }
-  void store(Arg addr, Arg value, uint32_t memop) { emit_void(Opcode::Store, {addr, value, imm32(mem(memop))}); }
+  // Address bits the accesses that follow use (AArch64's top-byte-ignore: the frontend clears
+  // the tag before the access, the register keeps it); all ones for none.
+  uint64_t addr_mask = ~uint64_t(0);
+  Arg vaddr(Arg addr) { return addr_mask == ~uint64_t(0) ? addr : and_(addr, imm64(addr_mask)); }
+  Arg load(Type t, Arg addr, uint32_t memop) { return emit(Opcode::Load, t, {vaddr(addr), imm32(mem(memop))}); }
+  void store(Arg addr, Arg value, uint32_t memop) { emit_void(Opcode::Store, {vaddr(addr), value, imm32(mem(memop))}); }
   Arg atomic_cas(Arg addr, Arg expected, Arg desired, uint32_t memop) {
-    return emit(Opcode::AtomicCas, expected.type, {addr, expected, desired, imm32(mem(memop))});
+    return emit(Opcode::AtomicCas, expected.type, {vaddr(addr), expected, desired, imm32(mem(memop))});
   }
   Arg atomic_rmw(RmwOp op, Arg addr, Arg value, uint32_t memop) {
-    return emit(Opcode::AtomicRmw, value.type, {addr, value, imm32(mem(memop)), imm32(uint32_t(op))});
+    return emit(Opcode::AtomicRmw, value.type, {vaddr(addr), value, imm32(mem(memop)), imm32(uint32_t(op))});
   }
   void fence(FenceKind k) { emit_void(Opcode::Fence, {imm32(uint32_t(k))}); }
 

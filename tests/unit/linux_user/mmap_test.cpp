@@ -1,12 +1,15 @@
 // Guest memory tests: mmap family on the page-flags table, checked access, brk, stat translation.
 #include "linux-user/mmap.h"
 
-#include <gtest/gtest.h>
 #include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <sstream>
 #include <vector>
@@ -26,6 +29,48 @@ std::unique_ptr<GuestMemory> make_mem() {
 }
 constexpr int kRW = GuestProt::kRead | GuestProt::kWrite;
 constexpr int kAnon = GuestMap::kPrivate | GuestMap::kAnonymous;
+
+uint64_t resident_bytes() {
+  FILE* f = fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  if (f) {
+    if (fscanf(f, "%lu %lu", &size, &resident) != 2) resident = 0;
+    fclose(f);
+  }
+  return uint64_t(resident) * 4096;
+}
+
+// Bookkeeping follows the mappings, not their pages: a 2^44-byte reservation took 4 GB and 30 s
+// (a flag byte per page), madvise and msync over 2^46 bytes walked page by page for a minute.
+TEST(GuestMemory, HugeRangesCostTheirMappings) {
+  std::string err;
+  auto m = GuestMemory::create(err);
+  ASSERT_TRUE(m) << err;
+  ASSERT_GE(m->size(), uint64_t(1) << 46);
+  m->set_mmap_top(m->size() - (uint64_t(1) << 32));
+  const uint64_t before = resident_bytes();
+  const uint64_t big = uint64_t(1) << 44;
+  const int64_t a = m->mmap(0, big, 0, kAnon | GuestMap::kNoReserve, -1, 0);
+  ASSERT_GT(a, 0);
+  EXPECT_EQ(uint64_t(a) & 0xfff, 0u);
+  EXPECT_EQ(m->mprotect(uint64_t(a) + 4096, uint64_t(1) << 40, kRW), 0);
+  EXPECT_TRUE(m->access_ok(uint64_t(a) + (uint64_t(1) << 40), 4096, PageFlag::kWrite));
+  EXPECT_FALSE(m->access_ok(uint64_t(a) + (uint64_t(1) << 40) + 4096, 1, PageFlag::kRead));
+  EXPECT_EQ(m->madvise(uint64_t(a), big, MADV_DONTNEED), 0);
+  EXPECT_EQ(m->madvise(0, uint64_t(1) << 46, MADV_NORMAL), -ENOMEM);  // holes around it
+  EXPECT_EQ(m->msync(0, uint64_t(1) << 46, MS_ASYNC), -ENOMEM);
+  EXPECT_EQ(m->msync(uint64_t(a), big, MS_ASYNC), 0);
+  // Three VMAs: PROT_NONE, the read-write part, PROT_NONE again.
+  const std::string maps = m->maps_text();
+  EXPECT_EQ(std::count(maps.begin(), maps.end(), '\n'), 3) << maps;
+  // A second one goes below the first, top-down, found without a page-by-page search.
+  const int64_t b = m->mmap(0, big, 0, kAnon | GuestMap::kNoReserve, -1, 0);
+  EXPECT_EQ(b, a - int64_t(big));
+  EXPECT_EQ(m->munmap(uint64_t(a), big), 0);
+  EXPECT_EQ(m->munmap(uint64_t(b), big), 0);
+  EXPECT_TRUE(m->range_free(uint64_t(b), 2 * big));
+  EXPECT_LT(resident_bytes() - before, uint64_t(64) << 20);
+}
 
 TEST(GuestMemory, MmapTopDownAndHints) {
   auto m = make_mem();
@@ -184,8 +229,8 @@ TEST(GuestMemory, MapsShowFilesOffsetsAndNamesAsLinuxDoes) {
   const std::string devino = fmt::format("{:02x}:{:02x} {}", major(st.st_dev), minor(st.st_dev), st.st_ino);
   // Four pages of the file at 0x70000000, then the middle two made read-only: three lines with
   // file offsets 0, 0x1000 and 0x3000, the path in column 73 (0-based), as Linux prints them.
-  ASSERT_EQ(m->mmap(0x70000000, 4 * kPageSize, GuestProt::kRead | GuestProt::kWrite, GuestMap::kPrivate | GuestMap::kFixed,
-                    f.fd, 0),
+  ASSERT_EQ(m->mmap(0x70000000, 4 * kPageSize, GuestProt::kRead | GuestProt::kWrite,
+                    GuestMap::kPrivate | GuestMap::kFixed, f.fd, 0),
             0x70000000);
   ASSERT_EQ(m->mprotect(0x70001000, 2 * kPageSize, GuestProt::kRead), 0);
   auto pad = [](std::string s) { return s.append(73 - s.size(), ' '); };
@@ -200,8 +245,8 @@ TEST(GuestMemory, MapsShowFilesOffsetsAndNamesAsLinuxDoes) {
   // object of its own on device 00:01 (Linux's shmem) with an inode number, here the first one.
   ASSERT_EQ(m->munmap(0x70000000, kPageSize), 0);
   ASSERT_EQ(m->mmap(0x70004000, kPageSize, GuestProt::kRead, kAnon | GuestMap::kFixed, -1, 0), 0x70004000);
-  ASSERT_EQ(m->mmap(0x70010000, kPageSize, GuestProt::kRead, GuestMap::kShared | GuestMap::kAnonymous | GuestMap::kFixed,
-                    -1, 0),
+  ASSERT_EQ(m->mmap(0x70010000, kPageSize, GuestProt::kRead,
+                    GuestMap::kShared | GuestMap::kAnonymous | GuestMap::kFixed, -1, 0),
             0x70010000);
   want = {want[1], want[2], "70004000-70005000 r--p 00000000 00:00 0 ",
           pad("70010000-70011000 r--s 00000000 00:01 1 ") + "/dev/zero (deleted)"};
