@@ -96,6 +96,11 @@ TEST_P(Debug, SingleStepDoesNotFollowTheJumpCache) {
   ASSERT_EQ(engine.run(&cpu.base), kExitDebug);
   EXPECT_EQ(cpu.base.pc, kTarget + 4);
   EXPECT_EQ(cpu.regs[6], 3u);
+  // Now the target's one-instruction block exists too: the jump must still return first.
+  cpu.base.pc = kJr;
+  ASSERT_EQ(engine.run(&cpu.base), kExitDebug);
+  EXPECT_EQ(cpu.base.pc, kTarget);
+  EXPECT_EQ(cpu.regs[6], 3u);
 }
 
 INSTANTIATE_TEST_SUITE_P(JitAndInterpreter, Debug, ::testing::Values(false, true),
