@@ -115,6 +115,77 @@ def session(server_cmd, env, exe, cmds, port, args=()):
     return transcript, out.decode(errors="replace")
 
 
+def protocol_check(mimic, exe):
+    """The stub's answers to what gdb does not send in a plain session: a bad checksum, unmapped and
+    absurd memory reads, unsupported watchpoints, unknown registers, malformed packets, Ctrl-C of a
+    spinning program (twice), kill. Returns a list of problems."""
+    port = free_port()
+    srv = subprocess.Popen([mimic, "user", "-g", str(port), exe, "spin"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
+    problems = []
+    try:
+        if not wait_listening(port, srv):
+            return ["mimic did not listen"]
+        s = socket.create_connection(("127.0.0.1", port))
+        s.settimeout(10)
+        buf = b""
+
+        def reply():
+            nonlocal buf
+            while True:
+                m = re.match(rb"[+]*\$([^#]*)#([0-9a-f]{2})", buf)
+                if m:
+                    buf = buf[m.end():]
+                    if sum(m.group(1)) & 255 != int(m.group(2), 16):
+                        problems.append(f"bad checksum in {m.group(0)!r}")
+                    return m.group(1).decode("latin1")
+                if buf.startswith(b"-"):
+                    buf = buf[1:]
+                    return "-"
+                buf += s.recv(65536)
+
+        def put(d, checksum=None):
+            c = sum(d.encode("latin1")) & 255 if checksum is None else checksum
+            s.sendall(f"${d}#{c:02x}".encode("latin1"))
+
+        def ask(d, want, checksum=None):
+            put(d, checksum)
+            got = reply()
+            if not re.fullmatch(want, got):
+                problems.append(f"{d!r} answered {got!r}, expected /{want}/")
+            return got
+
+        ask("m0,4", "-", checksum=0)                      # a corrupted packet is nacked
+        ask("m0,4", "E14")                                # address 0 is not mapped
+        ask("mffffffffffff0000,ffff", "E14")              # nor is the top of the address space
+        ask("Z3,10000,4", "")                             # read watchpoints: unsupported
+        ask("p9999", "E01")                               # no such register
+        ask("P1=zz", "E01")                               # not hex
+        ask("Hg123456789abcdef0123", "E01")               # no such thread id
+        ask("QStartNoAckMode", "OK")
+        ask("qAttached", "0")
+        ask("qfThreadInfo", r"mp[0-9a-f]+\.[0-9a-f]+")
+        for _ in range(2):
+            put("vCont;c")
+            time.sleep(0.3)
+            s.sendall(b"\x03")
+            ask_stop = reply()
+            if not re.fullmatch(r"T02thread:p[0-9a-f]+\.[0-9a-f]+;", ask_stop):
+                problems.append(f"Ctrl-C answered {ask_stop!r}, expected T02thread:...")
+            ask("p20", "[0-9a-f]{16}")
+        s.sendall(b"$k#6b")
+        rc = srv.wait(timeout=10)
+        if rc != -9:
+            problems.append(f"after k mimic ended with {rc}, expected SIGKILL")
+    except Exception as e:  # a timeout or a closed connection is the stub's failure
+        problems.append(f"protocol exchange failed: {e!r}")
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+        srv.communicate()
+    return problems
+
+
 def normalise(text):
     text = re.sub(r"process \d+", "process N", text)
     text = re.sub(r"Thread \d+", "Thread N", text)
@@ -176,6 +247,12 @@ def main():
                 print("  " + p.replace("\n", "\n  "))
         else:
             print(f"ok   {name}" + (f" (equal to the qemu-{a.arch} session)" if qemu and name not in QEMU_DIFFERS else ""))
+    problems = protocol_check(os.path.abspath(a.mimic), exe)
+    if problems:
+        failed.append("protocol")
+        print("FAIL protocol\n  " + "\n  ".join(problems))
+    else:
+        print("ok   protocol (bad packets, unmapped memory, Ctrl-C, kill)")
     if not a.build_dir:
         shutil.rmtree(build, ignore_errors=True)
     return 1 if failed else 0

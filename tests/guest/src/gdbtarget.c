@@ -1,5 +1,6 @@
 // The program the gdb stub tests (tests/gdb) debug: a function to break in, locals, a global to watch
-// and an exit status of its own; with the argument "signal" it also raises SIGUSR1 at itself.
+// and an exit status of its own; with the argument "signal" it also raises SIGUSR1 at itself, with
+// "spin" it loops forever (for Ctrl-C).
 // Run plainly, it prints its result.
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@ __attribute__((noinline)) long accumulate(long n) {
 static void on_usr1(int sig) { handled = sig; }
 
 int main(int argc, char** argv) {
+  if (argc > 1 && strcmp(argv[1], "spin") == 0)
+    for (;;) ++counter;
   if (argc > 1 && strcmp(argv[1], "signal") == 0) {
     signal(SIGUSR1, on_usr1);
     raise(SIGUSR1);
