@@ -82,6 +82,11 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
       report = true;
     }
     for (Watch& w : watches_) {
+      // After every instruction while watching: guest-readable memory is host-readable (guest
+      // loads rely on it too), so compare in place; /proc/self/mem costs microseconds a read.
+      if (proc_.mem->access_ok(w.addr, w.len, linux_user::PageFlag::kValid | linux_user::PageFlag::kRead) &&
+          memcmp(proc_.mem->host(w.addr), w.value.data(), w.len) == 0)
+        continue;
       std::string now(w.len, '\0');
       if (!read_memory(w.addr, w.len, reinterpret_cast<uint8_t*>(now.data())) || now == w.value) continue;
       w.value = now;
