@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <new>
 
 namespace mimic::frontends {
 
@@ -182,6 +183,13 @@ void GdbServer::send_packet(const std::string& payload) {
 void GdbServer::report_end(const GdbStop& stop) {
   send_packet(stop_reply(stop));
   std::lock_guard lock(write_mutex_);
+  ended_ = true;
+}
+
+void GdbServer::drop_in_child() {
+  new (&write_mutex_) std::mutex();  // another thread of the parent may have held it at fork
+  if (fd_ >= 0) close(fd_);
+  fd_ = -1;
   ended_ = true;
 }
 

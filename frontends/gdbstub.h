@@ -71,6 +71,8 @@ class GdbServer {
   // The program ended while running (exit or fatal signal): sends W/X from the calling thread
   // unless the connection is gone. Safe from any thread.
   void report_end(const GdbStop& stop);
+  // In a forked child: lets go of the connection (the parent keeps it) without a word to gdb.
+  void drop_in_child();
 
  private:
   bool read_packet(std::string* packet, bool* interrupted);

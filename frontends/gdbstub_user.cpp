@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <new>
 #include <set>
 #include <thread>
 
@@ -114,6 +115,24 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     GdbStop s{signal ? GdbStop::kKilled : GdbStop::kExited, 0, gdb_signal_from_linux(signal)};
     s.exit_code = status;
     server_.report_end(s);
+  }
+
+  void after_fork_child() override {
+    // Only this thread survived the fork: a lock another one held must not stay held.
+    new (&m_) std::mutex();
+    new (&cv_) std::condition_variable();
+    server_.drop_in_child();
+    if (proc_.engine) {
+      for (uint64_t a : sw_) proc_.engine->remove_breakpoint(a);
+      for (uint64_t a : hw_) proc_.engine->remove_breakpoint(a);
+    }
+    sw_.clear();
+    hw_.clear();
+    watches_.clear();
+    ctl_.clear();
+    event_.reset();
+    detached_ = true;
+    stopped_ = false;
   }
 
   // ---- GdbTarget (the server thread, while the program is stopped)

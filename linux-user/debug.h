@@ -22,6 +22,9 @@ class Debugger {
   virtual int on_signal(GuestThread& thread, int sig) = 0;
   // The process ends: exit status, or the signal that kills it (then status is unused).
   virtual void on_exit(int status, int signal) = 0;
+  // In the child of a guest fork (its only thread): the child runs on without the debugger, as
+  // under qemu-user and gdbserver without follow-fork (breakpoints gone, the connection closed).
+  virtual void after_fork_child() = 0;
 };
 
 }  // namespace mimic::linux_user
