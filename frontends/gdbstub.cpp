@@ -501,8 +501,7 @@ bool GdbServer::handle(const std::string& p) {
       if (pos < p.size() && parse_hex(p, &pos, &addr)) {
         std::string pc(8, '\0');
         memcpy(pc.data(), &addr, 8);
-        // the pc register number differs per architecture: both put it at 32
-        target_.write_register(t, 32, pc);
+        target_.write_register(t, 32, pc);  // pc is register 32 of riscv64 and of aarch64
       }
       std::vector<GdbResume> acts;
       acts.push_back(GdbResume{t, step, sig});

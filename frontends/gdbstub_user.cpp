@@ -256,8 +256,8 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     // Give running threads a moment to park so that gdb reads settled registers (a thread in a
     // blocking system call does not park; its registers are those of the call).
     cv_.wait_for(l, std::chrono::milliseconds(200), [&] {
-      for (auto& [tid, c] : ctl_)
-        if (!c.parked) return false;
+      for (int tid : threads())  // live ones: the records of exited threads stay behind
+        if (!ctl(tid).parked) return false;
       return true;
     });
     std::vector<int> ts = threads();
