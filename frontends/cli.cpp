@@ -10,6 +10,15 @@
 namespace mimic::frontends {
 
 namespace {
+// A TCP port for -g / QEMU_GDB: decimal 1-65535 (qemu also takes "tcp::PORT" in system mode).
+bool parse_gdb_port(const std::string& v, int* port) {
+  if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return false;
+  const int p = std::stoi(v);
+  if (p < 1 || p > 65535) return false;
+  *port = p;
+  return true;
+}
+
 constexpr const char* kVersion = "0.1.0";
 
 bool env_true(const EnvLookup& env, const char* name) {
@@ -102,6 +111,11 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
       cl.command = Command::kHelp;
       return cl;
     }
+    if (opt == "-g") {  // qemu-user's spelling: wait for gdb on localhost:PORT
+      const std::string* v = value(opt.c_str());
+      if (!v || !parse_gdb_port(*v, &u.gdb_port)) return error("option -g needs a TCP port number (1-65535)");
+      continue;
+    }
     if (opt == "-L" || opt == "-chroot" || opt == "-E" || opt == "-U" || opt == "-d" || opt == "-D") {
       const std::string* v = value(opt.c_str());
       if (!v) return error(fmt::format("option {} needs an argument", args[i - 1]));
@@ -153,6 +167,9 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
   u.argv.assign(args.begin() + ptrdiff_t(i), args.end());
   if (!sysroot_given) u.sysroot = sysroot_from_env(env);
   if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
+  if (const char* g = env("QEMU_GDB"); g && *g && !u.gdb_port) {
+    if (!parse_gdb_port(g, &u.gdb_port)) return error(fmt::format("QEMU_GDB='{}' is not a TCP port number", g));
+  }
   return cl;
 }
 }  // namespace
@@ -231,6 +248,8 @@ std::string usage_text() {
       "  -interp             run blocks in the IR interpreter instead of the JIT (slow; for debugging)\n"
       "  -no-opt             skip the IR optimization passes\n"
       "  -one-insn-per-tb    translate one guest instruction per block\n"
+      "  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction\n"
+      "                      (also QEMU_GDB=PORT; gdb-multiarch: target remote :PORT)\n"
       "  --                  end of options: the next argument is PROGRAM\n"
       "\n"
       "{}"

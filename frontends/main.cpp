@@ -10,6 +10,7 @@
 
 #include "frontends/cli.h"
 #include "frontends/system.h"
+#include "frontends/gdbstub_user.h"
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
 
@@ -45,7 +46,10 @@ int main(int argc, char** argv) {
     case Command::kSystem: return run_system(cl.system);
     case Command::kBinfmt: return run_binfmt(cl.binfmt);
     case Command::kError: fmt::print(stderr, "mimic: {}\nTry 'mimic --help' for more information.\n", cl.error); break;
-    case Command::kUser: try { return mimic::linux_user::run_program(cl.user);
+    case Command::kUser:
+      try {
+        cl.user.make_debugger = make_user_debugger;
+        return mimic::linux_user::run_program(cl.user);
       } catch (const std::exception& e) {
         fmt::print(stderr, "mimic: internal error: {}\n", e.what());
         return 70;  // EX_SOFTWARE

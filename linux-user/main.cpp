@@ -240,6 +240,12 @@ int run_program(const UserOptions& options) {
   signals_init(proc);
   init_syscalls(proc);
   fflush(stdout);
+  std::unique_ptr<Debugger> debugger;
+  if (options.gdb_port && options.make_debugger) {
+    debugger = options.make_debugger(proc, options.gdb_port);
+    if (!debugger) return 1;
+    proc.debugger = debugger.get();
+  }
   return arch->run(proc, entry, image.sp);
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "linux-user/debug.h"
 #include "linux-user/elfload.h"
 #include "linux-user/mmap.h"
 #include "linux-user/user.h"
@@ -109,6 +110,7 @@ struct Process {
   UserOptions options;
   std::unique_ptr<GuestMemory> mem;
   tcg::ExecEngine* engine = nullptr;   // owned by the arch's run(), shared by every thread
+  Debugger* debugger = nullptr;        // the gdb stub when one is attached (-g PORT)
   GuestThread* main_thread = nullptr;  // the initial thread (signals that arrive outside any)
   std::atomic<int> live_threads{1};
   std::mutex threads_mutex;           // guards `threads`

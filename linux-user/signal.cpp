@@ -309,6 +309,7 @@ int64_t set_guest_sigaction(Process& proc, int sig, const GuestSigaction* act, G
 void die_from_signal(int sig) {
   fflush(stdout);
   fflush(stderr);
+  if (g_process && g_process->debugger) g_process->debugger->on_exit(0, sig);
   // Like qemu-user: the status says "killed by sig" but mimic's own memory is no core file.
   struct rlimit no_core = {0, 0};
   setrlimit(RLIMIT_CORE, &no_core);
@@ -370,6 +371,7 @@ void process_pending_signals(Process& proc, GuestThread& thread) {
     set_host_mask(~uint64_t(0), &old);
     const GuestSiginfo info = take_pending(s, sig);
     set_host_mask(old, nullptr);
+    if (proc.debugger && !(sig = proc.debugger->on_signal(thread, sig))) continue;  // gdb dropped it
     // Each delivery stacks a frame on the previous one, as Linux does when several signals are
     // deliverable at once: the last one set up runs first.
     deliver(proc, thread, sig, info);
@@ -391,6 +393,7 @@ bool should_restart_syscall(Process& proc, GuestThread& thread) {
 }
 
 void deliver_sync_signal(Process& proc, GuestThread& thread, int sig, int code, uint64_t addr) {
+  if (proc.debugger && !(sig = proc.debugger->on_signal(thread, sig))) return;  // gdb dropped it
   GuestSiginfo info;
   info.signo = sig;
   info.code = code;

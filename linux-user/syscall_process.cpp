@@ -382,6 +382,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
       std::lock_guard lock(ctx.proc.threads_mutex);
       ctx.proc.threads.assign(1, &ctx.thread);
     }
+    if (ctx.proc.debugger) ctx.proc.debugger->after_fork_child();
     if (newsp) ctx.thread.set_sp(newsp);
     if (flags & kCloneSettls) ctx.thread.set_tls(tls);
     int tid = int(syscall(SYS_gettid));

@@ -139,6 +139,7 @@ void release_thread_resources(Process& proc, GuestThread& thread) {
 
 void exit_process(int status) {
   fflush(nullptr);
+  if (g_process && g_process->debugger) g_process->debugger->on_exit(status, 0);
   syscall(SYS_exit_group, status & 0xff);
   __builtin_unreachable();
 }

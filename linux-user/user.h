@@ -1,12 +1,17 @@
 // Entry point of linux-user mode: run one guest Linux program on this host.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "tcg/exec/options.h"
 
 namespace mimic::linux_user {
+
+struct Process;
+class Debugger;
 
 struct UserOptions {
   std::string program;            // path of the guest ELF file
@@ -18,6 +23,11 @@ struct UserOptions {
   std::vector<std::string> env_set;    // -E VAR=VALUE
   std::vector<std::string> env_unset;  // -U VAR
   tcg::EngineOptions engine;
+  // -g PORT (or QEMU_GDB): make_debugger is called once the process is set up and before its
+  // first instruction (the gdb stub waits for gdb there); it returns null after printing why
+  // it cannot (run_program then fails with status 1).
+  int gdb_port = 0;
+  std::function<std::unique_ptr<Debugger>(Process&, int port)> make_debugger;
 };
 
 // Loads and runs the program; returns the process exit status to pass to exit(), or ends the

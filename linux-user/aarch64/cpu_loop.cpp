@@ -67,6 +67,7 @@ void A64Thread::run_loop() {
   A64Thread& thread = *this;
   arm::A64Cpu& cpu = cpu_state;
   for (;;) {
+    if (proc.debugger) proc.debugger->before_run(thread);
     uint32_t reason = engine.run(&cpu);
     switch (reason) {
       case arm::kExitSvc: {
@@ -99,11 +100,13 @@ void A64Thread::run_loop() {
         break;
       }
       case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
+      case tcg::kExitDebug: break;  // the debugger's (after_exit below)
       default:
         fprintf(stderr, "mimic: internal error: aarch64 cpu loop got exit reason %u at pc %#llx\n", reason,
                 (unsigned long long)cpu.pc);
         abort();
     }
+    if (proc.debugger) proc.debugger->after_exit(thread, reason);
     if (thread.signals.pending.load()) process_pending_signals(proc, thread);
   }
 }

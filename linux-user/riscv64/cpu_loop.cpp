@@ -1,4 +1,6 @@
 // The riscv64 cpu loop: runs translated code and handles ecall, faults, fence.i and signals.
+#include "linux-user/cpu_loop.h"
+
 #include <signal.h>
 
 #include <cstdio>
@@ -6,7 +8,6 @@
 #include <cstring>
 
 #include "linux-user/arch.h"
-#include "linux-user/cpu_loop.h"
 #include "linux-user/riscv64/thread.h"
 #include "linux-user/signal.h"
 #include "target/riscv/translate.h"
@@ -45,6 +46,7 @@ void RiscvThread::run_loop() {
   RiscvThread& thread = *this;
   riscv::RiscvCpu& cpu = cpu_state;
   for (;;) {
+    if (proc.debugger) proc.debugger->before_run(thread);
     uint32_t reason = engine.run(&cpu);
     switch (reason) {
       case riscv::kExitEcall: {
@@ -68,11 +70,13 @@ void RiscvThread::run_loop() {
       case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
       case riscv::kExitFenceI: engine.flush(); break;
       case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
+      case tcg::kExitDebug: break;  // the debugger's (after_exit below)
       default:
         fprintf(stderr, "mimic: internal error: riscv64 cpu loop got exit reason %u at pc %#llx\n", reason,
                 (unsigned long long)cpu.pc);
         abort();
     }
+    if (proc.debugger) proc.debugger->after_exit(thread, reason);
     if (thread.signals.pending.load()) process_pending_signals(proc, thread);
   }
 }

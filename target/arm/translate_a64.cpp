@@ -40,6 +40,16 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       pc += 4 - (pc & 3);
       break;
     }
+    if (breakpoint_at(pc)) {  // a debugger breakpoint: the instruction exits instead of running
+      if (n == 0) {
+        ir.insn_start(pc);
+        ir.exit_loop(tcg::kExitDebug, imm64(pc));
+        pc += 4;
+      } else {
+        gen_goto(s, 0, pc);
+      }
+      break;
+    }
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
     if (!can_fetch(pc, 4)) {

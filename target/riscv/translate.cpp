@@ -74,6 +74,16 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
   uint64_t pc = start;
   if (max_insns == 0) max_insns = 1;
   for (unsigned n = 0;; ++n) {
+    if (breakpoint_at(pc)) {  // a debugger breakpoint: the instruction exits instead of running
+      if (n == 0) {
+        ir.insn_start(pc);
+        ir.exit_loop(tcg::kExitDebug, imm64(pc));
+        pc += 2;
+      } else {
+        ir.goto_tb(0, pc);
+      }
+      break;
+    }
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
     uint16_t lo = 0;

@@ -21,8 +21,14 @@ enum ExitReason : uint32_t {
   kExitUnaligned = 3,  // a kAligned memory access was misaligned: pc is the instruction, fault_addr the address
   kExitMemFault = 4,   // a guest access faulted: pc is the instruction, fault_addr the guest address,
                        // fault_write nonzero for writes (set by the host fault handler)
+  kExitDebug = 5,      // debugger: pc is a breakpoint (not executed), or single_step ran one instruction
+                       // and pc is the next one
   kExitGuestBase = 16,
 };
+
+// The tb_flags bit the engine itself owns (frontends leave it clear): blocks translated for
+// single-stepping, one instruction each, so they never mix with normal blocks in the caches.
+constexpr uint32_t kTbSingleStep = 1u << 31;
 
 // One entry of the per-CPU jump cache that generated code searches for indirect branches.
 struct JumpCacheEntry {
@@ -52,7 +58,9 @@ struct alignas(64) CpuBase {
   uint64_t epilogue = 0;                 // host address generated code jumps to when leaving
   uint64_t fault_addr = 0;               // with kExitUnaligned / kExitMemFault
   uint32_t fault_write = 0;              // with kExitMemFault: 1 for a store or atomic
-  uint32_t reserved0 = 0;
+  // Nonzero: the loop runs one guest instruction per run() (one-instruction blocks, never chained,
+  // translated under kTbSingleStep) and returns kExitDebug after it (debugger stepping).
+  uint32_t single_step = 0;
   uint64_t scratch[4] = {};  // spill room for backend sequences that need memory temps
   // The guest's SSE control/status word (rounding control and sticky exception flags): host
   // MXCSR holds it while translated code or the interpreter runs (swapped by the enter

@@ -124,6 +124,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
       // of host code, and there is at most one pc-map entry per few bytes of it.
       store_(std::max<size_t>(code_.capacity() / 32, 64), std::max<size_t>(code_.capacity() / 4, 256)) {
   if (options_.max_block_insns == 0) options_.max_block_insns = 1;
+  translator_.set_breakpoints(&breakpoints_);
   if (!options_.interpreter) trampolines_ = code_.install_trampolines(options_.system ? &mimic_softmmu_slow : nullptr);
   if (options_.system) {
     backend_options_.softmmu = true;
@@ -133,6 +134,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
 }
 
 ExecEngine::~ExecEngine() {
+  translator_.set_breakpoints(nullptr);
   g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
   for (auto& c : cpus_) {
     if (c->env->jump_cache == c->jump_cache) c->env->jump_cache = nullptr;
@@ -322,9 +324,10 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
       last = nullptr;
     }
     uint64_t gen = generation_.load(std::memory_order_relaxed);
-    TranslationBlock* tb = find_tb(cpu, env->pc, env->tb_flags, ctx);
+    const bool step = env->single_step != 0;
+    TranslationBlock* tb = find_tb(cpu, env->pc, env->tb_flags | (step ? kTbSingleStep : 0), ctx);
     // Only this thread can have flushed since `last` exited (others wait for us): check that.
-    if (last && !nochain && generation_.load(std::memory_order_relaxed) == gen) chain(last, last_slot, tb);
+    if (last && !nochain && !step && generation_.load(std::memory_order_relaxed) == gen) chain(last, last_slot, tb);
     last = nullptr;
     if (log_exec) logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x}\n", tb->code, tb->pc));
     bump(cpu->blocks_entered);
@@ -332,10 +335,14 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
     switch (uint32_t reason = env->exit_reason) {
       case kExitChain:
         bump(cpu->chain_exits);
+        if (step) return env->exit_reason = kExitDebug;
         last = reinterpret_cast<TranslationBlock*>(env->exit_tb);
         last_slot = env->exit_slot & 1;
         break;
-      case kExitLookup: bump(cpu->lookup_exits); break;
+      case kExitLookup:
+        bump(cpu->lookup_exits);
+        if (step) return env->exit_reason = kExitDebug;
+        break;
       default: return reason;
     }
   }
@@ -347,7 +354,9 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
   for (;;) {
     if (env->exit_request.load(std::memory_order_relaxed)) return kExitInterrupt;
     if (flush_pending_.load(std::memory_order_relaxed)) flush_from_loop(cpu, ctx, ~0ull);
-    const InterpBlockKey key{env->pc, env->tb_flags, code_phys_page(*env, env->pc, env->tb_flags)};
+    const bool step = env->single_step != 0;
+    const uint32_t flags = env->tb_flags | (step ? kTbSingleStep : 0);
+    const InterpBlockKey key{env->pc, flags, code_phys_page(*env, env->pc, flags)};
     InterpBlockPtr block;
     {
       std::shared_lock lock(interp_mutex_);
@@ -363,7 +372,7 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
       }
       if (!block) {
         if (code_pages_ && key.phys_page != TranslationBlock::kNoPage) code_pages_->mark(key.phys_page);
-        translate_ir(*env, key.pc, key.flags, options_.max_block_insns);
+        translate_ir(*env, key.pc, key.flags, step ? 1 : options_.max_block_insns);
         block = std::make_shared<const Block>(block_);
         std::unique_lock wlock(interp_mutex_);
         interp_blocks_[key] = block;
@@ -383,6 +392,7 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
       case kExitLookup: bump(cpu->lookup_exits); break;
       default: return reason;
     }
+    if (step) return env->exit_reason = kExitDebug;
   }
 }
 
@@ -416,7 +426,8 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
     // Other CPUs may refill the cache before we retry; each flush still lets one block in.
     flush_from_loop(cpu, ctx, gen);
   }
-  fill_jump_cache(cpu, tb);
+  // Generated code would run a single-step block it found there without returning to the loop.
+  if (!(flags & kTbSingleStep)) fill_jump_cache(cpu, tb);
   return tb;
 }
 
@@ -465,7 +476,7 @@ TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t f
   if (TranslationBlock* tb = table_.lookup(pc, flags, phys_page)) return tb;  // another thread was quicker
   // Marked before the code is read: a write that races with the translation drops the block.
   if (code_pages_ && phys_page != TranslationBlock::kNoPage) code_pages_->mark(phys_page);
-  unsigned max_insns = options_.max_block_insns;
+  unsigned max_insns = (flags & kTbSingleStep) ? 1 : options_.max_block_insns;
   for (;;) {
     translate_ir(*cpu->env, pc, flags, max_insns);
     TranslationBlock* tb = store_.prepare();
@@ -684,6 +695,37 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
       if (it->second.empty()) pages_.erase(it);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Debugger breakpoints
+
+bool ExecEngine::add_breakpoint(uint64_t pc) {
+  {
+    TbLock lock(tb_mutex_, nullptr);
+    if (!breakpoints_.insert(pc)) return false;
+  }
+  if (options_.system) {
+    flush();
+  } else {
+    const uint64_t page = pc & kPageMask;
+    invalidate_range(page, page + kPageSize);
+  }
+  return true;
+}
+
+bool ExecEngine::remove_breakpoint(uint64_t pc) {
+  {
+    TbLock lock(tb_mutex_, nullptr);
+    if (!breakpoints_.erase(pc)) return false;
+  }
+  if (options_.system) {
+    flush();
+  } else {
+    const uint64_t page = pc & kPageMask;
+    invalidate_range(page, page + kPageSize);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,6 +70,13 @@ class ExecEngine {
   // code pages here to detect self-modifying code. Set before run() is first called.
   void set_code_read_hook(std::function<void(uint64_t, uint64_t)> hook) { code_read_hook_ = std::move(hook); }
 
+  // Debugger breakpoints (guest pcs; in system mode virtual addresses under any mapping): the
+  // instruction at one exits with kExitDebug instead of running. Adding or removing one drops the
+  // translations of its page (all of them in system mode, where blocks are found by physical
+  // page). Call from outside run(). False when it was already there / not there.
+  bool add_breakpoint(uint64_t pc);
+  bool remove_breakpoint(uint64_t pc);
+
   // Flushes the whole code cache. Outside run() it waits for every other CPU to leave translated
   // code (exclusive section); from a helper inside translated code it is deferred to the next
   // safe point of the calling CPU's loop.
@@ -164,6 +171,7 @@ class ExecEngine {
   EngineOptions options_;
   GuestTranslator& translator_;
   std::function<void(uint64_t, uint64_t)> code_read_hook_;
+  BreakpointSet breakpoints_;              // guarded by tb_mutex_ (translations read it under it)
   std::unique_ptr<CodePages> code_pages_;  // system mode
   Logger logger_;
   PerfMap perf_map_;

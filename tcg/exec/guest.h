@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
+#include <set>
 #include <string>
 
 #include "tcg/ir/builder.h"
@@ -9,6 +11,19 @@
 namespace mimic::tcg {
 
 struct CpuBase;
+
+// The debugger's breakpoints (guest pcs) of one engine. Translators read it under the engine's
+// translation lock; ExecEngine::add_breakpoint/remove_breakpoint change it and drop the blocks.
+class BreakpointSet {
+ public:
+  bool empty() const { return pcs_.empty(); }
+  bool contains(uint64_t pc) const { return !pcs_.empty() && pcs_.count(pc) != 0; }
+  bool insert(uint64_t pc) { return pcs_.insert(pc).second; }
+  bool erase(uint64_t pc) { return pcs_.erase(pc) != 0; }
+
+ private:
+  std::set<uint64_t> pcs_;
+};
 
 class GuestTranslator {
  public:
@@ -28,6 +43,14 @@ class GuestTranslator {
 
   // System mode: the MMU mode instruction fetch uses under these translation flags.
   virtual unsigned code_mmu_index(uint32_t tb_flags) const { return 0; }
+
+  // Translators end a block before an instruction at a breakpoint and translate that instruction,
+  // as a block's first, into ExitLoop(kExitDebug, pc): it does not run.
+  bool breakpoint_at(uint64_t pc) const { return breakpoints_ && breakpoints_->contains(pc); }
+  void set_breakpoints(const BreakpointSet* set) { breakpoints_ = set; }
+
+ private:
+  const BreakpointSet* breakpoints_ = nullptr;
 };
 
 }  // namespace mimic::tcg

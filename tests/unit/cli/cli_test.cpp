@@ -128,6 +128,21 @@ TEST(Cli, SysrootFromTheEnvironment) {
   EXPECT_FALSE(parse({"user", "p"}, {{"MIMIC_PERFMAP", "0"}}).user.engine.perf_map);
 }
 
+TEST(Cli, GdbPortFromTheOptionOrQemuGdb) {
+  EXPECT_EQ(parse({"user", "p"}).user.gdb_port, 0);
+  EXPECT_EQ(parse({"user", "-g", "1234", "p"}).user.gdb_port, 1234);
+  EXPECT_EQ(parse({"user", "p"}, {{"QEMU_GDB", "4321"}}).user.gdb_port, 4321);
+  EXPECT_EQ(parse({"user", "-g", "1234", "p"}, {{"QEMU_GDB", "4321"}}).user.gdb_port, 1234);  // the option wins
+  for (const char* bad : {"0", "65536", "abc", "", "12x"}) {
+    const CommandLine cl = parse({"user", "-g", bad, "p"});
+    EXPECT_EQ(cl.command, Command::kError) << bad;
+    EXPECT_NE(cl.error.find("-g"), std::string::npos) << cl.error;
+  }
+  EXPECT_EQ(parse({"user", "-g"}).command, Command::kError);
+  EXPECT_EQ(parse({"user", "p"}, {{"QEMU_GDB", "x"}}).command, Command::kError);
+  EXPECT_NE(usage_text().find("-g PORT"), std::string::npos);
+}
+
 TEST(Cli, ChrootIsASysrootWithoutHostFallback) {
   const auto u = parse({"user", "-chroot", "/rootfs", "/bin/sh"}, {{"QEMU_LD_PREFIX", "/q"}}).user;
   EXPECT_EQ(u.sysroot, "/rootfs");
@@ -164,8 +179,10 @@ TEST(Cli, Errors) {
 TEST(Binfmt, RegistrationMatchesQemuMagicAndMask) {
   // Magic and mask as in QEMU's scripts/qemu-binfmt-conf.sh (aarch64_magic/aarch64_mask and the
   // riscv64 pair differ only in e_machine): ELF64 LSB, any OS/ABI, ET_EXEC or ET_DYN.
-  const std::string mask = "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff";
-  const std::string ident = "\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00";
+  const std::string mask =
+      "\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff";
+  const std::string ident =
+      "\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00";
   EXPECT_EQ(binfmt_registration("mimic-aarch64", 183, "/usr/bin/mimic"),
             ":mimic-aarch64:M::" + ident + "\\xb7\\x00:" + mask + ":/usr/bin/mimic:POF");
   EXPECT_EQ(binfmt_registration("x-riscv64", 243, "/m"), ":x-riscv64:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POF");
@@ -192,7 +209,9 @@ TEST(Binfmt, CommandLine) {
 
 TEST(Binfmt, InvocationByTheKernel) {
   // With P: PATH, the original argv[0], then the arguments; the sysroot from the environment.
-  auto env = [](const char* name) -> const char* { return std::string(name) == "QEMU_LD_PREFIX" ? "/sysroot" : nullptr; };
+  auto env = [](const char* name) -> const char* {
+    return std::string(name) == "QEMU_LD_PREFIX" ? "/sysroot" : nullptr;
+  };
   CommandLine cl = parse_binfmt_invocation({"/usr/bin/ls", "ls", "-l", "/"}, true, env);
   ASSERT_EQ(cl.command, Command::kUser);
   EXPECT_EQ(cl.user.program, "/usr/bin/ls");

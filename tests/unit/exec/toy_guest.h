@@ -78,6 +78,16 @@ class ToyTranslator final : public GuestTranslator {
         b.goto_tb(0, pc);
         break;
       }
+      if (breakpoint_at(pc)) {  // as the real translators do (ExecEngine::add_breakpoint)
+        if (n == 0) {
+          b.insn_start(pc);
+          b.exit_loop(kExitDebug, IRBuilder::imm64(pc));
+          pc += kInsnSize;
+        } else {
+          b.goto_tb(0, pc);
+        }
+        break;
+      }
       auto it = code_.find(pc);
       if (it == code_.end()) {
         b.insn_start(pc);
