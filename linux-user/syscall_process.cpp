@@ -453,19 +453,8 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
     char head[256] = {};
     ssize_t n = ::read(fd, head, sizeof head - 1);
     close(fd);
-    if (n >= 2 && head[0] == '#' && head[1] == '!') {
-      std::string line(head + 2, size_t(n - 2));
-      line = line.substr(0, line.find('\n'));
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos) return -ENOEXEC;
-      line = line.substr(b);
-      size_t e = line.find_first_of(" \t");
-      std::string interp = line.substr(0, e), arg;
-      if (e != std::string::npos) {
-        arg = line.substr(e);
-        size_t s = arg.find_first_not_of(" \t"), t = arg.find_last_not_of(" \t\r");
-        arg = s == std::string::npos ? "" : arg.substr(s, t - s + 1);
-      }
+    if (std::string interp, arg; n > 0 && parse_shebang(head, size_t(n), interp, arg)) {
+      if (interp.empty()) return -ENOEXEC;
       std::vector<std::string> nargv{interp};
       if (!arg.empty()) nargv.push_back(arg);
       nargv.push_back(file);
@@ -497,14 +486,25 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       auto cenv = c_strings(envp);
       fflush(stderr);
       ::execve("/proc/self/exe", cargv.data(), cenv.data());
-      if (errno != ENOENT) return -errno;
-      // No /proc (a chroot that did not mount it): hand the program to the kernel, whose
-      // binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts mimic.
+      const int self_errno = errno;
+      if (self_errno == E2BIG || self_errno == ENOMEM) return -self_errno;
+      // No usable /proc: a chroot that did not mount it, or debootstrap's first stage, whose
+      // /proc is a link to /proc (ELOOP inside the chroot). Hand the program to the kernel,
+      // whose binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts
+      // mimic again; an emulated chroot travels with it.
       envp.resize(guest_env_size);
+      if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
       auto gargv = c_strings(argv);
       auto genv = c_strings(envp);
       ::execve(host.c_str(), gargv.data(), genv.data());
-      return -errno;
+      const int kernel_errno = errno;
+      if (kernel_errno == ENOEXEC) {
+        fprintf(stderr,
+                "mimic: cannot start %s: re-executing mimic through /proc/self/exe failed (%s) and no "
+                "binfmt_misc entry runs it (mimic binfmt install)\n",
+                file.c_str(), strerror(self_errno));
+      }
+      return -kernel_errno;
     }
     auto cargv = c_strings(argv);
     auto cenv = c_strings(envp);

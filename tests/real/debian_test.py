@@ -42,6 +42,9 @@ class Case:
         # guest programs found on the guest's PATH; qemu-user cannot exec guest programs, so its
         # run (the oracle) is the same script in the host sh with the wrappers.
         # "chroot": under mimic only, in Debian's dash started with `mimic user -chroot SYSROOT`.
+        # "rootcopy": under mimic only, the script is the program (a "#!/bin/sh -e" file in /tmp,
+        # given arguments "a" and "b c") of `mimic user -chroot ROOT`, ROOT a hard-linked copy of the
+        # sysroot whose /proc is a link to /proc, as `debootstrap --foreign` leaves it.
         self.shell = shell
         self.needs = needs or []  # guest programs the case needs; without them it is skipped (optional packages)
 
@@ -171,6 +174,25 @@ CASES = [
                           "sh -c 'readlink /proc/self/exe'",
          shell="chroot", oracle=False,
          expect="/\n/usr/bin/readlink\n/usr/bin/gawk\nno-host-files\ndevnull-ok\n/usr/lib\ncat\n/usr/bin/readlink\n"),
+    # debootstrap's second stage (setup_proc in /debootstrap/functions) replaces the first stage's
+    # /proc link by a folder, then mounts proc unless the folder already shows files: in a -chroot
+    # root the host's /proc is mounted there, and mounts or unmounts of it must not reach the host
+    Case("chroot-debootstrap-proc",
+         "ls -ld /proc | cut -c1; if [ -L /proc ]; then rm -f /proc; mkdir /proc; fi; ls -ld /proc | cut -c1; "
+         "ls / | grep -x proc; ls -A /proc | grep -x self; test -r /proc/self/status && echo status-readable; "
+         "mount -t proc proc /proc 2>/dev/null || echo mount-refused; "
+         "umount /proc 2>/dev/null || echo umount-refused; test -r /proc/1/status && echo still-mounted; "
+         "cd /proc/self/../..; pwd; test -e /proc/../usr/bin/meson && echo host-usr || echo root-usr",
+         shell="rootcopy", oracle=False,
+         expect="l\nd\nproc\nself\nstatus-readable\nmount-refused\numount-refused\nstill-mounted\n/\nroot-usr\n"),
+    # A "#!" script as the program: its interpreter comes from the root, with the argv Linux's
+    # binfmt_script builds (the host kernel and dash print the same for the same script)
+    Case("chroot-script-argv", "tr '\\0' ' ' < /proc/$$/cmdline; echo; echo \"$0|$1|$2|$#\"; "
+                               "printf '#!/tmp/case.sh\\n' > /tmp/nested; chmod +x /tmp/nested; "
+                               "[ -n \"$NESTED\" ] || NESTED=1 /tmp/nested x",
+         shell="rootcopy", oracle=False,
+         expect="/bin/sh -e /tmp/case.sh a b c \n/tmp/case.sh|a|b c|2\n"
+                "/bin/sh -e /tmp/case.sh /tmp/nested x \n/tmp/case.sh|/tmp/nested|x|2\n"),
     # LuaJIT compiles hot loops and traces to machine code at run time (the self-modifying-code
     # path with a real JIT; its FFI calls C)
     Case("luajit", "luajit -e '"
@@ -348,6 +370,16 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
         cmd, path = [mimic, "user", "-L", sysroot, find_program(sysroot, "dash"), "-c", case.script], "/usr/bin:/bin"
     if case.shell == "chroot":
         cmd, path = [mimic, "user", "-chroot", sysroot, "/usr/bin/dash", "-c", case.script], "/usr/bin:/bin"
+    if case.shell == "rootcopy":
+        root = os.path.join(scratch, "root")
+        subprocess.run(["cp", "-al", sysroot, root], check=True)
+        if not os.path.lexists(os.path.join(root, "proc")):
+            os.symlink("/proc", os.path.join(root, "proc"))
+        os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+        with open(os.path.join(root, "tmp", "case.sh"), "w") as f:
+            f.write("#!/bin/sh -e\n" + case.script + "\n")
+        os.chmod(os.path.join(root, "tmp", "case.sh"), 0o755)
+        cmd, path = [mimic, "user", "-chroot", root, "/tmp/case.sh", "a", "b c"], "/usr/bin:/bin"
     try:
         p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path, SYSROOT=sysroot), capture_output=True,
                            timeout=case.timeout)
