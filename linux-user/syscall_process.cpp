@@ -33,6 +33,7 @@ namespace {
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
 SYS(exit_group) {
+  send_vfork_writes(ctx.proc);
   ctx.proc.exit_status = int(a[0]) & 0xff;
   ctx.proc.exited = true;
   return kSysNoResult;
@@ -317,9 +318,57 @@ SYS(futex) {
   }
 }
 
+bool write_all(int fd, const void* data, size_t len) {
+  const char* p = static_cast<const char*>(data);
+  while (len > 0) {
+    const ssize_t n = ::write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    len -= size_t(n);
+  }
+  return true;
+}
+
+// The parent of a vfork: takes (address, page) records until the child execs or exits.
+void receive_vfork_writes(GuestMemory& mem, int fd) {
+  struct {
+    uint64_t addr;
+    uint8_t data[kPageSize];
+  } rec;
+  size_t have = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&rec) + have, sizeof rec - have);
+    if (n < 0 && errno == EINTR) continue;  // the parent's signals wait, as in a real vfork
+    if (n <= 0) return;
+    have += size_t(n);
+    if (have < sizeof rec) continue;
+    have = 0;
+    if (!mem.access_ok(rec.addr, kPageSize, PageFlag::kValid | PageFlag::kWrite)) continue;
+    mem.prepare_host_write(rec.addr, kPageSize);
+    memcpy(mem.host(rec.addr), rec.data, kPageSize);
+  }
+}
+
+}  // namespace
+
+// The child of a vfork, at its exec or exit: the pages it wrote go to the parent. Sent again on
+// each exec attempt (one that fails goes on writing, and the parent still waits).
+void send_vfork_writes(Process& proc) {
+  if (proc.vfork_pipe < 0) return;
+  struct stat st;
+  if (fstat(proc.vfork_pipe, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_ino != proc.vfork_pipe_inode) return;
+  for (uint64_t page : proc.mem->written_pages()) {
+    if (!write_all(proc.vfork_pipe, &page, sizeof page) || !write_all(proc.vfork_pipe, proc.mem->host(page), kPageSize))
+      break;
+  }
+}
+
+namespace {
+
 // clone: threads (CLONE_VM|CLONE_THREAD, as pthread_create) run on host threads; fork(), vfork()
-// and posix_spawn() forms make a host process. Both vfork forms run as fork: the child gets a copy
-// of guest memory, which every vfork user tolerates (it only execs or exits).
+// and posix_spawn() forms make a host process. A vfork child is a forked copy whose memory writes
+// reach the parent when it execs or exits, with the parent waiting until then.
 int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t tls, uint64_t ctid) {
   constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
                      kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSettls = 0x80000, kParentSettid = 0x100000,
@@ -340,6 +389,12 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
             (unsigned long long)flags);
     return -EINVAL;
   }
+  // vfork: the parent is suspended until the child execs or exits, and sees what the child wrote
+  // to memory (posix_spawn's child reports a failed exec so). The child is a forked copy that
+  // logs the pages it writes and sends them down a close-on-exec pipe, which the parent reads to
+  // its end (the child's successful exec or its exit).
+  int vfork_pipe[2] = {-1, -1};
+  if ((flags & kCloneVfork) && pipe2(vfork_pipe, O_CLOEXEC) != 0) return -errno;
   fflush(stderr);
   // fork() keeps mimic's own locks (malloc, stdio, the engine's) consistent in the child; other
   // guest threads do not exist there.
@@ -367,6 +422,35 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     mem_lock.unlock();
   }
   if (pid != 0 && ctx.proc.engine) ctx.proc.engine->after_fork_parent(snapshot);
+  if (pid == 0 && ctx.proc.vfork_pipe >= 0) {
+    // A child of a vfork child: its writes are not the first parent's.
+    close(ctx.proc.vfork_pipe);
+    ctx.proc.vfork_pipe = -1;
+  }
+  if (vfork_pipe[0] >= 0) {
+    if (pid == 0) {
+      close(vfork_pipe[0]);
+      // The guest's descriptors share the number space: keep the pipe high, and check before
+      // each use that the number still names it (the child may close or dup2 over it).
+      struct rlimit rl;
+      int fd = vfork_pipe[1];
+      if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256) {
+        const int high = fcntl(fd, F_DUPFD_CLOEXEC, int(std::min<rlim_t>(rl.rlim_cur, 1 << 20) - 64));
+        if (high >= 0) {
+          close(fd);
+          fd = high;
+        }
+      }
+      struct stat st;
+      ctx.proc.vfork_pipe = fd;
+      ctx.proc.vfork_pipe_inode = fstat(fd, &st) == 0 ? st.st_ino : 0;
+      ctx.mem.start_write_log();
+    } else {
+      close(vfork_pipe[1]);
+      if (pid > 0) receive_vfork_writes(ctx.mem, vfork_pipe[0]);
+      close(vfork_pipe[0]);
+    }
+  }
   if (pid < 0) return -fork_errno;
   if (pid == 0) {
     if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
@@ -485,6 +569,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);
       fflush(stderr);
+      send_vfork_writes(ctx.proc);
       ::execve("/proc/self/exe", cargv.data(), cenv.data());
       const int self_errno = errno;
       if (self_errno == E2BIG || self_errno == ENOMEM) return -self_errno;
@@ -509,6 +594,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
     auto cargv = c_strings(argv);
     auto cenv = c_strings(envp);
     fflush(stderr);
+    send_vfork_writes(ctx.proc);
     ::execve(host.c_str(), cargv.data(), cenv.data());
     return -errno;
   }
