@@ -148,6 +148,13 @@ std::string resolve_in_sysroot(const std::string& root, const std::string& path,
       for (const auto& part : parts) host += "/" + part;
       return host + (trailing_slash ? "/" : "");
     }
+    if (chroot && (next == "/dev/pts" || next == "/dev/ptmx")) {
+      // The host's devpts too (a root's own /dev/ptmx node opens only where a devpts is mounted
+      // beside it: ENODEV, which apt and script(1) meet).
+      std::string host = next;
+      for (const auto& r : todo) host += "/" + r;
+      if (host.find("/..") == std::string::npos) return host + (trailing_slash ? "/" : "");
+    }
     if (!exists(root + next, st)) {
       if (chroot && !is_kernel_filesystem(next)) {
         std::string rest = next;

@@ -20,6 +20,7 @@ import difflib
 import gzip
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -185,6 +186,11 @@ CASES = [
          "cd /proc/self/../..; pwd; test -e /proc/../usr/bin/meson && echo host-usr || echo root-usr",
          shell="rootcopy", oracle=False,
          expect="l\nd\nproc\nself\nstatus-readable\nmount-refused\numount-refused\nstill-mounted\n/\nroot-usr\n"),
+    # A pseudo-terminal in a root with debootstrap's /dev: the host's devpts serves /dev/ptmx and
+    # /dev/pts (a ptmx node with no devpts beside it fails with ENODEV: apt's "Can not write log")
+    Case("chroot-devpts", "echo x > /dev/null && echo null-ok; python3 -c 'import os; m, s = os.openpty(); "
+                          "print(os.ttyname(s).startswith(\"/dev/pts/\"))'",
+         shell="rootcopy", oracle=False, expect="null-ok\nTrue\n"),
     # A "#!" script as the program: its interpreter comes from the root, with the argv Linux's
     # binfmt_script builds (the host kernel and dash print the same for the same script)
     Case("chroot-script-argv", "tr '\\0' ' ' < /proc/$$/cmdline; echo; echo \"$0|$1|$2|$#\"; "
@@ -375,6 +381,11 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
         subprocess.run(["cp", "-al", sysroot, root], check=True)
         if not os.path.lexists(os.path.join(root, "proc")):
             os.symlink("/proc", os.path.join(root, "proc"))
+        # debootstrap's /dev: device nodes of its own, /dev/pts an empty folder (root only)
+        os.makedirs(os.path.join(root, "dev", "pts"), exist_ok=True)
+        if os.geteuid() == 0:
+            for name, major, minor in [("null", 1, 3), ("ptmx", 5, 2)]:
+                os.mknod(os.path.join(root, "dev", name), 0o666 | stat.S_IFCHR, os.makedev(major, minor))
         os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
         with open(os.path.join(root, "tmp", "case.sh"), "w") as f:
             f.write("#!/bin/sh -e\n" + case.script + "\n")
