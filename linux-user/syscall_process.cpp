@@ -179,7 +179,13 @@ SYS(prctl) {
     case PR_SET_TIMERSLACK:
     case PR_GET_TIMERSLACK:
     case PR_GET_KEEPCAPS:
-    case PR_SET_KEEPCAPS: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
+    case PR_SET_KEEPCAPS:
+    // Capabilities of the process, which are mimic's own and the guest's alike: setpriv and
+    // libcap-ng (man-db's triggers in a package installation) read and change them.
+    case PR_CAPBSET_DROP:
+    case PR_GET_SECUREBITS:
+    case PR_SET_SECUREBITS:
+    case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
     case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
     default: return -EINVAL;    // seccomp and friends would apply to mimic itself
   }
@@ -661,8 +667,11 @@ SYS(capget) {
     copy_to_guest(ctx.mem, a[0], hdr, 8);
     return -e;
   }
+  // A null data pointer asks for the kernel's version, which it writes into the header
+  // (libcap-ng's probe: setpriv's "activate capabilities: Success" without it).
+  if (!a[1]) return copy_to_guest(ctx.mem, a[0], hdr, 8) ? 0 : -EFAULT;
   unsigned n = hdr[0] == 0x19980330 ? 1 : 2;
-  if (a[1] && !copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
+  if (!copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
   return 0;
 }
 
