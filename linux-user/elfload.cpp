@@ -417,4 +417,23 @@ std::string symbolize(const std::vector<ElfSymbol>& symbols, uint64_t addr) {
   return off ? fmt::format("{}+{:#x}", it->name, off) : it->name;
 }
 
+bool parse_shebang(const char* head, size_t n, std::string& interp, std::string& arg) {
+  interp.clear();
+  arg.clear();
+  if (n < 2 || head[0] != '#' || head[1] != '!') return false;
+  std::string line(head + 2, n - 2);
+  line = line.substr(0, line.find('\n'));
+  const size_t b = line.find_first_not_of(" \t");
+  if (b == std::string::npos) return true;
+  line = line.substr(b);
+  const size_t e = line.find_first_of(" \t");
+  interp = line.substr(0, e);
+  if (e != std::string::npos) {
+    arg = line.substr(e);
+    const size_t s = arg.find_first_not_of(" \t"), t = arg.find_last_not_of(" \t\r");
+    arg = s == std::string::npos ? "" : arg.substr(s, t - s + 1);
+  }
+  return true;
+}
+
 }  // namespace mimic::linux_user

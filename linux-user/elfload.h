@@ -95,4 +95,9 @@ const char* elf_machine_name(uint16_t machine);
 // The nearest symbol at or below addr ("main+0x14"), or empty.
 std::string symbolize(const std::vector<ElfSymbol>& symbols, uint64_t addr);
 
+// A "#!" line at the start of `head` (the first bytes of a file), parsed as Linux's binfmt_script
+// does: the interpreter, then everything after it as one optional argument, blanks trimmed. Returns
+// false when `head` is no script; `interp` is left empty for a "#!" line naming nothing (ENOEXEC).
+bool parse_shebang(const char* head, size_t n, std::string& interp, std::string& arg);
+
 }  // namespace mimic::linux_user

@@ -1,5 +1,6 @@
 // run_program: checks and loads the guest ELF, builds its stack and runs its architecture's cpu loop.
 #include <elf.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -80,13 +81,40 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
 int run_program(const UserOptions& options) {
   // -chroot: PROGRAM names a file inside the root, as for chroot(1).
   const bool chrooted = options.sysroot_is_chroot && !options.sysroot.empty();
-  const std::string program = chrooted && !options.program.empty() && options.program[0] == '/'
-                                  ? resolve_in_sysroot(options.sysroot, options.program, true, true)
-                                  : options.program;
+  std::string program = chrooted && !options.program.empty() && options.program[0] == '/'
+                            ? resolve_in_sysroot(options.sysroot, options.program, true, true)
+                            : options.program;
   if (chrooted) {
     struct stat st;
     if (stat(options.sysroot.c_str(), &st) != 0) return fail(126, "-chroot " + options.sysroot, strerror(errno));
     if (!S_ISDIR(st.st_mode)) return fail(126, "-chroot " + options.sysroot, "not a folder");
+  }
+  // A "#!" script runs its interpreter, found in the guest's root (-L, -chroot), with the
+  // script's name as the kernel passes it: argv = INTERP [ARG] SCRIPT ARGS... (nested up to the
+  // kernel's 4 levels).
+  std::vector<std::string> guest_argv = options.argv.empty() ? std::vector<std::string>{options.program} : options.argv;
+  std::string execfn = options.program, script = options.program;
+  for (int depth = 0;; depth++) {
+    const int fd = ::open(program.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) break;  // ElfFile::open reports it
+    char head[256];
+    const ssize_t n = ::read(fd, head, sizeof head);
+    close(fd);
+    std::string interp, arg;
+    if (n <= 0 || !parse_shebang(head, size_t(n), interp, arg)) break;
+    if (interp.empty()) return fail(126, program, "a \"#!\" line that names no interpreter");
+    if (depth == 4) return fail(126, program, "too many levels of \"#!\" interpreters (ELOOP)");
+    if (access(program.c_str(), X_OK) != 0) return fail(126, program, strerror(errno));
+    const std::string& root = options.sysroot;
+    const std::string host =
+        interp[0] == '/' && !root.empty() && root != "/" ? resolve_in_sysroot(root, interp, true, chrooted) : interp;
+    std::vector<std::string> argv{interp};
+    if (!arg.empty()) argv.push_back(arg);
+    argv.push_back(script);
+    argv.insert(argv.end(), guest_argv.begin() + 1, guest_argv.end());
+    guest_argv = std::move(argv);
+    script = interp;
+    program = host;
   }
   ElfFile elf;
   std::string error;
@@ -186,13 +214,14 @@ int run_program(const UserOptions& options) {
   proc.sigreturn_trampoline = tramp;
 
   InitialStack is;
-  is.argv = options.argv.empty() ? std::vector<std::string>{program} : options.argv;
+  is.argv = guest_argv;
   if (const char* a0 = getenv(kArgv0Var)) {
     is.argv[0] = a0;
     unsetenv(kArgv0Var);
   }
+  proc.options.argv = is.argv;  // /proc/self/cmdline: the argv the guest was given
   is.envp = guest_environment(options);
-  is.execfn = program;
+  is.execfn = execfn;
   is.platform = arch->platform ? arch->platform : "";
   if (getrandom(is.random, sizeof is.random, 0) != sizeof is.random) {
     for (auto& b : is.random) b = uint8_t(rand());

@@ -216,7 +216,66 @@ bool GuestMemory::unprotect_for_write(uint64_t addr) {
   if (invalidate_) invalidate_(page, page + kPageSize);
   __atomic_store_n(f, uint8_t(cur & ~PageFlag::kCodeProtected), __ATOMIC_RELAXED);
   ::mprotect(base_ + page, kPageSize, PROT_READ | PROT_WRITE);
+  if (write_log_) {
+    const size_t i = write_log_len_.fetch_add(1, std::memory_order_relaxed);
+    if (i < kWriteLogCapacity) write_log_[i] = page;
+  }
   return true;
+}
+
+template <typename Fn>
+void GuestMemory::for_each_private_writable(Fn fn) const {
+  uint64_t known_end = 0;  // [.., known_end): the description looked up last
+  bool shared = false;
+  for (size_t li = 0; li < leaf_count_; li++) {
+    const uint8_t* l = leaves_[li].load(std::memory_order_acquire);
+    if (!l) continue;
+    for (uint64_t p = 0; p < kLeafPages; p++) {
+      if ((l[p] & (PageFlag::kValid | PageFlag::kWrite)) != (PageFlag::kValid | PageFlag::kWrite)) continue;
+      const uint64_t addr = ((uint64_t(li) << kLeafBits) + p) << kPageBits;
+      if (addr >= known_end) {
+        auto it = info_.upper_bound(addr);
+        const bool inside = it != info_.begin() && std::prev(it)->second.end > addr;
+        shared = inside && std::prev(it)->second.info.shared;
+        known_end = inside ? std::prev(it)->second.end : (it != info_.end() ? it->first : size_);
+      }
+      if (!shared) fn(addr);
+    }
+  }
+}
+
+void GuestMemory::start_write_log() {
+  std::lock_guard lock(mutex_);
+  if (!write_log_) write_log_ = std::make_unique<uint64_t[]>(kWriteLogCapacity);
+  write_log_len_.store(0);
+  uint64_t run_start = 0, run_end = 0;
+  auto flush = [&] {
+    if (run_end > run_start) ::mprotect(base_ + run_start, run_end - run_start, PROT_READ);
+  };
+  for_each_private_writable([&](uint64_t addr) {
+    uint8_t* f = flag_slot(addr);
+    __atomic_store_n(f, uint8_t(*f | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+    if (addr != run_end) {
+      flush();
+      run_start = addr;
+    }
+    run_end = addr + kPageSize;
+  });
+  flush();
+}
+
+std::vector<uint64_t> GuestMemory::written_pages() const {
+  std::lock_guard lock(mutex_);
+  std::vector<uint64_t> pages;
+  const size_t n = write_log_len_.load();
+  if (n > kWriteLogCapacity) {
+    for_each_private_writable([&](uint64_t addr) { pages.push_back(addr); });
+    return pages;
+  }
+  pages.assign(write_log_.get(), write_log_.get() + n);
+  std::sort(pages.begin(), pages.end());
+  pages.erase(std::unique(pages.begin(), pages.end()), pages.end());
+  return pages;
 }
 
 void GuestMemory::prepare_host_write(uint64_t addr, uint64_t len) {

@@ -122,6 +122,15 @@ class GuestMemory final : public tcg::CodeFetcher {
   // Before the host kernel writes guest memory (read(2) into a JIT buffer...).
   void prepare_host_write(uint64_t addr, uint64_t len);
 
+  // vfork: the child of a fork that stands for a vfork logs the pages it writes, to be copied into
+  // the parent, whose memory a real vfork child shares. Private writable pages become read-only
+  // on the host (the kCodeProtected road, which also covers the host kernel's writes); each first
+  // write records its page.
+  void start_write_log();
+  // The pages written since start_write_log, sorted (every private writable page when the log
+  // overflowed).
+  std::vector<uint64_t> written_pages() const;
+
   // Called with [start, end) whenever executable guest pages change or go away.
   void set_invalidate_hook(std::function<void(uint64_t, uint64_t)> hook) { invalidate_ = std::move(hook); }
 
@@ -282,6 +291,13 @@ class GuestMemory final : public tcg::CodeFetcher {
   std::function<void(uint64_t, uint64_t)> invalidate_;
   uint64_t brk_start_ = 0, brk_cur_ = 0, brk_mapped_end_ = 0;
   uint64_t mmap_top_ = 0;
+  // The vfork child's write log: a fixed buffer, filled from the fault handler (no allocation).
+  static constexpr size_t kWriteLogCapacity = size_t(1) << 16;
+  std::unique_ptr<uint64_t[]> write_log_;
+  std::atomic<size_t> write_log_len_{0};
+  // Private, writable, mapped pages (shared mappings need no copy: the parent sees those writes).
+  template <typename Fn>
+  void for_each_private_writable(Fn fn) const;
 };
 
 }  // namespace mimic::linux_user

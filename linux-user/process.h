@@ -127,6 +127,10 @@ struct Process {
   uint64_t sigreturn_trampoline = 0;            // guest address of `li a7, 139; ecall` (or the arch's)
   GuestSigaction sig_actions[kNumSignals + 1];  // dispositions, shared by all threads
   bool strace = false;
+  // In the child of a vfork (CLONE_VM|CLONE_VFORK, posix_spawn): the pipe to the waiting parent,
+  // which takes the pages the child wrote when it execs or exits (see do_clone).
+  int vfork_pipe = -1;
+  uint64_t vfork_pipe_inode = 0;
   std::atomic<bool> exited{false};  // exit_group (or the last thread's exit)
   int exit_status = 0;
 };

@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <vector>
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
@@ -129,6 +130,33 @@ std::string resolve_in_sysroot(const std::string& root, const std::string& path,
       continue;
     }
     std::string next = cur + "/" + c;
+    if (chroot && cur.empty() && (c == "proc" || c == "sys")) {
+      // The host's /proc and /sys are mounted on the root's /proc and /sys (as a container
+      // manager mounts them): what is under them is the host's, whatever the root holds there
+      // (debootstrap's first stage leaves /proc a link to /proc). The name itself is the root's
+      // (lstat, unlink, mkdir: debootstrap's second stage replaces that link by a folder).
+      if (todo.empty() && !follow && !trailing_slash) return root + next;
+      std::vector<std::string> parts{c};
+      while (!todo.empty() && !parts.empty()) {
+        std::string r = std::move(todo.front());
+        todo.pop_front();
+        if (r == "..")
+          parts.pop_back();
+        else
+          parts.push_back(std::move(r));
+      }
+      if (parts.empty()) continue;  // "/proc/.." climbed back into the root
+      std::string host;
+      for (const auto& part : parts) host += "/" + part;
+      return host + (trailing_slash ? "/" : "");
+    }
+    if (chroot && (next == "/dev/pts" || next == "/dev/ptmx")) {
+      // The host's devpts too (a root's own /dev/ptmx node opens only where a devpts is mounted
+      // beside it: ENODEV, which apt and script(1) meet).
+      std::string host = next;
+      for (const auto& r : todo) host += "/" + r;
+      if (host.find("/..") == std::string::npos) return host + (trailing_slash ? "/" : "");
+    }
     if (!exists(root + next, st)) {
       if (chroot && !is_kernel_filesystem(next)) {
         std::string rest = next;

@@ -71,6 +71,10 @@ void init_syscalls(Process& proc);
 // Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
 
+// In the child of a vfork, at its exec or exit: the guest pages it wrote go to the waiting
+// parent (syscall_process.cpp, do_clone).
+void send_vfork_writes(Process& proc);
+
 // -strace output (linux-user/strace.cpp).
 void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args);
 void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);

@@ -31,6 +31,16 @@ int64_t optional_string(SyscallCtx& ctx, uint64_t addr, std::string& out, const 
   return 0;
 }
 
+// In a chroot mimic emulates (-chroot, a guest chroot(2)), /proc, /sys and the /dev the root lacks
+// are the host's own (see resolve_in_sysroot): a mount or unmount there would change the host's
+// mounts, which a real chroot's never are. The chroot's view already has them mounted: mount
+// answers EBUSY and umount EINVAL (not a mount point of the chroot), as for those of a container.
+bool outside_emulated_chroot(const SyscallCtx& ctx, const std::string& host_target) {
+  const std::string& root = ctx.proc.options.sysroot;
+  if (!ctx.proc.options.sysroot_is_chroot || root.empty() || root == "/") return false;
+  return host_target != root && host_target.compare(0, root.size() + 1, root + "/") != 0;
+}
+
 SYS(mount) {
   // The source is a path only for bind mounts and moves; for other file systems it is a name
   // ("proc", "tmpfs", a device the host must know).
@@ -45,6 +55,8 @@ SYS(mount) {
   }
   if (int64_t r = optional_string(ctx, a[2], fstype, type); r < 0) return r;
   if (int64_t r = guest_path(ctx, a[1], target); r < 0) return r;
+  if (outside_emulated_chroot(ctx, target) && !(flags & MS_REMOUNT)) return -EBUSY;
+  if (outside_emulated_chroot(ctx, target)) return -EPERM;
   // Mount options are a string for most file systems, binary for a few: the kernel reads at most
   // a page.
   const void* data = a[4] ? ctx.mem.host(a[4]) : nullptr;
@@ -54,6 +66,7 @@ SYS(mount) {
 SYS(umount2) {
   std::string target;
   if (int64_t r = guest_path(ctx, a[0], target, !(a[1] & UMOUNT_NOFOLLOW)); r < 0) return r;
+  if (outside_emulated_chroot(ctx, target)) return -EINVAL;
   return host_ret(::umount2(target.c_str(), int(a[1])));
 }
 SYS(pivot_root) {

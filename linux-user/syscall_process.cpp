@@ -33,6 +33,7 @@ namespace {
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
 SYS(exit_group) {
+  send_vfork_writes(ctx.proc);
   ctx.proc.exit_status = int(a[0]) & 0xff;
   ctx.proc.exited = true;
   return kSysNoResult;
@@ -178,7 +179,13 @@ SYS(prctl) {
     case PR_SET_TIMERSLACK:
     case PR_GET_TIMERSLACK:
     case PR_GET_KEEPCAPS:
-    case PR_SET_KEEPCAPS: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
+    case PR_SET_KEEPCAPS:
+    // Capabilities of the process, which are mimic's own and the guest's alike: setpriv and
+    // libcap-ng (man-db's triggers in a package installation) read and change them.
+    case PR_CAPBSET_DROP:
+    case PR_GET_SECUREBITS:
+    case PR_SET_SECUREBITS:
+    case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
     case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
     default: return -EINVAL;    // seccomp and friends would apply to mimic itself
   }
@@ -318,9 +325,57 @@ SYS(futex) {
   }
 }
 
+bool write_all(int fd, const void* data, size_t len) {
+  const char* p = static_cast<const char*>(data);
+  while (len > 0) {
+    const ssize_t n = ::write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    len -= size_t(n);
+  }
+  return true;
+}
+
+// The parent of a vfork: takes (address, page) records until the child execs or exits.
+void receive_vfork_writes(GuestMemory& mem, int fd) {
+  struct {
+    uint64_t addr;
+    uint8_t data[kPageSize];
+  } rec;
+  size_t have = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&rec) + have, sizeof rec - have);
+    if (n < 0 && errno == EINTR) continue;  // the parent's signals wait, as in a real vfork
+    if (n <= 0) return;
+    have += size_t(n);
+    if (have < sizeof rec) continue;
+    have = 0;
+    if (!mem.access_ok(rec.addr, kPageSize, PageFlag::kValid | PageFlag::kWrite)) continue;
+    mem.prepare_host_write(rec.addr, kPageSize);
+    memcpy(mem.host(rec.addr), rec.data, kPageSize);
+  }
+}
+
+}  // namespace
+
+// The child of a vfork, at its exec or exit: the pages it wrote go to the parent. Sent again on
+// each exec attempt (one that fails goes on writing, and the parent still waits).
+void send_vfork_writes(Process& proc) {
+  if (proc.vfork_pipe < 0) return;
+  struct stat st;
+  if (fstat(proc.vfork_pipe, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_ino != proc.vfork_pipe_inode) return;
+  for (uint64_t page : proc.mem->written_pages()) {
+    if (!write_all(proc.vfork_pipe, &page, sizeof page) || !write_all(proc.vfork_pipe, proc.mem->host(page), kPageSize))
+      break;
+  }
+}
+
+namespace {
+
 // clone: threads (CLONE_VM|CLONE_THREAD, as pthread_create) run on host threads; fork(), vfork()
-// and posix_spawn() forms make a host process. Both vfork forms run as fork: the child gets a copy
-// of guest memory, which every vfork user tolerates (it only execs or exits).
+// and posix_spawn() forms make a host process. A vfork child is a forked copy whose memory writes
+// reach the parent when it execs or exits, with the parent waiting until then.
 int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t tls, uint64_t ctid) {
   constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
                      kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSettls = 0x80000, kParentSettid = 0x100000,
@@ -341,6 +396,12 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
             (unsigned long long)flags);
     return -EINVAL;
   }
+  // vfork: the parent is suspended until the child execs or exits, and sees what the child wrote
+  // to memory (posix_spawn's child reports a failed exec so). The child is a forked copy that
+  // logs the pages it writes and sends them down a close-on-exec pipe, which the parent reads to
+  // its end (the child's successful exec or its exit).
+  int vfork_pipe[2] = {-1, -1};
+  if ((flags & kCloneVfork) && pipe2(vfork_pipe, O_CLOEXEC) != 0) return -errno;
   fflush(stderr);
   // fork() keeps mimic's own locks (malloc, stdio, the engine's) consistent in the child; other
   // guest threads do not exist there. Every lock a guest thread may hold at the moment of the fork
@@ -368,12 +429,43 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     threads_lock.unlock();
     mem_lock.unlock();
   }
-  if (pid < 0) return -fork_errno;
   if (pid == 0) {
     mem_lock.release();
     ctx.mem.child_after_fork();
     ctx.mem.child_drop_dontfork();
     threads_lock.unlock();  // a default mutex: the child's only thread may unlock it
+  }
+  if (pid == 0 && ctx.proc.vfork_pipe >= 0) {
+    // A child of a vfork child: its writes are not the first parent's.
+    close(ctx.proc.vfork_pipe);
+    ctx.proc.vfork_pipe = -1;
+  }
+  if (vfork_pipe[0] >= 0) {
+    if (pid == 0) {
+      close(vfork_pipe[0]);
+      // The guest's descriptors share the number space: keep the pipe high, and check before
+      // each use that the number still names it (the child may close or dup2 over it).
+      struct rlimit rl;
+      int fd = vfork_pipe[1];
+      if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 256) {
+        const int high = fcntl(fd, F_DUPFD_CLOEXEC, int(std::min<rlim_t>(rl.rlim_cur, 1 << 20) - 64));
+        if (high >= 0) {
+          close(fd);
+          fd = high;
+        }
+      }
+      struct stat st;
+      ctx.proc.vfork_pipe = fd;
+      ctx.proc.vfork_pipe_inode = fstat(fd, &st) == 0 ? st.st_ino : 0;
+      ctx.mem.start_write_log();
+    } else {
+      close(vfork_pipe[1]);
+      if (pid > 0) receive_vfork_writes(ctx.mem, vfork_pipe[0]);
+      close(vfork_pipe[0]);
+    }
+  }
+  if (pid < 0) return -fork_errno;
+  if (pid == 0) {
     if (ctx.proc.engine) ctx.proc.engine->after_fork_child(snapshot, &ctx.thread.cpu());
     ctx.mem.child_invalidate_dropped();
     ctx.thread.tid = int(syscall(SYS_gettid));
@@ -473,19 +565,8 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
     char head[256] = {};
     ssize_t n = ::read(fd, head, sizeof head - 1);
     close(fd);
-    if (n >= 2 && head[0] == '#' && head[1] == '!') {
-      std::string line(head + 2, size_t(n - 2));
-      line = line.substr(0, line.find('\n'));
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos) return -ENOEXEC;
-      line = line.substr(b);
-      size_t e = line.find_first_of(" \t");
-      std::string interp = line.substr(0, e), arg;
-      if (e != std::string::npos) {
-        arg = line.substr(e);
-        size_t s = arg.find_first_not_of(" \t"), t = arg.find_last_not_of(" \t\r");
-        arg = s == std::string::npos ? "" : arg.substr(s, t - s + 1);
-      }
+    if (std::string interp, arg; n > 0 && parse_shebang(head, size_t(n), interp, arg)) {
+      if (interp.empty()) return -ENOEXEC;
       std::vector<std::string> nargv{interp};
       if (!arg.empty()) nargv.push_back(arg);
       nargv.push_back(file);
@@ -516,19 +597,32 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);
       fflush(stderr);
+      send_vfork_writes(ctx.proc);
       ::execve("/proc/self/exe", cargv.data(), cenv.data());
-      if (errno != ENOENT) return -errno;
-      // No /proc (a chroot that did not mount it): hand the program to the kernel, whose
-      // binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts mimic.
+      const int self_errno = errno;
+      if (self_errno == E2BIG || self_errno == ENOMEM) return -self_errno;
+      // No usable /proc: a chroot that did not mount it, or debootstrap's first stage, whose
+      // /proc is a link to /proc (ELOOP inside the chroot). Hand the program to the kernel,
+      // whose binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts
+      // mimic again; an emulated chroot travels with it.
       envp.resize(guest_env_size);
+      if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
       auto gargv = c_strings(argv);
       auto genv = c_strings(envp);
       ::execve(host.c_str(), gargv.data(), genv.data());
-      return -errno;
+      const int kernel_errno = errno;
+      if (kernel_errno == ENOEXEC) {
+        fprintf(stderr,
+                "mimic: cannot start %s: re-executing mimic through /proc/self/exe failed (%s) and no "
+                "binfmt_misc entry runs it (mimic binfmt install)\n",
+                file.c_str(), strerror(self_errno));
+      }
+      return -kernel_errno;
     }
     auto cargv = c_strings(argv);
     auto cenv = c_strings(envp);
     fflush(stderr);
+    send_vfork_writes(ctx.proc);
     ::execve(host.c_str(), cargv.data(), cenv.data());
     return -errno;
   }
@@ -596,8 +690,11 @@ SYS(capget) {
   // the header: when that write faults the call is EFAULT, as in Linux.
   if (hdr[0] != version && !copy_to_guest(ctx.mem, a[0], hdr, 4)) return -EFAULT;
   if (r < 0) return -e;
+  // A null data pointer is the version probe (libcap-ng's: setpriv's "activate capabilities:
+  // Success" without it): the header written back above is the whole answer.
+  if (!a[1]) return 0;
   unsigned n = hdr[0] == 0x19980330 ? 1 : 2;
-  if (a[1] && !copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
+  if (!copy_to_guest(ctx.mem, a[1], data, 12 * n)) return -EFAULT;
   return 0;
 }
 

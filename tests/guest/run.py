@@ -59,6 +59,14 @@ QEMU_DIFFERS = {
                              "the expected output is the x86 kernel's own run of the same source",
     ("riscv64", "newcalls"): "qemu-riscv64 (7.2) has no openat2 (ENOSYS) and cannot execveat a guest program; "
                              "the expected output is the x86 kernel's own run of the same source",
+    **{(arch, "execforms"): f"qemu-{arch} (7.2) has no execveat (ENOSYS, so glibc's fexecve execs /proc/self/fd/N) "
+                            "and cannot exec a guest program without binfmt_misc; the expected output is the x86 "
+                            "kernel's own run of the same source"
+       for arch in ("aarch64", "riscv64")},
+    **{(arch, "vfork"): f"qemu-{arch} (7.2) runs vfork as fork (the parent neither waits nor sees the child's "
+                        "writes, so posix_spawn cannot report a failed exec) and cannot exec a guest program; the "
+                        "expected output is the x86 kernel's own run of the same source"
+       for arch in ("aarch64", "riscv64")},
     ("aarch64", "mqueue"): "qemu-aarch64 (7.2) fails mq_notify; the expected output is the x86 kernel's own run",
     ("riscv64", "mqueue"): "qemu-riscv64 (7.2) fails mq_notify; the expected output is the x86 kernel's own run",
     ("aarch64", "smc_writes"): "qemu-aarch64 (7.2) write-protects pages holding translated code and then lets the "

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """binfmt_misc: `mimic binfmt install` registers mimic so that aarch64 and riscv64 programs run when
 executed directly, with their own argv[0] (the P flag), /proc/self/exe naming the program, and the
-exit status passed through, also inside a foreign chroot without /proc (the F flag) where a guest
-execve of a guest program goes through binfmt_misc again; `status` reports the entries and
+exit status passed through, also inside a foreign chroot without /proc (the F flag) or whose /proc
+is a link to /proc (debootstrap's first stage), where a guest execve of a guest program goes
+through binfmt_misc again; `status` reports the entries and
 `uninstall` removes them.
 
 Registers entries under a name of its own (mimic-test-PID-ARCH) and always removes them. Skips (77)
@@ -102,6 +103,14 @@ def main():
                                    capture_output=True, text=True)
                 want = "argv0=/bin/whoami\narg1=x\nexe=/bin/whoami\nexecfn=/bin/whoami\n"
                 check(f"{arch} in a chroot, exec of a guest program", (r.stdout, r.stderr, r.returncode), (want, "", 2))
+                # debootstrap --foreign leaves /proc a link to /proc: inside the chroot it is a
+                # loop (ELOOP), and exec of a guest program must still go through binfmt_misc.
+                os.symlink("/proc", os.path.join(root, "proc"))
+                r = subprocess.run(["chroot", root, "/bin/whoami", "exec", "/bin/whoami", "y"],
+                                   capture_output=True, text=True)
+                want = "argv0=/bin/whoami\narg1=y\nexe=/bin/whoami\nexecfn=/bin/whoami\n"
+                check(f"{arch} in a chroot whose /proc is a link to /proc, exec of a guest program",
+                      (r.stdout, r.stderr, r.returncode), (want, "", 2))
     finally:
         removed = subprocess.run([mimic, "binfmt", "uninstall", "--prefix", prefix], capture_output=True, text=True)
     check("uninstall", removed.returncode, 0)

@@ -20,6 +20,7 @@ import difflib
 import gzip
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -42,6 +43,9 @@ class Case:
         # guest programs found on the guest's PATH; qemu-user cannot exec guest programs, so its
         # run (the oracle) is the same script in the host sh with the wrappers.
         # "chroot": under mimic only, in Debian's dash started with `mimic user -chroot SYSROOT`.
+        # "rootcopy": under mimic only, the script is the program (a "#!/bin/sh -e" file in /tmp,
+        # given arguments "a" and "b c") of `mimic user -chroot ROOT`, ROOT a hard-linked copy of the
+        # sysroot whose /proc is a link to /proc, as `debootstrap --foreign` leaves it.
         self.shell = shell
         self.needs = needs or []  # guest programs the case needs; without them it is skipped (optional packages)
 
@@ -171,6 +175,30 @@ CASES = [
                           "sh -c 'readlink /proc/self/exe'",
          shell="chroot", oracle=False,
          expect="/\n/usr/bin/readlink\n/usr/bin/gawk\nno-host-files\ndevnull-ok\n/usr/lib\ncat\n/usr/bin/readlink\n"),
+    # debootstrap's second stage (setup_proc in /debootstrap/functions) replaces the first stage's
+    # /proc link by a folder, then mounts proc unless the folder already shows files: in a -chroot
+    # root the host's /proc is mounted there, and mounts or unmounts of it must not reach the host
+    Case("chroot-debootstrap-proc",
+         "ls -ld /proc | cut -c1; if [ -L /proc ]; then rm -f /proc; mkdir /proc; fi; ls -ld /proc | cut -c1; "
+         "ls / | grep -x proc; ls -A /proc | grep -x self; test -r /proc/self/status && echo status-readable; "
+         "mount -t proc proc /proc 2>/dev/null || echo mount-refused; "
+         "umount /proc 2>/dev/null || echo umount-refused; test -r /proc/1/status && echo still-mounted; "
+         "cd /proc/self/../..; pwd; test -e /proc/../usr/bin/meson && echo host-usr || echo root-usr",
+         shell="rootcopy", oracle=False,
+         expect="l\nd\nproc\nself\nstatus-readable\nmount-refused\numount-refused\nstill-mounted\n/\nroot-usr\n"),
+    # A pseudo-terminal in a root with debootstrap's /dev: the host's devpts serves /dev/ptmx and
+    # /dev/pts (a ptmx node with no devpts beside it fails with ENODEV: apt's "Can not write log")
+    Case("chroot-devpts", "echo x > /dev/null && echo null-ok; python3 -c 'import os; m, s = os.openpty(); "
+                          "print(os.ttyname(s).startswith(\"/dev/pts/\"))'",
+         shell="rootcopy", oracle=False, expect="null-ok\nTrue\n"),
+    # A "#!" script as the program: its interpreter comes from the root, with the argv Linux's
+    # binfmt_script builds (the host kernel and dash print the same for the same script)
+    Case("chroot-script-argv", "tr '\\0' ' ' < /proc/$$/cmdline; echo; echo \"$0|$1|$2|$#\"; "
+                               "printf '#!/tmp/case.sh\\n' > /tmp/nested; chmod +x /tmp/nested; "
+                               "[ -n \"$NESTED\" ] || NESTED=1 /tmp/nested x",
+         shell="rootcopy", oracle=False,
+         expect="/bin/sh -e /tmp/case.sh a b c \n/tmp/case.sh|a|b c|2\n"
+                "/bin/sh -e /tmp/case.sh /tmp/nested x \n/tmp/case.sh|/tmp/nested|x|2\n"),
     # LuaJIT compiles hot loops and traces to machine code at run time (the self-modifying-code
     # path with a real JIT; its FFI calls C)
     Case("luajit", "luajit -e '"
@@ -348,6 +376,21 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
         cmd, path = [mimic, "user", "-L", sysroot, find_program(sysroot, "dash"), "-c", case.script], "/usr/bin:/bin"
     if case.shell == "chroot":
         cmd, path = [mimic, "user", "-chroot", sysroot, "/usr/bin/dash", "-c", case.script], "/usr/bin:/bin"
+    if case.shell == "rootcopy":
+        root = os.path.join(scratch, "root")
+        subprocess.run(["cp", "-al", sysroot, root], check=True)
+        if not os.path.lexists(os.path.join(root, "proc")):
+            os.symlink("/proc", os.path.join(root, "proc"))
+        # debootstrap's /dev: device nodes of its own, /dev/pts an empty folder (root only)
+        os.makedirs(os.path.join(root, "dev", "pts"), exist_ok=True)
+        if os.geteuid() == 0:
+            for name, major, minor in [("null", 1, 3), ("ptmx", 5, 2)]:
+                os.mknod(os.path.join(root, "dev", name), 0o666 | stat.S_IFCHR, os.makedev(major, minor))
+        os.makedirs(os.path.join(root, "tmp"), exist_ok=True)
+        with open(os.path.join(root, "tmp", "case.sh"), "w") as f:
+            f.write("#!/bin/sh -e\n" + case.script + "\n")
+        os.chmod(os.path.join(root, "tmp", "case.sh"), 0o755)
+        cmd, path = [mimic, "user", "-chroot", root, "/tmp/case.sh", "a", "b c"], "/usr/bin:/bin"
     try:
         p = subprocess.run(cmd, cwd=scratch, env=dict(env, PATH=path, SYSROOT=sysroot), capture_output=True,
                            timeout=case.timeout)

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# A foreign Debian chroot as people use qemu-user for one: debootstrap --foreign, the second stage
+# entered both ways (binfmt_misc with chroot(8), and `mimic user -chroot`), apt-get install inside
+# it, a Debian source package built with dpkg-buildpackage and its program run. The same steps
+# under qemu-user-static (when it can be had) give the times to compare with.
+#
+# chroot_workflow.sh MIMIC ARCH SUITE WORKDIR [STEPS]
+#   ARCH   arm64 | riscv64 (Debian's names); SUITE bookworm | trixie (riscv64 needs trixie)
+#   STEPS  comma-separated, default all: stage1,binfmt,chroot,qemu,apt,build
+# Needs MIMIC_TEST_CHROOT=1 (slow: see docs/linux-user.md for the times), root and debootstrap;
+# binfmt_misc for the binfmt and qemu steps (skipped where it cannot be mounted). The mirror is the
+# one the machine's own apt sources name. Exit status: 0 passed, 1 failed, 77 skipped.
+set -uo pipefail
+mimic=$(realpath "$1") arch=$2 suite=$3 work=$(realpath -m "$4")
+steps=${5:-stage1,binfmt,chroot,qemu,apt,build}
+[ "${MIMIC_TEST_CHROOT:-0}" = 1 ] || { echo "SKIP: set MIMIC_TEST_CHROOT=1 to run the chroot workflow"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: debootstrap and chroot need root"; exit 77; }
+command -v debootstrap > /dev/null || { echo "SKIP: debootstrap is not installed (apt-get install debootstrap)"; exit 77; }
+has() { [[ ",$steps," == *",$1,"* ]]; }
+
+# The mirror from the machine's apt sources (deb822 URIs: lines, else a one-line "deb" entry).
+mirror=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2> /dev/null)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $0 !~ /security/ {for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) {print $i; exit}}' \
+  /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2> /dev/null)
+[ -n "$mirror" ] || { echo "SKIP: no Debian mirror in /etc/apt/sources.list*"; exit 77; }
+case $arch in arm64) magic_machine='\xb7\x00' ;; riscv64) magic_machine='\xf3\x00' ;; *) echo "bad ARCH $arch"; exit 2 ;; esac
+
+mkdir -p "$work"
+failures=0 entries=()
+log() { printf '%s\n' "$*" | tee -a "$work/summary.txt"; }
+fail() { log "FAIL: $*"; failures=$((failures + 1)); }
+cleanup() {
+  for e in "${entries[@]}"; do [ -e "/proc/sys/fs/binfmt_misc/$e" ] && echo -1 > "/proc/sys/fs/binfmt_misc/$e"; done
+  # Whatever a failed second stage left mounted inside the roots (never the host's own).
+  grep -o " $work/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+}
+trap cleanup EXIT
+: > "$work/summary.txt"
+
+# Times a step: run NAME LOGFILE COMMAND...; records "NAME: SECONDS s (status N)".
+run() {
+  local name=$1 logf=$2
+  shift 2
+  local t0=$SECONDS
+  "$@" > "$logf" 2>&1
+  local rc=$?
+  log "$name: $((SECONDS - t0)) s (status $rc)"
+  [ $rc = 0 ] || { tail -n 15 "$logf"; fail "$name (log: $logf)"; }
+  return $rc
+}
+
+# The host's /etc and /usr before: nothing of the workflow may touch them.
+host_state() { find /etc /usr -xdev \( -type f -o -type l \) -printf '%p %s %T@\n' 2> /dev/null | sort; }
+host_state > "$work/host-before.txt"
+
+stage1=$work/stage1-$arch-$suite.tar
+if has stage1 || [ ! -f "$stage1" ]; then
+  rm -rf "$work/stage1"
+  run "debootstrap --foreign $arch $suite" "$work/stage1.log" debootstrap --foreign --arch="$arch" --variant=minbase \
+    --keyring=/usr/share/keyrings/debian-archive-keyring.gpg "$suite" "$work/stage1" "$mirror" || exit 1
+  tar -C "$work/stage1" -cf "$stage1" . && rm -rf "$work/stage1"
+fi
+fresh() { rm -rf "$1" && mkdir -p "$1" && tar -C "$1" -xf "$stage1"; }
+
+binfmt_ok=0
+if [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2> /dev/null; then
+  binfmt_ok=1
+else
+  log "binfmt_misc cannot be mounted here: binfmt and qemu steps skipped"
+fi
+# A dynamically linked mimic needs its host libraries inside the chroot under binfmt_misc.
+mimic_libs() {
+  file -L "$mimic" | grep -q 'statically linked' && return
+  ldd "$mimic" | grep -o '/[^ ]*' | while read -r lib; do
+    mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib"
+  done
+}
+register() {  # register NAME INTERPRETER FLAGS
+  local name=$1-$$
+  printf ':%s:M::\\x7fELF\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00%s:\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:%s:%s' \
+    "$name" "$magic_machine" "$2" "$3" > /proc/sys/fs/binfmt_misc/register || return 1
+  entries+=("$name")
+}
+unregister() { echo -1 > "/proc/sys/fs/binfmt_misc/$1-$$" && entries=("${entries[@]/$1-$$/}"); }
+
+# In the root: apt-get install of a few packages, then a package build. hello's source comes with
+# apt-get source (a deb-src line for the same mirror and suite), its build dependencies with
+# apt-get build-dep.
+inside_apt='set -e; export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  sed -n "s/^deb /deb-src /p" /etc/apt/sources.list > /etc/apt/sources.list.d/src.list
+  apt-get update -q; apt-get install -y -q --no-install-recommends xz-utils file bc; file --version | head -1
+  echo "2^64" | bc; xz --version | head -1'
+inside_build='set -e; export DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
+  apt-get build-dep -y -q hello; mkdir -p /build; cd /build; rm -rf hello*; apt-get source -q hello
+  cd hello-*/; dpkg-buildpackage -b -uc -us; cd ..; dpkg -i hello_*.deb; hello; hello -g mimic'
+
+# ROOT MODE (binfmt|chroot|qemu): the commands run inside ROOT.
+in_root() {
+  local root=$1 mode=$2
+  shift 2
+  if [ "$mode" = chroot ]; then
+    "$mimic" user -chroot "$root" "$@"
+  else
+    chroot "$root" "$@"
+  fi
+}
+workflow() {  # workflow MODE ROOT
+  local mode=$1 root=$2
+  fresh "$root"
+  [ "$mode" = binfmt ] && mimic_libs "$root"
+  run "$mode: second stage" "$work/$mode-second-stage.log" in_root "$root" "$mode" /debootstrap/debootstrap --second-stage \
+    || return 1
+  [ -e "$root/debootstrap" ] && fail "$mode: /debootstrap left behind (the second stage did not finish)"
+  if has apt; then
+    run "$mode: apt-get install" "$work/$mode-apt.log" in_root "$root" "$mode" /bin/sh -c "$inside_apt" || return 1
+    grep -q '^18446744073709551616$' "$work/$mode-apt.log" || fail "$mode: bc printed no 2^64"
+  fi
+  if has build; then
+    run "$mode: dpkg-buildpackage hello" "$work/$mode-build.log" in_root "$root" "$mode" /bin/sh -c "$inside_build" || return 1
+    grep -q '^Hello, world!$' "$work/$mode-build.log" || fail "$mode: the built hello did not greet the world"
+    grep -q '^mimic$' "$work/$mode-build.log" || fail "$mode: hello -g mimic did not print its greeting"
+  fi
+}
+
+if has binfmt && [ $binfmt_ok = 1 ]; then
+  barch=$([ "$arch" = arm64 ] && echo aarch64 || echo riscv64)
+  if "$mimic" binfmt install --prefix "mimic-wf-$$" --arch "$barch" > /dev/null; then
+    entries+=("mimic-wf-$$-$barch")
+    workflow binfmt "$work/root-binfmt"
+    "$mimic" binfmt uninstall --prefix "mimic-wf-$$" --arch "$barch" > /dev/null
+  else
+    fail "binfmt: mimic binfmt install failed"
+  fi
+fi
+has chroot && workflow chroot "$work/root-chroot"
+if has qemu && [ $binfmt_ok = 1 ]; then
+  qemu=$(command -v "qemu-$( [ "$arch" = arm64 ] && echo aarch64 || echo riscv64)-static" || true)
+  if [ -z "$qemu" ]; then  # Debian's package, unpacked (not installed: its binfmt set-up would be the host's)
+    qdir=$work/qemu-user-static
+    if ! ls "$qdir"/usr/bin/qemu-*-static > /dev/null 2>&1; then
+      mkdir -p "$qdir" && (cd "$qdir" && apt-get download -q qemu-user-static > /dev/null 2>&1 &&
+        dpkg-deb -x qemu-user-static_*.deb .)
+    fi
+    qemu=$(ls "$qdir"/usr/bin/qemu-"$( [ "$arch" = arm64 ] && echo aarch64 || echo riscv64)"-static 2> /dev/null)
+  fi
+  if [ -n "$qemu" ] && register qemu-wf "$qemu" POCF; then
+    workflow qemu "$work/root-qemu"
+    unregister qemu-wf
+  else
+    log "qemu: no qemu-user-static to compare with"
+  fi
+fi
+
+host_state > "$work/host-after.txt"
+if ! diff -q "$work/host-before.txt" "$work/host-after.txt" > /dev/null; then
+  diff "$work/host-before.txt" "$work/host-after.txt" | head -20
+  fail "the host's /etc or /usr changed during the run (other users of the machine may also have changed it)"
+fi
+log "chroot workflow $arch $suite: $([ $failures = 0 ] && echo ok || echo "$failures failures")"
+[ $failures = 0 ]
