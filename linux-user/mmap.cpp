@@ -228,10 +228,15 @@ void GuestMemory::for_each_private_writable(Fn fn) const {
   uint64_t known_end = 0;  // [.., known_end): the description looked up last
   bool shared = false;
   for (size_t li = 0; li < leaf_count_; li++) {
-    const uint8_t* l = leaves_[li].load(std::memory_order_acquire);
-    if (!l) continue;
+    const uintptr_t w = leaves_[li].load(std::memory_order_acquire);
+    if (!w) continue;
+    // An array leaf has a byte per page; a uniform one the same flags for all of its pages.
+    const uint8_t* l = is_array(w) ? reinterpret_cast<const uint8_t*>(w) : nullptr;
+    const uint8_t all = l ? 0 : uniform_flags(w);
+    constexpr uint8_t kWanted = PageFlag::kValid | PageFlag::kWrite;
+    if (!l && (all & kWanted) != kWanted) continue;
     for (uint64_t p = 0; p < kLeafPages; p++) {
-      if ((l[p] & (PageFlag::kValid | PageFlag::kWrite)) != (PageFlag::kValid | PageFlag::kWrite)) continue;
+      if (((l ? l[p] : all) & kWanted) != kWanted) continue;
       const uint64_t addr = ((uint64_t(li) << kLeafBits) + p) << kPageBits;
       if (addr >= known_end) {
         auto it = info_.upper_bound(addr);
@@ -253,7 +258,7 @@ void GuestMemory::start_write_log() {
     if (run_end > run_start) ::mprotect(base_ + run_start, run_end - run_start, PROT_READ);
   };
   for_each_private_writable([&](uint64_t addr) {
-    uint8_t* f = flag_slot(addr);
+    uint8_t* f = flag_slot_for_write(addr);  // a uniform leaf becomes an array: pages now differ
     __atomic_store_n(f, uint8_t(*f | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
     if (addr != run_end) {
       flush();
