@@ -9,8 +9,8 @@
 #include <exception>
 
 #include "frontends/cli.h"
-#include "frontends/system.h"
 #include "frontends/gdbstub_user.h"
+#include "frontends/system.h"
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
 

@@ -700,17 +700,22 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
 // ---------------------------------------------------------------------------------------------
 // Debugger breakpoints
 
-bool ExecEngine::add_breakpoint(uint64_t pc) {
-  {
-    TbLock lock(tb_mutex_, nullptr);
-    if (!breakpoints_.insert(pc)) return false;
-  }
+void ExecEngine::drop_blocks_at(uint64_t pc) {
+  // System mode indexes blocks by physical page, which a virtual pc does not name: flush all.
   if (options_.system) {
     flush();
   } else {
     const uint64_t page = pc & kPageMask;
     invalidate_range(page, page + kPageSize);
   }
+}
+
+bool ExecEngine::add_breakpoint(uint64_t pc) {
+  {
+    TbLock lock(tb_mutex_, nullptr);
+    if (!breakpoints_.insert(pc)) return false;
+  }
+  drop_blocks_at(pc);
   return true;
 }
 
@@ -719,12 +724,7 @@ bool ExecEngine::remove_breakpoint(uint64_t pc) {
     TbLock lock(tb_mutex_, nullptr);
     if (!breakpoints_.erase(pc)) return false;
   }
-  if (options_.system) {
-    flush();
-  } else {
-    const uint64_t page = pc & kPageMask;
-    invalidate_range(page, page + kPageSize);
-  }
+  drop_blocks_at(pc);
   return true;
 }
 

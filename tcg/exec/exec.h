@@ -150,6 +150,8 @@ class ExecEngine {
   // Whether a block lies on a page of [start, end): guest pages in linux-user, physical pages
   // in system mode.
   bool tb_in_range(const TranslationBlock* tb, uint64_t start, uint64_t end) const;
+  // Drops the blocks a breakpoint change at pc affects (debugger).
+  void drop_blocks_at(uint64_t pc);
   void chain(TranslationBlock* from, unsigned slot, TranslationBlock* to);
   void patch_jump(TranslationBlock* tb, unsigned slot, uintptr_t target);
   void unlink_incoming(TranslationBlock* tb);

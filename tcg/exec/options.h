@@ -8,16 +8,16 @@ namespace mimic::tcg {
 
 namespace LogFlag {
 enum : uint32_t {
-  kInAsm = 1u << 0,    // guest instructions of each translated block
-  kOp = 1u << 1,       // IR as translated
-  kOpOpt = 1u << 2,    // IR after the passes
-  kOutAsm = 1u << 3,   // host code
-  kExec = 1u << 4,     // each block as it is entered from the loop
-  kNoChain = 1u << 5,  // not a log: never chain blocks (every exit goes through the loop)
-  kStrace = 1u << 6,   // linux-user: print system calls
-  kUnimp = 1u << 7,    // report unimplemented features
-  kInt = 1u << 8,          // system mode: every exception and interrupt taken
-  kMmu = 1u << 9,          // system mode: page-table walks and TLB fills
+  kInAsm = 1u << 0,         // guest instructions of each translated block
+  kOp = 1u << 1,            // IR as translated
+  kOpOpt = 1u << 2,         // IR after the passes
+  kOutAsm = 1u << 3,        // host code
+  kExec = 1u << 4,          // each block as it is entered from the loop
+  kNoChain = 1u << 5,       // not a log: never chain blocks (every exit goes through the loop)
+  kStrace = 1u << 6,        // linux-user: print system calls
+  kUnimp = 1u << 7,         // report unimplemented features
+  kInt = 1u << 8,           // system mode: every exception and interrupt taken
+  kMmu = 1u << 9,           // system mode: page-table walks and TLB fills
   kGuestErrors = 1u << 10,  // system mode: guest accesses to nothing, bad device programming
 };
 }

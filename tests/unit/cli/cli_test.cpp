@@ -42,9 +42,29 @@ TEST(Cli, ModesHelpAndVersion) {
 }
 
 TEST(Cli, SystemOptionsInQemuSpelling) {
-  CommandLine cl = parse({"system", "-M", "virt", "-m", "512M", "-smp", "4", "-nographic", "-bios", "default",
-                          "-kernel", "Image", "-initrd", "rd.gz", "-append", "console=ttyS0 quiet", "-no-reboot",
-                          "-accel", "tcg,thread=single", "-d", "in_asm,unimp", "-D", "log.txt"});
+  CommandLine cl = parse({"system",
+                          "-M",
+                          "virt",
+                          "-m",
+                          "512M",
+                          "-smp",
+                          "4",
+                          "-nographic",
+                          "-bios",
+                          "default",
+                          "-kernel",
+                          "Image",
+                          "-initrd",
+                          "rd.gz",
+                          "-append",
+                          "console=ttyS0 quiet",
+                          "-no-reboot",
+                          "-accel",
+                          "tcg,thread=single",
+                          "-d",
+                          "in_asm,unimp",
+                          "-D",
+                          "log.txt"});
   ASSERT_EQ(cl.command, Command::kSystem) << cl.error;
   const hw::MachineConfig& m = cl.system.machine;
   EXPECT_EQ(m.machine, "virt");
@@ -65,10 +85,15 @@ TEST(Cli, SystemOptionsInQemuSpelling) {
   EXPECT_EQ(parse({"system", "-M", "virt,dumpdtb=x.dtb"}).system.machine.dumpdtb, "x.dtb");
   EXPECT_TRUE(parse({"system", "-M", "help"}).system.machine_help);
   // Each mistake is one message naming the option.
-  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{
-           {"system", "-m", "lots"}, {"system", "-m"}, {"system", "-smp", "0"}, {"system", "-smp", "x"},
-           {"system", "-accel", "kvm"}, {"system", "-frobnicate"}, {"system", "-serial", "tcp::4444"},
-           {"system", "-d", "nonsense"}, {"system", "-M", "virt,aia=aplic"}}) {
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"system", "-m", "lots"},
+                                                                            {"system", "-m"},
+                                                                            {"system", "-smp", "0"},
+                                                                            {"system", "-smp", "x"},
+                                                                            {"system", "-accel", "kvm"},
+                                                                            {"system", "-frobnicate"},
+                                                                            {"system", "-serial", "tcp::4444"},
+                                                                            {"system", "-d", "nonsense"},
+                                                                            {"system", "-M", "virt,aia=aplic"}}) {
     CommandLine e = parse(bad);
     EXPECT_EQ(e.command, Command::kError) << bad[1];
     EXPECT_NE(e.error.find(bad[1]), std::string::npos) << e.error;
