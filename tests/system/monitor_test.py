@@ -33,7 +33,10 @@ def session(cmd, lines):
 def main():
     mimic = sys.argv[1]
     args = ["-M", "virt", "-nographic", "-bios", "default"]
-    cmds = ["info mtree", "info registers", "xp /4x 0x1000", "x /2g 0x80000000", "stop", "cont", "quit"]
+    # x reads as hart 0 sees memory now: M-mode or (after OpenSBI hands over) S-mode with satp
+    # bare, where PMP hides the firmware but not the reset vector's ROM.
+    cmds = ["info mtree", "info registers", "xp /4x 0x1000", "x /2g 0x1000", "xp /2g 0x80000000", "stop", "cont",
+            "quit"]
     status, out = session([mimic, "system"] + args, cmds)
     ok = True
 
@@ -48,8 +51,15 @@ def main():
     check(re.search(r"mhartid\s+0+\b", out) is not None and "x10/a0" in out, "info registers shows CSRs and GPRs")
     fw = open(FW, "rb").read(16)
     words = "0x%016x 0x%016x" % (int.from_bytes(fw[0:8], "little"), int.from_bytes(fw[8:16], "little"))
-    check(("0000000080000000: " + words) in out, "x /2g 0x80000000 shows the firmware's first bytes (" + words + ")")
+    check(("0000000080000000: " + words) in out, "xp /2g 0x80000000 shows the firmware's first bytes (" + words + ")")
     m = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", out)
+    g = re.search(r"0000000000001000: (0x[0-9a-f]{16}) (0x[0-9a-f]{16})", out)
+    if m and g:
+        w = m.group(1).split()
+        want = ["0x%s%s" % (w[1][2:], w[0][2:]), "0x%s%s" % (w[3][2:], w[2][2:])]
+        check([g.group(1), g.group(2)] == want, "x /2g 0x1000 (through the hart's MMU) agrees with xp (%s)" % want)
+    else:
+        check(False, "x /2g 0x1000 and xp /4x 0x1000 both answered")
     qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000", "quit"])
     q = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", qout)
     check(bool(m) and bool(q) and m.group(1).strip() == q.group(1).strip(),
