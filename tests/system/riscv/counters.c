@@ -2,13 +2,6 @@
 // gate S and U access (illegal instruction otherwise), mcycle/minstret and mhpmcounters writable.
 #include "lib.h"
 
-#define TRY(label, insn)                       \
-  do {                                         \
-    trap_reset();                              \
-    __asm__ volatile(insn ::: "t0", "memory"); \
-    show_trap(label);                          \
-  } while (0)
-
 static void read_counters(uint64_t a) {
   (void)a;
   TRY("cycle", "csrr t0, cycle");

@@ -21,13 +21,6 @@
     CSR_WRITE(name, old_);              \
   } while (0)
 
-#define TRY(label, insn)                       \
-  do {                                         \
-    trap_reset();                              \
-    __asm__ volatile(insn ::: "t0", "memory"); \
-    show_trap(label);                          \
-  } while (0)
-
 static void s_reads_mstatus(uint64_t a) {
   (void)a;
   TRY("S csrr mstatus", "csrr t0, mstatus");

@@ -57,6 +57,13 @@ extern struct TrapRecord last_trap;
 void trap_reset(void);
 // Prints "label: cause=.. tval=.. handled_in=M|S" (or "label: no trap").
 void show_trap(const char* label);
+// Runs one instruction (which may clobber t0) and prints the trap it took, if any.
+#define TRY(label, insn)                       \
+  do {                                         \
+    trap_reset();                              \
+    __asm__ volatile(insn ::: "t0", "memory"); \
+    show_trap(label);                          \
+  } while (0)
 
 // Interrupt hooks the tests install (called from the handlers with the cause number).
 extern void (*m_irq_hook)(uint64_t cause);
