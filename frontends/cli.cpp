@@ -227,6 +227,7 @@ std::string usage_text() {
       "  binfmt install|uninstall|status    register mimic with binfmt_misc so that foreign programs\n"
       "                                     run when executed directly (install needs root)\n"
       "  system [options]                   emulate a whole machine (-M virt: QEMU's RISC-V virt board)\n"
+      "  img COMMAND [options]              disk images, as qemu-img (mimic img --help)\n"
       "\n"
       "General:\n"
       "  -h, --help          print this help\n"

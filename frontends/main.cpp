@@ -10,6 +10,7 @@
 
 #include "frontends/cli.h"
 #include "frontends/gdbstub_user.h"
+#include "frontends/img.h"
 #include "frontends/system.h"
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   using namespace mimic::frontends;
   std::vector<std::string> args(argv + 1, argv + argc);
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
+  // `mimic img ...`: qemu-img's commands, parsed by frontends/img.cpp.
+  if (!args.empty() && args[0] == "img") return run_img(std::vector<std::string>(args.begin() + 1, args.end()));
   CommandLine cl;
   // binfmt_misc's O flag hands us the program as an open file: that is how we know the kernel
   // started us for a foreign program rather than a user typing `mimic ...`.

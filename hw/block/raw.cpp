@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <linux/falloc.h>
@@ -60,6 +61,33 @@ class RawImage final : public BlockImage {
     if (!in_range(offset, len)) return -EINVAL;
     // A file system without hole punching keeps the data: discard is only a hint.
     ::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset), static_cast<off_t>(len));
+    return 0;
+  }
+
+  // Holes of a sparse file read as zero: SEEK_DATA/SEEK_HOLE say where they are.
+  int block_status(uint64_t offset, uint64_t len, BlockStatus& st) override {
+    if (!in_range(offset, len) || len == 0) return -EINVAL;
+    st = {BlockStatus::kData, len, offset};
+    off_t data = ::lseek(fd_, off_t(offset), SEEK_DATA);
+    if (data < 0 && errno == ENXIO) {
+      st = {BlockStatus::kZero, len, UINT64_MAX};
+    } else if (data > off_t(offset)) {
+      st = {BlockStatus::kZero, std::min<uint64_t>(len, uint64_t(data) - offset), UINT64_MAX};
+    } else if (data == off_t(offset)) {
+      off_t hole = ::lseek(fd_, off_t(offset), SEEK_HOLE);
+      if (hole > off_t(offset)) st.length = std::min<uint64_t>(len, uint64_t(hole) - offset);
+    }
+    return 0;
+  }
+
+  int resize(uint64_t new_size, bool allow_shrink, std::string& error) override {
+    if (read_only_) return -EROFS;
+    if (new_size < size_ && !allow_shrink) {
+      error = "use the --shrink option to shrink the image";
+      return -EINVAL;
+    }
+    if (::ftruncate(fd_, off_t(new_size)) < 0) return -errno;
+    size_ = new_size;
     return 0;
   }
 
