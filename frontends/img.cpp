@@ -366,8 +366,13 @@ int copy_image(BlockImage& src, BlockImage& dst, bool compress, bool progress, c
     BlockStatus st;
     uint64_t len = std::min(chunk - off % chunk, size - off);
     if (src.block_status(off, len, st) == 0 && st.kind == BlockStatus::kZero && !src.backing()) {
-      off += st.length;
-      continue;
+      // Skip whole chunks only, so that writes stay cluster-aligned (compressed writes must).
+      uint64_t skip_to = std::min(size, (off + st.length) / chunk * chunk);
+      if (off + st.length >= size) skip_to = size;
+      if (skip_to > off) {
+        off = skip_to;
+        continue;
+      }
     }
     if (int r = src.read(off, buf.data(), len); r < 0) return fail(fmt::format("error while reading at byte {}: {}", off, std::strerror(-r)));
     bool zero = std::all_of(buf.begin(), buf.begin() + long(len), [](uint8_t b) { return b == 0; });

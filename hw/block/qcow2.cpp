@@ -458,7 +458,7 @@ static int for_each_cluster_part(uint64_t offset, uint64_t len, unsigned cluster
     uint64_t gc = offset >> cluster_bits;
     uint32_t in_off = uint32_t(offset & (cs - 1));
     uint32_t part = uint32_t(std::min<uint64_t>(len, cs - in_off));
-    if (int r = f(gc, in_off, part); r < 0) return r;
+    if (int r = f(gc, in_off, part); r != 0) return r < 0 ? r : 0;  // > 0: stop here
     offset += part, len -= part;
   }
   return 0;

@@ -1,8 +1,7 @@
 // A qemu-io for the tests: drives one image through the block layer.
 //   block_io [-f FMT] [-snapshot] IMAGE CMD...   CMD: write PAT OFF LEN | zero OFF LEN | discard OFF LEN |
 //                                               read PAT OFF LEN (exit 1 on mismatch) | flush | size
-//   block_io crash-writer IMAGE LOG               random writes, zero writes and flushes forever; after each flush
-//                                               appends "OFF LEN PAT" of every write it made durable
+//   block_io crash-writer IMAGE LOG               random writes, zero writes and flushes forever, logged
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -30,27 +29,24 @@ int main(int argc, char** argv) {
     if (!img) return std::fprintf(stderr, "%s\n", error.c_str()), 2;
     FILE* log = std::fopen(argv[3], "a");
     std::mt19937_64 rng{uint64_t(getpid())};
-    std::vector<std::string> batch;
     std::vector<uint8_t> buf;
     const uint64_t size = img->size();
+    // Each write is logged before it is issued ("W OFF LEN PAT"), each completed flush after ("F"):
+    // after a crash a sector holds its last value before the last F, or a value written after it.
     for (uint64_t n = 0;; ++n) {
       uint64_t len = 512 * (1 + rng() % 256), off = (rng() % (size / 512)) * 512;
       if (off + len > size) len = size - off;
       int pat = int(n % 250) + 1;
       buf.assign(len, uint8_t(pat));
-      if (rng() % 8 == 0) {
-        pat = 0;  // zeroed ranges (whole clusters are unmapped) read as zero
-        if (img->write_zeroes(off, len, true) < 0) return 3;
-      } else if (img->write(off, buf.data(), len) < 0) {
-        return 3;
-      }
-      batch.push_back(std::to_string(off) + " " + std::to_string(len) + " " + std::to_string(pat));
+      bool zero = rng() % 8 == 0;
+      if (zero) pat = 0;
+      std::fprintf(log, "W %llu %llu %d\n", (unsigned long long)off, (unsigned long long)len, pat);
+      std::fflush(log);
+      if (zero ? img->write_zeroes(off, len, true) < 0 : img->write(off, buf.data(), len) < 0) return 3;
       if (rng() % 4 == 0) {
         if (img->flush() < 0) return 4;
-        for (auto& b : batch) std::fprintf(log, "%s\n", b.c_str());
+        std::fprintf(log, "F\n");
         std::fflush(log);
-        fdatasync(fileno(log));
-        batch.clear();
       }
     }
   }
