@@ -67,16 +67,21 @@ Args parse(const std::vector<std::string>& argv, const std::string& with_value) 
       std::string key = s.substr(0, 2);
       if (with_value.find(s[1]) != std::string::npos) {
         std::string v = s.size() > 2 ? s.substr(2) : (i + 1 < argv.size() ? argv[++i] : "");
-        if (key == "-o") a.o_opts.push_back(v);
-        else a.opts[key] = v;
+        if (key == "-o")
+          a.o_opts.push_back(v);
+        else
+          a.opts[key] = v;
       } else {
         for (size_t k = 1; k < s.size(); ++k) a.opts[std::string("-") + s[k]] = "";
       }
     } else if (s.rfind("--", 0) == 0) {
       size_t eq = s.find('=');
-      if (eq != std::string::npos) a.opts[s.substr(0, eq)] = s.substr(eq + 1);
-      else if (s == "--output" && i + 1 < argv.size()) a.opts[s] = argv[++i];
-      else a.opts[s] = "";
+      if (eq != std::string::npos)
+        a.opts[s.substr(0, eq)] = s.substr(eq + 1);
+      else if (s == "--output" && i + 1 < argv.size())
+        a.opts[s] = argv[++i];
+      else
+        a.opts[s] = "";
     } else {
       a.positional.push_back(s);
     }
@@ -171,15 +176,18 @@ int cmd_create(const std::vector<std::string>& argv) {
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char ch : s) {
-    if (ch == '"' || ch == '\\') out += '\\', out += ch;
-    else if (uint8_t(ch) < 0x20) out += fmt::format("\\u{:04x}", int(ch));
-    else out += ch;
+    if (ch == '"' || ch == '\\')
+      out += '\\', out += ch;
+    else if (uint8_t(ch) < 0x20)
+      out += fmt::format("\\u{:04x}", int(ch));
+    else
+      out += ch;
   }
   return out + "\"";
 }
 
 uint64_t disk_usage(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_blocks) * 512 : 0;
 }
 
@@ -213,7 +221,8 @@ std::string info_json(const std::string& path, BlockImage& img, int indent) {
     for (size_t i = 0; i < in.snapshots.size(); ++i) {
       auto& sn = in.snapshots[i];
       s += fmt::format(
-          "{}\n{}        {{\n{}            \"icount\": {},\n{}            \"vm-clock-nsec\": {},\n{}            \"name\": "
+          "{}\n{}        {{\n{}            \"icount\": {},\n{}            \"vm-clock-nsec\": {},\n{}            "
+          "\"name\": "
           "{},\n{}            \"date-sec\": {},\n{}            \"date-nsec\": {},\n{}            \"vm-clock-sec\": "
           "{},\n{}            \"id\": {},\n{}            \"vm-state-size\": {}\n{}        }}",
           i ? "," : "", pad, pad, sn.icount == UINT64_MAX ? 0 : sn.icount, pad, sn.vm_clock_nsec % 1000000000ull, pad,
@@ -279,18 +288,21 @@ int cmd_info(const std::vector<std::string>& argv) {
   if (!img) return fail(error);
   std::vector<std::pair<std::string, BlockImage*>> list{{a.positional[0], img.get()}};
   if (chain) {
-    for (BlockImage* b = img->backing(); b; b = b->backing()) list.push_back({list.back().second->info().full_backing_file, b});
+    for (BlockImage* b = img->backing(); b; b = b->backing())
+      list.push_back({list.back().second->info().full_backing_file, b});
   }
   if (json) {
     if (!chain) {
       fmt::print("{}\n", info_json(a.positional[0], *img, 0));
     } else {
       std::string out = "[\n";
-      for (size_t i = 0; i < list.size(); ++i) out += info_json(list[i].first, *list[i].second, 4) + (i + 1 < list.size() ? ",\n" : "\n");
+      for (size_t i = 0; i < list.size(); ++i)
+        out += info_json(list[i].first, *list[i].second, 4) + (i + 1 < list.size() ? ",\n" : "\n");
       fmt::print("{}]\n", out);
     }
   } else {
-    for (size_t i = 0; i < list.size(); ++i) fmt::print("{}{}", i ? "\n" : "", info_human(list[i].first, *list[i].second));
+    for (size_t i = 0; i < list.size(); ++i)
+      fmt::print("{}{}", i ? "\n" : "", info_human(list[i].first, *list[i].second));
   }
   return 0;
 }
@@ -316,9 +328,10 @@ int cmd_check(const std::vector<std::string>& argv) {
   for (auto& m : res.messages) fmt::print(stderr, "{}\n", m);
   if (rc < 0) return fail(a.positional[0] + ": the check could not be completed: " + std::strerror(-rc)), 1;
   if (res.leaks_fixed || res.corruptions_fixed) {
-    fmt::print("The following inconsistencies were found and repaired:\n\n    {} leaked clusters\n    {} corruptions\n\n"
-               "Double checking the fixed image now...\n",
-               res.leaks_fixed, res.corruptions_fixed);
+    fmt::print(
+        "The following inconsistencies were found and repaired:\n\n    {} leaked clusters\n    {} corruptions\n\n"
+        "Double checking the fixed image now...\n",
+        res.leaks_fixed, res.corruptions_fixed);
     CheckResult again;
     rc = img->check(Repair::kNone, again);
     again.leaks_fixed = res.leaks_fixed, again.corruptions_fixed = res.corruptions_fixed;
@@ -327,25 +340,30 @@ int cmd_check(const std::vector<std::string>& argv) {
   }
   bool quiet = has(a, "-q");
   if (opt(a, "--output") == "json") {
-    fmt::print("{{\n    \"image-end-offset\": {},\n    \"total-clusters\": {},\n    \"check-errors\": {},\n"
-               "    \"leaks\": {},\n    \"corruptions\": {},\n    \"allocated-clusters\": {},\n    \"filename\": {},\n"
-               "    \"format\": \"{}\"\n}}\n",
-               res.image_end_offset, res.total_clusters, res.check_errors, res.leaks, res.corruptions,
-               res.allocated_clusters, json_string(a.positional[0]), img->format_name());
+    fmt::print(
+        "{{\n    \"image-end-offset\": {},\n    \"total-clusters\": {},\n    \"check-errors\": {},\n"
+        "    \"leaks\": {},\n    \"corruptions\": {},\n    \"allocated-clusters\": {},\n    \"filename\": {},\n"
+        "    \"format\": \"{}\"\n}}\n",
+        res.image_end_offset, res.total_clusters, res.check_errors, res.leaks, res.corruptions, res.allocated_clusters,
+        json_string(a.positional[0]), img->format_name());
   } else if (!quiet) {
     if (!res.corruptions && !res.leaks && !res.check_errors) fmt::print("No errors were found on the image.\n");
     if (res.corruptions)
-      fmt::print("\n{} errors were found on the image.\nData may be corrupted, or further writes to the image may corrupt it.\n",
-                 res.corruptions);
+      fmt::print(
+          "\n{} errors were found on the image.\nData may be corrupted, or further writes to the image may corrupt "
+          "it.\n",
+          res.corruptions);
     if (res.leaks)
-      fmt::print("\n{} leaked clusters were found on the image.\nThis means waste of disk space, but no harm to data.\n",
-                 res.leaks);
+      fmt::print(
+          "\n{} leaked clusters were found on the image.\nThis means waste of disk space, but no harm to data.\n",
+          res.leaks);
     if (res.check_errors) fmt::print("\n{} internal errors have occurred during the check.\n", res.check_errors);
     if (res.total_clusters && res.allocated_clusters <= res.total_clusters)
-      fmt::print("{}/{} = {:.2f}% allocated, {:.2f}% fragmented, {:.2f}% compressed clusters\n", res.allocated_clusters,
-                 res.total_clusters, 100.0 * double(res.allocated_clusters) / double(res.total_clusters),
-                 res.allocated_clusters ? 100.0 * double(res.fragmented_clusters) / double(res.allocated_clusters) : 0.0,
-                 res.allocated_clusters ? 100.0 * double(res.compressed_clusters) / double(res.allocated_clusters) : 0.0);
+      fmt::print(
+          "{}/{} = {:.2f}% allocated, {:.2f}% fragmented, {:.2f}% compressed clusters\n", res.allocated_clusters,
+          res.total_clusters, 100.0 * double(res.allocated_clusters) / double(res.total_clusters),
+          res.allocated_clusters ? 100.0 * double(res.fragmented_clusters) / double(res.allocated_clusters) : 0.0,
+          res.allocated_clusters ? 100.0 * double(res.compressed_clusters) / double(res.allocated_clusters) : 0.0);
     if (res.image_end_offset) fmt::print("Image end offset: {}\n", res.image_end_offset);
   }
   if (res.check_errors) return 1;
@@ -365,7 +383,7 @@ int copy_image(BlockImage& src, BlockImage& dst, bool compress, bool progress, c
   for (uint64_t off = 0; off < size;) {
     BlockStatus st;
     uint64_t len = std::min(chunk - off % chunk, size - off);
-    if (src.block_status(off, len, st) == 0 && st.kind == BlockStatus::kZero && !src.backing()) {
+    if (src.block_status(off, len, st) == 0 && st.kind != BlockStatus::kData && !src.backing()) {
       // Skip whole chunks only, so that writes stay cluster-aligned (compressed writes must).
       uint64_t skip_to = std::min(size, (off + st.length) / chunk * chunk);
       if (off + st.length >= size) skip_to = size;
@@ -374,7 +392,8 @@ int copy_image(BlockImage& src, BlockImage& dst, bool compress, bool progress, c
         continue;
       }
     }
-    if (int r = src.read(off, buf.data(), len); r < 0) return fail(fmt::format("error while reading at byte {}: {}", off, std::strerror(-r)));
+    if (int r = src.read(off, buf.data(), len); r < 0)
+      return fail(fmt::format("error while reading at byte {}: {}", off, std::strerror(-r)));
     bool zero = std::all_of(buf.begin(), buf.begin() + long(len), [](uint8_t b) { return b == 0; });
     if (!zero) {
       int r = compress ? dst.write_compressed(off, buf.data(), len) : dst.write(off, buf.data(), len);
@@ -443,10 +462,14 @@ int cmd_snapshot(const std::vector<std::string>& argv) {
     if (!in.snapshots.empty()) fmt::print("{}", snapshot_list(in.snapshots));
     return 0;
   }
-  if (has(a, "-c")) r = img->snapshot_create(opt(a, "-c"), error);
-  else if (has(a, "-a")) r = img->snapshot_apply(opt(a, "-a"), error);
-  else if (has(a, "-d")) r = img->snapshot_delete(opt(a, "-d"), error);
-  else return fail("snapshot: give -c, -a, -d or -l");
+  if (has(a, "-c"))
+    r = img->snapshot_create(opt(a, "-c"), error);
+  else if (has(a, "-a"))
+    r = img->snapshot_apply(opt(a, "-a"), error);
+  else if (has(a, "-d"))
+    r = img->snapshot_delete(opt(a, "-d"), error);
+  else
+    return fail("snapshot: give -c, -a, -d or -l");
   if (r < 0) return fail(error.empty() ? file + ": " + std::strerror(-r) : error);
   return 0;
 }
@@ -465,14 +488,16 @@ int cmd_commit(const std::vector<std::string>& argv) {
   std::vector<uint8_t> buf;
   for (uint64_t off = 0; off < top->size();) {
     BlockStatus st;
-    if (int r = top->block_status(off, top->size() - off, st); r < 0) return fail(a.positional[0] + ": " + std::strerror(-r));
+    if (int r = top->block_status(off, top->size() - off, st); r < 0)
+      return fail(a.positional[0] + ": " + std::strerror(-r));
     uint64_t len = std::min<uint64_t>(st.length, base->size() > off ? base->size() - off : 0);
     if (st.kind != BlockStatus::kUnallocated && len) {
       for (uint64_t done = 0; done < len;) {
         uint64_t part = std::min<uint64_t>(len - done, 1 << 20);
         buf.resize(part);
         if (int r = top->read(off + done, buf.data(), part); r < 0) return fail(a.positional[0] + ": read failed");
-        if (int r = base->write(off + done, buf.data(), part); r < 0) return fail(in.full_backing_file + ": write failed: " + std::strerror(-r));
+        if (int r = base->write(off + done, buf.data(), part); r < 0)
+          return fail(in.full_backing_file + ": write failed: " + std::strerror(-r));
         done += part;
       }
     }
@@ -493,7 +518,8 @@ int cmd_rebase(const std::vector<std::string>& argv) {
   auto img = open_for(file, opt(a, "-f"), true, true, error, !unsafe);
   if (!img) return fail(error);
   if (!backing.empty() && bfmt.empty()) {
-    auto probe = open_for(backing[0] == '/' ? backing : file.substr(0, file.rfind('/') + 1) + backing, "", false, false, error);
+    auto probe =
+        open_for(backing[0] == '/' ? backing : file.substr(0, file.rfind('/') + 1) + backing, "", false, false, error);
     if (!probe) return fail(error);
     bfmt = probe->format_name();
   }
@@ -501,7 +527,8 @@ int cmd_rebase(const std::vector<std::string>& argv) {
     // Safe mode: wherever the old and the new backing differ, the overlay gets the old contents.
     std::unique_ptr<BlockImage> nb;
     if (!backing.empty()) {
-      nb = open_for(backing[0] == '/' ? backing : file.substr(0, file.rfind('/') + 1) + backing, bfmt, false, false, error);
+      nb = open_for(backing[0] == '/' ? backing : file.substr(0, file.rfind('/') + 1) + backing, bfmt, false, false,
+                    error);
       if (!nb) return fail(error);
     }
     BlockImage* old = img->backing();
@@ -516,7 +543,8 @@ int cmd_rebase(const std::vector<std::string>& argv) {
         if (b && off < b->size()) return b->read(off, out, std::min(len, b->size() - off));
         return 0;
       };
-      if (read_or_zero(old, a1.data()) < 0 || read_or_zero(nb.get(), b1.data()) < 0) return fail(file + ": reading a backing file failed");
+      if (read_or_zero(old, a1.data()) < 0 || read_or_zero(nb.get(), b1.data()) < 0)
+        return fail(file + ": reading a backing file failed");
       if (std::memcmp(a1.data(), b1.data(), len) == 0) continue;
       // Only the unallocated parts must take the old backing's data: read the overlay's view.
       if (int r = img->read(off, a1.data(), len); r < 0) return fail(file + ": read failed");
@@ -524,7 +552,8 @@ int cmd_rebase(const std::vector<std::string>& argv) {
     }
     img->flush();
   }
-  if (int r = img->set_backing_file(backing, bfmt, error); r < 0) return fail(error.empty() ? file + ": " + std::strerror(-r) : error);
+  if (int r = img->set_backing_file(backing, bfmt, error); r < 0)
+    return fail(error.empty() ? file + ": " + std::strerror(-r) : error);
   return 0;
 }
 
@@ -561,8 +590,14 @@ int cmd_map(const std::vector<std::string>& argv) {
       if (st.kind != BlockStatus::kUnallocated || !cur->backing()) break;
       cur = cur->backing(), ++depth;
     }
-    Run run{off, st.length, depth, st.kind != BlockStatus::kUnallocated, st.kind != BlockStatus::kData,
-            st.kind == BlockStatus::kData, st.host_offset, names[size_t(depth)]};
+    Run run{off,
+            st.length,
+            depth,
+            st.kind != BlockStatus::kUnallocated,
+            st.kind != BlockStatus::kData,
+            st.kind == BlockStatus::kData,
+            st.host_offset,
+            names[size_t(depth)]};
     if (!runs.empty()) {
       Run& p = runs.back();
       bool contiguous = p.offset == UINT64_MAX ? run.offset == UINT64_MAX : run.offset == p.offset + p.length;
@@ -579,8 +614,9 @@ int cmd_map(const std::vector<std::string>& argv) {
     std::string out = "[";
     for (size_t i = 0; i < runs.size(); ++i) {
       auto& r = runs[i];
-      out += fmt::format("{}{{ \"start\": {}, \"length\": {}, \"depth\": {}, \"present\": {}, \"zero\": {}, \"data\": {}",
-                         i ? ",\n" : "", r.start, r.length, r.depth, r.present, r.zero, r.data);
+      out +=
+          fmt::format("{}{{ \"start\": {}, \"length\": {}, \"depth\": {}, \"present\": {}, \"zero\": {}, \"data\": {}",
+                      i ? ",\n" : "", r.start, r.length, r.depth, r.present, r.zero, r.data);
       if (r.offset != UINT64_MAX) out += fmt::format(", \"offset\": {}", r.offset);
       out += "}";
     }
@@ -588,7 +624,8 @@ int cmd_map(const std::vector<std::string>& argv) {
   } else {
     fmt::print("{:<16}{:<16}{:<16}{}\n", "Offset", "Length", "Mapped to", "File");
     for (auto& r : runs)
-      if (r.data && r.offset != UINT64_MAX) fmt::print("{:<#16x}{:<#16x}{:<#16x}{}\n", r.start, r.length, r.offset, r.file);
+      if (r.data && r.offset != UINT64_MAX)
+        fmt::print("{:<#16x}{:<#16x}{:<#16x}{}\n", r.start, r.length, r.offset, r.file);
   }
   return 0;
 }
@@ -610,8 +647,10 @@ int cmd_compare(const std::vector<std::string>& argv) {
   for (uint64_t off = 0; off < std::max(x->size(), y->size()); off += chunk) {
     uint64_t len = std::min(chunk, std::max(x->size(), y->size()) - off);
     std::fill(bx.begin(), bx.end(), 0), std::fill(by.begin(), by.end(), 0);
-    if (off < x->size() && x->read(off, bx.data(), std::min(len, x->size() - off)) < 0) return fail(a.positional[0] + ": read failed"), 2;
-    if (off < y->size() && y->read(off, by.data(), std::min(len, y->size() - off)) < 0) return fail(a.positional[1] + ": read failed"), 2;
+    if (off < x->size() && x->read(off, bx.data(), std::min(len, x->size() - off)) < 0)
+      return fail(a.positional[0] + ": read failed"), 2;
+    if (off < y->size() && y->read(off, by.data(), std::min(len, y->size() - off)) < 0)
+      return fail(a.positional[1] + ": read failed"), 2;
     for (uint64_t i = 0; i < len; ++i)
       if (bx[i] != by[i]) {
         if (has(a, "-s") && off + i >= common) return fmt::print("Images are not the same size\n"), 1;

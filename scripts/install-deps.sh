@@ -11,6 +11,8 @@ packages=(
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # tests and benchmarks
   python3 hyperfine
+  # the block layer: zlib for compressed clusters, qemu-utils (qemu-img, qemu-io) as the test oracle
+  zlib1g-dev qemu-utils
   # Go programs as guests (tests/go): the Go runtime is a demanding user of threads and signals
   golang-go
 )

@@ -83,7 +83,7 @@ std::unique_ptr<BlockImage> open_in_chain(const std::string& path, const OpenOpt
     error = path + ": " + std::strerror(errno);
     return nullptr;
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) == 0) chain.push_back({st.st_dev, st.st_ino});
   if (options.lock) {
     if (lock_image(fd, path, !(options.read_only || options.snapshot), error) < 0) {

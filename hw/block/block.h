@@ -19,8 +19,8 @@ namespace mimic::hw::block {
 struct BlockStatus {
   enum Kind { kData, kZero, kUnallocated };  // kUnallocated: reads through to the backing file
   Kind kind = kData;
-  uint64_t length = 0;                 // bytes from the queried offset with this status
-  uint64_t host_offset = UINT64_MAX;   // where the data lies in this image's file, if it is plain
+  uint64_t length = 0;                // bytes from the queried offset with this status
+  uint64_t host_offset = UINT64_MAX;  // where the data lies in this image's file, if it is plain
 };
 
 struct SnapshotInfo {
@@ -115,7 +115,7 @@ std::unique_ptr<BlockImage> open_raw(int fd, const std::string& path, bool read_
 // `mimic img create`'s options (qemu-img's -o names).
 struct CreateOptions {
   std::string format = "raw";
-  uint64_t size = 0;  // 0 with a backing file: the backing file's size
+  uint64_t size = 0;          // 0 with a backing file: the backing file's size
   uint64_t cluster_size = 0;  // 0: the format's default
   std::string backing_file, backing_format;
   std::string compat;            // qcow2: "0.10" or "1.1" (default)

@@ -37,7 +37,7 @@ int pwrite_full(int fd, const void* buf, size_t len, uint64_t offset) {
 int sync_file(int fd) { return ::fdatasync(fd) < 0 ? -errno : 0; }
 
 int64_t file_size(int fd) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) < 0) return -errno;
   return st.st_size;
 }

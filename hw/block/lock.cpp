@@ -14,7 +14,7 @@ constexpr const char* kPermNames[] = {"consistent read", "write", "write unchang
 constexpr unsigned kAllPerms = 0xf, kConsistentRead = 1, kWrite = 2, kWriteUnchanged = 4;
 
 int set_lock(int fd, int byte) {
-  struct flock fl{};
+  struct flock fl {};
   fl.l_type = F_RDLCK;
   fl.l_whence = SEEK_SET;
   fl.l_start = byte;
@@ -24,7 +24,7 @@ int set_lock(int fd, int byte) {
 
 // Whether some other open file description holds a lock on `byte`.
 bool locked_by_other(int fd, int byte) {
-  struct flock fl{};
+  struct flock fl {};
   fl.l_type = F_WRLCK;
   fl.l_whence = SEEK_SET;
   fl.l_start = byte;

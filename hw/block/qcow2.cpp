@@ -72,7 +72,9 @@ std::vector<TableCache::Entry*> TableCache::dirty_entries() {
 
 namespace {
 std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
-bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) { return alen && blen && a < b + blen && b < a + alen; }
+bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen) {
+  return alen && blen && a < b + blen && b < a + alen;
+}
 }  // namespace
 
 bool Image::parse_header(const std::vector<uint8_t>& h, uint64_t file_len, std::string& error) {
@@ -124,7 +126,8 @@ bool Image::parse_header(const std::vector<uint8_t>& h, uint64_t file_len, std::
     } else if (type == kExtFeatureTable) {
       for (uint32_t i = 0; i + 48 <= len; i += 48) {
         static const char* kinds[] = {"incompatible", "compatible", "autoclear"};
-        std::string name(reinterpret_cast<const char*>(d + i + 2), strnlen(reinterpret_cast<const char*>(d + i + 2), 46));
+        std::string name(reinterpret_cast<const char*>(d + i + 2),
+                         strnlen(reinterpret_cast<const char*>(d + i + 2), 46));
         if (d[i] < 3) feature_names_.push_back({fmt::format("{}:{}", kinds[d[i]], d[i + 1]), name});
       }
     }
@@ -160,7 +163,8 @@ bool Image::parse_header(const std::vector<uint8_t>& h, uint64_t file_len, std::
   uint64_t l1_needed = (size_ >> range_bits) + ((size_ & ((1ull << range_bits) - 1)) ? 1 : 0);
   if (size_ > (1ull << 62)) return fail(fmt::format("virtual size {} is too large", size_));
   if (l1_size > kMaxL1Bytes / 8) return fail(fmt::format("L1 table has {} entries, more than qemu allows", l1_size));
-  if (l1_size < l1_needed) return fail(fmt::format("L1 table ({} entries) is too small for the disk size {}", l1_size, size_));
+  if (l1_size < l1_needed)
+    return fail(fmt::format("L1 table ({} entries) is too small for the disk size {}", l1_size, size_));
   if (l1_size) {
     if (l1_offset_ & cmask) return fail(fmt::format("L1 table offset {} is not cluster-aligned", hex(l1_offset_)));
     if (l1_offset_ < cluster_size_) return fail("L1 table overlaps the header");
@@ -176,8 +180,10 @@ bool Image::parse_header(const std::vector<uint8_t>& h, uint64_t file_len, std::
   if (overlaps(l1_offset_, uint64_t(l1_size) * 8, rt_offset_, uint64_t(rt_clusters_) << cluster_bits_))
     return fail("L1 table overlaps the refcount table");
   if (nb_snapshots_ > 65536) return fail(fmt::format("{} snapshots is more than qemu allows", nb_snapshots_));
-  if (nb_snapshots_ && ((snapshots_offset_ & cmask) || snapshots_offset_ < cluster_size_ || snapshots_offset_ >= file_len))
-    return fail(fmt::format("snapshot table offset {} is invalid or lies past the end of the file", hex(snapshots_offset_)));
+  if (nb_snapshots_ &&
+      ((snapshots_offset_ & cmask) || snapshots_offset_ < cluster_size_ || snapshots_offset_ >= file_len))
+    return fail(
+        fmt::format("snapshot table offset {} is invalid or lies past the end of the file", hex(snapshots_offset_)));
   l1_.resize(l1_size);
   return true;
 }
@@ -226,15 +232,17 @@ bool Image::open(const OpenOptions& options, int depth, std::vector<std::pair<ui
     std::string name = backing_name_;
     if (name.rfind("file:", 0) == 0) name = name.substr(5);
     size_t colon = name.find(':');
-    bool protocol = name.rfind("json:", 0) == 0 ||
-                    (colon != std::string::npos && colon > 0 && name.find('/') > colon &&
-                     name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == colon);
+    bool protocol =
+        name.rfind("json:", 0) == 0 ||
+        (colon != std::string::npos && colon > 0 && name.find('/') > colon &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-") == colon);
     if (protocol) {
       error = path_ + ": backing file '" + backing_name_ + "' names a protocol; only plain files are supported";
       return false;
     }
     if (!options.allow_backing_outside && (name[0] == '/' || name.find("..") != std::string::npos)) {
-      error = path_ + ": backing file '" + backing_name_ + "' lies outside the image's folder, which is not allowed here";
+      error =
+          path_ + ": backing file '" + backing_name_ + "' lies outside the image's folder, which is not allowed here";
       return false;
     }
     std::string resolved = name[0] == '/' ? name : dir_of(path_) + name;
@@ -242,7 +250,7 @@ bool Image::open(const OpenOptions& options, int depth, std::vector<std::pair<ui
       error = path_ + fmt::format(": backing chain is deeper than {} images", kMaxBackingDepth);
       return false;
     }
-    struct stat st{};
+    struct stat st {};
     if (::stat(resolved.c_str(), &st) == 0) {
       for (auto& id : chain)
         if (id == std::pair<uint64_t, uint64_t>(st.st_dev, st.st_ino)) {
@@ -531,7 +539,8 @@ void Image::release_entry_later(uint64_t old) {
   if (old & kCompressed) {
     uint64_t start, bytes;
     compressed_range(old, start, bytes);
-    uint64_t first = (start & ~511ull) >> cluster_bits_, last = ((start & ~511ull) + ((bytes + (start & 511) + 511) & ~511ull) - 1) >> cluster_bits_;
+    uint64_t first = (start & ~511ull) >> cluster_bits_,
+             last = ((start & ~511ull) + ((bytes + (start & 511) + 511) & ~511ull) - 1) >> cluster_bits_;
     for (uint64_t c = first; c <= last; ++c) pending_free_.push_back(c << cluster_bits_);
   } else if (uint64_t host = old & kOffsetMask) {
     pending_free_.push_back(host);
@@ -805,7 +814,8 @@ int Image::resize(uint64_t new_size, bool allow_shrink, std::string& error) {
   }
   if (new_size < size_) {
     // Give back the clusters past the new end.
-    uint64_t first = (new_size + cluster_size_ - 1) >> cluster_bits_, end = (size_ + cluster_size_ - 1) >> cluster_bits_;
+    uint64_t first = (new_size + cluster_size_ - 1) >> cluster_bits_,
+             end = (size_ + cluster_size_ - 1) >> cluster_bits_;
     for (uint64_t gc = first; gc < end; ++gc) {
       uint64_t entry;
       if (int r = l2_entry(gc, entry); r < 0) return r;
@@ -849,7 +859,7 @@ int Image::set_backing_file(const std::string& name, const std::string& format, 
     p += 8 + ((uint64_t(len) + 7) & ~7ull);
   }
   ext.resize(ext.size() + 8, 0);  // end marker
-  if (!is_v3()) ext.clear();      // v2 has no room for extensions we did not read: qemu adds them too, but keep it simple
+  if (!is_v3()) ext.clear();  // v2 has no room for extensions we did not read: qemu adds them too, but keep it simple
   if (!is_v3() && !format.empty() && !name.empty()) {
     add_ext(kExtBackingFormat, format.data(), uint32_t(format.size()));
     ext.resize(ext.size() + 8, 0);
@@ -918,7 +928,8 @@ ImageInfo Image::info() const {
   ImageInfo in;
   in.cluster_size = cluster_size_;
   in.backing_file = backing_name_;
-  if (!backing_name_.empty()) in.full_backing_file = backing_name_[0] == '/' ? backing_name_ : dir_of(path_) + backing_name_;
+  if (!backing_name_.empty())
+    in.full_backing_file = backing_name_[0] == '/' ? backing_name_ : dir_of(path_) + backing_name_;
   in.backing_format = backing_format_;
   in.dirty = (incompat_ & kIncompatDirty) != 0;
   in.format_specific_type = "qcow2";

@@ -28,7 +28,8 @@ int Image::check(Repair repair, CheckResult& res) {
     if (!bytes) return;
     for (uint64_t c = offset >> cluster_bits_; c <= (offset + bytes - 1) >> cluster_bits_; ++c) {
       if (c >= nb) {
-        msg(fmt::format("ERROR: cluster {} at offset {:#x} lies past the end of the image file", c, c << cluster_bits_));
+        msg(fmt::format("ERROR: cluster {} at offset {:#x} lies past the end of the image file", c,
+                        c << cluster_bits_));
         ++res.corruptions;
         return;
       }
@@ -124,8 +125,11 @@ int Image::check(Repair repair, CheckResult& res) {
     if (counted) highest = c;
     if (stored == counted) continue;
     bool fix = (stored > counted && repair != Repair::kNone) || (stored < counted && repair == Repair::kAll);
-    msg(fmt::format("{} cluster {} refcount={} reference={}", fix ? "Repairing" : stored < counted ? "ERROR" : "Leaked", c,
-                    stored, counted));
+    msg(fmt::format("{} cluster {} refcount={} reference={}",
+                    fix                ? "Repairing"
+                    : stored < counted ? "ERROR"
+                                       : "Leaked",
+                    c, stored, counted));
     if (fix && set_refcount(c, counted) == 0) {
       (stored < counted ? res.corruptions_fixed : res.leaks_fixed)++;
       if (counted == 0) free_hint_ = std::min(free_hint_, c);
@@ -141,8 +145,8 @@ int Image::check(Repair repair, CheckResult& res) {
     get_refcount(l2_offset >> cluster_bits_, rc);
     if ((rc == 1) != ((l1_[i] & kCopied) != 0)) {
       bool fix = repair == Repair::kAll && rc;
-      msg(fmt::format("{} OFLAG_COPIED L2 cluster: l1_index={} l1_entry={:x} refcount={}", fix ? "Repairing" : "ERROR", i,
-                      l1_[i], rc));
+      msg(fmt::format("{} OFLAG_COPIED L2 cluster: l1_index={} l1_entry={:x} refcount={}", fix ? "Repairing" : "ERROR",
+                      i, l1_[i], rc));
       if (fix) {
         l1_[i] = rc == 1 ? (l1_[i] | kCopied) : (l1_[i] & ~kCopied);
         l1_dirty_ = true;

@@ -70,7 +70,7 @@ int write_new_image(int fd, const Layout& l, std::string& error) {
     static const struct {
       uint8_t type, bit;
       const char* name;
-    } features[] = {{0, 0, "dirty bit"},       {0, 1, "corrupt bit"},    {0, 2, "external data file"},
+    } features[] = {{0, 0, "dirty bit"},        {0, 1, "corrupt bit"},         {0, 2, "external data file"},
                     {0, 3, "compression type"}, {0, 4, "extended L2 entries"}, {1, 0, "lazy refcounts"},
                     {2, 0, "bitmaps"},          {2, 1, "raw external data"}};
     uint8_t table[sizeof(features) / sizeof(features[0]) * 48] = {};
@@ -98,8 +98,10 @@ int write_new_image(int fd, const Layout& l, std::string& error) {
     unsigned bits = 1u << l.refcount_order;
     uint8_t* b = blocks + (c / per_block) * cs;
     uint64_t i = c % per_block;
-    if (bits < 8) b[i * bits / 8] |= uint8_t(1u << ((i * bits) % 8));
-    else b[i * bits / 8 + bits / 8 - 1] = 1;
+    if (bits < 8)
+      b[i * bits / 8] |= uint8_t(1u << ((i * bits) % 8));
+    else
+      b[i * bits / 8 + bits / 8 - 1] = 1;
   }
   if (::ftruncate(fd, 0) < 0 || ::ftruncate(fd, off_t(total * cs)) < 0) return -errno;
   if (int r = pwrite_full(fd, h.data(), h.size(), 0); r < 0) return r;
@@ -140,7 +142,8 @@ int create(const std::string& path, const CreateOptions& o, std::string& error) 
     error = path + ": compression_type=zstd and lazy_refcounts need compat=1.1";
     return -EINVAL;
   }
-  if (o.preallocation != "off" && o.preallocation != "metadata" && o.preallocation != "full" && o.preallocation != "falloc") {
+  if (o.preallocation != "off" && o.preallocation != "metadata" && o.preallocation != "full" &&
+      o.preallocation != "falloc") {
     error = path + ": invalid preallocation mode '" + o.preallocation + "'";
     return -EINVAL;
   }

@@ -1,13 +1,13 @@
 // The raw format: guest sector N is byte N*512 of the file. Sparse files stay sparse: discard and
 // zero writes punch holes where the file system can.
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <linux/falloc.h>
 
 #include "hw/block/block.h"
 
@@ -109,7 +109,7 @@ class RawImage final : public BlockImage {
 }  // namespace
 
 std::unique_ptr<BlockImage> open_raw(int fd, const std::string& path, bool read_only, std::string& error) {
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) < 0) {
     error = path + ": " + std::strerror(errno);
     ::close(fd);

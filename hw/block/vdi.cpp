@@ -63,7 +63,8 @@ class VdiImage final : public BlockImage {
     for (uint32_t i = 0; i < blocks_; ++i) {
       bmap_[i] = le32(&raw[i * 4]);
       if (bmap_[i] < kDiscarded && bmap_[i] >= allocated_)
-        return fail(fmt::format("VDI block map entry {} points at block {}, past the {} allocated", i, bmap_[i], allocated_));
+        return fail(
+            fmt::format("VDI block map entry {} points at block {}, past the {} allocated", i, bmap_[i], allocated_));
     }
     return true;
   }
@@ -106,7 +107,8 @@ class VdiImage final : public BlockImage {
         std::vector<uint8_t> block(block_size_, 0);
         std::memcpy(&block[in], p, part);
         uint32_t n = allocated_;
-        if (int r = pwrite_full(fd_, block.data(), block.size(), offset_data_ + uint64_t(n) * block_size_); r < 0) return r;
+        if (int r = pwrite_full(fd_, block.data(), block.size(), offset_data_ + uint64_t(n) * block_size_); r < 0)
+          return r;
         bmap_[b] = n;
         dirty_[b] = n;
         ++allocated_;
@@ -140,10 +142,15 @@ class VdiImage final : public BlockImage {
     while (st.length < len) {
       uint64_t o = offset + st.length, b = o / block_size_;
       uint32_t e = bmap_[b];
-      auto kind = e == kUnallocated ? BlockStatus::kUnallocated : e == kDiscarded ? BlockStatus::kZero : BlockStatus::kData;
-      uint64_t host = kind == BlockStatus::kData ? offset_data_ + uint64_t(e) * block_size_ + o % block_size_ : UINT64_MAX;
-      if (st.length == 0) st.kind = kind, st.host_offset = host;
-      else if (kind != st.kind || (host != UINT64_MAX && host != st.host_offset + st.length)) break;
+      auto kind = e == kUnallocated ? BlockStatus::kUnallocated
+                  : e == kDiscarded ? BlockStatus::kZero
+                                    : BlockStatus::kData;
+      uint64_t host =
+          kind == BlockStatus::kData ? offset_data_ + uint64_t(e) * block_size_ + o % block_size_ : UINT64_MAX;
+      if (st.length == 0)
+        st.kind = kind, st.host_offset = host;
+      else if (kind != st.kind || (host != UINT64_MAX && host != st.host_offset + st.length))
+        break;
       st.length += std::min<uint64_t>(len - st.length, block_size_ - o % block_size_);
     }
     return 0;
@@ -201,7 +208,8 @@ int create(const std::string& path, const CreateOptions& o, std::string& error) 
     error = path + ": the disk is too large for VDI";
     return -EFBIG;
   }
-  bool fixed = o.preallocation == "full" || o.preallocation == "falloc" || o.subformat == "static" || o.subformat == "fixed";
+  bool fixed =
+      o.preallocation == "full" || o.preallocation == "falloc" || o.subformat == "static" || o.subformat == "fixed";
   uint8_t h[512] = {};
   const char* text = "<<< QEMU VM Virtual Disk Image >>>\n";
   std::memcpy(h, text, std::strlen(text));

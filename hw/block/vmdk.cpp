@@ -78,7 +78,8 @@ class VmdkImage final : public BlockImage {
     if (!fits(gd_offset_ * 512, gd_entries * 4, uint64_t(flen)) || gd_offset_ == 0)
       return fail("VMDK grain directory lies past the end of the file");
     std::vector<uint8_t> raw(gd_entries * 4);
-    if (pread_full(fd_, raw.data(), raw.size(), gd_offset_ * 512) < 0) return fail("reading the grain directory failed");
+    if (pread_full(fd_, raw.data(), raw.size(), gd_offset_ * 512) < 0)
+      return fail("reading the grain directory failed");
     gd_.resize(gd_entries);
     for (size_t i = 0; i < gd_entries; ++i) {
       gd_[i] = le32(&raw[i * 4]);
@@ -235,12 +236,16 @@ class VmdkImage final : public BlockImage {
       uint64_t o = offset + st.length, gi = o / grain_bytes_;
       uint32_t gte;
       if (int r = grain_entry(gi, gte); r < 0) return r;
-      auto kind = gte == 0 ? BlockStatus::kUnallocated
+      auto kind = gte == 0                                  ? BlockStatus::kUnallocated
                   : (gte == 1 && (flags_ & kFlagZeroGrain)) ? BlockStatus::kZero
                                                             : BlockStatus::kData;
-      uint64_t host = kind == BlockStatus::kData && !(flags_ & kFlagCompress) ? uint64_t(gte) * 512 + o % grain_bytes_ : UINT64_MAX;
-      if (st.length == 0) st.kind = kind, st.host_offset = host;
-      else if (kind != st.kind || (host != UINT64_MAX && host != st.host_offset + st.length) || (host == UINT64_MAX) != (st.host_offset == UINT64_MAX)) break;
+      uint64_t host =
+          kind == BlockStatus::kData && !(flags_ & kFlagCompress) ? uint64_t(gte) * 512 + o % grain_bytes_ : UINT64_MAX;
+      if (st.length == 0)
+        st.kind = kind, st.host_offset = host;
+      else if (kind != st.kind || (host != UINT64_MAX && host != st.host_offset + st.length) ||
+               (host == UINT64_MAX) != (st.host_offset == UINT64_MAX))
+        break;
       st.length += std::min<uint64_t>(len - st.length, grain_bytes_ - o % grain_bytes_);
     }
     return 0;
@@ -299,7 +304,8 @@ class VmdkImage final : public BlockImage {
       if (len && offset < base + bytes) {
         uint64_t in = offset - base;
         size_t part = size_t(std::min<uint64_t>(len, bytes - in));
-        int r = write ? pwrite_full(e.fd, p, part, e.offset * 512 + in) : pread_full(e.fd, p, part, e.offset * 512 + in);
+        int r =
+            write ? pwrite_full(e.fd, p, part, e.offset * 512 + in) : pread_full(e.fd, p, part, e.offset * 512 + in);
         if (r < 0) return r;
         p += part, offset += part, len -= part;
       }

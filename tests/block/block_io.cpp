@@ -51,9 +51,12 @@ int main(int argc, char** argv) {
     }
   }
   for (; i < argc && argv[i][0] == '-'; ++i) {
-    if (!std::strcmp(argv[i], "-f")) o.format = argv[++i];
-    else if (!std::strcmp(argv[i], "-snapshot")) o.snapshot = true;
-    else if (!std::strcmp(argv[i], "-r")) o.read_only = true;
+    if (!std::strcmp(argv[i], "-f"))
+      o.format = argv[++i];
+    else if (!std::strcmp(argv[i], "-snapshot"))
+      o.snapshot = true;
+    else if (!std::strcmp(argv[i], "-r"))
+      o.read_only = true;
   }
   if (i >= argc) return 2;
   std::string error;

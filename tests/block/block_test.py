@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 
-MIMIC, BLOCK_IO = sys.argv[1], sys.argv[2]
+MIMIC, BLOCK_IO = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 failures = []
 
 

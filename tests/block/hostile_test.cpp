@@ -52,8 +52,10 @@ class Hostile : public ::testing::Test {
     std::vector<uint8_t> buf(65536);
     for (size_t i = 0; i < buf.size(); ++i) buf[i] = uint8_t(i * 7 / 5);
     for (uint64_t off = 0; off < (4u << 20); off += 512 * 1024) {
-      if (format == "vmdk" && extra == "stream") EXPECT_EQ(img->write_compressed(off, buf.data(), buf.size()), 0);
-      else EXPECT_EQ(img->write(off, buf.data(), 3000), 0);
+      if (format == "vmdk" && extra == "stream")
+        EXPECT_EQ(img->write_compressed(off, buf.data(), buf.size()), 0);
+      else
+        EXPECT_EQ(img->write(off, buf.data(), 3000), 0);
     }
     if (format == "qcow2") {
       EXPECT_EQ(img->write_compressed(1 << 20, buf.data(), 4096), 0);
@@ -79,7 +81,8 @@ class Hostile : public ::testing::Test {
       }
       uint64_t size = std::min<uint64_t>(img->size(), 64 << 20);
       std::vector<uint8_t> buf(1 << 16);
-      for (uint64_t off = 0; off < size; off += buf.size()) img->read(off, buf.data(), std::min<uint64_t>(buf.size(), size - off));
+      for (uint64_t off = 0; off < size; off += buf.size())
+        img->read(off, buf.data(), std::min<uint64_t>(buf.size(), size - off));
       if (writable && size >= 8192) {
         img->write(4096, buf.data(), 4096);
         img->discard(0, 8192);
