@@ -77,7 +77,7 @@ std::string probe_format(const uint8_t* head, size_t len) {
 
 std::unique_ptr<BlockImage> open_in_chain(const std::string& path, const OpenOptions& options, int depth,
                                           ChainIds& chain, std::string& error) {
-  int flags = (options.read_only || options.snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC | (options.direct ? O_DIRECT : 0);
+  int flags = (options.read_only || options.snapshot ? O_RDONLY : O_RDWR) | O_CLOEXEC;
   int fd = ::open(path.c_str(), flags);
   if (fd < 0) {
     error = path + ": " + std::strerror(errno);
@@ -101,6 +101,13 @@ std::unique_ptr<BlockImage> open_in_chain(const std::string& path, const OpenOpt
   if (opts.snapshot) opts.read_only = true;
   std::unique_ptr<BlockImage> image;
   if (format == "raw") {
+    // cache=none bypasses the page cache for raw images only: the other formats' table I/O is
+    // not sector-aligned, and their data goes through their own caches anyway.
+    if (options.direct && ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_DIRECT) < 0) {
+      error = path + ": cache=none: the file system does not support O_DIRECT";
+      ::close(fd);
+      return nullptr;
+    }
     image = open_raw(fd, path, opts.read_only, error);
   } else if (format == "qcow2") {
     image = qcow2::open(fd, path, opts, depth, chain, error);

@@ -93,7 +93,7 @@ class BlockImage {
 struct OpenOptions {
   std::string format;      // empty: probe the file's contents (a raw image is the fallback)
   bool read_only = false;  // readonly=on
-  bool direct = false;     // cache=none / cache=directsync: O_DIRECT
+  bool direct = false;     // cache=none / cache=directsync: O_DIRECT (raw images; the others ignore it)
   bool lock = true;        // locking=off turns the image lock off
   // -snapshot: the image is opened read-only and every write goes to a throwaway qcow2 overlay
   // in $TMPDIR (unlinked at once, so nothing is left behind).

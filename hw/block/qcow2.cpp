@@ -369,8 +369,9 @@ int Image::write_header_field(uint32_t offset, const void* data, uint32_t len) {
 // ---- lookups ----
 
 int Image::load_l2(uint64_t offset, TableCache::Entry*& table) {
-  if ((offset & (cluster_size_ - 1)) || offset < cluster_size_) {
-    set_corrupt(fmt::format("L2 table offset {} is invalid", hex(offset)));
+  if ((offset & (cluster_size_ - 1)) || offset < cluster_size_ || offset >= host_end_) {
+    set_corrupt(
+        fmt::format("L2 table offset {} is misaligned, in the header or past the end of the file", hex(offset)));
     return -EIO;
   }
   if ((table = l2_cache_.find(offset))) return 0;
@@ -476,11 +477,29 @@ int Image::read(uint64_t offset, void* buf, size_t len) {
   if (!fits(offset, len, size_)) return -EINVAL;
   std::lock_guard g(mu_);
   auto* p = static_cast<uint8_t*>(buf);
-  return for_each_cluster_part(offset, len, cluster_bits_, [&](uint64_t gc, uint32_t in_off, uint32_t part) {
-    int r = read_cluster_part(gc, in_off, p, part);
-    p += part;
-    return r;
-  });
+  // Runs of plain clusters that lie one after another in the file are read with one pread.
+  auto plain_host = [&](uint64_t gc, uint64_t& host) {
+    uint64_t entry;
+    if (l2_entry(gc, entry) < 0 || (entry & kCompressed) || (is_v3() && (entry & kZeroFlag))) return false;
+    host = entry & kOffsetMask;
+    return host && !(host & (cluster_size_ - 1));
+  };
+  while (len > 0) {
+    uint64_t gc = offset >> cluster_bits_, host;
+    uint32_t in_off = uint32_t(offset & (cluster_size_ - 1));
+    size_t part = size_t(std::min<uint64_t>(len, cluster_size_ - in_off));
+    if (plain_host(gc, host)) {
+      host += in_off;
+      uint64_t next;
+      while (part < len && plain_host(gc + ((in_off + part) >> cluster_bits_), next) && next == host + part)
+        part += size_t(std::min<uint64_t>(len - part, cluster_size_));
+      if (int r = pread_full(fd_, p, part, host); r < 0) return r;
+    } else if (int r = read_cluster_part(gc, in_off, p, uint32_t(part)); r < 0) {
+      return r;
+    }
+    p += part, offset += part, len -= part;
+  }
+  return 0;
 }
 
 int Image::block_status(uint64_t offset, uint64_t len, BlockStatus& st) {
@@ -859,11 +878,6 @@ int Image::set_backing_file(const std::string& name, const std::string& format, 
     p += 8 + ((uint64_t(len) + 7) & ~7ull);
   }
   ext.resize(ext.size() + 8, 0);  // end marker
-  if (!is_v3()) ext.clear();  // v2 has no room for extensions we did not read: qemu adds them too, but keep it simple
-  if (!is_v3() && !format.empty() && !name.empty()) {
-    add_ext(kExtBackingFormat, format.data(), uint32_t(format.size()));
-    ext.resize(ext.size() + 8, 0);
-  }
   uint64_t name_at = header_length_ + ext.size();
   if (name_at + name.size() > cluster_size_ || name.size() > 1023) {
     error = path_ + ": the backing file name does not fit in the header cluster";

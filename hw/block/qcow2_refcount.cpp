@@ -104,8 +104,9 @@ int Image::add_refcount(uint64_t offset, uint64_t bytes, int64_t delta) {
   for (uint64_t c = offset >> cluster_bits_; c <= (offset + bytes - 1) >> cluster_bits_; ++c) {
     uint64_t rc;
     if (int r = get_refcount(c, rc); r < 0) return r;
-    if ((delta < 0 && rc < uint64_t(-delta)) || (delta > 0 && max_refcount() - rc < uint64_t(delta))) {
-      set_corrupt("a refcount would leave its range");
+    if (delta > 0 && max_refcount() - rc < uint64_t(delta)) return -ERANGE;  // refcount_bits too narrow
+    if (delta < 0 && rc < uint64_t(-delta)) {
+      set_corrupt("a refcount would drop below zero");
       return -EIO;
     }
     if (int r = set_refcount(c, rc + uint64_t(delta)); r < 0) return r;
@@ -165,6 +166,16 @@ int64_t Image::alloc_clusters(uint64_t n) {
       }
     }
     if (made) continue;
+    // A damaged image may count its own header or tables as free: never hand those out.
+    auto inside = [&](uint64_t offset, uint64_t bytes) {
+      return bytes && (offset >> cluster_bits_) < start + n && ((offset + bytes - 1) >> cluster_bits_) >= start;
+    };
+    if (start == 0 || inside(l1_offset_, l1_.size() * 8) ||
+        inside(rt_offset_, uint64_t(rt_clusters_) << cluster_bits_) ||
+        (nb_snapshots_ && inside(snapshots_offset_, snapshots_bytes_))) {
+      set_corrupt("the refcounts call the header or a table free");
+      return -EIO;
+    }
     for (uint64_t c = start; c < start + n; ++c) {
       if (int r = set_refcount(c, 1); r < 0) return r;
     }

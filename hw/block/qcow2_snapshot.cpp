@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
 
 #include "hw/block/file.h"
@@ -114,6 +115,10 @@ int Image::snapshot_create(const std::string& name, std::string& error) {
     error = path_ + ": a snapshot named '" + name + "' already exists";
     return -EEXIST;
   }
+  if (max_refcount() < 2) {
+    error = path_ + ": snapshots need refcount_bits of 2 or more (this image has 1)";
+    return -ERANGE;
+  }
   if (snapshots_.size() >= 65536) {
     error = path_ + ": too many snapshots";
     return -EFBIG;
@@ -131,7 +136,7 @@ int Image::snapshot_create(const std::string& name, std::string& error) {
     if (int r = pwrite_full(fd_, raw.data(), raw.size(), s.l1_offset); r < 0) return r;
   }
   if (int r = update_tree_refcounts(l1_, +1); r < 0) {
-    error = path_ + ": updating refcounts failed: " + std::strerror(-r);
+    error = path_ + ": updating refcounts failed: " + std::strerror(-r) + " (the image may have leaked clusters)";
     return r;
   }
   if (int r = flush_locked(); r < 0) return r;

@@ -97,6 +97,7 @@ class VmdkImage final : public BlockImage {
       pread_full(fd_, d.data(), d.size(), desc_off * 512);
       d.resize(strnlen(d.data(), d.size()));
       create_type_ = descriptor_value(d, "createType");
+      cid_ = descriptor_value(d, "CID"), parent_cid_ = descriptor_value(d, "parentCID");
     }
     if (create_type_.empty()) create_type_ = (flags_ & kFlagCompress) ? "streamOptimized" : "monolithicSparse";
     end_ = (uint64_t(flen) + 511) & ~511ull;
@@ -105,6 +106,7 @@ class VmdkImage final : public BlockImage {
 
   bool open_descriptor(const std::string& text, const OpenOptions& options, std::string& error) {
     create_type_ = descriptor_value(text, "createType");
+    cid_ = descriptor_value(text, "CID"), parent_cid_ = descriptor_value(text, "parentCID");
     std::istringstream in(text);
     std::string line;
     while (std::getline(in, line)) {
@@ -260,7 +262,10 @@ class VmdkImage final : public BlockImage {
     ImageInfo in;
     in.cluster_size = cluster_size();
     in.format_specific_type = "vmdk";
-    in.format_specific = {{"create-type", "\"" + create_type_ + "\""}};
+    auto hex_number = [](const std::string& v) { return std::to_string(std::strtoull(v.c_str(), nullptr, 16)); };
+    if (!cid_.empty()) in.format_specific.push_back({"cid", hex_number(cid_)});
+    if (!parent_cid_.empty()) in.format_specific.push_back({"parent-cid", hex_number(parent_cid_)});
+    in.format_specific.push_back({"create-type", "\"" + create_type_ + "\""});
     return in;
   }
 
@@ -288,8 +293,9 @@ class VmdkImage final : public BlockImage {
 
  private:
   static std::string descriptor_value(const std::string& d, const std::string& key) {
-    size_t at = d.find(key + "=");
+    size_t at = d.rfind(key + "=", 0) == 0 ? 0 : d.find("\n" + key + "=");
     if (at == std::string::npos) return {};
+    if (d[at] == '\n') ++at;
     size_t s = at + key.size() + 1, e = d.find('\n', s);
     std::string v = d.substr(s, e == std::string::npos ? std::string::npos : e - s);
     v.erase(std::remove(v.begin(), v.end(), '"'), v.end());
@@ -408,7 +414,7 @@ class VmdkImage final : public BlockImage {
   uint8_t h_[512] = {};
   uint32_t flags_ = 0, gtes_ = 512;
   uint64_t rgd_offset_ = 0, gd_offset_ = 0, grain_bytes_ = 65536, size_ = 0, end_ = 0;
-  std::string create_type_;
+  std::string create_type_, cid_, parent_cid_;
   std::vector<uint32_t> gd_, rgd_;
   std::map<uint64_t, std::vector<uint32_t>> gts_;
   std::map<uint64_t, uint32_t> dirty_gte_;
