@@ -358,7 +358,7 @@ int cmd_check(const std::vector<std::string>& argv) {
           "\n{} leaked clusters were found on the image.\nThis means waste of disk space, but no harm to data.\n",
           res.leaks);
     if (res.check_errors) fmt::print("\n{} internal errors have occurred during the check.\n", res.check_errors);
-    if (res.total_clusters && res.allocated_clusters <= res.total_clusters)
+    if (res.total_clusters && res.allocated_clusters && res.allocated_clusters <= res.total_clusters)
       fmt::print(
           "{}/{} = {:.2f}% allocated, {:.2f}% fragmented, {:.2f}% compressed clusters\n", res.allocated_clusters,
           res.total_clusters, 100.0 * double(res.allocated_clusters) / double(res.total_clusters),
@@ -557,6 +557,9 @@ int cmd_rebase(const std::vector<std::string>& argv) {
   return 0;
 }
 
+// printf's %#x: "0" for zero, "0x..." otherwise.
+std::string hex0(uint64_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
+
 int cmd_map(const std::vector<std::string>& argv) {
   Args a = parse(argv, "f");
   if (a.positional.empty()) return fail("map: give FILE");
@@ -625,7 +628,7 @@ int cmd_map(const std::vector<std::string>& argv) {
     fmt::print("{:<16}{:<16}{:<16}{}\n", "Offset", "Length", "Mapped to", "File");
     for (auto& r : runs)
       if (r.data && r.offset != UINT64_MAX)
-        fmt::print("{:<#16x}{:<#16x}{:<#16x}{}\n", r.start, r.length, r.offset, r.file);
+        fmt::print("{:<16}{:<16}{:<16}{}\n", hex0(r.start), hex0(r.length), hex0(r.offset), r.file);
   }
   return 0;
 }

@@ -141,6 +141,9 @@ def main():
     mm = json.loads(img("map", "--output=json", "chain/top.qcow2").stdout)
     qm = json.loads(run("qemu-img", "map", "--output=json", "chain/top.qcow2").stdout)
     expect("map --output=json equals qemu-img's", mm == qm, f"{mm}\n{qm}")
+    mh = img("map", "chain/top.qcow2").stdout
+    qh = run("qemu-img", "map", "chain/top.qcow2").stdout
+    expect("map (human) equals qemu-img's", mh == qh, f"{mh}\n{qh}")
 
     # commit: top's data into mid; rebase: top onto base keeps what it reads.
     shutil.copy("chain/top.qcow2", "chain/top2.qcow2")
