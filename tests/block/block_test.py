@@ -245,13 +245,19 @@ def main():
     # most) and every flushed write is there.
     rng = random.Random(7)
     for fmt, opts in (("qcow2", []), ("qcow2", ["-o", "cluster_size=512"]), ("qcow2", ["-o", "lazy_refcounts=on"]),
-                      ("vdi", []), ("vmdk", [])):
-        tag = fmt + "".join(o for o in opts if o != "-o")
+                      ("qcow2", ["snapshot"]), ("vdi", []), ("vmdk", [])):
+        with_snapshot = "snapshot" in opts
+        opts = [o for o in opts if o != "snapshot"]
+        tag = fmt + "".join(o for o in opts if o != "-o") + (" with a snapshot" if with_snapshot else "")
         worst = ""
         for round_ in range(4):
             name = f"crash-{round_}.{fmt}"
             if round_ == 0 or not os.path.exists(name):
                 img("create", "-q", "-f", fmt, *opts, name, "32M")
+            if with_snapshot:
+                # Every write then copies clusters the snapshot shares; old ones are freed late.
+                run(BLOCK_IO, name, "write", "0xee", "0", str(8 << 20), "flush")
+                img("snapshot", "-c", "base", name)
             if os.path.exists("log"):
                 os.unlink("log")
             w = subprocess.Popen([BLOCK_IO, "crash-writer", name, "log"])
@@ -286,6 +292,12 @@ def main():
                 if got != bytes([got[0]]) * 512 or (got[0] != pat and got[0] not in later.get(sec, ())):
                     worst = worst or f"{name}: sector {sec} holds {got[:4].hex()}, flushed {pat}"
                     break
+            if with_snapshot and not worst:
+                img("snapshot", "-a", "base", name)
+                p = run(BLOCK_IO, "-r", name, "read", "0xee", "0", str(8 << 20), check=False)
+                ok, out = qemu_check_clean(name, allow_leaks=True)
+                if p.returncode != 0 or not ok:
+                    worst = f"{name}: the snapshot taken before the crash lost data: {p.stdout}{out}"
         expect(f"SIGKILL during writes ({tag}): check accepts it, flushed writes all there", not worst, worst)
 
     # ENOSPC / EFBIG: a file size limit gives the caller an error and leaves the image consistent.
