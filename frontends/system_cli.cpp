@@ -85,9 +85,12 @@ int parse_device_option(const std::string& opt, const std::string& v, hw::Machin
       return -1;
     }
     m.devices.globals.push_back({opt, v, v.substr(0, dot), {{v.substr(dot + 1, eq - dot - 1), v.substr(eq + 1)}}});
-  } else if (opt == "-netdev" || opt == "-nic" || opt == "-net" || opt == "-virtfs" || opt == "-fsdev" ||
-             opt == "-chardev") {
-    error = fmt::format("{} {}: not implemented in mimic yet (virtio-blk and virtio-rng are)", opt, v);
+  } else if (opt == "-netdev" || opt == "-nic") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    (opt == "-netdev" ? m.devices.netdevs : m.devices.nics).push_back(std::move(o));
+  } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev" || opt == "-chardev") {
+    error = fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
+                        opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
     return -1;
   } else {
     return 0;
@@ -291,6 +294,9 @@ std::string system_usage_text() {
          "  -no-reboot          exit when the guest resets\n"
          "  -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on][,cache=MODE][,discard=unmap]\n"
          "  -device virtio-blk-device,drive=ID[,num-queues=N][,serial=S]   -device virtio-rng-device\n"
+         "  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,restrict=on] | socket,id=ID,listen=:PORT|\n"
+         "          connect=:PORT|mcast=GROUP:PORT | stream,... | dgram,... | tap,id=ID,ifname=NAME\n"
+         "  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]   -nic user[,hostfwd=...][,mac=...]\n"
          "  -global virtio-mmio.force-legacy=on|off  virtio-mmio version 1 (QEMU's default) or 2\n"
          "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
          "  -D FILE             write -d output to FILE\n"

@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdio>
 #include <map>
 #include <set>
 
 #include "hw/core/machine.h"
+#include "hw/net/net_backend.h"
 #include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_rng.h"
 
 namespace mimic::hw {
@@ -82,6 +86,22 @@ std::unique_ptr<VirtioDevice> make_blk(const OptionList& device, const OptionLis
     fail(drive, fmt::format("{}: size {} is not a whole number of 512-byte sectors", file, image->size()));
   return std::make_unique<VirtioBlk>(std::shared_ptr<block::BlockImage>(std::move(image)), c);
 }
+// mac= or QEMU's default, 52:54:00:12:34:56 with the NIC's index added to the last byte.
+std::array<uint8_t, 6> mac_for(const OptionList& o, unsigned index) {
+  std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, uint8_t(0x56 + index)};
+  if (!o.has("mac")) return mac;
+  std::string v = o.get("mac");
+  unsigned b[6];
+  char tail;
+  if (std::sscanf(v.c_str(), "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+    fail(o, "mac=" + v + ": expected six hex bytes, 52:54:00:12:34:56");
+  for (int i = 0; i < 6; i++) {
+    if (b[i] > 255) fail(o, "mac=" + v + ": bytes are 00 to ff");
+    mac[i] = uint8_t(b[i]);
+  }
+  if (mac[0] & 1) fail(o, "mac=" + v + ": a multicast address cannot be a NIC's");
+  return mac;
+}
 }  // namespace
 
 VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
@@ -108,6 +128,13 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
     if (!id.empty() && !drives.emplace(id, &d).second) fail(d, fmt::format("duplicate drive id '{}'", id));
     if (iface == "none" && id.empty()) fail(d, "if=none needs id=");
   }
+  std::map<std::string, std::unique_ptr<NetBackend>> netdevs;
+  for (const OptionList& n : options.netdevs) {
+    std::string id = n.get("id");
+    if (netdevs.count(id)) fail(n, fmt::format("duplicate netdev id '{}'", id));
+    netdevs[id] = make_net_backend(n);
+  }
+  unsigned nic_index = 0;
   std::set<std::string> used;
   for (const OptionList& dev : options.devices) {
     if (dev.driver == "virtio-blk-device") {
@@ -121,14 +148,35 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
     } else if (dev.driver == "virtio-rng-device") {
       check_keys(dev, {"id"});
       plan.devices.push_back(std::make_unique<VirtioRng>());
-    } else if (dev.driver == "virtio-net-device" || dev.driver == "virtio-serial-device" ||
-               dev.driver == "virtio-9p-device" || dev.driver == "virtconsole") {
+    } else if (dev.driver == "virtio-net-device") {
+      check_keys(dev, {"id", "netdev", "mac"});
+      std::string id = dev.get("netdev");
+      auto it = netdevs.find(id);
+      if (id.empty()) fail(dev, "netdev= is missing");
+      if (it == netdevs.end()) fail(dev, fmt::format("netdev={}: no -netdev has id={}", id, id));
+      if (!it->second) fail(dev, fmt::format("netdev={}: already in use by another device", id));
+      plan.devices.push_back(std::make_unique<VirtioNet>(std::move(it->second), mac_for(dev, nic_index++)));
+    } else if (dev.driver == "virtio-serial-device" || dev.driver == "virtio-9p-device" ||
+               dev.driver == "virtconsole") {
       fail(dev, fmt::format("{} is not implemented in mimic yet", dev.driver));
     } else {
-      fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device and virtio-rng-device)", dev.driver));
+      fail(dev,
+           fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device and virtio-rng-device)",
+                       dev.driver));
     }
   }
   for (auto& [device, drive] : blk) plan.devices.push_back(make_blk(device, *drive));
+  // -nic TYPE,...[,model=virtio-net-device][,mac=...]: the netdev without the NIC's properties.
+  for (const OptionList& nic : options.nics) {
+    OptionList netdev = nic, device{nic.option, nic.text, "virtio-net-device", {}};
+    netdev.props.clear();
+    for (auto& kv : nic.props) (kv.first == "model" || kv.first == "mac" ? device.props : netdev.props).push_back(kv);
+    std::string model = device.get("model", "virtio-net-device");
+    if (model != "virtio-net-device" && model != "virtio")
+      fail(nic, "model=" + model + ": the virt machine's NIC here is virtio-net-device");
+    if (!netdev.has("id")) netdev.props.emplace_back("id", fmt::format("__nic{}", nic_index));
+    plan.devices.push_back(std::make_unique<VirtioNet>(make_net_backend(netdev), mac_for(device, nic_index++)));
+  }
   return plan;
 }
 
