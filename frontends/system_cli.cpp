@@ -88,7 +88,10 @@ int parse_device_option(const std::string& opt, const std::string& v, hw::Machin
   } else if (opt == "-netdev" || opt == "-nic") {
     if (!parse_option_list(opt, v, true, o, error)) return -1;
     (opt == "-netdev" ? m.devices.netdevs : m.devices.nics).push_back(std::move(o));
-  } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev" || opt == "-chardev") {
+  } else if (opt == "-chardev") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    m.devices.chardevs.push_back(std::move(o));
+  } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev") {
     error = fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
                         opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
     return -1;
@@ -297,6 +300,8 @@ std::string system_usage_text() {
          "  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,restrict=on] | socket,id=ID,listen=:PORT|\n"
          "          connect=:PORT|mcast=GROUP:PORT | stream,... | dgram,... | tap,id=ID,ifname=NAME\n"
          "  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]   -nic user[,hostfwd=...][,mac=...]\n"
+         "  -device virtio-serial-device -device virtconsole,chardev=ID  (hvc0)\n"
+         "  -chardev socket,id=ID,path=SOCK|host=H,port=P,server=on,wait=off | file,id=ID,path=F | null,id=ID\n"
          "  -global virtio-mmio.force-legacy=on|off  virtio-mmio version 1 (QEMU's default) or 2\n"
          "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
          "  -D FILE             write -d output to FILE\n"

@@ -34,6 +34,7 @@ struct DeviceOptions {
   std::vector<OptionList> globals;  // -global DRIVER.PROP=VALUE, as driver "DRIVER", props {PROP, VALUE}
   std::vector<OptionList> netdevs;  // -netdev TYPE,id=...
   std::vector<OptionList> nics;     // -nic TYPE,...: a netdev and its NIC in one
+  std::vector<OptionList> chardevs;  // -chardev TYPE,id=...
 };
 
 }  // namespace mimic::hw

@@ -7,9 +7,11 @@
 #include <map>
 #include <set>
 
+#include "hw/char/chardev.h"
 #include "hw/core/machine.h"
 #include "hw/net/net_backend.h"
 #include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_console.h"
 #include "hw/virtio/virtio_net.h"
 #include "hw/virtio/virtio_rng.h"
 
@@ -134,6 +136,13 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
     if (netdevs.count(id)) fail(n, fmt::format("duplicate netdev id '{}'", id));
     netdevs[id] = make_net_backend(n);
   }
+  std::map<std::string, std::unique_ptr<CharDev>> chardevs;
+  for (const OptionList& c : options.chardevs) {
+    if (chardevs.count(c.get("id"))) fail(c, fmt::format("duplicate chardev id '{}'", c.get("id")));
+    chardevs[c.get("id")] = make_chardev(c);
+  }
+  const OptionList* serial_pending = nullptr;
+  size_t serial_slot = 0;
   unsigned nic_index = 0;
   std::set<std::string> used;
   for (const OptionList& dev : options.devices) {
@@ -156,15 +165,35 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
       if (it == netdevs.end()) fail(dev, fmt::format("netdev={}: no -netdev has id={}", id, id));
       if (!it->second) fail(dev, fmt::format("netdev={}: already in use by another device", id));
       plan.devices.push_back(std::make_unique<VirtioNet>(std::move(it->second), mac_for(dev, nic_index++)));
-    } else if (dev.driver == "virtio-serial-device" || dev.driver == "virtio-9p-device" ||
-               dev.driver == "virtconsole") {
+    } else if (dev.driver == "virtio-serial-device") {
+      check_keys(dev, {"id", "max_ports"});
+      // Its port comes with the next virtconsole; without MULTIPORT a device has one.
+      serial_pending = &dev;
+      plan.devices.push_back(nullptr);
+      serial_slot = plan.devices.size() - 1;
+    } else if (dev.driver == "virtconsole") {
+      check_keys(dev, {"id", "chardev", "name", "nr"});
+      if (!serial_pending) fail(dev, "needs a virtio-serial-device before it (with a free port)");
+      std::unique_ptr<CharDev> chr;
+      if (dev.has("chardev")) {
+        auto it = chardevs.find(dev.get("chardev"));
+        if (it == chardevs.end() || !it->second)
+          fail(dev, fmt::format("chardev={}: no unused -chardev has that id", dev.get("chardev")));
+        chr = std::move(it->second);
+      }
+      plan.devices[serial_slot] = std::make_unique<VirtioConsole>(std::move(chr));
+      serial_pending = nullptr;
+    } else if (dev.driver == "virtio-9p-device") {
       fail(dev, fmt::format("{} is not implemented in mimic yet", dev.driver));
     } else {
-      fail(dev,
-           fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device and virtio-rng-device)",
-                       dev.driver));
+      fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device, virtio-rng-device, "
+                            "virtio-serial-device and virtconsole)",
+                            dev.driver));
     }
   }
+  // A virtio-serial-device without a virtconsole: a console port with nothing behind it.
+  for (auto& d : plan.devices)
+    if (!d) d = std::make_unique<VirtioConsole>(nullptr);
   for (auto& [device, drive] : blk) plan.devices.push_back(make_blk(device, *drive));
   // -nic TYPE,...[,model=virtio-net-device][,mac=...]: the netdev without the NIC's properties.
   for (const OptionList& nic : options.nics) {
