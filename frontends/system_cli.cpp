@@ -30,6 +30,76 @@ bool parse_uint(const std::string& s, uint64_t& v) {
   v = std::strtoull(s.c_str(), &end, 0);
   return errno == 0 && *end == '\0';
 }
+
+// ---- devices: -drive, -device, -global (and the options mimic does not have yet) ----
+// "driver,key=value,..." in QEMU's syntax (",," is a literal comma). With `implied_driver`, a
+// first item without '=' is the driver (-device, -netdev); else every item is key=value.
+bool parse_option_list(const std::string& option, const std::string& text, bool implied_driver, hw::OptionList& out,
+                       std::string& error) {
+  out = hw::OptionList{option, text, "", {}};
+  std::vector<std::string> items(1);
+  for (size_t i = 0; i < text.size(); i++) {
+    if (text[i] == ',' && i + 1 < text.size() && text[i + 1] == ',') {
+      items.back() += ',';
+      i++;
+    } else if (text[i] == ',') {
+      items.emplace_back();
+    } else {
+      items.back() += text[i];
+    }
+  }
+  for (size_t k = 0; k < items.size(); k++) {
+    const std::string& item = items[k];
+    size_t eq = item.find('=');
+    if (k == 0 && implied_driver && eq == std::string::npos) {
+      out.driver = item;
+      continue;
+    }
+    if (eq == std::string::npos || eq == 0) {
+      error = fmt::format("{} {}: '{}' is not KEY=VALUE", option, text, item);
+      return false;
+    }
+    out.props.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+  }
+  if (implied_driver && out.driver.empty()) {
+    error = fmt::format("{} {}: the first item must name the device", option, text);
+    return false;
+  }
+  return true;
+}
+
+// Returns 1 when `opt` is a device option (parsed into m.devices), 0 when it is not, -1 on error.
+int parse_device_option(const std::string& opt, const std::string& v, hw::MachineConfig& m, std::string& error) {
+  hw::OptionList o;
+  if (opt == "-drive") {
+    if (!parse_option_list(opt, v, false, o, error)) return -1;
+    m.devices.drives.push_back(std::move(o));
+  } else if (opt == "-device") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    m.devices.devices.push_back(std::move(o));
+  } else if (opt == "-global") {
+    // DRIVER.PROP=VALUE
+    size_t dot = v.find('.'), eq = v.find('=');
+    if (dot == std::string::npos || eq == std::string::npos || dot > eq) {
+      error = fmt::format("-global {}: expected DRIVER.PROPERTY=VALUE", v);
+      return -1;
+    }
+    m.devices.globals.push_back({opt, v, v.substr(0, dot), {{v.substr(dot + 1, eq - dot - 1), v.substr(eq + 1)}}});
+  } else if (opt == "-netdev" || opt == "-nic") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    (opt == "-netdev" ? m.devices.netdevs : m.devices.nics).push_back(std::move(o));
+  } else if (opt == "-chardev") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    m.devices.chardevs.push_back(std::move(o));
+  } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev") {
+    error = fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
+                        opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
+    return -1;
+  } else {
+    return 0;
+  }
+  return 1;
+}
 }  // namespace
 
 bool parse_ram_size(const std::string& text, uint64_t& bytes) {
@@ -198,6 +268,9 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
       if (!value(i, opt, m.log_file)) return false;
     } else if (opt == "-interp") {
       m.interpreter = true;
+    } else if (opt == "-drive" || opt == "-device" || opt == "-global" || opt == "-netdev" || opt == "-nic" ||
+               opt == "-net" || opt == "-virtfs" || opt == "-fsdev" || opt == "-chardev") {
+      if (!value(i, opt, v) || parse_device_option(opt, v, m, error) < 0) return false;
     } else if (opt == "-s" || opt == "-S" || opt == "-gdb") {
       error = fmt::format("{}: the gdb stub is not implemented in mimic yet", opt);
       return false;
@@ -222,6 +295,14 @@ std::string system_usage_text() {
          "  -nographic          serial console and monitor on stdio (the default)\n"
          "  -serial mon:stdio|stdio|none, -monitor stdio|none\n"
          "  -no-reboot          exit when the guest resets\n"
+         "  -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on][,cache=MODE][,discard=unmap]\n"
+         "  -device virtio-blk-device,drive=ID[,num-queues=N][,serial=S]   -device virtio-rng-device\n"
+         "  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,restrict=on] | socket,id=ID,listen=:PORT|\n"
+         "          connect=:PORT|mcast=GROUP:PORT | stream,... | dgram,... | tap,id=ID,ifname=NAME\n"
+         "  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]   -nic user[,hostfwd=...][,mac=...]\n"
+         "  -device virtio-serial-device -device virtconsole,chardev=ID  (hvc0)\n"
+         "  -chardev socket,id=ID,path=SOCK|host=H,port=P,server=on,wait=off | file,id=ID,path=F | null,id=ID\n"
+         "  -global virtio-mmio.force-legacy=on|off  virtio-mmio version 1 (QEMU's default) or 2\n"
          "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
          "  -D FILE             write -d output to FILE\n"
          "  -interp             run blocks in the IR interpreter (slow; for debugging)\n"

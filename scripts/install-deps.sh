@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
   # build
   g++ meson ninja-build pkg-config libxbyak-dev libcapstone-dev libfmt-dev libzstd-dev libgtest-dev libfdt-dev
+  # system mode's devices: user-mode networking; e2fsprogs makes and checks the disk images of the tests
+  libslirp-dev e2fsprogs
   # system mode: firmware for -bios default, and qemu-system and dtc as test oracles
   opensbi qemu-system-misc device-tree-compiler
   # guest programs for tests and the bundled demo, and the qemu-user oracle

@@ -42,14 +42,51 @@ def cpio_newc(entries):
     return bytes(out)
 
 
-def build_initramfs(busybox, path, init):
+def build_initramfs(busybox, path, init, modules=(), applets=APPLETS):
+    """modules: [(name, bytes)] placed as /lib/NAME.ko for the init to insmod."""
     bb = open(busybox, "rb").read()
     entries = [("bin", 0o40755, b""), ("proc", 0o40755, b""), ("sys", 0o40755, b""), ("dev", 0o40755, b""),
                ("tmp", 0o41777, b""), ("bin/busybox", 0o100755, bb), ("init", 0o100755, init)]
-    for applet in APPLETS:
+    for applet in applets:
         entries.append(("bin/" + applet, 0o120777, "busybox"))
+    if modules:
+        entries.append(("lib", 0o40755, b""))
+        for name, data in modules:
+            entries.append(("lib/%s.ko" % name, 0o100644, data))
     with gzip.open(path, "wb") as f:
         f.write(cpio_newc(entries))
+
+
+def kernel_modules(kernel, names):
+    """The modules `names` of the kernel package `kernel` came with and everything they depend on,
+    uncompressed (busybox's insmod takes plain .ko files), in load order: [(name, bytes)]."""
+    import lzma
+    root = os.path.dirname(os.path.dirname(kernel))
+    index = {}
+    for mods in os.listdir(os.path.join(root, "lib", "modules")):
+        for dirpath, _, files in os.walk(os.path.join(root, "lib", "modules", mods)):
+            for f in files:
+                if f.endswith(".ko.xz") or f.endswith(".ko"):
+                    index[f.split(".ko")[0].replace("-", "_")] = os.path.join(dirpath, f)
+    order, seen = [], set()
+
+    def add(name):
+        if name in seen:
+            return
+        seen.add(name)
+        if name not in index:
+            raise RuntimeError("kernel module %s is not in the kernel package" % name)
+        path = index[name]
+        data = lzma.open(path).read() if path.endswith(".xz") else open(path, "rb").read()
+        m = re.search(rb"depends=([^\0]*)\0", data)
+        for dep in (m.group(1).decode().split(",") if m else []):
+            if dep:
+                add(dep.replace("-", "_"))
+        order.append((name, data))
+
+    for n in names:
+        add(n)
+    return order
 
 
 def fetch(workdir):

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/core/device_options.h"
+
 namespace mimic::tcg {
 class Logger;
 }
@@ -30,6 +32,7 @@ struct MachineConfig {
   std::string log_file;                      // -D
   bool interpreter = false;                  // -interp
   std::string dumpdtb;                       // -M virt,dumpdtb=FILE: write the device tree and exit
+  DeviceOptions devices;                     // -drive, -device, -global
   // The program's -d/-D log, shared by the engine and the devices (-d unimp). Null: the machine
   // opens its own from log_flags/log_file (two Loggers on one -D file would truncate each other).
   tcg::Logger* logger = nullptr;

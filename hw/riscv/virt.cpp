@@ -10,6 +10,7 @@
 #include <random>
 
 #include "hw/core/fdt.h"
+#include "hw/virtio/virtio_devices.h"
 #include "target/riscv/system.h"
 
 namespace mimic::hw {
@@ -103,11 +104,23 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   memory_.add_mmio("goldfish_rtc", virt_memmap(VirtRegion::Rtc).base, GoldfishRtc::kSize, rtc_.get(), 0, 4, 4);
   rtc_->irq().connect([this](bool l) { plic_->set_irq(kVirtRtcIrq, l); });
 
-  for (unsigned i = 0; i < kVirtVirtioCount; i++) {
-    virtio_.push_back(std::make_unique<VirtioMmioSlot>("virtio-mmio", log_));
-    memory_.add_mmio("virtio-mmio", virt_memmap(VirtRegion::Virtio).base + i * virt_memmap(VirtRegion::Virtio).size,
-                     VirtioMmioSlot::kSize, virtio_.back().get(), 0, 4, 4);
+  // QEMU fills the slots from the highest address down: the first device is at slot 7.
+  VirtioDevicePlan plan = make_virtio_devices(config_.devices);
+  if (plan.devices.size() > kVirtVirtioCount)
+    throw MachineError(fmt::format("-device: {} virtio devices, the virt machine has {} virtio-mmio slots",
+                                   plan.devices.size(), kVirtVirtioCount));
+  virtio_.resize(kVirtVirtioCount);
+  for (unsigned i = kVirtVirtioCount; i-- > 0;) {
+    unsigned k = kVirtVirtioCount - 1 - i;
+    std::unique_ptr<VirtioDevice> dev = k < plan.devices.size() ? std::move(plan.devices[k]) : nullptr;
+    uint64_t base = virt_memmap(VirtRegion::Virtio).base + i * virt_memmap(VirtRegion::Virtio).size;
+    virtio_[i] = std::make_unique<VirtioMmio>(fmt::format("virtio-mmio@{:x}", base), memory_, std::move(dev),
+                                              plan.legacy, log_);
+    virtio_[i]->irq().connect([this, i](bool l) { plic_->set_irq(kVirtVirtioIrq + i, l); });
   }
+  for (unsigned i = 0; i < kVirtVirtioCount; i++)
+    memory_.add_mmio("virtio-mmio", virt_memmap(VirtRegion::Virtio).base + i * virt_memmap(VirtRegion::Virtio).size,
+                     VirtioMmio::kSize, virtio_[i].get(), 0, 1, 4);
 
   // PLIC context 2h is hart h's M mode (MEIP), 2h + 1 its S mode (SEIP); ACLINT drives MSIP/MTIP.
   for (unsigned h = 0; h < harts; h++) {
@@ -139,6 +152,8 @@ VirtBoard::~VirtBoard() {
   // Devices go first, under the device lock: the timer thread cannot be inside one of their
   // callbacks meanwhile, and finds their timers gone when it gets the lock (it is stopped after
   // this body, when timers_ is destroyed).
+  // The devices' I/O threads take the device lock to return requests: stop them without it.
+  for (auto& v : virtio_) v->stop();
   std::lock_guard lock(memory_.device_lock());
   virtio_.clear();
   test_.reset();
@@ -402,6 +417,7 @@ void VirtBoard::reset() {
   plic_->reset();
   uart_->reset();
   rtc_->reset();
+  for (auto& v : virtio_) v->reset();
   loader_->write_all();
   write_reset_vector();
 }

@@ -69,6 +69,7 @@ class VirtBoard {
   Plic& plic() { return *plic_; }
   Ns16550a& uart() { return *uart_; }
   GoldfishRtc& rtc() { return *rtc_; }
+  VirtioMmio& virtio_slot(unsigned i) { return *virtio_[i]; }
   const MachineConfig& config() const { return config_; }
   const std::vector<uint8_t>& fdt() const { return fdt_; }
   const VirtBootInfo& boot() const { return boot_; }
@@ -100,7 +101,7 @@ class VirtBoard {
   std::unique_ptr<Ns16550a> uart_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::unique_ptr<SifiveTest> test_;
-  std::vector<std::unique_ptr<VirtioMmioSlot>> virtio_;
+  std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // by slot (address order)
   std::unique_ptr<ImageLoader> loader_;
   std::vector<uint8_t> fdt_, reset_vec_;
   VirtBootInfo boot_;

@@ -22,7 +22,7 @@ class VirtMachine final : public Machine {
   VirtMachine(const MachineConfig& config, CharBackend& console, const VirtEngineFactory& make_engine)
       : config_(config) {
     tcg::Logger* log = config.logger;
-    if (!log && (config.log_flags & tcg::LogFlag::kUnimp)) {
+    if (!log && (config.log_flags & (tcg::LogFlag::kUnimp | tcg::LogFlag::kGuestErrors))) {
       tcg::EngineOptions opts;
       opts.log = config.log_flags;
       opts.log_file = config.log_file;

@@ -101,6 +101,42 @@ TEST(Cli, SystemOptionsInQemuSpelling) {
   EXPECT_NE(usage_text().find("-kernel"), std::string::npos);
 }
 
+TEST(Cli, SystemDeviceOptions) {
+  CommandLine cl =
+      parse({"system", "-drive", "file=a,,b.img,format=raw,if=none,id=hd0", "-device", "virtio-blk-device,drive=hd0",
+             "-netdev", "user,id=n0,hostfwd=tcp::2222-:22", "-nic", "socket,listen=:1234", "-chardev",
+             "socket,id=c0,path=/tmp/s,server=on,wait=off", "-global", "virtio-mmio.force-legacy=off"});
+  ASSERT_EQ(cl.command, Command::kSystem) << cl.error;
+  const hw::DeviceOptions& d = cl.system.machine.devices;
+  ASSERT_EQ(d.drives.size(), 1u);
+  EXPECT_EQ(d.drives[0].get("file"), "a,b.img");  // ",," is a comma, as in QEMU
+  EXPECT_EQ(d.drives[0].get("id"), "hd0");
+  ASSERT_EQ(d.devices.size(), 1u);
+  EXPECT_EQ(d.devices[0].driver, "virtio-blk-device");
+  EXPECT_EQ(d.devices[0].get("drive"), "hd0");
+  ASSERT_EQ(d.netdevs.size(), 1u);
+  EXPECT_EQ(d.netdevs[0].driver, "user");
+  EXPECT_EQ(d.netdevs[0].get("hostfwd"), "tcp::2222-:22");
+  ASSERT_EQ(d.nics.size(), 1u);
+  EXPECT_EQ(d.nics[0].get("listen"), ":1234");
+  ASSERT_EQ(d.chardevs.size(), 1u);
+  ASSERT_EQ(d.globals.size(), 1u);
+  EXPECT_EQ(d.globals[0].driver, "virtio-mmio");
+  EXPECT_EQ(d.globals[0].props[0].first, "force-legacy");
+  EXPECT_EQ(d.globals[0].props[0].second, "off");
+  for (std::vector<std::string> bad : std::vector<std::vector<std::string>>{{"system", "-drive", "disk.img"},
+                                                                            {"system", "-device", "=x"},
+                                                                            {"system", "-device", ",drive=a"},
+                                                                            {"system", "-global", "force-legacy"},
+                                                                            {"system", "-virtfs", "local,path=/"},
+                                                                            {"system", "-net", "user"},
+                                                                            {"system", "-drive"}}) {
+    CommandLine e = parse(bad);
+    EXPECT_EQ(e.command, Command::kError) << bad[1];
+    EXPECT_NE(e.error.find(bad[1]), std::string::npos) << e.error;
+  }
+}
+
 TEST(Cli, UserProgramAndArguments) {
   CommandLine cl = parse({"user", "./hello", "a", "-b", "--c"});
   ASSERT_EQ(cl.command, Command::kUser);

@@ -1,0 +1,212 @@
+#include "hw/virtio/virtio_devices.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "hw/char/chardev.h"
+#include "hw/core/machine.h"
+#include "hw/net/net_backend.h"
+#include "hw/virtio/virtio_blk.h"
+#include "hw/virtio/virtio_console.h"
+#include "hw/virtio/virtio_net.h"
+#include "hw/virtio/virtio_rng.h"
+
+namespace mimic::hw {
+
+namespace {
+[[noreturn]] void fail(const OptionList& o, const std::string& why) {
+  throw MachineError(fmt::format("{} {}: {}", o.option, o.text, why));
+}
+
+bool parse_bool(const OptionList& o, const std::string& key, const std::string& v) {
+  if (v == "on" || v == "true" || v == "yes") return true;
+  if (v == "off" || v == "false" || v == "no") return false;
+  fail(o, fmt::format("{}={}: expected on or off", key, v));
+}
+
+unsigned parse_count(const OptionList& o, const std::string& key, unsigned lo, unsigned hi) {
+  std::string v = o.get(key);
+  char* end = nullptr;
+  unsigned long n = std::strtoul(v.c_str(), &end, 0);
+  if (v.empty() || *end || n < lo || n > hi)
+    fail(o, fmt::format("{}={}: expected a number from {} to {}", key, v, lo, hi));
+  return unsigned(n);
+}
+
+void check_keys(const OptionList& o, std::initializer_list<const char*> known) {
+  for (auto& [k, v] : o.props) {
+    bool ok = false;
+    for (const char* n : known) ok |= k == n;
+    if (!ok) fail(o, fmt::format("unknown property '{}'", k));
+  }
+}
+
+std::unique_ptr<VirtioDevice> make_blk(const OptionList& device, const OptionList& drive) {
+  check_keys(drive, {"file", "format", "if", "id", "readonly", "cache", "snapshot", "discard", "media", "aio", "index",
+                     "werror", "rerror", "detect-zeroes", "auto-read-only", "locking"});
+  std::string file = drive.get("file");
+  if (file.empty()) fail(drive, "file= is missing (mimic has no removable media)");
+  if (drive.get("media", "disk") != "disk") fail(drive, "media=" + drive.get("media") + ": only media=disk");
+  if (parse_bool(drive, "snapshot", drive.get("snapshot", "off")))
+    fail(drive, "snapshot=on: throwaway overlays are not implemented in mimic yet");
+  block::OpenOptions open;
+  open.format = drive.get("format");
+  open.read_only = parse_bool(drive, "readonly", drive.get("readonly", "off"));
+  open.lock = parse_bool(drive, "locking", drive.get("locking", "on"));
+  VirtioBlkConfig c;
+  std::string cache = drive.get("cache", "writeback");
+  if (cache == "none" || cache == "directsync") open.direct = true;
+  if (cache == "writethrough" || cache == "directsync")
+    c.writeback = false;
+  else if (cache == "unsafe")
+    c.ignore_flush = true;
+  else if (cache != "writeback" && cache != "none")
+    fail(drive, "cache=" + cache + ": expected none, writeback, writethrough, directsync or unsafe");
+  std::string discard = drive.get("discard", "ignore");
+  if (discard == "unmap" || discard == "on")
+    c.discard_unmap = true;
+  else if (discard != "ignore" && discard != "off")
+    fail(drive, "discard=" + discard + ": expected ignore or unmap");
+
+  check_keys(device, {"drive", "id", "num-queues", "queue-size", "serial"});
+  if (device.has("num-queues")) c.num_queues = parse_count(device, "num-queues", 1, 64);
+  if (device.has("queue-size")) {
+    c.queue_size = uint16_t(parse_count(device, "queue-size", 4, 1024));
+    if (c.queue_size & (c.queue_size - 1)) fail(device, "queue-size: must be a power of 2");
+  }
+  c.serial = device.get("serial");
+  if (c.serial.size() > 20) fail(device, "serial=: at most 20 characters");
+
+  std::string error;
+  std::unique_ptr<block::BlockImage> image = block::open_image(file, open, error);
+  if (!image) fail(drive, error);
+  if (image->size() % 512 != 0)
+    fail(drive, fmt::format("{}: size {} is not a whole number of 512-byte sectors", file, image->size()));
+  return std::make_unique<VirtioBlk>(std::shared_ptr<block::BlockImage>(std::move(image)), c);
+}
+// mac= or QEMU's default, 52:54:00:12:34:56 with the NIC's index added to the last byte.
+std::array<uint8_t, 6> mac_for(const OptionList& o, unsigned index) {
+  std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, uint8_t(0x56 + index)};
+  if (!o.has("mac")) return mac;
+  std::string v = o.get("mac");
+  unsigned b[6];
+  char tail;
+  if (std::sscanf(v.c_str(), "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+    fail(o, "mac=" + v + ": expected six hex bytes, 52:54:00:12:34:56");
+  for (int i = 0; i < 6; i++) {
+    if (b[i] > 255) fail(o, "mac=" + v + ": bytes are 00 to ff");
+    mac[i] = uint8_t(b[i]);
+  }
+  if (mac[0] & 1) fail(o, "mac=" + v + ": a multicast address cannot be a NIC's");
+  return mac;
+}
+}  // namespace
+
+VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
+  VirtioDevicePlan plan;
+  for (const OptionList& g : options.globals) {
+    if (g.driver == "virtio-mmio" && g.props.size() == 1 && g.props[0].first == "force-legacy")
+      plan.legacy = parse_bool(g, "force-legacy", g.props[0].second);
+    else
+      fail(g, "unknown global property (mimic knows virtio-mmio.force-legacy)");
+  }
+  std::map<std::string, const OptionList*> drives;
+  std::vector<std::pair<OptionList, const OptionList*>> blk;  // device, drive
+  for (const OptionList& d : options.drives) {
+    std::string id = d.get("id");
+    std::string iface = d.get("if", "ide");
+    if (iface == "virtio") {
+      OptionList device{"-drive", d.text, "virtio-blk-device", {}};
+      blk.emplace_back(device, &d);
+    } else if (iface != "none") {
+      fail(d, fmt::format("if={}: the virt machine has no {} bus; use if=virtio, or if=none,id=ID with "
+                          "-device virtio-blk-device,drive=ID",
+                          iface, iface));
+    }
+    if (!id.empty() && !drives.emplace(id, &d).second) fail(d, fmt::format("duplicate drive id '{}'", id));
+    if (iface == "none" && id.empty()) fail(d, "if=none needs id=");
+  }
+  std::map<std::string, std::unique_ptr<NetBackend>> netdevs;
+  for (const OptionList& n : options.netdevs) {
+    std::string id = n.get("id");
+    if (netdevs.count(id)) fail(n, fmt::format("duplicate netdev id '{}'", id));
+    netdevs[id] = make_net_backend(n);
+  }
+  std::map<std::string, std::unique_ptr<CharDev>> chardevs;
+  for (const OptionList& c : options.chardevs) {
+    if (chardevs.count(c.get("id"))) fail(c, fmt::format("duplicate chardev id '{}'", c.get("id")));
+    chardevs[c.get("id")] = make_chardev(c);
+  }
+  const OptionList* serial_pending = nullptr;
+  size_t serial_slot = 0;
+  unsigned nic_index = 0;
+  std::set<std::string> used;
+  for (const OptionList& dev : options.devices) {
+    if (dev.driver == "virtio-blk-device") {
+      std::string id = dev.get("drive");
+      auto it = drives.find(id);
+      if (id.empty()) fail(dev, "drive= is missing");
+      if (it == drives.end()) fail(dev, fmt::format("drive={}: no -drive has id={}", id, id));
+      if (it->second->get("if", "ide") != "none") fail(dev, fmt::format("drive={}: the drive is not if=none", id));
+      if (!used.insert(id).second) fail(dev, fmt::format("drive={}: already in use by another device", id));
+      plan.devices.push_back(make_blk(dev, *it->second));
+    } else if (dev.driver == "virtio-rng-device") {
+      check_keys(dev, {"id"});
+      plan.devices.push_back(std::make_unique<VirtioRng>());
+    } else if (dev.driver == "virtio-net-device") {
+      check_keys(dev, {"id", "netdev", "mac"});
+      std::string id = dev.get("netdev");
+      auto it = netdevs.find(id);
+      if (id.empty()) fail(dev, "netdev= is missing");
+      if (it == netdevs.end()) fail(dev, fmt::format("netdev={}: no -netdev has id={}", id, id));
+      if (!it->second) fail(dev, fmt::format("netdev={}: already in use by another device", id));
+      plan.devices.push_back(std::make_unique<VirtioNet>(std::move(it->second), mac_for(dev, nic_index++)));
+    } else if (dev.driver == "virtio-serial-device") {
+      check_keys(dev, {"id", "max_ports"});
+      // Its port comes with the next virtconsole; without MULTIPORT a device has one.
+      serial_pending = &dev;
+      plan.devices.push_back(nullptr);
+      serial_slot = plan.devices.size() - 1;
+    } else if (dev.driver == "virtconsole") {
+      check_keys(dev, {"id", "chardev", "name", "nr"});
+      if (!serial_pending) fail(dev, "needs a virtio-serial-device before it (with a free port)");
+      std::unique_ptr<CharDev> chr;
+      if (dev.has("chardev")) {
+        auto it = chardevs.find(dev.get("chardev"));
+        if (it == chardevs.end() || !it->second)
+          fail(dev, fmt::format("chardev={}: no unused -chardev has that id", dev.get("chardev")));
+        chr = std::move(it->second);
+      }
+      plan.devices[serial_slot] = std::make_unique<VirtioConsole>(std::move(chr));
+      serial_pending = nullptr;
+    } else if (dev.driver == "virtio-9p-device") {
+      fail(dev, fmt::format("{} is not implemented in mimic yet", dev.driver));
+    } else {
+      fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device, virtio-rng-device, "
+                            "virtio-serial-device and virtconsole)",
+                            dev.driver));
+    }
+  }
+  // A virtio-serial-device without a virtconsole: a console port with nothing behind it.
+  for (auto& d : plan.devices)
+    if (!d) d = std::make_unique<VirtioConsole>(nullptr);
+  for (auto& [device, drive] : blk) plan.devices.push_back(make_blk(device, *drive));
+  // -nic TYPE,...[,model=virtio-net-device][,mac=...]: the netdev without the NIC's properties.
+  for (const OptionList& nic : options.nics) {
+    OptionList netdev = nic, device{nic.option, nic.text, "virtio-net-device", {}};
+    netdev.props.clear();
+    for (auto& kv : nic.props) (kv.first == "model" || kv.first == "mac" ? device.props : netdev.props).push_back(kv);
+    std::string model = device.get("model", "virtio-net-device");
+    if (model != "virtio-net-device" && model != "virtio")
+      fail(nic, "model=" + model + ": the virt machine's NIC here is virtio-net-device");
+    if (!netdev.has("id")) netdev.props.emplace_back("id", fmt::format("__nic{}", nic_index));
+    plan.devices.push_back(std::make_unique<VirtioNet>(make_net_backend(netdev), mac_for(device, nic_index++)));
+  }
+  return plan;
+}
+
+}  // namespace mimic::hw
