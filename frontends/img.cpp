@@ -340,12 +340,23 @@ int cmd_check(const std::vector<std::string>& argv) {
   }
   bool quiet = has(a, "-q");
   if (opt(a, "--output") == "json") {
-    fmt::print(
-        "{{\n    \"image-end-offset\": {},\n    \"total-clusters\": {},\n    \"check-errors\": {},\n"
-        "    \"leaks\": {},\n    \"corruptions\": {},\n    \"allocated-clusters\": {},\n    \"filename\": {},\n"
-        "    \"format\": \"{}\"\n}}\n",
-        res.image_end_offset, res.total_clusters, res.check_errors, res.leaks, res.corruptions, res.allocated_clusters,
-        json_string(a.positional[0]), img->format_name());
+    // qemu-img leaves out the counters that are zero (and the cluster counts of formats without).
+    std::vector<std::pair<const char*, uint64_t>> fields;
+    if (res.image_end_offset) fields.push_back({"image-end-offset", res.image_end_offset});
+    if (res.total_clusters) fields.push_back({"total-clusters", res.total_clusters});
+    fields.push_back({"check-errors", res.check_errors});
+    for (auto [key, value] : {std::pair<const char*, uint64_t>{"leaks", res.leaks},
+                              {"corruptions", res.corruptions},
+                              {"leaks-fixed", res.leaks_fixed},
+                              {"corruptions-fixed", res.corruptions_fixed}})
+      if (value) fields.push_back({key, value});
+    if (res.allocated_clusters) fields.push_back({"allocated-clusters", res.allocated_clusters});
+    if (res.fragmented_clusters) fields.push_back({"fragmented-clusters", res.fragmented_clusters});
+    if (res.compressed_clusters) fields.push_back({"compressed-clusters", res.compressed_clusters});
+    std::string out = "{\n";
+    for (auto& [key, value] : fields) out += fmt::format("    \"{}\": {},\n", key, value);
+    fmt::print("{}    \"filename\": {},\n    \"format\": \"{}\"\n}}\n", out, json_string(a.positional[0]),
+               img->format_name());
   } else if (!quiet) {
     if (!res.corruptions && !res.leaks && !res.check_errors) fmt::print("No errors were found on the image.\n");
     if (res.corruptions)
