@@ -316,6 +316,9 @@ def main():
     expect("a full disk: the write fails with EFBIG/ENOSPC, the image stays consistent",
            p.returncode != 0 and ("too large" in p.stdout or "space" in p.stdout) and ok, p.stdout + out)
 
+    p = img("convert", "-S", "0", "src.raw", "x.qcow2", check=False)
+    expect("an option mimic img does not implement fails loudly", p.returncode == 1 and "'-S'" in p.stderr, p.stderr)
+
     # Errors name the image.
     with open("junk.qcow2", "wb") as f:
         f.write(b"QFI\xfb" + b"\0\0\0\x09" + bytes(600))
