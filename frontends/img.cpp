@@ -58,9 +58,14 @@ struct Args {
   std::string error;
 };
 
-// Options that take a value, per command; everything else starting with '-' is a flag.
-Args parse(const std::vector<std::string>& argv, const std::string& with_value) {
+// Per command: the short options that take a value, the short flags and the long options it
+// knows. Anything else is an error (qemu-img options mimic does not implement fail loudly).
+Args parse(const std::vector<std::string>& argv, const std::string& with_value, const std::string& flags = "q",
+           const std::vector<std::string>& longs = {}) {
   Args a;
+  auto unknown = [&](const std::string& o) {
+    if (a.error.empty()) a.error = "unknown or unsupported option '" + o + "'";
+  };
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& s = argv[i];
     if (s.size() > 1 && s[0] == '-' && s.rfind("--", 0) != 0 && !(std::isdigit(static_cast<unsigned char>(s[1])))) {
@@ -72,10 +77,14 @@ Args parse(const std::vector<std::string>& argv, const std::string& with_value) 
         else
           a.opts[key] = v;
       } else {
-        for (size_t k = 1; k < s.size(); ++k) a.opts[std::string("-") + s[k]] = "";
+        for (size_t k = 1; k < s.size(); ++k) {
+          if (flags.find(s[k]) == std::string::npos) unknown(std::string("-") + s[k]);
+          a.opts[std::string("-") + s[k]] = "";
+        }
       }
     } else if (s.rfind("--", 0) == 0) {
       size_t eq = s.find('=');
+      if (std::find(longs.begin(), longs.end(), s.substr(0, eq)) == longs.end()) unknown(s.substr(0, eq));
       if (eq != std::string::npos)
         a.opts[s.substr(0, eq)] = s.substr(eq + 1);
       else if (s == "--output" && i + 1 < argv.size())
@@ -151,7 +160,8 @@ bool apply_o(const std::vector<std::string>& list, CreateOptions& c, std::string
 }
 
 int cmd_create(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fobF");
+  Args a = parse(argv, "fobF", "qu");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("create: give FILE [SIZE]");
   CreateOptions c;
   c.format = opt(a, "-f", "raw");
@@ -280,7 +290,8 @@ std::string info_human(const std::string& path, BlockImage& img) {
 }
 
 int cmd_info(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "f");
+  Args a = parse(argv, "f", "U", {"--output", "--backing-chain", "--force-share"});
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("info: give FILE");
   bool json = opt(a, "--output") == "json", chain = has(a, "--backing-chain");
   std::string error;
@@ -308,7 +319,8 @@ int cmd_info(const std::vector<std::string>& argv) {
 }
 
 int cmd_check(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fr");
+  Args a = parse(argv, "fr", "qU", {"--output"});
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("check: give FILE");
   std::string r = opt(a, "-r");
   Repair repair = r == "all" ? Repair::kAll : r == "leaks" ? Repair::kLeaks : Repair::kNone;
@@ -340,12 +352,23 @@ int cmd_check(const std::vector<std::string>& argv) {
   }
   bool quiet = has(a, "-q");
   if (opt(a, "--output") == "json") {
-    fmt::print(
-        "{{\n    \"image-end-offset\": {},\n    \"total-clusters\": {},\n    \"check-errors\": {},\n"
-        "    \"leaks\": {},\n    \"corruptions\": {},\n    \"allocated-clusters\": {},\n    \"filename\": {},\n"
-        "    \"format\": \"{}\"\n}}\n",
-        res.image_end_offset, res.total_clusters, res.check_errors, res.leaks, res.corruptions, res.allocated_clusters,
-        json_string(a.positional[0]), img->format_name());
+    // qemu-img leaves out the counters that are zero (and the cluster counts of formats without).
+    std::vector<std::pair<const char*, uint64_t>> fields;
+    if (res.image_end_offset) fields.push_back({"image-end-offset", res.image_end_offset});
+    if (res.total_clusters) fields.push_back({"total-clusters", res.total_clusters});
+    fields.push_back({"check-errors", res.check_errors});
+    for (auto [key, value] : {std::pair<const char*, uint64_t>{"leaks", res.leaks},
+                              {"corruptions", res.corruptions},
+                              {"leaks-fixed", res.leaks_fixed},
+                              {"corruptions-fixed", res.corruptions_fixed}})
+      if (value) fields.push_back({key, value});
+    if (res.allocated_clusters) fields.push_back({"allocated-clusters", res.allocated_clusters});
+    if (res.fragmented_clusters) fields.push_back({"fragmented-clusters", res.fragmented_clusters});
+    if (res.compressed_clusters) fields.push_back({"compressed-clusters", res.compressed_clusters});
+    std::string out = "{\n";
+    for (auto& [key, value] : fields) out += fmt::format("    \"{}\": {},\n", key, value);
+    fmt::print("{}    \"filename\": {},\n    \"format\": \"{}\"\n}}\n", out, json_string(a.positional[0]),
+               img->format_name());
   } else if (!quiet) {
     if (!res.corruptions && !res.leaks && !res.check_errors) fmt::print("No errors were found on the image.\n");
     if (res.corruptions)
@@ -411,7 +434,8 @@ int copy_image(BlockImage& src, BlockImage& dst, bool compress, bool progress, c
 }
 
 int cmd_convert(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fOoBF");
+  Args a = parse(argv, "fOoBF", "cpqU");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.size() < 2) return fail("convert: give SOURCE DESTINATION");
   std::string error;
   auto src = open_for(a.positional[0], opt(a, "-f"), false, !has(a, "-U"), error);
@@ -430,7 +454,8 @@ int cmd_convert(const std::vector<std::string>& argv) {
 }
 
 int cmd_resize(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "f");
+  Args a = parse(argv, "f", "q", {"--shrink"});
+  if (!a.error.empty()) return fail(a.error);
   // "-1G" is a size here, not an option.
   const std::vector<std::string>& pos = a.positional;  // "-1G" stays positional
   if (pos.size() < 2) return fail("resize: give FILE [+|-]SIZE");
@@ -449,7 +474,8 @@ int cmd_resize(const std::vector<std::string>& argv) {
 }
 
 int cmd_snapshot(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "cadf");
+  Args a = parse(argv, "cadf", "lqU");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("snapshot: give -c|-a|-d NAME or -l, then FILE");
   const std::string& file = a.positional.back();
   bool list = has(a, "-l");
@@ -475,7 +501,8 @@ int cmd_snapshot(const std::vector<std::string>& argv) {
 }
 
 int cmd_commit(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fb");
+  Args a = parse(argv, "f", "dqp");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("commit: give FILE");
   std::string error;
   auto top = open_for(a.positional[0], opt(a, "-f"), true, true, error);
@@ -510,7 +537,8 @@ int cmd_commit(const std::vector<std::string>& argv) {
 }
 
 int cmd_rebase(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fbF");
+  Args a = parse(argv, "fbF", "upqU");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty() || !has(a, "-b")) return fail("rebase: give -b BACKING [-F FMT] FILE");
   std::string file = a.positional[0], backing = opt(a, "-b"), bfmt = opt(a, "-F");
   std::string error;
@@ -561,7 +589,8 @@ int cmd_rebase(const std::vector<std::string>& argv) {
 std::string hex0(uint64_t v) { return v ? fmt::format("{:#x}", v) : "0"; }
 
 int cmd_map(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "f");
+  Args a = parse(argv, "f", "U", {"--output"});
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.empty()) return fail("map: give FILE");
   std::string error;
   auto img = open_for(a.positional[0], opt(a, "-f"), false, !has(a, "-U"), error);
@@ -634,7 +663,8 @@ int cmd_map(const std::vector<std::string>& argv) {
 }
 
 int cmd_compare(const std::vector<std::string>& argv) {
-  Args a = parse(argv, "fF");
+  Args a = parse(argv, "fF", "sqU");
+  if (!a.error.empty()) return fail(a.error);
   if (a.positional.size() < 2) return fail("compare: give FILE1 FILE2");
   std::string error;
   auto x = open_for(a.positional[0], opt(a, "-f"), false, !has(a, "-U"), error);

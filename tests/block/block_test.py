@@ -210,6 +210,13 @@ def main():
         q = run("qemu-img", "check", name, check=False).returncode
         m = img("check", name, check=False).returncode
         expect(f"check {name}: exit code {m} equals qemu-img's {q}", q == m and q in (2, 3), "")
+    for name in ("k.qcow2", "corrupt.qcow2", "mc-zlib.qcow2", "q-qcow2", "chain/top.qcow2"):
+        mj = json.loads(img("check", "--output=json", name, check=False).stdout)
+        qj = json.loads(run("qemu-img", "check", "--output=json", name, check=False).stdout)
+        mh = img("check", name, check=False)
+        qh = run("qemu-img", "check", name, check=False)
+        expect(f"check {name}: json and human output equal qemu-img's", mj == qj and mh.stdout == qh.stdout,
+               f"{mj}\n{qj}\n{mh.stdout}\n{qh.stdout}")
     m = img("check", "-r", "leaks", "k.qcow2", check=False).returncode
     ok, out = qemu_check_clean("k.qcow2")
     expect("check -r leaks repairs the leak", m == 0 and ok, out)
@@ -308,6 +315,9 @@ def main():
     ok, out = qemu_check_clean("full.qcow2", allow_leaks=True)
     expect("a full disk: the write fails with EFBIG/ENOSPC, the image stays consistent",
            p.returncode != 0 and ("too large" in p.stdout or "space" in p.stdout) and ok, p.stdout + out)
+
+    p = img("convert", "-S", "0", "src.raw", "x.qcow2", check=False)
+    expect("an option mimic img does not implement fails loudly", p.returncode == 1 and "'-S'" in p.stderr, p.stderr)
 
     # Errors name the image.
     with open("junk.qcow2", "wb") as f:
