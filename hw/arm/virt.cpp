@@ -9,11 +9,13 @@
 #include <cstring>
 #include <random>
 
+#include "hw/block/pflash_cfi01.h"
 #include "hw/char/pl011.h"
 #include "hw/core/fdt.h"
 #include "hw/gpio/pl061.h"
 #include "hw/intc/arm_gicv2.h"
 #include "hw/intc/arm_gicv3.h"
+#include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/virtio_mmio.h"
 
@@ -149,9 +151,14 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
     throw MachineError(fmt::format("-m: {}", e.what()));
   }
 
-  // Flash: two banks of 64 MiB at 0. Until the CFI model lands they are ROM with -bios in bank 0.
+  // Flash: two banks of 64 MiB at 0. Bank 0 (firmware code: -bios or pflash unit 0) is ROM, so
+  // that the CPU executes from it at RAM speed (QEMU's romd mode, without the switch to command
+  // mode: firmware never writes its code bank); bank 1 (variables, pflash unit 1) is the CFI
+  // flash with its command set, written through to its file.
   memory_.add_rom("virt.flash0", 0, kArmVirtFlashBankSize);
-  memory_.add_rom("virt.flash1", kArmVirtFlashBankSize, kArmVirtFlashBankSize);
+  vars_flash_ =
+      std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1], false, log_);
+  memory_.add_mmio("virt.flash1", kArmVirtFlashBankSize, kArmVirtFlashBankSize, vars_flash_.get(), 0, 1, 8);
 
   unsigned num_irqs = kGicFirstSpi + kArmVirtNumSpis;
   if (options_.gic_version == 2) {
@@ -195,6 +202,16 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   gpio_->irq().connect(spi(kArmVirtGpioSpi));
   power_button_release_ = std::make_unique<Timer>(timers_, [this] { gpio_->set_input(kPowerButtonLine, false); });
 
+  pcie_ = std::make_unique<PcieHost>(log_);
+  const ArmMemMapEntry& ecam =
+      arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
+  memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
+  for (ArmVirtRegion r : {ArmVirtRegion::PcieMmio, ArmVirtRegion::PciePio, ArmVirtRegion::HighPcieMmio}) {
+    if (r == ArmVirtRegion::HighPcieMmio && !options_.highmem) continue;
+    memory_.add_mmio(arm_virt_memmap(r).name, arm_virt_memmap(r).base, arm_virt_memmap(r).size, &pcie_->window(), 0, 1,
+                     8);
+  }
+
   const ArmMemMapEntry& vio = arm_virt_memmap(ArmVirtRegion::Mmio);
   for (unsigned i = 0; i < kArmVirtMmioCount; i++) {
     virtio_.push_back(std::make_unique<VirtioMmioSlot>("virtio-mmio", log_));
@@ -216,6 +233,8 @@ ArmVirtBoard::~ArmVirtBoard() {
   std::lock_guard lock(memory_.device_lock());
   power_button_release_.reset();
   virtio_.clear();
+  pcie_.reset();
+  vars_flash_.reset();
   gpio_.reset();
   rtc_.reset();
   uart_.reset();
@@ -265,6 +284,8 @@ void ArmVirtBoard::reset() {
   rtc_->reset();
   gpio_->set_input(kPowerButtonLine, false);
   gpio_->reset();
+  vars_flash_->reset();
+  pcie_->reset();
   loader_->write_all();
 }
 
@@ -602,13 +623,16 @@ void ArmVirtBoard::load_images() {
   boot_.firmware = !bios.empty() || !options_.pflash[0].empty() || config_.kernel.empty();
   FdtEditor chosen(fdt_, config_.dtb.empty() ? "generated device tree" : "-dtb " + config_.dtb);
 
-  if (!bios.empty()) {
-    std::vector<uint8_t> file = read_input_file("-bios", bios);
+  if (!bios.empty() && !options_.pflash[0].empty())
+    throw MachineError("-bios and -drive if=pflash,unit=0 both give the firmware: take one");
+  if (!bios.empty() || !options_.pflash[0].empty()) {
+    std::string what = bios.empty() ? "-drive if=pflash,unit=0,file=" + options_.pflash[0] : "-bios " + bios;
+    std::vector<uint8_t> file = read_input_file(what, bios.empty() ? options_.pflash[0] : bios);
     if (file.size() > kArmVirtFlashBankSize)
-      throw MachineError(fmt::format("-bios {}: {:#x} bytes do not fit the {} MiB flash bank", bios, file.size(),
+      throw MachineError(fmt::format("{}: {:#x} bytes do not fit the {} MiB flash bank", what, file.size(),
                                      kArmVirtFlashBankSize / kMiB));
     if (!memory_.write(arm_virt_memmap(ArmVirtRegion::Flash).base, file.data(), file.size()))
-      throw MachineError(fmt::format("-bios {}: cannot write the flash", bios));
+      throw MachineError(fmt::format("{}: cannot write the flash", what));
   }
   if (boot_.firmware) {
     // The firmware starts at the flash base at the highest EL; it reads the DTB at the RAM base

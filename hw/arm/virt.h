@@ -27,6 +27,8 @@ class Pl011;
 class Pl031;
 class Pl061;
 class VirtioMmioSlot;
+class PflashCfi01;
+class PcieHost;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
 // A CPU's timer outputs, wired by the board to GIC PPIs as QEMU does (NS EL1 phys 30, virt 27,
@@ -155,6 +157,8 @@ class ArmVirtBoard {
   std::unique_ptr<Pl011> uart_;
   std::unique_ptr<Pl031> rtc_;
   std::unique_ptr<Pl061> gpio_;
+  std::unique_ptr<PflashCfi01> vars_flash_;
+  std::unique_ptr<PcieHost> pcie_;
   std::vector<std::unique_ptr<VirtioMmioSlot>> virtio_;
   std::unique_ptr<Timer> power_button_release_;
   std::unique_ptr<ImageLoader> loader_;
