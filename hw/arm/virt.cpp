@@ -15,6 +15,7 @@
 #include "hw/gpio/pl061.h"
 #include "hw/intc/arm_gicv2.h"
 #include "hw/intc/arm_gicv3.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/virtio_mmio.h"
@@ -202,6 +203,14 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   gpio_->irq().connect(spi(kArmVirtGpioSpi));
   power_button_release_ = std::make_unique<Timer>(timers_, [this] { gpio_->set_input(kPowerButtonLine, false); });
 
+  fw_cfg_ = std::make_unique<FwCfg>(memory_, log_);
+  memory_.add_mmio("fw_cfg", arm_virt_memmap(ArmVirtRegion::FwCfg).base, FwCfg::kSize, fw_cfg_.get(), 0, 1, 8);
+  fw_cfg_->add_u16(FwCfgKey::kNbCpus, uint16_t(ncpu));
+  fw_cfg_->add_u16(FwCfgKey::kMaxCpus, uint16_t(ncpu));
+  fw_cfg_->add_u16(FwCfgKey::kNographic, 0);
+  fw_cfg_->add_u16(FwCfgKey::kBootMenu, 0);
+  fw_cfg_->add_bytes(FwCfgKey::kUuid, std::vector<uint8_t>(16));
+
   pcie_ = std::make_unique<PcieHost>(log_);
   const ArmMemMapEntry& ecam =
       arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
@@ -234,6 +243,7 @@ ArmVirtBoard::~ArmVirtBoard() {
   power_button_release_.reset();
   virtio_.clear();
   pcie_.reset();
+  fw_cfg_.reset();
   vars_flash_.reset();
   gpio_.reset();
   rtc_.reset();
@@ -286,6 +296,7 @@ void ArmVirtBoard::reset() {
   gpio_->reset();
   vars_flash_->reset();
   pcie_->reset();
+  fw_cfg_->reset();
   loader_->write_all();
 }
 
@@ -645,7 +656,20 @@ void ArmVirtBoard::load_images() {
   }
 
   uint64_t image_high = mem.base;
-  if (!config_.kernel.empty() && !boot_.firmware) {
+  if (!config_.kernel.empty() && boot_.firmware) {
+    // Firmware boots the kernel itself: QEMU hands it over through fw_cfg, decompressed.
+    std::string what = "-kernel " + config_.kernel;
+    std::vector<uint8_t> kernel = unpack_arm64_kernel(what, read_input_file("-kernel", config_.kernel));
+    fw_cfg_->add_u32(FwCfgKey::kKernelSize, uint32_t(kernel.size()));
+    fw_cfg_->add_bytes(FwCfgKey::kKernelData, std::move(kernel));
+    if (!config_.initrd.empty()) {
+      std::vector<uint8_t> rd = read_input_file("-initrd", config_.initrd);
+      fw_cfg_->add_u32(FwCfgKey::kInitrdSize, uint32_t(rd.size()));
+      fw_cfg_->add_bytes(FwCfgKey::kInitrdData, std::move(rd));
+    }
+    fw_cfg_->add_u32(FwCfgKey::kCmdlineSize, uint32_t(config_.append.size() + 1));
+    fw_cfg_->add_string(FwCfgKey::kCmdlineData, config_.append);
+  } else if (!config_.kernel.empty()) {
     std::string what = "-kernel " + config_.kernel;
     std::vector<uint8_t> file = read_input_file("-kernel", config_.kernel);
     if (ImageLoader::is_elf(file)) {

@@ -28,6 +28,7 @@ class Pl031;
 class Pl061;
 class VirtioMmioSlot;
 class PflashCfi01;
+class FwCfg;
 class PcieHost;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
@@ -138,6 +139,7 @@ class ArmVirtBoard {
 
   ArmGic& gic() { return *gic_; }
   Pl011& uart() { return *uart_; }
+  FwCfg& fw_cfg() { return *fw_cfg_; }
 
   // Machine reset: devices to their reset state, boot images and the device tree written again.
   void reset();
@@ -159,6 +161,7 @@ class ArmVirtBoard {
   std::unique_ptr<Pl061> gpio_;
   std::unique_ptr<PflashCfi01> vars_flash_;
   std::unique_ptr<PcieHost> pcie_;
+  std::unique_ptr<FwCfg> fw_cfg_;
   std::vector<std::unique_ptr<VirtioMmioSlot>> virtio_;
   std::unique_ptr<Timer> power_button_release_;
   std::unique_ptr<ImageLoader> loader_;

@@ -312,3 +312,46 @@ TEST(ArmVirtBoard, PowerButtonRaisesGpioInterrupt) {
   ASSERT_TRUE(m.io_read(0x08000204, 4, &pend));
   EXPECT_EQ(pend & (1u << 7), 1u << 7);
 }
+
+TEST(ArmVirtBoot, FirmwareRunsFromFlashAndGetsTheKernelThroughFwCfg) {
+  std::vector<uint8_t> fw(0x1000, 0x5a);
+  write_file(tmp("QEMU_EFI.fd"), fw);
+  std::vector<uint8_t> img = arm64_image(0, 0x10000, 0x8000);
+  write_file(tmp("Image.gz"), gzip(img));
+  MachineConfig c = config(2);
+  c.bios = tmp("QEMU_EFI.fd");
+  c.kernel = tmp("Image.gz");
+  c.append = "root=/dev/vda";
+  NullConsole con;
+  ArmVirtBoard b(c, con, nullptr);
+  EXPECT_TRUE(b.boot().firmware);
+  EXPECT_EQ(b.boot().entry, 0u);
+  EXPECT_EQ(b.boot().dtb_addr, 0x40000000u);
+  EXPECT_EQ(b.boot().el, 1u);
+  uint64_t v = 0;
+  ASSERT_TRUE(b.memory().io_read(0, 4, &v));
+  EXPECT_EQ(v, 0x5a5a5a5au);
+  uint32_t magic;
+  ASSERT_TRUE(b.memory().read(0x40000000, &magic, 4));
+  EXPECT_EQ(magic, 0xedfe0dd0u);
+  // fw_cfg: the kernel's size, decompressed, and the command line (traditional interface).
+  AddressSpace& m = b.memory();
+  ASSERT_TRUE(m.io_write(0x09020008, 2, __builtin_bswap16(0x08)));
+  ASSERT_TRUE(m.io_read(0x09020000, 4, &v));
+  EXPECT_EQ(v, img.size());
+  ASSERT_TRUE(m.io_write(0x09020008, 2, __builtin_bswap16(0x15)));
+  std::string cmdline;
+  for (int i = 0; i < 14; i++) {
+    ASSERT_TRUE(m.io_read(0x09020000, 1, &v));
+    cmdline += char(v);
+  }
+  EXPECT_EQ(cmdline, std::string("root=/dev/vda\0", 14));
+  // The CFI query answers from the variables bank.
+  ASSERT_TRUE(m.io_write(0x04000000, 4, 0x98));
+  ASSERT_TRUE(m.io_read(0x04000000 + (0x10 << 2), 4, &v));
+  EXPECT_EQ(v, 0x00510051u);
+  // -bios that does not fit the flash bank.
+  write_file(tmp("big.fd"), std::vector<uint8_t>(65 << 20));
+  c.bios = tmp("big.fd");
+  EXPECT_NE(error_of(c).find("do not fit the 64 MiB flash bank"), std::string::npos) << error_of(c);
+}
