@@ -34,7 +34,7 @@ bool in_arrays(uint64_t offset, unsigned size, unsigned num_irqs, Fn&& fn) {
   for (const ArrayWindow& w : kArrays) {
     uint64_t span = w.bytes_per_32 * (num_irqs / 32);
     if (offset >= w.base && offset + size <= w.base + span) {
-      if (w.array != GicArray::Priority && size != 4) return false;
+      if (w.array == GicArray::Priority ? size > 4 : size != 4) return false;
       fn(w.array, offset - w.base);
       return true;
     }
