@@ -49,8 +49,11 @@ enum class ArmVirtRegion {
   Rtc,
   FwCfg,
   Gpio,
+  SecureUart,
+  SecureGpio,
   Mmio,
   PlatformBus,
+  SecureMem,
   PcieMmio,
   PciePio,
   PcieEcam,
@@ -67,7 +70,7 @@ const ArmMemMapEntry& arm_virt_memmap(ArmVirtRegion r);
 
 // SPI numbers (GIC INTID - 32) of QEMU's a15irqmap[].
 constexpr unsigned kArmVirtUartSpi = 1, kArmVirtRtcSpi = 2, kArmVirtPcieSpi = 3 /* 4 INTx */, kArmVirtGpioSpi = 7,
-                   kArmVirtMmioSpi = 16, kArmVirtGicV2mSpi = 48;
+                   kArmVirtSecureUartSpi = 8, kArmVirtMmioSpi = 16, kArmVirtGicV2mSpi = 48;
 constexpr unsigned kArmVirtMmioCount = 32, kArmVirtGicV2mSpis = 64;
 constexpr unsigned kArmVirtNumSpis = 256;  // QEMU's NUM_IRQS
 constexpr unsigned kArmVirtGicV2MaxCpus = 8, kArmVirtMaxCpus = 512;
@@ -136,6 +139,9 @@ class ArmVirtBoard {
   // Power requests: the guest asked for poweroff or reset (fw_cfg / PSCI come through the CPU).
   // The PL061 power button is an input: system_powerdown() presses it.
   void system_powerdown();
+  // With secure=on, the secure GPIO's lines 0 and 1 (gpio-poweroff, gpio-restart for the secure
+  // firmware) request poweroff or reset on a rising edge: `handler(reset)`.
+  void set_power_handler(std::function<void(bool reset)> handler) { power_handler_ = std::move(handler); }
 
   ArmGic& gic() { return *gic_; }
   Pl011& uart() { return *uart_; }
@@ -159,6 +165,9 @@ class ArmVirtBoard {
   std::unique_ptr<Pl011> uart_;
   std::unique_ptr<Pl031> rtc_;
   std::unique_ptr<Pl061> gpio_;
+  std::unique_ptr<Pl011> secure_uart_;
+  std::unique_ptr<Pl061> secure_gpio_;
+  std::function<void(bool)> power_handler_;
   std::unique_ptr<PflashCfi01> vars_flash_;
   std::unique_ptr<PcieHost> pcie_;
   std::unique_ptr<FwCfg> fw_cfg_;
