@@ -312,6 +312,16 @@ bool ArmVirtBoard::gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, boo
   return gic_->sysreg_write(cpu, enc, el, secure, value);
 }
 
+bool ArmVirtBoard::gic_vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->vsysreg_read(cpu, enc, value);
+}
+
+bool ArmVirtBoard::gic_vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->vsysreg_write(cpu, enc, value);
+}
+
 void ArmVirtBoard::system_powerdown() {
   std::lock_guard lock(memory_.device_lock());
   gpio_->set_input(kPowerButtonLine, true);

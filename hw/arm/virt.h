@@ -136,6 +136,11 @@ class ArmVirtBoard {
   // GIC register / not accessible (the CPU raises UNDEFINED). With GICv2 these always return false.
   bool gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value);
   bool gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value);
+  // GICv3's virtual CPU interface: the same ICC_* encodings (ICV_*) as EL1 reaches them when
+  // HCR_EL2.IMO/FMO route its interrupts to EL2; the hypervisor programs it through ICH_*_EL2
+  // (gic_sysreg_* at EL2). Its outputs are set_cpu_irq's VIrq/VFiq. False: UNDEFINED.
+  bool gic_vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value);
+  bool gic_vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value);
   // Power requests: the guest asked for poweroff or reset (fw_cfg / PSCI come through the CPU).
   // The PL061 power button is an input: system_powerdown() presses it.
   void system_powerdown();

@@ -44,10 +44,12 @@ void hammer(ArmVirtBoard& b, std::mt19937_64& rng, unsigned cpus) {
       uint32_t enc =
           (3u << 14) | (uint32_t(rng() % 8) << 11) | (uint32_t(12 - (rng() % 2) * 8) << 7) | uint32_t(rng() % 128);
       uint64_t value = rng();
-      if (rng() % 2)
-        b.gic_sysreg_write(cpu, enc, unsigned(rng() % 4), false, value);
-      else
-        b.gic_sysreg_read(cpu, enc, unsigned(rng() % 4), false, value);
+      switch (rng() % 4) {
+        case 0: b.gic_sysreg_write(cpu, enc, unsigned(rng() % 4), false, value); break;
+        case 1: b.gic_sysreg_read(cpu, enc, unsigned(rng() % 4), false, value); break;
+        case 2: b.gic_vsysreg_write(cpu, enc, value); break;
+        default: b.gic_vsysreg_read(cpu, enc, value); break;
+      }
     }
     if (i % 64 == 0) b.set_timer_output(unsigned(rng() % cpus), ArmTimer(rng() % 5), rng() % 2);
   }
