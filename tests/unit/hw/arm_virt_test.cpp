@@ -378,3 +378,62 @@ TEST(ArmVirtBoard, SecureGpioRequestsPoweroffAndReset) {
   uint32_t v = 0x1234;
   EXPECT_TRUE(m.write(0x0e000000, &v, 4));
 }
+
+namespace {
+// What qemu-system-aarch64 holds at `addrs` (one 32-bit word each) right after loading, through
+// its monitor's xp; empty when qemu did not answer.
+std::vector<uint32_t> qemu_words(const std::string& args, const std::vector<uint64_t>& addrs) {
+  std::string script;
+  for (uint64_t a : addrs) script += fmt::format("xp /1wx {:#x}\\n", a);
+  std::string out =
+      run_command(fmt::format("printf '{}quit\\n' | timeout 20 qemu-system-aarch64 -M virt -S -display none -monitor "
+                              "stdio -serial null {} 2>&1",
+                              script, args));
+  std::vector<uint32_t> words;
+  size_t pos = 0;
+  for (uint64_t a : addrs) {
+    std::string key = fmt::format("{:016x}: ", a);
+    pos = out.find(key, pos);
+    if (pos == std::string::npos) return {};
+    words.push_back(uint32_t(std::stoul(out.substr(pos + key.size(), 10), nullptr, 16)));
+    pos += key.size();
+  }
+  return words;
+}
+}  // namespace
+
+TEST(ArmVirtBoot, KernelInitrdAndDtbWhereQemuPutsThem) {
+  if (!have_qemu_aarch64()) GTEST_SKIP() << "qemu-system-aarch64 (Debian qemu-system-arm) not installed";
+  struct Layout {
+    uint64_t text_offset, image_size;
+    unsigned mib;
+    size_t initrd;
+  };
+  for (const Layout& l :
+       {Layout{0, 0x300000, 128, 5000}, Layout{0x80000, 0x100000, 256, 0}, Layout{0, 0x5000000, 128, 0x100000}}) {
+    SCOPED_TRACE(fmt::format("text_offset {:#x} image_size {:#x} -m {} initrd {:#x}", l.text_offset, l.image_size,
+                             l.mib, l.initrd));
+    write_file(tmp("Image"), arm64_image(l.text_offset, l.image_size, 0x10000));
+    MachineConfig c = config(1, l.mib);
+    c.kernel = tmp("Image");
+    std::string args = fmt::format("-cpu cortex-a57 -m {} -kernel {}", l.mib, c.kernel);
+    if (l.initrd) {
+      write_file(tmp("initrd"), std::vector<uint8_t>(l.initrd, 0xab));
+      c.initrd = tmp("initrd");
+      args += " -initrd " + c.initrd;
+    }
+    NullConsole con;
+    ArmVirtBoard b(c, con, nullptr);
+    // The image's first word past the header, the initrd's first word, the DTB's magic.
+    std::vector<uint64_t> addrs = {b.boot().entry + 0x40, b.boot().dtb_addr};
+    if (l.initrd) addrs.push_back(b.boot().initrd_start);
+    std::vector<uint32_t> q = qemu_words(args, addrs);
+    ASSERT_EQ(q.size(), addrs.size()) << "qemu-system-aarch64 did not answer";
+    for (size_t i = 0; i < addrs.size(); i++) {
+      uint32_t mine = 0;
+      ASSERT_TRUE(b.memory().read(addrs[i], &mine, 4));
+      EXPECT_EQ(mine, q[i]) << fmt::format("at {:#x}", addrs[i]);
+      EXPECT_NE(q[i], 0u) << fmt::format("QEMU has nothing at {:#x}", addrs[i]);
+    }
+  }
+}
