@@ -185,7 +185,7 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   } else {
     std::vector<uint64_t> mpidrs;
     for (unsigned c = 0; c < ncpu; c++) mpidrs.push_back(cpu_mpidr(c));
-    auto gic = std::make_unique<GicV3>(std::move(mpidrs), num_irqs, log_);
+    auto gic = std::make_unique<GicV3>(std::move(mpidrs), num_irqs, log_, options_.virtualization);
     memory_.add_mmio("gicv3_dist", arm_virt_memmap(ArmVirtRegion::GicDist).base, GicV3::kDistSize, &gic->distributor(),
                      0, 1, 8);
     unsigned low = std::min(ncpu, kGicV3RedistPerRegion0);

@@ -8,7 +8,10 @@
 
 namespace mimic::hw {
 
-ArmGic::ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log)
+using namespace gic_virt;
+
+ArmGic::ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log,
+               bool virtualization)
     : name_(std::move(name)),
       version_(version),
       num_cpus_(num_cpus),
@@ -16,7 +19,9 @@ ArmGic::ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned n
       log_(log),
       banked_(num_cpus * kGicFirstSpi),
       spis_(num_irqs - kGicFirstSpi),
-      cpus_(num_cpus) {}
+      cpus_(num_cpus),
+      virtualization_(virtualization),
+      virt_(num_cpus) {}
 
 ArmGic::~ArmGic() = default;
 
@@ -24,6 +29,13 @@ void ArmGic::reset() {
   dist_enable_[0] = dist_enable_[1] = false;
   for (IrqState& s : banked_) s = IrqState{};
   for (IrqState& s : spis_) s = IrqState{};
+  for (VirtIface& v : virt_) {
+    bool maint = v.maint_out;
+    v = VirtIface{};
+    v.maint_out = maint;
+    // VBPR0/VBPR1 reset to their minimum (the architectural reset value is UNKNOWN).
+    v.vmcr = uint64_t(kGicVirtMinBpr0) << kVmcrBpr0Shift | uint64_t(kGicVirtMinBpr1) << kVmcrBpr1Shift;
+  }
   for (unsigned c = 0; c < num_cpus_; c++) {
     // SGIs are edge triggered and always enabled in GICv2 (GICD_ISENABLER0[15:0] RAO in QEMU's
     // model is not architectural: Linux enables them itself); PPIs default to level.
@@ -260,6 +272,124 @@ void ArmGic::write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t
     }
   }
   update();
+}
+
+uint64_t ArmGic::misr(unsigned cpu) const {
+  const VirtIface& v = virt_[cpu];
+  unsigned valid = 0;
+  bool any_pending = false, eoi = false;
+  for (unsigned n = 0; n < kGicListRegs; n++) {
+    uint64_t lr = v.lr[n];
+    if (lr & (kLrPending | kLrActive)) valid++;
+    if ((lr & (kLrPending | kLrActive)) == kLrPending) any_pending = true;
+    if (!(lr & (kLrPending | kLrActive)) && !(lr & kLrHw) && (lr & kLrEoi)) eoi = true;
+  }
+  bool eng0 = v.vmcr & kVmcrEng0, eng1 = v.vmcr & kVmcrEng1;
+  uint64_t m = 0;
+  if (eoi) m |= 1;
+  if ((v.hcr & kHcrUie) && valid <= 1) m |= 2;
+  if ((v.hcr & kHcrLrenpie) && v.eoi_count() != 0) m |= 4;
+  if ((v.hcr & kHcrNpie) && !any_pending) m |= 8;
+  if ((v.hcr & kHcrVgrp0eie) && eng0) m |= 0x10;
+  if ((v.hcr & kHcrVgrp0die) && !eng0) m |= 0x20;
+  if ((v.hcr & kHcrVgrp1eie) && eng1) m |= 0x40;
+  if ((v.hcr & kHcrVgrp1die) && !eng1) m |= 0x80;
+  return m;
+}
+
+uint8_t ArmGic::virt_group_mask(unsigned cpu, unsigned group) const {
+  uint64_t vmcr = virt_[cpu].vmcr;
+  unsigned bpr;
+  if (group == 1 && (vmcr & kVmcrCbpr))
+    bpr = unsigned(vmcr >> kVmcrBpr0Shift) & 7;
+  else if (group == 1)
+    bpr = (unsigned(vmcr >> kVmcrBpr1Shift) & 7) - 1;
+  else
+    bpr = unsigned(vmcr >> kVmcrBpr0Shift) & 7;
+  return uint8_t(0xff << (bpr + 1)) & kGicVirtPriorityMask;
+}
+
+unsigned ArmGic::virt_running_priority(unsigned cpu) const {
+  uint32_t active = virt_[cpu].ap[0] | virt_[cpu].ap[1];
+  return active ? unsigned(__builtin_ctz(active)) << (8 - kGicVirtPriBits) : 0x100;
+}
+
+int ArmGic::virt_highest_pending(unsigned cpu) const {
+  const VirtIface& v = virt_[cpu];
+  int best = -1;
+  unsigned best_prio = 0x100;
+  for (unsigned n = 0; n < kGicListRegs; n++) {
+    uint64_t lr = v.lr[n];
+    if ((lr & (kLrPending | kLrActive)) != kLrPending) continue;
+    bool g1 = lr & kLrGroup1;
+    if (!(v.vmcr & (g1 ? kVmcrEng1 : kVmcrEng0))) continue;
+    unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+    if (prio < best_prio) {
+      best_prio = prio;
+      best = int(n);
+    }
+  }
+  return best;
+}
+
+bool ArmGic::virt_can_signal(unsigned cpu, int n) const {
+  if (n < 0) return false;
+  uint64_t lr = virt_[cpu].lr[n];
+  unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+  unsigned g = (lr & kLrGroup1) ? 1 : 0;
+  unsigned vpmr = unsigned(virt_[cpu].vmcr >> kVmcrPmrShift) & 0xff;
+  return prio < vpmr && (prio & virt_group_mask(cpu, g)) < virt_running_priority(cpu);
+}
+
+void ArmGic::update_virtual() {
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    VirtIface& v = virt_[c];
+    CpuIface& ci = cpus_[c];
+    bool virq = false, vfiq = false;
+    if (!virtualization_) continue;
+    if (v.hcr & kHcrEn) {
+      int n = virt_highest_pending(c);
+      // Group 0 on VFIQ (GICv2: with GICH_VMCR.VMFIQEn), Group 1 on VIRQ.
+      bool fiq = !(v.lr[n] & kLrGroup1) && (version_ == 3 || (v.vmcr & kVmcrFiqEn));
+      if (virt_can_signal(c, n)) (fiq ? vfiq : virq) = true;
+    }
+    if (virq != ci.virq_out) {
+      ci.virq_out = virq;
+      if (sink_) sink_(c, ArmCpuIrq::VIrq, virq);
+    }
+    if (vfiq != ci.vfiq_out) {
+      ci.vfiq_out = vfiq;
+      if (sink_) sink_(c, ArmCpuIrq::VFiq, vfiq);
+    }
+    bool maint = (v.hcr & kHcrEn) && misr(c) != 0;
+    if (maint != v.maint_out) {
+      v.maint_out = maint;
+      set_irq(c, kGicMaintenancePpi, maint);  // re-enters update() once; the levels are settled
+    }
+  }
+}
+
+void ArmGic::virt_priority_drop(unsigned cpu, unsigned group) {
+  VirtIface& v = virt_[cpu];
+  uint32_t all = v.ap[0] | v.ap[1];
+  if (!all) return;
+  uint32_t bit = all & -all;  // the highest priority active
+  v.ap[(v.ap[group] & bit) ? group : 1 - group] &= ~bit;
+}
+
+void ArmGic::virt_deactivate(unsigned cpu, uint32_t vintid) {
+  VirtIface& v = virt_[cpu];
+  for (unsigned n = 0; n < kGicListRegs; n++) {
+    uint64_t& lr = v.lr[n];
+    if (uint32_t(lr) != vintid || !(lr & kLrActive)) continue;
+    lr &= ~kLrActive;
+    // A hardware interrupt's physical INTID is deactivated with it.
+    if (lr & kLrHw) deactivate(cpu, unsigned(lr >> 32) & 0x3ff);
+    return;
+  }
+  // No list register holds it (the hypervisor took it out): counted for the hypervisor.
+  v.hcr += 1ull << 27;
+  v.hcr &= kHcrWritable;
 }
 
 }  // namespace mimic::hw

@@ -34,6 +34,25 @@ enum class ArmCpuIrq { Irq, Fiq, VIrq, VFiq };
 constexpr unsigned kGicSpurious = 1023;
 constexpr unsigned kGicFirstSpi = 32;
 constexpr unsigned kGicMaintenancePpi = 25;
+// The virtual CPU interface (both versions): list registers, 5 priority bits, minimum binary points.
+constexpr unsigned kGicListRegs = 4, kGicVirtPriBits = 5, kGicVirtMinBpr0 = 2, kGicVirtMinBpr1 = 3;
+constexpr uint8_t kGicVirtPriorityMask = 0xf8;
+// Fields of the virtual interface's registers (GICv3 names; GICv2's GICH_* agree bit for bit
+// except the list registers' 32-bit format).
+namespace gic_virt {
+// ICH_LR<n>_EL2 fields.
+inline constexpr uint64_t kLrPending = 1ull << 62, kLrActive = 1ull << 63, kLrHw = 1ull << 61, kLrGroup1 = 1ull << 60,
+                          kLrEoi = 1ull << 41;
+inline constexpr unsigned kLrPriorityShift = 48;
+// ICH_VMCR_EL2 fields.
+inline constexpr uint64_t kVmcrEng0 = 1, kVmcrEng1 = 2, kVmcrFiqEn = 8, kVmcrCbpr = 1u << 4, kVmcrEoim = 1u << 9;
+inline constexpr unsigned kVmcrBpr1Shift = 18, kVmcrBpr0Shift = 21, kVmcrPmrShift = 24;
+// ICH_HCR_EL2 fields.
+inline constexpr uint64_t kHcrEn = 1, kHcrUie = 2, kHcrLrenpie = 4, kHcrNpie = 8, kHcrVgrp0eie = 0x10,
+                          kHcrVgrp0die = 0x20, kHcrVgrp1eie = 0x40, kHcrVgrp1die = 0x80;
+inline constexpr uint64_t kHcrWritable =
+    0xf80000ffull | (0x1full << 10);  // EOIcount, TC/TALL0/TALL1/TSEI/TDIR, enables
+}  // namespace gic_virt
 
 // Reads/writes of the distributor's bit-per-interrupt and byte/2-bit-per-interrupt register
 // arrays, shared by GICv2's distributor and GICv3's distributor and redistributors.
@@ -52,7 +71,9 @@ enum class GicArray {
 
 class ArmGic {
  public:
-  ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log);
+  // `virtualization`: the virtual CPU interface exists (virt's virtualization=on).
+  ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log,
+         bool virtualization = false);
   virtual ~ArmGic();
   unsigned version() const { return version_; }
   unsigned num_cpus() const { return num_cpus_; }
@@ -131,8 +152,27 @@ class ArmGic {
                    unsigned hi);
   // Recomputes every CPU's IRQ/FIQ outputs and reports changes (then update_virtual()).
   void update();
-  // GICv3's virtual CPU interfaces and maintenance interrupts, after the physical outputs.
-  virtual void update_virtual() {}
+  // The virtual CPU interfaces' VIRQ/VFIQ and maintenance interrupts, after the physical outputs.
+  void update_virtual();
+  // A CPU's virtual CPU interface as the hypervisor programs it (GICv3's ICH_*_EL2; GICv2's
+  // GICH_* has the same layout in 32 bits) and as the guest's ICV_*/GICV_* see it. List
+  // registers in GICv3's 64-bit format.
+  struct VirtIface {
+    uint64_t hcr = 0, vmcr = 0;
+    uint32_t ap[2] = {0, 0};  // ICH_AP0R0/AP1R0: bit n = group priority n << 3 active
+    uint64_t lr[kGicListRegs] = {};
+    uint32_t eoi_count() const { return uint32_t(hcr >> 27); }
+    bool maint_out = false;
+  };
+  uint64_t misr(unsigned cpu) const;
+  // The list register holding the highest priority pending virtual interrupt, or -1.
+  int virt_highest_pending(unsigned cpu) const;
+  unsigned virt_running_priority(unsigned cpu) const;
+  uint8_t virt_group_mask(unsigned cpu, unsigned group) const;
+  bool virt_can_signal(unsigned cpu, int lr) const;
+  void virt_priority_drop(unsigned cpu, unsigned group);
+  void virt_deactivate(unsigned cpu, uint32_t vintid);
+
   void log_guest_error(const std::string& what) const;
 
   std::string name_;
@@ -143,6 +183,8 @@ class ArmGic {
   std::vector<CpuIface> cpus_;
   std::function<void(unsigned, ArmCpuIrq, bool)> sink_;
   std::function<unsigned()> current_cpu_;
+  bool virtualization_;
+  std::vector<VirtIface> virt_;
 };
 
 }  // namespace mimic::hw

@@ -212,7 +212,7 @@ constexpr uint32_t kPmr = enc(3, 0, 4, 6, 0), kIar1 = enc(3, 0, 12, 12, 0), kEoi
 
 struct V3 {
   // 10 CPUs: 0..7 in cluster 0 (Aff1 0), 8 and 9 in cluster 1.
-  GicV3 gic{{0x000, 0x001, 0x002, 0x003, 0x004, 0x005, 0x006, 0x007, 0x100, 0x101}, 96, nullptr};
+  GicV3 gic{{0x000, 0x001, 0x002, 0x003, 0x004, 0x005, 0x006, 0x007, 0x100, 0x101}, 96, nullptr, true};
   Outputs out;
   MmioOps& rd = gic.redistributors(0, 10);
   V3() { out.attach(gic); }
