@@ -30,6 +30,8 @@ constexpr ArmMemMapEntry kMemmap[] = {
     {"gic-dist", 0x08000000, 0x00010000},
     {"gic-cpu", 0x08010000, 0x00010000},
     {"gic-v2m", 0x08020000, 0x00001000},
+    {"gic-hyp", 0x08030000, 0x00010000},
+    {"gic-vcpu", 0x08040000, 0x00010000},
     {"gic-redist", 0x080a0000, 0x00f60000},
     {"uart", 0x09000000, 0x00001000},
     {"rtc", 0x09010000, 0x00001000},
@@ -174,7 +176,13 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
 
   unsigned num_irqs = kGicFirstSpi + kArmVirtNumSpis;
   if (options_.gic_version == 2) {
-    auto gic = std::make_unique<GicV2>(ncpu, num_irqs, log_);
+    auto gic = std::make_unique<GicV2>(ncpu, num_irqs, log_, options_.virtualization);
+    if (options_.virtualization) {
+      memory_.add_mmio("gic_vifaceh", arm_virt_memmap(ArmVirtRegion::GicHyp).base, GicV2::kHypSize,
+                       &gic->hyp_interface(), 0, 4, 4);
+      memory_.add_mmio("gic_vcpu", arm_virt_memmap(ArmVirtRegion::GicVcpu).base, GicV2::kVcpuSize,
+                       &gic->vcpu_interface(), 0, 4, 4);
+    }
     memory_.add_mmio("gic_dist", arm_virt_memmap(ArmVirtRegion::GicDist).base, GicV2::kDistSize, &gic->distributor(), 0,
                      1, 4);
     memory_.add_mmio("gic_cpu", arm_virt_memmap(ArmVirtRegion::GicCpu).base, GicV2::kCpuSize, &gic->cpu_interface(), 0,
@@ -499,7 +507,13 @@ void ArmVirtBoard::build_fdt() {
   if (v2) {
     b.prop_string("compatible", "arm,cortex-a15-gic");
     const ArmMemMapEntry& cpu = region(ArmVirtRegion::GicCpu);
-    reg({{dist.base, dist.size}, {cpu.base, cpu.size}});
+    if (options_.virtualization) {
+      const ArmMemMapEntry& hyp = region(ArmVirtRegion::GicHyp);
+      const ArmMemMapEntry& vcpu = region(ArmVirtRegion::GicVcpu);
+      reg({{dist.base, dist.size}, {cpu.base, cpu.size}, {hyp.base, hyp.size}, {vcpu.base, vcpu.size}});
+    } else {
+      reg({{dist.base, dist.size}, {cpu.base, cpu.size}});
+    }
   } else {
     b.prop_string("compatible", "arm,gic-v3");
     unsigned low = std::min(ncpu, kGicV3RedistPerRegion0);
@@ -513,8 +527,8 @@ void ArmVirtBoard::build_fdt() {
       reg({{dist.base, dist.size}, {rd0.base, rd0.size}});
     }
   }
-  // The virtual CPU interface's maintenance interrupt, for a guest hypervisor.
-  if (options_.virtualization && !v2) b.prop_cells("interrupts", {kIrqTypePpi, kArmMaintenancePpi - 16, ppi_flags});
+  // The virtual CPU interface's maintenance interrupt, for a guest hypervisor (QEMU gives it no CPU mask).
+  if (options_.virtualization) b.prop_cells("interrupts", {kIrqTypePpi, kArmMaintenancePpi - 16, kIrqFlagsLevelHigh});
   b.prop_u32("phandle", gic_ph);
   if (v2) {
     const ArmMemMapEntry& v2m = region(ArmVirtRegion::GicV2m);

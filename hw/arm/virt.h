@@ -44,6 +44,8 @@ enum class ArmVirtRegion {
   GicDist,
   GicCpu,
   GicV2m,
+  GicHyp,
+  GicVcpu,
   GicRedist,
   Uart,
   Rtc,

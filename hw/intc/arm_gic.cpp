@@ -392,4 +392,23 @@ void ArmGic::virt_deactivate(unsigned cpu, uint32_t vintid) {
   v.hcr &= kHcrWritable;
 }
 
+int ArmGic::virt_acknowledge(unsigned cpu, int group) {
+  VirtIface& v = virt_[cpu];
+  int n = virt_highest_pending(cpu);
+  if (n < 0 || !virt_can_signal(cpu, n)) return -1;
+  uint64_t& lr = v.lr[n];
+  unsigned g = (lr & kLrGroup1) ? 1 : 0;
+  if (group >= 0 && unsigned(group) != g) return -1;
+  lr = (lr & ~kLrPending) | kLrActive;
+  unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+  v.ap[g] |= 1u << ((prio & virt_group_mask(cpu, g)) >> (8 - kGicVirtPriBits));
+  update();
+  return n;
+}
+
+void ArmGic::virt_end_of_interrupt(unsigned cpu, uint32_t vintid, int group) {
+  virt_priority_drop(cpu, group < 0 ? 0 : unsigned(group));
+  if (!(virt_[cpu].vmcr & kVmcrEoim)) virt_deactivate(cpu, vintid);
+}
+
 }  // namespace mimic::hw

@@ -172,6 +172,10 @@ class ArmGic {
   bool virt_can_signal(unsigned cpu, int lr) const;
   void virt_priority_drop(unsigned cpu, unsigned group);
   void virt_deactivate(unsigned cpu, uint32_t vintid);
+  // The guest's acknowledge (of `group`, or either with -1): the list register it took, or -1.
+  int virt_acknowledge(unsigned cpu, int group);
+  // The guest's EOI: priority drop, and deactivation unless VEOIM splits it off to DIR.
+  void virt_end_of_interrupt(unsigned cpu, uint32_t vintid, int group);
 
   void log_guest_error(const std::string& what) const;
 

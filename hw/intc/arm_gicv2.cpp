@@ -5,6 +5,8 @@
 
 namespace mimic::hw {
 
+using namespace gic_virt;
+
 namespace {
 // GICD offsets.
 constexpr uint64_t kGicdCtlr = 0x000, kGicdTyper = 0x004, kGicdIidr = 0x008, kGicdIgroupr = 0x080,
@@ -16,6 +18,22 @@ constexpr uint64_t kGicdCtlr = 0x000, kGicdTyper = 0x004, kGicdIidr = 0x008, kGi
 constexpr uint64_t kGiccCtlr = 0x00, kGiccPmr = 0x04, kGiccBpr = 0x08, kGiccIar = 0x0c, kGiccEoir = 0x10,
                    kGiccRpr = 0x14, kGiccHppir = 0x18, kGiccAbpr = 0x1c, kGiccApr = 0xd0, kGiccNsapr = 0xe0,
                    kGiccIidr = 0xfc, kGiccDir = 0x1000;
+// GICH offsets (the hypervisor's view of the virtual CPU interface).
+constexpr uint64_t kGichHcr = 0x00, kGichVtr = 0x04, kGichVmcr = 0x08, kGichMisr = 0x10, kGichEisr0 = 0x20,
+                   kGichElrsr0 = 0x30, kGichApr = 0xf0, kGichLr0 = 0x100;
+// GICH_VTR: 4 list registers, 5 preemption and 5 priority bits.
+constexpr uint32_t kGichVtrValue = (kGicListRegs - 1) | ((kGicVirtPriBits - 1) << 26) | ((kGicVirtPriBits - 1) << 29);
+// GICH_LR<n> (32 bits) <-> the shared 64-bit (GICv3) list register format.
+uint64_t lr_from_v2(uint32_t v) {
+  return uint64_t(v & 0x3ff) | uint64_t((v >> 10) & 0x3ff) << 32 | uint64_t(((v >> 23) & 0x1f) << 3) << 48 |
+         uint64_t((v >> 28) & 3) << 62 | uint64_t((v >> 30) & 1) << 60 | uint64_t(v >> 31) << 61;
+}
+uint32_t lr_to_v2(uint64_t lr) {
+  return uint32_t(lr & 0x3ff) | uint32_t((lr >> 32) & 0x3ff) << 10 | uint32_t(((lr >> 48) & 0xff) >> 3) << 23 |
+         uint32_t((lr >> 62) & 3) << 28 | uint32_t((lr >> 60) & 1) << 30 | uint32_t((lr >> 61) & 1) << 31;
+}
+// GICV_CTLR <-> GICH_VMCR: EnableGrp0/1, AckCtl, FIQEn, CBPR in bits 0-4, EOImode in 9.
+constexpr uint32_t kVmcrCtlrBits = 0x21f;
 // GICv2m frame offsets.
 constexpr uint64_t kV2mTyper = 0x008, kV2mSetspiNs = 0x040, kV2mIidr = 0xfcc;
 // QEMU's gic_id_gicv2: PIDR4..7, PIDR0..3, CIDR0..3 from 0xfd0.
@@ -36,8 +54,10 @@ constexpr ArrayWindow kArrays[] = {
 };
 }  // namespace
 
-GicV2::GicV2(unsigned num_cpus, unsigned num_irqs, tcg::Logger* log)
-    : ArmGic("arm_gic", 2, num_cpus, num_irqs, log), targets_(num_irqs - kGicFirstSpi), sgi_sources_(num_cpus * 16) {
+GicV2::GicV2(unsigned num_cpus, unsigned num_irqs, tcg::Logger* log, bool virtualization)
+    : ArmGic("arm_gic", 2, num_cpus, num_irqs, log, virtualization),
+      targets_(num_irqs - kGicFirstSpi),
+      sgi_sources_(num_cpus * 16) {
   reset();
 }
 
@@ -57,6 +77,13 @@ uint64_t GicV2::Window::read(uint64_t offset, unsigned size) {
   switch (kind) {
     case 0: return gic.dist_read(offset, size);
     case 1: return gic.cpu_read(gic.current_cpu(), offset, size);
+    case 3:
+    case 4:
+      if (size != 4 || offset % 4) {
+        gic.log_guest_error(fmt::format("{}: {}-byte read at {:#x}", kind == 3 ? "GICH" : "GICV", size, offset));
+        return 0;
+      }
+      return kind == 3 ? gic.hyp_read(gic.current_cpu(), offset) : gic.vcpu_read(gic.current_cpu(), offset);
     default:
       if (offset == kV2mTyper && size == 4) return (uint64_t(gic.v2m_base_ + kGicFirstSpi) << 16) | gic.v2m_count_;
       // QEMU's GICv2m IIDR: product 'M', ARM implementer.
@@ -70,6 +97,17 @@ void GicV2::Window::write(uint64_t offset, uint64_t value, unsigned size) {
   switch (kind) {
     case 0: gic.dist_write(offset, value, size); return;
     case 1: gic.cpu_write(gic.current_cpu(), offset, value, size); return;
+    case 3:
+    case 4:
+      if (size != 4 || offset % 4) {
+        gic.log_guest_error(fmt::format("{}: {}-byte write at {:#x}", kind == 3 ? "GICH" : "GICV", size, offset));
+        return;
+      }
+      if (kind == 3)
+        gic.hyp_write(gic.current_cpu(), offset, uint32_t(value));
+      else
+        gic.vcpu_write(gic.current_cpu(), offset, uint32_t(value));
+      return;
     default: {
       if (offset != kV2mSetspiNs || size < 2) {
         gic.log_guest_error(fmt::format("v2m: write of unknown register {:#x}", offset));
@@ -257,6 +295,106 @@ void GicV2::cpu_write(unsigned cpu, uint64_t offset, uint64_t value, unsigned si
       if (offset >= kGiccApr && offset < kGiccNsapr + 16) return;  // writes of saved APRs: not restored
       log_guest_error(fmt::format("CPU interface: write of unknown register {:#x} value {:#x}", offset, value));
       return;
+  }
+  update();
+}
+
+uint64_t GicV2::hyp_read(unsigned cpu, uint64_t offset) {
+  VirtIface& v = virt_[cpu];
+  if (offset >= kGichLr0 && offset < kGichLr0 + 4 * kGicListRegs) return lr_to_v2(v.lr[(offset - kGichLr0) / 4]);
+  switch (offset) {
+    case kGichHcr: return uint32_t(v.hcr);
+    case kGichVtr: return kGichVtrValue;
+    case kGichVmcr: return uint32_t(v.vmcr);
+    case kGichMisr: return misr(cpu);
+    case kGichEisr0:
+    case kGichElrsr0: {
+      uint32_t bits = 0;
+      for (unsigned n = 0; n < kGicListRegs; n++) {
+        uint64_t lr = v.lr[n];
+        bool empty = !(lr & (kLrPending | kLrActive));
+        bool eoi = empty && !(lr & kLrHw) && (lr & kLrEoi);
+        if (offset == kGichEisr0 ? eoi : empty && !eoi) bits |= 1u << n;
+      }
+      return bits;
+    }
+    case kGichEisr0 + 4:
+    case kGichElrsr0 + 4: return 0;
+    case kGichApr: return v.ap[0] | v.ap[1];
+    default: log_guest_error(fmt::format("GICH: read of unknown register {:#x}", offset)); return 0;
+  }
+}
+
+void GicV2::hyp_write(unsigned cpu, uint64_t offset, uint32_t value) {
+  VirtIface& v = virt_[cpu];
+  if (offset >= kGichLr0 && offset < kGichLr0 + 4 * kGicListRegs) {
+    v.lr[(offset - kGichLr0) / 4] = lr_from_v2(value);
+  } else if (offset == kGichHcr) {
+    v.hcr = value & 0xf80000ffu;
+  } else if (offset == kGichVmcr) {
+    uint64_t bpr0 = std::max<uint64_t>((value >> kVmcrBpr0Shift) & 7, kGicVirtMinBpr0);
+    uint64_t bpr1 = std::max<uint64_t>((value >> kVmcrBpr1Shift) & 7, kGicVirtMinBpr1);
+    v.vmcr = (value & kVmcrCtlrBits) | bpr0 << kVmcrBpr0Shift | bpr1 << kVmcrBpr1Shift |
+             uint64_t(value & (uint32_t(kGicVirtPriorityMask) << kVmcrPmrShift));
+  } else if (offset == kGichApr) {
+    v.ap[0] = value;
+    v.ap[1] = 0;
+  } else {
+    log_guest_error(fmt::format("GICH: write of unknown or read-only register {:#x}", offset));
+    return;
+  }
+  update();
+}
+
+uint64_t GicV2::vcpu_read(unsigned cpu, uint64_t offset) {
+  VirtIface& v = virt_[cpu];
+  switch (offset) {
+    case kGiccCtlr: return v.vmcr & kVmcrCtlrBits;
+    case kGiccPmr: return (v.vmcr >> kVmcrPmrShift) & 0xff;
+    case kGiccBpr: return (v.vmcr >> kVmcrBpr0Shift) & 7;
+    case kGiccAbpr: return (v.vmcr >> kVmcrBpr1Shift) & 7;
+    case kGiccIar: {
+      int n = virt_acknowledge(cpu, -1);
+      if (n < 0) return kGicSpurious;
+      uint64_t lr = v.lr[n];
+      unsigned id = unsigned(lr & 0x3ff);
+      // A virtual SGI carries its source CPU from the list register's CPUID field.
+      return id < 16 ? id | unsigned((lr >> 32) & 7) << 10 : id;
+    }
+    case kGiccHppir: {
+      int n = virt_highest_pending(cpu);
+      return n < 0 ? kGicSpurious : unsigned(v.lr[n] & 0x3ff);
+    }
+    case kGiccRpr: {
+      unsigned p = virt_running_priority(cpu);
+      return p > 0xff ? 0xff : p;
+    }
+    case kGiccApr: return v.ap[0] | v.ap[1];
+    case kGiccIidr: return (2u << 16) | 0x43b;
+    default: log_guest_error(fmt::format("GICV: read of unknown register {:#x}", offset)); return 0;
+  }
+}
+
+void GicV2::vcpu_write(unsigned cpu, uint64_t offset, uint32_t value) {
+  VirtIface& v = virt_[cpu];
+  auto set_field = [&](unsigned shift, uint64_t mask, uint64_t val) {
+    v.vmcr = (v.vmcr & ~(mask << shift)) | ((val & mask) << shift);
+  };
+  switch (offset) {
+    case kGiccCtlr: v.vmcr = (v.vmcr & ~uint64_t(kVmcrCtlrBits)) | (value & kVmcrCtlrBits); break;
+    case kGiccPmr: set_field(kVmcrPmrShift, 0xff, value & kGicVirtPriorityMask); break;
+    case kGiccBpr: set_field(kVmcrBpr0Shift, 7, std::max<uint64_t>(value & 7, kGicVirtMinBpr0)); break;
+    case kGiccAbpr: set_field(kVmcrBpr1Shift, 7, std::max<uint64_t>(value & 7, kGicVirtMinBpr1)); break;
+    case kGiccEoir: virt_end_of_interrupt(cpu, value & 0x3ff, -1); return;
+    case kGiccDir:
+      if (v.vmcr & kVmcrEoim) virt_deactivate(cpu, value & 0x3ff);
+      update();
+      return;
+    case kGiccApr:
+      v.ap[0] = value;
+      v.ap[1] = 0;
+      break;
+    default: log_guest_error(fmt::format("GICV: write of unknown register {:#x}", offset)); return;
   }
   update();
 }

@@ -8,19 +8,29 @@ namespace mimic::hw {
 
 class GicV2 final : public ArmGic {
  public:
-  GicV2(unsigned num_cpus, unsigned num_irqs, tcg::Logger* log);
-  static constexpr uint64_t kDistSize = 0x1000, kCpuSize = 0x2000, kV2mSize = 0x1000;
+  // `virtualization`: with the Virtualization Extensions' GICH (hypervisor control) and GICV
+  // (virtual CPU interface) frames.
+  GicV2(unsigned num_cpus, unsigned num_irqs, tcg::Logger* log, bool virtualization = false);
+  static constexpr uint64_t kDistSize = 0x1000, kCpuSize = 0x2000, kV2mSize = 0x1000, kHypSize = 0x1000,
+                            kVcpuSize = 0x2000;
   // MMIO windows the board maps: GICD, GICC, and the MSI frame delivering SPIs
   // [v2m_base, v2m_base + v2m_count).
   MmioOps& distributor() { return dist_; }
   MmioOps& cpu_interface() { return cpu_; }
   MmioOps& v2m(unsigned base_spi, unsigned count);
+  // The accessing CPU's GICH_* and GICV_* (virtualization only).
+  MmioOps& hyp_interface() { return hyp_; }
+  MmioOps& vcpu_interface() { return vcpu_; }
   void reset() override;
 
   uint64_t dist_read(uint64_t offset, unsigned size);
   void dist_write(uint64_t offset, uint64_t value, unsigned size);
   uint64_t cpu_read(unsigned cpu, uint64_t offset, unsigned size);
   void cpu_write(unsigned cpu, uint64_t offset, uint64_t value, unsigned size);
+  uint64_t hyp_read(unsigned cpu, uint64_t offset);
+  void hyp_write(unsigned cpu, uint64_t offset, uint32_t value);
+  uint64_t vcpu_read(unsigned cpu, uint64_t offset);
+  void vcpu_write(unsigned cpu, uint64_t offset, uint32_t value);
 
  protected:
   // A uniprocessor GIC routes every SPI to its CPU (GICD_ITARGETSR is then RAZ/WI).
@@ -40,10 +50,10 @@ class GicV2 final : public ArmGic {
     uint64_t read(uint64_t offset, unsigned size) override;
     void write(uint64_t offset, uint64_t value, unsigned size) override;
     GicV2& gic;
-    int kind;  // 0 distributor, 1 CPU interface, 2 v2m
+    int kind;  // 0 distributor, 1 CPU interface, 2 v2m, 3 GICH, 4 GICV
   };
   void send_sgi(unsigned source, uint32_t value);
-  Window dist_{*this, 0}, cpu_{*this, 1}, v2m_{*this, 2};
+  Window dist_{*this, 0}, cpu_{*this, 1}, v2m_{*this, 2}, hyp_{*this, 3}, vcpu_{*this, 4};
   unsigned v2m_base_ = 0, v2m_count_ = 0;
   std::vector<uint8_t> targets_;      // GICD_ITARGETSR of each SPI
   std::vector<uint8_t> sgi_sources_;  // per target CPU and SGI: which CPUs sent it

@@ -473,17 +473,8 @@ bool GicV3::vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) {
   switch (enc) {
     case kIccIar0El1:
     case kIccIar1El1: {
-      unsigned g = enc == kIccIar1El1 ? 1 : 0;
-      int n = virt_highest_pending(cpu);
-      value = kGicSpurious;
-      if (n >= 0 && bool(v.lr[n] & kLrGroup1) == (g == 1) && virt_can_signal(cpu, n)) {
-        uint64_t& lr = v.lr[n];
-        value = uint32_t(lr);
-        lr = (lr & ~kLrPending) | kLrActive;
-        unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
-        v.ap[g] |= 1u << ((prio & virt_group_mask(cpu, g)) >> (8 - kPriBits));
-        update();
-      }
+      int n = virt_acknowledge(cpu, enc == kIccIar1El1 ? 1 : 0);
+      value = n >= 0 ? uint32_t(v.lr[n]) : kGicSpurious;
       return true;
     }
     case kIccHppir0El1:
@@ -529,10 +520,7 @@ bool GicV3::vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
   };
   switch (enc) {
     case kIccEoir0El1:
-    case kIccEoir1El1:
-      virt_priority_drop(cpu, enc == kIccEoir1El1 ? 1 : 0);
-      if (!(v.vmcr & kVmcrEoim)) virt_deactivate(cpu, uint32_t(value & 0xffffff));
-      break;
+    case kIccEoir1El1: virt_end_of_interrupt(cpu, uint32_t(value & 0xffffff), enc == kIccEoir1El1 ? 1 : 0); break;
     case kIccDirEl1:
       if (v.vmcr & kVmcrEoim) virt_deactivate(cpu, uint32_t(value & 0xffffff));
       break;

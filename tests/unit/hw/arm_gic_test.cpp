@@ -401,3 +401,37 @@ TEST(GicV3Virt, HardwareListRegisterDeactivatesThePhysicalInterrupt) {
   ASSERT_TRUE(g.gic.vsysreg_read(0, kIar1, v));
   EXPECT_EQ(v, 1023u);
 }
+
+TEST(GicV2Virt, GichListRegisterThroughGicv) {
+  GicV2 gic(2, 64, nullptr, true);
+  Outputs out;
+  out.attach(gic);
+  unsigned cpu = 1;
+  gic.set_cpu_index_source([&] { return cpu; });
+  MmioOps& h = gic.hyp_interface();
+  MmioOps& v = gic.vcpu_interface();
+  EXPECT_EQ(h.read(0x04, 4) & 0x3f, 3u);  // GICH_VTR: 4 list registers
+  EXPECT_EQ(h.read(0x30, 4), 0xfu);       // GICH_ELRSR0: all empty
+  h.write(0x08, (0xf0u << 24) | 1, 4);    // GICH_VMCR: VMPriMask 0xf0, Group 0 enabled
+  // LR0: pending, Group 0, priority 0xa0 (5 bits at 27:23), EOI maintenance, virtual SGI 3 from CPU 1.
+  h.write(0x100, (1u << 28) | ((0xa0u >> 3) << 23) | (1u << 19) | (1u << 10) | 3, 4);
+  h.write(0x00, 1, 4);       // GICH_HCR.En
+  EXPECT_TRUE(out.virq(1));  // Group 0 without VMFIQEn: VIRQ
+  EXPECT_FALSE(out.virq(0));
+  EXPECT_EQ(v.read(0x0c, 4), (1u << 10) | 3u);  // GICV_IAR with the SGI's source CPU
+  EXPECT_FALSE(out.virq(1));
+  EXPECT_EQ(h.read(0x100, 4) >> 28 & 3, 2u);  // active
+  EXPECT_EQ(v.read(0x14, 4), 0xa0u);          // GICV_RPR
+  v.write(0x10, (1u << 10) | 3, 4);           // GICV_EOIR
+  EXPECT_EQ(h.read(0x100, 4) >> 28 & 3, 0u);
+  EXPECT_EQ(h.read(0x20, 4), 1u);      // GICH_EISR0
+  EXPECT_EQ(h.read(0x10, 4) & 1, 1u);  // GICH_MISR.EOI
+  cpu = 0;
+  EXPECT_EQ(h.read(0x20, 4), 0u);  // banked: CPU 0's interface is untouched
+  // With VMFIQEn, Group 0 goes to VFIQ.
+  h.write(0x08, (0xf0u << 24) | 1 | 8, 4);
+  h.write(0x100, (1u << 28) | ((0x80u >> 3) << 23) | 40, 4);
+  h.write(0x00, 1, 4);
+  EXPECT_TRUE(gic.output_level(0, ArmCpuIrq::VFiq));
+  EXPECT_FALSE(out.virq(0));
+}
