@@ -8,7 +8,7 @@ packages=(
   # system mode's devices: user-mode networking; e2fsprogs makes and checks the disk images of the tests
   libslirp-dev e2fsprogs
   # system mode: firmware for -bios default, and qemu-system and dtc as test oracles
-  opensbi qemu-system-misc device-tree-compiler
+  opensbi qemu-system-misc qemu-system-arm device-tree-compiler
   # guest programs for tests and the bundled demo, and the qemu-user oracle
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # tests and benchmarks

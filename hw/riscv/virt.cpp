@@ -104,23 +104,9 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   memory_.add_mmio("goldfish_rtc", virt_memmap(VirtRegion::Rtc).base, GoldfishRtc::kSize, rtc_.get(), 0, 4, 4);
   rtc_->irq().connect([this](bool l) { plic_->set_irq(kVirtRtcIrq, l); });
 
-  // QEMU fills the slots from the highest address down: the first device is at slot 7.
-  VirtioDevicePlan plan = make_virtio_devices(config_.devices);
-  if (plan.devices.size() > kVirtVirtioCount)
-    throw MachineError(fmt::format("-device: {} virtio devices, the virt machine has {} virtio-mmio slots",
-                                   plan.devices.size(), kVirtVirtioCount));
-  virtio_.resize(kVirtVirtioCount);
-  for (unsigned i = kVirtVirtioCount; i-- > 0;) {
-    unsigned k = kVirtVirtioCount - 1 - i;
-    std::unique_ptr<VirtioDevice> dev = k < plan.devices.size() ? std::move(plan.devices[k]) : nullptr;
-    uint64_t base = virt_memmap(VirtRegion::Virtio).base + i * virt_memmap(VirtRegion::Virtio).size;
-    virtio_[i] = std::make_unique<VirtioMmio>(fmt::format("virtio-mmio@{:x}", base), memory_, std::move(dev),
-                                              plan.legacy, log_);
-    virtio_[i]->irq().connect([this, i](bool l) { plic_->set_irq(kVirtVirtioIrq + i, l); });
-  }
-  for (unsigned i = 0; i < kVirtVirtioCount; i++)
-    memory_.add_mmio("virtio-mmio", virt_memmap(VirtRegion::Virtio).base + i * virt_memmap(VirtRegion::Virtio).size,
-                     VirtioMmio::kSize, virtio_[i].get(), 0, 1, 4);
+  const MemMapEntry& vio = virt_memmap(VirtRegion::Virtio);
+  virtio_ = make_virtio_mmio_slots(memory_, config_.devices, kVirtVirtioCount, vio.base, vio.size,
+                                   [this](unsigned slot, bool l) { plic_->set_irq(kVirtVirtioIrq + slot, l); }, log_);
 
   // PLIC context 2h is hart h's M mode (MEIP), 2h + 1 its S mode (SEIP); ACLINT drives MSIP/MTIP.
   for (unsigned h = 0; h < harts; h++) {

@@ -209,4 +209,25 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
   return plan;
 }
 
+std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& memory, const DeviceOptions& options,
+                                                                unsigned count, uint64_t base, uint64_t stride,
+                                                                const std::function<void(unsigned, bool)>& irq,
+                                                                tcg::Logger* log) {
+  VirtioDevicePlan plan = make_virtio_devices(options);
+  if (plan.devices.size() > count)
+    throw MachineError(fmt::format("-device: {} virtio devices, the machine has {} virtio-mmio slots",
+                                   plan.devices.size(), count));
+  std::vector<std::unique_ptr<VirtioMmio>> slots(count);
+  for (unsigned i = count; i-- > 0;) {
+    unsigned k = count - 1 - i;
+    std::unique_ptr<VirtioDevice> dev = k < plan.devices.size() ? std::move(plan.devices[k]) : nullptr;
+    slots[i] = std::make_unique<VirtioMmio>(fmt::format("virtio-mmio@{:x}", base + i * stride), memory, std::move(dev),
+                                            plan.legacy, log);
+    slots[i]->irq().connect([irq, i](bool level) { irq(i, level); });
+  }
+  for (unsigned i = 0; i < count; i++)
+    memory.add_mmio("virtio-mmio", base + i * stride, VirtioMmio::kSize, slots[i].get(), 0, 1, 4);
+  return slots;
+}
+
 }  // namespace mimic::hw
