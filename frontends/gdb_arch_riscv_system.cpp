@@ -37,8 +37,9 @@ class RiscvSystemArch final : public GdbArch {
         "<architecture>riscv:rv64</architecture><xi:include href=\"riscv-64bit-cpu.xml\"/>"
         "<xi:include href=\"riscv-64bit-fpu.xml\"/><xi:include href=\"riscv-64bit-virtual.xml\"/>"
         "<xi:include href=\"riscv-csr.xml\"/></target>";
-    csr_ = "<?xml version=\"1.0\"?>\n<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
-           "<feature name=\"org.gnu.gdb.riscv.csr\">\n";
+    csr_ =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE feature SYSTEM \"gdb-target.dtd\">\n"
+        "<feature name=\"org.gnu.gdb.riscv.csr\">\n";
     for (uint32_t csr = 0; csr < 4096; ++csr) {
       if (!listed_csr(csr)) continue;
       char line[96];
@@ -75,8 +76,8 @@ class RiscvSystemArch final : public GdbArch {
 
   bool write_register(tcg::CpuBase& base, int r, const std::string& b) const override {
     auto& c = static_cast<riscv::RiscvCpu&>(base);
-    const bool ours = r == kPrivReg || (r > kFirstCsrReg && r < kFirstCsrReg + 4096 &&
-                                        listed_csr(uint32_t(r - kFirstCsrReg)));
+    const bool ours =
+        r == kPrivReg || (r > kFirstCsrReg && r < kFirstCsrReg + 4096 && listed_csr(uint32_t(r - kFirstCsrReg)));
     if (!ours) return base_.write_register(base, r, b);
     if (b.size() != 8) return false;
     uint64_t v, old;

@@ -138,13 +138,20 @@ bool GdbServer::listen(int port, std::string* error, const std::string& host) {
 }
 
 bool GdbServer::accept_client(std::string* error, bool keep_listening) {
-  if (fd_ >= 0) close(fd_);
-  fd_ = -1;
+  {
+    std::lock_guard lock(write_mutex_);
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
   inbuf_.clear();
   ack_ = true;
   for (;;) {
-    fd_ = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd_ >= 0) break;
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      std::lock_guard lock(write_mutex_);
+      fd_ = fd;
+      break;
+    }
     if (errno != EINTR) {
       *error = std::string("gdb stub: accept: ") + strerror(errno);
       return false;
@@ -161,6 +168,10 @@ bool GdbServer::accept_client(std::string* error, bool keep_listening) {
 
 void GdbServer::send_raw(const std::string& bytes) {
   std::lock_guard lock(write_mutex_);
+  send_locked(bytes);
+}
+
+void GdbServer::send_locked(const std::string& bytes) {
   if (fd_ < 0 || ended_) return;
   for (size_t off = 0; off < bytes.size();) {
     ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
@@ -186,8 +197,10 @@ void GdbServer::send_packet(const std::string& payload) {
   char tail[4];
   snprintf(tail, sizeof tail, "#%02x", sum & 0xff);
   out += tail;
+  // Under the lock: report_end sends from another thread than the server's.
+  std::lock_guard lock(write_mutex_);
   last_sent_ = out;
-  send_raw(out);
+  send_locked(out);
 }
 
 void GdbServer::report_end(const GdbStop& stop) {
@@ -197,6 +210,7 @@ void GdbServer::report_end(const GdbStop& stop) {
 }
 
 void GdbServer::shutdown() {
+  std::lock_guard lock(write_mutex_);
   if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
   if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 }
@@ -220,7 +234,10 @@ bool GdbServer::read_packet(std::string* packet, bool* interrupted) {
       }
       if (c == '-') {  // the last reply was garbled: send it again
         inbuf_.erase(0, 1);
-        if (ack_ && !last_sent_.empty()) send_raw(last_sent_);
+        if (ack_) {
+          std::lock_guard lock(write_mutex_);
+          if (!last_sent_.empty()) send_locked(last_sent_);
+        }
         continue;
       }
       if (c != '$') {  // acks and noise

@@ -92,6 +92,7 @@ class GdbServer {
   bool read_packet(std::string* packet, bool* interrupted);
   void send_packet(const std::string& payload);
   void send_raw(const std::string& bytes);
+  void send_locked(const std::string& bytes);  // under write_mutex_
   // Handles one packet; false when the session is over.
   bool handle(const std::string& p);
   std::string stop_reply(const GdbStop& s) const;

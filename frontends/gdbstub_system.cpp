@@ -155,7 +155,8 @@ class SystemGdb final : public GdbTarget, public hw::CpuDebugHook, public System
   }
 
   bool read_memory(int t, uint64_t addr, size_t len, uint8_t* out) override {
-    return for_pages(t, addr, len, [&](uint64_t phys, size_t off, size_t n) { return dbg_.read_phys(phys, out + off, n); });
+    return for_pages(t, addr, len,
+                     [&](uint64_t phys, size_t off, size_t n) { return dbg_.read_phys(phys, out + off, n); });
   }
 
   bool write_memory(int t, uint64_t addr, const uint8_t* data, size_t len) override {

@@ -19,9 +19,9 @@ class SystemDebugger {
 struct SystemGdbConfig {
   std::string host = "127.0.0.1";
   int port = 1234;
-  bool start_stopped = false;                           // -S: vCPUs wait at reset until gdb continues
+  bool start_stopped = false;                              // -S: vCPUs wait at reset until gdb continues
   std::function<std::string(const std::string&)> monitor;  // qRcmd: a monitor command's answer
-  std::function<void()> quit;                           // k: end the machine
+  std::function<void()> quit;                              // k: end the machine
 };
 
 // Listens and installs the stub in the machine's vCPU loops (gdb may connect at any time; the

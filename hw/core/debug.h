@@ -17,7 +17,7 @@ namespace mimic::hw {
 struct DebugEvent {
   enum Kind { kStep, kBreakpoint, kWatch };
   Kind kind = kStep;
-  uint64_t addr = 0;  // kWatch: the start of the watchpoint that was hit
+  uint64_t addr = 0;   // kWatch: the start of the watchpoint that was hit
   int watch_type = 0;  // kWatch: 2 write, 3 read, 4 access (the Z packet numbers)
 };
 

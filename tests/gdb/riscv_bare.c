@@ -19,6 +19,10 @@ int main(void) {
   sink = source;
   trap_here();
   while (spin) sink++;
+  /* 20 ms of mtime: the second hart has reached its WFI loop by now, in the round-robin mode too
+     (its slices are 10 ms), so that gdb sees it there. */
+  for (uint64_t t0 = *CLINT_MTIME; *CLINT_MTIME - t0 < 200000;) {
+  }
   show("counter", counter);
   show("sink", sink);
   return (int)(counter & 0x7f);

@@ -155,11 +155,11 @@ BARE_SESSION = [
     "watch counter", "continue", "continue", "delete",
     "rwatch source", "continue", "delete",
     "hbreak *trap_here", "continue", "p/x $pc", "delete",
-    "thread 2", "p/x $mhartid", "p/x $pc", "thread 1",
     "set var counter = 100", "p counter", "set $s1 = 0x1234", "p/x $s1", "set $sscratch = 0x5678", "p/x $sscratch",
     "maintenance packet Qqemu.PhyMemMode:1", "x/2xw 0x80000000", "maintenance packet Qqemu.PhyMemMode:0",
     "x/2xw 0x80000000",
-    "break test_exit", "continue", "p code", "set var code = 3", "continue",
+    "break test_exit", "continue", "p code", "thread 2", "p/x $mhartid", "p/x $pc", "thread 1", "set var code = 3",
+    "continue",
 ]
 
 
