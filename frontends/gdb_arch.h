@@ -23,5 +23,8 @@ class GdbArch {
 };
 
 const GdbArch* gdb_arch_for(const std::string& arch_name);  // "riscv64", "aarch64"; null otherwise
+// A RISC-V hart in system mode: gdb_arch_for("riscv64") with priv and the CSRs
+// (frontends/gdb_arch_riscv_system.cpp, linked with the system-mode targets).
+const GdbArch* gdb_arch_riscv_system();
 
 }  // namespace mimic::frontends

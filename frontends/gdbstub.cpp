@@ -114,7 +114,7 @@ GdbServer::~GdbServer() {
   if (listen_fd_ >= 0) close(listen_fd_);
 }
 
-bool GdbServer::listen(int port, std::string* error) {
+bool GdbServer::listen(int port, std::string* error, const std::string& host) {
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) {
     *error = std::string("socket: ") + strerror(errno);
@@ -125,25 +125,42 @@ bool GdbServer::listen(int port, std::string* error) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(uint16_t(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // localhost only: the stub reads and writes guest memory
+  // localhost unless told otherwise: the stub reads and writes guest memory
+  if (inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &a.sin_addr) != 1) {
+    *error = "gdb stub: '" + host + "' is not an IPv4 address";
+    return false;
+  }
   if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 1) != 0) {
-    *error = "gdb stub cannot listen on 127.0.0.1:" + std::to_string(port) + ": " + strerror(errno);
+    *error = "gdb stub cannot listen on " + host + ":" + std::to_string(port) + ": " + strerror(errno);
     return false;
   }
   return true;
 }
 
-bool GdbServer::accept_client(std::string* error) {
+bool GdbServer::accept_client(std::string* error, bool keep_listening) {
+  {
+    std::lock_guard lock(write_mutex_);
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  inbuf_.clear();
+  ack_ = true;
   for (;;) {
-    fd_ = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd_ >= 0) break;
+    const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      std::lock_guard lock(write_mutex_);
+      fd_ = fd;
+      break;
+    }
     if (errno != EINTR) {
       *error = std::string("gdb stub: accept: ") + strerror(errno);
       return false;
     }
   }
-  close(listen_fd_);
-  listen_fd_ = -1;
+  if (!keep_listening) {
+    close(listen_fd_);
+    listen_fd_ = -1;
+  }
   int one = 1;
   setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return true;
@@ -151,6 +168,10 @@ bool GdbServer::accept_client(std::string* error) {
 
 void GdbServer::send_raw(const std::string& bytes) {
   std::lock_guard lock(write_mutex_);
+  send_locked(bytes);
+}
+
+void GdbServer::send_locked(const std::string& bytes) {
   if (fd_ < 0 || ended_) return;
   for (size_t off = 0; off < bytes.size();) {
     ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
@@ -176,14 +197,22 @@ void GdbServer::send_packet(const std::string& payload) {
   char tail[4];
   snprintf(tail, sizeof tail, "#%02x", sum & 0xff);
   out += tail;
+  // Under the lock: report_end sends from another thread than the server's.
+  std::lock_guard lock(write_mutex_);
   last_sent_ = out;
-  send_raw(out);
+  send_locked(out);
 }
 
 void GdbServer::report_end(const GdbStop& stop) {
   send_packet(stop_reply(stop));
   std::lock_guard lock(write_mutex_);
   ended_ = true;
+}
+
+void GdbServer::shutdown() {
+  std::lock_guard lock(write_mutex_);
+  if (listen_fd_ >= 0) ::shutdown(listen_fd_, SHUT_RDWR);
+  if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
 }
 
 void GdbServer::drop_in_child() {
@@ -205,7 +234,10 @@ bool GdbServer::read_packet(std::string* packet, bool* interrupted) {
       }
       if (c == '-') {  // the last reply was garbled: send it again
         inbuf_.erase(0, 1);
-        if (ack_ && !last_sent_.empty()) send_raw(last_sent_);
+        if (ack_) {
+          std::lock_guard lock(write_mutex_);
+          if (!last_sent_.empty()) send_locked(last_sent_);
+        }
         continue;
       }
       if (c != '$') {  // acks and noise
@@ -338,7 +370,7 @@ bool GdbServer::handle(const std::string& p) {
                  kPacketSize);
         send_packet(buf);
       } else if (p == "qAttached") {
-        send_packet("0");  // the stub started the program: quitting gdb kills it
+        send_packet(target_.attached() ? "1" : "0");  // "0": the stub started the program, quitting kills it
       } else if (p == "qC") {
         char buf[32];
         snprintf(buf, sizeof buf, "QCp%x.%x", pid_, current(g_thread_));
@@ -366,6 +398,32 @@ bool GdbServer::handle(const std::string& p) {
         send_packet(a.empty() ? "E00" : xfer(a, p.substr(17)));
       } else if (p == "qSymbol::") {
         send_packet("OK");
+      } else if (p.rfind("qRcmd,", 0) == 0) {
+        std::string cmd;
+        std::optional<std::string> out;
+        if (!from_hex(p.substr(6), &cmd)) {
+          send_packet("E01");
+        } else if (!(out = target_.monitor(cmd))) {
+          send_packet("");
+        } else {
+          // The answer in O packets (console output for gdb), then OK.
+          for (size_t off = 0; off < out->size(); off += kPacketSize / 4)
+            send_packet("O" + to_hex(out->substr(off, kPacketSize / 4)));
+          send_packet("OK");
+        }
+      } else if (p == "qqemu.PhyMemMode") {
+        send_packet(target_.physical_memory() ? "1" : "0");
+      } else if (p.rfind("qqemu.PhyMemMode:", 0) == 0) {  // QEMU's spelling is Q... (below)
+        send_packet(target_.set_physical_memory(p.substr(17) == "1") ? "OK" : "E22");
+      } else if (p.rfind("qThreadExtraInfo,", 0) == 0) {
+        int t;
+        pos = 17;
+        if (!parse_thread(p, &pos, &t)) {
+          send_packet("E01");
+        } else {
+          const std::string info = target_.thread_info(t);
+          send_packet(to_hex(info));
+        }
       } else {
         send_packet("");
       }
@@ -375,6 +433,8 @@ bool GdbServer::handle(const std::string& p) {
       if (p == "QStartNoAckMode") {
         send_packet("OK");
         ack_ = false;
+      } else if (p.rfind("Qqemu.PhyMemMode:", 0) == 0) {  // `maintenance packet Qqemu.PhyMemMode:1`
+        send_packet(target_.set_physical_memory(p.substr(17) == "1") ? "OK" : "E22");
       } else {
         send_packet("");
       }
@@ -447,7 +507,7 @@ bool GdbServer::handle(const std::string& p) {
       }
       len = std::min<uint64_t>(len, kPacketSize / 2 - 8);
       std::string buf(len, '\0');
-      if (!target_.read_memory(addr, len, reinterpret_cast<uint8_t*>(buf.data()))) {
+      if (!target_.read_memory(current(g_thread_), addr, len, reinterpret_cast<uint8_t*>(buf.data()))) {
         send_packet("E14");  // EFAULT, as gdbserver and qemu answer
         return true;
       }
@@ -478,8 +538,9 @@ bool GdbServer::handle(const std::string& p) {
         send_packet("E01");
         return true;
       }
-      send_packet(len == 0 || target_.write_memory(addr, reinterpret_cast<const uint8_t*>(data.data()), len) ? "OK"
-                                                                                                             : "E14");
+      const bool ok = len == 0 || target_.write_memory(current(g_thread_), addr,
+                                                       reinterpret_cast<const uint8_t*>(data.data()), len);
+      send_packet(ok ? "OK" : "E14");
       return true;
     }
     case 'c':

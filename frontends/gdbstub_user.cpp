@@ -89,7 +89,7 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
           memcmp(proc_.mem->host(w.addr), w.value.data(), w.len) == 0)
         continue;
       std::string now(w.len, '\0');
-      if (!read_memory(w.addr, w.len, reinterpret_cast<uint8_t*>(now.data())) || now == w.value) continue;
+      if (!read_memory(0, w.addr, w.len, reinterpret_cast<uint8_t*>(now.data())) || now == w.value) continue;
       w.value = now;
       ev.kind = GdbStop::kWatch;
       ev.addr = w.addr;
@@ -166,13 +166,13 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     return t && arch_.write_register(t->cpu(), regno, bytes);
   }
 
-  bool read_memory(uint64_t addr, size_t len, uint8_t* out) override {
+  bool read_memory(int, uint64_t addr, size_t len, uint8_t* out) override {
     if (!mapped(addr, len)) return false;
     // Through /proc/self/mem: a page the host keeps unreadable gives an error, never a fault.
     return pread(mem_fd_, out, len, off_t(reinterpret_cast<uintptr_t>(proc_.mem->host(addr)))) == ssize_t(len);
   }
 
-  bool write_memory(uint64_t addr, const uint8_t* data, size_t len) override {
+  bool write_memory(int, uint64_t addr, const uint8_t* data, size_t len) override {
     if (!mapped(addr, len)) return false;
     // /proc/self/mem writes like ptrace does, also into read-only (code) pages.
     bool ok = pwrite(mem_fd_, data, len, off_t(reinterpret_cast<uintptr_t>(proc_.mem->host(addr)))) == ssize_t(len);
@@ -191,7 +191,7 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
       case 2: {
         if (len == 0 || len > 4096) return false;
         Watch w{addr, len, std::string(len, '\0')};
-        if (!read_memory(addr, len, reinterpret_cast<uint8_t*>(w.value.data()))) return false;
+        if (!read_memory(0, addr, len, reinterpret_cast<uint8_t*>(w.value.data()))) return false;
         watches_.push_back(w);
         return true;
       }
@@ -240,7 +240,7 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
       c.resume_signal = act ? act->signal : 0;
     }
     // Watched values as they are now: only changes from here on are reported.
-    for (Watch& w : watches_) read_memory(w.addr, w.len, reinterpret_cast<uint8_t*>(w.value.data()));
+    for (Watch& w : watches_) read_memory(0, w.addr, w.len, reinterpret_cast<uint8_t*>(w.value.data()));
     event_.reset();
     uint64_t drain;
     while (read(event_fd_, &drain, 8) == 8) {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "frontends/console.h"
+#include "frontends/gdbstub_system.h"
 #include "hw/core/machine.h"
 #include "hw/riscv/virt.h"
 #include "target/riscv/system.h"
@@ -50,6 +51,28 @@ int run_system(const SystemOptions& options) {
     fmt::print(stderr, "mimic: {}\n", e.what());
     return 1;
   }
+  std::unique_ptr<SystemDebugger> gdb;
+  if (options.gdb_port) {
+    SystemGdbConfig gc;
+    gc.host = options.gdb_host;
+    gc.port = options.gdb_port;
+    gc.start_stopped = options.start_stopped;
+    gc.monitor = [&](const std::string& line) {
+      bool quit = false;
+      std::string answer = monitor_command(*machine, line, &quit);
+      if (quit) machine->stop(0);
+      return answer;
+    };
+    gc.quit = [&] { machine->stop(0); };
+    std::string error;
+    gdb = start_system_gdb(*machine, gc, &error);
+    if (!gdb) {
+      fmt::print(stderr, "mimic: {}\n", error);
+      return 1;
+    }
+  } else if (options.start_stopped) {
+    machine->pause();  // -S without gdb: the monitor's `cont` starts the harts
+  }
   console.start(&machine->device_lock());
   int status;
   try {
@@ -60,6 +83,7 @@ int run_system(const SystemOptions& options) {
     return 70;
   }
   console.stop();
+  if (gdb) gdb->machine_ended(status);
   return status;
 }
 

@@ -140,6 +140,28 @@ bool parse_ram_size(const std::string& text, uint64_t& bytes) {
   return true;
 }
 
+bool parse_gdb_device(const std::string& spec, std::string& host, int& port, std::string& error) {
+  std::string rest = spec;
+  host = "127.0.0.1";
+  if (rest.rfind("tcp:", 0) == 0) {
+    rest = rest.substr(4);
+    const size_t colon = rest.rfind(':');
+    if (colon == std::string::npos) {
+      error = fmt::format("-gdb {}: expected tcp::PORT or tcp:HOST:PORT", spec);
+      return false;
+    }
+    if (colon > 0) host = rest.substr(0, colon);
+    rest = rest.substr(colon + 1);
+  }
+  uint64_t n;
+  if (!parse_uint(rest, n) || n == 0 || n > 65535) {
+    error = fmt::format("-gdb {}: mimic's stub takes tcp::PORT, tcp:HOST:PORT or PORT (1-65535)", spec);
+    return false;
+  }
+  port = int(n);
+  return true;
+}
+
 bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out, std::string& error) {
   hw::MachineConfig& m = out.machine;
   auto value = [&](size_t& i, const std::string& opt, std::string& v) {
@@ -271,9 +293,13 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
     } else if (opt == "-drive" || opt == "-device" || opt == "-global" || opt == "-netdev" || opt == "-nic" ||
                opt == "-net" || opt == "-virtfs" || opt == "-fsdev" || opt == "-chardev") {
       if (!value(i, opt, v) || parse_device_option(opt, v, m, error) < 0) return false;
-    } else if (opt == "-s" || opt == "-S" || opt == "-gdb") {
-      error = fmt::format("{}: the gdb stub is not implemented in mimic yet", opt);
-      return false;
+    } else if (opt == "-s") {
+      out.gdb_host = "127.0.0.1";
+      out.gdb_port = 1234;
+    } else if (opt == "-gdb") {
+      if (!value(i, opt, v) || !parse_gdb_device(v, out.gdb_host, out.gdb_port, error)) return false;
+    } else if (opt == "-S") {
+      out.start_stopped = true;
     } else {
       error = fmt::format("unknown option '{}' (mimic system --help lists them)", args[i]);
       return false;
@@ -306,6 +332,9 @@ std::string system_usage_text() {
          "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
          "  -D FILE             write -d output to FILE\n"
          "  -interp             run blocks in the IR interpreter (slow; for debugging)\n"
+         "  -s                  gdb stub on 127.0.0.1:1234 (= -gdb tcp::1234)\n"
+         "  -gdb tcp:[HOST]:PORT  gdb stub on HOST (default 127.0.0.1) and PORT\n"
+         "  -S                  harts stay stopped at reset until gdb (or the monitor's cont) starts them\n"
          "  On the console: Ctrl-a x quits, Ctrl-a c switches between console and monitor,\n"
          "  Ctrl-a h lists the keys. Monitor: info registers|mtree|tlb, x /Nx ADDR, xp /Nx ADDR,\n"
          "  stop, cont, quit.\n";

@@ -13,7 +13,15 @@ struct SystemOptions {
   bool machine_help = false;     // -M help
   bool monitor_on_stdio = true;  // -serial mon:stdio (the -nographic default): Ctrl-a c reaches the monitor
   bool serial_none = false;      // -serial none
+  // -s / -gdb tcp:[HOST]:PORT: the gdb stub's address (port 0: no stub); -S: start stopped.
+  std::string gdb_host = "127.0.0.1";
+  int gdb_port = 0;
+  bool start_stopped = false;
 };
+
+// -gdb's device in QEMU's spelling: "tcp::PORT", "tcp:HOST:PORT" or a bare PORT. An empty host
+// is 127.0.0.1 (QEMU listens on every interface; the stub reads and writes guest memory).
+bool parse_gdb_device(const std::string& spec, std::string& host, int& port, std::string& error);
 
 // Parses args[start..] (after "system"). Returns false and sets `error` to one line naming the
 // option and the problem.

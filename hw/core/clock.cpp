@@ -18,30 +18,52 @@ static uint64_t host_now_ns() {
 
 VirtualClock::VirtualClock() : host_start_(host_now_ns()) {}
 
+VirtualClock::State VirtualClock::snapshot(uint64_t* host_now) const {
+  for (;;) {
+    const uint32_t seq = seq_.load(std::memory_order_acquire);
+    if (seq & 1) continue;  // a writer is in the middle
+    State st{paused_.load(std::memory_order_relaxed), paused_at_.load(std::memory_order_relaxed),
+             paused_total_.load(std::memory_order_relaxed)};
+    if (host_now) *host_now = host_now_ns();
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (seq_.load(std::memory_order_relaxed) == seq) return st;
+  }
+}
+
+void VirtualClock::update(bool paused, uint64_t paused_at, uint64_t paused_total) {  // under mutex_
+  const uint32_t seq = seq_.load(std::memory_order_relaxed);
+  seq_.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  paused_.store(paused, std::memory_order_relaxed);
+  paused_at_.store(paused_at, std::memory_order_relaxed);
+  paused_total_.store(paused_total, std::memory_order_relaxed);
+  seq_.store(seq + 2, std::memory_order_release);
+}
+
 uint64_t VirtualClock::now_ns() const {
-  std::lock_guard lock(mutex_);
-  uint64_t host = paused_ ? paused_at_ : host_now_ns();
-  return host - host_start_ - paused_total_;
+  uint64_t host;
+  const State st = snapshot(&host);
+  return (st.paused ? st.paused_at : host) - host_start_ - st.paused_total;
 }
 
 void VirtualClock::pause() {
   std::lock_guard lock(mutex_);
-  if (paused_) return;
-  paused_ = true;
-  paused_at_ = host_now_ns();
+  const State st = snapshot(nullptr);
+  if (st.paused) return;
+  update(true, host_now_ns(), st.paused_total);
 }
 
 void VirtualClock::resume() {
   std::lock_guard lock(mutex_);
-  if (!paused_) return;
-  paused_ = false;
-  paused_total_ += host_now_ns() - paused_at_;
+  const State st = snapshot(nullptr);
+  if (!st.paused) return;
+  update(false, 0, st.paused_total + (host_now_ns() - st.paused_at));
 }
 
 uint64_t VirtualClock::host_deadline_ns(uint64_t guest_ns) const {
-  std::lock_guard lock(mutex_);
-  if (paused_) return ~uint64_t(0);  // never, until resumed
-  uint64_t host = host_start_ + paused_total_ + guest_ns;
+  const State st = snapshot(nullptr);
+  if (st.paused) return ~uint64_t(0);  // never, until resumed
+  uint64_t host = host_start_ + st.paused_total + guest_ns;
   return host < guest_ns ? ~uint64_t(0) : host;
 }
 

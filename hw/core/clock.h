@@ -2,6 +2,7 @@
 // while the machine is paused); timers fire on one timer thread, under the device lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,7 +13,8 @@ namespace mimic::hw {
 class VirtualClock {
  public:
   VirtualClock();
-  // Nanoseconds of guest time since the machine started (monotonic, never goes back).
+  // Nanoseconds of guest time since the machine started (monotonic, never goes back). Lock-free:
+  // every `time` CSR read of every hart lands here.
   uint64_t now_ns() const;
   // Stops and restarts guest time (monitor `stop`/`cont`, snapshots).
   void pause();
@@ -21,9 +23,20 @@ class VirtualClock {
   uint64_t host_deadline_ns(uint64_t guest_ns) const;
 
  private:
-  mutable std::mutex mutex_;
-  uint64_t host_start_ = 0, paused_at_ = 0, paused_total_ = 0;
-  bool paused_ = false;
+  struct State {
+    bool paused;
+    uint64_t paused_at, paused_total;
+  };
+  // A consistent copy of the pause state, with the host time read inside the same window (so
+  // that a pause racing with the read cannot make time go back).
+  State snapshot(uint64_t* host_now) const;
+  void update(bool paused, uint64_t paused_at, uint64_t paused_total);
+
+  std::mutex mutex_;  // writers (pause/resume); readers use the sequence count
+  const uint64_t host_start_;
+  std::atomic<uint32_t> seq_{0};  // odd while a writer updates the fields below
+  std::atomic<bool> paused_{false};
+  std::atomic<uint64_t> paused_at_{0}, paused_total_{0};
 };
 
 // A one-shot timer on a machine's TimerQueue: arm() (re)schedules, cancel() disarms; the

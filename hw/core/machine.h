@@ -18,6 +18,8 @@ class Logger;
 
 namespace mimic::hw {
 
+class MachineDebug;
+
 // Everything `mimic system` was told (qemu-system's options).
 struct MachineConfig {
   std::string machine = "virt";
@@ -70,6 +72,8 @@ class Machine {
   virtual void resume() = 0;
   // The device lock (QEMU's big lock): the console holds it while it feeds the UART.
   virtual std::recursive_mutex& device_lock() = 0;
+  // The debugger's view of the machine (hw/core/debug.h); null when the board has none.
+  virtual MachineDebug* debug() { return nullptr; }
 };
 
 struct MachineType {

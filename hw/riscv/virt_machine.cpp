@@ -4,11 +4,15 @@
 
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <thread>
 
+#include "hw/core/debug.h"
 #include "hw/riscv/virt.h"
+#include "target/riscv/cpu.h"
 #include "target/riscv/system.h"
+#include "tcg/exec/exec.h"
 #include "tcg/exec/log.h"
 
 namespace mimic::hw {
@@ -17,7 +21,7 @@ namespace {
 // Blocks a hart runs per turn in the single-threaded mode (QEMU's round-robin TCG is similar).
 constexpr unsigned kSliceBlocks = 4096;
 
-class VirtMachine final : public Machine {
+class VirtMachine final : public Machine, public MachineDebug {
  public:
   VirtMachine(const MachineConfig& config, CharBackend& console, const VirtEngineFactory& make_engine)
       : config_(config) {
@@ -125,6 +129,49 @@ class VirtMachine final : public Machine {
     for (auto& h : harts_) h->resume();
   }
   std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
+  MachineDebug* debug() override { return engine_ ? this : nullptr; }
+
+  // MachineDebug
+  const char* gdb_arch() const override { return "riscv64-system"; }
+  unsigned cpu_count() const override { return unsigned(harts_.size()); }
+  tcg::CpuBase& cpu_state(unsigned cpu) override { return harts_[cpu]->cpu(); }
+  bool translate(unsigned cpu, uint64_t vaddr, uint64_t* phys) override {
+    return cpu < harts_.size() && harts_[cpu]->debug_translate(vaddr, phys);
+  }
+  bool write_phys(uint64_t phys, const void* buf, size_t len) override {
+    // RAM and ROM only (a debugger patches firmware too); never a device register.
+    const auto* in = static_cast<const uint8_t*>(buf);
+    while (len > 0) {
+      bool writable;
+      uint8_t* page = board_->memory().ram_page(phys & tcg::kPageMask, &writable);
+      if (!page) return false;
+      const size_t n = std::min<uint64_t>(len, tcg::kPageSize - (phys & ~tcg::kPageMask));
+      if (tcg::CodePages* code = engine_->code_pages()) code->notify_write(phys, n);
+      std::memcpy(page + (phys & ~tcg::kPageMask), in, n);
+      in += n;
+      phys += n;
+      len -= n;
+    }
+    return true;
+  }
+  tcg::ExecEngine& engine() override { return *engine_; }
+  void set_debug_hook(CpuDebugHook* hook) override {
+    for (auto& h : harts_) h->set_debug_hook(hook);
+  }
+  void kick(unsigned cpu) override {
+    if (cpu < harts_.size()) harts_[cpu]->kick();
+  }
+  void set_watchpoints(const tcg::Watchpoints* w) override {
+    for (auto& h : harts_) h->mmu().set_watchpoints(w);
+  }
+  void pause_clock(bool paused) override {
+    if (paused) {
+      board_->clock().pause();
+    } else {
+      board_->clock().resume();
+      board_->timers().notify();
+    }
+  }
 
  private:
   enum class Event { None, PowerOff, Reset, Stop, Fatal };

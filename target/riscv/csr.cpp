@@ -148,7 +148,6 @@ PLAIN(sscratch, ~0ull)
 PLAIN(senvcfg, kSenvcfgWritable)
 PLAIN(mcounteren, 0xffffffffull)
 PLAIN(scounteren, 0xffffffffull)
-PLAIN(mcountinhibit, 0xfffffffdull)  // bit 1 (time) is read-only zero
 #undef PLAIN
 
 uint64_t r_menvcfg(RiscvCpu& c, uint32_t) { return c.menvcfg; }
@@ -177,10 +176,28 @@ void w_satp(RiscvCpu& c, uint32_t, uint64_t v) {
 }
 
 uint64_t host_cycles(const RiscvCpu& c) { return c.hooks ? c.hooks->host_cycles() : 0; }
-uint64_t r_mcycle(RiscvCpu& c, uint32_t) { return host_cycles(c) + c.cycle_offset; }
-void w_mcycle(RiscvCpu& c, uint32_t, uint64_t v) { c.cycle_offset = v - host_cycles(c); }
-uint64_t r_minstret(RiscvCpu& c, uint32_t) { return host_cycles(c) + c.instret_offset; }
-void w_minstret(RiscvCpu& c, uint32_t, uint64_t v) { c.instret_offset = v - host_cycles(c); }
+// mcycle/minstret count host cycles plus an offset; while mcountinhibit's CY (bit 0) / IR (bit 2)
+// holds one, the offset field holds its frozen value instead.
+constexpr uint64_t kInhibitCy = 1, kInhibitIr = 4;
+uint64_t counter_read(const RiscvCpu& c, uint64_t inhibit_bit, uint64_t offset) {
+  return (c.mcountinhibit & inhibit_bit) ? offset : host_cycles(c) + offset;
+}
+uint64_t counter_offset(const RiscvCpu& c, uint64_t inhibit_bit, uint64_t value) {
+  return (c.mcountinhibit & inhibit_bit) ? value : value - host_cycles(c);
+}
+uint64_t r_mcycle(RiscvCpu& c, uint32_t) { return counter_read(c, kInhibitCy, c.cycle_offset); }
+void w_mcycle(RiscvCpu& c, uint32_t, uint64_t v) { c.cycle_offset = counter_offset(c, kInhibitCy, v); }
+uint64_t r_minstret(RiscvCpu& c, uint32_t) { return counter_read(c, kInhibitIr, c.instret_offset); }
+void w_minstret(RiscvCpu& c, uint32_t, uint64_t v) { c.instret_offset = counter_offset(c, kInhibitIr, v); }
+uint64_t r_mcountinhibit(RiscvCpu& c, uint32_t) { return c.mcountinhibit; }
+// Bit 1 (time) is read-only zero. A counter keeps its value across an inhibit change (QEMU 7.2
+// only freezes one written while inhibited; the architecture freezes it whenever CY/IR is set).
+void w_mcountinhibit(RiscvCpu& c, uint32_t, uint64_t v) {
+  const uint64_t cycles = r_mcycle(c, 0), instret = r_minstret(c, 0);
+  c.mcountinhibit = v & 0xfffffffdull;
+  c.cycle_offset = counter_offset(c, kInhibitCy, cycles);
+  c.instret_offset = counter_offset(c, kInhibitIr, instret);
+}
 uint64_t r_time(RiscvCpu& c, uint32_t) { return c.hooks->read_time(); }
 // hpmcounter3-31 and mhpmevent3-31 hold what is written (no events count), as QEMU's do.
 uint64_t r_mhpmcounter(RiscvCpu& c, uint32_t csr) { return c.mhpmcounter[csr & 31]; }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "hw/core/clock.h"
+#include "hw/core/debug.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "target/riscv/cpu.h"
@@ -157,7 +158,7 @@ struct RiscvHart::Impl final : SystemHooks {
         std::lock_guard<std::mutex> lock(wait_mutex);
         generation = wake_generation;
       }
-      if (wfi_wakeup(*cpu) || stop_requested.load() || pause_requested.load()) return;
+      if (wfi_wakeup(*cpu) || stop_requested.load() || pause_requested.load() || debug_holds()) return;
       std::unique_lock<std::mutex> lock(wait_mutex);
       if (bounded) {
         wait_cond.wait_for(lock, std::chrono::nanoseconds(kSliceNs), [&] { return wake_generation != generation; });
@@ -165,6 +166,34 @@ struct RiscvHart::Impl final : SystemHooks {
       }
       wait_cond.wait(lock, [&] { return wake_generation != generation; });
     }
+  }
+
+  bool debug_holds() {
+    hw::CpuDebugHook* d = debug.load();
+    return d && d->holds(config.hartid);
+  }
+
+  // After an exit while a debugger is attached: reports what it is waiting for. False when the
+  // hart cannot go on.
+  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping) {
+    if (auto hit = mmu->take_watch_hit()) {
+      // Stopped before the watched access, pc at its instruction, as QEMU reports it (gdb's
+      // riscv and aarch64 expect that: they step over the access themselves and compare values).
+      // Resumed there, the hart runs that instruction with watchpoints off first.
+      watch_resume_pc = cpu->pc;
+      watch_resume_armed = true;
+      d.stopped(config.hartid, hw::DebugEvent{hw::DebugEvent::kWatch, hit->addr, int(hit->type)});
+      return true;
+    }
+    if (reason == tcg::kExitDebug) {
+      d.stopped(config.hartid, hw::DebugEvent{stepping ? hw::DebugEvent::kStep : hw::DebugEvent::kBreakpoint});
+      return true;
+    }
+    // A step that ended in an exit the hart finishes (trap entry, mret, CSR write, WFI...).
+    bool waited = false;
+    if (!handle(reason, true, &waited, false)) return false;
+    if (reason != tcg::kExitInterrupt) d.stopped(config.hartid, hw::DebugEvent{hw::DebugEvent::kStep});
+    return true;
   }
 
   void park_if_paused() {
@@ -178,7 +207,7 @@ struct RiscvHart::Impl final : SystemHooks {
 
   // One exit of engine.run(); false when the hart cannot go on (fatal_message says why).
   // `sliced`: round-robin mode, where a WFI ends the slice (waited) instead of the thread's life.
-  bool handle(uint32_t reason, bool sliced, bool* waited) {
+  bool handle(uint32_t reason, bool sliced, bool* waited, bool may_wait = true) {
     RiscvCpu& c = *cpu;
     if (reason == tcg::kExitInterrupt) {
       c.exit_request.store(0);
@@ -188,6 +217,7 @@ struct RiscvHart::Impl final : SystemHooks {
     switch (handle_exit(c, phys, reason, &addr)) {
       case ExitAction::Continue: return true;
       case ExitAction::Wait:
+        if (!may_wait) return true;  // a debugger step over WFI: the instruction is done
         wait_for_interrupt(sliced);
         *waited = true;
         return true;
@@ -216,6 +246,9 @@ struct RiscvHart::Impl final : SystemHooks {
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false};
+  std::atomic<hw::CpuDebugHook*> debug{nullptr};
+  uint64_t watch_resume_pc = 0;  // a watchpoint stopped the hart before its access here
+  bool watch_resume_armed = false;
   bool parked = false, running = false;  // under wait_mutex
   uint64_t wake_generation = 0;          // under wait_mutex: bumped by every wake()
   std::string fatal;
@@ -274,12 +307,46 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
   for (;;) {
     if (h.stop_requested.load()) break;
     if (h.pause_requested.load()) h.park_if_paused();
+    hw::CpuDebugHook* debug = h.debug.load();
+    bool stepping = false;
+    if (debug) {
+      using Run = hw::CpuDebugHook::Run;
+      const Run r = debug->before_run(h.config.hartid);
+      if (r == Run::kHold) {
+        if (slice_blocks) break;  // round robin: let the other harts have the thread
+        continue;
+      }
+      stepping = r == Run::kStep;
+    }
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
     // the exits of mret/sret/wfi and of CSR writes that enabled one).
-    int irq = pending_interrupt(c);
+    // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
+    const bool past_watch = debug && h.watch_resume_armed && c.pc == h.watch_resume_pc;
+    h.watch_resume_armed = false;
+    int irq = stepping || past_watch ? -1 : pending_interrupt(c);
     if (irq >= 0) raise_trap(c, unsigned(irq), true, 0);
+    c.single_step = stepping || past_watch;
+    h.mmu->suppress_watchpoints(past_watch);
     uint32_t reason = h.engine.run(&c);
+    h.mmu->suppress_watchpoints(false);
+    c.single_step = 0;
     bool waited = false;
+    // kExitDebug after the one instruction, or an exit the hart finishes; a breakpoint at the
+    // access (pc unchanged) is reported below.
+    if (past_watch && !stepping && (reason != tcg::kExitDebug || c.pc != h.watch_resume_pc)) {
+      if (reason != tcg::kExitDebug && !h.handle(reason, slice_blocks != 0, &waited, false)) {
+        result = HartStop::Fatal;
+        break;
+      }
+      continue;
+    }
+    if (debug && (stepping || reason == tcg::kExitDebug)) {
+      if (!h.debug_exit(*debug, reason, stepping)) {
+        result = HartStop::Fatal;
+        break;
+      }
+      continue;
+    }
     if (!h.handle(reason, slice_blocks != 0, &waited)) {
       result = HartStop::Fatal;
       break;
@@ -312,6 +379,13 @@ void RiscvHart::resume() {
   ++impl_->wake_generation;
   impl_->wait_cond.notify_all();
 }
+
+void RiscvHart::set_debug_hook(hw::CpuDebugHook* hook) {
+  impl_->debug.store(hook);
+  kick();
+}
+
+void RiscvHart::kick() { impl_->wake(); }
 
 unsigned RiscvHart::hartid() const { return impl_->config.hartid; }
 RiscvCpu& RiscvHart::cpu() { return *impl_->cpu; }

@@ -16,6 +16,7 @@ namespace mimic::tcg {
 class ExecEngine;
 }
 namespace mimic::hw {
+class CpuDebugHook;
 class TimerQueue;
 class AddressSpace;
 struct MachineConfig;
@@ -74,6 +75,11 @@ class RiscvHart {
   // Virtual-to-physical for the monitor and the gdb stub (no side effects, no fault).
   bool debug_translate(uint64_t vaddr, uint64_t* phys) const;
   std::string fatal_message() const;  // with HartStop::Fatal
+  // The debugger's hook (null: none): run() asks it before every entry into guest code and
+  // reports steps, breakpoints and watchpoint hits to it (hw/core/debug.h).
+  void set_debug_hook(hw::CpuDebugHook* hook);
+  // Ends the current block and a WFI sleep, so that run() consults the debug hook soon.
+  void kick();
 
   struct Impl;
 

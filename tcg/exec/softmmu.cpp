@@ -105,9 +105,38 @@ void store_host(uint8_t* p, unsigned size, uint64_t v) {
 }
 
 bool tag_matches(uint64_t field, uint64_t vaddr) {
-  return (field & ~uint64_t(TlbFlag::kMmio | TlbFlag::kNotDirty)) == (vaddr & kPageMask);
+  return (field & ~uint64_t(TlbFlag::kMmio | TlbFlag::kNotDirty | TlbFlag::kWatch)) == (vaddr & kPageMask);
 }
 }  // namespace
+
+bool Watchpoints::on_page(uint64_t vpage) const {
+  for (const Point& p : points)
+    if (p.addr < vpage + kPageSize && vpage < p.addr + p.len) return true;
+  return false;
+}
+
+const Watchpoints::Point* Watchpoints::hit(uint64_t vaddr, unsigned size, bool write) const {
+  for (const Point& p : points) {
+    const bool kind = p.type == kAccess || (p.type == kWrite) == write;
+    if (kind && p.addr < vaddr + size && vaddr < p.addr + p.len) return &p;
+  }
+  return nullptr;
+}
+
+void SoftMmu::set_watchpoints(const Watchpoints* w) {
+  watchpoints_ = w && !w->points.empty() ? w : nullptr;
+  watch_hit_.reset();
+  flush();
+}
+
+void SoftMmu::check_watch(uint64_t vaddr, unsigned size, bool write, uint64_t guest_pc) {
+  if (!watchpoints_ || watch_suppressed_) return;
+  if (const Watchpoints::Point* p = watchpoints_->hit(vaddr, size, write)) {
+    watch_hit_ = WatchHit{p->addr, p->type};
+    env_->pc = guest_pc;
+    cpu_loop_exit(env_, kExitDebug);
+  }
+}
 
 SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& code_pages)
     : env_(env),
@@ -195,6 +224,10 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
     if (!writable) e.addr_write |= TlbFlag::kMmio;  // ROM: writes go to the slow path (dropped)
     if (code_pages_.is_code(f.phys_page)) e.addr_write |= TlbFlag::kNotDirty;
   }
+  if (watchpoints_ && watchpoints_->on_page(page)) {
+    e.addr_read |= TlbFlag::kWatch;
+    e.addr_write |= TlbFlag::kWatch;
+  }
   TlbEntry& slot = tlb_->table[mmu_idx][idx];
   // Invalidate the tags first so generated code never pairs a new tag with an old addend.
   __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
@@ -250,6 +283,7 @@ void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned
 }
 
 uint64_t SoftMmu::load(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
+  check_watch(vaddr, size, false, guest_pc);
   if (((vaddr + size - 1) & kPageMask) == (vaddr & kPageMask)) return load_page(vaddr, size, mmu_idx, guest_pc);
   // Crossing a page: byte by byte, each byte through its own page's translation.
   uint64_t v = 0;
@@ -258,6 +292,7 @@ uint64_t SoftMmu::load(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t
 }
 
 void SoftMmu::store(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc) {
+  check_watch(vaddr, size, true, guest_pc);
   if (((vaddr + size - 1) & kPageMask) == (vaddr & kPageMask)) return store_page(vaddr, size, value, mmu_idx, guest_pc);
   // Both pages must be writable before any byte lands (a fault leaves memory unchanged).
   const uint64_t second = (vaddr + size - 1) & kPageMask;
@@ -269,6 +304,8 @@ void SoftMmu::store(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_
 }
 
 uint8_t* SoftMmu::atomic_ptr(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
+  check_watch(vaddr, size, false, guest_pc);  // an atomic reads and writes
+  check_watch(vaddr, size, true, guest_pc);
   const size_t idx = SoftTlb::index(vaddr);
   TlbEntry* e = &tlb_->table[mmu_idx][idx];
   if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc);

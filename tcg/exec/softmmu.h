@@ -11,8 +11,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "tcg/exec/cpu_base.h"
@@ -43,7 +45,8 @@ enum : uint64_t {
   kInvalid = 1u << 11,  // no access of this kind allowed (permission): the slow path refills/faults
   kMmio = 1u << 10,     // not RAM: dispatched to the physical memory's io callbacks
   kNotDirty = 1u << 9,  // RAM page holding translated code: writes drop its blocks first
-  kMask = kInvalid | kMmio | kNotDirty,
+  kWatch = 1u << 8,     // a debugger watchpoint covers part of the page: accesses are checked
+  kMask = kInvalid | kMmio | kNotDirty | kWatch,
 };
 }
 
@@ -102,6 +105,23 @@ class MmuTarget {
 
 class SoftMmu;
 
+// A machine's debugger watchpoints (virtual address ranges, as gdb's Z2/Z3/Z4 give them), which
+// every vCPU's soft-MMU checks on the slow path. Changed only while every vCPU is stopped (the
+// debugger then refills their TLBs: SoftMmu::set_watchpoints), so readers need no lock.
+struct Watchpoints {
+  enum Type : uint8_t { kWrite = 2, kRead = 3, kAccess = 4 };  // the Z packet numbers
+  struct Point {
+    uint64_t addr, len;
+    Type type;
+  };
+  std::vector<Point> points;
+
+  bool on_page(uint64_t vpage) const;
+  // The first point an access of [vaddr, vaddr + size) hits (a write hits kWrite and kAccess
+  // points, a read kRead and kAccess), or null.
+  const Point* hit(uint64_t vaddr, unsigned size, bool write) const;
+};
+
 // Which physical pages hold translated code, for every vCPU of a machine. The engine marks a page
 // when it translates from it (every registered SoftMmu then sends writes to it down the slow
 // path); a write that reaches a marked page drops the blocks translated from it, through the
@@ -152,6 +172,19 @@ class SoftMmu {
   // Makes writes to a physical page take the slow path (it now holds translated code).
   void protect_code_page(uint64_t phys_page);
 
+  // Debugger watchpoints (null: none): entries of pages they touch take the slow path, which
+  // stops before a watched access (env->pc = its instruction, kExitDebug, watch_hit() set).
+  // The debugger then runs that one instruction with suppress_watchpoints(true) and reports the
+  // hit after it, as QEMU does. Call with the vCPU outside run(); empties the TLB.
+  void set_watchpoints(const Watchpoints* w);
+  struct WatchHit {
+    uint64_t addr = 0;  // the watched address (the point's start) that was hit
+    Watchpoints::Type type = Watchpoints::kWrite;
+  };
+  // The hit that made the last kExitDebug, cleared by reading it.
+  std::optional<WatchHit> take_watch_hit() { return std::exchange(watch_hit_, std::nullopt); }
+  void suppress_watchpoints(bool on) { watch_suppressed_ = on; }
+
   SoftTlb& tlb() { return *tlb_; }
   // -d mmu / `info tlb`: the valid entries.
   std::string dump() const;
@@ -163,6 +196,8 @@ class SoftMmu {
   uint64_t load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
   void store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
   [[noreturn]] void fault(uint64_t guest_pc);
+  // Leaves for the debugger when [vaddr, vaddr + size) hits a watchpoint.
+  void check_watch(uint64_t vaddr, unsigned size, bool write, uint64_t guest_pc);
 
   CpuBase* env_;
   PhysMemory& phys_;
@@ -176,6 +211,9 @@ class SoftMmu {
   // these can leave stale entries in the engine's jump cache (Linux flushes single data pages
   // all the time).
   std::unordered_set<uint64_t> code_vpages_;
+  const Watchpoints* watchpoints_ = nullptr;
+  std::optional<WatchHit> watch_hit_;
+  bool watch_suppressed_ = false;
 
  public:
   // Called after flush() with kFlushAll and after flush_page() of a page code came from, with

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <condition_variable>
+#include <stdexcept>
 
 namespace mimic::hw::test {
 FakeHartLog fake_hart_log;
@@ -63,5 +64,10 @@ bool RiscvHart::debug_translate(uint64_t vaddr, uint64_t* phys) const {
   return true;
 }
 std::string RiscvHart::fatal_message() const { return "scripted fatal error"; }
+// The debugger's view (the gdb stub): the fake has no CPU state to show.
+void RiscvHart::set_debug_hook(hw::CpuDebugHook*) {}
+void RiscvHart::kick() {}
+tcg::SoftMmu& RiscvHart::mmu() { throw std::logic_error("the fake hart has no soft-MMU"); }
+RiscvCpu& RiscvHart::cpu() { throw std::logic_error("the fake hart has no CPU state"); }
 
 }  // namespace mimic::riscv
