@@ -4,9 +4,9 @@ set -euo pipefail
 
 packages=(
   # build
-  g++ meson ninja-build pkg-config libxbyak-dev libcapstone-dev libfmt-dev libzstd-dev libgtest-dev libfdt-dev
+  g++ meson ninja-build pkg-config libxbyak-dev libcapstone-dev libfmt-dev libzstd-dev libgtest-dev libfdt-dev zlib1g-dev
   # system mode: firmware for -bios default, and qemu-system and dtc as test oracles
-  opensbi qemu-system-misc device-tree-compiler
+  opensbi qemu-system-misc qemu-system-arm device-tree-compiler
   # guest programs for tests and the bundled demo, and the qemu-user oracle
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # tests and benchmarks

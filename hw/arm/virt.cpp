@@ -1,0 +1,716 @@
+// The Arm virt board without its CPUs: QEMU 7.2's memory map and interrupt numbers, the devices
+// and their wiring, the device tree hw/arm/virt.c generates, and arm_load_kernel's placement of
+// the kernel, initrd and device tree (hw/arm/boot.c).
+#include "hw/arm/virt.h"
+
+#include <fmt/format.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <random>
+
+#include "hw/block/pflash_cfi01.h"
+#include "hw/char/pl011.h"
+#include "hw/core/fdt.h"
+#include "hw/gpio/pl061.h"
+#include "hw/intc/arm_gicv2.h"
+#include "hw/intc/arm_gicv3.h"
+#include "hw/pci/pcie_host.h"
+#include "hw/rtc/pl031.h"
+#include "hw/virtio/virtio_mmio.h"
+
+namespace mimic::hw {
+
+namespace {
+constexpr uint64_t kMiB = uint64_t(1) << 20, kGiB = uint64_t(1) << 30;
+
+constexpr ArmMemMapEntry kMemmap[] = {
+    {"flash", 0x00000000, 2 * kArmVirtFlashBankSize},
+    {"gic-dist", 0x08000000, 0x00010000},
+    {"gic-cpu", 0x08010000, 0x00010000},
+    {"gic-v2m", 0x08020000, 0x00001000},
+    {"gic-redist", 0x080a0000, 0x00f60000},
+    {"uart", 0x09000000, 0x00001000},
+    {"rtc", 0x09010000, 0x00001000},
+    {"fw-cfg", 0x09020000, 0x00000018},
+    {"gpio", 0x09030000, 0x00001000},
+    {"virtio-mmio", 0x0a000000, 0x00000200},  // one slot; kArmVirtMmioCount of them
+    {"platform-bus", 0x0c000000, 0x02000000},
+    {"pcie-mmio", 0x10000000, 0x2eff0000},
+    {"pcie-pio", 0x3eff0000, 0x00010000},
+    {"pcie-ecam", 0x3f000000, 0x01000000},
+    {"mem", 0x40000000, 255 * kGiB},  // LEGACY_RAMLIMIT_BYTES
+    {"gic-redist2", 0x4000000000, 64 * kMiB},
+    {"pcie-ecam-high", 0x4010000000, 256 * kMiB},
+    {"pcie-mmio-high", 0x8000000000, 512 * kGiB},
+};
+
+// Cells of GIC interrupt specifiers (GIC_FDT_IRQ_*).
+constexpr uint32_t kIrqTypeSpi = 0, kIrqTypePpi = 1, kIrqFlagsEdgeRising = 1, kIrqFlagsLevelHigh = 4;
+// PSCI 0.2 function ids QEMU's device tree lists (SMC64 where there is one).
+constexpr uint32_t kPsciCpuSuspend = 0xc4000001, kPsciCpuOff = 0x84000002, kPsciCpuOn = 0xc4000003,
+                   kPsciMigrate = 0xc4000005;
+constexpr uint32_t kApbClockHz = 24000000;
+constexpr unsigned kPowerButtonLine = 3, kKeyPower = 116;
+constexpr uint64_t kPowerButtonPressNs = 100'000'000;  // QEMU's gpio-key releases after 100 ms
+// Direct kernel boot (hw/arm/boot.c): the default text offset of headerless images, the most a
+// gzip'd kernel may inflate to.
+constexpr uint64_t kKernel64LoadAddr = 0x80000, kMaxGunzipBytes = 64 * kMiB, kBootloaderMaxSize = 0x1000;
+constexpr unsigned kGicV3RedistPerRegion0 = 0x00f60000 / 0x20000;  // 123 CPUs in the low region
+
+struct NullConsole : CharBackend {
+  void write(const uint8_t*, size_t) override {}
+  void set_receiver(std::function<void(uint8_t)>, std::function<bool()>) override {}
+};
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) & ~(a - 1); }
+
+bool parse_on_off(const std::string& prop, const std::string& v) {
+  if (v == "on" || v == "true" || v == "yes") return true;
+  if (v == "off" || v == "false" || v == "no") return false;
+  throw MachineError(fmt::format("-M virt,{}={}: expected on or off", prop, v));
+}
+
+const char* cpu_compatible(const std::string& cpu) {
+  if (cpu == "cortex-a53") return "arm,cortex-a53";
+  if (cpu == "cortex-a72") return "arm,cortex-a72";
+  return "arm,cortex-a57";  // cortex-a57, and max (QEMU's max reports itself as an A57)
+}
+}  // namespace
+
+const ArmMemMapEntry& arm_virt_memmap(ArmVirtRegion r) { return kMemmap[unsigned(r)]; }
+
+ArmVirtOptions parse_arm_virt_options(const std::string& properties, const std::string& cpu) {
+  ArmVirtOptions o;
+  size_t pos = 0;
+  while (pos < properties.size()) {
+    size_t end = properties.find(',', pos);
+    if (end == std::string::npos) end = properties.size();
+    std::string p = properties.substr(pos, end - pos);
+    pos = end + 1;
+    if (p.empty()) continue;
+    size_t eq = p.find('=');
+    std::string key = p.substr(0, eq), value = eq == std::string::npos ? "on" : p.substr(eq + 1);
+    if (key == "gic-version") {
+      if (value == "2")
+        o.gic_version = 2;
+      else if (value == "3" || value == "max" || value == "host")
+        o.gic_version = 3;
+      else
+        throw MachineError(fmt::format("-M virt,gic-version={}: mimic has GICv2 and GICv3 (2, 3 or max)", value));
+    } else if (key == "secure") {
+      o.secure = parse_on_off(key, value);
+    } else if (key == "virtualization") {
+      o.virtualization = parse_on_off(key, value);
+    } else if (key == "highmem") {
+      o.highmem = parse_on_off(key, value);
+    } else if (key != "dumpdtb") {
+      throw MachineError(fmt::format(
+          "-M virt,{}: unknown property (mimic knows gic-version, secure, virtualization, highmem, dumpdtb)", p));
+    }
+  }
+  if (!cpu.empty()) {
+    if (cpu != "cortex-a53" && cpu != "cortex-a57" && cpu != "cortex-a72" && cpu != "max")
+      throw MachineError(fmt::format("-cpu {}: unsupported for virt (cortex-a53, cortex-a57, cortex-a72, max)", cpu));
+    o.cpu_type = cpu;
+  }
+  return o;
+}
+
+uint64_t ArmVirtBoard::cpu_mpidr(unsigned cpu) {
+  // virt_cpu_mp_affinity: ARM_DEFAULT_CPUS_PER_CLUSTER (8) CPUs per Aff1 cluster.
+  return uint64_t(cpu / 8) << 8 | (cpu % 8);
+}
+
+ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tcg::Logger* log,
+                           const ArmVirtOptions* options)
+    : config_(config),
+      options_(options ? *options : parse_arm_virt_options("", config.cpu)),
+      log_(log),
+      timers_(clock_, memory_.device_lock()) {
+  unsigned ncpu = config_.smp;
+  unsigned max_cpus = options_.gic_version == 2 ? kArmVirtGicV2MaxCpus
+                      : options_.highmem        ? kArmVirtMaxCpus
+                                                : kGicV3RedistPerRegion0;
+  if (ncpu < 1 || ncpu > max_cpus)
+    throw MachineError(fmt::format("-smp {}: the virt machine with GICv{}{} takes 1 to {} CPUs", ncpu,
+                                   options_.gic_version, options_.highmem ? "" : " and highmem=off", max_cpus));
+  const ArmMemMapEntry& mem = arm_virt_memmap(ArmVirtRegion::Mem);
+  uint64_t max_ram = options_.highmem ? mem.size : 4 * kGiB - mem.base;
+  if (config_.ram_bytes < 2 * kMiB || config_.ram_bytes % tcg::kPageSize != 0)
+    throw MachineError(
+        fmt::format("-m: {:#x} bytes of RAM: need a whole number of pages, at least 2 MiB", config_.ram_bytes));
+  if (config_.ram_bytes > max_ram)
+    throw MachineError(fmt::format("-m: {:#x} bytes of RAM: the virt machine{} takes at most {} GiB", config_.ram_bytes,
+                                   options_.highmem ? "" : " with highmem=off", max_ram / kGiB));
+  if (!config_.initrd.empty() && config_.kernel.empty()) throw MachineError("-initrd only allowed with -kernel option");
+  if (!config_.append.empty() && config_.kernel.empty()) throw MachineError("-append only allowed with -kernel option");
+  try {
+    memory_.add_ram("mach-virt.ram", mem.base, config_.ram_bytes);
+  } catch (const std::runtime_error& e) {
+    throw MachineError(fmt::format("-m: {}", e.what()));
+  }
+
+  // Flash: two banks of 64 MiB at 0. Bank 0 (firmware code: -bios or pflash unit 0) is ROM, so
+  // that the CPU executes from it at RAM speed (QEMU's romd mode, without the switch to command
+  // mode: firmware never writes its code bank); bank 1 (variables, pflash unit 1) is the CFI
+  // flash with its command set, written through to its file.
+  memory_.add_rom("virt.flash0", 0, kArmVirtFlashBankSize);
+  vars_flash_ =
+      std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1], false, log_);
+  memory_.add_mmio("virt.flash1", kArmVirtFlashBankSize, kArmVirtFlashBankSize, vars_flash_.get(), 0, 1, 8);
+
+  unsigned num_irqs = kGicFirstSpi + kArmVirtNumSpis;
+  if (options_.gic_version == 2) {
+    auto gic = std::make_unique<GicV2>(ncpu, num_irqs, log_);
+    memory_.add_mmio("gic_dist", arm_virt_memmap(ArmVirtRegion::GicDist).base, GicV2::kDistSize, &gic->distributor(), 0,
+                     1, 4);
+    memory_.add_mmio("gic_cpu", arm_virt_memmap(ArmVirtRegion::GicCpu).base, GicV2::kCpuSize, &gic->cpu_interface(), 0,
+                     4, 4);
+    memory_.add_mmio("gicv2m", arm_virt_memmap(ArmVirtRegion::GicV2m).base, GicV2::kV2mSize,
+                     &gic->v2m(kArmVirtGicV2mSpi, kArmVirtGicV2mSpis), 0, 2, 4);
+    gic_ = std::move(gic);
+  } else {
+    std::vector<uint64_t> mpidrs;
+    for (unsigned c = 0; c < ncpu; c++) mpidrs.push_back(cpu_mpidr(c));
+    auto gic = std::make_unique<GicV3>(std::move(mpidrs), num_irqs, log_);
+    memory_.add_mmio("gicv3_dist", arm_virt_memmap(ArmVirtRegion::GicDist).base, GicV3::kDistSize, &gic->distributor(),
+                     0, 1, 8);
+    unsigned low = std::min(ncpu, kGicV3RedistPerRegion0);
+    memory_.add_mmio("gicv3_redist_region[0]", arm_virt_memmap(ArmVirtRegion::GicRedist).base,
+                     low * GicV3::kRedistStride, &gic->redistributors(0, low), 0, 1, 8);
+    if (ncpu > low)
+      memory_.add_mmio("gicv3_redist_region[1]", arm_virt_memmap(ArmVirtRegion::HighGicRedist2).base,
+                       (ncpu - low) * GicV3::kRedistStride, &gic->redistributors(low, ncpu - low), 0, 1, 8);
+    gic_ = std::move(gic);
+  }
+  gic_->set_output([this](unsigned cpu, ArmCpuIrq line, bool level) {
+    if (cpu_irq_) cpu_irq_(cpu, line, level);
+  });
+  auto spi = [this](unsigned n) { return [this, n](bool level) { gic_->set_irq(0, kGicFirstSpi + n, level); }; };
+
+  uart_ = std::make_unique<Pl011>("pl011", console, log_);
+  memory_.add_mmio("pl011", arm_virt_memmap(ArmVirtRegion::Uart).base, Pl011::kSize, uart_.get(), 0, 1, 4);
+  uart_->irq().connect(spi(kArmVirtUartSpi));
+
+  rtc_ = std::make_unique<Pl031>("pl031", timers_, log_);
+  memory_.add_mmio("pl031", arm_virt_memmap(ArmVirtRegion::Rtc).base, Pl031::kSize, rtc_.get(), 0, 4, 4);
+  rtc_->irq().connect(spi(kArmVirtRtcSpi));
+
+  gpio_ = std::make_unique<Pl061>("pl061", log_);
+  memory_.add_mmio("pl061", arm_virt_memmap(ArmVirtRegion::Gpio).base, Pl061::kSize, gpio_.get(), 0, 1, 4);
+  gpio_->irq().connect(spi(kArmVirtGpioSpi));
+  power_button_release_ = std::make_unique<Timer>(timers_, [this] { gpio_->set_input(kPowerButtonLine, false); });
+
+  pcie_ = std::make_unique<PcieHost>(log_);
+  const ArmMemMapEntry& ecam =
+      arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
+  memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
+  for (ArmVirtRegion r : {ArmVirtRegion::PcieMmio, ArmVirtRegion::PciePio, ArmVirtRegion::HighPcieMmio}) {
+    if (r == ArmVirtRegion::HighPcieMmio && !options_.highmem) continue;
+    memory_.add_mmio(arm_virt_memmap(r).name, arm_virt_memmap(r).base, arm_virt_memmap(r).size, &pcie_->window(), 0, 1,
+                     8);
+  }
+
+  const ArmMemMapEntry& vio = arm_virt_memmap(ArmVirtRegion::Mmio);
+  for (unsigned i = 0; i < kArmVirtMmioCount; i++) {
+    virtio_.push_back(std::make_unique<VirtioMmioSlot>("virtio-mmio", log_));
+    memory_.add_mmio("virtio-mmio", vio.base + i * vio.size, VirtioMmioSlot::kSize, virtio_.back().get(), 0, 4, 4);
+  }
+
+  loader_ = std::make_unique<ImageLoader>(memory_, mem.base, config_.ram_bytes);
+  if (config_.dtb.empty())
+    build_fdt();
+  else
+    fdt_ = load_dtb_file(config_.dtb);
+  load_images();
+  loader_->write_all();
+}
+
+ArmVirtBoard::~ArmVirtBoard() {
+  // Devices go first, under the device lock: the timer thread cannot be inside one of their
+  // callbacks meanwhile (it is stopped after this body, when timers_ is destroyed).
+  std::lock_guard lock(memory_.device_lock());
+  power_button_release_.reset();
+  virtio_.clear();
+  pcie_.reset();
+  vars_flash_.reset();
+  gpio_.reset();
+  rtc_.reset();
+  uart_.reset();
+  gic_.reset();
+}
+
+void ArmVirtBoard::set_cpu_irq(std::function<void(unsigned, ArmCpuIrq, bool)> sink) {
+  std::lock_guard lock(memory_.device_lock());
+  cpu_irq_ = std::move(sink);
+}
+
+void ArmVirtBoard::set_cpu_index_source(std::function<unsigned()> source) {
+  gic_->set_cpu_index_source(std::move(source));
+}
+
+void ArmVirtBoard::set_timer_output(unsigned cpu, ArmTimer timer, bool level) {
+  std::lock_guard lock(memory_.device_lock());
+  gic_->set_irq(cpu, kArmTimerPpi[unsigned(timer)], level);
+}
+
+void ArmVirtBoard::set_pmu_output(unsigned cpu, bool level) {
+  std::lock_guard lock(memory_.device_lock());
+  gic_->set_irq(cpu, kArmPmuPpi, level);
+}
+
+bool ArmVirtBoard::gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->sysreg_read(cpu, enc, el, secure, value);
+}
+
+bool ArmVirtBoard::gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->sysreg_write(cpu, enc, el, secure, value);
+}
+
+void ArmVirtBoard::system_powerdown() {
+  std::lock_guard lock(memory_.device_lock());
+  gpio_->set_input(kPowerButtonLine, true);
+  power_button_release_->arm(clock_.now_ns() + kPowerButtonPressNs);
+}
+
+void ArmVirtBoard::reset() {
+  std::lock_guard lock(memory_.device_lock());
+  power_button_release_->cancel();
+  gic_->reset();
+  uart_->reset();
+  rtc_->reset();
+  gpio_->set_input(kPowerButtonLine, false);
+  gpio_->reset();
+  vars_flash_->reset();
+  pcie_->reset();
+  loader_->write_all();
+}
+
+void ArmVirtBoard::build_fdt() {
+  unsigned ncpu = config_.smp;
+  bool v2 = options_.gic_version == 2;
+  FdtBuilder b;
+  // phandles as QEMU allocates them: the APB clock, the CPUs from the last, the GIC, its MSI
+  // controller (GICv2m; GICv3 has no ITS in mimic), the GPIO controller.
+  uint32_t next = kArmVirtPhandleBase;
+  uint32_t clock_ph = next++;
+  std::vector<uint32_t> cpu_ph(ncpu);
+  for (unsigned i = ncpu; i-- > 0;) cpu_ph[i] = next++;
+  uint32_t gic_ph = next++;
+  uint32_t msi_ph = v2 ? next++ : 0;
+  uint32_t gpio_ph = next++;
+  auto reg = [&](std::initializer_list<std::pair<uint64_t, uint64_t>> ranges) {
+    std::vector<uint32_t> cells;
+    for (auto [base, size] : ranges)
+      cells.insert(cells.end(), {uint32_t(base >> 32), uint32_t(base), uint32_t(size >> 32), uint32_t(size)});
+    b.prop_cells("reg", cells);
+  };
+  auto region = [](ArmVirtRegion r) { return arm_virt_memmap(r); };
+  // PPIs in GICv2 device trees carry the mask of CPUs they reach (GIC_FDT_IRQ_PPI_CPU_MASK).
+  uint32_t ppi_flags = kIrqFlagsLevelHigh | (v2 ? ((1u << ncpu) - 1) << 8 : 0);
+
+  b.begin_node("");
+  b.prop_string("compatible", "linux,dummy-virt");
+  b.prop_u32("#address-cells", 2);
+  b.prop_u32("#size-cells", 2);
+  b.prop_string("model", "linux,dummy-virt");
+  b.prop_u32("interrupt-parent", gic_ph);
+
+  b.begin_node("chosen");
+  std::random_device rd;
+  uint32_t seed[8], kaslr[2];
+  for (uint32_t& s : seed) s = rd();
+  for (uint32_t& s : kaslr) s = rd();
+  b.prop_cells("kaslr-seed", {kaslr[0], kaslr[1]});
+  b.prop_bytes("rng-seed", seed, sizeof seed);
+  b.prop_string("stdout-path", fmt::format("/pl011@{:x}", region(ArmVirtRegion::Uart).base));
+  b.end_node();
+
+  const ArmMemMapEntry& mem = region(ArmVirtRegion::Mem);
+  b.begin_node(fmt::format("memory@{:x}", mem.base));
+  b.prop_string("device_type", "memory");
+  reg({{mem.base, config_.ram_bytes}});
+  b.end_node();
+
+  b.begin_node("apb-pclk");
+  b.prop_string("compatible", "fixed-clock");
+  b.prop_u32("#clock-cells", 0);
+  b.prop_u32("clock-frequency", kApbClockHz);
+  b.prop_string("clock-output-names", "clk24mhz");
+  b.prop_u32("phandle", clock_ph);
+  b.end_node();
+
+  PsciConduit psci = options_.secure && (!config_.bios.empty() && config_.bios != "none") ? PsciConduit::None
+                     : options_.virtualization                                            ? PsciConduit::Smc
+                                                                                          : PsciConduit::Hvc;
+  boot_.psci = psci;
+  if (psci != PsciConduit::None) {
+    b.begin_node("psci");
+    b.prop_string_list("compatible", {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"});
+    b.prop_string("method", psci == PsciConduit::Hvc ? "hvc" : "smc");
+    b.prop_u32("cpu_suspend", kPsciCpuSuspend);
+    b.prop_u32("cpu_off", kPsciCpuOff);
+    b.prop_u32("cpu_on", kPsciCpuOn);
+    b.prop_u32("migrate", kPsciMigrate);
+    b.end_node();
+  }
+
+  b.begin_node("cpus");
+  b.prop_u32("#address-cells", 1);
+  b.prop_u32("#size-cells", 0);
+  for (unsigned i = 0; i < ncpu; i++) {
+    b.begin_node(fmt::format("cpu@{}", i));
+    b.prop_string("device_type", "cpu");
+    b.prop_string("compatible", cpu_compatible(options_.cpu_type));
+    if (ncpu > 1 && psci != PsciConduit::None) b.prop_string("enable-method", "psci");
+    b.prop_u32("reg", uint32_t(cpu_mpidr(i)));
+    b.prop_u32("phandle", cpu_ph[i]);
+    b.end_node();
+  }
+  b.begin_node("cpu-map");
+  b.begin_node("socket0");
+  b.begin_node("cluster0");
+  for (unsigned i = 0; i < ncpu; i++) {
+    b.begin_node(fmt::format("core{}", i));
+    b.prop_u32("cpu", cpu_ph[i]);
+    b.end_node();
+  }
+  b.end_node();
+  b.end_node();
+  b.end_node();
+  b.end_node();  // cpus
+
+  b.begin_node("timer");
+  b.prop_string_list("compatible", {"arm,armv8-timer", "arm,armv7-timer"});
+  b.prop_empty("always-on");
+  // Secure, Non-secure EL1 physical, virtual, EL2 physical (PPI numbers, INTID - 16).
+  b.prop_cells("interrupts", {kIrqTypePpi, 13, ppi_flags, kIrqTypePpi, 14, ppi_flags, kIrqTypePpi, 11, ppi_flags,
+                              kIrqTypePpi, 10, ppi_flags});
+  b.end_node();
+
+  b.begin_node("pmu");
+  b.prop_string("compatible", "arm,armv8-pmuv3");
+  b.prop_cells("interrupts", {kIrqTypePpi, kArmPmuPpi - 16, ppi_flags});
+  b.end_node();
+
+  const ArmMemMapEntry& flash = region(ArmVirtRegion::Flash);
+  b.begin_node(fmt::format("flash@{:x}", flash.base));
+  b.prop_string("compatible", "cfi-flash");
+  reg({{flash.base, kArmVirtFlashBankSize}, {flash.base + kArmVirtFlashBankSize, kArmVirtFlashBankSize}});
+  b.prop_u32("bank-width", 4);
+  b.end_node();
+
+  const ArmMemMapEntry& dist = region(ArmVirtRegion::GicDist);
+  b.begin_node(fmt::format("intc@{:x}", dist.base));
+  b.prop_u32("#interrupt-cells", 3);
+  b.prop_empty("interrupt-controller");
+  b.prop_u32("#address-cells", 2);
+  b.prop_u32("#size-cells", 2);
+  b.prop_empty("ranges");
+  if (v2) {
+    b.prop_string("compatible", "arm,cortex-a15-gic");
+    const ArmMemMapEntry& cpu = region(ArmVirtRegion::GicCpu);
+    reg({{dist.base, dist.size}, {cpu.base, cpu.size}});
+  } else {
+    b.prop_string("compatible", "arm,gic-v3");
+    unsigned low = std::min(ncpu, kGicV3RedistPerRegion0);
+    const ArmMemMapEntry& rd0 = region(ArmVirtRegion::GicRedist);
+    if (ncpu > low) {
+      b.prop_u32("#redistributor-regions", 2);
+      const ArmMemMapEntry& rd1 = region(ArmVirtRegion::HighGicRedist2);
+      reg({{dist.base, dist.size}, {rd0.base, rd0.size}, {rd1.base, rd1.size}});
+    } else {
+      b.prop_u32("#redistributor-regions", 1);
+      reg({{dist.base, dist.size}, {rd0.base, rd0.size}});
+    }
+  }
+  b.prop_u32("phandle", gic_ph);
+  if (v2) {
+    const ArmMemMapEntry& v2m = region(ArmVirtRegion::GicV2m);
+    b.begin_node(fmt::format("v2m@{:x}", v2m.base));
+    b.prop_string("compatible", "arm,gic-v2m-frame");
+    b.prop_empty("msi-controller");
+    reg({{v2m.base, v2m.size}});
+    b.prop_u32("phandle", msi_ph);
+    b.end_node();
+  }
+  b.end_node();
+
+  auto primecell = [&](const char* node, const char* compat, ArmVirtRegion r, unsigned spi_n) {
+    const ArmMemMapEntry& e = region(r);
+    b.begin_node(fmt::format("{}@{:x}", node, e.base));
+    b.prop_string_list("compatible", {compat, "arm,primecell"});
+    reg({{e.base, e.size}});
+    b.prop_cells("interrupts", {kIrqTypeSpi, spi_n, kIrqFlagsLevelHigh});
+  };
+  primecell("pl011", "arm,pl011", ArmVirtRegion::Uart, kArmVirtUartSpi);
+  b.prop_cells("clocks", {clock_ph, clock_ph});
+  b.prop_string_list("clock-names", {"uartclk", "apb_pclk"});
+  b.end_node();
+
+  primecell("pl031", "arm,pl031", ArmVirtRegion::Rtc, kArmVirtRtcSpi);
+  b.prop_u32("clocks", clock_ph);
+  b.prop_string("clock-names", "apb_pclk");
+  b.end_node();
+
+  primecell("pl061", "arm,pl061", ArmVirtRegion::Gpio, kArmVirtGpioSpi);
+  b.prop_u32("#gpio-cells", 2);
+  b.prop_empty("gpio-controller");
+  b.prop_u32("clocks", clock_ph);
+  b.prop_string("clock-names", "apb_pclk");
+  b.prop_u32("phandle", gpio_ph);
+  b.end_node();
+
+  b.begin_node("gpio-keys");
+  b.prop_string("compatible", "gpio-keys");
+  b.begin_node("poweroff");
+  b.prop_string("label", "GPIO Key Poweroff");
+  b.prop_u32("linux,code", kKeyPower);
+  b.prop_cells("gpios", {gpio_ph, kPowerButtonLine, 0});
+  b.end_node();
+  b.end_node();
+
+  const ArmMemMapEntry& fwcfg = region(ArmVirtRegion::FwCfg);
+  b.begin_node(fmt::format("fw-cfg@{:x}", fwcfg.base));
+  b.prop_string("compatible", "qemu,fw-cfg-mmio");
+  reg({{fwcfg.base, fwcfg.size}});
+  b.prop_empty("dma-coherent");
+  b.end_node();
+
+  const ArmMemMapEntry& vio = region(ArmVirtRegion::Mmio);
+  for (unsigned i = 0; i < kArmVirtMmioCount; i++) {
+    uint64_t base = vio.base + i * vio.size;
+    b.begin_node(fmt::format("virtio_mmio@{:x}", base));
+    b.prop_string("compatible", "virtio,mmio");
+    reg({{base, vio.size}});
+    b.prop_cells("interrupts", {kIrqTypeSpi, kArmVirtMmioSpi + i, kIrqFlagsEdgeRising});
+    b.prop_empty("dma-coherent");
+    b.end_node();
+  }
+
+  const ArmMemMapEntry& pbus = region(ArmVirtRegion::PlatformBus);
+  b.begin_node(fmt::format("platform-bus@{:x}", pbus.base));
+  b.prop_string_list("compatible", {"qemu,platform", "simple-bus"});
+  b.prop_u32("#size-cells", 1);
+  b.prop_u32("#address-cells", 1);
+  b.prop_cells("ranges", {0, 0, uint32_t(pbus.base), uint32_t(pbus.size)});
+  b.prop_u32("interrupt-parent", gic_ph);
+  b.end_node();
+
+  const ArmMemMapEntry& pmmio = region(ArmVirtRegion::PcieMmio);
+  const ArmMemMapEntry& ppio = region(ArmVirtRegion::PciePio);
+  const ArmMemMapEntry& ecam = region(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
+  b.begin_node(fmt::format("pcie@{:x}", pmmio.base));
+  b.prop_string("compatible", "pci-host-ecam-generic");
+  b.prop_string("device_type", "pci");
+  b.prop_u32("#address-cells", 3);
+  b.prop_u32("#size-cells", 2);
+  b.prop_u32("linux,pci-domain", 0);
+  b.prop_cells("bus-range", {0, uint32_t(ecam.size / kMiB - 1)});
+  b.prop_empty("dma-coherent");
+  reg({{ecam.base, ecam.size}});
+  std::vector<uint32_t> ranges = {0x01000000,
+                                  0,
+                                  0,
+                                  uint32_t(ppio.base >> 32),
+                                  uint32_t(ppio.base),
+                                  0,
+                                  uint32_t(ppio.size),
+                                  0x02000000,
+                                  uint32_t(pmmio.base >> 32),
+                                  uint32_t(pmmio.base),
+                                  uint32_t(pmmio.base >> 32),
+                                  uint32_t(pmmio.base),
+                                  0,
+                                  uint32_t(pmmio.size)};
+  if (options_.highmem) {
+    const ArmMemMapEntry& hi = region(ArmVirtRegion::HighPcieMmio);
+    ranges.insert(ranges.end(), {0x03000000, uint32_t(hi.base >> 32), uint32_t(hi.base), uint32_t(hi.base >> 32),
+                                 uint32_t(hi.base), uint32_t(hi.size >> 32), uint32_t(hi.size)});
+  }
+  b.prop_cells("ranges", ranges);
+  if (msi_ph) b.prop_cells("msi-map", {0, msi_ph, 0, 0x10000});
+  b.prop_u32("#interrupt-cells", 1);
+  std::vector<uint32_t> imap;
+  for (uint32_t slot = 0; slot < 4; slot++)
+    for (uint32_t pin = 0; pin < 4; pin++)
+      imap.insert(imap.end(), {slot << 11, 0, 0, pin + 1, gic_ph, 0, 0, kIrqTypeSpi, kArmVirtPcieSpi + (pin + slot) % 4,
+                               kIrqFlagsLevelHigh});
+  b.prop_cells("interrupt-map", imap);
+  b.prop_cells("interrupt-map-mask", {0x1800, 0, 0, 7});
+  b.end_node();
+
+  b.end_node();  // root
+  fdt_ = b.finish();
+}
+
+bool parse_arm64_image(const std::vector<uint8_t>& file, Arm64ImageHeader* out) {
+  if (file.size() < 0x40 || memcmp(file.data() + 0x38, "ARM\x64", 4) != 0) return false;
+  auto u64 = [&](size_t off) {
+    uint64_t v;
+    memcpy(&v, file.data() + off, 8);
+    return v;
+  };
+  out->text_offset = u64(8);
+  out->image_size = u64(16);
+  out->flags = u64(24);
+  return true;
+}
+
+namespace {
+std::vector<uint8_t> gunzip(const std::string& what, const uint8_t* data, size_t len) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) throw MachineError(fmt::format("{}: zlib cannot start", what));
+  std::vector<uint8_t> out(std::min<uint64_t>(kMaxGunzipBytes, std::max<uint64_t>(len * 4, 1 << 20)));
+  zs.next_in = const_cast<uint8_t*>(data);
+  zs.avail_in = uInt(len);
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    if (zs.total_out == out.size()) {
+      if (out.size() >= kMaxGunzipBytes) {
+        inflateEnd(&zs);
+        throw MachineError(
+            fmt::format("{}: the gzip'd kernel inflates to more than {} MiB", what, kMaxGunzipBytes / kMiB));
+      }
+      out.resize(std::min<uint64_t>(kMaxGunzipBytes, out.size() * 2));
+    }
+    zs.next_out = out.data() + zs.total_out;
+    zs.avail_out = uInt(out.size() - zs.total_out);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      throw MachineError(fmt::format("{}: corrupt gzip stream ({})", what,
+                                     rc == Z_BUF_ERROR ? "truncated"
+                                     : zs.msg          ? zs.msg
+                                                       : "zlib error"));
+    }
+  }
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+}  // namespace
+
+std::vector<uint8_t> unpack_arm64_kernel(const std::string& what, std::vector<uint8_t> file) {
+  if (file.size() >= 2 && file[0] == 0x1f && file[1] == 0x8b) return gunzip(what, file.data(), file.size());
+  // EFI zboot (drivers/firmware/efi/libstub/zboot-header.S): "MZ", "zimg", payload offset and
+  // size, the compression's name at 0x18.
+  if (file.size() >= 0x40 && memcmp(file.data(), "MZ", 2) == 0 && memcmp(file.data() + 4, "zimg", 4) == 0) {
+    uint32_t off, size;
+    memcpy(&off, file.data() + 8, 4);
+    memcpy(&size, file.data() + 12, 4);
+    std::string comp(reinterpret_cast<const char*>(file.data() + 0x18),
+                     strnlen(reinterpret_cast<const char*>(file.data() + 0x18), 32));
+    if (uint64_t(off) + size > file.size())
+      throw MachineError(fmt::format("{}: EFI zboot payload [{:#x}, +{:#x}) lies beyond the file ({:#x} bytes)", what,
+                                     off, size, file.size()));
+    if (comp != "gzip")
+      throw MachineError(
+          fmt::format("{}: EFI zboot image compressed with '{}': mimic decompresses gzip only", what, comp));
+    return gunzip(what, file.data() + off, size);
+  }
+  return file;
+}
+
+void ArmVirtBoard::load_images() {
+  const ArmMemMapEntry& mem = arm_virt_memmap(ArmVirtRegion::Mem);
+  uint64_t ram_end = mem.base + config_.ram_bytes;
+  std::string bios = config_.bios == "default" || config_.bios == "none" ? "" : config_.bios;
+  // Without -kernel the CPU starts in the flash as well (empty flash: it runs zeros, as QEMU's).
+  boot_.firmware = !bios.empty() || !options_.pflash[0].empty() || config_.kernel.empty();
+  FdtEditor chosen(fdt_, config_.dtb.empty() ? "generated device tree" : "-dtb " + config_.dtb);
+
+  if (!bios.empty() && !options_.pflash[0].empty())
+    throw MachineError("-bios and -drive if=pflash,unit=0 both give the firmware: take one");
+  if (!bios.empty() || !options_.pflash[0].empty()) {
+    std::string what = bios.empty() ? "-drive if=pflash,unit=0,file=" + options_.pflash[0] : "-bios " + bios;
+    std::vector<uint8_t> file = read_input_file(what, bios.empty() ? options_.pflash[0] : bios);
+    if (file.size() > kArmVirtFlashBankSize)
+      throw MachineError(fmt::format("{}: {:#x} bytes do not fit the {} MiB flash bank", what, file.size(),
+                                     kArmVirtFlashBankSize / kMiB));
+    if (!memory_.write(arm_virt_memmap(ArmVirtRegion::Flash).base, file.data(), file.size()))
+      throw MachineError(fmt::format("{}: cannot write the flash", what));
+  }
+  if (boot_.firmware) {
+    // The firmware starts at the flash base at the highest EL; it reads the DTB at the RAM base
+    // and finds the kernel through fw_cfg.
+    boot_.entry = arm_virt_memmap(ArmVirtRegion::Flash).base;
+    boot_.el = options_.secure ? 3 : options_.virtualization ? 2 : 1;
+    boot_.dtb_addr = mem.base;
+  } else {
+    boot_.el = options_.virtualization ? 2 : 1;
+  }
+
+  uint64_t image_high = mem.base;
+  if (!config_.kernel.empty() && !boot_.firmware) {
+    std::string what = "-kernel " + config_.kernel;
+    std::vector<uint8_t> file = read_input_file("-kernel", config_.kernel);
+    if (ImageLoader::is_elf(file)) {
+      ImageLoader::ElfInfo elf = loader_->load_elf(what, file);
+      boot_.entry = elf.entry;
+      image_high = elf.high;
+    } else {
+      file = unpack_arm64_kernel(what, std::move(file));
+      Arm64ImageHeader hdr;
+      uint64_t offset = kKernel64LoadAddr, size = file.size();
+      if (parse_arm64_image(file, &hdr)) {
+        boot_.linux_image = true;
+        if (hdr.image_size != 0) {
+          // hw/arm/boot.c load_aarch64_image: text_offset from the header; QEMU keeps the first
+          // 4 KiB for its boot stub, so an offset inside it moves 2 MiB up.
+          if (hdr.text_offset > config_.ram_bytes)
+            throw MachineError(fmt::format("{}: arm64 Image header's text_offset {:#x} lies beyond RAM ({:#x} bytes)",
+                                           what, hdr.text_offset, config_.ram_bytes));
+          offset = hdr.text_offset < kBootloaderMaxSize ? hdr.text_offset + 2 * kMiB : hdr.text_offset;
+          size = std::max<uint64_t>(size, hdr.image_size);
+        }
+      }
+      if (offset + size > config_.ram_bytes)
+        throw MachineError(fmt::format("{}: {:#x} bytes at {:#x} do not fit in RAM (ends at {:#x}); raise -m", what,
+                                       size, mem.base + offset, ram_end));
+      loader_->load_raw(what, file, mem.base + offset, size);
+      boot_.entry = mem.base + offset;
+      image_high = mem.base + offset + size;
+    }
+    boot_.kernel_end = image_high;
+
+    // The initrd at half of RAM (at most 128 MiB in), past the image, page aligned.
+    uint64_t initrd_start = mem.base + std::min<uint64_t>(config_.ram_bytes / 2, 128 * kMiB);
+    initrd_start = align_up(std::max(initrd_start, image_high), tcg::kPageSize);
+    uint64_t initrd_size = 0;
+    if (!config_.initrd.empty()) {
+      std::vector<uint8_t> rd = read_input_file("-initrd", config_.initrd);
+      if (initrd_start >= ram_end || rd.size() > ram_end - initrd_start)
+        throw MachineError(fmt::format("-initrd {}: {:#x} bytes at {:#x} do not fit in RAM (ends at {:#x}); raise -m",
+                                       config_.initrd, rd.size(), initrd_start, ram_end));
+      initrd_size = rd.size();
+      loader_->load_raw("-initrd " + config_.initrd, rd, initrd_start);
+      boot_.initrd_start = initrd_start;
+      boot_.initrd_end = initrd_start + initrd_size;
+      uint64_t s = __builtin_bswap64(boot_.initrd_start), e = __builtin_bswap64(boot_.initrd_end);
+      chosen.set_bytes("/chosen", "linux,initrd-start", &s, 8);
+      chosen.set_bytes("/chosen", "linux,initrd-end", &e, 8);
+    }
+    if (!config_.append.empty()) chosen.set_string("/chosen", "bootargs", config_.append);
+    // The DTB after the initrd, 2 MiB aligned: early arm64 kernels map it as one 2 MiB block.
+    boot_.dtb_addr = align_up(initrd_start + initrd_size, 2 * kMiB);
+  }
+  chosen.randomize_rng_seeds();
+  chosen.pack();
+  if (boot_.dtb_addr >= ram_end || fdt_.size() > ram_end - boot_.dtb_addr)
+    throw MachineError(fmt::format(
+        "device tree of {:#x} bytes: not enough RAM for it after the kernel and initrd (at {:#x}); raise -m",
+        fdt_.size(), boot_.dtb_addr));
+  loader_->load_raw("fdt", fdt_, boot_.dtb_addr);
+}
+
+std::vector<uint8_t> arm_virt_device_tree(const MachineConfig& config, const ArmVirtOptions* options) {
+  NullConsole console;
+  ArmVirtBoard board(config, console, nullptr, options);
+  return board.fdt();
+}
+
+}  // namespace mimic::hw

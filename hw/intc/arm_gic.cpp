@@ -1,0 +1,255 @@
+// The GIC state machine shared by GICv2 and GICv3 (IHI0048 chapter 3, IHI0069 chapter 4):
+// pending/active transitions, priority masking and preemption, acknowledge and end of interrupt.
+#include "hw/intc/arm_gic.h"
+
+#include <fmt/format.h>
+
+#include "tcg/exec/log.h"
+
+namespace mimic::hw {
+
+ArmGic::ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log)
+    : name_(std::move(name)),
+      version_(version),
+      num_cpus_(num_cpus),
+      num_irqs_(num_irqs),
+      log_(log),
+      banked_(num_cpus * kGicFirstSpi),
+      spis_(num_irqs - kGicFirstSpi),
+      cpus_(num_cpus) {}
+
+ArmGic::~ArmGic() = default;
+
+void ArmGic::reset() {
+  dist_enable_[0] = dist_enable_[1] = false;
+  for (IrqState& s : banked_) s = IrqState{};
+  for (IrqState& s : spis_) s = IrqState{};
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    // SGIs are edge triggered and always enabled in GICv2 (GICD_ISENABLER0[15:0] RAO in QEMU's
+    // model is not architectural: Linux enables them itself); PPIs default to level.
+    for (unsigned i = 0; i < 16; i++) irq(c, i).edge = true;
+    CpuIface& ci = cpus_[c];
+    bool irq_out = ci.irq_out, fiq_out = ci.fiq_out;
+    ci = CpuIface{};
+    ci.bpr[0] = min_bpr(0);
+    ci.bpr[1] = min_bpr(1);
+    ci.irq_out = irq_out;
+    ci.fiq_out = fiq_out;
+  }
+  update();
+}
+
+unsigned ArmGic::current_cpu() const {
+  unsigned c = current_cpu_ ? current_cpu_() : 0;
+  return c < num_cpus_ ? c : 0;
+}
+
+void ArmGic::log_guest_error(const std::string& what) const {
+  if (!log_ || !log_->enabled(tcg::LogFlag::kUnimp)) return;
+  log_->write(fmt::format("device {}: {}\n", name_, what));
+}
+
+bool ArmGic::is_pending(unsigned cpu, unsigned intid) const {
+  if (intid < 16) return sgi_pending(cpu, intid);
+  const IrqState& s = irq(cpu, intid);
+  return s.latched || (!s.edge && s.level);
+}
+
+void ArmGic::set_pending(unsigned cpu, unsigned intid, bool pending) {
+  if (intid < 16 && !pending) {
+    clear_sgi_pending(cpu, intid);
+    return;
+  }
+  irq(cpu, intid).latched = pending;
+}
+
+void ArmGic::set_irq(unsigned cpu, unsigned intid, bool level) {
+  if (intid < 16 || intid >= num_irqs_ || (intid < kGicFirstSpi && cpu >= num_cpus_)) return;
+  IrqState& s = irq(intid < kGicFirstSpi ? cpu : 0, intid);
+  if (s.level == level) return;
+  s.level = level;
+  // An edge-triggered interrupt latches its rising edge; a level one is pending while high.
+  if (level && s.edge) s.latched = true;
+  update();
+}
+
+uint8_t ArmGic::group_priority_mask(unsigned cpu, unsigned group) const {
+  const CpuIface& ci = cpus_[cpu];
+  unsigned bpr = group == 1 && ci.cbpr ? ci.bpr[0] : ci.bpr[group];
+  // With CBPR (or GICv2's Group 1 using GICC_ABPR) Group 1's binary point counts one lower.
+  if (group == 1 && !ci.cbpr) bpr = bpr > 0 ? bpr - 1 : 0;
+  return uint8_t(0xff << (bpr + 1)) & priority_mask();
+}
+
+unsigned ArmGic::highest_pending(unsigned cpu, int group) const {
+  unsigned best = kGicSpurious;
+  unsigned best_prio = 0x100;
+  const CpuIface& ci = cpus_[cpu];
+  for (unsigned id = 0; id < num_irqs_; id++) {
+    const IrqState& s = irq(cpu, id);
+    if (!s.enabled || s.active || !is_pending(cpu, id)) continue;
+    unsigned g = s.group1 ? 1 : 0;
+    if ((group >= 0 && unsigned(group) != g) || !dist_enable_[g] || !ci.enable_grp[g]) continue;
+    if (id >= kGicFirstSpi && !spi_targets(id, cpu)) continue;
+    unsigned prio = s.priority & priority_mask();
+    if (prio < best_prio) {
+      best_prio = prio;
+      best = id;
+    }
+  }
+  return best;
+}
+
+unsigned ArmGic::running_priority(unsigned cpu) const {
+  const CpuIface& ci = cpus_[cpu];
+  for (unsigned p = 0; p < 256; p++)
+    if (ci.active_prio[0][p] || ci.active_prio[1][p]) return p;
+  return 0x100;
+}
+
+bool ArmGic::output_level(unsigned cpu, ArmCpuIrq line) const {
+  if (cpu >= num_cpus_) return false;
+  return line == ArmCpuIrq::Irq ? cpus_[cpu].irq_out : line == ArmCpuIrq::Fiq ? cpus_[cpu].fiq_out : false;
+}
+
+void ArmGic::update() {
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    CpuIface& ci = cpus_[c];
+    bool irq_out = false, fiq_out = false;
+    unsigned id = highest_pending(c, -1);
+    if (id != kGicSpurious) {
+      const IrqState& s = irq(c, id);
+      unsigned g = s.group1 ? 1 : 0;
+      unsigned prio = s.priority & priority_mask();
+      // Signalled when unmasked by the PMR and its group priority preempts the running one.
+      if (prio < ci.pmr && (prio & group_priority_mask(c, g)) < running_priority(c)) {
+        (group_on_fiq(c, g) ? fiq_out : irq_out) = true;
+      }
+    }
+    if (irq_out != ci.irq_out) {
+      ci.irq_out = irq_out;
+      if (sink_) sink_(c, ArmCpuIrq::Irq, irq_out);
+    }
+    if (fiq_out != ci.fiq_out) {
+      ci.fiq_out = fiq_out;
+      if (sink_) sink_(c, ArmCpuIrq::Fiq, fiq_out);
+    }
+  }
+}
+
+unsigned ArmGic::acknowledge(unsigned cpu, int group) {
+  CpuIface& ci = cpus_[cpu];
+  // The highest priority pending interrupt, if it is of the group asked for (GICv3's IAR0 and
+  // IAR1 return 1023 when the other group's is highest).
+  unsigned id = highest_pending(cpu, -1);
+  if (id == kGicSpurious) return kGicSpurious;
+  IrqState& s = irq(cpu, id);
+  unsigned g = s.group1 ? 1 : 0;
+  if (group >= 0 && unsigned(group) != g) return kGicSpurious;
+  unsigned prio = s.priority & priority_mask();
+  uint8_t gp = prio & group_priority_mask(cpu, g);
+  if (prio >= ci.pmr || gp >= running_priority(cpu)) return kGicSpurious;
+  unsigned value = id;
+  if (id < 16)
+    value = acknowledge_sgi(cpu, id);
+  else
+    s.latched = false;  // a level interrupt stays pending while its line is high
+  s.active = true;
+  ci.active_prio[g].set(gp);
+  update();
+  return value;
+}
+
+void ArmGic::end_of_interrupt(unsigned cpu, unsigned intid, int group) {
+  CpuIface& ci = cpus_[cpu];
+  // Priority drop: the highest active priority (lowest value) goes.
+  bool dropped = false;
+  for (unsigned p = 0; p < 256 && !dropped; p++) {
+    for (unsigned g = 0; g < 2; g++) {
+      if ((group < 0 || unsigned(group) == g) && ci.active_prio[g][p]) {
+        ci.active_prio[g].reset(p);
+        dropped = true;
+        break;
+      }
+    }
+  }
+  if (!dropped) log_guest_error(fmt::format("EOI of INTID {} with no active priority", intid));
+  if (!ci.eoi_mode) deactivate(cpu, intid);
+  update();
+}
+
+void ArmGic::deactivate(unsigned cpu, unsigned intid) {
+  intid &= 0x3ff;
+  if (intid >= num_irqs_) return;  // spurious or out of range: ignored
+  irq(cpu, intid).active = false;
+  update();
+}
+
+uint32_t ArmGic::read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo,
+                            unsigned hi) const {
+  unsigned bits = array == GicArray::Priority ? 8 : array == GicArray::Config ? 2 : 1;
+  unsigned first = unsigned(offset * 8 / bits);
+  unsigned n = size * 8 / bits;
+  uint32_t v = 0;
+  for (unsigned i = 0; i < n; i++) {
+    unsigned id = first + i;
+    if (id < lo || id >= hi || id >= num_irqs_) continue;
+    const IrqState& s = irq(cpu, id);
+    uint32_t f = 0;
+    switch (array) {
+      case GicArray::Group: f = s.group1; break;
+      case GicArray::SetEnable:
+      case GicArray::ClearEnable: f = s.enabled; break;
+      case GicArray::SetPending:
+      case GicArray::ClearPending: f = is_pending(cpu, id); break;
+      case GicArray::SetActive:
+      case GicArray::ClearActive: f = s.active; break;
+      case GicArray::Priority: f = s.priority & priority_mask(); break;
+      case GicArray::Config: f = s.edge ? 2 : 0; break;
+    }
+    v |= f << (i * bits);
+  }
+  return v;
+}
+
+void ArmGic::write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t value, unsigned size, unsigned lo,
+                         unsigned hi) {
+  unsigned bits = array == GicArray::Priority ? 8 : array == GicArray::Config ? 2 : 1;
+  unsigned first = unsigned(offset * 8 / bits);
+  unsigned n = size * 8 / bits;
+  for (unsigned i = 0; i < n; i++) {
+    unsigned id = first + i;
+    if (id < lo || id >= hi || id >= num_irqs_) continue;
+    IrqState& s = irq(cpu, id);
+    uint32_t f = (value >> (i * bits)) & ((1u << bits) - 1);
+    switch (array) {
+      case GicArray::Group: s.group1 = f; break;
+      case GicArray::SetEnable:
+        if (f) s.enabled = true;
+        break;
+      case GicArray::ClearEnable:
+        if (f) s.enabled = false;
+        break;
+      case GicArray::SetPending:
+        if (f && id >= 16) s.latched = true;
+        break;
+      case GicArray::ClearPending:
+        if (f && id >= 16) s.latched = false;
+        break;
+      case GicArray::SetActive:
+        if (f) s.active = true;
+        break;
+      case GicArray::ClearActive:
+        if (f) s.active = false;
+        break;
+      case GicArray::Priority: s.priority = uint8_t(f) & priority_mask(); break;
+      case GicArray::Config:
+        // SGIs are always edge; PPIs' configuration is implementation defined (QEMU: writable).
+        if (id >= 16) s.edge = f & 2;
+        break;
+    }
+  }
+  update();
+}
+
+}  // namespace mimic::hw

@@ -1,0 +1,141 @@
+// The Arm Generic Interrupt Controller: the state machine GICv2 and GICv3 share (per-interrupt
+// enable/pending/active/group/priority/trigger, banked SGIs and PPIs per CPU, the CPU
+// interface's priority mask, binary point, running priority and active priorities), and the
+// two front ends: GicV2 (distributor + memory-mapped CPU interface + GICv2m MSI frame) and GicV3
+// (distributor with affinity routing, one redistributor per CPU, the ICC_* system registers).
+//
+// Both model a GIC without the Security Extensions as QEMU's virt has it with secure=off
+// (GICv2: no GICD_TYPER.SecurityExtn; GICv3: GICD_CTLR.DS = 1): Group 0 signals FIQ, Group 1
+// signals IRQ, every register is accessible to the one (Non-secure) world.
+//
+// Locking: every entry point runs under the machine's device lock (MMIO, device lines, and the
+// board takes it around the CPU's system register and timer calls). None of that is a hot path:
+// the guest touches the GIC once or twice per interrupt, not per instruction.
+#pragma once
+
+#include <array>
+#include <bitset>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "hw/core/memory.h"
+
+namespace mimic::tcg {
+class Logger;
+}
+
+namespace mimic::hw {
+
+// Lines into a CPU: what the GIC drives.
+enum class ArmCpuIrq { Irq, Fiq, VIrq, VFiq };
+
+constexpr unsigned kGicSpurious = 1023;
+constexpr unsigned kGicFirstSpi = 32;
+
+// Reads/writes of the distributor's bit-per-interrupt and byte/2-bit-per-interrupt register
+// arrays, shared by GICv2's distributor and GICv3's distributor and redistributors.
+// Offsets count from INTID 0; INTIDs outside [lo, hi) read as zero and ignore writes.
+enum class GicArray {
+  Group,
+  SetEnable,
+  ClearEnable,
+  SetPending,
+  ClearPending,
+  SetActive,
+  ClearActive,
+  Priority,
+  Config
+};
+
+class ArmGic {
+ public:
+  ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned num_irqs, tcg::Logger* log);
+  virtual ~ArmGic();
+  unsigned version() const { return version_; }
+  unsigned num_cpus() const { return num_cpus_; }
+  unsigned num_irqs() const { return num_irqs_; }
+
+  // An input line: a PPI (INTID 16..31) of `cpu`, or an SPI (INTID >= 32; `cpu` ignored).
+  void set_irq(unsigned cpu, unsigned intid, bool level);
+  // Where the CPU interface outputs go (called on level changes only).
+  void set_output(std::function<void(unsigned cpu, ArmCpuIrq line, bool level)> sink) { sink_ = std::move(sink); }
+  // Which CPU makes the current MMIO access (banked registers, GICv2's CPU interface).
+  void set_cpu_index_source(std::function<unsigned()> source) { current_cpu_ = std::move(source); }
+
+  // GICv3 CPU interface system registers (see ArmVirtBoard::gic_sysreg_read).
+  virtual bool sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) { return false; }
+  virtual bool sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) { return false; }
+
+  virtual void reset();
+
+  // The CPU interface operations both versions expose (GICC_IAR / ICC_IAR*_EL1 ...), also the
+  // tests' view. `group` is 0 or 1; -1 acknowledges whichever group is highest.
+  unsigned acknowledge(unsigned cpu, int group);
+  void end_of_interrupt(unsigned cpu, unsigned intid, int group);
+  void deactivate(unsigned cpu, unsigned intid);
+  // The highest priority pending interrupt for `cpu` that its CPU interface may see (ignores
+  // the running priority and the PMR), or kGicSpurious.
+  unsigned highest_pending(unsigned cpu, int group) const;
+  unsigned running_priority(unsigned cpu) const;
+  bool output_level(unsigned cpu, ArmCpuIrq line) const;
+
+ protected:
+  struct IrqState {
+    bool enabled = false, latched = false, active = false, level = false, edge = false, group1 = false;
+    uint8_t priority = 0;
+  };
+  struct CpuIface {
+    bool enable_grp[2] = {false, false};
+    bool eoi_mode = false;  // split priority drop and deactivation
+    bool cbpr = false;      // GICv2: Group 1 uses GICC_BPR; GICv3: ICC_CTLR.CBPR
+    bool fiq_en = false;    // GICv2 GICC_CTLR.FIQEn: Group 0 on FIQ (else IRQ)
+    uint8_t pmr = 0;
+    uint8_t bpr[2] = {0, 0};
+    // Active priorities per group, indexed by group priority (priority & the group's mask).
+    std::array<std::bitset<256>, 2> active_prio;
+    bool irq_out = false, fiq_out = false;
+  };
+
+  IrqState& irq(unsigned cpu, unsigned intid) {
+    return intid < kGicFirstSpi ? banked_[cpu * kGicFirstSpi + intid] : spis_[intid - kGicFirstSpi];
+  }
+  const IrqState& irq(unsigned cpu, unsigned intid) const {
+    return intid < kGicFirstSpi ? banked_[cpu * kGicFirstSpi + intid] : spis_[intid - kGicFirstSpi];
+  }
+  bool is_pending(unsigned cpu, unsigned intid) const;
+  void set_pending(unsigned cpu, unsigned intid, bool pending);
+  // Whether SPI `intid` is delivered to `cpu` (GICv2 targets, GICv3 IROUTER).
+  virtual bool spi_targets(unsigned intid, unsigned cpu) const = 0;
+  // GICv2 tracks SGIs by source CPU; the returned INTID carries the source (bits 10..12).
+  virtual unsigned acknowledge_sgi(unsigned cpu, unsigned intid) { return intid; }
+  virtual bool sgi_pending(unsigned cpu, unsigned intid) const { return irq(cpu, intid).latched; }
+  virtual void clear_sgi_pending(unsigned cpu, unsigned intid) { irq(cpu, intid).latched = false; }
+  // The mask that gives an interrupt's group priority (its preemption level) for the binary point.
+  uint8_t group_priority_mask(unsigned cpu, unsigned group) const;
+  // The minimum binary point of each group and how many priority bits the CPU interface keeps.
+  virtual uint8_t min_bpr(unsigned group) const = 0;
+  virtual uint8_t priority_mask() const = 0;
+  virtual bool group_on_fiq(unsigned cpu, unsigned group) const = 0;
+  bool dist_group_enabled(unsigned group) const { return dist_enable_[group]; }
+  unsigned current_cpu() const;
+  // A register of `array` at byte `offset` into it, as `cpu` sees it.
+  uint32_t read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo, unsigned hi) const;
+  void write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t value, unsigned size, unsigned lo,
+                   unsigned hi);
+  // Recomputes every CPU's IRQ/FIQ outputs and reports changes.
+  void update();
+  void log_guest_error(const std::string& what) const;
+
+  std::string name_;
+  unsigned version_, num_cpus_, num_irqs_;
+  tcg::Logger* log_;
+  bool dist_enable_[2] = {false, false};
+  std::vector<IrqState> banked_, spis_;
+  std::vector<CpuIface> cpus_;
+  std::function<void(unsigned, ArmCpuIrq, bool)> sink_;
+  std::function<unsigned()> current_cpu_;
+};
+
+}  // namespace mimic::hw

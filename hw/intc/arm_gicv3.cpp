@@ -1,0 +1,384 @@
+// GICv3 registers (IHI0069 chapters 12 (ICC_*) and 12.9-12.11 (GICD_*, GICR_*)) over the shared
+// GIC state machine.
+#include "hw/intc/arm_gicv3.h"
+
+#include <fmt/format.h>
+
+namespace mimic::hw {
+
+namespace {
+constexpr uint64_t kGicdCtlr = 0x0000, kGicdTyper = 0x0004, kGicdIidr = 0x0008, kGicdTyper2 = 0x000c,
+                   kGicdStatusr = 0x0010, kGicdIrouter = 0x6000, kGicdIgrpmodr = 0x0d00, kGicdNsacr = 0x0e00,
+                   kGicdIdBase = 0xffd0;
+constexpr uint64_t kGicrCtlr = 0x0000, kGicrIidr = 0x0004, kGicrTyper = 0x0008, kGicrStatusr = 0x0010,
+                   kGicrWaker = 0x0014, kGicrPropbaser = 0x0070, kGicrPendbaser = 0x0078, kGicrSgiBase = 0x10000;
+constexpr uint32_t kGicdCtlrEnGrp0 = 1, kGicdCtlrEnGrp1 = 2, kGicdCtlrAre = 1u << 4, kGicdCtlrDs = 1u << 6;
+constexpr uint32_t kWakerProcessorSleep = 2, kWakerChildrenAsleep = 4;
+// QEMU's gicv3 ID registers (PIDR4..7, PIDR0..3, CIDR0..3 from 0xffd0); PIDR2 says GICv3.
+constexpr uint8_t kGicv3Ids[] = {0x44, 0x00, 0x00, 0x00, 0x92, 0xb4, 0x3b, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+
+struct ArrayWindow {
+  uint64_t base;
+  GicArray array;
+  uint64_t bytes_per_32;
+};
+constexpr ArrayWindow kArrays[] = {
+    {0x0080, GicArray::Group, 4},       {0x0100, GicArray::SetEnable, 4},    {0x0180, GicArray::ClearEnable, 4},
+    {0x0200, GicArray::SetPending, 4},  {0x0280, GicArray::ClearPending, 4}, {0x0300, GicArray::SetActive, 4},
+    {0x0380, GicArray::ClearActive, 4}, {0x0400, GicArray::Priority, 32},    {0x0c00, GicArray::Config, 8},
+};
+
+// A read or write through the INTID arrays, for INTIDs [lo, hi); true when `offset` is one.
+template <typename Fn>
+bool in_arrays(uint64_t offset, unsigned size, unsigned num_irqs, Fn&& fn) {
+  for (const ArrayWindow& w : kArrays) {
+    uint64_t span = w.bytes_per_32 * (num_irqs / 32);
+    if (offset >= w.base && offset + size <= w.base + span) {
+      if (w.array != GicArray::Priority && size != 4) return false;
+      fn(w.array, offset - w.base);
+      return true;
+    }
+  }
+  return false;
+}
+
+constexpr uint32_t sysreg(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2) {
+  return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+}
+enum : uint32_t {
+  kIccPmrEl1 = sysreg(3, 0, 4, 6, 0),
+  kIccIar0El1 = sysreg(3, 0, 12, 8, 0),
+  kIccEoir0El1 = sysreg(3, 0, 12, 8, 1),
+  kIccHppir0El1 = sysreg(3, 0, 12, 8, 2),
+  kIccBpr0El1 = sysreg(3, 0, 12, 8, 3),
+  kIccAp0r0El1 = sysreg(3, 0, 12, 8, 4),  // ..AP0R3: op2 4..7
+  kIccAp1r0El1 = sysreg(3, 0, 12, 9, 0),  // ..AP1R3: op2 0..3
+  kIccDirEl1 = sysreg(3, 0, 12, 11, 1),
+  kIccRprEl1 = sysreg(3, 0, 12, 11, 3),
+  kIccSgi1rEl1 = sysreg(3, 0, 12, 11, 5),
+  kIccAsgi1rEl1 = sysreg(3, 0, 12, 11, 6),
+  kIccSgi0rEl1 = sysreg(3, 0, 12, 11, 7),
+  kIccIar1El1 = sysreg(3, 0, 12, 12, 0),
+  kIccEoir1El1 = sysreg(3, 0, 12, 12, 1),
+  kIccHppir1El1 = sysreg(3, 0, 12, 12, 2),
+  kIccBpr1El1 = sysreg(3, 0, 12, 12, 3),
+  kIccCtlrEl1 = sysreg(3, 0, 12, 12, 4),
+  kIccSreEl1 = sysreg(3, 0, 12, 12, 5),
+  kIccIgrpen0El1 = sysreg(3, 0, 12, 12, 6),
+  kIccIgrpen1El1 = sysreg(3, 0, 12, 12, 7),
+  kIccSreEl2 = sysreg(3, 4, 12, 9, 5),
+  kIccCtlrEl3 = sysreg(3, 6, 12, 12, 4),
+  kIccSreEl3 = sysreg(3, 6, 12, 12, 5),
+  kIccIgrpen1El3 = sysreg(3, 6, 12, 12, 7),
+};
+// ICC_SRE_ELx: SRE (system register interface on, RAO/WI: mimic has no memory-mapped GICv3 CPU
+// interface), DFB, DIB (bypass disabled, RAO/WI), Enable (lower ELs may use SRE, EL2/EL3 only).
+constexpr uint64_t kSreValue = 0x7, kSreEnable = 0x8;
+constexpr uint64_t kIccCtlrCbpr = 1, kIccCtlrEoiMode = 2, kIccCtlrA3v = 1u << 15;
+}  // namespace
+
+GicV3::GicV3(std::vector<uint64_t> mpidrs, unsigned num_irqs, tcg::Logger* log)
+    : ArmGic("arm_gicv3", 3, unsigned(mpidrs.size()), num_irqs, log),
+      mpidrs_(std::move(mpidrs)),
+      irouter_(num_irqs - kGicFirstSpi),
+      sleeping_(num_cpus_, true) {
+  reset();
+}
+
+MmioOps& GicV3::redistributors(unsigned first_cpu, unsigned count) {
+  redist_windows_.push_back(std::make_unique<RedistWindow>(*this, first_cpu, count));
+  return *redist_windows_.back();
+}
+
+void GicV3::reset() {
+  std::fill(irouter_.begin(), irouter_.end(), 0);
+  std::fill(sleeping_.begin(), sleeping_.end(), true);
+  ArmGic::reset();  // every interrupt in Group 0, as QEMU resets them: Linux moves them to Group 1
+}
+
+bool GicV3::spi_targets(unsigned intid, unsigned cpu) const {
+  uint64_t r = irouter_[intid - kGicFirstSpi];
+  // Interrupt_Routing_Mode 1 (any participating CPU): mimic delivers them to CPU 0.
+  if (r & (1u << 31)) return cpu == 0;
+  uint64_t aff = (r & 0xffffff) | ((r >> 32 & 0xff) << 32);
+  return aff == mpidrs_[cpu];
+}
+
+uint64_t GicV3::dist_read(uint64_t offset, unsigned size) {
+  uint64_t v = 0;
+  // With affinity routing the distributor's INTID 0..31 fields are RAZ/WI (the redistributors have them).
+  if (in_arrays(offset, size, num_irqs_,
+                [&](GicArray a, uint64_t rel) { v = read_array(a, 0, rel, size, kGicFirstSpi, num_irqs_); }))
+    return v;
+  if (offset >= kGicdIrouter + 8 * kGicFirstSpi && offset + size <= kGicdIrouter + 8 * num_irqs_ &&
+      (size == 8 || size == 4)) {
+    unsigned n = unsigned((offset - kGicdIrouter) / 8) - kGicFirstSpi;
+    uint64_t r = irouter_[n];
+    if (size == 8) return r;
+    return offset % 8 ? r >> 32 : uint32_t(r);
+  }
+  if (offset >= kGicdIdBase && offset < kGicdIdBase + sizeof kGicv3Ids * 4 && size == 4 && offset % 4 == 0)
+    return kGicv3Ids[(offset - kGicdIdBase) / 4];
+  if (offset >= kGicdIgrpmodr && offset < kGicdIgrpmodr + 0x80) return 0;  // RAZ/WI with DS = 1
+  if (offset >= kGicdNsacr && offset < kGicdNsacr + 0x100) return 0;
+  if (size == 4) {
+    switch (offset) {
+      case kGicdCtlr:
+        return (dist_enable_[0] ? kGicdCtlrEnGrp0 : 0) | (dist_enable_[1] ? kGicdCtlrEnGrp1 : 0) | kGicdCtlrAre |
+               kGicdCtlrDs;
+      case kGicdTyper:
+        // IDbits 16 (QEMU), no LPIs/MBIs, no Security Extensions, A3V (Aff3 is routed on).
+        return (15u << 19) | (1u << 24) | (num_irqs_ / 32 - 1);
+      case kGicdIidr: return 0x43b;
+      case kGicdTyper2:
+      case kGicdStatusr: return 0;
+      default: break;
+    }
+  }
+  log_guest_error(fmt::format("distributor: read of unknown register {:#x} size {}", offset, size));
+  return 0;
+}
+
+void GicV3::dist_write(uint64_t offset, uint64_t value, unsigned size) {
+  if (in_arrays(offset, size, num_irqs_, [&](GicArray a, uint64_t rel) {
+        write_array(a, 0, rel, uint32_t(value), size, kGicFirstSpi, num_irqs_);
+      }))
+    return;
+  if (offset >= kGicdIrouter + 8 * kGicFirstSpi && offset + size <= kGicdIrouter + 8 * num_irqs_ &&
+      (size == 8 || size == 4)) {
+    unsigned n = unsigned((offset - kGicdIrouter) / 8) - kGicFirstSpi;
+    uint64_t& r = irouter_[n];
+    uint64_t mask = 0xff800000ffffffull & ~uint64_t(0x7f000000);  // Aff3, IRM, Aff2..0
+    if (size == 8)
+      r = value & mask;
+    else if (offset % 8)
+      r = (r & 0xffffffffull) | ((value << 32) & mask);
+    else
+      r = (r & ~0xffffffffull) | (value & mask & 0xffffffffull);
+    update();
+    return;
+  }
+  if (offset >= kGicdIgrpmodr && offset < kGicdIgrpmodr + 0x80) return;
+  if (offset >= kGicdNsacr && offset < kGicdNsacr + 0x100) return;
+  if (size == 4 && offset == kGicdCtlr) {
+    dist_enable_[0] = value & kGicdCtlrEnGrp0;
+    dist_enable_[1] = value & kGicdCtlrEnGrp1;
+    update();
+    return;
+  }
+  log_guest_error(fmt::format("distributor: write of unknown register {:#x} size {} value {:#x}", offset, size, value));
+}
+
+uint64_t GicV3::RedistWindow::read(uint64_t offset, unsigned size) {
+  unsigned frame = unsigned(offset / kRedistStride);
+  if (frame >= count) return 0;
+  return gic.redist_read(first + frame, offset % kRedistStride, size);
+}
+
+void GicV3::RedistWindow::write(uint64_t offset, uint64_t value, unsigned size) {
+  unsigned frame = unsigned(offset / kRedistStride);
+  if (frame >= count) return;
+  gic.redist_write(first + frame, offset % kRedistStride, value, size);
+}
+
+uint64_t GicV3::redist_read(unsigned cpu, uint64_t offset, unsigned size) {
+  if (offset >= kGicrSgiBase) {
+    uint64_t rel = offset - kGicrSgiBase, v = 0;
+    if (in_arrays(rel, size, kGicFirstSpi,
+                  [&](GicArray a, uint64_t r) { v = read_array(a, cpu, r, size, 0, kGicFirstSpi); }))
+      return v;
+    if (rel == kGicdIgrpmodr || rel == kGicdNsacr) return 0;
+  } else if (offset >= kGicdIdBase && offset < kGicdIdBase + sizeof kGicv3Ids * 4 && size == 4 && offset % 4 == 0) {
+    return kGicv3Ids[(offset - kGicdIdBase) / 4];
+  } else {
+    uint64_t mp = mpidrs_[cpu];
+    uint64_t aff = ((mp >> 32 & 0xff) << 24) | (mp & 0xffffff);
+    uint64_t typer = (aff << 32) | (uint64_t(cpu) << 8) | (cpu + 1 == num_cpus_ ? 1u << 4 : 0);
+    switch (offset) {
+      case kGicrCtlr:
+      case kGicrStatusr: return 0;
+      case kGicrIidr: return 0x43b;
+      case kGicrTyper:
+        if (size == 8) return typer;
+        if (size == 4) return uint32_t(typer);
+        break;
+      case kGicrTyper + 4:
+        if (size == 4) return typer >> 32;
+        break;
+      case kGicrWaker: return sleeping_[cpu] ? kWakerProcessorSleep | kWakerChildrenAsleep : 0;
+      case kGicrPropbaser:
+      case kGicrPendbaser: return 0;
+      default: break;
+    }
+  }
+  log_guest_error(fmt::format("redistributor {}: read of unknown register {:#x} size {}", cpu, offset, size));
+  return 0;
+}
+
+void GicV3::redist_write(unsigned cpu, uint64_t offset, uint64_t value, unsigned size) {
+  if (offset >= kGicrSgiBase) {
+    uint64_t rel = offset - kGicrSgiBase;
+    if (in_arrays(rel, size, kGicFirstSpi,
+                  [&](GicArray a, uint64_t r) { write_array(a, cpu, r, uint32_t(value), size, 0, kGicFirstSpi); }))
+      return;
+    if (rel == kGicdIgrpmodr || rel == kGicdNsacr) return;
+  } else {
+    switch (offset) {
+      case kGicrWaker: sleeping_[cpu] = value & kWakerProcessorSleep; return;
+      case kGicrCtlr:
+      case kGicrPropbaser:
+      case kGicrPendbaser: return;  // no LPIs: EnableLPIs and the tables stay 0
+      default: break;
+    }
+  }
+  log_guest_error(
+      fmt::format("redistributor {}: write of unknown register {:#x} size {} value {:#x}", cpu, offset, size, value));
+}
+
+void GicV3::send_sgi(unsigned source, uint64_t value, unsigned group) {
+  unsigned id = unsigned(value >> 24) & 0xf;
+  bool all_but_self = value & (1ull << 40);
+  uint64_t aff321 = ((value >> 48 & 0xff) << 32) | ((value >> 32 & 0xff) << 16) | ((value >> 16 & 0xff) << 8);
+  unsigned rs = unsigned(value >> 44) & 0xf;
+  uint16_t list = uint16_t(value);
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    bool hit;
+    if (all_but_self) {
+      hit = c != source;
+    } else {
+      uint64_t mp = mpidrs_[c];
+      unsigned aff0 = unsigned(mp & 0xff);
+      hit = (mp & ~uint64_t(0xff)) == aff321 && aff0 / 16 == rs && ((list >> (aff0 % 16)) & 1);
+    }
+    // An SGI reaches the CPUs where it is configured in the group the register generates.
+    if (hit && irq(c, id).group1 == (group == 1)) irq(c, id).latched = true;
+  }
+  update();
+}
+
+uint64_t GicV3::ctlr_el1(unsigned cpu) const {
+  const CpuIface& ci = cpus_[cpu];
+  return (ci.cbpr ? kIccCtlrCbpr : 0) | (ci.eoi_mode ? kIccCtlrEoiMode : 0) | uint64_t(kPriBits - 1) << 8 | kIccCtlrA3v;
+}
+
+bool GicV3::sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) {
+  if (cpu >= num_cpus_) return false;
+  CpuIface& ci = cpus_[cpu];
+  if (enc >= kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) {
+    // Bit n of AP0R0/AP1R0: group priority n << 3 is active (5 priority bits: one register).
+    unsigned reg = enc - kIccAp0r0El1;
+    value = 0;
+    for (unsigned b = 0; b < 32 && reg == 0; b++)
+      if (ci.active_prio[0][b << 3]) value |= 1u << b;
+    return true;
+  }
+  if (enc >= kIccAp1r0El1 && enc < kIccAp1r0El1 + 4) {
+    unsigned reg = enc - kIccAp1r0El1;
+    value = 0;
+    for (unsigned b = 0; b < 32 && reg == 0; b++)
+      if (ci.active_prio[1][b << 3]) value |= 1u << b;
+    return true;
+  }
+  switch (enc) {
+    case kIccPmrEl1: value = ci.pmr; return true;
+    case kIccIar0El1: value = acknowledge(cpu, 0); return true;
+    case kIccIar1El1: value = acknowledge(cpu, 1); return true;
+    case kIccHppir0El1:
+    case kIccHppir1El1: {
+      unsigned id = highest_pending(cpu, -1);
+      unsigned g = enc == kIccHppir1El1 ? 1 : 0;
+      value = id != kGicSpurious && irq(cpu, id).group1 == (g == 1) ? id : kGicSpurious;
+      return true;
+    }
+    case kIccBpr0El1: value = ci.bpr[0]; return true;
+    case kIccBpr1El1: value = ci.cbpr ? std::min<unsigned>(ci.bpr[0] + 1u, 7u) : ci.bpr[1]; return true;
+    case kIccRprEl1: {
+      unsigned p = running_priority(cpu);
+      value = p > 0xff ? 0xff : p;
+      return true;
+    }
+    case kIccCtlrEl1: value = ctlr_el1(cpu); return true;
+    case kIccSreEl1: value = kSreValue; return true;
+    case kIccIgrpen0El1: value = ci.enable_grp[0]; return true;
+    case kIccIgrpen1El1: value = ci.enable_grp[1]; return true;
+    case kIccSreEl2:
+      if (el < 2) return false;
+      value = kSreValue | kSreEnable;
+      return true;
+    case kIccSreEl3:
+      if (el < 3) return false;
+      value = kSreValue | kSreEnable;
+      return true;
+    case kIccCtlrEl3:
+      if (el < 3) return false;
+      value = ctlr_el1(cpu);
+      return true;
+    case kIccIgrpen1El3:
+      if (el < 3) return false;
+      value = ci.enable_grp[1] ? 3 : 0;
+      return true;
+    case kIccSgi0rEl1:
+    case kIccSgi1rEl1:
+    case kIccAsgi1rEl1:
+    case kIccEoir0El1:
+    case kIccEoir1El1:
+    case kIccDirEl1: return false;  // write-only: UNDEFINED to read
+    default: return false;
+  }
+}
+
+bool GicV3::sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) {
+  if (cpu >= num_cpus_) return false;
+  CpuIface& ci = cpus_[cpu];
+  if ((enc >= kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) || (enc >= kIccAp1r0El1 && enc < kIccAp1r0El1 + 4)) {
+    // Restoring saved active priorities (suspend/resume): only an all-clear write is meaningful
+    // to a CPU interface that has nothing active, which is when software does it.
+    unsigned g = enc >= kIccAp1r0El1 ? 1 : 0;
+    unsigned reg = g ? enc - kIccAp1r0El1 : enc - kIccAp0r0El1;
+    if (reg == 0)
+      for (unsigned b = 0; b < 32; b++) ci.active_prio[g][b << 3] = (value >> b) & 1;
+    update();
+    return true;
+  }
+  switch (enc) {
+    case kIccPmrEl1: ci.pmr = uint8_t(value) & priority_mask(); break;
+    case kIccEoir0El1: end_of_interrupt(cpu, unsigned(value & 0xffffff), 0); return true;
+    case kIccEoir1El1: end_of_interrupt(cpu, unsigned(value & 0xffffff), 1); return true;
+    case kIccDirEl1: deactivate(cpu, unsigned(value & 0xffffff)); return true;
+    case kIccBpr0El1: ci.bpr[0] = std::max<uint8_t>(uint8_t(value & 7), min_bpr(0)); break;
+    case kIccBpr1El1:
+      if (!ci.cbpr) ci.bpr[1] = std::max<uint8_t>(uint8_t(value & 7), min_bpr(1));
+      break;
+    case kIccCtlrEl1:
+      ci.cbpr = value & kIccCtlrCbpr;
+      ci.eoi_mode = value & kIccCtlrEoiMode;
+      break;
+    case kIccSreEl1: return true;  // SRE, DFB, DIB are RAO/WI
+    case kIccIgrpen0El1: ci.enable_grp[0] = value & 1; break;
+    case kIccIgrpen1El1: ci.enable_grp[1] = value & 1; break;
+    case kIccSgi0rEl1: send_sgi(cpu, value, 0); return true;
+    case kIccSgi1rEl1:
+    case kIccAsgi1rEl1: send_sgi(cpu, value, 1); return true;
+    case kIccSreEl2:
+      if (el < 2) return false;
+      return true;
+    case kIccSreEl3:
+    case kIccCtlrEl3:
+      if (el < 3) return false;
+      return true;
+    case kIccIgrpen1El3:
+      if (el < 3) return false;
+      ci.enable_grp[1] = value & 1;
+      break;
+    case kIccIar0El1:
+    case kIccIar1El1:
+    case kIccHppir0El1:
+    case kIccHppir1El1:
+    case kIccRprEl1: return false;  // read-only
+    default: return false;
+  }
+  update();
+  return true;
+}
+
+}  // namespace mimic::hw
