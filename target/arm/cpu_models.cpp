@@ -25,7 +25,7 @@ constexpr ArmCpuModel kModels[] = {
     // max: QEMU's MIDR and cache geometry with the features mimic implements: LSE atomics and
     // CRC32 (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit ASIDs and all three granules (MMFR0),
     // hardware AF/dirty updates and PAN (MMFR1), UAO (MMFR2).
-    {"max", 0x000f0510, 0, 0x8444c004, 4, 0x0a200023, {0x701fe00a, 0x201fe012, 0x70ffe07a}, 0,
+    {"max", 0x000f0510, 0, 0x8444c004, 4, 0x02000023, {0x701fe00a, 0x201fe012, 0x70ffe07a}, 0,
      0x11, 0, 0x10305106, 0x210000, 0x100000, 0x00100025, 0x00100002, 0x10, AARCH32_IDS(0x10101105), 0x00c50838,
      true, true, true},
 };
