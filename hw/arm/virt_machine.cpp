@@ -56,6 +56,7 @@ class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
       cc.mpidr = 0x80000000 | ArmVirtBoard::cpu_mpidr(i);
       cc.model = model_;
       cc.gicv3 = options.gic_version == 3;
+      cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
     }

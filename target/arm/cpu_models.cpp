@@ -20,7 +20,7 @@ constexpr ArmCpuModel kModels[] = {
      0x11, 0, 0x10305106, 0x10000, 0, 0x1122, 0, 0, AARCH32_IDS(0x10101105), 0x00c50838, false, false, false},
     {"cortex-a57", 0x411fd070, 0, 0x8444c004, 4, 0x0a200023, {0x701fe00a, 0x201fe012, 0x70ffe07a}, 0,
      0x11, 0, 0x10305106, 0x10000, 0, 0x1124, 0, 0, AARCH32_IDS(0x10101105), 0x00c50838, false, false, false},
-    {"cortex-a72", 0x410fd083, 0, 0x8444c004, 4, 0x0a200023, {0x701fe00a, 0x201fe012, 0x707fe03a}, 0,
+    {"cortex-a72", 0x410fd083, 0, 0x8444c004, 4, 0x0a200023, {0x701fe00a, 0x201fe012, 0x707fe07a}, 0,
      0x11, 0, 0x10305106, 0x10000, 0, 0x1124, 0, 0, AARCH32_IDS(0x10201105), 0x00c50838, false, false, false},
     // max: QEMU's MIDR and cache geometry with the features mimic implements: LSE atomics and
     // CRC32 (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit ASIDs and all three granules (MMFR0),

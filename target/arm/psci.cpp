@@ -1,4 +1,4 @@
-// PSCI 1.0 function decoding (QEMU's target/arm/psci.c behaviour: version 1.0, no migration,
+// PSCI 1.1 function decoding (QEMU 7.2 target/arm/psci.c behaviour: version 1.1, no migration,
 // CPU_SUSPEND returns at once, SYSTEM_OFF/RESET through the machine).
 #include "target/arm/psci.h"
 
@@ -43,7 +43,8 @@ bool implemented(uint32_t fn) {
 }  // namespace
 
 uint64_t psci_call(PsciPlatform& p, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3) {
-  if (!is_psci(fn)) return kPsciNotHandled;
+  // QEMU answers every call through the conduit: what is not PSCI's is NOT_SUPPORTED.
+  if (!is_psci(fn)) return uint64_t(PsciRet::kNotSupported);
   const uint32_t id = uint32_t(fn);
   if (!(id & kSmc64)) {  // SMC32: 32-bit arguments
     a1 = uint32_t(a1);
@@ -52,7 +53,7 @@ uint64_t psci_call(PsciPlatform& p, uint64_t fn, uint64_t a1, uint64_t a2, uint6
   }
   auto ret = [](int64_t v) { return uint64_t(v); };
   switch (id & ~kSmc64) {
-    case kVersion: return 0x00010000;  // 1.0
+    case kVersion: return 0x00010001;  // 1.1, as QEMU 7.2
     case kCpuSuspend: return ret(PsciRet::kSuccess);
     case kCpuOff: return kPsciCpuOff;
     case kCpuOn: return ret(p.cpu_on(a1, a2, a3));

@@ -23,9 +23,8 @@ class PsciPlatform {
   virtual void system_reset() = 0;
 };
 
-// One call (x0 = function id, x1..x3): the value for x0, kPsciNotHandled (sysreg_system.h) when
-// `fn` is not a PSCI function (the conduit instruction is then UNDEFINED, as under QEMU), or
-// kPsciCpuOff for CPU_OFF (the calling vCPU stops).
+// One call (x0 = function id, x1..x3) through the conduit: the value for x0 (NOT_SUPPORTED for
+// ids outside PSCI's ranges, as QEMU 7.2 answers them), or kPsciCpuOff for CPU_OFF.
 uint64_t psci_call(PsciPlatform& platform, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 }  // namespace mimic::arm

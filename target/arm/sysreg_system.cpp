@@ -74,10 +74,11 @@ bool is_debug_bp(uint32_t enc, unsigned* n, unsigned* which) {
 unsigned num_breakpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 12) & 15) + 1; }
 unsigned num_watchpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 20) & 15) + 1; }
 
-// The GICv3 CPU interface's system registers: op0=3, CRn=12, CRm=8..12 (ICC_*), op1 0/4/6.
+// The GICv3 CPU interface's system registers: op0=3, CRn=12, CRm=8..12 (ICC_*, ICH_*), op1
+// 0/4/6, and ICC_PMR_EL1 (S3_0_C4_C6_0).
 bool is_gic_reg(uint32_t enc) {
   unsigned op0 = enc >> 14, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
-  return op0 == 3 && crn == 12 && crm >= 8;
+  return (op0 == 3 && crn == 12 && crm >= 8) || enc == sysreg_enc(3, 0, 4, 6, 0);
 }
 
 constexpr uint64_t kCpacrFpen = uint64_t(3) << 20;

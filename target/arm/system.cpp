@@ -53,7 +53,7 @@ struct ArmCpu::Impl {
   Impl(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers,
        ArmCpuHooks& hooks)
       : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
-    if (!config.model) throw std::logic_error("ArmCpu needs a CPU model");
+    if (!config.model || !config.device_lock) throw std::logic_error("ArmCpu needs a CPU model and the device lock");
     if (!engine.code_pages()) throw std::logic_error("ArmCpu needs an engine made for system mode");
     cpu = std::make_unique<A64Cpu>();
     state = std::make_unique<ArmSysState>();
@@ -67,7 +67,7 @@ struct ArmCpu::Impl {
     state->read_counter = [&clock] { return clock.now_ns() / kNsPerTick; };
     state->tlb_flush_all = [this] { request_flush(tcg::SoftMmu::kFlushAll); };
     state->tlb_flush_page = [this](uint64_t page) { request_flush(page); };
-    timer = std::make_unique<GenericTimer>(*cpu, timers, [this, &hooks](unsigned t, bool level) {
+    timer = std::make_unique<GenericTimer>(*cpu, timers, *config.device_lock, [&hooks](unsigned t, bool level) {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
     state->timers_changed = [this] { timer->update(); };

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "target/arm/sysreg_system.h"
@@ -30,6 +31,7 @@ struct ArmCpuConfig {
   uint64_t mpidr = 0x80000000;  // MPIDR_EL1 (QEMU virt: Aff0 = index % 8... as the board says)
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
+  std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 
 enum class ArmCpuStop { Requested, Fatal };

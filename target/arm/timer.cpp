@@ -6,8 +6,9 @@
 
 namespace mimic::arm {
 
-GenericTimer::GenericTimer(A64Cpu& cpu, hw::TimerQueue& timers, std::function<void(unsigned, bool)> output)
-    : cpu_(cpu), output_(std::move(output)) {
+GenericTimer::GenericTimer(A64Cpu& cpu, hw::TimerQueue& timers, std::recursive_mutex& device_lock,
+                           std::function<void(unsigned, bool)> output)
+    : cpu_(cpu), output_(std::move(output)), lock_(device_lock) {
   for (auto& d : deadline_) d = std::make_unique<hw::Timer>(timers, [this] { update(); });
 }
 
@@ -18,8 +19,8 @@ GenericTimer::~GenericTimer() {
 void GenericTimer::update() {
   const ArmSysState& s = sys(cpu_);
   bool changed[2] = {false, false}, level[2];
+  std::lock_guard<std::recursive_mutex> lock(lock_);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
     uint64_t count = s.read_counter ? s.read_counter() : 0;
     for (unsigned t = 0; t < 2; ++t) {
       uint64_t ctl = s.cnt_ctl[t], cval = s.cnt_cval[t];
@@ -44,8 +45,8 @@ void GenericTimer::update() {
 
 void GenericTimer::stop() {
   bool drop[2];
+  std::lock_guard<std::recursive_mutex> lock(lock_);
   {
-    std::lock_guard<std::mutex> lock(mutex_);
     for (unsigned t = 0; t < 2; ++t) {
       deadline_[t]->cancel();
       drop[t] = level_[t];

@@ -22,7 +22,10 @@ constexpr uint64_t kNsPerTick = 16;
 
 class GenericTimer {
  public:
-  GenericTimer(A64Cpu& cpu, hw::TimerQueue& timers, std::function<void(unsigned timer, bool level)> output);
+  // `device_lock` (the machine's big lock) is held around every evaluation and output change, so
+  // that the vCPU thread and the timer thread deliver level changes in the order they computed them.
+  GenericTimer(A64Cpu& cpu, hw::TimerQueue& timers, std::recursive_mutex& device_lock,
+               std::function<void(unsigned timer, bool level)> output);
   ~GenericTimer();
   // Re-evaluates both timers after a register write (or a deadline): outputs and host deadlines.
   void update();
@@ -35,7 +38,7 @@ class GenericTimer {
   A64Cpu& cpu_;
   std::function<void(unsigned, bool)> output_;
   std::unique_ptr<hw::Timer> deadline_[2];
-  std::mutex mutex_;
+  std::recursive_mutex& lock_;
   bool level_[2] = {false, false};
 };
 

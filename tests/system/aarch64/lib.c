@@ -35,3 +35,12 @@ void exit_with(int status) {
   for (;;) {
   }
 }
+
+// Programs that expect no exception keep this one: it reports the trap and fails.
+__attribute__((weak)) uint64_t trap(uint64_t kind, uint64_t* frame) {
+  (void)frame;
+  show("unexpected trap, vector", kind * 0x80);
+  show("esr", READ_SYSREG(esr_el1));
+  show("elr", READ_SYSREG(elr_el1));
+  exit_with(1);
+}

@@ -9,6 +9,8 @@ void puthex(uint64_t v);
 void show(const char* name, uint64_t v);
 void exit_with(int status) __attribute__((noreturn));
 uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+// The vector table (crt0.S) calls trap(entry index, saved x0-x18,x30) and resumes at its result.
+uint64_t trap(uint64_t kind, uint64_t* frame);
 
 #define READ_SYSREG(name)                             \
   ({                                                  \
