@@ -15,6 +15,7 @@
 #include "hw/gpio/pl061.h"
 #include "hw/intc/arm_gicv2.h"
 #include "hw/intc/arm_gicv3.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/virtio_mmio.h"
@@ -34,8 +35,11 @@ constexpr ArmMemMapEntry kMemmap[] = {
     {"rtc", 0x09010000, 0x00001000},
     {"fw-cfg", 0x09020000, 0x00000018},
     {"gpio", 0x09030000, 0x00001000},
+    {"secure-uart", 0x09040000, 0x00001000},
+    {"secure-gpio", 0x090b0000, 0x00001000},
     {"virtio-mmio", 0x0a000000, 0x00000200},  // one slot; kArmVirtMmioCount of them
     {"platform-bus", 0x0c000000, 0x02000000},
+    {"secure-mem", 0x0e000000, 0x01000000},
     {"pcie-mmio", 0x10000000, 0x2eff0000},
     {"pcie-pio", 0x3eff0000, 0x00010000},
     {"pcie-ecam", 0x3f000000, 0x01000000},
@@ -145,6 +149,14 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
                                    options_.highmem ? "" : " with highmem=off", max_ram / kGiB));
   if (!config_.initrd.empty() && config_.kernel.empty()) throw MachineError("-initrd only allowed with -kernel option");
   if (!config_.append.empty() && config_.kernel.empty()) throw MachineError("-append only allowed with -kernel option");
+  // Without -kernel the CPU starts in the flash as well (empty flash: it runs zeros, as QEMU's).
+  std::string bios = config_.bios == "default" || config_.bios == "none" ? "" : config_.bios;
+  boot_.firmware = !bios.empty() || !options_.pflash[0].empty() || config_.kernel.empty();
+  // QEMU leaves PSCI to a secure firmware; otherwise it answers PSCI calls itself, on SMC when
+  // the guest has EL2 (its HVCs are its own), else on HVC.
+  boot_.psci = options_.secure && boot_.firmware ? PsciConduit::None
+               : options_.virtualization         ? PsciConduit::Smc
+                                                 : PsciConduit::Hvc;
   try {
     memory_.add_ram("mach-virt.ram", mem.base, config_.ram_bytes);
   } catch (const std::runtime_error& e) {
@@ -200,7 +212,34 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   gpio_ = std::make_unique<Pl061>("pl061", log_);
   memory_.add_mmio("pl061", arm_virt_memmap(ArmVirtRegion::Gpio).base, Pl061::kSize, gpio_.get(), 0, 1, 4);
   gpio_->irq().connect(spi(kArmVirtGpioSpi));
+  if (options_.secure) {
+    // QEMU's secure UART has no backend unless a second -serial is given: mimic has none.
+    static NullConsole secure_console;
+    secure_uart_ = std::make_unique<Pl011>("pl011-secure", secure_console, log_);
+    memory_.add_mmio("pl011-secure", arm_virt_memmap(ArmVirtRegion::SecureUart).base, Pl011::kSize, secure_uart_.get(),
+                     0, 1, 4);
+    secure_uart_->irq().connect(spi(kArmVirtSecureUartSpi));
+    secure_gpio_ = std::make_unique<Pl061>("pl061-secure", log_);
+    memory_.add_mmio("pl061-secure", arm_virt_memmap(ArmVirtRegion::SecureGpio).base, Pl061::kSize, secure_gpio_.get(),
+                     0, 1, 4);
+    secure_gpio_->set_output_handler([this](uint8_t changed, uint8_t level) {
+      for (unsigned line = 0; line < 2; line++)
+        if ((changed & level & (1u << line)) && power_handler_) power_handler_(line == 1);
+    });
+    // Secure RAM: mimic's bus has no security attribute, so the Non-secure world could reach it
+    // too (the device tree hides it from the Non-secure OS).
+    const ArmMemMapEntry& sram = arm_virt_memmap(ArmVirtRegion::SecureMem);
+    memory_.add_ram("virt.secure-ram", sram.base, sram.size);
+  }
   power_button_release_ = std::make_unique<Timer>(timers_, [this] { gpio_->set_input(kPowerButtonLine, false); });
+
+  fw_cfg_ = std::make_unique<FwCfg>(memory_, log_);
+  memory_.add_mmio("fw_cfg", arm_virt_memmap(ArmVirtRegion::FwCfg).base, FwCfg::kSize, fw_cfg_.get(), 0, 1, 8);
+  fw_cfg_->add_u16(FwCfgKey::kNbCpus, uint16_t(ncpu));
+  fw_cfg_->add_u16(FwCfgKey::kMaxCpus, uint16_t(ncpu));
+  fw_cfg_->add_u16(FwCfgKey::kNographic, 0);
+  fw_cfg_->add_u16(FwCfgKey::kBootMenu, 0);
+  fw_cfg_->add_bytes(FwCfgKey::kUuid, std::vector<uint8_t>(16));
 
   pcie_ = std::make_unique<PcieHost>(log_);
   const ArmMemMapEntry& ecam =
@@ -234,8 +273,11 @@ ArmVirtBoard::~ArmVirtBoard() {
   power_button_release_.reset();
   virtio_.clear();
   pcie_.reset();
+  fw_cfg_.reset();
   vars_flash_.reset();
   gpio_.reset();
+  secure_gpio_.reset();
+  secure_uart_.reset();
   rtc_.reset();
   uart_.reset();
   gic_.reset();
@@ -270,6 +312,16 @@ bool ArmVirtBoard::gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, boo
   return gic_->sysreg_write(cpu, enc, el, secure, value);
 }
 
+bool ArmVirtBoard::gic_vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->vsysreg_read(cpu, enc, value);
+}
+
+bool ArmVirtBoard::gic_vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
+  std::lock_guard lock(memory_.device_lock());
+  return gic_->vsysreg_write(cpu, enc, value);
+}
+
 void ArmVirtBoard::system_powerdown() {
   std::lock_guard lock(memory_.device_lock());
   gpio_->set_input(kPowerButtonLine, true);
@@ -284,8 +336,11 @@ void ArmVirtBoard::reset() {
   rtc_->reset();
   gpio_->set_input(kPowerButtonLine, false);
   gpio_->reset();
+  if (secure_uart_) secure_uart_->reset();
+  if (secure_gpio_) secure_gpio_->reset();
   vars_flash_->reset();
   pcie_->reset();
+  fw_cfg_->reset();
   loader_->write_all();
 }
 
@@ -302,6 +357,13 @@ void ArmVirtBoard::build_fdt() {
   uint32_t gic_ph = next++;
   uint32_t msi_ph = v2 ? next++ : 0;
   uint32_t gpio_ph = next++;
+  uint32_t secure_gpio_ph = options_.secure ? next++ : 0;
+  bool secure = options_.secure;
+  // Secure-world devices: invisible to the Non-secure OS, enabled for the secure firmware.
+  auto secure_only = [&] {
+    b.prop_string("status", "disabled");
+    b.prop_string("secure-status", "okay");
+  };
   auto reg = [&](std::initializer_list<std::pair<uint64_t, uint64_t>> ranges) {
     std::vector<uint32_t> cells;
     for (auto [base, size] : ranges)
@@ -319,15 +381,19 @@ void ArmVirtBoard::build_fdt() {
   b.prop_string("model", "linux,dummy-virt");
   b.prop_u32("interrupt-parent", gic_ph);
 
-  b.begin_node("chosen");
   std::random_device rd;
-  uint32_t seed[8], kaslr[2];
-  for (uint32_t& s : seed) s = rd();
-  for (uint32_t& s : kaslr) s = rd();
-  b.prop_cells("kaslr-seed", {kaslr[0], kaslr[1]});
-  b.prop_bytes("rng-seed", seed, sizeof seed);
-  b.prop_string("stdout-path", fmt::format("/pl011@{:x}", region(ArmVirtRegion::Uart).base));
-  b.end_node();
+  auto chosen = [&](const char* node, ArmVirtRegion uart) {
+    b.begin_node(node);
+    uint32_t seed[8], kaslr[2];
+    for (uint32_t& s : seed) s = rd();
+    for (uint32_t& s : kaslr) s = rd();
+    b.prop_cells("kaslr-seed", {kaslr[0], kaslr[1]});
+    b.prop_bytes("rng-seed", seed, sizeof seed);
+    b.prop_string("stdout-path", fmt::format("/pl011@{:x}", region(uart).base));
+    b.end_node();
+  };
+  chosen("chosen", ArmVirtRegion::Uart);
+  if (secure) chosen("secure-chosen", ArmVirtRegion::SecureUart);
 
   const ArmMemMapEntry& mem = region(ArmVirtRegion::Mem);
   b.begin_node(fmt::format("memory@{:x}", mem.base));
@@ -343,10 +409,7 @@ void ArmVirtBoard::build_fdt() {
   b.prop_u32("phandle", clock_ph);
   b.end_node();
 
-  PsciConduit psci = options_.secure && (!config_.bios.empty() && config_.bios != "none") ? PsciConduit::None
-                     : options_.virtualization                                            ? PsciConduit::Smc
-                                                                                          : PsciConduit::Hvc;
-  boot_.psci = psci;
+  PsciConduit psci = boot_.psci;
   if (psci != PsciConduit::None) {
     b.begin_node("psci");
     b.prop_string_list("compatible", {"arm,psci-1.0", "arm,psci-0.2", "arm,psci"});
@@ -365,7 +428,7 @@ void ArmVirtBoard::build_fdt() {
     b.begin_node(fmt::format("cpu@{}", i));
     b.prop_string("device_type", "cpu");
     b.prop_string("compatible", cpu_compatible(options_.cpu_type));
-    if (ncpu > 1 && psci != PsciConduit::None) b.prop_string("enable-method", "psci");
+    if (ncpu > 1) b.prop_string("enable-method", "psci");  // also when the secure firmware is PSCI
     b.prop_u32("reg", uint32_t(cpu_mpidr(i)));
     b.prop_u32("phandle", cpu_ph[i]);
     b.end_node();
@@ -396,12 +459,35 @@ void ArmVirtBoard::build_fdt() {
   b.prop_cells("interrupts", {kIrqTypePpi, kArmPmuPpi - 16, ppi_flags});
   b.end_node();
 
+  // With secure=on bank 0 is the secure firmware's (secflash), bank 1 the Non-secure world's.
   const ArmMemMapEntry& flash = region(ArmVirtRegion::Flash);
-  b.begin_node(fmt::format("flash@{:x}", flash.base));
-  b.prop_string("compatible", "cfi-flash");
-  reg({{flash.base, kArmVirtFlashBankSize}, {flash.base + kArmVirtFlashBankSize, kArmVirtFlashBankSize}});
-  b.prop_u32("bank-width", 4);
-  b.end_node();
+  if (secure) {
+    b.begin_node(fmt::format("secflash@{:x}", flash.base));
+    b.prop_string("compatible", "cfi-flash");
+    reg({{flash.base, kArmVirtFlashBankSize}});
+    b.prop_u32("bank-width", 4);
+    secure_only();
+    b.end_node();
+    b.begin_node(fmt::format("flash@{:x}", flash.base + kArmVirtFlashBankSize));
+    b.prop_string("compatible", "cfi-flash");
+    reg({{flash.base + kArmVirtFlashBankSize, kArmVirtFlashBankSize}});
+    b.prop_u32("bank-width", 4);
+    b.end_node();
+  } else {
+    b.begin_node(fmt::format("flash@{:x}", flash.base));
+    b.prop_string("compatible", "cfi-flash");
+    reg({{flash.base, kArmVirtFlashBankSize}, {flash.base + kArmVirtFlashBankSize, kArmVirtFlashBankSize}});
+    b.prop_u32("bank-width", 4);
+    b.end_node();
+  }
+  if (secure) {
+    const ArmMemMapEntry& sram = region(ArmVirtRegion::SecureMem);
+    b.begin_node(fmt::format("secram@{:x}", sram.base));
+    b.prop_string("device_type", "memory");
+    reg({{sram.base, sram.size}});
+    secure_only();
+    b.end_node();
+  }
 
   const ArmMemMapEntry& dist = region(ArmVirtRegion::GicDist);
   b.begin_node(fmt::format("intc@{:x}", dist.base));
@@ -427,6 +513,8 @@ void ArmVirtBoard::build_fdt() {
       reg({{dist.base, dist.size}, {rd0.base, rd0.size}});
     }
   }
+  // The virtual CPU interface's maintenance interrupt, for a guest hypervisor.
+  if (options_.virtualization && !v2) b.prop_cells("interrupts", {kIrqTypePpi, kArmMaintenancePpi - 16, ppi_flags});
   b.prop_u32("phandle", gic_ph);
   if (v2) {
     const ArmMemMapEntry& v2m = region(ArmVirtRegion::GicV2m);
@@ -463,6 +551,30 @@ void ArmVirtBoard::build_fdt() {
   b.prop_string("clock-names", "apb_pclk");
   b.prop_u32("phandle", gpio_ph);
   b.end_node();
+
+  if (secure) {
+    primecell("pl011", "arm,pl011", ArmVirtRegion::SecureUart, kArmVirtSecureUartSpi);
+    b.prop_cells("clocks", {clock_ph, clock_ph});
+    b.prop_string_list("clock-names", {"uartclk", "apb_pclk"});
+    secure_only();
+    b.end_node();
+    primecell("pl061", "arm,pl061", ArmVirtRegion::SecureGpio, 0);
+    b.prop_u32("#gpio-cells", 2);
+    b.prop_empty("gpio-controller");
+    b.prop_u32("clocks", clock_ph);
+    b.prop_string("clock-names", "apb_pclk");
+    b.prop_u32("phandle", secure_gpio_ph);
+    secure_only();
+    b.end_node();
+    const char* names[] = {"gpio-poweroff", "gpio-restart"};
+    for (uint32_t line = 0; line < 2; line++) {
+      b.begin_node(names[line]);
+      b.prop_string("compatible", names[line]);
+      b.prop_cells("gpios", {secure_gpio_ph, line, 0});
+      secure_only();
+      b.end_node();
+    }
+  }
 
   b.begin_node("gpio-keys");
   b.prop_string("compatible", "gpio-keys");
@@ -619,8 +731,6 @@ void ArmVirtBoard::load_images() {
   const ArmMemMapEntry& mem = arm_virt_memmap(ArmVirtRegion::Mem);
   uint64_t ram_end = mem.base + config_.ram_bytes;
   std::string bios = config_.bios == "default" || config_.bios == "none" ? "" : config_.bios;
-  // Without -kernel the CPU starts in the flash as well (empty flash: it runs zeros, as QEMU's).
-  boot_.firmware = !bios.empty() || !options_.pflash[0].empty() || config_.kernel.empty();
   FdtEditor chosen(fdt_, config_.dtb.empty() ? "generated device tree" : "-dtb " + config_.dtb);
 
   if (!bios.empty() && !options_.pflash[0].empty())
@@ -645,7 +755,20 @@ void ArmVirtBoard::load_images() {
   }
 
   uint64_t image_high = mem.base;
-  if (!config_.kernel.empty() && !boot_.firmware) {
+  if (!config_.kernel.empty() && boot_.firmware) {
+    // Firmware boots the kernel itself: QEMU hands it over through fw_cfg, decompressed.
+    std::string what = "-kernel " + config_.kernel;
+    std::vector<uint8_t> kernel = unpack_arm64_kernel(what, read_input_file("-kernel", config_.kernel));
+    fw_cfg_->add_u32(FwCfgKey::kKernelSize, uint32_t(kernel.size()));
+    fw_cfg_->add_bytes(FwCfgKey::kKernelData, std::move(kernel));
+    if (!config_.initrd.empty()) {
+      std::vector<uint8_t> rd = read_input_file("-initrd", config_.initrd);
+      fw_cfg_->add_u32(FwCfgKey::kInitrdSize, uint32_t(rd.size()));
+      fw_cfg_->add_bytes(FwCfgKey::kInitrdData, std::move(rd));
+    }
+    fw_cfg_->add_u32(FwCfgKey::kCmdlineSize, uint32_t(config_.append.size() + 1));
+    fw_cfg_->add_string(FwCfgKey::kCmdlineData, config_.append);
+  } else if (!config_.kernel.empty()) {
     std::string what = "-kernel " + config_.kernel;
     std::vector<uint8_t> file = read_input_file("-kernel", config_.kernel);
     if (ImageLoader::is_elf(file)) {

@@ -28,6 +28,7 @@ class Pl031;
 class Pl061;
 class VirtioMmioSlot;
 class PflashCfi01;
+class FwCfg;
 class PcieHost;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
@@ -48,8 +49,11 @@ enum class ArmVirtRegion {
   Rtc,
   FwCfg,
   Gpio,
+  SecureUart,
+  SecureGpio,
   Mmio,
   PlatformBus,
+  SecureMem,
   PcieMmio,
   PciePio,
   PcieEcam,
@@ -66,7 +70,7 @@ const ArmMemMapEntry& arm_virt_memmap(ArmVirtRegion r);
 
 // SPI numbers (GIC INTID - 32) of QEMU's a15irqmap[].
 constexpr unsigned kArmVirtUartSpi = 1, kArmVirtRtcSpi = 2, kArmVirtPcieSpi = 3 /* 4 INTx */, kArmVirtGpioSpi = 7,
-                   kArmVirtMmioSpi = 16, kArmVirtGicV2mSpi = 48;
+                   kArmVirtSecureUartSpi = 8, kArmVirtMmioSpi = 16, kArmVirtGicV2mSpi = 48;
 constexpr unsigned kArmVirtMmioCount = 32, kArmVirtGicV2mSpis = 64;
 constexpr unsigned kArmVirtNumSpis = 256;  // QEMU's NUM_IRQS
 constexpr unsigned kArmVirtGicV2MaxCpus = 8, kArmVirtMaxCpus = 512;
@@ -132,12 +136,21 @@ class ArmVirtBoard {
   // GIC register / not accessible (the CPU raises UNDEFINED). With GICv2 these always return false.
   bool gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value);
   bool gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value);
+  // GICv3's virtual CPU interface: the same ICC_* encodings (ICV_*) as EL1 reaches them when
+  // HCR_EL2.IMO/FMO route its interrupts to EL2; the hypervisor programs it through ICH_*_EL2
+  // (gic_sysreg_* at EL2). Its outputs are set_cpu_irq's VIrq/VFiq. False: UNDEFINED.
+  bool gic_vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value);
+  bool gic_vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value);
   // Power requests: the guest asked for poweroff or reset (fw_cfg / PSCI come through the CPU).
   // The PL061 power button is an input: system_powerdown() presses it.
   void system_powerdown();
+  // With secure=on, the secure GPIO's lines 0 and 1 (gpio-poweroff, gpio-restart for the secure
+  // firmware) request poweroff or reset on a rising edge: `handler(reset)`.
+  void set_power_handler(std::function<void(bool reset)> handler) { power_handler_ = std::move(handler); }
 
   ArmGic& gic() { return *gic_; }
   Pl011& uart() { return *uart_; }
+  FwCfg& fw_cfg() { return *fw_cfg_; }
 
   // Machine reset: devices to their reset state, boot images and the device tree written again.
   void reset();
@@ -157,8 +170,12 @@ class ArmVirtBoard {
   std::unique_ptr<Pl011> uart_;
   std::unique_ptr<Pl031> rtc_;
   std::unique_ptr<Pl061> gpio_;
+  std::unique_ptr<Pl011> secure_uart_;
+  std::unique_ptr<Pl061> secure_gpio_;
+  std::function<void(bool)> power_handler_;
   std::unique_ptr<PflashCfi01> vars_flash_;
   std::unique_ptr<PcieHost> pcie_;
+  std::unique_ptr<FwCfg> fw_cfg_;
   std::vector<std::unique_ptr<VirtioMmioSlot>> virtio_;
   std::unique_ptr<Timer> power_button_release_;
   std::unique_ptr<ImageLoader> loader_;

@@ -28,6 +28,7 @@ void Pl061::reset() {
   data_ = old_in_ = dir_ = is_ = ibe_ = iev_ = ie_ = istate_ = afsel_ = 0;
   data_ = inputs_;
   old_in_ = inputs_;
+  old_out_ = 0;
   irq_.lower();
 }
 
@@ -52,6 +53,12 @@ void Pl061::update() {
   // Level-sensitive lines are pending while at the level IEV selects.
   istate_ = uint8_t((istate_ & ~is_) | (is_ & ~(iev_ ^ data_)));
   irq_.set((istate_ & ie_) != 0);
+  uint8_t out = uint8_t(data_ & dir_);
+  if (out != old_out_) {
+    uint8_t changed = uint8_t(out ^ old_out_);
+    old_out_ = out;
+    if (output_handler_) output_handler_(changed, out);
+  }
 }
 
 uint64_t Pl061::read_reg(const RegHit& hit, unsigned size) {

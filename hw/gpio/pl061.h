@@ -19,6 +19,8 @@ class Pl061 final : public RegisterDevice {
   // An external input line (ignored while the line is an output).
   void set_input(unsigned line, bool level);
   uint8_t outputs() const { return data_ & dir_; }
+  // Called when output lines change: (which changed, their levels now).
+  void set_output_handler(std::function<void(uint8_t changed, uint8_t level)> h) { output_handler_ = std::move(h); }
 
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, uint64_t value, unsigned size) override;
@@ -31,6 +33,8 @@ class Pl061 final : public RegisterDevice {
   void update();
 
   IrqLine irq_;
+  std::function<void(uint8_t, uint8_t)> output_handler_;
+  uint8_t old_out_ = 0;
   uint8_t data_ = 0, inputs_ = 0, old_in_ = 0, dir_ = 0, is_ = 0, ibe_ = 0, iev_ = 0, ie_ = 0, istate_ = 0, afsel_ = 0;
 };
 

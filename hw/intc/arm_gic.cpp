@@ -29,8 +29,10 @@ void ArmGic::reset() {
     // model is not architectural: Linux enables them itself); PPIs default to level.
     for (unsigned i = 0; i < 16; i++) irq(c, i).edge = true;
     CpuIface& ci = cpus_[c];
-    bool irq_out = ci.irq_out, fiq_out = ci.fiq_out;
+    bool irq_out = ci.irq_out, fiq_out = ci.fiq_out, virq_out = ci.virq_out, vfiq_out = ci.vfiq_out;
     ci = CpuIface{};
+    ci.virq_out = virq_out;
+    ci.vfiq_out = vfiq_out;
     ci.bpr[0] = min_bpr(0);
     ci.bpr[1] = min_bpr(1);
     ci.irq_out = irq_out;
@@ -109,7 +111,14 @@ unsigned ArmGic::running_priority(unsigned cpu) const {
 
 bool ArmGic::output_level(unsigned cpu, ArmCpuIrq line) const {
   if (cpu >= num_cpus_) return false;
-  return line == ArmCpuIrq::Irq ? cpus_[cpu].irq_out : line == ArmCpuIrq::Fiq ? cpus_[cpu].fiq_out : false;
+  const CpuIface& ci = cpus_[cpu];
+  switch (line) {
+    case ArmCpuIrq::Irq: return ci.irq_out;
+    case ArmCpuIrq::Fiq: return ci.fiq_out;
+    case ArmCpuIrq::VIrq: return ci.virq_out;
+    case ArmCpuIrq::VFiq: return ci.vfiq_out;
+  }
+  return false;
 }
 
 void ArmGic::update() {
@@ -135,6 +144,7 @@ void ArmGic::update() {
       if (sink_) sink_(c, ArmCpuIrq::Fiq, fiq_out);
     }
   }
+  update_virtual();
 }
 
 unsigned ArmGic::acknowledge(unsigned cpu, int group) {

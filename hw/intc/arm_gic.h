@@ -33,6 +33,7 @@ enum class ArmCpuIrq { Irq, Fiq, VIrq, VFiq };
 
 constexpr unsigned kGicSpurious = 1023;
 constexpr unsigned kGicFirstSpi = 32;
+constexpr unsigned kGicMaintenancePpi = 25;
 
 // Reads/writes of the distributor's bit-per-interrupt and byte/2-bit-per-interrupt register
 // arrays, shared by GICv2's distributor and GICv3's distributor and redistributors.
@@ -67,6 +68,10 @@ class ArmGic {
   // GICv3 CPU interface system registers (see ArmVirtBoard::gic_sysreg_read).
   virtual bool sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) { return false; }
   virtual bool sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) { return false; }
+  // GICv3's virtual CPU interface (ICV_*, the ICC_* encodings as EL1 reaches them when
+  // HCR_EL2.IMO/FMO are set).
+  virtual bool vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) { return false; }
+  virtual bool vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) { return false; }
 
   virtual void reset();
 
@@ -95,7 +100,7 @@ class ArmGic {
     uint8_t bpr[2] = {0, 0};
     // Active priorities per group, indexed by group priority (priority & the group's mask).
     std::array<std::bitset<256>, 2> active_prio;
-    bool irq_out = false, fiq_out = false;
+    bool irq_out = false, fiq_out = false, virq_out = false, vfiq_out = false;
   };
 
   IrqState& irq(unsigned cpu, unsigned intid) {
@@ -124,8 +129,10 @@ class ArmGic {
   uint32_t read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo, unsigned hi) const;
   void write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t value, unsigned size, unsigned lo,
                    unsigned hi);
-  // Recomputes every CPU's IRQ/FIQ outputs and reports changes.
+  // Recomputes every CPU's IRQ/FIQ outputs and reports changes (then update_virtual()).
   void update();
+  // GICv3's virtual CPU interfaces and maintenance interrupts, after the physical outputs.
+  virtual void update_virtual() {}
   void log_guest_error(const std::string& what) const;
 
   std::string name_;

@@ -92,7 +92,7 @@ uint64_t GicV2::dist_read(uint64_t offset, unsigned size) {
   for (const ArrayWindow& w : kArrays) {
     uint64_t span = w.bytes_per_32 * (num_irqs_ / 32);
     if (offset >= w.base && offset + size <= w.base + span) {
-      if (w.array != GicArray::Priority && size != 4) break;
+      if (w.array == GicArray::Priority ? size > 4 : size != 4) break;
       return read_array(w.array, cpu, offset - w.base, size, 0, num_irqs_);
     }
   }
@@ -131,7 +131,7 @@ void GicV2::dist_write(uint64_t offset, uint64_t value, unsigned size) {
   for (const ArrayWindow& w : kArrays) {
     uint64_t span = w.bytes_per_32 * (num_irqs_ / 32);
     if (offset >= w.base && offset + size <= w.base + span) {
-      if (w.array != GicArray::Priority && size != 4) break;
+      if (w.array == GicArray::Priority ? size > 4 : size != 4) break;
       write_array(w.array, cpu, offset - w.base, uint32_t(value), size, 0, num_irqs_);
       return;
     }

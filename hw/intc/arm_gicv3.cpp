@@ -34,7 +34,7 @@ bool in_arrays(uint64_t offset, unsigned size, unsigned num_irqs, Fn&& fn) {
   for (const ArrayWindow& w : kArrays) {
     uint64_t span = w.bytes_per_32 * (num_irqs / 32);
     if (offset >= w.base && offset + size <= w.base + span) {
-      if (w.array != GicArray::Priority && size != 4) return false;
+      if (w.array == GicArray::Priority ? size > 4 : size != 4) return false;
       fn(w.array, offset - w.base);
       return true;
     }
@@ -70,7 +70,31 @@ enum : uint32_t {
   kIccCtlrEl3 = sysreg(3, 6, 12, 12, 4),
   kIccSreEl3 = sysreg(3, 6, 12, 12, 5),
   kIccIgrpen1El3 = sysreg(3, 6, 12, 12, 7),
+  kIchAp0r0El2 = sysreg(3, 4, 12, 8, 0),  // ..AP0R3: op2 0..3
+  kIchAp1r0El2 = sysreg(3, 4, 12, 9, 0),  // ..AP1R3: op2 0..3
+  kIchHcrEl2 = sysreg(3, 4, 12, 11, 0),
+  kIchVtrEl2 = sysreg(3, 4, 12, 11, 1),
+  kIchMisrEl2 = sysreg(3, 4, 12, 11, 2),
+  kIchEisrEl2 = sysreg(3, 4, 12, 11, 3),
+  kIchElrsrEl2 = sysreg(3, 4, 12, 11, 5),
+  kIchVmcrEl2 = sysreg(3, 4, 12, 11, 7),
+  kIchLr0El2 = sysreg(3, 4, 12, 12, 0),  // ..LR15: CRm 12 and 13, op2 0..7
 };
+// ICH_LR<n>_EL2 fields.
+constexpr uint64_t kLrPending = 1ull << 62, kLrActive = 1ull << 63, kLrHw = 1ull << 61, kLrGroup1 = 1ull << 60,
+                   kLrEoi = 1ull << 41;
+constexpr unsigned kLrPriorityShift = 48;
+// ICH_VMCR_EL2 fields.
+constexpr uint64_t kVmcrEng0 = 1, kVmcrEng1 = 2, kVmcrCbpr = 1u << 4, kVmcrEoim = 1u << 9;
+constexpr unsigned kVmcrBpr1Shift = 18, kVmcrBpr0Shift = 21, kVmcrPmrShift = 24;
+// ICH_HCR_EL2 fields.
+constexpr uint64_t kHcrEn = 1, kHcrUie = 2, kHcrLrenpie = 4, kHcrNpie = 8, kHcrVgrp0eie = 0x10, kHcrVgrp0die = 0x20,
+                   kHcrVgrp1eie = 0x40, kHcrVgrp1die = 0x80;
+constexpr uint64_t kHcrWritable = 0xf80000ffull | (0x1full << 10);  // EOIcount, TC/TALL0/TALL1/TSEI/TDIR, enables
+// ICH_VTR_EL2: 4 list registers, TDS, nV4 (no direct injection), A3V, 16-bit IDs, 5 preemption
+// and 5 priority bits.
+constexpr uint64_t kVtrValue = (GicV3::kListRegs - 1) | (1u << 19) | (1u << 20) | (1u << 21) |
+                               (uint64_t(GicV3::kPriBits - 1) << 26) | (uint64_t(GicV3::kPriBits - 1) << 29);
 // ICC_SRE_ELx: SRE (system register interface on, RAO/WI: mimic has no memory-mapped GICv3 CPU
 // interface), DFB, DIB (bypass disabled, RAO/WI), Enable (lower ELs may use SRE, EL2/EL3 only).
 constexpr uint64_t kSreValue = 0x7, kSreEnable = 0x8;
@@ -81,7 +105,8 @@ GicV3::GicV3(std::vector<uint64_t> mpidrs, unsigned num_irqs, tcg::Logger* log)
     : ArmGic("arm_gicv3", 3, unsigned(mpidrs.size()), num_irqs, log),
       mpidrs_(std::move(mpidrs)),
       irouter_(num_irqs - kGicFirstSpi),
-      sleeping_(num_cpus_, true) {
+      sleeping_(num_cpus_, true),
+      virt_(num_cpus_) {
   reset();
 }
 
@@ -93,6 +118,13 @@ MmioOps& GicV3::redistributors(unsigned first_cpu, unsigned count) {
 void GicV3::reset() {
   std::fill(irouter_.begin(), irouter_.end(), 0);
   std::fill(sleeping_.begin(), sleeping_.end(), true);
+  for (VirtIface& v : virt_) {
+    bool maint = v.maint_out;
+    v = VirtIface{};
+    v.maint_out = maint;
+    // VBPR0/VBPR1 reset to their minimum (ICH_VMCR_EL2 reset is UNKNOWN; QEMU's minimum).
+    v.vmcr = uint64_t(min_bpr(0)) << kVmcrBpr0Shift | uint64_t(min_bpr(1)) << kVmcrBpr1Shift;
+  }
   ArmGic::reset();  // every interrupt in Group 0, as QEMU resets them: Linux moves them to Group 1
 }
 
@@ -263,6 +295,9 @@ uint64_t GicV3::ctlr_el1(unsigned cpu) const {
 
 bool GicV3::sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) {
   if (cpu >= num_cpus_) return false;
+  if ((enc >> 11) == ((3u << 3) | 4) && ((enc >> 7) & 0xf) == 12 && ((enc >> 3) & 0xf) != 9)
+    return el >= 2 && ich_read(cpu, enc, value);
+  if (enc >= kIchAp1r0El2 && enc < kIchAp1r0El2 + 4) return el >= 2 && ich_read(cpu, enc, value);
   CpuIface& ci = cpus_[cpu];
   if (enc >= kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) {
     // Bit n of AP0R0/AP1R0: group priority n << 3 is active (5 priority bits: one register).
@@ -329,6 +364,9 @@ bool GicV3::sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, ui
 
 bool GicV3::sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) {
   if (cpu >= num_cpus_) return false;
+  if ((enc >> 11) == ((3u << 3) | 4) && ((enc >> 7) & 0xf) == 12 && ((enc >> 3) & 0xf) != 9)
+    return el >= 2 && ich_write(cpu, enc, value);
+  if (enc >= kIchAp1r0El2 && enc < kIchAp1r0El2 + 4) return el >= 2 && ich_write(cpu, enc, value);
   CpuIface& ci = cpus_[cpu];
   if ((enc >= kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) || (enc >= kIccAp1r0El1 && enc < kIccAp1r0El1 + 4)) {
     // Restoring saved active priorities (suspend/resume): only an all-clear write is meaningful
@@ -376,6 +414,274 @@ bool GicV3::sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, u
     case kIccHppir1El1:
     case kIccRprEl1: return false;  // read-only
     default: return false;
+  }
+  update();
+  return true;
+}
+
+bool GicV3::ich_read(unsigned cpu, uint32_t enc, uint64_t& value) {
+  VirtIface& v = virt_[cpu];
+  if (enc >= kIchLr0El2 && enc < kIchLr0El2 + 16) {
+    unsigned n = enc - kIchLr0El2;
+    if (n >= kListRegs) return false;
+    value = v.lr[n];
+    return true;
+  }
+  if (enc >= kIchAp0r0El2 && enc < kIchAp0r0El2 + 4) {
+    value = enc == kIchAp0r0El2 ? v.ap[0] : 0;  // one register with 5 preemption bits
+    return true;
+  }
+  if (enc >= kIchAp1r0El2 && enc < kIchAp1r0El2 + 4) {
+    value = enc == kIchAp1r0El2 ? v.ap[1] : 0;
+    return true;
+  }
+  switch (enc) {
+    case kIchHcrEl2: value = v.hcr; return true;
+    case kIchVtrEl2: value = kVtrValue; return true;
+    case kIchMisrEl2: value = misr(cpu); return true;
+    case kIchVmcrEl2: value = v.vmcr; return true;
+    case kIchEisrEl2:
+    case kIchElrsrEl2: {
+      value = 0;
+      for (unsigned n = 0; n < kListRegs; n++) {
+        uint64_t lr = v.lr[n];
+        bool empty = !(lr & (kLrPending | kLrActive));
+        bool eoi = empty && !(lr & kLrHw) && (lr & kLrEoi);
+        if (enc == kIchEisrEl2 ? eoi : empty && !eoi) value |= 1u << n;
+      }
+      return true;
+    }
+    default: return false;
+  }
+}
+
+bool GicV3::ich_write(unsigned cpu, uint32_t enc, uint64_t value) {
+  VirtIface& v = virt_[cpu];
+  if (enc >= kIchLr0El2 && enc < kIchLr0El2 + 16) {
+    unsigned n = enc - kIchLr0El2;
+    if (n >= kListRegs) return false;
+    // Priority keeps the implemented bits; the rest of the register is stored as written.
+    uint64_t prio_unimpl = uint64_t(uint8_t(~priority_mask())) << kLrPriorityShift;
+    v.lr[n] = value & ~prio_unimpl;
+  } else if (enc >= kIchAp0r0El2 && enc < kIchAp0r0El2 + 4) {
+    if (enc == kIchAp0r0El2) v.ap[0] = uint32_t(value);
+  } else if (enc >= kIchAp1r0El2 && enc < kIchAp1r0El2 + 4) {
+    if (enc == kIchAp1r0El2) v.ap[1] = uint32_t(value);
+  } else if (enc == kIchHcrEl2) {
+    v.hcr = value & kHcrWritable;
+  } else if (enc == kIchVmcrEl2) {
+    uint64_t bpr0 = std::max<uint64_t>((value >> kVmcrBpr0Shift) & 7, min_bpr(0));
+    uint64_t bpr1 = std::max<uint64_t>((value >> kVmcrBpr1Shift) & 7, min_bpr(1));
+    uint64_t pmr = (value >> kVmcrPmrShift) & priority_mask();
+    v.vmcr = (value & (kVmcrEng0 | kVmcrEng1 | kVmcrCbpr | kVmcrEoim)) | bpr0 << kVmcrBpr0Shift |
+             bpr1 << kVmcrBpr1Shift | pmr << kVmcrPmrShift;
+  } else {
+    return false;  // VTR, MISR, EISR, ELRSR are read-only
+  }
+  update();
+  return true;
+}
+
+uint64_t GicV3::misr(unsigned cpu) const {
+  const VirtIface& v = virt_[cpu];
+  unsigned valid = 0;
+  bool any_pending = false, eoi = false;
+  for (unsigned n = 0; n < kListRegs; n++) {
+    uint64_t lr = v.lr[n];
+    if (lr & (kLrPending | kLrActive)) valid++;
+    if ((lr & (kLrPending | kLrActive)) == kLrPending) any_pending = true;
+    if (!(lr & (kLrPending | kLrActive)) && !(lr & kLrHw) && (lr & kLrEoi)) eoi = true;
+  }
+  bool eng0 = v.vmcr & kVmcrEng0, eng1 = v.vmcr & kVmcrEng1;
+  uint64_t m = 0;
+  if (eoi) m |= 1;
+  if ((v.hcr & kHcrUie) && valid <= 1) m |= 2;
+  if ((v.hcr & kHcrLrenpie) && v.eoi_count() != 0) m |= 4;
+  if ((v.hcr & kHcrNpie) && !any_pending) m |= 8;
+  if ((v.hcr & kHcrVgrp0eie) && eng0) m |= 0x10;
+  if ((v.hcr & kHcrVgrp0die) && !eng0) m |= 0x20;
+  if ((v.hcr & kHcrVgrp1eie) && eng1) m |= 0x40;
+  if ((v.hcr & kHcrVgrp1die) && !eng1) m |= 0x80;
+  return m;
+}
+
+uint8_t GicV3::virt_group_mask(unsigned cpu, unsigned group) const {
+  uint64_t vmcr = virt_[cpu].vmcr;
+  unsigned bpr;
+  if (group == 1 && (vmcr & kVmcrCbpr))
+    bpr = unsigned(vmcr >> kVmcrBpr0Shift) & 7;
+  else if (group == 1)
+    bpr = (unsigned(vmcr >> kVmcrBpr1Shift) & 7) - 1;
+  else
+    bpr = unsigned(vmcr >> kVmcrBpr0Shift) & 7;
+  return uint8_t(0xff << (bpr + 1)) & priority_mask();
+}
+
+unsigned GicV3::virt_running_priority(unsigned cpu) const {
+  uint32_t active = virt_[cpu].ap[0] | virt_[cpu].ap[1];
+  return active ? unsigned(__builtin_ctz(active)) << (8 - kPriBits) : 0x100;
+}
+
+int GicV3::virt_highest_pending(unsigned cpu) const {
+  const VirtIface& v = virt_[cpu];
+  int best = -1;
+  unsigned best_prio = 0x100;
+  for (unsigned n = 0; n < kListRegs; n++) {
+    uint64_t lr = v.lr[n];
+    if ((lr & (kLrPending | kLrActive)) != kLrPending) continue;
+    bool g1 = lr & kLrGroup1;
+    if (!(v.vmcr & (g1 ? kVmcrEng1 : kVmcrEng0))) continue;
+    unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+    if (prio < best_prio) {
+      best_prio = prio;
+      best = int(n);
+    }
+  }
+  return best;
+}
+
+bool GicV3::virt_can_signal(unsigned cpu, int n) const {
+  if (n < 0) return false;
+  uint64_t lr = virt_[cpu].lr[n];
+  unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+  unsigned g = (lr & kLrGroup1) ? 1 : 0;
+  unsigned vpmr = unsigned(virt_[cpu].vmcr >> kVmcrPmrShift) & 0xff;
+  return prio < vpmr && (prio & virt_group_mask(cpu, g)) < virt_running_priority(cpu);
+}
+
+void GicV3::update_virtual() {
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    VirtIface& v = virt_[c];
+    CpuIface& ci = cpus_[c];
+    bool virq = false, vfiq = false;
+    if (v.hcr & kHcrEn) {
+      int n = virt_highest_pending(c);
+      if (virt_can_signal(c, n)) ((v.lr[n] & kLrGroup1) ? virq : vfiq) = true;
+    }
+    if (virq != ci.virq_out) {
+      ci.virq_out = virq;
+      if (sink_) sink_(c, ArmCpuIrq::VIrq, virq);
+    }
+    if (vfiq != ci.vfiq_out) {
+      ci.vfiq_out = vfiq;
+      if (sink_) sink_(c, ArmCpuIrq::VFiq, vfiq);
+    }
+    bool maint = (v.hcr & kHcrEn) && misr(c) != 0;
+    if (maint != v.maint_out) {
+      v.maint_out = maint;
+      set_irq(c, kGicMaintenancePpi, maint);  // re-enters update() once; the levels are settled
+    }
+  }
+}
+
+void GicV3::virt_priority_drop(unsigned cpu, unsigned group) {
+  VirtIface& v = virt_[cpu];
+  uint32_t all = v.ap[0] | v.ap[1];
+  if (!all) return;
+  uint32_t bit = all & -all;  // the highest priority active
+  v.ap[(v.ap[group] & bit) ? group : 1 - group] &= ~bit;
+}
+
+void GicV3::virt_deactivate(unsigned cpu, uint32_t vintid) {
+  VirtIface& v = virt_[cpu];
+  for (unsigned n = 0; n < kListRegs; n++) {
+    uint64_t& lr = v.lr[n];
+    if (uint32_t(lr) != vintid || !(lr & kLrActive)) continue;
+    lr &= ~kLrActive;
+    // A hardware interrupt's physical INTID is deactivated with it.
+    if (lr & kLrHw) deactivate(cpu, unsigned(lr >> 32) & 0x3ff);
+    return;
+  }
+  // No list register holds it (the hypervisor took it out): counted for the hypervisor.
+  v.hcr += 1ull << 27;
+  v.hcr &= kHcrWritable;
+}
+
+bool GicV3::vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) {
+  if (cpu >= num_cpus_) return false;
+  VirtIface& v = virt_[cpu];
+  switch (enc) {
+    case kIccIar0El1:
+    case kIccIar1El1: {
+      unsigned g = enc == kIccIar1El1 ? 1 : 0;
+      int n = virt_highest_pending(cpu);
+      value = kGicSpurious;
+      if (n >= 0 && bool(v.lr[n] & kLrGroup1) == (g == 1) && virt_can_signal(cpu, n)) {
+        uint64_t& lr = v.lr[n];
+        value = uint32_t(lr);
+        lr = (lr & ~kLrPending) | kLrActive;
+        unsigned prio = unsigned(lr >> kLrPriorityShift) & 0xff;
+        v.ap[g] |= 1u << ((prio & virt_group_mask(cpu, g)) >> (8 - kPriBits));
+        update();
+      }
+      return true;
+    }
+    case kIccHppir0El1:
+    case kIccHppir1El1: {
+      int n = virt_highest_pending(cpu);
+      bool g1 = enc == kIccHppir1El1;
+      value = n >= 0 && bool(v.lr[n] & kLrGroup1) == g1 ? uint32_t(v.lr[n]) : kGicSpurious;
+      return true;
+    }
+    case kIccPmrEl1: value = (v.vmcr >> kVmcrPmrShift) & 0xff; return true;
+    case kIccBpr0El1: value = (v.vmcr >> kVmcrBpr0Shift) & 7; return true;
+    case kIccBpr1El1:
+      value = (v.vmcr & kVmcrCbpr) ? std::min<uint64_t>(((v.vmcr >> kVmcrBpr0Shift) & 7) + 1, 7)
+                                   : (v.vmcr >> kVmcrBpr1Shift) & 7;
+      return true;
+    case kIccRprEl1: {
+      unsigned p = virt_running_priority(cpu);
+      value = p > 0xff ? 0xff : p;
+      return true;
+    }
+    case kIccCtlrEl1:
+      value = ((v.vmcr & kVmcrCbpr) ? kIccCtlrCbpr : 0) | ((v.vmcr & kVmcrEoim) ? kIccCtlrEoiMode : 0) |
+              uint64_t(kPriBits - 1) << 8 | kIccCtlrA3v;
+      return true;
+    case kIccIgrpen0El1: value = v.vmcr & kVmcrEng0; return true;
+    case kIccIgrpen1El1: value = (v.vmcr & kVmcrEng1) >> 1; return true;
+    case kIccAp0r0El1: value = v.ap[0]; return true;
+    case kIccAp1r0El1: value = v.ap[1]; return true;
+    default:
+      if ((enc > kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) || (enc > kIccAp1r0El1 && enc < kIccAp1r0El1 + 4)) {
+        value = 0;
+        return true;
+      }
+      return false;
+  }
+}
+
+bool GicV3::vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
+  if (cpu >= num_cpus_) return false;
+  VirtIface& v = virt_[cpu];
+  auto set_field = [&](unsigned shift, uint64_t mask, uint64_t val) {
+    v.vmcr = (v.vmcr & ~(mask << shift)) | ((val & mask) << shift);
+  };
+  switch (enc) {
+    case kIccEoir0El1:
+    case kIccEoir1El1:
+      virt_priority_drop(cpu, enc == kIccEoir1El1 ? 1 : 0);
+      if (!(v.vmcr & kVmcrEoim)) virt_deactivate(cpu, uint32_t(value & 0xffffff));
+      break;
+    case kIccDirEl1:
+      if (v.vmcr & kVmcrEoim) virt_deactivate(cpu, uint32_t(value & 0xffffff));
+      break;
+    case kIccPmrEl1: set_field(kVmcrPmrShift, 0xff, value & priority_mask()); break;
+    case kIccBpr0El1: set_field(kVmcrBpr0Shift, 7, std::max<uint64_t>(value & 7, min_bpr(0))); break;
+    case kIccBpr1El1:
+      if (!(v.vmcr & kVmcrCbpr)) set_field(kVmcrBpr1Shift, 7, std::max<uint64_t>(value & 7, min_bpr(1)));
+      break;
+    case kIccCtlrEl1:
+      v.vmcr = (v.vmcr & ~(kVmcrCbpr | kVmcrEoim)) | ((value & kIccCtlrCbpr) ? kVmcrCbpr : 0) |
+               ((value & kIccCtlrEoiMode) ? kVmcrEoim : 0);
+      break;
+    case kIccIgrpen0El1: v.vmcr = (v.vmcr & ~kVmcrEng0) | (value & 1); break;
+    case kIccIgrpen1El1: v.vmcr = (v.vmcr & ~kVmcrEng1) | ((value & 1) << 1); break;
+    case kIccAp0r0El1: v.ap[0] = uint32_t(value); break;
+    case kIccAp1r0El1: v.ap[1] = uint32_t(value); break;
+    default:
+      if ((enc > kIccAp0r0El1 && enc < kIccAp0r0El1 + 4) || (enc > kIccAp1r0El1 && enc < kIccAp1r0El1 + 4)) return true;
+      return false;  // SGIs from a guest trap to EL2 (ICH_HCR_EL2.TC's business): not virtualised here
   }
   update();
   return true;

@@ -11,6 +11,7 @@
 #include "hw/char/pl011.h"
 #include "hw/core/machine.h"
 #include "hw/gpio/pl061.h"
+#include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pcie_host.h"
 
 using namespace mimic::hw;
@@ -178,4 +179,76 @@ TEST(PcieHost, HostBridgeConfigSpace) {
   e.write(0x00, 0, 4);  // ids are read-only
   EXPECT_EQ(e.read(0x00, 4), 0x00081b36u);
   EXPECT_EQ(h.window().read(0, 4), 0xffffffffu);
+}
+
+namespace {
+struct FwCfgRig {
+  AddressSpace mem;
+  FwCfg fw{mem, nullptr};
+  FwCfgRig() { mem.add_ram("ram", 0x40000000, 1 << 20); }
+  void select(uint16_t key) { fw.write(8, __builtin_bswap16(key), 2); }
+  // A DMA request at 0x40000000 for `control` / `len` bytes into 0x40001000; the control word
+  // as the device leaves it.
+  uint32_t dma(uint32_t control, uint32_t len, bool split = false) {
+    uint32_t d[4] = {__builtin_bswap32(control), __builtin_bswap32(len), 0, __builtin_bswap32(0x40001000)};
+    mem.write(0x40000000, d, sizeof d);
+    if (split) {
+      fw.write(0x10, 0, 4);
+      fw.write(0x14, __builtin_bswap32(0x40000000), 4);
+    } else {
+      fw.write(0x10, __builtin_bswap64(0x40000000), 8);
+    }
+    uint32_t c;
+    mem.read(0x40000000, &c, 4);
+    return __builtin_bswap32(c);
+  }
+  std::vector<uint8_t> buf(size_t n) {
+    std::vector<uint8_t> b(n);
+    mem.read(0x40001000, b.data(), n);
+    return b;
+  }
+};
+}  // namespace
+
+TEST(FwCfg, TraditionalInterfaceSignatureAndId) {
+  FwCfgRig r;
+  r.select(FwCfgKey::kSignature);
+  EXPECT_EQ(r.fw.read(0, 4), 0x554d4551u);  // "QEMU" in address order
+  r.select(FwCfgKey::kId);
+  EXPECT_EQ(r.fw.read(0, 1), 3u);                                           // traditional + DMA
+  EXPECT_EQ(r.fw.read(0, 4), 0u);                                           // past the end: zeros
+  EXPECT_EQ(__builtin_bswap64(r.fw.read(0x10, 8)), 0x51454d5520434647ull);  // "QEMU CFG"
+  r.select(0x1234);                                                         // no such item
+  EXPECT_EQ(r.fw.read(0, 8), 0u);
+}
+
+TEST(FwCfg, DmaReadsItemsAndFileDirectory) {
+  FwCfgRig r;
+  r.fw.add_file("etc/b", {1, 2, 3});
+  uint16_t a = r.fw.add_file("etc/a", {9, 8, 7, 6, 5});
+  r.fw.add_string(FwCfgKey::kCmdlineData, "console=ttyAMA0");
+  // Select + read of the directory: sorted by name.
+  EXPECT_EQ(r.dma((uint32_t(FwCfgKey::kFileDir) << 16) | 8 | 2, 4 + 2 * 64), 0u);
+  std::vector<uint8_t> dir = r.buf(4 + 2 * 64);
+  EXPECT_EQ(dir[3], 2);
+  EXPECT_EQ(std::string(reinterpret_cast<char*>(&dir[4 + 8])), "etc/a");
+  EXPECT_EQ(dir[4 + 3], 5);                    // size, big-endian
+  EXPECT_EQ(dir[4 + 4] << 8 | dir[4 + 5], a);  // select, big-endian
+  // Read 8 bytes of a 5-byte file: the rest zeroed; then skip and read continue the stream.
+  std::vector<uint8_t> ff(8, 0xff);
+  r.mem.write(0x40001000, ff.data(), 8);
+  EXPECT_EQ(r.dma((uint32_t(a) << 16) | 8 | 2, 8, true), 0u);
+  EXPECT_EQ(r.buf(8), (std::vector<uint8_t>{9, 8, 7, 6, 5, 0, 0, 0}));
+  EXPECT_EQ(r.dma((uint32_t(FwCfgKey::kCmdlineData) << 16) | 8 | 4, 8), 0u);  // skip "console="
+  EXPECT_EQ(r.dma(2, 8), 0u);
+  std::vector<uint8_t> rest = r.buf(8);
+  EXPECT_EQ(std::string(rest.begin(), rest.begin() + 7), "ttyAMA0");
+  // Writes are refused; a buffer outside RAM fails with the error bit.
+  EXPECT_EQ(r.dma((uint32_t(a) << 16) | 8 | 0x10, 4), 1u);
+  uint32_t d[4] = {__builtin_bswap32((uint32_t(a) << 16) | 8 | 2), __builtin_bswap32(0xfffff000u), 0, 0};
+  r.mem.write(0x40000000, d, sizeof d);
+  r.fw.write(0x10, __builtin_bswap64(0x40000000), 8);
+  uint32_t c;
+  r.mem.read(0x40000000, &c, 4);
+  EXPECT_EQ(__builtin_bswap32(c), 1u);
 }

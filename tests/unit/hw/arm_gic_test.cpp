@@ -17,6 +17,7 @@ struct Outputs {
   }
   bool irq(unsigned cpu) { return level[{cpu, int(ArmCpuIrq::Irq)}]; }
   bool fiq(unsigned cpu) { return level[{cpu, int(ArmCpuIrq::Fiq)}]; }
+  bool virq(unsigned cpu) { return level[{cpu, int(ArmCpuIrq::VIrq)}]; }
 };
 
 struct V2 {
@@ -317,4 +318,86 @@ TEST(GicV3, SplitEoiAndPpiFromTimer) {
   g.gic.set_irq(0, 30, false);
   g.sw(0, kDir, 30);
   EXPECT_EQ(g.rd.read(0x10300, 4), 0u);
+}
+
+namespace {
+constexpr uint32_t kIchHcr = enc(3, 4, 12, 11, 0), kIchVtr = enc(3, 4, 12, 11, 1), kIchMisr = enc(3, 4, 12, 11, 2),
+                   kIchEisr = enc(3, 4, 12, 11, 3), kIchElrsr = enc(3, 4, 12, 11, 5), kIchVmcr = enc(3, 4, 12, 11, 7),
+                   kIchLr0 = enc(3, 4, 12, 12, 0), kIchAp1r0 = enc(3, 4, 12, 9, 0);
+constexpr uint64_t kPending = 1ull << 62, kActive = 1ull << 63, kHw = 1ull << 61, kGroup1 = 1ull << 60,
+                   kEoi = 1ull << 41;
+uint64_t ich(V3& g, unsigned cpu, uint32_t e) {
+  uint64_t v = ~0ull;
+  EXPECT_TRUE(g.gic.sysreg_read(cpu, e, 2, false, v));
+  return v;
+}
+void ich_w(V3& g, unsigned cpu, uint32_t e, uint64_t v) { EXPECT_TRUE(g.gic.sysreg_write(cpu, e, 2, false, v)); }
+}  // namespace
+
+TEST(GicV3Virt, IchRegistersOnlyFromEl2) {
+  V3 g;
+  uint64_t v;
+  EXPECT_FALSE(g.gic.sysreg_read(0, kIchVtr, 1, false, v));
+  EXPECT_EQ(ich(g, 0, kIchVtr) & 0x1f, 3u);                               // 4 list registers
+  EXPECT_EQ(ich(g, 0, kIchVtr) >> 29 & 7, 4u);                            // 5 priority bits
+  EXPECT_FALSE(g.gic.sysreg_write(0, kIchVtr, 2, false, 0));              // read-only
+  EXPECT_FALSE(g.gic.sysreg_read(0, enc(3, 4, 12, 12, 4), 2, false, v));  // LR4: not implemented
+  EXPECT_EQ(ich(g, 0, kIchElrsr), 0xfu);                                  // all list registers empty
+}
+
+TEST(GicV3Virt, ListRegisterDeliversToTheVirtualInterface) {
+  V3 g;
+  g.enable_all();
+  // The hypervisor: virtual CPU interface on, Group 1 enabled, VPMR 0xf0; vINTID 27 pending.
+  ich_w(g, 1, kIchVmcr, (0xf0ull << 24) | 2);
+  ich_w(g, 1, kIchLr0, kPending | kGroup1 | (0xa0ull << 48) | kEoi | 27);
+  EXPECT_FALSE(g.out.virq(1));  // ICH_HCR_EL2.En still clear
+  ich_w(g, 1, kIchHcr, 1);
+  EXPECT_TRUE(g.out.virq(1));
+  EXPECT_FALSE(g.out.irq(1));  // nothing physical
+  uint64_t v;
+  ASSERT_TRUE(g.gic.vsysreg_read(1, kHppir1, v));
+  EXPECT_EQ(v, 27u);
+  ASSERT_TRUE(g.gic.vsysreg_read(1, kIar1, v));
+  EXPECT_EQ(v, 27u);
+  EXPECT_FALSE(g.out.virq(1));
+  EXPECT_EQ(ich(g, 1, kIchLr0) >> 62, 2u);             // active
+  EXPECT_EQ(ich(g, 1, kIchAp1r0), 1u << (0xa0 >> 3));  // its group priority is active
+  ASSERT_TRUE(g.gic.vsysreg_read(1, kRpr, v));
+  EXPECT_EQ(v, 0xa0u);
+  ASSERT_TRUE(g.gic.vsysreg_write(1, kEoir1, 27));
+  EXPECT_EQ(ich(g, 1, kIchLr0) >> 62, 0u);
+  // The LR asked for an EOI maintenance interrupt: EISR, MISR.EOI and PPI 25 pending.
+  EXPECT_EQ(ich(g, 1, kIchEisr), 1u);
+  EXPECT_EQ(ich(g, 1, kIchMisr) & 1, 1u);
+  EXPECT_EQ(g.rd.read(0x20000 + 0x10200, 4) & (1u << 25), 1u << 25);
+  ich_w(g, 1, kIchLr0, 0);
+  EXPECT_EQ(g.rd.read(0x20000 + 0x10200, 4) & (1u << 25), 0u);
+  // A guest EOI of an interrupt no list register holds counts in ICH_HCR_EL2.EOIcount.
+  ASSERT_TRUE(g.gic.vsysreg_write(1, kEoir1, 99));
+  EXPECT_EQ(ich(g, 1, kIchHcr) >> 27, 1u);
+}
+
+TEST(GicV3Virt, HardwareListRegisterDeactivatesThePhysicalInterrupt) {
+  V3 g;
+  g.enable_all();
+  g.sw(0, kCtlr, 2);           // the hypervisor runs with EOImode 1 (KVM's way)
+  g.gic.set_irq(0, 27, true);  // the virtual timer's PPI
+  ASSERT_EQ(g.sr(0, kIar1), 27u);
+  g.sw(0, kEoir1, 27);  // priority drop only: still active
+  EXPECT_EQ(g.rd.read(0x10300, 4) & (1u << 27), 1u << 27);
+  ich_w(g, 0, kIchVmcr, (0xf0ull << 24) | 2);
+  ich_w(g, 0, kIchHcr, 1);
+  ich_w(g, 0, kIchLr0, kPending | kHw | kGroup1 | (0x80ull << 48) | (27ull << 32) | 27);
+  uint64_t v;
+  ASSERT_TRUE(g.gic.vsysreg_read(0, kIar1, v));
+  EXPECT_EQ(v, 27u);
+  ASSERT_TRUE(g.gic.vsysreg_write(0, kEoir1, 27));
+  EXPECT_EQ(g.rd.read(0x10300, 4) & (1u << 27), 0u);  // the guest's EOI deactivated it
+  // VPMR masks: a pending LR at or above it is not signalled.
+  ich_w(g, 0, kIchVmcr, (0x80ull << 24) | 2);
+  ich_w(g, 0, kIchLr0, kPending | kGroup1 | (0x80ull << 48) | 40);
+  EXPECT_FALSE(g.out.virq(0));
+  ASSERT_TRUE(g.gic.vsysreg_read(0, kIar1, v));
+  EXPECT_EQ(v, 1023u);
 }
