@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "frontends/console.h"
-#include "hw/core/machine.h"
 #include "hw/arm/virt_machine.h"
+#include "hw/core/machine.h"
 #include "hw/riscv/virt.h"
 #include "target/arm/system.h"
 #include "target/riscv/system.h"

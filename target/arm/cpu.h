@@ -33,15 +33,15 @@ enum ExitReason : uint32_t {
                                    // drops translations of that page and continues
   kExitPcAlignment,                // a branch went to a pc that is not 4-byte aligned: pc is that target
   // System mode only (target/arm/excp.cpp carries them out on the ArmCpu's loop).
-  kExitException,  // a helper recorded a synchronous exception in sys.exc_*: pc is the instruction
-  kExitEret,       // pc is the eret
-  kExitHvc,        // pc is the hvc; svc_imm its imm16
-  kExitSmc,        // pc is the smc; svc_imm its imm16
-  kExitWfi,        // pc is the wfi
-  kExitWfe,        // pc is the wfe
+  kExitException,    // a helper recorded a synchronous exception in sys.exc_*: pc is the instruction
+  kExitEret,         // pc is the eret
+  kExitHvc,          // pc is the hvc; svc_imm its imm16
+  kExitSmc,          // pc is the smc; svc_imm its imm16
+  kExitWfi,          // pc is the wfi
+  kExitWfe,          // pc is the wfe
   kExitSysregUndef,  // pc is an MRS/MSR/SYS of an encoding this CPU lacks or denies at this EL
-  kExitFpTrap,     // pc is an FP/SIMD instruction trapped by CPACR_EL1.FPEN
-  kExitSev,        // SEV/SEVL: pc is the next instruction; WFE sleepers wake
+  kExitFpTrap,       // pc is an FP/SIMD instruction trapped by CPACR_EL1.FPEN
+  kExitSev,          // SEV/SEVL: pc is the next instruction; WFE sleepers wake
 };
 
 // One 128-bit SIMD&FP register; B/H/S/D views are the low bytes (little-endian host).

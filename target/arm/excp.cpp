@@ -65,9 +65,13 @@ void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn
   if (s.hooks && s.hooks->log_int)
     log_int(c, fmt::format("Taking exception {} [{}] on CPU {:x}\n...from EL{} to EL{}\n...with ESR 0x{:x}/0x{:x}\n"
                            "...with FAR 0x{:x}\n...with ELR 0x{:x}\n...to EL{} PC 0x{:x} PSTATE 0x{:x}\n",
-                           kind == VectorKind::Sync ? 2 : kind == VectorKind::Irq ? 5 : 6,
-                           kind == VectorKind::Sync ? "sync" : kind == VectorKind::Irq ? "IRQ" : "FIQ", s.mpidr & 0xff,
-                           from_el, target_el, syn >> 26, syn, far, preferred_return, target_el,
+                           kind == VectorKind::Sync  ? 2
+                           : kind == VectorKind::Irq ? 5
+                                                     : 6,
+                           kind == VectorKind::Sync  ? "sync"
+                           : kind == VectorKind::Irq ? "IRQ"
+                                                     : "FIQ",
+                           s.mpidr & 0xff, from_el, target_el, syn >> 26, syn, far, preferred_return, target_el,
                            R(c, ArmReg::VBAR_EL1) + offset, spsr));
   set_el_sp(c, target_el, 1);
   R(c, spsr_reg(target_el)) = spsr;
@@ -176,12 +180,14 @@ bool sys_op_known(uint32_t op, unsigned el) {
   const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;
   if (el == 0) {
     // EL0 may do DC CVAU/CVAC/CIVAC/CVAP/ZVA and IC IVAU (SCTLR_EL1.UCI enables them; Linux sets it).
-    return op1 == 3 && crn == 7 && ((crm == 11 || crm == 10 || crm == 14 || crm == 12 || crm == 13 || crm == 4) && op2 == 1 ||
-                                    (crm == 5 && op2 == 1));
+    return op1 == 3 && crn == 7 &&
+           ((crm == 11 || crm == 10 || crm == 14 || crm == 12 || crm == 13 || crm == 4) && op2 == 1 ||
+            (crm == 5 && op2 == 1));
   }
   if (op1 == 0 && crn == 8) return crm == 7 || crm == 3 || crm == 1 || crm == 5;  // TLBI ...E1(IS|OS)
-  if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                    // AT
-  if (op1 == 0 && crn == 7) return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;
+  if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                   // AT
+  if (op1 == 0 && crn == 7)
+    return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;
   if (op1 == 3 && crn == 7) return true;  // DC ZVA/CVAU/CVAC/CIVAC/CVAP, IC IVAU
   return false;
 }
@@ -205,11 +211,14 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
         bool sysop = ((insn >> 19) & 3) == 1;
         // Only encodings this CPU lacks at every EL: an EL1 register read at EL0 (Linux emulates
         // MIDR_EL1 for user space that way) is the architecture working, not something missing.
-        bool known = sysop ? sys_op_known(enc & 0x3fff, 1)
-                           : sysreg_accessible(enc, 3, !read, s.gicv3) != SysregCheck::Undefined;
+        bool known =
+            sysop ? sys_op_known(enc & 0x3fff, 1) : sysreg_accessible(enc, 3, !read, s.gicv3) != SysregCheck::Undefined;
         if (!known)
           log_unimp(c, fmt::format("aarch64: {} of {} at EL{} is UNDEFINED (pc 0x{:x})",
-                                 sysop ? "SYS" : read ? "MRS" : "MSR", sysreg_name(enc), s.el, c.pc));
+                                   sysop  ? "SYS"
+                                   : read ? "MRS"
+                                          : "MSR",
+                                   sysreg_name(enc), s.el, c.pc));
       }
       sync(syndrome_undefined());
       return ExitAction::Continue;

@@ -31,9 +31,8 @@ using U128 = unsigned __int128;
 U128 cas128(tcg::CpuBase* env, uint64_t addr, U128 expected, U128 desired, uint64_t pc) {
   // Inline cmpxchg16b: GCC sends 16-byte __atomic builtins to libatomic, which may use a lock.
   // System mode: the host page through the soft-MMU (which faults to the guest as a store would).
-  uint8_t* host = env->softmmu
-                      ? env->softmmu->atomic_ptr(addr, 16, (env->tb_flags & kTbMmuMask) >> kTbMmuShift, pc)
-                      : env->guest_base + addr;
+  uint8_t* host = env->softmmu ? env->softmmu->atomic_ptr(addr, 16, (env->tb_flags & kTbMmuMask) >> kTbMmuShift, pc)
+                               : env->guest_base + addr;
   auto* p = reinterpret_cast<U128*>(host);
   uint64_t lo = uint64_t(expected), hi = uint64_t(expected >> 64);
   asm volatile("lock cmpxchg16b %0"

@@ -42,7 +42,9 @@ std::atomic<uint64_t>* desc_slot(tcg::PhysMemory& phys, uint64_t pa, bool* writa
   return reinterpret_cast<std::atomic<uint64_t>*>(page + (pa & ~tcg::kPageMask));
 }
 
-uint8_t need_prot(Access a) { return a == Access::Read ? Prot::kRead : a == Access::Write ? Prot::kWrite : Prot::kExec; }
+uint8_t need_prot(Access a) {
+  return a == Access::Read ? Prot::kRead : a == Access::Write ? Prot::kWrite : Prot::kExec;
+}
 }  // namespace
 
 unsigned data_mmu_index(const A64Cpu& c) {
@@ -177,8 +179,8 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     if ((sctlr & Sctlr::kWXN) && (prot & Prot::kWrite)) prot &= ~Prot::kExec;
     uint8_t needed = need_prot(access);
-    bool allowed = (prot & needed) || (access == Access::Write && dbm_clean && (user ? el0 : true) &&
-                                       !(mmu_idx == kMmuEl1Pan && el0));
+    bool allowed = (prot & needed) ||
+                   (access == Access::Write && dbm_clean && (user ? el0 : true) && !(mmu_idx == kMmuEl1Pan && el0));
     if (!allowed) {
       res.fault = Fault::Permission;
       return res;

@@ -35,8 +35,9 @@ bool implemented(uint32_t fn) {
     case kMigrateInfoType:
     case kSystemOff:
     case kSystemReset:
-    case kFeatures: return (fn & kSmc64) == 0 || (fn & ~kSmc64) == kCpuSuspend || (fn & ~kSmc64) == kCpuOn ||
-                           (fn & ~kSmc64) == kAffinityInfo;
+    case kFeatures:
+      return (fn & kSmc64) == 0 || (fn & ~kSmc64) == kCpuSuspend || (fn & ~kSmc64) == kCpuOn ||
+             (fn & ~kSmc64) == kAffinityInfo;
     default: return false;
   }
 }

@@ -7,8 +7,15 @@
 namespace mimic::arm {
 
 namespace PsciRet {
-enum : int64_t { kSuccess = 0, kNotSupported = -1, kInvalidParams = -2, kDenied = -3, kAlreadyOn = -4,
-                 kOnPending = -5, kInternalFailure = -6 };
+enum : int64_t {
+  kSuccess = 0,
+  kNotSupported = -1,
+  kInvalidParams = -2,
+  kDenied = -3,
+  kAlreadyOn = -4,
+  kOnPending = -5,
+  kInternalFailure = -6
+};
 }
 
 // What the machine does for PSCI (hw/arm/virt_machine.cpp).

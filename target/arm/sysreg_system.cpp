@@ -342,8 +342,12 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::CNTV_CTL_EL0: v = timer_ctl(c, 1); return true;
     case ArmReg::CNTP_CVAL_EL0: v = s.cnt_cval[0]; return true;
     case ArmReg::CNTV_CVAL_EL0: v = s.cnt_cval[1]; return true;
-    case ArmReg::CNTP_TVAL_EL0: v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[0] - timer_count(c, 0))))) & 0xffffffff; return true;
-    case ArmReg::CNTV_TVAL_EL0: v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[1] - timer_count(c, 1))))) & 0xffffffff; return true;
+    case ArmReg::CNTP_TVAL_EL0:
+      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[0] - timer_count(c, 0))))) & 0xffffffff;
+      return true;
+    case ArmReg::CNTV_TVAL_EL0:
+      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[1] - timer_count(c, 1))))) & 0xffffffff;
+      return true;
     case ArmReg::OSLSR_EL1: v = 0x8 | (s.oslk ? 2 : 0); return true;  // OSLM = 0b10: the OS lock is implemented
     case ArmReg::DBGCLAIMSET_EL1: v = 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
@@ -494,7 +498,8 @@ namespace {
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i))) raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
+  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+    raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
   return v;
@@ -502,7 +507,8 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
 uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i))) raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
+  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+    raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
   return 0;
@@ -517,12 +523,14 @@ uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint6
 
 uint32_t sysreg_read_helper() {
   using namespace tcg::HelperFlag;
-  static const uint32_t id = tcg::register_helper("a64_sysreg_read", h_sysreg_read, kReadsState | kWritesState | kMayExit);
+  static const uint32_t id =
+      tcg::register_helper("a64_sysreg_read", h_sysreg_read, kReadsState | kWritesState | kMayExit);
   return id;
 }
 uint32_t sysreg_write_helper() {
   using namespace tcg::HelperFlag;
-  static const uint32_t id = tcg::register_helper("a64_sysreg_write", h_sysreg_write, kReadsState | kWritesState | kMayExit);
+  static const uint32_t id =
+      tcg::register_helper("a64_sysreg_write", h_sysreg_write, kReadsState | kWritesState | kMayExit);
   return id;
 }
 uint32_t sys_op_helper() {
@@ -535,10 +543,11 @@ std::string dump_sysregs(const A64Cpu& c) {
   const ArmSysState& s = sys(c);
   std::string out = fmt::format(" PSTATE   {:016x} (EL{}{} DAIF {:x})\n", read_pstate(c), s.el, s.spsel ? 'h' : 't',
                                 (s.pstate >> 6) & 15);
-  for (unsigned el = 0; el < 2; ++el) out += fmt::format(" SP_EL{}    {:016x}\n", el, el == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[el]);
-  static const ArmReg kShown[] = {ArmReg::SCTLR_EL1, ArmReg::TCR_EL1,  ArmReg::TTBR0_EL1, ArmReg::TTBR1_EL1,
-                                  ArmReg::MAIR_EL1,  ArmReg::VBAR_EL1, ArmReg::ELR_EL1,   ArmReg::SPSR_EL1,
-                                  ArmReg::ESR_EL1,   ArmReg::FAR_EL1,  ArmReg::PAR_EL1,   ArmReg::CPACR_EL1,
+  for (unsigned el = 0; el < 2; ++el)
+    out += fmt::format(" SP_EL{}    {:016x}\n", el, el == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[el]);
+  static const ArmReg kShown[] = {ArmReg::SCTLR_EL1, ArmReg::TCR_EL1,       ArmReg::TTBR0_EL1, ArmReg::TTBR1_EL1,
+                                  ArmReg::MAIR_EL1,  ArmReg::VBAR_EL1,      ArmReg::ELR_EL1,   ArmReg::SPSR_EL1,
+                                  ArmReg::ESR_EL1,   ArmReg::FAR_EL1,       ArmReg::PAR_EL1,   ArmReg::CPACR_EL1,
                                   ArmReg::TPIDR_EL1, ArmReg::CONTEXTIDR_EL1};
   for (ArmReg r : kShown) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
   return out;

@@ -31,8 +31,7 @@ std::string sysreg_name(uint32_t enc);
 struct ArmCpuModel {
   const char* name;
   uint64_t midr, revidr, ctr, dczid, clidr, ccsidr[3], aidr;
-  uint64_t id_aa64pfr0, id_aa64pfr1, id_aa64dfr0, id_aa64isar0, id_aa64isar1, id_aa64mmfr0, id_aa64mmfr1,
-      id_aa64mmfr2;
+  uint64_t id_aa64pfr0, id_aa64pfr1, id_aa64dfr0, id_aa64isar0, id_aa64isar1, id_aa64mmfr0, id_aa64mmfr1, id_aa64mmfr2;
   // AArch32 ID registers (ID_PFR0 ... MVFR2, op0=3 op1=0 CRn=0 CRm=1..3), by (CRm - 1) * 8 + op2.
   uint32_t aarch32_id[24];
   uint64_t reset_sctlr;
@@ -46,14 +45,34 @@ std::string cpu_model_names();  // "cortex-a53, cortex-a57, cortex-a72, max"
 // PSTATE bits kept in ArmSysState::pstate (SPSR layout); NZCV and the EL/SP fields live elsewhere.
 namespace Pstate {
 enum : uint64_t {
-  kF = 1u << 6, kI = 1u << 7, kA = 1u << 8, kD = 1u << 9, kDaif = 0xfu << 6,
-  kSSBS = 1u << 12, kIL = 1u << 20, kSS = 1u << 21, kPAN = 1u << 22, kUAO = 1u << 23, kDIT = 1u << 24,
+  kF = 1u << 6,
+  kI = 1u << 7,
+  kA = 1u << 8,
+  kD = 1u << 9,
+  kDaif = 0xfu << 6,
+  kSSBS = 1u << 12,
+  kIL = 1u << 20,
+  kSS = 1u << 21,
+  kPAN = 1u << 22,
+  kUAO = 1u << 23,
+  kDIT = 1u << 24,
 };
 }
 namespace Sctlr {
 enum : uint64_t {
-  kM = 1u << 0, kA = 1u << 1, kC = 1u << 2, kSA = 1u << 3, kSA0 = 1u << 4, kUMA = 1u << 9, kDZE = 1u << 14,
-  kUCT = 1u << 15, kNTWI = 1u << 16, kNTWE = 1u << 18, kWXN = 1u << 19, kSPAN = 1u << 23, kEE = 1u << 25,
+  kM = 1u << 0,
+  kA = 1u << 1,
+  kC = 1u << 2,
+  kSA = 1u << 3,
+  kSA0 = 1u << 4,
+  kUMA = 1u << 9,
+  kDZE = 1u << 14,
+  kUCT = 1u << 15,
+  kNTWI = 1u << 16,
+  kNTWE = 1u << 18,
+  kWXN = 1u << 19,
+  kSPAN = 1u << 23,
+  kEE = 1u << 25,
   kUCI = 1u << 26,
 };
 }
@@ -84,9 +103,9 @@ enum class ArmTimerId : unsigned { Phys = 0, Virt = 1 };
 struct ArmSysState {
   const ArmCpuModel* model = nullptr;
   uint64_t mpidr = 0x80000000;
-  bool gicv3 = false;  // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
-  uint32_t el = 1;     // current exception level
-  uint32_t spsel = 1;  // PSTATE.SP
+  bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
+  uint32_t el = 1;                  // current exception level
+  uint32_t spsel = 1;               // PSTATE.SP
   uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
   uint64_t sp_el[4] = {};           // banked SPs; the live one is A64Cpu::sp
   uint64_t r[kNumArmRegs] = {};     // Store registers (and the Special ones that keep a value here)

@@ -64,7 +64,8 @@ void gen_store_exclusive(DisasContext& s, uint32_t size, bool pair, uint32_t rs,
   s.ir.br_cond(Cond::Ne, s.ir.get_state(Type::I32, kExclSize), imm32(excl_size(size, pair)), fail);
   Arg failed;
   if (pair && size == 3) {
-    failed = s.ir.call(Type::I64, helper_id(Helper::stxp64), {s.ir.vaddr(addr), read_x(s, t), read_x(s, t2), imm64(s.pc)});
+    failed =
+        s.ir.call(Type::I64, helper_id(Helper::stxp64), {s.ir.vaddr(addr), read_x(s, t), read_x(s, t2), imm64(s.pc)});
   } else {
     Arg expected = s.ir.get_state(Type::I64, kExclVal);
     if (pair || size == 3) {

@@ -23,7 +23,15 @@ void gen_undef_sysreg(DisasContext& s) {
 bool inline_reg(uint32_t enc) { return enc == kNzcvEnc || enc == kFpcrEnc || enc == kFpsrEnc || enc == kTpidrEl0Enc; }
 
 // MSR (immediate) PSTATE fields: op1:op2.
-enum PstateField : uint32_t { kSPSel = 0x05, kDaifSet = 0x1e, kDaifClr = 0x1f, kPan = 0x04, kUao = 0x03, kDit = 0x1a, kSsbs = 0x19 };
+enum PstateField : uint32_t {
+  kSPSel = 0x05,
+  kDaifSet = 0x1e,
+  kDaifClr = 0x1f,
+  kPan = 0x04,
+  kUao = 0x03,
+  kDit = 0x1a,
+  kSsbs = 0x19
+};
 
 uint64_t h_pstate_write(tcg::CpuBase* env, uint64_t field, uint64_t imm, uint64_t, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
@@ -31,9 +39,7 @@ uint64_t h_pstate_write(tcg::CpuBase* env, uint64_t field, uint64_t imm, uint64_
   switch (field) {
     case kSPSel: set_el_sp(c, st.el, unsigned(imm & 1)); break;
     case kDaifSet: st.pstate |= (imm & 15) << 6; break;
-    case kDaifClr:
-      st.pstate &= ~((imm & 15) << 6);
-      break;
+    case kDaifClr: st.pstate &= ~((imm & 15) << 6); break;
     case kPan: st.pstate = (st.pstate & ~Pstate::kPAN) | ((imm & 1) ? Pstate::kPAN : 0); break;
     case kUao: st.pstate = (st.pstate & ~Pstate::kUAO) | ((imm & 1) ? Pstate::kUAO : 0); break;
     case kDit: st.pstate = (st.pstate & ~Pstate::kDIT) | ((imm & 1) ? Pstate::kDIT : 0); break;

@@ -18,9 +18,7 @@ constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 constexpr uint64_t kTopByteIgnored = (uint64_t(1) << 56) - 1;
 
 // Data processing (SIMD&FP) and loads/stores of SIMD&FP registers: what CPACR_EL1.FPEN traps.
-bool is_fp_simd(uint32_t insn) {
-  return ((insn >> 25) & 7) == 7 || (((insn >> 25) & 5) == 4 && ((insn >> 26) & 1));
-}
+bool is_fp_simd(uint32_t insn) { return ((insn >> 25) & 7) == 7 || (((insn >> 25) & 5) == 4 && ((insn >> 26) & 1)); }
 }  // namespace
 
 unsigned A64Translator::code_mmu_index(uint32_t tb_flags) const { return system_ ? a64_code_mmu_index(tb_flags) : 0; }

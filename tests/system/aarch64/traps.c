@@ -31,16 +31,17 @@ uint64_t trap(uint64_t kind, uint64_t* frame) {
   if (ec == 0x15 && (kind == 8)) {  // SVC from EL0: the EL0 test is over; back to EL1 code
     el0_done = 1;
     WRITE_SYSREG(spsr_el1, 0x3c5);  // EL1h, DAIF masked
-    return frame[19];  // the saved x30: main's label after its eret
+    return frame[19];               // the saved x30: main's label after its eret
   }
-  if (ec == 0x22) return trap_pc + 4;  // PC alignment: resume after the branch
+  if (ec == 0x22) return trap_pc + 4;        // PC alignment: resume after the branch
   if (ec == 0x15 || ec == 0x16) return elr;  // preferred return is already past the SVC/HVC
   return elr + 4;
 }
 
 // Runs `insn` (after `setup`) with trap_pc = its address, stored before it runs.
-#define TRY(setup, insn, ...) \
-  __asm__ volatile(setup "\n adr x9, 1f\n str x9, [%0]\n 1: " insn "\n 2: nop" ::"r"(&trap_pc) : "x9", "memory", ##__VA_ARGS__)
+#define TRY(setup, insn, ...)                                                                  \
+  __asm__ volatile(setup "\n adr x9, 1f\n str x9, [%0]\n 1: " insn "\n 2: nop" ::"r"(&trap_pc) \
+                   : "x9", "memory", ##__VA_ARGS__)
 
 static void el0_code(void) __attribute__((naked));
 static void el0_code(void) {
