@@ -24,7 +24,8 @@ PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp"]
 # AArch64 programs and the -cpu models they compare on (--cpus overrides): mimic's max is its
 # own feature set (QEMU's max has BTI, FEAT_IDST... which change traps' syndromes), so only
 # idregs runs there.
-ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "traps": ["cortex-a53", "cortex-a57"]}
+ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "traps": ["cortex-a53", "cortex-a57"],
+                "mmu": ["cortex-a57", "max"]}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
 # AArch32 EL0/EL1 and the crypto extensions mimic lacks, and -cpu max's feature set.
 EXPECTED_DIFF = {
