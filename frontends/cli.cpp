@@ -189,14 +189,15 @@ CommandLine parse_command_line(const std::vector<std::string>& args, const EnvLo
   }
   if (mode == "user") return parse_user(args, 1, env);
   if (mode == "binfmt") return parse_binfmt(args);
-  if (mode == "system") {
+  if (mode == "system" || mode == "system-riscv64" || mode == "system-aarch64") {
     CommandLine cl;
+    cl.system.machine.arch = mode == "system-aarch64" ? "aarch64" : "riscv64";
     if (args.size() > 1 && (args[1] == "--help" || args[1] == "-h" || args[1] == "-help")) {
       cl.command = Command::kHelp;
       return cl;
     }
     std::string why;
-    if (!parse_system_options(args, 1, cl.system, why)) return error("mimic system: " + why);
+    if (!parse_system_options(args, 1, cl.system, why)) return error("mimic " + mode + ": " + why);
     cl.command = Command::kSystem;
     return cl;
   }
@@ -227,6 +228,8 @@ std::string usage_text() {
       "  binfmt install|uninstall|status    register mimic with binfmt_misc so that foreign programs\n"
       "                                     run when executed directly (install needs root)\n"
       "  system [options]                   emulate a whole machine (-M virt: QEMU's RISC-V virt board)\n"
+      "  system-riscv64 [options]           the same as system\n"
+      "  system-aarch64 [options]           an AArch64 machine (-M virt: QEMU's Arm virt board)\n"
       "  img COMMAND [options]              disk images, as qemu-img (mimic img --help)\n"
       "\n"
       "General:\n"

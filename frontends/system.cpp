@@ -9,8 +9,10 @@
 
 #include "frontends/console.h"
 #include "frontends/gdbstub_system.h"
+#include "hw/arm/virt_machine.h"
 #include "hw/core/machine.h"
 #include "hw/riscv/virt.h"
+#include "target/arm/system.h"
 #include "target/riscv/system.h"
 
 namespace mimic::frontends {
@@ -21,18 +23,20 @@ void register_boards() {
   if (done) return;
   done = true;
   hw::register_riscv_virt(riscv::make_system_engine);
+  hw::register_arm_virt(arm::make_system_engine);
 }
 }  // namespace
 
 int run_system(const SystemOptions& options) {
   register_boards();
   if (options.machine_help) {
-    fmt::print(stdout, "{}", hw::machine_help());
+    fmt::print(stdout, "{}", hw::machine_help(options.machine.arch));
     return 0;
   }
-  const hw::MachineType* type = hw::find_machine(options.machine.machine);
+  const hw::MachineType* type = hw::find_machine(options.machine.machine, options.machine.arch);
   if (!type) {
-    fmt::print(stderr, "mimic: unknown machine '{}' (-M help lists them)\n", options.machine.machine);
+    fmt::print(stderr, "mimic: unknown {} machine '{}' (-M help lists them)\n", options.machine.arch,
+               options.machine.machine);
     return 1;
   }
   std::unique_ptr<hw::Machine> machine;

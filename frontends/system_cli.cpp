@@ -189,8 +189,8 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
         } else if (p.rfind("dumpdtb=", 0) == 0) {
           m.dumpdtb = p.substr(8);
         } else {
-          error = fmt::format("-M {}: unknown machine property '{}' (mimic knows type= and dumpdtb=)", v, p);
-          return false;
+          // The board's own properties (it names the unknown ones in its error).
+          m.properties += (m.properties.empty() ? "" : ",") + p;
         }
       }
     } else if (opt == "-m") {

@@ -89,31 +89,32 @@ def kernel_modules(kernel, names):
     return order
 
 
-def fetch(workdir):
-    root = os.path.join(os.path.abspath(workdir), "debian-riscv64-boot")
+def fetch(workdir, arch="riscv64"):
+    """Debian's kernel and busybox-static for `arch` (riscv64, arm64): (kernel, busybox) or None."""
+    root = os.path.join(os.path.abspath(workdir), "debian-%s-boot" % arch)
     marker = os.path.join(root, ".fetched")
     if not os.path.exists(marker):
         # linux-image-riscv64 is a metapackage: its Depends names the kernel package itself.
-        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), "riscv64", "trixie", root,
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), arch, "trixie", root,
                             "busybox-static"], capture_output=True, text=True)
         if r.returncode != 0:
-            print("riscv_boot_image: cannot fetch Debian packages:\n" + r.stderr, file=sys.stderr)
+            print("boot_image: cannot fetch Debian packages:\n" + r.stderr, file=sys.stderr)
             return None
         state = os.path.join(root, ".apt")
-        apt = ["-o", "APT::Architecture=riscv64", "-o", "APT::Architectures=riscv64", "-o", "Dir::State=" + state,
+        apt = ["-o", "APT::Architecture=" + arch, "-o", "APT::Architectures=" + arch, "-o", "Dir::State=" + state,
                "-o", "Dir::State::Lists=" + state + "/lists", "-o", "Dir::State::status=/dev/null",
                "-o", "Dir::Cache=" + state + "/cache", "-o", "Dir::Etc::SourceList=" + state + "/sources.list",
                "-o", "Dir::Etc::SourceParts=/dev/null"]
-        dep = subprocess.run(["apt-cache"] + apt + ["depends", "linux-image-riscv64"], capture_output=True, text=True)
+        dep = subprocess.run(["apt-cache"] + apt + ["depends", "linux-image-" + arch], capture_output=True, text=True)
         m = re.search(r"Depends: (linux-image-\S+)", dep.stdout)
         if not m:
-            print("riscv_boot_image: no kernel package behind linux-image-riscv64:\n" + dep.stdout + dep.stderr,
+            print("boot_image: no kernel package behind linux-image-%s:\n" % arch + dep.stdout + dep.stderr,
                   file=sys.stderr)
             return None
-        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), "riscv64", "trixie", root, m.group(1)],
+        r = subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), arch, "trixie", root, m.group(1)],
                            capture_output=True, text=True)
         if r.returncode != 0:
-            print("riscv_boot_image: cannot fetch " + m.group(1) + ":\n" + r.stderr, file=sys.stderr)
+            print("boot_image: cannot fetch " + m.group(1) + ":\n" + r.stderr, file=sys.stderr)
             return None
         open(marker, "w").close()
     kernels = sorted(f for f in os.listdir(os.path.join(root, "boot")) if f.startswith("vmlinu"))

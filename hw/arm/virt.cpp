@@ -789,7 +789,7 @@ void ArmVirtBoard::load_images() {
     std::string what = "-kernel " + config_.kernel;
     std::vector<uint8_t> file = read_input_file("-kernel", config_.kernel);
     if (ImageLoader::is_elf(file)) {
-      ImageLoader::ElfInfo elf = loader_->load_elf(what, file);
+      ImageLoader::ElfInfo elf = loader_->load_elf(what, file, 183 /* EM_AARCH64 */);
       boot_.entry = elf.entry;
       image_high = elf.high;
     } else {

@@ -69,14 +69,15 @@ void ImageLoader::load_raw(const std::string& what, const std::vector<uint8_t>& 
   add(LoadedBlob{what, addr, data, mem_size});
 }
 
-ImageLoader::ElfInfo ImageLoader::load_elf(const std::string& what, const std::vector<uint8_t>& file) {
+ImageLoader::ElfInfo ImageLoader::load_elf(const std::string& what, const std::vector<uint8_t>& file, unsigned machine) {
   auto fail = [&](const std::string& why) { return MachineError(fmt::format("{}: bad ELF file: {}", what, why)); };
   if (file.size() < sizeof(Elf64_Ehdr)) throw fail(fmt::format("{} bytes is shorter than the ELF header", file.size()));
-  if (file[EI_CLASS] != ELFCLASS64) throw fail("not a 64-bit ELF (this machine is RV64)");
+  const char* arch = machine == EM_AARCH64 ? "AArch64" : "RISC-V";
+  if (file[EI_CLASS] != ELFCLASS64) throw fail(fmt::format("not a 64-bit ELF (this machine is 64-bit {})", arch));
   if (file[EI_DATA] != ELFDATA2LSB) throw fail("not little-endian");
   Elf64_Ehdr eh;
   memcpy(&eh, file.data(), sizeof eh);
-  if (eh.e_machine != EM_RISCV) throw fail(fmt::format("machine {} is not RISC-V ({})", eh.e_machine, EM_RISCV));
+  if (eh.e_machine != machine) throw fail(fmt::format("machine {} is not {} ({})", eh.e_machine, arch, machine));
   if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) throw fail(fmt::format("type {} is not an executable", eh.e_type));
   if (eh.e_phnum == 0) throw fail("no program headers");
   if (eh.e_phentsize != sizeof(Elf64_Phdr))

@@ -30,7 +30,8 @@ class ImageLoader {
   // True when the file starts with the ELF magic (then load_elf must accept or reject it).
   static bool is_elf(const std::vector<uint8_t>& file);
   // Loads every PT_LOAD segment at its physical address (p_paddr, as QEMU's load_elf does).
-  ElfInfo load_elf(const std::string& what, const std::vector<uint8_t>& file);
+  // `machine`: the e_machine the board runs (EM_RISCV 243 by default, EM_AARCH64 183).
+  ElfInfo load_elf(const std::string& what, const std::vector<uint8_t>& file, unsigned machine = 243);
   void load_raw(const std::string& what, const std::vector<uint8_t>& data, uint64_t addr, uint64_t mem_size = 0);
 
   // Writes every blob into memory (at load time and again at reset).

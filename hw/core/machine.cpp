@@ -23,33 +23,34 @@ void register_machine(MachineType type) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   for (auto& t : r.types)
-    if (t->name == type.name) {
+    if (t->name == type.name && t->arch == type.arch) {
       *t = std::move(type);
       return;
     }
   r.types.push_back(std::make_unique<MachineType>(std::move(type)));
 }
 
-const MachineType* find_machine(const std::string& name) {
+const MachineType* find_machine(const std::string& name, const std::string& arch) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   for (auto& t : r.types)
-    if (t->name == name) return t.get();
+    if (t->name == name && t->arch == arch) return t.get();
   return nullptr;
 }
 
-std::vector<const MachineType*> machine_types() {
+std::vector<const MachineType*> machine_types(const std::string& arch) {
   Registry& r = registry();
   std::lock_guard lock(r.mutex);
   std::vector<const MachineType*> out;
-  for (auto& t : r.types) out.push_back(t.get());
+  for (auto& t : r.types)
+    if (t->arch == arch) out.push_back(t.get());
   std::sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->name < b->name; });
   return out;
 }
 
-std::string machine_help() {
+std::string machine_help(const std::string& arch) {
   std::string out = "Supported machines are:\n";
-  for (const MachineType* t : machine_types())
+  for (const MachineType* t : machine_types(arch))
     out += fmt::format("{:<20} {}{}\n", t->name, t->description, t->is_default ? " (default)" : "");
   return out;
 }

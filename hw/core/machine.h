@@ -22,7 +22,13 @@ class MachineDebug;
 
 // Everything `mimic system` was told (qemu-system's options).
 struct MachineConfig {
+  // The guest architecture, chosen as QEMU chooses it, by the program: `mimic system-aarch64`
+  // ("aarch64"), `mimic system-riscv64` and `mimic system` ("riscv64").
+  std::string arch = "riscv64";
   std::string machine = "virt";
+  // -M NAME,PROPS: the properties the command line does not handle itself (type=, dumpdtb=),
+  // comma-separated, for the board to parse (hw/arm/virt.h: gic-version=, secure=, ...).
+  std::string properties;
   uint64_t ram_bytes = uint64_t(128) << 20;  // -m (QEMU's default for virt: 128 MiB)
   unsigned smp = 1;                          // -smp
   std::string cpu;                           // -cpu
@@ -80,13 +86,15 @@ struct MachineType {
   std::string name, description;
   std::function<std::unique_ptr<Machine>(const MachineConfig&, CharBackend& console)> create;
   bool is_default = false;
+  std::string arch = "riscv64";  // MachineConfig::arch it serves
 };
 // Registering a name twice replaces the earlier entry (boards are registered explicitly by the
 // program, not by static constructors that a static library would drop).
+// Machines are keyed by (arch, name): `virt` exists for riscv64 and for aarch64.
 void register_machine(MachineType type);
-const MachineType* find_machine(const std::string& name);
-std::vector<const MachineType*> machine_types();  // sorted by name
-// `-M help`: "Supported machines are:" and one line per machine, as qemu-system prints it.
-std::string machine_help();
+const MachineType* find_machine(const std::string& name, const std::string& arch = "riscv64");
+std::vector<const MachineType*> machine_types(const std::string& arch = "riscv64");  // sorted by name
+// `-M help`: "Supported machines are:" and one line per machine of `arch`, as qemu-system prints it.
+std::string machine_help(const std::string& arch = "riscv64");
 
 }  // namespace mimic::hw

@@ -135,7 +135,11 @@ class ArmGic {
   // Whether SPI `intid` is delivered to `cpu` (GICv2 targets, GICv3 IROUTER).
   virtual bool spi_targets(unsigned intid, unsigned cpu) const = 0;
   // GICv2 tracks SGIs by source CPU; the returned INTID carries the source (bits 10..12).
-  virtual unsigned acknowledge_sgi(unsigned cpu, unsigned intid) { return intid; }
+  // GICv3's SGIs are edge triggered without sources: acknowledging one ends its pending state.
+  virtual unsigned acknowledge_sgi(unsigned cpu, unsigned intid) {
+    irq(cpu, intid).latched = false;
+    return intid;
+  }
   virtual bool sgi_pending(unsigned cpu, unsigned intid) const { return irq(cpu, intid).latched; }
   virtual void clear_sgi_pending(unsigned cpu, unsigned intid) { irq(cpu, intid).latched = false; }
   // The mask that gives an interrupt's group priority (its preemption level) for the binary point.

@@ -49,6 +49,10 @@ const MemMapEntry& virt_memmap(VirtRegion r) { return kMemmap[unsigned(r)]; }
 
 VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Logger* log)
     : config_(config), log_(log), timers_(clock_, memory_.device_lock()) {
+  if (!config_.properties.empty())
+    throw MachineError(
+        fmt::format("-M virt,{}: unknown machine property (the riscv64 virt machine knows type= and dumpdtb=)",
+                    config_.properties));
   if (config_.smp < 1 || config_.smp > kVirtMaxHarts)
     throw MachineError(fmt::format("-smp {}: the virt machine takes 1 to {} harts", config_.smp, kVirtMaxHarts));
   if (!config_.cpu.empty() && config_.cpu != "rv64")

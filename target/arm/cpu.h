@@ -32,6 +32,16 @@ enum ExitReason : uint32_t {
                                    // cache line (64 bytes, CTR_EL0.IminLine) was invalidated: the loop
                                    // drops translations of that page and continues
   kExitPcAlignment,                // a branch went to a pc that is not 4-byte aligned: pc is that target
+  // System mode only (target/arm/excp.cpp carries them out on the ArmCpu's loop).
+  kExitException,    // a helper recorded a synchronous exception in sys.exc_*: pc is the instruction
+  kExitEret,         // pc is the eret
+  kExitHvc,          // pc is the hvc; svc_imm its imm16
+  kExitSmc,          // pc is the smc; svc_imm its imm16
+  kExitWfi,          // pc is the wfi
+  kExitWfe,          // pc is the wfe
+  kExitSysregUndef,  // pc is an MRS/MSR/SYS of an encoding this CPU lacks or denies at this EL
+  kExitFpTrap,       // pc is an FP/SIMD instruction trapped by CPACR_EL1.FPEN
+  kExitSev,          // SEV/SEVL: pc is the next instruction; WFE sleepers wake
 };
 
 // One 128-bit SIMD&FP register; B/H/S/D views are the low bytes (little-endian host).
@@ -66,6 +76,9 @@ struct A64Cpu : tcg::CpuBase {
   uint32_t svc_imm = 0;        // with kExitSvc / kExitBrk
   uint64_t ic_inval_addr = 0;  // with kExitIcInvalidate
   VReg v[32];                  // SIMD&FP registers (FP/SIMD data processing is added separately)
+  // System mode (target/arm/system.h): exception levels, system registers, timers. linux-user
+  // never reads it; it stays last so the fields above keep their offsets.
+  struct ArmSysState* sys = nullptr;
 };
 
 inline uint32_t xreg_offset(unsigned r) { return uint32_t(offsetof(A64Cpu, x) + 8 * r); }
@@ -86,6 +99,11 @@ void set_fpsr(A64Cpu& c, uint32_t v);
 constexpr uint32_t kTbFpcrShift = 22;
 constexpr uint32_t kTbFpcrMask = 0x1f;
 constexpr uint32_t kTbFz = 1u << 2, kTbDn = 1u << 3, kTbAhp = 1u << 4;
+// System mode adds (linux-user leaves them 0): the exception level code runs at, the MMU index
+// of its loads and stores, and whether FP/SIMD instructions trap (CPACR_EL1.FPEN).
+constexpr uint32_t kTbElShift = 5, kTbElMask = 3u << kTbElShift;
+constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
+constexpr uint32_t kTbFpTrap = 1u << 10;
 inline unsigned tb_rmode(uint32_t tb_flags) { return tb_flags & 3; }
 
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.

@@ -51,6 +51,7 @@ void gen_dc_zva(DisasContext& s, unsigned t) {
 }  // namespace
 
 bool trans_SYS(DisasContext& s, uint32_t op, uint32_t t) {
+  if (s.system && op != sysop(3, 7, 4, 1)) return trans_SYS_system(s, op, t);
   switch (op) {
     case sysop(3, 7, 4, 1):  // DC ZVA
       gen_dc_zva(s, t);
@@ -70,6 +71,11 @@ bool trans_SYS(DisasContext& s, uint32_t op, uint32_t t) {
 }
 
 bool trans_MRS(DisasContext& s, uint32_t reg, uint32_t t) {
+  if (s.system) return trans_MRS_system(s, reg, t);
+  return trans_MRS_el0(s, reg, t);
+}
+
+bool trans_MRS_el0(DisasContext& s, uint32_t reg, uint32_t t) {
   Arg v;
   uint64_t id;
   switch (reg) {
@@ -104,6 +110,11 @@ bool trans_MRS(DisasContext& s, uint32_t reg, uint32_t t) {
 }
 
 bool trans_MSR_reg(DisasContext& s, uint32_t reg, uint32_t t) {
+  if (s.system) return trans_MSR_system(s, reg, t);
+  return trans_MSR_el0(s, reg, t);
+}
+
+bool trans_MSR_el0(DisasContext& s, uint32_t reg, uint32_t t) {
   if (reg != kNzcv && reg != kFpcr && reg != kFpsr && reg != kTpidr) return false;  // before emitting
   Arg v = read_x(s, t);
   switch (reg) {

@@ -35,7 +35,13 @@ struct DisasContext {
   bool ended = false;  // the instruction emitted the block's exit
   FlagSource flags;
   PageCode code;  // the block's page, for look-ahead at its exits
+  // System mode (false in linux-user): the EL the block runs at, from tb_flags.
+  bool system = false;
+  unsigned el = 0;
 };
+
+// LDTR/STTR at EL1 in system mode: EL0's MMU index (mmu.h kMmuEl0; PSTATE.UAO is not modelled).
+constexpr unsigned kUnprivMmuIndex = 0;
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }
 inline Arg imm32(uint32_t v) { return IRBuilder::imm32(v); }
@@ -167,6 +173,21 @@ bool trans_SB(DisasContext& s);
 bool trans_SYS(DisasContext& s, uint32_t op, uint32_t t);
 bool trans_MSR_reg(DisasContext& s, uint32_t reg, uint32_t t);
 bool trans_MRS(DisasContext& s, uint32_t reg, uint32_t t);
+// System mode's system instructions (trans_system.cpp); in linux-user they are UNDEFINED as
+// before, and trans_SYS/MSR_reg/MRS/HINT send system mode here.
+bool trans_ERET(DisasContext& s);
+bool trans_HVC(DisasContext& s, uint32_t imm16);
+bool trans_SMC(DisasContext& s, uint32_t imm16);
+bool trans_MSR_imm(DisasContext& s, uint32_t op1, uint32_t crm, uint32_t op2);
+bool trans_SYS_system(DisasContext& s, uint32_t op, uint32_t t);
+bool trans_MRS_system(DisasContext& s, uint32_t reg, uint32_t t);
+bool trans_MSR_system(DisasContext& s, uint32_t reg, uint32_t t);
+bool trans_HINT_system(DisasContext& s, uint32_t crm, uint32_t op2);
+// An FP/SIMD instruction under CPACR_EL1.FPEN trapping: emits the trap, true when it did.
+bool gen_fp_trap_check(DisasContext& s);
+// The EL0-view MRS/MSR of sysreg.cpp (NZCV, FPCR, FPSR, TPIDR_EL0 inline).
+bool trans_MRS_el0(DisasContext& s, uint32_t reg, uint32_t t);
+bool trans_MSR_el0(DisasContext& s, uint32_t reg, uint32_t t);
 
 // Loads and stores (trans_ldst.cpp).
 bool trans_LDST_uimm(DisasContext& s, uint32_t size, bool V, uint32_t opc, uint32_t imm12, uint32_t n, uint32_t t);

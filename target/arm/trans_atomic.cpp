@@ -64,7 +64,8 @@ void gen_store_exclusive(DisasContext& s, uint32_t size, bool pair, uint32_t rs,
   s.ir.br_cond(Cond::Ne, s.ir.get_state(Type::I32, kExclSize), imm32(excl_size(size, pair)), fail);
   Arg failed;
   if (pair && size == 3) {
-    failed = s.ir.call(Type::I64, helper_id(Helper::stxp64), {s.ir.vaddr(addr), read_x(s, t), read_x(s, t2)});
+    failed =
+        s.ir.call(Type::I64, helper_id(Helper::stxp64), {s.ir.vaddr(addr), read_x(s, t), read_x(s, t2), imm64(s.pc)});
   } else {
     Arg expected = s.ir.get_state(Type::I64, kExclVal);
     if (pair || size == 3) {
@@ -92,7 +93,7 @@ bool gen_casp(DisasContext& s, bool sz, uint32_t rs, uint32_t n, uint32_t t) {
   Arg addr = read_xsp(s, n);
   if (sz) {
     gen_check_align(s, addr, 16);
-    s.ir.call_void(helper_id(Helper::casp64), {s.ir.vaddr(addr), imm64(rs), imm64(t)});
+    s.ir.call_void(helper_id(Helper::casp64), {s.ir.vaddr(addr), imm64(rs), imm64(t), imm64(s.pc)});
     return true;
   }
   Arg expected = s.ir.deposit(read_x(s, rs), read_x(s, rs + 1), 32, 32);

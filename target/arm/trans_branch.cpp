@@ -84,7 +84,9 @@ bool trans_UDF(DisasContext& s, uint32_t) {
 
 // NOP, YIELD, WFE, WFI, SEV(L), and the hint-space encodings of PAC/BTI/CSDB/ESB... that
 // architecturally execute as NOP on a CPU without those features.
-bool trans_HINT(DisasContext&, uint32_t, uint32_t) { return true; }
+bool trans_HINT(DisasContext& s, uint32_t crm, uint32_t op2) {
+  return s.system ? trans_HINT_system(s, crm, op2) : true;
+}
 
 bool trans_CLREX(DisasContext& s, uint32_t) {
   s.ir.set_state(uint32_t(offsetof(A64Cpu, excl_addr)), imm64(~0ull));

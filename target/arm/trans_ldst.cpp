@@ -111,9 +111,15 @@ bool trans_LDST_imm9(DisasContext& s, uint32_t size, bool V, uint32_t opc, uint3
   Arg base = read_xsp(s, n);
   switch (idx) {
     case 0:  // LDUR/STUR/PRFUM
-    case 2:  // LDTR/STTR: at EL0 the same as an ordinary access
       gen_access(s, a, add_off(s, base, off), t, n, Arg{});
       return true;
+    case 2: {  // LDTR/STTR: at EL0 the same as an ordinary access; at EL1 with EL0's permissions
+      const uint32_t saved = s.ir.mem_index;
+      if (s.system && s.el == 1) s.ir.mem_index = kUnprivMmuIndex;
+      gen_access(s, a, add_off(s, base, off), t, n, Arg{});
+      s.ir.mem_index = saved;
+      return true;
+    }
     case 1:  // post-index
       gen_access(s, a, base, t, n, add_off(s, base, off));
       return true;

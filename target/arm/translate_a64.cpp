@@ -8,11 +8,20 @@
 #include "target/arm/trans.h"
 
 namespace mimic::arm {
+unsigned a64_code_mmu_index(uint32_t tb_flags);  // mmu.cpp (system mode only)
+}
+
+namespace mimic::arm {
 
 namespace {
 constexpr uint64_t kPageMask = ~uint64_t(0xfff);
 constexpr uint64_t kTopByteIgnored = (uint64_t(1) << 56) - 1;
+
+// Data processing (SIMD&FP) and loads/stores of SIMD&FP registers: what CPACR_EL1.FPEN traps.
+bool is_fp_simd(uint32_t insn) { return ((insn >> 25) & 7) == 7 || (((insn >> 25) & 5) == 4 && ((insn >> 26) & 1)); }
 }  // namespace
+
+unsigned A64Translator::code_mmu_index(uint32_t tb_flags) const { return system_ ? a64_code_mmu_index(tb_flags) : 0; }
 
 void gen_goto_ptr(DisasContext& s, Arg target) {
   // A64 has no Thumb bit: a misaligned target takes a PC alignment fault when it is reached.
@@ -29,6 +38,11 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
   if (top_byte_ignore()) ir.addr_mask = kTopByteIgnored;
   DisasContext s(ir);
   s.tb_flags = block.flags;
+  if (system_) {
+    s.system = true;
+    s.el = (block.flags & kTbElMask) >> kTbElShift;
+    ir.mem_index = (block.flags & kTbMmuMask) >> kTbMmuShift;
+  }
   const uint64_t start = block.guest_pc;
   s.code = PageCode{env.guest_base, fetcher_, start & kPageMask};
   uint64_t pc = start;
@@ -52,7 +66,8 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     }
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
-    if (!can_fetch(pc, 4)) {
+    uint32_t insn;
+    if (!tcg::fetch_code(fetcher_, env, pc, &insn, 4)) {
       if (n == 0) {
         ir.insn_start(pc);
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(pc));
@@ -63,14 +78,16 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       }
       break;
     }
-    uint32_t insn;
-    std::memcpy(&insn, env.guest_base + pc, 4);
     s.pc = pc;
     s.insn = insn;
     s.ended = false;
     ir.insn_start(pc);
     const Pattern* p = decode(insn);
-    if (!p || !p->fn(s, insn)) gen_exit(s, kExitIllegal, pc);
+    if (p && s.system && is_fp_simd(insn) && gen_fp_trap_check(s)) {
+      // trapped before it runs
+    } else if (!p || !p->fn(s, insn)) {
+      gen_exit(s, kExitIllegal, pc);
+    }
     pc += 4;
     if (s.ended) break;
     // Blocks stay within their 4 KiB page, so invalidating a page invalidates every block on it.
@@ -86,9 +103,8 @@ std::string A64Translator::disassemble(const tcg::CpuBase& env, uint64_t pc, uin
   std::string out;
   const uint64_t end = pc + size;
   char line[200];
-  for (; pc < end && can_fetch(pc, 4); pc += 4) {
-    uint32_t insn;
-    std::memcpy(&insn, env.guest_base + pc, 4);
+  uint32_t insn;
+  for (; pc < end && tcg::fetch_code(fetcher_, env, pc, &insn, 4); pc += 4) {
     std::string text = disassemble_insn(insn, pc);
     if (text.empty()) text = ".inst (unknown)";
     std::snprintf(line, sizeof line, "0x%016llx:  %08x  %s\n", (unsigned long long)pc, insn, text.c_str());

@@ -14,11 +14,15 @@ class A64Translator : public tcg::GuestTranslator {
  public:
   // `fetcher` says which guest code is mapped executable; null means all of it. It must outlive
   // the translator.
-  explicit A64Translator(const tcg::CodeFetcher* fetcher = nullptr) : fetcher_(fetcher) {}
+  // `system`: privileged instructions and system registers, tb_flags with EL and MMU index, code
+  // read through `fetcher` (tcg::SoftMmuCodeFetcher over a64_code_mmu_index).
+  explicit A64Translator(const tcg::CodeFetcher* fetcher = nullptr, bool system = false)
+      : fetcher_(fetcher), system_(system) {}
 
   const char* arch_name() const override { return "aarch64"; }
   void translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) override;
   std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
+  unsigned code_mmu_index(uint32_t tb_flags) const override;
 
   // Top-byte-ignore (TBI0, which Linux enables for user space): accesses clear an address's
   // bits 63:56 first. Off until a program is seen to use a tagged pointer, because the mask costs
@@ -29,6 +33,7 @@ class A64Translator : public tcg::GuestTranslator {
  private:
   bool can_fetch(uint64_t addr, unsigned len) const { return !fetcher_ || fetcher_->can_fetch(addr, len); }
   const tcg::CodeFetcher* fetcher_;
+  bool system_ = false;
   std::atomic<bool> tbi_{false};
 };
 

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
-"""Boots Debian's riscv64 kernel under Debian's OpenSBI on `mimic system -M virt` to a busybox
-initramfs shell, runs commands whose output is checked, and powers off with a chosen status.
+"""Boots Debian's kernel on mimic's virt board to a busybox initramfs shell, runs commands whose
+output is checked, and powers off:
+  riscv64 (default): under Debian's OpenSBI (`mimic system`), poweroff with a chosen status
+    through the SiFive test finisher;
+  aarch64 (--arch aarch64): directly (`mimic system-aarch64 -kernel Image -initrd -append
+    console=ttyAMA0`), -cpu and -M virt,gic-version= as given, `poweroff -f` through PSCI
+    SYSTEM_OFF: exit status 0.
 
-  boot_linux.py MIMIC WORKDIR --smp N [--compare-qemu]
+  boot_linux.py MIMIC WORKDIR --smp N [--arch aarch64 --cpu cortex-a57 --gic 2] [--qemu]
 
-The kernel (linux-image-riscv64, trixie) and busybox-static come from Debian in the run
+The kernel (linux-image-riscv64/arm64, trixie) and busybox-static come from Debian in the run
 (scripts/riscv_boot_image.py); the initramfs with this test's /init is built here.
 Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
 import argparse
@@ -19,7 +24,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import build_initramfs, fetch  # noqa: E402
 EXIT_CODE = 7  # the init writes it to the SiFive test finisher: mimic must exit with it
 
-INIT = r"""#!/bin/sh
+INIT_TEMPLATE = r"""#!/bin/sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
 /bin/busybox mount -t devtmpfs dev /dev
@@ -35,9 +40,11 @@ done
 wait
 echo "PARALLEL $(cat /tmp/m* | sort -u | wc -l) distinct of $n"
 echo "DONE"
-devmem 0x100000 32 $(( (%d << 16) | 0x3333 ))
+%s
 poweroff -f
-""" % EXIT_CODE
+"""
+# riscv64: the SiFive test finisher ends mimic with the status; aarch64: PSCI SYSTEM_OFF (0).
+POWEROFF = {"riscv64": "devmem 0x100000 32 $(( (%d << 16) | 0x3333 ))" % EXIT_CODE, "aarch64": ""}
 
 
 def boot(cmd, timeout):
@@ -55,18 +62,29 @@ def main():
     ap.add_argument("workdir")
     ap.add_argument("--smp", type=int, default=1)
     ap.add_argument("--timeout", type=int, default=600)
-    ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-riscv64 instead (the reference)")
+    ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-* instead (the reference)")
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
+    ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
+    ap.add_argument("--gic", default="2", help="aarch64: -M virt,gic-version=")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
-    got = fetch(a.workdir)
+    got = fetch(a.workdir, "arm64" if a.arch == "aarch64" else "riscv64")
     if not got:
         return 77
     kernel, busybox = got
-    initrd = os.path.join(a.workdir, "initrd-boot.gz")
-    build_initramfs(busybox, initrd, INIT)
-    emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
-    cmd = emu + ["-M", "virt", "-m", "512M", "-smp", str(a.smp), "-nographic", "-bios", "default", "-kernel", kernel,
-                 "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"]
+    initrd = os.path.join(a.workdir, "initrd-boot-%s.gz" % a.arch)
+    build_initramfs(busybox, initrd, INIT_TEMPLATE % POWEROFF[a.arch])
+    if a.arch == "aarch64":
+        emu = ["qemu-system-aarch64"] if a.qemu else [a.mimic, "system-aarch64"]
+        cmd = emu + ["-M", "virt,gic-version=" + a.gic, "-cpu", a.cpu, "-m", "512M", "-smp", str(a.smp),
+                     "-nographic", "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0 panic=-1",
+                     "-no-reboot"]
+        expected_status, uname = 0, "aarch64"
+    else:
+        emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
+        cmd = emu + ["-M", "virt", "-m", "512M", "-smp", str(a.smp), "-nographic", "-bios", "default", "-kernel",
+                     kernel, "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"]
+        expected_status, uname = EXIT_CODE, "riscv64"
     status, out, secs = boot(cmd, a.timeout)
     ok = True
 
@@ -76,16 +94,17 @@ def main():
         ok = ok and cond
 
     check(status is not None, "the machine powered off within %d s (took %.1f s)" % (a.timeout, secs))
-    check("OpenSBI" in out, "OpenSBI started")
+    if a.arch == "riscv64":
+        check("OpenSBI" in out, "OpenSBI started")
     check("Linux version" in out, "Linux started")
     m = re.search(r"BOOT-OK (\S+) cpus=(\d+) online=(\S+)", out)
-    check(bool(m) and m.group(1) == "riscv64" and m.group(2) == str(a.smp),
-          "the initramfs shell ran and /proc/cpuinfo lists %d harts (%s)" % (a.smp, m.group(0) if m else "no line"))
+    check(bool(m) and m.group(1) == uname and m.group(2) == str(a.smp),
+          "the initramfs shell ran and /proc/cpuinfo lists %d CPUs (%s)" % (a.smp, m.group(0) if m else "no line"))
     # sha256 of "mimic boots linux\n", checked against the host's sha256sum.
     want = subprocess.run(["sha256sum"], input=b"mimic boots linux\n", capture_output=True).stdout.split()[0].decode()
     check(("SUM " + want) in out, "sha256sum inside the guest agrees with the host's")
     check(("PARALLEL 1 distinct of %d" % a.smp) in out, "%d parallel workers produced identical results" % a.smp)
-    check(status == EXIT_CODE, "exit status %s is the one the guest chose (%d)" % (status, EXIT_CODE))
+    check(status == expected_status, "exit status %s is the one the guest's poweroff gives (%d)" % (status, expected_status))
     if not ok:
         print("---- console output (last 60 lines) ----")
         print("\n".join(out.splitlines()[-60:]))

@@ -92,8 +92,7 @@ TEST(Cli, SystemOptionsInQemuSpelling) {
                                                                             {"system", "-accel", "kvm"},
                                                                             {"system", "-frobnicate"},
                                                                             {"system", "-serial", "tcp::4444"},
-                                                                            {"system", "-d", "nonsense"},
-                                                                            {"system", "-M", "virt,aia=aplic"}}) {
+                                                                            {"system", "-d", "nonsense"}}) {
     CommandLine e = parse(bad);
     EXPECT_EQ(e.command, Command::kError) << bad[1];
     EXPECT_NE(e.error.find(bad[1]), std::string::npos) << e.error;
@@ -135,6 +134,23 @@ TEST(Cli, SystemDeviceOptions) {
     EXPECT_EQ(e.command, Command::kError) << bad[1];
     EXPECT_NE(e.error.find(bad[1]), std::string::npos) << e.error;
   }
+}
+
+TEST(Cli, SystemArchAndBoardProperties) {
+  // The program picks the architecture, as qemu-system-<arch> does; `system` stays riscv64.
+  EXPECT_EQ(parse({"system", "-M", "virt"}).system.machine.arch, "riscv64");
+  EXPECT_EQ(parse({"system-riscv64", "-M", "virt"}).system.machine.arch, "riscv64");
+  CommandLine a = parse({"system-aarch64", "-M", "virt,gic-version=3,dumpdtb=x.dtb,secure=off", "-cpu", "max"});
+  ASSERT_EQ(a.command, Command::kSystem) << a.error;
+  EXPECT_EQ(a.system.machine.arch, "aarch64");
+  EXPECT_EQ(a.system.machine.cpu, "max");
+  EXPECT_EQ(a.system.machine.dumpdtb, "x.dtb");
+  // Properties the command line does not know go to the board, which names the bad ones.
+  EXPECT_EQ(a.system.machine.properties, "gic-version=3,secure=off");
+  EXPECT_EQ(parse({"system", "-M", "virt,aia=aplic"}).system.machine.properties, "aia=aplic");
+  CommandLine bad = parse({"system-aarch64", "-smp", "x"});
+  EXPECT_EQ(bad.command, Command::kError);
+  EXPECT_NE(bad.error.find("system-aarch64"), std::string::npos) << bad.error;
 }
 
 TEST(Cli, UserProgramAndArguments) {

@@ -297,6 +297,12 @@ std::string board_error(const MachineConfig& c) {
 }
 }  // namespace
 
+TEST(VirtBoot, UnknownMachinePropertyIsNamed) {
+  MachineConfig c;
+  c.properties = "aia=aplic";
+  EXPECT_NE(board_error(c).find("-M virt,aia=aplic: unknown machine property"), std::string::npos) << board_error(c);
+}
+
 TEST(VirtBoot, BadInputsGetClearErrors) {
   std::string f = tmp("bad.elf");
   MachineConfig c = config(1);

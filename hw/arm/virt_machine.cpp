@@ -1,0 +1,276 @@
+// The arm virt machine with its vCPUs: one arm::ArmCpu per -smp on its own host thread, wired to
+// the board's GIC (interrupt lines, the GICv3 CPU interface registers, timer PPIs), PSCI for SMP
+// bring-up and power (CPU_ON/OFF, AFFINITY_INFO, SYSTEM_OFF/RESET), TLBI broadcasts and SEV.
+#include "hw/arm/virt_machine.h"
+
+#include <fmt/format.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "hw/arm/virt.h"
+#include "hw/riscv/virt.h"  // write_dtb_file
+#include "target/arm/psci.h"
+#include "target/arm/system.h"
+#include "tcg/exec/exec.h"
+#include "tcg/exec/log.h"
+
+namespace mimic::hw {
+
+namespace {
+// The vCPU the calling thread runs (GICv2's banked registers ask for it).
+thread_local unsigned t_current_cpu = 0;
+
+class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
+ public:
+  ArmVirtMachine(const MachineConfig& config, CharBackend& console, const ArmEngineFactory& make_engine)
+      : config_(config) {
+    tcg::Logger* log = config.logger;
+    if (!log && (config.log_flags & tcg::LogFlag::kUnimp)) {
+      tcg::EngineOptions opts;
+      opts.log = config.log_flags;
+      opts.log_file = config.log_file;
+      log_ = std::make_unique<tcg::Logger>(opts);
+      log = log_.get();
+    }
+    ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
+    board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
+    if (!config.dumpdtb.empty()) return;  // run() only writes the tree
+    if (options.secure || options.virtualization)
+      throw MachineError(fmt::format("-M virt,{}=on: EL{} is not implemented yet in mimic's AArch64 CPU",
+                                     options.secure ? "secure" : "virtualization", options.secure ? 3 : 2));
+    if (config.single_thread)
+      throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
+    model_ = arm::find_cpu_model(options.cpu_type);
+    if (!model_) throw MachineError(fmt::format("-cpu {}: mimic has {}", options.cpu_type, arm::cpu_model_names()));
+    if (!make_engine) throw MachineError("virt: no execution engine for system mode in this build");
+    engine_ = make_engine(config, board_->memory());
+    if (!engine_) throw MachineError("virt: the execution engine could not be created");
+    conduit_ = board_->boot().psci;
+    hooks_.resize(config.smp);
+    for (unsigned i = 0; i < config.smp; i++) {
+      arm::ArmCpuConfig cc;
+      cc.index = i;
+      cc.mpidr = 0x80000000 | ArmVirtBoard::cpu_mpidr(i);
+      cc.model = model_;
+      cc.gicv3 = options.gic_version == 3;
+      cc.device_lock = &board_->memory().device_lock();
+      wire_hooks(i);
+      cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
+    }
+    board_->set_cpu_irq([this](unsigned cpu, ArmCpuIrq line, bool level) {
+      if (cpu >= cpus_.size()) return;
+      if (line == ArmCpuIrq::Irq || line == ArmCpuIrq::Fiq) cpus_[cpu]->set_irq(line == ArmCpuIrq::Fiq, level);
+    });
+    board_->set_cpu_index_source([] { return t_current_cpu; });
+  }
+
+  ~ArmVirtMachine() override {
+    if (board_) {
+      board_->set_cpu_irq(nullptr);
+      board_->set_cpu_index_source(nullptr);
+    }
+  }
+
+  int run() override {
+    if (!config_.dumpdtb.empty()) {
+      write_dtb_file(config_.dumpdtb, board_->fdt());
+      fmt::print(stderr, "mimic: info: dtb dumped to {}. Exiting.\n", config_.dumpdtb);
+      return 0;
+    }
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        event_ = Event::None;
+      }
+      reset_cpus();
+      run_threads();
+      Event e;
+      int status;
+      {
+        std::lock_guard lock(mutex_);
+        e = event_;
+        status = status_;
+      }
+      if (e == Event::Reset && !config_.no_reboot) {
+        board_->reset();
+        continue;
+      }
+      return e == Event::Reset ? 0 : status;
+    }
+  }
+
+  void stop(int status) override { post(Event::Stop, status); }
+
+  std::string info_registers() override {
+    std::string out;
+    for (auto& c : cpus_) out += fmt::format("CPU#{}\n{}", c->index(), c->dump_registers());
+    return out;
+  }
+  std::string info_mtree() override { return board_->memory().mtree(); }
+  std::string info_tlb() override {
+    std::string out;
+    for (auto& c : cpus_) out += fmt::format("CPU#{}\n{}", c->index(), c->dump_tlb());
+    return out;
+  }
+  bool read_phys(uint64_t phys, void* buf, size_t len) override { return board_->memory().read(phys, buf, len); }
+  bool read_virt(unsigned cpu, uint64_t vaddr, void* buf, size_t len) override {
+    if (cpu >= cpus_.size()) return false;
+    auto* out = static_cast<uint8_t*>(buf);
+    while (len > 0) {
+      uint64_t phys;
+      if (!cpus_[cpu]->debug_translate(vaddr, &phys)) return false;
+      size_t n = std::min<uint64_t>(len, tcg::kPageSize - (vaddr & (tcg::kPageSize - 1)));
+      if (!board_->memory().read(phys, out, n)) return false;
+      out += n;
+      vaddr += n;
+      len -= n;
+    }
+    return true;
+  }
+  void pause() override {
+    for (auto& c : cpus_) c->pause();
+    board_->clock().pause();
+  }
+  void resume() override {
+    board_->clock().resume();
+    board_->timers().notify();
+    for (auto& c : cpus_) c->resume();
+  }
+  std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
+
+ private:
+  enum class Event { None, PowerOff, Reset, Stop, Fatal };
+
+  void wire_hooks(unsigned i) {
+    arm::ArmCpuHooks& h = hooks_[i];
+    ArmVirtBoard* board = board_.get();
+    h.gic_read = [board, i](uint32_t enc, unsigned el, uint64_t& v) {
+      return board->gic_sysreg_read(i, enc, el, false, v);
+    };
+    h.gic_write = [board, i](uint32_t enc, unsigned el, uint64_t v) {
+      return board->gic_sysreg_write(i, enc, el, false, v);
+    };
+    h.timer_output = [board, i](unsigned t, bool level) {
+      board->set_timer_output(i, t == unsigned(arm::ArmTimerId::Virt) ? ArmTimer::Virt : ArmTimer::Phys, level);
+    };
+    h.broadcast_tlb_flush = [this, i](uint64_t page) {
+      for (auto& c : cpus_)
+        if (c->index() != i) c->request_tlb_flush(page);
+    };
+    h.psci = [this](bool hvc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3) {
+      if (conduit_ != (hvc ? PsciConduit::Hvc : PsciConduit::Smc)) return arm::kPsciNotHandled;
+      return arm::psci_call(*this, fn, a1, a2, a3);
+    };
+    h.send_event = [this, i] {
+      for (auto& c : cpus_)
+        if (c->index() != i) c->send_event();
+    };
+    h.log_unimp = [this](const std::string& line) {
+      if (engine_->logger().enabled(tcg::LogFlag::kUnimp)) engine_->logger().write(line + "\n");
+    };
+    h.log_int = [this](const std::string& line) {
+      if (engine_->logger().enabled(tcg::LogFlag::kInt)) engine_->logger().write(line);
+    };
+  }
+
+  void reset_cpus() {
+    const ArmVirtBoard::BootInfo& b = board_->boot();
+    // The Linux boot protocol: x0 = the device tree; a bare-metal ELF and firmware start with
+    // every register 0. With PSCI the secondaries wait, powered off, for CPU_ON.
+    uint64_t x0 = b.linux_image ? b.dtb_addr : 0;
+    bool secondaries_off = b.psci != PsciConduit::None;
+    for (auto& c : cpus_) {
+      bool primary = c->index() == 0;
+      c->reset(b.entry, primary ? x0 : 0, 0, 0, 0, !primary && secondaries_off);
+    }
+  }
+
+  // PsciPlatform
+  int64_t cpu_on(uint64_t target_mpidr, uint64_t entry, uint64_t context_id) override {
+    arm::ArmCpu* c = find_cpu(target_mpidr);
+    if (!c) return arm::PsciRet::kInvalidParams;
+    return c->power_on(entry, context_id) ? arm::PsciRet::kSuccess : arm::PsciRet::kAlreadyOn;
+  }
+  int64_t affinity_info(uint64_t target_mpidr) override {
+    arm::ArmCpu* c = find_cpu(target_mpidr);
+    if (!c) return arm::PsciRet::kInvalidParams;
+    return c->powered_on() ? 0 : 1;
+  }
+  void system_off() override { post(Event::PowerOff, 0); }
+  void system_reset() override { post(Event::Reset, 0); }
+
+  arm::ArmCpu* find_cpu(uint64_t mpidr) {
+    for (auto& c : cpus_)
+      if ((c->mpidr() & 0xff00ffffffull) == (mpidr & 0xff00ffffffull)) return c.get();
+    return nullptr;
+  }
+
+  void post(Event e, int status) {
+    {
+      std::lock_guard lock(mutex_);
+      if (event_ != Event::None) return;  // the first reason wins
+      event_ = e;
+      status_ = status;
+    }
+    cv_.notify_all();
+    for (auto& c : cpus_) c->request_stop();
+  }
+
+  void run_threads() {
+    std::vector<std::thread> threads;
+    unsigned done = 0;
+    for (auto& c : cpus_)
+      threads.emplace_back([this, &c, &done] {
+        t_current_cpu = c->index();
+        if (c->run() == arm::ArmCpuStop::Fatal) {
+          fmt::print(stderr, "mimic: cpu {}: {}\n", c->index(), c->fatal_message());
+          post(Event::Fatal, 1);
+        }
+        {
+          std::lock_guard lock(mutex_);
+          done++;
+        }
+        cv_.notify_all();
+      });
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [&] { return event_ != Event::None || done == cpus_.size(); });
+    }
+    for (;;) {
+      for (auto& c : cpus_) c->request_stop();
+      std::unique_lock lock(mutex_);
+      if (cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return done == cpus_.size(); })) break;
+    }
+    for (auto& t : threads) t.join();
+    std::lock_guard lock(mutex_);
+    if (event_ == Event::None) event_ = Event::Stop;
+  }
+
+  MachineConfig config_;
+  std::unique_ptr<tcg::Logger> log_;
+  std::unique_ptr<ArmVirtBoard> board_;
+  const arm::ArmCpuModel* model_ = nullptr;
+  std::shared_ptr<tcg::ExecEngine> engine_;
+  PsciConduit conduit_ = PsciConduit::Hvc;
+  std::vector<arm::ArmCpuHooks> hooks_;  // one per vCPU, sized before the CPUs point into it
+  std::vector<std::unique_ptr<arm::ArmCpu>> cpus_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  Event event_ = Event::None;
+  int status_ = 0;
+};
+}  // namespace
+
+void register_arm_virt(ArmEngineFactory make_engine) {
+  MachineType t{"virt", "QEMU 7.2 ARM Virtual Machine",
+                [make_engine](const MachineConfig& config, CharBackend& console) -> std::unique_ptr<Machine> {
+                  return std::make_unique<ArmVirtMachine>(config, console, make_engine);
+                },
+                true, "aarch64"};
+  register_machine(std::move(t));
+}
+
+}  // namespace mimic::hw

@@ -1,0 +1,293 @@
+// AArch64 exceptions in system mode: entry (SPSR, ELR, ESR, FAR, PSTATE, the vector offset),
+// ERET with its illegal-return rules, IRQ/FIQ against DAIF, SYS maintenance operations, and the
+// loop's side of every exit of translated code.
+#include "target/arm/excp.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "target/arm/mmu.h"
+
+namespace mimic::arm {
+
+namespace {
+uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+
+ArmReg spsr_reg(unsigned) { return ArmReg::SPSR_EL1; }
+ArmReg elr_reg(unsigned) { return ArmReg::ELR_EL1; }
+
+void log_int(A64Cpu& c, const std::string& line) {
+  ArmSysState& s = sys(c);
+  if (s.hooks && s.hooks->log_int) s.hooks->log_int(line);
+}
+void log_unimp(A64Cpu& c, const std::string& line) {
+  ArmSysState& s = sys(c);
+  if (s.hooks && s.hooks->log_unimp) s.hooks->log_unimp(line);
+}
+
+// The instruction word at c.pc, read without side effects (0 when it cannot be read).
+uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc) {
+  WalkResult r = translate_address(c, phys, pc, tcg::Access::Fetch, fetch_mmu_index(sys(c).el), false);
+  if (r.fault != Fault::None) return 0;
+  bool writable;
+  uint8_t* page = phys.ram_page(r.pa & tcg::kPageMask, &writable);
+  if (!page) return 0;
+  uint32_t insn;
+  std::memcpy(&insn, page + (r.pa & ~tcg::kPageMask), 4);
+  return insn;
+}
+}  // namespace
+
+uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt) {
+  unsigned op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15, op2 = enc & 7;
+  uint32_t iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | (read ? 1 : 0);
+  return syndrome(kEcSysreg, iss);
+}
+
+unsigned exception_target_el(const A64Cpu& c) { return sys(c).el == 0 ? 1 : sys(c).el; }
+
+void record_exception(A64Cpu& c, unsigned target_el, uint32_t syn, bool far_valid, uint64_t far) {
+  ArmSysState& s = sys(c);
+  s.exc_target_el = target_el;
+  s.exc_syndrome = syn;
+  s.exc_far_valid = far_valid;
+  s.exc_far = far;
+}
+
+void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn, bool far_valid, uint64_t far,
+                    uint64_t preferred_return) {
+  ArmSysState& s = sys(c);
+  const unsigned from_el = s.el;
+  uint64_t spsr = read_pstate(c);
+  uint64_t offset = from_el < target_el ? 0x400 : s.spsel ? 0x200 : 0x000;
+  offset += 0x80 * unsigned(kind);
+  if (s.hooks && s.hooks->log_int)
+    log_int(c, fmt::format("Taking exception {} [{}] on CPU {:x}\n...from EL{} to EL{}\n...with ESR 0x{:x}/0x{:x}\n"
+                           "...with FAR 0x{:x}\n...with ELR 0x{:x}\n...to EL{} PC 0x{:x} PSTATE 0x{:x}\n",
+                           kind == VectorKind::Sync  ? 2
+                           : kind == VectorKind::Irq ? 5
+                                                     : 6,
+                           kind == VectorKind::Sync  ? "sync"
+                           : kind == VectorKind::Irq ? "IRQ"
+                                                     : "FIQ",
+                           s.mpidr & 0xff, from_el, target_el, syn >> 26, syn, far, preferred_return, target_el,
+                           R(c, ArmReg::VBAR_EL1) + offset, spsr));
+  set_el_sp(c, target_el, 1);
+  R(c, spsr_reg(target_el)) = spsr;
+  R(c, elr_reg(target_el)) = preferred_return;
+  if (kind == VectorKind::Sync) {
+    R(c, ArmReg::ESR_EL1) = syn;
+    if (far_valid) R(c, ArmReg::FAR_EL1) = far;
+  }
+  uint64_t ps = s.pstate | Pstate::kDaif;
+  ps &= ~(Pstate::kSS | Pstate::kIL | Pstate::kUAO);
+  if (s.model->pan && target_el == 1 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kSPAN)) ps |= Pstate::kPAN;
+  s.pstate = ps;
+  c.excl_addr = ~0ull;
+  c.pc = R(c, ArmReg::VBAR_EL1) + offset;
+  update_tb_flags(c);
+}
+
+void take_recorded_exception(A64Cpu& c) {
+  ArmSysState& s = sys(c);
+  take_exception(c, s.exc_target_el, VectorKind::Sync, s.exc_syndrome, s.exc_far_valid, s.exc_far, c.pc);
+}
+
+void do_eret(A64Cpu& c) {
+  ArmSysState& s = sys(c);
+  const unsigned el = s.el;
+  uint64_t spsr = R(c, spsr_reg(el)), elr = R(c, elr_reg(el));
+  unsigned target = unsigned(spsr >> 2) & 3;
+  bool illegal = (spsr & 0x10) != 0 ||           // AArch32: not implemented
+                 target > el ||                  // to a higher EL
+                 target >= 2 ||                  // EL2/EL3 are not implemented
+                 (target == 0 && (spsr & 1)) ||  // EL0 with SP_ELx
+                 (spsr & Pstate::kIL);
+  c.excl_addr = ~0ull;
+  if (illegal) {
+    // PSTATE.EL/SP stay, IL is set, the rest comes from SPSR: the next instruction (at ELR)
+    // takes the Illegal State exception, which is raised here at once.
+    set_nzcv(c, uint32_t(spsr) & 0xf0000000u);
+    s.pstate = (spsr & (Pstate::kDaif | Pstate::kPAN | Pstate::kUAO)) | Pstate::kIL;
+    c.pc = elr;
+    update_tb_flags(c);
+    take_exception(c, exception_target_el(c), VectorKind::Sync, syndrome(kEcIllegalState, 0), false, 0, elr);
+    return;
+  }
+  write_pstate(c, spsr);
+  c.pc = elr;
+  if (target == 0 && (R(c, ArmReg::TCR_EL1) >> 37 & 1) && !(elr >> 55 & 1)) c.pc = (elr << 8) >> 8;  // TBI0
+}
+
+bool irq_pending(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  uint32_t lines = s.lines.load(std::memory_order_acquire);
+  if (!lines) return false;
+  // Without EL2/EL3 every interrupt targets EL1: masked there by PSTATE.I/F; at EL0 never masked.
+  bool at_el0 = s.el == 0;
+  if ((lines & 1) && (at_el0 || !(s.pstate & Pstate::kI))) return true;
+  if ((lines & 2) && (at_el0 || !(s.pstate & Pstate::kF))) return true;
+  return false;
+}
+
+bool take_pending_interrupt(A64Cpu& c) {
+  ArmSysState& s = sys(c);
+  if (s.el > 1) return false;
+  uint32_t lines = s.lines.load(std::memory_order_acquire);
+  bool at_el0 = s.el == 0;
+  if ((lines & 2) && (at_el0 || !(s.pstate & Pstate::kF))) {
+    take_exception(c, 1, VectorKind::Fiq, 0, false, 0, c.pc);
+    return true;
+  }
+  if ((lines & 1) && (at_el0 || !(s.pstate & Pstate::kI))) {
+    take_exception(c, 1, VectorKind::Irq, 0, false, 0, c.pc);
+    return true;
+  }
+  return false;
+}
+
+bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
+  ArmSysState& s = sys(c);
+  const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;
+  if (op1 == 0 && crn == 8) {
+    // TLBI (EL1): by VA (VAE1, VALE1, VAAE1, VAALE1) flushes the page; the rest, everything.
+    // "IS" forms (CRm 3) reach every vCPU. The soft-TLB holds no ASIDs: by-ASID flushes all.
+    bool inner = crm == 3 || crm == 1;
+    bool by_va = op2 == 1 || op2 == 3 || op2 == 5 || op2 == 7;
+    uint64_t page = tcg::SoftMmu::kFlushAll;
+    if (by_va && !s.has_large_mappings) page = (v << 12) & ~uint64_t(0xfff);
+    if (by_va && page != tcg::SoftMmu::kFlushAll) page = uint64_t(int64_t(page << 8) >> 8);  // VA[55] extends
+    if (page == tcg::SoftMmu::kFlushAll) {
+      if (s.tlb_flush_all) s.tlb_flush_all();
+    } else if (s.tlb_flush_page) {
+      s.tlb_flush_page(page);
+    }
+    if (inner && s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(page);
+    return true;
+  }
+  if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) {  // AT S1E1R, S1E1W, S1E0R, S1E0W
+    bool write = op2 & 1;
+    unsigned idx = op2 >= 2 ? kMmuEl0 : kMmuEl1;
+    R(c, ArmReg::PAR_EL1) = address_translate(c, c.softmmu->phys(), v, write, idx);
+    return true;
+  }
+  if (crn == 7) return true;  // DC / IC maintenance: no cache model, code writes drop their blocks
+  return false;
+}
+
+bool sys_op_known(uint32_t op, unsigned el) {
+  const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;
+  if (el == 0) {
+    // EL0 may do DC CVAU/CVAC/CIVAC/CVAP/ZVA and IC IVAU (SCTLR_EL1.UCI enables them; Linux sets it).
+    return op1 == 3 && crn == 7 &&
+           ((crm == 11 || crm == 10 || crm == 14 || crm == 12 || crm == 13 || crm == 4) && op2 == 1 ||
+            (crm == 5 && op2 == 1));
+  }
+  if (op1 == 0 && crn == 8) return crm == 7 || crm == 3 || crm == 1 || crm == 5;  // TLBI ...E1(IS|OS)
+  if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                   // AT
+  if (op1 == 0 && crn == 7)
+    return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;
+  if (op1 == 3 && crn == 7) return true;  // DC ZVA/CVAU/CVAC/CIVAC/CVAP, IC IVAU
+  return false;
+}
+
+ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
+  ArmSysState& s = sys(c);
+  const unsigned target = exception_target_el(c);
+  auto sync = [&](uint32_t syn, bool far_valid = false, uint64_t far = 0, uint64_t ret = ~0ull) {
+    take_exception(c, target, VectorKind::Sync, syn, far_valid, far, ret == ~0ull ? c.pc : ret);
+  };
+  switch (reason) {
+    case kExitSvc: sync(syndrome(kEcSvc, c.svc_imm), false, 0, c.pc + 4); return ExitAction::Continue;
+    case kExitBrk: sync(syndrome(kEcBrk, c.svc_imm)); return ExitAction::Continue;
+    case kExitUdf:
+    case kExitIllegal: sync(syndrome_undefined()); return ExitAction::Continue;
+    case kExitSysregUndef: {
+      uint32_t insn = c.svc_imm;
+      if ((insn >> 22) == 0x354) {  // MRS/MSR/SYS
+        uint32_t enc = (insn >> 5) & 0xffff;
+        bool read = (insn >> 21) & 1;
+        bool sysop = ((insn >> 19) & 3) == 1;
+        // Only encodings this CPU lacks at every EL: an EL1 register read at EL0 (Linux emulates
+        // MIDR_EL1 for user space that way) is the architecture working, not something missing.
+        bool known =
+            sysop ? sys_op_known(enc & 0x3fff, 1) : sysreg_accessible(enc, 3, !read, s.gicv3) != SysregCheck::Undefined;
+        if (!known)
+          log_unimp(c, fmt::format("aarch64: {} of {} at EL{} is UNDEFINED (pc 0x{:x})",
+                                   sysop  ? "SYS"
+                                   : read ? "MRS"
+                                          : "MSR",
+                                   sysreg_name(enc), s.el, c.pc));
+      }
+      sync(syndrome_undefined());
+      return ExitAction::Continue;
+    }
+    case kExitFpTrap: sync(syndrome(kEcFpAccess, 0x1e00000)); return ExitAction::Continue;
+    case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
+    case kExitFetchFault: {
+      WalkResult r = translate_address(c, phys, c.fault_addr, tcg::Access::Fetch, fetch_mmu_index(s.el), false);
+      if (r.fault == Fault::None) r.fault = Fault::External;  // not RAM/ROM
+      record_abort(c, r, c.fault_addr, tcg::Access::Fetch);
+      take_recorded_exception(c);
+      return ExitAction::Continue;
+    }
+    case kExitException:
+    case tcg::kExitMemFault: take_recorded_exception(c); return ExitAction::Continue;
+    case tcg::kExitUnaligned: {
+      uint32_t insn = insn_at(c, phys, c.pc);
+      // Exclusive and atomic accesses: loads have L (bit 22) set and are not stores of a pair/RMW.
+      bool is_load = (insn & 0x3f000000) == 0x08000000 && ((insn >> 22) & 1);
+      WalkResult r;
+      r.fault = Fault::Alignment;
+      record_abort(c, r, c.fault_addr, is_load ? tcg::Access::Read : tcg::Access::Write);
+      take_recorded_exception(c);
+      return ExitAction::Continue;
+    }
+    case kExitIcInvalidate: return ExitAction::Continue;  // code writes already dropped their blocks
+    case kExitEret:
+      if (s.el == 0) {
+        sync(syndrome_undefined());
+        return ExitAction::Continue;
+      }
+      do_eret(c);
+      return ExitAction::Continue;
+    case kExitHvc:
+    case kExitSmc: {
+      // No EL2/EL3: PSCI through the conduit (QEMU's psci-conduit); anything else is UNDEFINED.
+      if (s.el == 0) {
+        sync(syndrome_undefined());
+        return ExitAction::Continue;
+      }
+      uint64_t fn = c.x[0];
+      if (s.hooks && s.hooks->psci) {
+        uint64_t r = s.hooks->psci(reason == kExitHvc, fn, c.x[1], c.x[2], c.x[3]);
+        if (r == kPsciCpuOff) {
+          c.pc += 4;
+          return ExitAction::CpuOff;
+        }
+        if (r != kPsciNotHandled) {
+          c.x[0] = r;
+          c.pc += 4;
+          return ExitAction::Continue;
+        }
+      }
+      sync(syndrome_undefined());
+      return ExitAction::Continue;
+    }
+    case kExitWfi:
+    case kExitWfe: {
+      bool wfi = reason == kExitWfi;
+      uint64_t sctlr = R(c, ArmReg::SCTLR_EL1);
+      if (s.el == 0 && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
+        sync(syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001));
+        return ExitAction::Continue;
+      }
+      c.pc += 4;
+      return wfi ? ExitAction::Wfi : ExitAction::Wfe;
+    }
+    default: return ExitAction::Unhandled;
+  }
+}
+
+}  // namespace mimic::arm

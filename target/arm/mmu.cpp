@@ -1,0 +1,261 @@
+// The VMSAv8-64 stage-1 walk of the EL1&0 regime: TTBR0/TTBR1 by VA bit 55, T0SZ/T1SZ, the 4K,
+// 16K and 64K granules, table/block/page descriptors with the hierarchical APTable/XNTable
+// controls, AP[2:1], UXN/PXN, WXN, PAN, and AF/DBM managed by hardware when TCR_EL1.HA/HD are set
+// (on a model with FEAT_HAFDBS), else the access flag fault. EL2/EL3 run with their MMU off.
+#include "target/arm/mmu.h"
+
+#include <atomic>
+
+#include "target/arm/excp.h"
+
+namespace mimic::arm {
+
+namespace {
+using tcg::Access;
+namespace Prot = tcg::Prot;
+
+uint64_t reg(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+
+constexpr uint64_t kPaMask = (uint64_t(1) << 48) - 1;
+namespace Desc {
+enum : uint64_t {
+  kValid = 1,
+  kTable = 2,
+  kAttrIndx = 7u << 2,
+  kAp1 = 1u << 6,  // EL0 access
+  kAp2 = 1u << 7,  // read-only
+  kSh = 3u << 8,
+  kAf = 1u << 10,
+  kDbm = uint64_t(1) << 51,
+  kPxn = uint64_t(1) << 53,
+  kUxn = uint64_t(1) << 54,
+  kPxnTable = uint64_t(1) << 59,
+  kUxnTable = uint64_t(1) << 60,
+  kApTable0 = uint64_t(1) << 61,  // no EL0 access below
+  kApTable1 = uint64_t(1) << 62,  // read-only below
+};
+}
+
+std::atomic<uint64_t>* desc_slot(tcg::PhysMemory& phys, uint64_t pa, bool* writable) {
+  uint8_t* page = phys.ram_page(pa & tcg::kPageMask, writable);
+  if (!page) return nullptr;
+  return reinterpret_cast<std::atomic<uint64_t>*>(page + (pa & ~tcg::kPageMask));
+}
+
+uint8_t need_prot(Access a) {
+  return a == Access::Read ? Prot::kRead : a == Access::Write ? Prot::kWrite : Prot::kExec;
+}
+}  // namespace
+
+unsigned data_mmu_index(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  switch (s.el) {
+    case 0: return kMmuEl0;
+    case 1: return (s.pstate & Pstate::kPAN) ? kMmuEl1Pan : kMmuEl1;
+    case 2: return kMmuEl2;
+    default: return kMmuEl3;
+  }
+}
+unsigned fetch_mmu_index(unsigned el) { return el == 0 ? kMmuEl0 : el == 1 ? kMmuEl1 : el == 2 ? kMmuEl2 : kMmuEl3; }
+unsigned unpriv_mmu_index(unsigned el, bool uao) {
+  if (el == 1 && !uao) return kMmuEl0;
+  return ~0u;  // the access's ordinary index
+}
+unsigned a64_code_mmu_index(uint32_t tb_flags) { return fetch_mmu_index((tb_flags & kTbElMask) >> kTbElShift); }
+
+uint32_t fault_status(const WalkResult& r) {
+  switch (r.fault) {
+    case Fault::AddressSize: return 0x00 | r.level;
+    case Fault::Translation: return 0x04 | r.level;
+    case Fault::AccessFlag: return 0x08 | r.level;
+    case Fault::Permission: return 0x0c | r.level;
+    case Fault::Alignment: return 0x21;
+    case Fault::External: return r.s1ptw ? 0x14 | r.level : 0x10;
+    default: return 0;
+  }
+}
+
+WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
+                             bool update) {
+  WalkResult res;
+  const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
+  const uint64_t sctlr = reg(c, ArmReg::SCTLR_EL1);
+  if (mmu_idx >= kMmuEl2 || !(sctlr & Sctlr::kM)) {
+    // MMU off: flat, device-nGnRnE data and normal executable instructions.
+    if (vaddr & ~kPaMask) {
+      res.fault = Fault::AddressSize;
+      return res;
+    }
+    res.pa = vaddr;
+    res.prot = all;
+    return res;
+  }
+  const uint64_t tcr = reg(c, ArmReg::TCR_EL1);
+  const bool upper = (vaddr >> 55) & 1;
+  const bool tbi = (tcr >> (upper ? 38 : 37)) & 1;
+  unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
+  unsigned tg = unsigned(tcr >> (upper ? 30 : 14)) & 3;
+  const bool epd = (tcr >> (upper ? 23 : 7)) & 1;
+  // Granule bits: TG0 00=4K 01=64K 10=16K; TG1 01=16K 10=4K 11=64K (reserved values: 4K).
+  unsigned gbits = upper ? (tg == 1 ? 14 : tg == 3 ? 16 : 12) : (tg == 1 ? 16 : tg == 2 ? 14 : 12);
+  const ArmCpuModel& model = *sys(c).model;
+  if (gbits == 14 && ((model.id_aa64mmfr0 >> 20) & 15) == 0) gbits = 12;  // 16K not implemented: 4K
+  if (txsz < 16) txsz = 16;
+  if (txsz > 39) txsz = 39;
+  const unsigned inputsize = 64 - txsz;
+  // The bits above the input size (below the tag with TBI) must all equal bit 55's selection.
+  uint64_t top = tbi ? (vaddr << 8) >> 8 : vaddr;
+  uint64_t ext_bits = tbi ? 56 - inputsize : 64 - inputsize;
+  uint64_t want = upper ? ((uint64_t(1) << ext_bits) - 1) : 0;
+  uint64_t have = (top >> inputsize) & ((uint64_t(1) << ext_bits) - 1);
+  if (have != want || epd) {
+    res.fault = Fault::Translation;
+    res.level = 0;
+    return res;
+  }
+  const unsigned stride = gbits - 3;
+  const unsigned levels = (inputsize - gbits + stride - 1) / stride;
+  unsigned level = 4 - levels;
+  uint64_t ttbr = reg(c, upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
+  uint64_t table = ttbr & kPaMask & ~uint64_t(1);
+  const bool hpd = (tcr >> (upper ? 42 : 41)) & 1;
+  const bool ha = model.hafdbs && ((tcr >> 39) & 1), hd = ha && ((tcr >> 40) & 1);
+  bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
+  for (;; ++level) {
+    unsigned shift = gbits + stride * (3 - level);
+    unsigned idx_bits = level == 4 - levels ? inputsize - shift : stride;
+    uint64_t index = (vaddr >> shift) & ((uint64_t(1) << idx_bits) - 1);
+    uint64_t da = table + index * 8;
+    bool writable = false;
+    std::atomic<uint64_t>* slot = desc_slot(phys, da, &writable);
+    uint64_t d;
+  reread:
+    if (slot)
+      d = slot->load(std::memory_order_acquire);
+    else if (!phys.io_read(da, 8, &d)) {
+      res.fault = Fault::External;
+      res.s1ptw = true;
+      res.level = level;
+      return res;
+    }
+    res.level = level;
+    if (!(d & Desc::kValid)) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    bool is_table = (d & Desc::kTable) && level < 3;
+    if (is_table) {
+      if (!hpd) {
+        ap_no_el0 |= (d & Desc::kApTable0) != 0;
+        ap_ro |= (d & Desc::kApTable1) != 0;
+        pxn_t |= (d & Desc::kPxnTable) != 0;
+        uxn_t |= (d & Desc::kUxnTable) != 0;
+      }
+      table = d & kPaMask & ~((uint64_t(1) << gbits) - 1);
+      continue;
+    }
+    // Leaf: a page at level 3 (bits 1:0 = 11), a block at level 1 (4K) or 2 (all granules).
+    if (level == 3 ? !(d & Desc::kTable) : (level == 0 || (level == 1 && gbits != 12))) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    const uint64_t page_mask = (uint64_t(1) << shift) - 1;
+    // AP and XN with the table controls folded in.
+    bool el0 = (d & Desc::kAp1) && !ap_no_el0;
+    bool ro = (d & Desc::kAp2) || ap_ro;
+    bool dbm_clean = hd && (d & Desc::kDbm) && (d & Desc::kAp2) && !ap_ro;  // writable once dirty
+    bool uxn = (d & Desc::kUxn) || uxn_t;
+    bool pxn = (d & Desc::kPxn) || pxn_t;
+    const bool user = mmu_idx == kMmuEl0;
+    uint8_t prot = 0;
+    if (user) {
+      if (el0) prot |= Prot::kRead | (ro ? 0 : Prot::kWrite);
+      if (!uxn) prot |= Prot::kExec;  // EL0 execution depends on UXN alone (execute-only memory)
+    } else {
+      prot |= Prot::kRead | (ro ? 0 : Prot::kWrite);
+      // EL0-writable memory is never executable at EL1.
+      if (!pxn && !(el0 && !ro)) prot |= Prot::kExec;
+      if (mmu_idx == kMmuEl1Pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
+    }
+    if ((sctlr & Sctlr::kWXN) && (prot & Prot::kWrite)) prot &= ~Prot::kExec;
+    uint8_t needed = need_prot(access);
+    bool allowed = (prot & needed) ||
+                   (access == Access::Write && dbm_clean && (user ? el0 : true) && !(mmu_idx == kMmuEl1Pan && el0));
+    if (!allowed) {
+      res.fault = Fault::Permission;
+      return res;
+    }
+    // Access flag and dirty state.
+    uint64_t set = 0, clear = 0;
+    if (!(d & Desc::kAf)) {
+      if (!ha) {
+        res.fault = Fault::AccessFlag;
+        return res;
+      }
+      set |= Desc::kAf;
+    }
+    if (access == Access::Write && dbm_clean) clear |= Desc::kAp2;
+    if ((set || clear) && update) {
+      if (!slot || !writable) {
+        res.fault = Fault::External;
+        res.s1ptw = true;
+        return res;
+      }
+      uint64_t nd = (d | set) & ~clear;
+      if (!slot->compare_exchange_strong(d, nd, std::memory_order_acq_rel)) goto reread;
+      d = nd;
+    }
+    // What the TLB may cache: writes to a clean DBM page go slow until it is dirty.
+    if (!(d & Desc::kAf)) prot = 0;
+    if (d & Desc::kAp2) prot &= ~Prot::kWrite;
+    res.prot = prot;
+    res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
+    res.attr = uint8_t(reg(c, ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
+    res.sh = uint8_t((d & Desc::kSh) >> 8);
+    res.large = shift > 12;
+    return res;
+  }
+}
+
+void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
+  unsigned target = exception_target_el(c);
+  bool lower = sys(c).el < target;
+  uint32_t fsc = fault_status(r);
+  if (access == Access::Fetch) {
+    record_exception(c, target, syndrome(lower ? kEcInsnAbortLower : kEcInsnAbort, fsc), true, vaddr);
+  } else {
+    uint32_t iss = fsc | (access == Access::Write ? 1u << 6 : 0) | (r.s1ptw ? 1u << 7 : 0);
+    record_exception(c, target, syndrome(lower ? kEcDataAbortLower : kEcDataAbort, iss), true, vaddr);
+  }
+}
+
+uint64_t address_translate(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, bool write, unsigned mmu_idx) {
+  WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false);
+  if (r.fault != Fault::None) return 1 | (uint64_t(fault_status(r)) << 1) | (r.s1ptw ? 1u << 8 : 0) | (1u << 11);
+  // PA, NS (non-secure), SH, and the memory attributes in 63:56.
+  return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (1u << 9) | (uint64_t(r.sh) << 7) |
+         (1u << 11);
+}
+
+bool A64MmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, unsigned mmu_idx, bool probe,
+                            tcg::TlbFill* out) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  WalkResult r = translate_address(c, phys_, vaddr, access, mmu_idx, true);
+  if (r.fault != Fault::None) {
+    if (!probe) record_abort(c, r, vaddr, access);
+    return false;
+  }
+  if (r.large) sys(c).has_large_mappings = true;
+  out->phys_page = r.pa & tcg::kPageMask;
+  out->prot = r.prot;
+  return true;
+}
+
+void A64MmuTarget::access_fault(tcg::CpuBase* env, uint64_t vaddr, Access access, unsigned) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  WalkResult r;
+  r.fault = Fault::External;
+  record_abort(c, r, vaddr, access);
+}
+
+}  // namespace mimic::arm

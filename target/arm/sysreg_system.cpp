@@ -1,0 +1,556 @@
+// AArch64 system registers in system mode: the table sysregs.inc declares, the CPU models' ID
+// values, PSTATE save/restore, and MRS/MSR/MSR (immediate) as translated code's helpers do them.
+#include "target/arm/sysreg_system.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+
+#include "target/arm/excp.h"
+#include "target/arm/mmu.h"
+#include "tcg/exec/exec.h"
+#include "tcg/helper.h"
+
+namespace mimic::arm {
+
+namespace {
+
+enum class Kind : uint8_t { Store, Id, Special };
+struct RegInfo {
+  const char* name;
+  uint32_t enc;
+  uint8_t read_el, write_el;
+  Kind kind;
+};
+constexpr RegInfo kRegs[] = {
+#define SR(name, op0, op1, crn, crm, op2, rel, wel, kind) \
+  {#name, sysreg_enc(op0, op1, crn, crm, op2), rel, wel, Kind::kind},
+#include "target/arm/sysregs.inc"
+#undef SR
+};
+static_assert(std::size(kRegs) == kNumArmRegs);
+
+int find_reg(uint32_t enc) {
+  for (size_t i = 0; i < kNumArmRegs; ++i)
+    if (kRegs[i].enc == enc) return int(i);
+  return -1;
+}
+
+uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+
+// The ID space op0=3 op1=0 CRn=0 CRm=1..7: the AArch32 and AArch64 ID registers; unallocated
+// ones read as zero (the architecture reserves them RAZ).
+bool is_id_space(uint32_t enc) {
+  return (enc >> 7) == (sysreg_enc(3, 0, 0, 0, 0) >> 7) && ((enc >> 3) & 15) >= 1 && ((enc >> 3) & 15) <= 7;
+}
+uint64_t id_space_value(const A64Cpu& c, uint32_t enc) {
+  const ArmCpuModel& m = *sys(c).model;
+  unsigned crm = (enc >> 3) & 15, op2 = enc & 7;
+  if (crm <= 3) return m.aarch32_id[(crm - 1) * 8 + op2];
+  switch (crm * 8 + op2) {
+    case 4 * 8 + 0: return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0);
+    case 4 * 8 + 1: return m.id_aa64pfr1;
+    case 5 * 8 + 0: return m.id_aa64dfr0;
+    case 6 * 8 + 0: return m.id_aa64isar0;
+    case 6 * 8 + 1: return m.id_aa64isar1;
+    case 7 * 8 + 0: return m.id_aa64mmfr0;
+    case 7 * 8 + 1: return m.id_aa64mmfr1;
+    case 7 * 8 + 2: return m.id_aa64mmfr2;
+    default: return 0;
+  }
+}
+
+// Debug breakpoint/watchpoint registers DBG{B,W}{V,C}R<n>_EL1: op0=2 op1=0 CRn=0 CRm=n op2=4..7.
+bool is_debug_bp(uint32_t enc, unsigned* n, unsigned* which) {
+  if ((enc >> 7) != (sysreg_enc(2, 0, 0, 0, 0) >> 7)) return false;
+  unsigned op2 = enc & 7;
+  if (op2 < 4) return false;
+  *n = (enc >> 3) & 15;
+  *which = op2 - 4;
+  return true;
+}
+unsigned num_breakpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 12) & 15) + 1; }
+unsigned num_watchpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 20) & 15) + 1; }
+
+// The GICv3 CPU interface's system registers: op0=3, CRn=12, CRm=8..12 (ICC_*, ICH_*), op1
+// 0/4/6, and ICC_PMR_EL1 (S3_0_C4_C6_0).
+bool is_gic_reg(uint32_t enc) {
+  unsigned op0 = enc >> 14, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15;
+  return (op0 == 3 && crn == 12 && crm >= 8) || enc == sysreg_enc(3, 0, 4, 6, 0);
+}
+
+constexpr uint64_t kCpacrFpen = uint64_t(3) << 20;
+constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
+
+uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
+
+uint64_t timer_count(const A64Cpu& c, unsigned t) { return t == 0 ? counter(c) : counter(c) - sys(c).cntvoff; }
+
+uint64_t timer_ctl(const A64Cpu& c, unsigned t) {
+  uint64_t ctl = sys(c).cnt_ctl[t] & (kTimerEnable | kTimerImask);
+  if ((ctl & kTimerEnable) && timer_count(c, t) >= sys(c).cnt_cval[t]) ctl |= kTimerIstatus;
+  return ctl;
+}
+
+void timers_changed(A64Cpu& c) {
+  if (sys(c).timers_changed) sys(c).timers_changed();
+}
+
+// The deferred flush of this CPU's TLB (done by its loop before the next block).
+void request_local_flush(A64Cpu& c) {
+  if (sys(c).tlb_flush_all) sys(c).tlb_flush_all();
+}
+
+// An interrupt line that DAIF now lets through: leave translated code so the loop takes it.
+void check_unmasked_irq(A64Cpu& c) {
+  if (irq_pending(c)) c.exit_request.store(1);
+}
+
+void raise_undefined(A64Cpu& c, uint64_t pc) {
+  c.pc = pc;
+  record_exception(c, exception_target_el(c), syndrome_undefined());
+  tcg::cpu_loop_exit(&c, kExitException);
+}
+void raise_sysreg_trap(A64Cpu& c, uint32_t enc, bool read, unsigned rt, uint64_t pc) {
+  c.pc = pc;
+  record_exception(c, exception_target_el(c), syndrome_sysreg_trap(enc, read, rt));
+  tcg::cpu_loop_exit(&c, kExitException);
+}
+
+// EL0 accesses that SCTLR_EL1/CNTKCTL_EL1/PMUSERENR_EL0 may disable: true when this one traps.
+bool el0_trapped(const A64Cpu& c, ArmReg r) {
+  uint64_t sctlr = R(c, ArmReg::SCTLR_EL1), kctl = R(c, ArmReg::CNTKCTL_EL1);
+  switch (r) {
+    case ArmReg::CTR_EL0: return !(sctlr & Sctlr::kUCT);
+    case ArmReg::DAIF: return !(sctlr & Sctlr::kUMA);
+    case ArmReg::CNTPCT_EL0: return !(kctl & 1);
+    case ArmReg::CNTVCT_EL0: return !(kctl & 3);
+    case ArmReg::CNTFRQ_EL0: return !(kctl & 3);
+    case ArmReg::CNTP_CTL_EL0:
+    case ArmReg::CNTP_CVAL_EL0:
+    case ArmReg::CNTP_TVAL_EL0: return !(kctl & (1u << 9));
+    case ArmReg::CNTV_CTL_EL0:
+    case ArmReg::CNTV_CVAL_EL0:
+    case ArmReg::CNTV_TVAL_EL0: return !(kctl & (1u << 8));
+    case ArmReg::PMCCNTR_EL0:
+    case ArmReg::PMCR_EL0:
+    case ArmReg::PMCNTENSET_EL0:
+    case ArmReg::PMCNTENCLR_EL0:
+    case ArmReg::PMOVSCLR_EL0:
+    case ArmReg::PMOVSSET_EL0:
+    case ArmReg::PMSELR_EL0:
+    case ArmReg::PMCEID0_EL0:
+    case ArmReg::PMCEID1_EL0:
+    case ArmReg::PMXEVTYPER_EL0:
+    case ArmReg::PMXEVCNTR_EL0:
+    case ArmReg::PMSWINC_EL0:
+    case ArmReg::PMCCFILTR_EL0: return !(R(c, ArmReg::PMUSERENR_EL0) & 1);
+    default: return false;
+  }
+}
+
+uint64_t pmccntr(const A64Cpu& c) {
+  // The cycle counter counts at the generic timer's rate while enabled (PMCR.E and PMCNTENSET.C).
+  const ArmSysState& s = sys(c);
+  if ((s.pmcr & 1) && (s.pmcntenset >> 31 & 1)) return counter(c) - s.pmccntr_offset;
+  return s.pmccntr_offset;
+}
+
+}  // namespace
+
+std::string sysreg_name(uint32_t enc) {
+  int i = find_reg(enc);
+  if (i >= 0) return kRegs[i].name;
+  return fmt::format("S{}_{}_C{}_C{}_{}", enc >> 14, (enc >> 11) & 7, (enc >> 7) & 15, (enc >> 3) & 15, enc & 7);
+}
+
+uint64_t read_pstate(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return uint64_t(get_nzcv(c)) | s.pstate | (uint64_t(s.el) << 2) | s.spsel;
+}
+
+void write_pstate(A64Cpu& c, uint64_t spsr) {
+  set_nzcv(c, uint32_t(spsr) & 0xf0000000u);
+  ArmSysState& s = sys(c);
+  uint64_t keep = Pstate::kDaif | Pstate::kSSBS | Pstate::kSS | Pstate::kIL | Pstate::kDIT;
+  if (s.model->pan) keep |= Pstate::kPAN;
+  if (s.model->uao) keep |= Pstate::kUAO;
+  s.pstate = spsr & keep;
+  set_el_sp(c, unsigned(spsr >> 2) & 3, unsigned(spsr) & 1);
+}
+
+void set_el_sp(A64Cpu& c, unsigned el, unsigned spsel) {
+  ArmSysState& s = sys(c);
+  unsigned old_bank = s.spsel ? s.el : 0, new_bank = spsel ? el : 0;
+  if (old_bank != new_bank) {
+    s.sp_el[old_bank] = c.sp;
+    c.sp = s.sp_el[new_bank];
+  }
+  s.el = el;
+  s.spsel = spsel;
+  update_tb_flags(c);
+}
+
+void update_tb_flags(A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  uint32_t f = c.tb_flags & kTbFpcrMask;
+  f |= s.el << kTbElShift;
+  f |= data_mmu_index(c) << kTbMmuShift;
+  // CPACR_EL1.FPEN: 0b01 traps EL0 only, 0b00/0b10 trap EL0 and EL1 (EL2/EL3 are not affected).
+  unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
+  bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
+  if (trap) f |= kTbFpTrap;
+  c.tb_flags = f;
+}
+
+void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
+  ArmSysState& s = sys(c);
+  s.model = &model;
+  s.mpidr = mpidr;
+  std::memset(s.r, 0, sizeof s.r);
+  std::memset(s.sp_el, 0, sizeof s.sp_el);
+  std::memset(s.dbg_bvr, 0, sizeof s.dbg_bvr);
+  std::memset(s.dbg_bcr, 0, sizeof s.dbg_bcr);
+  std::memset(s.dbg_wvr, 0, sizeof s.dbg_wvr);
+  std::memset(s.dbg_wcr, 0, sizeof s.dbg_wcr);
+  s.claim = s.pmcntenset = s.pmintenset = s.pmovsset = s.pmccntr_offset = s.pmccfiltr = 0;
+  s.pmcr = 0x41002000;  // IMP = 'A', IDCODE 2, N = 0
+  s.oslk = true;
+  s.cntvoff = 0;
+  s.cnt_ctl[0] = s.cnt_ctl[1] = 0;
+  s.cnt_cval[0] = s.cnt_cval[1] = 0;
+  s.exc_syndrome = 0;
+  s.event.store(false);
+  s.has_large_mappings = false;
+  R(c, ArmReg::SCTLR_EL1) = model.reset_sctlr;
+  R(c, ArmReg::MDSCR_EL1) = 0;
+  c.sp = 0;
+  s.el = 1;
+  s.spsel = 1;
+  s.pstate = Pstate::kDaif;
+  c.excl_addr = ~0ull;
+  update_tb_flags(c);
+}
+
+SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3) {
+  if (is_gic_reg(enc)) return gicv3 && el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
+  if (is_id_space(enc)) return !write && el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
+  unsigned n, which;
+  if (is_debug_bp(enc, &n, &which)) return el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
+  int i = find_reg(enc);
+  if (i < 0) return SysregCheck::Undefined;
+  unsigned need = write ? kRegs[i].write_el : kRegs[i].read_el;
+  return el >= need ? SysregCheck::Ok : SysregCheck::Undefined;
+}
+
+bool sysreg_write_ends_block(uint32_t enc) {
+  switch (find_reg(enc)) {
+    case int(ArmReg::SCTLR_EL1):
+    case int(ArmReg::CPACR_EL1):
+    case int(ArmReg::TTBR0_EL1):
+    case int(ArmReg::TTBR1_EL1):
+    case int(ArmReg::TCR_EL1):
+    case int(ArmReg::SP_EL0):
+    case int(ArmReg::SPSEL):
+    case int(ArmReg::PAN):
+    case int(ArmReg::UAO):
+    case int(ArmReg::DAIF):
+    case int(ArmReg::CNTKCTL_EL1):
+    case int(ArmReg::CNTP_CTL_EL0):
+    case int(ArmReg::CNTV_CTL_EL0):
+    case int(ArmReg::CNTP_CVAL_EL0):
+    case int(ArmReg::CNTV_CVAL_EL0):
+    case int(ArmReg::CNTP_TVAL_EL0):
+    case int(ArmReg::CNTV_TVAL_EL0): return true;
+    default: return is_gic_reg(enc);  // an EOI or priority mask change may let an interrupt in
+  }
+}
+
+bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
+  ArmSysState& s = sys(c);
+  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_read && s.hooks->gic_read(enc, s.el, v);
+  if (is_id_space(enc)) {
+    v = id_space_value(c, enc);
+    return true;
+  }
+  unsigned n, which;
+  if (is_debug_bp(enc, &n, &which)) {
+    unsigned limit = which < 2 ? num_breakpoints(c) : num_watchpoints(c);
+    if (n >= limit) return false;
+    uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
+    v = regs[which][n];
+    return true;
+  }
+  int i = find_reg(enc);
+  if (i < 0) return false;
+  ArmReg r = ArmReg(i);
+  const ArmCpuModel& m = *s.model;
+  if (kRegs[i].kind == Kind::Store) {
+    v = s.r[i];
+    return true;
+  }
+  switch (r) {
+    case ArmReg::MIDR_EL1: v = m.midr; return true;
+    case ArmReg::MPIDR_EL1: v = s.mpidr; return true;
+    case ArmReg::REVIDR_EL1: v = m.revidr; return true;
+    case ArmReg::CTR_EL0: v = m.ctr; return true;
+    case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
+    case ArmReg::CLIDR_EL1: v = m.clidr; return true;
+    case ArmReg::AIDR_EL1: v = m.aidr; return true;
+    case ArmReg::CCSIDR_EL1: {
+      unsigned sel = unsigned(R(c, ArmReg::CSSELR_EL1)) & 0xf;  // Level:InD
+      v = sel < 3 ? m.ccsidr[sel] : 0;
+      return true;
+    }
+    case ArmReg::SCTLR_EL1:
+    case ArmReg::CPACR_EL1:
+    case ArmReg::TTBR0_EL1:
+    case ArmReg::TTBR1_EL1:
+    case ArmReg::TCR_EL1:
+    case ArmReg::VBAR_EL1:
+    case ArmReg::TPIDRRO_EL0:
+    case ArmReg::CNTKCTL_EL1: v = s.r[i]; return true;
+    case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
+    case ArmReg::SP_EL0:
+      if (s.spsel == 0) return false;  // MRS SP_EL0 with SP_EL0 selected is UNDEFINED
+      v = s.sp_el[0];
+      return true;
+    case ArmReg::SPSEL: v = s.spsel; return true;
+    case ArmReg::CURRENTEL: v = uint64_t(s.el) << 2; return true;
+    case ArmReg::PAN:
+      if (!m.pan) return false;
+      v = s.pstate & Pstate::kPAN;
+      return true;
+    case ArmReg::UAO:
+      if (!m.uao) return false;
+      v = s.pstate & Pstate::kUAO;
+      return true;
+    case ArmReg::DAIF: v = s.pstate & Pstate::kDaif; return true;
+    case ArmReg::DIT: v = s.pstate & Pstate::kDIT; return true;
+    case ArmReg::SSBS: v = s.pstate & Pstate::kSSBS; return true;
+    case ArmReg::ISR_EL1: {
+      uint32_t lines = s.lines.load();
+      v = ((lines & 1) ? 0x80 : 0) | ((lines & 2) ? 0x40 : 0);
+      return true;
+    }
+    case ArmReg::CNTFRQ_EL0: v = kSystemCntfrq; return true;
+    case ArmReg::CNTPCT_EL0: v = counter(c); return true;
+    case ArmReg::CNTVCT_EL0: v = counter(c) - s.cntvoff; return true;
+    case ArmReg::CNTP_CTL_EL0: v = timer_ctl(c, 0); return true;
+    case ArmReg::CNTV_CTL_EL0: v = timer_ctl(c, 1); return true;
+    case ArmReg::CNTP_CVAL_EL0: v = s.cnt_cval[0]; return true;
+    case ArmReg::CNTV_CVAL_EL0: v = s.cnt_cval[1]; return true;
+    case ArmReg::CNTP_TVAL_EL0:
+      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[0] - timer_count(c, 0))))) & 0xffffffff;
+      return true;
+    case ArmReg::CNTV_TVAL_EL0:
+      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[1] - timer_count(c, 1))))) & 0xffffffff;
+      return true;
+    case ArmReg::OSLSR_EL1: v = 0x8 | (s.oslk ? 2 : 0); return true;  // OSLM = 0b10: the OS lock is implemented
+    case ArmReg::DBGCLAIMSET_EL1: v = 0xff; return true;
+    case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
+    case ArmReg::DBGAUTHSTATUS_EL1: v = 0xaa; return true;  // non-secure invasive/non-invasive: implemented, disabled
+    case ArmReg::MDCCSR_EL0: v = 0; return true;
+    case ArmReg::PMCR_EL0: v = s.pmcr; return true;
+    case ArmReg::PMCNTENSET_EL0:
+    case ArmReg::PMCNTENCLR_EL0: v = s.pmcntenset; return true;
+    case ArmReg::PMOVSCLR_EL0:
+    case ArmReg::PMOVSSET_EL0: v = s.pmovsset; return true;
+    case ArmReg::PMINTENSET_EL1:
+    case ArmReg::PMINTENCLR_EL1: v = s.pmintenset; return true;
+    case ArmReg::PMCEID0_EL0: v = 0x1 << 17; return true;  // CPU_CYCLES... only the cycle counter counts
+    case ArmReg::PMCEID1_EL0: v = 0; return true;
+    case ArmReg::PMCCNTR_EL0: v = pmccntr(c); return true;
+    case ArmReg::PMXEVTYPER_EL0:
+      v = (R(c, ArmReg::PMSELR_EL0) & 31) == 31 ? R(c, ArmReg::PMCCFILTR_EL0) : 0;
+      return true;
+    case ArmReg::PMXEVCNTR_EL0: v = 0; return true;
+    default: return false;
+  }
+}
+
+bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+  ArmSysState& s = sys(c);
+  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_write && s.hooks->gic_write(enc, s.el, v);
+  unsigned n, which;
+  if (is_debug_bp(enc, &n, &which)) {
+    unsigned limit = which < 2 ? num_breakpoints(c) : num_watchpoints(c);
+    if (n >= limit) return false;
+    uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
+    regs[which][n] = v;
+    return true;
+  }
+  int i = find_reg(enc);
+  if (i < 0) return false;
+  ArmReg r = ArmReg(i);
+  const ArmCpuModel& m = *s.model;
+  if (kRegs[i].kind == Kind::Store) {
+    s.r[i] = v;
+    return true;
+  }
+  switch (r) {
+    case ArmReg::SCTLR_EL1:
+      s.r[i] = v;
+      request_local_flush(c);  // the MMU may have been turned on or off
+      update_tb_flags(c);
+      return true;
+    case ArmReg::CPACR_EL1:
+      s.r[i] = v & kCpacrFpen;
+      update_tb_flags(c);
+      return true;
+    case ArmReg::TTBR0_EL1:
+    case ArmReg::TTBR1_EL1:
+    case ArmReg::TCR_EL1:
+      // The soft-TLB is not tagged by ASID: any change of the translation regime flushes it.
+      if (s.r[i] != v) request_local_flush(c);
+      s.r[i] = v;
+      return true;
+    case ArmReg::VBAR_EL1: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::TPIDRRO_EL0:
+      s.r[i] = v;
+      c.tpidrro_el0 = v;
+      return true;
+    case ArmReg::TPIDR_EL0: c.tpidr_el0 = v; return true;
+    case ArmReg::CNTKCTL_EL1:
+      s.r[i] = v & 0x3ff;
+      timers_changed(c);  // the event stream
+      return true;
+    case ArmReg::SP_EL0:
+      if (s.spsel == 0) return false;
+      s.sp_el[0] = v;
+      return true;
+    case ArmReg::SPSEL: set_el_sp(c, s.el, unsigned(v & 1)); return true;
+    case ArmReg::PAN:
+      if (!m.pan) return false;
+      s.pstate = (s.pstate & ~Pstate::kPAN) | (v & Pstate::kPAN);
+      update_tb_flags(c);
+      return true;
+    case ArmReg::UAO:
+      if (!m.uao) return false;
+      s.pstate = (s.pstate & ~Pstate::kUAO) | (v & Pstate::kUAO);
+      update_tb_flags(c);
+      return true;
+    case ArmReg::DAIF:
+      s.pstate = (s.pstate & ~Pstate::kDaif) | (v & Pstate::kDaif);
+      check_unmasked_irq(c);
+      return true;
+    case ArmReg::DIT: s.pstate = (s.pstate & ~Pstate::kDIT) | (v & Pstate::kDIT); return true;
+    case ArmReg::SSBS: s.pstate = (s.pstate & ~Pstate::kSSBS) | (v & Pstate::kSSBS); return true;
+    case ArmReg::CNTP_CTL_EL0:
+    case ArmReg::CNTV_CTL_EL0:
+      s.cnt_ctl[r == ArmReg::CNTV_CTL_EL0] = v & (kTimerEnable | kTimerImask);
+      timers_changed(c);
+      return true;
+    case ArmReg::CNTP_CVAL_EL0:
+    case ArmReg::CNTV_CVAL_EL0:
+      s.cnt_cval[r == ArmReg::CNTV_CVAL_EL0] = v;
+      timers_changed(c);
+      return true;
+    case ArmReg::CNTP_TVAL_EL0:
+    case ArmReg::CNTV_TVAL_EL0: {
+      unsigned t = r == ArmReg::CNTV_TVAL_EL0;
+      s.cnt_cval[t] = timer_count(c, t) + uint64_t(int64_t(int32_t(uint32_t(v))));
+      timers_changed(c);
+      return true;
+    }
+    case ArmReg::OSLAR_EL1: s.oslk = v & 1; return true;
+    case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
+    case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
+    case ArmReg::PMCR_EL0: {
+      uint64_t before = pmccntr(c);
+      if (v & 4) before = 0;  // C: reset the cycle counter
+      s.pmcr = (s.pmcr & ~uint64_t(0xff)) | (v & 0x7f & ~uint64_t(6));
+      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
+      return true;
+    }
+    case ArmReg::PMCNTENSET_EL0:
+    case ArmReg::PMCNTENCLR_EL0: {
+      uint64_t before = pmccntr(c);
+      if (r == ArmReg::PMCNTENSET_EL0)
+        s.pmcntenset |= v & (uint64_t(1) << 31);
+      else
+        s.pmcntenset &= ~v;
+      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
+      return true;
+    }
+    case ArmReg::PMOVSCLR_EL0: s.pmovsset &= ~v; return true;
+    case ArmReg::PMOVSSET_EL0: s.pmovsset |= v & (uint64_t(1) << 31); return true;
+    case ArmReg::PMINTENSET_EL1: s.pmintenset |= v & (uint64_t(1) << 31); return true;
+    case ArmReg::PMINTENCLR_EL1: s.pmintenset &= ~v; return true;
+    case ArmReg::PMSWINC_EL0: return true;
+    case ArmReg::PMCCNTR_EL0:
+      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - v : v;
+      return true;
+    case ArmReg::PMXEVTYPER_EL0:
+      if ((R(c, ArmReg::PMSELR_EL0) & 31) == 31) R(c, ArmReg::PMCCFILTR_EL0) = v;
+      return true;
+    case ArmReg::PMXEVCNTR_EL0: return true;
+    default: return false;
+  }
+}
+
+namespace {
+
+// Translated code's helpers: the accessibility at this EL was checked at translation; the
+// dynamic traps (EL0 controls, the GIC's answer, SP_EL0 with SPSel 0) are raised here.
+uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  int i = find_reg(uint32_t(enc));
+  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+    raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
+  uint64_t v = 0;
+  if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
+  return v;
+}
+uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  int i = find_reg(uint32_t(enc));
+  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+    raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
+  if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
+  if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
+  return 0;
+}
+uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint64_t, uint64_t) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  if (!do_sys_op(c, uint32_t(op), v)) raise_undefined(c, pc);
+  return 0;
+}
+
+}  // namespace
+
+uint32_t sysreg_read_helper() {
+  using namespace tcg::HelperFlag;
+  static const uint32_t id =
+      tcg::register_helper("a64_sysreg_read", h_sysreg_read, kReadsState | kWritesState | kMayExit);
+  return id;
+}
+uint32_t sysreg_write_helper() {
+  using namespace tcg::HelperFlag;
+  static const uint32_t id =
+      tcg::register_helper("a64_sysreg_write", h_sysreg_write, kReadsState | kWritesState | kMayExit);
+  return id;
+}
+uint32_t sys_op_helper() {
+  using namespace tcg::HelperFlag;
+  static const uint32_t id = tcg::register_helper("a64_sys_op", h_sys_op, kReadsState | kWritesState | kMayExit);
+  return id;
+}
+
+std::string dump_sysregs(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  std::string out = fmt::format(" PSTATE   {:016x} (EL{}{} DAIF {:x})\n", read_pstate(c), s.el, s.spsel ? 'h' : 't',
+                                (s.pstate >> 6) & 15);
+  for (unsigned el = 0; el < 2; ++el)
+    out += fmt::format(" SP_EL{}    {:016x}\n", el, el == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[el]);
+  static const ArmReg kShown[] = {ArmReg::SCTLR_EL1, ArmReg::TCR_EL1,       ArmReg::TTBR0_EL1, ArmReg::TTBR1_EL1,
+                                  ArmReg::MAIR_EL1,  ArmReg::VBAR_EL1,      ArmReg::ELR_EL1,   ArmReg::SPSR_EL1,
+                                  ArmReg::ESR_EL1,   ArmReg::FAR_EL1,       ArmReg::PAR_EL1,   ArmReg::CPACR_EL1,
+                                  ArmReg::TPIDR_EL1, ArmReg::CONTEXTIDR_EL1};
+  for (ArmReg r : kShown) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
+  return out;
+}
+
+}  // namespace mimic::arm

@@ -1,0 +1,172 @@
+// The AArch64 system-mode CPU state beyond EL0's (A64Cpu::sys): PSTATE's system fields, the
+// banked stack pointers, the system registers of sysregs.inc, the CPU model's ID values, the
+// pending exception; and MRS/MSR/SYS as the translator and the exception code perform them.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "target/arm/cpu.h"
+
+namespace mimic::arm {
+
+enum class ArmReg : uint16_t {
+#define SR(name, op0, op1, crn, crm, op2, rel, wel, kind) name,
+#include "target/arm/sysregs.inc"
+#undef SR
+  kCount
+};
+constexpr size_t kNumArmRegs = size_t(ArmReg::kCount);
+
+// An encoding op0:op1:CRn:CRm:op2 packed as hw/arm/virt.h's GIC interface expects it.
+constexpr uint32_t sysreg_enc(unsigned op0, unsigned op1, unsigned crn, unsigned crm, unsigned op2) {
+  return (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;
+}
+// "S3_0_C1_C0_0" or the register's name.
+std::string sysreg_name(uint32_t enc);
+
+// The ID register values of one -cpu (as qemu-system-aarch64 shows them: tests/system/aarch64/idregs.c).
+struct ArmCpuModel {
+  const char* name;
+  uint64_t midr, revidr, ctr, dczid, clidr, ccsidr[3], aidr;
+  uint64_t id_aa64pfr0, id_aa64pfr1, id_aa64dfr0, id_aa64isar0, id_aa64isar1, id_aa64mmfr0, id_aa64mmfr1, id_aa64mmfr2;
+  // AArch32 ID registers (ID_PFR0 ... MVFR2, op0=3 op1=0 CRn=0 CRm=1..3), by (CRm - 1) * 8 + op2.
+  uint32_t aarch32_id[24];
+  uint64_t reset_sctlr;
+  bool hafdbs;  // hardware access flag and dirty state (TCR_EL1.HA/HD honoured)
+  bool pan, uao;
+};
+// "cortex-a53", "cortex-a57", "cortex-a72", "max"; null when unknown.
+const ArmCpuModel* find_cpu_model(const std::string& name);
+std::string cpu_model_names();  // "cortex-a53, cortex-a57, cortex-a72, max"
+
+// PSTATE bits kept in ArmSysState::pstate (SPSR layout); NZCV and the EL/SP fields live elsewhere.
+namespace Pstate {
+enum : uint64_t {
+  kF = 1u << 6,
+  kI = 1u << 7,
+  kA = 1u << 8,
+  kD = 1u << 9,
+  kDaif = 0xfu << 6,
+  kSSBS = 1u << 12,
+  kIL = 1u << 20,
+  kSS = 1u << 21,
+  kPAN = 1u << 22,
+  kUAO = 1u << 23,
+  kDIT = 1u << 24,
+};
+}
+namespace Sctlr {
+enum : uint64_t {
+  kM = 1u << 0,
+  kA = 1u << 1,
+  kC = 1u << 2,
+  kSA = 1u << 3,
+  kSA0 = 1u << 4,
+  kUMA = 1u << 9,
+  kDZE = 1u << 14,
+  kUCT = 1u << 15,
+  kNTWI = 1u << 16,
+  kNTWE = 1u << 18,
+  kWXN = 1u << 19,
+  kSPAN = 1u << 23,
+  kEE = 1u << 25,
+  kUCI = 1u << 26,
+};
+}
+
+// What a CPU asks of the machine around it (the board and the other vCPUs). Every hook may be empty.
+struct ArmCpuHooks {
+  // GICv3 CPU interface: false = not a register of the GIC here (UNDEFINED).
+  std::function<bool(uint32_t enc, unsigned el, uint64_t& value)> gic_read;
+  std::function<bool(uint32_t enc, unsigned el, uint64_t value)> gic_write;
+  // A timer output changed (index: ArmTimerId).
+  std::function<void(unsigned timer, bool level)> timer_output;
+  // TLBI ... IS: every other vCPU of the machine flushes (all, or one page) too.
+  std::function<void(uint64_t page)> broadcast_tlb_flush;  // page = kFlushAll or a virtual page
+  // PSCI through HVC (hvc) or SMC (SMCCC function id in x0, arguments x1..x3): the result for
+  // x0, kPsciNotHandled when the call is not PSCI's through this conduit (UNDEFINED), or
+  // kPsciCpuOff when this vCPU is to stop until CPU_ON (target/arm/psci.h).
+  std::function<uint64_t(bool hvc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)> psci;
+  // SEV / SEVL: wake every vCPU sleeping in WFE.
+  std::function<void()> send_event;
+  std::function<void(const std::string&)> log_unimp;
+  std::function<void(const std::string&)> log_int;  // -d int lines
+};
+
+constexpr uint64_t kPsciNotHandled = ~uint64_t(0) - 0x1000, kPsciCpuOff = ~uint64_t(0) - 0x1001;
+
+enum class ArmTimerId : unsigned { Phys = 0, Virt = 1 };
+
+struct ArmSysState {
+  const ArmCpuModel* model = nullptr;
+  uint64_t mpidr = 0x80000000;
+  bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
+  uint32_t el = 1;                  // current exception level
+  uint32_t spsel = 1;               // PSTATE.SP
+  uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
+  uint64_t sp_el[4] = {};           // banked SPs; the live one is A64Cpu::sp
+  uint64_t r[kNumArmRegs] = {};     // Store registers (and the Special ones that keep a value here)
+  uint64_t dbg_bvr[16] = {}, dbg_bcr[16] = {}, dbg_wvr[16] = {}, dbg_wcr[16] = {};
+  uint64_t claim = 0, pmcntenset = 0, pmintenset = 0, pmovsset = 0, pmccntr_offset = 0, pmcr = 0;
+  uint64_t pmccfiltr = 0;
+  bool oslk = true;  // OS lock, locked at reset
+  // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
+  uint64_t cntvoff = 0;
+  uint64_t cnt_ctl[2] = {}, cnt_cval[2] = {};
+  // Interrupt lines (bit 0 IRQ, 1 FIQ), driven by other threads.
+  std::atomic<uint32_t> lines{0};
+  // The synchronous exception a helper or the MMU recorded (kExitException, kExitMemFault).
+  uint32_t exc_syndrome = 0;  // ESR value (EC, IL, ISS)
+  uint64_t exc_far = 0;
+  bool exc_far_valid = false;
+  uint32_t exc_target_el = 1;
+  // Event register (WFE/SEV).
+  std::atomic<bool> event{false};
+  bool has_large_mappings = false;  // some TLB entry came from a block or a >4K page (TLBI by VA flushes all)
+  ArmCpuHooks* hooks = nullptr;
+  // Reads the physical counter (CNTPCT_EL0) / arms the timer deadline (sysreg writes).
+  std::function<uint64_t()> read_counter;
+  std::function<void()> timers_changed;
+  std::function<void()> tlb_flush_all;  // this CPU's soft-TLB and jump cache
+  std::function<void(uint64_t)> tlb_flush_page;
+};
+
+inline ArmSysState& sys(A64Cpu& c) { return *c.sys; }
+inline const ArmSysState& sys(const A64Cpu& c) { return *c.sys; }
+
+// Architectural reset of the system state for `model` (EL1h, DAIF masked, MMU off).
+void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr);
+
+// PSTATE as SPSR saves it (NZCV, DAIF, EL, SP, PAN...) and back (no legality checks).
+uint64_t read_pstate(const A64Cpu& c);
+void write_pstate(A64Cpu& c, uint64_t spsr);
+// Switches PSTATE.EL/SP, swapping the live SP with the bank; recomputes tb_flags.
+void set_el_sp(A64Cpu& c, unsigned el, unsigned spsel);
+// tb_flags from the state (EL, MMU index, FP trap, FPCR bits).
+void update_tb_flags(A64Cpu& c);
+
+// MRS/MSR at the current EL: false when the access is UNDEFINED (unknown, or denied at this EL).
+// The translator checks `sysreg_accessible` when it translates (the EL is in tb_flags) and calls
+// the helpers below, which may still trap (sys.exc_* set, return false: raise the exception).
+enum class SysregCheck { Ok, Undefined, Trap };
+SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3);
+bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& value);
+bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t value);
+// Whether a write may change translation (tb_flags, MMU): the block ends after it.
+bool sysreg_write_ends_block(uint32_t enc);
+
+// The helper ids translated system-mode code calls: (enc, pc) -> value; (enc, value, pc).
+uint32_t sysreg_read_helper();
+uint32_t sysreg_write_helper();
+// SYS instructions (TLBI, AT, DC, IC): (op, value, pc). op = op1:CRn:CRm:op2 as trans_SYS has it.
+uint32_t sys_op_helper();
+// Is the SYS operation one this CPU performs at `el` (decided at translation time)?
+bool sys_op_known(uint32_t op, unsigned el);
+
+// The register file of `info registers`.
+std::string dump_sysregs(const A64Cpu& c);
+
+}  // namespace mimic::arm

@@ -1,0 +1,376 @@
+// ArmCpu: an AArch64 vCPU in system mode — reset, interrupt lines, the loop around the engine
+// that turns every exit into the architectural exception or instruction effect, WFI/WFE sleeping
+// on a condition variable, PSCI power state, deferred TLB flushes, and the monitor's views.
+#include "target/arm/system.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+#include <vector>
+
+#include "hw/core/clock.h"
+#include "hw/core/machine.h"
+#include "hw/core/memory.h"
+#include "target/arm/excp.h"
+#include "target/arm/mmu.h"
+#include "target/arm/timer.h"
+#include "target/arm/translate_a64.h"
+#include "tcg/exec/exec.h"
+
+namespace mimic::arm {
+
+namespace {
+struct SystemEngine {
+  explicit SystemEngine(const tcg::EngineOptions& options) : engine(options, translator) {}
+  tcg::SoftMmuCodeFetcher fetcher{a64_code_mmu_index};
+  A64Translator translator{&fetcher, true};
+  tcg::ExecEngine engine;
+};
+// WFE without the event stream or an event: the longest it sleeps (a store that would have
+// cleared this vCPU's exclusive monitor sends no event here).
+constexpr uint64_t kWfeMaxNs = 1'000'000;
+}  // namespace
+
+std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory) {
+  tcg::EngineOptions options;
+  options.system = true;
+  options.log = config.log_flags;
+  options.log_file = config.log_file;
+  options.interpreter = config.interpreter;
+  auto owner = std::make_shared<SystemEngine>(options);
+  tcg::ExecEngine* engine = &owner->engine;
+  memory.set_ram_write_hook([engine](uint64_t phys, uint64_t len) {
+    if (tcg::CodePages* pages = engine->code_pages()) pages->notify_write(phys, len);
+  });
+  return std::shared_ptr<tcg::ExecEngine>(owner, engine);
+}
+
+struct ArmCpu::Impl {
+  Impl(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers,
+       ArmCpuHooks& hooks)
+      : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
+    if (!config.model || !config.device_lock) throw std::logic_error("ArmCpu needs a CPU model and the device lock");
+    if (!engine.code_pages()) throw std::logic_error("ArmCpu needs an engine made for system mode");
+    cpu = std::make_unique<A64Cpu>();
+    state = std::make_unique<ArmSysState>();
+    cpu->sys = state.get();
+    state->hooks = &hooks;
+    state->gicv3 = config.gicv3;
+    mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
+    cpu->softmmu = mmu.get();
+    cpu->tlb = &mmu->tlb();
+    hw::VirtualClock& clock = timers.clock();
+    state->read_counter = [&clock] { return clock.now_ns() / kNsPerTick; };
+    state->tlb_flush_all = [this] { request_flush(tcg::SoftMmu::kFlushAll); };
+    state->tlb_flush_page = [this](uint64_t page) { request_flush(page); };
+    timer = std::make_unique<GenericTimer>(*cpu, timers, *config.device_lock, [&hooks](unsigned t, bool level) {
+      if (hooks.timer_output) hooks.timer_output(t, level);
+    });
+    state->timers_changed = [this] { timer->update(); };
+  }
+
+  void wake() {
+    cpu->exit_request.store(1);
+    std::lock_guard<std::mutex> lock(wait_mutex);
+    ++wake_generation;
+    wait_cond.notify_all();
+  }
+
+  void request_flush(uint64_t page) {
+    {
+      std::lock_guard<std::mutex> lock(flush_mutex);
+      if (page == tcg::SoftMmu::kFlushAll || flush_pages.size() > 64)
+        flush_all = true;
+      else
+        flush_pages.push_back(page);
+    }
+    flush_pending.store(true);
+    cpu->exit_request.store(1);
+  }
+
+  void do_pending_flushes() {
+    if (!flush_pending.exchange(false)) return;
+    std::vector<uint64_t> pages;
+    bool all;
+    {
+      std::lock_guard<std::mutex> lock(flush_mutex);
+      all = flush_all;
+      flush_all = false;
+      pages.swap(flush_pages);
+    }
+    if (all) {
+      mmu->flush();
+      state->has_large_mappings = false;
+    } else {
+      for (uint64_t p : pages) mmu->flush_page(p);
+    }
+  }
+
+  // Sleeps until `done()` or a wake (interrupt line, event, stop, pause, power change), at most
+  // until the guest time `deadline_ns` (0: none).
+  template <class Done>
+  void sleep_until(Done done, uint64_t deadline_ns) {
+    for (;;) {
+      uint64_t generation;
+      {
+        std::lock_guard<std::mutex> lock(wait_mutex);
+        generation = wake_generation;
+      }
+      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load()) return;
+      std::unique_lock<std::mutex> lock(wait_mutex);
+      if (deadline_ns) {
+        uint64_t now = timers.clock().now_ns();
+        if (now >= deadline_ns) return;
+        wait_cond.wait_for(lock, std::chrono::nanoseconds(deadline_ns - now),
+                           [&] { return wake_generation != generation; });
+        if (timers.clock().now_ns() >= deadline_ns) return;
+      } else {
+        wait_cond.wait(lock, [&] { return wake_generation != generation; });
+      }
+    }
+  }
+
+  void wait_for_interrupt() {
+    sleep_until([&] { return state->lines.load() != 0; }, 0);
+  }
+  void wait_for_event() {
+    if (state->event.exchange(false)) return;
+    uint64_t now = timers.clock().now_ns();
+    uint64_t period = timer->event_stream_period_ns();
+    uint64_t deadline = now + (period ? std::min(period, kWfeMaxNs) : kWfeMaxNs);
+    sleep_until([&] { return state->lines.load() != 0 || state->event.load(); }, deadline);
+    state->event.store(false);
+  }
+
+  void park_if_paused() {
+    std::unique_lock<std::mutex> lock(wait_mutex);
+    if (!pause_requested.load()) return;
+    parked = true;
+    wait_cond.notify_all();
+    wait_cond.wait(lock, [&] { return !pause_requested.load() || stop_requested.load(); });
+    parked = false;
+  }
+
+  // Powered off (PSCI CPU_OFF, or a secondary before CPU_ON): waits for power_on's request and
+  // resets to it on this thread. False when asked to stop instead.
+  bool wait_for_power_on() {
+    std::unique_lock<std::mutex> lock(wait_mutex);
+    parked_off = true;
+    wait_cond.notify_all();
+    wait_cond.wait(lock, [&] { return on_request || stop_requested.load() || pause_requested.load(); });
+    parked_off = false;
+    if (!on_request) return !stop_requested.load();
+    on_request = false;
+    uint64_t entry = on_entry, ctx = on_context;
+    lock.unlock();
+    reset_state(entry, ctx, 0, 0, 0);
+    powered.store(true);
+    return true;
+  }
+
+  void reset_state(uint64_t pc, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3) {
+    A64Cpu& c = *cpu;
+    std::memset(c.x, 0, sizeof c.x);
+    std::memset(static_cast<void*>(c.v), 0, sizeof c.v);
+    set_nzcv(c, 0);
+    set_fpcr(c, 0);
+    set_fpsr(c, 0);
+    c.tpidr_el0 = c.tpidrro_el0 = 0;
+    sysreg_reset(c, *config.model, config.mpidr);
+    timer->update();
+    c.pc = pc;
+    c.x[0] = x0;
+    c.x[1] = x1;
+    c.x[2] = x2;
+    c.x[3] = x3;
+    mmu->flush();
+  }
+
+  bool handle(uint32_t reason) {
+    A64Cpu& c = *cpu;
+    if (reason == tcg::kExitInterrupt) {
+      c.exit_request.store(0);
+      return true;
+    }
+    if (reason == kExitSev) {
+      if (state->hooks->send_event) state->hooks->send_event();
+      return true;
+    }
+    switch (handle_exit(c, phys, reason)) {
+      case ExitAction::Continue: return true;
+      case ExitAction::Wfi: wait_for_interrupt(); return true;
+      case ExitAction::Wfe: wait_for_event(); return true;
+      case ExitAction::CpuOff:
+        powered.store(false);
+        timer->stop();
+        return true;
+      case ExitAction::Unhandled: break;
+    }
+    fatal = fmt::format("aarch64 cpu {}: unexpected engine exit {} at pc 0x{:016x}", config.index, reason, c.pc);
+    return false;
+  }
+
+  ArmCpuConfig config;
+  tcg::ExecEngine& engine;
+  tcg::PhysMemory& phys;
+  hw::TimerQueue& timers;
+  A64MmuTarget target;
+  std::unique_ptr<A64Cpu> cpu;
+  std::unique_ptr<ArmSysState> state;
+  std::unique_ptr<tcg::SoftMmu> mmu;
+  std::unique_ptr<GenericTimer> timer;
+  std::mutex wait_mutex;
+  std::condition_variable wait_cond;
+  std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
+  bool parked = false, parked_off = false, running = false;  // under wait_mutex
+  bool on_request = false;                                   // under wait_mutex: power_on's
+  uint64_t on_entry = 0, on_context = 0;
+  uint64_t wake_generation = 0;
+  std::mutex flush_mutex;
+  std::vector<uint64_t> flush_pages;  // under flush_mutex
+  bool flush_all = false;             // under flush_mutex
+  std::atomic<bool> flush_pending{false};
+  std::string fatal;
+};
+
+ArmCpu::ArmCpu(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers,
+               ArmCpuHooks& hooks)
+    : impl_(std::make_unique<Impl>(config, engine, phys, timers, hooks)) {
+  reset(0);
+}
+
+ArmCpu::~ArmCpu() {
+  impl_->timer->stop();
+  impl_->engine.unregister_cpu(impl_->cpu.get());
+}
+
+void ArmCpu::reset(uint64_t pc, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, bool powered_off) {
+  Impl& h = *impl_;
+  h.reset_state(pc, x0, x1, x2, x3);
+  h.powered.store(!powered_off);
+  {
+    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    h.on_request = false;
+  }
+  h.stop_requested.store(false);
+}
+
+bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
+  Impl& h = *impl_;
+  std::lock_guard<std::mutex> lock(h.wait_mutex);
+  if (h.powered.load() || h.on_request) return false;
+  h.on_request = true;
+  h.on_entry = entry;
+  h.on_context = context_id;
+  ++h.wake_generation;
+  h.wait_cond.notify_all();
+  return true;
+}
+
+bool ArmCpu::powered_on() const { return impl_->powered.load(); }
+
+void ArmCpu::set_irq(bool fiq, bool level) {
+  uint32_t bit = fiq ? 2 : 1;
+  if (level)
+    impl_->state->lines.fetch_or(bit, std::memory_order_acq_rel);
+  else
+    impl_->state->lines.fetch_and(~bit, std::memory_order_acq_rel);
+  impl_->wake();
+}
+
+void ArmCpu::request_tlb_flush(uint64_t page) {
+  impl_->request_flush(page);
+  impl_->wake();
+}
+
+void ArmCpu::send_event() {
+  impl_->state->event.store(true);
+  impl_->wake();
+}
+
+ArmCpuStop ArmCpu::run() {
+  Impl& h = *impl_;
+  A64Cpu& c = *h.cpu;
+  {
+    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    h.running = true;
+  }
+  ArmCpuStop result = ArmCpuStop::Requested;
+  for (;;) {
+    if (h.stop_requested.load()) break;
+    if (h.pause_requested.load()) h.park_if_paused();
+    if (!h.powered.load()) {
+      if (!h.wait_for_power_on()) break;
+      continue;
+    }
+    h.do_pending_flushes();
+    // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
+    // the exits of eret, DAIF writes and the GIC's registers).
+    take_pending_interrupt(c);
+    uint32_t reason = h.engine.run(&c);
+    if (!h.handle(reason)) {
+      result = ArmCpuStop::Fatal;
+      break;
+    }
+  }
+  std::lock_guard<std::mutex> lock(h.wait_mutex);
+  h.running = false;
+  h.wait_cond.notify_all();
+  return result;
+}
+
+void ArmCpu::request_stop() {
+  impl_->stop_requested.store(true);
+  impl_->wake();
+}
+
+void ArmCpu::pause() {
+  Impl& h = *impl_;
+  h.pause_requested.store(true);
+  h.wake();
+  std::unique_lock<std::mutex> lock(h.wait_mutex);
+  h.wait_cond.wait(lock, [&] { return h.parked || h.parked_off || !h.running; });
+}
+
+void ArmCpu::resume() {
+  impl_->pause_requested.store(false);
+  std::lock_guard<std::mutex> lock(impl_->wait_mutex);
+  ++impl_->wake_generation;
+  impl_->wait_cond.notify_all();
+}
+
+unsigned ArmCpu::index() const { return impl_->config.index; }
+uint64_t ArmCpu::mpidr() const { return impl_->config.mpidr; }
+A64Cpu& ArmCpu::cpu() { return *impl_->cpu; }
+tcg::SoftMmu& ArmCpu::mmu() { return *impl_->mmu; }
+std::string ArmCpu::fatal_message() const { return impl_->fatal; }
+
+std::string ArmCpu::dump_registers() const {
+  const A64Cpu& c = *impl_->cpu;
+  std::string out = fmt::format(" PC={:016x}", c.pc);
+  for (unsigned i = 0; i < 31; ++i) out += fmt::format("{}X{:02}={:016x}", i % 4 == 3 ? "\n " : " ", i, c.x[i]);
+  out += fmt::format(" SP={:016x}\n", c.sp);
+  uint32_t nzcv = get_nzcv(c);
+  out += fmt::format(" PSTATE={:08x} {}{}{}{} EL{}{}\n", read_pstate(c), nzcv >> 31 & 1 ? 'N' : '-',
+                     nzcv >> 30 & 1 ? 'Z' : '-', nzcv >> 29 & 1 ? 'C' : '-', nzcv >> 28 & 1 ? 'V' : '-', c.sys->el,
+                     c.sys->spsel ? 'h' : 't');
+  out += dump_sysregs(c);
+  return out;
+}
+
+std::string ArmCpu::dump_tlb() const { return impl_->mmu->dump(); }
+
+bool ArmCpu::debug_translate(uint64_t vaddr, uint64_t* phys) const {
+  A64Cpu& c = *impl_->cpu;
+  unsigned idx = c.sys->el == 0 ? kMmuEl0 : fetch_mmu_index(c.sys->el);
+  WalkResult r = translate_address(c, impl_->phys, vaddr, tcg::Access::Read, idx, false);
+  if (r.fault != Fault::None) return false;
+  *phys = r.pa;
+  return true;
+}
+
+}  // namespace mimic::arm

@@ -1,0 +1,46 @@
+#include "lib.h"
+
+#define UART_DR (*(volatile uint32_t*)0x09000000)
+#define UART_FR (*(volatile uint32_t*)0x09000018)
+
+void putc_(char c) {
+  while (UART_FR & (1u << 5)) {
+  }
+  UART_DR = (uint32_t)(unsigned char)c;
+}
+void puts_(const char* s) {
+  while (*s) putc_(*s++);
+}
+void puthex(uint64_t v) {
+  puts_("0x");
+  for (int i = 60; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 15]);
+}
+void show(const char* name, uint64_t v) {
+  puts_(name);
+  putc_('=');
+  puthex(v);
+  putc_('\n');
+}
+uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3) {
+  register uint64_t x0 __asm__("x0") = fn;
+  register uint64_t x1 __asm__("x1") = a1;
+  register uint64_t x2 __asm__("x2") = a2;
+  register uint64_t x3 __asm__("x3") = a3;
+  __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
+  return x0;
+}
+void exit_with(int status) {
+  show("exit", (uint64_t)status);
+  psci_call(0x84000008, 0, 0, 0); /* SYSTEM_OFF */
+  for (;;) {
+  }
+}
+
+// Programs that expect no exception keep this one: it reports the trap and fails.
+__attribute__((weak)) uint64_t trap(uint64_t kind, uint64_t* frame) {
+  (void)frame;
+  show("unexpected trap, vector", kind * 0x80);
+  show("esr", READ_SYSREG(esr_el1));
+  show("elr", READ_SYSREG(elr_el1));
+  exit_with(1);
+}

@@ -1,0 +1,21 @@
+// Bare-metal helpers for the AArch64 system tests: PL011 output, hex printing, PSCI power-off.
+#pragma once
+#include <stdint.h>
+
+void putc_(char c);
+void puts_(const char* s);
+void puthex(uint64_t v);
+// "name=value\n"
+void show(const char* name, uint64_t v);
+void exit_with(int status) __attribute__((noreturn));
+uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+// The vector table (crt0.S) calls trap(entry index, saved x0-x18,x30) and resumes at its result.
+uint64_t trap(uint64_t kind, uint64_t* frame);
+
+#define READ_SYSREG(name)                          \
+  ({                                               \
+    uint64_t v_;                                   \
+    __asm__ volatile("mrs %0, " #name : "=r"(v_)); \
+    v_;                                            \
+  })
+#define WRITE_SYSREG(name, v) __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)) : "memory")
