@@ -134,6 +134,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
 }
 
 ExecEngine::~ExecEngine() {
+  report_stats();
   translator_.set_breakpoints(nullptr);
   g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
   for (auto& c : cpus_) {
@@ -257,6 +258,15 @@ ExecStats ExecEngine::stats() const {
     s.lookup_exits += c->lookup_exits.load(std::memory_order_relaxed);
   }
   return s;
+}
+
+void ExecEngine::report_stats() {
+  if (!logger_.enabled(LogFlag::kStats) || stats_reported_.exchange(true)) return;
+  const ExecStats s = stats();
+  logger_.write(fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
+                            "flushes={} invalidated={}\n",
+                            s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes,
+                            s.invalidated));
 }
 
 CpuBase* ExecEngine::current_cpu() {

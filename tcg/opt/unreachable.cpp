@@ -1,4 +1,6 @@
 // Unreachable-code removal: the cleanup after branch folding.
+#include <vector>
+
 #include "tcg/ir/regions.h"
 #include "tcg/opt/passes.h"
 
@@ -13,7 +15,8 @@ bool sweep(Block& b) {
   // Regions no path reaches: a value defined there can only be used in regions it dominates,
   // which are unreachable as well, so whole regions go without breaking any use. InsnStart
   // markers stay: the guest pc that code after the next label maps to must not change.
-  const Regions r = analyze_regions(b);
+  thread_local Regions r;  // the thread's, reused from block to block
+  analyze_regions(b, r);
   for (size_t i = 0; i < b.size(); ++i)
     if (!b[ValueId(i)].is_nop() && b[ValueId(i)].op != Opcode::InsnStart && !r.reachable[r.region_of[i]]) {
       b[ValueId(i)] = Inst{};
@@ -43,7 +46,8 @@ bool sweep(Block& b) {
   }
   // Labels nothing branches to: control only falls into them (anything after a Br or exit that
   // needed one was unreachable and is gone), so dropping them merges regions.
-  std::vector<uint8_t> used(b.num_labels(), 0);
+  thread_local std::vector<uint8_t> used;
+  used.assign(b.num_labels(), 0);
   for (const Inst& in : b.insts())
     if (const int k = label_operand(in); k >= 0) used[in.args[k].value] = 1;
   for (Inst& in : b.insts())
