@@ -285,6 +285,7 @@ bool ExecEngine::current_thread_interpreting() {
 uint32_t ExecEngine::run(CpuBase* env) {
   Cpu* cpu = cpu_for(env);
   env->epilogue = trampolines_.epilogue;
+  env->chain_exit = trampolines_.chain_exit;
   env->jump_cache = cpu->jump_cache;
 
   RunContext ctx;

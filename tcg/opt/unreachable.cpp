@@ -10,8 +10,12 @@ namespace {
 
 int label_operand(const Inst& in) { return in.op == Opcode::Br ? 0 : in.op == Opcode::BrCond ? 3 : -1; }
 
-bool sweep(Block& b) {
+// Returns whether it changed the block; sets `again` when a label went, which can put a branch
+// next to its target for the next sweep (nothing else a sweep does enables more of itself:
+// removing code cannot make other code reachable or unreachable).
+bool sweep(Block& b, bool& again) {
   bool changed = false;
+  again = false;
   // Regions no path reaches: a value defined there can only be used in regions it dominates,
   // which are unreachable as well, so whole regions go without breaking any use. InsnStart
   // markers stay: the guest pc that code after the next label maps to must not change.
@@ -53,7 +57,7 @@ bool sweep(Block& b) {
   for (Inst& in : b.insts())
     if (in.op == Opcode::Label && !used[in.args[0].value]) {
       in = Inst{};
-      changed = true;
+      changed = again = true;
     }
   return changed;
 }
@@ -61,8 +65,9 @@ bool sweep(Block& b) {
 }  // namespace
 
 bool run_unreachable(Block& block) {
-  bool changed = false;
-  while (sweep(block)) changed = true;
+  bool changed = false, again = true;
+  while (again)
+    if (sweep(block, again)) changed = true;
   return changed;
 }
 

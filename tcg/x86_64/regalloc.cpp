@@ -337,8 +337,9 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     return wanted_here;
   };
   RegMask kept = 0;
-  for (HReg r = 0; r < 32; ++r) {
-    if (!(fixed & bit(r)) || owner_[r] == kFree) continue;
+  for (RegMask m = fixed; m != 0; m &= m - 1) {
+    const HReg r = HReg(__builtin_ctz(m));
+    if (owner_[r] == kFree) continue;
     if (only_fixed_use(owner_[r], r))
       kept |= bit(r);
     else
