@@ -37,14 +37,18 @@ COMMON_PACKAGES = ["libc6", "libgcc-s1", "libisl23", "libmpc3", "libmpfr6", "lib
 CC1_GUEST_TESTS = ["mmap_remap.c", "mmap_semantics.c", "sigfeatures.c", "admin.c"]
 # qemu-user runs the CPU mimic models, so both take the same library code paths.
 QEMU_CPU = {"aarch64": "cortex-a72"}
+# $EMU and $P: mimic runs an exec'd guest program itself (both empty); qemu-user without
+# binfmt_misc would run the host's program of that name natively, so under qemu the script
+# execs qemu-user on the sysroot's program (EMU="qemu -L ROOT", P=ROOT): a fork, an exec and an
+# emulated program either way.
 SHELL_SCRIPT = """i=0
 while [ $i -lt {n} ]; do
-  /usr/bin/true
-  /usr/bin/basename /a/b/c.txt .txt > /dev/null
-  /usr/bin/dirname /a/b/c > /dev/null
+  $EMU $P/usr/bin/true || exit 1
+  $EMU $P/usr/bin/basename /a/b/c.txt .txt > /dev/null || exit 1
+  $EMU $P/usr/bin/dirname /a/b/c > /dev/null || exit 1
   i=$((i + 1))
 done
-/usr/bin/printf 'done %d\\n' $i
+$EMU $P/usr/bin/printf 'done %d\\n' $i
 """
 
 
@@ -135,6 +139,9 @@ def shell_case(args, root, emulators, work):
     print(f"# shell: dash runs a loop of {args.spawns} x 3 fork+exec of coreutils programs")
     results = {}
     for name, prefix, env in emulators:
+        env = dict(env if env is not None else os.environ)
+        env["EMU"] = "" if name == "mimic" else " ".join(prefix)
+        env["P"] = "" if name == "mimic" else root
         results[name] = best_of(args.runs, lambda: measure(prefix + [os.path.join(root, "usr/bin/dash"), script], env))
     return results
 
