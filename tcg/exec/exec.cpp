@@ -263,10 +263,10 @@ ExecStats ExecEngine::stats() const {
 void ExecEngine::report_stats() {
   if (!logger_.enabled(LogFlag::kStats) || stats_reported_.exchange(true)) return;
   const ExecStats s = stats();
-  logger_.write(fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
-                            "flushes={} invalidated={}\n",
-                            s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes,
-                            s.invalidated));
+  logger_.write(
+      fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
+                  "flushes={} invalidated={}\n",
+                  s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated));
 }
 
 CpuBase* ExecEngine::current_cpu() {

@@ -167,7 +167,7 @@ class Narrower {
   Block& b_;
   std::vector<Inst>& out_;
   std::vector<Arg>& remap_;
-  std::vector<Arg>& sext_of_;     // I32 value (index in out_) -> its SExt32To64 since the last label
+  std::vector<Arg>& sext_of_;      // I32 value (index in out_) -> its SExt32To64 since the last label
   std::vector<ValueId>& touched_;  // values sext_of_ holds an entry for
   bool changed_ = false;
 };

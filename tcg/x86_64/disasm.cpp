@@ -31,7 +31,8 @@ std::string disassemble_host(const uint8_t* code, size_t size, uint64_t address)
           insn->bytes[2] == offsetof(CpuBase, chain_exit) && left >= sizeof(ChainExitData)) {
         ChainExitData d;
         std::memcpy(&d, p, sizeof(d));
-        out += fmt::format("0x{:016x}:  .data target_pc=0x{:x} tb=0x{:x} slot={}\n", addr, uint64_t(d.target_pc), uint64_t(d.tb), uint32_t(d.slot));
+        out += fmt::format("0x{:016x}:  .data target_pc=0x{:x} tb=0x{:x} slot={}\n", addr, uint64_t(d.target_pc),
+                           uint64_t(d.tb), uint32_t(d.slot));
         p += sizeof(d);
         left -= sizeof(d);
         addr += sizeof(d);

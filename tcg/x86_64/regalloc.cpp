@@ -19,9 +19,9 @@ constexpr uint32_t kNever = ~0u;
 // nothing once the vectors have grown to the largest block seen.
 struct Scratch {
   std::vector<RegAlloc::ValState> vals;
-  std::vector<uint32_t> next_write;   // per 4-byte env granule: next op that writes it (kNever)
-  std::vector<uint32_t> touched;      // granules next_write holds an entry for
-  std::vector<uint32_t> low_write;    // per GetState I64: first later write of its low half
+  std::vector<uint32_t> next_write;  // per 4-byte env granule: next op that writes it (kNever)
+  std::vector<uint32_t> touched;     // granules next_write holds an entry for
+  std::vector<uint32_t> low_write;   // per GetState I64: first later write of its low half
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -29,8 +29,7 @@ Scratch& scratch() {
 }
 }  // namespace
 
-RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block)
-    : code_(code), block_(block), vals_(scratch().vals) {
+RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block) : code_(code), block_(block), vals_(scratch().vals) {
   vals_.assign(block.size(), ValState{});
   owner_.fill(kFree);
   // Backward liveness collapses to "last use in list order" because branches only go forward.
