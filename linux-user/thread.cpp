@@ -138,6 +138,7 @@ void release_thread_resources(Process& proc, GuestThread& thread) {
 }
 
 void exit_process(int status) {
+  if (g_process && g_process->engine) g_process->engine->report_stats();
   fflush(nullptr);
   if (g_process && g_process->debugger) g_process->debugger->on_exit(status, 0);
   syscall(SYS_exit_group, status & 0xff);

@@ -51,11 +51,22 @@ struct CompileResult {
   std::string error;  // with TooComplex: what limit was hit (the caller retries with fewer guest insns)
 };
 
+// What follows an unchained GotoTb stub's `call [env + chain_exit]`, read through the return address.
+struct ChainExitData {
+  uint64_t target_pc;
+  uint64_t tb;  // the block's cookie (its TranslationBlock*)
+  uint32_t slot;
+} __attribute__((packed));
+
 // Code that stays for the life of the code cache: entering translated code and leaving it.
 struct Trampolines {
   // Runs translated code at `code` with `env` pinned until it jumps to the epilogue.
   void (*enter)(CpuBase* env, const void* code) = nullptr;
   uint64_t epilogue = 0;  // store into CpuBase::epilogue before entering
+  // Store into CpuBase::chain_exit: an unchained GotoTb's stub calls it with the exit's data
+  // after the call (ChainExitData), and it leaves with kExitChain. One call instead of the five
+  // stores per stub keeps the stubs short to emit and small in the cache.
+  uint64_t chain_exit = 0;
   // System mode: the shared slow path of guest memory accesses. Generated code calls it with
   // the access in CpuBase::mem_args; it saves every caller-saved host register around
   // mimic_softmmu_slow (tcg/exec/softmmu.h), so the register allocator needs no call protocol.

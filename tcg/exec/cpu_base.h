@@ -56,6 +56,7 @@ struct alignas(64) CpuBase {
   uint8_t* guest_base = nullptr;         // user mode: host address of guest address 0
   JumpCacheEntry* jump_cache = nullptr;  // kJumpCacheSize entries
   uint64_t epilogue = 0;                 // host address generated code jumps to when leaving
+  uint64_t chain_exit = 0;               // the kExitChain exit stubs call (Trampolines::chain_exit)
   uint64_t fault_addr = 0;               // with kExitUnaligned / kExitMemFault
   uint32_t fault_write = 0;              // with kExitMemFault: 1 for a store or atomic
   // Nonzero: the loop runs one guest instruction per run() (one-instruction blocks, never chained,

@@ -134,6 +134,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
 }
 
 ExecEngine::~ExecEngine() {
+  report_stats();
   translator_.set_breakpoints(nullptr);
   g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
   for (auto& c : cpus_) {
@@ -259,6 +260,15 @@ ExecStats ExecEngine::stats() const {
   return s;
 }
 
+void ExecEngine::report_stats() {
+  if (!logger_.enabled(LogFlag::kStats) || stats_reported_.exchange(true)) return;
+  const ExecStats s = stats();
+  logger_.write(
+      fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
+                  "flushes={} invalidated={}\n",
+                  s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated));
+}
+
 CpuBase* ExecEngine::current_cpu() {
   ExecEngine::RunContext* ctx = tls_ctx;
   return ctx ? ctx->env : nullptr;
@@ -275,6 +285,7 @@ bool ExecEngine::current_thread_interpreting() {
 uint32_t ExecEngine::run(CpuBase* env) {
   Cpu* cpu = cpu_for(env);
   env->epilogue = trampolines_.epilogue;
+  env->chain_exit = trampolines_.chain_exit;
   env->jump_cache = cpu->jump_cache;
 
   RunContext ctx;

@@ -115,6 +115,8 @@ class ExecEngine {
   static CpuBase* current_cpu();
 
   ExecStats stats() const;
+  // With -d stats, logs stats() once (the first call; the destructor calls it too).
+  void report_stats();
   const EngineOptions& options() const { return options_; }
   // System mode: which physical pages hold code (every vCPU's SoftMmu registers with it; a
   // write that reaches one drops its blocks). Null in linux-user.
@@ -176,6 +178,7 @@ class ExecEngine {
   BreakpointSet breakpoints_;              // guarded by tb_mutex_ (translations read it under it)
   std::unique_ptr<CodePages> code_pages_;  // system mode
   Logger logger_;
+  std::atomic<bool> stats_reported_{false};
   PerfMap perf_map_;
   BackendOptions backend_options_;
 

@@ -24,6 +24,7 @@ constexpr LogFlagInfo kLogFlags[] = {
     {"int", LogFlag::kInt, "system mode: every exception and interrupt taken"},
     {"mmu", LogFlag::kMmu, "system mode: page-table walks and TLB fills"},
     {"guest_errors", LogFlag::kGuestErrors, "system mode: accesses to unmapped addresses, bad device use"},
+    {"stats", LogFlag::kStats, "the engine's counters when the program or machine ends (translations, exits)"},
 };
 }  // namespace
 

@@ -19,6 +19,7 @@ enum : uint32_t {
   kInt = 1u << 8,           // system mode: every exception and interrupt taken
   kMmu = 1u << 9,           // system mode: page-table walks and TLB fills
   kGuestErrors = 1u << 10,  // system mode: guest accesses to nothing, bad device programming
+  kStats = 1u << 11,        // the engine's counters (translations, exits, flushes) when it ends
 };
 }
 

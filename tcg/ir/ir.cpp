@@ -2,6 +2,7 @@
 #include "tcg/ir/ir.h"
 
 #include <utility>
+#include <vector>
 
 namespace mimic::tcg {
 
@@ -93,7 +94,8 @@ void Block::replace_uses(ValueId from, const Arg& to) {
 }
 
 void Block::compact() {
-  std::vector<ValueId> remap(insts_.size(), kNoValue);
+  thread_local std::vector<ValueId> remap;  // the thread's, reused from block to block
+  remap.assign(insts_.size(), kNoValue);
   size_t out = 0;
   for (size_t i = 0; i < insts_.size(); ++i) {
     if (insts_[i].is_nop()) continue;

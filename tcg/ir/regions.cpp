@@ -5,9 +5,15 @@ namespace mimic::tcg {
 
 Regions analyze_regions(const Block& block) {
   Regions r;
+  analyze_regions(block, r);
+  return r;
+}
+
+void analyze_regions(const Block& block, Regions& r) {
   const auto& insts = block.insts();
   const size_t n = insts.size();
   r.region_of.assign(n, 0);
+  r.first.clear();
   r.label_def.assign(block.num_labels(), Regions::kNone);
 
   // A region starts at every Label and after every branch or block exit.
@@ -40,7 +46,8 @@ Regions analyze_regions(const Block& block) {
     return a;
   };
   // Predecessors are met before their successors; fold each edge into the target's idom.
-  std::vector<uint32_t> pending(nr, Regions::kNone);
+  thread_local std::vector<uint32_t> pending;
+  pending.assign(nr, Regions::kNone);
   auto add_edge = [&](uint32_t from, uint32_t to) {
     if (to <= from || to >= nr || !r.reachable[from]) return;
     pending[to] = pending[to] == Regions::kNone ? from : intersect(pending[to], from);
@@ -69,7 +76,6 @@ Regions analyze_regions(const Block& block) {
     }
     if (falls_through && reg + 1 < nr) add_edge(reg, reg + 1);
   }
-  return r;
 }
 
 }  // namespace mimic::tcg

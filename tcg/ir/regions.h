@@ -31,5 +31,7 @@ struct Regions {
 // Tolerates malformed labels (undefined, duplicated, backward): such edges are ignored, the
 // verifier reports them.
 Regions analyze_regions(const Block& block);
+// The same into `r`, reusing its storage (the passes keep one per thread).
+void analyze_regions(const Block& block, Regions& r);
 
 }  // namespace mimic::tcg

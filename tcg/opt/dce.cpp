@@ -1,4 +1,6 @@
 // Dead-code elimination: one backward sweep with use counts (uses always follow definitions).
+#include <vector>
+
 #include "tcg/helper.h"
 #include "tcg/opt/passes.h"
 
@@ -15,7 +17,8 @@ bool removable(const Inst& in) {
 
 bool run_dce(Block& block) {
   const size_t n = block.size();
-  std::vector<uint32_t> uses(n, 0);
+  thread_local std::vector<uint32_t> uses;  // the thread's, reused from block to block
+  uses.assign(n, 0);
   for (const Inst& in : block.insts())
     for (int k = 0; k < in.num_args; ++k)
       if (in.args[k].is_value()) ++uses[in.args[k].value];

@@ -21,7 +21,11 @@ bool is_const(const Arg& a, uint64_t v) { return a.is_imm() && a.imm == v; }
 
 class Folder {
  public:
-  explicit Folder(Block& b) : b_(b), rep_(b.size()), zmask_(b.size(), ~0ull) {}
+  // The per-value tables are the thread's, reused from block to block (no allocation per block).
+  explicit Folder(Block& b) : b_(b), rep_(storage().rep), zmask_(storage().zmask) {
+    rep_.assign(b.size(), Arg{});
+    zmask_.assign(b.size(), ~0ull);
+  }
 
   bool run() {
     for (size_t i = 0; i < b_.size(); ++i) {
@@ -254,9 +258,18 @@ class Folder {
     changed_ = branch_folded_ = true;
   }
 
+  struct Storage {
+    std::vector<Arg> rep;
+    std::vector<uint64_t> zmask;
+  };
+  static Storage& storage() {
+    thread_local Storage s;
+    return s;
+  }
+
   Block& b_;
-  std::vector<Arg> rep_;
-  std::vector<uint64_t> zmask_;
+  std::vector<Arg>& rep_;
+  std::vector<uint64_t>& zmask_;
   bool changed_ = false;
   bool branch_folded_ = false;
 };

@@ -9,7 +9,6 @@
 // (x >> n) | (x << (w - n)) as Rotr. The pass rebuilds the instruction list because a rewrite
 // needs two instructions where there was one.
 #include <initializer_list>
-#include <unordered_map>
 #include <vector>
 
 #include "tcg/opt/passes.h"
@@ -20,7 +19,15 @@ namespace {
 
 class Narrower {
  public:
-  explicit Narrower(Block& b) : b_(b), remap_(b.size()) {}
+  // The rebuilt list and the tables are the thread's, reused from block to block: a rebuilt list
+  // swaps storage with the block's, so neither is allocated again once grown.
+  explicit Narrower(Block& b)
+      : b_(b), out_(storage().out), remap_(storage().remap), sext_of_(storage().sext_of), touched_(storage().touched) {
+    out_.clear();
+    remap_.assign(b.size(), Arg{});
+    sext_of_.assign(b.size() + b.size() / 4 + 8, Arg{});
+    touched_.clear();
+  }
 
   bool run() {
     out_.reserve(b_.size() + b_.size() / 4);
@@ -38,7 +45,7 @@ class Narrower {
       out_.push_back(in);
       remap_[i] = Arg::val(ValueId(out_.size() - 1), in.type);
     }
-    if (changed_) b_.insts() = std::move(out_);
+    if (changed_) b_.insts().swap(out_);
     return changed_;
   }
 
@@ -56,8 +63,16 @@ class Narrower {
 
   Arg sext(const Arg& v) {
     Arg r = push(Opcode::SExt32To64, Type::I64, {v});
-    sext_of_.try_emplace(v.value, r);
+    if (sext_slot(v.value).is_none()) set_sext(v.value, r);
     return r;
+  }
+  Arg& sext_slot(ValueId v) {
+    if (v >= sext_of_.size()) sext_of_.resize(size_t(v) * 2 + 8, Arg{});
+    return sext_of_[v];
+  }
+  void set_sext(ValueId v, const Arg& r) {
+    sext_slot(v) = r;
+    touched_.push_back(v);
   }
 
   // The I32 whose sign extension a 64-bit operand is, if known.
@@ -125,22 +140,35 @@ class Narrower {
         if (in.op == Opcode::ZExt32To64) return {};
         // A W result often feeds both a temporary and rd (sext.w after addw): extend it once.
         if (a[0].is_value()) {
-          auto [it, fresh] = sext_of_.try_emplace(a[0].value, Arg{});
-          if (!fresh) return it->second;
-          it->second = Arg::val(ValueId(out_.size()), Type::I64);  // the copy run() pushes next
+          if (const Arg& known = sext_slot(a[0].value); !known.is_none()) return known;
+          set_sext(a[0].value, Arg::val(ValueId(out_.size()), Type::I64));  // the copy run() pushes next
         }
         return {};
       case Opcode::Label:
-        sext_of_.clear();  // a value defined before the label may be on a path that skips it
+        // A value defined before the label may be on a path that skips it.
+        for (ValueId v : touched_) sext_of_[v] = Arg{};
+        touched_.clear();
         return {};
       default: return {};
     }
   }
 
+  struct Storage {
+    std::vector<Inst> out;
+    std::vector<Arg> remap;
+    std::vector<Arg> sext_of;
+    std::vector<ValueId> touched;
+  };
+  static Storage& storage() {
+    thread_local Storage s;
+    return s;
+  }
+
   Block& b_;
-  std::vector<Inst> out_;
-  std::vector<Arg> remap_;
-  std::unordered_map<ValueId, Arg> sext_of_;  // I32 value -> its SExt32To64 since the last label
+  std::vector<Inst>& out_;
+  std::vector<Arg>& remap_;
+  std::vector<Arg>& sext_of_;      // I32 value (index in out_) -> its SExt32To64 since the last label
+  std::vector<ValueId>& touched_;  // values sext_of_ holds an entry for
   bool changed_ = false;
 };
 

@@ -78,9 +78,13 @@ bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& kno
 
 bool run_state_forward(Block& block) {
   const size_t n = block.size();
-  std::vector<Arg> rep(n);  // kind None: not replaced
-  std::vector<Known> known;
-  std::vector<PendingStore> pending;
+  // The thread's tables, reused from block to block.
+  thread_local std::vector<Arg> rep;  // kind None: not replaced
+  thread_local std::vector<Known> known;
+  thread_local std::vector<PendingStore> pending;
+  rep.assign(n, Arg{});
+  known.clear();
+  pending.clear();
   bool changed = false;
 
   for (size_t i = 0; i < n; ++i) {

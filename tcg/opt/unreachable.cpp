@@ -1,4 +1,6 @@
 // Unreachable-code removal: the cleanup after branch folding.
+#include <vector>
+
 #include "tcg/ir/regions.h"
 #include "tcg/opt/passes.h"
 
@@ -8,12 +10,17 @@ namespace {
 
 int label_operand(const Inst& in) { return in.op == Opcode::Br ? 0 : in.op == Opcode::BrCond ? 3 : -1; }
 
-bool sweep(Block& b) {
+// Returns whether it changed the block; sets `again` when a label went, which can put a branch
+// next to its target for the next sweep (nothing else a sweep does enables more of itself:
+// removing code cannot make other code reachable or unreachable).
+bool sweep(Block& b, bool& again) {
   bool changed = false;
+  again = false;
   // Regions no path reaches: a value defined there can only be used in regions it dominates,
   // which are unreachable as well, so whole regions go without breaking any use. InsnStart
   // markers stay: the guest pc that code after the next label maps to must not change.
-  const Regions r = analyze_regions(b);
+  thread_local Regions r;  // the thread's, reused from block to block
+  analyze_regions(b, r);
   for (size_t i = 0; i < b.size(); ++i)
     if (!b[ValueId(i)].is_nop() && b[ValueId(i)].op != Opcode::InsnStart && !r.reachable[r.region_of[i]]) {
       b[ValueId(i)] = Inst{};
@@ -43,13 +50,14 @@ bool sweep(Block& b) {
   }
   // Labels nothing branches to: control only falls into them (anything after a Br or exit that
   // needed one was unreachable and is gone), so dropping them merges regions.
-  std::vector<uint8_t> used(b.num_labels(), 0);
+  thread_local std::vector<uint8_t> used;
+  used.assign(b.num_labels(), 0);
   for (const Inst& in : b.insts())
     if (const int k = label_operand(in); k >= 0) used[in.args[k].value] = 1;
   for (Inst& in : b.insts())
     if (in.op == Opcode::Label && !used[in.args[0].value]) {
       in = Inst{};
-      changed = true;
+      changed = again = true;
     }
   return changed;
 }
@@ -57,8 +65,9 @@ bool sweep(Block& b) {
 }  // namespace
 
 bool run_unreachable(Block& block) {
-  bool changed = false;
-  while (sweep(block)) changed = true;
+  bool changed = false, again = true;
+  while (again)
+    if (sweep(block, again)) changed = true;
   return changed;
 }
 

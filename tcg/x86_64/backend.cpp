@@ -25,9 +25,21 @@ const HostFeatures& host_features() {
   return features;
 }
 
-Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
+Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
          const BackendOptions& options, CompileResult& result)
-    : code(code), block(block), ra(code, block), tb_cookie(tb_cookie), pc_map(pc_map), result(result) {
+    : code(scratch.code),
+      block(block),
+      ra(scratch.code, block),
+      tb_cookie(tb_cookie),
+      pc_map(pc_map),
+      result(result),
+      labels(scratch.labels),
+      label_index(scratch.label_index),
+      stubs_(scratch.stubs),
+      label_pool_(scratch.label_pool) {
+  labels.clear();
+  stubs_.clear();
+  label_pool_.clear();
   const HostFeatures& f = host_features();
   // allow_bmi2 = false turns off every optional bit-manipulation extension, so the portable
   // fallbacks can be tested on a host that has them all.
@@ -39,6 +51,12 @@ Ctx::Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std
   use_sse42 = f.sse42 && options.allow_sse41;
   softmmu = options.softmmu;
   softmmu_slow = options.softmmu_slow;
+}
+
+Ctx::~Ctx() {
+  // The next block's labels start from an empty pool (before the assembler forgets its tables).
+  stubs_.clear();
+  label_pool_.clear();
 }
 
 void Ctx::emit_deferred() {
@@ -304,8 +322,10 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
   CompileResult result;
   pc_map.clear();
   try {
-    Xbyak::CodeGenerator code(region.capacity, region.write);
-    Ctx ctx(code, block, tb_cookie, pc_map, options, result);
+    thread_local BackendScratch scratch;
+    scratch.code.retarget(region.write, region.capacity);
+    Ctx ctx(scratch, block, tb_cookie, pc_map, options, result);
+    BlockAssembler& code = scratch.code;
     for (uint32_t l = 0; l < block.num_labels(); ++l) ctx.labels.push_back(&ctx.new_label());
     ctx.label_index.assign(block.num_labels(), block.size());
     for (size_t i = 0; i < block.size(); ++i)

@@ -120,10 +120,10 @@ void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, 
       code.jmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, host_code)]);
       code.L(miss);
     }
-    cp->store_exit(pc, kNoReg, kExitChain);
-    cp->store_env_imm64(offsetof(CpuBase, exit_tb), cp->tb_cookie);
-    code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_slot)], slot);
-    cp->jmp_epilogue();
+    code.call(code.qword[code.rbp + offsetof(CpuBase, chain_exit)]);
+    code.dq(pc);
+    code.dq(cp->tb_cookie);
+    code.dd(slot);
   });
 }
 

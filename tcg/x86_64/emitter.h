@@ -25,10 +25,35 @@ struct HostFeatures {
 };
 const HostFeatures& host_features();
 
+// The storage compile_block reuses from one block to the next on a thread: the assembler (Xbyak's
+// CodeGenerator is large to build: every register object, the label manager's tables) retargeted
+// at each block's region, and the Ctx's vectors, kept at the capacity of the largest block seen.
+class BlockAssembler : public Xbyak::CodeGenerator {
+ public:
+  BlockAssembler() : CodeGenerator(sizeof(placeholder_), placeholder_) {}
+  // Starts a new block: no labels, no code, emitting into [write, write + capacity).
+  void retarget(uint8_t* write, size_t capacity) {
+    reset();
+    top_ = write;
+    maxSize_ = capacity;
+  }
+
+ private:
+  uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)
+};
+struct BackendScratch {
+  BlockAssembler code;
+  std::vector<Xbyak::Label*> labels;
+  std::vector<size_t> label_index;
+  std::vector<std::function<void()>> stubs;
+  std::deque<Xbyak::Label> label_pool;
+};
+
 class Ctx {
  public:
-  Ctx(Xbyak::CodeGenerator& code, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
+  Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::vector<PcMapEntry>& pc_map,
       const BackendOptions& options, CompileResult& result);
+  ~Ctx();
 
   Xbyak::CodeGenerator& code;
   const Block& block;
@@ -42,8 +67,8 @@ class Ctx {
   size_t index = 0;                   // instruction being emitted
   uint64_t insn_pc = 0;               // guest pc of the last InsnStart (precise faults)
   size_t skip_through = 0;            // an emitter that emitted the following ops too sets this
-  std::vector<Xbyak::Label*> labels;  // IR label id -> host label
-  std::vector<size_t> label_index;    // IR label id -> index of its Label instruction
+  std::vector<Xbyak::Label*>& labels;  // IR label id -> host label
+  std::vector<size_t>& label_index;    // IR label id -> index of its Label instruction
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
   void defer(std::function<void()> fn) { stubs_.push_back(std::move(fn)); }
@@ -83,8 +108,8 @@ class Ctx {
   void check_alignment(const Opnd& addr, uint64_t memop);
 
  private:
-  std::vector<std::function<void()>> stubs_;
-  std::deque<Xbyak::Label> label_pool_;  // deque: labels keep their addresses
+  std::vector<std::function<void()>>& stubs_;
+  std::deque<Xbyak::Label>& label_pool_;  // deque: labels keep their addresses
 };
 
 // x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).

@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 namespace mimic::tcg::x86_64 {
 
@@ -14,10 +13,24 @@ constexpr HReg kGprOrder[] = {kRbx, kR12, kR13, kR14, kRsi, kRdi, kR8, kR9, kR10
 constexpr HReg kCalleeSavedAlloc[] = {kRbx, kR12, kR13, kR14};
 constexpr RegMask kReserved = bit(kRsp) | bit(kEnvReg) | bit(kGuestBaseReg) | bit(kScratch) | bit(kXScratch);
 constexpr ValueId kFree = kNoValue;
+constexpr uint32_t kNever = ~0u;
+
+// Storage the allocator needs per block, kept per thread so that compiling a block allocates
+// nothing once the vectors have grown to the largest block seen.
+struct Scratch {
+  std::vector<RegAlloc::ValState> vals;
+  std::vector<uint32_t> next_write;  // per 4-byte env granule: next op that writes it (kNever)
+  std::vector<uint32_t> touched;     // granules next_write holds an entry for
+  std::vector<uint32_t> low_write;   // per GetState I64: first later write of its low half
+};
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
 }  // namespace
 
-RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block)
-    : code_(code), block_(block), vals_(block.size()), slot_used_(kSpillSlots, 0) {
+RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block) : code_(code), block_(block), vals_(scratch().vals) {
+  vals_.assign(block.size(), ValState{});
   owner_.fill(kFree);
   // Backward liveness collapses to "last use in list order" because branches only go forward.
   for (size_t i = 0; i < block.size(); ++i) {
@@ -44,39 +57,56 @@ void RegAlloc::compute_env_backing() {
   // Backward walk tracking the next instruction that may write each 4-byte env granule (SetState)
   // or any of env (helper calls). A write at the last use itself is harmless: every op reads its
   // operands before it writes.
-  constexpr uint32_t kNever = ~0u;
-  std::unordered_map<uint32_t, uint32_t> next_write;
+  Scratch& sc = scratch();
+  std::vector<uint32_t>& next_write = sc.next_write;
+  auto next_write_of = [&](uint32_t g) { return g < next_write.size() ? next_write[g] : kNever; };
   uint32_t next_any_write = kNever;
-  // For each GetState of an I64: the first op after it that may write its low 4 bytes.
-  std::unordered_map<ValueId, uint32_t> low_write;
+  // For each GetState of an I64: the first op after it that may write its low 4 bytes
+  // (kNever - 1: not such a GetState).
+  constexpr uint32_t kNotTracked = kNever - 1;
+  sc.low_write.assign(block_.size(), kNotTracked);
+  bool any_trunc = false;
   for (size_t i = block_.size(); i-- > 0;) {
     const Inst& inst = block_[ValueId(i)];
     if (inst.op == Opcode::GetState) {
-      uint32_t off = uint32_t(inst.args[0].imm);
+      uint64_t off64 = inst.args[0].imm;
+      if (off64 > uint32_t(INT32_MAX)) continue;
+      uint32_t off = uint32_t(off64);
       uint32_t first = next_any_write;
       for (uint32_t g = off / 4; g <= (off + type_bytes(inst.type) - 1) / 4; ++g)
-        if (auto it = next_write.find(g); it != next_write.end()) first = std::min(first, it->second);
-      if (vals_[i].last_use <= first && off <= uint32_t(INT32_MAX)) vals_[i].env_off = int32_t(off);
-      if (inst.type == Type::I64 && off % 4 == 0) {
-        uint32_t low = next_any_write;
-        if (auto it = next_write.find(off / 4); it != next_write.end()) low = std::min(low, it->second);
-        low_write[ValueId(i)] = low;
-      }
+        first = std::min(first, next_write_of(g));
+      if (vals_[i].last_use <= first) vals_[i].env_off = int32_t(off);
+      if (inst.type == Type::I64 && off % 4 == 0)
+        sc.low_write[i] = std::min({next_any_write, next_write_of(off / 4), kNotTracked - 1});
     } else if (inst.op == Opcode::SetState) {
-      uint32_t off = uint32_t(inst.args[0].imm);
-      for (uint32_t g = off / 4; g <= (off + type_bytes(arg_type(inst.args[1])) - 1) / 4; ++g)
+      uint64_t off64 = inst.args[0].imm;
+      if (off64 > uint32_t(INT32_MAX)) {
+        next_any_write = uint32_t(i);  // beyond any tracked field: as good as a write of anything
+        continue;
+      }
+      uint32_t off = uint32_t(off64);
+      const uint32_t last = (off + type_bytes(arg_type(inst.args[1])) - 1) / 4;
+      if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2), kNever);
+      for (uint32_t g = off / 4; g <= last; ++g) {
+        if (next_write[g] == kNever) sc.touched.push_back(g);
         next_write[g] = uint32_t(i);
+      }
     } else if (has_flag(inst.op, kWritesState)) {
       next_any_write = uint32_t(i);
+    } else if (inst.op == Opcode::Trunc64To32) {
+      any_trunc = true;
     }
   }
+  for (uint32_t g : sc.touched) next_write[g] = kNever;
+  sc.touched.clear();
+  if (!any_trunc) return;
   // Trunc64To32 of a GetState reads the low half of the field (x86 is little-endian): it is
   // env-backed at the same offset while that half is not written before the Trunc's last use.
   for (size_t i = 0; i < block_.size(); ++i) {
     const Inst& inst = block_[ValueId(i)];
     if (inst.op != Opcode::Trunc64To32 || !inst.args[0].is_value()) continue;
-    auto it = low_write.find(inst.args[0].value);
-    if (it != low_write.end() && vals_[i].last_use <= it->second && it->second >= i)
+    const uint32_t low = sc.low_write[inst.args[0].value];
+    if (low != kNotTracked && vals_[i].last_use <= low && low >= i)
       vals_[i].env_off = int32_t(block_[inst.args[0].value].args[0].imm);
   }
 }
@@ -127,11 +157,15 @@ Xbyak::Address RegAlloc::slot_addr(int slot, Type t) const {
 
 void RegAlloc::ensure_slot(ValueId v) {
   if (vals_[v].slot >= 0) return;
-  unsigned need = type_of(v) == Type::V128 ? 2 : 1;
-  for (unsigned s = 0; s + need <= kSpillSlots; ++s) {
-    if (slot_used_[s] || (need == 2 && slot_used_[s + 1])) continue;
-    for (unsigned k = 0; k < need; ++k) slot_used_[s + k] = 1;
-    vals_[v].slot = int(s);
+  const bool pair = type_of(v) == Type::V128;
+  for (unsigned w = 0; w < slot_used_.size(); ++w) {
+    // Free slots of this word (for a pair: free slots whose next slot in the word is free too).
+    uint64_t free = ~slot_used_[w];
+    if (pair) free &= free >> 1 & ~(1ull << 63);
+    if (free == 0) continue;
+    const unsigned b = unsigned(__builtin_ctzll(free));
+    slot_used_[w] |= (pair ? 3ull : 1ull) << b;
+    vals_[v].slot = int(w * 64 + b);
     return;
   }
   throw TooComplex(fmt::format("x86_64 backend: more than {} spill slots needed", kSpillSlots));
@@ -140,8 +174,7 @@ void RegAlloc::ensure_slot(ValueId v) {
 void RegAlloc::free_slot(ValueId v) {
   ValState& s = vals_[v];
   if (s.slot < 0) return;
-  slot_used_[s.slot] = 0;
-  if (type_of(v) == Type::V128) slot_used_[s.slot + 1] = 0;
+  slot_used_[unsigned(s.slot) / 64] &= ~((type_of(v) == Type::V128 ? 3ull : 1ull) << (unsigned(s.slot) % 64));
   s.slot = -1;
   s.mem_valid = false;
 }
@@ -303,8 +336,9 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     return wanted_here;
   };
   RegMask kept = 0;
-  for (HReg r = 0; r < 32; ++r) {
-    if (!(fixed & bit(r)) || owner_[r] == kFree) continue;
+  for (RegMask m = fixed; m != 0; m &= m - 1) {
+    const HReg r = HReg(__builtin_ctz(m));
+    if (owner_[r] == kFree) continue;
     if (only_fixed_use(owner_[r], r))
       kept |= bit(r);
     else

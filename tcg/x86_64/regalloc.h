@@ -171,7 +171,7 @@ class RegAlloc {
   // Defines an env-backed GetState value without emitting code.
   void define_in_env(ValueId v);
 
- private:
+  // A value's locations (public for the per-thread storage in regalloc.cpp).
   struct ValState {
     HReg reg = kNoReg;
     int slot = -1;
@@ -179,6 +179,8 @@ class RegAlloc {
     uint32_t last_use = 0;
     int32_t env_off = -1;  // env-backed (see env_backed): the memory copy is [rbp + env_off]
   };
+
+ private:
   // Where a value's memory copy lives (its env field or its spill slot).
   Xbyak::Address mem_addr(ValueId v) const;
   void compute_env_backing();
@@ -200,9 +202,9 @@ class RegAlloc {
 
   Xbyak::CodeGenerator& code_;
   const Block& block_;
-  std::vector<ValState> vals_;
+  std::vector<ValState>& vals_;  // per value; the thread's storage, reused from block to block
   std::array<ValueId, 32> owner_;
-  std::vector<uint8_t> slot_used_;
+  std::array<uint64_t, kSpillSlots / 64> slot_used_{};  // a bit per spill slot
   RegMask locked_ = 0;
   size_t cur_ = 0;
 };

@@ -45,7 +45,7 @@ Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuB
     // Align by the executable address: the write view may sit at a different offset.
     size_t pad = (16 - (region.exec + code.getSize()) % 16) % 16;
     if (pad) code.nop(pad);
-    size_t epilogue = code.getSize();
+    const size_t epilogue = code.getSize();
     // rbp is still env: keep the guest's accrued flags and rounding, give the host its own back.
     code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
     code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
@@ -58,6 +58,20 @@ Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuB
     code.pop(code.rbx);
     code.pop(code.rbp);
     code.ret();
+
+    // chain_exit: called by a GotoTb stub; its return address points at the stub's ChainExitData.
+    pad = (16 - (region.exec + code.getSize()) % 16) % 16;
+    if (pad) code.nop(pad);
+    t.chain_exit = region.exec + code.getSize();
+    code.pop(code.r11);
+    code.mov(code.rax, code.qword[code.r11 + offsetof(ChainExitData, target_pc)]);
+    code.mov(code.qword[code.rbp + offsetof(CpuBase, pc)], code.rax);
+    code.mov(code.rax, code.qword[code.r11 + offsetof(ChainExitData, tb)]);
+    code.mov(code.qword[code.rbp + offsetof(CpuBase, exit_tb)], code.rax);
+    code.mov(code.eax, code.dword[code.r11 + offsetof(ChainExitData, slot)]);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_slot)], code.eax);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_reason)], uint32_t(kExitChain));
+    code.jmp(code.qword[code.rbp + offsetof(CpuBase, epilogue)]);
 
     if (softmmu) {
       // Called from a slow-path stub with rsp 16-byte aligned before the call: 9 pushes make it

@@ -97,6 +97,7 @@ struct Jit {
       return "compile_block failed: " +
              (r.error.empty() ? std::string("status ") + std::to_string(int(r.status)) : r.error);
     cpu.epilogue = tramp.epilogue;
+    cpu.chain_exit = tramp.chain_exit;
     cpu.jump_cache = jump_cache.data();
     tramp.enter(&cpu, mem + code_start);
     if (cpu.exit_reason == kExitChain) {

@@ -507,6 +507,20 @@ TEST(Disasm, ListsHostInstructionsWithAddresses) {
   EXPECT_NE(s.find(fmt::format("{:x}", jit.exec_view())), std::string::npos) << s;
 }
 
+TEST(Disasm, ShowsAChainExitStubsDataAsData) {
+  Jit jit;
+  Block blk;
+  IRBuilder ir(blk);
+  blk.guest_pc = 0x1000;
+  ir.insn_start(0x1000);
+  ir.goto_tb(0, 0x3000);
+  CompileResult r = jit.compile(blk, kBlockOffset, 0x7770);
+  ASSERT_EQ(r.status, CompileResult::Status::Ok) << r.error;
+  std::string s = disassemble_host(jit.write_view() + kBlockOffset, r.size, jit.exec_view() + kBlockOffset);
+  EXPECT_NE(s.find(".data target_pc=0x3000 tb=0x7770 slot=0"), std::string::npos) << s;
+  EXPECT_EQ(s.find(".byte"), std::string::npos) << "the stub's data decoded as instructions:\n" << s;
+}
+
 TEST(DualMapping, CodeRunsFromAnotherAddressThanItIsWritten) {
   Jit jit(true);
   ASSERT_NE(reinterpret_cast<uintptr_t>(jit.write_view()), jit.exec_view());

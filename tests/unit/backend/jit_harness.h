@@ -73,6 +73,7 @@ class Jit {
     c.guest_base = mem_.data();
     c.jump_cache = jump_cache_.data();
     c.epilogue = tramp_.epilogue;
+    c.chain_exit = tramp_.chain_exit;
     c.fault_addr = 0;
   }
 

@@ -73,6 +73,7 @@ const void* jit_compile(const Block& block) { return jit().compile(block); }
 
 void jit_enter(CpuBase* cpu, const void* code) {
   cpu->epilogue = jit().tramp.epilogue;
+  cpu->chain_exit = jit().tramp.chain_exit;
   jit().tramp.enter(cpu, code);
 }
 

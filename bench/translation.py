@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""Translation-bound guests under mimic and qemu-user, in one run: big programs that run briefly,
+where the translator's own cost decides (issue 15).
+
+  bench/translation.py [--arch aarch64|riscv64] [--mimic build/mimic] [--runs 2] [--only cc1 shell]
+
+Cases (the guest programs are Debian's, fetched into build/bench-translation/<arch>-root with
+scripts/fetch-debian-debs.sh: bookworm for arm64, trixie for riscv64):
+  cc1    the guest gcc's own cc1 -O2 compiling real C files, one process per file as make runs
+         it: the benchmark workloads and the largest guest test programs (--all-files: all 40),
+         preprocessed once on the host
+         by the cross gcc (so both emulators read the same input); the assembly each emulator's
+         cc1 writes must be identical.
+  shell  dash running a script that forks and execs a few hundred small programs (coreutils).
+Figures: CPU time (user + system, the emulator and its children, from wait4) and peak RSS, the
+best of --runs; the ratio is mimic's CPU time over qemu-user's (below 1: mimic is cheaper). The
+machine's load average is printed with them: other work on the machine inflates both columns."""
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+GUESTS = {
+    # arch: (Debian arch, suite, cross gcc for preprocessing, qemu-user, cc1 path in the root, packages)
+    "aarch64": ("arm64", "bookworm", "aarch64-linux-gnu-gcc", "qemu-aarch64", "usr/lib/gcc/aarch64-linux-gnu/12/cc1",
+                ["cpp-12"]),
+    "riscv64": ("riscv64", "trixie", "riscv64-linux-gnu-gcc", "qemu-riscv64",
+                "usr/libexec/gcc/riscv64-linux-gnu/14/cc1", ["cpp-14-riscv64-linux-gnu"]),
+}
+COMMON_PACKAGES = ["libc6", "libgcc-s1", "libisl23", "libmpc3", "libmpfr6", "libgmp10", "zlib1g", "libzstd1",
+                   "dash", "coreutils"]
+# The guest test programs cc1 compiles besides bench/workloads (the largest; --all-files: every one).
+CC1_GUEST_TESTS = ["mmap_remap.c", "mmap_semantics.c", "sigfeatures.c", "admin.c"]
+# qemu-user runs the CPU mimic models, so both take the same library code paths.
+QEMU_CPU = {"aarch64": "cortex-a72"}
+# $EMU and $P: mimic runs an exec'd guest program itself (both empty); qemu-user without
+# binfmt_misc would run the host's program of that name natively, so under qemu the script
+# execs qemu-user on the sysroot's program (EMU="qemu -L ROOT", P=ROOT): a fork, an exec and an
+# emulated program either way.
+SHELL_SCRIPT = """i=0
+while [ $i -lt {n} ]; do
+  $EMU $P/usr/bin/true || exit 1
+  $EMU $P/usr/bin/basename /a/b/c.txt .txt > /dev/null || exit 1
+  $EMU $P/usr/bin/dirname /a/b/c > /dev/null || exit 1
+  i=$((i + 1))
+done
+$EMU $P/usr/bin/printf 'done %d\\n' $i
+"""
+
+
+def fetch_root(arch, outdir):
+    deb_arch, suite, _, _, cc1, packages = GUESTS[arch]
+    root = os.path.join(outdir, f"{arch}-root")
+    if not os.path.exists(os.path.join(root, cc1)):
+        subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), deb_arch, suite, root] + packages +
+                       COMMON_PACKAGES, check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+def measure(cmd, env=None, cwd=None):
+    """Runs cmd and waits with wait4: (cpu seconds, peak RSS KiB, stdout bytes)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.dup2(w, 1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        if cwd:
+            os.chdir(cwd)
+        try:
+            os.execvpe(cmd[0], cmd, env if env is not None else os.environ)
+        finally:
+            os._exit(127)
+    os.close(w)
+    chunks = []
+    while True:
+        b = os.read(r, 65536)
+        if not b:
+            break
+        chunks.append(b)
+    os.close(r)
+    _, status, ru = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {os.waitstatus_to_exitcode(status)}")
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss, b"".join(chunks)
+
+
+def best_of(runs, fn):
+    best = None
+    for _ in range(runs):
+        cpu, rss, out = fn()
+        if best is None or cpu < best[0]:
+            best = (cpu, max(rss, best[1] if best else 0), out)
+        else:
+            best = (best[0], max(rss, best[1]), best[2])
+    return best
+
+
+def cc1_case(args, root, emulators, work):
+    _, _, cross_gcc, _, cc1, _ = GUESTS[args.arch]
+    sources = sorted(glob.glob(os.path.join(ROOT, "bench", "workloads", "*.c")))
+    guest_tests = os.path.join(ROOT, "tests", "guest", "src")
+    sources += sorted(glob.glob(os.path.join(guest_tests, "*.c")) if args.all_files else
+                      [os.path.join(guest_tests, f) for f in CC1_GUEST_TESTS])
+    inputs = []
+    for src in sources:
+        out = os.path.join(work, os.path.basename(src)[:-2] + ".i")
+        p = subprocess.run([cross_gcc, "-E", "-O2", "-D_GNU_SOURCE", "-I", os.path.dirname(src), src, "-o", out],
+                           capture_output=True)
+        if p.returncode == 0:
+            inputs.append(out)
+    lines = sum(sum(1 for _ in open(i, errors="replace")) for i in inputs)
+    print(f"# cc1: {len(inputs)} C files ({lines} preprocessed lines), cc1 -O2 each")
+    results = {}
+    for name, prefix, env in emulators:
+        def once():
+            cpu = rss = 0
+            asm = []
+            for i in inputs:
+                s = i[:-2] + f".{name}.s"
+                c, r, _ = measure(prefix + [os.path.join(root, cc1), "-quiet", "-O2", i, "-o", s], env)
+                cpu += c
+                rss = max(rss, r)
+                asm.append(open(s, "rb").read())
+            return cpu, rss, b"".join(asm)
+        results[name] = best_of(args.runs, once)
+    return results
+
+
+def shell_case(args, root, emulators, work):
+    script = os.path.join(work, "spawn.sh")
+    with open(script, "w") as f:
+        f.write(SHELL_SCRIPT.format(n=args.spawns))
+    print(f"# shell: dash runs a loop of {args.spawns} x 3 fork+exec of coreutils programs")
+    results = {}
+    for name, prefix, env in emulators:
+        env = dict(env if env is not None else os.environ)
+        env["EMU"] = "" if name == "mimic" else " ".join(prefix)
+        env["P"] = "" if name == "mimic" else root
+        results[name] = best_of(args.runs, lambda: measure(prefix + [os.path.join(root, "usr/bin/dash"), script], env))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", default="aarch64", choices=sorted(GUESTS))
+    ap.add_argument("--mimic", default=os.path.join(ROOT, "build", "mimic"))
+    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--spawns", type=int, default=100)
+    ap.add_argument("--all-files", action="store_true", help="cc1 compiles every tests/guest/src/*.c too")
+    ap.add_argument("--only", nargs="*", default=["cc1", "shell"])
+    ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench-translation"))
+    args = ap.parse_args()
+
+    os.makedirs(args.outdir, exist_ok=True)
+    root = fetch_root(args.arch, args.outdir)
+    work = os.path.join(args.outdir, f"{args.arch}-work")
+    os.makedirs(work, exist_ok=True)
+    _, _, _, qemu, _, _ = GUESTS[args.arch]
+    emulators = [("mimic", [args.mimic, "user", "-L", root], None)]
+    if shutil.which(qemu):
+        qenv = dict(os.environ)
+        if args.arch in QEMU_CPU:
+            qenv["QEMU_CPU"] = QEMU_CPU[args.arch]
+        emulators.append(("qemu", [qemu, "-L", root], qenv))
+    else:
+        print(f"# {qemu} not installed: mimic's figures only")
+    load = os.getloadavg()
+    print(f"# arch {args.arch}; best of {args.runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
+          f"on {os.cpu_count()} CPUs")
+    print(f"{'case':8} {'mimic cpu s':>12} {'qemu cpu s':>11} {'mimic/qemu':>11} {'mimic RSS MiB':>14} "
+          f"{'qemu RSS MiB':>13}")
+    failed = False
+    cases = {"cc1": cc1_case, "shell": shell_case}
+    for case in args.only:
+        t0 = time.perf_counter()
+        try:
+            res = cases[case](args, root, emulators, work)
+        except RuntimeError as e:
+            print(f"{case:8} failed: {e}")
+            failed = True
+            continue
+        m = res["mimic"]
+        q = res.get("qemu")
+        if q and q[2] != m[2]:
+            print(f"{case:8} OUTPUT MISMATCH between mimic and qemu")
+            failed = True
+            continue
+        qs = f"{q[0]:11.2f}" if q else f"{'-':>11}"
+        ratio = f"{m[0] / q[0]:11.2f}" if q else f"{'-':>11}"
+        qr = f"{q[1] / 1024:13.1f}" if q else f"{'-':>13}"
+        print(f"{case:8} {m[0]:12.2f} {qs} {ratio} {m[1] / 1024:14.1f} {qr}   ({time.perf_counter() - t0:.0f} s)")
+    load = os.getloadavg()
+    print(f"# load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
