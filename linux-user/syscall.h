@@ -41,6 +41,7 @@ constexpr unsigned kSyscallTableSize = 512;
 class SyscallTable {
  public:
   SyscallTable();
+  explicit SyscallTable(std::nullptr_t) {}  // without the generic names
   void add(const SyscallDef& def);
   template <size_t N>
   void add_all(const SyscallDef (&defs)[N]) {
@@ -49,6 +50,12 @@ class SyscallTable {
   const SyscallDef* find(uint64_t nr) const { return nr < kSyscallTableSize && defs_[nr].fn ? &defs_[nr] : nullptr; }
   // The name of any known number (implemented or not), or null.
   const char* name(uint64_t nr) const;
+  // For ABIs with their own numbering (linux-user/arm): start over with nothing, then add the
+  // calls under the ABI's numbers.
+  void clear() { *this = SyscallTable(nullptr); }
+  void set_name(unsigned nr, const char* name) {
+    if (nr < kSyscallTableSize) names_[nr] = name;
+  }
 
  private:
   SyscallDef defs_[kSyscallTableSize] = {};
@@ -78,6 +85,9 @@ void send_vfork_writes(Process& proc);
 // -strace output (linux-user/strace.cpp).
 void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args);
 void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
+
+// The guest ABI's word (long, pointer) in bytes.
+inline unsigned guest_word_bytes(const Process& p) { return p.arch ? p.arch->word_bytes : 8; }
 
 // Host call result to guest result: -1/errno becomes -errno.
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }

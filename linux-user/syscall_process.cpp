@@ -527,8 +527,9 @@ int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::strin
   out.clear();
   if (!addr) return 0;
   for (size_t i = 0;; i++) {
-    uint64_t p;
-    if (!get_guest(ctx.mem, addr + 8 * i, p)) return -EFAULT;
+    const unsigned wb = ctx.proc.arch ? ctx.proc.arch->word_bytes : 8;
+    uint64_t p = 0;
+    if (!copy_from_guest(ctx.mem, &p, addr + wb * i, wb)) return -EFAULT;
     if (!p) return 0;
     std::string s;
     if (int64_t r = read_guest_string(ctx.mem, p, s, 128 * 1024); r < 0) return r == -ENAMETOOLONG ? -E2BIG : r;
