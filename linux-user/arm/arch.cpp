@@ -27,14 +27,18 @@ enum : uint64_t {
   kHwcapHalf = 1 << 1,
   kHwcapThumb = 1 << 2,
   kHwcapFastMult = 1 << 4,
+  kHwcapVfp = 1 << 6,
   kHwcapEdsp = 1 << 7,
+  kHwcapVfpv3 = 1 << 13,
   kHwcapTls = 1 << 15,
+  kHwcapVfpv4 = 1 << 16,
   kHwcapIdiva = 1 << 17,
   kHwcapIdivt = 1 << 18,
+  kHwcapVfpd32 = 1 << 19,
   kHwcapLpae = 1 << 20,
 };
-constexpr uint64_t kHwcap = kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapEdsp | kHwcapTls | kHwcapIdiva |
-                            kHwcapIdivt | kHwcapLpae;
+constexpr uint64_t kHwcap = kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp | kHwcapVfpv3 |
+                            kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt | kHwcapVfpd32 | kHwcapLpae;
 
 // The kuser helpers (arch/arm/kernel/entry-armv.S, __kuser_helper_start) at their fixed
 // addresses in the vector page, assembled from Linux's SMP (ARMv7) versions:

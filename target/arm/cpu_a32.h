@@ -21,6 +21,7 @@ struct A32Cpu : A64Cpu {
   uint32_t tpidruro = 0;  // TLS pointer (CP15 c13 c0 3, set_tls), read-only to the guest
   uint32_t tpidrurw = 0;  // CP15 c13 c0 2, user read/write
   uint32_t fpscr_nzcv = 0;  // FPSCR bits 31-28 (VCMP results until VMRS APSR_nzcv copies them)
+  uint64_t fp_tmp = 0;      // an inline FP result and its exact recomputation meet here
 };
 
 inline uint32_t rreg_offset(unsigned r) { return uint32_t(offsetof(A32Cpu, r) + 4 * r); }

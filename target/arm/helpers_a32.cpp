@@ -176,6 +176,13 @@ uint64_t h_set_apsr(tcg::CpuBase* env, uint64_t v, uint64_t mask, uint64_t, uint
   if (mask & 1) c.ge = (v >> 16) & 15;
   return 0;
 }
+uint64_t h_get_fpscr(tcg::CpuBase* env, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t) {
+  return get_fpscr(cpu_of(env));
+}
+uint64_t h_set_fpscr(tcg::CpuBase* env, uint64_t v, uint64_t, uint64_t, uint64_t, uint64_t) {
+  set_fpscr(cpu_of(env), uint32_t(v));
+  return 0;
+}
 }  // namespace
 
 uint32_t a32_helper_id(A32Helper h) {
@@ -200,6 +207,9 @@ uint32_t a32_helper_id(A32Helper h) {
     reg(A32Helper::qaddsub, "a32_qaddsub", h_qaddsub, kWritesState);
     reg(A32Helper::get_apsr, "a32_get_apsr", h_get_apsr, kReadsState);
     reg(A32Helper::set_apsr, "a32_set_apsr", h_set_apsr, kWritesState);
+    // FPSCR's flags live in the MXCSR while translated code runs: as the AArch64 FP helpers.
+    reg(A32Helper::get_fpscr, "a32_get_fpscr", h_get_fpscr, kReadsState | kWritesState);
+    reg(A32Helper::set_fpscr, "a32_set_fpscr", h_set_fpscr, kReadsState | kWritesState);
     return ids;
   }();
   return ids[size_t(h)];

@@ -21,6 +21,8 @@ enum class A32Helper : uint16_t {
   qaddsub,    // (m, n, op) -> QADD/QSUB/QDADD/QDSUB of m and n (op bit 0 sub, bit 1 double n)
   get_apsr,   // () -> APSR (NZCVQ, GE)
   set_apsr,   // (v, mask: bit 1 NZCVQ, bit 0 GE)
+  get_fpscr,  // () -> FPSCR
+  set_fpscr,  // (v): also tb_flags and MXCSR rounding; the block must end after it
   kCount
 };
 
