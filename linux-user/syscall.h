@@ -89,6 +89,29 @@ void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
 // The guest ABI's word (long, pointer) in bytes.
 inline unsigned guest_word_bytes(const Process& p) { return p.arch ? p.arch->word_bytes : 8; }
 
+// siginfo_t (128 bytes) between the host's layout and the guest's: on a 32-bit ABI the union
+// after si_signo/si_errno/si_code starts at offset 12 instead of 16 (its leading int fields and the
+// low half of a pointer keep their order). Returns false on a bad guest address.
+inline bool put_guest_siginfo(SyscallCtx& ctx, uint64_t addr, const void* host_si) {
+  uint8_t g[128];
+  memcpy(g, host_si, 128);
+  if (guest_word_bytes(ctx.proc) == 4) {
+    memmove(g + 12, g + 16, 112);
+    memset(g + 124, 0, 4);
+  }
+  return copy_to_guest(ctx.mem, addr, g, sizeof g);
+}
+inline bool get_guest_siginfo(SyscallCtx& ctx, uint64_t addr, void* host_si) {
+  uint8_t g[128];
+  if (!copy_from_guest(ctx.mem, g, addr, sizeof g)) return false;
+  if (guest_word_bytes(ctx.proc) == 4) {
+    memmove(g + 16, g + 12, 112);
+    memset(g + 12, 0, 4);
+  }
+  memcpy(host_si, g, sizeof g);
+  return true;
+}
+
 // Host call result to guest result: -1/errno becomes -errno.
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }
 

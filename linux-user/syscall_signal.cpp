@@ -96,7 +96,7 @@ SYS(rt_sigtimedwait) {
   siginfo_t si;
   const int64_t r = safe_syscall(SYS_rt_sigtimedwait, &hs, &si, pts, 8);
   if (r < 0) return r;
-  if (a[1] && !copy_to_guest(ctx.mem, a[1], &si, sizeof si)) return -EFAULT;
+  if (a[1] && !put_guest_siginfo(ctx, a[1], &si)) return -EFAULT;
   return r;
 }
 
@@ -137,12 +137,12 @@ SYS(tkill) { return host_ret(syscall(SYS_tkill, int(a[0]), int(a[1]))); }
 SYS(tgkill) { return host_ret(syscall(SYS_tgkill, int(a[0]), int(a[1]), int(a[2]))); }
 SYS(rt_sigqueueinfo) {
   siginfo_t si;
-  if (!copy_from_guest(ctx.mem, &si, a[2], sizeof si)) return -EFAULT;
+  if (!get_guest_siginfo(ctx, a[2], &si)) return -EFAULT;
   return host_ret(syscall(SYS_rt_sigqueueinfo, int(a[0]), int(a[1]), &si));
 }
 SYS(rt_tgsigqueueinfo) {
   siginfo_t si;
-  if (!copy_from_guest(ctx.mem, &si, a[3], sizeof si)) return -EFAULT;
+  if (!get_guest_siginfo(ctx, a[3], &si)) return -EFAULT;
   return host_ret(syscall(SYS_rt_tgsigqueueinfo, int(a[0]), int(a[1]), int(a[2]), &si));
 }
 

@@ -295,6 +295,97 @@ SYS(wait4) {
   return copy_to_guest(ctx.mem, a[3], out, sizeof out) ? r : -EFAULT;
 }
 
+// Structures of longs (itimerval, mq_attr): n signed 32-bit words widened to 64 at `t`, and back.
+bool widen_longs(SyscallCtx& ctx, uint64_t addr, uint64_t t, unsigned n) {
+  int32_t v[8];
+  int64_t w[8];
+  if (!copy_from_guest(ctx.mem, v, addr, 4 * n)) return false;
+  for (unsigned i = 0; i < n; i++) w[i] = v[i];
+  return copy_to_guest(ctx.mem, t, w, 8 * n);
+}
+bool narrow_longs(SyscallCtx& ctx, uint64_t t, uint64_t addr, unsigned n) {
+  int64_t w[8];
+  int32_t v[8];
+  if (!copy_from_guest(ctx.mem, w, t, 8 * n)) return false;
+  for (unsigned i = 0; i < n; i++) v[i] = int32_t(w[i]);
+  return copy_to_guest(ctx.mem, addr, v, 4 * n);
+}
+SYS(getitimer) {
+  const uint64_t t = scratch(ctx, 32);
+  if (int64_t r = call(ctx, nr::k_getitimer, {a[0], t}); r < 0) return r;
+  return narrow_longs(ctx, t, a[1], 4) ? 0 : -EFAULT;
+}
+SYS(setitimer) {
+  const uint64_t t = scratch(ctx, 64);
+  if (a[1] && !widen_longs(ctx, a[1], t, 4)) return -EFAULT;
+  if (int64_t r = call(ctx, nr::k_setitimer, {a[0], a[1] ? t : 0, a[2] ? t + 32 : 0}); r < 0) return r;
+  return !a[2] || narrow_longs(ctx, t + 32, a[2], 4) ? 0 : -EFAULT;
+}
+// struct sigevent: sigval (a word), signo, notify, then the thread id (or SIGEV_THREAD's
+// function and attributes, which libc turns into SIGEV_THREAD_ID before the kernel sees them).
+bool widen_sigevent(SyscallCtx& ctx, uint64_t addr, uint64_t t) {
+  uint32_t v[4];
+  if (!copy_from_guest(ctx.mem, v, addr, sizeof v)) return false;
+  uint8_t w[64] = {};
+  const uint64_t sigval = v[0];
+  memcpy(w, &sigval, 8);
+  memcpy(w + 8, &v[1], 12);
+  return copy_to_guest(ctx.mem, t, w, sizeof w);
+}
+SYS(timer_create) {
+  const uint64_t t = scratch(ctx, 64);
+  if (a[1] && !widen_sigevent(ctx, a[1], t)) return -EFAULT;
+  return call(ctx, nr::k_timer_create, {a[0], a[1] ? t : 0, a[2]});
+}
+SYS(mq_notify) {
+  const uint64_t t = scratch(ctx, 64);
+  if (a[1] && !widen_sigevent(ctx, a[1], t)) return -EFAULT;
+  return call(ctx, nr::k_mq_notify, {a[0], a[1] ? t : 0});
+}
+// struct mq_attr: 4 longs and 4 reserved.
+SYS(mq_open) {
+  const uint64_t t = scratch(ctx, 64);
+  if (a[3] && !widen_longs(ctx, a[3], t, 8)) return -EFAULT;
+  return call(ctx, nr::k_mq_open, {a[0], a[1], a[2], a[3] ? t : 0});
+}
+SYS(mq_getsetattr) {
+  const uint64_t t = scratch(ctx, 128);
+  if (a[1] && !widen_longs(ctx, a[1], t, 8)) return -EFAULT;
+  if (int64_t r = call(ctx, nr::k_mq_getsetattr, {a[0], a[1] ? t : 0, a[2] ? t + 64 : 0}); r < 0) return r;
+  return !a[2] || narrow_longs(ctx, t + 64, a[2], 8) ? 0 : -EFAULT;
+}
+SYS(rt_sigtimedwait32) {
+  const uint64_t t = scratch(ctx, 16);
+  if (a[2] && !get_ts32(ctx, a[2], t)) return -EFAULT;
+  return call(ctx, nr::k_rt_sigtimedwait, {a[0], a[1], a[2] ? t : 0, a[3]});
+}
+// pselect6's last argument is {const sigset_t* ss; size_t ss_len} in words.
+SYS(pselect6_time64) {
+  const uint64_t t = scratch(ctx, 16);
+  if (a[5]) {
+    uint32_t d[2];
+    if (!copy_from_guest(ctx.mem, d, a[5], 8)) return -EFAULT;
+    const uint64_t wide[2] = {d[0], d[1]};
+    if (!copy_to_guest(ctx.mem, t, wide, 16)) return -EFAULT;
+  }
+  return call(ctx, nr::k_pselect6, {a[0], a[1], a[2], a[3], a[4], a[5] ? t : 0});
+}
+
+// A time32 call whose struct timespec argument (N of them, at argument I) is in 32-bit longs:
+// glibc uses these when the argument is NULL (and on kernels without the *_time64 calls).
+template <unsigned G, unsigned I, unsigned N = 1>
+int64_t time32_call(SyscallCtx& ctx, const uint64_t* a) {
+  uint64_t b[6];
+  memcpy(b, a, sizeof b);
+  if (a[I]) {
+    const uint64_t t = scratch(ctx, 16 * N);
+    for (unsigned k = 0; k < N; k++)
+      if (!get_ts32(ctx, a[I] + 8 * k, t + 16 * k)) return -EFAULT;
+    b[I] = t;
+  }
+  return call(ctx, G, {b[0], b[1], b[2], b[3], b[4], b[5]});
+}
+
 SYS(sigreturn) {
   static_cast<A32Thread&>(ctx.thread).restoring_old_frame = true;
   return call(ctx, nr::k_rt_sigreturn, {});
@@ -393,6 +484,20 @@ const SyscallDef kDefs[] = {
     {240, "futex", sys_futex32, "pdxppx", 'd'},
     {114, "wait4", sys_wait4, "dpdp", 'd'},
     {119, "sigreturn", sys_sigreturn, "", 'n'},
+    {105, "getitimer", sys_getitimer, "dp", 'd'},
+    {104, "setitimer", sys_setitimer, "dpp", 'd'},
+    {257, "timer_create", sys_timer_create, "cpp", 'd'},
+    {278, "mq_notify", sys_mq_notify, "dp", 'd'},
+    {274, "mq_open", sys_mq_open, "sodp", 'd'},
+    {279, "mq_getsetattr", sys_mq_getsetattr, "dpp", 'd'},
+    {177, "rt_sigtimedwait", sys_rt_sigtimedwait32, "pppu", 'd'},
+    {413, "pselect6_time64", sys_pselect6_time64, "dppppp", 'd'},
+    {276, "mq_timedsend", time32_call<nr::k_mq_timedsend, 4>, "dpuup", 'd'},
+    {277, "mq_timedreceive", time32_call<nr::k_mq_timedreceive, 4>, "dpupp", 'd'},
+    {336, "ppoll", time32_call<nr::k_ppoll, 2>, "pdppu", 'd'},
+    {348, "utimensat", time32_call<nr::k_utimensat, 2, 2>, "fspx", 'd'},
+    {312, "semtimedop", time32_call<nr::k_semtimedop, 3>, "dpup", 'd'},
+    {245, "io_getevents", time32_call<nr::k_io_getevents, 4>, "xddpp", 'd'},
 };
 
 }  // namespace

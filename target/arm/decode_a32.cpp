@@ -147,13 +147,21 @@ bool ldst_extra(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, ui
   static constexpr uint32_t kOps[4] = {0, MemOp::k16, MemOp::k8 | MemOp::kSigned, MemOp::k16 | MemOp::kSigned};
   return gen_ldst(s, L, kOps[op2], t, n, offset, P, U, W);
 }
-bool LDST_extra_imm(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, uint32_t hi, uint32_t op2,
-                    uint32_t lo) {
-  return ldst_extra(s, P, U, W, L, n, t, op2, imm32(hi << 4 | lo));
+// Two entries each: op2 = 01 (halfword) and 1x, so that op2 = 00 (multiplies, exclusives) never
+// reaches them whatever the other entries' specificity.
+bool LDST_h_imm(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, uint32_t hi, uint32_t lo) {
+  return ldst_extra(s, P, U, W, L, n, t, 1, imm32(hi << 4 | lo));
 }
-bool LDST_extra_reg(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, uint32_t op2, uint32_t m) {
+bool LDST_x_imm(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, uint32_t hi, bool o, uint32_t lo) {
+  return ldst_extra(s, P, U, W, L, n, t, 2 | o, imm32(hi << 4 | lo));
+}
+bool LDST_h_reg(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, uint32_t m) {
   if (m == 15) return false;
-  return ldst_extra(s, P, U, W, L, n, t, op2, read_r(s, m));
+  return ldst_extra(s, P, U, W, L, n, t, 1, read_r(s, m));
+}
+bool LDST_x_reg(S& s, bool P, bool U, bool W, bool L, uint32_t n, uint32_t t, bool o, uint32_t m) {
+  if (m == 15) return false;
+  return ldst_extra(s, P, U, W, L, n, t, 2 | o, read_r(s, m));
 }
 bool LDM_STM(S& s, bool P, bool U, bool S_, bool W, bool L, uint32_t n, uint32_t list) {
   if (S_) return false;  // user-bank / exception-return forms: not at PL0
@@ -236,8 +244,10 @@ constexpr A32Pattern kTable[] = {
   INST(SBFX,          "sbfx",           "----0111101wwwwwddddlllll101nnnn"),
   INST(LDST_imm,      "ldr/str (imm)",  "----010PUBWLnnnnttttiiiiiiiiiiii"),
   INST(LDST_reg,      "ldr/str (reg)",  "----011PUBWLnnnnttttiiiiiyy0mmmm"),
-  INST(LDST_extra_imm, "ldrh/strd.. (imm)", "----000PU1WLnnnnttttiiii1oo1jjjj"),
-  INST(LDST_extra_reg, "ldrh/strd.. (reg)", "----000PU0WLnnnntttt00001oo1mmmm"),
+  INST(LDST_h_imm,    "ldrh/strh (imm)", "----000PU1WLnnnnttttiiii1011jjjj"),
+  INST(LDST_x_imm,    "ldrsb/ldrsh/ldrd/strd (imm)", "----000PU1WLnnnnttttiiii11o1jjjj"),
+  INST(LDST_h_reg,    "ldrh/strh (reg)", "----000PU0WLnnnntttt00001011mmmm"),
+  INST(LDST_x_reg,    "ldrsb/ldrsh/ldrd/strd (reg)", "----000PU0WLnnnntttt000011o1mmmm"),
   INST(LDM_STM,       "ldm/stm",        "----100PUSWLnnnnrrrrrrrrrrrrrrrr"),
   INST(EXCL,          "ldrex/strex/lda/stl", "----00011zzLnnnndddd11kk1001tttt"),
   INST(PLD,           "pld (imm)",      "11110101-101----1111------------"),

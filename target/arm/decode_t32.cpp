@@ -93,7 +93,8 @@ bool QADDSUB(S& s, uint32_t n, uint32_t d, uint32_t op, uint32_t m) {
   return gen_qaddsub(s, (op >> 1) | (op & 1) << 1, d, n, m);  // T32: bit 1 sub, bit 0 double
 }
 bool MISC(S& s, uint32_t op1, uint32_t n, uint32_t d, uint32_t op2, uint32_t m) {
-  if (op1 == 1 && n == m) return gen_rev(s, op2, d, m);  // REV, REV16, RBIT, REVSH
+  static constexpr unsigned kRev[4] = {0, 1, 3, 2};  // REV, REV16, RBIT, REVSH as gen_rev numbers them
+  if (op1 == 1 && n == m) return gen_rev(s, kRev[op2], d, m);
   if (op1 == 2 && op2 == 0) return gen_sel(s, d, n, m);
   if (op1 == 3 && op2 == 0 && n == m) return gen_clz(s, d, m);
   return false;
