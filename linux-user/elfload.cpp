@@ -116,7 +116,7 @@ bool ElfFile::validate(std::string& error) {
     return false;
   }
   return data_[EI_CLASS] == ELFCLASS32 ? validate_class<Elf32_Ehdr, Elf32_Phdr>(error)
-                                        : validate_class<Elf64_Ehdr, Elf64_Phdr>(error);
+                                       : validate_class<Elf64_Ehdr, Elf64_Phdr>(error);
 }
 
 template <class Ehdr, class Phdr>
@@ -260,7 +260,8 @@ std::vector<ElfSymbol> ElfFile::symbols_class() const {
 }
 
 std::vector<ElfSymbol> ElfFile::symbols() const {
-  return class32_ ? symbols_class<Elf32_Ehdr, Elf32_Shdr, Elf32_Sym>() : symbols_class<Elf64_Ehdr, Elf64_Shdr, Elf64_Sym>();
+  return class32_ ? symbols_class<Elf32_Ehdr, Elf32_Shdr, Elf32_Sym>()
+                  : symbols_class<Elf64_Ehdr, Elf64_Shdr, Elf64_Sym>();
 }
 
 namespace {

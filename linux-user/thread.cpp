@@ -13,7 +13,6 @@
 #include <memory>
 
 #include "linux-user/arch.h"
-
 #include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "tcg/exec/exec.h"

@@ -66,9 +66,9 @@ constexpr uint8_t kSigreturn[16] = {0xad, 0x70, 0xa0, 0xe3, 0x00, 0x00, 0x00, 0x
 
 // arch/arm/kernel/setup.c: c_show() for an ARMv7 CPU (a Cortex-A15 r2p1) with hwcap_str[] names.
 void cpuinfo(std::string& out, unsigned cpu) {
-  static constexpr const char* kNames[21] = {"swp",   "half",  "thumb",   "26bit",  "fastmult", "fpa",    "vfp",
-                                             "edsp",  "java",  "iwmmxt",  "crunch", "thumbee",  "neon",   "vfpv3",
-                                             "vfpv3d16", "tls", "vfpv4",  "idiva",  "idivt",    "vfpd32", "lpae"};
+  static constexpr const char* kNames[21] = {"swp",      "half", "thumb",  "26bit",  "fastmult", "fpa",    "vfp",
+                                             "edsp",     "java", "iwmmxt", "crunch", "thumbee",  "neon",   "vfpv3",
+                                             "vfpv3d16", "tls",  "vfpv4",  "idiva",  "idivt",    "vfpd32", "lpae"};
   std::string features;
   for (unsigned bit = 0; bit < 21; ++bit)
     if (kHwcap & (uint64_t(1) << bit)) features += std::string(kNames[bit]) + " ";
@@ -83,7 +83,8 @@ void cpuinfo(std::string& out, unsigned cpu) {
 // 0xffff0000 for every ARM process (CONFIG_KUSER_HELPERS).
 void map_kuser_helpers(Process& proc) {
   GuestMemory& mem = *proc.mem;
-  if (!mem.in_range(kVectorPage, kPageSize) || !mem.map_fixed_anon(kVectorPage, kPageSize, GuestProt::kRead | GuestProt::kWrite))
+  if (!mem.in_range(kVectorPage, kPageSize) ||
+      !mem.map_fixed_anon(kVectorPage, kPageSize, GuestProt::kRead | GuestProt::kWrite))
     return;
   uint8_t* page = static_cast<uint8_t*>(mem.host(kVectorPage));
   memcpy(page + 0xf60, kCmpxchg64, sizeof kCmpxchg64);

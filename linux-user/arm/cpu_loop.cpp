@@ -28,7 +28,10 @@ constexpr uint32_t kArmBreakpoint = kArmNrBase + 1, kArmCacheflush = kArmNrBase 
 bool arm_private_syscall(Process& proc, A32Thread& thread, uint32_t nr, int64_t& r) {
   arm::A32Cpu& c = thread.cpu_state;
   switch (nr) {
-    case kArmSetTls: c.tpidruro = c.r[0]; r = 0; return true;
+    case kArmSetTls:
+      c.tpidruro = c.r[0];
+      r = 0;
+      return true;
     case kArmGetTls: r = c.tpidruro; return true;
     case kArmCacheflush: {
       // Translations of the range go; blocks never span pages, so whole pages are dropped.

@@ -4,13 +4,14 @@
 // The ucontext's uc_regspace holds the VFP state (vfp_sigframe: D0-D31, FPSCR) and a zero end
 // word. The handler runs in the instruction set its address's bit 0 names, returning to the
 // restorer (SA_RESTORER) or to the sigreturn trampoline page.
+#include "linux-user/signal.h"
+
 #include <fmt/format.h>
 #include <signal.h>
 
 #include <cstring>
 
 #include "linux-user/arm/thread.h"
-#include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "target/arm/translate_a32.h"
 
@@ -76,7 +77,7 @@ void save_context(const arm::A32Cpu& c, Ucontext& uc) {
   vfp.size = sizeof vfp;
   for (int i = 0; i < 32; i++) vfp.fpregs[i] = (i & 1) ? c.v[i / 2].hi : c.v[i / 2].lo;
   vfp.fpscr = arm::get_fpscr(c);
-  vfp.fpexc = 0x40000000;  // EN
+  vfp.fpexc = 0x40000000;                 // EN
   memcpy(uc.regspace, &vfp, sizeof vfp);  // followed by the zero end marker
 }
 
@@ -97,8 +98,7 @@ bool restore_context(arm::A32Cpu& c, const Ucontext& uc) {
 
 }  // namespace
 
-bool A32Thread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
-                                   uint64_t saved_mask) {
+bool A32Thread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info, uint64_t saved_mask) {
   arm::A32Cpu& c = cpu_state;
   RtSigframe f{};
   GuestUcontextHead head{};
@@ -156,9 +156,11 @@ std::string A32Thread::describe_insn(uint64_t pc) {
   if (len == 4 && !copy_from_guest(*proc_.mem, bytes, pc, 4)) return "instruction not readable";
   std::string mnem = arm::disassemble_a32_insn(bytes, len, pc, thumb);
   std::string hex = len == 2 ? fmt::format("{:04x}", bytes[0] | bytes[1] << 8)
-                    : thumb  ? fmt::format("{:04x} {:04x}", bytes[0] | bytes[1] << 8, bytes[2] | bytes[3] << 8)
-                             : fmt::format("{:08x}", bytes[0] | bytes[1] << 8 | bytes[2] << 16 | unsigned(bytes[3]) << 24);
-  return fmt::format("{} {} ({})", thumb ? "thumb" : "arm", hex, mnem.empty() ? std::string("unknown instruction") : mnem);
+                    : thumb
+                        ? fmt::format("{:04x} {:04x}", bytes[0] | bytes[1] << 8, bytes[2] | bytes[3] << 8)
+                        : fmt::format("{:08x}", bytes[0] | bytes[1] << 8 | bytes[2] << 16 | unsigned(bytes[3]) << 24);
+  return fmt::format("{} {} ({})", thumb ? "thumb" : "arm", hex,
+                     mnem.empty() ? std::string("unknown instruction") : mnem);
 }
 
 }  // namespace mimic::linux_user::arm32

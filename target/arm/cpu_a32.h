@@ -16,10 +16,10 @@ namespace mimic::arm {
 struct A32Cpu : A64Cpu {
   // R0-R14; r[15] is unused (the pc is CpuBase::pc, bit 0 clear: Thumb state is in tb_flags).
   uint32_t r[16] = {};
-  uint32_t ge = 0;        // APSR.GE, bits 3..0
-  uint32_t qf = 0;        // APSR.Q (sticky saturation), 0 or 1
-  uint32_t tpidruro = 0;  // TLS pointer (CP15 c13 c0 3, set_tls), read-only to the guest
-  uint32_t tpidrurw = 0;  // CP15 c13 c0 2, user read/write
+  uint32_t ge = 0;          // APSR.GE, bits 3..0
+  uint32_t qf = 0;          // APSR.Q (sticky saturation), 0 or 1
+  uint32_t tpidruro = 0;    // TLS pointer (CP15 c13 c0 3, set_tls), read-only to the guest
+  uint32_t tpidrurw = 0;    // CP15 c13 c0 2, user read/write
   uint32_t fpscr_nzcv = 0;  // FPSCR bits 31-28 (VCMP results until VMRS APSR_nzcv copies them)
   uint64_t fp_tmp = 0;      // an inline FP result and its exact recomputation meet here
 };

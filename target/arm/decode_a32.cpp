@@ -8,9 +8,8 @@ namespace mimic::arm {
 namespace {
 using S = A32Context;
 
-constexpr DpOp kA32DpOps[16] = {DpOp::And, DpOp::Eor, DpOp::Sub, DpOp::Rsb, DpOp::Add, DpOp::Adc,
-                                DpOp::Sbc, DpOp::Rsc, DpOp::Tst, DpOp::Teq, DpOp::Cmp, DpOp::Cmn,
-                                DpOp::Orr, DpOp::Mov, DpOp::Bic, DpOp::Mvn};
+constexpr DpOp kA32DpOps[16] = {DpOp::And, DpOp::Eor, DpOp::Sub, DpOp::Rsb, DpOp::Add, DpOp::Adc, DpOp::Sbc, DpOp::Rsc,
+                                DpOp::Tst, DpOp::Teq, DpOp::Cmp, DpOp::Cmn, DpOp::Orr, DpOp::Mov, DpOp::Bic, DpOp::Mvn};
 bool is_logical(DpOp op) {
   return op == DpOp::And || op == DpOp::Eor || op == DpOp::Tst || op == DpOp::Teq || op == DpOp::Orr ||
          op == DpOp::Mov || op == DpOp::Bic || op == DpOp::Mvn;

@@ -66,7 +66,9 @@ bool BLX(S& s, uint32_t m) {
   gen_branch_exchange(s, target);
   return true;
 }
-bool LDR_lit(S& s, uint32_t t, uint32_t imm8) { return gen_ldst(s, true, MemOp::k32, t, 15, imm32(imm8 * 4), true, true, false); }
+bool LDR_lit(S& s, uint32_t t, uint32_t imm8) {
+  return gen_ldst(s, true, MemOp::k32, t, 15, imm32(imm8 * 4), true, true, false);
+}
 bool LDST_reg(S& s, uint32_t op, uint32_t m, uint32_t n, uint32_t t) {
   static constexpr uint32_t kOps[8] = {MemOp::k32, MemOp::k16, MemOp::k8, MemOp::k8 | MemOp::kSigned,
                                        MemOp::k32, MemOp::k16, MemOp::k8, MemOp::k16 | MemOp::kSigned};
@@ -108,7 +110,9 @@ bool EXTEND(S& s, uint32_t op, uint32_t m, uint32_t d) {
   static constexpr unsigned kSize[4] = {3, 2, 3, 2};
   return gen_extend(s, op >= 2, kSize[op], d, 15, m, 0);
 }
-bool PUSH(S& s, bool lr, uint32_t list) { return gen_ldm_stm(s, false, 13, list | (lr ? 1u << 14 : 0), false, true, true); }
+bool PUSH(S& s, bool lr, uint32_t list) {
+  return gen_ldm_stm(s, false, 13, list | (lr ? 1u << 14 : 0), false, true, true);
+}
 bool POP(S& s, bool pc, uint32_t list) {
   if (pc && s.in_it() && s.next_it) return false;
   return gen_ldm_stm(s, true, 13, list | (pc ? 1u << 15 : 0), true, false, true);

@@ -68,7 +68,8 @@ bool BFX(S& s, bool u, uint32_t n, uint32_t imm3, uint32_t d, uint32_t imm2, uin
 bool BFI(S& s, uint32_t n, uint32_t imm3, uint32_t d, uint32_t imm2, uint32_t msb) {
   return gen_bfi(s, d, n, imm3 << 2 | imm2, msb);
 }
-bool DP_reg(S& s, uint32_t op, bool S_, uint32_t n, uint32_t imm3, uint32_t d, uint32_t imm2, uint32_t type, uint32_t m) {
+bool DP_reg(S& s, uint32_t op, bool S_, uint32_t n, uint32_t imm3, uint32_t d, uint32_t imm2, uint32_t type,
+            uint32_t m) {
   const unsigned amount = imm3 << 2 | imm2;
   if (op == 6) {  // PKHBT/PKHTB
     if (S_ || (type & 1)) return false;

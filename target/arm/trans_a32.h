@@ -18,9 +18,9 @@ namespace mimic::arm {
 struct A32Context : DisasContext {
   explicit A32Context(IRBuilder& b) : DisasContext(b) {}
   bool thumb = false;
-  unsigned len = 4;     // bytes of this instruction (2 for T16)
-  uint32_t it = 0;      // ITSTATE this instruction runs under (0: outside an IT block)
-  uint32_t next_it = 0; // ITSTATE after it (IT itself sets the new block's state)
+  unsigned len = 4;          // bytes of this instruction (2 for T16)
+  uint32_t it = 0;           // ITSTATE this instruction runs under (0: outside an IT block)
+  uint32_t next_it = 0;      // ITSTATE after it (IT itself sets the new block's state)
   bool conditional = false;  // the instruction runs under a condition (A32 cond or IT)
   bool in_it() const { return it != 0; }
   uint64_t next_pc() const { return pc + len; }
@@ -33,25 +33,25 @@ struct A32Context : DisasContext {
 using A32Pattern = BasicPattern<A32Context>;
 
 // ---- registers and the pc (translate_a32.cpp) ----
-Arg read_r(A32Context& s, unsigned r);  // R15 reads as pc_read()
+Arg read_r(A32Context& s, unsigned r);           // R15 reads as pc_read()
 void write_r(A32Context& s, unsigned r, Arg v);  // r < 15 only
 // The three ways an instruction writes the pc (the Arm ARM's BranchWritePC, BXWritePC and, for
 // loads, LoadWritePC = BXWritePC): all end the block.
-void gen_branch_to(A32Context& s, uint32_t target);         // direct, same instruction set
-void gen_branch_exchange(A32Context& s, Arg target);        // bit 0 selects Thumb
-void gen_branch_reg(A32Context& s, Arg target);             // same instruction set, bit 0 (Thumb) or 1:0 cleared
+void gen_branch_to(A32Context& s, uint32_t target);   // direct, same instruction set
+void gen_branch_exchange(A32Context& s, Arg target);  // bit 0 selects Thumb
+void gen_branch_reg(A32Context& s, Arg target);       // same instruction set, bit 0 (Thumb) or 1:0 cleared
 // A result written to rd by a data-processing instruction: R15 is ALUWritePC (interworking in
 // A32, a plain branch in Thumb).
 void write_r_alu(A32Context& s, unsigned rd, Arg v);
 // A value loaded into rt (LDR, LDM, POP): R15 is LoadWritePC.
 void write_r_load(A32Context& s, unsigned rt, Arg v);
 void gen_exit_a32(A32Context& s, uint32_t reason);  // leaves at this instruction
-Arg gen_addr(A32Context& s, Arg a32);  // guest address (i64) of an i32 value
+Arg gen_addr(A32Context& s, Arg a32);               // guest address (i64) of an i32 value
 
 // ---- flags ----
-void gen_nz(A32Context& s, Arg r);         // N, Z from an i32 result; C, V kept
-void gen_set_c(A32Context& s, Arg c01);    // C from an i64 0/1
-Arg gen_carry_in(A32Context& s);           // C as i32 0/1
+void gen_nz(A32Context& s, Arg r);       // N, Z from an i32 result; C, V kept
+void gen_set_c(A32Context& s, Arg c01);  // C from an i64 0/1
+Arg gen_carry_in(A32Context& s);         // C as i32 0/1
 
 // ---- data processing (trans_a32_dp.cpp) ----
 enum class DpOp : uint8_t { And, Eor, Sub, Rsb, Add, Adc, Sbc, Rsc, Tst, Teq, Cmp, Cmn, Orr, Mov, Bic, Mvn, Orn };
@@ -61,7 +61,7 @@ struct Operand2 {
   Arg value, carry;
 };
 Operand2 gen_imm_operand(uint32_t imm8, uint32_t rot, bool want_carry);  // A32 modified immediate
-Operand2 gen_t32_imm_operand(uint32_t imm12, bool want_carry);         // T32 modified immediate
+Operand2 gen_t32_imm_operand(uint32_t imm12, bool want_carry);           // T32 modified immediate
 // Shift by immediate (type LSL/LSR/ASR/ROR, amount 0..31 as encoded: LSR/ASR #0 mean #32, ROR #0 RRX).
 Operand2 gen_shift_imm(A32Context& s, Arg v, unsigned type, unsigned amount, bool want_carry);
 // Shift by a register's bottom byte.

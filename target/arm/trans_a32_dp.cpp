@@ -74,14 +74,35 @@ bool gen_dp(A32Context& s, DpOp op, bool S, unsigned rd, unsigned rn, Operand2 o
   };
   switch (op) {
     case DpOp::And:
-    case DpOp::Tst: r = ir.and_(a, b); logic_flags(r); break;
+    case DpOp::Tst:
+      r = ir.and_(a, b);
+      logic_flags(r);
+      break;
     case DpOp::Eor:
-    case DpOp::Teq: r = ir.xor_(a, b); logic_flags(r); break;
-    case DpOp::Orr: r = ir.or_(a, b); logic_flags(r); break;
-    case DpOp::Orn: r = ir.orc(a, b); logic_flags(r); break;
-    case DpOp::Bic: r = ir.andc(a, b); logic_flags(r); break;
-    case DpOp::Mov: r = b.is_imm() ? b : ir.mov(b); logic_flags(r); break;
-    case DpOp::Mvn: r = ir.not_(b); logic_flags(r); break;
+    case DpOp::Teq:
+      r = ir.xor_(a, b);
+      logic_flags(r);
+      break;
+    case DpOp::Orr:
+      r = ir.or_(a, b);
+      logic_flags(r);
+      break;
+    case DpOp::Orn:
+      r = ir.orc(a, b);
+      logic_flags(r);
+      break;
+    case DpOp::Bic:
+      r = ir.andc(a, b);
+      logic_flags(r);
+      break;
+    case DpOp::Mov:
+      r = b.is_imm() ? b : ir.mov(b);
+      logic_flags(r);
+      break;
+    case DpOp::Mvn:
+      r = ir.not_(b);
+      logic_flags(r);
+      break;
     case DpOp::Sub:
     case DpOp::Cmp: r = S ? gen_subs(s, a, b) : ir.sub(a, b); break;
     case DpOp::Rsb: r = S ? gen_subs(s, b, a) : ir.sub(b, a); break;
@@ -116,7 +137,8 @@ void write_pair(A32Context& s, unsigned lo, unsigned hi, Arg v) {
 }
 }  // namespace
 
-bool gen_mull(A32Context& s, bool is_signed, bool accumulate, bool S, unsigned lo, unsigned hi, unsigned n, unsigned m) {
+bool gen_mull(A32Context& s, bool is_signed, bool accumulate, bool S, unsigned lo, unsigned hi, unsigned n,
+              unsigned m) {
   Arg r = s.ir.mul(wide(s, read_r(s, n), is_signed), wide(s, read_r(s, m), is_signed));
   if (accumulate) r = s.ir.add(r, pair64(s, lo, hi));
   write_pair(s, lo, hi, r);
@@ -137,8 +159,8 @@ bool gen_umaal(A32Context& s, unsigned lo, unsigned hi, unsigned n, unsigned m) 
 
 bool gen_div(A32Context& s, bool is_signed, unsigned d, unsigned n, unsigned m) {
   // Division by zero gives 0 (no trap at EL0 on Linux), INT_MIN / -1 gives INT_MIN.
-  Arg r = s.ir.call(Type::I32, a32_helper_id(is_signed ? A32Helper::sdiv : A32Helper::udiv),
-                    {read_r(s, n), read_r(s, m)});
+  Arg r =
+      s.ir.call(Type::I32, a32_helper_id(is_signed ? A32Helper::sdiv : A32Helper::udiv), {read_r(s, n), read_r(s, m)});
   write_r(s, d, r);
   return true;
 }
@@ -146,9 +168,7 @@ bool gen_div(A32Context& s, bool is_signed, unsigned d, unsigned n, unsigned m) 
 namespace {
 Arg half(A32Context& s, Arg v, bool top) { return top ? s.ir.sar(v, imm32(16)) : s.ir.sext(v, 16); }
 // a + b setting Q on signed overflow (the accumulate of SMLAxy, SMLAD, SMLAWy).
-Arg gen_add_q(A32Context& s, Arg a, Arg b) {
-  return s.ir.call(Type::I32, a32_helper_id(A32Helper::add_setq), {a, b});
-}
+Arg gen_add_q(A32Context& s, Arg a, Arg b) { return s.ir.call(Type::I32, a32_helper_id(A32Helper::add_setq), {a, b}); }
 }  // namespace
 
 bool gen_smul_halves(A32Context& s, unsigned op, unsigned d, unsigned a, unsigned m, unsigned n, bool x, bool y) {
@@ -304,8 +324,7 @@ bool gen_sel(A32Context& s, unsigned d, unsigned n, unsigned m) {
 bool gen_parallel(A32Context& s, bool is_unsigned, unsigned prefix, unsigned op, unsigned d, unsigned n, unsigned m) {
   if (prefix == 0 || op == 5 || op == 6) return false;
   const uint32_t code = (is_unsigned ? 4u : 0u) | prefix;  // helper selects by (code, op)
-  Arg r = s.ir.call(Type::I32, a32_helper_id(A32Helper::parallel),
-                    {read_r(s, n), read_r(s, m), imm32(code << 4 | op)});
+  Arg r = s.ir.call(Type::I32, a32_helper_id(A32Helper::parallel), {read_r(s, n), read_r(s, m), imm32(code << 4 | op)});
   write_r(s, d, r);
   return true;
 }

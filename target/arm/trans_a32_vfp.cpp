@@ -67,7 +67,8 @@ Arg gen_bin(S& s, FpOp op, bool dbl, Arg a_bits, Arg b_bits) {
     default: return helper_bin(s, op, dbl, a_bits, b_bits);
   }
   if (!fp_fast(s)) return helper_bin(s, op, dbl, a_bits, b_bits);
-  Arg r = s.ir.bitcast(itype(dbl), s.ir.emit(opc, ftype(dbl), {s.ir.bitcast(ftype(dbl), a_bits), s.ir.bitcast(ftype(dbl), b_bits)}));
+  Arg r = s.ir.bitcast(
+      itype(dbl), s.ir.emit(opc, ftype(dbl), {s.ir.bitcast(ftype(dbl), a_bits), s.ir.bitcast(ftype(dbl), b_bits)}));
   // The result goes through a temporary the slow path overwrites.
   const uint32_t tmp = uint32_t(offsetof(A32Cpu, fp_tmp));
   s.ir.set_state(tmp, dbl ? r : s.ir.zext32_to_64(r));
@@ -155,7 +156,9 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
       if (!P) {
         write(s, dbl, d, negate(s, dbl, read_i(s, dbl, m)));
       } else {
-        write(s, dbl, d, call_fp(s, FpHelper::un, itype(dbl), {imm64(uint64_t(FpOp::Sqrt) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
+        write(s, dbl, d,
+              call_fp(s, FpHelper::un, itype(dbl),
+                      {imm64(uint64_t(FpOp::Sqrt) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
       }
       return true;
     case 2:
@@ -163,7 +166,8 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
       const bool top = P;
       const bool to_half = opc2 == 3;
       if (to_half) {
-        Arg h = call_fp(s, FpHelper::cvt, Type::I64, {imm64((dbl ? 64 : 32) | 16 << 8), read_i(s, dbl, sd_reg(dbl, vm, M))});
+        Arg h = call_fp(s, FpHelper::cvt, Type::I64,
+                        {imm64((dbl ? 64 : 32) | 16 << 8), read_i(s, dbl, sd_reg(dbl, vm, M))});
         const unsigned sd = vd << 1 | D;
         write(s, false, sd, s.ir.deposit(read_i(s, false, sd), s.ir.trunc64_to_32(h), top ? 16 : 0, 16));
       } else {
@@ -184,12 +188,15 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
     }
     case 6: {  // VRINTR (P = 0: FPSCR rounding), VRINTZ (P = 1)
       const FpOp op = P ? FpOp::RintZ : FpOp::RintI;
-      write(s, dbl, d, call_fp(s, FpHelper::un, itype(dbl), {imm64(uint64_t(op) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
+      write(s, dbl, d,
+            call_fp(s, FpHelper::un, itype(dbl), {imm64(uint64_t(op) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
       return true;
     }
     case 7: {
       if (!P) {  // VRINTX
-        write(s, dbl, d, call_fp(s, FpHelper::un, itype(dbl), {imm64(uint64_t(FpOp::RintX) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
+        write(s, dbl, d,
+              call_fp(s, FpHelper::un, itype(dbl),
+                      {imm64(uint64_t(FpOp::RintX) | uint64_t(dbl) << 8), read_i(s, dbl, m)}));
         return true;
       }
       // VCVT between single and double: the destination has the other size.
@@ -227,13 +234,15 @@ bool VFP_FIXED(S& s, bool D, bool to_fixed, bool U, uint32_t vd, bool sz, bool s
   const unsigned fbits = size - imm5;
   const unsigned d = sd_reg(dbl, vd, D);
   if (to_fixed) {
-    Arg r = call_fp(s, FpHelper::to_int, Type::I64, {imm64(fp_int_desc(fbits, fp::kZero, U, false, dbl)), read_i(s, dbl, d)});
+    Arg r = call_fp(s, FpHelper::to_int, Type::I64,
+                    {imm64(fp_int_desc(fbits, fp::kZero, U, false, dbl)), read_i(s, dbl, d)});
     write(s, dbl, d, dbl ? r : s.ir.trunc64_to_32(r));
   } else {
     Arg v = dbl ? s.ir.trunc64_to_32(read_i(s, true, d)) : read_i(s, false, d);
     if (size == 16) v = U ? s.ir.zext(v, 16) : s.ir.sext(v, 16);
     Arg w = U ? s.ir.zext32_to_64(v) : s.ir.sext32_to_64(v);
-    write(s, dbl, d, call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, kRoundFpcr, U, false, dbl)), w}));
+    write(s, dbl, d,
+          call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, kRoundFpcr, U, false, dbl)), w}));
   }
   return true;
 }
@@ -279,10 +288,14 @@ bool VMOV_scalar(S& s, bool U, uint32_t opc1, bool to_core, uint32_t vn, uint32_
   const unsigned dn = N << 4 | vn;
   const unsigned sel = opc1 << 2 | opc2;
   unsigned esize, lane;
-  if (sel & 8) esize = 8, lane = sel & 7;
-  else if (sel & 1) esize = 16, lane = (sel >> 1) & 3;
-  else if ((sel & 3) == 0) esize = 32, lane = (sel >> 2) & 1;
-  else return false;
+  if (sel & 8)
+    esize = 8, lane = sel & 7;
+  else if (sel & 1)
+    esize = 16, lane = (sel >> 1) & 3;
+  else if ((sel & 3) == 0)
+    esize = 32, lane = (sel >> 2) & 1;
+  else
+    return false;
   if (esize == 32 && U) return false;
   const uint32_t byte_off = dreg(dn) + lane * esize / 8;
   if (to_core) {

@@ -5,18 +5,20 @@
 #include <stdio.h>
 
 #define OP2(name, insn)                                                     \
-  static uint32_t name(uint32_t a, uint32_t b) {                             \
-    uint32_t r;                                                              \
+  static uint32_t name(uint32_t a, uint32_t b) {                            \
+    uint32_t r;                                                             \
     __asm__ volatile(insn " %0, %1, %2" : "=r"(r) : "r"(a), "r"(b) : "cc"); \
-    return r;                                                                \
+    return r;                                                               \
   }
-OP2(qadd, "qadd") OP2(qsub, "qsub") OP2(qdadd, "qdadd") OP2(uadd8, "uadd8") OP2(usub16, "usub16")
-OP2(sadd16, "sadd16") OP2(ssub8, "ssub8") OP2(uqadd8, "uqadd8") OP2(qsub16, "qsub16") OP2(shadd8, "shadd8")
-OP2(uhsub16, "uhsub16") OP2(sasx, "sasx") OP2(usax, "usax") OP2(usad8, "usad8") OP2(smuad, "smuad")
-OP2(smusdx, "smusdx") OP2(smmul, "smmul") OP2(smmulr, "smmulr") OP2(smulbt, "smulbt") OP2(smulwt, "smulwt")
-OP2(sdiv, ".arch_extension idiv\n\tsdiv") OP2(udiv, ".arch_extension idiv\n\tudiv") OP2(uxtab, "uxtab") OP2(sxtah, "sxtah") OP2(uxtab16, "uxtab16")
+OP2(qadd, "qadd")
+OP2(qsub, "qsub") OP2(qdadd, "qdadd") OP2(uadd8, "uadd8") OP2(usub16, "usub16") OP2(sadd16, "sadd16")
+    OP2(ssub8, "ssub8") OP2(uqadd8, "uqadd8") OP2(qsub16, "qsub16") OP2(shadd8, "shadd8") OP2(uhsub16, "uhsub16")
+        OP2(sasx, "sasx") OP2(usax, "usax") OP2(usad8, "usad8") OP2(smuad, "smuad") OP2(smusdx, "smusdx")
+            OP2(smmul, "smmul") OP2(smmulr, "smmulr") OP2(smulbt, "smulbt") OP2(smulwt, "smulwt")
+                OP2(sdiv, ".arch_extension idiv\n\tsdiv") OP2(udiv, ".arch_extension idiv\n\tudiv") OP2(uxtab, "uxtab")
+                    OP2(sxtah, "sxtah") OP2(uxtab16, "uxtab16")
 
-static uint32_t read_ge_sel(uint32_t a, uint32_t b) {
+                        static uint32_t read_ge_sel(uint32_t a, uint32_t b) {
   uint32_t r;
   __asm__ volatile("uadd8 %0, %1, %2\n\tsel %0, %1, %2" : "=&r"(r) : "r"(a), "r"(b) : "cc");
   return r;
@@ -37,12 +39,18 @@ int main(void) {
   static const struct {
     const char* name;
     uint32_t (*fn)(uint32_t, uint32_t);
-  } ops[] = {{"qadd", qadd},       {"qsub", qsub},       {"qdadd", qdadd},     {"uadd8", uadd8},
-             {"usub16", usub16},   {"sadd16", sadd16},   {"ssub8", ssub8},     {"uqadd8", uqadd8},
-             {"qsub16", qsub16},   {"shadd8", shadd8},   {"uhsub16", uhsub16}, {"sasx", sasx},
-             {"usax", usax},       {"usad8", usad8},     {"smuad", smuad},     {"smusdx", smusdx},
-             {"smmul", smmul},     {"smmulr", smmulr},   {"smulbt", smulbt},   {"smulwt", smulwt},
-             {"sdiv", sdiv},       {"udiv", udiv},       {"uxtab", uxtab},     {"sxtah", sxtah},
+  } ops[] = {{"qadd", qadd},       {"qsub", qsub},
+             {"qdadd", qdadd},     {"uadd8", uadd8},
+             {"usub16", usub16},   {"sadd16", sadd16},
+             {"ssub8", ssub8},     {"uqadd8", uqadd8},
+             {"qsub16", qsub16},   {"shadd8", shadd8},
+             {"uhsub16", uhsub16}, {"sasx", sasx},
+             {"usax", usax},       {"usad8", usad8},
+             {"smuad", smuad},     {"smusdx", smusdx},
+             {"smmul", smmul},     {"smmulr", smmulr},
+             {"smulbt", smulbt},   {"smulwt", smulwt},
+             {"sdiv", sdiv},       {"udiv", udiv},
+             {"uxtab", uxtab},     {"sxtah", sxtah},
              {"uxtab16", uxtab16}, {"uadd8+sel", read_ge_sel}};
   for (unsigned k = 0; k < sizeof ops / sizeof ops[0]; k++) {
     uint32_t h = 2166136261u, q = 0;
