@@ -75,6 +75,8 @@ void register_admin_syscalls(SyscallTable& t);
 
 // Builds the table for the process's architecture (once, before the guest runs).
 void init_syscalls(Process& proc);
+// The name of the process's system call `nr` (its ABI's numbering), or null.
+const char* syscall_name(uint64_t nr);
 // Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
 

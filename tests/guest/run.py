@@ -128,6 +128,8 @@ QEMU_DIFFERS = {
                                "kernel's own run",
     ("arm", "admin"): "qemu-arm runs threads of its own, so unshare(CLONE_NEWUSER) fails with EINVAL (the kernel "
                       "wants a single-threaded caller); the expected output is the x86 kernel's own run",
+    ("arm", "signals"): "qemu-arm reports an undefined instruction as SIGILL/ILL_ILLOPN; Linux "
+                        "(arch/arm/kernel/traps.c, do_undefinstr) sends ILL_ILLOPC",
     ("arm", "procfs"): "qemu-arm (7.2) passes the host's x86 /proc/cpuinfo through; Linux's arm format is in "
                        "arch/arm/kernel/setup.c",
 }
@@ -138,7 +140,6 @@ NOT_YET = {
     ("arm", "args"): "AT_HWCAP lacks NEON and SWP (neither is implemented yet), which qemu's cortex-a15 reports",
     ("arm", "abi_edges"): "sendmsg/recvmsg are not converted to the 32-bit msghdr/cmsghdr layout yet (ENOSYS)",
     ("arm", "sysvipc"): "msgctl/semctl/shmctl are not converted to the 32-bit ipc64 layouts yet (ENOSYS)",
-    ("arm", "signals"): "hangs after SIGALRM interrupts sigsuspend (under investigation)",
     ("arm", "memory"): "an mmap hint in the 32-bit space is not honoured (MAP_FIXED at hint: no)",
     ("arm", "mmap_remap"): "mremap/madvise edge cases of a 32-bit length differ from Linux's",
     ("arm", "mmap_semantics"): "mmap length edge cases of a 32-bit length differ from Linux's",
