@@ -169,10 +169,13 @@ void A32Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     if (!s.thumb) {
       p = decode_a32(insn);
       cond = insn >> 28;
-      if (cond == 15) {  // the unconditional space: only entries that spell out 1111 belong to it
-        if (p && (p->mask >> 28) != 0xf) p = nullptr;
+      // The unconditional space: only entries that spell out 1111 belong to it (BKPT and UDF
+      // spell out 1110, AL, and are ordinary entries).
+      const bool uncond_entry = p && (p->mask >> 28) == 0xf && (p->match >> 28) == 0xf;
+      if (cond == 15) {
+        if (!uncond_entry) p = nullptr;
         cond = 14;
-      } else if (p && (p->mask >> 28) == 0xf) {
+      } else if (uncond_entry) {
         p = nullptr;  // an unconditional-only encoding with a condition
       }
     } else {
