@@ -19,7 +19,7 @@
 namespace mimic::frontends {
 
 const std::vector<BinfmtArch>& binfmt_arches() {
-  static const std::vector<BinfmtArch> arches = {{"aarch64", 183}, {"riscv64", 243}};
+  static const std::vector<BinfmtArch> arches = {{"aarch64", 183}, {"arm", 40}, {"riscv64", 243}};
   return arches;
 }
 
@@ -75,7 +75,7 @@ std::vector<const BinfmtArch*> selected(const BinfmtOptions& o, std::string& err
   for (const std::string& name : o.arches) {
     const BinfmtArch* a = find_binfmt_arch(name);
     if (!a) {
-      error = fmt::format("unknown architecture '{}' (mimic runs aarch64 and riscv64 programs)", name);
+      error = fmt::format("unknown architecture '{}' (mimic runs aarch64, arm and riscv64 programs)", name);
       return {};
     }
     out.push_back(a);
@@ -120,10 +120,12 @@ void report_competitors(const std::string& dir, const std::string& ours, const s
 
 std::string binfmt_registration(const std::string& entry_name, uint16_t machine, const std::string& interpreter,
                                 bool credentials) {
-  // e_ident: ELFMAG, ELFCLASS64, ELFDATA2LSB, EV_CURRENT, OS/ABI (masked out), ABI version and
-  // padding; then e_type (2 or 3: the mask's 0xfe) and e_machine.
+  // e_ident: ELFMAG, ELFCLASS64 (ELFCLASS32 for EM_ARM, the one 32-bit guest), ELFDATA2LSB,
+  // EV_CURRENT, OS/ABI (masked out), ABI version and padding; then e_type (2 or 3: the mask's
+  // 0xfe) and e_machine.
+  const uint8_t elf_class = machine == 40 ? 1 : 2;
   std::vector<uint8_t> magic = {
-      0x7f, 'E', 'L', 'F', 2, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, uint8_t(machine & 0xff), uint8_t(machine >> 8)};
+      0x7f, 'E', 'L', 'F', elf_class, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, uint8_t(machine & 0xff), uint8_t(machine >> 8)};
   std::vector<uint8_t> mask(magic.size(), 0xff);
   mask[7] = 0x00;
   mask[16] = 0xfe;

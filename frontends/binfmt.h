@@ -10,7 +10,7 @@
 namespace mimic::frontends {
 
 struct BinfmtArch {
-  const char* name;  // aarch64, riscv64
+  const char* name;  // aarch64, arm, riscv64
   uint16_t machine;  // ELF e_machine
 };
 // The guest architectures `mimic user` runs.

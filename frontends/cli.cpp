@@ -65,7 +65,7 @@ CommandLine parse_binfmt(const std::vector<std::string>& args) {
       const std::string& v = args[++i];
       if (v != "all") {
         if (!find_binfmt_arch(v))
-          return error(fmt::format("mimic binfmt: unknown architecture '{}' (aarch64, riscv64, all)", v));
+          return error(fmt::format("mimic binfmt: unknown architecture '{}' (aarch64, arm, riscv64, all)", v));
         b.arches.push_back(v);
       }
     } else if (opt == "-prefix") {
@@ -259,7 +259,7 @@ std::string usage_text() {
       "{}"
       "\n"
       "binfmt options:\n"
-      "  --arch ARCH         aarch64, riscv64 or all (the default; may be repeated)\n"
+      "  --arch ARCH         aarch64, arm, riscv64 or all (the default; may be repeated)\n"
       "  --prefix NAME       entries are named NAME-ARCH (default: mimic)\n"
       "  --interpreter PATH  the mimic binary the kernel starts (default: this one)\n"
       "  --dry-run           install: print the registration lines only\n"

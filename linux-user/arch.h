@@ -19,6 +19,10 @@ struct ArchInfo {
   uint64_t dyn_base;        // where static-PIE programs are loaded
   uint64_t interp_base;     // where the dynamic loader is loaded
   uint64_t min_sigstack;    // AT_MINSIGSTKSZ
+  // The ABI's word: 4 for 32-bit guests (pointers, longs, auxv and argv entries), else 8.
+  unsigned word_bytes = 8;
+  // The guest address space's size (32-bit guests: 4 GiB); 0 takes the largest the host grants.
+  uint64_t address_space = 0;
   bool sigaction_restorer;  // the kernel's struct sigaction has sa_restorer (aarch64 yes, riscv no)
   // Code of the signal-return trampoline page (what the vDSO's rt_sigreturn would do).
   const uint8_t* sigreturn_code;

@@ -22,19 +22,18 @@ namespace {
 
 // Calls Linux never restarts after a handler ran (they return EINTR): the sleeps and the waits
 // with a temporary signal mask or a timeout.
+// By name, so that every ABI's numbering (and its time64 variants) is covered.
 bool never_restarts(uint64_t nr) {
-  switch (nr) {
-    case nr::k_ppoll:
-    case nr::k_pselect6:
-    case nr::k_epoll_pwait:
-    case nr::k_epoll_pwait2:
-    case nr::k_rt_sigsuspend:
-    case nr::k_rt_sigtimedwait:
-    case nr::k_nanosleep:
-    case nr::k_clock_nanosleep:
-    case nr::k_io_getevents: return true;
-    default: return false;
-  }
+  static constexpr std::string_view kNames[] = {
+      "ppoll",           "ppoll_time64",           "pselect6",     "pselect6_time64",
+      "epoll_pwait",     "epoll_pwait2",           "epoll_wait",   "rt_sigsuspend",
+      "rt_sigtimedwait", "rt_sigtimedwait_time64", "nanosleep",    "clock_nanosleep",
+      "clock_nanosleep_time64", "io_getevents",    "io_pgetevents", "poll"};
+  const char* name = syscall_name(nr);
+  if (!name) return false;
+  for (std::string_view n : kNames)
+    if (n == name) return true;
+  return false;
 }
 
 }  // namespace

@@ -18,10 +18,10 @@
 namespace mimic::linux_user {
 
 namespace {
-constexpr uint64_t kMaxPhnum = 65536 / sizeof(Elf64_Phdr);  // Linux's limit (ELF_MIN_ALIGN * 16)
 constexpr uint64_t kMaxFileSize = uint64_t(1) << 40;
 
 bool add_overflows(uint64_t a, uint64_t b) { return a + b < a; }
+// Linux's limit on the program headers' size is ELF_MIN_ALIGN * 16 bytes (see validate_class).
 
 template <class T>
 T load(const uint8_t* p) {
@@ -107,24 +107,26 @@ bool ElfFile::validate(std::string& error) {
     error = "truncated ELF header";
     return false;
   }
-  if (data_[EI_CLASS] != ELFCLASS64) {
-    error = data_[EI_CLASS] == ELFCLASS32 ? "32-bit ELF files are not supported (ELF class 1)"
-                                          : fmt::format("invalid ELF class {}", data_[EI_CLASS]);
-    if (data_[EI_CLASS] == ELFCLASS32 && size_ >= sizeof(Elf32_Ehdr)) {
-      uint16_t m = load<uint16_t>(data_ + offsetof(Elf32_Ehdr, e_machine));
-      error += fmt::format(" (e_machine {}: {})", m, elf_machine_name(m));
-    }
+  if (data_[EI_CLASS] != ELFCLASS64 && data_[EI_CLASS] != ELFCLASS32) {
+    error = fmt::format("invalid ELF class {}", data_[EI_CLASS]);
     return false;
   }
   if (data_[EI_DATA] != ELFDATA2LSB) {
     error = "big-endian ELF files are not supported";
     return false;
   }
-  if (size_ < sizeof(Elf64_Ehdr)) {
-    error = fmt::format("truncated ELF header ({} bytes, need {})", size_, sizeof(Elf64_Ehdr));
+  return data_[EI_CLASS] == ELFCLASS32 ? validate_class<Elf32_Ehdr, Elf32_Phdr>(error)
+                                       : validate_class<Elf64_Ehdr, Elf64_Phdr>(error);
+}
+
+template <class Ehdr, class Phdr>
+bool ElfFile::validate_class(std::string& error) {
+  class32_ = sizeof(Ehdr) == sizeof(Elf32_Ehdr);
+  if (size_ < sizeof(Ehdr)) {
+    error = fmt::format("truncated ELF header ({} bytes, need {})", size_, sizeof(Ehdr));
     return false;
   }
-  Elf64_Ehdr eh = load<Elf64_Ehdr>(data_);
+  Ehdr eh = load<Ehdr>(data_);
   machine_ = eh.e_machine;
   type_ = eh.e_type;
   entry_ = eh.e_entry;
@@ -132,15 +134,15 @@ bool ElfFile::validate(std::string& error) {
     error = fmt::format("not an executable (ELF type {})", eh.e_type);
     return false;
   }
-  if (eh.e_phentsize != sizeof(Elf64_Phdr)) {
-    error = fmt::format("bad program header entry size {} (expected {})", eh.e_phentsize, sizeof(Elf64_Phdr));
+  if (eh.e_phentsize != sizeof(Phdr)) {
+    error = fmt::format("bad program header entry size {} (expected {})", eh.e_phentsize, sizeof(Phdr));
     return false;
   }
-  if (eh.e_phnum == 0 || eh.e_phnum > kMaxPhnum) {
+  if (eh.e_phnum == 0 || eh.e_phnum > 65536 / sizeof(Phdr)) {
     error = fmt::format("bad program header count {}", eh.e_phnum);
     return false;
   }
-  uint64_t ph_bytes = uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr);
+  uint64_t ph_bytes = uint64_t(eh.e_phnum) * sizeof(Phdr);
   if (eh.e_phoff > size_ || ph_bytes > size_ - eh.e_phoff) {
     error = fmt::format("program headers at offset {:#x} ({} entries) lie outside the file ({} bytes)", eh.e_phoff,
                         eh.e_phnum, size_);
@@ -151,7 +153,7 @@ bool ElfFile::validate(std::string& error) {
   segments_.clear();
   bool have_interp = false;
   for (unsigned i = 0; i < eh.e_phnum; i++) {
-    Elf64_Phdr ph = load<Elf64_Phdr>(data_ + eh.e_phoff + i * sizeof(Elf64_Phdr));
+    Phdr ph = load<Phdr>(data_ + eh.e_phoff + i * sizeof(Phdr));
     switch (ph.p_type) {
       case PT_LOAD: {
         if (ph.p_filesz > ph.p_memsz) {
@@ -227,22 +229,23 @@ bool ElfFile::validate(std::string& error) {
   return true;
 }
 
-std::vector<ElfSymbol> ElfFile::symbols() const {
+template <class Ehdr, class Shdr, class Sym>
+std::vector<ElfSymbol> ElfFile::symbols_class() const {
   std::vector<ElfSymbol> out;
-  Elf64_Ehdr eh = load<Elf64_Ehdr>(data_);
-  if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum == 0) return out;
-  uint64_t sh_bytes = uint64_t(eh.e_shnum) * sizeof(Elf64_Shdr);
+  Ehdr eh = load<Ehdr>(data_);
+  if (eh.e_shoff == 0 || eh.e_shentsize != sizeof(Shdr) || eh.e_shnum == 0) return out;
+  uint64_t sh_bytes = uint64_t(eh.e_shnum) * sizeof(Shdr);
   if (eh.e_shoff > size_ || sh_bytes > size_ - eh.e_shoff) return out;
   for (unsigned i = 0; i < eh.e_shnum; i++) {
-    Elf64_Shdr sh = load<Elf64_Shdr>(data_ + eh.e_shoff + i * sizeof(Elf64_Shdr));
-    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Elf64_Sym)) continue;
+    Shdr sh = load<Shdr>(data_ + eh.e_shoff + i * sizeof(Shdr));
+    if (sh.sh_type != SHT_SYMTAB || sh.sh_entsize != sizeof(Sym)) continue;
     if (sh.sh_offset > size_ || sh.sh_size > size_ - sh.sh_offset || sh.sh_link >= eh.e_shnum) continue;
-    Elf64_Shdr str = load<Elf64_Shdr>(data_ + eh.e_shoff + sh.sh_link * sizeof(Elf64_Shdr));
+    Shdr str = load<Shdr>(data_ + eh.e_shoff + sh.sh_link * sizeof(Shdr));
     if (str.sh_offset > size_ || str.sh_size > size_ - str.sh_offset) continue;
-    uint64_t n = sh.sh_size / sizeof(Elf64_Sym);
+    uint64_t n = sh.sh_size / sizeof(Sym);
     for (uint64_t j = 0; j < n; j++) {
-      Elf64_Sym sym = load<Elf64_Sym>(data_ + sh.sh_offset + j * sizeof(Elf64_Sym));
-      unsigned type = ELF64_ST_TYPE(sym.st_info);
+      Sym sym = load<Sym>(data_ + sh.sh_offset + j * sizeof(Sym));
+      unsigned type = unsigned(sym.st_info & 0xf);
       if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_shndx == SHN_UNDEF ||
           sym.st_value == 0 || sym.st_name >= str.sh_size)
         continue;
@@ -254,6 +257,11 @@ std::vector<ElfSymbol> ElfFile::symbols() const {
   }
   std::sort(out.begin(), out.end(), [](const ElfSymbol& a, const ElfSymbol& b) { return a.addr < b.addr; });
   return out;
+}
+
+std::vector<ElfSymbol> ElfFile::symbols() const {
+  return class32_ ? symbols_class<Elf32_Ehdr, Elf32_Shdr, Elf32_Sym>()
+                  : symbols_class<Elf64_Ehdr, Elf64_Shdr, Elf64_Sym>();
 }
 
 namespace {

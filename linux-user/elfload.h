@@ -1,4 +1,4 @@
-// ELF loader: validates ELF64 executables and maps their PT_LOAD segments into guest memory.
+// ELF loader: validates ELF64 and ELF32 executables and maps their PT_LOAD segments into guest memory.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,7 @@ class ElfFile {
   bool open_memory(std::vector<uint8_t> bytes, std::string& error);
 
   uint16_t machine() const { return machine_; }
+  bool is_32bit() const { return class32_; }  // ELFCLASS32 (program headers of 32 bytes)
   uint16_t type() const { return type_; }
   uint64_t entry() const { return entry_; }
   bool is_dynamic_executable() const { return type_ == 3; }
@@ -58,6 +59,10 @@ class ElfFile {
 
  private:
   bool validate(std::string& error);
+  template <class Ehdr, class Phdr>
+  bool validate_class(std::string& error);
+  template <class Ehdr, class Shdr, class Sym>
+  std::vector<ElfSymbol> symbols_class() const;
 
   std::string path_;
   const uint8_t* data_ = nullptr;
@@ -67,6 +72,7 @@ class ElfFile {
   uint16_t machine_ = 0, type_ = 0, phnum_ = 0;
   uint64_t entry_ = 0, phoff_ = 0, phdr_vaddr_ = 0, max_align_ = 4096, low_ = 0, high_ = 0;
   bool exec_stack_ = false;
+  bool class32_ = false;
   std::string interp_;
   std::vector<Segment> segments_;
 };

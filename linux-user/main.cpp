@@ -130,7 +130,7 @@ int run_program(const UserOptions& options) {
     if (elf.machine() == EM_X86_64)
       why += ": this is a host program, run it directly";
     else
-      why += ": mimic user runs aarch64 and riscv64 programs";
+      why += ": mimic user runs aarch64, arm and riscv64 programs";
     return fail(126, program, why);
   }
 
@@ -159,7 +159,7 @@ int run_program(const UserOptions& options) {
     }
   }
   proc.strace = (options.engine.log & tcg::LogFlag::kStrace) != 0;
-  proc.mem = GuestMemory::create(error);
+  proc.mem = GuestMemory::create(error, arch->address_space);
   if (!proc.mem) return fail(126, program, error);
   GuestMemory& mem = *proc.mem;
   if (!guest_root.empty()) mem.set_guest_root(guest_root);
@@ -221,6 +221,7 @@ int run_program(const UserOptions& options) {
   }
   proc.options.argv = is.argv;  // /proc/self/cmdline: the argv the guest was given
   is.envp = guest_environment(options);
+  is.word_bytes = arch->word_bytes;
   is.execfn = execfn;
   is.platform = arch->platform ? arch->platform : "";
   if (getrandom(is.random, sizeof is.random, 0) != sizeof is.random) {
@@ -228,7 +229,7 @@ int run_program(const UserOptions& options) {
   }
   is.auxv = {
       {kAtPhdr, main_image.phdr},
-      {kAtPhent, sizeof(Elf64_Phdr)},
+      {kAtPhent, elf.is_32bit() ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr)},
       {kAtPhnum, main_image.phnum},
       {kAtPagesz, kPageSize},
       {kAtBase, interp_bias},
@@ -254,8 +255,8 @@ int run_program(const UserOptions& options) {
   auto string_span = [&](uint64_t vec, size_t n, uint64_t& start, uint64_t& end) {
     if (n == 0) return;
     uint64_t first = 0, last = 0;
-    memcpy(&first, mem.host(vec), 8);
-    memcpy(&last, mem.host(vec + 8 * (n - 1)), 8);
+    memcpy(&first, mem.host(vec), arch->word_bytes);
+    memcpy(&last, mem.host(vec + arch->word_bytes * (n - 1)), arch->word_bytes);
     start = first;
     end = last + strlen(static_cast<const char*>(mem.host(last))) + 1;
   };

@@ -43,22 +43,23 @@ bool build_initial_stack(uint64_t top, const InitialStack& in, uint64_t max_byte
 
   // argc, argv[] NULL, envp[] NULL, auxv pairs: sp must end up 16-byte aligned.
   uint64_t words = 1 + (in.argv.size() + 1) + (in.envp.size() + 1) + 2 * aux.size();
-  uint64_t sp = (cur - words * 8) & ~uint64_t(15);
+  const unsigned wb = in.word_bytes;
+  uint64_t sp = (cur - words * wb) & ~uint64_t(15);
   if (top - sp > max_bytes) return false;
   out.sp = sp;
   out.bytes.assign(top - sp, 0);
   memcpy(out.bytes.data() + (cur - sp), hi.data(), hi.size());
-  uint64_t* w = reinterpret_cast<uint64_t*>(out.bytes.data());
   size_t k = 0;
-  w[k++] = in.argv.size();
-  out.argv = sp + 8 * k;
-  for (uint64_t p : arg_ptrs) w[k++] = p;
-  w[k++] = 0;
-  out.envp = sp + 8 * k;
-  for (uint64_t p : env_ptrs) w[k++] = p;
-  w[k++] = 0;
-  out.auxv = sp + 8 * k;
-  for (auto [key, val] : aux) w[k++] = key, w[k++] = val;
+  auto put = [&](uint64_t v) { memcpy(out.bytes.data() + wb * k++, &v, wb); };  // little-endian
+  put(in.argv.size());
+  out.argv = sp + wb * k;
+  for (uint64_t p : arg_ptrs) put(p);
+  put(0);
+  out.envp = sp + wb * k;
+  for (uint64_t p : env_ptrs) put(p);
+  put(0);
+  out.auxv = sp + wb * k;
+  for (auto [key, val] : aux) put(key), put(val);
   out.final_auxv = aux;
   return true;
 }

@@ -38,6 +38,7 @@ struct InitialStack {
   std::string execfn;    // AT_EXECFN string
   std::string platform;  // AT_PLATFORM string, empty for none
   uint8_t random[16] = {};
+  unsigned word_bytes = 8;  // argc, the pointers and the auxv entries: 4 on 32-bit guests
   // Auxv entries without AT_RANDOM/AT_PLATFORM/AT_EXECFN/AT_NULL, which the builder adds.
   std::vector<std::pair<uint64_t, uint64_t>> auxv;
 };

@@ -53,6 +53,8 @@ void init_syscalls(Process& proc) {
   g_table = &table;
 }
 
+const char* syscall_name(uint64_t nr) { return g_table ? g_table->name(nr) : nullptr; }
+
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args) {
   SyscallCtx ctx{proc, thread, *proc.mem};
   const SyscallDef* def = g_table ? g_table->find(nr) : nullptr;

@@ -41,6 +41,7 @@ constexpr unsigned kSyscallTableSize = 512;
 class SyscallTable {
  public:
   SyscallTable();
+  explicit SyscallTable(std::nullptr_t) {}  // without the generic names
   void add(const SyscallDef& def);
   template <size_t N>
   void add_all(const SyscallDef (&defs)[N]) {
@@ -49,6 +50,12 @@ class SyscallTable {
   const SyscallDef* find(uint64_t nr) const { return nr < kSyscallTableSize && defs_[nr].fn ? &defs_[nr] : nullptr; }
   // The name of any known number (implemented or not), or null.
   const char* name(uint64_t nr) const;
+  // For ABIs with their own numbering (linux-user/arm): start over with nothing, then add the
+  // calls under the ABI's numbers.
+  void clear() { *this = SyscallTable(nullptr); }
+  void set_name(unsigned nr, const char* name) {
+    if (nr < kSyscallTableSize) names_[nr] = name;
+  }
 
  private:
   SyscallDef defs_[kSyscallTableSize] = {};
@@ -68,6 +75,8 @@ void register_admin_syscalls(SyscallTable& t);
 
 // Builds the table for the process's architecture (once, before the guest runs).
 void init_syscalls(Process& proc);
+// The name of the process's system call `nr` (its ABI's numbering), or null.
+const char* syscall_name(uint64_t nr);
 // Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
 
@@ -78,6 +87,32 @@ void send_vfork_writes(Process& proc);
 // -strace output (linux-user/strace.cpp).
 void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args);
 void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);
+
+// The guest ABI's word (long, pointer) in bytes.
+inline unsigned guest_word_bytes(const Process& p) { return p.arch ? p.arch->word_bytes : 8; }
+
+// siginfo_t (128 bytes) between the host's layout and the guest's: on a 32-bit ABI the union
+// after si_signo/si_errno/si_code starts at offset 12 instead of 16 (its leading int fields and the
+// low half of a pointer keep their order). Returns false on a bad guest address.
+inline bool put_guest_siginfo(SyscallCtx& ctx, uint64_t addr, const void* host_si) {
+  uint8_t g[128];
+  memcpy(g, host_si, 128);
+  if (guest_word_bytes(ctx.proc) == 4) {
+    memmove(g + 12, g + 16, 112);
+    memset(g + 124, 0, 4);
+  }
+  return copy_to_guest(ctx.mem, addr, g, sizeof g);
+}
+inline bool get_guest_siginfo(SyscallCtx& ctx, uint64_t addr, void* host_si) {
+  uint8_t g[128];
+  if (!copy_from_guest(ctx.mem, g, addr, sizeof g)) return false;
+  if (guest_word_bytes(ctx.proc) == 4) {
+    memmove(g + 16, g + 12, 112);
+    memset(g + 12, 0, 4);
+  }
+  memcpy(host_si, g, sizeof g);
+  return true;
+}
 
 // Host call result to guest result: -1/errno becomes -errno.
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }

@@ -43,10 +43,11 @@ int fdarg(uint64_t v) { return int(int32_t(v)); }
 int64_t get_iovecs(SyscallCtx& ctx, uint64_t addr, uint64_t count, std::vector<iovec>& out) {
   if (count > IOV_MAX) return -EINVAL;
   out.resize(count);
+  const unsigned wb = guest_word_bytes(ctx.proc);
   for (uint64_t i = 0; i < count; i++) {
     uint64_t g[2];
-    if (!copy_from_guest(ctx.mem, g, addr + 16 * i, 16)) return -EFAULT;
-    if (int64_t(g[1]) < 0) return -EINVAL;
+    if (!get_guest_words(ctx.mem, addr + 2 * wb * i, g, 2, wb)) return -EFAULT;
+    if (wb == 4 ? int32_t(g[1]) < 0 : int64_t(g[1]) < 0) return -EINVAL;
     void* p = guest_buffer(ctx.mem, g[0], g[1]);
     if (!p && g[1]) return -EFAULT;
     out[i] = {p, g[1]};
@@ -263,7 +264,9 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
     text = guest_stat_text(ctx, host_dir + "stat");
     if (text.empty()) return -1;
   } else if (rest == "auxv") {
-    text.assign(reinterpret_cast<const char*>(ctx.proc.auxv.data()), ctx.proc.auxv.size() * 8);
+    // In the guest's word size, as the kernel's saved_auxv is.
+    const unsigned wb = ctx.proc.arch ? ctx.proc.arch->word_bytes : 8;
+    for (uint64_t w : ctx.proc.auxv) text.append(reinterpret_cast<const char*>(&w), wb);
   } else if (rest == "cmdline") {
     for (const auto& s : ctx.proc.options.argv) text += s, text += '\0';
   } else {

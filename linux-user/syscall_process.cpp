@@ -237,7 +237,7 @@ SYS(pidfd_getfd) { return host_ret(syscall(SYS_pidfd_getfd, int(a[0]), int(a[1])
 SYS(pidfd_send_signal) {
   // siginfo_t is the same 128 bytes on 64-bit asm-generic guests and x86-64.
   siginfo_t si;
-  if (a[2] && !copy_from_guest(ctx.mem, &si, a[2], sizeof si)) return -EFAULT;
+  if (a[2] && !get_guest_siginfo(ctx, a[2], &si)) return -EFAULT;
   return host_ret(syscall(SYS_pidfd_send_signal, int(a[0]), int(a[1]), a[2] ? &si : nullptr, unsigned(a[3])));
 }
 
@@ -259,7 +259,7 @@ SYS(set_tid_address) {
   return syscall(SYS_gettid);
 }
 SYS(set_robust_list) {
-  if (a[1] != 24) return -EINVAL;  // sizeof(struct robust_list_head)
+  if (a[1] != 3 * guest_word_bytes(ctx.proc)) return -EINVAL;  // sizeof(struct robust_list_head): 3 words
   ctx.thread.robust_list = a[0];
   return 0;
 }
@@ -268,12 +268,18 @@ SYS(get_robust_list) {
     std::lock_guard lock(ctx.proc.threads_mutex);
     for (GuestThread* t : ctx.proc.threads)
       if (t->tid == int(a[0])) {
-        if (!put_guest(ctx.mem, a[1], t->robust_list) || !put_guest(ctx.mem, a[2], uint64_t(24))) return -EFAULT;
+        const uint64_t w[2] = {t->robust_list, 3 * guest_word_bytes(ctx.proc)};
+        if (!put_guest_words(ctx.mem, a[1], &w[0], 1, guest_word_bytes(ctx.proc)) ||
+            !put_guest_words(ctx.mem, a[2], &w[1], 1, guest_word_bytes(ctx.proc)))
+          return -EFAULT;
         return 0;
       }
     return -ESRCH;
   }
-  if (!put_guest(ctx.mem, a[1], ctx.thread.robust_list) || !put_guest(ctx.mem, a[2], uint64_t(24))) return -EFAULT;
+  const uint64_t w[2] = {ctx.thread.robust_list, 3 * guest_word_bytes(ctx.proc)};
+  if (!put_guest_words(ctx.mem, a[1], &w[0], 1, guest_word_bytes(ctx.proc)) ||
+      !put_guest_words(ctx.mem, a[2], &w[1], 1, guest_word_bytes(ctx.proc)))
+    return -EFAULT;
   return 0;
 }
 // Sandboxes (seccomp filters, Landlock rulesets) would confine mimic's own host process: mimic
@@ -527,8 +533,9 @@ int64_t read_string_array(SyscallCtx& ctx, uint64_t addr, std::vector<std::strin
   out.clear();
   if (!addr) return 0;
   for (size_t i = 0;; i++) {
-    uint64_t p;
-    if (!get_guest(ctx.mem, addr + 8 * i, p)) return -EFAULT;
+    const unsigned wb = ctx.proc.arch ? ctx.proc.arch->word_bytes : 8;
+    uint64_t p = 0;
+    if (!copy_from_guest(ctx.mem, &p, addr + wb * i, wb)) return -EFAULT;
     if (!p) return 0;
     std::string s;
     if (int64_t r = read_guest_string(ctx.mem, p, s, 128 * 1024); r < 0) return r == -ENAMETOOLONG ? -E2BIG : r;
@@ -675,7 +682,7 @@ SYS(waitid) {
   const int64_t r =
       safe_syscall(SYS_waitid, int(a[0]), id_t(a[1]), a[2] ? &si : nullptr, int(a[3]), a[4] ? &ru : nullptr);
   if (r < 0) return r;
-  if (a[2] && !copy_to_guest(ctx.mem, a[2], &si, sizeof si)) return -EFAULT;
+  if (a[2] && !put_guest_siginfo(ctx, a[2], &si)) return -EFAULT;
   if (a[4] && !put_guest(ctx.mem, a[4], ru)) return -EFAULT;
   return r;
 }

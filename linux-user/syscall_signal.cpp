@@ -16,20 +16,22 @@ namespace {
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
 // The kernel's struct sigaction: {handler, flags, [restorer,] mask} with an 8-byte mask.
+// The handler, flags and restorer are longs (the ABI's word); the mask follows them.
 bool read_sigaction(SyscallCtx& ctx, uint64_t addr, GuestSigaction& act) {
-  uint64_t w[4] = {};
-  bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
-  if (!copy_from_guest(ctx.mem, w, addr, restorer ? 32 : 24)) return false;
+  uint64_t w[3] = {};
+  const bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
+  const unsigned wb = guest_word_bytes(ctx.proc), n = restorer ? 3 : 2;
+  if (!get_guest_words(ctx.mem, addr, w, n, wb) || !get_guest(ctx.mem, addr + n * wb, act.mask)) return false;
   act.handler = w[0];
   act.flags = w[1];
   act.restorer = restorer ? w[2] : 0;
-  act.mask = restorer ? w[3] : w[2];
   return true;
 }
 bool write_sigaction(SyscallCtx& ctx, uint64_t addr, const GuestSigaction& act) {
-  bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
-  uint64_t w[4] = {act.handler, act.flags, restorer ? act.restorer : act.mask, act.mask};
-  return copy_to_guest(ctx.mem, addr, w, restorer ? 32 : 24);
+  const bool restorer = ctx.proc.arch && ctx.proc.arch->sigaction_restorer;
+  const unsigned wb = guest_word_bytes(ctx.proc), n = restorer ? 3 : 2;
+  const uint64_t w[3] = {act.handler, act.flags, act.restorer};
+  return put_guest_words(ctx.mem, addr, w, n, wb) && put_guest(ctx.mem, addr + n * wb, act.mask);
 }
 
 SYS(rt_sigaction) {
@@ -94,7 +96,7 @@ SYS(rt_sigtimedwait) {
   siginfo_t si;
   const int64_t r = safe_syscall(SYS_rt_sigtimedwait, &hs, &si, pts, 8);
   if (r < 0) return r;
-  if (a[1] && !copy_to_guest(ctx.mem, a[1], &si, sizeof si)) return -EFAULT;
+  if (a[1] && !put_guest_siginfo(ctx, a[1], &si)) return -EFAULT;
   return r;
 }
 
@@ -103,12 +105,13 @@ SYS(sigaltstack) {
   uint64_t sp = ctx.thread.sp();
   bool on = s.altstack_size && sp - s.altstack_sp < s.altstack_size;
   if (a[1]) {
+    // stack_t: {ss_sp, ss_flags, ss_size}, each a word (ss_flags is an int padded to one).
     uint64_t w[3] = {s.altstack_sp, uint64_t(on ? 1 : s.altstack_flags), s.altstack_size};  // SS_ONSTACK 1
-    if (!copy_to_guest(ctx.mem, a[1], w, 24)) return -EFAULT;
+    if (!put_guest_words(ctx.mem, a[1], w, 3, guest_word_bytes(ctx.proc))) return -EFAULT;
   }
   if (a[0]) {
     uint64_t w[3];
-    if (!copy_from_guest(ctx.mem, w, a[0], 24)) return -EFAULT;
+    if (!get_guest_words(ctx.mem, a[0], w, 3, guest_word_bytes(ctx.proc))) return -EFAULT;
     if (on) return -EPERM;
     int flags = int(w[1]);
     constexpr int kSsDisable = 2, kSsAutoDisarm = int(1u << 31);
@@ -134,12 +137,12 @@ SYS(tkill) { return host_ret(syscall(SYS_tkill, int(a[0]), int(a[1]))); }
 SYS(tgkill) { return host_ret(syscall(SYS_tgkill, int(a[0]), int(a[1]), int(a[2]))); }
 SYS(rt_sigqueueinfo) {
   siginfo_t si;
-  if (!copy_from_guest(ctx.mem, &si, a[2], sizeof si)) return -EFAULT;
+  if (!get_guest_siginfo(ctx, a[2], &si)) return -EFAULT;
   return host_ret(syscall(SYS_rt_sigqueueinfo, int(a[0]), int(a[1]), &si));
 }
 SYS(rt_tgsigqueueinfo) {
   siginfo_t si;
-  if (!copy_from_guest(ctx.mem, &si, a[3], sizeof si)) return -EFAULT;
+  if (!get_guest_siginfo(ctx, a[3], &si)) return -EFAULT;
   return host_ret(syscall(SYS_rt_tgsigqueueinfo, int(a[0]), int(a[1]), int(a[2]), &si));
 }
 

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "linux-user/arch.h"
 #include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "tcg/exec/exec.h"
@@ -110,12 +111,15 @@ int64_t spawn_guest_thread(Process& proc, GuestThread& parent, uint64_t flags, u
 
 void release_thread_resources(Process& proc, GuestThread& thread) {
   // struct robust_list_head { robust_list* list; long futex_offset; robust_list* list_op_pending; }
+  // in the guest's words.
+  const unsigned wb = proc.arch ? proc.arch->word_bytes : 8;
   if (uint64_t head = thread.robust_list) {
     uint64_t words[3];
-    if (copy_from_guest(*proc.mem, words, head, sizeof words)) {
-      const int64_t offset = int64_t(words[1]);
+    if (get_guest_words(*proc.mem, head, words, 3, wb)) {
+      const int64_t offset = wb == 4 ? int64_t(int32_t(words[1])) : int64_t(words[1]);
       auto release = [&](uint64_t entry) {
-        const uint64_t uaddr = (entry & ~uint64_t(1)) + uint64_t(offset);
+        uint64_t uaddr = (entry & ~uint64_t(1)) + uint64_t(offset);
+        if (wb == 4) uaddr &= 0xffffffffu;
         uint32_t v;
         if (!get_guest(*proc.mem, uaddr, v) || (v & FUTEX_TID_MASK) != uint32_t(thread.tid)) return;
         const uint32_t nv = (v & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
@@ -125,7 +129,7 @@ void release_thread_resources(Process& proc, GuestThread& thread) {
       uint64_t entry = words[0];
       for (int n = 0; entry != head && n < 2048; n++) {  // ROBUST_LIST_LIMIT: a corrupt list ends
         uint64_t next;
-        if (!get_guest(*proc.mem, entry & ~uint64_t(1), next)) break;
+        if (!get_guest_words(*proc.mem, entry & ~uint64_t(1), &next, 1, wb)) break;
         if ((entry & ~uint64_t(1)) != words[2]) release(entry);
         entry = next;
       }

@@ -30,6 +30,22 @@ bool put_guest(const GuestMemory& mem, uint64_t addr, const T& v) {
   return copy_to_guest(mem, addr, &v, sizeof(T));
 }
 
+// n guest words of the ABI's size (`wb`: 4 or 8 bytes, little-endian) as uint64_t values, for the
+// structures made of longs and pointers (iovec, stack_t, sigaction) whose layout follows the word.
+inline bool get_guest_words(const GuestMemory& mem, uint64_t addr, uint64_t* out, size_t n, unsigned wb) {
+  if (!mem.access_ok(addr, n * wb, PageFlag::kValid | PageFlag::kRead)) return false;
+  for (size_t i = 0; i < n; i++) {
+    out[i] = 0;
+    memcpy(&out[i], static_cast<const uint8_t*>(mem.host(addr)) + i * wb, wb);
+  }
+  return true;
+}
+inline bool put_guest_words(const GuestMemory& mem, uint64_t addr, const uint64_t* in, size_t n, unsigned wb) {
+  if (!mem.access_ok(addr, n * wb, PageFlag::kValid | PageFlag::kWrite)) return false;
+  for (size_t i = 0; i < n; i++) memcpy(static_cast<uint8_t*>(mem.host(addr)) + i * wb, &in[i], wb);
+  return true;
+}
+
 // A host pointer for a buffer the host kernel reads or writes itself (read(2), write(2) ...):
 // in range is enough, because unmapped guest pages are PROT_NONE host pages and the host kernel
 // then answers EFAULT exactly as the guest's kernel would. Null when outside the address space.

@@ -10,7 +10,7 @@ packages=(
   # system mode: firmware for -bios default, and qemu-system and dtc as test oracles
   opensbi qemu-system-misc qemu-system-arm device-tree-compiler
   # guest programs for tests and the bundled demo, and the qemu-user oracle
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
   # tests and benchmarks
   python3 hyperfine
   # the block layer: zlib for compressed clusters, qemu-utils (qemu-img, qemu-io) as the test oracle

@@ -37,6 +37,8 @@ constexpr FlagPair kOpenFlags[] = {
 constexpr int kDifferingGuest = 040000 | 0100000 | 0200000 | 0400000;
 constexpr int kDifferingHost = O_DIRECTORY | O_NOFOLLOW | O_DIRECT | 0100000;
 
+}  // namespace
+
 int open_flags_to_host(int f) {
   int out = f & ~kDifferingGuest;
   for (const FlagPair& p : kOpenFlags)
@@ -49,6 +51,8 @@ int open_flags_to_guest(int f) {
     if (f & p.host) out |= p.guest;
   return out;
 }
+
+namespace {
 
 // mov x8, #139 (rt_sigreturn); svc #0 — what the vDSO's __kernel_rt_sigreturn does.
 constexpr uint8_t kSigreturn[8] = {0x68, 0x11, 0x80, 0xd2, 0x01, 0x00, 0x00, 0xd4};

@@ -1,10 +1,7 @@
 // The A64 instruction table and the decoder (patterns bucketed by the top-level op0 bits).
 #include "target/arm/decode.h"
 
-#include <algorithm>
-#include <array>
-#include <bit>
-#include <vector>
+#include <iterator>
 
 #include "target/arm/trans.h"
 #include "target/arm/trans_fp.h"
@@ -93,30 +90,12 @@ constexpr Pattern kTable[] = {
 
 constexpr size_t kNumPatterns = std::size(kTable);
 
-// Buckets keyed by insn bits 28..25 (the A64 op0 group), most specific mask first.
-struct Buckets {
-  std::array<std::vector<const Pattern*>, 16> b;
-  Buckets() {
-    for (unsigned key = 0; key < 16; ++key) {
-      const uint32_t bits = key << 25;
-      for (const Pattern& p : kTable) {
-        const uint32_t m = p.mask & (0xfu << 25);
-        if ((bits & m) == (p.match & m)) b[key].push_back(&p);
-      }
-      std::stable_sort(b[key].begin(), b[key].end(), [](const Pattern* x, const Pattern* y) {
-        return std::popcount(x->mask) > std::popcount(y->mask);
-      });
-    }
-  }
-};
-
 }  // namespace
 
 const Pattern* decode(uint32_t insn) {
-  static const Buckets buckets;
-  for (const Pattern* p : buckets.b[(insn >> 25) & 15])
-    if ((insn & p->mask) == p->match) return p;
-  return nullptr;
+  // Buckets keyed by insn bits 28..25, the A64 op0 group.
+  static const PatternMatcher<DisasContext> matcher(kTable, kNumPatterns, 25, 4);
+  return matcher.find(insn);
 }
 
 size_t num_patterns() { return kNumPatterns; }

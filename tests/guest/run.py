@@ -5,7 +5,7 @@ status with the expected output (expected/<arch>/<name>.out where the output dep
 architecture, else expected/<name>.out; generated once with qemu and checked by reading) and, when
 qemu-<arch> is installed, with a live qemu run.
 
-Usage: run.py --arch riscv64|aarch64 --mimic build/mimic [--build-dir DIR] [--update] [NAME...]
+Usage: run.py --arch riscv64|aarch64|arm --mimic build/mimic [--build-dir DIR] [--update] [NAME...]
 Exit status: 0 all passed, 1 a test failed, 77 (meson's skip) without the cross compiler.
 A program whose output starts with "SKIP:" found the host without what it needs (it says what) and
 is reported as skipped.
@@ -20,7 +20,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "src")
 EXPECTED = os.path.join(HERE, "expected")
-CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc"}
+CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc", "arm": "arm-linux-gnueabihf-gcc"}
 
 # Per-test arguments (after the program) and extra environment.
 ARGS = {"args": ["one", "two words", ""], "procfs": ["a b", "c"]}
@@ -38,7 +38,7 @@ MIMIC_OPTS = {"signal_race": ["-strace"]}
 
 # The CPU qemu-user emulates, where its default differs from what mimic models: qemu-aarch64's
 # default "max" CPU has SVE, whose signal-frame record overrides the FP/SIMD one on sigreturn.
-QEMU_CPU = {"aarch64": "cortex-a72"}
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 
 # Where qemu-user itself departs from Linux, the expected file (checked against the kernel source)
 # is the reference and the live qemu comparison is skipped, with the reason.
@@ -62,11 +62,11 @@ QEMU_DIFFERS = {
     **{(arch, "execforms"): f"qemu-{arch} (7.2) has no execveat (ENOSYS, so glibc's fexecve execs /proc/self/fd/N) "
                             "and cannot exec a guest program without binfmt_misc; the expected output is the x86 "
                             "kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "vfork"): f"qemu-{arch} (7.2) runs vfork as fork (the parent neither waits nor sees the child's "
                         "writes, so posix_spawn cannot report a failed exec) and cannot exec a guest program; the "
                         "expected output is the x86 kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     ("aarch64", "mqueue"): "qemu-aarch64 (7.2) fails mq_notify; the expected output is the x86 kernel's own run",
     ("riscv64", "mqueue"): "qemu-riscv64 (7.2) fails mq_notify; the expected output is the x86 kernel's own run",
     ("aarch64", "smc_writes"): "qemu-aarch64 (7.2) write-protects pages holding translated code and then lets the "
@@ -91,32 +91,65 @@ QEMU_DIFFERS = {
                                  "with unknown PROT bits, answers mprotect of length 0 with ENOMEM, and spins forever "
                                  "on a store to a page of an mprotect that ran into a hole; the expected output is "
                                  "the x86 kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "mmap_remap"): f"qemu-{arch} (7.2) does not move pages with MREMAP_DONTUNMAP (both ranges read "
                              "zero) and ignores its hint, has no old_len 0 alias of shared memory, accepts advice "
                              "Linux refuses (an unknown one, MADV_FREE/MADV_WIPEONFORK on file or shared memory) and "
                              "unmapped ranges, ignores MADV_DONTFORK/MADV_WIPEONFORK across fork, has no mlock2, "
                              "does not unmap heap pages on a brk shrink and lets brk reach the next mapping; the "
                              "expected output is the x86 kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "fork_churn"): f"qemu-{arch} (7.2) hangs on this program (no exit within 60 s; natively it "
                              "takes half a second); the expected output is the x86 kernel's own run of the same "
                              "source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "huge_ranges"): f"qemu-{arch} (7.2) keeps state per guest page: a 2^44-byte PROT_NONE reservation "
                               "grows it until the host kills it; the expected output is the x86 kernel's own run "
                               "of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "procfs_self"): f"qemu-{arch} (7.2) emulates only some fields of /proc/self/stat (startcode, endcode and "
                               "the argument and environment addresses are 0) and passes /proc/thread-self/stat "
                               "through; the expected output is the x86 kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     **{(arch, "abi_edges"): f"qemu-{arch} (7.2) execs the guest child only when the host's binfmt_misc knows the "
                             "architecture (the 100,000-argument execve fails otherwise); the expected output is the "
                             "x86 kernel's own run of the same source"
-       for arch in ("aarch64", "riscv64")},
+       for arch in ("aarch64", "riscv64", "arm")},
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
+    ("arm", "threads"): "qemu-arm (7.2) hangs on the robust mutex whose owner died (no EOWNERDEAD within 120 s)",
+    ("arm", "execchain"): "qemu-arm without binfmt_misc cannot exec a guest program (the child's execv fails, "
+                          "status 127); the chain's statuses follow from the program itself",
+    ("arm", "newcalls"): "qemu-arm (7.2) has no openat2 (ENOSYS) and cannot execveat a guest program; the expected "
+                         "output is the x86 kernel's own run of the same source",
+    ("arm", "mqueue"): "qemu-arm (7.2) fails mq_notify; the expected output is the x86 kernel's own run",
+    ("arm", "threads_cancel"): "qemu-arm (7.2) cannot map two of the guest's 31 realtime signals onto the host (it "
+                               "keeps host signals for itself): 29 of 31 handled; the expected output is the x86 "
+                               "kernel's own run",
+    ("arm", "admin"): "qemu-arm runs threads of its own, so unshare(CLONE_NEWUSER) fails with EINVAL (the kernel "
+                      "wants a single-threaded caller); the expected output is the x86 kernel's own run",
+    ("arm", "signals"): "qemu-arm reports an undefined instruction as SIGILL/ILL_ILLOPN; Linux "
+                        "(arch/arm/kernel/traps.c, do_undefinstr) sends ILL_ILLOPC",
+    ("arm", "procfs"): "qemu-arm (7.2) passes the host's x86 /proc/cpuinfo through; Linux's arm format is in "
+                       "arch/arm/kernel/setup.c",
+}
+
+# Programs the 32-bit Arm guest does not run correctly yet (reported as skipped, with the reason):
+# the work left of issue 14, see docs/arm32.md.
+NOT_YET = {
+    ("arm", "args"): "AT_HWCAP lacks NEON and SWP (neither is implemented yet), which qemu's cortex-a15 reports",
+    ("arm", "abi_edges"): "sendmsg/recvmsg are not converted to the 32-bit msghdr/cmsghdr layout yet (ENOSYS)",
+    ("arm", "sysvipc"): "msgctl/semctl/shmctl are not converted to the 32-bit ipc64 layouts yet (ENOSYS)",
+    ("arm", "memory"): "an mmap hint in the 32-bit space is not honoured (MAP_FIXED at hint: no)",
+    ("arm", "mmap_remap"): "mremap/madvise edge cases of a 32-bit length differ from Linux's",
+    ("arm", "mmap_semantics"): "mmap length edge cases of a 32-bit length differ from Linux's",
+    ("arm", "newcalls"): "not compared yet on 32-bit Arm",
+    ("arm", "procfs"): "/proc/cpuinfo is an ARMv7 one but the expected output is not written yet",
+    ("arm", "procfs_mem"): "/proc/self/mem at 32-bit addresses differs from qemu-arm (not checked against Linux yet)",
+    ("arm", "procfs_self"): "/proc/thread-self/stat's vsize differs from /proc/self/stat's",
+    ("arm", "admin"): "not compared yet on 32-bit Arm",
+    ("arm", "beyond_space"): "probes addresses past 2^46, which a 32-bit pointer cannot hold",
+    ("arm", "huge_ranges"): "maps 2^44-byte ranges, which a 4 GiB address space cannot hold",
 }
 
 
@@ -162,6 +195,9 @@ def main():
     os.makedirs(build, exist_ok=True)
     failed = []
     for name in names:
+        if (a.arch, name) in NOT_YET:
+            print(f"skip {name}: not yet on {a.arch}: {NOT_YET[(a.arch, name)]}")
+            continue
         exe = os.path.join(build, name)
         src = sources[name]
         cc = subprocess.run([cc_name, "-static", *a.opt.split(), "-o", exe, src, "-lm", "-lpthread"],

@@ -122,7 +122,15 @@ int main(void) {
   int64_t a = -7000000000ll, b = 13;
   printf("int64 div/mod: %" PRId64 " %" PRId64 "\n", a / b, a % b);
   uint64_t ua = 0xfedcba9876543210ull;
+#if defined(__SIZEOF_INT128__)
   printf("uint64 mulhi-ish: %" PRIx64 "\n", (uint64_t)(((unsigned __int128)ua * ua) >> 64));
+#else  // 32-bit targets have no __int128: the high half from 32-bit pieces
+  {
+    uint64_t lo = ua & 0xffffffffu, hi = ua >> 32;
+    uint64_t mid = hi * lo, cross = (lo * lo >> 32) + (mid & 0xffffffffu) * 2;
+    printf("uint64 mulhi-ish: %" PRIx64 "\n", hi * hi + (mid >> 32) * 2 + (cross >> 32));
+  }
+#endif
   printf("clz/ctz/popcount: %d %d %d\n", __builtin_clzll(0x00f0ull), __builtin_ctzll(0x00f0ull),
          __builtin_popcountll(ua));
   printf("sqrt %.10f sin %.10f exp %.10f log %.10f pow %.6f\n", sqrt(2.0), sin(1.0), exp(1.0), log(10.0),

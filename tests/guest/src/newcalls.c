@@ -32,7 +32,11 @@ int main(int argc, char **argv) {
   if (chdir(dir) != 0) return 1;
   int f = open("file", O_CREAT | O_WRONLY, 0644);
   if (write(f, "data", 4) != 4) return 1;
+#if defined(SYS_sync_file_range)
   printf("sync_file_range: %ld\n", syscall(SYS_sync_file_range, f, 0L, 4L, 2 /* WRITE */));
+#else  // Arm EABI: sync_file_range2(fd, flags, offset, nbytes), the 64-bit values as register pairs
+  printf("sync_file_range: %ld\n", syscall(SYS_sync_file_range2, f, 2 /* WRITE */, 0L, 0L, 4L, 0L));
+#endif
   close(f);
   if (symlink("file", "link") != 0) return 1;
 

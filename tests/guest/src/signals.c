@@ -39,11 +39,17 @@ int main(void) {
   if (r == 0) *(volatile int *)16 = 5;
   printf("SIGSEGV caught: %d (si_code %d)\n", r == SIGSEGV, info_code);
   r = sigsetjmp(jb, 1);
+#if defined(__arm__)
+  if (r == 0) __asm__ volatile("udf #0");  // .word 0 is two Thumb MOVS r0, r0
+#else
   if (r == 0) __asm__ volatile(".word 0");
+#endif
   printf("SIGILL caught: %d (si_code %d)\n", r == SIGILL, info_code);
   r = sigsetjmp(jb, 1);
 #if defined(__aarch64__)
   if (r == 0) __asm__ volatile("brk #0");
+#elif defined(__arm__)
+  if (r == 0) __asm__ volatile("bkpt #0");
 #else
   if (r == 0) __asm__ volatile("ebreak");
 #endif

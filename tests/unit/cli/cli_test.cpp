@@ -264,6 +264,10 @@ TEST(Binfmt, RegistrationMatchesQemuMagicAndMask) {
             ":mimic-aarch64:M::" + ident + "\\xb7\\x00:" + mask + ":/usr/bin/mimic:POF");
   EXPECT_EQ(binfmt_registration("x-riscv64", 243, "/m"), ":x-riscv64:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POF");
   EXPECT_EQ(binfmt_registration("c", 243, "/m", true), ":c:M::" + ident + "\\xf3\\x00:" + mask + ":/m:POCF");
+  // qemu's arm_magic: ELF32.
+  const std::string ident32 =
+      "\\x7f\\x45\\x4c\\x46\\x01\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00";
+  EXPECT_EQ(binfmt_registration("mimic-arm", 40, "/m"), ":mimic-arm:M::" + ident32 + "\\x28\\x00:" + mask + ":/m:POF");
 }
 
 TEST(Binfmt, CommandLine) {

@@ -99,8 +99,8 @@ TEST(ElfLoad, Truncated) {
 
 TEST(ElfLoad, WrongClassAndEndianness) {
   auto f = make_elf();
-  f[EI_CLASS] = ELFCLASS32;
-  EXPECT_NE(open_error(f).find("32-bit"), std::string::npos);
+  f[EI_CLASS] = ELFCLASS32;  // ELF32 is read (Arm), but these are ELF64 headers: some check fails
+  EXPECT_FALSE(open_error(f).empty());
   f = make_elf();
   f[EI_DATA] = ELFDATA2MSB;
   EXPECT_NE(open_error(f).find("big-endian"), std::string::npos);

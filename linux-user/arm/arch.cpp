@@ -1,0 +1,125 @@
+// The 32-bit Arm (EABI, armhf and armel) entry of the architecture table: ELF machine, auxv
+// values, layout, the kuser helper page and /proc/cpuinfo.
+#include "linux-user/arch.h"
+
+#include <elf.h>
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "linux-user/mmap.h"
+#include "linux-user/process.h"
+
+namespace mimic::linux_user {
+
+namespace aarch64 {
+int open_flags_to_host(int f);
+int open_flags_to_guest(int f);
+}  // namespace aarch64
+
+namespace arm32 {
+int run(Process& proc, uint64_t entry, uint64_t sp);
+void register_syscalls(SyscallTable& table);
+
+namespace {
+// AT_HWCAP bits (arch/arm/include/uapi/asm/hwcap.h) for what the translator implements.
+enum : uint64_t {
+  kHwcapHalf = 1 << 1,
+  kHwcapThumb = 1 << 2,
+  kHwcapFastMult = 1 << 4,
+  kHwcapVfp = 1 << 6,
+  kHwcapEdsp = 1 << 7,
+  kHwcapVfpv3 = 1 << 13,
+  kHwcapTls = 1 << 15,
+  kHwcapVfpv4 = 1 << 16,
+  kHwcapIdiva = 1 << 17,
+  kHwcapIdivt = 1 << 18,
+  kHwcapVfpd32 = 1 << 19,
+  kHwcapLpae = 1 << 20,
+};
+constexpr uint64_t kHwcap = kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp | kHwcapVfpv3 |
+                            kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt | kHwcapVfpd32 | kHwcapLpae;
+
+// The kuser helpers (arch/arm/kernel/entry-armv.S, __kuser_helper_start) at their fixed
+// addresses in the vector page, assembled from Linux's SMP (ARMv7) versions:
+//   0xffff0f60 __kuser_cmpxchg64: push {r4-r7}; ldrd r4,r5,[r0]; ldrd r6,r7,[r1];
+//              1: ldrexd r0,r1,[r2]; eors r3,r0,r4; eorseq r3,r1,r5; strexdeq r3,r6,r7,[r2];
+//              teqeq r3,#1; beq 1b; pop {r4-r7}; rsbs r0,r3,#0; bx lr
+//   0xffff0fa0 __kuser_memory_barrier: dmb ish; bx lr
+//   0xffff0fc0 __kuser_cmpxchg: 1: ldrex r3,[r2]; subs r3,r3,r0; strexeq r3,r1,[r2];
+//              teqeq r3,#1; beq 1b; rsbs r0,r3,#0; bx lr
+//   0xffff0fe0 __kuser_get_tls: mrc p15,0,r0,c13,c0,3; bx lr
+//   0xffff0ffc __kuser_helper_version: 5 (the number of 32-byte helper slots)
+// (arm-linux-gnueabihf-as -march=armv7-a, objdump -d.)
+constexpr uint64_t kVectorPage = 0xffff0000;
+constexpr uint32_t kCmpxchg64[] = {0xe92d00f0, 0xe1c040d0, 0xe1c160d0, 0xe1b20f9f, 0xe0303004, 0x00313005,
+                                   0x01a23f96, 0x03330001, 0x0afffff9, 0xe8bd00f0, 0xe2730000, 0xe12fff1e};
+constexpr uint32_t kMemoryBarrier[] = {0xf57ff05b, 0xe12fff1e};
+constexpr uint32_t kCmpxchg[] = {0xe1923f9f, 0xe0533000, 0x01823f91, 0x03330001, 0x0afffffa, 0xe2730000, 0xe12fff1e};
+constexpr uint32_t kGetTls[] = {0xee1d0f70, 0xe12fff1e};
+constexpr uint32_t kHelperVersion = 5;
+
+// mov r7, #173 (rt_sigreturn); svc 0; mov r7, #119 (sigreturn); svc 0 — in ARM state, as the
+// kernel's sigpage holds them (sigreturn_codes in arch/arm/kernel/sigreturn_codes.S).
+constexpr uint8_t kSigreturn[16] = {0xad, 0x70, 0xa0, 0xe3, 0x00, 0x00, 0x00, 0xef,
+                                    0x77, 0x70, 0xa0, 0xe3, 0x00, 0x00, 0x00, 0xef};
+
+// arch/arm/kernel/setup.c: c_show() for an ARMv7 CPU (a Cortex-A15 r2p1) with hwcap_str[] names.
+void cpuinfo(std::string& out, unsigned cpu) {
+  static constexpr const char* kNames[21] = {"swp",      "half", "thumb",  "26bit",  "fastmult", "fpa",    "vfp",
+                                             "edsp",     "java", "iwmmxt", "crunch", "thumbee",  "neon",   "vfpv3",
+                                             "vfpv3d16", "tls",  "vfpv4",  "idiva",  "idivt",    "vfpd32", "lpae"};
+  std::string features;
+  for (unsigned bit = 0; bit < 21; ++bit)
+    if (kHwcap & (uint64_t(1) << bit)) features += std::string(kNames[bit]) + " ";
+  out += fmt::format(
+      "processor\t: {}\nmodel name\t: ARMv7 Processor rev 1 (v7l)\nBogoMIPS\t: 50.00\nFeatures\t: {}\n"
+      "CPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x2\nCPU part\t: 0xc0f\nCPU revision\t: 1\n\n",
+      cpu, features);
+}
+}  // namespace
+
+// The vector page with the kuser helpers, read-only and executable, as Linux maps it at
+// 0xffff0000 for every ARM process (CONFIG_KUSER_HELPERS).
+void map_kuser_helpers(Process& proc) {
+  GuestMemory& mem = *proc.mem;
+  if (!mem.in_range(kVectorPage, kPageSize) ||
+      !mem.map_fixed_anon(kVectorPage, kPageSize, GuestProt::kRead | GuestProt::kWrite))
+    return;
+  uint8_t* page = static_cast<uint8_t*>(mem.host(kVectorPage));
+  memcpy(page + 0xf60, kCmpxchg64, sizeof kCmpxchg64);
+  memcpy(page + 0xfa0, kMemoryBarrier, sizeof kMemoryBarrier);
+  memcpy(page + 0xfc0, kCmpxchg, sizeof kCmpxchg);
+  memcpy(page + 0xfe0, kGetTls, sizeof kGetTls);
+  memcpy(page + 0xffc, &kHelperVersion, 4);
+  mem.mprotect(kVectorPage, kPageSize, GuestProt::kRead | GuestProt::kExec);
+  mem.describe(kVectorPage, kPageSize, GuestMemory::MapInfo{0, 0, 0, false, "[vectors]"});
+}
+
+}  // namespace arm32
+
+// The 3G/1G split of a 32-bit Arm kernel: user space below 0xbf000000 (TASK_SIZE), the stack at
+// its top, PIE programs at two thirds of it (ELF_ET_DYN_BASE).
+extern const ArchInfo kArmArch = {
+    .name = "armv7l",
+    .e_machine = EM_ARM,
+    .platform = "v7l",
+    .hwcap = arm32::kHwcap,
+    .hwcap2 = 0,
+    .stack_top = 0xbf000000,
+    .dyn_base = 0x7f550000,
+    .interp_base = 0,
+    .min_sigstack = 2048,  // MINSIGSTKSZ
+    .word_bytes = 4,
+    .address_space = uint64_t(1) << 32,
+    .sigaction_restorer = true,
+    .sigreturn_code = arm32::kSigreturn,
+    .sigreturn_size = sizeof arm32::kSigreturn,
+    .open_flags_to_host = aarch64::open_flags_to_host,  // Arm's O_* values are arm64's
+    .open_flags_to_guest = aarch64::open_flags_to_guest,
+    .cpuinfo = arm32::cpuinfo,
+    .register_syscalls = arm32::register_syscalls,
+    .run = arm32::run,
+};
+
+}  // namespace mimic::linux_user
