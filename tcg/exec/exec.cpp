@@ -9,6 +9,7 @@
 #include <xmmintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,27 +44,95 @@ inline void bump(std::atomic<uint64_t>& c) {
 std::atomic<uint64_t> g_cpu_epoch{1};
 }  // namespace
 
-struct ExecEngine::Cpu {
-  CpuBase* env = nullptr;
-  JumpCacheEntry* jump_cache = nullptr;  // what generated code probes
-  // The loop's view of the same cache: the TB behind each jump-cache entry.
-  std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;
-  std::atomic<bool> running{false};  // inside run() between exec_start and exec_end
-  bool has_waiter = false;           // counted by a pending exclusive section (cpus_mutex_)
-  uint32_t jc_flags = 0;             // tb_flags the jump cache was filled under
-  std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
+// One jump cache per translation mode (tb_flags value) a CPU has run in lately: generated code
+// probes the cache by pc alone, so a cache may only hold blocks of one mode, and guests that
+// switch modes all the time (ARM<->Thumb interworking, RISC-V U<->S, AArch64 EL0<->EL1) would
+// otherwise empty it at every switch.
+struct JumpCacheSet {
+  JumpCacheEntry* entries = nullptr;                       // what generated code probes
+  std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;   // the TB behind each entry
+  std::atomic<uint32_t> flags{0};
 
-  explicit Cpu(CpuBase* e) : env(e) {
-    jump_cache = static_cast<JumpCacheEntry*>(std::aligned_alloc(64, kJumpCacheSize * sizeof(JumpCacheEntry)));
-    if (!jump_cache) throw std::bad_alloc();
+  void allocate() {
     tbs.reset(new std::atomic<TranslationBlock*>[kJumpCacheSize]);
+    auto* e = static_cast<JumpCacheEntry*>(std::aligned_alloc(64, kJumpCacheSize * sizeof(JumpCacheEntry)));
+    if (!e) throw std::bad_alloc();
     for (size_t i = 0; i < kJumpCacheSize; ++i) {
-      jump_cache[i] = JumpCacheEntry{kJumpCacheEmpty, 0};
+      e[i] = JumpCacheEntry{kJumpCacheEmpty, 0};
       tbs[i].store(nullptr, std::memory_order_relaxed);
     }
-    jc_flags = e->tb_flags;
+    // Published last: other threads walk only sets whose entries they can see.
+    __atomic_store_n(&entries, e, __ATOMIC_RELEASE);
   }
-  ~Cpu() { std::free(jump_cache); }
+  JumpCacheEntry* visible() const { return __atomic_load_n(&entries, __ATOMIC_ACQUIRE); }
+  void clear() {
+    for (size_t i = 0; i < kJumpCacheSize; ++i) {
+      __atomic_store_n(&entries[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+      tbs[i].store(nullptr, std::memory_order_relaxed);
+    }
+  }
+  ~JumpCacheSet() { std::free(entries); }
+};
+constexpr unsigned kJumpCacheModes = 4;
+
+struct ExecEngine::Cpu {
+  CpuBase* env = nullptr;
+  // sets[active] is the cache of the mode the CPU runs in now; the others are allocated when
+  // first needed (most linux-user guests never change mode) and reused oldest first.
+  std::array<JumpCacheSet, kJumpCacheModes> sets;
+  unsigned active = 0, next_victim = 1;
+  JumpCacheEntry* jump_cache = nullptr;                    // sets[active].entries
+  std::atomic<TranslationBlock*>* tbs = nullptr;           // sets[active].tbs
+  std::atomic<bool> running{false};  // inside run() between exec_start and exec_end
+  bool has_waiter = false;           // counted by a pending exclusive section (cpus_mutex_)
+  std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
+
+  // System mode keeps one cache, emptied at each mode change: a block's validity there also
+  // depends on the TLB's mappings, which the per-mode caches do not yet follow (a Linux boot
+  // ran stale blocks with them).
+  bool one_mode = false;
+
+  Cpu(CpuBase* e, bool system) : env(e), one_mode(system) {
+    sets[0].allocate();
+    sets[0].flags.store(e->tb_flags, std::memory_order_relaxed);
+    activate(0);
+  }
+  uint32_t jc_flags() const { return sets[active].flags.load(std::memory_order_relaxed); }
+  void activate(unsigned i) {
+    active = i;
+    jump_cache = sets[i].entries;
+    tbs = sets[i].tbs.get();
+    env->jump_cache = jump_cache;
+  }
+  // Makes `flags`'s cache the active one (owner thread only).
+  void switch_mode(uint32_t flags) {
+    if (one_mode) {
+      sets[0].clear();
+      sets[0].flags.store(flags, std::memory_order_relaxed);
+      return;
+    }
+    for (unsigned i = 0; i < kJumpCacheModes; ++i) {
+      if (sets[i].visible() && sets[i].flags.load(std::memory_order_relaxed) == flags) return activate(i);
+    }
+    unsigned i = next_victim;
+    next_victim = next_victim + 1 == kJumpCacheModes ? 1 : next_victim + 1;
+    if (i == active) i = 0;
+    if (!sets[i].visible()) {
+      sets[i].allocate();
+    } else {
+      sets[i].flags.store(~flags, std::memory_order_relaxed);  // nobody matches it while it empties
+      sets[i].clear();
+    }
+    sets[i].flags.store(flags, std::memory_order_relaxed);
+    activate(i);
+  }
+  // Every allocated set, for invalidation from any thread.
+  template <typename F>
+  void for_each_set(F&& f) {
+    for (auto& set : sets) {
+      if (set.visible()) f(set);
+    }
+  }
 };
 
 // State of one active run() call, reachable from cpu_loop_exit through a thread-local pointer.
@@ -196,17 +265,19 @@ void ExecEngine::register_cpu(CpuBase* env) {
   for (auto& c : cpus_) {
     if (c->env == env) return;
   }
-  auto cpu = std::make_unique<Cpu>(env);
+  auto cpu = std::make_unique<Cpu>(env, options_.system);
   env->jump_cache = cpu->jump_cache;
   // The jump cache is keyed by virtual pc: it is only valid while the TLB's mappings are.
   if (options_.system && env->softmmu) {
     env->softmmu->set_flush_hook([this, c = cpu.get()](uint64_t vpage) {
       if (vpage == SoftMmu::kFlushAll) return clear_jump_cache(c);
-      for (size_t i = 0; i < kJumpCacheSize; ++i) {
-        if ((__atomic_load_n(&c->jump_cache[i].guest_pc, __ATOMIC_RELAXED) & kPageMask) != vpage) continue;
-        __atomic_store_n(&c->jump_cache[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
-        c->tbs[i].store(nullptr, std::memory_order_relaxed);
-      }
+      c->for_each_set([vpage](JumpCacheSet& set) {
+        for (size_t i = 0; i < kJumpCacheSize; ++i) {
+          if ((__atomic_load_n(&set.entries[i].guest_pc, __ATOMIC_RELAXED) & kPageMask) != vpage) continue;
+          __atomic_store_n(&set.entries[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+          set.tbs[i].store(nullptr, std::memory_order_relaxed);
+        }
+      });
     });
   }
   cpus_.push_back(std::move(cpu));
@@ -409,11 +480,8 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
 
 TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx) {
   // Generated code probes the jump cache by pc alone, so it must only hold blocks of the
-  // current flags: a mode change empties it.
-  if (flags != cpu->jc_flags) {
-    clear_jump_cache(cpu);
-    cpu->jc_flags = flags;
-  }
+  // current flags: a mode change switches to that mode's cache.
+  if (flags != cpu->jc_flags()) cpu->switch_mode(flags);
   const size_t idx = jump_cache_index(pc);
   TranslationBlock* tb = cpu->tbs[idx].load(std::memory_order_acquire);
   if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
@@ -633,10 +701,7 @@ void ExecEngine::fill_jump_cache(Cpu* cpu, TranslationBlock* tb) {
 }
 
 void ExecEngine::clear_jump_cache(Cpu* cpu) {
-  for (size_t i = 0; i < kJumpCacheSize; ++i) {
-    __atomic_store_n(&cpu->jump_cache[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
-    cpu->tbs[i].store(nullptr, std::memory_order_relaxed);
-  }
+  cpu->for_each_set([](JumpCacheSet& set) { set.clear(); });
 }
 
 void ExecEngine::flush_jump_cache(CpuBase* env) { clear_jump_cache(cpu_for(env)); }
@@ -653,12 +718,14 @@ void ExecEngine::invalidate_tb_locked(TranslationBlock* tb) {
   {
     std::lock_guard lock(cpus_mutex_);
     for (auto& c : cpus_) {
-      JumpCacheEntry& e = c->jump_cache[idx];
-      if (__atomic_load_n(&e.host_code, __ATOMIC_RELAXED) == tb->code) {
-        __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
-      }
-      TranslationBlock* expected = tb;
-      c->tbs[idx].compare_exchange_strong(expected, nullptr, std::memory_order_relaxed);
+      c->for_each_set([idx, tb](JumpCacheSet& set) {
+        JumpCacheEntry& e = set.entries[idx];
+        if (__atomic_load_n(&e.host_code, __ATOMIC_RELAXED) == tb->code) {
+          __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+        }
+        TranslationBlock* expected = tb;
+        set.tbs[idx].compare_exchange_strong(expected, nullptr, std::memory_order_relaxed);
+      });
     }
   }
   invalidated_.fetch_add(1, std::memory_order_relaxed);
