@@ -49,8 +49,8 @@ std::atomic<uint64_t> g_cpu_epoch{1};
 // switch modes all the time (ARM<->Thumb interworking, RISC-V U<->S, AArch64 EL0<->EL1) would
 // otherwise empty it at every switch.
 struct JumpCacheSet {
-  JumpCacheEntry* entries = nullptr;                       // what generated code probes
-  std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;   // the TB behind each entry
+  JumpCacheEntry* entries = nullptr;                      // what generated code probes
+  std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;  // the TB behind each entry
   std::atomic<uint32_t> flags{0};
 
   void allocate() {
@@ -81,10 +81,10 @@ struct ExecEngine::Cpu {
   // first needed (most linux-user guests never change mode) and reused oldest first.
   std::array<JumpCacheSet, kJumpCacheModes> sets;
   unsigned active = 0, next_victim = 1;
-  JumpCacheEntry* jump_cache = nullptr;                    // sets[active].entries
-  std::atomic<TranslationBlock*>* tbs = nullptr;           // sets[active].tbs
-  std::atomic<bool> running{false};  // inside run() between exec_start and exec_end
-  bool has_waiter = false;           // counted by a pending exclusive section (cpus_mutex_)
+  JumpCacheEntry* jump_cache = nullptr;           // sets[active].entries
+  std::atomic<TranslationBlock*>* tbs = nullptr;  // sets[active].tbs
+  std::atomic<bool> running{false};               // inside run() between exec_start and exec_end
+  bool has_waiter = false;                        // counted by a pending exclusive section (cpus_mutex_)
   std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
 
   // System mode keeps one cache, emptied at each mode change: a block's validity there also
