@@ -124,8 +124,26 @@ std::string binfmt_registration(const std::string& entry_name, uint16_t machine,
   // EV_CURRENT, OS/ABI (masked out), ABI version and padding; then e_type (2 or 3: the mask's
   // 0xfe) and e_machine.
   const uint8_t elf_class = machine == 40 ? 1 : 2;
-  std::vector<uint8_t> magic = {
-      0x7f, 'E', 'L', 'F', elf_class, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, uint8_t(machine & 0xff), uint8_t(machine >> 8)};
+  std::vector<uint8_t> magic = {0x7f,
+                                'E',
+                                'L',
+                                'F',
+                                elf_class,
+                                1,
+                                1,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                0,
+                                2,
+                                0,
+                                uint8_t(machine & 0xff),
+                                uint8_t(machine >> 8)};
   std::vector<uint8_t> mask(magic.size(), 0xff);
   mask[7] = 0x00;
   mask[16] = 0xfe;

@@ -92,8 +92,9 @@ int parse_device_option(const std::string& opt, const std::string& v, hw::Machin
     if (!parse_option_list(opt, v, true, o, error)) return -1;
     m.devices.chardevs.push_back(std::move(o));
   } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev") {
-    error = fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
-                        opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
+    error =
+        fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
+                    opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
     return -1;
   } else {
     return 0;

@@ -11,14 +11,14 @@ struct Process;
 class SyscallTable;
 
 struct ArchInfo {
-  const char* name;         // "riscv64": error messages and uname -m
-  uint16_t e_machine;       // ELF machine number
-  const char* platform;     // AT_PLATFORM string (empty: none)
-  uint64_t hwcap, hwcap2;   // AT_HWCAP, AT_HWCAP2
-  uint64_t stack_top;       // default top of the initial stack (clipped to the reservation)
-  uint64_t dyn_base;        // where static-PIE programs are loaded
-  uint64_t interp_base;     // where the dynamic loader is loaded
-  uint64_t min_sigstack;    // AT_MINSIGSTKSZ
+  const char* name;        // "riscv64": error messages and uname -m
+  uint16_t e_machine;      // ELF machine number
+  const char* platform;    // AT_PLATFORM string (empty: none)
+  uint64_t hwcap, hwcap2;  // AT_HWCAP, AT_HWCAP2
+  uint64_t stack_top;      // default top of the initial stack (clipped to the reservation)
+  uint64_t dyn_base;       // where static-PIE programs are loaded
+  uint64_t interp_base;    // where the dynamic loader is loaded
+  uint64_t min_sigstack;   // AT_MINSIGSTKSZ
   // The ABI's word: 4 for 32-bit guests (pointers, longs, auxv and argv entries), else 8.
   unsigned word_bytes = 8;
   // The guest address space's size (32-bit guests: 4 GiB); 0 takes the largest the host grants.

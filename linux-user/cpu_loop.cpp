@@ -24,11 +24,22 @@ namespace {
 // with a temporary signal mask or a timeout.
 // By name, so that every ABI's numbering (and its time64 variants) is covered.
 bool never_restarts(uint64_t nr) {
-  static constexpr std::string_view kNames[] = {
-      "ppoll",           "ppoll_time64",           "pselect6",     "pselect6_time64",
-      "epoll_pwait",     "epoll_pwait2",           "epoll_wait",   "rt_sigsuspend",
-      "rt_sigtimedwait", "rt_sigtimedwait_time64", "nanosleep",    "clock_nanosleep",
-      "clock_nanosleep_time64", "io_getevents",    "io_pgetevents", "poll"};
+  static constexpr std::string_view kNames[] = {"ppoll",
+                                                "ppoll_time64",
+                                                "pselect6",
+                                                "pselect6_time64",
+                                                "epoll_pwait",
+                                                "epoll_pwait2",
+                                                "epoll_wait",
+                                                "rt_sigsuspend",
+                                                "rt_sigtimedwait",
+                                                "rt_sigtimedwait_time64",
+                                                "nanosleep",
+                                                "clock_nanosleep",
+                                                "clock_nanosleep_time64",
+                                                "io_getevents",
+                                                "io_pgetevents",
+                                                "poll"};
   const char* name = syscall_name(nr);
   if (!name) return false;
   for (std::string_view n : kNames)

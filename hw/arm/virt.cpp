@@ -261,9 +261,9 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   }
 
   const ArmMemMapEntry& vio = arm_virt_memmap(ArmVirtRegion::Mmio);
-  virtio_ = make_virtio_mmio_slots(memory_, config_.devices, kArmVirtMmioCount, vio.base, vio.size,
-                                   [this](unsigned slot, bool l) { gic_->set_irq(0, kGicFirstSpi + kArmVirtMmioSpi + slot, l); },
-                                   log_);
+  virtio_ = make_virtio_mmio_slots(
+      memory_, config_.devices, kArmVirtMmioCount, vio.base, vio.size,
+      [this](unsigned slot, bool l) { gic_->set_irq(0, kGicFirstSpi + kArmVirtMmioSpi + slot, l); }, log_);
 
   loader_ = std::make_unique<ImageLoader>(memory_, mem.base, config_.ram_bytes);
   if (config_.dtb.empty())

@@ -29,11 +29,11 @@ struct OptionList {
 };
 
 struct DeviceOptions {
-  std::vector<OptionList> drives;   // -drive
-  std::vector<OptionList> devices;  // -device, in command-line order
-  std::vector<OptionList> globals;  // -global DRIVER.PROP=VALUE, as driver "DRIVER", props {PROP, VALUE}
-  std::vector<OptionList> netdevs;  // -netdev TYPE,id=...
-  std::vector<OptionList> nics;     // -nic TYPE,...: a netdev and its NIC in one
+  std::vector<OptionList> drives;    // -drive
+  std::vector<OptionList> devices;   // -device, in command-line order
+  std::vector<OptionList> globals;   // -global DRIVER.PROP=VALUE, as driver "DRIVER", props {PROP, VALUE}
+  std::vector<OptionList> netdevs;   // -netdev TYPE,id=...
+  std::vector<OptionList> nics;      // -nic TYPE,...: a netdev and its NIC in one
   std::vector<OptionList> chardevs;  // -chardev TYPE,id=...
 };
 

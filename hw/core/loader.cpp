@@ -69,7 +69,8 @@ void ImageLoader::load_raw(const std::string& what, const std::vector<uint8_t>& 
   add(LoadedBlob{what, addr, data, mem_size});
 }
 
-ImageLoader::ElfInfo ImageLoader::load_elf(const std::string& what, const std::vector<uint8_t>& file, unsigned machine) {
+ImageLoader::ElfInfo ImageLoader::load_elf(const std::string& what, const std::vector<uint8_t>& file,
+                                           unsigned machine) {
   auto fail = [&](const std::string& why) { return MachineError(fmt::format("{}: bad ELF file: {}", what, why)); };
   if (file.size() < sizeof(Elf64_Ehdr)) throw fail(fmt::format("{} bytes is shorter than the ELF header", file.size()));
   const char* arch = machine == EM_AARCH64 ? "AArch64" : "RISC-V";

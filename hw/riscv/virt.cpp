@@ -109,8 +109,9 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   rtc_->irq().connect([this](bool l) { plic_->set_irq(kVirtRtcIrq, l); });
 
   const MemMapEntry& vio = virt_memmap(VirtRegion::Virtio);
-  virtio_ = make_virtio_mmio_slots(memory_, config_.devices, kVirtVirtioCount, vio.base, vio.size,
-                                   [this](unsigned slot, bool l) { plic_->set_irq(kVirtVirtioIrq + slot, l); }, log_);
+  virtio_ = make_virtio_mmio_slots(
+      memory_, config_.devices, kVirtVirtioCount, vio.base, vio.size,
+      [this](unsigned slot, bool l) { plic_->set_irq(kVirtVirtioIrq + slot, l); }, log_);
 
   // PLIC context 2h is hart h's M mode (MEIP), 2h + 1 its S mode (SEIP); ACLINT drives MSIP/MTIP.
   for (unsigned h = 0; h < harts; h++) {

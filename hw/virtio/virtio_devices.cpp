@@ -215,8 +215,8 @@ std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& me
                                                                 tcg::Logger* log) {
   VirtioDevicePlan plan = make_virtio_devices(options);
   if (plan.devices.size() > count)
-    throw MachineError(fmt::format("-device: {} virtio devices, the machine has {} virtio-mmio slots",
-                                   plan.devices.size(), count));
+    throw MachineError(
+        fmt::format("-device: {} virtio devices, the machine has {} virtio-mmio slots", plan.devices.size(), count));
   std::vector<std::unique_ptr<VirtioMmio>> slots(count);
   for (unsigned i = count; i-- > 0;) {
     unsigned k = count - 1 - i;
