@@ -420,6 +420,7 @@ GuestMemory::MapInfo GuestMemory::file_info(const std::string& host_path, uint64
 }
 
 std::string GuestMemory::guest_visible(std::string path) const {
+  if (!guest_root_.empty() && path == guest_root_) return "/";
   if (!guest_root_.empty() && path.size() > guest_root_.size() && path.rfind(guest_root_, 0) == 0 &&
       path[guest_root_.size()] == '/')
     path.erase(0, guest_root_.size());

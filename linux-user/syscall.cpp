@@ -13,6 +13,7 @@
 
 #include "linux-user/arch.h"
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/mmap.h"
 #include "tcg/exec/options.h"
 
 namespace mimic::linux_user {
@@ -199,10 +200,34 @@ std::string host_path_for(const Process& proc, const std::string& path, bool fol
   return resolve_in_sysroot(root, path, follow, proc.options.sysroot_is_chroot);
 }
 
-int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow) {
+std::string host_path_at(const Process& proc, int dirfd, const std::string& path, bool follow) {
+  const std::string& root = proc.options.sysroot;
+  if (path.empty() || path[0] == '/' || !proc.options.sysroot_is_chroot || root.empty() || root == "/" ||
+      dirfd == kDirfdLeaveToKernel)
+    return host_path_for(proc, path, follow);
+  // A chroot's relative path: the host kernel would let ".." climb above the root's top and resolve
+  // an absolute symlink met on the way on the host. Walk it from the base's guest path instead. A
+  // base outside the root (a working folder left above it, the host's /proc or /dev, a removed
+  // folder, a bad dirfd) stays the host kernel's, with the kernel's own errors.
+  std::string base;
+  if (dirfd == AT_FDCWD) {
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return path;
+    base = cwd;
+  } else {
+    base = host_path_of_fd(dirfd);
+  }
+  if (base == root) return host_path_for(proc, "/" + path, follow);
+  if (base.size() <= root.size() || base.compare(0, root.size(), root) != 0 || base[root.size()] != '/' ||
+      base.ends_with(" (deleted)"))
+    return path;
+  return host_path_for(proc, base.substr(root.size()) + "/" + path, follow);
+}
+
+int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow, int dirfd) {
   std::string p;
   if (int64_t r = read_guest_string(ctx.mem, addr, p, 4096); r < 0) return r;
-  out = host_path_for(ctx.proc, p, follow);
+  out = host_path_at(ctx.proc, dirfd, p, follow);
   return 0;
 }
 

@@ -1,6 +1,8 @@
 // The table-driven system call layer: definitions, the table, dispatch and shared helpers.
 #pragma once
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <string>
@@ -128,9 +130,14 @@ inline int open_flags_to_guest(const Process& p, int f) {
 // Guest path → host path: -L sysroot lookup for absolute paths, and emulated /proc entries.
 // `follow`: the call follows a symlink in the last component (open without O_NOFOLLOW, stat,
 // chdir, execve); lstat, readlink, unlink, rename, mkdir and friends do not.
+// `dirfd`: the base of a relative path (AT_FDCWD: the working folder). In a chroot a relative
+// path is walked by mimic from its base's guest path, as an absolute one is (host_path_at).
 // Returns 0 or -errno (EFAULT, ENAMETOOLONG).
-int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow = true);
+int64_t guest_path(SyscallCtx& ctx, uint64_t addr, std::string& out, bool follow = true, int dirfd = AT_FDCWD);
 std::string host_path_for(const Process& proc, const std::string& path, bool follow = true);
+std::string host_path_at(const Process& proc, int dirfd, const std::string& path, bool follow = true);
+// A dirfd for host_path_at that leaves a relative path to the host kernel (openat2's RESOLVE_*).
+constexpr int kDirfdLeaveToKernel = -1;
 // The host path of absolute guest `path` under sysroot `root` (see syscall.cpp).
 std::string resolve_in_sysroot(const std::string& root, const std::string& path, bool follow, bool chroot = false);
 

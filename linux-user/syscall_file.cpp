@@ -285,10 +285,10 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
 // The open family's path step: the host path for guest path `addr` opened with host `flags`;
 // returns an emulated /proc file's descriptor (>= 0), kOpenHostPath to open `path`, or -errno.
 constexpr int64_t kOpenHostPath = -(int64_t(1) << 40);
-int64_t open_path(SyscallCtx& ctx, uint64_t addr, int flags, std::string& path) {
+int64_t open_path(SyscallCtx& ctx, int dirfd, uint64_t addr, int flags, std::string& path) {
   // O_CREAT|O_EXCL does not follow a final symlink either (it fails with EEXIST on one).
   const bool follow = !(flags & O_NOFOLLOW) && (flags & (O_CREAT | O_EXCL)) != (O_CREAT | O_EXCL);
-  if (int64_t r = guest_path(ctx, addr, path, follow); r < 0) return r;
+  if (int64_t r = guest_path(ctx, addr, path, follow, dirfd); r < 0) return r;
   if (std::string dir; proc_file_of_this_process(path, dir) == "mem") return open_guest_mem(ctx, flags);
   int fd = open_emulated_proc(ctx, path);
   if (fd < 0) return kOpenHostPath;
@@ -299,7 +299,7 @@ int64_t open_path(SyscallCtx& ctx, uint64_t addr, int flags, std::string& path) 
 SYS(openat) {
   const int flags = open_flags_to_host(ctx.proc, a[2]);
   std::string path;
-  if (int64_t r = open_path(ctx, a[1], flags, path); r != kOpenHostPath) return r;
+  if (int64_t r = open_path(ctx, guest_dirfd(a[0]), a[1], flags, path); r != kOpenHostPath) return r;
   return safe_syscall(SYS_openat, guest_dirfd(a[0]), path.c_str(), flags, mode_t(a[3]));  // a FIFO blocks
 }
 // openat2(dirfd, path, how, size): struct open_how { u64 flags, mode, resolve } may grow; bytes
@@ -320,7 +320,10 @@ SYS(openat2) {
   if (how.flags >> 32) return -EINVAL;
   const int flags = open_flags_to_host(ctx.proc, how.flags);
   std::string path;
-  if (int64_t r = open_path(ctx, a[1], flags, path); r != kOpenHostPath) return r;
+  // RESOLVE_* rules apply to the path as the guest gave it, relative to its dirfd.
+  const int walk_base = how.resolve ? kDirfdLeaveToKernel : guest_dirfd(a[0]);
+  if (int64_t r = open_path(ctx, walk_base, a[1], flags, path); r != kOpenHostPath)
+    return r;
   OpenHow host{uint64_t(uint32_t(flags)), how.mode, how.resolve};
   return host_ret(syscall(SYS_openat2, guest_dirfd(a[0]), path.c_str(), &host, sizeof host));
 }

@@ -38,14 +38,14 @@ bool follows(uint64_t at_flags) { return !(at_flags & AT_SYMLINK_NOFOLLOW); }
 
 SYS(newfstatat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3]), guest_dirfd(a[0])); r < 0) return r;
   struct stat st;
   if (::fstatat(guest_dirfd(a[0]), path.c_str(), &st, int(a[3])) != 0) return -errno;
   return put_stat(ctx, a[2], st);
 }
 SYS(statx) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follows(a[2])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[2]), guest_dirfd(a[0])); r < 0) return r;
   struct statx sx;  // the same layout on every architecture
   if (syscall(SYS_statx, guest_dirfd(a[0]), path.c_str(), int(a[2]), unsigned(a[3]), &sx) != 0) return -errno;
   return copy_to_guest(ctx.mem, a[4], &sx, sizeof sx) ? 0 : -EFAULT;
@@ -76,21 +76,21 @@ SYS(readlinkat) {
     size_t n = std::min<size_t>(exe.size(), size_t(len));
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }
-  path = host_path_for(ctx.proc, guest, false);
+  path = host_path_at(ctx.proc, guest_dirfd(a[0]), guest, false);
   return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(),
                                static_cast<char*>(guest_buffer(ctx.mem, a[2], uint64_t(len))), size_t(len)));
 }
 
 SYS(faccessat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, true, guest_dirfd(a[0])); r < 0) return r;
   return host_ret(syscall(SYS_faccessat, guest_dirfd(a[0]), path.c_str(), int(a[2])));
 }
 // struct file_handle { u32 handle_bytes; int handle_type; unsigned char f_handle[]; } is the same
 // everywhere; the kernel reads handle_bytes and writes the header and as many bytes back.
 SYS(name_to_handle_at) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, (a[4] & AT_SYMLINK_FOLLOW) != 0); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, (a[4] & AT_SYMLINK_FOLLOW) != 0, guest_dirfd(a[0])); r < 0) return r;
   uint32_t bytes;
   if (!get_guest(ctx.mem, a[2], bytes)) return -EFAULT;
   constexpr uint32_t kMaxHandleSz = 128;
@@ -117,71 +117,71 @@ SYS(open_by_handle_at) {
 }
 SYS(faccessat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3]), guest_dirfd(a[0])); r < 0) return r;
   return host_ret(syscall(SYS_faccessat2, guest_dirfd(a[0]), path.c_str(), int(a[2]), int(a[3])));
 }
 SYS(mkdirat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false, guest_dirfd(a[0])); r < 0) return r;
   return host_ret(::mkdirat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
 }
 SYS(mknodat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false, guest_dirfd(a[0])); r < 0) return r;
   return host_ret(::mknodat(guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), dev_t(a[3])));
 }
 SYS(unlinkat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, false, guest_dirfd(a[0])); r < 0) return r;
   return host_ret(::unlinkat(guest_dirfd(a[0]), path.c_str(), int(a[2])));
 }
 SYS(symlinkat) {
   // The link's target is stored verbatim: it is the guest's string, resolved later by the guest.
   std::string target, path;
   if (int64_t r = read_guest_string(ctx.mem, a[0], target); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[2], path, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[2], path, false, guest_dirfd(a[1])); r < 0) return r;
   return host_ret(::symlinkat(target.c_str(), guest_dirfd(a[1]), path.c_str()));
 }
 SYS(linkat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from, a[4] & AT_SYMLINK_FOLLOW); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, a[4] & AT_SYMLINK_FOLLOW, guest_dirfd(a[0])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false, guest_dirfd(a[2])); r < 0) return r;
   return host_ret(::linkat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), int(a[4])));
 }
 SYS(renameat) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false, guest_dirfd(a[0])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false, guest_dirfd(a[2])); r < 0) return r;
   return host_ret(::renameat(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str()));
 }
 SYS(renameat2) {
   std::string from, to;
-  if (int64_t r = guest_path(ctx, a[1], from, false); r < 0) return r;
-  if (int64_t r = guest_path(ctx, a[3], to, false); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], from, false, guest_dirfd(a[0])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, false, guest_dirfd(a[2])); r < 0) return r;
   return host_ret(::renameat2(guest_dirfd(a[0]), from.c_str(), guest_dirfd(a[2]), to.c_str(), unsigned(a[4])));
 }
 SYS(fchmod) { return host_ret(::fchmod(fdarg(a[0]), mode_t(a[1]))); }
 SYS(fchmodat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, true, guest_dirfd(a[0])); r < 0) return r;
   return host_ret(syscall(SYS_fchmodat, guest_dirfd(a[0]), path.c_str(), mode_t(a[2])));
 }
 SYS(fchmodat2) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[3]), guest_dirfd(a[0])); r < 0) return r;
   return host_ret(syscall(452, guest_dirfd(a[0]), path.c_str(), mode_t(a[2]), int(a[3])));
 }
 SYS(fchown) { return host_ret(::fchown(fdarg(a[0]), uid_t(a[1]), gid_t(a[2]))); }
 SYS(fchownat) {
   std::string path;
-  if (int64_t r = guest_path(ctx, a[1], path, follows(a[4])); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[1], path, follows(a[4]), guest_dirfd(a[0])); r < 0) return r;
   return host_ret(::fchownat(guest_dirfd(a[0]), path.c_str(), uid_t(a[2]), gid_t(a[3]), int(a[4])));
 }
 SYS(utimensat) {
   std::string path;
   const char* p = nullptr;
   if (a[1]) {
-    if (int64_t r = guest_path(ctx, a[1], path, follows(a[3])); r < 0) return r;
+    if (int64_t r = guest_path(ctx, a[1], path, follows(a[3]), guest_dirfd(a[0])); r < 0) return r;
     p = path.c_str();
   }
   timespec ts[2], *pts = nullptr;

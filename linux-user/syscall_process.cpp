@@ -561,7 +561,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
   if (int64_t r = read_string_array(ctx, envp_addr, envp, budget); r < 0) return r;
   std::string file = guest_file;
   for (int depth = 0; depth < 4; depth++) {
-    std::string host = host_path_for(ctx.proc, file);
+    std::string host = host_path_at(ctx.proc, AT_FDCWD, file);
     int fd = ::open(host.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return -errno;
     if (access(host.c_str(), X_OK) != 0) {
@@ -653,14 +653,17 @@ SYS(execveat) {
     if (!(flags & AT_EMPTY_PATH)) return -ENOENT;
     path = host_path_of_fd(dirfd);
     if (path.empty()) return -EBADF;
+    // exec_file takes guest paths: in a chroot the descriptor's host path is seen from the root.
+    if (ctx.proc.options.sysroot_is_chroot) path = ctx.mem.guest_visible(path);
   } else if (path[0] != '/' && dirfd != AT_FDCWD) {
-    const std::string dir = host_path_of_fd(dirfd);
+    std::string dir = host_path_of_fd(dirfd);
     if (dir.empty()) return -EBADF;
+    if (ctx.proc.options.sysroot_is_chroot) dir = ctx.mem.guest_visible(dir);
     path = dir + "/" + path;
   }
   if (flags & AT_SYMLINK_NOFOLLOW) {
     struct stat st;
-    if (lstat(host_path_for(ctx.proc, path, false).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return -ELOOP;
+    if (lstat(host_path_at(ctx.proc, AT_FDCWD, path, false).c_str(), &st) == 0 && S_ISLNK(st.st_mode)) return -ELOOP;
   }
   return exec_file(ctx, path, a[2], a[3]);
 }

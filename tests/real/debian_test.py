@@ -191,6 +191,18 @@ CASES = [
     Case("chroot-devpts", "echo x > /dev/null && echo null-ok; python3 -c 'import os; m, s = os.openpty(); "
                           "print(os.ttyname(s).startswith(\"/dev/pts/\"))'",
          shell="rootcopy", oracle=False, expect="null-ok\nTrue\n"),
+    # Relative paths in a root walk inside it: ".." at the top stays there, from the working folder
+    # and from a dirfd, and an absolute symlink met on a relative path resolves in the root (the
+    # expected lines are what the x86 kernel's chroot(8) printed for the same script and C program;
+    # before, ".." reached the folder holding the root, whose "words" the test made)
+    Case("chroot-dotdot",
+         "echo inroot > /marker-root; ln -sf /marker-root /tmp/mlink; cd /; "
+         "test -e ../words && echo escaped || echo confined; "
+         "cd /tmp && (test -e ../../words && echo escaped2 || echo confined2); cat mlink; "
+         "python3 -c \"import os\nd = os.open('/tmp', os.O_RDONLY)\ntry:\n    os.stat('../../words', dir_fd=d); "
+         "print('dirfd-escaped')\nexcept FileNotFoundError:\n    print('dirfd-confined')\n"
+         "print('dirfd-' + open(os.open('mlink', os.O_RDONLY, dir_fd=d)).read().strip())\"",
+         shell="rootcopy", oracle=False, expect="confined\nconfined2\ninroot\ndirfd-confined\ndirfd-inroot\n"),
     # A "#!" script as the program: its interpreter comes from the root, with the argv Linux's
     # binfmt_script builds (the host kernel and dash print the same for the same script)
     Case("chroot-script-argv", "tr '\\0' ' ' < /proc/$$/cmdline; echo; echo \"$0|$1|$2|$#\"; "
