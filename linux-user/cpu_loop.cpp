@@ -70,7 +70,7 @@ int run_initial_thread(Process& proc, tcg::ExecEngine& engine, GuestThread& thre
   EngineBinding engine_binding(proc, engine);
   proc.main_thread = &thread;
   ThreadBinding binding(proc, thread);
-  set_guest_mask(thread, host_mask_as_guest());  // the mask mimic inherited
+  set_guest_mask(thread, inherited_guest_mask());  // the mask mimic inherited
   thread.run_loop();
   // exit_group ends every thread at once, as in the kernel. Returning from main instead would
   // free the code cache and run static destructors under threads still running guest code

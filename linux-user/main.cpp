@@ -49,7 +49,7 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
     if (s.rfind(kGuestLoaderVarPrefix, 0) == 0 && s.compare(std::strlen(kGuestLoaderVarPrefix), 3, "LD_") == 0)
       s.erase(0, std::strlen(kGuestLoaderVarPrefix));
     std::string name = s.substr(0, s.find('='));
-    if (name == kArgv0Var || name == kChrootVar) continue;
+    if (name == kArgv0Var || name == kChrootVar || name == kSigmaskVar) continue;
     index[name] = env.size();
     env.push_back(s);
   }

@@ -14,6 +14,7 @@
 #include "linux-user/arch.h"
 #include "linux-user/safe_syscall.h"
 #include "linux-user/syscall.h"
+#include "linux-user/user.h"
 #include "tcg/exec/exec.h"
 
 // The return path of host signal handlers installed with raw rt_sigaction (x86-64 requires
@@ -252,6 +253,35 @@ uint64_t host_mask_as_guest() {
   uint64_t cur = 0;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, nullptr, &cur, 8);
   return cur;
+}
+
+uint64_t requeue_signals_for_exec(GuestThread& thread) {
+  uint64_t saved = 0;
+  set_host_mask(~uint64_t(0), &saved);  // mark_pending cannot run from here on
+  SignalState& s = thread.signals;
+  const pid_t pid = getpid(), tid = pid_t(syscall(SYS_gettid));
+  auto requeue = [&](int sig, const GuestSiginfo& info) {
+    siginfo_t si;
+    memcpy(&si, &info, sizeof si);  // GuestSiginfo is the host's layout (mark_pending copied it)
+    si.si_signo = sig;
+    // The kernel takes a siginfo with si_code >= 0 (kill's SI_USER, a child's CLD_*) only from the
+    // thread whose id is the pid: elsewhere the signal goes back as from tgkill.
+    if (syscall(SYS_rt_tgsigqueueinfo, pid, tid, sig, &si) != 0) syscall(SYS_tgkill, pid, tid, sig);
+  };
+  const uint64_t pending = s.pending.load();
+  for (int sig = 1; sig < kFirstRealtime; sig++)
+    if ((pending & sig_bit(sig)) && !is_fault_signal(sig)) requeue(sig, s.info[sig]);
+  for (int i = 0; i < s.rt_count; i++) requeue(s.rt_queue[i].signo, s.rt_queue[i]);
+  s.rt_count = 0;
+  s.pending.store(0);
+  return saved;
+}
+
+void restore_signals_after_failed_exec(uint64_t saved_host_mask) { set_host_mask(saved_host_mask, nullptr); }
+
+uint64_t inherited_guest_mask() {
+  if (const char* v = getenv(kSigmaskVar)) return strtoull(v, nullptr, 16);
+  return host_mask_as_guest();
 }
 
 uint64_t host_mask_for_guest(uint64_t mask) {

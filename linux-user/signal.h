@@ -54,6 +54,17 @@ void process_pending_signals(Process& proc, GuestThread& thread);
 // deliver, so the host's EINTR was spurious): the interrupted system call should run again.
 bool should_restart_syscall(Process& proc, GuestThread& thread);
 
+// execve of a guest program: the signals mimic took from the kernel for this thread and has not
+// delivered go back into the host kernel's pending set (their siginfo kept where the kernel allows
+// it), and every host signal is blocked until the execve, so that the new program gets them as it
+// would under Linux; the new mimic unblocks with the guest mask passed in kSigmaskVar. Returns the
+// host mask to restore when the execve fails (the kernel then hands them to mimic's handlers again).
+uint64_t requeue_signals_for_exec(GuestThread& thread);
+void restore_signals_after_failed_exec(uint64_t saved_host_mask);
+// The mask the initial guest thread starts with: kSigmaskVar's when a guest execve set it, else the
+// host mask mimic inherited.
+uint64_t inherited_guest_mask();
+
 // rt_sigreturn for the current thread: restores the frame; returns kSysNoResult.
 int64_t do_rt_sigreturn(Process& proc, GuestThread& thread);
 

@@ -601,23 +601,32 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       const size_t guest_env_size = envp.size();
       envp.push_back("MIMIC_USER_ARGV0=" + (argv.empty() ? file : argv[0]));
       if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
+      char mask_var[64];
+      snprintf(mask_var, sizeof mask_var, "%s=%llx", kSigmaskVar, (unsigned long long)ctx.thread.signals.blocked);
+      envp.push_back(mask_var);
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);
       fflush(stderr);
       send_vfork_writes(ctx.proc);
+      const uint64_t host_mask = requeue_signals_for_exec(ctx.thread);
       ::execve("/proc/self/exe", cargv.data(), cenv.data());
       const int self_errno = errno;
-      if (self_errno == E2BIG || self_errno == ENOMEM) return -self_errno;
+      if (self_errno == E2BIG || self_errno == ENOMEM) {
+        restore_signals_after_failed_exec(host_mask);
+        return -self_errno;
+      }
       // No usable /proc: a chroot that did not mount it, or debootstrap's first stage, whose
       // /proc is a link to /proc (ELOOP inside the chroot). Hand the program to the kernel,
       // whose binfmt_misc entry (mimic binfmt install; its F flag works in chroots) starts
       // mimic again; an emulated chroot travels with it.
       envp.resize(guest_env_size);
       if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
+      envp.push_back(mask_var);
       auto gargv = c_strings(argv);
       auto genv = c_strings(envp);
       ::execve(host.c_str(), gargv.data(), genv.data());
       const int kernel_errno = errno;
+      restore_signals_after_failed_exec(host_mask);
       if (kernel_errno == ENOEXEC) {
         fprintf(stderr,
                 "mimic: cannot start %s: re-executing mimic through /proc/self/exe failed (%s) and no "

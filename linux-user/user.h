@@ -42,5 +42,8 @@ int run_program(const UserOptions& options);
 constexpr const char* kGuestLoaderVarPrefix = "MIMIC_USER_GUEST_";
 // Set by a guest execve in a guest that called chroot: the host path of its root.
 constexpr const char* kChrootVar = "MIMIC_USER_CHROOT";
+// Set by a guest execve of a guest program: the guest's signal mask (hex). The host mask is all
+// blocked across that execve (see requeue_signals_for_exec), so the new mimic cannot inherit it.
+constexpr const char* kSigmaskVar = "MIMIC_USER_SIGMASK";
 
 }  // namespace mimic::linux_user
