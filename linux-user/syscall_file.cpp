@@ -322,8 +322,7 @@ SYS(openat2) {
   std::string path;
   // RESOLVE_* rules apply to the path as the guest gave it, relative to its dirfd.
   const int walk_base = how.resolve ? kDirfdLeaveToKernel : guest_dirfd(a[0]);
-  if (int64_t r = open_path(ctx, walk_base, a[1], flags, path); r != kOpenHostPath)
-    return r;
+  if (int64_t r = open_path(ctx, walk_base, a[1], flags, path); r != kOpenHostPath) return r;
   OpenHow host{uint64_t(uint32_t(flags)), how.mode, how.resolve};
   return host_ret(syscall(SYS_openat2, guest_dirfd(a[0]), path.c_str(), &host, sizeof host));
 }
