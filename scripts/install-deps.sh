@@ -17,6 +17,8 @@ packages=(
   zlib1g-dev qemu-utils
   # Go programs as guests (tests/go): the Go runtime is a demanding user of threads and signals
   golang-go
+  # the foreign-chroot workflow (tests/real/chroot_workflow.sh): debootstrap's first stage
+  debootstrap debian-archive-keyring
 )
 
 missing=()
