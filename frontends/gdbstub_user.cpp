@@ -1,6 +1,8 @@
 // The linux-user GdbTarget: every guest thread is a gdb thread, all-stop (one thread's stop parks
 // the others at their next block boundary), memory through the guest address space, software
-// and hardware breakpoints in the engine, write watchpoints by single-stepping with a compare.
+// and hardware breakpoints in the engine; watchpoints by single-stepping: write watchpoints (Z2)
+// compare the watched bytes after each instruction, read and access watchpoints (Z3, Z4) run
+// each instruction in the interpreter and look at the addresses of its loads and stores.
 #include "frontends/gdbstub_user.h"
 
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include "linux-user/arch.h"
 #include "linux-user/mmap.h"
 #include "tcg/exec/exec.h"
+#include "tcg/interp/mem_observer.h"
 
 namespace mimic::frontends {
 
@@ -30,6 +33,19 @@ namespace {
 
 using linux_user::GuestThread;
 using linux_user::Process;
+
+// The loads and stores of the instruction a watched thread is stepping (its interpreter reports
+// them here; one recorder per guest thread).
+struct AccessRecorder final : tcg::MemAccessObserver {
+  struct Access {
+    uint64_t addr;
+    unsigned size;
+    bool write;
+  };
+  std::vector<Access> accesses;
+  void on_access(uint64_t addr, unsigned size, bool write) override { accesses.push_back({addr, size, write}); }
+};
+thread_local AccessRecorder t_recorder;
 
 class UserGdb final : public GdbTarget, public linux_user::Debugger {
  public:
@@ -65,7 +81,9 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     cv_.notify_all();
     while (!detached_ && (stopped_ || !c.has_action)) cv_.wait(l);
     c.parked = false;
-    t.cpu().single_step = !detached_ && (c.step || !watches_.empty());
+    t.cpu().single_step = !detached_ && (c.step || !watches_.empty() || !access_watches_.empty());
+    t_recorder.accesses.clear();
+    tcg::set_thread_mem_observer(!detached_ && !access_watches_.empty() ? &t_recorder : nullptr);
   }
 
   void after_exit(GuestThread& t, uint32_t reason) override {
@@ -95,6 +113,20 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
       ev.addr = w.addr;
       report = true;
     }
+    // Read (Z3) and access (Z4) watchpoints: the stepped instruction's loads (and, for Z4,
+    // stores) that touch a watched range; reported after the instruction, as a hardware
+    // watchpoint would (gdb prints the value then).
+    for (const AccessRecorder::Access& a : t_recorder.accesses) {
+      for (const AccessWatch& w : access_watches_) {
+        if ((a.write && w.type == 3) || a.addr >= w.addr + w.len || w.addr >= a.addr + a.size) continue;
+        if (!report || ev.kind == GdbStop::kSignal) {
+          ev.kind = w.type == 3 ? GdbStop::kReadWatch : GdbStop::kAccessWatch;
+          ev.addr = w.addr;
+        }
+        report = true;
+      }
+    }
+    t_recorder.accesses.clear();
     if (report) stop(l, t, ev, true);
   }
 
@@ -129,6 +161,7 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     sw_.clear();
     hw_.clear();
     watches_.clear();
+    access_watches_.clear();
     ctl_.clear();
     event_.reset();
     detached_ = true;
@@ -195,7 +228,13 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
         watches_.push_back(w);
         return true;
       }
-      default: return false;  // read/access watchpoints: not implemented (gdb says it cannot set them)
+      case 3:
+      case 4:
+        if (len == 0 || len > 4096 || !proc_.engine) return false;
+        access_watches_.push_back(AccessWatch{addr, len, type});
+        proc_.engine->set_interpret_single_steps(true);
+        return true;
+      default: return false;
     }
   }
 
@@ -216,6 +255,16 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
             return true;
           }
         }
+        return true;
+      case 3:
+      case 4:
+        for (auto it = access_watches_.begin(); it != access_watches_.end(); ++it) {
+          if (it->addr == addr && it->len == len && it->type == type) {
+            access_watches_.erase(it);
+            break;
+          }
+        }
+        if (access_watches_.empty() && proc_.engine) proc_.engine->set_interpret_single_steps(false);
         return true;
       default: return false;
     }
@@ -300,6 +349,8 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
     sw_.clear();
     hw_.clear();
     watches_.clear();
+    access_watches_.clear();
+    if (proc_.engine) proc_.engine->set_interpret_single_steps(false);
     detached_ = true;
     stopped_ = false;
     cv_.notify_all();
@@ -315,6 +366,10 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
   struct Watch {
     uint64_t addr, len;
     std::string value;  // the bytes as last seen
+  };
+  struct AccessWatch {
+    uint64_t addr, len;
+    int type;  // 3 read, 4 access
   };
 
   Ctl& ctl(int tid) {
@@ -391,6 +446,7 @@ class UserGdb final : public GdbTarget, public linux_user::Debugger {
   std::map<int, Ctl> ctl_;
   std::set<uint64_t> sw_, hw_;
   std::vector<Watch> watches_;
+  std::vector<AccessWatch> access_watches_;
 };
 
 }  // namespace

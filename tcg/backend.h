@@ -81,6 +81,8 @@ struct BackendOptions {
   // to Trampolines::softmmu_slow; linux-user's are [guest_base + addr].
   bool softmmu = false;
   uintptr_t softmmu_slow = 0;
+  // Every block entry counts CpuBase::block_budget down and leaves when it goes negative.
+  bool block_budget = false;
 };
 
 // x86-64 backend entry points (tcg/x86_64).

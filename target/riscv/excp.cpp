@@ -139,6 +139,14 @@ ExitAction handle_exit(RiscvCpu& c, tcg::PhysMemory& phys, uint32_t reason, uint
       }
       c.pc += 4;
       *flush_addr = c.fault_addr;
+      if (const unsigned rs2 = (c.bad_insn >> 20) & 31) {
+        // One address space. The soft TLB holds only the current satp's translations (a satp
+        // write empties it), so another ASID has nothing to drop, and the current one's are the
+        // entries not filled from a global PTE.
+        const uint64_t asid = c.x[rs2] & 0xffff, current = (c.satp >> 44) & 0xffff;
+        if (asid != current) return ExitAction::Continue;
+        return c.fault_write ? ExitAction::FlushTlbPage : ExitAction::FlushTlbAsid;
+      }
       return c.fault_write ? ExitAction::FlushTlbPage : ExitAction::FlushTlb;
     default: return ExitAction::Unhandled;
   }

@@ -43,6 +43,7 @@ enum class ExitAction {
   Wait,          // WFI: sleep until wfi_wakeup(c) (or stop), then run on (pc is past the wfi)
   FlushTlb,      // sfence.vma without address: every soft-TLB entry and the jump cache
   FlushTlbPage,  // sfence.vma with address (*flush_addr): that page, and the jump cache
+  FlushTlbAsid,  // sfence.vma x0, rs2 naming the current ASID: every non-global entry, the jump cache
   Unhandled,     // not an exit of this target: the hart cannot go on
 };
 

@@ -74,7 +74,9 @@ uint64_t fault_cause(WalkResult r, Access access) {
 }
 
 WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
-                             bool update_ad, uint64_t* paddr, uint8_t* prot_out, bool* cacheable) {
+                             bool update_ad, uint64_t* paddr, uint8_t* prot_out, bool* cacheable, unsigned size,
+                             bool* global_out) {
+  bool global = false;
   const unsigned priv = mmu_index_priv(mmu_idx);
   const bool sum = mmu_idx == kMmuSSum || mmu_idx == kMmuSSumMxr;
   const bool mxr = mmu_idx == kMmuUMxr || mmu_idx == kMmuSMxr || mmu_idx == kMmuSSumMxr;
@@ -104,6 +106,7 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
       }
       if (!(pte & Pte::kV) || (!(pte & Pte::kR) && (pte & Pte::kW)) || (pte & Pte::kReserved))
         return WalkResult::PageFault;
+      global |= (pte & Pte::kG) != 0;  // G in a pointer makes every mapping below it global
       uint64_t ppn = (pte & Pte::kPpnMask) >> 10;
       if (!(pte & (Pte::kR | Pte::kX))) {
         // Pointer to the next level: D, A and U are reserved there.
@@ -147,12 +150,12 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
       break;
     }
   }
-  // PMP on the physical page (the whole page when one entry decides it, else this address).
+  // PMP on the physical page (the whole page when one entry decides it, else this access).
   bool uniform = true;
   uint8_t pmp = pmp_page_prot(c, pa & tcg::kPageMask, priv, &uniform);
   if (!uniform) {
     uint8_t need = access == Access::Read ? Prot::kRead : access == Access::Write ? Prot::kWrite : Prot::kExec;
-    pmp = pmp_check(c, pa, 1, access, priv) ? need : 0;
+    pmp = pmp_check(c, pa, size ? size : 1, access, priv) ? need : 0;
   }
   prot &= pmp;
   uint8_t need = access == Access::Read ? Prot::kRead : access == Access::Write ? Prot::kWrite : Prot::kExec;
@@ -160,6 +163,7 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
   *paddr = pa;
   if (prot_out) *prot_out = prot;
   if (cacheable) *cacheable = uniform;
+  if (global_out) *global_out = global;
   return WalkResult::Ok;
 }
 
@@ -169,7 +173,8 @@ bool RiscvMmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, 
   uint64_t pa = 0;
   uint8_t prot = 0;
   bool cacheable = true;
-  WalkResult r = translate_address(*c, phys_, vaddr, access, mmu_idx, true, &pa, &prot, &cacheable);
+  bool global = false;
+  WalkResult r = translate_address(*c, phys_, vaddr, access, mmu_idx, true, &pa, &prot, &cacheable, out->size, &global);
   if (r != WalkResult::Ok) {
     if (!probe) {
       c->trap_cause = fault_cause(r, access);
@@ -180,6 +185,7 @@ bool RiscvMmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, 
   out->phys_page = pa & tcg::kPageMask;
   out->prot = prot;
   out->single_use = !cacheable;
+  out->global = global;
   return true;
 }
 

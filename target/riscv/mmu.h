@@ -37,9 +37,11 @@ enum class WalkResult { Ok, PageFault, AccessFault };
 // Translates one access. With `update_ad` the walk sets A (and D for writes) with a host CAS, as
 // hardware that manages A/D does; without it (debug, fault diagnosis) nothing is written.
 // `prot` receives what the entry allows this index (tcg::Prot), `cacheable` false when a PMP
-// region boundary falls inside the page (every access must then be checked again).
+// region boundary falls inside the page (every access must then be checked again, as a whole:
+// `size` bytes from vaddr, within its page). `global`: a PTE of the walk had G (Bare and M: false).
 WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr, tcg::Access access, unsigned mmu_idx,
-                             bool update_ad, uint64_t* paddr, uint8_t* prot = nullptr, bool* cacheable = nullptr);
+                             bool update_ad, uint64_t* paddr, uint8_t* prot = nullptr, bool* cacheable = nullptr,
+                             unsigned size = 1, bool* global = nullptr);
 
 // Exception cause of a failed access.
 uint64_t fault_cause(WalkResult r, tcg::Access access);

@@ -3,8 +3,10 @@
 // condition variable, Sstc's timer, and the monitor's views (registers, page tables, translate).
 #include "target/riscv/system.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
+#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -73,6 +75,7 @@ std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& con
   options.log = config.log_flags;
   options.log_file = config.log_file;
   options.interpreter = config.interpreter;
+  options.block_budget = config.single_thread;  // round robin slices by block entries
   auto owner = std::make_shared<SystemEngine>(options);
   tcg::ExecEngine* engine = &owner->engine;
   // Loaders and DMA write RAM behind the harts' soft-MMUs: drop the code they overwrite.
@@ -222,6 +225,7 @@ struct RiscvHart::Impl final : SystemHooks {
         *waited = true;
         return true;
       case ExitAction::FlushTlb: mmu->flush(); return true;
+      case ExitAction::FlushTlbAsid: mmu->flush_nonglobal(); return true;
       case ExitAction::FlushTlbPage: mmu->flush_page(addr); return true;
       case ExitAction::Unhandled: break;
     }
@@ -300,12 +304,20 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
   }
   unsigned exits = 0;
   HartStop result = HartStop::Requested;
-  if (slice_blocks) {
+  // Round robin: an engine that counts block entries ends the slice after exactly slice_blocks
+  // of them, wherever they ran (chained code too), so that the harts' interleaving depends on
+  // the guest's progress alone; otherwise after slice_blocks exits or 10 ms.
+  const bool counts = h.engine.options().block_budget;
+  const bool budget = slice_blocks && counts;
+  c.block_budget = budget ? int32_t(std::min<unsigned>(slice_blocks, INT32_MAX)) : INT32_MAX;
+  if (slice_blocks && !budget) {
     h.slice_over.store(false);
     h.slice_timer->arm(h.timers.clock().now_ns() + kSliceNs);
   }
   for (;;) {
     if (h.stop_requested.load()) break;
+    if (budget && c.block_budget < 0) break;
+    if (counts && !budget && c.block_budget < 0) c.block_budget = INT32_MAX;  // unsliced: never ends
     if (h.pause_requested.load()) h.park_if_paused();
     hw::CpuDebugHook* debug = h.debug.load();
     bool stepping = false;
@@ -351,9 +363,10 @@ HartStop RiscvHart::run(unsigned slice_blocks) {
       result = HartStop::Fatal;
       break;
     }
-    if (slice_blocks && (waited || h.slice_over.load() || ++exits >= slice_blocks)) break;
+    if (budget && waited) break;
+    if (slice_blocks && !budget && (waited || h.slice_over.load() || ++exits >= slice_blocks)) break;
   }
-  if (slice_blocks) h.slice_timer->cancel();
+  if (slice_blocks && !budget) h.slice_timer->cancel();
   std::lock_guard<std::mutex> lock(h.wait_mutex);
   h.running = false;
   h.wait_cond.notify_all();

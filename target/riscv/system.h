@@ -57,10 +57,10 @@ class RiscvHart {
   void reset(uint64_t pc, uint64_t a0 = 0, uint64_t a1 = 0, uint64_t a2 = 0);
   // Drives one MIP bit (level): thread safe; wakes the hart from WFI and stops its current block.
   void set_irq(unsigned irq, bool level);
-  // Runs the hart on the calling thread until request_stop(); `budget_insns`-style slicing for
-  // the single-threaded mode: returns after about `slice_blocks` block entries when nonzero.
-  // (Sliced, it returns after `slice_blocks` exits from translated code, after 10 ms of guest
-  // time, or at a WFI that waited up to that long: the engine counts no block entries itself.)
+  // Runs the hart on the calling thread until request_stop(); with `slice_blocks` (the
+  // single-threaded mode) it returns after that many block entries when the engine counts them
+  // (EngineOptions::block_budget, which make_system_engine sets for -accel tcg,thread=single),
+  // else after that many exits or 10 ms; and after a WFI that waited (up to 10 ms).
   HartStop run(unsigned slice_blocks = 0);
   void request_stop();
   // Parks/unparks the hart outside translated code (monitor stop/cont, exclusive work).

@@ -97,6 +97,9 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
         uint64_t fault = have_lo ? pc + 2 : pc;
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(fault));
         ir.exit_loop(kExitFetchFault, imm64(pc));
+        // The block covers the instruction it could not finish reading, so that it goes stale
+        // when the second page becomes fetchable (system mode's page check, linux-user's mmap).
+        if (have_lo) pc += 4;
       } else {
         ir.goto_tb(0, pc);
       }

@@ -73,7 +73,10 @@ struct alignas(64) CpuBase {
   // Nonzero while host MXCSR holds guest_mxcsr (translated code, helpers, the interpreter): code
   // that reads or writes the guest FP environment uses the live register then, the field otherwise.
   uint32_t mxcsr_live = 0;
-  uint32_t reserved1 = 0;
+  // With EngineOptions::block_budget: decremented at every block entry (chained or not) after
+  // the exit_request check; an entry that takes it below zero leaves as kExitInterrupt before the
+  // block runs. The round-robin loop's deterministic time slice.
+  int32_t block_budget = 0;
   // System mode (null in linux-user): the vCPU's soft-MMU and its TLB, which generated code
   // addresses through r15 in place of guest_base (tcg/exec/softmmu.h).
   class SoftMmu* softmmu = nullptr;

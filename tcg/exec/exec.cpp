@@ -87,12 +87,7 @@ struct ExecEngine::Cpu {
   bool has_waiter = false;                        // counted by a pending exclusive section (cpus_mutex_)
   std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
 
-  // System mode keeps one cache, emptied at each mode change: a block's validity there also
-  // depends on the TLB's mappings, which the per-mode caches do not yet follow (a Linux boot
-  // ran stale blocks with them).
-  bool one_mode = false;
-
-  Cpu(CpuBase* e, bool system) : env(e), one_mode(system) {
+  Cpu(CpuBase* e) : env(e) {
     sets[0].allocate();
     sets[0].flags.store(e->tb_flags, std::memory_order_relaxed);
     activate(0);
@@ -106,11 +101,6 @@ struct ExecEngine::Cpu {
   }
   // Makes `flags`'s cache the active one (owner thread only).
   void switch_mode(uint32_t flags) {
-    if (one_mode) {
-      sets[0].clear();
-      sets[0].flags.store(flags, std::memory_order_relaxed);
-      return;
-    }
     for (unsigned i = 0; i < kJumpCacheModes; ++i) {
       if (sets[i].visible() && sets[i].flags.load(std::memory_order_relaxed) == flags) return activate(i);
     }
@@ -198,6 +188,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
   if (options_.system) {
     backend_options_.softmmu = true;
     backend_options_.softmmu_slow = trampolines_.softmmu_slow;
+    backend_options_.block_budget = options_.block_budget;
     code_pages_ = std::make_unique<CodePages>([this](uint64_t start, uint64_t end) { invalidate_range(start, end); });
   }
 }
@@ -265,7 +256,7 @@ void ExecEngine::register_cpu(CpuBase* env) {
   for (auto& c : cpus_) {
     if (c->env == env) return;
   }
-  auto cpu = std::make_unique<Cpu>(env, options_.system);
+  auto cpu = std::make_unique<Cpu>(env);
   env->jump_cache = cpu->jump_cache;
   // The jump cache is keyed by virtual pc: it is only valid while the TLB's mappings are.
   if (options_.system && env->softmmu) {
@@ -381,7 +372,9 @@ uint32_t ExecEngine::run(CpuBase* env) {
   uint32_t reason;
   if (sigsetjmp(ctx.jmp, 0) == 0) {
     try {
-      reason = options_.interpreter ? run_interp(cpu, ctx) : run_jit(cpu, ctx);
+      const bool interpret =
+          options_.interpreter || (env->single_step && interpret_steps_.load(std::memory_order_relaxed));
+      reason = interpret ? run_interp(cpu, ctx) : run_jit(cpu, ctx);
     } catch (...) {
       leave();
       throw;
@@ -456,11 +449,16 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
         if (code_pages_ && key.phys_page != TranslationBlock::kNoPage) code_pages_->mark(key.phys_page);
         translate_ir(*env, key.pc, key.flags, step ? 1 : options_.max_block_insns);
         block = std::make_shared<const Block>(block_);
+        // System mode keys a block by its first page only: one reaching into a second page
+        // (whose mapping may change) is translated again each time.
+        const uint64_t last = key.pc + (block_.guest_size ? block_.guest_size : 1) - 1;
         std::unique_lock wlock(interp_mutex_);
-        interp_blocks_[key] = block;
+        if (!options_.system || (last & kPageMask) == (key.pc & kPageMask)) interp_blocks_[key] = block;
         translations_.fetch_add(1, std::memory_order_relaxed);
       }
     }
+    if (options_.block_budget && --env->block_budget < 0)
+      return env->exit_reason = kExitInterrupt;  // as the JIT's entry
     if (log_exec) {
       logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x}\n", reinterpret_cast<uintptr_t>(block.get()), key.pc));
     }
@@ -488,6 +486,11 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
 
   const uint64_t phys_page = code_phys_page(*cpu->env, pc, flags);
   tb = table_.lookup(pc, flags, phys_page);
+  if (tb && !second_page_current(*cpu->env, tb)) {
+    TbLock lock(tb_mutex_, &ctx);
+    invalidate_tb_locked(tb);  // translated under another mapping of its second page
+    tb = nullptr;
+  }
   while (!tb) {
     bool need_flush = false;
     uint64_t gen;
@@ -505,9 +508,28 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
     // Other CPUs may refill the cache before we retry; each flush still lets one block in.
     flush_from_loop(cpu, ctx, gen);
   }
-  // Generated code would run a single-step block it found there without returning to the loop.
-  if (!(flags & kTbSingleStep)) fill_jump_cache(cpu, tb);
+  if (jump_cacheable(tb)) fill_jump_cache(cpu, tb);
   return tb;
+}
+
+bool ExecEngine::maps_one_page(const TranslationBlock* tb) const {
+  if (!options_.system) return true;
+  return tb->phys_page != TranslationBlock::kNoPage && ((tb->guest_end() - 1) & kPageMask) == (tb->pc & kPageMask);
+}
+
+bool ExecEngine::jump_cacheable(const TranslationBlock* tb) const {
+  // Generated code would run a single-step block it found there without returning to the loop.
+  // System mode: the jump cache (and a chained jump) is trusted only while the TLB holds the
+  // translation of the block's one page, which a flush of that page empties. A block that raises
+  // a fetch fault has no such translation (the page becoming valid is flushed without any code
+  // fetched from it), and one reaching into a second page would need that page checked too: both
+  // are found by a lookup each time.
+  return !(tb->flags & kTbSingleStep) && maps_one_page(tb);
+}
+
+bool ExecEngine::second_page_current(const CpuBase& env, const TranslationBlock* tb) const {
+  if (!options_.system || ((tb->guest_end() - 1) & kPageMask) == (tb->pc & kPageMask)) return true;
+  return code_phys_page(env, tb->guest_end() - 1, tb->flags) == tb->phys_page2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -639,7 +661,7 @@ void ExecEngine::patch_jump(TranslationBlock* tb, unsigned slot, uintptr_t targe
 void ExecEngine::chain(TranslationBlock* from, unsigned slot, TranslationBlock* to) {
   TbJump& j = from->jumps[slot];
   // The chained jump skips the loop's flags check: only chain within one translation mode.
-  if (!j.used || j.target_pc != to->pc || from->flags != to->flags) return;
+  if (!j.used || j.target_pc != to->pc || from->flags != to->flags || !jump_cacheable(to)) return;
   // System mode: only within one virtual page (QEMU's rule). Entering a page always goes
   // through a lookup by physical page, so a chain never outlives the mapping it was made under.
   if (options_.system && (from->pc & kPageMask) != (to->pc & kPageMask)) return;
@@ -733,7 +755,7 @@ void ExecEngine::invalidate_tb_locked(TranslationBlock* tb) {
 
 void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
   if (start >= end) return;
-  if (options_.interpreter) {
+  if (options_.interpreter || interp_used_.load()) {
     std::unique_lock lock(interp_mutex_);
     for (auto it = interp_blocks_.begin(); it != interp_blocks_.end();) {
       const Block& b = *it->second;
@@ -748,7 +770,7 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
         ++it;
       }
     }
-    return;
+    if (options_.interpreter) return;
   }
   TbLock lock(tb_mutex_, nullptr);
   auto sweep = [&](std::vector<TranslationBlock*>& tbs) {

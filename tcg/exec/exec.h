@@ -76,6 +76,13 @@ class ExecEngine {
   // page). Call from outside run(). False when it was already there / not there.
   bool add_breakpoint(uint64_t pc);
   bool remove_breakpoint(uint64_t pc);
+  // linux-user debugger: while on, single-stepped instructions (CpuBase::single_step) run in the
+  // IR interpreter even in a JIT engine, so that the thread's MemAccessObserver sees their loads
+  // and stores (read and access watchpoints).
+  void set_interpret_single_steps(bool on) {
+    if (on) interp_used_.store(true);
+    interpret_steps_.store(on);
+  }
 
   // Flushes the whole code cache. Outside run() it waits for every other CPU to leave translated
   // code (exclusive section); from a helper inside translated code it is deferred to the next
@@ -160,6 +167,12 @@ class ExecEngine {
   void remove_outgoing(TranslationBlock* tb);
   void invalidate_tb_locked(TranslationBlock* tb);
   void fill_jump_cache(Cpu* cpu, TranslationBlock* tb);
+  // System mode: whether the block's code lies on one virtual page that could be fetched (always
+  // in linux-user); whether it may be found without a lookup (jump cache, chained jumps); whether
+  // the translation of its second page (if any) is still the one it was translated from.
+  bool maps_one_page(const TranslationBlock* tb) const;
+  bool jump_cacheable(const TranslationBlock* tb) const;
+  bool second_page_current(const CpuBase& env, const TranslationBlock* tb) const;
   void clear_jump_cache(Cpu* cpu);
   // Flushes from inside the loop (OutOfSpace, a deferred flush()): leaves the running state,
   // takes the exclusive section, flushes unless someone else already did since `seen_generation`
@@ -193,6 +206,8 @@ class ExecEngine {
   std::vector<PcMapEntry> pc_map_;                                      // reused pc map
   std::atomic<uint64_t> generation_{0};                                 // bumped by every flush
   std::atomic<bool> flush_pending_{false};
+  std::atomic<bool> interpret_steps_{false};
+  std::atomic<bool> interp_used_{false};  // interp_blocks_ may hold blocks (invalidation sweeps it)
 
   // Interpreter mode: IR blocks by (pc, flags); readers share, translation and invalidation own.
   mutable std::shared_mutex interp_mutex_;

@@ -34,6 +34,8 @@ struct EngineOptions {
   // System mode: guest memory through each CPU's soft-MMU (CpuBase::softmmu), blocks keyed and
   // invalidated by physical page.
   bool system = false;  // append translated blocks to /tmp/perf-<pid>.map (-perfmap, MIMIC_PERFMAP=1)
+  // Count block entries in CpuBase::block_budget (round-robin vCPUs: slices by guest progress).
+  bool block_budget = false;
 };
 
 // Parses a -d list ("in_asm,op,out_asm"); returns false and sets `error` for an unknown item.

@@ -144,7 +144,8 @@ SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& c
       target_(target),
       code_pages_(code_pages),
       tlb_(std::make_unique<SoftTlb>()),
-      phys_page_(new uint64_t[kEntries]()) {
+      phys_page_(new uint64_t[kEntries]()),
+      global_(new bool[kEntries]()) {
   env_->softmmu = this;
   env_->tlb = tlb_.get();
   code_pages_.add_mmu(this);
@@ -158,6 +159,20 @@ void SoftMmu::flush() {
       __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
     }
   }
+  code_vpages_.clear();
+  if (on_flush_) on_flush_(kFlushAll);
+}
+
+void SoftMmu::flush_nonglobal() {
+  for (size_t i = 0; i < kEntries; ++i) {
+    if (global_[i]) continue;
+    TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+    __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+    __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+    __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  }
+  // The jump caches do not know which blocks came from global pages: all go (the pages are
+  // recorded again as code is looked up).
   code_vpages_.clear();
   if (on_flush_) on_flush_(kFlushAll);
 }
@@ -192,8 +207,9 @@ void SoftMmu::protect_code_page(uint64_t phys_page) {
   cpu_loop_exit(env_, kExitMemFault);
 }
 
-TlbEntry& SoftMmu::fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc) {
+TlbEntry& SoftMmu::fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc, unsigned size) {
   TlbFill f;
+  f.size = size;
   if (!target_.tlb_fill(env_, vaddr, access, mmu_idx, false, &f)) fault(guest_pc);
   return install(vaddr, mmu_idx, f);
 }
@@ -235,6 +251,7 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
   __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   slot.addend = e.addend;
   phys_page_[mmu_idx * kTlbSize + idx] = f.phys_page;
+  global_[mmu_idx * kTlbSize + idx] = f.global;
   __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELAXED);
   __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELAXED);
   __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELAXED);
@@ -246,7 +263,7 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
 
 uint64_t SoftMmu::load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
   TlbEntry* e = &tlb_->table[mmu_idx][SoftTlb::index(vaddr)];
-  if (!tag_matches(e->addr_read, vaddr)) e = &fill(vaddr, Access::Read, mmu_idx, guest_pc);
+  if (!tag_matches(e->addr_read, vaddr)) e = &fill(vaddr, Access::Read, mmu_idx, guest_pc, size);
   if (e->addr_read & TlbFlag::kMmio) {
     const uint64_t phys = phys_page_[mmu_idx * kTlbSize + SoftTlb::index(vaddr)] | (vaddr & ~kPageMask);
     uint64_t v = 0;
@@ -262,7 +279,7 @@ uint64_t SoftMmu::load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uin
 void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc) {
   const size_t idx = SoftTlb::index(vaddr);
   TlbEntry* e = &tlb_->table[mmu_idx][idx];
-  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc);
+  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc, size);
   const uint64_t phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
   if (e->addr_write & TlbFlag::kMmio) {
     bool writable = false;
@@ -298,7 +315,7 @@ void SoftMmu::store(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_
   const uint64_t second = (vaddr + size - 1) & kPageMask;
   for (uint64_t a : {vaddr, second}) {
     TlbEntry* e = &tlb_->table[mmu_idx][SoftTlb::index(a)];
-    if (!tag_matches(e->addr_write, a)) fill(a, Access::Write, mmu_idx, guest_pc);
+    if (!tag_matches(e->addr_write, a)) fill(a, Access::Write, mmu_idx, guest_pc, 1);
   }
   for (unsigned i = 0; i < size; ++i) store_page(vaddr + i, 1, value >> (8 * i), mmu_idx, guest_pc);
 }
@@ -308,10 +325,10 @@ uint8_t* SoftMmu::atomic_ptr(uint64_t vaddr, unsigned size, unsigned mmu_idx, ui
   check_watch(vaddr, size, true, guest_pc);
   const size_t idx = SoftTlb::index(vaddr);
   TlbEntry* e = &tlb_->table[mmu_idx][idx];
-  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc);
+  if (!tag_matches(e->addr_write, vaddr)) e = &fill(vaddr, Access::Write, mmu_idx, guest_pc, size);
   // An atomic must also be allowed to read.
   if (!tag_matches(e->addr_read, vaddr) || (e->addr_read & TlbFlag::kInvalid)) {
-    fill(vaddr, Access::Read, mmu_idx, guest_pc);
+    fill(vaddr, Access::Read, mmu_idx, guest_pc, size);
     e = &tlb_->table[mmu_idx][idx];
   }
   const uint64_t phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);

@@ -69,11 +69,17 @@ enum : uint8_t { kRead = 1, kWrite = 2, kExec = 4 };
 
 // What a target's page walk found for one virtual page.
 struct TlbFill {
+  // In: the bytes the access touches from vaddr (within its page), for checks finer than a page
+  // (PMP regions): an access partly inside a region is checked as a whole.
+  unsigned size = 1;
   uint64_t phys_page = 0;  // physical address of the 4 KiB page holding the virtual address
   uint8_t prot = 0;        // Prot bits allowed for this mmu index (an entry may be cached for all)
   // The answer holds for this access only (a PMP region edge inside the page): the slow path
   // uses it once and does not cache it, so the next access to the page asks again.
   bool single_use = false;
+  // The translation belongs to every address space (RISC-V PTE G, AArch64 nG clear): a flush of
+  // one address space's entries (flush_nonglobal) keeps it.
+  bool global = false;
 };
 
 // The physical address space as the soft-MMU sees it (implemented by hw::AddressSpace).
@@ -169,6 +175,9 @@ class SoftMmu {
   // Drops every entry (satp/ASID changes, sfence.vma without address) / the entries of one page.
   void flush();
   void flush_page(uint64_t vaddr);
+  // Drops every entry not filled as global (an ASID's flush: the TLB only ever holds the current
+  // address space, so its entries are the non-global ones). Empties the jump cache.
+  void flush_nonglobal();
   // Makes writes to a physical page take the slow path (it now holds translated code).
   void protect_code_page(uint64_t phys_page);
 
@@ -191,7 +200,7 @@ class SoftMmu {
   PhysMemory& phys() { return phys_; }
 
  private:
-  TlbEntry& fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc);
+  TlbEntry& fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc, unsigned size);
   TlbEntry& install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f);
   uint64_t load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
   void store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
@@ -206,6 +215,7 @@ class SoftMmu {
   std::unique_ptr<SoftTlb> tlb_;
   // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
   std::unique_ptr<uint64_t[]> phys_page_;
+  std::unique_ptr<bool[]> global_;  // per TLB entry: TlbFill::global
   std::function<void(uint64_t)> on_flush_;
   // Virtual pages code was fetched from since the last full flush: only a flush_page of one of
   // these can leave stale entries in the engine's jump cache (Linux flushes single data pages

@@ -14,6 +14,7 @@
 #include "tcg/backend.h"
 #include "tcg/exec/cpu_base.h"
 #include "tcg/exec/softmmu.h"
+#include "tcg/interp/mem_observer.h"
 
 // Weak: linux-user programs link no soft-MMU, and only system mode (which does) calls it.
 #pragma weak mimic_softmmu_slow
@@ -44,6 +45,11 @@ struct Scratch {
   std::vector<uint64_t> label_pc;  // guest pc of the instruction a label lies in (static order)
 };
 thread_local Scratch scratch;
+thread_local MemAccessObserver* observer = nullptr;
+
+void observe(uint64_t addr, uint64_t memop, bool write) {
+  observer->on_access(addr, 1u << MemOp::size_log2(memop), write);
+}
 
 template <typename T>
 T load_host(const uint8_t* p) {
@@ -148,6 +154,8 @@ class GuestMxcsr {
   CpuBase* env_;
 };
 }  // namespace
+
+void set_thread_mem_observer(MemAccessObserver* o) { observer = o; }
 
 void interpret_block(const Block& block, CpuBase* env) {
   if (env->exit_request.load(std::memory_order_relaxed) != 0) {
@@ -270,6 +278,7 @@ void interpret_block(const Block& block, CpuBase* env) {
                                              : V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
           break;
         }
+        if (observer) observe(addr, memop, false);
         const uint8_t* p = env->guest_base + addr;
         if (MemOp::size_log2(memop) == 4)
           out = V128{load_host<uint64_t>(p), load_host<uint64_t>(p + 8)};
@@ -285,6 +294,7 @@ void interpret_block(const Block& block, CpuBase* env) {
           softmmu_access(env, SlowOp::Store, memop, addr, v.lo, v.hi);
           break;
         }
+        if (observer) observe(addr, memop, true);
         uint8_t* p = env->guest_base + addr;
         if (MemOp::size_log2(memop) == 4) {
           store_host(p, v.lo);
@@ -303,6 +313,10 @@ void interpret_block(const Block& block, CpuBase* env) {
           out = V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
           break;
         }
+        if (observer) {
+          observe(addr, memop, false);
+          observe(addr, memop, true);
+        }
         // Compares the low MemOp-size bits of A1, as the host's sized cmpxchg does.
         const uint64_t old = host_cas(env->guest_base + addr, sz, get(a[1]), get(a[2]));
         out = V128{eval::extend_loaded(old, memop, in.type), 0};
@@ -317,6 +331,10 @@ void interpret_block(const Block& block, CpuBase* env) {
           softmmu_access(env, SlowOp::Rmw, memop, addr, v, 0, uint32_t(a[3].imm));
           out = V128{eval::extend_loaded(env->mem_args[0], memop, in.type), 0};
           break;
+        }
+        if (observer) {
+          observe(addr, memop, false);
+          observe(addr, memop, true);
         }
         uint8_t* p = env->guest_base + addr;
         uint64_t old = host_atomic_load(p, sz);

@@ -336,6 +336,10 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     Xbyak::Label& interrupt = ctx.new_label();
     code.cmp(code.dword[code.rbp + offsetof(CpuBase, exit_request)], 0);
     code.jne(interrupt, Xbyak::CodeGenerator::T_NEAR);
+    if (options.block_budget) {
+      code.sub(code.dword[code.rbp + offsetof(CpuBase, block_budget)], 1);
+      code.js(interrupt, Xbyak::CodeGenerator::T_NEAR);
+    }
 
     Opcode last = Opcode::Nop;
     for (size_t i = 0; i < block.size(); ++i) {

@@ -2,7 +2,7 @@
 """gdb stub tests: gdb-multiarch in batch mode debugs tests/guest/src/gdbtarget.c (static, -O0 -g)
 under `mimic user -g PORT` for one guest architecture: a breakpoint on a function, registers, a
 local, a backtrace, stepi/next, memory and register reads and writes (and an unmapped read), a
-watchpoint on a global, the exit code. Each session's transcript must contain what a user looks
+write, read and access watchpoints on a global, the exit code. Each session's transcript must contain what a user looks
 for, and, when qemu-<arch> is installed, equal the same session against `qemu-<arch> -g PORT`
 (process ids normalised).
 
@@ -42,6 +42,12 @@ SESSIONS = {
     # A watchpoint on a global, hit from inside the loop; then run to the end.
     "watch": lambda arch: [
         "break main", "continue", "watch counter", "continue", "continue", "bt", "delete", "continue"],
+    # Read and access watchpoints on the global accumulate reads before it writes it: gdb shows
+    # the value each read saw (0, then 1) and, for the access one, the write's old and new values.
+    "rwatch": lambda arch: [
+        "break accumulate", "continue", "rwatch counter", "continue", "continue", "delete", "continue"],
+    "awatch": lambda arch: [
+        "break accumulate", "continue", "awatch counter", "continue", "continue", "continue", "delete", "continue"],
     # The guest's own exit status with no breakpoint at all.
     "exit": lambda arch: ["continue"],
     # A signal the guest sends itself stops it (gdb's SIGUSR1 is 30, Linux's 10); continuing
@@ -57,6 +63,8 @@ PROGRAM_OUT = {"breakpoint": "accumulate(5) = 154\n", "signal-pass": "handler ra
 # Sessions whose comparison with qemu-user means nothing, and why.
 QEMU_DIFFERS = {
     "watch": "qemu-user (7.2) has no watchpoints: gdb cannot insert one",
+    "rwatch": "qemu-user (7.2) has no watchpoints: gdb cannot insert one",
+    "awatch": "qemu-user (7.2) has no watchpoints: gdb cannot insert one",
 }
 
 EXPECT = {
@@ -65,6 +73,9 @@ EXPECT = {
                    r"\$\d+ = 1234", r"Value returned is \$\d+ = 154", r"exited with code 04"],
     "watch": [r"Hardware watchpoint 2: counter", r"Old value = 0\s+New value = 1\b",
               r"Old value = 1\s+New value = 5\b", r"exited with code 05"],
+    "rwatch": [r"Hardware read watchpoint 2: counter", r"Value = 0\b", r"Value = 1\b", r"exited with code 05"],
+    "awatch": [r"Hardware access \(read/write\) watchpoint 2: counter", r"Value = 0\b",
+               r"Old value = 0\s+New value = 1\b", r"Value = 1\b", r"exited with code 05"],
     "exit": [r"exited with code 05"],
     "signal-pass": [r"Program received signal SIGUSR1, User defined signal 1", r"exited with code 05"],
     "signal-drop": [r"Program received signal SIGUSR1, User defined signal 1", r"exited with code 05"],
@@ -158,7 +169,10 @@ def protocol_check(mimic, exe):
         ask("m0,4", "-", checksum=0)                      # a corrupted packet is nacked
         ask("m0,4", "E14")                                # address 0 is not mapped
         ask("mffffffffffff0000,ffff", "E14")              # nor is the top of the address space
-        ask("Z3,10000,4", "")                             # read watchpoints: unsupported
+        ask("Z5,10000,4", "")                             # no such kind of point
+        ask("Z3,10000,0", "")                             # an empty watched range
+        ask("Z3,10000,4", "OK")                           # a read watchpoint...
+        ask("z3,10000,4", "OK")                           # ...removed again
         ask("p9999", "E01")                               # no such register
         ask("P1=zz", "E01")                               # not hex
         ask("Hg123456789abcdef0123", "E01")               # no such thread id

@@ -20,7 +20,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "riscv")
-PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp"]
+PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid"]
 # AArch64 programs and the -cpu models they compare on (--cpus overrides): mimic's max is its
 # own feature set (QEMU's max has BTI, FEAT_IDST... which change traps' syndromes), so only
 # idregs runs there.

@@ -15,7 +15,7 @@ __attribute__((noinline)) long accumulate(long n) {
   for (long i = 1; i <= n; ++i) {
     total += i * i;
     squares[i] = total;
-    counter = total;
+    if (counter >= 0) counter = total;  // a read and a write of the watched global each time
   }
   return total;
 }

@@ -12,9 +12,22 @@ _start:
   csrw mtvec, t0
   call main
   call test_exit
+# Hart 1 waits (MSIP wakes it; MIE stays off, so no trap) until hart 0 sets secondary_entry,
+# then runs it on its own stack; every other hart sleeps for good.
 park:
+  li t1, 1
+  bne t0, t1, park_forever
+  li t1, 8
+  csrs mie, t1
   wfi
-  j park
+  la t1, secondary_entry
+  ld t1, 0(t1)
+  beqz t1, park
+  la sp, secondary_stack_top
+  jr t1
+park_forever:
+  wfi
+  j park_forever
 
   .align 2
   .globl m_trap_entry
@@ -109,6 +122,8 @@ resume_m:
   .align 3
   .globl mode_offset
 mode_offset: .dword 0
+  .globl secondary_entry
+secondary_entry: .dword 0
 
   .bss
   .align 4
@@ -121,3 +136,5 @@ mtrap_stack_top:
   .space 4096
   .globl strap_stack_top
 strap_stack_top:
+  .space 8192
+secondary_stack_top:

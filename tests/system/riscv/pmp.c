@@ -1,6 +1,8 @@
 // PMP: NAPOT, TOR and NA4 regions with R/W/X, priority by entry number, S/U denied where no
 // entry matches, M unchecked by unlocked entries, locked entries binding M and frozen, the
-// access-fault causes (1, 5, 7) with mtval, and the S-mode page walk's own PTE reads checked.
+// access-fault causes (1, 5, 7) with mtval, the S-mode page walk's own PTE reads checked, and
+// accesses that a region edge inside one page splits (checked as a whole, never cached for the
+// page by an earlier access that fitted).
 #include "lib.h"
 
 static uint8_t region[4][4096] __attribute__((aligned(4096)));
@@ -12,6 +14,23 @@ static uint64_t load(uint64_t a) {
   return v;
 }
 static void store(uint64_t a, uint64_t v) { __asm__ volatile("sd %0, 0(%1)" ::"r"(v), "r"(a) : "memory"); }
+static void try_lw(const char* l, uint64_t a) {
+  trap_reset();
+  uint64_t v;
+  __asm__ volatile("lw %0, 0(%1)" : "=r"(v) : "r"(a) : "memory");
+  show_trap(l);
+}
+static void try_lh(const char* l, uint64_t a) {
+  trap_reset();
+  uint64_t v;
+  __asm__ volatile("lh %0, 0(%1)" : "=r"(v) : "r"(a) : "memory");
+  show_trap(l);
+}
+static void try_sw(const char* l, uint64_t a) {
+  trap_reset();
+  __asm__ volatile("sw %0, 0(%1)" ::"r"(1), "r"(a) : "memory");
+  show_trap(l);
+}
 static void try_load(const char* l, uint64_t a) {
   trap_reset();
   load(a);
@@ -40,6 +59,16 @@ static void s_tests(uint64_t unused) {
   try_fetch("S fetch r2", r2);
   try_load("S load r2+8 (entry 15)", r2 + 8);
   try_store("S store r2+4", r2 + 4);
+  // Entry 4 (NA4 at r2+0x2c, nothing allowed) ends inside an 8-byte access at r2+0x28.
+  try_lw("S lw r2+0x28 (entry 15)", r2 + 0x28);
+  try_load("S ld r2+0x28 (last bytes in entry 4)", r2 + 0x28);
+  try_lh("S lh r2+0x2a", r2 + 0x2a);
+  try_lh("S lh r2+0x2c (entry 4)", r2 + 0x2c);
+  try_sw("S sw r2+0x28", r2 + 0x28);
+  try_store("S sd r2+0x28", r2 + 0x28);
+  try_load("S ld r2+0x30 (entry 15)", r2 + 0x30);
+  try_lw("S lw r2+0x28 again", r2 + 0x28);
+  try_load("S ld r2+0x28 again", r2 + 0x28);
 }
 
 int main(void) {
@@ -47,12 +76,14 @@ int main(void) {
   *(volatile uint32_t*)r0 = 0x00008067;  // ret
   *(volatile uint32_t*)r2 = 0x00008067;
   __asm__ volatile("fence.i");
-  // 0: NAPOT r0 (4 KiB) R; 1-2: TOR [r1, r1+4K) nothing; 3: NA4 at r2 X; 15: everything RWX.
+  // 0: NAPOT r0 (4 KiB) R; 1-2: TOR [r1, r1+4K) nothing; 3: NA4 at r2 X; 4: NA4 at r2+0x2c
+  // nothing; 15: everything RWX.
   CSR_WRITE(pmpaddr0, napot(r0, 4096));
   CSR_WRITE(pmpaddr1, r1 >> 2);
   CSR_WRITE(pmpaddr2, (r1 + 4096) >> 2);
   CSR_WRITE(pmpaddr3, r2 >> 2);
-  CSR_WRITE(pmpcfg0, (0x14ull << 24) | (0x08ull << 16) | (0x00ull << 8) | 0x19);
+  CSR_WRITE(pmpaddr4, (r2 + 0x2c) >> 2);
+  CSR_WRITE(pmpcfg0, (0x10ull << 32) | (0x14ull << 24) | (0x08ull << 16) | (0x00ull << 8) | 0x19);
   pmp_open_all();
   show("pmpcfg0", CSR_READ(pmpcfg0));
   show("pmpaddr0", CSR_READ(pmpaddr0));

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <initializer_list>
 #include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -77,10 +78,14 @@ class FakeTarget final : public MmuTarget {
   Access fault_access = Access::Read;
   bool faulted = false;
   std::map<uint64_t, uint64_t> remap;  // virtual page -> physical page, for the window
+  std::set<uint64_t> unmapped;         // window pages made invalid (a demand-paged page)
+  std::set<uint64_t> global;           // pages whose translation is global (PTE G)
   bool tlb_fill(CpuBase*, uint64_t vaddr, Access access, unsigned, bool probe, TlbFill* out) override {
     ++fills;
     const uint64_t page = vaddr & kPageMask;
     out->prot = Prot::kRead | Prot::kWrite | Prot::kExec;
+    if (unmapped.count(page)) return fail(vaddr, access, probe);
+    out->global = global.count(page) != 0;
     if (auto it = remap.find(page); it != remap.end()) {
       out->phys_page = it->second;
     } else if (page == kReadOnly) {
@@ -331,6 +336,83 @@ TEST_P(SoftMmuTest, FlushingACodePageMakesItsVirtualPcRunTheNewMapping) {
   v->cpu.pc = kWindow + 0x2000;
   ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
   EXPECT_EQ(v->cpu.x[5], 1u);
+}
+
+// An ASID's flush (sfence.vma x0, asid) drops the address space's own entries and keeps the
+// global ones: after both pages are remapped, only the non-global one reads its new page.
+TEST_P(SoftMmuTest, AFlushOfNonGlobalEntriesKeepsGlobalTranslations) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam, {0x400060b7 /* lui x1, 0x40006 */, ld(3, 1, 0), 0x400070b7 /* lui x1, 0x40007 */, ld(4, 1, 0), kEcall});
+  for (uint64_t off : {0x6000, 0x7000, 0x9000, 0xa000}) s.phys.ram[off] = uint8_t(off >> 12);
+  s.target.global.insert(kWindow + 0x6000);
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 6u);
+  EXPECT_EQ(v->cpu.x[4], 7u);
+  s.target.remap[kWindow + 0x6000] = kRam + 0x9000;
+  s.target.remap[kWindow + 0x7000] = kRam + 0xa000;
+  v->mmu->flush_nonglobal();
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 6u) << "a global translation was dropped by an address space's flush";
+  EXPECT_EQ(v->cpu.x[4], 0xau) << "a non-global translation survived its address space's flush";
+  v->mmu->flush();
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[3], 9u);
+}
+
+// Demand paging: the first fetch from a page faults, the guest maps it and flushes that page
+// (sfence.vma addr) and returns to the same pc. The fetch-fault block must not be found again:
+// the jump cache kept it (a per-mode cache even across the trap to another mode), and the flush
+// named a page no code had been fetched from, so it did not empty the cache.
+TEST_P(SoftMmuTest, APageMappedAfterAFetchFaultRunsItsCode) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.code(kRam + 0x3000, {addi(5, 0, 3), kEcall});
+  s.target.unmapped.insert(kWindow + 0x3000);
+  for (int i = 0; i < 2; ++i) {  // the fault comes back while the page stays invalid
+    v->cpu.pc = kWindow + 0x3000;
+    ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitFetchFault);
+    EXPECT_EQ(v->cpu.pc, kWindow + 0x3000);
+    EXPECT_EQ(v->cpu.fault_addr, kWindow + 0x3000);
+  }
+  s.target.unmapped.clear();
+  v->mmu->flush_page(kWindow + 0x3000);
+  v->cpu.pc = kWindow + 0x3000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall) << "the fetch fault of the invalid page ran again";
+  EXPECT_EQ(v->cpu.x[5], 3u);
+}
+
+// A 4-byte instruction whose upper half lies on the next page: faulting while that page is
+// invalid, then running with whatever that page maps to after each flush of it.
+TEST_P(SoftMmuTest, AnInstructionStraddlingPagesFollowsTheSecondPagesMapping) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  auto place = [&](uint64_t phys_lo, uint64_t phys_hi, uint32_t insn) {
+    std::memcpy(&s.phys.ram[phys_lo - kRam], &insn, 2);
+    std::memcpy(&s.phys.ram[phys_hi - kRam], reinterpret_cast<const uint8_t*>(&insn) + 2, 2);
+    std::memcpy(&s.phys.ram[phys_hi + 2 - kRam], &kEcall, 4);
+  };
+  place(kRam + 0x4ffe, kRam + 0x5000, addi(5, 0, 11));
+  place(kRam + 0x4ffe, kRam + 0x7000, addi(5, 0, 22));  // same lower half, another upper half
+  s.target.unmapped.insert(kWindow + 0x5000);
+  v->cpu.pc = kWindow + 0x4ffe;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitFetchFault);
+  EXPECT_EQ(v->cpu.fault_addr, kWindow + 0x5000);
+  s.target.unmapped.clear();
+  v->mmu->flush_page(kWindow + 0x5000);
+  for (int i = 0; i < 2; ++i) {
+    v->cpu.pc = kWindow + 0x4ffe;
+    ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall) << "the straddling fetch fault ran again";
+    EXPECT_EQ(v->cpu.x[5], 11u);
+  }
+  s.target.remap[kWindow + 0x5000] = kRam + 0x7000;
+  v->mmu->flush_page(kWindow + 0x5000);
+  v->cpu.pc = kWindow + 0x4ffe;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 22u) << "a block ran with the old mapping of its second page";
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, SoftMmuTest, ::testing::Values(false, true),

@@ -117,6 +117,7 @@ struct SysMachine {
         case ExitAction::Continue: break;
         case ExitAction::Wait: ++waits; break;
         case ExitAction::FlushTlb: ++flushes; break;
+        case ExitAction::FlushTlbAsid: ++asid_flushes; break;
         case ExitAction::FlushTlbPage:
           ++page_flushes;
           flush_addr = addr;
@@ -132,7 +133,7 @@ struct SysMachine {
   std::unique_ptr<RiscvCpu> cpu;
   BufferPhys phys;
   std::vector<tcg::JumpCacheEntry> jump_cache;
-  int waits = 0, flushes = 0, page_flushes = 0, interrupt_exits = 0;
+  int waits = 0, flushes = 0, page_flushes = 0, asid_flushes = 0, interrupt_exits = 0;
   uint64_t flush_addr = 0;
 };
 
@@ -259,6 +260,29 @@ TEST_P(SystemTranslate, MisalignedAtomicsTrap) {
   ASSERT_TRUE(n.run(0x1000));
   EXPECT_EQ(n.cpu->x[8], 4u);  // load address misaligned
   EXPECT_EQ(n.cpu->x[9], 0x3004u);
+}
+
+// sfence.vma with rs2: the current ASID drops its (non-global) entries or its page; another
+// ASID has nothing in the soft TLB (a satp write empties it), so nothing is flushed.
+TEST_P(SystemTranslate, SfenceVmaWithAnAsidFlushesOnlyTheCurrentAddressSpace) {
+  SysMachine m(GetParam());
+  install_handler(m);
+  m.cpu->satp = 7ull << 44;  // Bare, ASID 7 (the walk ignores it; handle_exit compares it)
+  m.cpu->x[5] = 0x5000;
+  m.cpu->x[6] = 7;
+  m.cpu->x[7] = 0x10003;  // ASID 3 (bits above the 16 ASID bits are ignored)
+  m.code(0x1000, {0x30200073 /* mret to S */});
+  m.cpu->mepc = 0x2000;
+  m.cpu->mstatus = 1ull << 11;
+  update_tb_flags(*m.cpu);
+  m.code(0x2000, {0x12600073 /* sfence.vma x0, t1 */, 0x12700073 /* sfence.vma x0, t2 */,
+                  0x12628073 /* sfence.vma t0, t1 */, 0x12728073 /* sfence.vma t0, t2 */, 0x00000073 /* ecall */});
+  ASSERT_TRUE(m.run(0x1000));
+  EXPECT_EQ(m.asid_flushes, 1);
+  EXPECT_EQ(m.page_flushes, 1);
+  EXPECT_EQ(m.flush_addr, 0x5000u);
+  EXPECT_EQ(m.flushes, 0);
+  EXPECT_EQ(m.cpu->x[8], 9u);  // the S ecall: every sfence.vma ran on
 }
 
 TEST_P(SystemTranslate, WfiAndSfenceVma) {
