@@ -50,9 +50,14 @@ bool ConfinedDir::open(const std::string& path, std::string& error) {
   return true;
 }
 
+namespace {
+std::atomic<bool> no_openat2{false};  // set once the kernel answered ENOSYS
+}  // namespace
+
+void ConfinedDir::set_openat2(bool on) { no_openat2 = !on; }
+
 int ConfinedDir::open_dir(const std::string& rel, bool readable) const {
   int flags = (readable ? O_RDONLY : O_PATH) | O_DIRECTORY | O_CLOEXEC;
-  static std::atomic<bool> no_openat2{false};
   if (!no_openat2.load(std::memory_order_relaxed)) {
     open_how how{};
     how.flags = uint64_t(flags);

@@ -61,6 +61,9 @@ class ConfinedDir {
   // The node at `rel`; 0 or -errno (from opening its directory).
   int resolve(const std::string& rel, Node& node) const;
 
+  // Tests: resolve with the component-by-component walk as on kernels without openat2.
+  static void set_openat2(bool on);
+
   // One path component the guest may name: not empty, not "." or "..", no '/' or NUL.
   static bool valid_name(const std::string& name);
   static std::string join(const std::string& rel, const std::string& name);

@@ -133,7 +133,8 @@ TEST(P9Server, ReadsWritesAndNamesFiles) {
   EXPECT_EQ(r.get(4), 0x01021997u);
 }
 
-TEST(P9Server, NothingResolvesOutsideTheFolder) {
+void nothing_resolves_outside(bool openat2) {
+  ConfinedDir::set_openat2(openat2);
   Session s(SecurityModel::kNone);
   Client& c = s.c;
   // ".." at the folder stays at the folder.
@@ -177,7 +178,12 @@ TEST(P9Server, NothingResolvesOutsideTheFolder) {
   EXPECT_FALSE(c.call(70, Msg().u32(0).u32(8).str("hl")).is_error());
   EXPECT_TRUE(std::filesystem::is_symlink(s.tree.share + "/hl"));
   EXPECT_EQ(TempTree::slurp(s.tree.root + "/outside/secret.txt"), "SECRET\n");
+  ConfinedDir::set_openat2(true);
 }
+
+TEST(P9Server, NothingResolvesOutsideTheFolder) { nothing_resolves_outside(true); }
+// The same through the O_NOFOLLOW walk kernels without openat2 get.
+TEST(P9Server, NothingResolvesOutsideTheFolderWithoutOpenat2) { nothing_resolves_outside(false); }
 
 TEST(P9Server, MappedXattrKeepsTheGuestsOwnersInXattrs) {
   Session s(SecurityModel::kMappedXattr);
