@@ -91,10 +91,28 @@ int parse_device_option(const std::string& opt, const std::string& v, hw::Machin
   } else if (opt == "-chardev") {
     if (!parse_option_list(opt, v, true, o, error)) return -1;
     m.devices.chardevs.push_back(std::move(o));
-  } else if (opt == "-net" || opt == "-virtfs" || opt == "-fsdev") {
-    error =
-        fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
-                    opt == "-net" ? " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)" : "");
+  } else if (opt == "-fsdev") {
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    m.devices.fsdevs.push_back(std::move(o));
+  } else if (opt == "-virtfs") {
+    // QEMU's shorthand: an -fsdev (id= or the mount tag) and its virtio-9p device in one.
+    if (!parse_option_list(opt, v, true, o, error)) return -1;
+    std::string tag = o.get("mount_tag");
+    if (tag.empty()) {
+      error = fmt::format("-virtfs {}: mount_tag= is missing (the name the guest mounts)", v);
+      return -1;
+    }
+    std::string id = o.get("id", tag);
+    hw::OptionList fsdev = o, device{opt, v, "virtio-9p-device", {{"fsdev", id}, {"mount_tag", tag}}};
+    fsdev.props.clear();
+    for (auto& kv : o.props)
+      if (kv.first != "mount_tag" && kv.first != "id") fsdev.props.push_back(kv);
+    fsdev.props.emplace_back("id", id);
+    m.devices.fsdevs.push_back(std::move(fsdev));
+    m.devices.devices.push_back(std::move(device));
+  } else if (opt == "-net") {
+    error = fmt::format("{} {}: not implemented in mimic yet{}", opt, v,
+                        " (use -netdev TYPE,id=ID with -device virtio-net-device,netdev=ID, or -nic)");
     return -1;
   } else {
     return 0;
@@ -323,12 +341,16 @@ std::string system_usage_text() {
          "  -serial mon:stdio|stdio|none, -monitor stdio|none\n"
          "  -no-reboot          exit when the guest resets\n"
          "  -drive file=F[,format=raw][,if=virtio|none][,id=ID][,readonly=on][,cache=MODE][,discard=unmap]\n"
+         "          [,snapshot=on][,locking=on|off|auto]\n"
          "  -device virtio-blk-device,drive=ID[,num-queues=N][,serial=S]   -device virtio-rng-device\n"
          "  -netdev user,id=ID[,hostfwd=tcp::HOSTPORT-:GUESTPORT][,restrict=on] | socket,id=ID,listen=:PORT|\n"
          "          connect=:PORT|mcast=GROUP:PORT | stream,... | dgram,... | tap,id=ID,ifname=NAME\n"
          "  -device virtio-net-device,netdev=ID[,mac=52:54:00:12:34:56]   -nic user[,hostfwd=...][,mac=...]\n"
          "  -device virtio-serial-device -device virtconsole,chardev=ID  (hvc0)\n"
          "  -chardev socket,id=ID,path=SOCK|host=H,port=P,server=on,wait=off | file,id=ID,path=F | null,id=ID\n"
+         "  -virtfs local,path=DIR,mount_tag=TAG,security_model=passthrough|mapped-xattr|mapped-file|none\n"
+         "          [,readonly=on][,id=ID]   = -fsdev local,id=ID,path=DIR,security_model=M[,readonly=on]\n"
+         "          -device virtio-9p-device,fsdev=ID,mount_tag=TAG  (guest: mount -t 9p -o trans=virtio TAG /mnt)\n"
          "  -global virtio-mmio.force-legacy=on|off  virtio-mmio version 1 (QEMU's default) or 2\n"
          "  -d ITEM[,ITEM...]   in_asm, op, op_opt, out_asm, exec, nochain, int, mmu, guest_errors, unimp\n"
          "  -D FILE             write -d output to FILE\n"

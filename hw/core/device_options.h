@@ -35,6 +35,7 @@ struct DeviceOptions {
   std::vector<OptionList> netdevs;   // -netdev TYPE,id=...
   std::vector<OptionList> nics;      // -nic TYPE,...: a netdev and its NIC in one
   std::vector<OptionList> chardevs;  // -chardev TYPE,id=...
+  std::vector<OptionList> fsdevs;    // -fsdev local,id=...; each -virtfs is one and its -device too
 };
 
 }  // namespace mimic::hw

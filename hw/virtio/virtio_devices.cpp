@@ -10,6 +10,7 @@
 #include "hw/char/chardev.h"
 #include "hw/core/machine.h"
 #include "hw/net/net_backend.h"
+#include "hw/virtio/virtio_9p.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_console.h"
 #include "hw/virtio/virtio_net.h"
@@ -51,12 +52,13 @@ std::unique_ptr<VirtioDevice> make_blk(const OptionList& device, const OptionLis
   std::string file = drive.get("file");
   if (file.empty()) fail(drive, "file= is missing (mimic has no removable media)");
   if (drive.get("media", "disk") != "disk") fail(drive, "media=" + drive.get("media") + ": only media=disk");
-  if (parse_bool(drive, "snapshot", drive.get("snapshot", "off")))
-    fail(drive, "snapshot=on: throwaway overlays are not implemented in mimic yet");
   block::OpenOptions open;
   open.format = drive.get("format");
   open.read_only = parse_bool(drive, "readonly", drive.get("readonly", "off"));
-  open.lock = parse_bool(drive, "locking", drive.get("locking", "on"));
+  open.snapshot = parse_bool(drive, "snapshot", drive.get("snapshot", "off"));
+  // locking=auto is QEMU's default: lock where the host supports it, which is where mimic locks.
+  std::string locking = drive.get("locking", "auto");
+  open.lock = locking == "auto" || parse_bool(drive, "locking", locking);
   VirtioBlkConfig c;
   std::string cache = drive.get("cache", "writeback");
   if (cache == "none" || cache == "directsync") open.direct = true;
@@ -88,6 +90,35 @@ std::unique_ptr<VirtioDevice> make_blk(const OptionList& device, const OptionLis
     fail(drive, fmt::format("{}: size {} is not a whole number of 512-byte sectors", file, image->size()));
   return std::make_unique<VirtioBlk>(std::shared_ptr<block::BlockImage>(std::move(image)), c);
 }
+// -fsdev local,id=ID,path=DIR,security_model=M[,readonly=on] behind -device virtio-9p-device.
+std::unique_ptr<VirtioDevice> make_9p(const OptionList& device, const OptionList& fsdev) {
+  check_keys(fsdev, {"id", "path", "security_model", "readonly", "mount_tag", "writeout", "fmode", "dmode"});
+  if (fsdev.driver != "local") fail(fsdev, fmt::format("'{}': the fsdev driver mimic has is local", fsdev.driver));
+  fs::P9Options o;
+  o.path = fsdev.get("path");
+  if (o.path.empty()) fail(fsdev, "path= is missing (the host folder to share)");
+  if (!fsdev.has("security_model"))
+    fail(fsdev, "security_model= is missing: passthrough, mapped-xattr, mapped-file or none");
+  if (!fs::parse_security_model(fsdev.get("security_model"), o.model))
+    fail(fsdev, fmt::format("security_model={}: expected passthrough, mapped-xattr, mapped-file or none",
+                            fsdev.get("security_model")));
+  o.readonly = parse_bool(fsdev, "readonly", fsdev.get("readonly", "off"));
+  for (const char* unsupported : {"fmode", "dmode"})
+    if (fsdev.has(unsupported))
+      fail(fsdev, fmt::format("{}=: not implemented in mimic (0600/0700 are used)", unsupported));
+  std::string writeout = fsdev.get("writeout", "immediate");
+  if (writeout != "immediate") fail(fsdev, "writeout=" + writeout + ": expected immediate");
+  check_keys(device, {"id", "fsdev", "mount_tag"});
+  std::string tag = device.get("mount_tag");
+  if (tag.empty()) fail(device, "mount_tag= is missing (the name the guest mounts)");
+  if (tag.size() > Virtio9p::kMaxTagLength)
+    fail(device, fmt::format("mount_tag=: {} bytes, at most {}", tag.size(), Virtio9p::kMaxTagLength));
+  auto server = std::make_unique<fs::P9Server>(o);
+  std::string error;
+  if (!server->open(error)) fail(fsdev, error);
+  return std::make_unique<Virtio9p>(std::move(server), tag);
+}
+
 // mac= or QEMU's default, 52:54:00:12:34:56 with the NIC's index added to the last byte.
 std::array<uint8_t, 6> mac_for(const OptionList& o, unsigned index) {
   std::array<uint8_t, 6> mac = {0x52, 0x54, 0x00, 0x12, 0x34, uint8_t(0x56 + index)};
@@ -141,6 +172,12 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
     if (chardevs.count(c.get("id"))) fail(c, fmt::format("duplicate chardev id '{}'", c.get("id")));
     chardevs[c.get("id")] = make_chardev(c);
   }
+  std::map<std::string, const OptionList*> fsdevs;
+  for (const OptionList& f : options.fsdevs) {
+    std::string id = f.get("id");
+    if (id.empty()) fail(f, "id= is missing");
+    if (!fsdevs.emplace(id, &f).second) fail(f, fmt::format("duplicate fsdev id '{}'", id));
+  }
   const OptionList* serial_pending = nullptr;
   size_t serial_slot = 0;
   unsigned nic_index = 0;
@@ -184,10 +221,15 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
       plan.devices[serial_slot] = std::make_unique<VirtioConsole>(std::move(chr));
       serial_pending = nullptr;
     } else if (dev.driver == "virtio-9p-device") {
-      fail(dev, fmt::format("{} is not implemented in mimic yet", dev.driver));
+      std::string id = dev.get("fsdev");
+      auto it = fsdevs.find(id);
+      if (id.empty()) fail(dev, "fsdev= is missing");
+      if (it == fsdevs.end()) fail(dev, fmt::format("fsdev={}: no -fsdev has id={}", id, id));
+      if (!used.insert("fsdev:" + id).second) fail(dev, fmt::format("fsdev={}: already in use by another device", id));
+      plan.devices.push_back(make_9p(dev, *it->second));
     } else {
       fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device, virtio-rng-device, "
-                            "virtio-serial-device and virtconsole)",
+                            "virtio-serial-device, virtconsole and virtio-9p-device)",
                             dev.driver));
     }
   }

@@ -136,6 +136,29 @@ TEST(Cli, SystemDeviceOptions) {
   }
 }
 
+TEST(Cli, SystemVirtfsIsAnFsdevAndItsDevice) {
+  CommandLine cl = parse(
+      {"system", "-virtfs", "local,path=/srv/share,mount_tag=host0,security_model=mapped-xattr,readonly=on", "-fsdev",
+       "local,id=f1,path=/tmp,security_model=none", "-device", "virtio-9p-device,fsdev=f1,mount_tag=tmp"});
+  ASSERT_EQ(cl.command, Command::kSystem) << cl.error;
+  const hw::DeviceOptions& d = cl.system.machine.devices;
+  ASSERT_EQ(d.fsdevs.size(), 2u);
+  EXPECT_EQ(d.fsdevs[0].driver, "local");
+  EXPECT_EQ(d.fsdevs[0].get("id"), "host0");  // -virtfs without id=: the mount tag, as QEMU
+  EXPECT_EQ(d.fsdevs[0].get("path"), "/srv/share");
+  EXPECT_EQ(d.fsdevs[0].get("readonly"), "on");
+  EXPECT_FALSE(d.fsdevs[0].has("mount_tag"));
+  EXPECT_EQ(d.fsdevs[1].get("id"), "f1");
+  ASSERT_EQ(d.devices.size(), 2u);
+  EXPECT_EQ(d.devices[0].driver, "virtio-9p-device");
+  EXPECT_EQ(d.devices[0].get("fsdev"), "host0");
+  EXPECT_EQ(d.devices[0].get("mount_tag"), "host0");
+  EXPECT_EQ(d.devices[1].get("fsdev"), "f1");
+  CommandLine e = parse({"system", "-virtfs", "local,path=/tmp,security_model=none"});
+  EXPECT_EQ(e.command, Command::kError);
+  EXPECT_NE(e.error.find("mount_tag= is missing"), std::string::npos) << e.error;
+}
+
 TEST(Cli, SystemArchAndBoardProperties) {
   // The program picks the architecture, as qemu-system-<arch> does; `system` stays riscv64.
   EXPECT_EQ(parse({"system", "-M", "virt"}).system.machine.arch, "riscv64");
