@@ -250,19 +250,28 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   fw_cfg_->add_u16(FwCfgKey::kBootMenu, 0);
   fw_cfg_->add_bytes(FwCfgKey::kUuid, std::vector<uint8_t>(16));
 
-  pcie_ = std::make_unique<PcieHost>(log_);
+  // PCIe: INTx A-D on SPIs 3-6 (the device tree's interrupt-map swizzle), MSIs are bus writes
+  // (to the GICv2m frame). The PIO window is bus address 0 up; the MMIO windows are identity.
+  pcie_ = std::make_unique<PcieHost>(
+      log_, [this](unsigned line, bool level) { gic_->set_irq(0, kGicFirstSpi + kArmVirtPcieSpi + line, level); },
+      [this](uint64_t address, uint32_t data) { memory_.write(address, &data, 4); });
   const ArmMemMapEntry& ecam =
       arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
   memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
   for (ArmVirtRegion r : {ArmVirtRegion::PcieMmio, ArmVirtRegion::PciePio, ArmVirtRegion::HighPcieMmio}) {
     if (r == ArmVirtRegion::HighPcieMmio && !options_.highmem) continue;
-    memory_.add_mmio(arm_virt_memmap(r).name, arm_virt_memmap(r).base, arm_virt_memmap(r).size, &pcie_->window(), 0, 1,
-                     8);
+    const ArmMemMapEntry& w = arm_virt_memmap(r);
+    bool io = r == ArmVirtRegion::PciePio;
+    memory_.add_mmio(w.name, w.base, w.size, &pcie_->add_window(io, io ? 0 : w.base), 0, 1, io ? 4 : 8);
   }
 
+  // virtio: -device virtio-X-pci (and -drive if=virtio, -nic as QEMU's aliases on this board) on
+  // the PCIe bus, -device virtio-X-device in the virtio-mmio slots.
+  VirtioDevicePlan plan = make_virtio_devices(config_.devices, true);
+  virtio_pci_ = make_virtio_pci_devices(memory_, plan, *pcie_, log_);
   const ArmMemMapEntry& vio = arm_virt_memmap(ArmVirtRegion::Mmio);
   virtio_ = make_virtio_mmio_slots(
-      memory_, config_.devices, kArmVirtMmioCount, vio.base, vio.size,
+      memory_, plan, kArmVirtMmioCount, vio.base, vio.size,
       [this](unsigned slot, bool l) { gic_->set_irq(0, kGicFirstSpi + kArmVirtMmioSpi + slot, l); }, log_);
 
   loader_ = std::make_unique<ImageLoader>(memory_, mem.base, config_.ram_bytes);
@@ -279,9 +288,11 @@ ArmVirtBoard::~ArmVirtBoard() {
   // callbacks meanwhile (it is stopped after this body, when timers_ is destroyed).
   // The virtio devices' I/O threads take the device lock to return requests: stop them without it.
   for (auto& v : virtio_) v->stop();
+  for (auto& v : virtio_pci_) v->stop();
   std::lock_guard lock(memory_.device_lock());
   power_button_release_.reset();
   virtio_.clear();
+  virtio_pci_.clear();
   pcie_.reset();
   fw_cfg_.reset();
   vars_flash_.reset();

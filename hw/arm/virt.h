@@ -27,6 +27,7 @@ class Pl011;
 class Pl031;
 class Pl061;
 class VirtioMmio;
+class VirtioPci;
 class PflashCfi01;
 class FwCfg;
 class PcieHost;
@@ -179,6 +180,7 @@ class ArmVirtBoard {
   std::unique_ptr<PcieHost> pcie_;
   std::unique_ptr<FwCfg> fw_cfg_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;
+  std::vector<std::unique_ptr<VirtioPci>> virtio_pci_;
   std::unique_ptr<Timer> power_button_release_;
   std::unique_ptr<ImageLoader> loader_;
   std::vector<uint8_t> fdt_;
