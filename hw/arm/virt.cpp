@@ -4,8 +4,10 @@
 #include "hw/arm/virt.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <random>
 
@@ -129,12 +131,57 @@ uint64_t ArmVirtBoard::cpu_mpidr(unsigned cpu) {
   return uint64_t(cpu / 8) << 8 | (cpu % 8);
 }
 
+namespace {
+// -drive if=pflash,format=raw,file=F[,unit=0|1][,readonly=on]: the two flash banks (units in
+// command-line order when not given, as QEMU), taken out of the drive list. QEMU's rules: raw
+// images only, the file exactly the bank's size.
+void take_pflash_drives(DeviceOptions& devices, ArmVirtOptions& options) {
+  std::vector<OptionList> rest;
+  unsigned next_unit = 0;
+  for (OptionList& d : devices.drives) {
+    if (d.get("if") != "pflash") {
+      rest.push_back(std::move(d));
+      continue;
+    }
+    auto fail = [&d](const std::string& why) { throw MachineError(fmt::format("-drive {}: {}", d.text, why)); };
+    for (auto& [k, v] : d.props)
+      if (k != "if" && k != "file" && k != "format" && k != "unit" && k != "index" && k != "readonly" && k != "id")
+        fail(fmt::format("unknown property '{}' for a flash drive", k));
+    std::string unit_text = d.get("unit", d.get("index"));
+    unsigned unit = next_unit;
+    if (!unit_text.empty()) {
+      char* end = nullptr;
+      unit = unsigned(std::strtoul(unit_text.c_str(), &end, 10));
+      if (*end) fail("unit=" + unit_text + ": expected 0 or 1");
+    }
+    if (unit > 1) fail(fmt::format("machine type does not support if=pflash,bus=0,unit={}", unit));
+    if (!options.pflash[unit].empty()) fail(fmt::format("drive with bus=0, unit={} exists", unit));
+    std::string format = d.get("format", "raw");
+    if (format != "raw") fail("format=" + format + ": flash images are raw");
+    std::string file = d.get("file");
+    if (file.empty()) fail("file= is missing");
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0) fail(fmt::format("{}: {}", file, strerror(errno)));
+    if (uint64_t(st.st_size) != kArmVirtFlashBankSize)
+      fail(fmt::format("device requires {} bytes, block backend provides {} bytes", kArmVirtFlashBankSize,
+                       uint64_t(st.st_size)));
+    std::string ro = d.get("readonly", "off");
+    if (ro != "on" && ro != "off") fail("readonly=" + ro + ": expected on or off");
+    options.pflash[unit] = file;
+    options.pflash_readonly[unit] = ro == "on";
+    next_unit = unit + 1;
+  }
+  devices.drives = std::move(rest);
+}
+}  // namespace
+
 ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tcg::Logger* log,
                            const ArmVirtOptions* options)
     : config_(config),
       options_(options ? *options : parse_arm_virt_options("", config.cpu)),
       log_(log),
       timers_(clock_, memory_.device_lock()) {
+  take_pflash_drives(config_.devices, options_);
   unsigned ncpu = config_.smp;
   unsigned max_cpus = options_.gic_version == 2 ? kArmVirtGicV2MaxCpus
                       : options_.highmem        ? kArmVirtMaxCpus
@@ -171,8 +218,8 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   // mode: firmware never writes its code bank); bank 1 (variables, pflash unit 1) is the CFI
   // flash with its command set, written through to its file.
   memory_.add_rom("virt.flash0", 0, kArmVirtFlashBankSize);
-  vars_flash_ =
-      std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1], false, log_);
+  vars_flash_ = std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1],
+                                              options_.pflash_readonly[1], log_);
   memory_.add_mmio("virt.flash1", kArmVirtFlashBankSize, kArmVirtFlashBankSize, vars_flash_.get(), 0, 1, 8);
 
   unsigned num_irqs = kGicFirstSpi + kArmVirtNumSpis;

@@ -87,6 +87,7 @@ struct ArmVirtOptions {
   bool secure = false, virtualization = false, highmem = true;
   std::string cpu_type = "cortex-a57";  // -cpu, QEMU's name
   std::string pflash[2];                // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
+  bool pflash_readonly[2] = {false, false};  // ...,readonly=on
 };
 // Parses the machine properties after "virt," (gic-version=, secure=, virtualization=,
 // highmem=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
