@@ -17,6 +17,8 @@ packages=(
   zlib1g-dev qemu-utils
   # Go programs as guests (tests/go): the Go runtime is a demanding user of threads and signals
   golang-go
+  # arm virt firmware boots: AAVMF (UEFI) for the pflash banks, mtools and fdisk (sfdisk) to make the test's GPT disk
+  qemu-efi-aarch64 mtools fdisk
 )
 
 missing=()
