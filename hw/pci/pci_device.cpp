@@ -158,9 +158,11 @@ bool PciDevice::bar_decodes(unsigned index, bool io, uint64_t bus_addr, uint64_t
   if (b.type == PciBarType::None || (b.type == PciBarType::Io) != io) return false;
   uint16_t command = get16(&config_[pci::kCommand]);
   if (!(command & (io ? pci::kCommandIo : pci::kCommandMemory))) return false;
-  uint64_t base = bar_address(index);
-  if (base == 0) return false;  // not placed (QEMU's PCI_BAR_UNMAPPED)
-  if (bus_addr < base || bus_addr - base >= b.size) return false;
+  // As QEMU's pci_bar_address: address 0 is a place (firmware puts the first I/O BAR there); a
+  // BAR whose end wraps (or passes 4 GiB when it is 32-bit) is not mapped.
+  uint64_t base = bar_address(index), last = base + b.size - 1;
+  if (last < base || (b.type != PciBarType::Mem64 && last >= 0xffffffffu)) return false;
+  if (bus_addr < base || bus_addr > last) return false;
   *offset = bus_addr - base;
   return true;
 }
