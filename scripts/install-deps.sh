@@ -19,6 +19,8 @@ packages=(
   golang-go
   # the foreign-chroot workflow (tests/real/chroot_workflow.sh): debootstrap's first stage
   debootstrap debian-archive-keyring
+  # arm virt firmware boots: AAVMF (UEFI) for the pflash banks, mtools and fdisk (sfdisk) to make the test's GPT disk
+  qemu-efi-aarch64 mtools fdisk
 )
 
 missing=()

@@ -4,8 +4,10 @@
 #include "hw/arm/virt.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
+#include <cerrno>
 #include <cstring>
 #include <random>
 
@@ -129,12 +131,57 @@ uint64_t ArmVirtBoard::cpu_mpidr(unsigned cpu) {
   return uint64_t(cpu / 8) << 8 | (cpu % 8);
 }
 
+namespace {
+// -drive if=pflash,format=raw,file=F[,unit=0|1][,readonly=on]: the two flash banks (units in
+// command-line order when not given, as QEMU), taken out of the drive list. QEMU's rules: raw
+// images only, the file exactly the bank's size.
+void take_pflash_drives(DeviceOptions& devices, ArmVirtOptions& options) {
+  std::vector<OptionList> rest;
+  unsigned next_unit = 0;
+  for (OptionList& d : devices.drives) {
+    if (d.get("if") != "pflash") {
+      rest.push_back(std::move(d));
+      continue;
+    }
+    auto fail = [&d](const std::string& why) { throw MachineError(fmt::format("-drive {}: {}", d.text, why)); };
+    for (auto& [k, v] : d.props)
+      if (k != "if" && k != "file" && k != "format" && k != "unit" && k != "index" && k != "readonly" && k != "id")
+        fail(fmt::format("unknown property '{}' for a flash drive", k));
+    std::string unit_text = d.get("unit", d.get("index"));
+    unsigned unit = next_unit;
+    if (!unit_text.empty()) {
+      char* end = nullptr;
+      unit = unsigned(std::strtoul(unit_text.c_str(), &end, 10));
+      if (*end) fail("unit=" + unit_text + ": expected 0 or 1");
+    }
+    if (unit > 1) fail(fmt::format("machine type does not support if=pflash,bus=0,unit={}", unit));
+    if (!options.pflash[unit].empty()) fail(fmt::format("drive with bus=0, unit={} exists", unit));
+    std::string format = d.get("format", "raw");
+    if (format != "raw") fail("format=" + format + ": flash images are raw");
+    std::string file = d.get("file");
+    if (file.empty()) fail("file= is missing");
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0) fail(fmt::format("{}: {}", file, strerror(errno)));
+    if (uint64_t(st.st_size) != kArmVirtFlashBankSize)
+      fail(fmt::format("device requires {} bytes, block backend provides {} bytes", kArmVirtFlashBankSize,
+                       uint64_t(st.st_size)));
+    std::string ro = d.get("readonly", "off");
+    if (ro != "on" && ro != "off") fail("readonly=" + ro + ": expected on or off");
+    options.pflash[unit] = file;
+    options.pflash_readonly[unit] = ro == "on";
+    next_unit = unit + 1;
+  }
+  devices.drives = std::move(rest);
+}
+}  // namespace
+
 ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tcg::Logger* log,
                            const ArmVirtOptions* options)
     : config_(config),
       options_(options ? *options : parse_arm_virt_options("", config.cpu)),
       log_(log),
       timers_(clock_, memory_.device_lock()) {
+  take_pflash_drives(config_.devices, options_);
   unsigned ncpu = config_.smp;
   unsigned max_cpus = options_.gic_version == 2 ? kArmVirtGicV2MaxCpus
                       : options_.highmem        ? kArmVirtMaxCpus
@@ -171,8 +218,8 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   // mode: firmware never writes its code bank); bank 1 (variables, pflash unit 1) is the CFI
   // flash with its command set, written through to its file.
   memory_.add_rom("virt.flash0", 0, kArmVirtFlashBankSize);
-  vars_flash_ =
-      std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1], false, log_);
+  vars_flash_ = std::make_unique<PflashCfi01>("-drive if=pflash,unit=1", kArmVirtFlashBankSize, options_.pflash[1],
+                                              options_.pflash_readonly[1], log_);
   memory_.add_mmio("virt.flash1", kArmVirtFlashBankSize, kArmVirtFlashBankSize, vars_flash_.get(), 0, 1, 8);
 
   unsigned num_irqs = kGicFirstSpi + kArmVirtNumSpis;
@@ -250,19 +297,28 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   fw_cfg_->add_u16(FwCfgKey::kBootMenu, 0);
   fw_cfg_->add_bytes(FwCfgKey::kUuid, std::vector<uint8_t>(16));
 
-  pcie_ = std::make_unique<PcieHost>(log_);
+  // PCIe: INTx A-D on SPIs 3-6 (the device tree's interrupt-map swizzle), MSIs are bus writes
+  // (to the GICv2m frame). The PIO window is bus address 0 up; the MMIO windows are identity.
+  pcie_ = std::make_unique<PcieHost>(
+      log_, [this](unsigned line, bool level) { gic_->set_irq(0, kGicFirstSpi + kArmVirtPcieSpi + line, level); },
+      [this](uint64_t address, uint32_t data) { memory_.write(address, &data, 4); });
   const ArmMemMapEntry& ecam =
       arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
   memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
   for (ArmVirtRegion r : {ArmVirtRegion::PcieMmio, ArmVirtRegion::PciePio, ArmVirtRegion::HighPcieMmio}) {
     if (r == ArmVirtRegion::HighPcieMmio && !options_.highmem) continue;
-    memory_.add_mmio(arm_virt_memmap(r).name, arm_virt_memmap(r).base, arm_virt_memmap(r).size, &pcie_->window(), 0, 1,
-                     8);
+    const ArmMemMapEntry& w = arm_virt_memmap(r);
+    bool io = r == ArmVirtRegion::PciePio;
+    memory_.add_mmio(w.name, w.base, w.size, &pcie_->add_window(io, io ? 0 : w.base), 0, 1, io ? 4 : 8);
   }
 
+  // virtio: -device virtio-X-pci (and -drive if=virtio, -nic as QEMU's aliases on this board) on
+  // the PCIe bus, -device virtio-X-device in the virtio-mmio slots.
+  VirtioDevicePlan plan = make_virtio_devices(config_.devices, true);
+  virtio_pci_ = make_virtio_pci_devices(memory_, plan, *pcie_, log_);
   const ArmMemMapEntry& vio = arm_virt_memmap(ArmVirtRegion::Mmio);
   virtio_ = make_virtio_mmio_slots(
-      memory_, config_.devices, kArmVirtMmioCount, vio.base, vio.size,
+      memory_, plan, kArmVirtMmioCount, vio.base, vio.size,
       [this](unsigned slot, bool l) { gic_->set_irq(0, kGicFirstSpi + kArmVirtMmioSpi + slot, l); }, log_);
 
   loader_ = std::make_unique<ImageLoader>(memory_, mem.base, config_.ram_bytes);
@@ -279,9 +335,11 @@ ArmVirtBoard::~ArmVirtBoard() {
   // callbacks meanwhile (it is stopped after this body, when timers_ is destroyed).
   // The virtio devices' I/O threads take the device lock to return requests: stop them without it.
   for (auto& v : virtio_) v->stop();
+  for (auto& v : virtio_pci_) v->stop();
   std::lock_guard lock(memory_.device_lock());
   power_button_release_.reset();
   virtio_.clear();
+  virtio_pci_.clear();
   pcie_.reset();
   fw_cfg_.reset();
   vars_flash_.reset();

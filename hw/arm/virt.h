@@ -27,6 +27,7 @@ class Pl011;
 class Pl031;
 class Pl061;
 class VirtioMmio;
+class VirtioPci;
 class PflashCfi01;
 class FwCfg;
 class PcieHost;
@@ -86,6 +87,7 @@ struct ArmVirtOptions {
   bool secure = false, virtualization = false, highmem = true;
   std::string cpu_type = "cortex-a57";  // -cpu, QEMU's name
   std::string pflash[2];                // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
+  bool pflash_readonly[2] = {false, false};  // ...,readonly=on
 };
 // Parses the machine properties after "virt," (gic-version=, secure=, virtualization=,
 // highmem=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
@@ -179,6 +181,7 @@ class ArmVirtBoard {
   std::unique_ptr<PcieHost> pcie_;
   std::unique_ptr<FwCfg> fw_cfg_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;
+  std::vector<std::unique_ptr<VirtioPci>> virtio_pci_;
   std::unique_ptr<Timer> power_button_release_;
   std::unique_ptr<ImageLoader> loader_;
   std::vector<uint8_t> fdt_;

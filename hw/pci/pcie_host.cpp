@@ -1,6 +1,7 @@
 // The gpex host bridge's configuration space as QEMU presents it: Red Hat 1b36:0008, class
 // 06.00 (host bridge), subsystem 1af4:1100, no BARs, no capabilities; only the command
-// register's memory/IO/bus-master/SERR/INTx-disable bits are writable.
+// register's memory/IO/bus-master/SERR/INTx-disable bits are writable. The other functions of
+// bus 0 are PciDevice's; the windows route to their BARs.
 #include "hw/pci/pcie_host.h"
 
 #include <cstring>
@@ -14,9 +15,75 @@ constexpr uint16_t kCommandWritable = 0x0001 | 0x0002 | 0x0004 | 0x0100 | 0x0400
 void put16(uint8_t* p, uint16_t v) { memcpy(p, &v, 2); }
 }  // namespace
 
-PcieHost::PcieHost(tcg::Logger* log) : log_(log) { reset(); }
+PcieHost::PcieHost(tcg::Logger* log, std::function<void(unsigned, bool)> intx,
+                   std::function<void(uint64_t, uint32_t)> msi)
+    : log_(log), intx_(std::move(intx)), msi_(std::move(msi)) {
+  reset();
+}
+
+MmioOps& PcieHost::add_window(bool io, uint64_t bus_base) {
+  windows_.push_back(std::make_unique<Window>(*this, io, bus_base));
+  return *windows_.back();
+}
+
+bool PcieHost::plug(unsigned devfn, PciDevice* dev) {
+  if (devfn < 8 || devfn >= functions_.size() || functions_[devfn]) return false;
+  functions_[devfn] = dev;
+  dev->plug(this, devfn);
+  return true;
+}
+
+int PcieHost::free_slot() const {
+  for (unsigned slot = 1; slot < 32; slot++) {
+    bool free = true;
+    for (unsigned fn = 0; fn < 8; fn++) free &= !functions_[slot * 8 + fn];
+    if (free) return int(slot);
+  }
+  return -1;
+}
+
+void PcieHost::set_intx(unsigned devfn, unsigned pin, bool level) {
+  unsigned line = (pin - 1 + (devfn >> 3)) % kIntxLines;
+  intx_sources_[line][devfn] = level;
+  bool any = false;
+  for (bool s : intx_sources_[line]) any |= s;
+  if (any == intx_level_[line]) return;
+  intx_level_[line] = any;
+  if (intx_) intx_(line, any);
+}
+
+void PcieHost::send_msi(uint64_t address, uint32_t data) {
+  if (msi_) msi_(address, data);
+}
+
+PciDevice* PcieHost::route(bool io, uint64_t bus_addr, unsigned* bar, uint64_t* offset) {
+  for (PciDevice* d : functions_) {
+    if (!d) continue;
+    for (unsigned b = 0; b < d->bar_count(); b++)
+      if (d->bar_decodes(b, io, bus_addr, offset)) {
+        *bar = b;
+        return d;
+      }
+  }
+  return nullptr;
+}
+
+uint64_t PcieHost::Window::read(uint64_t offset, unsigned size) {
+  unsigned bar;
+  uint64_t off;
+  if (PciDevice* d = host.route(io, bus_base + offset, &bar, &off)) return d->bar_access_read(bar, off, size);
+  return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+void PcieHost::Window::write(uint64_t offset, uint64_t value, unsigned size) {
+  unsigned bar;
+  uint64_t off;
+  if (PciDevice* d = host.route(io, bus_base + offset, &bar, &off)) d->bar_access_write(bar, off, value, size);
+}
 
 void PcieHost::reset() {
+  for (PciDevice* d : functions_)
+    if (d) d->reset();
   bridge_.fill(0);
   put16(&bridge_[0x00], 0x1b36);
   put16(&bridge_[0x02], 0x0008);
@@ -26,7 +93,8 @@ void PcieHost::reset() {
   put16(&bridge_[0x2e], 0x1100);
 }
 
-uint32_t PcieHost::config_read(unsigned bdf, unsigned reg, unsigned size) const {
+uint32_t PcieHost::config_read(unsigned bdf, unsigned reg, unsigned size) {
+  if (bdf != 0 && bdf < functions_.size() && functions_[bdf]) return functions_[bdf]->config_read(reg, size);
   if (bdf != 0 || reg + size > bridge_.size()) return size >= 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
   uint32_t v = 0;
   memcpy(&v, &bridge_[reg], size);
@@ -34,6 +102,7 @@ uint32_t PcieHost::config_read(unsigned bdf, unsigned reg, unsigned size) const 
 }
 
 void PcieHost::config_write(unsigned bdf, unsigned reg, uint32_t value, unsigned size) {
+  if (bdf != 0 && bdf < functions_.size() && functions_[bdf]) return functions_[bdf]->config_write(reg, value, size);
   if (bdf != 0 || reg + size > bridge_.size()) return;  // no such function: dropped
   for (unsigned i = 0; i < size; i++) {
     unsigned r = reg + i;

@@ -10,6 +10,7 @@
 #include "hw/char/chardev.h"
 #include "hw/core/machine.h"
 #include "hw/net/net_backend.h"
+#include "hw/pci/pcie_host.h"
 #include "hw/virtio/virtio_9p.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_console.h"
@@ -135,9 +136,46 @@ std::array<uint8_t, 6> mac_for(const OptionList& o, unsigned index) {
   if (mac[0] & 1) fail(o, "mac=" + v + ": a multicast address cannot be a NIC's");
   return mac;
 }
+// -device virtio-X-pci (or QEMU's alias virtio-X) as virtio-X-device plus its PCI properties.
+std::pair<OptionList, VirtioDeviceTransport> split_transport(const OptionList& given) {
+  OptionList dev = given;
+  VirtioDeviceTransport t;
+  t.text = given.option + " " + given.text;
+  static const std::set<std::string> aliases = {"virtio-blk", "virtio-net", "virtio-rng", "virtio-serial"};
+  const std::string& d = given.driver;
+  if (d.size() > 4 && d.compare(d.size() - 4, 4, "-pci") == 0)
+    dev.driver = d.substr(0, d.size() - 4) + "-device";
+  else if (aliases.count(d))
+    dev.driver = d + "-device";
+  else
+    return {dev, t};
+  t.pci = true;
+  dev.props.clear();
+  for (auto& [k, v] : given.props) {
+    if (k == "disable-legacy") {
+      if (v != "auto") t.pci_options.legacy = !parse_bool(given, k, v);
+    } else if (k == "disable-modern") {
+      t.pci_options.modern = !parse_bool(given, k, v);
+    } else if (k == "vectors") {
+      t.pci_options.vectors = int(parse_count(given, k, 0, 2048));
+    } else if (k == "addr") {
+      unsigned slot = 0, fn = 0;
+      char tail;
+      int n = std::sscanf(v.c_str(), "%x.%x%c", &slot, &fn, &tail);
+      if (n < 1 || n > 2 || slot < 1 || slot > 31 || fn != 0)
+        fail(given, "addr=" + v + ": expected a slot from 1 to 1f (function 0)");
+      t.pci_slot = int(slot);
+    } else if (k != "romfile") {
+      dev.props.emplace_back(k, v);
+    }
+  }
+  if (!t.pci_options.legacy && !t.pci_options.modern)
+    fail(given, "disable-legacy=on and disable-modern=on: the device would have no interface");
+  return {dev, t};
+}
 }  // namespace
 
-VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
+VirtioDevicePlan make_virtio_devices(const DeviceOptions& options, bool pci_default) {
   VirtioDevicePlan plan;
   for (const OptionList& g : options.globals) {
     if (g.driver == "virtio-mmio" && g.props.size() == 1 && g.props[0].first == "force-legacy")
@@ -151,7 +189,7 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
     std::string id = d.get("id");
     std::string iface = d.get("if", "ide");
     if (iface == "virtio") {
-      OptionList device{"-drive", d.text, "virtio-blk-device", {}};
+      OptionList device{"-drive", d.text, pci_default ? "virtio-blk-pci" : "virtio-blk-device", {}};
       blk.emplace_back(device, &d);
     } else if (iface != "none") {
       fail(d, fmt::format("if={}: the virt machine has no {} bus; use if=virtio, or if=none,id=ID with "
@@ -182,7 +220,12 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
   size_t serial_slot = 0;
   unsigned nic_index = 0;
   std::set<std::string> used;
-  for (const OptionList& dev : options.devices) {
+  auto add = [&plan](std::unique_ptr<VirtioDevice> d, VirtioDeviceTransport t) {
+    plan.devices.push_back(std::move(d));
+    plan.transports.push_back(std::move(t));
+  };
+  for (const OptionList& given : options.devices) {
+    auto [dev, transport] = split_transport(given);
     if (dev.driver == "virtio-blk-device") {
       std::string id = dev.get("drive");
       auto it = drives.find(id);
@@ -190,10 +233,10 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
       if (it == drives.end()) fail(dev, fmt::format("drive={}: no -drive has id={}", id, id));
       if (it->second->get("if", "ide") != "none") fail(dev, fmt::format("drive={}: the drive is not if=none", id));
       if (!used.insert(id).second) fail(dev, fmt::format("drive={}: already in use by another device", id));
-      plan.devices.push_back(make_blk(dev, *it->second));
+      add(make_blk(dev, *it->second), transport);
     } else if (dev.driver == "virtio-rng-device") {
       check_keys(dev, {"id"});
-      plan.devices.push_back(std::make_unique<VirtioRng>());
+      add(std::make_unique<VirtioRng>(), transport);
     } else if (dev.driver == "virtio-net-device") {
       check_keys(dev, {"id", "netdev", "mac"});
       std::string id = dev.get("netdev");
@@ -201,12 +244,12 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
       if (id.empty()) fail(dev, "netdev= is missing");
       if (it == netdevs.end()) fail(dev, fmt::format("netdev={}: no -netdev has id={}", id, id));
       if (!it->second) fail(dev, fmt::format("netdev={}: already in use by another device", id));
-      plan.devices.push_back(std::make_unique<VirtioNet>(std::move(it->second), mac_for(dev, nic_index++)));
+      add(std::make_unique<VirtioNet>(std::move(it->second), mac_for(dev, nic_index++)), transport);
     } else if (dev.driver == "virtio-serial-device") {
       check_keys(dev, {"id", "max_ports"});
       // Its port comes with the next virtconsole; without MULTIPORT a device has one.
-      serial_pending = &dev;
-      plan.devices.push_back(nullptr);
+      serial_pending = &given;
+      add(nullptr, transport);
       serial_slot = plan.devices.size() - 1;
     } else if (dev.driver == "virtconsole") {
       check_keys(dev, {"id", "chardev", "name", "nr"});
@@ -226,27 +269,34 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options) {
       if (id.empty()) fail(dev, "fsdev= is missing");
       if (it == fsdevs.end()) fail(dev, fmt::format("fsdev={}: no -fsdev has id={}", id, id));
       if (!used.insert("fsdev:" + id).second) fail(dev, fmt::format("fsdev={}: already in use by another device", id));
-      plan.devices.push_back(make_9p(dev, *it->second));
+      add(make_9p(dev, *it->second), transport);
     } else {
       fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device, virtio-rng-device, "
-                            "virtio-serial-device, virtconsole and virtio-9p-device)",
-                            dev.driver));
+                            "virtio-serial-device, virtconsole, virtio-9p-device and their -pci variants)",
+                            given.driver));
     }
   }
   // A virtio-serial-device without a virtconsole: a console port with nothing behind it.
   for (auto& d : plan.devices)
     if (!d) d = std::make_unique<VirtioConsole>(nullptr);
-  for (auto& [device, drive] : blk) plan.devices.push_back(make_blk(device, *drive));
+  for (auto& [device, drive] : blk) {
+    auto [dev, transport] = split_transport(device);
+    add(make_blk(dev, *drive), transport);
+  }
   // -nic TYPE,...[,model=virtio-net-device][,mac=...]: the netdev without the NIC's properties.
   for (const OptionList& nic : options.nics) {
     OptionList netdev = nic, device{nic.option, nic.text, "virtio-net-device", {}};
     netdev.props.clear();
     for (auto& kv : nic.props) (kv.first == "model" || kv.first == "mac" ? device.props : netdev.props).push_back(kv);
-    std::string model = device.get("model", "virtio-net-device");
-    if (model != "virtio-net-device" && model != "virtio")
-      fail(nic, "model=" + model + ": the virt machine's NIC here is virtio-net-device");
+    std::string model = device.get("model", pci_default ? "virtio-net-pci" : "virtio-net-device");
+    if (model == "virtio") model = pci_default ? "virtio-net-pci" : "virtio-net-device";
+    if (model != "virtio-net-device" && model != "virtio-net-pci")
+      fail(nic, "model=" + model + ": the virt machine's NICs here are virtio-net-device and virtio-net-pci");
     if (!netdev.has("id")) netdev.props.emplace_back("id", fmt::format("__nic{}", nic_index));
-    plan.devices.push_back(std::make_unique<VirtioNet>(make_net_backend(netdev), mac_for(device, nic_index++)));
+    VirtioDeviceTransport transport;
+    transport.pci = model == "virtio-net-pci";
+    transport.text = nic.option + " " + nic.text;
+    add(std::make_unique<VirtioNet>(make_net_backend(netdev), mac_for(device, nic_index++)), transport);
   }
   return plan;
 }
@@ -256,6 +306,41 @@ std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& me
                                                                 const std::function<void(unsigned, bool)>& irq,
                                                                 tcg::Logger* log) {
   VirtioDevicePlan plan = make_virtio_devices(options);
+  for (const VirtioDeviceTransport& t : plan.transports)
+    if (t.pci) throw MachineError(t.text + ": this machine has no PCI bus in mimic (use the -device variant)");
+  return make_virtio_mmio_slots(memory, plan, count, base, stride, irq, log);
+}
+
+std::vector<std::unique_ptr<VirtioPci>> make_virtio_pci_devices(AddressSpace& memory, VirtioDevicePlan& plan,
+                                                                PcieHost& host, tcg::Logger* log) {
+  std::vector<std::unique_ptr<VirtioPci>> out;
+  std::vector<std::unique_ptr<VirtioDevice>> rest;
+  std::vector<VirtioDeviceTransport> rest_transports;
+  for (size_t i = 0; i < plan.devices.size(); i++) {
+    VirtioDeviceTransport& t = plan.transports[i];
+    if (!t.pci) {
+      rest.push_back(std::move(plan.devices[i]));
+      rest_transports.push_back(std::move(t));
+      continue;
+    }
+    int slot = t.pci_slot >= 0 ? t.pci_slot : host.free_slot();
+    if (slot < 0) throw MachineError(t.text + ": no free PCI slot on bus 0");
+    std::string type = plan.devices[i]->type_name();
+    std::string name = type.substr(0, type.rfind("-device")) + "-pci";
+    auto dev = std::make_unique<VirtioPci>(name, memory, std::move(plan.devices[i]), t.pci_options, log);
+    if (!host.plug(unsigned(slot) << 3, dev.get()))
+      throw MachineError(fmt::format("{}: PCI slot {:02x} is already in use", t.text, slot));
+    out.push_back(std::move(dev));
+  }
+  plan.devices = std::move(rest);
+  plan.transports = std::move(rest_transports);
+  return out;
+}
+
+std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& memory, VirtioDevicePlan& plan,
+                                                                unsigned count, uint64_t base, uint64_t stride,
+                                                                const std::function<void(unsigned, bool)>& irq,
+                                                                tcg::Logger* log) {
   if (plan.devices.size() > count)
     throw MachineError(
         fmt::format("-device: {} virtio devices, the machine has {} virtio-mmio slots", plan.devices.size(), count));

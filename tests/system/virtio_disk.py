@@ -10,6 +10,11 @@ instead: everything synced must be in the image and e2fsck must call it clean (t
 need replaying: e2fsck -fn on a copy after `e2fsck -fy` replays it).
 
   virtio_disk.py MIMIC WORKDIR [--format raw|qcow2|vmdk|vdi] [--kill] [--legacy on|off]
+                 [--arch aarch64 [--gic 2|3] [--transport pci|mmio] [--pci-opts ,disable-legacy=on...]]
+
+With --arch aarch64 the kernel is Debian's arm64 one on the arm virt board; --transport pci puts
+the disk and the RNG on PCI (virtio-blk-pci, virtio-rng-pci): the guest must see them there and
+take MSI-X interrupts (GICv2m with GICv2; with GICv3 the ITS when the board has one, else INTx).
 
 Exit 0 when every check passes, 1 otherwise, 77 when skipped (packages or `mimic img` missing)."""
 import argparse
@@ -50,6 +55,9 @@ mount -t sysfs sys /sys
 echo "ROOT $(grep ' / ' /proc/mounts | head -1 | cut -d' ' -f1-3)"
 echo "HOSTFILE $(sha256sum /data/from-host.bin | cut -d' ' -f1)"
 echo "RNG $(cat /sys/class/misc/hw_random/rng_current) $(head -c 4096 /dev/hwrng | wc -c)"
+echo "PCI $(cat /sys/bus/pci/devices/*/uevent 2>/dev/null | grep -c DRIVER=virtio-pci)"
+echo "MSI $(grep -c MSI /proc/interrupts)"
+grep -i -e virtio -e msi /proc/interrupts
 echo "hello from the guest" > /data/hello.txt
 # A file larger than the page cache batches: 6 MiB of non-repeating data.
 head -c 6291456 /dev/urandom > /data/guest.bin
@@ -89,6 +97,11 @@ def main():
     ap.add_argument("--legacy", default=None, help="-global virtio-mmio.force-legacy=VALUE")
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--qemu", action="store_true", help="run under qemu-system-riscv64 instead (the reference)")
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
+    ap.add_argument("--gic", default="2")
+    ap.add_argument("--transport", default="mmio", choices=["mmio", "pci"])
+    ap.add_argument("--pci-opts", default="", help="properties appended to the -pci devices")
+    ap.add_argument("--expect-msi", default="auto", choices=["auto", "yes", "no"])
     a = ap.parse_args()
     for tool in ("mke2fs", "debugfs", "e2fsck"):
         if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool) and not os.path.exists("/sbin/" + tool):
@@ -99,16 +112,21 @@ def main():
         print("SKIP: `mimic img` cannot convert to %s in this build (the image formats come with hw/block)" % a.format)
         return 77
     os.makedirs(a.workdir, exist_ok=True)
-    got = fetch(os.path.dirname(os.path.abspath(a.workdir)))
+    arm = a.arch == "aarch64"
+    got = fetch(os.path.dirname(os.path.abspath(a.workdir)), "arm64" if arm else "riscv64")
     if not got:
         return 77
     kernel, busybox = got
     tag = "%s%s%s" % (a.format, "-kill" if a.kill else "", "-legacy-" + a.legacy if a.legacy else "")
+    if arm:
+        tag += "-aarch64-gicv%s-%s%s" % (a.gic, a.transport, a.pci_opts.replace(",", "-").replace("=", "-"))
     work = os.path.join(a.workdir, tag)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
 
-    mods = kernel_modules(kernel, MODULES)
+    # Debian's arm64 kernel has virtio-pci built in and virtio-mmio as a module.
+    modules = MODULES if not arm else (["virtio_blk", "crc32c_generic", "ext4", "virtio_rng"] + (["virtio_mmio"] if a.transport == "mmio" else []))
+    mods = kernel_modules(kernel, modules)
     initrd = os.path.join(work, "initrd.gz")
     build_initramfs(busybox, initrd, (INITRAMFS_INIT % " ".join(n for n, _ in mods)).encode(), mods,
                     APPLETS + ("insmod", "mkdir", "switch_root", "umount"))
@@ -143,11 +161,15 @@ def main():
             print("FAIL converting the image to %s: %s" % (a.format, r.stderr))
             return 1
 
-    emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
-    cmd = emu + ["-M", "virt", "-m", "256M", "-nographic", "-bios", "default", "-kernel", kernel, "-initrd", initrd,
-                 "-append", "console=ttyS0 panic=-1", "-no-reboot",
-                 "-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, disk_format),
-                 "-device", "virtio-blk-device,drive=hd0", "-device", "virtio-rng-device"]
+    emu = ["qemu-system-" + a.arch] if a.qemu else [a.mimic, "system-aarch64" if arm else "system"]
+    kind = "pci" + a.pci_opts if a.transport == "pci" else "device"
+    if arm:
+        machine = ["-M", "virt,gic-version=" + a.gic, "-cpu", "cortex-a57", "-append", "console=ttyAMA0 panic=-1"]
+    else:
+        machine = ["-M", "virt", "-bios", "default", "-append", "console=ttyS0 panic=-1"]
+    cmd = emu + machine + ["-m", "256M", "-nographic", "-kernel", kernel, "-initrd", initrd, "-no-reboot",
+                           "-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, disk_format),
+                           "-device", "virtio-blk-%s,drive=hd0" % kind, "-device", "virtio-rng-%s" % kind]
     if a.legacy:
         cmd += ["-global", "virtio-mmio.force-legacy=" + a.legacy]
     t0 = time.monotonic()
@@ -190,6 +212,16 @@ def main():
     rng = re.search(r"RNG (\S+) (\d+)", text)
     check(rng and rng.group(1).startswith("virtio_rng") and rng.group(2) == "4096",
           "/dev/hwrng is virtio-rng and gave 4096 bytes (%s)" % (rng.group(0) if rng else "no line"))
+    if a.transport == "pci":
+        pci = re.search(r"PCI (\d+)", text)
+        check(pci and pci.group(1) == "2", "the disk and the RNG are virtio-pci functions (%s)" % (pci.group(0) if pci else "no line"))
+        expect_msi = a.expect_msi == "yes" or (a.expect_msi == "auto" and a.gic == "2")
+        msi = re.search(r"MSI (\d+)", text)
+        lines = [" ".join(l.split()) for l in text.splitlines() if re.match(r"\s*\d+:", l) and "virtio" in l]
+        if expect_msi:
+            check(msi and int(msi.group(1)) >= 2, "the virtio-pci functions interrupt through MSI-X (%s)" % "; ".join(lines))
+        else:
+            check(lines, "the virtio-pci functions interrupt (%s)" % "; ".join(lines))
     guest = re.search(r"GUESTFILE ([0-9a-f]{64})", text)
     check(guest, "the guest wrote its file")
     check("SYNCED" in text, "the guest synced")

@@ -115,10 +115,21 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+# --arch aarch64: Debian's arm64 kernel on the arm virt board, the NIC virtio-net-pci (its
+# virtio-pci transport is built in, virtio_mmio is not needed).
+ARM = {"on": False}
+
+
 def machine(mimic, kernel, initrd, netargs, append="", qemu=False):
-    emu = ["qemu-system-riscv64"] if qemu else [mimic, "system"]
-    return subprocess.Popen(emu + ["-M", "virt", "-m", "512M", "-nographic", "-bios", "default", "-kernel", kernel,
-                                   "-initrd", initrd, "-append", "console=ttyS0 panic=-1 " + append, "-no-reboot"]
+    if ARM["on"]:
+        emu = ["qemu-system-aarch64"] if qemu else [mimic, "system-aarch64"]
+        board = ["-M", "virt", "-cpu", "cortex-a57", "-append", "console=ttyAMA0 panic=-1 " + append]
+        netargs = [x.replace("virtio-net-device", "virtio-net-pci") for x in netargs]
+    else:
+        emu = ["qemu-system-riscv64"] if qemu else [mimic, "system"]
+        board = ["-M", "virt", "-bios", "default", "-append", "console=ttyS0 panic=-1 " + append]
+    return subprocess.Popen(emu + board + ["-m", "512M", "-nographic", "-kernel", kernel, "-initrd", initrd,
+                                           "-no-reboot"]
                             + netargs, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
@@ -138,15 +149,17 @@ def main():
     ap.add_argument("mode", choices=["user", "socket", "stream", "dgram", "mcast"])
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--qemu", action="store_true", help="run under qemu-system-riscv64 instead (the reference)")
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     a = ap.parse_args()
+    ARM["on"] = a.arch == "aarch64"
     os.makedirs(a.workdir, exist_ok=True)
-    got = fetch(os.path.dirname(os.path.abspath(a.workdir)))
+    got = fetch(os.path.dirname(os.path.abspath(a.workdir)), "arm64" if ARM["on"] else "riscv64")
     if not got:
         return 77
     kernel, busybox = got
-    work = os.path.join(a.workdir, "net-" + a.mode)
+    work = os.path.join(a.workdir, "net-" + a.mode + ("-aarch64-pci" if ARM["on"] else ""))
     os.makedirs(work, exist_ok=True)
-    mods = kernel_modules(kernel, ["virtio_mmio", "virtio_net"])
+    mods = kernel_modules(kernel, ["virtio_net"] if ARM["on"] else ["virtio_mmio", "virtio_net"])
     names = " ".join(n for n, _ in mods)
     ok = True
 
@@ -205,7 +218,7 @@ def main():
         server.shutdown()
         secs = time.monotonic() - t0
         check(p.returncode == 0, "the machine powered off (status %s, %.1f s)" % (p.returncode, secs))
-        check("INSMOD-FAILED" not in text, "virtio_mmio and virtio_net loaded")
+        check("INSMOD-FAILED" not in text, "the virtio drivers (%s) loaded" % names)
         m = re.search(r"ADDR (?:addr:)?(\S+)", text)
         check(m and m.group(1) == "10.0.2.15", "DHCP gave the guest 10.0.2.15 (%s)" % (m.group(1) if m else "none"))
         check("nameserver 10.0.2.3" in text, "DHCP named slirp's DNS server 10.0.2.3")

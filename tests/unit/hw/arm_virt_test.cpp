@@ -360,6 +360,58 @@ TEST(ArmVirtBoot, FirmwareRunsFromFlashAndGetsTheKernelThroughFwCfg) {
   EXPECT_NE(error_of(c).find("do not fit the 64 MiB flash bank"), std::string::npos) << error_of(c);
 }
 
+// -drive if=pflash: the units in order, the file exactly 64 MiB (qemu-system-aarch64's messages
+// for the refused cases), the code in bank 0, the variables bank written through to its file.
+TEST(ArmVirtBoot, PflashDrivesFillTheTwoBanks) {
+  std::vector<uint8_t> code(64 << 20, 0xff), vars(64 << 20, 0xff);
+  code[0] = 0x11;
+  vars[0] = 0x22;
+  write_file(tmp("code.fd"), code);
+  write_file(tmp("vars.fd"), vars);
+  write_file(tmp("small.fd"), std::vector<uint8_t>(3 << 20));
+  auto drive = [](const std::string& text) {
+    OptionList o{"-drive", text, "", {}};
+    size_t start = 0;
+    while (start <= text.size()) {
+      size_t comma = text.find(',', start);
+      std::string item = text.substr(start, comma - start);
+      size_t eq = item.find('=');
+      o.props.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return o;
+  };
+  MachineConfig c = config(1);
+  c.devices.drives = {drive("if=pflash,format=raw,file=" + tmp("code.fd") + ",readonly=on"),
+                      drive("if=pflash,format=raw,file=" + tmp("vars.fd"))};
+  {
+    NullConsole con;
+    ArmVirtBoard b(c, con, nullptr);
+    EXPECT_TRUE(b.boot().firmware);
+    uint64_t v = 0;
+    ASSERT_TRUE(b.memory().io_read(0, 1, &v));
+    EXPECT_EQ(v, 0x11u);
+    ASSERT_TRUE(b.memory().io_read(0x04000000, 1, &v));
+    EXPECT_EQ(v, 0x22u);
+    // Word program (0x40) of the first word of bank 1: the file has it.
+    ASSERT_TRUE(b.memory().io_write(0x04000004, 4, 0x00400040));
+    ASSERT_TRUE(b.memory().io_write(0x04000004, 4, 0x12345678));
+  }
+  std::vector<uint8_t> after = read_file(tmp("vars.fd"));
+  ASSERT_EQ(after.size(), vars.size());
+  EXPECT_EQ(after[4], 0x78);
+  EXPECT_EQ(after[7], 0x12);
+  c.devices.drives = {drive("if=pflash,format=raw,unit=1,file=" + tmp("small.fd"))};
+  EXPECT_NE(error_of(c).find("device requires 67108864 bytes, block backend provides 3145728 bytes"), std::string::npos)
+      << error_of(c);
+  c.devices.drives = {drive("if=pflash,format=raw,unit=2,file=" + tmp("vars.fd"))};
+  EXPECT_NE(error_of(c).find("machine type does not support if=pflash,bus=0,unit=2"), std::string::npos) << error_of(c);
+  c.devices.drives = {drive("if=pflash,format=qcow2,file=" + tmp("vars.fd"))};
+  EXPECT_NE(error_of(c).find("format=qcow2"), std::string::npos) << error_of(c);
+  for (const char* f : {"code.fd", "vars.fd", "small.fd"}) std::remove(tmp(f).c_str());
+}
+
 TEST(ArmVirtBoard, SecureGpioRequestsPoweroffAndReset) {
   NullConsole con;
   MachineConfig c = config(1);
