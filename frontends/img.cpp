@@ -41,16 +41,6 @@ std::optional<uint64_t> parse_size(std::string s) {
   return uint64_t(v * double(mult));
 }
 
-std::string human_size(uint64_t n) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  double v = double(n);
-  int u = 0;
-  while (v >= 1024 && u < 6) v /= 1024, ++u;
-  if (u == 0) return fmt::format("{} B", n);
-  std::string s = fmt::format("{:.3g}", v);
-  return s + " " + units[u];
-}
-
 struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> opts;  // "-f" -> value, "-c" -> "" for flags
@@ -199,19 +189,6 @@ std::string json_string(const std::string& s) {
 uint64_t disk_usage(const std::string& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? uint64_t(st.st_blocks) * 512 : 0;
-}
-
-std::string snapshot_line(const SnapshotInfo& s) {
-  time_t t = time_t(s.date_sec);
-  tm tmv{};
-  localtime_r(&t, &tmv);
-  char date[32];
-  strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tmv);
-  uint64_t secs = s.vm_clock_nsec / 1000000000ull;
-  std::string clock = fmt::format("{:02}:{:02}:{:02}.{:03}", secs / 3600, (secs / 60) % 60, secs % 60,
-                                  (s.vm_clock_nsec / 1000000) % 1000);
-  return fmt::format("{:<9} {:<16} {:>8}{:>20}{:>13}{:>11}", s.id, s.name, human_size(s.vm_state_size), date, clock,
-                     s.icount == UINT64_MAX ? "" : std::to_string(s.icount));
 }
 
 std::string snapshot_list(const std::vector<SnapshotInfo>& list) {

@@ -12,6 +12,7 @@
 #include "frontends/gdbstub_user.h"
 #include "frontends/img.h"
 #include "frontends/system.h"
+#include "hw/core/snapshot.h"
 #include "linux-user/user.h"
 #include "tcg/exec/log.h"
 
@@ -33,6 +34,20 @@ int main(int argc, char** argv) {
   auto env = [](const char* name) -> const char* { return std::getenv(name); };
   // `mimic img ...`: qemu-img's commands, parsed by frontends/img.cpp.
   if (!args.empty() && args[0] == "img") return run_img(std::vector<std::string>(args.begin() + 1, args.end()));
+  // `mimic snapshot info FILE`: what a snapshot file holds (docs/snapshots.md).
+  if (!args.empty() && args[0] == "snapshot") {
+    if (args.size() != 3 || args[1] != "info") {
+      fmt::print(stderr, "usage: mimic snapshot info FILE\n");
+      return 1;
+    }
+    try {
+      fmt::print("{}", mimic::hw::describe_snapshot(mimic::hw::snapshot_file_source(args[2])));
+      return 0;
+    } catch (const mimic::hw::SnapshotError& e) {
+      fmt::print(stderr, "mimic: snapshot info: {}: {}\n", args[2], e.what());
+      return 1;
+    }
+  }
   CommandLine cl;
   // binfmt_misc's O flag hands us the program as an open file: that is how we know the kernel
   // started us for a foreign program rather than a user typing `mimic ...`.

@@ -1,4 +1,5 @@
-// The monitor's commands (qemu-system's spelling): info registers|mtree|tlb, x, xp, stop, cont.
+// The monitor's commands (qemu-system's spelling): info registers|mtree|tlb|snapshots, x, xp, stop,
+// cont, savevm, loadvm, delvm, and mimic's snapshot save|load FILE.
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -86,13 +87,18 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
            "x /FMT ADDR      virtual memory as CPU 0 sees it (FMT: count, b|h|w|g, x|d|u|c)\n"
            "xp /FMT ADDR     physical memory\n"
            "stop, cont       pause and resume the machine\n"
+           "savevm [NAME]    snapshot the machine into its qcow2 disks (loadvm NAME, delvm NAME)\n"
+           "info snapshots   the snapshots every writable disk has\n"
+           "snapshot save FILE  snapshot the machine into a file (disks of any format; -loadvm-file)\n"
+           "snapshot load FILE  go back to a snapshot file\n"
            "quit             end mimic\n";
   if (c == "info") {
-    if (w.size() < 2) return "info: registers, mtree or tlb\n";
+    if (w.size() < 2) return "info: registers, mtree, tlb or snapshots\n";
+    if (w[1] == "snapshots") return m.info_snapshots();
     if (w[1] == "registers") return m.info_registers();
     if (w[1] == "mtree") return m.info_mtree();
     if (w[1] == "tlb") return m.info_tlb();
-    return fmt::format("info {}: unknown (registers, mtree, tlb)\n", w[1]);
+    return fmt::format("info {}: unknown (registers, mtree, tlb, snapshots)\n", w[1]);
   }
   if (c == "x") return dump_memory(m, false, w);
   if (c == "xp") return dump_memory(m, true, w);
@@ -103,6 +109,15 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
   if (c == "cont" || c == "c") {
     m.resume();
     return "";
+  }
+  if (c == "savevm") return m.savevm(w.size() > 1 ? w[1] : "");
+  if (c == "loadvm" || c == "delvm") {
+    if (w.size() < 2) return fmt::format("{}: usage: {} NAME\n", c, c);
+    return c == "loadvm" ? m.loadvm(w[1]) : m.delvm(w[1]);
+  }
+  if (c == "snapshot") {
+    if (w.size() < 3 || (w[1] != "save" && w[1] != "load")) return "snapshot: usage: snapshot save|load FILE\n";
+    return w[1] == "save" ? m.save_snapshot_file(w[2]) : m.load_snapshot_file(w[2]);
   }
   if (c == "quit" || c == "q") {
     *quit = true;

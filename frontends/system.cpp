@@ -55,6 +55,19 @@ int run_system(const SystemOptions& options) {
     fmt::print(stderr, "mimic: {}\n", e.what());
     return 1;
   }
+  if (!options.loadvm.empty() || !options.loadvm_file.empty()) {
+    if (!options.loadvm.empty() && !options.loadvm_file.empty()) {
+      fmt::print(stderr, "mimic: -loadvm and -loadvm-file: give one of them\n");
+      return 1;
+    }
+    std::string error =
+        options.loadvm.empty() ? machine->load_snapshot_file(options.loadvm_file) : machine->loadvm(options.loadvm);
+    if (!error.empty()) {
+      if (error.rfind("Error: ", 0) == 0) error = error.substr(7);
+      fmt::print(stderr, "mimic: {}: {}", options.loadvm.empty() ? "-loadvm-file" : "-loadvm", error);
+      return 1;
+    }
+  }
   std::unique_ptr<SystemDebugger> gdb;
   if (options.gdb_port) {
     SystemGdbConfig gc;

@@ -319,6 +319,10 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
       if (!value(i, opt, v) || !parse_gdb_device(v, out.gdb_host, out.gdb_port, error)) return false;
     } else if (opt == "-S") {
       out.start_stopped = true;
+    } else if (opt == "-loadvm") {
+      if (!value(i, opt, out.loadvm)) return false;
+    } else if (opt == "-loadvm-file") {
+      if (!value(i, opt, out.loadvm_file)) return false;
     } else {
       error = fmt::format("unknown option '{}' (mimic system --help lists them)", args[i]);
       return false;
@@ -361,9 +365,11 @@ std::string system_usage_text() {
          "  -s                  gdb stub on 127.0.0.1:1234 (= -gdb tcp::1234)\n"
          "  -gdb tcp:[HOST]:PORT  gdb stub on HOST (default 127.0.0.1) and PORT\n"
          "  -S                  harts stay stopped at reset until gdb (or the monitor's cont) starts them\n"
+         "  -loadvm NAME        start from snapshot NAME of the qcow2 disks (monitor savevm NAME)\n"
+         "  -loadvm-file FILE   start from a snapshot file (monitor snapshot save FILE)\n"
          "  On the console: Ctrl-a x quits, Ctrl-a c switches between console and monitor,\n"
          "  Ctrl-a h lists the keys. Monitor: info registers|mtree|tlb, x /Nx ADDR, xp /Nx ADDR,\n"
-         "  stop, cont, quit.\n";
+         "  stop, cont, savevm|loadvm|delvm NAME, info snapshots, snapshot save FILE, quit.\n";
 }
 
 }  // namespace mimic::frontends

@@ -17,6 +17,9 @@ struct SystemOptions {
   std::string gdb_host = "127.0.0.1";
   int gdb_port = 0;
   bool start_stopped = false;
+  // -loadvm NAME: start from the snapshot NAME of the qcow2 disks; -loadvm-file FILE: from a
+  // snapshot file (docs/snapshots.md).
+  std::string loadvm, loadvm_file;
 };
 
 // -gdb's device in QEMU's spelling: "tcp::PORT", "tcp:HOST:PORT" or a bare PORT. An empty host

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hw/arm/virt.h"
+#include "hw/core/vcpu_machine.h"
 #include "hw/riscv/virt.h"  // write_dtb_file
 #include "target/arm/psci.h"
 #include "target/arm/system.h"
@@ -23,18 +24,11 @@ namespace {
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
-class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
+class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, private arm::PsciPlatform {
  public:
   ArmVirtMachine(const MachineConfig& config, CharBackend& console, const ArmEngineFactory& make_engine)
-      : config_(config) {
-    tcg::Logger* log = config.logger;
-    if (!log && (config.log_flags & tcg::LogFlag::kUnimp)) {
-      tcg::EngineOptions opts;
-      opts.log = config.log_flags;
-      opts.log_file = config.log_file;
-      log_ = std::make_unique<tcg::Logger>(opts);
-      log = log_.get();
-    }
+      : VcpuMachine(config, "cpu") {
+    tcg::Logger* log = open_log(tcg::LogFlag::kUnimp);
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
@@ -68,82 +62,14 @@ class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
   }
 
   ~ArmVirtMachine() override {
+    cpus_.clear();  // they point into hooks_, which goes before the base's members
     if (board_) {
       board_->set_cpu_irq(nullptr);
       board_->set_cpu_index_source(nullptr);
     }
   }
 
-  int run() override {
-    if (!config_.dumpdtb.empty()) {
-      write_dtb_file(config_.dumpdtb, board_->fdt());
-      fmt::print(stderr, "mimic: info: dtb dumped to {}. Exiting.\n", config_.dumpdtb);
-      return 0;
-    }
-    for (;;) {
-      {
-        std::lock_guard lock(mutex_);
-        event_ = Event::None;
-      }
-      reset_cpus();
-      run_threads();
-      Event e;
-      int status;
-      {
-        std::lock_guard lock(mutex_);
-        e = event_;
-        status = status_;
-      }
-      if (e == Event::Reset && !config_.no_reboot) {
-        board_->reset();
-        continue;
-      }
-      return e == Event::Reset ? 0 : status;
-    }
-  }
-
-  void stop(int status) override { post(Event::Stop, status); }
-
-  std::string info_registers() override {
-    std::string out;
-    for (auto& c : cpus_) out += fmt::format("CPU#{}\n{}", c->index(), c->dump_registers());
-    return out;
-  }
-  std::string info_mtree() override { return board_->memory().mtree(); }
-  std::string info_tlb() override {
-    std::string out;
-    for (auto& c : cpus_) out += fmt::format("CPU#{}\n{}", c->index(), c->dump_tlb());
-    return out;
-  }
-  bool read_phys(uint64_t phys, void* buf, size_t len) override { return board_->memory().read(phys, buf, len); }
-  bool read_virt(unsigned cpu, uint64_t vaddr, void* buf, size_t len) override {
-    if (cpu >= cpus_.size()) return false;
-    auto* out = static_cast<uint8_t*>(buf);
-    while (len > 0) {
-      uint64_t phys;
-      if (!cpus_[cpu]->debug_translate(vaddr, &phys)) return false;
-      size_t n = std::min<uint64_t>(len, tcg::kPageSize - (vaddr & (tcg::kPageSize - 1)));
-      if (!board_->memory().read(phys, out, n)) return false;
-      out += n;
-      vaddr += n;
-      len -= n;
-    }
-    return true;
-  }
-  void pause() override {
-    for (auto& c : cpus_) c->pause();
-    board_->clock().pause();
-  }
-  void resume() override {
-    board_->clock().resume();
-    board_->timers().notify();
-    for (auto& c : cpus_) c->resume();
-  }
-  std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
-
  private:
-  enum class Event { None, PowerOff, Reset, Stop, Fatal };
-
   void wire_hooks(unsigned i) {
     arm::ArmCpuHooks& h = hooks_[i];
     ArmVirtBoard* board = board_.get();
@@ -176,7 +102,12 @@ class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
     };
   }
 
-  void reset_cpus() {
+  bool run_cpu(unsigned i) override {
+    t_current_cpu = i;
+    return cpus_[i]->run() == arm::ArmCpuStop::Fatal;
+  }
+
+  void reset_cpus() override {
     const ArmVirtBoard::BootInfo& b = board_->boot();
     // The Linux boot protocol: x0 = the device tree; a bare-metal ELF and firmware start with
     // every register 0. With PSCI the secondaries wait, powered off, for CPU_ON.
@@ -208,59 +139,9 @@ class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
     return nullptr;
   }
 
-  void post(Event e, int status) {
-    {
-      std::lock_guard lock(mutex_);
-      if (event_ != Event::None) return;  // the first reason wins
-      event_ = e;
-      status_ = status;
-    }
-    cv_.notify_all();
-    for (auto& c : cpus_) c->request_stop();
-  }
-
-  void run_threads() {
-    std::vector<std::thread> threads;
-    unsigned done = 0;
-    for (auto& c : cpus_)
-      threads.emplace_back([this, &c, &done] {
-        t_current_cpu = c->index();
-        if (c->run() == arm::ArmCpuStop::Fatal) {
-          fmt::print(stderr, "mimic: cpu {}: {}\n", c->index(), c->fatal_message());
-          post(Event::Fatal, 1);
-        }
-        {
-          std::lock_guard lock(mutex_);
-          done++;
-        }
-        cv_.notify_all();
-      });
-    {
-      std::unique_lock lock(mutex_);
-      cv_.wait(lock, [&] { return event_ != Event::None || done == cpus_.size(); });
-    }
-    for (;;) {
-      for (auto& c : cpus_) c->request_stop();
-      std::unique_lock lock(mutex_);
-      if (cv_.wait_for(lock, std::chrono::milliseconds(50), [&] { return done == cpus_.size(); })) break;
-    }
-    for (auto& t : threads) t.join();
-    std::lock_guard lock(mutex_);
-    if (event_ == Event::None) event_ = Event::Stop;
-  }
-
-  MachineConfig config_;
-  std::unique_ptr<tcg::Logger> log_;
-  std::unique_ptr<ArmVirtBoard> board_;
   const arm::ArmCpuModel* model_ = nullptr;
-  std::shared_ptr<tcg::ExecEngine> engine_;
   PsciConduit conduit_ = PsciConduit::Hvc;
   std::vector<arm::ArmCpuHooks> hooks_;  // one per vCPU, sized before the CPUs point into it
-  std::vector<std::unique_ptr<arm::ArmCpu>> cpus_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  Event event_ = Event::None;
-  int status_ = 0;
 };
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include "hw/block/block.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -48,6 +50,32 @@ int unsupported(const BlockImage& image, const char* what, std::string& error) {
 
 int BlockImage::resize(uint64_t, bool, std::string& error) { return unsupported(*this, "resizing", error); }
 int BlockImage::snapshot_create(const std::string&, std::string& error) {
+  return unsupported(*this, "internal snapshots", error);
+}
+std::string human_size(uint64_t n) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = double(n);
+  int u = 0;
+  while (v >= 1024 && u < 6) v /= 1024, ++u;
+  if (u == 0) return fmt::format("{} B", n);
+  std::string s = fmt::format("{:.3g}", v);
+  return s + " " + units[u];
+}
+
+std::string snapshot_line(const SnapshotInfo& s) {
+  time_t t = time_t(s.date_sec);
+  tm tmv{};
+  localtime_r(&t, &tmv);
+  char date[32];
+  strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tmv);
+  uint64_t secs = s.vm_clock_nsec / 1000000000ull;
+  std::string clock = fmt::format("{:02}:{:02}:{:02}.{:03}", secs / 3600, (secs / 60) % 60, secs % 60,
+                                  (s.vm_clock_nsec / 1000000) % 1000);
+  return fmt::format("{:<9} {:<16} {:>8}{:>20}{:>13}{:>11}", s.id, s.name, human_size(s.vm_state_size), date, clock,
+                     s.icount == UINT64_MAX ? "" : std::to_string(s.icount));
+}
+
+int BlockImage::snapshot_create_vm(const std::string&, uint64_t, uint64_t, std::string& error) {
   return unsupported(*this, "internal snapshots", error);
 }
 int BlockImage::snapshot_apply(const std::string&, std::string& error) {

@@ -84,6 +84,14 @@ class BlockImage {
   virtual int snapshot_create(const std::string& name, std::string& error);
   virtual int snapshot_apply(const std::string& name, std::string& error);
   virtual int snapshot_delete(const std::string& name, std::string& error);
+  // Whole-machine snapshots (savevm): an internal snapshot that also records the size of the VM
+  // state and the guest clock, and the VM-state area the state is written to before and read
+  // from after (qcow2 keeps it past the end of the disk, as QEMU does; the snapshot's L1 table
+  // holds it). The defaults: -ENOTSUP.
+  virtual int snapshot_create_vm(const std::string& name, uint64_t vm_state_size, uint64_t vm_clock_ns,
+                                 std::string& error);
+  virtual int vm_state_write(uint64_t pos, const void* buf, size_t len) { return -ENOTSUP; }
+  virtual int vm_state_read(uint64_t pos, void* buf, size_t len) { return -ENOTSUP; }
   // Points the image at another backing file without touching data (rebase -u); "" removes it.
   virtual int set_backing_file(const std::string& name, const std::string& format, std::string& error);
   // Drops every allocation so that everything reads through to the backing file (after commit).
@@ -104,6 +112,12 @@ struct OpenOptions {
   bool allow_backing_outside = true;
   std::string backing_format;  // overrides the header's backing format (rebase -F)
 };
+
+// "1.5 GiB", as qemu-img prints sizes.
+std::string human_size(uint64_t n);
+// One line of a snapshot table (qemu-img snapshot -l, the monitor's info snapshots): ID, TAG,
+// VM SIZE, DATE, VM CLOCK, ICOUNT.
+std::string snapshot_line(const SnapshotInfo& s);
 
 // Opens an image. On failure returns null and sets `error` to one line naming the file and the
 // problem ("disk.qcow2: L1 table offset 0x... lies past the end of the file").

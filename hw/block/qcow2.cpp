@@ -655,6 +655,33 @@ int Image::write(uint64_t offset, const void* buf, size_t len) {
   });
 }
 
+int Image::vm_state_write(uint64_t pos, const void* buf, size_t len) {
+  if (read_only_) return -EROFS;
+  std::lock_guard g(mu_);
+  const uint64_t offset = vm_state_offset() + pos, span = cluster_size_ * l2_entries();
+  if (offset < pos || offset + len < offset) return -EINVAL;
+  if (int r = mark_writing(); r < 0) return r;
+  if (int r = grow_l1((offset + len + span - 1) / span); r < 0) return r;
+  auto* p = static_cast<const uint8_t*>(buf);
+  return for_each_cluster_part(offset, len, cluster_bits_, [&](uint64_t gc, uint32_t in_off, uint32_t part) {
+    int r = write_cluster_part(gc, in_off, p, part);
+    p += part;
+    return r;
+  });
+}
+
+int Image::vm_state_read(uint64_t pos, void* buf, size_t len) {
+  std::lock_guard g(mu_);
+  const uint64_t offset = vm_state_offset() + pos;
+  if (offset < pos || offset + len < offset) return -EINVAL;
+  auto* p = static_cast<uint8_t*>(buf);
+  return for_each_cluster_part(offset, len, cluster_bits_, [&](uint64_t gc, uint32_t in_off, uint32_t part) {
+    int r = read_cluster_part(gc, in_off, p, part);
+    p += part;
+    return r;
+  });
+}
+
 int Image::write_compressed(uint64_t offset, const void* buf, size_t len) {
   if (read_only_) return -EROFS;
   if ((offset & (cluster_size_ - 1)) || !fits(offset, len, size_) || len > cluster_size_ ||

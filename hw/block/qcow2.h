@@ -96,6 +96,10 @@ class Image final : public BlockImage {
   int snapshot_create(const std::string& name, std::string& error) override;
   int snapshot_apply(const std::string& name, std::string& error) override;
   int snapshot_delete(const std::string& name, std::string& error) override;
+  int snapshot_create_vm(const std::string& name, uint64_t vm_state_size, uint64_t vm_clock_ns,
+                         std::string& error) override;
+  int vm_state_write(uint64_t pos, const void* buf, size_t len) override;
+  int vm_state_read(uint64_t pos, void* buf, size_t len) override;
   int set_backing_file(const std::string& name, const std::string& format, std::string& error) override;
   int make_empty() override;
   // preallocation=metadata|full at creation: every cluster gets its place in the file.
@@ -146,6 +150,14 @@ class Image final : public BlockImage {
   int update_tree_refcounts(const std::vector<uint64_t>& l1, int64_t delta);
   int refresh_copied_flags();
   int find_snapshot(const std::string& name) const;
+  // Where the VM-state area starts: the first L1 entry past the disk (QEMU's vm_state_offset).
+  uint64_t vm_state_offset() const {
+    const uint64_t span = cluster_size_ * l2_entries();
+    return (size_ + span - 1) / span * span;
+  }
+  // Gives the active L1's VM-state clusters back once a snapshot holds them (QEMU does too: they
+  // would only cost copy-on-write at the next savevm).
+  int discard_vm_state(uint64_t bytes);
 
   int fd_;
   std::string path_;

@@ -109,6 +109,25 @@ int Image::write_snapshot_table(const std::vector<Snapshot>& table) {
 }
 
 int Image::snapshot_create(const std::string& name, std::string& error) {
+  return snapshot_create_vm(name, 0, 0, error);
+}
+
+int Image::discard_vm_state(uint64_t bytes) {
+  const uint64_t first = vm_state_offset() >> cluster_bits_, end = first + table_clusters(bytes);
+  for (uint64_t gc = first; gc < end; ++gc) {
+    uint64_t entry;
+    if (int r = l2_entry(gc, entry); r < 0) return r;
+    if (!entry) continue;
+    TableCache::Entry* table;
+    uint32_t index;
+    if (int r = writable_l2(gc, table, index); r < 0) return r;
+    set_l2_entry(table, index, 0);
+  }
+  return flush_locked();
+}
+
+int Image::snapshot_create_vm(const std::string& name, uint64_t vm_state_size, uint64_t vm_clock_ns,
+                              std::string& error) {
   if (read_only_) return -EROFS;
   std::lock_guard g(mu_);
   if (find_snapshot(name) >= 0) {
@@ -150,11 +169,18 @@ int Image::snapshot_create(const std::string& name, std::string& error) {
   clock_gettime(CLOCK_REALTIME, &now);
   s.date_sec = uint32_t(now.tv_sec), s.date_nsec = uint32_t(now.tv_nsec);
   s.disk_size = size_;
-  s.icount = 0;  // as qemu-img writes it
+  // 0 as qemu-img writes it; savevm without record/replay writes -1 (no ICOUNT column).
+  s.icount = vm_state_size || vm_clock_ns ? UINT64_MAX : 0;
+  s.vm_clock_nsec = vm_clock_ns;
+  // QEMU writes the 32-bit field capped and the 64-bit one in the extra data.
+  s.vm_state_size = uint32_t(std::min<uint64_t>(vm_state_size, UINT32_MAX));
+  s.vm_state_size_large = vm_state_size;
   auto table = snapshots_;
   table.push_back(s);
   if (int r = write_snapshot_table(table); r < 0) return r;
-  return flush_locked();
+  if (int r = flush_locked(); r < 0) return r;
+  if (vm_state_size) return discard_vm_state(vm_state_size);
+  return 0;
 }
 
 int Image::snapshot_apply(const std::string& name, std::string& error) {

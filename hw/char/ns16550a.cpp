@@ -45,6 +45,16 @@ Ns16550a::Ns16550a(std::string name, CharBackend& backend, TimerQueue& timers, t
 
 Ns16550a::~Ns16550a() { backend_.set_receiver(nullptr, nullptr); }
 
+void Ns16550a::snapshot_state(StateIo& io) {
+  io(divider_), io(rbr_), io(ier_), io(iir_), io(fcr_), io(lcr_), io(mcr_), io(lsr_), io(msr_), io(scr_);
+  io(thr_ipending_), io(timeout_ipending_), io(rx_itl_);
+  io.fifo(rx_fifo_, kFifoLen);
+  if (!io.loading()) return;
+  fifo_timeout_.cancel();
+  update_parameters();
+  update_irq();
+}
+
 void Ns16550a::reset() {
   rbr_ = uint8_t(kRegs[kRbrThr].reset);
   ier_ = uint8_t(kRegs[kIer].reset);

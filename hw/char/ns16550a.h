@@ -8,6 +8,7 @@
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
 #include "hw/core/machine.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -20,6 +21,8 @@ class Ns16550a final : public RegisterDevice {
   static constexpr uint64_t kSize = 8;  // registers 0..7; the rest of the map slot is unassigned
   IrqLine& irq() { return irq_; }
   void reset();
+  // Snapshots (hw/core/snapshot.h): the guest-visible state; loading drives the outputs again.
+  void snapshot_state(StateIo& io);
   // Input from the backend (device lock held).
   bool can_receive() const;
   void receive(uint8_t byte);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -60,11 +61,23 @@ void VirtualClock::resume() {
   update(false, 0, st.paused_total + (host_now_ns() - st.paused_at));
 }
 
+void VirtualClock::set_now(uint64_t guest_ns) {
+  std::lock_guard lock(mutex_);
+  const State st = snapshot(nullptr);
+  if (!st.paused) throw std::logic_error("VirtualClock::set_now on a running clock");
+  // now = paused_at - host_start - paused_total, so paused_total may wrap ("negative" when the
+  // restored time is ahead of this process's age): the arithmetic is modulo 2^64 throughout.
+  update(true, st.paused_at, st.paused_at - host_start_ - guest_ns);
+}
+
 uint64_t VirtualClock::host_deadline_ns(uint64_t guest_ns) const {
   const State st = snapshot(nullptr);
   if (st.paused) return ~uint64_t(0);  // never, until resumed
-  uint64_t host = host_start_ + st.paused_total + guest_ns;
-  return host < guest_ns ? ~uint64_t(0) : host;
+  // host_start + paused_total is the host time of guest time 0 (possibly before the epoch of
+  // CLOCK_MONOTONIC after a restore: paused_total wraps), so compute with a sign.
+  const __int128 host = (__int128)int64_t(host_start_ + st.paused_total) + guest_ns;
+  if (host < 0) return 0;
+  return host > (__int128)~uint64_t(0) ? ~uint64_t(0) : uint64_t(host);
 }
 
 // Lock order: the device lock, then `mutex`. arm()/cancel() are called by devices holding the

@@ -19,6 +19,9 @@ class VirtualClock {
   // Stops and restarts guest time (monitor `stop`/`cont`, snapshots).
   void pause();
   void resume();
+  // Snapshots: while paused, makes guest time read `guest_ns` (the restored machine's time goes
+  // on from where it was saved, whatever this process's host time).
+  void set_now(uint64_t guest_ns);
   // Host monotonic time at which guest time reaches `guest_ns` (for timed waits, WFI).
   uint64_t host_deadline_ns(uint64_t guest_ns) const;
 

@@ -80,6 +80,22 @@ class Machine {
   virtual std::recursive_mutex& device_lock() = 0;
   // The debugger's view of the machine (hw/core/debug.h); null when the board has none.
   virtual MachineDebug* debug() { return nullptr; }
+
+  // Whole-machine snapshots (docs/snapshots.md). Each returns "" or the error for the user
+  // ("Error: ..." lines, as QEMU's monitor prints them). savevm/loadvm/delvm keep the snapshot
+  // inside the qcow2 disks (-loadvm NAME); the files hold it for disks of any format
+  // (-loadvm-file FILE). Callable before run() (the command line's -loadvm) and while it runs
+  // (the monitor); the machine carries on running afterwards unless it was stopped.
+  virtual std::string savevm(const std::string& name) { return unsupported_snapshots(); }
+  virtual std::string loadvm(const std::string& name) { return unsupported_snapshots(); }
+  virtual std::string delvm(const std::string& name) { return unsupported_snapshots(); }
+  // `info snapshots`: the snapshots every writable qcow2 disk has, as QEMU lists them.
+  virtual std::string info_snapshots() { return unsupported_snapshots(); }
+  virtual std::string save_snapshot_file(const std::string& path) { return unsupported_snapshots(); }
+  virtual std::string load_snapshot_file(const std::string& path) { return unsupported_snapshots(); }
+
+ protected:
+  static std::string unsupported_snapshots() { return "Error: snapshots are not implemented for this board yet\n"; }
 };
 
 struct MachineType {

@@ -294,6 +294,12 @@ uint8_t* AddressSpace::ram_page(uint64_t phys_page, bool* writable) {
   return r->host + off;
 }
 
+std::vector<const MemoryRegion*> AddressSpace::regions() const {
+  std::vector<const MemoryRegion*> out;
+  for (auto& r : impl_->regions) out.push_back(r.get());
+  return out;
+}
+
 std::string AddressSpace::mtree() const {
   // QEMU's layout: the root container, then every region by address with its priority and kind.
   std::vector<const MemoryRegion*> sorted;

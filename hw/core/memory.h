@@ -64,6 +64,8 @@ class AddressSpace final : public tcg::PhysMemory {
   // as not writable so that the soft-MMU can decide before it gets there.
   // `info mtree`: one line per region, by address.
   std::string mtree() const;
+  // Every region in the order added (snapshots save the RAM and ROM ones).
+  std::vector<const MemoryRegion*> regions() const;
 
   // The device lock (QEMU's big lock): held around every MMIO callback and timer callback.
   std::recursive_mutex& device_lock() { return device_lock_; }

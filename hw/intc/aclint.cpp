@@ -43,6 +43,20 @@ void Aclint::reset() {
   }
 }
 
+void Aclint::snapshot_state(StateIo& io) {
+  io(time_delta_), io(msip_), io(timecmp_);
+  if (!io.loading()) return;
+  for (unsigned h = 0; h < num_harts_; h++) {
+    msip_out_[h].set(msip_[h] & 1);
+    if (timecmp_[h]) {
+      write_timecmp(h, timecmp_[h]);  // re-arms the timer in the restored guest time
+    } else {
+      timers_per_hart_[h]->cancel();  // never written since reset: MTIP stays low
+      mtip_out_[h].lower();
+    }
+  }
+}
+
 uint64_t Aclint::read_mtime() const {
   unsigned __int128 ticks = (unsigned __int128)timers_.clock().now_ns() * timebase_hz_ / kNsPerSec;
   return uint64_t(ticks) + uint64_t(time_delta_.load(std::memory_order_relaxed));

@@ -10,6 +10,7 @@
 #include "hw/core/clock.h"
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -29,6 +30,8 @@ class Aclint final : public RegisterDevice {
   uint64_t read_mtime() const;
   uint64_t mtime_to_ns(uint64_t mtime) const;
   void reset();
+  // Snapshots (hw/core/snapshot.h): the guest-visible state; loading drives the outputs again.
+  void snapshot_state(StateIo& io);
 
  protected:
   uint64_t read_reg(const RegHit& hit, unsigned size) override;

@@ -43,6 +43,13 @@ void Plic::reset() {
   update();
 }
 
+void Plic::snapshot_state(StateIo& io) {
+  io(priority_), io(threshold_), io(pending_), io(claimed_), io(level_), io(enable_);
+  if (!io.loading()) return;
+  output_level_.assign(output_level_.size(), -1);  // drive every context line again
+  update();
+}
+
 void Plic::set_irq(unsigned source, bool level) {
   if (source == 0 || source >= config_.num_sources) {
     log_guest_error(fmt::format("interrupt source {} out of range", source));

@@ -7,6 +7,7 @@
 
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -30,6 +31,8 @@ class Plic final : public RegisterDevice {
   IrqLine& context_irq(unsigned context) { return outputs_[context]; }
   const PlicConfig& config() const { return config_; }
   void reset();
+  // Snapshots (hw/core/snapshot.h): the guest-visible state; loading drives the outputs again.
+  void snapshot_state(StateIo& io);
 
  protected:
   uint64_t read_reg(const RegHit& hit, unsigned size) override;

@@ -413,6 +413,34 @@ void VirtBoard::reset() {
   write_reset_vector();
 }
 
+void VirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
+  out.push_back({"plic", 1, [this](StateIo& io) { plic_->snapshot_state(io); }});
+  out.push_back({"aclint", 1, [this](StateIo& io) { aclint_->snapshot_state(io); }});
+  out.push_back({"serial", 1, [this](StateIo& io) { uart_->snapshot_state(io); }});
+  out.push_back({"goldfish-rtc", 1, [this](StateIo& io) { rtc_->snapshot_state(io); }});
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (virtio_[i]->device())
+      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [this, i](StateIo& io) { virtio_[i]->snapshot_state(io); }});
+}
+
+std::string VirtBoard::snapshot_devices() {
+  std::string out;
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
+  return out;
+}
+
+std::vector<VirtioBlk*> VirtBoard::disks() {
+  std::vector<VirtioBlk*> out;
+  for (auto& v : virtio_)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  return out;
+}
+
+void VirtBoard::drain_io() {
+  for (auto& v : virtio_) v->drain();
+}
+
 std::vector<uint8_t> virt_device_tree(const MachineConfig& config) {
   NullConsole console;
   VirtBoard board(config, console, nullptr);

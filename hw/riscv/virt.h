@@ -14,10 +14,12 @@
 #include "hw/core/loader.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 #include "hw/intc/aclint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
 #include "hw/rtc/goldfish_rtc.h"
+#include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_mmio.h"
 
 namespace mimic::tcg {
@@ -84,6 +86,14 @@ class VirtBoard {
   // Machine reset: devices to their reset state, boot images and reset vector written again
   // (QEMU's rom_reset); RAM keeps everything else.
   void reset();
+
+  // Snapshots: every device's section in load order (interrupt controllers before the devices
+  // that drive them); the -device list as the loader compares it; the virtio-blk disks; a wait
+  // until no virtio request is in flight (vCPUs paused, device lock not held).
+  void snapshot_sections(std::vector<SnapshotSection>& out);
+  std::string snapshot_devices();
+  std::vector<VirtioBlk*> disks();
+  void drain_io();
 
  private:
   void build_fdt();

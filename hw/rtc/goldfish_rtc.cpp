@@ -53,6 +53,16 @@ void GoldfishRtc::reset() {
 
 uint64_t GoldfishRtc::count() const { return wall_ns() + uint64_t(tick_offset_); }
 
+// The counter is the host's wall clock plus the guest's offset, so that a restored guest's
+// `date` moves on to the present, as QEMU's RTC does with its default -rtc base=utc.
+void GoldfishRtc::snapshot_state(StateIo& io) {
+  io(tick_offset_), io(alarm_next_), io(alarm_running_), io(irq_pending_), io(irq_enabled_), io(time_high_);
+  if (!io.loading()) return;
+  alarm_timer_.cancel();
+  if (alarm_running_) set_alarm();
+  update();
+}
+
 void GoldfishRtc::update() { irq_.set(irq_pending_ & irq_enabled_); }
 
 void GoldfishRtc::clear_alarm() {

@@ -6,6 +6,7 @@
 #include "hw/core/clock.h"
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -15,6 +16,8 @@ class GoldfishRtc final : public RegisterDevice {
   GoldfishRtc(std::string name, TimerQueue& timers, tcg::Logger* log);
   IrqLine& irq() { return irq_; }
   void reset();
+  // Snapshots (hw/core/snapshot.h): the guest-visible state; loading drives the outputs again.
+  void snapshot_state(StateIo& io);
   uint64_t count() const;  // the guest's clock: host wall-clock ns + what the guest set
 
  protected:

@@ -14,7 +14,7 @@ void QueueWorker::kick() {
     std::lock_guard lock(mutex_);
     kicked_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 void QueueWorker::stop() {
@@ -22,7 +22,7 @@ void QueueWorker::stop() {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -33,9 +33,20 @@ void QueueWorker::run() {
       cv_.wait(lock, [this] { return kicked_ || stopping_; });
       if (stopping_) return;
       kicked_ = false;
+      busy_ = true;
     }
     serve();
+    {
+      std::lock_guard lock(mutex_);
+      busy_ = false;
+    }
+    cv_.notify_all();
   }
+}
+
+void QueueWorker::drain() {
+  std::unique_lock lock(mutex_);
+  cv_.wait(lock, [this] { return (!kicked_ && !busy_) || stopping_ || !thread_.joinable(); });
 }
 
 void QueueWorker::serve() {

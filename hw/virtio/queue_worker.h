@@ -23,6 +23,9 @@ class QueueWorker {
   // Lock held: chains in flight are forgotten.
   void reset() { generation_++; }
   void stop();
+  // Waits until every request taken from the ring is back in it (snapshots, as QEMU drains);
+  // called without the device lock, with the vCPUs paused so that no new kick comes.
+  void drain();
 
  private:
   void run();
@@ -34,7 +37,7 @@ class QueueWorker {
   uint64_t generation_ = 0;  // under the device lock
   std::mutex mutex_;
   std::condition_variable cv_;
-  bool kicked_ = false, stopping_ = false;
+  bool kicked_ = false, stopping_ = false, busy_ = false;
   std::thread thread_;
 };
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "hw/core/snapshot.h"
 #include "hw/virtio/virtqueue.h"
 
 namespace mimic::hw {
@@ -61,6 +62,10 @@ class VirtioDevice {
   virtual void reset() = 0;
   // Stops the device's threads (lock NOT held: they may be waiting for it). Before destruction.
   virtual void stop() {}
+  // Snapshots: the device's own guest-visible state (the transport saves the queues), and a wait
+  // until no request is in flight. After loading, driver_ok() runs again when the driver was.
+  virtual void snapshot_state(StateIo& io) {}
+  virtual void drain() {}
 
   void attach(VirtioTransport* transport) { transport_ = transport; }
 

@@ -20,6 +20,7 @@ struct VirtioBlkConfig {
   bool writeback = true;       // cache=writeback (else writethrough: every write is flushed)
   bool ignore_flush = false;   // cache=unsafe
   bool discard_unmap = false;  // discard=unmap: discards reach the image (else ignored)
+  std::string path;            // file=: what snapshots name the disk by
 };
 
 // The device's guest-visible state as plain data (a snapshot saves it with the transport's).
@@ -46,9 +47,16 @@ class VirtioBlk final : public VirtioDevice {
   void queue_notify(unsigned index) override;
   void reset() override;
   void stop() override;
+  void snapshot_state(StateIo& io) override { io(state_.writeback); }
+  void drain() override {
+    for (auto& w : workers_) w->drain();
+  }
 
   // Serves one request chain (what the I/O threads call); returns the bytes written into it.
   uint32_t serve(const VirtqChain& chain, const Virtqueue& queue);
+  // Snapshots: the disk behind the device and its file= name.
+  block::BlockImage& image() { return *image_; }
+  const std::string& path() const { return config_.path; }
 
  private:
   uint8_t execute(uint32_t type, uint64_t sector, const VirtqChain& chain, const Virtqueue& queue, uint64_t data_len,

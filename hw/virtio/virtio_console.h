@@ -26,6 +26,7 @@ class VirtioConsole final : public VirtioDevice {
   void driver_ok() override;
   void reset() override;
   void stop() override;
+  void drain() override { tx_->drain(); }
 
  private:
   size_t receive(const uint8_t* data, size_t len);

@@ -82,6 +82,7 @@ std::unique_ptr<VirtioDevice> make_blk(const OptionList& device, const OptionLis
     if (c.queue_size & (c.queue_size - 1)) fail(device, "queue-size: must be a power of 2");
   }
   c.serial = device.get("serial");
+  c.path = file;
   if (c.serial.size() > 20) fail(device, "serial=: at most 20 characters");
 
   std::string error;

@@ -92,6 +92,25 @@ void VirtioMmio::reset() {
   update_irq();
 }
 
+void VirtioMmio::snapshot_state(StateIo& io) {
+  io(s_.status), io(s_.interrupt_status), io(s_.device_features_sel), io(s_.driver_features_sel), io(s_.queue_sel);
+  io(s_.driver_features), io(s_.guest_page_size), io(s_.legacy_align), io(s_.legacy_pfn), io(s_.config_generation);
+  for (auto& q : queues_) {
+    VirtqueueState& st = q->state();
+    io(st.num), io(st.ready), io(st.desc), io(st.avail), io(st.used), io(st.last_avail), io(st.used_idx);
+    io(st.signalled_used), io(st.signalled_valid), io(st.broken);
+  }
+  if (device_) device_->snapshot_state(io);
+  if (!io.loading()) return;
+  for (auto& q : queues_) q->set_event_idx(s_.driver_features & virtio::kFRingEventIdx);
+  update_irq();
+  if (device_ && (s_.status & virtio::kStatusDriverOk)) {
+    device_->driver_ok();
+    for (unsigned i = 0; i < queues_.size(); i++)
+      if (queues_[i]->has_available()) device_->queue_notify(i);
+  }
+}
+
 uint64_t VirtioMmio::read(uint64_t offset, unsigned size) {
   if (offset >= kConfig) {
     if (!device_) return 0;

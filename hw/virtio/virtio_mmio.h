@@ -47,6 +47,12 @@ class VirtioMmio final : public MmioOps, public VirtioTransport {
   void reset();
   // Stops the device's I/O threads; called without the device lock before destruction.
   void stop();
+  // Snapshots: waits for in-flight requests (without the device lock, vCPUs paused); the
+  // transport's registers, every queue's indices and the device's own state.
+  void drain() {
+    if (device_) device_->drain();
+  }
+  void snapshot_state(StateIo& io);
 
   // MmioOps
   uint64_t read(uint64_t offset, unsigned size) override;

@@ -35,6 +35,12 @@ class VirtioNet final : public VirtioDevice {
   void driver_ok() override;
   void reset() override;
   void stop() override;
+  // Frames the backend queued are not part of a snapshot (slirp's state is not saved either):
+  // a restored guest starts with empty queues, as QEMU's with a fresh backend.
+  void snapshot_state(StateIo& io) override {
+    if (io.loading()) pending_.clear();
+  }
+  void drain() override { tx_->drain(); }
 
  private:
   size_t header_len() const;

@@ -23,6 +23,7 @@ class VirtioRng final : public VirtioDevice {
   void queue_notify(unsigned) override { worker_->kick(); }
   void reset() override { worker_->reset(); }
   void stop() override { worker_->stop(); }
+  void drain() override { worker_->drain(); }
 
  private:
   uint32_t serve(const VirtqChain& chain, const Virtqueue& queue);

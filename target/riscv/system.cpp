@@ -15,6 +15,7 @@
 #include "hw/core/debug.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
 #include "target/riscv/excp.h"
@@ -391,6 +392,38 @@ void RiscvHart::resume() {
   std::lock_guard<std::mutex> lock(impl_->wait_mutex);
   ++impl_->wake_generation;
   impl_->wait_cond.notify_all();
+}
+
+void RiscvHart::snapshot_state(hw::StateIo& io) {
+  Impl& h = *impl_;
+  RiscvCpu& c = *h.cpu;
+  io(c.pc), io(c.x), io(c.f);
+  uint32_t fflags = fp_get_fflags(c), frm = c.frm;
+  io(fflags), io(frm);
+  io(c.reserve_addr), io(c.reserve_value), io(c.instret_base);
+  io(c.priv), io(c.mstatus), io(c.misa), io(c.medeleg), io(c.mideleg), io(c.mie), io(c.mip);
+  io(c.mtvec), io(c.stvec), io(c.mepc), io(c.sepc), io(c.mcause), io(c.scause), io(c.mtval), io(c.stval);
+  io(c.mscratch), io(c.sscratch), io(c.satp), io(c.menvcfg), io(c.senvcfg), io(c.stimecmp), io(c.mseccfg);
+  io(c.mcounteren), io(c.scounteren), io(c.mcountinhibit), io(c.mhartid);
+  // mcycle/minstret as the guest reads them (they count host cycles plus an offset): the values
+  // go on from where they were in another process.
+  const uint64_t now = h.host_cycles();
+  uint64_t cycle = (c.mcountinhibit & 1) ? c.cycle_offset : now + c.cycle_offset;
+  uint64_t instret = (c.mcountinhibit & 4) ? c.instret_offset : now + c.instret_offset;
+  io(cycle), io(instret);
+  io(c.mhpmcounter), io(c.mhpmevent), io(c.pmpcfg), io(c.pmpaddr), io(c.pmp_active);
+  if (!io.loading()) return;
+  c.cycle_offset = (c.mcountinhibit & 1) ? cycle : cycle - now;
+  c.instret_offset = (c.mcountinhibit & 4) ? instret : instret - now;
+  c.x[0] = 0;
+  fp_set_fflags(c, fflags & 0x1f);
+  fp_set_frm(c, frm & 7);
+  update_tb_flags(c);
+  h.mmu->flush();
+  h.engine.flush_jump_cache(&c);
+  h.stimecmp_changed();
+  h.watch_resume_armed = false;
+  h.wake();
 }
 
 void RiscvHart::set_debug_hook(hw::CpuDebugHook* hook) {

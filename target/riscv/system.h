@@ -20,6 +20,7 @@ class CpuDebugHook;
 class TimerQueue;
 class AddressSpace;
 struct MachineConfig;
+class StateIo;
 }  // namespace mimic::hw
 
 namespace mimic::riscv {
@@ -80,6 +81,10 @@ class RiscvHart {
   void set_debug_hook(hw::CpuDebugHook* hook);
   // Ends the current block and a WFI sleep, so that run() consults the debug hook soon.
   void kick();
+  // Snapshots (hw/core/snapshot.h), with the hart paused: registers, every CSR (PMP included),
+  // privilege, pending interrupts, the LR reservation; loading re-arms the Sstc timer and drops
+  // the TLB.
+  void snapshot_state(hw::StateIo& io);
 
   struct Impl;
 

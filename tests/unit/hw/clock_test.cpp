@@ -140,3 +140,25 @@ TEST(TimerQueue, ShutdownWithArmedTimersIsPrompt) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
 }
+
+TEST(VirtualClock, SetNowWhilePausedGoesOnFromThere) {
+  // A restored snapshot's time: far ahead of this clock's age, then running again from there.
+  VirtualClock clock;
+  clock.pause();
+  const uint64_t restored = uint64_t(3600) * 1'000'000'000;
+  clock.set_now(restored);
+  EXPECT_EQ(clock.now_ns(), restored);
+  EXPECT_EQ(clock.host_deadline_ns(restored), ~uint64_t(0)) << "no deadline while paused";
+  clock.resume();
+  std::this_thread::sleep_for(5ms);
+  const uint64_t t = clock.now_ns();
+  EXPECT_GE(t, restored + 5'000'000);
+  EXPECT_LT(t, restored + 5'000'000'000ull);
+  // A deadline 1 ms ahead of guest time is about 1 ms ahead of host time.
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t host = uint64_t(ts.tv_sec) * 1'000'000'000 + uint64_t(ts.tv_nsec);
+  const uint64_t d = clock.host_deadline_ns(clock.now_ns() + 1'000'000);
+  EXPECT_GT(d, host);
+  EXPECT_LT(d, host + 1'000'000'000);
+}

@@ -67,6 +67,7 @@ std::string RiscvHart::fatal_message() const { return "scripted fatal error"; }
 // The debugger's view (the gdb stub): the fake has no CPU state to show.
 void RiscvHart::set_debug_hook(hw::CpuDebugHook*) {}
 void RiscvHart::kick() {}
+void RiscvHart::snapshot_state(hw::StateIo&) {}
 tcg::SoftMmu& RiscvHart::mmu() { throw std::logic_error("the fake hart has no soft-MMU"); }
 RiscvCpu& RiscvHart::cpu() { throw std::logic_error("the fake hart has no CPU state"); }
 

@@ -1,0 +1,263 @@
+#!/usr/bin/env python3
+"""Whole-machine snapshots of Debian's riscv64 kernel on `mimic system -M virt` (docs/snapshots.md).
+
+A busybox shell counts into the console (n=1, n=2, ... every 0.2 s). Through the monitor (Ctrl-a c):
+  qcow2: `savevm s1`, quit; a NEW mimic with `-loadvm s1` goes on counting from where it was, without
+    booting again; the shell answers, `date` moves on; `info snapshots` lists s1 and qemu-img sees
+    the disk snapshot; `delvm s1` removes it.
+  raw:   `savevm` is refused (QEMU's message); `snapshot save FILE`, quit; `mimic snapshot info FILE`
+    describes it; `-loadvm-file FILE` goes on counting. Then the file truncated, with a flipped
+    byte, on a machine with other -m, and after the disk changed: each refused with one error line.
+
+  snapshot_test.py MIMIC WORKDIR [--only qcow2|raw]
+Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
+
+MODULES = ["virtio_mmio", "virtio_blk"]
+INIT = r"""#!/bin/sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sys /sys
+/bin/busybox mount -t devtmpfs dev /dev
+for m in %s; do insmod /lib/$m.ko || echo "INSMOD-FAILED $m"; done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+echo "DISK $(cat /sys/block/vda/size 2>/dev/null)"
+echo "READY"
+exec /bin/sh
+"""
+COUNTER = "i=0; while :; do i=$((i+1)); echo n=$i; sleep 0.2; done &"
+
+
+class Machine:
+    """A mimic process on a pipe: everything it prints is collected by a reader thread."""
+
+    def __init__(self, cmd):
+        self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.buf = b""
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        while True:
+            b = self.p.stdout.read1(65536)
+            if not b:
+                return
+            with self.lock:
+                self.buf += b
+
+    def text(self):
+        with self.lock:
+            return self.buf.decode(errors="replace")
+
+    def send(self, s):
+        self.p.stdin.write(s.encode() if isinstance(s, str) else s)
+        self.p.stdin.flush()
+
+    def wait_for(self, pattern, timeout, start=0):
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < timeout:
+            m = re.search(pattern, self.text()[start:])
+            if m:
+                return m
+            if self.p.poll() is not None:
+                time.sleep(0.2)
+                return re.search(pattern, self.text()[start:])
+            time.sleep(0.1)
+        return None
+
+    def counts(self, start=0):
+        return [int(x) for x in re.findall(r"(?m)^n=(\d+)\r?$", self.text()[start:])]
+
+    def monitor(self, command, expect=None, timeout=120):
+        """Ctrl-a c, the command, its answer (`expect`; by default the prompt after it), back to
+        the console."""
+        if expect is None:
+            expect = re.escape(command) + r"[\s\S]*?\(mimic\) "
+        at = len(self.text())
+        self.send(b"\x01c")
+        time.sleep(0.3)
+        self.send(command + "\n")
+        m = self.wait_for(expect, timeout, at)
+        self.send(b"\x01c")
+        time.sleep(0.2)
+        return m, self.text()[at:]
+
+    def quit(self, timeout=60):
+        self.send(b"\x01c")
+        time.sleep(0.3)
+        self.send("quit\n")
+        try:
+            return self.p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            return None
+
+
+def run(cmd):
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mimic")
+    ap.add_argument("workdir")
+    ap.add_argument("--only", choices=["qcow2", "raw"])
+    ap.add_argument("--timeout", type=int, default=600)
+    a = ap.parse_args()
+    os.makedirs(a.workdir, exist_ok=True)
+    got = fetch(a.workdir)
+    if not got:
+        return 77
+    kernel, busybox = got
+    work = os.path.join(a.workdir, "snapshot")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    mods = kernel_modules(kernel, MODULES)
+    initrd = os.path.join(work, "initrd.gz")
+    build_initramfs(busybox, initrd, (INIT % " ".join(n for n, _ in mods)).encode(), mods,
+                    APPLETS + ("insmod", "mkdir"))
+    ok = True
+
+    def check(cond, what):
+        nonlocal ok
+        print(("ok   " if cond else "FAIL ") + what, flush=True)
+        ok = ok and bool(cond)
+
+    def machine_cmd(disk, fmt, extra=(), ram="512M"):
+        return [a.mimic, "system", "-M", "virt", "-m", ram, "-nographic", "-bios", "default", "-kernel", kernel,
+                "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot",
+                "-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, fmt),
+                "-device", "virtio-blk-device,drive=hd0"] + list(extra)
+
+    def boot_and_count(cmd, what):
+        """Boots, starts the counter; returns the machine, the date it printed, the counts so far."""
+        m = Machine(cmd)
+        t0 = time.monotonic()
+        ready = m.wait_for(r"READY", a.timeout)
+        check(ready, "%s: Linux booted to the shell (%.1f s)" % (what, time.monotonic() - t0))
+        if not ready:
+            print(m.text()[-3000:])
+            m.p.kill()
+            return None, None
+        m.send(COUNTER + "\n")
+        check(m.wait_for(r"(?m)^n=12\r?$", 120), "%s: the counter counts" % what)
+        m.send("echo DATE1 $(date +%s)\n")
+        d = m.wait_for(r"DATE1 (\d+)", 30)
+        return m, int(d.group(1)) if d else None
+
+    def resume_and_check(cmd, what, saved_from, saved_to, date1):
+        """A new process from the snapshot: the counter goes on; the shell answers; time moves on."""
+        t0 = time.monotonic()
+        m = Machine(cmd)
+        check(m.wait_for(r"(?m)^n=\d+\r?$", 120), "%s: the restored machine prints the counter (%.1f s after start)" %
+              (what, time.monotonic() - t0))
+        m.wait_for(r"(?m)^n=\d+\r?\n(?:.*\n)*n=\d+\r?\n(?:.*\n)*n=\d+", 30)
+        c = m.counts()
+        check(c and saved_from <= c[0] <= saved_to + 1,
+              "%s: it goes on from where it was saved (first n=%s; saved between %d and %d)" %
+              (what, c[0] if c else None, saved_from, saved_to))
+        check(len(c) >= 2 and all(y == x + 1 for x, y in zip(c, c[1:])), "%s: and keeps counting (%s)" % (what, c[:8]))
+        check("OpenSBI" not in m.text() and "Linux version" not in m.text(), "%s: without booting again" % what)
+        m.send("echo ANSWER $((6*7))\n")
+        check(m.wait_for(r"ANSWER 42", 30), "%s: the shell answers a command" % what)
+        m.send("echo DATE2 $(date +%s)\n")
+        d = m.wait_for(r"DATE2 (\d+)", 30)
+        check(d and date1 is not None and int(d.group(1)) >= date1,
+              "%s: date moves on (%s, then %s)" % (what, date1, d.group(1) if d else None))
+        return m
+
+    if a.only in (None, "qcow2"):
+        disk = os.path.join(work, "disk.qcow2")
+        r = run([a.mimic, "img", "create", "-f", "qcow2", disk, "64M"])
+        check(r.returncode == 0, "mimic img create -f qcow2 (%s)" % r.stderr.strip())
+        m, date1 = boot_and_count(machine_cmd(disk, "qcow2"), "qcow2")
+        if m:
+            before = max(m.counts())
+            got, out = m.monitor("savevm s1")
+            check(got and "Error" not in out, "savevm s1 through the monitor (%s)" % out.strip()[-200:])
+            got, out = m.monitor("info snapshots", r"(?m)^--\s+s1\s", 30)
+            check(got, "info snapshots lists s1 in QEMU's layout:\n" + out.strip())
+            check("VM CLOCK" in out and "ICOUNT" in out, "with the columns ID TAG VM SIZE DATE VM CLOCK ICOUNT")
+            after = max(m.counts())
+            check(m.quit() == 0, "quit ends the first mimic")
+            if shutil.which("qemu-img"):
+                r = run(["qemu-img", "snapshot", "-l", disk])
+                check(re.search(r"(?m)^1\s+s1\s+\d", r.stdout), "qemu-img snapshot -l sees s1 with its VM state:\n" +
+                      r.stdout.strip())
+                r = run(["qemu-img", "check", disk])
+                check(r.returncode == 0, "qemu-img check accepts the image (%s)" % r.stdout.strip().splitlines()[-1:])
+            m2 = resume_and_check(machine_cmd(disk, "qcow2", ["-loadvm", "s1"]), "-loadvm s1", before, after, date1)
+            got, out = m2.monitor("info snapshots", r"(?m)^--\s+s1\s", 30)
+            check(got, "the restored machine's info snapshots lists s1")
+            got, out = m2.monitor("delvm s1")
+            got, out = m2.monitor("info snapshots", r"There is no snapshot available", 30)
+            check(got, "delvm s1 removes it (%s)" % out.strip()[-100:])
+            check(m2.quit() == 0, "quit ends the restored mimic")
+            if shutil.which("qemu-img"):
+                r = run(["qemu-img", "snapshot", "-l", disk])
+                check(" s1 " not in r.stdout, "qemu-img no longer lists s1")
+                r = run(["qemu-img", "check", disk])
+                check(r.returncode == 0, "qemu-img check still accepts the image")
+            r = subprocess.run(machine_cmd(disk, "qcow2", ["-loadvm", "nosuch"]), capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL, timeout=60)
+            check(r.returncode == 1 and "nosuch" in r.stderr, "-loadvm of a missing snapshot: one error (%s)" %
+                  r.stderr.strip())
+
+    if a.only in (None, "raw"):
+        disk = os.path.join(work, "disk.raw")
+        with open(disk, "wb") as f:
+            f.truncate(64 << 20)
+        snap = os.path.join(work, "machine.snap")
+        m, date1 = boot_and_count(machine_cmd(disk, "raw"), "raw")
+        if m:
+            got, out = m.monitor("savevm s2", r"does not support snapshots", 30)
+            check(got, "savevm on a raw disk is refused as QEMU refuses it (%s)" % out.strip()[-120:])
+            before = max(m.counts())
+            got, out = m.monitor("snapshot save " + snap)
+            check(got and "Error" not in out and os.path.exists(snap), "snapshot save FILE (%s)" % out.strip()[-200:])
+            after = max(m.counts())
+            check(m.quit() == 0, "quit ends the first mimic")
+            r = run([a.mimic, "snapshot", "info", snap])
+            check(r.returncode == 0 and "ram:" in r.stdout and "cpu.0" in r.stdout and "disk " + disk in r.stdout,
+                  "mimic snapshot info describes the file:\n" + r.stdout.strip())
+            m2 = resume_and_check(machine_cmd(disk, "raw", ["-loadvm-file", snap]), "-loadvm-file", before, after,
+                                  date1)
+            check(m2.quit() == 0, "quit ends the restored mimic")
+
+            def refused(cmd, what, expect):
+                r = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+                err = r.stderr.strip()
+                check(r.returncode == 1 and re.search(expect, err) and "OpenSBI" not in r.stdout,
+                      "%s is refused with a clear message (status %s: %s)" % (what, r.returncode, err[:300]))
+
+            data = open(snap, "rb").read()
+            bad = os.path.join(work, "bad.snap")
+            open(bad, "wb").write(data[:len(data) // 2])
+            refused(machine_cmd(disk, "raw", ["-loadvm-file", bad]), "a truncated snapshot file", r"truncated")
+            flipped = bytearray(data)
+            flipped[len(data) * 3 // 4] ^= 0x10
+            open(bad, "wb").write(bytes(flipped))
+            refused(machine_cmd(disk, "raw", ["-loadvm-file", bad]), "a snapshot file with a flipped bit",
+                    r"damaged|checksum|mismatch")
+            refused(machine_cmd(disk, "raw", ["-loadvm-file", snap], ram="256M"), "a snapshot of another machine (-m)",
+                    r"another machine")
+            with open(disk, "r+b") as f:
+                f.write(b"changed")
+            refused(machine_cmd(disk, "raw", ["-loadvm-file", snap]), "a snapshot whose disk changed since",
+                    r"disks differ")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
