@@ -4,6 +4,10 @@
 Each workload is compiled twice from the same source: for the host (gcc -O2 -static) and for the
 guest (<triple>-gcc -O2 -static). Every run's output must be identical (checksums), so a fast but
 wrong emulator cannot score. Times are the best of --runs wall-clock runs.
+
+--baseline OTHER_MIMIC also times another mimic binary (the same source before a change, say),
+alternating its runs with mimic's so that both see the same machine load, and prints mimic's time
+as a percentage of the baseline's.
 """
 import argparse
 import os
@@ -40,6 +44,19 @@ def best_time(cmd, runs, env=None):
     return best, output
 
 
+def best_times_alternating(cmds, runs):
+    """Best time of each command, the commands' runs interleaved; their outputs must agree."""
+    best, outputs = [None] * len(cmds), [None] * len(cmds)
+    for _ in range(runs):
+        for i, cmd in enumerate(cmds):
+            t, out = best_time(cmd, 1)
+            if outputs[i] is not None and out != outputs[i]:
+                raise RuntimeError(f"{' '.join(cmd)}: output changed between runs")
+            outputs[i] = out
+            best[i] = t if best[i] is None else min(best[i], t)
+    return best, outputs
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--arch", default="riscv64", choices=sorted(GUESTS))
@@ -47,13 +64,16 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--only", nargs="*", default=WORKLOADS)
     ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench-workloads"))
+    ap.add_argument("--baseline", help="another mimic binary to compare with (runs alternate with mimic's)")
     args = ap.parse_args()
 
     cc, qemu = GUESTS[args.arch]
     os.makedirs(args.outdir, exist_ok=True)
     have_qemu = shutil.which(qemu) is not None
     print(f"# arch {args.arch}; times are best of {args.runs}; ratio = time / native time")
-    print(f"{'workload':10} {'native s':>9} {'qemu s':>9} {'mimic s':>9} {'qemu x':>8} {'mimic x':>8} {'mimic vs qemu':>14}")
+    base_head = f" {'base s':>9} {'vs base':>8}" if args.baseline else ""
+    print(f"{'workload':10} {'native s':>9} {'qemu s':>9} {'mimic s':>9} {'qemu x':>8} {'mimic x':>8} {'mimic vs qemu':>14}"
+          + base_head)
     failed = False
     for name in args.only:
         src = os.path.join(ROOT, "bench", "workloads", name + ".c")
@@ -68,20 +88,26 @@ def main():
             if args.arch in QEMU_CPU:
                 qemu_env["QEMU_CPU"] = QEMU_CPU[args.arch]
             tq, out_q = best_time([qemu, guest_bin], args.runs, qemu_env)
+        tb = out_b = None
         try:
-            tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
+            if args.baseline:
+                (tm, tb), (out_m, out_b) = best_times_alternating(
+                    [[args.mimic, "user", guest_bin], [args.baseline, "user", guest_bin]], args.runs)
+            else:
+                tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
         except RuntimeError as e:
             print(f"{name:10} mimic failed: {e}")
             failed = True
             continue
-        if out_m != out_n or (out_q is not None and out_q != out_n):
+        if out_m != out_n or (out_q is not None and out_q != out_n) or (out_b is not None and out_b != out_n):
             print(f"{name:10} OUTPUT MISMATCH native={out_n.strip()!r} qemu={out_q!r} mimic={out_m.strip()!r}")
             failed = True
             continue
         q = f"{tq:9.3f}" if tq else f"{'-':>9}"
         qx = f"{tq / tn:8.2f}" if tq else f"{'-':>8}"
         speed = f"{tq / tm:13.2f}x" if tq else f"{'-':>14}"
-        print(f"{name:10} {tn:9.3f} {q} {tm:9.3f} {qx} {tm / tn:8.2f} {speed}")
+        base = f" {tb:9.3f} {100 * tm / tb:7.1f}%" if tb else ""
+        print(f"{name:10} {tn:9.3f} {q} {tm:9.3f} {qx} {tm / tn:8.2f} {speed}{base}")
     return 1 if failed else 0
 
 
