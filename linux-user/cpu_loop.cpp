@@ -100,7 +100,8 @@ void deliver_segv(Process& proc, GuestThread& thread, uint64_t addr) {
 }
 
 void deliver_mem_fault(Process& proc, GuestThread& thread, uint64_t addr) {
-  if (last_fault_signal() == SIGBUS)
+  // Beyond the guest's space only the limit checks fault, never the host with SIGBUS.
+  if (addr < proc.mem->size() && last_fault_signal() == SIGBUS)
     deliver_sync_signal(proc, thread, SIGBUS, 2 /*BUS_ADRERR*/, addr);
   else
     deliver_segv(proc, thread, addr);

@@ -20,6 +20,7 @@
 #include "linux-user/stack.h"
 #include "linux-user/syscall.h"
 #include "linux-user/user.h"
+#include "tcg/exec/guest_limit.h"
 #include "tcg/exec/options.h"
 
 extern char** environ;
@@ -163,6 +164,8 @@ int run_program(const UserOptions& options) {
   if (!proc.mem) return fail(126, program, error);
   GuestMemory& mem = *proc.mem;
   if (!guest_root.empty()) mem.set_guest_root(guest_root);
+  // A 64-bit guest's addresses reach past the reservation; a 32-bit guest's never do.
+  if (arch->word_bytes == 8) tcg::set_user_guest_limit(mem.size(), mem.base());
 
   uint64_t stack_top = std::min(arch->stack_top, page_down(mem.size() - kPageSize));
   uint64_t stack_bottom = stack_top - kStackSize;

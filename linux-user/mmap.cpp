@@ -54,8 +54,24 @@ uintptr_t host_mapping_end_below(uintptr_t addr) {
 }  // namespace
 
 std::unique_ptr<GuestMemory> GuestMemory::create(std::string& error, uint64_t max_size) {
-  // 64 TiB holds every layout a riscv64 (Sv39/Sv48 up to 2^46) or arm64 static program expects;
-  // smaller sizes are fallbacks for hosts with RLIMIT_AS or a smaller address space.
+  // First choice for a 64-bit guest: 32 TiB at host address 32 TiB, so that guest_base is also
+  // the guest space's size and generated code checks every address against the base register it
+  // holds anyway (tcg/exec/guest_limit.h); that range is free in a normal host process (PIE
+  // programs and libraries live above 2^46).
+  if (max_size == 0) {
+    constexpr uint64_t size = uint64_t(1) << 45, guard = size / 4;
+    void* want = reinterpret_cast<void*>(size);
+    void* p = ::mmap(want, size + guard, PROT_NONE, kReserveFlags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (p == want) {
+      auto mem = std::unique_ptr<GuestMemory>(new GuestMemory(static_cast<uint8_t*>(p), size));
+      mem->guard_above_ = guard;
+      mem->reserve_guard_below(size / 16);
+      return mem;
+    }
+    if (p != MAP_FAILED) ::munmap(p, size + guard);  // a kernel without MAP_FIXED_NOREPLACE
+  }
+  // Else 64 TiB anywhere holds every layout a riscv64 (Sv39/Sv48 up to 2^46) or arm64 static
+  // program expects; smaller sizes are fallbacks for hosts with RLIMIT_AS or a smaller address space.
   for (unsigned bits = 46; bits >= 32; bits -= 2) {
     uint64_t size = uint64_t(1) << bits;
     if (max_size && size > max_size) continue;

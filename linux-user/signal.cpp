@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -36,7 +37,6 @@ namespace mimic::linux_user {
 namespace {
 
 thread_local int t_fault_signal = SIGSEGV;
-thread_local bool t_fault_outside_guest = false;
 thread_local GuestThread* t_current_thread = nullptr;
 
 bool is_fault_signal(int sig) {
@@ -175,7 +175,6 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
       if (gp) env->fault_addr = 0;
       env->fault_write = (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
       t_fault_signal = sig;
-      t_fault_outside_guest = !in_guest;
       tcg::cpu_loop_exit_from_signal(env, tcg::kExitMemFault, uc);
     }
   }
@@ -203,7 +202,6 @@ void set_host_disposition(int sig, const GuestSigaction& act) {
 }  // namespace
 
 int last_fault_signal() { return t_fault_signal; }
-bool last_fault_outside_guest() { return t_fault_outside_guest; }
 GuestThread* current_thread() { return t_current_thread; }
 void set_current_thread(GuestThread* thread) { t_current_thread = thread; }
 
@@ -219,15 +217,31 @@ const char* signal_name(int sig) {
   return buf;
 }
 
+namespace {
+constexpr size_t kAltStackSize = 256 * 1024;
+// Mapped rather than allocated: no malloc lock on a thread's first steps, and the pages go back
+// to the kernel at the thread's end.
+thread_local void* t_alt_stack = nullptr;
+}  // namespace
+
 void thread_signals_init() {
-  thread_local char* alt = nullptr;  // freed with the thread? no: a dying thread may still be on it
-  if (alt) return;
-  const size_t size = 256 * 1024;
-  alt = static_cast<char*>(malloc(size));
+  if (t_alt_stack) return;
+  void* p = mmap(nullptr, kAltStackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return;  // the handlers then run on the thread's stack
+  t_alt_stack = p;
   stack_t ss = {};
-  ss.ss_sp = alt;
-  ss.ss_size = size;
+  ss.ss_sp = p;
+  ss.ss_size = kAltStackSize;
   sigaltstack(&ss, nullptr);
+}
+
+void thread_signals_release() {
+  if (!t_alt_stack) return;
+  stack_t ss = {};
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, nullptr);
+  munmap(t_alt_stack, kAltStackSize);
+  t_alt_stack = nullptr;
 }
 
 static void* do_nothing(void*) { return nullptr; }

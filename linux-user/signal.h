@@ -17,6 +17,9 @@ void signals_init(Process& proc);
 // Per host thread: the alternate stack the fault handlers run on (they must run even when the
 // host stack is what overflowed). Every host thread that runs guest code calls it once.
 void thread_signals_init();
+// At the end of such a host thread (on its own stack, outside any handler): the alternate stack
+// is switched off and unmapped.
+void thread_signals_release();
 
 // The guest thread the calling host thread runs (null outside any), for host signal handlers.
 GuestThread* current_thread();
@@ -73,9 +76,6 @@ int64_t do_rt_sigreturn(Process& proc, GuestThread& thread);
 
 // The host signal of the last guest memory fault on this thread (SIGSEGV or SIGBUS).
 int last_fault_signal();
-// True when that fault's host address lay outside the guest reservation (a non-canonical address,
-// or one the guest address plus the guest base wrapped or ran past the reservation to).
-bool last_fault_outside_guest();
 
 const char* signal_name(int sig);
 

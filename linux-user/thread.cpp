@@ -57,6 +57,7 @@ void* thread_main(void* arg) {
     if (proc.exited.load()) exit_process(proc.exit_status);  // exit_group from this thread
     release_thread_resources(proc, t);
   }
+  thread_signals_release();
   if (proc.live_threads.fetch_sub(1) == 1) exit_process(t.exit_code);  // the last thread
   return nullptr;
 }

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "target/arm/cpu.h"
 
 namespace mimic::linux_user {
@@ -17,12 +19,20 @@ namespace {
 enum : uint64_t {
   kHwcapFp = 1 << 0,
   kHwcapAsimd = 1 << 1,
+  kHwcapAes = 1 << 3,
+  kHwcapPmull = 1 << 4,
+  kHwcapSha1 = 1 << 5,
+  kHwcapSha2 = 1 << 6,
   kHwcapCrc32 = 1 << 7,
   kHwcapAtomics = 1 << 8,
   kHwcapCpuid = 1 << 11,  // MRS of the ID registers is emulated (target/arm/sysreg.cpp)
   kHwcapLrcpc = 1 << 15,
+  kHwcapSha3 = 1 << 17,
+  kHwcapSha512 = 1 << 21,
 };
-constexpr uint64_t kHwcap = kHwcapFp | kHwcapAsimd | kHwcapCrc32 | kHwcapAtomics | kHwcapCpuid | kHwcapLrcpc;
+// The crypto bits match ID_AA64ISAR0 (sysreg.cpp): AES+PMULL, SHA1, SHA2 with SHA512, SHA3; no SM3/SM4.
+constexpr uint64_t kHwcap = kHwcapFp | kHwcapAsimd | kHwcapAes | kHwcapPmull | kHwcapSha1 | kHwcapSha2 | kHwcapCrc32 |
+                            kHwcapAtomics | kHwcapCpuid | kHwcapLrcpc | kHwcapSha3 | kHwcapSha512;
 
 // The O_* bits where arm64 differs from x86-64 (the others are the asm-generic values on both).
 struct FlagPair {
@@ -62,11 +72,11 @@ void register_syscalls(SyscallTable&) {}  // arm64 has no system calls of its ow
 // arch/arm64/kernel/cpuinfo.c: c_show() and hwcap_str[] (names by AT_HWCAP bit), the MIDR_EL1
 // fields of the CPU MRS reports, and BogoMIPS from the generic timer (rate / 500000).
 void cpuinfo(std::string& out, unsigned cpu) {
-  static constexpr const char* kHwcapNames[16] = {"fp",       "asimd", "evtstrm", "aes",  "pmull",   "sha1",
-                                                  "sha2",     "crc32", "atomics", "fphp", "asimdhp", "cpuid",
-                                                  "asimdrdm", "jscvt", "fcma",    "lrcpc"};
+  static constexpr const char* kHwcapNames[] = {
+      "fp",    "asimd",    "evtstrm", "aes",  "pmull", "sha1",  "sha2", "crc32", "atomics", "fphp",    "asimdhp",
+      "cpuid", "asimdrdm", "jscvt",   "fcma", "lrcpc", "dcpop", "sha3", "sm3",   "sm4",     "asimddp", "sha512"};
   std::string features;
-  for (unsigned bit = 0; bit < 16; ++bit)
+  for (unsigned bit = 0; bit < std::size(kHwcapNames); ++bit)
     if (kHwcap & (uint64_t(1) << bit)) features += (features.empty() ? "" : " ") + std::string(kHwcapNames[bit]);
   const uint64_t midr = arm::kMidr;
   out += fmt::format(

@@ -19,11 +19,11 @@ namespace mimic::linux_user::aarch64 {
 namespace {
 arm::A64Translator* g_translator = nullptr;  // the process's one translator
 
-// A guest access whose host address fell outside the reservation: with a tag in the address's
-// top byte that is TBI, which the translator then starts to honour (blocks are retranslated and
-// the access runs again). Once it does, such a fault is the guest's own.
-bool start_top_byte_ignore(tcg::ExecEngine& engine) {
-  if (!g_translator || g_translator->top_byte_ignore() || !last_fault_outside_guest()) return false;
+// A guest access faulting with a tag in the address's top byte: that is TBI, which the translator
+// then starts to honour (blocks are retranslated and the access runs again). Once it does, such a
+// fault is the guest's own.
+bool start_top_byte_ignore(tcg::ExecEngine& engine, uint64_t fault_addr) {
+  if (!g_translator || g_translator->top_byte_ignore() || (fault_addr >> 56) == 0) return false;
   g_translator->set_top_byte_ignore(true);
   engine.flush();
   return true;
@@ -90,7 +90,9 @@ void A64Thread::run_loop() {
       case arm::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
       case arm::kExitPcAlignment: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.pc); break;
       case tcg::kExitMemFault:
-        if (!start_top_byte_ignore(engine)) deliver_mem_fault(proc, thread, cpu.fault_addr);
+        // arm64 Linux hides an address's tag in si_addr (bits 56-63 copy bit 55: untagged_addr).
+        if (!start_top_byte_ignore(engine, cpu.fault_addr))
+          deliver_mem_fault(proc, thread, uint64_t(int64_t(cpu.fault_addr << 8) >> 8));
         break;
       case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
       case arm::kExitIcInvalidate: {

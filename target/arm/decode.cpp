@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "target/arm/trans.h"
+#include "target/arm/trans_crypto.h"
 #include "target/arm/trans_fp.h"
 #include "target/arm/trans_simd_arith.h"
 #include "target/arm/trans_simd_move.h"
@@ -84,6 +85,7 @@ constexpr Pattern kTable[] = {
 #include "target/arm/insns_fp.inc"
 #include "target/arm/insns_simd_move.inc"
 #include "target/arm/insns_simd_arith.inc"
+#include "target/arm/insns_crypto.inc"
 };
 // clang-format on
 #undef INST

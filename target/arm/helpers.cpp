@@ -5,6 +5,8 @@
 #include <ctime>
 
 #include "target/arm/cpu.h"
+#include "tcg/exec/exec.h"
+#include "tcg/exec/guest_limit.h"
 #include "tcg/exec/softmmu.h"
 #include "tcg/helper.h"
 
@@ -31,6 +33,13 @@ using U128 = unsigned __int128;
 U128 cas128(tcg::CpuBase* env, uint64_t addr, U128 expected, U128 desired, uint64_t pc) {
   // Inline cmpxchg16b: GCC sends 16-byte __atomic builtins to libatomic, which may use a lock.
   // System mode: the host page through the soft-MMU (which faults to the guest as a store would).
+  // User mode: outside the guest's space is the guest's fault, never host memory.
+  if (!env->softmmu && addr >= tcg::user_guest_limit()) {
+    env->pc = pc;
+    env->fault_addr = addr;
+    env->fault_write = 1;
+    tcg::cpu_loop_exit(env, tcg::kExitMemFault);
+  }
   uint8_t* host = env->softmmu ? env->softmmu->atomic_ptr(addr, 16, (env->tb_flags & kTbMmuMask) >> kTbMmuShift, pc)
                                : env->guest_base + addr;
   auto* p = reinterpret_cast<U128*>(host);

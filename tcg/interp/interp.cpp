@@ -13,6 +13,7 @@
 
 #include "tcg/backend.h"
 #include "tcg/exec/cpu_base.h"
+#include "tcg/exec/guest_limit.h"
 #include "tcg/exec/softmmu.h"
 #include "tcg/interp/mem_observer.h"
 
@@ -200,6 +201,16 @@ void interpret_block(const Block& block, CpuBase* env) {
     env->exit_reason = kExitUnaligned;
     return true;
   };
+  // User mode: an address outside the guest's space faults there, as generated code does
+  // (Ctx::check_guest_limit), instead of reaching host memory beyond the reservation.
+  auto outside = [&](uint64_t addr, bool write) {
+    if (env->softmmu || addr < user_guest_limit()) return false;
+    env->pc = cur_pc;
+    env->fault_addr = addr;
+    env->fault_write = write;
+    env->exit_reason = kExitMemFault;
+    return true;
+  };
 
   for (size_t i = 0; i < n; ++i) {
     const Inst& in = insts[i];
@@ -272,6 +283,7 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::Load: {
         const uint64_t addr = get(a[0]), memop = a[1].imm;
         if (misaligned(memop, addr)) return;
+        if (outside(addr, false)) return;
         if (env->softmmu) {
           softmmu_access(env, SlowOp::Load, memop, addr);
           out = MemOp::size_log2(memop) == 4 ? V128{env->mem_args[0], env->mem_args[1]}
@@ -289,6 +301,7 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::Store: {
         const uint64_t addr = get(a[0]), memop = a[2].imm;
         if (misaligned(memop, addr)) return;
+        if (outside(addr, true)) return;
         const V128 v = get_v(a[1]);
         if (env->softmmu) {
           softmmu_access(env, SlowOp::Store, memop, addr, v.lo, v.hi);
@@ -307,6 +320,7 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::AtomicCas: {
         const uint64_t addr = get(a[0]), memop = a[3].imm;
         if (misaligned(memop, addr)) return;
+        if (outside(addr, true)) return;
         const unsigned sz = MemOp::size_log2(memop);
         if (env->softmmu) {
           softmmu_access(env, SlowOp::Cas, memop, addr, get(a[1]), get(a[2]));
@@ -325,6 +339,7 @@ void interpret_block(const Block& block, CpuBase* env) {
       case Opcode::AtomicRmw: {
         const uint64_t addr = get(a[0]), memop = a[2].imm;
         if (misaligned(memop, addr)) return;
+        if (outside(addr, true)) return;
         const unsigned sz = MemOp::size_log2(memop);
         const uint64_t v = get(a[1]);
         if (env->softmmu) {

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "tcg/exec/guest_limit.h"
 #include "tcg/exec/softmmu.h"
 #include "tcg/x86_64/emitter.h"
 
@@ -92,9 +93,76 @@ Xbyak::RegExp Ctx::guest_addr(const Opnd& addr) {
   return code.r15 + gpr64(addr.reg);
 }
 
+namespace {
+// User mode: an address at or above user_guest_limit() leaves the block with kExitMemFault
+// (fault_addr the guest address) before guest_base + addr can reach host memory past the
+// reservation. A register address costs one fused cmp+jae, never taken by a correct program,
+// against r15 when the guest base is the limit, else a constant after the block
+// (docs/linux-user.md has the measured cost).
+void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
+  const uint64_t limit = user_guest_limit();
+  if (limit == ~uint64_t(0)) return;
+  // An immediate address is a sign-extended imm32: below 2 GiB it is inside every reservation.
+  if (addr.is_imm && int32_t(addr.imm) >= 0) return;
+  auto& code = ctx.code;
+  // The access's address as IR base value + constant (the memory ops' address is args[0]).
+  const Arg& a = ctx.block[ValueId(ctx.index)].args[0];
+  Ctx::CheckedAddr at{kNoValue, 0};
+  if (a.is_value()) {
+    at.base = a.value;
+    const Inst& def = ctx.block[a.value];
+    if (def.op == Opcode::Add && def.type == Type::I64 && def.args[0].is_value() && def.args[1].is_imm())
+      at = {def.args[0].value, def.args[1].imm};
+  }
+  // With the base-register layout the guard above is size / 4 (>= 2^41): an address less than
+  // 4 GiB above a checked one is inside the guest space or faults in the guard at its own address.
+  if (at.base != kNoValue && user_limit_is_base()) {
+    for (unsigned i = 0; i < ctx.num_checked_addrs; ++i)
+      if (ctx.checked_addrs[i].base == at.base && at.offset - ctx.checked_addrs[i].offset < (uint64_t(1) << 32)) return;
+    if (ctx.num_checked_addrs < ctx.checked_addrs.size())
+      ctx.checked_addrs[ctx.num_checked_addrs++] = at;
+    else
+      ctx.checked_addrs[ctx.index % ctx.checked_addrs.size()] = at;
+  }
+  Xbyak::Label& fault = ctx.new_label();
+  if (addr.is_imm) {
+    code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
+  } else {
+    if (user_limit_is_base()) {
+      code.cmp(gpr64(addr.reg), code.r15);
+    } else {
+      Xbyak::Label& bound = ctx.new_label();
+      code.cmp(gpr64(addr.reg), code.qword[code.rip + bound]);
+      ctx.defer([&code, &bound, limit] {
+        code.align(8);
+        code.L(bound);
+        code.dq(limit);
+      });
+    }
+    code.jae(fault, Xbyak::CodeGenerator::T_NEAR);
+  }
+  const uint64_t pc = ctx.insn_pc, imm = uint64_t(int64_t(int32_t(addr.imm)));
+  const HReg r = addr.is_imm ? kNoReg : addr.reg;
+  ctx.defer([&ctx, &fault, r, imm, pc, write] {
+    auto& code = ctx.code;
+    code.L(fault);
+    if (r == kNoReg)
+      ctx.store_env_imm64(offsetof(CpuBase, fault_addr), imm);
+    else
+      code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, fault_write)], write ? 1 : 0);
+    ctx.store_exit(pc, kNoReg, kExitMemFault);
+    ctx.jmp_epilogue();
+  });
+}
+}  // namespace
+
 Xbyak::RegExp Ctx::guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow) {
   *slow = nullptr;
-  if (!softmmu) return guest_addr(addr);
+  if (!softmmu) {
+    check_guest_limit(*this, addr, write);
+    return guest_addr(addr);
+  }
   const Xbyak::Reg64 a = gpr64(addr.reg), t = gpr64(tmp);
   const unsigned size = MemOp::size_bytes(memop);
   const uint32_t table = MemOp::mmu_index(memop) * uint32_t(sizeof(TlbEntry) * kTlbSize);
@@ -350,6 +418,7 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
         continue;
       }
       ctx.index = i;
+      if (inst.op == Opcode::Label) ctx.num_checked_addrs = 0;  // a join: other paths did not check
       kEmitters[size_t(inst.op)](ctx, inst);
       ctx.ra.finish(i, inst);
       last = inst.op;

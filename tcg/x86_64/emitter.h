@@ -3,6 +3,7 @@
 
 #include <xbyak/xbyak.h>
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <vector>
@@ -106,6 +107,15 @@ class Ctx {
                  std::function<void()> load_result);
   // With MemOp::kAligned: branch to an out-of-line unaligned-access exit when misaligned.
   void check_alignment(const Opnd& addr, uint64_t memop);
+  // User mode: the addresses (IR value base + offset) whose guest-limit check passed on every path
+  // to the current instruction; an access up to 4 GiB above one of them needs no check of its own
+  // (it lands in the guard above the guest space). Cleared at each Label.
+  struct CheckedAddr {
+    ValueId base;
+    uint64_t offset;
+  };
+  std::array<CheckedAddr, 8> checked_addrs{};
+  unsigned num_checked_addrs = 0;
 
  private:
   std::vector<std::function<void()>>& stubs_;
