@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hw/arm/virt.h"
+#include "hw/core/debug.h"
 #include "hw/riscv/virt.h"  // write_dtb_file
 #include "target/arm/psci.h"
 #include "target/arm/system.h"
@@ -23,7 +24,7 @@ namespace {
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
-class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
+class ArmVirtMachine final : public Machine, public MachineDebug, private arm::PsciPlatform {
  public:
   ArmVirtMachine(const MachineConfig& config, CharBackend& console, const ArmEngineFactory& make_engine)
       : config_(config) {
@@ -140,6 +141,41 @@ class ArmVirtMachine final : public Machine, private arm::PsciPlatform {
     for (auto& c : cpus_) c->resume();
   }
   std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
+  MachineDebug* debug() override { return engine_ ? this : nullptr; }
+
+  // MachineDebug (frontends/gdbstub_system.cpp)
+  const char* gdb_arch() const override { return "aarch64-system"; }
+  unsigned cpu_count() const override { return unsigned(cpus_.size()); }
+  tcg::CpuBase& cpu_state(unsigned cpu) override { return cpus_[cpu]->cpu(); }
+  bool translate(unsigned cpu, uint64_t vaddr, uint64_t* phys) override {
+    return cpu < cpus_.size() && cpus_[cpu]->debug_translate(vaddr, phys);
+  }
+  bool write_phys(uint64_t phys, const void* buf, size_t len) override {
+    // RAM and ROM only (a debugger patches firmware too), never a device register; the bus
+    // write drops the translated code there (make_system_engine's RAM write hook).
+    for (uint64_t page = phys & tcg::kPageMask; page < phys + len; page += tcg::kPageSize)
+      if (!board_->memory().ram_page(page, nullptr)) return false;
+    return board_->memory().write(phys, buf, len);
+  }
+  tcg::ExecEngine& engine() override { return *engine_; }
+  void set_debug_hook(CpuDebugHook* hook) override {
+    for (auto& c : cpus_) c->set_debug_hook(hook);
+  }
+  void kick(unsigned cpu) override {
+    if (cpu < cpus_.size()) cpus_[cpu]->kick();
+  }
+  void set_watchpoints(const tcg::Watchpoints* w) override {
+    for (auto& c : cpus_) c->mmu().set_watchpoints(w);
+  }
+  bool halted(unsigned cpu) override { return cpu < cpus_.size() && cpus_[cpu]->halted(); }
+  void pause_clock(bool paused) override {
+    if (paused) {
+      board_->clock().pause();
+    } else {
+      board_->clock().resume();
+      board_->timers().notify();
+    }
+  }
 
  private:
   enum class Event { None, PowerOff, Reset, Stop, Fatal };

@@ -38,6 +38,7 @@ int find_reg(uint32_t enc) {
 }
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+constexpr uint32_t kSpEl1Enc = sysreg_enc(3, 4, 4, 1, 0);  // SP_EL1 (an EL2 register)
 uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
 // The ID space op0=3 op1=0 CRn=0 CRm=1..7: the AArch32 and AArch64 ID registers; unallocated
@@ -537,6 +538,56 @@ uint32_t sys_op_helper() {
   using namespace tcg::HelperFlag;
   static const uint32_t id = tcg::register_helper("a64_sys_op", h_sys_op, kReadsState | kWritesState | kMayExit);
   return id;
+}
+
+const std::vector<DebugSysreg>& debug_sysregs() {
+  static const std::vector<DebugSysreg> regs = [] {
+    std::vector<DebugSysreg> out;
+    for (size_t i = 0; i < kNumArmRegs; ++i) {
+      const ArmReg r = ArmReg(i);
+      const bool pstate_field = r == ArmReg::SPSEL || r == ArmReg::CURRENTEL || r == ArmReg::PAN || r == ArmReg::UAO ||
+                                r == ArmReg::DAIF || r == ArmReg::DIT || r == ArmReg::SSBS;
+      if (!pstate_field && kRegs[i].read_el < 4) out.push_back({kRegs[i].name, kRegs[i].enc});
+    }
+    out.push_back({"SP_EL1", kSpEl1Enc});
+    static const char* const kIdNames[] = {"ID_AA64PFR0_EL1",  "ID_AA64PFR1_EL1",  "ID_AA64DFR0_EL1",
+                                           "ID_AA64ISAR0_EL1", "ID_AA64ISAR1_EL1", "ID_AA64MMFR0_EL1",
+                                           "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1"};
+    static const uint8_t kIdCrmOp2[] = {0x40, 0x41, 0x50, 0x60, 0x61, 0x70, 0x71, 0x72};
+    for (size_t i = 0; i < std::size(kIdNames); ++i)
+      out.push_back({kIdNames[i], sysreg_enc(3, 0, 0, kIdCrmOp2[i] >> 4, kIdCrmOp2[i] & 7)});
+    // Every model has 6 breakpoints and 4 watchpoints (ID_AA64DFR0 0x10305106, as QEMU's).
+    static const char* const kDbg[] = {"DBGBVR", "DBGBCR", "DBGWVR", "DBGWCR"};
+    for (unsigned n = 0; n < 6; ++n)
+      for (unsigned which = 0; which < 4; ++which)
+        if (which < 2 || n < 4)
+          out.push_back({fmt::format("{}{}_EL1", kDbg[which], n), sysreg_enc(2, 0, 0, n, 4 + which)});
+    return out;
+  }();
+  return regs;
+}
+
+bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
+  ArmSysState& s = sys(c);
+  // The banked stack pointers: the live one is A64Cpu::sp.
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
+    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+    v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
+    return true;
+  }
+  return sysreg_read(c, enc, v);
+}
+
+bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+  ArmSysState& s = sys(c);
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
+    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+    (bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank]) = v;
+    return true;
+  }
+  const int i = find_reg(enc);
+  if (is_id_space(enc) || (i >= 0 && kRegs[i].kind == Kind::Id)) return false;
+  return sysreg_write(c, enc, v);
 }
 
 std::string dump_sysregs(const A64Cpu& c) {

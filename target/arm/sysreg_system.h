@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "target/arm/cpu.h"
 
@@ -165,6 +166,18 @@ uint32_t sysreg_write_helper();
 uint32_t sys_op_helper();
 // Is the SYS operation one this CPU performs at `el` (decided at translation time)?
 bool sys_op_known(uint32_t op, unsigned el);
+
+// The system registers a debugger shows (gdb's org.qemu.gdb.arm.sys.regs), in a fixed order:
+// sysregs.inc's that hold state (not PSTATE's fields, not write-only ones), SP_EL1, the AArch64
+// ID registers, the breakpoint and watchpoint registers. Read and written with the highest
+// EL's rights whatever the vCPU's EL; false when this CPU model lacks the register.
+struct DebugSysreg {
+  std::string name;
+  uint32_t enc;
+};
+const std::vector<DebugSysreg>& debug_sysregs();
+bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& value);
+bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t value);
 
 // The register file of `info registers`.
 std::string dump_sysregs(const A64Cpu& c);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hw/core/clock.h"
+#include "hw/core/debug.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "target/arm/excp.h"
@@ -120,7 +121,7 @@ struct ArmCpu::Impl {
         std::lock_guard<std::mutex> lock(wait_mutex);
         generation = wake_generation;
       }
-      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load()) return;
+      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load() || debug_holds()) return;
       std::unique_lock<std::mutex> lock(wait_mutex);
       if (deadline_ns) {
         uint64_t now = timers.clock().now_ns();
@@ -146,6 +147,33 @@ struct ArmCpu::Impl {
     state->event.store(false);
   }
 
+  bool debug_holds() {
+    hw::CpuDebugHook* d = debug.load();
+    return d && d->holds(config.index);
+  }
+
+  // After an exit while a debugger is attached: reports what it waits for. False when the vCPU
+  // cannot go on.
+  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping) {
+    if (auto hit = mmu->take_watch_hit()) {
+      // Stopped before the watched access, pc at its instruction (as QEMU; gdb's aarch64 steps
+      // over the access itself and compares the values). Resumed there, that instruction runs
+      // with watchpoints off first.
+      watch_resume_pc = cpu->pc;
+      watch_resume_armed = true;
+      d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kWatch, hit->addr, int(hit->type)});
+      return true;
+    }
+    if (reason == tcg::kExitDebug) {
+      d.stopped(config.index, hw::DebugEvent{stepping ? hw::DebugEvent::kStep : hw::DebugEvent::kBreakpoint});
+      return true;
+    }
+    // A step that ended in an exit the vCPU finishes (exception entry, ERET, MSR, WFI, PSCI...).
+    if (!handle(reason, false)) return false;
+    if (reason != tcg::kExitInterrupt) d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kStep});
+    return true;
+  }
+
   void park_if_paused() {
     std::unique_lock<std::mutex> lock(wait_mutex);
     if (!pause_requested.load()) return;
@@ -157,12 +185,23 @@ struct ArmCpu::Impl {
 
   // Powered off (PSCI CPU_OFF, or a secondary before CPU_ON): waits for power_on's request and
   // resets to it on this thread. False when asked to stop instead.
+  // A debugger holding the machine makes it return true at once (the loop parks in its hook).
   bool wait_for_power_on() {
     std::unique_lock<std::mutex> lock(wait_mutex);
-    parked_off = true;
-    wait_cond.notify_all();
-    wait_cond.wait(lock, [&] { return on_request || stop_requested.load() || pause_requested.load(); });
-    parked_off = false;
+    for (;;) {
+      const uint64_t generation = wake_generation;
+      lock.unlock();
+      const bool held = debug_holds();  // the stub's lock is taken before wait_mutex, never inside it
+      lock.lock();
+      if (on_request || stop_requested.load() || pause_requested.load() || held) break;
+      parked_off = true;
+      wait_cond.notify_all();
+      wait_cond.wait(lock, [&] {
+        return on_request || stop_requested.load() || pause_requested.load() || wake_generation != generation;
+      });
+      parked_off = false;
+      if (on_request || stop_requested.load() || pause_requested.load()) break;
+    }
     if (!on_request) return !stop_requested.load();
     on_request = false;
     uint64_t entry = on_entry, ctx = on_context;
@@ -190,7 +229,9 @@ struct ArmCpu::Impl {
     mmu->flush();
   }
 
-  bool handle(uint32_t reason) {
+  // One exit of engine.run(). `may_wait`: false for a debugger's step, where WFI/WFE complete
+  // without sleeping.
+  bool handle(uint32_t reason, bool may_wait = true) {
     A64Cpu& c = *cpu;
     if (reason == tcg::kExitInterrupt) {
       c.exit_request.store(0);
@@ -202,8 +243,13 @@ struct ArmCpu::Impl {
     }
     switch (handle_exit(c, phys, reason)) {
       case ExitAction::Continue: return true;
-      case ExitAction::Wfi: wait_for_interrupt(); return true;
-      case ExitAction::Wfe: wait_for_event(); return true;
+      case ExitAction::Wfi:
+        if (may_wait) wait_for_interrupt();
+        in_wfi.store(may_wait && state->lines.load() == 0);
+        return true;
+      case ExitAction::Wfe:
+        if (may_wait) wait_for_event();
+        return true;
       case ExitAction::CpuOff:
         powered.store(false);
         timer->stop();
@@ -226,6 +272,10 @@ struct ArmCpu::Impl {
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
+  std::atomic<hw::CpuDebugHook*> debug{nullptr};
+  std::atomic<bool> in_wfi{false};  // the last WFI ended without an interrupt (a stop woke it)
+  uint64_t watch_resume_pc = 0;     // a watchpoint stopped the vCPU before its access here
+  bool watch_resume_armed = false;
   bool parked = false, parked_off = false, running = false;  // under wait_mutex
   bool on_request = false;                                   // under wait_mutex: power_on's
   uint64_t on_entry = 0, on_context = 0;
@@ -272,6 +322,7 @@ bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
 }
 
 bool ArmCpu::powered_on() const { return impl_->powered.load(); }
+bool ArmCpu::halted() const { return impl_->in_wfi.load() || !impl_->powered.load(); }
 
 void ArmCpu::set_irq(bool fiq, bool level) {
   uint32_t bit = fiq ? 2 : 1;
@@ -303,15 +354,47 @@ ArmCpuStop ArmCpu::run() {
   for (;;) {
     if (h.stop_requested.load()) break;
     if (h.pause_requested.load()) h.park_if_paused();
+    hw::CpuDebugHook* debug = h.debug.load();
+    bool stepping = false;
+    if (debug) {
+      using Run = hw::CpuDebugHook::Run;
+      const Run r = debug->before_run(h.config.index);
+      if (r == Run::kHold) continue;
+      stepping = r == Run::kStep;
+    }
     if (!h.powered.load()) {
       if (!h.wait_for_power_on()) break;
       continue;
     }
     h.do_pending_flushes();
+    // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
+    const bool past_watch = debug && h.watch_resume_armed && c.pc == h.watch_resume_pc;
+    h.watch_resume_armed = false;
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
-    // the exits of eret, DAIF writes and the GIC's registers).
-    take_pending_interrupt(c);
+    // the exits of eret, DAIF writes and the GIC's registers); not during a debugger's step
+    // (QEMU's SSTEP_NOIRQ).
+    if (!stepping && !past_watch) take_pending_interrupt(c);
+    c.single_step = stepping || past_watch;
+    h.in_wfi.store(false);
+    h.mmu->suppress_watchpoints(past_watch);
     uint32_t reason = h.engine.run(&c);
+    h.mmu->suppress_watchpoints(false);
+    c.single_step = 0;
+    if (past_watch && !stepping && (reason != tcg::kExitDebug || c.pc != h.watch_resume_pc)) {
+      // The watched instruction ran (or exited into something the loop finishes): run on.
+      if (reason != tcg::kExitDebug && !h.handle(reason, false)) {
+        result = ArmCpuStop::Fatal;
+        break;
+      }
+      continue;
+    }
+    if (debug && (stepping || reason == tcg::kExitDebug)) {
+      if (!h.debug_exit(*debug, reason, stepping)) {
+        result = ArmCpuStop::Fatal;
+        break;
+      }
+      continue;
+    }
     if (!h.handle(reason)) {
       result = ArmCpuStop::Fatal;
       break;
@@ -342,6 +425,13 @@ void ArmCpu::resume() {
   ++impl_->wake_generation;
   impl_->wait_cond.notify_all();
 }
+
+void ArmCpu::set_debug_hook(hw::CpuDebugHook* hook) {
+  impl_->debug.store(hook);
+  kick();
+}
+
+void ArmCpu::kick() { impl_->wake(); }
 
 unsigned ArmCpu::index() const { return impl_->config.index; }
 uint64_t ArmCpu::mpidr() const { return impl_->config.mpidr; }

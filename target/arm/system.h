@@ -15,6 +15,7 @@ namespace mimic::tcg {
 class ExecEngine;
 }
 namespace mimic::hw {
+class CpuDebugHook;
 class TimerQueue;
 class AddressSpace;
 struct MachineConfig;
@@ -48,6 +49,8 @@ class ArmCpu {
   // PSCI CPU_ON from another vCPU: false when it is already on (ALREADY_ON).
   bool power_on(uint64_t entry, uint64_t context_id);
   bool powered_on() const;
+  // Asleep in WFI (a debugger's stop ended the sleep: it sleeps again when resumed) or off.
+  bool halted() const;
   // IRQ/FIQ line levels from the interrupt controller: thread safe, wakes WFI.
   void set_irq(bool fiq, bool level);
   // TLBI broadcast from another vCPU: flushed before this one's next block.
@@ -58,6 +61,10 @@ class ArmCpu {
   void request_stop();
   void pause();
   void resume();
+  // The debugger's hook (null: none), asked before every entry into guest code (hw/core/debug.h).
+  void set_debug_hook(hw::CpuDebugHook* hook);
+  // Makes the loop reach the debug hook soon: ends the block, wakes WFI/WFE.
+  void kick();
 
   unsigned index() const;
   uint64_t mpidr() const;
