@@ -39,9 +39,7 @@ class ArmVirtMachine final : public Machine, public MachineDebug, private arm::P
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
-    if (options.secure || options.virtualization)
-      throw MachineError(fmt::format("-M virt,{}=on: EL{} is not implemented yet in mimic's AArch64 CPU",
-                                     options.secure ? "secure" : "virtualization", options.secure ? 3 : 2));
+    if (options.secure) throw MachineError("-M virt,secure=on: EL3 is not implemented yet in mimic's AArch64 CPU");
     if (config.single_thread)
       throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
     model_ = arm::find_cpu_model(options.cpu_type);
@@ -57,6 +55,7 @@ class ArmVirtMachine final : public Machine, public MachineDebug, private arm::P
       cc.mpidr = 0x80000000 | ArmVirtBoard::cpu_mpidr(i);
       cc.model = model_;
       cc.gicv3 = options.gic_version == 3;
+      cc.el2 = options.virtualization;
       cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
@@ -64,6 +63,8 @@ class ArmVirtMachine final : public Machine, public MachineDebug, private arm::P
     board_->set_cpu_irq([this](unsigned cpu, ArmCpuIrq line, bool level) {
       if (cpu >= cpus_.size()) return;
       if (line == ArmCpuIrq::Irq || line == ArmCpuIrq::Fiq) cpus_[cpu]->set_irq(line == ArmCpuIrq::Fiq, level);
+      if (line == ArmCpuIrq::VIrq || line == ArmCpuIrq::VFiq)
+        cpus_[cpu]->set_virtual_irq(line == ArmCpuIrq::VFiq, level);
     });
     board_->set_cpu_index_source([] { return t_current_cpu; });
   }

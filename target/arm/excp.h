@@ -37,7 +37,8 @@ inline uint32_t syndrome_undefined() { return syndrome(kEcUnknown, 0); }
 // MRS/MSR/SYS trapped (EC 0x18): Op0 Op2 Op1 CRn Rt CRm Direction.
 uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt);
 
-// The EL a synchronous exception from the current state goes to (EL1 from EL0, else the current).
+// The EL a synchronous exception from the current state goes to (EL1 from EL0, or EL2 with
+// HCR_EL2.TGE; else the current EL).
 unsigned exception_target_el(const A64Cpu& c);
 // Records a synchronous exception for the loop to take (kExitException / kExitMemFault).
 void record_exception(A64Cpu& c, unsigned target_el, uint32_t syndrome, bool far_valid = false, uint64_t far = 0);

@@ -1,10 +1,12 @@
 // The VMSAv8-64 stage-1 walk of the EL1&0 regime: TTBR0/TTBR1 by VA bit 55, T0SZ/T1SZ, the 4K,
 // 16K and 64K granules, table/block/page descriptors with the hierarchical APTable/XNTable
 // controls, AP[2:1], UXN/PXN, WXN, PAN, and AF/DBM managed by hardware when TCR_EL1.HA/HD are set
-// (on a model with FEAT_HAFDBS), else the access flag fault. EL2/EL3 run with their MMU off.
+// (on a model with FEAT_HAFDBS), else the access flag fault; the EL2 regime's single range the
+// same way. EL3 runs with its MMU off.
 #include "target/arm/mmu.h"
 
 #include <atomic>
+#include <cstring>
 
 #include "target/arm/excp.h"
 
@@ -79,8 +81,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
                              bool update) {
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
-  const uint64_t sctlr = reg(c, ArmReg::SCTLR_EL1);
-  if (mmu_idx >= kMmuEl2 || !(sctlr & Sctlr::kM)) {
+  // The EL2 regime (non-VHE): one range from TTBR0_EL2, TCR_EL2's T0SZ/TG0/TBI/HA/HD/HPD, AP[1]
+  // RES1, one XN bit. EL3 runs with its MMU off.
+  const bool el2 = mmu_idx == kMmuEl2;
+  const uint64_t sctlr = reg(c, el2 ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
+  if (mmu_idx > kMmuEl2 || !(sctlr & Sctlr::kM)) {
     // MMU off: flat, device-nGnRnE data and normal executable instructions.
     if (vaddr & ~kPaMask) {
       res.fault = Fault::AddressSize;
@@ -90,12 +95,12 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.prot = all;
     return res;
   }
-  const uint64_t tcr = reg(c, ArmReg::TCR_EL1);
+  const uint64_t tcr = reg(c, el2 ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
-  const bool tbi = (tcr >> (upper ? 38 : 37)) & 1;
+  const bool tbi = (tcr >> (el2 ? 20 : upper ? 38 : 37)) & 1;
   unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
   unsigned tg = unsigned(tcr >> (upper ? 30 : 14)) & 3;
-  const bool epd = (tcr >> (upper ? 23 : 7)) & 1;
+  const bool epd = el2 ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2 has no upper range
   // Granule bits: TG0 00=4K 01=64K 10=16K; TG1 01=16K 10=4K 11=64K (reserved values: 4K).
   unsigned gbits = upper ? (tg == 1 ? 14 : tg == 3 ? 16 : 12) : (tg == 1 ? 16 : tg == 2 ? 14 : 12);
   const ArmCpuModel& model = *sys(c).model;
@@ -116,10 +121,10 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const unsigned stride = gbits - 3;
   const unsigned levels = (inputsize - gbits + stride - 1) / stride;
   unsigned level = 4 - levels;
-  uint64_t ttbr = reg(c, upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
+  uint64_t ttbr = reg(c, el2 ? ArmReg::TTBR0_EL2 : upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
-  const bool hpd = (tcr >> (upper ? 42 : 41)) & 1;
-  const bool ha = model.hafdbs && ((tcr >> 39) & 1), hd = ha && ((tcr >> 40) & 1);
+  const bool hpd = (tcr >> (el2 ? 24 : upper ? 42 : 41)) & 1;
+  const bool ha = model.hafdbs && ((tcr >> (el2 ? 21 : 39)) & 1), hd = ha && ((tcr >> (el2 ? 22 : 40)) & 1);
   bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
   for (;; ++level) {
     unsigned shift = gbits + stride * (3 - level);
@@ -160,12 +165,12 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
       return res;
     }
     const uint64_t page_mask = (uint64_t(1) << shift) - 1;
-    // AP and XN with the table controls folded in.
-    bool el0 = (d & Desc::kAp1) && !ap_no_el0;
+    // AP and XN with the table controls folded in (EL2: no EL0 view, UXN is its XN, no PXN).
+    bool el0 = !el2 && (d & Desc::kAp1) && !ap_no_el0;
     bool ro = (d & Desc::kAp2) || ap_ro;
     bool dbm_clean = hd && (d & Desc::kDbm) && (d & Desc::kAp2) && !ap_ro;  // writable once dirty
     bool uxn = (d & Desc::kUxn) || uxn_t;
-    bool pxn = (d & Desc::kPxn) || pxn_t;
+    bool pxn = el2 ? uxn : (d & Desc::kPxn) || pxn_t;
     const bool user = mmu_idx == kMmuEl0;
     uint8_t prot = 0;
     if (user) {
@@ -210,11 +215,50 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (d & Desc::kAp2) prot &= ~Prot::kWrite;
     res.prot = prot;
     res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
-    res.attr = uint8_t(reg(c, ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
+    res.attr = uint8_t(reg(c, el2 ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
     return res;
   }
+}
+
+uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc) {
+  WalkResult r = translate_address(c, phys, pc, Access::Fetch, fetch_mmu_index(sys(c).el), false);
+  if (r.fault != Fault::None) return 0;
+  bool writable;
+  uint8_t* page = phys.ram_page(r.pa & tcg::kPageMask, &writable);
+  if (!page) return 0;
+  uint32_t insn;
+  std::memcpy(&insn, page + (r.pa & ~tcg::kPageMask), 4);
+  return insn;
+}
+
+uint32_t data_abort_insn_syndrome(uint32_t insn) {
+  constexpr uint32_t kIsv = 1u << 24, kSse = 1u << 21, kSf = 1u << 15, kAr = 1u << 14;
+  const uint32_t rt = insn & 31;
+  unsigned size, opc;
+  bool acq_rel = false;
+  if ((insn & 0x3b000000) == 0x18000000) {  // LDR (literal): opc 00 W, 01 X, 10 LDRSW
+    opc = insn >> 30;
+    if (opc == 3) return 0;
+    return kIsv | ((opc == 1 ? 3u : 2u) << 22) | (opc == 2 ? kSse : 0) | (rt << 16) | (opc != 0 ? kSf : 0);
+  }
+  if ((insn & 0x3fa08000) == 0x08808000) {  // LDAR/STLR (no exclusive)
+    size = insn >> 30;
+    opc = (insn >> 22) & 1;
+    acq_rel = true;
+  } else if ((insn & 0x3b000000) == 0x39000000 ||  // unsigned offset
+             (insn & 0x3b200c00) == 0x38000000 ||  // unscaled (LDUR/STUR)
+             (insn & 0x3b200c00) == 0x38000800 ||  // unprivileged (LDTR/STTR)
+             (insn & 0x3b200c00) == 0x38200800) {  // register offset
+    size = insn >> 30;
+    opc = (insn >> 22) & 3;
+  } else {
+    return 0;  // writeback forms, pairs, FP/SIMD (V: bit 26 is part of the masks above), atomics
+  }
+  const bool is_signed = opc >= 2;
+  const bool sf = is_signed ? (opc & 1) == 0 : size == 3;
+  return kIsv | (size << 22) | (is_signed ? kSse : 0) | (rt << 16) | (sf ? kSf : 0) | (acq_rel ? kAr : 0);
 }
 
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
@@ -226,6 +270,8 @@ void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access)
   } else {
     uint32_t iss = fsc | (access == Access::Write ? 1u << 6 : 0) | (r.s1ptw ? 1u << 7 : 0);
     record_exception(c, target, syndrome(lower ? kEcDataAbortLower : kEcDataAbort, iss), true, vaddr);
+    // To EL2 the instruction syndrome is added when the exception is taken (pc is exact then).
+    sys(c).exc_wants_insn_syndrome = target == 2 && !r.s1ptw;
   }
 }
 

@@ -46,7 +46,14 @@ uint32_t fault_status(const WalkResult& r);
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, tcg::Access access, unsigned mmu_idx,
                              bool update);
 
-// The syndrome of a failed access at the current EL (data or instruction abort).
+// The instruction word at pc, read without side effects (0 when it cannot be read).
+uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc);
+// The instruction syndrome of a data abort (ISV, SAS, SSE, SRT, SF, AR) for the load or store
+// `insn`; 0 for those without one (pairs, writeback, FP/SIMD, exclusives, atomics).
+uint32_t data_abort_insn_syndrome(uint32_t insn);
+
+// The syndrome of a failed access at the current EL (data or instruction abort); data aborts
+// taken to EL2 carry the instruction syndrome (as the Arm ARM gives it, and QEMU).
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, tcg::Access access);
 
 // AT S1E1R/W, S1E0R/W: PAR_EL1 for `vaddr`.

@@ -39,6 +39,8 @@ int find_reg(uint32_t enc) {
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 constexpr uint32_t kSpEl1Enc = sysreg_enc(3, 4, 4, 1, 0);  // SP_EL1 (an EL2 register)
+// HCR_EL2 bits that change where exceptions and interrupts go (a write re-checks the lines).
+constexpr uint64_t kHcrRouting = Hcr::kFmo | Hcr::kImo | Hcr::kAmo | Hcr::kVf | Hcr::kVi | Hcr::kTge;
 uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
 // The ID space op0=3 op1=0 CRn=0 CRm=1..7: the AArch32 and AArch64 ID registers; unallocated
@@ -51,7 +53,8 @@ uint64_t id_space_value(const A64Cpu& c, uint32_t enc) {
   unsigned crm = (enc >> 3) & 15, op2 = enc & 7;
   if (crm <= 3) return m.aarch32_id[(crm - 1) * 8 + op2];
   switch (crm * 8 + op2) {
-    case 4 * 8 + 0: return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0);
+    case 4 * 8 + 0:  // EL2 (AArch64 only) when the board has it
+      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0);
     case 4 * 8 + 1: return m.id_aa64pfr1;
     case 5 * 8 + 0: return m.id_aa64dfr0;
     case 6 * 8 + 0: return m.id_aa64isar0;
@@ -83,6 +86,7 @@ bool is_gic_reg(uint32_t enc) {
 }
 
 constexpr uint64_t kCpacrFpen = uint64_t(3) << 20;
+constexpr uint64_t kCptrTfp = uint64_t(1) << 10;
 constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
 
 uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
@@ -202,6 +206,8 @@ void update_tb_flags(A64Cpu& c) {
   // CPACR_EL1.FPEN: 0b01 traps EL0 only, 0b00/0b10 trap EL0 and EL1 (EL2/EL3 are not affected).
   unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
   bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
+  // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
+  if (s.have_el2 && s.el <= 2 && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
   if (trap) f |= kTbFpTrap;
   c.tb_flags = f;
 }
@@ -227,8 +233,13 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   s.has_large_mappings = false;
   R(c, ArmReg::SCTLR_EL1) = model.reset_sctlr;
   R(c, ArmReg::MDSCR_EL1) = 0;
+  R(c, ArmReg::VPIDR_EL2) = model.midr;
+  R(c, ArmReg::VMPIDR_EL2) = mpidr;
+  R(c, ArmReg::SCTLR_EL2) = kSctlrEl2Reset;
+  R(c, ArmReg::CPTR_EL2) = kCptrEl2Reset;
+  R(c, ArmReg::CNTHCTL_EL2) = kCnthctlEl2Reset;
   c.sp = 0;
-  s.el = 1;
+  s.el = s.have_el2 ? 2 : 1;  // the highest EL this CPU has
   s.spsel = 1;
   s.pstate = Pstate::kDaif;
   c.excl_addr = ~0ull;
@@ -258,6 +269,12 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::PAN):
     case int(ArmReg::UAO):
     case int(ArmReg::DAIF):
+    case int(ArmReg::SCTLR_EL2):
+    case int(ArmReg::HCR_EL2):
+    case int(ArmReg::CPTR_EL2):
+    case int(ArmReg::TTBR0_EL2):
+    case int(ArmReg::TCR_EL2):
+    case int(ArmReg::CNTVOFF_EL2):
     case int(ArmReg::CNTKCTL_EL1):
     case int(ArmReg::CNTP_CTL_EL0):
     case int(ArmReg::CNTV_CTL_EL0):
@@ -293,8 +310,9 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     return true;
   }
   switch (r) {
-    case ArmReg::MIDR_EL1: v = m.midr; return true;
-    case ArmReg::MPIDR_EL1: v = s.mpidr; return true;
+    // EL1 reads the virtualized identity EL2 gives it.
+    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
+    case ArmReg::MPIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr; return true;
     case ArmReg::REVIDR_EL1: v = m.revidr; return true;
     case ArmReg::CTR_EL0: v = m.ctr; return true;
     case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
@@ -312,7 +330,15 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::TCR_EL1:
     case ArmReg::VBAR_EL1:
     case ArmReg::TPIDRRO_EL0:
-    case ArmReg::CNTKCTL_EL1: v = s.r[i]; return true;
+    case ArmReg::CNTKCTL_EL1:
+    case ArmReg::SCTLR_EL2:
+    case ArmReg::HCR_EL2:
+    case ArmReg::CPTR_EL2:
+    case ArmReg::TTBR0_EL2:
+    case ArmReg::TCR_EL2:
+    case ArmReg::VBAR_EL2: v = s.r[i]; return true;
+    case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
+    case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
     case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
     case ArmReg::SP_EL0:
       if (s.spsel == 0) return false;  // MRS SP_EL0 with SP_EL0 selected is UNDEFINED
@@ -408,7 +434,34 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       if (s.r[i] != v) request_local_flush(c);
       s.r[i] = v;
       return true;
-    case ArmReg::VBAR_EL1: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::VBAR_EL1:
+    case ArmReg::VBAR_EL2: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::SCTLR_EL2:
+    case ArmReg::TTBR0_EL2:
+    case ArmReg::TCR_EL2:
+      if (s.r[i] != v) request_local_flush(c);
+      s.r[i] = v;
+      return true;
+    case ArmReg::HCR_EL2: {
+      const uint64_t changed = s.r[i] ^ v;
+      s.r[i] = v;
+      if (changed & (Hcr::kVm | Hcr::kE2h | Hcr::kTge)) request_local_flush(c);
+      if ((changed & v & Hcr::kVm) && s.hooks && s.hooks->log_unimp)
+        s.hooks->log_unimp("aarch64: HCR_EL2.VM set: stage-2 translation is not implemented (IPA = PA)");
+      if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
+        s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
+      if (changed & kHcrRouting) check_unmasked_irq(c);
+      return true;
+    }
+    case ArmReg::CPTR_EL2:
+      s.r[i] = v;
+      update_tb_flags(c);
+      return true;
+    case ArmReg::SP_EL1: s.sp_el[1] = v; return true;
+    case ArmReg::CNTVOFF_EL2:
+      s.cntvoff = v;
+      timers_changed(c);
+      return true;
     case ArmReg::TPIDRRO_EL0:
       s.r[i] = v;
       c.tpidrro_el0 = v;
@@ -549,7 +602,6 @@ const std::vector<DebugSysreg>& debug_sysregs() {
                                 r == ArmReg::DAIF || r == ArmReg::DIT || r == ArmReg::SSBS;
       if (!pstate_field && kRegs[i].read_el < 4) out.push_back({kRegs[i].name, kRegs[i].enc});
     }
-    out.push_back({"SP_EL1", kSpEl1Enc});
     static const char* const kIdNames[] = {"ID_AA64PFR0_EL1",  "ID_AA64PFR1_EL1",  "ID_AA64DFR0_EL1",
                                            "ID_AA64ISAR0_EL1", "ID_AA64ISAR1_EL1", "ID_AA64MMFR0_EL1",
                                            "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1"};

@@ -78,6 +78,27 @@ enum : uint64_t {
 };
 }
 
+namespace Hcr {
+enum : uint64_t {
+  kVm = 1u << 0,
+  kSwio = 1u << 1,
+  kFmo = 1u << 3,
+  kImo = 1u << 4,
+  kAmo = 1u << 5,
+  kVf = 1u << 6,
+  kVi = 1u << 7,
+  kTwi = 1u << 13,
+  kTwe = 1u << 14,
+  kTsc = 1u << 19,
+  kTge = 1u << 27,
+  kHcd = 1u << 29,
+  kE2h = uint64_t(1) << 34,
+};
+}
+// EL2 register reset values (as qemu-system-aarch64 7.2's; tests/system/aarch64/el2.c).
+constexpr uint64_t kSctlrEl2Reset = 0, kCptrEl2Reset = 0;
+constexpr uint64_t kCnthctlEl2Reset = 3;  // EL1PCTEN, EL1PCEN: EL1 reaches the physical counter and timer
+
 // What a CPU asks of the machine around it (the board and the other vCPUs). Every hook may be empty.
 struct ArmCpuHooks {
   // GICv3 CPU interface: false = not a register of the GIC here (UNDEFINED).
@@ -105,6 +126,7 @@ struct ArmSysState {
   const ArmCpuModel* model = nullptr;
   uint64_t mpidr = 0x80000000;
   bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
+  bool have_el2 = false;            // -M virt,virtualization=on: EL2 exists (reset enters it)
   uint32_t el = 1;                  // current exception level
   uint32_t spsel = 1;               // PSTATE.SP
   uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
@@ -117,13 +139,15 @@ struct ArmSysState {
   // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
   uint64_t cntvoff = 0;
   uint64_t cnt_ctl[2] = {}, cnt_cval[2] = {};
-  // Interrupt lines (bit 0 IRQ, 1 FIQ), driven by other threads.
+  // Interrupt lines (bit 0 IRQ, 1 FIQ, 2 virtual IRQ, 3 virtual FIQ: the GIC's virtual CPU
+  // interface), driven by other threads.
   std::atomic<uint32_t> lines{0};
   // The synchronous exception a helper or the MMU recorded (kExitException, kExitMemFault).
   uint32_t exc_syndrome = 0;  // ESR value (EC, IL, ISS)
   uint64_t exc_far = 0;
   bool exc_far_valid = false;
   uint32_t exc_target_el = 1;
+  bool exc_wants_insn_syndrome = false;  // a data abort to EL2: ISV... from the instruction at pc
   // Event register (WFE/SEV).
   std::atomic<bool> event{false};
   bool has_large_mappings = false;  // some TLB entry came from a block or a >4K page (TLBI by VA flushes all)

@@ -61,6 +61,7 @@ struct ArmCpu::Impl {
     cpu->sys = state.get();
     state->hooks = &hooks;
     state->gicv3 = config.gicv3;
+    state->have_el2 = config.el2;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
@@ -323,6 +324,15 @@ bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
 
 bool ArmCpu::powered_on() const { return impl_->powered.load(); }
 bool ArmCpu::halted() const { return impl_->in_wfi.load() || !impl_->powered.load(); }
+
+void ArmCpu::set_virtual_irq(bool fiq, bool level) {
+  const uint32_t bit = fiq ? 8 : 4;
+  if (level)
+    impl_->state->lines.fetch_or(bit, std::memory_order_acq_rel);
+  else
+    impl_->state->lines.fetch_and(~bit, std::memory_order_acq_rel);
+  impl_->wake();
+}
 
 void ArmCpu::set_irq(bool fiq, bool level) {
   uint32_t bit = fiq ? 2 : 1;

@@ -32,6 +32,7 @@ struct ArmCpuConfig {
   uint64_t mpidr = 0x80000000;  // MPIDR_EL1 (QEMU virt: Aff0 = index % 8... as the board says)
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
+  bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
   std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 
@@ -43,7 +44,7 @@ class ArmCpu {
          ArmCpuHooks& hooks);
   ~ArmCpu();
 
-  // Architectural reset (EL1h, MMU off, DAIF masked), then pc and x0..x3; `powered_off` parks the
+  // Architectural reset (EL1h, or EL2h with EL2; MMU off, DAIF masked), then pc and x0..x3; `powered_off` parks the
   // vCPU until power_on (PSCI CPU_ON) — the secondaries of a direct Linux boot.
   void reset(uint64_t pc, uint64_t x0 = 0, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, bool powered_off = false);
   // PSCI CPU_ON from another vCPU: false when it is already on (ALREADY_ON).
@@ -53,6 +54,8 @@ class ArmCpu {
   bool halted() const;
   // IRQ/FIQ line levels from the interrupt controller: thread safe, wakes WFI.
   void set_irq(bool fiq, bool level);
+  // The GIC's virtual CPU interface: the virtual IRQ/FIQ lines (taken at EL1 under HCR_EL2.IMO/FMO).
+  void set_virtual_irq(bool fiq, bool level);
   // TLBI broadcast from another vCPU: flushed before this one's next block.
   void request_tlb_flush(uint64_t page);
   // SEV from another vCPU.
