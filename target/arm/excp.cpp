@@ -71,6 +71,7 @@ void record_exception(A64Cpu& c, unsigned target_el, uint32_t syn, bool far_vali
   s.exc_far_valid = far_valid;
   s.exc_far = far;
   s.exc_wants_insn_syndrome = false;
+  s.exc_ipa_valid = false;
 }
 
 void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn, bool far_valid, uint64_t far,
@@ -112,6 +113,8 @@ void take_recorded_exception(A64Cpu& c) {
   uint32_t syn = s.exc_syndrome;
   if (s.exc_wants_insn_syndrome && c.softmmu) syn |= data_abort_insn_syndrome(insn_at(c, c.softmmu->phys(), c.pc));
   s.exc_wants_insn_syndrome = false;
+  if (s.exc_ipa_valid) R(c, ArmReg::HPFAR_EL2) = (s.exc_ipa >> 12) << 4;  // FIPA
+  s.exc_ipa_valid = false;
   take_exception(c, s.exc_target_el, VectorKind::Sync, syn, s.exc_far_valid, s.exc_far, c.pc);
 }
 

@@ -5,6 +5,7 @@
 // same way. EL3 runs with its MMU off.
 #include "target/arm/mmu.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 
@@ -77,8 +78,103 @@ uint32_t fault_status(const WalkResult& r) {
   }
 }
 
+namespace {
+
+// The stage-2 translation of the EL1&0 regime, when HCR_EL2.VM enables it (and TGE does not
+// take EL1&0 out of use).
+struct Stage2 {
+  bool on = false;
+  uint64_t vtcr = 0, vttbr = 0;
+};
+Stage2 stage2_of(const A64Cpu& c, unsigned mmu_idx) {
+  Stage2 s2;
+  if (!sys(c).have_el2 || mmu_idx > kMmuEl1Pan) return s2;
+  const uint64_t hcr = reg(c, ArmReg::HCR_EL2);
+  if (!(hcr & Hcr::kVm) || (hcr & Hcr::kTge)) return s2;
+  s2.on = true;
+  s2.vtcr = reg(c, ArmReg::VTCR_EL2);
+  s2.vttbr = reg(c, ArmReg::VTTBR_EL2);
+  return s2;
+}
+
+// One IPA through stage 2: VTCR_EL2's T0SZ/SL0/TG0, concatenated start-level tables, S2AP
+// (bit 6 read, bit 7 write) and XN, the access flag (faults: no hardware update at stage 2).
+WalkResult stage2_walk(A64Cpu& c, tcg::PhysMemory& phys, const Stage2& s2, uint64_t ipa, Access access) {
+  WalkResult res;
+  res.stage2 = true;
+  res.ipa = ipa;
+  const unsigned tg = unsigned(s2.vtcr >> 14) & 3, sl0 = unsigned(s2.vtcr >> 6) & 3;
+  unsigned gbits = tg == 1 ? 16 : tg == 2 ? 14 : 12;
+  if (gbits == 14 && ((sys(c).model->id_aa64mmfr0 >> 20) & 15) == 0) gbits = 12;
+  unsigned t0sz = std::clamp(unsigned(s2.vtcr) & 63, 16u, 39u);
+  const unsigned inputsize = 64 - t0sz, stride = gbits - 3;
+  const unsigned start = gbits == 12 ? 2 - std::min(sl0, 2u) : 3 - std::min(sl0, 2u);
+  if (ipa >> inputsize) {
+    res.fault = Fault::Translation;
+    res.level = start;
+    return res;
+  }
+  uint64_t table = s2.vttbr & kPaMask & ~uint64_t(1);
+  for (unsigned level = start;; ++level) {
+    const unsigned shift = gbits + stride * (3 - level);
+    const unsigned idx_bits = level == start ? inputsize - shift : stride;  // concatenated at the start
+    const uint64_t da = table + ((ipa >> shift) & ((uint64_t(1) << idx_bits) - 1)) * 8;
+    bool writable = false;
+    uint64_t d;
+    std::atomic<uint64_t>* slot = desc_slot(phys, da, &writable);
+    res.level = level;
+    if (slot) {
+      d = slot->load(std::memory_order_acquire);
+    } else if (!phys.io_read(da, 8, &d)) {
+      res.fault = Fault::External;
+      return res;
+    }
+    if (!(d & Desc::kValid)) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    if ((d & Desc::kTable) && level < 3) {
+      table = d & kPaMask & ~((uint64_t(1) << gbits) - 1);
+      continue;
+    }
+    if (level == 3 ? !(d & Desc::kTable) : (level == 0 || (level == 1 && gbits != 12))) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    if (!(d & Desc::kAf)) {
+      res.fault = Fault::AccessFlag;
+      return res;
+    }
+    uint8_t prot = ((d & Desc::kAp1) ? Prot::kRead : 0) | ((d & Desc::kAp2) ? Prot::kWrite : 0) |
+                   ((d & Desc::kUxn) ? 0 : Prot::kExec);
+    if (!(prot & need_prot(access))) {
+      res.fault = Fault::Permission;
+      return res;
+    }
+    const uint64_t page_mask = (uint64_t(1) << shift) - 1;
+    res.fault = Fault::None;
+    res.prot = prot;
+    res.pa = (d & kPaMask & ~page_mask) | (ipa & page_mask);
+    res.large = shift > 12;
+    return res;
+  }
+}
+
+}  // namespace
+
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
-                             bool update) {
+                             bool update, bool stage1_only) {
+  const Stage2 s2 = stage2_of(c, mmu_idx);
+  // Stage 1's output goes through stage 2 (a stage-2 fault is reported as such: not S1PTW).
+  auto finish = [&](WalkResult r) {
+    if (!s2.on || stage1_only || r.fault != Fault::None) return r;
+    WalkResult t = stage2_walk(c, phys, s2, r.pa, access);
+    if (t.fault != Fault::None) return t;
+    r.pa = t.pa;
+    r.prot &= t.prot;
+    r.large = r.large || t.large;
+    return r;
+  };
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
   // The EL2 regime (non-VHE): one range from TTBR0_EL2, TCR_EL2's T0SZ/TG0/TBI/HA/HD/HPD, AP[1]
@@ -93,7 +189,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     res.pa = vaddr;
     res.prot = all;
-    return res;
+    return finish(res);
   }
   const uint64_t tcr = reg(c, el2 ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
@@ -131,6 +227,14 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     unsigned idx_bits = level == 4 - levels ? inputsize - shift : stride;
     uint64_t index = (vaddr >> shift) & ((uint64_t(1) << idx_bits) - 1);
     uint64_t da = table + index * 8;
+    if (s2.on) {  // the table walk's own accesses are IPAs too
+      WalkResult t = stage2_walk(c, phys, s2, da, Access::Read);
+      if (t.fault != Fault::None) {
+        t.s1ptw = true;
+        return t;
+      }
+      da = t.pa;
+    }
     bool writable = false;
     std::atomic<uint64_t>* slot = desc_slot(phys, da, &writable);
     uint64_t d;
@@ -218,7 +322,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.attr = uint8_t(reg(c, el2 ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
-    return res;
+    return finish(res);
   }
 }
 
@@ -262,21 +366,26 @@ uint32_t data_abort_insn_syndrome(uint32_t insn) {
 }
 
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
-  unsigned target = exception_target_el(c);
+  unsigned target = r.stage2 ? 2 : exception_target_el(c);
   bool lower = sys(c).el < target;
   uint32_t fsc = fault_status(r);
   if (access == Access::Fetch) {
-    record_exception(c, target, syndrome(lower ? kEcInsnAbortLower : kEcInsnAbort, fsc), true, vaddr);
+    record_exception(c, target, syndrome(lower ? kEcInsnAbortLower : kEcInsnAbort, fsc | (r.s1ptw ? 1u << 7 : 0)), true,
+                     vaddr);
   } else {
     uint32_t iss = fsc | (access == Access::Write ? 1u << 6 : 0) | (r.s1ptw ? 1u << 7 : 0);
     record_exception(c, target, syndrome(lower ? kEcDataAbortLower : kEcDataAbort, iss), true, vaddr);
     // To EL2 the instruction syndrome is added when the exception is taken (pc is exact then).
     sys(c).exc_wants_insn_syndrome = target == 2 && !r.s1ptw;
   }
+  if (r.stage2) {
+    sys(c).exc_ipa = r.ipa;
+    sys(c).exc_ipa_valid = true;
+  }
 }
 
 uint64_t address_translate(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, bool write, unsigned mmu_idx) {
-  WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false);
+  WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false, true);
   if (r.fault != Fault::None) return 1 | (uint64_t(fault_status(r)) << 1) | (r.s1ptw ? 1u << 8 : 0) | (1u << 11);
   // PA, NS (non-secure), SH, and the memory attributes in 63:56.
   return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (1u << 9) | (uint64_t(r.sh) << 7) |

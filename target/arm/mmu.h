@@ -38,13 +38,17 @@ struct WalkResult {
   uint8_t attr = 0;    // MAIR attribute byte of the page
   uint8_t sh = 0;      // shareability
   bool large = false;  // a block or a granule above 4 KiB: TLBI by VA must flush all
+  bool stage2 = false;  // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
+  uint64_t ipa = 0;
 };
 uint32_t fault_status(const WalkResult& r);
 
 // Translates one access. With `update` the walk sets AF (and clears AP[2] for DBM writes) with a
 // host CAS when TCR_EL1.HA/HD ask; without it (AT, debug, fault diagnosis) nothing is written.
+// With HCR_EL2.VM the EL1&0 regime's output (and its table walks) go through stage 2
+// (VTCR_EL2/VTTBR_EL2) unless `stage1_only` (AT S1E1*: PAR_EL1 holds the IPA).
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, tcg::Access access, unsigned mmu_idx,
-                             bool update);
+                             bool update, bool stage1_only = false);
 
 // The instruction word at pc, read without side effects (0 when it cannot be read).
 uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc);

@@ -274,6 +274,8 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CPTR_EL2):
     case int(ArmReg::TTBR0_EL2):
     case int(ArmReg::TCR_EL2):
+    case int(ArmReg::VTTBR_EL2):
+    case int(ArmReg::VTCR_EL2):
     case int(ArmReg::CNTVOFF_EL2):
     case int(ArmReg::CNTKCTL_EL1):
     case int(ArmReg::CNTP_CTL_EL0):
@@ -336,6 +338,8 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::CPTR_EL2:
     case ArmReg::TTBR0_EL2:
     case ArmReg::TCR_EL2:
+    case ArmReg::VTTBR_EL2:
+    case ArmReg::VTCR_EL2:
     case ArmReg::VBAR_EL2: v = s.r[i]; return true;
     case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
     case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
@@ -439,6 +443,8 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::SCTLR_EL2:
     case ArmReg::TTBR0_EL2:
     case ArmReg::TCR_EL2:
+    case ArmReg::VTTBR_EL2:  // the soft-TLB holds no VMIDs either
+    case ArmReg::VTCR_EL2:
       if (s.r[i] != v) request_local_flush(c);
       s.r[i] = v;
       return true;
@@ -446,8 +452,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       const uint64_t changed = s.r[i] ^ v;
       s.r[i] = v;
       if (changed & (Hcr::kVm | Hcr::kE2h | Hcr::kTge)) request_local_flush(c);
-      if ((changed & v & Hcr::kVm) && s.hooks && s.hooks->log_unimp)
-        s.hooks->log_unimp("aarch64: HCR_EL2.VM set: stage-2 translation is not implemented (IPA = PA)");
       if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
         s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
       if (changed & kHcrRouting) check_unmasked_irq(c);

@@ -148,6 +148,8 @@ struct ArmSysState {
   bool exc_far_valid = false;
   uint32_t exc_target_el = 1;
   bool exc_wants_insn_syndrome = false;  // a data abort to EL2: ISV... from the instruction at pc
+  uint64_t exc_ipa = 0;                  // a stage-2 fault's IPA (HPFAR_EL2)
+  bool exc_ipa_valid = false;
   // Event register (WFE/SEV).
   std::atomic<bool> event{false};
   bool has_large_mappings = false;  // some TLB entry came from a block or a >4K page (TLBI by VA flushes all)

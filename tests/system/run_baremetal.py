@@ -25,9 +25,10 @@ PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp"]
 # own feature set (QEMU's max has BTI, FEAT_IDST... which change traps' syndromes), so only
 # idregs runs there.
 ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "traps": ["cortex-a53", "cortex-a57"],
-                "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"]}
+                "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"],
+                "stage2": ["cortex-a57", "max"]}
 # The -M of the programs that need more than the plain board.
-ARM_MACHINE = {"el2": "virt,virtualization=on"}
+ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on"}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
 # AArch32 EL0/EL1 and the crypto extensions mimic lacks, and -cpu max's feature set.
 EXPECTED_DIFF = {
