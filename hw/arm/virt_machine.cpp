@@ -193,6 +193,7 @@ class ArmVirtMachine final : public Machine, public MachineDebug, private arm::P
     h.timer_output = [board, i](unsigned t, bool level) {
       board->set_timer_output(i, t == unsigned(arm::ArmTimerId::Virt) ? ArmTimer::Virt : ArmTimer::Phys, level);
     };
+    h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };
     h.broadcast_tlb_flush = [this, i](uint64_t page) {
       for (auto& c : cpus_)
         if (c->index() != i) c->request_tlb_flush(page);

@@ -92,6 +92,7 @@ void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn
                                                      : "FIQ",
                            s.mpidr & 0xff, from_el, target_el, syn >> 26, syn, far, preferred_return, target_el,
                            R(c, vbar_reg(target_el)) + offset, spsr));
+  pmu_sync(c);  // the counters' EL filters change with the EL
   set_el_sp(c, target_el, 1);
   R(c, spsr_reg(target_el)) = spsr;
   R(c, elr_reg(target_el)) = preferred_return;
@@ -130,6 +131,7 @@ void do_eret(A64Cpu& c) {
                  (target == 0 && (spsr & 1)) ||                  // EL0 with SP_ELx
                  (spsr & Pstate::kIL);
   c.excl_addr = ~0ull;
+  pmu_sync(c);
   if (illegal) {
     // PSTATE.EL/SP stay, IL is set, the rest comes from SPSR: the next instruction (at ELR)
     // takes the Illegal State exception, which is raised here at once.

@@ -139,28 +139,16 @@ bool el0_trapped(const A64Cpu& c, ArmReg r) {
     case ArmReg::CNTV_CTL_EL0:
     case ArmReg::CNTV_CVAL_EL0:
     case ArmReg::CNTV_TVAL_EL0: return !(kctl & (1u << 8));
-    case ArmReg::PMCCNTR_EL0:
-    case ArmReg::PMCR_EL0:
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0:
-    case ArmReg::PMOVSCLR_EL0:
-    case ArmReg::PMOVSSET_EL0:
-    case ArmReg::PMSELR_EL0:
-    case ArmReg::PMCEID0_EL0:
-    case ArmReg::PMCEID1_EL0:
-    case ArmReg::PMXEVTYPER_EL0:
-    case ArmReg::PMXEVCNTR_EL0:
-    case ArmReg::PMSWINC_EL0:
-    case ArmReg::PMCCFILTR_EL0: return !(R(c, ArmReg::PMUSERENR_EL0) & 1);
+    case ArmReg::PMSELR_EL0: return !(R(c, ArmReg::PMUSERENR_EL0) & 1);  // the other PMU registers: pmu.cpp
     default: return false;
   }
 }
 
-uint64_t pmccntr(const A64Cpu& c) {
-  // The cycle counter counts at the generic timer's rate while enabled (PMCR.E and PMCNTENSET.C).
-  const ArmSysState& s = sys(c);
-  if ((s.pmcr & 1) && (s.pmcntenset >> 31 & 1)) return counter(c) - s.pmccntr_offset;
-  return s.pmccntr_offset;
+// An EL0 access that traps to EL1 (EC 0x18) rather than running.
+bool el0_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
+  if (is_pmu_reg(enc)) return pmu_el0_trapped(c, enc, read);
+  int i = find_reg(enc);
+  return i >= 0 && el0_trapped(c, ArmReg(i));
 }
 
 }  // namespace
@@ -222,8 +210,8 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   std::memset(s.dbg_bcr, 0, sizeof s.dbg_bcr);
   std::memset(s.dbg_wvr, 0, sizeof s.dbg_wvr);
   std::memset(s.dbg_wcr, 0, sizeof s.dbg_wcr);
-  s.claim = s.pmcntenset = s.pmintenset = s.pmovsset = s.pmccntr_offset = s.pmccfiltr = 0;
-  s.pmcr = 0x41002000;  // IMP = 'A', IDCODE 2, N = 0
+  s.claim = 0;
+  pmu_reset(c);
   s.oslk = true;
   s.cntvoff = 0;
   s.cnt_ctl[0] = s.cnt_ctl[1] = 0;
@@ -252,6 +240,7 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
   unsigned n, which;
   if (is_debug_bp(enc, &n, &which)) return el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
   int i = find_reg(enc);
+  if (i < 0 && is_pmu_reg(enc)) return SysregCheck::Ok;  // PMEVCNTR<n>/PMEVTYPER<n>: pmu.cpp decides
   if (i < 0) return SysregCheck::Undefined;
   unsigned need = write ? kRegs[i].write_el : kRegs[i].read_el;
   return el >= need ? SysregCheck::Ok : SysregCheck::Undefined;
@@ -303,6 +292,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     v = regs[which][n];
     return true;
   }
+  if (is_pmu_reg(enc)) return pmu_read(c, enc, v);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -384,20 +374,6 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
     case ArmReg::DBGAUTHSTATUS_EL1: v = 0xaa; return true;  // non-secure invasive/non-invasive: implemented, disabled
     case ArmReg::MDCCSR_EL0: v = 0; return true;
-    case ArmReg::PMCR_EL0: v = s.pmcr; return true;
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0: v = s.pmcntenset; return true;
-    case ArmReg::PMOVSCLR_EL0:
-    case ArmReg::PMOVSSET_EL0: v = s.pmovsset; return true;
-    case ArmReg::PMINTENSET_EL1:
-    case ArmReg::PMINTENCLR_EL1: v = s.pmintenset; return true;
-    case ArmReg::PMCEID0_EL0: v = 0x1 << 17; return true;  // CPU_CYCLES... only the cycle counter counts
-    case ArmReg::PMCEID1_EL0: v = 0; return true;
-    case ArmReg::PMCCNTR_EL0: v = pmccntr(c); return true;
-    case ArmReg::PMXEVTYPER_EL0:
-      v = (R(c, ArmReg::PMSELR_EL0) & 31) == 31 ? R(c, ArmReg::PMCCFILTR_EL0) : 0;
-      return true;
-    case ArmReg::PMXEVCNTR_EL0: v = 0; return true;
     default: return false;
   }
 }
@@ -413,6 +389,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     regs[which][n] = v;
     return true;
   }
+  if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -516,35 +493,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::OSLAR_EL1: s.oslk = v & 1; return true;
     case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
-    case ArmReg::PMCR_EL0: {
-      uint64_t before = pmccntr(c);
-      if (v & 4) before = 0;  // C: reset the cycle counter
-      s.pmcr = (s.pmcr & ~uint64_t(0xff)) | (v & 0x7f & ~uint64_t(6));
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
-      return true;
-    }
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0: {
-      uint64_t before = pmccntr(c);
-      if (r == ArmReg::PMCNTENSET_EL0)
-        s.pmcntenset |= v & (uint64_t(1) << 31);
-      else
-        s.pmcntenset &= ~v;
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
-      return true;
-    }
-    case ArmReg::PMOVSCLR_EL0: s.pmovsset &= ~v; return true;
-    case ArmReg::PMOVSSET_EL0: s.pmovsset |= v & (uint64_t(1) << 31); return true;
-    case ArmReg::PMINTENSET_EL1: s.pmintenset |= v & (uint64_t(1) << 31); return true;
-    case ArmReg::PMINTENCLR_EL1: s.pmintenset &= ~v; return true;
-    case ArmReg::PMSWINC_EL0: return true;
-    case ArmReg::PMCCNTR_EL0:
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - v : v;
-      return true;
-    case ArmReg::PMXEVTYPER_EL0:
-      if ((R(c, ArmReg::PMSELR_EL0) & 31) == 31) R(c, ArmReg::PMCCFILTR_EL0) = v;
-      return true;
-    case ArmReg::PMXEVCNTR_EL0: return true;
     default: return false;
   }
 }
@@ -555,8 +503,7 @@ namespace {
 // dynamic traps (EL0 controls, the GIC's answer, SP_EL0 with SPSel 0) are raised here.
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
-  int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+  if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), true))
     raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
@@ -564,8 +511,7 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
 }
 uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
-  int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+  if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), false))
     raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "target/arm/cpu.h"
+#include "target/arm/pmu.h"
 
 namespace mimic::arm {
 
@@ -38,6 +39,7 @@ struct ArmCpuModel {
   uint64_t reset_sctlr;
   bool hafdbs;  // hardware access flag and dirty state (TCR_EL1.HA/HD honoured)
   bool pan, uao;
+  uint64_t reset_pmcr;  // PMCR_EL0's read-only part: IMP, IDCODE, N = 6 (as QEMU's)
 };
 // "cortex-a53", "cortex-a57", "cortex-a72", "max"; null when unknown.
 const ArmCpuModel* find_cpu_model(const std::string& name);
@@ -114,6 +116,8 @@ struct ArmCpuHooks {
   std::function<uint64_t(bool hvc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)> psci;
   // SEV / SEVL: wake every vCPU sleeping in WFE.
   std::function<void()> send_event;
+  // The PMU's overflow interrupt (the board's PPI 23).
+  std::function<void(bool level)> pmu_output;
   std::function<void(const std::string&)> log_unimp;
   std::function<void(const std::string&)> log_int;  // -d int lines
 };
@@ -133,8 +137,8 @@ struct ArmSysState {
   uint64_t sp_el[4] = {};           // banked SPs; the live one is A64Cpu::sp
   uint64_t r[kNumArmRegs] = {};     // Store registers (and the Special ones that keep a value here)
   uint64_t dbg_bvr[16] = {}, dbg_bcr[16] = {}, dbg_wvr[16] = {}, dbg_wcr[16] = {};
-  uint64_t claim = 0, pmcntenset = 0, pmintenset = 0, pmovsset = 0, pmccntr_offset = 0, pmcr = 0;
-  uint64_t pmccfiltr = 0;
+  uint64_t claim = 0;
+  PmuState pmu;
   bool oslk = true;  // OS lock, locked at reset
   // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
   uint64_t cntvoff = 0;
@@ -157,6 +161,10 @@ struct ArmSysState {
   // Reads the physical counter (CNTPCT_EL0) / arms the timer deadline (sysreg writes).
   std::function<uint64_t()> read_counter;
   std::function<void()> timers_changed;
+  // Arms (0: cancels) the host deadline of the PMU's next overflow, in guest ns; when it passes
+  // pmu_check is set and the vCPU's loop brings the counters up to date (pmu_sync).
+  std::function<void(uint64_t ns)> pmu_deadline;
+  std::atomic<bool> pmu_check{false};
   std::function<void()> tlb_flush_all;  // this CPU's soft-TLB and jump cache
   std::function<void(uint64_t)> tlb_flush_page;
 };

@@ -73,6 +73,16 @@ struct ArmCpu::Impl {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
     state->timers_changed = [this] { timer->update(); };
+    pmu_timer = std::make_unique<hw::Timer>(timers, [this] {
+      state->pmu_check.store(true);
+      wake();
+    });
+    state->pmu_deadline = [this](uint64_t ns) {
+      if (ns)
+        pmu_timer->arm(ns);
+      else
+        pmu_timer->cancel();
+    };
   }
 
   void wake() {
@@ -122,7 +132,9 @@ struct ArmCpu::Impl {
         std::lock_guard<std::mutex> lock(wait_mutex);
         generation = wake_generation;
       }
-      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load() || debug_holds()) return;
+      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load() || debug_holds() ||
+          state->pmu_check.load())
+        return;
       std::unique_lock<std::mutex> lock(wait_mutex);
       if (deadline_ns) {
         uint64_t now = timers.clock().now_ns();
@@ -270,6 +282,7 @@ struct ArmCpu::Impl {
   std::unique_ptr<ArmSysState> state;
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<GenericTimer> timer;
+  std::unique_ptr<hw::Timer> pmu_timer;  // the PMU's next overflow
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
@@ -296,6 +309,7 @@ ArmCpu::ArmCpu(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMem
 
 ArmCpu::~ArmCpu() {
   impl_->timer->stop();
+  impl_->pmu_timer->cancel();
   impl_->engine.unregister_cpu(impl_->cpu.get());
 }
 
@@ -377,6 +391,7 @@ ArmCpuStop ArmCpu::run() {
       continue;
     }
     h.do_pending_flushes();
+    if (h.state->pmu_check.exchange(false)) pmu_sync(c);  // an overflow deadline passed
     // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
     const bool past_watch = debug && h.watch_resume_armed && c.pc == h.watch_resume_pc;
     h.watch_resume_armed = false;

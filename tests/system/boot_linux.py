@@ -110,6 +110,10 @@ def main():
     want = subprocess.run(["sha256sum"], input=b"mimic boots linux\n", capture_output=True).stdout.split()[0].decode()
     check(("SUM " + want) in out, "sha256sum inside the guest agrees with the host's")
     check(("PARALLEL 1 distinct of %d" % a.smp) in out, "%d parallel workers produced identical results" % a.smp)
+    if a.arch == "aarch64":
+        # The PMU as QEMU's: PMCR_EL0.N = 6 event counters and the cycle counter.
+        check(re.search(r"hw perfevents: enabled with \S+ PMU driver, 7 \(", out) is not None,
+              "Linux's perf driver finds the PMU's 7 counters")
     if a.virtualization:
         check("CPU: All CPU(s) started at EL2" in out, "Linux reports every CPU started at EL2")
         check(re.search(r"kvm \[1\]: (Hyp nVHE|VHE) mode initialized successfully", out) is not None,
