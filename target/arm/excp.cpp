@@ -53,6 +53,27 @@ void log_unimp(A64Cpu& c, const std::string& line) {
 
 }  // namespace
 
+namespace {
+constexpr uint64_t kMdscrSs = 1, kMdscrKde = 1u << 13;
+constexpr uint64_t kMdcrTde = 1u << 8;
+
+// Where debug exceptions go: EL2 with MDCR_EL2.TDE or HCR_EL2.TGE, else EL1.
+unsigned debug_target_el(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2) return 1;
+  return (s.r[size_t(ArmReg::MDCR_EL2)] & kMdcrTde) || (hcr(c) & Hcr::kTge) ? 2 : 1;
+}
+// Debug exceptions from the current EL: never while the OS lock is set; from below the target
+// EL always; at it with MDSCR_EL1.KDE and PSTATE.D clear.
+bool debug_exceptions_enabled(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (s.oslk) return false;
+  const unsigned target = debug_target_el(c);
+  if (s.el < target) return true;
+  return s.el == target && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrKde) && !(s.pstate & Pstate::kD);
+}
+}  // namespace
+
 uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt) {
   unsigned op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15, op2 = enc & 7;
   uint32_t iss = (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | (read ? 1 : 0);
@@ -143,6 +164,8 @@ void do_eret(A64Cpu& c) {
     return;
   }
   write_pstate(c, spsr);
+  // PSTATE.SS comes from SPSR only while software step is enabled at the EL returned to.
+  if (!(R(c, ArmReg::MDSCR_EL1) & kMdscrSs) || !debug_exceptions_enabled(c)) s.pstate &= ~Pstate::kSS;
   c.pc = elr;
   if (target == 0 && (R(c, ArmReg::TCR_EL1) >> 37 & 1) && !(elr >> 55 & 1)) c.pc = (elr << 8) >> 8;  // TBI0
 }
@@ -182,6 +205,23 @@ bool take_pending_interrupt(A64Cpu& c) {
   take_exception(c, target, kind, 0, false, 0, c.pc);
   return true;
 }
+
+bool software_step_active(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return (s.pstate & Pstate::kSS) && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrSs) && debug_exceptions_enabled(c);
+}
+
+void software_step_advance(A64Cpu& c) { sys(c).pstate &= ~Pstate::kSS; }
+
+void take_software_step(A64Cpu& c, bool exclusive_load) {
+  software_step_advance(c);
+  const unsigned target = debug_target_el(c);
+  const uint32_t iss = (1u << 24) | (exclusive_load ? 1u << 6 : 0) | 0x22;  // ISV, EX, IFSC "debug"
+  take_exception(c, target, VectorKind::Sync, syndrome(sys(c).el < target ? kEcSoftStepLower : kEcSoftStep, iss), false,
+                 0, c.pc);
+}
+
+bool is_load_exclusive(uint32_t insn) { return (insn & 0x3fc00000) == 0x08400000; }
 
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
   ArmSysState& s = sys(c);

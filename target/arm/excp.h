@@ -28,6 +28,8 @@ enum Ec : uint32_t {
   kEcDataAbortLower = 0x24,
   kEcDataAbort = 0x25,
   kEcSpAlign = 0x26,
+  kEcSoftStepLower = 0x32,
+  kEcSoftStep = 0x33,
   kEcBrk = 0x3c,
 };
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
@@ -58,6 +60,16 @@ void do_eret(A64Cpu& c);
 bool irq_pending(const A64Cpu& c);
 // Takes the highest-priority unmasked interrupt, if any: true when one was taken.
 bool take_pending_interrupt(A64Cpu& c);
+
+// Software step (MDSCR_EL1.SS with PSTATE.SS, debug exceptions enabled at the current EL):
+// the next instruction runs alone and then take_software_step raises the Software Step
+// exception (EC 0x32/0x33, ISV, EX for a load-exclusive) before the one after it.
+bool software_step_active(const A64Cpu& c);
+void take_software_step(A64Cpu& c, bool exclusive_load);
+// The stepped instruction ended in SVC/HVC/SMC: the step is complete (SPSR.SS = 0 in the handler).
+void software_step_advance(A64Cpu& c);
+// Is `insn` a load-exclusive (LDXR, LDAXR, LDXP...)?
+bool is_load_exclusive(uint32_t insn);
 
 // SYS (TLBI, AT, DC, IC) as the helper performs it: false = UNDEFINED.
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t value);

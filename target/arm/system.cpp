@@ -399,7 +399,10 @@ ArmCpuStop ArmCpu::run() {
     // the exits of eret, DAIF writes and the GIC's registers); not during a debugger's step
     // (QEMU's SSTEP_NOIRQ).
     if (!stepping && !past_watch) take_pending_interrupt(c);
-    c.single_step = stepping || past_watch;
+    // The guest's own software step (MDSCR_EL1.SS) when the debugger is not stepping it.
+    const bool guest_step = !stepping && !past_watch && software_step_active(c);
+    const uint64_t step_pc = c.pc;
+    c.single_step = stepping || past_watch || guest_step;
     h.in_wfi.store(false);
     h.mmu->suppress_watchpoints(past_watch);
     uint32_t reason = h.engine.run(&c);
@@ -412,6 +415,14 @@ ArmCpuStop ArmCpu::run() {
         break;
       }
       continue;
+    }
+    // (kExitDebug with pc unchanged is a debugger breakpoint or watchpoint there: the debugger's.)
+    if (guest_step && !(debug && reason == tcg::kExitDebug && c.pc == step_pc)) {
+      if (reason == tcg::kExitDebug) {  // the instruction completed: the step exception is due
+        take_software_step(c, is_load_exclusive(insn_at(c, h.phys, step_pc)));
+        continue;
+      }
+      if (reason == kExitSvc || reason == kExitHvc || reason == kExitSmc) software_step_advance(c);
     }
     if (debug && (stepping || reason == tcg::kExitDebug)) {
       if (!h.debug_exit(*debug, reason, stepping)) {

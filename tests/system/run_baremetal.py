@@ -26,7 +26,8 @@ PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp"]
 # idregs runs there.
 ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "traps": ["cortex-a53", "cortex-a57"],
                 "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"],
-                "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"]}
+                "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"],
+                "sstep": ["cortex-a53", "cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on"}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
