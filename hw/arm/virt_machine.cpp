@@ -166,7 +166,7 @@ class ArmVirtMachine final : public Machine, public MachineDebug, private arm::P
     if (cpu < cpus_.size()) cpus_[cpu]->kick();
   }
   void set_watchpoints(const tcg::Watchpoints* w) override {
-    for (auto& c : cpus_) c->mmu().set_watchpoints(w);
+    for (auto& c : cpus_) c->set_debugger_watchpoints(w);  // merged with the guest's own
   }
   bool halted(unsigned cpu) override { return cpu < cpus_.size() && cpus_[cpu]->halted(); }
   void pause_clock(bool paused) override {

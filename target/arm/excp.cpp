@@ -223,6 +223,53 @@ void take_software_step(A64Cpu& c, bool exclusive_load) {
 
 bool is_load_exclusive(uint32_t insn) { return (insn & 0x3fc00000) == 0x08400000; }
 
+std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c) {
+  constexpr uint64_t kMdscrMde = 1u << 15;
+  const ArmSysState& s = sys(c);
+  std::vector<GuestWatch> out;
+  if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return out;
+  const unsigned count = unsigned((s.model->id_aa64dfr0 >> 20) & 15) + 1;
+  for (unsigned n = 0; n < count && n < 16; ++n) {
+    const uint64_t wcr = s.dbg_wcr[n], wvr = s.dbg_wvr[n];
+    const unsigned lsc = unsigned(wcr >> 3) & 3, bas = unsigned(wcr >> 5) & 0xff, mask = unsigned(wcr >> 24) & 31;
+    if (!(wcr & 1) || !lsc || (!mask && !bas)) continue;
+    uint64_t addr, len;
+    if (mask >= 3) {  // a power-of-two range
+      addr = wvr & ~((uint64_t(1) << mask) - 1);
+      len = uint64_t(1) << mask;
+    } else {  // the bytes BAS selects in the doubleword (contiguous, as software programs them)
+      const unsigned first = unsigned(__builtin_ctz(bas)), last = 31 - unsigned(__builtin_clz(bas));
+      addr = (wvr & ~uint64_t(7)) + first;
+      len = last - first + 1;
+    }
+    addr = uint64_t(int64_t(addr << 15) >> 15);  // DBGWVR holds VA[48:2], sign-extended
+    const auto type = lsc == 1   ? tcg::Watchpoints::kRead
+                      : lsc == 2 ? tcg::Watchpoints::kWrite
+                                 : tcg::Watchpoints::kAccess;
+    out.push_back({n, {addr, len, type}});
+  }
+  return out;
+}
+
+bool insn_writes(uint32_t insn) {
+  if ((insn & 0x0a000000) != 0x08000000) return false;                         // not a load/store
+  if ((insn & 0x3b200c00) == 0x38200000 && !(insn & (1u << 26))) return true;  // LSE atomics
+  return !((insn >> 22) & 1);                                                  // L (or opc<0>) clear: a store
+}
+
+bool take_watchpoint(A64Cpu& c, unsigned n, uint64_t addr, bool write) {
+  ArmSysState& s = sys(c);
+  // DBGWCR.PAC: 0b01 EL1, 0b10 EL0, 0b11 both (Non-secure; EL2 would need HMC).
+  const unsigned pac = unsigned(s.dbg_wcr[n] >> 1) & 3;
+  const bool el_matches = (s.el == 1 && (pac & 1)) || (s.el == 0 && (pac & 2));
+  if (!el_matches || !debug_exceptions_enabled(c)) return false;
+  const unsigned target = debug_target_el(c);
+  const uint32_t iss = (write ? 1u << 6 : 0) | 0x22;
+  take_exception(c, target, VectorKind::Sync, syndrome(s.el < target ? kEcWatchpointLower : kEcWatchpoint, iss), true,
+                 addr, c.pc);
+  return true;
+}
+
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
   ArmSysState& s = sys(c);
   const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "target/arm/sysreg_system.h"
 #include "tcg/exec/softmmu.h"
@@ -30,6 +31,8 @@ enum Ec : uint32_t {
   kEcSpAlign = 0x26,
   kEcSoftStepLower = 0x32,
   kEcSoftStep = 0x33,
+  kEcWatchpointLower = 0x34,
+  kEcWatchpoint = 0x35,
   kEcBrk = 0x3c,
 };
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
@@ -70,6 +73,20 @@ void take_software_step(A64Cpu& c, bool exclusive_load);
 void software_step_advance(A64Cpu& c);
 // Is `insn` a load-exclusive (LDXR, LDAXR, LDXP...)?
 bool is_load_exclusive(uint32_t insn);
+
+// Hardware watchpoints (DBGWCR<n>/DBGWVR<n>, with MDSCR_EL1.MDE and the OS lock clear): the
+// ranges the soft-MMU is to watch, as DebugWatch entries (index n, address range, load/store).
+struct GuestWatch {
+  unsigned n;
+  tcg::Watchpoints::Point point;
+};
+std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c);
+// Watchpoint n hit by the instruction at pc (not yet run): true when it applies at this EL
+// (DBGWCR.PAC, debug exceptions enabled), after taking the Watchpoint exception (EC 0x34/0x35,
+// WnR, FAR = `addr`, ELR = pc).
+bool take_watchpoint(A64Cpu& c, unsigned n, uint64_t addr, bool write);
+// Whether a load/store instruction writes memory (stores, and atomic read-modify-writes).
+bool insn_writes(uint32_t insn);
 
 // SYS (TLBI, AT, DC, IC) as the helper performs it: false = UNDEFINED.
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t value);

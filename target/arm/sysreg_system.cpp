@@ -247,7 +247,11 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
 }
 
 bool sysreg_write_ends_block(uint32_t enc) {
+  unsigned n, which;
+  if (is_debug_bp(enc, &n, &which)) return which >= 2;  // a watchpoint: the soft-MMU's list changes
   switch (find_reg(enc)) {
+    case int(ArmReg::MDSCR_EL1):
+    case int(ArmReg::OSLAR_EL1):
     case int(ArmReg::SCTLR_EL1):
     case int(ArmReg::CPACR_EL1):
     case int(ArmReg::TTBR0_EL1):
@@ -332,6 +336,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::VTCR_EL2:
     case ArmReg::VBAR_EL2: v = s.r[i]; return true;
     case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
+    case ArmReg::MDSCR_EL1: v = s.r[i]; return true;
     case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
     case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
     case ArmReg::SP_EL0:
@@ -387,6 +392,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     if (n >= limit) return false;
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
+    if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
     return true;
   }
   if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
@@ -490,7 +496,14 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       timers_changed(c);
       return true;
     }
-    case ArmReg::OSLAR_EL1: s.oslk = v & 1; return true;
+    case ArmReg::OSLAR_EL1:
+      s.oslk = v & 1;
+      if (s.debug_regs_changed) s.debug_regs_changed();
+      return true;
+    case ArmReg::MDSCR_EL1:
+      s.r[i] = v;
+      if (s.debug_regs_changed) s.debug_regs_changed();
+      return true;
     case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
     default: return false;

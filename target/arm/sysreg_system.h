@@ -161,6 +161,9 @@ struct ArmSysState {
   // Reads the physical counter (CNTPCT_EL0) / arms the timer deadline (sysreg writes).
   std::function<uint64_t()> read_counter;
   std::function<void()> timers_changed;
+  // The hardware watchpoints' controls changed (DBGW*, MDSCR_EL1, the OS lock): the loop
+  // refills the soft-MMU's watch list before the next block.
+  std::function<void()> debug_regs_changed;
   // Arms (0: cancels) the host deadline of the PMU's next overflow, in guest ns; when it passes
   // pmu_check is set and the vCPU's loop brings the counters up to date (pmu_sync).
   std::function<void(uint64_t ns)> pmu_deadline;

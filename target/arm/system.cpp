@@ -5,10 +5,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -73,6 +75,10 @@ struct ArmCpu::Impl {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
     state->timers_changed = [this] { timer->update(); };
+    state->debug_regs_changed = [this] {
+      watch_dirty = true;
+      cpu->exit_request.store(1);  // back to the loop before the next block, which installs the list
+    };
     pmu_timer = std::make_unique<hw::Timer>(timers, [this] {
       state->pmu_check.store(true);
       wake();
@@ -167,8 +173,41 @@ struct ArmCpu::Impl {
 
   // After an exit while a debugger is attached: reports what it waits for. False when the vCPU
   // cannot go on.
-  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping) {
-    if (auto hit = mmu->take_watch_hit()) {
+  // The soft-MMU's watch list: the debugger's points, then the guest's (guest_watch_n: their
+  // DBGWCR index).
+  // Installing a list empties the TLB: only when it changed (MDSCR_EL1 is written often).
+  void rebuild_watchpoints() {
+    std::vector<tcg::Watchpoints::Point> points;
+    if (debugger_watch) points = debugger_watch->points;
+    std::vector<unsigned> guest_n;
+    for (const GuestWatch& g : guest_watchpoints(*cpu)) {
+      points.push_back(g.point);
+      guest_n.push_back(g.n);
+    }
+    auto same = [](const tcg::Watchpoints::Point& a, const tcg::Watchpoints::Point& b) {
+      return a.addr == b.addr && a.len == b.len && a.type == b.type;
+    };
+    const bool changed =
+        !std::equal(points.begin(), points.end(), merged_watch.points.begin(), merged_watch.points.end(), same);
+    merged_watch.points = std::move(points);
+    guest_watch_n = std::move(guest_n);
+    if (changed || watch_forced) mmu->set_watchpoints(&merged_watch);
+    watch_forced = false;
+  }
+  // The guest watchpoint a hit belongs to, or -1 (the debugger's, which wins on a tie).
+  int guest_watch_of(const tcg::SoftMmu::WatchHit& hit) const {
+    auto same = [&](const tcg::Watchpoints::Point& p) { return p.addr == hit.addr && p.type == hit.type; };
+    if (debugger_watch)
+      for (const auto& p : debugger_watch->points)
+        if (same(p)) return -1;
+    const size_t base = merged_watch.points.size() - guest_watch_n.size();
+    for (size_t i = 0; i < guest_watch_n.size(); ++i)
+      if (same(merged_watch.points[base + i])) return int(guest_watch_n[i]);
+    return -1;
+  }
+
+  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping, std::optional<tcg::SoftMmu::WatchHit> hit) {
+    if (hit) {
       // Stopped before the watched access, pc at its instruction (as QEMU; gdb's aarch64 steps
       // over the access itself and compares the values). Resumed there, that instruction runs
       // with watchpoints off first.
@@ -233,6 +272,8 @@ struct ArmCpu::Impl {
     set_fpsr(c, 0);
     c.tpidr_el0 = c.tpidrro_el0 = 0;
     sysreg_reset(c, *config.model, config.mpidr);
+    watch_forced = true;  // the guest's watchpoints are gone
+    watch_dirty = true;
     timer->update();
     c.pc = pc;
     c.x[0] = x0;
@@ -290,6 +331,11 @@ struct ArmCpu::Impl {
   std::atomic<bool> in_wfi{false};  // the last WFI ended without an interrupt (a stop woke it)
   uint64_t watch_resume_pc = 0;     // a watchpoint stopped the vCPU before its access here
   bool watch_resume_armed = false;
+  const tcg::Watchpoints* debugger_watch = nullptr;
+  tcg::Watchpoints merged_watch;
+  std::vector<unsigned> guest_watch_n;
+  std::atomic<bool> watch_dirty{true};  // by this vCPU's sysreg writes, or the debugger while it is stopped
+  bool watch_forced = true;             // install the list even if unchanged (reset, the debugger)
   bool parked = false, parked_off = false, running = false;  // under wait_mutex
   bool on_request = false;                                   // under wait_mutex: power_on's
   uint64_t on_entry = 0, on_context = 0;
@@ -393,7 +439,8 @@ ArmCpuStop ArmCpu::run() {
     h.do_pending_flushes();
     if (h.state->pmu_check.exchange(false)) pmu_sync(c);  // an overflow deadline passed
     // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
-    const bool past_watch = debug && h.watch_resume_armed && c.pc == h.watch_resume_pc;
+    if (h.watch_dirty.exchange(false)) h.rebuild_watchpoints();
+    const bool past_watch = h.watch_resume_armed && c.pc == h.watch_resume_pc;
     h.watch_resume_armed = false;
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
     // the exits of eret, DAIF writes and the GIC's registers); not during a debugger's step
@@ -416,6 +463,22 @@ ArmCpuStop ArmCpu::run() {
       }
       continue;
     }
+    std::optional<tcg::SoftMmu::WatchHit> hit;
+    if (reason == tcg::kExitDebug) hit = h.mmu->take_watch_hit();
+    if (hit) {
+      const int n = h.guest_watch_of(*hit);
+      if (n >= 0) {
+        // The guest's watchpoint, before the access: its exception, or (not for this EL) the
+        // instruction runs unwatched.
+        const bool write = hit->type == tcg::Watchpoints::kWrite ||
+                           (hit->type == tcg::Watchpoints::kAccess && insn_writes(insn_at(c, h.phys, c.pc)));
+        if (!take_watchpoint(c, unsigned(n), hit->access, write)) {
+          h.watch_resume_pc = c.pc;
+          h.watch_resume_armed = true;
+        }
+        continue;
+      }
+    }
     // (kExitDebug with pc unchanged is a debugger breakpoint or watchpoint there: the debugger's.)
     if (guest_step && !(debug && reason == tcg::kExitDebug && c.pc == step_pc)) {
       if (reason == tcg::kExitDebug) {  // the instruction completed: the step exception is due
@@ -425,7 +488,7 @@ ArmCpuStop ArmCpu::run() {
       if (reason == kExitSvc || reason == kExitHvc || reason == kExitSmc) software_step_advance(c);
     }
     if (debug && (stepping || reason == tcg::kExitDebug)) {
-      if (!h.debug_exit(*debug, reason, stepping)) {
+      if (!h.debug_exit(*debug, reason, stepping, hit)) {
         result = ArmCpuStop::Fatal;
         break;
       }
@@ -468,6 +531,12 @@ void ArmCpu::set_debug_hook(hw::CpuDebugHook* hook) {
 }
 
 void ArmCpu::kick() { impl_->wake(); }
+
+void ArmCpu::set_debugger_watchpoints(const tcg::Watchpoints* w) {
+  impl_->debugger_watch = w && !w->points.empty() ? w : nullptr;
+  impl_->watch_forced = true;  // the debugger expects the TLBs refilled (SoftMmu::set_watchpoints)
+  impl_->watch_dirty = true;
+}
 
 unsigned ArmCpu::index() const { return impl_->config.index; }
 uint64_t ArmCpu::mpidr() const { return impl_->config.mpidr; }

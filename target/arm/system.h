@@ -68,6 +68,9 @@ class ArmCpu {
   void set_debug_hook(hw::CpuDebugHook* hook);
   // Makes the loop reach the debug hook soon: ends the block, wakes WFI/WFE.
   void kick();
+  // The debugger's watchpoints (null: none), merged with the guest's own hardware watchpoints
+  // into this vCPU's soft-MMU before its next block. Called while the vCPU is stopped.
+  void set_debugger_watchpoints(const tcg::Watchpoints* w);
 
   unsigned index() const;
   uint64_t mpidr() const;
