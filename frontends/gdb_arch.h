@@ -26,5 +26,8 @@ const GdbArch* gdb_arch_for(const std::string& arch_name);  // "riscv64", "aarch
 // A RISC-V hart in system mode: gdb_arch_for("riscv64") with priv and the CSRs
 // (frontends/gdb_arch_riscv_system.cpp, linked with the system-mode targets).
 const GdbArch* gdb_arch_riscv_system();
+// An AArch64 vCPU in system mode: gdb_arch_for("aarch64") with the whole PSTATE in cpsr and the
+// system registers (frontends/gdb_arch_aarch64_system.cpp).
+const GdbArch* gdb_arch_aarch64_system();
 
 }  // namespace mimic::frontends

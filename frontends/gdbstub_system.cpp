@@ -37,6 +37,7 @@ constexpr auto kParkTimeout = std::chrono::seconds(2);
 
 const GdbArch* system_arch(const std::string& name) {
   if (name == "riscv64-system") return gdb_arch_riscv_system();
+  if (name == "aarch64-system") return gdb_arch_aarch64_system();
   return gdb_arch_for(name);  // a board whose registers are linux-user's (none yet)
 }
 
@@ -140,8 +141,9 @@ class SystemGdb final : public GdbTarget, public hw::CpuDebugHook, public System
   }
 
   std::string thread_info(int t) override {
-    // QEMU's words: "running" for a vCPU the debugger stopped ("halted" would mean WFI).
-    return valid(t) ? "CPU#" + std::to_string(t - 1) + " [running]" : "";
+    // QEMU's words: "running" for a vCPU the debugger stopped, "halted " for one in WFI or off.
+    if (!valid(t)) return "";
+    return "CPU#" + std::to_string(t - 1) + (dbg_.halted(unsigned(t - 1)) ? " [halted ]" : " [running]");
   }
 
   int g_count() override { return arch_.g_count(); }

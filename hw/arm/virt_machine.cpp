@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "hw/arm/virt.h"
+#include "hw/core/debug.h"
 #include "hw/core/vcpu_machine.h"
 #include "hw/riscv/virt.h"  // write_dtb_file
 #include "target/arm/psci.h"
@@ -24,7 +25,9 @@ namespace {
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
-class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, private arm::PsciPlatform {
+class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
+                             public MachineDebug,
+                             private arm::PsciPlatform {
  public:
   ArmVirtMachine(const MachineConfig& config, CharBackend& console, const ArmEngineFactory& make_engine)
       : VcpuMachine(config, "cpu") {
@@ -32,9 +35,7 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, priv
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
-    if (options.secure || options.virtualization)
-      throw MachineError(fmt::format("-M virt,{}=on: EL{} is not implemented yet in mimic's AArch64 CPU",
-                                     options.secure ? "secure" : "virtualization", options.secure ? 3 : 2));
+    if (options.secure) throw MachineError("-M virt,secure=on: EL3 is not implemented yet in mimic's AArch64 CPU");
     if (config.single_thread)
       throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
     model_ = arm::find_cpu_model(options.cpu_type);
@@ -50,6 +51,7 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, priv
       cc.mpidr = 0x80000000 | ArmVirtBoard::cpu_mpidr(i);
       cc.model = model_;
       cc.gicv3 = options.gic_version == 3;
+      cc.el2 = options.virtualization;
       cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
@@ -57,6 +59,8 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, priv
     board_->set_cpu_irq([this](unsigned cpu, ArmCpuIrq line, bool level) {
       if (cpu >= cpus_.size()) return;
       if (line == ArmCpuIrq::Irq || line == ArmCpuIrq::Fiq) cpus_[cpu]->set_irq(line == ArmCpuIrq::Fiq, level);
+      if (line == ArmCpuIrq::VIrq || line == ArmCpuIrq::VFiq)
+        cpus_[cpu]->set_virtual_irq(line == ArmCpuIrq::VFiq, level);
     });
     board_->set_cpu_index_source([] { return t_current_cpu; });
   }
@@ -66,6 +70,43 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, priv
     if (board_) {
       board_->set_cpu_irq(nullptr);
       board_->set_cpu_index_source(nullptr);
+    }
+  }
+
+  MachineDebug* debug() override { return engine_ ? this : nullptr; }
+
+  // MachineDebug (frontends/gdbstub_system.cpp)
+  const char* gdb_arch() const override { return "aarch64-system"; }
+  unsigned cpu_count() const override { return unsigned(cpus_.size()); }
+  tcg::CpuBase& cpu_state(unsigned cpu) override { return cpus_[cpu]->cpu(); }
+  bool read_phys(uint64_t phys, void* buf, size_t len) override { return VcpuMachine::read_phys(phys, buf, len); }
+  bool translate(unsigned cpu, uint64_t vaddr, uint64_t* phys) override {
+    return cpu < cpus_.size() && cpus_[cpu]->debug_translate(vaddr, phys);
+  }
+  bool write_phys(uint64_t phys, const void* buf, size_t len) override {
+    // RAM and ROM only (a debugger patches firmware too), never a device register; the bus
+    // write drops the translated code there (make_system_engine's RAM write hook).
+    for (uint64_t page = phys & tcg::kPageMask; page < phys + len; page += tcg::kPageSize)
+      if (!board_->memory().ram_page(page, nullptr)) return false;
+    return board_->memory().write(phys, buf, len);
+  }
+  tcg::ExecEngine& engine() override { return *engine_; }
+  void set_debug_hook(CpuDebugHook* hook) override {
+    for (auto& c : cpus_) c->set_debug_hook(hook);
+  }
+  void kick(unsigned cpu) override {
+    if (cpu < cpus_.size()) cpus_[cpu]->kick();
+  }
+  void set_watchpoints(const tcg::Watchpoints* w) override {
+    for (auto& c : cpus_) c->set_debugger_watchpoints(w);  // merged with the guest's own
+  }
+  bool halted(unsigned cpu) override { return cpu < cpus_.size() && cpus_[cpu]->halted(); }
+  void pause_clock(bool paused) override {
+    if (paused) {
+      board_->clock().pause();
+    } else {
+      board_->clock().resume();
+      board_->timers().notify();
     }
   }
 
@@ -82,6 +123,7 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>, priv
     h.timer_output = [board, i](unsigned t, bool level) {
       board->set_timer_output(i, t == unsigned(arm::ArmTimerId::Virt) ? ArmTimer::Virt : ArmTimer::Phys, level);
     };
+    h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };
     h.broadcast_tlb_flush = [this, i](uint64_t page) {
       for (auto& c : cpus_)
         if (c->index() != i) c->request_tlb_flush(page);

@@ -58,6 +58,9 @@ class MachineDebug {
   virtual void set_watchpoints(const tcg::Watchpoints* w) = 0;
   // Virtual time stands still while the debugger holds the machine (QEMU stops its clock too).
   virtual void pause_clock(bool paused) = 0;
+  // Whether the vCPU is halted (asleep in WFI, or powered off): gdb's thread list shows
+  // "[halted ]" for it as QEMU's does.
+  virtual bool halted(unsigned cpu) { return (void)cpu, false; }
 };
 
 }  // namespace mimic::hw

@@ -37,7 +37,8 @@ constexpr ArmCpuModel kModels[] = {
      0x00c50838,
      false,
      false,
-     false},
+     false,
+     0x41033000},
     {"cortex-a57",
      0x411fd070,
      0,
@@ -58,7 +59,8 @@ constexpr ArmCpuModel kModels[] = {
      0x00c50838,
      false,
      false,
-     false},
+     false,
+     0x41013000},
     {"cortex-a72",
      0x410fd083,
      0,
@@ -79,10 +81,12 @@ constexpr ArmCpuModel kModels[] = {
      0x00c50838,
      false,
      false,
-     false},
+     false,
+     0x41023000},
     // max: QEMU's MIDR and cache geometry with the features mimic implements: AES/PMULL, SHA1,
-    // SHA256/SHA512, SHA3, CRC32 and LSE atomics (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit ASIDs and all three
-    // granules (MMFR0), hardware AF/dirty updates and PAN (MMFR1), UAO (MMFR2).
+    // SHA256/SHA512, SHA3, CRC32 and LSE atomics (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit
+    // ASIDs and all three granules (MMFR0), hardware AF/dirty updates and PAN (MMFR1), UAO (MMFR2).
+    // PMCR_EL0: IMP, IDCODE, N = 6 (QEMU's).
     {"max",
      0x000f0510,
      0,
@@ -103,7 +107,8 @@ constexpr ArmCpuModel kModels[] = {
      0x00c50838,
      true,
      true,
-     true},
+     true,
+     0x41013000},
 };
 #undef AARCH32_IDS
 }  // namespace

@@ -14,8 +14,33 @@ namespace mimic::arm {
 namespace {
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
-ArmReg spsr_reg(unsigned) { return ArmReg::SPSR_EL1; }
-ArmReg elr_reg(unsigned) { return ArmReg::ELR_EL1; }
+// The registers of the EL an exception is taken to (EL1 or EL2).
+ArmReg spsr_reg(unsigned el) { return el == 2 ? ArmReg::SPSR_EL2 : ArmReg::SPSR_EL1; }
+ArmReg elr_reg(unsigned el) { return el == 2 ? ArmReg::ELR_EL2 : ArmReg::ELR_EL1; }
+ArmReg esr_reg(unsigned el) { return el == 2 ? ArmReg::ESR_EL2 : ArmReg::ESR_EL1; }
+ArmReg far_reg(unsigned el) { return el == 2 ? ArmReg::FAR_EL2 : ArmReg::FAR_EL1; }
+ArmReg vbar_reg(unsigned el) { return el == 2 ? ArmReg::VBAR_EL2 : ArmReg::VBAR_EL1; }
+
+uint64_t hcr(const A64Cpu& c) { return sys(c).have_el2 ? c.sys->r[size_t(ArmReg::HCR_EL2)] : 0; }
+
+// Where a physical IRQ (fiq: FIQ) goes: EL2 when HCR_EL2.IMO/FMO or TGE route it there, else EL1.
+unsigned interrupt_target_el(const A64Cpu& c, bool fiq) {
+  const uint64_t h = hcr(c);
+  return (h & (fiq ? Hcr::kFmo : Hcr::kImo)) || (h & Hcr::kTge) ? 2 : 1;
+}
+// An interrupt for `target` is taken from a lower EL whatever PSTATE's mask, at `target` when
+// unmasked, never from above it.
+bool interrupt_unmasked(const A64Cpu& c, unsigned target, uint64_t mask_bit) {
+  const ArmSysState& s = sys(c);
+  return s.el < target || (s.el == target && !(s.pstate & mask_bit));
+}
+// A virtual IRQ/FIQ (HCR_EL2.VI/VF, or the GIC's virtual CPU interface): to EL1, with
+// HCR_EL2.IMO/FMO set and TGE clear, from EL0/EL1 only.
+bool virtual_pending(const A64Cpu& c, uint32_t lines, bool fiq) {
+  const uint64_t h = hcr(c);
+  if (!(h & (fiq ? Hcr::kFmo : Hcr::kImo)) || (h & Hcr::kTge) || sys(c).el > 1) return false;
+  return (h & (fiq ? Hcr::kVf : Hcr::kVi)) || (lines & (fiq ? 8u : 4u));
+}
 
 void log_int(A64Cpu& c, const std::string& line) {
   ArmSysState& s = sys(c);
@@ -26,16 +51,26 @@ void log_unimp(A64Cpu& c, const std::string& line) {
   if (s.hooks && s.hooks->log_unimp) s.hooks->log_unimp(line);
 }
 
-// The instruction word at c.pc, read without side effects (0 when it cannot be read).
-uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc) {
-  WalkResult r = translate_address(c, phys, pc, tcg::Access::Fetch, fetch_mmu_index(sys(c).el), false);
-  if (r.fault != Fault::None) return 0;
-  bool writable;
-  uint8_t* page = phys.ram_page(r.pa & tcg::kPageMask, &writable);
-  if (!page) return 0;
-  uint32_t insn;
-  std::memcpy(&insn, page + (r.pa & ~tcg::kPageMask), 4);
-  return insn;
+}  // namespace
+
+namespace {
+constexpr uint64_t kMdscrSs = 1, kMdscrKde = 1u << 13;
+constexpr uint64_t kMdcrTde = 1u << 8;
+
+// Where debug exceptions go: EL2 with MDCR_EL2.TDE or HCR_EL2.TGE, else EL1.
+unsigned debug_target_el(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2) return 1;
+  return (s.r[size_t(ArmReg::MDCR_EL2)] & kMdcrTde) || (hcr(c) & Hcr::kTge) ? 2 : 1;
+}
+// Debug exceptions from the current EL: never while the OS lock is set; from below the target
+// EL always; at it with MDSCR_EL1.KDE and PSTATE.D clear.
+bool debug_exceptions_enabled(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (s.oslk) return false;
+  const unsigned target = debug_target_el(c);
+  if (s.el < target) return true;
+  return s.el == target && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrKde) && !(s.pstate & Pstate::kD);
 }
 }  // namespace
 
@@ -45,7 +80,10 @@ uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt) {
   return syndrome(kEcSysreg, iss);
 }
 
-unsigned exception_target_el(const A64Cpu& c) { return sys(c).el == 0 ? 1 : sys(c).el; }
+unsigned exception_target_el(const A64Cpu& c) {
+  if (sys(c).el != 0) return sys(c).el;
+  return hcr(c) & Hcr::kTge ? 2 : 1;
+}
 
 void record_exception(A64Cpu& c, unsigned target_el, uint32_t syn, bool far_valid, uint64_t far) {
   ArmSysState& s = sys(c);
@@ -53,6 +91,8 @@ void record_exception(A64Cpu& c, unsigned target_el, uint32_t syn, bool far_vali
   s.exc_syndrome = syn;
   s.exc_far_valid = far_valid;
   s.exc_far = far;
+  s.exc_wants_insn_syndrome = false;
+  s.exc_ipa_valid = false;
 }
 
 void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn, bool far_valid, uint64_t far,
@@ -72,26 +112,32 @@ void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn
                            : kind == VectorKind::Irq ? "IRQ"
                                                      : "FIQ",
                            s.mpidr & 0xff, from_el, target_el, syn >> 26, syn, far, preferred_return, target_el,
-                           R(c, ArmReg::VBAR_EL1) + offset, spsr));
+                           R(c, vbar_reg(target_el)) + offset, spsr));
+  pmu_sync(c);  // the counters' EL filters change with the EL
   set_el_sp(c, target_el, 1);
   R(c, spsr_reg(target_el)) = spsr;
   R(c, elr_reg(target_el)) = preferred_return;
   if (kind == VectorKind::Sync) {
-    R(c, ArmReg::ESR_EL1) = syn;
-    if (far_valid) R(c, ArmReg::FAR_EL1) = far;
+    R(c, esr_reg(target_el)) = syn;
+    if (far_valid) R(c, far_reg(target_el)) = far;
   }
   uint64_t ps = s.pstate | Pstate::kDaif;
   ps &= ~(Pstate::kSS | Pstate::kIL | Pstate::kUAO);
   if (s.model->pan && target_el == 1 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kSPAN)) ps |= Pstate::kPAN;
   s.pstate = ps;
   c.excl_addr = ~0ull;
-  c.pc = R(c, ArmReg::VBAR_EL1) + offset;
+  c.pc = R(c, vbar_reg(target_el)) + offset;
   update_tb_flags(c);
 }
 
 void take_recorded_exception(A64Cpu& c) {
   ArmSysState& s = sys(c);
-  take_exception(c, s.exc_target_el, VectorKind::Sync, s.exc_syndrome, s.exc_far_valid, s.exc_far, c.pc);
+  uint32_t syn = s.exc_syndrome;
+  if (s.exc_wants_insn_syndrome && c.softmmu) syn |= data_abort_insn_syndrome(insn_at(c, c.softmmu->phys(), c.pc));
+  s.exc_wants_insn_syndrome = false;
+  if (s.exc_ipa_valid) R(c, ArmReg::HPFAR_EL2) = (s.exc_ipa >> 12) << 4;  // FIPA
+  s.exc_ipa_valid = false;
+  take_exception(c, s.exc_target_el, VectorKind::Sync, syn, s.exc_far_valid, s.exc_far, c.pc);
 }
 
 void do_eret(A64Cpu& c) {
@@ -99,12 +145,14 @@ void do_eret(A64Cpu& c) {
   const unsigned el = s.el;
   uint64_t spsr = R(c, spsr_reg(el)), elr = R(c, elr_reg(el));
   unsigned target = unsigned(spsr >> 2) & 3;
-  bool illegal = (spsr & 0x10) != 0 ||           // AArch32: not implemented
-                 target > el ||                  // to a higher EL
-                 target >= 2 ||                  // EL2/EL3 are not implemented
-                 (target == 0 && (spsr & 1)) ||  // EL0 with SP_ELx
+  bool illegal = (spsr & 0x10) != 0 ||                           // AArch32: not implemented
+                 target > el ||                                  // to a higher EL
+                 target == 3 || (target == 2 && !s.have_el2) ||  // an EL this CPU lacks
+                 (target == 1 && (hcr(c) & Hcr::kTge)) ||        // EL1 while TGE routes it all to EL2
+                 (target == 0 && (spsr & 1)) ||                  // EL0 with SP_ELx
                  (spsr & Pstate::kIL);
   c.excl_addr = ~0ull;
+  pmu_sync(c);
   if (illegal) {
     // PSTATE.EL/SP stay, IL is set, the rest comes from SPSR: the next instruction (at ELR)
     // takes the Illegal State exception, which is raised here at once.
@@ -116,35 +164,110 @@ void do_eret(A64Cpu& c) {
     return;
   }
   write_pstate(c, spsr);
+  // PSTATE.SS comes from SPSR only while software step is enabled at the EL returned to.
+  if (!(R(c, ArmReg::MDSCR_EL1) & kMdscrSs) || !debug_exceptions_enabled(c)) s.pstate &= ~Pstate::kSS;
   c.pc = elr;
   if (target == 0 && (R(c, ArmReg::TCR_EL1) >> 37 & 1) && !(elr >> 55 & 1)) c.pc = (elr << 8) >> 8;  // TBI0
 }
 
-bool irq_pending(const A64Cpu& c) {
-  const ArmSysState& s = sys(c);
-  uint32_t lines = s.lines.load(std::memory_order_acquire);
-  if (!lines) return false;
-  // Without EL2/EL3 every interrupt targets EL1: masked there by PSTATE.I/F; at EL0 never masked.
-  bool at_el0 = s.el == 0;
-  if ((lines & 1) && (at_el0 || !(s.pstate & Pstate::kI))) return true;
-  if ((lines & 2) && (at_el0 || !(s.pstate & Pstate::kF))) return true;
+namespace {
+// The interrupt to take now: FIQ before IRQ, physical before virtual; false when none.
+bool next_interrupt(const A64Cpu& c, unsigned* target, VectorKind* kind) {
+  const uint32_t lines = sys(c).lines.load(std::memory_order_acquire);
+  if (!lines && !(hcr(c) & (Hcr::kVi | Hcr::kVf))) return false;
+  for (bool fiq : {true, false}) {
+    const VectorKind k = fiq ? VectorKind::Fiq : VectorKind::Irq;
+    const uint64_t mask = fiq ? Pstate::kF : Pstate::kI;
+    const unsigned t = interrupt_target_el(c, fiq);
+    if ((lines & (fiq ? 2u : 1u)) && interrupt_unmasked(c, t, mask)) {
+      *target = t, *kind = k;
+      return true;
+    }
+    if (virtual_pending(c, lines, fiq) && interrupt_unmasked(c, 1, mask)) {
+      *target = 1, *kind = k;
+      return true;
+    }
+  }
   return false;
+}
+}  // namespace
+
+bool irq_pending(const A64Cpu& c) {
+  unsigned target;
+  VectorKind kind;
+  return next_interrupt(c, &target, &kind);
 }
 
 bool take_pending_interrupt(A64Cpu& c) {
+  unsigned target;
+  VectorKind kind;
+  if (!next_interrupt(c, &target, &kind)) return false;
+  take_exception(c, target, kind, 0, false, 0, c.pc);
+  return true;
+}
+
+bool software_step_active(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return (s.pstate & Pstate::kSS) && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrSs) && debug_exceptions_enabled(c);
+}
+
+void software_step_advance(A64Cpu& c) { sys(c).pstate &= ~Pstate::kSS; }
+
+void take_software_step(A64Cpu& c, bool exclusive_load) {
+  software_step_advance(c);
+  const unsigned target = debug_target_el(c);
+  const uint32_t iss = (1u << 24) | (exclusive_load ? 1u << 6 : 0) | 0x22;  // ISV, EX, IFSC "debug"
+  take_exception(c, target, VectorKind::Sync, syndrome(sys(c).el < target ? kEcSoftStepLower : kEcSoftStep, iss), false,
+                 0, c.pc);
+}
+
+bool is_load_exclusive(uint32_t insn) { return (insn & 0x3fc00000) == 0x08400000; }
+
+std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c) {
+  constexpr uint64_t kMdscrMde = 1u << 15;
+  const ArmSysState& s = sys(c);
+  std::vector<GuestWatch> out;
+  if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return out;
+  const unsigned count = unsigned((s.model->id_aa64dfr0 >> 20) & 15) + 1;
+  for (unsigned n = 0; n < count && n < 16; ++n) {
+    const uint64_t wcr = s.dbg_wcr[n], wvr = s.dbg_wvr[n];
+    const unsigned lsc = unsigned(wcr >> 3) & 3, bas = unsigned(wcr >> 5) & 0xff, mask = unsigned(wcr >> 24) & 31;
+    if (!(wcr & 1) || !lsc || (!mask && !bas)) continue;
+    uint64_t addr, len;
+    if (mask >= 3) {  // a power-of-two range
+      addr = wvr & ~((uint64_t(1) << mask) - 1);
+      len = uint64_t(1) << mask;
+    } else {  // the bytes BAS selects in the doubleword (contiguous, as software programs them)
+      const unsigned first = unsigned(__builtin_ctz(bas)), last = 31 - unsigned(__builtin_clz(bas));
+      addr = (wvr & ~uint64_t(7)) + first;
+      len = last - first + 1;
+    }
+    addr = uint64_t(int64_t(addr << 15) >> 15);  // DBGWVR holds VA[48:2], sign-extended
+    const auto type = lsc == 1   ? tcg::Watchpoints::kRead
+                      : lsc == 2 ? tcg::Watchpoints::kWrite
+                                 : tcg::Watchpoints::kAccess;
+    out.push_back({n, {addr, len, type}});
+  }
+  return out;
+}
+
+bool insn_writes(uint32_t insn) {
+  if ((insn & 0x0a000000) != 0x08000000) return false;                         // not a load/store
+  if ((insn & 0x3b200c00) == 0x38200000 && !(insn & (1u << 26))) return true;  // LSE atomics
+  return !((insn >> 22) & 1);                                                  // L (or opc<0>) clear: a store
+}
+
+bool take_watchpoint(A64Cpu& c, unsigned n, uint64_t addr, bool write) {
   ArmSysState& s = sys(c);
-  if (s.el > 1) return false;
-  uint32_t lines = s.lines.load(std::memory_order_acquire);
-  bool at_el0 = s.el == 0;
-  if ((lines & 2) && (at_el0 || !(s.pstate & Pstate::kF))) {
-    take_exception(c, 1, VectorKind::Fiq, 0, false, 0, c.pc);
-    return true;
-  }
-  if ((lines & 1) && (at_el0 || !(s.pstate & Pstate::kI))) {
-    take_exception(c, 1, VectorKind::Irq, 0, false, 0, c.pc);
-    return true;
-  }
-  return false;
+  // DBGWCR.PAC: 0b01 EL1, 0b10 EL0, 0b11 both (Non-secure; EL2 would need HMC).
+  const unsigned pac = unsigned(s.dbg_wcr[n] >> 1) & 3;
+  const bool el_matches = (s.el == 1 && (pac & 1)) || (s.el == 0 && (pac & 2));
+  if (!el_matches || !debug_exceptions_enabled(c)) return false;
+  const unsigned target = debug_target_el(c);
+  const uint32_t iss = (write ? 1u << 6 : 0) | 0x22;
+  take_exception(c, target, VectorKind::Sync, syndrome(s.el < target ? kEcWatchpointLower : kEcWatchpoint, iss), true,
+                 addr, c.pc);
+  return true;
 }
 
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
@@ -166,6 +289,13 @@ bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
     if (inner && s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(page);
     return true;
   }
+  if (op1 == 4 && crn == 8) {
+    // TLBI of the EL2 regime and of stage 2 (ALLE2, VAE2, VMALLS12E1, IPAS2E1...): the soft-TLB
+    // holds no VMIDs, so everything, on every vCPU.
+    if (s.tlb_flush_all) s.tlb_flush_all();
+    if (s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(tcg::SoftMmu::kFlushAll);
+    return true;
+  }
   if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) {  // AT S1E1R, S1E1W, S1E0R, S1E0W
     bool write = op2 & 1;
     unsigned idx = op2 >= 2 ? kMmuEl0 : kMmuEl1;
@@ -185,6 +315,7 @@ bool sys_op_known(uint32_t op, unsigned el) {
             (crm == 5 && op2 == 1));
   }
   if (op1 == 0 && crn == 8) return crm == 7 || crm == 3 || crm == 1 || crm == 5;  // TLBI ...E1(IS|OS)
+  if (op1 == 4 && crn == 8) return el >= 2;                                       // TLBI ...E2, ...S12E1
   if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                   // AT
   if (op1 == 0 && crn == 7)
     return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;
@@ -223,7 +354,13 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       sync(syndrome_undefined());
       return ExitAction::Continue;
     }
-    case kExitFpTrap: sync(syndrome(kEcFpAccess, 0x1e00000)); return ExitAction::Continue;
+    case kExitFpTrap: {
+      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2).
+      const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
+      const bool cpacr = s.el <= 1 && !(hcr(c) & Hcr::kTge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
+      take_exception(c, cpacr ? target : 2, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
+      return ExitAction::Continue;
+    }
     case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
     case kExitFetchFault: {
       WalkResult r = translate_address(c, phys, c.fault_addr, tcg::Access::Fetch, fetch_mmu_index(s.el), false);
@@ -254,11 +391,24 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       return ExitAction::Continue;
     case kExitHvc:
     case kExitSmc: {
-      // No EL2/EL3: PSCI through the conduit (QEMU's psci-conduit); anything else is UNDEFINED.
       if (s.el == 0) {
         sync(syndrome_undefined());
         return ExitAction::Continue;
       }
+      const bool hvc = reason == kExitHvc;
+      if (s.have_el2 && hvc) {
+        // HVC goes to EL2 (the board's PSCI is on SMC then), unless HCR_EL2.HCD disables it.
+        if (hcr(c) & Hcr::kHcd)
+          sync(syndrome_undefined());
+        else
+          take_exception(c, 2, VectorKind::Sync, syndrome(kEcHvc, c.svc_imm), false, 0, c.pc + 4);
+        return ExitAction::Continue;
+      }
+      if (s.have_el2 && !hvc && s.el == 1 && (hcr(c) & Hcr::kTsc)) {  // SMC trapped to EL2, ELR at it
+        take_exception(c, 2, VectorKind::Sync, syndrome(kEcSmc, c.svc_imm), false, 0, c.pc);
+        return ExitAction::Continue;
+      }
+      // No EL3: PSCI through the conduit (QEMU's psci-conduit); anything else is UNDEFINED.
       uint64_t fn = c.x[0];
       if (s.hooks && s.hooks->psci) {
         uint64_t r = s.hooks->psci(reason == kExitHvc, fn, c.x[1], c.x[2], c.x[3]);
@@ -279,8 +429,17 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
     case kExitWfe: {
       bool wfi = reason == kExitWfi;
       uint64_t sctlr = R(c, ArmReg::SCTLR_EL1);
-      if (s.el == 0 && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
+      // A WFI with an interrupt pending (masked or not) completes at once and so never traps (QEMU too).
+      if (wfi && (s.lines.load() || (hcr(c) & (Hcr::kVi | Hcr::kVf)))) {
+        c.pc += 4;
+        return ExitAction::Continue;
+      }
+      if (s.el == 0 && !(hcr(c) & Hcr::kTge) && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
         sync(syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001));
+        return ExitAction::Continue;
+      }
+      if (s.el <= 1 && (hcr(c) & (wfi ? Hcr::kTwi : Hcr::kTwe))) {  // HCR_EL2.TWI/TWE
+        take_exception(c, 2, VectorKind::Sync, syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001), false, 0, c.pc);
         return ExitAction::Continue;
       }
       c.pc += 4;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "target/arm/sysreg_system.h"
 #include "tcg/exec/softmmu.h"
@@ -28,6 +29,10 @@ enum Ec : uint32_t {
   kEcDataAbortLower = 0x24,
   kEcDataAbort = 0x25,
   kEcSpAlign = 0x26,
+  kEcSoftStepLower = 0x32,
+  kEcSoftStep = 0x33,
+  kEcWatchpointLower = 0x34,
+  kEcWatchpoint = 0x35,
   kEcBrk = 0x3c,
 };
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
@@ -37,7 +42,8 @@ inline uint32_t syndrome_undefined() { return syndrome(kEcUnknown, 0); }
 // MRS/MSR/SYS trapped (EC 0x18): Op0 Op2 Op1 CRn Rt CRm Direction.
 uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt);
 
-// The EL a synchronous exception from the current state goes to (EL1 from EL0, else the current).
+// The EL a synchronous exception from the current state goes to (EL1 from EL0, or EL2 with
+// HCR_EL2.TGE; else the current EL).
 unsigned exception_target_el(const A64Cpu& c);
 // Records a synchronous exception for the loop to take (kExitException / kExitMemFault).
 void record_exception(A64Cpu& c, unsigned target_el, uint32_t syndrome, bool far_valid = false, uint64_t far = 0);
@@ -57,6 +63,30 @@ void do_eret(A64Cpu& c);
 bool irq_pending(const A64Cpu& c);
 // Takes the highest-priority unmasked interrupt, if any: true when one was taken.
 bool take_pending_interrupt(A64Cpu& c);
+
+// Software step (MDSCR_EL1.SS with PSTATE.SS, debug exceptions enabled at the current EL):
+// the next instruction runs alone and then take_software_step raises the Software Step
+// exception (EC 0x32/0x33, ISV, EX for a load-exclusive) before the one after it.
+bool software_step_active(const A64Cpu& c);
+void take_software_step(A64Cpu& c, bool exclusive_load);
+// The stepped instruction ended in SVC/HVC/SMC: the step is complete (SPSR.SS = 0 in the handler).
+void software_step_advance(A64Cpu& c);
+// Is `insn` a load-exclusive (LDXR, LDAXR, LDXP...)?
+bool is_load_exclusive(uint32_t insn);
+
+// Hardware watchpoints (DBGWCR<n>/DBGWVR<n>, with MDSCR_EL1.MDE and the OS lock clear): the
+// ranges the soft-MMU is to watch, as DebugWatch entries (index n, address range, load/store).
+struct GuestWatch {
+  unsigned n;
+  tcg::Watchpoints::Point point;
+};
+std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c);
+// Watchpoint n hit by the instruction at pc (not yet run): true when it applies at this EL
+// (DBGWCR.PAC, debug exceptions enabled), after taking the Watchpoint exception (EC 0x34/0x35,
+// WnR, FAR = `addr`, ELR = pc).
+bool take_watchpoint(A64Cpu& c, unsigned n, uint64_t addr, bool write);
+// Whether a load/store instruction writes memory (stores, and atomic read-modify-writes).
+bool insn_writes(uint32_t insn);
 
 // SYS (TLBI, AT, DC, IC) as the helper performs it: false = UNDEFINED.
 bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t value);

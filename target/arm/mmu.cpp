@@ -1,10 +1,13 @@
 // The VMSAv8-64 stage-1 walk of the EL1&0 regime: TTBR0/TTBR1 by VA bit 55, T0SZ/T1SZ, the 4K,
 // 16K and 64K granules, table/block/page descriptors with the hierarchical APTable/XNTable
 // controls, AP[2:1], UXN/PXN, WXN, PAN, and AF/DBM managed by hardware when TCR_EL1.HA/HD are set
-// (on a model with FEAT_HAFDBS), else the access flag fault. EL2/EL3 run with their MMU off.
+// (on a model with FEAT_HAFDBS), else the access flag fault; the EL2 regime's single range the
+// same way. EL3 runs with its MMU off.
 #include "target/arm/mmu.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
 
 #include "target/arm/excp.h"
 
@@ -75,12 +78,110 @@ uint32_t fault_status(const WalkResult& r) {
   }
 }
 
+namespace {
+
+// The stage-2 translation of the EL1&0 regime, when HCR_EL2.VM enables it (and TGE does not
+// take EL1&0 out of use).
+struct Stage2 {
+  bool on = false;
+  uint64_t vtcr = 0, vttbr = 0;
+};
+Stage2 stage2_of(const A64Cpu& c, unsigned mmu_idx) {
+  Stage2 s2;
+  if (!sys(c).have_el2 || mmu_idx > kMmuEl1Pan) return s2;
+  const uint64_t hcr = reg(c, ArmReg::HCR_EL2);
+  if (!(hcr & Hcr::kVm) || (hcr & Hcr::kTge)) return s2;
+  s2.on = true;
+  s2.vtcr = reg(c, ArmReg::VTCR_EL2);
+  s2.vttbr = reg(c, ArmReg::VTTBR_EL2);
+  return s2;
+}
+
+// One IPA through stage 2: VTCR_EL2's T0SZ/SL0/TG0, concatenated start-level tables, S2AP
+// (bit 6 read, bit 7 write) and XN, the access flag (faults: no hardware update at stage 2).
+WalkResult stage2_walk(A64Cpu& c, tcg::PhysMemory& phys, const Stage2& s2, uint64_t ipa, Access access) {
+  WalkResult res;
+  res.stage2 = true;
+  res.ipa = ipa;
+  const unsigned tg = unsigned(s2.vtcr >> 14) & 3, sl0 = unsigned(s2.vtcr >> 6) & 3;
+  unsigned gbits = tg == 1 ? 16 : tg == 2 ? 14 : 12;
+  if (gbits == 14 && ((sys(c).model->id_aa64mmfr0 >> 20) & 15) == 0) gbits = 12;
+  unsigned t0sz = std::clamp(unsigned(s2.vtcr) & 63, 16u, 39u);
+  const unsigned inputsize = 64 - t0sz, stride = gbits - 3;
+  const unsigned start = gbits == 12 ? 2 - std::min(sl0, 2u) : 3 - std::min(sl0, 2u);
+  if (ipa >> inputsize) {
+    res.fault = Fault::Translation;
+    res.level = start;
+    return res;
+  }
+  uint64_t table = s2.vttbr & kPaMask & ~uint64_t(1);
+  for (unsigned level = start;; ++level) {
+    const unsigned shift = gbits + stride * (3 - level);
+    const unsigned idx_bits = level == start ? inputsize - shift : stride;  // concatenated at the start
+    const uint64_t da = table + ((ipa >> shift) & ((uint64_t(1) << idx_bits) - 1)) * 8;
+    bool writable = false;
+    uint64_t d;
+    std::atomic<uint64_t>* slot = desc_slot(phys, da, &writable);
+    res.level = level;
+    if (slot) {
+      d = slot->load(std::memory_order_acquire);
+    } else if (!phys.io_read(da, 8, &d)) {
+      res.fault = Fault::External;
+      return res;
+    }
+    if (!(d & Desc::kValid)) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    if ((d & Desc::kTable) && level < 3) {
+      table = d & kPaMask & ~((uint64_t(1) << gbits) - 1);
+      continue;
+    }
+    if (level == 3 ? !(d & Desc::kTable) : (level == 0 || (level == 1 && gbits != 12))) {
+      res.fault = Fault::Translation;
+      return res;
+    }
+    if (!(d & Desc::kAf)) {
+      res.fault = Fault::AccessFlag;
+      return res;
+    }
+    uint8_t prot = ((d & Desc::kAp1) ? Prot::kRead : 0) | ((d & Desc::kAp2) ? Prot::kWrite : 0) |
+                   ((d & Desc::kUxn) ? 0 : Prot::kExec);
+    if (!(prot & need_prot(access))) {
+      res.fault = Fault::Permission;
+      return res;
+    }
+    const uint64_t page_mask = (uint64_t(1) << shift) - 1;
+    res.fault = Fault::None;
+    res.prot = prot;
+    res.pa = (d & kPaMask & ~page_mask) | (ipa & page_mask);
+    res.large = shift > 12;
+    return res;
+  }
+}
+
+}  // namespace
+
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
-                             bool update) {
+                             bool update, bool stage1_only) {
+  const Stage2 s2 = stage2_of(c, mmu_idx);
+  // Stage 1's output goes through stage 2 (a stage-2 fault is reported as such: not S1PTW).
+  auto finish = [&](WalkResult r) {
+    if (!s2.on || stage1_only || r.fault != Fault::None) return r;
+    WalkResult t = stage2_walk(c, phys, s2, r.pa, access);
+    if (t.fault != Fault::None) return t;
+    r.pa = t.pa;
+    r.prot &= t.prot;
+    r.large = r.large || t.large;
+    return r;
+  };
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
-  const uint64_t sctlr = reg(c, ArmReg::SCTLR_EL1);
-  if (mmu_idx >= kMmuEl2 || !(sctlr & Sctlr::kM)) {
+  // The EL2 regime (non-VHE): one range from TTBR0_EL2, TCR_EL2's T0SZ/TG0/TBI/HA/HD/HPD, AP[1]
+  // RES1, one XN bit. EL3 runs with its MMU off.
+  const bool el2 = mmu_idx == kMmuEl2;
+  const uint64_t sctlr = reg(c, el2 ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
+  if (mmu_idx > kMmuEl2 || !(sctlr & Sctlr::kM)) {
     // MMU off: flat, device-nGnRnE data and normal executable instructions.
     if (vaddr & ~kPaMask) {
       res.fault = Fault::AddressSize;
@@ -88,14 +189,14 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     res.pa = vaddr;
     res.prot = all;
-    return res;
+    return finish(res);
   }
-  const uint64_t tcr = reg(c, ArmReg::TCR_EL1);
+  const uint64_t tcr = reg(c, el2 ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
-  const bool tbi = (tcr >> (upper ? 38 : 37)) & 1;
+  const bool tbi = (tcr >> (el2 ? 20 : upper ? 38 : 37)) & 1;
   unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
   unsigned tg = unsigned(tcr >> (upper ? 30 : 14)) & 3;
-  const bool epd = (tcr >> (upper ? 23 : 7)) & 1;
+  const bool epd = el2 ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2 has no upper range
   // Granule bits: TG0 00=4K 01=64K 10=16K; TG1 01=16K 10=4K 11=64K (reserved values: 4K).
   unsigned gbits = upper ? (tg == 1 ? 14 : tg == 3 ? 16 : 12) : (tg == 1 ? 16 : tg == 2 ? 14 : 12);
   const ArmCpuModel& model = *sys(c).model;
@@ -116,16 +217,24 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const unsigned stride = gbits - 3;
   const unsigned levels = (inputsize - gbits + stride - 1) / stride;
   unsigned level = 4 - levels;
-  uint64_t ttbr = reg(c, upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
+  uint64_t ttbr = reg(c, el2 ? ArmReg::TTBR0_EL2 : upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
-  const bool hpd = (tcr >> (upper ? 42 : 41)) & 1;
-  const bool ha = model.hafdbs && ((tcr >> 39) & 1), hd = ha && ((tcr >> 40) & 1);
+  const bool hpd = (tcr >> (el2 ? 24 : upper ? 42 : 41)) & 1;
+  const bool ha = model.hafdbs && ((tcr >> (el2 ? 21 : 39)) & 1), hd = ha && ((tcr >> (el2 ? 22 : 40)) & 1);
   bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
   for (;; ++level) {
     unsigned shift = gbits + stride * (3 - level);
     unsigned idx_bits = level == 4 - levels ? inputsize - shift : stride;
     uint64_t index = (vaddr >> shift) & ((uint64_t(1) << idx_bits) - 1);
     uint64_t da = table + index * 8;
+    if (s2.on) {  // the table walk's own accesses are IPAs too
+      WalkResult t = stage2_walk(c, phys, s2, da, Access::Read);
+      if (t.fault != Fault::None) {
+        t.s1ptw = true;
+        return t;
+      }
+      da = t.pa;
+    }
     bool writable = false;
     std::atomic<uint64_t>* slot = desc_slot(phys, da, &writable);
     uint64_t d;
@@ -160,12 +269,12 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
       return res;
     }
     const uint64_t page_mask = (uint64_t(1) << shift) - 1;
-    // AP and XN with the table controls folded in.
-    bool el0 = (d & Desc::kAp1) && !ap_no_el0;
+    // AP and XN with the table controls folded in (EL2: no EL0 view, UXN is its XN, no PXN).
+    bool el0 = !el2 && (d & Desc::kAp1) && !ap_no_el0;
     bool ro = (d & Desc::kAp2) || ap_ro;
     bool dbm_clean = hd && (d & Desc::kDbm) && (d & Desc::kAp2) && !ap_ro;  // writable once dirty
     bool uxn = (d & Desc::kUxn) || uxn_t;
-    bool pxn = (d & Desc::kPxn) || pxn_t;
+    bool pxn = el2 ? uxn : (d & Desc::kPxn) || pxn_t;
     const bool user = mmu_idx == kMmuEl0;
     uint8_t prot = 0;
     if (user) {
@@ -210,27 +319,73 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (d & Desc::kAp2) prot &= ~Prot::kWrite;
     res.prot = prot;
     res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
-    res.attr = uint8_t(reg(c, ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
+    res.attr = uint8_t(reg(c, el2 ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
-    return res;
+    return finish(res);
   }
 }
 
+uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc) {
+  WalkResult r = translate_address(c, phys, pc, Access::Fetch, fetch_mmu_index(sys(c).el), false);
+  if (r.fault != Fault::None) return 0;
+  bool writable;
+  uint8_t* page = phys.ram_page(r.pa & tcg::kPageMask, &writable);
+  if (!page) return 0;
+  uint32_t insn;
+  std::memcpy(&insn, page + (r.pa & ~tcg::kPageMask), 4);
+  return insn;
+}
+
+uint32_t data_abort_insn_syndrome(uint32_t insn) {
+  constexpr uint32_t kIsv = 1u << 24, kSse = 1u << 21, kSf = 1u << 15, kAr = 1u << 14;
+  const uint32_t rt = insn & 31;
+  unsigned size, opc;
+  bool acq_rel = false;
+  if ((insn & 0x3b000000) == 0x18000000) {  // LDR (literal): opc 00 W, 01 X, 10 LDRSW
+    opc = insn >> 30;
+    if (opc == 3) return 0;
+    return kIsv | ((opc == 1 ? 3u : 2u) << 22) | (opc == 2 ? kSse : 0) | (rt << 16) | (opc != 0 ? kSf : 0);
+  }
+  if ((insn & 0x3fa08000) == 0x08808000) {  // LDAR/STLR (no exclusive)
+    size = insn >> 30;
+    opc = (insn >> 22) & 1;
+    acq_rel = true;
+  } else if ((insn & 0x3b000000) == 0x39000000 ||  // unsigned offset
+             (insn & 0x3b200c00) == 0x38000000 ||  // unscaled (LDUR/STUR)
+             (insn & 0x3b200c00) == 0x38000800 ||  // unprivileged (LDTR/STTR)
+             (insn & 0x3b200c00) == 0x38200800) {  // register offset
+    size = insn >> 30;
+    opc = (insn >> 22) & 3;
+  } else {
+    return 0;  // writeback forms, pairs, FP/SIMD (V: bit 26 is part of the masks above), atomics
+  }
+  const bool is_signed = opc >= 2;
+  const bool sf = is_signed ? (opc & 1) == 0 : size == 3;
+  return kIsv | (size << 22) | (is_signed ? kSse : 0) | (rt << 16) | (sf ? kSf : 0) | (acq_rel ? kAr : 0);
+}
+
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
-  unsigned target = exception_target_el(c);
+  unsigned target = r.stage2 ? 2 : exception_target_el(c);
   bool lower = sys(c).el < target;
   uint32_t fsc = fault_status(r);
   if (access == Access::Fetch) {
-    record_exception(c, target, syndrome(lower ? kEcInsnAbortLower : kEcInsnAbort, fsc), true, vaddr);
+    record_exception(c, target, syndrome(lower ? kEcInsnAbortLower : kEcInsnAbort, fsc | (r.s1ptw ? 1u << 7 : 0)), true,
+                     vaddr);
   } else {
     uint32_t iss = fsc | (access == Access::Write ? 1u << 6 : 0) | (r.s1ptw ? 1u << 7 : 0);
     record_exception(c, target, syndrome(lower ? kEcDataAbortLower : kEcDataAbort, iss), true, vaddr);
+    // To EL2 the instruction syndrome is added when the exception is taken (pc is exact then).
+    sys(c).exc_wants_insn_syndrome = target == 2 && !r.s1ptw;
+  }
+  if (r.stage2) {
+    sys(c).exc_ipa = r.ipa;
+    sys(c).exc_ipa_valid = true;
   }
 }
 
 uint64_t address_translate(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, bool write, unsigned mmu_idx) {
-  WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false);
+  WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false, true);
   if (r.fault != Fault::None) return 1 | (uint64_t(fault_status(r)) << 1) | (r.s1ptw ? 1u << 8 : 0) | (1u << 11);
   // PA, NS (non-secure), SH, and the memory attributes in 63:56.
   return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (1u << 9) | (uint64_t(r.sh) << 7) |

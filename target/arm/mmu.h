@@ -38,15 +38,26 @@ struct WalkResult {
   uint8_t attr = 0;    // MAIR attribute byte of the page
   uint8_t sh = 0;      // shareability
   bool large = false;  // a block or a granule above 4 KiB: TLBI by VA must flush all
+  bool stage2 = false;  // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
+  uint64_t ipa = 0;
 };
 uint32_t fault_status(const WalkResult& r);
 
 // Translates one access. With `update` the walk sets AF (and clears AP[2] for DBM writes) with a
 // host CAS when TCR_EL1.HA/HD ask; without it (AT, debug, fault diagnosis) nothing is written.
+// With HCR_EL2.VM the EL1&0 regime's output (and its table walks) go through stage 2
+// (VTCR_EL2/VTTBR_EL2) unless `stage1_only` (AT S1E1*: PAR_EL1 holds the IPA).
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, tcg::Access access, unsigned mmu_idx,
-                             bool update);
+                             bool update, bool stage1_only = false);
 
-// The syndrome of a failed access at the current EL (data or instruction abort).
+// The instruction word at pc, read without side effects (0 when it cannot be read).
+uint32_t insn_at(A64Cpu& c, tcg::PhysMemory& phys, uint64_t pc);
+// The instruction syndrome of a data abort (ISV, SAS, SSE, SRT, SF, AR) for the load or store
+// `insn`; 0 for those without one (pairs, writeback, FP/SIMD, exclusives, atomics).
+uint32_t data_abort_insn_syndrome(uint32_t insn);
+
+// The syndrome of a failed access at the current EL (data or instruction abort); data aborts
+// taken to EL2 carry the instruction syndrome (as the Arm ARM gives it, and QEMU).
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, tcg::Access access);
 
 // AT S1E1R/W, S1E0R/W: PAR_EL1 for `vaddr`.

@@ -38,6 +38,9 @@ int find_reg(uint32_t enc) {
 }
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
+constexpr uint32_t kSpEl1Enc = sysreg_enc(3, 4, 4, 1, 0);  // SP_EL1 (an EL2 register)
+// HCR_EL2 bits that change where exceptions and interrupts go (a write re-checks the lines).
+constexpr uint64_t kHcrRouting = Hcr::kFmo | Hcr::kImo | Hcr::kAmo | Hcr::kVf | Hcr::kVi | Hcr::kTge;
 uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
 // The ID space op0=3 op1=0 CRn=0 CRm=1..7: the AArch32 and AArch64 ID registers; unallocated
@@ -50,7 +53,8 @@ uint64_t id_space_value(const A64Cpu& c, uint32_t enc) {
   unsigned crm = (enc >> 3) & 15, op2 = enc & 7;
   if (crm <= 3) return m.aarch32_id[(crm - 1) * 8 + op2];
   switch (crm * 8 + op2) {
-    case 4 * 8 + 0: return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0);
+    case 4 * 8 + 0:  // EL2 (AArch64 only) when the board has it
+      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0);
     case 4 * 8 + 1: return m.id_aa64pfr1;
     case 5 * 8 + 0: return m.id_aa64dfr0;
     case 6 * 8 + 0: return m.id_aa64isar0;
@@ -82,6 +86,7 @@ bool is_gic_reg(uint32_t enc) {
 }
 
 constexpr uint64_t kCpacrFpen = uint64_t(3) << 20;
+constexpr uint64_t kCptrTfp = uint64_t(1) << 10;
 constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
 
 uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
@@ -134,28 +139,16 @@ bool el0_trapped(const A64Cpu& c, ArmReg r) {
     case ArmReg::CNTV_CTL_EL0:
     case ArmReg::CNTV_CVAL_EL0:
     case ArmReg::CNTV_TVAL_EL0: return !(kctl & (1u << 8));
-    case ArmReg::PMCCNTR_EL0:
-    case ArmReg::PMCR_EL0:
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0:
-    case ArmReg::PMOVSCLR_EL0:
-    case ArmReg::PMOVSSET_EL0:
-    case ArmReg::PMSELR_EL0:
-    case ArmReg::PMCEID0_EL0:
-    case ArmReg::PMCEID1_EL0:
-    case ArmReg::PMXEVTYPER_EL0:
-    case ArmReg::PMXEVCNTR_EL0:
-    case ArmReg::PMSWINC_EL0:
-    case ArmReg::PMCCFILTR_EL0: return !(R(c, ArmReg::PMUSERENR_EL0) & 1);
+    case ArmReg::PMSELR_EL0: return !(R(c, ArmReg::PMUSERENR_EL0) & 1);  // the other PMU registers: pmu.cpp
     default: return false;
   }
 }
 
-uint64_t pmccntr(const A64Cpu& c) {
-  // The cycle counter counts at the generic timer's rate while enabled (PMCR.E and PMCNTENSET.C).
-  const ArmSysState& s = sys(c);
-  if ((s.pmcr & 1) && (s.pmcntenset >> 31 & 1)) return counter(c) - s.pmccntr_offset;
-  return s.pmccntr_offset;
+// An EL0 access that traps to EL1 (EC 0x18) rather than running.
+bool el0_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
+  if (is_pmu_reg(enc)) return pmu_el0_trapped(c, enc, read);
+  int i = find_reg(enc);
+  return i >= 0 && el0_trapped(c, ArmReg(i));
 }
 
 }  // namespace
@@ -201,6 +194,8 @@ void update_tb_flags(A64Cpu& c) {
   // CPACR_EL1.FPEN: 0b01 traps EL0 only, 0b00/0b10 trap EL0 and EL1 (EL2/EL3 are not affected).
   unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
   bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
+  // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
+  if (s.have_el2 && s.el <= 2 && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
   if (trap) f |= kTbFpTrap;
   c.tb_flags = f;
 }
@@ -215,8 +210,8 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   std::memset(s.dbg_bcr, 0, sizeof s.dbg_bcr);
   std::memset(s.dbg_wvr, 0, sizeof s.dbg_wvr);
   std::memset(s.dbg_wcr, 0, sizeof s.dbg_wcr);
-  s.claim = s.pmcntenset = s.pmintenset = s.pmovsset = s.pmccntr_offset = s.pmccfiltr = 0;
-  s.pmcr = 0x41002000;  // IMP = 'A', IDCODE 2, N = 0
+  s.claim = 0;
+  pmu_reset(c);
   s.oslk = true;
   s.cntvoff = 0;
   s.cnt_ctl[0] = s.cnt_ctl[1] = 0;
@@ -226,8 +221,13 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   s.has_large_mappings = false;
   R(c, ArmReg::SCTLR_EL1) = model.reset_sctlr;
   R(c, ArmReg::MDSCR_EL1) = 0;
+  R(c, ArmReg::VPIDR_EL2) = model.midr;
+  R(c, ArmReg::VMPIDR_EL2) = mpidr;
+  R(c, ArmReg::SCTLR_EL2) = kSctlrEl2Reset;
+  R(c, ArmReg::CPTR_EL2) = kCptrEl2Reset;
+  R(c, ArmReg::CNTHCTL_EL2) = kCnthctlEl2Reset;
   c.sp = 0;
-  s.el = 1;
+  s.el = s.have_el2 ? 2 : 1;  // the highest EL this CPU has
   s.spsel = 1;
   s.pstate = Pstate::kDaif;
   c.excl_addr = ~0ull;
@@ -240,13 +240,18 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
   unsigned n, which;
   if (is_debug_bp(enc, &n, &which)) return el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
   int i = find_reg(enc);
+  if (i < 0 && is_pmu_reg(enc)) return SysregCheck::Ok;  // PMEVCNTR<n>/PMEVTYPER<n>: pmu.cpp decides
   if (i < 0) return SysregCheck::Undefined;
   unsigned need = write ? kRegs[i].write_el : kRegs[i].read_el;
   return el >= need ? SysregCheck::Ok : SysregCheck::Undefined;
 }
 
 bool sysreg_write_ends_block(uint32_t enc) {
+  unsigned n, which;
+  if (is_debug_bp(enc, &n, &which)) return which >= 2;  // a watchpoint: the soft-MMU's list changes
   switch (find_reg(enc)) {
+    case int(ArmReg::MDSCR_EL1):
+    case int(ArmReg::OSLAR_EL1):
     case int(ArmReg::SCTLR_EL1):
     case int(ArmReg::CPACR_EL1):
     case int(ArmReg::TTBR0_EL1):
@@ -257,6 +262,14 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::PAN):
     case int(ArmReg::UAO):
     case int(ArmReg::DAIF):
+    case int(ArmReg::SCTLR_EL2):
+    case int(ArmReg::HCR_EL2):
+    case int(ArmReg::CPTR_EL2):
+    case int(ArmReg::TTBR0_EL2):
+    case int(ArmReg::TCR_EL2):
+    case int(ArmReg::VTTBR_EL2):
+    case int(ArmReg::VTCR_EL2):
+    case int(ArmReg::CNTVOFF_EL2):
     case int(ArmReg::CNTKCTL_EL1):
     case int(ArmReg::CNTP_CTL_EL0):
     case int(ArmReg::CNTV_CTL_EL0):
@@ -283,6 +296,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     v = regs[which][n];
     return true;
   }
+  if (is_pmu_reg(enc)) return pmu_read(c, enc, v);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -292,8 +306,9 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     return true;
   }
   switch (r) {
-    case ArmReg::MIDR_EL1: v = m.midr; return true;
-    case ArmReg::MPIDR_EL1: v = s.mpidr; return true;
+    // EL1 reads the virtualized identity EL2 gives it.
+    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
+    case ArmReg::MPIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr; return true;
     case ArmReg::REVIDR_EL1: v = m.revidr; return true;
     case ArmReg::CTR_EL0: v = m.ctr; return true;
     case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
@@ -311,7 +326,18 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::TCR_EL1:
     case ArmReg::VBAR_EL1:
     case ArmReg::TPIDRRO_EL0:
-    case ArmReg::CNTKCTL_EL1: v = s.r[i]; return true;
+    case ArmReg::CNTKCTL_EL1:
+    case ArmReg::SCTLR_EL2:
+    case ArmReg::HCR_EL2:
+    case ArmReg::CPTR_EL2:
+    case ArmReg::TTBR0_EL2:
+    case ArmReg::TCR_EL2:
+    case ArmReg::VTTBR_EL2:
+    case ArmReg::VTCR_EL2:
+    case ArmReg::VBAR_EL2: v = s.r[i]; return true;
+    case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
+    case ArmReg::MDSCR_EL1: v = s.r[i]; return true;
+    case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
     case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
     case ArmReg::SP_EL0:
       if (s.spsel == 0) return false;  // MRS SP_EL0 with SP_EL0 selected is UNDEFINED
@@ -353,20 +379,6 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
     case ArmReg::DBGAUTHSTATUS_EL1: v = 0xaa; return true;  // non-secure invasive/non-invasive: implemented, disabled
     case ArmReg::MDCCSR_EL0: v = 0; return true;
-    case ArmReg::PMCR_EL0: v = s.pmcr; return true;
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0: v = s.pmcntenset; return true;
-    case ArmReg::PMOVSCLR_EL0:
-    case ArmReg::PMOVSSET_EL0: v = s.pmovsset; return true;
-    case ArmReg::PMINTENSET_EL1:
-    case ArmReg::PMINTENCLR_EL1: v = s.pmintenset; return true;
-    case ArmReg::PMCEID0_EL0: v = 0x1 << 17; return true;  // CPU_CYCLES... only the cycle counter counts
-    case ArmReg::PMCEID1_EL0: v = 0; return true;
-    case ArmReg::PMCCNTR_EL0: v = pmccntr(c); return true;
-    case ArmReg::PMXEVTYPER_EL0:
-      v = (R(c, ArmReg::PMSELR_EL0) & 31) == 31 ? R(c, ArmReg::PMCCFILTR_EL0) : 0;
-      return true;
-    case ArmReg::PMXEVCNTR_EL0: v = 0; return true;
     default: return false;
   }
 }
@@ -380,8 +392,10 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     if (n >= limit) return false;
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
+    if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
     return true;
   }
+  if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -407,7 +421,34 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       if (s.r[i] != v) request_local_flush(c);
       s.r[i] = v;
       return true;
-    case ArmReg::VBAR_EL1: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::VBAR_EL1:
+    case ArmReg::VBAR_EL2: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::SCTLR_EL2:
+    case ArmReg::TTBR0_EL2:
+    case ArmReg::TCR_EL2:
+    case ArmReg::VTTBR_EL2:  // the soft-TLB holds no VMIDs either
+    case ArmReg::VTCR_EL2:
+      if (s.r[i] != v) request_local_flush(c);
+      s.r[i] = v;
+      return true;
+    case ArmReg::HCR_EL2: {
+      const uint64_t changed = s.r[i] ^ v;
+      s.r[i] = v;
+      if (changed & (Hcr::kVm | Hcr::kE2h | Hcr::kTge)) request_local_flush(c);
+      if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
+        s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
+      if (changed & kHcrRouting) check_unmasked_irq(c);
+      return true;
+    }
+    case ArmReg::CPTR_EL2:
+      s.r[i] = v;
+      update_tb_flags(c);
+      return true;
+    case ArmReg::SP_EL1: s.sp_el[1] = v; return true;
+    case ArmReg::CNTVOFF_EL2:
+      s.cntvoff = v;
+      timers_changed(c);
+      return true;
     case ArmReg::TPIDRRO_EL0:
       s.r[i] = v;
       c.tpidrro_el0 = v;
@@ -455,38 +496,16 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       timers_changed(c);
       return true;
     }
-    case ArmReg::OSLAR_EL1: s.oslk = v & 1; return true;
+    case ArmReg::OSLAR_EL1:
+      s.oslk = v & 1;
+      if (s.debug_regs_changed) s.debug_regs_changed();
+      return true;
+    case ArmReg::MDSCR_EL1:
+      s.r[i] = v;
+      if (s.debug_regs_changed) s.debug_regs_changed();
+      return true;
     case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
-    case ArmReg::PMCR_EL0: {
-      uint64_t before = pmccntr(c);
-      if (v & 4) before = 0;  // C: reset the cycle counter
-      s.pmcr = (s.pmcr & ~uint64_t(0xff)) | (v & 0x7f & ~uint64_t(6));
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
-      return true;
-    }
-    case ArmReg::PMCNTENSET_EL0:
-    case ArmReg::PMCNTENCLR_EL0: {
-      uint64_t before = pmccntr(c);
-      if (r == ArmReg::PMCNTENSET_EL0)
-        s.pmcntenset |= v & (uint64_t(1) << 31);
-      else
-        s.pmcntenset &= ~v;
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - before : before;
-      return true;
-    }
-    case ArmReg::PMOVSCLR_EL0: s.pmovsset &= ~v; return true;
-    case ArmReg::PMOVSSET_EL0: s.pmovsset |= v & (uint64_t(1) << 31); return true;
-    case ArmReg::PMINTENSET_EL1: s.pmintenset |= v & (uint64_t(1) << 31); return true;
-    case ArmReg::PMINTENCLR_EL1: s.pmintenset &= ~v; return true;
-    case ArmReg::PMSWINC_EL0: return true;
-    case ArmReg::PMCCNTR_EL0:
-      s.pmccntr_offset = (s.pmcr & 1) && (s.pmcntenset >> 31 & 1) ? counter(c) - v : v;
-      return true;
-    case ArmReg::PMXEVTYPER_EL0:
-      if ((R(c, ArmReg::PMSELR_EL0) & 31) == 31) R(c, ArmReg::PMCCFILTR_EL0) = v;
-      return true;
-    case ArmReg::PMXEVCNTR_EL0: return true;
     default: return false;
   }
 }
@@ -497,8 +516,7 @@ namespace {
 // dynamic traps (EL0 controls, the GIC's answer, SP_EL0 with SPSel 0) are raised here.
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
-  int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+  if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), true))
     raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
@@ -506,8 +524,7 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
 }
 uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
-  int i = find_reg(uint32_t(enc));
-  if (sys(c).el == 0 && i >= 0 && el0_trapped(c, ArmReg(i)))
+  if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), false))
     raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
@@ -537,6 +554,55 @@ uint32_t sys_op_helper() {
   using namespace tcg::HelperFlag;
   static const uint32_t id = tcg::register_helper("a64_sys_op", h_sys_op, kReadsState | kWritesState | kMayExit);
   return id;
+}
+
+const std::vector<DebugSysreg>& debug_sysregs() {
+  static const std::vector<DebugSysreg> regs = [] {
+    std::vector<DebugSysreg> out;
+    for (size_t i = 0; i < kNumArmRegs; ++i) {
+      const ArmReg r = ArmReg(i);
+      const bool pstate_field = r == ArmReg::SPSEL || r == ArmReg::CURRENTEL || r == ArmReg::PAN || r == ArmReg::UAO ||
+                                r == ArmReg::DAIF || r == ArmReg::DIT || r == ArmReg::SSBS;
+      if (!pstate_field && kRegs[i].read_el < 4) out.push_back({kRegs[i].name, kRegs[i].enc});
+    }
+    static const char* const kIdNames[] = {"ID_AA64PFR0_EL1",  "ID_AA64PFR1_EL1",  "ID_AA64DFR0_EL1",
+                                           "ID_AA64ISAR0_EL1", "ID_AA64ISAR1_EL1", "ID_AA64MMFR0_EL1",
+                                           "ID_AA64MMFR1_EL1", "ID_AA64MMFR2_EL1"};
+    static const uint8_t kIdCrmOp2[] = {0x40, 0x41, 0x50, 0x60, 0x61, 0x70, 0x71, 0x72};
+    for (size_t i = 0; i < std::size(kIdNames); ++i)
+      out.push_back({kIdNames[i], sysreg_enc(3, 0, 0, kIdCrmOp2[i] >> 4, kIdCrmOp2[i] & 7)});
+    // Every model has 6 breakpoints and 4 watchpoints (ID_AA64DFR0 0x10305106, as QEMU's).
+    static const char* const kDbg[] = {"DBGBVR", "DBGBCR", "DBGWVR", "DBGWCR"};
+    for (unsigned n = 0; n < 6; ++n)
+      for (unsigned which = 0; which < 4; ++which)
+        if (which < 2 || n < 4)
+          out.push_back({fmt::format("{}{}_EL1", kDbg[which], n), sysreg_enc(2, 0, 0, n, 4 + which)});
+    return out;
+  }();
+  return regs;
+}
+
+bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
+  ArmSysState& s = sys(c);
+  // The banked stack pointers: the live one is A64Cpu::sp.
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
+    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+    v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
+    return true;
+  }
+  return sysreg_read(c, enc, v);
+}
+
+bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+  ArmSysState& s = sys(c);
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
+    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+    (bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank]) = v;
+    return true;
+  }
+  const int i = find_reg(enc);
+  if (is_id_space(enc) || (i >= 0 && kRegs[i].kind == Kind::Id)) return false;
+  return sysreg_write(c, enc, v);
 }
 
 std::string dump_sysregs(const A64Cpu& c) {

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "target/arm/cpu.h"
+#include "target/arm/pmu.h"
 
 namespace mimic::arm {
 
@@ -37,6 +39,7 @@ struct ArmCpuModel {
   uint64_t reset_sctlr;
   bool hafdbs;  // hardware access flag and dirty state (TCR_EL1.HA/HD honoured)
   bool pan, uao;
+  uint64_t reset_pmcr;  // PMCR_EL0's read-only part: IMP, IDCODE, N = 6 (as QEMU's)
 };
 // "cortex-a53", "cortex-a57", "cortex-a72", "max"; null when unknown.
 const ArmCpuModel* find_cpu_model(const std::string& name);
@@ -77,6 +80,27 @@ enum : uint64_t {
 };
 }
 
+namespace Hcr {
+enum : uint64_t {
+  kVm = 1u << 0,
+  kSwio = 1u << 1,
+  kFmo = 1u << 3,
+  kImo = 1u << 4,
+  kAmo = 1u << 5,
+  kVf = 1u << 6,
+  kVi = 1u << 7,
+  kTwi = 1u << 13,
+  kTwe = 1u << 14,
+  kTsc = 1u << 19,
+  kTge = 1u << 27,
+  kHcd = 1u << 29,
+  kE2h = uint64_t(1) << 34,
+};
+}
+// EL2 register reset values (as qemu-system-aarch64 7.2's; tests/system/aarch64/el2.c).
+constexpr uint64_t kSctlrEl2Reset = 0, kCptrEl2Reset = 0;
+constexpr uint64_t kCnthctlEl2Reset = 3;  // EL1PCTEN, EL1PCEN: EL1 reaches the physical counter and timer
+
 // What a CPU asks of the machine around it (the board and the other vCPUs). Every hook may be empty.
 struct ArmCpuHooks {
   // GICv3 CPU interface: false = not a register of the GIC here (UNDEFINED).
@@ -92,6 +116,8 @@ struct ArmCpuHooks {
   std::function<uint64_t(bool hvc, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)> psci;
   // SEV / SEVL: wake every vCPU sleeping in WFE.
   std::function<void()> send_event;
+  // The PMU's overflow interrupt (the board's PPI 23).
+  std::function<void(bool level)> pmu_output;
   std::function<void(const std::string&)> log_unimp;
   std::function<void(const std::string&)> log_int;  // -d int lines
 };
@@ -104,25 +130,30 @@ struct ArmSysState {
   const ArmCpuModel* model = nullptr;
   uint64_t mpidr = 0x80000000;
   bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
+  bool have_el2 = false;            // -M virt,virtualization=on: EL2 exists (reset enters it)
   uint32_t el = 1;                  // current exception level
   uint32_t spsel = 1;               // PSTATE.SP
   uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
   uint64_t sp_el[4] = {};           // banked SPs; the live one is A64Cpu::sp
   uint64_t r[kNumArmRegs] = {};     // Store registers (and the Special ones that keep a value here)
   uint64_t dbg_bvr[16] = {}, dbg_bcr[16] = {}, dbg_wvr[16] = {}, dbg_wcr[16] = {};
-  uint64_t claim = 0, pmcntenset = 0, pmintenset = 0, pmovsset = 0, pmccntr_offset = 0, pmcr = 0;
-  uint64_t pmccfiltr = 0;
+  uint64_t claim = 0;
+  PmuState pmu;
   bool oslk = true;  // OS lock, locked at reset
   // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
   uint64_t cntvoff = 0;
   uint64_t cnt_ctl[2] = {}, cnt_cval[2] = {};
-  // Interrupt lines (bit 0 IRQ, 1 FIQ), driven by other threads.
+  // Interrupt lines (bit 0 IRQ, 1 FIQ, 2 virtual IRQ, 3 virtual FIQ: the GIC's virtual CPU
+  // interface), driven by other threads.
   std::atomic<uint32_t> lines{0};
   // The synchronous exception a helper or the MMU recorded (kExitException, kExitMemFault).
   uint32_t exc_syndrome = 0;  // ESR value (EC, IL, ISS)
   uint64_t exc_far = 0;
   bool exc_far_valid = false;
   uint32_t exc_target_el = 1;
+  bool exc_wants_insn_syndrome = false;  // a data abort to EL2: ISV... from the instruction at pc
+  uint64_t exc_ipa = 0;                  // a stage-2 fault's IPA (HPFAR_EL2)
+  bool exc_ipa_valid = false;
   // Event register (WFE/SEV).
   std::atomic<bool> event{false};
   bool has_large_mappings = false;  // some TLB entry came from a block or a >4K page (TLBI by VA flushes all)
@@ -130,6 +161,13 @@ struct ArmSysState {
   // Reads the physical counter (CNTPCT_EL0) / arms the timer deadline (sysreg writes).
   std::function<uint64_t()> read_counter;
   std::function<void()> timers_changed;
+  // The hardware watchpoints' controls changed (DBGW*, MDSCR_EL1, the OS lock): the loop
+  // refills the soft-MMU's watch list before the next block.
+  std::function<void()> debug_regs_changed;
+  // Arms (0: cancels) the host deadline of the PMU's next overflow, in guest ns; when it passes
+  // pmu_check is set and the vCPU's loop brings the counters up to date (pmu_sync).
+  std::function<void(uint64_t ns)> pmu_deadline;
+  std::atomic<bool> pmu_check{false};
   std::function<void()> tlb_flush_all;  // this CPU's soft-TLB and jump cache
   std::function<void(uint64_t)> tlb_flush_page;
 };
@@ -165,6 +203,18 @@ uint32_t sysreg_write_helper();
 uint32_t sys_op_helper();
 // Is the SYS operation one this CPU performs at `el` (decided at translation time)?
 bool sys_op_known(uint32_t op, unsigned el);
+
+// The system registers a debugger shows (gdb's org.qemu.gdb.arm.sys.regs), in a fixed order:
+// sysregs.inc's that hold state (not PSTATE's fields, not write-only ones), SP_EL1, the AArch64
+// ID registers, the breakpoint and watchpoint registers. Read and written with the highest
+// EL's rights whatever the vCPU's EL; false when this CPU model lacks the register.
+struct DebugSysreg {
+  std::string name;
+  uint32_t enc;
+};
+const std::vector<DebugSysreg>& debug_sysregs();
+bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& value);
+bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t value);
 
 // The register file of `info registers`.
 std::string dump_sysregs(const A64Cpu& c);

@@ -5,14 +5,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include "hw/core/clock.h"
+#include "hw/core/debug.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "target/arm/excp.h"
@@ -60,6 +63,7 @@ struct ArmCpu::Impl {
     cpu->sys = state.get();
     state->hooks = &hooks;
     state->gicv3 = config.gicv3;
+    state->have_el2 = config.el2;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
@@ -71,6 +75,20 @@ struct ArmCpu::Impl {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
     state->timers_changed = [this] { timer->update(); };
+    state->debug_regs_changed = [this] {
+      watch_dirty = true;
+      cpu->exit_request.store(1);  // back to the loop before the next block, which installs the list
+    };
+    pmu_timer = std::make_unique<hw::Timer>(timers, [this] {
+      state->pmu_check.store(true);
+      wake();
+    });
+    state->pmu_deadline = [this](uint64_t ns) {
+      if (ns)
+        pmu_timer->arm(ns);
+      else
+        pmu_timer->cancel();
+    };
   }
 
   void wake() {
@@ -120,7 +138,9 @@ struct ArmCpu::Impl {
         std::lock_guard<std::mutex> lock(wait_mutex);
         generation = wake_generation;
       }
-      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load()) return;
+      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load() || debug_holds() ||
+          state->pmu_check.load())
+        return;
       std::unique_lock<std::mutex> lock(wait_mutex);
       if (deadline_ns) {
         uint64_t now = timers.clock().now_ns();
@@ -146,6 +166,66 @@ struct ArmCpu::Impl {
     state->event.store(false);
   }
 
+  bool debug_holds() {
+    hw::CpuDebugHook* d = debug.load();
+    return d && d->holds(config.index);
+  }
+
+  // After an exit while a debugger is attached: reports what it waits for. False when the vCPU
+  // cannot go on.
+  // The soft-MMU's watch list: the debugger's points, then the guest's (guest_watch_n: their
+  // DBGWCR index).
+  // Installing a list empties the TLB: only when it changed (MDSCR_EL1 is written often).
+  void rebuild_watchpoints() {
+    std::vector<tcg::Watchpoints::Point> points;
+    if (debugger_watch) points = debugger_watch->points;
+    std::vector<unsigned> guest_n;
+    for (const GuestWatch& g : guest_watchpoints(*cpu)) {
+      points.push_back(g.point);
+      guest_n.push_back(g.n);
+    }
+    auto same = [](const tcg::Watchpoints::Point& a, const tcg::Watchpoints::Point& b) {
+      return a.addr == b.addr && a.len == b.len && a.type == b.type;
+    };
+    const bool changed =
+        !std::equal(points.begin(), points.end(), merged_watch.points.begin(), merged_watch.points.end(), same);
+    merged_watch.points = std::move(points);
+    guest_watch_n = std::move(guest_n);
+    if (changed || watch_forced) mmu->set_watchpoints(&merged_watch);
+    watch_forced = false;
+  }
+  // The guest watchpoint a hit belongs to, or -1 (the debugger's, which wins on a tie).
+  int guest_watch_of(const tcg::SoftMmu::WatchHit& hit) const {
+    auto same = [&](const tcg::Watchpoints::Point& p) { return p.addr == hit.addr && p.type == hit.type; };
+    if (debugger_watch)
+      for (const auto& p : debugger_watch->points)
+        if (same(p)) return -1;
+    const size_t base = merged_watch.points.size() - guest_watch_n.size();
+    for (size_t i = 0; i < guest_watch_n.size(); ++i)
+      if (same(merged_watch.points[base + i])) return int(guest_watch_n[i]);
+    return -1;
+  }
+
+  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping, std::optional<tcg::SoftMmu::WatchHit> hit) {
+    if (hit) {
+      // Stopped before the watched access, pc at its instruction (as QEMU; gdb's aarch64 steps
+      // over the access itself and compares the values). Resumed there, that instruction runs
+      // with watchpoints off first.
+      watch_resume_pc = cpu->pc;
+      watch_resume_armed = true;
+      d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kWatch, hit->addr, int(hit->type)});
+      return true;
+    }
+    if (reason == tcg::kExitDebug) {
+      d.stopped(config.index, hw::DebugEvent{stepping ? hw::DebugEvent::kStep : hw::DebugEvent::kBreakpoint});
+      return true;
+    }
+    // A step that ended in an exit the vCPU finishes (exception entry, ERET, MSR, WFI, PSCI...).
+    if (!handle(reason, false)) return false;
+    if (reason != tcg::kExitInterrupt) d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kStep});
+    return true;
+  }
+
   void park_if_paused() {
     std::unique_lock<std::mutex> lock(wait_mutex);
     if (!pause_requested.load()) return;
@@ -157,12 +237,23 @@ struct ArmCpu::Impl {
 
   // Powered off (PSCI CPU_OFF, or a secondary before CPU_ON): waits for power_on's request and
   // resets to it on this thread. False when asked to stop instead.
+  // A debugger holding the machine makes it return true at once (the loop parks in its hook).
   bool wait_for_power_on() {
     std::unique_lock<std::mutex> lock(wait_mutex);
-    parked_off = true;
-    wait_cond.notify_all();
-    wait_cond.wait(lock, [&] { return on_request || stop_requested.load() || pause_requested.load(); });
-    parked_off = false;
+    for (;;) {
+      const uint64_t generation = wake_generation;
+      lock.unlock();
+      const bool held = debug_holds();  // the stub's lock is taken before wait_mutex, never inside it
+      lock.lock();
+      if (on_request || stop_requested.load() || pause_requested.load() || held) break;
+      parked_off = true;
+      wait_cond.notify_all();
+      wait_cond.wait(lock, [&] {
+        return on_request || stop_requested.load() || pause_requested.load() || wake_generation != generation;
+      });
+      parked_off = false;
+      if (on_request || stop_requested.load() || pause_requested.load()) break;
+    }
     if (!on_request) return !stop_requested.load();
     on_request = false;
     uint64_t entry = on_entry, ctx = on_context;
@@ -181,6 +272,8 @@ struct ArmCpu::Impl {
     set_fpsr(c, 0);
     c.tpidr_el0 = c.tpidrro_el0 = 0;
     sysreg_reset(c, *config.model, config.mpidr);
+    watch_forced = true;  // the guest's watchpoints are gone
+    watch_dirty = true;
     timer->update();
     c.pc = pc;
     c.x[0] = x0;
@@ -190,7 +283,9 @@ struct ArmCpu::Impl {
     mmu->flush();
   }
 
-  bool handle(uint32_t reason) {
+  // One exit of engine.run(). `may_wait`: false for a debugger's step, where WFI/WFE complete
+  // without sleeping.
+  bool handle(uint32_t reason, bool may_wait = true) {
     A64Cpu& c = *cpu;
     if (reason == tcg::kExitInterrupt) {
       c.exit_request.store(0);
@@ -202,8 +297,13 @@ struct ArmCpu::Impl {
     }
     switch (handle_exit(c, phys, reason)) {
       case ExitAction::Continue: return true;
-      case ExitAction::Wfi: wait_for_interrupt(); return true;
-      case ExitAction::Wfe: wait_for_event(); return true;
+      case ExitAction::Wfi:
+        if (may_wait) wait_for_interrupt();
+        in_wfi.store(may_wait && state->lines.load() == 0);
+        return true;
+      case ExitAction::Wfe:
+        if (may_wait) wait_for_event();
+        return true;
       case ExitAction::CpuOff:
         powered.store(false);
         timer->stop();
@@ -223,9 +323,19 @@ struct ArmCpu::Impl {
   std::unique_ptr<ArmSysState> state;
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<GenericTimer> timer;
+  std::unique_ptr<hw::Timer> pmu_timer;  // the PMU's next overflow
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
+  std::atomic<hw::CpuDebugHook*> debug{nullptr};
+  std::atomic<bool> in_wfi{false};  // the last WFI ended without an interrupt (a stop woke it)
+  uint64_t watch_resume_pc = 0;     // a watchpoint stopped the vCPU before its access here
+  bool watch_resume_armed = false;
+  const tcg::Watchpoints* debugger_watch = nullptr;
+  tcg::Watchpoints merged_watch;
+  std::vector<unsigned> guest_watch_n;
+  std::atomic<bool> watch_dirty{true};  // by this vCPU's sysreg writes, or the debugger while it is stopped
+  bool watch_forced = true;             // install the list even if unchanged (reset, the debugger)
   bool parked = false, parked_off = false, running = false;  // under wait_mutex
   bool on_request = false;                                   // under wait_mutex: power_on's
   uint64_t on_entry = 0, on_context = 0;
@@ -245,6 +355,7 @@ ArmCpu::ArmCpu(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMem
 
 ArmCpu::~ArmCpu() {
   impl_->timer->stop();
+  impl_->pmu_timer->cancel();
   impl_->engine.unregister_cpu(impl_->cpu.get());
 }
 
@@ -272,6 +383,16 @@ bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
 }
 
 bool ArmCpu::powered_on() const { return impl_->powered.load(); }
+bool ArmCpu::halted() const { return impl_->in_wfi.load() || !impl_->powered.load(); }
+
+void ArmCpu::set_virtual_irq(bool fiq, bool level) {
+  const uint32_t bit = fiq ? 8 : 4;
+  if (level)
+    impl_->state->lines.fetch_or(bit, std::memory_order_acq_rel);
+  else
+    impl_->state->lines.fetch_and(~bit, std::memory_order_acq_rel);
+  impl_->wake();
+}
 
 void ArmCpu::set_irq(bool fiq, bool level) {
   uint32_t bit = fiq ? 2 : 1;
@@ -303,15 +424,76 @@ ArmCpuStop ArmCpu::run() {
   for (;;) {
     if (h.stop_requested.load()) break;
     if (h.pause_requested.load()) h.park_if_paused();
+    hw::CpuDebugHook* debug = h.debug.load();
+    bool stepping = false;
+    if (debug) {
+      using Run = hw::CpuDebugHook::Run;
+      const Run r = debug->before_run(h.config.index);
+      if (r == Run::kHold) continue;
+      stepping = r == Run::kStep;
+    }
     if (!h.powered.load()) {
       if (!h.wait_for_power_on()) break;
       continue;
     }
     h.do_pending_flushes();
+    if (h.state->pmu_check.exchange(false)) pmu_sync(c);  // an overflow deadline passed
+    // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
+    if (h.watch_dirty.exchange(false)) h.rebuild_watchpoints();
+    const bool past_watch = h.watch_resume_armed && c.pc == h.watch_resume_pc;
+    h.watch_resume_armed = false;
     // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
-    // the exits of eret, DAIF writes and the GIC's registers).
-    take_pending_interrupt(c);
+    // the exits of eret, DAIF writes and the GIC's registers); not during a debugger's step
+    // (QEMU's SSTEP_NOIRQ).
+    if (!stepping && !past_watch) take_pending_interrupt(c);
+    // The guest's own software step (MDSCR_EL1.SS) when the debugger is not stepping it.
+    const bool guest_step = !stepping && !past_watch && software_step_active(c);
+    const uint64_t step_pc = c.pc;
+    c.single_step = stepping || past_watch || guest_step;
+    h.in_wfi.store(false);
+    h.mmu->suppress_watchpoints(past_watch);
     uint32_t reason = h.engine.run(&c);
+    h.mmu->suppress_watchpoints(false);
+    c.single_step = 0;
+    if (past_watch && !stepping && (reason != tcg::kExitDebug || c.pc != h.watch_resume_pc)) {
+      // The watched instruction ran (or exited into something the loop finishes): run on.
+      if (reason != tcg::kExitDebug && !h.handle(reason, false)) {
+        result = ArmCpuStop::Fatal;
+        break;
+      }
+      continue;
+    }
+    std::optional<tcg::SoftMmu::WatchHit> hit;
+    if (reason == tcg::kExitDebug) hit = h.mmu->take_watch_hit();
+    if (hit) {
+      const int n = h.guest_watch_of(*hit);
+      if (n >= 0) {
+        // The guest's watchpoint, before the access: its exception, or (not for this EL) the
+        // instruction runs unwatched.
+        const bool write = hit->type == tcg::Watchpoints::kWrite ||
+                           (hit->type == tcg::Watchpoints::kAccess && insn_writes(insn_at(c, h.phys, c.pc)));
+        if (!take_watchpoint(c, unsigned(n), hit->access, write)) {
+          h.watch_resume_pc = c.pc;
+          h.watch_resume_armed = true;
+        }
+        continue;
+      }
+    }
+    // (kExitDebug with pc unchanged is a debugger breakpoint or watchpoint there: the debugger's.)
+    if (guest_step && !(debug && reason == tcg::kExitDebug && c.pc == step_pc)) {
+      if (reason == tcg::kExitDebug) {  // the instruction completed: the step exception is due
+        take_software_step(c, is_load_exclusive(insn_at(c, h.phys, step_pc)));
+        continue;
+      }
+      if (reason == kExitSvc || reason == kExitHvc || reason == kExitSmc) software_step_advance(c);
+    }
+    if (debug && (stepping || reason == tcg::kExitDebug)) {
+      if (!h.debug_exit(*debug, reason, stepping, hit)) {
+        result = ArmCpuStop::Fatal;
+        break;
+      }
+      continue;
+    }
     if (!h.handle(reason)) {
       result = ArmCpuStop::Fatal;
       break;
@@ -341,6 +523,19 @@ void ArmCpu::resume() {
   std::lock_guard<std::mutex> lock(impl_->wait_mutex);
   ++impl_->wake_generation;
   impl_->wait_cond.notify_all();
+}
+
+void ArmCpu::set_debug_hook(hw::CpuDebugHook* hook) {
+  impl_->debug.store(hook);
+  kick();
+}
+
+void ArmCpu::kick() { impl_->wake(); }
+
+void ArmCpu::set_debugger_watchpoints(const tcg::Watchpoints* w) {
+  impl_->debugger_watch = w && !w->points.empty() ? w : nullptr;
+  impl_->watch_forced = true;  // the debugger expects the TLBs refilled (SoftMmu::set_watchpoints)
+  impl_->watch_dirty = true;
 }
 
 unsigned ArmCpu::index() const { return impl_->config.index; }

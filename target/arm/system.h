@@ -15,6 +15,7 @@ namespace mimic::tcg {
 class ExecEngine;
 }
 namespace mimic::hw {
+class CpuDebugHook;
 class TimerQueue;
 class AddressSpace;
 struct MachineConfig;
@@ -31,6 +32,7 @@ struct ArmCpuConfig {
   uint64_t mpidr = 0x80000000;  // MPIDR_EL1 (QEMU virt: Aff0 = index % 8... as the board says)
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
+  bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
   std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 
@@ -42,14 +44,18 @@ class ArmCpu {
          ArmCpuHooks& hooks);
   ~ArmCpu();
 
-  // Architectural reset (EL1h, MMU off, DAIF masked), then pc and x0..x3; `powered_off` parks the
+  // Architectural reset (EL1h, or EL2h with EL2; MMU off, DAIF masked), then pc and x0..x3; `powered_off` parks the
   // vCPU until power_on (PSCI CPU_ON) — the secondaries of a direct Linux boot.
   void reset(uint64_t pc, uint64_t x0 = 0, uint64_t x1 = 0, uint64_t x2 = 0, uint64_t x3 = 0, bool powered_off = false);
   // PSCI CPU_ON from another vCPU: false when it is already on (ALREADY_ON).
   bool power_on(uint64_t entry, uint64_t context_id);
   bool powered_on() const;
+  // Asleep in WFI (a debugger's stop ended the sleep: it sleeps again when resumed) or off.
+  bool halted() const;
   // IRQ/FIQ line levels from the interrupt controller: thread safe, wakes WFI.
   void set_irq(bool fiq, bool level);
+  // The GIC's virtual CPU interface: the virtual IRQ/FIQ lines (taken at EL1 under HCR_EL2.IMO/FMO).
+  void set_virtual_irq(bool fiq, bool level);
   // TLBI broadcast from another vCPU: flushed before this one's next block.
   void request_tlb_flush(uint64_t page);
   // SEV from another vCPU.
@@ -58,6 +64,13 @@ class ArmCpu {
   void request_stop();
   void pause();
   void resume();
+  // The debugger's hook (null: none), asked before every entry into guest code (hw/core/debug.h).
+  void set_debug_hook(hw::CpuDebugHook* hook);
+  // Makes the loop reach the debug hook soon: ends the block, wakes WFI/WFE.
+  void kick();
+  // The debugger's watchpoints (null: none), merged with the guest's own hardware watchpoints
+  // into this vCPU's soft-MMU before its next block. Called while the vCPU is stopped.
+  void set_debugger_watchpoints(const tcg::Watchpoints* w);
 
   unsigned index() const;
   uint64_t mpidr() const;

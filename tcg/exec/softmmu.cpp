@@ -132,7 +132,7 @@ void SoftMmu::set_watchpoints(const Watchpoints* w) {
 void SoftMmu::check_watch(uint64_t vaddr, unsigned size, bool write, uint64_t guest_pc) {
   if (!watchpoints_ || watch_suppressed_) return;
   if (const Watchpoints::Point* p = watchpoints_->hit(vaddr, size, write)) {
-    watch_hit_ = WatchHit{p->addr, p->type};
+    watch_hit_ = WatchHit{p->addr, p->type, std::max(vaddr, p->addr)};
     env_->pc = guest_pc;
     cpu_loop_exit(env_, kExitDebug);
   }

@@ -189,6 +189,7 @@ class SoftMmu {
   struct WatchHit {
     uint64_t addr = 0;  // the watched address (the point's start) that was hit
     Watchpoints::Type type = Watchpoints::kWrite;
+    uint64_t access = 0;  // the first watched byte the access touched (a guest's FAR: QEMU's hitaddr)
   };
   // The hit that made the last kExitDebug, cleared by reading it.
   std::optional<WatchHit> take_watch_hit() { return std::exchange(watch_hit_, std::nullopt); }

@@ -66,17 +66,23 @@ def main():
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
     ap.add_argument("--gic", default="2", help="aarch64: -M virt,gic-version=")
+    ap.add_argument("--virtualization", action="store_true",
+                    help="aarch64: -M virt,virtualization=on (Linux starts at EL2; KVM and /dev/kvm are checked)")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     got = fetch(a.workdir, "arm64" if a.arch == "aarch64" else "riscv64")
     if not got:
         return 77
     kernel, busybox = got
-    initrd = os.path.join(a.workdir, "initrd-boot-%s.gz" % a.arch)
-    build_initramfs(busybox, initrd, INIT_TEMPLATE % POWEROFF[a.arch])
+    initrd = os.path.join(a.workdir, "initrd-boot-%s%s.gz" % (a.arch, "-el2" if a.virtualization else ""))
+    extra = POWEROFF[a.arch]
+    if a.virtualization:
+        extra = 'echo "KVM-DEVICE $(test -c /dev/kvm && echo present || echo absent)"\n' + extra
+    build_initramfs(busybox, initrd, INIT_TEMPLATE % extra)
     if a.arch == "aarch64":
         emu = ["qemu-system-aarch64"] if a.qemu else [a.mimic, "system-aarch64"]
-        cmd = emu + ["-M", "virt,gic-version=" + a.gic, "-cpu", a.cpu, "-m", "512M", "-smp", str(a.smp),
+        machine = "virt,gic-version=" + a.gic + (",virtualization=on" if a.virtualization else "")
+        cmd = emu + ["-M", machine, "-cpu", a.cpu, "-m", "512M", "-smp", str(a.smp),
                      "-nographic", "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0 panic=-1",
                      "-no-reboot"]
         expected_status, uname = 0, "aarch64"
@@ -104,6 +110,15 @@ def main():
     want = subprocess.run(["sha256sum"], input=b"mimic boots linux\n", capture_output=True).stdout.split()[0].decode()
     check(("SUM " + want) in out, "sha256sum inside the guest agrees with the host's")
     check(("PARALLEL 1 distinct of %d" % a.smp) in out, "%d parallel workers produced identical results" % a.smp)
+    if a.arch == "aarch64":
+        # The PMU as QEMU's: PMCR_EL0.N = 6 event counters and the cycle counter.
+        check(re.search(r"hw perfevents: enabled with \S+ PMU driver, 7 \(", out) is not None,
+              "Linux's perf driver finds the PMU's 7 counters")
+    if a.virtualization:
+        check("CPU: All CPU(s) started at EL2" in out, "Linux reports every CPU started at EL2")
+        check(re.search(r"kvm \[1\]: (Hyp nVHE|VHE) mode initialized successfully", out) is not None,
+              "KVM initialised its hypervisor at EL2")
+        check("KVM-DEVICE present" in out, "/dev/kvm exists")
     check(status == expected_status, "exit status %s is the one the guest's poweroff gives (%d)" % (status, expected_status))
     if not ok:
         print("---- console output (last 60 lines) ----")

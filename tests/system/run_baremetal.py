@@ -25,7 +25,14 @@ PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid
 # own feature set (QEMU's max has BTI, FEAT_IDST... which change traps' syndromes), so only
 # idregs runs there.
 ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "traps": ["cortex-a53", "cortex-a57"],
-                "mmu": ["cortex-a57", "max"]}
+                "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"],
+                "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"],
+                "sstep": ["cortex-a53", "cortex-a57"], "gic": ["cortex-a57"],
+                "wp": ["cortex-a57"]}
+# The -M of the programs that need more than the plain board.
+ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on"}
+# Further options of some programs (gic starts a second vCPU through PSCI).
+ARM_EXTRA = {"gic": ["-smp", "2"]}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
 # AArch32 EL0/EL1 and the crypto extensions mimic lacks, and -cpu max's feature set.
 EXPECTED_DIFF = {
@@ -124,7 +131,7 @@ def main():
         if name not in built:
             built[name] = build(args.cc, name, args.build_dir, src, args.arch)
         prog = built[name]
-        board = ["-M", "virt", "-cpu", cpu, "-nographic", "-kernel", prog]
+        board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic", "-kernel", prog] + ARM_EXTRA.get(name, [])
         if not arm:
             board = ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog]
         tag = f"{name} -cpu {cpu}" if arm else name

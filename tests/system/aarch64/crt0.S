@@ -21,10 +21,11 @@ _start:
     bl exit_with
 3:  b 3b
 
-// The vector table: every entry saves x0-x30 and calls trap(kind, frame) with kind = the
-// entry's index (0-15: current EL SP0, current EL SPx, lower EL AArch64, lower EL AArch32;
-// sync, IRQ, FIQ, SError each); trap() returns the ELR to resume at.
-    .macro VENTRY kind
+// The vector tables: every entry saves x0-x30 and calls trap(kind, frame) (EL1's table) or
+// trap_el2(kind, frame) (vectors_el2, for programs that run at EL2) with kind = the entry's
+// index (0-15: current EL SP0, current EL SPx, lower EL AArch64, lower EL AArch32; sync, IRQ,
+// FIQ, SError each); the handler returns the ELR to resume at.
+    .macro VENTRY kind, common=trap_common
     .balign 0x80
     sub sp, sp, #256
     stp x0, x1, [sp, #0]
@@ -39,7 +40,7 @@ _start:
     stp x18, x30, [sp, #144]
     mov x0, #\kind
     mov x1, sp
-    b trap_common
+    b \common
     .endm
 
     .balign 0x800
@@ -62,9 +63,22 @@ vectors:
     VENTRY 14
     VENTRY 15
 
+    .balign 0x800
+    .global vectors_el2
+vectors_el2:
+    .irp kind, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    VENTRY \kind, trap_common_el2
+    .endr
+
+trap_common_el2:
+    bl trap_el2
+    msr elr_el2, x0
+    b restore
+
 trap_common:
     bl trap
     msr elr_el1, x0
+restore:
     ldp x0, x1, [sp, #0]
     ldp x2, x3, [sp, #16]
     ldp x4, x5, [sp, #32]

@@ -21,12 +21,17 @@ void show(const char* name, uint64_t v) {
   puthex(v);
   putc_('\n');
 }
+int psci_smc;
+
 uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3) {
   register uint64_t x0 __asm__("x0") = fn;
   register uint64_t x1 __asm__("x1") = a1;
   register uint64_t x2 __asm__("x2") = a2;
   register uint64_t x3 __asm__("x3") = a3;
-  __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
+  if (psci_smc)
+    __asm__ volatile("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
+  else
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)::"memory");
   return x0;
 }
 void exit_with(int status) {
@@ -42,5 +47,13 @@ __attribute__((weak)) uint64_t trap(uint64_t kind, uint64_t* frame) {
   show("unexpected trap, vector", kind * 0x80);
   show("esr", READ_SYSREG(esr_el1));
   show("elr", READ_SYSREG(elr_el1));
+  exit_with(1);
+}
+
+__attribute__((weak)) uint64_t trap_el2(uint64_t kind, uint64_t* frame) {
+  (void)frame;
+  show("unexpected EL2 trap, vector", kind * 0x80);
+  show("esr_el2", READ_SYSREG(esr_el2));
+  show("elr_el2", READ_SYSREG(elr_el2));
   exit_with(1);
 }

@@ -8,9 +8,14 @@ void puthex(uint64_t v);
 // "name=value\n"
 void show(const char* name, uint64_t v);
 void exit_with(int status) __attribute__((noreturn));
+// PSCI through HVC, or SMC once psci_smc is set (QEMU's conduit with virtualization=on).
+extern int psci_smc;
 uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 // The vector table (crt0.S) calls trap(entry index, saved x0-x18,x30) and resumes at its result.
 uint64_t trap(uint64_t kind, uint64_t* frame);
+// The same for vectors_el2 (programs running at EL2 point VBAR_EL2 at it).
+uint64_t trap_el2(uint64_t kind, uint64_t* frame);
+extern char vectors[], vectors_el2[];
 
 #define READ_SYSREG(name)                          \
   ({                                               \
