@@ -313,14 +313,18 @@ constexpr A32Pattern kTable[] = {
   INST(VFP,       "vfp",            "1110110-------------101---------"),
   INST(VFP,       "vfp",            "11101110------------101---------"),
   INST(NEON_dp,   "neon",           "111-1111------------------------"),
-  INST(NEON_ldst, "neon ld/st",     "11111001---0--------------------"),
 };
 // clang-format on
 #undef INST
 }  // namespace
 
+// A "signed store" (11111001xxx0) is an Advanced SIMD element/structure load/store, whatever
+// the load/store entries with more fixed bits (register offset, imm8) say.
+constexpr A32Pattern kNeonLdst = make_pattern<"11111001---0--------------------", &NEON_ldst>("neon ld/st");
+
 const A32Pattern* decode_t32(uint32_t insn) {
   static const PatternMatcher<A32Context> matcher(kTable, std::size(kTable), 25, 4);
+  if ((insn & kNeonLdst.mask) == kNeonLdst.match) return &kNeonLdst;
   return matcher.find(insn);
 }
 

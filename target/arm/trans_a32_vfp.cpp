@@ -8,6 +8,7 @@
 // FPSCR.FZ = 0 and the exact helper for NaN and tiny results.
 #include "target/arm/fpu.h"
 #include "target/arm/helpers_a32.h"
+#include "target/arm/helpers_a32_neon.h"
 #include "target/arm/helpers_fp.h"
 #include "target/arm/trans_a32.h"
 #include "target/arm/trans_fp.h"
@@ -225,7 +226,8 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
   }
 }
 
-// VCVT between floating point and fixed point, in place: op (bit 18) 1 = to fixed, U unsigned,
+// VCVT between floating point and fixed point, in place: op (bit 18) 1 = to fixed (rounding toward
+// zero), else from fixed (to nearest, whatever FPSCR.RMode says, as the Arm ARM and qemu-arm do), U unsigned,
 // sx 16- or 32-bit fixed point, fbits = size - imm5.
 bool VFP_FIXED(S& s, bool D, bool to_fixed, bool U, uint32_t vd, bool sz, bool sx, uint32_t i, uint32_t imm4) {
   const bool dbl = sz;
@@ -233,16 +235,22 @@ bool VFP_FIXED(S& s, bool D, bool to_fixed, bool U, uint32_t vd, bool sz, bool s
   if (imm5 > size) return false;
   const unsigned fbits = size - imm5;
   const unsigned d = sd_reg(dbl, vd, D);
-  if (to_fixed) {
+  if (to_fixed && size == 16) {
+    Arg r = s.ir.call(Type::I64, neon_helper_id(NeonHelper::vfp_to_fixed16),
+                      {read_i(s, dbl, d), imm64(fbits | unsigned(U) << 8 | unsigned(dbl) << 9)});
+    write(s, dbl, d, dbl ? r : s.ir.trunc64_to_32(r));
+  } else if (to_fixed) {
     Arg r = call_fp(s, FpHelper::to_int, Type::I64,
                     {imm64(fp_int_desc(fbits, fp::kZero, U, false, dbl)), read_i(s, dbl, d)});
+    // The 32-bit result is extended into a D register (sign-extended when signed).
+    if (dbl && !U) r = s.ir.sext32_to_64(s.ir.trunc64_to_32(r));
     write(s, dbl, d, dbl ? r : s.ir.trunc64_to_32(r));
   } else {
     Arg v = dbl ? s.ir.trunc64_to_32(read_i(s, true, d)) : read_i(s, false, d);
     if (size == 16) v = U ? s.ir.zext(v, 16) : s.ir.sext(v, 16);
     Arg w = U ? s.ir.zext32_to_64(v) : s.ir.sext32_to_64(v);
     write(s, dbl, d,
-          call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, kRoundFpcr, U, false, dbl)), w}));
+          call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, fp::kTieEven, U, false, dbl)), w}));
   }
   return true;
 }
@@ -412,7 +420,5 @@ bool trans_a32_vfp(A32Context& s, uint32_t insn) {
   const A32Pattern* p = matcher.find(insn);
   return p && p->fn(s, insn);
 }
-
-bool trans_a32_neon(A32Context&, uint32_t) { return false; }
 
 }  // namespace mimic::arm
