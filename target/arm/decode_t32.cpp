@@ -312,6 +312,7 @@ constexpr A32Pattern kTable[] = {
   INST(CP15,      "mrc/mcr p15",    "11101110oooLnnnntttt1111ppp1mmmm"),
   INST(VFP,       "vfp",            "1110110-------------101---------"),
   INST(VFP,       "vfp",            "11101110------------101---------"),
+  INST(VFP,       "vfp (armv8)",    "11111110------------101---------"),
   INST(NEON_dp,   "neon",           "111-1111------------------------"),
 };
 // clang-format on

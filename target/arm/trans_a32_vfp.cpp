@@ -127,8 +127,12 @@ bool dp3(S& s, unsigned op, bool dbl, unsigned d, unsigned n, unsigned m) {
   }
 }
 
+// FPSCR.LEN/STRIDE set: the arithmetic a short vector would repeat is UNDEFINED (no short vectors).
+bool short_vector(const S& s) { return s.tb_flags & kTbVfpVector; }
+
 bool VFP_DP(S& s, uint32_t o1, bool D, uint32_t o2, uint32_t vn, uint32_t vd, bool sz, bool N, bool op, bool M,
             uint32_t vm) {
+  if (short_vector(s)) return false;
   const unsigned code = (o1 << 2 | o2) * 2 + op;  // o1: bit 23, o2: bits 21:20
   static constexpr int kOps[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, -1, 10, 11, 12, 13, -1, -1};
   if (code >= 14 || kOps[code] < 0) return false;
@@ -141,6 +145,7 @@ void set_fpscr_nzcv(S& s, Arg nzcv4_i64) {
 
 // ---- two-register and immediate forms (opc1 = 1x11) ----
 bool VFP_MOVI(S& s, bool D, uint32_t hi, uint32_t vd, bool sz, uint32_t lo) {
+  if (short_vector(s)) return false;
   write(s, sz, sd_reg(sz, vd, D), imm_of(sz, expand_imm(hi << 4 | lo, sz)));
   return true;
 }
@@ -149,6 +154,7 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
   const bool dbl = sz;
   const unsigned d = sd_reg(dbl, vd, D), m = sd_reg(dbl, vm, M);
   const uint64_t sign = dbl ? fp::kSignBit<uint64_t> : fp::kSignBit<uint32_t>;
+  if (opc2 <= 1 && short_vector(s)) return false;  // VMOV, VABS, VNEG, VSQRT
   switch (opc2) {
     case 0:  // VMOV / VABS
       write(s, dbl, d, P ? s.ir.and_(read_i(s, dbl, m), imm_of(dbl, ~sign)) : read_i(s, dbl, m));
@@ -395,6 +401,38 @@ bool VLDM(S& s, bool P, bool U, bool D, bool W, bool L, uint32_t n, uint32_t vd,
   return true;
 }
 
+// ---- the ARMv8 additions (unconditional, 1111 1110) ----
+// VSEL<cc>: cc 0 EQ, 1 VS, 2 GE, 3 GT.
+bool VSEL(S& s, bool D, uint32_t cc, uint32_t vn, uint32_t vd, bool sz, bool N, bool M, uint32_t vm) {
+  static constexpr unsigned kCond[4] = {0, 6, 10, 12};
+  const CondTest t = gen_test_cc(s, kCond[cc]);
+  Arg c = s.ir.setcond(t.c, t.a, t.b, itype(sz));
+  Arg a = read_i(s, sz, sd_reg(sz, vn, N)), b = read_i(s, sz, sd_reg(sz, vm, M));
+  write(s, sz, sd_reg(sz, vd, D), s.ir.select(c, a, b));
+  return true;
+}
+bool VMAXNM(S& s, bool D, uint32_t vn, uint32_t vd, bool sz, bool N, bool min, bool M, uint32_t vm) {
+  Arg r = helper_bin(s, min ? FpOp::MinNm : FpOp::MaxNm, sz, read_i(s, sz, sd_reg(sz, vn, N)),
+                     read_i(s, sz, sd_reg(sz, vm, M)));
+  write(s, sz, sd_reg(sz, vd, D), r);
+  return true;
+}
+// rm: 0 A (ties away), 1 N (ties even), 2 P, 3 M.
+constexpr FpOp kRintOp[4] = {FpOp::RintA, FpOp::RintN, FpOp::RintP, FpOp::RintM};
+constexpr fp::Rounding kRmRounding[4] = {fp::kTieAway, fp::kTieEven, fp::kPosInf, fp::kNegInf};
+bool VRINT_rm(S& s, bool D, uint32_t rm, uint32_t vd, bool sz, bool M, uint32_t vm) {
+  write(s, sz, sd_reg(sz, vd, D),
+        call_fp(s, FpHelper::un, itype(sz),
+                {imm64(uint64_t(kRintOp[rm]) | uint64_t(sz) << 8), read_i(s, sz, sd_reg(sz, vm, M))}));
+  return true;
+}
+bool VCVT_rm(S& s, bool D, uint32_t rm, uint32_t vd, bool sz, bool is_signed, bool M, uint32_t vm) {
+  const uint64_t desc = fp_int_desc(0, kRmRounding[rm], !is_signed, false, sz);
+  Arg r = call_fp(s, FpHelper::to_int, Type::I64, {imm64(desc), read_i(s, sz, sd_reg(sz, vm, M))});
+  write(s, false, vd << 1 | D, s.ir.trunc64_to_32(r));
+  return true;
+}
+
 #define INST(fn, name, bits) make_pattern<bits, &fn>(name)
 // clang-format off
 constexpr A32Pattern kTable[] = {
@@ -410,6 +448,10 @@ constexpr A32Pattern kTable[] = {
   INST(VMSR,        "vmsr",            "----11101110rrrrtttt101000010000"),
   INST(VLDR,        "vldr/vstr",       "----1101uD0Lnnnndddd101siiiiiiii"),
   INST(VLDM,        "vldm/vstm",       "----110PUDWLnnnndddd101siiiiiiii"),
+  INST(VSEL,        "vsel",            "111111100Dccnnnndddd101sN0M0mmmm"),
+  INST(VMAXNM,      "vmaxnm/vminnm",   "111111101D00nnnndddd101sNoM0mmmm"),
+  INST(VRINT_rm,    "vrint{a,n,p,m}",  "111111101D1110rrdddd101s01M0mmmm"),
+  INST(VCVT_rm,     "vcvt{a,n,p,m}",   "111111101D1111rrdddd101so1M0mmmm"),
 };
 // clang-format on
 #undef INST
@@ -418,6 +460,8 @@ constexpr A32Pattern kTable[] = {
 bool trans_a32_vfp(A32Context& s, uint32_t insn) {
   static const PatternMatcher<A32Context> matcher(kTable, std::size(kTable), 24, 4);
   const A32Pattern* p = matcher.find(insn);
+  // The unconditional (1111) encodings are only the ARMv8 entries that spell 1111 out.
+  if (p && (insn >> 28) == 0xf && (p->match >> 28) != 0xf) return false;
   return p && p->fn(s, insn);
 }
 

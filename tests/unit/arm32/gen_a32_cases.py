@@ -111,7 +111,8 @@ def armv8_0(mode, w):
     if f(24, 8) == 0xfe and f(9, 3) == 5 and f(8, 2) != 1 and f(4, 1) == 0:  # VSEL, VMAXNM, VRINTx, VCVTx (VFP)
         return f(23, 1) == 0 or (f(20, 2) == 0 and f(23, 1)) or (f(19, 2) == 3 and f(16, 3) < 8 and f(6, 1))
     if f(28, 4) == 0xe and f(23, 5) == 0x1d and f(20, 2) == 3 and f(9, 3) == 5 and f(6, 1):  # VRINTR/Z/X
-        return f(16, 4) in (6, 7) and not (f(16, 4) == 7 and f(7, 1))
+        # VRINTR/Z/X, and VCVTB/VCVTT between F16 and F64
+        return (f(16, 4) in (6, 7) and not (f(16, 4) == 7 and f(7, 1))) or (f(16, 4) in (2, 3) and f(8, 1))
     return False
 
 
