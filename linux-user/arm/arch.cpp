@@ -24,11 +24,13 @@ void register_syscalls(SyscallTable& table);
 namespace {
 // AT_HWCAP bits (arch/arm/include/uapi/asm/hwcap.h) for what the translator implements.
 enum : uint64_t {
+  kHwcapSwp = 1 << 0,
   kHwcapHalf = 1 << 1,
   kHwcapThumb = 1 << 2,
   kHwcapFastMult = 1 << 4,
   kHwcapVfp = 1 << 6,
   kHwcapEdsp = 1 << 7,
+  kHwcapNeon = 1 << 12,
   kHwcapVfpv3 = 1 << 13,
   kHwcapTls = 1 << 15,
   kHwcapVfpv4 = 1 << 16,
@@ -37,8 +39,9 @@ enum : uint64_t {
   kHwcapVfpd32 = 1 << 19,
   kHwcapLpae = 1 << 20,
 };
-constexpr uint64_t kHwcap = kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp | kHwcapVfpv3 |
-                            kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt | kHwcapVfpd32 | kHwcapLpae;
+constexpr uint64_t kHwcap = kHwcapSwp | kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp |
+                            kHwcapNeon | kHwcapVfpv3 | kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt |
+                            kHwcapVfpd32 | kHwcapLpae;
 
 // The kuser helpers (arch/arm/kernel/entry-armv.S, __kuser_helper_start) at their fixed
 // addresses in the vector page, assembled from Linux's SMP (ARMv7) versions:

@@ -183,6 +183,8 @@ bool EXCL(S& s, uint32_t sz, bool L, uint32_t n, uint32_t d, uint32_t kind, uint
   if (kind == 2) s.ir.fence(tcg::FenceKind::Full);  // STLEX
   return gen_strex(s, size, d, t, t + 1, n, 0);
 }
+bool SWP(S& s, bool B, uint32_t n, uint32_t t, uint32_t t2) { return gen_swp(s, B, t, t2, n); }
+bool SETEND(S& s, bool E) { return gen_setend(s, E); }
 bool PLD(S&) { return true; }  // preload hints
 bool CLREX(S& s) { return gen_clrex(s); }
 bool DSB(S& s, uint32_t) { return gen_barrier(s, 4); }
@@ -248,6 +250,7 @@ constexpr A32Pattern kTable[] = {
   INST(LDST_x_reg,    "ldrsb/ldrsh/ldrd/strd (reg)", "----000PU0WLnnnntttt000011o1mmmm"),
   INST(LDM_STM,       "ldm/stm",        "----100PUSWLnnnnrrrrrrrrrrrrrrrr"),
   INST(EXCL,          "ldrex/strex/lda/stl", "----00011zzLnnnndddd11kk1001tttt"),
+  INST(SWP,           "swp/swpb",       "----00010b00nnnntttt00001001mmmm"),
   INST(CP15,          "mrc/mcr p15",    "----1110oooLnnnntttt1111ppp1mmmm"),
   INST(VFP,           "vfp",            "----110-------------101---------"),
   INST(VFP,           "vfp",            "----1110------------101---------"),
@@ -258,6 +261,7 @@ constexpr A32Pattern kTable[] = {
   INST(PLD,           "pld (reg)",      "11110111-101----1111-------0----"),
   INST(PLD,           "pli (imm)",      "11110100-101----1111------------"),
   INST(CLREX,         "clrex",          "11110101011111111111000000011111"),
+  INST(SETEND,        "setend",         "1111000100000001000000e000000000"),
   INST(DSB,           "dsb",            "1111010101111111111100000100oooo"),
   INST(DMB,           "dmb",            "1111010101111111111100000101oooo"),
   INST(ISB,           "isb",            "1111010101111111111100000110oooo"),

@@ -109,6 +109,8 @@ bool gen_strex(A32Context& s, unsigned size, unsigned d, unsigned t, unsigned t2
 bool gen_ld_acquire(A32Context& s, unsigned size, unsigned t, unsigned n);
 bool gen_st_release(A32Context& s, unsigned size, unsigned t, unsigned n);
 bool gen_clrex(A32Context& s);
+bool gen_swp(A32Context& s, bool byte, unsigned t, unsigned t2, unsigned n);  // SWP/SWPB Rt, Rt2, [Rn]
+bool gen_setend(A32Context& s, bool big);
 bool gen_barrier(A32Context& s, unsigned kind /* 4 dsb 5 dmb 6 isb */);
 // MRC/MCR p15 (TLS registers, barriers, cache maintenance); others UNDEFINED.
 bool gen_cp15(A32Context& s, bool load, unsigned opc1, unsigned crn, unsigned t, unsigned opc2, unsigned crm);
