@@ -15,7 +15,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 rng = random.Random(14)
 
 # A32 encodings: '0'/'1' fixed, 'r' a core register field forced to r0 (loads/stores: base),
-# 'R' a core register field r0-r3, 'm' an Rm of loads/stores (13, 15 or r1), other letters random.
+# 'R' (and 'S', to separate two neighbours) a core register field r0-r3, 'm' an Rm of loads/stores (13, 15 or r1), other letters random.
 NEON = [
     ("3same", "1111001x0xxxxxxxxxxxxxxxxxxxxxxx"),
     ("3diff", "1111001x1xxxxxxxxxxxxxxxx0x0xxxx"),
@@ -44,7 +44,19 @@ DP = [
     ("dpimm", "1110001xxxxxRRRR0RRRxxxxxxxxxxxx"),
     ("media", "011xxxxxRRRRRRRR00RRxxx1RRRR"),
     ("mul", "0000xxxxRRRRRRRRRRRR1001RRRR"),
-    ("ldst", "010xx0x1rrrr0RRR00000xxxxxxx"),
+    ("ldst", "010xx0x1rrrr0RRR000000xxxxxx"),
+]
+
+
+# Thumb: T32 data processing, multiplies, media; T16 data processing, alone and as the one
+# instruction of an IT block (hw1 = IT <cond> with one slot, hw2 = the instruction).
+THUMB = [
+    ("t32imm", "11110x0xxxxx0RRR0xxx0RRRxxxxxxxx"),
+    ("t32reg", "1110101xxxxx0RRR0xxx0RRRxxxx0RRR"),
+    ("t32mul", "111110110xxx0RRR0RRR0RRR00xx0RRR"),
+    ("t32media", "111110101xxx0RRR11110RRR1xxx0RRR"),
+    ("t16dp", "010000xxxxRRRSSS"),
+    ("t16imm", "001xx0RRxxxxxxxx"),
 ]
 
 
@@ -57,13 +69,13 @@ def fill(pattern, cond=None):
     out = []
     while i < len(bits):
         c = bits[i]
-        if c in "rRm":
+        if c in "rRSm":
             n = 1
             while i + n < len(bits) and bits[i + n] == c:
                 n += 1
             if c == "r":
                 val = 0
-            elif c == "R":
+            elif c in "RS":
                 val = rng.randrange(4)
             else:
                 val = rng.choice([13, 15, 1])
@@ -105,6 +117,8 @@ def armv8_0(mode, w):
     f = lambda pos, n: (w >> pos) & ((1 << n) - 1)
     if f(24, 8) in (0xf2, 0xf3) and f(23, 1) == 0:  # NEON three same: VMAXNM/VMINNM
         return f(8, 4) == 0xf and f(4, 1) and f(24, 1) and f(20, 1) == 0
+    if f(25, 7) == 0x79 and f(23, 1) and f(20, 2) == 2 and f(8, 4) == 0xe and not f(6, 1) and not f(4, 1):
+        return True  # VMULL.P64 (the crypto extension's PMULL)
     if (w & 0xffb00810) == 0xf3b00000:  # NEON two-register misc
         a, b, size = f(16, 2), f(7, 4), f(18, 2)
         return size == 2 and ((a == 2 and b >= 8 and b not in (0xc, 0xe)) or (a == 3 and b < 8))
@@ -119,7 +133,7 @@ def armv8_0(mode, w):
 def cases():
     out = []
     for name, pat in NEON:
-        for _ in range(400 if name in ("3same", "2misc", "2shift", "vldst") else 200):
+        for _ in range(900 if name in ("3same", "2misc", "2shift", "vldst") else 400):
             w = fill(pat)
             out.append(("A", w))
             if rng.random() < 0.25:
@@ -138,9 +152,18 @@ def cases():
             if name == "mul" and (w >> 23) & 1 and (w >> 16) & 15 == (w >> 12) & 15:
                 continue
             out.append(("A", w))
+    for name, pat in THUMB:
+        for _ in range(150):
+            w = fill(pat)
+            if name == "t32media" and (w >> 6) & 3 == 2 and (w >> 20) & 7 != 2:  # REV/RBIT/CLZ: Rn = Rm (else UNPREDICTABLE)
+                w = (w & ~(15 << 16)) | (w & 15) << 16
+            if len(pat) == 16:
+                if rng.random() < 0.5:  # inside an IT block of one instruction
+                    w |= (0xbf08 | rng.randrange(14) << 4) << 16
+            out.append(("T", w))
     res = []
     for i, (mode, w) in enumerate(out):
-        fpscr = rng.choice([0, 0, 0x03000000, 0x00c00000, 0x08000000])
+        fpscr = rng.choice([0, 0, 0x03000000, 0x00c00000, 0x08000000, 0x00010000])
         apsr = rng.choice([0, 0x20000000, 0xf0000000, 0x60000000]) | rng.choice([0, 0x000f0000, 0x00050000])
         res.append((mode, w, i % 6, fpscr, apsr))
     return res

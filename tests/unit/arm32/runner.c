@@ -3,11 +3,10 @@
 //
 // stdin: lines "<mode A|T> <insn hex> <input set> <fpscr hex> <apsr hex>". For each, D0-D31 get
 // input set k (sets are deterministic, see fill_set: gen_a32_cases.py and the unit test compute
-// the same values), r0 points at a 256-byte data buffer (filled with bytes i * 7 + 1), r1 = 8,
-// r2 = 0x80000001, r3 = 0xfffffffe, FPSCR and APSR as given; the instruction runs followed by
-// `bx lr`. Output per case: "ILL" for SIGILL, "BUS" for SIGBUS, "SEGV" for SIGSEGV, else
-// "d<n>=<hex>" for every D register that changed, r0-r3 when changed, fpscr, apsr (NZCVQ GE) and
-// "m<offset>=<hex byte>" for each data byte that changed.
+// the same values), r0 points at a 256-byte data buffer (at 0xf08040; code at 0xf01000) (filled with bytes i * 7 + 1),
+// r1 = 8, r2 = 0x80000001, r3 = 0xfffffffe, FPSCR and APSR as given; the instruction runs followed by `bx lr`. Output
+// per case: "ILL" for SIGILL, "BUS" for SIGBUS, "SEGV" for SIGSEGV, else "d<n>=<hex>" for every D register that
+// changed, r0-r3 when changed, fpscr, apsr (NZCVQ GE) and "m<offset>=<hex byte>" for each data byte that changed.
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,6 +47,8 @@ __asm__(
     "  vstmia r6, {d16-d31}\n"
     "  vmrs r6, fpscr\n"
     "  str r6, [r4, #256]\n"
+    "  mov r6, #0\n"  // the C code runs under FPSCR.LEN = 0
+    "  vmsr fpscr, r6\n"
     "  str r0, [r4, #260]\n"
     "  str r1, [r4, #264]\n"
     "  str r2, [r4, #268]\n"
@@ -78,10 +79,16 @@ static void fill_set(uint64_t* d, unsigned k) {
     for (unsigned i = 0; i < 8; ++i) d[i] = kSpecial[(i + k) % 16];
 }
 
-static uint8_t data[256] __attribute__((aligned(256)));
+// Fixed addresses, so that a register holding one (r0, the pc) has the same value in the unit test.
+#define CODE_ADDR 0x00f01000u
+#define DATA_ADDR 0x00f08000u
+static uint8_t* data;
 
 int main(void) {
-  uint8_t* page = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  uint8_t* page =
+      mmap((void*)CODE_ADDR, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  data = mmap((void*)DATA_ADDR, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  if (page != (void*)CODE_ADDR || data != (void*)DATA_ADDR) return 1;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -110,13 +117,14 @@ int main(void) {
       entry = page;
     } else {
       uint16_t hw[4] = {(uint16_t)(insn >> 16), (uint16_t)insn, 0x4770, 0x4770};  // bx lr
-      if (insn <= 0xffffu) hw[0] = (uint16_t)insn, hw[1] = 0x4770;            // a 16-bit one
+      if (insn <= 0xffffu) hw[0] = (uint16_t)insn, hw[1] = 0x4770;                // a 16-bit one
       memcpy(page, hw, 8);
       entry = page + 1;
     }
     __builtin___clear_cache((char*)page, (char*)page + 8);
     int sig = sigsetjmp(jb, 1);
     if (sig) {
+      __asm__ volatile("vmsr fpscr, %0" ::"r"(0));
       puts(sig == SIGILL ? "ILL" : sig == SIGBUS ? "BUS" : "SEGV");
       continue;
     }
