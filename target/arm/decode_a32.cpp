@@ -185,6 +185,7 @@ bool EXCL(S& s, uint32_t sz, bool L, uint32_t n, uint32_t d, uint32_t kind, uint
 }
 bool SWP(S& s, bool B, uint32_t n, uint32_t t, uint32_t t2) { return gen_swp(s, B, t, t2, n); }
 bool SETEND(S& s, bool E) { return gen_setend(s, E); }
+bool CRC32(S& s, uint32_t sz, uint32_t n, uint32_t d, bool C, uint32_t m) { return gen_crc32(s, C, sz, d, n, m); }
 bool PLD(S&) { return true; }  // preload hints
 bool CLREX(S& s) { return gen_clrex(s); }
 bool DSB(S& s, uint32_t) { return gen_barrier(s, 4); }
@@ -251,6 +252,7 @@ constexpr A32Pattern kTable[] = {
   INST(LDM_STM,       "ldm/stm",        "----100PUSWLnnnnrrrrrrrrrrrrrrrr"),
   INST(EXCL,          "ldrex/strex/lda/stl", "----00011zzLnnnndddd11kk1001tttt"),
   INST(SWP,           "swp/swpb",       "----00010b00nnnntttt00001001mmmm"),
+  INST(CRC32,         "crc32/crc32c",   "----00010zz0nnnndddd00c00100mmmm"),
   INST(CP15,          "mrc/mcr p15",    "----1110oooLnnnntttt1111ppp1mmmm"),
   INST(VFP,           "vfp",            "----110-------------101---------"),
   INST(VFP,           "vfp",            "----1110------------101---------"),

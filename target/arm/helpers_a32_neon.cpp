@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "target/arm/cpu_a32.h"
+#include "target/arm/crypto.h"
 #include "target/arm/fpu.h"
 #include "tcg/helper.h"
 
@@ -236,6 +237,49 @@ uint64_t h_vfp_to_fixed16(tcg::CpuBase* env, uint64_t a, uint64_t desc, uint64_t
   return dbl ? r : r & 0xffffffffu;
 }
 
+crypto::Words getq(tcg::CpuBase* env, unsigned r) {
+  crypto::Words w;
+  std::memcpy(w.w, dbytes(env, r), 16);
+  return w;
+}
+uint64_t h_crypto(tcg::CpuBase* env, uint64_t d, uint64_t n, uint64_t desc, uint64_t, uint64_t) {
+  const unsigned m = desc & 31;
+  const auto op = NeonCrypto(desc >> 8);
+  const crypto::Words vd = getq(env, unsigned(d)), vn = getq(env, unsigned(n)), vm = getq(env, m);
+  crypto::Words r{};
+  switch (op) {
+    case NeonCrypto::aese:
+    case NeonCrypto::aesd: {
+      uint8_t st[16], key[16];
+      std::memcpy(st, vd.w, 16);
+      std::memcpy(key, vm.w, 16);
+      crypto::aes_round(st, key, op == NeonCrypto::aesd);
+      std::memcpy(r.w, st, 16);
+      break;
+    }
+    case NeonCrypto::aesmc:
+    case NeonCrypto::aesimc: {
+      uint8_t st[16];
+      std::memcpy(st, vm.w, 16);
+      crypto::aes_mix_columns(st, op == NeonCrypto::aesimc);
+      std::memcpy(r.w, st, 16);
+      break;
+    }
+    case NeonCrypto::sha1c:
+    case NeonCrypto::sha1p:
+    case NeonCrypto::sha1m: r = crypto::sha1_hash(unsigned(op) - unsigned(NeonCrypto::sha1c), vd, vn.w[0], vm); break;
+    case NeonCrypto::sha1su0: r = crypto::sha1su0(vd, vn, vm); break;
+    case NeonCrypto::sha256h: r = crypto::sha256h(vd, vn, vm, false); break;
+    case NeonCrypto::sha256h2: r = crypto::sha256h(vd, vn, vm, true); break;
+    case NeonCrypto::sha256su1: r = crypto::sha256su1(vd, vn, vm); break;
+    case NeonCrypto::sha1h: r.w[0] = crypto::sha1h(vm.w[0]); break;
+    case NeonCrypto::sha1su1: r = crypto::sha1su1(vd, vm); break;
+    case NeonCrypto::sha256su0: r = crypto::sha256su0(vd, vm); break;
+  }
+  std::memcpy(dbytes(env, unsigned(d)), r.w, 16);
+  return 0;
+}
+
 }  // namespace
 
 uint32_t neon_helper_id(NeonHelper h) {
@@ -256,6 +300,7 @@ uint32_t neon_helper_id(NeonHelper h) {
     reg(NeonHelper::interleave, "a32_neon_interleave", h_interleave);
     reg(NeonHelper::recps, "a32_neon_recps", h_recps);
     reg(NeonHelper::vfp_to_fixed16, "a32_vfp_to_fixed16", h_vfp_to_fixed16);
+    reg(NeonHelper::crypto, "a32_neon_crypto", h_crypto);
     return ids;
   }();
   return ids[size_t(h)];

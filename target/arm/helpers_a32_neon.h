@@ -23,7 +23,25 @@ enum class NeonHelper : uint16_t {
   interleave,      // (d, members | inc << 4 | regs << 8 | esz << 12): VST2-4 image into V16-V17
   recps,           // (d, n, m | q << 5 | rsqrt << 6): VRECPS/VRSQRTS.F32, ARMv7's unfused step (Standard FPSCR)
   vfp_to_fixed16,  // (a, fbits | unsigned << 8 | dbl << 9) -> VCVT to 16-bit fixed point, extended to the register
+  crypto,          // (d, n, m | op << 8): Q registers (D numbers); op a NeonCrypto
   kCount
+};
+
+enum class NeonCrypto : uint8_t {
+  aese,
+  aesd,
+  aesmc,
+  aesimc,
+  sha1c,
+  sha1p,
+  sha1m,
+  sha1su0,
+  sha256h,
+  sha256h2,
+  sha256su1,
+  sha1h,
+  sha1su1,
+  sha256su0
 };
 
 // Scratch: AArch32 uses V0-V15 only (Q0-Q15, D0-D31); V16-V31 hold operands staged for the

@@ -96,6 +96,7 @@ bool gen_qaddsub(A32Context& s, unsigned op, unsigned d, unsigned n, unsigned m)
 bool gen_movw(A32Context& s, bool top, unsigned d, uint32_t imm16);
 bool gen_mrs(A32Context& s, unsigned d);
 bool gen_msr(A32Context& s, unsigned mask, Arg v);  // mask bit 1: NZCVQ, bit 0: GE
+bool gen_crc32(A32Context& s, bool castagnoli, unsigned size, unsigned d, unsigned n, unsigned m);
 
 // ---- loads and stores (trans_a32_ldst.cpp) ----
 // Load/store of size (MemOp) at rn +/- offset, pre-indexed (P), writeback (W).

@@ -56,6 +56,13 @@ void call_neon(S& s, NeonHelper h, uint64_t a, uint64_t b, uint64_t c) {
   s.ir.call_void(neon_helper_id(h), {imm64(a), imm64(b), imm64(c)});
 }
 
+// The Cryptographic Extension: Q registers only (D numbers even).
+bool crypto_op(S& s, NeonCrypto op, unsigned d, unsigned n, unsigned m) {
+  if ((d | n | m) & 1) return false;
+  call_neon(s, NeonHelper::crypto, d, n, m | unsigned(op) << 8);
+  return true;
+}
+
 // ---- inline vector forms: a D operand is read as the 16 bytes starting at it ----
 Arg readv(S& s, unsigned r) { return s.ir.get_state(Type::V128, neon_doff(r)); }
 void writev(S& s, unsigned r, bool q, Arg v) {
@@ -142,8 +149,11 @@ bool N3SAME(S& s, bool U, bool D, uint32_t size, uint32_t vn, uint32_t vd, uint3
   if (!qok(q, d) || !qok(q, n) || !qok(q, m)) return false;
   if (opc == 1 && B) return logic(s, U, size, q, d, n, m);
   if (opc >= 0xc) {
-    if (opc == 0xc && !B) return false;  // SHA1C... (crypto): not implemented
-    if (size & 1) return false;          // F16
+    if (opc == 0xc && !B) {  // SHA1C/P/M/SU0 (U = 0), SHA256H/H2/SU1 (U = 1); size is the op
+      if (!q || (U && size == 3)) return false;
+      return crypto_op(s, NeonCrypto(unsigned(U ? NeonCrypto::sha256h : NeonCrypto::sha1c) + size), d, n, m);
+    }
+    if (size & 1) return false;  // F16
     return float3(s, opc, B, U, size >> 1, q, d, n, m);
   }
   const unsigned op5 = opc << 1 | B;
@@ -502,7 +512,11 @@ bool N2MISC(S& s, bool D, uint32_t size, uint32_t a, uint32_t vd, uint32_t b, bo
         case 0xf:
           if (size == 3) return false;
           return misc_arith(s, 0x27, size, q, d, m);  // VQNEG
-        default: return false;                        // AES (b 0110/0111): not implemented
+        case 6:
+        case 7:  // AESE/AESD, AESMC/AESIMC (bit 6 selects)
+          if (size != 0) return false;
+          return crypto_op(s, NeonCrypto(((b & 1) << 1 | q) + unsigned(NeonCrypto::aese)), d, d, m);
+        default: return false;
       }
     case 1: {
       if (size == 3) return false;
@@ -522,7 +536,10 @@ bool N2MISC(S& s, bool D, uint32_t size, uint32_t a, uint32_t vd, uint32_t b, bo
         }
       }
       static constexpr int kOps[8] = {0x08, 0x28, 0x09, 0x29, 0x0a, -1, 0x0b, 0x2b};
-      if (kOps[op] < 0) return false;  // SHA1H: not implemented
+      if (kOps[op] < 0) {  // SHA1H (b 0101 with bit 6 set)
+        if (size != 2 || !q) return false;
+        return crypto_op(s, NeonCrypto::sha1h, d, m, m);
+      }
       return misc_arith(s, unsigned(kOps[op]), size, q, d, m);
     }
     case 2:
@@ -539,7 +556,9 @@ bool N2MISC(S& s, bool D, uint32_t size, uint32_t a, uint32_t vd, uint32_t b, bo
         if (size != 2 || kOps[b & 7] < 0) return false;
         return misc_fp(s, FpHelper::vun, uint64_t(kOps[b & 7]), q, d, m);
       }
-      return false;  // SHA1SU1/SHA256SU0: not implemented
+      if (b == 7 && size == 2)  // SHA1SU1 (bit 6 clear), SHA256SU0 (set)
+        return crypto_op(s, q ? NeonCrypto::sha256su0 : NeonCrypto::sha1su1, d, d, m);
+      return false;
     case 3:
       if (size != 2) return false;
       if (b < 8) {  // VCVT{A,N,P,M}.S32/U32.F32

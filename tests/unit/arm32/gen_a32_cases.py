@@ -27,6 +27,9 @@ NEON = [
     ("vtbl", "111100111x11xxxxxxxx10xxxxx0xxxx"),
     ("vdup", "111100111x11xxxxxxxx11000xx0xxxx"),
     ("vldst", "11110100x0 x0 rrrr xxxx xxxx xxxx mmmm"),
+    ("sha3", "1111001x0xxxxxxxxxxx1100x1x0xxxx"),
+    ("aes", "111100111x110000xxxx0011xxx0xxxx"),
+    ("sha2", "111100111x1110x1xxxx001xxxx0xxxx"),
 ]
 VFP = [
     ("vfp3", "11101110xxxxxxxxxxxx101xxxx0xxxx"),
@@ -45,16 +48,18 @@ DP = [
     ("media", "011xxxxxRRRRRRRR00RRxxx1RRRR"),
     ("mul", "0000xxxxRRRRRRRRRRRR1001RRRR"),
     ("ldst", "010xx0x1rrrr0RRR000000xxxxxx"),
+    ("crc", "00010xx0RRRRSSSS00x00100RRRR"),
 ]
 
 
-# Thumb: T32 data processing, multiplies, media; T16 data processing, alone and as the one
+# Thumb: T32 data processing, multiplies, media, CRC32; T16 data processing, alone and as the one
 # instruction of an IT block (hw1 = IT <cond> with one slot, hw2 = the instruction).
 THUMB = [
     ("t32imm", "11110x0xxxxx0RRR0xxx0RRRxxxxxxxx"),
     ("t32reg", "1110101xxxxx0RRR0xxx0RRRxxxx0RRR"),
     ("t32mul", "111110110xxx0RRR0RRR0RRR00xx0RRR"),
     ("t32media", "111110101xxx0RRR11110RRR1xxx0RRR"),
+    ("t32crc", "11111010110x0RRR11110RRR10xx0RRR"),
     ("t16dp", "010000xxxxRRRSSS"),
     ("t16imm", "001xx0RRxxxxxxxx"),
 ]
@@ -115,6 +120,11 @@ def armv8_0(mode, w):
     """The ARMv8.0 AArch32 additions (F32/F64 only: FP16 arithmetic is ARMv8.2) mimic has."""
     w = to_a32(mode, w)
     f = lambda pos, n: (w >> pos) & ((1 << n) - 1)
+    if ((w & 0xfe800f50) == 0xf2000c40 and not (f(24, 1) and f(20, 2) == 3)) or (w & 0xffbf0f10) == 0xf3b00300 \
+            or (w & 0xffbf0fd0) == 0xf3b902c0 or (w & 0xffbf0f90) == 0xf3ba0380:
+        return True  # the Cryptographic Extension: SHA1/SHA256 three-register, AES, SHA1H, SHA1SU1/SHA256SU0
+    if (w & 0x0f900df0) == 0x01000040 or (w & 0xffe0f0c0) == 0xfac0f080:
+        return f(21, 2) != 3 if f(28, 4) != 0xf else f(4, 2) != 3  # CRC32/CRC32C (A32, T32)
     if f(24, 8) in (0xf2, 0xf3) and f(23, 1) == 0:  # NEON three same: VMAXNM/VMINNM
         return f(8, 4) == 0xf and f(4, 1) and f(24, 1) and f(20, 1) == 0
     if f(25, 7) == 0x79 and f(23, 1) and f(20, 2) == 2 and f(8, 4) == 0xe and not f(6, 1) and not f(4, 1):
