@@ -5,10 +5,7 @@
 // VLD1/VST1 of multiple registers move whole doublewords (the memory image of the registers,
 // little-endian); VLD2-4/VST2-4 of multiple structures move the image through scratch V16-V17
 // and (de)interleave it there in a helper; the lane forms are one access per element. An
-// alignment qualifier faults a misaligned address as Linux does (SIGBUS); it is checked on the
-// first access at up to 8 bytes (a :128 or :256 qualifier checks 8-byte alignment).
-#include <algorithm>
-
+// alignment qualifier faults a misaligned base before any access, as Linux does (SIGBUS).
 #include "target/arm/helpers_a32_neon.h"
 #include "target/arm/trans_a32.h"
 #include "target/arm/trans_a32_neon.h"
@@ -22,9 +19,14 @@ void writeback(S& s, unsigned rn, unsigned rm, Arg base, unsigned bytes) {
   if (rm == 15) return;
   write_r(s, rn, s.ir.add(base, rm == 13 ? imm32(bytes) : read_r(s, rm)));
 }
-// The memop of the first access: aligned when the qualifier asks for alignment.
-uint32_t first_memop(uint32_t size, unsigned align_bytes) {
-  return size | (align_bytes > 1 ? uint32_t(MemOp::kAligned) : 0u);
+// An alignment qualifier: a misaligned base faults (SIGBUS, BUS_ADRALN) before any access.
+void check_alignment(S& s, Arg base, unsigned align_bytes) {
+  if (align_bytes <= 1) return;
+  const uint32_t ok = s.ir.new_label();
+  s.ir.br_cond(Cond::TstEq, base, imm32(align_bytes - 1), ok);
+  s.ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), s.ir.zext32_to_64(base));
+  s.ir.exit_loop(tcg::kExitUnaligned, imm64(s.pc));
+  s.ir.label(ok);
 }
 Arg addr_at(S& s, Arg base, unsigned off) { return gen_addr(s, off ? s.ir.add(base, imm32(off)) : base); }
 
@@ -72,12 +74,13 @@ bool VLDST_multi(S& s, bool D, bool L, uint32_t rn, uint32_t vd, uint32_t type, 
   if (rn == 15 || last > 31) return false;
   const unsigned align_bytes = align ? 4u << align : 0, chunks = members * regs;
   Arg base = read_r(s, rn);
+  check_alignment(s, base, align_bytes);
   const uint32_t scratch = vreg_offset(kNeonScratch);
   const uint64_t desc = members | inc << 4 | regs << 8 | size << 12;
   if (!L && members > 1) s.ir.call_void(neon_helper_id(NeonHelper::interleave), {imm64(d), imm64(desc)});
   for (unsigned k = 0; k < chunks; ++k) {
     Arg addr = addr_at(s, base, 8 * k);
-    const uint32_t memop = k == 0 ? first_memop(MemOp::k64, align_bytes) : uint32_t(MemOp::k64);
+    const uint32_t memop = MemOp::k64;
     const uint32_t at = members == 1 ? neon_doff(d + k) : scratch + 8 * k;
     if (L)
       s.ir.set_state(at, s.ir.load(Type::I64, addr, memop));
@@ -143,10 +146,11 @@ bool VLDST_lane(S& s, bool D, bool L, uint32_t rn, uint32_t vd, uint32_t size, u
   const unsigned d = D << 4 | vd;
   if (rn == 15 || d + (members - 1) * inc > 31) return false;
   Arg base = read_r(s, rn);
+  check_alignment(s, base, align_bytes);
   for (unsigned k = 0; k < members; ++k) {
     Arg addr = addr_at(s, base, k * ebytes);
     const unsigned r = d + k * inc;
-    const uint32_t memop = k == 0 ? first_memop(size, std::min(align_bytes, ebytes)) : size;
+    const uint32_t memop = size;
     if (L) {
       Arg v = s.ir.load(Type::I64, addr, memop);
       neon_setd(s, r, s.ir.deposit(neon_getd(s, r), v, index * bits, bits));
@@ -187,9 +191,10 @@ bool VLD_all(S& s, bool D, uint32_t rn, uint32_t vd, uint32_t nm1, uint32_t size
   const unsigned d = D << 4 | vd, ebytes = 1u << esz;
   if (rn == 15 || d + (members - 1) * inc + regs - 1 > 31) return false;
   Arg base = read_r(s, rn);
+  check_alignment(s, base, align_bytes);
   for (unsigned k = 0; k < members; ++k) {
     Arg addr = addr_at(s, base, k * ebytes);
-    const uint32_t memop = k == 0 ? first_memop(esz, std::min(align_bytes, ebytes)) : esz;
+    const uint32_t memop = esz;
     Arg v = neon_dup(s, s.ir.load(Type::I64, addr, memop), esz);
     for (unsigned r = 0; r < regs; ++r) neon_setd(s, d + k * inc + r, v);
   }
