@@ -142,6 +142,73 @@ bool float3(S& s, unsigned opc, bool B, bool U, bool hi, bool q, unsigned d, uns
   return true;
 }
 
+// The forms vectorized loops use most, as vector IR (the caller checked the encoding).
+bool inline_same(S& s, unsigned op5, bool U, unsigned size, bool q, unsigned d, unsigned n, unsigned m) {
+  auto& ir = s.ir;
+  if (size == 3) return false;
+  auto binary = [&](auto fn) {
+    writev(s, d, q, fn(readv(s, n), readv(s, m)));
+    return true;
+  };
+  auto absdiff = [&](Arg a, Arg b) {
+    return U ? ir.vsub(ir.vmaxu(a, b, size), ir.vminu(a, b, size), size)
+             : ir.vsub(ir.vmaxs(a, b, size), ir.vmins(a, b, size), size);
+  };
+  switch (op5) {
+    case 0x06: return binary([&](Arg a, Arg b) { return ir.vcmp(U ? Cond::GtU : Cond::GtS, a, b, size); });
+    case 0x07: return binary([&](Arg a, Arg b) { return ir.vcmp(U ? Cond::GeU : Cond::GeS, a, b, size); });
+    case 0x0c: return binary([&](Arg a, Arg b) { return U ? ir.vmaxu(a, b, size) : ir.vmaxs(a, b, size); });
+    case 0x0d: return binary([&](Arg a, Arg b) { return U ? ir.vminu(a, b, size) : ir.vmins(a, b, size); });
+    case 0x0e: return binary(absdiff);                                                                  // VABD
+    case 0x0f: return binary([&](Arg a, Arg b) { return ir.vadd(readv(s, d), absdiff(a, b), size); });  // VABA
+    case 0x12:                                                                                          // VMLA/VMLS
+      return binary([&](Arg a, Arg b) {
+        Arg p = ir.vmul(a, b, size), acc = readv(s, d);
+        return U ? ir.vsub(acc, p, size) : ir.vadd(acc, p, size);
+      });
+    case 0x13:
+      if (U) return false;  // VMUL.P8
+      return binary([&](Arg a, Arg b) { return ir.vmul(a, b, size); });
+    default: return false;
+  }
+}
+
+// Three different: the widening add/subtract/multiply(-accumulate) and the truncating narrowing
+// add/subtract, as vector IR (a D source is widened from the low half of the 16 bytes at it).
+bool inline_diff(S& s, unsigned opc, bool U, unsigned size, unsigned d, unsigned n, unsigned m) {
+  auto& ir = s.ir;
+  const unsigned w = size + 1;
+  auto widen = [&](unsigned r) { return ir.vwiden(readv(s, r), size, false, !U); };
+  switch (opc) {
+    case 0:
+    case 1:
+    case 2:
+    case 3: {  // VADDL, VADDW, VSUBL, VSUBW
+      Arg a = (opc & 1) ? readv(s, n) : widen(n), b = widen(m);
+      writev(s, d, true, opc < 2 ? ir.vadd(a, b, w) : ir.vsub(a, b, w));
+      return true;
+    }
+    case 4:
+    case 6: {  // VADDHN, VSUBHN (U: the rounding forms, left to the helper)
+      if (U) return false;
+      Arg a = readv(s, n), b = readv(s, m);
+      Arg sum = opc == 4 ? ir.vadd(a, b, w) : ir.vsub(a, b, w);
+      writev(s, d, false, ir.vnarrow(ir.vshri(sum, 8u << size, w), w));
+      return true;
+    }
+    case 8:
+    case 0xa:
+    case 0xc: {  // VMLAL, VMLSL, VMULL (64-bit products stay in the helper)
+      if (w == 3) return false;
+      Arg p = ir.vmul(widen(n), widen(m), w);
+      if (opc != 0xc) p = opc == 8 ? ir.vadd(readv(s, d), p, w) : ir.vsub(readv(s, d), p, w);
+      writev(s, d, true, p);
+      return true;
+    }
+    default: return false;
+  }
+}
+
 // ---- three registers of the same length ----
 bool N3SAME(S& s, bool U, bool D, uint32_t size, uint32_t vn, uint32_t vd, uint32_t opc, bool N, bool q, bool M, bool B,
             uint32_t vm) {
@@ -175,10 +242,7 @@ bool N3SAME(S& s, bool U, bool D, uint32_t size, uint32_t vn, uint32_t vd, uint3
     writev(s, d, q, ir.vcmp(U ? Cond::Eq : Cond::TstNe, readv(s, n), readv(s, m), size));
     return true;
   }
-  if (op5 == 0x13 && !U && size != 0) {
-    writev(s, d, q, ir.vmul(readv(s, n), readv(s, m), size));
-    return true;
-  }
+  if (inline_same(s, op5, U, size, q, d, n, m)) return true;
   sa::Desc desc;
   desc.op = U << 5 | op5;
   desc.esz = size;
@@ -208,6 +272,7 @@ bool N3DIFF(S& s, bool U, bool D, uint32_t size, uint32_t vn, uint32_t vd, uint3
     }
   }
   if (narrow ? ((n & 1) || (m & 1)) : ((d & 1) || (wide_n && (n & 1)))) return false;
+  if (inline_diff(s, opc, U, size, d, n, m)) return true;
   sa::Desc desc;
   desc.op = U << 4 | opc;
   desc.esz = size;
@@ -309,7 +374,11 @@ bool N2SHIFT(S& s, bool U, bool D, uint32_t imm6, uint32_t vd, uint32_t opc, boo
   }
   if (opc == 8 || opc == 9) {  // narrowing: Dd from Qm; the element named is the narrow one
     if (L || (m & 1)) return false;
-    const bool round = q;  // bit 6
+    const bool round = q;                                // bit 6
+    if (opc == 8 && !U && !round && right < 2 * bits) {  // VSHRN
+      writev(s, d, false, s.ir.vnarrow(s.ir.vshri(readv(s, m), right, esz + 1), esz + 1));
+      return true;
+    }
     desc.op = opc == 8 ? (U ? 0x30 : 0x10) : (U << 5 | 0x12);
     desc.op |= round;
     desc.imm = right;
@@ -321,14 +390,22 @@ bool N2SHIFT(S& s, bool U, bool D, uint32_t imm6, uint32_t vd, uint32_t opc, boo
   }
   if (opc == 0xa) {  // VSHLL/VMOVL: Qd from Dm
     if (L || q || (d & 1)) return false;
-    desc.op = U << 5 | 0x14;
-    desc.imm = left;
-    desc.n = stage_d(s, m, 0);
-    desc.d = d >> 1;
-    call_arith(s, sa::Group::kShift, desc);
+    // VSHLL/VMOVL: widen, then shift
+    Arg w = s.ir.vwiden(readv(s, m), esz, false, !U);
+    writev(s, d, true, left ? s.ir.vshli(w, left, esz + 1) : w);
     return true;
   }
   if (!qok(q, d) || !qok(q, m)) return false;
+  if (opc <= 1 && rsh < bits) {  // VSHR, VSRA
+    Arg a = readv(s, m);
+    Arg r = U ? s.ir.vshri(a, rsh, esz) : s.ir.vsari(a, rsh, esz);
+    writev(s, d, q, opc == 1 ? s.ir.vadd(readv(s, d), r, esz) : r);
+    return true;
+  }
+  if (opc == 5 && !U) {  // VSHL
+    writev(s, d, q, s.ir.vshli(readv(s, m), lsh, esz));
+    return true;
+  }
   bool reads_d = false;
   switch (opc) {
     case 0: desc.op = U << 5 | 0x00, desc.imm = rsh; break;                  // VSHR
@@ -447,6 +524,10 @@ bool N2MISC(S& s, bool D, uint32_t size, uint32_t a, uint32_t vd, uint32_t b, bo
       return true;
     }
     if (size == 3) return false;
+    if (b == 4 && !q) {  // VMOVN
+      writev(s, d, false, s.ir.vnarrow(readv(s, m), size + 1));
+      return true;
+    }
     static constexpr unsigned kOps[4] = {0x12, 0x32, 0x14, 0x34};  // VMOVN, VQMOVUN, VQMOVN.S, VQMOVN.U
     sa::Desc desc;
     desc.op = kOps[(b & 1) << 1 | q];
