@@ -38,11 +38,11 @@ uint64_t set_elem(uint64_t v, unsigned esz, unsigned i, uint64_t x) {
 
 // NEON arithmetic ignores FPSCR's RMode, FZ and DN: it runs with round to nearest, flush to zero
 // and default NaN (the Standard FPSCR value); FPSCR.AHP still applies; the flags accumulate.
-uint64_t h_std_fp(tcg::CpuBase* env, uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t) {
+uint64_t h_std_fp(tcg::CpuBase* env, uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t) {
   A32Cpu* c = static_cast<A32Cpu*>(env);
   const uint32_t saved = c->fpcr;
   c->fpcr = (saved & fp::kFpcrAhp) | fp::kFpcrDn | fp::kFpcrFz;
-  const uint64_t r = tcg::helper_info(uint32_t(id)).fn(env, a1, a2, a3, 0, 0);
+  const uint64_t r = reinterpret_cast<tcg::HelperFn>(fn)(env, a1, a2, a3, 0, 0);
   c->fpcr = saved;
   return r;
 }

@@ -12,7 +12,7 @@
 namespace mimic::arm {
 
 enum class NeonHelper : uint16_t {
-  std_fp,          // (a64 helper id, a1, a2, a3): runs it with FPCR = the Standard FPSCR value
+  std_fp,          // (a64 helper's function (its HelperFn), a1, a2, a3): runs it with FPCR = the Standard FPSCR value
   rev,             // (d, m, nregs | esz << 4 | group << 8): VREV16/32/64 (group: log2 bytes of the reversed group)
   cnt,             // (d, m, nregs): VCNT.8
   perm,            // (d, m, op | esz << 4 | nregs << 8): op 0 VSWP, 1 VTRN, 2 VUZP, 3 VZIP

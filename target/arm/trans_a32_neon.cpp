@@ -17,6 +17,7 @@
 #include "target/arm/helpers_fp.h"
 #include "target/arm/helpers_simd_arith.h"
 #include "target/arm/trans_a32.h"
+#include "tcg/helper.h"
 
 namespace mimic::arm {
 
@@ -50,7 +51,9 @@ void dest_done(S& s, unsigned r, bool q) {
 void call_arith(S& s, sa::Group g, const sa::Desc& d) { s.ir.call_void(sa::helper_id(g), {imm64(d.pack())}); }
 // An AArch64 FP vector helper under the Standard FPSCR.
 void call_fp(S& s, FpHelper h, uint64_t regs, uint64_t op, uint64_t fl) {
-  s.ir.call_void(neon_helper_id(NeonHelper::std_fp), {imm64(fp_helper_id(h)), imm64(regs), imm64(op), imm64(fl)});
+  // The function itself, not its id: the registry lookup takes a lock.
+  const auto fn = reinterpret_cast<uint64_t>(tcg::helper_info(fp_helper_id(h)).fn);
+  s.ir.call_void(neon_helper_id(NeonHelper::std_fp), {imm64(fn), imm64(regs), imm64(op), imm64(fl)});
 }
 void call_neon(S& s, NeonHelper h, uint64_t a, uint64_t b, uint64_t c) {
   s.ir.call_void(neon_helper_id(h), {imm64(a), imm64(b), imm64(c)});
@@ -94,6 +97,67 @@ bool logic(S& s, bool U, unsigned op, bool q, unsigned d, unsigned n, unsigned m
   return true;
 }
 
+// ---- floating point, inline: SSE on the lanes whose Standard-FPSCR result it computes exactly ----
+// NEON arithmetic flushes denormals to zero and returns the default NaN; SSE does neither, and
+// rounds as MXCSR (FPSCR.RMode) says. So the inline form runs only under RMode = nearest, and
+// leaves for the exact helper (at `slow`) when a lane of an operand is a denormal, an infinity or
+// a NaN, when a result is a NaN, an infinity, a denormal or +-the smallest normal, or when a
+// product of non-zero operands may be tiny (its flags would differ: a flushed result raises UFC
+// only). Tiny sums and differences are exact, so SSE raises nothing for them.
+Arg lanes_special(S& s, Arg x) {  // all-ones lanes: exponent 0xff, or a denormal
+  auto& ir = s.ir;
+  const Arg exp_mask = ir.vconst(0x7f8000007f800000ull, 0x7f8000007f800000ull);
+  Arg exp = ir.vand(x, exp_mask);
+  Arg inf_nan = ir.vcmp(Cond::Eq, exp, exp_mask, 2);
+  Arg denormal = ir.vandc(ir.vcmp(Cond::TstNe, x, ir.vconst(0x007fffff007fffffull, 0x007fffff007fffffull), 2),
+                          ir.vcmp(Cond::TstNe, exp, exp_mask, 2));
+  return ir.vor(inf_nan, denormal);
+}
+Arg product_may_be_tiny(S& s, Arg a, Arg b) {
+  auto& ir = s.ir;
+  const Arg exp_mask = ir.vconst(0x7f8000007f800000ull, 0x7f8000007f800000ull);
+  const Arg abs_mask = ir.vconst(0x7fffffff7fffffffull, 0x7fffffff7fffffffull);
+  Arg sum = ir.vadd(ir.vshri(ir.vand(a, exp_mask), 23, 2), ir.vshri(ir.vand(b, exp_mask), 23, 2), 2);
+  Arg small = ir.vcmp(Cond::GtS, ir.vconst(0x0000008200000082ull, 0x0000008200000082ull), sum, 2);  // < 130
+  Arg nonzero = ir.vand(ir.vcmp(Cond::TstNe, a, abs_mask, 2), ir.vcmp(Cond::TstNe, b, abs_mask, 2));
+  return ir.vand(small, nonzero);
+}
+// Emits the fast path and then label `slow`, where the caller's helper path follows; false (and
+// nothing emitted) when FPSCR.RMode is not round to nearest (the MXCSR rounds as it says).
+bool inline_float(S& s, FpOp op, bool unfused, bool q, unsigned d, unsigned n, unsigned m, uint32_t slow,
+                  uint32_t done) {
+  auto& ir = s.ir;
+  if (s.tb_flags & 3) return false;
+  auto operand = [&](unsigned r) { return q ? readv(s, r) : ir.vzero_high(readv(s, r)); };
+  auto leave_if = [&](Arg lanes, Arg extra) {  // to the helper when a lane mask (or `extra`) is set
+    Arg any = ir.or_(ir.vextract(Type::I64, lanes, 0, 3), ir.vextract(Type::I64, lanes, 1, 3));
+    ir.br_cond(Cond::Ne, extra.type == Type::Void ? any : ir.or_(any, ir.zext32_to_64(extra)), imm64(0), slow);
+  };
+  // The operands first: SSE must not even run on them (it would raise flags NEON does not).
+  Arg a = operand(n), b = operand(m), acc = unfused ? operand(d) : Arg{};
+  Arg bad = ir.vor(lanes_special(s, a), lanes_special(s, b));
+  if (op == FpOp::Mul || unfused) bad = ir.vor(bad, product_may_be_tiny(s, a, b));
+  if (unfused) bad = ir.vor(bad, lanes_special(s, acc));
+  leave_if(bad, Arg{});
+  Arg r;
+  if (op == FpOp::Mul || unfused)
+    r = ir.vfmul(a, b, 2);
+  else
+    r = op == FpOp::Add ? ir.vfadd(a, b, 2) : ir.vfsub(a, b, 2);
+  Arg special = ir.vfspecial(r, 2);
+  bad = lanes_special(s, r);
+  if (unfused) {  // VMLA/VMLS: then the sum with the accumulator
+    r = op == FpOp::Add ? ir.vfadd(acc, r, 2) : ir.vfsub(acc, r, 2);
+    special = ir.or_(special, ir.vfspecial(r, 2));
+    bad = ir.vor(bad, lanes_special(s, r));
+  }
+  leave_if(bad, special);
+  writev(s, d, q, r);
+  ir.br(done);
+  ir.label(slow);
+  return true;
+}
+
 // ---- floating point, three same (opc 1100 B = 1, 1101-1111); size<0> = 1 is F16 ----
 bool float3(S& s, unsigned opc, bool B, bool U, bool hi, bool q, unsigned d, unsigned n, unsigned m) {
   FpOp op;
@@ -129,6 +193,9 @@ bool float3(S& s, unsigned opc, bool B, bool U, bool hi, bool q, unsigned d, uns
     return true;
   }
   const uint64_t fl = (q ? kVQ : 0) | (pair ? kVPair : 0);
+  const uint32_t slow = s.ir.new_label(), done = s.ir.new_label();
+  const bool fast = !pair && (op == FpOp::Add || op == FpOp::Sub || op == FpOp::Mul) &&
+                    inline_float(s, op, unfused, q, d, n, m, slow, done);
   const unsigned vn = src(s, n, q, 0), vm = src(s, m, q, 1);
   const bool reads_d = unfused || op == FpOp::Mla || op == FpOp::Mls;
   const unsigned vd = dest(s, d, q, reads_d);
@@ -139,6 +206,7 @@ bool float3(S& s, unsigned opc, bool B, bool U, bool hi, bool q, unsigned d, uns
     call_fp(s, FpHelper::vbin, vregs(vd, vn, vm), uint64_t(op), fl);
   }
   dest_done(s, d, q);
+  if (fast) s.ir.label(done);
   return true;
 }
 
