@@ -24,11 +24,13 @@ void register_syscalls(SyscallTable& table);
 namespace {
 // AT_HWCAP bits (arch/arm/include/uapi/asm/hwcap.h) for what the translator implements.
 enum : uint64_t {
+  kHwcapSwp = 1 << 0,
   kHwcapHalf = 1 << 1,
   kHwcapThumb = 1 << 2,
   kHwcapFastMult = 1 << 4,
   kHwcapVfp = 1 << 6,
   kHwcapEdsp = 1 << 7,
+  kHwcapNeon = 1 << 12,
   kHwcapVfpv3 = 1 << 13,
   kHwcapTls = 1 << 15,
   kHwcapVfpv4 = 1 << 16,
@@ -37,8 +39,18 @@ enum : uint64_t {
   kHwcapVfpd32 = 1 << 19,
   kHwcapLpae = 1 << 20,
 };
-constexpr uint64_t kHwcap = kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp | kHwcapVfpv3 |
-                            kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt | kHwcapVfpd32 | kHwcapLpae;
+constexpr uint64_t kHwcap = kHwcapSwp | kHwcapHalf | kHwcapThumb | kHwcapFastMult | kHwcapVfp | kHwcapEdsp |
+                            kHwcapNeon | kHwcapVfpv3 | kHwcapTls | kHwcapVfpv4 | kHwcapIdiva | kHwcapIdivt |
+                            kHwcapVfpd32 | kHwcapLpae;
+// AT_HWCAP2: the ARMv8 Cryptographic Extension and CRC32, all implemented.
+enum : uint64_t {
+  kHwcap2Aes = 1 << 0,
+  kHwcap2Pmull = 1 << 1,
+  kHwcap2Sha1 = 1 << 2,
+  kHwcap2Sha2 = 1 << 3,
+  kHwcap2Crc32 = 1 << 4
+};
+constexpr uint64_t kHwcap2 = kHwcap2Aes | kHwcap2Pmull | kHwcap2Sha1 | kHwcap2Sha2 | kHwcap2Crc32;
 
 // The kuser helpers (arch/arm/kernel/entry-armv.S, __kuser_helper_start) at their fixed
 // addresses in the vector page, assembled from Linux's SMP (ARMv7) versions:
@@ -72,6 +84,9 @@ void cpuinfo(std::string& out, unsigned cpu) {
   std::string features;
   for (unsigned bit = 0; bit < 21; ++bit)
     if (kHwcap & (uint64_t(1) << bit)) features += std::string(kNames[bit]) + " ";
+  static constexpr const char* kNames2[5] = {"aes", "pmull", "sha1", "sha2", "crc32"};
+  for (unsigned bit = 0; bit < 5; ++bit)
+    if (kHwcap2 & (uint64_t(1) << bit)) features += std::string(kNames2[bit]) + " ";
   out += fmt::format(
       "processor\t: {}\nmodel name\t: ARMv7 Processor rev 1 (v7l)\nBogoMIPS\t: 50.00\nFeatures\t: {}\n"
       "CPU implementer\t: 0x41\nCPU architecture: 7\nCPU variant\t: 0x2\nCPU part\t: 0xc0f\nCPU revision\t: 1\n\n",
@@ -105,7 +120,7 @@ extern const ArchInfo kArmArch = {
     .e_machine = EM_ARM,
     .platform = "v7l",
     .hwcap = arm32::kHwcap,
-    .hwcap2 = 0,
+    .hwcap2 = arm32::kHwcap2,
     .stack_top = 0xbf000000,
     .dyn_base = 0x7f550000,
     .interp_base = 0,

@@ -21,6 +21,7 @@ struct A32Cpu : A64Cpu {
   uint32_t tpidruro = 0;    // TLS pointer (CP15 c13 c0 3, set_tls), read-only to the guest
   uint32_t tpidrurw = 0;    // CP15 c13 c0 2, user read/write
   uint32_t fpscr_nzcv = 0;  // FPSCR bits 31-28 (VCMP results until VMRS APSR_nzcv copies them)
+  uint32_t fpscr_vec = 0;   // FPSCR.STRIDE (21:20) and LEN (18:16): kept, VFP arithmetic traps when set
   uint64_t fp_tmp = 0;      // an inline FP result and its exact recomputation meet here
 };
 
@@ -29,6 +30,10 @@ inline uint32_t rreg_offset(unsigned r) { return uint32_t(offsetof(A32Cpu, r) + 
 // tb_flags of AArch32: bits 0-4 as AArch64 (FPSCR RMode/FZ/DN/AHP, set by set_fpcr), Thumb state,
 // and the IT-block state an instruction starts under (when a block starts inside an IT block).
 constexpr uint32_t kTbThumb = 1u << 5;
+// FPSCR.LEN or STRIDE is not zero: a Cortex-A15 has no VFP short vectors, so its VFP
+// data-processing instructions are UNDEFINED then (qemu-arm's cortex-a15 does the same).
+constexpr uint32_t kTbVfpVector = 1u << 6;
+constexpr uint32_t kFpscrVecMask = 0x00370000;
 constexpr uint32_t kTbItShift = 8;
 constexpr uint32_t kTbItMask = 0xffu << kTbItShift;
 
@@ -47,9 +52,11 @@ inline void set_cpsr(A32Cpu& c, uint32_t v) {
 }
 
 // FPSCR from FPCR/FPSR (fpenv.cpp's accessors) and the VFP compare flags, and back.
-inline uint32_t get_fpscr(const A32Cpu& c) { return c.fpscr_nzcv | get_fpcr(c) | get_fpsr(c); }
+inline uint32_t get_fpscr(const A32Cpu& c) { return c.fpscr_nzcv | c.fpscr_vec | get_fpcr(c) | get_fpsr(c); }
 inline void set_fpscr(A32Cpu& c, uint32_t v) {
   c.fpscr_nzcv = v & 0xf0000000;
+  c.fpscr_vec = v & kFpscrVecMask;
+  c.tb_flags = (c.tb_flags & ~kTbVfpVector) | (c.fpscr_vec ? kTbVfpVector : 0);
   set_fpcr(c, v & 0x07ff9f00);
   set_fpsr(c, v & 0x0800009f);
 }

@@ -183,6 +183,9 @@ bool EXCL(S& s, uint32_t sz, bool L, uint32_t n, uint32_t d, uint32_t kind, uint
   if (kind == 2) s.ir.fence(tcg::FenceKind::Full);  // STLEX
   return gen_strex(s, size, d, t, t + 1, n, 0);
 }
+bool SWP(S& s, bool B, uint32_t n, uint32_t t, uint32_t t2) { return gen_swp(s, B, t, t2, n); }
+bool SETEND(S& s, bool E) { return gen_setend(s, E); }
+bool CRC32(S& s, uint32_t sz, uint32_t n, uint32_t d, bool C, uint32_t m) { return gen_crc32(s, C, sz, d, n, m); }
 bool PLD(S&) { return true; }  // preload hints
 bool CLREX(S& s) { return gen_clrex(s); }
 bool DSB(S& s, uint32_t) { return gen_barrier(s, 4); }
@@ -225,7 +228,6 @@ constexpr A32Pattern kTable[] = {
   INST(UDF,           "udf",            "111001111111iiiiiiiiiiii1111jjjj"),
   INST(SVC,           "svc",            "----1111iiiiiiiiiiiiiiiiiiiiiiii"),
   INST(B,             "b/bl",           "----101liiiiiiiiiiiiiiiiiiiiiiii"),
-  INST(BLX_imm,       "blx (imm)",      "1111101hiiiiiiiiiiiiiiiiiiiiiiii"),
   INST(EXTEND,        "sxtb/uxtah..",   "----01101uzznnnnddddrr000111mmmm"),
   INST(REV,           "rev",            "----011010111111dddd11110011mmmm"),
   INST(REV16,         "rev16",          "----011010111111dddd11111011mmmm"),
@@ -249,16 +251,23 @@ constexpr A32Pattern kTable[] = {
   INST(LDST_x_reg,    "ldrsb/ldrsh/ldrd/strd (reg)", "----000PU0WLnnnntttt000011o1mmmm"),
   INST(LDM_STM,       "ldm/stm",        "----100PUSWLnnnnrrrrrrrrrrrrrrrr"),
   INST(EXCL,          "ldrex/strex/lda/stl", "----00011zzLnnnndddd11kk1001tttt"),
+  INST(SWP,           "swp/swpb",       "----00010b00nnnntttt00001001mmmm"),
+  INST(CRC32,         "crc32/crc32c",   "----00010zz0nnnndddd00c00100mmmm"),
+  INST(CP15,          "mrc/mcr p15",    "----1110oooLnnnntttt1111ppp1mmmm"),
+  INST(VFP,           "vfp",            "----110-------------101---------"),
+  INST(VFP,           "vfp",            "----1110------------101---------"),
+  // The unconditional space (cond 1111) from here on: searched on its own, so that an A32
+  // entry with more fixed bits elsewhere cannot take a 1111 encoding (MOVW vs NEON).
+  INST(BLX_imm,       "blx (imm)",      "1111101hiiiiiiiiiiiiiiiiiiiiiiii"),
   INST(PLD,           "pld (imm)",      "11110101-101----1111------------"),
   INST(PLD,           "pld (reg)",      "11110111-101----1111-------0----"),
   INST(PLD,           "pli (imm)",      "11110100-101----1111------------"),
   INST(CLREX,         "clrex",          "11110101011111111111000000011111"),
+  INST(SETEND,        "setend",         "1111000100000001000000e000000000"),
   INST(DSB,           "dsb",            "1111010101111111111100000100oooo"),
   INST(DMB,           "dmb",            "1111010101111111111100000101oooo"),
   INST(ISB,           "isb",            "1111010101111111111100000110oooo"),
-  INST(CP15,          "mrc/mcr p15",    "----1110oooLnnnntttt1111ppp1mmmm"),
-  INST(VFP,           "vfp",            "----110-------------101---------"),
-  INST(VFP,           "vfp",            "----1110------------101---------"),
+  INST(VFP,           "vfp (armv8)",    "11111110------------101---------"),
   INST(NEON,          "neon",           "1111001-------------------------"),
   INST(NEON,          "neon ld/st",     "11110100---0--------------------"),
 };
@@ -266,10 +275,23 @@ constexpr A32Pattern kTable[] = {
 #undef INST
 }  // namespace
 
+constexpr size_t kFirstUncond = [] {
+  size_t i = 0;
+  while (i < std::size(kTable) && !((kTable[i].mask >> 28) == 0xf && (kTable[i].match >> 28) == 0xf)) ++i;
+  return i;
+}();
+static_assert([] {
+  for (size_t i = kFirstUncond; i < std::size(kTable); ++i)
+    if ((kTable[i].mask >> 28) != 0xf || (kTable[i].match >> 28) != 0xf) return false;
+  return true;
+}(), "the unconditional entries are the table's tail");
+
 const A32Pattern* decode_a32(uint32_t insn) {
   // Buckets keyed by bits 27..25 (the A32 op1 group).
-  static const PatternMatcher<A32Context> matcher(kTable, std::size(kTable), 25, 3);
-  return matcher.find(insn);
+  static const PatternMatcher<A32Context> cond_matcher(kTable, kFirstUncond, 25, 3);
+  static const PatternMatcher<A32Context> uncond_matcher(kTable + kFirstUncond, std::size(kTable) - kFirstUncond,
+                                                         25, 3);
+  return (insn >> 28) == 0xf ? uncond_matcher.find(insn) : cond_matcher.find(insn);
 }
 
 }  // namespace mimic::arm

@@ -154,10 +154,13 @@ bool B(S& s, uint32_t imm11) {
   return true;
 }
 
+bool SETEND(S& s, bool E) { return gen_setend(s, E); }
+
 #define INST(fn, name, bits) make_pattern<bits, &fn>(name)
 // clang-format off
 constexpr A32Pattern kTable[] = {
   INST(SHIFT_imm,  "lsl/lsr/asr (imm)", "000ooiiiiimmmddd"),
+  INST(SETEND,     "setend",         "101101100101e000"),
   INST(ADDSUB_reg, "add/sub (reg)",  "000110smmmnnnddd"),
   INST(ADDSUB_imm3, "add/sub (imm3)", "000111siiinnnddd"),
   INST(IMM8,       "mov/cmp/add/sub (imm8)", "001oodddiiiiiiii"),

@@ -251,6 +251,8 @@ bool NEON_dp(S& s) {
 }
 bool NEON_ldst(S& s) { return trans_a32_neon(s, 0xf4000000u | (s.insn & 0x00ffffff)); }
 
+bool CRC32(S& s, bool C, uint32_t n, uint32_t d, uint32_t sz, uint32_t m) { return gen_crc32(s, C, sz, d, n, m); }
+
 #define INST(fn, name, bits) make_pattern<bits, &fn>(name)
 // clang-format off
 constexpr A32Pattern kTable[] = {
@@ -281,6 +283,7 @@ constexpr A32Pattern kTable[] = {
   INST(SMLALD,    "smlald/smlsld",  "11111011110snnnnllllhhhh110wmmmm"),
   INST(UMAAL,     "umaal",          "111110111110nnnnllllhhhh0110mmmm"),
   INST(DIV,       "sdiv/udiv",      "1111101110u1nnnn1111dddd1111mmmm"),
+  INST(CRC32,     "crc32/crc32c",   "11111010110cnnnn1111dddd10zzmmmm"),
   // branches and control
   INST(B_cond,    "b<c>.w",         "11110Sccccjjjjjj10a0bkkkkkkkkkkk"),
   INST(B_w,       "b.w",            "11110Sjjjjjjjjjj10a1bkkkkkkkkkkk"),
@@ -312,15 +315,20 @@ constexpr A32Pattern kTable[] = {
   INST(CP15,      "mrc/mcr p15",    "11101110oooLnnnntttt1111ppp1mmmm"),
   INST(VFP,       "vfp",            "1110110-------------101---------"),
   INST(VFP,       "vfp",            "11101110------------101---------"),
+  INST(VFP,       "vfp (armv8)",    "11111110------------101---------"),
   INST(NEON_dp,   "neon",           "111-1111------------------------"),
-  INST(NEON_ldst, "neon ld/st",     "11111001---0--------------------"),
 };
 // clang-format on
 #undef INST
 }  // namespace
 
+// A "signed store" (11111001xxx0) is an Advanced SIMD element/structure load/store, whatever
+// the load/store entries with more fixed bits (register offset, imm8) say.
+constexpr A32Pattern kNeonLdst = make_pattern<"11111001---0--------------------", &NEON_ldst>("neon ld/st");
+
 const A32Pattern* decode_t32(uint32_t insn) {
   static const PatternMatcher<A32Context> matcher(kTable, std::size(kTable), 25, 4);
+  if ((insn & kNeonLdst.mask) == kNeonLdst.match) return &kNeonLdst;
   return matcher.find(insn);
 }
 

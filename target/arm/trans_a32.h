@@ -96,6 +96,7 @@ bool gen_qaddsub(A32Context& s, unsigned op, unsigned d, unsigned n, unsigned m)
 bool gen_movw(A32Context& s, bool top, unsigned d, uint32_t imm16);
 bool gen_mrs(A32Context& s, unsigned d);
 bool gen_msr(A32Context& s, unsigned mask, Arg v);  // mask bit 1: NZCVQ, bit 0: GE
+bool gen_crc32(A32Context& s, bool castagnoli, unsigned size, unsigned d, unsigned n, unsigned m);
 
 // ---- loads and stores (trans_a32_ldst.cpp) ----
 // Load/store of size (MemOp) at rn +/- offset, pre-indexed (P), writeback (W).
@@ -109,6 +110,8 @@ bool gen_strex(A32Context& s, unsigned size, unsigned d, unsigned t, unsigned t2
 bool gen_ld_acquire(A32Context& s, unsigned size, unsigned t, unsigned n);
 bool gen_st_release(A32Context& s, unsigned size, unsigned t, unsigned n);
 bool gen_clrex(A32Context& s);
+bool gen_swp(A32Context& s, bool byte, unsigned t, unsigned t2, unsigned n);  // SWP/SWPB Rt, Rt2, [Rn]
+bool gen_setend(A32Context& s, bool big);
 bool gen_barrier(A32Context& s, unsigned kind /* 4 dsb 5 dmb 6 isb */);
 // MRC/MCR p15 (TLS registers, barriers, cache maintenance); others UNDEFINED.
 bool gen_cp15(A32Context& s, bool load, unsigned opc1, unsigned crn, unsigned t, unsigned opc2, unsigned crm);

@@ -1,5 +1,6 @@
 // AArch32 data processing: shifter operands with carry out, the ALU operations, multiplies and
 // divides, and the ARMv6 media instructions (extends, bit fields, saturation, packed SIMD).
+#include "target/arm/helpers.h"
 #include "target/arm/helpers_a32.h"
 #include "target/arm/trans_a32.h"
 
@@ -350,6 +351,15 @@ bool gen_msr(A32Context& s, unsigned mask, Arg v) {
   if (mask == 0) return false;
   s.ir.call_void(a32_helper_id(A32Helper::set_apsr), {v, imm32(mask)});
   s.flags = FlagSource{};
+  return true;
+}
+
+// CRC32{B,H,W} / CRC32C{B,H,W} Rd, Rn, Rm (ARMv8): the AArch64 helper on the low 1 << size bytes.
+bool gen_crc32(A32Context& s, bool castagnoli, unsigned size, unsigned d, unsigned n, unsigned m) {
+  if (size == 3 || d == 15 || n == 15 || m == 15) return false;
+  Arg r = s.ir.call(Type::I32, helper_id(castagnoli ? Helper::crc32c : Helper::crc32),
+                    {read_r(s, n), read_r(s, m), imm64(1u << size)});
+  write_r(s, d, r);
   return true;
 }
 

@@ -135,6 +135,21 @@ bool gen_st_release(A32Context& s, unsigned size, unsigned t, unsigned n) {
   return true;
 }
 
+// SWP/SWPB (ARMv6 deprecated; Linux on ARMv7 emulates them with LDREX/STREX): one atomic
+// exchange, word-aligned for SWP.
+bool gen_swp(A32Context& s, bool byte, unsigned t, unsigned t2, unsigned n) {
+  if (t == 15 || t2 == 15 || n == 15 || n == t || n == t2) return false;
+  Arg addr = gen_addr(s, read_r(s, n));
+  Arg old = s.ir.atomic_rmw(tcg::RmwOp::Xchg, addr, read_r(s, t2), byte ? MemOp::k8 : MemOp::k32 | MemOp::kAligned);
+  write_r(s, t, old);
+  return true;
+}
+
+// SETEND: data stays little-endian. SETEND LE is then a no-op; SETEND BE is UNDEFINED, as on an
+// arm64 kernel whose CPUs lack mixed-endian EL0 (no SETEND emulation): big-endian data is not
+// implemented.
+bool gen_setend(A32Context&, bool big) { return !big; }
+
 bool gen_clrex(A32Context& s) {
   s.ir.set_state(kExclAddr, imm64(~0ull));
   return true;

@@ -8,6 +8,7 @@
 // FPSCR.FZ = 0 and the exact helper for NaN and tiny results.
 #include "target/arm/fpu.h"
 #include "target/arm/helpers_a32.h"
+#include "target/arm/helpers_a32_neon.h"
 #include "target/arm/helpers_fp.h"
 #include "target/arm/trans_a32.h"
 #include "target/arm/trans_fp.h"
@@ -126,8 +127,12 @@ bool dp3(S& s, unsigned op, bool dbl, unsigned d, unsigned n, unsigned m) {
   }
 }
 
+// FPSCR.LEN/STRIDE set: the arithmetic a short vector would repeat is UNDEFINED (no short vectors).
+bool short_vector(const S& s) { return s.tb_flags & kTbVfpVector; }
+
 bool VFP_DP(S& s, uint32_t o1, bool D, uint32_t o2, uint32_t vn, uint32_t vd, bool sz, bool N, bool op, bool M,
             uint32_t vm) {
+  if (short_vector(s)) return false;
   const unsigned code = (o1 << 2 | o2) * 2 + op;  // o1: bit 23, o2: bits 21:20
   static constexpr int kOps[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, -1, 10, 11, 12, 13, -1, -1};
   if (code >= 14 || kOps[code] < 0) return false;
@@ -140,6 +145,7 @@ void set_fpscr_nzcv(S& s, Arg nzcv4_i64) {
 
 // ---- two-register and immediate forms (opc1 = 1x11) ----
 bool VFP_MOVI(S& s, bool D, uint32_t hi, uint32_t vd, bool sz, uint32_t lo) {
+  if (short_vector(s)) return false;
   write(s, sz, sd_reg(sz, vd, D), imm_of(sz, expand_imm(hi << 4 | lo, sz)));
   return true;
 }
@@ -148,6 +154,7 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
   const bool dbl = sz;
   const unsigned d = sd_reg(dbl, vd, D), m = sd_reg(dbl, vm, M);
   const uint64_t sign = dbl ? fp::kSignBit<uint64_t> : fp::kSignBit<uint32_t>;
+  if (opc2 <= 1 && short_vector(s)) return false;  // VMOV, VABS, VNEG, VSQRT
   switch (opc2) {
     case 0:  // VMOV / VABS
       write(s, dbl, d, P ? s.ir.and_(read_i(s, dbl, m), imm_of(dbl, ~sign)) : read_i(s, dbl, m));
@@ -225,7 +232,8 @@ bool VFP_2R(S& s, bool D, uint32_t opc2, uint32_t vd, bool sz, bool P, bool M, u
   }
 }
 
-// VCVT between floating point and fixed point, in place: op (bit 18) 1 = to fixed, U unsigned,
+// VCVT between floating point and fixed point, in place: op (bit 18) 1 = to fixed (rounding toward
+// zero), else from fixed (to nearest, whatever FPSCR.RMode says, as the Arm ARM and qemu-arm do), U unsigned,
 // sx 16- or 32-bit fixed point, fbits = size - imm5.
 bool VFP_FIXED(S& s, bool D, bool to_fixed, bool U, uint32_t vd, bool sz, bool sx, uint32_t i, uint32_t imm4) {
   const bool dbl = sz;
@@ -233,16 +241,22 @@ bool VFP_FIXED(S& s, bool D, bool to_fixed, bool U, uint32_t vd, bool sz, bool s
   if (imm5 > size) return false;
   const unsigned fbits = size - imm5;
   const unsigned d = sd_reg(dbl, vd, D);
-  if (to_fixed) {
+  if (to_fixed && size == 16) {
+    Arg r = s.ir.call(Type::I64, neon_helper_id(NeonHelper::vfp_to_fixed16),
+                      {read_i(s, dbl, d), imm64(fbits | unsigned(U) << 8 | unsigned(dbl) << 9)});
+    write(s, dbl, d, dbl ? r : s.ir.trunc64_to_32(r));
+  } else if (to_fixed) {
     Arg r = call_fp(s, FpHelper::to_int, Type::I64,
                     {imm64(fp_int_desc(fbits, fp::kZero, U, false, dbl)), read_i(s, dbl, d)});
+    // The 32-bit result is extended into a D register (sign-extended when signed).
+    if (dbl && !U) r = s.ir.sext32_to_64(s.ir.trunc64_to_32(r));
     write(s, dbl, d, dbl ? r : s.ir.trunc64_to_32(r));
   } else {
     Arg v = dbl ? s.ir.trunc64_to_32(read_i(s, true, d)) : read_i(s, false, d);
     if (size == 16) v = U ? s.ir.zext(v, 16) : s.ir.sext(v, 16);
     Arg w = U ? s.ir.zext32_to_64(v) : s.ir.sext32_to_64(v);
     write(s, dbl, d,
-          call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, kRoundFpcr, U, false, dbl)), w}));
+          call_fp(s, FpHelper::from_int, itype(dbl), {imm64(fp_int_desc(fbits, fp::kTieEven, U, false, dbl)), w}));
   }
   return true;
 }
@@ -387,6 +401,38 @@ bool VLDM(S& s, bool P, bool U, bool D, bool W, bool L, uint32_t n, uint32_t vd,
   return true;
 }
 
+// ---- the ARMv8 additions (unconditional, 1111 1110) ----
+// VSEL<cc>: cc 0 EQ, 1 VS, 2 GE, 3 GT.
+bool VSEL(S& s, bool D, uint32_t cc, uint32_t vn, uint32_t vd, bool sz, bool N, bool M, uint32_t vm) {
+  static constexpr unsigned kCond[4] = {0, 6, 10, 12};
+  const CondTest t = gen_test_cc(s, kCond[cc]);
+  Arg c = s.ir.setcond(t.c, t.a, t.b, itype(sz));
+  Arg a = read_i(s, sz, sd_reg(sz, vn, N)), b = read_i(s, sz, sd_reg(sz, vm, M));
+  write(s, sz, sd_reg(sz, vd, D), s.ir.select(c, a, b));
+  return true;
+}
+bool VMAXNM(S& s, bool D, uint32_t vn, uint32_t vd, bool sz, bool N, bool min, bool M, uint32_t vm) {
+  Arg r = helper_bin(s, min ? FpOp::MinNm : FpOp::MaxNm, sz, read_i(s, sz, sd_reg(sz, vn, N)),
+                     read_i(s, sz, sd_reg(sz, vm, M)));
+  write(s, sz, sd_reg(sz, vd, D), r);
+  return true;
+}
+// rm: 0 A (ties away), 1 N (ties even), 2 P, 3 M.
+constexpr FpOp kRintOp[4] = {FpOp::RintA, FpOp::RintN, FpOp::RintP, FpOp::RintM};
+constexpr fp::Rounding kRmRounding[4] = {fp::kTieAway, fp::kTieEven, fp::kPosInf, fp::kNegInf};
+bool VRINT_rm(S& s, bool D, uint32_t rm, uint32_t vd, bool sz, bool M, uint32_t vm) {
+  write(s, sz, sd_reg(sz, vd, D),
+        call_fp(s, FpHelper::un, itype(sz),
+                {imm64(uint64_t(kRintOp[rm]) | uint64_t(sz) << 8), read_i(s, sz, sd_reg(sz, vm, M))}));
+  return true;
+}
+bool VCVT_rm(S& s, bool D, uint32_t rm, uint32_t vd, bool sz, bool is_signed, bool M, uint32_t vm) {
+  const uint64_t desc = fp_int_desc(0, kRmRounding[rm], !is_signed, false, sz);
+  Arg r = call_fp(s, FpHelper::to_int, Type::I64, {imm64(desc), read_i(s, sz, sd_reg(sz, vm, M))});
+  write(s, false, vd << 1 | D, s.ir.trunc64_to_32(r));
+  return true;
+}
+
 #define INST(fn, name, bits) make_pattern<bits, &fn>(name)
 // clang-format off
 constexpr A32Pattern kTable[] = {
@@ -402,6 +448,10 @@ constexpr A32Pattern kTable[] = {
   INST(VMSR,        "vmsr",            "----11101110rrrrtttt101000010000"),
   INST(VLDR,        "vldr/vstr",       "----1101uD0Lnnnndddd101siiiiiiii"),
   INST(VLDM,        "vldm/vstm",       "----110PUDWLnnnndddd101siiiiiiii"),
+  INST(VSEL,        "vsel",            "111111100Dccnnnndddd101sN0M0mmmm"),
+  INST(VMAXNM,      "vmaxnm/vminnm",   "111111101D00nnnndddd101sNoM0mmmm"),
+  INST(VRINT_rm,    "vrint{a,n,p,m}",  "111111101D1110rrdddd101s01M0mmmm"),
+  INST(VCVT_rm,     "vcvt{a,n,p,m}",   "111111101D1111rrdddd101so1M0mmmm"),
 };
 // clang-format on
 #undef INST
@@ -410,9 +460,9 @@ constexpr A32Pattern kTable[] = {
 bool trans_a32_vfp(A32Context& s, uint32_t insn) {
   static const PatternMatcher<A32Context> matcher(kTable, std::size(kTable), 24, 4);
   const A32Pattern* p = matcher.find(insn);
+  // The unconditional (1111) encodings are only the ARMv8 entries that spell 1111 out.
+  if (p && (insn >> 28) == 0xf && (p->match >> 28) != 0xf) return false;
   return p && p->fn(s, insn);
 }
-
-bool trans_a32_neon(A32Context&, uint32_t) { return false; }
 
 }  // namespace mimic::arm

@@ -28,6 +28,9 @@ ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}}
 # Variables removed from a test's environment (none at the moment: fork_churn runs with the
 # MALLOC_PERTURB_ meson sets, which once made each thread's never-freed signal stack resident).
 ENV_UNSET = {}
+# Per-test compiler flags: the NEON program needs the Advanced SIMD unit (armhf's default FPU is
+# VFPv3-D16) and IEEE half precision for its conversions.
+CFLAGS = {("arm", "neon"): ["-mfpu=neon-vfpv4", "-mfp16-format=ieee"]}
 # Per-test mimic options. -strace widens the window between a guest signal being recorded and the
 # host call being entered (the call is printed in between): without safe_syscall's check the
 # signal_race test then loses a signal within a few hundred rounds.
@@ -148,7 +151,6 @@ QEMU_DIFFERS = {
 # Programs the 32-bit Arm guest does not run correctly yet (reported as skipped, with the reason):
 # the work left of issue 14, see docs/arm32.md.
 NOT_YET = {
-    ("arm", "args"): "AT_HWCAP lacks NEON and SWP (neither is implemented yet), which qemu's cortex-a15 reports",
     ("arm", "abi_edges"): "sendmsg/recvmsg are not converted to the 32-bit msghdr/cmsghdr layout yet (ENOSYS)",
     ("arm", "sysvipc"): "msgctl/semctl/shmctl are not converted to the 32-bit ipc64 layouts yet (ENOSYS)",
     ("arm", "memory"): "an mmap hint in the 32-bit space is not honoured (MAP_FIXED at hint: no)",
@@ -211,7 +213,8 @@ def main():
             continue
         exe = os.path.join(build, name)
         src = sources[name]
-        cc = subprocess.run([cc_name, "-static", *a.opt.split(), "-o", exe, src, "-lm", "-lpthread"],
+        cc = subprocess.run([cc_name, "-static", *a.opt.split(), *CFLAGS.get((a.arch, name), []), "-o", exe, src,
+                             "-lm", "-lpthread"],
                             capture_output=True)
         if cc.returncode != 0:
             print(f"FAIL {name}: compile error\n{cc.stderr.decode()}")
