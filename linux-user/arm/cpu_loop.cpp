@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "linux-user/arch.h"
 #include "linux-user/aarch64/arm_loop.h"
+#include "linux-user/arch.h"
 #include "linux-user/arm/thread.h"
 #include "linux-user/signal.h"
 #include "target/arm/translate_a32.h"
