@@ -238,12 +238,15 @@ CASES += [
 # the gcc case points the driver at the wrappers with -B (bookworm: lib/gcc, trixie: libexec/gcc).
 EXTRA_PROGRAMS = {"7z": ["usr/lib/p7zip/7z", "usr/lib/7zip/7z"]}
 EXTRA_PROGRAMS.update({name: [f"usr/{lib}/gcc/{triple}/{version}/{name}" for lib in ("lib", "libexec")
-                              for triple in ("aarch64-linux-gnu", "riscv64-linux-gnu") for version in (12, 14)]
+                              for triple in ("aarch64-linux-gnu", "riscv64-linux-gnu", "arm-linux-gnueabihf", "arm-linux-gnueabi")
+                              for version in (12, 14)]
                        for name in ("cc1", "collect2", "lto-wrapper", "lto1")})
 
-# qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more).
-QEMU_CPU = {"aarch64": "cortex-a72"}
-ELF_MACHINE = {"aarch64": 183, "riscv64": 243, "x86_64": 62}
+# qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more; qemu-arm's
+# default "any" is an ARMv8 AArch32 CPU with NEON, which mimic's arm guest does not model).
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15", "armel": "cortex-a15"}
+QEMU_PROGRAM = {"armel": "qemu-arm"}  # armel and armhf programs are both EM_ARM
+ELF_MACHINE = {"aarch64": 183, "riscv64": 243, "arm": 40, "x86_64": 62}
 
 
 def lcg_words(n, seed=12345):
@@ -406,7 +409,7 @@ def run_case(case, who, emulator_bin, top, sysroot, guest_elf, env, mimic):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mimic", required=True)
-    ap.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64"])
+    ap.add_argument("--arch", default="aarch64", choices=["aarch64", "riscv64", "arm", "armel"])
     ap.add_argument("--sysroot", required=True)
     ap.add_argument("--qemu", default=None)
     ap.add_argument("--jobs", type=int, default=2)
@@ -419,7 +422,7 @@ def main():
     if not guest_elf:
         print(f"SKIP: no Debian userland in {sysroot} (run_debian.sh fetches it)")
         return 77
-    qemu = args.qemu or shutil.which(f"qemu-{args.arch}")
+    qemu = args.qemu or shutil.which(QEMU_PROGRAM.get(args.arch, f"qemu-{args.arch}"))
     cases = [c for c in CASES if not args.names or c.name in args.names]
     skipped = [c for c in cases if not all(find_program(sysroot, n) for n in c.needs)]
     for c in skipped:
