@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cstring>
-
 #include <vector>
 
 #include "linux-user/generic/syscall_nr.h"

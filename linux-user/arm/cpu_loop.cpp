@@ -49,6 +49,7 @@ bool arm_private_syscall(Process& proc, A32Thread& thread, uint32_t nr, int64_t&
 
 int run(Process& proc, uint64_t entry, uint64_t sp) {
   arm::A32Translator translator(proc.mem.get());
+  translator.set_armv6(proc.arch->cpu_model == kArm1176);
   tcg::ExecEngine engine(proc.options.engine, translator);
   map_kuser_helpers(proc);
   A32Thread thread(proc);

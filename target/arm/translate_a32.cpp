@@ -182,6 +182,7 @@ void A32Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       p = len == 2 ? decode_t16(insn) : decode_t32(insn);
       if (it) cond = it >> 4;
     }
+    if (p && armv6_ && !in_armv6(s.thumb, len, insn)) p = nullptr;
     s.conditional = cond < 14;
     uint32_t skip = 0;
     if (s.conditional) {
