@@ -604,7 +604,7 @@ SYS(ppoll) {
   if (!fds && n) return -EFAULT;
   timespec ts, *pts = nullptr;
   if (a[2]) {
-    if (!get_guest(ctx.mem, a[2], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[2], ts)) return -EFAULT;
     pts = &ts;
   }
   sigset_t hm;
@@ -635,7 +635,7 @@ SYS(pselect6) {
   }
   timespec ts, *pts = nullptr;
   if (a[4]) {
-    if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[4], ts)) return -EFAULT;
     pts = &ts;
   }
   sigset_t hm;
@@ -702,7 +702,7 @@ SYS(epoll_pwait) { return epoll_wait_common(ctx, a, nullptr, false); }
 SYS(epoll_pwait2) {
   timespec ts, *pts = nullptr;
   if (a[3]) {
-    if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[3], ts)) return -EFAULT;
     pts = &ts;
   }
   return epoll_wait_common(ctx, a, pts, true);

@@ -302,7 +302,7 @@ int64_t do_mmsg(SyscallCtx& ctx, const uint64_t* a, bool send) {
   } else {
     timespec ts, *pts = nullptr;
     if (a[4]) {
-      if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+      if (!get_guest_timespec(ctx, a[4], ts)) return -EFAULT;
       pts = &ts;
     }
     r = safe_syscall(SYS_recvmmsg, fdarg(a[0]), v.data(), unsigned(vlen), int(a[3]), pts);

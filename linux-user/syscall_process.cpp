@@ -304,7 +304,7 @@ SYS(futex) {
     case FUTEX_WAIT_REQUEUE_PI: {
       timespec ts, *pts = nullptr;
       if (a[3]) {
-        if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+        if (!get_guest_timespec(ctx, a[3], ts)) return -EFAULT;
         pts = &ts;
       }
       void* uaddr2 = nullptr;

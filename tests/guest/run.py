@@ -138,7 +138,6 @@ QEMU_DIFFERS = {
 # the work left of issue 14, see docs/arm32.md.
 NOT_YET = {
     ("arm", "args"): "AT_HWCAP lacks NEON and SWP (neither is implemented yet), which qemu's cortex-a15 reports",
-    ("arm", "sysvipc"): "msgctl/semctl/shmctl are not converted to the 32-bit ipc64 layouts yet (ENOSYS)",
     ("arm", "memory"): "an mmap hint in the 32-bit space is not honoured (MAP_FIXED at hint: no)",
     ("arm", "mmap_remap"): "mremap/madvise edge cases of a 32-bit length differ from Linux's",
     ("arm", "mmap_semantics"): "mmap length edge cases of a 32-bit length differ from Linux's",
