@@ -60,6 +60,8 @@ constexpr uint64_t kVectorPage = 0xffff0000;
 constexpr uint32_t kCmpxchg64[] = {0xe92d00f0, 0xe1c040d0, 0xe1c160d0, 0xe1b20f9f, 0xe0303004, 0x00313005,
                                    0x01a23f96, 0x03330001, 0x0afffff9, 0xe8bd00f0, 0xe2730000, 0xe12fff1e};
 constexpr uint32_t kMemoryBarrier[] = {0xf57ff05b, 0xe12fff1e};
+// ARMv6 has no DMB: Linux's ARMv6 build of the helper is the CP15 barrier, mcr p15, 0, r0, c7, c10, 5.
+constexpr uint32_t kMemoryBarrierV6[] = {0xee070fba, 0xe12fff1e};
 constexpr uint32_t kCmpxchg[] = {0xe1923f9f, 0xe0533000, 0x01823f91, 0x03330001, 0x0afffffa, 0xe2730000, 0xe12fff1e};
 constexpr uint32_t kGetTls[] = {0xee1d0f70, 0xe12fff1e};
 constexpr uint32_t kHelperVersion = 5;
@@ -109,7 +111,10 @@ void map_kuser_helpers(Process& proc) {
     return;
   uint8_t* page = static_cast<uint8_t*>(mem.host(kVectorPage));
   memcpy(page + 0xf60, kCmpxchg64, sizeof kCmpxchg64);
-  memcpy(page + 0xfa0, kMemoryBarrier, sizeof kMemoryBarrier);
+  if (proc.arch->cpu_model == kArm1176)
+    memcpy(page + 0xfa0, kMemoryBarrierV6, sizeof kMemoryBarrierV6);
+  else
+    memcpy(page + 0xfa0, kMemoryBarrier, sizeof kMemoryBarrier);
   memcpy(page + 0xfc0, kCmpxchg, sizeof kCmpxchg);
   memcpy(page + 0xfe0, kGetTls, sizeof kGetTls);
   memcpy(page + 0xffc, &kHelperVersion, 4);

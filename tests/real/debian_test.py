@@ -245,7 +245,9 @@ EXTRA_PROGRAMS.update({name: [f"usr/{lib}/gcc/{triple}/{version}/{name}" for lib
 
 # qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more; qemu-arm's
 # default "any" is an ARMv8 AArch32 CPU with NEON, which mimic's arm guest does not model).
-QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15", "armel": "cortex-a15"}
+# armel's ARMv5TE code runs on the ARMv6 model (Raspberry Pi OS's baseline), under both emulators.
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15", "armel": "arm1176"}
+MIMIC_CPU = {"armel": "arm1176"}
 QEMU_PROGRAM = {"armel": "qemu-arm"}
 # Cases whose qemu-user run is no oracle on an architecture (the case's own checks still apply).
 QEMU_FAILS = {(arch, "perl"): "qemu-arm (7.2) does not find perl-base's List/Util.pm through -L (\"Can't locate "
@@ -436,6 +438,8 @@ def main():
     cases = [c for c in cases if c not in skipped]
     top = tempfile.mkdtemp(prefix="mimic-debian-")
     env = {"LC_ALL": "C", "TZ": "UTC", "HOME": os.path.join(top, "home"), "TMPDIR": os.path.join(top, "tmp")}
+    if args.arch in MIMIC_CPU:  # every mimic of the run, the guest shells' and execve's too
+        env["MIMIC_CPU"] = MIMIC_CPU[args.arch]
     os.makedirs(env["HOME"])
     os.makedirs(env["TMPDIR"])
     emulators = {"mimic": [mimic, "user"]}
