@@ -725,7 +725,7 @@ SYS(signalfd4) {
 SYS(timerfd_create) { return host_ret(::timerfd_create(int(a[0]), open_flags_to_host(ctx.proc, a[1]))); }
 SYS(timerfd_settime) {
   itimerspec n, o;
-  if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+  if (!get_guest_itimerspec(ctx, a[2], n)) return -EFAULT;
   if (::timerfd_settime(fdarg(a[0]), int(a[1]), &n, a[3] ? &o : nullptr) != 0) return -errno;
   if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
   return 0;

@@ -85,7 +85,7 @@ SYS(timer_create) {
 }
 SYS(timer_settime) {
   itimerspec n, o;
-  if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+  if (!get_guest_itimerspec(ctx, a[2], n)) return -EFAULT;
   if (syscall(SYS_timer_settime, int(a[0]), int(a[1]), &n, a[3] ? &o : nullptr) != 0) return -errno;
   if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
   return 0;

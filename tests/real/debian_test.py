@@ -434,7 +434,7 @@ def main():
     skipped = [c for c in cases if not all(find_program(sysroot, n) for n in c.needs)]
     for c in skipped:
         print(f"skip  {c.name}: the sysroot has no {', '.join(n for n in c.needs if not find_program(sysroot, n))} "
-              "(run_debian.sh fetches it with MIMIC_TEST_GCC=1)")
+              "(run_debian.sh fetches gcc with MIMIC_TEST_GCC=1, LuaJIT where Debian builds it)")
     cases = [c for c in cases if c not in skipped]
     top = tempfile.mkdtemp(prefix="mimic-debian-")
     env = {"LC_ALL": "C", "TZ": "UTC", "HOME": os.path.join(top, "home"), "TMPDIR": os.path.join(top, "tmp")}
