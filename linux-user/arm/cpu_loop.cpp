@@ -85,7 +85,15 @@ void A32Thread::run_loop() {
   arm::A32Cpu& cpu = cpu_state;
   using arm_common::ExitHandled;
   arm_common::run_arm_loop(proc, *this, cpu, "arm", [&](uint32_t reason) {
-    if (reason != arm::kExitSvc) return ExitHandled::kNo;
+    if (reason != arm::kExitSvc) {
+      // A fault or trap inside an IT block: the signal frame's CPSR has the IT state the
+      // instruction started under (and sigreturn resumes it), as Linux's does.
+      const bool sync = reason == tcg::kExitMemFault || reason == tcg::kExitUnaligned || reason == arm::kExitUdf ||
+                        reason == arm::kExitIllegal || reason == arm::kExitBrk;
+      if (const uint32_t it = arm::it_state_at(cpu, cpu.pc); sync && it)
+        cpu.tb_flags = (cpu.tb_flags & ~arm::kTbItMask) | it << arm::kTbItShift;
+      return ExitHandled::kNo;
+    }
     // EABI: the number in r7, arguments in r0-r5 (64-bit ones in aligned pairs; the syscall
     // table's ABI entries reassemble them).
     const uint32_t nr = cpu.r[7];
