@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""7-Zip's own single-threaded benchmark (`7z b -mmt1`) on Debian's 7-Zip for arm64 and riscv64,
+"""7-Zip's own single-threaded benchmark (`7z b -mmt1`) on Debian's 7-Zip for arm64, riscv64 and armhf,
 under mimic and under qemu-user in the same run, and natively when the host has 7-Zip; prints
 the ratings (7-Zip's MIPS, higher is better) and the ratios.
 
@@ -8,7 +8,7 @@ source as Debian 12's host p7zip-full; riscv64: trixie's 7zip, as bookworm has n
 unpacked into build/bench-sysroots/ARCH by scripts/fetch-debian-debs.sh; the run is dynamic,
 with the sysroot given by -L to both emulators.
 
-Usage: bench/sevenzip.py [--arch aarch64|riscv64|all] [--dict N] [--mimic build/mimic]
+Usage: bench/sevenzip.py [--arch aarch64|riscv64|arm|all] [--dict N] [--mimic build/mimic]
   --dict N  largest dictionary, 2^N bytes (7-Zip's -md); 22 keeps one pass near a minute under
             emulation, 25 is 7-Zip's default.
 """
@@ -24,10 +24,12 @@ GUESTS = {
     "aarch64": ("arm64", "bookworm", ["p7zip", "p7zip-full", "libc6", "libgcc-s1", "libstdc++6", "gcc-12-base"],
                 "qemu-aarch64"),
     "riscv64": ("riscv64", "trixie", ["7zip", "libc6", "libgcc-s1", "libstdc++6", "gcc-14-base"], "qemu-riscv64"),
+    "arm": ("armhf", "bookworm", ["p7zip", "p7zip-full", "libc6", "libgcc-s1", "libstdc++6", "gcc-12-base"],
+            "qemu-arm"),
 }
 # Where each package puts the real 7-Zip binary (p7zip's /usr/bin/7z is a shell wrapper).
 CANDIDATES = ["usr/lib/p7zip/7z", "usr/bin/7zz", "usr/lib/7zip/7z"]
-QEMU_CPU = {"aarch64": "cortex-a72"}  # the CPU mimic models (see bench/workloads.py)
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}  # the CPU mimic models (see bench/workloads.py)
 
 
 def rating(output):
@@ -55,6 +57,8 @@ def main():
     native = shutil.which("7zz") or shutil.which("7z")
     native_rating = run([native, *args]) if native else None
     print(f"# 7z {' '.join(args)}; rating = 7-Zip's total MIPS (higher is better)")
+    with open("/proc/loadavg") as f:  # the machine is shared: ratios are read with the load
+        print(f"# load: {' '.join(f.read().split()[:3])} (1, 5, 15 min)")
     print(f"native host 7-Zip: {native_rating if native_rating else 'not installed (apt-get install p7zip-full)'}")
     print(f"{'arch':10}{'mimic':>8}{'qemu':>8}{'mimic/qemu':>12}{'mimic/native':>14}")
     for arch in GUESTS if a.arch == "all" else [a.arch]:

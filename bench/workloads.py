@@ -21,10 +21,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul", "syscalls"]
 GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
-          "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64")}
+          "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64"),
+          "arm": ("arm-linux-gnueabihf-gcc", "qemu-arm")}  # armhf: Thumb-2, VFPv3-D16
 # qemu-user runs the CPU mimic models, so both take the same library code paths (glibc picks its
 # string functions by CPU; qemu-aarch64's default "max" CPU would send it to SVE versions).
-QEMU_CPU = {"aarch64": "cortex-a72"}
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 
 
 def build(compiler, src, out):
@@ -64,6 +65,15 @@ def best_times_alternating(cmds, runs):
     return best, outputs
 
 
+def load_average():
+    """`uptime`'s load averages: the machine is shared, so a ratio is read with the load it ran under."""
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3]) + " (1, 5, 15 min)"
+    except OSError:
+        return "unknown"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--arch", default="riscv64", choices=sorted(GUESTS))
@@ -79,6 +89,7 @@ def main():
     have_qemu = shutil.which(qemu) is not None
     what = "CPU times (user + system)" if args.baseline else "times"
     print(f"# arch {args.arch}; {what} are best of {args.runs}; ratio = time / native time")
+    print(f"# load: {load_average()}")
     base_head = f" {'base cpu':>9} {'vs base':>8}" if args.baseline else ""
     print(f"{'workload':10} {'native s':>9} {'qemu s':>9} {'mimic s':>9} {'qemu x':>8} {'mimic x':>8} {'mimic vs qemu':>14}"
           + base_head)

@@ -41,6 +41,14 @@ std::string sysroot_from_env(const EnvLookup& env) {
   return {};
 }
 
+// The guest CPU model: MIMIC_CPU, else qemu-user's QEMU_CPU.
+std::string cpu_from_env(const EnvLookup& env) {
+  if (!env) return {};
+  if (const char* p = env("MIMIC_CPU"); p && *p) return p;
+  if (const char* q = env("QEMU_CPU"); q && *q) return q;
+  return {};
+}
+
 CommandLine parse_binfmt(const std::vector<std::string>& args) {
   CommandLine cl;
   cl.command = Command::kBinfmt;
@@ -116,6 +124,12 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
       if (!v || !parse_gdb_port(*v, &u.gdb_port)) return error("option -g needs a TCP port number (1-65535)");
       continue;
     }
+    if (opt == "-cpu") {
+      const std::string* v = value(opt.c_str());
+      if (!v || v->empty()) return error("option -cpu needs a CPU model name (arm: cortex-a15, cortex-a7, arm1176)");
+      u.cpu = *v;
+      continue;
+    }
     if (opt == "-L" || opt == "-chroot" || opt == "-E" || opt == "-U" || opt == "-d" || opt == "-D") {
       const std::string* v = value(opt.c_str());
       if (!v) return error(fmt::format("option {} needs an argument", args[i - 1]));
@@ -166,6 +180,7 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
   u.program = args[i];
   u.argv.assign(args.begin() + ptrdiff_t(i), args.end());
   if (!sysroot_given) u.sysroot = sysroot_from_env(env);
+  if (u.cpu.empty()) u.cpu = cpu_from_env(env);
   if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
   if (const char* g = env("QEMU_GDB"); g && *g && !u.gdb_port) {
     if (!parse_gdb_port(g, &u.gdb_port)) return error(fmt::format("QEMU_GDB='{}' is not a TCP port number", g));
@@ -215,6 +230,7 @@ CommandLine parse_binfmt_invocation(const std::vector<std::string>& args, bool a
   u.argv.push_back(argv0_preserved ? args[1] : args[0]);
   u.argv.insert(u.argv.end(), args.begin() + (argv0_preserved ? 2 : 1), args.end());
   u.sysroot = sysroot_from_env(env);
+  u.cpu = cpu_from_env(env);
   if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
   return cl;
 }
@@ -242,6 +258,8 @@ std::string usage_text() {
       "  -chroot DIR         run inside the foreign root file system DIR as after chroot(2):\n"
       "                      PROGRAM and every path resolve there, never in the host's files\n"
       "                      (except /dev, /proc, /sys); e.g. -chroot debian-arm64 /bin/bash\n"
+      "  -cpu NAME           guest CPU model (arm: cortex-a15, the default, cortex-a7, arm1176\n"
+      "                      = ARMv6 + VFPv2; default: $MIMIC_CPU, then $QEMU_CPU)\n"
       "  -E VAR=VALUE        set VAR in the guest environment\n"
       "  -U VAR              remove VAR from the guest environment\n"
       "  -strace             print the guest's system calls\n"

@@ -37,6 +37,11 @@ struct ArchInfo {
   // Creates the CPU, runs from `entry` with stack pointer `sp` until the guest exits; returns the
   // exit status (fatal signals end the process from inside).
   int (*run)(Process& process, uint64_t entry, uint64_t sp);
+  // -cpu NAME: the entry of that CPU model (its own name, platform, hwcaps, /proc/cpuinfo and
+  // `cpu_model`), or null when the architecture has no such CPU; `cpu_names` lists them.
+  const ArchInfo* (*select_cpu)(const std::string& name) = nullptr;
+  const char* cpu_names = nullptr;
+  unsigned cpu_model = 0;  // the architecture's own number for the CPU model (0: its default)
 };
 
 // The architecture of an ELF e_machine value, or null when mimic does not run it.

@@ -135,6 +135,15 @@ int run_program(const UserOptions& options) {
     return fail(126, program, why);
   }
 
+  if (!options.cpu.empty() && options.cpu != "help") {
+    const ArchInfo* model = arch->select_cpu ? arch->select_cpu(options.cpu) : nullptr;
+    if (!model)
+      return fail(1, "-cpu " + options.cpu,
+                  fmt::format("not a CPU mimic models for {} ({})", arch->name,
+                              arch->cpu_names ? arch->cpu_names : "no -cpu choice for this architecture"));
+    arch = model;
+  }
+
   static Process proc;  // static: signal handlers and forked children keep reaching it
   g_process = &proc;
   proc.arch = arch;

@@ -116,6 +116,25 @@ inline bool get_guest_siginfo(SyscallCtx& ctx, uint64_t addr, void* host_si) {
   return true;
 }
 
+// A guest struct timespec of the generic (time64) layout. On a 32-bit ABI tv_nsec is a 32-bit
+// field and its padding is left unset by libc (glibc's __timespec64): Linux ignores that half for
+// such tasks (get_timespec64), and so does this.
+inline bool get_guest_timespec(SyscallCtx& ctx, uint64_t addr, timespec& ts) {
+  if (!get_guest(ctx.mem, addr, ts)) return false;
+  if (guest_word_bytes(ctx.proc) == 4) ts.tv_nsec = int32_t(ts.tv_nsec);
+  return true;
+}
+// The same for N consecutive timespecs (struct itimerspec, utimensat's pair).
+template <size_t N>
+inline bool get_guest_timespecs(SyscallCtx& ctx, uint64_t addr, timespec (&ts)[N]) {
+  for (size_t i = 0; i < N; i++)
+    if (!get_guest_timespec(ctx, addr + 16 * i, ts[i])) return false;
+  return true;
+}
+inline bool get_guest_itimerspec(SyscallCtx& ctx, uint64_t addr, itimerspec& its) {
+  return get_guest_timespec(ctx, addr, its.it_interval) && get_guest_timespec(ctx, addr + 16, its.it_value);
+}
+
 // Host call result to guest result: -1/errno becomes -errno.
 inline int64_t host_ret(int64_t r) { return r < 0 ? -int64_t(errno) : r; }
 

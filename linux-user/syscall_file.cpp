@@ -606,7 +606,7 @@ SYS(ppoll) {
   if (!fds && n) return -EFAULT;
   timespec ts, *pts = nullptr;
   if (a[2]) {
-    if (!get_guest(ctx.mem, a[2], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[2], ts)) return -EFAULT;
     pts = &ts;
   }
   sigset_t hm;
@@ -621,16 +621,23 @@ SYS(ppoll) {
 SYS(pselect6) {
   int n = int(a[0]);
   if (n < 0) return -EINVAL;
-  size_t bytes = size_t((n + 63) / 64) * 8;
+  // The guest's fd_set is in longs of the ABI's word: a 32-bit guest's set may end 4 bytes before
+  // the host's would, so the sets are copied in and out of host ones, never written past their end.
+  const unsigned wb = guest_word_bytes(ctx.proc);
+  const size_t bytes = size_t((int64_t(n) + 8 * wb - 1) / (8 * wb)) * wb;
+  if (bytes > (1u << 20)) return -EINVAL;
+  std::vector<uint64_t> host_sets[3];
   fd_set* sets[3] = {};
   for (int i = 0; i < 3; i++) {
     if (!a[1 + i]) continue;
-    sets[i] = static_cast<fd_set*>(guest_buffer(ctx.mem, a[1 + i], bytes));
-    if (!sets[i] || !ctx.mem.access_ok(a[1 + i], bytes, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+    if (!ctx.mem.access_ok(a[1 + i], bytes, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+    host_sets[i].assign((bytes + 7) / 8, 0);
+    if (!copy_from_guest(ctx.mem, host_sets[i].data(), a[1 + i], bytes)) return -EFAULT;
+    sets[i] = reinterpret_cast<fd_set*>(host_sets[i].data());
   }
   timespec ts, *pts = nullptr;
   if (a[4]) {
-    if (!get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[4], ts)) return -EFAULT;
     pts = &ts;
   }
   sigset_t hm;
@@ -649,6 +656,8 @@ SYS(pselect6) {
       end_temp_mask_call(ctx, pm, safe_syscall(SYS_pselect6, n, sets[0], sets[1], sets[2], pts, pm ? &sig : nullptr));
   if (r < 0) return r;
   if (pts) put_guest(ctx.mem, a[4], ts);
+  for (int i = 0; i < 3; i++)
+    if (sets[i] && !copy_to_guest(ctx.mem, a[1 + i], sets[i], bytes)) return -EFAULT;
   return r;
 }
 
@@ -695,7 +704,7 @@ SYS(epoll_pwait) { return epoll_wait_common(ctx, a, nullptr, false); }
 SYS(epoll_pwait2) {
   timespec ts, *pts = nullptr;
   if (a[3]) {
-    if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[3], ts)) return -EFAULT;
     pts = &ts;
   }
   return epoll_wait_common(ctx, a, pts, true);
@@ -718,7 +727,7 @@ SYS(signalfd4) {
 SYS(timerfd_create) { return host_ret(::timerfd_create(int(a[0]), open_flags_to_host(ctx.proc, a[1]))); }
 SYS(timerfd_settime) {
   itimerspec n, o;
-  if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+  if (!get_guest_itimerspec(ctx, a[2], n)) return -EFAULT;
   if (::timerfd_settime(fdarg(a[0]), int(a[1]), &n, a[3] ? &o : nullptr) != 0) return -errno;
   if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
   return 0;

@@ -186,7 +186,7 @@ SYS(utimensat) {
   }
   timespec ts[2], *pts = nullptr;
   if (a[2]) {
-    if (!copy_from_guest(ctx.mem, ts, a[2], sizeof ts)) return -EFAULT;
+    if (!get_guest_timespecs(ctx, a[2], ts)) return -EFAULT;
     pts = ts;
   }
   return host_ret(syscall(SYS_utimensat, guest_dirfd(a[0]), p, pts, int(a[3])));

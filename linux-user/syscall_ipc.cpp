@@ -3,7 +3,8 @@
 // processes do).
 //
 // The 64-bit asm-generic structures (arm64, riscv64) match x86-64's for shared memory and message
-// queues; semid64_ds differs (x86-64 keeps padding after each time) and is translated. Shared
+// queues; semid64_ds differs (x86-64 keeps padding after each time) and is translated. 32-bit ABIs
+// (Arm EABI) have their own layouts of every *ctl structure and a 32-bit msgbuf mtype. Shared
 // memory is attached with the host's shmat at the guest address inside the reservation.
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -15,7 +16,9 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/safe_syscall.h"
@@ -50,6 +53,126 @@ static_assert(sizeof(Ipc64Perm) == 48 && sizeof(HostSemid64) == 104 && sizeof(Gu
 
 constexpr int kIpc64 = 0x100;  // old glibc versions pass it; the generic kernels ignore it
 constexpr uint64_t kShmLba = 4096;
+
+// ---- the 32-bit ABIs' structures (Arm EABI: asm-generic's layouts with 32-bit longs) ----
+// ipc64_perm: mode is a short with padding; times are split in low and high words.
+struct Ipc64Perm32 {
+  int32_t key;
+  uint32_t uid, gid, cuid, cgid;
+  uint16_t mode, pad1, seq, pad2;
+  uint32_t unused1, unused2;
+};
+struct Msqid64Ds32 {
+  Ipc64Perm32 perm;
+  uint32_t stime, stime_high, rtime, rtime_high, ctime, ctime_high;
+  uint32_t cbytes, qnum, qbytes;
+  int32_t lspid, lrpid;
+  uint32_t unused4, unused5;
+};
+struct Semid64Ds32 {
+  Ipc64Perm32 perm;
+  uint32_t otime, otime_high, ctime, ctime_high, nsems, unused3, unused4;
+};
+struct Shmid64Ds32 {
+  Ipc64Perm32 perm;
+  uint32_t segsz, atime, atime_high, dtime, dtime_high, ctime, ctime_high;
+  int32_t cpid, lpid;
+  uint32_t nattch, unused4, unused5;
+};
+static_assert(sizeof(Ipc64Perm32) == 36 && sizeof(Msqid64Ds32) == 88 && sizeof(Semid64Ds32) == 64 &&
+              sizeof(Shmid64Ds32) == 84);
+bool abi32(const SyscallCtx& ctx) { return guest_word_bytes(ctx.proc) == 4; }
+Ipc64Perm32 perm32(const Ipc64Perm& h) {
+  return {h.key, h.uid, h.gid, h.cuid, h.cgid, uint16_t(h.mode), 0, h.seq, 0, 0, 0};
+}
+// IPC_SET reads uid, gid and mode only.
+Ipc64Perm perm64(const Ipc64Perm32& g) { return {g.key, g.uid, g.gid, g.cuid, g.cgid, g.mode, g.seq, 0, 0, 0}; }
+void split_time(int64_t t, uint32_t& lo, uint32_t& hi) { lo = uint32_t(t), hi = uint32_t(uint64_t(t) >> 32); }
+uint32_t clamp32(uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : uint32_t(v); }
+
+int64_t shmctl32(SyscallCtx& ctx, int id, int cmd, uint64_t arg) {
+  switch (cmd) {
+    case IPC_STAT:
+    case SHM_STAT:
+    case SHM_STAT_ANY: {
+      shmid_ds h;
+      const long r = syscall(SYS_shmctl, id, cmd, &h);
+      if (r < 0) return -errno;
+      Ipc64Perm p;
+      memcpy(&p, &h.shm_perm, sizeof p);
+      Shmid64Ds32 g{};
+      g.perm = perm32(p);
+      g.segsz = clamp32(h.shm_segsz);
+      split_time(h.shm_atime, g.atime, g.atime_high);
+      split_time(h.shm_dtime, g.dtime, g.dtime_high);
+      split_time(h.shm_ctime, g.ctime, g.ctime_high);
+      g.cpid = h.shm_cpid, g.lpid = h.shm_lpid, g.nattch = uint32_t(h.shm_nattch);
+      return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
+    }
+    case IPC_SET: {
+      Shmid64Ds32 g;
+      if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
+      shmid_ds h{};
+      const Ipc64Perm p = perm64(g.perm);
+      memcpy(&h.shm_perm, &p, sizeof p);
+      return host_ret(syscall(SYS_shmctl, id, cmd, &h));
+    }
+    case IPC_INFO: {  // struct shminfo64: nine longs
+      uint64_t h[9];
+      const long r = syscall(SYS_shmctl, id, cmd, h);
+      if (r < 0) return -errno;
+      uint32_t g[9];
+      for (int i = 0; i < 9; i++) g[i] = i == 0 && h[0] > 0x7fffffff ? 0x7fffffff : uint32_t(h[i]);
+      return copy_to_guest(ctx.mem, arg, g, sizeof g) ? r : -EFAULT;
+    }
+    case SHM_INFO: {  // struct shm_info: an int and five longs
+      shm_info h;
+      const long r = syscall(SYS_shmctl, id, cmd, &h);
+      if (r < 0) return -errno;
+      const uint32_t g[6] = {uint32_t(h.used_ids), uint32_t(h.shm_tot),       uint32_t(h.shm_rss),
+                             uint32_t(h.shm_swp),  uint32_t(h.swap_attempts), uint32_t(h.swap_successes)};
+      return copy_to_guest(ctx.mem, arg, g, sizeof g) ? r : -EFAULT;
+    }
+    default: return host_ret(syscall(SYS_shmctl, id, cmd, nullptr));
+  }
+}
+
+int64_t msgctl32(SyscallCtx& ctx, int id, int cmd, uint64_t arg) {
+  switch (cmd) {
+    case IPC_STAT:
+    case MSG_STAT:
+    case MSG_STAT_ANY: {
+      msqid_ds h;
+      const long r = syscall(SYS_msgctl, id, cmd, &h);
+      if (r < 0) return -errno;
+      Ipc64Perm p;
+      memcpy(&p, &h.msg_perm, sizeof p);
+      Msqid64Ds32 g{};
+      g.perm = perm32(p);
+      split_time(h.msg_stime, g.stime, g.stime_high);
+      split_time(h.msg_rtime, g.rtime, g.rtime_high);
+      split_time(h.msg_ctime, g.ctime, g.ctime_high);
+      g.cbytes = clamp32(h.__msg_cbytes), g.qnum = clamp32(h.msg_qnum), g.qbytes = clamp32(h.msg_qbytes);
+      g.lspid = h.msg_lspid, g.lrpid = h.msg_lrpid;
+      return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
+    }
+    case IPC_SET: {
+      Msqid64Ds32 g;
+      if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
+      msqid_ds h{};
+      const Ipc64Perm p = perm64(g.perm);
+      memcpy(&h.msg_perm, &p, sizeof p);
+      h.msg_qbytes = g.qbytes;
+      return host_ret(syscall(SYS_msgctl, id, cmd, &h));
+    }
+    case IPC_INFO:
+    case MSG_INFO: {  // struct msginfo: ints, alike
+      if (!ctx.mem.access_ok(arg, sizeof(msginfo), PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+      return host_ret(syscall(SYS_msgctl, id, cmd, guest_buffer(ctx.mem, arg, sizeof(msginfo))));
+    }
+    default: return host_ret(syscall(SYS_msgctl, id, cmd, nullptr));
+  }
+}
 
 SYS(shmget) { return host_ret(syscall(SYS_shmget, key_t(a[0]), size_t(a[1]), int(a[2]))); }
 
@@ -88,8 +211,9 @@ SYS(shmdt) {
 }
 
 SYS(shmctl) {
-  // shmid64_ds, shminfo64 and shm_info are laid out alike on both sides.
+  // shmid64_ds, shminfo64 and shm_info are laid out alike on both sides (64-bit ABIs).
   const int cmd = int(a[1]) & ~kIpc64;
+  if (abi32(ctx)) return shmctl32(ctx, int(a[0]), cmd, a[2]);
   void* buf = nullptr;
   if (cmd != IPC_RMID && cmd != SHM_LOCK && cmd != SHM_UNLOCK && !(buf = guest_buffer(ctx.mem, a[2], sizeof(shmid_ds))))
     return -EFAULT;
@@ -107,13 +231,13 @@ SYS(semtimedop) {
   void* sops = guest_buffer(ctx.mem, a[1], a[2] * sizeof(sembuf));
   if (!sops) return -EFAULT;
   timespec ts;
-  if (a[3] && !get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+  if (a[3] && !get_guest_timespec(ctx, a[3], ts)) return -EFAULT;
   return safe_syscall(SYS_semtimedop, int(a[0]), sops, size_t(a[2]), a[3] ? &ts : nullptr);
 }
 
 SYS(semctl) {
   const int id = int(a[0]), num = int(a[1]), cmd = int(a[2]) & ~kIpc64;
-  const uint64_t arg = a[3];  // union semun, passed by value: an int or a pointer
+  const uint64_t arg = abi32(ctx) ? uint32_t(a[3]) : a[3];  // union semun by value: an int or a pointer
   switch (cmd) {
     case IPC_STAT:
     case SEM_STAT:
@@ -121,10 +245,24 @@ SYS(semctl) {
       HostSemid64 h;
       long r = syscall(SYS_semctl, id, num, cmd, &h);
       if (r < 0) return -errno;
+      if (abi32(ctx)) {
+        Semid64Ds32 g{};
+        g.perm = perm32(h.perm);
+        split_time(h.otime, g.otime, g.otime_high);
+        split_time(h.ctime, g.ctime, g.ctime_high);
+        g.nsems = uint32_t(h.nsems);
+        return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
+      }
       GuestSemid64 g{h.perm, h.otime, h.ctime, h.nsems, 0, 0};
       return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
     }
     case IPC_SET: {
+      if (abi32(ctx)) {
+        Semid64Ds32 g;
+        if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
+        HostSemid64 h{perm64(g.perm), 0, 0, 0, 0, 0, 0, 0};
+        return host_ret(syscall(SYS_semctl, id, num, cmd, &h));
+      }
       GuestSemid64 g;
       if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
       HostSemid64 h{g.perm, g.otime, 0, g.ctime, 0, g.nsems, 0, 0};
@@ -143,13 +281,40 @@ SYS(semctl) {
 }
 
 SYS(msgget) { return host_ret(syscall(SYS_msgget, key_t(a[0]), int(a[1]))); }
+// struct msgbuf of a 32-bit ABI: a 32-bit mtype, then the text; the host's mtype is a long.
+int64_t msgsnd32(SyscallCtx& ctx, const uint64_t* a) {
+  const size_t len = size_t(a[2]);
+  if (len > (64u << 20)) return -EINVAL;
+  std::vector<uint8_t> buf(8 + len);
+  int32_t type;
+  if (!get_guest(ctx.mem, a[1], type) || (len && !copy_from_guest(ctx.mem, buf.data() + 8, a[1] + 4, len)))
+    return -EFAULT;
+  const long t = type;
+  memcpy(buf.data(), &t, 8);
+  return safe_syscall(SYS_msgsnd, int(a[0]), buf.data(), len, int(a[3]));
+}
+int64_t msgrcv32(SyscallCtx& ctx, const uint64_t* a) {
+  const size_t len = size_t(a[2]);
+  if (len > (64u << 20)) return -EINVAL;
+  if (!ctx.mem.access_ok(a[1], 4 + len, PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
+  std::vector<uint8_t> buf(8 + len);
+  const int64_t r = safe_syscall(SYS_msgrcv, int(a[0]), buf.data(), len, long(int32_t(a[3])), int(a[4]));
+  if (r < 0) return r;
+  long t;
+  memcpy(&t, buf.data(), 8);
+  if (!put_guest(ctx.mem, a[1], int32_t(t)) || !copy_to_guest(ctx.mem, a[1] + 4, buf.data() + 8, size_t(r)))
+    return -EFAULT;
+  return r;
+}
 SYS(msgsnd) {
+  if (abi32(ctx)) return msgsnd32(ctx, a);
   // struct msgbuf is a long type followed by the text.
   void* msg = guest_buffer(ctx.mem, a[1], a[2] + sizeof(long));
   if (!msg) return -EFAULT;
   return safe_syscall(SYS_msgsnd, int(a[0]), msg, size_t(a[2]), int(a[3]));
 }
 SYS(msgrcv) {
+  if (abi32(ctx)) return msgrcv32(ctx, a);
   void* msg = guest_buffer(ctx.mem, a[1], a[2] + sizeof(long));
   if (!msg) return -EFAULT;
   return safe_syscall(SYS_msgrcv, int(a[0]), msg, size_t(a[2]), long(a[3]), int(a[4]));
@@ -157,6 +322,7 @@ SYS(msgrcv) {
 SYS(msgctl) {
   // msqid64_ds, msginfo: x86-64 uses the asm-generic layout too.
   const int cmd = int(a[1]) & ~kIpc64;
+  if (abi32(ctx)) return msgctl32(ctx, int(a[0]), cmd, a[2]);
   void* buf = nullptr;
   if (cmd != IPC_RMID && !(buf = guest_buffer(ctx.mem, a[2], sizeof(msqid_ds)))) return -EFAULT;
   return host_ret(syscall(SYS_msgctl, int(a[0]), cmd, buf));
@@ -187,14 +353,14 @@ SYS(mq_timedsend) {
   const void* msg = guest_buffer(ctx.mem, a[1], a[2]);
   if (!msg) return -EFAULT;
   timespec ts;
-  if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+  if (a[4] && !get_guest_timespec(ctx, a[4], ts)) return -EFAULT;
   return safe_syscall(SYS_mq_timedsend, int(a[0]), msg, size_t(a[2]), unsigned(a[3]), a[4] ? &ts : nullptr);
 }
 SYS(mq_timedreceive) {
   void* msg = guest_buffer(ctx.mem, a[1], a[2]);
   if (!msg) return -EFAULT;
   timespec ts;
-  if (a[4] && !get_guest(ctx.mem, a[4], ts)) return -EFAULT;
+  if (a[4] && !get_guest_timespec(ctx, a[4], ts)) return -EFAULT;
   unsigned prio = 0;
   const int64_t r = safe_syscall(SYS_mq_timedreceive, int(a[0]), msg, size_t(a[2]), &prio, a[4] ? &ts : nullptr);
   if (r < 0) return r;

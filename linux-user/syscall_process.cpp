@@ -304,7 +304,7 @@ SYS(futex) {
     case FUTEX_WAIT_REQUEUE_PI: {
       timespec ts, *pts = nullptr;
       if (a[3]) {
-        if (!get_guest(ctx.mem, a[3], ts)) return -EFAULT;
+        if (!get_guest_timespec(ctx, a[3], ts)) return -EFAULT;
         pts = &ts;
       }
       void* uaddr2 = nullptr;
@@ -590,6 +590,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       const UserOptions& o = ctx.proc.options;
       std::vector<std::string> margv{"mimic", "user"};
       if (!o.sysroot.empty()) margv.insert(margv.end(), {"-L", o.sysroot});
+      if (!o.cpu.empty()) margv.insert(margv.end(), {"-cpu", o.cpu});
       if (o.engine.log & tcg::LogFlag::kStrace) margv.push_back("-strace");
       if (o.engine.interpreter) margv.push_back("-interp");
       if (!o.engine.optimize) margv.push_back("-no-opt");

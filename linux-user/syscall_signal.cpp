@@ -90,7 +90,7 @@ SYS(rt_sigtimedwait) {
   sigset_t hs = host_sigset_for_guest_mask(m);
   timespec ts, *pts = nullptr;
   if (a[2]) {
-    if (!get_guest(ctx.mem, a[2], ts)) return -EFAULT;
+    if (!get_guest_timespec(ctx, a[2], ts)) return -EFAULT;
     pts = &ts;
   }
   siginfo_t si;

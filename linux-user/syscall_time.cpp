@@ -30,12 +30,12 @@ SYS(clock_getres) {
 }
 SYS(clock_settime) {
   timespec ts;
-  if (!get_guest(ctx.mem, a[1], ts)) return -EFAULT;
+  if (!get_guest_timespec(ctx, a[1], ts)) return -EFAULT;
   return host_ret(syscall(SYS_clock_settime, clockid_t(a[0]), &ts));
 }
 SYS(clock_nanosleep) {
   timespec req, rem{};
-  if (!get_guest(ctx.mem, a[2], req)) return -EFAULT;
+  if (!get_guest_timespec(ctx, a[2], req)) return -EFAULT;
   // Interrupted before it slept, the whole request remains.
   rem = req;
   const int64_t r = safe_syscall(SYS_clock_nanosleep, clockid_t(a[0]), int(a[1]), &req, &rem);
@@ -44,7 +44,7 @@ SYS(clock_nanosleep) {
 }
 SYS(nanosleep) {
   timespec req, rem{};
-  if (!get_guest(ctx.mem, a[0], req)) return -EFAULT;
+  if (!get_guest_timespec(ctx, a[0], req)) return -EFAULT;
   rem = req;  // interrupted before it slept, the whole request remains
   const int64_t r = safe_syscall(SYS_nanosleep, &req, &rem);
   if (r == -EINTR && a[1]) put_guest(ctx.mem, a[1], rem);
@@ -85,7 +85,7 @@ SYS(timer_create) {
 }
 SYS(timer_settime) {
   itimerspec n, o;
-  if (!get_guest(ctx.mem, a[2], n)) return -EFAULT;
+  if (!get_guest_itimerspec(ctx, a[2], n)) return -EFAULT;
   if (syscall(SYS_timer_settime, int(a[0]), int(a[1]), &n, a[3] ? &o : nullptr) != 0) return -errno;
   if (a[3] && !put_guest(ctx.mem, a[3], o)) return -EFAULT;
   return 0;

@@ -17,6 +17,7 @@ struct UserOptions {
   std::string program;            // path of the guest ELF file
   std::vector<std::string> argv;  // guest argv; argv[0] defaults to `program`
   std::string sysroot;            // -L DIR (or QEMU_LD_PREFIX)
+  std::string cpu;                // -cpu NAME (or MIMIC_CPU, QEMU_CPU): the guest CPU model
   // The sysroot is the root the guest chrooted into: paths missing from it do not fall back to
   // the host's (except under /dev, /proc and /sys). Travels through guest execve in kChrootVar.
   bool sysroot_is_chroot = false;

@@ -11,6 +11,8 @@ packages=(
   opensbi qemu-system-misc qemu-system-arm device-tree-compiler
   # guest programs for tests and the bundled demo, and the qemu-user oracle
   gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user
+  # armel (ARMv5TE soft-float EABI) guest programs: the ARMv6 CPU model's tests (-cpu arm1176)
+  gcc-arm-linux-gnueabi libc6-dev-armel-cross
   # tests and benchmarks
   python3 hyperfine
   # the block layer: zlib for compressed clusters, qemu-utils (qemu-img, qemu-io) as the test oracle

@@ -2,12 +2,9 @@
 // and signals.
 #include "linux-user/cpu_loop.h"
 
-#include <signal.h>
-
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
+#include "linux-user/aarch64/arm_loop.h"
 #include "linux-user/aarch64/thread.h"
 #include "linux-user/arch.h"
 #include "linux-user/signal.h"
@@ -64,17 +61,15 @@ std::unique_ptr<GuestThread> A64Thread::clone_thread() {
 void A64Thread::run_loop() {
   Process& proc = proc_;
   tcg::ExecEngine& engine = *proc.engine;
-  A64Thread& thread = *this;
   arm::A64Cpu& cpu = cpu_state;
-  for (;;) {
-    if (proc.debugger) proc.debugger->before_run(thread);
-    uint32_t reason = engine.run(&cpu);
+  using arm_common::ExitHandled;
+  arm_common::run_arm_loop(proc, *this, cpu, "aarch64", [&](uint32_t reason) {
     switch (reason) {
       case arm::kExitSvc: {
         const uint64_t args[6] = {cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]};
         int64_t r = 0;
-        switch (run_guest_syscall(proc, thread, cpu.x[8], args, r)) {
-          case SyscallOutcome::kExited: return;
+        switch (run_guest_syscall(proc, *this, cpu.x[8], args, r)) {
+          case SyscallOutcome::kExited: return ExitHandled::kExitLoop;
           case SyscallOutcome::kNoResult:
           case SyscallOutcome::kRestart: break;
           case SyscallOutcome::kReturn:
@@ -82,35 +77,23 @@ void A64Thread::run_loop() {
             cpu.pc += 4;
             break;
         }
-        break;
+        return ExitHandled::kYes;
       }
-      case arm::kExitBrk: deliver_sync_signal(proc, thread, SIGTRAP, 1 /*TRAP_BRKPT*/, cpu.pc); break;
-      case arm::kExitUdf:
-      case arm::kExitIllegal: deliver_sync_signal(proc, thread, SIGILL, 1 /*ILL_ILLOPC*/, cpu.pc); break;
-      case arm::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
-      case arm::kExitPcAlignment: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.pc); break;
       case tcg::kExitMemFault:
-        // arm64 Linux hides an address's tag in si_addr (bits 56-63 copy bit 55: untagged_addr).
-        if (!start_top_byte_ignore(engine, cpu.fault_addr))
-          deliver_mem_fault(proc, thread, uint64_t(int64_t(cpu.fault_addr << 8) >> 8));
-        break;
-      case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
+        // A tagged address first turns top-byte-ignore on (the access then runs again); after that
+        // arm64 Linux hides the tag in si_addr (bits 56-63 copy bit 55: untagged_addr).
+        if (start_top_byte_ignore(engine, cpu.fault_addr)) return ExitHandled::kYes;
+        deliver_mem_fault(proc, *this, uint64_t(int64_t(cpu.fault_addr << 8) >> 8));
+        return ExitHandled::kYes;
       case arm::kExitIcInvalidate: {
         // The translations of the page holding the invalidated line go; blocks never span pages.
         const uint64_t page = cpu.ic_inval_addr & ~uint64_t(0xfff);
         engine.invalidate_range(page, page + 0x1000);
-        break;
+        return ExitHandled::kYes;
       }
-      case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
-      case tcg::kExitDebug: break;  // the debugger's (after_exit below)
-      default:
-        fprintf(stderr, "mimic: internal error: aarch64 cpu loop got exit reason %u at pc %#llx\n", reason,
-                (unsigned long long)cpu.pc);
-        abort();
+      default: return ExitHandled::kNo;
     }
-    if (proc.debugger) proc.debugger->after_exit(thread, reason);
-    if (thread.signals.pending.load()) process_pending_signals(proc, thread);
-  }
+  });
 }
 
 }  // namespace mimic::linux_user::aarch64

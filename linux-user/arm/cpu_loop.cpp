@@ -4,10 +4,9 @@
 
 #include <signal.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
+#include "linux-user/aarch64/arm_loop.h"
 #include "linux-user/arch.h"
 #include "linux-user/arm/thread.h"
 #include "linux-user/signal.h"
@@ -50,6 +49,7 @@ bool arm_private_syscall(Process& proc, A32Thread& thread, uint32_t nr, int64_t&
 
 int run(Process& proc, uint64_t entry, uint64_t sp) {
   arm::A32Translator translator(proc.mem.get());
+  translator.set_armv6(proc.arch->cpu_model == kArm1176);
   tcg::ExecEngine engine(proc.options.engine, translator);
   map_kuser_helpers(proc);
   A32Thread thread(proc);
@@ -82,57 +82,42 @@ std::unique_ptr<GuestThread> A32Thread::clone_thread() {
 
 void A32Thread::run_loop() {
   Process& proc = proc_;
-  tcg::ExecEngine& engine = *proc.engine;
-  A32Thread& thread = *this;
   arm::A32Cpu& cpu = cpu_state;
-  for (;;) {
-    if (proc.debugger) proc.debugger->before_run(thread);
-    uint32_t reason = engine.run(&cpu);
-    switch (reason) {
-      case arm::kExitSvc: {
-        // EABI: the number in r7, arguments in r0-r5 (64-bit ones in aligned pairs; the syscall
-        // table's ABI entries reassemble them).
-        const uint32_t nr = cpu.r[7];
-        int64_t r = 0;
-        if (arm_private_syscall(proc, thread, nr, r)) {
-          if (r == INT64_MIN) {
-            cpu.pc += svc_length(cpu);
-            deliver_sync_signal(proc, thread, SIGTRAP, 1 /*TRAP_BRKPT*/, cpu.pc);
-            break;
-          }
-          cpu.r[0] = uint32_t(r);
-          cpu.pc += svc_length(cpu);
-          break;
-        }
-        const uint64_t args[6] = {cpu.r[0], cpu.r[1], cpu.r[2], cpu.r[3], cpu.r[4], cpu.r[5]};
-        switch (run_guest_syscall(proc, thread, nr, args, r)) {
-          case SyscallOutcome::kExited: return;
-          case SyscallOutcome::kNoResult:
-          case SyscallOutcome::kRestart: break;
-          case SyscallOutcome::kReturn:
-            cpu.r[0] = uint32_t(r);
-            cpu.pc += svc_length(cpu);
-            break;
-        }
-        break;
-      }
-      case arm::kExitBrk: deliver_sync_signal(proc, thread, SIGTRAP, 1 /*TRAP_BRKPT*/, cpu.pc); break;
-      case arm::kExitUdf:
-      case arm::kExitIllegal: deliver_sync_signal(proc, thread, SIGILL, 1 /*ILL_ILLOPC*/, cpu.pc); break;
-      case arm::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
-      case arm::kExitPcAlignment: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.pc); break;
-      case tcg::kExitMemFault: deliver_mem_fault(proc, thread, cpu.fault_addr); break;
-      case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
-      case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
-      case tcg::kExitDebug: break;
-      default:
-        fprintf(stderr, "mimic: internal error: arm cpu loop got exit reason %u at pc %#llx\n", reason,
-                (unsigned long long)cpu.pc);
-        abort();
+  using arm_common::ExitHandled;
+  arm_common::run_arm_loop(proc, *this, cpu, "arm", [&](uint32_t reason) {
+    if (reason != arm::kExitSvc) {
+      // A fault or trap inside an IT block: the signal frame's CPSR has the IT state the
+      // instruction started under (and sigreturn resumes it), as Linux's does.
+      const bool sync = reason == tcg::kExitMemFault || reason == tcg::kExitUnaligned || reason == arm::kExitUdf ||
+                        reason == arm::kExitIllegal || reason == arm::kExitBrk;
+      if (const uint32_t it = arm::it_state_at(cpu, cpu.pc); sync && it)
+        cpu.tb_flags = (cpu.tb_flags & ~arm::kTbItMask) | it << arm::kTbItShift;
+      return ExitHandled::kNo;
     }
-    if (proc.debugger) proc.debugger->after_exit(thread, reason);
-    if (thread.signals.pending.load()) process_pending_signals(proc, thread);
-  }
+    // EABI: the number in r7, arguments in r0-r5 (64-bit ones in aligned pairs; the syscall
+    // table's ABI entries reassemble them).
+    const uint32_t nr = cpu.r[7];
+    int64_t r = 0;
+    if (arm_private_syscall(proc, *this, nr, r)) {
+      cpu.pc += svc_length(cpu);
+      if (r == INT64_MIN)
+        deliver_sync_signal(proc, *this, SIGTRAP, 1 /*TRAP_BRKPT*/, cpu.pc);
+      else
+        cpu.r[0] = uint32_t(r);
+      return ExitHandled::kYes;
+    }
+    const uint64_t args[6] = {cpu.r[0], cpu.r[1], cpu.r[2], cpu.r[3], cpu.r[4], cpu.r[5]};
+    switch (run_guest_syscall(proc, *this, nr, args, r)) {
+      case SyscallOutcome::kExited: return ExitHandled::kExitLoop;
+      case SyscallOutcome::kNoResult:
+      case SyscallOutcome::kRestart: break;
+      case SyscallOutcome::kReturn:
+        cpu.r[0] = uint32_t(r);
+        cpu.pc += svc_length(cpu);
+        break;
+    }
+    return ExitHandled::kYes;
+  });
 }
 
 }  // namespace mimic::linux_user::arm32

@@ -11,9 +11,13 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "linux-user/arm/syscall_nr.h"
 #include "linux-user/arm/thread.h"
@@ -184,7 +188,9 @@ struct __attribute__((packed, aligned(4))) Statfs64 {
 };
 static_assert(sizeof(Statfs64) == 84);
 int64_t put_statfs64(SyscallCtx& ctx, uint64_t size, uint64_t addr, const struct statfs& sf) {
-  if (size != sizeof(Statfs64)) return -EINVAL;
+  // 88 is the size EABI user space sees (with the tail padding): Linux's sys_statfs64_wrapper
+  // takes it for 84, the packed kernel structure.
+  if (size != sizeof(Statfs64) && size != 88) return -EINVAL;
   Statfs64 g{};
   g.f_type = uint32_t(sf.f_type), g.f_bsize = uint32_t(sf.f_bsize);
   g.f_blocks = sf.f_blocks, g.f_bfree = sf.f_bfree, g.f_bavail = sf.f_bavail;
@@ -360,16 +366,46 @@ SYS(rt_sigtimedwait32) {
   if (a[2] && !get_ts32(ctx, a[2], t)) return -EFAULT;
   return call(ctx, nr::k_rt_sigtimedwait, {a[0], a[1], a[2] ? t : 0, a[3]});
 }
-// pselect6's last argument is {const sigset_t* ss; size_t ss_len} in words.
+// pselect6's last argument is {const sigset_t* ss; size_t ss_len} in words; widened at `t`.
+bool widen_sigset_desc(SyscallCtx& ctx, uint64_t addr, uint64_t t) {
+  uint32_t d[2];
+  if (!copy_from_guest(ctx.mem, d, addr, 8)) return false;
+  const uint64_t wide[2] = {d[0], d[1]};
+  return copy_to_guest(ctx.mem, t, wide, 16);
+}
 SYS(pselect6_time64) {
   const uint64_t t = scratch(ctx, 16);
-  if (a[5]) {
-    uint32_t d[2];
-    if (!copy_from_guest(ctx.mem, d, a[5], 8)) return -EFAULT;
-    const uint64_t wide[2] = {d[0], d[1]};
-    if (!copy_to_guest(ctx.mem, t, wide, 16)) return -EFAULT;
-  }
+  if (a[5] && !widen_sigset_desc(ctx, a[5], t)) return -EFAULT;
   return call(ctx, nr::k_pselect6, {a[0], a[1], a[2], a[3], a[4], a[5] ? t : 0});
+}
+// pselect6 with a time32 timespec, which Linux updates with the time left (as for select).
+SYS(pselect6_time32) {
+  const uint64_t t = scratch(ctx, 32);
+  if (a[4] && !get_ts32(ctx, a[4], t)) return -EFAULT;
+  if (a[5] && !widen_sigset_desc(ctx, a[5], t + 16)) return -EFAULT;
+  const int64_t r = call(ctx, nr::k_pselect6, {a[0], a[1], a[2], a[3], a[4] ? t : 0, a[5] ? t + 16 : 0});
+  if (a[4] && r != -EFAULT && !put_ts32(ctx, t, a[4])) return -EFAULT;
+  return r;
+}
+// select (_newselect) with a time32 timeval: pselect6 without a mask; the time left is written
+// back in microseconds, as Linux's select does.
+SYS(newselect) {
+  const uint64_t t = scratch(ctx, 16);
+  if (a[4]) {
+    int32_t tv[2];
+    if (!copy_from_guest(ctx.mem, tv, a[4], 8)) return -EFAULT;
+    if (tv[0] < 0 || tv[1] < 0) return -EINVAL;
+    const int64_t ts[2] = {int64_t(tv[0]) + tv[1] / 1000000, int64_t(tv[1] % 1000000) * 1000};
+    if (!copy_to_guest(ctx.mem, t, ts, 16)) return -EFAULT;
+  }
+  const int64_t r = call(ctx, nr::k_pselect6, {a[0], a[1], a[2], a[3], a[4] ? t : 0, 0});
+  if (a[4] && r != -EFAULT) {
+    int64_t ts[2];
+    if (!copy_from_guest(ctx.mem, ts, t, 16)) return -EFAULT;
+    const int32_t tv[2] = {int32_t(ts[0]), int32_t(ts[1] / 1000)};
+    if (!copy_to_guest(ctx.mem, a[4], tv, 8)) return -EFAULT;
+  }
+  return r;
 }
 
 // A time32 call whose struct timespec argument (N of them, at argument I) is in 32-bit longs:
@@ -385,6 +421,174 @@ int64_t time32_call(SyscallCtx& ctx, const uint64_t* a) {
     b[I] = t;
   }
   return call(ctx, G, {b[0], b[1], b[2], b[3], b[4], b[5]});
+}
+
+// ---- the socket calls Arm has besides sendto/recvfrom ----
+SYS(send) { return call(ctx, nr::k_sendto, {a[0], a[1], a[2], a[3], 0, 0}); }
+SYS(recv) { return call(ctx, nr::k_recvfrom, {a[0], a[1], a[2], a[3], 0, 0}); }
+
+// ---- structures of longs: sysinfo, times, getrusage ----
+// struct sysinfo of 32-bit longs; memory sizes that do not fit 32 bits are given in larger units
+// (mem_unit up to the page size), as Linux's compat_sys_sysinfo does.
+SYS(sysinfo) {
+  struct sysinfo si;
+  if (::sysinfo(&si) != 0) return -errno;
+  uint64_t mem[6] = {si.totalram, si.freeram, si.sharedram, si.bufferram, si.totalswap, si.freeswap};
+  uint64_t high[2] = {si.totalhigh, si.freehigh};
+  uint32_t unit = si.mem_unit;
+  if ((si.totalram >> 32) || (si.totalswap >> 32)) {
+    unsigned bits = 0;
+    while (unit < 4096) unit <<= 1, bits++;
+    for (uint64_t& v : mem) v >>= bits;
+    for (uint64_t& v : high) v >>= bits;
+  }
+  struct {
+    int32_t uptime;
+    uint32_t loads[3];
+    uint32_t mem[6];
+    uint16_t procs, pad;
+    uint32_t totalhigh, freehigh, mem_unit;
+    char f[8];
+  } g{};
+  static_assert(sizeof g == 64);
+  g.uptime = int32_t(si.uptime);
+  for (int i = 0; i < 3; i++) g.loads[i] = uint32_t(si.loads[i]);
+  for (int i = 0; i < 6; i++) g.mem[i] = uint32_t(mem[i]);
+  g.procs = si.procs;
+  g.totalhigh = uint32_t(high[0]), g.freehigh = uint32_t(high[1]), g.mem_unit = unit;
+  return copy_to_guest(ctx.mem, a[0], &g, sizeof g) ? 0 : -EFAULT;
+}
+SYS(times) {
+  const uint64_t t = scratch(ctx, 32);
+  const int64_t r = call(ctx, nr::k_times, {a[0] ? t : 0});
+  if (r < 0 && r > -4096) return r;
+  if (a[0] && !narrow_longs(ctx, t, a[0], 4)) return -EFAULT;
+  return int64_t(uint32_t(r));  // the clock ticks of a 32-bit clock_t
+}
+SYS(getrusage) {  // two timevals and 14 longs
+  const uint64_t t = scratch(ctx, 144);
+  if (int64_t r = call(ctx, nr::k_getrusage, {a[0], t}); r < 0) return r;
+  return narrow_longs(ctx, t, a[1], 8) && narrow_longs(ctx, t + 64, a[1] + 32, 8) &&
+                 narrow_longs(ctx, t + 128, a[1] + 64, 2)
+             ? 0
+             : -EFAULT;
+}
+
+// ---- the 16-bit uid calls (Arm keeps them beside the *32 ones) ----
+// An id above 65535 reads as the overflow id 65534; 0xffff given means -1 (no change).
+constexpr uint32_t kOverflowId = 65534;
+uint64_t id16_in(uint64_t v) { return uint16_t(v) == 0xffff ? ~uint64_t(0) : uint16_t(v); }
+uint16_t id16_out(uint64_t v) { return v > 0xffff ? kOverflowId : uint16_t(v); }
+template <unsigned G>
+int64_t get_id16(SyscallCtx& ctx, const uint64_t*) {
+  const int64_t r = call(ctx, G, {});
+  return r < 0 ? r : id16_out(uint64_t(r));
+}
+template <unsigned G, unsigned N>
+int64_t set_id16(SyscallCtx& ctx, const uint64_t* a) {
+  uint64_t b[3] = {id16_in(a[0]), N > 1 ? id16_in(a[1]) : 0, N > 2 ? id16_in(a[2]) : 0};
+  return call(ctx, G, {b[0], b[1], b[2]});
+}
+template <unsigned G>
+int64_t getres_id16(SyscallCtx& ctx, const uint64_t* a) {
+  const uint64_t t = scratch(ctx, 12);
+  if (int64_t r = call(ctx, G, {t, t + 4, t + 8}); r < 0) return r;
+  uint32_t ids[3];
+  if (!copy_from_guest(ctx.mem, ids, t, sizeof ids)) return -EFAULT;
+  for (int i = 0; i < 3; i++)
+    if (!put_guest(ctx.mem, a[i], id16_out(ids[i]))) return -EFAULT;
+  return 0;
+}
+SYS(getgroups16) {
+  const int32_t n = int32_t(a[0]);
+  if (n < 0) return -EINVAL;
+  std::vector<gid_t> g(size_t(std::min(n, 65536)));
+  const int r = ::getgroups(n, g.data());
+  if (r < 0) return -errno;
+  for (int i = 0; n && i < r; i++)
+    if (!put_guest(ctx.mem, a[1] + 2 * uint64_t(i), id16_out(g[size_t(i)]))) return -EFAULT;
+  return r;
+}
+SYS(setgroups16) {
+  const uint32_t n = uint32_t(a[0]);
+  if (n > 65536) return -EINVAL;
+  std::vector<uint16_t> g16(n);
+  if (n && !copy_from_guest(ctx.mem, g16.data(), a[1], 2 * n)) return -EFAULT;
+  std::vector<uint32_t> g(g16.begin(), g16.end());
+  const uint64_t t = scratch(ctx, 4 * n);
+  if (n && !copy_to_guest(ctx.mem, t, g.data(), 4 * n)) return -EFAULT;
+  return call(ctx, nr::k_setgroups, {n, t});
+}
+SYS(chown16) { return call(ctx, nr::k_fchownat, {kAtFdcwd, a[0], id16_in(a[1]), id16_in(a[2]), 0}); }
+SYS(lchown16) { return call(ctx, nr::k_fchownat, {kAtFdcwd, a[0], id16_in(a[1]), id16_in(a[2]), AT_SYMLINK_NOFOLLOW}); }
+SYS(fchown16) { return call(ctx, nr::k_fchown, {a[0], id16_in(a[1]), id16_in(a[2])}); }
+
+// ---- the old struct stat and struct statfs of 32-bit longs ----
+// arch/arm/include/uapi/asm/stat.h's struct stat (64 bytes): what does not fit is EOVERFLOW, as
+// Linux's cp_compat_stat says (device numbers of 8-bit majors and minors, 32-bit inodes, sizes
+// below 2 GiB).
+int64_t put_old_stat(SyscallCtx& ctx, uint64_t addr, const struct stat& st) {
+  auto old_dev_ok = [](dev_t d) { return major(d) < 256 && minor(d) < 256; };
+  if (!old_dev_ok(st.st_dev) || !old_dev_ok(st.st_rdev) || st.st_ino > 0xffffffffu || st.st_size > 0x7fffffff)
+    return -EOVERFLOW;
+  struct {
+    uint32_t dev, ino;
+    uint16_t mode, nlink, uid, gid;
+    uint32_t rdev, size, blksize, blocks;
+    uint32_t atime, atime_nsec, mtime, mtime_nsec, ctime, ctime_nsec, unused4, unused5;
+  } g{};
+  static_assert(sizeof g == 64);
+  g.dev = uint32_t(major(st.st_dev) << 8 | minor(st.st_dev));
+  g.ino = uint32_t(st.st_ino);
+  g.mode = uint16_t(st.st_mode);
+  if (st.st_nlink > 0xffff) return -EOVERFLOW;
+  g.nlink = uint16_t(st.st_nlink);
+  g.uid = id16_out(st.st_uid), g.gid = id16_out(st.st_gid);
+  g.rdev = uint32_t(major(st.st_rdev) << 8 | minor(st.st_rdev));
+  g.size = uint32_t(st.st_size), g.blksize = uint32_t(st.st_blksize), g.blocks = uint32_t(st.st_blocks);
+  g.atime = uint32_t(st.st_atim.tv_sec), g.atime_nsec = uint32_t(st.st_atim.tv_nsec);
+  g.mtime = uint32_t(st.st_mtim.tv_sec), g.mtime_nsec = uint32_t(st.st_mtim.tv_nsec);
+  g.ctime = uint32_t(st.st_ctim.tv_sec), g.ctime_nsec = uint32_t(st.st_ctim.tv_nsec);
+  return copy_to_guest(ctx.mem, addr, &g, sizeof g) ? 0 : -EFAULT;
+}
+int64_t old_stat_at(SyscallCtx& ctx, uint64_t path_addr, uint64_t out, int flags) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, path_addr, path, !(flags & AT_SYMLINK_NOFOLLOW)); r < 0) return r;
+  struct stat st;
+  if (::fstatat(AT_FDCWD, path.c_str(), &st, flags) != 0) return -errno;
+  return put_old_stat(ctx, out, st);
+}
+SYS(stat) { return old_stat_at(ctx, a[0], a[1], 0); }
+SYS(lstat) { return old_stat_at(ctx, a[0], a[1], AT_SYMLINK_NOFOLLOW); }
+SYS(fstat) {
+  struct stat st;
+  if (::fstat(int(a[0]), &st) != 0) return -errno;
+  return put_old_stat(ctx, a[1], st);
+}
+// struct statfs of 32-bit words (64 bytes); block counts past 32 bits are EOVERFLOW.
+int64_t put_old_statfs(SyscallCtx& ctx, uint64_t addr, const struct statfs& sf) {
+  if ((uint64_t(sf.f_blocks) | sf.f_bfree | sf.f_bavail | uint64_t(sf.f_bsize) | uint64_t(sf.f_frsize)) >> 32)
+    return -EOVERFLOW;
+  auto files32 = [](uint64_t v) -> int64_t { return v == ~uint64_t(0) ? 0xffffffff : v >> 32 ? -1 : int64_t(v); };
+  if (files32(sf.f_files) < 0 || files32(sf.f_ffree) < 0) return -EOVERFLOW;
+  uint32_t g[16] = {uint32_t(sf.f_type),          uint32_t(sf.f_bsize),  uint32_t(sf.f_blocks),
+                    uint32_t(sf.f_bfree),         uint32_t(sf.f_bavail), uint32_t(files32(sf.f_files)),
+                    uint32_t(files32(sf.f_ffree))};
+  memcpy(&g[7], &sf.f_fsid, 8);
+  g[9] = uint32_t(sf.f_namelen), g[10] = uint32_t(sf.f_frsize), g[11] = uint32_t(sf.f_flags);
+  return copy_to_guest(ctx.mem, addr, g, sizeof g) ? 0 : -EFAULT;
+}
+SYS(statfs) {
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[0], path); r < 0) return r;
+  struct statfs sf;
+  if (::statfs(path.c_str(), &sf) != 0) return -errno;
+  return put_old_statfs(ctx, a[1], sf);
+}
+SYS(fstatfs) {
+  struct statfs sf;
+  if (::fstatfs(int(a[0]), &sf) != 0) return -errno;
+  return put_old_statfs(ctx, a[1], sf);
 }
 
 SYS(sigreturn) {
@@ -438,47 +642,12 @@ constexpr Alias kAliases[] = {
 };
 // Calls of a generic name whose 32-bit layout differs and that are not wrapped: left out.
 constexpr const char* kLayoutDiffers[] = {
-    "stat",
-    "lstat",
-    "fstat",
-    "statfs",
-    "fstatfs",
-    "getrusage",
-    "sysinfo",
-    "times",
-    "settimeofday",
-    "_newselect",
-    "clock_settime",
-    "clock_adjtime",
-    "timer_gettime",
-    "timer_settime",
-    "timerfd_gettime",
-    "timerfd_settime",
-    "utimensat",
-    "ppoll",
-    "pselect6",
-    "io_getevents",
-    "io_pgetevents",
-    "recvmmsg",
-    "mq_timedsend",
-    "mq_timedreceive",
-    "semtimedop",
-    "rt_sigtimedwait",
-    "sched_rr_get_interval",
-    "select",
-    "sendmsg",
-    "recvmsg",
-    "sendmmsg",
-    "msgctl",
-    "semctl",
-    "shmctl",
-    "timer_create",
-    "mq_notify",
-    "adjtimex",
-    "getitimer",
-    "setitimer",
-    "waitid",
-    "mmap",
+    "settimeofday",    "clock_settime",   "clock_adjtime",   "timer_gettime",
+    "timer_settime",   "timerfd_gettime", "timerfd_settime", "utimensat",
+    "ppoll",           "io_getevents",    "io_pgetevents",   "mq_timedsend",
+    "mq_timedreceive", "semtimedop",      "rt_sigtimedwait", "sched_rr_get_interval",
+    "select",          "timer_create",    "mq_notify",       "adjtimex",
+    "getitimer",       "setitimer",       "waitid",          "mmap",
     "getrlimit",
 };
 
@@ -550,6 +719,38 @@ const SyscallDef kDefs[] = {
     {279, "mq_getsetattr", sys_mq_getsetattr, "dpp", 'd'},
     {177, "rt_sigtimedwait", sys_rt_sigtimedwait32, "pppu", 'd'},
     {413, "pselect6_time64", sys_pselect6_time64, "dppppp", 'd'},
+    {289, "send", sys_send, "dpud", 'd'},
+    {291, "recv", sys_recv, "dpud", 'd'},
+    {116, "sysinfo", sys_sysinfo, "p", 'd'},
+    {43, "times", sys_times, "p", 'd'},
+    {77, "getrusage", sys_getrusage, "dp", 'd'},
+    {106, "stat", sys_stat, "sp", 'd'},
+    {107, "lstat", sys_lstat, "sp", 'd'},
+    {108, "fstat", sys_fstat, "dp", 'd'},
+    {99, "statfs", sys_statfs, "sp", 'd'},
+    {100, "fstatfs", sys_fstatfs, "dp", 'd'},
+    {24, "getuid", get_id16<nr::k_getuid>, "", 'd'},
+    {47, "getgid", get_id16<nr::k_getgid>, "", 'd'},
+    {49, "geteuid", get_id16<nr::k_geteuid>, "", 'd'},
+    {50, "getegid", get_id16<nr::k_getegid>, "", 'd'},
+    {23, "setuid", set_id16<nr::k_setuid, 1>, "d", 'd'},
+    {46, "setgid", set_id16<nr::k_setgid, 1>, "d", 'd'},
+    {138, "setfsuid", set_id16<nr::k_setfsuid, 1>, "d", 'd'},
+    {139, "setfsgid", set_id16<nr::k_setfsgid, 1>, "d", 'd'},
+    {70, "setreuid", set_id16<nr::k_setreuid, 2>, "dd", 'd'},
+    {71, "setregid", set_id16<nr::k_setregid, 2>, "dd", 'd'},
+    {164, "setresuid", set_id16<nr::k_setresuid, 3>, "ddd", 'd'},
+    {170, "setresgid", set_id16<nr::k_setresgid, 3>, "ddd", 'd'},
+    {165, "getresuid", getres_id16<nr::k_getresuid>, "ppp", 'd'},
+    {171, "getresgid", getres_id16<nr::k_getresgid>, "ppp", 'd'},
+    {80, "getgroups", sys_getgroups16, "dp", 'd'},
+    {81, "setgroups", sys_setgroups16, "dp", 'd'},
+    {182, "chown", sys_chown16, "sdd", 'd'},
+    {16, "lchown", sys_lchown16, "sdd", 'd'},
+    {95, "fchown", sys_fchown16, "ddd", 'd'},
+    {365, "recvmmsg", time32_call<nr::k_recvmmsg, 4>, "dpudp", 'd'},
+    {335, "pselect6", sys_pselect6_time32, "dppppp", 'd'},
+    {142, "_newselect", sys_newselect, "dpppp", 'd'},
     {276, "mq_timedsend", time32_call<nr::k_mq_timedsend, 4>, "dpuup", 'd'},
     {277, "mq_timedreceive", time32_call<nr::k_mq_timedreceive, 4>, "dpupp", 'd'},
     {336, "ppoll", time32_call<nr::k_ppoll, 2>, "pdppu", 'd'},

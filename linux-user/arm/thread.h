@@ -30,6 +30,9 @@ class A32Thread final : public GuestThread {
   Process& proc_;
 };
 
+// The CPU models of -cpu (ArchInfo::cpu_model).
+enum CpuModelId : unsigned { kCortexA15, kCortexA7, kArm1176 };
+
 // The instruction length of the SVC at the CPU's pc (2 in Thumb state).
 inline unsigned svc_length(const arm::A32Cpu& c) { return (c.tb_flags & arm::kTbThumb) ? 2 : 4; }
 

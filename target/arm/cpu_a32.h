@@ -23,7 +23,16 @@ struct A32Cpu : A64Cpu {
   uint32_t fpscr_nzcv = 0;  // FPSCR bits 31-28 (VCMP results until VMRS APSR_nzcv copies them)
   uint32_t fpscr_vec = 0;   // FPSCR.STRIDE (21:20) and LEN (18:16): kept, VFP arithmetic traps when set
   uint64_t fp_tmp = 0;      // an inline FP result and its exact recomputation meet here
+  // pc | IT << 32 of the last instruction that started inside an IT block (stored before it
+  // runs): a fault's guest state is rebuilt from the pc alone, and this gives it the IT state.
+  uint64_t it_insn = 0;
 };
+
+// The IT state the instruction at `pc` started under, when it was the last one run inside an IT
+// block (0 otherwise).
+inline uint32_t it_state_at(const A32Cpu& c, uint64_t pc) {
+  return uint32_t(c.it_insn) == uint32_t(pc) ? uint32_t(c.it_insn >> 32) : 0;
+}
 
 inline uint32_t rreg_offset(unsigned r) { return uint32_t(offsetof(A32Cpu, r) + 4 * r); }
 

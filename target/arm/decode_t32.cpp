@@ -190,12 +190,17 @@ bool LDST_imm12(S& s, bool sgn, uint32_t size, bool L, uint32_t n, uint32_t t, u
   if (preload(size, L, t)) return true;
   return gen_ldst(s, L, memop_of(size, sgn), t, n, imm32(imm12), true, true, false);
 }
+bool LDR_lit(S& s, bool sgn, bool U, uint32_t size, uint32_t t, uint32_t imm12);
+// Rn = pc in the imm8 and register forms is a literal load with U = 0 whose imm12 has those bits
+// (the literal pattern is less specific, so such an encoding lands here first).
 bool LDST_imm8(S& s, bool sgn, uint32_t size, bool L, uint32_t n, uint32_t t, bool P, bool U, bool W, uint32_t imm8) {
+  if (n == 15) return L && LDR_lit(s, sgn, false, size, t, 0x800 | P << 10 | U << 9 | W << 8 | imm8);
   if (size == 3 || (sgn && (!L || size == 2)) || (!P && !W)) return false;
   if (preload(size, L, t)) return true;
   return gen_ldst(s, L, memop_of(size, sgn), t, n, imm32(imm8), P, U, W);
 }
 bool LDST_reg(S& s, bool sgn, uint32_t size, bool L, uint32_t n, uint32_t t, uint32_t sh, uint32_t m) {
+  if (n == 15) return L && LDR_lit(s, sgn, false, size, t, sh << 4 | m);
   if (size == 3 || (sgn && (!L || size == 2)) || m == 15 || m == 13) return false;
   if (preload(size, L, t)) return true;
   Arg off = sh ? s.ir.shl(read_r(s, m), imm32(sh)) : read_r(s, m);

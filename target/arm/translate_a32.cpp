@@ -182,6 +182,9 @@ void A32Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       p = len == 2 ? decode_t16(insn) : decode_t32(insn);
       if (it) cond = it >> 4;
     }
+    if (p && armv6_ && !in_armv6(s.thumb, len, insn)) p = nullptr;
+    // Inside an IT block: the state is recorded for a fault of this instruction (signal frames).
+    if (it) ir.set_state(uint32_t(offsetof(A32Cpu, it_insn)), imm64(pc | uint64_t(it) << 32));
     s.conditional = cond < 14;
     uint32_t skip = 0;
     if (s.conditional) {

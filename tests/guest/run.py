@@ -41,6 +41,12 @@ MIMIC_OPTS = {"signal_race": ["-strace"]}
 # default "max" CPU has SVE, whose signal-frame record overrides the FP/SIMD one on sigreturn.
 QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 
+# Programs run once per CPU model (mimic -cpu NAME, qemu-user QEMU_CPU=NAME), outputs joined under
+# "== NAME" lines, and built by another compiler: the ARMv6 model runs armel (ARMv5TE) code, which
+# every model runs (armhf's libc is Thumb-2, an ARMv7 instruction set).
+TEST_CPUS = {("arm", "cpu_models"): ["arm1176", "cortex-a7", "cortex-a15"]}
+TEST_CC = {("arm", "cpu_models"): ("arm-linux-gnueabi-gcc", ["-marm"])}
+
 # Where qemu-user itself departs from Linux, the expected file (checked against the kernel source)
 # is the reference and the live qemu comparison is skipped, with the reason.
 QEMU_DIFFERS = {
@@ -151,8 +157,6 @@ QEMU_DIFFERS = {
 # Programs the 32-bit Arm guest does not run correctly yet (reported as skipped, with the reason):
 # the work left of issue 14, see docs/arm32.md.
 NOT_YET = {
-    ("arm", "abi_edges"): "sendmsg/recvmsg are not converted to the 32-bit msghdr/cmsghdr layout yet (ENOSYS)",
-    ("arm", "sysvipc"): "msgctl/semctl/shmctl are not converted to the 32-bit ipc64 layouts yet (ENOSYS)",
     ("arm", "memory"): "an mmap hint in the 32-bit space is not honoured (MAP_FIXED at hint: no)",
     ("arm", "mmap_remap"): "mremap/madvise edge cases of a 32-bit length differ from Linux's",
     ("arm", "mmap_semantics"): "mmap length edge cases of a 32-bit length differ from Linux's",
@@ -213,8 +217,12 @@ def main():
             continue
         exe = os.path.join(build, name)
         src = sources[name]
-        cc = subprocess.run([cc_name, "-static", *a.opt.split(), *CFLAGS.get((a.arch, name), []), "-o", exe, src,
-                             "-lm", "-lpthread"],
+        this_cc, cc_flags = TEST_CC.get((a.arch, name), (cc_name, []))
+        if not shutil.which(this_cc):
+            print(f"skip {name}: {this_cc} is not installed (Debian package gcc-{this_cc[:-4]})")
+            continue
+        cc = subprocess.run([this_cc, "-static", *a.opt.split(), *cc_flags, *CFLAGS.get((a.arch, name), []), "-o", exe,
+                             src, "-lm", "-lpthread"],
                             capture_output=True)
         if cc.returncode != 0:
             print(f"FAIL {name}: compile error\n{cc.stderr.decode()}")
@@ -225,19 +233,29 @@ def main():
         for var in ENV_UNSET.get(name, []):
             env.pop(var, None)
         args = ARGS.get(name, [])
-        with tempfile.TemporaryDirectory() as scratch:
-            got = run([a.mimic, "user", *MIMIC_OPTS.get(name, []), exe] + args, env, scratch)
+        cpus = TEST_CPUS.get((a.arch, name), [None])
+
+        def each_cpu(run_one):
+            return "".join((f"== {c}\n" if c else "") + run_one(c) for c in cpus)
+
+        def run_mimic(cpu):
+            with tempfile.TemporaryDirectory() as scratch:
+                return run([a.mimic, "user", *(["-cpu", cpu] if cpu else []), *MIMIC_OPTS.get(name, []), exe] + args,
+                           env, scratch)
+        got = each_cpu(run_mimic)
         if got.startswith("SKIP:"):  # the host lacks what the test needs (it says what)
             print(f"skip {name}: {got.splitlines()[0][5:].strip()}")
             continue
         problems = []
         qemu_out = None
         if a.qemu and (a.arch, name) not in QEMU_DIFFERS:
-            with tempfile.TemporaryDirectory() as scratch:
-                qemu_env = dict(env)
-                if a.arch in QEMU_CPU:
-                    qemu_env["QEMU_CPU"] = QEMU_CPU[a.arch]
-                qemu_out = run([a.qemu, exe] + args, qemu_env, scratch)
+            def run_qemu(cpu):
+                with tempfile.TemporaryDirectory() as scratch:
+                    qemu_env = dict(env)
+                    if cpu or a.arch in QEMU_CPU:
+                        qemu_env["QEMU_CPU"] = cpu or QEMU_CPU[a.arch]
+                    return run([a.qemu, exe] + args, qemu_env, scratch)
+            qemu_out = each_cpu(run_qemu)
             if qemu_out != got:
                 problems.append(f"differs from {qemu_name}:\n--- qemu\n{qemu_out}--- mimic\n{got}")
         exp_path = os.path.join(EXPECTED, a.arch, name + ".out")

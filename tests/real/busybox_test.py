@@ -47,7 +47,7 @@ CASES = [
 
 
 # qemu-user runs the CPU mimic models (qemu-aarch64's default "max" CPU has SVE and more).
-QEMU_CPU = {"aarch64": "cortex-a72"}
+QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 
 
 def run(cmd, cwd, timeout=60, env=None):

@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ ! -x "$sysroot/usr/bin/busybox" ] && [ ! -x "$sysroot/bin/busybox" ]; then
   debian_arch=$arch
   [ "$arch" = aarch64 ] && debian_arch=arm64
+  [ "$arch" = arm ] && debian_arch=armhf
   if ! "$here/../../scripts/fetch-debian-debs.sh" "$debian_arch" "$suite" "$sysroot" busybox-static; then
     echo "SKIP: could not fetch Debian $suite $debian_arch busybox-static"
     exit 77

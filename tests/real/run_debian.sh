@@ -8,6 +8,8 @@ shift 4
 here=$(cd "$(dirname "$0")" && pwd)
 debian_arch=$arch
 [ "$arch" = aarch64 ] && debian_arch=arm64
+# ARCH arm is Debian's armhf (ARMv7 Thumb-2, VFPv3-D16); armel (ARMv5TE, soft-float) runs as arm too
+[ "$arch" = arm ] && debian_arch=armhf
 
 # The programs under test and every library they load (fetch-debian-debs.sh does not resolve
 # dependencies; this list is `apt-cache depends --recurse` of the programs, libraries only,
@@ -21,11 +23,11 @@ libs="libc6 libacl1 libattr1 libbz2-1.0 libgcc-s1 libgmp10 liblz4-1 liblzma5 lib
       libcrypt1 libexpat1 libffi8 libncursesw6 libuuid1"
 case $suite in
   bookworm)
-    # LuaJIT (arm64 only: it has no riscv64 back end) is a real JIT: code written, then run
-    programs+=" p7zip-full p7zip perl-modules-5.36 python3.11 python3.11-minimal luajit"
+    programs+=" p7zip-full p7zip perl-modules-5.36 python3.11 python3.11-minimal"
     libs+=" gcc-12-base libmagic1 libmd0 libreadline8 libperl5.36 libdb5.3 libgdbm6 libgdbm-compat4 libssl3
-           libluajit-5.1-2 libluajit-5.1-common
-           libpython3.11-minimal libpython3.11-stdlib" ;;
+           libpython3.11-minimal libpython3.11-stdlib"
+    # LuaJIT (no riscv64 back end; bookworm builds none for armel) is a real JIT: code written, then run
+    [ "$arch" = armel ] || { programs+=" luajit"; libs+=" libluajit-5.1-2 libluajit-5.1-common"; } ;;
   # trixie's coreutils also links OpenSSL (digests) and libsystemd (who, users); t64 library names.
   *)
     programs+=" 7zip perl-modules-5.40 python3.13 python3.13-minimal"
