@@ -1,6 +1,6 @@
 // The Armv8 Cryptographic Extension's operations on 128-bit values, as the Arm ARM's pseudocode
 // defines them (AESE/AESD/AESMC/AESIMC, SHA1C/P/M/H/SU0/SU1, SHA256H/H2/SU0/SU1). Pure functions
-// of their operands, shared by the AArch32 NEON helpers and (when it has them) the A64 frontend.
+// of their operands, shared by the AArch32 NEON helpers and the A64 ones (helpers_crypto.cpp).
 #pragma once
 
 #include <cstdint>
