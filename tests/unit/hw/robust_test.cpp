@@ -202,6 +202,16 @@ TEST(HwRobust, RandomVirtioProgramming) {
         }
       }
     }
+    // The I/O threads serve the rings on their own time (on a busy host after the loop has ended):
+    // give them up to a second to return a buffer before the count below is read.
+    for (int wait = 0; wait < 100 && !interrupted; wait++) {
+      for (unsigned slot = 4; slot < 8; slot++) {
+        uint64_t st = 0;
+        b.memory().io_read(0x10001000 + slot * 0x1000 + 0x60, 4, &st);
+        interrupted += (st & 1) != 0;
+      }
+      if (!interrupted) usleep(10000);
+    }
     // The rings were reached: the devices refused bad ones (and, below, returned buffers).
     EXPECT_GT(needs_reset, 0u) << "legacy=" << legacy;
   }
