@@ -85,8 +85,8 @@ enum class PsciConduit { None, Hvc, Smc };
 struct ArmVirtOptions {
   unsigned gic_version = 2;  // 2 or 3 (`max` resolves to 3)
   bool secure = false, virtualization = false, highmem = true;
-  std::string cpu_type = "cortex-a57";  // -cpu, QEMU's name
-  std::string pflash[2];                // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
+  std::string cpu_type = "cortex-a57";       // -cpu, QEMU's name
+  std::string pflash[2];                     // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
   bool pflash_readonly[2] = {false, false};  // ...,readonly=on
 };
 // Parses the machine properties after "virt," (gic-version=, secure=, virtualization=,

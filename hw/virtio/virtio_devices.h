@@ -28,7 +28,7 @@ struct VirtioDeviceTransport {
 struct VirtioDevicePlan {
   std::vector<std::unique_ptr<VirtioDevice>> devices;
   std::vector<VirtioDeviceTransport> transports;  // by device
-  bool legacy = true;  // -global virtio-mmio.force-legacy= (QEMU's default: on)
+  bool legacy = true;                             // -global virtio-mmio.force-legacy= (QEMU's default: on)
 };
 
 // Throws MachineError with one line naming the option and the problem. `pci_default`: -drive

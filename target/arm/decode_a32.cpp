@@ -280,17 +280,19 @@ constexpr size_t kFirstUncond = [] {
   while (i < std::size(kTable) && !((kTable[i].mask >> 28) == 0xf && (kTable[i].match >> 28) == 0xf)) ++i;
   return i;
 }();
-static_assert([] {
-  for (size_t i = kFirstUncond; i < std::size(kTable); ++i)
-    if ((kTable[i].mask >> 28) != 0xf || (kTable[i].match >> 28) != 0xf) return false;
-  return true;
-}(), "the unconditional entries are the table's tail");
+static_assert(
+    [] {
+      for (size_t i = kFirstUncond; i < std::size(kTable); ++i)
+        if ((kTable[i].mask >> 28) != 0xf || (kTable[i].match >> 28) != 0xf) return false;
+      return true;
+    }(),
+    "the unconditional entries are the table's tail");
 
 const A32Pattern* decode_a32(uint32_t insn) {
   // Buckets keyed by bits 27..25 (the A32 op1 group).
   static const PatternMatcher<A32Context> cond_matcher(kTable, kFirstUncond, 25, 3);
-  static const PatternMatcher<A32Context> uncond_matcher(kTable + kFirstUncond, std::size(kTable) - kFirstUncond,
-                                                         25, 3);
+  static const PatternMatcher<A32Context> uncond_matcher(kTable + kFirstUncond, std::size(kTable) - kFirstUncond, 25,
+                                                         3);
   return (insn >> 28) == 0xf ? uncond_matcher.find(insn) : cond_matcher.find(insn);
 }
 

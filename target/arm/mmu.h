@@ -34,10 +34,10 @@ struct WalkResult {
   unsigned level = 0;
   bool s1ptw = false;
   uint64_t pa = 0;
-  uint8_t prot = 0;    // tcg::Prot this index may use the page for now
-  uint8_t attr = 0;    // MAIR attribute byte of the page
-  uint8_t sh = 0;      // shareability
-  bool large = false;  // a block or a granule above 4 KiB: TLBI by VA must flush all
+  uint8_t prot = 0;     // tcg::Prot this index may use the page for now
+  uint8_t attr = 0;     // MAIR attribute byte of the page
+  uint8_t sh = 0;       // shareability
+  bool large = false;   // a block or a granule above 4 KiB: TLBI by VA must flush all
   bool stage2 = false;  // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
   uint64_t ipa = 0;
 };
