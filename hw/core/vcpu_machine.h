@@ -109,11 +109,13 @@ class VcpuMachine : public Machine {
     if constexpr (!kSnapshots) {
       return unsupported_snapshots();
     } else {
+      if (std::string why = snapshot_blocker(); !why.empty()) return why;  // first, as QEMU
       std::string error;
       std::vector<VirtioBlk*> disks = snapshot_disks(error);
       if (!error.empty()) return error;
       const std::string tag = name.empty() ? default_snapshot_name() : name;
       return stopped([&] {
+        refuse_if_blocked();  // again, now that nothing runs
         std::vector<uint8_t> state;
         SnapshotHeader h = snapshot_header();
         write_snapshot(
@@ -224,7 +226,9 @@ class VcpuMachine : public Machine {
     if constexpr (!kSnapshots) {
       return unsupported_snapshots();
     } else {
+      if (std::string why = snapshot_blocker(); !why.empty()) return why;
       return stopped([&] {
+        refuse_if_blocked();
         SnapshotHeader h = snapshot_header();
         for (VirtioBlk* d : board_->disks()) {
           if (d->image().flush() < 0) throw SnapshotError(fmt::format("Error: {}: flush failed", d->path()));
@@ -265,6 +269,18 @@ class VcpuMachine : public Machine {
     b.drain_io();
     c.snapshot_state(io);
   };
+
+  // A device's reason the machine cannot be saved now, as the monitor's answer ("Error: ...\n").
+  std::string snapshot_blocker() {
+    if constexpr (requires(Board & b) { b.snapshot_blocker(); }) {
+      std::lock_guard lock(board_->memory().device_lock());
+      if (std::string why = board_->snapshot_blocker(); !why.empty()) return "Error: " + why + "\n";
+    }
+    return {};
+  }
+  void refuse_if_blocked() {
+    if (std::string why = snapshot_blocker(); !why.empty()) throw SnapshotError(why);
+  }
 
   // `cpu_noun` names a vCPU in fatal messages ("hart", "cpu").
   VcpuMachine(const MachineConfig& config, const char* cpu_noun) : config_(config), cpu_noun_(cpu_noun) {}

@@ -78,6 +78,16 @@ bool P9Server::open(std::string& error) { return root_.open(options_.path, error
 void P9Server::reset() {
   std::lock_guard lock(mutex_);
   fids_.clear();
+  root_fid_ = p9::kNoFid;
+  mounted_ = false;
+}
+
+void P9Server::forget(uint32_t fid) {
+  fids_.erase(fid);
+  if (fid == root_fid_) {  // the client unmounted
+    root_fid_ = p9::kNoFid;
+    mounted_ = false;
+  }
 }
 
 P9Server::Fid* P9Server::find(uint32_t fid) {
@@ -201,6 +211,8 @@ int P9Server::attach(Reader& r, Writer& w) {
   auto f = std::make_unique<Fid>();
   f->uid = n_uname == p9::kNoFid ? 0 : n_uname;
   fids_[fid] = std::move(f);
+  root_fid_ = fid;
+  mounted_ = true;
   w.qid(qid);
   return 0;
 }
@@ -254,7 +266,7 @@ int P9Server::clunk(Reader& r, Writer&) {
   auto it = fids_.find(fid);
   if (it == fids_.end()) return ENOENT;
   std::unique_ptr<Fid> f = std::move(it->second);
-  fids_.erase(it);
+  forget(fid);
   return f->xattr == Fid::Xattr::kCreate ? commit_xattr(*f) : 0;
 }
 
@@ -564,7 +576,7 @@ int P9Server::remove(Reader& r, Writer&) {
   auto it = fids_.find(fid);
   if (it == fids_.end()) return ENOENT;
   std::string path = it->second->path;
-  fids_.erase(it);  // clunked whether or not the remove succeeds
+  forget(fid);  // clunked whether or not the remove succeeds
   if (options_.readonly) return EROFS;
   if (path.empty()) return EBUSY;
   Node node;

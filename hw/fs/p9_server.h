@@ -5,6 +5,7 @@
 // counts past the message or the negotiated msize) is answered with Rlerror and an errno.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -40,6 +41,11 @@ class P9Server {
   // The transport was reset: every fid is forgotten (open files closed).
   void reset();
   uint32_t msize() const { return msize_; }
+  // Whether the guest has the export mounted: from a Tattach until that fid is clunked or
+  // removed, or the transport resets (QEMU's rule for its 9p migration blocker). The fids and
+  // open files of a mounted export are host state no snapshot can carry.
+  bool mounted() const { return mounted_.load(); }
+  const std::string& path() const { return options_.path; }
 
  private:
   struct Fid;
@@ -71,6 +77,8 @@ class P9Server {
   int clunk(p9::Reader& r, p9::Writer& w);
 
   Fid* find(uint32_t fid);
+  // Drops a clunked or removed fid.
+  void forget(uint32_t fid);
   // The node a fid names, with its guest-visible stat; 0 or errno.
   int stat_path(const std::string& path, Node& node, struct stat& st);
   int qid_of(const std::string& path, p9::Qid& qid);
@@ -86,6 +94,8 @@ class P9Server {
   std::mutex mutex_;  // handle() and reset() come from different threads
   std::map<uint32_t, std::unique_ptr<Fid>> fids_;
   uint32_t msize_ = 8192;
+  uint32_t root_fid_ = p9::kNoFid;  // the fid of the last Tattach
+  std::atomic<bool> mounted_{false};
 };
 
 p9::Qid qid_from_stat(const struct stat& st);

@@ -430,6 +430,13 @@ std::string VirtBoard::snapshot_devices() {
   return out;
 }
 
+std::string VirtBoard::snapshot_blocker() {
+  for (auto& v : virtio_)
+    if (VirtioDevice* d = v->device())
+      if (std::string why = d->snapshot_blocker(); !why.empty()) return why;
+  return {};
+}
+
 std::vector<VirtioBlk*> VirtBoard::disks() {
   std::vector<VirtioBlk*> out;
   for (auto& v : virtio_)

@@ -92,6 +92,8 @@ class VirtBoard {
   // until no virtio request is in flight (vCPUs paused, device lock not held).
   void snapshot_sections(std::vector<SnapshotSection>& out);
   std::string snapshot_devices();
+  // The first device's reason the machine cannot be saved now (a mounted 9p export), or empty.
+  std::string snapshot_blocker();
   std::vector<VirtioBlk*> disks();
   void drain_io();
 

@@ -66,6 +66,8 @@ class VirtioDevice {
   // until no request is in flight. After loading, driver_ok() runs again when the driver was.
   virtual void snapshot_state(StateIo& io) {}
   virtual void drain() {}
+  // Why the machine cannot be saved now (QEMU's migration blockers), or empty.
+  virtual std::string snapshot_blocker() const { return {}; }
 
   void attach(VirtioTransport* transport) { transport_ = transport; }
 

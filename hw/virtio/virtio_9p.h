@@ -28,6 +28,10 @@ class Virtio9p final : public VirtioDevice {
   void queue_notify(unsigned) override { worker_->kick(); }
   void reset() override;
   void stop() override { worker_->stop(); }
+  // Only an unmounted export can be saved (snapshot_blocker), so a snapshot holds no fids: a
+  // machine loaded from one starts with none, whatever the current session had.
+  void snapshot_state(StateIo& io) override;
+  std::string snapshot_blocker() const override;
 
   // Serves one request chain (the I/O thread's handler); returns the reply's length.
   uint32_t serve(const VirtqChain& chain, const Virtqueue& queue);

@@ -9,7 +9,11 @@ A busybox shell counts into the console (n=1, n=2, ... every 0.2 s). Through the
     describes it; `-loadvm-file FILE` goes on counting. Then the file truncated, with a flipped
     byte, on a machine with other -m, and after the disk changed: each refused with one error line.
 
-  snapshot_test.py MIMIC WORKDIR [--only qcow2|raw]
+  virtfs: with a host folder mounted through -virtfs, `savevm` and `snapshot save FILE` are refused
+    with QEMU's words (the fids are host state); after umount savevm works; `loadvm` while the
+    folder is mounted again gives the saved (unmounted) machine, which can mount it afresh.
+
+  snapshot_test.py MIMIC WORKDIR [--only qcow2|raw|virtfs]
 Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
 import argparse
 import os
@@ -25,6 +29,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
 
 MODULES = ["virtio_mmio", "virtio_blk"]
+MODULES_9P = MODULES + ["9pnet_virtio", "9p"]
 INIT = r"""#!/bin/sh
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sys /sys
@@ -112,7 +117,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mimic")
     ap.add_argument("workdir")
-    ap.add_argument("--only", choices=["qcow2", "raw"])
+    ap.add_argument("--only", choices=["qcow2", "raw", "virtfs"])
     ap.add_argument("--timeout", type=int, default=600)
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
@@ -134,7 +139,7 @@ def main():
         print(("ok   " if cond else "FAIL ") + what, flush=True)
         ok = ok and bool(cond)
 
-    def machine_cmd(disk, fmt, extra=(), ram="512M"):
+    def machine_cmd(disk, fmt, extra=(), ram="512M", initrd=initrd):
         return [a.mimic, "system", "-M", "virt", "-m", ram, "-nographic", "-bios", "default", "-kernel", kernel,
                 "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot",
                 "-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, fmt),
@@ -256,7 +261,56 @@ def main():
                 f.write(b"changed")
             refused(machine_cmd(disk, "raw", ["-loadvm-file", snap]), "a snapshot whose disk changed since",
                     r"disks differ")
+    if a.only in (None, "virtfs"):
+        virtfs_case(a, work, kernel, busybox, machine_cmd, boot_and_count, check)
     return 0 if ok else 1
+
+
+def virtfs_case(a, work, kernel, busybox, machine_cmd, boot_and_count, check):
+    mods = kernel_modules(kernel, MODULES_9P)
+    initrd = os.path.join(work, "initrd-9p.gz")
+    build_initramfs(busybox, initrd, (INIT % " ".join(n for n, _ in mods)).encode(), mods,
+                    APPLETS + ("insmod", "mkdir", "mount", "umount"))
+    share = os.path.join(work, "share")
+    os.makedirs(share)
+    with open(os.path.join(share, "from-host.txt"), "w") as f:
+        f.write("host file\n")
+    disk = os.path.join(work, "disk-9p.qcow2")
+    run([a.mimic, "img", "create", "-f", "qcow2", disk, "64M"])
+    snap = os.path.join(work, "mounted.snap")
+    cmd = machine_cmd(disk, "qcow2", ["-virtfs", "local,path=%s,mount_tag=share0,security_model=none" % share],
+                      initrd=initrd)
+    m, _ = boot_and_count(cmd, "virtfs")
+    if not m:
+        return
+    mount = "mkdir -p /mnt; mount -t 9p -o trans=virtio,version=9p2000.L share0 /mnt && cat /mnt/from-host.txt\n"
+    m.send(mount)
+    check(m.wait_for(r"(?m)^host file", 60), "virtfs: the guest mounts the host folder")
+    # QEMU 7.2's answer, seen with qemu-system-riscv64 on the same command line.
+    blocked = ("Error: Migration is disabled when VirtFS export path '%s' is mounted in the guest using "
+               "mount_tag 'share0'" % share)
+    got, out = m.monitor("savevm mounted", re.escape(blocked) + r"[\s\S]*?\(mimic\) ", 30)
+    check(got, "virtfs: savevm while it is mounted is refused as QEMU refuses it (%s)" % out.strip()[-200:])
+    got, out = m.monitor("snapshot save " + snap, re.escape(blocked), 30)
+    check(got and not os.path.exists(snap), "virtfs: so is snapshot save FILE, and no file is written")
+    m.send("echo saved-mark > /mnt/mark; umount /mnt && echo UMOUNTED\n")
+    check(m.wait_for(r"(?m)^UMOUNTED", 60), "virtfs: the guest unmounts it")
+    got, out = m.monitor("savevm unmounted")
+    check(got and "Error" not in out, "virtfs: after umount savevm works (%s)" % out.strip()[-200:])
+    m.send(mount)
+    check(m.wait_for(r"(?m)^host file[\s\S]*host file", 60), "virtfs: the guest mounts it again")
+    got, out = m.monitor("loadvm unmounted")
+    check(got and "Error" not in out, "virtfs: loadvm of the unmounted machine while mounted (%s)" % out.strip()[-200:])
+    got, out = m.monitor("savevm restored")
+    check(got and "Error" not in out, "virtfs: the restored machine has nothing mounted, so savevm works (%s)" %
+          out.strip()[-200:])
+    at = len(m.text())
+    m.send("grep -c ' /mnt ' /proc/mounts; " + mount)
+    check(m.wait_for(r"(?m)^0\r?\n[\s\S]*^host file", 60, at),
+          "virtfs: the restored guest has nothing mounted and mounts the folder afresh")
+    m.send("cat /mnt/mark\n")
+    check(m.wait_for(r"(?m)^saved-mark", 30, at), "virtfs: and reads what it wrote there before")
+    check(m.quit() == 0, "virtfs: quit ends mimic")
 
 
 if __name__ == "__main__":
