@@ -142,7 +142,7 @@ std::pair<OptionList, VirtioDeviceTransport> split_transport(const OptionList& g
   OptionList dev = given;
   VirtioDeviceTransport t;
   t.text = given.option + " " + given.text;
-  static const std::set<std::string> aliases = {"virtio-blk", "virtio-net", "virtio-rng", "virtio-serial"};
+  static const std::set<std::string> aliases = {"virtio-blk", "virtio-net", "virtio-rng", "virtio-serial", "virtio-9p"};
   const std::string& d = given.driver;
   if (d.size() > 4 && d.compare(d.size() - 4, 4, "-pci") == 0)
     dev.driver = d.substr(0, d.size() - 4) + "-device";
@@ -225,7 +225,10 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options, bool pci_defa
     plan.devices.push_back(std::move(d));
     plan.transports.push_back(std::move(t));
   };
-  for (const OptionList& given : options.devices) {
+  for (const OptionList& listed : options.devices) {
+    // -virtfs makes QEMU's "virtio-9p" alias: the PCI device where the board has a PCI bus.
+    OptionList given = listed;
+    if (given.option == "-virtfs" && pci_default) given.driver = "virtio-9p-pci";
     auto [dev, transport] = split_transport(given);
     if (dev.driver == "virtio-blk-device") {
       std::string id = dev.get("drive");
