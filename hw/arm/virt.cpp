@@ -18,6 +18,7 @@
 #include "hw/intc/arm_gicv2.h"
 #include "hw/intc/arm_gicv3.h"
 #include "hw/nvram/fw_cfg.h"
+#include "hw/pci/pcie_fdt.h"
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
 #include "hw/virtio/virtio_devices.h"
@@ -690,45 +691,18 @@ void ArmVirtBoard::build_fdt() {
   const ArmMemMapEntry& pmmio = region(ArmVirtRegion::PcieMmio);
   const ArmMemMapEntry& ppio = region(ArmVirtRegion::PciePio);
   const ArmMemMapEntry& ecam = region(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
-  b.begin_node(fmt::format("pcie@{:x}", pmmio.base));
-  b.prop_string("compatible", "pci-host-ecam-generic");
-  b.prop_string("device_type", "pci");
-  b.prop_u32("#address-cells", 3);
-  b.prop_u32("#size-cells", 2);
-  b.prop_u32("linux,pci-domain", 0);
-  b.prop_cells("bus-range", {0, uint32_t(ecam.size / kMiB - 1)});
-  b.prop_empty("dma-coherent");
-  reg({{ecam.base, ecam.size}});
-  std::vector<uint32_t> ranges = {0x01000000,
-                                  0,
-                                  0,
-                                  uint32_t(ppio.base >> 32),
-                                  uint32_t(ppio.base),
-                                  0,
-                                  uint32_t(ppio.size),
-                                  0x02000000,
-                                  uint32_t(pmmio.base >> 32),
-                                  uint32_t(pmmio.base),
-                                  uint32_t(pmmio.base >> 32),
-                                  uint32_t(pmmio.base),
-                                  0,
-                                  uint32_t(pmmio.size)};
+  PcieFdtLayout pl{fmt::format("pcie@{:x}", pmmio.base), ecam.base, ecam.size, ppio.base, ppio.size, pmmio.base,
+                   pmmio.size};
   if (options_.highmem) {
     const ArmMemMapEntry& hi = region(ArmVirtRegion::HighPcieMmio);
-    ranges.insert(ranges.end(), {0x03000000, uint32_t(hi.base >> 32), uint32_t(hi.base), uint32_t(hi.base >> 32),
-                                 uint32_t(hi.base), uint32_t(hi.size >> 32), uint32_t(hi.size)});
+    pl.high_mmio_base = hi.base;
+    pl.high_mmio_size = hi.size;
   }
-  b.prop_cells("ranges", ranges);
-  if (msi_ph) b.prop_cells("msi-map", {0, msi_ph, 0, 0x10000});
-  b.prop_u32("#interrupt-cells", 1);
-  std::vector<uint32_t> imap;
-  for (uint32_t slot = 0; slot < 4; slot++)
-    for (uint32_t pin = 0; pin < 4; pin++)
-      imap.insert(imap.end(), {slot << 11, 0, 0, pin + 1, gic_ph, 0, 0, kIrqTypeSpi, kArmVirtPcieSpi + (pin + slot) % 4,
-                               kIrqFlagsLevelHigh});
-  b.prop_cells("interrupt-map", imap);
-  b.prop_cells("interrupt-map-mask", {0x1800, 0, 0, 7});
-  b.end_node();
+  pl.intx_parent = [gic_ph](unsigned line) {
+    return std::vector<uint32_t>{gic_ph, 0, 0, kIrqTypeSpi, kArmVirtPcieSpi + line, kIrqFlagsLevelHigh};
+  };
+  pl.msi_map_phandle = msi_ph;
+  fdt_pcie_host_node(b, pl);
 
   b.end_node();  // root
   fdt_ = b.finish();

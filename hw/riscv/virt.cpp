@@ -10,6 +10,8 @@
 #include <random>
 
 #include "hw/core/fdt.h"
+#include "hw/pci/pcie_fdt.h"
+#include "hw/pci/pcie_host.h"
 #include "hw/virtio/virtio_devices.h"
 #include "target/riscv/system.h"
 
@@ -27,9 +29,12 @@ constexpr MemMapEntry kMemmap[] = {
     {"test", 0x100000, 0x1000},
     {"rtc", 0x101000, 0x1000},
     {"clint", 0x2000000, 0x10000},
+    {"gpex_ioport_window", 0x3000000, 0x10000},  // QEMU's name of the PIO window
     {"plic", 0xc000000, 0x200000 + kVirtMaxHarts * 2 * 0x1000},  // VIRT_PLIC_SIZE(VIRT_CPUS_MAX * 2)
     {"uart0", 0x10000000, 0x100},
     {"virtio", 0x10001000, 0x1000},  // one slot; kVirtVirtioCount of them
+    {"pcie-ecam", 0x30000000, 0x10000000},
+    {"pcie-mmio", 0x40000000, 0x40000000},
     {"dram", 0x80000000, 0x0},       // size: -m
 };
 
@@ -46,6 +51,11 @@ uint64_t align_down(uint64_t v, uint64_t a) { return v & ~(a - 1); }
 }  // namespace
 
 const MemMapEntry& virt_memmap(VirtRegion r) { return kMemmap[unsigned(r)]; }
+
+MemMapEntry virt_high_pcie_mmio(uint64_t ram_bytes) {
+  return {"pcie-mmio-high", align_up(virt_memmap(VirtRegion::Dram).base + ram_bytes, kVirtHighPcieMmioSize),
+          kVirtHighPcieMmioSize};
+}
 
 VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Logger* log)
     : config_(config), log_(log), timers_(clock_, memory_.device_lock()) {
@@ -108,9 +118,25 @@ VirtBoard::VirtBoard(const MachineConfig& config, CharBackend& console, tcg::Log
   memory_.add_mmio("goldfish_rtc", virt_memmap(VirtRegion::Rtc).base, GoldfishRtc::kSize, rtc_.get(), 0, 4, 4);
   rtc_->irq().connect([this](bool l) { plic_->set_irq(kVirtRtcIrq, l); });
 
+  // PCIe (QEMU's gpex): INTx A-D on PLIC sources 32-35 through the device tree's swizzle. The
+  // board has no MSI controller (QEMU's has one only with aia=), so Linux uses INTx.
+  pcie_ = std::make_unique<PcieHost>(log_, [this](unsigned line, bool l) { plic_->set_irq(kVirtPcieIrq + line, l); });
+  const MemMapEntry& ecam = virt_memmap(VirtRegion::PcieEcam);
+  memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
+  const MemMapEntry high = virt_high_pcie_mmio(config_.ram_bytes);
+  for (const MemMapEntry* w : {&virt_memmap(VirtRegion::PcieMmio), &virt_memmap(VirtRegion::PciePio), &high}) {
+    bool io = w == &virt_memmap(VirtRegion::PciePio);
+    memory_.add_mmio(w->name, w->base, w->size, &pcie_->add_window(io, io ? 0 : w->base), 0, 1, io ? 4 : 8);
+  }
+
+  // virtio: -device virtio-X-pci on the PCIe bus, -device virtio-X-device (and, unlike QEMU,
+  // -drive if=virtio, -nic and -virtfs) in the virtio-mmio slots: virtio-pci has no snapshot
+  // state yet, and the mmio defaults keep savevm working (docs/virtio.md).
+  VirtioDevicePlan plan = make_virtio_devices(config_.devices, false);
+  virtio_pci_ = make_virtio_pci_devices(memory_, plan, *pcie_, log_);
   const MemMapEntry& vio = virt_memmap(VirtRegion::Virtio);
   virtio_ = make_virtio_mmio_slots(
-      memory_, config_.devices, kVirtVirtioCount, vio.base, vio.size,
+      memory_, plan, kVirtVirtioCount, vio.base, vio.size,
       [this](unsigned slot, bool l) { plic_->set_irq(kVirtVirtioIrq + slot, l); }, log_);
 
   // PLIC context 2h is hart h's M mode (MEIP), 2h + 1 its S mode (SEIP); ACLINT drives MSIP/MTIP.
@@ -145,8 +171,11 @@ VirtBoard::~VirtBoard() {
   // this body, when timers_ is destroyed).
   // The devices' I/O threads take the device lock to return requests: stop them without it.
   for (auto& v : virtio_) v->stop();
+  for (auto& v : virtio_pci_) v->stop();
   std::lock_guard lock(memory_.device_lock());
   virtio_.clear();
+  virtio_pci_.clear();
+  pcie_.reset();
   test_.reset();
   rtc_.reset();
   uart_.reset();
@@ -302,6 +331,14 @@ void VirtBoard::build_fdt() {
   b.prop_string_list("compatible", {"sifive,clint0", "riscv,clint0"});
   b.end_node();
 
+  const MemMapEntry &pio = virt_memmap(VirtRegion::PciePio), &ecam = virt_memmap(VirtRegion::PcieEcam),
+                    &mmio = virt_memmap(VirtRegion::PcieMmio);
+  const MemMapEntry high = virt_high_pcie_mmio(config_.ram_bytes);
+  PcieFdtLayout pl{fmt::format("pci@{:x}", ecam.base), ecam.base, ecam.size, pio.base, pio.size, mmio.base, mmio.size,
+                   high.base, high.size};
+  pl.intx_parent = [plic_ph](unsigned line) { return std::vector<uint32_t>{plic_ph, kVirtPcieIrq + line}; };
+  fdt_pcie_host_node(b, pl);
+
   b.end_node();  // soc
   b.end_node();  // root
   fdt_ = b.finish();
@@ -409,6 +446,7 @@ void VirtBoard::reset() {
   uart_->reset();
   rtc_->reset();
   for (auto& v : virtio_) v->reset();
+  pcie_->reset();
   loader_->write_all();
   write_reset_vector();
 }
@@ -427,10 +465,14 @@ std::string VirtBoard::snapshot_devices() {
   std::string out;
   for (size_t i = 0; i < virtio_.size(); i++)
     if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
+  for (auto& p : virtio_pci_) out += " " + p->name();  // never saved: a snapshot's machine had none
   return out;
 }
 
 std::string VirtBoard::snapshot_blocker() {
+  if (!virtio_pci_.empty())
+    return fmt::format("{}: mimic cannot save virtio-pci devices yet (use the -device virtio-X-device form)",
+                       virtio_pci_[0]->name());
   for (auto& v : virtio_)
     if (VirtioDevice* d = v->device())
       if (std::string why = d->snapshot_blocker(); !why.empty()) return why;

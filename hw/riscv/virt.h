@@ -18,9 +18,11 @@
 #include "hw/intc/aclint.h"
 #include "hw/intc/plic.h"
 #include "hw/misc/sifive_test.h"
+#include "hw/pci/pcie_host.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_pci.h"
 
 namespace mimic::tcg {
 class ExecEngine;
@@ -31,7 +33,7 @@ namespace mimic::hw {
 
 // QEMU's virt_memmap[] (PCIe, flash, fw_cfg and the platform bus are left out: mimic has none
 // of those devices yet).
-enum class VirtRegion { Debug, Mrom, Test, Rtc, Clint, Plic, Uart0, Virtio, Dram };
+enum class VirtRegion { Debug, Mrom, Test, Rtc, Clint, PciePio, Plic, Uart0, Virtio, PcieEcam, PcieMmio, Dram };
 struct MemMapEntry {
   const char* name;
   uint64_t base, size;
@@ -39,6 +41,10 @@ struct MemMapEntry {
 const MemMapEntry& virt_memmap(VirtRegion r);
 
 constexpr unsigned kVirtUart0Irq = 10, kVirtRtcIrq = 11, kVirtVirtioIrq = 1, kVirtVirtioCount = 8;
+constexpr unsigned kVirtPcieIrq = 0x20;  // INTA-INTD on PLIC sources 32-35
+// The 64-bit PCIe MMIO window: 16 GiB, at the first multiple of its size above RAM (QEMU 7.2).
+constexpr uint64_t kVirtHighPcieMmioSize = uint64_t(16) << 30;
+MemMapEntry virt_high_pcie_mmio(uint64_t ram_bytes);
 constexpr unsigned kVirtMaxHarts = 512;  // QEMU VIRT_CPUS_MAX; the PLIC aperture is sized for it
 constexpr uint64_t kVirtTimebaseHz = 10'000'000;
 // What mimic's hart implements (QEMU 7.2's rv64 default adds h, zihintpause and zbc).
@@ -113,6 +119,8 @@ class VirtBoard {
   std::unique_ptr<Ns16550a> uart_;
   std::unique_ptr<GoldfishRtc> rtc_;
   std::unique_ptr<SifiveTest> test_;
+  std::unique_ptr<PcieHost> pcie_;
+  std::vector<std::unique_ptr<VirtioPci>> virtio_pci_;
   std::vector<std::unique_ptr<VirtioMmio>> virtio_;  // by slot (address order)
   std::unique_ptr<ImageLoader> loader_;
   std::vector<uint8_t> fdt_, reset_vec_;
