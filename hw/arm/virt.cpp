@@ -691,8 +691,8 @@ void ArmVirtBoard::build_fdt() {
   const ArmMemMapEntry& pmmio = region(ArmVirtRegion::PcieMmio);
   const ArmMemMapEntry& ppio = region(ArmVirtRegion::PciePio);
   const ArmMemMapEntry& ecam = region(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
-  PcieFdtLayout pl{fmt::format("pcie@{:x}", pmmio.base), ecam.base, ecam.size, ppio.base, ppio.size, pmmio.base,
-                   pmmio.size};
+  PcieFdtLayout pl{
+      fmt::format("pcie@{:x}", pmmio.base), ecam.base, ecam.size, ppio.base, ppio.size, pmmio.base, pmmio.size};
   if (options_.highmem) {
     const ArmMemMapEntry& hi = region(ArmVirtRegion::HighPcieMmio);
     pl.high_mmio_base = hi.base;

@@ -29,13 +29,13 @@ constexpr MemMapEntry kMemmap[] = {
     {"test", 0x100000, 0x1000},
     {"rtc", 0x101000, 0x1000},
     {"clint", 0x2000000, 0x10000},
-    {"gpex_ioport_window", 0x3000000, 0x10000},  // QEMU's name of the PIO window
+    {"gpex_ioport_window", 0x3000000, 0x10000},                  // QEMU's name of the PIO window
     {"plic", 0xc000000, 0x200000 + kVirtMaxHarts * 2 * 0x1000},  // VIRT_PLIC_SIZE(VIRT_CPUS_MAX * 2)
     {"uart0", 0x10000000, 0x100},
     {"virtio", 0x10001000, 0x1000},  // one slot; kVirtVirtioCount of them
     {"pcie-ecam", 0x30000000, 0x10000000},
     {"pcie-mmio", 0x40000000, 0x40000000},
-    {"dram", 0x80000000, 0x0},       // size: -m
+    {"dram", 0x80000000, 0x0},  // size: -m
 };
 
 // The ns16550a's input clock as the device tree states it (QEMU: 3686400 Hz).
@@ -334,8 +334,15 @@ void VirtBoard::build_fdt() {
   const MemMapEntry &pio = virt_memmap(VirtRegion::PciePio), &ecam = virt_memmap(VirtRegion::PcieEcam),
                     &mmio = virt_memmap(VirtRegion::PcieMmio);
   const MemMapEntry high = virt_high_pcie_mmio(config_.ram_bytes);
-  PcieFdtLayout pl{fmt::format("pci@{:x}", ecam.base), ecam.base, ecam.size, pio.base, pio.size, mmio.base, mmio.size,
-                   high.base, high.size};
+  PcieFdtLayout pl{fmt::format("pci@{:x}", ecam.base),
+                   ecam.base,
+                   ecam.size,
+                   pio.base,
+                   pio.size,
+                   mmio.base,
+                   mmio.size,
+                   high.base,
+                   high.size};
   pl.intx_parent = [plic_ph](unsigned line) { return std::vector<uint32_t>{plic_ph, kVirtPcieIrq + line}; };
   fdt_pcie_host_node(b, pl);
 

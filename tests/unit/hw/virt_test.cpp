@@ -485,7 +485,7 @@ TEST(VirtBoard, VirtioPciFunctionAndSnapshotRefusal) {
   VirtBoard b(c, con, nullptr);
   uint32_t id = 0;
   ASSERT_TRUE(b.memory().read(0x30000000 + (1 << 15), &id, 4));  // 00:01.0 vendor/device
-  EXPECT_EQ(id, 0x10051af4u);                                       // Red Hat, transitional virtio-rng
+  EXPECT_EQ(id, 0x10051af4u);                                    // Red Hat, transitional virtio-rng
   EXPECT_NE(b.snapshot_blocker().find("virtio-rng-pci"), std::string::npos) << b.snapshot_blocker();
   VirtBoard plain(config(1), con, nullptr);
   EXPECT_EQ(plain.snapshot_blocker(), "");
