@@ -59,7 +59,7 @@ def pick_reg(group_log2):
 
 
 def random_vtype(fp=False):
-    sew = rng.choice([32, 64]) if fp else rng.choice(SEWS)
+    sew = rng.choice([32, 64, 32, 64, 16, 16, 8]) if fp else rng.choice(SEWS)
     code = rng.choice(LMULS)
     ta, ma = rng.randrange(2), rng.randrange(2)
     return sew, code, (ma << 7) | (ta << 6) | ({8: 0, 16: 1, 32: 2, 64: 3}[sew] << 3) | code
@@ -80,7 +80,8 @@ class Case:
         self.a2 = a2 if a2 is not None else rng.choice([rng.getrandbits(64), rng.randrange(-20, 40) & (2**64 - 1),
                                                         rng.randrange(0, 300)])
         if f2 is None:
-            f2 = rng.choice([0xffffffff00000000 | rng.choice([0x3f800000, 0x40490fdb, 0xc0000000, 0x7fc00000, 0x7f800000,
+            f2 = rng.choice([0xffffffffffff0000 | rng.choice([0x3c00, 0x7e00, 0xfc00, 0x0001, rng.getrandbits(16)]),
+                             0xffffffff00000000 | rng.choice([0x3f800000, 0x40490fdb, 0xc0000000, 0x7fc00000, 0x7f800000,
                                                                0x00000001, 0x80000000, rng.getrandbits(32)]),
                              rng.choice([0x3ff0000000000000, 0x400921fb54442d18, 0xfff0000000000000, 0x7ff8000000000000,
                                          rng.getrandbits(64)]), rng.getrandbits(64)])

@@ -37,6 +37,8 @@ static uint64_t next(void) {
 static const uint32_t kSpecial32[] = {0x00000000, 0x80000000, 0x3f800000, 0xbfc00000, 0x7f800000, 0xff800000,
                                       0x7fc00000, 0x7fa00000, 0x00000001, 0x7f7fffff, 0x00800000, 0x40400000,
                                       0x807fffff, 0x4f800000, 0xcf000000, 0x3effffff};
+static const uint16_t kSpecial16[] = {0x0000, 0x8000, 0x3c00, 0xbe00, 0x7c00, 0xfc00, 0x7e00, 0x7d00,
+                                      0x0001, 0x7bff, 0x0400, 0x4200, 0x83ff, 0x5bff, 0xd800, 0x3bff};
 static const uint64_t kSpecial64[] = {0, 0x8000000000000000ull, 0x3ff0000000000000ull, 0xbff8000000000000ull,
                                       0x7ff0000000000000ull, 0xfff0000000000000ull, 0x7ff8000000000000ull,
                                       0x7ff4000000000000ull, 1, 0x7fefffffffffffffull, 0x0010000000000000ull,
@@ -67,11 +69,15 @@ static void fill(unsigned k, const struct Case* c) {
     memcpy(vin + i, &v, 8);
   }
   unsigned sew = (c->flags >> 8) & 0xff;
-  if ((c->flags & 1) && (sew == 32 || sew == 64)) {
+  if ((c->flags & 1) && sew == 8) sew = 16;  // the f16 sources of conversions to 8-bit integers
+  if ((c->flags & 1) && sew >= 16) {
     for (int i = 0; i < 512; i += sew / 8) {
       uint64_t r = next();
       if (r % 3 == 0) continue;  // keep a random pattern
-      if (sew == 32) {
+      if (sew == 16) {
+        uint16_t v = (r >> 8) % 2 ? kSpecial16[(r >> 16) % 16] : (uint16_t)(0x3000 + ((r >> 20) % 0x1800)) ^ ((r >> 60) << 15);
+        memcpy(vin + i, &v, 2);
+      } else if (sew == 32) {
         uint32_t v = (r >> 8) % 2 ? kSpecial32[(r >> 16) % 16] : (uint32_t)(0x3f000000 + ((r >> 20) % 0x2000000)) ^ ((r >> 60) << 31);
         memcpy(vin + i, &v, 4);
       } else {
