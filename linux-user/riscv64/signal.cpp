@@ -54,12 +54,12 @@ static_assert(sizeof(RtSigframe) + sizeof(VFrameTail) == 1664);
 
 // Walks the extension records as Linux's restore_sigcontext does: a V record restores the vector
 // state from its datap; an unknown record or a nonzero reserved word fails the sigreturn.
-bool restore_vector(GuestMemory& mem, riscv::RiscvCpu& c, const RtSigframe& f) {
+bool restore_vector(GuestMemory& mem, riscv::RiscvCpu& c, uint64_t frame, const RtSigframe& f) {
   const uint8_t* raw = reinterpret_cast<const uint8_t*>(&f);
   uint32_t reserved;
   memcpy(&reserved, raw + kExtHdrOff - 4, 4);
   if (reserved != 0) return false;
-  uint64_t hdr_addr = c.x[2] + kExtHdrOff;
+  uint64_t hdr_addr = frame + kExtHdrOff;
   for (int n = 0; n < 8; ++n) {
     uint32_t hdr[2];
     if (!copy_from_guest(mem, hdr, hdr_addr, sizeof hdr)) return false;
@@ -117,14 +117,15 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
 bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   riscv::RiscvCpu& c = cpu_state;
   thread_local RtSigframe f;
-  if (!copy_from_guest(*proc_.mem, &f, c.x[2], sizeof f)) return false;
+  const uint64_t frame = c.x[2];
+  if (!copy_from_guest(*proc_.mem, &f, frame, sizeof f)) return false;
   c.pc = f.uc.gregs[0];
   for (int i = 1; i < 32; i++) c.x[i] = f.uc.gregs[i];
   memcpy(c.f, f.uc.fpregs, sizeof c.f);
   riscv::fp_set_fflags(c, f.uc.fcsr & 0x1f);
   riscv::fp_set_frm(c, (f.uc.fcsr >> 5) & 7);  // also MXCSR rounding and tb_flags
   c.reserve_addr = ~0ull;                      // a handler between LR and SC breaks the reservation
-  if (c.ext_v && !restore_vector(*proc_.mem, c, f)) return false;
+  if (c.ext_v && !restore_vector(*proc_.mem, c, frame, f)) return false;
   *mask = f.uc.head.uc_sigmask;
   return true;
 }
