@@ -17,15 +17,16 @@
 namespace mimic::linux_user::riscv64 {
 
 namespace {
-// -cpu rv64,v=true: vector instructions, and fault-only-first loads that ask the memory map
-// whether an element is readable.
+// -cpu rv64,v=true: vector instructions, whose loads and stores ask the memory map whether a
+// range can be accessed (fault-only-first loads, whole-range copies).
 void enable_vector(Process& proc, riscv::RiscvCpu& cpu) {
   if (proc.arch->cpu_model != kModelRv64V) return;
   cpu.ext_v = true;
-  cpu.v_readable = [](const void* mem, uint64_t addr, uint64_t len) {
-    return static_cast<const GuestMemory*>(mem)->access_ok(addr, len, PageFlag::kValid | PageFlag::kRead);
+  cpu.v_access_ok = [](const void* mem, uint64_t addr, uint64_t len, bool write) {
+    return static_cast<const GuestMemory*>(mem)->access_ok(addr, len,
+                                                           PageFlag::kValid | (write ? PageFlag::kWrite : PageFlag::kRead));
   };
-  cpu.v_readable_ctx = proc.mem.get();
+  cpu.v_access_ctx = proc.mem.get();
 }
 }  // namespace
 

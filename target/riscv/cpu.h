@@ -63,10 +63,11 @@ struct RiscvCpu : tcg::CpuBase {
   uint64_t vl = 0, vtype = kVtypeVill, vstart = 0;
   uint32_t vxrm = 0, vxsat = 0;
   bool ext_v = false;  // the hart has V: vector instructions and CSRs exist (fixed for the process)
-  // Fault-only-first loads ask whether [addr, addr + len) is readable without faulting (linux-user
-  // sets it from its memory map; null: every address is, and a bad element faults as usual).
-  bool (*v_readable)(const void* ctx, uint64_t addr, uint64_t len) = nullptr;
-  const void* v_readable_ctx = nullptr;
+  // Vector loads and stores ask whether [addr, addr + len) can be read (or written) without a
+  // fault: fault-only-first loads trim vl there, and a whole unit-stride access that can is copied
+  // at once. linux-user sets it from its memory map; null: every element is accessed on its own.
+  bool (*v_access_ok)(const void* ctx, uint64_t addr, uint64_t len, bool write) = nullptr;
+  const void* v_access_ctx = nullptr;
 
   // ---- System mode (target/riscv/csr.cpp); linux-user never reads these. ----
   uint64_t priv = kPrivM;

@@ -25,7 +25,26 @@ Insn::Insn(RiscvCpu& cpu, uint32_t bits) : c(cpu), insn(bits) {
   vl = unsigned(c.vl);
   vstart = unsigned(c.vstart);
   vlmax = lmul >= 0 ? (kVlenb * 8 / sew) << lmul : (kVlenb * 8 / sew) >> -lmul;
-  std::memcpy(src, c.vreg, sizeof src);
+  src = &c.vreg[0][0];
+}
+
+bool element_wise(uint32_t insn) {
+  const unsigned opcode = insn & 0x7f, f3 = (insn >> 12) & 7, f6 = insn >> 26, mop = (insn >> 26) & 3;
+  if (opcode == 0x27) return true;             // stores write no register
+  if (opcode == 0x07) return mop == 0 || mop == 2;  // unit-stride and strided loads read only v0
+  switch (f3) {
+    case 0:
+    case 3:
+    case 4:  // add sub rsub min max and or xor adc sbc merge sadd ssub sll smul/vmv<nr>r srl sra ssrl ssra
+      return f6 <= 0x0b ? f6 != 0x01 && f6 != 0x08 : f6 == 0x10 || f6 == 0x12 || f6 == 0x17 || (f6 >= 0x20 && f6 <= 0x2b && f6 != 0x24 && f6 != 0x26);
+    case 2:
+    case 6:  // averaging, div/rem, mul/mulh, multiply-add
+      return (f6 >= 0x08 && f6 <= 0x0b) || (f6 >= 0x20 && f6 <= 0x27) || f6 == 0x29 || f6 == 0x2b || f6 == 0x2d ||
+             f6 == 0x2f;
+    default:  // add sub min max sgnj merge div rdiv mul rsub fused; sqrt/class/estimates
+      return f6 == 0x00 || f6 == 0x02 || f6 == 0x04 || f6 == 0x06 || (f6 >= 0x08 && f6 <= 0x0a) || f6 == 0x13 ||
+             f6 == 0x17 || f6 == 0x20 || f6 == 0x21 || f6 == 0x24 || f6 == 0x27 || (f6 >= 0x28 && f6 <= 0x2f);
+  }
 }
 
 bool aligned(unsigned r, int lmul) { return lmul <= 0 || (r & ((1u << lmul) - 1)) == 0; }
@@ -99,6 +118,7 @@ uint64_t h_vexec(CpuBase* env, uint64_t bits, uint64_t pc, uint64_t, uint64_t, u
   unsigned opcode = insn & 0x7f, f3 = (insn >> 12) & 7;
   if (opcode == 0x57 && f3 == 7) return exec_vsetvl(c, insn);
   vec::Insn v(c, insn);
+  if (!vec::element_wise(insn)) v.snapshot();
   uint64_t st;
   if (opcode != 0x57)
     st = vec::exec_load_store(v, pc, opcode == 0x27);

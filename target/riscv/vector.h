@@ -29,9 +29,11 @@ void set_vector_config(RiscvCpu& c, uint64_t vl, uint64_t vtype);
 
 namespace vec {
 
-// One vector instruction being executed: its fields, the vtype it runs under, and a snapshot of
-// the register file taken before it wrote anything (sources are read from the snapshot, so a
-// destination overlapping a source never changes what later elements read).
+// One vector instruction being executed: its fields, the vtype it runs under, and where its
+// sources are read: the live register file for element-wise instructions (element i of every
+// operand is read before element i of vd is written, and vd is either equal to or disjoint from
+// each source group), else a snapshot taken before anything was written, so that a destination
+// overlapping a source never changes what a later element reads.
 struct Insn {
   RiscvCpu& c;
   uint32_t insn;
@@ -41,12 +43,45 @@ struct Insn {
   int lmul;      // log2 of LMUL: -3..3
   unsigned vl, vstart, vlmax;
   bool vill;
-  alignas(16) uint8_t src[32 * kVlenb];
+  const uint8_t* src;  // &c.vreg[0][0] or `copy`
 
   Insn(RiscvCpu& cpu, uint32_t bits);
+  void snapshot() {
+    std::memcpy(copy, c.vreg, sizeof copy);
+    src = copy;
+  }
   unsigned regs() const { return lmul > 0 ? 1u << lmul : 1u; }  // registers in a group of LMUL
   uint64_t x(unsigned r) const { return r ? c.x[r] : 0; }
+
+ private:
+  alignas(16) uint8_t copy[32 * kVlenb];
 };
+
+// Instructions whose every element is computed from the same element of its sources (same EEW
+// throughout), which need no snapshot.
+bool element_wise(uint32_t insn);
+
+// Fixed-width element access, for the loops specialised per SEW.
+template <class T>
+inline T ld(const uint8_t* file, unsigned r, unsigned i) {
+  T v;
+  std::memcpy(&v, file + r * kVlenb + i * sizeof(T), sizeof v);
+  return v;
+}
+template <class T>
+inline void st(RiscvCpu& c, unsigned r, unsigned i, T v) {
+  std::memcpy(&c.vreg[0][0] + r * kVlenb + i * sizeof(T), &v, sizeof v);
+}
+// Calls fn(T{}) with T the unsigned type of `bits` (8..64).
+template <class Fn>
+inline auto with_width(unsigned bits, Fn fn) {
+  switch (bits) {
+    case 8: return fn(uint8_t{});
+    case 16: return fn(uint16_t{});
+    case 32: return fn(uint32_t{});
+    default: return fn(uint64_t{});
+  }
+}
 
 inline uint64_t trunc(uint64_t v, unsigned bits) { return bits >= 64 ? v : v & ((1ull << bits) - 1); }
 inline int64_t sext(uint64_t v, unsigned bits) {

@@ -10,6 +10,25 @@
 
 #include "target/riscv/cpu.h"
 
+namespace mimic::riscv {
+
+HostRound::HostRound(unsigned rm) : mxcsr_(_mm_getcsr()), saved_(fegetround()) {
+  static constexpr int kHost[] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD, FE_TONEAREST};
+  fesetround(kHost[rm <= 4 ? rm : 0]);
+  feclearexcept(FE_ALL_EXCEPT);
+}
+HostRound::~HostRound() {
+  fesetround(saved_);
+  _mm_setcsr(mxcsr_);
+}
+uint32_t HostRound::flags() const {
+  int e = fetestexcept(FE_ALL_EXCEPT);
+  return (e & FE_INVALID ? kFlagNV : 0) | (e & FE_DIVBYZERO ? kFlagDZ : 0) | (e & FE_OVERFLOW ? kFlagOF : 0) |
+         (e & FE_UNDERFLOW ? kFlagUF : 0) | (e & FE_INEXACT ? kFlagNX : 0);
+}
+
+}  // namespace mimic::riscv
+
 namespace mimic::riscv::f16 {
 
 namespace {
@@ -19,27 +38,6 @@ inline F barrier(F v) {
   asm volatile("" : "+x"(v));
   return v;
 }
-
-// The host rounding direction of rm for the double step (RMM rounds to nearest there: a tie in
-// half precision is exact in double, and from_double breaks it away from zero).
-class HostRound {
- public:
-  explicit HostRound(unsigned rm) : mxcsr_(_mm_getcsr()), saved_(fegetround()) {
-    static constexpr int kHost[] = {FE_TONEAREST, FE_TOWARDZERO, FE_DOWNWARD, FE_UPWARD, FE_TONEAREST};
-    fesetround(kHost[rm <= 4 ? rm : 0]);
-    feclearexcept(FE_ALL_EXCEPT);
-  }
-  ~HostRound() {
-    fesetround(saved_);
-    _mm_setcsr(mxcsr_);  // the guest's inline flags and rounding mode
-  }
-  HostRound(const HostRound&) = delete;
-  HostRound& operator=(const HostRound&) = delete;
-
- private:
-  unsigned mxcsr_;
-  int saved_;
-};
 
 }  // namespace
 
@@ -117,9 +115,9 @@ uint16_t arith(Op op, uint16_t x, uint16_t y, uint16_t z, unsigned rm, uint32_t&
     return kCanon;
   }
   double r;
-  int e;
+  uint32_t e;
   {
-    HostRound hr(rm);
+    HostRound hr(rm);  // RMM rounds to nearest here: a half-precision tie is exact in double
     double p = barrier(a), q = barrier(b), s = barrier(c);
     switch (op) {
       case Op::Add: r = barrier(p + q); break;
@@ -129,11 +127,10 @@ uint16_t arith(Op op, uint16_t x, uint16_t y, uint16_t z, unsigned rm, uint32_t&
       case Op::Sqrt: r = barrier(std::sqrt(p)); break;
       default: r = barrier(std::fma(p, q, s)); break;
     }
-    e = fetestexcept(FE_ALL_EXCEPT);
+    e = hr.flags();
   }
-  if (e & FE_INVALID) flags |= kFlagNV;
-  if (e & FE_DIVBYZERO) flags |= kFlagDZ;
-  return from_double(r, rm, (e & FE_INEXACT) != 0, flags);
+  flags |= e & (kFlagNV | kFlagDZ);
+  return from_double(r, rm, (e & kFlagNX) != 0, flags);
 }
 
 uint16_t min_max(uint16_t x, uint16_t y, bool is_max, uint32_t& flags) {

@@ -6,6 +6,26 @@
 
 #include <cstdint>
 
+namespace mimic::riscv {
+
+// The host rounding direction of RISC-V rounding mode rm (RMM: to nearest) and cleared host
+// flags for the span of one vector instruction; the guest's MXCSR (inline FP flags, rounding) is
+// restored after.
+class HostRound {
+ public:
+  explicit HostRound(unsigned rm);
+  ~HostRound();
+  HostRound(const HostRound&) = delete;
+  HostRound& operator=(const HostRound&) = delete;
+  uint32_t flags() const;  // the host flags raised since construction, as fflags bits
+
+ private:
+  unsigned mxcsr_;
+  int saved_;
+};
+
+}  // namespace mimic::riscv
+
 namespace mimic::riscv::f16 {
 
 enum class Op { Add, Sub, Mul, Div, Sqrt, Fma };

@@ -15,6 +15,24 @@ uint64_t slide1(Insn& v, bool up, uint64_t scalar);  // vector_int.cpp
 
 namespace {
 
+template <class F>
+inline F barrier(F v) {
+  asm volatile("" : "+x"(v));
+  return v;
+}
+template <class F>
+F bits_to(uint64_t u) {
+  F f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+}
+template <class F>
+uint64_t to_bits(F f) {
+  std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t> u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+}
+
 constexpr uint64_t kRmDyn = 7, kRmRtz = 1;
 constexpr uint64_t kBox = 0xffffffff00000000ull;
 
@@ -48,16 +66,46 @@ struct Fpu {
   Insn& v;
   unsigned sew;
   const Ops& o;
+  // Host arithmetic inline under the instruction's HostRound (exec_opf): SEW 32/64, frm not RMM.
+  bool host = false;
   uint64_t h(Helper fn, uint64_t a = 0, uint64_t b = 0, uint64_t c = 0, uint64_t d = 0) {
     return call_helper(fn, &v.c, a, b, c, d);
   }
+  template <class F>
+  static F host_op(f16::Op op, F x, F y, F z) {
+    x = barrier(x), y = barrier(y), z = barrier(z);
+    switch (op) {
+      case f16::Op::Add: return barrier(x + y);
+      case f16::Op::Sub: return barrier(x - y);
+      case f16::Op::Mul: return barrier(x * y);
+      case f16::Op::Div: return barrier(x / y);
+      case f16::Op::Sqrt: return barrier(std::sqrt(x));
+      default: return barrier(std::fma(x, y, z));
+    }
+  }
+  // The host's result; any NaN becomes the canonical one. RISC-V's flags are the host's (SSE
+  // detects tininess after rounding too), except 0 * inf + qNaN, invalid only on RISC-V.
+  uint64_t inline_op(f16::Op op, uint64_t a, uint64_t b, uint64_t c) {
+    if (sew == 32) {
+      float x = bits_to<float>(a), y = bits_to<float>(b), z = bits_to<float>(c);
+      if (op == f16::Op::Fma && ((std::isinf(x) && y == 0) || (x == 0 && std::isinf(y)))) v.c.fflags |= kFlagNV;
+      float r = host_op(op, x, y, z);
+      return std::isnan(r) ? 0x7fc00000u : to_bits(r);
+    }
+    double x = bits_to<double>(a), y = bits_to<double>(b), z = bits_to<double>(c);
+    if (op == f16::Op::Fma && ((std::isinf(x) && y == 0) || (x == 0 && std::isinf(y)))) v.c.fflags |= kFlagNV;
+    double r = host_op(op, x, y, z);
+    return std::isnan(r) ? 0x7ff8000000000000ull : to_bits(r);
+  }
   uint64_t bin(f16::Op op, uint64_t a, uint64_t b) {
     if (sew == 16) return f16::arith(op, uint16_t(a), uint16_t(b), 0, v.c.frm, v.c.fflags);
+    if (host) return inline_op(op, a, b, 0);
     Helper fn = op == f16::Op::Add ? o.add : op == f16::Op::Sub ? o.sub : op == f16::Op::Mul ? o.mul : o.div;
     return trunc(h(fn, box(a, sew), box(b, sew), kRmDyn), sew);
   }
   uint64_t sqrt(uint64_t a) {
     if (sew == 16) return f16::arith(f16::Op::Sqrt, uint16_t(a), 0, 0, v.c.frm, v.c.fflags);
+    if (host) return inline_op(f16::Op::Sqrt, a, 0, 0);
     return trunc(h(o.sqrt, box(a, sew), kRmDyn), sew);
   }
   uint64_t fused(Fused k, uint64_t x, uint64_t y, uint64_t z) {
@@ -65,6 +113,11 @@ struct Fpu {
       uint16_t sx = (k == Fused::Nmsub || k == Fused::Nmadd) ? 0x8000 : 0;
       uint16_t sz = (k == Fused::Msub || k == Fused::Nmadd) ? 0x8000 : 0;
       return f16::arith(f16::Op::Fma, uint16_t(x ^ sx), uint16_t(y), uint16_t(z ^ sz), v.c.frm, v.c.fflags);
+    }
+    if (host) {
+      const uint64_t sign = 1ull << (sew - 1);
+      bool neg_prod = k == Fused::Nmsub || k == Fused::Nmadd, neg_add = k == Fused::Msub || k == Fused::Nmadd;
+      return inline_op(f16::Op::Fma, neg_prod ? x ^ sign : x, y, neg_add ? z ^ sign : z);
     }
     Helper fn = k == Fused::Madd ? o.madd : k == Fused::Msub ? o.msub : k == Fused::Nmsub ? o.nmsub : o.nmadd;
     return trunc(h(fn, box(x, sew), box(y, sew), box(z, sew), kRmDyn), sew);
@@ -136,7 +189,7 @@ uint64_t widening(Insn& v, Fpu& f, bool wide_vs2, Fn fn) {
     return kVIllegal;
   if (v.f3 == 1 && (!aligned(v.vs1, v.lmul) || !no_bad_overlap(v.vd, dl, v.vs1, v.lmul))) return kVIllegal;
   const unsigned w = 2 * v.sew;
-  Fpu wide{v, w, w == 32 ? kOpsS : kOpsD};
+  Fpu wide{v, w, w == 32 ? kOpsS : kOpsD, f.host};
   each(v, [&](unsigned i) {
     uint64_t a = wide_vs2 ? get(v.src, v.vs2, i, w) : f.widen(get(v.src, v.vs2, i, v.sew));
     uint64_t b = f.widen(fop(v, i));
@@ -414,7 +467,7 @@ uint64_t reduce(Insn& v, Fpu& f, bool wide, Fn fn) {
   if (v.vstart != 0 || !aligned(v.vs2, v.lmul)) return kVIllegal;
   if (wide && v.sew == 64) return kVIllegal;
   const unsigned w = wide ? 2 * v.sew : v.sew;
-  Fpu acc_fpu{v, w, w == 16 ? f.o : w == 32 ? kOpsS : kOpsD};
+  Fpu acc_fpu{v, w, w == 16 ? f.o : w == 32 ? kOpsS : kOpsD, f.host && w != 16};
   if (v.vl == 0) return kVOk;
   uint64_t acc = get(v.src, v.vs1, 0, w);
   each(v, [&](unsigned i) {
@@ -425,14 +478,10 @@ uint64_t reduce(Insn& v, Fpu& f, bool wide, Fn fn) {
   return kVOk;
 }
 
-}  // namespace
-
-uint64_t exec_opf(Insn& v) {
-  if (v.vill) return kVIllegal;
-  if (v.c.frm > 4) return kVIllegal;  // every vector FP instruction uses the dynamic rounding mode
+uint64_t exec_opf_in(Insn& v, bool host) {
   const unsigned s = v.sew;
   const bool vv = v.f3 == 1;
-  Fpu f{v, s, s == 32 ? kOpsS : kOpsD};
+  Fpu f{v, s, s == 32 ? kOpsS : kOpsD, host && s >= 32};
   // SEW 8 has only the conversions from and to 8-bit integers.
   if (s == 8 && !(vv && v.f6 == 0x12 && (v.vs1 == 10 || v.vs1 == 11 || (v.vs1 >= 16 && v.vs1 != 20)))) return kVIllegal;
   using f16::Op;
@@ -513,6 +562,20 @@ uint64_t exec_opf(Insn& v) {
       return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Nmsub, b, a, d); });
     default: return kVIllegal;
   }
+}
+
+}  // namespace
+
+uint64_t exec_opf(Insn& v) {
+  if (v.vill) return kVIllegal;
+  if (v.c.frm > 4) return kVIllegal;  // every vector FP instruction uses the dynamic rounding mode
+  if (v.c.frm == 4 || v.sew < 32) return exec_opf_in(v, false);  // RMM: the exact scalar helpers
+  // One host rounding scope for the whole instruction; the helpers some forms still call keep
+  // MXCSR as they found it, so the flags raised inline accumulate across them.
+  HostRound scope(v.c.frm);
+  uint64_t st = exec_opf_in(v, true);
+  v.c.fflags |= scope.flags();
+  return st;
 }
 
 }  // namespace mimic::riscv::vec

@@ -82,11 +82,21 @@ bool legal_sss(const Insn& v) {
   return v.vm || v.vd != 0;
 }
 
-// vd[i] = fn(vs2[i], op[i]) for the active elements.
+// vd[i] = fn(vs2[i], op[i]) for the active elements, in a loop specialised for SEW.
 template <class Fn>
 uint64_t binary(Insn& v, Fn fn, bool uimm = false) {
   if (!legal_sss(v)) return kVIllegal;
-  each(v, [&](unsigned i) { put(v.c, v.vd, i, v.sew, trunc(fn(get(v.src, v.vs2, i, v.sew), operand(v, i, uimm)), v.sew)); });
+  const bool vec_op = src_kind(v) == Src::V;
+  const uint64_t scalar = vec_op ? 0 : operand(v, 0, uimm);
+  with_width(v.sew, [&](auto t) {
+    using T = decltype(t);
+    for (unsigned i = v.vstart; i < v.vl; ++i) {
+      if (!active(v, i)) continue;
+      uint64_t b = vec_op ? ld<T>(v.src, v.vs1, i) : scalar;
+      st<T>(v.c, v.vd, i, T(fn(uint64_t(ld<T>(v.src, v.vs2, i)), b)));
+    }
+    return 0;
+  });
   return kVOk;
 }
 
@@ -401,9 +411,16 @@ uint64_t div_op(uint64_t a, uint64_t b, unsigned bits, bool sign, bool rem) {
 template <class Fn>
 uint64_t mul_add(Insn& v, Fn fn) {
   if (!legal_sss(v)) return kVIllegal;
-  each(v, [&](unsigned i) {
-    put(v.c, v.vd, i, v.sew,
-        trunc(fn(get(v.src, v.vd, i, v.sew), operand(v, i), get(v.src, v.vs2, i, v.sew)), v.sew));
+  const bool vec_op = src_kind(v) == Src::V;
+  const uint64_t scalar = vec_op ? 0 : operand(v, 0);
+  with_width(v.sew, [&](auto t) {
+    using T = decltype(t);
+    for (unsigned i = v.vstart; i < v.vl; ++i) {
+      if (!active(v, i)) continue;
+      uint64_t b = vec_op ? ld<T>(v.src, v.vs1, i) : scalar;
+      st<T>(v.c, v.vd, i, T(fn(uint64_t(ld<T>(v.src, v.vd, i)), b, uint64_t(ld<T>(v.src, v.vs2, i)))));
+    }
+    return 0;
   });
   return kVOk;
 }

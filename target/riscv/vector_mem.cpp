@@ -33,10 +33,25 @@ bool access(RiscvCpu& c, uint64_t addr, unsigned bytes, bool store, uint64_t& va
   return true;
 }
 
-bool readable(const RiscvCpu& c, uint64_t addr, unsigned bytes) {
+// [addr, addr + len) can be accessed without a fault. `unknown` is the answer without a memory
+// map (fault-only-first: assume it can, and let an element fault; bulk copies: do not risk it).
+bool can_access(const RiscvCpu& c, uint64_t addr, uint64_t len, bool write, bool unknown) {
   uint64_t limit = tcg::user_guest_limit();
-  if (addr >= limit || bytes > limit - addr) return false;
-  return !c.v_readable || c.v_readable(c.v_readable_ctx, addr, bytes);
+  if (addr >= limit || len > limit - addr) return false;
+  return c.v_access_ok ? c.v_access_ok(c.v_access_ctx, addr, len, write) : unknown;
+}
+
+// An unmasked unit-stride access whose whole range can be accessed: one copy. (A racing munmap
+// by another thread can still fault it; vstart then names the first element.)
+bool bulk_copy(Insn& v, uint64_t addr, unsigned reg, unsigned first, unsigned n, unsigned bytes, bool store) {
+  if (n == 0 || !can_access(v.c, addr, uint64_t(n) * bytes, store, false)) return false;
+  v.c.vstart = first;
+  uint8_t* regs = &v.c.vreg[0][0] + reg * kVlenb + first * bytes;
+  if (store)
+    std::memcpy(v.c.guest_base + addr, regs, size_t(n) * bytes);
+  else
+    std::memcpy(regs, v.c.guest_base + addr, size_t(n) * bytes);
+  return true;
 }
 
 // Whole-register loads and stores (vl<n>re<eew>.v, vs<n>r.v): vtype and vl do not apply.
@@ -44,6 +59,8 @@ uint64_t whole_register(Insn& v, uint64_t base, unsigned nf, unsigned eew, bool 
   unsigned nreg = nf;
   if ((nreg & (nreg - 1)) || !v.vm || v.vd % nreg || (store && eew != 8)) return kVIllegal;
   unsigned n = nreg * kVlenb * 8 / eew, bytes = eew / 8;
+  if (v.vstart < n && bulk_copy(v, base + uint64_t(v.vstart) * bytes, v.vd, v.vstart, n - v.vstart, bytes, store))
+    return kVOk;
   for (unsigned i = v.vstart; i < n; ++i) {
     v.c.vstart = i;
     uint64_t val = store ? get(v.src, v.vd, i, eew) : 0;
@@ -102,10 +119,13 @@ uint64_t exec_load_store(Insn& v, uint64_t pc, bool store) {
   }
   const unsigned bytes = data_eew / 8;
   const int64_t stride = mop == 2 ? int64_t(v.x((insn >> 20) & 31)) : int64_t(nf * bytes);
+  if (mop == 0 && nf == 1 && v.vm && !fault_first && v.vstart < v.vl &&
+      bulk_copy(v, base + uint64_t(v.vstart) * bytes, v.vd, v.vstart, v.vl - v.vstart, bytes, store))
+    return kVOk;
   for (unsigned i = v.vstart; i < v.vl; ++i) {
     if (!active(v, i)) continue;
     uint64_t elem_base = indexed ? base + get(v.src, v.vs2, i, width) : base + uint64_t(int64_t(i) * stride);
-    if (fault_first && i > 0 && !readable(v.c, elem_base, nf * bytes)) {
+    if (fault_first && i > 0 && !can_access(v.c, elem_base, nf * bytes, false, true)) {
       v.c.vl = i;  // trims vl instead of trapping on a later element
       break;
     }
