@@ -28,11 +28,14 @@ enum : uint64_t {
   kHwcapCpuid = 1 << 11,  // MRS of the ID registers is emulated (target/arm/sysreg.cpp)
   kHwcapLrcpc = 1 << 15,
   kHwcapSha3 = 1 << 17,
+  kHwcapSm3 = 1 << 18,
+  kHwcapSm4 = 1 << 19,
   kHwcapSha512 = 1 << 21,
 };
-// The crypto bits match ID_AA64ISAR0 (sysreg.cpp): AES+PMULL, SHA1, SHA2 with SHA512, SHA3; no SM3/SM4.
+// The crypto bits match ID_AA64ISAR0 (sysreg.cpp): AES+PMULL, SHA1, SHA2 with SHA512, SHA3, SM3, SM4.
 constexpr uint64_t kHwcap = kHwcapFp | kHwcapAsimd | kHwcapAes | kHwcapPmull | kHwcapSha1 | kHwcapSha2 | kHwcapCrc32 |
-                            kHwcapAtomics | kHwcapCpuid | kHwcapLrcpc | kHwcapSha3 | kHwcapSha512;
+                            kHwcapAtomics | kHwcapCpuid | kHwcapLrcpc | kHwcapSha3 | kHwcapSm3 | kHwcapSm4 |
+                            kHwcapSha512;
 
 // The O_* bits where arm64 differs from x86-64 (the others are the asm-generic values on both).
 struct FlagPair {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "linux-user/arch.h"
+#include "linux-user/mmap.h"
 #include "linux-user/riscv64/thread.h"
 #include "linux-user/signal.h"
 #include "target/riscv/translate.h"
@@ -15,12 +16,27 @@
 
 namespace mimic::linux_user::riscv64 {
 
+namespace {
+// -cpu rv64,v=true: vector instructions, whose loads and stores ask the memory map whether a
+// range can be accessed (fault-only-first loads, whole-range copies).
+void enable_vector(Process& proc, riscv::RiscvCpu& cpu) {
+  if (proc.arch->cpu_model != kModelRv64V) return;
+  cpu.ext_v = true;
+  cpu.v_access_ok = [](const void* mem, uint64_t addr, uint64_t len, bool write) {
+    return static_cast<const GuestMemory*>(mem)->access_ok(addr, len,
+                                                           PageFlag::kValid | (write ? PageFlag::kWrite : PageFlag::kRead));
+  };
+  cpu.v_access_ctx = proc.mem.get();
+}
+}  // namespace
+
 int run(Process& proc, uint64_t entry, uint64_t sp) {
   riscv::RiscvTranslator translator(proc.mem.get());
   tcg::ExecEngine engine(proc.options.engine, translator);
   RiscvThread thread(proc);
   riscv::RiscvCpu& cpu = thread.cpu_state;
   cpu.guest_base = proc.mem->base();
+  enable_vector(proc, cpu);
   cpu.pc = entry;
   cpu.x[2] = sp;
   return run_initial_thread(proc, engine, thread);
@@ -37,6 +53,13 @@ std::unique_ptr<GuestThread> RiscvThread::clone_thread() {
   riscv::fp_set_fflags(c, riscv::fp_get_fflags(p));
   riscv::fp_set_frm(c, p.frm);
   c.instret_base = p.instret_base;
+  enable_vector(proc_, c);
+  memcpy(c.vreg, p.vreg, sizeof c.vreg);
+  c.vl = p.vl;
+  c.vtype = p.vtype;
+  c.vstart = p.vstart;
+  c.vxrm = p.vxrm;
+  c.vxsat = p.vxsat;
   return t;
 }
 

@@ -7,6 +7,7 @@
 #include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "target/riscv/translate.h"
+#include "target/riscv/vector.h"
 
 namespace mimic::linux_user::riscv64 {
 
@@ -34,20 +35,74 @@ struct RtSigframe {
 };
 static_assert(sizeof(RtSigframe) == 1088);
 
+// With V, Linux (6.5+) chains extension records from the last 8 bytes of the FP union
+// (sc_extdesc.hdr; the u32 before it must be 0): a RISCV_V_MAGIC record holding vstart, vl,
+// vtype, vcsr, vlenb and datap, the registers at datap, then an END record (magic and size 0).
+constexpr uint32_t kRiscvVMagic = 0x53465457;
+constexpr size_t kExtHdrOff = offsetof(RtSigframe, uc) + offsetof(RiscvUcontext, fpregs) + 520;
+struct VState {
+  uint64_t vstart, vl, vtype, vcsr, vlenb, datap;
+};
+struct VFrameTail {
+  VState state;
+  uint8_t regs[32 * riscv::kVlenb];
+  uint32_t end_magic, end_size;
+  uint64_t pad;
+};
+constexpr uint32_t kVRecordSize = 8 + sizeof(VState) + 32 * riscv::kVlenb;
+static_assert(sizeof(RtSigframe) + sizeof(VFrameTail) == 1664);
+
+// Walks the extension records as Linux's restore_sigcontext does: a V record restores the vector
+// state from its datap; an unknown record or a nonzero reserved word fails the sigreturn.
+bool restore_vector(GuestMemory& mem, riscv::RiscvCpu& c, uint64_t frame, const RtSigframe& f) {
+  const uint8_t* raw = reinterpret_cast<const uint8_t*>(&f);
+  uint32_t reserved;
+  memcpy(&reserved, raw + kExtHdrOff - 4, 4);
+  if (reserved != 0) return false;
+  uint64_t hdr_addr = frame + kExtHdrOff;
+  for (int n = 0; n < 8; ++n) {
+    uint32_t hdr[2];
+    if (!copy_from_guest(mem, hdr, hdr_addr, sizeof hdr)) return false;
+    if (hdr[0] == 0 && hdr[1] == 0) return true;
+    if (hdr[0] != kRiscvVMagic || hdr[1] != kVRecordSize) return false;
+    VState st;
+    if (!copy_from_guest(mem, &st, hdr_addr + 8, sizeof st)) return false;
+    if (!copy_from_guest(mem, c.vreg, st.datap, sizeof c.vreg)) return false;
+    c.vstart = st.vstart & (riscv::kVlenb * 8 - 1);
+    riscv::set_vector_config(c, st.vl, st.vtype);
+    c.vxsat = st.vcsr & 1;
+    c.vxrm = (st.vcsr >> 1) & 3;
+    hdr_addr += hdr[1];
+  }
+  return false;
+}
+
 }  // namespace
 
 bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const GuestSiginfo& info,
                                      uint64_t saved_mask) {
   riscv::RiscvCpu& c = cpu_state;
   thread_local RtSigframe f;  // large: keep it off the (possibly alternate) host stack
+  thread_local VFrameTail v;
   memset(static_cast<void*>(&f), 0, sizeof f);
   const uint64_t sp = signal_frame_top(signals, c.x[2], act, saved_mask, f.uc.head);
-  const uint64_t frame = (sp - sizeof(RtSigframe)) & ~uint64_t(15);
+  const size_t size = sizeof(RtSigframe) + (c.ext_v ? sizeof(VFrameTail) : 0);
+  const uint64_t frame = (sp - size) & ~uint64_t(15);
   f.info = info;
   f.uc.gregs[0] = c.pc;
   for (int i = 1; i < 32; i++) f.uc.gregs[i] = c.x[i];
   memcpy(f.uc.fpregs, c.f, sizeof f.uc.fpregs);
   f.uc.fcsr = riscv::fp_get_fflags(c) | ((c.frm & 7) << 5);  // flags accrued in MXCSR too
+  if (c.ext_v) {
+    const uint32_t hdr[2] = {kRiscvVMagic, kVRecordSize};
+    memcpy(reinterpret_cast<uint8_t*>(&f) + kExtHdrOff, hdr, sizeof hdr);
+    v.state = {c.vstart, c.vl, c.vtype, (uint64_t(c.vxrm) << 1) | c.vxsat, riscv::kVlenb,
+               frame + sizeof(RtSigframe) + offsetof(VFrameTail, regs)};
+    memcpy(v.regs, c.vreg, sizeof v.regs);
+    v.end_magic = v.end_size = 0;
+    v.pad = 0;
+    if (!copy_to_guest(*proc_.mem, frame + sizeof f, &v, sizeof v)) return false;
+  }
   if (!copy_to_guest(*proc_.mem, frame, &f, sizeof f)) return false;
 
   c.x[1] = proc_.sigreturn_trampoline;  // ra: where the handler returns
@@ -62,13 +117,15 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
 bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   riscv::RiscvCpu& c = cpu_state;
   thread_local RtSigframe f;
-  if (!copy_from_guest(*proc_.mem, &f, c.x[2], sizeof f)) return false;
+  const uint64_t frame = c.x[2];
+  if (!copy_from_guest(*proc_.mem, &f, frame, sizeof f)) return false;
   c.pc = f.uc.gregs[0];
   for (int i = 1; i < 32; i++) c.x[i] = f.uc.gregs[i];
   memcpy(c.f, f.uc.fpregs, sizeof c.f);
   riscv::fp_set_fflags(c, f.uc.fcsr & 0x1f);
   riscv::fp_set_frm(c, (f.uc.fcsr >> 5) & 7);  // also MXCSR rounding and tb_flags
   c.reserve_addr = ~0ull;                      // a handler between LR and SC breaks the reservation
+  if (c.ext_v && !restore_vector(*proc_.mem, c, frame, f)) return false;
   *mask = f.uc.head.uc_sigmask;
   return true;
 }

@@ -8,6 +8,9 @@
 
 namespace mimic::linux_user::riscv64 {
 
+// The CPU models of -cpu (ArchInfo::cpu_model): RV64GC, and RV64GCV.
+enum : unsigned { kModelRv64 = 0, kModelRv64V = 1 };
+
 class RiscvThread final : public GuestThread {
  public:
   explicit RiscvThread(Process& proc) : proc_(proc) {}

@@ -1,7 +1,7 @@
 // The -cpu models of system mode: ID register values as qemu-system-aarch64 7.2 reports them
 // (tests/system/aarch64/idregs.c prints them under both), except where mimic implements less:
 // EL0/EL1 are AArch64 only (ID_AA64PFR0 EL0/EL1 = 1). ID_AA64ISAR0 is the cores' own (AES with
-// PMULL, SHA1, SHA256, CRC32); max shows what mimic implements beyond (LSE, SHA512, SHA3; no SM3/SM4).
+// PMULL, SHA1, SHA256, CRC32); max shows what mimic implements beyond (LSE, SHA512, SHA3, SM3, SM4).
 #include <string>
 
 #include "target/arm/sysreg_system.h"
@@ -84,7 +84,7 @@ constexpr ArmCpuModel kModels[] = {
      false,
      0x41023000},
     // max: QEMU's MIDR and cache geometry with the features mimic implements: AES/PMULL, SHA1,
-    // SHA256/SHA512, SHA3, CRC32 and LSE atomics (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit
+    // SHA256/SHA512, SHA3, SM3, SM4, CRC32 and LSE atomics (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit
     // ASIDs and all three granules (MMFR0), hardware AF/dirty updates and PAN (MMFR1), UAO (MMFR2).
     // PMCR_EL0: IMP, IDCODE, N = 6 (QEMU's).
     {"max",
@@ -98,7 +98,7 @@ constexpr ArmCpuModel kModels[] = {
      0x11,
      0,
      0x10305106,
-     0x100212120,
+     0x11100212120,
      0x100000,
      0x00100025,
      0x00100002,

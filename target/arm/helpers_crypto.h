@@ -31,6 +31,15 @@ enum class Op : uint8_t {
   kXar,
   kPmull64,
   kPmull64Hi,
+  kSm3partw1,
+  kSm3partw2,
+  kSm3ss1,
+  kSm3tt1a,
+  kSm3tt1b,
+  kSm3tt2a,
+  kSm3tt2b,
+  kSm4e,
+  kSm4ekey,
 };
 
 struct Desc {

@@ -37,22 +37,36 @@ bool trans_CRYPTO_sha2reg(DisasContext& s, uint32_t op, uint32_t n, uint32_t d) 
   return call(s, kOps[op], d, n);
 }
 
-// SHA512H, SHA512H2, SHA512SU1, RAX1 (O = 0; the SM3/SM4 forms with O = 1 are not implemented).
+// SHA512H, SHA512H2, SHA512SU1, RAX1 (O = 0; the SM3/SM4 forms with O = 1 are CRYPTO_sm3_3).
 bool trans_CRYPTO_sha512_3(DisasContext& s, uint32_t m, uint32_t op, uint32_t n, uint32_t d) {
   static constexpr Op kOps[4] = {Op::kSha512h, Op::kSha512h2, Op::kSha512su1, Op::kRax1};
   return call(s, kOps[op], d, n, m);
 }
 
-// SHA512SU0 (opcode 0); SM4E (1) is not implemented.
+// SHA512SU0 (opcode 0), SM4E (1); 2 and 3 are unallocated.
 bool trans_CRYPTO_sha512_2(DisasContext& s, uint32_t op, uint32_t n, uint32_t d) {
-  if (op != 0) return false;
-  return call(s, Op::kSha512su0, d, n);
+  if (op >= 2) return false;
+  return call(s, op == 0 ? Op::kSha512su0 : Op::kSm4e, d, n);
 }
 
-// EOR3 (Op0 = 0), BCAX (1); SM3SS1 (2) is not implemented, 3 is unallocated.
+// SM3PARTW1, SM3PARTW2, SM4EKEY (O = 1); opcode 3 is unallocated.
+bool trans_CRYPTO_sm3_3(DisasContext& s, uint32_t m, uint32_t op, uint32_t n, uint32_t d) {
+  static constexpr Op kOps[3] = {Op::kSm3partw1, Op::kSm3partw2, Op::kSm4ekey};
+  if (op >= 3) return false;
+  return call(s, kOps[op], d, n, m);
+}
+
+// SM3TT1A, SM3TT1B, SM3TT2A, SM3TT2B with the word index imm2 of Vm.
+bool trans_CRYPTO_sm3tt(DisasContext& s, uint32_t m, uint32_t imm2, uint32_t op, uint32_t n, uint32_t d) {
+  static constexpr Op kOps[4] = {Op::kSm3tt1a, Op::kSm3tt1b, Op::kSm3tt2a, Op::kSm3tt2b};
+  return call(s, kOps[op], d, n, m, 0, imm2);
+}
+
+// EOR3 (Op0 = 0), BCAX (1), SM3SS1 (2); 3 is unallocated.
 bool trans_CRYPTO_four(DisasContext& s, uint32_t op, uint32_t m, uint32_t a, uint32_t n, uint32_t d) {
-  if (op >= 2) return false;
-  return call(s, op == 0 ? Op::kEor3 : Op::kBcax, d, n, m, a);
+  static constexpr Op kOps[3] = {Op::kEor3, Op::kBcax, Op::kSm3ss1};
+  if (op >= 3) return false;
+  return call(s, kOps[op], d, n, m, a);
 }
 
 bool trans_CRYPTO_xar(DisasContext& s, uint32_t m, uint32_t imm6, uint32_t n, uint32_t d) {

@@ -37,6 +37,10 @@ constexpr uint32_t kTbFsShift = 3, kTbFsMask = 3u << kTbFsShift;
 constexpr uint32_t kTbPrivShift = 5, kTbPrivMask = 3u << kTbPrivShift;
 constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
 
+// VLEN in bytes, and vtype's illegal bit (vtype reads as only this bit when vill is set).
+constexpr unsigned kVlenb = 16;
+constexpr uint64_t kVtypeVill = 1ull << 63;
+
 enum Priv : uint32_t { kPrivU = 0, kPrivS = 1, kPrivM = 3 };
 enum PmpState : uint32_t { kPmpActive = 1, kPmpLocked = 2 };
 
@@ -54,6 +58,16 @@ struct RiscvCpu : tcg::CpuBase {
   uint64_t reserve_addr = ~0ull;
   uint64_t reserve_value = 0;
   uint64_t instret_base = 0;
+  // ---- V extension (target/riscv/vector*.cpp; linux-user with -cpu rv64,v=true). VLEN = 128. ----
+  alignas(16) uint8_t vreg[32][16] = {};
+  uint64_t vl = 0, vtype = kVtypeVill, vstart = 0;
+  uint32_t vxrm = 0, vxsat = 0;
+  bool ext_v = false;  // the hart has V: vector instructions and CSRs exist (fixed for the process)
+  // Vector loads and stores ask whether [addr, addr + len) can be read (or written) without a
+  // fault: fault-only-first loads trim vl there, and a whole unit-stride access that can is copied
+  // at once. linux-user sets it from its memory map; null: every element is accessed on its own.
+  bool (*v_access_ok)(const void* ctx, uint64_t addr, uint64_t len, bool write) = nullptr;
+  const void* v_access_ctx = nullptr;
 
   // ---- System mode (target/riscv/csr.cpp); linux-user never reads these. ----
   uint64_t priv = kPrivM;

@@ -121,6 +121,16 @@ constexpr Pattern kTable32[] = {
   pat("----------------- 011 ----- 0000111", Fmt::I, "fld", "D,m", T(fld)),
   pat("----------------- 010 ----- 0100111", Fmt::S, "fsw", "T,m", T(fsw)),
   pat("----------------- 011 ----- 0100111", Fmt::S, "fsd", "T,m", T(fsd)),
+  // ---- V: the vector loads and stores (widths 000, 101, 110, 111) and OP-V (vector.cpp) ----
+  pat("----------------- 000 ----- 0000111", Fmt::R, "vload", "", T(vector)),
+  pat("----------------- 101 ----- 0000111", Fmt::R, "vload", "", T(vector)),
+  pat("----------------- 110 ----- 0000111", Fmt::R, "vload", "", T(vector)),
+  pat("----------------- 111 ----- 0000111", Fmt::R, "vload", "", T(vector)),
+  pat("----------------- 000 ----- 0100111", Fmt::R, "vstore", "", T(vector)),
+  pat("----------------- 101 ----- 0100111", Fmt::R, "vstore", "", T(vector)),
+  pat("----------------- 110 ----- 0100111", Fmt::R, "vstore", "", T(vector)),
+  pat("----------------- 111 ----- 0100111", Fmt::R, "vstore", "", T(vector)),
+  pat("------------------------- 1010111", Fmt::R, "vop", "", T(vector)),
 #define FP_TABLE(p, f)                                                                              \
   pat("----- " f " ------------------ 1000011", Fmt::R, "fmadd." #p, "D,S,T,R,k", T(fmadd_##p)),     \
   pat("----- " f " ------------------ 1000111", Fmt::R, "fmsub." #p, "D,S,T,R,k", T(fmsub_##p)),     \

@@ -29,6 +29,7 @@ struct DisasContext {
   unsigned priv = 3;
   unsigned fs = 3;
   bool fs_dirty = true;
+  bool vector = false;  // the hart has V (RiscvCpu::ext_v; linux-user only)
 };
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }
@@ -87,6 +88,7 @@ bool gen_check_rm(DisasContext& s, unsigned rm);
   X(andn) X(orn) X(xnor) X(clz) X(ctz) X(cpop) X(clzw) X(ctzw) X(cpopw) X(max) X(maxu) X(min) X(minu) \
   X(sext_b) X(sext_h) X(zext_h) X(rol) X(ror) X(rori) X(rolw) X(rorw) X(roriw) X(orc_b) X(rev8) \
   X(bclr) X(bclri) X(bext) X(bexti) X(binv) X(binvi) X(bset) X(bseti)
+#define RISCV_TRANS_RVV(X) X(vector)
 // clang-format on
 
 #define RISCV_DECLARE_TRANS(name) bool trans_##name(DisasContext& s, const Args& a);
@@ -97,6 +99,7 @@ RISCV_TRANS_RVF(RISCV_DECLARE_TRANS)
 RISCV_TRANS_ZICSR(RISCV_DECLARE_TRANS)
 RISCV_TRANS_PRIV(RISCV_DECLARE_TRANS)
 RISCV_TRANS_ZB(RISCV_DECLARE_TRANS)
+RISCV_TRANS_RVV(RISCV_DECLARE_TRANS)
 #undef RISCV_DECLARE_TRANS
 
 }  // namespace mimic::riscv

@@ -9,6 +9,7 @@
 
 #include "target/riscv/helpers.h"
 #include "target/riscv/trans.h"
+#include "target/riscv/vector.h"
 
 namespace mimic::riscv {
 
@@ -85,9 +86,24 @@ bool gen_csr_system(DisasContext& s, const Args& a, CsrOp op, Arg src, bool src_
   return true;
 }
 
+// The vector CSRs (vector.cpp); vl, vtype and vlenb are read-only.
+bool gen_csr_vector(DisasContext& s, const Args& a, CsrOp op, Arg src, bool src_is_zero) {
+  uint32_t csr = uint32_t(a.imm);
+  bool writes = op == CsrOp::Write || !src_is_zero;
+  if (!s.vector || (writes && (csr >> 10) == 3)) return false;
+  Arg old = s.ir.call(Type::I64, vector_helper_id(VHelper::kCsrRead), {imm64(csr)});
+  if (writes) {
+    Arg v = op == CsrOp::Write ? src : op == CsrOp::Set ? s.ir.or_(old, src) : s.ir.andc(old, src);
+    s.ir.call_void(vector_helper_id(VHelper::kCsrWrite), {imm64(csr), v});
+  }
+  set_gpr(s, a.rd, old);
+  return true;
+}
+
 bool gen_csr(DisasContext& s, const Args& a, CsrOp op, Arg src, bool src_is_zero) {
   if (s.system) return gen_csr_system(s, a, op, src, src_is_zero);
   uint32_t csr = uint32_t(a.imm);
+  if (is_vector_csr(csr)) return gen_csr_vector(s, a, op, src, src_is_zero);
   if (!known_csr(csr)) return false;
   bool writes = op == CsrOp::Write || !src_is_zero;
   bool read_only = (csr >> 10) == 3;

@@ -30,7 +30,8 @@ ENV = {"args": {"MIMIC_GUEST_TEST": "set-by-runner"}}
 ENV_UNSET = {}
 # Per-test compiler flags: the NEON program needs the Advanced SIMD unit (armhf's default FPU is
 # VFPv3-D16) and IEEE half precision for its conversions.
-CFLAGS = {("arm", "neon"): ["-mfpu=neon-vfpv4", "-mfp16-format=ieee"]}
+CFLAGS = {("arm", "neon"): ["-mfpu=neon-vfpv4", "-mfp16-format=ieee"],
+          ("riscv64", "rvv_kernels"): ["-march=rv64gcv"], ("riscv64", "rvv_abi"): ["-march=rv64gcv"]}
 # Per-test mimic options. -strace widens the window between a guest signal being recorded and the
 # host call being entered (the call is printed in between): without safe_syscall's check the
 # signal_race test then loses a signal within a few hundred rounds.
@@ -44,7 +45,8 @@ QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 # Programs run once per CPU model (mimic -cpu NAME, qemu-user QEMU_CPU=NAME), outputs joined under
 # "== NAME" lines, and built by another compiler: the ARMv6 model runs armel (ARMv5TE) code, which
 # every model runs (armhf's libc is Thumb-2, an ARMv7 instruction set).
-TEST_CPUS = {("arm", "cpu_models"): ["arm1176", "cortex-a7", "cortex-a15"]}
+TEST_CPUS = {("arm", "cpu_models"): ["arm1176", "cortex-a7", "cortex-a15"],
+             ("riscv64", "rvv_kernels"): ["rv64,v=true"], ("riscv64", "rvv_abi"): ["rv64,v=true"]}
 TEST_CC = {("arm", "cpu_models"): ("arm-linux-gnueabi-gcc", ["-marm"])}
 
 # Where qemu-user itself departs from Linux, the expected file (checked against the kernel source)
@@ -54,6 +56,9 @@ QEMU_DIFFERS = {
                             "Linux (arch/arm64/kernel/traps.c, do_el0_undef) sends ILL_ILLOPC",
     ("aarch64", "procfs"): "qemu-aarch64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's arm64 format "
                            "is in arch/arm64/kernel/cpuinfo.c",
+    ("riscv64", "rvv_abi"): "qemu-riscv64 (7.2) puts no V record in signal frames (a handler's vector "
+                            "registers leak into the interrupted code) and passes the host's /proc/cpuinfo through; "
+                            "Linux's frame is arch/riscv/kernel/signal.c (save_v_state)",
     ("riscv64", "procfs"): "qemu-riscv64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's riscv format "
                            "is in arch/riscv/kernel/cpu.c",
     ("riscv64", "sigfeatures"): "qemu-riscv64 (7.2) does not block sa_mask signals while the handler runs: a "
@@ -131,10 +136,8 @@ QEMU_DIFFERS = {
                                  "the expected output is Linux's: SEGV_MAPERR with the address (arch/riscv/mm/"
                                  "fault.c reports stval; arm64 reports FAR with the tag hidden, untagged_addr)"
        for arch in ("aarch64", "riscv64")},
-    ("aarch64", "crypto"): "qemu-aarch64's cortex-a72 (the CPU the other tests compare on) has no SHA-512 or SHA-3; "
-                           "the expected output is qemu-aarch64 -cpu max's run except the hwcap and ID_AA64ISAR0 "
-                           "lines, where qemu's max also has SM3 and SM4, which mimic neither implements nor "
-                           "advertises",
+    ("aarch64", "crypto"): "qemu-aarch64's cortex-a72 (the CPU the other tests compare on) has no SHA-512, SHA-3, "
+                           "SM3 or SM4; the expected output is qemu-aarch64 -cpu max's run",
     ("aarch64", "threads"): "qemu-aarch64 answers set_robust_list with ENOSYS, so waiting on a robust "
                             "mutex whose owner died hangs forever instead of returning EOWNERDEAD",
     ("arm", "threads"): "qemu-arm (7.2) hangs on the robust mutex whose owner died (no EOWNERDEAD within 120 s)",

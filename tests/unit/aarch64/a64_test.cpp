@@ -222,7 +222,7 @@ TEST(A64System, SystemRegisters) {
       {0xd53b0020, "mrs x0, ctr_el0", 0x8444c004},
       {0xd53b00e0, "mrs x0, dczid_el0", 4},  // 64-byte DC ZVA blocks
       {0xd5380000, "mrs x0, midr_el1", 0x410fd083},
-      {0xd5380600, "mrs x0, id_aa64isar0_el1", 0x100212120},  // SHA3, LSE, CRC32, SHA512, SHA1, AES+PMULL
+      {0xd5380600, "mrs x0, id_aa64isar0_el1", 0x11100212120},  // SM4, SM3, SHA3, LSE, CRC32, SHA512, SHA1, AES+PMULL
       {0xd5380400, "mrs x0, id_aa64pfr0_el1", 0x11},
       {0xd5380740, "mrs x0, id_aa64mmfr2_el1", 0},
       {0xd53bd060, "mrs x0, tpidrro_el0", 0x77},

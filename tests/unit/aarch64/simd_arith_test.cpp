@@ -65,7 +65,8 @@ TEST(A64Crypto, QemuMeasuredCases) {
   run_measured(kCryptoCases);
 }
 
-// Reserved size/Q/U combinations and the extensions nobody implements (RDM, dot product, SM3/SM4)
+// Reserved size/Q/U combinations and the extensions nobody implements (RDM, dot product), and the
+// unallocated opcodes of the SM3/SM4 groups
 // must exit as illegal at their own pc. Encodings: a valid one from GNU as with a field changed.
 TEST(A64SimdArith, ReservedEncodingsAreIllegal) {
   const struct {
@@ -78,9 +79,9 @@ TEST(A64SimdArith, ReservedEncodingsAreIllegal) {
       {0x4e22b420, "sqdmulh .16b"},
       {0x4ee2b420, "sqdmulh .2d"},
       {0x6ea2bc20, "addp with U = 1"},
-      {0xce62c020, "sm3partw1 (not implemented)"},
-      {0xcec08420, "sm4e (not implemented)"},
-      {0xce420c20, "sm3ss1 (not implemented)"},
+      {0xce62cc20, "sm3partw/sm4ekey group opcode 3 (unallocated)"},
+      {0xcec08820, "sha512 two-reg opcode 2 (unallocated)"},
+      {0xce620c20, "eor3/bcax/sm3ss1 group Op0 = 3 (unallocated)"},
       {0x5e027020, "sha three-reg opcode 7 (unallocated)"},
       {0x5e283820, "sha two-reg opcode 3 (unallocated)"},
       {0x0e62e020, "pmull .4s <- .4h"},
