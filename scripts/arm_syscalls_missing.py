@@ -3,7 +3,7 @@
 mimic answers with ENOSYS: neither wrapped in linux-user/arm/syscalls.cpp nor a generic handler
 of the same layout (linux-user/syscall_*.cpp) under an alias or the same name.
 
-  scripts/arm_syscalls_missing.py          # one line per missing call: number name
+  scripts/arm_syscalls_missing.py          # one line per missing call: number, name, why
 """
 import re
 from pathlib import Path
@@ -30,7 +30,9 @@ for nr, name, g in rows:
         continue
     g = aliases.get(name, g)
     if name in differs or g < 0 or g not in implemented:
-        missing.append((nr, name))
-for nr, name in missing:
-    print(nr, name)
+        why = ("32-bit layout not converted" if name in differs and g in implemented
+               else "no guest has it (no generic handler)" if g >= 0 else "Arm/32-bit only call")
+        missing.append((nr, name, why))
+for nr, name, why in missing:
+    print(f"{nr:4} {name:28} {why}")
 print(f"# {len(missing)} of {len(rows)} EABI calls answer ENOSYS")

@@ -1,7 +1,7 @@
 // The old calls of the 32-bit Arm ABI that glibc no longer makes but other libcs, static binaries
 // and hand-written assembly still do: the non-rt signal calls (one-word old_sigset_t), getdents's
 // struct linux_dirent of longs, utimes/futimesat's timevals, pause and nice, waitid's 32-bit
-// rusage, and the time32 forms of the timer, clock and adjtimex calls. Each converts its
+// rusage, the time32 forms of the timer, clock and adjtimex calls, ustat and sysfs. Each converts its
 // structures and runs the generic handler, with the semantics of Linux's kernel/signal.c,
 // fs/readdir.c, fs/utimes.c and kernel/time/.
 #include <dirent.h>
@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "linux-user/arm/syscalls.h"
@@ -243,6 +244,40 @@ int64_t timex32_call(SyscallCtx& ctx, unsigned generic_nr, uint64_t clock, uint6
 SYS(adjtimex32) { return timex32_call(ctx, nr::k_adjtimex, 0, a[0]); }
 SYS(clock_adjtime32) { return timex32_call(ctx, nr::k_clock_adjtime, a[0], a[1]); }
 
+// ---- ustat and sysfs: obsolete, still in Linux (fs/statfs.c, fs/filesystems.c) ----
+// struct ustat { int f_tfree; unsigned long f_tinode; char f_fname[6], f_fpack[6]; }: 20 bytes.
+SYS(ustat) {
+  struct {
+    int32_t tfree;
+    uint64_t tinode;
+    char fname[6], fpack[6];
+  } host{};
+  if (syscall(SYS_ustat, unsigned(a[0]), &host) != 0) return -errno;
+  uint8_t g[20] = {};
+  const uint32_t tinode = uint32_t(host.tinode);
+  memcpy(g, &host.tfree, 4);
+  memcpy(g + 4, &tinode, 4);
+  memcpy(g + 8, host.fname, 12);
+  return copy_to_guest(ctx.mem, a[1], g, sizeof g) ? 0 : -EFAULT;
+}
+// sysfs(1, name): the file system type's index; (2, index, buf): its name; (3): how many.
+SYS(sysfs) {
+  switch (int(a[0])) {
+    case 1: {
+      std::string name;
+      if (int64_t r = read_guest_string(ctx.mem, a[1], name, 256); r < 0) return r;
+      return host_ret(syscall(SYS_sysfs, 1, name.c_str()));
+    }
+    case 2: {
+      char name[256] = {};
+      if (syscall(SYS_sysfs, 2, unsigned(a[1]), name) != 0) return -errno;
+      return copy_to_guest(ctx.mem, a[2], name, strlen(name) + 1) ? 0 : -EFAULT;
+    }
+    case 3: return host_ret(syscall(SYS_sysfs, 3));
+    default: return -EINVAL;
+  }
+}
+
 #undef SYS
 
 const SyscallDef kLegacyDefs[] = {
@@ -265,6 +300,8 @@ const SyscallDef kLegacyDefs[] = {
     {161, "sched_rr_get_interval", sys_sched_rr_get_interval32, "dp", 'd'},
     {124, "adjtimex", sys_adjtimex32, "p", 'd'},
     {372, "clock_adjtime", sys_clock_adjtime32, "cp", 'd'},
+    {62, "ustat", sys_ustat, "xp", 'd'},
+    {135, "sysfs", sys_sysfs, "dxx", 'd'},
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // time64 ones) but other libcs and old static binaries do, made by number with their 32-bit
 // structures: sigaction/sigprocmask/sigpending/sigsuspend (one-word old_sigset_t, the non-rt
 // signal frame), pause, nice, getdents (struct linux_dirent of longs), utimes/futimesat, waitid's
-// rusage, the time32 timer/timerfd/clock calls and adjtimex's struct timex of longs.
+// rusage, the time32 timer/timerfd/clock calls, adjtimex's struct timex of longs, ustat, sysfs.
 // The same source builds for i386 (gcc -m32), whose kernel has the same calls and layouts: the
 // expected output is the x86 kernel's own run of it.
 #define _GNU_SOURCE
@@ -285,6 +285,23 @@ static void old_adjtimex(void) {
          r >= 0 && r <= 5, tx[7], tx[8], tx[11], pad_zero, (unsigned)tx[32]);
 }
 
+// ustat's struct of 20 bytes (int, long, two 6-byte names); sysfs's three options.
+static void old_ustat_sysfs(void) {
+  struct stat st;
+  stat(".", &st);
+  uint8_t u[32];
+  memset(u, 0x44, sizeof u);
+  long r = sys(__NR_ustat, (long)(unsigned)st.st_dev, (long)u, 0, 0, 0);
+  printf("ustat: %ld, after it %#x\n", r, u[20]);
+  long count = sys(__NR_sysfs, 3, 0, 0, 0, 0);
+  long proc = sys(__NR_sysfs, 1, (long)"proc", 0, 0, 0);
+  char name[64] = "";
+  r = sys(__NR_sysfs, 2, proc, (long)name, 0, 0);
+  printf("sysfs: count positive %d, name of proc's index %ld: %s\n", count > 0, r, name);
+  printf("sysfs unknown type: %ld, bad option: %ld\n", sys(__NR_sysfs, 1, (long)"no-such-fs", 0, 0, 0),
+         sys(__NR_sysfs, 9, 0, 0, 0, 0));
+}
+
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
   old_signals();
@@ -294,5 +311,6 @@ int main(void) {
   old_waitid();
   old_timers();
   old_adjtimex();
+  old_ustat_sysfs();
   return 0;
 }
