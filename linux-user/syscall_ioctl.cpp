@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -245,14 +246,15 @@ int64_t interface_list_ioctl(SyscallCtx& ctx, int fd, uint64_t arg) {
   }
   if (buf && len < 0) return -EINVAL;
   const size_t guest_rec = narrow ? kIfreq32 : kIfreq64;
-  const size_t n = buf ? size_t(len) / guest_rec : 0;
-  std::vector<ifreq> host_reqs(n);
+  // At most 4096 interfaces (a bigger guest buffer is not filled further): the host copy stays small.
+  const size_t n = buf ? std::min<size_t>(size_t(len) / guest_rec, 4096) : 0;
+  std::vector<ifreq> host_reqs(std::max<size_t>(n, 1));  // a buffer even for no record: not a probe
   ifconf host{};
   host.ifc_len = buf ? int(n * sizeof(ifreq)) : 0;
   host.ifc_buf = buf ? reinterpret_cast<char*>(host_reqs.data()) : nullptr;
   if (buf && !ctx.mem.access_ok(buf, uint64_t(len), PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
   if (::ioctl(fd, SIOCGIFCONF, &host) != 0) return -errno;
-  const size_t got = size_t(host.ifc_len) / sizeof(ifreq);
+  const size_t got = std::min(size_t(host.ifc_len) / sizeof(ifreq), n);
   for (size_t i = 0; buf && i < got; i++)
     if (!copy_to_guest(ctx.mem, buf + i * guest_rec, &host_reqs[i], guest_rec)) return -EFAULT;
   // Without a buffer the kernel answers with the length the list needs (in the guest's records).

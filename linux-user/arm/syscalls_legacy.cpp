@@ -109,12 +109,13 @@ SYS(nice) {
 // with d_type in the record's last byte, records aligned to 4 (fs/readdir.c, filldir).
 SYS(getdents) {
   const uint32_t count = uint32_t(a[2]);
-  // A host record is never smaller than the guest's: a read of `count` host bytes fits.
-  std::vector<uint8_t> host(std::max<uint32_t>(count, 512));
+  // A host record is never smaller than the guest's: a read of `count` host bytes fits. (At most
+  // 1 MiB at a time, whatever the guest asks: a shorter answer is still a right one.)
+  std::vector<uint8_t> host(std::clamp<uint32_t>(count, 512, 1u << 20));
   const long n = syscall(SYS_getdents64, int(a[0]), host.data(), host.size());
   if (n < 0) return -errno;
   std::vector<uint8_t> out;
-  out.reserve(count);
+  out.reserve(host.size());
   int64_t resume_at = -1;  // the offset of the first entry not returned
   for (long off = 0; off < n;) {
     const auto* d = reinterpret_cast<const struct dirent64*>(host.data() + off);

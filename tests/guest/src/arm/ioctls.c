@@ -42,6 +42,10 @@ static void interfaces(void) {
   ic.ifc_len = sizeof(struct ifreq) + 8;  // room for one record only
   r = io(s, SIOCGIFCONF, &ic);
   printf("SIOCGIFCONF one record: %ld, length %d\n", r, ic.ifc_len / (int)sizeof(struct ifreq));
+  memset(buf, 0x5a, sizeof buf);
+  ic.ifc_len = 8;  // room for no record
+  r = io(s, SIOCGIFCONF, &ic);
+  printf("SIOCGIFCONF 8 bytes: %ld, length %d, buffer untouched %d\n", r, ic.ifc_len, (unsigned char)buf[0] == 0x5a);
 
   struct {
     struct ifreq q;
