@@ -6,6 +6,8 @@
 // most of them, and every *_time64 call) run it under their Arm number. The others are wrapped
 // here; a call of the same name whose layout differs and that has no wrapper is left out
 // (ENOSYS, which glibc answers by falling back to the newer call).
+#include "linux-user/arm/syscalls.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -20,7 +22,6 @@
 #include <vector>
 
 #include "linux-user/arm/syscall_nr.h"
-#include "linux-user/arm/syscalls.h"
 #include "linux-user/arm/thread.h"
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/syscall.h"
@@ -43,7 +44,6 @@ int64_t call(SyscallCtx& ctx, unsigned generic_nr, std::initializer_list<uint64_
 // Guest memory the generic handler can take the 64-bit form of a structure in: below the guest's
 // stack pointer (the thread's own stack, which nothing else uses while it is in a system call).
 uint64_t scratch(SyscallCtx& ctx, unsigned bytes) { return (ctx.thread.sp() - 256 - bytes) & ~uint64_t(15); }
-
 
 // time32: struct timespec / timeval of two 32-bit longs, converted through the 64-bit call.
 bool get_ts32(SyscallCtx& ctx, uint64_t addr, uint64_t t) {
