@@ -96,9 +96,11 @@ static void old_signals(void) {
   printf("mask after sigsuspend %#x\n", oset);
 
   signal(SIGALRM, on_alarm);
-  struct itimerval it = {{0, 0}, {0, 20000}};
+  // Every 20 ms, so that one tick comes after pause began however late the program gets there.
+  struct itimerval it = {{0, 20000}, {0, 20000}}, off = {{0, 0}, {0, 0}};
   setitimer(ITIMER_REAL, &it, NULL);
   printf("pause: %ld\n", sys(__NR_pause, 0, 0, 0, 0, 0));
+  setitimer(ITIMER_REAL, &off, NULL);
   sigprocmask(SIG_UNBLOCK, &rtset, NULL);
 }
 
