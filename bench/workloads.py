@@ -19,7 +19,9 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul", "syscalls"]
+WORKLOADS = ["sieve", "hash", "sort", "strings", "matmul", "syscalls", "simd"]
+# Per-guest compiler flags of a workload: armhf's default FPU is VFPv3-D16, without NEON.
+GUEST_CFLAGS = {("arm", "simd"): ["-mfpu=neon"]}
 GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
           "aarch64": ("aarch64-linux-gnu-gcc", "qemu-aarch64"),
           "arm": ("arm-linux-gnueabihf-gcc", "qemu-arm")}  # armhf: Thumb-2, VFPv3-D16
@@ -28,8 +30,8 @@ GUESTS = {"riscv64": ("riscv64-linux-gnu-gcc", "qemu-riscv64"),
 QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 
 
-def build(compiler, src, out):
-    subprocess.run([compiler, "-O2", "-static", "-o", out, src], check=True)
+def build(compiler, src, out, extra=()):
+    subprocess.run([compiler, "-O2", "-static", *extra, "-o", out, src], check=True)
 
 
 def best_time(cmd, runs, env=None, cpu=False):
@@ -99,7 +101,7 @@ def main():
         native_bin = os.path.join(args.outdir, f"{name}-native")
         guest_bin = os.path.join(args.outdir, f"{name}-{args.arch}")
         build("gcc", src, native_bin)
-        build(cc, src, guest_bin)
+        build(cc, src, guest_bin, GUEST_CFLAGS.get((args.arch, name), []))
         cpu = args.baseline is not None  # then every column is CPU time (see best_times_alternating)
         tn, out_n = best_time([native_bin], args.runs, cpu=cpu)
         tq = out_q = None

@@ -39,7 +39,11 @@ bool never_restarts(uint64_t nr) {
                                                 "clock_nanosleep_time64",
                                                 "io_getevents",
                                                 "io_pgetevents",
-                                                "poll"};
+                                                "poll",
+                                                "pause",
+                                                "sigsuspend",
+                                                "select",
+                                                "_newselect"};
   const char* name = syscall_name(nr);
   if (!name) return false;
   for (std::string_view n : kNames)

@@ -86,6 +86,9 @@ int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64
 // parent (syscall_process.cpp, do_clone).
 void send_vfork_writes(Process& proc);
 
+// ioctl(fd, request, arg) with the guest ABI's structure layouts (linux-user/syscall_ioctl.cpp).
+int64_t guest_ioctl(SyscallCtx& ctx, int fd, uint64_t request, uint64_t arg);
+
 // -strace output (linux-user/strace.cpp).
 void strace_enter(SyscallCtx& ctx, const SyscallDef* def, uint64_t nr, const uint64_t* args);
 void strace_exit(SyscallCtx& ctx, const SyscallDef* def, int64_t result);

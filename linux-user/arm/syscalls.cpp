@@ -6,6 +6,8 @@
 // most of them, and every *_time64 call) run it under their Arm number. The others are wrapped
 // here; a call of the same name whose layout differs and that has no wrapper is left out
 // (ENOSYS, which glibc answers by falling back to the newer call).
+#include "linux-user/arm/syscalls.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -27,10 +29,8 @@
 namespace mimic::linux_user::arm32 {
 
 namespace {
-
-#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
-
 const SyscallTable* g_generic = nullptr;  // the generic handlers, by generic number
+}  // namespace
 
 int64_t call(SyscallCtx& ctx, unsigned generic_nr, std::initializer_list<uint64_t> args) {
   const SyscallDef* def = g_generic->find(generic_nr);
@@ -41,13 +41,48 @@ int64_t call(SyscallCtx& ctx, unsigned generic_nr, std::initializer_list<uint64_
   return def->fn(ctx, a);
 }
 
-uint64_t pair(uint64_t lo, uint64_t hi) { return lo | hi << 32; }
-uint64_t sext(uint64_t v) { return uint64_t(int64_t(int32_t(v))); }
-constexpr uint64_t kAtFdcwd = uint64_t(-100);
-
 // Guest memory the generic handler can take the 64-bit form of a structure in: below the guest's
 // stack pointer (the thread's own stack, which nothing else uses while it is in a system call).
 uint64_t scratch(SyscallCtx& ctx, unsigned bytes) { return (ctx.thread.sp() - 256 - bytes) & ~uint64_t(15); }
+
+// time32: struct timespec / timeval of two 32-bit longs, converted through the 64-bit call.
+bool get_ts32(SyscallCtx& ctx, uint64_t addr, uint64_t t) {
+  int32_t v[2];
+  if (!copy_from_guest(ctx.mem, v, addr, 8)) return false;
+  const int64_t w[2] = {v[0], v[1]};
+  return copy_to_guest(ctx.mem, t, w, 16);
+}
+bool put_ts32(SyscallCtx& ctx, uint64_t t, uint64_t addr) {
+  int64_t w[2];
+  if (!copy_from_guest(ctx.mem, w, t, 16)) return false;
+  const int32_t v[2] = {int32_t(w[0]), int32_t(w[1])};
+  return copy_to_guest(ctx.mem, addr, v, 8);
+}
+
+// Structures of longs (itimerval, mq_attr, rusage): n signed 32-bit words widened to 64 at `t`,
+// and back.
+bool widen_longs(SyscallCtx& ctx, uint64_t addr, uint64_t t, unsigned n) {
+  int32_t v[32];
+  int64_t w[32];
+  if (n > 32 || !copy_from_guest(ctx.mem, v, addr, 4 * n)) return false;
+  for (unsigned i = 0; i < n; i++) w[i] = v[i];
+  return copy_to_guest(ctx.mem, t, w, 8 * n);
+}
+bool narrow_longs(SyscallCtx& ctx, uint64_t t, uint64_t addr, unsigned n) {
+  int64_t w[32];
+  int32_t v[32];
+  if (n > 32 || !copy_from_guest(ctx.mem, w, t, 8 * n)) return false;
+  for (unsigned i = 0; i < n; i++) v[i] = int32_t(w[i]);
+  return copy_to_guest(ctx.mem, addr, v, 4 * n);
+}
+
+namespace {
+
+#define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
+
+uint64_t pair(uint64_t lo, uint64_t hi) { return lo | hi << 32; }
+uint64_t sext(uint64_t v) { return uint64_t(int64_t(int32_t(v))); }
+constexpr uint64_t kAtFdcwd = uint64_t(-100);
 
 // ---- the pre-*at path calls ----
 SYS(open) { return call(ctx, nr::k_openat, {kAtFdcwd, a[0], a[1], a[2]}); }
@@ -231,19 +266,6 @@ SYS(setrlimit) {
   return call(ctx, nr::k_prlimit64, {0, a[0], t, 0});
 }
 
-// time32: struct timespec / timeval of two 32-bit longs, converted through the 64-bit call.
-bool get_ts32(SyscallCtx& ctx, uint64_t addr, uint64_t t) {
-  int32_t v[2];
-  if (!copy_from_guest(ctx.mem, v, addr, 8)) return false;
-  const int64_t w[2] = {v[0], v[1]};
-  return copy_to_guest(ctx.mem, t, w, 16);
-}
-bool put_ts32(SyscallCtx& ctx, uint64_t t, uint64_t addr) {
-  int64_t w[2];
-  if (!copy_from_guest(ctx.mem, w, t, 16)) return false;
-  const int32_t v[2] = {int32_t(w[0]), int32_t(w[1])};
-  return copy_to_guest(ctx.mem, addr, v, 8);
-}
 SYS(clock_gettime32) {
   const uint64_t t = scratch(ctx, 16);
   if (int64_t r = call(ctx, nr::k_clock_gettime, {a[0], t}); r < 0) return r;
@@ -302,21 +324,6 @@ SYS(wait4) {
   return copy_to_guest(ctx.mem, a[3], out, sizeof out) ? r : -EFAULT;
 }
 
-// Structures of longs (itimerval, mq_attr): n signed 32-bit words widened to 64 at `t`, and back.
-bool widen_longs(SyscallCtx& ctx, uint64_t addr, uint64_t t, unsigned n) {
-  int32_t v[8];
-  int64_t w[8];
-  if (!copy_from_guest(ctx.mem, v, addr, 4 * n)) return false;
-  for (unsigned i = 0; i < n; i++) w[i] = v[i];
-  return copy_to_guest(ctx.mem, t, w, 8 * n);
-}
-bool narrow_longs(SyscallCtx& ctx, uint64_t t, uint64_t addr, unsigned n) {
-  int64_t w[8];
-  int32_t v[8];
-  if (!copy_from_guest(ctx.mem, w, t, 8 * n)) return false;
-  for (unsigned i = 0; i < n; i++) v[i] = int32_t(w[i]);
-  return copy_to_guest(ctx.mem, addr, v, 4 * n);
-}
 SYS(getitimer) {
   const uint64_t t = scratch(ctx, 32);
   if (int64_t r = call(ctx, nr::k_getitimer, {a[0], t}); r < 0) return r;
@@ -789,6 +796,7 @@ void register_syscalls(SyscallTable& table) {
     }
   }
   for (const SyscallDef& d : kDefs) table.add(d);
+  add_legacy_syscalls(table);
 }
 
 }  // namespace mimic::linux_user::arm32

@@ -159,6 +159,13 @@ QEMU_DIFFERS = {
                             "is the x86 kernel's own run",
     ("arm", "procfs"): "qemu-arm (7.2) passes the host's x86 /proc/cpuinfo through; Linux's arm format is in "
                        "arch/arm/kernel/setup.c",
+    ("arm", "ioctls"): "qemu-arm (7.2) has no TCGETS2/TCSETS2 or TIOCGEXCL and answers an unknown request with "
+                       "ENOSYS (Linux: ENOTTY); the expected output is the x86 kernel's own run of the same source "
+                       "(gcc -m32)",
+    ("arm", "old_calls"): "qemu-arm (7.2) returns the new value from nice, EFAULT from futimesat without a path and "
+                          "from sigsuspend, clears the real-time signals on the old SIG_SETMASK and leaves struct "
+                          "timex's padding; the expected output is the x86 kernel's own run of the same source "
+                          "(gcc -m32: i386 has the same old calls and 32-bit layouts)",
 }
 
 # Programs the 32-bit Arm guest does not run correctly yet (reported as skipped, with the reason):
