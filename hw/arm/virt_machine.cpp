@@ -121,7 +121,8 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       return board->gic_sysreg_write(i, enc, el, false, v);
     };
     h.timer_output = [board, i](unsigned t, bool level) {
-      board->set_timer_output(i, t == unsigned(arm::ArmTimerId::Virt) ? ArmTimer::Virt : ArmTimer::Phys, level);
+      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp};  // by ArmTimerId
+      board->set_timer_output(i, kBoardTimer[t], level);
     };
     h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };
     h.broadcast_tlb_flush = [this, i](uint64_t page) {

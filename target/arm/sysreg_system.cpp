@@ -91,12 +91,51 @@ constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
 
 uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
 
-uint64_t timer_count(const A64Cpu& c, unsigned t) { return t == 0 ? counter(c) : counter(c) - sys(c).cntvoff; }
+uint64_t timer_count(const A64Cpu& c, unsigned t) {
+  return t == unsigned(ArmTimerId::Virt) ? counter(c) - sys(c).cntvoff : counter(c);
+}
 
 uint64_t timer_ctl(const A64Cpu& c, unsigned t) {
   uint64_t ctl = sys(c).cnt_ctl[t] & (kTimerEnable | kTimerImask);
   if ((ctl & kTimerEnable) && timer_count(c, t) >= sys(c).cnt_cval[t]) ctl |= kTimerIstatus;
   return ctl;
+}
+
+// CNT{P,V,HP}_{TVAL,CTL,CVAL}: which timer (ArmTimerId) and which of its registers.
+enum class TimerField { Tval, Ctl, Cval };
+bool timer_reg(ArmReg r, unsigned* t, TimerField* f) {
+  switch (r) {
+    case ArmReg::CNTP_TVAL_EL0: *t = 0, *f = TimerField::Tval; return true;
+    case ArmReg::CNTP_CTL_EL0: *t = 0, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTP_CVAL_EL0: *t = 0, *f = TimerField::Cval; return true;
+    case ArmReg::CNTV_TVAL_EL0: *t = 1, *f = TimerField::Tval; return true;
+    case ArmReg::CNTV_CTL_EL0: *t = 1, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTV_CVAL_EL0: *t = 1, *f = TimerField::Cval; return true;
+    case ArmReg::CNTHP_TVAL_EL2: *t = 2, *f = TimerField::Tval; return true;
+    case ArmReg::CNTHP_CTL_EL2: *t = 2, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTHP_CVAL_EL2: *t = 2, *f = TimerField::Cval; return true;
+    default: return false;
+  }
+}
+
+uint64_t timer_read(const A64Cpu& c, unsigned t, TimerField f) {
+  switch (f) {
+    case TimerField::Ctl: return timer_ctl(c, t);
+    case TimerField::Cval: return sys(c).cnt_cval[t];
+    case TimerField::Tval: break;
+  }
+  return uint64_t(int64_t(int32_t(uint32_t(sys(c).cnt_cval[t] - timer_count(c, t))))) & 0xffffffff;
+}
+
+void timers_changed(A64Cpu& c);
+void timer_write(A64Cpu& c, unsigned t, TimerField f, uint64_t v) {
+  ArmSysState& s = sys(c);
+  switch (f) {
+    case TimerField::Ctl: s.cnt_ctl[t] = v & (kTimerEnable | kTimerImask); break;
+    case TimerField::Cval: s.cnt_cval[t] = v; break;
+    case TimerField::Tval: s.cnt_cval[t] = timer_count(c, t) + uint64_t(int64_t(int32_t(uint32_t(v)))); break;
+  }
+  timers_changed(c);
 }
 
 void timers_changed(A64Cpu& c) {
@@ -118,9 +157,9 @@ void raise_undefined(A64Cpu& c, uint64_t pc) {
   record_exception(c, exception_target_el(c), syndrome_undefined());
   tcg::cpu_loop_exit(&c, kExitException);
 }
-void raise_sysreg_trap(A64Cpu& c, uint32_t enc, bool read, unsigned rt, uint64_t pc) {
+void raise_sysreg_trap(A64Cpu& c, unsigned target_el, uint32_t enc, bool read, unsigned rt, uint64_t pc) {
   c.pc = pc;
-  record_exception(c, exception_target_el(c), syndrome_sysreg_trap(enc, read, rt));
+  record_exception(c, target_el, syndrome_sysreg_trap(enc, read, rt));
   tcg::cpu_loop_exit(&c, kExitException);
 }
 
@@ -149,6 +188,72 @@ bool el0_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   if (is_pmu_reg(enc)) return pmu_el0_trapped(c, enc, read);
   int i = find_reg(enc);
   return i >= 0 && el0_trapped(c, ArmReg(i));
+}
+
+// HCR_EL2 as it applies: 0 without EL2 (and for EL0 under TGE, whose EL1 controls do not apply).
+uint64_t el2_traps(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2 || s.el > 1) return 0;
+  const uint64_t h = R(c, ArmReg::HCR_EL2);
+  return s.el == 0 && (h & Hcr::kTge) ? 0 : h;
+}
+
+// An EL0/EL1 access that HCR_EL2 (TVM, TRVM, TACR, TID1-3) or CNTHCTL_EL2 (EL1PCTEN, EL1PCEN)
+// traps to EL2 (EC 0x18). EL0's own controls (el0_access_traps, to EL1) come first.
+bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2 || s.el > 1 || (s.el == 0 && (R(c, ArmReg::HCR_EL2) & Hcr::kTge))) return false;
+  const uint64_t h = el2_traps(c), cnthctl = R(c, ArmReg::CNTHCTL_EL2);
+  if (is_id_space(enc)) return s.el == 1 && (h & Hcr::kTid3);
+  const int i = find_reg(enc);
+  if (i < 0) return false;
+  switch (ArmReg(i)) {
+    case ArmReg::CNTPCT_EL0: return !(cnthctl & 1);
+    case ArmReg::CNTP_CTL_EL0:
+    case ArmReg::CNTP_CVAL_EL0:
+    case ArmReg::CNTP_TVAL_EL0: return !(cnthctl & 2);
+    case ArmReg::CTR_EL0: return h & Hcr::kTid2;
+    default: break;
+  }
+  if (s.el != 1) return false;
+  switch (ArmReg(i)) {
+    case ArmReg::SCTLR_EL1:
+    case ArmReg::TTBR0_EL1:
+    case ArmReg::TTBR1_EL1:
+    case ArmReg::TCR_EL1:
+    case ArmReg::ESR_EL1:
+    case ArmReg::FAR_EL1:
+    case ArmReg::AFSR0_EL1:
+    case ArmReg::AFSR1_EL1:
+    case ArmReg::MAIR_EL1:
+    case ArmReg::AMAIR_EL1:
+    case ArmReg::CONTEXTIDR_EL1: return h & (read ? Hcr::kTrvm : Hcr::kTvm);
+    case ArmReg::ACTLR_EL1: return h & Hcr::kTacr;
+    case ArmReg::REVIDR_EL1:
+    case ArmReg::AIDR_EL1: return h & Hcr::kTid1;
+    case ArmReg::CCSIDR_EL1:
+    case ArmReg::CLIDR_EL1:
+    case ArmReg::CSSELR_EL1: return h & Hcr::kTid2;
+    default: return false;
+  }
+}
+
+// DC/IC/TLBI (op = op1:CRn:CRm:op2) that HCR_EL2 traps to EL2: TSW (DC by set/way), TPCP (DC
+// to the PoC), TPU (DC/IC to the PoU), TTLB (TLBI at EL1).
+constexpr uint32_t kSysOp0 = 1u << 14;  // SYS's op0 in a trap syndrome
+bool el2_sys_op_traps(const A64Cpu& c, uint32_t op) {
+  const uint64_t h = el2_traps(c);
+  if (!h) return false;
+  const bool el1 = sys(c).el == 1;
+  const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;
+  if (crn == 8) return el1 && op1 == 0 && (h & Hcr::kTtlb);
+  if (crn != 7) return false;
+  if (op1 == 0 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) return el1 && (h & Hcr::kTsw);
+  const bool poc = (op1 == 0 && crm == 6 && op2 == 1) ||
+                   (op1 == 3 && op2 == 1 && (crm == 10 || crm == 14 || crm == 12 || crm == 13));
+  const bool pou =
+      (op1 == 3 && op2 == 1 && (crm == 11 || crm == 5)) || (op1 == 0 && op2 == 0 && (crm == 5 || crm == 1));
+  return (poc && (h & Hcr::kTpcp)) || (pou && (h & Hcr::kTpu));
 }
 
 }  // namespace
@@ -197,6 +302,7 @@ void update_tb_flags(A64Cpu& c) {
   // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
   if (s.have_el2 && s.el <= 2 && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
   if (trap) f |= kTbFpTrap;
+  if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
   c.tb_flags = f;
 }
 
@@ -214,8 +320,8 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   pmu_reset(c);
   s.oslk = true;
   s.cntvoff = 0;
-  s.cnt_ctl[0] = s.cnt_ctl[1] = 0;
-  s.cnt_cval[0] = s.cnt_cval[1] = 0;
+  std::memset(s.cnt_ctl, 0, sizeof s.cnt_ctl);
+  std::memset(s.cnt_cval, 0, sizeof s.cnt_cval);
   s.exc_syndrome = 0;
   s.event.store(false);
   s.has_large_mappings = false;
@@ -276,7 +382,10 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CNTP_CVAL_EL0):
     case int(ArmReg::CNTV_CVAL_EL0):
     case int(ArmReg::CNTP_TVAL_EL0):
-    case int(ArmReg::CNTV_TVAL_EL0): return true;
+    case int(ArmReg::CNTV_TVAL_EL0):
+    case int(ArmReg::CNTHP_CTL_EL2):
+    case int(ArmReg::CNTHP_CVAL_EL2):
+    case int(ArmReg::CNTHP_TVAL_EL2): return true;
     default: return is_gic_reg(enc);  // an EOI or priority mask change may let an interrupt in
   }
 }
@@ -303,6 +412,12 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   const ArmCpuModel& m = *s.model;
   if (kRegs[i].kind == Kind::Store) {
     v = s.r[i];
+    return true;
+  }
+  unsigned timer;
+  TimerField field;
+  if (timer_reg(r, &timer, &field)) {
+    v = timer_read(c, timer, field);
     return true;
   }
   switch (r) {
@@ -364,16 +479,6 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::CNTFRQ_EL0: v = kSystemCntfrq; return true;
     case ArmReg::CNTPCT_EL0: v = counter(c); return true;
     case ArmReg::CNTVCT_EL0: v = counter(c) - s.cntvoff; return true;
-    case ArmReg::CNTP_CTL_EL0: v = timer_ctl(c, 0); return true;
-    case ArmReg::CNTV_CTL_EL0: v = timer_ctl(c, 1); return true;
-    case ArmReg::CNTP_CVAL_EL0: v = s.cnt_cval[0]; return true;
-    case ArmReg::CNTV_CVAL_EL0: v = s.cnt_cval[1]; return true;
-    case ArmReg::CNTP_TVAL_EL0:
-      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[0] - timer_count(c, 0))))) & 0xffffffff;
-      return true;
-    case ArmReg::CNTV_TVAL_EL0:
-      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[1] - timer_count(c, 1))))) & 0xffffffff;
-      return true;
     case ArmReg::OSLSR_EL1: v = 0x8 | (s.oslk ? 2 : 0); return true;  // OSLM = 0b10: the OS lock is implemented
     case ArmReg::DBGCLAIMSET_EL1: v = 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
@@ -402,6 +507,12 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   const ArmCpuModel& m = *s.model;
   if (kRegs[i].kind == Kind::Store) {
     s.r[i] = v;
+    return true;
+  }
+  unsigned timer;
+  TimerField field;
+  if (timer_reg(r, &timer, &field)) {
+    timer_write(c, timer, field, v);
     return true;
   }
   switch (r) {
@@ -438,6 +549,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
         s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
       if (changed & kHcrRouting) check_unmasked_irq(c);
+      update_tb_flags(c);  // TPCP/TPU
       return true;
     }
     case ArmReg::CPTR_EL2:
@@ -479,23 +591,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       return true;
     case ArmReg::DIT: s.pstate = (s.pstate & ~Pstate::kDIT) | (v & Pstate::kDIT); return true;
     case ArmReg::SSBS: s.pstate = (s.pstate & ~Pstate::kSSBS) | (v & Pstate::kSSBS); return true;
-    case ArmReg::CNTP_CTL_EL0:
-    case ArmReg::CNTV_CTL_EL0:
-      s.cnt_ctl[r == ArmReg::CNTV_CTL_EL0] = v & (kTimerEnable | kTimerImask);
-      timers_changed(c);
-      return true;
-    case ArmReg::CNTP_CVAL_EL0:
-    case ArmReg::CNTV_CVAL_EL0:
-      s.cnt_cval[r == ArmReg::CNTV_CVAL_EL0] = v;
-      timers_changed(c);
-      return true;
-    case ArmReg::CNTP_TVAL_EL0:
-    case ArmReg::CNTV_TVAL_EL0: {
-      unsigned t = r == ArmReg::CNTV_TVAL_EL0;
-      s.cnt_cval[t] = timer_count(c, t) + uint64_t(int64_t(int32_t(uint32_t(v))));
-      timers_changed(c);
-      return true;
-    }
     case ArmReg::OSLAR_EL1:
       s.oslk = v & 1;
       if (s.debug_regs_changed) s.debug_regs_changed();
@@ -517,7 +612,8 @@ namespace {
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), true))
-    raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
+    raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), true, unsigned(rt), pc);
+  if (el2_access_traps(c, uint32_t(enc), true)) raise_sysreg_trap(c, 2, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
   return v;
@@ -525,13 +621,15 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
 uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), false))
-    raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
+    raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), false, unsigned(rt), pc);
+  if (el2_access_traps(c, uint32_t(enc), false)) raise_sysreg_trap(c, 2, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
   return 0;
 }
-uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint64_t, uint64_t) {
+uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
+  if (el2_sys_op_traps(c, uint32_t(op))) raise_sysreg_trap(c, 2, kSysOp0 | uint32_t(op), false, unsigned(rt), pc);
   if (!do_sys_op(c, uint32_t(op), v)) raise_undefined(c, pc);
   return 0;
 }

@@ -91,9 +91,19 @@ enum : uint64_t {
   kVi = 1u << 7,
   kTwi = 1u << 13,
   kTwe = 1u << 14,
+  kTid1 = 1u << 16,
+  kTid2 = 1u << 17,
+  kTid3 = 1u << 18,
   kTsc = 1u << 19,
+  kTacr = 1u << 21,
+  kTsw = 1u << 22,
+  kTpcp = 1u << 23,
+  kTpu = 1u << 24,
+  kTtlb = 1u << 25,
+  kTvm = 1u << 26,
   kTge = 1u << 27,
   kHcd = 1u << 29,
+  kTrvm = 1u << 30,
   kE2h = uint64_t(1) << 34,
 };
 }
@@ -124,7 +134,8 @@ struct ArmCpuHooks {
 
 constexpr uint64_t kPsciNotHandled = ~uint64_t(0) - 0x1000, kPsciCpuOff = ~uint64_t(0) - 0x1001;
 
-enum class ArmTimerId : unsigned { Phys = 0, Virt = 1 };
+enum class ArmTimerId : unsigned { Phys = 0, Virt = 1, HypPhys = 2 };
+constexpr unsigned kNumArmTimers = 3;
 
 struct ArmSysState {
   const ArmCpuModel* model = nullptr;
@@ -140,9 +151,10 @@ struct ArmSysState {
   uint64_t claim = 0;
   PmuState pmu;
   bool oslk = true;  // OS lock, locked at reset
-  // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
+  // Generic timer: counter offset (virtual = physical - cntvoff), and the timers by ArmTimerId
+  // (the EL1 physical and virtual ones, EL2's physical one).
   uint64_t cntvoff = 0;
-  uint64_t cnt_ctl[2] = {}, cnt_cval[2] = {};
+  uint64_t cnt_ctl[kNumArmTimers] = {}, cnt_cval[kNumArmTimers] = {};
   // Interrupt lines (bit 0 IRQ, 1 FIQ, 2 virtual IRQ, 3 virtual FIQ: the GIC's virtual CPU
   // interface), driven by other threads.
   std::atomic<uint32_t> lines{0};
