@@ -35,7 +35,6 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
-    if (options.secure) throw MachineError("-M virt,secure=on: EL3 is not implemented yet in mimic's AArch64 CPU");
     if (config.single_thread)
       throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
     model_ = arm::find_cpu_model(options.cpu_type);
@@ -52,6 +51,8 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       cc.model = model_;
       cc.gicv3 = options.gic_version == 3;
       cc.el2 = options.virtualization;
+      cc.el3 = options.secure;
+      cc.entry_el = board_->boot().el;
       cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
@@ -121,7 +122,8 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       return board->gic_sysreg_write(i, enc, el, false, v);
     };
     h.timer_output = [board, i](unsigned t, bool level) {
-      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp};  // by ArmTimerId
+      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp,
+                                                 ArmTimer::Sec};  // by ArmTimerId
       board->set_timer_output(i, kBoardTimer[t], level);
     };
     h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "target/arm/mmu.h"
@@ -14,17 +15,21 @@ namespace mimic::arm {
 namespace {
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
-// The registers of the EL an exception is taken to (EL1 or EL2).
-ArmReg spsr_reg(unsigned el) { return el == 2 ? ArmReg::SPSR_EL2 : ArmReg::SPSR_EL1; }
-ArmReg elr_reg(unsigned el) { return el == 2 ? ArmReg::ELR_EL2 : ArmReg::ELR_EL1; }
-ArmReg esr_reg(unsigned el) { return el == 2 ? ArmReg::ESR_EL2 : ArmReg::ESR_EL1; }
-ArmReg far_reg(unsigned el) { return el == 2 ? ArmReg::FAR_EL2 : ArmReg::FAR_EL1; }
-ArmReg vbar_reg(unsigned el) { return el == 2 ? ArmReg::VBAR_EL2 : ArmReg::VBAR_EL1; }
+// The registers of the EL an exception is taken to (EL1, EL2 or EL3).
+ArmReg by_el(unsigned el, ArmReg el1, ArmReg el2, ArmReg el3) { return el == 3 ? el3 : el == 2 ? el2 : el1; }
+ArmReg spsr_reg(unsigned el) { return by_el(el, ArmReg::SPSR_EL1, ArmReg::SPSR_EL2, ArmReg::SPSR_EL3); }
+ArmReg elr_reg(unsigned el) { return by_el(el, ArmReg::ELR_EL1, ArmReg::ELR_EL2, ArmReg::ELR_EL3); }
+ArmReg esr_reg(unsigned el) { return by_el(el, ArmReg::ESR_EL1, ArmReg::ESR_EL2, ArmReg::ESR_EL3); }
+ArmReg far_reg(unsigned el) { return by_el(el, ArmReg::FAR_EL1, ArmReg::FAR_EL2, ArmReg::FAR_EL3); }
+ArmReg vbar_reg(unsigned el) { return by_el(el, ArmReg::VBAR_EL1, ArmReg::VBAR_EL2, ArmReg::VBAR_EL3); }
 
-uint64_t hcr(const A64Cpu& c) { return sys(c).have_el2 ? c.sys->r[size_t(ArmReg::HCR_EL2)] : 0; }
+uint64_t hcr(const A64Cpu& c) { return hcr_el2_effective(c); }
+uint64_t scr(const A64Cpu& c) { return sys(c).have_el3 ? c.sys->r[size_t(ArmReg::SCR_EL3)] : 0; }
 
-// Where a physical IRQ (fiq: FIQ) goes: EL2 when HCR_EL2.IMO/FMO or TGE route it there, else EL1.
+// Where a physical IRQ (fiq: FIQ) goes: EL3 when SCR_EL3.IRQ/FIQ route it there, EL2 when
+// HCR_EL2.IMO/FMO or TGE do, else EL1.
 unsigned interrupt_target_el(const A64Cpu& c, bool fiq) {
+  if (scr(c) & (fiq ? Scr::kFiq : Scr::kIrq)) return 3;
   const uint64_t h = hcr(c);
   return (h & (fiq ? Hcr::kFmo : Hcr::kImo)) || (h & Hcr::kTge) ? 2 : 1;
 }
@@ -145,11 +150,14 @@ void do_eret(A64Cpu& c) {
   const unsigned el = s.el;
   uint64_t spsr = R(c, spsr_reg(el)), elr = R(c, elr_reg(el));
   unsigned target = unsigned(spsr >> 2) & 3;
-  bool illegal = (spsr & 0x10) != 0 ||                           // AArch32: not implemented
-                 target > el ||                                  // to a higher EL
-                 target == 3 || (target == 2 && !s.have_el2) ||  // an EL this CPU lacks
-                 (target == 1 && (hcr(c) & Hcr::kTge)) ||        // EL1 while TGE routes it all to EL2
-                 (target == 0 && (spsr & 1)) ||                  // EL0 with SP_ELx
+  // From EL3 the lower ELs are AArch64 with SCR_EL3.RW, and EL2 exists in the Non-secure state only.
+  const bool lower_aarch32 = el == 3 && target < 3 && !(scr(c) & Scr::kRw);
+  const bool el2_absent = !s.have_el2 || (s.have_el3 && !(scr(c) & Scr::kNs));
+  bool illegal = (spsr & 0x10) != 0 || lower_aarch32 ||                          // AArch32: not implemented
+                 target > el ||                                                  // to a higher EL
+                 (target == 3 && !s.have_el3) || (target == 2 && el2_absent) ||  // an EL this CPU lacks
+                 (target == 1 && (hcr(c) & Hcr::kTge)) ||                        // EL1 while TGE routes it all to EL2
+                 (target == 0 && (spsr & 1)) ||                                  // EL0 with SP_ELx
                  (spsr & Pstate::kIL);
   c.excl_addr = ~0ull;
   pmu_sync(c);
@@ -355,10 +363,13 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       return ExitAction::Continue;
     }
     case kExitFpTrap: {
-      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2).
+      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2),
+      // then CPTR_EL3.TFP (to EL3).
       const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
       const bool cpacr = s.el <= 1 && !(hcr(c) & Hcr::kTge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
-      take_exception(c, cpacr ? target : 2, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
+      const bool cptr2 = s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & (1u << 10));
+      const unsigned to = cpacr ? target : cptr2 ? 2 : 3;
+      take_exception(c, to, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
       return ExitAction::Continue;
     }
     case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
@@ -397,18 +408,21 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       }
       const bool hvc = reason == kExitHvc;
       if (s.have_el2 && hvc) {
-        // HVC goes to EL2 (the board's PSCI is on SMC then), unless HCR_EL2.HCD disables it.
-        if (hcr(c) & Hcr::kHcd)
+        // HVC goes to EL2 (the board's PSCI is on SMC then; at EL3 it stays there), unless
+        // SCR_EL3.HCE (with EL3) or HCR_EL2.HCD (without) disables it; Secure EL1 has no EL2.
+        const bool off = s.have_el3 ? !(scr(c) & Scr::kHce) || (s.el == 1 && is_secure(c)) : (hcr(c) & Hcr::kHcd);
+        if (off)
           sync(syndrome_undefined());
         else
-          take_exception(c, 2, VectorKind::Sync, syndrome(kEcHvc, c.svc_imm), false, 0, c.pc + 4);
+          take_exception(c, std::max(2u, s.el), VectorKind::Sync, syndrome(kEcHvc, c.svc_imm), false, 0, c.pc + 4);
         return ExitAction::Continue;
       }
       if (s.have_el2 && !hvc && s.el == 1 && (hcr(c) & Hcr::kTsc)) {  // SMC trapped to EL2, ELR at it
         take_exception(c, 2, VectorKind::Sync, syndrome(kEcSmc, c.svc_imm), false, 0, c.pc);
         return ExitAction::Continue;
       }
-      // No EL3: PSCI through the conduit (QEMU's psci-conduit); anything else is UNDEFINED.
+      // PSCI through the conduit (QEMU's psci-conduit) first; then SMC goes to EL3 (ELR past it)
+      // unless SCR_EL3.SMD disables it; without EL3 it is UNDEFINED.
       uint64_t fn = c.x[0];
       if (s.hooks && s.hooks->psci) {
         uint64_t r = s.hooks->psci(reason == kExitHvc, fn, c.x[1], c.x[2], c.x[3]);
@@ -421,6 +435,10 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
           c.pc += 4;
           return ExitAction::Continue;
         }
+      }
+      if (!hvc && s.have_el3 && !(scr(c) & Scr::kSmd)) {
+        take_exception(c, 3, VectorKind::Sync, syndrome(kEcSmc, c.svc_imm), false, 0, c.pc + 4);
+        return ExitAction::Continue;
       }
       sync(syndrome_undefined());
       return ExitAction::Continue;

@@ -177,11 +177,12 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   };
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
-  // The EL2 regime (non-VHE): one range from TTBR0_EL2, TCR_EL2's T0SZ/TG0/TBI/HA/HD/HPD, AP[1]
-  // RES1, one XN bit. EL3 runs with its MMU off.
-  const bool el2 = mmu_idx == kMmuEl2;
-  const uint64_t sctlr = reg(c, el2 ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
-  if (mmu_idx > kMmuEl2 || !(sctlr & Sctlr::kM)) {
+  // The EL2 (non-VHE) and EL3 regimes: one range from TTBR0_ELx, TCR_ELx's T0SZ/TG0/TBI/HA/HD/
+  // HPD, AP[1] RES1, one XN bit.
+  const bool single = mmu_idx == kMmuEl2 || mmu_idx == kMmuEl3;  // a single-range regime (EL2, EL3)
+  const bool el3 = mmu_idx == kMmuEl3;
+  const uint64_t sctlr = reg(c, el3 ? ArmReg::SCTLR_EL3 : single ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
+  if (!(sctlr & Sctlr::kM)) {
     // MMU off: flat, device-nGnRnE data and normal executable instructions.
     if (vaddr & ~kPaMask) {
       res.fault = Fault::AddressSize;
@@ -191,12 +192,12 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.prot = all;
     return finish(res);
   }
-  const uint64_t tcr = reg(c, el2 ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
+  const uint64_t tcr = reg(c, el3 ? ArmReg::TCR_EL3 : single ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
-  const bool tbi = (tcr >> (el2 ? 20 : upper ? 38 : 37)) & 1;
+  const bool tbi = (tcr >> (single ? 20 : upper ? 38 : 37)) & 1;
   unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
   unsigned tg = unsigned(tcr >> (upper ? 30 : 14)) & 3;
-  const bool epd = el2 ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2 has no upper range
+  const bool epd = single ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2/EL3 have no upper range
   // Granule bits: TG0 00=4K 01=64K 10=16K; TG1 01=16K 10=4K 11=64K (reserved values: 4K).
   unsigned gbits = upper ? (tg == 1 ? 14 : tg == 3 ? 16 : 12) : (tg == 1 ? 16 : tg == 2 ? 14 : 12);
   const ArmCpuModel& model = *sys(c).model;
@@ -217,10 +218,13 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const unsigned stride = gbits - 3;
   const unsigned levels = (inputsize - gbits + stride - 1) / stride;
   unsigned level = 4 - levels;
-  uint64_t ttbr = reg(c, el2 ? ArmReg::TTBR0_EL2 : upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
+  uint64_t ttbr = reg(c, el3      ? ArmReg::TTBR0_EL3
+                         : single ? ArmReg::TTBR0_EL2
+                         : upper  ? ArmReg::TTBR1_EL1
+                                  : ArmReg::TTBR0_EL1);
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
-  const bool hpd = (tcr >> (el2 ? 24 : upper ? 42 : 41)) & 1;
-  const bool ha = model.hafdbs && ((tcr >> (el2 ? 21 : 39)) & 1), hd = ha && ((tcr >> (el2 ? 22 : 40)) & 1);
+  const bool hpd = (tcr >> (single ? 24 : upper ? 42 : 41)) & 1;
+  const bool ha = model.hafdbs && ((tcr >> (single ? 21 : 39)) & 1), hd = ha && ((tcr >> (single ? 22 : 40)) & 1);
   bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
   for (;; ++level) {
     unsigned shift = gbits + stride * (3 - level);
@@ -270,11 +274,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     const uint64_t page_mask = (uint64_t(1) << shift) - 1;
     // AP and XN with the table controls folded in (EL2: no EL0 view, UXN is its XN, no PXN).
-    bool el0 = !el2 && (d & Desc::kAp1) && !ap_no_el0;
+    bool el0 = !single && (d & Desc::kAp1) && !ap_no_el0;
     bool ro = (d & Desc::kAp2) || ap_ro;
     bool dbm_clean = hd && (d & Desc::kDbm) && (d & Desc::kAp2) && !ap_ro;  // writable once dirty
     bool uxn = (d & Desc::kUxn) || uxn_t;
-    bool pxn = el2 ? uxn : (d & Desc::kPxn) || pxn_t;
+    bool pxn = single ? uxn : (d & Desc::kPxn) || pxn_t;
     const bool user = mmu_idx == kMmuEl0;
     uint8_t prot = 0;
     if (user) {
@@ -319,7 +323,8 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (d & Desc::kAp2) prot &= ~Prot::kWrite;
     res.prot = prot;
     res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
-    res.attr = uint8_t(reg(c, el2 ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
+    const ArmReg mair = el3 ? ArmReg::MAIR_EL3 : single ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1;
+    res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
     return finish(res);

@@ -39,6 +39,7 @@ int find_reg(uint32_t enc) {
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 constexpr uint32_t kSpEl1Enc = sysreg_enc(3, 4, 4, 1, 0);  // SP_EL1 (an EL2 register)
+constexpr uint32_t kSpEl2Enc = sysreg_enc(3, 6, 4, 1, 0);  // SP_EL2 (an EL3 register)
 // HCR_EL2 bits that change where exceptions and interrupts go (a write re-checks the lines).
 constexpr uint64_t kHcrRouting = Hcr::kFmo | Hcr::kImo | Hcr::kAmo | Hcr::kVf | Hcr::kVi | Hcr::kTge;
 uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
@@ -54,7 +55,8 @@ uint64_t id_space_value(const A64Cpu& c, uint32_t enc) {
   if (crm <= 3) return m.aarch32_id[(crm - 1) * 8 + op2];
   switch (crm * 8 + op2) {
     case 4 * 8 + 0:  // EL2 (AArch64 only) when the board has it
-      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0);
+      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0) |
+             (sys(c).have_el3 ? uint64_t(1) << 12 : 0);
     case 4 * 8 + 1: return m.id_aa64pfr1;
     case 5 * 8 + 0: return m.id_aa64dfr0;
     case 6 * 8 + 0: return m.id_aa64isar0;
@@ -94,6 +96,8 @@ uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_cou
 uint64_t timer_count(const A64Cpu& c, unsigned t) {
   return t == unsigned(ArmTimerId::Virt) ? counter(c) - sys(c).cntvoff : counter(c);
 }
+// CNTPS_*: EL3, and Secure EL1 (which SCR_EL3.ST may trap to EL3); UNDEFINED elsewhere.
+bool secure_timer_reachable(const A64Cpu& c) { return sys(c).el == 3 || (sys(c).el == 1 && is_secure(c)); }
 
 uint64_t timer_ctl(const A64Cpu& c, unsigned t) {
   uint64_t ctl = sys(c).cnt_ctl[t] & (kTimerEnable | kTimerImask);
@@ -114,6 +118,9 @@ bool timer_reg(ArmReg r, unsigned* t, TimerField* f) {
     case ArmReg::CNTHP_TVAL_EL2: *t = 2, *f = TimerField::Tval; return true;
     case ArmReg::CNTHP_CTL_EL2: *t = 2, *f = TimerField::Ctl; return true;
     case ArmReg::CNTHP_CVAL_EL2: *t = 2, *f = TimerField::Cval; return true;
+    case ArmReg::CNTPS_TVAL_EL1: *t = 3, *f = TimerField::Tval; return true;
+    case ArmReg::CNTPS_CTL_EL1: *t = 3, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTPS_CVAL_EL1: *t = 3, *f = TimerField::Cval; return true;
     default: return false;
   }
 }
@@ -193,8 +200,8 @@ bool el0_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
 // HCR_EL2 as it applies: 0 without EL2 (and for EL0 under TGE, whose EL1 controls do not apply).
 uint64_t el2_traps(const A64Cpu& c) {
   const ArmSysState& s = sys(c);
-  if (!s.have_el2 || s.el > 1) return 0;
-  const uint64_t h = R(c, ArmReg::HCR_EL2);
+  if (s.el > 1) return 0;
+  const uint64_t h = hcr_el2_effective(c);
   return s.el == 0 && (h & Hcr::kTge) ? 0 : h;
 }
 
@@ -202,7 +209,7 @@ uint64_t el2_traps(const A64Cpu& c) {
 // traps to EL2 (EC 0x18). EL0's own controls (el0_access_traps, to EL1) come first.
 bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   const ArmSysState& s = sys(c);
-  if (!s.have_el2 || s.el > 1 || (s.el == 0 && (R(c, ArmReg::HCR_EL2) & Hcr::kTge))) return false;
+  if (!s.have_el2 || s.el > 1 || is_secure(c) || (s.el == 0 && (R(c, ArmReg::HCR_EL2) & Hcr::kTge))) return false;
   const uint64_t h = el2_traps(c), cnthctl = R(c, ArmReg::CNTHCTL_EL2);
   if (is_id_space(enc)) return s.el == 1 && (h & Hcr::kTid3);
   const int i = find_reg(enc);
@@ -238,6 +245,14 @@ bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   }
 }
 
+// Secure EL1's access to the Secure physical timer without SCR_EL3.ST: trapped to EL3.
+bool el3_access_traps(const A64Cpu& c, uint32_t enc) {
+  const ArmSysState& s = sys(c);
+  if (s.el != 1 || !is_secure(c) || (R(c, ArmReg::SCR_EL3) & Scr::kSt)) return false;
+  const int i = find_reg(enc);
+  return i == int(ArmReg::CNTPS_CTL_EL1) || i == int(ArmReg::CNTPS_CVAL_EL1) || i == int(ArmReg::CNTPS_TVAL_EL1);
+}
+
 // DC/IC/TLBI (op = op1:CRn:CRm:op2) that HCR_EL2 traps to EL2: TSW (DC by set/way), TPCP (DC
 // to the PoC), TPU (DC/IC to the PoU), TTLB (TLBI at EL1).
 constexpr uint32_t kSysOp0 = 1u << 14;  // SYS's op0 in a trap syndrome
@@ -257,6 +272,22 @@ bool el2_sys_op_traps(const A64Cpu& c, uint32_t op) {
 }
 
 }  // namespace
+
+bool is_secure(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return s.have_el3 && (s.el == 3 || !(s.r[size_t(ArmReg::SCR_EL3)] & Scr::kNs));
+}
+
+uint64_t hcr_el2_effective(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return s.have_el2 && !is_secure(c) ? s.r[size_t(ArmReg::HCR_EL2)] : 0;
+}
+
+void enter_nonsecure(A64Cpu& c, unsigned el) {
+  ArmSysState& s = sys(c);
+  s.r[size_t(ArmReg::SCR_EL3)] |= Scr::kNs | Scr::kRw | (s.have_el2 ? Scr::kHce : 0);
+  set_el_sp(c, el, 1);
+}
 
 std::string sysreg_name(uint32_t enc) {
   int i = find_reg(enc);
@@ -300,7 +331,8 @@ void update_tb_flags(A64Cpu& c) {
   unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
   bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
   // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
-  if (s.have_el2 && s.el <= 2 && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
+  if (s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
+  if (s.have_el3 && (R(c, ArmReg::CPTR_EL3) & kCptrTfp)) trap = true;  // CPTR_EL3.TFP: every EL, to EL3
   if (trap) f |= kTbFpTrap;
   if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
   c.tb_flags = f;
@@ -332,8 +364,10 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   R(c, ArmReg::SCTLR_EL2) = kSctlrEl2Reset;
   R(c, ArmReg::CPTR_EL2) = kCptrEl2Reset;
   R(c, ArmReg::CNTHCTL_EL2) = kCnthctlEl2Reset;
+  R(c, ArmReg::SCTLR_EL3) = kSctlrEl3Reset;
+  R(c, ArmReg::SCR_EL3) = kScrEl3Reset;
   c.sp = 0;
-  s.el = s.have_el2 ? 2 : 1;  // the highest EL this CPU has
+  s.el = s.have_el3 ? 3 : s.have_el2 ? 2 : 1;  // the highest EL this CPU has
   s.spsel = 1;
   s.pstate = Pstate::kDaif;
   c.excl_addr = ~0ull;
@@ -385,7 +419,15 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CNTV_TVAL_EL0):
     case int(ArmReg::CNTHP_CTL_EL2):
     case int(ArmReg::CNTHP_CVAL_EL2):
-    case int(ArmReg::CNTHP_TVAL_EL2): return true;
+    case int(ArmReg::CNTHP_TVAL_EL2):
+    case int(ArmReg::SCTLR_EL3):
+    case int(ArmReg::SCR_EL3):
+    case int(ArmReg::CPTR_EL3):
+    case int(ArmReg::TTBR0_EL3):
+    case int(ArmReg::TCR_EL3):
+    case int(ArmReg::CNTPS_CTL_EL1):
+    case int(ArmReg::CNTPS_CVAL_EL1):
+    case int(ArmReg::CNTPS_TVAL_EL1): return true;
     default: return is_gic_reg(enc);  // an EOI or priority mask change may let an interrupt in
   }
 }
@@ -417,13 +459,16 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   unsigned timer;
   TimerField field;
   if (timer_reg(r, &timer, &field)) {
+    if (timer == unsigned(ArmTimerId::SecurePhys) && !secure_timer_reachable(c)) return false;
     v = timer_read(c, timer, field);
     return true;
   }
   switch (r) {
     // EL1 reads the virtualized identity EL2 gives it.
-    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
-    case ArmReg::MPIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr; return true;
+    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 && !is_secure(c) ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
+    case ArmReg::MPIDR_EL1:
+      v = s.have_el2 && s.el == 1 && !is_secure(c) ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr;
+      return true;
     case ArmReg::REVIDR_EL1: v = m.revidr; return true;
     case ArmReg::CTR_EL0: v = m.ctr; return true;
     case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
@@ -449,8 +494,16 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::TCR_EL2:
     case ArmReg::VTTBR_EL2:
     case ArmReg::VTCR_EL2:
-    case ArmReg::VBAR_EL2: v = s.r[i]; return true;
+    case ArmReg::VBAR_EL2:
+    case ArmReg::SCTLR_EL3:
+    case ArmReg::SCR_EL3:
+    case ArmReg::CPTR_EL3:
+    case ArmReg::TTBR0_EL3:
+    case ArmReg::TCR_EL3:
+    case ArmReg::VBAR_EL3: v = s.r[i]; return true;
+    case ArmReg::RVBAR_EL3: v = 0; return true;        // QEMU virt's reset vector: the flash base
     case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
+    case ArmReg::SP_EL2: v = s.sp_el[2]; return true;  // never the live SP at EL3
     case ArmReg::MDSCR_EL1: v = s.r[i]; return true;
     case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
     case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
@@ -512,6 +565,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   unsigned timer;
   TimerField field;
   if (timer_reg(r, &timer, &field)) {
+    if (timer == unsigned(ArmTimerId::SecurePhys) && !secure_timer_reachable(c)) return false;
     timer_write(c, timer, field, v);
     return true;
   }
@@ -533,7 +587,28 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       s.r[i] = v;
       return true;
     case ArmReg::VBAR_EL1:
-    case ArmReg::VBAR_EL2: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::VBAR_EL2:
+    case ArmReg::VBAR_EL3: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::SCTLR_EL3:
+    case ArmReg::TTBR0_EL3:
+    case ArmReg::TCR_EL3:
+      if (s.r[i] != v) request_local_flush(c);
+      s.r[i] = v;
+      return true;
+    case ArmReg::SCR_EL3: {
+      v = (v & Scr::kWritable) | Scr::kRes1;
+      // Secure and Non-secure EL1&0 share the soft-TLB's indices: a world switch empties it.
+      if ((s.r[i] ^ v) & Scr::kNs) request_local_flush(c);
+      s.r[i] = v;
+      check_unmasked_irq(c);  // IRQ/FIQ routing
+      update_tb_flags(c);
+      return true;
+    }
+    case ArmReg::CPTR_EL3:
+      s.r[i] = v;
+      update_tb_flags(c);
+      return true;
+    case ArmReg::SP_EL2: s.sp_el[2] = v; return true;
     case ArmReg::SCTLR_EL2:
     case ArmReg::TTBR0_EL2:
     case ArmReg::TCR_EL2:
@@ -614,6 +689,7 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), true))
     raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), true, unsigned(rt), pc);
   if (el2_access_traps(c, uint32_t(enc), true)) raise_sysreg_trap(c, 2, uint32_t(enc), true, unsigned(rt), pc);
+  if (el3_access_traps(c, uint32_t(enc))) raise_sysreg_trap(c, 3, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
   return v;
@@ -623,6 +699,7 @@ uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), false))
     raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), false, unsigned(rt), pc);
   if (el2_access_traps(c, uint32_t(enc), false)) raise_sysreg_trap(c, 2, uint32_t(enc), false, unsigned(rt), pc);
+  if (el3_access_traps(c, uint32_t(enc))) raise_sysreg_trap(c, 3, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
   return 0;
@@ -683,8 +760,8 @@ const std::vector<DebugSysreg>& debug_sysregs() {
 bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   ArmSysState& s = sys(c);
   // The banked stack pointers: the live one is A64Cpu::sp.
-  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
-    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc || enc == kSpEl2Enc) {
+    const unsigned bank = enc == kSpEl2Enc ? 2 : enc == kSpEl1Enc ? 1 : 0;
     v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
     return true;
   }
@@ -693,8 +770,8 @@ bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
 
 bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   ArmSysState& s = sys(c);
-  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
-    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc || enc == kSpEl2Enc) {
+    const unsigned bank = enc == kSpEl2Enc ? 2 : enc == kSpEl1Enc ? 1 : 0;
     (bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank]) = v;
     return true;
   }

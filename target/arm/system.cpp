@@ -64,6 +64,7 @@ struct ArmCpu::Impl {
     state->hooks = &hooks;
     state->gicv3 = config.gicv3;
     state->have_el2 = config.el2;
+    state->have_el3 = config.el3;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
@@ -272,6 +273,7 @@ struct ArmCpu::Impl {
     set_fpsr(c, 0);
     c.tpidr_el0 = c.tpidrro_el0 = 0;
     sysreg_reset(c, *config.model, config.mpidr);
+    if (config.el3 && config.entry_el && config.entry_el < 3) enter_nonsecure(c, config.entry_el);
     watch_forced = true;  // the guest's watchpoints are gone
     watch_dirty = true;
     timer->update();

@@ -33,6 +33,8 @@ struct ArmCpuConfig {
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
   bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
+  bool el3 = false;                             // -M virt,secure=on: EL3 exists and reset enters it
+  unsigned entry_el = 0;                        // below EL3: reset leaves for this Non-secure EL (a kernel's)
   std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 
