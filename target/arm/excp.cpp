@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "target/arm/mmu.h"
+#include "tcg/exec/exec.h"
+#include "tcg/helper.h"
 
 namespace mimic::arm {
 
@@ -78,6 +80,57 @@ bool debug_exceptions_enabled(const A64Cpu& c) {
   return s.el == target && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrKde) && !(s.pstate & Pstate::kD);
 }
 }  // namespace
+
+namespace {
+constexpr uint64_t kMdscrMde = 1u << 15;
+unsigned num_breakpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 12) & 15) + 1; }
+
+// DBGBCR<n>'s PMC (bits 2:1) and HMC (13) cover the current EL (Non-secure; EL3 never).
+bool breakpoint_covers_el(uint64_t bcr, unsigned el) {
+  const unsigned pmc = unsigned(bcr >> 1) & 3;
+  const bool hmc = (bcr >> 13) & 1;
+  switch (el) {
+    case 0: return pmc & 2;
+    case 1: return pmc & 1;
+    case 2: return hmc && (pmc == 3 || pmc == 0);
+    default: return false;
+  }
+}
+
+uint64_t h_breakpoint_check(tcg::CpuBase* env, uint64_t pc, uint64_t, uint64_t, uint64_t, uint64_t) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  const ArmSysState& s = sys(c);
+  if (!debug_exceptions_enabled(c)) return 0;
+  for (unsigned n = 0; n < num_breakpoints(c) && n < 16; ++n) {
+    const uint64_t bcr = s.dbg_bcr[n];
+    const unsigned bt = unsigned(bcr >> 20) & 15;
+    // Unlinked instruction address match only (linked and context types never match here).
+    if (!(bcr & 1) || bt != 0 || !breakpoint_covers_el(bcr, s.el)) continue;
+    const uint64_t addr = uint64_t(int64_t(s.dbg_bvr[n] << 15) >> 15) & ~uint64_t(3);  // VA[48:2], sign-extended
+    if (addr != pc) continue;
+    const unsigned target = debug_target_el(c);
+    c.pc = pc;
+    record_exception(c, target, syndrome(s.el < target ? kEcBreakpointLower : kEcBreakpoint, 0x22));
+    tcg::cpu_loop_exit(&c, kExitException);
+  }
+  return 0;
+}
+}  // namespace
+
+bool guest_breakpoints_armed(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return false;
+  for (unsigned n = 0; n < num_breakpoints(c) && n < 16; ++n)
+    if (s.dbg_bcr[n] & 1) return true;
+  return false;
+}
+
+uint32_t breakpoint_check_helper() {
+  using namespace tcg::HelperFlag;
+  static const uint32_t id =
+      tcg::register_helper("a64_breakpoint_check", h_breakpoint_check, kReadsState | kWritesState | kMayExit);
+  return id;
+}
 
 uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt) {
   unsigned op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15, op2 = enc & 7;
@@ -232,7 +285,6 @@ void take_software_step(A64Cpu& c, bool exclusive_load) {
 bool is_load_exclusive(uint32_t insn) { return (insn & 0x3fc00000) == 0x08400000; }
 
 std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c) {
-  constexpr uint64_t kMdscrMde = 1u << 15;
   const ArmSysState& s = sys(c);
   std::vector<GuestWatch> out;
   if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return out;

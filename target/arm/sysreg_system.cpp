@@ -335,6 +335,7 @@ void update_tb_flags(A64Cpu& c) {
   if (s.have_el3 && (R(c, ArmReg::CPTR_EL3) & kCptrTfp)) trap = true;  // CPTR_EL3.TFP: every EL, to EL3
   if (trap) f |= kTbFpTrap;
   if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
+  if (guest_breakpoints_armed(c)) f |= kTbGuestBp;
   c.tb_flags = f;
 }
 
@@ -388,7 +389,7 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
 
 bool sysreg_write_ends_block(uint32_t enc) {
   unsigned n, which;
-  if (is_debug_bp(enc, &n, &which)) return which >= 2;  // a watchpoint: the soft-MMU's list changes
+  if (is_debug_bp(enc, &n, &which)) return true;  // the soft-MMU's watch list or kTbGuestBp changes
   switch (find_reg(enc)) {
     case int(ArmReg::MDSCR_EL1):
     case int(ArmReg::OSLAR_EL1):
@@ -551,6 +552,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
     if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
+    update_tb_flags(c);  // breakpoints armed or not
     return true;
   }
   if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
@@ -669,10 +671,12 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::OSLAR_EL1:
       s.oslk = v & 1;
       if (s.debug_regs_changed) s.debug_regs_changed();
+      update_tb_flags(c);
       return true;
     case ArmReg::MDSCR_EL1:
       s.r[i] = v;
       if (s.debug_regs_changed) s.debug_regs_changed();
+      update_tb_flags(c);
       return true;
     case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
