@@ -22,6 +22,8 @@
 namespace mimic::hw {
 
 namespace {
+// Round robin's slice (as the RISC-V board's).
+constexpr unsigned kSliceBlocks = 4096;
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
@@ -35,8 +37,6 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
-    if (config.single_thread)
-      throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
     model_ = arm::find_cpu_model(options.cpu_type);
     if (!model_) throw MachineError(fmt::format("-cpu {}: mimic has {}", options.cpu_type, arm::cpu_model_names()));
     if (!make_engine) throw MachineError("virt: no execution engine for system mode in this build");
@@ -150,6 +150,21 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
   bool run_cpu(unsigned i) override {
     t_current_cpu = i;
     return cpus_[i]->run() == arm::ArmCpuStop::Fatal;
+  }
+  void run_cpus() override {
+    if (config_.single_thread)
+      run_single();
+    else
+      run_threads();
+  }
+  // -accel tcg,thread=single: the vCPUs take turns on this thread, kSliceBlocks block entries each.
+  void run_single() {
+    while (!stopping())
+      for (unsigned i = 0; i < cpus_.size(); i++) {
+        t_current_cpu = i;
+        if (cpus_[i]->run(kSliceBlocks) == arm::ArmCpuStop::Fatal) report_fatal(i);
+        if (stopping()) break;
+      }
   }
 
   void reset_cpus() override {

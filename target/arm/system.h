@@ -62,7 +62,9 @@ class ArmCpu {
   void request_tlb_flush(uint64_t page);
   // SEV from another vCPU.
   void send_event();
-  ArmCpuStop run();
+  // Runs until stopped (or a fatal error); with `slice_blocks` (round robin, -accel
+  // tcg,thread=single) returns after that many block entries, a WFI/WFE, or while powered off.
+  ArmCpuStop run(unsigned slice_blocks = 0);
   void request_stop();
   void pause();
   void resume();
