@@ -53,6 +53,12 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       cc.el2 = options.virtualization;
       cc.el3 = options.secure;
       cc.entry_el = board_->boot().el;
+      if (options.secure) {
+        // QEMU's secure_sysmem: the firmware's flash bank, the Secure UART, GPIO and RAM.
+        cc.secure_only.push_back({arm_virt_memmap(ArmVirtRegion::Flash).base, kArmVirtFlashBankSize});
+        for (ArmVirtRegion r : {ArmVirtRegion::SecureUart, ArmVirtRegion::SecureGpio, ArmVirtRegion::SecureMem})
+          cc.secure_only.push_back({arm_virt_memmap(r).base, arm_virt_memmap(r).size});
+      }
       cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));

@@ -349,9 +349,9 @@ bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
     if (inner && s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(page);
     return true;
   }
-  if (op1 == 4 && crn == 8) {
-    // TLBI of the EL2 regime and of stage 2 (ALLE2, VAE2, VMALLS12E1, IPAS2E1...): the soft-TLB
-    // holds no VMIDs, so everything, on every vCPU.
+  if ((op1 == 4 || op1 == 6) && crn == 8) {
+    // TLBI of the EL2 and EL3 regimes and of stage 2 (ALLE2, VAE2, VMALLS12E1, IPAS2E1, ALLE3,
+    // VAE3...): the soft-TLB holds no VMIDs, so everything, on every vCPU.
     if (s.tlb_flush_all) s.tlb_flush_all();
     if (s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(tcg::SoftMmu::kFlushAll);
     return true;
@@ -376,6 +376,7 @@ bool sys_op_known(uint32_t op, unsigned el) {
   }
   if (op1 == 0 && crn == 8) return crm == 7 || crm == 3 || crm == 1 || crm == 5;  // TLBI ...E1(IS|OS)
   if (op1 == 4 && crn == 8) return el >= 2;                                       // TLBI ...E2, ...S12E1
+  if (op1 == 6 && crn == 8) return el >= 3;                                       // TLBI ...E3
   if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                   // AT
   if (op1 == 0 && crn == 7)
     return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;

@@ -36,6 +36,8 @@ enum : uint64_t {
   kUxnTable = uint64_t(1) << 60,
   kApTable0 = uint64_t(1) << 61,  // no EL0 access below
   kApTable1 = uint64_t(1) << 62,  // read-only below
+  kNs = 1u << 5,                  // a Secure regime's block/page in the Non-secure PA space
+  kNsTable = uint64_t(1) << 63,   // ... everything below this table
 };
 }
 
@@ -65,6 +67,12 @@ unsigned unpriv_mmu_index(unsigned el, bool uao) {
   return ~0u;  // the access's ordinary index
 }
 unsigned a64_code_mmu_index(uint32_t tb_flags) { return fetch_mmu_index((tb_flags & kTbElMask) >> kTbElShift); }
+
+bool secure_only(const A64Cpu& c, uint64_t pa) {
+  for (const auto& [base, size] : sys(c).secure_only_ranges)
+    if (pa - base < size) return true;
+  return false;
+}
 
 uint32_t fault_status(const WalkResult& r) {
   switch (r.fault) {
@@ -165,14 +173,22 @@ WalkResult stage2_walk(A64Cpu& c, tcg::PhysMemory& phys, const Stage2& s2, uint6
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
                              bool update, bool stage1_only) {
   const Stage2 s2 = stage2_of(c, mmu_idx);
+  // The EL3 regime and the Secure EL1&0 one translate in the Secure state.
+  const bool secure_regime = mmu_idx == kMmuEl3 || (mmu_idx <= kMmuEl1Pan && is_secure(c));
   // Stage 1's output goes through stage 2 (a stage-2 fault is reported as such: not S1PTW).
+  // Secure-only memory is not in the Non-secure PA space: an external abort, as for a hole.
   auto finish = [&](WalkResult r) {
+    if (r.fault == Fault::None && r.ns && secure_only(c, r.pa)) {
+      r.fault = Fault::External;
+      return r;
+    }
     if (!s2.on || stage1_only || r.fault != Fault::None) return r;
     WalkResult t = stage2_walk(c, phys, s2, r.pa, access);
     if (t.fault != Fault::None) return t;
     r.pa = t.pa;
     r.prot &= t.prot;
     r.large = r.large || t.large;
+    if (secure_only(c, r.pa)) r.fault = Fault::External;
     return r;
   };
   WalkResult res;
@@ -190,6 +206,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     res.pa = vaddr;
     res.prot = all;
+    res.ns = !secure_regime;
     return finish(res);
   }
   const uint64_t tcr = reg(c, el3 ? ArmReg::TCR_EL3 : single ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
@@ -225,7 +242,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
   const bool hpd = (tcr >> (single ? 24 : upper ? 42 : 41)) & 1;
   const bool ha = model.hafdbs && ((tcr >> (single ? 21 : 39)) & 1), hd = ha && ((tcr >> (single ? 22 : 40)) & 1);
-  bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
+  bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false, ns_t = false;
   for (;; ++level) {
     unsigned shift = gbits + stride * (3 - level);
     unsigned idx_bits = level == 4 - levels ? inputsize - shift : stride;
@@ -264,6 +281,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
         pxn_t |= (d & Desc::kPxnTable) != 0;
         uxn_t |= (d & Desc::kUxnTable) != 0;
       }
+      ns_t |= (d & Desc::kNsTable) != 0;
       table = d & kPaMask & ~((uint64_t(1) << gbits) - 1);
       continue;
     }
@@ -327,6 +345,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
+    res.ns = !secure_regime || ns_t || (d & Desc::kNs);
     return finish(res);
   }
 }
@@ -393,7 +412,7 @@ uint64_t address_translate(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, boo
   WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false, true);
   if (r.fault != Fault::None) return 1 | (uint64_t(fault_status(r)) << 1) | (r.s1ptw ? 1u << 8 : 0) | (1u << 11);
   // PA, NS (non-secure), SH, and the memory attributes in 63:56.
-  return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (1u << 9) | (uint64_t(r.sh) << 7) |
+  return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (r.ns ? 1u << 9 : 0) | (uint64_t(r.sh) << 7) |
          (1u << 11);
 }
 

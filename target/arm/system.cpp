@@ -68,6 +68,7 @@ struct ArmCpu::Impl {
     state->gicv3 = config.gicv3;
     state->have_el2 = config.el2;
     state->have_el3 = config.el3;
+    state->secure_only_ranges = config.secure_only;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();

@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "target/arm/sysreg_system.h"
 #include "tcg/exec/softmmu.h"
@@ -35,6 +37,7 @@ struct ArmCpuConfig {
   bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
   bool el3 = false;                             // -M virt,secure=on: EL3 exists and reset enters it
   unsigned entry_el = 0;                        // below EL3: reset leaves for this Non-secure EL (a kernel's)
+  std::vector<std::pair<uint64_t, uint64_t>> secure_only;  // with el3: (base, size) of Secure-only memory
   std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 

@@ -4,7 +4,9 @@
    the GIC's Group 0 (FIQEn) routed to EL3 by SCR_EL3.FIQ, the drop by ERET to Non-secure EL2
    and from there to EL1, SMC from both back to EL3 (EC 0x17, ELR past it), SCR_EL3.SMD making
    SMC UNDEFINED, HCR_EL2.TSC winning over EL3 for EL1's SMC, an IRQ (Group 1) from Non-secure
-   EL1 routed to EL3 by SCR_EL3.IRQ, and SCR_EL3.HCE gating HVC. */
+   EL1 routed to EL3 by SCR_EL3.IRQ, SCR_EL3.HCE gating HVC, and the Secure RAM: reached at EL3
+   (MMU off, and through a Secure block), an external abort through a Non-secure block (NS=1)
+   and from Non-secure EL1. */
 #include "lib.h"
 
 /* Ends at "exit=0" without powering off (see finish). */
@@ -21,7 +23,8 @@
 #define GICC ((volatile uint32_t*)0x08010000)
 
 static volatile uint64_t last_kind, last_esr, last_elr, last_spsr, last_far, fiqs, irqs, last_intid;
-static volatile uint64_t undef_el1, undef_el2, undef_el3;
+static volatile uint64_t undef_el1, undef_el2, undef_el3, aborts_el1;
+#define SECURE_RAM 0x0e000000ull
 
 /* EL3: SMC #0x99 from a lower EL with x0 = 0x3 asks EL3 to set SCR_EL3 to x1 (the test's
    "service"); interrupts are acknowledged at the GIC and their timer
@@ -96,6 +99,12 @@ uint64_t trap(uint64_t kind, uint64_t* frame) {
     last_esr = esr;
     return elr + 4;
   }
+  if ((esr >> 26) == 0x25) { /* a data abort: noted and skipped */
+    aborts_el1++;
+    last_esr = esr;
+    last_far = READ_SYSREG(far_el1);
+    return elr + 4;
+  }
   show("unexpected EL1 trap, vector", kind * 0x80);
   show("esr", esr);
   show("elr", elr);
@@ -136,6 +145,11 @@ static void show_smc(const char* what) {
 
 __attribute__((noreturn)) void el1_main(void) {
   show("el1 CurrentEL", current_el());
+  /* The Secure RAM is not in the Non-secure physical address space: an external abort. */
+  (void)*(volatile uint64_t*)SECURE_RAM;
+  show("Non-secure EL1 read of the Secure RAM: aborts", aborts_el1);
+  show("  esr_el1", last_esr);
+  show("  far_el1", last_far);
   __asm__ volatile("mov x0, #1" ::: "x0");
   SMC(0x22);
   show_smc("smc #0x22 from Non-secure EL1");
@@ -214,6 +228,8 @@ int main(void) {
   show("RMR_EL3", READ_SYSREG(rmr_el3));
   show("  UNDEFINED at EL3", undef_el3);
   WRITE_SYSREG(tpidr_el3, 0x1234);
+  *(volatile uint64_t*)SECURE_RAM = 0xfeed;
+  show("Secure RAM at EL3", *(volatile uint64_t*)SECURE_RAM);
   show("TPIDR_EL3", READ_SYSREG(tpidr_el3));
   /* SMC at EL3 is taken at EL3 (current EL, SP_EL3). */
   __asm__ volatile("mov x0, #1" ::: "x0");
@@ -230,6 +246,12 @@ int main(void) {
   WRITE_SYSREG(sctlr_el3, READ_SYSREG(sctlr_el3) | 1);
   __asm__ volatile("isb");
   show("EL3 MMU on, probe", probe_word);
+  show("  Secure RAM through a Secure block", *(volatile uint64_t*)SECURE_RAM);
+  el3_tables[0][3] = 0x0ull | (1ull << 10) | (1ull << 5) | (0 << 2) | 1; /* GiB 0 again, NS=1 */
+  __asm__ volatile("dsb sy\n tlbi alle3\n dsb sy\n isb" ::: "memory");
+  (void)*(volatile uint64_t*)(0xc0000000ull + SECURE_RAM);
+  report("Secure RAM through a Non-secure block (NS=1) at EL3");
+  show("  far", last_far);
   (void)*(volatile uint64_t*)0x80001008ull;
   report("read of an unmapped EL3 address");
   show("  far", last_far);
