@@ -282,8 +282,8 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
       for (unsigned line = 0; line < 2; line++)
         if ((changed & level & (1u << line)) && power_handler_) power_handler_(line == 1);
     });
-    // Secure RAM: mimic's bus has no security attribute, so the Non-secure world could reach it
-    // too (the device tree hides it from the Non-secure OS).
+    // Secure RAM: mimic's bus has no security attribute; the vCPUs refuse Non-secure accesses to
+    // it (and to the secure flash bank and devices: hw/arm/virt_machine.cpp's secure_only).
     const ArmMemMapEntry& sram = arm_virt_memmap(ArmVirtRegion::SecureMem);
     memory_.add_ram("virt.secure-ram", sram.base, sram.size);
   }
