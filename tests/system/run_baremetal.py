@@ -32,13 +32,16 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"],
                 "sstep": ["cortex-a53", "cortex-a57"], "gic": ["cortex-a57"],
                 "wp": ["cortex-a57"], "el2traps": ["cortex-a57"], "el3": ["cortex-a53", "cortex-a57"],
-                "bp": ["cortex-a57"]}
+                "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
-               "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on"}
+               "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",
+               "el3_bios": "virt,secure=on"}
 # Programs entered at EL3 have no PSCI (QEMU disables its conduit when the guest starts at EL3):
 # they print their "exit=" line and wait; the runner stops the machine there.
-NO_POWEROFF = {"el3"}
+NO_POWEROFF = {"el3", "el3_bios"}
+# Firmware programs: linked for the flash (link_bios.ld), run as `-bios prog.bin`.
+BIOS_PROGRAMS = {"el3_bios"}
 # Further options of some programs (gic starts a second vCPU through PSCI).
 ARM_EXTRA = {"gic": ["-smp", "2"]}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
@@ -60,9 +63,10 @@ def build(cc, name, out_dir, src=SRC, arch="riscv64"):
         flags = ["-mgeneral-regs-only"]
     else:
         flags = ["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany"]
+    bios = name in BIOS_PROGRAMS
     cmd = [cc, "-nostdlib", "-nostartfiles", "-ffreestanding", "-static"] + flags + [
            "-O1", "-fno-pic", "-no-pie", "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
-           "-T", os.path.join(src, "link.ld"), "-I", src, "-o", out,
+           "-T", os.path.join(src, "link_bios.ld" if bios else "link.ld"), "-I", src, "-o", out,
            os.path.join(src, "crt0.S"), os.path.join(src, "lib.c"), os.path.join(src, name + ".c")]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -71,6 +75,13 @@ def build(cc, name, out_dir, src=SRC, arch="riscv64"):
         r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"building {name} failed:\n{r.stderr}")
+    if bios:  # the flash image: the loadable sections from address 0
+        objcopy = cc[:-len("gcc")] + "objcopy" if cc.endswith("gcc") else "objcopy"
+        r = subprocess.run([objcopy, "-O", "binary", "--only-section=.text", "--only-section=.rodata", out,
+                            out + ".bin"], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"objcopy of {name} failed:\n{r.stderr}")
+        return out + ".bin"
     return out
 
 
@@ -169,7 +180,8 @@ def main():
         if name not in built:
             built[name] = build(args.cc, name, args.build_dir, src, args.arch)
         prog = built[name]
-        board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic", "-kernel", prog] + ARM_EXTRA.get(name, [])
+        image = ["-bios" if name in BIOS_PROGRAMS else "-kernel", prog]
+        board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic"] + image + ARM_EXTRA.get(name, [])
         if not arm:
             board = ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog]
         tag = f"{name} -cpu {cpu}" if arm else name
