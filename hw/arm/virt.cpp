@@ -283,8 +283,8 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
       for (unsigned line = 0; line < 2; line++)
         if ((changed & level & (1u << line)) && power_handler_) power_handler_(line == 1);
     });
-    // Secure RAM: mimic's bus has no security attribute, so the Non-secure world could reach it
-    // too (the device tree hides it from the Non-secure OS).
+    // Secure RAM: mimic's bus has no security attribute; the vCPUs refuse Non-secure accesses to
+    // it (and to the secure flash bank and devices: hw/arm/virt_machine.cpp's secure_only).
     const ArmMemMapEntry& sram = arm_virt_memmap(ArmVirtRegion::SecureMem);
     memory_.add_ram("virt.secure-ram", sram.base, sram.size);
   }
@@ -824,6 +824,8 @@ void ArmVirtBoard::load_images() {
       ImageLoader::ElfInfo elf = loader_->load_elf(what, file, 183 /* EM_AARCH64 */);
       boot_.entry = elf.entry;
       image_high = elf.high;
+      // QEMU enters an image that is not a Linux kernel at the highest EL (EL3 with secure=on).
+      if (options_.secure) boot_.el = 3;
     } else {
       file = unpack_arm64_kernel(what, std::move(file));
       Arm64ImageHeader hdr;
@@ -870,6 +872,10 @@ void ArmVirtBoard::load_images() {
     // The DTB after the initrd, 2 MiB aligned: early arm64 kernels map it as one 2 MiB block.
     boot_.dtb_addr = align_up(initrd_start + initrd_size, 2 * kMiB);
   }
+  // hw/arm/boot.c: QEMU's PSCI is off when the guest starts at or above the EL its conduit
+  // would trap to (a bare program entered at EL3 is its own firmware).
+  if ((boot_.psci == PsciConduit::Hvc && boot_.el >= 2) || (boot_.psci == PsciConduit::Smc && boot_.el == 3))
+    boot_.psci = PsciConduit::None;
   chosen.randomize_rng_seeds();
   chosen.pack();
   if (boot_.dtb_addr >= ram_end || fdt_.size() > ram_end - boot_.dtb_addr)

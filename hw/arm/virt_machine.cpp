@@ -22,6 +22,8 @@
 namespace mimic::hw {
 
 namespace {
+// Round robin's slice (as the RISC-V board's).
+constexpr unsigned kSliceBlocks = 4096;
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
@@ -35,9 +37,6 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
     ArmVirtOptions options = parse_arm_virt_options(config.properties, config.cpu);
     board_ = std::make_unique<ArmVirtBoard>(config, console, log, &options);
     if (!config.dumpdtb.empty()) return;  // run() only writes the tree
-    if (options.secure) throw MachineError("-M virt,secure=on: EL3 is not implemented yet in mimic's AArch64 CPU");
-    if (config.single_thread)
-      throw MachineError("-accel tcg,thread=single: not implemented for aarch64 yet (one thread per vCPU)");
     model_ = arm::find_cpu_model(options.cpu_type);
     if (!model_) throw MachineError(fmt::format("-cpu {}: mimic has {}", options.cpu_type, arm::cpu_model_names()));
     if (!make_engine) throw MachineError("virt: no execution engine for system mode in this build");
@@ -52,6 +51,14 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       cc.model = model_;
       cc.gicv3 = options.gic_version == 3;
       cc.el2 = options.virtualization;
+      cc.el3 = options.secure;
+      cc.entry_el = board_->boot().el;
+      if (options.secure) {
+        // QEMU's secure_sysmem: the firmware's flash bank, the Secure UART, GPIO and RAM.
+        cc.secure_only.push_back({arm_virt_memmap(ArmVirtRegion::Flash).base, kArmVirtFlashBankSize});
+        for (ArmVirtRegion r : {ArmVirtRegion::SecureUart, ArmVirtRegion::SecureGpio, ArmVirtRegion::SecureMem})
+          cc.secure_only.push_back({arm_virt_memmap(r).base, arm_virt_memmap(r).size});
+      }
       cc.device_lock = &board_->memory().device_lock();
       wire_hooks(i);
       cpus_.push_back(std::make_unique<arm::ArmCpu>(cc, *engine_, board_->memory(), board_->timers(), hooks_[i]));
@@ -121,7 +128,9 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       return board->gic_sysreg_write(i, enc, el, false, v);
     };
     h.timer_output = [board, i](unsigned t, bool level) {
-      board->set_timer_output(i, t == unsigned(arm::ArmTimerId::Virt) ? ArmTimer::Virt : ArmTimer::Phys, level);
+      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp,
+                                                 ArmTimer::Sec};  // by ArmTimerId
+      board->set_timer_output(i, kBoardTimer[t], level);
     };
     h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };
     h.broadcast_tlb_flush = [this, i](uint64_t page) {
@@ -147,6 +156,21 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
   bool run_cpu(unsigned i) override {
     t_current_cpu = i;
     return cpus_[i]->run() == arm::ArmCpuStop::Fatal;
+  }
+  void run_cpus() override {
+    if (config_.single_thread)
+      run_single();
+    else
+      run_threads();
+  }
+  // -accel tcg,thread=single: the vCPUs take turns on this thread, kSliceBlocks block entries each.
+  void run_single() {
+    while (!stopping())
+      for (unsigned i = 0; i < cpus_.size(); i++) {
+        t_current_cpu = i;
+        if (cpus_[i]->run(kSliceBlocks) == arm::ArmCpuStop::Fatal) report_fatal(i);
+        if (stopping()) break;
+      }
   }
 
   void reset_cpus() override {

@@ -104,6 +104,11 @@ constexpr uint32_t kTbFz = 1u << 2, kTbDn = 1u << 3, kTbAhp = 1u << 4;
 constexpr uint32_t kTbElShift = 5, kTbElMask = 3u << kTbElShift;
 constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
 constexpr uint32_t kTbFpTrap = 1u << 10;
+// HCR_EL2.TPCP/TPU trap this EL's DC/IC by VA to EL2: they call the helper instead of nothing.
+constexpr uint32_t kTbCacheTrap = 1u << 11;
+// Some guest hardware breakpoint (DBGBCR<n>.E, MDSCR_EL1.MDE) is armed: every instruction first
+// asks the breakpoint helper whether it matches.
+constexpr uint32_t kTbGuestBp = 1u << 12;
 inline unsigned tb_rmode(uint32_t tb_flags) { return tb_flags & 3; }
 
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.

@@ -5,26 +5,33 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "target/arm/mmu.h"
+#include "tcg/exec/exec.h"
+#include "tcg/helper.h"
 
 namespace mimic::arm {
 
 namespace {
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 
-// The registers of the EL an exception is taken to (EL1 or EL2).
-ArmReg spsr_reg(unsigned el) { return el == 2 ? ArmReg::SPSR_EL2 : ArmReg::SPSR_EL1; }
-ArmReg elr_reg(unsigned el) { return el == 2 ? ArmReg::ELR_EL2 : ArmReg::ELR_EL1; }
-ArmReg esr_reg(unsigned el) { return el == 2 ? ArmReg::ESR_EL2 : ArmReg::ESR_EL1; }
-ArmReg far_reg(unsigned el) { return el == 2 ? ArmReg::FAR_EL2 : ArmReg::FAR_EL1; }
-ArmReg vbar_reg(unsigned el) { return el == 2 ? ArmReg::VBAR_EL2 : ArmReg::VBAR_EL1; }
+// The registers of the EL an exception is taken to (EL1, EL2 or EL3).
+ArmReg by_el(unsigned el, ArmReg el1, ArmReg el2, ArmReg el3) { return el == 3 ? el3 : el == 2 ? el2 : el1; }
+ArmReg spsr_reg(unsigned el) { return by_el(el, ArmReg::SPSR_EL1, ArmReg::SPSR_EL2, ArmReg::SPSR_EL3); }
+ArmReg elr_reg(unsigned el) { return by_el(el, ArmReg::ELR_EL1, ArmReg::ELR_EL2, ArmReg::ELR_EL3); }
+ArmReg esr_reg(unsigned el) { return by_el(el, ArmReg::ESR_EL1, ArmReg::ESR_EL2, ArmReg::ESR_EL3); }
+ArmReg far_reg(unsigned el) { return by_el(el, ArmReg::FAR_EL1, ArmReg::FAR_EL2, ArmReg::FAR_EL3); }
+ArmReg vbar_reg(unsigned el) { return by_el(el, ArmReg::VBAR_EL1, ArmReg::VBAR_EL2, ArmReg::VBAR_EL3); }
 
-uint64_t hcr(const A64Cpu& c) { return sys(c).have_el2 ? c.sys->r[size_t(ArmReg::HCR_EL2)] : 0; }
+uint64_t hcr(const A64Cpu& c) { return hcr_el2_effective(c); }
+uint64_t scr(const A64Cpu& c) { return sys(c).have_el3 ? c.sys->r[size_t(ArmReg::SCR_EL3)] : 0; }
 
-// Where a physical IRQ (fiq: FIQ) goes: EL2 when HCR_EL2.IMO/FMO or TGE route it there, else EL1.
+// Where a physical IRQ (fiq: FIQ) goes: EL3 when SCR_EL3.IRQ/FIQ route it there, EL2 when
+// HCR_EL2.IMO/FMO or TGE do, else EL1.
 unsigned interrupt_target_el(const A64Cpu& c, bool fiq) {
+  if (scr(c) & (fiq ? Scr::kFiq : Scr::kIrq)) return 3;
   const uint64_t h = hcr(c);
   return (h & (fiq ? Hcr::kFmo : Hcr::kImo)) || (h & Hcr::kTge) ? 2 : 1;
 }
@@ -73,6 +80,57 @@ bool debug_exceptions_enabled(const A64Cpu& c) {
   return s.el == target && (s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrKde) && !(s.pstate & Pstate::kD);
 }
 }  // namespace
+
+namespace {
+constexpr uint64_t kMdscrMde = 1u << 15;
+unsigned num_breakpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 12) & 15) + 1; }
+
+// DBGBCR<n>'s PMC (bits 2:1) and HMC (13) cover the current EL (Non-secure; EL3 never).
+bool breakpoint_covers_el(uint64_t bcr, unsigned el) {
+  const unsigned pmc = unsigned(bcr >> 1) & 3;
+  const bool hmc = (bcr >> 13) & 1;
+  switch (el) {
+    case 0: return pmc & 2;
+    case 1: return pmc & 1;
+    case 2: return hmc && (pmc == 3 || pmc == 0);
+    default: return false;
+  }
+}
+
+uint64_t h_breakpoint_check(tcg::CpuBase* env, uint64_t pc, uint64_t, uint64_t, uint64_t, uint64_t) {
+  auto& c = *static_cast<A64Cpu*>(env);
+  const ArmSysState& s = sys(c);
+  if (!debug_exceptions_enabled(c)) return 0;
+  for (unsigned n = 0; n < num_breakpoints(c) && n < 16; ++n) {
+    const uint64_t bcr = s.dbg_bcr[n];
+    const unsigned bt = unsigned(bcr >> 20) & 15;
+    // Unlinked instruction address match only (linked and context types never match here).
+    if (!(bcr & 1) || bt != 0 || !breakpoint_covers_el(bcr, s.el)) continue;
+    const uint64_t addr = uint64_t(int64_t(s.dbg_bvr[n] << 15) >> 15) & ~uint64_t(3);  // VA[48:2], sign-extended
+    if (addr != pc) continue;
+    const unsigned target = debug_target_el(c);
+    c.pc = pc;
+    record_exception(c, target, syndrome(s.el < target ? kEcBreakpointLower : kEcBreakpoint, 0x22));
+    tcg::cpu_loop_exit(&c, kExitException);
+  }
+  return 0;
+}
+}  // namespace
+
+bool guest_breakpoints_armed(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return false;
+  for (unsigned n = 0; n < num_breakpoints(c) && n < 16; ++n)
+    if (s.dbg_bcr[n] & 1) return true;
+  return false;
+}
+
+uint32_t breakpoint_check_helper() {
+  using namespace tcg::HelperFlag;
+  static const uint32_t id =
+      tcg::register_helper("a64_breakpoint_check", h_breakpoint_check, kReadsState | kWritesState | kMayExit);
+  return id;
+}
 
 uint32_t syndrome_sysreg_trap(uint32_t enc, bool read, unsigned rt) {
   unsigned op0 = enc >> 14, op1 = (enc >> 11) & 7, crn = (enc >> 7) & 15, crm = (enc >> 3) & 15, op2 = enc & 7;
@@ -145,11 +203,14 @@ void do_eret(A64Cpu& c) {
   const unsigned el = s.el;
   uint64_t spsr = R(c, spsr_reg(el)), elr = R(c, elr_reg(el));
   unsigned target = unsigned(spsr >> 2) & 3;
-  bool illegal = (spsr & 0x10) != 0 ||                           // AArch32: not implemented
-                 target > el ||                                  // to a higher EL
-                 target == 3 || (target == 2 && !s.have_el2) ||  // an EL this CPU lacks
-                 (target == 1 && (hcr(c) & Hcr::kTge)) ||        // EL1 while TGE routes it all to EL2
-                 (target == 0 && (spsr & 1)) ||                  // EL0 with SP_ELx
+  // From EL3 the lower ELs are AArch64 with SCR_EL3.RW, and EL2 exists in the Non-secure state only.
+  const bool lower_aarch32 = el == 3 && target < 3 && !(scr(c) & Scr::kRw);
+  const bool el2_absent = !s.have_el2 || (s.have_el3 && !(scr(c) & Scr::kNs));
+  bool illegal = (spsr & 0x10) != 0 || lower_aarch32 ||                          // AArch32: not implemented
+                 target > el ||                                                  // to a higher EL
+                 (target == 3 && !s.have_el3) || (target == 2 && el2_absent) ||  // an EL this CPU lacks
+                 (target == 1 && (hcr(c) & Hcr::kTge)) ||                        // EL1 while TGE routes it all to EL2
+                 (target == 0 && (spsr & 1)) ||                                  // EL0 with SP_ELx
                  (spsr & Pstate::kIL);
   c.excl_addr = ~0ull;
   pmu_sync(c);
@@ -224,7 +285,6 @@ void take_software_step(A64Cpu& c, bool exclusive_load) {
 bool is_load_exclusive(uint32_t insn) { return (insn & 0x3fc00000) == 0x08400000; }
 
 std::vector<GuestWatch> guest_watchpoints(const A64Cpu& c) {
-  constexpr uint64_t kMdscrMde = 1u << 15;
   const ArmSysState& s = sys(c);
   std::vector<GuestWatch> out;
   if (s.oslk || !(s.r[size_t(ArmReg::MDSCR_EL1)] & kMdscrMde)) return out;
@@ -289,9 +349,9 @@ bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
     if (inner && s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(page);
     return true;
   }
-  if (op1 == 4 && crn == 8) {
-    // TLBI of the EL2 regime and of stage 2 (ALLE2, VAE2, VMALLS12E1, IPAS2E1...): the soft-TLB
-    // holds no VMIDs, so everything, on every vCPU.
+  if ((op1 == 4 || op1 == 6) && crn == 8) {
+    // TLBI of the EL2 and EL3 regimes and of stage 2 (ALLE2, VAE2, VMALLS12E1, IPAS2E1, ALLE3,
+    // VAE3...): the soft-TLB holds no VMIDs, so everything, on every vCPU.
     if (s.tlb_flush_all) s.tlb_flush_all();
     if (s.hooks && s.hooks->broadcast_tlb_flush) s.hooks->broadcast_tlb_flush(tcg::SoftMmu::kFlushAll);
     return true;
@@ -316,6 +376,7 @@ bool sys_op_known(uint32_t op, unsigned el) {
   }
   if (op1 == 0 && crn == 8) return crm == 7 || crm == 3 || crm == 1 || crm == 5;  // TLBI ...E1(IS|OS)
   if (op1 == 4 && crn == 8) return el >= 2;                                       // TLBI ...E2, ...S12E1
+  if (op1 == 6 && crn == 8) return el >= 3;                                       // TLBI ...E3
   if (op1 == 0 && crn == 7 && crm == 8 && op2 < 4) return true;                   // AT
   if (op1 == 0 && crn == 7)
     return (crm == 5 && op2 == 0) || (crm == 1 && op2 == 0) || crm == 6 || crm == 10 || crm == 14;
@@ -355,10 +416,13 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       return ExitAction::Continue;
     }
     case kExitFpTrap: {
-      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2).
+      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2),
+      // then CPTR_EL3.TFP (to EL3).
       const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
       const bool cpacr = s.el <= 1 && !(hcr(c) & Hcr::kTge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
-      take_exception(c, cpacr ? target : 2, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
+      const bool cptr2 = s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & (1u << 10));
+      const unsigned to = cpacr ? target : cptr2 ? 2 : 3;
+      take_exception(c, to, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
       return ExitAction::Continue;
     }
     case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
@@ -397,18 +461,21 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       }
       const bool hvc = reason == kExitHvc;
       if (s.have_el2 && hvc) {
-        // HVC goes to EL2 (the board's PSCI is on SMC then), unless HCR_EL2.HCD disables it.
-        if (hcr(c) & Hcr::kHcd)
+        // HVC goes to EL2 (the board's PSCI is on SMC then; at EL3 it stays there), unless
+        // SCR_EL3.HCE (with EL3) or HCR_EL2.HCD (without) disables it; Secure EL1 has no EL2.
+        const bool off = s.have_el3 ? !(scr(c) & Scr::kHce) || (s.el == 1 && is_secure(c)) : (hcr(c) & Hcr::kHcd);
+        if (off)
           sync(syndrome_undefined());
         else
-          take_exception(c, 2, VectorKind::Sync, syndrome(kEcHvc, c.svc_imm), false, 0, c.pc + 4);
+          take_exception(c, std::max(2u, s.el), VectorKind::Sync, syndrome(kEcHvc, c.svc_imm), false, 0, c.pc + 4);
         return ExitAction::Continue;
       }
       if (s.have_el2 && !hvc && s.el == 1 && (hcr(c) & Hcr::kTsc)) {  // SMC trapped to EL2, ELR at it
         take_exception(c, 2, VectorKind::Sync, syndrome(kEcSmc, c.svc_imm), false, 0, c.pc);
         return ExitAction::Continue;
       }
-      // No EL3: PSCI through the conduit (QEMU's psci-conduit); anything else is UNDEFINED.
+      // PSCI through the conduit (QEMU's psci-conduit) first; then SMC goes to EL3 (ELR past it)
+      // unless SCR_EL3.SMD disables it; without EL3 it is UNDEFINED.
       uint64_t fn = c.x[0];
       if (s.hooks && s.hooks->psci) {
         uint64_t r = s.hooks->psci(reason == kExitHvc, fn, c.x[1], c.x[2], c.x[3]);
@@ -421,6 +488,10 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
           c.pc += 4;
           return ExitAction::Continue;
         }
+      }
+      if (!hvc && s.have_el3 && !(scr(c) & Scr::kSmd)) {
+        take_exception(c, 3, VectorKind::Sync, syndrome(kEcSmc, c.svc_imm), false, 0, c.pc + 4);
+        return ExitAction::Continue;
       }
       sync(syndrome_undefined());
       return ExitAction::Continue;

@@ -33,6 +33,8 @@ enum Ec : uint32_t {
   kEcSoftStep = 0x33,
   kEcWatchpointLower = 0x34,
   kEcWatchpoint = 0x35,
+  kEcBreakpointLower = 0x30,
+  kEcBreakpoint = 0x31,
   kEcBrk = 0x3c,
 };
 constexpr uint32_t kEsrIl = 1u << 25;  // 32-bit instruction
@@ -71,6 +73,13 @@ bool software_step_active(const A64Cpu& c);
 void take_software_step(A64Cpu& c, bool exclusive_load);
 // The stepped instruction ended in SVC/HVC/SMC: the step is complete (SPSR.SS = 0 in the handler).
 void software_step_advance(A64Cpu& c);
+// Hardware breakpoints (DBGBCR<n>/DBGBVR<n>, unlinked address match): armed when MDSCR_EL1.MDE
+// is set, the OS lock clear and some DBGBCR<n>.E set (tb_flags' kTbGuestBp). Translated code
+// calls the helper (pc) before each instruction; a match whose PMC/HMC covers the EL, with debug
+// exceptions enabled, raises the Breakpoint exception (EC 0x30/0x31, ELR = pc) instead.
+bool guest_breakpoints_armed(const A64Cpu& c);
+uint32_t breakpoint_check_helper();
+
 // Is `insn` a load-exclusive (LDXR, LDAXR, LDXP...)?
 bool is_load_exclusive(uint32_t insn);
 

@@ -36,6 +36,8 @@ enum : uint64_t {
   kUxnTable = uint64_t(1) << 60,
   kApTable0 = uint64_t(1) << 61,  // no EL0 access below
   kApTable1 = uint64_t(1) << 62,  // read-only below
+  kNs = 1u << 5,                  // a Secure regime's block/page in the Non-secure PA space
+  kNsTable = uint64_t(1) << 63,   // ... everything below this table
 };
 }
 
@@ -65,6 +67,12 @@ unsigned unpriv_mmu_index(unsigned el, bool uao) {
   return ~0u;  // the access's ordinary index
 }
 unsigned a64_code_mmu_index(uint32_t tb_flags) { return fetch_mmu_index((tb_flags & kTbElMask) >> kTbElShift); }
+
+bool secure_only(const A64Cpu& c, uint64_t pa) {
+  for (const auto& [base, size] : sys(c).secure_only_ranges)
+    if (pa - base < size) return true;
+  return false;
+}
 
 uint32_t fault_status(const WalkResult& r) {
   switch (r.fault) {
@@ -165,23 +173,32 @@ WalkResult stage2_walk(A64Cpu& c, tcg::PhysMemory& phys, const Stage2& s2, uint6
 WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
                              bool update, bool stage1_only) {
   const Stage2 s2 = stage2_of(c, mmu_idx);
+  // The EL3 regime and the Secure EL1&0 one translate in the Secure state.
+  const bool secure_regime = mmu_idx == kMmuEl3 || (mmu_idx <= kMmuEl1Pan && is_secure(c));
   // Stage 1's output goes through stage 2 (a stage-2 fault is reported as such: not S1PTW).
+  // Secure-only memory is not in the Non-secure PA space: an external abort, as for a hole.
   auto finish = [&](WalkResult r) {
+    if (r.fault == Fault::None && r.ns && secure_only(c, r.pa)) {
+      r.fault = Fault::External;
+      return r;
+    }
     if (!s2.on || stage1_only || r.fault != Fault::None) return r;
     WalkResult t = stage2_walk(c, phys, s2, r.pa, access);
     if (t.fault != Fault::None) return t;
     r.pa = t.pa;
     r.prot &= t.prot;
     r.large = r.large || t.large;
+    if (secure_only(c, r.pa)) r.fault = Fault::External;
     return r;
   };
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
-  // The EL2 regime (non-VHE): one range from TTBR0_EL2, TCR_EL2's T0SZ/TG0/TBI/HA/HD/HPD, AP[1]
-  // RES1, one XN bit. EL3 runs with its MMU off.
-  const bool el2 = mmu_idx == kMmuEl2;
-  const uint64_t sctlr = reg(c, el2 ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
-  if (mmu_idx > kMmuEl2 || !(sctlr & Sctlr::kM)) {
+  // The EL2 (non-VHE) and EL3 regimes: one range from TTBR0_ELx, TCR_ELx's T0SZ/TG0/TBI/HA/HD/
+  // HPD, AP[1] RES1, one XN bit.
+  const bool single = mmu_idx == kMmuEl2 || mmu_idx == kMmuEl3;  // a single-range regime (EL2, EL3)
+  const bool el3 = mmu_idx == kMmuEl3;
+  const uint64_t sctlr = reg(c, el3 ? ArmReg::SCTLR_EL3 : single ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
+  if (!(sctlr & Sctlr::kM)) {
     // MMU off: flat, device-nGnRnE data and normal executable instructions.
     if (vaddr & ~kPaMask) {
       res.fault = Fault::AddressSize;
@@ -189,14 +206,15 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     res.pa = vaddr;
     res.prot = all;
+    res.ns = !secure_regime;
     return finish(res);
   }
-  const uint64_t tcr = reg(c, el2 ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
+  const uint64_t tcr = reg(c, el3 ? ArmReg::TCR_EL3 : single ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
-  const bool tbi = (tcr >> (el2 ? 20 : upper ? 38 : 37)) & 1;
+  const bool tbi = (tcr >> (single ? 20 : upper ? 38 : 37)) & 1;
   unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
   unsigned tg = unsigned(tcr >> (upper ? 30 : 14)) & 3;
-  const bool epd = el2 ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2 has no upper range
+  const bool epd = single ? upper : (tcr >> (upper ? 23 : 7)) & 1;  // EL2/EL3 have no upper range
   // Granule bits: TG0 00=4K 01=64K 10=16K; TG1 01=16K 10=4K 11=64K (reserved values: 4K).
   unsigned gbits = upper ? (tg == 1 ? 14 : tg == 3 ? 16 : 12) : (tg == 1 ? 16 : tg == 2 ? 14 : 12);
   const ArmCpuModel& model = *sys(c).model;
@@ -217,11 +235,14 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const unsigned stride = gbits - 3;
   const unsigned levels = (inputsize - gbits + stride - 1) / stride;
   unsigned level = 4 - levels;
-  uint64_t ttbr = reg(c, el2 ? ArmReg::TTBR0_EL2 : upper ? ArmReg::TTBR1_EL1 : ArmReg::TTBR0_EL1);
+  uint64_t ttbr = reg(c, el3      ? ArmReg::TTBR0_EL3
+                         : single ? ArmReg::TTBR0_EL2
+                         : upper  ? ArmReg::TTBR1_EL1
+                                  : ArmReg::TTBR0_EL1);
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
-  const bool hpd = (tcr >> (el2 ? 24 : upper ? 42 : 41)) & 1;
-  const bool ha = model.hafdbs && ((tcr >> (el2 ? 21 : 39)) & 1), hd = ha && ((tcr >> (el2 ? 22 : 40)) & 1);
-  bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false;
+  const bool hpd = (tcr >> (single ? 24 : upper ? 42 : 41)) & 1;
+  const bool ha = model.hafdbs && ((tcr >> (single ? 21 : 39)) & 1), hd = ha && ((tcr >> (single ? 22 : 40)) & 1);
+  bool ap_no_el0 = false, ap_ro = false, pxn_t = false, uxn_t = false, ns_t = false;
   for (;; ++level) {
     unsigned shift = gbits + stride * (3 - level);
     unsigned idx_bits = level == 4 - levels ? inputsize - shift : stride;
@@ -260,6 +281,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
         pxn_t |= (d & Desc::kPxnTable) != 0;
         uxn_t |= (d & Desc::kUxnTable) != 0;
       }
+      ns_t |= (d & Desc::kNsTable) != 0;
       table = d & kPaMask & ~((uint64_t(1) << gbits) - 1);
       continue;
     }
@@ -270,11 +292,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     }
     const uint64_t page_mask = (uint64_t(1) << shift) - 1;
     // AP and XN with the table controls folded in (EL2: no EL0 view, UXN is its XN, no PXN).
-    bool el0 = !el2 && (d & Desc::kAp1) && !ap_no_el0;
+    bool el0 = !single && (d & Desc::kAp1) && !ap_no_el0;
     bool ro = (d & Desc::kAp2) || ap_ro;
     bool dbm_clean = hd && (d & Desc::kDbm) && (d & Desc::kAp2) && !ap_ro;  // writable once dirty
     bool uxn = (d & Desc::kUxn) || uxn_t;
-    bool pxn = el2 ? uxn : (d & Desc::kPxn) || pxn_t;
+    bool pxn = single ? uxn : (d & Desc::kPxn) || pxn_t;
     const bool user = mmu_idx == kMmuEl0;
     uint8_t prot = 0;
     if (user) {
@@ -319,9 +341,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (d & Desc::kAp2) prot &= ~Prot::kWrite;
     res.prot = prot;
     res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
-    res.attr = uint8_t(reg(c, el2 ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
+    const ArmReg mair = el3 ? ArmReg::MAIR_EL3 : single ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1;
+    res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
+    res.ns = !secure_regime || ns_t || (d & Desc::kNs);
     return finish(res);
   }
 }
@@ -388,7 +412,7 @@ uint64_t address_translate(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, boo
   WalkResult r = translate_address(c, phys, vaddr, write ? Access::Write : Access::Read, mmu_idx, false, true);
   if (r.fault != Fault::None) return 1 | (uint64_t(fault_status(r)) << 1) | (r.s1ptw ? 1u << 8 : 0) | (1u << 11);
   // PA, NS (non-secure), SH, and the memory attributes in 63:56.
-  return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (1u << 9) | (uint64_t(r.sh) << 7) |
+  return (r.pa & kPaMask & ~uint64_t(0xfff)) | (uint64_t(r.attr) << 56) | (r.ns ? 1u << 9 : 0) | (uint64_t(r.sh) << 7) |
          (1u << 11);
 }
 

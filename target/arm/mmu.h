@@ -40,8 +40,11 @@ struct WalkResult {
   bool large = false;   // a block or a granule above 4 KiB: TLBI by VA must flush all
   bool stage2 = false;  // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
   uint64_t ipa = 0;
+  bool ns = true;  // the output is in the Non-secure physical address space
 };
 uint32_t fault_status(const WalkResult& r);
+// Is `pa` in a region of the Secure physical address space only (ArmSysState::secure_only_ranges)?
+bool secure_only(const A64Cpu& c, uint64_t pa);
 
 // Translates one access. With `update` the walk sets AF (and clears AP[2] for DBM writes) with a
 // host CAS when TCR_EL1.HA/HD ask; without it (AT, debug, fault diagnosis) nothing is written.

@@ -39,6 +39,7 @@ int find_reg(uint32_t enc) {
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
 constexpr uint32_t kSpEl1Enc = sysreg_enc(3, 4, 4, 1, 0);  // SP_EL1 (an EL2 register)
+constexpr uint32_t kSpEl2Enc = sysreg_enc(3, 6, 4, 1, 0);  // SP_EL2 (an EL3 register)
 // HCR_EL2 bits that change where exceptions and interrupts go (a write re-checks the lines).
 constexpr uint64_t kHcrRouting = Hcr::kFmo | Hcr::kImo | Hcr::kAmo | Hcr::kVf | Hcr::kVi | Hcr::kTge;
 uint64_t R(const A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
@@ -54,7 +55,8 @@ uint64_t id_space_value(const A64Cpu& c, uint32_t enc) {
   if (crm <= 3) return m.aarch32_id[(crm - 1) * 8 + op2];
   switch (crm * 8 + op2) {
     case 4 * 8 + 0:  // EL2 (AArch64 only) when the board has it
-      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0);
+      return m.id_aa64pfr0 | (sys(c).gicv3 ? uint64_t(1) << 24 : 0) | (sys(c).have_el2 ? uint64_t(1) << 8 : 0) |
+             (sys(c).have_el3 ? uint64_t(1) << 12 : 0);
     case 4 * 8 + 1: return m.id_aa64pfr1;
     case 5 * 8 + 0: return m.id_aa64dfr0;
     case 6 * 8 + 0: return m.id_aa64isar0;
@@ -91,12 +93,56 @@ constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
 
 uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
 
-uint64_t timer_count(const A64Cpu& c, unsigned t) { return t == 0 ? counter(c) : counter(c) - sys(c).cntvoff; }
+uint64_t timer_count(const A64Cpu& c, unsigned t) {
+  return t == unsigned(ArmTimerId::Virt) ? counter(c) - sys(c).cntvoff : counter(c);
+}
+// CNTPS_*: EL3, and Secure EL1 (which SCR_EL3.ST may trap to EL3); UNDEFINED elsewhere.
+bool secure_timer_reachable(const A64Cpu& c) { return sys(c).el == 3 || (sys(c).el == 1 && is_secure(c)); }
 
 uint64_t timer_ctl(const A64Cpu& c, unsigned t) {
   uint64_t ctl = sys(c).cnt_ctl[t] & (kTimerEnable | kTimerImask);
   if ((ctl & kTimerEnable) && timer_count(c, t) >= sys(c).cnt_cval[t]) ctl |= kTimerIstatus;
   return ctl;
+}
+
+// CNT{P,V,HP}_{TVAL,CTL,CVAL}: which timer (ArmTimerId) and which of its registers.
+enum class TimerField { Tval, Ctl, Cval };
+bool timer_reg(ArmReg r, unsigned* t, TimerField* f) {
+  switch (r) {
+    case ArmReg::CNTP_TVAL_EL0: *t = 0, *f = TimerField::Tval; return true;
+    case ArmReg::CNTP_CTL_EL0: *t = 0, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTP_CVAL_EL0: *t = 0, *f = TimerField::Cval; return true;
+    case ArmReg::CNTV_TVAL_EL0: *t = 1, *f = TimerField::Tval; return true;
+    case ArmReg::CNTV_CTL_EL0: *t = 1, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTV_CVAL_EL0: *t = 1, *f = TimerField::Cval; return true;
+    case ArmReg::CNTHP_TVAL_EL2: *t = 2, *f = TimerField::Tval; return true;
+    case ArmReg::CNTHP_CTL_EL2: *t = 2, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTHP_CVAL_EL2: *t = 2, *f = TimerField::Cval; return true;
+    case ArmReg::CNTPS_TVAL_EL1: *t = 3, *f = TimerField::Tval; return true;
+    case ArmReg::CNTPS_CTL_EL1: *t = 3, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTPS_CVAL_EL1: *t = 3, *f = TimerField::Cval; return true;
+    default: return false;
+  }
+}
+
+uint64_t timer_read(const A64Cpu& c, unsigned t, TimerField f) {
+  switch (f) {
+    case TimerField::Ctl: return timer_ctl(c, t);
+    case TimerField::Cval: return sys(c).cnt_cval[t];
+    case TimerField::Tval: break;
+  }
+  return uint64_t(int64_t(int32_t(uint32_t(sys(c).cnt_cval[t] - timer_count(c, t))))) & 0xffffffff;
+}
+
+void timers_changed(A64Cpu& c);
+void timer_write(A64Cpu& c, unsigned t, TimerField f, uint64_t v) {
+  ArmSysState& s = sys(c);
+  switch (f) {
+    case TimerField::Ctl: s.cnt_ctl[t] = v & (kTimerEnable | kTimerImask); break;
+    case TimerField::Cval: s.cnt_cval[t] = v; break;
+    case TimerField::Tval: s.cnt_cval[t] = timer_count(c, t) + uint64_t(int64_t(int32_t(uint32_t(v)))); break;
+  }
+  timers_changed(c);
 }
 
 void timers_changed(A64Cpu& c) {
@@ -118,9 +164,9 @@ void raise_undefined(A64Cpu& c, uint64_t pc) {
   record_exception(c, exception_target_el(c), syndrome_undefined());
   tcg::cpu_loop_exit(&c, kExitException);
 }
-void raise_sysreg_trap(A64Cpu& c, uint32_t enc, bool read, unsigned rt, uint64_t pc) {
+void raise_sysreg_trap(A64Cpu& c, unsigned target_el, uint32_t enc, bool read, unsigned rt, uint64_t pc) {
   c.pc = pc;
-  record_exception(c, exception_target_el(c), syndrome_sysreg_trap(enc, read, rt));
+  record_exception(c, target_el, syndrome_sysreg_trap(enc, read, rt));
   tcg::cpu_loop_exit(&c, kExitException);
 }
 
@@ -151,7 +197,97 @@ bool el0_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   return i >= 0 && el0_trapped(c, ArmReg(i));
 }
 
+// HCR_EL2 as it applies: 0 without EL2 (and for EL0 under TGE, whose EL1 controls do not apply).
+uint64_t el2_traps(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (s.el > 1) return 0;
+  const uint64_t h = hcr_el2_effective(c);
+  return s.el == 0 && (h & Hcr::kTge) ? 0 : h;
+}
+
+// An EL0/EL1 access that HCR_EL2 (TVM, TRVM, TACR, TID1-3) or CNTHCTL_EL2 (EL1PCTEN, EL1PCEN)
+// traps to EL2 (EC 0x18). EL0's own controls (el0_access_traps, to EL1) come first.
+bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2 || s.el > 1 || is_secure(c) || (s.el == 0 && (R(c, ArmReg::HCR_EL2) & Hcr::kTge))) return false;
+  const uint64_t h = el2_traps(c), cnthctl = R(c, ArmReg::CNTHCTL_EL2);
+  if (is_id_space(enc)) return s.el == 1 && (h & Hcr::kTid3);
+  const int i = find_reg(enc);
+  if (i < 0) return false;
+  switch (ArmReg(i)) {
+    case ArmReg::CNTPCT_EL0: return !(cnthctl & 1);
+    case ArmReg::CNTP_CTL_EL0:
+    case ArmReg::CNTP_CVAL_EL0:
+    case ArmReg::CNTP_TVAL_EL0: return !(cnthctl & 2);
+    case ArmReg::CTR_EL0: return h & Hcr::kTid2;
+    default: break;
+  }
+  if (s.el != 1) return false;
+  switch (ArmReg(i)) {
+    case ArmReg::SCTLR_EL1:
+    case ArmReg::TTBR0_EL1:
+    case ArmReg::TTBR1_EL1:
+    case ArmReg::TCR_EL1:
+    case ArmReg::ESR_EL1:
+    case ArmReg::FAR_EL1:
+    case ArmReg::AFSR0_EL1:
+    case ArmReg::AFSR1_EL1:
+    case ArmReg::MAIR_EL1:
+    case ArmReg::AMAIR_EL1:
+    case ArmReg::CONTEXTIDR_EL1: return h & (read ? Hcr::kTrvm : Hcr::kTvm);
+    case ArmReg::ACTLR_EL1: return h & Hcr::kTacr;
+    case ArmReg::REVIDR_EL1:
+    case ArmReg::AIDR_EL1: return h & Hcr::kTid1;
+    case ArmReg::CCSIDR_EL1:
+    case ArmReg::CLIDR_EL1:
+    case ArmReg::CSSELR_EL1: return h & Hcr::kTid2;
+    default: return false;
+  }
+}
+
+// Secure EL1's access to the Secure physical timer without SCR_EL3.ST: trapped to EL3.
+bool el3_access_traps(const A64Cpu& c, uint32_t enc) {
+  const ArmSysState& s = sys(c);
+  if (s.el != 1 || !is_secure(c) || (R(c, ArmReg::SCR_EL3) & Scr::kSt)) return false;
+  const int i = find_reg(enc);
+  return i == int(ArmReg::CNTPS_CTL_EL1) || i == int(ArmReg::CNTPS_CVAL_EL1) || i == int(ArmReg::CNTPS_TVAL_EL1);
+}
+
+// DC/IC/TLBI (op = op1:CRn:CRm:op2) that HCR_EL2 traps to EL2: TSW (DC by set/way), TPCP (DC
+// to the PoC), TPU (DC/IC to the PoU), TTLB (TLBI at EL1).
+constexpr uint32_t kSysOp0 = 1u << 14;  // SYS's op0 in a trap syndrome
+bool el2_sys_op_traps(const A64Cpu& c, uint32_t op) {
+  const uint64_t h = el2_traps(c);
+  if (!h) return false;
+  const bool el1 = sys(c).el == 1;
+  const unsigned op1 = op >> 11, crn = (op >> 7) & 15, crm = (op >> 3) & 15, op2 = op & 7;
+  if (crn == 8) return el1 && op1 == 0 && (h & Hcr::kTtlb);
+  if (crn != 7) return false;
+  if (op1 == 0 && op2 == 2 && (crm == 6 || crm == 10 || crm == 14)) return el1 && (h & Hcr::kTsw);
+  const bool poc = (op1 == 0 && crm == 6 && op2 == 1) ||
+                   (op1 == 3 && op2 == 1 && (crm == 10 || crm == 14 || crm == 12 || crm == 13));
+  const bool pou =
+      (op1 == 3 && op2 == 1 && (crm == 11 || crm == 5)) || (op1 == 0 && op2 == 0 && (crm == 5 || crm == 1));
+  return (poc && (h & Hcr::kTpcp)) || (pou && (h & Hcr::kTpu));
+}
+
 }  // namespace
+
+bool is_secure(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return s.have_el3 && (s.el == 3 || !(s.r[size_t(ArmReg::SCR_EL3)] & Scr::kNs));
+}
+
+uint64_t hcr_el2_effective(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  return s.have_el2 && !is_secure(c) ? s.r[size_t(ArmReg::HCR_EL2)] : 0;
+}
+
+void enter_nonsecure(A64Cpu& c, unsigned el) {
+  ArmSysState& s = sys(c);
+  s.r[size_t(ArmReg::SCR_EL3)] |= Scr::kNs | Scr::kRw | (s.have_el2 ? Scr::kHce : 0);
+  set_el_sp(c, el, 1);
+}
 
 std::string sysreg_name(uint32_t enc) {
   int i = find_reg(enc);
@@ -195,8 +331,11 @@ void update_tb_flags(A64Cpu& c) {
   unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
   bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
   // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
-  if (s.have_el2 && s.el <= 2 && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
+  if (s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
+  if (s.have_el3 && (R(c, ArmReg::CPTR_EL3) & kCptrTfp)) trap = true;  // CPTR_EL3.TFP: every EL, to EL3
   if (trap) f |= kTbFpTrap;
+  if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
+  if (guest_breakpoints_armed(c)) f |= kTbGuestBp;
   c.tb_flags = f;
 }
 
@@ -214,8 +353,8 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   pmu_reset(c);
   s.oslk = true;
   s.cntvoff = 0;
-  s.cnt_ctl[0] = s.cnt_ctl[1] = 0;
-  s.cnt_cval[0] = s.cnt_cval[1] = 0;
+  std::memset(s.cnt_ctl, 0, sizeof s.cnt_ctl);
+  std::memset(s.cnt_cval, 0, sizeof s.cnt_cval);
   s.exc_syndrome = 0;
   s.event.store(false);
   s.has_large_mappings = false;
@@ -226,8 +365,10 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   R(c, ArmReg::SCTLR_EL2) = kSctlrEl2Reset;
   R(c, ArmReg::CPTR_EL2) = kCptrEl2Reset;
   R(c, ArmReg::CNTHCTL_EL2) = kCnthctlEl2Reset;
+  R(c, ArmReg::SCTLR_EL3) = kSctlrEl3Reset;
+  R(c, ArmReg::SCR_EL3) = kScrEl3Reset;
   c.sp = 0;
-  s.el = s.have_el2 ? 2 : 1;  // the highest EL this CPU has
+  s.el = s.have_el3 ? 3 : s.have_el2 ? 2 : 1;  // the highest EL this CPU has
   s.spsel = 1;
   s.pstate = Pstate::kDaif;
   c.excl_addr = ~0ull;
@@ -248,7 +389,7 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
 
 bool sysreg_write_ends_block(uint32_t enc) {
   unsigned n, which;
-  if (is_debug_bp(enc, &n, &which)) return which >= 2;  // a watchpoint: the soft-MMU's list changes
+  if (is_debug_bp(enc, &n, &which)) return true;  // the soft-MMU's watch list or kTbGuestBp changes
   switch (find_reg(enc)) {
     case int(ArmReg::MDSCR_EL1):
     case int(ArmReg::OSLAR_EL1):
@@ -276,7 +417,18 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CNTP_CVAL_EL0):
     case int(ArmReg::CNTV_CVAL_EL0):
     case int(ArmReg::CNTP_TVAL_EL0):
-    case int(ArmReg::CNTV_TVAL_EL0): return true;
+    case int(ArmReg::CNTV_TVAL_EL0):
+    case int(ArmReg::CNTHP_CTL_EL2):
+    case int(ArmReg::CNTHP_CVAL_EL2):
+    case int(ArmReg::CNTHP_TVAL_EL2):
+    case int(ArmReg::SCTLR_EL3):
+    case int(ArmReg::SCR_EL3):
+    case int(ArmReg::CPTR_EL3):
+    case int(ArmReg::TTBR0_EL3):
+    case int(ArmReg::TCR_EL3):
+    case int(ArmReg::CNTPS_CTL_EL1):
+    case int(ArmReg::CNTPS_CVAL_EL1):
+    case int(ArmReg::CNTPS_TVAL_EL1): return true;
     default: return is_gic_reg(enc);  // an EOI or priority mask change may let an interrupt in
   }
 }
@@ -305,10 +457,19 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     v = s.r[i];
     return true;
   }
+  unsigned timer;
+  TimerField field;
+  if (timer_reg(r, &timer, &field)) {
+    if (timer == unsigned(ArmTimerId::SecurePhys) && !secure_timer_reachable(c)) return false;
+    v = timer_read(c, timer, field);
+    return true;
+  }
   switch (r) {
     // EL1 reads the virtualized identity EL2 gives it.
-    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
-    case ArmReg::MPIDR_EL1: v = s.have_el2 && s.el == 1 ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr; return true;
+    case ArmReg::MIDR_EL1: v = s.have_el2 && s.el == 1 && !is_secure(c) ? R(c, ArmReg::VPIDR_EL2) : m.midr; return true;
+    case ArmReg::MPIDR_EL1:
+      v = s.have_el2 && s.el == 1 && !is_secure(c) ? R(c, ArmReg::VMPIDR_EL2) : s.mpidr;
+      return true;
     case ArmReg::REVIDR_EL1: v = m.revidr; return true;
     case ArmReg::CTR_EL0: v = m.ctr; return true;
     case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
@@ -334,8 +495,16 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::TCR_EL2:
     case ArmReg::VTTBR_EL2:
     case ArmReg::VTCR_EL2:
-    case ArmReg::VBAR_EL2: v = s.r[i]; return true;
+    case ArmReg::VBAR_EL2:
+    case ArmReg::SCTLR_EL3:
+    case ArmReg::SCR_EL3:
+    case ArmReg::CPTR_EL3:
+    case ArmReg::TTBR0_EL3:
+    case ArmReg::TCR_EL3:
+    case ArmReg::VBAR_EL3: v = s.r[i]; return true;
+    case ArmReg::RVBAR_EL3: v = 0; return true;        // QEMU virt's reset vector: the flash base
     case ArmReg::SP_EL1: v = s.sp_el[1]; return true;  // never the live SP at EL2
+    case ArmReg::SP_EL2: v = s.sp_el[2]; return true;  // never the live SP at EL3
     case ArmReg::MDSCR_EL1: v = s.r[i]; return true;
     case ArmReg::CNTVOFF_EL2: v = s.cntvoff; return true;
     case ArmReg::TPIDR_EL0: v = c.tpidr_el0; return true;
@@ -364,16 +533,6 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::CNTFRQ_EL0: v = kSystemCntfrq; return true;
     case ArmReg::CNTPCT_EL0: v = counter(c); return true;
     case ArmReg::CNTVCT_EL0: v = counter(c) - s.cntvoff; return true;
-    case ArmReg::CNTP_CTL_EL0: v = timer_ctl(c, 0); return true;
-    case ArmReg::CNTV_CTL_EL0: v = timer_ctl(c, 1); return true;
-    case ArmReg::CNTP_CVAL_EL0: v = s.cnt_cval[0]; return true;
-    case ArmReg::CNTV_CVAL_EL0: v = s.cnt_cval[1]; return true;
-    case ArmReg::CNTP_TVAL_EL0:
-      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[0] - timer_count(c, 0))))) & 0xffffffff;
-      return true;
-    case ArmReg::CNTV_TVAL_EL0:
-      v = uint64_t(int64_t(int32_t(uint32_t(s.cnt_cval[1] - timer_count(c, 1))))) & 0xffffffff;
-      return true;
     case ArmReg::OSLSR_EL1: v = 0x8 | (s.oslk ? 2 : 0); return true;  // OSLM = 0b10: the OS lock is implemented
     case ArmReg::DBGCLAIMSET_EL1: v = 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
@@ -393,6 +552,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
     if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
+    update_tb_flags(c);  // breakpoints armed or not
     return true;
   }
   if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
@@ -402,6 +562,13 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   const ArmCpuModel& m = *s.model;
   if (kRegs[i].kind == Kind::Store) {
     s.r[i] = v;
+    return true;
+  }
+  unsigned timer;
+  TimerField field;
+  if (timer_reg(r, &timer, &field)) {
+    if (timer == unsigned(ArmTimerId::SecurePhys) && !secure_timer_reachable(c)) return false;
+    timer_write(c, timer, field, v);
     return true;
   }
   switch (r) {
@@ -422,7 +589,28 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       s.r[i] = v;
       return true;
     case ArmReg::VBAR_EL1:
-    case ArmReg::VBAR_EL2: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::VBAR_EL2:
+    case ArmReg::VBAR_EL3: s.r[i] = v & ~uint64_t(0x7ff); return true;
+    case ArmReg::SCTLR_EL3:
+    case ArmReg::TTBR0_EL3:
+    case ArmReg::TCR_EL3:
+      if (s.r[i] != v) request_local_flush(c);
+      s.r[i] = v;
+      return true;
+    case ArmReg::SCR_EL3: {
+      v = (v & Scr::kWritable) | Scr::kRes1;
+      // Secure and Non-secure EL1&0 share the soft-TLB's indices: a world switch empties it.
+      if ((s.r[i] ^ v) & Scr::kNs) request_local_flush(c);
+      s.r[i] = v;
+      check_unmasked_irq(c);  // IRQ/FIQ routing
+      update_tb_flags(c);
+      return true;
+    }
+    case ArmReg::CPTR_EL3:
+      s.r[i] = v;
+      update_tb_flags(c);
+      return true;
+    case ArmReg::SP_EL2: s.sp_el[2] = v; return true;
     case ArmReg::SCTLR_EL2:
     case ArmReg::TTBR0_EL2:
     case ArmReg::TCR_EL2:
@@ -438,6 +626,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
         s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
       if (changed & kHcrRouting) check_unmasked_irq(c);
+      update_tb_flags(c);  // TPCP/TPU
       return true;
     }
     case ArmReg::CPTR_EL2:
@@ -479,30 +668,15 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       return true;
     case ArmReg::DIT: s.pstate = (s.pstate & ~Pstate::kDIT) | (v & Pstate::kDIT); return true;
     case ArmReg::SSBS: s.pstate = (s.pstate & ~Pstate::kSSBS) | (v & Pstate::kSSBS); return true;
-    case ArmReg::CNTP_CTL_EL0:
-    case ArmReg::CNTV_CTL_EL0:
-      s.cnt_ctl[r == ArmReg::CNTV_CTL_EL0] = v & (kTimerEnable | kTimerImask);
-      timers_changed(c);
-      return true;
-    case ArmReg::CNTP_CVAL_EL0:
-    case ArmReg::CNTV_CVAL_EL0:
-      s.cnt_cval[r == ArmReg::CNTV_CVAL_EL0] = v;
-      timers_changed(c);
-      return true;
-    case ArmReg::CNTP_TVAL_EL0:
-    case ArmReg::CNTV_TVAL_EL0: {
-      unsigned t = r == ArmReg::CNTV_TVAL_EL0;
-      s.cnt_cval[t] = timer_count(c, t) + uint64_t(int64_t(int32_t(uint32_t(v))));
-      timers_changed(c);
-      return true;
-    }
     case ArmReg::OSLAR_EL1:
       s.oslk = v & 1;
       if (s.debug_regs_changed) s.debug_regs_changed();
+      update_tb_flags(c);
       return true;
     case ArmReg::MDSCR_EL1:
       s.r[i] = v;
       if (s.debug_regs_changed) s.debug_regs_changed();
+      update_tb_flags(c);
       return true;
     case ArmReg::DBGCLAIMSET_EL1: s.claim |= v & 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: s.claim &= ~(v & 0xff); return true;
@@ -517,7 +691,9 @@ namespace {
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), true))
-    raise_sysreg_trap(c, uint32_t(enc), true, unsigned(rt), pc);
+    raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), true, unsigned(rt), pc);
+  if (el2_access_traps(c, uint32_t(enc), true)) raise_sysreg_trap(c, 2, uint32_t(enc), true, unsigned(rt), pc);
+  if (el3_access_traps(c, uint32_t(enc))) raise_sysreg_trap(c, 3, uint32_t(enc), true, unsigned(rt), pc);
   uint64_t v = 0;
   if (!sysreg_read(c, uint32_t(enc), v)) raise_undefined(c, pc);
   return v;
@@ -525,13 +701,16 @@ uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt
 uint64_t h_sysreg_write(tcg::CpuBase* env, uint64_t enc, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
   if (sys(c).el == 0 && el0_access_traps(c, uint32_t(enc), false))
-    raise_sysreg_trap(c, uint32_t(enc), false, unsigned(rt), pc);
+    raise_sysreg_trap(c, exception_target_el(c), uint32_t(enc), false, unsigned(rt), pc);
+  if (el2_access_traps(c, uint32_t(enc), false)) raise_sysreg_trap(c, 2, uint32_t(enc), false, unsigned(rt), pc);
+  if (el3_access_traps(c, uint32_t(enc))) raise_sysreg_trap(c, 3, uint32_t(enc), false, unsigned(rt), pc);
   if (!sysreg_write(c, uint32_t(enc), v)) raise_undefined(c, pc);
   if (sysreg_write_ends_block(uint32_t(enc))) check_unmasked_irq(c);
   return 0;
 }
-uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint64_t, uint64_t) {
+uint64_t h_sys_op(tcg::CpuBase* env, uint64_t op, uint64_t v, uint64_t pc, uint64_t rt, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
+  if (el2_sys_op_traps(c, uint32_t(op))) raise_sysreg_trap(c, 2, kSysOp0 | uint32_t(op), false, unsigned(rt), pc);
   if (!do_sys_op(c, uint32_t(op), v)) raise_undefined(c, pc);
   return 0;
 }
@@ -585,8 +764,8 @@ const std::vector<DebugSysreg>& debug_sysregs() {
 bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   ArmSysState& s = sys(c);
   // The banked stack pointers: the live one is A64Cpu::sp.
-  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
-    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc || enc == kSpEl2Enc) {
+    const unsigned bank = enc == kSpEl2Enc ? 2 : enc == kSpEl1Enc ? 1 : 0;
     v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
     return true;
   }
@@ -595,8 +774,8 @@ bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
 
 bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   ArmSysState& s = sys(c);
-  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc) {
-    const unsigned bank = enc == kSpEl1Enc ? 1 : 0;
+  if (enc == kRegs[size_t(ArmReg::SP_EL0)].enc || enc == kSpEl1Enc || enc == kSpEl2Enc) {
+    const unsigned bank = enc == kSpEl2Enc ? 2 : enc == kSpEl1Enc ? 1 : 0;
     (bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank]) = v;
     return true;
   }

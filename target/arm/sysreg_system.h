@@ -91,12 +91,41 @@ enum : uint64_t {
   kVi = 1u << 7,
   kTwi = 1u << 13,
   kTwe = 1u << 14,
+  kTid1 = 1u << 16,
+  kTid2 = 1u << 17,
+  kTid3 = 1u << 18,
   kTsc = 1u << 19,
+  kTacr = 1u << 21,
+  kTsw = 1u << 22,
+  kTpcp = 1u << 23,
+  kTpu = 1u << 24,
+  kTtlb = 1u << 25,
+  kTvm = 1u << 26,
   kTge = 1u << 27,
   kHcd = 1u << 29,
+  kTrvm = 1u << 30,
   kE2h = uint64_t(1) << 34,
 };
 }
+namespace Scr {
+enum : uint64_t {
+  kNs = 1u << 0,
+  kIrq = 1u << 1,
+  kFiq = 1u << 2,
+  kEa = 1u << 3,
+  kRes1 = 3u << 4,  // FW, AW: read as one (QEMU 7.2's value)
+  kSmd = 1u << 7,
+  kHce = 1u << 8,
+  kSif = 1u << 9,
+  kRw = 1u << 10,
+  kSt = 1u << 11,
+  kTwi = 1u << 12,
+  kTwe = 1u << 13,
+  kWritable = 0x3fbf,  // bit 6 (NET) is AArch32's
+};
+}
+// EL3 reset values (QEMU 7.2's; tests/system/aarch64/el3.c).
+constexpr uint64_t kSctlrEl3Reset = 0xc50838, kScrEl3Reset = Scr::kRes1;
 // EL2 register reset values (as qemu-system-aarch64 7.2's; tests/system/aarch64/el2.c).
 constexpr uint64_t kSctlrEl2Reset = 0, kCptrEl2Reset = 0;
 constexpr uint64_t kCnthctlEl2Reset = 3;  // EL1PCTEN, EL1PCEN: EL1 reaches the physical counter and timer
@@ -124,13 +153,18 @@ struct ArmCpuHooks {
 
 constexpr uint64_t kPsciNotHandled = ~uint64_t(0) - 0x1000, kPsciCpuOff = ~uint64_t(0) - 0x1001;
 
-enum class ArmTimerId : unsigned { Phys = 0, Virt = 1 };
+enum class ArmTimerId : unsigned { Phys = 0, Virt = 1, HypPhys = 2, SecurePhys = 3 };
+constexpr unsigned kNumArmTimers = 4;
 
 struct ArmSysState {
   const ArmCpuModel* model = nullptr;
   uint64_t mpidr = 0x80000000;
   bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
   bool have_el2 = false;            // -M virt,virtualization=on: EL2 exists (reset enters it)
+  bool have_el3 = false;            // -M virt,secure=on: EL3 and the Secure state exist (reset enters EL3)
+  // Physical ranges (base, size) only the Secure state reaches (the board's secure RAM, flash and
+  // devices): a Non-secure access there is an external abort.
+  std::vector<std::pair<uint64_t, uint64_t>> secure_only_ranges;
   uint32_t el = 1;                  // current exception level
   uint32_t spsel = 1;               // PSTATE.SP
   uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
@@ -140,9 +174,10 @@ struct ArmSysState {
   uint64_t claim = 0;
   PmuState pmu;
   bool oslk = true;  // OS lock, locked at reset
-  // Generic timer: counter offset (virtual = physical - cntvoff), and the two EL1 timers.
+  // Generic timer: counter offset (virtual = physical - cntvoff), and the timers by ArmTimerId
+  // (the EL1 physical and virtual ones, EL2's physical one).
   uint64_t cntvoff = 0;
-  uint64_t cnt_ctl[2] = {}, cnt_cval[2] = {};
+  uint64_t cnt_ctl[kNumArmTimers] = {}, cnt_cval[kNumArmTimers] = {};
   // Interrupt lines (bit 0 IRQ, 1 FIQ, 2 virtual IRQ, 3 virtual FIQ: the GIC's virtual CPU
   // interface), driven by other threads.
   std::atomic<uint32_t> lines{0};
@@ -177,6 +212,14 @@ inline const ArmSysState& sys(const A64Cpu& c) { return *c.sys; }
 
 // Architectural reset of the system state for `model` (EL1h, DAIF masked, MMU off).
 void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr);
+
+// The Secure state: EL3, or below it with SCR_EL3.NS clear (never without EL3).
+bool is_secure(const A64Cpu& c);
+// HCR_EL2 as it applies: 0 without EL2 and in the Secure state (which has no EL2).
+uint64_t hcr_el2_effective(const A64Cpu& c);
+// Leaves reset's EL3 for the Non-secure `el` (2 or 1), as QEMU's boot code does for a kernel:
+// SCR_EL3.NS, RW, and HCE when EL2 exists.
+void enter_nonsecure(A64Cpu& c, unsigned el);
 
 // PSTATE as SPSR saves it (NZCV, DAIF, EL, SP, PAN...) and back (no legality checks).
 uint64_t read_pstate(const A64Cpu& c);

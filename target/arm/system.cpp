@@ -36,6 +36,8 @@ struct SystemEngine {
 // WFE without the event stream or an event: the longest it sleeps (a store that would have
 // cleared this vCPU's exclusive monitor sends no event here).
 constexpr uint64_t kWfeMaxNs = 1'000'000;
+// Round robin (-accel tcg,thread=single): the longest a WFI keeps the thread.
+constexpr uint64_t kSliceNs = 10'000'000;
 }  // namespace
 
 std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory) {
@@ -44,6 +46,7 @@ std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& con
   options.log = config.log_flags;
   options.log_file = config.log_file;
   options.interpreter = config.interpreter;
+  options.block_budget = config.single_thread;  // round robin slices by block entries
   auto owner = std::make_shared<SystemEngine>(options);
   tcg::ExecEngine* engine = &owner->engine;
   memory.set_ram_write_hook([engine](uint64_t phys, uint64_t len) {
@@ -64,6 +67,8 @@ struct ArmCpu::Impl {
     state->hooks = &hooks;
     state->gicv3 = config.gicv3;
     state->have_el2 = config.el2;
+    state->have_el3 = config.el3;
+    state->secure_only_ranges = config.secure_only;
     mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
@@ -154,8 +159,9 @@ struct ArmCpu::Impl {
     }
   }
 
+  // Round robin (sliced): the other vCPUs wait for this thread, so a WFI sleeps one slice at most.
   void wait_for_interrupt() {
-    sleep_until([&] { return state->lines.load() != 0; }, 0);
+    sleep_until([&] { return state->lines.load() != 0; }, sliced ? timers.clock().now_ns() + kSliceNs : 0);
   }
   void wait_for_event() {
     if (state->event.exchange(false)) return;
@@ -238,9 +244,11 @@ struct ArmCpu::Impl {
   // Powered off (PSCI CPU_OFF, or a secondary before CPU_ON): waits for power_on's request and
   // resets to it on this thread. False when asked to stop instead.
   // A debugger holding the machine makes it return true at once (the loop parks in its hook).
-  bool wait_for_power_on() {
+  // `wait` false (round robin: the other vCPUs need the thread): returns at once when no request is there.
+  bool wait_for_power_on(bool wait = true) {
     std::unique_lock<std::mutex> lock(wait_mutex);
     for (;;) {
+      if (!wait) break;
       const uint64_t generation = wake_generation;
       lock.unlock();
       const bool held = debug_holds();  // the stub's lock is taken before wait_mutex, never inside it
@@ -272,6 +280,7 @@ struct ArmCpu::Impl {
     set_fpsr(c, 0);
     c.tpidr_el0 = c.tpidrro_el0 = 0;
     sysreg_reset(c, *config.model, config.mpidr);
+    if (config.el3 && config.entry_el && config.entry_el < 3) enter_nonsecure(c, config.entry_el);
     watch_forced = true;  // the guest's watchpoints are gone
     watch_dirty = true;
     timer->update();
@@ -300,9 +309,11 @@ struct ArmCpu::Impl {
       case ExitAction::Wfi:
         if (may_wait) wait_for_interrupt();
         in_wfi.store(may_wait && state->lines.load() == 0);
+        waited = true;
         return true;
       case ExitAction::Wfe:
         if (may_wait) wait_for_event();
+        waited = true;
         return true;
       case ExitAction::CpuOff:
         powered.store(false);
@@ -324,6 +335,8 @@ struct ArmCpu::Impl {
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<GenericTimer> timer;
   std::unique_ptr<hw::Timer> pmu_timer;  // the PMU's next overflow
+  bool sliced = false;                   // in a round-robin slice (ArmCpu::run's slice_blocks)
+  bool waited = false;                   // the last handle() was a WFI/WFE (a slice ends there)
   std::mutex wait_mutex;
   std::condition_variable wait_cond;
   std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
@@ -413,7 +426,7 @@ void ArmCpu::send_event() {
   impl_->wake();
 }
 
-ArmCpuStop ArmCpu::run() {
+ArmCpuStop ArmCpu::run(unsigned slice_blocks) {
   Impl& h = *impl_;
   A64Cpu& c = *h.cpu;
   {
@@ -421,19 +434,31 @@ ArmCpuStop ArmCpu::run() {
     h.running = true;
   }
   ArmCpuStop result = ArmCpuStop::Requested;
+  // Round robin (as target/riscv/system.cpp): with an engine that counts block entries the
+  // slice ends after exactly slice_blocks of them, so that the interleaving of the vCPUs
+  // depends on the guest's progress alone; it also ends at a WFI/WFE or while powered off.
+  const bool counts = h.engine.options().block_budget;
+  h.sliced = slice_blocks != 0;
+  c.block_budget = slice_blocks && counts ? int32_t(std::min<unsigned>(slice_blocks, INT32_MAX)) : INT32_MAX;
   for (;;) {
     if (h.stop_requested.load()) break;
+    if (h.sliced && c.block_budget < 0) break;
+    if (counts && !h.sliced && c.block_budget < 0) c.block_budget = INT32_MAX;  // unsliced: never ends
     if (h.pause_requested.load()) h.park_if_paused();
     hw::CpuDebugHook* debug = h.debug.load();
     bool stepping = false;
     if (debug) {
       using Run = hw::CpuDebugHook::Run;
       const Run r = debug->before_run(h.config.index);
-      if (r == Run::kHold) continue;
+      if (r == Run::kHold) {
+        if (h.sliced) break;  // let the other vCPUs have the thread
+        continue;
+      }
       stepping = r == Run::kStep;
     }
     if (!h.powered.load()) {
-      if (!h.wait_for_power_on()) break;
+      if (!h.wait_for_power_on(!h.sliced)) break;
+      if (h.sliced && !h.powered.load()) break;
       continue;
     }
     h.do_pending_flushes();
@@ -494,10 +519,12 @@ ArmCpuStop ArmCpu::run() {
       }
       continue;
     }
+    h.waited = false;
     if (!h.handle(reason)) {
       result = ArmCpuStop::Fatal;
       break;
     }
+    if (h.sliced && h.waited) break;
   }
   std::lock_guard<std::mutex> lock(h.wait_mutex);
   h.running = false;

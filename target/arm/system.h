@@ -7,6 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "target/arm/sysreg_system.h"
 #include "tcg/exec/softmmu.h"
@@ -33,6 +35,9 @@ struct ArmCpuConfig {
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
   bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
+  bool el3 = false;                             // -M virt,secure=on: EL3 exists and reset enters it
+  unsigned entry_el = 0;                        // below EL3: reset leaves for this Non-secure EL (a kernel's)
+  std::vector<std::pair<uint64_t, uint64_t>> secure_only;  // with el3: (base, size) of Secure-only memory
   std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
 };
 
@@ -60,7 +65,9 @@ class ArmCpu {
   void request_tlb_flush(uint64_t page);
   // SEV from another vCPU.
   void send_event();
-  ArmCpuStop run();
+  // Runs until stopped (or a fatal error); with `slice_blocks` (round robin, -accel
+  // tcg,thread=single) returns after that many block entries, a WFI/WFE, or while powered off.
+  ArmCpuStop run(unsigned slice_blocks = 0);
   void request_stop();
   void pause();
   void resume();

@@ -1,4 +1,4 @@
-// GenericTimer: CNTP/CNTV compare values against the counter (virtual = physical - CNTVOFF),
+// GenericTimer: CNTP/CNTV/CNTHP compare values against the counter (virtual = physical - CNTVOFF),
 // ISTATUS and the output level (ENABLE && ISTATUS && !IMASK), host deadlines on the TimerQueue.
 #include "target/arm/timer.h"
 
@@ -18,13 +18,13 @@ GenericTimer::~GenericTimer() {
 
 void GenericTimer::update() {
   const ArmSysState& s = sys(cpu_);
-  bool changed[2] = {false, false}, level[2];
+  bool changed[kNumArmTimers] = {}, level[kNumArmTimers];
   std::lock_guard<std::recursive_mutex> lock(lock_);
   {
     uint64_t count = s.read_counter ? s.read_counter() : 0;
-    for (unsigned t = 0; t < 2; ++t) {
+    for (unsigned t = 0; t < kNumArmTimers; ++t) {
       uint64_t ctl = s.cnt_ctl[t], cval = s.cnt_cval[t];
-      uint64_t offset = t == 1 ? s.cntvoff : 0;
+      uint64_t offset = t == unsigned(ArmTimerId::Virt) ? s.cntvoff : 0;
       bool enabled = ctl & 1, fired = enabled && count - offset >= cval;
       level[t] = fired && !(ctl & 2);
       changed[t] = level[t] != level_[t];
@@ -39,21 +39,21 @@ void GenericTimer::update() {
       }
     }
   }
-  for (unsigned t = 0; t < 2; ++t)
+  for (unsigned t = 0; t < kNumArmTimers; ++t)
     if (changed[t] && output_) output_(t, level[t]);
 }
 
 void GenericTimer::stop() {
-  bool drop[2];
+  bool drop[kNumArmTimers];
   std::lock_guard<std::recursive_mutex> lock(lock_);
   {
-    for (unsigned t = 0; t < 2; ++t) {
+    for (unsigned t = 0; t < kNumArmTimers; ++t) {
       deadline_[t]->cancel();
       drop[t] = level_[t];
       level_[t] = false;
     }
   }
-  for (unsigned t = 0; t < 2; ++t)
+  for (unsigned t = 0; t < kNumArmTimers; ++t)
     if (drop[t] && output_) output_(t, false);
 }
 

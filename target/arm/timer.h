@@ -1,6 +1,7 @@
-// The generic timer of one vCPU: the EL1 physical and virtual timers (CNTP_*, CNTV_*) firing on
-// the machine's TimerQueue and driving their output lines (the board wires them to GIC PPIs),
-// and the event stream period WFE sleeps by (CNTKCTL_EL1.EVNTEN/EVNTI).
+// The generic timer of one vCPU: the EL1 physical and virtual timers (CNTP_*, CNTV_*) and EL2's
+// physical timer (CNTHP_*) firing on the machine's TimerQueue and driving their output lines
+// (the board wires them to GIC PPIs), and the event stream period WFE sleeps by
+// (CNTKCTL_EL1.EVNTEN/EVNTI).
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ class GenericTimer {
   GenericTimer(A64Cpu& cpu, hw::TimerQueue& timers, std::recursive_mutex& device_lock,
                std::function<void(unsigned timer, bool level)> output);
   ~GenericTimer();
-  // Re-evaluates both timers after a register write (or a deadline): outputs and host deadlines.
+  // Re-evaluates the timers after a register write (or a deadline): outputs and host deadlines.
   void update();
   // Cancels the deadlines and drops the outputs (reset, CPU_OFF).
   void stop();
@@ -37,9 +38,9 @@ class GenericTimer {
  private:
   A64Cpu& cpu_;
   std::function<void(unsigned, bool)> output_;
-  std::unique_ptr<hw::Timer> deadline_[2];
+  std::unique_ptr<hw::Timer> deadline_[kNumArmTimers];
   std::recursive_mutex& lock_;
-  bool level_[2] = {false, false};
+  bool level_[kNumArmTimers] = {};
 };
 
 }  // namespace mimic::arm

@@ -125,8 +125,9 @@ bool trans_SYS_system(DisasContext& s, uint32_t op, uint32_t t) {
     return true;
   }
   const unsigned op1 = op >> 11, crn = (op >> 7) & 15;
-  if (op1 == 3 && crn == 7) return true;  // DC/IC by VA to PoU/PoC: no cache model (ZVA is inline)
-  s.ir.call(Type::I64, sys_op_helper(), {imm64(op), read_x(s, t), imm64(s.pc)});
+  // DC/IC by VA to PoU/PoC: no cache model (ZVA is inline), unless EL2 traps them.
+  if (op1 == 3 && crn == 7 && !(s.tb_flags & kTbCacheTrap)) return true;
+  s.ir.call(Type::I64, sys_op_helper(), {imm64(op), read_x(s, t), imm64(s.pc), imm64(t)});
   if (crn == 8) gen_exit(s, tcg::kExitLookup, s.pc + 4);  // TLBI: the loop flushes before the next block
   return true;
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "target/arm/decode.h"
+#include "target/arm/excp.h"
 #include "target/arm/trans.h"
 
 namespace mimic::arm {
@@ -82,6 +83,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     s.insn = insn;
     s.ended = false;
     ir.insn_start(pc);
+    if (s.system && (s.tb_flags & kTbGuestBp)) ir.call(Type::I64, breakpoint_check_helper(), {imm64(pc)});
     const Pattern* p = decode(insn);
     if (p && s.system && is_fp_simd(insn) && gen_fp_trap_check(s)) {
       // trapped before it runs

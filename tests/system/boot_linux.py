@@ -66,6 +66,8 @@ def main():
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
     ap.add_argument("--gic", default="2", help="aarch64: -M virt,gic-version=")
+    ap.add_argument("--secure", action="store_true",
+                    help="aarch64: -M virt,secure=on (EL3 exists; the kernel is entered Non-secure)")
     ap.add_argument("--virtualization", action="store_true",
                     help="aarch64: -M virt,virtualization=on (Linux starts at EL2; KVM and /dev/kvm are checked)")
     a = ap.parse_args()
@@ -82,6 +84,7 @@ def main():
     if a.arch == "aarch64":
         emu = ["qemu-system-aarch64"] if a.qemu else [a.mimic, "system-aarch64"]
         machine = "virt,gic-version=" + a.gic + (",virtualization=on" if a.virtualization else "")
+        machine += ",secure=on" if a.secure else ""
         cmd = emu + ["-M", machine, "-cpu", a.cpu, "-m", "512M", "-smp", str(a.smp),
                      "-nographic", "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0 panic=-1",
                      "-no-reboot"]

@@ -15,8 +15,11 @@ the cross compiler / QEMU is missing.
 """
 import argparse
 import os
+import re
+import select
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "riscv")
@@ -28,9 +31,17 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"],
                 "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"],
                 "sstep": ["cortex-a53", "cortex-a57"], "gic": ["cortex-a57"],
-                "wp": ["cortex-a57"]}
+                "wp": ["cortex-a57"], "el2traps": ["cortex-a57"], "el3": ["cortex-a53", "cortex-a57"],
+                "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
-ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on"}
+ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
+               "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",
+               "el3_bios": "virt,secure=on"}
+# Programs entered at EL3 have no PSCI (QEMU disables its conduit when the guest starts at EL3):
+# they print their "exit=" line and wait; the runner stops the machine there.
+NO_POWEROFF = {"el3", "el3_bios"}
+# Firmware programs: linked for the flash (link_bios.ld), run as `-bios prog.bin`.
+BIOS_PROGRAMS = {"el3_bios"}
 # Further options of some programs (gic starts a second vCPU through PSCI).
 ARM_EXTRA = {"gic": ["-smp", "2"]}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
@@ -52,9 +63,10 @@ def build(cc, name, out_dir, src=SRC, arch="riscv64"):
         flags = ["-mgeneral-regs-only"]
     else:
         flags = ["-march=rv64gc", "-mabi=lp64d", "-mcmodel=medany"]
+    bios = name in BIOS_PROGRAMS
     cmd = [cc, "-nostdlib", "-nostartfiles", "-ffreestanding", "-static"] + flags + [
            "-O1", "-fno-pic", "-no-pie", "-Wl,--build-id=none", "-Wl,--no-warn-rwx-segments",
-           "-T", os.path.join(src, "link.ld"), "-I", src, "-o", out,
+           "-T", os.path.join(src, "link_bios.ld" if bios else "link.ld"), "-I", src, "-o", out,
            os.path.join(src, "crt0.S"), os.path.join(src, "lib.c"), os.path.join(src, name + ".c")]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
@@ -63,6 +75,13 @@ def build(cc, name, out_dir, src=SRC, arch="riscv64"):
         r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"building {name} failed:\n{r.stderr}")
+    if bios:  # the flash image: the loadable sections from address 0
+        objcopy = cc[:-len("gcc")] + "objcopy" if cc.endswith("gcc") else "objcopy"
+        r = subprocess.run([objcopy, "-O", "binary", "--only-section=.text", "--only-section=.rodata", out,
+                            out + ".bin"], capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"objcopy of {name} failed:\n{r.stderr}")
+        return out + ".bin"
     return out
 
 
@@ -73,6 +92,36 @@ def run(cmd, timeout):
         out = (e.stdout or b"").decode(errors="replace")
         return None, out + "\n<timeout>\n"
     return r.returncode, r.stdout.decode(errors="replace").replace("\r\n", "\n")
+
+
+def run_until_exit_line(cmd, timeout):
+    """Runs `cmd` until its output has a line starting with "exit=" (then stops it: status 0) or
+    the timeout passes (status None, as run())."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out, line = b"", b""
+    deadline = time.monotonic() + timeout
+    os.set_blocking(p.stdout.fileno(), False)
+    status = None
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([p.stdout], [], [], 0.2)
+        if ready:
+            chunk = p.stdout.read() or b""
+            if not chunk and p.poll() is not None:
+                status = p.returncode
+                break
+            out += chunk
+            if re.search(rb"^exit=0x[0-9a-f]{16}\r?\n", out, re.M):
+                status = 0
+                break
+        elif p.poll() is not None:
+            status = p.returncode
+            break
+    p.kill()
+    p.wait()
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    if status is None:
+        text += "\n<timeout>\n"
+    return status, text
 
 
 def mimic_has_system(mimic, sub="system"):
@@ -131,11 +180,13 @@ def main():
         if name not in built:
             built[name] = build(args.cc, name, args.build_dir, src, args.arch)
         prog = built[name]
-        board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic", "-kernel", prog] + ARM_EXTRA.get(name, [])
+        image = ["-bios" if name in BIOS_PROGRAMS else "-kernel", prog]
+        board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic"] + image + ARM_EXTRA.get(name, [])
         if not arm:
             board = ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog]
         tag = f"{name} -cpu {cpu}" if arm else name
-        q_rc, q_out = run([args.qemu] + (board if arm else ["-M", "virt", "-cpu", cpu, "-bios", "none", "-nographic",
+        runner = run_until_exit_line if name in NO_POWEROFF else run
+        q_rc, q_out = runner([args.qemu] + (board if arm else ["-M", "virt", "-cpu", cpu, "-bios", "none", "-nographic",
                                                             "-kernel", prog]), args.timeout)
         done_line = "exit=0x0000000000000000\n" if arm else "DONE\n"
         ignore = EXPECTED_DIFF.get(cpu, set()) if arm and name == "idregs" else set()
@@ -149,7 +200,7 @@ def main():
         bad = False
         for variant in variants:
             extra = variant.split()
-            m_rc, m_out = run(mimic_cmd + board + extra, args.timeout)
+            m_rc, m_out = runner(mimic_cmd + board + extra, args.timeout)
             if m_rc == q_rc and masked(m_out, ignore) == masked(q_out, ignore):
                 continue
             print(f"FAIL {tag} {variant}: mimic status {m_rc}, QEMU {q_rc}")

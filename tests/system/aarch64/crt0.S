@@ -75,6 +75,19 @@ trap_common_el2:
     msr elr_el2, x0
     b restore
 
+// The same for EL3 (programs run with -M virt,secure=on point VBAR_EL3 at it).
+    .balign 0x800
+    .global vectors_el3
+vectors_el3:
+    .irp kind, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+    VENTRY \kind, trap_common_el3
+    .endr
+
+trap_common_el3:
+    bl trap_el3
+    msr elr_el3, x0
+    b restore
+
 trap_common:
     bl trap
     msr elr_el1, x0

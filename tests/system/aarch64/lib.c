@@ -57,3 +57,11 @@ __attribute__((weak)) uint64_t trap_el2(uint64_t kind, uint64_t* frame) {
   show("elr_el2", READ_SYSREG(elr_el2));
   exit_with(1);
 }
+
+__attribute__((weak)) uint64_t trap_el3(uint64_t kind, uint64_t* frame) {
+  (void)frame;
+  show("unexpected EL3 trap, vector", kind * 0x80);
+  show("esr_el3", READ_SYSREG(esr_el3));
+  show("elr_el3", READ_SYSREG(elr_el3));
+  exit_with(1);
+}

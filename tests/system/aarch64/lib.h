@@ -15,7 +15,9 @@ uint64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 uint64_t trap(uint64_t kind, uint64_t* frame);
 // The same for vectors_el2 (programs running at EL2 point VBAR_EL2 at it).
 uint64_t trap_el2(uint64_t kind, uint64_t* frame);
-extern char vectors[], vectors_el2[];
+// And vectors_el3 (programs running at EL3 point VBAR_EL3 at it).
+uint64_t trap_el3(uint64_t kind, uint64_t* frame);
+extern char vectors[], vectors_el2[], vectors_el3[];
 
 #define READ_SYSREG(name)                          \
   ({                                               \
