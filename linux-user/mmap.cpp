@@ -211,7 +211,15 @@ void GuestMemory::protect_code(uint64_t start, uint64_t end) {
   // waiting for through invalidate(): never wait for mutex_ here. Skipping is safe: the page is
   // then just not watched.
   std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;
+  if (!lock.owns_lock()) {
+    // Remembered for the next address-less icache maintenance, which drops these translations.
+    std::lock_guard plock(unwatched_mutex_);
+    if (unwatched_.size() < kMaxUnwatched)
+      unwatched_.emplace_back(start, end);
+    else
+      unwatched_overflow_ = true;
+    return;
+  }
   for (uint64_t page = page_down(start); page < end && page < size_; page += kPageSize) {
     const uint8_t cur = page_flags(page);
     if (!(cur & PageFlag::kWrite) || (cur & PageFlag::kCodeProtected)) continue;
@@ -302,6 +310,62 @@ std::vector<uint64_t> GuestMemory::written_pages() const {
 void GuestMemory::prepare_host_write(uint64_t addr, uint64_t len) {
   if (len == 0 || !in_range(addr, len)) return;
   unprotect_code_range(addr, len);
+}
+
+template <typename Fn>
+void GuestMemory::for_each_exec_alias(uint64_t start, uint64_t end, bool whole, Fn fn) const {
+  // The object pages [start, end) maps: (dev, inode, first and last file offset) per description.
+  struct ObjectRange {
+    uint64_t dev, inode, lo, hi;
+  };
+  std::vector<ObjectRange> objects;
+  for (const auto& [s, r] : info_) {
+    const MapInfo& mi = r.info;
+    if (!mi.shared || s >= end || r.end <= start) continue;
+    const uint64_t a = std::max(s, start), b = std::min(r.end, end);
+    objects.push_back(whole ? ObjectRange{mi.dev, mi.inode, 0, ~uint64_t(0)}
+                            : ObjectRange{mi.dev, mi.inode, mi.offset + (a - s), mi.offset + (b - s)});
+  }
+  if (objects.empty()) return;
+  // Every mapping of those objects, shared or private (a private mapping sees the object's
+  // writes on the pages it has not copied), where it is executable.
+  for (const auto& [s, r] : info_) {
+    const MapInfo& mi = r.info;
+    for (const ObjectRange& o : objects) {
+      if (mi.dev != o.dev || mi.inode != o.inode) continue;
+      const uint64_t lo = std::max(o.lo, mi.offset), hi = std::min(o.hi, mi.offset + (r.end - s));
+      if (lo >= hi) continue;
+      const uint64_t a = s + (lo - mi.offset), b = s + (hi - mi.offset);
+      if (any_exec(a, b - a)) fn(a, b);
+    }
+  }
+}
+
+bool GuestMemory::invalidate_unwatched_code() {
+  if (!code_watch_.load()) return false;
+  std::vector<std::pair<uint64_t, uint64_t>> unwatched;
+  {
+    std::lock_guard plock(unwatched_mutex_);
+    if (std::exchange(unwatched_overflow_, false)) {
+      unwatched_.clear();
+      return false;
+    }
+    unwatched.swap(unwatched_);
+  }
+  std::lock_guard lock(mutex_);
+  if (!invalidate_) return true;
+  for (auto [start, end] : unwatched) invalidate_(start, end);
+  for_each_exec_alias(0, size_, true, invalidate_);
+  return true;
+}
+
+void GuestMemory::invalidate_code(uint64_t start, uint64_t end) {
+  if (start >= end || !invalidate_) return;
+  std::lock_guard lock(mutex_);
+  invalidate_(start, end);
+  for_each_exec_alias(start, end, false, [&](uint64_t a, uint64_t b) {
+    if (a != start || b != end) invalidate_(a, b);
+  });
 }
 
 bool GuestMemory::range_free(uint64_t addr, uint64_t len) const {
