@@ -117,7 +117,7 @@ GuestMemory::~GuestMemory() {
   ::munmap(base_, size_ + guard_above_);
   if (guard_below_) ::munmap(base_ - guard_below_, guard_below_);
   for (size_t i = 0; i < leaf_count_; i++)
-    if (uintptr_t l = leaves_[i].load(); is_array(l)) std::free(reinterpret_cast<uint8_t*>(l));
+    if (uintptr_t l = leaves_[i].load(); is_array(l)) ::munmap(reinterpret_cast<uint8_t*>(l), kLeafPages);
 }
 
 uint8_t GuestMemory::page_flags(uint64_t addr) const {
@@ -176,12 +176,16 @@ uint8_t* GuestMemory::flag_slot_for_write(uint64_t addr) {
   std::atomic<uintptr_t>& word = leaves_[addr >> kLeafShift];
   uintptr_t l = word.load(std::memory_order_relaxed);
   if (!is_array(l)) {
-    auto* a = static_cast<uint8_t*>(std::malloc(kLeafPages));
-    if (!a) {
+    // Fresh anonymous memory, not the heap: a leaf of a never-used GiB (the usual case: a mapping
+    // placed in it) needs no fill, and only the host pages holding flags that were set become
+    // resident (a host page of flags covers 16 MiB of guest space), not all 256 KiB.
+    void* m = ::mmap(nullptr, kLeafPages, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
       fprintf(stderr, "mimic: out of memory for the guest page table\n");
       abort();
     }
-    std::memset(a, uniform_flags(l), kLeafPages);
+    auto* a = static_cast<uint8_t*>(m);
+    if (uniform_flags(l)) std::memset(a, uniform_flags(l), kLeafPages);
     l = reinterpret_cast<uintptr_t>(a);
     word.store(l, std::memory_order_release);
   }
