@@ -74,8 +74,9 @@ uintptr_t CodeBuffer::commit(size_t size) {
 // where the exec view runs them, and a later patch faults its page back in.
 void CodeBuffer::release_written() {
   if (used_ < write_released_ + 2 * kWriteWindow) return;
+  // From the start: the pages patches have faulted back in since the last pass go again.
   const size_t upto = (used_ - kWriteWindow) & ~(kWriteWindow - 1);
-  ::madvise(write_ + write_released_, upto - write_released_, MADV_DONTNEED);
+  ::madvise(write_, upto, MADV_DONTNEED);
   write_released_ = upto;
 }
 
