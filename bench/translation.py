@@ -2,7 +2,8 @@
 """Translation-bound guests under mimic and qemu-user, in one run: big programs that run briefly,
 where the translator's own cost decides (issue 15).
 
-  bench/translation.py [--arch aarch64|riscv64] [--mimic build/mimic] [--runs 2] [--only cc1 shell]
+  bench/translation.py [--arch aarch64|riscv64] [--mimic build/mimic] [--runs 2]
+                       [--only cc1 shell python node node4]
 
 Cases (the guest programs are Debian's, fetched into build/bench-translation/<arch>-root with
 scripts/fetch-debian-debs.sh: bookworm for arm64, trixie for riscv64):
@@ -12,6 +13,12 @@ scripts/fetch-debian-debs.sh: bookworm for arm64, trixie for riscv64):
          by the cross gcc (so both emulators read the same input); the assembly each emulator's
          cc1 writes must be identical.
   shell  dash running a script that forks and execs a few hundred small programs (coreutils).
+  python python3 starting and importing a dozen standard modules, using each a little
+         (bench/guest_scripts/python_imports.py; one untimed run first writes the .pyc files, as
+         an installed system has them).
+  node   Node.js (a guest that generates code: V8's JIT) running a CPU-bound script
+         (bench/guest_scripts/node_compute.js).
+  node4  Node.js with four worker_threads computing at once (bench/guest_scripts/node_workers.js).
 Figures: CPU time (user + system, the emulator and its children, from wait4) and peak RSS, the
 best of --runs; the ratio is mimic's CPU time over qemu-user's (below 1: mimic is cheaper). The
 machine's load average is printed with them: other work on the machine inflates both columns."""
@@ -31,6 +38,23 @@ GUESTS = {
     "riscv64": ("riscv64", "trixie", "riscv64-linux-gnu-gcc", "qemu-riscv64",
                 "usr/libexec/gcc/riscv64-linux-gnu/14/cc1", ["cpp-14-riscv64-linux-gnu"]),
 }
+# What the python and node cases add to the root, per arch: (program in the root, packages).
+PYTHON = {
+    "aarch64": ("usr/bin/python3.11", ["python3.11", "python3.11-minimal", "libpython3.11-minimal",
+                                       "libpython3.11-stdlib", "libcrypt1", "libgdbm6", "libnsl2", "libtirpc3", "libdb5.3"]),
+    "riscv64": ("usr/bin/python3.13", ["python3.13", "python3.13-minimal", "libpython3.13-minimal",
+                                       "libpython3.13-stdlib", "libdb5.3t64"]),
+}
+PYTHON_COMMON = ["libbz2-1.0", "libexpat1", "libffi8", "liblzma5", "libncursesw6", "libtinfo6", "libsqlite3-0",
+                 "libuuid1", "media-types"]
+NODE = {
+    "aarch64": ("usr/bin/node", ["nodejs", "libnode108", "libc-ares2", "libicu72", "libssl3", "libuv1", "node-busboy"]),
+    "riscv64": ("usr/bin/node", ["nodejs", "libnode115", "libcares2", "libicu76", "libssl3t64", "libuv1t64",
+                                 "node-balanced-match", "node-brace-expansion", "node-minimatch"]),
+}
+NODE_COMMON = ["libbrotli1", "libnghttp2-14", "libstdc++6", "node-acorn", "node-cjs-module-lexer", "node-undici",
+               "node-xtend"]
+SCRIPTS = os.path.join(ROOT, "bench", "guest_scripts")
 COMMON_PACKAGES = ["libc6", "libgcc-s1", "libisl23", "libmpc3", "libmpfr6", "libgmp10", "zlib1g", "libzstd1",
                    "dash", "coreutils"]
 # The guest test programs cc1 compiles besides bench/workloads (the largest; --all-files: every one).
@@ -52,12 +76,19 @@ $EMU $P/usr/bin/printf 'done %d\\n' $i
 """
 
 
-def fetch_root(arch, outdir):
+def fetch_root(arch, outdir, cases):
     deb_arch, suite, _, _, cc1, packages = GUESTS[arch]
     root = os.path.join(outdir, f"{arch}-root")
-    if not os.path.exists(os.path.join(root, cc1)):
-        subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), deb_arch, suite, root] + packages +
-                       COMMON_PACKAGES, check=True, stdout=subprocess.DEVNULL)
+    wanted = [(cc1, packages + COMMON_PACKAGES)]
+    if "python" in cases:
+        wanted.append((PYTHON[arch][0], PYTHON[arch][1] + PYTHON_COMMON))
+    if "node" in cases or "node4" in cases:
+        # node-undici is the last of the node-* packages the list names: its file marks them all.
+        wanted.append(("usr/share/nodejs/undici/package.json", NODE[arch][1] + NODE_COMMON))
+    missing = [p for marker, pkgs in wanted if not os.path.exists(os.path.join(root, marker)) for p in pkgs]
+    if missing:
+        subprocess.run([os.path.join(ROOT, "scripts", "fetch-debian-debs.sh"), deb_arch, suite, root] +
+                       sorted(set(missing + COMMON_PACKAGES)), check=True, stdout=subprocess.DEVNULL)
     return root
 
 
@@ -146,6 +177,17 @@ def shell_case(args, root, emulators, work):
     return results
 
 
+def script_case(program, script, note, warm_up=False):
+    """A case that runs one guest program on one of bench/guest_scripts/ (python, node)."""
+    def case(args, root, emulators, work):
+        print(f"# {note}")
+        cmd = [os.path.join(root, program), os.path.join(SCRIPTS, script)]
+        if warm_up:  # untimed: writes what the program caches on disk (python's .pyc files)
+            measure(emulators[0][1] + cmd, emulators[0][2], work)
+        return {name: best_of(args.runs, lambda: measure(prefix + cmd, env, work)) for name, prefix, env in emulators}
+    return case
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", default="aarch64", choices=sorted(GUESTS))
@@ -153,12 +195,12 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--spawns", type=int, default=100)
     ap.add_argument("--all-files", action="store_true", help="cc1 compiles every tests/guest/src/*.c too")
-    ap.add_argument("--only", nargs="*", default=["cc1", "shell"])
+    ap.add_argument("--only", nargs="*", default=["cc1", "shell", "python", "node", "node4"])
     ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench-translation"))
     args = ap.parse_args()
 
     os.makedirs(args.outdir, exist_ok=True)
-    root = fetch_root(args.arch, args.outdir)
+    root = fetch_root(args.arch, args.outdir, args.only)
     work = os.path.join(args.outdir, f"{args.arch}-work")
     os.makedirs(work, exist_ok=True)
     _, _, _, qemu, _, _ = GUESTS[args.arch]
@@ -176,7 +218,14 @@ def main():
     print(f"{'case':8} {'mimic cpu s':>12} {'qemu cpu s':>11} {'mimic/qemu':>11} {'mimic RSS MiB':>14} "
           f"{'qemu RSS MiB':>13}")
     failed = False
-    cases = {"cc1": cc1_case, "shell": shell_case}
+    cases = {
+        "cc1": cc1_case,
+        "shell": shell_case,
+        "python": script_case(PYTHON[args.arch][0], "python_imports.py",
+                              "python: python3 starts, imports 14 standard modules and uses each", warm_up=True),
+        "node": script_case(NODE[args.arch][0], "node_compute.js", "node: Node.js, a CPU-bound script (V8 JIT)"),
+        "node4": script_case(NODE[args.arch][0], "node_workers.js", "node4: Node.js, 4 worker_threads computing"),
+    }
     for case in args.only:
         t0 = time.perf_counter()
         try:

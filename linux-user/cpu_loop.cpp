@@ -63,10 +63,12 @@ EngineBinding::EngineBinding(Process& proc, tcg::ExecEngine& engine) : proc_(pro
   if (!w || strcmp(w, "0") != 0) {
     GuestMemory* mem = proc.mem.get();
     engine.set_code_read_hook([mem](uint64_t s, uint64_t e) { mem->protect_code(s, e); });
+    mem->set_code_watch(true);
   }
 }
 EngineBinding::~EngineBinding() {
   proc_.mem->set_invalidate_hook(nullptr);
+  proc_.mem->set_code_watch(false);
   proc_.engine = nullptr;
 }
 

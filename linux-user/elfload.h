@@ -56,6 +56,9 @@ class ElfFile {
   uint64_t high() const { return high_; }  // end of the image (unbiased)
   const uint8_t* data() const { return data_; }
   uint64_t size() const { return size_; }
+  // After loading: the host view of the file stops counting in mimic's RSS (its pages stay in
+  // the page cache and fault back in if read again, e.g. for symbols).
+  void drop_resident_pages() const;
 
  private:
   bool validate(std::string& error);

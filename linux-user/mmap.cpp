@@ -117,7 +117,7 @@ GuestMemory::~GuestMemory() {
   ::munmap(base_, size_ + guard_above_);
   if (guard_below_) ::munmap(base_ - guard_below_, guard_below_);
   for (size_t i = 0; i < leaf_count_; i++)
-    if (uintptr_t l = leaves_[i].load(); is_array(l)) std::free(reinterpret_cast<uint8_t*>(l));
+    if (uintptr_t l = leaves_[i].load(); is_array(l)) ::munmap(reinterpret_cast<uint8_t*>(l), kLeafPages);
 }
 
 uint8_t GuestMemory::page_flags(uint64_t addr) const {
@@ -176,12 +176,16 @@ uint8_t* GuestMemory::flag_slot_for_write(uint64_t addr) {
   std::atomic<uintptr_t>& word = leaves_[addr >> kLeafShift];
   uintptr_t l = word.load(std::memory_order_relaxed);
   if (!is_array(l)) {
-    auto* a = static_cast<uint8_t*>(std::malloc(kLeafPages));
-    if (!a) {
+    // Fresh anonymous memory, not the heap: a leaf of a never-used GiB (the usual case: a mapping
+    // placed in it) needs no fill, and only the host pages holding flags that were set become
+    // resident (a host page of flags covers 16 MiB of guest space), not all 256 KiB.
+    void* m = ::mmap(nullptr, kLeafPages, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) {
       fprintf(stderr, "mimic: out of memory for the guest page table\n");
       abort();
     }
-    std::memset(a, uniform_flags(l), kLeafPages);
+    auto* a = static_cast<uint8_t*>(m);
+    if (uniform_flags(l)) std::memset(a, uniform_flags(l), kLeafPages);
     l = reinterpret_cast<uintptr_t>(a);
     word.store(l, std::memory_order_release);
   }
@@ -211,7 +215,15 @@ void GuestMemory::protect_code(uint64_t start, uint64_t end) {
   // waiting for through invalidate(): never wait for mutex_ here. Skipping is safe: the page is
   // then just not watched.
   std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;
+  if (!lock.owns_lock()) {
+    // Remembered for the next address-less icache maintenance, which drops these translations.
+    std::lock_guard plock(unwatched_mutex_);
+    if (unwatched_.size() < kMaxUnwatched)
+      unwatched_.emplace_back(start, end);
+    else
+      unwatched_overflow_ = true;
+    return;
+  }
   for (uint64_t page = page_down(start); page < end && page < size_; page += kPageSize) {
     const uint8_t cur = page_flags(page);
     if (!(cur & PageFlag::kWrite) || (cur & PageFlag::kCodeProtected)) continue;
@@ -302,6 +314,62 @@ std::vector<uint64_t> GuestMemory::written_pages() const {
 void GuestMemory::prepare_host_write(uint64_t addr, uint64_t len) {
   if (len == 0 || !in_range(addr, len)) return;
   unprotect_code_range(addr, len);
+}
+
+template <typename Fn>
+void GuestMemory::for_each_exec_alias(uint64_t start, uint64_t end, bool whole, Fn fn) const {
+  // The object pages [start, end) maps: (dev, inode, first and last file offset) per description.
+  struct ObjectRange {
+    uint64_t dev, inode, lo, hi;
+  };
+  std::vector<ObjectRange> objects;
+  for (const auto& [s, r] : info_) {
+    const MapInfo& mi = r.info;
+    if (!mi.shared || s >= end || r.end <= start) continue;
+    const uint64_t a = std::max(s, start), b = std::min(r.end, end);
+    objects.push_back(whole ? ObjectRange{mi.dev, mi.inode, 0, ~uint64_t(0)}
+                            : ObjectRange{mi.dev, mi.inode, mi.offset + (a - s), mi.offset + (b - s)});
+  }
+  if (objects.empty()) return;
+  // Every mapping of those objects, shared or private (a private mapping sees the object's
+  // writes on the pages it has not copied), where it is executable.
+  for (const auto& [s, r] : info_) {
+    const MapInfo& mi = r.info;
+    for (const ObjectRange& o : objects) {
+      if (mi.dev != o.dev || mi.inode != o.inode) continue;
+      const uint64_t lo = std::max(o.lo, mi.offset), hi = std::min(o.hi, mi.offset + (r.end - s));
+      if (lo >= hi) continue;
+      const uint64_t a = s + (lo - mi.offset), b = s + (hi - mi.offset);
+      if (any_exec(a, b - a)) fn(a, b);
+    }
+  }
+}
+
+bool GuestMemory::invalidate_unwatched_code() {
+  if (!code_watch_.load()) return false;
+  std::vector<std::pair<uint64_t, uint64_t>> unwatched;
+  {
+    std::lock_guard plock(unwatched_mutex_);
+    if (std::exchange(unwatched_overflow_, false)) {
+      unwatched_.clear();
+      return false;
+    }
+    unwatched.swap(unwatched_);
+  }
+  std::lock_guard lock(mutex_);
+  if (!invalidate_) return true;
+  for (auto [start, end] : unwatched) invalidate_(start, end);
+  for_each_exec_alias(0, size_, true, invalidate_);
+  return true;
+}
+
+void GuestMemory::invalidate_code(uint64_t start, uint64_t end) {
+  if (start >= end || !invalidate_) return;
+  std::lock_guard lock(mutex_);
+  invalidate_(start, end);
+  for_each_exec_alias(start, end, false, [&](uint64_t a, uint64_t b) {
+    if (a != start || b != end) invalidate_(a, b);
+  });
 }
 
 bool GuestMemory::range_free(uint64_t addr, uint64_t len) const {

@@ -121,6 +121,18 @@ class GuestMemory final : public tcg::CodeFetcher {
   bool unprotect_for_write(uint64_t addr);
   // Before the host kernel writes guest memory (read(2) into a JIT buffer...).
   void prepare_host_write(uint64_t addr, uint64_t len);
+  // The write watch is on (EngineBinding): the translator reports every page it reads code from.
+  void set_code_watch(bool on) { code_watch_.store(on); }
+  // Instruction-cache maintenance that names no address (riscv's fence.i; riscv_flush_icache,
+  // whose range Linux ignores). The watch has already dropped the translations of pages written
+  // through their own address; what it cannot see are writes through another mapping of shared
+  // pages (a JIT's W^X views of one memfd) or by another process: those translations go. Returns
+  // false when code was translated from pages the watch did not protect (the watch is off, or
+  // protect_code had to skip): then the caller must drop every translation.
+  bool invalidate_unwatched_code();
+  // Instruction-cache maintenance by address (AArch64's IC IVAU): the translations of
+  // [start, end) and of the other mappings of the same pages of a shared object.
+  void invalidate_code(uint64_t start, uint64_t end);
 
   // vfork: the child of a fork that stands for a vfork logs the pages it writes, to be copied into
   // the parent, whose memory a real vfork child shares. Private writable pages become read-only
@@ -289,6 +301,17 @@ class GuestMemory final : public tcg::CodeFetcher {
   std::recursive_mutex& fork_mutex() const { return mutex_; }
   void child_after_fork() { new (&mutex_) std::recursive_mutex(); }
   std::function<void(uint64_t, uint64_t)> invalidate_;
+  std::atomic<bool> code_watch_{false};
+  // Code ranges protect_code had to skip (the mutex was busy), until the next icache maintenance;
+  // when there were more than kMaxUnwatched, that one drops every translation.
+  static constexpr size_t kMaxUnwatched = 4096;
+  std::mutex unwatched_mutex_;
+  std::vector<std::pair<uint64_t, uint64_t>> unwatched_;
+  bool unwatched_overflow_ = false;
+  // Calls fn(start, end) for the executable guest ranges that map the same pages of a shared
+  // object as [start, end) does (all of that object's executable mappings when `whole`) (mutex held).
+  template <typename Fn>
+  void for_each_exec_alias(uint64_t start, uint64_t end, bool whole, Fn fn) const;
   uint64_t brk_start_ = 0, brk_cur_ = 0, brk_mapped_end_ = 0;
   uint64_t mmap_top_ = 0;
   // The vfork child's write log: a fixed buffer, filled from the fault handler (no allocation).

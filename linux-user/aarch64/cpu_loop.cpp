@@ -86,9 +86,10 @@ void A64Thread::run_loop() {
         deliver_mem_fault(proc, *this, uint64_t(int64_t(cpu.fault_addr << 8) >> 8));
         return ExitHandled::kYes;
       case arm::kExitIcInvalidate: {
-        // The translations of the page holding the invalidated line go; blocks never span pages.
+        // The translations of the page holding the invalidated line go (blocks never span pages),
+        // and those of its other mappings: the instruction cache is physically indexed.
         const uint64_t page = cpu.ic_inval_addr & ~uint64_t(0xfff);
-        engine.invalidate_range(page, page + 0x1000);
+        proc.mem->invalidate_code(page, page + 0x1000);
         return ExitHandled::kYes;
       }
       default: return ExitHandled::kNo;

@@ -21,10 +21,13 @@ constexpr uint64_t kHwcap = (1u << ('I' - 'A')) | (1u << ('M' - 'A')) | (1u << (
                             (1u << ('D' - 'A')) | (1u << ('C' - 'A'));
 constexpr uint64_t kHwcapV = 1u << ('V' - 'A');
 
-// riscv_flush_icache(start, end, flags): the guest changed code; drop those translations.
+// riscv_flush_icache(start, end, flags): the guest changed code. Linux ignores the range and
+// makes every hart (every thread) see all earlier stores; the write watch has already dropped the
+// blocks of pages written through their own address, so only what it cannot see goes (a full
+// flush of every thread's code only when that is unknown).
 int64_t sys_riscv_flush_icache(SyscallCtx& ctx, const uint64_t* a) {
   if (a[2] & ~uint64_t(1)) return -EINVAL;
-  if (ctx.proc.engine) ctx.proc.engine->flush();
+  if (ctx.proc.engine && !ctx.proc.mem->invalidate_unwatched_code()) ctx.proc.engine->flush();
   return 0;
 }
 // riscv_hwprobe: glibc and others fall back to AT_HWCAP when it is missing.

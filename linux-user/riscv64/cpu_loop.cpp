@@ -91,7 +91,10 @@ void RiscvThread::run_loop() {
       case riscv::kExitFetchFault: deliver_segv(proc, thread, cpu.fault_addr); break;
       case tcg::kExitMemFault: deliver_mem_fault(proc, thread, cpu.fault_addr); break;
       case tcg::kExitUnaligned: deliver_sync_signal(proc, thread, SIGBUS, 1 /*BUS_ADRALN*/, cpu.fault_addr); break;
-      case riscv::kExitFenceI: engine.flush(); break;
+      case riscv::kExitFenceI:
+        // The write watch has dropped the blocks of pages written through their own address.
+        if (!proc.mem->invalidate_unwatched_code()) engine.flush();
+        break;
       case tcg::kExitInterrupt: cpu.exit_request.store(0); break;
       case tcg::kExitDebug: break;  // the debugger's (after_exit below)
       default:

@@ -64,10 +64,26 @@ uintptr_t CodeBuffer::commit(size_t size) {
   uintptr_t start = exec_base() + used_;
   used_ = round_up(used_ + size, kBlockAlign);
   if (used_ > capacity_) used_ = capacity_;
+  release_written();
   return start;
 }
 
-void CodeBuffer::reset() { used_ = blocks_start_; }
+// Each page of code is resident through both views, and the kernel counts it once per view in
+// the process's RSS. Code well behind the bump pointer is only patched now and then (chaining,
+// unchaining), so the write view's page-table entries for it go; the pages stay in the memfd,
+// where the exec view runs them, and a later patch faults its page back in.
+void CodeBuffer::release_written() {
+  if (used_ < write_released_ + 2 * kWriteWindow) return;
+  // From the start: the pages patches have faulted back in since the last pass go again.
+  const size_t upto = (used_ - kWriteWindow) & ~(kWriteWindow - 1);
+  ::madvise(write_, upto, MADV_DONTNEED);
+  write_released_ = upto;
+}
+
+void CodeBuffer::reset() {
+  used_ = blocks_start_;
+  write_released_ = 0;
+}
 
 int CodeBuffer::prepare_fork() const {
   int fd = new_memfd(capacity_);

@@ -63,6 +63,10 @@ class CodeBuffer {
   size_t capacity_ = 0;
   size_t used_ = 0;
   size_t blocks_start_ = 0;  // first byte after the trampolines
+  // The write view below this offset has no page-table entries (release_written).
+  size_t write_released_ = 0;
+  static constexpr size_t kWriteWindow = size_t(1) << 20;
+  void release_written();
   Trampolines trampolines_;
 };
 
