@@ -31,6 +31,7 @@ class VirtioPci;
 class PflashCfi01;
 class FwCfg;
 class PcieHost;
+class GicV3Its;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
 // A CPU's timer outputs, wired by the board to GIC PPIs as QEMU does (NS EL1 phys 30, virt 27,
@@ -47,6 +48,7 @@ enum class ArmVirtRegion {
   GicV2m,
   GicHyp,
   GicVcpu,
+  GicIts,
   GicRedist,
   Uart,
   Rtc,
@@ -85,12 +87,13 @@ enum class PsciConduit { None, Hvc, Smc };
 struct ArmVirtOptions {
   unsigned gic_version = 2;  // 2 or 3 (`max` resolves to 3)
   bool secure = false, virtualization = false, highmem = true;
+  bool its = true;                           // GICv3's ITS (QEMU's its=on|off; GICv2 has GICv2m regardless)
   std::string cpu_type = "cortex-a57";       // -cpu, QEMU's name
   std::string pflash[2];                     // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
   bool pflash_readonly[2] = {false, false};  // ...,readonly=on
 };
 // Parses the machine properties after "virt," (gic-version=, secure=, virtualization=,
-// highmem=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
+// highmem=, its=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
 ArmVirtOptions parse_arm_virt_options(const std::string& properties, const std::string& cpu);
 
 class ArmVirtBoard {
@@ -171,6 +174,7 @@ class ArmVirtBoard {
   TimerQueue timers_;
   std::unique_ptr<ArmGic> gic_;
   std::vector<std::unique_ptr<MmioOps>> gic_windows_;
+  std::unique_ptr<GicV3Its> its_;  // GICv3's ITS (QEMU's virt has one from 6.2 on)
   std::unique_ptr<Pl011> uart_;
   std::unique_ptr<Pl031> rtc_;
   std::unique_ptr<Pl061> gpio_;

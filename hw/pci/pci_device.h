@@ -34,8 +34,9 @@ class PciBus {
  public:
   virtual ~PciBus() = default;
   virtual void set_intx(unsigned devfn, unsigned pin, bool level) = 0;
-  // A memory write the function makes as bus master (an MSI message: 4 bytes at `address`).
-  virtual void send_msi(uint64_t address, uint32_t data) = 0;
+  // A memory write the function at `devfn` makes as bus master (an MSI message: 4 bytes at
+  // `address`); the devfn is the write's requester ID, the ITS's DeviceID.
+  virtual void send_msi(unsigned devfn, uint64_t address, uint32_t data) = 0;
 };
 
 class PciDevice {

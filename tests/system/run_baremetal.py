@@ -28,9 +28,9 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "mmu": ["cortex-a57", "max"], "el2": ["cortex-a53", "cortex-a57"],
                 "stage2": ["cortex-a57", "max"], "pmu": ["cortex-a53", "cortex-a57", "cortex-a72"],
                 "sstep": ["cortex-a53", "cortex-a57"], "gic": ["cortex-a57"],
-                "wp": ["cortex-a57"]}
+                "wp": ["cortex-a57"], "its": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
-ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on"}
+ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on", "its": "virt,gic-version=3"}
 # Further options of some programs (gic starts a second vCPU through PSCI).
 ARM_EXTRA = {"gic": ["-smp", "2"]}
 # ID register fields mimic reports differently from QEMU on purpose (docs/arm-system.md): the
