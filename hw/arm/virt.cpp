@@ -21,6 +21,7 @@
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
+#include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_mmio.h"
 
@@ -429,6 +430,52 @@ void ArmVirtBoard::reset() {
   fw_cfg_->reset();
   for (auto& v : virtio_) v->reset();
   loader_->write_all();
+}
+
+void ArmVirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
+  out.push_back(
+      {options_.gic_version == 2 ? "arm_gic" : "arm_gicv3", 1, [this](StateIo& io) { gic_->snapshot_state(io); }});
+  if (its_) out.push_back({"arm_gicv3_its", 1, [this](StateIo& io) { its_->snapshot_state(io); }});
+  out.push_back({"pl011", 1, [this](StateIo& io) { uart_->snapshot_state(io); }});
+  out.push_back({"pl031", 1, [this](StateIo& io) { rtc_->snapshot_state(io); }});
+  out.push_back({"pl061", 1, [this](StateIo& io) { gpio_->snapshot_state(io); }});
+  out.push_back({"fw_cfg", 1, [this](StateIo& io) { fw_cfg_->snapshot_state(io); }});
+  out.push_back({"pflash1", 1, [this](StateIo& io) { vars_flash_->snapshot_state(io); }});
+  out.push_back({"gpex-pcihost", 1, [this](StateIo& io) { pcie_->snapshot_state(io); }});
+  for (size_t i = 0; i < virtio_pci_.size(); i++)
+    out.push_back({fmt::format("virtio-pci.{}", i), 1, [this, i](StateIo& io) { virtio_pci_[i]->snapshot_state(io); }});
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (virtio_[i]->device())
+      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [this, i](StateIo& io) { virtio_[i]->snapshot_state(io); }});
+  out.push_back({"power-button", 1, [this](StateIo& io) {
+                   // A press in progress is released on time after the load.
+                   bool pressed = power_button_release_->armed();
+                   io(pressed);
+                   if (io.loading() && pressed) power_button_release_->arm(clock_.now_ns() + kPowerButtonPressNs);
+                 }});
+}
+
+std::string ArmVirtBoard::snapshot_devices() {
+  std::string out;
+  for (size_t i = 0; i < virtio_pci_.size(); i++)
+    out += fmt::format(" virtio-pci.{}@{:02x}={}", i, virtio_pci_[i]->devfn(), virtio_pci_[i]->device()->type_name());
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
+  return out;
+}
+
+std::vector<VirtioBlk*> ArmVirtBoard::disks() {
+  std::vector<VirtioBlk*> out;
+  for (auto& v : virtio_pci_)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  for (auto& v : virtio_)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  return out;
+}
+
+void ArmVirtBoard::drain_io() {
+  for (auto& v : virtio_pci_) v->drain();
+  for (auto& v : virtio_) v->drain();
 }
 
 void ArmVirtBoard::build_fdt() {

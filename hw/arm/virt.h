@@ -15,6 +15,7 @@
 #include "hw/core/loader.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 #include "hw/intc/arm_gic.h"
 
 namespace mimic::tcg {
@@ -32,6 +33,7 @@ class PflashCfi01;
 class FwCfg;
 class PcieHost;
 class GicV3Its;
+class VirtioBlk;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
 // A CPU's timer outputs, wired by the board to GIC PPIs as QEMU does (NS EL1 phys 30, virt 27,
@@ -161,6 +163,13 @@ class ArmVirtBoard {
 
   // Machine reset: devices to their reset state, boot images and the device tree written again.
   void reset();
+
+  // Whole-machine snapshots (hw/core/vcpu_machine.h, docs/snapshots.md): one section per
+  // device; the identity of the plugged devices; the virtio disks; waiting for in-flight I/O.
+  void snapshot_sections(std::vector<SnapshotSection>& out);
+  std::string snapshot_devices();
+  std::vector<VirtioBlk*> disks();
+  void drain_io();
 
  private:
   void build_fdt();

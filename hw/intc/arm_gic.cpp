@@ -429,4 +429,11 @@ void ArmGic::virt_end_of_interrupt(unsigned cpu, uint32_t vintid, int group) {
   if (!(virt_[cpu].vmcr & kVmcrEoim)) virt_deactivate(cpu, vintid);
 }
 
+void ArmGic::snapshot_state(StateIo& io) {
+  io(dist_enable_), io(banked_), io(spis_), io(cpus_), io(virt_);
+  if (!io.loading()) return;
+  // The CPUs' lines are saved with them: the outputs as they were, then recomputed.
+  update();
+}
+
 }  // namespace mimic::hw

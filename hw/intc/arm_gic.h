@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -96,6 +97,9 @@ class ArmGic {
   virtual bool vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) { return false; }
 
   virtual void reset();
+  // The distributor, CPU interface and virtual interface state (hw/core/snapshot.h); the
+  // versions add theirs. Loading drives the outputs from the loaded state.
+  virtual void snapshot_state(StateIo& io);
 
   // The CPU interface operations both versions expose (GICC_IAR / ICC_IAR*_EL1 ...), also the
   // tests' view. `group` is 0 or 1; -1 acknowledges whichever group is highest.

@@ -674,4 +674,30 @@ bool GicV3::vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
   return true;
 }
 
+void GicV3::snapshot_state(StateIo& io) {
+  io(irouter_);
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    bool asleep = sleeping_[c];
+    io(asleep);
+    sleeping_[c] = asleep;
+    Lpis& l = lpis_[c];
+    io(l.propbaser), io(l.pendbaser), io(l.enabled);
+    // Pending LPIs by INTID (they are also in the guest's pending table, saved with RAM).
+    uint32_t n = uint32_t(l.pending.size());
+    io(n);
+    if (io.loading()) {
+      if (n > (1u << kLpiIdBits)) throw SnapshotError("arm_gicv3: too many pending LPIs");
+      l.pending.clear();
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = 0;
+        io(id);
+        l.pending.insert(id);
+      }
+    } else {
+      for (uint32_t id : l.pending) io(id);
+    }
+  }
+  ArmGic::snapshot_state(io);
+}
+
 }  // namespace mimic::hw

@@ -24,6 +24,7 @@ class GicV3 final : public ArmGic {
   // last CPU's GICR_TYPER.Last is set when it is the machine's last.
   MmioOps& redistributors(unsigned first_cpu, unsigned count);
   void reset() override;
+  void snapshot_state(StateIo& io) override;
 
   // LPIs: the redistributors read the guest's LPI configuration table (enable bit, priority)
   // and keep its pending table current through `memory` (the board's bus). Without it (unit

@@ -334,4 +334,10 @@ void GicV3Its::run_command(const uint64_t cmd[4]) {
   }
 }
 
+void GicV3Its::snapshot_state(StateIo& io) {
+  io(regs_);
+  if (io.loading() && (regs_.creadr > kQueueOffsetMask || regs_.cwriter > kQueueOffsetMask))
+    throw SnapshotError("arm_gicv3_its: command queue offsets out of range");
+}
+
 }  // namespace mimic::hw

@@ -18,6 +18,7 @@
 #include <cstdint>
 
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -41,16 +42,15 @@ class GicV3Its final : public MmioOps {
   void translate(uint32_t device_id, uint32_t event);
   void reset();
 
-  // The registers a snapshot carries (the tables are in guest RAM).
+  // The registers (the tables are in guest RAM, saved with it).
+  void snapshot_state(StateIo& io);
+
+ private:
   struct Registers {
     bool enabled = false;
     uint64_t cbaser = 0, cwriter = 0, creadr = 0;
     uint64_t baser[8] = {};
   };
-  const Registers& registers() const { return regs_; }
-  void set_registers(const Registers& r) { regs_ = r; }
-
- private:
   struct Translation {
     uint32_t intid = 0, icid = 0;
     uint64_t ite_addr = 0;

@@ -230,4 +230,6 @@ void PciDevice::set_intx(bool level) {
   if (bus_) bus_->set_intx(devfn_, 1, level && !disabled);
 }
 
+void PciDevice::snapshot_state(StateIo& io) { io(config_), io(msix_table_), io(msix_pba_), io(intx_level_); }
+
 }  // namespace mimic::hw

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/core/snapshot.h"
+
 namespace mimic::tcg {
 class Logger;
 }
@@ -63,6 +65,8 @@ class PciDevice {
 
   // Device reset (the machine's): the header to its reset values, MSI-X off, INTx low.
   virtual void reset();
+  // Configuration space (BAR addresses, command, capabilities) and the MSI-X table and PBA.
+  void snapshot_state(StateIo& io);
 
  protected:
   // The device's registers behind its BARs (MSI-X's table and PBA are handled before these).

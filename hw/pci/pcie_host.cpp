@@ -128,4 +128,6 @@ void PcieHost::Ecam::write(uint64_t offset, uint64_t value, unsigned size) {
   host.config_write(unsigned(offset >> 12), unsigned(offset & 0xfff), uint32_t(value), size);
 }
 
+void PcieHost::snapshot_state(StateIo& io) { io(bridge_), io(intx_sources_), io(intx_level_); }
+
 }  // namespace mimic::hw

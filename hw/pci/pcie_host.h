@@ -37,6 +37,8 @@ class PcieHost final : public PciBus {
   // The first free device number from 1 (QEMU's automatic addr=), or -1.
   int free_slot() const;
   void reset();
+  // The host bridge's configuration header and the INTx levels (the functions save their own).
+  void snapshot_state(StateIo& io);
   // Configuration space (4 KiB per function, little-endian).
   uint32_t config_read(unsigned bdf, unsigned reg, unsigned size);
   void config_write(unsigned bdf, unsigned reg, uint32_t value, unsigned size);
