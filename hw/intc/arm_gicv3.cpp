@@ -691,6 +691,7 @@ void GicV3::snapshot_state(StateIo& io) {
       for (uint32_t i = 0; i < n; i++) {
         uint32_t id = 0;
         io(id);
+        if (id < kGicFirstLpi || id >= (1u << kLpiIdBits)) throw SnapshotError("arm_gicv3: pending LPI out of range");
         l.pending.insert(id);
       }
     } else {
