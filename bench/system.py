@@ -4,6 +4,10 @@ Debian's riscv64 kernel booting under OpenSBI to a busybox initramfs (the boot t
 and a compute workload inside the booted guest (bench/workloads/*.c, cross-compiled static).
 
   bench/system.py [--mimic build/mimic] [--runs 3] [--smp 1] [--workload hash]
+                  [--arch aarch64 [--cpu cortex-a57] [--gic 3]]
+
+With --arch aarch64 the machine is the Arm virt board (Debian's arm64 kernel directly, -kernel
+Image -initrd, console on ttyAMA0, PSCI poweroff) against qemu-system-aarch64.
 
 Each machine powers off by itself; a run whose console lacks the guest's marker line fails the
 benchmark (a fast but broken boot cannot score). Times are the best of --runs wall-clock runs;
@@ -68,6 +72,43 @@ def run(cmd, marker, runs):
     return best, out, best_cpu
 
 
+def prepare(a, debian_arch, gnu_arch, suffix):
+    """Debian's kernel, and the two initramfs (boot; workload) for it: (kernel, boot_rd, work_rd) or None."""
+    got = fetch(a.workdir, debian_arch)
+    if not got:
+        return None
+    kernel, busybox = got
+    work = os.path.join(a.workdir, a.workload + "-" + gnu_arch)
+    subprocess.run([gnu_arch + "-linux-gnu-gcc", "-O2", "-static", "-o", work,
+                    os.path.join(ROOT, "bench", "workloads", a.workload + ".c")], check=True)
+    boot_rd = os.path.join(a.workdir, "initrd-bench-boot%s.gz" % suffix)
+    work_rd = os.path.join(a.workdir, "initrd-bench-work%s.gz" % suffix)
+    initramfs_with(busybox, boot_rd, BOOT_INIT)
+    initramfs_with(busybox, work_rd, WORK_INIT.format(reps=a.reps), work)
+    return kernel, boot_rd, work_rd
+
+
+def compare(a, emus, args, boot_rd, work_rd, note=""):
+    """Boots with each of `emus` (QEMU first, then mimic) and prints the table; 1 when the
+    workload's outputs differ."""
+    res = {}
+    for name, cmd in emus.items():
+        boot, _, boot_cpu = run(cmd + args + ["-initrd", boot_rd], "BENCH-BOOTED", a.runs)
+        total, out, _ = run(cmd + args + ["-initrd", work_rd], "BENCH-RESULT", a.runs)
+        line = [l for l in out.splitlines() if "BENCH-RESULT" in l][0]
+        res[name] = (boot, max(total - boot, 1e-9), line.split("BENCH-RESULT", 1)[1].strip(), boot_cpu)
+    q, m = res[next(iter(emus))], res["mimic"]
+    if q[2] != m[2]:
+        print(f"FAIL: the workload's output differs: qemu {q[2]!r}, mimic {m[2]!r}")
+        return 1
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores); best of {a.runs}; -smp {a.smp}{note}")
+    print(f"{'':28}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
+    print(f"{'boot to poweroff (s)':28}{q[0]:12.2f}{m[0]:10.2f}{m[0] / q[0]:12.2f}")
+    print(f"{'  its CPU time, user+sys (s)':28}{q[3]:12.2f}{m[3]:10.2f}{m[3] / q[3]:12.2f}")
+    print(f"{a.workload + ' x' + str(a.reps) + ' in the guest (s)':28}{q[1]:12.2f}{m[1]:10.2f}{m[1] / q[1]:12.2f}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mimic", default=os.path.join(ROOT, "build", "mimic"))
@@ -76,38 +117,32 @@ def main():
     ap.add_argument("--workload", default="hash")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--workdir", default=os.path.join(ROOT, "build", "bench-system"))
+    ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
+    ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
+    ap.add_argument("--gic", default="3", help="aarch64: -M virt,gic-version=")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
-    got = fetch(a.workdir)
+    if a.arch == "aarch64":
+        return main_aarch64(a)
+    got = prepare(a, "riscv64", "riscv64", "")
     if not got:
         return 1
-    kernel, busybox = got
-    work = os.path.join(a.workdir, a.workload + "-riscv64")
-    subprocess.run(["riscv64-linux-gnu-gcc", "-O2", "-static", "-o", work,
-                    os.path.join(ROOT, "bench", "workloads", a.workload + ".c")], check=True)
-    boot_rd = os.path.join(a.workdir, "initrd-bench-boot.gz")
-    work_rd = os.path.join(a.workdir, "initrd-bench-work.gz")
-    initramfs_with(busybox, boot_rd, BOOT_INIT)
-    initramfs_with(busybox, work_rd, WORK_INIT.format(reps=a.reps), work)
+    kernel, boot_rd, work_rd = got
     args = ["-M", "virt", "-m", "512M", "-smp", str(a.smp), "-nographic", "-bios", "default", "-kernel", kernel,
             "-append", "console=ttyS0 panic=-1", "-no-reboot"]
     emus = {"qemu-system-riscv64": ["qemu-system-riscv64"], "mimic": [a.mimic, "system"]}
-    res = {}
-    for name, cmd in emus.items():
-        boot, _, boot_cpu = run(cmd + args + ["-initrd", boot_rd], "BENCH-BOOTED", a.runs)
-        total, out, _ = run(cmd + args + ["-initrd", work_rd], "BENCH-RESULT", a.runs)
-        line = [l for l in out.splitlines() if "BENCH-RESULT" in l][0]
-        res[name] = (boot, max(total - boot, 1e-9), line.split("BENCH-RESULT", 1)[1].strip(), boot_cpu)
-    q, m = res["qemu-system-riscv64"], res["mimic"]
-    if q[2] != m[2]:
-        print(f"FAIL: the workload's output differs: qemu {q[2]!r}, mimic {m[2]!r}")
+    return compare(a, emus, args, boot_rd, work_rd)
+
+
+def main_aarch64(a):
+    got = prepare(a, "arm64", "aarch64", "-arm64")
+    if not got:
         return 1
-    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores); best of {a.runs}; -smp {a.smp}")
-    print(f"{'':28}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
-    print(f"{'boot to poweroff (s)':28}{q[0]:12.2f}{m[0]:10.2f}{m[0] / q[0]:12.2f}")
-    print(f"{'  its CPU time, user+sys (s)':28}{q[3]:12.2f}{m[3]:10.2f}{m[3] / q[3]:12.2f}")
-    print(f"{a.workload + ' x' + str(a.reps) + ' in the guest (s)':28}{q[1]:12.2f}{m[1]:10.2f}{m[1] / q[1]:12.2f}")
-    return 0
+    kernel, boot_rd, work_rd = got
+    args = ["-M", "virt,gic-version=" + a.gic, "-cpu", a.cpu, "-m", "512M", "-smp", str(a.smp), "-nographic",
+            "-kernel", kernel, "-append", "console=ttyAMA0 panic=-1", "-no-reboot"]
+    emus = {"qemu-system-aarch64": ["qemu-system-aarch64"], "mimic": [a.mimic, "system-aarch64"]}
+    return compare(a, emus, args, boot_rd, work_rd, f"; aarch64 -cpu {a.cpu} GICv{a.gic}")
 
 
 if __name__ == "__main__":

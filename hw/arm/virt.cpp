@@ -17,10 +17,12 @@
 #include "hw/gpio/pl061.h"
 #include "hw/intc/arm_gicv2.h"
 #include "hw/intc/arm_gicv3.h"
+#include "hw/intc/arm_gicv3_its.h"
 #include "hw/nvram/fw_cfg.h"
 #include "hw/pci/pcie_fdt.h"
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/pl031.h"
+#include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_mmio.h"
 
@@ -36,6 +38,7 @@ constexpr ArmMemMapEntry kMemmap[] = {
     {"gic-v2m", 0x08020000, 0x00001000},
     {"gic-hyp", 0x08030000, 0x00010000},
     {"gic-vcpu", 0x08040000, 0x00010000},
+    {"gic-its", 0x08080000, 0x00020000},
     {"gic-redist", 0x080a0000, 0x00f60000},
     {"uart", 0x09000000, 0x00001000},
     {"rtc", 0x09010000, 0x00001000},
@@ -114,9 +117,11 @@ ArmVirtOptions parse_arm_virt_options(const std::string& properties, const std::
       o.virtualization = parse_on_off(key, value);
     } else if (key == "highmem") {
       o.highmem = parse_on_off(key, value);
+    } else if (key == "its") {
+      o.its = parse_on_off(key, value);
     } else if (key != "dumpdtb") {
       throw MachineError(fmt::format(
-          "-M virt,{}: unknown property (mimic knows gic-version, secure, virtualization, highmem, dumpdtb)", p));
+          "-M virt,{}: unknown property (mimic knows gic-version, secure, virtualization, highmem, its, dumpdtb)", p));
     }
   }
   if (!cpu.empty()) {
@@ -251,6 +256,12 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
     if (ncpu > low)
       memory_.add_mmio("gicv3_redist_region[1]", arm_virt_memmap(ArmVirtRegion::HighGicRedist2).base,
                        (ncpu - low) * GicV3::kRedistStride, &gic->redistributors(low, ncpu - low), 0, 1, 8);
+    if (options_.its) {
+      // LPIs come only through the ITS (QEMU's GICD_TYPER.LPIS follows its=).
+      gic->set_memory(&memory_);
+      its_ = std::make_unique<GicV3Its>(*gic, memory_, log_);
+      memory_.add_mmio("gicv3_its", arm_virt_memmap(ArmVirtRegion::GicIts).base, GicV3Its::kSize, its_.get(), 0, 1, 8);
+    }
     gic_ = std::move(gic);
   }
   gic_->set_output([this](unsigned cpu, ArmCpuIrq line, bool level) {
@@ -299,10 +310,16 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   fw_cfg_->add_bytes(FwCfgKey::kUuid, std::vector<uint8_t>(16));
 
   // PCIe: INTx A-D on SPIs 3-6 (the device tree's interrupt-map swizzle), MSIs are bus writes
-  // (to the GICv2m frame). The PIO window is bus address 0 up; the MMIO windows are identity.
+  // (to the GICv2m frame), or with GICv3 to GITS_TRANSLATER carrying the function's requester
+  // ID as DeviceID. The PIO window is bus address 0 up; the MMIO windows are identity.
   pcie_ = std::make_unique<PcieHost>(
       log_, [this](unsigned line, bool level) { gic_->set_irq(0, kGicFirstSpi + kArmVirtPcieSpi + line, level); },
-      [this](uint64_t address, uint32_t data) { memory_.write(address, &data, 4); });
+      [this](unsigned requester, uint64_t address, uint32_t data) {
+        if (its_ && address == arm_virt_memmap(ArmVirtRegion::GicIts).base + GicV3Its::kTranslaterOffset)
+          its_->translate(requester, data);
+        else
+          memory_.write(address, &data, 4);
+      });
   const ArmMemMapEntry& ecam =
       arm_virt_memmap(options_.highmem ? ArmVirtRegion::HighPcieEcam : ArmVirtRegion::PcieEcam);
   memory_.add_mmio("pcie-ecam", ecam.base, ecam.size, &pcie_->ecam(), 0, 1, 4);
@@ -349,6 +366,7 @@ ArmVirtBoard::~ArmVirtBoard() {
   secure_uart_.reset();
   rtc_.reset();
   uart_.reset();
+  its_.reset();
   gic_.reset();
 }
 
@@ -401,6 +419,7 @@ void ArmVirtBoard::reset() {
   std::lock_guard lock(memory_.device_lock());
   power_button_release_->cancel();
   gic_->reset();
+  if (its_) its_->reset();
   uart_->reset();
   rtc_->reset();
   gpio_->set_input(kPowerButtonLine, false);
@@ -414,18 +433,73 @@ void ArmVirtBoard::reset() {
   loader_->write_all();
 }
 
+void ArmVirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
+  out.push_back(
+      {options_.gic_version == 2 ? "arm_gic" : "arm_gicv3", 1, [this](StateIo& io) { gic_->snapshot_state(io); }});
+  if (its_) out.push_back({"arm_gicv3_its", 1, [this](StateIo& io) { its_->snapshot_state(io); }});
+  out.push_back({"pl011", 1, [this](StateIo& io) { uart_->snapshot_state(io); }});
+  out.push_back({"pl031", 1, [this](StateIo& io) { rtc_->snapshot_state(io); }});
+  out.push_back({"pl061", 1, [this](StateIo& io) { gpio_->snapshot_state(io); }});
+  out.push_back({"fw_cfg", 1, [this](StateIo& io) { fw_cfg_->snapshot_state(io); }});
+  out.push_back({"pflash1", 1, [this](StateIo& io) { vars_flash_->snapshot_state(io); }});
+  out.push_back({"gpex-pcihost", 1, [this](StateIo& io) { pcie_->snapshot_state(io); }});
+  for (size_t i = 0; i < virtio_pci_.size(); i++)
+    out.push_back({fmt::format("virtio-pci.{}", i), 1, [this, i](StateIo& io) { virtio_pci_[i]->snapshot_state(io); }});
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (virtio_[i]->device())
+      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [this, i](StateIo& io) { virtio_[i]->snapshot_state(io); }});
+  out.push_back({"power-button", 1, [this](StateIo& io) {
+                   // A press in progress is released on time after the load.
+                   bool pressed = power_button_release_->armed();
+                   io(pressed);
+                   if (io.loading() && pressed) power_button_release_->arm(clock_.now_ns() + kPowerButtonPressNs);
+                 }});
+}
+
+std::string ArmVirtBoard::snapshot_devices() {
+  std::string out;
+  for (size_t i = 0; i < virtio_pci_.size(); i++)
+    out += fmt::format(" virtio-pci.{}@{:02x}={}", i, virtio_pci_[i]->devfn(), virtio_pci_[i]->device()->type_name());
+  for (size_t i = 0; i < virtio_.size(); i++)
+    if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
+  return out;
+}
+
+std::string ArmVirtBoard::snapshot_blocker() {
+  std::vector<VirtioDevice*> devices;
+  for (auto& v : virtio_pci_) devices.push_back(v->device());
+  for (auto& v : virtio_) devices.push_back(v->device());
+  for (VirtioDevice* d : devices)
+    if (std::string why = d ? d->snapshot_blocker() : ""; !why.empty()) return why;
+  return {};
+}
+
+std::vector<VirtioBlk*> ArmVirtBoard::disks() {
+  std::vector<VirtioBlk*> out;
+  for (auto& v : virtio_pci_)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  for (auto& v : virtio_)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  return out;
+}
+
+void ArmVirtBoard::drain_io() {
+  for (auto& v : virtio_pci_) v->drain();
+  for (auto& v : virtio_) v->drain();
+}
+
 void ArmVirtBoard::build_fdt() {
   unsigned ncpu = config_.smp;
   bool v2 = options_.gic_version == 2;
   FdtBuilder b;
   // phandles as QEMU allocates them: the APB clock, the CPUs from the last, the GIC, its MSI
-  // controller (GICv2m; GICv3 has no ITS in mimic), the GPIO controller.
+  // controller (GICv2m, or GICv3's ITS), the GPIO controller.
   uint32_t next = kArmVirtPhandleBase;
   uint32_t clock_ph = next++;
   std::vector<uint32_t> cpu_ph(ncpu);
   for (unsigned i = ncpu; i-- > 0;) cpu_ph[i] = next++;
   uint32_t gic_ph = next++;
-  uint32_t msi_ph = v2 ? next++ : 0;
+  uint32_t msi_ph = v2 || options_.its ? next++ : 0;
   uint32_t gpio_ph = next++;
   uint32_t secure_gpio_ph = options_.secure ? next++ : 0;
   bool secure = options_.secure;
@@ -598,6 +672,15 @@ void ArmVirtBoard::build_fdt() {
     b.prop_string("compatible", "arm,gic-v2m-frame");
     b.prop_empty("msi-controller");
     reg({{v2m.base, v2m.size}});
+    b.prop_u32("phandle", msi_ph);
+    b.end_node();
+  } else if (options_.its) {
+    const ArmMemMapEntry& its = region(ArmVirtRegion::GicIts);
+    b.begin_node(fmt::format("its@{:x}", its.base));
+    b.prop_string("compatible", "arm,gic-v3-its");
+    b.prop_empty("msi-controller");
+    b.prop_u32("#msi-cells", 1);
+    reg({{its.base, its.size}});
     b.prop_u32("phandle", msi_ph);
     b.end_node();
   }

@@ -15,6 +15,7 @@
 #include "hw/core/loader.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 #include "hw/intc/arm_gic.h"
 
 namespace mimic::tcg {
@@ -31,6 +32,8 @@ class VirtioPci;
 class PflashCfi01;
 class FwCfg;
 class PcieHost;
+class GicV3Its;
+class VirtioBlk;
 
 // ArmCpuIrq (the lines into a CPU that the GIC drives: Irq, Fiq, VIrq, VFiq) is arm_gic.h's.
 // A CPU's timer outputs, wired by the board to GIC PPIs as QEMU does (NS EL1 phys 30, virt 27,
@@ -47,6 +50,7 @@ enum class ArmVirtRegion {
   GicV2m,
   GicHyp,
   GicVcpu,
+  GicIts,
   GicRedist,
   Uart,
   Rtc,
@@ -85,12 +89,13 @@ enum class PsciConduit { None, Hvc, Smc };
 struct ArmVirtOptions {
   unsigned gic_version = 2;  // 2 or 3 (`max` resolves to 3)
   bool secure = false, virtualization = false, highmem = true;
+  bool its = true;                           // GICv3's ITS (QEMU's its=on|off; GICv2 has GICv2m regardless)
   std::string cpu_type = "cortex-a57";       // -cpu, QEMU's name
   std::string pflash[2];                     // -drive if=pflash,format=raw,file=... (unit 0 code, unit 1 vars)
   bool pflash_readonly[2] = {false, false};  // ...,readonly=on
 };
 // Parses the machine properties after "virt," (gic-version=, secure=, virtualization=,
-// highmem=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
+// highmem=, its=, dumpdtb= is handled by the caller) and -cpu; throws MachineError naming the property.
 ArmVirtOptions parse_arm_virt_options(const std::string& properties, const std::string& cpu);
 
 class ArmVirtBoard {
@@ -159,6 +164,15 @@ class ArmVirtBoard {
   // Machine reset: devices to their reset state, boot images and the device tree written again.
   void reset();
 
+  // Whole-machine snapshots (hw/core/vcpu_machine.h, docs/snapshots.md): one section per
+  // device; the identity of the plugged devices; the virtio disks; waiting for in-flight I/O.
+  void snapshot_sections(std::vector<SnapshotSection>& out);
+  std::string snapshot_devices();
+  // The first device's reason the machine cannot be saved now (a mounted 9p export), or empty.
+  std::string snapshot_blocker();
+  std::vector<VirtioBlk*> disks();
+  void drain_io();
+
  private:
   void build_fdt();
   void load_images();
@@ -171,6 +185,7 @@ class ArmVirtBoard {
   TimerQueue timers_;
   std::unique_ptr<ArmGic> gic_;
   std::vector<std::unique_ptr<MmioOps>> gic_windows_;
+  std::unique_ptr<GicV3Its> its_;  // GICv3's ITS (QEMU's virt has one from 6.2 on)
   std::unique_ptr<Pl011> uart_;
   std::unique_ptr<Pl031> rtc_;
   std::unique_ptr<Pl061> gpio_;

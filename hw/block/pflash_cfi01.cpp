@@ -250,4 +250,10 @@ void PflashCfi01::write(uint64_t offset, uint64_t value, unsigned size) {
   }
 }
 
+void PflashCfi01::snapshot_state(StateIo& io) {
+  // The contents are the drive file's (written through as the guest programs), as a disk's: only
+  // the command state machine travels.
+  io(cmd_), io(status_), io(wcycle_), io(counter_);
+}
+
 }  // namespace mimic::hw

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -28,6 +29,8 @@ class PflashCfi01 final : public MmioOps {
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, uint64_t value, unsigned size) override;
   void reset();
+  // The registers (hw/core/snapshot.h); loading re-derives the interrupt and timers.
+  void snapshot_state(StateIo& io);
   const std::vector<uint8_t>& contents() const { return data_; }
 
  private:

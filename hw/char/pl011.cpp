@@ -143,4 +143,12 @@ void Pl011::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
   }
 }
 
+void Pl011::snapshot_state(StateIo& io) {
+  io(flags_), io(lcr_), io(rsr_), io(cr_), io(dmacr_), io(int_enabled_), io(int_level_), io(ilpr_), io(ibrd_);
+  io(fbrd_), io(ifl_), io(read_fifo_), io(read_pos_), io(read_count_);
+  if (!io.loading()) return;
+  if (read_pos_ >= 16 || read_count_ > 16) throw SnapshotError("pl011: receive FIFO position out of range");
+  update_irq();
+}
+
 }  // namespace mimic::hw

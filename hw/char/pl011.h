@@ -8,6 +8,7 @@
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
 #include "hw/core/machine.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -18,6 +19,8 @@ class Pl011 final : public RegisterDevice {
   static constexpr uint64_t kSize = 0x1000;
   IrqLine& irq() { return irq_; }
   void reset();
+  // The registers (hw/core/snapshot.h); loading re-derives the interrupt and timers.
+  void snapshot_state(StateIo& io);
   bool can_receive() const;
   void receive(uint8_t byte);
 

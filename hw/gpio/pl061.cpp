@@ -97,4 +97,10 @@ void Pl061::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
   update();
 }
 
+void Pl061::snapshot_state(StateIo& io) {
+  io(old_out_), io(data_), io(inputs_), io(old_in_), io(dir_), io(is_), io(ibe_), io(iev_), io(ie_), io(istate_);
+  io(afsel_);
+  if (io.loading()) irq_.set((istate_ & ie_) != 0);
+}
+
 }  // namespace mimic::hw

@@ -7,6 +7,7 @@
 
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -16,6 +17,8 @@ class Pl061 final : public RegisterDevice {
   Pl061(std::string name, tcg::Logger* log);
   IrqLine& irq() { return irq_; }
   void reset();
+  // The registers (hw/core/snapshot.h); loading re-derives the interrupt and timers.
+  void snapshot_state(StateIo& io);
   // An external input line (ignored while the line is an output).
   void set_input(unsigned line, bool level);
   uint8_t outputs() const { return data_ & dir_; }

@@ -96,8 +96,14 @@ uint8_t ArmGic::group_priority_mask(unsigned cpu, unsigned group) const {
 }
 
 unsigned ArmGic::highest_pending(unsigned cpu, int group) const {
+  unsigned prio, grp;
+  return highest_pending(cpu, group, prio, grp);
+}
+
+unsigned ArmGic::highest_pending(unsigned cpu, int group, unsigned& best_prio, unsigned& best_group) const {
   unsigned best = kGicSpurious;
-  unsigned best_prio = 0x100;
+  best_prio = 0x100;
+  best_group = 0;
   const CpuIface& ci = cpus_[cpu];
   for (unsigned id = 0; id < num_irqs_; id++) {
     const IrqState& s = irq(cpu, id);
@@ -109,6 +115,17 @@ unsigned ArmGic::highest_pending(unsigned cpu, int group) const {
     if (prio < best_prio) {
       best_prio = prio;
       best = id;
+      best_group = g;
+    }
+  }
+  // LPIs are Group 1; on equal priority the lower INTID (an SPI or PPI) wins.
+  if (group != 0 && dist_enable_[1] && ci.enable_grp[1]) {
+    unsigned prio = 0x100;
+    unsigned lpi = lpi_highest_pending(cpu, prio);
+    if (lpi != kGicSpurious && prio < best_prio) {
+      best_prio = prio;
+      best = lpi;
+      best_group = 1;
     }
   }
   return best;
@@ -137,11 +154,9 @@ void ArmGic::update() {
   for (unsigned c = 0; c < num_cpus_; c++) {
     CpuIface& ci = cpus_[c];
     bool irq_out = false, fiq_out = false;
-    unsigned id = highest_pending(c, -1);
+    unsigned prio, g;
+    unsigned id = highest_pending(c, -1, prio, g);
     if (id != kGicSpurious) {
-      const IrqState& s = irq(c, id);
-      unsigned g = s.group1 ? 1 : 0;
-      unsigned prio = s.priority & priority_mask();
       // Signalled when unmasked by the PMR and its group priority preempts the running one.
       if (prio < ci.pmr && (prio & group_priority_mask(c, g)) < running_priority(c)) {
         (group_on_fiq(c, g) ? fiq_out : irq_out) = true;
@@ -163,20 +178,23 @@ unsigned ArmGic::acknowledge(unsigned cpu, int group) {
   CpuIface& ci = cpus_[cpu];
   // The highest priority pending interrupt, if it is of the group asked for (GICv3's IAR0 and
   // IAR1 return 1023 when the other group's is highest).
-  unsigned id = highest_pending(cpu, -1);
+  unsigned prio, g;
+  unsigned id = highest_pending(cpu, -1, prio, g);
   if (id == kGicSpurious) return kGicSpurious;
-  IrqState& s = irq(cpu, id);
-  unsigned g = s.group1 ? 1 : 0;
   if (group >= 0 && unsigned(group) != g) return kGicSpurious;
-  unsigned prio = s.priority & priority_mask();
   uint8_t gp = prio & group_priority_mask(cpu, g);
   if (prio >= ci.pmr || gp >= running_priority(cpu)) return kGicSpurious;
   unsigned value = id;
-  if (id < 16)
-    value = acknowledge_sgi(cpu, id);
-  else
-    s.latched = false;  // a level interrupt stays pending while its line is high
-  s.active = true;
+  if (id >= kGicFirstLpi) {
+    lpi_acknowledge(cpu, id);  // no active state: only the priority drop is left to do
+  } else {
+    IrqState& s = irq(cpu, id);
+    if (id < 16)
+      value = acknowledge_sgi(cpu, id);
+    else
+      s.latched = false;  // a level interrupt stays pending while its line is high
+    s.active = true;
+  }
   ci.active_prio[g].set(gp);
   update();
   return value;
@@ -201,8 +219,8 @@ void ArmGic::end_of_interrupt(unsigned cpu, unsigned intid, int group) {
 }
 
 void ArmGic::deactivate(unsigned cpu, unsigned intid) {
-  intid &= 0x3ff;
-  if (intid >= num_irqs_) return;  // spurious or out of range: ignored
+  if (version_ == 2) intid &= 0x3ff;  // GICv2's EOIR/DIR carry the SGI source CPU above
+  if (intid >= num_irqs_) return;     // spurious, an LPI (no active state) or out of range: ignored
   irq(cpu, intid).active = false;
   update();
 }
@@ -409,6 +427,13 @@ int ArmGic::virt_acknowledge(unsigned cpu, int group) {
 void ArmGic::virt_end_of_interrupt(unsigned cpu, uint32_t vintid, int group) {
   virt_priority_drop(cpu, group < 0 ? 0 : unsigned(group));
   if (!(virt_[cpu].vmcr & kVmcrEoim)) virt_deactivate(cpu, vintid);
+}
+
+void ArmGic::snapshot_state(StateIo& io) {
+  io(dist_enable_), io(banked_), io(spis_), io(cpus_), io(virt_);
+  if (!io.loading()) return;
+  // The CPUs' lines are saved with them: the outputs as they were, then recomputed.
+  update();
 }
 
 }  // namespace mimic::hw

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -33,6 +34,7 @@ enum class ArmCpuIrq { Irq, Fiq, VIrq, VFiq };
 
 constexpr unsigned kGicSpurious = 1023;
 constexpr unsigned kGicFirstSpi = 32;
+constexpr unsigned kGicFirstLpi = 8192;
 constexpr unsigned kGicMaintenancePpi = 25;
 // The virtual CPU interface (both versions): list registers, 5 priority bits, minimum binary points.
 constexpr unsigned kGicListRegs = 4, kGicVirtPriBits = 5, kGicVirtMinBpr0 = 2, kGicVirtMinBpr1 = 3;
@@ -95,6 +97,9 @@ class ArmGic {
   virtual bool vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) { return false; }
 
   virtual void reset();
+  // The distributor, CPU interface and virtual interface state (hw/core/snapshot.h); the
+  // versions add theirs. Loading drives the outputs from the loaded state.
+  virtual void snapshot_state(StateIo& io);
 
   // The CPU interface operations both versions expose (GICC_IAR / ICC_IAR*_EL1 ...), also the
   // tests' view. `group` is 0 or 1; -1 acknowledges whichever group is highest.
@@ -104,6 +109,8 @@ class ArmGic {
   // The highest priority pending interrupt for `cpu` that its CPU interface may see (ignores
   // the running priority and the PMR), or kGicSpurious.
   unsigned highest_pending(unsigned cpu, int group) const;
+  // The same with its priority (priority_mask() applied) and group; kGicSpurious when none.
+  unsigned highest_pending(unsigned cpu, int group, unsigned& prio, unsigned& grp) const;
   unsigned running_priority(unsigned cpu) const;
   bool output_level(unsigned cpu, ArmCpuIrq line) const;
 
@@ -131,6 +138,11 @@ class ArmGic {
     return intid < kGicFirstSpi ? banked_[cpu * kGicFirstSpi + intid] : spis_[intid - kGicFirstSpi];
   }
   bool is_pending(unsigned cpu, unsigned intid) const;
+  // GICv3's LPIs (INTID >= kGicFirstLpi; Group 1, edge triggered, no active state): the highest
+  // priority pending and enabled one of `cpu` with its priority, or kGicSpurious; and the
+  // acknowledge that ends its pending state.
+  virtual unsigned lpi_highest_pending(unsigned cpu, unsigned& prio) const { return kGicSpurious; }
+  virtual void lpi_acknowledge(unsigned cpu, unsigned intid) {}
   void set_pending(unsigned cpu, unsigned intid, bool pending);
   // Whether SPI `intid` is delivered to `cpu` (GICv2 targets, GICv3 IROUTER).
   virtual bool spi_targets(unsigned intid, unsigned cpu) const = 0;

@@ -399,4 +399,9 @@ void GicV2::vcpu_write(unsigned cpu, uint64_t offset, uint32_t value) {
   update();
 }
 
+void GicV2::snapshot_state(StateIo& io) {
+  io(targets_), io(sgi_sources_);
+  ArmGic::snapshot_state(io);
+}
+
 }  // namespace mimic::hw

@@ -22,6 +22,7 @@ class GicV2 final : public ArmGic {
   MmioOps& hyp_interface() { return hyp_; }
   MmioOps& vcpu_interface() { return vcpu_; }
   void reset() override;
+  void snapshot_state(StateIo& io) override;
 
   uint64_t dist_read(uint64_t offset, unsigned size);
   void dist_write(uint64_t offset, uint64_t value, unsigned size);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace mimic::hw {
 
 using namespace gic_virt;
@@ -16,6 +18,16 @@ constexpr uint64_t kGicrCtlr = 0x0000, kGicrIidr = 0x0004, kGicrTyper = 0x0008, 
                    kGicrWaker = 0x0014, kGicrPropbaser = 0x0070, kGicrPendbaser = 0x0078, kGicrSgiBase = 0x10000;
 constexpr uint32_t kGicdCtlrEnGrp0 = 1, kGicdCtlrEnGrp1 = 2, kGicdCtlrAre = 1u << 4, kGicdCtlrDs = 1u << 6;
 constexpr uint32_t kWakerProcessorSleep = 2, kWakerChildrenAsleep = 4;
+constexpr uint32_t kGicdTyperLpis = 1u << 17, kGicrTyperPlpis = 1, kGicrCtlrEnableLpis = 1;
+// GICR_PROPBASER: OuterCache 58:56, PA 51:12, Shareability 11:10, InnerCache 9:7, IDbits 4:0.
+// GICR_PENDBASER: OuterCache, PTZ 62 (write-only), PA 51:16, Shareability, InnerCache.
+constexpr uint64_t kPropbaserPa = 0x000ffffffffff000ull, kPendbaserPa = 0x000fffffffff0000ull;
+constexpr uint64_t kPropbaserMask = (7ull << 56) | kPropbaserPa | 0xf9f,
+                   kPendbaserMask = (7ull << 56) | kPendbaserPa | 0xf80;
+constexpr uint64_t kPendbaserPtz = 1ull << 62;
+constexpr unsigned kLpiIdBits = 16;  // GICD_TYPER.IDbits + 1
+// An LPI configuration table byte: Priority 7:2, Enable 0.
+constexpr uint8_t kLpiConfigEnable = 1;
 // QEMU's gicv3 ID registers (PIDR4..7, PIDR0..3, CIDR0..3 from 0xffd0); PIDR2 says GICv3.
 constexpr uint8_t kGicv3Ids[] = {0x44, 0x00, 0x00, 0x00, 0x92, 0xb4, 0x3b, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
 
@@ -96,7 +108,8 @@ GicV3::GicV3(std::vector<uint64_t> mpidrs, unsigned num_irqs, tcg::Logger* log, 
     : ArmGic("arm_gicv3", 3, unsigned(mpidrs.size()), num_irqs, log, virtualization),
       mpidrs_(std::move(mpidrs)),
       irouter_(num_irqs - kGicFirstSpi),
-      sleeping_(num_cpus_, true) {
+      sleeping_(num_cpus_, true),
+      lpis_(num_cpus_) {
   reset();
 }
 
@@ -108,6 +121,7 @@ MmioOps& GicV3::redistributors(unsigned first_cpu, unsigned count) {
 void GicV3::reset() {
   std::fill(irouter_.begin(), irouter_.end(), 0);
   std::fill(sleeping_.begin(), sleeping_.end(), true);
+  for (Lpis& l : lpis_) l = Lpis{};
   ArmGic::reset();  // every interrupt in Group 0, as QEMU resets them: Linux moves them to Group 1
 }
 
@@ -142,8 +156,9 @@ uint64_t GicV3::dist_read(uint64_t offset, unsigned size) {
         return (dist_enable_[0] ? kGicdCtlrEnGrp0 : 0) | (dist_enable_[1] ? kGicdCtlrEnGrp1 : 0) | kGicdCtlrAre |
                kGicdCtlrDs;
       case kGicdTyper:
-        // IDbits 16 (QEMU), no LPIs/MBIs, no Security Extensions, A3V (Aff3 is routed on).
-        return (15u << 19) | (1u << 24) | (num_irqs_ / 32 - 1);
+        // IDbits 16 (QEMU), LPIs (when the redistributors can reach memory), no MBIs, no
+        // Security Extensions, A3V (Aff3 is routed on).
+        return (15u << 19) | (1u << 24) | (memory_ ? kGicdTyperLpis : 0) | (num_irqs_ / 32 - 1);
       case kGicdIidr: return 0x43b;
       case kGicdTyper2:
       case kGicdStatusr: return 0;
@@ -208,9 +223,18 @@ uint64_t GicV3::redist_read(unsigned cpu, uint64_t offset, unsigned size) {
   } else {
     uint64_t mp = mpidrs_[cpu];
     uint64_t aff = ((mp >> 32 & 0xff) << 24) | (mp & 0xffffff);
-    uint64_t typer = (aff << 32) | (uint64_t(cpu) << 8) | (cpu + 1 == num_cpus_ ? 1u << 4 : 0);
+    uint64_t typer =
+        (aff << 32) | (uint64_t(cpu) << 8) | (cpu + 1 == num_cpus_ ? 1u << 4 : 0) | (memory_ ? kGicrTyperPlpis : 0);
+    auto reg64 = [&](uint64_t v, uint64_t base) -> std::optional<uint64_t> {
+      if (size == 8 && offset == base) return v;
+      if (size == 4 && offset == base) return uint32_t(v);
+      if (size == 4 && offset == base + 4) return v >> 32;
+      return std::nullopt;
+    };
+    if (auto v = reg64(lpis_[cpu].propbaser, kGicrPropbaser)) return *v;
+    if (auto v = reg64(lpis_[cpu].pendbaser & ~kPendbaserPtz, kGicrPendbaser)) return *v;
     switch (offset) {
-      case kGicrCtlr:
+      case kGicrCtlr: return lpis_[cpu].enabled ? kGicrCtlrEnableLpis : 0;
       case kGicrStatusr: return 0;
       case kGicrIidr: return 0x43b;
       case kGicrTyper:
@@ -221,8 +245,6 @@ uint64_t GicV3::redist_read(unsigned cpu, uint64_t offset, unsigned size) {
         if (size == 4) return typer >> 32;
         break;
       case kGicrWaker: return sleeping_[cpu] ? kWakerProcessorSleep | kWakerChildrenAsleep : 0;
-      case kGicrPropbaser:
-      case kGicrPendbaser: return 0;
       default: break;
     }
   }
@@ -238,16 +260,122 @@ void GicV3::redist_write(unsigned cpu, uint64_t offset, uint64_t value, unsigned
       return;
     if (rel == kGicdIgrpmodr || rel == kGicdNsacr) return;
   } else {
+    Lpis& l = lpis_[cpu];
+    // The table registers are 64-bit, written whole or in halves; they are read-only while
+    // LPIs are enabled (the architecture leaves such writes UNPREDICTABLE).
+    auto write64 = [&](uint64_t& reg, uint64_t base, uint64_t mask) {
+      if (offset != base && !(size == 4 && offset == base + 4)) return false;
+      if (!l.enabled) {
+        uint64_t v = size == 8        ? value
+                     : offset == base ? (reg & ~0xffffffffull) | uint32_t(value)
+                                      : (reg & 0xffffffffull) | value << 32;
+        reg = v & mask;
+      }
+      return true;
+    };
+    if (write64(l.propbaser, kGicrPropbaser, kPropbaserMask)) return;
+    if (offset == kGicrPendbaser || (size == 4 && offset == kGicrPendbaser + 4)) {
+      // PTZ is kept until LPIs are enabled (it says the table needs no reading), then reads 0.
+      write64(l.pendbaser, kGicrPendbaser, kPendbaserMask | kPendbaserPtz);
+      return;
+    }
     switch (offset) {
       case kGicrWaker: sleeping_[cpu] = value & kWakerProcessorSleep; return;
       case kGicrCtlr:
-      case kGicrPropbaser:
-      case kGicrPendbaser: return;  // no LPIs: EnableLPIs and the tables stay 0
+        if (size != 4) break;
+        if ((value & kGicrCtlrEnableLpis) && !l.enabled && memory_) enable_lpis(cpu);
+        if (!(value & kGicrCtlrEnableLpis) && l.enabled) {
+          l.enabled = false;  // pending LPIs stay in the pending table
+          l.pending.clear();
+          update();
+        }
+        return;
       default: break;
     }
   }
   log_guest_error(
       fmt::format("redistributor {}: write of unknown register {:#x} size {} value {:#x}", cpu, offset, size, value));
+}
+
+uint32_t GicV3::lpi_limit(unsigned cpu) const {
+  unsigned bits = std::min<unsigned>(unsigned(lpis_[cpu].propbaser & 0x1f) + 1, kLpiIdBits);
+  return bits < 14 ? 0 : uint32_t(1) << bits;  // fewer than 14 ID bits: no LPIs at all
+}
+
+bool GicV3::lpi_accepted(unsigned cpu, uint32_t intid) const {
+  return cpu < num_cpus_ && lpis_[cpu].enabled && intid >= kGicFirstLpi && intid < lpi_limit(cpu);
+}
+
+bool GicV3::lpi_pending(unsigned cpu, uint32_t intid) const {
+  return cpu < num_cpus_ && lpis_[cpu].pending.count(intid) != 0;
+}
+
+void GicV3::enable_lpis(unsigned cpu) {
+  Lpis& l = lpis_[cpu];
+  l.enabled = true;
+  bool zeroed = l.pendbaser & kPendbaserPtz;
+  l.pendbaser &= ~kPendbaserPtz;
+  l.pending.clear();
+  uint32_t limit = lpi_limit(cpu);
+  if (!zeroed && limit > kGicFirstLpi) {
+    // The pending table's LPI part (the first 1 KiB is the SGI/PPI/SPI range's, unused).
+    std::vector<uint8_t> bits((limit - kGicFirstLpi) / 8);
+    if (memory_->read((l.pendbaser & kPendbaserPa) + kGicFirstLpi / 8, bits.data(), bits.size())) {
+      for (size_t i = 0; i < bits.size(); i++)
+        for (unsigned b = 0; b < 8; b++)
+          if (bits[i] >> b & 1) l.pending.insert(uint32_t(kGicFirstLpi + i * 8 + b));
+    } else {
+      log_guest_error(
+          fmt::format("redistributor {}: pending table at {:#x} is not in RAM", cpu, l.pendbaser & kPendbaserPa));
+    }
+  }
+  update();
+}
+
+void GicV3::write_pending_bit(unsigned cpu, uint32_t intid, bool pending) {
+  uint64_t addr = (lpis_[cpu].pendbaser & kPendbaserPa) + intid / 8;
+  uint8_t byte = 0;
+  if (!memory_->read(addr, &byte, 1)) return;
+  byte = pending ? byte | uint8_t(1u << (intid % 8)) : byte & uint8_t(~(1u << (intid % 8)));
+  memory_->write(addr, &byte, 1);
+}
+
+void GicV3::set_lpi_pending(unsigned cpu, uint32_t intid, bool pending) {
+  if (!lpi_accepted(cpu, intid)) return;
+  Lpis& l = lpis_[cpu];
+  if (pending ? !l.pending.insert(intid).second : l.pending.erase(intid) == 0) return;
+  write_pending_bit(cpu, intid, pending);
+  update();
+}
+
+void GicV3::move_lpi(unsigned from, unsigned to, uint32_t intid) {
+  if (from == to || !lpi_pending(from, intid)) return;
+  set_lpi_pending(from, intid, false);
+  set_lpi_pending(to, intid, true);
+}
+
+void GicV3::move_all_lpis(unsigned from, unsigned to) {
+  if (from == to || from >= num_cpus_ || to >= num_cpus_) return;
+  std::set<uint32_t> moving = lpis_[from].pending;
+  for (uint32_t intid : moving) move_lpi(from, to, intid);
+}
+
+unsigned GicV3::lpi_highest_pending(unsigned cpu, unsigned& prio) const {
+  const Lpis& l = lpis_[cpu];
+  unsigned best = kGicSpurious;
+  prio = 0x100;
+  if (!l.enabled || l.pending.empty()) return best;
+  uint64_t table = l.propbaser & kPropbaserPa;
+  for (uint32_t intid : l.pending) {
+    uint8_t config = 0;
+    if (!memory_->read(table + (intid - kGicFirstLpi), &config, 1) || !(config & kLpiConfigEnable)) continue;
+    unsigned p = config & 0xfc & priority_mask();
+    if (p < prio) {
+      prio = p;
+      best = intid;
+    }
+  }
+  return best;
 }
 
 void GicV3::send_sgi(unsigned source, uint64_t value, unsigned group) {
@@ -303,9 +431,10 @@ bool GicV3::sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, ui
     case kIccIar1El1: value = acknowledge(cpu, 1); return true;
     case kIccHppir0El1:
     case kIccHppir1El1: {
-      unsigned id = highest_pending(cpu, -1);
+      unsigned prio, grp;
+      unsigned id = highest_pending(cpu, -1, prio, grp);
       unsigned g = enc == kIccHppir1El1 ? 1 : 0;
-      value = id != kGicSpurious && irq(cpu, id).group1 == (g == 1) ? id : kGicSpurious;
+      value = id != kGicSpurious && grp == g ? id : kGicSpurious;
       return true;
     }
     case kIccBpr0El1: value = ci.bpr[0]; return true;
@@ -543,6 +672,33 @@ bool GicV3::vsysreg_write(unsigned cpu, uint32_t enc, uint64_t value) {
   }
   update();
   return true;
+}
+
+void GicV3::snapshot_state(StateIo& io) {
+  io(irouter_);
+  for (unsigned c = 0; c < num_cpus_; c++) {
+    bool asleep = sleeping_[c];
+    io(asleep);
+    sleeping_[c] = asleep;
+    Lpis& l = lpis_[c];
+    io(l.propbaser), io(l.pendbaser), io(l.enabled);
+    // Pending LPIs by INTID (they are also in the guest's pending table, saved with RAM).
+    uint32_t n = uint32_t(l.pending.size());
+    io(n);
+    if (io.loading()) {
+      if (n > (1u << kLpiIdBits)) throw SnapshotError("arm_gicv3: too many pending LPIs");
+      l.pending.clear();
+      for (uint32_t i = 0; i < n; i++) {
+        uint32_t id = 0;
+        io(id);
+        if (id < kGicFirstLpi || id >= (1u << kLpiIdBits)) throw SnapshotError("arm_gicv3: pending LPI out of range");
+        l.pending.insert(id);
+      }
+    } else {
+      for (uint32_t id : l.pending) io(id);
+    }
+  }
+  ArmGic::snapshot_state(io);
 }
 
 }  // namespace mimic::hw

@@ -1,11 +1,13 @@
 // GICv3 (IHI0069) as QEMU's arm_gicv3 models it for virt with secure=off (GICD_CTLR.DS = 1,
-// affinity routing always on, no LPIs/ITS yet): the distributor, one redistributor per CPU
-// (RD_base + SGI_base frames, 128 KiB apart), the ICC_* CPU interface system registers, and the
+// affinity routing always on): the distributor, one redistributor per CPU (RD_base + SGI_base
+// frames, 128 KiB apart) with LPIs (GICR_PROPBASER/PENDBASER tables in guest memory; the ITS in
+// arm_gicv3_its.h makes them pending), the ICC_* CPU interface system registers, and the
 // virtualization registers: ICH_*_EL2 (4 list registers) with the virtual CPU interface (ICV_*)
 // they drive, its VIRQ/VFIQ outputs and the maintenance interrupt (PPI 25).
 #pragma once
 
 #include <memory>
+#include <set>
 
 #include "hw/intc/arm_gic.h"
 
@@ -22,6 +24,23 @@ class GicV3 final : public ArmGic {
   // last CPU's GICR_TYPER.Last is set when it is the machine's last.
   MmioOps& redistributors(unsigned first_cpu, unsigned count);
   void reset() override;
+  void snapshot_state(StateIo& io) override;
+
+  // LPIs: the redistributors read the guest's LPI configuration table (enable bit, priority)
+  // and keep its pending table current through `memory` (the board's bus). Without it (unit
+  // tests of the SPI/PPI side) GICR_TYPER.PLPIS reads 0.
+  void set_memory(AddressSpace* memory) { memory_ = memory; }
+  // Whether `cpu`'s redistributor takes `intid` as an LPI now (EnableLPIs set, INTID below
+  // 2^(GICR_PROPBASER.IDbits + 1)).
+  bool lpi_accepted(unsigned cpu, uint32_t intid) const;
+  bool lpi_pending(unsigned cpu, uint32_t intid) const;
+  // What the ITS does to an LPI: makes it pending / not pending on a redistributor, moves its
+  // pending state to another (MOVI, MOVALL), or asks for the configuration to be read again
+  // (INV, INVALL: mimic reads it at every priority decision, so only the outputs change).
+  void set_lpi_pending(unsigned cpu, uint32_t intid, bool pending);
+  void move_lpi(unsigned from, unsigned to, uint32_t intid);
+  void move_all_lpis(unsigned from, unsigned to);
+  void lpi_config_changed() { update(); }
 
   bool sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) override;
   bool sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) override;
@@ -38,6 +57,8 @@ class GicV3 final : public ArmGic {
   uint8_t min_bpr(unsigned group) const override { return group == 0 ? 7 - kPriBits : 8 - kPriBits; }
   uint8_t priority_mask() const override { return uint8_t(0xff << (8 - kPriBits)); }
   bool group_on_fiq(unsigned cpu, unsigned group) const override { return group == 0; }
+  unsigned lpi_highest_pending(unsigned cpu, unsigned& prio) const override;
+  void lpi_acknowledge(unsigned cpu, unsigned intid) override { set_lpi_pending(cpu, intid, false); }
 
  private:
   struct DistWindow final : MmioOps {
@@ -63,6 +84,19 @@ class GicV3 final : public ArmGic {
   std::vector<uint64_t> mpidrs_;
   std::vector<uint64_t> irouter_;  // GICD_IROUTER<n> of each SPI
   std::vector<bool> sleeping_;     // GICR_WAKER.ProcessorSleep
+
+  // One redistributor's LPI state: its table registers, GICR_CTLR.EnableLPIs, and the pending
+  // LPIs (also written through to the pending table, which is read when LPIs are enabled).
+  struct Lpis {
+    uint64_t propbaser = 0, pendbaser = 0;
+    bool enabled = false;
+    std::set<uint32_t> pending;
+  };
+  uint32_t lpi_limit(unsigned cpu) const;  // one past the highest LPI INTID the tables hold
+  void write_pending_bit(unsigned cpu, uint32_t intid, bool pending);
+  void enable_lpis(unsigned cpu);
+  AddressSpace* memory_ = nullptr;
+  std::vector<Lpis> lpis_;
 };
 
 }  // namespace mimic::hw

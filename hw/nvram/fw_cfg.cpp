@@ -164,4 +164,10 @@ void FwCfg::dma_transfer(uint64_t addr) {
   memory_.write(addr, &be, 4);
 }
 
+void FwCfg::snapshot_state(StateIo& io) {
+  // The items are the board's (rebuilt the same by the same command line): only the selection.
+  io(cur_key_), io(cur_valid_), io(cur_offset_), io(dma_addr_);
+  if (io.loading() && cur_valid_ && !items_.count(cur_key_)) cur_valid_ = false;
+}
+
 }  // namespace mimic::hw

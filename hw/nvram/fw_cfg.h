@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -49,6 +50,8 @@ class FwCfg final : public MmioOps {
   // A named file; returns its selector.
   uint16_t add_file(const std::string& name, std::vector<uint8_t> data);
   void reset();
+  // The registers (hw/core/snapshot.h); loading re-derives the interrupt and timers.
+  void snapshot_state(StateIo& io);
 
   uint64_t read(uint64_t offset, unsigned size) override;
   void write(uint64_t offset, uint64_t value, unsigned size) override;

@@ -208,7 +208,7 @@ void PciDevice::msix_notify(unsigned v) {
   if (!(get16(&config_[pci::kCommand]) & pci::kCommandBusMaster)) return;
   const uint8_t* e = &msix_table_[v * kMsixEntrySize];
   uint64_t address = get32(e) | uint64_t(get32(e + 4)) << 32;
-  if (bus_) bus_->send_msi(address, get32(e + kMsixEntryData));
+  if (bus_) bus_->send_msi(devfn_, address, get32(e + kMsixEntryData));
 }
 
 void PciDevice::msix_deliver_pending() {
@@ -229,5 +229,7 @@ void PciDevice::set_intx(bool level) {
   bool disabled = get16(&config_[pci::kCommand]) & pci::kCommandIntxDisable;
   if (bus_) bus_->set_intx(devfn_, 1, level && !disabled);
 }
+
+void PciDevice::snapshot_state(StateIo& io) { io(config_), io(msix_table_), io(msix_pba_), io(intx_level_); }
 
 }  // namespace mimic::hw

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hw/core/snapshot.h"
+
 namespace mimic::tcg {
 class Logger;
 }
@@ -34,8 +36,9 @@ class PciBus {
  public:
   virtual ~PciBus() = default;
   virtual void set_intx(unsigned devfn, unsigned pin, bool level) = 0;
-  // A memory write the function makes as bus master (an MSI message: 4 bytes at `address`).
-  virtual void send_msi(uint64_t address, uint32_t data) = 0;
+  // A memory write the function at `devfn` makes as bus master (an MSI message: 4 bytes at
+  // `address`); the devfn is the write's requester ID, the ITS's DeviceID.
+  virtual void send_msi(unsigned devfn, uint64_t address, uint32_t data) = 0;
 };
 
 class PciDevice {
@@ -62,6 +65,8 @@ class PciDevice {
 
   // Device reset (the machine's): the header to its reset values, MSI-X off, INTx low.
   virtual void reset();
+  // Configuration space (BAR addresses, command, capabilities) and the MSI-X table and PBA.
+  void snapshot_state(StateIo& io);
 
  protected:
   // The device's registers behind its BARs (MSI-X's table and PBA are handled before these).

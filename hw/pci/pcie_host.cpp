@@ -16,7 +16,7 @@ void put16(uint8_t* p, uint16_t v) { memcpy(p, &v, 2); }
 }  // namespace
 
 PcieHost::PcieHost(tcg::Logger* log, std::function<void(unsigned, bool)> intx,
-                   std::function<void(uint64_t, uint32_t)> msi)
+                   std::function<void(unsigned, uint64_t, uint32_t)> msi)
     : log_(log), intx_(std::move(intx)), msi_(std::move(msi)) {
   reset();
 }
@@ -52,8 +52,8 @@ void PcieHost::set_intx(unsigned devfn, unsigned pin, bool level) {
   if (intx_) intx_(line, any);
 }
 
-void PcieHost::send_msi(uint64_t address, uint32_t data) {
-  if (msi_) msi_(address, data);
+void PcieHost::send_msi(unsigned devfn, uint64_t address, uint32_t data) {
+  if (msi_) msi_(devfn, address, data);  // bus 0: the requester ID is the devfn
 }
 
 PciDevice* PcieHost::route(bool io, uint64_t bus_addr, unsigned* bar, uint64_t* offset) {
@@ -127,5 +127,7 @@ void PcieHost::Ecam::write(uint64_t offset, uint64_t value, unsigned size) {
   if (size > 4) return;
   host.config_write(unsigned(offset >> 12), unsigned(offset & 0xfff), uint32_t(value), size);
 }
+
+void PcieHost::snapshot_state(StateIo& io) { io(bridge_), io(intx_sources_), io(intx_level_); }
 
 }  // namespace mimic::hw

@@ -24,9 +24,10 @@ class PcieHost final : public PciBus {
  public:
   static constexpr unsigned kIntxLines = 4;
   // `intx(line, level)`: the host's four INTx outputs (the board's interrupt-map swizzle gives
-  // slot S pin P line (P - 1 + S) % 4). `msi(address, data)`: an MSI write onto the system bus.
+  // slot S pin P line (P - 1 + S) % 4). `msi(requester, address, data)`: an MSI write onto the
+  // system bus by the function whose requester ID (bus 0: devfn) is `requester`.
   PcieHost(tcg::Logger* log, std::function<void(unsigned line, bool level)> intx = {},
-           std::function<void(uint64_t address, uint32_t data)> msi = {});
+           std::function<void(unsigned requester, uint64_t address, uint32_t data)> msi = {});
   MmioOps& ecam() { return ecam_; }
   // A window onto the bus: CPU offset 0 of the region is bus address `bus_base`; `io` selects
   // the I/O space (BARs of type I/O) rather than memory.
@@ -36,13 +37,15 @@ class PcieHost final : public PciBus {
   // The first free device number from 1 (QEMU's automatic addr=), or -1.
   int free_slot() const;
   void reset();
+  // The host bridge's configuration header and the INTx levels (the functions save their own).
+  void snapshot_state(StateIo& io);
   // Configuration space (4 KiB per function, little-endian).
   uint32_t config_read(unsigned bdf, unsigned reg, unsigned size);
   void config_write(unsigned bdf, unsigned reg, uint32_t value, unsigned size);
 
   // PciBus
   void set_intx(unsigned devfn, unsigned pin, bool level) override;
-  void send_msi(uint64_t address, uint32_t data) override;
+  void send_msi(unsigned devfn, uint64_t address, uint32_t data) override;
 
  private:
   struct Ecam final : MmioOps {
@@ -65,7 +68,7 @@ class PcieHost final : public PciBus {
   std::vector<std::unique_ptr<Window>> windows_;
   tcg::Logger* log_;
   std::function<void(unsigned, bool)> intx_;
-  std::function<void(uint64_t, uint32_t)> msi_;
+  std::function<void(unsigned, uint64_t, uint32_t)> msi_;
   std::array<uint8_t, 4096> bridge_{};
   std::array<PciDevice*, 256> functions_{};  // by devfn, bus 0
   std::array<std::array<bool, 256>, kIntxLines> intx_sources_{};

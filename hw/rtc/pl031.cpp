@@ -96,4 +96,11 @@ void Pl031::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
   }
 }
 
+void Pl031::snapshot_state(StateIo& io) {
+  io(tick_offset_), io(mr_), io(lr_), io(imsc_), io(ris_);
+  if (!io.loading()) return;
+  arm_alarm();  // the match register's alarm, on the restored clock
+  update();
+}
+
 }  // namespace mimic::hw

@@ -7,6 +7,7 @@
 #include "hw/core/clock.h"
 #include "hw/core/device.h"
 #include "hw/core/irq.h"
+#include "hw/core/snapshot.h"
 
 namespace mimic::hw {
 
@@ -16,6 +17,8 @@ class Pl031 final : public RegisterDevice {
   Pl031(std::string name, TimerQueue& timers, tcg::Logger* log);
   IrqLine& irq() { return irq_; }
   void reset();
+  // The registers (hw/core/snapshot.h); loading re-derives the interrupt and timers.
+  void snapshot_state(StateIo& io);
   uint32_t seconds() const;  // RTCDR now
 
  protected:

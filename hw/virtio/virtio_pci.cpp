@@ -437,4 +437,24 @@ void VirtioPci::before_config_read(unsigned reg, unsigned size) {
   memcpy(c + 16, &data, 4);
 }
 
+void VirtioPci::snapshot_state(StateIo& io) {
+  PciDevice::snapshot_state(io);
+  io(status_), io(isr_), io(config_generation_), io(device_features_sel_), io(driver_features_sel_), io(queue_sel_);
+  io(config_vector_), io(driver_features_), io(queue_vector_), io(legacy_pfn_);
+  for (auto& q : queues_) {
+    VirtqueueState& st = q->state();
+    io(st.num), io(st.ready), io(st.desc), io(st.avail), io(st.used), io(st.last_avail), io(st.used_idx);
+    io(st.signalled_used), io(st.signalled_valid), io(st.broken);
+  }
+  device_->snapshot_state(io);
+  if (!io.loading()) return;
+  if (queue_sel_ >= queues_.size()) queue_sel_ = 0;
+  for (auto& q : queues_) q->set_event_idx(driver_features_ & virtio::kFRingEventIdx);
+  if (status_ & virtio::kStatusDriverOk) {
+    device_->driver_ok();
+    for (unsigned i = 0; i < queues_.size(); i++)
+      if (queues_[i]->has_available()) device_->queue_notify(i);
+  }
+}
+
 }  // namespace mimic::hw

@@ -33,6 +33,10 @@ class VirtioPci final : public PciDevice, public VirtioTransport {
   void reset() override;
   // Stops the device's I/O threads; called without the device lock before destruction.
   void stop() { device_->stop(); }
+  // Snapshots (vCPUs paused): drain() waits for in-flight requests without the device lock;
+  // snapshot_state saves the PCI function, the transport, every queue and the device.
+  void drain() { device_->drain(); }
+  void snapshot_state(StateIo& io);
 
   // VirtioTransport
   GuestRam& ram() override { return ram_; }

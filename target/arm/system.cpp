@@ -18,8 +18,10 @@
 #include "hw/core/debug.h"
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
+#include "hw/core/snapshot.h"
 #include "target/arm/excp.h"
 #include "target/arm/mmu.h"
+#include "target/arm/snapshot.h"
 #include "target/arm/timer.h"
 #include "target/arm/translate_a64.h"
 #include "tcg/exec/exec.h"
@@ -393,6 +395,28 @@ bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
   ++h.wake_generation;
   h.wait_cond.notify_all();
   return true;
+}
+
+void ArmCpu::snapshot_state(hw::StateIo& io) {
+  Impl& h = *impl_;
+  bool powered = h.powered.load();
+  io(powered);
+  snapshot_registers(*h.cpu, io);
+  if (!io.loading()) return;
+  h.powered.store(powered);
+  {
+    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    h.on_request = false;
+  }
+  h.in_wfi.store(false);
+  h.watch_forced = true;
+  h.watch_dirty = true;
+  h.watch_resume_armed = false;
+  h.mmu->flush();
+  h.engine.flush_jump_cache(h.cpu.get());
+  h.timer->update();
+  h.state->pmu_check.store(true);  // the overflow deadline is re-armed from the loaded counters
+  h.wake();
 }
 
 bool ArmCpu::powered_on() const { return impl_->powered.load(); }

@@ -20,6 +20,7 @@ namespace mimic::hw {
 class CpuDebugHook;
 class TimerQueue;
 class AddressSpace;
+class StateIo;
 struct MachineConfig;
 }  // namespace mimic::hw
 
@@ -78,6 +79,9 @@ class ArmCpu {
   // The debugger's watchpoints (null: none), merged with the guest's own hardware watchpoints
   // into this vCPU's soft-MMU before its next block. Called while the vCPU is stopped.
   void set_debugger_watchpoints(const tcg::Watchpoints* w);
+  // Whole-machine snapshots (the machine is paused): power state and registers
+  // (target/arm/snapshot.cpp); loading flushes the TLB and re-arms the timers.
+  void snapshot_state(hw::StateIo& io);
 
   unsigned index() const;
   uint64_t mpidr() const;

@@ -14,6 +14,10 @@ the init checks that it was booted through EFI (/sys/firmware/efi) and powers of
 the virtio disks and boots the partition's /extlinux/extlinux.conf (booti: Image, initrd, append).
 
   firmware_boot.py MIMIC WORKDIR [--firmware uefi|uboot] [--transport pci|mmio] [--gic 2|3] [--qemu]
+                   [--efivars]
+
+--efivars (uefi): the init also sets a non-volatile EFI variable through efivarfs; a second boot
+from the same variables file must read it back.
 
 Exit 0 when every check passes, 1 otherwise, 77 when skipped (firmware, tools or packages missing)."""
 import argparse
@@ -26,7 +30,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
-from riscv_boot_image import build_initramfs, fetch  # noqa: E402
+from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
 
 AAVMF = "/usr/share/AAVMF"
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
@@ -37,8 +41,21 @@ INIT = r"""#!/bin/sh
 /bin/busybox mount -t sysfs sys /sys
 if [ -d /sys/firmware/efi ]; then efi=yes; else efi=no; fi
 echo "FIRMWARE-BOOT-OK efi=$efi cmdline=$(cat /proc/cmdline)"
+%s
 poweroff -f
 """
+# --efivars: a non-volatile variable through Linux's efivarfs (UEFI's runtime SetVariable, which
+# AAVMF writes into the variables flash): the first boot sets it, the second reads it back.
+EFIVAR = "/sys/firmware/efi/efivars/MimicTest-3f1d2c7a-1b5e-4a39-9d35-6d1a6b8e2f10"
+EFIVARS_INIT = r"""insmod /lib/efivarfs.ko 2>/dev/null
+/bin/busybox mount -t efivarfs efivarfs /sys/firmware/efi/efivars || echo EFIVARFS-MOUNT-FAILED
+if [ -e %s ]; then
+  echo "EFIVAR-READ $(/bin/busybox tail -c +5 %s)"
+else
+  echo -ne '\0007\0000\0000\0000mimic-persists' > %s && echo EFIVAR-SET || echo EFIVAR-WRITE-FAILED
+fi
+echo "EFIVARS $(ls /sys/firmware/efi/efivars | wc -l)"
+sleep 1  # poweroff -f does not wait for the console to drain""" % (EFIVAR, EFIVAR, EFIVAR)
 
 GRUB_CFG = """set timeout=0
 search --no-floppy --file --set=root /mimic-esp
@@ -117,6 +134,8 @@ def main():
     ap.add_argument("mimic")
     ap.add_argument("workdir")
     ap.add_argument("--firmware", default="uefi", choices=["uefi", "uboot"])
+    ap.add_argument("--efivars", action="store_true",
+                    help="uefi: set an EFI variable in one boot, read it in a second from the same vars file")
     ap.add_argument("--transport", default="pci", choices=["pci", "mmio"])
     ap.add_argument("--gic", default="3")
     ap.add_argument("--timeout", type=int, default=600)
@@ -153,7 +172,11 @@ def main():
     image = os.path.join(work, "Image")
     open(image, "wb").write(data)
     initrd = os.path.join(work, "initrd.gz")
-    build_initramfs(busybox, initrd, INIT.encode())
+    if a.efivars:  # Debian builds efivarfs as a module
+        build_initramfs(busybox, initrd, (INIT % EFIVARS_INIT).encode(), kernel_modules(kernel, ["efivarfs"]),
+                        APPLETS + ("insmod", "tail", "printf"))
+    else:
+        build_initramfs(busybox, initrd, (INIT % "").encode())
     disk = make_disk(work, grub if uefi else None, image, initrd)
     os.remove(image)
     vars_copy = os.path.join(work, "AAVMF_VARS.fd")
@@ -169,15 +192,18 @@ def main():
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy]
     else:
         cmd += ["-bios", uboot]
-    t0 = time.monotonic()
-    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        out, _ = p.communicate(timeout=a.timeout)
-    except subprocess.TimeoutExpired:
-        p.kill()
-        out, _ = p.communicate()
-    secs = time.monotonic() - t0
-    text = out.decode(errors="replace")
+
+    def boot():
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            out, _ = p.communicate(timeout=a.timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            out, _ = p.communicate()
+        return p, time.monotonic() - t0, out.decode(errors="replace")
+
+    p, secs, text = boot()
     ok = True
 
     def check(cond, what):
@@ -193,6 +219,15 @@ def main():
         check("mimic-grub" in text, "the kernel command line is grub.cfg's")
         after = open(vars_copy, "rb").read()
         check(len(after) == 64 * MIB, "the variables bank file kept its size")
+        if a.efivars:
+            check("EFIVAR-SET" in text and "EFIVARFS-MOUNT-FAILED" not in text,
+                  "the first boot set an EFI variable through efivarfs")
+            check(b"mimic-persists" in after, "the variable reached the variables bank file")
+            p2, secs2, text2 = boot()
+            check(p2.returncode == 0 and "EFIVAR-READ mimic-persists" in text2,
+                  "a second boot from the same vars file reads it back (%.1f s)" % secs2)
+            if p2.returncode != 0 or "EFIVAR-READ" not in text2:
+                print("\n".join(text2.splitlines()[-40:]))
     else:
         check("U-Boot" in text, "U-Boot started from the flash")
         check("extlinux.conf" in text, "U-Boot's distro boot found extlinux.conf on the disk")

@@ -37,7 +37,7 @@ struct Rig {
   std::vector<std::pair<uint64_t, uint32_t>> msis;
   std::vector<std::pair<unsigned, bool>> intx;
   PcieHost host{nullptr, [this](unsigned line, bool l) { intx.emplace_back(line, l); },
-                [this](uint64_t a, uint32_t d) { msis.emplace_back(a, d); }};
+                [this](unsigned, uint64_t a, uint32_t d) { msis.emplace_back(a, d); }};
   std::unique_ptr<VirtioPci> dev;
   MmioOps& ecam = host.ecam();
   MmioOps& mmio = host.add_window(false, 0x10000000);
