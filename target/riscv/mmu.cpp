@@ -75,8 +75,9 @@ uint64_t fault_cause(WalkResult r, Access access) {
 
 WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr, Access access, unsigned mmu_idx,
                              bool update_ad, uint64_t* paddr, uint8_t* prot_out, bool* cacheable, unsigned size,
-                             bool* global_out) {
+                             bool* global_out, unsigned* page_bits_out) {
   bool global = false;
+  unsigned page_bits = tcg::kPageBits;  // of the leaf: a superpage's above 12
   const unsigned priv = mmu_index_priv(mmu_idx);
   const bool sum = mmu_idx == kMmuSSum || mmu_idx == kMmuSSumMxr;
   const bool mxr = mmu_idx == kMmuUMxr || mmu_idx == kMmuSMxr || mmu_idx == kMmuSSumMxr;
@@ -91,8 +92,11 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
     const unsigned va_bits = 12 + 9 * levels;
     // The address must be the sign extension of its low va_bits.
     if (int64_t(vaddr << (64 - va_bits)) >> (64 - va_bits) != int64_t(vaddr)) return WalkResult::PageFault;
-    uint64_t table = (c.satp & ((1ull << 44) - 1)) << 12;
+    uint64_t table;
   restart:
+    // A lost A/D race (another hart changed the PTE) walks again from the root.
+    table = (c.satp & ((1ull << 44) - 1)) << 12;
+    global = false;
     for (int level = int(levels) - 1; level >= 0; --level) {
       uint64_t pte_addr = table + ((vaddr >> (12 + 9 * level)) & 511) * 8;
       if (!pmp_check(c, pte_addr, 8, Access::Read, kPrivS)) return WalkResult::AccessFault;
@@ -137,7 +141,8 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
           pte |= want;
         }
       }
-      uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
+      page_bits = 12 + 9 * unsigned(level);
+      uint64_t page_mask = (1ull << page_bits) - 1;
       pa = ((ppn << 12) & ~page_mask) | (vaddr & page_mask);
       // What this index may do on the page now: reads/fetches need A (set), writes a set D.
       prot = 0;
@@ -164,6 +169,7 @@ WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr,
   if (prot_out) *prot_out = prot;
   if (cacheable) *cacheable = uniform;
   if (global_out) *global_out = global;
+  if (page_bits_out) *page_bits_out = page_bits;
   return WalkResult::Ok;
 }
 
@@ -174,7 +180,9 @@ bool RiscvMmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, 
   uint8_t prot = 0;
   bool cacheable = true;
   bool global = false;
-  WalkResult r = translate_address(*c, phys_, vaddr, access, mmu_idx, true, &pa, &prot, &cacheable, out->size, &global);
+  unsigned page_bits = tcg::kPageBits;
+  WalkResult r = translate_address(*c, phys_, vaddr, access, mmu_idx, true, &pa, &prot, &cacheable, out->size, &global,
+                                   &page_bits);
   if (r != WalkResult::Ok) {
     if (!probe) {
       c->trap_cause = fault_cause(r, access);
@@ -186,6 +194,7 @@ bool RiscvMmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, 
   out->prot = prot;
   out->single_use = !cacheable;
   out->global = global;
+  out->page_bits = page_bits;
   return true;
 }
 

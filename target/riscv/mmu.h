@@ -41,7 +41,7 @@ enum class WalkResult { Ok, PageFault, AccessFault };
 // `size` bytes from vaddr, within its page). `global`: a PTE of the walk had G (Bare and M: false).
 WalkResult translate_address(RiscvCpu& c, tcg::PhysMemory& phys, uint64_t vaddr, tcg::Access access, unsigned mmu_idx,
                              bool update_ad, uint64_t* paddr, uint8_t* prot = nullptr, bool* cacheable = nullptr,
-                             unsigned size = 1, bool* global = nullptr);
+                             unsigned size = 1, bool* global = nullptr, unsigned* page_bits = nullptr);
 
 // Exception cause of a failed access.
 uint64_t fault_cause(WalkResult r, tcg::Access access);

@@ -160,6 +160,7 @@ void SoftMmu::flush() {
     }
   }
   code_vpages_.clear();
+  has_large_ = false;
   if (on_flush_) on_flush_(kFlushAll);
 }
 
@@ -177,7 +178,21 @@ void SoftMmu::flush_nonglobal() {
   if (on_flush_) on_flush_(kFlushAll);
 }
 
+void SoftMmu::record_large_page(uint64_t vaddr, unsigned page_bits) {
+  uint64_t mask = page_bits >= 64 ? 0 : ~((uint64_t(1) << page_bits) - 1);
+  if (has_large_) {
+    // Widen to the smallest aligned range holding both the recorded range and this mapping.
+    mask &= large_mask_;
+    while (mask && ((large_addr_ ^ vaddr) & mask)) mask <<= 1;
+  }
+  has_large_ = true;
+  large_mask_ = mask;
+  large_addr_ = vaddr & mask;
+}
+
 void SoftMmu::flush_page(uint64_t vaddr) {
+  // Inside a superpage: its other 4 KiB pieces may be anywhere in the TLB.
+  if (has_large_ && (vaddr & large_mask_) == large_addr_) return flush();
   const uint64_t page = vaddr & kPageMask;
   const size_t idx = SoftTlb::index(vaddr);
   for (auto& table : tlb_->table) {
@@ -193,12 +208,17 @@ void SoftMmu::flush_page(uint64_t vaddr) {
 }
 
 void SoftMmu::protect_code_page(uint64_t phys_page) {
+  // Runs on the thread that translated, while the owner may refill or flush the same entry: a
+  // compare-and-swap so that a flag set here never lands on an entry that changed since it was
+  // read (a plain store could revive a flushed tag, or pair this tag with a new addend: writes
+  // then reach the wrong host page). A refill re-checks is_code itself (install).
   for (size_t i = 0; i < kEntries; ++i) {
-    if (phys_page_[i] != phys_page) continue;
+    if (__atomic_load_n(&phys_page_[i], __ATOMIC_RELAXED) != phys_page) continue;
     TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
-    uint64_t w = __atomic_load_n(&e.addr_write, __ATOMIC_RELAXED);
-    if (w != TlbEntry::kTlbEmpty && !(w & TlbFlag::kInvalid))
-      __atomic_store_n(&e.addr_write, w | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
+    uint64_t w = __atomic_load_n(&e.addr_write, __ATOMIC_ACQUIRE);
+    if (w == TlbEntry::kTlbEmpty || (w & (TlbFlag::kInvalid | TlbFlag::kNotDirty))) continue;
+    if (__atomic_load_n(&phys_page_[i], __ATOMIC_ACQUIRE) != phys_page) continue;  // refilled meanwhile
+    __atomic_compare_exchange_n(&e.addr_write, &w, w | TlbFlag::kNotDirty, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
   }
 }
 
@@ -244,17 +264,19 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
     e.addr_read |= TlbFlag::kWatch;
     e.addr_write |= TlbFlag::kWatch;
   }
+  if (f.page_bits > kPageBits) record_large_page(vaddr, f.page_bits);
   TlbEntry& slot = tlb_->table[mmu_idx][idx];
   // Invalidate the tags first so generated code never pairs a new tag with an old addend.
   __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   __atomic_store_n(&slot.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   slot.addend = e.addend;
-  phys_page_[mmu_idx * kTlbSize + idx] = f.phys_page;
+  __atomic_store_n(&phys_page_[mmu_idx * kTlbSize + idx], f.phys_page, __ATOMIC_RELAXED);
   global_[mmu_idx * kTlbSize + idx] = f.global;
-  __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELAXED);
+  // Release: the addend and physical page above are in place before a thread sees the tags.
+  __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELEASE);
+  __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELEASE);
+  __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELEASE);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (host && !(e.addr_write & TlbFlag::kNotDirty) && code_pages_.is_code(f.phys_page))
     __atomic_store_n(&slot.addr_write, e.addr_write | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
@@ -292,9 +314,13 @@ void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned
   }
   if (e->addr_write & TlbFlag::kNotDirty) {
     code_pages_.notify_write(phys, size);
-    // The page's blocks are gone: later writes may take the fast path again.
-    if (!code_pages_.is_code(phys & kPageMask))
-      __atomic_store_n(&e->addr_write, e->addr_write & ~uint64_t(TlbFlag::kNotDirty), __ATOMIC_RELAXED);
+    // The page's blocks are gone: later writes may take the fast path again. Cleared only after
+    // the fence and check below, so that a translation marking the page again meanwhile either
+    // sees this entry (and sets the flag back) or is seen here.
+    uint64_t w = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED);
+    __atomic_store_n(&e->addr_write, w & ~uint64_t(TlbFlag::kNotDirty), __ATOMIC_RELAXED);
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (code_pages_.is_code(phys & kPageMask)) __atomic_store_n(&e->addr_write, w, __ATOMIC_RELAXED);
   }
   store_host(reinterpret_cast<uint8_t*>(e->addend + vaddr), size, value);
 }

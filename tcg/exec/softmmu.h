@@ -80,6 +80,10 @@ struct TlbFill {
   // The translation belongs to every address space (RISC-V PTE G, AArch64 nG clear): a flush of
   // one address space's entries (flush_nonglobal) keeps it.
   bool global = false;
+  // log2 of the guest mapping's size (a superpage or block: more than kPageBits). The TLB holds
+  // its 4 KiB pieces one by one, and a flush of any address inside the mapping (flush_page) must
+  // drop them all: the soft-MMU then flushes everything, as QEMU's large-page tracking does.
+  unsigned page_bits = kPageBits;
 };
 
 // The physical address space as the soft-MMU sees it (implemented by hw::AddressSpace).
@@ -172,7 +176,8 @@ class SoftMmu {
   // Host pointer of the RAM page at phys_page, null when it is not RAM.
   const uint8_t* code_host_page(uint64_t phys_page);
 
-  // Drops every entry (satp/ASID changes, sfence.vma without address) / the entries of one page.
+  // Drops every entry (satp/ASID changes, sfence.vma without address) / the entries of one page
+  // (every entry when the page lies in the range of superpages recorded since the last flush).
   void flush();
   void flush_page(uint64_t vaddr);
   // Drops every entry not filled as global (an ASID's flush: the TLB only ever holds the current
@@ -217,6 +222,11 @@ class SoftMmu {
   // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
   std::unique_ptr<uint64_t[]> phys_page_;
   std::unique_ptr<bool[]> global_;  // per TLB entry: TlbFill::global
+  // One naturally aligned range covering every superpage filled since the last full flush
+  // (QEMU's large_page_addr/mask). flush_nonglobal keeps it: global superpages stay.
+  bool has_large_ = false;
+  uint64_t large_addr_ = 0, large_mask_ = 0;
+  void record_large_page(uint64_t vaddr, unsigned page_bits);
   std::function<void(uint64_t)> on_flush_;
   // Virtual pages code was fetched from since the last full flush: only a flush_page of one of
   // these can leave stale entries in the engine's jump cache (Linux flushes single data pages

@@ -40,6 +40,11 @@ done
 wait
 echo "PARALLEL $(cat /tmp/m* | sort -u | wc -l) distinct of $n"
 echo "DONE"
+# The tty hands these lines to the UART driver, which sends them from its interrupts, perhaps on
+# another hart: powering off at once could drop the last lines. Wait until the serial ports'
+# transmit counters stop moving.
+prev=""
+while :; do cur=$(cat /proc/tty/driver/* 2>/dev/null | grep -o 'tx:[0-9]*'); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 1; done
 %s
 poweroff -f
 """

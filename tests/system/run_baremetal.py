@@ -23,7 +23,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "riscv")
-PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid"]
+PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid", "smp_ad"]
+# Further options of some RISC-V programs (the SMP ones race two harts).
+RISCV_EXTRA = {"smp_ad": ["-smp", "2"]}
 # AArch64 programs and the -cpu models they compare on (--cpus overrides): mimic's max is its
 # own feature set (QEMU's max has BTI, FEAT_IDST... which change traps' syndromes), so only
 # idregs runs there.
@@ -183,11 +185,11 @@ def main():
         image = ["-bios" if name in BIOS_PROGRAMS else "-kernel", prog]
         board = ["-M", ARM_MACHINE.get(name, "virt"), "-cpu", cpu, "-nographic"] + image + ARM_EXTRA.get(name, [])
         if not arm:
-            board = ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog]
+            board = ["-M", "virt", "-bios", "none", "-nographic", "-kernel", prog] + RISCV_EXTRA.get(name, [])
         tag = f"{name} -cpu {cpu}" if arm else name
         runner = run_until_exit_line if name in NO_POWEROFF else run
         q_rc, q_out = runner([args.qemu] + (board if arm else ["-M", "virt", "-cpu", cpu, "-bios", "none", "-nographic",
-                                                            "-kernel", prog]), args.timeout)
+                                                            "-kernel", prog] + RISCV_EXTRA.get(name, [])), args.timeout)
         done_line = "exit=0x0000000000000000\n" if arm else "DONE\n"
         ignore = EXPECTED_DIFF.get(cpu, set()) if arm and name == "idregs" else set()
         if q_rc != 0 or not q_out.endswith(done_line):

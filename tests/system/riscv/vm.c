@@ -116,6 +116,13 @@ static void s_tests(uint64_t top_va) {
   try_load("S load E remapped", VA_E);
   *slot(VA_E, 0) = 0;
   sfence();
+  // A megapage remapped: sfence.vma of one address inside it drops its other 4 KiB pieces too.
+  try_load("S load super+0x5000", VA_SUPER + 0x5000);
+  *slot(VA_SUPER, 1) = ((0x80600000ull >> 12) << 10) | V | R | W | A | D;
+  __asm__ volatile("sfence.vma %0" ::"r"(VA_SUPER) : "memory");
+  try_load("S load super+0x5000 remapped, sfence.vma of super+0", VA_SUPER + 0x5000);
+  *slot(VA_SUPER, 1) = ((0x80200000ull >> 12) << 10) | V | R | W | A | D;
+  sfence();
 }
 static void s_entry(uint64_t top_va) { s_tests(top_va); }
 
@@ -150,6 +157,8 @@ static void run_mode(unsigned mode, uint64_t top_va) {
   *(volatile uint16_t*)(pages[2] + 0xffe) = 0x0013;  // the low half of a 4-byte nop
   __asm__ volatile("fence.i");
   *(volatile uint64_t*)(0x80200000 + 0x1238) = 0xabcdef;
+  *(volatile uint64_t*)(0x80200000 + 0x5000) = 0x5151;  // what VA_SUPER + 0x5000 reads, and
+  *(volatile uint64_t*)(0x80600000 + 0x5000) = 0x6161;  // after the megapage is moved here
   CSR_WRITE(satp, ((uint64_t)mode << 60) | ((uint64_t)root >> 12));
   sfence();
   run_in_mode(1, s_entry, top_va);
