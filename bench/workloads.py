@@ -8,7 +8,8 @@ wrong emulator cannot score. Times are the best of --runs wall-clock runs.
 --baseline OTHER_MIMIC also times another mimic binary (the same source before a change, say),
 alternating its runs with mimic's so that both see the same machine load, and prints both CPU
 times (user + system, best of --runs) and mimic's as a percentage of the baseline's; every
-column is then CPU time.
+column is then CPU time. --baseline-options gives the baseline runs mimic options (--baseline
+build/mimic --baseline-options=-simple-codegen compares with the code generation before issue 15).
 """
 import argparse
 import os
@@ -84,6 +85,8 @@ def main():
     ap.add_argument("--only", nargs="*", default=WORKLOADS)
     ap.add_argument("--outdir", default=os.path.join(ROOT, "build", "bench-workloads"))
     ap.add_argument("--baseline", help="another mimic binary to compare with (runs alternate with mimic's)")
+    ap.add_argument("--baseline-options", default="",
+                    help="mimic user options for the baseline runs (e.g. -simple-codegen: the same binary's old code)")
     args = ap.parse_args()
 
     cc, qemu = GUESTS[args.arch]
@@ -114,7 +117,8 @@ def main():
         try:
             if args.baseline:
                 (tm, tb), (out_m, out_b) = best_times_alternating(
-                    [[args.mimic, "user", guest_bin], [args.baseline, "user", guest_bin]], args.runs)
+                    [[args.mimic, "user", guest_bin],
+                     [args.baseline, "user", *args.baseline_options.split(), guest_bin]], args.runs)
             else:
                 tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
         except RuntimeError as e:

@@ -170,6 +170,8 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
       u.engine.interpreter = true;
     } else if (opt == "-no-opt") {
       u.engine.optimize = false;
+    } else if (opt == "-simple-codegen") {
+      u.engine.simple_codegen = true;
     } else if (opt == "-one-insn-per-tb" || opt == "-singlestep") {
       u.engine.max_block_insns = 1;
     } else {
@@ -269,6 +271,8 @@ std::string usage_text() {
       "  -perfmap            write /tmp/perf-<pid>.map for perf (also MIMIC_PERFMAP=1)\n"
       "  -interp             run blocks in the IR interpreter instead of the JIT (slow; for debugging)\n"
       "  -no-opt             skip the IR optimization passes\n"
+      "  -simple-codegen     keep every guest-register store before each memory access and address\n"
+      "                      arithmetic apart from the access (code as before per-site records)\n"
       "  -one-insn-per-tb    translate one guest instruction per block\n"
       "  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction\n"
       "                      (also QEMU_GDB=PORT; gdb-multiarch: target remote :PORT)\n"

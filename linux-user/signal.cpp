@@ -165,7 +165,7 @@ void host_fault_handler(int sig, siginfo_t* si, void* ucv) {
     uintptr_t base = uintptr_t(p->mem->base());
     // The guard reservations around the guest's space fault at the address the guest used.
     bool in_guest = (addr >= base && addr - base < p->mem->size()) || p->mem->in_guard(addr);
-    auto gpc = p->engine->guest_pc_for_host_pc(host_pc);
+    auto gpc = p->engine->recover_fault_state(env, host_pc, uc);
     // A non-canonical guest address faults with si_addr 0 (general protection): still the guest's.
     bool gp = si->si_code == SI_KERNEL;
     if (gpc || tcg::ExecEngine::current_thread_interpreting() || in_guest ||

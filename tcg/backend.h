@@ -49,7 +49,22 @@ struct CompileResult {
   size_t size = 0;  // bytes emitted
   ChainSlot slots[2];
   std::string error;  // with TooComplex: what limit was hit (the caller retries with fewer guest insns)
+  // The block's per-site fault-state records (Block::fault_state placed by the register
+  // allocator), for apply_state_map(); valid until the next compile_block on this thread.
+  const uint8_t* state_map = nullptr;
+  size_t state_map_size = 0;
 };
+
+// The host registers at a fault in translated code (from the signal's ucontext): GPRs in
+// hardware order (rax rcx rdx rbx rsp rbp rsi rdi r8..r15) and xmm0-15.
+struct FaultHostState {
+  uint64_t gpr[16];
+  uint8_t xmm[16][16];
+};
+// Stores into env the guest-state fields whose values are still in host registers or spill
+// slots at host offset `host_offset` of a block with this state map (a fault there); false when
+// no record covers that offset (the state in env is already exact). Async-signal-safe.
+bool apply_state_map(const uint8_t* map, size_t size, uint32_t host_offset, CpuBase* env, const FaultHostState& host);
 
 // What follows an unchained GotoTb stub's `call [env + chain_exit]`, read through the return address.
 struct ChainExitData {
@@ -83,6 +98,9 @@ struct BackendOptions {
   uintptr_t softmmu_slow = 0;
   // Every block entry counts CpuBase::block_budget down and leaves when it goes negative.
   bool block_budget = false;
+  // linux-user: `Add base, imm32` used only as the address of loads/stores goes into their x86
+  // addressing mode (false: computed apart, as before; the engine's -simple-codegen).
+  bool fold_addresses = true;
 };
 
 // x86-64 backend entry points (tcg/x86_64).

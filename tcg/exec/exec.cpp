@@ -185,6 +185,7 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
   if (options_.max_block_insns == 0) options_.max_block_insns = 1;
   translator_.set_breakpoints(&breakpoints_);
   if (!options_.interpreter) trampolines_ = code_.install_trampolines(options_.system ? &mimic_softmmu_slow : nullptr);
+  backend_options_.fold_addresses = !options_.simple_codegen;
   if (options_.system) {
     backend_options_.softmmu = true;
     backend_options_.softmmu_slow = trampolines_.softmmu_slow;
@@ -550,7 +551,7 @@ void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, u
   if (logger_.enabled(LogFlag::kOp)) logger_.write(fmt::format("OP: pc=0x{:x}\n{}\n", pc, print_block(block_)));
 #endif
 #ifdef MIMIC_HAVE_OPT_PASSES
-  if (options_.optimize) optimize(block_);
+  if (options_.optimize) optimize(block_, !options_.simple_codegen);
 #endif
 #ifdef MIMIC_HAVE_IR_PRINTER
   if (logger_.enabled(LogFlag::kOpOpt)) {
@@ -615,7 +616,7 @@ TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t f
       tb->jumps[s].reset_offset = r.slots[s].reset_offset;
       tb->jumps[s].target_pc = r.slots[s].target_pc;
     }
-    if (!store_.commit(tb, pc_map_)) {
+    if (!store_.commit(tb, pc_map_, r.state_map, r.state_map_size)) {
       *need_flush = true;
       return nullptr;
     }
@@ -933,6 +934,25 @@ std::optional<uint64_t> ExecEngine::guest_pc_for_host_pc(uintptr_t host_pc) cons
   if (!code_.contains_exec(host_pc)) return std::nullopt;
   const TranslationBlock* tb = store_.find_by_host_pc(host_pc);
   if (!tb) return std::nullopt;
+  return tb->guest_pc_at(host_pc);
+}
+
+std::optional<uint64_t> ExecEngine::recover_fault_state(CpuBase* env, uintptr_t host_pc, const ucontext_t* uc) const {
+  if (!code_.contains_exec(host_pc)) return std::nullopt;
+  const TranslationBlock* tb = store_.find_by_host_pc(host_pc);
+  if (!tb) return std::nullopt;
+  if (tb->state_map_size && uc) {
+    // Guest-state values the block keeps in host registers or spill slots at this access.
+    static constexpr int kGregs[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                       REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+    FaultHostState host;
+    for (int r = 0; r < 16; ++r) host.gpr[r] = uint64_t(uc->uc_mcontext.gregs[kGregs[r]]);
+    if (uc->uc_mcontext.fpregs)
+      std::memcpy(host.xmm, uc->uc_mcontext.fpregs->_xmm, sizeof host.xmm);
+    else
+      std::memset(host.xmm, 0, sizeof host.xmm);
+    apply_state_map(tb->state_map, tb->state_map_size, uint32_t(host_pc - tb->code), env, host);
+  }
   return tb->guest_pc_at(host_pc);
 }
 

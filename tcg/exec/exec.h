@@ -114,6 +114,10 @@ class ExecEngine {
   // Precise state on faults. Async-signal-safe (no locks, no allocation): the guest pc of the
   // instruction whose host code contains host_pc, or nullopt when host_pc is not in a block.
   std::optional<uint64_t> guest_pc_for_host_pc(uintptr_t host_pc) const;
+  // The same for a guest access that faulted in translated code (a host signal with context
+  // `uc`): also stores into env the guest state the block still kept in host registers there
+  // (the block's per-site fault-state records), so env is exact at the faulting instruction.
+  std::optional<uint64_t> recover_fault_state(CpuBase* env, uintptr_t host_pc, const ucontext_t* uc) const;
   bool in_code_cache(uintptr_t host_pc) const { return code_.contains_exec(host_pc); }
   // True while the calling thread is inside the IR interpreter: env->pc then already holds the
   // pc of the current instruction. Async-signal-safe.

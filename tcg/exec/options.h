@@ -28,6 +28,10 @@ struct EngineOptions {
   std::string log_file;      // -D FILE; empty means stderr
   bool interpreter = false;  // run blocks in the IR interpreter instead of the JIT
   bool optimize = true;      // run the IR passes
+  // -simple-codegen: no guest-state stores moved past loads and stores (run_fault_state with its
+  // per-site fault records) and no guest address arithmetic folded into the accesses: the first
+  // tier's code as it was before both, for comparisons and bisecting.
+  bool simple_codegen = false;
   unsigned max_block_insns = 512;
   size_t code_cache_bytes = size_t(64) << 20;
   bool perf_map = false;

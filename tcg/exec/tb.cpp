@@ -4,6 +4,7 @@
 #include <sys/mman.h>
 
 #include <cerrno>
+#include <cstring>
 #include <new>
 #include <system_error>
 
@@ -37,12 +38,16 @@ TbStore::TbStore(size_t max_tbs, size_t max_pc_map_entries)
     : max_tbs_(max_tbs ? max_tbs : 1), max_pc_map_(max_pc_map_entries ? max_pc_map_entries : 1) {
   tbs_ = static_cast<TranslationBlock*>(map_lazy(max_tbs_ * sizeof(TranslationBlock)));
   pc_map_ = static_cast<CompactPcMapEntry*>(map_lazy(max_pc_map_ * sizeof(CompactPcMapEntry)));
+  // Fault-state records take a few bytes per memory op: as many bytes as pc-map entries' bytes.
+  max_state_maps_ = max_pc_map_ * sizeof(CompactPcMapEntry);
+  state_maps_ = static_cast<uint8_t*>(map_lazy(max_state_maps_));
 }
 
 TbStore::~TbStore() {
   reset();
   munmap(tbs_, max_tbs_ * sizeof(TranslationBlock));
   munmap(pc_map_, max_pc_map_ * sizeof(CompactPcMapEntry));
+  munmap(state_maps_, max_state_maps_);
 }
 
 TranslationBlock* TbStore::prepare() {
@@ -53,8 +58,16 @@ TranslationBlock* TbStore::prepare() {
   return new (tb) TranslationBlock();
 }
 
-bool TbStore::commit(TranslationBlock* tb, const std::vector<PcMapEntry>& pc_map) {
+bool TbStore::commit(TranslationBlock* tb, const std::vector<PcMapEntry>& pc_map, const uint8_t* state_map,
+                     size_t state_map_size) {
   if (pc_map_used_ + pc_map.size() > max_pc_map_) return false;
+  if (state_maps_used_ + state_map_size > max_state_maps_) return false;
+  if (state_map_size) {
+    std::memcpy(state_maps_ + state_maps_used_, state_map, state_map_size);
+    tb->state_map = state_maps_ + state_maps_used_;
+    tb->state_map_size = uint32_t(state_map_size);
+    state_maps_used_ += state_map_size;
+  }
   CompactPcMapEntry* out = pc_map_ + pc_map_used_;
   for (size_t i = 0; i < pc_map.size(); ++i) {
     out[i] = CompactPcMapEntry{pc_map[i].host_offset, uint32_t(pc_map[i].guest_pc - tb->pc)};
@@ -72,6 +85,7 @@ void TbStore::reset() {
   for (size_t i = 0; i < n; ++i) tbs_[i].~TranslationBlock();
   count_.store(0, std::memory_order_release);
   pc_map_used_ = 0;
+  state_maps_used_ = 0;
 }
 
 TranslationBlock* TbStore::find_by_host_pc(uintptr_t host_pc) const {

@@ -49,6 +49,9 @@ struct alignas(16) TranslationBlock {
   uint32_t code_size = 0;
   uint32_t pc_map_count = 0;
   const CompactPcMapEntry* pc_map = nullptr;
+  // The backend's per-site fault-state records (CompileResult::state_map), or none.
+  const uint8_t* state_map = nullptr;
+  uint32_t state_map_size = 0;
   TbJump jumps[2];
   TbSlotRef incoming = 0;  // head of the list of slots chained to this block (engine mutex)
   // Set once when the block is invalidated; readers that race with invalidation check it.
@@ -75,7 +78,8 @@ class TbStore {
   // The next TB slot (not yet visible to lookups), or null when the arena is full.
   TranslationBlock* prepare();
   // Makes the prepared TB permanent with its pc map; false when the pc-map arena is full.
-  bool commit(TranslationBlock* tb, const std::vector<PcMapEntry>& pc_map);
+  bool commit(TranslationBlock* tb, const std::vector<PcMapEntry>& pc_map, const uint8_t* state_map = nullptr,
+              size_t state_map_size = 0);
   // Forgets every TB; only while no other thread can hold a TB pointer (exclusive section).
   void reset();
 
@@ -91,6 +95,9 @@ class TbStore {
   CompactPcMapEntry* pc_map_ = nullptr;
   size_t max_pc_map_ = 0;
   size_t pc_map_used_ = 0;
+  uint8_t* state_maps_ = nullptr;  // the fault-state records' arena (bytes)
+  size_t max_state_maps_ = 0;
+  size_t state_maps_used_ = 0;
 };
 
 }  // namespace mimic::tcg

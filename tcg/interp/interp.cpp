@@ -212,10 +212,33 @@ void interpret_block(const Block& block, CpuBase* env) {
     return true;
   };
 
+  // Stores the optimizer moved past memory ops (Block::fault_state) go to env before each op that
+  // may fault, so a fault sees the exact state; the op's own later SetState rewrites the field.
+  const std::vector<FaultStateEntry>& fault_state = block.fault_state;
+  size_t next_fault_entry = 0;
+  auto write_field = [&](uint64_t offset, const Arg& v) {
+    uint8_t* p = reinterpret_cast<uint8_t*>(env) + offset;
+    const V128 x = get_v(v);
+    if (v.type == Type::V128) {
+      store_host(p, x.lo);
+      store_host(p + 8, x.hi);
+    } else if (type_bits(v.type) == 32) {
+      store_host(p, uint32_t(x.lo));
+    } else {
+      store_host(p, x.lo);
+    }
+  };
+  auto settle_state = [&](size_t site) {
+    while (next_fault_entry < fault_state.size() && fault_state[next_fault_entry].site < site) ++next_fault_entry;
+    for (size_t e = next_fault_entry; e < fault_state.size() && fault_state[e].site == site; ++e)
+      write_field(fault_state[e].offset, fault_state[e].value);
+  };
+
   for (size_t i = 0; i < n; ++i) {
     const Inst& in = insts[i];
     const Arg* a = in.args.data();
     V128& out = vals[i];
+    if (!fault_state.empty() && has_flag(in.op, kMayFault)) settle_state(i);
     switch (in.op) {
       case Opcode::Nop:
       case Opcode::Label:
@@ -234,19 +257,7 @@ void interpret_block(const Block& block, CpuBase* env) {
           out = V128{type_bits(in.type) == 32 ? load_host<uint32_t>(p) : load_host<uint64_t>(p), 0};
         break;
       }
-      case Opcode::SetState: {
-        uint8_t* p = reinterpret_cast<uint8_t*>(env) + a[0].imm;
-        const V128 v = get_v(a[1]);
-        if (a[1].type == Type::V128) {
-          store_host(p, v.lo);
-          store_host(p + 8, v.hi);
-        } else if (type_bits(a[1].type) == 32) {
-          store_host(p, uint32_t(v.lo));
-        } else {
-          store_host(p, v.lo);
-        }
-        break;
-      }
+      case Opcode::SetState: write_field(a[0].imm, a[1]); break;
       case Opcode::Br: i = jump(i, a[0].value); break;
       case Opcode::BrCond:
         if (eval::compare(Cond(a[2].imm), a[0].type, get(a[0]), get(a[1]))) i = jump(i, a[3].value);

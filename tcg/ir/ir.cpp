@@ -91,6 +91,8 @@ void Block::replace_uses(ValueId from, const Arg& to) {
   for (auto& inst : insts_)
     for (int i = 0; i < inst.num_args; ++i)
       if (inst.args[i].is_value() && inst.args[i].value == from) inst.args[i] = to;
+  for (auto& e : fault_state)
+    if (e.value.is_value() && e.value.value == from) e.value = to;
 }
 
 void Block::compact() {
@@ -107,6 +109,11 @@ void Block::compact() {
   for (auto& inst : insts_)
     for (int i = 0; i < inst.num_args; ++i)
       if (inst.args[i].is_value()) inst.args[i].value = remap[inst.args[i].value];
+  std::erase_if(fault_state, [&](FaultStateEntry& e) {
+    e.site = remap[e.site];
+    if (e.value.is_value()) e.value.value = remap[e.value.value];
+    return e.site == kNoValue || (e.value.is_value() && e.value.value == kNoValue);
+  });
 }
 
 }  // namespace mimic::tcg

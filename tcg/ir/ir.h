@@ -88,6 +88,16 @@ struct Inst {
   bool is_nop() const { return op == Opcode::Nop; }
 };
 
+// Guest state a possibly faulting memory op (the site) must show if it faults: the SetState of
+// `value` into the field at `offset` was removed because a later SetState overwrites the field,
+// so the field's bytes in env are stale there. A fault path (the backend's per-site record, the
+// interpreter) stores `value` into the field before the guest sees its state. Sorted by site.
+struct FaultStateEntry {
+  ValueId site;
+  uint32_t offset;
+  Arg value;  // a value or a constant; its type gives the field's size
+};
+
 class Block {
  public:
   uint64_t guest_pc = 0;     // guest address of the first instruction
@@ -97,6 +107,7 @@ class Block {
 
   void clear() {
     insts_.clear();
+    fault_state.clear();
     num_labels_ = 0;
     guest_pc = 0;
     flags = 0;
@@ -122,8 +133,12 @@ class Block {
 
   // Replace every use of value `from` with `to` (copy propagation, folding).
   void replace_uses(ValueId from, const Arg& to);
-  // Remove Nop entries and renumber values; labels keep their ids.
+  // Remove Nop entries and renumber values; labels keep their ids. Fault-state entries follow
+  // (entries whose site or value was deleted go with them).
   void compact();
+
+  // Written by the last pass (run_fault_state); empty for an unoptimized block.
+  std::vector<FaultStateEntry> fault_state;
 
  private:
   std::vector<Inst> insts_;

@@ -71,10 +71,24 @@ std::string print_inst(const Block& block, ValueId index) {
 
 std::string print_block(const Block& block) {
   std::string s;
+  size_t e = 0;
+  const auto& fs = block.fault_state;
   for (ValueId i = 0; i < block.size(); ++i) {
     if (block[i].is_nop()) continue;
     s += print_inst(block, i);
     s += '\n';
+    // The fault-state entries of a memory op (run_fault_state): what a fault there stores first.
+    while (e < fs.size() && fs[e].site < i) ++e;
+    if (e < fs.size() && fs[e].site == i) {
+      s += "      fault state:";
+      for (; e < fs.size() && fs[e].site == i; ++e) {
+        const Arg& v = fs[e].value;
+        s +=
+            fmt::format(" +{:#x} = {}", fs[e].offset,
+                        v.is_value() ? fmt::format("v{}", v.value) : fmt::format("{:#x}:{}", v.imm, type_name(v.type)));
+      }
+      s += '\n';
+    }
   }
   return s;
 }

@@ -52,7 +52,29 @@ class Verifier {
     check_labels();
     check_control();
     check_dominance();
+    check_fault_state();
     return errors_;
+  }
+
+  // Block::fault_state: sorted by site, each site a load/store/atomic, each value defined before
+  // it in the same straight-line region (run_fault_state never crosses a label).
+  void check_fault_state() {
+    ValueId prev = 0;
+    for (const FaultStateEntry& e : b_.fault_state) {
+      if (e.site >= b_.size() || e.site < prev) {
+        errors_.push_back(fmt::format("fault-state entry at v{}: site out of order or out of range", e.site));
+        return;
+      }
+      prev = e.site;
+      const Opcode op = b_[e.site].op;
+      if (op != Opcode::Load && op != Opcode::Store && op != Opcode::AtomicCas && op != Opcode::AtomicRmw)
+        fail(e.site, "has fault-state entries but is not a guest memory access");
+      const unsigned bits = type_bits(e.value.type);
+      if (bits != 32 && bits != 64 && bits != 128) fail(e.site, "fault-state entry +{:#x} has no value type", e.offset);
+      if (e.value.is_value() &&
+          (e.value.value >= e.site || b_[e.value.value].is_nop() || b_[e.value.value].type != e.value.type))
+        fail(e.site, "fault-state entry +{:#x} names v{}, not a value defined before it", e.offset, e.value.value);
+    }
   }
 
  private:

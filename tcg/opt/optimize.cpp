@@ -3,7 +3,7 @@
 
 namespace mimic::tcg {
 
-void optimize(Block& block) {
+void optimize(Block& block, bool defer_state_stores) {
   run_fold(block);
   // Forwarded state values give the folder new constants and copies.
   if (run_state_forward(block)) run_fold(block);
@@ -12,6 +12,7 @@ void optimize(Block& block) {
   run_dce(block);
   run_unreachable(block);
   block.compact();
+  if (defer_state_stores) run_fault_state(block);
 }
 
 }  // namespace mimic::tcg

@@ -20,7 +20,13 @@ bool run_narrow(Block& block);
 // Removes regions no path reaches, branches to the very next label, and labels nothing targets.
 bool run_unreachable(Block& block);
 
-// The default pipeline, then compact() (value numbers change).
-void optimize(Block& block);
+// Removes SetStates overwritten later in a straight-line region also across loads and stores,
+// recording in Block::fault_state what each memory op must store into guest state if it faults.
+// Run last (after compact): the entries name value numbers.
+bool run_fault_state(Block& block);
+
+// The default pipeline, then compact() (value numbers change); run_fault_state last unless
+// `defer_state_stores` is false.
+void optimize(Block& block, bool defer_state_stores = true);
 
 }  // namespace mimic::tcg

@@ -30,15 +30,19 @@ Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::v
          const BackendOptions& options, CompileResult& result)
     : code(scratch.code),
       block(block),
-      ra(scratch.code, block),
+      ra(scratch.code, block, !options.softmmu && options.fold_addresses),
       tb_cookie(tb_cookie),
       pc_map(pc_map),
       result(result),
       labels(scratch.labels),
       label_index(scratch.label_index),
+      site_values_(scratch.site_values),
+      state_map_(scratch.state_map),
       stubs_(scratch.stubs),
       label_pool_(scratch.label_pool) {
   labels.clear();
+  site_values_.clear();
+  state_map_.clear();
   stubs_.clear();
   label_pool_.clear();
   const HostFeatures& f = host_features();
@@ -90,7 +94,7 @@ void Ctx::store_exit(uint64_t pc_imm, HReg pc_reg, uint32_t reason) {
 
 Xbyak::RegExp Ctx::guest_addr(const Opnd& addr) {
   if (addr.is_imm) return Xbyak::RegExp(code.r15) + size_t(int64_t(int32_t(addr.imm)));
-  return code.r15 + gpr64(addr.reg);
+  return code.r15 + gpr64(addr.reg) + addr.addr_disp;
 }
 
 namespace {
@@ -125,14 +129,19 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
       ctx.checked_addrs[ctx.index % ctx.checked_addrs.size()] = at;
   }
   Xbyak::Label& fault = ctx.new_label();
+  // A folded address (base + disp in the access's addressing mode) is checked whole, in r11:
+  // the stub then finds it there.
+  const bool folded = !addr.is_imm && addr.addr_disp != 0;
+  if (folded) code.lea(code.r11, code.ptr[gpr64(addr.reg) + addr.addr_disp]);
+  const Xbyak::Reg64 checked = folded ? code.r11 : addr.is_imm ? code.r11 : gpr64(addr.reg);
   if (addr.is_imm) {
     code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
   } else {
     if (user_limit_is_base()) {
-      code.cmp(gpr64(addr.reg), code.r15);
+      code.cmp(checked, code.r15);
     } else {
       Xbyak::Label& bound = ctx.new_label();
-      code.cmp(gpr64(addr.reg), code.qword[code.rip + bound]);
+      code.cmp(checked, code.qword[code.rip + bound]);
       ctx.defer([&code, &bound, limit] {
         code.align(8);
         code.L(bound);
@@ -142,14 +151,15 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
     code.jae(fault, Xbyak::CodeGenerator::T_NEAR);
   }
   const uint64_t pc = ctx.insn_pc, imm = uint64_t(int64_t(int32_t(addr.imm)));
-  const HReg r = addr.is_imm ? kNoReg : addr.reg;
-  ctx.defer([&ctx, &fault, r, imm, pc, write] {
+  const HReg r = addr.is_imm ? kNoReg : folded ? kScratch : addr.reg;
+  ctx.defer([&ctx, &fault, r, imm, pc, write, site = ctx.site()] {
     auto& code = ctx.code;
     code.L(fault);
     if (r == kNoReg)
       ctx.store_env_imm64(offsetof(CpuBase, fault_addr), imm);
     else
       code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
+    ctx.emit_state_writeback(site);  // after the address: it may use r11
     code.mov(code.dword[code.rbp + offsetof(CpuBase, fault_write)], write ? 1 : 0);
     ctx.store_exit(pc, kNoReg, kExitMemFault);
     ctx.jmp_epilogue();
@@ -193,9 +203,11 @@ void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::fu
   const HReg a = addr.reg;
   const uint64_t pc = insn_pc;
   const uintptr_t target = softmmu_slow;
-  defer([this, slow, &done, a, pc, desc, target, store_args = std::move(store_args),
+  defer([this, slow, &done, a, pc, desc, target, site = site_, store_args = std::move(store_args),
          load_result = std::move(load_result)] {
     code.L(*slow);
+    // The slow path may raise a guest exception: the state it sees must be exact.
+    emit_state_writeback(site);
     code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
     if (store_args) store_args();
     store_env_imm64(offsetof(CpuBase, mem_args) + 24, pc);
@@ -216,8 +228,9 @@ void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {
     uint64_t a = uint64_t(int64_t(int32_t(addr.imm)));
     if ((a & (size - 1)) == 0) return;
     code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
-    defer([this, &fault, a, pc] {
+    defer([this, &fault, a, pc, site = site_] {
       code.L(fault);
+      emit_state_writeback(site);
       store_env_imm64(offsetof(CpuBase, fault_addr), a);
       store_exit(pc, kNoReg, kExitUnaligned);
       jmp_epilogue();
@@ -227,8 +240,9 @@ void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {
   HReg r = addr.reg;
   code.test(gpr32(r), size - 1);
   code.jnz(fault, Xbyak::CodeGenerator::T_NEAR);
-  defer([this, &fault, r, pc] {
+  defer([this, &fault, r, pc, site = site_] {
     code.L(fault);
+    emit_state_writeback(site);
     code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
     store_exit(pc, kNoReg, kExitUnaligned);
     jmp_epilogue();
@@ -420,6 +434,7 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
       ctx.index = i;
       if (inst.op == Opcode::Label) ctx.num_checked_addrs = 0;  // a join: other paths did not check
       kEmitters[size_t(inst.op)](ctx, inst);
+      ctx.close_site();
       ctx.ra.finish(i, inst);
       last = inst.op;
     }
@@ -432,6 +447,8 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     ctx.emit_deferred();
     if (code.hasUndefinedLabel()) throw std::logic_error("x86_64 backend: branch to a label that is never defined");
     result.size = code.getSize();
+    result.state_map = scratch.state_map.data();
+    result.state_map_size = scratch.state_map.size();
   } catch (const TooComplex& e) {
     result = CompileResult{};
     result.status = CompileResult::Status::TooComplex;

@@ -212,6 +212,7 @@ uint64_t low_mask(unsigned len) { return len >= 64 ? ~0ull : (1ull << len) - 1; 
 }  // namespace
 
 void emit_Add(Ctx& ctx, const Inst& inst) {
+  if (ctx.ra.folded(ValueId(ctx.index))) return;  // computed by its accesses' addressing mode
   alu(ctx, inst, true, [&](const Reg32e& d, const auto& s) { ctx.code.add(d, s); });
 }
 void emit_Sub(Ctx& ctx, const Inst& inst) {

@@ -42,8 +42,16 @@ class BlockAssembler : public Xbyak::CodeGenerator {
  private:
   uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)
 };
+// A fault-state entry placed at its site: the env field, its size and where its value is.
+struct SiteValue {
+  uint32_t offset;
+  uint8_t size;  // 4, 8 or 16 bytes
+  RegAlloc::Location loc;
+};
 struct BackendScratch {
   BlockAssembler code;
+  std::vector<SiteValue> site_values;  // of every site of the block, in order
+  std::vector<uint8_t> state_map;      // the block's encoded per-site records (CompileResult)
   std::vector<Xbyak::Label*> labels;
   std::vector<size_t> label_index;
   std::vector<std::function<void()>> stubs;
@@ -76,7 +84,24 @@ class Ctx {
   void emit_deferred();
   Xbyak::Label& new_label() { return label_pool_.emplace_back(); }
 
-  Assigned assign(const Inst& inst, const Constraints& c) { return ra.assign(index, inst, c); }
+  // Places the operands; at a memory op with fault-state entries also notes where each entry's
+  // value is (the op's site record), now that nothing moves before the access.
+  Assigned assign(const Inst& inst, const Constraints& c) {
+    Assigned a = ra.assign(index, inst, c);
+    if (!block.fault_state.empty()) open_site();
+    return a;
+  }
+  // Per-site fault-state records (state_map.cpp). open_site() captures the current op's entries
+  // (a no-op without any); close_site() after the op's inline code encodes its host range.
+  void open_site();
+  void close_site();
+  // Out-of-line fault paths of the current site (limit check, alignment, soft-MMU slow path):
+  // stores the captured entries into env. Returns what to pass to the deferred stub.
+  struct SiteRef {
+    uint32_t first = 0, count = 0;
+  };
+  SiteRef site() const { return site_; }
+  void emit_state_writeback(SiteRef s);
   Type arg_type(const Arg& a) const { return ra.arg_type(a); }
 
   // Leaving translated code: `jmp [env + epilogue]` (an absolute target, so position independent).
@@ -118,6 +143,12 @@ class Ctx {
   unsigned num_checked_addrs = 0;
 
  private:
+  std::vector<SiteValue>& site_values_;
+  std::vector<uint8_t>& state_map_;
+  SiteRef site_;  // entries of the op being emitted (count 0: none)
+  bool site_open_ = false;
+  uint32_t site_start_ = 0;     // host offset where the open site's code starts
+  uint32_t prev_site_end_ = 0;  // for the delta encoding
   std::vector<std::function<void()>>& stubs_;
   std::deque<Xbyak::Label>& label_pool_;  // deque: labels keep their addresses
 };

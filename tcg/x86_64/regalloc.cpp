@@ -29,17 +29,90 @@ Scratch& scratch() {
 }
 }  // namespace
 
-RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block) : code_(code), block_(block), vals_(scratch().vals) {
+RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block, bool fold_addresses)
+    : code_(code), block_(block), vals_(scratch().vals) {
   vals_.assign(block.size(), ValState{});
   owner_.fill(kFree);
+  if (fold_addresses) find_folded_addresses();
   // Backward liveness collapses to "last use in list order" because branches only go forward.
   for (size_t i = 0; i < block.size(); ++i) {
     vals_[i].last_use = uint32_t(i);
     const Inst& inst = block[ValueId(i)];
-    for (int k = 0; k < inst.num_args; ++k)
-      if (inst.args[k].is_value()) vals_[inst.args[k].value].last_use = uint32_t(i);
+    for (int k = 0; k < inst.num_args; ++k) {
+      if (!inst.args[k].is_value()) continue;
+      const ValueId v = inst.args[k].value;
+      vals_[v].last_use = uint32_t(i);
+      if (folded(v)) vals_[vals_[v].fold_base].last_use = uint32_t(i);  // the access reads the base
+    }
   }
+  // A value a fault-state entry names must still have a location at the entry's site.
+  for (const FaultStateEntry& e : block.fault_state)
+    if (e.value.is_value()) vals_[e.value.value].last_use = std::max(vals_[e.value.value].last_use, e.site);
   compute_env_backing();
+}
+
+void RegAlloc::find_folded_addresses() {
+  auto plain_access_address = [](const Inst& in, int k) {
+    if (k != 0) return false;
+    if (in.op == Opcode::Load) return !(in.args[1].imm & MemOp::kAligned);
+    if (in.op == Opcode::Store) return !(in.args[2].imm & MemOp::kAligned);
+    return false;
+  };
+  for (size_t i = 0; i < block_.size(); ++i) {
+    const Inst& in = block_[ValueId(i)];
+    if (in.op == Opcode::Add && in.type == Type::I64 && in.args[0].is_value() && in.args[1].is_imm() &&
+        int64_t(in.args[1].imm) == int64_t(int32_t(in.args[1].imm)) && !folded(in.args[0].value)) {
+      vals_[i].fold_base = in.args[0].value;
+      vals_[i].fold_disp = int32_t(in.args[1].imm);
+    }
+  }
+  for (size_t i = 0; i < block_.size(); ++i) {
+    const Inst& in = block_[ValueId(i)];
+    for (int k = 0; k < in.num_args; ++k)
+      if (in.args[k].is_value() && folded(in.args[k].value) && !plain_access_address(in, k))
+        vals_[in.args[k].value].fold_base = kNoValue;
+  }
+  for (const FaultStateEntry& e : block_.fault_state)
+    if (e.value.is_value()) vals_[e.value.value].fold_base = kNoValue;
+}
+
+const Inst& RegAlloc::unfold(const Inst& inst, Inst& scratch) const {
+  if (inst.num_args == 0 || !inst.args[0].is_value() || !folded(inst.args[0].value)) return inst;
+  scratch = inst;
+  scratch.args[0] = Arg::val(vals_[inst.args[0].value].fold_base, Type::I64);
+  return scratch;
+}
+
+std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
+  const auto& fs = block_.fault_state;
+  auto lo =
+      std::lower_bound(fs.begin(), fs.end(), index, [](const FaultStateEntry& e, size_t i) { return e.site < i; });
+  auto hi = lo;
+  while (hi != fs.end() && hi->site == index) ++hi;
+  return {lo, hi};
+}
+
+RegAlloc::Location RegAlloc::location(const Arg& a) const {
+  Location l;
+  if (a.is_imm()) {
+    l.kind = Location::Imm;
+    l.imm = a.imm;
+    return l;
+  }
+  const ValState& s = vals_[a.value];
+  if (s.reg != kNoReg) {
+    l.kind = Location::Reg;
+    l.reg = s.reg;
+  } else if (!s.mem_valid) {
+    throw std::logic_error(fmt::format("x86_64 backend: fault-state value %{} has no location", a.value));
+  } else if (s.env_off >= 0) {
+    l.kind = Location::Env;
+    l.disp = s.env_off;
+  } else {
+    l.kind = Location::Slot;
+    l.disp = s.slot * 8;
+  }
+  return l;
 }
 
 namespace {
@@ -66,8 +139,23 @@ void RegAlloc::compute_env_backing() {
   constexpr uint32_t kNotTracked = kNever - 1;
   sc.low_write.assign(block_.size(), kNotTracked);
   bool any_trunc = false;
+  // A fault path stores the fault-state entries of a site into env before anything reads the
+  // state (system mode's slow path also continues the block afterwards): they count as writes
+  // just before the site, so no env-backed value is read from a field one of them overwrites.
+  const auto& fs = block_.fault_state;
+  size_t next_entry = fs.size();
+  auto note_write = [&](uint32_t off, unsigned bytes, uint32_t at) {
+    const uint32_t last = (off + bytes - 1) / 4;
+    if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2), kNever);
+    for (uint32_t g = off / 4; g <= last; ++g) {
+      if (next_write[g] == kNever) sc.touched.push_back(g);
+      next_write[g] = at;
+    }
+  };
   for (size_t i = block_.size(); i-- > 0;) {
     const Inst& inst = block_[ValueId(i)];
+    for (; next_entry > 0 && fs[next_entry - 1].site == i; --next_entry)
+      if (i > 0) note_write(fs[next_entry - 1].offset, type_bytes(arg_type(fs[next_entry - 1].value)), uint32_t(i - 1));
     if (inst.op == Opcode::GetState) {
       uint64_t off64 = inst.args[0].imm;
       if (off64 > uint32_t(INT32_MAX)) continue;
@@ -84,13 +172,7 @@ void RegAlloc::compute_env_backing() {
         next_any_write = uint32_t(i);  // beyond any tracked field: as good as a write of anything
         continue;
       }
-      uint32_t off = uint32_t(off64);
-      const uint32_t last = (off + type_bytes(arg_type(inst.args[1])) - 1) / 4;
-      if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2), kNever);
-      for (uint32_t g = off / 4; g <= last; ++g) {
-        if (next_write[g] == kNever) sc.touched.push_back(g);
-        next_write[g] = uint32_t(i);
-      }
+      note_write(uint32_t(off64), type_bytes(arg_type(inst.args[1])), uint32_t(i));
     } else if (has_flag(inst.op, kWritesState)) {
       next_any_write = uint32_t(i);
     } else if (inst.op == Opcode::Trunc64To32) {
@@ -314,7 +396,9 @@ void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
   }
 }
 
-Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) {
+Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints& c) {
+  Inst unfolded;
+  const Inst& inst = unfold(original, unfolded);
   cur_ = index;
   locked_ = 0;
   Assigned a;
@@ -323,9 +407,17 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     if (c.in[k].kind == InKind::Fixed) fixed |= bit(c.in[k].fixed);
   if (c.out == OutKind::Fixed) fixed |= bit(c.out_fixed);
 
+  // Values this op's fault path must find (its fault-state entries) keep their registers: the
+  // output and fixed inputs never take them over.
+  const std::span<const FaultStateEntry> site = fault_entries(index);
+  auto at_site = [&](ValueId v) {
+    for (const FaultStateEntry& e : site)
+      if (e.value.is_value() && e.value.value == v) return true;
+    return false;
+  };
   // A value already sitting in its fixed input register can stay when nothing overwrites it.
   auto only_fixed_use = [&](ValueId v, HReg r) {
-    if ((c.clobbers & bit(r)) || (c.out == OutKind::Fixed && c.out_fixed == r)) return false;
+    if ((c.clobbers & bit(r)) || (c.out == OutKind::Fixed && c.out_fixed == r) || at_site(v)) return false;
     bool wanted_here = false;  // an unrelated value in a fixed register must move out
     for (int k = 0; k < inst.num_args; ++k) {
       const Arg& arg = inst.args[k];
@@ -431,7 +523,8 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
         temps &= ~bit(o.reg);
         return o.reg;
       }
-      if (arg.is_value() && vals_[arg.value].last_use == index && vals_[arg.value].reg == o.reg) {
+      if (arg.is_value() && vals_[arg.value].last_use == index && vals_[arg.value].reg == o.reg &&
+          !at_site(arg.value)) {
         release(o.reg);
         return o.reg;
       }
@@ -483,10 +576,13 @@ Assigned RegAlloc::assign(size_t index, const Inst& inst, const Constraints& c) 
     locked_ |= bit(r);
     a.xtmp[k] = r;
   }
+  if (&inst != &original) a.in[0].addr_disp = vals_[original.args[0].value].fold_disp;
   return a;
 }
 
-void RegAlloc::finish(size_t index, const Inst& inst) {
+void RegAlloc::finish(size_t index, const Inst& original) {
+  Inst unfolded;
+  const Inst& inst = unfold(original, unfolded);
   auto drop = [&](ValueId v) {
     ValState& s = vals_[v];
     if (s.reg != kNoReg && owner_[s.reg] == v) owner_[s.reg] = kFree;
@@ -498,6 +594,8 @@ void RegAlloc::finish(size_t index, const Inst& inst) {
     if (arg.is_value() && vals_[arg.value].last_use == index) drop(arg.value);
   }
   if (inst.type != Type::Void && vals_[index].last_use == index) drop(ValueId(index));
+  for (const FaultStateEntry& e : fault_entries(index))
+    if (e.value.is_value() && vals_[e.value.value].last_use == index) drop(e.value.value);
   locked_ = 0;
 }
 

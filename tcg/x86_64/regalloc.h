@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -120,6 +121,7 @@ struct Opnd {
   bool is_mem = false;
   HReg mem_base = kNoReg;  // rbp (an env field) or rsp (a spill slot)
   int32_t mem_disp = 0;
+  int32_t addr_disp = 0;  // a folded guest address (see RegAlloc::folded): reg + addr_disp
   uint32_t imm32() const { return uint32_t(imm); }
 };
 
@@ -132,7 +134,9 @@ struct Assigned {
 
 class RegAlloc {
  public:
-  RegAlloc(Xbyak::CodeGenerator& code, const Block& block);
+  // fold_addresses (linux-user): an I64 `Add base, imm32` used only as the address of plain loads
+  // and stores is not computed; those accesses use [guest_base + base + imm] (see folded()).
+  RegAlloc(Xbyak::CodeGenerator& code, const Block& block, bool fold_addresses = false);
 
   // Places the operands of instruction `index` according to `c` and allocates its output.
   Assigned assign(size_t index, const Inst& inst, const Constraints& c);
@@ -171,6 +175,23 @@ class RegAlloc {
   // Defines an env-backed GetState value without emitting code.
   void define_in_env(ValueId v);
 
+  // An address folded into its accesses' x86 addressing mode: its Add emits nothing, the
+  // accesses' address operand is the base's register with Opnd::addr_disp, and the base lives
+  // until the last access.
+  bool folded(ValueId v) const { return vals_[v].fold_base != kNoValue; }
+
+  // The fault-state entries (Block::fault_state) of the memory op at `index`.
+  std::span<const FaultStateEntry> fault_entries(size_t index) const;
+  // Where an operand's current value is: a register, env (an env-backed value), a spill slot
+  // (disp from rsp) or an immediate. For the per-site fault-state records.
+  struct Location {
+    enum Kind : uint8_t { Reg, Slot, Env, Imm } kind = Imm;
+    HReg reg = kNoReg;
+    int32_t disp = 0;
+    uint64_t imm = 0;
+  };
+  Location location(const Arg& a) const;
+
   // A value's locations (public for the per-thread storage in regalloc.cpp).
   struct ValState {
     HReg reg = kNoReg;
@@ -178,12 +199,17 @@ class RegAlloc {
     bool mem_valid = false;
     uint32_t last_use = 0;
     int32_t env_off = -1;  // env-backed (see env_backed): the memory copy is [rbp + env_off]
+    ValueId fold_base = kNoValue;  // folded (see folded()): base + fold_disp
+    int32_t fold_disp = 0;
   };
 
  private:
   // Where a value's memory copy lives (its env field or its spill slot).
   Xbyak::Address mem_addr(ValueId v) const;
   void compute_env_backing();
+  void find_folded_addresses();
+  // `inst` with a folded address operand replaced by its base (else `inst` itself).
+  const Inst& unfold(const Inst& inst, Inst& scratch) const;
 
   Type type_of(ValueId v) const { return block_[v].type; }
   static bool wants_xmm(Type t) { return !is_int(t); }

@@ -2,15 +2,18 @@
 // passes, (c) through the JIT and (d) through the JIT after the passes; all must agree on the
 // guest registers, the sandbox memory, the exit reason and the pc.
 //
-//   difftest [--seed N] [--count M] [--no-fp] [--no-vector] [--no-memory] [--no-calls]
+//   difftest [--seed N] [--count M] [--no-fp] [--no-vector] [--no-memory] [--no-faults] [--no-calls]
 //            [--no-control] [--no-jit] [--max-stmts N] [--verbose] [--quiet] [--no-minimize] [--fork]
 //
 // JIT runs happen in-process (--fork: in a child each); a disagreeing program is printed with its IR, then
 // greedily minimized (instructions dropped while the JIT still disagrees).
+#include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
+#include <xmmintrin.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -67,6 +70,68 @@ void crash_handler(int sig) {
   raise(sig);
 }
 
+// Guest faults (kFaultingGuestBit accesses): the host SIGSEGV leaves the run with kExitMemFault,
+// as linux-user's fault handler does: translated code's state comes from the block's per-site
+// records (apply_state_map) and its pc from the pc map; the interpreter keeps env exact itself.
+struct FaultCatch {
+  sigjmp_buf jmp;
+  volatile bool armed = false;
+  TestCpu* cpu = nullptr;
+  uintptr_t code = 0;  // the translated block being run (code_size 0: the interpreter)
+  size_t code_size = 0;
+  const std::vector<PcMapEntry>* pc_map = nullptr;
+  uint64_t block_pc = 0;
+  const uint8_t* state_map = nullptr;
+  size_t state_map_size = 0;
+  uint32_t host_mxcsr = 0;
+  uint64_t faults = 0;  // runs that ended in a guest fault
+};
+FaultCatch g_fault;
+
+void fault_handler(int sig, siginfo_t*, void* ucv) {
+  if (!g_fault.armed) return crash_handler(sig);
+  const auto* uc = static_cast<const ucontext_t*>(ucv);
+  TestCpu* cpu = g_fault.cpu;
+  const uintptr_t rip = uintptr_t(uc->uc_mcontext.gregs[REG_RIP]);
+  if (g_fault.code_size && rip - g_fault.code < g_fault.code_size) {
+    static constexpr int kGregs[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+                                       REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+    FaultHostState host;
+    for (int r = 0; r < 16; ++r) host.gpr[r] = uint64_t(uc->uc_mcontext.gregs[kGregs[r]]);
+    std::memcpy(host.xmm, uc->uc_mcontext.fpregs->_xmm, sizeof host.xmm);
+    const uint32_t off = uint32_t(rip - g_fault.code);
+    apply_state_map(g_fault.state_map, g_fault.state_map_size, off, cpu, host);
+    cpu->pc = g_fault.block_pc;
+    for (const PcMapEntry& e : *g_fault.pc_map)
+      if (e.host_offset <= off) cpu->pc = e.guest_pc;
+  }
+  cpu->exit_reason = kExitMemFault;
+  g_fault.armed = false;
+  ++g_fault.faults;
+  _mm_setcsr(g_fault.host_mxcsr);  // the run left past the code that restores the host's
+  siglongjmp(g_fault.jmp, 1);
+}
+
+void install_fault_handler() {
+  struct sigaction sa = {};
+  sa.sa_sigaction = fault_handler;
+  sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
+}
+
+// Runs the interpreter on `block` with guest faults caught.
+void interpret_guarded(const Block& block, TestCpu* cpu) {
+  g_fault.cpu = cpu;
+  g_fault.code_size = 0;
+  g_fault.host_mxcsr = _mm_getcsr();
+  if (sigsetjmp(g_fault.jmp, 1) == 0) {
+    g_fault.armed = true;
+    interpret_block(block, cpu);
+  }
+  g_fault.armed = false;
+}
+
 #ifdef MIMIC_DIFFTEST_JIT
 struct Jit {
   uint8_t* mem = nullptr;
@@ -91,15 +156,33 @@ struct Jit {
   std::string run(const Block& block, TestCpu& cpu) {
     pc_map.clear();
     const uint64_t cookie = 0x7e57c0de00ull;
-    CompileResult r = compile_block(
-        block, HostCodeRegion{mem + code_start, uintptr_t(mem + code_start), size - code_start}, cookie, pc_map);
+    CompileResult r;
+    try {
+      r = compile_block(block, HostCodeRegion{mem + code_start, uintptr_t(mem + code_start), size - code_start}, cookie,
+                        pc_map);
+    } catch (const std::exception& e) {
+      return std::string("compile_block threw: ") + e.what();
+    }
     if (r.status != CompileResult::Status::Ok)
       return "compile_block failed: " +
              (r.error.empty() ? std::string("status ") + std::to_string(int(r.status)) : r.error);
     cpu.epilogue = tramp.epilogue;
     cpu.chain_exit = tramp.chain_exit;
     cpu.jump_cache = jump_cache.data();
-    tramp.enter(&cpu, mem + code_start);
+    g_fault.cpu = &cpu;
+    g_fault.code = uintptr_t(mem + code_start);
+    g_fault.code_size = r.size;
+    g_fault.pc_map = &pc_map;
+    g_fault.block_pc = block.guest_pc;
+    g_fault.state_map = r.state_map;
+    g_fault.state_map_size = r.state_map_size;
+    g_fault.host_mxcsr = _mm_getcsr();
+    if (sigsetjmp(g_fault.jmp, 1) == 0) {
+      g_fault.armed = true;
+      tramp.enter(&cpu, mem + code_start);
+    }
+    g_fault.armed = false;
+    g_fault.code_size = 0;
     if (cpu.exit_reason == kExitChain) {
       if (cpu.exit_tb != cookie) return "GotoTb exit: exit_tb is not the tb cookie";
       cpu.exit_tb = 0;  // the interpreter reports 0
@@ -130,7 +213,7 @@ struct Runner {
   std::string run_stage(bool jit_stage, const Block& blk, Outcome& o, uint64_t seed, bool isolate = true) {
     prepare(o, seed);
     if (!jit_stage) {
-      interpret_block(blk, &o.cpu);
+      interpret_guarded(blk, &o.cpu);
       return {};
     }
 #ifdef MIMIC_DIFFTEST_JIT
@@ -144,7 +227,7 @@ struct Runner {
     std::fflush(stdout);
     const pid_t pid = fork();
     if (pid == 0) {
-      for (int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) signal(sig, SIG_DFL);
+      for (int sig : {SIGILL, SIGFPE}) signal(sig, SIG_DFL);
       const std::string err = jit->run(blk, o.cpu);
       std::memcpy(static_cast<void*>(&shared->outcome), &o, sizeof o);
       std::snprintf(shared->error, sizeof shared->error, "%s", err.c_str());
@@ -164,7 +247,7 @@ struct Runner {
   bool jit_disagrees(const Block& blk, uint64_t seed) {
     Outcome& ref = *outcomes[0];
     prepare(ref, seed);
-    interpret_block(blk, &ref.cpu);
+    interpret_guarded(blk, &ref.cpu);
     Outcome& o = *outcomes[2];
     const std::string err = run_stage(true, blk, o, seed);
     return !err.empty() || !compare(ref, o).empty();
@@ -280,7 +363,7 @@ struct Runner {
     bool ok = true;
     g_current_stage = kNames[0];
     prepare(*outcomes[0], seed);
-    interpret_block(original, &outcomes[0]->cpu);
+    interpret_guarded(original, &outcomes[0]->cpu);
     ++runs[0];
     for (int k = 1; k < 4; ++k) {
       const bool jit_stage = k >= 2;
@@ -302,7 +385,7 @@ struct Runner {
         minimize_block(small, seed);
         Outcome& ref = *outcomes[0];
         prepare(ref, seed);
-        interpret_block(small, &ref.cpu);
+        interpret_guarded(small, &ref.cpu);
         const std::string e2 = run_stage(true, small, o, seed);
         std::printf("--- minimized IR (%s):\n%s%s", kNames[2], print_block(small).c_str(),
                     (e2.empty() ? compare(ref, o) : "  " + e2 + "\n").c_str());
@@ -333,6 +416,8 @@ int main(int argc, char** argv) {
       runner.gen.memory = false;
     else if (a == "--no-calls")
       runner.gen.calls = false;
+    else if (a == "--no-faults")
+      runner.gen.faults = false;
     else if (a == "--no-control")
       runner.gen.control = false;
     else if (a == "--no-jit")
@@ -350,14 +435,13 @@ int main(int argc, char** argv) {
     else {
       std::fprintf(
           stderr,
-          "usage: %s [--seed N] [--count M] [--no-fp] [--no-vector] [--no-memory] [--no-calls]\n"
+          "usage: %s [--seed N] [--count M] [--no-fp] [--no-vector] [--no-memory] [--no-faults] [--no-calls]\n"
           "          [--no-control] [--no-jit] [--max-stmts N] [--verbose] [--quiet] [--no-minimize] [--fork]\n",
           argv[0]);
       return 2;
     }
   }
-  signal(SIGSEGV, crash_handler);
-  signal(SIGBUS, crash_handler);
+  install_fault_handler();
   signal(SIGILL, crash_handler);
   signal(SIGFPE, crash_handler);
   uint64_t failed = 0, programs = 0;
@@ -371,11 +455,12 @@ int main(int argc, char** argv) {
     }
   std::printf(
       "difftest: seeds %llu..%llu, %llu programs, runs: interp %llu, interp+opt %llu, jit %llu, jit+opt %llu; "
-      "%llu disagreeing programs%s\n",
+      "%llu disagreeing programs; %llu runs ended in a guest fault%s\n",
       static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed + count - 1),
       static_cast<unsigned long long>(count), static_cast<unsigned long long>(runner.runs[0]),
       static_cast<unsigned long long>(runner.runs[1]), static_cast<unsigned long long>(runner.runs[2]),
       static_cast<unsigned long long>(runner.runs[3]), static_cast<unsigned long long>(failed),
+      static_cast<unsigned long long>(g_fault.faults),
 #ifdef MIMIC_DIFFTEST_JIT
       ""
 #else

@@ -295,14 +295,19 @@ class Gen {
     const Type t = mem_type();
     uint32_t memop = memop_for(t);
     memop |= memop_flags(MemOp::size_log2(memop));
-    result(ir_.load(t, address(1), memop));
+    result(ir_.load(t, maybe_faulting(address(1)), memop));
+  }
+  // Now and then an access that faults: the guest state at the fault must be exact.
+  Arg maybe_faulting(Arg addr) {
+    if (!o_.faults || !rng_.chance(3)) return addr;
+    return ir_.or_(addr, IRBuilder::imm64(kFaultingGuestBit));
   }
   void store() {
     const Type t = mem_type();
     const Arg v = pick(t);
     uint32_t memop = memop_for(t) & ~MemOp::kSigned;
     memop |= memop_flags(MemOp::size_log2(memop));
-    ir_.store(address(1), v, memop);
+    ir_.store(maybe_faulting(address(1)), v, memop);
   }
   void atomic() {
     const Type t = int_type();

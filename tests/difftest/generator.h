@@ -13,6 +13,7 @@ struct GenOptions {
   bool memory = true;   // loads, stores, atomics
   bool calls = true;    // helper calls
   bool control = true;  // forward branches
+  bool faults = true;   // a few loads/stores at an address that faults on the host (non-canonical)
   unsigned max_stmts = 48;
 };
 

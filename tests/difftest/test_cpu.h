@@ -21,6 +21,9 @@ constexpr uint32_t vreg_offset(unsigned r) { return uint32_t(offsetof(TestCpu, v
 constexpr uint64_t kSandboxGuest = 0x10000;
 constexpr uint64_t kSandboxSize = 4096;
 constexpr uint64_t kSandboxSlack = 64;
+// Guest addresses with this bit set are non-canonical on the host for any guest base below 2^47:
+// an access faults there (SIGSEGV) in both the interpreter and translated code.
+constexpr uint64_t kFaultingGuestBit = uint64_t(1) << 63;
 
 // Test helpers, registered at start-up; ids for the generator.
 struct TestHelpers {

@@ -16,8 +16,9 @@ using namespace toy;
 ExecEngine* g_engine = nullptr;
 struct sigaction g_old_action;
 
-// What the linux-user SIGSEGV handler does: map the host pc back to the guest instruction, record
-// the fault and leave through cpu_loop_exit.
+// What the linux-user SIGSEGV handler does: map the host pc back to the guest instruction (and
+// store the guest state the block still kept in host registers there), record the fault and
+// leave through cpu_loop_exit.
 void on_segv(int sig, siginfo_t* info, void* uc_void) {
   auto* uc = static_cast<ucontext_t*>(uc_void);
   CpuBase* env = ExecEngine::current_cpu();
@@ -25,7 +26,7 @@ void on_segv(int sig, siginfo_t* info, void* uc_void) {
   if (env && g_engine) {
     bool ok = true;
     if (!ExecEngine::current_thread_interpreting()) {  // the interpreter keeps env->pc exact itself
-      auto pc = g_engine->guest_pc_for_host_pc(host_pc);
+      auto pc = g_engine->recover_fault_state(env, host_pc, uc);
       if (pc)
         env->pc = *pc;
       else

@@ -284,6 +284,76 @@ TEST(StateForward, StoreBeforeFaultingOpIsKept) {
   }
 }
 
+// run_fault_state: the store a later one overwrites goes even across loads and stores; each
+// memory op in between records the field's value for its fault path.
+TEST(FaultState, OverwrittenStoreBecomesEntriesOfTheMemoryOpsInBetween) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.set_state(8, x);
+  ir.set_state(16, IRBuilder::imm64(7));
+  Arg y = ir.load(Type::I64, x, MemOp::k64);
+  ir.store(x, y, MemOp::k32);
+  ir.set_state(8, y);
+  ir.set_state(16, y);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_fault_state),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i64 = Load v0, u64\n"
+            "      fault state: +0x8 = v0 +0x10 = 0x7:i64\n"
+            "  Store v0, v1, u32\n"
+            "      fault state: +0x8 = v0 +0x10 = 0x7:i64\n"
+            "  SetState +0x8, v1\n"
+            "  SetState +0x10, v1\n"
+            "  GotoTb 0, 0x100\n");
+}
+
+// Helper calls, labels and reads of the bytes keep the store where it was; a store no memory op
+// saw leaves no entry.
+TEST(FaultState, CallsLabelsAndReadsKeepTheStore) {
+  for (int which = 0; which < 5; ++which) {
+    Block b;
+    IRBuilder ir(b);
+    Arg x = ir.get_state(Type::I64, 0);
+    ir.set_state(8, x);
+    ir.load(Type::I64, x, MemOp::k64);
+    switch (which) {
+      case 0: ir.call_void(kPure, {x}); break;
+      case 1: ir.call_void(kReader, {x}); break;
+      case 2: ir.get_state(Type::I32, 12); break;
+      case 3: ir.label(ir.new_label()); break;
+      case 4: ir.set_state(12, IRBuilder::imm32(1)); break;  // a partial overlap
+    }
+    ir.set_state(8, IRBuilder::imm64(1));
+    ir.goto_tb(0, 0x100);
+    run_fault_state(b);
+    EXPECT_TRUE(verify(b).empty());
+    int stores = 0;
+    for (const Inst& in : b.insts()) stores += in.op == Opcode::SetState && in.args[0].imm == 8;
+    EXPECT_EQ(stores, 2) << "case " << which << " lost the first store:\n" << print_block(b);
+    EXPECT_TRUE(b.fault_state.empty()) << which;
+  }
+}
+
+// Compaction renumbers the entries with the instructions.
+TEST(FaultState, EntriesFollowCompaction) {
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  ir.get_state(Type::I64, 8);  // unused: a Nop after DCE
+  Arg s = ir.add(x, IRBuilder::imm64(1));
+  ir.set_state(8, s);
+  ir.load(Type::I64, x, MemOp::k64);
+  ir.set_state(8, x);
+  ir.goto_tb(0, 0x100);
+  run_dce(b);
+  run_fault_state(b);
+  b.compact();
+  ASSERT_EQ(b.fault_state.size(), 1u);
+  EXPECT_EQ(b[b.fault_state[0].site].op, Opcode::Load);
+  EXPECT_EQ(b[b.fault_state[0].value.value].op, Opcode::Add);
+}
+
 TEST(Unreachable, RemovesDeadRegionsAndTrivialBranches) {
   Block b;
   IRBuilder ir(b);
