@@ -11,6 +11,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <condition_variable>
+#include <cstdlib>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -24,7 +25,10 @@ namespace {
 
 class OrcTier2 final : public Tier2Compiler {
  public:
-  explicit OrcTier2(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {}
+  explicit OrcTier2(std::unique_ptr<llvm::orc::LLJIT> jit) : jit_(std::move(jit)) {
+    const char* dump = std::getenv("MIMIC_TIER2_DUMP");
+    dump_ = dump && *dump && *dump != '0';
+  }
   ~OrcTier2() override {
     {
       std::lock_guard lock(queue_mutex_);
@@ -49,6 +53,7 @@ class OrcTier2 final : public Tier2Compiler {
       return false;
     }
     optimize(*module);
+    if (dump_) module->print(llvm::errs(), nullptr);  // MIMIC_TIER2_DUMP=1: the optimized LLVM IR
     auto tracker = jit_->getMainJITDylib().createResourceTracker();
     if (auto err = jit_->addIRModule(tracker, llvm::orc::ThreadSafeModule(std::move(module), std::move(ctx)))) {
       why = "LLVM: " + llvm::toString(std::move(err));
@@ -146,6 +151,7 @@ class OrcTier2 final : public Tier2Compiler {
   std::mutex jit_mutex_;  // LLJIT is thread-safe; the counter and trackers are not
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   uint64_t count_ = 0;
+  bool dump_ = false;
   std::unordered_map<uint64_t, llvm::orc::ResourceTrackerSP> trackers_;
 
   mutable std::mutex queue_mutex_;

@@ -104,9 +104,13 @@ class Lowering {
     Value* p = b_.CreateConstInBoundsGEP1_64(i8_, env_, off);
     return b_.CreateBitCast(p, llvm::PointerType::getUnqual(t));
   }
-  void env_store(uint64_t off, Value* v) { b_.CreateStore(v, env_ptr(off, v->getType())); }
+  // CPU-state fields need not be naturally aligned (a 16-byte register at an 8-byte offset).
+  llvm::Align env_align(llvm::Type* t) { return llvm::Align(std::min(4u, bits(t) / 8)); }
+  void env_store(uint64_t off, Value* v) {
+    b_.CreateAlignedStore(v, env_ptr(off, v->getType()), env_align(v->getType()));
+  }
   Value* env_load(uint64_t off, llvm::Type* t) {
-    auto* l = b_.CreateLoad(t, env_ptr(off, t));
+    auto* l = b_.CreateAlignedLoad(t, env_ptr(off, t), env_align(t));
     l->setMetadata(llvm::LLVMContext::MD_alias_scope, env_scope_);
     return l;
   }
