@@ -327,6 +327,7 @@ ExecStats ExecEngine::stats() const {
   s.tier2_rejected = tier2_rejected_.load();
   s.tier2_entered = tier2_entered_.load();
   s.tier2_dropped = tier2_dropped_.load();
+  s.tier2_compile_ms = tier2_ ? tier2_->compile_us() / 1000 : 0;
   std::lock_guard lock(cpus_mutex_);
   s.blocks_entered = retired_blocks_entered_;
   s.chain_exits = retired_chain_exits_;
@@ -344,9 +345,10 @@ void ExecEngine::report_stats() {
   const ExecStats s = stats();
   logger_.write(
       fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
-                  "flushes={} invalidated={} tier2_regions={} tier2_rejected={} tier2_entered={} tier2_dropped={}\n",
+                  "flushes={} invalidated={} tier2_regions={} tier2_rejected={} tier2_entered={} tier2_dropped={} "
+                  "tier2_compile_ms={}\n",
                   s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated,
-                  s.tier2_regions, s.tier2_rejected, s.tier2_entered, s.tier2_dropped));
+                  s.tier2_regions, s.tier2_rejected, s.tier2_entered, s.tier2_dropped, s.tier2_compile_ms));
 }
 
 CpuBase* ExecEngine::current_cpu() {
@@ -991,6 +993,10 @@ void ExecEngine::tier2_init() {
     logger_.write(fmt::format("mimic: MIMIC_TIER2={}: expected off, on or force; tier 2 stays off\n", env));
     options_.tier2 = EngineOptions::Tier2::Off;
   }
+  if (const char* t = std::getenv("MIMIC_TIER2_THRESHOLD"); t && *t) {
+    const unsigned long n = std::strtoul(t, nullptr, 10);
+    if (n > 0 && n <= (1u << 30)) options_.tier2_threshold = unsigned(n);
+  }
   if (options_.tier2 == EngineOptions::Tier2::Off || options_.interpreter) return;
   if (options_.system) {
     // Soft-MMU accesses and per-page lookups are not lowered yet: system mode keeps tier 1.
@@ -1029,6 +1035,7 @@ void ExecEngine::tier2_count(Cpu* cpu, TranslationBlock* tb, RunContext& ctx, ui
     if (tb->invalid.load(std::memory_order_relaxed)) return;
     if (!tier2_form_locked(cpu, tb, *region, blocks)) {
       tb->tier2_state.store(TranslationBlock::kTier2Rejected, std::memory_order_relaxed);
+      tier2_rejected_.fetch_add(1, std::memory_order_relaxed);
       return;
     }
   }
@@ -1050,8 +1057,11 @@ bool ExecEngine::tier2_form_locked(Cpu* cpu, TranslationBlock* head, Tier2Region
   region.head = head;
   region.target.guest_base = cpu->env->guest_base;
   region.target.guest_limit = user_guest_limit();
+  // Breadth first over direct branches to blocks already translated: a hot block's successors
+  // are where its loop goes (a successor that is not translated yet has not run). Including a
+  // cold one costs compile time only; leaving out a block of the loop costs a trip through the
+  // loop per iteration.
   std::vector<TranslationBlock*> members{head};
-  const uint32_t warm = std::max(1u, tier2_threshold_ / 8);
   for (size_t i = 0; i < members.size() && !tier2_force_; ++i) {
     for (const TbJump& j : members[i]->jumps) {
       if (!j.used || members.size() >= kTier2MaxRegionBlocks) continue;
@@ -1059,9 +1069,15 @@ bool ExecEngine::tier2_form_locked(Cpu* cpu, TranslationBlock* head, Tier2Region
       if (!t || t->invalid.load(std::memory_order_relaxed) ||
           std::find(members.begin(), members.end(), t) != members.end())
         continue;
-      if (t->hits.load(std::memory_order_relaxed) >= warm) members.push_back(t);
+      members.push_back(t);
     }
   }
+  // Only a region that loops back to its head pays: every other way out of a region is a trip
+  // through the loop, where tier 1 would have jumped chained. Such a block stays tier 1.
+  bool loops = tier2_force_;
+  for (const TranslationBlock* m : members)
+    for (const TbJump& j : m->jumps) loops |= j.used && j.target_pc == head->pc;
+  if (!loops) return false;
   for (TranslationBlock* m : members) {
     translate_ir(*cpu->env, m->pc, m->flags, options_.max_block_insns);
     // A block that tier 1 had to split (TooComplex) is translated again differently: leave it out.
@@ -1111,7 +1127,7 @@ void ExecEngine::tier2_finish(const std::shared_ptr<Tier2Region>& region, bool o
 uint32_t ExecEngine::run_tier2(Cpu* cpu, RunContext& ctx, void (*fn)(CpuBase*)) {
   CpuBase* env = cpu->env;
   bump(cpu->blocks_entered);
-  tier2_entered_.fetch_add(1, std::memory_order_relaxed);
+  bump(tier2_entered_);  // approximate across threads, but no locked instruction per entry
   // env->pc is exact at every fault point in tier-2 code, as in the interpreter: the fault
   // handler must not map the host pc (ExecEngine::current_thread_interpreting).
   ctx.interpreting = true;

@@ -39,9 +39,10 @@ struct ExecStats {
   uint64_t flushes = 0;         // full code-cache flushes
   uint64_t invalidated = 0;     // blocks dropped by invalidate_range
   uint64_t tier2_regions = 0;   // regions compiled and swapped in by tier 2
-  uint64_t tier2_rejected = 0;  // hot blocks tier 2 could not compile (they stay tier 1)
+  uint64_t tier2_rejected = 0;  // hot blocks left to tier 1 (no loop back to them, or an op tier 2 lacks)
   uint64_t tier2_entered = 0;   // times the loop entered tier-2 code
   uint64_t tier2_dropped = 0;   // regions dropped by invalidation
+  uint64_t tier2_compile_ms = 0;  // time tier 2 spent compiling (its thread's or, forced, the guest's)
 };
 
 // One engine per guest process (linux-user) or machine (system mode). Several threads may call

@@ -10,6 +10,8 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -40,6 +42,15 @@ class OrcTier2 final : public Tier2Compiler {
 
   bool compile(Tier2Region& region, const std::vector<Block>& blocks, std::string& why) override {
     std::lock_guard lock(jit_mutex_);
+    const auto start = std::chrono::steady_clock::now();
+    struct Timer {
+      std::chrono::steady_clock::time_point start;
+      std::atomic<uint64_t>& total;
+      ~Timer() {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        total.fetch_add(uint64_t(us.count()), std::memory_order_relaxed);
+      }
+    } timer{start, compile_us_};
     auto ctx = std::make_unique<llvm::LLVMContext>();
     auto module = std::make_unique<llvm::Module>("mimic_tier2", *ctx);
     module->setDataLayout(jit_->getDataLayout());
@@ -103,6 +114,8 @@ class OrcTier2 final : public Tier2Compiler {
     queue_mutex_.unlock();
   }
 
+  uint64_t compile_us() const override { return compile_us_.load(std::memory_order_relaxed); }
+
   size_t pending() const override {
     std::lock_guard lock(queue_mutex_);
     return pending_;
@@ -151,6 +164,7 @@ class OrcTier2 final : public Tier2Compiler {
   std::mutex jit_mutex_;  // LLJIT is thread-safe; the counter and trackers are not
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   uint64_t count_ = 0;
+  std::atomic<uint64_t> compile_us_{0};
   bool dump_ = false;
   std::unordered_map<uint64_t, llvm::orc::ResourceTrackerSP> trackers_;
 

@@ -68,6 +68,8 @@ class Tier2Compiler {
   // Background compilation: `done` runs on the compiler thread after each job.
   using Done = std::function<void(std::shared_ptr<Tier2Region>, bool ok, const std::string& why)>;
   virtual void submit(std::shared_ptr<Tier2Region> region, std::vector<Block> blocks, Done done) = 0;
+  // Microseconds spent compiling so far (every thread's compiles).
+  virtual uint64_t compile_us() const = 0;
   // Jobs queued or compiling (the engine caps it so a burst of hot code cannot pile up).
   virtual size_t pending() const = 0;
 
