@@ -543,7 +543,8 @@ class Lowering {
         case Opcode::FMul: r = fp_asm(t, sd(in.type, "mul") + " $2, $0", "=x,0,x", {get(a[0]), get(a[1])}); break;
         case Opcode::FDiv: r = fp_asm(t, sd(in.type, "div") + " $2, $0", "=x,0,x", {get(a[0]), get(a[1])}); break;
         case Opcode::FMA:
-          r = fp_asm(t, sd(in.type, "vfmadd213") + " $3, $2, $0", "=x,0,x,x", {get(a[0]), get(a[1]), get(a[2])});
+          // vfmadd231 as tier 1 (the addend is the destination): the NaN x86 returns depends on it.
+          r = fp_asm(t, sd(in.type, "vfmadd231") + " $2, $1, $0", "=x,x,x,0", {get(a[0]), get(a[1]), get(a[2])});
           break;
         case Opcode::FSqrt: r = fp_asm(t, sd(in.type, "sqrt") + " $1, $0", "=x,x", {get(a[0])}); break;
         case Opcode::FNeg:
@@ -709,7 +710,7 @@ class Lowering {
           if (l != 2 && l != 3) return fail(in);
           llvm::Type* ft = flanes(l);
           Value* v = fp_asm(
-              ft, pd(l, "vfmadd213") + " $3, $2, $0", "=x,0,x,x",
+              ft, pd(l, "vfmadd231") + " $2, $1, $0", "=x,x,x,0",
               {b_.CreateBitCast(get(a[0]), ft), b_.CreateBitCast(get(a[1]), ft), b_.CreateBitCast(get(a[2]), ft)});
           r = b_.CreateBitCast(v, v128_);
           break;
