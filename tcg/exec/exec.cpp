@@ -428,7 +428,8 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
     if (tier2_) {
       if (tb->tier2.load(std::memory_order_acquire) == nullptr) tier2_count(cpu, tb, ctx, 1);
       if (auto fn = tb->tier2.load(std::memory_order_acquire); fn && !step) {
-        if (log_exec) logger_.write(fmt::format("Trace: tier2 pc=0x{:x}\n", tb->pc));
+        if (log_exec)
+          logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x} tier2\n", reinterpret_cast<uintptr_t>(fn), tb->pc));
         if (uint32_t reason = run_tier2(cpu, ctx, fn); reason != kExitLookup) return reason;
         continue;
       }
