@@ -10,6 +10,9 @@ alternating its runs with mimic's so that both see the same machine load, and pr
 times (user + system, best of --runs) and mimic's as a percentage of the baseline's; every
 column is then CPU time. --baseline-options gives the baseline runs mimic options (--baseline
 build/mimic --baseline-options=-simple-codegen compares with the code generation before issue 15).
+
+--tier2 compares tier 2 on (the mimic column: -tier2 on) with tier 2 off (the base column:
+the same binary with -tier2 off), the same way (docs/tier2.md).
 """
 import argparse
 import os
@@ -87,7 +90,12 @@ def main():
     ap.add_argument("--baseline", help="another mimic binary to compare with (runs alternate with mimic's)")
     ap.add_argument("--baseline-options", default="",
                     help="mimic user options for the baseline runs (e.g. -simple-codegen: the same binary's old code)")
+    ap.add_argument("--tier2", action="store_true", help="mimic with -tier2 on against itself with -tier2 off")
     args = ap.parse_args()
+    mimic_opts, base_opts = [], []
+    if args.tier2:
+        args.baseline = args.baseline or args.mimic
+        mimic_opts, base_opts = ["-tier2", "on"], ["-tier2", "off"]
 
     cc, qemu = GUESTS[args.arch]
     os.makedirs(args.outdir, exist_ok=True)
@@ -95,6 +103,8 @@ def main():
     what = "CPU times (user + system)" if args.baseline else "times"
     print(f"# arch {args.arch}; {what} are best of {args.runs}; ratio = time / native time")
     print(f"# load: {load_average()}")
+    if args.tier2:
+        print("# mimic = -tier2 on, base = -tier2 off (the same binary)")
     base_head = f" {'base cpu':>9} {'vs base':>8}" if args.baseline else ""
     print(f"{'workload':10} {'native s':>9} {'qemu s':>9} {'mimic s':>9} {'qemu x':>8} {'mimic x':>8} {'mimic vs qemu':>14}"
           + base_head)
@@ -117,8 +127,8 @@ def main():
         try:
             if args.baseline:
                 (tm, tb), (out_m, out_b) = best_times_alternating(
-                    [[args.mimic, "user", guest_bin],
-                     [args.baseline, "user", *args.baseline_options.split(), guest_bin]], args.runs)
+                    [[args.mimic, "user", *mimic_opts, guest_bin], [args.baseline, "user", *base_opts, *args.baseline_options.split(), guest_bin]],
+                    args.runs)
             else:
                 tm, out_m = best_time([args.mimic, "user", guest_bin], args.runs)
         except RuntimeError as e:

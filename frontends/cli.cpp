@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <cstring>
 
 #include "tcg/exec/log.h"
@@ -122,6 +123,19 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
     if (opt == "-g") {  // qemu-user's spelling: wait for gdb on localhost:PORT
       const std::string* v = value(opt.c_str());
       if (!v || !parse_gdb_port(*v, &u.gdb_port)) return error("option -g needs a TCP port number (1-65535)");
+      continue;
+    }
+    if (opt == "-tier2" || opt == "-tier2-threshold") {
+      const std::string* v = value(opt.c_str());
+      if (opt == "-tier2") {
+        if (!v || !tcg::parse_tier2_mode(*v, u.engine.tier2)) return error("option -tier2 needs off, on or force");
+      } else {
+        char* end = nullptr;
+        const unsigned long n = v ? std::strtoul(v->c_str(), &end, 10) : 0;
+        if (!v || v->empty() || *end || n == 0 || n > 1u << 30)
+          return error("option -tier2-threshold needs a count from 1 to 2^30");
+        u.engine.tier2_threshold = unsigned(n);
+      }
       continue;
     }
     if (opt == "-cpu") {
@@ -273,6 +287,9 @@ std::string usage_text() {
       "  -no-opt             skip the IR optimization passes\n"
       "  -simple-codegen     keep every guest-register store before each memory access and address\n"
       "                      arithmetic apart from the access (code as before per-site records)\n"
+      "  -tier2 off|on|force second tier for hot loops (LLVM; force: every block, for tests;\n"
+      "                      also MIMIC_TIER2=...)\n"
+      "  -tier2-threshold N  block entries that make a block hot (default 1000)\n"
       "  -one-insn-per-tb    translate one guest instruction per block\n"
       "  -g PORT             wait for gdb on 127.0.0.1:PORT before the first instruction\n"
       "                      (also QEMU_GDB=PORT; gdb-multiarch: target remote :PORT)\n"

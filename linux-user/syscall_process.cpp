@@ -595,6 +595,10 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       if (o.engine.interpreter) margv.push_back("-interp");
       if (!o.engine.optimize) margv.push_back("-no-opt");
       if (o.engine.simple_codegen) margv.push_back("-simple-codegen");
+      if (o.engine.tier2 != tcg::EngineOptions::Tier2::Off) {
+        margv.insert(margv.end(), {"-tier2", o.engine.tier2 == tcg::EngineOptions::Tier2::Force ? "force" : "on",
+                                   "-tier2-threshold", std::to_string(o.engine.tier2_threshold)});
+      }
       margv.push_back("--");
       margv.push_back(host);  // resolved: "/proc/self/exe" would name the new mimic itself
       for (size_t i = 1; i < argv.size(); i++) margv.push_back(argv[i]);

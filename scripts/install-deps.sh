@@ -23,6 +23,8 @@ packages=(
   debootstrap debian-archive-keyring
   # arm virt firmware boots: AAVMF (UEFI) for the pflash banks, mtools and fdisk (sfdisk) to make the test's GPT disk
   qemu-efi-aarch64 mtools fdisk
+  # tier 2 (tcg/llvm): LLVM's ORC JIT; meson's 'tier2' feature finds it through llvm-config
+  llvm-14-dev
 )
 
 missing=()

@@ -16,6 +16,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "tcg/exec/guest_limit.h"
+
 #if __has_include("tcg/opt/passes.h")
 #include "tcg/opt/passes.h"
 #define MIMIC_HAVE_OPT_PASSES 1
@@ -39,6 +41,12 @@ namespace {
 inline void bump(std::atomic<uint64_t>& c) {
   c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
+
+// Tier 2 samples hot code through the block budget: one tick per this many block entries.
+constexpr int32_t kTier2SamplePeriod = 4096;
+// Blocks gathered into one region at most, and regions waiting for the compiler thread at most.
+constexpr size_t kTier2MaxRegionBlocks = 8;
+constexpr size_t kTier2MaxPending = 16;
 
 // Bumped whenever a Cpu record disappears, so that per-thread caches of Cpu pointers go stale.
 std::atomic<uint64_t> g_cpu_epoch{1};
@@ -192,10 +200,12 @@ ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator
     backend_options_.block_budget = options_.block_budget;
     code_pages_ = std::make_unique<CodePages>([this](uint64_t start, uint64_t end) { invalidate_range(start, end); });
   }
+  tier2_init();
 }
 
 ExecEngine::~ExecEngine() {
   report_stats();
+  tier2_.reset();  // joins the compiler thread before the blocks it reports to go away
   translator_.set_breakpoints(nullptr);
   g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
   for (auto& c : cpus_) {
@@ -209,6 +219,7 @@ ExecEngine::~ExecEngine() {
 // interp_mutex_.
 void ExecEngine::lock_for_fork() {
   tb_mutex_.lock();
+  if (tier2_) tier2_->before_fork();
   interp_mutex_.lock();
   cpus_mutex_.lock();
 }
@@ -216,6 +227,7 @@ void ExecEngine::lock_for_fork() {
 void ExecEngine::unlock_after_fork() {  // the parent's side
   cpus_mutex_.unlock();
   interp_mutex_.unlock();
+  if (tier2_) tier2_->after_fork(false);
   tb_mutex_.unlock();
 }
 
@@ -237,6 +249,7 @@ void ExecEngine::after_fork_child(int snapshot, CpuBase* survivor) {
   // which is another one in the child, so interp_mutex_ starts afresh.
   cpus_mutex_.unlock();
   new (&interp_mutex_) std::shared_mutex();
+  if (tier2_) tier2_->after_fork(true);
   tb_mutex_.unlock();
   code_.child_after_fork(snapshot);
   // Threads of the parent may have been waiting on these; their state must not outlive them
@@ -311,6 +324,11 @@ ExecStats ExecEngine::stats() const {
   s.chains = chains_.load();
   s.flushes = flushes_.load();
   s.invalidated = invalidated_.load();
+  s.tier2_regions = tier2_compiled_.load();
+  s.tier2_rejected = tier2_rejected_.load();
+  s.tier2_entered = tier2_entered_.load();
+  s.tier2_dropped = tier2_dropped_.load();
+  s.tier2_compile_ms = tier2_ ? tier2_->compile_us() / 1000 : 0;
   std::lock_guard lock(cpus_mutex_);
   s.blocks_entered = retired_blocks_entered_;
   s.chain_exits = retired_chain_exits_;
@@ -328,8 +346,10 @@ void ExecEngine::report_stats() {
   const ExecStats s = stats();
   logger_.write(
       fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
-                  "flushes={} invalidated={}\n",
-                  s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated));
+                  "flushes={} invalidated={} tier2_regions={} tier2_rejected={} tier2_entered={} tier2_dropped={} "
+                  "tier2_compile_ms={}\n",
+                  s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated,
+                  s.tier2_regions, s.tier2_rejected, s.tier2_entered, s.tier2_dropped, s.tier2_compile_ms));
 }
 
 CpuBase* ExecEngine::current_cpu() {
@@ -350,6 +370,7 @@ uint32_t ExecEngine::run(CpuBase* env) {
   env->epilogue = trampolines_.epilogue;
   env->chain_exit = trampolines_.chain_exit;
   env->jump_cache = cpu->jump_cache;
+  if (tier2_sampling() && env->block_budget <= 0) env->block_budget = kTier2SamplePeriod;
 
   RunContext ctx;
   ctx.engine = this;
@@ -405,6 +426,15 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
     // Only this thread can have flushed since `last` exited (others wait for us): check that.
     if (last && !nochain && !step && generation_.load(std::memory_order_relaxed) == gen) chain(last, last_slot, tb);
     last = nullptr;
+    if (tier2_) {
+      if (tb->tier2.load(std::memory_order_acquire) == nullptr) tier2_count(cpu, tb, ctx, 1);
+      if (auto fn = tb->tier2.load(std::memory_order_acquire); fn && !step) {
+        if (log_exec)
+          logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x} tier2\n", reinterpret_cast<uintptr_t>(fn), tb->pc));
+        if (uint32_t reason = run_tier2(cpu, ctx, fn); reason != kExitLookup) return reason;
+        continue;
+      }
+    }
     if (log_exec) logger_.write(fmt::format("Trace: host=0x{:x} pc=0x{:x}\n", tb->code, tb->pc));
     bump(cpu->blocks_entered);
     trampolines_.enter(env, reinterpret_cast<const void*>(tb->code));
@@ -419,6 +449,16 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
         bump(cpu->lookup_exits);
         if (step) return env->exit_reason = kExitDebug;
         break;
+      case kExitInterrupt:
+        // Tier 2's sampling tick (the block budget ran out, nothing asked us to stop): the block
+        // about to run at env->pc is hot in proportion to how often a tick lands on it.
+        if (tier2_sampling() && env->block_budget < 0 && !env->exit_request.load(std::memory_order_relaxed)) {
+          env->block_budget = kTier2SamplePeriod;
+          if (TranslationBlock* hot = table_.lookup(env->pc, env->tb_flags, 0))
+            tier2_count(cpu, hot, ctx, std::max(1u, tier2_threshold_ / 8));
+          break;
+        }
+        return reason;
       default: return reason;
     }
   }
@@ -536,7 +576,7 @@ bool ExecEngine::second_page_current(const CpuBase& env, const TranslationBlock*
 // ---------------------------------------------------------------------------------------------
 // Translation
 
-void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns) {
+void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns, bool for_tier2) {
   block_.clear();
   block_.guest_pc = pc;
   block_.flags = flags;
@@ -551,7 +591,7 @@ void ExecEngine::translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, u
   if (logger_.enabled(LogFlag::kOp)) logger_.write(fmt::format("OP: pc=0x{:x}\n{}\n", pc, print_block(block_)));
 #endif
 #ifdef MIMIC_HAVE_OPT_PASSES
-  if (options_.optimize) optimize(block_, !options_.simple_codegen);
+  if (options_.optimize) optimize(block_, !options_.simple_codegen && !for_tier2);
 #endif
 #ifdef MIMIC_HAVE_IR_PRINTER
   if (logger_.enabled(LogFlag::kOpOpt)) {
@@ -668,6 +708,7 @@ void ExecEngine::chain(TranslationBlock* from, unsigned slot, TranslationBlock* 
   if (options_.system && (from->pc & kPageMask) != (to->pc & kPageMask)) return;
   TbLock lock(tb_mutex_, tls_ctx);
   if (j.dest || from->invalid.load(std::memory_order_relaxed) || to->invalid.load(std::memory_order_relaxed)) return;
+  if (to->tier2.load(std::memory_order_relaxed)) return;  // entered through the loop, which runs its region
   patch_jump(from, slot, to->code);
   j.dest = to;
   j.next_incoming = to->incoming;
@@ -720,6 +761,22 @@ void ExecEngine::fill_jump_cache(Cpu* cpu, TranslationBlock* tb) {
   if (tb->invalid.load(std::memory_order_relaxed)) {
     __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
     cpu->tbs[idx].store(nullptr, std::memory_order_relaxed);
+  } else if (tb->tier2.load(std::memory_order_relaxed)) {
+    // Pairs with tier2_finish: generated code must not jump to the tier-1 code of a block
+    // whose region runs in its place; the loop's own entry stays.
+    __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+  }
+}
+
+void ExecEngine::clear_code_jump_caches_locked(const TranslationBlock* tb) {
+  const size_t idx = jump_cache_index(tb->pc);
+  std::lock_guard lock(cpus_mutex_);
+  for (auto& c : cpus_) {
+    c->for_each_set([idx, tb](JumpCacheSet& set) {
+      JumpCacheEntry& e = set.entries[idx];
+      if (__atomic_load_n(&e.host_code, __ATOMIC_RELAXED) == tb->code)
+        __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+    });
   }
 }
 
@@ -774,6 +831,7 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
     if (options_.interpreter) return;
   }
   TbLock lock(tb_mutex_, nullptr);
+  if (tier2_) tier2_drop_range_locked(start, end);
   auto sweep = [&](std::vector<TranslationBlock*>& tbs) {
     std::erase_if(tbs, [&](TranslationBlock* tb) {
       if (tb->invalid.load(std::memory_order_relaxed)) return true;  // dropped through another page
@@ -880,6 +938,7 @@ void ExecEngine::end_exclusive() {
 }
 
 void ExecEngine::do_flush_locked() {
+  if (tier2_) tier2_flush_locked();
   table_.clear();
   store_.reset();
   pages_.clear();
@@ -925,6 +984,191 @@ void ExecEngine::flush() {
     do_flush_locked();
   }
   end_exclusive();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tier 2 (docs/tier2.md): counting, region formation, the swap and the drop
+
+void ExecEngine::tier2_init() {
+  const char* env = std::getenv("MIMIC_TIER2");
+  if (env && *env && !parse_tier2_mode(env, options_.tier2)) {
+    logger_.write(fmt::format("mimic: MIMIC_TIER2={}: expected off, on or force; tier 2 stays off\n", env));
+    options_.tier2 = EngineOptions::Tier2::Off;
+  }
+  if (const char* t = std::getenv("MIMIC_TIER2_THRESHOLD"); t && *t) {
+    const unsigned long n = std::strtoul(t, nullptr, 10);
+    if (n > 0 && n <= (1u << 30)) options_.tier2_threshold = unsigned(n);
+  }
+  if (options_.tier2 == EngineOptions::Tier2::Off || options_.interpreter) return;
+  if (options_.system) {
+    // Soft-MMU accesses and per-page lookups are not lowered yet: system mode keeps tier 1.
+    logger_.write("mimic: tier 2 is not available in system mode yet; running tier 1 only\n");
+    return;
+  }
+#ifdef MIMIC_HAVE_TIER2
+  std::string error;
+  tier2_ = Tier2Compiler::create(error);
+  if (!tier2_) {
+    logger_.write(fmt::format("mimic: tier 2 unavailable ({}); running tier 1 only\n", error));
+    return;
+  }
+  tier2_force_ = options_.tier2 == EngineOptions::Tier2::Force;
+  tier2_threshold_ = std::max(1u, options_.tier2_threshold);
+  if (!tier2_force_) backend_options_.block_budget = true;  // the sampling tick
+#else
+  logger_.write("mimic: this build has no tier 2 (configured without LLVM); running tier 1 only\n");
+#endif
+}
+
+void ExecEngine::tier2_count(Cpu* cpu, TranslationBlock* tb, RunContext& ctx, uint32_t weight) {
+  if (tb->tier2_state.load(std::memory_order_relaxed) != TranslationBlock::kTier2Cold || (tb->flags & kTbSingleStep))
+    return;
+  if (!tier2_force_) {
+    const uint32_t hits = tb->hits.load(std::memory_order_relaxed) + weight;
+    tb->hits.store(hits, std::memory_order_relaxed);
+    if (hits < tier2_threshold_ || tier2_->pending() >= kTier2MaxPending) return;
+  }
+  uint8_t cold = TranslationBlock::kTier2Cold;
+  if (!tb->tier2_state.compare_exchange_strong(cold, TranslationBlock::kTier2Taken)) return;
+  auto region = std::make_shared<Tier2Region>();
+  std::vector<Block> blocks;
+  {
+    TbLock lock(tb_mutex_, &ctx);
+    if (tb->invalid.load(std::memory_order_relaxed)) return;
+    if (!tier2_form_locked(cpu, tb, *region, blocks)) {
+      tb->tier2_state.store(TranslationBlock::kTier2Rejected, std::memory_order_relaxed);
+      tier2_rejected_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  if (tier2_force_) {
+    // Synchronous: the guest waits, and the block runs at tier 2 from its first entry.
+    std::string why;
+    const bool ok = tier2_->compile(*region, blocks, why);
+    tier2_finish(region, ok, why);
+    return;
+  }
+  tier2_->submit(std::move(region), std::move(blocks),
+                 [this](std::shared_ptr<Tier2Region> r, bool ok, const std::string& why) { tier2_finish(r, ok, why); });
+}
+
+bool ExecEngine::tier2_form_locked(Cpu* cpu, TranslationBlock* head, Tier2Region& region, std::vector<Block>& blocks) {
+  region.entry_pc = head->pc;
+  region.flags = head->flags;
+  region.generation = generation_.load(std::memory_order_relaxed);
+  region.head = head;
+  region.target.guest_base = cpu->env->guest_base;
+  region.target.guest_limit = user_guest_limit();
+  // Breadth first over direct branches to blocks already translated: a hot block's successors
+  // are where its loop goes (a successor that is not translated yet has not run). Including a
+  // cold one costs compile time only; leaving out a block of the loop costs a trip through the
+  // loop per iteration.
+  std::vector<TranslationBlock*> members{head};
+  for (size_t i = 0; i < members.size() && !tier2_force_; ++i) {
+    for (const TbJump& j : members[i]->jumps) {
+      if (!j.used || members.size() >= kTier2MaxRegionBlocks) continue;
+      TranslationBlock* t = table_.lookup(j.target_pc, head->flags, 0);
+      if (!t || t->invalid.load(std::memory_order_relaxed) ||
+          std::find(members.begin(), members.end(), t) != members.end())
+        continue;
+      members.push_back(t);
+    }
+  }
+  // Only a region that loops back to its head pays: every other way out of a region is a trip
+  // through the loop, where tier 1 would have jumped chained. Such a block stays tier 1.
+  bool loops = tier2_force_;
+  for (const TranslationBlock* m : members)
+    for (const TbJump& j : m->jumps) loops |= j.used && j.target_pc == head->pc;
+  if (!loops) return false;
+  for (TranslationBlock* m : members) {
+    translate_ir(*cpu->env, m->pc, m->flags, options_.max_block_insns, true);
+    // A block that tier 1 had to split (TooComplex) is translated again differently: leave it out.
+    if (block_.guest_size != m->guest_size) {
+      if (m == head) return false;
+      continue;
+    }
+    blocks.push_back(block_);
+    region.ranges.emplace_back(m->pc, m->guest_end());
+  }
+  return true;
+}
+
+void ExecEngine::tier2_finish(const std::shared_ptr<Tier2Region>& region, bool ok, const std::string& why) {
+  TbLock lock(tb_mutex_, tls_ctx && tls_ctx->engine == this ? tls_ctx : nullptr);
+  if (generation_.load(std::memory_order_relaxed) != region->generation) {  // flushed meanwhile
+    if (ok) tier2_->release(region->handle);
+    return;
+  }
+  auto* head = static_cast<TranslationBlock*>(region->head);
+  if (!ok) {
+    head->tier2_state.store(TranslationBlock::kTier2Rejected, std::memory_order_relaxed);
+    tier2_rejected_.fetch_add(1, std::memory_order_relaxed);
+    if (logger_.enabled(LogFlag::kUnimp))
+      logger_.write(fmt::format("tier2: region at 0x{:x} stays tier 1: {}\n", region->entry_pc, why));
+    return;
+  }
+  if (region->invalid.load() || head->invalid.load(std::memory_order_relaxed)) {
+    tier2_->release(region->handle);  // never entered
+    head->tier2_state.store(TranslationBlock::kTier2Cold, std::memory_order_relaxed);
+    head->hits.store(0, std::memory_order_relaxed);
+    return;
+  }
+  // The swap: the loop enters the region from now on; chained jumps and the jump caches of
+  // generated code stop leading to the block's tier-1 code (fill_jump_cache re-checks tier2).
+  head->tier2.store(region->fn, std::memory_order_seq_cst);
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  unlink_incoming(head);
+  clear_code_jump_caches_locked(head);
+  tier2_regions_.push_back(region);
+  tier2_compiled_.fetch_add(1, std::memory_order_relaxed);
+  if (logger_.enabled(LogFlag::kExec) || logger_.enabled(LogFlag::kOutAsm))
+    logger_.write(
+        fmt::format("tier2: region at 0x{:x} ({} blocks) swapped in\n", region->entry_pc, region->ranges.size()));
+}
+
+uint32_t ExecEngine::run_tier2(Cpu* cpu, RunContext& ctx, void (*fn)(CpuBase*)) {
+  CpuBase* env = cpu->env;
+  bump(cpu->blocks_entered);
+  bump(tier2_entered_);  // approximate across threads, but no locked instruction per entry
+  // env->pc is exact at every fault point in tier-2 code, as in the interpreter: the fault
+  // handler must not map the host pc (ExecEngine::current_thread_interpreting).
+  ctx.interpreting = true;
+  env->host_mxcsr = _mm_getcsr();
+  env->guest_mxcsr = (env->guest_mxcsr & kMxcsrGuestBits) | kMxcsrForced;
+  _mm_setcsr(env->guest_mxcsr);
+  env->mxcsr_live = 1;
+  fn(env);
+  env->guest_mxcsr = _mm_getcsr();
+  _mm_setcsr(env->host_mxcsr);
+  env->mxcsr_live = 0;
+  ctx.interpreting = false;
+  if (env->exit_reason == kExitLookup) bump(cpu->lookup_exits);
+  return env->exit_reason;
+}
+
+void ExecEngine::tier2_drop_range_locked(uint64_t start, uint64_t end) {
+  std::erase_if(tier2_regions_, [&](const std::shared_ptr<Tier2Region>& r) {
+    if (!r->overlaps(start, end)) return false;
+    r->invalid.store(1, std::memory_order_seq_cst);  // a thread inside it leaves at its next branch
+    auto* head = static_cast<TranslationBlock*>(r->head);
+    head->tier2.store(nullptr, std::memory_order_seq_cst);
+    head->hits.store(0, std::memory_order_relaxed);
+    head->tier2_state.store(TranslationBlock::kTier2Cold, std::memory_order_relaxed);
+    tier2_retired_.push_back(r);
+    tier2_dropped_.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  });
+}
+
+void ExecEngine::tier2_flush_locked() {
+  // Exclusive: no thread runs tier-2 code, so it can all be freed.
+  for (auto* list : {&tier2_regions_, &tier2_retired_}) {
+    for (auto& r : *list) {
+      r->invalid.store(1);
+      tier2_->release(r->handle);
+    }
+    list->clear();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

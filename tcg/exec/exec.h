@@ -25,6 +25,7 @@
 #include "tcg/exec/softmmu.h"
 #include "tcg/exec/tb.h"
 #include "tcg/exec/tb_table.h"
+#include "tcg/llvm/tier2.h"
 
 namespace mimic::tcg {
 
@@ -37,6 +38,11 @@ struct ExecStats {
   uint64_t chains = 0;          // slots patched into direct jumps
   uint64_t flushes = 0;         // full code-cache flushes
   uint64_t invalidated = 0;     // blocks dropped by invalidate_range
+  uint64_t tier2_regions = 0;   // regions compiled and swapped in by tier 2
+  uint64_t tier2_rejected = 0;  // hot blocks left to tier 1 (no loop back to them, or an op tier 2 lacks)
+  uint64_t tier2_entered = 0;   // times the loop entered tier-2 code
+  uint64_t tier2_dropped = 0;   // regions dropped by invalidation
+  uint64_t tier2_compile_ms = 0;  // time tier 2 spent compiling (its thread's or, forced, the guest's)
 };
 
 // One engine per guest process (linux-user) or machine (system mode). Several threads may call
@@ -155,7 +161,9 @@ class ExecEngine {
   uint32_t run_interp(Cpu* cpu, RunContext& ctx);
   TranslationBlock* find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx);
   // Translates (pc, flags) into `block_` (IR, optimized), logging in_asm/op/op_opt.
-  void translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns);
+  // `for_tier2`: every guest-state store stays in place (tier 2 cannot apply the per-site fault
+  // records that let tier 1 defer them; docs/tier2.md).
+  void translate_ir(const CpuBase& env, uint64_t pc, uint32_t flags, unsigned max_insns, bool for_tier2 = false);
   TranslationBlock* translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, uint64_t phys_page, bool* need_flush);
   // System mode: the physical page of the code at pc under `flags` (TranslationBlock::kNoPage
   // when it cannot be fetched: the block then raises the fetch fault); 0 in linux-user.
@@ -188,6 +196,20 @@ class ExecEngine {
   void exec_start(Cpu* cpu);
   void exec_end(Cpu* cpu);
   void log_translation(const CpuBase& env, const TranslationBlock* tb);
+
+  // Tier 2 (the "Tier 2" section of exec.cpp). tier2_ is null when it is off or not built.
+  void tier2_init();
+  bool tier2_sampling() const { return tier2_ != nullptr && !tier2_force_; }
+  // Counts `weight` entries of tb; a block that gets hot is gathered into a region and compiled.
+  void tier2_count(Cpu* cpu, TranslationBlock* tb, RunContext& ctx, uint32_t weight);
+  // The hot block and the hot blocks it reaches by direct branches, translated again.
+  bool tier2_form_locked(Cpu* cpu, TranslationBlock* head, Tier2Region& region, std::vector<Block>& blocks);
+  void tier2_finish(const std::shared_ptr<Tier2Region>& region, bool ok, const std::string& why);
+  uint32_t run_tier2(Cpu* cpu, RunContext& ctx, void (*fn)(CpuBase*));
+  void tier2_drop_range_locked(uint64_t start, uint64_t end);
+  void tier2_flush_locked();
+  // Generated code must not find a block that tier 2 now runs: clears its jump-cache entries.
+  void clear_code_jump_caches_locked(const TranslationBlock* tb);
 
   EngineOptions options_;
   GuestTranslator& translator_;
@@ -227,6 +249,14 @@ class ExecEngine {
   uint64_t retired_blocks_entered_ = 0, retired_chain_exits_ = 0, retired_lookup_exits_ = 0;
 
   std::atomic<uint64_t> translations_{0}, chains_{0}, flushes_{0}, invalidated_{0};
+
+  std::unique_ptr<Tier2Compiler> tier2_;
+  bool tier2_force_ = false;
+  uint32_t tier2_threshold_ = 1000;
+  // Swapped-in regions and dropped ones whose code may still run until the next flush (tb_mutex_).
+  std::vector<std::shared_ptr<Tier2Region>> tier2_regions_, tier2_retired_;
+  std::atomic<uint64_t> tier2_compiled_{0}, tier2_rejected_{0}, tier2_dropped_{0};
+  std::atomic<uint64_t> tier2_entered_{0};
 };
 
 // Leaves translated code (or the interpreter) for the loop of the calling thread, which returns

@@ -97,4 +97,17 @@ void Logger::write(std::string_view text) {
   if (file_ == stderr || text.find('\n') != std::string_view::npos) fflush(file_);
 }
 
+bool parse_tier2_mode(const std::string& text, EngineOptions::Tier2& mode) {
+  if (text == "off" || text == "0") {
+    mode = EngineOptions::Tier2::Off;
+  } else if (text == "on" || text == "1") {
+    mode = EngineOptions::Tier2::On;
+  } else if (text == "force") {
+    mode = EngineOptions::Tier2::Force;
+  } else {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace mimic::tcg

@@ -40,7 +40,14 @@ struct EngineOptions {
   bool system = false;  // append translated blocks to /tmp/perf-<pid>.map (-perfmap, MIMIC_PERFMAP=1)
   // Count block entries in CpuBase::block_budget (round-robin vCPUs: slices by guest progress).
   bool block_budget = false;
+  // The second tier (docs/tier2.md): off, on (hot regions compiled in the background), or force
+  // (every block compiled at tier 2 at once, synchronously: for tests). MIMIC_TIER2 overrides it.
+  enum class Tier2 : uint8_t { Off, On, Force } tier2 = Tier2::Off;
+  unsigned tier2_threshold = 1000;  // loop entries (or sampled executions) that make a block hot
 };
+
+// Parses "off", "on" or "force" (MIMIC_TIER2, -tier2); false for anything else.
+bool parse_tier2_mode(const std::string& text, EngineOptions::Tier2& mode);
 
 // Parses a -d list ("in_asm,op,out_asm"); returns false and sets `error` for an unknown item.
 bool parse_log_flags(const std::string& list, uint32_t& flags, std::string& error);

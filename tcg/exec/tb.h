@@ -56,6 +56,13 @@ struct alignas(16) TranslationBlock {
   TbSlotRef incoming = 0;  // head of the list of slots chained to this block (engine mutex)
   // Set once when the block is invalidated; readers that race with invalidation check it.
   std::atomic<bool> invalid{false};
+  // Tier 2 (the "Tier 2" section of exec.cpp): the region entered through this block instead of its code
+  // (set and cleared under the engine's mutex), how hot the block is, and whether it was handed
+  // to tier 2 (kTier2Cold / kTier2Taken / kTier2Rejected).
+  std::atomic<void (*)(struct CpuBase*)> tier2{nullptr};
+  std::atomic<uint32_t> hits{0};
+  std::atomic<uint8_t> tier2_state{0};
+  static constexpr uint8_t kTier2Cold = 0, kTier2Taken = 1, kTier2Rejected = 2;
 
   uint64_t guest_end() const { return pc + (guest_size ? guest_size : 1); }
   bool overlaps(uint64_t start, uint64_t end) const { return pc < end && guest_end() > start; }

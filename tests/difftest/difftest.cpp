@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
+#include <xmmintrin.h>
 #include <unistd.h>
 #include <xmmintrin.h>
 
@@ -26,6 +27,9 @@
 #include "tcg/ir/builder.h"
 #include "tcg/ir/printer.h"
 #include "tcg/ir/verifier.h"
+#ifdef MIMIC_HAVE_TIER2
+#include "tcg/llvm/tier2.h"
+#endif
 #include "tcg/opt/passes.h"
 #include "tests/difftest/generator.h"
 #include "tests/difftest/test_cpu.h"
@@ -199,6 +203,44 @@ struct Runner {
   bool quiet = false;
   bool minimize = true;
   bool fork_all = false;  // run every JIT program in a child (slower; survives crashes)
+  uint64_t tier2_programs = 0;  // --tier2 N: the first N programs also through tier 2 (LLVM)
+#ifdef MIMIC_HAVE_TIER2
+  std::unique_ptr<Tier2Compiler> tier2;
+  Outcome tier2_outcome;
+  uint64_t tier2_runs = 0;
+
+  // The optimized block as a one-block tier-2 region, run with tier-2 code's MXCSR swap. Its
+  // entry pc is moved where no GotoTb goes, so a GotoTb back to the block leaves as in tier 1.
+  std::string run_tier2(const Block& blk, Outcome& o, uint64_t seed) {
+    if (!tier2) {
+      std::string error;
+      tier2 = Tier2Compiler::create(error);
+      if (!tier2) return "tier 2: " + error;
+    }
+    prepare(o, seed);
+    Tier2Region region;
+    region.target.guest_base = o.cpu.guest_base;
+    std::vector<Block> blocks{blk};
+    blocks[0].guest_pc = 0xfffffffffff0ull;
+    std::string why;
+    if (!tier2->compile(region, blocks, why)) return "tier 2 rejected the block: " + why;
+    o.cpu.host_mxcsr = _mm_getcsr();
+    o.cpu.guest_mxcsr = (o.cpu.guest_mxcsr & kMxcsrGuestBits) | kMxcsrForced;
+    _mm_setcsr(o.cpu.guest_mxcsr);
+    o.cpu.mxcsr_live = 1;
+    region.fn(&o.cpu);
+    o.cpu.guest_mxcsr = _mm_getcsr();
+    _mm_setcsr(o.cpu.host_mxcsr);
+    o.cpu.mxcsr_live = 0;
+    tier2->release(region.handle);
+    // A region leaves through kExitLookup where tier 1 leaves through a chain slot.
+    if (o.cpu.exit_reason == kExitLookup && outcomes[0]->cpu.exit_reason == kExitChain) {
+      o.cpu.exit_reason = kExitChain;
+      o.cpu.exit_slot = outcomes[0]->cpu.exit_slot;
+    }
+    return {};
+  }
+#endif
 
   bool jit_available() const {
 #ifdef MIMIC_DIFFTEST_JIT
@@ -295,6 +337,7 @@ struct Runner {
   std::unique_ptr<Jit> jit;
 #endif
   Block original, optimized;
+  uint64_t programs_run = 0;
   std::unique_ptr<Outcome> outcomes[4];
   uint64_t runs[4] = {};
 
@@ -392,6 +435,20 @@ struct Runner {
       }
       break;  // one report per program
     }
+#ifdef MIMIC_HAVE_TIER2
+    if (ok && programs_run < tier2_programs) {
+      g_current_stage = "tier2+opt";
+      const std::string err = run_tier2(optimized, tier2_outcome, seed);
+      ++tier2_runs;
+      const std::string d = err.empty() ? compare(*outcomes[0], tier2_outcome) : "  " + err + "\n";
+      if (!d.empty()) {
+        ok = false;
+        std::printf("seed %llu: tier2+opt disagrees with interp:\n%s--- IR after optimize():\n%s",
+                    static_cast<unsigned long long>(seed), d.c_str(), print_block(optimized).c_str());
+      }
+    }
+#endif
+    ++programs_run;
     if (verbose) std::printf("seed %llu ok\n%s", static_cast<unsigned long long>(seed), print_block(original).c_str());
     return ok;
   }
@@ -430,13 +487,16 @@ int main(int argc, char** argv) {
       runner.minimize = false;
     else if (a == "--fork")
       runner.fork_all = true;
+    else if (a == "--tier2" && i + 1 < argc)
+      runner.tier2_programs = std::strtoull(argv[++i], nullptr, 0);
     else if (a == "--max-stmts" && i + 1 < argc)
       runner.gen.max_stmts = unsigned(std::strtoul(argv[++i], nullptr, 0));
     else {
       std::fprintf(
           stderr,
           "usage: %s [--seed N] [--count M] [--no-fp] [--no-vector] [--no-memory] [--no-faults] [--no-calls]\n"
-          "          [--no-control] [--no-jit] [--max-stmts N] [--verbose] [--quiet] [--no-minimize] [--fork]\n",
+          "          [--no-control] [--no-jit] [--max-stmts N] [--verbose] [--quiet] [--no-minimize] [--fork]\n"
+          "          [--tier2 N]\n",
           argv[0]);
       return 2;
     }
@@ -444,6 +504,9 @@ int main(int argc, char** argv) {
   install_fault_handler();
   signal(SIGILL, crash_handler);
   signal(SIGFPE, crash_handler);
+  // MIMIC_TIER2=force (meson test --setup tier2force): the tier-2 stage for 500 programs.
+  if (const char* t2 = std::getenv("MIMIC_TIER2"); t2 && std::string(t2) == "force" && runner.tier2_programs == 0)
+    runner.tier2_programs = 500;
   uint64_t failed = 0, programs = 0;
   for (uint64_t s = seed; s < seed + count; ++s, ++programs)
     if (!runner.run_one(s)) {
@@ -467,5 +530,10 @@ int main(int argc, char** argv) {
       " (JIT not built yet: interpreter only)"
 #endif
   );
+#ifdef MIMIC_HAVE_TIER2
+  if (runner.tier2_programs) std::printf("difftest: tier2+opt runs %llu\n", static_cast<unsigned long long>(runner.tier2_runs));
+#else
+  if (runner.tier2_programs) std::printf("difftest: tier 2 not built (no LLVM): its stage did not run\n");
+#endif
   return failed == 0 ? 0 : 1;
 }

@@ -35,7 +35,9 @@ CFLAGS = {("arm", "neon"): ["-mfpu=neon-vfpv4", "-mfp16-format=ieee"],
 # Per-test mimic options. -strace widens the window between a guest signal being recorded and the
 # host call being entered (the call is printed in between): without safe_syscall's check the
 # signal_race test then loses a signal within a few hundred rounds.
-MIMIC_OPTS = {"signal_race": ["-strace"]}
+MIMIC_OPTS = {"signal_race": ["-strace"],
+              # Tier 2 on with a low threshold, so the hot loop runs as tier-2 code (MIMIC_TIER2 overrides).
+              "tier2_signals": ["-tier2", "on", "-tier2-threshold", "20"]}
 
 
 # The CPU qemu-user emulates, where its default differs from what mimic models: qemu-aarch64's
