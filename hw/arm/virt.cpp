@@ -443,11 +443,7 @@ void ArmVirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
   out.push_back({"fw_cfg", 1, [this](StateIo& io) { fw_cfg_->snapshot_state(io); }});
   out.push_back({"pflash1", 1, [this](StateIo& io) { vars_flash_->snapshot_state(io); }});
   out.push_back({"gpex-pcihost", 1, [this](StateIo& io) { pcie_->snapshot_state(io); }});
-  for (size_t i = 0; i < virtio_pci_.size(); i++)
-    out.push_back({fmt::format("virtio-pci.{}", i), 1, [this, i](StateIo& io) { virtio_pci_[i]->snapshot_state(io); }});
-  for (size_t i = 0; i < virtio_.size(); i++)
-    if (virtio_[i]->device())
-      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [this, i](StateIo& io) { virtio_[i]->snapshot_state(io); }});
+  virtio_functions().snapshot_sections(out);
   out.push_back({"power-button", 1, [this](StateIo& io) {
                    // A press in progress is released on time after the load.
                    bool pressed = power_button_release_->armed();
@@ -456,37 +452,13 @@ void ArmVirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
                  }});
 }
 
-std::string ArmVirtBoard::snapshot_devices() {
-  std::string out;
-  for (size_t i = 0; i < virtio_pci_.size(); i++)
-    out += fmt::format(" virtio-pci.{}@{:02x}={}", i, virtio_pci_[i]->devfn(), virtio_pci_[i]->device()->type_name());
-  for (size_t i = 0; i < virtio_.size(); i++)
-    if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
-  return out;
-}
+std::string ArmVirtBoard::snapshot_devices() { return virtio_functions().snapshot_devices(); }
 
-std::string ArmVirtBoard::snapshot_blocker() {
-  std::vector<VirtioDevice*> devices;
-  for (auto& v : virtio_pci_) devices.push_back(v->device());
-  for (auto& v : virtio_) devices.push_back(v->device());
-  for (VirtioDevice* d : devices)
-    if (std::string why = d ? d->snapshot_blocker() : ""; !why.empty()) return why;
-  return {};
-}
+std::string ArmVirtBoard::snapshot_blocker() { return virtio_functions().snapshot_blocker(); }
 
-std::vector<VirtioBlk*> ArmVirtBoard::disks() {
-  std::vector<VirtioBlk*> out;
-  for (auto& v : virtio_pci_)
-    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
-  for (auto& v : virtio_)
-    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
-  return out;
-}
+std::vector<VirtioBlk*> ArmVirtBoard::disks() { return virtio_functions().disks(); }
 
-void ArmVirtBoard::drain_io() {
-  for (auto& v : virtio_pci_) v->drain();
-  for (auto& v : virtio_) v->drain();
-}
+void ArmVirtBoard::drain_io() { virtio_functions().drain(); }
 
 void ArmVirtBoard::build_fdt() {
   unsigned ncpu = config_.smp;

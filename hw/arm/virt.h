@@ -17,6 +17,7 @@
 #include "hw/core/memory.h"
 #include "hw/core/snapshot.h"
 #include "hw/intc/arm_gic.h"
+#include "hw/virtio/virtio_devices.h"
 
 namespace mimic::tcg {
 class Logger;
@@ -174,6 +175,7 @@ class ArmVirtBoard {
   void drain_io();
 
  private:
+  VirtioFunctions virtio_functions() { return {virtio_pci_, virtio_}; }
   void build_fdt();
   void load_images();
 

@@ -463,39 +463,17 @@ void VirtBoard::snapshot_sections(std::vector<SnapshotSection>& out) {
   out.push_back({"aclint", 1, [this](StateIo& io) { aclint_->snapshot_state(io); }});
   out.push_back({"serial", 1, [this](StateIo& io) { uart_->snapshot_state(io); }});
   out.push_back({"goldfish-rtc", 1, [this](StateIo& io) { rtc_->snapshot_state(io); }});
-  for (size_t i = 0; i < virtio_.size(); i++)
-    if (virtio_[i]->device())
-      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [this, i](StateIo& io) { virtio_[i]->snapshot_state(io); }});
+  out.push_back({"gpex-pcihost", 1, [this](StateIo& io) { pcie_->snapshot_state(io); }});
+  virtio_functions().snapshot_sections(out);
 }
 
-std::string VirtBoard::snapshot_devices() {
-  std::string out;
-  for (size_t i = 0; i < virtio_.size(); i++)
-    if (VirtioDevice* d = virtio_[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
-  for (auto& p : virtio_pci_) out += " " + p->name();  // never saved: a snapshot's machine had none
-  return out;
-}
+std::string VirtBoard::snapshot_devices() { return virtio_functions().snapshot_devices(); }
 
-std::string VirtBoard::snapshot_blocker() {
-  if (!virtio_pci_.empty())
-    return fmt::format("{}: mimic cannot save virtio-pci devices yet (use the -device virtio-X-device form)",
-                       virtio_pci_[0]->name());
-  for (auto& v : virtio_)
-    if (VirtioDevice* d = v->device())
-      if (std::string why = d->snapshot_blocker(); !why.empty()) return why;
-  return {};
-}
+std::string VirtBoard::snapshot_blocker() { return virtio_functions().snapshot_blocker(); }
 
-std::vector<VirtioBlk*> VirtBoard::disks() {
-  std::vector<VirtioBlk*> out;
-  for (auto& v : virtio_)
-    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
-  return out;
-}
+std::vector<VirtioBlk*> VirtBoard::disks() { return virtio_functions().disks(); }
 
-void VirtBoard::drain_io() {
-  for (auto& v : virtio_) v->drain();
-}
+void VirtBoard::drain_io() { virtio_functions().drain(); }
 
 std::vector<uint8_t> virt_device_tree(const MachineConfig& config) {
   NullConsole console;

@@ -22,6 +22,7 @@
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_mmio.h"
+#include "hw/virtio/virtio_devices.h"
 #include "hw/virtio/virtio_pci.h"
 
 namespace mimic::tcg {
@@ -104,6 +105,7 @@ class VirtBoard {
   void drain_io();
 
  private:
+  VirtioFunctions virtio_functions() { return {virtio_pci_, virtio_}; }
   void build_fdt();
   void load_images();
   void write_reset_vector();

@@ -361,4 +361,46 @@ std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& me
   return slots;
 }
 
+void VirtioFunctions::snapshot_sections(std::vector<SnapshotSection>& out) const {
+  // The sections outlive this view: they hold the functions themselves.
+  for (size_t i = 0; i < pci.size(); i++)
+    out.push_back({fmt::format("virtio-pci.{}", i), 1, [f = pci[i].get()](StateIo& io) { f->snapshot_state(io); }});
+  for (size_t i = 0; i < mmio.size(); i++)
+    if (mmio[i]->device())
+      out.push_back(
+          {fmt::format("virtio-mmio.{}", i), 1, [f = mmio[i].get()](StateIo& io) { f->snapshot_state(io); }});
+}
+
+std::string VirtioFunctions::snapshot_devices() const {
+  std::string out;
+  for (size_t i = 0; i < pci.size(); i++)
+    out += fmt::format(" virtio-pci.{}@{:02x}={}", i, pci[i]->devfn(), pci[i]->device()->type_name());
+  for (size_t i = 0; i < mmio.size(); i++)
+    if (VirtioDevice* d = mmio[i]->device()) out += fmt::format(" virtio-mmio.{}={}", i, d->type_name());
+  return out;
+}
+
+std::string VirtioFunctions::snapshot_blocker() const {
+  std::vector<VirtioDevice*> devices;
+  for (auto& v : pci) devices.push_back(v->device());
+  for (auto& v : mmio) devices.push_back(v->device());
+  for (VirtioDevice* d : devices)
+    if (std::string why = d ? d->snapshot_blocker() : ""; !why.empty()) return why;
+  return {};
+}
+
+std::vector<VirtioBlk*> VirtioFunctions::disks() const {
+  std::vector<VirtioBlk*> out;
+  for (auto& v : pci)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  for (auto& v : mmio)
+    if (auto* blk = dynamic_cast<VirtioBlk*>(v->device())) out.push_back(blk);
+  return out;
+}
+
+void VirtioFunctions::drain() const {
+  for (auto& v : pci) v->drain();
+  for (auto& v : mmio) v->drain();
+}
+
 }  // namespace mimic::hw

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hw/core/device_options.h"
+#include "hw/core/snapshot.h"
 #include "hw/virtio/virtio.h"
 #include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_pci.h"
@@ -15,6 +16,7 @@
 namespace mimic::hw {
 
 class PcieHost;
+class VirtioBlk;
 
 // How a device is plugged: into a virtio-mmio slot (the -device name virtio-X-device), or onto
 // PCI (virtio-X-pci, or QEMU's alias virtio-X).
@@ -54,5 +56,20 @@ std::vector<std::unique_ptr<VirtioMmio>> make_virtio_mmio_slots(AddressSpace& me
                                                                 unsigned count, uint64_t base, uint64_t stride,
                                                                 const std::function<void(unsigned, bool)>& irq,
                                                                 tcg::Logger* log);
+
+// What both boards' snapshots need from their virtio functions (PCI first, then the mmio slots):
+// a section each (the PCI host's state is the board's), the device list a loaded snapshot must
+// match, the first reason not to save now (a mounted 9p export), the virtio-blk disks, and a wait
+// until no request is in flight.
+struct VirtioFunctions {
+  std::vector<std::unique_ptr<VirtioPci>>& pci;
+  std::vector<std::unique_ptr<VirtioMmio>>& mmio;
+
+  void snapshot_sections(std::vector<SnapshotSection>& out) const;
+  std::string snapshot_devices() const;
+  std::string snapshot_blocker() const;
+  std::vector<VirtioBlk*> disks() const;
+  void drain() const;
+};
 
 }  // namespace mimic::hw

@@ -27,7 +27,11 @@ constexpr uint64_t kHwcapV = 1u << ('V' - 'A');
 // flush of every thread's code only when that is unknown).
 int64_t sys_riscv_flush_icache(SyscallCtx& ctx, const uint64_t* a) {
   if (a[2] & ~uint64_t(1)) return -EINVAL;
-  if (ctx.proc.engine && !ctx.proc.mem->invalidate_unwatched_code()) ctx.proc.engine->flush();
+  if (!ctx.proc.engine) return 0;
+  // The range the program names goes in any case: the watch can miss a write racing with another
+  // thread's translation of the same page (jit_dualmap's RWX page under load).
+  if (a[0] < a[1]) ctx.proc.mem->invalidate_code(a[0], a[1]);
+  if (!ctx.proc.mem->invalidate_unwatched_code()) ctx.proc.engine->flush();
   return 0;
 }
 // riscv_hwprobe: glibc and others fall back to AT_HWCAP when it is missing.

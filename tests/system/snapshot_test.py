@@ -13,7 +13,7 @@ A busybox shell counts into the console (n=1, n=2, ... every 0.2 s). Through the
     with QEMU's words (the fids are host state); after umount savevm works; `loadvm` while the
     folder is mounted again gives the saved (unmounted) machine, which can mount it afresh.
 
-  snapshot_test.py MIMIC WORKDIR [--only qcow2|raw|virtfs] [--arch aarch64]
+  snapshot_test.py MIMIC WORKDIR [--only qcow2|raw|virtfs] [--arch aarch64] [--pci]
 
 With --arch aarch64 the machine is Debian's arm64 kernel on the Arm virt board with GICv3 (and its
 ITS) and the disk on virtio-blk-pci (MSI-X through the ITS), console on the PL011 (virtfs: riscv64
@@ -124,6 +124,7 @@ def main():
     ap.add_argument("--only", choices=["qcow2", "raw", "virtfs"])
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
+    ap.add_argument("--pci", action="store_true", help="riscv64: the disk on virtio-blk-pci (aarch64 always is)")
     a = ap.parse_args()
     arm = a.arch == "aarch64"
     os.makedirs(a.workdir, exist_ok=True)
@@ -131,7 +132,7 @@ def main():
     if not got:
         return 77
     kernel, busybox = got
-    work = os.path.join(a.workdir, "snapshot" + ("-aarch64" if arm else ""))
+    work = os.path.join(a.workdir, "snapshot" + ("-aarch64" if arm else "") + ("-pci" if a.pci else ""))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     mods = kernel_modules(kernel, ["virtio_blk"] if arm else MODULES)
@@ -153,7 +154,7 @@ def main():
                     "-no-reboot"] + drive + ["-device", "virtio-blk-pci,drive=hd0"] + list(extra)
         return [a.mimic, "system", "-M", "virt", "-m", ram, "-nographic", "-bios", "default", "-kernel", kernel,
                 "-initrd", initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"] + drive + [
-                "-device", "virtio-blk-device,drive=hd0"] + list(extra)
+                "-device", "virtio-blk-%s,drive=hd0" % ("pci" if a.pci else "device")] + list(extra)
 
     def boot_and_count(cmd, what):
         """Boots, starts the counter; returns the machine, the date it printed, the counts so far."""

@@ -476,9 +476,9 @@ TEST(VirtBoard, DumpDtbWritesTheTree) {
   EXPECT_THROW(write_dtb_file("/nonexistent-dir/x.dtb", blob), MachineError);
 }
 
-// A virtio-pci function sits on the PCIe host (config space through ECAM at 0x30000000), and a
-// machine with one cannot be saved yet: savevm says so rather than saving it without its state.
-TEST(VirtBoard, VirtioPciFunctionAndSnapshotRefusal) {
+// A virtio-pci function sits on the PCIe host (config space through ECAM at 0x30000000) and is
+// part of the machine a snapshot describes.
+TEST(VirtBoard, VirtioPciFunctionInConfigSpaceAndSnapshots) {
   NoConsole con;
   MachineConfig c = config(1);
   c.devices.devices.push_back({"-device", "virtio-rng-pci", "virtio-rng-pci", {}});
@@ -486,7 +486,11 @@ TEST(VirtBoard, VirtioPciFunctionAndSnapshotRefusal) {
   uint32_t id = 0;
   ASSERT_TRUE(b.memory().read(0x30000000 + (1 << 15), &id, 4));  // 00:01.0 vendor/device
   EXPECT_EQ(id, 0x10051af4u);                                    // Red Hat, transitional virtio-rng
-  EXPECT_NE(b.snapshot_blocker().find("virtio-rng-pci"), std::string::npos) << b.snapshot_blocker();
-  VirtBoard plain(config(1), con, nullptr);
-  EXPECT_EQ(plain.snapshot_blocker(), "");
+  EXPECT_EQ(b.snapshot_blocker(), "");
+  EXPECT_NE(b.snapshot_devices().find("virtio-pci.0@08="), std::string::npos) << b.snapshot_devices();
+  std::vector<SnapshotSection> sections;
+  b.snapshot_sections(sections);
+  std::set<std::string> names;
+  for (auto& s : sections) names.insert(s.name);
+  EXPECT_TRUE(names.count("gpex-pcihost") && names.count("virtio-pci.0"));
 }
