@@ -22,8 +22,6 @@
 namespace mimic::hw {
 
 namespace {
-// Round robin's slice (as the RISC-V board's).
-constexpr unsigned kSliceBlocks = 4096;
 // The vCPU the calling thread runs (GICv2's banked registers ask for it).
 thread_local unsigned t_current_cpu = 0;
 
@@ -153,24 +151,9 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
     };
   }
 
-  bool run_cpu(unsigned i) override {
+  bool run_cpu(unsigned i, unsigned slice_blocks) override {
     t_current_cpu = i;
-    return cpus_[i]->run() == arm::ArmCpuStop::Fatal;
-  }
-  void run_cpus() override {
-    if (config_.single_thread)
-      run_single();
-    else
-      run_threads();
-  }
-  // -accel tcg,thread=single: the vCPUs take turns on this thread, kSliceBlocks block entries each.
-  void run_single() {
-    while (!stopping())
-      for (unsigned i = 0; i < cpus_.size(); i++) {
-        t_current_cpu = i;
-        if (cpus_[i]->run(kSliceBlocks) == arm::ArmCpuStop::Fatal) report_fatal(i);
-        if (stopping()) break;
-      }
+    return cpus_[i]->run(slice_blocks) == arm::ArmCpuStop::Fatal;
   }
 
   void reset_cpus() override {

@@ -298,10 +298,25 @@ class VcpuMachine : public Machine {
 
   // Architectural reset of every vCPU as the board's boot protocol wants it.
   virtual void reset_cpus() = 0;
-  // Runs vCPU `i` on the calling thread until it stops; true when it stopped on a fatal error.
-  virtual bool run_cpu(unsigned i) = 0;
-  // Runs every vCPU until an event; by default one host thread each.
-  virtual void run_cpus() { run_threads(); }
+  // Runs vCPU `i` on the calling thread until it stops, or for `slice_blocks` block entries when
+  // that is not 0; true when it stopped on a fatal error.
+  virtual bool run_cpu(unsigned i, unsigned slice_blocks = 0) = 0;
+  // Runs every vCPU until an event: one host thread each, or with -accel tcg,thread=single all
+  // on this thread taking turns of kSliceBlocks block entries (deterministic: docs/riscv-system.md).
+  static constexpr unsigned kSliceBlocks = 4096;
+  void run_cpus() {
+    if (config_.single_thread)
+      run_round_robin();
+    else
+      run_threads();
+  }
+  void run_round_robin() {
+    while (!stopping())
+      for (unsigned i = 0; i < cpus_.size(); i++) {
+        if (run_cpu(i, kSliceBlocks)) report_fatal(i);
+        if (stopping()) break;
+      }
+  }
 
   void post(Event e, int status) {
     {

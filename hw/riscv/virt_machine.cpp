@@ -19,8 +19,6 @@
 namespace mimic::hw {
 
 namespace {
-// Blocks a hart runs per turn in the single-threaded mode (QEMU's round-robin TCG is similar).
-constexpr unsigned kSliceBlocks = 4096;
 
 class VirtMachine final : public VcpuMachine<VirtBoard, riscv::RiscvHart>, public MachineDebug {
  public:
@@ -103,20 +101,8 @@ class VirtMachine final : public VcpuMachine<VirtBoard, riscv::RiscvHart>, publi
   void reset_cpus() override {
     for (auto& h : cpus_) h->reset(virt_memmap(VirtRegion::Mrom).base);
   }
-  bool run_cpu(unsigned i) override { return cpus_[i]->run() == riscv::HartStop::Fatal; }
-  void run_cpus() override {
-    if (config_.single_thread)
-      run_single();
-    else
-      run_threads();
-  }
-
-  void run_single() {
-    while (!stopping())
-      for (unsigned i = 0; i < cpus_.size(); i++) {
-        if (cpus_[i]->run(kSliceBlocks) == riscv::HartStop::Fatal) report_fatal(i);
-        if (stopping()) break;
-      }
+  bool run_cpu(unsigned i, unsigned slice_blocks) override {
+    return cpus_[i]->run(slice_blocks) == riscv::HartStop::Fatal;
   }
 };
 }  // namespace
