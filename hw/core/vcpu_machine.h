@@ -271,9 +271,10 @@ class VcpuMachine : public Machine {
   };
 
   // A device's reason the machine cannot be saved now, as the monitor's answer ("Error: ...\n").
+  // Without the device lock: the answers are atomics (a 9p export's mount state), and the
+  // running vCPUs' MMIO would keep the monitor waiting for the lock.
   std::string snapshot_blocker() {
     if constexpr (requires(Board & b) { b.snapshot_blocker(); }) {
-      std::lock_guard lock(board_->memory().device_lock());
       if (std::string why = board_->snapshot_blocker(); !why.empty()) return "Error: " + why + "\n";
     }
     return {};
