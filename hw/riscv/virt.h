@@ -21,8 +21,8 @@
 #include "hw/pci/pcie_host.h"
 #include "hw/rtc/goldfish_rtc.h"
 #include "hw/virtio/virtio_blk.h"
-#include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_devices.h"
+#include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_pci.h"
 
 namespace mimic::tcg {

@@ -367,8 +367,7 @@ void VirtioFunctions::snapshot_sections(std::vector<SnapshotSection>& out) const
     out.push_back({fmt::format("virtio-pci.{}", i), 1, [f = pci[i].get()](StateIo& io) { f->snapshot_state(io); }});
   for (size_t i = 0; i < mmio.size(); i++)
     if (mmio[i]->device())
-      out.push_back(
-          {fmt::format("virtio-mmio.{}", i), 1, [f = mmio[i].get()](StateIo& io) { f->snapshot_state(io); }});
+      out.push_back({fmt::format("virtio-mmio.{}", i), 1, [f = mmio[i].get()](StateIo& io) { f->snapshot_state(io); }});
 }
 
 std::string VirtioFunctions::snapshot_devices() const {

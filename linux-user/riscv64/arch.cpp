@@ -54,9 +54,7 @@ void cpuinfo_isa(std::string& out, unsigned cpu, const char* isa) {
       "mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n",
       cpu, cpu, isa);
 }
-void cpuinfo(std::string& out, unsigned cpu) {
-  cpuinfo_isa(out, cpu, "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs");
-}
+void cpuinfo(std::string& out, unsigned cpu) { cpuinfo_isa(out, cpu, "rv64imafdc_zicntr_zicsr_zifencei_zba_zbb_zbs"); }
 // With V, Linux (6.9+) also lists the vector subsets V implies, in its canonical order.
 void cpuinfo_v(std::string& out, unsigned cpu) {
   cpuinfo_isa(out, cpu,

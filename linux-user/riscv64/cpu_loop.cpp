@@ -23,8 +23,8 @@ void enable_vector(Process& proc, riscv::RiscvCpu& cpu) {
   if (proc.arch->cpu_model != kModelRv64V) return;
   cpu.ext_v = true;
   cpu.v_access_ok = [](const void* mem, uint64_t addr, uint64_t len, bool write) {
-    return static_cast<const GuestMemory*>(mem)->access_ok(addr, len,
-                                                           PageFlag::kValid | (write ? PageFlag::kWrite : PageFlag::kRead));
+    return static_cast<const GuestMemory*>(mem)->access_ok(
+        addr, len, PageFlag::kValid | (write ? PageFlag::kWrite : PageFlag::kRead));
   };
   cpu.v_access_ctx = proc.mem.get();
 }

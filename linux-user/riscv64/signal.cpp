@@ -1,10 +1,11 @@
 // riscv64 signal frames: struct rt_sigframe { siginfo; ucontext } as arch/riscv/kernel/signal.c lays it out.
+#include "linux-user/signal.h"
+
 #include <fmt/format.h>
 
 #include <cstring>
 
 #include "linux-user/riscv64/thread.h"
-#include "linux-user/signal.h"
 #include "linux-user/uaccess.h"
 #include "target/riscv/translate.h"
 #include "target/riscv/vector.h"
@@ -96,8 +97,9 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
   if (c.ext_v) {
     const uint32_t hdr[2] = {kRiscvVMagic, kVRecordSize};
     memcpy(reinterpret_cast<uint8_t*>(&f) + kExtHdrOff, hdr, sizeof hdr);
-    v.state = {c.vstart, c.vl, c.vtype, (uint64_t(c.vxrm) << 1) | c.vxsat, riscv::kVlenb,
-               frame + sizeof(RtSigframe) + offsetof(VFrameTail, regs)};
+    v.state = {c.vstart,      c.vl,
+               c.vtype,       (uint64_t(c.vxrm) << 1) | c.vxsat,
+               riscv::kVlenb, frame + sizeof(RtSigframe) + offsetof(VFrameTail, regs)};
     memcpy(v.regs, c.vreg, sizeof v.regs);
     v.end_magic = v.end_size = 0;
     v.pad = 0;

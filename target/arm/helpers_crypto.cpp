@@ -156,8 +156,7 @@ Words sm4_rounds(Words x, const Words& k, bool key_schedule) {
     uint32_t t = x.w[3] ^ x.w[2] ^ x.w[1] ^ k.w[i];
     uint32_t s = 0;
     for (int b = 0; b < 4; ++b) s |= uint32_t(kSm4Sbox[(t >> (8 * b)) & 0xff]) << (8 * b);
-    t = key_schedule ? s ^ rol32(s, 13) ^ rol32(s, 23)
-                     : s ^ rol32(s, 2) ^ rol32(s, 10) ^ rol32(s, 18) ^ rol32(s, 24);
+    t = key_schedule ? s ^ rol32(s, 13) ^ rol32(s, 23) : s ^ rol32(s, 2) ^ rol32(s, 10) ^ rol32(s, 18) ^ rol32(s, 24);
     t ^= x.w[0];
     x = Words{{x.w[1], x.w[2], x.w[3], t}};
   }

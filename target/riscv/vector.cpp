@@ -30,13 +30,15 @@ Insn::Insn(RiscvCpu& cpu, uint32_t bits) : c(cpu), insn(bits) {
 
 bool element_wise(uint32_t insn) {
   const unsigned opcode = insn & 0x7f, f3 = (insn >> 12) & 7, f6 = insn >> 26, mop = (insn >> 26) & 3;
-  if (opcode == 0x27) return true;             // stores write no register
+  if (opcode == 0x27) return true;                  // stores write no register
   if (opcode == 0x07) return mop == 0 || mop == 2;  // unit-stride and strided loads read only v0
   switch (f3) {
     case 0:
     case 3:
     case 4:  // add sub rsub min max and or xor adc sbc merge sadd ssub sll smul/vmv<nr>r srl sra ssrl ssra
-      return f6 <= 0x0b ? f6 != 0x01 && f6 != 0x08 : f6 == 0x10 || f6 == 0x12 || f6 == 0x17 || (f6 >= 0x20 && f6 <= 0x2b && f6 != 0x24 && f6 != 0x26);
+      return f6 <= 0x0b
+                 ? f6 != 0x01 && f6 != 0x08
+                 : f6 == 0x10 || f6 == 0x12 || f6 == 0x17 || (f6 >= 0x20 && f6 <= 0x2b && f6 != 0x24 && f6 != 0x26);
     case 2:
     case 6:  // averaging, div/rem, mul/mulh, multiply-add
       return (f6 >= 0x08 && f6 <= 0x0b) || (f6 >= 0x20 && f6 <= 0x27) || f6 == 0x29 || f6 == 0x2b || f6 == 0x2d ||

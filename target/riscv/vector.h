@@ -38,7 +38,7 @@ struct Insn {
   RiscvCpu& c;
   uint32_t insn;
   unsigned vd, vs1, vs2, f3, f6;
-  bool vm;      // unmasked
+  bool vm;       // unmasked
   unsigned sew;  // element width in bits (8..64)
   int lmul;      // log2 of LMUL: -3..3
   unsigned vl, vstart, vlmax;
@@ -113,9 +113,9 @@ bool no_bad_overlap(unsigned dst, int d_lmul, unsigned src, int s_lmul);
 
 // The instruction groups (vector_mem.cpp, vector_int.cpp, vector_fp.cpp); each returns a VStatus.
 uint64_t exec_load_store(Insn& v, uint64_t pc, bool store);
-uint64_t exec_opi(Insn& v);   // OPIVV / OPIVX / OPIVI
-uint64_t exec_opm(Insn& v);   // OPMVV / OPMVX
-uint64_t exec_opf(Insn& v);   // OPFVV / OPFVF
+uint64_t exec_opi(Insn& v);  // OPIVV / OPIVX / OPIVI
+uint64_t exec_opm(Insn& v);  // OPMVV / OPMVX
+uint64_t exec_opf(Insn& v);  // OPFVV / OPFVF
 
 }  // namespace vec
 }  // namespace mimic::riscv

@@ -50,14 +50,14 @@ struct Ops {
   Helper add, sub, mul, div, sqrt, min, max, madd, msub, nmsub, nmadd, eq, lt, le, cls;
   Helper to_u, to_s, from_u, from_s;  // same-width conversions
 };
-constexpr Ops kOpsS = {Helper::fadd_s,    Helper::fsub_s,    Helper::fmul_s,   Helper::fdiv_s,    Helper::fsqrt_s,
-                       Helper::fmin_s,    Helper::fmax_s,    Helper::fmadd_s,  Helper::fmsub_s,   Helper::fnmsub_s,
-                       Helper::fnmadd_s,  Helper::feq_s,     Helper::flt_s,    Helper::fle_s,     Helper::fclass_s,
-                       Helper::fcvt_wu_s, Helper::fcvt_w_s,  Helper::fcvt_s_wu, Helper::fcvt_s_w};
-constexpr Ops kOpsD = {Helper::fadd_d,    Helper::fsub_d,    Helper::fmul_d,   Helper::fdiv_d,    Helper::fsqrt_d,
-                       Helper::fmin_d,    Helper::fmax_d,    Helper::fmadd_d,  Helper::fmsub_d,   Helper::fnmsub_d,
-                       Helper::fnmadd_d,  Helper::feq_d,     Helper::flt_d,    Helper::fle_d,     Helper::fclass_d,
-                       Helper::fcvt_lu_d, Helper::fcvt_l_d,  Helper::fcvt_d_lu, Helper::fcvt_d_l};
+constexpr Ops kOpsS = {Helper::fadd_s,    Helper::fsub_s,   Helper::fmul_s,    Helper::fdiv_s,  Helper::fsqrt_s,
+                       Helper::fmin_s,    Helper::fmax_s,   Helper::fmadd_s,   Helper::fmsub_s, Helper::fnmsub_s,
+                       Helper::fnmadd_s,  Helper::feq_s,    Helper::flt_s,     Helper::fle_s,   Helper::fclass_s,
+                       Helper::fcvt_wu_s, Helper::fcvt_w_s, Helper::fcvt_s_wu, Helper::fcvt_s_w};
+constexpr Ops kOpsD = {Helper::fadd_d,    Helper::fsub_d,   Helper::fmul_d,    Helper::fdiv_d,  Helper::fsqrt_d,
+                       Helper::fmin_d,    Helper::fmax_d,   Helper::fmadd_d,   Helper::fmsub_d, Helper::fnmsub_d,
+                       Helper::fnmadd_d,  Helper::feq_d,    Helper::flt_d,     Helper::fle_d,   Helper::fclass_d,
+                       Helper::fcvt_lu_d, Helper::fcvt_l_d, Helper::fcvt_d_lu, Helper::fcvt_d_l};
 
 enum class Fused { Madd, Msub, Nmsub, Nmadd };  // x*y+z, x*y-z, -x*y+z, -x*y-z
 
@@ -207,19 +207,19 @@ constexpr uint8_t kRec7[128] = {
     23,  23,  22,  21,  21,  20,  19,  19,  18,  17,  17,  16,  15,  15,  14,  14,  13, 12, 12, 11, 11, 10,
     9,   9,   8,   8,   7,   7,   6,   5,   5,   4,   4,   3,   3,   2,   2,   1,   1,  0};
 constexpr uint8_t kRsqrt7[128] = {
-    52,  51,  50,  48,  47,  46,  44,  43,  42,  41,  40,  39,  38,  36,  35,  34,  33,  32,  31,  30,  30,  29,
-    28,  27,  26,  25,  24,  23,  23,  22,  21,  20,  19,  19,  18,  17,  16,  16,  15,  14,  14,  13,  12,  12,
-    11,  10,  10,  9,   9,   8,   7,   7,   6,   6,   5,   4,   4,   3,   3,   2,   2,   1,   1,   0,   127, 125,
-    123, 121, 119, 118, 116, 114, 113, 111, 109, 108, 106, 105, 103, 102, 100, 99,  97,  96,  95,  93,  92,  91,
-    90,  88,  87,  86,  85,  84,  83,  82,  80,  79,  78,  77,  76,  75,  74,  73,  72,  71,  70,  70,  69,  68,
-    67,  66,  65,  64,  63,  63,  62,  61,  60,  59,  59,  58,  57,  56,  56,  55,  54,  53};
+    52,  51,  50,  48,  47,  46,  44,  43,  42,  41,  40,  39,  38,  36,  35,  34, 33, 32, 31, 30, 30,  29,
+    28,  27,  26,  25,  24,  23,  23,  22,  21,  20,  19,  19,  18,  17,  16,  16, 15, 14, 14, 13, 12,  12,
+    11,  10,  10,  9,   9,   8,   7,   7,   6,   6,   5,   4,   4,   3,   3,   2,  2,  1,  1,  0,  127, 125,
+    123, 121, 119, 118, 116, 114, 113, 111, 109, 108, 106, 105, 103, 102, 100, 99, 97, 96, 95, 93, 92,  91,
+    90,  88,  87,  86,  85,  84,  83,  82,  80,  79,  78,  77,  76,  75,  74,  73, 72, 71, 70, 70, 69,  68,
+    67,  66,  65,  64,  63,  63,  62,  61,  60,  59,  59,  58,  57,  56,  56,  55, 54, 53};
 
 struct Layout {
   unsigned exp_bits, frac_bits;
   uint64_t canon;
 };
 Layout layout(unsigned sew) {
-  return sew == 16 ? Layout{5, 10, f16::kCanon}
+  return sew == 16   ? Layout{5, 10, f16::kCanon}
          : sew == 32 ? Layout{8, 23, 0x7fc00000u}
                      : Layout{11, 52, 0x7ff8000000000000ull};
 }
@@ -407,9 +407,8 @@ uint64_t convert(Insn& v, Fpu& f) {
     case 19:  // vfncvt.f.x(u).w: 32-bit integer -> f16, 64-bit -> f32
       if (s == 16) return run(16, 32, [&](uint64_t e) { return int_to_h(k == 19 ? sext(e, 32) : int64_t(e)); });
       if (s != 32) return kVIllegal;
-      return run(32, 64, [&](uint64_t e) {
-        return call_helper(k == 19 ? Helper::fcvt_s_l : Helper::fcvt_s_lu, &v.c, e, rm);
-      });
+      return run(32, 64,
+                 [&](uint64_t e) { return call_helper(k == 19 ? Helper::fcvt_s_l : Helper::fcvt_s_lu, &v.c, e, rm); });
     case 20:  // vfncvt.f.f.w
       if (s == 16)
         return run(16, 32, [&](uint64_t e) {
@@ -497,12 +496,10 @@ uint64_t exec_opf_in(Insn& v, bool host) {
                 : kVIllegal;
     case 0x06: return binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.min_max(true, a, b); });
     case 0x07:
-      return vv ? reduce(v, f, false, [](Fpu& g, uint64_t a, uint64_t e) { return g.min_max(true, a, e); })
-                : kVIllegal;
+      return vv ? reduce(v, f, false, [](Fpu& g, uint64_t a, uint64_t e) { return g.min_max(true, a, e); }) : kVIllegal;
     case 0x08:
     case 0x09:
-    case 0x0a:
-      return binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.sgnj(int(v.f6 - 0x08), a, b); });
+    case 0x0a: return binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.sgnj(int(v.f6 - 0x08), a, b); });
     case 0x0e: return vv ? kVIllegal : slide1(v, true, fscalar(v, v.vs1));
     case 0x0f: return vv ? kVIllegal : slide1(v, false, fscalar(v, v.vs1));
     case 0x10:
@@ -532,9 +529,11 @@ uint64_t exec_opf_in(Insn& v, bool host) {
     case 0x1d: return vv ? kVIllegal : compare(v, [&](uint64_t a, uint64_t b) { return f.cmp(1, b, a); });
     case 0x1f: return vv ? kVIllegal : compare(v, [&](uint64_t a, uint64_t b) { return f.cmp(2, b, a); });
     case 0x20: return binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Div, a, b); });
-    case 0x21: return vv ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Div, b, a); });
+    case 0x21:
+      return vv ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Div, b, a); });
     case 0x24: return binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Mul, a, b); });
-    case 0x27: return vv ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Sub, b, a); });
+    case 0x27:
+      return vv ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b, uint64_t) { return f.bin(Op::Sub, b, a); });
     // a = vs2, b = vs1 or f[rs1], d = vd.
     case 0x28: return binary(v, [&](uint64_t a, uint64_t b, uint64_t d) { return f.fused(Fused::Madd, b, d, a); });
     case 0x29: return binary(v, [&](uint64_t a, uint64_t b, uint64_t d) { return f.fused(Fused::Nmadd, b, d, a); });
@@ -545,21 +544,30 @@ uint64_t exec_opf_in(Insn& v, bool host) {
     case 0x2e: return binary(v, [&](uint64_t a, uint64_t b, uint64_t d) { return f.fused(Fused::Msub, b, a, d); });
     case 0x2f: return binary(v, [&](uint64_t a, uint64_t b, uint64_t d) { return f.fused(Fused::Nmsub, b, a, d); });
     // Widening forms.
-    case 0x30: return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Add, a, b); });
+    case 0x30:
+      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Add, a, b); });
     case 0x31:
     case 0x33: return vv ? reduce(v, f, true, add) : kVIllegal;
-    case 0x32: return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Sub, a, b); });
-    case 0x34: return widening(v, f, true, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Add, a, b); });
-    case 0x36: return widening(v, f, true, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Sub, a, b); });
-    case 0x38: return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Mul, a, b); });
+    case 0x32:
+      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Sub, a, b); });
+    case 0x34:
+      return widening(v, f, true, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Add, a, b); });
+    case 0x36:
+      return widening(v, f, true, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Sub, a, b); });
+    case 0x38:
+      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t) { return w.bin(Op::Mul, a, b); });
     case 0x3c:
-      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Madd, b, a, d); });
+      return widening(v, f, false,
+                      [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Madd, b, a, d); });
     case 0x3d:
-      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Nmadd, b, a, d); });
+      return widening(v, f, false,
+                      [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Nmadd, b, a, d); });
     case 0x3e:
-      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Msub, b, a, d); });
+      return widening(v, f, false,
+                      [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Msub, b, a, d); });
     case 0x3f:
-      return widening(v, f, false, [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Nmsub, b, a, d); });
+      return widening(v, f, false,
+                      [](Fpu& w, uint64_t a, uint64_t b, uint64_t d) { return w.fused(Fused::Nmsub, b, a, d); });
     default: return kVIllegal;
   }
 }

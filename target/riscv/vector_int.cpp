@@ -172,7 +172,7 @@ uint64_t gather(Insn& v, bool ei16) {
   if (overlap(v.vd, v.lmul, v.vs2, v.lmul)) return kVIllegal;
   if (src_kind(v) == Src::V && (!aligned(v.vs1, il) || overlap(v.vd, v.lmul, v.vs1, il))) return kVIllegal;
   each(v, [&](unsigned i) {
-    uint64_t idx = src_kind(v) == Src::V ? get(v.src, v.vs1, i, ei16 ? 16 : v.sew)
+    uint64_t idx = src_kind(v) == Src::V   ? get(v.src, v.vs1, i, ei16 ? 16 : v.sew)
                    : src_kind(v) == Src::X ? v.x(v.vs1)
                                            : v.vs1;
     put(v.c, v.vd, i, v.sew, idx >= v.vlmax ? 0 : get(v.src, v.vs2, unsigned(idx), v.sew));
@@ -291,23 +291,37 @@ uint64_t exec_opi(Insn& v) {
     case 0x1f: return vv ? kVIllegal : compare(v, [&](uint64_t a, uint64_t b) { return ss(a) > ss(b); });
     case 0x20: return binary(v, [&](uint64_t a, uint64_t b) { return sat_u(v, I128(a) + I128(b), s); });
     case 0x21: return binary(v, [&](uint64_t a, uint64_t b) { return sat_s(v, I128(ss(a)) + ss(b), s); });
-    case 0x22: return vi ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b) { return sat_u(v, I128(a) - I128(b), s); });
-    case 0x23: return vi ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b) { return sat_s(v, I128(ss(a)) - ss(b), s); });
-    case 0x25: return binary(v, [&](uint64_t a, uint64_t b) { return a << shift_mask(v, b, s); }, true);
+    case 0x22:
+      return vi ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b) { return sat_u(v, I128(a) - I128(b), s); });
+    case 0x23:
+      return vi ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b) { return sat_s(v, I128(ss(a)) - ss(b), s); });
+    case 0x25:
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return a << shift_mask(v, b, s); }, true);
     case 0x27:  // vsmul
       return vi ? kVIllegal : binary(v, [&](uint64_t a, uint64_t b) {
         return sat_s(v, round_shift(I128(ss(a)) * ss(b), s - 1, v.c.vxrm, true), s);
       });
-    case 0x28: return binary(v, [&](uint64_t a, uint64_t b) { return a >> shift_mask(v, b, s); }, true);
-    case 0x29: return binary(v, [&](uint64_t a, uint64_t b) { return uint64_t(ss(a) >> shift_mask(v, b, s)); }, true);
+    case 0x28:
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return a >> shift_mask(v, b, s); }, true);
+    case 0x29:
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return uint64_t(ss(a) >> shift_mask(v, b, s)); }, true);
     case 0x2a:
-      return binary(v, [&](uint64_t a, uint64_t b) {
-        return uint64_t(round_shift(I128(a), unsigned(shift_mask(v, b, s)), v.c.vxrm, false));
-      }, true);
+      return binary(
+          v,
+          [&](uint64_t a, uint64_t b) {
+            return uint64_t(round_shift(I128(a), unsigned(shift_mask(v, b, s)), v.c.vxrm, false));
+          },
+          true);
     case 0x2b:
-      return binary(v, [&](uint64_t a, uint64_t b) {
-        return uint64_t(round_shift(I128(ss(a)), unsigned(shift_mask(v, b, s)), v.c.vxrm, true));
-      }, true);
+      return binary(
+          v,
+          [&](uint64_t a, uint64_t b) {
+            return uint64_t(round_shift(I128(ss(a)), unsigned(shift_mask(v, b, s)), v.c.vxrm, true));
+          },
+          true);
     case 0x2c: return narrowing(v, [&](uint64_t a, uint64_t b) { return a >> shift_mask(v, b, 2 * s); });
     case 0x2d:
       return narrowing(v, [&](uint64_t a, uint64_t b) { return uint64_t(sext(a, 2 * s) >> shift_mask(v, b, 2 * s)); });
@@ -319,10 +333,8 @@ uint64_t exec_opi(Insn& v) {
       return narrowing(v, [&](uint64_t a, uint64_t b) {
         return sat_s(v, round_shift(I128(sext(a, 2 * s)), unsigned(shift_mask(v, b, 2 * s)), v.c.vxrm, true), s);
       });
-    case 0x30:
-      return vv ? reduce(v, true, false, [](uint64_t a, uint64_t e, unsigned) { return a + e; }) : kVIllegal;
-    case 0x31:
-      return vv ? reduce(v, true, true, [](uint64_t a, uint64_t e, unsigned) { return a + e; }) : kVIllegal;
+    case 0x30: return vv ? reduce(v, true, false, [](uint64_t a, uint64_t e, unsigned) { return a + e; }) : kVIllegal;
+    case 0x31: return vv ? reduce(v, true, true, [](uint64_t a, uint64_t e, unsigned) { return a + e; }) : kVIllegal;
     default: return kVIllegal;
   }
 }
@@ -382,14 +394,14 @@ uint64_t mask_logical(Insn& v, unsigned op) {
   for (unsigned i = v.vstart; i < v.vl; ++i) {
     bool a = mask_bit(v.src, v.vs2, i), b = mask_bit(v.src, v.vs1, i), r;
     switch (op) {
-      case 0: r = a && !b; break;   // vmandn
-      case 1: r = a && b; break;    // vmand
-      case 2: r = a || b; break;    // vmor
-      case 3: r = a != b; break;    // vmxor
-      case 4: r = a || !b; break;   // vmorn
+      case 0: r = a && !b; break;    // vmandn
+      case 1: r = a && b; break;     // vmand
+      case 2: r = a || b; break;     // vmor
+      case 3: r = a != b; break;     // vmxor
+      case 4: r = a || !b; break;    // vmorn
       case 5: r = !(a && b); break;  // vmnand
       case 6: r = !(a || b); break;  // vmnor
-      default: r = a == b; break;   // vmxnor
+      default: r = a == b; break;    // vmxnor
     }
     put_mask(v.c, v.vd, i, r);
   }
@@ -443,13 +455,17 @@ uint64_t exec_opm(Insn& v) {
     case 0x06: return red([](uint64_t a, uint64_t e, unsigned) { return std::max(a, e); });
     case 0x07: return red([](uint64_t a, uint64_t e, unsigned w) { return sext(a, w) > sext(e, w) ? a : e; });
     case 0x08:
-      return binary(v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(a) + I128(b), 1, v.c.vxrm, false)); });
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(a) + I128(b), 1, v.c.vxrm, false)); });
     case 0x09:
-      return binary(v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(ss(a)) + ss(b), 1, v.c.vxrm, true)); });
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(ss(a)) + ss(b), 1, v.c.vxrm, true)); });
     case 0x0a:
-      return binary(v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(a) - I128(b), 1, v.c.vxrm, true)); });
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(a) - I128(b), 1, v.c.vxrm, true)); });
     case 0x0b:
-      return binary(v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(ss(a)) - ss(b), 1, v.c.vxrm, true)); });
+      return binary(
+          v, [&](uint64_t a, uint64_t b) { return uint64_t(round_shift(I128(ss(a)) - ss(b), 1, v.c.vxrm, true)); });
     case 0x0e: return vv ? kVIllegal : slide1(v, true, v.x(v.vs1));
     case 0x0f: return vv ? kVIllegal : slide1(v, false, v.x(v.vs1));
     case 0x10:
@@ -521,10 +537,12 @@ uint64_t exec_opm(Insn& v) {
     case 0x37:
       return widening(v, true, [&](uint64_t a, uint64_t b, uint64_t) { return uint64_t(sext(a, 2 * s) - ss(b)); });
     case 0x38: return widening(v, false, [](uint64_t a, uint64_t b, uint64_t) { return a * b; });
-    case 0x3a: return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t) { return uint64_t(ss(a) * int64_t(b)); });
+    case 0x3a:
+      return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t) { return uint64_t(ss(a) * int64_t(b)); });
     case 0x3b: return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t) { return uint64_t(ss(a) * ss(b)); });
     case 0x3c: return widening(v, false, [](uint64_t a, uint64_t b, uint64_t d) { return d + a * b; });
-    case 0x3d: return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t d) { return d + uint64_t(ss(a) * ss(b)); });
+    case 0x3d:
+      return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t d) { return d + uint64_t(ss(a) * ss(b)); });
     case 0x3e:
       if (vv) return kVIllegal;
       return widening(v, false, [&](uint64_t a, uint64_t b, uint64_t d) { return d + uint64_t(ss(a) * int64_t(b)); });

@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
-#include <xmmintrin.h>
 #include <unistd.h>
 #include <xmmintrin.h>
 
@@ -545,7 +544,8 @@ int main(int argc, char** argv) {
 #endif
   );
 #ifdef MIMIC_HAVE_TIER2
-  if (runner.tier2_programs) std::printf("difftest: tier2+opt runs %llu\n", static_cast<unsigned long long>(runner.tier2_runs));
+  if (runner.tier2_programs)
+    std::printf("difftest: tier2+opt runs %llu\n", static_cast<unsigned long long>(runner.tier2_runs));
 #else
   if (runner.tier2_programs) std::printf("difftest: tier 2 not built (no LLVM): its stage did not run\n");
 #endif
