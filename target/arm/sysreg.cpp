@@ -36,7 +36,7 @@ bool id_register(uint32_t reg, uint64_t& value) {
   const unsigned crm = (reg >> 3) & 15, op2 = reg & 7;
   if (crm < 4) return false;
   value = 0;
-  if (crm == 4 && op2 == 0) value = 0x11;      // ID_AA64PFR0_EL1: EL0/EL1 AArch64, FP and AdvSIMD
+  if (crm == 4 && op2 == 0) value = 0x11;  // ID_AA64PFR0_EL1: EL0/EL1 AArch64, FP and AdvSIMD
   // ID_AA64ISAR0_EL1: SM4 = 1, SM3 = 1, SHA3 = 1, Atomic (LSE) = 2, CRC32 = 1, SHA2 = 2 (SHA512),
   // SHA1 = 1, AES = 2 (PMULL)
   if (crm == 6 && op2 == 0) value = 0x11100212120;

@@ -159,9 +159,9 @@ constexpr unsigned kNumArmTimers = 4;
 struct ArmSysState {
   const ArmCpuModel* model = nullptr;
   uint64_t mpidr = 0x80000000;
-  bool gicv3 = false;               // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
-  bool have_el2 = false;            // -M virt,virtualization=on: EL2 exists (reset enters it)
-  bool have_el3 = false;            // -M virt,secure=on: EL3 and the Secure state exist (reset enters EL3)
+  bool gicv3 = false;     // ID_AA64PFR0.GIC = 1 and the ICC_* registers reach hooks.gic_*
+  bool have_el2 = false;  // -M virt,virtualization=on: EL2 exists (reset enters it)
+  bool have_el3 = false;  // -M virt,secure=on: EL3 and the Secure state exist (reset enters EL3)
   // Physical ranges (base, size) only the Secure state reaches (the board's secure RAM, flash and
   // devices): a Non-secure access there is an external abort.
   std::vector<std::pair<uint64_t, uint64_t>> secure_only_ranges;

@@ -35,11 +35,11 @@ struct ArmCpuConfig {
   uint64_t mpidr = 0x80000000;  // MPIDR_EL1 (QEMU virt: Aff0 = index % 8... as the board says)
   const ArmCpuModel* model = nullptr;
   bool gicv3 = false;
-  bool el2 = false;                             // -M virt,virtualization=on: EL2 exists and reset enters it
-  bool el3 = false;                             // -M virt,secure=on: EL3 exists and reset enters it
-  unsigned entry_el = 0;                        // below EL3: reset leaves for this Non-secure EL (a kernel's)
+  bool el2 = false;       // -M virt,virtualization=on: EL2 exists and reset enters it
+  bool el3 = false;       // -M virt,secure=on: EL3 exists and reset enters it
+  unsigned entry_el = 0;  // below EL3: reset leaves for this Non-secure EL (a kernel's)
   std::vector<std::pair<uint64_t, uint64_t>> secure_only;  // with el3: (base, size) of Secure-only memory
-  std::recursive_mutex* device_lock = nullptr;  // the machine's big lock (timer outputs); required
+  std::recursive_mutex* device_lock = nullptr;             // the machine's big lock (timer outputs); required
 };
 
 enum class ArmCpuStop { Requested, Fatal };

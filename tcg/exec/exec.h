@@ -31,17 +31,17 @@ namespace mimic::tcg {
 
 // Counters of one engine, summed over its CPUs (for tests, the benchmark and -d diagnostics).
 struct ExecStats {
-  uint64_t translations = 0;    // blocks translated (JIT or interpreter)
-  uint64_t blocks_entered = 0;  // times the loop entered a block (chained jumps not counted)
-  uint64_t chain_exits = 0;     // kExitChain exits (unchained GotoTb)
-  uint64_t lookup_exits = 0;    // kExitLookup exits (GotoPtr jump-cache misses)
-  uint64_t chains = 0;          // slots patched into direct jumps
-  uint64_t flushes = 0;         // full code-cache flushes
-  uint64_t invalidated = 0;     // blocks dropped by invalidate_range
-  uint64_t tier2_regions = 0;   // regions compiled and swapped in by tier 2
-  uint64_t tier2_rejected = 0;  // hot blocks left to tier 1 (no loop back to them, or an op tier 2 lacks)
-  uint64_t tier2_entered = 0;   // times the loop entered tier-2 code
-  uint64_t tier2_dropped = 0;   // regions dropped by invalidation
+  uint64_t translations = 0;      // blocks translated (JIT or interpreter)
+  uint64_t blocks_entered = 0;    // times the loop entered a block (chained jumps not counted)
+  uint64_t chain_exits = 0;       // kExitChain exits (unchained GotoTb)
+  uint64_t lookup_exits = 0;      // kExitLookup exits (GotoPtr jump-cache misses)
+  uint64_t chains = 0;            // slots patched into direct jumps
+  uint64_t flushes = 0;           // full code-cache flushes
+  uint64_t invalidated = 0;       // blocks dropped by invalidate_range
+  uint64_t tier2_regions = 0;     // regions compiled and swapped in by tier 2
+  uint64_t tier2_rejected = 0;    // hot blocks left to tier 1 (no loop back to them, or an op tier 2 lacks)
+  uint64_t tier2_entered = 0;     // times the loop entered tier-2 code
+  uint64_t tier2_dropped = 0;     // regions dropped by invalidation
   uint64_t tier2_compile_ms = 0;  // time tier 2 spent compiling (its thread's or, forced, the guest's)
 };
 

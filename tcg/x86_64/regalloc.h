@@ -198,7 +198,7 @@ class RegAlloc {
     int slot = -1;
     bool mem_valid = false;
     uint32_t last_use = 0;
-    int32_t env_off = -1;  // env-backed (see env_backed): the memory copy is [rbp + env_off]
+    int32_t env_off = -1;          // env-backed (see env_backed): the memory copy is [rbp + env_off]
     ValueId fold_base = kNoValue;  // folded (see folded()): base + fold_disp
     int32_t fold_disp = 0;
   };

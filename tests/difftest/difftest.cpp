@@ -201,7 +201,7 @@ struct Runner {
   bool verbose = false;
   bool quiet = false;
   bool minimize = true;
-  bool fork_all = false;  // run every JIT program in a child (slower; survives crashes)
+  bool fork_all = false;        // run every JIT program in a child (slower; survives crashes)
   uint64_t tier2_programs = 0;  // --tier2 N: the first N programs also through tier 2 (LLVM)
 #ifdef MIMIC_HAVE_TIER2
   std::unique_ptr<Tier2Compiler> tier2;

@@ -7,8 +7,8 @@
 #include "harness.h"
 #include "target/arm/decode.h"
 #include "target/arm/flag_liveness.h"
-#include "tcg/opt/passes.h"
 #include "tcg/ir/verifier.h"
+#include "tcg/opt/passes.h"
 
 namespace mimic::arm::test {
 namespace {
@@ -384,7 +384,8 @@ int flag_stores_after_opt(Machine& m, uint64_t pc, uint64_t code_end) {
   tcg::optimize(b);
   int stores = 0;
   for (const tcg::Inst& in : b.insts())
-    if (in.op == tcg::Opcode::SetState && in.args[0].imm >= offsetof(A64Cpu, nf) && in.args[0].imm <= offsetof(A64Cpu, vf))
+    if (in.op == tcg::Opcode::SetState && in.args[0].imm >= offsetof(A64Cpu, nf) &&
+        in.args[0].imm <= offsetof(A64Cpu, vf))
       ++stores;
   return stores;
 }
@@ -441,18 +442,18 @@ TEST(A64Translate, NzcvLookAheadClassifiesReadersAndWriters) {
     for (uint32_t w : words) std::memcpy(&mem[a], &w, 4), a += 4;
     return nzcv_dead_at(PageCode{mem.data(), nullptr, at & ~uint64_t(0xfff)}, at);
   };
-  EXPECT_TRUE(dead({0x8b020020, 0xeb02003f}));    // add x0, x1, x2; cmp x1, x2
-  EXPECT_TRUE(dead({0x1e602020}));                // fcmp d1, d0
-  EXPECT_TRUE(dead({0xea02003f}));                // tst x1, x2
-  EXPECT_TRUE(dead({0x72000c3f}));                // tst w1, #0xf
-  EXPECT_FALSE(dead({0x9a020020}));               // adc x0, x1, x2
-  EXPECT_FALSE(dead({0x9a821020}));               // csel x0, x1, x2, ne
-  EXPECT_FALSE(dead({0xfa421020}));               // ccmp x1, x2, #0, ne
-  EXPECT_FALSE(dead({0x1e621c20}));               // fcsel d0, d1, d2, ne
-  EXPECT_FALSE(dead({0xd53b4200}));               // mrs x0, nzcv
-  EXPECT_FALSE(dead({0xd65f03c0}));               // ret
-  EXPECT_FALSE(dead({0x54000040}));               // b.eq .+8
-  EXPECT_FALSE(dead({0xd503201f, 0xd503201f}, 0x1ff8));  // runs off its page: unknown
+  EXPECT_TRUE(dead({0x8b020020, 0xeb02003f}));              // add x0, x1, x2; cmp x1, x2
+  EXPECT_TRUE(dead({0x1e602020}));                          // fcmp d1, d0
+  EXPECT_TRUE(dead({0xea02003f}));                          // tst x1, x2
+  EXPECT_TRUE(dead({0x72000c3f}));                          // tst w1, #0xf
+  EXPECT_FALSE(dead({0x9a020020}));                         // adc x0, x1, x2
+  EXPECT_FALSE(dead({0x9a821020}));                         // csel x0, x1, x2, ne
+  EXPECT_FALSE(dead({0xfa421020}));                         // ccmp x1, x2, #0, ne
+  EXPECT_FALSE(dead({0x1e621c20}));                         // fcsel d0, d1, d2, ne
+  EXPECT_FALSE(dead({0xd53b4200}));                         // mrs x0, nzcv
+  EXPECT_FALSE(dead({0xd65f03c0}));                         // ret
+  EXPECT_FALSE(dead({0x54000040}));                         // b.eq .+8
+  EXPECT_FALSE(dead({0xd503201f, 0xd503201f}, 0x1ff8));     // runs off its page: unknown
   EXPECT_TRUE(dead({0x14000002, 0x9a9f17e3, 0xeb02003f}));  // b .+8 over cset to a cmp
 }
 
