@@ -87,18 +87,26 @@ def build(cc, name, out_dir, src=SRC, arch="riscv64"):
     return out
 
 
+# The last standard error of each runner's run: a failure's report shows it (a crash, a fatal
+# message of mimic's), since only standard output is compared.
+last_stderr = {"text": ""}
+
+
 def run(cmd, timeout):
     try:
         r = subprocess.run(cmd, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as e:
         out = (e.stdout or b"").decode(errors="replace")
+        last_stderr["text"] = (e.stderr or b"").decode(errors="replace")
         return None, out + "\n<timeout>\n"
+    last_stderr["text"] = r.stderr.decode(errors="replace")
     return r.returncode, r.stdout.decode(errors="replace").replace("\r\n", "\n")
 
 
 def run_until_exit_line(cmd, timeout):
     """Runs `cmd` until its output has a line starting with "exit=" (then stops it: status 0) or
     the timeout passes (status None, as run())."""
+    last_stderr["text"] = ""
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     out, line = b"", b""
     deadline = time.monotonic() + timeout
@@ -206,12 +214,21 @@ def main():
             if m_rc == q_rc and masked(m_out, ignore) == masked(q_out, ignore):
                 continue
             print(f"FAIL {tag} {variant}: mimic status {m_rc}, QEMU {q_rc}")
+            err = last_stderr["text"].strip()
+            if err:
+                print("  mimic's standard error (its end):\n    " + "\n    ".join(err.splitlines()[-15:]))
             q_lines, m_lines = q_out.splitlines(), m_out.splitlines()
+            # The first differences only: meson shows a long log's last 100 lines, and the first
+            # difference is the one that explains the rest.
+            shown = 0
             for i in range(max(len(q_lines), len(m_lines))):
                 q = q_lines[i] if i < len(q_lines) else "<none>"
                 m = m_lines[i] if i < len(m_lines) else "<none>"
-                if q != m:
+                if q != m and shown < 12:
                     print(f"  line {i + 1}: qemu  {q}\n  line {i + 1}: mimic {m}")
+                    shown += 1
+            if shown == 12:
+                print(f"  ... (qemu {len(q_lines)} lines, mimic {len(m_lines)})")
             bad = True
         if bad:
             failed.append(tag)

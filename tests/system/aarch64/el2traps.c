@@ -156,7 +156,7 @@ __attribute__((noreturn)) void el1_main(void) {
   irqs = 0;
   set_hcr(HCR_IMO);
   __asm__ volatile("hvc #4" ::: "memory");
-  for (int i = 0; i < 1000 && !irqs; i++) __asm__ volatile("wfi");
+  SPIN_UNTIL(irqs);
   show("EL2 timer irqs taken from EL1", irqs);
   show("  intid", irq_intid);
   show("  CNTHP_CTL_EL2 in the handler", irq_ctl);
@@ -191,7 +191,7 @@ int main(void) {
   WRITE_SYSREG(cnthp_tval_el2, 1000);
   WRITE_SYSREG(cnthp_ctl_el2, 1);
   __asm__ volatile("msr daifclr, #2" ::: "memory");
-  for (int i = 0; i < 1000000 && !irqs; i++) __asm__ volatile("wfi");
+  SPIN_UNTIL(irqs);
   __asm__ volatile("msr daifset, #2" ::: "memory");
   show("EL2 timer irqs at EL2", irqs);
   show("  intid", irq_intid);

@@ -163,7 +163,7 @@ __attribute__((noreturn)) void el1_main(void) {
   set_scr(SCR_NS | SCR_RW | SCR_HCE | SCR_IRQ);
   WRITE_SYSREG(cntp_tval_el0, 100);
   WRITE_SYSREG(cntp_ctl_el0, 1);
-  for (int i = 0; i < 1000 && !irqs; i++) __asm__ volatile("wfi");
+  SPIN_UNTIL(irqs);
   show("irqs taken to EL3 from EL1", irqs);
   show("  intid", last_intid);
   show("  vector", last_kind * 0x80);
@@ -274,7 +274,7 @@ int main(void) {
   WRITE_SYSREG(cntps_tval_el1, 1000);
   WRITE_SYSREG(cntps_ctl_el1, 1);
   __asm__ volatile("msr daifclr, #1" ::: "memory");
-  for (int i = 0; i < 1000 && !fiqs; i++) __asm__ volatile("wfi");
+  SPIN_UNTIL(fiqs);
   __asm__ volatile("msr daifset, #1" ::: "memory");
   show("secure timer FIQs at EL3", fiqs);
   show("  intid", last_intid);

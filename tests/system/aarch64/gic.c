@@ -89,7 +89,7 @@ __asm__(
 void secondary_entry(void);
 
 static void wait_irq(unsigned me, uint64_t before) {
-  for (int i = 0; i < 1000 && irq_seen[me] == before; i++) __asm__ volatile("wfi");
+  SPIN_UNTIL(irq_seen[me] != before);
 }
 
 int main(void) {
