@@ -24,10 +24,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SRC = os.path.join(ROOT, "tests", "system", "aarch64")
 sys.path.insert(0, HERE)
-from system import Checks, Rsp, finish, free_port, le, normalise, start, wait_listening  # noqa: E402
+from rsp import (Checks, Rsp, access_watch, check_shared_answers, ctrl_c_spinning, finish, free_port, gdb_session, le, monitor,  # noqa: E402
+                 normalise, one_thread_name, start, symbols, transcript_diff, wait_listening)
 
 SKIP = 77
 CC = "aarch64-linux-gnu-gcc"
+NM = "aarch64-linux-gnu-nm"
 FIRST_SYSREG = 68  # org.qemu.gdb.arm.sys.regs starts after the core and fpu registers
 
 SESSION = [
@@ -42,29 +44,6 @@ SESSION = [
     "break exit_with", "continue", "p status", "thread 2", "p/x $pc", "p/x $sp", "thread 1", "set var status = 3",
     "continue",
 ]
-
-
-def gdb_session(machine_cmd, port, exe, cmds, timeout=120):
-    """Runs machine_cmd (listening on port, stopped), then gdb in batch mode with cmds."""
-    m = start(machine_cmd)
-    if not wait_listening(port, m):
-        return "[the machine did not listen]\n" + finish(m, 5)[1], None, ""
-    gdb = ["gdb-multiarch", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off", "-ex",
-           "set width 0", "-ex", "file " + exe, "-ex", f"target remote 127.0.0.1:{port}"]
-    for c in cmds:
-        gdb += ["-ex", c]
-    try:
-        g = subprocess.run(gdb, capture_output=True, timeout=timeout)
-        transcript = g.stdout.decode(errors="replace") + g.stderr.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        transcript = (e.stdout or b"").decode(errors="replace") + "\n<gdb timed out>"
-    status, console = finish(m)
-    return transcript, status, console
-
-
-def symbols(exe):
-    out = subprocess.run(["aarch64-linux-gnu-nm", exe], capture_output=True, text=True).stdout
-    return {p[2]: int(p[0], 16) for p in (l.split() for l in out.splitlines()) if len(p) == 3}
 
 
 def sysreg_numbers(r):
@@ -90,7 +69,7 @@ def raw_exchange(cmd, port, sym):
         regs = sysreg_numbers(r)
         out["threads"] = r.ask("qfThreadInfo")
         r.ask(f"Z0,{sym['svc_insn']:x},4")
-        out["to svc"] = re.sub(r"p0?1\.0?1", "p1.1", r.ask("vCont;c"))
+        out["to svc"] = one_thread_name(r.ask("vCont;c"))
         r.ask(f"z0,{sym['svc_insn']:x},4")
         out["step into svc"] = r.ask("vCont;s:p1.1")
         out["pc after step"] = le(r.ask("p20"))
@@ -99,27 +78,13 @@ def raw_exchange(cmd, port, sym):
         out["cpsr el1h masked"] = le(r.ask("p21")) & 0x3cf
         # A system register written through P reads back (QEMU 7.2 ignores such writes).
         out["sysreg write"] = (r.ask(f"P{regs['TPIDR_EL1']:x}=7856000000000000"), le(r.ask(f"p{regs['TPIDR_EL1']:x}")))
-        # Ctrl-C of the vCPU spinning in main's loop.
-        r.ask(f"M{sym['spin']:x},8:0100000000000000")
-        r.put("vCont;c")
-        time.sleep(0.3)
-        r.s.sendall(b"\x03")
-        out["ctrl-c"] = re.sub(r"p0?1\.0?1", "p1.1", r.reply())
-        pc = le(r.ask("p20"))
-        out["ctrl-c pc in main"] = sym["main"] <= pc < sym["main"] + 0x100
-        r.ask(f"M{sym['spin']:x},8:0000000000000000")
+        ctrl_c_spinning(r, sym, out)
         out["cpu 2 pc"] = (r.ask("Hgp1.2"), le(r.ask("p20")) in (sym["park"], sym["park"] + 4))
         r.ask("Hgp1.1")
         # The access watchpoint on sink stops before main's next access to it.
-        r.ask(f"Z4,{sym['sink']:x},8")
-        out["awatch"] = re.sub(r"p0?1\.0?1", "p1.1", r.ask("vCont;c"))
-        r.ask(f"z4,{sym['sink']:x},8")
-        mon = r.ask("qRcmd," + b"info registers".hex())
-        text = ""
-        while mon.startswith("O") and mon != "OK":
-            text += bytes.fromhex(mon[1:]).decode(errors="replace")
-            mon = r.reply()
-        out["monitor"] = ("PSTATE" in text) and mon == "OK"
+        access_watch(r, sym["sink"], out)
+        text, ok = monitor(r, "info registers")
+        out["monitor"] = "PSTATE" in text and ok
         r.put("k")
         time.sleep(0.5)
     except Exception as e:  # a timeout or closed connection is the stub's failure
@@ -179,29 +144,20 @@ def main():
               f"mimic{label} printed the status gdb set in a local and powered off (status {status})", console[-500:])
         if reference is not None:
             want, have = normalise(reference), normalise(got)
-            diff = [f"qemu : {x}\nmimic: {y}" for x, y in zip(want.splitlines(), have.splitlines()) if x != y]
-            check(want == have, f"mimic{label}'s gdb transcript equals qemu-system-aarch64's",
-                  "\n".join(diff[:10]) or f"lengths {len(want.splitlines())} vs {len(have.splitlines())}")
-    sym = symbols(exe)
+            check(want == have, f"mimic{label}'s gdb transcript equals qemu-system-aarch64's", transcript_diff(want, have))
+    sym = symbols(NM, exe)
     port = free_port()
     got = raw_exchange([a.mimic, "system-aarch64", *board, "-S", "-gdb", f"tcp::{port}"], port, sym)
     if a.verbose:
         print(got)
-    check("error" not in got, "the raw exchange with mimic completed", got.get("error", ""))
-    check(got.get("threads") == "mp1.1,p1.2", "qfThreadInfo lists both vCPUs", str(got.get("threads")))
     check(got.get("pc after step") == sym["vectors"] + 0x200, "vCont;s over an SVC ends at its vector (VBAR + 0x200)",
           str(got.get("pc after step")))
     check(got.get("esr") == (0x15 << 26 | 1 << 25 | 0x42) and got.get("elr") == sym["svc_insn"] + 4,
           "ESR_EL1/ELR_EL1 through p show the SVC", f"{got.get('esr')} {got.get('elr')}")
     check(got.get("sysreg write") == ("OK", 0x5678), "a system register written through P reads back",
           str(got.get("sysreg write")))
-    check(got.get("ctrl-c") == "T02thread:p1.1;" and got.get("ctrl-c pc in main"), "Ctrl-C stops the spinning vCPU",
-          str(got.get("ctrl-c")))
     check(got.get("cpu 2 pc") == ("OK", True), "Hg of thread 2 reads vCPU 1's pc (its WFI loop)")
-    check(re.fullmatch(r"T05thread:p1\.1;awatch:[0-9a-f]+;", got.get("awatch", "")), "Z4 reports awatch",
-          got.get("awatch", ""))
-    check(got.get("monitor"), "qRcmd reaches the monitor (info registers)")
-    check(got.get("status after k"), "k ends the machine")
+    check_shared_answers(check, got, "vCPU")
     if qemu_ok:
         port = free_port()
         ref = raw_exchange(["qemu-system-aarch64", "-monitor", "none", "-serial", "stdio", *board, "-S", "-gdb",

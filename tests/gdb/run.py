@@ -20,6 +20,8 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from rsp import free_port, wait_listening  # noqa: E402
 SRC = os.path.join(HERE, "..", "guest", "src", "gdbtarget.c")
 CC = {"riscv64": "riscv64-linux-gnu-gcc", "aarch64": "aarch64-linux-gnu-gcc"}
 # qemu-aarch64's default "max" CPU describes SVE registers instead of the FP/SIMD feature mimic has.
@@ -80,28 +82,6 @@ EXPECT = {
     "signal-pass": [r"Program received signal SIGUSR1, User defined signal 1", r"exited with code 05"],
     "signal-drop": [r"Program received signal SIGUSR1, User defined signal 1", r"exited with code 05"],
 }
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_listening(port, proc, timeout=10.0):
-    # The stub accepts exactly one connection, so probe with /proc/net/tcp rather than connect.
-    deadline = time.time() + timeout
-    hexport = f":{port:04X} "
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            return False
-        with open("/proc/net/tcp") as f:
-            if any(hexport in line and line.split()[3] == "0A" for line in f):
-                return True
-        time.sleep(0.05)
-    return False
 
 
 def session(server_cmd, env, exe, cmds, port, args=()):

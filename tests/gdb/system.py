@@ -20,7 +20,6 @@ Exit 77 (skipped) without gdb-multiarch, the cross compiler or the Debian packag
 import argparse
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -28,124 +27,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BARE_SRC = os.path.join(ROOT, "tests", "system", "riscv")
+sys.path.insert(0, HERE)
+from rsp import (Checks, Rsp, access_watch, check_shared_answers, ctrl_c_spinning, finish, free_port, gdb_session, le, monitor,  # noqa: E402
+                 normalise, start, symbols, transcript_diff, wait_listening)
+
 SKIP = 77
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_listening(port, proc, timeout=15.0):
-    deadline = time.time() + timeout
-    hexport = f":{port:04X} "
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            return False
-        with open("/proc/net/tcp") as f:
-            if any(hexport in line and line.split()[3] == "0A" for line in f):
-                return True
-        time.sleep(0.05)
-    return False
-
-
-def start(cmd):
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-
-
-def finish(proc, timeout=30):
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-        return None, out.decode(errors="replace") + "\n<killed after timeout>"
-    return proc.returncode, out.decode(errors="replace")
-
-
-def gdb_session(machine_cmd, port, exe, cmds, timeout=120):
-    """Runs machine_cmd (listening on port, stopped), then gdb in batch mode with cmds."""
-    m = start(machine_cmd)
-    if not wait_listening(port, m):
-        return "[the machine did not listen]\n" + finish(m, 5)[1], None, ""
-    gdb = ["gdb-multiarch", "-nx", "-batch", "-ex", "set pagination off", "-ex", "set confirm off", "-ex",
-           "set width 0", "-ex", "set architecture riscv:rv64"]
-    if exe:
-        gdb += ["-ex", "file " + exe]
-    gdb += ["-ex", f"target remote 127.0.0.1:{port}"]
-    for c in cmds:
-        gdb += ["-ex", c]
-    try:
-        g = subprocess.run(gdb, capture_output=True, timeout=timeout)
-        transcript = g.stdout.decode(errors="replace") + g.stderr.decode(errors="replace")
-    except subprocess.TimeoutExpired as e:
-        transcript = (e.stdout or b"").decode(errors="replace") + "\n<gdb timed out>"
-    status, console = finish(m)
-    return transcript, status, console
-
-
-class Rsp:
-    """A raw remote-protocol client (gdb's handshake, then one packet at a time)."""
-
-    def __init__(self, port):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=20)
-        self.buf = b""
-        self.ask("qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=riscv;vContSupported+")
-        self.ask("QStartNoAckMode")
-        self.ask("qXfer:features:read:target.xml:0,ffb")
-        self.ask("Hgp1.1")
-
-    def reply(self):
-        while True:
-            m = re.match(rb"[+]*\$([^#]*)#([0-9a-f]{2})", self.buf)
-            if m:
-                self.buf = self.buf[m.end():]
-                return m.group(1).decode("latin1")
-            d = self.s.recv(65536)
-            if not d:
-                raise EOFError("connection closed")
-            self.buf += d
-
-    def put(self, d):
-        self.s.sendall(f"${d}#{sum(d.encode('latin1')) & 255:02x}".encode("latin1"))
-
-    def ask(self, d):
-        self.put(d)
-        return self.reply()
-
-
-def le(hexbytes):
-    return int.from_bytes(bytes.fromhex(hexbytes), "little")
-
-
-def symbols(exe):
-    out = subprocess.run(["riscv64-linux-gnu-nm", exe], capture_output=True, text=True).stdout
-    return {parts[2]: int(parts[0], 16) for parts in (l.split() for l in out.splitlines()) if len(parts) == 3}
-
-
-def normalise(text):
-    lines = []
-    for l in text.splitlines():
-        if l.startswith("warning: ") or not l.strip():
-            continue
-        if "Remote connection closed" in l or "Error in sourced command" in l or re.match(r"\[Inferior 1 .* exited", l):
-            continue  # how the session ends is checked apart (QEMU closes without a W packet)
-        lines.append(l)
-    return "\n".join(lines) + "\n"
-
-
-class Checks:
-    def __init__(self):
-        self.ok = True
-
-    def __call__(self, cond, what, detail=""):
-        print(("ok   " if cond else "FAIL ") + what)
-        if not cond and detail:
-            print("     " + detail.replace("\n", "\n     "))
-        self.ok = self.ok and bool(cond)
+NM = "riscv64-linux-gnu-nm"
+ARCH = "riscv:rv64"
 
 
 BARE_SESSION = [
@@ -187,13 +75,14 @@ def bare(a, check):
     if qemu_ok:
         port = free_port()
         reference, _, _ = gdb_session(["qemu-system-riscv64", "-cpu", "rv64,h=false", "-monitor", "none", "-serial",
-                                       "stdio", *board, "-S", "-gdb", f"tcp::{port}"], port, exe, BARE_SESSION)
+                                       "stdio", *board, "-S", "-gdb", f"tcp::{port}"], port, exe, BARE_SESSION,
+                                      architecture=ARCH)
     else:
         print("note: qemu-system-riscv64 is not installed: the transcripts are checked against expectations only")
     for label, extra in variants:
         port = free_port()
         got, status, console = gdb_session([a.mimic, "system", *board, *extra, "-S", "-gdb", f"tcp::{port}"], port, exe,
-                                           BARE_SESSION)
+                                           BARE_SESSION, architecture=ARCH)
         if a.verbose:
             print(got)
         for pat, what in [(r"Thread 1\.2 \(CPU#1 \[running\]\)", "two harts are two threads"),
@@ -206,9 +95,7 @@ def bare(a, check):
         check(status == 3, f"mimic{label} exited with the status gdb chose (3; got {status})", console[-500:])
         if reference is not None:
             want, have = normalise(reference), normalise(got)
-            diff = [f"qemu : {x}\nmimic: {y}" for x, y in zip(want.splitlines(), have.splitlines()) if x != y]
-            check(want == have, f"mimic{label}'s gdb transcript equals qemu-system-riscv64's",
-                  "\n".join(diff[:10]) or f"lengths {len(want.splitlines())} vs {len(have.splitlines())}")
+            check(want == have, f"mimic{label}'s gdb transcript equals qemu-system-riscv64's", transcript_diff(want, have))
     raw_checks(a, exe, board, qemu_ok, check)
     return 0
 
@@ -244,28 +131,14 @@ def raw_exchange(cmd, port, sym, attach_running=False):
         out["pc after step"] = le(r.ask("p20"))
         out["mcause"] = le(r.ask(f"p{65 + 0x342:x}"))
         out["mepc"] = le(r.ask(f"p{65 + 0x341:x}"))
-        # Ctrl-C of a hart spinning in main's loop, then a register write through P.
-        r.ask(f"M{sym['spin']:x},8:0100000000000000")
-        r.put("vCont;c")
-        time.sleep(0.3)
-        r.s.sendall(b"\x03")
-        out["ctrl-c"] = re.sub(r"p0?1\.0?1", "p1.1", r.reply())
-        pc = le(r.ask("p20"))
-        out["ctrl-c pc in main"] = sym["main"] <= pc < sym["main"] + 0x100
-        r.ask(f"M{sym['spin']:x},8:0000000000000000")
+        ctrl_c_spinning(r, sym, out)
         # Hart 1 waits in crt0's park loop (its WFI, or the test of secondary_entry after a wake-up).
         out["hart 2 pc"] = (r.ask("Hgp1.2"), sym["park"] <= le(r.ask("p20")) < sym["park_forever"] + 6)
         r.ask("Hgp1.1")
         # The access watchpoint on sink stops before main's next write to it (pc at the store).
-        r.ask(f"Z4,{sym['sink']:x},8")
-        out["awatch"] = re.sub(r"p0?1\.0?1", "p1.1", r.ask("vCont;c"))
-        r.ask(f"z4,{sym['sink']:x},8")
-        mon = r.ask("qRcmd," + b"info registers".hex())
-        text = ""
-        while mon.startswith("O") and mon != "OK":
-            text += bytes.fromhex(mon[1:]).decode(errors="replace")
-            mon = r.reply()
-        out["monitor"] = ("mstatus" in text or "MSTATUS" in text) and mon == "OK"
+        access_watch(r, sym["sink"], out)
+        text, ok = monitor(r, "info registers")
+        out["monitor"] = ("mstatus" in text or "MSTATUS" in text) and ok
         r.put("k")
         time.sleep(0.5)
     except Exception as e:  # a timeout or closed connection is the stub's failure
@@ -277,23 +150,16 @@ def raw_exchange(cmd, port, sym, attach_running=False):
 
 
 def raw_checks(a, exe, board, qemu_ok, check):
-    sym = symbols(exe)
+    sym = symbols(NM, exe)
     port = free_port()
     got = raw_exchange([a.mimic, "system", *board, "-S", "-gdb", f"tcp::{port}"], port, sym)
     if a.verbose:
         print(got)
-    check("error" not in got, "the raw exchange with mimic completed", got.get("error", ""))
-    check(got.get("threads") == "mp1.1,p1.2", "qfThreadInfo lists both harts", str(got.get("threads")))
     check(got.get("pc after step") == sym["m_trap_entry"], "vCont;s over an illegal instruction ends at the M trap "
           "handler", str(got.get("pc after step")))
     check(got.get("mcause") == 2 and got.get("mepc") == sym["illegal_insn"], "mcause/mepc through p show the trap")
-    check(got.get("ctrl-c") == "T02thread:p1.1;" and got.get("ctrl-c pc in main"), "Ctrl-C stops the spinning hart",
-          str(got.get("ctrl-c")))
     check(got.get("hart 2 pc") == ("OK", True), "Hg of thread 2 reads hart 1's pc (its WFI loop)")
-    check(re.fullmatch(r"T05thread:p1\.1;awatch:[0-9a-f]+;", got.get("awatch", "")), "Z4 reports awatch",
-          got.get("awatch", ""))
-    check(got.get("monitor"), "qRcmd reaches the monitor (info registers)")
-    check(got.get("status after k"), "k ends the machine")
+    check_shared_answers(check, got, "hart")
     if qemu_ok:
         port = free_port()
         ref = raw_exchange(["qemu-system-riscv64", "-cpu", "rv64,h=false", "-monitor", "none", "-serial", "stdio",
@@ -350,7 +216,7 @@ devmem 0x100000 32 $(( (5 << 16) | 0x3333 ))
     transcript, status, console = gdb_session(board + ["-S", "-gdb", f"tcp::{port}"], port, None, [
         f"break *0x{start_kernel:x}", "continue", "p/x $pc", "stepi", "p/x $pc", "p/x $satp", "p/x $sstatus",
         "p $priv", f"x/8xw 0x{start_kernel:x}", "delete", f"watch *(long *)0x{jiffies:x}", "continue", "delete",
-        "info threads", "continue"], timeout=400)
+        "info threads", "continue"], timeout=400, architecture=ARCH)
     secs = time.monotonic() - t0
     if a.verbose:
         print(transcript)
