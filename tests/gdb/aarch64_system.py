@@ -24,8 +24,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SRC = os.path.join(ROOT, "tests", "system", "aarch64")
 sys.path.insert(0, HERE)
-from rsp import (Checks, Rsp, access_watch, check_shared_answers, ctrl_c_spinning, finish, free_port, gdb_session, le, monitor,  # noqa: E402
-                 normalise, one_thread_name, start, symbols, transcript_diff, wait_listening)
+from rsp import (Checks, Rsp, access_watch, check_shared_answers, ctrl_c_spinning, finish,  # noqa: E402
+                 free_port, gdb_session, le, monitor, normalise, one_thread_name, start, symbols, transcript_diff,
+                 wait_listening)
 
 SKIP = 77
 CC = "aarch64-linux-gnu-gcc"
