@@ -90,33 +90,59 @@ Ipc64Perm perm64(const Ipc64Perm32& g) { return {g.key, g.uid, g.gid, g.cuid, g.
 void split_time(int64_t t, uint32_t& lo, uint32_t& hi) { lo = uint32_t(t), hi = uint32_t(uint64_t(t) >> 32); }
 uint32_t clamp32(uint64_t v) { return v > 0xffffffffu ? 0xffffffffu : uint32_t(v); }
 
+// The host's *_perm of an IPC structure, read as the ipc64_perm it is.
+template <typename HostPerm>
+Ipc64Perm32 perm32_of(const HostPerm& host) {
+  static_assert(sizeof(HostPerm) == sizeof(Ipc64Perm));
+  Ipc64Perm p;
+  memcpy(&p, &host, sizeof p);
+  return perm32(p);
+}
+template <typename HostPerm>
+void set_host_perm(HostPerm& host, const Ipc64Perm32& guest) {
+  const Ipc64Perm p = perm64(guest);
+  memcpy(&host, &p, sizeof p);
+}
+
+// IPC_STAT and its kin for a 32-bit guest: the host's structure `Host` from syscall `nr`,
+// converted by `fill(host, guest)` into the guest's `Guest`.
+template <typename Host, typename Guest, typename Fill>
+int64_t ipc_stat32(SyscallCtx& ctx, long nr, int id, int cmd, uint64_t arg, Fill fill) {
+  Host h;
+  const long r = syscall(nr, id, cmd, &h);
+  if (r < 0) return -errno;
+  Guest g{};
+  fill(h, g);
+  return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
+}
+
+// IPC_SET for a 32-bit guest: the guest's `Guest` converted by `fill(guest, host)`.
+template <typename Host, typename Guest, typename Fill>
+int64_t ipc_set32(SyscallCtx& ctx, long nr, int id, int cmd, uint64_t arg, Fill fill) {
+  Guest g;
+  if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
+  Host h{};
+  fill(g, h);
+  return host_ret(syscall(nr, id, cmd, &h));
+}
+
 int64_t shmctl32(SyscallCtx& ctx, int id, int cmd, uint64_t arg) {
   switch (cmd) {
     case IPC_STAT:
     case SHM_STAT:
-    case SHM_STAT_ANY: {
-      shmid_ds h;
-      const long r = syscall(SYS_shmctl, id, cmd, &h);
-      if (r < 0) return -errno;
-      Ipc64Perm p;
-      memcpy(&p, &h.shm_perm, sizeof p);
-      Shmid64Ds32 g{};
-      g.perm = perm32(p);
-      g.segsz = clamp32(h.shm_segsz);
-      split_time(h.shm_atime, g.atime, g.atime_high);
-      split_time(h.shm_dtime, g.dtime, g.dtime_high);
-      split_time(h.shm_ctime, g.ctime, g.ctime_high);
-      g.cpid = h.shm_cpid, g.lpid = h.shm_lpid, g.nattch = uint32_t(h.shm_nattch);
-      return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
-    }
-    case IPC_SET: {
-      Shmid64Ds32 g;
-      if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
-      shmid_ds h{};
-      const Ipc64Perm p = perm64(g.perm);
-      memcpy(&h.shm_perm, &p, sizeof p);
-      return host_ret(syscall(SYS_shmctl, id, cmd, &h));
-    }
+    case SHM_STAT_ANY:
+      return ipc_stat32<shmid_ds, Shmid64Ds32>(ctx, SYS_shmctl, id, cmd, arg, [](const shmid_ds& h, Shmid64Ds32& g) {
+        g.perm = perm32_of(h.shm_perm);
+        g.segsz = clamp32(h.shm_segsz);
+        split_time(h.shm_atime, g.atime, g.atime_high);
+        split_time(h.shm_dtime, g.dtime, g.dtime_high);
+        split_time(h.shm_ctime, g.ctime, g.ctime_high);
+        g.cpid = h.shm_cpid, g.lpid = h.shm_lpid, g.nattch = uint32_t(h.shm_nattch);
+      });
+    case IPC_SET:
+      return ipc_set32<shmid_ds, Shmid64Ds32>(ctx, SYS_shmctl, id, cmd, arg, [](const Shmid64Ds32& g, shmid_ds& h) {
+        set_host_perm(h.shm_perm, g.perm);
+      });
     case IPC_INFO: {  // struct shminfo64: nine longs
       uint64_t h[9];
       const long r = syscall(SYS_shmctl, id, cmd, h);
@@ -141,30 +167,20 @@ int64_t msgctl32(SyscallCtx& ctx, int id, int cmd, uint64_t arg) {
   switch (cmd) {
     case IPC_STAT:
     case MSG_STAT:
-    case MSG_STAT_ANY: {
-      msqid_ds h;
-      const long r = syscall(SYS_msgctl, id, cmd, &h);
-      if (r < 0) return -errno;
-      Ipc64Perm p;
-      memcpy(&p, &h.msg_perm, sizeof p);
-      Msqid64Ds32 g{};
-      g.perm = perm32(p);
-      split_time(h.msg_stime, g.stime, g.stime_high);
-      split_time(h.msg_rtime, g.rtime, g.rtime_high);
-      split_time(h.msg_ctime, g.ctime, g.ctime_high);
-      g.cbytes = clamp32(h.__msg_cbytes), g.qnum = clamp32(h.msg_qnum), g.qbytes = clamp32(h.msg_qbytes);
-      g.lspid = h.msg_lspid, g.lrpid = h.msg_lrpid;
-      return put_guest(ctx.mem, arg, g) ? r : -EFAULT;
-    }
-    case IPC_SET: {
-      Msqid64Ds32 g;
-      if (!get_guest(ctx.mem, arg, g)) return -EFAULT;
-      msqid_ds h{};
-      const Ipc64Perm p = perm64(g.perm);
-      memcpy(&h.msg_perm, &p, sizeof p);
-      h.msg_qbytes = g.qbytes;
-      return host_ret(syscall(SYS_msgctl, id, cmd, &h));
-    }
+    case MSG_STAT_ANY:
+      return ipc_stat32<msqid_ds, Msqid64Ds32>(ctx, SYS_msgctl, id, cmd, arg, [](const msqid_ds& h, Msqid64Ds32& g) {
+        g.perm = perm32_of(h.msg_perm);
+        split_time(h.msg_stime, g.stime, g.stime_high);
+        split_time(h.msg_rtime, g.rtime, g.rtime_high);
+        split_time(h.msg_ctime, g.ctime, g.ctime_high);
+        g.cbytes = clamp32(h.__msg_cbytes), g.qnum = clamp32(h.msg_qnum), g.qbytes = clamp32(h.msg_qbytes);
+        g.lspid = h.msg_lspid, g.lrpid = h.msg_lrpid;
+      });
+    case IPC_SET:
+      return ipc_set32<msqid_ds, Msqid64Ds32>(ctx, SYS_msgctl, id, cmd, arg, [](const Msqid64Ds32& g, msqid_ds& h) {
+        set_host_perm(h.msg_perm, g.perm);
+        h.msg_qbytes = g.qbytes;
+      });
     case IPC_INFO:
     case MSG_INFO: {  // struct msginfo: ints, alike
       if (!ctx.mem.access_ok(arg, sizeof(msginfo), PageFlag::kValid | PageFlag::kWrite)) return -EFAULT;
