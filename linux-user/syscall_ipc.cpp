@@ -140,9 +140,8 @@ int64_t shmctl32(SyscallCtx& ctx, int id, int cmd, uint64_t arg) {
         g.cpid = h.shm_cpid, g.lpid = h.shm_lpid, g.nattch = uint32_t(h.shm_nattch);
       });
     case IPC_SET:
-      return ipc_set32<shmid_ds, Shmid64Ds32>(ctx, SYS_shmctl, id, cmd, arg, [](const Shmid64Ds32& g, shmid_ds& h) {
-        set_host_perm(h.shm_perm, g.perm);
-      });
+      return ipc_set32<shmid_ds, Shmid64Ds32>(
+          ctx, SYS_shmctl, id, cmd, arg, [](const Shmid64Ds32& g, shmid_ds& h) { set_host_perm(h.shm_perm, g.perm); });
     case IPC_INFO: {  // struct shminfo64: nine longs
       uint64_t h[9];
       const long r = syscall(SYS_shmctl, id, cmd, h);
