@@ -513,6 +513,10 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
         take_exception(c, 2, VectorKind::Sync, syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001), false, 0, c.pc);
         return ExitAction::Continue;
       }
+      if (s.el <= 2 && (scr(c) & (wfi ? Scr::kTwi : Scr::kTwe))) {  // SCR_EL3.TWI/TWE, after EL1's and EL2's
+        take_exception(c, 3, VectorKind::Sync, syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001), false, 0, c.pc);
+        return ExitAction::Continue;
+      }
       c.pc += 4;
       return wfi ? ExitAction::Wfi : ExitAction::Wfe;
     }

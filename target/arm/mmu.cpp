@@ -309,6 +309,9 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
       if (mmu_idx == kMmuEl1Pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
     }
     if ((sctlr & Sctlr::kWXN) && (prot & Prot::kWrite)) prot &= ~Prot::kExec;
+    // SCR_EL3.SIF: the Secure state executes nothing from the Non-secure PA space.
+    const bool ns = !secure_regime || ns_t || (d & Desc::kNs);
+    if (secure_regime && ns && (reg(c, ArmReg::SCR_EL3) & Scr::kSif)) prot &= ~Prot::kExec;
     uint8_t needed = need_prot(access);
     bool allowed = (prot & needed) ||
                    (access == Access::Write && dbm_clean && (user ? el0 : true) && !(mmu_idx == kMmuEl1Pan && el0));
@@ -345,7 +348,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
-    res.ns = !secure_regime || ns_t || (d & Desc::kNs);
+    res.ns = ns;
     return finish(res);
   }
 }
@@ -391,6 +394,8 @@ uint32_t data_abort_insn_syndrome(uint32_t insn) {
 
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
   unsigned target = r.stage2 ? 2 : exception_target_el(c);
+  // SCR_EL3.EA takes external aborts to EL3 (the Arm ARM's AArch64.Abort; QEMU 7.2 does not).
+  if (r.fault == Fault::External && sys(c).have_el3 && (reg(c, ArmReg::SCR_EL3) & Scr::kEa)) target = 3;
   bool lower = sys(c).el < target;
   uint32_t fsc = fault_status(r);
   if (access == Access::Fetch) {

@@ -600,7 +600,8 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::SCR_EL3: {
       v = (v & Scr::kWritable) | Scr::kRes1;
       // Secure and Non-secure EL1&0 share the soft-TLB's indices: a world switch empties it.
-      if ((s.r[i] ^ v) & Scr::kNs) request_local_flush(c);
+      // SIF changes what the Secure regimes may execute.
+      if ((s.r[i] ^ v) & (Scr::kNs | Scr::kSif)) request_local_flush(c);
       s.r[i] = v;
       check_unmasked_irq(c);  // IRQ/FIQ routing
       update_tb_flags(c);
