@@ -35,7 +35,7 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "sstep": ["cortex-a53", "cortex-a57"], "gic": ["cortex-a57"],
                 "wp": ["cortex-a57"], "el2traps": ["cortex-a57"], "el3": ["cortex-a53", "cortex-a57"],
                 "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"], "its": ["cortex-a57"],
-                "el3traps": ["cortex-a57"]}
+                "el3traps": ["cortex-a57"], "bp_linked": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
                "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",
