@@ -457,13 +457,9 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       return ExitAction::Continue;
     }
     case kExitFpTrap: {
-      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2),
-      // then CPTR_EL3.TFP (to EL3).
-      const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
-      const bool cpacr = s.el <= 1 && !(hcr(c) & Hcr::kTge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
-      const bool cptr2 = s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & (1u << 10));
-      const unsigned to = cpacr ? target : cptr2 ? 2 : 3;
-      take_exception(c, to, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
+      // CPACR_EL1.FPEN (to EL1) first, then CPTR_EL2 (to EL2), then CPTR_EL3.TFP (to EL3).
+      const unsigned to = fp_trap_el(c);
+      take_exception(c, to ? to : target, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
       return ExitAction::Continue;
     }
     case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
@@ -540,13 +536,15 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
     case kExitWfi:
     case kExitWfe: {
       bool wfi = reason == kExitWfi;
-      uint64_t sctlr = R(c, ArmReg::SCTLR_EL1);
+      // EL0's SCTLR.nTWI/nTWE: SCTLR_EL1's, SCTLR_EL2's under E2H+TGE, none under TGE alone.
+      const bool tge = hcr(c) & Hcr::kTge;
+      const uint64_t sctlr = R(c, e2h_tge_active(c) ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
       // A WFI with an interrupt pending (masked or not) completes at once and so never traps (QEMU too).
       if (wfi && (s.lines.load() || (hcr(c) & (Hcr::kVi | Hcr::kVf)))) {
         c.pc += 4;
         return ExitAction::Continue;
       }
-      if (s.el == 0 && !(hcr(c) & Hcr::kTge) && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
+      if (s.el == 0 && (!tge || e2h_tge_active(c)) && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
         sync(syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001));
         return ExitAction::Continue;
       }

@@ -11,7 +11,8 @@
 #define MDSCR_MDE (1ull << 15)
 /* Enabled, PMC/PAC 0b11 (EL0 and EL1); BAS all for breakpoints. */
 #define BCR(bt, lbn) (1ull | (3ull << 1) | (0xfull << 5) | ((uint64_t)(lbn) << 16) | ((uint64_t)(bt) << 20))
-#define WCR_STORE_LINKED(lbn) (1ull | (3ull << 1) | (2ull << 3) | (0xffull << 5) | ((uint64_t)(lbn) << 16) | (1ull << 20))
+#define WCR_STORE_LINKED(lbn) \
+  (1ull | (3ull << 1) | (2ull << 3) | (0xffull << 5) | ((uint64_t)(lbn) << 16) | (1ull << 20))
 #define SSC(v) ((uint64_t)(v) << 14)
 
 static volatile uint64_t hits, last_esr, last_elr, last_far, counter;

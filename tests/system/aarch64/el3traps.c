@@ -17,7 +17,7 @@
 #define HCR_RW (1ull << 31)
 #define SECURE_RAM 0x0e000000ull
 /* GiB 3 maps GiB 1 (the RAM) again with NS=1: the same code through the Non-secure PA space. */
-#define NS_ALIAS(p) ((uint64_t)(p) - 0x40000000ull + 0xc0000000ull)
+#define NS_ALIAS(p) ((uint64_t)(p)-0x40000000ull + 0xc0000000ull)
 
 static volatile uint64_t last_kind, last_esr, last_elr, last_far, last_el, traps;
 
