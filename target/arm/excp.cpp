@@ -221,7 +221,10 @@ void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn
   }
   uint64_t ps = s.pstate | Pstate::kDaif;
   ps &= ~(Pstate::kSS | Pstate::kIL | Pstate::kUAO);
-  if (s.model->pan && target_el == 1 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kSPAN)) ps |= Pstate::kPAN;
+  // SCTLR_ELx.SPAN clear: PAN is set on entry to EL1, and to EL2 under E2H+TGE.
+  const bool pan_regime = target_el == 1 || (target_el == 2 && e2h_tge_active(c));
+  if (s.model->pan && pan_regime && !(R(c, target_el == 1 ? ArmReg::SCTLR_EL1 : ArmReg::SCTLR_EL2) & Sctlr::kSPAN))
+    ps |= Pstate::kPAN;
   s.pstate = ps;
   c.excl_addr = ~0ull;
   c.pc = R(c, vbar_reg(target_el)) + offset;

@@ -57,7 +57,7 @@ unsigned data_mmu_index(const A64Cpu& c) {
   switch (s.el) {
     case 0: return kMmuEl0;
     case 1: return (s.pstate & Pstate::kPAN) ? kMmuEl1Pan : kMmuEl1;
-    case 2: return kMmuEl2;
+    case 2: return (s.pstate & Pstate::kPAN) && e2h_active(c) ? kMmuEl2Pan : kMmuEl2;
     default: return kMmuEl3;
   }
 }
@@ -195,7 +195,8 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
   // VHE's EL2&0 regime (HCR_EL2.E2H: EL2, and EL0 under TGE): the EL1&0 regime's layout (two
   // ranges, TCR in the EL1 format, AP[1], PXN/UXN) with the EL2 registers.
-  const bool el2_host = (mmu_idx == kMmuEl2 && e2h_active(c)) || (mmu_idx <= kMmuEl1Pan && e2h_tge_active(c));
+  const bool el2_host =
+      ((mmu_idx == kMmuEl2 || mmu_idx == kMmuEl2Pan) && e2h_active(c)) || (mmu_idx <= kMmuEl1Pan && e2h_tge_active(c));
   // The EL2 (non-VHE) and EL3 regimes: one range from TTBR0_ELx, TCR_ELx's T0SZ/TG0/TBI/HA/HD/
   // HPD, AP[1] RES1, one XN bit.
   const bool el3 = mmu_idx == kMmuEl3;
@@ -311,15 +312,16 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
       prot |= Prot::kRead | (ro ? 0 : Prot::kWrite);
       // EL0-writable memory is never executable at EL1.
       if (!pxn && !(el0 && !ro)) prot |= Prot::kExec;
-      if (mmu_idx == kMmuEl1Pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
+      const bool pan = mmu_idx == kMmuEl1Pan || mmu_idx == kMmuEl2Pan;
+      if (pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
     }
     if ((sctlr & Sctlr::kWXN) && (prot & Prot::kWrite)) prot &= ~Prot::kExec;
     // SCR_EL3.SIF: the Secure state executes nothing from the Non-secure PA space.
     const bool ns = !secure_regime || ns_t || (d & Desc::kNs);
     if (secure_regime && ns && (reg(c, ArmReg::SCR_EL3) & Scr::kSif)) prot &= ~Prot::kExec;
     uint8_t needed = need_prot(access);
-    bool allowed = (prot & needed) ||
-                   (access == Access::Write && dbm_clean && (user ? el0 : true) && !(mmu_idx == kMmuEl1Pan && el0));
+    bool allowed = (prot & needed) || (access == Access::Write && dbm_clean && (user ? el0 : true) &&
+                                       !((mmu_idx == kMmuEl1Pan || mmu_idx == kMmuEl2Pan) && el0));
     if (!allowed) {
       res.fault = Fault::Permission;
       return res;

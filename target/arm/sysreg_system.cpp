@@ -440,6 +440,7 @@ void update_tb_flags(A64Cpu& c) {
   if (fp_trap_el(c)) f |= kTbFpTrap;  // the exit asks fp_trap_el where
   if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
   if (guest_breakpoints_armed(c)) f |= kTbGuestBp;
+  if (e2h_tge_active(c)) f |= kTbEl2Host;
   c.tb_flags = f;
 }
 
@@ -922,8 +923,9 @@ std::string dump_sysregs(const A64Cpu& c) {
                                   ArmReg::ESR_EL1,   ArmReg::FAR_EL1,       ArmReg::PAR_EL1,   ArmReg::CPACR_EL1,
                                   ArmReg::TPIDR_EL1, ArmReg::CONTEXTIDR_EL1};
   // The hypervisor's and the secure monitor's controls, on boards that have those levels.
-  static const ArmReg kShownEl2[] = {ArmReg::HCR_EL2,  ArmReg::SCTLR_EL2, ArmReg::TCR_EL2,   ArmReg::TTBR0_EL2,
-                                     ArmReg::VBAR_EL2, ArmReg::VTCR_EL2,  ArmReg::VTTBR_EL2, ArmReg::CNTHCTL_EL2};
+  static const ArmReg kShownEl2[] = {ArmReg::HCR_EL2,   ArmReg::SCTLR_EL2, ArmReg::TCR_EL2,
+                                     ArmReg::TTBR0_EL2, ArmReg::TTBR1_EL2, ArmReg::VBAR_EL2,
+                                     ArmReg::VTCR_EL2,  ArmReg::VTTBR_EL2, ArmReg::CNTHCTL_EL2};
   static const ArmReg kShownEl3[] = {ArmReg::SCR_EL3, ArmReg::SCTLR_EL3, ArmReg::VBAR_EL3, ArmReg::CPTR_EL3};
   for (ArmReg r : kShown) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
   if (s.have_el2)

@@ -3,7 +3,8 @@
    registers (UNDEFINED without E2H), the EL2&0 regime (TTBR0_EL2 and TTBR1_EL2, TCR_EL2 in the
    EL1 layout), CNTVCT_EL0 ignoring CNTVOFF_EL2 at EL2 with E2H, the EL2 virtual timer
    CNTHV_* (also as CNTV_* at EL2 with E2H), and EL0 under E2H+TGE:
-   its exceptions taken to EL2, its accesses through the EL2&0 regime (EL0 permissions). */
+   its exceptions taken to EL2, its accesses through the EL2&0 regime (EL0 permissions); EL2
+   under E2H+TGE with PSTATE.PAN, and its LDTR using EL0's permissions. */
 #include "lib.h"
 
 #define HCR_RW (1ull << 31)
@@ -12,7 +13,7 @@
 /* TTBR1_EL2's range: the RAM's first GiB again at the top of the address space. */
 #define HIGH(p) ((uint64_t)(p)-0x40000000ull + 0xffffffffc0000000ull)
 
-static volatile uint64_t elr1_in_handler, abort_esr, abort_far, undef, last_esr, last_elr, last_far, last_kind,
+static volatile uint64_t aborts, elr1_in_handler, abort_esr, abort_far, undef, last_esr, last_elr, last_far, last_kind,
     el0_done;
 static volatile uint64_t probe = 0x1234;
 extern char el0_code[], el0_svc[], el0_load[];
@@ -26,8 +27,9 @@ uint64_t trap_el2(uint64_t kind, uint64_t* frame) {
     undef++;
     return elr + 4;
   }
-  if (ec == 0x24) { /* EL0's data abort: noted and skipped */
+  if (ec == 0x24 || ec == 0x25) { /* EL0's or EL2's data abort: noted and skipped */
     abort_esr = esr, abort_far = last_far;
+    aborts++;
     return elr + 4;
   }
   if (ec == 0x15) { /* EL0's SVC: done, back to EL2 */
@@ -175,6 +177,25 @@ int main(void) {
   show("  EL0's read through TTBR1_EL2", el0_read);
   show("EL0's read of an EL2-only page: esr", abort_esr);
   show("  far is the word", abort_far == (uint64_t)&probe);
+  /* EL2 under E2H+TGE: PSTATE.PAN denies its data accesses to EL0's memory; LDTR/STTR use EL0's
+     permissions (EL2-only memory faults, EL0's does not, whatever PAN). */
+  uint64_t got;
+  aborts = abort_esr = 0;
+  __asm__ volatile(".inst 0xd500419f /* msr pan, #1 */\n isb" ::: "memory");
+  got = *(volatile uint64_t*)HIGH(&probe);
+  show("PAN set: EL2 read of EL0 memory faults", aborts);
+  show("  esr", abort_esr);
+  aborts = abort_esr = 0;
+  __asm__ volatile("mov %0, #0\n ldtr %0, [%1]" : "=&r"(got) : "r"(HIGH(&probe)) : "memory");
+  show("PAN set: LDTR of EL0 memory", got);
+  show("  aborts", aborts);
+  __asm__ volatile(".inst 0xd500409f /* msr pan, #0 */\n isb" ::: "memory");
+  got = *(volatile uint64_t*)HIGH(&probe);
+  show("PAN clear: EL2 read of EL0 memory", got);
+  show("  aborts", aborts);
+  __asm__ volatile("mov %0, #0\n ldtr %0, [%1]" : "=&r"(got) : "r"(&probe) : "memory");
+  show("LDTR of EL2-only memory faults", aborts);
+  show("  esr", abort_esr);
   WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) & ~1ull);
   __asm__ volatile("isb");
   WRITE_SYSREG(hcr_el2, HCR_RW);
