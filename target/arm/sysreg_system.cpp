@@ -544,7 +544,23 @@ bool sysreg_write_ends_block(uint32_t enc) {
   }
 }
 
+namespace {
+// MRS/MSR of the register `enc` names (after VHE's redirection; the debugger's view as it is).
+bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v);
+bool write_named(A64Cpu& c, uint32_t enc, uint64_t v);
+}  // namespace
+
 bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
+  enc = vhe_redirect(c, enc);
+  return enc != kNoReg && read_named(c, enc, v);
+}
+bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+  enc = vhe_redirect(c, enc);
+  return enc != kNoReg && write_named(c, enc, v);
+}
+
+namespace {
+bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v) {
   ArmSysState& s = sys(c);
   if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_read && s.hooks->gic_read(enc, s.el, v);
   if (is_id_space(enc)) {
@@ -560,7 +576,6 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     return true;
   }
   if (is_pmu_reg(enc)) return pmu_read(c, enc, v);
-  enc = vhe_redirect(c, enc);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -656,7 +671,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   }
 }
 
-bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+bool write_named(A64Cpu& c, uint32_t enc, uint64_t v) {
   ArmSysState& s = sys(c);
   if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_write && s.hooks->gic_write(enc, s.el, v);
   unsigned n, which;
@@ -676,7 +691,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     return true;
   }
   if (is_pmu_reg(enc)) return pmu_write(c, enc, v);
-  enc = vhe_redirect(c, enc);
   int i = find_reg(enc);
   if (i < 0) return false;
   ArmReg r = ArmReg(i);
@@ -811,8 +825,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   }
 }
 
-namespace {
-
 // Translated code's helpers: the accessibility at this EL was checked at translation; the
 // dynamic traps (EL0 controls, the GIC's answer, SP_EL0 with SPSel 0) are raised here.
 uint64_t h_sysreg_read(tcg::CpuBase* env, uint64_t enc, uint64_t pc, uint64_t rt, uint64_t, uint64_t) {
@@ -896,7 +908,7 @@ bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
     return true;
   }
-  return sysreg_read(c, enc, v);
+  return read_named(c, enc, v);  // the register named, not VHE's redirection at the vCPU's EL
 }
 
 bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
@@ -908,7 +920,7 @@ bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   }
   const int i = find_reg(enc);
   if (is_id_space(enc) || (i >= 0 && kRegs[i].kind == Kind::Id)) return false;
-  return sysreg_write(c, enc, v);
+  return write_named(c, enc, v);
 }
 
 std::string dump_sysregs(const A64Cpu& c) {
