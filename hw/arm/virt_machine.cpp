@@ -126,8 +126,8 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
       return board->gic_sysreg_write(i, enc, el, false, v);
     };
     h.timer_output = [board, i](unsigned t, bool level) {
-      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp,
-                                                 ArmTimer::Sec};  // by ArmTimerId
+      static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp, ArmTimer::Sec,
+                                                 ArmTimer::HypVirt};  // by ArmTimerId
       board->set_timer_output(i, kBoardTimer[t], level);
     };
     h.pmu_output = [board, i](bool level) { board->set_pmu_output(i, level); };

@@ -109,6 +109,8 @@ constexpr uint32_t kTbCacheTrap = 1u << 11;
 // Some guest hardware breakpoint (DBGBCR<n>.E, MDSCR_EL1.MDE) is armed: every instruction first
 // asks the breakpoint helper whether it matches.
 constexpr uint32_t kTbGuestBp = 1u << 12;
+// HCR_EL2.E2H and TGE (VHE's host): EL2's LDTR/STTR use EL0's permissions in the EL2&0 regime.
+constexpr uint32_t kTbEl2Host = 1u << 13;
 inline unsigned tb_rmode(uint32_t tb_flags) { return tb_flags & 3; }
 
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.

@@ -85,7 +85,7 @@ constexpr ArmCpuModel kModels[] = {
      0x41023000},
     // max: QEMU's MIDR and cache geometry with the features mimic implements: AES/PMULL, SHA1,
     // SHA256/SHA512, SHA3, SM3, SM4, CRC32 and LSE atomics (ISAR0), LRCPC (ISAR1), 48-bit PA with 16-bit
-    // ASIDs and all three granules (MMFR0), hardware AF/dirty updates and PAN (MMFR1), UAO (MMFR2).
+    // ASIDs and all three granules (MMFR0), hardware AF/dirty updates, VHE and PAN (MMFR1), UAO (MMFR2).
     // PMCR_EL0: IMP, IDCODE, N = 6 (QEMU's).
     {"max",
      0x000f0510,
@@ -101,7 +101,7 @@ constexpr ArmCpuModel kModels[] = {
      0x11100212120,
      0x100000,
      0x00100025,
-     0x00100002,
+     0x00100102,
      0x10,
      AARCH32_IDS(0x10101105),
      0x00c50838,

@@ -84,11 +84,16 @@ bool debug_exceptions_enabled(const A64Cpu& c) {
 namespace {
 constexpr uint64_t kMdscrMde = 1u << 15;
 unsigned num_breakpoints(const A64Cpu& c) { return unsigned((sys(c).model->id_aa64dfr0 >> 12) & 15) + 1; }
+// The context-aware breakpoints are the last ID_AA64DFR0.CTX_CMPs + 1.
+bool context_aware(const A64Cpu& c, unsigned n) {
+  const unsigned brps = num_breakpoints(c), ctx = unsigned((sys(c).model->id_aa64dfr0 >> 28) & 15) + 1;
+  return n < brps && n + ctx >= brps;
+}
 
-// DBGBCR<n>'s PMC (bits 2:1) and HMC (13) cover the current EL (Non-secure; EL3 never).
-bool breakpoint_covers_el(uint64_t bcr, unsigned el) {
-  const unsigned pmc = unsigned(bcr >> 1) & 3;
-  const bool hmc = (bcr >> 13) & 1;
+// DBGBCR<n>/DBGWCR<n>'s PMC/PAC (bits 2:1) and HMC (13) cover the current EL (EL3 never).
+bool covers_el(uint64_t cr, unsigned el) {
+  const unsigned pmc = unsigned(cr >> 1) & 3;
+  const bool hmc = (cr >> 13) & 1;
   switch (el) {
     case 0: return pmc & 2;
     case 1: return pmc & 1;
@@ -96,21 +101,56 @@ bool breakpoint_covers_el(uint64_t bcr, unsigned el) {
     default: return false;
   }
 }
+// SSC (bits 15:14): 0b01 and 0b11 the Non-secure state only, 0b10 the Secure state only.
+bool covers_security_state(const A64Cpu& c, uint64_t cr) {
+  const unsigned ssc = unsigned(cr >> 14) & 3;
+  return ssc == 0 || (ssc == 2) == is_secure(c);
+}
+
+// A context ID comparison of breakpoint n: CONTEXTIDR_EL1 against DBGBVR<n>[31:0], at EL1 and
+// EL0 (the EL2 and EL3 regimes have no CONTEXTIDR_EL1 to compare without VHE).
+bool context_matches(const A64Cpu& c, unsigned n) {
+  const ArmSysState& s = sys(c);
+  if (s.el > 1) return false;
+  return uint32_t(s.r[size_t(ArmReg::CONTEXTIDR_EL1)]) == uint32_t(s.dbg_bvr[n]);
+}
+// The breakpoint a linked breakpoint or watchpoint names (LBN, bits 19:16) matches: an enabled
+// context-aware linked context ID breakpoint (BT 0b0011) whose context matches. Links to
+// anything else generate no events (the CONSTRAINED UNPREDICTABLE choice QEMU makes too).
+bool linked_matches(const A64Cpu& c, uint64_t cr) {
+  const ArmSysState& s = sys(c);
+  const unsigned lbn = unsigned(cr >> 16) & 15;
+  if (!context_aware(c, lbn)) return false;
+  const uint64_t bcr = s.dbg_bcr[lbn];
+  return (bcr & 1) && ((bcr >> 20) & 15) == 3 && context_matches(c, lbn);
+}
+
+// Breakpoint n (enabled, for this EL and security state) matches the instruction at pc:
+// BT 0b0000 unlinked address, 0b0001 address linked to a context breakpoint, 0b0010 unlinked
+// context ID (any instruction in the context). Linked context types match only through a link;
+// VMID types are not implemented (no events; the DBGBCR write logs it).
+bool breakpoint_matches(const A64Cpu& c, unsigned n, uint64_t pc) {
+  const ArmSysState& s = sys(c);
+  const uint64_t bcr = s.dbg_bcr[n];
+  if (!(bcr & 1) || !covers_el(bcr, s.el) || !covers_security_state(c, bcr)) return false;
+  const unsigned bt = unsigned(bcr >> 20) & 15;
+  const uint64_t addr = uint64_t(int64_t(s.dbg_bvr[n] << 15) >> 15) & ~uint64_t(3);  // VA[48:2], sign-extended
+  switch (bt) {
+    case 0: return addr == pc;
+    case 1: return addr == pc && linked_matches(c, bcr);
+    case 2: return context_aware(c, n) && context_matches(c, n);
+    default: return false;
+  }
+}
 
 uint64_t h_breakpoint_check(tcg::CpuBase* env, uint64_t pc, uint64_t, uint64_t, uint64_t, uint64_t) {
   auto& c = *static_cast<A64Cpu*>(env);
-  const ArmSysState& s = sys(c);
   if (!debug_exceptions_enabled(c)) return 0;
   for (unsigned n = 0; n < num_breakpoints(c) && n < 16; ++n) {
-    const uint64_t bcr = s.dbg_bcr[n];
-    const unsigned bt = unsigned(bcr >> 20) & 15;
-    // Unlinked instruction address match only (linked and context types never match here).
-    if (!(bcr & 1) || bt != 0 || !breakpoint_covers_el(bcr, s.el)) continue;
-    const uint64_t addr = uint64_t(int64_t(s.dbg_bvr[n] << 15) >> 15) & ~uint64_t(3);  // VA[48:2], sign-extended
-    if (addr != pc) continue;
+    if (!breakpoint_matches(c, n, pc)) continue;
     const unsigned target = debug_target_el(c);
     c.pc = pc;
-    record_exception(c, target, syndrome(s.el < target ? kEcBreakpointLower : kEcBreakpoint, 0x22));
+    record_exception(c, target, syndrome(sys(c).el < target ? kEcBreakpointLower : kEcBreakpoint, 0x22));
     tcg::cpu_loop_exit(&c, kExitException);
   }
   return 0;
@@ -181,7 +221,10 @@ void take_exception(A64Cpu& c, unsigned target_el, VectorKind kind, uint32_t syn
   }
   uint64_t ps = s.pstate | Pstate::kDaif;
   ps &= ~(Pstate::kSS | Pstate::kIL | Pstate::kUAO);
-  if (s.model->pan && target_el == 1 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kSPAN)) ps |= Pstate::kPAN;
+  // SCTLR_ELx.SPAN clear: PAN is set on entry to EL1, and to EL2 under E2H+TGE.
+  const bool pan_regime = target_el == 1 || (target_el == 2 && e2h_tge_active(c));
+  if (s.model->pan && pan_regime && !(R(c, target_el == 1 ? ArmReg::SCTLR_EL1 : ArmReg::SCTLR_EL2) & Sctlr::kSPAN))
+    ps |= Pstate::kPAN;
   s.pstate = ps;
   c.excl_addr = ~0ull;
   c.pc = R(c, vbar_reg(target_el)) + offset;
@@ -319,10 +362,11 @@ bool insn_writes(uint32_t insn) {
 
 bool take_watchpoint(A64Cpu& c, unsigned n, uint64_t addr, bool write) {
   ArmSysState& s = sys(c);
-  // DBGWCR.PAC: 0b01 EL1, 0b10 EL0, 0b11 both (Non-secure; EL2 would need HMC).
-  const unsigned pac = unsigned(s.dbg_wcr[n] >> 1) & 3;
-  const bool el_matches = (s.el == 1 && (pac & 1)) || (s.el == 0 && (pac & 2));
-  if (!el_matches || !debug_exceptions_enabled(c)) return false;
+  // DBGWCR's PAC/HMC and SSC as a breakpoint's; WT (bit 20) links it to a context breakpoint.
+  const uint64_t wcr = s.dbg_wcr[n];
+  const bool matches =
+      covers_el(wcr, s.el) && covers_security_state(c, wcr) && (!(wcr & (1u << 20)) || linked_matches(c, wcr));
+  if (!matches || !debug_exceptions_enabled(c)) return false;
   const unsigned target = debug_target_el(c);
   const uint32_t iss = (write ? 1u << 6 : 0) | 0x22;
   take_exception(c, target, VectorKind::Sync, syndrome(s.el < target ? kEcWatchpointLower : kEcWatchpoint, iss), true,
@@ -416,13 +460,9 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
       return ExitAction::Continue;
     }
     case kExitFpTrap: {
-      // CPACR_EL1.FPEN (EL0/EL1 to EL1, or EL2 under TGE) first, then CPTR_EL2.TFP (to EL2),
-      // then CPTR_EL3.TFP (to EL3).
-      const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
-      const bool cpacr = s.el <= 1 && !(hcr(c) & Hcr::kTge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
-      const bool cptr2 = s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & (1u << 10));
-      const unsigned to = cpacr ? target : cptr2 ? 2 : 3;
-      take_exception(c, to, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
+      // CPACR_EL1.FPEN (to EL1) first, then CPTR_EL2 (to EL2), then CPTR_EL3.TFP (to EL3).
+      const unsigned to = fp_trap_el(c);
+      take_exception(c, to ? to : target, VectorKind::Sync, syndrome(kEcFpAccess, 0x1e00000), false, 0, c.pc);
       return ExitAction::Continue;
     }
     case kExitPcAlignment: sync(syndrome(kEcPcAlign, 0), true, c.pc); return ExitAction::Continue;
@@ -499,18 +539,24 @@ ExitAction handle_exit(A64Cpu& c, tcg::PhysMemory& phys, uint32_t reason) {
     case kExitWfi:
     case kExitWfe: {
       bool wfi = reason == kExitWfi;
-      uint64_t sctlr = R(c, ArmReg::SCTLR_EL1);
+      // EL0's SCTLR.nTWI/nTWE: SCTLR_EL1's, SCTLR_EL2's under E2H+TGE, none under TGE alone.
+      const bool tge = hcr(c) & Hcr::kTge;
+      const uint64_t sctlr = R(c, e2h_tge_active(c) ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
       // A WFI with an interrupt pending (masked or not) completes at once and so never traps (QEMU too).
       if (wfi && (s.lines.load() || (hcr(c) & (Hcr::kVi | Hcr::kVf)))) {
         c.pc += 4;
         return ExitAction::Continue;
       }
-      if (s.el == 0 && !(hcr(c) & Hcr::kTge) && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
+      if (s.el == 0 && (!tge || e2h_tge_active(c)) && !(sctlr & (wfi ? Sctlr::kNTWI : Sctlr::kNTWE))) {
         sync(syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001));
         return ExitAction::Continue;
       }
       if (s.el <= 1 && (hcr(c) & (wfi ? Hcr::kTwi : Hcr::kTwe))) {  // HCR_EL2.TWI/TWE
         take_exception(c, 2, VectorKind::Sync, syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001), false, 0, c.pc);
+        return ExitAction::Continue;
+      }
+      if (s.el <= 2 && (scr(c) & (wfi ? Scr::kTwi : Scr::kTwe))) {  // SCR_EL3.TWI/TWE, after EL1's and EL2's
+        take_exception(c, 3, VectorKind::Sync, syndrome(kEcWfx, wfi ? 0x1e00000 : 0x1e00001), false, 0, c.pc);
         return ExitAction::Continue;
       }
       c.pc += 4;

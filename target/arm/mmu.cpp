@@ -57,7 +57,7 @@ unsigned data_mmu_index(const A64Cpu& c) {
   switch (s.el) {
     case 0: return kMmuEl0;
     case 1: return (s.pstate & Pstate::kPAN) ? kMmuEl1Pan : kMmuEl1;
-    case 2: return kMmuEl2;
+    case 2: return (s.pstate & Pstate::kPAN) && e2h_active(c) ? kMmuEl2Pan : kMmuEl2;
     default: return kMmuEl3;
   }
 }
@@ -193,11 +193,16 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   };
   WalkResult res;
   const uint8_t all = Prot::kRead | Prot::kWrite | Prot::kExec;
+  // VHE's EL2&0 regime (HCR_EL2.E2H: EL2, and EL0 under TGE): the EL1&0 regime's layout (two
+  // ranges, TCR in the EL1 format, AP[1], PXN/UXN) with the EL2 registers.
+  const bool el2_host =
+      ((mmu_idx == kMmuEl2 || mmu_idx == kMmuEl2Pan) && e2h_active(c)) || (mmu_idx <= kMmuEl1Pan && e2h_tge_active(c));
   // The EL2 (non-VHE) and EL3 regimes: one range from TTBR0_ELx, TCR_ELx's T0SZ/TG0/TBI/HA/HD/
   // HPD, AP[1] RES1, one XN bit.
-  const bool single = mmu_idx == kMmuEl2 || mmu_idx == kMmuEl3;  // a single-range regime (EL2, EL3)
   const bool el3 = mmu_idx == kMmuEl3;
-  const uint64_t sctlr = reg(c, el3 ? ArmReg::SCTLR_EL3 : single ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
+  const bool single = (mmu_idx == kMmuEl2 && !el2_host) || el3;  // a single-range regime (EL2, EL3)
+  const bool el2_regs = single || el2_host;
+  const uint64_t sctlr = reg(c, el3 ? ArmReg::SCTLR_EL3 : el2_regs ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1);
   if (!(sctlr & Sctlr::kM)) {
     // MMU off: flat, device-nGnRnE data and normal executable instructions.
     if (vaddr & ~kPaMask) {
@@ -209,7 +214,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     res.ns = !secure_regime;
     return finish(res);
   }
-  const uint64_t tcr = reg(c, el3 ? ArmReg::TCR_EL3 : single ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
+  const uint64_t tcr = reg(c, el3 ? ArmReg::TCR_EL3 : el2_regs ? ArmReg::TCR_EL2 : ArmReg::TCR_EL1);
   const bool upper = (vaddr >> 55) & 1;
   const bool tbi = (tcr >> (single ? 20 : upper ? 38 : 37)) & 1;
   unsigned txsz = unsigned(tcr >> (upper ? 16 : 0)) & 63;
@@ -235,10 +240,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
   const unsigned stride = gbits - 3;
   const unsigned levels = (inputsize - gbits + stride - 1) / stride;
   unsigned level = 4 - levels;
-  uint64_t ttbr = reg(c, el3      ? ArmReg::TTBR0_EL3
-                         : single ? ArmReg::TTBR0_EL2
-                         : upper  ? ArmReg::TTBR1_EL1
-                                  : ArmReg::TTBR0_EL1);
+  uint64_t ttbr = reg(c, el3        ? ArmReg::TTBR0_EL3
+                         : single   ? ArmReg::TTBR0_EL2
+                         : el2_host ? (upper ? ArmReg::TTBR1_EL2 : ArmReg::TTBR0_EL2)
+                         : upper    ? ArmReg::TTBR1_EL1
+                                    : ArmReg::TTBR0_EL1);
   uint64_t table = ttbr & kPaMask & ~uint64_t(1);
   const bool hpd = (tcr >> (single ? 24 : upper ? 42 : 41)) & 1;
   const bool ha = model.hafdbs && ((tcr >> (single ? 21 : 39)) & 1), hd = ha && ((tcr >> (single ? 22 : 40)) & 1);
@@ -306,12 +312,16 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
       prot |= Prot::kRead | (ro ? 0 : Prot::kWrite);
       // EL0-writable memory is never executable at EL1.
       if (!pxn && !(el0 && !ro)) prot |= Prot::kExec;
-      if (mmu_idx == kMmuEl1Pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
+      const bool pan = mmu_idx == kMmuEl1Pan || mmu_idx == kMmuEl2Pan;
+      if (pan && el0) prot &= Prot::kExec;  // PAN: no data access to EL0 memory
     }
     if ((sctlr & Sctlr::kWXN) && (prot & Prot::kWrite)) prot &= ~Prot::kExec;
+    // SCR_EL3.SIF: the Secure state executes nothing from the Non-secure PA space.
+    const bool ns = !secure_regime || ns_t || (d & Desc::kNs);
+    if (secure_regime && ns && (reg(c, ArmReg::SCR_EL3) & Scr::kSif)) prot &= ~Prot::kExec;
     uint8_t needed = need_prot(access);
-    bool allowed = (prot & needed) ||
-                   (access == Access::Write && dbm_clean && (user ? el0 : true) && !(mmu_idx == kMmuEl1Pan && el0));
+    bool allowed = (prot & needed) || (access == Access::Write && dbm_clean && (user ? el0 : true) &&
+                                       !((mmu_idx == kMmuEl1Pan || mmu_idx == kMmuEl2Pan) && el0));
     if (!allowed) {
       res.fault = Fault::Permission;
       return res;
@@ -341,11 +351,11 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (d & Desc::kAp2) prot &= ~Prot::kWrite;
     res.prot = prot;
     res.pa = ((d & kPaMask & ~page_mask) | (vaddr & page_mask));
-    const ArmReg mair = el3 ? ArmReg::MAIR_EL3 : single ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1;
+    const ArmReg mair = el3 ? ArmReg::MAIR_EL3 : el2_regs ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1;
     res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
     res.large = shift > 12;
-    res.ns = !secure_regime || ns_t || (d & Desc::kNs);
+    res.ns = ns;
     return finish(res);
   }
 }
@@ -391,6 +401,8 @@ uint32_t data_abort_insn_syndrome(uint32_t insn) {
 
 void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access) {
   unsigned target = r.stage2 ? 2 : exception_target_el(c);
+  // SCR_EL3.EA takes external aborts to EL3 (the Arm ARM's AArch64.Abort; QEMU 7.2 does not).
+  if (r.fault == Fault::External && sys(c).have_el3 && (reg(c, ArmReg::SCR_EL3) & Scr::kEa)) target = 3;
   bool lower = sys(c).el < target;
   uint32_t fsc = fault_status(r);
   if (access == Access::Fetch) {
@@ -399,8 +411,10 @@ void record_abort(A64Cpu& c, const WalkResult& r, uint64_t vaddr, Access access)
   } else {
     uint32_t iss = fsc | (access == Access::Write ? 1u << 6 : 0) | (r.s1ptw ? 1u << 7 : 0);
     record_exception(c, target, syndrome(lower ? kEcDataAbortLower : kEcDataAbort, iss), true, vaddr);
-    // To EL2 the instruction syndrome is added when the exception is taken (pc is exact then).
-    sys(c).exc_wants_insn_syndrome = target == 2 && !r.s1ptw;
+    // The instruction syndrome of a stage-2 fault, or of EL2's own stage-1 fault, is added when
+    // the exception is taken (pc is exact then). EL0's faults under TGE have none (ISV 0), as on
+    // QEMU 7.2 (tests/system/aarch64/vhe.c, el2.c).
+    sys(c).exc_wants_insn_syndrome = target == 2 && !r.s1ptw && (r.stage2 || sys(c).el == 2);
   }
   if (r.stage2) {
     sys(c).exc_ipa = r.ipa;

@@ -18,8 +18,9 @@ enum MmuIndex : unsigned {
   kMmuEl1Pan = 2,  // EL1 with PSTATE.PAN: EL0-accessible data is denied
   kMmuEl2 = 3,     // EL2 regime (MMU off: flat)
   kMmuEl3 = 4,     // EL3 regime (MMU off: flat)
+  kMmuEl2Pan = 5,  // EL2 with E2H (the EL2&0 regime) and PSTATE.PAN
 };
-constexpr unsigned kNumMmuModes = 5;
+constexpr unsigned kNumMmuModes = 6;
 
 unsigned data_mmu_index(const A64Cpu& c);
 unsigned fetch_mmu_index(unsigned el);

@@ -93,6 +93,9 @@ constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
 
 uint64_t counter(const A64Cpu& c) { return sys(c).read_counter ? sys(c).read_counter() : 0; }
 
+// SCTLR_EL1, or SCTLR_EL2 for EL0 under E2H and TGE (the EL2&0 regime's controls).
+uint64_t el0_sctlr(const A64Cpu& c) { return R(c, e2h_tge_active(c) ? ArmReg::SCTLR_EL2 : ArmReg::SCTLR_EL1); }
+
 uint64_t timer_count(const A64Cpu& c, unsigned t) {
   return t == unsigned(ArmTimerId::Virt) ? counter(c) - sys(c).cntvoff : counter(c);
 }
@@ -121,6 +124,9 @@ bool timer_reg(ArmReg r, unsigned* t, TimerField* f) {
     case ArmReg::CNTPS_TVAL_EL1: *t = 3, *f = TimerField::Tval; return true;
     case ArmReg::CNTPS_CTL_EL1: *t = 3, *f = TimerField::Ctl; return true;
     case ArmReg::CNTPS_CVAL_EL1: *t = 3, *f = TimerField::Cval; return true;
+    case ArmReg::CNTHV_TVAL_EL2: *t = 4, *f = TimerField::Tval; return true;
+    case ArmReg::CNTHV_CTL_EL2: *t = 4, *f = TimerField::Ctl; return true;
+    case ArmReg::CNTHV_CVAL_EL2: *t = 4, *f = TimerField::Cval; return true;
     default: return false;
   }
 }
@@ -170,9 +176,10 @@ void raise_sysreg_trap(A64Cpu& c, unsigned target_el, uint32_t enc, bool read, u
   tcg::cpu_loop_exit(&c, kExitException);
 }
 
-// EL0 accesses that SCTLR_EL1/CNTKCTL_EL1/PMUSERENR_EL0 may disable: true when this one traps.
+// EL0 accesses that SCTLR_EL1/CNTKCTL_EL1/PMUSERENR_EL0 (SCTLR_EL2/CNTHCTL_EL2 under E2H and
+// TGE) may disable: true when this one traps.
 bool el0_trapped(const A64Cpu& c, ArmReg r) {
-  uint64_t sctlr = R(c, ArmReg::SCTLR_EL1), kctl = R(c, ArmReg::CNTKCTL_EL1);
+  uint64_t sctlr = el0_sctlr(c), kctl = el0_timer_controls(c);
   switch (r) {
     case ArmReg::CTR_EL0: return !(sctlr & Sctlr::kUCT);
     case ArmReg::DAIF: return !(sctlr & Sctlr::kUMA);
@@ -210,7 +217,8 @@ uint64_t el2_traps(const A64Cpu& c) {
 bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   const ArmSysState& s = sys(c);
   if (!s.have_el2 || s.el > 1 || is_secure(c) || (s.el == 0 && (R(c, ArmReg::HCR_EL2) & Hcr::kTge))) return false;
-  const uint64_t h = el2_traps(c), cnthctl = R(c, ArmReg::CNTHCTL_EL2);
+  // CNTHCTL_EL2.EL1PCTEN/EL1PCEN: bits 0/1, or 10/11 in the E2H layout.
+  const uint64_t h = el2_traps(c), cnthctl = R(c, ArmReg::CNTHCTL_EL2) >> ((h & Hcr::kE2h) ? 10 : 0);
   if (is_id_space(enc)) return s.el == 1 && (h & Hcr::kTid3);
   const int i = find_reg(enc);
   if (i < 0) return false;
@@ -283,6 +291,108 @@ uint64_t hcr_el2_effective(const A64Cpu& c) {
   return s.have_el2 && !is_secure(c) ? s.r[size_t(ArmReg::HCR_EL2)] : 0;
 }
 
+bool has_vhe(const A64Cpu& c) { return ((sys(c).model->id_aa64mmfr1 >> 8) & 15) != 0; }
+bool e2h_active(const A64Cpu& c) { return hcr_el2_effective(c) & Hcr::kE2h; }
+bool e2h_tge_active(const A64Cpu& c) {
+  const uint64_t h = hcr_el2_effective(c);
+  return (h & Hcr::kE2h) && (h & Hcr::kTge);
+}
+
+unsigned fp_trap_el(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  const uint64_t h = hcr_el2_effective(c);
+  const bool tge = h & Hcr::kTge;
+  // CPACR_EL1.FPEN: 0b01 traps EL0 only, 0b00/0b10 trap EL0 and EL1 (not EL0 under TGE).
+  const unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
+  if (s.el <= 1 && !(s.el == 0 && tge) && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0)))
+    return s.el == 0 && tge ? 2 : 1;
+  if (s.have_el2 && s.el <= 2 && !is_secure(c)) {
+    const uint64_t cptr = R(c, ArmReg::CPTR_EL2);
+    if (h & Hcr::kE2h) {
+      // The CPACR layout: FPEN 0b00/0b10 trap EL0-EL2, 0b01 EL0 under TGE.
+      const unsigned fpen2 = unsigned(cptr >> 20) & 3;
+      if (fpen2 == 0 || fpen2 == 2 || (fpen2 == 1 && tge && s.el == 0)) return 2;
+    } else if (cptr & kCptrTfp) {
+      return 2;
+    }
+  }
+  if (s.have_el3 && (R(c, ArmReg::CPTR_EL3) & kCptrTfp)) return 3;  // CPTR_EL3.TFP: every EL
+  return 0;
+}
+
+uint64_t effective_cntvoff(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if ((s.el == 2 && e2h_active(c)) || (s.el == 0 && e2h_tge_active(c))) return 0;
+  return s.cntvoff;
+}
+
+uint64_t el0_timer_controls(const A64Cpu& c) {
+  return e2h_tge_active(c) ? R(c, ArmReg::CNTHCTL_EL2) & 0x3ff : R(c, ArmReg::CNTKCTL_EL1);
+}
+
+namespace {
+constexpr uint32_t kNoReg = ~0u;  // vhe_redirect: the access is UNDEFINED
+constexpr unsigned kOp1Shift = 11;
+constexpr uint32_t kOp1Mask = 7u << kOp1Shift;
+
+// The EL1 (and EL0 timer) registers E2H redirects at EL2 to their EL2 counterparts, and which
+// the *_EL12/*_EL02 encodings (op1 = 5) reach from EL2.
+ArmReg vhe_el2_counterpart(ArmReg r) {
+  switch (r) {
+    case ArmReg::SCTLR_EL1: return ArmReg::SCTLR_EL2;
+    case ArmReg::CPACR_EL1: return ArmReg::CPTR_EL2;
+    case ArmReg::TTBR0_EL1: return ArmReg::TTBR0_EL2;
+    case ArmReg::TTBR1_EL1: return ArmReg::TTBR1_EL2;
+    case ArmReg::TCR_EL1: return ArmReg::TCR_EL2;
+    case ArmReg::SPSR_EL1: return ArmReg::SPSR_EL2;
+    case ArmReg::ELR_EL1: return ArmReg::ELR_EL2;
+    case ArmReg::AFSR0_EL1: return ArmReg::AFSR0_EL2;
+    case ArmReg::AFSR1_EL1: return ArmReg::AFSR1_EL2;
+    case ArmReg::ESR_EL1: return ArmReg::ESR_EL2;
+    case ArmReg::FAR_EL1: return ArmReg::FAR_EL2;
+    case ArmReg::MAIR_EL1: return ArmReg::MAIR_EL2;
+    case ArmReg::AMAIR_EL1: return ArmReg::AMAIR_EL2;
+    case ArmReg::VBAR_EL1: return ArmReg::VBAR_EL2;
+    case ArmReg::CONTEXTIDR_EL1: return ArmReg::CONTEXTIDR_EL2;
+    case ArmReg::CNTKCTL_EL1: return ArmReg::CNTHCTL_EL2;
+    case ArmReg::CNTP_TVAL_EL0: return ArmReg::CNTHP_TVAL_EL2;
+    case ArmReg::CNTP_CTL_EL0: return ArmReg::CNTHP_CTL_EL2;
+    case ArmReg::CNTP_CVAL_EL0: return ArmReg::CNTHP_CVAL_EL2;
+    case ArmReg::CNTV_TVAL_EL0: return ArmReg::CNTHV_TVAL_EL2;
+    case ArmReg::CNTV_CTL_EL0: return ArmReg::CNTHV_CTL_EL2;
+    case ArmReg::CNTV_CVAL_EL0: return ArmReg::CNTHV_CVAL_EL2;
+    default: return ArmReg::kCount;
+  }
+}
+// An op1 = 5 encoding (*_EL12, *_EL02): the EL1 or EL0 register it names, or kCount.
+ArmReg vhe_el12_target(uint32_t enc) {
+  if ((enc >> 14) != 3 || (enc & kOp1Mask) != (5u << kOp1Shift)) return ArmReg::kCount;
+  const bool timer = ((enc >> 7) & 15) == 14 && (((enc >> 3) & 15) == 2 || ((enc >> 3) & 15) == 3);
+  const int i = find_reg((enc & ~kOp1Mask) | ((timer ? 3u : 0u) << kOp1Shift));
+  if (i < 0 || vhe_el2_counterpart(ArmReg(i)) == ArmReg::kCount) return ArmReg::kCount;
+  return ArmReg(i);
+}
+
+// The register an access at the current EL reaches under VHE: with E2H at EL2 the EL1
+// encodings name the EL2 registers and the *_EL12 ones the EL1 registers (UNDEFINED without
+// E2H); at EL0 under E2H and TGE the EL1 timers are the EL2 ones.
+uint32_t vhe_redirect(const A64Cpu& c, uint32_t enc) {
+  const ArmSysState& s = sys(c);
+  const ArmReg el1 = vhe_el12_target(enc);
+  if (el1 != ArmReg::kCount) return s.el >= 2 && (R(c, ArmReg::HCR_EL2) & Hcr::kE2h) ? kRegs[size_t(el1)].enc : kNoReg;
+  if (s.el == 1 || s.el == 3 || !e2h_active(c)) return enc;
+  const int i = find_reg(enc);
+  if (i < 0) return enc;
+  const ArmReg el2 = vhe_el2_counterpart(ArmReg(i));
+  if (el2 == ArmReg::kCount) return enc;
+  if (s.el == 0) {  // EL0 under E2H+TGE reaches the EL2 timers; its other registers stay
+    const bool timer = ArmReg(i) >= ArmReg::CNTP_TVAL_EL0 && ArmReg(i) <= ArmReg::CNTV_CVAL_EL0;
+    return timer && e2h_tge_active(c) ? kRegs[size_t(el2)].enc : enc;
+  }
+  return kRegs[size_t(el2)].enc;
+}
+}  // namespace
+
 void enter_nonsecure(A64Cpu& c, unsigned el) {
   ArmSysState& s = sys(c);
   s.r[size_t(ArmReg::SCR_EL3)] |= Scr::kNs | Scr::kRw | (s.have_el2 ? Scr::kHce : 0);
@@ -327,15 +437,10 @@ void update_tb_flags(A64Cpu& c) {
   uint32_t f = c.tb_flags & kTbFpcrMask;
   f |= s.el << kTbElShift;
   f |= data_mmu_index(c) << kTbMmuShift;
-  // CPACR_EL1.FPEN: 0b01 traps EL0 only, 0b00/0b10 trap EL0 and EL1 (EL2/EL3 are not affected).
-  unsigned fpen = unsigned(R(c, ArmReg::CPACR_EL1) >> 20) & 3;
-  bool trap = s.el <= 1 && (fpen == 0 || fpen == 2 || (fpen == 1 && s.el == 0));
-  // CPTR_EL2.TFP: EL0, EL1 and EL2 trap to EL2 (the exit asks fp_trap_el where).
-  if (s.have_el2 && s.el <= 2 && !is_secure(c) && (R(c, ArmReg::CPTR_EL2) & kCptrTfp)) trap = true;
-  if (s.have_el3 && (R(c, ArmReg::CPTR_EL3) & kCptrTfp)) trap = true;  // CPTR_EL3.TFP: every EL, to EL3
-  if (trap) f |= kTbFpTrap;
+  if (fp_trap_el(c)) f |= kTbFpTrap;  // the exit asks fp_trap_el where
   if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
   if (guest_breakpoints_armed(c)) f |= kTbGuestBp;
+  if (e2h_tge_active(c)) f |= kTbEl2Host;
   c.tb_flags = f;
 }
 
@@ -380,6 +485,8 @@ SysregCheck sysreg_accessible(uint32_t enc, unsigned el, bool write, bool gicv3)
   if (is_id_space(enc)) return !write && el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
   unsigned n, which;
   if (is_debug_bp(enc, &n, &which)) return el >= 1 ? SysregCheck::Ok : SysregCheck::Undefined;
+  // *_EL12/*_EL02: from EL2 up (the helper checks HCR_EL2.E2H).
+  if (vhe_el12_target(enc) != ArmReg::kCount) return el >= 2 ? SysregCheck::Ok : SysregCheck::Undefined;
   int i = find_reg(enc);
   if (i < 0 && is_pmu_reg(enc)) return SysregCheck::Ok;  // PMEVCNTR<n>/PMEVTYPER<n>: pmu.cpp decides
   if (i < 0) return SysregCheck::Undefined;
@@ -407,6 +514,7 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::HCR_EL2):
     case int(ArmReg::CPTR_EL2):
     case int(ArmReg::TTBR0_EL2):
+    case int(ArmReg::TTBR1_EL2):
     case int(ArmReg::TCR_EL2):
     case int(ArmReg::VTTBR_EL2):
     case int(ArmReg::VTCR_EL2):
@@ -421,6 +529,9 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CNTHP_CTL_EL2):
     case int(ArmReg::CNTHP_CVAL_EL2):
     case int(ArmReg::CNTHP_TVAL_EL2):
+    case int(ArmReg::CNTHV_CTL_EL2):
+    case int(ArmReg::CNTHV_CVAL_EL2):
+    case int(ArmReg::CNTHV_TVAL_EL2):
     case int(ArmReg::SCTLR_EL3):
     case int(ArmReg::SCR_EL3):
     case int(ArmReg::CPTR_EL3):
@@ -433,7 +544,23 @@ bool sysreg_write_ends_block(uint32_t enc) {
   }
 }
 
+namespace {
+// MRS/MSR of the register `enc` names (after VHE's redirection; the debugger's view as it is).
+bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v);
+bool write_named(A64Cpu& c, uint32_t enc, uint64_t v);
+}  // namespace
+
 bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
+  enc = vhe_redirect(c, enc);
+  return enc != kNoReg && read_named(c, enc, v);
+}
+bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+  enc = vhe_redirect(c, enc);
+  return enc != kNoReg && write_named(c, enc, v);
+}
+
+namespace {
+bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v) {
   ArmSysState& s = sys(c);
   if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_read && s.hooks->gic_read(enc, s.el, v);
   if (is_id_space(enc)) {
@@ -472,7 +599,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
       return true;
     case ArmReg::REVIDR_EL1: v = m.revidr; return true;
     case ArmReg::CTR_EL0: v = m.ctr; return true;
-    case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(R(c, ArmReg::SCTLR_EL1) & Sctlr::kDZE) ? 16 : 0); return true;
+    case ArmReg::DCZID_EL0: v = m.dczid | (s.el == 0 && !(el0_sctlr(c) & Sctlr::kDZE) ? 16 : 0); return true;
     case ArmReg::CLIDR_EL1: v = m.clidr; return true;
     case ArmReg::AIDR_EL1: v = m.aidr; return true;
     case ArmReg::CCSIDR_EL1: {
@@ -488,10 +615,12 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     case ArmReg::VBAR_EL1:
     case ArmReg::TPIDRRO_EL0:
     case ArmReg::CNTKCTL_EL1:
+    case ArmReg::CNTHCTL_EL2:
     case ArmReg::SCTLR_EL2:
     case ArmReg::HCR_EL2:
     case ArmReg::CPTR_EL2:
     case ArmReg::TTBR0_EL2:
+    case ArmReg::TTBR1_EL2:
     case ArmReg::TCR_EL2:
     case ArmReg::VTTBR_EL2:
     case ArmReg::VTCR_EL2:
@@ -532,7 +661,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     }
     case ArmReg::CNTFRQ_EL0: v = kSystemCntfrq; return true;
     case ArmReg::CNTPCT_EL0: v = counter(c); return true;
-    case ArmReg::CNTVCT_EL0: v = counter(c) - s.cntvoff; return true;
+    case ArmReg::CNTVCT_EL0: v = counter(c) - effective_cntvoff(c); return true;
     case ArmReg::OSLSR_EL1: v = 0x8 | (s.oslk ? 2 : 0); return true;  // OSLM = 0b10: the OS lock is implemented
     case ArmReg::DBGCLAIMSET_EL1: v = 0xff; return true;
     case ArmReg::DBGCLAIMCLR_EL1: v = s.claim; return true;
@@ -542,7 +671,7 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
   }
 }
 
-bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
+bool write_named(A64Cpu& c, uint32_t enc, uint64_t v) {
   ArmSysState& s = sys(c);
   if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_write && s.hooks->gic_write(enc, s.el, v);
   unsigned n, which;
@@ -551,6 +680,12 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     if (n >= limit) return false;
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
+    const unsigned bt = unsigned(v >> 20) & 15;
+    if (which == 1 && (v & 1) && bt > 3 && s.hooks && s.hooks->log_unimp)
+      s.hooks->log_unimp(
+          fmt::format("aarch64: DBGBCR{}_EL1.BT {:#x} (VMID or mismatch matching) is not implemented: "
+                      "the breakpoint never matches",
+                      n, bt));
     if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
     update_tb_flags(c);  // breakpoints armed or not
     return true;
@@ -600,7 +735,8 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::SCR_EL3: {
       v = (v & Scr::kWritable) | Scr::kRes1;
       // Secure and Non-secure EL1&0 share the soft-TLB's indices: a world switch empties it.
-      if ((s.r[i] ^ v) & Scr::kNs) request_local_flush(c);
+      // SIF changes what the Secure regimes may execute.
+      if ((s.r[i] ^ v) & (Scr::kNs | Scr::kSif)) request_local_flush(c);
       s.r[i] = v;
       check_unmasked_irq(c);  // IRQ/FIQ routing
       update_tb_flags(c);
@@ -613,6 +749,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::SP_EL2: s.sp_el[2] = v; return true;
     case ArmReg::SCTLR_EL2:
     case ArmReg::TTBR0_EL2:
+    case ArmReg::TTBR1_EL2:
     case ArmReg::TCR_EL2:
     case ArmReg::VTTBR_EL2:  // the soft-TLB holds no VMIDs either
     case ArmReg::VTCR_EL2:
@@ -620,11 +757,11 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
       s.r[i] = v;
       return true;
     case ArmReg::HCR_EL2: {
+      if (!has_vhe(c)) v &= ~Hcr::kE2h;  // RES0 without FEAT_VHE (-cpu max has it)
       const uint64_t changed = s.r[i] ^ v;
       s.r[i] = v;
+      // E2H/TGE switch EL0 and EL2 between regimes that share the soft-TLB's indices.
       if (changed & (Hcr::kVm | Hcr::kE2h | Hcr::kTge)) request_local_flush(c);
-      if ((changed & v & Hcr::kE2h) && s.hooks && s.hooks->log_unimp)
-        s.hooks->log_unimp("aarch64: HCR_EL2.E2H set: VHE is not implemented (ID_AA64MMFR1.VH is 0)");
       if (changed & kHcrRouting) check_unmasked_irq(c);
       update_tb_flags(c);  // TPCP/TPU
       return true;
@@ -632,6 +769,10 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     case ArmReg::CPTR_EL2:
       s.r[i] = v;
       update_tb_flags(c);
+      return true;
+    case ArmReg::CNTHCTL_EL2:
+      s.r[i] = v;
+      timers_changed(c);  // the event stream under E2H+TGE
       return true;
     case ArmReg::SP_EL1: s.sp_el[1] = v; return true;
     case ArmReg::CNTVOFF_EL2:
@@ -683,8 +824,6 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
     default: return false;
   }
 }
-
-namespace {
 
 // Translated code's helpers: the accessibility at this EL was checked at translation; the
 // dynamic traps (EL0 controls, the GIC's answer, SP_EL0 with SPSel 0) are raised here.
@@ -769,7 +908,7 @@ bool debug_sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& v) {
     v = bank == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[bank];
     return true;
   }
-  return sysreg_read(c, enc, v);
+  return read_named(c, enc, v);  // the register named, not VHE's redirection at the vCPU's EL
 }
 
 bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
@@ -781,20 +920,30 @@ bool debug_sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
   }
   const int i = find_reg(enc);
   if (is_id_space(enc) || (i >= 0 && kRegs[i].kind == Kind::Id)) return false;
-  return sysreg_write(c, enc, v);
+  return write_named(c, enc, v);
 }
 
 std::string dump_sysregs(const A64Cpu& c) {
   const ArmSysState& s = sys(c);
   std::string out = fmt::format(" PSTATE   {:016x} (EL{}{} DAIF {:x})\n", read_pstate(c), s.el, s.spsel ? 'h' : 't',
                                 (s.pstate >> 6) & 15);
-  for (unsigned el = 0; el < 2; ++el)
+  const unsigned top_el = s.have_el3 ? 3 : s.have_el2 ? 2 : 1;
+  for (unsigned el = 0; el < top_el; ++el)
     out += fmt::format(" SP_EL{}    {:016x}\n", el, el == (s.spsel ? s.el : 0) ? c.sp : s.sp_el[el]);
   static const ArmReg kShown[] = {ArmReg::SCTLR_EL1, ArmReg::TCR_EL1,       ArmReg::TTBR0_EL1, ArmReg::TTBR1_EL1,
                                   ArmReg::MAIR_EL1,  ArmReg::VBAR_EL1,      ArmReg::ELR_EL1,   ArmReg::SPSR_EL1,
                                   ArmReg::ESR_EL1,   ArmReg::FAR_EL1,       ArmReg::PAR_EL1,   ArmReg::CPACR_EL1,
                                   ArmReg::TPIDR_EL1, ArmReg::CONTEXTIDR_EL1};
+  // The hypervisor's and the secure monitor's controls, on boards that have those levels.
+  static const ArmReg kShownEl2[] = {ArmReg::HCR_EL2,   ArmReg::SCTLR_EL2, ArmReg::TCR_EL2,
+                                     ArmReg::TTBR0_EL2, ArmReg::TTBR1_EL2, ArmReg::VBAR_EL2,
+                                     ArmReg::VTCR_EL2,  ArmReg::VTTBR_EL2, ArmReg::CNTHCTL_EL2};
+  static const ArmReg kShownEl3[] = {ArmReg::SCR_EL3, ArmReg::SCTLR_EL3, ArmReg::VBAR_EL3, ArmReg::CPTR_EL3};
   for (ArmReg r : kShown) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
+  if (s.have_el2)
+    for (ArmReg r : kShownEl2) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
+  if (s.have_el3)
+    for (ArmReg r : kShownEl3) out += fmt::format(" {:<14} {:016x}\n", kRegs[size_t(r)].name, s.r[size_t(r)]);
   return out;
 }
 

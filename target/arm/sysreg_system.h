@@ -153,8 +153,8 @@ struct ArmCpuHooks {
 
 constexpr uint64_t kPsciNotHandled = ~uint64_t(0) - 0x1000, kPsciCpuOff = ~uint64_t(0) - 0x1001;
 
-enum class ArmTimerId : unsigned { Phys = 0, Virt = 1, HypPhys = 2, SecurePhys = 3 };
-constexpr unsigned kNumArmTimers = 4;
+enum class ArmTimerId : unsigned { Phys = 0, Virt = 1, HypPhys = 2, SecurePhys = 3, HypVirt = 4 };
+constexpr unsigned kNumArmTimers = 5;
 
 struct ArmSysState {
   const ArmCpuModel* model = nullptr;
@@ -217,6 +217,20 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr);
 bool is_secure(const A64Cpu& c);
 // HCR_EL2 as it applies: 0 without EL2 and in the Secure state (which has no EL2).
 uint64_t hcr_el2_effective(const A64Cpu& c);
+// FEAT_VHE (ID_AA64MMFR1.VH: -cpu max): HCR_EL2.E2H is writable.
+bool has_vhe(const A64Cpu& c);
+// HCR_EL2.E2H / E2H and TGE as they apply (Non-secure, with EL2).
+bool e2h_active(const A64Cpu& c);
+bool e2h_tge_active(const A64Cpu& c);
+// Where FP/SIMD accesses at the current EL trap (CPACR_EL1.FPEN, CPTR_EL2.TFP or, with E2H,
+// its FPEN, CPTR_EL3.TFP, in that order): 0 when they do not.
+unsigned fp_trap_el(const A64Cpu& c);
+// CNTVOFF as it applies to the current EL's CNTVCT_EL0 reads (0 at EL2 with E2H, and at EL0
+// with E2H and TGE).
+uint64_t effective_cntvoff(const A64Cpu& c);
+// The EL0 controls CNTKCTL_EL1 holds, or CNTHCTL_EL2 (its low bits have the same layout) for
+// EL0 under E2H and TGE.
+uint64_t el0_timer_controls(const A64Cpu& c);
 // Leaves reset's EL3 for the Non-secure `el` (2 or 1), as QEMU's boot code does for a kernel:
 // SCR_EL3.NS, RW, and HCE when EL2 exists.
 void enter_nonsecure(A64Cpu& c, unsigned el);

@@ -1,4 +1,4 @@
-// GenericTimer: CNTP/CNTV/CNTHP compare values against the counter (virtual = physical - CNTVOFF),
+// GenericTimer: CNTP/CNTV/CNTHP/CNTPS/CNTHV compare values against the counter (virtual = physical - CNTVOFF),
 // ISTATUS and the output level (ENABLE && ISTATUS && !IMASK), host deadlines on the TimerQueue.
 #include "target/arm/timer.h"
 
@@ -58,7 +58,7 @@ void GenericTimer::stop() {
 }
 
 uint64_t GenericTimer::event_stream_period_ns() const {
-  uint64_t kctl = sys(cpu_).r[size_t(ArmReg::CNTKCTL_EL1)];
+  uint64_t kctl = el0_timer_controls(cpu_);  // CNTKCTL_EL1, or CNTHCTL_EL2 under E2H+TGE
   if (!(kctl & 4)) return 0;
   // An event each time counter bit EVNTI changes (one edge direction): every 2^(EVNTI+1) ticks.
   unsigned bit = unsigned(kctl >> 4) & 15;

@@ -113,9 +113,10 @@ bool trans_LDST_imm9(DisasContext& s, uint32_t size, bool V, uint32_t opc, uint3
     case 0:  // LDUR/STUR/PRFUM
       gen_access(s, a, add_off(s, base, off), t, n, Arg{});
       return true;
-    case 2: {  // LDTR/STTR: at EL0 the same as an ordinary access; at EL1 with EL0's permissions
+    case 2: {  // LDTR/STTR: at EL0 the same as an ordinary access; at EL1 (and EL2 under E2H+TGE)
+               // with EL0's permissions
       const uint32_t saved = s.ir.mem_index;
-      if (s.system && s.el == 1) s.ir.mem_index = kUnprivMmuIndex;
+      if (s.system && (s.el == 1 || (s.el == 2 && (s.tb_flags & kTbEl2Host)))) s.ir.mem_index = kUnprivMmuIndex;
       gen_access(s, a, add_off(s, base, off), t, n, Arg{});
       s.ir.mem_index = saved;
       return true;

@@ -124,8 +124,14 @@ def main():
               "Linux's perf driver finds the PMU's 7 counters")
     if a.virtualization:
         check("CPU: All CPU(s) started at EL2" in out, "Linux reports every CPU started at EL2")
-        check(re.search(r"kvm \[1\]: (Hyp nVHE|VHE) mode initialized successfully", out) is not None,
-              "KVM initialised its hypervisor at EL2")
+        # -cpu max has FEAT_VHE: Linux runs at EL2 itself (E2H, TGE) and KVM in VHE mode, as on QEMU.
+        vhe = a.cpu == "max"
+        if vhe:
+            check("CPU features: detected: Virtualization Host Extensions" in out,
+                  "Linux detects the Virtualization Host Extensions (-cpu max)")
+        mode = "VHE" if vhe else "Hyp nVHE"
+        check(re.search(r"kvm \[1\]: %s mode initialized successfully" % mode, out) is not None,
+              "KVM initialised its hypervisor at EL2 (%s mode)" % mode)
         check("KVM-DEVICE present" in out, "/dev/kvm exists")
     check(status == expected_status, "exit status %s is the one the guest's poweroff gives (%d)" % (status, expected_status))
     if not ok:

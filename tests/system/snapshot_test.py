@@ -113,6 +113,23 @@ class Machine:
             return None
 
 
+# The hypervisor's and secure monitor's controls, which Linux sets once at boot: equal before the
+# save and after the restore (in the monitor's `info registers`, CPU 0).
+# TTBR0_EL2 holds KVM's nVHE hypervisor tables; under VHE (-cpu max) the kernel itself runs at EL2
+# and switches TTBR0_EL2/TTBR1_EL2 (ASID) with every process, so only the controls are compared.
+HIGHER_EL_REGS = ["HCR_EL2", "VBAR_EL2", "TCR_EL2", "SCTLR_EL2", "SCR_EL3"]
+
+
+def higher_el_registers(m, vhe=False):
+    got, out = m.monitor("info registers", r"info registers[\s\S]*?\(mimic\) ", 30)
+    regs = {}
+    for name in HIGHER_EL_REGS + ([] if vhe else ["TTBR0_EL2"]):
+        r = re.search(r"(?m)^\s*%s\s+([0-9a-f]{16})" % name, out)
+        if r:
+            regs[name] = r.group(1)
+    return regs
+
+
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
@@ -125,6 +142,10 @@ def main():
     ap.add_argument("--timeout", type=int, default=600)
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     ap.add_argument("--pci", action="store_true", help="riscv64: the disk on virtio-blk-pci (aarch64 always is)")
+    ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu (max: with virtualization=on Linux runs VHE)")
+    ap.add_argument("--machine-opts", default="",
+                    help="aarch64: appended to -M virt,gic-version=3 (,virtualization=on / ,secure=on,...): the "
+                         "qcow2 case then also compares the EL2/EL3 registers of `info registers` across the restore")
     a = ap.parse_args()
     arm = a.arch == "aarch64"
     os.makedirs(a.workdir, exist_ok=True)
@@ -132,7 +153,8 @@ def main():
     if not got:
         return 77
     kernel, busybox = got
-    work = os.path.join(a.workdir, "snapshot" + ("-aarch64" if arm else "") + ("-pci" if a.pci else ""))
+    work = os.path.join(a.workdir, "snapshot" + ("-aarch64" if arm else "") + ("-pci" if a.pci else "") +
+                        re.sub(r"[^a-z0-9]+", "-", a.machine_opts) + ("" if a.cpu == "cortex-a57" else "-" + a.cpu))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     mods = kernel_modules(kernel, ["virtio_blk"] if arm else MODULES)
@@ -149,7 +171,7 @@ def main():
     def machine_cmd(disk, fmt, extra=(), ram="512M", initrd=initrd):
         drive = ["-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, fmt)]
         if arm:
-            return [a.mimic, "system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a57", "-m", ram,
+            return [a.mimic, "system-aarch64", "-M", "virt,gic-version=3" + a.machine_opts, "-cpu", a.cpu, "-m", ram,
                     "-nographic", "-kernel", kernel, "-initrd", initrd, "-append", "console=ttyAMA0 panic=-1",
                     "-no-reboot"] + drive + ["-device", "virtio-blk-pci,drive=hd0"] + list(extra)
         return [a.mimic, "system", "-M", "virt", "-m", ram, "-nographic", "-bios", "default", "-kernel", kernel,
@@ -202,6 +224,7 @@ def main():
             before = max(m.counts())
             got, out = m.monitor("savevm s1")
             check(got and "Error" not in out, "savevm s1 through the monitor (%s)" % out.strip()[-200:])
+            saved_regs = higher_el_registers(m, a.cpu == "max") if a.machine_opts else None
             got, out = m.monitor("info snapshots", r"(?m)^--\s+s1\s", 30)
             check(got, "info snapshots lists s1 in QEMU's layout:\n" + out.strip())
             check("VM CLOCK" in out and "ICOUNT" in out, "with the columns ID TAG VM SIZE DATE VM CLOCK ICOUNT")
@@ -214,6 +237,10 @@ def main():
                 r = run(["qemu-img", "check", disk])
                 check(r.returncode == 0, "qemu-img check accepts the image (%s)" % r.stdout.strip().splitlines()[-1:])
             m2 = resume_and_check(machine_cmd(disk, "qcow2", ["-loadvm", "s1"]), "-loadvm s1", before, after, date1)
+            if saved_regs is not None:
+                loaded_regs = higher_el_registers(m2, a.cpu == "max")
+                check(saved_regs and saved_regs == loaded_regs and any(int(v, 16) for v in saved_regs.values()),
+                      "the EL2/EL3 registers are restored (%s; after -loadvm %s)" % (saved_regs, loaded_regs))
             got, out = m2.monitor("info snapshots", r"(?m)^--\s+s1\s", 30)
             check(got, "the restored machine's info snapshots lists s1")
             got, out = m2.monitor("delvm s1")
