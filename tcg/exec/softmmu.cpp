@@ -35,6 +35,7 @@ bool CodePages::Map::empty() const {
 }
 
 bool CodePages::is_code(uint64_t phys_page) const {
+  if (!maybe_code(phys_page)) return false;
   std::lock_guard lock(mutex_);
   return pages_.count(phys_page) != 0;
 }
@@ -43,6 +44,8 @@ void CodePages::mark(uint64_t phys_page) {
   std::vector<SoftMmu*> mmus;
   {
     std::lock_guard lock(mutex_);
+    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
+    hint_[n / 64].fetch_or(uint64_t(1) << (n % 64), std::memory_order_relaxed);
     auto [it, inserted] = pages_.try_emplace(phys_page);
     it->second.translating = true;
     if (!inserted) return;  // already write-protected in every TLB
@@ -73,22 +76,30 @@ void CodePages::set_code(uint64_t phys_page, const Map& map) {
   it->second.translating = false;
 }
 
-void CodePages::notify_write(uint64_t phys, uint64_t len) {
-  if (len == 0) return;
+CodePages::Write CodePages::notify_write(uint64_t phys, uint64_t len) {
+  if (len == 0) return Write::kNoCode;
   const uint64_t end = phys + len;
   const uint64_t first = phys & kPageMask, last = (end - 1) & kPageMask;
+  Write result = Write::kNoCode;
   for (uint64_t page = first;; page += kPageSize) {
     const uint64_t lo = std::max(phys, page), hi = std::min(end, page + kPageSize);
-    bool hit;
-    {
+    bool hit = false;
+    if (maybe_code(page)) {
       std::lock_guard lock(mutex_);
       auto it = pages_.find(page);
-      hit = it != pages_.end() && (it->second.translating || it->second.map.overlaps(lo - page, hi - lo));
+      if (it != pages_.end()) {
+        hit = it->second.translating || it->second.map.overlaps(lo - page, hi - lo);
+        if (!hit && result == Write::kNoCode) result = Write::kBesideCode;
+      }
     }
     // The engine drops the blocks overlapping [lo, hi) and records what is left (set_code).
-    if (hit) invalidate_(lo, hi);
+    if (hit) {
+      invalidate_(lo, hi);
+      result = Write::kDroppedCode;
+    }
     if (page == last) break;
   }
+  return result;
 }
 
 void CodePages::add_mmu(SoftMmu* mmu) {
@@ -104,6 +115,7 @@ void CodePages::remove_mmu(SoftMmu* mmu) {
 void CodePages::clear() {
   std::lock_guard lock(mutex_);
   pages_.clear();
+  for (auto& w : hint_) w.store(0, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -384,11 +396,12 @@ void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned
     }
     return;
   }
-  if (e->addr_write & TlbFlag::kNotDirty) {
-    code_pages_.notify_write(phys, size);
-    // The page's blocks are gone: later writes may take the fast path again. Cleared only after
-    // the fence and check below, so that a translation marking the page again meanwhile either
-    // sees this entry (and sets the flag back) or is seen here.
+  // A write beside the page's code drops nothing, and the entry keeps its flag (one cheap check
+  // per store, as QEMU's notdirty writes).
+  if ((e->addr_write & TlbFlag::kNotDirty) && code_pages_.notify_write(phys, size) != CodePages::Write::kBesideCode) {
+    // No code is left on the page, maybe: later writes may take the fast path again. Cleared only
+    // after the fence and check below, so that a translation marking the page again meanwhile
+    // either sees this entry (and sets the flag back) or is seen here.
     uint64_t w = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED);
     __atomic_store_n(&e->addr_write, w & ~uint64_t(TlbFlag::kNotDirty), __ATOMIC_RELAXED);
     std::atomic_thread_fence(std::memory_order_seq_cst);

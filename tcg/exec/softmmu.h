@@ -161,8 +161,10 @@ class CodePages {
   void add_code(uint64_t phys, uint64_t len);
   // The exact code of a page after some of its blocks were dropped (empty: no code is left).
   void set_code(uint64_t phys_page, const Map& map);
-  // A write of [phys, phys + len) is about to happen (slow path, DMA, loader).
-  void notify_write(uint64_t phys, uint64_t len);
+  // A write of [phys, phys + len) is about to happen (slow path, DMA, loader): whether it
+  // reached no page with code, only bytes beside code, or code (whose blocks are dropped).
+  enum class Write { kNoCode, kBesideCode, kDroppedCode };
+  Write notify_write(uint64_t phys, uint64_t len);
   void add_mmu(SoftMmu* mmu);
   void remove_mmu(SoftMmu* mmu);
   void clear();  // after a full flush: no page holds code
@@ -172,6 +174,14 @@ class CodePages {
     Map map;
     bool translating = false;  // between mark and add_code: the whole page counts as code
   };
+  // One bit per physical page number modulo kHintBits, set by mark and cleared by clear only: a
+  // clear bit answers "no code" without the lock (every TLB fill asks).
+  static constexpr unsigned kHintBits = 1u << 16;
+  std::atomic<uint64_t> hint_[kHintBits / 64] = {};
+  bool maybe_code(uint64_t phys_page) const {
+    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
+    return hint_[n / 64].load(std::memory_order_relaxed) & (uint64_t(1) << (n % 64));
+  }
   mutable std::mutex mutex_;
   std::unordered_map<uint64_t, Page> pages_;
   std::vector<SoftMmu*> mmus_;
