@@ -9,6 +9,10 @@ and a compute workload inside the booted guest (bench/workloads/*.c, cross-compi
 With --arch aarch64 the machine is the Arm virt board (Debian's arm64 kernel directly, -kernel
 Image -initrd, console on ttyAMA0, PSCI poweroff) against qemu-system-aarch64.
 
+With --codepage: instead, the bare-metal program tests/system/{riscv,aarch64}/codepage.c (a loop
+storing 400000 times into the 4 KiB page of its own code, then code patched on that page) on
+both boards, against qemu-system-riscv64 and -aarch64; outputs must agree.
+
 Each machine powers off by itself; a run whose console lacks the guest's marker line fails the
 benchmark (a fast but broken boot cannot score). Times are the best of --runs wall-clock runs;
 the workload's time is (boot + workload) - boot; the boot's CPU time (user + sys of the emulator
@@ -109,6 +113,34 @@ def compare(a, emus, args, boot_rd, work_rd, note=""):
     return 0
 
 
+def codepage(a):
+    """The store-into-code-page program on both boards: best wall time of --runs, QEMU and mimic."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "system"))
+    import run_baremetal  # noqa: E402
+    rows = []
+    for arch, cc, qemu, sub, board in (
+            ("riscv64", "riscv64-linux-gnu-gcc", "qemu-system-riscv64", "system", ["-M", "virt", "-bios", "none"]),
+            ("aarch64", "aarch64-linux-gnu-gcc", "qemu-system-aarch64", "system-aarch64",
+             ["-M", "virt", "-cpu", "cortex-a57"])):
+        src = os.path.join(ROOT, "tests", "system", "riscv" if arch == "riscv64" else "aarch64")
+        out_dir = os.path.join(a.workdir, "codepage-" + arch)
+        os.makedirs(out_dir, exist_ok=True)
+        prog = run_baremetal.build(cc, "codepage", out_dir, src, arch)
+        args = board + ["-nographic", "-kernel", prog]
+        marker = "patch_again="
+        q, q_out, _ = run([qemu] + args, marker, a.runs)
+        m, m_out, _ = run([a.mimic, sub] + args, marker, a.runs)
+        if q_out != m_out:
+            print(f"FAIL: {arch}: the outputs differ:\nqemu:\n{q_out}\nmimic:\n{m_out}")
+            return 1
+        rows.append((arch, q, m))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores); best of {a.runs}")
+    print(f"{'codepage (bare metal, s)':28}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
+    for arch, q, m in rows:
+        print(f"{'  ' + arch:28}{q:12.2f}{m:10.2f}{m / q:12.2f}")
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mimic", default=os.path.join(ROOT, "build", "mimic"))
@@ -120,8 +152,11 @@ def main():
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
     ap.add_argument("--gic", default="3", help="aarch64: -M virt,gic-version=")
+    ap.add_argument("--codepage", action="store_true", help="the store-into-code-page program on both boards")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
+    if a.codepage:
+        return codepage(a)
     if a.arch == "aarch64":
         return main_aarch64(a)
     got = prepare(a, "riscv64", "riscv64", "")

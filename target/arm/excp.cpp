@@ -383,7 +383,8 @@ bool do_sys_op(A64Cpu& c, uint32_t op, uint64_t v) {
     bool inner = crm == 3 || crm == 1;
     bool by_va = op2 == 1 || op2 == 3 || op2 == 5 || op2 == 7;
     uint64_t page = tcg::SoftMmu::kFlushAll;
-    if (by_va && !s.has_large_mappings) page = (v << 12) & ~uint64_t(0xfff);
+    // A VA inside a block mapping: the soft-MMU widens the flush itself (SoftMmu::flush_page).
+    if (by_va) page = (v << 12) & ~uint64_t(0xfff);
     if (by_va && page != tcg::SoftMmu::kFlushAll) page = uint64_t(int64_t(page << 8) >> 8);  // VA[55] extends
     if (page == tcg::SoftMmu::kFlushAll) {
       if (s.tlb_flush_all) s.tlb_flush_all();

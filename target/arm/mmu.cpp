@@ -163,7 +163,7 @@ WalkResult stage2_walk(A64Cpu& c, tcg::PhysMemory& phys, const Stage2& s2, uint6
     res.fault = Fault::None;
     res.prot = prot;
     res.pa = (d & kPaMask & ~page_mask) | (ipa & page_mask);
-    res.large = shift > 12;
+    res.page_bits = shift;
     return res;
   }
 }
@@ -187,7 +187,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     if (t.fault != Fault::None) return t;
     r.pa = t.pa;
     r.prot &= t.prot;
-    r.large = r.large || t.large;
+    r.page_bits = std::max(r.page_bits, t.page_bits);  // either stage's block: flush_page widens
     if (secure_only(c, r.pa)) r.fault = Fault::External;
     return r;
   };
@@ -354,7 +354,7 @@ WalkResult translate_address(A64Cpu& c, tcg::PhysMemory& phys, uint64_t vaddr, A
     const ArmReg mair = el3 ? ArmReg::MAIR_EL3 : el2_regs ? ArmReg::MAIR_EL2 : ArmReg::MAIR_EL1;
     res.attr = uint8_t(reg(c, mair) >> (8 * ((d & Desc::kAttrIndx) >> 2)));
     res.sh = uint8_t((d & Desc::kSh) >> 8);
-    res.large = shift > 12;
+    res.page_bits = shift;
     res.ns = ns;
     return finish(res);
   }
@@ -438,8 +438,8 @@ bool A64MmuTarget::tlb_fill(tcg::CpuBase* env, uint64_t vaddr, Access access, un
     if (!probe) record_abort(c, r, vaddr, access);
     return false;
   }
-  if (r.large) sys(c).has_large_mappings = true;
   out->phys_page = r.pa & tcg::kPageMask;
+  out->page_bits = r.page_bits;  // the soft-MMU tracks blocks itself: TLBI by VA of a 4K page stays local
   out->prot = r.prot;
   return true;
 }

@@ -36,7 +36,6 @@ void snapshot_registers(A64Cpu& c, hw::StateIo& io) {
   set_fpcr(c, fpcr);
   set_fpsr(c, fpsr);
   c.excl_addr = ~0ull;  // the exclusive monitor is open: a pending STXR fails, as after an exception
-  s.has_large_mappings = true;
   update_tb_flags(c);
 }
 

@@ -462,7 +462,6 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   std::memset(s.cnt_cval, 0, sizeof s.cnt_cval);
   s.exc_syndrome = 0;
   s.event.store(false);
-  s.has_large_mappings = false;
   R(c, ArmReg::SCTLR_EL1) = model.reset_sctlr;
   R(c, ArmReg::MDSCR_EL1) = 0;
   R(c, ArmReg::VPIDR_EL2) = model.midr;

@@ -191,7 +191,6 @@ struct ArmSysState {
   bool exc_ipa_valid = false;
   // Event register (WFE/SEV).
   std::atomic<bool> event{false};
-  bool has_large_mappings = false;  // some TLB entry came from a block or a >4K page (TLBI by VA flushes all)
   ArmCpuHooks* hooks = nullptr;
   // Reads the physical counter (CNTPCT_EL0) / arms the timer deadline (sysreg writes).
   std::function<uint64_t()> read_counter;

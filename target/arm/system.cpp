@@ -129,7 +129,6 @@ struct ArmCpu::Impl {
     }
     if (all) {
       mmu->flush();
-      state->has_large_mappings = false;
     } else {
       for (uint64_t p : pages) mmu->flush_page(p);
     }

@@ -60,8 +60,32 @@ struct JumpCacheSet {
   JumpCacheEntry* entries = nullptr;                      // what generated code probes
   std::unique_ptr<std::atomic<TranslationBlock*>[]> tbs;  // the TB behind each entry
   std::atomic<uint32_t> flags{0};
+  // The entries filled since the last clear, each once (the owner's thread fills and clears;
+  // others clear only while it is stopped): system mode clears the cache at every TLB flush,
+  // with a few dozen of its 4096 entries in use. Past kMaxFilled a clear empties every entry.
+  static constexpr size_t kMaxFilled = 1024;
+  std::vector<uint16_t> filled;
+  std::unique_ptr<bool[]> in_filled;
+  bool filled_overflow = false;
+
+  void note_fill(size_t i) {
+    if (filled_overflow || in_filled[i]) return;
+    if (filled.size() == kMaxFilled) {
+      filled_overflow = true;
+      return;
+    }
+    filled.push_back(uint16_t(i));
+    in_filled[i] = true;
+  }
+  void clear_entry(size_t i) {
+    __atomic_store_n(&entries[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
+    tbs[i].store(nullptr, std::memory_order_relaxed);
+    in_filled[i] = false;
+  }
 
   void allocate() {
+    in_filled.reset(new bool[kJumpCacheSize]());
+    filled.reserve(kMaxFilled);
     tbs.reset(new std::atomic<TranslationBlock*>[kJumpCacheSize]);
     auto* e = static_cast<JumpCacheEntry*>(std::aligned_alloc(64, kJumpCacheSize * sizeof(JumpCacheEntry)));
     if (!e) throw std::bad_alloc();
@@ -74,10 +98,13 @@ struct JumpCacheSet {
   }
   JumpCacheEntry* visible() const { return __atomic_load_n(&entries, __ATOMIC_ACQUIRE); }
   void clear() {
-    for (size_t i = 0; i < kJumpCacheSize; ++i) {
-      __atomic_store_n(&entries[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
-      tbs[i].store(nullptr, std::memory_order_relaxed);
+    if (filled_overflow) {
+      for (size_t i = 0; i < kJumpCacheSize; ++i) clear_entry(i);
+    } else {
+      for (uint16_t i : filled) clear_entry(i);
     }
+    filled.clear();
+    filled_overflow = false;
   }
   ~JumpCacheSet() { std::free(entries); }
 };
@@ -277,10 +304,15 @@ void ExecEngine::register_cpu(CpuBase* env) {
     env->softmmu->set_flush_hook([this, c = cpu.get()](uint64_t vpage) {
       if (vpage == SoftMmu::kFlushAll) return clear_jump_cache(c);
       c->for_each_set([vpage](JumpCacheSet& set) {
-        for (size_t i = 0; i < kJumpCacheSize; ++i) {
-          if ((__atomic_load_n(&set.entries[i].guest_pc, __ATOMIC_RELAXED) & kPageMask) != vpage) continue;
+        auto drop = [&](size_t i) {
+          if ((__atomic_load_n(&set.entries[i].guest_pc, __ATOMIC_RELAXED) & kPageMask) != vpage) return;
           __atomic_store_n(&set.entries[i].guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
           set.tbs[i].store(nullptr, std::memory_order_relaxed);
+        };
+        if (set.filled_overflow) {
+          for (size_t i = 0; i < kJumpCacheSize; ++i) drop(i);
+        } else {
+          for (uint16_t i : set.filled) drop(i);
         }
       });
     });
@@ -487,7 +519,11 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
         if (it != interp_blocks_.end()) block = it->second;
       }
       if (!block) {
-        if (code_pages_ && key.phys_page != TranslationBlock::kNoPage) code_pages_->mark(key.phys_page);
+        if (code_pages_ && key.phys_page != TranslationBlock::kNoPage) {
+          // The interpreter's blocks are dropped by page (invalidate_range): all of it is code.
+          code_pages_->mark(key.phys_page);
+          code_pages_->add_code(key.phys_page, kPageSize);
+        }
         translate_ir(*env, key.pc, key.flags, step ? 1 : options_.max_block_insns);
         block = std::make_shared<const Block>(block_);
         // System mode keys a block by its first page only: one reaching into a second page
@@ -607,10 +643,32 @@ uint64_t ExecEngine::code_phys_page(const CpuBase& env, uint64_t pc, uint32_t fl
   return phys & kPageMask;
 }
 
+template <class F>
+void ExecEngine::for_each_phys_range(const TranslationBlock* tb, F f) {
+  const uint64_t size = tb->guest_size ? tb->guest_size : 1;
+  const uint64_t offset = tb->pc & ~kPageMask;
+  if (tb->phys_page != TranslationBlock::kNoPage) f(tb->phys_page + offset, std::min(size, kPageSize - offset));
+  if (tb->phys_page2 != TranslationBlock::kNoPage) f(tb->phys_page2, ((tb->pc + size - 1) & ~kPageMask) + 1);
+}
+
 bool ExecEngine::tb_in_range(const TranslationBlock* tb, uint64_t start, uint64_t end) const {
   if (!options_.system) return tb->overlaps(start, end);
-  auto hit = [&](uint64_t page) { return page != TranslationBlock::kNoPage && page < end && page + kPageSize > start; };
-  return hit(tb->phys_page) || hit(tb->phys_page2);
+  bool hit = false;
+  for_each_phys_range(tb, [&](uint64_t phys, uint64_t len) { hit |= phys < end && phys + len > start; });
+  return hit;
+}
+
+void ExecEngine::record_page_code_locked(uint64_t page_index) {
+  CodePages::Map map;
+  const uint64_t page = page_index << kPageBits;
+  if (auto it = pages_.find(page_index); it != pages_.end())
+    for (const TranslationBlock* tb : it->second) {
+      if (tb->invalid.load(std::memory_order_relaxed)) continue;
+      for_each_phys_range(tb, [&](uint64_t phys, uint64_t len) {
+        if ((phys & kPageMask) == page) map.add(phys & ~kPageMask, len);
+      });
+    }
+  code_pages_->set_code(page, map);
 }
 
 TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t flags, uint64_t phys_page,
@@ -661,9 +719,11 @@ TranslationBlock* ExecEngine::translate_locked(Cpu* cpu, uint64_t pc, uint32_t f
       return nullptr;
     }
     if (options_.system) {
-      // Indexed by physical page: invalidation comes from writes to physical memory.
+      // Indexed by physical page: invalidation comes from writes to physical memory, and only
+      // writes to the bytes a block came from drop it.
       for (uint64_t page : {tb->phys_page, tb->phys_page2})
         if (page != TranslationBlock::kNoPage) pages_[page >> kPageBits].push_back(tb);
+      for_each_phys_range(tb, [&](uint64_t phys, uint64_t len) { code_pages_->add_code(phys, len); });
     } else {
       for (uint64_t page = pc >> kPageBits; page <= (tb->guest_end() - 1) >> kPageBits; ++page) {
         pages_[page].push_back(tb);
@@ -756,6 +816,7 @@ void ExecEngine::fill_jump_cache(Cpu* cpu, TranslationBlock* tb) {
   __atomic_store_n(&e.host_code, uint64_t(tb->code), __ATOMIC_RELAXED);
   __atomic_store_n(&e.guest_pc, tb->pc, __ATOMIC_RELEASE);
   cpu->tbs[idx].store(tb, std::memory_order_relaxed);
+  cpu->sets[cpu->active].note_fill(idx);
   // Pairs with invalidate_tb_locked: either it sees our entry and clears it, or we see `invalid`.
   std::atomic_thread_fence(std::memory_order_seq_cst);
   if (tb->invalid.load(std::memory_order_relaxed)) {
@@ -828,7 +889,11 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
         ++it;
       }
     }
-    if (options_.interpreter) return;
+    if (options_.interpreter) {
+      if (code_pages_)
+        for (uint64_t page = start & kPageMask; page < end; page += kPageSize) code_pages_->set_code(page, {});
+      return;
+    }
   }
   TbLock lock(tb_mutex_, nullptr);
   if (tier2_) tier2_drop_range_locked(start, end);
@@ -841,19 +906,28 @@ void ExecEngine::invalidate_range(uint64_t start, uint64_t end) {
     });
   };
   const uint64_t first = start >> kPageBits, last = (end - 1) >> kPageBits;
+  std::vector<uint64_t> swept;
   if (last - first >= pages_.size()) {  // a huge range (munmap of a region): walk the index
     for (auto it = pages_.begin(); it != pages_.end();) {
-      if (it->first >= first && it->first <= last) sweep(it->second);
+      if (it->first >= first && it->first <= last) {
+        sweep(it->second);
+        swept.push_back(it->first);
+      }
       it = it->second.empty() ? pages_.erase(it) : std::next(it);
     }
   } else {
     for (uint64_t page = first; page <= last; ++page) {
+      swept.push_back(page);
       auto it = pages_.find(page);
       if (it == pages_.end()) continue;
       sweep(it->second);
       if (it->second.empty()) pages_.erase(it);
     }
   }
+  // What stays on each page is its code now. (A block reaching into a second page, dropped
+  // through this one, stays in the other page's record until a write there finds it gone.)
+  if (code_pages_)
+    for (uint64_t page : swept) record_page_code_locked(page);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -168,9 +168,14 @@ class ExecEngine {
   // System mode: the physical page of the code at pc under `flags` (TranslationBlock::kNoPage
   // when it cannot be fetched: the block then raises the fetch fault); 0 in linux-user.
   uint64_t code_phys_page(const CpuBase& env, uint64_t pc, uint32_t flags) const;
-  // Whether a block lies on a page of [start, end): guest pages in linux-user, physical pages
-  // in system mode.
+  // Whether a block's code overlaps [start, end): guest addresses in linux-user, the physical
+  // bytes it was translated from in system mode.
   bool tb_in_range(const TranslationBlock* tb, uint64_t start, uint64_t end) const;
+  // System mode: calls f(phys, len) for the physical bytes of each page the block's code came from.
+  template <class F>
+  static void for_each_phys_range(const TranslationBlock* tb, F f);
+  // System mode: records in CodePages the code left on a page after some of its blocks went.
+  void record_page_code_locked(uint64_t page_index);
   // Drops the blocks a breakpoint change at pc affects (debugger).
   void drop_blocks_at(uint64_t pc);
   void chain(TranslationBlock* from, unsigned slot, TranslationBlock* to);

@@ -14,7 +14,28 @@ namespace mimic::tcg {
 // ---------------------------------------------------------------------------------------------
 // CodePages
 
+void CodePages::Map::add(uint64_t offset, uint64_t len) {
+  if (len == 0) return;
+  const uint64_t first = offset >> kGranuleBits, last = (offset + len - 1) >> kGranuleBits;
+  for (uint64_t g = first; g <= last && g < kMapWords * 64; ++g) bits[g / 64] |= uint64_t(1) << (g % 64);
+}
+
+bool CodePages::Map::overlaps(uint64_t offset, uint64_t len) const {
+  if (len == 0) return false;
+  const uint64_t first = offset >> kGranuleBits, last = (offset + len - 1) >> kGranuleBits;
+  for (uint64_t g = first; g <= last && g < kMapWords * 64; ++g)
+    if (bits[g / 64] & (uint64_t(1) << (g % 64))) return true;
+  return false;
+}
+
+bool CodePages::Map::empty() const {
+  for (uint64_t w : bits)
+    if (w) return false;
+  return true;
+}
+
 bool CodePages::is_code(uint64_t phys_page) const {
+  if (!maybe_code(phys_page)) return false;
   std::lock_guard lock(mutex_);
   return pages_.count(phys_page) != 0;
 }
@@ -23,7 +44,11 @@ void CodePages::mark(uint64_t phys_page) {
   std::vector<SoftMmu*> mmus;
   {
     std::lock_guard lock(mutex_);
-    if (!pages_.insert(phys_page).second) return;
+    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
+    hint_[n / 64].fetch_or(uint64_t(1) << (n % 64), std::memory_order_relaxed);
+    auto [it, inserted] = pages_.try_emplace(phys_page);
+    it->second.translating = true;
+    if (!inserted) return;  // already write-protected in every TLB
     mmus = mmus_;
   }
   // Pairs with the re-check in SoftMmu::fill: either the filler sees the mark, or we see its entry.
@@ -31,18 +56,50 @@ void CodePages::mark(uint64_t phys_page) {
   for (SoftMmu* m : mmus) m->protect_code_page(phys_page);
 }
 
-void CodePages::notify_write(uint64_t phys, uint64_t len) {
-  if (len == 0) return;
-  const uint64_t first = phys & kPageMask, last = (phys + len - 1) & kPageMask;
+void CodePages::add_code(uint64_t phys, uint64_t len) {
+  std::lock_guard lock(mutex_);
+  auto it = pages_.find(phys & kPageMask);
+  if (it == pages_.end()) return;  // dropped by a write meanwhile: the block went with it
+  it->second.map.add(phys & ~kPageMask, len);
+  it->second.translating = false;
+}
+
+void CodePages::set_code(uint64_t phys_page, const Map& map) {
+  std::lock_guard lock(mutex_);
+  auto it = pages_.find(phys_page);
+  if (it == pages_.end()) return;
+  if (map.empty()) {
+    pages_.erase(it);  // no code left: writes may take the fast path again (store_page re-checks)
+    return;
+  }
+  it->second.map = map;
+  it->second.translating = false;
+}
+
+CodePages::Write CodePages::notify_write(uint64_t phys, uint64_t len) {
+  if (len == 0) return Write::kNoCode;
+  const uint64_t end = phys + len;
+  const uint64_t first = phys & kPageMask, last = (end - 1) & kPageMask;
+  Write result = Write::kNoCode;
   for (uint64_t page = first;; page += kPageSize) {
-    bool hit;
-    {
+    const uint64_t lo = std::max(phys, page), hi = std::min(end, page + kPageSize);
+    bool hit = false;
+    if (maybe_code(page)) {
       std::lock_guard lock(mutex_);
-      hit = pages_.erase(page) != 0;
+      auto it = pages_.find(page);
+      if (it != pages_.end()) {
+        hit = it->second.translating || it->second.map.overlaps(lo - page, hi - lo);
+        if (!hit && result == Write::kNoCode) result = Write::kBesideCode;
+      }
     }
-    if (hit) invalidate_(page, page + kPageSize);
+    // The engine drops the blocks overlapping [lo, hi) and records what is left (set_code).
+    if (hit) {
+      invalidate_(lo, hi);
+      result = Write::kDroppedCode;
+    }
     if (page == last) break;
   }
+  return result;
 }
 
 void CodePages::add_mmu(SoftMmu* mmu) {
@@ -58,6 +115,7 @@ void CodePages::remove_mmu(SoftMmu* mmu) {
 void CodePages::clear() {
   std::lock_guard lock(mutex_);
   pages_.clear();
+  for (auto& w : hint_) w.store(0, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,32 +203,50 @@ SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& c
       code_pages_(code_pages),
       tlb_(std::make_unique<SoftTlb>()),
       phys_page_(new uint64_t[kEntries]()),
-      global_(new bool[kEntries]()) {
+      global_(new bool[kEntries]()),
+      in_filled_(new bool[kEntries]()) {
+  filled_.reserve(kMaxFilled);
   env_->softmmu = this;
   env_->tlb = tlb_.get();
   code_pages_.add_mmu(this);
 }
 
+void SoftMmu::clear_entry(size_t i) {
+  TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+  __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+}
+
 void SoftMmu::flush() {
-  for (auto& table : tlb_->table) {
-    for (TlbEntry& e : table) {
-      __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-      __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-      __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  if (filled_overflow_) {
+    for (size_t i = 0; i < kEntries; ++i) clear_entry(i);
+    std::fill_n(in_filled_.get(), kEntries, false);
+  } else {
+    for (uint16_t i : filled_) {
+      clear_entry(i);
+      in_filled_[i] = false;
     }
   }
+  filled_.clear();
+  filled_overflow_ = false;
   code_vpages_.clear();
   has_large_ = false;
   if (on_flush_) on_flush_(kFlushAll);
 }
 
 void SoftMmu::flush_nonglobal() {
-  for (size_t i = 0; i < kEntries; ++i) {
-    if (global_[i]) continue;
-    TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
-    __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-    __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-    __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  if (filled_overflow_) {
+    for (size_t i = 0; i < kEntries; ++i)
+      if (!global_[i]) clear_entry(i);
+  } else {
+    // Only filled entries can hold a translation; the global ones stay filled.
+    std::erase_if(filled_, [&](uint16_t i) {
+      if (global_[i]) return false;
+      clear_entry(i);
+      in_filled_[i] = false;
+      return true;
+    });
   }
   // The jump caches do not know which blocks came from global pages: all go (the pages are
   // recorded again as code is looked up).
@@ -273,6 +349,14 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
   slot.addend = e.addend;
   __atomic_store_n(&phys_page_[mmu_idx * kTlbSize + idx], f.phys_page, __ATOMIC_RELAXED);
   global_[mmu_idx * kTlbSize + idx] = f.global;
+  if (const size_t i = mmu_idx * kTlbSize + idx; !filled_overflow_ && !in_filled_[i]) {
+    if (filled_.size() < kMaxFilled) {
+      filled_.push_back(uint16_t(i));
+      in_filled_[i] = true;
+    } else {
+      filled_overflow_ = true;
+    }
+  }
   // Release: the addend and physical page above are in place before a thread sees the tags.
   __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELEASE);
   __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELEASE);
@@ -312,11 +396,12 @@ void SoftMmu::store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned
     }
     return;
   }
-  if (e->addr_write & TlbFlag::kNotDirty) {
-    code_pages_.notify_write(phys, size);
-    // The page's blocks are gone: later writes may take the fast path again. Cleared only after
-    // the fence and check below, so that a translation marking the page again meanwhile either
-    // sees this entry (and sets the flag back) or is seen here.
+  // A write beside the page's code drops nothing, and the entry keeps its flag (one cheap check
+  // per store, as QEMU's notdirty writes).
+  if ((e->addr_write & TlbFlag::kNotDirty) && code_pages_.notify_write(phys, size) != CodePages::Write::kBesideCode) {
+    // No code is left on the page, maybe: later writes may take the fast path again. Cleared only
+    // after the fence and check below, so that a translation marking the page again meanwhile
+    // either sees this entry (and sets the flag back) or is seen here.
     uint64_t w = __atomic_load_n(&e->addr_write, __ATOMIC_RELAXED);
     __atomic_store_n(&e->addr_write, w & ~uint64_t(TlbFlag::kNotDirty), __ATOMIC_RELAXED);
     std::atomic_thread_fence(std::memory_order_seq_cst);

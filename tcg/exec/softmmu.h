@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -132,25 +133,57 @@ struct Watchpoints {
   const Point* hit(uint64_t vaddr, unsigned size, bool write) const;
 };
 
-// Which physical pages hold translated code, for every vCPU of a machine. The engine marks a page
-// when it translates from it (every registered SoftMmu then sends writes to it down the slow
-// path); a write that reaches a marked page drops the blocks translated from it, through the
-// engine's callback, before it lands.
+// Which bytes of which physical pages hold translated code, for every vCPU of a machine, in
+// granules of kCodeGranule bytes (QEMU's per-page code bitmap). The engine marks a page while it
+// translates from it (every registered SoftMmu then sends writes to it down the slow path) and
+// records the bytes each block came from; a write that reaches those bytes drops the blocks
+// overlapping it, through the engine's callback, before it lands. A write to the rest of the page
+// (a loop storing beside its own code) drops nothing.
 class CodePages {
  public:
+  static constexpr unsigned kGranuleBits = 4;
+  static constexpr uint64_t kCodeGranule = uint64_t(1) << kGranuleBits;
+  static constexpr unsigned kMapWords = unsigned(kPageSize >> kGranuleBits) / 64;
+  struct Map {
+    uint64_t bits[kMapWords] = {};
+    void add(uint64_t offset, uint64_t len);  // bytes [offset, offset + len) of the page
+    bool overlaps(uint64_t offset, uint64_t len) const;
+    bool empty() const;
+  };
+
   explicit CodePages(std::function<void(uint64_t phys_start, uint64_t phys_end)> invalidate)
       : invalidate_(std::move(invalidate)) {}
   bool is_code(uint64_t phys_page) const;
+  // A translation is about to read the page: until add_code, any write to it counts as a write
+  // to code (the bytes the block will cover are not known yet).
   void mark(uint64_t phys_page);
-  // A write of [phys, phys + len) is about to happen (slow path, DMA, loader).
-  void notify_write(uint64_t phys, uint64_t len);
+  // The translation from `mark` covers [phys, phys + len) of that page.
+  void add_code(uint64_t phys, uint64_t len);
+  // The exact code of a page after some of its blocks were dropped (empty: no code is left).
+  void set_code(uint64_t phys_page, const Map& map);
+  // A write of [phys, phys + len) is about to happen (slow path, DMA, loader): whether it
+  // reached no page with code, only bytes beside code, or code (whose blocks are dropped).
+  enum class Write { kNoCode, kBesideCode, kDroppedCode };
+  Write notify_write(uint64_t phys, uint64_t len);
   void add_mmu(SoftMmu* mmu);
   void remove_mmu(SoftMmu* mmu);
   void clear();  // after a full flush: no page holds code
 
  private:
+  struct Page {
+    Map map;
+    bool translating = false;  // between mark and add_code: the whole page counts as code
+  };
+  // One bit per physical page number modulo kHintBits, set by mark and cleared by clear only: a
+  // clear bit answers "no code" without the lock (every TLB fill asks).
+  static constexpr unsigned kHintBits = 1u << 16;
+  std::atomic<uint64_t> hint_[kHintBits / 64] = {};
+  bool maybe_code(uint64_t phys_page) const {
+    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
+    return hint_[n / 64].load(std::memory_order_relaxed) & (uint64_t(1) << (n % 64));
+  }
   mutable std::mutex mutex_;
-  std::unordered_set<uint64_t> pages_;
+  std::unordered_map<uint64_t, Page> pages_;
   std::vector<SoftMmu*> mmus_;
   std::function<void(uint64_t, uint64_t)> invalidate_;
 };
@@ -222,6 +255,15 @@ class SoftMmu {
   // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
   std::unique_ptr<uint64_t[]> phys_page_;
   std::unique_ptr<bool[]> global_;  // per TLB entry: TlbFill::global
+  // The entries filled since the last full flush (indices into the tables, each once), so that
+  // a flush clears those alone: Linux with KPTI switches ASIDs at every kernel entry and exit,
+  // and an untagged TLB is flushed each time with a few dozen entries in use out of 2048.
+  // Past kMaxFilled, flushes clear every entry.
+  static constexpr size_t kMaxFilled = 512;
+  std::vector<uint16_t> filled_;
+  std::unique_ptr<bool[]> in_filled_;
+  bool filled_overflow_ = false;
+  void clear_entry(size_t i);
   // One naturally aligned range covering every superpage filled since the last full flush
   // (QEMU's large_page_addr/mask). flush_nonglobal keeps it: global superpages stay.
   bool has_large_ = false;

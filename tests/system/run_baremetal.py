@@ -23,7 +23,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(HERE, "riscv")
-PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid", "smp_ad"]
+PROGRAMS = ["csr", "traps", "interrupts", "sstc", "counters", "vm", "pmp", "asid", "smp_ad", "codepage"]
 # Further options of some RISC-V programs (the SMP ones race two harts).
 RISCV_EXTRA = {"smp_ad": ["-smp", "2"]}
 # AArch64 programs and the -cpu models they compare on (--cpus overrides): mimic's max is its
@@ -36,7 +36,8 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "wp": ["cortex-a57"], "el2traps": ["cortex-a57"], "el3": ["cortex-a53", "cortex-a57"],
                 "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"], "its": ["cortex-a57"],
                 "el3traps": ["cortex-a57"], "bp_linked": ["cortex-a57"],
-                "vhe": ["max"], "gicv3_grp0": ["cortex-a57"]}
+                "vhe": ["max"], "gicv3_grp0": ["cortex-a57"],
+                "codepage": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
                "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",

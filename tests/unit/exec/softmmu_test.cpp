@@ -39,6 +39,11 @@ uint32_t sw(unsigned rs2, unsigned rs1, int32_t imm) { return sd(rs2, rs1, imm) 
 uint32_t amoadd_w(unsigned rd, unsigned rs2, unsigned rs1) {
   return (rs2 << 20) | (rs1 << 15) | (2u << 12) | (rd << 7) | 0x2f;
 }
+uint32_t bne(unsigned rs1, unsigned rs2, int32_t off) {
+  const uint32_t i = uint32_t(off);
+  return (((i >> 12) & 1) << 31) | (((i >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (1u << 12) |
+         (((i >> 1) & 0xf) << 8) | (((i >> 11) & 1) << 7) | 0x63;
+}
 constexpr uint32_t kEcall = 0x73;
 
 // Physical memory: 1 MiB of RAM and one page of MMIO that logs its accesses.
@@ -80,12 +85,14 @@ class FakeTarget final : public MmuTarget {
   std::map<uint64_t, uint64_t> remap;  // virtual page -> physical page, for the window
   std::set<uint64_t> unmapped;         // window pages made invalid (a demand-paged page)
   std::set<uint64_t> global;           // pages whose translation is global (PTE G)
+  std::set<uint64_t> superpage;        // pages translated as pieces of a 2 MiB mapping
   bool tlb_fill(CpuBase*, uint64_t vaddr, Access access, unsigned, bool probe, TlbFill* out) override {
     ++fills;
     const uint64_t page = vaddr & kPageMask;
     out->prot = Prot::kRead | Prot::kWrite | Prot::kExec;
     if (unmapped.count(page)) return fail(vaddr, access, probe);
     out->global = global.count(page) != 0;
+    if (superpage.count(page)) out->page_bits = 21;
     if (auto it = remap.find(page); it != remap.end()) {
       out->phys_page = it->second;
     } else if (page == kReadOnly) {
@@ -272,6 +279,28 @@ TEST_P(SoftMmuTest, AWriteToACodePageDropsItsBlocks) {
   EXPECT_GE(s.engine.stats().invalidated, 1u);
 }
 
+TEST_P(SoftMmuTest, StoresBesideCodeOnItsPageKeepItsBlocks) {
+  if (GetParam()) GTEST_SKIP() << "the interpreter's blocks are dropped by page";
+  System s(GetParam());
+  auto v = s.make_cpu();
+  // A loop at 0x80003000 stores 100 times into its own physical page (0x80003400, through the
+  // window), away from its code: its block is translated once, never dropped.
+  s.code(kRam + 0x3000,
+         {0x400030b7 /* lui x1, 0x40003 */, addi(3, 0, 100), sw(3, 1, 0x400), addi(3, 3, -1), bne(3, 0, -8), kEcall});
+  v->cpu.pc = kRam + 0x3000;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(s.ram<uint32_t>(kRam + 0x3400), 1u);
+  EXPECT_EQ(s.engine.stats().invalidated, 0u);
+  EXPECT_LE(s.engine.stats().translations, 4u) << "the loop was translated again after its stores";
+  // A store onto the code itself still drops it: 7 over the loop's "addi x3, x0, 100"
+  // (0x80003004; the loop is not run again, only its block's invalidation is checked).
+  const uint64_t before = s.engine.stats().invalidated;
+  s.code(kRam, {0x400030b7 /* lui x1, 0x40003 */, addi(3, 0, 7), sw(3, 1, 4), kEcall});
+  v->cpu.pc = kRam;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_GT(s.engine.stats().invalidated, before);
+}
+
 TEST_P(SoftMmuTest, AWriteFromAnotherVcpuDropsBlocksThisVcpuTranslated) {
   System s(GetParam());
   auto a = s.make_cpu();
@@ -367,6 +396,31 @@ TEST_P(SoftMmuTest, AFlushOfNonGlobalEntriesKeepsGlobalTranslations) {
 // (sfence.vma addr) and returns to the same pc. The fetch-fault block must not be found again:
 // the jump cache kept it (a per-mode cache even across the trap to another mode), and the flush
 // named a page no code had been fetched from, so it did not empty the cache.
+TEST_P(SoftMmuTest, AFullFlushForgetsSuperpagesSoPageFlushesStayLocal) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  s.target.superpage.insert(kWindow);
+  mmu.load(kWindow, 8, 0, 0);  // a piece of a 2 MiB mapping enters the TLB
+  mmu.load(kRam + 0x5000, 8, 0, 0);
+  unsigned fills = s.target.fills;
+  mmu.flush_page(kWindow + 0x1000);  // inside the superpage: its pieces may be anywhere, all go
+  mmu.load(kRam + 0x5000, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills + 1);
+  // After a full flush no superpage is left: flushing a 4 KiB page drops that page only (Linux
+  // flushes single user pages all the time; each used to empty the whole TLB).
+  mmu.flush();
+  s.target.superpage.clear();
+  mmu.load(kWindow + 0x1000, 8, 0, 0);
+  mmu.load(kRam + 0x5000, 8, 0, 0);
+  fills = s.target.fills;
+  mmu.flush_page(kWindow + 0x1000);
+  mmu.load(kRam + 0x5000, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills) << "a 4 KiB page's flush emptied the TLB";
+  mmu.load(kWindow + 0x1000, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills + 1);
+}
+
 TEST_P(SoftMmuTest, APageMappedAfterAFetchFaultRunsItsCode) {
   System s(GetParam());
   auto v = s.make_cpu();
