@@ -553,7 +553,7 @@ TEST_F(BlkTransport, DiscardPunchesHolesAndWriteZeroesZeroes) {
   cfg.discard_unmap = true;
   plug(std::make_unique<VirtioBlk>(std::move(image), cfg), false);
   setup(virtio::kFVersion1 | kFBlkDiscard | kFBlkWriteZeroes, 1);
-  EXPECT_EQ(range_request(VirtioBlk::kDiscard, 256, 256, 0), VirtioBlk::kStatusOk);  // [128 KiB, 256 KiB)
+  EXPECT_EQ(range_request(VirtioBlk::kDiscard, 256, 256, 0), VirtioBlk::kStatusOk);     // [128 KiB, 256 KiB)
   EXPECT_EQ(range_request(VirtioBlk::kWriteZeroes, 1024, 8, 0), VirtioBlk::kStatusOk);  // [512 KiB, +4 KiB)
   EXPECT_EQ(range_request(VirtioBlk::kDiscard, 0, 8, 1), VirtioBlk::kStatusUnsupported);
   EXPECT_EQ(range_request(VirtioBlk::kWriteZeroes, 2040, 16, 0), VirtioBlk::kStatusIoErr);  // past the end
