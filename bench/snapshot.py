@@ -9,6 +9,8 @@
   loadvm   a new process with -loadvm s1 until the restored shell answers a command (s: the
            process start, the load and one shell round trip)
   vm size  the VM state the snapshot holds (qemu-img snapshot -l)
+  file     mimic only (QEMU has no snapshot files): monitor `snapshot save FILE` and a new process
+           with -loadvm-file FILE, timed the same way, and the file's size
 The ratio is mimic / qemu in time (below 1: mimic is faster)."""
 import argparse
 import os
@@ -39,7 +41,7 @@ exec /bin/sh
 """
 
 
-def measure(emu, kernel, initrd, disk, mem, prompt):
+def measure(emu, kernel, initrd, disk, mem, prompt, snap_file=None):
     base = emu + ["-M", "virt", "-m", mem, "-nographic", "-bios", "default", "-kernel", kernel, "-initrd", initrd,
                   "-append", "console=ttyS0 panic=-1", "-no-reboot", "-drive", "file=%s,format=qcow2,if=none,id=hd0" %
                   disk, "-device", "virtio-blk-device,drive=hd0"]
@@ -55,6 +57,14 @@ def measure(emu, kernel, initrd, disk, mem, prompt):
     if not m.wait_for(r"savevm s1[\s\S]*?" + re.escape(prompt), 900, at):
         raise SystemExit("%s: savevm did not finish:\n%s" % (emu[0], m.text()[-2000:]))
     save = time.monotonic() - t0
+    file_save = None
+    if snap_file:
+        at = len(m.text())
+        t0 = time.monotonic()
+        m.send("snapshot save %s\n" % snap_file)
+        if not m.wait_for(r"snapshot save[\s\S]*?" + re.escape(prompt), 900, at):
+            raise SystemExit("%s: snapshot save did not finish:\n%s" % (emu[0], m.text()[-2000:]))
+        file_save = time.monotonic() - t0
     m.send("quit\n")
     m.p.wait(timeout=60)
     t0 = time.monotonic()
@@ -67,6 +77,20 @@ def measure(emu, kernel, initrd, disk, mem, prompt):
     time.sleep(0.3)
     m2.send("quit\n")
     m2.p.wait(timeout=60)
+    file_load = None
+    if snap_file:
+        t0 = time.monotonic()
+        m3 = Machine(base + ["-loadvm-file", snap_file])
+        m3.send("echo BACK$((40+2))\n")
+        if not m3.wait_for(r"BACK42", 900):
+            raise SystemExit("%s: -loadvm-file did not come back:\n%s" % (emu[0], m3.text()[-2000:]))
+        file_load = time.monotonic() - t0
+        m3.send(b"\x01c")
+        time.sleep(0.3)
+        m3.send("quit\n")
+        m3.p.wait(timeout=60)
+        print("%-6s snapshot save FILE %.2f s  -loadvm-file %.2f s  file %.1f MiB" %
+              (emu[0].split("/")[-1], file_save, file_load, os.path.getsize(snap_file) / 2**20), flush=True)
     r = subprocess.run(["qemu-img", "snapshot", "-l", disk], capture_output=True, text=True)
     size = re.search(r"s1\s+([\d.]+ \S+)", r.stdout)
     return save, load, size.group(1) if size else "?"
@@ -93,7 +117,8 @@ def main():
     for name, emu, prompt in (("mimic", [a.mimic, "system"], "(mimic) "), ("qemu", ["qemu-system-riscv64"], "(qemu) ")):
         disk = os.path.join(work, name + ".qcow2")
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "64M"], check=True)
-        rows[name] = measure(emu, kernel, initrd, disk, a.mem, prompt)
+        rows[name] = measure(emu, kernel, initrd, disk, a.mem, prompt,
+                             os.path.join(work, "state.snap") if name == "mimic" else None)
         print("%-6s savevm %.2f s  loadvm %.2f s  vm state %s" % ((name,) + rows[name]), flush=True)
     mi, qe = rows["mimic"], rows["qemu"]
     print("\n%-8s %10s %10s %8s" % ("", "mimic", "qemu", "ratio"))

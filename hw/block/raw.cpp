@@ -69,10 +69,11 @@ class RawImage final : public BlockImage {
     if (!in_range(offset, len) || len == 0) return -EINVAL;
     st = {BlockStatus::kData, len, offset};
     off_t data = ::lseek(fd_, off_t(offset), SEEK_DATA);
+    // A hole still lies at its own offset in the file (qemu-img map prints its "offset" too).
     if (data < 0 && errno == ENXIO) {
-      st = {BlockStatus::kZero, len, UINT64_MAX};
+      st = {BlockStatus::kZero, len, offset};
     } else if (data > off_t(offset)) {
-      st = {BlockStatus::kZero, std::min<uint64_t>(len, uint64_t(data) - offset), UINT64_MAX};
+      st = {BlockStatus::kZero, std::min<uint64_t>(len, uint64_t(data) - offset), offset};
     } else if (data == off_t(offset)) {
       off_t hole = ::lseek(fd_, off_t(offset), SEEK_HOLE);
       if (hole > off_t(offset)) st.length = std::min<uint64_t>(len, uint64_t(hole) - offset);

@@ -34,6 +34,9 @@ class Writer {
   explicit Writer(const SnapshotSink& sink) : sink_(sink), ctx_(ZSTD_createCCtx()) {
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_compressionLevel, 1);  // fast: RAM dominates
     ZSTD_CCtx_setParameter(ctx_, ZSTD_c_checksumFlag, 1);
+    // Compression on two worker threads, overlapping the page scan and the sink's writes (an
+    // error here means a libzstd without threads: then it compresses on this one).
+    ZSTD_CCtx_setParameter(ctx_, ZSTD_c_nbWorkers, 2);
     sink_(kMagic, sizeof kMagic);
     uint32_t v[2] = {kFormatVersion, 0};
     sink_(v, sizeof v);
@@ -308,12 +311,13 @@ uint32_t snapshot_crc32(uint32_t crc, const void* data, size_t len) {
 
 SnapshotHeader read_snapshot(const SnapshotSource& source, const std::string& machine,
                              const std::vector<SnapshotSection>& sections, const std::vector<SnapshotMemory>& memory,
-                             bool apply) {
+                             bool apply, const std::function<void(const SnapshotHeader&)>& header_check) {
   Reader r(source);
   SnapshotHeader header = read_header(r);
   if (header.machine != machine)
     throw SnapshotError(
         fmt::format("the snapshot is of another machine:\n  snapshot: {}\n  this:     {}", header.machine, machine));
+  if (header_check) header_check(header);
   std::string name;
   uint32_t version;
   uint64_t size;

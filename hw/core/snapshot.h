@@ -98,10 +98,11 @@ uint64_t write_snapshot(const SnapshotSink& sink, const SnapshotHeader& header,
 // name, version and size against what `sections` and `memory` describe now), so that a stream
 // that does not fit is refused before anything changed; with `apply` true it loads it.
 // Throws SnapshotError naming the section and the problem.
-// The header's machine must equal `machine` (else: refused, naming both).
+// The header's machine must equal `machine` (else: refused, naming both); `header_check`, if
+// given, sees the header before any section is read (and may throw).
 SnapshotHeader read_snapshot(const SnapshotSource& source, const std::string& machine,
                              const std::vector<SnapshotSection>& sections, const std::vector<SnapshotMemory>& memory,
-                             bool apply);
+                             bool apply, const std::function<void(const SnapshotHeader&)>& header_check = nullptr);
 
 // crc32 (zlib's) for fingerprints.
 uint32_t snapshot_crc32(uint32_t crc, const void* data, size_t len);

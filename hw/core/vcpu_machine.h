@@ -116,23 +116,35 @@ class VcpuMachine : public Machine {
       const std::string tag = name.empty() ? default_snapshot_name() : name;
       return stopped([&] {
         refuse_if_blocked();  // again, now that nothing runs
-        std::vector<uint8_t> state;
         SnapshotHeader h = snapshot_header();
-        write_snapshot(
-            [&](const void* p, size_t n) { state.insert(state.end(), (const uint8_t*)p, (const uint8_t*)p + n); }, h,
-            snapshot_sections(), snapshot_memory());
-        // As QEMU: a snapshot of the same name is replaced; the VM state goes into the first disk.
+        // As QEMU: a snapshot of the same name is replaced; the VM state goes into the first disk,
+        // streamed there in chunks while it is compressed (no copy of the whole state in memory).
         for (VirtioBlk* d : disks) {
           std::string ignored;
           d->image().snapshot_delete(tag, ignored);
           if (d->image().flush() < 0) throw SnapshotError(fmt::format("Error: {}: flush failed", d->path()));
         }
-        if (int r = disks[0]->image().vm_state_write(0, state.data(), state.size()); r < 0)
-          throw SnapshotError(
-              fmt::format("Error: {}: writing the VM state failed: {}", disks[0]->path(), std::strerror(-r)));
+        constexpr size_t kVmStateChunk = size_t(4) << 20;
+        std::vector<uint8_t> chunk;
+        chunk.reserve(kVmStateChunk + (size_t(1) << 17));
+        uint64_t state_size = 0;
+        auto write_chunk = [&] {
+          if (int r = disks[0]->image().vm_state_write(state_size, chunk.data(), chunk.size()); r < 0)
+            throw SnapshotError(
+                fmt::format("Error: {}: writing the VM state failed: {}", disks[0]->path(), std::strerror(-r)));
+          state_size += chunk.size();
+          chunk.clear();
+        };
+        write_snapshot(
+            [&](const void* p, size_t n) {
+              chunk.insert(chunk.end(), (const uint8_t*)p, (const uint8_t*)p + n);
+              if (chunk.size() >= kVmStateChunk) write_chunk();
+            },
+            h, snapshot_sections(), snapshot_memory());
+        write_chunk();
         for (VirtioBlk* d : disks) {
           std::string err;
-          if (d->image().snapshot_create_vm(tag, d == disks[0] ? state.size() : 0, h.vm_clock_ns, err) < 0)
+          if (d->image().snapshot_create_vm(tag, d == disks[0] ? state_size : 0, h.vm_clock_ns, err) < 0)
             throw SnapshotError(fmt::format("Error: Error while creating snapshot on '{}': {}", d->path(), err));
         }
       });
@@ -398,9 +410,10 @@ class VcpuMachine : public Machine {
     const std::vector<SnapshotSection> sections = snapshot_sections();
     const std::vector<SnapshotMemory> memory = snapshot_memory();
     const std::string identity = snapshot_identity();
-    SnapshotHeader h = read_snapshot(open(), identity, sections, memory, false);
-    if (check) check(h);
-    read_snapshot(open(), identity, sections, memory, true);
+    // At start-up (-loadvm, -loadvm-file) there is no running machine to keep: a bad stream ends
+    // the process, so one pass serves (the header is still checked before anything is loaded).
+    if (in_run_) read_snapshot(open(), identity, sections, memory, false, check);
+    read_snapshot(open(), identity, sections, memory, true, check);
     engine_->flush();  // RAM holds other code now
     if (!in_run_) restored_ = true;
   }

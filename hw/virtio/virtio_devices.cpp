@@ -302,6 +302,9 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options, bool pci_defa
     transport.text = nic.option + " " + nic.text;
     add(std::make_unique<VirtioNet>(make_net_backend(netdev), mac_for(device, nic_index++)), transport);
   }
+  // QEMU's words for a -netdev no NIC uses (the board makes no NIC of its own).
+  for (auto& [id, backend] : netdevs)
+    if (backend) fmt::print(stderr, "mimic: warning: netdev {} has no peer\n", id);
   return plan;
 }
 

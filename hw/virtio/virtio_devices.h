@@ -34,7 +34,8 @@ struct VirtioDevicePlan {
 };
 
 // Throws MachineError with one line naming the option and the problem. `pci_default`: -drive
-// if=virtio and -nic make PCI devices (QEMU's virtio-blk/virtio-net aliases on the arm virt board).
+// if=virtio, -virtfs and -nic make PCI devices (QEMU's virtio-blk/virtio-9p/virtio-net aliases on
+// a board with PCI: both virt boards).
 VirtioDevicePlan make_virtio_devices(const DeviceOptions& options, bool pci_default = false);
 
 // A board's virtio-pci functions, from the plan's PCI devices (moved out of it), each plugged

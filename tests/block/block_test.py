@@ -64,7 +64,7 @@ def main():
         f.write(os.urandom(70000))
 
     formats = [("qcow2", []), ("qcow2", ["-o", "compat=0.10"]), ("qcow2", ["-o", "cluster_size=4096"]),
-               ("vdi", []), ("vmdk", []), ("vmdk", ["-o", "subformat=streamOptimized"])]
+               ("vdi", []), ("vdi", ["-o", "static=on"]), ("vmdk", []), ("vmdk", ["-o", "subformat=streamOptimized"])]
     # mimic converts, qemu-img checks and compares; qemu-img converts, mimic compares.
     for fmt, opts in formats:
         tag = fmt + "".join(o for o in opts if o != "-o")
@@ -79,6 +79,22 @@ def main():
         p = img("convert", "-f", fmt, "-O", "raw", f"q-{tag}", f"back-{tag}.raw", check=False)
         ok, out = compare("src.raw", f"back-{tag}.raw")
         expect(f"mimic convert {tag} -> raw equal", p.returncode == 0 and ok, out + p.stderr)
+
+    # raw: discard punches a hole (the file gets sparser, SEEK_HOLE finds it, it reads as zero), and
+    # qemu-img map and mimic img map agree on where the data and the holes are.
+    with open("holes.raw", "wb") as f:
+        f.write(os.urandom(4 << 20))
+    blocks_before = os.stat("holes.raw").st_blocks
+    p = run(BLOCK_IO, "holes.raw", "discard", str(1 << 20), str(1 << 20), "read", "0", str(1 << 20), str(1 << 20),
+            "flush", check=False)
+    fd = os.open("holes.raw", os.O_RDONLY)
+    hole = os.lseek(fd, 0, os.SEEK_HOLE)
+    os.close(fd)
+    mj = json.loads(img("map", "--output=json", "-f", "raw", "holes.raw").stdout)
+    qj = json.loads(run("qemu-img", "map", "--output=json", "-f", "raw", "holes.raw").stdout)
+    expect("raw discard punches a hole that reads as zero; map equals qemu-img's",
+           p.returncode == 0 and hole == 1 << 20 and os.stat("holes.raw").st_blocks < blocks_before and mj == qj,
+           f"{p.stdout} hole at {hole}\n{mj}\n{qj}")
 
     # Compressed clusters both ways, zlib and zstd.
     for ctype in ("zlib", "zstd"):
@@ -318,6 +334,25 @@ def main():
 
     p = img("convert", "-S", "0", "src.raw", "x.qcow2", check=False)
     expect("an option mimic img does not implement fails loudly", p.returncode == 1 and "'-S'" in p.stderr, p.stderr)
+
+    # Exit codes of every subcommand on failures, as qemu-img's (compare: 2 for an error, 1 for
+    # different images; check: its own table, above).
+    run("qemu-img", "create", "-q", "-f", "qcow2", "codes.qcow2", "1M")
+    run("qemu-img", "create", "-q", "-f", "qcow2", "codes2.qcow2", "2M")
+    codes = [["info", "nosuch.qcow2"], ["check", "nosuch.qcow2"], ["convert", "-O", "raw", "nosuch.qcow2", "x.raw"],
+             ["resize", "nosuch.qcow2", "1M"], ["resize", "codes.qcow2", "512k"], ["snapshot", "-l", "nosuch.qcow2"],
+             ["snapshot", "-a", "nosuch", "codes.qcow2"], ["snapshot", "-d", "nosuch", "codes.qcow2"],
+             ["commit", "nosuch.qcow2"], ["commit", "codes.qcow2"], ["rebase", "-u", "-b", "", "nosuch.qcow2"],
+             ["map", "nosuch.qcow2"], ["create", "-f", "qcow2", "nosize.qcow2"], ["create", "-f", "nosuchfmt", "x", "1M"],
+             ["compare", "nosuch.qcow2", "codes.qcow2"], ["compare", "codes.qcow2", "codes2.qcow2"],
+             ["compare", "-s", "codes.qcow2", "codes2.qcow2"], ["nosuchcommand"]]
+    differ = []
+    for args in codes:
+        q = run("qemu-img", *args, check=False).returncode
+        m = img(*args, check=False).returncode
+        if q != m:
+            differ.append(f"{' '.join(args)}: qemu-img {q}, mimic img {m}")
+    expect("every subcommand's failure exit code equals qemu-img's", not differ, "; ".join(differ))
 
     # Errors name the image.
     with open("junk.qcow2", "wb") as f:

@@ -23,16 +23,18 @@ import argparse
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
 
-MODULES = ["virtio_mmio", "virtio_blk"]
+MODULES = ["virtio_mmio", "virtio_blk", "virtio_net"]
 MODULES_9P = MODULES + ["9pnet_virtio", "9p"]
 INIT = r"""#!/bin/sh
 /bin/busybox mount -t proc proc /proc
@@ -42,6 +44,15 @@ for m in %s; do insmod /lib/$m.ko || echo "INSMOD-FAILED $m"; done
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 echo "DISK $(cat /sys/block/vda/size 2>/dev/null)"
+if [ -e /sys/class/net/eth0 ]; then
+  # slirp's fixed addresses; httpd serves what the host fetches through hostfwd.
+  ifconfig lo 127.0.0.1 up
+  ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up
+  route add default gw 10.0.2.2
+  mkdir -p /www
+  echo "served by the guest" > /www/hello.txt
+  httpd -p 8080 -h /www
+fi
 echo "READY"
 exec /bin/sh
 """
@@ -134,6 +145,25 @@ def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
 
 
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def fetch_from_guest(port, timeout=60):
+    """The guest's httpd through hostfwd: its answer, or None."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        try:
+            return urllib.request.urlopen("http://127.0.0.1:%d/hello.txt" % port, timeout=10).read().decode()
+        except Exception:  # noqa: BLE001 (the guest or its link is not up yet)
+            time.sleep(1)
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mimic")
@@ -157,10 +187,10 @@ def main():
                         re.sub(r"[^a-z0-9]+", "-", a.machine_opts) + ("" if a.cpu == "cortex-a57" else "-" + a.cpu))
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    mods = kernel_modules(kernel, ["virtio_blk"] if arm else MODULES)
+    mods = kernel_modules(kernel, ["virtio_blk", "virtio_net"] if arm else MODULES)
     initrd = os.path.join(work, "initrd.gz")
     build_initramfs(busybox, initrd, (INIT % " ".join(n for n, _ in mods)).encode(), mods,
-                    APPLETS + ("insmod", "mkdir"))
+                    APPLETS + ("insmod", "mkdir", "ifconfig", "route", "httpd"))
     ok = True
 
     def check(cond, what):
@@ -215,12 +245,20 @@ def main():
               "%s: date moves on (%s, then %s)" % (what, date1, d.group(1) if d else None))
         return m
 
+    def nic(port):
+        """A slirp NIC whose hostfwd reaches the guest's httpd (a new port per process)."""
+        model = "virtio-net-pci" if arm or a.pci else "virtio-net-device"
+        return ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % port, "-device", model + ",netdev=n0"]
+
     if a.only in (None, "qcow2"):
         disk = os.path.join(work, "disk.qcow2")
         r = run([a.mimic, "img", "create", "-f", "qcow2", disk, "64M"])
         check(r.returncode == 0, "mimic img create -f qcow2 (%s)" % r.stderr.strip())
-        m, date1 = boot_and_count(machine_cmd(disk, "qcow2"), "qcow2")
+        port = free_port()
+        m, date1 = boot_and_count(machine_cmd(disk, "qcow2", nic(port)), "qcow2")
         if m:
+            got = fetch_from_guest(port)
+            check(got == "served by the guest\n", "the host reaches the guest's httpd through hostfwd (%r)" % got)
             before = max(m.counts())
             got, out = m.monitor("savevm s1")
             check(got and "Error" not in out, "savevm s1 through the monitor (%s)" % out.strip()[-200:])
@@ -236,11 +274,16 @@ def main():
                       r.stdout.strip())
                 r = run(["qemu-img", "check", disk])
                 check(r.returncode == 0, "qemu-img check accepts the image (%s)" % r.stdout.strip().splitlines()[-1:])
-            m2 = resume_and_check(machine_cmd(disk, "qcow2", ["-loadvm", "s1"]), "-loadvm s1", before, after, date1)
+            port = free_port()
+            m2 = resume_and_check(machine_cmd(disk, "qcow2", nic(port) + ["-loadvm", "s1"]), "-loadvm s1", before, after,
+                                  date1)
             if saved_regs is not None:
                 loaded_regs = higher_el_registers(m2, a.cpu == "max")
                 check(saved_regs and saved_regs == loaded_regs and any(int(v, 16) for v in saved_regs.values()),
                       "the EL2/EL3 registers are restored (%s; after -loadvm %s)" % (saved_regs, loaded_regs))
+            got = fetch_from_guest(port)
+            check(got == "served by the guest\n",
+                  "-loadvm s1: its network comes back (the host fetches from the guest's httpd again: %r)" % got)
             got, out = m2.monitor("info snapshots", r"(?m)^--\s+s1\s", 30)
             check(got, "the restored machine's info snapshots lists s1")
             got, out = m2.monitor("delvm s1")
@@ -252,7 +295,7 @@ def main():
                 check(" s1 " not in r.stdout, "qemu-img no longer lists s1")
                 r = run(["qemu-img", "check", disk])
                 check(r.returncode == 0, "qemu-img check still accepts the image")
-            r = subprocess.run(machine_cmd(disk, "qcow2", ["-loadvm", "nosuch"]), capture_output=True, text=True,
+            r = subprocess.run(machine_cmd(disk, "qcow2", nic(free_port()) + ["-loadvm", "nosuch"]), capture_output=True, text=True,
                                stdin=subprocess.DEVNULL, timeout=60)
             check(r.returncode == 1 and "nosuch" in r.stderr, "-loadvm of a missing snapshot: one error (%s)" %
                   r.stderr.strip())

@@ -159,9 +159,9 @@ def main():
         emu = ["qemu-system-riscv64"] if a.qemu else [a.mimic, "system"]
         cmd = emu + ["-M", "virt", "-m", "256M", "-nographic", "-bios", "default", "-kernel", kernel, "-initrd",
                      initrd, "-append", "console=ttyS0 panic=-1", "-no-reboot"]
-    if a.fsdev or (a.qemu and a.arch == "riscv64"):
-        # (-virtfs makes a PCI device where the board has PCI: QEMU's riscv virt has, mimic's not
-        # yet; -device virtio-9p-device is the virtio-mmio one on both.)
+    if a.fsdev:
+        # (-virtfs makes QEMU's virtio-9p alias, a virtio-9p-pci on both virt boards;
+        # -device virtio-9p-device is the virtio-mmio one.)
         cmd += ["-fsdev", "local,id=fs0,path=%s,security_model=%s" % (share, a.model),
                 "-device", "virtio-9p-device,fsdev=fs0,mount_tag=share0"]
     else:
@@ -188,7 +188,7 @@ def main():
     check(status == 0, "the machine powered off (status %s, %.1f s)" % (status, secs))
     check("INSMOD-FAILED" not in text and "MOUNT-FAILED" not in text, "the 9p modules loaded and the share mounted")
     check((line("MOUNTED") or "").startswith("share0 /mnt 9p"), "/mnt is the 9p share (%s)" % line("MOUNTED"))
-    pci = a.arch == "aarch64" and not a.fsdev  # -virtfs on a board with PCI, as QEMU's "virtio-9p" alias
+    pci = not a.fsdev  # -virtfs on a board with PCI (both virt boards), as QEMU's "virtio-9p" alias
     check(("/pci0000:00/" in (line("DEVPATH") or "")) == pci,
           "the 9p device is on the %s (%s)" % ("PCI bus" if pci else "virtio-mmio bus", line("DEVPATH")))
     check(line("HOSTFILE") == hashlib.sha256(host_data).hexdigest(), "the guest read the host's 2 MiB file intact")

@@ -7,10 +7,16 @@ virtio_net are modules in Debian's build; the initramfs loads them).
                                        runs on the host's loopback, and serves one with busybox
                                        httpd that the host fetches through hostfwd; sha256 compared.
                                        10 MB each way; MIMIC_NET_BIG=1 makes it 100 MB.
+  virtio_net.py MIMIC WORKDIR user --nic   the same with `-nic user,hostfwd=...`: the NIC must be
+                                       a virtio-net-pci function (QEMU's alias on a board with PCI)
+          ... user --restrict         restrict=on: the guest's wget to the host fails, hostfwd works
   virtio_net.py MIMIC WORKDIR socket   two machines on one -netdev socket (listen=/connect=) link
   virtio_net.py MIMIC WORKDIR stream   ... on -netdev stream (server=on / server=off)
   virtio_net.py MIMIC WORKDIR dgram    ... on -netdev dgram (unicast UDP both ways)
   virtio_net.py MIMIC WORKDIR mcast    ... on -netdev socket,mcast=
+  virtio_net.py MIMIC WORKDIR tap      one machine on a TAP device the test makes (-netdev tap,ifname=):
+                                       it pings the host and fetches 4 MiB; skipped (77) without
+                                       CAP_NET_ADMIN
                                        ping each other and move a 4 MB TCP stream (wget from httpd).
 
 Exit 0 when every check passes, 1 otherwise, 77 when the packages cannot be fetched."""
@@ -20,6 +26,7 @@ import hashlib
 import http.server
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -56,18 +63,23 @@ esac
 """
 
 USER_INIT = COMMON + r"""
+echo "NICPATH $(readlink -f /sys/class/net/eth0/device)"
 ifconfig eth0 up
 udhcpc -i eth0 -s /bin/dhcp-script -q -n -t 20 -T 1 >/dev/null 2>&1
 echo "ADDR $(ifconfig eth0 | grep 'inet addr' | tr -s ' ' | cut -d' ' -f3)"
 echo "DNS $(cat /etc/resolv.conf)"
-wget -q -O /www/in.bin http://10.0.2.2:HOSTPORT/in.bin && echo "FETCHED $(sha256sum /www/in.bin | cut -d' ' -f1)"
+wget -q -T 20 -O /www/in.bin http://10.0.2.2:HOSTPORT/in.bin && echo "FETCHED $(sha256sum /www/in.bin | cut -d' ' -f1)"
 rm -f /www/in.bin
 head -c SIZE /dev/urandom > /www/out.bin
 echo "SERVING $(sha256sum /www/out.bin | cut -d' ' -f1)"
 httpd -p 8080 -h /www
-# The host fetches out.bin, then creates done on its server.
+# The host fetches out.bin, then creates done on its server (restrict=on: the guest cannot reach
+# the host, which fetches within WAIT seconds).
 i=0
-while ! wget -q -O /dev/null http://10.0.2.2:HOSTPORT/done && [ $i -lt 600 ]; do sleep 1; i=$((i+1)); done
+if [ -n "$restricted" ]; then sleep WAIT; fi
+while [ -z "$restricted" ] && ! wget -q -T 20 -O /dev/null http://10.0.2.2:HOSTPORT/done && [ $i -lt 600 ]; do
+  sleep 1; i=$((i+1))
+done
 echo "FINISHED"
 poweroff -f
 """
@@ -100,6 +112,30 @@ fi
 echo "FINISHED $role"
 poweroff -f
 """
+
+
+# One machine on a host TAP device (192.168.231.1 on the host, .2 in the guest): the guest pings
+# the host and fetches a file from an HTTP server bound to the TAP's address.
+TAP_INIT = COMMON + r"""
+ifconfig eth0 192.168.231.2 netmask 255.255.255.0 up
+i=0
+while ! ping -c 1 -W 1 192.168.231.1 >/dev/null 2>&1 && [ $i -lt 60 ]; do i=$((i+1)); done
+ping -c 3 -W 2 192.168.231.1 >/dev/null 2>&1 && echo "PING-OK"
+wget -q -T 20 -O /www/in.bin http://192.168.231.1:HOSTPORT/in.bin && echo "FETCHED $(sha256sum /www/in.bin | cut -d' ' -f1)"
+echo "FINISHED"
+poweroff -f
+"""
+
+
+def make_tap(name):
+    """A TAP device owned by this test with the host's address on it; False without CAP_NET_ADMIN."""
+    cmds = [["ip", "tuntap", "add", "dev", name, "mode", "tap"], ["ip", "addr", "add", "192.168.231.1/24", "dev", name],
+            ["ip", "link", "set", name, "up"]]
+    for c in cmds:
+        if subprocess.run(c, capture_output=True).returncode != 0:
+            subprocess.run(["ip", "link", "del", name], capture_output=True)
+            return False
+    return True
 
 
 def free_port(kind=socket.SOCK_STREAM):
@@ -146,8 +182,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("mimic")
     ap.add_argument("workdir")
-    ap.add_argument("mode", choices=["user", "socket", "stream", "dgram", "mcast"])
+    ap.add_argument("mode", choices=["user", "socket", "stream", "dgram", "mcast", "tap"])
     ap.add_argument("--timeout", type=int, default=600)
+    ap.add_argument("--restrict", action="store_true",
+                    help="user mode with restrict=on: the guest reaches nothing outside, hostfwd still works")
+    ap.add_argument("--nic", action="store_true", help="user mode: -nic user,... instead of -netdev + -device")
     ap.add_argument("--qemu", action="store_true", help="run under qemu-system-riscv64 instead (the reference)")
     ap.add_argument("--arch", default="riscv64", choices=["riscv64", "aarch64"])
     a = ap.parse_args()
@@ -157,7 +196,7 @@ def main():
     if not got:
         return 77
     kernel, busybox = got
-    work = os.path.join(a.workdir, "net-" + a.mode + ("-aarch64-pci" if ARM["on"] else ""))
+    work = os.path.join(a.workdir, "net-" + a.mode + ("-nic" if a.nic else "") + ("-restrict" if a.restrict else "") + ("-aarch64-pci" if ARM["on"] else ""))
     os.makedirs(work, exist_ok=True)
     mods = kernel_modules(kernel, ["virtio_net"] if ARM["on"] else ["virtio_mmio", "virtio_net"])
     names = " ".join(n for n, _ in mods)
@@ -169,7 +208,32 @@ def main():
         ok = ok and bool(cond)
 
     t0 = time.monotonic()
-    if a.mode == "user":
+    if a.mode == "tap":
+        tap = "mimictap%d" % (os.getpid() % 10000)
+        if not shutil.which("ip") or not make_tap(tap):
+            print("SKIP: cannot create a TAP device (needs CAP_NET_ADMIN and iproute2's ip)")
+            return 77
+        try:
+            www = os.path.join(work, "www")
+            os.makedirs(www, exist_ok=True)
+            data = os.urandom(4 << 20)
+            open(os.path.join(www, "in.bin"), "wb").write(data)
+            server = http.server.ThreadingHTTPServer(("192.168.231.1", 0), functools.partial(Quiet, directory=www))
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            initrd = os.path.join(work, "initrd.gz")
+            build_initramfs_with(busybox, initrd, TAP_INIT.replace("HOSTPORT", str(server.server_address[1])) % names,
+                                 mods, {})
+            p = machine(a.mimic, kernel, initrd, ["-netdev", "tap,id=n0,ifname=%s,script=no,downscript=no" % tap,
+                                                  "-device", "virtio-net-device,netdev=n0"], qemu=a.qemu)
+            text = collect(p, a.timeout)
+            server.shutdown()
+        finally:
+            subprocess.run(["ip", "link", "del", tap], capture_output=True)
+        check(p.returncode == 0, "the machine powered off (status %s, %.1f s)" % (p.returncode, time.monotonic() - t0))
+        check("PING-OK" in text, "the guest pinged the host through the TAP device")
+        check(("FETCHED " + hashlib.sha256(data).hexdigest()) in text,
+              "the guest fetched 4 MiB from the host's HTTP server on the TAP's address intact")
+    elif a.mode == "user":
         size = (100 if os.environ.get("MIMIC_NET_BIG") else 10) << 20
         print("transfer size: %d MiB each way%s" % (size >> 20, "" if size > 10 << 20 else
                                                      " (MIMIC_NET_BIG=1 for the 100 MiB case)"))
@@ -184,11 +248,13 @@ def main():
         threading.Thread(target=server.serve_forever, daemon=True).start()
         hostport = server.server_address[1]
         fwd = free_port()
-        init = USER_INIT.replace("HOSTPORT", str(hostport)).replace("SIZE", str(size)) % names
+        init = USER_INIT.replace("HOSTPORT", str(hostport)).replace("SIZE", str(size)).replace("WAIT", "45") % names
         initrd = os.path.join(work, "initrd.gz")
         build_initramfs_with(busybox, initrd, init, mods, {"bin/dhcp-script": DHCP_SCRIPT})
-        p = machine(a.mimic, kernel, initrd, ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:8080" % fwd,
-                                              "-device", "virtio-net-device,netdev=n0"], qemu=a.qemu)
+        hostfwd = "hostfwd=tcp:127.0.0.1:%d-:8080" % fwd + (",restrict=on" if a.restrict else "")
+        netargs = (["-nic", "user," + hostfwd] if a.nic else
+                   ["-netdev", "user,id=n0," + hostfwd, "-device", "virtio-net-device,netdev=n0"])
+        p = machine(a.mimic, kernel, initrd, netargs, append="restricted=1" if a.restrict else "", qemu=a.qemu)
         # Wait for the guest's server, then fetch through hostfwd.
         out = b""
         fetched = None
@@ -221,9 +287,19 @@ def main():
         check("INSMOD-FAILED" not in text, "the virtio drivers (%s) loaded" % names)
         m = re.search(r"ADDR (?:addr:)?(\S+)", text)
         check(m and m.group(1) == "10.0.2.15", "DHCP gave the guest 10.0.2.15 (%s)" % (m.group(1) if m else "none"))
-        check("nameserver 10.0.2.3" in text, "DHCP named slirp's DNS server 10.0.2.3")
-        check(("FETCHED " + hashlib.sha256(data).hexdigest()) in text,
-              "the guest fetched %d MiB from the host's HTTP server intact" % (size >> 20))
+        if a.restrict:
+            # libslirp's restricted mode offers no gateway and no DNS server in its DHCP answer.
+            check("nameserver 10.0.2.3" not in text, "restrict=on: DHCP names no DNS server (libslirp's rule)")
+        else:
+            check("nameserver 10.0.2.3" in text, "DHCP named slirp's DNS server 10.0.2.3")
+        if a.nic:
+            m = re.search(r"NICPATH (\S+)", text)
+            check(m and "/pci0000:00/" in m.group(1), "-nic made a PCI NIC (%s)" % (m.group(1) if m else "no line"))
+        if a.restrict:
+            check("FETCHED" not in text, "restrict=on: the guest cannot reach the host's HTTP server")
+        else:
+            check(("FETCHED " + hashlib.sha256(data).hexdigest()) in text,
+                  "the guest fetched %d MiB from the host's HTTP server intact" % (size >> 20))
         m = re.search(r"SERVING ([0-9a-f]{64})", text)
         check(m and fetched and hashlib.sha256(fetched).hexdigest() == m.group(1),
               "the host fetched %d MiB from the guest's httpd through hostfwd intact" % (size >> 20))

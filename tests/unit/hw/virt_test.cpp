@@ -11,6 +11,7 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "hw/core/fdt.h"
 #include "qemu_oracle.h"
@@ -493,4 +494,75 @@ TEST(VirtBoard, VirtioPciFunctionInConfigSpaceAndSnapshots) {
   std::set<std::string> names;
   for (auto& s : sections) names.insert(s.name);
   EXPECT_TRUE(names.count("gpex-pcihost") && names.count("virtio-pci.0"));
+}
+
+// -drive if=virtio and -virtfs make PCI functions, as qemu-system-riscv64 7.2 makes them (its
+// `info qtree`): -device and -virtfs in command-line order from 00:01.0, then the drives; an
+// explicit -device virtio-X-device keeps its virtio-mmio slot.
+TEST(VirtBoard, DefaultVirtioDevicesAreOnPciAsQemuPutsThem) {
+  if (!have_qemu_system()) GTEST_SKIP() << "qemu-system-riscv64 not installed";
+  // One writable image, one shared by the two read-only drives (an image has one writer).
+  std::string disk = tmp("default-disk.raw"), ro = tmp("default-ro.raw"), share = testing::TempDir();
+  write_file(disk, std::vector<uint8_t>(1 << 20));
+  write_file(ro, std::vector<uint8_t>(1 << 20));
+  std::string q = run_command(fmt::format(
+      "printf 'info qtree\nquit\n' | timeout 20 qemu-system-riscv64 -M virt -m 256M -S -display none -monitor stdio "
+      "-serial null -drive file={0},format=raw,if=virtio -drive file={1},format=raw,if=virtio,readonly=on "
+      "-device virtio-rng-pci -virtfs local,path={2},mount_tag=t,security_model=none "
+      "-drive file={1},format=raw,if=none,id=x,readonly=on -device virtio-blk-device,drive=x 2>&1",
+      disk, ro, share));
+  std::erase(q, '\r');
+  // QEMU: "dev: virtio-blk-pci" ... "addr = 03.0" ... "dev: virtio-blk-device": function and device.
+  std::set<std::string> want;
+  std::smatch m;
+  std::istringstream lines(q);
+  bool in_pci = false;
+  unsigned long slot = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (std::regex_search(line, m, std::regex("dev: virtio-[a-z0-9]+-pci,"))) {
+      in_pci = true;
+    } else if (in_pci && std::regex_search(line, m, std::regex("^ *addr = ([0-9a-f]{2})\\.0$"))) {
+      slot = std::stoul(m[1].str(), nullptr, 16);
+    } else if (in_pci && std::regex_search(line, m, std::regex("dev: (virtio-[a-z0-9]+-device),"))) {
+      want.insert(fmt::format("@{:02x}={}", slot << 3, m[1].str()));
+      in_pci = false;
+    }
+  }
+  ASSERT_EQ(want.size(), 4u) << q;
+  ASSERT_TRUE(std::regex_search(q, std::regex("bus: virtio-mmio-bus\\.7\n.*\n *dev: virtio-blk-device,"))) << q;
+
+  NoConsole con;
+  MachineConfig c = config(1);
+  using P = std::vector<std::pair<std::string, std::string>>;
+  c.devices.drives.push_back({"-drive", "", "", P{{"file", disk}, {"format", "raw"}, {"if", "virtio"}}});
+  c.devices.drives.push_back(
+      {"-drive", "", "", P{{"file", ro}, {"format", "raw"}, {"if", "virtio"}, {"readonly", "on"}}});
+  c.devices.drives.push_back(
+      {"-drive", "", "", P{{"file", ro}, {"format", "raw"}, {"if", "none"}, {"id", "x"}, {"readonly", "on"}}});
+  c.devices.devices.push_back({"-device", "virtio-rng-pci", "virtio-rng-pci", {}});
+  c.devices.fsdevs.push_back({"-virtfs", "", "local", P{{"path", share}, {"security_model", "none"}, {"id", "t"}}});
+  c.devices.devices.push_back({"-virtfs", "", "virtio-9p-device", P{{"fsdev", "t"}, {"mount_tag", "t"}}});
+  c.devices.devices.push_back({"-device", "", "virtio-blk-device", P{{"drive", "x"}}});
+  VirtBoard b(c, con, nullptr);
+  std::string mine = b.snapshot_devices();
+  std::set<std::string> have;
+  for (auto it = mine.cbegin(); std::regex_search(it, mine.cend(), m, std::regex("virtio-pci\\.\\d+(@[0-9a-f]+=\\S+)"));
+       it = m.suffix().first)
+    have.insert(m[1].str());
+  EXPECT_EQ(have, want) << mine << "\nQEMU:\n" << q;
+  EXPECT_NE(mine.find("virtio-mmio.7=virtio-blk-device"), std::string::npos) << mine;
+  EXPECT_EQ(mine.find("virtio-mmio.6="), std::string::npos) << mine;
+}
+
+// -nic: QEMU 7.2's riscv virt creates no NIC for it (only "requested NIC ... was not created");
+// mimic makes the virtio-net-pci a user expects, as the arm virt board (and -device) would.
+TEST(VirtBoard, NicIsAVirtioNetPciFunction) {
+  NoConsole con;
+  MachineConfig c = config(1);
+  c.devices.nics.push_back({"-nic", "user", "user", {}});
+  VirtBoard b(c, con, nullptr);
+  EXPECT_EQ(b.snapshot_devices(), " virtio-pci.0@08=virtio-net-device");
+  uint32_t id = 0;
+  ASSERT_TRUE(b.memory().read(0x30000000 + (1 << 15), &id, 4));  // 00:01.0 vendor/device
+  EXPECT_EQ(id, 0x10001af4u);                                    // Red Hat, transitional virtio-net
 }

@@ -1,13 +1,16 @@
 // Split virtqueues against hand-built rings in a RAM buffer (chained and indirect descriptors,
 // event idx, descriptors outside RAM refused), and the virtio-mmio transport driven through its
-// registers as Linux drives it, with virtio-rng and virtio-blk behind it.
+// registers as Linux drives it, with virtio-rng and virtio-blk behind it (every request type,
+// two queues, a disk that waits while the vCPU goes on, a host disk that is full).
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -399,3 +402,242 @@ TEST_F(Transport, BlkWritesReadsAndFlushes) {
   unlink(path);
 }
 }  // namespace
+
+// ---- virtio-blk's other requests, its queues and its I/O thread ----
+
+namespace {
+// A disk in memory whose reads can be held at a gate (a disk that waits) and whose writes can
+// fail with an errno (a full host disk).
+class GatedDisk final : public block::BlockImage {
+ public:
+  explicit GatedDisk(size_t size) : data_(size, 0) {}
+  uint64_t size() const override { return data_.size(); }
+  bool read_only() const override { return false; }
+  const char* format_name() const override { return "gated"; }
+  int read(uint64_t offset, void* buf, size_t len) override {
+    std::unique_lock g(m_);
+    reading_ = true;
+    cv_.notify_all();
+    cv_.wait(g, [&] { return !closed_; });
+    std::memcpy(buf, data_.data() + offset, len);
+    return 0;
+  }
+  int write(uint64_t offset, const void* buf, size_t len) override {
+    std::lock_guard g(m_);
+    if (write_error_) return write_error_;
+    std::memcpy(data_.data() + offset, buf, len);
+    return 0;
+  }
+  int flush() override { return 0; }
+  void close_gate() {
+    std::lock_guard g(m_);
+    closed_ = true;
+  }
+  void open_gate() {
+    std::lock_guard g(m_);
+    closed_ = false;
+    cv_.notify_all();
+  }
+  bool wait_reading() {
+    std::unique_lock g(m_);
+    return cv_.wait_for(g, 5s, [&] { return reading_; });
+  }
+  void fail_writes(int error) {
+    std::lock_guard g(m_);
+    write_error_ = error;
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  std::vector<uint8_t> data_;
+  bool closed_ = false, reading_ = false;
+  int write_error_ = 0;
+};
+
+constexpr uint64_t kFBlkMq = uint64_t(1) << 12, kFBlkDiscard = uint64_t(1) << 13, kFBlkWriteZeroes = uint64_t(1) << 14;
+
+struct BlkTransport : Transport {
+  // Queue q's rings: queue 0 at the fixture's addresses, queue 1 beyond them.
+  static uint64_t desc_of(unsigned q) { return q ? kRam + 0x6000 : kDesc; }
+  static uint64_t avail_of(unsigned q) { return q ? kRam + 0x7000 : kAvail; }
+  static uint64_t used_of(unsigned q) { return q ? kRam + 0x8000 : kUsed; }
+
+  // Modern setup with `queues` queues of 8 (as Linux's virtio_mmio driver does it).
+  void setup(uint64_t features, unsigned queues) {
+    ASSERT_EQ(rd(0x004), 2u);
+    wr(0x070, 0);
+    wr(0x070, 1 | 2);
+    wr(0x014, 1);
+    uint64_t offered = uint64_t(rd(0x010)) << 32;
+    wr(0x014, 0);
+    offered |= rd(0x010);
+    ASSERT_EQ(offered & features, features);
+    wr(0x024, 0);
+    wr(0x020, uint32_t(features));
+    wr(0x024, 1);
+    wr(0x020, uint32_t(features >> 32));
+    wr(0x070, 1 | 2 | 8);
+    ASSERT_EQ(rd(0x070) & 8, 8u);
+    for (unsigned q = 0; q < queues; q++) {
+      wr(0x030, q);
+      ASSERT_GE(rd(0x034), 8u);
+      wr(0x038, 8);
+      wr(0x080, uint32_t(desc_of(q)));
+      wr(0x084, 0);
+      wr(0x090, uint32_t(avail_of(q)));
+      wr(0x094, 0);
+      wr(0x0a0, uint32_t(used_of(q)));
+      wr(0x0a4, 0);
+      wr(0x044, 1);
+    }
+    wr(0x070, 1 | 2 | 8 | 4);
+  }
+  // Puts a request on queue q (header, optional data, status) and rings the doorbell; returns
+  // the status byte's address.
+  uint64_t submit(unsigned q, uint32_t type, uint64_t sector, uint64_t data, uint32_t len, bool device_writes) {
+    const uint64_t hdr = kData + q * 0x100, status = hdr + 0x20, d = desc_of(q);
+    set<uint32_t>(hdr, type);
+    set<uint32_t>(hdr + 4, 0);
+    set<uint64_t>(hdr + 8, sector);
+    set<uint8_t>(status, 0xff);
+    desc(d, 0, hdr, 16, Virtqueue::kDescNext, 1);
+    if (len) {
+      desc(d, 1, data, len, Virtqueue::kDescNext | (device_writes ? Virtqueue::kDescWrite : 0), 2);
+      desc(d, 2, status, 1, Virtqueue::kDescWrite, 0);
+    } else {
+      desc(d, 1, status, 1, Virtqueue::kDescWrite, 0);
+    }
+    const uint64_t avail = avail_of(q);
+    uint16_t idx = get<uint16_t>(avail + 2);
+    set<uint16_t>(avail + 4 + 2 * (idx % 8), 0);
+    set<uint16_t>(avail + 2, uint16_t(idx + 1));
+    wr(0x050, q);
+    return status;
+  }
+  uint8_t request(unsigned q, uint32_t type, uint64_t sector, uint64_t data, uint32_t len, bool device_writes) {
+    uint16_t used = get<uint16_t>(used_of(q) + 2);
+    uint64_t status = submit(q, type, sector, data, len, device_writes);
+    for (int i = 0; i < 500 && get<uint16_t>(used_of(q) + 2) == used; i++) std::this_thread::sleep_for(10ms);
+    wr(0x064, rd(0x060));
+    return get<uint8_t>(status);
+  }
+  // A discard / write-zeroes request: one 16-byte segment {sector, count, flags}.
+  uint8_t range_request(uint32_t type, uint64_t sector, uint32_t count, uint32_t flags) {
+    const uint64_t seg = kData + 0x800;
+    set<uint64_t>(seg, sector);
+    set<uint32_t>(seg + 8, count);
+    set<uint32_t>(seg + 12, flags);
+    return request(0, type, 0, seg, 16, false);
+  }
+};
+
+std::string temp_raw(size_t size, uint8_t fill) {
+  char path[] = "/tmp/mimic-virtio-blk-XXXXXX";
+  int fd = mkstemp(path);
+  std::vector<uint8_t> b(size, fill);
+  EXPECT_EQ(write(fd, b.data(), b.size()), ssize_t(size));
+  close(fd);
+  return path;
+}
+}  // namespace
+
+// discard=unmap: DISCARD punches a hole in a raw file (SEEK_HOLE finds it, it reads zero);
+// WRITE_ZEROES zeroes exactly its range; a DISCARD with flags is UNSUPP (5.2.6.2).
+TEST_F(BlkTransport, DiscardPunchesHolesAndWriteZeroesZeroes) {
+  const std::string path = temp_raw(1 << 20, 0x5a);
+  std::string error;
+  auto image = block::open_image(path, {}, error);
+  ASSERT_TRUE(image) << error;
+  VirtioBlkConfig cfg;
+  cfg.discard_unmap = true;
+  plug(std::make_unique<VirtioBlk>(std::move(image), cfg), false);
+  setup(virtio::kFVersion1 | kFBlkDiscard | kFBlkWriteZeroes, 1);
+  EXPECT_EQ(range_request(VirtioBlk::kDiscard, 256, 256, 0), VirtioBlk::kStatusOk);     // [128 KiB, 256 KiB)
+  EXPECT_EQ(range_request(VirtioBlk::kWriteZeroes, 1024, 8, 0), VirtioBlk::kStatusOk);  // [512 KiB, +4 KiB)
+  EXPECT_EQ(range_request(VirtioBlk::kDiscard, 0, 8, 1), VirtioBlk::kStatusUnsupported);
+  EXPECT_EQ(range_request(VirtioBlk::kWriteZeroes, 2040, 16, 0), VirtioBlk::kStatusIoErr);  // past the end
+  int fd = open(path.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(lseek(fd, 0, SEEK_HOLE), 128 << 10) << "the discarded range is a hole in the file";
+  std::vector<uint8_t> b(1 << 20);
+  ASSERT_EQ(pread(fd, b.data(), b.size(), 0), ssize_t(b.size()));
+  close(fd);
+  unlink(path.c_str());
+  auto all = [&](size_t from, size_t to, uint8_t v) {
+    return std::all_of(b.begin() + long(from), b.begin() + long(to), [v](uint8_t x) { return x == v; });
+  };
+  EXPECT_TRUE(all(0, 128 << 10, 0x5a));
+  EXPECT_TRUE(all(128 << 10, 256 << 10, 0));
+  EXPECT_TRUE(all(256 << 10, 512 << 10, 0x5a));
+  EXPECT_TRUE(all(512 << 10, (512 << 10) + 4096, 0));
+  EXPECT_TRUE(all((512 << 10) + 4096, 1 << 20, 0x5a));
+}
+
+// discard=ignore (QEMU's default): DISCARD completes and the image keeps its data.
+TEST_F(BlkTransport, DiscardIgnoredByDefault) {
+  const std::string path = temp_raw(1 << 20, 0x5a);
+  std::string error;
+  auto image = block::open_image(path, {}, error);
+  ASSERT_TRUE(image) << error;
+  plug(std::make_unique<VirtioBlk>(std::move(image), VirtioBlkConfig{}), false);
+  setup(virtio::kFVersion1 | kFBlkDiscard, 1);
+  EXPECT_EQ(range_request(VirtioBlk::kDiscard, 0, 2048, 0), VirtioBlk::kStatusOk);
+  int fd = open(path.c_str(), O_RDONLY);
+  uint8_t b = 0;
+  EXPECT_EQ(pread(fd, &b, 1, 4096), 1);
+  EXPECT_EQ(b, 0x5a);
+  close(fd);
+  unlink(path.c_str());
+}
+
+// num-queues=2: MQ offered, num_queues in the config space, and a request on queue 1 is served
+// and interrupts as one on queue 0.
+TEST_F(BlkTransport, SecondQueueServesRequests) {
+  auto disk = std::make_unique<GatedDisk>(1 << 20);
+  VirtioBlkConfig cfg;
+  cfg.num_queues = 2;
+  plug(std::make_unique<VirtioBlk>(std::move(disk), cfg), false);
+  EXPECT_EQ(rd(0x100 + 32) >> 16, 2u);  // num_queues (le16 at offset 34)
+  setup(virtio::kFVersion1 | kFBlkMq, 2);
+  memset(at(kData + 0x1000), 0x33, 512);
+  EXPECT_EQ(request(1, VirtioBlk::kOut, 4, kData + 0x1000, 512, false), VirtioBlk::kStatusOk);
+  EXPECT_EQ(get<uint16_t>(used_of(1) + 2), 1);
+  EXPECT_EQ(get<uint16_t>(used_of(0) + 2), 0);
+  EXPECT_EQ(request(0, VirtioBlk::kIn, 4, kData + 0x2000, 512, true), VirtioBlk::kStatusOk);
+  EXPECT_EQ(get<uint8_t>(kData + 0x2000), 0x33);
+}
+
+// Device work is off the vCPU thread: the QueueNotify write returns while the disk still holds
+// the read, the guest's memory is untouched until the disk answers, then the request completes.
+TEST_F(BlkTransport, NotifyReturnsWhileTheDiskWaits) {
+  auto owned = std::make_unique<GatedDisk>(1 << 20);
+  GatedDisk* disk = owned.get();
+  plug(std::make_unique<VirtioBlk>(std::move(owned), VirtioBlkConfig{}), false);
+  setup(virtio::kFVersion1, 1);
+  disk->close_gate();
+  auto notify = std::async(std::launch::async, [&] { return submit(0, VirtioBlk::kIn, 0, kData + 0x3000, 512, true); });
+  const bool returned = notify.wait_for(5s) == std::future_status::ready;
+  EXPECT_TRUE(disk->wait_reading()) << "the I/O thread never reached the disk";
+  EXPECT_TRUE(returned) << "QueueNotify waited for the disk (device work on the vCPU thread)";
+  EXPECT_EQ(get<uint16_t>(kUsed + 2), 0) << "completed although the disk has not answered";
+  disk->open_gate();
+  uint64_t status = notify.get();
+  ASSERT_TRUE(irq.wait_high());
+  EXPECT_EQ(get<uint16_t>(kUsed + 2), 1);
+  EXPECT_EQ(get<uint8_t>(status), VirtioBlk::kStatusOk);
+}
+
+// A write the host cannot store (ENOSPC) is an I/O error for the guest, and the device goes on
+// serving once there is room again.
+TEST_F(BlkTransport, HostDiskFullIsAGuestIoError) {
+  auto owned = std::make_unique<GatedDisk>(1 << 20);
+  GatedDisk* disk = owned.get();
+  plug(std::make_unique<VirtioBlk>(std::move(owned), VirtioBlkConfig{}), false);
+  setup(virtio::kFVersion1, 1);
+  disk->fail_writes(-ENOSPC);
+  EXPECT_EQ(request(0, VirtioBlk::kOut, 0, kData + 0x1000, 512, false), VirtioBlk::kStatusIoErr);
+  EXPECT_EQ(rd(0x070) & virtio::kStatusNeedsReset, 0u);
+  disk->fail_writes(0);
+  EXPECT_EQ(request(0, VirtioBlk::kOut, 0, kData + 0x1000, 512, false), VirtioBlk::kStatusOk);
+}
