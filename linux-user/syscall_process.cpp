@@ -187,8 +187,8 @@ SYS(prctl) {
     case PR_SET_SECUREBITS:
     case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
     case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
-    default:  // the architecture's own options; seccomp and friends would apply to mimic itself
-      return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
+    // The architecture's own options; seccomp and friends would apply to mimic itself.
+    default: return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
   }
 }
 

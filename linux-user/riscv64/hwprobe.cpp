@@ -33,8 +33,8 @@ constexpr uint64_t kBaseBehaviorIma = 1;
 // IMA_EXT_0 bits of the extensions the translator implements (C on RV64 with D is also Zca, Zcd).
 constexpr uint64_t kExtFd = 1 << 0, kExtC = 1 << 1, kExtV = 1 << 2, kExtZba = 1 << 3, kExtZbb = 1 << 4,
                    kExtZbs = 1 << 5;
-constexpr uint64_t kExtZve32x = 1ull << 37, kExtZve32f = 1ull << 38, kExtZve64x = 1ull << 39,
-                   kExtZve64f = 1ull << 40, kExtZve64d = 1ull << 41, kExtZca = 1ull << 43, kExtZcd = 1ull << 45;
+constexpr uint64_t kExtZve32x = 1ull << 37, kExtZve32f = 1ull << 38, kExtZve64x = 1ull << 39, kExtZve64f = 1ull << 40,
+                   kExtZve64d = 1ull << 41, kExtZca = 1ull << 43, kExtZcd = 1ull << 45;
 constexpr uint64_t kMisalignedUnknown = 0, kMisalignedFast = 3, kMisalignedUnsupported = 4;
 constexpr unsigned kFlagWhichCpus = 1;
 // cpumask_size() of a kernel built with NR_CPUS = 512: longer CPU sets are read and written only
