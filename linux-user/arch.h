@@ -4,11 +4,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace mimic::linux_user {
 
 struct Process;
 class SyscallTable;
+struct SyscallCtx;
+class GuestThread;
 
 struct ArchInfo {
   const char* name;        // "riscv64": error messages and uname -m
@@ -42,7 +45,15 @@ struct ArchInfo {
   const ArchInfo* (*select_cpu)(const std::string& name) = nullptr;
   const char* cpu_names = nullptr;
   unsigned cpu_model = 0;  // the architecture's own number for the CPU model (0: its default)
+  // The architecture's own prctl options (riscv64's V control); null or -EINVAL: none.
+  int64_t (*prctl)(SyscallCtx& ctx, const uint64_t* a) = nullptr;
+  // Appends the thread state an execve'd program of this architecture starts with to its host
+  // environment, as MIMIC_USER_ARCH_* variables (never passed on to the guest).
+  void (*exec_env)(GuestThread& thread, std::vector<std::string>& envp) = nullptr;
 };
+
+// The prefix of the environment variables exec_env adds.
+constexpr const char* kArchExecVarPrefix = "MIMIC_USER_ARCH_";
 
 // The architecture of an ELF e_machine value, or null when mimic does not run it.
 const ArchInfo* find_arch(uint16_t e_machine);

@@ -51,6 +51,7 @@ std::vector<std::string> guest_environment(const UserOptions& o) {
       s.erase(0, std::strlen(kGuestLoaderVarPrefix));
     std::string name = s.substr(0, s.find('='));
     if (name == kArgv0Var || name == kChrootVar || name == kSigmaskVar) continue;
+    if (name.rfind(kArchExecVarPrefix, 0) == 0) continue;  // ArchInfo::exec_env's, for mimic
     index[name] = env.size();
     env.push_back(s);
   }
@@ -174,7 +175,7 @@ int run_program(const UserOptions& options) {
   GuestMemory& mem = *proc.mem;
   if (!guest_root.empty()) mem.set_guest_root(guest_root);
   // A 64-bit guest's addresses reach past the reservation; a 32-bit guest's never do.
-  if (arch->word_bytes == 8) tcg::set_user_guest_limit(mem.size(), mem.base());
+  if (arch->word_bytes == 8) tcg::set_user_guest_limit(mem.size(), mem.base(), mem.guard_below(), mem.guard_above());
 
   uint64_t stack_top = std::min(arch->stack_top, page_down(mem.size() - kPageSize));
   uint64_t stack_bottom = stack_top - kStackSize;

@@ -98,6 +98,8 @@ class GuestMemory final : public tcg::CodeFetcher {
   uint64_t size() const { return size_; }
   void* host(uint64_t addr) const { return base_ + addr; }
   bool in_range(uint64_t addr, uint64_t len) const { return addr <= size_ && len <= size_ - addr; }
+  uint64_t guard_below() const { return guard_below_; }
+  uint64_t guard_above() const { return guard_above_; }
   // True when host address `host` is mimic's PROT_NONE guard just above or below the guest's
   // space: a fault there is the guest's, at guest address host - base() (modulo 2^64).
   bool in_guard(uintptr_t host) const {

@@ -187,7 +187,8 @@ SYS(prctl) {
     case PR_SET_SECUREBITS:
     case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
     case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
-    default: return -EINVAL;    // seccomp and friends would apply to mimic itself
+    // The architecture's own options; seccomp and friends would apply to mimic itself.
+    default: return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
   }
 }
 
@@ -610,6 +611,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       char mask_var[64];
       snprintf(mask_var, sizeof mask_var, "%s=%llx", kSigmaskVar, (unsigned long long)ctx.thread.signals.blocked);
       envp.push_back(mask_var);
+      if (ctx.proc.arch->exec_env) ctx.proc.arch->exec_env(ctx.thread, envp);
       auto cargv = c_strings(margv);
       auto cenv = c_strings(envp);
       fflush(stderr);
@@ -628,6 +630,7 @@ int64_t exec_file(SyscallCtx& ctx, const std::string& guest_file, uint64_t argv_
       envp.resize(guest_env_size);
       if (o.sysroot_is_chroot) envp.push_back(std::string(kChrootVar) + "=" + o.sysroot);
       envp.push_back(mask_var);
+      if (ctx.proc.arch->exec_env) ctx.proc.arch->exec_env(ctx.thread, envp);
       auto gargv = c_strings(argv);
       auto genv = c_strings(envp);
       ::execve(host.c_str(), gargv.data(), genv.data());

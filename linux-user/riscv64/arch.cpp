@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include "linux-user/process.h"
+#include "linux-user/riscv64/hwprobe.h"
 #include "linux-user/riscv64/thread.h"
+#include "linux-user/riscv64/vector_control.h"
 #include "linux-user/syscall.h"
 #include "tcg/exec/exec.h"
 
@@ -34,9 +36,6 @@ int64_t sys_riscv_flush_icache(SyscallCtx& ctx, const uint64_t* a) {
   if (!ctx.proc.mem->invalidate_unwatched_code()) ctx.proc.engine->flush();
   return 0;
 }
-// riscv_hwprobe: glibc and others fall back to AT_HWCAP when it is missing.
-int64_t sys_riscv_hwprobe(SyscallCtx&, const uint64_t*) { return -ENOSYS; }
-
 // li a7, 139 (rt_sigreturn); ecall
 constexpr uint8_t kSigreturn[8] = {0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00};
 
@@ -86,6 +85,8 @@ extern const ArchInfo kRiscv64Arch = {
     .select_cpu = riscv64::select_cpu,
     .cpu_names = "rv64 (or any), with options ,v=true|false ,vlen=128 ,elen=64 ,vext_spec=v1.0",
     .cpu_model = riscv64::kModelRv64,
+    .prctl = riscv64::vector_prctl,
+    .exec_env = riscv64::vector_exec_env,
 };
 
 namespace riscv64 {

@@ -10,6 +10,7 @@
 #include "linux-user/arch.h"
 #include "linux-user/mmap.h"
 #include "linux-user/riscv64/thread.h"
+#include "linux-user/riscv64/vector_control.h"
 #include "linux-user/signal.h"
 #include "target/riscv/translate.h"
 #include "tcg/exec/exec.h"
@@ -37,6 +38,7 @@ int run(Process& proc, uint64_t entry, uint64_t sp) {
   riscv::RiscvCpu& cpu = thread.cpu_state;
   cpu.guest_base = proc.mem->base();
   enable_vector(proc, cpu);
+  start_vector_control(thread);
   cpu.pc = entry;
   cpu.x[2] = sp;
   return run_initial_thread(proc, engine, thread);
@@ -60,6 +62,7 @@ std::unique_ptr<GuestThread> RiscvThread::clone_thread() {
   c.vstart = p.vstart;
   c.vxrm = p.vxrm;
   c.vxsat = p.vxsat;
+  if (c.ext_v) apply_vector_control(*t, v_ctrl);  // a new thread inherits its creator's V control
   return t;
 }
 

@@ -87,14 +87,16 @@ bool RiscvThread::setup_signal_frame(int sig, const GuestSigaction& act, const G
   thread_local VFrameTail v;
   memset(static_cast<void*>(&f), 0, sizeof f);
   const uint64_t sp = signal_frame_top(signals, c.x[2], act, saved_mask, f.uc.head);
-  const size_t size = sizeof(RtSigframe) + (c.ext_v ? sizeof(VFrameTail) : 0);
+  // Linux saves V only while the thread may use it (a thread with V off has no live V state).
+  const bool v_on = c.ext_v && !(c.tb_flags & riscv::kTbVOff);
+  const size_t size = sizeof(RtSigframe) + (v_on ? sizeof(VFrameTail) : 0);
   const uint64_t frame = (sp - size) & ~uint64_t(15);
   f.info = info;
   f.uc.gregs[0] = c.pc;
   for (int i = 1; i < 32; i++) f.uc.gregs[i] = c.x[i];
   memcpy(f.uc.fpregs, c.f, sizeof f.uc.fpregs);
   f.uc.fcsr = riscv::fp_get_fflags(c) | ((c.frm & 7) << 5);  // flags accrued in MXCSR too
-  if (c.ext_v) {
+  if (v_on) {
     const uint32_t hdr[2] = {kRiscvVMagic, kVRecordSize};
     memcpy(reinterpret_cast<uint8_t*>(&f) + kExtHdrOff, hdr, sizeof hdr);
     v.state = {c.vstart,      c.vl,
@@ -127,7 +129,7 @@ bool RiscvThread::restore_signal_frame(uint64_t* mask) {
   riscv::fp_set_fflags(c, f.uc.fcsr & 0x1f);
   riscv::fp_set_frm(c, (f.uc.fcsr >> 5) & 7);  // also MXCSR rounding and tb_flags
   c.reserve_addr = ~0ull;                      // a handler between LR and SC breaks the reservation
-  if (c.ext_v && !restore_vector(*proc_.mem, c, frame, f)) return false;
+  if (c.ext_v && !(c.tb_flags & riscv::kTbVOff) && !restore_vector(*proc_.mem, c, frame, f)) return false;
   *mask = f.uc.head.uc_sigmask;
   return true;
 }

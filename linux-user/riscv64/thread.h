@@ -15,6 +15,8 @@ class RiscvThread final : public GuestThread {
  public:
   explicit RiscvThread(Process& proc) : proc_(proc) {}
   riscv::RiscvCpu cpu_state;
+  // PR_RISCV_V_SET_CONTROL's word: cur | next << 2 | inherit << 4 (vector_control.h).
+  uint32_t v_ctrl = 2;
 
   tcg::CpuBase& cpu() override { return cpu_state; }
   uint64_t sp() const override { return cpu_state.x[2]; }

@@ -36,6 +36,9 @@ constexpr uint32_t kTbFrmMask = 7;
 constexpr uint32_t kTbFsShift = 3, kTbFsMask = 3u << kTbFsShift;
 constexpr uint32_t kTbPrivShift = 5, kTbPrivMask = 3u << kTbPrivShift;
 constexpr uint32_t kTbMmuShift = 7, kTbMmuMask = 7u << kTbMmuShift;
+// linux-user: the thread has turned V off (prctl PR_RISCV_V_SET_CONTROL): vector instructions and
+// CSRs are illegal in its blocks, as on a hart without V.
+constexpr uint32_t kTbVOff = 1u << 10;
 
 // VLEN in bytes, and vtype's illegal bit (vtype reads as only this bit when vill is set).
 constexpr unsigned kVlenb = 16;

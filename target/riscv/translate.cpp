@@ -63,7 +63,7 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
   IRBuilder ir(block);
   DisasContext s(ir);
   s.frm = block.flags & kTbFrmMask;
-  s.vector = !system_ && static_cast<const RiscvCpu&>(env).ext_v;
+  s.vector = !system_ && static_cast<const RiscvCpu&>(env).ext_v && !(block.flags & kTbVOff);
   if (system_) {
     s.system = true;
     s.priv = (block.flags & kTbPrivMask) >> kTbPrivShift;

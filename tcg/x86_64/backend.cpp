@@ -103,37 +103,55 @@ namespace {
 // reservation. A register address costs one fused cmp+jae, never taken by a correct program,
 // against r15 when the guest base is the limit, else a constant after the block
 // (docs/linux-user.md has the measured cost).
+//
+// With guards of 2 GiB or more on both sides (user_guards_cover_disp32), a folded address
+// base + disp checks only its base register: when base is below the limit, base + disp32 is
+// inside the space or faults in a guard at its own address. That saves the lea of the sum and
+// lets one check cover every access through the same base (ld/sd of a struct's fields, a stack
+// frame). A base at or above the limit goes to the stub, which checks the whole sum (a pointer
+// past the end minus a displacement may still be inside) and either resumes the access or faults.
 void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
   const uint64_t limit = user_guest_limit();
   if (limit == ~uint64_t(0)) return;
   // An immediate address is a sign-extended imm32: below 2 GiB it is inside every reservation.
   if (addr.is_imm && int32_t(addr.imm) >= 0) return;
   auto& code = ctx.code;
+  const bool folded = !addr.is_imm && addr.addr_disp != 0;
+  const bool base_only = folded && user_limit_is_base() && user_guards_cover_disp32();
   // The access's address as IR base value + constant (the memory ops' address is args[0]).
   const Arg& a = ctx.block[ValueId(ctx.index)].args[0];
-  Ctx::CheckedAddr at{kNoValue, 0};
+  Ctx::CheckedAddr at{kNoValue, 0, 0};
   if (a.is_value()) {
     at.base = a.value;
     const Inst& def = ctx.block[a.value];
     if (def.op == Opcode::Add && def.type == Type::I64 && def.args[0].is_value() && def.args[1].is_imm())
-      at = {def.args[0].value, def.args[1].imm};
+      at = {def.args[0].value, def.args[1].imm, def.args[1].imm};
   }
-  // With the base-register layout the guard above is size / 4 (>= 2^41): an address less than
-  // 4 GiB above a checked one is inside the guest space or faults in the guard at its own address.
   if (at.base != kNoValue && user_limit_is_base()) {
-    for (unsigned i = 0; i < ctx.num_checked_addrs; ++i)
-      if (ctx.checked_addrs[i].base == at.base && at.offset - ctx.checked_addrs[i].offset < (uint64_t(1) << 32)) return;
+    // An address less than 4 GiB above a checked one (either side within 2 GiB when the guards
+    // allow) is inside the guest space or faults in a guard at its own address.
+    const bool both_sides = user_guards_cover_disp32();
+    auto near = [both_sides](uint64_t delta) {
+      return both_sides ? delta + (uint64_t(1) << 31) < (uint64_t(1) << 32) : delta < (uint64_t(1) << 32);
+    };
+    for (unsigned i = 0; i < ctx.num_checked_addrs; ++i) {
+      const Ctx::CheckedAddr& c = ctx.checked_addrs[i];
+      if (c.base == at.base && near(at.offset - c.offset) && near(at.offset - c.or_offset)) return;
+    }
+    // What the code below proves below the limit: the whole address; or, checking the base only,
+    // the base (the inline path) or the whole address (the stub's resumed path).
+    const Ctx::CheckedAddr proven = base_only ? Ctx::CheckedAddr{at.base, 0, at.offset} : at;
     if (ctx.num_checked_addrs < ctx.checked_addrs.size())
-      ctx.checked_addrs[ctx.num_checked_addrs++] = at;
+      ctx.checked_addrs[ctx.num_checked_addrs++] = proven;
     else
-      ctx.checked_addrs[ctx.index % ctx.checked_addrs.size()] = at;
+      ctx.checked_addrs[ctx.index % ctx.checked_addrs.size()] = proven;
   }
   Xbyak::Label& fault = ctx.new_label();
-  // A folded address (base + disp in the access's addressing mode) is checked whole, in r11:
-  // the stub then finds it there.
-  const bool folded = !addr.is_imm && addr.addr_disp != 0;
-  if (folded) code.lea(code.r11, code.ptr[gpr64(addr.reg) + addr.addr_disp]);
-  const Xbyak::Reg64 checked = folded ? code.r11 : addr.is_imm ? code.r11 : gpr64(addr.reg);
+  Xbyak::Label* resume = nullptr;
+  // A folded address checked whole is computed in r11 (the stub then finds it there).
+  const bool whole_in_r11 = folded && !base_only;
+  if (whole_in_r11) code.lea(code.r11, code.ptr[gpr64(addr.reg) + addr.addr_disp]);
+  const Xbyak::Reg64 checked = whole_in_r11 || addr.is_imm ? code.r11 : gpr64(addr.reg);
   if (addr.is_imm) {
     code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
   } else {
@@ -149,12 +167,23 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
       });
     }
     code.jae(fault, Xbyak::CodeGenerator::T_NEAR);
+    if (base_only) {
+      resume = &ctx.new_label();
+      code.L(*resume);
+    }
   }
   const uint64_t pc = ctx.insn_pc, imm = uint64_t(int64_t(int32_t(addr.imm)));
   const HReg r = addr.is_imm ? kNoReg : folded ? kScratch : addr.reg;
-  ctx.defer([&ctx, &fault, r, imm, pc, write, site = ctx.site()] {
+  const HReg base_reg = addr.reg;
+  const int32_t disp = addr.addr_disp;
+  ctx.defer([&ctx, &fault, resume, base_reg, disp, r, imm, pc, write, site = ctx.site()] {
     auto& code = ctx.code;
     code.L(fault);
+    if (resume) {  // the base was out of range: the whole address decides
+      code.lea(code.r11, code.ptr[gpr64(base_reg) + disp]);
+      code.cmp(code.r11, code.r15);
+      code.jb(*resume, Xbyak::CodeGenerator::T_NEAR);
+    }
     if (r == kNoReg)
       ctx.store_env_imm64(offsetof(CpuBase, fault_addr), imm);
     else

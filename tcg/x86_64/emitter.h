@@ -132,12 +132,14 @@ class Ctx {
                  std::function<void()> load_result);
   // With MemOp::kAligned: branch to an out-of-line unaligned-access exit when misaligned.
   void check_alignment(const Opnd& addr, uint64_t memop);
-  // User mode: the addresses (IR value base + offset) whose guest-limit check passed on every path
-  // to the current instruction; an access up to 4 GiB above one of them needs no check of its own
-  // (it lands in the guard above the guest space). Cleared at each Label.
+  // User mode: the addresses (IR value base + offset, or base + or_offset: one of the two on each
+  // path) whose guest-limit check passed on every path to the current instruction; an access
+  // near both (up to 4 GiB above; within 2 GiB either side when the guards are that large) needs
+  // no check of its own: it lands inside the space or in a guard. Cleared at each Label.
   struct CheckedAddr {
     ValueId base;
     uint64_t offset;
+    uint64_t or_offset;
   };
   std::array<CheckedAddr, 8> checked_addrs{};
   unsigned num_checked_addrs = 0;

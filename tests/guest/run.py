@@ -31,7 +31,8 @@ ENV_UNSET = {}
 # Per-test compiler flags: the NEON program needs the Advanced SIMD unit (armhf's default FPU is
 # VFPv3-D16) and IEEE half precision for its conversions.
 CFLAGS = {("arm", "neon"): ["-mfpu=neon-vfpv4", "-mfp16-format=ieee"],
-          ("riscv64", "rvv_kernels"): ["-march=rv64gcv"], ("riscv64", "rvv_abi"): ["-march=rv64gcv"]}
+          ("riscv64", "rvv_kernels"): ["-march=rv64gcv"], ("riscv64", "rvv_abi"): ["-march=rv64gcv"],
+          ("riscv64", "vector_control"): ["-march=rv64gcv"]}
 # Per-test mimic options. -strace widens the window between a guest signal being recorded and the
 # host call being entered (the call is printed in between): without safe_syscall's check the
 # signal_race test then loses a signal within a few hundred rounds.
@@ -48,7 +49,8 @@ QEMU_CPU = {"aarch64": "cortex-a72", "arm": "cortex-a15"}
 # "== NAME" lines, and built by another compiler: the ARMv6 model runs armel (ARMv5TE) code, which
 # every model runs (armhf's libc is Thumb-2, an ARMv7 instruction set).
 TEST_CPUS = {("arm", "cpu_models"): ["arm1176", "cortex-a7", "cortex-a15"],
-             ("riscv64", "rvv_kernels"): ["rv64,v=true"], ("riscv64", "rvv_abi"): ["rv64,v=true"]}
+             ("riscv64", "rvv_kernels"): ["rv64,v=true"], ("riscv64", "rvv_abi"): ["rv64,v=true"],
+             ("riscv64", "hwprobe"): ["rv64", "rv64,v=true"], ("riscv64", "vector_control"): ["rv64", "rv64,v=true"]}
 TEST_CC = {("arm", "cpu_models"): ("arm-linux-gnueabi-gcc", ["-marm"])}
 
 # Where qemu-user itself departs from Linux, the expected file (checked against the kernel source)
@@ -61,6 +63,12 @@ QEMU_DIFFERS = {
     ("riscv64", "rvv_abi"): "qemu-riscv64 (7.2) puts no V record in signal frames (a handler's vector "
                             "registers leak into the interrupted code) and passes the host's /proc/cpuinfo through; "
                             "Linux's frame is arch/riscv/kernel/signal.c (save_v_state)",
+    ("riscv64", "hwprobe"): "qemu-riscv64 (7.2) has no riscv_hwprobe (ENOSYS, Linux 6.4+); the expected values are "
+                            "the ones Linux documents (Documentation/arch/riscv/hwprobe.rst, sys_hwprobe.c) for the "
+                            "extensions /proc/cpuinfo lists",
+    ("riscv64", "vector_control"): "qemu-riscv64 (7.2) has no PR_RISCV_V_SET_CONTROL/GET_CONTROL (EINVAL, Linux 6.5+); "
+                                   "the expected output follows arch/riscv/kernel/vector.c "
+                                   "(riscv_v_vstate_ctrl_set_current, riscv_v_vstate_ctrl_init)",
     ("riscv64", "procfs"): "qemu-riscv64 (7.2) passes the host's x86 /proc/cpuinfo through; Linux's riscv format "
                            "is in arch/riscv/kernel/cpu.c",
     ("riscv64", "sigfeatures"): "qemu-riscv64 (7.2) does not block sa_mask signals while the handler runs: a "
@@ -187,6 +195,7 @@ NOT_YET = {
     ("arm", "procfs_self"): "/proc/thread-self/stat's vsize differs from /proc/self/stat's",
     ("arm", "admin"): "not compared yet on 32-bit Arm",
     ("arm", "beyond_space"): "probes addresses past 2^46, which a 32-bit pointer cannot hold",
+    ("arm", "limit_edges"): "probes addresses past 2^45, which a 32-bit pointer cannot hold",
     ("arm", "huge_ranges"): "maps 2^44-byte ranges, which a 4 GiB address space cannot hold",
 }
 
