@@ -784,7 +784,7 @@ class Lowering {
   std::vector<BasicBlock*> body_, poll_, labels_;
   std::vector<Value*> vals_;
   uint64_t cur_pc_ = 0;
-  std::vector<uint64_t> label_pc_;      // per label: the pc of the InsnStart before it
+  std::vector<uint64_t> label_pc_;     // per label: the pc of the InsnStart before it
   std::vector<bool> label_stores_pc_;  // per label: a branch from another instruction reaches it
   std::string why_;
 };
