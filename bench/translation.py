@@ -2,7 +2,7 @@
 """Translation-bound guests under mimic and qemu-user, in one run: big programs that run briefly,
 where the translator's own cost decides (issue 15).
 
-  bench/translation.py [--arch aarch64|riscv64] [--mimic build/mimic] [--runs 2]
+  bench/translation.py [--arch aarch64|riscv64] [--mimic build/mimic] [--baseline OTHER_MIMIC] [--runs 2]
                        [--only cc1 shell python node node4]
 
 Cases (the guest programs are Debian's, fetched into build/bench-translation/<arch>-root with
@@ -21,7 +21,9 @@ scripts/fetch-debian-debs.sh: bookworm for arm64, trixie for riscv64):
   node4  Node.js with four worker_threads computing at once (bench/guest_scripts/node_workers.js).
 Figures: CPU time (user + system, the emulator and its children, from wait4) and peak RSS, the
 best of --runs; the ratio is mimic's CPU time over qemu-user's (below 1: mimic is cheaper). The
-machine's load average is printed with them: other work on the machine inflates both columns."""
+machine's load average is printed with them: other work on the machine inflates both columns.
+--baseline runs a second mimic binary (say, a build from before a change) in the same run, with
+its CPU time and mimic's over it (before/after under the same load)."""
 import argparse
 import glob
 import os
@@ -171,8 +173,8 @@ def shell_case(args, root, emulators, work):
     results = {}
     for name, prefix, env in emulators:
         env = dict(env if env is not None else os.environ)
-        env["EMU"] = "" if name == "mimic" else " ".join(prefix)
-        env["P"] = "" if name == "mimic" else root
+        env["EMU"] = "" if name.startswith("mimic") else " ".join(prefix)
+        env["P"] = "" if name.startswith("mimic") else root
         results[name] = best_of(args.runs, lambda: measure(prefix + [os.path.join(root, "usr/bin/dash"), script], env))
     return results
 
@@ -192,6 +194,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", default="aarch64", choices=sorted(GUESTS))
     ap.add_argument("--mimic", default=os.path.join(ROOT, "build", "mimic"))
+    ap.add_argument("--baseline", help="a second mimic binary measured in the same run (before/after)")
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--spawns", type=int, default=100)
     ap.add_argument("--all-files", action="store_true", help="cc1 compiles every tests/guest/src/*.c too")
@@ -205,6 +208,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     _, _, _, qemu, _, _ = GUESTS[args.arch]
     emulators = [("mimic", [args.mimic, "user", "-L", root], None)]
+    if args.baseline:
+        emulators.append(("mimic-base", [args.baseline, "user", "-L", root], None))
     if shutil.which(qemu):
         qenv = dict(os.environ)
         if args.arch in QEMU_CPU:
@@ -216,7 +221,7 @@ def main():
     print(f"# arch {args.arch}; best of {args.runs}; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
           f"on {os.cpu_count()} CPUs")
     print(f"{'case':8} {'mimic cpu s':>12} {'qemu cpu s':>11} {'mimic/qemu':>11} {'mimic RSS MiB':>14} "
-          f"{'qemu RSS MiB':>13}")
+          f"{'qemu RSS MiB':>13}" + (f" {'base cpu s':>11} {'mimic/base':>11}" if args.baseline else ""))
     failed = False
     cases = {
         "cc1": cc1_case,
@@ -236,14 +241,16 @@ def main():
             continue
         m = res["mimic"]
         q = res.get("qemu")
-        if q and q[2] != m[2]:
-            print(f"{case:8} OUTPUT MISMATCH between mimic and qemu")
+        base = res.get("mimic-base")
+        if (q and q[2] != m[2]) or (base and base[2] != m[2]):
+            print(f"{case:8} OUTPUT MISMATCH between mimic and {'qemu' if q and q[2] != m[2] else 'the baseline'}")
             failed = True
             continue
         qs = f"{q[0]:11.2f}" if q else f"{'-':>11}"
         ratio = f"{m[0] / q[0]:11.2f}" if q else f"{'-':>11}"
         qr = f"{q[1] / 1024:13.1f}" if q else f"{'-':>13}"
-        print(f"{case:8} {m[0]:12.2f} {qs} {ratio} {m[1] / 1024:14.1f} {qr}   ({time.perf_counter() - t0:.0f} s)")
+        bs = f" {base[0]:11.2f} {m[0] / base[0]:11.2f}" if base else ""
+        print(f"{case:8} {m[0]:12.2f} {qs} {ratio} {m[1] / 1024:14.1f} {qr}{bs}   ({time.perf_counter() - t0:.0f} s)")
     load = os.getloadavg()
     print(f"# load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 1 if failed else 0

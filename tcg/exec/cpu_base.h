@@ -36,12 +36,19 @@ struct JumpCacheEntry {
   uint64_t host_code;  // entry point of the translated block
 };
 constexpr uint64_t kJumpCacheEmpty = ~0ull;  // never a valid guest pc (odd and at the top)
-constexpr unsigned kJumpCacheBits = 12;
+// 64 Ki entries (QEMU has 4 Ki): with 4 Ki, gcc's cc1 (25 MB of code) missed about two of three
+// indirect branches on blocks it had translated (docs/performance.md). 1.5 MiB a CPU and mode.
+constexpr unsigned kJumpCacheBits = 16;
 constexpr size_t kJumpCacheSize = size_t(1) << kJumpCacheBits;
 // The hash generated code computes inline: keep this function and the backend in step.
 constexpr size_t jump_cache_index(uint64_t pc) {
   return size_t((pc >> 1) ^ (pc >> (1 + kJumpCacheBits))) & (kJumpCacheSize - 1);
 }
+// The pcs of one 4 KiB page vary only the index's low 11 bits: a page's entries are the
+// kJumpCachePageEntries from jump_cache_page_first(page) on (a TLB page flush walks only those).
+constexpr size_t kJumpCachePageEntries = size_t(1) << 11;
+static_assert(kJumpCacheBits >= 11, "a page's entries must be one aligned range");
+constexpr size_t jump_cache_page_first(uint64_t page) { return jump_cache_index(page) & ~(kJumpCachePageEntries - 1); }
 
 struct alignas(64) CpuBase {
   // Guest pc of the next instruction to run whenever the CPU is outside translated code.

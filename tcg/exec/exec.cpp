@@ -62,7 +62,8 @@ struct JumpCacheSet {
   std::atomic<uint32_t> flags{0};
   // The entries filled since the last clear, each once (the owner's thread fills and clears;
   // others clear only while it is stopped): system mode clears the cache at every TLB flush,
-  // with a few dozen of its 4096 entries in use. Past kMaxFilled a clear empties every entry.
+  // with a few dozen of its kJumpCacheSize entries in use. Past kMaxFilled a clear empties every
+  // entry.
   static constexpr size_t kMaxFilled = 1024;
   std::vector<uint16_t> filled;
   std::unique_ptr<bool[]> in_filled;
@@ -121,6 +122,9 @@ struct ExecEngine::Cpu {
   std::atomic<bool> running{false};               // inside run() between exec_start and exec_end
   bool has_waiter = false;                        // counted by a pending exclusive section (cpus_mutex_)
   std::atomic<uint64_t> blocks_entered{0}, chain_exits{0}, lookup_exits{0};
+  // find_tb calls that the jump cache missed but the global table held: a conflict or
+  // capacity miss, not new code (-d stats: jc_table_hits).
+  std::atomic<uint64_t> table_hits{0};
 
   Cpu(CpuBase* e) : env(e) {
     sets[0].allocate();
@@ -310,7 +314,9 @@ void ExecEngine::register_cpu(CpuBase* env) {
           set.tbs[i].store(nullptr, std::memory_order_relaxed);
         };
         if (set.filled_overflow) {
-          for (size_t i = 0; i < kJumpCacheSize; ++i) drop(i);
+          // Every pc of the page hashes into its own range of the cache.
+          const size_t first = jump_cache_page_first(vpage);
+          for (size_t i = first; i < first + kJumpCachePageEntries; ++i) drop(i);
         } else {
           for (uint16_t i : set.filled) drop(i);
         }
@@ -328,6 +334,7 @@ void ExecEngine::unregister_cpu(CpuBase* env) {
     retired_blocks_entered_ += c->blocks_entered.load(std::memory_order_relaxed);
     retired_chain_exits_ += c->chain_exits.load(std::memory_order_relaxed);
     retired_lookup_exits_ += c->lookup_exits.load(std::memory_order_relaxed);
+    retired_table_hits_ += c->table_hits.load(std::memory_order_relaxed);
     if (env->jump_cache == c->jump_cache) env->jump_cache = nullptr;
     cpus_.erase(cpus_.begin() + ptrdiff_t(i));
     g_cpu_epoch.fetch_add(1, std::memory_order_acq_rel);
@@ -365,10 +372,12 @@ ExecStats ExecEngine::stats() const {
   s.blocks_entered = retired_blocks_entered_;
   s.chain_exits = retired_chain_exits_;
   s.lookup_exits = retired_lookup_exits_;
+  s.jc_table_hits = retired_table_hits_;
   for (auto& c : cpus_) {
     s.blocks_entered += c->blocks_entered.load(std::memory_order_relaxed);
     s.chain_exits += c->chain_exits.load(std::memory_order_relaxed);
     s.lookup_exits += c->lookup_exits.load(std::memory_order_relaxed);
+    s.jc_table_hits += c->table_hits.load(std::memory_order_relaxed);
   }
   return s;
 }
@@ -376,12 +385,12 @@ ExecStats ExecEngine::stats() const {
 void ExecEngine::report_stats() {
   if (!logger_.enabled(LogFlag::kStats) || stats_reported_.exchange(true)) return;
   const ExecStats s = stats();
-  logger_.write(
-      fmt::format("stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
-                  "flushes={} invalidated={} tier2_regions={} tier2_rejected={} tier2_entered={} tier2_dropped={} "
-                  "tier2_compile_ms={}\n",
-                  s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated,
-                  s.tier2_regions, s.tier2_rejected, s.tier2_entered, s.tier2_dropped, s.tier2_compile_ms));
+  logger_.write(fmt::format(
+      "stats: translations={} blocks_entered={} chain_exits={} lookup_exits={} chains={} "
+      "flushes={} invalidated={} tier2_regions={} tier2_rejected={} tier2_entered={} tier2_dropped={} "
+      "tier2_compile_ms={} jc_table_hits={}\n",
+      s.translations, s.blocks_entered, s.chain_exits, s.lookup_exits, s.chains, s.flushes, s.invalidated,
+      s.tier2_regions, s.tier2_rejected, s.tier2_entered, s.tier2_dropped, s.tier2_compile_ms, s.jc_table_hits));
 }
 
 CpuBase* ExecEngine::current_cpu() {
@@ -558,11 +567,19 @@ TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, Run
   // current flags: a mode change switches to that mode's cache.
   if (flags != cpu->jc_flags()) cpu->switch_mode(flags);
   const size_t idx = jump_cache_index(pc);
-  TranslationBlock* tb = cpu->tbs[idx].load(std::memory_order_acquire);
-  if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
+  // The entry's pc first: generated code has just read that line (a GotoPtr that missed), while
+  // the TB behind it is usually cold, and after such a miss it is another pc's TB. An empty
+  // entry may still have its TB (a block run by tier 2 keeps the loop's entry only).
+  TranslationBlock* tb = nullptr;
+  const uint64_t entry_pc = __atomic_load_n(&cpu->jump_cache[idx].guest_pc, __ATOMIC_RELAXED);
+  if (entry_pc == pc || entry_pc == kJumpCacheEmpty) {
+    tb = cpu->tbs[idx].load(std::memory_order_acquire);
+    if (tb && tb->pc == pc && tb->flags == flags && !tb->invalid.load(std::memory_order_relaxed)) return tb;
+  }
 
   const uint64_t phys_page = code_phys_page(*cpu->env, pc, flags);
   tb = table_.lookup(pc, flags, phys_page);
+  if (tb) bump(cpu->table_hits);
   if (tb && !second_page_current(*cpu->env, tb)) {
     TbLock lock(tb_mutex_, &ctx);
     invalidate_tb_locked(tb);  // translated under another mapping of its second page

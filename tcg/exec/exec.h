@@ -35,6 +35,7 @@ struct ExecStats {
   uint64_t blocks_entered = 0;    // times the loop entered a block (chained jumps not counted)
   uint64_t chain_exits = 0;       // kExitChain exits (unchained GotoTb)
   uint64_t lookup_exits = 0;      // kExitLookup exits (GotoPtr jump-cache misses)
+  uint64_t jc_table_hits = 0;     // jump-cache misses the global table held (not new code)
   uint64_t chains = 0;            // slots patched into direct jumps
   uint64_t flushes = 0;           // full code-cache flushes
   uint64_t invalidated = 0;       // blocks dropped by invalidate_range
@@ -252,6 +253,7 @@ class ExecEngine {
   std::atomic<int> pending_cpus_{0};        // nonzero while an exclusive section is pending/active
   std::vector<std::unique_ptr<Cpu>> cpus_;
   uint64_t retired_blocks_entered_ = 0, retired_chain_exits_ = 0, retired_lookup_exits_ = 0;
+  uint64_t retired_table_hits_ = 0;
 
   std::atomic<uint64_t> translations_{0}, chains_{0}, flushes_{0}, invalidated_{0};
 

@@ -7,6 +7,9 @@
 //   readonly identity asm (`pin`), which reads all memory for the same effect. So at every
 //   instruction that may fault, env holds the pc and the guest state of that point, which is what
 //   the fault handler expects of a thread that runs the interpreter.
+// - Guest loads are volatile: one whose value is unused must still fault where the guest's does
+//   (LLVM deletes a dead plain load). The env stores at every InsnStart already keep LLVM from
+//   merging or hoisting guest loads, so volatility costs nothing else.
 // - Guest stores are marked as not aliasing env loads (scoped noalias metadata: guest memory is
 //   never mimic's memory), so guest registers stay in host registers across them.
 // - Floating point goes through inline asm of the same SSE instructions as tier 1, marked as
@@ -251,6 +254,28 @@ class Lowering {
       if (!labels_[id]) labels_[id] = BasicBlock::Create(c_, "L" + std::to_string(id), f_);
       return labels_[id];
     };
+    // An op's guest pc is that of the InsnStart before it in list order, also when a branch
+    // skipped that InsnStart (the interpreter's and tier 1's rule): a label reached from another
+    // instruction's branch stores its pc again.
+    label_pc_.assign(block.num_labels(), block.guest_pc);
+    label_stores_pc_.assign(block.num_labels(), false);
+    std::vector<uint64_t> branch_pc(block.num_labels(), 0);
+    std::vector<bool> branched(block.num_labels(), false);
+    uint64_t scan_pc = block.guest_pc;
+    for (const Inst& in : insts) {
+      if (in.op == Opcode::InsnStart) scan_pc = in.args[0].imm;
+      int label_arg = in.op == Opcode::Br ? 0 : in.op == Opcode::BrCond ? 3 : -1;
+      if (label_arg >= 0) {
+        const uint32_t id = in.args[label_arg].value;
+        if (branched[id] && branch_pc[id] != scan_pc) label_stores_pc_[id] = true;
+        branched[id] = true;
+        branch_pc[id] = scan_pc;
+      } else if (in.op == Opcode::Label) {
+        const uint32_t id = in.args[0].value;
+        label_pc_[id] = scan_pc;
+        if (branched[id] && branch_pc[id] != scan_pc) label_stores_pc_[id] = true;
+      }
+    }
     cur_pc_ = block.guest_pc;
     for (size_t i = 0; i < insts.size(); ++i) {
       const Inst& in = insts[i];
@@ -271,6 +296,7 @@ class Lowering {
           BasicBlock* target = label_bb(a[0].value);
           if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(target);
           b_.SetInsertPoint(target);
+          if (label_stores_pc_[a[0].value]) env_store(offsetof(CpuBase, pc), cint(i64_, label_pc_[a[0].value]));
           break;
         }
         case Opcode::Br:
@@ -446,11 +472,11 @@ class Lowering {
           check_access(addr, memop, false);
           const unsigned size = MemOp::size_bytes(memop);
           if (size == 16) {
-            r = b_.CreateAlignedLoad(v128_, guest_ptr(addr, v128_), llvm::MaybeAlign(1));
+            r = b_.CreateAlignedLoad(v128_, guest_ptr(addr, v128_), llvm::MaybeAlign(1), /*isVolatile=*/true);
             break;
           }
           llvm::Type* nt = b_.getIntNTy(8 * size);
-          Value* v = b_.CreateAlignedLoad(nt, guest_ptr(addr, nt), llvm::MaybeAlign(1));
+          Value* v = b_.CreateAlignedLoad(nt, guest_ptr(addr, nt), llvm::MaybeAlign(1), /*isVolatile=*/true);
           if (in.type == Type::F32 || in.type == Type::F64) {
             r = b_.CreateBitCast(b_.CreateZExtOrTrunc(v, b_.getIntNTy(bits(t))), t);
           } else if (in.type == Type::V128) {
@@ -758,6 +784,8 @@ class Lowering {
   std::vector<BasicBlock*> body_, poll_, labels_;
   std::vector<Value*> vals_;
   uint64_t cur_pc_ = 0;
+  std::vector<uint64_t> label_pc_;     // per label: the pc of the InsnStart before it
+  std::vector<bool> label_stores_pc_;  // per label: a branch from another instruction reaches it
   std::string why_;
 };
 

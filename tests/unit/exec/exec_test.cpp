@@ -112,6 +112,19 @@ TEST(ExecEngine, GotoPtrHitsTheJumpCache) {
   EXPECT_EQ(cpu.base.jump_cache[jump_cache_index(0x2000)].guest_pc, 0x2000u);
 }
 
+// System mode's TLB page flush walks only jump_cache_page_first(page) and the entries after it.
+TEST(JumpCache, EveryPcOfAPageHashesIntoItsRange) {
+  for (uint64_t page : {0x0ull, 0x400000ull, 0x7fff12345000ull, 0xffffffc000801000ull, 0x1000ull << 17}) {
+    const size_t first = jump_cache_page_first(page);
+    ASSERT_EQ(first % kJumpCachePageEntries, 0u);
+    for (uint64_t pc = page; pc < page + 4096; pc += 2) {
+      const size_t idx = jump_cache_index(pc);
+      ASSERT_GE(idx, first) << std::hex << pc;
+      ASSERT_LT(idx, first + kJumpCachePageEntries) << std::hex << pc;
+    }
+  }
+}
+
 TEST(ExecEngine, InvalidateRangeDropsBlocksAndUnchainsJumpsIntoThem) {
   Fixture f;
   load_loop(f.guest);
