@@ -42,6 +42,8 @@ struct ArchInfo {
   const ArchInfo* (*select_cpu)(const std::string& name) = nullptr;
   const char* cpu_names = nullptr;
   unsigned cpu_model = 0;  // the architecture's own number for the CPU model (0: its default)
+  // Appended to /proc/cpuinfo once, after the processors' blocks (arm: Hardware, Revision, Serial).
+  const char* cpuinfo_tail = nullptr;
 };
 
 // The architecture of an ELF e_machine value, or null when mimic does not run it.
