@@ -50,6 +50,8 @@ struct ArchInfo {
   // Appends the thread state an execve'd program of this architecture starts with to its host
   // environment, as MIMIC_USER_ARCH_* variables (never passed on to the guest).
   void (*exec_env)(GuestThread& thread, std::vector<std::string>& envp) = nullptr;
+  // Appended to /proc/cpuinfo once, after the processors' blocks (arm: Hardware, Revision, Serial).
+  const char* cpuinfo_tail = nullptr;
 };
 
 // The prefix of the environment variables exec_env adds.

@@ -28,6 +28,14 @@ int host_prot(int prot) {
   if (prot & GuestProt::kWrite) p |= PROT_READ | PROT_WRITE;
   return p;
 }
+
+// Linux maps below mmap_min_addr only for a caller with CAP_SYS_RAWIO (cap_mmap_addr); a 32-bit
+// guest's MAP_FIXED at 0 works as root. The guest's page 0 is inside its reservation.
+bool may_map_below_min_addr() {
+  // _LINUX_CAPABILITY_VERSION_3 of this process; CAP_SYS_RAWIO (17) in the effective set.
+  uint32_t hdr[2] = {0x20080522, 0}, caps[6] = {};
+  return syscall(SYS_capget, hdr, caps) == 0 && (caps[0] & (1u << 17));
+}
 }  // namespace
 
 uint8_t GuestMemory::prot_to_flags(int prot) {
@@ -435,7 +443,7 @@ int64_t GuestMemory::mmap(uint64_t addr, uint64_t len, int prot, int flags, int 
   if (flags & (GuestMap::kFixed | GuestMap::kFixedNoReplace)) {
     if (addr > size_ - plen) return -ENOMEM;
     if (addr & (kPageSize - 1)) return -EINVAL;
-    if (addr < kMinAddr) return -EPERM;
+    if (addr < kMinAddr && !may_map_below_min_addr()) return -EPERM;
   } else {
     addr = find_free(plen, addr);
     if (!addr) return -ENOMEM;

@@ -93,6 +93,7 @@ int64_t open_guest_mem(SyscallCtx& ctx, int flags) {
 
 // Transfers up to n bytes between guest buffer `buf` and guest memory at `pos`.
 int64_t guest_mem_transfer(SyscallCtx& ctx, int fd, uint64_t buf, uint64_t n, uint64_t pos, bool write) {
+  if (int64_t(pos) < 0) return -EINVAL;  // ksys_pread64's first check (a 32-bit off_t past 2 GiB)
   if (n == 0) return 0;
   if (pos >= ctx.mem.size()) return -EIO;
   n = std::min(n, ctx.mem.size() - pos);
@@ -258,6 +259,7 @@ int open_emulated_proc(SyscallCtx& ctx, const std::string& path) {
   if (rest == "/proc/cpuinfo") {
     const long n = sysconf(_SC_NPROCESSORS_ONLN);
     for (unsigned cpu = 0; cpu < unsigned(n > 0 ? n : 1); ++cpu) ctx.proc.arch->cpuinfo(text, cpu);
+    if (ctx.proc.arch->cpuinfo_tail) text += ctx.proc.arch->cpuinfo_tail;
   } else if (rest == "maps") {
     text = ctx.mem.maps_text();
   } else if (rest == "stat") {

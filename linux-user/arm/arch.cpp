@@ -166,6 +166,9 @@ extern const ArchInfo kArmArch = {
     .select_cpu = arm32::select_cpu,
     .cpu_names = arm32::kCpuNames,
     .cpu_model = arm32::kCortexA15,
+    // arch/arm/kernel/setup.c's c_show, after the CPUs: a kernel booted from a device tree
+    // names the generic machine; no board revision or serial number.
+    .cpuinfo_tail = "Hardware\t: Generic DT based system\nRevision\t: 0000\nSerial\t\t: 0000000000000000\n",
 };
 
 namespace arm32 {

@@ -227,6 +227,16 @@ bool STREX_bhd(S& s, uint32_t n, uint32_t t, uint32_t t2, uint32_t sz, uint32_t 
   if (sz != 3 && t2 != 15) return false;
   return gen_strex(s, sz, d, t, t2, n, 0);
 }
+// LDAEX/STLEX (ARMv8): the exclusives with acquire/release order, sizes as LDREXB/H/D's plus word.
+bool LDAEX(S& s, uint32_t n, uint32_t t, uint32_t t2, uint32_t sz) {
+  if (sz != 3 && t2 != 15) return false;
+  return gen_ldrex(s, sz, t, t2, n, 0);  // x86 loads are acquire loads
+}
+bool STLEX(S& s, uint32_t n, uint32_t t, uint32_t t2, uint32_t sz, uint32_t d) {
+  if (sz != 3 && t2 != 15) return false;
+  s.ir.fence(tcg::FenceKind::Full);  // release: earlier accesses first, as A32's STLEX
+  return gen_strex(s, sz, d, t, t2, n, 0);
+}
 bool LDA(S& s, uint32_t n, uint32_t t, uint32_t sz) { return sz == 3 ? false : gen_ld_acquire(s, sz, t, n); }
 bool STL(S& s, uint32_t n, uint32_t t, uint32_t sz) { return sz == 3 ? false : gen_st_release(s, sz, t, n); }
 bool TBB(S& s, uint32_t n, bool h, uint32_t m) {
@@ -313,6 +323,8 @@ constexpr A32Pattern kTable[] = {
   INST(LDREX_bhd, "ldrexb/h/d",     "111010001101nnnnttttTTTT01zz1111"),
   INST(STREX_bhd, "strexb/h/d",     "111010001100nnnnttttTTTT01zzdddd"),
   INST(LDA,       "lda",            "111010001101nnnntttt111110zz1111"),
+  INST(LDAEX,     "ldaex{b,h,d}",   "111010001101nnnnttttTTTT11zz1111"),
+  INST(STLEX,     "stlex{b,h,d}",   "111010001100nnnnttttTTTT11zzdddd"),
   INST(STL,       "stl",            "111010001100nnnntttt111110zz1111"),
   INST(TBB,       "tbb/tbh",        "111010001101nnnn11110000000hmmmm"),
   INST(LDM_STM,   "ldm/stm",        "1110100oo0WLnnnnrrrrrrrrrrrrrrrr"),

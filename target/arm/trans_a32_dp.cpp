@@ -316,14 +316,44 @@ bool gen_sat16(A32Context& s, bool is_unsigned, unsigned d, unsigned sat, unsign
   return true;
 }
 
-bool gen_sel(A32Context& s, unsigned d, unsigned n, unsigned m) {
-  Arg r = s.ir.call(Type::I32, a32_helper_id(A32Helper::sel), {read_r(s, n), read_r(s, m)});
+namespace {
+constexpr uint32_t kGeOffset = uint32_t(offsetof(A32Cpu, ge));
+
+// UADD8 inline (glibc's armv6t2 strlen, memchr and strcmp run UADD8 + SEL per word): the bytes
+// summed without carries between them, GE[i] the carry out of byte i.
+void gen_uadd8(A32Context& s, unsigned d, unsigned n, unsigned m) {
+  IRBuilder& ir = s.ir;
+  Arg a = read_r(s, n), b = read_r(s, m);
+  Arg low7 = ir.add(ir.and_(a, imm32(0x7f7f7f7f)), ir.and_(b, imm32(0x7f7f7f7f)));
+  Arg r = ir.xor_(low7, ir.and_(ir.xor_(a, b), imm32(0x80808080)));
+  // carry out of bit 7 of each byte: a & b, or (a | b) without the result bit
+  Arg carry = ir.and_(ir.or_(ir.and_(a, b), ir.and_(ir.or_(a, b), ir.not_(r))), imm32(0x80808080));
+  Arg t = ir.shr(carry, imm32(7));  // bits 0, 8, 16, 24
+  t = ir.or_(t, ir.shr(t, imm32(7)));
+  t = ir.or_(t, ir.shr(t, imm32(14)));
+  ir.set_state(kGeOffset, ir.and_(t, imm32(15)));
   write_r(s, d, r);
+}
+}  // namespace
+
+bool gen_sel(A32Context& s, unsigned d, unsigned n, unsigned m) {
+  // Byte i from Rn where GE[i], else from Rm: GE's four bits spread to bytes 0..3, times 0xff.
+  IRBuilder& ir = s.ir;
+  Arg x = ir.and_(ir.get_state(Type::I32, kGeOffset), imm32(15));
+  x = ir.and_(ir.or_(x, ir.shl(x, imm32(14))), imm32(0x00030003));
+  x = ir.and_(ir.or_(x, ir.shl(x, imm32(7))), imm32(0x01010101));
+  Arg mask = ir.mul(x, imm32(0xff));
+  Arg a = read_r(s, n), b = read_r(s, m);
+  write_r(s, d, ir.or_(ir.and_(a, mask), ir.and_(b, ir.not_(mask))));
   return true;
 }
 
 bool gen_parallel(A32Context& s, bool is_unsigned, unsigned prefix, unsigned op, unsigned d, unsigned n, unsigned m) {
   if (prefix == 0 || op == 5 || op == 6) return false;
+  if (is_unsigned && prefix == 1 && op == 4) {
+    gen_uadd8(s, d, n, m);
+    return true;
+  }
   const uint32_t code = (is_unsigned ? 4u : 0u) | prefix;  // helper selects by (code, op)
   Arg r = s.ir.call(Type::I32, a32_helper_id(A32Helper::parallel), {read_r(s, n), read_r(s, m), imm32(code << 4 | op)});
   write_r(s, d, r);

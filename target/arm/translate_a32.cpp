@@ -52,20 +52,23 @@ void gen_branch_to(A32Context& s, uint32_t target) {
   s.ended = true;
 }
 
+// Indirect branches probe the jump cache with the interworking address (bit 0 set for a Thumb
+// target, see interwork_flag()), so that ARM and Thumb blocks share one cache and a branch that
+// changes instruction set stays in generated code as one that does not.
 void gen_branch_reg(A32Context& s, Arg target) {
-  s.ir.goto_ptr(gen_addr(s, s.ir.and_(target, imm32(s.thumb ? ~1u : ~3u))));
+  s.ir.goto_ptr(gen_addr(s, s.thumb ? s.ir.or_(target, imm32(1)) : s.ir.and_(target, imm32(~3u))));
   s.ended = true;
 }
 
 void gen_branch_exchange(A32Context& s, Arg target) {
-  // Staying in the same instruction set goes through the jump cache; switching changes the
-  // translation flags, so it continues through a lookup under the new ones.
+  // BX's operand is the interworking address already; a switch stores the new translation flags
+  // first (the block it reaches and the loop read them).
   uint32_t swap = s.ir.new_label();
   s.ir.br_cond(s.thumb ? Cond::TstEq : Cond::TstNe, target, imm32(1), swap);
-  s.ir.goto_ptr(gen_addr(s, s.thumb ? s.ir.and_(target, imm32(~1u)) : target));
+  s.ir.goto_ptr(gen_addr(s, target));
   s.ir.label(swap);
   s.ir.set_state(kTbFlagsOffset, imm32(exit_flags(s, !s.thumb)));
-  s.ir.exit_loop(tcg::kExitLookup, gen_addr(s, s.ir.and_(target, imm32(~1u))));
+  s.ir.goto_ptr(gen_addr(s, target));
   s.ended = true;
 }
 
@@ -89,6 +92,8 @@ void gen_nz(A32Context& s, Arg r) {
 }
 void gen_set_c(A32Context& s, Arg c01) { s.ir.set_state(kCfOffset, c01); }
 Arg gen_carry_in(A32Context& s) { return s.ir.trunc64_to_32(s.ir.get_state(Type::I64, kCfOffset)); }
+
+uint32_t A32Translator::interwork_flag() const { return kTbThumb; }
 
 void A32Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);

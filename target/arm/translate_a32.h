@@ -16,6 +16,8 @@ class A32Translator : public tcg::GuestTranslator {
   const char* arch_name() const override { return "arm"; }
   void translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) override;
   std::string disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const override;
+  // The Thumb bit: the jump cache keys a Thumb block by pc | 1, as an interworking address.
+  uint32_t interwork_flag() const override;
   // An ARMv6 CPU (-cpu arm1176): the encodings ARMv6T2 and ARMv7 added are undefined (SIGILL).
   void set_armv6(bool v6) { armv6_ = v6; }
 

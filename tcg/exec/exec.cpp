@@ -126,9 +126,9 @@ struct ExecEngine::Cpu {
   // capacity miss, not new code (-d stats: jc_table_hits).
   std::atomic<uint64_t> table_hits{0};
 
-  Cpu(CpuBase* e) : env(e) {
+  Cpu(CpuBase* e, uint32_t mode) : env(e) {
     sets[0].allocate();
-    sets[0].flags.store(e->tb_flags, std::memory_order_relaxed);
+    sets[0].flags.store(mode, std::memory_order_relaxed);
     activate(0);
   }
   uint32_t jc_flags() const { return sets[active].flags.load(std::memory_order_relaxed); }
@@ -215,6 +215,7 @@ class TbLock {
 ExecEngine::ExecEngine(const EngineOptions& options, GuestTranslator& translator)
     : options_(options),
       translator_(translator),
+      interwork_flag_(translator.interwork_flag()),
       logger_(options),
       perf_map_(options.perf_map || PerfMap::enabled_by_environment(), translator.arch_name()),
       code_(options.interpreter ? 65536 : options.code_cache_bytes),
@@ -301,7 +302,7 @@ void ExecEngine::register_cpu(CpuBase* env) {
   for (auto& c : cpus_) {
     if (c->env == env) return;
   }
-  auto cpu = std::make_unique<Cpu>(env);
+  auto cpu = std::make_unique<Cpu>(env, jump_cache_mode(env->tb_flags));
   env->jump_cache = cpu->jump_cache;
   // The jump cache is keyed by virtual pc: it is only valid while the TLB's mappings are.
   if (options_.system && env->softmmu) {
@@ -488,6 +489,7 @@ uint32_t ExecEngine::run_jit(Cpu* cpu, RunContext& ctx) {
         break;
       case kExitLookup:
         bump(cpu->lookup_exits);
+        strip_interwork_bit(env);
         if (step) return env->exit_reason = kExitDebug;
         break;
       case kExitInterrupt:
@@ -555,7 +557,10 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
     ctx.interpreting = false;
     switch (uint32_t reason = env->exit_reason) {
       case kExitChain: bump(cpu->chain_exits); break;
-      case kExitLookup: bump(cpu->lookup_exits); break;
+      case kExitLookup:
+        bump(cpu->lookup_exits);
+        strip_interwork_bit(env);
+        break;
       default: return reason;
     }
     if (step) return env->exit_reason = kExitDebug;
@@ -563,9 +568,9 @@ uint32_t ExecEngine::run_interp(Cpu* cpu, RunContext& ctx) {
 }
 
 TranslationBlock* ExecEngine::find_tb(Cpu* cpu, uint64_t pc, uint32_t flags, RunContext& ctx) {
-  // Generated code probes the jump cache by pc alone, so it must only hold blocks of the
-  // current flags: a mode change switches to that mode's cache.
-  if (flags != cpu->jc_flags()) cpu->switch_mode(flags);
+  // Generated code probes the jump cache by its key alone, so it must only hold blocks of the
+  // current mode: a mode change switches to that mode's cache.
+  if (jump_cache_mode(flags) != cpu->jc_flags()) cpu->switch_mode(jump_cache_mode(flags));
   const size_t idx = jump_cache_index(pc);
   // The entry's pc first: generated code has just read that line (a GotoPtr that missed), while
   // the TB behind it is usually cold, and after such a miss it is another pc's TB. An empty
@@ -826,12 +831,15 @@ void ExecEngine::remove_outgoing(TranslationBlock* tb) {
 // Jump caches
 
 void ExecEngine::fill_jump_cache(Cpu* cpu, TranslationBlock* tb) {
+  // The key's bit 0 does not change the index: pc and pc | 1 share an entry (and the clearing
+  // code below and in invalidate_tb_locked finds it by tb->pc).
+  static_assert(jump_cache_index(0x1234) == jump_cache_index(0x1235));
   const size_t idx = jump_cache_index(tb->pc);
   JumpCacheEntry& e = cpu->jump_cache[idx];
   // Invalidate the key first so generated code never pairs a new pc with an old entry point.
   __atomic_store_n(&e.guest_pc, kJumpCacheEmpty, __ATOMIC_RELAXED);
   __atomic_store_n(&e.host_code, uint64_t(tb->code), __ATOMIC_RELAXED);
-  __atomic_store_n(&e.guest_pc, tb->pc, __ATOMIC_RELEASE);
+  __atomic_store_n(&e.guest_pc, jump_cache_key(tb), __ATOMIC_RELEASE);
   cpu->tbs[idx].store(tb, std::memory_order_relaxed);
   cpu->sets[cpu->active].note_fill(idx);
   // Pairs with invalidate_tb_locked: either it sees our entry and clears it, or we see `invalid`.
@@ -1233,7 +1241,10 @@ uint32_t ExecEngine::run_tier2(Cpu* cpu, RunContext& ctx, void (*fn)(CpuBase*)) 
   _mm_setcsr(env->host_mxcsr);
   env->mxcsr_live = 0;
   ctx.interpreting = false;
-  if (env->exit_reason == kExitLookup) bump(cpu->lookup_exits);
+  if (env->exit_reason == kExitLookup) {
+    bump(cpu->lookup_exits);
+    strip_interwork_bit(env);
+  }
   return env->exit_reason;
 }
 

@@ -216,9 +216,18 @@ class ExecEngine {
   void tier2_flush_locked();
   // Generated code must not find a block that tier 2 now runs: clears its jump-cache entries.
   void clear_code_jump_caches_locked(const TranslationBlock* tb);
+  // The jump cache's key of a block (its pc, bit 0 set under interwork_flag_) and the mode a
+  // jump cache holds blocks of (tb_flags without it).
+  uint64_t jump_cache_key(const TranslationBlock* tb) const { return tb->pc | ((tb->flags & interwork_flag_) ? 1 : 0); }
+  uint32_t jump_cache_mode(uint32_t flags) const { return flags & ~interwork_flag_; }
+  // After a GotoPtr miss: env->pc is the interworking address, the block's pc is without bit 0.
+  void strip_interwork_bit(CpuBase* env) const {
+    if (interwork_flag_) env->pc &= ~uint64_t(1);
+  }
 
   EngineOptions options_;
   GuestTranslator& translator_;
+  const uint32_t interwork_flag_;  // translator_.interwork_flag()
   std::function<void(uint64_t, uint64_t)> code_read_hook_;
   BreakpointSet breakpoints_;              // guarded by tb_mutex_ (translations read it under it)
   std::unique_ptr<CodePages> code_pages_;  // system mode

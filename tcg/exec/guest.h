@@ -44,6 +44,12 @@ class GuestTranslator {
   // System mode: the MMU mode instruction fetch uses under these translation flags.
   virtual unsigned code_mmu_index(uint32_t tb_flags) const { return 0; }
 
+  // A translation flag the jump cache keeps in bit 0 of a block's pc rather than in its mode
+  // (AArch32's Thumb bit), so that blocks of both values share one cache: GotoPtr's operand is
+  // then an interworking address (bit 0 set for a block under the flag, as BX's operand), and
+  // the loop clears bit 0 of a pc that misses. 0: pcs are plain.
+  virtual uint32_t interwork_flag() const { return 0; }
+
   // Translators end a block before an instruction at a breakpoint and translate that instruction,
   // as a block's first, into ExitLoop(kExitDebug, pc): it does not run.
   bool breakpoint_at(uint64_t pc) const { return breakpoints_ && breakpoints_->contains(pc); }

@@ -49,10 +49,10 @@ int main(int argc, char **argv) {
 
   size_t len = slurp("/proc/self/auxv", buf, sizeof buf);
   unsigned long pagesz = 0, entry = 0;
-  for (size_t i = 0; i + 16 <= len; i += 16) {
+  for (size_t i = 0; i + 2 * sizeof(long) <= len; i += 2 * sizeof(long)) {  /* pairs of longs */
     unsigned long k, v;
-    memcpy(&k, buf + i, 8);
-    memcpy(&v, buf + i + 8, 8);
+    memcpy(&k, buf + i, sizeof k);
+    memcpy(&v, buf + i + sizeof k, sizeof v);
     if (k == AT_PAGESZ) pagesz = v;
     if (k == AT_ENTRY) entry = v;
   }

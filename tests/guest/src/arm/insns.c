@@ -132,5 +132,14 @@ int main(void) {
   __asm__ volatile("mrc p15, 0, %0, c13, c0, 3" : "=r"(tp));
   printf("kuser: version %d, cmpxchg %d then %d, cell %d, get_tls matches TPIDRURO: %d\n",
          *(volatile int*)0xffff0ffc >= 3, ok, fail != 0, cell, tls == tp);
+  typedef void (*barrier_t)(void);
+  typedef int (*cmpxchg64_t)(const int64_t*, const int64_t*, volatile int64_t*);
+  ((barrier_t)0xffff0fa0)();
+  volatile int64_t cell64 = 0x123456789abcdefll;
+  const int64_t old64 = 0x123456789abcdefll, new64 = -2, other64 = 7;
+  int ok64 = ((cmpxchg64_t)0xffff0f60)(&old64, &new64, &cell64);
+  int fail64 = ((cmpxchg64_t)0xffff0f60)(&old64, &other64, &cell64);
+  printf("kuser: memory_barrier returned, version >= 5: %d, cmpxchg64 %d then %d, cell %llx\n",
+         *(volatile int*)0xffff0ffc >= 5, ok64, fail64 != 0, (unsigned long long)cell64);
   return 0;
 }
