@@ -96,11 +96,19 @@ if [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc 
 else
   log "binfmt_misc cannot be mounted here: binfmt and qemu steps skipped"
 fi
-# A dynamically linked mimic needs its host libraries inside the chroot under binfmt_misc.
+# A dynamically linked mimic needs its host libraries inside the chroot under binfmt_misc. In a
+# merged-/usr root a top-level folder for them (the host loader's /lib64) is a link into /usr, as
+# on a merged x86-64 system: a real /lib64 folder makes usr-is-merged's preinst refuse the root
+# ("this system does not have a merged /usr"), and the second stage fails.
 mimic_libs() {
   file -L "$mimic" | grep -q 'statically linked' && return
   ldd "$mimic" | grep -o '/[^ ]*' | while read -r lib; do
-    mkdir -p "$1$(dirname "$lib")" && cp -L "$lib" "$1$lib"
+    local dir
+    dir=$(dirname "$lib")
+    if [ "$(dirname "$dir")" = / ] && [ -L "$1/lib" ] && [ ! -e "$1$dir" ]; then
+      mkdir -p "$1/usr$dir" && ln -s "usr$dir" "$1$dir"
+    fi
+    mkdir -p "$1$dir" && cp -L "$lib" "$1$lib"
   done
 }
 register() {  # register NAME INTERPRETER FLAGS
