@@ -10,7 +10,7 @@
 #          (pkg: a small source package made here, built with build-essential only; build: GNU hello
 #          with apt-get build-dep and apt-get source)
 # Needs MIMIC_TEST_CHROOT=1 (slow: see docs/linux-user.md for the times; with CI=true and no STEPS
-# the arm64 run does stage1,binfmt,chroot,apt,pkg), root and debootstrap;
+# the arm64 run does stage1,chroot,apt,pkg), root and debootstrap;
 # binfmt_misc for the binfmt and qemu steps (skipped where it cannot be mounted). The mirror is the
 # one the machine's own apt sources name. Exit status: 0 passed, 1 failed, 77 skipped.
 set -uo pipefail
@@ -21,10 +21,14 @@ if [ "${MIMIC_TEST_CHROOT:-0}" != 1 ]; then
   # times); GNU hello's build (its configure alone is hundreds of guest gcc runs), qemu-user-static's
   # runs and riscv64 need MIMIC_TEST_CHROOT=1.
   if [ "${CI:-}" = true ] && [ "$arch" = arm64 ] && [ -z "${5:-}" ]; then
-    steps=stage1,binfmt,chroot,apt,pkg
-    echo "CI: debootstrap --foreign; then under binfmt_misc with chroot(8) and under mimic user -chroot:" \
-      "the second stage, apt-get install, dpkg-buildpackage -b of a small package made here, its program run;" \
-      "SKIPPED: GNU hello's build and qemu-user-static's runs (MIMIC_TEST_CHROOT=1 runs them)"
+    # The binfmt way needs a mimic that runs without the host's /lib64 loader inside the root:
+    # bookworm's usr-is-merged postinst removes a /lib64 the root does not own (to do: a static
+    # mimic or one with its interpreter moved).
+    steps=stage1,chroot,apt,pkg
+    echo "CI: debootstrap --foreign; then under mimic user -chroot: the second stage, apt-get install," \
+      "dpkg-buildpackage -b of a small package made here, its program run;" \
+      "SKIPPED: the binfmt_misc way (a dynamically linked mimic loses its /lib64 loader to usr-is-merged)," \
+      "GNU hello's build and qemu-user-static's runs (MIMIC_TEST_CHROOT=1 runs them)"
   else
     echo "SKIP: set MIMIC_TEST_CHROOT=1 to run the chroot workflow (CI runs a part of it for arm64)"
     exit 77
