@@ -260,10 +260,11 @@ bool GuestMemory::unprotect_for_write(uint64_t addr) {
 }
 
 template <typename Fn>
-void GuestMemory::for_each_private_writable(Fn fn) const {
+void GuestMemory::for_each_private_writable(Fn fn, uint64_t lo, uint64_t hi) const {
   uint64_t known_end = 0;  // [.., known_end): the description looked up last
   bool shared = false;
-  for (size_t li = 0; li < leaf_count_; li++) {
+  hi = std::min(hi, size_);
+  for (size_t li = lo >> kLeafShift; li < leaf_count_ && (uint64_t(li) << kLeafShift) < hi; li++) {
     const uintptr_t w = leaves_[li].load(std::memory_order_acquire);
     if (!w) continue;
     // An array leaf has a byte per page; a uniform one the same flags for all of its pages.
@@ -271,9 +272,12 @@ void GuestMemory::for_each_private_writable(Fn fn) const {
     const uint8_t all = l ? 0 : uniform_flags(w);
     constexpr uint8_t kWanted = PageFlag::kValid | PageFlag::kWrite;
     if (!l && (all & kWanted) != kWanted) continue;
-    for (uint64_t p = 0; p < kLeafPages; p++) {
+    const uint64_t leaf_base = uint64_t(li) << kLeafShift;
+    const uint64_t first = lo > leaf_base ? (lo - leaf_base) >> kPageBits : 0;
+    const uint64_t last = std::min(kLeafPages, (hi - leaf_base + kPageSize - 1) >> kPageBits);
+    for (uint64_t p = first; p < last; p++) {
       if (((l ? l[p] : all) & kWanted) != kWanted) continue;
-      const uint64_t addr = ((uint64_t(li) << kLeafBits) + p) << kPageBits;
+      const uint64_t addr = leaf_base + (p << kPageBits);
       if (addr >= known_end) {
         auto it = info_.upper_bound(addr);
         const bool inside = it != info_.begin() && std::prev(it)->second.end > addr;
@@ -289,19 +293,32 @@ void GuestMemory::start_write_log() {
   std::lock_guard lock(mutex_);
   if (!write_log_) write_log_ = std::make_unique<uint64_t[]>(kWriteLogCapacity);
   write_log_len_.store(0);
+  protect_for_write_log(0, size_);
+}
+
+void GuestMemory::log_writes_in(uint64_t addr, uint64_t len) {
+  std::lock_guard lock(mutex_);
+  if (!write_log_ || !in_range(page_down(addr), 0)) return;
+  protect_for_write_log(page_down(addr), std::min(page_up(addr + len), size_));
+}
+
+void GuestMemory::protect_for_write_log(uint64_t lo, uint64_t hi) {
   uint64_t run_start = 0, run_end = 0;
   auto flush = [&] {
     if (run_end > run_start) ::mprotect(base_ + run_start, run_end - run_start, PROT_READ);
   };
-  for_each_private_writable([&](uint64_t addr) {
-    uint8_t* f = flag_slot_for_write(addr);  // a uniform leaf becomes an array: pages now differ
-    __atomic_store_n(f, uint8_t(*f | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
-    if (addr != run_end) {
-      flush();
-      run_start = addr;
-    }
-    run_end = addr + kPageSize;
-  });
+  for_each_private_writable(
+      [&](uint64_t addr) {
+        uint8_t* f = flag_slot_for_write(addr);     // a uniform leaf becomes an array: pages now differ
+        if (*f & PageFlag::kCodeProtected) return;  // already read-only on the host
+        __atomic_store_n(f, uint8_t(*f | PageFlag::kCodeProtected), __ATOMIC_RELAXED);
+        if (addr != run_end) {
+          flush();
+          run_start = addr;
+        }
+        run_end = addr + kPageSize;
+      },
+      lo, hi);
   flush();
 }
 

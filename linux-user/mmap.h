@@ -144,6 +144,11 @@ class GuestMemory final : public tcg::CodeFetcher {
   // The pages written since start_write_log, sorted (every private writable page when the log
   // overflowed).
   std::vector<uint64_t> written_pages() const;
+  // While the log is on: pages of [addr, addr+len) that a mapping call made private and writable
+  // (the vfork child's own mmap, mprotect, mremap, brk) are logged on their first write as well.
+  void log_writes_in(uint64_t addr, uint64_t len);
+  // True when the log is on (this process is a vfork child).
+  bool write_log_on() const { return write_log_ != nullptr; }
 
   // Called with [start, end) whenever executable guest pages change or go away.
   void set_invalidate_hook(std::function<void(uint64_t, uint64_t)> hook) { invalidate_ = std::move(hook); }
@@ -320,9 +325,13 @@ class GuestMemory final : public tcg::CodeFetcher {
   static constexpr size_t kWriteLogCapacity = size_t(1) << 16;
   std::unique_ptr<uint64_t[]> write_log_;
   std::atomic<size_t> write_log_len_{0};
-  // Private, writable, mapped pages (shared mappings need no copy: the parent sees those writes).
+  // Private, writable, mapped pages of [lo, hi) (shared mappings need no copy: the parent sees
+  // those writes).
   template <typename Fn>
-  void for_each_private_writable(Fn fn) const;
+  void for_each_private_writable(Fn fn, uint64_t lo = 0, uint64_t hi = ~uint64_t(0)) const;
+  // Makes the private writable pages of [lo, hi) read-only so that their first write is logged
+  // (mutex held).
+  void protect_for_write_log(uint64_t lo, uint64_t hi);
 };
 
 }  // namespace mimic::linux_user

@@ -14,6 +14,7 @@
 #include "linux-user/elfload.h"
 #include "linux-user/mmap.h"
 #include "linux-user/user.h"
+#include "linux-user/vfork.h"
 #include "tcg/exec/cpu_base.h"
 
 namespace mimic::tcg {
@@ -131,6 +132,8 @@ struct Process {
   // which takes the pages the child wrote when it execs or exits (see do_clone).
   int vfork_pipe = -1;
   uint64_t vfork_pipe_inode = 0;
+  std::vector<VforkMapOp> vfork_map_ops;  // the child's own mapping calls (linux-user/vfork.h)
+  size_t vfork_map_ops_sent = 0;
   std::atomic<bool> exited{false};  // exit_group (or the last thread's exit)
   int exit_status = 0;
 };

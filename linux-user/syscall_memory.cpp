@@ -14,15 +14,55 @@ namespace {
 
 #define SYS(name) int64_t sys_##name(SyscallCtx& ctx, [[maybe_unused]] const uint64_t* a)
 
-SYS(brk) { return int64_t(ctx.mem.brk(a[0])); }
+// In a vfork child (proc.vfork_pipe open) each mapping change is noted for the parent, whose
+// address space a real vfork child shares (linux-user/vfork.h).
+SYS(brk) {
+  const bool vfork_child = ctx.proc.vfork_pipe >= 0;
+  const uint64_t before = vfork_child ? ctx.mem.brk(0) : 0;
+  const uint64_t now = ctx.mem.brk(a[0]);
+  if (vfork_child && now != before)
+    note_vfork_mapping(ctx.proc, {.kind = VforkMapOp::kBrk, .addr = before, .result = now});
+  return int64_t(now);
+}
 SYS(mmap) {
   int flags = int(a[3]);
   int fd = (flags & GuestMap::kAnonymous) ? -1 : int(int32_t(a[4]));
-  return ctx.mem.mmap(a[0], a[1], int(a[2]), flags, fd, a[5]);
+  const int64_t r = ctx.mem.mmap(a[0], a[1], int(a[2]), flags, fd, a[5]);
+  if (r >= 0 && ctx.proc.vfork_pipe >= 0)
+    note_vfork_mapping(ctx.proc,
+                       {.kind = VforkMapOp::kMmap,
+                        .prot = int(a[2]),
+                        .flags = flags,
+                        .len = a[1],
+                        .result = uint64_t(r),
+                        .offset = a[5]},
+                       fd);
+  return r;
 }
-SYS(munmap) { return ctx.mem.munmap(a[0], a[1]); }
-SYS(mprotect) { return ctx.mem.mprotect(a[0], a[1], int(a[2])); }
-SYS(mremap) { return ctx.mem.mremap(a[0], a[1], a[2], int(a[3]), a[4]); }
+SYS(munmap) {
+  const int64_t r = ctx.mem.munmap(a[0], a[1]);
+  if (r == 0 && ctx.proc.vfork_pipe >= 0)
+    note_vfork_mapping(ctx.proc, {.kind = VforkMapOp::kMunmap, .addr = a[0], .len = a[1]});
+  return r;
+}
+SYS(mprotect) {
+  const int64_t r = ctx.mem.mprotect(a[0], a[1], int(a[2]));
+  // A partial change (an error after some mappings) is replayed whole: the parent stops where the child did.
+  if (ctx.proc.vfork_pipe >= 0)
+    note_vfork_mapping(ctx.proc, {.kind = VforkMapOp::kMprotect, .prot = int(a[2]), .addr = a[0], .len = a[1]});
+  return r;
+}
+SYS(mremap) {
+  const int64_t r = ctx.mem.mremap(a[0], a[1], a[2], int(a[3]), a[4]);
+  if (r >= 0 && ctx.proc.vfork_pipe >= 0)
+    note_vfork_mapping(ctx.proc, {.kind = VforkMapOp::kMremap,
+                                  .flags = int(a[3]),
+                                  .addr = a[0],
+                                  .len = a[1],
+                                  .new_len = a[2],
+                                  .result = uint64_t(r)});
+  return r;
+}
 SYS(madvise) { return ctx.mem.madvise(a[0], a[1], int(a[2])); }
 SYS(msync) { return ctx.mem.msync(a[0], a[1], int(a[2])); }
 SYS(mlock) { return ctx.mem.mlock(a[0], a[1], true, 0); }

@@ -332,57 +332,10 @@ SYS(futex) {
   }
 }
 
-bool write_all(int fd, const void* data, size_t len) {
-  const char* p = static_cast<const char*>(data);
-  while (len > 0) {
-    const ssize_t n = ::write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    p += n;
-    len -= size_t(n);
-  }
-  return true;
-}
-
-// The parent of a vfork: takes (address, page) records until the child execs or exits.
-void receive_vfork_writes(GuestMemory& mem, int fd) {
-  struct {
-    uint64_t addr;
-    uint8_t data[kPageSize];
-  } rec;
-  size_t have = 0;
-  for (;;) {
-    const ssize_t n = ::read(fd, reinterpret_cast<char*>(&rec) + have, sizeof rec - have);
-    if (n < 0 && errno == EINTR) continue;  // the parent's signals wait, as in a real vfork
-    if (n <= 0) return;
-    have += size_t(n);
-    if (have < sizeof rec) continue;
-    have = 0;
-    if (!mem.access_ok(rec.addr, kPageSize, PageFlag::kValid | PageFlag::kWrite)) continue;
-    mem.prepare_host_write(rec.addr, kPageSize);
-    memcpy(mem.host(rec.addr), rec.data, kPageSize);
-  }
-}
-
-}  // namespace
-
-// The child of a vfork, at its exec or exit: the pages it wrote go to the parent. Sent again on
-// each exec attempt (one that fails goes on writing, and the parent still waits).
-void send_vfork_writes(Process& proc) {
-  if (proc.vfork_pipe < 0) return;
-  struct stat st;
-  if (fstat(proc.vfork_pipe, &st) != 0 || !S_ISFIFO(st.st_mode) || st.st_ino != proc.vfork_pipe_inode) return;
-  for (uint64_t page : proc.mem->written_pages()) {
-    if (!write_all(proc.vfork_pipe, &page, sizeof page) || !write_all(proc.vfork_pipe, proc.mem->host(page), kPageSize))
-      break;
-  }
-}
-
-namespace {
-
 // clone: threads (CLONE_VM|CLONE_THREAD, as pthread_create) run on host threads; fork(), vfork()
 // and posix_spawn() forms make a host process. A vfork child is a forked copy whose memory writes
-// reach the parent when it execs or exits, with the parent waiting until then.
+// and mapping calls reach the parent when it execs or exits (linux-user/vfork.cpp), with the parent
+// waiting until then.
 int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t tls, uint64_t ctid) {
   constexpr uint64_t kCloneVm = 0x100, kCloneFs = 0x200, kCloneFiles = 0x400, kCloneSighand = 0x800,
                      kCloneVfork = 0x4000, kCloneThread = 0x10000, kCloneSettls = 0x80000, kParentSettid = 0x100000,
@@ -446,6 +399,8 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
     // A child of a vfork child: its writes are not the first parent's.
     close(ctx.proc.vfork_pipe);
     ctx.proc.vfork_pipe = -1;
+    ctx.proc.vfork_map_ops.clear();
+    ctx.proc.vfork_map_ops_sent = 0;
   }
   if (vfork_pipe[0] >= 0) {
     if (pid == 0) {
@@ -467,7 +422,7 @@ int64_t do_clone(SyscallCtx& ctx, uint64_t flags, uint64_t newsp, uint64_t ptid,
       ctx.mem.start_write_log();
     } else {
       close(vfork_pipe[1]);
-      if (pid > 0) receive_vfork_writes(ctx.mem, vfork_pipe[0]);
+      if (pid > 0) receive_vfork_writes(ctx.mem, vfork_pipe[0], ctx.proc.options.engine.log & tcg::LogFlag::kUnimp);
       close(vfork_pipe[0]);
     }
   }
