@@ -18,7 +18,7 @@ or virtio-blk-device (virtio-mmio). The test waits for "login:" on ttyAMA0, logs
 uname -m, systemctl is-system-running, systemctl --failed, cat of the marker file, writes a file,
 syncs and powers off; then debugfs on the host reads the guest's file out of the image.
 
-  debian_disk_boot.py MIMIC WORKDIR [--transport pci|mmio|both] [--qemu] [--build-only]
+  debian_disk_boot.py MIMIC WORKDIR [--transport pci|mmio|both] [--qemu | --qemu-only] [--build-only]
                       [--timeout SECONDS]
 
 Slow (the second stage under emulation takes minutes, the boot a few): runs only with
@@ -301,7 +301,8 @@ def main():
     ap.add_argument("mimic")
     ap.add_argument("workdir")
     ap.add_argument("--transport", default="both", choices=["pci", "mmio", "both"])
-    ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-aarch64 (the reference) as well")
+    ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-aarch64 (the reference) first")
+    ap.add_argument("--qemu-only", action="store_true", help="boot under qemu-system-aarch64 only")
     ap.add_argument("--build-only", action="store_true", help="make (or find) the image, do not boot")
     ap.add_argument("--timeout", type=int, default=1800, help="seconds to the login prompt")
     a = ap.parse_args()
@@ -342,7 +343,7 @@ def main():
         return 0
     checks = []
     for transport in (["pci", "mmio"] if a.transport == "both" else [a.transport]):
-        for qemu in ([True, False] if a.qemu else [False]):
+        for qemu in ([True] if a.qemu_only else [True, False] if a.qemu else [False]):
             c, t = boot(a, disk, transport, qemu)
             checks += c
             for k, v in t.items():
