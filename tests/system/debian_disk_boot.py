@@ -313,7 +313,7 @@ def main():
     ap.add_argument("--qemu", action="store_true", help="boot under qemu-system-aarch64 (the reference) first")
     ap.add_argument("--qemu-only", action="store_true", help="boot under qemu-system-aarch64 only")
     ap.add_argument("--build-only", action="store_true", help="make (or find) the image, do not boot")
-    ap.add_argument("--timeout", type=int, default=1800, help="seconds to the login prompt")
+    ap.add_argument("--timeout", type=int, default=3600, help="seconds to the login prompt")
     a = ap.parse_args()
     if os.environ.get("MIMIC_TEST_DEBIAN_DISK") != "1":
         print("SKIP: set MIMIC_TEST_DEBIAN_DISK=1 to build the Debian arm64 disk image (debootstrap, second "
