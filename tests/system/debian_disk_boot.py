@@ -317,8 +317,8 @@ def main():
     a = ap.parse_args()
     if os.environ.get("MIMIC_TEST_DEBIAN_DISK") != "1":
         print("SKIP: set MIMIC_TEST_DEBIAN_DISK=1 to build the Debian arm64 disk image (debootstrap, second "
-              "stage under mimic user -chroot: about 15 min) and boot it through AAVMF and GRUB to a systemd "
-              "login on virtio-blk-pci and virtio-mmio (a few minutes each)")
+              "stage under mimic user -chroot: 46 min at load 25-36) and boot it through AAVMF and GRUB to a "
+              "systemd login on virtio-blk-pci and virtio-mmio (over 30 min each at that load)")
         return 77
     if os.geteuid() != 0:
         print("SKIP: debootstrap and the chroot need root")
