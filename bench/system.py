@@ -13,6 +13,12 @@ With --codepage: instead, the bare-metal program tests/system/{riscv,aarch64}/co
 storing 400000 times into the 4 KiB page of its own code, then code patched on that page) on
 both boards, against qemu-system-riscv64 and -aarch64; outputs must agree.
 
+--uefi-debian [IMAGE]: the time from start to the systemd login prompt on ttyAMA0 of the Debian
+arm64 disk image that tests/system/debian_disk_boot.py makes (AAVMF in pflash -> GRUB -> Debian's
+kernel and initrd -> systemd; -cpu cortex-a57 -m 1G, the disk on virtio-blk-pci or, with
+--transport mmio, virtio-blk-device), against qemu-system-aarch64. Each run boots a fresh copy of
+the image and of the variables bank; the machine is killed at the prompt.
+
 Each machine powers off by itself; a run whose console lacks the guest's marker line fails the
 benchmark (a fast but broken boot cannot score). Times are the best of --runs wall-clock runs;
 the workload's time is (boot + workload) - boot; the boot's CPU time (user + sys of the emulator
@@ -21,6 +27,7 @@ load average is printed with them."""
 import argparse
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -138,6 +145,60 @@ def codepage(a):
     print(f"{'codepage (bare metal, s)':28}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
     for arch, q, m in rows:
         print(f"{'  ' + arch:28}{q:12.2f}{m:10.2f}{m / q:12.2f}")
+
+def time_to(cmd, marker, timeout):
+    """Seconds from start until `marker` appears on the console of `cmd` (killed then), or None."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.set_blocking(p.stdout.fileno(), False)
+    out = b""
+    try:
+        while time.perf_counter() - t0 < timeout:
+            chunk = p.stdout.read()
+            if chunk:
+                out += chunk
+                if marker in out:
+                    return time.perf_counter() - t0, out
+            elif p.poll() is not None:
+                break
+            else:
+                time.sleep(0.05)
+        return None, out
+    finally:
+        p.kill()
+        p.wait()
+
+
+def main_uefi_debian(a):
+    """UEFI -> GRUB -> systemd login prompt of the Debian arm64 disk image, qemu against mimic."""
+    image = a.uefi_debian
+    if not os.path.exists(image):
+        print(f"no image {image}: make it with MIMIC_TEST_DEBIAN_DISK=1 meson test -C build uefi-debian-disk-aarch64")
+        return 1
+    aavmf = "/usr/share/AAVMF"
+    device = "virtio-blk-pci" if a.transport == "pci" else "virtio-blk-device"
+    res = {}
+    for name, emu in (("qemu-system-aarch64", ["qemu-system-aarch64"]), ("mimic", [a.mimic, "system-aarch64"])):
+        best = None
+        for _ in range(a.runs):
+            disk = os.path.join(a.workdir, "uefi-debian-disk.img")
+            subprocess.run(["cp", "--sparse=always", image, disk], check=True)
+            vars_copy = os.path.join(a.workdir, "uefi-debian-vars.fd")
+            shutil.copy(os.path.join(aavmf, "AAVMF_VARS.fd"), vars_copy)
+            cmd = emu + ["-M", "virt", "-cpu", "cortex-a57", "-m", "1G", "-nographic", "-no-reboot",
+                         "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.join(aavmf, "AAVMF_CODE.fd"),
+                         "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
+                         "-drive", f"file={disk},format=raw,if=none,id=hd0", "-device", device + ",drive=hd0"]
+            secs, out = time_to(cmd, b"login: ", 3600)
+            if secs is None:
+                tail = "\n".join(out.decode(errors="replace").splitlines()[-20:])
+                raise RuntimeError(f"{name}: no login prompt on the console:\n{tail}")
+            best = secs if best is None else min(best, secs)
+        res[name] = best
+    q, m = res["qemu-system-aarch64"], res["mimic"]
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores); best of {a.runs}; {device}")
+    print(f"{'':36}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
+    print(f"{'UEFI to the login prompt (s)':36}{q:12.2f}{m:10.2f}{m / q:12.2f}")
     return 0
 
 
@@ -153,10 +214,16 @@ def main():
     ap.add_argument("--cpu", default="cortex-a57", help="aarch64: -cpu")
     ap.add_argument("--gic", default="3", help="aarch64: -M virt,gic-version=")
     ap.add_argument("--codepage", action="store_true", help="the store-into-code-page program on both boards")
+    ap.add_argument("--uefi-debian", nargs="?", metavar="IMAGE",
+                    const=os.path.join(ROOT, "build", "tests", "system", "debian-disk", "debian-arm64.img"),
+                    help="time AAVMF -> GRUB -> the systemd login prompt of debian_disk_boot.py's image")
+    ap.add_argument("--transport", default="pci", choices=["pci", "mmio"], help="--uefi-debian: the disk's transport")
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     if a.codepage:
         return codepage(a)
+    if a.uefi_debian:
+        return main_uefi_debian(a)
     if a.arch == "aarch64":
         return main_aarch64(a)
     got = prepare(a, "riscv64", "riscv64", "")

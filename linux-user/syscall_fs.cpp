@@ -77,8 +77,23 @@ SYS(readlinkat) {
     return copy_to_guest(ctx.mem, a[2], exe.data(), n) ? int64_t(n) : -EFAULT;
   }
   path = host_path_at(ctx.proc, guest_dirfd(a[0]), guest, false);
-  return host_ret(::readlinkat(guest_dirfd(a[0]), path.c_str(),
-                               static_cast<char*>(guest_buffer(ctx.mem, a[2], uint64_t(len))), size_t(len)));
+  char buf[PATH_MAX];
+  ssize_t n = ::readlinkat(guest_dirfd(a[0]), path.c_str(), buf, sizeof buf);
+  if (n < 0) return -errno;
+  std::string target(buf, size_t(n));
+  // In a chroot, procfs's magic links (fd/N, cwd, root, map_files) name files as seen from the
+  // root, as the kernel's d_path does: systemd opens the parent of /proc/self/fd/N's target.
+  auto in_proc = [&] {
+    if (path[0] == '/') return path.rfind("/proc/", 0) == 0;
+    char cwd[PATH_MAX];
+    std::string base =
+        guest_dirfd(a[0]) == AT_FDCWD ? (getcwd(cwd, sizeof cwd) ? cwd : "") : host_path_of_fd(guest_dirfd(a[0]));
+    return base == "/proc" || base.rfind("/proc/", 0) == 0;
+  };
+  if (ctx.proc.options.sysroot_is_chroot && !target.empty() && target[0] == '/' && in_proc())
+    target = ctx.mem.guest_visible(std::move(target));
+  size_t copied = std::min(target.size(), size_t(len));
+  return copy_to_guest(ctx.mem, a[2], target.data(), copied) ? int64_t(copied) : -EFAULT;
 }
 
 SYS(faccessat) {
