@@ -82,7 +82,6 @@ const char* syscall_name(uint64_t nr);
 // Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
 
-
 // ioctl(fd, request, arg) with the guest ABI's structure layouts (linux-user/syscall_ioctl.cpp).
 int64_t guest_ioctl(SyscallCtx& ctx, int fd, uint64_t request, uint64_t arg);
 

@@ -186,7 +186,8 @@ SYS(prctl) {
     case PR_GET_SECUREBITS:
     case PR_SET_SECUREBITS:
     case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
-    case PR_SET_VMA: return 0;  // naming anonymous memory: a debugging aid only
+    case PR_SET_VMA:
+      return 0;  // naming anonymous memory: a debugging aid only
     // The architecture's own options; seccomp and friends would apply to mimic itself.
     default: return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
   }

@@ -35,11 +35,11 @@ struct WalkResult {
   unsigned level = 0;
   bool s1ptw = false;
   uint64_t pa = 0;
-  uint8_t prot = 0;     // tcg::Prot this index may use the page for now
-  uint8_t attr = 0;     // MAIR attribute byte of the page
-  uint8_t sh = 0;       // shareability
+  uint8_t prot = 0;         // tcg::Prot this index may use the page for now
+  uint8_t attr = 0;         // MAIR attribute byte of the page
+  uint8_t sh = 0;           // shareability
   unsigned page_bits = 12;  // log2 of the mapping's size (a block, a 16K/64K granule: TLBI by VA flushes more)
-  bool stage2 = false;  // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
+  bool stage2 = false;      // the fault is stage 2's (taken to EL2 with HPFAR_EL2 = ipa)
   uint64_t ipa = 0;
   bool ns = true;  // the output is in the Non-secure physical address space
 };

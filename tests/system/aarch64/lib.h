@@ -30,5 +30,5 @@ extern char vectors[], vectors_el2[], vectors_el3[];
 // Spins (a bounded number of rounds) until `cond` holds: how the programs wait for an interrupt.
 // Not WFI: QEMU 7.2 sometimes misses the wake-up of a WFI (el2traps and el3 slept for good in
 // about 1 run of 10 under qemu-system-aarch64), and the reference must finish every time.
-#define SPIN_UNTIL(cond)                                                  \
+#define SPIN_UNTIL(cond) \
   for (long spin_ = 0; spin_ < 20000000 && !(cond); spin_++) __asm__ volatile("yield" ::: "memory")
