@@ -3,6 +3,7 @@
    one for EL0 only (PMC) not taken at EL1 and taken from EL0 (EC 0x30); a disabled one, one
    with PSTATE.D set at EL1, and all with MDE clear never taken; a breakpoint in the middle of
    a loop taken on each pass it is left enabled. */
+#include "bp_code.h"
 #include "lib.h"
 
 #define MDSCR_KDE (1ull << 13)
@@ -10,26 +11,9 @@
 #define BCR(pmc) (1ull | ((uint64_t)(pmc) << 1) | (0xfull << 5))
 
 static volatile uint64_t hits, last_esr, last_elr, counter, keep_enabled;
-extern char target_insn[], el0_code[], el0_insn[], el0_return[], loop_insn[];
+extern char el0_return[], loop_insn[];
 static uint64_t el0_stack[128] __attribute__((aligned(16)));
 
-/* target(): x0 += 1 at target_insn. */
-uint64_t target(uint64_t x);
-__asm__(
-    ".globl target\n"
-    "target:\n"
-    ".globl target_insn\n"
-    "target_insn:\n"
-    "  add x0, x0, #1\n"
-    "  ret\n"
-    ".globl el0_code\n"
-    "el0_code:\n"
-    "  nop\n"
-    ".globl el0_insn\n"
-    "el0_insn:\n"
-    "  add x1, x1, #1\n"
-    "  svc #0\n"
-    "1: b 1b\n");
 
 uint64_t trap(uint64_t kind, uint64_t* frame) {
   (void)kind;

@@ -5,6 +5,7 @@
    EL0 with the same context; a watchpoint linked (WT) the same way; SSC (Secure-only points never
    match in the Non-secure state). Unlinked context ID breakpoints (BT 0b0010) are left out:
    QEMU 7.2 does not implement them (docs/arm-system.md). */
+#include "bp_code.h"
 #include "lib.h"
 
 #define MDSCR_KDE (1ull << 13)
@@ -17,25 +18,9 @@
 
 static volatile uint64_t hits, last_esr, last_elr, last_far, counter;
 static volatile uint64_t watched;
-extern char target_insn[], el0_code[], el0_insn[], el0_return[];
+extern char el0_return[];
 static uint64_t el0_stack[128] __attribute__((aligned(16)));
 
-uint64_t target(uint64_t x);
-__asm__(
-    ".globl target\n"
-    "target:\n"
-    ".globl target_insn\n"
-    "target_insn:\n"
-    "  add x0, x0, #1\n"
-    "  ret\n"
-    ".globl el0_code\n"
-    "el0_code:\n"
-    "  nop\n"
-    ".globl el0_insn\n"
-    "el0_insn:\n"
-    "  add x1, x1, #1\n"
-    "  svc #0\n"
-    "1: b 1b\n");
 
 /* A breakpoint or watchpoint hit is noted, the points disabled, and the instruction run again. */
 uint64_t trap(uint64_t kind, uint64_t* frame) {
