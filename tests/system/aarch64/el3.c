@@ -17,7 +17,6 @@
 #define SCR_HCE (1ull << 8)
 #define SCR_RW (1ull << 10)
 #define HCR_TSC (1ull << 19)
-#define HCR_RW (1ull << 31)
 
 #define GICD ((volatile uint32_t*)0x08000000)
 #define GICC ((volatile uint32_t*)0x08010000)
@@ -191,18 +190,7 @@ __attribute__((noreturn)) void el2_main(void) {
   __asm__ volatile("mrs x0, scr_el3" ::: "x0", "memory");
   __asm__ volatile("mrs x0, cntps_ctl_el1" ::: "x0", "memory");
   show("mrs scr_el3, cntps_ctl_el1 at EL2: UNDEFINED", undef_el2);
-  WRITE_SYSREG(hcr_el2, HCR_RW);
-  WRITE_SYSREG(vbar_el1, (uint64_t)vectors);
-  WRITE_SYSREG(spsr_el2, 0x3c5);
-  WRITE_SYSREG(elr_el2, (uint64_t)el1_main);
-  __asm__ volatile(
-      "mov x0, sp\n"
-      "sub x0, x0, #0x1000\n"
-      "msr sp_el1, x0\n"
-      "eret\n" ::
-          : "x0", "memory");
-  for (;;) {
-  }
+  enter_el1(el1_main);
 }
 
 static uint64_t el3_tables[2][512] __attribute__((aligned(4096)));

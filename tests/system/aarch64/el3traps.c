@@ -14,7 +14,6 @@
 #define SCR_RW (1ull << 10)
 #define SCR_TWI (1ull << 12)
 #define HCR_TWI (1ull << 13)
-#define HCR_RW (1ull << 31)
 #define SECURE_RAM 0x0e000000ull
 /* GiB 3 maps GiB 1 (the RAM) again with NS=1: the same code through the Non-secure PA space. */
 #define NS_ALIAS(p) ((uint64_t)(p)-0x40000000ull + 0xc0000000ull)
@@ -136,18 +135,7 @@ __attribute__((noreturn)) void el2_main(void) {
   WFI();
   report("wfi at Non-secure EL2 with SCR_EL3.TWI", (void*)wfi_at);
   set_scr(SCR_NS | SCR_RW | SCR_HCE);
-  WRITE_SYSREG(hcr_el2, HCR_RW);
-  WRITE_SYSREG(vbar_el1, (uint64_t)vectors);
-  WRITE_SYSREG(spsr_el2, 0x3c5);
-  WRITE_SYSREG(elr_el2, (uint64_t)el1_main);
-  __asm__ volatile(
-      "mov x0, sp\n"
-      "sub x0, x0, #0x1000\n"
-      "msr sp_el1, x0\n"
-      "eret\n" ::
-          : "x0", "memory");
-  for (;;) {
-  }
+  enter_el1(el1_main);
 }
 
 static uint64_t el3_tables[512] __attribute__((aligned(4096)));

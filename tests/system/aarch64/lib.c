@@ -41,6 +41,21 @@ void exit_with(int status) {
   }
 }
 
+void enter_el1(void (*entry)(void)) {
+  WRITE_SYSREG(hcr_el2, 1ull << 31); /* HCR_EL2.RW: EL1 is AArch64 */
+  WRITE_SYSREG(vbar_el1, (uint64_t)vectors);
+  WRITE_SYSREG(spsr_el2, 0x3c5); /* EL1h, DAIF masked */
+  WRITE_SYSREG(elr_el2, (uint64_t)entry);
+  __asm__ volatile(
+      "mov x0, sp\n"
+      "sub x0, x0, #0x1000\n"
+      "msr sp_el1, x0\n"
+      "eret\n" ::
+          : "x0", "memory");
+  for (;;) {
+  }
+}
+
 // Programs that expect no exception keep this one: it reports the trap and fails.
 __attribute__((weak)) uint64_t trap(uint64_t kind, uint64_t* frame) {
   (void)frame;

@@ -18,6 +18,9 @@ uint64_t trap_el2(uint64_t kind, uint64_t* frame);
 // And vectors_el3 (programs running at EL3 point VBAR_EL3 at it).
 uint64_t trap_el3(uint64_t kind, uint64_t* frame);
 extern char vectors[], vectors_el2[], vectors_el3[];
+// From EL2: HCR_EL2.RW, VBAR_EL1 = vectors, then ERET to `entry` at EL1h with DAIF masked, its
+// stack 4 KiB below the caller's.
+void enter_el1(void (*entry)(void)) __attribute__((noreturn));
 
 #define READ_SYSREG(name)                          \
   ({                                               \
