@@ -62,7 +62,10 @@ COUNTER = "i=0; while :; do i=$((i+1)); echo n=$i; sleep 0.2; done &"
 class Machine:
     """A mimic process on a pipe: everything it prints is collected by a reader thread."""
 
+    newest = None  # the machine a failed check reports the console of
+
     def __init__(self, cmd):
+        Machine.newest = self
         self.p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.buf = b""
         self.lock = threading.Lock()
@@ -193,10 +196,16 @@ def main():
                     APPLETS + ("insmod", "mkdir", "ifconfig", "route", "httpd"))
     ok = True
 
+    failed = []
+
     def check(cond, what):
         nonlocal ok
         print(("ok   " if cond else "FAIL ") + what, flush=True)
         ok = ok and bool(cond)
+        if not cond:
+            failed.append(what)
+            if Machine.newest:
+                print("     the newest machine's last output:\n" + Machine.newest.text()[-1500:], flush=True)
 
     def machine_cmd(disk, fmt, extra=(), ram="512M", initrd=initrd):
         drive = ["-drive", "file=%s,format=%s,if=none,id=hd0" % (disk, fmt)]
@@ -344,6 +353,9 @@ def main():
                     r"disks differ")
     if a.only in (None, "virtfs"):
         virtfs_case(a, work, kernel, busybox, machine_cmd, boot_and_count, check)
+    # Repeated last, where a harness that shows only the end of the output still shows it.
+    for what in failed:
+        print("FAILED: " + what.splitlines()[0][:300])
     return 0 if ok else 1
 
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -137,6 +138,73 @@ TEST(HwRobust, MutatedDtbLoadsOrIsRefused) {
   EXPECT_GT(refused, 30u);
 }
 
+// Finds the virtio-rng among the virt board's virtio-mmio slots, resets it and drives one
+// 64-byte request through queue 0 in the given layout. True when the device returned the
+// buffer filled and raised its used-buffer interrupt within five seconds.
+static bool rng_serves_after_reset(VirtBoard& b, bool legacy) {
+  auto reg_at = [&](unsigned slot, uint64_t off) { return 0x10001000 + slot * 0x1000 + off; };
+  auto rd = [&](unsigned slot, uint64_t off) {
+    uint64_t v = 0;
+    b.memory().io_read(reg_at(slot, off), 4, &v);
+    return uint32_t(v);
+  };
+  auto wr = [&](unsigned slot, uint64_t off, uint32_t v) { b.memory().io_write(reg_at(slot, off), 4, v); };
+  unsigned slot = 0;
+  while (slot < 8 && rd(slot, 0x008) != 4) slot++;  // DeviceID 4: entropy source
+  if (slot == 8) return false;
+  constexpr uint64_t ring = 0x80100000, data = 0x80110000;  // 4 KiB-aligned, inside the 4 MiB
+  std::vector<uint8_t> zero(0x3000, 0);
+  b.memory().write(ring, zero.data(), zero.size());
+  b.memory().write(data, zero.data(), 64);
+  wr(slot, 0x070, 0);
+  wr(slot, 0x070, 1 | 2);
+  const uint64_t desc = ring, avail = ring + 16 * 8, used = ring + 0x1000;
+  if (legacy) {
+    wr(slot, 0x028, 4096);  // GuestPageSize
+    wr(slot, 0x030, 0);
+    wr(slot, 0x038, 8);
+    wr(slot, 0x03c, 4096);  // QueueAlign: used ring at the next 4 KiB
+    wr(slot, 0x040, uint32_t(ring >> 12));
+    wr(slot, 0x070, 1 | 2 | 4);
+  } else {
+    wr(slot, 0x024, 1);
+    wr(slot, 0x020, 1);  // VIRTIO_F_VERSION_1
+    wr(slot, 0x070, 1 | 2 | 8);
+    if (!(rd(slot, 0x070) & 8)) return false;
+    wr(slot, 0x030, 0);
+    wr(slot, 0x038, 8);
+    wr(slot, 0x080, uint32_t(desc));
+    wr(slot, 0x084, 0);
+    wr(slot, 0x090, uint32_t(avail));
+    wr(slot, 0x094, 0);
+    wr(slot, 0x0a0, uint32_t(used));
+    wr(slot, 0x0a4, 0);
+    wr(slot, 0x044, 1);
+    wr(slot, 0x070, 1 | 2 | 8 | 4);
+  }
+  struct {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags, next;
+  } d0{data, 64, 2 /* device writes */, 0};
+  b.memory().write(desc, &d0, sizeof d0);
+  uint16_t head = 0, idx = 1;
+  b.memory().write(avail + 4, &head, 2);
+  b.memory().write(avail + 2, &idx, 2);
+  wr(slot, 0x050, 0);  // QueueNotify
+  for (int wait = 0; wait < 500; wait++) {
+    uint16_t used_idx = 0;
+    b.memory().read(used + 2, &used_idx, 2);
+    if (used_idx == 1 && (rd(slot, 0x060) & 1)) {
+      uint8_t got[64];
+      b.memory().read(data, got, 64);
+      return std::any_of(got, got + 64, [](uint8_t x) { return x != 0; });
+    }
+    usleep(10000);
+  }
+  return false;
+}
+
 // A guest programming the virtio devices at random: registers in both layouts, rings and
 // descriptors full of random values pointing anywhere. Nothing crashes or reaches outside RAM
 // (ASan), and the devices' I/O threads stop cleanly with the board.
@@ -146,7 +214,6 @@ TEST(HwRobust, RandomVirtioProgramming) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(ftruncate(fd, 1 << 20), 0);
   close(fd);
-  unsigned interrupted = 0;
   for (const char* legacy : {"on", "off"}) {
     NoConsole con;
     MachineConfig c;
@@ -197,24 +264,15 @@ TEST(HwRobust, RandomVirtioProgramming) {
           b.memory().io_read(0x10001000 + slot * 0x1000 + (rng() % 0x80) * 4, 4, &v);
           b.memory().io_read(0x10001000 + slot * 0x1000 + 0x70, 4, &st);
           needs_reset += (st & 0x40) != 0;
-          b.memory().io_read(0x10001000 + slot * 0x1000 + 0x60, 4, &st);
-          interrupted += (st & 1) != 0;
         }
       }
     }
-    // The I/O threads serve the rings on their own time (on a busy host after the loop has ended):
-    // give them up to a second to return a buffer before the count below is read.
-    for (int wait = 0; wait < 100 && !interrupted; wait++) {
-      for (unsigned slot = 4; slot < 8; slot++) {
-        uint64_t st = 0;
-        b.memory().io_read(0x10001000 + slot * 0x1000 + 0x60, 4, &st);
-        interrupted += (st & 1) != 0;
-      }
-      if (!interrupted) usleep(10000);
-    }
-    // The rings were reached: the devices refused bad ones (and, below, returned buffers).
+    // The rings were reached: the devices refused bad ones.
     EXPECT_GT(needs_reset, 0u) << "legacy=" << legacy;
+    // After the abuse, a reset and a well-formed ring bring each layout's virtio-rng back: it
+    // returns a filled buffer and raises its interrupt (whether random rings also returned
+    // buffers depends on when the I/O threads ran, so only this is asserted).
+    EXPECT_TRUE(rng_serves_after_reset(b, legacy[1] == 'n')) << "legacy=" << legacy;
   }
-  EXPECT_GT(interrupted, 0u);
   unlink(disk);
 }
