@@ -75,7 +75,16 @@ void StdioConsole::set_receiver(std::function<void(uint8_t)> rx, std::function<b
   can_receive_ = std::move(can_receive);
 }
 
-void StdioConsole::out(const std::string& s) { write(reinterpret_cast<const uint8_t*>(s.data()), s.size()); }
+void StdioConsole::out(const std::string& s) {
+  if (!echo_.empty()) flush_echo();  // what was echoed comes first
+  write(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+void StdioConsole::flush_echo() {
+  std::string e;
+  e.swap(echo_);
+  write(reinterpret_cast<const uint8_t*>(e.data()), e.size());
+}
 
 void StdioConsole::input_loop() {
   bool eof = false;
@@ -102,6 +111,7 @@ void StdioConsole::input_loop() {
         continue;
       }
       for (ssize_t i = 0; i < n; ++i) handle_byte(buf[i]);
+      if (!echo_.empty()) flush_echo();
     }
   }
 }
@@ -161,11 +171,11 @@ void StdioConsole::monitor_byte(uint8_t b) {
   } else if (b == 0x7f || b == 0x08) {
     if (!line_.empty()) {
       line_.pop_back();
-      out("\b \b");
+      echo_ += "\b \b";
     }
   } else if (b >= 0x20 && b < 0x7f) {
     line_.push_back(char(b));
-    out(std::string(1, char(b)));
+    echo_ += char(b);
   }
 }
 

@@ -34,6 +34,7 @@ class StdioConsole final : public hw::CharBackend {
   void handle_byte(uint8_t b);
   void monitor_byte(uint8_t b);
   void out(const std::string& s);
+  void flush_echo();
 
   bool monitor_enabled_;
   std::function<std::string(const std::string&)> monitor_;
@@ -49,6 +50,10 @@ class StdioConsole final : public hw::CharBackend {
   bool escape_ = false;      // the last byte was Ctrl-a
   bool in_monitor_ = false;  // input goes to the monitor
   std::string line_;         // monitor line being typed
+  // The monitor's echo of the bytes of one read, written at once: per-byte writes let the
+  // guest's console output (which goes on while the monitor has the focus, as in QEMU) land
+  // between the characters of a typed command.
+  std::string echo_;
   std::string pending_;      // input bytes the UART could not take yet
 };
 
