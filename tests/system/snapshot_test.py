@@ -23,7 +23,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +32,7 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
+from virtio_net import free_port  # noqa: E402
 
 MODULES = ["virtio_mmio", "virtio_blk", "virtio_net"]
 MODULES_9P = MODULES + ["9pnet_virtio", "9p"]
@@ -148,14 +148,6 @@ def higher_el_registers(m, vhe=False):
 
 def run(cmd):
     return subprocess.run(cmd, capture_output=True, text=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def fetch_from_guest(port, timeout=60):
