@@ -717,10 +717,10 @@ bool write_named(A64Cpu& c, uint32_t enc, uint64_t v) {
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
     const unsigned bt = unsigned(v >> 20) & 15;
-    if (which == 1 && (v & 1) && bt > 3 && s.hooks && s.hooks->log_unimp)
+    if (which == 1 && (v & 1) && bt >= 4 && bt <= 7 && s.hooks && s.hooks->log_unimp)
       s.hooks->log_unimp(
-          fmt::format("aarch64: DBGBCR{}_EL1.BT {:#x} (VMID or mismatch matching) is not implemented: "
-                      "the breakpoint never matches",
+          fmt::format("aarch64: DBGBCR{}_EL1.BT {:#x} (address mismatch or CONTEXTIDR_EL2 matching) is not "
+                      "implemented: the breakpoint never matches",
                       n, bt));
     if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
     update_tb_flags(c);  // breakpoints armed or not
