@@ -247,7 +247,7 @@ ArmVirtBoard::ArmVirtBoard(const MachineConfig& config, CharBackend& console, tc
   } else {
     std::vector<uint64_t> mpidrs;
     for (unsigned c = 0; c < ncpu; c++) mpidrs.push_back(cpu_mpidr(c));
-    auto gic = std::make_unique<GicV3>(std::move(mpidrs), num_irqs, log_, options_.virtualization);
+    auto gic = std::make_unique<GicV3>(std::move(mpidrs), num_irqs, log_, options_.virtualization, options_.secure);
     memory_.add_mmio("gicv3_dist", arm_virt_memmap(ArmVirtRegion::GicDist).base, GicV3::kDistSize, &gic->distributor(),
                      0, 1, 8);
     unsigned low = std::min(ncpu, kGicV3RedistPerRegion0);
@@ -389,14 +389,19 @@ void ArmVirtBoard::set_pmu_output(unsigned cpu, bool level) {
   gic_->set_irq(cpu, kArmPmuPpi, level);
 }
 
-bool ArmVirtBoard::gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) {
+bool ArmVirtBoard::gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t& value) {
   std::lock_guard lock(memory_.device_lock());
-  return gic_->sysreg_read(cpu, enc, el, secure, value);
+  return gic_->sysreg_read(cpu, enc, el, access, value);
 }
 
-bool ArmVirtBoard::gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) {
+bool ArmVirtBoard::gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t value) {
   std::lock_guard lock(memory_.device_lock());
-  return gic_->sysreg_write(cpu, enc, el, secure, value);
+  return gic_->sysreg_write(cpu, enc, el, access, value);
+}
+
+void ArmVirtBoard::set_gic_cpu_world(unsigned cpu, GicWorld world) {
+  std::lock_guard lock(memory_.device_lock());
+  gic_->set_cpu_world(cpu, world);
 }
 
 bool ArmVirtBoard::gic_vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) {
@@ -418,6 +423,9 @@ void ArmVirtBoard::system_powerdown() {
 void ArmVirtBoard::reset() {
   std::lock_guard lock(memory_.device_lock());
   power_button_release_->cancel();
+  // hw/arm/boot.c: booting a kernel straight into the Non-secure state, QEMU sets the GIC up as
+  // the Secure firmware would, every interrupt in (Non-secure) Group 1.
+  if (auto* v3 = dynamic_cast<GicV3*>(gic_.get())) v3->set_reset_nonsecure(options_.secure && boot_.el < 3);
   gic_->reset();
   if (its_) its_->reset();
   uart_->reset();
@@ -938,6 +946,10 @@ void ArmVirtBoard::load_images() {
         "device tree of {:#x} bytes: not enough RAM for it after the kernel and initrd (at {:#x}); raise -m",
         fdt_.size(), boot_.dtb_addr));
   loader_->load_raw("fdt", fdt_, boot_.dtb_addr);
+  if (auto* v3 = dynamic_cast<GicV3*>(gic_.get()); v3 && options_.secure && boot_.el < 3) {
+    v3->set_reset_nonsecure(true);
+    v3->reset();
+  }
 }
 
 std::vector<uint8_t> arm_virt_device_tree(const MachineConfig& config, const ArmVirtOptions* options) {

@@ -142,10 +142,13 @@ class ArmVirtBoard {
   // The CPU's PMU overflow interrupt (PPI 23).
   void set_pmu_output(unsigned cpu, bool level);
   // GICv3 CPU interface registers (ICC_*), encoding op0:op1:CRn:CRm:op2 packed as
-  // ((op0<<14)|(op1<<11)|(CRn<<7)|(CRm<<3)|op2), accessed at `el` in `secure` state. False: not a
-  // GIC register / not accessible (the CPU raises UNDEFINED). With GICv2 these always return false.
-  bool gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value);
-  bool gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value);
+  // ((op0<<14)|(op1<<11)|(CRn<<7)|(CRm<<3)|op2), accessed at `el` with the gic_access bits
+  // `access`. False: not a GIC register / not accessible (the CPU raises UNDEFINED). With GICv2
+  // these always return false.
+  bool gic_sysreg_read(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t& value);
+  bool gic_sysreg_write(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t value);
+  // The CPU's Security state (its exception entries and returns) for GICv3's signalling.
+  void set_gic_cpu_world(unsigned cpu, GicWorld world);
   // GICv3's virtual CPU interface: the same ICC_* encodings (ICV_*) as EL1 reaches them when
   // HCR_EL2.IMO/FMO route its interrupts to EL2; the hypervisor programs it through ICH_*_EL2
   // (gic_sysreg_* at EL2). Its outputs are set_cpu_irq's VIrq/VFiq. False: UNDEFINED.

@@ -119,12 +119,13 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
   void wire_hooks(unsigned i) {
     arm::ArmCpuHooks& h = hooks_[i];
     ArmVirtBoard* board = board_.get();
-    h.gic_read = [board, i](uint32_t enc, unsigned el, uint64_t& v) {
-      return board->gic_sysreg_read(i, enc, el, false, v);
+    h.gic_read = [board, i](uint32_t enc, unsigned el, unsigned access, uint64_t& v) {
+      return board->gic_sysreg_read(i, enc, el, access, v);
     };
-    h.gic_write = [board, i](uint32_t enc, unsigned el, uint64_t v) {
-      return board->gic_sysreg_write(i, enc, el, false, v);
+    h.gic_write = [board, i](uint32_t enc, unsigned el, unsigned access, uint64_t v) {
+      return board->gic_sysreg_write(i, enc, el, access, v);
     };
+    h.gic_world = [board, i](unsigned world) { board->set_gic_cpu_world(i, GicWorld(world)); };
     h.timer_output = [board, i](unsigned t, bool level) {
       static constexpr ArmTimer kBoardTimer[] = {ArmTimer::Phys, ArmTimer::Virt, ArmTimer::Hyp, ArmTimer::Sec,
                                                  ArmTimer::HypVirt};  // by ArmTimerId

@@ -26,7 +26,7 @@ ArmGic::ArmGic(std::string name, unsigned version, unsigned num_cpus, unsigned n
 ArmGic::~ArmGic() = default;
 
 void ArmGic::reset() {
-  dist_enable_[0] = dist_enable_[1] = false;
+  for (bool& e : dist_enable_) e = false;
   for (IrqState& s : banked_) s = IrqState{};
   for (IrqState& s : spis_) s = IrqState{};
   for (VirtIface& v : virt_) {
@@ -45,8 +45,7 @@ void ArmGic::reset() {
     ci = CpuIface{};
     ci.virq_out = virq_out;
     ci.vfiq_out = vfiq_out;
-    ci.bpr[0] = min_bpr(0);
-    ci.bpr[1] = min_bpr(1);
+    for (unsigned g = 0; g < kGicGroups; g++) ci.bpr[g] = min_bpr(g);
     ci.irq_out = irq_out;
     ci.fiq_out = fiq_out;
   }
@@ -89,6 +88,8 @@ void ArmGic::set_irq(unsigned cpu, unsigned intid, bool level) {
 
 uint8_t ArmGic::group_priority_mask(unsigned cpu, unsigned group) const {
   const CpuIface& ci = cpus_[cpu];
+  // Secure Group 1 counts its binary point as Group 0 does (with the Secure CBPR: BPR0's).
+  if (group == kGicG1S) return uint8_t(0xff << ((ci.cbpr_s ? ci.bpr[0] : ci.bpr[kGicG1S]) + 1)) & priority_mask();
   unsigned bpr = group == 1 && ci.cbpr ? ci.bpr[0] : ci.bpr[group];
   // With CBPR (or GICv2's Group 1 using GICC_ABPR) Group 1's binary point counts one lower.
   if (group == 1 && !ci.cbpr) bpr = bpr > 0 ? bpr - 1 : 0;
@@ -108,7 +109,7 @@ unsigned ArmGic::highest_pending(unsigned cpu, int group, unsigned& best_prio, u
   for (unsigned id = 0; id < num_irqs_; id++) {
     const IrqState& s = irq(cpu, id);
     if (!s.enabled || s.active || !is_pending(cpu, id)) continue;
-    unsigned g = s.group1 ? 1 : 0;
+    unsigned g = group_of(s);
     if ((group >= 0 && unsigned(group) != g) || !dist_enable_[g] || !ci.enable_grp[g]) continue;
     if (id >= kGicFirstSpi && !spi_targets(id, cpu)) continue;
     unsigned prio = s.priority & priority_mask();
@@ -134,7 +135,7 @@ unsigned ArmGic::highest_pending(unsigned cpu, int group, unsigned& best_prio, u
 unsigned ArmGic::running_priority(unsigned cpu) const {
   const CpuIface& ci = cpus_[cpu];
   for (unsigned p = 0; p < 256; p++)
-    if (ci.active_prio[0][p] || ci.active_prio[1][p]) return p;
+    if (ci.active_prio[0][p] || ci.active_prio[1][p] || ci.active_prio[2][p]) return p;
   return 0x100;
 }
 
@@ -158,9 +159,7 @@ void ArmGic::update() {
     unsigned id = highest_pending(c, -1, prio, g);
     if (id != kGicSpurious) {
       // Signalled when unmasked by the PMR and its group priority preempts the running one.
-      if (prio < ci.pmr && (prio & group_priority_mask(c, g)) < running_priority(c)) {
-        (group_on_fiq(c, g) ? fiq_out : irq_out) = true;
-      }
+      if (can_preempt(c, prio, g)) (group_on_fiq(c, g) ? fiq_out : irq_out) = true;
     }
     if (irq_out != ci.irq_out) {
       ci.irq_out = irq_out;
@@ -174,16 +173,24 @@ void ArmGic::update() {
   update_virtual();
 }
 
+bool ArmGic::can_preempt(unsigned cpu, unsigned prio, unsigned group) const {
+  return prio < cpus_[cpu].pmr && (prio & group_priority_mask(cpu, group)) < running_priority(cpu);
+}
+
 unsigned ArmGic::acknowledge(unsigned cpu, int group) {
-  CpuIface& ci = cpus_[cpu];
   // The highest priority pending interrupt, if it is of the group asked for (GICv3's IAR0 and
   // IAR1 return 1023 when the other group's is highest).
   unsigned prio, g;
   unsigned id = highest_pending(cpu, -1, prio, g);
   if (id == kGicSpurious) return kGicSpurious;
   if (group >= 0 && unsigned(group) != g) return kGicSpurious;
+  if (!can_preempt(cpu, prio, g)) return kGicSpurious;
+  return activate(cpu, id, prio, g);
+}
+
+unsigned ArmGic::activate(unsigned cpu, unsigned id, unsigned prio, unsigned g) {
+  CpuIface& ci = cpus_[cpu];
   uint8_t gp = prio & group_priority_mask(cpu, g);
-  if (prio >= ci.pmr || gp >= running_priority(cpu)) return kGicSpurious;
   unsigned value = id;
   if (id >= kGicFirstLpi) {
     lpi_acknowledge(cpu, id);  // no active state: only the priority drop is left to do
@@ -200,21 +207,23 @@ unsigned ArmGic::acknowledge(unsigned cpu, int group) {
   return value;
 }
 
-void ArmGic::end_of_interrupt(unsigned cpu, unsigned intid, int group) {
+bool ArmGic::drop_priority(unsigned cpu, int group) {
   CpuIface& ci = cpus_[cpu];
   // Priority drop: the highest active priority (lowest value) goes.
-  bool dropped = false;
-  for (unsigned p = 0; p < 256 && !dropped; p++) {
-    for (unsigned g = 0; g < 2; g++) {
+  for (unsigned p = 0; p < 256; p++) {
+    for (unsigned g = 0; g < kGicGroups; g++) {
       if ((group < 0 || unsigned(group) == g) && ci.active_prio[g][p]) {
         ci.active_prio[g].reset(p);
-        dropped = true;
-        break;
+        return true;
       }
     }
   }
-  if (!dropped) log_guest_error(fmt::format("EOI of INTID {} with no active priority", intid));
-  if (!ci.eoi_mode) deactivate(cpu, intid);
+  return false;
+}
+
+void ArmGic::end_of_interrupt(unsigned cpu, unsigned intid, int group) {
+  if (!drop_priority(cpu, group)) log_guest_error(fmt::format("EOI of INTID {} with no active priority", intid));
+  if (!cpus_[cpu].eoi_mode) deactivate(cpu, intid);
   update();
 }
 
@@ -225,8 +234,9 @@ void ArmGic::deactivate(unsigned cpu, unsigned intid) {
   update();
 }
 
-uint32_t ArmGic::read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo,
-                            unsigned hi) const {
+uint32_t ArmGic::read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo, unsigned hi,
+                            bool nonsecure) const {
+  if (nonsecure && (array == GicArray::Group || array == GicArray::GroupMod)) return 0;
   unsigned bits = array == GicArray::Priority ? 8 : array == GicArray::Config ? 2 : 1;
   unsigned first = unsigned(offset * 8 / bits);
   unsigned n = size * 8 / bits;
@@ -235,16 +245,21 @@ uint32_t ArmGic::read_array(GicArray array, unsigned cpu, uint64_t offset, unsig
     unsigned id = first + i;
     if (id < lo || id >= hi || id >= num_irqs_) continue;
     const IrqState& s = irq(cpu, id);
+    if (nonsecure && group_of(s) != kGicG1Ns) continue;
     uint32_t f = 0;
     switch (array) {
       case GicArray::Group: f = s.group1; break;
+      case GicArray::GroupMod: f = s.grpmod; break;
       case GicArray::SetEnable:
       case GicArray::ClearEnable: f = s.enabled; break;
       case GicArray::SetPending:
       case GicArray::ClearPending: f = is_pending(cpu, id); break;
       case GicArray::SetActive:
       case GicArray::ClearActive: f = s.active; break;
-      case GicArray::Priority: f = s.priority & priority_mask(); break;
+      case GicArray::Priority:
+        f = s.priority & priority_mask();
+        if (nonsecure) f = (f << 1) & 0xff;  // the Non-secure view: the lower half, shifted
+        break;
       case GicArray::Config: f = s.edge ? 2 : 0; break;
     }
     v |= f << (i * bits);
@@ -253,7 +268,8 @@ uint32_t ArmGic::read_array(GicArray array, unsigned cpu, uint64_t offset, unsig
 }
 
 void ArmGic::write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t value, unsigned size, unsigned lo,
-                         unsigned hi) {
+                         unsigned hi, bool nonsecure) {
+  if (nonsecure && (array == GicArray::Group || array == GicArray::GroupMod)) return;
   unsigned bits = array == GicArray::Priority ? 8 : array == GicArray::Config ? 2 : 1;
   unsigned first = unsigned(offset * 8 / bits);
   unsigned n = size * 8 / bits;
@@ -261,20 +277,24 @@ void ArmGic::write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t
     unsigned id = first + i;
     if (id < lo || id >= hi || id >= num_irqs_) continue;
     IrqState& s = irq(cpu, id);
+    if (nonsecure && group_of(s) != kGicG1Ns) continue;
     uint32_t f = (value >> (i * bits)) & ((1u << bits) - 1);
     switch (array) {
       case GicArray::Group: s.group1 = f; break;
+      case GicArray::GroupMod: s.grpmod = f; break;
       case GicArray::SetEnable:
         if (f) s.enabled = true;
         break;
       case GicArray::ClearEnable:
         if (f) s.enabled = false;
         break;
+      // GICv2's SGIs have their own pending registers (per source); GICv3's are set and
+      // cleared here.
       case GicArray::SetPending:
-        if (f && id >= 16) s.latched = true;
+        if (f && (id >= 16 || version_ == 3)) s.latched = true;
         break;
       case GicArray::ClearPending:
-        if (f && id >= 16) s.latched = false;
+        if (f && (id >= 16 || version_ == 3)) s.latched = false;
         break;
       case GicArray::SetActive:
         if (f) s.active = true;
@@ -282,7 +302,10 @@ void ArmGic::write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t
       case GicArray::ClearActive:
         if (f) s.active = false;
         break;
-      case GicArray::Priority: s.priority = uint8_t(f) & priority_mask(); break;
+      case GicArray::Priority:
+        if (nonsecure) f = 0x80 | (f >> 1);
+        s.priority = uint8_t(f) & priority_mask();
+        break;
       case GicArray::Config:
         // SGIs are always edge; PPIs' configuration is implementation defined (QEMU: writable).
         if (id >= 16) s.edge = f & 2;

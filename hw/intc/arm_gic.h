@@ -4,9 +4,10 @@
 // two front ends: GicV2 (distributor + memory-mapped CPU interface + GICv2m MSI frame) and GicV3
 // (distributor with affinity routing, one redistributor per CPU, the ICC_* system registers).
 //
-// Both model a GIC without the Security Extensions as QEMU's virt has it with secure=off
-// (GICv2: no GICD_TYPER.SecurityExtn; GICv3: GICD_CTLR.DS = 1): Group 0 signals FIQ, Group 1
-// signals IRQ, every register is accessible to the one (Non-secure) world.
+// GICv2 models a GIC without the Security Extensions (no GICD_TYPER.SecurityExtn): Group 0
+// signals FIQ (with FIQEn), Group 1 IRQ. GICv3 has them with -M virt,secure=on (GICD_CTLR.DS =
+// 0: Group 0, Secure Group 1 and Non-secure Group 1, Secure and Non-secure register views,
+// signalling by the CPU's Security state) and not without (DS = 1: Group 0 and Group 1).
 //
 // Locking: every entry point runs under the machine's device lock (MMIO, device lines, and the
 // board takes it around the CPU's system register and timer calls). None of that is a hot path:
@@ -36,6 +37,18 @@ constexpr unsigned kGicSpurious = 1023;
 constexpr unsigned kGicFirstSpi = 32;
 constexpr unsigned kGicFirstLpi = 8192;
 constexpr unsigned kGicMaintenancePpi = 25;
+// Interrupt groups: 0 (Group 0), 1 (Group 1; Non-secure Group 1 with the Security Extensions)
+// and 2 (Secure Group 1: GICv3 with GICD_CTLR.DS = 0 only).
+constexpr unsigned kGicGroups = 3, kGicG1Ns = 1, kGicG1S = 2;
+// The CPU's Security state as a GICv3 CPU interface with the Security Extensions needs it: it
+// decides whether each group signals FIQ or IRQ (IHI0069 4.6.2) and what the EL1 registers show.
+enum class GicWorld : uint8_t { NonSecure, SecureEl1, El3 };
+// How a CPU reaches the ICC_* registers (ArmCpuHooks::gic_read's `access`): its Security state,
+// which bank EL3's accesses to the banked EL1 registers reach (SCR_EL3.NS), and SCR_EL3.FIQ/IRQ
+// (Non-secure views of ICC_PMR_EL1 and ICC_RPR_EL1, ICC_DIR_EL1's checks).
+namespace gic_access {
+inline constexpr unsigned kSecure = 1, kNsBank = 2, kScrFiq = 4, kScrIrq = 8;
+}
 // The virtual CPU interface (both versions): list registers, 5 priority bits, minimum binary points.
 constexpr unsigned kGicListRegs = 4, kGicVirtPriBits = 5, kGicVirtMinBpr0 = 2, kGicVirtMinBpr1 = 3;
 constexpr uint8_t kGicVirtPriorityMask = 0xf8;
@@ -68,7 +81,8 @@ enum class GicArray {
   SetActive,
   ClearActive,
   Priority,
-  Config
+  Config,
+  GroupMod  // GICv3 GICD_IGRPMODR / GICR_IGRPMODR0 (Secure Group 1 with IGROUPR 0)
 };
 
 class ArmGic {
@@ -89,8 +103,12 @@ class ArmGic {
   void set_cpu_index_source(std::function<unsigned()> source) { current_cpu_ = std::move(source); }
 
   // GICv3 CPU interface system registers (see ArmVirtBoard::gic_sysreg_read).
-  virtual bool sysreg_read(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t& value) { return false; }
-  virtual bool sysreg_write(unsigned cpu, uint32_t enc, unsigned el, bool secure, uint64_t value) { return false; }
+  // `access`: gic_access flags.
+  virtual bool sysreg_read(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t& value) { return false; }
+  virtual bool sysreg_write(unsigned cpu, uint32_t enc, unsigned el, unsigned access, uint64_t value) { return false; }
+  // The CPU's Security state changed (exception entry and return): GICv3 with the Security
+  // Extensions signals its groups accordingly.
+  virtual void set_cpu_world(unsigned cpu, GicWorld world) {}
   // GICv3's virtual CPU interface (ICV_*, the ICC_* encodings as EL1 reaches them when
   // HCR_EL2.IMO/FMO are set).
   virtual bool vsysreg_read(unsigned cpu, uint32_t enc, uint64_t& value) { return false; }
@@ -117,17 +135,21 @@ class ArmGic {
  protected:
   struct IrqState {
     bool enabled = false, latched = false, active = false, level = false, edge = false, group1 = false;
+    bool grpmod = false;  // GICv3 with the Security Extensions: IGROUPR 0 + IGRPMODR 1 = Secure Group 1
     uint8_t priority = 0;
   };
   struct CpuIface {
-    bool enable_grp[2] = {false, false};
-    bool eoi_mode = false;  // split priority drop and deactivation
-    bool cbpr = false;      // GICv2: Group 1 uses GICC_BPR; GICv3: ICC_CTLR.CBPR
+    bool enable_grp[kGicGroups] = {false, false, false};
+    bool eoi_mode = false;  // split priority drop and deactivation (GICv3: the Non-secure ICC_CTLR_EL1's)
+    bool cbpr = false;      // GICv2: Group 1 uses GICC_BPR; GICv3: the Non-secure ICC_CTLR_EL1.CBPR
+    // GICv3 with the Security Extensions: the Secure ICC_CTLR_EL1's CBPR and EOImode, and
+    // ICC_CTLR_EL3.EOImode_EL3.
+    bool cbpr_s = false, eoi_mode_s = false, eoi_mode_el3 = false;
     bool fiq_en = false;    // GICv2 GICC_CTLR.FIQEn: Group 0 on FIQ (else IRQ)
     uint8_t pmr = 0;
-    uint8_t bpr[2] = {0, 0};
+    uint8_t bpr[kGicGroups] = {0, 0, 0};
     // Active priorities per group, indexed by group priority (priority & the group's mask).
-    std::array<std::bitset<256>, 2> active_prio;
+    std::array<std::bitset<256>, kGicGroups> active_prio;
     bool irq_out = false, fiq_out = false, virq_out = false, vfiq_out = false;
   };
 
@@ -138,6 +160,15 @@ class ArmGic {
     return intid < kGicFirstSpi ? banked_[cpu * kGicFirstSpi + intid] : spis_[intid - kGicFirstSpi];
   }
   bool is_pending(unsigned cpu, unsigned intid) const;
+  static unsigned group_of(const IrqState& s) { return s.group1 ? kGicG1Ns : s.grpmod ? kGicG1S : 0; }
+  // Whether a pending interrupt of priority `prio` in `group` may be signalled / acknowledged
+  // now (below the PMR, its group priority above the running priority).
+  bool can_preempt(unsigned cpu, unsigned prio, unsigned group) const;
+  // Acknowledges `intid` (priority `prio`, `group`): active, its group priority active;
+  // returns the value IAR reads (GICv2 adds an SGI's source).
+  unsigned activate(unsigned cpu, unsigned intid, unsigned prio, unsigned group);
+  // The priority drop of EOI: the highest active priority of `group` (-1: of any) goes.
+  bool drop_priority(unsigned cpu, int group);
   // GICv3's LPIs (INTID >= kGicFirstLpi; Group 1, edge triggered, no active state): the highest
   // priority pending and enabled one of `cpu` with its priority, or kGicSpurious; and the
   // acknowledge that ends its pending state.
@@ -162,10 +193,13 @@ class ArmGic {
   virtual bool group_on_fiq(unsigned cpu, unsigned group) const = 0;
   bool dist_group_enabled(unsigned group) const { return dist_enable_[group]; }
   unsigned current_cpu() const;
-  // A register of `array` at byte `offset` into it, as `cpu` sees it.
-  uint32_t read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo, unsigned hi) const;
+  // A register of `array` at byte `offset` into it, as `cpu` sees it. `nonsecure`: a Non-secure
+  // access to a GIC with the Security Extensions (Secure interrupts' fields read as zero and
+  // ignore writes, IGROUPR/IGRPMODR too, Non-secure priorities in the Non-secure view).
+  uint32_t read_array(GicArray array, unsigned cpu, uint64_t offset, unsigned size, unsigned lo, unsigned hi,
+                      bool nonsecure = false) const;
   void write_array(GicArray array, unsigned cpu, uint64_t offset, uint32_t value, unsigned size, unsigned lo,
-                   unsigned hi);
+                   unsigned hi, bool nonsecure = false);
   // Recomputes every CPU's IRQ/FIQ outputs and reports changes (then update_virtual()).
   void update();
   // The virtual CPU interfaces' VIRQ/VFIQ and maintenance interrupts, after the physical outputs.
@@ -198,7 +232,7 @@ class ArmGic {
   std::string name_;
   unsigned version_, num_cpus_, num_irqs_;
   tcg::Logger* log_;
-  bool dist_enable_[2] = {false, false};
+  bool dist_enable_[kGicGroups] = {false, false, false};
   std::vector<IrqState> banked_, spis_;
   std::vector<CpuIface> cpus_;
   std::function<void(unsigned, ArmCpuIrq, bool)> sink_;

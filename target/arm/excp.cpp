@@ -114,21 +114,44 @@ bool context_matches(const A64Cpu& c, unsigned n) {
   if (s.el > 1) return false;
   return uint32_t(s.r[size_t(ArmReg::CONTEXTIDR_EL1)]) == uint32_t(s.dbg_bvr[n]);
 }
+// A VMID comparison of breakpoint n: VTTBR_EL2.VMID against DBGBVR<n>[39:32] (8-bit VMIDs; 16
+// bits, [47:32], with VTCR_EL2.VS where ID_AA64MMFR1.VMIDBits offers them), in the Non-secure
+// EL1&0 regime with EL2 (not EL0 under E2H and TGE, which has no VMID).
+bool vmid_matches(const A64Cpu& c, unsigned n) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el2 || s.el > 1 || is_secure(c) || e2h_tge_active(c)) return false;
+  const bool vmid16 = ((s.model->id_aa64mmfr1 >> 4) & 15) == 2 && ((s.r[size_t(ArmReg::VTCR_EL2)] >> 19) & 1);
+  const uint64_t mask = vmid16 ? 0xffff : 0xff;
+  return ((s.r[size_t(ArmReg::VTTBR_EL2)] >> 48) & mask) == ((s.dbg_bvr[n] >> 32) & mask);
+}
+// Whether the context of context-aware breakpoint n matches for its type: BT 0b001x context ID,
+// 0b100x VMID, 0b101x both (the VMID types need EL2: reserved without, no events).
+bool context_type_matches(const A64Cpu& c, unsigned n, unsigned bt) {
+  switch (bt & ~1u) {
+    case 2: return context_matches(c, n);
+    case 8: return vmid_matches(c, n);
+    case 10: return vmid_matches(c, n) && context_matches(c, n);
+    default: return false;
+  }
+}
 // The breakpoint a linked breakpoint or watchpoint names (LBN, bits 19:16) matches: an enabled
-// context-aware linked context ID breakpoint (BT 0b0011) whose context matches. Links to
-// anything else generate no events (the CONSTRAINED UNPREDICTABLE choice QEMU makes too).
+// context-aware breakpoint of a linked context type (BT 0b0011 context ID, 0b1001 VMID, 0b1011
+// both) whose context matches. Links to anything else generate no events (the CONSTRAINED
+// UNPREDICTABLE choice QEMU makes too).
 bool linked_matches(const A64Cpu& c, uint64_t cr) {
   const ArmSysState& s = sys(c);
   const unsigned lbn = unsigned(cr >> 16) & 15;
   if (!context_aware(c, lbn)) return false;
   const uint64_t bcr = s.dbg_bcr[lbn];
-  return (bcr & 1) && ((bcr >> 20) & 15) == 3 && context_matches(c, lbn);
+  const unsigned bt = unsigned(bcr >> 20) & 15;
+  return (bcr & 1) && (bt == 3 || bt == 9 || bt == 11) && context_type_matches(c, lbn, bt);
 }
 
 // Breakpoint n (enabled, for this EL and security state) matches the instruction at pc:
 // BT 0b0000 unlinked address, 0b0001 address linked to a context breakpoint, 0b0010 unlinked
-// context ID (any instruction in the context). Linked context types match only through a link;
-// VMID types are not implemented (no events; the DBGBCR write logs it).
+// context ID, 0b1000 unlinked VMID, 0b1010 unlinked context ID and VMID (any instruction in the
+// context). Linked context types match only through a link; address mismatch and CONTEXTIDR_EL2
+// types are not implemented (no events; the DBGBCR write logs it).
 bool breakpoint_matches(const A64Cpu& c, unsigned n, uint64_t pc) {
   const ArmSysState& s = sys(c);
   const uint64_t bcr = s.dbg_bcr[n];
@@ -138,7 +161,9 @@ bool breakpoint_matches(const A64Cpu& c, unsigned n, uint64_t pc) {
   switch (bt) {
     case 0: return addr == pc;
     case 1: return addr == pc && linked_matches(c, bcr);
-    case 2: return context_aware(c, n) && context_matches(c, n);
+    case 2:
+    case 8:
+    case 10: return context_aware(c, n) && context_type_matches(c, n, bt);
     default: return false;
   }
 }

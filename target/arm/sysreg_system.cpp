@@ -87,6 +87,15 @@ bool is_gic_reg(uint32_t enc) {
   return (op0 == 3 && crn == 12 && crm >= 8) || enc == sysreg_enc(3, 0, 4, 6, 0);
 }
 
+// The accessing state as the GIC's CPU interface needs it (ArmCpuHooks::gic_read).
+unsigned gic_access(const A64Cpu& c) {
+  const ArmSysState& s = sys(c);
+  if (!s.have_el3) return kGicAccessNsBank;
+  const uint64_t scr = s.r[size_t(ArmReg::SCR_EL3)];
+  return (is_secure(c) ? kGicAccessSecure : 0) | ((scr & Scr::kNs) ? kGicAccessNsBank : 0) |
+         ((scr & Scr::kFiq) ? kGicAccessScrFiq : 0) | ((scr & Scr::kIrq) ? kGicAccessScrIrq : 0);
+}
+
 constexpr uint64_t kCpacrFpen = uint64_t(3) << 20;
 constexpr uint64_t kCptrTfp = uint64_t(1) << 10;
 constexpr uint32_t kTimerEnable = 1, kTimerImask = 2, kTimerIstatus = 4;
@@ -253,9 +262,27 @@ bool el2_access_traps(const A64Cpu& c, uint32_t enc, bool read) {
   }
 }
 
-// Secure EL1's access to the Secure physical timer without SCR_EL3.ST: trapped to EL3.
+// EL1's and EL2's accesses to the ICC_* registers of a group whose physical interrupts
+// SCR_EL3.FIQ (Group 0) or SCR_EL3.IRQ (Group 1) take to EL3, unless HCR_EL2.FMO/IMO give EL1
+// the virtual interface; the registers of both groups trap with both routed (IHI0069 12.1.8).
+bool gic_el3_traps(const A64Cpu& c, uint32_t enc) {
+  const ArmSysState& s = sys(c);
+  if (!s.gicv3 || !s.have_el3 || s.el == 0 || s.el == 3 || !is_gic_reg(enc) || ((enc >> 11) & 7) != 0) return false;
+  const unsigned crm = (enc >> 3) & 15, op2 = enc & 7;
+  const bool group0 = crm == 8 || (crm == 12 && op2 == 6);
+  const bool group1 = crm == 9 || (crm == 12 && op2 != 4 && op2 != 5 && op2 != 6);
+  if (crm == 12 && op2 == 5) return false;  // ICC_SRE_EL1
+  const uint64_t scr = R(c, ArmReg::SCR_EL3), h = s.el == 1 ? hcr_el2_effective(c) : 0;
+  if (group0) return (scr & Scr::kFiq) && !(h & Hcr::kFmo);
+  if (group1) return (scr & Scr::kIrq) && !(h & Hcr::kImo);
+  return (scr & Scr::kFiq) && (scr & Scr::kIrq) && !(h & (Hcr::kFmo | Hcr::kImo));
+}
+
+// Secure EL1's access to the Secure physical timer without SCR_EL3.ST, and the GIC's traps
+// (gic_el3_traps): trapped to EL3.
 bool el3_access_traps(const A64Cpu& c, uint32_t enc) {
   const ArmSysState& s = sys(c);
+  if (gic_el3_traps(c, enc)) return true;
   if (s.el != 1 || !is_secure(c) || (R(c, ArmReg::SCR_EL3) & Scr::kSt)) return false;
   const int i = find_reg(enc);
   return i == int(ArmReg::CNTPS_CTL_EL1) || i == int(ArmReg::CNTPS_CVAL_EL1) || i == int(ArmReg::CNTPS_TVAL_EL1);
@@ -430,6 +457,16 @@ void set_el_sp(A64Cpu& c, unsigned el, unsigned spsel) {
   s.el = el;
   s.spsel = spsel;
   update_tb_flags(c);
+  report_gic_world(c);
+}
+
+void report_gic_world(A64Cpu& c, bool force) {
+  ArmSysState& s = sys(c);
+  if (!s.gicv3 || !s.have_el3 || !s.hooks || !s.hooks->gic_world) return;
+  uint8_t w = uint8_t(s.el == 3 ? kGicWorldEl3 : is_secure(c) ? kGicWorldSecureEl1 : kGicWorldNonSecure);
+  if (w == s.gic_world && !force) return;
+  s.gic_world = w;
+  s.hooks->gic_world(w);
 }
 
 void update_tb_flags(A64Cpu& c) {
@@ -561,7 +598,7 @@ bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t v) {
 namespace {
 bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v) {
   ArmSysState& s = sys(c);
-  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_read && s.hooks->gic_read(enc, s.el, v);
+  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_read && s.hooks->gic_read(enc, s.el, gic_access(c), v);
   if (is_id_space(enc)) {
     v = id_space_value(c, enc);
     return true;
@@ -672,7 +709,7 @@ bool read_named(A64Cpu& c, uint32_t enc, uint64_t& v) {
 
 bool write_named(A64Cpu& c, uint32_t enc, uint64_t v) {
   ArmSysState& s = sys(c);
-  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_write && s.hooks->gic_write(enc, s.el, v);
+  if (is_gic_reg(enc)) return s.hooks && s.hooks->gic_write && s.hooks->gic_write(enc, s.el, gic_access(c), v);
   unsigned n, which;
   if (is_debug_bp(enc, &n, &which)) {
     unsigned limit = which < 2 ? num_breakpoints(c) : num_watchpoints(c);
@@ -680,10 +717,10 @@ bool write_named(A64Cpu& c, uint32_t enc, uint64_t v) {
     uint64_t* regs[] = {s.dbg_bvr, s.dbg_bcr, s.dbg_wvr, s.dbg_wcr};
     regs[which][n] = v;
     const unsigned bt = unsigned(v >> 20) & 15;
-    if (which == 1 && (v & 1) && bt > 3 && s.hooks && s.hooks->log_unimp)
+    if (which == 1 && (v & 1) && bt >= 4 && bt <= 7 && s.hooks && s.hooks->log_unimp)
       s.hooks->log_unimp(
-          fmt::format("aarch64: DBGBCR{}_EL1.BT {:#x} (VMID or mismatch matching) is not implemented: "
-                      "the breakpoint never matches",
+          fmt::format("aarch64: DBGBCR{}_EL1.BT {:#x} (address mismatch or CONTEXTIDR_EL2 matching) is not "
+                      "implemented: the breakpoint never matches",
                       n, bt));
     if (which >= 2 && s.debug_regs_changed) s.debug_regs_changed();
     update_tb_flags(c);  // breakpoints armed or not

@@ -132,9 +132,13 @@ constexpr uint64_t kCnthctlEl2Reset = 3;  // EL1PCTEN, EL1PCEN: EL1 reaches the 
 
 // What a CPU asks of the machine around it (the board and the other vCPUs). Every hook may be empty.
 struct ArmCpuHooks {
-  // GICv3 CPU interface: false = not a register of the GIC here (UNDEFINED).
-  std::function<bool(uint32_t enc, unsigned el, uint64_t& value)> gic_read;
-  std::function<bool(uint32_t enc, unsigned el, uint64_t value)> gic_write;
+  // GICv3 CPU interface: false = not a register of the GIC here (UNDEFINED). `access`: the
+  // kGicAccess* bits (the accessing state).
+  std::function<bool(uint32_t enc, unsigned el, unsigned access, uint64_t& value)> gic_read;
+  std::function<bool(uint32_t enc, unsigned el, unsigned access, uint64_t value)> gic_write;
+  // With EL3 and GICv3: the CPU's Security state changed (kGicWorld*), on exception entry and
+  // return and at reset; the GIC signals its groups as FIQ or IRQ by it.
+  std::function<void(unsigned world)> gic_world;
   // A timer output changed (index: ArmTimerId).
   std::function<void(unsigned timer, bool level)> timer_output;
   // TLBI ... IS: every other vCPU of the machine flushes (all, or one page) too.
@@ -151,6 +155,12 @@ struct ArmCpuHooks {
   std::function<void(const std::string&)> log_int;  // -d int lines
 };
 
+// ArmCpuHooks::gic_read/gic_write's `access` (hw::gic_access has the same bits): the Secure
+// state, SCR_EL3.NS (the Non-secure copy of the banked ICC_* registers), SCR_EL3.FIQ and .IRQ.
+constexpr unsigned kGicAccessSecure = 1, kGicAccessNsBank = 2, kGicAccessScrFiq = 4, kGicAccessScrIrq = 8;
+// ArmCpuHooks::gic_world's values (hw::GicWorld's).
+constexpr unsigned kGicWorldNonSecure = 0, kGicWorldSecureEl1 = 1, kGicWorldEl3 = 2;
+
 constexpr uint64_t kPsciNotHandled = ~uint64_t(0) - 0x1000, kPsciCpuOff = ~uint64_t(0) - 0x1001;
 
 enum class ArmTimerId : unsigned { Phys = 0, Virt = 1, HypPhys = 2, SecurePhys = 3, HypVirt = 4 };
@@ -166,6 +176,7 @@ struct ArmSysState {
   // devices): a Non-secure access there is an external abort.
   std::vector<std::pair<uint64_t, uint64_t>> secure_only_ranges;
   uint32_t el = 1;                  // current exception level
+  uint8_t gic_world = 0xff;         // the Security state last reported through hooks->gic_world
   uint32_t spsel = 1;               // PSTATE.SP
   uint64_t pstate = Pstate::kDaif;  // D A I F, PAN, UAO, SS, IL, DIT, SSBS
   uint64_t sp_el[4] = {};           // banked SPs; the live one is A64Cpu::sp
@@ -233,6 +244,9 @@ uint64_t el0_timer_controls(const A64Cpu& c);
 // Leaves reset's EL3 for the Non-secure `el` (2 or 1), as QEMU's boot code does for a kernel:
 // SCR_EL3.NS, RW, and HCE when EL2 exists.
 void enter_nonsecure(A64Cpu& c, unsigned el);
+
+// Reports the CPU's Security state to the GIC when it changed (`force`: in any case, at reset).
+void report_gic_world(A64Cpu& c, bool force = false);
 
 // PSTATE as SPSR saves it (NZCV, DAIF, EL, SP, PAN...) and back (no legality checks).
 uint64_t read_pstate(const A64Cpu& c);

@@ -282,6 +282,7 @@ struct ArmCpu::Impl {
     c.tpidr_el0 = c.tpidrro_el0 = 0;
     sysreg_reset(c, *config.model, config.mpidr);
     if (config.el3 && config.entry_el && config.entry_el < 3) enter_nonsecure(c, config.entry_el);
+    report_gic_world(c, true);
     watch_forced = true;  // the guest's watchpoints are gone
     watch_dirty = true;
     timer->update();
@@ -415,6 +416,7 @@ void ArmCpu::snapshot_state(hw::StateIo& io) {
   h.engine.flush_jump_cache(h.cpu.get());
   h.timer->update();
   h.state->pmu_check.store(true);  // the overflow deadline is re-armed from the loaded counters
+  h.state->gic_world = 0xff;       // the GIC loaded its view of the state: the next change is reported
   h.wake();
 }
 

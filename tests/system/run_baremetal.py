@@ -36,17 +36,18 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "wp": ["cortex-a57"], "el2traps": ["cortex-a57"], "el3": ["cortex-a53", "cortex-a57"],
                 "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"], "its": ["cortex-a57"],
                 "el3traps": ["cortex-a57"], "bp_linked": ["cortex-a57"],
-                "vhe": ["max"], "gicv3_grp0": ["cortex-a57"],
+                "vhe": ["max"], "gicv3_grp0": ["cortex-a57"], "gicv3_secure": ["cortex-a57"], "bp_vmid": ["cortex-a57"],
                 "codepage": ["cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
                "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",
                "el3_bios": "virt,secure=on", "its": "virt,gic-version=3",
                "el3traps": "virt,secure=on,virtualization=on", "vhe": "virt,virtualization=on",
-               "gicv3_grp0": "virt,gic-version=3"}
+               "gicv3_grp0": "virt,gic-version=3", "gicv3_secure": "virt,secure=on,gic-version=3",
+               "bp_vmid": "virt,virtualization=on"}
 # Programs entered at EL3 have no PSCI (QEMU disables its conduit when the guest starts at EL3):
 # they print their "exit=" line and wait; the runner stops the machine there.
-NO_POWEROFF = {"el3", "el3_bios", "el3traps"}
+NO_POWEROFF = {"el3", "el3_bios", "el3traps", "gicv3_secure"}
 # Firmware programs: linked for the flash (link_bios.ld), run as `-bios prog.bin`.
 BIOS_PROGRAMS = {"el3_bios"}
 # Further options of some programs (gic starts a second vCPU through PSCI).

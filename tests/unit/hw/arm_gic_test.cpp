@@ -435,3 +435,56 @@ TEST(GicV2Virt, GichListRegisterThroughGicv) {
   EXPECT_TRUE(gic.output_level(0, ArmCpuIrq::VFiq));
   EXPECT_FALSE(out.virq(0));
 }
+
+// secure=on's GICv3 (GICD_CTLR.DS = 0): a Secure Group 1 SGI signals FIQ at EL3 and in the
+// Non-secure state, IRQ at Secure EL1 (the CPU reports its state); the Non-secure views hide it;
+// EL3 reads 1020 through ICC_HPPIR0_EL1 and takes it through ICC_IAR1_EL1; the snapshot keeps
+// the CPU's state.
+TEST(GicV3Secure, SecureGroup1FollowsTheCpusSecurityState) {
+  constexpr uint32_t kIgrpen1El3 = enc(3, 6, 12, 12, 7), kHppir0 = enc(3, 0, 12, 8, 2);
+  constexpr unsigned kSecureBank = gic_access::kSecure, kNsBank = gic_access::kNsBank;
+  GicV3 gic{{0x000}, 64, nullptr, false, true};
+  Outputs out;
+  out.attach(gic);
+  MmioOps& rd = gic.redistributors(0, 1);
+  EXPECT_EQ(gic.distributor().read(0x4, 4) >> 10 & 1, 1u);  // GICD_TYPER.SecurityExtn
+  gic.distributor().write(0, 0x37, 4);                      // ARE_S/NS, EnableGrp0/1NS/1S
+  EXPECT_EQ(gic.distributor().read(0, 4), 0x37u);
+  rd.write(0x14, 0, 4);
+  rd.write(0x10d00, 1u << 2, 4);  // SGI 2: IGROUPR0 0, IGRPMODR0 1: Secure Group 1
+  rd.write(0x10100, 1u << 2, 4);
+  EXPECT_TRUE(gic.sysreg_write(0, kPmr, 3, kSecureBank, 0xff));
+  EXPECT_TRUE(gic.sysreg_write(0, kIgrpen1El3, 3, kSecureBank, 3));
+  EXPECT_TRUE(gic.sysreg_write(0, kSgi1r, 3, kSecureBank, (2ull << 24) | 1));
+  EXPECT_TRUE(out.fiq(0));
+  EXPECT_FALSE(out.irq(0));
+  gic.set_cpu_world(0, GicWorld::SecureEl1);
+  EXPECT_TRUE(out.irq(0));
+  EXPECT_FALSE(out.fiq(0));
+  gic.set_cpu_world(0, GicWorld::NonSecure);
+  EXPECT_TRUE(out.fiq(0));
+  EXPECT_EQ(rd.read(0x10100, 4), 0u);              // ISENABLER0: a Secure SGI's bit reads 0
+  EXPECT_EQ(gic.distributor().read(0, 4), 0x12u);  // the Non-secure GICD_CTLR
+  uint64_t v = 0;
+  EXPECT_TRUE(gic.sysreg_read(0, kHppir1, 1, kNsBank, v));
+  EXPECT_EQ(v, 1023u);
+  // A snapshot taken in the Non-secure state, loaded into a GIC whose CPU is at EL3.
+  std::vector<uint8_t> saved;
+  StateIo saver = StateIo::saver(saved);
+  gic.snapshot_state(saver);
+  GicV3 loaded{{0x000}, 64, nullptr, false, true};
+  Outputs loaded_out;
+  loaded_out.attach(loaded);
+  StateIo loader = StateIo::loader(saved);
+  loaded.snapshot_state(loader);
+  EXPECT_TRUE(loader.consumed());
+  EXPECT_TRUE(loaded.output_level(0, ArmCpuIrq::Fiq));  // the lines are restored with the CPUs
+  loaded.set_cpu_world(0, GicWorld::SecureEl1);
+  EXPECT_TRUE(loaded_out.irq(0));
+  gic.set_cpu_world(0, GicWorld::El3);
+  EXPECT_TRUE(gic.sysreg_read(0, kHppir0, 3, kSecureBank, v));
+  EXPECT_EQ(v, 1020u);
+  EXPECT_TRUE(gic.sysreg_read(0, kIar1, 3, kSecureBank, v));
+  EXPECT_EQ(v, 2u);
+  EXPECT_FALSE(out.fiq(0));
+}
