@@ -51,10 +51,7 @@ enum : uint64_t {
 };
 }
 
-// 1024 entries a mode (256 KiB a vCPU): Linux's boot touches more than the 1 MiB that 256
-// entries map (its image, linear map, vmemmap, page tables), and refilled them all the time
-// (docs/system-perf.md).
-constexpr unsigned kTlbBits = 10;
+constexpr unsigned kTlbBits = 8;
 constexpr unsigned kTlbSize = 1u << kTlbBits;
 constexpr unsigned kMaxMmuModes = 8;  // MMU indices a target may use (MemOp::kMmuShift field)
 
