@@ -6,7 +6,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -19,6 +18,8 @@
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/core/snapshot.h"
+#include "hw/core/system_engine.h"
+#include "hw/core/vcpu_loop.h"
 #include "target/arm/excp.h"
 #include "target/arm/mmu.h"
 #include "target/arm/snapshot.h"
@@ -29,35 +30,16 @@
 namespace mimic::arm {
 
 namespace {
-struct SystemEngine {
-  explicit SystemEngine(const tcg::EngineOptions& options) : engine(options, translator) {}
-  tcg::SoftMmuCodeFetcher fetcher{a64_code_mmu_index};
-  A64Translator translator{&fetcher, true};
-  tcg::ExecEngine engine;
-};
 // WFE without the event stream or an event: the longest it sleeps (a store that would have
 // cleared this vCPU's exclusive monitor sends no event here).
 constexpr uint64_t kWfeMaxNs = 1'000'000;
-// Round robin (-accel tcg,thread=single): the longest a WFI keeps the thread.
-constexpr uint64_t kSliceNs = 10'000'000;
 }  // namespace
 
 std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory) {
-  tcg::EngineOptions options;
-  options.system = true;
-  options.log = config.log_flags;
-  options.log_file = config.log_file;
-  options.interpreter = config.interpreter;
-  options.block_budget = config.single_thread;  // round robin slices by block entries
-  auto owner = std::make_shared<SystemEngine>(options);
-  tcg::ExecEngine* engine = &owner->engine;
-  memory.set_ram_write_hook([engine](uint64_t phys, uint64_t len) {
-    if (tcg::CodePages* pages = engine->code_pages()) pages->notify_write(phys, len);
-  });
-  return std::shared_ptr<tcg::ExecEngine>(owner, engine);
+  return hw::make_system_engine_for<A64Translator>(config, memory, a64_code_mmu_index);
 }
 
-struct ArmCpu::Impl {
+struct ArmCpu::Impl final : hw::VcpuTarget {
   Impl(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers,
        ArmCpuHooks& hooks)
       : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
@@ -96,14 +78,10 @@ struct ArmCpu::Impl {
       else
         pmu_timer->cancel();
     };
+    loop = std::make_unique<hw::VcpuLoop>(engine, *cpu, *mmu, timers, config.index, *this);
   }
 
-  void wake() {
-    cpu->exit_request.store(1);
-    std::lock_guard<std::mutex> lock(wait_mutex);
-    ++wake_generation;
-    wait_cond.notify_all();
-  }
+  void wake() { loop->wake(); }
 
   void request_flush(uint64_t page) {
     {
@@ -134,35 +112,16 @@ struct ArmCpu::Impl {
     }
   }
 
-  // Sleeps until `done()` or a wake (interrupt line, event, stop, pause, power change), at most
-  // until the guest time `deadline_ns` (0: none).
+  // Sleeps until `done()`, a wake (interrupt line, event, stop, pause, power change), a TLB
+  // flush request or a PMU overflow, at most until the guest time `deadline_ns` (0: none).
   template <class Done>
   void sleep_until(Done done, uint64_t deadline_ns) {
-    for (;;) {
-      uint64_t generation;
-      {
-        std::lock_guard<std::mutex> lock(wait_mutex);
-        generation = wake_generation;
-      }
-      if (done() || stop_requested.load() || pause_requested.load() || flush_pending.load() || debug_holds() ||
-          state->pmu_check.load())
-        return;
-      std::unique_lock<std::mutex> lock(wait_mutex);
-      if (deadline_ns) {
-        uint64_t now = timers.clock().now_ns();
-        if (now >= deadline_ns) return;
-        wait_cond.wait_for(lock, std::chrono::nanoseconds(deadline_ns - now),
-                           [&] { return wake_generation != generation; });
-        if (timers.clock().now_ns() >= deadline_ns) return;
-      } else {
-        wait_cond.wait(lock, [&] { return wake_generation != generation; });
-      }
-    }
+    loop->sleep_until([&] { return done() || flush_pending.load() || state->pmu_check.load(); }, deadline_ns);
   }
 
   // Round robin (sliced): the other vCPUs wait for this thread, so a WFI sleeps one slice at most.
   void wait_for_interrupt() {
-    sleep_until([&] { return state->lines.load() != 0; }, sliced ? timers.clock().now_ns() + kSliceNs : 0);
+    sleep_until([&] { return state->lines.load() != 0; }, loop->sliced() ? timers.clock().now_ns() + hw::kSliceNs : 0);
   }
   void wait_for_event() {
     if (state->event.exchange(false)) return;
@@ -173,13 +132,6 @@ struct ArmCpu::Impl {
     state->event.store(false);
   }
 
-  bool debug_holds() {
-    hw::CpuDebugHook* d = debug.load();
-    return d && d->holds(config.index);
-  }
-
-  // After an exit while a debugger is attached: reports what it waits for. False when the vCPU
-  // cannot go on.
   // The soft-MMU's watch list: the debugger's points, then the guest's (guest_watch_n: their
   // DBGWCR index).
   // Installing a list empties the TLB: only when it changed (MDSCR_EL1 is written often).
@@ -213,57 +165,28 @@ struct ArmCpu::Impl {
     return -1;
   }
 
-  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping, std::optional<tcg::SoftMmu::WatchHit> hit) {
-    if (hit) {
-      // Stopped before the watched access, pc at its instruction (as QEMU; gdb's aarch64 steps
-      // over the access itself and compares the values). Resumed there, that instruction runs
-      // with watchpoints off first.
-      watch_resume_pc = cpu->pc;
-      watch_resume_armed = true;
-      d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kWatch, hit->addr, int(hit->type)});
-      return true;
-    }
-    if (reason == tcg::kExitDebug) {
-      d.stopped(config.index, hw::DebugEvent{stepping ? hw::DebugEvent::kStep : hw::DebugEvent::kBreakpoint});
-      return true;
-    }
-    // A step that ended in an exit the vCPU finishes (exception entry, ERET, MSR, WFI, PSCI...).
-    if (!handle(reason, false)) return false;
-    if (reason != tcg::kExitInterrupt) d.stopped(config.index, hw::DebugEvent{hw::DebugEvent::kStep});
-    return true;
-  }
-
-  void park_if_paused() {
-    std::unique_lock<std::mutex> lock(wait_mutex);
-    if (!pause_requested.load()) return;
-    parked = true;
-    wait_cond.notify_all();
-    wait_cond.wait(lock, [&] { return !pause_requested.load() || stop_requested.load(); });
-    parked = false;
-  }
-
   // Powered off (PSCI CPU_OFF, or a secondary before CPU_ON): waits for power_on's request and
   // resets to it on this thread. False when asked to stop instead.
   // A debugger holding the machine makes it return true at once (the loop parks in its hook).
   // `wait` false (round robin: the other vCPUs need the thread): returns at once when no request is there.
   bool wait_for_power_on(bool wait = true) {
-    std::unique_lock<std::mutex> lock(wait_mutex);
+    hw::VcpuLoop& l = *loop;
+    std::unique_lock<std::mutex> lock(l.mutex);
     for (;;) {
       if (!wait) break;
-      const uint64_t generation = wake_generation;
+      const uint64_t generation = l.generation;
       lock.unlock();
-      const bool held = debug_holds();  // the stub's lock is taken before wait_mutex, never inside it
+      const bool held = l.debug_holds();  // the stub's lock is taken before the loop's, never inside it
       lock.lock();
-      if (on_request || stop_requested.load() || pause_requested.load() || held) break;
-      parked_off = true;
-      wait_cond.notify_all();
-      wait_cond.wait(lock, [&] {
-        return on_request || stop_requested.load() || pause_requested.load() || wake_generation != generation;
-      });
-      parked_off = false;
-      if (on_request || stop_requested.load() || pause_requested.load()) break;
+      if (on_request || l.stop_requested() || l.pause_requested() || held) break;
+      l.parked = true;
+      l.cond.notify_all();
+      l.cond.wait(
+          lock, [&] { return on_request || l.stop_requested() || l.pause_requested() || l.generation != generation; });
+      l.parked = false;
+      if (on_request || l.stop_requested() || l.pause_requested()) break;
     }
-    if (!on_request) return !stop_requested.load();
+    if (!on_request) return !l.stop_requested();
     on_request = false;
     uint64_t entry = on_entry, ctx = on_context;
     lock.unlock();
@@ -294,37 +217,74 @@ struct ArmCpu::Impl {
     mmu->flush();
   }
 
+  // hw::VcpuTarget
+  Prepare prepare() override {
+    if (!powered.load()) {
+      if (!wait_for_power_on(!loop->sliced())) return Prepare::kLeave;
+      if (loop->sliced() && !powered.load()) return Prepare::kLeave;
+      return Prepare::kRetry;
+    }
+    do_pending_flushes();
+    if (state->pmu_check.exchange(false)) pmu_sync(*cpu);  // an overflow deadline passed
+    if (watch_dirty.exchange(false)) rebuild_watchpoints();
+    in_wfi.store(false);
+    return Prepare::kRun;
+  }
+
+  void take_interrupt() override { take_pending_interrupt(*cpu); }
+  bool guest_step_active() override { return software_step_active(*cpu); }
+
+  // The guest's watchpoints and software step (the debugger's own are the loop's).
+  bool guest_debug_exit(uint32_t reason, const std::optional<tcg::SoftMmu::WatchHit>& hit, bool guest_step,
+                        uint64_t step_pc, bool debugger) override {
+    A64Cpu& c = *cpu;
+    if (hit) {
+      const int n = guest_watch_of(*hit);
+      if (n >= 0) {
+        // The guest's watchpoint, before the access: its exception, or (not for this EL) the
+        // instruction runs unwatched.
+        const bool write = hit->type == tcg::Watchpoints::kWrite ||
+                           (hit->type == tcg::Watchpoints::kAccess && insn_writes(insn_at(c, phys, c.pc)));
+        if (!take_watchpoint(c, unsigned(n), hit->access, write)) loop->resume_past_watch(c.pc);
+        return true;
+      }
+    }
+    // (kExitDebug with pc unchanged is a debugger breakpoint or watchpoint there: the debugger's.)
+    if (guest_step && !(debugger && reason == tcg::kExitDebug && c.pc == step_pc)) {
+      if (reason == tcg::kExitDebug) {  // the instruction completed: the step exception is due
+        take_software_step(c, is_load_exclusive(insn_at(c, phys, step_pc)));
+        return true;
+      }
+      if (reason == kExitSvc || reason == kExitHvc || reason == kExitSmc) software_step_advance(c);
+    }
+    return false;
+  }
+
   // One exit of engine.run(). `may_wait`: false for a debugger's step, where WFI/WFE complete
   // without sleeping.
-  bool handle(uint32_t reason, bool may_wait = true) {
+  Handled handle(uint32_t reason, bool may_wait) override {
     A64Cpu& c = *cpu;
-    if (reason == tcg::kExitInterrupt) {
-      c.exit_request.store(0);
-      return true;
-    }
     if (reason == kExitSev) {
       if (state->hooks->send_event) state->hooks->send_event();
-      return true;
+      return Handled::kGoOn;
     }
     switch (handle_exit(c, phys, reason)) {
-      case ExitAction::Continue: return true;
+      case ExitAction::Continue: return Handled::kGoOn;
       case ExitAction::Wfi:
         if (may_wait) wait_for_interrupt();
         in_wfi.store(may_wait && state->lines.load() == 0);
-        waited = true;
-        return true;
+        return Handled::kWaited;
       case ExitAction::Wfe:
         if (may_wait) wait_for_event();
-        waited = true;
-        return true;
+        return Handled::kWaited;
       case ExitAction::CpuOff:
         powered.store(false);
         timer->stop();
-        return true;
+        return Handled::kGoOn;
       case ExitAction::Unhandled: break;
     }
     fatal = fmt::format("aarch64 cpu {}: unexpected engine exit {} at pc 0x{:016x}", config.index, reason, c.pc);
-    return false;
+    return Handled::kFatal;
   }
 
   ArmCpuConfig config;
@@ -337,29 +297,21 @@ struct ArmCpu::Impl {
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<GenericTimer> timer;
   std::unique_ptr<hw::Timer> pmu_timer;  // the PMU's next overflow
-  bool sliced = false;                   // in a round-robin slice (ArmCpu::run's slice_blocks)
-  bool waited = false;                   // the last handle() was a WFI/WFE (a slice ends there)
-  std::mutex wait_mutex;
-  std::condition_variable wait_cond;
-  std::atomic<bool> stop_requested{false}, pause_requested{false}, powered{true};
-  std::atomic<hw::CpuDebugHook*> debug{nullptr};
+  std::atomic<bool> powered{true};
   std::atomic<bool> in_wfi{false};  // the last WFI ended without an interrupt (a stop woke it)
-  uint64_t watch_resume_pc = 0;     // a watchpoint stopped the vCPU before its access here
-  bool watch_resume_armed = false;
   const tcg::Watchpoints* debugger_watch = nullptr;
   tcg::Watchpoints merged_watch;
   std::vector<unsigned> guest_watch_n;
   std::atomic<bool> watch_dirty{true};  // by this vCPU's sysreg writes, or the debugger while it is stopped
   bool watch_forced = true;             // install the list even if unchanged (reset, the debugger)
-  bool parked = false, parked_off = false, running = false;  // under wait_mutex
-  bool on_request = false;                                   // under wait_mutex: power_on's
+  bool on_request = false;              // under loop->mutex: power_on's
   uint64_t on_entry = 0, on_context = 0;
-  uint64_t wake_generation = 0;
   std::mutex flush_mutex;
   std::vector<uint64_t> flush_pages;  // under flush_mutex
   bool flush_all = false;             // under flush_mutex
   std::atomic<bool> flush_pending{false};
   std::string fatal;
+  std::unique_ptr<hw::VcpuLoop> loop;
 };
 
 ArmCpu::ArmCpu(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers,
@@ -379,21 +331,21 @@ void ArmCpu::reset(uint64_t pc, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t 
   h.reset_state(pc, x0, x1, x2, x3);
   h.powered.store(!powered_off);
   {
-    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    std::lock_guard<std::mutex> lock(h.loop->mutex);
     h.on_request = false;
   }
-  h.stop_requested.store(false);
+  h.loop->clear_stop();
 }
 
 bool ArmCpu::power_on(uint64_t entry, uint64_t context_id) {
   Impl& h = *impl_;
-  std::lock_guard<std::mutex> lock(h.wait_mutex);
+  std::lock_guard<std::mutex> lock(h.loop->mutex);
   if (h.powered.load() || h.on_request) return false;
   h.on_request = true;
   h.on_entry = entry;
   h.on_context = context_id;
-  ++h.wake_generation;
-  h.wait_cond.notify_all();
+  ++h.loop->generation;
+  h.loop->cond.notify_all();
   return true;
 }
 
@@ -405,13 +357,13 @@ void ArmCpu::snapshot_state(hw::StateIo& io) {
   if (!io.loading()) return;
   h.powered.store(powered);
   {
-    std::lock_guard<std::mutex> lock(h.wait_mutex);
+    std::lock_guard<std::mutex> lock(h.loop->mutex);
     h.on_request = false;
   }
   h.in_wfi.store(false);
   h.watch_forced = true;
   h.watch_dirty = true;
-  h.watch_resume_armed = false;
+  h.loop->forget_watch_resume();
   h.mmu->flush();
   h.engine.flush_jump_cache(h.cpu.get());
   h.timer->update();
@@ -452,135 +404,14 @@ void ArmCpu::send_event() {
 }
 
 ArmCpuStop ArmCpu::run(unsigned slice_blocks) {
-  Impl& h = *impl_;
-  A64Cpu& c = *h.cpu;
-  {
-    std::lock_guard<std::mutex> lock(h.wait_mutex);
-    h.running = true;
-  }
-  ArmCpuStop result = ArmCpuStop::Requested;
-  // Round robin (as target/riscv/system.cpp): with an engine that counts block entries the
-  // slice ends after exactly slice_blocks of them, so that the interleaving of the vCPUs
-  // depends on the guest's progress alone; it also ends at a WFI/WFE or while powered off.
-  const bool counts = h.engine.options().block_budget;
-  h.sliced = slice_blocks != 0;
-  c.block_budget = slice_blocks && counts ? int32_t(std::min<unsigned>(slice_blocks, INT32_MAX)) : INT32_MAX;
-  for (;;) {
-    if (h.stop_requested.load()) break;
-    if (h.sliced && c.block_budget < 0) break;
-    if (counts && !h.sliced && c.block_budget < 0) c.block_budget = INT32_MAX;  // unsliced: never ends
-    if (h.pause_requested.load()) h.park_if_paused();
-    hw::CpuDebugHook* debug = h.debug.load();
-    bool stepping = false;
-    if (debug) {
-      using Run = hw::CpuDebugHook::Run;
-      const Run r = debug->before_run(h.config.index);
-      if (r == Run::kHold) {
-        if (h.sliced) break;  // let the other vCPUs have the thread
-        continue;
-      }
-      stepping = r == Run::kStep;
-    }
-    if (!h.powered.load()) {
-      if (!h.wait_for_power_on(!h.sliced)) break;
-      if (h.sliced && !h.powered.load()) break;
-      continue;
-    }
-    h.do_pending_flushes();
-    if (h.state->pmu_check.exchange(false)) pmu_sync(c);  // an overflow deadline passed
-    // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
-    if (h.watch_dirty.exchange(false)) h.rebuild_watchpoints();
-    const bool past_watch = h.watch_resume_armed && c.pc == h.watch_resume_pc;
-    h.watch_resume_armed = false;
-    // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
-    // the exits of eret, DAIF writes and the GIC's registers); not during a debugger's step
-    // (QEMU's SSTEP_NOIRQ).
-    if (!stepping && !past_watch) take_pending_interrupt(c);
-    // The guest's own software step (MDSCR_EL1.SS) when the debugger is not stepping it.
-    const bool guest_step = !stepping && !past_watch && software_step_active(c);
-    const uint64_t step_pc = c.pc;
-    c.single_step = stepping || past_watch || guest_step;
-    h.in_wfi.store(false);
-    h.mmu->suppress_watchpoints(past_watch);
-    uint32_t reason = h.engine.run(&c);
-    h.mmu->suppress_watchpoints(false);
-    c.single_step = 0;
-    if (past_watch && !stepping && (reason != tcg::kExitDebug || c.pc != h.watch_resume_pc)) {
-      // The watched instruction ran (or exited into something the loop finishes): run on.
-      if (reason != tcg::kExitDebug && !h.handle(reason, false)) {
-        result = ArmCpuStop::Fatal;
-        break;
-      }
-      continue;
-    }
-    std::optional<tcg::SoftMmu::WatchHit> hit;
-    if (reason == tcg::kExitDebug) hit = h.mmu->take_watch_hit();
-    if (hit) {
-      const int n = h.guest_watch_of(*hit);
-      if (n >= 0) {
-        // The guest's watchpoint, before the access: its exception, or (not for this EL) the
-        // instruction runs unwatched.
-        const bool write = hit->type == tcg::Watchpoints::kWrite ||
-                           (hit->type == tcg::Watchpoints::kAccess && insn_writes(insn_at(c, h.phys, c.pc)));
-        if (!take_watchpoint(c, unsigned(n), hit->access, write)) {
-          h.watch_resume_pc = c.pc;
-          h.watch_resume_armed = true;
-        }
-        continue;
-      }
-    }
-    // (kExitDebug with pc unchanged is a debugger breakpoint or watchpoint there: the debugger's.)
-    if (guest_step && !(debug && reason == tcg::kExitDebug && c.pc == step_pc)) {
-      if (reason == tcg::kExitDebug) {  // the instruction completed: the step exception is due
-        take_software_step(c, is_load_exclusive(insn_at(c, h.phys, step_pc)));
-        continue;
-      }
-      if (reason == kExitSvc || reason == kExitHvc || reason == kExitSmc) software_step_advance(c);
-    }
-    if (debug && (stepping || reason == tcg::kExitDebug)) {
-      if (!h.debug_exit(*debug, reason, stepping, hit)) {
-        result = ArmCpuStop::Fatal;
-        break;
-      }
-      continue;
-    }
-    h.waited = false;
-    if (!h.handle(reason)) {
-      result = ArmCpuStop::Fatal;
-      break;
-    }
-    if (h.sliced && h.waited) break;
-  }
-  std::lock_guard<std::mutex> lock(h.wait_mutex);
-  h.running = false;
-  h.wait_cond.notify_all();
-  return result;
+  return impl_->loop->run(slice_blocks) == hw::VcpuLoop::Stop::kFatal ? ArmCpuStop::Fatal : ArmCpuStop::Requested;
 }
 
-void ArmCpu::request_stop() {
-  impl_->stop_requested.store(true);
-  impl_->wake();
-}
+void ArmCpu::request_stop() { impl_->loop->request_stop(); }
+void ArmCpu::pause() { impl_->loop->pause(); }
+void ArmCpu::resume() { impl_->loop->resume(); }
 
-void ArmCpu::pause() {
-  Impl& h = *impl_;
-  h.pause_requested.store(true);
-  h.wake();
-  std::unique_lock<std::mutex> lock(h.wait_mutex);
-  h.wait_cond.wait(lock, [&] { return h.parked || h.parked_off || !h.running; });
-}
-
-void ArmCpu::resume() {
-  impl_->pause_requested.store(false);
-  std::lock_guard<std::mutex> lock(impl_->wait_mutex);
-  ++impl_->wake_generation;
-  impl_->wait_cond.notify_all();
-}
-
-void ArmCpu::set_debug_hook(hw::CpuDebugHook* hook) {
-  impl_->debug.store(hook);
-  kick();
-}
+void ArmCpu::set_debug_hook(hw::CpuDebugHook* hook) { impl_->loop->set_debug_hook(hook); }
 
 void ArmCpu::kick() { impl_->wake(); }
 

@@ -4,9 +4,7 @@
 #include "target/riscv/system.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cinttypes>
-#include <climits>
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
@@ -16,6 +14,8 @@
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/core/snapshot.h"
+#include "hw/core/system_engine.h"
+#include "hw/core/vcpu_loop.h"
 #include "target/riscv/cpu.h"
 #include "target/riscv/csr.h"
 #include "target/riscv/excp.h"
@@ -55,38 +55,13 @@ const char* cause_name(uint64_t cause, bool interrupt) {
   if (interrupt) return cause < 12 ? kInt[cause] : "?";
   return cause < 16 ? kExc[cause] : "?";
 }
-
-// Round-robin mode (-accel tcg,thread=single): the longest a hart keeps the thread.
-constexpr uint64_t kSliceNs = 10'000'000;
-}  // namespace
-
-namespace {
-// The translator and its code fetcher live as long as the engine that uses them.
-struct SystemEngine {
-  explicit SystemEngine(const tcg::EngineOptions& options) : engine(options, translator) {}
-  tcg::SoftMmuCodeFetcher fetcher{riscv_code_mmu_index};
-  RiscvTranslator translator{&fetcher, true};
-  tcg::ExecEngine engine;
-};
 }  // namespace
 
 std::shared_ptr<tcg::ExecEngine> make_system_engine(const hw::MachineConfig& config, hw::AddressSpace& memory) {
-  tcg::EngineOptions options;
-  options.system = true;
-  options.log = config.log_flags;
-  options.log_file = config.log_file;
-  options.interpreter = config.interpreter;
-  options.block_budget = config.single_thread;  // round robin slices by block entries
-  auto owner = std::make_shared<SystemEngine>(options);
-  tcg::ExecEngine* engine = &owner->engine;
-  // Loaders and DMA write RAM behind the harts' soft-MMUs: drop the code they overwrite.
-  memory.set_ram_write_hook([engine](uint64_t phys, uint64_t len) {
-    if (tcg::CodePages* pages = engine->code_pages()) pages->notify_write(phys, len);
-  });
-  return std::shared_ptr<tcg::ExecEngine>(owner, engine);
+  return hw::make_system_engine_for<RiscvTranslator>(config, memory, riscv_code_mmu_index);
 }
 
-struct RiscvHart::Impl final : SystemHooks {
+struct RiscvHart::Impl final : SystemHooks, hw::VcpuTarget {
   Impl(const HartConfig& config, tcg::ExecEngine& engine, tcg::PhysMemory& phys, hw::TimerQueue& timers)
       : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
     cpu = std::make_unique<RiscvCpu>();
@@ -96,10 +71,7 @@ struct RiscvHart::Impl final : SystemHooks {
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
     sstc_timer = std::make_unique<hw::Timer>(timers, [this] { sstc_expired(); });
-    slice_timer = std::make_unique<hw::Timer>(timers, [this] {
-      slice_over.store(true);
-      cpu->exit_request.store(1);
-    });
+    loop = std::make_unique<hw::VcpuLoop>(engine, *cpu, *mmu, timers, config.hartid, *this);
   }
 
   // SystemHooks
@@ -134,12 +106,7 @@ struct RiscvHart::Impl final : SystemHooks {
   void log_unimp(const std::string& line) override { engine.logger().write(line + "\n"); }
 
   // An interrupt source changed (device line, Sstc deadline): stop the block, end WFI.
-  void wake() {
-    cpu->exit_request.store(1);
-    std::lock_guard<std::mutex> lock(wait_mutex);
-    ++wake_generation;
-    wait_cond.notify_all();
-  }
+  void wake() { loop->wake(); }
 
   // The Sstc timer (timer thread, device lock held): a deadline reached early by the mtime to
   // nanoseconds rounding is armed again rather than lost.
@@ -151,90 +118,33 @@ struct RiscvHart::Impl final : SystemHooks {
       sstc_timer->arm(config.mtime_to_ns(cpu->stimecmp));
   }
 
-  // WFI: sleeps until an interrupt is pending in mip & mie (or stop/pause); with `bounded` (the
-  // round-robin mode, other harts wait for this thread) for one slice at most. The condition
-  // reads mtime (Sstc), which may take the device lock, so it is evaluated without wait_mutex
-  // (timer callbacks take wait_mutex under the device lock); the generation count closes the gap.
-  void wait_for_interrupt(bool bounded) {
-    for (;;) {
-      uint64_t generation;
-      {
-        std::lock_guard<std::mutex> lock(wait_mutex);
-        generation = wake_generation;
-      }
-      if (wfi_wakeup(*cpu) || stop_requested.load() || pause_requested.load() || debug_holds()) return;
-      std::unique_lock<std::mutex> lock(wait_mutex);
-      if (bounded) {
-        wait_cond.wait_for(lock, std::chrono::nanoseconds(kSliceNs), [&] { return wake_generation != generation; });
-        return;
-      }
-      wait_cond.wait(lock, [&] { return wake_generation != generation; });
-    }
+  // hw::VcpuTarget
+  void take_interrupt() override {
+    const int irq = pending_interrupt(*cpu);
+    if (irq >= 0) raise_trap(*cpu, unsigned(irq), true, 0);
   }
 
-  bool debug_holds() {
-    hw::CpuDebugHook* d = debug.load();
-    return d && d->holds(config.hartid);
-  }
-
-  // After an exit while a debugger is attached: reports what it is waiting for. False when the
-  // hart cannot go on.
-  bool debug_exit(hw::CpuDebugHook& d, uint32_t reason, bool stepping) {
-    if (auto hit = mmu->take_watch_hit()) {
-      // Stopped before the watched access, pc at its instruction, as QEMU reports it (gdb's
-      // riscv and aarch64 expect that: they step over the access themselves and compare values).
-      // Resumed there, the hart runs that instruction with watchpoints off first.
-      watch_resume_pc = cpu->pc;
-      watch_resume_armed = true;
-      d.stopped(config.hartid, hw::DebugEvent{hw::DebugEvent::kWatch, hit->addr, int(hit->type)});
-      return true;
-    }
-    if (reason == tcg::kExitDebug) {
-      d.stopped(config.hartid, hw::DebugEvent{stepping ? hw::DebugEvent::kStep : hw::DebugEvent::kBreakpoint});
-      return true;
-    }
-    // A step that ended in an exit the hart finishes (trap entry, mret, CSR write, WFI...).
-    bool waited = false;
-    if (!handle(reason, true, &waited, false)) return false;
-    if (reason != tcg::kExitInterrupt) d.stopped(config.hartid, hw::DebugEvent{hw::DebugEvent::kStep});
-    return true;
-  }
-
-  void park_if_paused() {
-    std::unique_lock<std::mutex> lock(wait_mutex);
-    if (!pause_requested.load()) return;
-    parked = true;
-    wait_cond.notify_all();
-    wait_cond.wait(lock, [&] { return !pause_requested.load() || stop_requested.load(); });
-    parked = false;
-  }
-
-  // One exit of engine.run(); false when the hart cannot go on (fatal_message says why).
-  // `sliced`: round-robin mode, where a WFI ends the slice (waited) instead of the thread's life.
-  bool handle(uint32_t reason, bool sliced, bool* waited, bool may_wait = true) {
+  // One exit of engine.run(): the trap or instruction effect; WFI sleeps until an interrupt is
+  // pending in mip & mie (reading mtime for Sstc), in round robin for one slice at most.
+  Handled handle(uint32_t reason, bool may_wait) override {
     RiscvCpu& c = *cpu;
-    if (reason == tcg::kExitInterrupt) {
-      c.exit_request.store(0);
-      return true;
-    }
     uint64_t addr = 0;
     switch (handle_exit(c, phys, reason, &addr)) {
-      case ExitAction::Continue: return true;
+      case ExitAction::Continue: return Handled::kGoOn;
       case ExitAction::Wait:
-        if (!may_wait) return true;  // a debugger step over WFI: the instruction is done
-        wait_for_interrupt(sliced);
-        *waited = true;
-        return true;
-      case ExitAction::FlushTlb: mmu->flush(); return true;
-      case ExitAction::FlushTlbAsid: mmu->flush_nonglobal(); return true;
-      case ExitAction::FlushTlbPage: mmu->flush_page(addr); return true;
+        if (!may_wait) return Handled::kGoOn;  // a debugger step over WFI: the instruction is done
+        loop->sleep_until([&] { return wfi_wakeup(c); }, loop->sliced() ? timers.clock().now_ns() + hw::kSliceNs : 0);
+        return Handled::kWaited;
+      case ExitAction::FlushTlb: mmu->flush(); return Handled::kGoOn;
+      case ExitAction::FlushTlbAsid: mmu->flush_nonglobal(); return Handled::kGoOn;
+      case ExitAction::FlushTlbPage: mmu->flush_page(addr); return Handled::kGoOn;
       case ExitAction::Unhandled: break;
     }
     char buf[128];
     std::snprintf(buf, sizeof buf, "riscv hart %u: unexpected engine exit %u at pc 0x%016" PRIx64, config.hartid,
                   reason, c.pc);
     fatal = buf;
-    return false;
+    return Handled::kFatal;
   }
 
   HartConfig config;
@@ -245,17 +155,7 @@ struct RiscvHart::Impl final : SystemHooks {
   std::unique_ptr<RiscvCpu> cpu;
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<hw::Timer> sstc_timer;
-  // Round-robin mode: ends a slice after kSliceNs of guest time even in chained code.
-  std::unique_ptr<hw::Timer> slice_timer;
-  std::atomic<bool> slice_over{false};
-  std::mutex wait_mutex;
-  std::condition_variable wait_cond;
-  std::atomic<bool> stop_requested{false}, pause_requested{false};
-  std::atomic<hw::CpuDebugHook*> debug{nullptr};
-  uint64_t watch_resume_pc = 0;  // a watchpoint stopped the hart before its access here
-  bool watch_resume_armed = false;
-  bool parked = false, running = false;  // under wait_mutex
-  uint64_t wake_generation = 0;          // under wait_mutex: bumped by every wake()
+  std::unique_ptr<hw::VcpuLoop> loop;
   std::string fatal;
 };
 
@@ -266,7 +166,6 @@ RiscvHart::RiscvHart(const HartConfig& config, tcg::ExecEngine& engine, tcg::Phy
 
 RiscvHart::~RiscvHart() {
   impl_->sstc_timer->cancel();
-  impl_->slice_timer->cancel();
   impl_->engine.unregister_cpu(impl_->cpu.get());
 }
 
@@ -284,7 +183,7 @@ void RiscvHart::reset(uint64_t pc, uint64_t a0, uint64_t a1, uint64_t a2) {
   impl_->sstc_timer->cancel();
   impl_->mmu->flush();
   // A board stops its harts (request_stop) and resets them before running them again.
-  impl_->stop_requested.store(false);
+  impl_->loop->clear_stop();
 }
 
 void RiscvHart::set_irq(unsigned irq, bool level) {
@@ -297,102 +196,12 @@ void RiscvHart::set_irq(unsigned irq, bool level) {
 }
 
 HartStop RiscvHart::run(unsigned slice_blocks) {
-  Impl& h = *impl_;
-  RiscvCpu& c = *h.cpu;
-  {
-    std::lock_guard<std::mutex> lock(h.wait_mutex);
-    h.running = true;
-  }
-  unsigned exits = 0;
-  HartStop result = HartStop::Requested;
-  // Round robin: an engine that counts block entries ends the slice after exactly slice_blocks
-  // of them, wherever they ran (chained code too), so that the harts' interleaving depends on
-  // the guest's progress alone; otherwise after slice_blocks exits or 10 ms.
-  const bool counts = h.engine.options().block_budget;
-  const bool budget = slice_blocks && counts;
-  c.block_budget = budget ? int32_t(std::min<unsigned>(slice_blocks, INT32_MAX)) : INT32_MAX;
-  if (slice_blocks && !budget) {
-    h.slice_over.store(false);
-    h.slice_timer->arm(h.timers.clock().now_ns() + kSliceNs);
-  }
-  for (;;) {
-    if (h.stop_requested.load()) break;
-    if (budget && c.block_budget < 0) break;
-    if (counts && !budget && c.block_budget < 0) c.block_budget = INT32_MAX;  // unsliced: never ends
-    if (h.pause_requested.load()) h.park_if_paused();
-    hw::CpuDebugHook* debug = h.debug.load();
-    bool stepping = false;
-    if (debug) {
-      using Run = hw::CpuDebugHook::Run;
-      const Run r = debug->before_run(h.config.hartid);
-      if (r == Run::kHold) {
-        if (slice_blocks) break;  // round robin: let the other harts have the thread
-        continue;
-      }
-      stepping = r == Run::kStep;
-    }
-    // Interrupts are taken between blocks: after every exit (kExitInterrupt from set_irq, and
-    // the exits of mret/sret/wfi and of CSR writes that enabled one).
-    // Resuming at the access a watchpoint stopped: that one instruction runs unwatched.
-    const bool past_watch = debug && h.watch_resume_armed && c.pc == h.watch_resume_pc;
-    h.watch_resume_armed = false;
-    int irq = stepping || past_watch ? -1 : pending_interrupt(c);
-    if (irq >= 0) raise_trap(c, unsigned(irq), true, 0);
-    c.single_step = stepping || past_watch;
-    h.mmu->suppress_watchpoints(past_watch);
-    uint32_t reason = h.engine.run(&c);
-    h.mmu->suppress_watchpoints(false);
-    c.single_step = 0;
-    bool waited = false;
-    // kExitDebug after the one instruction, or an exit the hart finishes; a breakpoint at the
-    // access (pc unchanged) is reported below.
-    if (past_watch && !stepping && (reason != tcg::kExitDebug || c.pc != h.watch_resume_pc)) {
-      if (reason != tcg::kExitDebug && !h.handle(reason, slice_blocks != 0, &waited, false)) {
-        result = HartStop::Fatal;
-        break;
-      }
-      continue;
-    }
-    if (debug && (stepping || reason == tcg::kExitDebug)) {
-      if (!h.debug_exit(*debug, reason, stepping)) {
-        result = HartStop::Fatal;
-        break;
-      }
-      continue;
-    }
-    if (!h.handle(reason, slice_blocks != 0, &waited)) {
-      result = HartStop::Fatal;
-      break;
-    }
-    if (budget && waited) break;
-    if (slice_blocks && !budget && (waited || h.slice_over.load() || ++exits >= slice_blocks)) break;
-  }
-  if (slice_blocks && !budget) h.slice_timer->cancel();
-  std::lock_guard<std::mutex> lock(h.wait_mutex);
-  h.running = false;
-  h.wait_cond.notify_all();
-  return result;
+  return impl_->loop->run(slice_blocks) == hw::VcpuLoop::Stop::kFatal ? HartStop::Fatal : HartStop::Requested;
 }
 
-void RiscvHart::request_stop() {
-  impl_->stop_requested.store(true);
-  impl_->wake();
-}
-
-void RiscvHart::pause() {
-  Impl& h = *impl_;
-  h.pause_requested.store(true);
-  h.wake();
-  std::unique_lock<std::mutex> lock(h.wait_mutex);
-  h.wait_cond.wait(lock, [&] { return h.parked || !h.running; });
-}
-
-void RiscvHart::resume() {
-  impl_->pause_requested.store(false);
-  std::lock_guard<std::mutex> lock(impl_->wait_mutex);
-  ++impl_->wake_generation;
-  impl_->wait_cond.notify_all();
-}
+void RiscvHart::request_stop() { impl_->loop->request_stop(); }
+void RiscvHart::pause() { impl_->loop->pause(); }
+void RiscvHart::resume() { impl_->loop->resume(); }
 
 void RiscvHart::snapshot_state(hw::StateIo& io) {
   Impl& h = *impl_;
@@ -422,14 +231,11 @@ void RiscvHart::snapshot_state(hw::StateIo& io) {
   h.mmu->flush();
   h.engine.flush_jump_cache(&c);
   h.stimecmp_changed();
-  h.watch_resume_armed = false;
+  h.loop->forget_watch_resume();
   h.wake();
 }
 
-void RiscvHart::set_debug_hook(hw::CpuDebugHook* hook) {
-  impl_->debug.store(hook);
-  kick();
-}
+void RiscvHart::set_debug_hook(hw::CpuDebugHook* hook) { impl_->loop->set_debug_hook(hook); }
 
 void RiscvHart::kick() { impl_->wake(); }
 

@@ -123,6 +123,7 @@ void CodePages::clear() {
 
 namespace {
 constexpr size_t kEntries = size_t(kMaxMmuModes) * kTlbSize;
+static_assert(kEntries <= 65536, "filled_ holds entry indices in 16 bits");
 
 uint64_t load_host(const uint8_t* p, unsigned size) {
   switch (size) {
@@ -204,6 +205,7 @@ SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& c
       tlb_(std::make_unique<SoftTlb>()),
       phys_page_(new uint64_t[kEntries]()),
       global_(new bool[kEntries]()),
+      page_bits_(new uint8_t[kEntries]()),
       in_filled_(new bool[kEntries]()) {
   filled_.reserve(kMaxFilled);
   env_->softmmu = this;
@@ -231,7 +233,7 @@ void SoftMmu::flush() {
   filled_.clear();
   filled_overflow_ = false;
   code_vpages_.clear();
-  has_large_ = false;
+  n_large_ = 0;
   if (on_flush_) on_flush_(kFlushAll);
 }
 
@@ -254,21 +256,68 @@ void SoftMmu::flush_nonglobal() {
   if (on_flush_) on_flush_(kFlushAll);
 }
 
+namespace {
+// The smallest naturally aligned range holding both (`mask` is the wider's alignment or less).
+uint64_t covering_mask(uint64_t a, uint64_t b, uint64_t mask) {
+  while (mask && ((a ^ b) & mask)) mask <<= 1;
+  return mask;
+}
+}  // namespace
+
 void SoftMmu::record_large_page(uint64_t vaddr, unsigned page_bits) {
-  uint64_t mask = page_bits >= 64 ? 0 : ~((uint64_t(1) << page_bits) - 1);
-  if (has_large_) {
-    // Widen to the smallest aligned range holding both the recorded range and this mapping.
-    mask &= large_mask_;
-    while (mask && ((large_addr_ ^ vaddr) & mask)) mask <<= 1;
+  const uint64_t mask = page_bits >= 64 ? 0 : ~((uint64_t(1) << page_bits) - 1);
+  for (unsigned i = 0; i < n_large_; ++i)
+    if (large_[i].holds(vaddr) && (large_[i].mask & ~mask) == 0) return;  // already covered
+  if (n_large_ < kMaxLarge) {
+    large_[n_large_++] = LargeRange{vaddr & mask, mask};
+    return;
   }
-  has_large_ = true;
-  large_mask_ = mask;
-  large_addr_ = vaddr & mask;
+  // Full: widen the range whose widening to hold this mapping stays smallest.
+  unsigned best = 0;
+  uint64_t best_mask = 0;
+  for (unsigned i = 0; i < n_large_; ++i) {
+    const uint64_t m = covering_mask(large_[i].addr, vaddr, large_[i].mask & mask);
+    if (i == 0 || m > best_mask) best = i, best_mask = m;  // a larger mask is a smaller range
+  }
+  large_[best] = LargeRange{vaddr & best_mask, best_mask};
+}
+
+void SoftMmu::drop_superpage_pieces(uint64_t vaddr) {
+  // The entries filled from the mapping holding vaddr: their page_bits say how far it reaches.
+  auto piece = [&](size_t i) {
+    const unsigned bits = page_bits_[i];
+    if (bits <= kPageBits) return false;
+    const TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+    const uint64_t f = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
+                       : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
+                                                             : e.addr_code;
+    if (f == TlbEntry::kTlbEmpty) return false;
+    const uint64_t mask = bits >= 64 ? 0 : ~((uint64_t(1) << bits) - 1);
+    if ((f & mask) != (vaddr & mask)) return false;
+    clear_entry(i);
+    // The jump cache is keyed by virtual pc: code fetched from this piece goes from it.
+    const uint64_t vpage = f & kPageMask;
+    if (code_vpages_.erase(vpage) && on_flush_) on_flush_(vpage);
+    return true;
+  };
+  if (filled_overflow_) {
+    for (size_t i = 0; i < kEntries; ++i) piece(i);
+    return;
+  }
+  std::erase_if(filled_, [&](uint16_t i) {
+    if (!piece(i)) return false;
+    in_filled_[i] = false;
+    return true;
+  });
 }
 
 void SoftMmu::flush_page(uint64_t vaddr) {
   // Inside a superpage: its other 4 KiB pieces may be anywhere in the TLB.
-  if (has_large_ && (vaddr & large_mask_) == large_addr_) return flush();
+  for (unsigned i = 0; i < n_large_; ++i)
+    if (large_[i].holds(vaddr)) {
+      drop_superpage_pieces(vaddr);
+      break;
+    }
   const uint64_t page = vaddr & kPageMask;
   const size_t idx = SoftTlb::index(vaddr);
   for (auto& table : tlb_->table) {
@@ -349,6 +398,7 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
   slot.addend = e.addend;
   __atomic_store_n(&phys_page_[mmu_idx * kTlbSize + idx], f.phys_page, __ATOMIC_RELAXED);
   global_[mmu_idx * kTlbSize + idx] = f.global;
+  page_bits_[mmu_idx * kTlbSize + idx] = uint8_t(f.page_bits);
   if (const size_t i = mmu_idx * kTlbSize + idx; !filled_overflow_ && !in_filled_[i]) {
     if (filled_.size() < kMaxFilled) {
       filled_.push_back(uint16_t(i));

@@ -210,7 +210,7 @@ class SoftMmu {
   const uint8_t* code_host_page(uint64_t phys_page);
 
   // Drops every entry (satp/ASID changes, sfence.vma without address) / the entries of one page
-  // (every entry when the page lies in the range of superpages recorded since the last flush).
+  // (and, when the page lies inside a superpage, every piece of that superpage).
   void flush();
   void flush_page(uint64_t vaddr);
   // Drops every entry not filled as global (an ASID's flush: the TLB only ever holds the current
@@ -254,7 +254,8 @@ class SoftMmu {
   std::unique_ptr<SoftTlb> tlb_;
   // Per TLB entry: the physical page it maps (MMIO dispatch, code-page protection).
   std::unique_ptr<uint64_t[]> phys_page_;
-  std::unique_ptr<bool[]> global_;  // per TLB entry: TlbFill::global
+  std::unique_ptr<bool[]> global_;        // per TLB entry: TlbFill::global
+  std::unique_ptr<uint8_t[]> page_bits_;  // per TLB entry: TlbFill::page_bits
   // The entries filled since the last full flush (indices into the tables, each once), so that
   // a flush clears those alone: Linux with KPTI switches ASIDs at every kernel entry and exit,
   // and an untagged TLB is flushed each time with a few dozen entries in use out of 2048.
@@ -264,11 +265,23 @@ class SoftMmu {
   std::unique_ptr<bool[]> in_filled_;
   bool filled_overflow_ = false;
   void clear_entry(size_t i);
-  // One naturally aligned range covering every superpage filled since the last full flush
-  // (QEMU's large_page_addr/mask). flush_nonglobal keeps it: global superpages stay.
-  bool has_large_ = false;
-  uint64_t large_addr_ = 0, large_mask_ = 0;
+  // A flush_page inside a superpage (a guest mapping larger than 4 KiB) must drop all of its
+  // pieces, which may sit anywhere in the TLB. QEMU widens one range over every superpage and
+  // flushes everything for a page inside it; with Linux, one range over its linear map, vmemmap
+  // and image also covers the fixmap between them, whose page flushes (two for every text patch
+  // at boot) then emptied the TLB 40000 times a boot. Here each entry keeps its mapping's size,
+  // and a flush inside a superpage drops the pieces of that mapping alone. The ranges below
+  // (naturally aligned, merged when more than kMaxLarge) only tell which flushes need that scan.
+  // flush_nonglobal keeps them: global superpages stay.
+  struct LargeRange {
+    uint64_t addr, mask;
+    bool holds(uint64_t vaddr) const { return (vaddr & mask) == addr; }
+  };
+  static constexpr unsigned kMaxLarge = 8;
+  LargeRange large_[kMaxLarge] = {};
+  unsigned n_large_ = 0;
   void record_large_page(uint64_t vaddr, unsigned page_bits);
+  void drop_superpage_pieces(uint64_t vaddr);
   std::function<void(uint64_t)> on_flush_;
   // Virtual pages code was fetched from since the last full flush: only a flush_page of one of
   // these can leave stale entries in the engine's jump cache (Linux flushes single data pages

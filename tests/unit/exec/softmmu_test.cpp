@@ -405,8 +405,10 @@ TEST_P(SoftMmuTest, AFullFlushForgetsSuperpagesSoPageFlushesStayLocal) {
   mmu.load(kRam + 0x5000, 8, 0, 0);
   unsigned fills = s.target.fills;
   mmu.flush_page(kWindow + 0x1000);  // inside the superpage: its pieces may be anywhere, all go
+  mmu.load(kWindow, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills + 1) << "a superpage's piece survived a flush of another of its pages";
   mmu.load(kRam + 0x5000, 8, 0, 0);
-  EXPECT_EQ(s.target.fills, fills + 1);
+  EXPECT_EQ(s.target.fills, fills + 1) << "a flush inside a superpage dropped a page outside it";
   // After a full flush no superpage is left: flushing a 4 KiB page drops that page only (Linux
   // flushes single user pages all the time; each used to empty the whole TLB).
   mmu.flush();
@@ -418,6 +420,40 @@ TEST_P(SoftMmuTest, AFullFlushForgetsSuperpagesSoPageFlushesStayLocal) {
   mmu.load(kRam + 0x5000, 8, 0, 0);
   EXPECT_EQ(s.target.fills, fills) << "a 4 KiB page's flush emptied the TLB";
   mmu.load(kWindow + 0x1000, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills + 1);
+}
+
+// Linux's text patching at boot flushes its fixmap page, which lies between two superpage
+// regions (the linear map and the kernel image): with one range covering both, every such flush
+// emptied the TLB. Each region is its own range: a page between them flushes alone, and a
+// flush inside one region drops that region's pieces only.
+TEST_P(SoftMmuTest, APageFlushBetweenTwoSuperpageRegionsDropsThatPageOnly) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  // Pieces of the 2 MiB mappings at kWindow and kWindow + 4 MiB, and a 4 KiB page in the 2 MiB
+  // between (in three different TLB slots).
+  const uint64_t low = kWindow, high = kWindow + 0x401000, between = kWindow + 0x202000;
+  s.target.superpage = {low, high};
+  s.target.remap[high] = kRam + 0x3000;
+  s.target.remap[between] = kRam + 0x4000;
+  mmu.load(low, 8, 0, 0);
+  mmu.load(high, 8, 0, 0);
+  mmu.load(between, 8, 0, 0);
+  unsigned fills = s.target.fills;
+  mmu.flush_page(between);
+  mmu.load(low, 8, 0, 0);
+  mmu.load(high, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills) << "a page flush between two superpages dropped them";
+  mmu.load(between, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills + 1) << "the flushed page stayed in the TLB";
+  // A flush inside one superpage drops its pieces, not the other's nor other pages.
+  fills = s.target.fills;
+  mmu.flush_page(low + 0x1000);
+  mmu.load(high, 8, 0, 0);
+  mmu.load(between, 8, 0, 0);
+  EXPECT_EQ(s.target.fills, fills);
+  mmu.load(low, 8, 0, 0);
   EXPECT_EQ(s.target.fills, fills + 1);
 }
 
