@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
@@ -238,6 +239,14 @@ def boot(a, disk, transport, qemu):
     t0 = time.monotonic()
     m = Machine(cmd)
     times = {}
+    console = os.path.join(work, "console.log")
+    stop = threading.Event()
+
+    def keep_console():  # a long boot can be watched (tail -f) while it runs
+        while not stop.wait(15):
+            open(console, "w").write(m.text())
+
+    threading.Thread(target=keep_console, daemon=True).start()
     try:
         if check(m.wait_for(r"login: ", a.timeout), "UEFI -> GRUB -> Linux -> systemd reached the login prompt"):
             times["login prompt"] = time.monotonic() - t0
@@ -270,6 +279,10 @@ def boot(a, disk, transport, qemu):
             check(got and state and state.group(1) == "running",
                   "systemctl is-system-running: %s%s" % (state.group(1) if state else "?",
                                                           (" (failed: %s)" % "; ".join(failed)) if failed else ""))
+            # Where the boot's time went, as a user would ask systemd (logged, not checked).
+            got, out = shell("systemd-analyze time; systemd-analyze blame --no-pager | head -n 15; "
+                             "systemd-analyze critical-chain --no-pager; echo ANALYZE-DONE", r"\r?\nANALYZE-DONE", 300)
+            log("\n".join("  | " + l for l in out.replace("\r", "").splitlines()[1:] if "ANALYZE-DONE" not in l))
             got, _ = shell("cat %s" % MARKER, r"built by debian_disk_boot.py under mimic user -chroot, aarch64")
             check(got, "the file written into the image at build time reads back")
             got, _ = shell("findmnt -no SOURCE,FSTYPE /", r"/dev/vda2 +ext4")
@@ -288,10 +301,11 @@ def boot(a, disk, transport, qemu):
             check(rc == 0, "poweroff ended the machine (status %s, %.0f s)" % (rc, times["poweroff"]))
             check(re.search(r"reboot: Power down|System halted|Powering off", m.text()), "systemd powered off")
     finally:
+        stop.set()
         if m.p.poll() is None:
             m.p.kill()
             m.p.wait()
-        open(os.path.join(work, "console.log"), "w").write(m.text())
+        open(console, "w").write(m.text())
     if not all(c for c, _ in checks):
         log("---- console (last 50 lines; all of it in %s) ----" % os.path.join(work, "console.log"))
         log("\n".join(m.text().splitlines()[-50:]))
