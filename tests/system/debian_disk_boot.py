@@ -10,7 +10,8 @@ The image is made in the run, without root-only tricks beyond debootstrap and ch
   3. a GPT disk: an EFI system partition (FAT32, mtools at an offset) with Debian's signed GRUB as
      /EFI/BOOT/BOOTAA64.EFI, a grub.cfg, the kernel (the Image out of vmlinuz) and the initrd; an
      ext4 root made with `mke2fs -d` straight into the disk at its offset (no loop mounts), mounted
-     by /etc/fstab through its PARTUUID, root=PARTUUID=... on the kernel command line.
+     by /etc/fstab through its file system UUID (as Debian's installer writes it), root=PARTUUID=...
+     on the kernel command line.
 The pristine image is cached in WORKDIR (a rerun only boots); every boot gets a copy.
 
 Boot: `-M virt -cpu cortex-a57 -m 1G`, AAVMF in the two flash banks, the disk on virtio-blk-pci
@@ -52,13 +53,21 @@ INITRD_MODULES = ["virtio_pci", "virtio_mmio", "virtio_blk", "ext4"]
 ROOT_PARTUUID = "6d696d69-632d-4172-8d36-342d726f6f74"
 ROOT_FS_UUID = "6d696d69-632d-4172-8d36-342d65787434"
 
+# systemd's start jobs (the serial getty's dev-ttyAMA0.device among them) time out after 90 s of
+# wall time by default; on the shared 2-core test machine (load 20-30) either emulator runs the
+# guest at a tenth of its speed, udev's coldplug comes close to that (QEMU within 30 s of it) and
+# mimic's virtio-blk-pci boot missed it once (no login prompt). A slow machine's setting, for both.
+START_TIMEOUT = "systemd.default_timeout_start_sec=600"
+
 GRUB_CFG = """set timeout=0
 search --no-floppy --file --set=root /mimic-esp
 menuentry 'Debian GNU/Linux arm64 (mimic disk image)' {
-  linux /Image root=PARTUUID=%s ro console=ttyAMA0 panic=-1 mimic-debian-disk
+  linux /Image root=PARTUUID=%s ro console=ttyAMA0 panic=-1 %s mimic-debian-disk
   initrd /initrd.img
 }
-""" % ROOT_PARTUUID
+""" % (ROOT_PARTUUID, START_TIMEOUT)
+
+FSTAB = "# <file system> <mount point> <type> <options> <dump> <pass>\nUUID=%s / ext4 errors=remount-ro 0 1\n" % ROOT_FS_UUID
 
 # Run inside the finished root under mimic user -chroot: what an installer would set.
 CONFIGURE = r"""set -e
@@ -66,10 +75,12 @@ export LC_ALL=C PATH=/usr/sbin:/usr/bin:/sbin:/bin
 echo root:%s | chpasswd
 echo %s > /etc/hostname
 printf '127.0.0.1 localhost\n127.0.1.1 %s\n' > /etc/hosts
-printf 'PARTUUID=%s / ext4 errors=remount-ro 0 1\n' > /etc/fstab
 echo "built by debian_disk_boot.py under mimic user -chroot, $(uname -m)" > %s
 ls /boot/vmlinuz-* /boot/initrd.img-*
-""" % (ROOT_PASSWORD, HOSTNAME, HOSTNAME, ROOT_PARTUUID, MARKER)
+""" % (ROOT_PASSWORD, HOSTNAME, HOSTNAME, MARKER)
+
+
+TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 def log(msg):
@@ -160,8 +171,11 @@ def du_mib(path):
 def build_image(grub, root, work):
     """The GPT disk: ESP (GRUB, grub.cfg, kernel, initrd) and the ext4 root from `root`."""
     disk = os.path.join(work, "debian-arm64.img")
-    if os.path.exists(disk):
-        return disk
+    cfg = os.path.join(work, "grub.cfg")
+    if os.path.exists(disk) and os.path.exists(cfg) and open(cfg).read() == GRUB_CFG:
+        return disk  # made by this version of the script
+    # The root by its file system UUID, as Debian's installer writes /etc/fstab.
+    open(os.path.join(root, "etc/fstab"), "w").write(FSTAB)
     boot = os.path.join(root, "boot")
     kernels = sorted(f for f in os.listdir(boot) if f.startswith("vmlinuz-"))
     initrds = sorted(f for f in os.listdir(boot) if f.startswith("initrd.img-"))
@@ -172,7 +186,6 @@ def build_image(grub, root, work):
         data = gzip.decompress(data)
     image = os.path.join(work, "Image")
     open(image, "wb").write(data)
-    cfg = os.path.join(work, "grub.cfg")
     open(cfg, "w").write(GRUB_CFG)
     marker = os.path.join(work, "mimic-esp")
     open(marker, "w").write("the test's ESP\n")
@@ -263,10 +276,17 @@ def boot(a, disk, transport, qemu):
                 check(m.wait_for(r"root@%s:~# " % HOSTNAME, 180, at), "logged in as root (shell prompt)")
 
             def shell(command, pattern, timeout=180):
+                """Sends `command`; its output (terminal escapes removed: bash brackets each line it
+                reads with \\e[?2004h/l, then \\r) once `pattern` appears in it, or None and the output."""
                 at = len(m.text())
                 m.send(command + "\n")
-                got = m.wait_for(pattern, timeout, at)
-                return got, m.text()[at:]
+                deadline = time.monotonic() + timeout
+                while True:
+                    out = TERMINAL_ESCAPE.sub("", m.text()[at:]).replace("\r", "")
+                    got = re.search(pattern, out)
+                    if got or time.monotonic() > deadline or m.p.poll() is not None:
+                        return got, out
+                    time.sleep(0.2)
 
             got, _ = shell("uname -m; echo UNAME-DONE", r"\naarch64\r?\n")
             check(got, "uname -m says aarch64")
