@@ -22,7 +22,7 @@ syncs and powers off; then debugfs on the host reads the guest's file out of the
   debian_disk_boot.py MIMIC WORKDIR [--transport pci|mmio|both] [--qemu | --qemu-only] [--build-only]
                       [--timeout SECONDS]
 
-Slow (the second stage under emulation takes minutes, the boot a few): runs only with
+Slow (the second stage under emulation takes 25 minutes or more, each boot 2-3): runs only with
 MIMIC_TEST_DEBIAN_DISK=1. Exit 0 when every check passes, 1 otherwise, 77 when skipped."""
 import argparse
 import gzip
@@ -351,8 +351,8 @@ def main():
     a = ap.parse_args()
     if os.environ.get("MIMIC_TEST_DEBIAN_DISK") != "1":
         print("SKIP: set MIMIC_TEST_DEBIAN_DISK=1 to build the Debian arm64 disk image (debootstrap, second "
-              "stage under mimic user -chroot: 46 min at load 25-36) and boot it through AAVMF and GRUB to a "
-              "systemd login on virtio-blk-pci and virtio-mmio (over 30 min each at that load)")
+              "stage under mimic user -chroot: 25-46 min at load 25-36) and boot it through AAVMF and GRUB to a "
+              "systemd login on virtio-blk-pci and virtio-mmio (2-3 min each at load 30)")
         return 77
     if os.geteuid() != 0:
         print("SKIP: debootstrap and the chroot need root")
