@@ -179,7 +179,7 @@ def main_uefi_debian(a):
     device = "virtio-blk-pci" if a.transport == "pci" else "virtio-blk-device"
     res = {}
     for name, emu in (("qemu-system-aarch64", ["qemu-system-aarch64"]), ("mimic", [a.mimic, "system-aarch64"])):
-        best = None
+        best = best_cpu = None
         for _ in range(a.runs):
             disk = os.path.join(a.workdir, "uefi-debian-disk.img")
             subprocess.run(["cp", "--sparse=always", image, disk], check=True)
@@ -189,16 +189,20 @@ def main_uefi_debian(a):
                          "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + os.path.join(aavmf, "AAVMF_CODE.fd"),
                          "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
                          "-drive", f"file={disk},format=raw,if=none,id=hd0", "-device", device + ",drive=hd0"]
+            c0 = cpu_of_children()
             secs, out = time_to(cmd, b"login: ", 3600)
+            cpu = cpu_of_children() - c0
             if secs is None:
                 tail = "\n".join(out.decode(errors="replace").splitlines()[-20:])
                 raise RuntimeError(f"{name}: no login prompt on the console:\n{tail}")
-            best = secs if best is None else min(best, secs)
-        res[name] = best
-    q, m = res["qemu-system-aarch64"], res["mimic"]
+            if best is None or secs < best:
+                best, best_cpu = secs, cpu
+        res[name] = (best, best_cpu)
+    (q, q_cpu), (m, m_cpu) = res["qemu-system-aarch64"], res["mimic"]
     print(f"load average at the end: {os.getloadavg()[0]:.2f} (2 cores); best of {a.runs}; {device}")
     print(f"{'':36}{'qemu-system':>12}{'mimic':>10}{'mimic/qemu':>12}")
     print(f"{'UEFI to the login prompt (s)':36}{q:12.2f}{m:10.2f}{m / q:12.2f}")
+    print(f"{'  its CPU time, user+sys (s)':36}{q_cpu:12.2f}{m_cpu:10.2f}{m_cpu / q_cpu:12.2f}")
     return 0
 
 
