@@ -8,7 +8,8 @@
 #   ARCH   arm64 | riscv64 (Debian's names); SUITE bookworm | trixie (riscv64 needs trixie)
 #   STEPS  comma-separated, default all: stage1,binfmt,chroot,qemu,apt,pkg,build
 #          (pkg: a small source package made here, built with build-essential only; build: GNU hello
-#          with apt-get build-dep and apt-get source)
+#          with apt-get build-dep and apt-get source; reuse: keep a mode's root whose second stage
+#          finished in an earlier run, for the later steps of a slow run)
 # Needs MIMIC_TEST_CHROOT=1 (slow: see docs/linux-user.md for the times; with CI=true and no STEPS
 # the arm64 run does stage1,chroot,apt,pkg), root and debootstrap;
 # binfmt_misc for the binfmt and qemu steps (skipped where it cannot be mounted). The mirror is the
@@ -50,7 +51,7 @@ failures=0 entries=()
 log() { printf '%s\n' "$*" | tee -a "$work/summary.txt"; }
 fail() { log "FAIL: $*"; failures=$((failures + 1)); }
 cleanup() {
-  for e in "${entries[@]}"; do [ -e "/proc/sys/fs/binfmt_misc/$e" ] && echo -1 > "/proc/sys/fs/binfmt_misc/$e"; done
+  for e in "${entries[@]}"; do [ -n "$e" ] && [ -e "/proc/sys/fs/binfmt_misc/$e" ] && echo -1 > "/proc/sys/fs/binfmt_misc/$e"; done
   # Whatever a failed second stage left mounted inside the roots (never the host's own).
   unmount_under "$work"
 }
@@ -233,10 +234,14 @@ in_root_mounted() {
 }
 workflow() {  # workflow MODE ROOT
   local mode=$1 root=$2 enter=in_root
-  fresh "$root"
-  run "$mode: second stage" "$work/$mode-second-stage.log" in_root "$root" "$mode" /debootstrap/debootstrap --second-stage \
-    || return 1
-  [ -e "$root/debootstrap" ] && fail "$mode: /debootstrap left behind (the second stage did not finish)"
+  if has reuse && [ -f "$root/var/lib/dpkg/status" ] && [ ! -e "$root/debootstrap" ]; then
+    log "$mode: reusing $root (its second stage finished before)"
+  else
+    fresh "$root"
+    run "$mode: second stage" "$work/$mode-second-stage.log" in_root "$root" "$mode" /debootstrap/debootstrap --second-stage \
+      || return 1
+    [ -e "$root/debootstrap" ] && fail "$mode: /debootstrap left behind (the second stage did not finish)"
+  fi
   if has apt; then
     run "$mode: apt-get install" "$work/$mode-apt.log" in_root "$root" "$mode" /bin/sh -c "$inside_apt" || return 1
     grep -q '^18446744073709551616$' "$work/$mode-apt.log" || fail "$mode: bc printed no 2^64"
