@@ -110,7 +110,7 @@ fi
 # binfmt way therefore runs a static mimic (-Dstatic=true): MIMIC itself if it is one, else
 # $MIMIC_STATIC, else the source tree's build-static/ (brought up to date), else one built here.
 static_mimic() {
-  is_static() { file -L "$1" | grep -q 'statically linked'; }
+  is_static() { [ -x "$1" ] && readelf -l "$1" 2> /dev/null | grep -q 'LOAD' && ! readelf -l "$1" | grep -q 'INTERP'; }
   if is_static "$mimic"; then echo "$mimic"; return; fi
   if [ -n "${MIMIC_STATIC:-}" ]; then
     is_static "$MIMIC_STATIC" && realpath "$MIMIC_STATIC" && return
