@@ -50,6 +50,21 @@ std::string cpu_from_env(const EnvLookup& env) {
   return {};
 }
 
+// -d from the environment: MIMIC_LOG, else qemu-user's QEMU_LOG ("unimp,strace"...). Under
+// binfmt_misc it is the only way to ask, and it reaches every program the guest starts. Adds to
+// `flags`; false and `err` set for an unknown item.
+bool log_flags_from_env(const EnvLookup& env, uint32_t& flags, std::string& err) {
+  if (!env) return true;
+  for (const char* name : {"MIMIC_LOG", "QEMU_LOG"}) {
+    const char* v = env(name);
+    if (!v || !*v) continue;
+    if (tcg::parse_log_flags(v, flags, err)) return true;
+    err = fmt::format("{}='{}': {}", name, v, err);
+    return false;
+  }
+  return true;
+}
+
 CommandLine parse_binfmt(const std::vector<std::string>& args) {
   CommandLine cl;
   cl.command = Command::kBinfmt;
@@ -100,7 +115,7 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
   CommandLine cl;
   cl.command = Command::kUser;
   linux_user::UserOptions& u = cl.user;
-  bool sysroot_given = false;
+  bool sysroot_given = false, log_given = false;
   // Options end at the first non-option (the program), at "--", or at a lone "-".
   while (i < args.size()) {
     std::string opt = args[i];
@@ -170,6 +185,7 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
         }
         std::string err;
         if (!tcg::parse_log_flags(*v, u.engine.log, err)) return error("-d: " + err);
+        log_given = true;
       } else {
         if (v->empty()) return error("option -D needs a file name");
         u.engine.log_file = *v;
@@ -193,6 +209,7 @@ CommandLine parse_user(const std::vector<std::string>& args, size_t i, const Env
     }
   }
   if (i >= args.size()) return error("mimic user: no PROGRAM given");
+  if (std::string err; !log_given && !log_flags_from_env(env, u.engine.log, err)) return error(err);
   u.program = args[i];
   u.argv.assign(args.begin() + ptrdiff_t(i), args.end());
   if (!sysroot_given) u.sysroot = sysroot_from_env(env);
@@ -248,6 +265,7 @@ CommandLine parse_binfmt_invocation(const std::vector<std::string>& args, bool a
   u.sysroot = sysroot_from_env(env);
   u.cpu = cpu_from_env(env);
   if (env_true(env, "MIMIC_PERFMAP")) u.engine.perf_map = true;
+  if (std::string err; !log_flags_from_env(env, u.engine.log, err)) return error(err);
   return cl;
 }
 
@@ -280,7 +298,7 @@ std::string usage_text() {
       "  -U VAR              remove VAR from the guest environment\n"
       "  -strace             print the guest's system calls\n"
       "  -d ITEM[,ITEM...]   diagnostics: in_asm, op, op_opt, out_asm, exec, nochain, strace, unimp\n"
-      "                      (-d help lists them)\n"
+      "                      (-d help lists them; default: $MIMIC_LOG, then $QEMU_LOG)\n"
       "  -D FILE             write -d output to FILE instead of stderr\n"
       "  -perfmap            write /tmp/perf-<pid>.map for perf (also MIMIC_PERFMAP=1)\n"
       "  -interp             run blocks in the IR interpreter instead of the JIT (slow; for debugging)\n"

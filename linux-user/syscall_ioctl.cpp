@@ -11,7 +11,10 @@
 #include <termios.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
+#include <mutex>
+#include <set>
 #include <vector>
 
 #include "linux-user/syscall.h"
@@ -299,6 +302,15 @@ int64_t guest_ioctl(SyscallCtx& ctx, int fd, uint64_t request, uint64_t arg) {
     if (narrow && sectors > 0xffffffffu) return -EFBIG;
     const bool ok = narrow ? put_guest(ctx.mem, arg, uint32_t(sectors)) : put_guest(ctx.mem, arg, sectors);
     return ok ? 0 : -EFAULT;
+  }
+  // -d unimp (MIMIC_LOG=unimp under binfmt_misc) names it, once: programs probe terminals and
+  // devices with requests they expect to fail, so a silent ENOTTY hides only real gaps.
+  if (ctx.proc.options.engine.log & tcg::LogFlag::kUnimp) {
+    static std::mutex reported_mutex;
+    static std::set<uint64_t> reported;
+    std::lock_guard lock(reported_mutex);
+    if (reported.insert(request).second)
+      fprintf(stderr, "mimic: unsupported ioctl 0x%llx on fd %d (ENOTTY)\n", (unsigned long long)request, fd);
   }
   return -ENOTTY;
 }

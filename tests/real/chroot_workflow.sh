@@ -8,7 +8,8 @@
 #   ARCH   arm64 | riscv64 (Debian's names); SUITE bookworm | trixie (riscv64 needs trixie)
 #   STEPS  comma-separated, default all: stage1,binfmt,chroot,qemu,apt,pkg,build
 #          (pkg: a small source package made here, built with build-essential only; build: GNU hello
-#          with apt-get build-dep and apt-get source)
+#          with apt-get build-dep and apt-get source; reuse: keep a mode's root whose second stage
+#          finished in an earlier run, for the later steps of a slow run)
 # Needs MIMIC_TEST_CHROOT=1 (slow: see docs/linux-user.md for the times; with CI=true and no STEPS
 # the arm64 run does stage1,chroot,apt,pkg), root and debootstrap;
 # binfmt_misc for the binfmt and qemu steps (skipped where it cannot be mounted). The mirror is the
@@ -21,13 +22,12 @@ if [ "${MIMIC_TEST_CHROOT:-0}" != 1 ]; then
   # times); GNU hello's build (its configure alone is hundreds of guest gcc runs), qemu-user-static's
   # runs and riscv64 need MIMIC_TEST_CHROOT=1.
   if [ "${CI:-}" = true ] && [ "$arch" = arm64 ] && [ -z "${5:-}" ]; then
-    # The binfmt way needs a mimic that runs without the host's /lib64 loader inside the root:
-    # bookworm's usr-is-merged postinst removes a /lib64 the root does not own (to do: a static
-    # mimic or one with its interpreter moved).
+    # The binfmt way needs a static mimic (built by the test when there is none: a second whole
+    # build, too long for CI's 45 minutes next to the -chroot way).
     steps=stage1,chroot,apt,pkg
     echo "CI: debootstrap --foreign; then under mimic user -chroot: the second stage, apt-get install," \
       "dpkg-buildpackage -b of a small package made here, its program run;" \
-      "SKIPPED: the binfmt_misc way (a dynamically linked mimic loses its /lib64 loader to usr-is-merged)," \
+      "SKIPPED: the binfmt_misc way (it needs a static mimic, a second build: -Dstatic=true)," \
       "GNU hello's build and qemu-user-static's runs (MIMIC_TEST_CHROOT=1 runs them)"
   else
     echo "SKIP: set MIMIC_TEST_CHROOT=1 to run the chroot workflow (CI runs a part of it for arm64)"
@@ -51,9 +51,9 @@ failures=0 entries=()
 log() { printf '%s\n' "$*" | tee -a "$work/summary.txt"; }
 fail() { log "FAIL: $*"; failures=$((failures + 1)); }
 cleanup() {
-  for e in "${entries[@]}"; do [ -e "/proc/sys/fs/binfmt_misc/$e" ] && echo -1 > "/proc/sys/fs/binfmt_misc/$e"; done
+  for e in "${entries[@]}"; do [ -n "$e" ] && [ -e "/proc/sys/fs/binfmt_misc/$e" ] && echo -1 > "/proc/sys/fs/binfmt_misc/$e"; done
   # Whatever a failed second stage left mounted inside the roots (never the host's own).
-  grep -o " $work/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done
+  unmount_under "$work"
 }
 trap cleanup EXIT
 : > "$work/summary.txt"
@@ -92,7 +92,11 @@ if has stage1 || [ ! -f "$stage1" ]; then
     --keyring=/usr/share/keyrings/debian-archive-keyring.gpg "$suite" "$work/stage1" "$mirror" || exit 1
   tar -C "$work/stage1" -cf "$stage1" . && rm -rf "$work/stage1"
 fi
-fresh() { rm -rf "$1" && mkdir -p "$1" && tar -C "$1" -xf "$stage1"; }
+unmount_under() {  # the mounts below $1, deepest first
+  { grep -o " $1/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m"; done
+}
+# --one-file-system: a root whose /dev is still the host's (bind-mounted) must never empty it.
+fresh() { unmount_under "$1" && rm -rf --one-file-system "$1" && mkdir -p "$1" && tar -C "$1" -xf "$stage1"; }
 
 binfmt_ok=0
 if [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2> /dev/null; then
@@ -100,20 +104,26 @@ if [ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc 
 else
   log "binfmt_misc cannot be mounted here: binfmt and qemu steps skipped"
 fi
-# A dynamically linked mimic needs its host libraries inside the chroot under binfmt_misc. In a
-# merged-/usr root a top-level folder for them (the host loader's /lib64) is a link into /usr, as
-# on a merged x86-64 system: a real /lib64 folder makes usr-is-merged's preinst refuse the root
-# ("this system does not have a merged /usr"), and the second stage fails.
-mimic_libs() {
-  file -L "$mimic" | grep -q 'statically linked' && return
-  ldd "$mimic" | grep -o '/[^ ]*' | while read -r lib; do
-    local dir
-    dir=$(dirname "$lib")
-    if [ "$(dirname "$dir")" = / ] && [ -L "$1/lib" ] && [ ! -e "$1$dir" ]; then
-      mkdir -p "$1/usr$dir" && ln -s "usr$dir" "$1$dir"
-    fi
-    mkdir -p "$1$dir" && cp -L "$lib" "$1$lib"
-  done
+# binfmt_misc's F flag opens the interpreter when the entry is registered, so it works inside the
+# chroot; a dynamically linked mimic would still need the host's loader and libraries there, which
+# the root's own packages remove (usr-is-merged's postinst drops a /lib64 it does not own). The
+# binfmt way therefore runs a static mimic (-Dstatic=true): MIMIC itself if it is one, else
+# $MIMIC_STATIC, else the source tree's build-static/ (brought up to date), else one built here.
+static_mimic() {
+  is_static() { [ -x "$1" ] && readelf -l "$1" 2> /dev/null | grep -q 'LOAD' && ! readelf -l "$1" | grep -q 'INTERP'; }
+  if is_static "$mimic"; then echo "$mimic"; return; fi
+  if [ -n "${MIMIC_STATIC:-}" ]; then
+    is_static "$MIMIC_STATIC" && realpath "$MIMIC_STATIC" && return
+    echo "MIMIC_STATIC=$MIMIC_STATIC is not a statically linked program" >&2; return 1
+  fi
+  local src dir
+  src=$(realpath "$(dirname "$0")/../..")
+  dir=$src/build-static
+  [ -f "$dir/build.ninja" ] || dir=$work/build-static
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$src" -Dstatic=true --buildtype=debugoptimized > "$work/build-static.log" 2>&1 || return 1
+  fi
+  nice ninja -C "$dir" mimic >> "$work/build-static.log" 2>&1 && is_static "$dir/mimic" && echo "$dir/mimic"
 }
 register() {  # register NAME INTERPRETER FLAGS
   local name=$1-$$
@@ -209,27 +219,47 @@ in_root() {
     chroot "$root" "$@"
   fi
 }
+# in_root with the host's /proc, /sys and /dev mounted inside, as schroot and pbuilder do; the
+# second stage and apt-get run without them (debootstrap mounts its own /proc for a while).
+in_root_mounted() {
+  local root=$1 rc
+  mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --bind /dev "$root/dev" || {
+    unmount_under "$root"
+    return 1
+  }
+  in_root "$@"
+  rc=$?
+  unmount_under "$root"
+  return $rc
+}
 workflow() {  # workflow MODE ROOT
-  local mode=$1 root=$2
-  fresh "$root"
-  [ "$mode" = binfmt ] && mimic_libs "$root"
-  run "$mode: second stage" "$work/$mode-second-stage.log" in_root "$root" "$mode" /debootstrap/debootstrap --second-stage \
-    || return 1
-  [ -e "$root/debootstrap" ] && fail "$mode: /debootstrap left behind (the second stage did not finish)"
+  local mode=$1 root=$2 enter=in_root
+  if has reuse && [ -f "$root/var/lib/dpkg/status" ] && [ ! -e "$root/debootstrap" ]; then
+    log "$mode: reusing $root (its second stage finished before)"
+  else
+    fresh "$root"
+    run "$mode: second stage" "$work/$mode-second-stage.log" in_root "$root" "$mode" /debootstrap/debootstrap --second-stage \
+      || return 1
+    [ -e "$root/debootstrap" ] && fail "$mode: /debootstrap left behind (the second stage did not finish)"
+  fi
   if has apt; then
     run "$mode: apt-get install" "$work/$mode-apt.log" in_root "$root" "$mode" /bin/sh -c "$inside_apt" || return 1
     grep -q '^18446744073709551616$' "$work/$mode-apt.log" || fail "$mode: bc printed no 2^64"
   fi
   if has pkg; then
     make_small_package "$root"
-    run "$mode: dpkg-buildpackage small package" "$work/$mode-pkg.log" in_root "$root" "$mode" /bin/sh -c "$inside_pkg" \
+    # Under chroot(8), the package builds run with /proc, /sys and /dev mounted (the steps before
+    # ran without them); -chroot gives the host's own.
+    [ "$mode" = chroot ] || enter=in_root_mounted
+    run "$mode: dpkg-buildpackage small package" "$work/$mode-pkg.log" $enter "$root" "$mode" /bin/sh -c "$inside_pkg" \
       || return 1
     grep -q '^Depends: libc6' "$work/$mode-pkg.log" || fail "$mode: dpkg-shlibdeps found no libc6 dependency"
     grep -q "^greet from $uname_m: world, 20! = 2432902008176640000$" "$work/$mode-pkg.log" \
       || fail "$mode: the installed mimic-greet did not print its greeting"
   fi
   if has build; then
-    run "$mode: dpkg-buildpackage hello" "$work/$mode-build.log" in_root "$root" "$mode" /bin/sh -c "$inside_build" || return 1
+    [ "$mode" = chroot ] || enter=in_root_mounted
+    run "$mode: dpkg-buildpackage hello" "$work/$mode-build.log" $enter "$root" "$mode" /bin/sh -c "$inside_build" || return 1
     grep '^NOTE:' "$work/$mode-build.log" | while read -r note; do log "$mode: $note"; done
     grep -q '^Hello, world!$' "$work/$mode-build.log" || fail "$mode: the built hello did not greet the world"
     grep -q '^mimic$' "$work/$mode-build.log" || fail "$mode: hello -g mimic did not print its greeting"
@@ -238,10 +268,15 @@ workflow() {  # workflow MODE ROOT
 
 if has binfmt && [ $binfmt_ok = 1 ]; then
   barch=$([ "$arch" = arm64 ] && echo aarch64 || echo riscv64)
-  if "$mimic" binfmt install --prefix "mimic-wf-$$" --arch "$barch" > /dev/null; then
+  t0=$SECONDS
+  if ! smimic=$(static_mimic); then
+    tail -n 15 "$work/build-static.log" 2> /dev/null
+    fail "binfmt: no static mimic (-Dstatic=true) could be found or built (log: $work/build-static.log)"
+  elif "$smimic" binfmt install --prefix "mimic-wf-$$" --arch "$barch" > /dev/null; then
+    log "binfmt: static mimic $smimic ($((SECONDS - t0)) s to find or build)"
     entries+=("mimic-wf-$$-$barch")
     workflow binfmt "$work/root-binfmt"
-    "$mimic" binfmt uninstall --prefix "mimic-wf-$$" --arch "$barch" > /dev/null
+    "$smimic" binfmt uninstall --prefix "mimic-wf-$$" --arch "$barch" > /dev/null
   else
     fail "binfmt: mimic binfmt install failed"
   fi

@@ -327,6 +327,24 @@ TEST(Binfmt, InvocationByTheKernel) {
   EXPECT_EQ(parse_binfmt_invocation({"/usr/bin/ls"}, true, env).command, Command::kError);
 }
 
+TEST(LogFlags, FromTheEnvironment) {
+  // MIMIC_LOG, else QEMU_LOG, stands for -d (the only way under binfmt_misc); -d wins over both.
+  CommandLine cl = parse({"user", "./prog"}, {{"QEMU_LOG", "unimp"}});
+  ASSERT_EQ(cl.command, Command::kUser);
+  EXPECT_EQ(cl.user.engine.log, tcg::LogFlag::kUnimp);
+  cl = parse({"user", "./prog"}, {{"MIMIC_LOG", "strace"}, {"QEMU_LOG", "unimp"}});
+  EXPECT_EQ(cl.user.engine.log, tcg::LogFlag::kStrace);
+  cl = parse({"user", "-d", "in_asm", "./prog"}, {{"MIMIC_LOG", "unimp"}});
+  EXPECT_EQ(cl.user.engine.log, tcg::LogFlag::kInAsm);
+  cl = parse({"user", "./prog"}, {{"MIMIC_LOG", "nope"}});
+  EXPECT_EQ(cl.command, Command::kError);
+  EXPECT_NE(cl.error.find("MIMIC_LOG='nope'"), std::string::npos) << cl.error;
+  auto env = [](const char* name) -> const char* { return std::string(name) == "MIMIC_LOG" ? "unimp" : nullptr; };
+  cl = parse_binfmt_invocation({"/usr/bin/ls", "ls"}, true, env);
+  ASSERT_EQ(cl.command, Command::kUser);
+  EXPECT_EQ(cl.user.engine.log, tcg::LogFlag::kUnimp);
+}
+
 TEST(LogFlags, ParsesListsAndRejectsUnknownItems) {
   uint32_t flags = 0;
   std::string err;
