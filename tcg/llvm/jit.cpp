@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "tcg/llvm/lower.h"
+#include "tcg/llvm/module_abi.h"
 #include "tcg/llvm/tier2.h"
 
 namespace mimic::tcg {
@@ -178,7 +179,7 @@ class OrcTier2 final : public Tier2Compiler {
 
 }  // namespace
 
-std::unique_ptr<Tier2Compiler> Tier2Compiler::create(std::string& error) {
+std::unique_ptr<Tier2Compiler> create_orc_tier2(std::string& error) {
   static const bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
