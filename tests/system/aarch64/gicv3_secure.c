@@ -166,6 +166,18 @@ static void wait_taken(void) {
   for (int i = 0; i < 2000; i++) __asm__ volatile("yield" ::: "memory");
 }
 
+/* Unmasks IRQ and FIQ until the pending interrupt is taken. */
+static void unmask_until_taken(void) {
+  __asm__ volatile("msr daifclr, #3" ::: "memory");
+  wait_taken();
+  __asm__ volatile("msr daifset, #3" ::: "memory");
+}
+
+static void unmask_and_show_taken(const char* what) {
+  unmask_until_taken();
+  show_taken(what);
+}
+
 static void show_sgi_registers(const char* who) {
   puts_(who);
   putc_('\n');
@@ -216,10 +228,7 @@ static void ns_el1(void) {
   show("NS Group 1 pending: ISR_EL1", READ_SYSREG(isr_el1));
   show("  ICC_HPPIR1_EL1", READ_SYSREG(icc_hppir1_el1));
   (void)READ_SYSREG(icc_hppir0_el1); /* Group 0's register: trapped to EL3 by SCR_EL3.FIQ */
-  __asm__ volatile("msr daifclr, #3" ::: "memory");
-  wait_taken();
-  __asm__ volatile("msr daifset, #3" ::: "memory");
-  show_taken("NS Group 1 SGI at NS EL1");
+  unmask_and_show_taken("NS Group 1 SGI at NS EL1");
   /* Non-secure EL1 cannot raise a Secure SGI (GICR_NSACR is 0): nothing happens. */
   WRITE_SYSREG(icc_asgi1r_el1, SGI_TARGET_SELF(SGI_G1S));
   WRITE_SYSREG(icc_sgi0r_el1, SGI_TARGET_SELF(SGI_G0));
@@ -234,10 +243,7 @@ static void ns_el1(void) {
   SPIN_UNTIL(el3_fiqs);
   show_taken("Secure Group 1 SGI at NS EL1");
   smc(1, SGI_TARGET_SELF(SGI_G0));
-  __asm__ volatile("msr daifclr, #3" ::: "memory");
-  wait_taken();
-  __asm__ volatile("msr daifset, #3" ::: "memory");
-  show_taken("Group 0 SGI at NS EL1");
+  unmask_and_show_taken("Group 0 SGI at NS EL1");
   smc(5, 0);
 }
 
@@ -254,10 +260,7 @@ static void secure_el1(void) {
   show("Secure Group 1 pending at S-EL1: ISR_EL1", READ_SYSREG(isr_el1));
   show("  ICC_HPPIR1_EL1", READ_SYSREG(icc_hppir1_el1));
   show("  ICC_HPPIR0_EL1", READ_SYSREG(icc_hppir0_el1));
-  __asm__ volatile("msr daifclr, #3" ::: "memory");
-  wait_taken();
-  __asm__ volatile("msr daifset, #3" ::: "memory");
-  show_taken("Secure Group 1 SGI at S-EL1");
+  unmask_and_show_taken("Secure Group 1 SGI at S-EL1");
   /* Group 0: an FIQ at Secure EL1. */
   WRITE_SYSREG(icc_sgi0r_el1, SGI_TARGET_SELF(SGI_G0));
   SPIN_UNTIL(READ_SYSREG(icc_hppir0_el1) == SGI_G0);
@@ -393,9 +396,7 @@ int main(void) {
   show("Secure Group 1 pending at EL3: ISR_EL1", READ_SYSREG(isr_el1));
   show("  ICC_HPPIR0_EL1", READ_SYSREG(icc_hppir0_el1));
   show("  ICC_HPPIR1_EL1", READ_SYSREG(icc_hppir1_el1));
-  __asm__ volatile("msr daifclr, #3" ::: "memory");
-  wait_taken();
-  __asm__ volatile("msr daifset, #3" ::: "memory");
+  unmask_until_taken();
   show("  HPPIR0 in the handler", last_hppir0);
   show_taken("Secure Group 1 SGI at EL3");
   WRITE_SYSREG(icc_asgi1r_el1, SGI_TARGET_SELF(SGI_G1NS));
@@ -408,9 +409,7 @@ int main(void) {
   WRITE_SYSREG(icc_sgi0r_el1, SGI_TARGET_SELF(SGI_G0));
   SPIN_UNTIL(READ_SYSREG(isr_el1) & 0xc0);
   show("Group 0 pending at EL3: ISR_EL1", READ_SYSREG(isr_el1));
-  __asm__ volatile("msr daifclr, #3" ::: "memory");
-  wait_taken();
-  __asm__ volatile("msr daifset, #3" ::: "memory");
+  unmask_until_taken();
   show("  HPPIR0 in the handler", last_hppir0);
   show_taken("Group 0 SGI at EL3");
   /* An SGI1R from the Secure state for an SGI in Group 0 raises it (as Group 0). */
