@@ -54,7 +54,7 @@ class StdioConsole final : public hw::CharBackend {
   // guest's console output (which goes on while the monitor has the focus, as in QEMU) land
   // between the characters of a typed command.
   std::string echo_;
-  std::string pending_;      // input bytes the UART could not take yet
+  std::string pending_;  // input bytes the UART could not take yet
 };
 
 }  // namespace mimic::frontends

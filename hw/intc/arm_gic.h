@@ -145,7 +145,7 @@ class ArmGic {
     // GICv3 with the Security Extensions: the Secure ICC_CTLR_EL1's CBPR and EOImode, and
     // ICC_CTLR_EL3.EOImode_EL3.
     bool cbpr_s = false, eoi_mode_s = false, eoi_mode_el3 = false;
-    bool fiq_en = false;    // GICv2 GICC_CTLR.FIQEn: Group 0 on FIQ (else IRQ)
+    bool fiq_en = false;  // GICv2 GICC_CTLR.FIQEn: Group 0 on FIQ (else IRQ)
     uint8_t pmr = 0;
     uint8_t bpr[kGicGroups] = {0, 0, 0};
     // Active priorities per group, indexed by group priority (priority & the group's mask).

@@ -2,8 +2,9 @@
 // LLVM). A dynamic build loads the module with dlopen when tier 2 is first enabled (loader.cpp), so
 // that a process without tier 2 (the default) does not map libLLVM and what it pulls in (z3, icu,
 // libxml2...) nor pay their ~450,000 relocations at every exec. A static build has no tier 2
-// (tcg/llvm/meson.build: Debian ships no static LLVM with its dependencies). The module has no access to mimic's own symbols: what it needs from
-// the process (the op table, the helper registry) comes through Tier2ModuleHost.
+// (tcg/llvm/meson.build: Debian ships no static LLVM with its dependencies). The module has no
+// access to mimic's own symbols: what it needs from the process (the op table, the helper
+// registry) comes through Tier2ModuleHost.
 #pragma once
 
 #include <cstdint>
