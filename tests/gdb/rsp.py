@@ -1,18 +1,15 @@
 """What the gdb stub tests share: starting the debuggee and waiting for its stub, gdb-multiarch in
 batch mode, a raw remote-protocol client, and the raw exchanges both system boards answer alike
 (Ctrl-C of a spinning vCPU, an access watchpoint, a monitor command through qRcmd)."""
+import os
 import re
 import socket
 import subprocess
+import sys
 import time
 
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib"))
+from ports import free_port  # noqa: E402,F401  (re-exported: the gdb tests import it from here)
 
 
 def wait_listening(port, proc, timeout=15.0):

@@ -32,7 +32,8 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
-from virtio_net import free_port  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from ports import free_port  # noqa: E402
 
 MODULES = ["virtio_mmio", "virtio_blk", "virtio_net"]
 MODULES_9P = MODULES + ["9pnet_virtio", "9p"]

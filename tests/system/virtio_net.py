@@ -37,6 +37,8 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 from riscv_boot_image import APPLETS, build_initramfs, fetch, kernel_modules  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+from ports import free_port  # noqa: E402
 
 APPLETS_NET = APPLETS + ("insmod", "mkdir", "ifconfig", "route", "udhcpc", "wget", "httpd", "ping", "cp", "rm",
                          "seq", "ip", "tr", "cut")
@@ -136,14 +138,6 @@ def make_tap(name):
             subprocess.run(["ip", "link", "del", name], capture_output=True)
             return False
     return True
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
