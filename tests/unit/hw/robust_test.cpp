@@ -12,6 +12,7 @@
 
 #include "hw/core/fdt.h"
 #include "hw/riscv/virt.h"
+#include "virtio_mmio_driver.h"
 
 using namespace mimic::hw;
 
@@ -156,31 +157,15 @@ static bool rng_serves_after_reset(VirtBoard& b, bool legacy) {
   std::vector<uint8_t> zero(0x3000, 0);
   b.memory().write(ring, zero.data(), zero.size());
   b.memory().write(data, zero.data(), 64);
-  wr(slot, 0x070, 0);
-  wr(slot, 0x070, 1 | 2);
+  // Both layouts put the available ring after 8 descriptors and the used ring 4 KiB on.
   const uint64_t desc = ring, avail = ring + 16 * 8, used = ring + 0x1000;
-  if (legacy) {
-    wr(slot, 0x028, 4096);  // GuestPageSize
-    wr(slot, 0x030, 0);
-    wr(slot, 0x038, 8);
-    wr(slot, 0x03c, 4096);  // QueueAlign: used ring at the next 4 KiB
-    wr(slot, 0x040, uint32_t(ring >> 12));
-    wr(slot, 0x070, 1 | 2 | 4);
-  } else {
-    wr(slot, 0x024, 1);
-    wr(slot, 0x020, 1);  // VIRTIO_F_VERSION_1
-    wr(slot, 0x070, 1 | 2 | 8);
-    if (!(rd(slot, 0x070) & 8)) return false;
-    wr(slot, 0x030, 0);
-    wr(slot, 0x038, 8);
-    wr(slot, 0x080, uint32_t(desc));
-    wr(slot, 0x084, 0);
-    wr(slot, 0x090, uint32_t(avail));
-    wr(slot, 0x094, 0);
-    wr(slot, 0x0a0, uint32_t(used));
-    wr(slot, 0x0a4, 0);
-    wr(slot, 0x044, 1);
-    wr(slot, 0x070, 1 | 2 | 8 | 4);
+  const mimic::test::VirtioMmioRegs regs{[&](uint64_t off) { return rd(slot, off); },
+                                         [&](uint64_t off, uint32_t v) { wr(slot, off, v); }};
+  const std::string failed = legacy ? mimic::test::setup_queue0_legacy(regs, ring, 8)
+                                    : mimic::test::setup_queue0_modern(regs, 1ull << 32, desc, avail, used, 8);
+  if (!failed.empty()) {
+    ADD_FAILURE() << "virtio-rng setup: " << failed;
+    return false;
   }
   struct {
     uint64_t addr;

@@ -19,6 +19,7 @@
 #include "hw/virtio/virtio_blk.h"
 #include "hw/virtio/virtio_mmio.h"
 #include "hw/virtio/virtio_rng.h"
+#include "virtio_mmio_driver.h"
 
 using namespace mimic::hw;
 using namespace std::chrono_literals;
@@ -243,34 +244,12 @@ struct Transport : Rings {
     return uint32_t(v);
   }
   void wr(uint64_t off, uint32_t v) { EXPECT_TRUE(as.io_write(kMmio + 0x1000 + off, 4, v)); }
+  mimic::test::VirtioMmioRegs regs() {
+    return {[this](uint64_t off) { return rd(off); }, [this](uint64_t off, uint32_t v) { wr(off, v); }};
+  }
   // Modern setup of queue 0 with the rings of the fixture.
   void setup_modern(uint64_t features) {
-    ASSERT_EQ(rd(0x004), 2u);
-    wr(0x070, 0);
-    wr(0x070, 1 | 2);
-    wr(0x014, 1);
-    uint64_t offered = uint64_t(rd(0x010)) << 32;
-    wr(0x014, 0);
-    offered |= rd(0x010);
-    ASSERT_TRUE(offered & virtio::kFVersion1);
-    features &= offered;
-    wr(0x024, 0);
-    wr(0x020, uint32_t(features));
-    wr(0x024, 1);
-    wr(0x020, uint32_t(features >> 32));
-    wr(0x070, 1 | 2 | 8);
-    ASSERT_EQ(rd(0x070) & 8, 8u);
-    wr(0x030, 0);
-    ASSERT_GE(rd(0x034), 8u);
-    wr(0x038, 8);
-    wr(0x080, uint32_t(kDesc));
-    wr(0x084, 0);
-    wr(0x090, uint32_t(kAvail));
-    wr(0x094, 0);
-    wr(0x0a0, uint32_t(kUsed));
-    wr(0x0a4, 0);
-    wr(0x044, 1);
-    wr(0x070, 1 | 2 | 8 | 4);
+    ASSERT_EQ(mimic::test::setup_queue0_modern(regs(), features, kDesc, kAvail, kUsed, 8), "");
   }
   void offer8(uint16_t head) {
     uint16_t idx = get<uint16_t>(kAvail + 2);
@@ -326,15 +305,7 @@ TEST_F(Transport, FeaturesNotOfferedAreRefused) {
 
 TEST_F(Transport, LegacyLayoutFromPfn) {
   plug(std::make_unique<VirtioRng>(), true);
-  ASSERT_EQ(rd(0x004), 1u);
-  wr(0x070, 1 | 2);
-  wr(0x020, 0);
-  wr(0x028, 4096);  // GuestPageSize
-  wr(0x030, 0);
-  wr(0x038, 8);
-  wr(0x03c, 4096);                              // QueueAlign
-  wr(0x040, uint32_t((kRam + 0x20000) >> 12));  // QueuePFN
-  wr(0x070, 1 | 2 | 4);
+  ASSERT_EQ(mimic::test::setup_queue0_legacy(regs(), kRam + 0x20000, 8), "");
   // Legacy rings: descriptors at the PFN, available after them, used at the next 4 KiB.
   constexpr uint64_t d = kRam + 0x20000, av = d + 16 * 8, used = d + 0x1000;
   desc(d, 0, kData, 32, Virtqueue::kDescWrite, 0);
