@@ -20,15 +20,22 @@ void restore_terminal() {
 }
 }  // namespace
 
-StdioConsole::StdioConsole(bool monitor_enabled, std::function<std::string(const std::string&)> monitor,
+StdioConsole::StdioConsole(StdioUse use, std::function<std::string(const std::string&)> monitor,
                            std::function<void()> quit)
-    : monitor_enabled_(monitor_enabled), monitor_(std::move(monitor)), quit_(std::move(quit)) {
-  if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_) == 0) {
+    : use_(use),
+      serial_on_stdio_(use == StdioUse::kSerialAndMonitor || use == StdioUse::kSerialOnly),
+      monitor_(std::move(monitor)),
+      quit_(std::move(quit)),
+      in_monitor_(use == StdioUse::kMonitorOnly) {
+  // With nothing on stdio the terminal stays as it is (Ctrl-C ends mimic, as it ends QEMU).
+  if (use_ != StdioUse::kNothing && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved_) == 0) {
     g_saved_termios = saved_;
     if (!g_termios_saved) std::atexit(restore_terminal);  // also on exit() from anywhere
     g_termios_saved = true;
     termios raw = saved_;
     cfmakeraw(&raw);  // bytes pass as on a serial line: the guest sends its own "\r\n", Ctrl-C included
+    // A monitor alone on stdio is no serial line: Ctrl-C ends mimic, as with qemu's -monitor stdio.
+    if (use_ == StdioUse::kMonitorOnly) raw.c_lflag |= ISIG;
     tcsetattr(STDIN_FILENO, TCSANOW, &raw);
     raw_ = true;
   }
@@ -41,6 +48,8 @@ StdioConsole::~StdioConsole() {
 
 void StdioConsole::start(std::recursive_mutex* device_lock) {
   device_lock_ = device_lock;
+  if (use_ == StdioUse::kNothing) return;
+  if (use_ == StdioUse::kMonitorOnly) out("mimic monitor - type 'help' for more information\r\n(mimic) ");
   if (pipe2(stop_pipe_, O_CLOEXEC) != 0) return;
   thread_ = std::thread([this] { input_loop(); });
 }
@@ -58,6 +67,10 @@ void StdioConsole::stop() {
 }
 
 void StdioConsole::write(const uint8_t* data, size_t len) {
+  if (serial_on_stdio_) write_stdout(data, len);  // else -serial none: the guest's output goes nowhere
+}
+
+void StdioConsole::write_stdout(const uint8_t* data, size_t len) {
   while (len) {
     ssize_t n = ::write(STDOUT_FILENO, data, len);
     if (n <= 0) {
@@ -77,13 +90,13 @@ void StdioConsole::set_receiver(std::function<void(uint8_t)> rx, std::function<b
 
 void StdioConsole::out(const std::string& s) {
   if (!echo_.empty()) flush_echo();  // what was echoed comes first
-  write(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+  write_stdout(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
 void StdioConsole::flush_echo() {
   std::string e;
   e.swap(echo_);
-  write(reinterpret_cast<const uint8_t*>(e.data()), e.size());
+  write_stdout(reinterpret_cast<const uint8_t*>(e.data()), e.size());
 }
 
 void StdioConsole::input_loop() {
@@ -125,7 +138,7 @@ void StdioConsole::handle_byte(uint8_t b) {
         if (quit_) quit_();
         return;
       case 'c':
-        if (!monitor_enabled_) return;
+        if (use_ != StdioUse::kSerialAndMonitor) return;  // nothing to switch to
         in_monitor_ = !in_monitor_;
         out(in_monitor_ ? "\r\nmimic monitor - type 'help' for more information\r\n(mimic) " : "\r\n");
         return;

@@ -14,12 +14,17 @@
 
 namespace mimic::frontends {
 
+// The terminal's roles. mimic has no display, so it behaves as qemu-system -nographic: by
+// default the serial console and the monitor share stdio (Ctrl-a c switches). `-serial stdio` or
+// `-monitor none` leave the serial console alone there; `-serial none` (or null) drops the guest's
+// serial output, and then the monitor has stdio to itself unless `-monitor none` too.
+enum class StdioUse { kSerialAndMonitor, kSerialOnly, kMonitorOnly, kNothing };
+
 class StdioConsole final : public hw::CharBackend {
  public:
-  // `monitor`: Ctrl-a c reaches it; it gets each command line and returns the answer text.
-  // `quit` is called for Ctrl-a x and the monitor's `quit`.
-  StdioConsole(bool monitor_enabled, std::function<std::string(const std::string&)> monitor,
-               std::function<void()> quit);
+  // `monitor` gets each command line and returns the answer text (Ctrl-a c reaches it when it
+  // shares stdio with the serial console). `quit` is called for Ctrl-a x.
+  StdioConsole(StdioUse use, std::function<std::string(const std::string&)> monitor, std::function<void()> quit);
   ~StdioConsole() override;
 
   // Starts reading stdin (after the machine exists; its device lock guards the UART's receiver).
@@ -36,7 +41,10 @@ class StdioConsole final : public hw::CharBackend {
   void out(const std::string& s);
   void flush_echo();
 
-  bool monitor_enabled_;
+  void write_stdout(const uint8_t* data, size_t len);
+
+  StdioUse use_;
+  bool serial_on_stdio_;
   std::function<std::string(const std::string&)> monitor_;
   std::function<void()> quit_;
   std::recursive_mutex* device_lock_ = nullptr;

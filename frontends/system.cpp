@@ -41,7 +41,7 @@ int run_system(const SystemOptions& options) {
   }
   std::unique_ptr<hw::Machine> machine;
   StdioConsole console(
-      options.monitor_on_stdio && !options.serial_none,
+      options.stdio,
       [&](const std::string& line) {
         bool quit = false;
         std::string answer = monitor_command(*machine, line, &quit);

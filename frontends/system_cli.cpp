@@ -183,6 +183,7 @@ bool parse_gdb_device(const std::string& spec, std::string& host, int& port, std
 
 bool parse_system_options(const std::vector<std::string>& args, size_t start, SystemOptions& out, std::string& error) {
   hw::MachineConfig& m = out.machine;
+  std::string serial, monitor;  // as given ("" when not), null spelled none
   auto value = [&](size_t& i, const std::string& opt, std::string& v) {
     if (i + 1 >= args.size()) {
       error = fmt::format("option '{}' needs an argument", opt);
@@ -252,7 +253,7 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
     } else if (opt == "-dtb") {
       if (!value(i, opt, m.dtb)) return false;
     } else if (opt == "-nographic") {
-      out.monitor_on_stdio = true;
+      // mimic always runs as -nographic does.
     } else if (opt == "-display" || opt == "-vga") {
       if (!value(i, opt, v)) return false;
       if (v != "none") {
@@ -261,21 +262,17 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
       }
     } else if (opt == "-serial") {
       if (!value(i, opt, v)) return false;
-      if (v == "mon:stdio") {
-        out.monitor_on_stdio = true;
-      } else if (v == "stdio") {
-        out.monitor_on_stdio = false;
-      } else if (v == "none" || v == "null") {
-        out.serial_none = true;
+      if (v == "mon:stdio" || v == "stdio" || v == "none" || v == "null") {
+        serial = v == "null" ? "none" : v;
       } else {
         error = fmt::format("-serial {}: mimic supports mon:stdio, stdio and none", v);
         return false;
       }
     } else if (opt == "-monitor") {
       if (!value(i, opt, v)) return false;
-      if (v == "none") {
-        out.monitor_on_stdio = false;
-      } else if (v != "stdio") {
+      if (v == "none" || v == "null" || v == "stdio") {
+        monitor = v == "null" ? "none" : v;
+      } else {
         error = fmt::format("-monitor {}: mimic supports stdio and none", v);
         return false;
       }
@@ -329,6 +326,20 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
     }
   }
   if (m.machine.empty()) m.machine = "virt";
+  // stdio's roles, as qemu-system -nographic gives them (StdioUse).
+  if (monitor == "stdio" && serial != "none") {
+    error =
+        "-monitor stdio: stdio already carries the serial console; use -serial mon:stdio (Ctrl-a c switches "
+        "to the monitor) or -serial none";
+    return false;
+  }
+  if (serial == "none") {
+    out.stdio = monitor == "none" ? StdioUse::kNothing : StdioUse::kMonitorOnly;
+  } else if (serial == "stdio" || (serial.empty() && monitor == "none")) {
+    out.stdio = StdioUse::kSerialOnly;
+  } else {
+    out.stdio = StdioUse::kSerialAndMonitor;  // mon:stdio: its monitor stays even with -monitor none
+  }
   return true;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "frontends/console.h"
 #include "hw/core/machine.h"
 
 namespace mimic::frontends {
@@ -11,8 +12,9 @@ namespace mimic::frontends {
 struct SystemOptions {
   hw::MachineConfig machine;
   bool machine_help = false;     // -M help
-  bool monitor_on_stdio = true;  // -serial mon:stdio (the -nographic default): Ctrl-a c reaches the monitor
-  bool serial_none = false;      // -serial none
+  // What stdio carries, from -serial and -monitor as qemu-system -nographic resolves them (see
+  // StdioUse). Set by parse_system_options once every option is read.
+  StdioUse stdio = StdioUse::kSerialAndMonitor;
   // -s / -gdb tcp:[HOST]:PORT: the gdb stub's address (port 0: no stub); -S: start stopped.
   std::string gdb_host = "127.0.0.1";
   int gdb_port = 0;

@@ -2,6 +2,7 @@
 """The console mux and the monitor of `mimic system`: Ctrl-a c opens the monitor, whose answers
 (info mtree, info registers, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
 same keystrokes on qemu-system-riscv64 (the reference) give the same xp words for the reset vector.
+-serial none gives the monitor stdio to itself, on both.
 
   monitor_test.py MIMIC"""
 import re
@@ -12,11 +13,12 @@ import time
 FW = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
 
 
-def session(cmd, lines):
+def session(cmd, lines, escape=True):
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     time.sleep(2)  # OpenSBI prints its banner, then idles with no kernel to start
-    p.stdin.write(b"\x01c")
-    p.stdin.flush()
+    if escape:
+        p.stdin.write(b"\x01c")
+        p.stdin.flush()
     for line in lines:
         time.sleep(0.4)
         p.stdin.write(line.encode() + b"\n")
@@ -64,6 +66,17 @@ def main():
     q = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", qout)
     check(bool(m) and bool(q) and m.group(1).strip() == q.group(1).strip(),
           "xp /4x 0x1000 matches qemu-system-riscv64's (%s / %s)" % (m and m.group(1), q and q.group(1)))
+    # stdio's roles with -serial none, as qemu-system-riscv64 -nographic gives them: the monitor
+    # alone on stdio (prompt at once, no Ctrl-a), the guest's serial output dropped; with
+    # -monitor none as well, nothing at all.
+    mstatus, mout = session([mimic, "system"] + args + ["-serial", "none"], ["info mtree", "quit"], escape=False)
+    qstatus, qout = session(["qemu-system-riscv64"] + args + ["-serial", "none"], ["info mtree", "quit"], escape=False)
+    for name, st, text in (("mimic", mstatus, mout), ("qemu-system-riscv64", qstatus, qout)):
+        check(st == 0 and re.search(r"^\((mimic|qemu)\) ", text, re.M) is not None and "OpenSBI" not in text
+              and "serial" in text, f"{name} -serial none: the monitor alone on stdio, no firmware banner, quit ends it")
+    p = subprocess.run(["timeout", "3", mimic, "system"] + args + ["-serial", "none", "-monitor", "none"],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    check(p.returncode == 124 and p.stdout == b"", f"-serial none -monitor none: nothing on stdio (got {p.stdout[:80]!r})")
     if not ok:
         print("---- mimic's console ----")
         print(out[-3000:])

@@ -1,6 +1,8 @@
 // The mimic command line: modes, every user-mode option, errors and `--`.
 #include "frontends/cli.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <map>
@@ -78,7 +80,7 @@ TEST(Cli, SystemOptionsInQemuSpelling) {
   EXPECT_TRUE(m.single_thread);
   EXPECT_EQ(m.log_file, "log.txt");
   EXPECT_NE(m.log_flags, 0u);
-  EXPECT_TRUE(cl.system.monitor_on_stdio);
+  EXPECT_EQ(cl.system.stdio, StdioUse::kSerialAndMonitor);
   EXPECT_EQ(parse({"system", "-m", "2G"}).system.machine.ram_bytes, uint64_t(2) << 30);
   EXPECT_EQ(parse({"system", "-m", "256"}).system.machine.ram_bytes, uint64_t(256) << 20);
   EXPECT_EQ(parse({"system", "-smp", "cpus=2,sockets=1"}).system.machine.smp, 2u);
@@ -98,6 +100,36 @@ TEST(Cli, SystemOptionsInQemuSpelling) {
     EXPECT_NE(e.error.find(bad[1]), std::string::npos) << e.error;
   }
   EXPECT_NE(usage_text().find("-kernel"), std::string::npos);
+}
+
+// What stdio carries for each -serial/-monitor pair, as qemu-system-riscv64 7.2 -nographic gives
+// it (each pair run there: -serial none alone gives its "(qemu)" prompt on stdio; -monitor stdio
+// next to a serial console on stdio is refused with "cannot use stdio by multiple character devices").
+TEST(Cli, SystemStdioRoles) {
+  const std::vector<std::pair<Args, StdioUse>> cases = {
+      {{}, StdioUse::kSerialAndMonitor},
+      {{"-nographic"}, StdioUse::kSerialAndMonitor},
+      {{"-serial", "mon:stdio"}, StdioUse::kSerialAndMonitor},
+      {{"-serial", "mon:stdio", "-monitor", "none"}, StdioUse::kSerialAndMonitor},
+      {{"-serial", "stdio"}, StdioUse::kSerialOnly},
+      {{"-nographic", "-monitor", "none"}, StdioUse::kSerialOnly},
+      {{"-nographic", "-serial", "none"}, StdioUse::kMonitorOnly},
+      {{"-serial", "null", "-monitor", "stdio"}, StdioUse::kMonitorOnly},
+      {{"-serial", "none", "-monitor", "none"}, StdioUse::kNothing},
+  };
+  for (const auto& [options, use] : cases) {
+    Args args{"system"};
+    args.insert(args.end(), options.begin(), options.end());
+    CommandLine cl = parse(args);
+    ASSERT_EQ(cl.command, Command::kSystem) << cl.error;
+    EXPECT_EQ(cl.system.stdio, use) << fmt::format("{}", fmt::join(options, " "));
+  }
+  for (Args bad : {Args{"system", "-monitor", "stdio"}, Args{"system", "-serial", "stdio", "-monitor", "stdio"},
+                   Args{"system", "-monitor", "stdio", "-serial", "mon:stdio"}}) {
+    CommandLine e = parse(bad);
+    EXPECT_EQ(e.command, Command::kError);
+    EXPECT_NE(e.error.find("-monitor stdio"), std::string::npos) << e.error;
+  }
 }
 
 TEST(Cli, SystemDeviceOptions) {
