@@ -261,11 +261,21 @@ bool AddressSpace::bus_access(uint64_t phys, uint8_t* buf, size_t len, bool is_w
     size_t n = size_t(std::min<uint64_t>(avail, len - done));
     if (r->kind == RegionKind::Mmio) {
       std::lock_guard guard(lock);
-      for (size_t i = 0; i < n; i++) {
-        if (is_write)
-          mmio_write(*r, off + i, buf[done + i], 1);
-        else
-          buf[done + i] = uint8_t(mmio_read(*r, off + i, 1));
+      for (size_t i = 0; i < n;) {
+        // The widest naturally aligned piece, up to 8 bytes: a debugger's or the monitor's 4-byte
+        // read of a device register is one 4-byte access, as in QEMU, not four byte reads (which
+        // a device with word-only registers answers with zeros).
+        unsigned size = 8;
+        while (size > 1 && (size > n - i || ((off + i) & (size - 1)))) size >>= 1;
+        uint64_t v = 0;
+        if (is_write) {
+          memcpy(&v, buf + done + i, size);
+          mmio_write(*r, off + i, v, size);
+        } else {
+          v = mmio_read(*r, off + i, size);
+          memcpy(buf + done + i, &v, size);
+        }
+        i += size;
       }
     } else if (is_write) {
       if (r->kind == RegionKind::Ram && impl.ram_write_hook) impl.ram_write_hook(phys + done, n);

@@ -161,6 +161,32 @@ TEST(AddressSpace, MmioNarrowerThanTheDeviceIsWidened) {
   EXPECT_EQ(dev.ops[0].value, 0xabcd00u);
 }
 
+// A debugger's or the monitor's read (AddressSpace::read) of device registers makes the widest
+// naturally aligned accesses, as QEMU's do: a device whose registers answer only word reads (a GIC
+// distributor's GICD_TYPER) shows its value, not zeros from four byte reads.
+TEST(AddressSpace, BusAccessToMmioUsesAlignedPieces) {
+  AddressSpace as;
+  Recorder dev;
+  as.add_mmio("dev", 0x10000000, 0x100, &dev, 0, 1, 8);
+  uint8_t buf[14] = {};
+  ASSERT_TRUE(as.read(0x10000002, buf, sizeof buf));  // offsets 2..15: 2 + 4 + 8 bytes
+  ASSERT_EQ(dev.ops.size(), 3u);
+  EXPECT_EQ(dev.ops[0].offset, 2u);
+  EXPECT_EQ(dev.ops[0].size, 2u);
+  EXPECT_EQ(dev.ops[1].offset, 4u);
+  EXPECT_EQ(dev.ops[1].size, 4u);
+  EXPECT_EQ(dev.ops[2].offset, 8u);
+  EXPECT_EQ(dev.ops[2].size, 8u);
+  for (unsigned i = 0; i < sizeof buf; i++) EXPECT_EQ(buf[i], 0x10 + 2 + i) << i;
+  dev.ops.clear();
+  const uint8_t word[4] = {0x78, 0x56, 0x34, 0x12};
+  ASSERT_TRUE(as.write(0x10000020, word, 4));
+  ASSERT_EQ(dev.ops.size(), 1u);
+  EXPECT_TRUE(dev.ops[0].write);
+  EXPECT_EQ(dev.ops[0].size, 4u);
+  EXPECT_EQ(dev.ops[0].value, 0x12345678u);
+}
+
 TEST(AddressSpace, BusAccessSpansRegionsAllOrNothing) {
   AddressSpace as;
   uint8_t* a = as.add_ram("a", 0x0, 0x1000);
