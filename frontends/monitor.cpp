@@ -1,5 +1,5 @@
-// The monitor's commands (qemu-system's spelling): info registers|mtree|tlb|snapshots, x, xp, stop,
-// cont, savevm, loadvm, delvm, and mimic's snapshot save|load FILE.
+// The monitor's commands (qemu-system's spelling): info registers|mtree|tlb|status|snapshots, x, xp,
+// stop, cont, system_reset, system_powerdown, savevm, loadvm, delvm, and mimic's snapshot save|load FILE.
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -86,19 +86,23 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
            "info tlb         the soft-MMU's cached translations\n"
            "x /FMT ADDR      virtual memory as CPU 0 sees it (FMT: count, b|h|w|g, x|d|u|c)\n"
            "xp /FMT ADDR     physical memory\n"
+           "info status      running or paused\n"
            "stop, cont       pause and resume the machine\n"
+           "system_reset     reset the machine (with -no-reboot: end mimic)\n"
+           "system_powerdown press the power button (the guest shuts down)\n"
            "savevm [NAME]    snapshot the machine into its qcow2 disks (loadvm NAME, delvm NAME)\n"
            "info snapshots   the snapshots every writable disk has\n"
            "snapshot save FILE  snapshot the machine into a file (disks of any format; -loadvm-file)\n"
            "snapshot load FILE  go back to a snapshot file\n"
            "quit             end mimic\n";
   if (c == "info") {
-    if (w.size() < 2) return "info: registers, mtree, tlb or snapshots\n";
+    if (w.size() < 2) return "info: registers, mtree, tlb, status or snapshots\n";
     if (w[1] == "snapshots") return m.info_snapshots();
+    if (w[1] == "status") return m.paused() ? "VM status: paused\n" : "VM status: running\n";
     if (w[1] == "registers") return m.info_registers();
     if (w[1] == "mtree") return m.info_mtree();
     if (w[1] == "tlb") return m.info_tlb();
-    return fmt::format("info {}: unknown (registers, mtree, tlb, snapshots)\n", w[1]);
+    return fmt::format("info {}: unknown (registers, mtree, tlb, status, snapshots)\n", w[1]);
   }
   if (c == "x") return dump_memory(m, false, w);
   if (c == "xp") return dump_memory(m, true, w);
@@ -110,6 +114,11 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
     m.resume();
     return "";
   }
+  if (c == "system_reset") {
+    m.system_reset();
+    return "";
+  }
+  if (c == "system_powerdown") return m.system_powerdown();
   if (c == "savevm") return m.savevm(w.size() > 1 ? w[1] : "");
   if (c == "loadvm" || c == "delvm") {
     if (w.size() < 2) return fmt::format("{}: usage: {} NAME\n", c, c);

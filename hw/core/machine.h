@@ -76,6 +76,12 @@ class Machine {
   virtual bool read_virt(unsigned cpu, uint64_t vaddr, void* buf, size_t len) = 0;
   virtual void pause() = 0;
   virtual void resume() = 0;
+  // `info status`: paused by the monitor (stop, -S) or running.
+  virtual bool paused() const = 0;
+  // `system_reset`: a reset as if the guest asked for one (so with -no-reboot mimic ends).
+  virtual void system_reset() = 0;
+  // `system_powerdown`: presses the board's power button; returns "" or why nothing happened.
+  virtual std::string system_powerdown() = 0;
   // The device lock (QEMU's big lock): the console holds it while it feeds the UART.
   virtual std::recursive_mutex& device_lock() = 0;
   // The debugger's view of the machine (hw/core/debug.h); null when the board has none.

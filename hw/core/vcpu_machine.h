@@ -103,6 +103,17 @@ class VcpuMachine : public Machine {
     user_paused_ = false;
     start_all();
   }
+  bool paused() const override { return user_paused_; }
+  void system_reset() override { post(Event::Reset, 0); }
+  std::string system_powerdown() override {
+    if constexpr (requires(Board& b) { b.system_powerdown(); }) {
+      board_->system_powerdown();
+      return "";
+    } else {
+      return "system_powerdown: this board has no power button (neither has QEMU's); the guest powers off "
+             "itself (poweroff in Linux)\n";
+    }
+  }
   std::recursive_mutex& device_lock() override { return board_->memory().device_lock(); }
 
   std::string savevm(const std::string& name) override {

@@ -39,6 +39,10 @@ def main():
     # bare, where PMP hides the firmware but not the reset vector's ROM.
     cmds = ["info mtree", "info registers", "xp /4x 0x1000", "x /2g 0x1000", "xp /2g 0x80000000", "stop", "cont",
             "quit"]
+    # stop/cont as `info status` reports them, and system_reset (the firmware starts again), asked
+    # of both emulators.
+    state_cmds = ["stop", "info status", "cont", "info status", "system_reset"]
+    cmds[-1:-1] = state_cmds
     status, out = session([mimic, "system"] + args, cmds)
     ok = True
 
@@ -62,7 +66,12 @@ def main():
         check([g.group(1), g.group(2)] == want, "x /2g 0x1000 (through the hart's MMU) agrees with xp (%s)" % want)
     else:
         check(False, "x /2g 0x1000 and xp /4x 0x1000 both answered")
-    qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000", "quit"])
+    qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000"] + state_cmds + ["quit"])
+    statuses = re.findall(r"VM status: (\w+)", out)
+    check(statuses == re.findall(r"VM status: (\w+)", qout) == ["paused", "running"],
+          f"info status after stop and after cont: {statuses}, as qemu-system-riscv64")
+    check(out.count("OpenSBI v") == qout.count("OpenSBI v") == 2,
+          "system_reset starts the firmware again (its banner twice, as on qemu-system-riscv64)")
     q = re.search(r"0000000000001000: ((?:0x[0-9a-f]{8} ?){4})", qout)
     check(bool(m) and bool(q) and m.group(1).strip() == q.group(1).strip(),
           "xp /4x 0x1000 matches qemu-system-riscv64's (%s / %s)" % (m and m.group(1), q and q.group(1)))
