@@ -106,7 +106,7 @@ class VcpuMachine : public Machine {
   bool paused() const override { return user_paused_; }
   void system_reset() override { post(Event::Reset, 0); }
   std::string system_powerdown() override {
-    if constexpr (requires(Board& b) { b.system_powerdown(); }) {
+    if constexpr (requires(Board & b) { b.system_powerdown(); }) {
       board_->system_powerdown();
       return "";
     } else {
