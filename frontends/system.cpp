@@ -12,6 +12,7 @@
 #include "hw/arm/virt_machine.h"
 #include "hw/core/machine.h"
 #include "hw/riscv/virt.h"
+#include "hw/virtio/virtio_devices.h"
 #include "target/arm/system.h"
 #include "target/riscv/system.h"
 
@@ -33,11 +34,20 @@ int run_system(const SystemOptions& options) {
     fmt::print(stdout, "{}", hw::machine_help(options.machine.arch));
     return 0;
   }
+  if (options.device_help) {
+    fmt::print(stdout, "{}", hw::virtio_device_help());
+    return 0;
+  }
   const hw::MachineType* type = hw::find_machine(options.machine.machine, options.machine.arch);
   if (!type) {
     fmt::print(stderr, "mimic: unknown {} machine '{}' (-M help lists them)\n", options.machine.arch,
                options.machine.machine);
     return 1;
+  }
+  if (options.cpu_help) {
+    fmt::print(stdout, "Available CPUs:\n");
+    for (const std::string& cpu : type->cpu_types) fmt::print(stdout, "  {}\n", cpu);
+    return 0;
   }
   std::unique_ptr<hw::Machine> machine;
   StdioConsole console(

@@ -240,7 +240,10 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
       m.smp = unsigned(n);
     } else if (opt == "-cpu") {
       if (!value(i, opt, v)) return false;
-      m.cpu = v;
+      if (v == "help" || v == "?")
+        out.cpu_help = true;
+      else
+        m.cpu = v;
     } else if (opt == "-bios") {
       if (!value(i, opt, v)) return false;
       m.bios = v;
@@ -306,6 +309,9 @@ bool parse_system_options(const std::vector<std::string>& args, size_t start, Sy
       if (!value(i, opt, m.log_file)) return false;
     } else if (opt == "-interp") {
       m.interpreter = true;
+    } else if (opt == "-device" && i + 1 < args.size() && (args[i + 1] == "help" || args[i + 1] == "?")) {
+      out.device_help = true;
+      ++i;
     } else if (opt == "-drive" || opt == "-device" || opt == "-global" || opt == "-netdev" || opt == "-nic" ||
                opt == "-net" || opt == "-virtfs" || opt == "-fsdev" || opt == "-chardev") {
       if (!value(i, opt, v) || parse_device_option(opt, v, m, error) < 0) return false;

@@ -196,11 +196,14 @@ class ArmVirtMachine final : public VcpuMachine<ArmVirtBoard, arm::ArmCpu>,
 }  // namespace
 
 void register_arm_virt(ArmEngineFactory make_engine) {
-  MachineType t{"virt", "QEMU 7.2 ARM Virtual Machine",
+  MachineType t{"virt",
+                "QEMU 7.2 ARM Virtual Machine",
                 [make_engine](const MachineConfig& config, CharBackend& console) -> std::unique_ptr<Machine> {
                   return std::make_unique<ArmVirtMachine>(config, console, make_engine);
                 },
-                true, "aarch64"};
+                true,
+                "aarch64",
+                {"cortex-a53", "cortex-a57", "cortex-a72", "max"}};
   register_machine(std::move(t));
 }
 

@@ -108,7 +108,8 @@ struct MachineType {
   std::string name, description;
   std::function<std::unique_ptr<Machine>(const MachineConfig&, CharBackend& console)> create;
   bool is_default = false;
-  std::string arch = "riscv64";  // MachineConfig::arch it serves
+  std::string arch = "riscv64";        // MachineConfig::arch it serves
+  std::vector<std::string> cpu_types;  // what -cpu takes (-cpu help lists them)
 };
 // Registering a name twice replaces the earlier entry (boards are registered explicitly by the
 // program, not by static constructors that a static library would drop).

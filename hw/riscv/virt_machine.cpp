@@ -108,11 +108,14 @@ class VirtMachine final : public VcpuMachine<VirtBoard, riscv::RiscvHart>, publi
 }  // namespace
 
 void register_riscv_virt(VirtEngineFactory make_engine) {
-  register_machine({"virt", "RISC-V VirtIO board",
+  register_machine({"virt",
+                    "RISC-V VirtIO board",
                     [make_engine](const MachineConfig& config, CharBackend& console) -> std::unique_ptr<Machine> {
                       return std::make_unique<VirtMachine>(config, console, make_engine);
                     },
-                    true});
+                    true,
+                    "riscv64",
+                    {"rv64"}});
 }
 
 }  // namespace mimic::hw

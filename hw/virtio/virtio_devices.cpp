@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "hw/char/chardev.h"
 #include "hw/core/machine.h"
@@ -137,6 +138,24 @@ std::array<uint8_t, 6> mac_for(const OptionList& o, unsigned index) {
   if (mac[0] & 1) fail(o, "mac=" + v + ": a multicast address cannot be a NIC's");
   return mac;
 }
+// What -device takes, for `-device help` and the unknown-device error (each also as -pci).
+struct DeviceKind {
+  const char *category, *name, *bus, *desc;
+};
+constexpr DeviceKind kDeviceKinds[] = {
+    {"Storage devices", "virtio-blk-device", "virtio-bus", "drive=ID of an -drive if=none"},
+    {"Storage devices", "virtio-blk-pci", "PCI", "drive=ID of an -drive if=none"},
+    {"Storage devices", "virtio-9p-device", "virtio-bus", "fsdev=ID of an -fsdev (or -virtfs)"},
+    {"Storage devices", "virtio-9p-pci", "PCI", "fsdev=ID of an -fsdev (or -virtfs)"},
+    {"Network devices", "virtio-net-device", "virtio-bus", "netdev=ID of an -netdev, mac="},
+    {"Network devices", "virtio-net-pci", "PCI", "netdev=ID of an -netdev, mac="},
+    {"Input devices", "virtconsole", "virtio-serial-bus", "chardev=ID of a -chardev, after a virtio-serial device"},
+    {"Input devices", "virtio-serial-device", "virtio-bus", "ports for virtconsole"},
+    {"Input devices", "virtio-serial-pci", "PCI", "ports for virtconsole"},
+    {"Misc devices", "virtio-rng-device", "virtio-bus", "entropy from the host"},
+    {"Misc devices", "virtio-rng-pci", "PCI", "entropy from the host"},
+};
+
 // -device virtio-X-pci (or QEMU's alias virtio-X) as virtio-X-device plus its PCI properties.
 std::pair<OptionList, VirtioDeviceTransport> split_transport(const OptionList& given) {
   OptionList dev = given;
@@ -275,9 +294,9 @@ VirtioDevicePlan make_virtio_devices(const DeviceOptions& options, bool pci_defa
       if (!used.insert("fsdev:" + id).second) fail(dev, fmt::format("fsdev={}: already in use by another device", id));
       add(make_9p(dev, *it->second), transport);
     } else {
-      fail(dev, fmt::format("unknown device '{}' (mimic has virtio-blk-device, virtio-net-device, virtio-rng-device, "
-                            "virtio-serial-device, virtconsole, virtio-9p-device and their -pci variants)",
-                            given.driver));
+      std::string names;
+      for (const DeviceKind& k : kDeviceKinds) names += std::string(names.empty() ? "" : ", ") + k.name;
+      fail(dev, fmt::format("unknown device '{}' (mimic has {}; -device help lists them)", given.driver, names));
     }
   }
   // A virtio-serial-device without a virtconsole: a console port with nothing behind it.
@@ -403,6 +422,20 @@ std::vector<VirtioBlk*> VirtioFunctions::disks() const {
 void VirtioFunctions::drain() const {
   for (auto& v : pci) v->drain();
   for (auto& v : mmio) v->drain();
+}
+
+std::string virtio_device_help() {
+  // qemu-system's layout: a heading per category, then `name "N", bus B, desc "D"`.
+  std::string out;
+  const char* category = "";
+  for (const DeviceKind& k : kDeviceKinds) {
+    if (std::string_view(k.category) != category) {
+      out += fmt::format("{}{}:\n", out.empty() ? "" : "\n", k.category);
+      category = k.category;
+    }
+    out += fmt::format("name \"{}\", bus {}, desc \"{}\"\n", k.name, k.bus, k.desc);
+  }
+  return out;
 }
 
 }  // namespace mimic::hw

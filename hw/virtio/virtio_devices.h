@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "hw/core/device_options.h"
@@ -72,5 +73,8 @@ struct VirtioFunctions {
   std::vector<VirtioBlk*> disks() const;
   void drain() const;
 };
+
+// `-device help`: every device -device takes, grouped as qemu-system lists them.
+std::string virtio_device_help();
 
 }  // namespace mimic::hw

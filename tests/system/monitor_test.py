@@ -86,6 +86,18 @@ def main():
     p = subprocess.run(["timeout", "3", mimic, "system"] + args + ["-serial", "none", "-monitor", "none"],
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     check(p.returncode == 124 and p.stdout == b"", f"-serial none -monitor none: nothing on stdio (got {p.stdout[:80]!r})")
+    # -cpu help and -device help list what mimic takes; each name is one qemu-system knows too.
+    for arch, qemu in (("riscv64", "qemu-system-riscv64"), ("aarch64", "qemu-system-aarch64")):
+        mine = subprocess.run([mimic, "system-" + arch, "-cpu", "help"], capture_output=True, text=True)
+        ref = subprocess.run([qemu, "-M", "virt", "-cpu", "help"], capture_output=True, text=True).stdout.split()
+        names = mine.stdout.split()[2:]
+        check(mine.returncode == 0 and mine.stdout.startswith("Available CPUs:") and names
+              and all(n in ref for n in names), f"{arch} -cpu help: {names}, each in {qemu}'s list")
+    mine = subprocess.run([mimic, "system-aarch64", "-device", "help"], capture_output=True, text=True)
+    ref = subprocess.run(["qemu-system-aarch64", "-M", "virt", "-device", "help"], capture_output=True, text=True).stdout
+    names = re.findall(r'^name "([^"]+)"', mine.stdout, re.M)
+    check(mine.returncode == 0 and "virtio-blk-pci" in names and all(f'name "{n}"' in ref for n in names),
+          f"-device help: {len(names)} devices, each in qemu-system-aarch64's list")
     if not ok:
         print("---- mimic's console ----")
         print(out[-3000:])

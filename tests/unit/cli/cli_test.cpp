@@ -132,6 +132,16 @@ TEST(Cli, SystemStdioRoles) {
   }
 }
 
+TEST(Cli, SystemHelpOptions) {
+  EXPECT_TRUE(parse({"system", "-cpu", "help"}).system.cpu_help);
+  EXPECT_TRUE(parse({"system-aarch64", "-cpu", "?"}).system.cpu_help);
+  CommandLine cl = parse({"system", "-device", "help"});
+  ASSERT_EQ(cl.command, Command::kSystem) << cl.error;
+  EXPECT_TRUE(cl.system.device_help);
+  EXPECT_TRUE(cl.system.machine.devices.devices.empty());
+  EXPECT_EQ(parse({"system", "-cpu", "rv64"}).system.machine.cpu, "rv64");
+}
+
 TEST(Cli, SystemDeviceOptions) {
   CommandLine cl =
       parse({"system", "-drive", "file=a,,b.img,format=raw,if=none,id=hd0", "-device", "virtio-blk-device,drive=hd0",
