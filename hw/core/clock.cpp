@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "hw/core/jitter.h"
+
 namespace mimic::hw {
 
 static uint64_t host_now_ns() {
@@ -129,6 +131,7 @@ struct TimerQueue::Impl {
         if (!t || t->deadline_ > clock.now_ns()) break;
         t->armed_ = false;
         lock.unlock();
+        jitter::pause(jitter::Point::kTimerFire);
         t->callback_();
         lock.lock();
       }
