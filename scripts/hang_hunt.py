@@ -14,6 +14,7 @@ initrd are the ones tests/system/boot_linux.py fetches and builds (its work dire
 when a boot stalled or failed, 0 when all reached --until."""
 import argparse
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -58,7 +59,8 @@ def one_boot(a, n, seed):
                 p.wait(20)
             except subprocess.TimeoutExpired:
                 p.kill()
-            return True, time.monotonic() - t0
+            m = re.search(rb"Boot HART ID\s*: (\d+)", bytes(buf))
+            return True, f"{time.monotonic() - t0:.1f}s boot hart {int(m.group(1)) if m else '?'}"
         if p.poll() is not None or time.monotonic() - last[0] > a.stall:
             break
         time.sleep(0.2)
@@ -84,7 +86,7 @@ def one_boot(a, n, seed):
     tail = bytes(buf).decode(errors="replace").splitlines()[-5:]
     for line in tail:
         print("   | " + line[:150], flush=True)
-    return False, secs
+    return False, f"{secs:.1f}s"
 
 
 def main():
@@ -119,7 +121,7 @@ def main():
             ok, secs = one_boot(a, n, seed)
             with lock:
                 if ok:
-                    print(f"boot {n}: ok {secs:.1f}s seed={seed}", flush=True)
+                    print(f"boot {n}: ok {secs} seed={seed}", flush=True)
                 else:
                     bad.append(n)
 
