@@ -2,8 +2,8 @@
 """Boots Debian's riscv64 kernel under OpenSBI again and again, several at once, looking for a
 boot that stops making progress (issue 12: the rare -smp 4 hang). On a stall it records what a
 developer needs (docs/system.md, "Debugging a hang"): `info cpus` twice a few seconds apart
-(spinning harts move, sleeping ones say "halted"), `info registers`, every host thread's
-backtrace (gdb), and the console with the kernel's last lines.
+(spinning harts move, sleeping ones say "halted") with `info registers`, then every host
+thread's backtrace (gdb), and the console with the kernel's last lines.
 
   scripts/hang_hunt.py MIMIC KERNEL INITRD [--runs N] [--jobs J] [--smp 4] [--jitter]
       [--append 'console=ttyS0 earlycon=sbi panic=-1'] [--until 'Run /init'] [--stall 60]
@@ -67,18 +67,22 @@ def one_boot(a, n, seed):
     secs = time.monotonic() - t0
     out = os.path.join(a.out, f"stall-{n}")
     if p.poll() is None:
+        # The monitor first: attaching gdb interrupts every thread's sleep, which may itself end
+        # a stall that a lost wake-up caused.
+        at = len(buf)
+        p.stdin.write(b"\x01c")
+        p.stdin.flush()
+        time.sleep(1)
+        mon = b"---- after Ctrl-a c (%d new bytes) ----\n" % (len(buf) - at)
+        mon += monitor(p, buf, ["info cpus", "info registers"], 2)
+        time.sleep(5)
+        mon += b"---- 5 s later ----\n" + monitor(p, buf, ["info cpus", "info registers"], 2)
+        with open(out + ".mon", "wb") as f:
+            f.write(mon)
         g = subprocess.run(["gdb", "-p", str(p.pid), "-batch", "-ex", "thread apply all bt 20"],
                            capture_output=True, text=True)
         with open(out + ".gdb", "w") as f:
             f.write(g.stdout + g.stderr)
-        p.stdin.write(b"\x01c")
-        p.stdin.flush()
-        time.sleep(0.5)
-        mon = monitor(p, buf, ["info cpus"], 1)
-        time.sleep(5)
-        mon += monitor(p, buf, ["info cpus", "info registers"], 2)
-        with open(out + ".mon", "wb") as f:
-            f.write(mon)
         p.kill()
     with open(out + ".console", "wb") as f:
         f.write(bytes(buf))
