@@ -126,6 +126,8 @@ struct TimerQueue::Impl {
           cv.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(host)));
         }
       }
+      // Not under the device lock: a pause there would starve every vCPU's MMIO instead.
+      jitter::pause(jitter::Point::kTimerFire);
       std::lock_guard dev(device_lock);
       std::unique_lock lock(mutex);
       // Fire everything due, earliest first; a callback may re-arm its own or other timers.
@@ -135,7 +137,6 @@ struct TimerQueue::Impl {
         if (!t || t->deadline_ > clock.now_ns()) break;
         t->armed_ = false;
         lock.unlock();
-        jitter::pause(jitter::Point::kTimerFire);
         t->callback_();
         lock.lock();
       }

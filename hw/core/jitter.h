@@ -16,7 +16,7 @@ enum class Point {
   kBeforeSleep,          // WFI: between the "nothing pending" check and the wait
   kWake,                 // between exit_request and the generation bump of a wake()
   kIrqLine,              // an interrupt line changed, before the target is woken
-  kTimerFire,            // the timer thread, before a callback
+  kTimerFire,            // the timer thread, a deadline reached, before it fires the callbacks due
   kDeviceWrite,          // a device register write that raises another vCPU's line (IPIs)
 };
 
