@@ -82,6 +82,7 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
   const std::string& c = w[0];
   if (c == "help" || c == "?")
     return "info registers   the CPUs' registers\n"
+           "info cpus        each CPU's pc and whether it runs, sleeps in WFI (halted) or is paused\n"
            "info mtree       the physical memory map\n"
            "info tlb         the soft-MMU's cached translations\n"
            "x /FMT ADDR      virtual memory as CPU 0 sees it (FMT: count, b|h|w|g, x|d|u|c)\n"
@@ -96,13 +97,14 @@ std::string monitor_command(hw::Machine& m, const std::string& line, bool* quit)
            "snapshot load FILE  go back to a snapshot file\n"
            "quit             end mimic\n";
   if (c == "info") {
-    if (w.size() < 2) return "info: registers, mtree, tlb, status or snapshots\n";
+    if (w.size() < 2) return "info: registers, cpus, mtree, tlb, status or snapshots\n";
     if (w[1] == "snapshots") return m.info_snapshots();
     if (w[1] == "status") return m.paused() ? "VM status: paused\n" : "VM status: running\n";
     if (w[1] == "registers") return m.info_registers();
+    if (w[1] == "cpus") return m.info_cpus();
     if (w[1] == "mtree") return m.info_mtree();
     if (w[1] == "tlb") return m.info_tlb();
-    return fmt::format("info {}: unknown (registers, mtree, tlb, status, snapshots)\n", w[1]);
+    return fmt::format("info {}: unknown (registers, cpus, mtree, tlb, status, snapshots)\n", w[1]);
   }
   if (c == "x") return dump_memory(m, false, w);
   if (c == "xp") return dump_memory(m, true, w);

@@ -4,10 +4,13 @@
 #include <time.h>
 
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <stdexcept>
 #include <thread>
 #include <vector>
+
+#include "hw/core/jitter.h"
 
 namespace mimic::hw {
 
@@ -113,13 +116,18 @@ struct TimerQueue::Impl {
           }
           uint64_t host = clock.host_deadline_ns(t->deadline_);
           if (host_now_ns() >= host) break;
-          if (host == ~uint64_t(0)) {
-            cv.wait(lock);  // guest time stopped: notify() wakes us
+          // Guest time stopped (notify() wakes us), or a deadline past what a steady_clock time
+          // point holds (a 10 MHz compare value near 2^57, centuries ahead): a signed wrap would
+          // make wait_until return at once, the thread spinning until the next arm().
+          if (host > uint64_t(INT64_MAX)) {
+            cv.wait(lock);
             continue;
           }
           cv.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(host)));
         }
       }
+      // Not under the device lock: a pause there would starve every vCPU's MMIO instead.
+      jitter::pause(jitter::Point::kTimerFire);
       std::lock_guard dev(device_lock);
       std::unique_lock lock(mutex);
       // Fire everything due, earliest first; a callback may re-arm its own or other timers.

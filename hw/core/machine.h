@@ -70,6 +70,8 @@ class Machine {
   virtual void stop(int status) = 0;
   // Monitor commands: text answers.
   virtual std::string info_registers() = 0;
+  // `info cpus`: each vCPU's pc and state, without stopping it (QEMU's layout).
+  virtual std::string info_cpus() { return "info cpus: not available for this machine\n"; }
   virtual std::string info_mtree() = 0;
   virtual std::string info_tlb() = 0;
   virtual bool read_phys(uint64_t phys, void* buf, size_t len) = 0;

@@ -1,6 +1,8 @@
 // VcpuLoop: the vCPU thread loop of every board (see vcpu_loop.h).
 #include "hw/core/vcpu_loop.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <climits>
 
@@ -19,8 +21,19 @@ VcpuLoop::VcpuLoop(tcg::ExecEngine& engine, tcg::CpuBase& cpu, tcg::SoftMmu& mmu
 
 VcpuLoop::~VcpuLoop() { slice_timer_->cancel(); }
 
+const char* vcpu_state_name(VcpuState s) {
+  switch (s) {
+    case VcpuState::kStopped: return "stopped";
+    case VcpuState::kRunning: return "running";
+    case VcpuState::kHalted: return "halted";
+    case VcpuState::kPaused: return "paused";
+  }
+  return "?";
+}
+
 void VcpuLoop::wake() {
   cpu_.exit_request.store(1);
+  jitter::pause(jitter::Point::kWake);
   std::lock_guard<std::mutex> lock(mutex);
   ++generation;
   cond.notify_all();
@@ -59,9 +72,11 @@ void VcpuLoop::park_if_paused() {
   std::unique_lock<std::mutex> lock(mutex);
   if (!pause_requested_.load()) return;
   parked = true;
+  state_.store(VcpuState::kPaused, std::memory_order_relaxed);
   cond.notify_all();
   cond.wait(lock, [&] { return !pause_requested_.load() || stop_requested_.load(); });
   parked = false;
+  state_.store(VcpuState::kRunning, std::memory_order_relaxed);
 }
 
 VcpuTarget::Handled VcpuLoop::handle(uint32_t reason, bool may_wait) {
@@ -100,6 +115,11 @@ VcpuLoop::Stop VcpuLoop::run(unsigned slice_blocks) {
     std::lock_guard<std::mutex> lock(mutex);
     running_ = true;
   }
+  if (thread_id_.load(std::memory_order_relaxed) != int(gettid())) {
+    thread_id_.store(int(gettid()), std::memory_order_relaxed);
+    if (!slice_blocks) jitter::start_delay();  // a vCPU thread's first run
+  }
+  state_.store(VcpuState::kRunning, std::memory_order_relaxed);
   Stop result = Stop::kRequested;
   unsigned exits = 0;
   // Round robin: an engine that counts block entries ends the slice after exactly slice_blocks
@@ -139,6 +159,8 @@ VcpuLoop::Stop VcpuLoop::run(unsigned slice_blocks) {
     // the exits of xRET, WFI and of register writes that enabled one); not during a debugger's
     // step (QEMU's SSTEP_NOIRQ).
     if (!stepping && !past_watch) target_.take_interrupt();
+    // An interrupt raised from here on sets exit_request, which engine_.run() reads first.
+    jitter::pause(jitter::Point::kAfterInterruptCheck);
     const bool guest_step = !stepping && !past_watch && target_.guest_step_active();
     const uint64_t step_pc = cpu_.pc;
     cpu_.single_step = stepping || past_watch || guest_step;
@@ -177,6 +199,7 @@ VcpuLoop::Stop VcpuLoop::run(unsigned slice_blocks) {
   if (sliced_ && !budget) slice_timer_->cancel();
   std::lock_guard<std::mutex> lock(mutex);
   running_ = false;
+  state_.store(VcpuState::kStopped, std::memory_order_relaxed);
   cond.notify_all();
   return result;
 }

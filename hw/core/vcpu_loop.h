@@ -14,6 +14,7 @@
 
 #include "hw/core/clock.h"
 #include "hw/core/debug.h"
+#include "hw/core/jitter.h"
 #include "tcg/exec/softmmu.h"
 
 namespace mimic::tcg {
@@ -49,6 +50,16 @@ class VcpuTarget {
   enum class Handled { kGoOn, kWaited, kFatal };
   virtual Handled handle(uint32_t reason, bool may_wait) = 0;
 };
+
+// What the monitor's `info cpus` shows of a vCPU: read from another thread without stopping
+// it (the pc is the one of the vCPU's last exit while it runs chained code).
+enum class VcpuState : uint8_t { kStopped, kRunning, kHalted, kPaused };
+struct VcpuStatus {
+  VcpuState state = VcpuState::kStopped;
+  int thread_id = 0;  // the host thread (Linux tid) running it, 0 before it first ran
+  uint64_t pc = 0;
+};
+const char* vcpu_state_name(VcpuState s);
 
 class VcpuLoop {
  public:
@@ -87,6 +98,10 @@ class VcpuLoop {
   bool pause_requested() const { return pause_requested_.load(); }
   bool debug_holds();
   TimerQueue& timers() { return timers_; }
+  // `info cpus`: state and host thread; the caller adds the pc.
+  VcpuStatus status() const {
+    return {state_.load(std::memory_order_relaxed), thread_id_.load(std::memory_order_relaxed)};
+  }
 
   // The target's own waits with the loop's lock (AArch64: powered off until PSCI CPU_ON): set
   // `parked` while waiting, so that pause() returns; wait on `cond`; wake() bumps `generation`.
@@ -113,6 +128,8 @@ class VcpuLoop {
   // Round robin without block counting: ends a slice after kSliceNs of guest time even in chained code.
   std::unique_ptr<Timer> slice_timer_;
   std::atomic<bool> slice_over_{false};
+  std::atomic<VcpuState> state_{VcpuState::kStopped};
+  std::atomic<int> thread_id_{0};
   uint64_t watch_resume_pc_ = 0;  // a watchpoint stopped the vCPU before its access here
   bool watch_resume_armed_ = false;
 };
@@ -130,8 +147,16 @@ void VcpuLoop::sleep_until(Done done, uint64_t deadline_ns) {
       std::lock_guard<std::mutex> lock(mutex);
       seen = generation;
     }
+    jitter::pause(jitter::Point::kBeforeSleep);
     if (done() || stop_requested_.load() || pause_requested_.load() || debug_holds()) return;
+    // An interrupt raised here must still end the wait: its wake() bumps `generation`.
+    jitter::pause(jitter::Point::kBeforeSleep);
     std::unique_lock<std::mutex> lock(mutex);
+    state_.store(VcpuState::kHalted, std::memory_order_relaxed);
+    struct Running {
+      std::atomic<VcpuState>& s;
+      ~Running() { s.store(VcpuState::kRunning, std::memory_order_relaxed); }
+    } running{state_};
     if (deadline_ns) {
       const uint64_t now = timers_.clock().now_ns();
       if (now >= deadline_ns) return;

@@ -23,6 +23,7 @@
 #include "hw/core/machine.h"
 #include "hw/core/memory.h"
 #include "hw/core/snapshot.h"
+#include "hw/core/vcpu_loop.h"
 #include "hw/virtio/virtio_blk.h"
 #include "tcg/exec/exec.h"
 #include "tcg/exec/log.h"
@@ -72,6 +73,17 @@ class VcpuMachine : public Machine {
   std::string info_registers() override {
     std::string out;
     for (size_t i = 0; i < cpus_.size(); i++) out += fmt::format("CPU#{}\n{}", i, cpus_[i]->dump_registers());
+    return out;
+  }
+  std::string info_cpus() override {
+    std::string out;
+    for (size_t i = 0; i < cpus_.size(); i++) {
+      const VcpuStatus s = cpus_[i]->vcpu_status();
+      // QEMU prints "(halted)" alone; the other states not running say so too.
+      const char* note = s.state == VcpuState::kRunning ? "" : vcpu_state_name(s.state);
+      out += fmt::format("{} CPU #{}: pc=0x{:016x}{}{}{} thread_id={}\n", i == 0 ? '*' : ' ', i, s.pc,
+                         *note ? " (" : "", note, *note ? ")" : "", s.thread_id);
+    }
     return out;
   }
   std::string info_mtree() override { return board_->memory().mtree(); }

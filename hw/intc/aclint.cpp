@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "hw/core/jitter.h"
+
 namespace mimic::hw {
 
 namespace {
@@ -105,6 +107,7 @@ void Aclint::write_reg(const RegHit& hit, uint64_t value, unsigned size) {
   switch (hit.reg->id) {
     case kMsip:
       msip_[hit.index] = uint32_t(value) & 1;
+      jitter::pause(jitter::Point::kDeviceWrite);
       msip_out_[hit.index].set(value & 1);
       return;
     case kMtimecmp: write_timecmp(hit.index, deposit(timecmp_[hit.index])); return;

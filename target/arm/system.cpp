@@ -375,6 +375,13 @@ void ArmCpu::snapshot_state(hw::StateIo& io) {
 bool ArmCpu::powered_on() const { return impl_->powered.load(); }
 bool ArmCpu::halted() const { return impl_->in_wfi.load() || !impl_->powered.load(); }
 
+hw::VcpuStatus ArmCpu::vcpu_status() const {
+  hw::VcpuStatus s = impl_->loop->status();
+  if (s.state == hw::VcpuState::kRunning && !impl_->powered.load()) s.state = hw::VcpuState::kHalted;  // off
+  s.pc = impl_->cpu->pc;
+  return s;
+}
+
 void ArmCpu::set_virtual_irq(bool fiq, bool level) {
   const uint32_t bit = fiq ? 8 : 4;
   if (level)

@@ -22,6 +22,7 @@ class TimerQueue;
 class AddressSpace;
 class StateIo;
 struct MachineConfig;
+struct VcpuStatus;
 }  // namespace mimic::hw
 
 namespace mimic::arm {
@@ -88,6 +89,7 @@ class ArmCpu {
   A64Cpu& cpu();
   tcg::SoftMmu& mmu();
   std::string dump_registers() const;
+  hw::VcpuStatus vcpu_status() const;  // `info cpus`, from any thread
   std::string dump_tlb() const;
   bool debug_translate(uint64_t vaddr, uint64_t* phys) const;
   std::string fatal_message() const;

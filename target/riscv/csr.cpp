@@ -327,8 +327,14 @@ bool csr_access(RiscvCpu& c, uint32_t csr, CsrOp op, uint64_t src, bool writes, 
   uint64_t v = d->read(c, csr);
   *old = v;
   if (writes) {
-    uint64_t nv = op == CsrOp::Write ? src : op == CsrOp::Set ? v | src : v & ~src;
-    d->write(c, csr, nv);
+    if (op != CsrOp::Write && (csr == kCsrMip || csr == kCsrSip)) {
+      // Devices and other harts drive mip's lines meanwhile (the PLIC's SEIP): csrrs/csrrc
+      // change their own bits in one atomic step, never writing back a line read before it moved.
+      const uint64_t mask = (csr == kCsrMip ? mip_writable(c) : c.mideleg & Mip::kSSIP) & src;
+      set_mip_bits(c, mask, op == CsrOp::Set ? ~0ull : 0);
+    } else {
+      d->write(c, csr, op == CsrOp::Write ? src : op == CsrOp::Set ? v | src : v & ~src);
+    }
     update_tb_flags(c);
   }
   return true;

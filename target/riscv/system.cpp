@@ -192,6 +192,7 @@ void RiscvHart::set_irq(unsigned irq, bool level) {
     impl_->cpu->mip.fetch_or(bit, std::memory_order_acq_rel);
   else
     impl_->cpu->mip.fetch_and(~bit, std::memory_order_acq_rel);
+  hw::jitter::pause(hw::jitter::Point::kIrqLine);
   impl_->wake();
 }
 
@@ -238,6 +239,12 @@ void RiscvHart::snapshot_state(hw::StateIo& io) {
 void RiscvHart::set_debug_hook(hw::CpuDebugHook* hook) { impl_->loop->set_debug_hook(hook); }
 
 void RiscvHart::kick() { impl_->wake(); }
+
+hw::VcpuStatus RiscvHart::vcpu_status() const {
+  hw::VcpuStatus s = impl_->loop->status();
+  s.pc = impl_->cpu->pc;
+  return s;
+}
 
 unsigned RiscvHart::hartid() const { return impl_->config.hartid; }
 RiscvCpu& RiscvHart::cpu() { return *impl_->cpu; }

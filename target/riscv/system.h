@@ -21,6 +21,7 @@ class TimerQueue;
 class AddressSpace;
 struct MachineConfig;
 class StateIo;
+struct VcpuStatus;
 }  // namespace mimic::hw
 
 namespace mimic::riscv {
@@ -72,6 +73,7 @@ class RiscvHart {
   RiscvCpu& cpu();
   tcg::SoftMmu& mmu();
   std::string dump_registers() const;  // `info registers`
+  hw::VcpuStatus vcpu_status() const;  // `info cpus`, from any thread
   std::string dump_tlb() const;        // `info tlb`
   // Virtual-to-physical for the monitor and the gdb stub (no side effects, no fault).
   bool debug_translate(uint64_t vaddr, uint64_t* phys) const;

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """The console mux and the monitor of `mimic system`: Ctrl-a c opens the monitor, whose answers
-(info mtree, info registers, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
+(info mtree, info registers, info cpus, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
 same keystrokes on qemu-system-riscv64 (the reference) give the same xp words for the reset vector.
 -serial none gives the monitor stdio to itself, on both.
 
   monitor_test.py MIMIC"""
 import re
+import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 FW = "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin"
@@ -66,6 +68,20 @@ def main():
         check([g.group(1), g.group(2)] == want, "x /2g 0x1000 (through the hart's MMU) agrees with xp (%s)" % want)
     else:
         check(False, "x /2g 0x1000 and xp /4x 0x1000 both answered")
+    # info cpus on two harts running a firmware of `1: wfi; j 1b` with no interrupt enabled: both
+    # sleep ("halted") at the wfi or the jump back to it; after stop both are parked ("paused").
+    with tempfile.NamedTemporaryFile(suffix=".bin") as fw_wfi:
+        fw_wfi.write(struct.pack("<II", 0x10500073, 0xffdff06f))
+        fw_wfi.flush()
+        status2, out2 = session([mimic, "system", "-M", "virt", "-nographic", "-smp", "2", "-bios", fw_wfi.name],
+                                ["info cpus", "stop", "info cpus", "cont", "quit"])
+    rows = re.findall(r"^([* ]) CPU #(\d): pc=0x0{8}(8000000[04])( \((?:halted|paused|stopped)\))? thread_id=(\d+)\s*$",
+                      out2, re.M)
+    check(status2 == 0 and len(rows) == 4 and [r[:2] for r in rows[:2]] == [("*", "0"), (" ", "1")],
+          "info cpus lists both harts with pc and thread id (%s)" % rows)
+    check(all(r[3] == " (halted)" for r in rows[:2]), "info cpus shows harts asleep in WFI as halted")
+    check(all(r[3] == " (paused)" for r in rows[2:]) and len({r[4] for r in rows[:2]}) == 2,
+          "after stop both harts are paused, each on its own thread")
     qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000"] + state_cmds + ["quit"])
     statuses = re.findall(r"VM status: (\w+)", out)
     check(statuses == re.findall(r"VM status: (\w+)", qout) == ["paused", "running"],
@@ -101,6 +117,7 @@ def main():
     if not ok:
         print("---- mimic's console ----")
         print(out[-3000:])
+        print(out2[-2000:])
     return 0 if ok else 1
 
 

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <stdexcept>
 
+#include "hw/core/vcpu_loop.h"
+
 namespace mimic::hw::test {
 FakeHartLog fake_hart_log;
 std::function<bool(unsigned, unsigned, tcg::PhysMemory&)> fake_guest;
@@ -59,6 +61,7 @@ void RiscvHart::resume() {}
 unsigned RiscvHart::hartid() const { return impl_->config.hartid; }
 std::string RiscvHart::dump_registers() const { return fmt::format("pc of hart {}\n", impl_->config.hartid); }
 std::string RiscvHart::dump_tlb() const { return ""; }
+hw::VcpuStatus RiscvHart::vcpu_status() const { return {hw::VcpuState::kRunning, 0, 0x1000}; }
 bool RiscvHart::debug_translate(uint64_t vaddr, uint64_t* phys) const {
   *phys = vaddr;  // bare mode
   return true;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -26,7 +27,11 @@ struct FakeHooks : SystemHooks {
   int flushes = 0, page_flushes = 0, stimecmp_changes = 0;
   bool unimp = false;
   std::vector<std::string> log;
-  uint64_t read_time() override { return time; }
+  std::function<void()> on_read_time;  // runs inside a CSR access that reads mip under Sstc
+  uint64_t read_time() override {
+    if (on_read_time) on_read_time();
+    return time;
+  }
   void tlb_flush() override { ++flushes; }
   void tlb_flush_page(uint64_t) override { ++page_flushes; }
   void stimecmp_changed() override { ++stimecmp_changes; }
@@ -109,6 +114,29 @@ TEST(RiscvCsr, MipWritableBits) {
   h.hooks.time = 2000;
   EXPECT_EQ(h.get(kCsrMip) & Mip::kSTIP, uint64_t(Mip::kSTIP));
   EXPECT_GE(h.hooks.stimecmp_changes, 2);
+}
+
+// A device line that moves between csrrs/csrrc's read of mip and its write stays as the device
+// left it: the PLIC raising SEIP while OpenSBI sets SSIP (an IPI) was lost, and the PLIC
+// raises a context's line only once, so that hart never saw its external interrupts again.
+TEST(RiscvCsr, MipSetClearKeepLinesMovedMeanwhile) {
+  Hart h;
+  h.write(kCsrMenvcfg, Menvcfg::kSTCE);  // read_mip asks the time hook after loading mip: the window
+  h.write(kCsrStimecmp, ~0ull);
+  uint64_t old = 0;
+  h.hooks.on_read_time = [&] { h.c->mip.fetch_or(Mip::kSEIP); };
+  ASSERT_TRUE(csr_access(*h.c, kCsrMip, CsrOp::Set, Mip::kSSIP, true, &old));
+  EXPECT_EQ(h.c->mip.load() & (Mip::kSEIP | Mip::kSSIP), uint64_t(Mip::kSEIP | Mip::kSSIP));
+  h.hooks.on_read_time = [&] { h.c->mip.fetch_and(~uint64_t(Mip::kSEIP)); };
+  ASSERT_TRUE(csr_access(*h.c, kCsrMip, CsrOp::Clear, Mip::kSSIP, true, &old));
+  EXPECT_EQ(h.c->mip.load() & (Mip::kSEIP | Mip::kSSIP), 0u);
+  // sip from S-mode alike (SSIP delegated).
+  h.write(kCsrMideleg, Mip::kSSIP | Mip::kSEIP);
+  h.hooks.on_read_time = [&] { h.c->mip.fetch_or(Mip::kSEIP); };
+  ASSERT_TRUE(csr_access(*h.c, kCsrSip, CsrOp::Set, Mip::kSSIP, true, &old));
+  EXPECT_EQ(h.c->mip.load() & (Mip::kSEIP | Mip::kSSIP), uint64_t(Mip::kSEIP | Mip::kSSIP));
+  h.hooks.on_read_time = nullptr;
+  EXPECT_EQ(h.get(kCsrMip) & Mip::kSTIP, 0u);  // Sstc's STIP is computed, never written
 }
 
 TEST(RiscvCsr, TvecReservedModeIgnored) {
