@@ -35,17 +35,31 @@ bool CodePages::Map::empty() const {
 }
 
 bool CodePages::is_code(uint64_t phys_page) const {
-  if (!maybe_code(phys_page)) return false;
+  if (exact(phys_page)) return hint(phys_page);
+  if (!high_marked_.load(std::memory_order_relaxed)) return false;
   std::lock_guard lock(mutex_);
   return pages_.count(phys_page) != 0;
+}
+
+void CodePages::set_hint_locked(uint64_t phys_page, bool on) {
+  if (!exact(phys_page)) {
+    if (on) high_marked_.store(true, std::memory_order_relaxed);
+    return;
+  }
+  const uint64_t n = phys_page >> kPageBits;
+  const uint64_t bit = uint64_t(1) << (n % 64);
+  if (on) {
+    hint_[n / 64].fetch_or(bit, std::memory_order_relaxed);
+  } else {
+    hint_[n / 64].fetch_and(~bit, std::memory_order_relaxed);
+  }
 }
 
 void CodePages::mark(uint64_t phys_page) {
   std::vector<SoftMmu*> mmus;
   {
     std::lock_guard lock(mutex_);
-    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
-    hint_[n / 64].fetch_or(uint64_t(1) << (n % 64), std::memory_order_relaxed);
+    set_hint_locked(phys_page, true);
     auto [it, inserted] = pages_.try_emplace(phys_page);
     it->second.translating = true;
     if (!inserted) return;  // already write-protected in every TLB
@@ -70,6 +84,7 @@ void CodePages::set_code(uint64_t phys_page, const Map& map) {
   if (it == pages_.end()) return;
   if (map.empty()) {
     pages_.erase(it);  // no code left: writes may take the fast path again (store_page re-checks)
+    set_hint_locked(phys_page, false);
     return;
   }
   it->second.map = map;
@@ -116,6 +131,7 @@ void CodePages::clear() {
   std::lock_guard lock(mutex_);
   pages_.clear();
   for (auto& w : hint_) w.store(0, std::memory_order_relaxed);
+  high_marked_.store(false, std::memory_order_relaxed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +140,17 @@ void CodePages::clear() {
 namespace {
 constexpr size_t kEntries = size_t(kMaxMmuModes) * kTlbSize;
 static_assert(kEntries <= 65536, "filled_ holds entry indices in 16 bits");
+// The table's entries and then the victim entries (mode m's from kEntries + m * kTlbVictims).
+constexpr size_t kAllEntries = kEntries + size_t(kMaxMmuModes) * kTlbVictims;
+constexpr size_t victim_index(unsigned mmu_idx, unsigned v) { return kEntries + mmu_idx * kTlbVictims + v; }
+
+// The page an entry maps (from its first field in use), or kTlbEmpty.
+uint64_t entry_page(const TlbEntry& e) {
+  const uint64_t f = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
+                     : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
+                                                           : e.addr_code;
+  return f == TlbEntry::kTlbEmpty ? f : f & kPageMask;
+}
 
 uint64_t load_host(const uint8_t* p, unsigned size) {
   switch (size) {
@@ -203,9 +230,9 @@ SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& c
       target_(target),
       code_pages_(code_pages),
       tlb_(std::make_unique<SoftTlb>()),
-      phys_page_(new uint64_t[kEntries]()),
-      global_(new bool[kEntries]()),
-      page_bits_(new uint8_t[kEntries]()),
+      phys_page_(new uint64_t[kAllEntries]()),
+      global_(new bool[kAllEntries]()),
+      page_bits_(new uint8_t[kAllEntries]()),
       in_filled_(new bool[kEntries]()) {
   filled_.reserve(kMaxFilled);
   env_->softmmu = this;
@@ -213,8 +240,14 @@ SoftMmu::SoftMmu(CpuBase* env, PhysMemory& phys, MmuTarget& target, CodePages& c
   code_pages_.add_mmu(this);
 }
 
+const TlbEntry& SoftMmu::entry(size_t i) const {
+  if (i < kEntries) return tlb_->table[i / kTlbSize][i % kTlbSize];
+  i -= kEntries;
+  return victims_[i / kTlbVictims][i % kTlbVictims];
+}
+
 void SoftMmu::clear_entry(size_t i) {
-  TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+  TlbEntry& e = entry(i);
   __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
   __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
@@ -232,6 +265,7 @@ void SoftMmu::flush() {
   }
   filled_.clear();
   filled_overflow_ = false;
+  for (size_t i = kEntries; i < kAllEntries; ++i) clear_entry(i);
   code_vpages_.clear();
   n_large_ = 0;
   if (on_flush_) on_flush_(kFlushAll);
@@ -250,6 +284,8 @@ void SoftMmu::flush_nonglobal() {
       return true;
     });
   }
+  for (size_t i = kEntries; i < kAllEntries; ++i)
+    if (!global_[i]) clear_entry(i);
   // The jump caches do not know which blocks came from global pages: all go (the pages are
   // recorded again as code is looked up).
   code_vpages_.clear();
@@ -287,10 +323,7 @@ void SoftMmu::drop_superpage_pieces(uint64_t vaddr) {
   auto piece = [&](size_t i) {
     const unsigned bits = page_bits_[i];
     if (bits <= kPageBits) return false;
-    const TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
-    const uint64_t f = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
-                       : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
-                                                             : e.addr_code;
+    const uint64_t f = entry_page(entry(i));
     if (f == TlbEntry::kTlbEmpty) return false;
     const uint64_t mask = bits >= 64 ? 0 : ~((uint64_t(1) << bits) - 1);
     if ((f & mask) != (vaddr & mask)) return false;
@@ -300,6 +333,7 @@ void SoftMmu::drop_superpage_pieces(uint64_t vaddr) {
     if (code_vpages_.erase(vpage) && on_flush_) on_flush_(vpage);
     return true;
   };
+  for (size_t i = kEntries; i < kAllEntries; ++i) piece(i);
   if (filled_overflow_) {
     for (size_t i = 0; i < kEntries; ++i) piece(i);
     return;
@@ -320,15 +354,17 @@ void SoftMmu::flush_page(uint64_t vaddr) {
     }
   const uint64_t page = vaddr & kPageMask;
   const size_t idx = SoftTlb::index(vaddr);
-  for (auto& table : tlb_->table) {
-    TlbEntry& e = table[idx];
+  auto drop = [page](TlbEntry& e) {
     if (tag_matches(e.addr_read, page) || tag_matches(e.addr_write, page) || tag_matches(e.addr_code, page) ||
         (e.addr_read & kPageMask) == page || (e.addr_write & kPageMask) == page || (e.addr_code & kPageMask) == page) {
       __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
       __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
       __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
     }
-  }
+  };
+  for (auto& table : tlb_->table) drop(table[idx]);
+  for (auto& mode : victims_)
+    for (TlbEntry& e : mode) drop(e);
   if (code_vpages_.erase(page) && on_flush_) on_flush_(page);
 }
 
@@ -337,9 +373,9 @@ void SoftMmu::protect_code_page(uint64_t phys_page) {
   // compare-and-swap so that a flag set here never lands on an entry that changed since it was
   // read (a plain store could revive a flushed tag, or pair this tag with a new addend: writes
   // then reach the wrong host page). A refill re-checks is_code itself (install).
-  for (size_t i = 0; i < kEntries; ++i) {
+  for (size_t i = 0; i < kAllEntries; ++i) {
     if (__atomic_load_n(&phys_page_[i], __ATOMIC_RELAXED) != phys_page) continue;
-    TlbEntry& e = tlb_->table[i / kTlbSize][i % kTlbSize];
+    TlbEntry& e = entry(i);
     uint64_t w = __atomic_load_n(&e.addr_write, __ATOMIC_ACQUIRE);
     if (w == TlbEntry::kTlbEmpty || (w & (TlbFlag::kInvalid | TlbFlag::kNotDirty))) continue;
     if (__atomic_load_n(&phys_page_[i], __ATOMIC_ACQUIRE) != phys_page) continue;  // refilled meanwhile
@@ -353,10 +389,59 @@ void SoftMmu::protect_code_page(uint64_t phys_page) {
 }
 
 TlbEntry& SoftMmu::fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc, unsigned size) {
+  if (victim_hit(vaddr, access, mmu_idx)) return tlb_->table[mmu_idx][SoftTlb::index(vaddr)];
   TlbFill f;
   f.size = size;
   if (!target_.tlb_fill(env_, vaddr, access, mmu_idx, false, &f)) fault(guest_pc);
   return install(vaddr, mmu_idx, f);
+}
+
+void SoftMmu::publish(size_t i, const TlbEntry& e, uint64_t phys) {
+  TlbEntry& slot = entry(i);
+  // Invalidate the tags first so generated code never pairs a new tag with an old addend.
+  __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  slot.addend = e.addend;
+  __atomic_store_n(&phys_page_[i], phys, __ATOMIC_RELAXED);
+  // Release: the addend and physical page above are in place before a thread sees the tags.
+  __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELEASE);
+  __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELEASE);
+  __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELEASE);
+  // Pairs with CodePages::mark: either its protect_code_page sees this entry, or we see the mark.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!(e.addr_write & (TlbFlag::kMmio | TlbFlag::kNotDirty)) && e.addr_write != TlbEntry::kTlbEmpty &&
+      code_pages_.is_code(phys))
+    __atomic_store_n(&slot.addr_write, e.addr_write | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
+}
+
+bool SoftMmu::victim_hit(uint64_t vaddr, Access access, unsigned mmu_idx) {
+  for (unsigned v = 0; v < kTlbVictims; ++v) {
+    const TlbEntry& e = victims_[mmu_idx][v];
+    const uint64_t field = access == Access::Read ? e.addr_read : access == Access::Write ? e.addr_write : e.addr_code;
+    if (!tag_matches(field, vaddr)) continue;
+    // Swap it with the table's entry (which may be empty: then the victim slot empties).
+    const size_t t = mmu_idx * kTlbSize + SoftTlb::index(vaddr), w = victim_index(mmu_idx, v);
+    const TlbEntry table_entry = entry(t), victim = e;
+    const uint64_t table_phys = phys_page_[t], victim_phys = phys_page_[w];
+    std::swap(global_[t], global_[w]);
+    std::swap(page_bits_[t], page_bits_[w]);
+    publish(w, table_entry, table_phys);
+    publish(t, victim, victim_phys);
+    note_filled(t);
+    return true;
+  }
+  return false;
+}
+
+void SoftMmu::note_filled(size_t i) {
+  if (filled_overflow_ || in_filled_[i]) return;
+  if (filled_.size() < kMaxFilled) {
+    filled_.push_back(uint16_t(i));
+    in_filled_[i] = true;
+  } else {
+    filled_overflow_ = true;
+  }
 }
 
 TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
@@ -390,31 +475,24 @@ TlbEntry& SoftMmu::install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f) {
     e.addr_write |= TlbFlag::kWatch;
   }
   if (f.page_bits > kPageBits) record_large_page(vaddr, f.page_bits);
-  TlbEntry& slot = tlb_->table[mmu_idx][idx];
-  // Invalidate the tags first so generated code never pairs a new tag with an old addend.
-  __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  slot.addend = e.addend;
-  __atomic_store_n(&phys_page_[mmu_idx * kTlbSize + idx], f.phys_page, __ATOMIC_RELAXED);
-  global_[mmu_idx * kTlbSize + idx] = f.global;
-  page_bits_[mmu_idx * kTlbSize + idx] = uint8_t(f.page_bits);
-  if (const size_t i = mmu_idx * kTlbSize + idx; !filled_overflow_ && !in_filled_[i]) {
-    if (filled_.size() < kMaxFilled) {
-      filled_.push_back(uint16_t(i));
-      in_filled_[i] = true;
-    } else {
-      filled_overflow_ = true;
-    }
+  const size_t i = mmu_idx * kTlbSize + idx;
+  // The entry this fill displaces becomes a victim (unless it maps this page: its rights are
+  // being replaced); an older victim of this page goes, so that a page has one entry at most.
+  for (unsigned v = 0; v < kTlbVictims; ++v)
+    if (entry_page(victims_[mmu_idx][v]) == page) clear_entry(victim_index(mmu_idx, v));
+  const TlbEntry& old = tlb_->table[mmu_idx][idx];
+  if (const uint64_t old_page = entry_page(old); old_page != TlbEntry::kTlbEmpty && old_page != page) {
+    const size_t w = victim_index(mmu_idx, next_victim_[mmu_idx]);
+    next_victim_[mmu_idx] = (next_victim_[mmu_idx] + 1) % kTlbVictims;
+    global_[w] = global_[i];
+    page_bits_[w] = page_bits_[i];
+    publish(w, old, phys_page_[i]);
   }
-  // Release: the addend and physical page above are in place before a thread sees the tags.
-  __atomic_store_n(&slot.addr_code, e.addr_code, __ATOMIC_RELEASE);
-  __atomic_store_n(&slot.addr_read, e.addr_read, __ATOMIC_RELEASE);
-  __atomic_store_n(&slot.addr_write, e.addr_write, __ATOMIC_RELEASE);
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-  if (host && !(e.addr_write & TlbFlag::kNotDirty) && code_pages_.is_code(f.phys_page))
-    __atomic_store_n(&slot.addr_write, e.addr_write | TlbFlag::kNotDirty, __ATOMIC_RELAXED);
-  return slot;
+  global_[i] = f.global;
+  page_bits_[i] = uint8_t(f.page_bits);
+  note_filled(i);
+  publish(i, e, f.phys_page);
+  return tlb_->table[mmu_idx][idx];
 }
 
 uint64_t SoftMmu::load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc) {
@@ -504,7 +582,7 @@ uint8_t* SoftMmu::atomic_ptr(uint64_t vaddr, unsigned size, unsigned mmu_idx, ui
 bool SoftMmu::code_phys(uint64_t vaddr, unsigned mmu_idx, uint64_t* phys) {
   const size_t idx = SoftTlb::index(vaddr);
   TlbEntry& e = tlb_->table[mmu_idx][idx];
-  if (tag_matches(e.addr_code, vaddr) && !(e.addr_code & TlbFlag::kInvalid)) {
+  if (tag_matches(e.addr_code, vaddr) || victim_hit(vaddr, Access::Fetch, mmu_idx)) {  // kInvalid never matches
     code_vpages_.insert(vaddr & kPageMask);
     *phys = phys_page_[mmu_idx * kTlbSize + idx] | (vaddr & ~kPageMask);
     return true;
@@ -527,14 +605,15 @@ const uint8_t* SoftMmu::code_host_page(uint64_t phys_page) {
 std::string SoftMmu::dump() const {
   std::string out;
   for (unsigned m = 0; m < kMaxMmuModes; ++m) {
-    for (unsigned i = 0; i < kTlbSize; ++i) {
-      const TlbEntry& e = tlb_->table[m][i];
+    for (unsigned i = 0; i < kTlbSize + kTlbVictims; ++i) {  // the mode's table, then its victims
+      const size_t n = i < kTlbSize ? m * kTlbSize + i : victim_index(m, i - kTlbSize);
+      const TlbEntry& e = entry(n);
       auto show = [](uint64_t f, char c) { return f == TlbEntry::kTlbEmpty || (f & TlbFlag::kInvalid) ? '-' : c; };
       uint64_t tag = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
                      : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
                                                            : e.addr_code;
       if (tag == TlbEntry::kTlbEmpty) continue;
-      out += fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[m * kTlbSize + i],
+      out += fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[n],
                          show(e.addr_read, 'r'), show(e.addr_write, 'w'), show(e.addr_code, 'x'),
                          (e.addr_read & TlbFlag::kMmio) ? " io" : "");
     }

@@ -54,6 +54,7 @@ enum : uint64_t {
 constexpr unsigned kTlbBits = 8;
 constexpr unsigned kTlbSize = 1u << kTlbBits;
 constexpr unsigned kMaxMmuModes = 8;  // MMU indices a target may use (MemOp::kMmuShift field)
+constexpr unsigned kTlbVictims = 8;   // victim TLB entries a mode (SoftMmu::victim_hit)
 
 // The TLB of one vCPU: kMaxMmuModes tables of kTlbSize entries, direct-mapped by virtual page.
 struct SoftTlb {
@@ -174,14 +175,22 @@ class CodePages {
     Map map;
     bool translating = false;  // between mark and add_code: the whole page counts as code
   };
-  // One bit per physical page number modulo kHintBits, set by mark and cleared by clear only: a
-  // clear bit answers "no code" without the lock (every TLB fill asks).
-  static constexpr unsigned kHintBits = 1u << 16;
-  std::atomic<uint64_t> hint_[kHintBits / 64] = {};
-  bool maybe_code(uint64_t phys_page) const {
-    const uint64_t n = (phys_page >> kPageBits) % kHintBits;
+  // One bit per physical page below kExactPages (4 GiB: every board's RAM today), set by mark
+  // and cleared when the page's last block goes (both under the lock): every TLB fill asks
+  // is_code, and for those pages the bit is the whole answer, without the lock. Pages above
+  // share high_marked_, set by mark and cleared by clear only; their answer takes the lock.
+  static constexpr uint64_t kExactPages = uint64_t(1) << 20;
+  std::atomic<uint64_t> hint_[kExactPages / 64] = {};
+  std::atomic<bool> high_marked_{false};
+  static bool exact(uint64_t phys_page) { return (phys_page >> kPageBits) < kExactPages; }
+  bool hint(uint64_t phys_page) const {
+    const uint64_t n = phys_page >> kPageBits;
     return hint_[n / 64].load(std::memory_order_relaxed) & (uint64_t(1) << (n % 64));
   }
+  bool maybe_code(uint64_t phys_page) const {
+    return exact(phys_page) ? hint(phys_page) : high_marked_.load(std::memory_order_relaxed);
+  }
+  void set_hint_locked(uint64_t phys_page, bool on);
   mutable std::mutex mutex_;
   std::unordered_map<uint64_t, Page> pages_;
   std::vector<SoftMmu*> mmus_;
@@ -241,6 +250,21 @@ class SoftMmu {
  private:
   TlbEntry& fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_t guest_pc, unsigned size);
   TlbEntry& install(uint64_t vaddr, unsigned mmu_idx, const TlbFill& f);
+  // The victim TLB (QEMU's): kVictims entries a mode holding what fills displaced from the
+  // direct-mapped table, searched before a page walk. Linux's working set aliases in 256
+  // entries (1 MiB apart): an arm64 boot made 1.04 M fills, two thirds of them pages a fill had
+  // displaced a moment before. Victim entries are entry indices from kEntries on (entry(i)):
+  // every flush, the superpage and code-page scans cover them like the table's own.
+  TlbEntry victims_[kMaxMmuModes][kTlbVictims];
+  unsigned next_victim_[kMaxMmuModes] = {};
+  const TlbEntry& entry(size_t i) const;
+  TlbEntry& entry(size_t i) { return const_cast<TlbEntry&>(std::as_const(*this).entry(i)); }
+  // Moves a matching victim of `access` into the table (the table's entry takes its place);
+  // false when none matches.
+  bool victim_hit(uint64_t vaddr, Access access, unsigned mmu_idx);
+  // Stores `e` (physical page phys) into entry i the way generated code and other threads may
+  // watch it change: tags emptied first, then addend, then tags; then the code-page re-check.
+  void publish(size_t i, const TlbEntry& e, uint64_t phys);
   uint64_t load_page(uint64_t vaddr, unsigned size, unsigned mmu_idx, uint64_t guest_pc);
   void store_page(uint64_t vaddr, unsigned size, uint64_t value, unsigned mmu_idx, uint64_t guest_pc);
   [[noreturn]] void fault(uint64_t guest_pc);
@@ -264,6 +288,7 @@ class SoftMmu {
   std::vector<uint16_t> filled_;
   std::unique_ptr<bool[]> in_filled_;
   bool filled_overflow_ = false;
+  void note_filled(size_t i);  // table entry i (not a victim) was filled
   void clear_entry(size_t i);
   // A flush_page inside a superpage (a guest mapping larger than 4 KiB) must drop all of its
   // pieces, which may sit anywhere in the TLB. QEMU widens one range over every superpage and

@@ -10,7 +10,10 @@
 
 namespace mimic::tcg {
 
-// Open addressing with linear probing over an array of atomic pointers. Readers load the table
+// Open addressing with linear probing over an array of atomic words: a block pointer (host
+// user-space addresses fit in 48 bits) with a 16-bit tag of its pc in the top bits, so that a
+// probe past other blocks compares in the slot itself instead of dereferencing each block (a
+// cache miss per probe once the table outgrows the host's caches). Readers load the table
 // pointer and probe without any lock; writers (insert, remove, clear) hold the engine mutex.
 // Removal leaves a tombstone so that probe chains stay intact; growing or purging tombstones
 // builds a new array and publishes it, and the old array is retired until the next full flush
@@ -32,13 +35,16 @@ class TbTable {
  private:
   struct Array {
     size_t mask;
-    std::atomic<TranslationBlock*>* slots;
+    std::atomic<uint64_t>* slots;  // 0: empty; kTombstone; else tag << 48 | block pointer
   };
   static Array* make_array(size_t capacity);
   static void free_array(Array* a);
-  static size_t hash(uint64_t pc, uint32_t flags);
+  static size_t hash(uint64_t pc, uint32_t flags, uint64_t phys_page);
+  static uint64_t tag(uint64_t pc) { return uint64_t(uint16_t(pc ^ (pc >> 16) ^ (pc >> 32))) << 48; }
+  static void put(Array* a, TranslationBlock* tb);
   void rebuild(size_t capacity);
 
+  size_t initial_capacity_;
   std::atomic<Array*> array_;
   std::vector<Array*> retired_;
   size_t live_ = 0;

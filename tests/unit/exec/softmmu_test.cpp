@@ -505,6 +505,84 @@ TEST_P(SoftMmuTest, AnInstructionStraddlingPagesFollowsTheSecondPagesMapping) {
   EXPECT_EQ(v->cpu.x[5], 22u) << "a block ran with the old mapping of its second page";
 }
 
+// Two virtual pages 1 MiB apart share a slot of the direct-mapped table: the one a fill
+// displaces waits in the victim TLB, so alternating between them walks twice, not every time.
+// Flushes must reach the victims like the table's own entries.
+constexpr uint64_t kAlias = kWindow + (uint64_t(kTlbSize) << kPageBits);  // kWindow's slot
+
+TEST_P(SoftMmuTest, PagesSharingATlbSlotAlternateWithoutWalks) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  s.target.remap[kAlias] = kRam + 0x3000;
+  s.phys.ram[0] = 1;
+  s.phys.ram[0x3000] = 3;
+  const unsigned fills = s.target.fills;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(mmu.load(kWindow, 1, 0, 0), 1u);
+    EXPECT_EQ(mmu.load(kAlias, 1, 0, 0), 3u);
+  }
+  EXPECT_EQ(s.target.fills, fills + 2) << "a page displaced from its TLB slot was walked again";
+  EXPECT_NE(mmu.dump().find("40000000"), std::string::npos) << "info tlb leaves out the victim entry";
+}
+
+TEST_P(SoftMmuTest, PageAndFullFlushesReachTheVictimTlb) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  s.target.remap[kAlias] = kRam + 0x3000;
+  for (uint64_t off : {0x0, 0x3000, 0x9000, 0xa000}) s.phys.ram[off] = uint8_t(off >> 12);
+  mmu.load(kWindow, 1, 0, 0);
+  mmu.load(kAlias, 1, 0, 0);  // kWindow is a victim now
+  s.target.remap[kWindow] = kRam + 0x9000;
+  mmu.flush_page(kWindow);
+  EXPECT_EQ(mmu.load(kWindow, 1, 0, 0), 9u) << "a page flush missed the victim entry of its page";
+  mmu.load(kAlias, 1, 0, 0);  // kWindow a victim again, under its new mapping
+  s.target.remap[kWindow] = kRam + 0xa000;
+  mmu.flush();
+  EXPECT_EQ(mmu.load(kWindow, 1, 0, 0), 0xau) << "a full flush missed the victim entry";
+}
+
+TEST_P(SoftMmuTest, AFlushOfNonGlobalEntriesReachesTheVictimTlb) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  const uint64_t global_alias = kAlias + (uint64_t(kTlbSize) << kPageBits);  // the same slot again
+  s.target.remap[kAlias] = kRam + 0x3000;
+  s.target.remap[global_alias] = kRam + 0x4000;
+  s.target.global.insert(global_alias);
+  for (uint64_t off : {0x0, 0x3000, 0x4000, 0x9000, 0xa000}) s.phys.ram[off] = uint8_t(off >> 12);
+  mmu.load(global_alias, 1, 0, 0);
+  mmu.load(kWindow, 1, 0, 0);
+  mmu.load(kAlias, 1, 0, 0);  // the other two are victims
+  s.target.remap[kWindow] = kRam + 0x9000;
+  s.target.remap[global_alias] = kRam + 0xa000;
+  mmu.flush_nonglobal();
+  EXPECT_EQ(mmu.load(kWindow, 1, 0, 0), 9u) << "a non-global victim survived its address space's flush";
+  EXPECT_EQ(mmu.load(global_alias, 1, 0, 0), 4u) << "a global victim was dropped by an address space's flush";
+}
+
+// A data page waiting in the victim TLB becomes a code page (a block is translated from the
+// same physical page through another address): a store through the victim must drop the block.
+TEST_P(SoftMmuTest, AStoreThroughAVictimEntryToANewCodePageDropsItsBlock) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  const uint64_t code_phys = kRam + 0x2000, data_view = kWindow + 0x2000;
+  const uint64_t alias = data_view + (uint64_t(kTlbSize) << kPageBits);
+  s.target.remap[alias] = kRam + 0x3000;
+  s.code(code_phys, {addi(5, 0, 1), kEcall});
+  mmu.store(data_view + 0x100, 4, 0, 0, 0);  // writable, fast path allowed: no code there yet
+  mmu.load(alias, 1, 0, 0);                  // data_view's entry is a victim now
+  v->cpu.pc = code_phys;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 1u);
+  mmu.store(data_view, 4, addi(5, 0, 2), 0, 0);
+  v->cpu.pc = code_phys;
+  ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+  EXPECT_EQ(v->cpu.x[5], 2u) << "a store through a victim TLB entry left the old block of its page";
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, SoftMmuTest, ::testing::Values(false, true),
                          [](const auto& info) { return info.param ? "interp" : "jit"; });
 

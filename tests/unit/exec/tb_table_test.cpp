@@ -41,6 +41,33 @@ TEST(TbTable, LookupInsertRemoveAndGrow) {
   EXPECT_EQ(table.lookup(tbs[1]->pc, tbs[1]->flags), nullptr);
 }
 
+// System mode: one pc under several address spaces, told apart by the physical page (and the
+// table still finds them after a clear that gave back the grown array).
+TEST(TbTable, SamePcOnManyPhysicalPages) {
+  TbTable table(16);
+  std::vector<std::unique_ptr<TranslationBlock>> tbs;
+  for (int round = 0; round < 2; ++round) {
+    tbs.clear();
+    for (uint64_t i = 0; i < 300; ++i) {
+      auto tb = std::make_unique<TranslationBlock>();
+      tb->pc = 0x400000 + 0x10 * (i % 3);
+      tb->flags = 1;
+      tb->phys_page = 0x80000000 + (i << 12);
+      table.insert(tb.get());
+      tbs.push_back(std::move(tb));
+    }
+    for (auto& tb : tbs) EXPECT_EQ(table.lookup(tb->pc, 1, tb->phys_page), tb.get());
+    EXPECT_EQ(table.lookup(0x400000, 1, 0x80000000 + (1u << 12)), nullptr);  // that page holds pc 0x400010
+    EXPECT_EQ(table.lookup(0x400000, 0, 0x80000000), nullptr);
+    table.remove(tbs[0].get());
+    EXPECT_EQ(table.lookup(0x400000, 1, 0x80000000), nullptr);
+    EXPECT_EQ(table.lookup(0x400000, 1, 0x80000000 + (3u << 12)), tbs[3].get());
+    table.clear();
+    EXPECT_EQ(table.size(), 0u);
+    EXPECT_EQ(table.lookup(0x400000, 1, 0x80000000 + (3u << 12)), nullptr);
+  }
+}
+
 TEST(TbStore, FindsTheBlockAndInstructionOfAHostPc) {
   TbStore store(16, 64);
   uintptr_t code = 0x700000;
