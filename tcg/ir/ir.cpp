@@ -6,27 +6,6 @@
 
 namespace mimic::tcg {
 
-namespace {
-using enum Kind;
-
-constexpr uint8_t count_args(std::array<Kind, kMaxArgs> a) {
-  uint8_t n = 0;
-  while (n < kMaxArgs && a[n] != Void) ++n;
-  return n;
-}
-
-constexpr OpInfo kOpInfo[] = {
-    {"Nop", Void, {Void, Void, Void, Void, Void, Void}, 0, 0, "Deleted instruction; ignored"},
-#define OP(name, res, a0, a1, a2, a3, a4, a5, flags, desc) \
-  {#name, res, {a0, a1, a2, a3, a4, a5}, count_args({a0, a1, a2, a3, a4, a5}), (flags), desc},
-#include "tcg/ir/opcodes.inc"
-#undef OP
-};
-static_assert(std::size(kOpInfo) == size_t(Opcode::kCount));
-}  // namespace
-
-const OpInfo& op_info(Opcode op) { return kOpInfo[size_t(op)]; }
-
 std::string_view type_name(Type t) {
   switch (t) {
     case Type::Void: return "void";

@@ -37,7 +37,34 @@ struct OpInfo {
   std::string_view description;
 };
 
-const OpInfo& op_info(Opcode op);
+namespace detail {
+constexpr uint8_t count_args(std::array<Kind, kMaxArgs> a) {
+  uint8_t n = 0;
+  while (n < kMaxArgs && a[n] != Kind::Void) ++n;
+  return n;
+}
+// In the header so that op_info and has_flag inline: the passes ask for flags of every op.
+inline constexpr OpInfo kOpInfo[] = {
+    {"Nop",
+     Kind::Void,
+     {Kind::Void, Kind::Void, Kind::Void, Kind::Void, Kind::Void, Kind::Void},
+     0,
+     0,
+     "Deleted instruction; ignored"},
+#define OP(name, res, a0, a1, a2, a3, a4, a5, flags, desc)                   \
+  {#name,                                                                    \
+   Kind::res,                                                                \
+   {Kind::a0, Kind::a1, Kind::a2, Kind::a3, Kind::a4, Kind::a5},             \
+   count_args({Kind::a0, Kind::a1, Kind::a2, Kind::a3, Kind::a4, Kind::a5}), \
+   (flags),                                                                  \
+   desc},
+#include "tcg/ir/opcodes.inc"
+#undef OP
+};
+static_assert(std::size(kOpInfo) == size_t(Opcode::kCount));
+}  // namespace detail
+
+inline const OpInfo& op_info(Opcode op) { return detail::kOpInfo[size_t(op)]; }
 inline std::string_view op_name(Opcode op) { return op_info(op).name; }
 inline bool has_flag(Opcode op, uint32_t flag) { return (op_info(op).flags & flag) != 0; }
 

@@ -1,5 +1,6 @@
-// The entry point of the tier-2 module (module_abi.h) and the two mimic functions the lowering
-// calls, forwarded to the process that loaded the module.
+// The entry point of the tier-2 module (module_abi.h) and the mimic function the lowering calls,
+// forwarded to the process that loaded the module (op_info is inline in tcg/ir/ir.h: the module
+// has its own copy of the op table, built from the same opcodes.inc).
 #include "tcg/llvm/module_abi.h"
 
 namespace mimic::tcg {
@@ -8,7 +9,6 @@ namespace {
 const Tier2ModuleHost* g_host = nullptr;
 }
 
-const OpInfo& op_info(Opcode op) { return g_host->op_info(op); }
 const HelperInfo& helper_info(uint32_t id) { return g_host->helper_info(id); }
 
 }  // namespace mimic::tcg

@@ -67,29 +67,29 @@ Ctx::~Ctx() {
 void Ctx::emit_deferred() {
   // Stubs may defer more stubs; index-based loop tolerates growth.
   for (size_t i = 0; i < stubs_.size(); ++i) {
-    auto fn = std::move(stubs_[i]);
+    DeferredStub fn(std::move(stubs_[i]));  // a stub's defer() may reallocate stubs_
     fn();
   }
   stubs_.clear();
 }
 
-void Ctx::jmp_epilogue() { code.jmp(code.qword[code.rbp + offsetof(CpuBase, epilogue)]); }
+void Ctx::jmp_epilogue() { code.jmp_mem(kEnvReg, offsetof(CpuBase, epilogue)); }
 
 void Ctx::store_env_imm64(uint32_t off, uint64_t v) {
   if (int64_t(v) == int64_t(int32_t(v))) {
-    code.mov(code.qword[code.rbp + off], v);
+    code.store_imm32(true, kEnvReg, int32_t(off), uint32_t(v));
   } else {
-    code.mov(code.r11, v);
-    code.mov(code.qword[code.rbp + off], code.r11);
+    code.move_imm(kScratch, v);
+    code.store_gpr(true, kEnvReg, int32_t(off), kScratch);
   }
 }
 
 void Ctx::store_exit(uint64_t pc_imm, HReg pc_reg, uint32_t reason) {
   if (pc_reg != kNoReg)
-    code.mov(code.qword[code.rbp + offsetof(CpuBase, pc)], gpr64(pc_reg));
+    code.store_gpr(true, kEnvReg, offsetof(CpuBase, pc), pc_reg);
   else
     store_env_imm64(offsetof(CpuBase, pc), pc_imm);
-  code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_reason)], reason);
+  code.store_imm32(false, kEnvReg, offsetof(CpuBase, exit_reason), reason);
 }
 
 Xbyak::RegExp Ctx::guest_addr(const Opnd& addr) {
@@ -146,14 +146,17 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
     else
       ctx.checked_addrs[ctx.index % ctx.checked_addrs.size()] = proven;
   }
-  Xbyak::Label& fault = ctx.new_label();
-  Xbyak::Label* resume = nullptr;
+  // The stub is reached from this one branch: a rel32 patched when the stub is emitted (cheaper
+  // than an Xbyak label), as is the branch back to `resume`, an offset in the block's code.
+  size_t fault = 0;
+  constexpr size_t kNoResume = ~size_t(0);
+  size_t resume = kNoResume;
   // A folded address checked whole is computed in r11 (the stub then finds it there).
   const bool whole_in_r11 = folded && !base_only;
   if (whole_in_r11) code.lea(code.r11, code.ptr[gpr64(addr.reg) + addr.addr_disp]);
   const Xbyak::Reg64 checked = whole_in_r11 || addr.is_imm ? code.r11 : gpr64(addr.reg);
   if (addr.is_imm) {
-    code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
+    fault = code.jcc_rel32_forward(-1);
   } else {
     if (user_limit_is_base()) {
       code.cmp(checked, code.r15);
@@ -166,30 +169,27 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
         code.dq(limit);
       });
     }
-    code.jae(fault, Xbyak::CodeGenerator::T_NEAR);
-    if (base_only) {
-      resume = &ctx.new_label();
-      code.L(*resume);
-    }
+    fault = code.jcc_rel32_forward(BlockAssembler::kCcAE);
+    if (base_only) resume = code.getSize();
   }
   const uint64_t pc = ctx.insn_pc, imm = uint64_t(int64_t(int32_t(addr.imm)));
   const HReg r = addr.is_imm ? kNoReg : folded ? kScratch : addr.reg;
   const HReg base_reg = addr.reg;
   const int32_t disp = addr.addr_disp;
-  ctx.defer([&ctx, &fault, resume, base_reg, disp, r, imm, pc, write, site = ctx.site()] {
+  ctx.defer([&ctx, fault, resume, base_reg, disp, r, imm, pc, write, site = ctx.site()] {
     auto& code = ctx.code;
-    code.L(fault);
-    if (resume) {  // the base was out of range: the whole address decides
+    code.bind_rel32(fault);
+    if (resume != kNoResume) {  // the base was out of range: the whole address decides
       code.lea(code.r11, code.ptr[gpr64(base_reg) + disp]);
       code.cmp(code.r11, code.r15);
-      code.jb(*resume, Xbyak::CodeGenerator::T_NEAR);
+      code.jcc_rel32_back(BlockAssembler::kCcB, resume);
     }
     if (r == kNoReg)
       ctx.store_env_imm64(offsetof(CpuBase, fault_addr), imm);
     else
-      code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
+      code.store_gpr(true, kEnvReg, offsetof(CpuBase, fault_addr), r);
     ctx.emit_state_writeback(site);  // after the address: it may use r11
-    code.mov(code.dword[code.rbp + offsetof(CpuBase, fault_write)], write ? 1 : 0);
+    code.store_imm32(false, kEnvReg, offsetof(CpuBase, fault_write), write ? 1 : 0);
     ctx.store_exit(pc, kNoReg, kExitMemFault);
     ctx.jmp_epilogue();
   });
@@ -444,12 +444,14 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
         ctx.label_index[inst.args[0].value] = i;
 
     // Block entry: honour an exit request before running any guest instruction.
-    Xbyak::Label& interrupt = ctx.new_label();
+    // (The branches to the exit are rel32s patched at its address: no label needed.)
+    std::array<size_t, 2> to_interrupt{};
+    unsigned num_to_interrupt = 0;
     code.cmp(code.dword[code.rbp + offsetof(CpuBase, exit_request)], 0);
-    code.jne(interrupt, Xbyak::CodeGenerator::T_NEAR);
+    to_interrupt[num_to_interrupt++] = code.jcc_rel32_forward(BlockAssembler::kCcNE);
     if (options.block_budget) {
       code.sub(code.dword[code.rbp + offsetof(CpuBase, block_budget)], 1);
-      code.js(interrupt, Xbyak::CodeGenerator::T_NEAR);
+      to_interrupt[num_to_interrupt++] = code.jcc_rel32_forward(BlockAssembler::kCcS);
     }
 
     Opcode last = Opcode::Nop;
@@ -470,7 +472,7 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     if (last == Opcode::Nop || !has_flag(last, kBlockEnd))
       throw std::logic_error("x86_64 backend: block does not end with a block-exit op");
 
-    code.L(interrupt);
+    for (unsigned k = 0; k < num_to_interrupt; ++k) code.bind_rel32(to_interrupt[k]);
     ctx.store_exit(block.guest_pc, kNoReg, kExitInterrupt);
     ctx.jmp_epilogue();
     ctx.emit_deferred();

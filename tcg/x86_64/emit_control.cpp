@@ -35,10 +35,10 @@ void emit_GetState(Ctx& ctx, const Inst& inst) {
   Assigned a = ctx.assign(inst, c);
   auto& code = ctx.code;
   uint32_t off = uint32_t(inst.args[0].imm);
+  if (inst.type == Type::I32 || inst.type == Type::I64)
+    return code.load_gpr(inst.type == Type::I64, a.out, kEnvReg, int32_t(off));  // the common case, encoded directly
   Xbyak::RegExp m = code.rbp + off;
   switch (inst.type) {
-    case Type::I32: code.mov(gpr32(a.out), code.dword[m]); break;
-    case Type::I64: code.mov(gpr64(a.out), code.qword[m]); break;
     case Type::F32: code.movss(xmm(a.out), code.dword[m]); break;
     case Type::F64: code.movsd(xmm(a.out), code.qword[m]); break;
     case Type::V128: code.movdqu(xmm(a.out), code.xword[m]); break;
@@ -51,20 +51,16 @@ void emit_SetState(Ctx& ctx, const Inst& inst) {
   c.in[1].kind = InKind::RegOrImm;
   Assigned a = ctx.assign(inst, c);
   auto& code = ctx.code;
-  Xbyak::RegExp m = code.rbp + uint32_t(inst.args[0].imm);
+  const int32_t off = int32_t(inst.args[0].imm);
+  Xbyak::RegExp m = code.rbp + uint32_t(off);
   const Opnd& v = a.in[1];
   switch (v.type) {
     case Type::I32:
+    case Type::I64:  // encoded directly (the common case; an I64 immediate fits imm32 here)
       if (v.is_imm)
-        code.mov(code.dword[m], v.imm32());
+        code.store_imm32(v.type == Type::I64, kEnvReg, off, v.imm32());
       else
-        code.mov(code.dword[m], gpr32(v.reg));
-      break;
-    case Type::I64:
-      if (v.is_imm)
-        code.mov(code.qword[m], uint64_t(int64_t(int32_t(v.imm))));
-      else
-        code.mov(code.qword[m], gpr64(v.reg));
+        code.store_gpr(v.type == Type::I64, kEnvReg, off, v.reg);
       break;
     case Type::F32: code.movss(code.dword[m], xmm(v.reg)); break;
     case Type::F64: code.movsd(code.qword[m], xmm(v.reg)); break;
@@ -120,10 +116,11 @@ void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, 
       code.jmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, host_code)]);
       code.L(miss);
     }
-    code.call(code.qword[code.rbp + offsetof(CpuBase, chain_exit)]);
-    code.dq(pc);
-    code.dq(cp->tb_cookie);
-    code.dd(slot);
+    code.call_mem(kEnvReg, offsetof(CpuBase, chain_exit));  // then its ChainExitData
+    const uint32_t slot32 = slot;
+    code.data(&pc, 8);
+    code.data(&cp->tb_cookie, 8);
+    code.data(&slot32, 4);
   });
 }
 

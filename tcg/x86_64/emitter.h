@@ -4,8 +4,11 @@
 #include <xbyak/xbyak.h>
 
 #include <array>
+#include <cstddef>
 #include <deque>
 #include <functional>
+#include <new>
+#include <type_traits>
 #include <vector>
 
 #include "tcg/backend.h"
@@ -26,35 +29,64 @@ struct HostFeatures {
 };
 const HostFeatures& host_features();
 
-// The storage compile_block reuses from one block to the next on a thread: the assembler (Xbyak's
-// CodeGenerator is large to build: every register object, the label manager's tables) retargeted
-// at each block's region, and the Ctx's vectors, kept at the capacity of the largest block seen.
-class BlockAssembler : public Xbyak::CodeGenerator {
+// An out-of-line stub to emit after the block body: the callable is stored in place. A
+// std::function allocates on the heap for a capture over 16 bytes, and most stubs capture 40-130
+// (several per block: a guest-limit fault path per memory access, a chain stub per exit).
+class DeferredStub {
  public:
-  BlockAssembler() : CodeGenerator(sizeof(placeholder_), placeholder_) {}
-  // Starts a new block: no labels, no code, emitting into [write, write + capacity).
-  void retarget(uint8_t* write, size_t capacity) {
-    reset();
-    top_ = write;
-    maxSize_ = capacity;
+  template <class F, class = std::enable_if_t<!std::is_same_v<std::decay_t<F>, DeferredStub>>>
+  explicit DeferredStub(F&& f) {
+    using Fn = std::decay_t<F>;
+    static_assert(sizeof(Fn) <= sizeof(buf_) && alignof(Fn) <= alignof(std::max_align_t),
+                  "a deferred stub's capture is larger than DeferredStub's storage");
+    new (buf_) Fn(std::forward<F>(f));
+    ops_ = &kOps<Fn>;
   }
+  DeferredStub(DeferredStub&& o) noexcept : ops_(o.ops_) {
+    ops_->relocate(buf_, o.buf_);
+    o.ops_ = nullptr;
+  }
+  DeferredStub& operator=(DeferredStub&&) = delete;
+  ~DeferredStub() {
+    if (ops_) ops_->destroy(buf_);
+  }
+  void operator()() { ops_->call(buf_); }
 
  private:
-  uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)
+  struct Ops {
+    void (*call)(void*);
+    void (*relocate)(void* to, void* from);  // move-construct at `to`, destroy `from`
+    void (*destroy)(void*);
+  };
+  template <class Fn>
+  static constexpr Ops kOps = {
+      [](void* p) { (*static_cast<Fn*>(p))(); },
+      [](void* to, void* from) {
+        new (to) Fn(std::move(*static_cast<Fn*>(from)));
+        static_cast<Fn*>(from)->~Fn();
+      },
+      [](void* p) { static_cast<Fn*>(p)->~Fn(); },
+  };
+  alignas(std::max_align_t) unsigned char buf_[144];
+  const Ops* ops_ = nullptr;
 };
+
 // A fault-state entry placed at its site: the env field, its size and where its value is.
 struct SiteValue {
   uint32_t offset;
   uint8_t size;  // 4, 8 or 16 bytes
   RegAlloc::Location loc;
 };
+// The storage compile_block reuses from one block to the next on a thread: the assembler
+// (assembler.h: retargeted at each block's region) and the Ctx's vectors, kept at the capacity of
+// the largest block seen.
 struct BackendScratch {
   BlockAssembler code;
   std::vector<SiteValue> site_values;  // of every site of the block, in order
   std::vector<uint8_t> state_map;      // the block's encoded per-site records (CompileResult)
   std::vector<Xbyak::Label*> labels;
   std::vector<size_t> label_index;
-  std::vector<std::function<void()>> stubs;
+  std::vector<DeferredStub> stubs;
   std::deque<Xbyak::Label> label_pool;
 };
 
@@ -64,7 +96,7 @@ class Ctx {
       const BackendOptions& options, CompileResult& result);
   ~Ctx();
 
-  Xbyak::CodeGenerator& code;
+  BlockAssembler& code;
   const Block& block;
   RegAlloc ra;
   uint64_t tb_cookie;
@@ -80,7 +112,10 @@ class Ctx {
   std::vector<size_t>& label_index;    // IR label id -> index of its Label instruction
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
-  void defer(std::function<void()> fn) { stubs_.push_back(std::move(fn)); }
+  template <class F>
+  void defer(F&& fn) {
+    stubs_.emplace_back(std::forward<F>(fn));
+  }
   void emit_deferred();
   Xbyak::Label& new_label() { return label_pool_.emplace_back(); }
 
@@ -151,7 +186,7 @@ class Ctx {
   bool site_open_ = false;
   uint32_t site_start_ = 0;     // host offset where the open site's code starts
   uint32_t prev_site_end_ = 0;  // for the delta encoding
-  std::vector<std::function<void()>>& stubs_;
+  std::vector<DeferredStub>& stubs_;
   std::deque<Xbyak::Label>& label_pool_;  // deque: labels keep their addresses
 };
 

@@ -29,7 +29,7 @@ Scratch& scratch() {
 }
 }  // namespace
 
-RegAlloc::RegAlloc(Xbyak::CodeGenerator& code, const Block& block, bool fold_addresses)
+RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses)
     : code_(code), block_(block), vals_(scratch().vals) {
   vals_.assign(block.size(), ValState{});
   owner_.fill(kFree);
@@ -84,12 +84,19 @@ const Inst& RegAlloc::unfold(const Inst& inst, Inst& scratch) const {
 }
 
 std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
+  // The emitters ask in block order: walk on from the previous answer (a binary search only
+  // when asked about an earlier site).
   const auto& fs = block_.fault_state;
-  auto lo =
-      std::lower_bound(fs.begin(), fs.end(), index, [](const FaultStateEntry& e, size_t i) { return e.site < i; });
-  auto hi = lo;
-  while (hi != fs.end() && hi->site == index) ++hi;
-  return {lo, hi};
+  size_t lo = fs_cursor_;
+  if (lo > fs.size() || (lo > 0 && fs[lo - 1].site >= index))
+    lo = size_t(
+        std::lower_bound(fs.begin(), fs.end(), index, [](const FaultStateEntry& e, size_t i) { return e.site < i; }) -
+        fs.begin());
+  while (lo < fs.size() && fs[lo].site < index) ++lo;
+  fs_cursor_ = lo;
+  size_t hi = lo;
+  while (hi < fs.size() && fs[hi].site == index) ++hi;
+  return {fs.data() + lo, hi - lo};
 }
 
 RegAlloc::Location RegAlloc::location(const Arg& a) const {
@@ -198,6 +205,17 @@ void RegAlloc::define_in_env(ValueId v) {
   vals_[v].mem_valid = true;
 }
 
+void RegAlloc::home(ValueId v, HReg& base, int32_t& disp) const {
+  const ValState& s = vals_[v];
+  if (s.env_off >= 0) {
+    base = kEnvReg;
+    disp = s.env_off;
+  } else {
+    base = kRsp;
+    disp = s.slot * 8;
+  }
+}
+
 Xbyak::Address RegAlloc::mem_addr(ValueId v) const {
   const ValState& s = vals_[v];
   Type t = type_of(v);
@@ -265,10 +283,12 @@ void RegAlloc::store_to_slot(ValueId v) {
   ensure_slot(v);
   const ValState& s = vals_[v];
   Type t = type_of(v);
+  if (t == Type::I32 || t == Type::I64) {
+    code_.store_gpr(t == Type::I64, kRsp, s.slot * 8, s.reg);
+    return;
+  }
   Xbyak::Address a = slot_addr(s.slot, t);
   switch (t) {
-    case Type::I32: code_.mov(a, gpr32(s.reg)); break;
-    case Type::I64: code_.mov(a, gpr64(s.reg)); break;
     case Type::F32: code_.movss(a, xmm(s.reg)); break;
     case Type::F64: code_.movsd(a, xmm(s.reg)); break;
     case Type::V128: code_.movdqu(a, xmm(s.reg)); break;
@@ -351,13 +371,11 @@ void RegAlloc::relocate(HReg r, RegMask exclude) {
 void RegAlloc::load_imm(HReg r, Type t, uint64_t v) {
   if (t == Type::I32 || uint64_t(uint32_t(v)) == v) {
     if (uint32_t(v) == 0)
-      code_.xor_(gpr32(r), gpr32(r));
+      code_.zero_gpr(r);
     else
-      code_.mov(gpr32(r), uint32_t(v));
-  } else if (int64_t(v) == int64_t(int32_t(v))) {
-    code_.mov(gpr64(r), int32_t(v));
+      code_.move_imm32(r, uint32_t(v));
   } else {
-    code_.mov(gpr64(r), v);
+    code_.move_imm(r, v);
   }
 }
 
@@ -366,7 +384,7 @@ void RegAlloc::move(Type t, HReg dst, HReg src) {
   if (is_xmm(dst) && is_xmm(src))
     code_.movaps(xmm(dst), xmm(src));
   else if (!is_xmm(dst) && !is_xmm(src))
-    t == Type::I64 ? code_.mov(gpr64(dst), gpr64(src)) : code_.mov(gpr32(dst), gpr32(src));
+    code_.move_gpr(t == Type::I64, dst, src);
   else
     throw std::logic_error("x86_64 backend: move between register classes");
 }
@@ -385,10 +403,15 @@ void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
     return;
   }
   if (!s.mem_valid) throw std::logic_error(fmt::format("x86_64 backend: value %{} used before it has a location", v));
+  if (t == Type::I32 || t == Type::I64) {
+    HReg base;
+    int32_t disp;
+    home(v, base, disp);
+    code_.load_gpr(t == Type::I64, dst, base, disp);
+    return;
+  }
   Xbyak::Address m = mem_addr(v);
   switch (t) {
-    case Type::I32: code_.mov(gpr32(dst), m); break;
-    case Type::I64: code_.mov(gpr64(dst), m); break;
     case Type::F32: code_.movss(xmm(dst), m); break;
     case Type::F64: code_.movsd(xmm(dst), m); break;
     case Type::V128: code_.movdqu(xmm(dst), m); break;
@@ -653,7 +676,7 @@ void RegAlloc::prepare_call(size_t index, const Inst& inst, const HReg* arg_regs
     if (s.reg == dst) continue;
     if (s.reg != kNoReg && !(targets & bit(s.reg))) {
       if (!is_xmm(s.reg))
-        code_.mov(gpr64(dst), gpr64(s.reg));  // I32 values are zero-extended in registers
+        code_.move_gpr(true, dst, s.reg);  // I32 values are zero-extended in registers
       else if (t == Type::F32)
         code_.movd(gpr32(dst), xmm(s.reg));
       else if (t == Type::F64)
@@ -664,13 +687,12 @@ void RegAlloc::prepare_call(size_t index, const Inst& inst, const HReg* arg_regs
     }
     if (!s.mem_valid) throw std::logic_error("x86_64 backend: helper argument without a location");
     if (t == Type::V128) throw std::logic_error("x86_64 backend: a v128 value cannot be a helper argument");
-    Xbyak::Address m = mem_addr(v);
-    if (t == Type::I32 || t == Type::F32)
-      code_.mov(gpr32(dst), m);
-    else
-      code_.mov(gpr64(dst), m);
+    HReg base;
+    int32_t disp;
+    home(v, base, disp);
+    code_.load_gpr(!(t == Type::I32 || t == Type::F32), dst, base, disp);
   }
-  code_.mov(code_.rdi, code_.rbp);
+  code_.move_gpr(true, kRdi, kEnvReg);
 }
 
 void RegAlloc::after_call(size_t index, const Inst& inst) {
@@ -680,7 +702,7 @@ void RegAlloc::after_call(size_t index, const Inst& inst) {
   if (inst.type == Type::Void) return;
   HReg r = kRax;
   switch (inst.type) {
-    case Type::I32: code_.mov(code_.eax, code_.eax); break;  // keep the zero-extension invariant
+    case Type::I32: code_.move_gpr(false, kRax, kRax); break;  // keep the zero-extension invariant
     case Type::I64: break;
     case Type::F32:
       r = kXmm0;

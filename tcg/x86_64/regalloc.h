@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tcg/ir/ir.h"
+#include "tcg/x86_64/assembler.h"
 
 namespace mimic::tcg::x86_64 {
 
@@ -136,7 +137,7 @@ class RegAlloc {
  public:
   // fold_addresses (linux-user): an I64 `Add base, imm32` used only as the address of plain loads
   // and stores is not computed; those accesses use [guest_base + base + imm] (see folded()).
-  RegAlloc(Xbyak::CodeGenerator& code, const Block& block, bool fold_addresses = false);
+  RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses = false);
 
   // Places the operands of instruction `index` according to `c` and allocates its output.
   Assigned assign(size_t index, const Inst& inst, const Constraints& c);
@@ -206,6 +207,7 @@ class RegAlloc {
  private:
   // Where a value's memory copy lives (its env field or its spill slot).
   Xbyak::Address mem_addr(ValueId v) const;
+  void home(ValueId v, HReg& base, int32_t& disp) const;  // the same as [base + disp]
   void compute_env_backing();
   void find_folded_addresses();
   // `inst` with a folded address operand replaced by its base (else `inst` itself).
@@ -226,13 +228,14 @@ class RegAlloc {
   // Moves the owner of r elsewhere (another register if one is free, else its slot).
   void relocate(HReg r, RegMask exclude);
 
-  Xbyak::CodeGenerator& code_;
+  BlockAssembler& code_;
   const Block& block_;
   std::vector<ValState>& vals_;  // per value; the thread's storage, reused from block to block
   std::array<ValueId, 32> owner_;
   std::array<uint64_t, kSpillSlots / 64> slot_used_{};  // a bit per spill slot
   RegMask locked_ = 0;
   size_t cur_ = 0;
+  mutable size_t fs_cursor_ = 0;  // fault_entries: first entry of the last site asked about
 };
 
 }  // namespace mimic::tcg::x86_64

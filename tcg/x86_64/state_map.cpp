@@ -65,22 +65,19 @@ void Ctx::close_site() {
 void Ctx::emit_state_writeback(SiteRef s) {
   for (uint32_t k = 0; k < s.count; ++k) {
     const SiteValue& v = site_values_[s.first + k];
-    const Xbyak::RegExp field = code.rbp + v.offset;
     const RegAlloc::Location& l = v.loc;
     if (l.kind == RegAlloc::Location::Imm) {
       if (v.size == 4)
-        code.mov(code.dword[field], uint32_t(l.imm));
+        code.store_imm32(false, kEnvReg, int32_t(v.offset), uint32_t(l.imm));
       else
         store_env_imm64(v.offset, l.imm);
       continue;
     }
     if (l.kind == RegAlloc::Location::Reg && !is_xmm(l.reg)) {
-      if (v.size == 4)
-        code.mov(code.dword[field], gpr32(l.reg));
-      else
-        code.mov(code.qword[field], gpr64(l.reg));
+      code.store_gpr(v.size == 8, kEnvReg, int32_t(v.offset), l.reg);
       continue;
     }
+    const Xbyak::RegExp field = code.rbp + v.offset;
     if (l.kind == RegAlloc::Location::Reg) {
       const Xbyak::Xmm x = xmm(l.reg);
       if (v.size == 4)
@@ -93,12 +90,10 @@ void Ctx::emit_state_writeback(SiteRef s) {
     }
     // In memory (a spill slot or another env field): through the scratch registers.
     const Xbyak::RegExp src = l.kind == RegAlloc::Location::Slot ? code.rsp + l.disp : code.rbp + l.disp;
-    if (v.size == 4) {
-      code.mov(code.r11d, code.dword[src]);
-      code.mov(code.dword[field], code.r11d);
-    } else if (v.size == 8) {
-      code.mov(code.r11, code.qword[src]);
-      code.mov(code.qword[field], code.r11);
+    if (v.size == 4 || v.size == 8) {
+      const HReg base = l.kind == RegAlloc::Location::Slot ? kRsp : kEnvReg;
+      code.load_gpr(v.size == 8, kScratch, base, l.disp);
+      code.store_gpr(v.size == 8, kEnvReg, int32_t(v.offset), kScratch);
     } else {
       code.movdqu(xmm(kXScratch), code.xword[src]);
       code.movdqu(code.xword[field], xmm(kXScratch));

@@ -1,0 +1,172 @@
+// The per-thread assembler of the x86-64 backend: Xbyak's CodeGenerator, reused from block to
+// block, plus a direct encoder for the handful of forms that make up most of a block's code.
+//
+// Xbyak encodes every instruction through its generic operand path (Operand/RegExp objects,
+// rex(), setSIB(), opModM(): 300-700 host instructions each, callgrind). The forms below (moves
+// between a GPR and [base + disp32], moves of an imm32 into such memory or a register, register
+// copies, `jmp [base + disp]`) are most of what the register allocator, the state stores and the
+// exit stubs emit; they are written here in a few dozen instructions, byte for byte what Xbyak
+// writes for the same operands (tests/unit/backend/assembler_test.cpp checks every register,
+// base and displacement class against Xbyak).
+#pragma once
+
+#include <xbyak/xbyak.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace mimic::tcg::x86_64 {
+
+class BlockAssembler : public Xbyak::CodeGenerator {
+ public:
+  BlockAssembler() : CodeGenerator(sizeof(placeholder_), placeholder_) {}
+  // Starts a new block: no labels, no code, emitting into [write, write + capacity).
+  void retarget(uint8_t* write, size_t capacity) {
+    // Xbyak's reset() rebuilds the label manager's tables (heap allocations every block). The
+    // previous block's labels are gone (the Ctx destroys them, which empties the tables), so a
+    // full reset is needed only for undefined references a block abandoned by an exception left
+    // behind, and now and then to restart the label id counter.
+    if (hasUndefinedLabel() || ++blocks_since_reset_ >= kBlocksPerReset) {
+      reset();
+      blocks_since_reset_ = 0;
+    } else {
+      Xbyak::ClearError();
+      resetSize();
+    }
+    top_ = write;
+    maxSize_ = capacity;
+  }
+
+  // GPRs are hardware numbers (0-15); `wide` selects the 64-bit form (REX.W), else 32-bit.
+  // mov [base + disp], reg
+  void store_gpr(bool wide, int base, int32_t disp, int reg) { mem_form(wide, 0x89, reg, base, disp, 0); }
+  // mov reg, [base + disp]
+  void load_gpr(bool wide, int reg, int base, int32_t disp) { mem_form(wide, 0x8b, reg, base, disp, 0); }
+  // mov dword/qword [base + disp], imm32 (the qword form sign-extends it)
+  void store_imm32(bool wide, int base, int32_t disp, uint32_t imm) { mem_form(wide, 0xc7, 0, base, disp, imm, 4); }
+  // jmp qword [base + disp]
+  void jmp_mem(int base, int32_t disp) { mem_form(false, 0xff, 4, base, disp, 0); }
+  // call qword [base + disp]
+  void call_mem(int base, int32_t disp) { mem_form(false, 0xff, 2, base, disp, 0); }
+  // Raw data bytes in the code (a stub's operands after its call).
+  void data(const void* p, size_t n) {
+    std::memcpy(room(n), p, n);
+    size_ += n;
+  }
+  // mov dst, src (Xbyak's form: 89 /r with src in the reg field)
+  void move_gpr(bool wide, int dst, int src) {
+    const uint8_t rex = rex_bits(wide, src, 0, dst);
+    uint8_t* p = room(rex ? 3 : 2);
+    if (rex) *p++ = rex;
+    *p++ = 0x89;
+    *p++ = uint8_t(0xc0 | (src & 7) << 3 | (dst & 7));
+    commit(p);
+  }
+  // mov r32, imm32 (B8+r id): zero-extends into the 64-bit register
+  void move_imm32(int reg, uint32_t imm) {
+    uint8_t* p = room(reg >= 8 ? 6 : 5);
+    if (reg >= 8) *p++ = 0x41;
+    *p++ = uint8_t(0xb8 | (reg & 7));
+    std::memcpy(p, &imm, 4);
+    commit(p + 4);
+  }
+  // xor r32, r32
+  void zero_gpr(int reg) {
+    uint8_t* p = room(reg >= 8 ? 3 : 2);
+    if (reg >= 8) *p++ = 0x45;
+    *p++ = 0x31;
+    *p++ = uint8_t(0xc0 | (reg & 7) << 3 | (reg & 7));
+    commit(p);
+  }
+  // mov r64, imm as Xbyak picks its form: B8+r id when imm fits 32 bits unsigned, REX.W C7 /0 id
+  // when it fits signed, else REX.W B8+r io.
+  void move_imm(int reg, uint64_t imm) {
+    if (imm == uint64_t(uint32_t(imm))) return move_imm32(reg, uint32_t(imm));
+    if (int64_t(imm) != int64_t(int32_t(imm))) return move_imm64(reg, imm);
+    uint8_t* p = room(7);
+    *p++ = uint8_t(0x48 | (reg >= 8 ? 1 : 0));
+    *p++ = 0xc7;
+    *p++ = uint8_t(0xc0 | (reg & 7));
+    const uint32_t lo = uint32_t(imm);
+    std::memcpy(p, &lo, 4);
+    commit(p + 4);
+  }
+  // mov r64, imm64 (REX.W B8+r io)
+  void move_imm64(int reg, uint64_t imm) {
+    uint8_t* p = room(10);
+    *p++ = uint8_t(0x48 | (reg >= 8 ? 1 : 0));
+    *p++ = uint8_t(0xb8 | (reg & 7));
+    std::memcpy(p, &imm, 8);
+    commit(p + 8);
+  }
+
+  // A rel32 branch whose target is not known yet (a cheap alternative to an Xbyak label for
+  // out-of-line stubs reached from one place): emits `jcc rel32` (or `jmp rel32` for cc < 0)
+  // and returns the offset of its rel32 field, to be given to bind_rel32 at the target.
+  size_t jcc_rel32_forward(int cc) {
+    uint8_t* p = room(cc < 0 ? 5 : 6);
+    if (cc < 0) {
+      *p++ = 0xe9;
+    } else {
+      *p++ = 0x0f;
+      *p++ = uint8_t(0x80 | cc);
+    }
+    const size_t field = size_t(p - top_);
+    std::memset(p, 0, 4);
+    commit(p + 4);
+    return field;
+  }
+  // Points the rel32 field at `field` to the current position.
+  void bind_rel32(size_t field) { patch_rel32(field, size_); }
+  // `jcc rel32` (cc < 0: jmp) to an already emitted position `target` (an offset, getSize()).
+  void jcc_rel32_back(int cc, size_t target) { patch_rel32(jcc_rel32_forward(cc), target); }
+
+  // x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
+  enum : int { kCcB = 0x2, kCcAE = 0x3, kCcE = 0x4, kCcNE = 0x5, kCcS = 0x8 };
+
+ private:
+  static uint8_t rex_bits(bool wide, int reg, int index, int base) {
+    const uint8_t r = uint8_t((wide ? 8 : 0) | (reg >= 8 ? 4 : 0) | (index >= 8 ? 2 : 0) | (base >= 8 ? 1 : 0));
+    return r ? uint8_t(0x40 | r) : 0;
+  }
+  // [REX] opcode modrm [sib] [disp8/32] [imm of imm_size bytes]: reg field `reg`, memory
+  // [base + disp] (no index, never rip-relative).
+  void mem_form(bool wide, uint8_t opcode, int reg, int base, int32_t disp, uint32_t imm, int imm_size = 0) {
+    const uint8_t rex = rex_bits(wide, reg, 0, base);
+    const uint8_t rm = uint8_t(base & 7), rf = uint8_t((reg & 7) << 3);
+    // mod 00 with rm 5 means rip-relative: [rbp]/[r13] take a zero disp8 instead (as Xbyak).
+    const int mod = (disp == 0 && rm != 5) ? 0 : (disp == int8_t(disp)) ? 1 : 2;
+    uint8_t* p = room(size_t((rex ? 1 : 0) + 2 + (rm == 4) + (mod == 1 ? 1 : mod == 2 ? 4 : 0) + imm_size));
+    if (rex) *p++ = rex;
+    *p++ = opcode;
+    *p++ = uint8_t(mod << 6 | rf | rm);
+    if (rm == 4) *p++ = 0x24;  // rsp/r12 as base need a SIB byte (no index)
+    if (mod == 1) {
+      *p++ = uint8_t(int8_t(disp));
+    } else if (mod == 2) {
+      std::memcpy(p, &disp, 4);
+      p += 4;
+    }
+    if (imm_size) {
+      std::memcpy(p, &imm, 4);
+      p += 4;
+    }
+    commit(p);
+  }
+  void patch_rel32(size_t field, size_t target) {
+    const int32_t rel = int32_t(int64_t(target) - int64_t(field + 4));
+    std::memcpy(top_ + field, &rel, 4);
+  }
+  // Room for n more bytes (the block's region is fixed: running out is Xbyak's "code too big").
+  uint8_t* room(size_t n) {
+    if (maxSize_ - size_ < n) throw Xbyak::Error(Xbyak::ERR_CODE_IS_TOO_BIG);
+    return top_ + size_;
+  }
+  void commit(uint8_t* end) { size_ = size_t(end - top_); }
+
+  static constexpr unsigned kBlocksPerReset = 1u << 16;  // ids: at most ~100 labels a block
+  unsigned blocks_since_reset_ = 0;
+  uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)
+};
+
+}  // namespace mimic::tcg::x86_64
