@@ -189,7 +189,10 @@ SYS(prctl) {
     case PR_SET_VMA:
       return 0;  // naming anonymous memory: a debugging aid only
     // The architecture's own options; seccomp and friends would apply to mimic itself.
-    default: return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
+    default:
+      if (ctx.proc.arch->prctl) return ctx.proc.arch->prctl(ctx, a);
+      report_unimplemented(ctx.proc, "prctl", unsigned(op), "(EINVAL)");
+      return -EINVAL;
   }
 }
 
