@@ -223,11 +223,13 @@ in_root() {
     chroot "$root" "$@"
   fi
 }
-# in_root with the host's /proc, /sys and /dev mounted inside, as schroot and pbuilder do; the
+# in_root with the host's /proc, /sys, /dev and /dev/pts mounted inside, as schroot and pbuilder
+# do (without /dev/pts, apt's and dpkg's posix_openpt answer ENODEV under any emulator); the
 # second stage and apt-get run without them (debootstrap mounts its own /proc for a while).
 in_root_mounted() {
   local root=$1 rc
-  mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --bind /dev "$root/dev" || {
+  mount -t proc proc "$root/proc" && mount -t sysfs sysfs "$root/sys" && mount --bind /dev "$root/dev" &&
+    mount --bind /dev/pts "$root/dev/pts" || {
     unmount_under "$root"
     return 1
   }

@@ -1,7 +1,7 @@
 /* -d unimp (MIMIC_LOG=unimp under binfmt_misc), the sweep of what a foreign chroot's programs
    reach that mimic lacks: an unknown system call, ioctl request, fcntl command and prctl option
    each answer as Linux does without them (ENOSYS, ENOTTY, EINVAL) and are named once on stderr,
-   however often they are called. The program reads its own stderr back through a pipe. Run with
+   however often they are called; seccomp, which mimic answers as a kernel without it, is not named. The program reads its own stderr back through a pipe. Run with
    -d unimp (run.py's MIMIC_OPTS); the expected output is the format docs/linux-user.md gives. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +27,12 @@ int main(void) {
     printf("fcntl 9999: %ld %s\n", r, strerrorname_np(errno));
     r = prctl(9999, 0, 0, 0, 0);
     printf("prctl 9999: %ld %s\n", r, strerrorname_np(errno));
+    /* Sandboxes are a kernel configuration mimic does not have (docs/linux-user.md): answered
+       without a report, as a kernel built without seccomp answers. */
+    r = prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+    printf("prctl PR_GET_SECCOMP: %ld %s\n", r, strerrorname_np(errno));
+    r = syscall(SYS_seccomp, 0, 0, 0);
+    printf("seccomp: %ld %s\n", r, strerrorname_np(errno));
   }
   fflush(stdout);
   dup2(saved, 2);
