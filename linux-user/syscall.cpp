@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <string_view>
 #include <vector>
 
 #include "linux-user/arch.h"
@@ -56,24 +57,26 @@ void init_syscalls(Process& proc) {
 
 const char* syscall_name(uint64_t nr) { return g_table ? g_table->name(nr) : nullptr; }
 
+void report_unimplemented(const Process& proc, const char* kind, uint64_t value, const std::string& detail) {
+  if (!(proc.options.engine.log & tcg::LogFlag::kUnimp)) return;  // only with -d unimp, as qemu
+  static std::mutex reported_mutex;
+  static std::set<std::pair<std::string, uint64_t>> reported;
+  std::lock_guard lock(reported_mutex);
+  if (!reported.insert({kind, value}).second) return;
+  const bool hex = std::string_view(kind) == "ioctl";
+  fprintf(stderr, hex ? "mimic: unsupported %s 0x%llx%s%s\n" : "mimic: unsupported %s %llu%s%s\n", kind,
+          (unsigned long long)value, detail.empty() ? "" : " ", detail.c_str());
+}
+
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args) {
   SyscallCtx ctx{proc, thread, *proc.mem};
   const SyscallDef* def = g_table ? g_table->find(nr) : nullptr;
   if (!def) {
-    // Report each unknown number once: programs probe for newer calls and fall back.
-    static std::mutex reported_mutex;
-    static std::set<uint64_t> reported;
-    std::unique_lock lock(reported_mutex);
-    // Only with -d unimp, as qemu: the program's own stderr is its output.
-    if ((proc.options.engine.log & tcg::LogFlag::kUnimp) && reported.insert(nr).second) {
-      const char* name = g_table ? g_table->name(nr) : nullptr;
-      fprintf(stderr, "mimic: unsupported syscall %llu (%s)\n", (unsigned long long)nr, name ? name : "unknown");
-    }
-    if (proc.strace) {
-      const char* name = g_table ? g_table->name(nr) : nullptr;
+    const char* name = g_table ? g_table->name(nr) : nullptr;
+    report_unimplemented(proc, "syscall", nr, std::string("(") + (name ? name : "unknown") + ")");
+    if (proc.strace)
       fprintf(stderr, "%d %s(...) = -1 errno=38 (Function not implemented)\n", thread.tid ? thread.tid : getpid(),
               name ? name : "unknown");
-    }
     return -ENOSYS;
   }
   if (proc.strace) strace_enter(ctx, def, nr, args);

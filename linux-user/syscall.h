@@ -79,6 +79,11 @@ void register_admin_syscalls(SyscallTable& t);
 void init_syscalls(Process& proc);
 // The name of the process's system call `nr` (its ABI's numbering), or null.
 const char* syscall_name(uint64_t nr);
+
+// With -d unimp (MIMIC_LOG=unimp under binfmt_misc), names an unsupported KIND ("syscall",
+// "ioctl", "fcntl", "prctl"...) and VALUE once per process on stderr, with DETAIL after it:
+// programs probe for what they may lack, so the answer itself stays quiet.
+void report_unimplemented(const Process& proc, const char* kind, uint64_t value, const std::string& detail = {});
 // Runs system call `nr` for the guest; returns the value for a0 or a kSys* marker.
 int64_t do_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t* args);
 

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "linux-user/generic/syscall_nr.h"
+#include "linux-user/mmap.h"
 #include "linux-user/syscall.h"
 #include "linux-user/uaccess.h"
 
@@ -68,6 +70,91 @@ SYS(umount2) {
   if (int64_t r = guest_path(ctx, a[0], target, !(a[1] & UMOUNT_NOFOLLOW)); r < 0) return r;
   if (outside_emulated_chroot(ctx, target)) return -EINVAL;
   return host_ret(::umount2(target.c_str(), int(a[1])));
+}
+// The mount API of Linux 5.2 (util-linux 2.39's mount(8) uses it first): file-system contexts
+// and mount objects are host descriptors; only the paths are the guest's, and the targets in a
+// chroot mimic emulates obey the same rules as mount(2)'s above.
+// Whether the mount at DIRFD/HOST_PATH (the result of guest_path) is one of the host's that the
+// chroot sees, such as its /proc: a relative result is one left to the kernel, whose base lies
+// outside the root; an empty one (*_EMPTY_PATH) is DIRFD's own folder.
+bool mount_outside_emulated_chroot(const SyscallCtx& ctx, int dirfd, const std::string& host_path) {
+  if (!ctx.proc.options.sysroot_is_chroot) return false;
+  if (host_path.empty()) {
+    char cwd[PATH_MAX];
+    return outside_emulated_chroot(ctx,
+                                   dirfd == AT_FDCWD ? (getcwd(cwd, sizeof cwd) ? cwd : "") : host_path_of_fd(dirfd));
+  }
+  return host_path[0] != '/' || outside_emulated_chroot(ctx, host_path);
+}
+SYS(fsopen) {
+  std::string name;
+  if (int64_t r = read_guest_string(ctx.mem, a[0], name, 4096); r < 0) return r;
+  return host_ret(syscall(SYS_fsopen, name.c_str(), unsigned(a[1])));
+}
+SYS(fsconfig) {
+  const int fd = int(int32_t(a[0]));
+  const unsigned cmd = unsigned(a[1]);
+  const int aux = int(int32_t(a[4]));
+  std::string key, value;
+  const char* k = nullptr;
+  // The kernel checks which of key and value are null for each command before it reads them:
+  // a value it must not have is passed as a non-null dummy, so that it answers EINVAL itself.
+  static const char kNotNull = 0;
+  const void* v = a[3] ? &kNotNull : nullptr;
+  if (int64_t r = optional_string(ctx, a[2], key, k); r < 0) return r;
+  if (a[3]) switch (cmd) {
+      case FSCONFIG_SET_STRING:
+        if (int64_t r = read_guest_string(ctx.mem, a[3], value, 4096); r < 0) return r;
+        v = value.c_str();
+        break;
+      case FSCONFIG_SET_BINARY:  // aux is the blob's length (the kernel takes at most 1 MiB)
+        if (aux <= 0 || aux > (1 << 20)) return -EINVAL;
+        if (!(v = guest_buffer(ctx.mem, a[3], uint64_t(aux)))) return -EFAULT;
+        break;
+      case FSCONFIG_SET_PATH:
+      case FSCONFIG_SET_PATH_EMPTY:  // a path relative to the dirfd in aux
+        if (int64_t r = guest_path(ctx, a[3], value, true, aux); r < 0) return r;
+        v = value.c_str();
+        break;
+      default: break;  // flags, descriptors and commands take no value
+    }
+  return host_ret(syscall(SYS_fsconfig, fd, cmd, k, v, aux));
+}
+SYS(fsmount) { return host_ret(syscall(SYS_fsmount, int(int32_t(a[0])), unsigned(a[1]), unsigned(a[2]))); }
+SYS(move_mount) {
+  const unsigned flags = unsigned(a[4]);
+  const int from_dfd = guest_dirfd(a[0]), to_dfd = guest_dirfd(a[2]);
+  std::string from, to;
+  if (int64_t r = guest_path(ctx, a[1], from, flags & MOVE_MOUNT_F_SYMLINKS, from_dfd); r < 0) return r;
+  if (int64_t r = guest_path(ctx, a[3], to, flags & MOVE_MOUNT_T_SYMLINKS, to_dfd); r < 0) return r;
+  if (mount_outside_emulated_chroot(ctx, to_dfd, to)) return -EBUSY;
+  return host_ret(syscall(SYS_move_mount, from_dfd, from.c_str(), to_dfd, to.c_str(), flags));
+}
+SYS(open_tree) {
+  const int dfd = guest_dirfd(a[0]);
+  const unsigned flags = unsigned(a[2]);  // OPEN_TREE_CLOEXEC is O_CLOEXEC, the same on every guest
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, !(flags & AT_SYMLINK_NOFOLLOW), dfd); r < 0) return r;
+  return host_ret(syscall(SYS_open_tree, dfd, path.c_str(), flags));
+}
+SYS(fspick) {
+  const int dfd = guest_dirfd(a[0]);
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, !(a[2] & FSPICK_SYMLINK_NOFOLLOW), dfd); r < 0) return r;
+  if (mount_outside_emulated_chroot(ctx, dfd, path)) return -EPERM;  // as mount(2)'s MS_REMOUNT there
+  return host_ret(syscall(SYS_fspick, dfd, path.c_str(), unsigned(a[2])));
+}
+SYS(mount_setattr) {
+  const int dfd = guest_dirfd(a[0]);
+  std::string path;
+  if (int64_t r = guest_path(ctx, a[1], path, !(a[2] & AT_SYMLINK_NOFOLLOW), dfd); r < 0) return r;
+  if (mount_outside_emulated_chroot(ctx, dfd, path)) return -EPERM;
+  // struct mount_attr (32 bytes in version 0) is u64s only; the kernel checks what it does not know.
+  const size_t size = a[4];
+  if (size > 4096) return -E2BIG;
+  std::vector<uint8_t> attr(size);
+  if (size && !copy_from_guest(ctx.mem, attr.data(), a[3], size)) return -EFAULT;
+  return host_ret(syscall(SYS_mount_setattr, dfd, path.c_str(), unsigned(a[2]), a[3] ? attr.data() : nullptr, size));
 }
 SYS(pivot_root) {
   std::string new_root, put_old;
@@ -164,6 +251,13 @@ constexpr SyscallDef kDefs[] = {
     {nr::k_mount, "mount", sys_mount, "sssxp", 'd'},
     {nr::k_umount2, "umount2", sys_umount2, "sx", 'd'},
     {nr::k_pivot_root, "pivot_root", sys_pivot_root, "ss", 'd'},
+    {nr::k_fsopen, "fsopen", sys_fsopen, "sx", 'd'},
+    {nr::k_fsconfig, "fsconfig", sys_fsconfig, "dusbd", 'd'},
+    {nr::k_fsmount, "fsmount", sys_fsmount, "dxx", 'd'},
+    {nr::k_move_mount, "move_mount", sys_move_mount, "fsfsx", 'd'},
+    {nr::k_open_tree, "open_tree", sys_open_tree, "fsx", 'd'},
+    {nr::k_fspick, "fspick", sys_fspick, "fsx", 'd'},
+    {nr::k_mount_setattr, "mount_setattr", sys_mount_setattr, "fsxpu", 'd'},
     {nr::k_unshare, "unshare", sys_unshare, "x", 'd'},
     {nr::k_setns, "setns", sys_setns, "dx", 'd'},
     {nr::k_capset, "capset", sys_capset, "pp", 'd'},

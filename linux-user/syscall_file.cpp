@@ -399,7 +399,7 @@ SYS(fcntl) {
       if (cmd == F_GETOWN_EX && !copy_to_guest(ctx.mem, a[2], &o, sizeof o)) return -EFAULT;
       return r;
     }
-    default: return -EINVAL;
+    default: report_unimplemented(ctx.proc, "fcntl", unsigned(cmd), "(EINVAL)"); return -EINVAL;
   }
 }
 

@@ -4,7 +4,9 @@
 // structure holds a long or a pointer are converted for a 32-bit ABI: struct ifconf and the ifreq
 // array it names (32-byte ifreqs), struct ifreq's ifmap, BLKGETSIZE's long, and the requests whose
 // number encodes sizeof(long) (BLKGETSIZE64, BLKBSZGET/SET, FS_IOC32_*: Linux's compat_ioctl
-// numbers). An unknown request is ENOTTY, as a driver without it answers.
+// numbers). FS_IOC_FIEMAP's extent array follows its header. An unknown request is ENOTTY, as a
+// driver without it answers.
+#include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -13,8 +15,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <mutex>
-#include <set>
 #include <vector>
 
 #include "linux-user/syscall.h"
@@ -283,6 +283,22 @@ int64_t ioctl_with(SyscallCtx& ctx, int fd, unsigned long req, Dir dir, size_t s
   return host_ret(::ioctl(fd, req, guest_buffer(ctx.mem, arg, size)));
 }
 
+// FS_IOC_FIEMAP (dpkg orders the files it unpacks by their first block): struct fiemap, 32 bytes
+// of u64/u32, then fm_extent_count 56-byte struct fiemap_extent the kernel fills (the same on every
+// ABI; the request number holds only the header's size). As in ioctl_fiemap, the array is not
+// checked beforehand: the kernel writes only the extents the file has, and an unmapped page is its
+// EFAULT; the array must only lie in the guest's address space.
+int64_t extent_map_ioctl(SyscallCtx& ctx, int fd, uint64_t arg) {
+  constexpr uint64_t kHeader = 32, kExtent = 56;
+  uint32_t count;
+  if (!ctx.mem.access_ok(arg, kHeader, PageFlag::kValid | PageFlag::kRead | PageFlag::kWrite) ||
+      !get_guest(ctx.mem, arg + 24, count))  // fm_extent_count
+    return -EFAULT;
+  if (count > UINT32_MAX / kExtent) return -EINVAL;  // FIEMAP_MAX_EXTENTS
+  void* host = guest_buffer(ctx.mem, arg, kHeader + count * kExtent);
+  return host ? host_ret(::ioctl(fd, FS_IOC_FIEMAP, host)) : -EFAULT;
+}
+
 }  // namespace
 
 int64_t guest_ioctl(SyscallCtx& ctx, int fd, uint64_t request, uint64_t arg) {
@@ -303,15 +319,10 @@ int64_t guest_ioctl(SyscallCtx& ctx, int fd, uint64_t request, uint64_t arg) {
     const bool ok = narrow ? put_guest(ctx.mem, arg, uint32_t(sectors)) : put_guest(ctx.mem, arg, sectors);
     return ok ? 0 : -EFAULT;
   }
+  if (req == FS_IOC_FIEMAP) return extent_map_ioctl(ctx, fd, arg);
   // -d unimp (MIMIC_LOG=unimp under binfmt_misc) names it, once: programs probe terminals and
   // devices with requests they expect to fail, so a silent ENOTTY hides only real gaps.
-  if (ctx.proc.options.engine.log & tcg::LogFlag::kUnimp) {
-    static std::mutex reported_mutex;
-    static std::set<uint64_t> reported;
-    std::lock_guard lock(reported_mutex);
-    if (reported.insert(request).second)
-      fprintf(stderr, "mimic: unsupported ioctl 0x%llx on fd %d (ENOTTY)\n", (unsigned long long)request, fd);
-  }
+  report_unimplemented(ctx.proc, "ioctl", request, "on fd " + std::to_string(fd) + " (ENOTTY)");
   return -ENOTTY;
 }
 

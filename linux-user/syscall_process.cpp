@@ -188,8 +188,15 @@ SYS(prctl) {
     case PR_CAP_AMBIENT: return host_ret(::prctl(op, a[1], a[2], a[3], a[4]));
     case PR_SET_VMA:
       return 0;  // naming anonymous memory: a debugging aid only
+    // Seccomp would confine mimic itself: the answer of a kernel built without it, as seccomp(2)'s
+    // (no_sandbox, below), and as silent (man-db's mandb probes it before sandboxing itself).
+    case PR_GET_SECCOMP:
+    case PR_SET_SECCOMP: return -EINVAL;
     // The architecture's own options; seccomp and friends would apply to mimic itself.
-    default: return ctx.proc.arch->prctl ? ctx.proc.arch->prctl(ctx, a) : -EINVAL;
+    default:
+      if (ctx.proc.arch->prctl) return ctx.proc.arch->prctl(ctx, a);
+      report_unimplemented(ctx.proc, "prctl", unsigned(op), "(EINVAL)");
+      return -EINVAL;
   }
 }
 

@@ -25,6 +25,8 @@ packages=(
   qemu-efi-aarch64 mtools fdisk
   # tier 2 (tcg/llvm): LLVM's ORC JIT; meson's 'tier2' feature finds it through llvm-config
   llvm-14-dev
+  # ccache: the chroot workflow's static mimic (build-static/) reuses the shared build's objects
+  ccache
 )
 
 missing=()

@@ -57,7 +57,10 @@ void start_vector_control(RiscvThread& t) {
 
 int64_t vector_prctl(SyscallCtx& ctx, const uint64_t* a) {
   const int op = int(a[0]);
-  if (op != kSetControl && op != kGetControl) return -EINVAL;
+  if (op != kSetControl && op != kGetControl) {
+    report_unimplemented(ctx.proc, "prctl", unsigned(op), "(EINVAL)");
+    return -EINVAL;
+  }
   auto& t = static_cast<RiscvThread&>(ctx.thread);
   if (!has_vector(t)) return -EINVAL;  // the CPU has no V (-cpu rv64 without v=true)
   if (op == kGetControl) return t.v_ctrl & kMask;
