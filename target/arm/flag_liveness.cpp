@@ -62,9 +62,11 @@ FlagUse classify(uint32_t insn, int64_t& offset) {
   return FlagUse::kNone;
 }
 
-// Instructions examined over all paths, and on one path before giving up.
-constexpr int kBudget = 64;
-constexpr int kPathLength = 24;
+// Instructions examined over all paths, and on one path before giving up. A path as long as a
+// loop body of a few dozen instructions (the SHA-256 rounds: 35 before their compare) lets a
+// one-block loop drop its flag stores at the back edge; a walk costs a few compares a word.
+constexpr int kBudget = 160;
+constexpr int kPathLength = 64;
 constexpr int kMaxVisited = 8;
 
 struct Walk {

@@ -8,6 +8,7 @@
 #include "target/arm/decode.h"
 #include "target/arm/flag_liveness.h"
 #include "tcg/ir/builder.h"
+#include "tcg/ir/loop_unroll.h"
 
 namespace mimic::arm {
 
@@ -38,6 +39,10 @@ struct DisasContext {
   // System mode (false in linux-user): the EL the block runs at, from tb_flags.
   bool system = false;
   unsigned el = 0;
+  // One-block loops (linux-user): copies of the body in one block (tcg/ir/loop_unroll.h).
+  tcg::LoopUnroll unroll;
+  unsigned insns = 0;    // instructions translated so far, this one included
+  bool restart = false;  // the instruction asked for the body again, from the block's start
 };
 
 // LDTR/STTR at EL1 in system mode: EL0's MMU index (mmu.h kMmuEl0; PSTATE.UAO is not modelled).

@@ -9,8 +9,13 @@ uint64_t sext(uint64_t v, unsigned bits) { return uint64_t(int64_t(v << (64 - bi
 
 // Ends the block with a two-way exit: taken when a <c> b.
 void gen_cond_branch(DisasContext& s, Cond c, Arg a, Arg b, uint64_t target) {
-  uint32_t taken = s.ir.new_label();
   gen_discard_dead_flags(s, s.pc + 4, target);
+  switch (s.unroll.branch(s.ir, c, a, b, target, s.pc + 4, s.insns)) {
+    case tcg::LoopUnroll::Result::kRestart: s.restart = true; return;
+    case tcg::LoopUnroll::Result::kEnded: s.ended = true; return;
+    case tcg::LoopUnroll::Result::kNotLoop: break;
+  }
+  uint32_t taken = s.ir.new_label();
   s.ir.br_cond(c, a, b, taken);
   s.ir.goto_tb(0, s.pc + 4);
   s.ir.label(taken);

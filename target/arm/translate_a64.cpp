@@ -1,6 +1,7 @@
 // The per-block translation loop: fetch, decode through the pattern table, call trans_, end blocks.
 #include "target/arm/translate_a64.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -46,8 +47,11 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
   }
   const uint64_t start = block.guest_pc;
   s.code = PageCode{env.guest_base, fetcher_, start & kPageMask};
-  uint64_t pc = start;
+  uint64_t pc = start, end = start;
   if (max_insns == 0) max_insns = 1;
+  // Copies of a one-block loop's body (gen_cond_branch). Not in system mode, where a block's
+  // length is also its share of the timer's budget.
+  s.unroll.begin(start, system_ ? 0 : std::min(max_insns, tcg::LoopUnroll::kBudgetInsns));
   for (unsigned n = 0;; ++n) {
     if (pc & 3) {  // only reachable as a block start (direct branch targets are aligned)
       ir.insn_start(pc);
@@ -82,6 +86,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     s.pc = pc;
     s.insn = insn;
     s.ended = false;
+    s.insns = n + 1;
     ir.insn_start(pc);
     if (s.system && (s.tb_flags & kTbGuestBp)) ir.call(Type::I64, breakpoint_check_helper(), {imm64(pc)});
     const Pattern* p = decode(insn);
@@ -91,6 +96,12 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       gen_exit(s, kExitIllegal, pc);
     }
     pc += 4;
+    end = std::max(end, pc);
+    if (s.restart) {  // another copy of the loop body
+      s.restart = false;
+      pc = start;
+      continue;
+    }
     if (s.ended) break;
     // Blocks stay within their 4 KiB page, so invalidating a page invalidates every block on it.
     if (n + 1 >= max_insns || (pc & kPageMask) != (start & kPageMask)) {
@@ -98,7 +109,8 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
       break;
     }
   }
-  block.guest_size = uint32_t(pc - start);
+  s.unroll.finish(ir);
+  block.guest_size = uint32_t(std::max(end, pc) - start);
 }
 
 std::string A64Translator::disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const {

@@ -4,6 +4,7 @@
 #include "target/riscv/cpu.h"
 #include "target/riscv/decode.h"
 #include "tcg/ir/builder.h"
+#include "tcg/ir/loop_unroll.h"
 
 namespace mimic::riscv {
 
@@ -30,6 +31,10 @@ struct DisasContext {
   unsigned fs = 3;
   bool fs_dirty = true;
   bool vector = false;  // the hart has V (RiscvCpu::ext_v; linux-user only)
+  // One-block loops (linux-user): copies of the body in one block (tcg/ir/loop_unroll.h).
+  tcg::LoopUnroll unroll;
+  unsigned insns = 0;    // instructions translated so far, this one included
+  bool restart = false;  // the instruction asked for the body again, from the block's start
 };
 
 inline Arg imm64(uint64_t v) { return IRBuilder::imm64(v); }

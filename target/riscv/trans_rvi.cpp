@@ -28,6 +28,11 @@ bool gen_setcond(DisasContext& s, const Args& a, Cond c, Arg rhs) {
   return true;
 }
 bool gen_branch(DisasContext& s, const Args& a, Cond c) {
+  switch (s.unroll.branch(s.ir, c, gpr(s, a.rs1), gpr(s, a.rs2), s.pc + uint64_t(a.imm), s.next_pc, s.insns)) {
+    case tcg::LoopUnroll::Result::kRestart: s.restart = true; return true;
+    case tcg::LoopUnroll::Result::kEnded: s.ended = true; return true;
+    case tcg::LoopUnroll::Result::kNotLoop: break;
+  }
   uint32_t taken = s.ir.new_label();
   s.ir.br_cond(c, gpr(s, a.rs1), gpr(s, a.rs2), taken);
   s.ir.goto_tb(0, s.next_pc);

@@ -1,6 +1,7 @@
 // The per-block translation loop: fetch, decode through the pattern tables, call trans_, end blocks.
 #include "target/riscv/translate.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 
@@ -72,8 +73,11 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
     ir.mem_index = (block.flags & kTbMmuMask) >> kTbMmuShift;
   }
   const uint64_t start = block.guest_pc;
-  uint64_t pc = start;
+  uint64_t pc = start, end = start;
   if (max_insns == 0) max_insns = 1;
+  // Copies of a one-block loop's body (gen_branch). Not in system mode, where a block's length
+  // is also its share of the timer's budget.
+  s.unroll.begin(start, system_ ? 0 : std::min(max_insns, tcg::LoopUnroll::kBudgetInsns));
   for (unsigned n = 0;; ++n) {
     if (breakpoint_at(pc)) {  // a debugger breakpoint: the instruction exits instead of running
       if (n == 0) {
@@ -112,6 +116,7 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
     s.next_pc = pc + len;
     s.insn = insn;
     s.ended = false;
+    s.insns = n + 1;
     ir.insn_start(pc);
     Args args;
     const Pattern* p = decode(insn, args);
@@ -129,6 +134,12 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
       if (!p || !p->fn(s, args)) gen_illegal(s);
     }
     pc += len;
+    end = std::max(end, pc);
+    if (s.restart) {  // another copy of the loop body
+      s.restart = false;
+      pc = start;
+      continue;
+    }
     if (s.ended) break;
     // Blocks stay within the page they start on (an instruction straddling into the next page
     // is the last one), so invalidating a page invalidates every block that reads it.
@@ -137,7 +148,8 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
       break;
     }
   }
-  block.guest_size = uint32_t(pc - start);
+  s.unroll.finish(ir);
+  block.guest_size = uint32_t(std::max(end, pc) - start);
 }
 
 std::string RiscvTranslator::disassemble(const tcg::CpuBase& env, uint64_t pc, uint32_t size) const {

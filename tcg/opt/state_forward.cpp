@@ -95,7 +95,9 @@ bool run_state_forward(Block& block) {
 
     if (has_flag(in.op, kStoreBarrier)) pending.clear();
     if (has_flag(in.op, kBranch)) {
-      known.clear();  // another path may reach the label with other state
+      // Another path may reach a label with other state; the fall-through of a conditional
+      // branch continues with this path's state (an unrolled loop's next copy).
+      if (in.op != Opcode::BrCond) known.clear();
       continue;
     }
     if (writes_state(in)) known.clear();

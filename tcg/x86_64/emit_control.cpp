@@ -141,10 +141,18 @@ size_t next_real(const Block& block, size_t i) {
 // `BrCond c, L; GotoTb s0; L: GotoTb s1` with L used by nothing else: the two exits become a
 // chainable `jcc rel32` (slot s1) followed by a chainable `jmp rel32` (slot s0), so a loop
 // back-edge is one taken jcc instead of jcc + jmp + jmp. Returns the index of the last fused
-// instruction, or 0 when the pattern does not apply.
-size_t fusable_exit_pair(Ctx& ctx, const Inst& br) {
+// instruction, or 0 when the pattern does not apply. A label M before `GotoTb s0` (the shared
+// exit of an unrolled loop's copies: `BrCond c, L; M: GotoTb s0; L: GotoTb s1`) is allowed and
+// set in `*exit_label`: it is bound at the `jmp rel32` (nothing is live past it).
+size_t fusable_exit_pair(Ctx& ctx, const Inst& br, size_t* exit_label) {
   const Block& b = ctx.block;
-  size_t g0 = next_real(b, ctx.index), lbl = next_real(b, g0), g1 = next_real(b, lbl);
+  size_t g0 = next_real(b, ctx.index);
+  *exit_label = 0;
+  if (g0 < b.size() && b[ValueId(g0)].op == Opcode::Label && b[ValueId(g0)].args[0].is_label()) {
+    *exit_label = g0;
+    g0 = next_real(b, g0);
+  }
+  size_t lbl = next_real(b, g0), g1 = next_real(b, lbl);
   if (g1 >= b.size()) return 0;
   const Inst &i0 = b[ValueId(g0)], &il = b[ValueId(lbl)], &i1 = b[ValueId(g1)];
   if (i0.op != Opcode::GotoTb || il.op != Opcode::Label || i1.op != Opcode::GotoTb) return 0;
@@ -168,7 +176,8 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
   // Plain stores, safe between here and the jcc. The target label expects every value live past
   // it in its spill slot; values that die before it are used only on the fall-through path, which
   // keeps the register state (the label syncs and forgets registers for both paths).
-  const size_t last = fusable_exit_pair(ctx, inst);
+  size_t exit_label = 0;
+  const size_t last = fusable_exit_pair(ctx, inst, &exit_label);
   ctx.ra.sync_live(last ? ctx.index : ctx.label_index.at(inst.args[3].value));
   Cond cond = Cond(inst.args[2].imm);
   size_t cmp_at = ctx.code.getSize();
@@ -176,7 +185,7 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
   if (last) {
     auto& code = ctx.code;
     const Inst& taken = ctx.block[ValueId(last)];
-    const Inst& fall = ctx.block[ValueId(next_real(ctx.block, ctx.index))];
+    const Inst& fall = ctx.block[ValueId(next_real(ctx.block, exit_label ? exit_label : ctx.index))];
     // jcc rel32 is 0F 8x rel32: jmp_offset names the 8x byte, so the chainer's "rel32 at
     // jmp_offset + 1, relative to jmp_offset + 5" holds for it exactly as for a jmp rel32.
     // The alignment padding goes before the cmp (re-emitted; it references no label) so that
@@ -192,6 +201,7 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
     emit_jcc(code, x86_cond(cond), taken_stub);
     if (code.getSize() - jcc_at != 6) throw std::logic_error("x86_64 backend: fused exit is not a jcc rel32");
     finish_chain_slot(ctx, unsigned(taken.args[0].imm), taken.args[1].imm, jcc_at + 1, taken_stub);
+    if (exit_label) code.L(label_of(ctx, ctx.block[ValueId(exit_label)].args[0]));
     align_rel32(code, 1);
     Xbyak::Label& fall_stub = ctx.new_label();
     size_t jmp_at = code.getSize();

@@ -166,16 +166,32 @@ void emit_shift(Ctx& ctx, const Inst& inst, ShiftKind k) {
       case ShiftKind::Rotr: code.ror(d, amount); break;
     }
   };
+  bool rotate = k == ShiftKind::Rotl || k == ShiftKind::Rotr;
   if (inst.args[1].is_imm()) {
+    int amount = int(inst.args[1].imm & (width(t) - 1));
+    // Three-operand forms when the input stays live (no copy first): rorx for rotates (BMI2),
+    // lea for a left shift by 1-3 (address scaling: `lsl x3, x12, #2`).
+    if (amount && inst.args[0].is_value() && ((rotate && ctx.use_bmi2) || (k == ShiftKind::Shl && amount <= 3))) {
+      Constraints c;
+      c.in[0].kind = InKind::Reg;
+      c.out = OutKind::Overlap;
+      Assigned a = ctx.assign(inst, c);
+      Reg32e d = gpr(a.out, t), x = gpr(a.in[0].reg, t);
+      if (rotate)
+        code.rorx(d, x, uint8_t(k == ShiftKind::Rotr ? amount : int(width(t)) - amount));
+      else if (a.out == a.in[0].reg)
+        code.shl(d, amount);
+      else
+        code.lea(d, code.ptr[gpr64(a.in[0].reg) * (1 << amount)]);
+      return;
+    }
     Constraints c;
     c.in[0].kind = InKind::RegOrImm;
     c.out = OutKind::Alias;
     Assigned a = ctx.assign(inst, c);
-    int amount = int(inst.args[1].imm & (width(t) - 1));
     if (amount) shift_by(gpr(a.out, t), amount);
     return;
   }
-  bool rotate = k == ShiftKind::Rotl || k == ShiftKind::Rotr;
   if (ctx.use_bmi2 && !rotate) {
     // shlx/shrx/sarx mask the count by the operand width, as the IR wants.
     Constraints c;
@@ -325,8 +341,36 @@ Xbyak::Address low_part(Ctx& ctx, const Opnd& o, unsigned bits) {
   return bits == 8 ? code.byte[m] : bits == 16 ? code.word[m] : bits == 32 ? code.dword[m] : code.qword[m];
 }
 
+// Whether the upper 32 bits of an integer operand are zero by the way it was computed. I32
+// values are zero-extended in host registers (regalloc's invariant), so their register already
+// holds their 64-bit zero extension; so does an I64 value that this says yes to.
+bool high_half_zero(const Block& block, const Arg& a, int depth = 0) {
+  if (a.is_imm()) return a.type == Type::I32 || (a.imm >> 32) == 0;
+  if (!a.is_value()) return false;
+  const Inst& d = block[a.value];
+  if (d.type == Type::I32) return true;
+  if (d.type != Type::I64) return false;
+  switch (d.op) {
+    case Opcode::ZExt: return d.args[1].imm <= 32;
+    case Opcode::ZExt32To64:
+    case Opcode::SetCond: return true;
+    case Opcode::Extract: return d.args[2].imm <= 32;
+    case Opcode::Load: return !MemOp::is_signed(d.args[1].imm) && MemOp::size_log2(d.args[1].imm) <= 2;
+    case Opcode::Shr: return d.args[1].is_imm() && (d.args[1].imm & 63) >= 32;
+    case Opcode::And:
+      return depth < 2 && (high_half_zero(block, d.args[0], depth + 1) || high_half_zero(block, d.args[1], depth + 1));
+    case Opcode::Or:
+    case Opcode::Xor:
+      return depth < 2 && high_half_zero(block, d.args[0], depth + 1) && high_half_zero(block, d.args[1], depth + 1);
+    default: return false;
+  }
+}
+
 // Extends the low `bits` (8/16/32) of input 0 to type t. An input that is only in memory (an
 // env field or spill slot) is read with a narrow load instead of a load plus an extension.
+// A zero extension from 32 bits of a value whose upper half is already zero, placed in its own
+// register, is no instruction at all (`mov eax, eax` costs a cycle of latency: no move
+// elimination for a register onto itself).
 void extend_to(Ctx& ctx, const Inst& inst, Type t, unsigned bits, bool is_signed) {
   Constraints c;
   c.in[0].kind = InKind::RegOrMem;
@@ -350,7 +394,7 @@ void extend_to(Ctx& ctx, const Inst& inst, Type t, unsigned bits, bool is_signed
     is_signed ? code.movsx(gpr(d, t), gpr16(s)) : code.movzx(gpr32(d), gpr16(s));
   } else if (is_signed && t == Type::I64) {
     code.movsxd(gpr64(d), gpr32(s));
-  } else {
+  } else if (d != s || !high_half_zero(ctx.block, inst.args[0])) {
     code.mov(gpr32(d), gpr32(s));  // a 32-bit mov zero-extends
   }
 }
@@ -419,7 +463,11 @@ void emit_Deposit(Ctx& ctx, const Inst& inst) {
     z.out = OutKind::Overlap;
     Assigned a = ctx.assign(inst, z);
     Reg32e d = gpr(a.out, t);
-    code.mov(d, gpr(a.in[1].reg, t));
+    if (pos + len == w && pos >= 1 && pos <= 3 && a.out != a.in[1].reg) {
+      code.lea(d, code.ptr[gpr64(a.in[1].reg) * (1 << pos)]);  // LSL #1-3 without a copy first
+      return;
+    }
+    if (a.out != a.in[1].reg) code.mov(d, gpr(a.in[1].reg, t));
     if (pos + len < w) {
       code.shl(d, int(w - len));
       code.shr(d, int(w - len - pos));

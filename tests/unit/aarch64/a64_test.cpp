@@ -455,6 +455,12 @@ TEST(A64Translate, NzcvLookAheadClassifiesReadersAndWriters) {
   EXPECT_FALSE(dead({0x54000040}));                         // b.eq .+8
   EXPECT_FALSE(dead({0xd503201f, 0xd503201f}, 0x1ff8));     // runs off its page: unknown
   EXPECT_TRUE(dead({0x14000002, 0x9a9f17e3, 0xeb02003f}));  // b .+8 over cset to a cmp
+  // A loop body of 40 flag-neutral instructions (add x0, x1, x2) before its compare.
+  std::vector<uint32_t> body(40, 0x8b020020);
+  body.push_back(0xeb02003f);
+  uint64_t a = 0x2000;
+  for (uint32_t w : body) std::memcpy(&mem[a], &w, 4), a += 4;
+  EXPECT_TRUE(nzcv_dead_at(PageCode{mem.data(), nullptr, 0x2000}, 0x2000));
 }
 
 TEST(A64Disassembly, CapstoneLines) {

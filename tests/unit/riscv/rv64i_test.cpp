@@ -250,6 +250,29 @@ TEST(RiscvBranch, BackwardBranchLoops) {
       });
 }
 
+TEST(RiscvBranch, OneBlockLoopCopiesLeaveAtEveryIteration) {
+  // A one-block loop is translated as several copies of its body (tcg/ir/loop_unroll.h); the
+  // loop must leave from whichever copy its count runs out in, with every store and register.
+  // sb a2, 0(a1) ; addi a1, a1, 1 ; addi a0, a0, -1 ; bne a0, zero, .-12 ; ecall
+  for (uint64_t n = 1; n <= 9; ++n) {
+    SCOPED_TRACE(n);
+    run_all(
+        [&](Machine& m) {
+          m.code32({0x00c58023, 0x00158593, 0xfff50513, 0xfe051ae3, kEcall});
+          m.cpu->x[A0] = n;
+          m.cpu->x[A1] = kData;
+          m.cpu->x[A2] = 0x5a;
+        },
+        [&](Machine& m) {
+          EXPECT_EQ(m.cpu->x[A0], 0u);
+          EXPECT_EQ(m.cpu->x[A1], kData + n);
+          EXPECT_EQ(m.cpu->pc, kCode + 16);
+          for (uint64_t i = 0; i < n; ++i) EXPECT_EQ(m.read<uint8_t>(kData + i), 0x5au);
+          EXPECT_EQ(m.read<uint8_t>(kData + n), 0u);
+        });
+  }
+}
+
 TEST(RiscvJump, JalLinksAndJumps) {
   run_all(
       [](Machine& m) {
