@@ -11,9 +11,9 @@ namespace mimic::frontends {
 
 struct SystemOptions {
   hw::MachineConfig machine;
-  bool machine_help = false;     // -M help
-  bool cpu_help = false;         // -cpu help: the board's CPU models
-  bool device_help = false;      // -device help: the devices -device takes
+  bool machine_help = false;  // -M help
+  bool cpu_help = false;      // -cpu help: the board's CPU models
+  bool device_help = false;   // -device help: the devices -device takes
   // What stdio carries, from -serial and -monitor as qemu-system -nographic resolves them (see
   // StdioUse). Set by parse_system_options once every option is read.
   StdioUse stdio = StdioUse::kSerialAndMonitor;

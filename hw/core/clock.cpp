@@ -4,8 +4,8 @@
 #include <time.h>
 
 #include <chrono>
-#include <cstdint>
 #include <condition_variable>
+#include <cstdint>
 #include <stdexcept>
 #include <thread>
 #include <vector>

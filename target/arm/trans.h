@@ -33,7 +33,7 @@ struct DisasContext {
   uint64_t pc = 0;  // this instruction
   uint32_t insn = 0;
   uint32_t tb_flags = 0;  // the translation flags the block is translated under (block.flags)
-  bool ended = false;  // the instruction emitted the block's exit
+  bool ended = false;     // the instruction emitted the block's exit
   FlagSource flags;
   PageCode code;  // the block's page, for look-ahead at its exits
   // System mode (false in linux-user): the EL the block runs at, from tb_flags.

@@ -613,9 +613,9 @@ std::string SoftMmu::dump() const {
                      : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
                                                            : e.addr_code;
       if (tag == TlbEntry::kTlbEmpty) continue;
-      out += fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[n],
-                         show(e.addr_read, 'r'), show(e.addr_write, 'w'), show(e.addr_code, 'x'),
-                         (e.addr_read & TlbFlag::kMmio) ? " io" : "");
+      out +=
+          fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[n], show(e.addr_read, 'r'),
+                      show(e.addr_write, 'w'), show(e.addr_code, 'x'), (e.addr_read & TlbFlag::kMmio) ? " io" : "");
     }
   }
   return out;
