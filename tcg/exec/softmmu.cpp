@@ -144,6 +144,13 @@ static_assert(kEntries <= 65536, "filled_ holds entry indices in 16 bits");
 constexpr size_t kAllEntries = kEntries + size_t(kMaxMmuModes) * kTlbVictims;
 constexpr size_t victim_index(unsigned mmu_idx, unsigned v) { return kEntries + mmu_idx * kTlbVictims + v; }
 
+// Empties an entry's three tags (other vCPUs' flushes and probes read them concurrently).
+void empty_tags(TlbEntry& e) {
+  __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+}
+
 // The page an entry maps (from its first field in use), or kTlbEmpty.
 uint64_t entry_page(const TlbEntry& e) {
   const uint64_t f = e.addr_read != TlbEntry::kTlbEmpty    ? e.addr_read
@@ -246,12 +253,7 @@ const TlbEntry& SoftMmu::entry(size_t i) const {
   return victims_[i / kTlbVictims][i % kTlbVictims];
 }
 
-void SoftMmu::clear_entry(size_t i) {
-  TlbEntry& e = entry(i);
-  __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-}
+void SoftMmu::clear_entry(size_t i) { empty_tags(entry(i)); }
 
 void SoftMmu::flush() {
   if (filled_overflow_) {
@@ -356,11 +358,8 @@ void SoftMmu::flush_page(uint64_t vaddr) {
   const size_t idx = SoftTlb::index(vaddr);
   auto drop = [page](TlbEntry& e) {
     if (tag_matches(e.addr_read, page) || tag_matches(e.addr_write, page) || tag_matches(e.addr_code, page) ||
-        (e.addr_read & kPageMask) == page || (e.addr_write & kPageMask) == page || (e.addr_code & kPageMask) == page) {
-      __atomic_store_n(&e.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-      __atomic_store_n(&e.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-      __atomic_store_n(&e.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-    }
+        (e.addr_read & kPageMask) == page || (e.addr_write & kPageMask) == page || (e.addr_code & kPageMask) == page)
+      empty_tags(e);
   };
   for (auto& table : tlb_->table) drop(table[idx]);
   for (auto& mode : victims_)
@@ -399,9 +398,7 @@ TlbEntry& SoftMmu::fill(uint64_t vaddr, Access access, unsigned mmu_idx, uint64_
 void SoftMmu::publish(size_t i, const TlbEntry& e, uint64_t phys) {
   TlbEntry& slot = entry(i);
   // Invalidate the tags first so generated code never pairs a new tag with an old addend.
-  __atomic_store_n(&slot.addr_read, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_write, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
-  __atomic_store_n(&slot.addr_code, TlbEntry::kTlbEmpty, __ATOMIC_RELAXED);
+  empty_tags(slot);
   slot.addend = e.addend;
   __atomic_store_n(&phys_page_[i], phys, __ATOMIC_RELAXED);
   // Release: the addend and physical page above are in place before a thread sees the tags.
