@@ -307,12 +307,7 @@ static void el3_part2(void) {
     WRITE_SYSREG(spsr_el3, 0x3c5);
     WRITE_SYSREG(elr_el3, (uint64_t)ns_el1);
     set_scr(SCR_RES1 | SCR_RW | SCR_NS | SCR_FIQ);
-    __asm__ volatile(
-        "mov x0, sp\n"
-        "sub x0, x0, #0x1000\n"
-        "msr sp_el1, x0\n"
-        "eret\n" ::
-            : "x0", "memory");
+    eret_below_stack();
   }
   show_sgi_registers("Secure view after the Non-secure writes");
   show("ICC_PMR_EL1 (S) after NS EL1 wrote 0xff", READ_SYSREG(icc_pmr_el1));
@@ -423,11 +418,5 @@ int main(void) {
   WRITE_SYSREG(spsr_el3, 0x3c5);
   WRITE_SYSREG(elr_el3, (uint64_t)secure_el1);
   set_scr(SCR_RES1 | SCR_RW);
-  __asm__ volatile(
-      "mov x0, sp\n"
-      "sub x0, x0, #0x1000\n"
-      "msr sp_el1, x0\n"
-      "eret\n" ::
-          : "x0", "memory");
-  return 0;
+  eret_below_stack();
 }

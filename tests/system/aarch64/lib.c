@@ -46,6 +46,10 @@ void enter_el1(void (*entry)(void)) {
   WRITE_SYSREG(vbar_el1, (uint64_t)vectors);
   WRITE_SYSREG(spsr_el2, 0x3c5); /* EL1h, DAIF masked */
   WRITE_SYSREG(elr_el2, (uint64_t)entry);
+  eret_below_stack();
+}
+
+void eret_below_stack(void) {
   __asm__ volatile(
       "mov x0, sp\n"
       "sub x0, x0, #0x1000\n"

@@ -21,6 +21,8 @@ extern char vectors[], vectors_el2[], vectors_el3[];
 // From EL2: HCR_EL2.RW, VBAR_EL1 = vectors, then ERET to `entry` at EL1h with DAIF masked, its
 // stack 4 KiB below the caller's.
 void enter_el1(void (*entry)(void)) __attribute__((noreturn));
+// ERET (to what ELR/SPSR of the current level say) with SP_EL1 4 KiB below the current stack.
+void eret_below_stack(void) __attribute__((noreturn));
 
 #define READ_SYSREG(name)                          \
   ({                                               \
