@@ -91,6 +91,9 @@ struct TimerQueue::Impl {
   std::mutex mutex;
   std::condition_variable cv;
   std::vector<Timer*> timers;
+  // The host time the thread sleeps until (~0: until notified), 0 while it is awake. An arm()
+  // for a later time needs no wake-up: the thread looks at the queue again whenever it wakes.
+  uint64_t sleeping_until = 0;
   bool stop = false;
   std::thread thread;
 
@@ -103,6 +106,15 @@ struct TimerQueue::Impl {
     return best;
   }
 
+  void sleep(std::unique_lock<std::mutex>& lock, uint64_t host_ns) {
+    sleeping_until = host_ns;
+    if (host_ns == ~uint64_t(0))
+      cv.wait(lock);
+    else
+      cv.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(host_ns)));
+    sleeping_until = 0;
+  }
+
   void loop(VirtualClock& clock) {
     for (;;) {
       {
@@ -111,7 +123,7 @@ struct TimerQueue::Impl {
           if (stop) return;
           Timer* t = earliest();
           if (!t) {
-            cv.wait(lock);
+            sleep(lock, ~uint64_t(0));
             continue;
           }
           uint64_t host = clock.host_deadline_ns(t->deadline_);
@@ -119,11 +131,7 @@ struct TimerQueue::Impl {
           // Guest time stopped (notify() wakes us), or a deadline past what a steady_clock time
           // point holds (a 10 MHz compare value near 2^57, centuries ahead): a signed wrap would
           // make wait_until return at once, the thread spinning until the next arm().
-          if (host > uint64_t(INT64_MAX)) {
-            cv.wait(lock);
-            continue;
-          }
-          cv.wait_until(lock, std::chrono::steady_clock::time_point(std::chrono::nanoseconds(host)));
+          sleep(lock, host > uint64_t(INT64_MAX) ? ~uint64_t(0) : host);
         }
       }
       // Not under the device lock: a pause there would starve every vCPU's MMIO instead.
@@ -177,12 +185,17 @@ Timer::~Timer() {
 }
 
 void Timer::arm(uint64_t guest_deadline_ns) {
+  bool wake;
   {
     std::lock_guard lock(queue_.impl_->mutex);
     deadline_ = guest_deadline_ns;
     armed_ = true;
+    // A guest reprograms its timer at every tick and hrtimer change, mostly to a time after the
+    // one the thread already sleeps until: waking it then would cost two context switches for
+    // nothing. (A paused clock gives ~0 here: notify() wakes the thread at resume.)
+    wake = queue_.clock_.host_deadline_ns(guest_deadline_ns) < queue_.impl_->sleeping_until;
   }
-  queue_.impl_->cv.notify_all();
+  if (wake) queue_.impl_->cv.notify_all();
 }
 
 void Timer::cancel() {
