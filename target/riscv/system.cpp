@@ -296,24 +296,9 @@ std::string RiscvHart::dump_registers() const {
 }
 
 std::string RiscvHart::dump_tlb() const {
-  // The soft-TLB's live entries, per MMU index: virtual page and the accesses the fast path takes.
-  static const char* const kModes[] = {"U", "S", "S+SUM", "M", "U+MXR", "S+MXR", "S+SUM+MXR", "-"};
-  const tcg::SoftTlb& tlb = impl_->mmu->tlb();
-  std::string out = "mmu-idx   vaddr              access\n";
-  char line[128];
-  for (unsigned m = 0; m < kNumMmuModes; ++m)
-    for (unsigned i = 0; i < tcg::kTlbSize; ++i) {
-      const tcg::TlbEntry& e = tlb.table[m][i];
-      uint64_t page = e.addr_read != tcg::TlbEntry::kTlbEmpty    ? e.addr_read
-                      : e.addr_write != tcg::TlbEntry::kTlbEmpty ? e.addr_write
-                                                                 : e.addr_code;
-      if (page == tcg::TlbEntry::kTlbEmpty) continue;
-      auto fast = [](uint64_t f) { return f != tcg::TlbEntry::kTlbEmpty && !(f & tcg::TlbFlag::kMask); };
-      std::snprintf(line, sizeof line, "%-9s %016" PRIx64 "   %c%c%c\n", kModes[m], page & tcg::kPageMask,
-                    fast(e.addr_read) ? 'r' : '-', fast(e.addr_write) ? 'w' : '-', fast(e.addr_code) ? 'x' : '-');
-      out += line;
-    }
-  return out;
+  // The soft-TLB's live entries (the victim entries too), named by MMU index (mmu.h).
+  static const char* const kModes[] = {"U", "S", "S+SUM", "M", "U+MXR", "S+MXR", "S+SUM+MXR"};
+  return "mmu-idx   vaddr               paddr              access\n" + impl_->mmu->dump(kModes);
 }
 
 bool RiscvHart::debug_translate(uint64_t vaddr, uint64_t* phys) const {

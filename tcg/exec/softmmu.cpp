@@ -599,7 +599,7 @@ const uint8_t* SoftMmu::code_host_page(uint64_t phys_page) {
   return phys_.ram_page(phys_page & kPageMask, &writable);
 }
 
-std::string SoftMmu::dump() const {
+std::string SoftMmu::dump(std::span<const char* const> mode_names) const {
   std::string out;
   for (unsigned m = 0; m < kMaxMmuModes; ++m) {
     for (unsigned i = 0; i < kTlbSize + kTlbVictims; ++i) {  // the mode's table, then its victims
@@ -610,9 +610,10 @@ std::string SoftMmu::dump() const {
                      : e.addr_write != TlbEntry::kTlbEmpty ? e.addr_write
                                                            : e.addr_code;
       if (tag == TlbEntry::kTlbEmpty) continue;
-      out +=
-          fmt::format("mmu{} {:016x} -> {:016x} {}{}{}{}\n", m, tag & kPageMask, phys_page_[n], show(e.addr_read, 'r'),
-                      show(e.addr_write, 'w'), show(e.addr_code, 'x'), (e.addr_read & TlbFlag::kMmio) ? " io" : "");
+      const std::string mode = m < mode_names.size() ? std::string(mode_names[m]) : fmt::format("mmu{}", m);
+      out += fmt::format("{:<9} {:016x} -> {:016x} {}{}{}{}\n", mode, tag & kPageMask, phys_page_[n],
+                         show(e.addr_read, 'r'), show(e.addr_write, 'w'), show(e.addr_code, 'x'),
+                         (e.addr_read & TlbFlag::kMmio) ? " io" : "");
     }
   }
   return out;

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <span>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -244,7 +245,9 @@ class SoftMmu {
 
   SoftTlb& tlb() { return *tlb_; }
   // -d mmu / `info tlb`: the valid entries.
-  std::string dump() const;
+  // `info tlb`: every live entry (the table's, then the victims'), one line each: the MMU index
+  // (named by mode_names[index] when given), virtual page -> physical page, r/w/x, io.
+  std::string dump(std::span<const char* const> mode_names = {}) const;
   PhysMemory& phys() { return phys_; }
 
  private:

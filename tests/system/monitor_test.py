@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The console mux and the monitor of `mimic system`: Ctrl-a c opens the monitor, whose answers
-(info mtree, info registers, info cpus, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
+(info mtree, info registers, info cpus, info tlb, xp, x, stop/cont) are checked, `quit` ends mimic with status 0; the
 same keystrokes on qemu-system-riscv64 (the reference) give the same xp words for the reset vector.
 -serial none gives the monitor stdio to itself, on both.
 
@@ -74,7 +74,7 @@ def main():
         fw_wfi.write(struct.pack("<II", 0x10500073, 0xffdff06f))
         fw_wfi.flush()
         status2, out2 = session([mimic, "system", "-M", "virt", "-nographic", "-smp", "2", "-bios", fw_wfi.name],
-                                ["info cpus", "stop", "info cpus", "cont", "quit"])
+                                ["info cpus", "stop", "info cpus", "info tlb", "cont", "quit"])
     rows = re.findall(r"^([* ]) CPU #(\d): pc=0x0{8}(8000000[04])( \((?:halted|paused|stopped)\))? thread_id=(\d+)\s*$",
                       out2, re.M)
     check(status2 == 0 and len(rows) == 4 and [r[:2] for r in rows[:2]] == [("*", "0"), (" ", "1")],
@@ -82,6 +82,10 @@ def main():
     check(all(r[3] == " (halted)" for r in rows[:2]), "info cpus shows harts asleep in WFI as halted")
     check(all(r[3] == " (paused)" for r in rows[2:]) and len({r[4] for r in rows[:2]}) == 2,
           "after stop both harts are paused, each on its own thread")
+    # info tlb: the page both harts fetch their loop from, in M-mode (no translation: virtual =
+    # physical), with the soft-TLB's fetch right.
+    check(len(re.findall(r"^M\s+0{8}80000000 -> 0{8}80000000 [r-][w-]x\s*$", out2, re.M)) == 2,
+          "info tlb lists each hart's M-mode code page 0x80000000")
     qstatus, qout = session(["qemu-system-riscv64"] + args, ["xp /4x 0x1000"] + state_cmds + ["quit"])
     statuses = re.findall(r"VM status: (\w+)", out)
     check(statuses == re.findall(r"VM status: (\w+)", qout) == ["paused", "running"],
