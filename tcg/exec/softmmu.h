@@ -8,11 +8,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <span>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
