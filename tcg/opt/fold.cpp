@@ -4,6 +4,7 @@
 // One forward pass suffices: SSA uses always follow their definitions, so an instruction's
 // replacement (a constant or an earlier value) is recorded before any use is visited. The
 // arithmetic comes from tcg/ir/eval.h, the same code the interpreter runs.
+#include <algorithm>
 #include <vector>
 
 #include "tcg/ir/eval.h"
@@ -22,13 +23,21 @@ bool is_const(const Arg& a, uint64_t v) { return a.is_imm() && a.imm == v; }
 class Folder {
  public:
   // The per-value tables are the thread's, reused from block to block (no allocation per block).
-  explicit Folder(Block& b) : b_(b), rep_(storage().rep), zmask_(storage().zmask) {
-    rep_.assign(b.size(), Arg{});
-    zmask_.assign(b.size(), ~0ull);
+  // `start` > 0 continues an earlier run over the same block (run_fold_from): the tables keep
+  // what that run learnt about the instructions before `start`.
+  Folder(Block& b, size_t start) : b_(b), rep_(storage().rep), zmask_(storage().zmask) {
+    if (start > 0 && rep_.size() == b.size() && zmask_.size() == b.size()) {
+      std::fill(rep_.begin() + ptrdiff_t(start), rep_.end(), Arg{});
+      std::fill(zmask_.begin() + ptrdiff_t(start), zmask_.end(), ~0ull);
+      start_ = start;
+    } else {
+      rep_.assign(b.size(), Arg{});
+      zmask_.assign(b.size(), ~0ull);
+    }
   }
 
   bool run() {
-    for (size_t i = 0; i < b_.size(); ++i) {
+    for (size_t i = start_; i < b_.size(); ++i) {
       Inst& in = b_[ValueId(i)];
       if (in.is_nop()) continue;
       substitute(in);
@@ -268,6 +277,7 @@ class Folder {
   }
 
   Block& b_;
+  size_t start_ = 0;
   std::vector<Arg>& rep_;
   std::vector<uint64_t>& zmask_;
   bool changed_ = false;
@@ -276,6 +286,7 @@ class Folder {
 
 }  // namespace
 
-bool run_fold(Block& block) { return Folder(block).run(); }
+bool run_fold(Block& block) { return Folder(block, 0).run(); }
+bool run_fold_from(Block& block, ValueId start) { return Folder(block, start).run(); }
 
 }  // namespace mimic::tcg

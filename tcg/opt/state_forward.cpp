@@ -45,9 +45,21 @@ bool writes_state(const Inst& in) {
   return true;
 }
 
+// Entries never overlap one another (each is added after the ones it overlaps went), so their
+// order does not matter and a removal moves the last entry into the hole.
+template <typename T, typename Pred>
+void remove_where(std::vector<T>& v, Pred pred) {
+  for (size_t j = 0; j < v.size();)
+    if (pred(v[j])) {
+      v[j] = v.back();
+      v.pop_back();
+    } else {
+      ++j;
+    }
+}
 template <typename T>
 void drop_overlapping(std::vector<T>& v, const Field& f) {
-  std::erase_if(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
+  remove_where(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
 }
 
 // An integer read of 32 or 64 bits inside a field last written as a V128 (a vector result read
@@ -76,7 +88,9 @@ bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& kno
 
 }  // namespace
 
-bool run_state_forward(Block& block) {
+bool run_state_forward(Block& block) { return forward_state(block).changed; }
+
+StateForwardResult forward_state(Block& block) {
   const size_t n = block.size();
   // The thread's tables, reused from block to block.
   thread_local std::vector<Arg> rep;  // kind None: not replaced
@@ -86,6 +100,7 @@ bool run_state_forward(Block& block) {
   known.clear();
   pending.clear();
   bool changed = false;
+  ValueId first_forwarded = kNoValue;
 
   for (size_t i = 0; i < n; ++i) {
     Inst& in = block[ValueId(i)];
@@ -111,10 +126,12 @@ bool run_state_forward(Block& block) {
         rep[i] = it->value;
         in = Inst{};
         changed = true;
+        if (first_forwarded == kNoValue) first_forwarded = ValueId(i);
         continue;
       }
       if (extract_from_known_vector(in, f, known)) {
         changed = true;
+        if (first_forwarded == kNoValue) first_forwarded = ValueId(i);
         continue;
       }
       drop_overlapping(pending, f);  // this read needs the stored bytes
@@ -124,7 +141,7 @@ bool run_state_forward(Block& block) {
       // Stores into the dead bytes since the last barrier are never observed: drop them, and the
       // marker with them (it has done its work).
       const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
-      std::erase_if(pending, [&](const PendingStore& p) {
+      remove_where(pending, [&](const PendingStore& p) {
         if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
         block[p.inst] = Inst{};
         return true;
@@ -133,18 +150,20 @@ bool run_state_forward(Block& block) {
       changed = true;
     } else if (in.op == Opcode::SetState) {
       const Field f{in.args[0].imm, state_size(in.args[1].type)};
-      for (const PendingStore& p : pending)
+      remove_where(pending, [&](const PendingStore& p) {
+        if (!p.field.overlaps(f.offset, f.size)) return false;
         if (p.field.offset == f.offset && p.field.size == f.size) {
           block[p.inst] = Inst{};
           changed = true;
         }
-      drop_overlapping(pending, f);
+        return true;
+      });
       pending.push_back({f, ValueId(i)});
       drop_overlapping(known, f);
       known.push_back({f, in.args[1].type, in.args[1]});
     }
   }
-  return changed;
+  return {changed, first_forwarded};
 }
 
 }  // namespace mimic::tcg
