@@ -32,8 +32,8 @@ class Narrower {
   bool run() {
     out_.reserve(b_.size() + b_.size() / 4);
     for (size_t i = 0; i < b_.size(); ++i) {
+      if (b_[ValueId(i)].is_nop()) continue;
       Inst in = b_[ValueId(i)];
-      if (in.is_nop()) continue;
       for (int k = 0; k < in.num_args; ++k)
         if (in.args[k].is_value()) in.args[k] = remap_[in.args[k].value];
       Arg r = rewrite(in);
@@ -45,7 +45,9 @@ class Narrower {
       out_.push_back(in);
       remap_[i] = Arg::val(ValueId(out_.size() - 1), in.type);
     }
-    if (changed_) b_.insts().swap(out_);
+    // The rebuilt list has no Nops: the passes after this one walk fewer slots, whether or not
+    // anything was narrowed (compact() renumbers at the end either way).
+    if (changed_ || out_.size() != b_.size()) b_.insts().swap(out_);
     return changed_;
   }
 
