@@ -37,6 +37,10 @@ bool run_unreachable(Block& block);
 // Run last (after compact): the entries name value numbers.
 bool run_fault_state(Block& block);
 
+// run_fold, run_state_forward and run_fold again (optimize's first steps) in one walk that gives
+// the same block: the separate passes only where a branch folds.
+void fold_and_forward(Block& block);
+
 // The default pipeline, then compact() (value numbers change); run_fault_state last unless
 // `defer_state_stores` is false.
 void optimize(Block& block, bool defer_state_stores = true);

@@ -12,27 +12,17 @@
 #include <algorithm>
 #include <vector>
 
+#include "tcg/opt/state_forward.h"
+
 #include "tcg/helper.h"
-#include "tcg/opt/passes.h"
 
 namespace mimic::tcg {
 
 namespace {
 
-struct Field {
-  uint64_t offset;
-  unsigned size;
-  bool overlaps(uint64_t off, unsigned sz) const { return offset < off + sz && off < offset + size; }
-};
-struct Known {
-  Field field;
-  Type type;
-  Arg value;
-};
-struct PendingStore {
-  Field field;
-  ValueId inst;
-};
+using Field = StateForwarder::Field;
+using Known = StateForwarder::Known;
+using PendingStore = StateForwarder::PendingStore;
 
 constexpr uint32_t kStoreBarrier = kMayFault | kCallClobber | kBlockEnd | kBranch | kReadsState;
 
@@ -88,82 +78,94 @@ bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& kno
 
 }  // namespace
 
+StateForwarder::StateForwarder(Block& block) : block_(block) {
+  known().clear();
+  pending().clear();
+}
+
+std::vector<StateForwarder::Known>& StateForwarder::known() {
+  thread_local std::vector<Known> v;  // the thread's, reused from block to block
+  return v;
+}
+std::vector<StateForwarder::PendingStore>& StateForwarder::pending() {
+  thread_local std::vector<PendingStore> v;
+  return v;
+}
+
+Arg StateForwarder::visit(ValueId i, Inst& in) {
+  auto& known = this->known();
+  auto& pending = this->pending();
+  if (has_flag(in.op, kStoreBarrier)) pending.clear();
+  if (has_flag(in.op, kBranch)) {
+    // Another path may reach a label with other state; the fall-through of a conditional
+    // branch continues with this path's state (an unrolled loop's next copy).
+    if (in.op != Opcode::BrCond) known.clear();
+    return {};
+  }
+  if (writes_state(in)) known.clear();
+
+  if (in.op == Opcode::GetState) {
+    const Field f{in.args[0].imm, state_size(in.type)};
+    auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
+      return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
+    });
+    if (it != known.end()) {
+      const Arg v = it->value;
+      in = Inst{};
+      changed = true;
+      if (first_forwarded == kNoValue) first_forwarded = i;
+      return v;
+    }
+    if (extract_from_known_vector(in, f, known)) {
+      changed = true;
+      if (first_forwarded == kNoValue) first_forwarded = i;
+      return {};
+    }
+    drop_overlapping(pending, f);  // this read needs the stored bytes
+    drop_overlapping(known, f);
+    known.push_back({f, in.type, block_.value(i)});
+  } else if (in.op == Opcode::DiscardState) {
+    // Stores into the dead bytes since the last barrier are never observed: drop them, and the
+    // marker with them (it has done its work).
+    const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
+    remove_where(pending, [&](const PendingStore& p) {
+      if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
+      block_[p.inst] = Inst{};
+      return true;
+    });
+    in = Inst{};
+    changed = true;
+  } else if (in.op == Opcode::SetState) {
+    const Field f{in.args[0].imm, state_size(in.args[1].type)};
+    remove_where(pending, [&](const PendingStore& p) {
+      if (!p.field.overlaps(f.offset, f.size)) return false;
+      if (p.field.offset == f.offset && p.field.size == f.size) {
+        block_[p.inst] = Inst{};
+        changed = true;
+      }
+      return true;
+    });
+    pending.push_back({f, i});
+    drop_overlapping(known, f);
+    known.push_back({f, in.args[1].type, in.args[1]});
+  }
+  return {};
+}
+
 bool run_state_forward(Block& block) { return forward_state(block).changed; }
 
 StateForwardResult forward_state(Block& block) {
-  const size_t n = block.size();
-  // The thread's tables, reused from block to block.
-  thread_local std::vector<Arg> rep;  // kind None: not replaced
-  thread_local std::vector<Known> known;
-  thread_local std::vector<PendingStore> pending;
-  rep.assign(n, Arg{});
-  known.clear();
-  pending.clear();
-  bool changed = false;
-  ValueId first_forwarded = kNoValue;
-
-  for (size_t i = 0; i < n; ++i) {
+  thread_local std::vector<Arg> rep;  // the thread's, reused from block to block; None: not replaced
+  rep.assign(block.size(), Arg{});
+  StateForwarder sf(block);
+  for (size_t i = 0; i < block.size(); ++i) {
     Inst& in = block[ValueId(i)];
     if (in.is_nop()) continue;
     for (int k = 0; k < in.num_args; ++k)
       if (in.args[k].is_value() && !rep[in.args[k].value].is_none()) in.args[k] = rep[in.args[k].value];
-
-    if (has_flag(in.op, kStoreBarrier)) pending.clear();
-    if (has_flag(in.op, kBranch)) {
-      // Another path may reach a label with other state; the fall-through of a conditional
-      // branch continues with this path's state (an unrolled loop's next copy).
-      if (in.op != Opcode::BrCond) known.clear();
-      continue;
-    }
-    if (writes_state(in)) known.clear();
-
-    if (in.op == Opcode::GetState) {
-      const Field f{in.args[0].imm, state_size(in.type)};
-      auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
-        return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
-      });
-      if (it != known.end()) {
-        rep[i] = it->value;
-        in = Inst{};
-        changed = true;
-        if (first_forwarded == kNoValue) first_forwarded = ValueId(i);
-        continue;
-      }
-      if (extract_from_known_vector(in, f, known)) {
-        changed = true;
-        if (first_forwarded == kNoValue) first_forwarded = ValueId(i);
-        continue;
-      }
-      drop_overlapping(pending, f);  // this read needs the stored bytes
-      drop_overlapping(known, f);
-      known.push_back({f, in.type, block.value(ValueId(i))});
-    } else if (in.op == Opcode::DiscardState) {
-      // Stores into the dead bytes since the last barrier are never observed: drop them, and the
-      // marker with them (it has done its work).
-      const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
-      remove_where(pending, [&](const PendingStore& p) {
-        if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
-        block[p.inst] = Inst{};
-        return true;
-      });
-      in = Inst{};
-      changed = true;
-    } else if (in.op == Opcode::SetState) {
-      const Field f{in.args[0].imm, state_size(in.args[1].type)};
-      remove_where(pending, [&](const PendingStore& p) {
-        if (!p.field.overlaps(f.offset, f.size)) return false;
-        if (p.field.offset == f.offset && p.field.size == f.size) {
-          block[p.inst] = Inst{};
-          changed = true;
-        }
-        return true;
-      });
-      pending.push_back({f, ValueId(i)});
-      drop_overlapping(known, f);
-      known.push_back({f, in.args[1].type, in.args[1]});
-    }
+    rep[i] = sf.visit(ValueId(i), in);
   }
-  return {changed, first_forwarded};
+  return {sf.changed, sf.first_forwarded};
 }
 
 }  // namespace mimic::tcg
