@@ -78,9 +78,9 @@ bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& kno
 
 }  // namespace
 
-StateForwarder::StateForwarder(Block& block) : block_(block) {
-  known().clear();
-  pending().clear();
+StateForwarder::StateForwarder(Block& block) : block_(block), known_(known()), pending_(pending()) {
+  known_.clear();
+  pending_.clear();
 }
 
 std::vector<StateForwarder::Known>& StateForwarder::known() {
@@ -93,61 +93,79 @@ std::vector<StateForwarder::PendingStore>& StateForwarder::pending() {
 }
 
 Arg StateForwarder::visit(ValueId i, Inst& in) {
-  auto& known = this->known();
-  auto& pending = this->pending();
-  if (has_flag(in.op, kStoreBarrier)) pending.clear();
+  auto& known = known_;
+  auto& pending = pending_;
+  if (has_flag(in.op, kStoreBarrier)) {
+    pending.clear();
+    pending_units_ = {};
+  }
   if (has_flag(in.op, kBranch)) {
     // Another path may reach a label with other state; the fall-through of a conditional
     // branch continues with this path's state (an unrolled loop's next copy).
-    if (in.op != Opcode::BrCond) known.clear();
+    if (in.op != Opcode::BrCond) {
+      known.clear();
+      known_units_ = {};
+    }
     return {};
   }
-  if (writes_state(in)) known.clear();
+  if (writes_state(in)) {
+    known.clear();
+    known_units_ = {};
+  }
 
   if (in.op == Opcode::GetState) {
     const Field f{in.args[0].imm, state_size(in.type)};
-    auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
-      return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
-    });
-    if (it != known.end()) {
-      const Arg v = it->value;
-      in = Inst{};
-      changed = true;
-      if (first_forwarded == kNoValue) first_forwarded = i;
-      return v;
+    const UnitMask units = UnitMask::of(f);
+    if (known_units_.meets(units)) {  // else nothing known overlaps it: no value, no vector
+      auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
+        return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
+      });
+      if (it != known.end()) {
+        const Arg v = it->value;
+        in = Inst{};
+        changed = true;
+        if (first_forwarded == kNoValue) first_forwarded = i;
+        return v;
+      }
+      if (extract_from_known_vector(in, f, known)) {
+        changed = true;
+        if (first_forwarded == kNoValue) first_forwarded = i;
+        return {};
+      }
+      drop_overlapping(known, f);
     }
-    if (extract_from_known_vector(in, f, known)) {
-      changed = true;
-      if (first_forwarded == kNoValue) first_forwarded = i;
-      return {};
-    }
-    drop_overlapping(pending, f);  // this read needs the stored bytes
-    drop_overlapping(known, f);
+    if (pending_units_.meets(units)) drop_overlapping(pending, f);  // this read needs the stored bytes
     known.push_back({f, in.type, block_.value(i)});
+    known_units_.add(units);
   } else if (in.op == Opcode::DiscardState) {
     // Stores into the dead bytes since the last barrier are never observed: drop them, and the
     // marker with them (it has done its work).
     const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
-    remove_where(pending, [&](const PendingStore& p) {
-      if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
-      block_[p.inst] = Inst{};
-      return true;
-    });
+    if (pending_units_.meets(UnitMask::of(dead)))
+      remove_where(pending, [&](const PendingStore& p) {
+        if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
+        block_[p.inst] = Inst{};
+        return true;
+      });
     in = Inst{};
     changed = true;
   } else if (in.op == Opcode::SetState) {
     const Field f{in.args[0].imm, state_size(in.args[1].type)};
-    remove_where(pending, [&](const PendingStore& p) {
-      if (!p.field.overlaps(f.offset, f.size)) return false;
-      if (p.field.offset == f.offset && p.field.size == f.size) {
-        block_[p.inst] = Inst{};
-        changed = true;
-      }
-      return true;
-    });
+    const UnitMask units = UnitMask::of(f);
+    if (pending_units_.meets(units))
+      remove_where(pending, [&](const PendingStore& p) {
+        if (!p.field.overlaps(f.offset, f.size)) return false;
+        if (p.field.offset == f.offset && p.field.size == f.size) {
+          block_[p.inst] = Inst{};
+          changed = true;
+        }
+        return true;
+      });
     pending.push_back({f, i});
-    drop_overlapping(known, f);
+    pending_units_.add(units);
+    if (known_units_.meets(units)) drop_overlapping(known, f);
     known.push_back({f, in.args[1].type, in.args[1]});
+    known_units_.add(units);
   }
   return {};
 }

@@ -24,6 +24,26 @@ class StateForwarder {
     Field field;
     ValueId inst;
   };
+  // A filter over a list's fields: a bit for each 8-byte unit of env a field covers, folded
+  // into 128. A field whose bits miss the list's overlaps none of its entries, so most reads and
+  // writes of a register not seen in the region scan neither list. (Removed entries leave their
+  // bits: the filter only errs towards scanning.)
+  struct UnitMask {
+    uint64_t lo = 0, hi = 0;
+    static UnitMask of(const Field& f) {
+      UnitMask m;
+      const uint64_t first = f.offset >> 3, last = (f.offset + f.size - 1) >> 3;
+      if (f.size == 0) return m;
+      if (last - first >= 127) return {~0ull, ~0ull};
+      for (uint64_t u = first; u <= last; ++u) (u & 64 ? m.hi : m.lo) |= 1ull << (u & 63);
+      return m;
+    }
+    bool meets(const UnitMask& o) const { return ((lo & o.lo) | (hi & o.hi)) != 0; }
+    void add(const UnitMask& o) {
+      lo |= o.lo;
+      hi |= o.hi;
+    }
+  };
 
   explicit StateForwarder(Block& block);
   // Instruction `i`, whose operands already name the values forwarded so far: returns the value
@@ -38,6 +58,9 @@ class StateForwarder {
   static std::vector<Known>& known();
   static std::vector<PendingStore>& pending();
   Block& block_;
+  std::vector<Known>& known_;  // the thread's lists (no allocation per block)
+  std::vector<PendingStore>& pending_;
+  UnitMask known_units_, pending_units_;
 };
 
 }  // namespace mimic::tcg
