@@ -75,7 +75,7 @@ class Folder {
         continue;
       }
       // A folded instruction has no side effects, so it is nothing the forwarder tracks.
-      if (!fold_one(i, in)) sf.visit(ValueId(i), in);
+      if (!fold_one(i, in) && StateForwarder::cares(in.op)) sf.visit(ValueId(i), in);
     }
     return true;
   }

@@ -181,7 +181,7 @@ StateForwardResult forward_state(Block& block) {
     if (in.is_nop()) continue;
     for (int k = 0; k < in.num_args; ++k)
       if (in.args[k].is_value() && !rep[in.args[k].value].is_none()) in.args[k] = rep[in.args[k].value];
-    rep[i] = sf.visit(ValueId(i), in);
+    if (StateForwarder::cares(in.op)) rep[i] = sf.visit(ValueId(i), in);
   }
   return {sf.changed, sf.first_forwarded};
 }

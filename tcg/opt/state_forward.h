@@ -46,6 +46,12 @@ class StateForwarder {
   };
 
   explicit StateForwarder(Block& block);
+  // Whether visit() does anything for an op: guest-state access, barriers and branches (most
+  // arithmetic it need not be shown).
+  static bool cares(Opcode op) {
+    return op == Opcode::GetState || op == Opcode::SetState || op == Opcode::DiscardState ||
+           has_flag(op, kMayFault | kCallClobber | kBlockEnd | kBranch | kReadsState | kWritesState);
+  }
   // Instruction `i`, whose operands already name the values forwarded so far: returns the value
   // a GetState is forwarded to (it is a Nop now; the caller replaces its uses), else None. A
   // GetState may instead become a lane extract in place; stores it proves dead become Nops.
