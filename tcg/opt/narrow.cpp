@@ -11,7 +11,6 @@
 #include <initializer_list>
 #include <vector>
 
-#include "tcg/opt/dce.h"
 #include "tcg/opt/passes.h"
 
 namespace mimic::tcg {
@@ -30,10 +29,7 @@ class Narrower {
     if (sext_of_.size() < b.size() + b.size() / 4 + 8) sext_of_.resize(b.size() + b.size() / 4 + 8, Arg{});
   }
 
-  // `uses`, when given, gets each value's use count in the list run() leaves (for DCE).
-  bool run(std::vector<uint32_t>* uses = nullptr) {
-    uses_ = uses;
-    if (uses_) uses_->clear();
+  bool run() {
     out_.reserve(b_.size() + b_.size() / 4);
     for (size_t i = 0; i < b_.size(); ++i) {
       // Operands are renamed in place: the old list is dropped, or (nothing changed) the names
@@ -48,7 +44,7 @@ class Narrower {
         changed_ = true;
         continue;
       }
-      append(in);
+      out_.push_back(in);
       remap_[i] = Arg::val(ValueId(out_.size() - 1), in.type);
     }
     // The rebuilt list has no Nops: the passes after this one walk fewer slots, whether or not
@@ -62,20 +58,12 @@ class Narrower {
  private:
   const Inst* def(const Arg& a) const { return a.is_value() ? &out_[a.value] : nullptr; }
 
-  void append(const Inst& in) {
-    out_.push_back(in);
-    if (!uses_) return;
-    uses_->push_back(0);
-    for (int k = 0; k < in.num_args; ++k)
-      if (in.args[k].is_value()) ++(*uses_)[in.args[k].value];
-  }
-
   Arg push(Opcode op, Type t, std::initializer_list<Arg> args) {
     Inst in;
     in.op = op;
     in.type = t;
     for (const Arg& a : args) in.args[in.num_args++] = a;
-    append(in);
+    out_.push_back(in);
     return Arg::val(ValueId(out_.size() - 1), t);
   }
 
@@ -183,7 +171,6 @@ class Narrower {
   }
 
   Block& b_;
-  std::vector<uint32_t>* uses_ = nullptr;
   std::vector<Inst>& out_;
   std::vector<Arg>& remap_;
   std::vector<Arg>& sext_of_;      // I32 value (index in out_) -> its SExt32To64 since the last label
@@ -194,10 +181,5 @@ class Narrower {
 }  // namespace
 
 bool run_narrow(Block& block) { return Narrower(block).run(); }
-
-void narrow_and_dce(Block& block) {
-  Narrower(block).run(&dce_use_counts());
-  run_dce_counted(block);
-}
 
 }  // namespace mimic::tcg

@@ -7,7 +7,8 @@ void optimize(Block& block, bool defer_state_stores) {
   // Forwarded state values give the folder new constants and copies: both in one walk.
   fold_and_forward(block);
   // After forwarding, so W results flow into their users rather than through guest state.
-  narrow_and_dce(block);
+  run_narrow(block);
+  run_dce(block);
   run_unreachable(block);
   block.compact();
   if (defer_state_stores) run_fault_state(block);

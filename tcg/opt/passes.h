@@ -41,9 +41,6 @@ bool run_fault_state(Block& block);
 // the same block: the separate passes only where a branch folds.
 void fold_and_forward(Block& block);
 
-// run_narrow, then run_dce from use counts taken while narrowing rebuilds the list.
-void narrow_and_dce(Block& block);
-
 // The default pipeline, then compact() (value numbers change); run_fault_state last unless
 // `defer_state_stores` is false.
 void optimize(Block& block, bool defer_state_stores = true);
