@@ -9,10 +9,10 @@
 // that reads state. Guest state must be exact at every possible fault.
 // DiscardState (a frontend's proof that bytes are overwritten before any read on every path out
 // of the block) drops the stores into those bytes since the last such barrier.
+#include "tcg/opt/state_forward.h"
+
 #include <algorithm>
 #include <vector>
-
-#include "tcg/opt/state_forward.h"
 
 #include "tcg/helper.h"
 
