@@ -8,7 +8,10 @@ namespace mimic::arm {
 
 bool PageCode::read(uint64_t pc, uint32_t& insn) const {
   if ((pc & ~uint64_t(0xfff)) != page || (pc & 3) || !guest_base) return false;
-  if (fetcher && !fetcher->can_fetch(pc, 4)) return false;
+  if (fetcher) {
+    if (whole_page == 0) whole_page = fetcher->can_fetch(page, 4096) ? 1 : 2;
+    if (whole_page == 2 && !fetcher->can_fetch(pc, 4)) return false;
+  }
   std::memcpy(&insn, guest_base + pc, 4);
   return true;
 }

@@ -15,6 +15,9 @@ struct PageCode {
   const tcg::CodeFetcher* fetcher = nullptr;  // null: all code is fetchable
   uint64_t page = 0;                          // the page's first address
   bool read(uint64_t pc, uint32_t& insn) const;
+  // Whether all of the page can be fetched, asked once (a look-ahead reads a few words of it at
+  // each block exit): 0 not asked yet, 1 yes, 2 no (then each read asks for its own word).
+  mutable uint8_t whole_page = 0;
 };
 
 // True when, on every path from `pc` within the page and a short distance, all of NZCV is

@@ -47,6 +47,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
   }
   const uint64_t start = block.guest_pc;
   s.code = PageCode{env.guest_base, fetcher_, start & kPageMask};
+  tcg::CodeReader code(fetcher_, env);
   uint64_t pc = start, end = start;
   if (max_insns == 0) max_insns = 1;
   // Copies of a one-block loop's body (gen_cond_branch). Not in system mode, where a block's
@@ -72,7 +73,7 @@ void A64Translator::translate(tcg::Block& block, const tcg::CpuBase& env, unsign
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
     uint32_t insn;
-    if (!tcg::fetch_code(fetcher_, env, pc, &insn, 4)) {
+    if (!code.read(pc, &insn, 4)) {
       if (n == 0) {
         ir.insn_start(pc);
         ir.set_state(uint32_t(offsetof(tcg::CpuBase, fault_addr)), imm64(pc));

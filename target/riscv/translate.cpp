@@ -63,6 +63,7 @@ void gen_illegal(DisasContext& s) {
 void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsigned max_insns) {
   IRBuilder ir(block);
   DisasContext s(ir);
+  tcg::CodeReader code(fetcher_, env);
   s.frm = block.flags & kTbFrmMask;
   s.vector = !system_ && static_cast<const RiscvCpu&>(env).ext_v && !(block.flags & kTbVOff);
   if (system_) {
@@ -92,11 +93,11 @@ void RiscvTranslator::translate(tcg::Block& block, const tcg::CpuBase& env, unsi
     // Stop in front of code that cannot be fetched; only when it is the block's first
     // instruction is the fault raised (a later block starts there and faults precisely).
     uint16_t lo = 0;
-    const bool have_lo = fetch(env, pc, &lo, 2);
+    const bool have_lo = code.read(pc, &lo, 2);
     unsigned len = have_lo && (lo & 3) == 3 ? 4 : 2;
     uint32_t insn = lo;
     uint16_t hi = 0;
-    const bool avail = have_lo && (len == 2 || fetch(env, pc + 2, &hi, 2));
+    const bool avail = have_lo && (len == 2 || code.read(pc + 2, &hi, 2));
     if (!avail) {
       if (n == 0) {
         uint64_t fault = have_lo ? pc + 2 : pc;

@@ -17,7 +17,8 @@ class CodeFetcher {
   // True when all of [addr, addr + len) is mapped executable.
   virtual bool can_fetch(uint64_t addr, unsigned len) const = 0;
   // Reads [addr, addr + len) of code; false (and nothing read) when any byte cannot be fetched.
-  // The flat default is linux-user's: guest memory at env.guest_base.
+  // The flat default is linux-user's: guest memory at env.guest_base. A fetcher that reads code
+  // from anywhere else overrides this and answers false from can_fetch (CodeReader relies on it).
   virtual bool fetch(const CpuBase& env, uint64_t addr, void* buf, unsigned len) const {
     if (!can_fetch(addr, len)) return false;
     std::memcpy(buf, env.guest_base + addr, len);
@@ -31,6 +32,34 @@ inline bool fetch_code(const CodeFetcher* f, const CpuBase& env, uint64_t addr, 
   std::memcpy(buf, env.guest_base + addr, len);
   return true;
 }
+
+// A translator's code reads for one block: the fetcher is asked once per 4 KiB page whether all
+// of it can be fetched, and such a page is read straight from guest memory, as the default
+// fetch() would (a fetcher that reads elsewhere, the system MMU's, answers no and is asked at
+// every read). Reads crossing a page, and pages only partly fetchable, go through fetch_code.
+class CodeReader {
+ public:
+  CodeReader(const CodeFetcher* f, const CpuBase& env) : f_(f), env_(env) {}
+  bool read(uint64_t addr, void* buf, unsigned len) {
+    if (f_ && (addr & 0xfff) + len <= 0x1000) {
+      if (const uint64_t page = addr & ~uint64_t(0xfff); page != page_) {
+        page_ = page;
+        whole_page_ = f_->can_fetch(page, 0x1000);
+      }
+      if (whole_page_) {
+        std::memcpy(buf, env_.guest_base + addr, len);
+        return true;
+      }
+    }
+    return fetch_code(f_, env_, addr, buf, len);
+  }
+
+ private:
+  const CodeFetcher* f_;
+  const CpuBase& env_;
+  uint64_t page_ = ~uint64_t(0);  // the page whole_page_ describes (never a page address)
+  bool whole_page_ = false;
+};
 
 // Everything in [lo, hi) is fetchable: unit tests and simple loaders.
 class RangeCodeFetcher final : public CodeFetcher {

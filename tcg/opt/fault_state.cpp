@@ -89,8 +89,10 @@ bool run_fault_state(Block& block) {
       end_region();  // an op this pass does not know
     }
   }
-  std::stable_sort(block.fault_state.begin(), block.fault_state.end(),
-                   [](const FaultStateEntry& a, const FaultStateEntry& b) { return a.site < b.site; });
+  // Usually in site order already (a sorted range skips the sort's buffer allocation).
+  auto by_site = [](const FaultStateEntry& a, const FaultStateEntry& b) { return a.site < b.site; };
+  if (!std::is_sorted(block.fault_state.begin(), block.fault_state.end(), by_site))
+    std::stable_sort(block.fault_state.begin(), block.fault_state.end(), by_site);
   return changed;
 }
 

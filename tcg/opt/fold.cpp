@@ -4,10 +4,12 @@
 // One forward pass suffices: SSA uses always follow their definitions, so an instruction's
 // replacement (a constant or an earlier value) is recorded before any use is visited. The
 // arithmetic comes from tcg/ir/eval.h, the same code the interpreter runs.
+#include <algorithm>
 #include <vector>
 
 #include "tcg/ir/eval.h"
 #include "tcg/opt/passes.h"
+#include "tcg/opt/state_forward.h"
 
 namespace mimic::tcg {
 
@@ -22,13 +24,21 @@ bool is_const(const Arg& a, uint64_t v) { return a.is_imm() && a.imm == v; }
 class Folder {
  public:
   // The per-value tables are the thread's, reused from block to block (no allocation per block).
-  explicit Folder(Block& b) : b_(b), rep_(storage().rep), zmask_(storage().zmask) {
-    rep_.assign(b.size(), Arg{});
-    zmask_.assign(b.size(), ~0ull);
+  // `start` > 0 continues an earlier run over the same block (run_fold_from): the tables keep
+  // what that run learnt about the instructions before `start`.
+  Folder(Block& b, size_t start) : b_(b), rep_(storage().rep), zmask_(storage().zmask) {
+    if (start > 0 && rep_.size() == b.size() && zmask_.size() == b.size()) {
+      std::fill(rep_.begin() + ptrdiff_t(start), rep_.end(), Arg{});
+      std::fill(zmask_.begin() + ptrdiff_t(start), zmask_.end(), ~0ull);
+      start_ = start;
+    } else {
+      rep_.assign(b.size(), Arg{});
+      zmask_.assign(b.size(), ~0ull);
+    }
   }
 
   bool run() {
-    for (size_t i = 0; i < b_.size(); ++i) {
+    for (size_t i = start_; i < b_.size(); ++i) {
       Inst& in = b_[ValueId(i)];
       if (in.is_nop()) continue;
       substitute(in);
@@ -36,24 +46,61 @@ class Folder {
         fold_branch(in);
         continue;
       }
-      Arg r = fold_constant(in);
-      if (r.is_none()) r = fold_identity(in);
-      if (r.is_none()) r = fold_known_bits(i, in);
-      if (!r.is_none()) {
-        rep_[i] = r;
-        if (r.is_imm())
-          zmask_[i] = r.imm;
-        else if (r.is_value())
-          zmask_[i] = zmask_[r.value];
-        in = Inst{};
-        changed_ = true;
-      }
+      fold_one(i, in);
     }
     if (branch_folded_) run_unreachable(b_);
     return changed_;
   }
 
+  // The folder and the forwarder in one walk, each instruction folded with its operands'
+  // forwarded values already in place. Returns false, the block half done, at a branch that
+  // folds: where the separate passes' order makes a difference (a folded branch before the
+  // forwarding removes the barrier it was, and a label with it).
+  bool run_with(StateForwarder& sf) {
+    for (size_t i = 0; i < b_.size(); ++i) {
+      Inst& in = b_[ValueId(i)];
+      if (in.is_nop()) continue;
+      substitute(in);
+      if (in.op == Opcode::BrCond) {
+        if (branch_outcome(in) >= 0) return false;
+        sf.visit(ValueId(i), in);
+        continue;
+      }
+      if (in.op == Opcode::GetState) {
+        if (const Arg v = sf.visit(ValueId(i), in); !v.is_none()) {
+          replace(i, v);
+          continue;
+        }
+        fold_one(i, in);  // the GetState, or the lane extract it became
+        continue;
+      }
+      // A folded instruction has no side effects, so it is nothing the forwarder tracks.
+      if (!fold_one(i, in) && StateForwarder::cares(in.op)) sf.visit(ValueId(i), in);
+    }
+    return true;
+  }
+
  private:
+  void replace(size_t i, const Arg& r) {
+    rep_[i] = r;
+    if (r.is_imm())
+      zmask_[i] = r.imm;
+    else if (r.is_value())
+      zmask_[i] = zmask_[r.value];
+    changed_ = true;
+  }
+
+  // Folds a non-branch instruction; true when it was replaced (and is a Nop now).
+  bool fold_one(size_t i, Inst& in) {
+    Arg r = fold_constant(in);
+    if (r.is_none()) r = fold_identity(in);
+    if (r.is_none()) r = fold_known_bits(i, in);
+    if (r.is_none()) return false;
+    replace(i, r);
+    in = Inst{};
+    return true;
+  }
+
   void substitute(Inst& in) {
     for (int k = 0; k < in.num_args; ++k) {
       Arg& a = in.args[k];
@@ -234,19 +281,21 @@ class Folder {
     return {};
   }
 
+  // A BrCond's outcome when its operands decide it: 1 taken, 0 not taken, -1 unknown.
+  static int branch_outcome(const Inst& in) {
+    if (in.args[0].is_imm() && in.args[1].is_imm())
+      return eval::compare(Cond(in.args[2].imm), in.args[0].type, in.args[0].imm, in.args[1].imm) ? 1 : 0;
+    if (!same(in.args[0], in.args[1])) return -1;
+    const Cond c = Cond(in.args[2].imm);
+    if (c == Cond::TstEq || c == Cond::TstNe) return -1;
+    return c == Cond::Eq || c == Cond::LeS || c == Cond::GeS || c == Cond::LeU || c == Cond::GeU ? 1 : 0;
+  }
+
   // A BrCond on constants becomes a Br or disappears; the code it skipped is removed afterwards.
   void fold_branch(Inst& in) {
-    bool taken;
-    if (in.args[0].is_imm() && in.args[1].is_imm()) {
-      taken = eval::compare(Cond(in.args[2].imm), in.args[0].type, in.args[0].imm, in.args[1].imm);
-    } else if (same(in.args[0], in.args[1])) {
-      const Cond c = Cond(in.args[2].imm);
-      if (c == Cond::TstEq || c == Cond::TstNe) return;
-      taken = c == Cond::Eq || c == Cond::LeS || c == Cond::GeS || c == Cond::LeU || c == Cond::GeU;
-    } else {
-      return;
-    }
-    if (taken) {
+    const int outcome = branch_outcome(in);
+    if (outcome < 0) return;
+    if (outcome == 1) {
       const Arg label = in.args[3];
       in = Inst{};
       in.op = Opcode::Br;
@@ -268,6 +317,7 @@ class Folder {
   }
 
   Block& b_;
+  size_t start_ = 0;
   std::vector<Arg>& rep_;
   std::vector<uint64_t>& zmask_;
   bool changed_ = false;
@@ -276,6 +326,19 @@ class Folder {
 
 }  // namespace
 
-bool run_fold(Block& block) { return Folder(block).run(); }
+bool run_fold(Block& block) { return Folder(block, 0).run(); }
+bool run_fold_from(Block& block, ValueId start) { return Folder(block, start).run(); }
+
+void fold_and_forward(Block& block) {
+  thread_local std::vector<Inst> saved;  // the thread's, reused from block to block
+  saved = block.insts();
+  {
+    StateForwarder sf(block);
+    if (Folder(block, 0).run_with(sf)) return;
+  }
+  block.insts().swap(saved);  // a branch folded: the passes one after the other
+  run_fold(block);
+  if (const ValueId from = forward_state(block).first_forwarded; from != kNoValue) run_fold_from(block, from);
+}
 
 }  // namespace mimic::tcg

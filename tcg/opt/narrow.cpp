@@ -25,14 +25,16 @@ class Narrower {
       : b_(b), out_(storage().out), remap_(storage().remap), sext_of_(storage().sext_of), touched_(storage().touched) {
     out_.clear();
     remap_.assign(b.size(), Arg{});
-    sext_of_.assign(b.size() + b.size() / 4 + 8, Arg{});
-    touched_.clear();
+    // sext_of_ is all None between blocks (run() clears the entries it set): grown, not filled.
+    if (sext_of_.size() < b.size() + b.size() / 4 + 8) sext_of_.resize(b.size() + b.size() / 4 + 8, Arg{});
   }
 
   bool run() {
     out_.reserve(b_.size() + b_.size() / 4);
     for (size_t i = 0; i < b_.size(); ++i) {
-      Inst in = b_[ValueId(i)];
+      // Operands are renamed in place: the old list is dropped, or (nothing changed) the names
+      // are its own.
+      Inst& in = b_[ValueId(i)];
       if (in.is_nop()) continue;
       for (int k = 0; k < in.num_args; ++k)
         if (in.args[k].is_value()) in.args[k] = remap_[in.args[k].value];
@@ -45,7 +47,11 @@ class Narrower {
       out_.push_back(in);
       remap_[i] = Arg::val(ValueId(out_.size() - 1), in.type);
     }
-    if (changed_) b_.insts().swap(out_);
+    // The rebuilt list has no Nops: the passes after this one walk fewer slots, whether or not
+    // anything was narrowed (compact() renumbers at the end either way).
+    if (changed_ || out_.size() != b_.size()) b_.insts().swap(out_);
+    for (ValueId v : touched_) sext_of_[v] = Arg{};
+    touched_.clear();
     return changed_;
   }
 

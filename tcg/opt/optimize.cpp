@@ -4,9 +4,8 @@
 namespace mimic::tcg {
 
 void optimize(Block& block, bool defer_state_stores) {
-  run_fold(block);
-  // Forwarded state values give the folder new constants and copies.
-  if (run_state_forward(block)) run_fold(block);
+  // Forwarded state values give the folder new constants and copies: both in one walk.
+  fold_and_forward(block);
   // After forwarding, so W results flow into their users rather than through guest state.
   run_narrow(block);
   run_dce(block);

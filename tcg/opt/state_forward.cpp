@@ -9,30 +9,20 @@
 // that reads state. Guest state must be exact at every possible fault.
 // DiscardState (a frontend's proof that bytes are overwritten before any read on every path out
 // of the block) drops the stores into those bytes since the last such barrier.
+#include "tcg/opt/state_forward.h"
+
 #include <algorithm>
 #include <vector>
 
 #include "tcg/helper.h"
-#include "tcg/opt/passes.h"
 
 namespace mimic::tcg {
 
 namespace {
 
-struct Field {
-  uint64_t offset;
-  unsigned size;
-  bool overlaps(uint64_t off, unsigned sz) const { return offset < off + sz && off < offset + size; }
-};
-struct Known {
-  Field field;
-  Type type;
-  Arg value;
-};
-struct PendingStore {
-  Field field;
-  ValueId inst;
-};
+using Field = StateForwarder::Field;
+using Known = StateForwarder::Known;
+using PendingStore = StateForwarder::PendingStore;
 
 constexpr uint32_t kStoreBarrier = kMayFault | kCallClobber | kBlockEnd | kBranch | kReadsState;
 
@@ -45,9 +35,21 @@ bool writes_state(const Inst& in) {
   return true;
 }
 
+// Entries never overlap one another (each is added after the ones it overlaps went), so their
+// order does not matter and a removal moves the last entry into the hole.
+template <typename T, typename Pred>
+void remove_where(std::vector<T>& v, Pred pred) {
+  for (size_t j = 0; j < v.size();)
+    if (pred(v[j])) {
+      v[j] = v.back();
+      v.pop_back();
+    } else {
+      ++j;
+    }
+}
 template <typename T>
 void drop_overlapping(std::vector<T>& v, const Field& f) {
-  std::erase_if(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
+  remove_where(v, [&](const T& e) { return e.field.overlaps(f.offset, f.size); });
 }
 
 // An integer read of 32 or 64 bits inside a field last written as a V128 (a vector result read
@@ -76,75 +78,112 @@ bool extract_from_known_vector(Inst& in, const Field& f, std::vector<Known>& kno
 
 }  // namespace
 
-bool run_state_forward(Block& block) {
-  const size_t n = block.size();
-  // The thread's tables, reused from block to block.
-  thread_local std::vector<Arg> rep;  // kind None: not replaced
-  thread_local std::vector<Known> known;
-  thread_local std::vector<PendingStore> pending;
-  rep.assign(n, Arg{});
-  known.clear();
-  pending.clear();
-  bool changed = false;
+StateForwarder::StateForwarder(Block& block) : block_(block), known_(known()), pending_(pending()) {
+  known_.clear();
+  pending_.clear();
+}
 
-  for (size_t i = 0; i < n; ++i) {
-    Inst& in = block[ValueId(i)];
-    if (in.is_nop()) continue;
-    for (int k = 0; k < in.num_args; ++k)
-      if (in.args[k].is_value() && !rep[in.args[k].value].is_none()) in.args[k] = rep[in.args[k].value];
+std::vector<StateForwarder::Known>& StateForwarder::known() {
+  thread_local std::vector<Known> v;  // the thread's, reused from block to block
+  return v;
+}
+std::vector<StateForwarder::PendingStore>& StateForwarder::pending() {
+  thread_local std::vector<PendingStore> v;
+  return v;
+}
 
-    if (has_flag(in.op, kStoreBarrier)) pending.clear();
-    if (has_flag(in.op, kBranch)) {
-      // Another path may reach a label with other state; the fall-through of a conditional
-      // branch continues with this path's state (an unrolled loop's next copy).
-      if (in.op != Opcode::BrCond) known.clear();
-      continue;
+Arg StateForwarder::visit(ValueId i, Inst& in) {
+  auto& known = known_;
+  auto& pending = pending_;
+  if (has_flag(in.op, kStoreBarrier)) {
+    pending.clear();
+    pending_units_ = {};
+  }
+  if (has_flag(in.op, kBranch)) {
+    // Another path may reach a label with other state; the fall-through of a conditional
+    // branch continues with this path's state (an unrolled loop's next copy).
+    if (in.op != Opcode::BrCond) {
+      known.clear();
+      known_units_ = {};
     }
-    if (writes_state(in)) known.clear();
+    return {};
+  }
+  if (writes_state(in)) {
+    known.clear();
+    known_units_ = {};
+  }
 
-    if (in.op == Opcode::GetState) {
-      const Field f{in.args[0].imm, state_size(in.type)};
+  if (in.op == Opcode::GetState) {
+    const Field f{in.args[0].imm, state_size(in.type)};
+    const UnitMask units = UnitMask::of(f);
+    if (known_units_.meets(units)) {  // else nothing known overlaps it: no value, no vector
       auto it = std::find_if(known.begin(), known.end(), [&](const Known& k) {
         return k.field.offset == f.offset && k.field.size == f.size && k.type == in.type;
       });
       if (it != known.end()) {
-        rep[i] = it->value;
+        const Arg v = it->value;
         in = Inst{};
         changed = true;
-        continue;
+        if (first_forwarded == kNoValue) first_forwarded = i;
+        return v;
       }
       if (extract_from_known_vector(in, f, known)) {
         changed = true;
-        continue;
+        if (first_forwarded == kNoValue) first_forwarded = i;
+        return {};
       }
-      drop_overlapping(pending, f);  // this read needs the stored bytes
       drop_overlapping(known, f);
-      known.push_back({f, in.type, block.value(ValueId(i))});
-    } else if (in.op == Opcode::DiscardState) {
-      // Stores into the dead bytes since the last barrier are never observed: drop them, and the
-      // marker with them (it has done its work).
-      const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
-      std::erase_if(pending, [&](const PendingStore& p) {
+    }
+    if (pending_units_.meets(units)) drop_overlapping(pending, f);  // this read needs the stored bytes
+    known.push_back({f, in.type, block_.value(i)});
+    known_units_.add(units);
+  } else if (in.op == Opcode::DiscardState) {
+    // Stores into the dead bytes since the last barrier are never observed: drop them, and the
+    // marker with them (it has done its work).
+    const Field dead{in.args[0].imm, unsigned(in.args[1].imm)};
+    if (pending_units_.meets(UnitMask::of(dead)))
+      remove_where(pending, [&](const PendingStore& p) {
         if (p.field.offset < dead.offset || p.field.offset + p.field.size > dead.offset + dead.size) return false;
-        block[p.inst] = Inst{};
+        block_[p.inst] = Inst{};
         return true;
       });
-      in = Inst{};
-      changed = true;
-    } else if (in.op == Opcode::SetState) {
-      const Field f{in.args[0].imm, state_size(in.args[1].type)};
-      for (const PendingStore& p : pending)
+    in = Inst{};
+    changed = true;
+  } else if (in.op == Opcode::SetState) {
+    const Field f{in.args[0].imm, state_size(in.args[1].type)};
+    const UnitMask units = UnitMask::of(f);
+    if (pending_units_.meets(units))
+      remove_where(pending, [&](const PendingStore& p) {
+        if (!p.field.overlaps(f.offset, f.size)) return false;
         if (p.field.offset == f.offset && p.field.size == f.size) {
-          block[p.inst] = Inst{};
+          block_[p.inst] = Inst{};
           changed = true;
         }
-      drop_overlapping(pending, f);
-      pending.push_back({f, ValueId(i)});
-      drop_overlapping(known, f);
-      known.push_back({f, in.args[1].type, in.args[1]});
-    }
+        return true;
+      });
+    pending.push_back({f, i});
+    pending_units_.add(units);
+    if (known_units_.meets(units)) drop_overlapping(known, f);
+    known.push_back({f, in.args[1].type, in.args[1]});
+    known_units_.add(units);
   }
-  return changed;
+  return {};
+}
+
+bool run_state_forward(Block& block) { return forward_state(block).changed; }
+
+StateForwardResult forward_state(Block& block) {
+  thread_local std::vector<Arg> rep;  // the thread's, reused from block to block; None: not replaced
+  rep.assign(block.size(), Arg{});
+  StateForwarder sf(block);
+  for (size_t i = 0; i < block.size(); ++i) {
+    Inst& in = block[ValueId(i)];
+    if (in.is_nop()) continue;
+    for (int k = 0; k < in.num_args; ++k)
+      if (in.args[k].is_value() && !rep[in.args[k].value].is_none()) in.args[k] = rep[in.args[k].value];
+    if (StateForwarder::cares(in.op)) rep[i] = sf.visit(ValueId(i), in);
+  }
+  return {sf.changed, sf.first_forwarded};
 }
 
 }  // namespace mimic::tcg
