@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include "linux-user/generic/syscall_nr.h"
 #include "linux-user/mmap.h"
@@ -49,6 +51,30 @@ bool never_restarts(uint64_t nr) {
   for (std::string_view n : kNames)
     if (n == name) return true;
   return false;
+}
+
+// The calls the exit hook runs: they read and write guest memory and host file descriptors only
+// (no change to the memory map, the signal state, the threads or the registers other than the
+// result), so translated code can go on after them. By name, as never_restarts; filled once by
+// install_syscall_hook, before any thread runs guest code through the hook.
+bool g_runs_in_place[kSyscallTableSize];
+
+void fill_runs_in_place() {
+  static constexpr std::string_view kNames[] = {
+      "read",         "write",       "readv",           "writev",     "pread64",     "pwrite64",      "preadv",
+      "pwritev",      "lseek",       "openat",          "close",      "fstat",       "newfstatat",    "statx",
+      "faccessat",    "faccessat2",  "readlinkat",      "getdents64", "getcwd",      "fcntl",         "dup",
+      "dup3",         "pipe2",       "ioctl",           "getpid",     "getppid",     "gettid",        "getuid",
+      "geteuid",      "getgid",      "getegid",         "getpgid",    "getsid",      "clock_gettime", "clock_getres",
+      "gettimeofday", "nanosleep",   "clock_nanosleep", "getrandom",  "sched_yield", "futex",         "ppoll",
+      "pselect6",     "epoll_pwait", "epoll_ctl",       "uname",      "umask",       "getrusage",     "sendto",
+      "recvfrom",     "sendmsg",     "recvmsg"};
+  for (uint64_t nr = 0; nr < kSyscallTableSize; ++nr) {
+    const char* name = syscall_name(nr);
+    if (!name) continue;
+    for (std::string_view n : kNames)
+      if (n == name) g_runs_in_place[nr] = true;
+  }
 }
 
 }  // namespace
@@ -98,6 +124,56 @@ SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr
     return SyscallOutcome::kRestart;  // runs again after the handler returns
   result = r;
   return SyscallOutcome::kReturn;
+}
+
+InPlace run_syscall_in_place(uint64_t nr, const uint64_t args[6], int64_t& result) {
+  Process* proc = g_process;
+  GuestThread* thread = current_thread();
+  if (nr >= kSyscallTableSize || !g_runs_in_place[nr] || !proc || !thread || proc->debugger) return InPlace::kNotRun;
+  // Out of translated code while the call may block: a flush by another thread must not wait.
+  tcg::ExecEngine::leave_translated_code();
+  SyscallOutcome outcome;
+  try {
+    outcome = run_guest_syscall(*proc, *thread, nr, args, result);
+  } catch (...) {
+    // Nothing may unwind through translated code: the loop runs the call again and reports it.
+    tcg::ExecEngine::reenter_translated_code();
+    return InPlace::kNotRun;
+  }
+  tcg::ExecEngine::reenter_translated_code();
+  switch (outcome) {
+    case SyscallOutcome::kReturn: return InPlace::kReturned;
+    case SyscallOutcome::kRestart: return InPlace::kRestart;
+    case SyscallOutcome::kNoResult:
+    case SyscallOutcome::kExited: break;
+  }
+  // None of these calls ends a thread or sets registers itself: only another thread's exit_group
+  // gets here, and the process ends as the loop would end it.
+  if (proc->exited.load()) exit_process(proc->exit_status);
+  fprintf(stderr, "mimic: internal error: system call %llu run in place ended its thread\n", (unsigned long long)nr);
+  abort();
+}
+
+bool continue_after_syscall(tcg::CpuBase& env, InPlace how) {
+  if (how == InPlace::kNotRun) return false;
+  GuestThread* thread = current_thread();
+  if (how == InPlace::kRestart || thread->signals.pending.load() || env.exit_request.load(std::memory_order_relaxed)) {
+    env.exit_reason = tcg::kExitInterrupt;
+    return false;
+  }
+  return true;
+}
+
+void install_syscall_hook(tcg::CpuBase& env, uint32_t reason, bool (*hook)(tcg::CpuBase*)) {
+  static const bool enabled = [] {
+    const char* v = getenv("MIMIC_SYSCALL_IN_PLACE");
+    return !v || strcmp(v, "0") != 0;
+  }();
+  if (!enabled) return;
+  static std::once_flag filled;
+  std::call_once(filled, fill_runs_in_place);
+  env.exit_hook = reinterpret_cast<uint64_t>(hook);
+  env.exit_hook_reason = reason;
 }
 
 void deliver_segv(Process& proc, GuestThread& thread, uint64_t addr) {

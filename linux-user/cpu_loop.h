@@ -32,6 +32,24 @@ enum class SyscallOutcome {
 SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t args[6],
                                  int64_t& result);
 
+// System calls run from the engine's exit hook (tcg::CpuBase::exit_hook), where translated code
+// left, without a return through the loop: the frequent calls that need nothing of the loop (file
+// and pipe I/O, stat, clocks, ids, futex, poll). docs/linux-user.md, "System calls without a
+// return to the loop".
+enum class InPlace {
+  kNotRun,    // not such a call, or a debugger is attached: the loop runs it (exit reason unchanged)
+  kReturned,  // done: the arch hook writes `result` to the return register and steps past the call
+  kRestart,   // interrupted, to run again after the signal handler: pc stays on the instruction
+};
+InPlace run_syscall_in_place(uint64_t nr, const uint64_t args[6], int64_t& result);
+// After the arch hook applied `how`: true goes on in translated code at env.pc; false leaves, with
+// the exit reason unchanged for kNotRun and as kExitInterrupt otherwise (pending signals, a
+// restart, an exit request), so that the loop does its after-exit work.
+bool continue_after_syscall(tcg::CpuBase& env, InPlace how);
+// Makes env's `reason` exits (the architecture's system call) go through `hook` first, unless
+// MIMIC_SYSCALL_IN_PLACE=0 asks for every call through the loop.
+void install_syscall_hook(tcg::CpuBase& env, uint32_t reason, bool (*hook)(tcg::CpuBase*));
+
 // SIGSEGV (SEGV_MAPERR or SEGV_ACCERR) for a fault at `addr`.
 void deliver_segv(Process& proc, GuestThread& thread, uint64_t addr);
 // A guest load/store faulted in translated code (tcg::kExitMemFault at cpu.fault_addr): SIGSEGV,

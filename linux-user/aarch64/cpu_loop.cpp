@@ -25,6 +25,18 @@ bool start_top_byte_ignore(tcg::ExecEngine& engine, uint64_t fault_addr) {
   engine.flush();
   return true;
 }
+// SVC from the engine's exit hook (cpu_loop.h): x8 the number, x0-x5 the arguments.
+bool svc_in_place(tcg::CpuBase* env) {
+  arm::A64Cpu& cpu = *static_cast<arm::A64Cpu*>(env);
+  const uint64_t args[6] = {cpu.x[0], cpu.x[1], cpu.x[2], cpu.x[3], cpu.x[4], cpu.x[5]};
+  int64_t r = 0;
+  const InPlace how = run_syscall_in_place(cpu.x[8], args, r);
+  if (how == InPlace::kReturned) {
+    cpu.x[0] = uint64_t(r);
+    cpu.pc += 4;
+  }
+  return continue_after_syscall(cpu, how);
+}
 }  // namespace
 
 int run(Process& proc, uint64_t entry, uint64_t sp) {
@@ -62,6 +74,7 @@ void A64Thread::run_loop() {
   Process& proc = proc_;
   tcg::ExecEngine& engine = *proc.engine;
   arm::A64Cpu& cpu = cpu_state;
+  install_syscall_hook(cpu, arm::kExitSvc, svc_in_place);
   using arm_common::ExitHandled;
   arm_common::run_arm_loop(proc, *this, cpu, "aarch64", [&](uint32_t reason) {
     switch (reason) {

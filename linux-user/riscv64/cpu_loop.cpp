@@ -29,6 +29,18 @@ void enable_vector(Process& proc, riscv::RiscvCpu& cpu) {
   };
   cpu.v_access_ctx = proc.mem.get();
 }
+// ecall from the engine's exit hook (cpu_loop.h): a7 the number, a0-a5 the arguments.
+bool ecall_in_place(tcg::CpuBase* env) {
+  riscv::RiscvCpu& cpu = *static_cast<riscv::RiscvCpu*>(env);
+  const uint64_t args[6] = {cpu.x[10], cpu.x[11], cpu.x[12], cpu.x[13], cpu.x[14], cpu.x[15]};
+  int64_t r = 0;
+  const InPlace how = run_syscall_in_place(cpu.x[17], args, r);
+  if (how == InPlace::kReturned) {
+    cpu.x[10] = uint64_t(r);
+    cpu.pc += 4;
+  }
+  return continue_after_syscall(cpu, how);
+}
 }  // namespace
 
 int run(Process& proc, uint64_t entry, uint64_t sp) {
@@ -71,6 +83,7 @@ void RiscvThread::run_loop() {
   tcg::ExecEngine& engine = *proc.engine;
   RiscvThread& thread = *this;
   riscv::RiscvCpu& cpu = cpu_state;
+  install_syscall_hook(cpu, riscv::kExitEcall, ecall_in_place);
   for (;;) {
     if (proc.debugger) proc.debugger->before_run(thread);
     uint32_t reason = engine.run(&cpu);

@@ -210,15 +210,6 @@ inline long double mul_error(double x, double y, double r) {
   return (long double)std::fma(x, y * kScale, -r * kScale) / (long double)kScale;
 }
 
-// The rare path of inline fused multiply-adds (trans_rvf.cpp), taken when the result is NaN:
-// RISC-V makes 0 * inf invalid even with a quiet NaN addend, where x86's vfmadd raises nothing.
-template <class F>
-void fma_nan_fixup(RiscvCpu* cpu, uint64_t a, uint64_t b) {
-  KeepMxcsr keep;  // classifying a signalling NaN must not raise flags in the guest's MXCSR
-  using U = typename Fp<F>::U;
-  F x = from_bits<F>(U(a)), y = from_bits<F>(U(b));
-  if ((std::isinf(x) && y == 0) || (x == 0 && std::isinf(y))) cpu->fflags |= kFlagNV;
-}
 // fflags (1), frm (2), fcsr (3) for csrr* in translated code: fflags is split between the field
 // and the live MXCSR.
 constexpr uint32_t kCsrFflags = 1, kCsrFrm = 2, kCsrFcsr = 3;
@@ -457,11 +448,6 @@ H(rdinstret) { return __rdtsc(); }
 H(orc_b) { return orc_b(a); }
 H(fcsr_read) { return fcsr_read(env, a); }
 H(fcsr_write) { return fcsr_write(env, a, b); }
-// a: 1 for doubles; b, c: the product's operands.
-H(fma_nan_fixup) {
-  a ? fma_nan_fixup<double>(cpu_of(env), b, c) : fma_nan_fixup<float>(cpu_of(env), b, c);
-  return 0;
-}
 // System mode's CSR instruction. a: csr | op << 12 | writes << 14 | rd << 16; b: the source
 // value; c: the instruction bits; d: its pc. Returns 1 (and leaves the bits in bad_insn) when the
 // access is illegal; otherwise writes rd and asks for a loop exit when an interrupt became takeable.

@@ -13,7 +13,7 @@ namespace mimic::riscv {
   X(fcvt_##p##_w) X(fcvt_##p##_wu) X(fcvt_##p##_l) X(fcvt_##p##_lu)
 #define RISCV_HELPERS(X) \
   RISCV_FP_HELPERS(X, s) RISCV_FP_HELPERS(X, d) X(fcvt_s_d) X(fcvt_d_s) \
-  X(rdcycle) X(rdtime) X(rdinstret) X(orc_b) X(fcsr_read) X(fcsr_write) X(fma_nan_fixup) X(csr)
+  X(rdcycle) X(rdtime) X(rdinstret) X(orc_b) X(fcsr_read) X(fcsr_write) X(csr)
 // clang-format on
 
 enum class Helper : uint16_t {

@@ -1,9 +1,9 @@
 // The F and D extensions: inline SSE for the common instructions, exact helpers for the rest.
 //
 // Inline code runs under the guest's MXCSR (docs/riscv-fp.md): NaN-boxing and canonical NaNs in
-// IR, flags accrued by the host in MXCSR, a rare out-of-line fixup for fused multiply-adds giving
-// NaN. Everything else, and every instruction whose rounding mode MXCSR does not hold, calls the
-// exact helpers (helpers.cpp).
+// IR, flags accrued by the host in MXCSR (fused multiply-adds add a probe product for the one
+// invalid case vfmadd does not flag). Everything else, and every instruction whose rounding mode
+// MXCSR does not hold, calls the exact helpers (helpers.cpp).
 #include <cstddef>
 #include <initializer_list>
 
@@ -112,6 +112,24 @@ bool gen_sqrt(DisasContext& s, const Args& a, bool dbl, Helper h) {
   set_fpr(s, a.rd, fout(s, s.ir.fsqrt(fin(s, a.rs1, dbl)), dbl));  // never tiny
   return true;
 }
+// RISC-V raises NV for 0 * inf + qNaN, where vfmadd is silent (every other invalid case, sNaN
+// operands included, raises IE in vfmadd too). Without a branch, which would end the register
+// state of the block at its label: a product of two probes that is 0 * inf exactly when x * y is
+// and 1 * 1 otherwise, so it raises IE (NV) in that case and no flag in any other. Raising IE
+// again where vfmadd already did changes nothing.
+void gen_fma_invalid_product(DisasContext& s, Arg x, Arg y, bool dbl) {
+  const Type it = dbl ? Type::I64 : Type::I32, ft = dbl ? Type::F64 : Type::F32;
+  auto k = [dbl](uint64_t d, uint32_t f) { return dbl ? imm64(d) : imm32(f); };
+  // Sign dropped: 0 for a zero, the exponent's ones for an infinity.
+  Arg x2 = s.ir.shl(s.ir.bitcast(it, x), k(1, 1)), y2 = s.ir.shl(s.ir.bitcast(it, y), k(1, 1));
+  const Arg inf2 = k(0xffe0000000000000ull, 0xff000000u);
+  Arg zero_inf = s.ir.setcond(Cond::Eq, s.ir.or_(x2, s.ir.xor_(y2, inf2)), k(0, 0));
+  Arg inf_zero = s.ir.setcond(Cond::Eq, s.ir.or_(y2, s.ir.xor_(x2, inf2)), k(0, 0));
+  Arg invalid = s.ir.or_(zero_inf, inf_zero);
+  const Arg one = k(0x3ff0000000000000ull, 0x3f800000u);
+  Arg p = s.ir.select(invalid, k(0, 0), one), q = s.ir.select(invalid, k(0x7ff0000000000000ull, 0x7f800000u), one);
+  s.ir.emit(Opcode::FMul, ft, {s.ir.bitcast(ft, p), s.ir.bitcast(ft, q)});  // for its flags only
+}
 // fmadd x*y+z, fmsub x*y-z, fnmsub -x*y+z, fnmadd -x*y-z.
 bool gen_fused(DisasContext& s, const Args& a, bool dbl, bool neg_prod, bool neg_add, Helper h) {
   if (!gen_check_rm(s, a.rm)) return false;
@@ -119,14 +137,17 @@ bool gen_fused(DisasContext& s, const Args& a, bool dbl, bool neg_prod, bool neg
   Arg x = fin(s, a.rs1, dbl), y = fin(s, a.rs2, dbl), z = fin(s, a.rs3, dbl);
   if (neg_prod) x = s.ir.fneg(x);
   if (neg_add) z = s.ir.fneg(z);
-  Arg nan;
-  Arg out = fout(s, s.ir.fma(x, y, z), dbl, &nan);
-  // Rare path: a NaN result may be 0 * inf + qNaN, invalid on RISC-V but silent in vfmadd.
-  uint32_t done = s.ir.new_label();
-  s.ir.br_cond(Cond::Eq, nan, imm32(0), done);
-  s.ir.call_void(helper_id(Helper::fma_nan_fixup), {imm64(dbl), x, y});
-  s.ir.label(done);
-  set_fpr(s, a.rd, out);
+  Arg r = s.ir.fma(x, y, z);
+  gen_fma_invalid_product(s, x, y, dbl);
+  if (!dbl) {
+    set_fpr(s, a.rd, fout(s, r, false));
+    return true;
+  }
+  // The canonical NaN chosen among doubles (a predicted branch around a register copy), so that
+  // an accumulator's chain of dependencies stays in SSE registers: fout's integer select would
+  // move every result to a GPR and back.
+  Arg nan = s.ir.fcmp(FCond::Uno, r, r);
+  set_fpr(s, a.rd, s.ir.bitcast(Type::I64, s.ir.select(nan, s.ir.bitcast(Type::F64, imm64(kCanonD)), r)));
   return true;
 }
 // Sign injection on raw bits (after unboxing): no flags, no NaN canonicalisation.

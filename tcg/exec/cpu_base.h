@@ -90,6 +90,13 @@ struct alignas(64) CpuBase {
   struct SoftTlb* tlb = nullptr;
   // Arguments and result of a slow-path memory access from generated code (emit_mem.cpp).
   uint64_t mem_args[5] = {};
+  // An exit with exit_reason == exit_hook_reason calls exit_hook (a bool (*)(CpuBase*)) from the
+  // epilogue, outside the guest's MXCSR, before anything returns to the loop: true means "done,
+  // go on at pc" (the jump cache is probed there; a miss leaves as kExitLookup), false leaves
+  // with exit_reason, which the hook may have changed. linux-user runs the common system calls
+  // this way (docs/linux-user.md, "System calls without a return to the loop").
+  uint64_t exit_hook = 0;
+  uint32_t exit_hook_reason = ~0u;  // none: ~0u is no exit reason
 };
 
 // The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.

@@ -399,6 +399,16 @@ CpuBase* ExecEngine::current_cpu() {
   return ctx ? ctx->env : nullptr;
 }
 
+void ExecEngine::leave_translated_code() {
+  RunContext* ctx = tls_ctx;
+  ctx->engine->exec_end(ctx->cpu);
+}
+
+void ExecEngine::reenter_translated_code() {
+  RunContext* ctx = tls_ctx;
+  ctx->engine->exec_start(ctx->cpu);
+}
+
 bool ExecEngine::current_thread_interpreting() {
   ExecEngine::RunContext* ctx = tls_ctx;
   return ctx && ctx->interpreting;

@@ -131,6 +131,12 @@ class ExecEngine {
   static bool current_thread_interpreting();
   // The CPU the calling thread is running inside run(), or null. Async-signal-safe.
   static CpuBase* current_cpu();
+  // Bracket a call that may block, made inside run() (an exit hook's system call): meanwhile the
+  // CPU counts as outside translated code, so exclusive sections (flushes) do not wait for it.
+  // The code cache may have been flushed when the second returns: only the trampolines and the
+  // jump cache (emptied then) may be used after it.
+  static void leave_translated_code();
+  static void reenter_translated_code();
 
   ExecStats stats() const;
   // With -d stats, logs stats() once (the first call; the destructor calls it too).

@@ -136,6 +136,14 @@ class Folder {
         if (a[0].is_imm()) return a[0].imm != 0 ? a[1] : a[2];
         if (same(a[1], a[2])) return a[1];
         return {};
+      case Opcode::Bitcast:
+        // Bits back in the type they came from: a float kept in integer guest state (RISC-V's f
+        // registers) and read again in the same block stays in its SSE register.
+        if (a[0].is_value()) {
+          const Inst& def = b_[ValueId(a[0].value)];
+          if (def.op == Opcode::Bitcast && def.args[0].is_value() && def.args[0].type == t) return def.args[0];
+        }
+        return {};
       default: break;
     }
     if (!is_int(t) || in.num_args < 2) return {};

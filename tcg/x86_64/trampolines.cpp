@@ -34,22 +34,33 @@ Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuB
     code.mov(code.r15, code.qword[code.rdi + (softmmu ? offsetof(CpuBase, tlb) : offsetof(CpuBase, guest_base))]);
     // Swap in the guest's FP environment (sanitised: exceptions masked, no DAZ/FTZ).
     code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
-    code.mov(code.eax, code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
-    code.and_(code.eax, kMxcsrGuestBits);
-    code.or_(code.eax, kMxcsrForced);
-    code.mov(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)], code.eax);
-    code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
-    code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 1);
+    auto swap_in_guest_mxcsr = [&] {
+      code.mov(code.eax, code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+      code.and_(code.eax, kMxcsrGuestBits);
+      code.or_(code.eax, kMxcsrForced);
+      code.mov(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)], code.eax);
+      code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+      code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 1);
+    };
+    swap_in_guest_mxcsr();
     code.jmp(code.rsi);
 
     // Align by the executable address: the write view may sit at a different offset.
     size_t pad = (16 - (region.exec + code.getSize()) % 16) % 16;
     if (pad) code.nop(pad);
     const size_t epilogue = code.getSize();
+    Xbyak::Label run_hook, leave_host_mxcsr;
+    code.mov(code.eax, code.dword[code.rbp + offsetof(CpuBase, exit_reason)]);
+    code.cmp(code.eax, code.dword[code.rbp + offsetof(CpuBase, exit_hook_reason)]);
+    code.je(run_hook, Xbyak::CodeGenerator::T_NEAR);
     // rbp is still env: keep the guest's accrued flags and rounding, give the host its own back.
-    code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
-    code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
-    code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 0);
+    auto to_host_mxcsr = [&] {
+      code.stmxcsr(code.dword[code.rbp + offsetof(CpuBase, guest_mxcsr)]);
+      code.ldmxcsr(code.dword[code.rbp + offsetof(CpuBase, host_mxcsr)]);
+      code.mov(code.dword[code.rbp + offsetof(CpuBase, mxcsr_live)], 0);
+    };
+    to_host_mxcsr();
+    code.L(leave_host_mxcsr);
     code.add(code.rsp, kFrameSize);
     code.pop(code.r15);
     code.pop(code.r14);
@@ -58,6 +69,34 @@ Trampolines emit_trampolines(HostCodeRegion region, void (*softmmu_slow_fn)(CpuB
     code.pop(code.rbx);
     code.pop(code.rbp);
     code.ret();
+
+    // The exit hook (CpuBase::exit_hook): called in the block's frame (rsp is 16-byte aligned at
+    // every exit), under the host's MXCSR as the loop would be. Every guest value is in env here.
+    code.L(run_hook);
+    to_host_mxcsr();
+    code.mov(code.rdi, code.rbp);
+    code.call(code.qword[code.rbp + offsetof(CpuBase, exit_hook)]);
+    code.test(code.al, code.al);
+    code.jz(leave_host_mxcsr, Xbyak::CodeGenerator::T_NEAR);
+    swap_in_guest_mxcsr();
+    // On at env->pc through the jump cache, as GotoPtr does (jump_cache_index()).
+    static_assert(sizeof(JumpCacheEntry) == 16 && offsetof(JumpCacheEntry, host_code) == 8);
+    Xbyak::Label miss;
+    code.mov(code.rcx, code.qword[code.rbp + offsetof(CpuBase, pc)]);
+    code.mov(code.rdx, code.rcx);
+    code.shr(code.rdx, 1);
+    code.mov(code.rax, code.rcx);
+    code.shr(code.rax, 1 + kJumpCacheBits);
+    code.xor_(code.rdx, code.rax);
+    code.and_(code.edx, uint32_t(kJumpCacheSize - 1));
+    code.shl(code.rdx, 4);
+    code.add(code.rdx, code.qword[code.rbp + offsetof(CpuBase, jump_cache)]);
+    code.cmp(code.qword[code.rdx + offsetof(JumpCacheEntry, guest_pc)], code.rcx);
+    code.jne(miss);
+    code.jmp(code.qword[code.rdx + offsetof(JumpCacheEntry, host_code)]);
+    code.L(miss);
+    code.mov(code.dword[code.rbp + offsetof(CpuBase, exit_reason)], uint32_t(kExitLookup));
+    code.jmp(code.qword[code.rbp + offsetof(CpuBase, epilogue)]);
 
     // chain_exit: called by a GotoTb stub; its return address points at the stub's ChainExitData.
     pad = (16 - (region.exec + code.getSize()) % 16) % 16;
