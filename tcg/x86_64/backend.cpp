@@ -30,7 +30,7 @@ Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::v
          const BackendOptions& options, CompileResult& result)
     : code(scratch.code),
       block(block),
-      ra(scratch.code, block, !options.softmmu && options.fold_addresses),
+      ra(scratch.code, block, options.fold_addresses),
       tb_cookie(tb_cookie),
       pc_map(pc_map),
       result(result),
@@ -203,25 +203,34 @@ Xbyak::RegExp Ctx::guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool wr
     return guest_addr(addr);
   }
   const Xbyak::Reg64 a = gpr64(addr.reg), t = gpr64(tmp);
+  const int32_t disp = addr.addr_disp;  // a folded `Add base, imm`: the guest address is a + disp
   const unsigned size = MemOp::size_bytes(memop);
   const uint32_t table = MemOp::mmu_index(memop) * uint32_t(sizeof(TlbEntry) * kTlbSize);
   const uint32_t field = write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read);
   // r11 = TLB index * 32; t = page of the access's last byte (a page crossing misses).
-  code.mov(code.r11, a);
+  if (disp)
+    code.lea(code.r11, code.ptr[a + disp]);
+  else
+    code.mov(code.r11, a);
   code.shr(code.r11, kPageBits - 5);
   code.and_(code.r11d, (kTlbSize - 1) << 5);
-  if (size > 1)
-    code.lea(t, code.ptr[a + (size - 1)]);
-  else
+  const int64_t last = disp + int64_t(size - 1);
+  if (last != int64_t(int32_t(last))) {
+    code.lea(t, code.ptr[a + disp]);
+    code.add(t, int32_t(size - 1));
+  } else if (last) {
+    code.lea(t, code.ptr[a + int32_t(last)]);
+  } else {
     code.mov(t, a);
+  }
   code.and_(t, int32_t(kPageMask));
   code.cmp(t, code.qword[code.r15 + code.r11 + (table + field)]);
   Xbyak::Label& miss = new_label();
   code.jne(miss, Xbyak::CodeGenerator::T_NEAR);
-  code.mov(t, a);
-  code.add(t, code.qword[code.r15 + code.r11 + (table + offsetof(TlbEntry, addend))]);
+  // The access itself adds the page's addend: [addr + addend], no copy of the address first.
+  code.mov(t, code.qword[code.r15 + code.r11 + (table + offsetof(TlbEntry, addend))]);
   *slow = &miss;
-  return Xbyak::RegExp(t);
+  return a + t + disp;
 }
 
 void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::function<void()> store_args,
@@ -230,14 +239,20 @@ void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::fu
   Xbyak::Label& done = new_label();
   code.L(done);
   const HReg a = addr.reg;
+  const int32_t disp = addr.addr_disp;
   const uint64_t pc = insn_pc;
   const uintptr_t target = softmmu_slow;
-  defer([this, slow, &done, a, pc, desc, target, site = site_, store_args = std::move(store_args),
+  defer([this, slow, &done, a, disp, pc, desc, target, site = site_, store_args = std::move(store_args),
          load_result = std::move(load_result)] {
     code.L(*slow);
     // The slow path may raise a guest exception: the state it sees must be exact.
     emit_state_writeback(site);
-    code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
+    if (disp) {  // a folded address: the stub computes it (after the writeback, which may use r11)
+      code.lea(code.r11, code.ptr[gpr64(a) + disp]);
+      code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], code.r11);
+    } else {
+      code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
+    }
     if (store_args) store_args();
     store_env_imm64(offsetof(CpuBase, mem_args) + 24, pc);
     store_env_imm64(offsetof(CpuBase, mem_args) + 32, desc);

@@ -157,8 +157,9 @@ class Ctx {
   InKind addr_kind() const { return softmmu ? InKind::Reg : InKind::RegOrImm; }
   uint8_t mem_temps() const { return softmmu ? 1 : 0; }
   // The host memory operand of a guest access. User mode: [guest_base + addr]. System mode:
-  // probes the TLB inline (the host address ends up in `tmp`) and sets `slow` to the label a
-  // miss jumps to; the caller then emits its slow path there with slow_path().
+  // probes the TLB inline (`tmp` ends up holding the page's addend: the operand is [addr + tmp])
+  // and sets `slow` to the label a miss jumps to; the caller then emits its slow path there with
+  // slow_path().
   Xbyak::RegExp guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow);
   // Emits, out of line at `slow`, the stub that stores the access (`store_args` writes
   // mem_args[1..2]), calls the shared slow path and moves the result (`load_result`), then
