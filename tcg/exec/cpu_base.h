@@ -90,6 +90,9 @@ struct alignas(64) CpuBase {
   struct SoftTlb* tlb = nullptr;
   // Arguments and result of a slow-path memory access from generated code (emit_mem.cpp).
   uint64_t mem_args[5] = {};
+  // System mode: the TLB addend a group of accesses through one base register shares within a
+  // block (0: the group's first probe missed, each access probes alone; tcg/x86_64/mem_groups.h).
+  uint64_t page_addend[4] = {};
 };
 
 // The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.

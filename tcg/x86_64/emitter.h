@@ -13,6 +13,7 @@
 
 #include "tcg/backend.h"
 #include "tcg/exec/cpu_base.h"
+#include "tcg/x86_64/mem_groups.h"
 #include "tcg/x86_64/regalloc.h"
 
 namespace mimic::tcg::x86_64 {
@@ -88,6 +89,7 @@ struct BackendScratch {
   std::vector<size_t> label_index;
   std::vector<DeferredStub> stubs;
   std::deque<Xbyak::Label> label_pool;
+  std::vector<MemGroupRole> mem_groups;  // system mode: each instruction's soft-MMU access group
 };
 
 class Ctx {
@@ -152,6 +154,7 @@ class Ctx {
   // System mode (BackendOptions::softmmu): guest memory goes through the soft TLB.
   bool softmmu = false;
   uintptr_t softmmu_slow = 0;
+  std::vector<MemGroupRole>& mem_groups;  // by instruction (empty: no groups)
   // How a memory op wants its address (system mode: always a register) and how many extra
   // GPR temps it needs for the TLB probe.
   InKind addr_kind() const { return softmmu ? InKind::Reg : InKind::RegOrImm; }
