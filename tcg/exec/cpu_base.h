@@ -97,6 +97,9 @@ struct alignas(64) CpuBase {
   // this way (docs/linux-user.md, "System calls without a return to the loop").
   uint64_t exit_hook = 0;
   uint32_t exit_hook_reason = ~0u;  // none: ~0u is no exit reason
+  // System mode: the TLB addend a group of accesses through one base register shares within a
+  // block (0: the group's first probe missed, each access probes alone; tcg/x86_64/mem_groups.h).
+  uint64_t page_addend[4] = {};
 };
 
 // The MXCSR bits a guest owns (exception flags and rounding control) and the ones entry forces.

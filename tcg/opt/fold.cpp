@@ -92,6 +92,7 @@ class Folder {
 
   // Folds a non-branch instruction; true when it was replaced (and is a Nop now).
   bool fold_one(size_t i, Inst& in) {
+    rewrite_shift_pair(in);
     Arg r = fold_constant(in);
     if (r.is_none()) r = fold_identity(in);
     if (r.is_none()) r = fold_known_bits(i, in);
@@ -220,6 +221,23 @@ class Folder {
       }
     }
     return {};
+  }
+
+  // `(x << k) >> k` (RISC-V's `slli; srli` zero-extension, `slli; srai` sign-extension) becomes
+  // one ZExt/SExt of x when the field is 8, 16 or 32 bits: one host instruction, not two shifts.
+  void rewrite_shift_pair(Inst& in) {
+    if ((in.op != Opcode::Shr && in.op != Opcode::Sar) || !is_int(in.type) || !in.args[0].is_value() ||
+        !in.args[1].is_imm())
+      return;
+    const Inst& d = b_[ValueId(in.args[0].value)];
+    const unsigned w = type_bits(in.type), k = unsigned(in.args[1].imm);
+    if (d.op != Opcode::Shl || !d.args[1].is_imm() || d.args[1].imm != k || k == 0 || k >= w) return;
+    const unsigned bits = w - k;
+    if (bits != 8 && bits != 16 && bits != 32) return;
+    in.op = in.op == Opcode::Shr ? Opcode::ZExt : Opcode::SExt;
+    in.args[0] = d.args[0];
+    in.args[1] = Arg::constant(Type::I32, bits);
+    changed_ = true;
   }
 
   uint64_t zm(const Arg& a) const { return a.is_imm() ? a.imm : a.is_value() ? zmask_[a.value] : ~0ull; }

@@ -30,12 +30,13 @@ Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::v
          const BackendOptions& options, CompileResult& result)
     : code(scratch.code),
       block(block),
-      ra(scratch.code, block, !options.softmmu && options.fold_addresses),
+      ra(scratch.code, block, options.fold_addresses),
       tb_cookie(tb_cookie),
       pc_map(pc_map),
       result(result),
       labels(scratch.labels),
       label_index(scratch.label_index),
+      mem_groups(scratch.mem_groups),
       site_values_(scratch.site_values),
       state_map_(scratch.state_map),
       stubs_(scratch.stubs),
@@ -56,6 +57,8 @@ Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::v
   use_sse42 = f.sse42 && options.allow_sse41;
   softmmu = options.softmmu;
   softmmu_slow = options.softmmu_slow;
+  mem_groups.clear();
+  if (softmmu && options.fold_addresses) find_mem_groups(block, ra, mem_groups);
 }
 
 Ctx::~Ctx() {
@@ -196,6 +199,33 @@ void check_guest_limit(Ctx& ctx, const Opnd& addr, bool write) {
 }
 }  // namespace
 
+namespace {
+// The TLB probe: r11 = the index (x 32) of the page of addr + index_disp; jumps to `miss` unless
+// that entry's `field` holds the page of addr + last_disp (a page crossing misses); then `t` =
+// the entry's addend.
+void tlb_probe(BlockAssembler& code, const Xbyak::Reg64& a, const Xbyak::Reg64& t, int32_t index_disp,
+               int64_t last_disp, uint32_t table, uint32_t field, Xbyak::Label& miss) {
+  if (index_disp)
+    code.lea(code.r11, code.ptr[a + index_disp]);
+  else
+    code.mov(code.r11, a);
+  code.shr(code.r11, kPageBits - 5);
+  code.and_(code.r11d, (kTlbSize - 1) << 5);
+  if (last_disp != int64_t(int32_t(last_disp))) {
+    code.lea(t, code.ptr[a + index_disp]);
+    code.add(t, int32_t(last_disp - index_disp));
+  } else if (last_disp) {
+    code.lea(t, code.ptr[a + int32_t(last_disp)]);
+  } else {
+    code.mov(t, a);
+  }
+  code.and_(t, int32_t(kPageMask));
+  code.cmp(t, code.qword[code.r15 + code.r11 + (table + field)]);
+  code.jne(miss, Xbyak::CodeGenerator::T_NEAR);
+  code.mov(t, code.qword[code.r15 + code.r11 + (table + offsetof(TlbEntry, addend))]);
+}
+}  // namespace
+
 Xbyak::RegExp Ctx::guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow) {
   *slow = nullptr;
   if (!softmmu) {
@@ -203,25 +233,38 @@ Xbyak::RegExp Ctx::guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool wr
     return guest_addr(addr);
   }
   const Xbyak::Reg64 a = gpr64(addr.reg), t = gpr64(tmp);
-  const unsigned size = MemOp::size_bytes(memop);
+  const int32_t disp = addr.addr_disp;  // a folded `Add base, imm`: the guest address is a + disp
+  const int64_t last = disp + int64_t(MemOp::size_bytes(memop)) - 1;
   const uint32_t table = MemOp::mmu_index(memop) * uint32_t(sizeof(TlbEntry) * kTlbSize);
   const uint32_t field = write ? offsetof(TlbEntry, addr_write) : offsetof(TlbEntry, addr_read);
-  // r11 = TLB index * 32; t = page of the access's last byte (a page crossing misses).
-  code.mov(code.r11, a);
-  code.shr(code.r11, kPageBits - 5);
-  code.and_(code.r11d, (kTlbSize - 1) << 5);
-  if (size > 1)
-    code.lea(t, code.ptr[a + (size - 1)]);
-  else
-    code.mov(t, a);
-  code.and_(t, int32_t(kPageMask));
-  code.cmp(t, code.qword[code.r15 + code.r11 + (table + field)]);
   Xbyak::Label& miss = new_label();
-  code.jne(miss, Xbyak::CodeGenerator::T_NEAR);
-  code.mov(t, a);
-  code.add(t, code.qword[code.r15 + code.r11 + (table + offsetof(TlbEntry, addend))]);
   *slow = &miss;
-  return Xbyak::RegExp(t);
+  const MemGroupRole role = index < mem_groups.size() ? mem_groups[index] : MemGroupRole{};
+  if (role.kind == MemGroupRole::kNone) {
+    tlb_probe(code, a, t, disp, last, table, field, miss);
+    return a + t + disp;  // the access itself adds the addend: no copy of the address first
+  }
+  // A group (mem_groups.h): the access's own probe is out of line, for when the group's missed.
+  const uint32_t slot = uint32_t(offsetof(CpuBase, page_addend) + 8 * role.slot);
+  Xbyak::Label& own_probe = new_label();
+  Xbyak::Label& access = new_label();
+  if (role.kind == MemGroupRole::kLeader) {
+    tlb_probe(code, a, t, role.lo, role.hi, table, field, own_probe);
+    code.mov(code.qword[code.rbp + slot], t);
+  } else {
+    code.mov(t, code.qword[code.rbp + slot]);
+    code.test(t, t);
+    code.jz(own_probe, Xbyak::CodeGenerator::T_NEAR);
+  }
+  code.L(access);
+  defer([this, a, t, disp, last, table, field, slot, leader = role.kind == MemGroupRole::kLeader, &miss, &own_probe,
+         &access] {
+    code.L(own_probe);
+    if (leader) code.mov(code.qword[code.rbp + slot], 0);  // the members probe alone
+    tlb_probe(code, a, t, disp, last, table, field, miss);
+    code.jmp(access, Xbyak::CodeGenerator::T_NEAR);
+  });
+  return a + t + disp;
 }
 
 void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::function<void()> store_args,
@@ -230,14 +273,20 @@ void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::fu
   Xbyak::Label& done = new_label();
   code.L(done);
   const HReg a = addr.reg;
+  const int32_t disp = addr.addr_disp;
   const uint64_t pc = insn_pc;
   const uintptr_t target = softmmu_slow;
-  defer([this, slow, &done, a, pc, desc, target, site = site_, store_args = std::move(store_args),
+  defer([this, slow, &done, a, disp, pc, desc, target, site = site_, store_args = std::move(store_args),
          load_result = std::move(load_result)] {
     code.L(*slow);
     // The slow path may raise a guest exception: the state it sees must be exact.
     emit_state_writeback(site);
-    code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
+    if (disp) {  // a folded address: the stub computes it (after the writeback, which may use r11)
+      code.lea(code.r11, code.ptr[gpr64(a) + disp]);
+      code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], code.r11);
+    } else {
+      code.mov(code.qword[code.rbp + offsetof(CpuBase, mem_args)], gpr64(a));
+    }
     if (store_args) store_args();
     store_env_imm64(offsetof(CpuBase, mem_args) + 24, pc);
     store_env_imm64(offsetof(CpuBase, mem_args) + 32, desc);

@@ -13,6 +13,7 @@
 
 #include "tcg/backend.h"
 #include "tcg/exec/cpu_base.h"
+#include "tcg/x86_64/mem_groups.h"
 #include "tcg/x86_64/regalloc.h"
 
 namespace mimic::tcg::x86_64 {
@@ -88,6 +89,7 @@ struct BackendScratch {
   std::vector<size_t> label_index;
   std::vector<DeferredStub> stubs;
   std::deque<Xbyak::Label> label_pool;
+  std::vector<MemGroupRole> mem_groups;  // system mode: each instruction's soft-MMU access group
 };
 
 class Ctx {
@@ -152,13 +154,15 @@ class Ctx {
   // System mode (BackendOptions::softmmu): guest memory goes through the soft TLB.
   bool softmmu = false;
   uintptr_t softmmu_slow = 0;
+  std::vector<MemGroupRole>& mem_groups;  // by instruction (empty: no groups)
   // How a memory op wants its address (system mode: always a register) and how many extra
   // GPR temps it needs for the TLB probe.
   InKind addr_kind() const { return softmmu ? InKind::Reg : InKind::RegOrImm; }
   uint8_t mem_temps() const { return softmmu ? 1 : 0; }
   // The host memory operand of a guest access. User mode: [guest_base + addr]. System mode:
-  // probes the TLB inline (the host address ends up in `tmp`) and sets `slow` to the label a
-  // miss jumps to; the caller then emits its slow path there with slow_path().
+  // probes the TLB inline (`tmp` ends up holding the page's addend: the operand is [addr + tmp])
+  // and sets `slow` to the label a miss jumps to; the caller then emits its slow path there with
+  // slow_path().
   Xbyak::RegExp guest_mem(const Opnd& addr, HReg tmp, uint64_t memop, bool write, Xbyak::Label** slow);
   // Emits, out of line at `slow`, the stub that stores the access (`store_args` writes
   // mem_args[1..2]), calls the shared slow path and moves the result (`load_result`), then

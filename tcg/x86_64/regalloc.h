@@ -135,8 +135,9 @@ struct Assigned {
 
 class RegAlloc {
  public:
-  // fold_addresses (linux-user): an I64 `Add base, imm32` used only as the address of plain loads
-  // and stores is not computed; those accesses use [guest_base + base + imm] (see folded()).
+  // fold_addresses: an I64 `Add base, imm32` used only as the address of plain loads and stores
+  // is not computed; those accesses use [guest_base + base + imm] in linux-user, and the soft-MMU
+  // probe and [base + addend + imm] in system mode (see folded()).
   RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses = false);
 
   // Places the operands of instruction `index` according to `c` and allocates its output.

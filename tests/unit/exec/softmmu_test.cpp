@@ -241,6 +241,34 @@ TEST_P(SoftMmuTest, AnAccessCrossingPagesUsesEachPagesTranslation) {
   EXPECT_EQ(s.ram<uint64_t>(kRam + 0x2000), 0x0000ffffffffffffull);  // bytes 0-5 of the store, 6-7 untouched
 }
 
+TEST_P(SoftMmuTest, AccessesThroughOneBaseSpanningRamAndMmioPagesEachUseTheirOwnPage) {
+  // The JIT probes a block's loads (stores) through one base once when their bytes span less
+  // than a page; here they straddle a RAM page and an MMIO page, so each must probe alone.
+  System s(GetParam());
+  auto v = s.make_cpu();
+  s.target.remap[kWindow + 0x5000] = kMmio;  // kWindow + 0x4000 stays RAM (kRam + 0x4000)
+  s.code(kRam,
+         {ld(3, 1, -8), ld(4, 1, 0), ld(5, 1, -16), addi(2, 0, 77), sd(2, 1, -8), sd(2, 1, 8), sd(2, 1, -16), kEcall});
+  std::memcpy(&s.phys.ram[0x4ff0], "\x01\x02\x03\x04\x05\x06\x07\x08\x11\x12\x13\x14\x15\x16\x17\x18", 16);
+  for (int run = 0; run < 2; ++run) {  // the second run with the TLB warm
+    s.phys.log.clear();
+    v->cpu.x[1] = kWindow + 0x5000;  // not a constant of the block: one base value for all six
+    v->cpu.pc = kRam;
+    ASSERT_EQ(s.engine.run(&v->cpu), riscv::kExitEcall);
+    EXPECT_EQ(v->cpu.x[3], run ? 77u : 0x1817161514131211ull);
+    EXPECT_EQ(v->cpu.x[4], 0x1000u);  // the MMIO page's read value at offset 0
+    EXPECT_EQ(v->cpu.x[5], run ? 77u : 0x0807060504030201ull);
+    EXPECT_EQ(s.ram<uint64_t>(kRam + 0x4ff8), 77u);
+    EXPECT_EQ(s.ram<uint64_t>(kRam + 0x4ff0), 77u);
+    ASSERT_EQ(s.phys.log.size(), 2u);
+    EXPECT_FALSE(s.phys.log[0].write);
+    EXPECT_EQ(s.phys.log[0].addr, kMmio);
+    EXPECT_TRUE(s.phys.log[1].write);
+    EXPECT_EQ(s.phys.log[1].addr, kMmio + 8);
+    EXPECT_EQ(s.phys.log[1].value, 77u);
+  }
+}
+
 TEST_P(SoftMmuTest, AtomicsWorkOnRamAndFaultOnHoles) {
   System s(GetParam());
   auto v = s.make_cpu();

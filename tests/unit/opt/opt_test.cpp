@@ -99,6 +99,42 @@ TEST(Fold, KnownZeroBitsDropRedundantMasks) {
             "  GotoTb 0, 0x100\n");
 }
 
+TEST(Fold, ShiftPairsBecomeExtensions) {
+  // RISC-V's zext.w / sext.h without Zba/Zbb: `slli k; srli k` and `slli k; srai k`.
+  Block b;
+  IRBuilder ir(b);
+  Arg x = ir.get_state(Type::I64, 0);
+  Arg y = ir.get_state(Type::I32, 8);
+  Arg hi = ir.shl(x, IRBuilder::imm64(32));
+  ir.set_state(16, ir.shr(hi, IRBuilder::imm64(32)));                               // ZExt 32
+  ir.set_state(24, ir.sar(ir.shl(x, IRBuilder::imm64(48)), IRBuilder::imm64(48)));  // SExt 16
+  ir.set_state(32, ir.shr(ir.shl(y, IRBuilder::imm32(24)), IRBuilder::imm32(24)));  // I32 ZExt 8
+  ir.set_state(40, ir.shr(ir.shl(x, IRBuilder::imm64(40)), IRBuilder::imm64(40)));  // 24 bits: kept
+  ir.set_state(48, ir.shr(ir.shl(x, IRBuilder::imm64(32)), IRBuilder::imm64(16)));  // not a pair
+  ir.set_state(56, hi);
+  ir.goto_tb(0, 0x100);
+  EXPECT_EQ(after(b, run_fold),
+            "  v0:i64 = GetState +0x0\n"
+            "  v1:i32 = GetState +0x8\n"
+            "  v2:i64 = Shl v0, 0x20:i64\n"
+            "  v3:i64 = ZExt v0, 32\n"
+            "  SetState +0x10, v3\n"
+            "  v5:i64 = Shl v0, 0x30:i64\n"
+            "  v6:i64 = SExt v0, 16\n"
+            "  SetState +0x18, v6\n"
+            "  v8:i32 = Shl v1, 0x18:i32\n"
+            "  v9:i32 = ZExt v1, 8\n"
+            "  SetState +0x20, v9\n"
+            "  v11:i64 = Shl v0, 0x28:i64\n"
+            "  v12:i64 = Shr v11, 0x28:i64\n"
+            "  SetState +0x28, v12\n"
+            "  v14:i64 = Shl v0, 0x20:i64\n"
+            "  v15:i64 = Shr v14, 0x10:i64\n"
+            "  SetState +0x30, v15\n"
+            "  SetState +0x38, v2\n"
+            "  GotoTb 0, 0x100\n");
+}
+
 TEST(Fold, ConstantBranchTakenRemovesSkippedCode) {
   Block b;
   IRBuilder ir(b);
