@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace mimic::tcg::x86_64 {
 
@@ -118,6 +119,40 @@ class BlockAssembler : public Xbyak::CodeGenerator {
   }
   // Points the rel32 field at `field` to the current position.
   void bind_rel32(size_t field) { patch_rel32(field, size_); }
+  // A short `jcc rel8` to a target not known yet (cc < 0: jmp), as Xbyak's default for a forward
+  // label: returns the offset of the rel8 field for bind_rel8 (which throws if it is too far).
+  size_t jcc_rel8_forward(int cc) {
+    uint8_t* p = room(2);
+    p[0] = uint8_t(cc < 0 ? 0xeb : 0x70 | cc);
+    p[1] = 0;
+    commit(p + 2);
+    return size_ - 1;
+  }
+  void bind_rel8(size_t field) {
+    const int64_t rel = int64_t(size_) - int64_t(field + 1);
+    if (rel != int8_t(rel)) throw Xbyak::Error(Xbyak::ERR_LABEL_IS_TOO_FAR);
+    top_[field] = uint8_t(int8_t(rel));
+  }
+
+  // The block's own labels (IR label ids 0..n-1): `jcc rel32` (cc < 0: jmp) to a label, bound
+  // anywhere in the block. Xbyak's T_NEAR bytes; the rel32 fields are patched by
+  // resolve_labels() once the block is emitted instead of through Xbyak's label manager (hash
+  // map nodes per label and per reference).
+  void begin_labels(size_t n) {
+    label_pos_.assign(n, kUnbound);
+    label_refs_.clear();
+  }
+  void bind_label(uint32_t id) { label_pos_[id] = uint32_t(size_); }
+  void jcc_label(int cc, uint32_t id) { label_refs_.push_back(LabelRef{uint32_t(jcc_rel32_forward(cc)), id}); }
+  // Patches every branch to a block label; false if one of them was never bound.
+  bool resolve_labels() {
+    for (const LabelRef& r : label_refs_) {
+      if (label_pos_[r.label] == kUnbound) return false;
+      patch_rel32(r.field, label_pos_[r.label]);
+    }
+    label_refs_.clear();
+    return true;
+  }
   // `jcc rel32` (cc < 0: jmp) to an already emitted position `target` (an offset, getSize()).
   void jcc_rel32_back(int cc, size_t target) { patch_rel32(jcc_rel32_forward(cc), target); }
 
@@ -164,6 +199,13 @@ class BlockAssembler : public Xbyak::CodeGenerator {
   }
   void commit(uint8_t* end) { size_ = size_t(end - top_); }
 
+  struct LabelRef {
+    uint32_t field;  // offset of the rel32
+    uint32_t label;
+  };
+  static constexpr uint32_t kUnbound = ~0u;
+  std::vector<uint32_t> label_pos_;  // per block label: its offset, or kUnbound
+  std::vector<LabelRef> label_refs_;
   static constexpr unsigned kBlocksPerReset = 1u << 16;  // ids: at most ~100 labels a block
   unsigned blocks_since_reset_ = 0;
   uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)

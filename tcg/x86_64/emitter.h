@@ -84,7 +84,6 @@ struct BackendScratch {
   BlockAssembler code;
   std::vector<SiteValue> site_values;  // of every site of the block, in order
   std::vector<uint8_t> state_map;      // the block's encoded per-site records (CompileResult)
-  std::vector<Xbyak::Label*> labels;
   std::vector<size_t> label_index;
   std::vector<DeferredStub> stubs;
   std::deque<Xbyak::Label> label_pool;
@@ -108,8 +107,8 @@ class Ctx {
   size_t index = 0;                    // instruction being emitted
   uint64_t insn_pc = 0;                // guest pc of the last InsnStart (precise faults)
   size_t skip_through = 0;             // an emitter that emitted the following ops too sets this
-  std::vector<Xbyak::Label*>& labels;  // IR label id -> host label
   std::vector<size_t>& label_index;    // IR label id -> index of its Label instruction
+  // (IR labels are BlockAssembler's block labels: code.bind_label/jcc_label with the id.)
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
   template <class F>
@@ -117,6 +116,7 @@ class Ctx {
     stubs_.emplace_back(std::forward<F>(fn));
   }
   void emit_deferred();
+  // An Xbyak label for the less common paths (rip-relative data, the soft-MMU slow path).
   Xbyak::Label& new_label() { return label_pool_.emplace_back(); }
 
   // Places the operands; at a memory op with fault-state entries also notes where each entry's
@@ -193,7 +193,6 @@ class Ctx {
 // x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
 enum class X86Cond : uint8_t { O = 0, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
 X86Cond x86_cond(Cond c);
-void emit_jcc(Xbyak::CodeGenerator& code, X86Cond cc, Xbyak::Label& target);
 void emit_setcc(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg8& r);
 void emit_cmov(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg& dst, const Xbyak::Operand& src);
 // cmp/test of two integer operands (a must be a register) for a Cond.
