@@ -451,7 +451,8 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     ctx.store_exit(block.guest_pc, kNoReg, kExitInterrupt);
     ctx.jmp_epilogue();
     ctx.emit_deferred();
-    if (!code.resolve_labels() || code.hasUndefinedLabel()) throw std::logic_error("x86_64 backend: branch to a label that is never defined");
+    if (!code.resolve_labels() || code.hasUndefinedLabel())
+      throw std::logic_error("x86_64 backend: branch to a label that is never defined");
     result.size = code.getSize();
     result.state_map = scratch.state_map.data();
     result.state_map_size = scratch.state_map.size();

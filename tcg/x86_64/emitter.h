@@ -102,12 +102,12 @@ class Ctx {
   std::vector<PcMapEntry>& pc_map;
   CompileResult& result;
   bool use_bmi1, use_bmi2, use_lzcnt;
-  bool use_sse41;                      // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
-  bool use_sse42;                      // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
-  size_t index = 0;                    // instruction being emitted
-  uint64_t insn_pc = 0;                // guest pc of the last InsnStart (precise faults)
-  size_t skip_through = 0;             // an emitter that emitted the following ops too sets this
-  std::vector<size_t>& label_index;    // IR label id -> index of its Label instruction
+  bool use_sse41;                    // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
+  bool use_sse42;                    // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
+  size_t index = 0;                  // instruction being emitted
+  uint64_t insn_pc = 0;              // guest pc of the last InsnStart (precise faults)
+  size_t skip_through = 0;           // an emitter that emitted the following ops too sets this
+  std::vector<size_t>& label_index;  // IR label id -> index of its Label instruction
   // (IR labels are BlockAssembler's block labels: code.bind_label/jcc_label with the id.)
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
