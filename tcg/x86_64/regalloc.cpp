@@ -22,6 +22,7 @@ struct Scratch {
   std::vector<uint32_t> next_write;  // per 4-byte env granule: next op that writes it (kNever)
   std::vector<uint32_t> touched;     // granules next_write holds an entry for
   std::vector<uint32_t> low_write;   // per GetState I64: first later write of its low half
+  std::vector<ValueId> folds;        // folded-address candidates of the block
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -33,16 +34,35 @@ RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses
     : code_(code), block_(block), vals_(scratch().vals) {
   vals_.assign(block.size(), ValState{});
   owner_.fill(kFree);
-  if (fold_addresses) find_folded_addresses();
-  // Backward liveness collapses to "last use in list order" because branches only go forward.
+  // One forward walk: last uses (backward liveness collapses to "last use in list order" because
+  // branches only go forward) and the folded-address candidates (is_fold_candidate).
+  std::vector<ValueId>& folds = scratch().folds;
+  folds.clear();
   for (size_t i = 0; i < block.size(); ++i) {
-    vals_[i].last_use = uint32_t(i);
+    ValState& self = vals_[i];
+    self.last_use = uint32_t(i);
     const Inst& inst = block[ValueId(i)];
+    if (fold_addresses && is_fold_candidate(inst)) {
+      self.fold_base = inst.args[0].value;
+      self.fold_disp = int32_t(inst.args[1].imm);
+      self.fold_candidate = true;
+      folds.push_back(ValueId(i));
+    }
     for (int k = 0; k < inst.num_args; ++k) {
       if (!inst.args[k].is_value()) continue;
-      const ValueId v = inst.args[k].value;
-      vals_[v].last_use = uint32_t(i);
-      if (folded(v)) vals_[vals_[v].fold_base].last_use = uint32_t(i);  // the access reads the base
+      ValState& used = vals_[inst.args[k].value];
+      used.last_use = uint32_t(i);
+      if (used.fold_base != kNoValue && !plain_access_address(inst, k)) used.fold_base = kNoValue;
+    }
+  }
+  if (!folds.empty()) {
+    for (const FaultStateEntry& e : block.fault_state)
+      if (e.value.is_value()) vals_[e.value.value].fold_base = kNoValue;
+    // A folded access reads the base: the base lives until the folded address's last use.
+    for (ValueId v : folds) {
+      if (!folded(v)) continue;
+      uint32_t& base_last = vals_[vals_[v].fold_base].last_use;
+      base_last = std::max(base_last, vals_[v].last_use);
     }
   }
   // A value a fault-state entry names must still have a location at the entry's site.
@@ -51,42 +71,35 @@ RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses
   compute_env_backing();
 }
 
-void RegAlloc::find_folded_addresses() {
-  auto plain_access_address = [](const Inst& in, int k) {
-    if (k != 0) return false;
-    if (in.op == Opcode::Load) return !(in.args[1].imm & MemOp::kAligned);
-    if (in.op == Opcode::Store) return !(in.args[2].imm & MemOp::kAligned);
-    return false;
-  };
-  for (size_t i = 0; i < block_.size(); ++i) {
-    const Inst& in = block_[ValueId(i)];
-    if (in.op == Opcode::Add && in.type == Type::I64 && in.args[0].is_value() && in.args[1].is_imm() &&
-        int64_t(in.args[1].imm) == int64_t(int32_t(in.args[1].imm)) && !folded(in.args[0].value)) {
-      vals_[i].fold_base = in.args[0].value;
-      vals_[i].fold_disp = int32_t(in.args[1].imm);
-    }
-  }
-  for (size_t i = 0; i < block_.size(); ++i) {
-    const Inst& in = block_[ValueId(i)];
-    for (int k = 0; k < in.num_args; ++k)
-      if (in.args[k].is_value() && folded(in.args[k].value) && !plain_access_address(in, k))
-        vals_[in.args[k].value].fold_base = kNoValue;
-  }
-  for (const FaultStateEntry& e : block_.fault_state)
-    if (e.value.is_value()) vals_[e.value.value].fold_base = kNoValue;
+// fold_addresses (linux-user): an I64 `Add base, imm32` whose base is not itself such an Add
+// (as first seen: a candidate dropped later still blocks its users) is folded unless one of its
+// uses is not the address of a plain load or store, or a fault-state entry names it.
+bool RegAlloc::is_fold_candidate(const Inst& in) const {
+  return in.op == Opcode::Add && in.type == Type::I64 && in.args[0].is_value() && in.args[1].is_imm() &&
+         int64_t(in.args[1].imm) == int64_t(int32_t(in.args[1].imm)) && !vals_[in.args[0].value].fold_candidate;
 }
 
-const Inst& RegAlloc::unfold(const Inst& inst, Inst& scratch) const {
+bool RegAlloc::plain_access_address(const Inst& in, int k) {
+  if (k != 0) return false;
+  if (in.op == Opcode::Load) return !(in.args[1].imm & MemOp::kAligned);
+  if (in.op == Opcode::Store) return !(in.args[2].imm & MemOp::kAligned);
+  return false;
+}
+
+const Inst& RegAlloc::unfold(const Inst& inst) {
   if (inst.num_args == 0 || !inst.args[0].is_value() || !folded(inst.args[0].value)) return inst;
-  scratch = inst;
-  scratch.args[0] = Arg::val(vals_[inst.args[0].value].fold_base, Type::I64);
-  return scratch;
+  unfolded_ = inst;
+  unfolded_.args[0] = Arg::val(vals_[inst.args[0].value].fold_base, Type::I64);
+  return unfolded_;
 }
 
 std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
-  // The emitters ask in block order: walk on from the previous answer (a binary search only
-  // when asked about an earlier site).
+  // Asked several times per op (assign, the site record, finish): the last answer is kept. The
+  // emitters ask in block order: walk on from the previous answer (a binary search only when
+  // asked about an earlier site).
   const auto& fs = block_.fault_state;
+  if (fs.empty()) return {};
+  if (index == fs_index_) return fs_answer_;
   size_t lo = fs_cursor_;
   if (lo > fs.size() || (lo > 0 && fs[lo - 1].site >= index))
     lo = size_t(
@@ -96,7 +109,9 @@ std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
   fs_cursor_ = lo;
   size_t hi = lo;
   while (hi < fs.size() && fs[hi].site == index) ++hi;
-  return {fs.data() + lo, hi - lo};
+  fs_index_ = index;
+  fs_answer_ = {fs.data() + lo, hi - lo};
+  return fs_answer_;
 }
 
 RegAlloc::Location RegAlloc::location(const Arg& a) const {
@@ -420,8 +435,7 @@ void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
 }
 
 Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints& c) {
-  Inst unfolded;
-  const Inst& inst = unfold(original, unfolded);
+  const Inst& inst = unfold(original);
   cur_ = index;
   locked_ = 0;
   Assigned a;
@@ -604,8 +618,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
 }
 
 void RegAlloc::finish(size_t index, const Inst& original) {
-  Inst unfolded;
-  const Inst& inst = unfold(original, unfolded);
+  const Inst& inst = unfold(original);
   auto drop = [&](ValueId v) {
     ValState& s = vals_[v];
     if (s.reg != kNoReg && owner_[s.reg] == v) owner_[s.reg] = kFree;

@@ -198,6 +198,7 @@ class RegAlloc {
     HReg reg = kNoReg;
     int slot = -1;
     bool mem_valid = false;
+    bool fold_candidate = false;  // an address Add considered for folding (even if not folded)
     uint32_t last_use = 0;
     int32_t env_off = -1;          // env-backed (see env_backed): the memory copy is [rbp + env_off]
     ValueId fold_base = kNoValue;  // folded (see folded()): base + fold_disp
@@ -209,9 +210,11 @@ class RegAlloc {
   Xbyak::Address mem_addr(ValueId v) const;
   void home(ValueId v, HReg& base, int32_t& disp) const;  // the same as [base + disp]
   void compute_env_backing();
-  void find_folded_addresses();
-  // `inst` with a folded address operand replaced by its base (else `inst` itself).
-  const Inst& unfold(const Inst& inst, Inst& scratch) const;
+  bool is_fold_candidate(const Inst& inst) const;
+  static bool plain_access_address(const Inst& inst, int k);
+  // `inst` with a folded address operand replaced by its base (else `inst` itself; the copy is
+  // valid until the next call).
+  const Inst& unfold(const Inst& inst);
 
   Type type_of(ValueId v) const { return block_[v].type; }
   static bool wants_xmm(Type t) { return !is_int(t); }
@@ -236,6 +239,9 @@ class RegAlloc {
   RegMask locked_ = 0;
   size_t cur_ = 0;
   mutable size_t fs_cursor_ = 0;  // fault_entries: first entry of the last site asked about
+  mutable size_t fs_index_ = ~size_t(0);
+  mutable std::span<const FaultStateEntry> fs_answer_;
+  Inst unfolded_;  // unfold()'s copy
 };
 
 }  // namespace mimic::tcg::x86_64
