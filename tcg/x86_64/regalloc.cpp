@@ -93,13 +93,10 @@ const Inst& RegAlloc::unfold(const Inst& inst) {
   return unfolded_;
 }
 
-std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
-  // Asked several times per op (assign, the site record, finish): the last answer is kept. The
-  // emitters ask in block order: walk on from the previous answer (a binary search only when
-  // asked about an earlier site).
+std::span<const FaultStateEntry> RegAlloc::find_fault_entries(size_t index) const {
+  // The emitters ask in block order: walk on from the previous answer (a binary search only
+  // when asked about an earlier site).
   const auto& fs = block_.fault_state;
-  if (fs.empty()) return {};
-  if (index == fs_index_) return fs_answer_;
   size_t lo = fs_cursor_;
   if (lo > fs.size() || (lo > 0 && fs[lo - 1].site >= index))
     lo = size_t(
@@ -479,7 +476,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
     if (c.in[k].kind != InKind::Fixed) continue;
     HReg r = c.in[k].fixed;
     if (!(kept & bit(r))) load_value_copy(r, inst.args[k]);
-    a.in[k] = Opnd{false, 0, r, arg_type(inst.args[k])};
+    a.in[k] = Opnd::in_reg(r, arg_type(inst.args[k]));
   }
 
   auto placed_by_alloc = [](InKind kind) {
@@ -512,14 +509,14 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
     Type t = arg_type(arg);
     if (arg.is_imm()) {
       if ((kind == InKind::RegOrImm || kind == InKind::Any) && fits_imm32(arg)) {
-        a.in[k] = Opnd{true, arg.imm, kNoReg, t};
+        a.in[k] = Opnd::immediate(arg.imm, t);
         continue;
       }
       HReg r = alloc_reg(false, fixed);
       load_imm(r, t, arg.imm);
       locked_ |= bit(r);
       temps |= bit(r);
-      a.in[k] = Opnd{false, 0, r, t};
+      a.in[k] = Opnd::in_reg(r, t);
       continue;
     }
     if (!arg.is_value()) throw std::logic_error("x86_64 backend: register constraint on a non-value operand");
@@ -527,7 +524,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
     if (vals_[v].reg == kNoReg && (kind == InKind::RegOrMem || kind == InKind::Any) && !mem_taken &&
         vals_[v].mem_valid) {
       mem_taken = true;
-      Opnd o{false, 0, kNoReg, t};
+      Opnd o = Opnd::in_reg(kNoReg, t);
       o.is_mem = true;
       if (vals_[v].env_off >= 0) {
         o.mem_base = kEnvReg;
@@ -545,7 +542,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
       bind(v, r);
       locked_ |= bit(r);
     }
-    a.in[k] = Opnd{false, 0, vals_[v].reg, t};
+    a.in[k] = Opnd::in_reg(vals_[v].reg, t);
   }
 
   // Output.
@@ -574,7 +571,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
         if (alias_from_mem >= 0) {
           r = alloc_reg(ox, fixed);
           load_value_copy(r, inst.args[c.alias]);
-          a.in[c.alias] = Opnd{false, 0, r, arg_type(inst.args[c.alias])};
+          a.in[c.alias] = Opnd::in_reg(r, arg_type(inst.args[c.alias]));
           break;
         }
         r = steal(c.alias);

@@ -114,16 +114,30 @@ struct Constraints {
 };
 
 // A placed operand: an immediate, a host register, or (RegOrMem/Any) memory at [mem_base + mem_disp].
+// (Fields ordered for size: 32 bytes, six of them in every Assigned.)
 struct Opnd {
-  bool is_imm = false;
   uint64_t imm = 0;
   HReg reg = kNoReg;
-  Type type = Type::Void;
-  bool is_mem = false;
   HReg mem_base = kNoReg;  // rbp (an env field) or rsp (a spill slot)
   int32_t mem_disp = 0;
   int32_t addr_disp = 0;  // a folded guest address (see RegAlloc::folded): reg + addr_disp
+  Type type = Type::Void;
+  bool is_imm = false;
+  bool is_mem = false;
   uint32_t imm32() const { return uint32_t(imm); }
+  static Opnd in_reg(HReg r, Type t) {
+    Opnd o;
+    o.reg = r;
+    o.type = t;
+    return o;
+  }
+  static Opnd immediate(uint64_t v, Type t) {
+    Opnd o;
+    o.imm = v;
+    o.type = t;
+    o.is_imm = true;
+    return o;
+  }
 };
 
 struct Assigned {
@@ -181,8 +195,13 @@ class RegAlloc {
   // until the last access.
   bool folded(ValueId v) const { return vals_[v].fold_base != kNoValue; }
 
-  // The fault-state entries (Block::fault_state) of the memory op at `index`.
-  std::span<const FaultStateEntry> fault_entries(size_t index) const;
+  // The fault-state entries (Block::fault_state) of the memory op at `index` (asked several
+  // times per op: assign, the site record, finish; the last answer is kept).
+  std::span<const FaultStateEntry> fault_entries(size_t index) const {
+    if (block_.fault_state.empty()) return {};
+    if (index == fs_index_) return fs_answer_;
+    return find_fault_entries(index);
+  }
   // Where an operand's current value is: a register, env (an env-backed value), a spill slot
   // (disp from rsp) or an immediate. For the per-site fault-state records.
   struct Location {
@@ -209,6 +228,7 @@ class RegAlloc {
   // Where a value's memory copy lives (its env field or its spill slot).
   Xbyak::Address mem_addr(ValueId v) const;
   void home(ValueId v, HReg& base, int32_t& disp) const;  // the same as [base + disp]
+  std::span<const FaultStateEntry> find_fault_entries(size_t index) const;
   void compute_env_backing();
   bool is_fold_candidate(const Inst& inst) const;
   static bool plain_access_address(const Inst& inst, int k);
