@@ -31,8 +31,10 @@ Scratch& scratch() {
 }  // namespace
 
 RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses)
-    : code_(code), block_(block), vals_(scratch().vals) {
-  vals_.assign(block.size(), ValState{});
+    : code_(code), block_(block) {
+  std::vector<ValState>& vals = scratch().vals;
+  vals.assign(block.size(), ValState{});
+  vals_ = vals.data();
   owner_.fill(kFree);
   // One forward walk: last uses (backward liveness collapses to "last use in list order" because
   // branches only go forward) and the folded-address candidates (is_fold_candidate).

@@ -253,7 +253,9 @@ class RegAlloc {
 
   BlockAssembler& code_;
   const Block& block_;
-  std::vector<ValState>& vals_;  // per value; the thread's storage, reused from block to block
+  // Per value: the thread's storage, reused from block to block (a raw pointer into it: one
+  // indirection less than the vector on every access).
+  ValState* vals_;
   std::array<ValueId, 32> owner_;
   std::array<uint64_t, kSpillSlots / 64> slot_used_{};  // a bit per spill slot
   RegMask locked_ = 0;
