@@ -30,8 +30,7 @@ Scratch& scratch() {
 }
 }  // namespace
 
-RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses)
-    : code_(code), block_(block) {
+RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses) : code_(code), block_(block) {
   std::vector<ValState>& vals = scratch().vals;
   vals.assign(block.size(), ValState{});
   vals_ = vals.data();
@@ -438,9 +437,20 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
   cur_ = index;
   locked_ = 0;
   Assigned a;
+  // One pass over the constraints: which inputs are fixed, which the allocator places.
+  constexpr unsigned kPlacedKinds = 1u << unsigned(InKind::Reg) | 1u << unsigned(InKind::RegOrImm) |
+                                    1u << unsigned(InKind::RegOrMem) | 1u << unsigned(InKind::Any);
+  auto placed_by_alloc = [](InKind kind) { return (kPlacedKinds >> unsigned(kind) & 1) != 0; };
+  unsigned fixed_inputs = 0, placed_inputs = 0;  // bit k: input k
   RegMask fixed = c.clobbers;
-  for (int k = 0; k < inst.num_args; ++k)
-    if (c.in[k].kind == InKind::Fixed) fixed |= bit(c.in[k].fixed);
+  for (int k = 0; k < inst.num_args; ++k) {
+    if (c.in[k].kind == InKind::Fixed) {
+      fixed |= bit(c.in[k].fixed);
+      fixed_inputs |= 1u << k;
+    } else if (placed_by_alloc(c.in[k].kind)) {
+      placed_inputs |= 1u << k;
+    }
+  }
   if (c.out == OutKind::Fixed) fixed |= bit(c.out_fixed);
 
   // Values this op's fault path must find (its fault-state entries) keep their registers: the
@@ -474,21 +484,17 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
   }
   locked_ |= fixed;
 
-  for (int k = 0; k < inst.num_args; ++k) {
-    if (c.in[k].kind != InKind::Fixed) continue;
+  for (unsigned m = fixed_inputs; m != 0; m &= m - 1) {
+    const int k = __builtin_ctz(m);
     HReg r = c.in[k].fixed;
     if (!(kept & bit(r))) load_value_copy(r, inst.args[k]);
     a.in[k] = Opnd::in_reg(r, arg_type(inst.args[k]));
   }
 
-  auto placed_by_alloc = [](InKind kind) {
-    return kind == InKind::Reg || kind == InKind::RegOrImm || kind == InKind::RegOrMem || kind == InKind::Any;
-  };
   // Pin register inputs that are already in place so placing one input never evicts another.
-  for (int k = 0; k < inst.num_args; ++k) {
-    const Arg& arg = inst.args[k];
-    if (placed_by_alloc(c.in[k].kind) && arg.is_value() && vals_[arg.value].reg != kNoReg)
-      locked_ |= bit(vals_[arg.value].reg);
+  for (unsigned m = placed_inputs; m != 0; m &= m - 1) {
+    const Arg& arg = inst.args[__builtin_ctz(m)];
+    if (arg.is_value() && vals_[arg.value].reg != kNoReg) locked_ |= bit(vals_[arg.value].reg);
   }
   // An Alias input that lives on past this op and is only in memory is loaded straight into the
   // output register (one load instead of a load plus a register copy).
@@ -504,10 +510,11 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
   }
   RegMask temps = 0;       // registers holding materialised constants: free for the output to take
   bool mem_taken = false;  // x86 ops take at most one memory operand
-  for (int k = 0; k < inst.num_args; ++k) {
+  for (unsigned m = placed_inputs; m != 0; m &= m - 1) {
+    const int k = __builtin_ctz(m);
     const Arg& arg = inst.args[k];
     InKind kind = c.in[k].kind;
-    if (!placed_by_alloc(kind) || k == alias_from_mem) continue;
+    if (k == alias_from_mem) continue;
     Type t = arg_type(arg);
     if (arg.is_imm()) {
       if ((kind == InKind::RegOrImm || kind == InKind::Any) && fits_imm32(arg)) {
