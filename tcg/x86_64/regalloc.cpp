@@ -19,10 +19,16 @@ constexpr uint32_t kNever = ~0u;
 // nothing once the vectors have grown to the largest block seen.
 struct Scratch {
   std::vector<RegAlloc::ValState> vals;
-  std::vector<uint32_t> next_write;  // per 4-byte env granule: next op that writes it (kNever)
-  std::vector<uint32_t> touched;     // granules next_write holds an entry for
-  std::vector<uint32_t> low_write;   // per GetState I64: first later write of its low half
-  std::vector<ValueId> folds;        // folded-address candidates of the block
+  // Per 4-byte env granule: the next op that writes it, valid when stamped with the current
+  // block's generation (a new block starts with every entry stale: nothing to clear).
+  struct NextWrite {
+    uint32_t generation = 0;
+    uint32_t at = 0;
+  };
+  std::vector<NextWrite> next_write;
+  uint32_t generation = 0;
+  std::vector<uint32_t> low_write;  // per GetState I64: first later write of its low half
+  std::vector<ValueId> folds;       // folded-address candidates of the block
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -151,8 +157,15 @@ void RegAlloc::compute_env_backing() {
   // or any of env (helper calls). A write at the last use itself is harmless: every op reads its
   // operands before it writes.
   Scratch& sc = scratch();
-  std::vector<uint32_t>& next_write = sc.next_write;
-  auto next_write_of = [&](uint32_t g) { return g < next_write.size() ? next_write[g] : kNever; };
+  std::vector<Scratch::NextWrite>& next_write = sc.next_write;
+  if (++sc.generation == 0) {  // wrapped: forget every stamp
+    next_write.assign(next_write.size(), Scratch::NextWrite{});
+    sc.generation = 1;
+  }
+  const uint32_t gen = sc.generation;
+  auto next_write_of = [&](uint32_t g) {
+    return g < next_write.size() && next_write[g].generation == gen ? next_write[g].at : kNever;
+  };
   uint32_t next_any_write = kNever;
   // For each GetState of an I64: the first op after it that may write its low 4 bytes
   // (kNever - 1: not such a GetState).
@@ -166,11 +179,8 @@ void RegAlloc::compute_env_backing() {
   size_t next_entry = fs.size();
   auto note_write = [&](uint32_t off, unsigned bytes, uint32_t at) {
     const uint32_t last = (off + bytes - 1) / 4;
-    if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2), kNever);
-    for (uint32_t g = off / 4; g <= last; ++g) {
-      if (next_write[g] == kNever) sc.touched.push_back(g);
-      next_write[g] = at;
-    }
+    if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2));
+    for (uint32_t g = off / 4; g <= last; ++g) next_write[g] = Scratch::NextWrite{gen, at};
   };
   for (size_t i = block_.size(); i-- > 0;) {
     const Inst& inst = block_[ValueId(i)];
@@ -199,8 +209,6 @@ void RegAlloc::compute_env_backing() {
       any_trunc = true;
     }
   }
-  for (uint32_t g : sc.touched) next_write[g] = kNever;
-  sc.touched.clear();
   if (!any_trunc) return;
   // Trunc64To32 of a GetState reads the low half of the field (x86 is little-endian): it is
   // env-backed at the same offset while that half is not written before the Trunc's last use.
