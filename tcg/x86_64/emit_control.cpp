@@ -51,16 +51,13 @@ void emit_SetState(Ctx& ctx, const Inst& inst) {
   Assigned a = ctx.assign(inst, c);
   auto& code = ctx.code;
   const int32_t off = int32_t(inst.args[0].imm);
-  Xbyak::RegExp m = code.rbp + uint32_t(off);
   const Opnd& v = a.in[1];
+  if (v.type == Type::I32 || v.type == Type::I64) {  // encoded directly (an I64 immediate fits imm32 here)
+    if (v.is_imm) return code.store_imm32(v.type == Type::I64, kEnvReg, off, v.imm32());
+    return code.store_gpr(v.type == Type::I64, kEnvReg, off, v.reg);
+  }
+  Xbyak::RegExp m = code.rbp + uint32_t(off);
   switch (v.type) {
-    case Type::I32:
-    case Type::I64:  // encoded directly (the common case; an I64 immediate fits imm32 here)
-      if (v.is_imm)
-        code.store_imm32(v.type == Type::I64, kEnvReg, off, v.imm32());
-      else
-        code.store_gpr(v.type == Type::I64, kEnvReg, off, v.reg);
-      break;
     case Type::F32: code.movss(code.dword[m], xmm(v.reg)); break;
     case Type::F64: code.movsd(code.qword[m], xmm(v.reg)); break;
     case Type::V128: code.movdqu(code.xword[m], xmm(v.reg)); break;
