@@ -53,6 +53,7 @@ const Trampolines& CodeBuffer::install_trampolines(void (*softmmu_slow_fn)(CpuBa
   trampolines_ = emit_trampolines(HostCodeRegion{write_, exec_base(), capacity_}, softmmu_slow_fn);
   blocks_start_ = round_up(trampolines_.size, kBlockAlign);
   used_ = blocks_start_;
+  prefault_.cover(write_, used_, capacity_);
   return trampolines_;
 }
 
@@ -65,6 +66,7 @@ uintptr_t CodeBuffer::commit(size_t size) {
   used_ = round_up(used_ + size, kBlockAlign);
   if (used_ > capacity_) used_ = capacity_;
   release_written();
+  prefault_.cover(write_, used_, capacity_);
   return start;
 }
 
@@ -83,6 +85,7 @@ void CodeBuffer::release_written() {
 void CodeBuffer::reset() {
   used_ = blocks_start_;
   write_released_ = 0;
+  prefault_.restart(0);
 }
 
 int CodeBuffer::prepare_fork() const {
@@ -110,6 +113,7 @@ void CodeBuffer::child_after_fork(int fd) {
   close(fd);
   errno = e;
   if (w == MAP_FAILED || x == MAP_FAILED) fail("code cache: mmap after fork");
+  prefault_.restart(0);
 }
 
 void CodeBuffer::parent_after_fork(int fd) { close(fd); }

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "tcg/backend.h"
+#include "tcg/exec/prefault.h"
 
 namespace mimic::tcg {
 
@@ -67,6 +68,8 @@ class CodeBuffer {
   size_t write_released_ = 0;
   static constexpr size_t kWriteWindow = size_t(1) << 20;
   void release_written();
+  // The write view ahead of the bump pointer, 256 KiB at a time (the next blocks' code).
+  Prefault prefault_{size_t(256) << 10};
   Trampolines trampolines_;
 };
 

@@ -54,6 +54,8 @@ TranslationBlock* TbStore::prepare() {
   size_t n = count_.load(std::memory_order_relaxed);
   if (n >= max_tbs_) return nullptr;
   TranslationBlock* tb = &tbs_[n];
+  tbs_prefault_.cover(reinterpret_cast<uint8_t*>(tbs_), (n + 1) * sizeof(TranslationBlock),
+                      max_tbs_ * sizeof(TranslationBlock));
   // The slot may hold a TB of an earlier generation (after a flush): construct afresh.
   return new (tb) TranslationBlock();
 }
@@ -62,7 +64,11 @@ bool TbStore::commit(TranslationBlock* tb, const std::vector<PcMapEntry>& pc_map
                      size_t state_map_size) {
   if (pc_map_used_ + pc_map.size() > max_pc_map_) return false;
   if (state_maps_used_ + state_map_size > max_state_maps_) return false;
+  pc_map_prefault_.cover(reinterpret_cast<uint8_t*>(pc_map_),
+                         (pc_map_used_ + pc_map.size()) * sizeof(CompactPcMapEntry),
+                         max_pc_map_ * sizeof(CompactPcMapEntry));
   if (state_map_size) {
+    state_maps_prefault_.cover(state_maps_, state_maps_used_ + state_map_size, max_state_maps_);
     std::memcpy(state_maps_ + state_maps_used_, state_map, state_map_size);
     tb->state_map = state_maps_ + state_maps_used_;
     tb->state_map_size = uint32_t(state_map_size);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tcg/backend.h"
+#include "tcg/exec/prefault.h"
 
 namespace mimic::tcg {
 
@@ -104,6 +105,10 @@ class TbStore {
   size_t pc_map_used_ = 0;
   uint8_t* state_maps_ = nullptr;  // the fault-state records' arena (bytes)
   size_t max_state_maps_ = 0;
+  // The arenas fill front to back: made resident 64 KiB ahead (pages stay after a reset).
+  Prefault tbs_prefault_{size_t(64) << 10};
+  Prefault pc_map_prefault_{size_t(64) << 10};
+  Prefault state_maps_prefault_{size_t(64) << 10};
   size_t state_maps_used_ = 0;
 };
 

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 namespace mimic::tcg::x86_64 {
 
@@ -118,36 +119,246 @@ class BlockAssembler : public Xbyak::CodeGenerator {
   }
   // Points the rel32 field at `field` to the current position.
   void bind_rel32(size_t field) { patch_rel32(field, size_); }
+  // A short `jcc rel8` to a target not known yet (cc < 0: jmp), as Xbyak's default for a forward
+  // label: returns the offset of the rel8 field for bind_rel8 (which throws if it is too far).
+  size_t jcc_rel8_forward(int cc) {
+    uint8_t* p = room(2);
+    p[0] = uint8_t(cc < 0 ? 0xeb : 0x70 | cc);
+    p[1] = 0;
+    commit(p + 2);
+    return size_ - 1;
+  }
+  void bind_rel8(size_t field) {
+    const int64_t rel = int64_t(size_) - int64_t(field + 1);
+    if (rel != int8_t(rel)) throw Xbyak::Error(Xbyak::ERR_LABEL_IS_TOO_FAR);
+    top_[field] = uint8_t(int8_t(rel));
+  }
+
+  // The block's own labels (IR label ids 0..n-1): `jcc rel32` (cc < 0: jmp) to a label, bound
+  // anywhere in the block. Xbyak's T_NEAR bytes; the rel32 fields are patched by
+  // resolve_labels() once the block is emitted instead of through Xbyak's label manager (hash
+  // map nodes per label and per reference).
+  void begin_labels(size_t n) {
+    label_pos_.assign(n, kUnbound);
+    label_refs_.clear();
+  }
+  void bind_label(uint32_t id) { label_pos_[id] = uint32_t(size_); }
+  void jcc_label(int cc, uint32_t id) { label_refs_.push_back(LabelRef{uint32_t(jcc_rel32_forward(cc)), id}); }
+  // Patches every branch to a block label; false if one of them was never bound.
+  bool resolve_labels() {
+    for (const LabelRef& r : label_refs_) {
+      if (label_pos_[r.label] == kUnbound) return false;
+      patch_rel32(r.field, label_pos_[r.label]);
+    }
+    label_refs_.clear();
+    return true;
+  }
   // `jcc rel32` (cc < 0: jmp) to an already emitted position `target` (an offset, getSize()).
   void jcc_rel32_back(int cc, size_t target) { patch_rel32(jcc_rel32_forward(cc), target); }
 
   // x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
   enum : int { kCcB = 0x2, kCcAE = 0x3, kCcE = 0x4, kCcNE = 0x5, kCcS = 0x8 };
 
+  // Xbyak's mnemonics for the ALU group, mov, test and lea, with the operands the emitters use
+  // most (32/64-bit GPRs, [base + index*scale + disp32] memory) encoded directly, byte for byte
+  // Xbyak's choice of form (assembler_test.cpp); any other operand goes to Xbyak. The
+  // using-declarations keep Xbyak's other overloads (these hide the ones of the same signature).
+  using CodeGenerator::adc;
+  using CodeGenerator::add;
+  using CodeGenerator::and_;
+  using CodeGenerator::cmp;
+  using CodeGenerator::lea;
+  using CodeGenerator::mov;
+  using CodeGenerator::or_;
+  using CodeGenerator::sbb;
+  using CodeGenerator::sub;
+  using CodeGenerator::test;
+  using CodeGenerator::xor_;
+  using Operand = Xbyak::Operand;
+  void mov(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x88)) CodeGenerator::mov(a, b);
+  }
+  void add(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x00)) CodeGenerator::add(a, b);
+  }
+  void or_(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x08)) CodeGenerator::or_(a, b);
+  }
+  void adc(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x10)) CodeGenerator::adc(a, b);
+  }
+  void sbb(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x18)) CodeGenerator::sbb(a, b);
+  }
+  void and_(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x20)) CodeGenerator::and_(a, b);
+  }
+  void sub(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x28)) CodeGenerator::sub(a, b);
+  }
+  void xor_(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x30)) CodeGenerator::xor_(a, b);
+  }
+  void cmp(const Operand& a, const Operand& b) {
+    if (!fast_rm(a, b, 0x38)) CodeGenerator::cmp(a, b);
+  }
+  void add(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x00, 0)) CodeGenerator::add(a, imm);
+  }
+  void or_(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x08, 1)) CodeGenerator::or_(a, imm);
+  }
+  void adc(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x10, 2)) CodeGenerator::adc(a, imm);
+  }
+  void sbb(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x18, 3)) CodeGenerator::sbb(a, imm);
+  }
+  void and_(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x20, 4)) CodeGenerator::and_(a, imm);
+  }
+  void sub(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x28, 5)) CodeGenerator::sub(a, imm);
+  }
+  void xor_(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x30, 6)) CodeGenerator::xor_(a, imm);
+  }
+  void cmp(const Operand& a, uint32_t imm) {
+    if (!fast_ri(a, imm, 0x38, 7)) CodeGenerator::cmp(a, imm);
+  }
+  // test r/m, reg is 85 /r with the operands as `op r/m, reg` of the ALU group.
+  void test(const Operand& a, const Xbyak::Reg& b) {
+    if (!fast_rm(a, b, 0x84)) CodeGenerator::test(a, b);
+  }
+  void test(const Operand& a, uint32_t imm) {
+    if (!fast_test_imm(a, imm)) CodeGenerator::test(a, imm);
+  }
+  void lea(const Xbyak::Reg& r, const Xbyak::Address& m) {
+    if (!is_gpr(r) || !rm_mem(r.isBit(64), 0x8d, r.getIdx(), m, 0, 0)) CodeGenerator::lea(r, m);
+  }
+
  private:
+  static bool is_gpr(const Operand& o) { return o.isREG(32 | 64); }
+  // `op` of the ALU group (Xbyak's opRM_RM; code 0x88 is mov, 0x84 test): reg, reg as
+  // `code|1 /r` with the source in the reg field; reg, mem as `code|3`; mem, reg as `code|1`.
+  bool fast_rm(const Operand& a, const Operand& b, uint8_t code) {
+    if (is_gpr(a)) {
+      if (is_gpr(b)) {
+        if (a.getBit() != b.getBit()) return false;
+        const int dst = a.getIdx(), src = b.getIdx();
+        const uint8_t rex = rex_bits(a.isBit(64), src, 0, dst);
+        uint8_t* p = room(3);
+        if (rex) *p++ = rex;
+        *p++ = uint8_t(code | 1);
+        *p++ = uint8_t(0xc0 | (src & 7) << 3 | (dst & 7));
+        commit(p);
+        return true;
+      }
+      return b.isMEM() && code != 0x84 && rm_mem(a.isBit(64), uint8_t(code | 3), a.getIdx(), b.getAddress(), 0, 0);
+    }
+    return a.isMEM() && is_gpr(b) && rm_mem(b.isBit(64), uint8_t(code | 1), b.getIdx(), a.getAddress(), 0, 0);
+  }
+  // `op r/m, imm` (Xbyak's opRM_I): imm8 (83 /ext ib) when it fits sign-extended, else
+  // `code|5 id` for eax/rax, else 81 /ext id.
+  bool fast_ri(const Operand& a, uint32_t imm, uint8_t code, int ext) {
+    const bool imm8 = imm + 0x80u < 0x100u;
+    if (is_gpr(a)) {
+      const int r = a.getIdx();
+      const uint8_t rex = rex_bits(a.isBit(64), 0, 0, r);
+      uint8_t* p = room(7);
+      if (rex) *p++ = rex;
+      if (imm8) {
+        *p++ = 0x83;
+        *p++ = uint8_t(0xc0 | ext << 3 | (r & 7));
+        *p++ = uint8_t(imm);
+      } else {
+        if (r == 0) {
+          *p++ = uint8_t(code | 5);
+        } else {
+          *p++ = 0x81;
+          *p++ = uint8_t(0xc0 | ext << 3 | (r & 7));
+        }
+        std::memcpy(p, &imm, 4);
+        p += 4;
+      }
+      commit(p);
+      return true;
+    }
+    if (!a.isMEM() || !a.isBit(32 | 64)) return false;
+    return rm_mem(a.isBit(64), imm8 ? 0x83 : 0x81, ext, a.getAddress(), imm, imm8 ? 1 : 4);
+  }
+  // test r/m, imm32 (Xbyak: A9 id for eax/rax, else F7 /0 id).
+  bool fast_test_imm(const Operand& a, uint32_t imm) {
+    if (is_gpr(a)) {
+      const int r = a.getIdx();
+      const uint8_t rex = rex_bits(a.isBit(64), 0, 0, r);
+      uint8_t* p = room(7);
+      if (rex) *p++ = rex;
+      if (r == 0) {
+        *p++ = 0xa9;
+      } else {
+        *p++ = 0xf7;
+        *p++ = uint8_t(0xc0 | (r & 7));
+      }
+      std::memcpy(p, &imm, 4);
+      commit(p + 4);
+      return true;
+    }
+    if (!a.isMEM() || !a.isBit(32 | 64)) return false;
+    return rm_mem(a.isBit(64), 0xf7, 0, a.getAddress(), imm, 4);
+  }
+  // [REX] opcode modrm [sib] [disp] [imm] for an Xbyak address of the plain form
+  // [base64 + index64*scale + disp32]; false (nothing written) for any other form (rip-relative,
+  // 32-bit registers, no base, vector index, a displacement beyond 32 bits).
+  bool rm_mem(bool wide, uint8_t opcode, int reg, const Xbyak::Address& m, uint32_t imm, int imm_size) {
+    if (m.getMode() != Xbyak::Address::M_ModRM || m.isBroadcast()) return false;
+    const Xbyak::RegExp& e = m.getRegExp(false);
+    const Xbyak::Reg& base = e.getBase();
+    const Xbyak::Reg& index = e.getIndex();
+    if (!base.isREG(64) || (index.getBit() != 0 && !index.isREG(64))) return false;
+    const uint64_t disp64 = e.getDisp();
+    if (disp64 + 0x80000000ull >= 0x100000000ull) return false;
+    const int idx = index.getBit() ? index.getIdx() : -1;
+    const int scale = e.getScale();
+    mem_form(wide, opcode, reg, base.getIdx(), int32_t(uint32_t(disp64)), imm, imm_size, idx,
+             scale == 8   ? 3
+             : scale == 4 ? 2
+             : scale == 2 ? 1
+                          : 0);
+    return true;
+  }
+
   static uint8_t rex_bits(bool wide, int reg, int index, int base) {
     const uint8_t r = uint8_t((wide ? 8 : 0) | (reg >= 8 ? 4 : 0) | (index >= 8 ? 2 : 0) | (base >= 8 ? 1 : 0));
     return r ? uint8_t(0x40 | r) : 0;
   }
-  // [REX] opcode modrm [sib] [disp8/32] [imm of imm_size bytes]: reg field `reg`, memory
-  // [base + disp] (no index, never rip-relative).
-  void mem_form(bool wide, uint8_t opcode, int reg, int base, int32_t disp, uint32_t imm, int imm_size = 0) {
-    const uint8_t rex = rex_bits(wide, reg, 0, base);
+  // [REX] opcode modrm [sib] [disp8/32] [imm of imm_size bytes (1 or 4)]: reg field `reg`,
+  // memory [base + index << scale_log2 + disp] (index -1: none; never rip-relative).
+  void mem_form(bool wide, uint8_t opcode, int reg, int base, int32_t disp, uint32_t imm, int imm_size = 0,
+                int index = -1, int scale_log2 = 0) {
+    const uint8_t rex = rex_bits(wide, reg, index < 0 ? 0 : index, base);
     const uint8_t rm = uint8_t(base & 7), rf = uint8_t((reg & 7) << 3);
     // mod 00 with rm 5 means rip-relative: [rbp]/[r13] take a zero disp8 instead (as Xbyak).
     const int mod = (disp == 0 && rm != 5) ? 0 : (disp == int8_t(disp)) ? 1 : 2;
-    uint8_t* p = room(size_t((rex ? 1 : 0) + 2 + (rm == 4) + (mod == 1 ? 1 : mod == 2 ? 4 : 0) + imm_size));
+    const bool sib = rm == 4 || index >= 0;  // rsp/r12 as base need a SIB byte
+    uint8_t* p = room(size_t((rex ? 1 : 0) + 2 + sib + (mod == 1 ? 1 : mod == 2 ? 4 : 0) + imm_size));
     if (rex) *p++ = rex;
     *p++ = opcode;
-    *p++ = uint8_t(mod << 6 | rf | rm);
-    if (rm == 4) *p++ = 0x24;  // rsp/r12 as base need a SIB byte (no index)
+    if (sib) {
+      *p++ = uint8_t(mod << 6 | rf | 4);
+      *p++ = uint8_t(scale_log2 << 6 | (index < 0 ? 4 : index & 7) << 3 | rm);
+    } else {
+      *p++ = uint8_t(mod << 6 | rf | rm);
+    }
     if (mod == 1) {
       *p++ = uint8_t(int8_t(disp));
     } else if (mod == 2) {
       std::memcpy(p, &disp, 4);
       p += 4;
     }
-    if (imm_size) {
+    if (imm_size == 1) {
+      *p++ = uint8_t(imm);
+    } else if (imm_size) {
       std::memcpy(p, &imm, 4);
       p += 4;
     }
@@ -164,6 +375,13 @@ class BlockAssembler : public Xbyak::CodeGenerator {
   }
   void commit(uint8_t* end) { size_ = size_t(end - top_); }
 
+  struct LabelRef {
+    uint32_t field;  // offset of the rel32
+    uint32_t label;
+  };
+  static constexpr uint32_t kUnbound = ~0u;
+  std::vector<uint32_t> label_pos_;  // per block label: its offset, or kUnbound
+  std::vector<LabelRef> label_refs_;
   static constexpr unsigned kBlocksPerReset = 1u << 16;  // ids: at most ~100 labels a block
   unsigned blocks_since_reset_ = 0;
   uint8_t placeholder_[16];  // a user buffer until the first retarget (never written)

@@ -34,14 +34,12 @@ Ctx::Ctx(BackendScratch& scratch, const Block& block, uint64_t tb_cookie, std::v
       tb_cookie(tb_cookie),
       pc_map(pc_map),
       result(result),
-      labels(scratch.labels),
       label_index(scratch.label_index),
       mem_groups(scratch.mem_groups),
       site_values_(scratch.site_values),
       state_map_(scratch.state_map),
       stubs_(scratch.stubs),
       label_pool_(scratch.label_pool) {
-  labels.clear();
   site_values_.clear();
   state_map_.clear();
   stubs_.clear();
@@ -300,14 +298,13 @@ void Ctx::slow_path(Xbyak::Label* slow, const Opnd& addr, uint64_t desc, std::fu
 void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {
   unsigned size = MemOp::size_bytes(memop);
   if (!(memop & MemOp::kAligned) || size == 1) return;
-  Xbyak::Label& fault = new_label();
   uint64_t pc = insn_pc;
   if (addr.is_imm) {
     uint64_t a = uint64_t(int64_t(int32_t(addr.imm)));
     if ((a & (size - 1)) == 0) return;
-    code.jmp(fault, Xbyak::CodeGenerator::T_NEAR);
-    defer([this, &fault, a, pc, site = site_] {
-      code.L(fault);
+    const size_t fault = code.jcc_rel32_forward(-1);
+    defer([this, fault, a, pc, site = site_] {
+      code.bind_rel32(fault);
       emit_state_writeback(site);
       store_env_imm64(offsetof(CpuBase, fault_addr), a);
       store_exit(pc, kNoReg, kExitUnaligned);
@@ -317,9 +314,9 @@ void Ctx::check_alignment(const Opnd& addr, uint64_t memop) {
   }
   HReg r = addr.reg;
   code.test(gpr32(r), size - 1);
-  code.jnz(fault, Xbyak::CodeGenerator::T_NEAR);
-  defer([this, &fault, r, pc, site = site_] {
-    code.L(fault);
+  const size_t fault = code.jcc_rel32_forward(BlockAssembler::kCcNE);
+  defer([this, fault, r, pc, site = site_] {
+    code.bind_rel32(fault);
     emit_state_writeback(site);
     code.mov(code.qword[code.rbp + offsetof(CpuBase, fault_addr)], gpr64(r));
     store_exit(pc, kNoReg, kExitUnaligned);
@@ -343,28 +340,6 @@ X86Cond x86_cond(Cond c) {
     case Cond::TstNe: return X86Cond::NE;
   }
   throw std::logic_error(fmt::format("x86_64 backend: bad condition {}", int(c)));
-}
-
-void emit_jcc(Xbyak::CodeGenerator& code, X86Cond cc, Xbyak::Label& t) {
-  constexpr auto kNear = Xbyak::CodeGenerator::T_NEAR;
-  switch (cc) {
-    case X86Cond::O: code.jo(t, kNear); break;
-    case X86Cond::NO: code.jno(t, kNear); break;
-    case X86Cond::B: code.jb(t, kNear); break;
-    case X86Cond::AE: code.jae(t, kNear); break;
-    case X86Cond::E: code.je(t, kNear); break;
-    case X86Cond::NE: code.jne(t, kNear); break;
-    case X86Cond::BE: code.jbe(t, kNear); break;
-    case X86Cond::A: code.ja(t, kNear); break;
-    case X86Cond::S: code.js(t, kNear); break;
-    case X86Cond::NS: code.jns(t, kNear); break;
-    case X86Cond::P: code.jp(t, kNear); break;
-    case X86Cond::NP: code.jnp(t, kNear); break;
-    case X86Cond::L: code.jl(t, kNear); break;
-    case X86Cond::GE: code.jge(t, kNear); break;
-    case X86Cond::LE: code.jle(t, kNear); break;
-    case X86Cond::G: code.jg(t, kNear); break;
-  }
 }
 
 void emit_setcc(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg8& r) {
@@ -486,7 +461,7 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     scratch.code.retarget(region.write, region.capacity);
     Ctx ctx(scratch, block, tb_cookie, pc_map, options, result);
     BlockAssembler& code = scratch.code;
-    for (uint32_t l = 0; l < block.num_labels(); ++l) ctx.labels.push_back(&ctx.new_label());
+    code.begin_labels(block.num_labels());
     ctx.label_index.assign(block.num_labels(), block.size());
     for (size_t i = 0; i < block.size(); ++i)
       if (const Inst& inst = block[ValueId(i)]; inst.op == Opcode::Label && inst.args[0].value < block.num_labels())
@@ -525,7 +500,8 @@ CompileResult compile_block(const Block& block, HostCodeRegion region, uint64_t 
     ctx.store_exit(block.guest_pc, kNoReg, kExitInterrupt);
     ctx.jmp_epilogue();
     ctx.emit_deferred();
-    if (code.hasUndefinedLabel()) throw std::logic_error("x86_64 backend: branch to a label that is never defined");
+    if (!code.resolve_labels() || code.hasUndefinedLabel())
+      throw std::logic_error("x86_64 backend: branch to a label that is never defined");
     result.size = code.getSize();
     result.state_map = scratch.state_map.data();
     result.state_map_size = scratch.state_map.size();

@@ -9,12 +9,11 @@
 namespace mimic::tcg::x86_64 {
 
 namespace {
-constexpr auto kNear = Xbyak::CodeGenerator::T_NEAR;
-
-Xbyak::Label& label_of(Ctx& ctx, const Arg& a) {
-  if (!a.is_label() || a.value >= ctx.labels.size())
+// The block label id of a label operand (BlockAssembler::bind_label/jcc_label).
+uint32_t label_of(Ctx& ctx, const Arg& a) {
+  if (!a.is_label() || a.value >= ctx.block.num_labels())
     throw std::logic_error(fmt::format("x86_64 backend: bad label operand at instruction {}", ctx.index));
-  return *ctx.labels[a.value];
+  return a.value;
 }
 }  // namespace
 
@@ -52,16 +51,13 @@ void emit_SetState(Ctx& ctx, const Inst& inst) {
   Assigned a = ctx.assign(inst, c);
   auto& code = ctx.code;
   const int32_t off = int32_t(inst.args[0].imm);
-  Xbyak::RegExp m = code.rbp + uint32_t(off);
   const Opnd& v = a.in[1];
+  if (v.type == Type::I32 || v.type == Type::I64) {  // encoded directly (an I64 immediate fits imm32 here)
+    if (v.is_imm) return code.store_imm32(v.type == Type::I64, kEnvReg, off, v.imm32());
+    return code.store_gpr(v.type == Type::I64, kEnvReg, off, v.reg);
+  }
+  Xbyak::RegExp m = code.rbp + uint32_t(off);
   switch (v.type) {
-    case Type::I32:
-    case Type::I64:  // encoded directly (the common case; an I64 immediate fits imm32 here)
-      if (v.is_imm)
-        code.store_imm32(v.type == Type::I64, kEnvReg, off, v.imm32());
-      else
-        code.store_gpr(v.type == Type::I64, kEnvReg, off, v.reg);
-      break;
     case Type::F32: code.movss(code.dword[m], xmm(v.reg)); break;
     case Type::F64: code.movsd(code.qword[m], xmm(v.reg)); break;
     case Type::V128: code.movdqu(code.xword[m], xmm(v.reg)); break;
@@ -80,19 +76,20 @@ void emit_Label(Ctx& ctx, const Inst& inst) {
   // Every path into the label agrees on "all live values in their spill slots".
   ctx.ra.sync_live(ctx.index);
   ctx.ra.forget_registers();
-  ctx.code.L(label_of(ctx, inst.args[0]));
+  ctx.code.bind_label(label_of(ctx, inst.args[0]));
 }
 
 void emit_Br(Ctx& ctx, const Inst& inst) {
   ctx.ra.sync_live(ctx.index);
-  ctx.code.jmp(label_of(ctx, inst.args[0]), kNear);
+  ctx.code.jcc_label(-1, label_of(ctx, inst.args[0]));
   ctx.ra.forget_registers();
 }
 
 namespace {
 // Fills chain slot `slot` for the patchable rel32 ending at the current position (the jump was
-// just emitted with `stub` as its target) and defers the slot's exit stub.
-void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, Xbyak::Label& stub) {
+// just emitted, its rel32 at `stub_field` still to point at the stub) and defers the slot's exit
+// stub.
+void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, size_t stub_field) {
   ChainSlot& s = ctx.result.slots[slot];
   s.used = true;
   s.jmp_offset = uint32_t(jmp_offset);
@@ -101,20 +98,19 @@ void finish_chain_slot(Ctx& ctx, unsigned slot, uint64_t pc, size_t jmp_offset, 
   // System mode never chains across a page (the target's mapping may change): probe the jump
   // cache inline instead, as GotoPtr does, so a hot loop spanning pages stays in translated code.
   const bool probe = ctx.softmmu && (pc & ~uint64_t(0xfff)) != (ctx.block.guest_pc & ~uint64_t(0xfff));
-  ctx.defer([cp, &stub, slot, pc, probe] {
+  ctx.defer([cp, stub_field, slot, pc, probe] {
     auto& code = cp->code;
-    code.L(stub);
+    code.bind_rel32(stub_field);
     cp->result.slots[slot].reset_offset = uint32_t(code.getSize());
     if (probe) {
       // Every value is dead at a block exit: rax is free here.
       const uint32_t off = uint32_t(jump_cache_index(pc) * sizeof(JumpCacheEntry));
-      Xbyak::Label miss;
       code.mov(code.rax, code.qword[code.rbp + offsetof(CpuBase, jump_cache)]);
       code.mov(code.r11, pc);
       code.cmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, guest_pc)], code.r11);
-      code.jne(miss);
-      code.jmp(code.qword[code.rax + off + offsetof(JumpCacheEntry, host_code)]);
-      code.L(miss);
+      const size_t miss = code.jcc_rel8_forward(BlockAssembler::kCcNE);
+      code.jmp_mem(kRax, int32_t(off + offsetof(JumpCacheEntry, host_code)));
+      code.bind_rel8(miss);
     }
     code.call_mem(kEnvReg, offsetof(CpuBase, chain_exit));  // then its ChainExitData
     const uint32_t slot32 = slot;
@@ -196,23 +192,19 @@ void emit_BrCond(Ctx& ctx, const Inst& inst) {
       align_rel32(code, cmp_len + 2);
       emit_compare(ctx, cond, ctx.arg_type(inst.args[0]), a.in[0], a.in[1]);
     }
-    Xbyak::Label& taken_stub = ctx.new_label();
     size_t jcc_at = code.getSize();
-    emit_jcc(code, x86_cond(cond), taken_stub);
-    if (code.getSize() - jcc_at != 6) throw std::logic_error("x86_64 backend: fused exit is not a jcc rel32");
+    const size_t taken_stub = code.jcc_rel32_forward(int(x86_cond(cond)));  // 0F 8x rel32
     finish_chain_slot(ctx, unsigned(taken.args[0].imm), taken.args[1].imm, jcc_at + 1, taken_stub);
-    if (exit_label) code.L(label_of(ctx, ctx.block[ValueId(exit_label)].args[0]));
+    if (exit_label) code.bind_label(label_of(ctx, ctx.block[ValueId(exit_label)].args[0]));
     align_rel32(code, 1);
-    Xbyak::Label& fall_stub = ctx.new_label();
     size_t jmp_at = code.getSize();
-    code.jmp(fall_stub, kNear);
-    if (code.getSize() - jmp_at != 5) throw std::logic_error("x86_64 backend: GotoTb jump is not a 5-byte jmp rel32");
+    const size_t fall_stub = code.jcc_rel32_forward(-1);  // E9 rel32
     finish_chain_slot(ctx, unsigned(fall.args[0].imm), fall.args[1].imm, jmp_at, fall_stub);
     ctx.skip_through = last;
     ctx.ra.forget_registers();
     return;
   }
-  emit_jcc(ctx.code, x86_cond(cond), label_of(ctx, inst.args[3]));
+  ctx.code.jcc_label(int(x86_cond(cond)), label_of(ctx, inst.args[3]));
 }
 
 void emit_GotoTb(Ctx& ctx, const Inst& inst) {
@@ -221,10 +213,8 @@ void emit_GotoTb(Ctx& ctx, const Inst& inst) {
   uint64_t pc = inst.args[1].imm;
   if (slot > 1) unsupported(inst, "GotoTb slot other than 0/1");
   align_rel32(code, 1);
-  Xbyak::Label& stub = ctx.new_label();
   size_t jmp_off = code.getSize();
-  code.jmp(stub, kNear);
-  if (code.getSize() - jmp_off != 5) throw std::logic_error("x86_64 backend: GotoTb jump is not a 5-byte jmp rel32");
+  const size_t stub = code.jcc_rel32_forward(-1);  // E9 rel32
   finish_chain_slot(ctx, slot, pc, jmp_off, stub);
 }
 
@@ -246,11 +236,10 @@ void emit_GotoPtr(Ctx& ctx, const Inst& inst) {
   code.and_(gpr32(a.tmp[0]), uint32_t(kJumpCacheSize - 1));
   code.shl(t, 4);
   code.add(t, code.qword[code.rbp + offsetof(CpuBase, jump_cache)]);
-  Xbyak::Label miss;
   code.cmp(code.qword[t + offsetof(JumpCacheEntry, guest_pc)], pc);
-  code.jne(miss);
-  code.jmp(code.qword[t + offsetof(JumpCacheEntry, host_code)]);
-  code.L(miss);
+  const size_t miss = code.jcc_rel8_forward(BlockAssembler::kCcNE);
+  code.jmp_mem(a.tmp[0], offsetof(JumpCacheEntry, host_code));
+  code.bind_rel8(miss);
   ctx.store_exit(0, a.in[0].reg, kExitLookup);
   ctx.jmp_epilogue();
 }

@@ -85,7 +85,6 @@ struct BackendScratch {
   BlockAssembler code;
   std::vector<SiteValue> site_values;  // of every site of the block, in order
   std::vector<uint8_t> state_map;      // the block's encoded per-site records (CompileResult)
-  std::vector<Xbyak::Label*> labels;
   std::vector<size_t> label_index;
   std::vector<DeferredStub> stubs;
   std::deque<Xbyak::Label> label_pool;
@@ -105,13 +104,13 @@ class Ctx {
   std::vector<PcMapEntry>& pc_map;
   CompileResult& result;
   bool use_bmi1, use_bmi2, use_lzcnt;
-  bool use_sse41;                      // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
-  bool use_sse42;                      // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
-  size_t index = 0;                    // instruction being emitted
-  uint64_t insn_pc = 0;                // guest pc of the last InsnStart (precise faults)
-  size_t skip_through = 0;             // an emitter that emitted the following ops too sets this
-  std::vector<Xbyak::Label*>& labels;  // IR label id -> host label
-  std::vector<size_t>& label_index;    // IR label id -> index of its Label instruction
+  bool use_sse41;                    // the optional SSE4.1 forms of the lane-wise integer vector ops (emit_vec.cpp)
+  bool use_sse42;                    // pcmpgtq (VFSpecial, emit_vec.cpp); off whenever use_sse41 is
+  size_t index = 0;                  // instruction being emitted
+  uint64_t insn_pc = 0;              // guest pc of the last InsnStart (precise faults)
+  size_t skip_through = 0;           // an emitter that emitted the following ops too sets this
+  std::vector<size_t>& label_index;  // IR label id -> index of its Label instruction
+  // (IR labels are BlockAssembler's block labels: code.bind_label/jcc_label with the id.)
 
   // Out-of-line code (exit stubs, fault paths) emitted after the block body, in order.
   template <class F>
@@ -119,6 +118,7 @@ class Ctx {
     stubs_.emplace_back(std::forward<F>(fn));
   }
   void emit_deferred();
+  // An Xbyak label for the less common paths (rip-relative data, the soft-MMU slow path).
   Xbyak::Label& new_label() { return label_pool_.emplace_back(); }
 
   // Places the operands; at a memory op with fault-state entries also notes where each entry's
@@ -197,7 +197,6 @@ class Ctx {
 // x86 condition codes (the low nibble of Jcc/SETcc/CMOVcc).
 enum class X86Cond : uint8_t { O = 0, NO, B, AE, E, NE, BE, A, S, NS, P, NP, L, GE, LE, G };
 X86Cond x86_cond(Cond c);
-void emit_jcc(Xbyak::CodeGenerator& code, X86Cond cc, Xbyak::Label& target);
 void emit_setcc(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg8& r);
 void emit_cmov(Xbyak::CodeGenerator& code, X86Cond cc, const Xbyak::Reg& dst, const Xbyak::Operand& src);
 // cmp/test of two integer operands (a must be a register) for a Cond.

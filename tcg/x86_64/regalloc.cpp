@@ -19,9 +19,16 @@ constexpr uint32_t kNever = ~0u;
 // nothing once the vectors have grown to the largest block seen.
 struct Scratch {
   std::vector<RegAlloc::ValState> vals;
-  std::vector<uint32_t> next_write;  // per 4-byte env granule: next op that writes it (kNever)
-  std::vector<uint32_t> touched;     // granules next_write holds an entry for
-  std::vector<uint32_t> low_write;   // per GetState I64: first later write of its low half
+  // Per 4-byte env granule: the next op that writes it, valid when stamped with the current
+  // block's generation (a new block starts with every entry stale: nothing to clear).
+  struct NextWrite {
+    uint32_t generation = 0;
+    uint32_t at = 0;
+  };
+  std::vector<NextWrite> next_write;
+  uint32_t generation = 0;
+  std::vector<uint32_t> low_write;  // per GetState I64: first later write of its low half
+  std::vector<ValueId> folds;       // folded-address candidates of the block
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -29,20 +36,40 @@ Scratch& scratch() {
 }
 }  // namespace
 
-RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses)
-    : code_(code), block_(block), vals_(scratch().vals) {
-  vals_.assign(block.size(), ValState{});
+RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses) : code_(code), block_(block) {
+  std::vector<ValState>& vals = scratch().vals;
+  vals.assign(block.size(), ValState{});
+  vals_ = vals.data();
   owner_.fill(kFree);
-  if (fold_addresses) find_folded_addresses();
-  // Backward liveness collapses to "last use in list order" because branches only go forward.
+  // One forward walk: last uses (backward liveness collapses to "last use in list order" because
+  // branches only go forward) and the folded-address candidates (is_fold_candidate).
+  std::vector<ValueId>& folds = scratch().folds;
+  folds.clear();
   for (size_t i = 0; i < block.size(); ++i) {
-    vals_[i].last_use = uint32_t(i);
+    ValState& self = vals_[i];
+    self.last_use = uint32_t(i);
     const Inst& inst = block[ValueId(i)];
+    if (fold_addresses && is_fold_candidate(inst)) {
+      self.fold_base = inst.args[0].value;
+      self.fold_disp = int32_t(inst.args[1].imm);
+      self.fold_candidate = true;
+      folds.push_back(ValueId(i));
+    }
     for (int k = 0; k < inst.num_args; ++k) {
       if (!inst.args[k].is_value()) continue;
-      const ValueId v = inst.args[k].value;
-      vals_[v].last_use = uint32_t(i);
-      if (folded(v)) vals_[vals_[v].fold_base].last_use = uint32_t(i);  // the access reads the base
+      ValState& used = vals_[inst.args[k].value];
+      used.last_use = uint32_t(i);
+      if (used.fold_base != kNoValue && !plain_access_address(inst, k)) used.fold_base = kNoValue;
+    }
+  }
+  if (!folds.empty()) {
+    for (const FaultStateEntry& e : block.fault_state)
+      if (e.value.is_value()) vals_[e.value.value].fold_base = kNoValue;
+    // A folded access reads the base: the base lives until the folded address's last use.
+    for (ValueId v : folds) {
+      if (!folded(v)) continue;
+      uint32_t& base_last = vals_[vals_[v].fold_base].last_use;
+      base_last = std::max(base_last, vals_[v].last_use);
     }
   }
   // A value a fault-state entry names must still have a location at the entry's site.
@@ -51,39 +78,29 @@ RegAlloc::RegAlloc(BlockAssembler& code, const Block& block, bool fold_addresses
   compute_env_backing();
 }
 
-void RegAlloc::find_folded_addresses() {
-  auto plain_access_address = [](const Inst& in, int k) {
-    if (k != 0) return false;
-    if (in.op == Opcode::Load) return !(in.args[1].imm & MemOp::kAligned);
-    if (in.op == Opcode::Store) return !(in.args[2].imm & MemOp::kAligned);
-    return false;
-  };
-  for (size_t i = 0; i < block_.size(); ++i) {
-    const Inst& in = block_[ValueId(i)];
-    if (in.op == Opcode::Add && in.type == Type::I64 && in.args[0].is_value() && in.args[1].is_imm() &&
-        int64_t(in.args[1].imm) == int64_t(int32_t(in.args[1].imm)) && !folded(in.args[0].value)) {
-      vals_[i].fold_base = in.args[0].value;
-      vals_[i].fold_disp = int32_t(in.args[1].imm);
-    }
-  }
-  for (size_t i = 0; i < block_.size(); ++i) {
-    const Inst& in = block_[ValueId(i)];
-    for (int k = 0; k < in.num_args; ++k)
-      if (in.args[k].is_value() && folded(in.args[k].value) && !plain_access_address(in, k))
-        vals_[in.args[k].value].fold_base = kNoValue;
-  }
-  for (const FaultStateEntry& e : block_.fault_state)
-    if (e.value.is_value()) vals_[e.value.value].fold_base = kNoValue;
+// fold_addresses (linux-user): an I64 `Add base, imm32` whose base is not itself such an Add
+// (as first seen: a candidate dropped later still blocks its users) is folded unless one of its
+// uses is not the address of a plain load or store, or a fault-state entry names it.
+bool RegAlloc::is_fold_candidate(const Inst& in) const {
+  return in.op == Opcode::Add && in.type == Type::I64 && in.args[0].is_value() && in.args[1].is_imm() &&
+         int64_t(in.args[1].imm) == int64_t(int32_t(in.args[1].imm)) && !vals_[in.args[0].value].fold_candidate;
 }
 
-const Inst& RegAlloc::unfold(const Inst& inst, Inst& scratch) const {
+bool RegAlloc::plain_access_address(const Inst& in, int k) {
+  if (k != 0) return false;
+  if (in.op == Opcode::Load) return !(in.args[1].imm & MemOp::kAligned);
+  if (in.op == Opcode::Store) return !(in.args[2].imm & MemOp::kAligned);
+  return false;
+}
+
+const Inst& RegAlloc::unfold(const Inst& inst) {
   if (inst.num_args == 0 || !inst.args[0].is_value() || !folded(inst.args[0].value)) return inst;
-  scratch = inst;
-  scratch.args[0] = Arg::val(vals_[inst.args[0].value].fold_base, Type::I64);
-  return scratch;
+  unfolded_ = inst;
+  unfolded_.args[0] = Arg::val(vals_[inst.args[0].value].fold_base, Type::I64);
+  return unfolded_;
 }
 
-std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
+std::span<const FaultStateEntry> RegAlloc::find_fault_entries(size_t index) const {
   // The emitters ask in block order: walk on from the previous answer (a binary search only
   // when asked about an earlier site).
   const auto& fs = block_.fault_state;
@@ -96,7 +113,9 @@ std::span<const FaultStateEntry> RegAlloc::fault_entries(size_t index) const {
   fs_cursor_ = lo;
   size_t hi = lo;
   while (hi < fs.size() && fs[hi].site == index) ++hi;
-  return {fs.data() + lo, hi - lo};
+  fs_index_ = index;
+  fs_answer_ = {fs.data() + lo, hi - lo};
+  return fs_answer_;
 }
 
 RegAlloc::Location RegAlloc::location(const Arg& a) const {
@@ -138,8 +157,15 @@ void RegAlloc::compute_env_backing() {
   // or any of env (helper calls). A write at the last use itself is harmless: every op reads its
   // operands before it writes.
   Scratch& sc = scratch();
-  std::vector<uint32_t>& next_write = sc.next_write;
-  auto next_write_of = [&](uint32_t g) { return g < next_write.size() ? next_write[g] : kNever; };
+  std::vector<Scratch::NextWrite>& next_write = sc.next_write;
+  if (++sc.generation == 0) {  // wrapped: forget every stamp
+    next_write.assign(next_write.size(), Scratch::NextWrite{});
+    sc.generation = 1;
+  }
+  const uint32_t gen = sc.generation;
+  auto next_write_of = [&](uint32_t g) {
+    return g < next_write.size() && next_write[g].generation == gen ? next_write[g].at : kNever;
+  };
   uint32_t next_any_write = kNever;
   // For each GetState of an I64: the first op after it that may write its low 4 bytes
   // (kNever - 1: not such a GetState).
@@ -153,11 +179,8 @@ void RegAlloc::compute_env_backing() {
   size_t next_entry = fs.size();
   auto note_write = [&](uint32_t off, unsigned bytes, uint32_t at) {
     const uint32_t last = (off + bytes - 1) / 4;
-    if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2), kNever);
-    for (uint32_t g = off / 4; g <= last; ++g) {
-      if (next_write[g] == kNever) sc.touched.push_back(g);
-      next_write[g] = at;
-    }
+    if (last >= next_write.size()) next_write.resize(std::max<size_t>(last + 1, next_write.size() * 2));
+    for (uint32_t g = off / 4; g <= last; ++g) next_write[g] = Scratch::NextWrite{gen, at};
   };
   for (size_t i = block_.size(); i-- > 0;) {
     const Inst& inst = block_[ValueId(i)];
@@ -186,8 +209,6 @@ void RegAlloc::compute_env_backing() {
       any_trunc = true;
     }
   }
-  for (uint32_t g : sc.touched) next_write[g] = kNever;
-  sc.touched.clear();
   if (!any_trunc) return;
   // Trunc64To32 of a GetState reads the low half of the field (x86 is little-endian): it is
   // env-backed at the same offset while that half is not written before the Trunc's last use.
@@ -420,14 +441,24 @@ void RegAlloc::load_value_copy(HReg dst, const Arg& a) {
 }
 
 Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints& c) {
-  Inst unfolded;
-  const Inst& inst = unfold(original, unfolded);
+  const Inst& inst = unfold(original);
   cur_ = index;
   locked_ = 0;
   Assigned a;
+  // One pass over the constraints: which inputs are fixed, which the allocator places.
+  constexpr unsigned kPlacedKinds = 1u << unsigned(InKind::Reg) | 1u << unsigned(InKind::RegOrImm) |
+                                    1u << unsigned(InKind::RegOrMem) | 1u << unsigned(InKind::Any);
+  auto placed_by_alloc = [](InKind kind) { return (kPlacedKinds >> unsigned(kind) & 1) != 0; };
+  unsigned fixed_inputs = 0, placed_inputs = 0;  // bit k: input k
   RegMask fixed = c.clobbers;
-  for (int k = 0; k < inst.num_args; ++k)
-    if (c.in[k].kind == InKind::Fixed) fixed |= bit(c.in[k].fixed);
+  for (int k = 0; k < inst.num_args; ++k) {
+    if (c.in[k].kind == InKind::Fixed) {
+      fixed |= bit(c.in[k].fixed);
+      fixed_inputs |= 1u << k;
+    } else if (placed_by_alloc(c.in[k].kind)) {
+      placed_inputs |= 1u << k;
+    }
+  }
   if (c.out == OutKind::Fixed) fixed |= bit(c.out_fixed);
 
   // Values this op's fault path must find (its fault-state entries) keep their registers: the
@@ -461,21 +492,17 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
   }
   locked_ |= fixed;
 
-  for (int k = 0; k < inst.num_args; ++k) {
-    if (c.in[k].kind != InKind::Fixed) continue;
+  for (unsigned m = fixed_inputs; m != 0; m &= m - 1) {
+    const int k = __builtin_ctz(m);
     HReg r = c.in[k].fixed;
     if (!(kept & bit(r))) load_value_copy(r, inst.args[k]);
-    a.in[k] = Opnd{false, 0, r, arg_type(inst.args[k])};
+    a.in[k] = Opnd::in_reg(r, arg_type(inst.args[k]));
   }
 
-  auto placed_by_alloc = [](InKind kind) {
-    return kind == InKind::Reg || kind == InKind::RegOrImm || kind == InKind::RegOrMem || kind == InKind::Any;
-  };
   // Pin register inputs that are already in place so placing one input never evicts another.
-  for (int k = 0; k < inst.num_args; ++k) {
-    const Arg& arg = inst.args[k];
-    if (placed_by_alloc(c.in[k].kind) && arg.is_value() && vals_[arg.value].reg != kNoReg)
-      locked_ |= bit(vals_[arg.value].reg);
+  for (unsigned m = placed_inputs; m != 0; m &= m - 1) {
+    const Arg& arg = inst.args[__builtin_ctz(m)];
+    if (arg.is_value() && vals_[arg.value].reg != kNoReg) locked_ |= bit(vals_[arg.value].reg);
   }
   // An Alias input that lives on past this op and is only in memory is loaded straight into the
   // output register (one load instead of a load plus a register copy).
@@ -491,21 +518,22 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
   }
   RegMask temps = 0;       // registers holding materialised constants: free for the output to take
   bool mem_taken = false;  // x86 ops take at most one memory operand
-  for (int k = 0; k < inst.num_args; ++k) {
+  for (unsigned m = placed_inputs; m != 0; m &= m - 1) {
+    const int k = __builtin_ctz(m);
     const Arg& arg = inst.args[k];
     InKind kind = c.in[k].kind;
-    if (!placed_by_alloc(kind) || k == alias_from_mem) continue;
+    if (k == alias_from_mem) continue;
     Type t = arg_type(arg);
     if (arg.is_imm()) {
       if ((kind == InKind::RegOrImm || kind == InKind::Any) && fits_imm32(arg)) {
-        a.in[k] = Opnd{true, arg.imm, kNoReg, t};
+        a.in[k] = Opnd::immediate(arg.imm, t);
         continue;
       }
       HReg r = alloc_reg(false, fixed);
       load_imm(r, t, arg.imm);
       locked_ |= bit(r);
       temps |= bit(r);
-      a.in[k] = Opnd{false, 0, r, t};
+      a.in[k] = Opnd::in_reg(r, t);
       continue;
     }
     if (!arg.is_value()) throw std::logic_error("x86_64 backend: register constraint on a non-value operand");
@@ -513,7 +541,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
     if (vals_[v].reg == kNoReg && (kind == InKind::RegOrMem || kind == InKind::Any) && !mem_taken &&
         vals_[v].mem_valid) {
       mem_taken = true;
-      Opnd o{false, 0, kNoReg, t};
+      Opnd o = Opnd::in_reg(kNoReg, t);
       o.is_mem = true;
       if (vals_[v].env_off >= 0) {
         o.mem_base = kEnvReg;
@@ -531,7 +559,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
       bind(v, r);
       locked_ |= bit(r);
     }
-    a.in[k] = Opnd{false, 0, vals_[v].reg, t};
+    a.in[k] = Opnd::in_reg(vals_[v].reg, t);
   }
 
   // Output.
@@ -560,7 +588,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
         if (alias_from_mem >= 0) {
           r = alloc_reg(ox, fixed);
           load_value_copy(r, inst.args[c.alias]);
-          a.in[c.alias] = Opnd{false, 0, r, arg_type(inst.args[c.alias])};
+          a.in[c.alias] = Opnd::in_reg(r, arg_type(inst.args[c.alias]));
           break;
         }
         r = steal(c.alias);
@@ -604,8 +632,7 @@ Assigned RegAlloc::assign(size_t index, const Inst& original, const Constraints&
 }
 
 void RegAlloc::finish(size_t index, const Inst& original) {
-  Inst unfolded;
-  const Inst& inst = unfold(original, unfolded);
+  const Inst& inst = unfold(original);
   auto drop = [&](ValueId v) {
     ValState& s = vals_[v];
     if (s.reg != kNoReg && owner_[s.reg] == v) owner_[s.reg] = kFree;

@@ -114,16 +114,30 @@ struct Constraints {
 };
 
 // A placed operand: an immediate, a host register, or (RegOrMem/Any) memory at [mem_base + mem_disp].
+// (Fields ordered for size: 32 bytes, six of them in every Assigned.)
 struct Opnd {
-  bool is_imm = false;
   uint64_t imm = 0;
   HReg reg = kNoReg;
-  Type type = Type::Void;
-  bool is_mem = false;
   HReg mem_base = kNoReg;  // rbp (an env field) or rsp (a spill slot)
   int32_t mem_disp = 0;
   int32_t addr_disp = 0;  // a folded guest address (see RegAlloc::folded): reg + addr_disp
+  Type type = Type::Void;
+  bool is_imm = false;
+  bool is_mem = false;
   uint32_t imm32() const { return uint32_t(imm); }
+  static Opnd in_reg(HReg r, Type t) {
+    Opnd o;
+    o.reg = r;
+    o.type = t;
+    return o;
+  }
+  static Opnd immediate(uint64_t v, Type t) {
+    Opnd o;
+    o.imm = v;
+    o.type = t;
+    o.is_imm = true;
+    return o;
+  }
 };
 
 struct Assigned {
@@ -182,8 +196,13 @@ class RegAlloc {
   // until the last access.
   bool folded(ValueId v) const { return vals_[v].fold_base != kNoValue; }
 
-  // The fault-state entries (Block::fault_state) of the memory op at `index`.
-  std::span<const FaultStateEntry> fault_entries(size_t index) const;
+  // The fault-state entries (Block::fault_state) of the memory op at `index` (asked several
+  // times per op: assign, the site record, finish; the last answer is kept).
+  std::span<const FaultStateEntry> fault_entries(size_t index) const {
+    if (block_.fault_state.empty()) return {};
+    if (index == fs_index_) return fs_answer_;
+    return find_fault_entries(index);
+  }
   // Where an operand's current value is: a register, env (an env-backed value), a spill slot
   // (disp from rsp) or an immediate. For the per-site fault-state records.
   struct Location {
@@ -199,6 +218,7 @@ class RegAlloc {
     HReg reg = kNoReg;
     int slot = -1;
     bool mem_valid = false;
+    bool fold_candidate = false;  // an address Add considered for folding (even if not folded)
     uint32_t last_use = 0;
     int32_t env_off = -1;          // env-backed (see env_backed): the memory copy is [rbp + env_off]
     ValueId fold_base = kNoValue;  // folded (see folded()): base + fold_disp
@@ -209,10 +229,13 @@ class RegAlloc {
   // Where a value's memory copy lives (its env field or its spill slot).
   Xbyak::Address mem_addr(ValueId v) const;
   void home(ValueId v, HReg& base, int32_t& disp) const;  // the same as [base + disp]
+  std::span<const FaultStateEntry> find_fault_entries(size_t index) const;
   void compute_env_backing();
-  void find_folded_addresses();
-  // `inst` with a folded address operand replaced by its base (else `inst` itself).
-  const Inst& unfold(const Inst& inst, Inst& scratch) const;
+  bool is_fold_candidate(const Inst& inst) const;
+  static bool plain_access_address(const Inst& inst, int k);
+  // `inst` with a folded address operand replaced by its base (else `inst` itself; the copy is
+  // valid until the next call).
+  const Inst& unfold(const Inst& inst);
 
   Type type_of(ValueId v) const { return block_[v].type; }
   static bool wants_xmm(Type t) { return !is_int(t); }
@@ -231,12 +254,17 @@ class RegAlloc {
 
   BlockAssembler& code_;
   const Block& block_;
-  std::vector<ValState>& vals_;  // per value; the thread's storage, reused from block to block
+  // Per value: the thread's storage, reused from block to block (a raw pointer into it: one
+  // indirection less than the vector on every access).
+  ValState* vals_;
   std::array<ValueId, 32> owner_;
   std::array<uint64_t, kSpillSlots / 64> slot_used_{};  // a bit per spill slot
   RegMask locked_ = 0;
   size_t cur_ = 0;
   mutable size_t fs_cursor_ = 0;  // fault_entries: first entry of the last site asked about
+  mutable size_t fs_index_ = ~size_t(0);
+  mutable std::span<const FaultStateEntry> fs_answer_;
+  Inst unfolded_;  // unfold()'s copy
 };
 
 }  // namespace mimic::tcg::x86_64
