@@ -60,7 +60,9 @@ struct ArmCpu::Impl final : hw::VcpuTarget {
     hw::VirtualClock& clock = timers.clock();
     state->read_counter = [&clock] { return clock.now_ns() / kNsPerTick; };
     state->tlb_flush_all = [this] { request_flush(tcg::SoftMmu::kFlushAll); };
-    state->tlb_flush_page = [this](uint64_t page) { request_flush(page); };
+    // TLBI by VA runs on this vCPU's thread (its helper), and the block ends after it: the page
+    // is flushed at once, without a trip out of the engine (other vCPUs' flushes wait for their loop).
+    state->tlb_flush_page = [this](uint64_t page) { mmu->flush_page(page); };
     timer = std::make_unique<GenericTimer>(*cpu, timers, *config.device_lock, [&hooks](unsigned t, bool level) {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
