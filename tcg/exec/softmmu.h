@@ -245,6 +245,9 @@ class SoftMmu {
   SoftTlb& tlb() { return *tlb_; }
   // -d mmu / `info tlb`: the valid entries.
   std::string dump() const;
+  // Whether flush_page(vaddr) scans the TLB for superpage pieces: vaddr lies in a range of the
+  // superpages filled since the last full flush.
+  bool flush_scans_superpages(uint64_t vaddr) const;
   PhysMemory& phys() { return phys_; }
 
  private:
