@@ -111,6 +111,11 @@ constexpr uint32_t kTbCacheTrap = 1u << 11;
 constexpr uint32_t kTbGuestBp = 1u << 12;
 // HCR_EL2.E2H and TGE (VHE's host): EL2's LDTR/STTR use EL0's permissions in the EL2&0 regime.
 constexpr uint32_t kTbEl2Host = 1u << 13;
+// PSTATE.SP = 0 at EL1 or above: MRS/MSR SP_EL0 are UNDEFINED there (the helper raises it).
+constexpr uint32_t kTbSpSel0 = 1u << 14;
+// EL0/EL1 under an HCR_EL2 that applies (non-zero): its traps and virtual interrupts make every
+// system register access go through the helpers (none is done inline).
+constexpr uint32_t kTbHypControls = 1u << 15;
 inline unsigned tb_rmode(uint32_t tb_flags) { return tb_flags & 3; }
 
 // The architectural NZCV value (bits 31..28) from the lazy fields, and back.

@@ -31,10 +31,20 @@ constexpr RegInfo kRegs[] = {
 };
 static_assert(std::size(kRegs) == kNumArmRegs);
 
+// kRegs' index of each 16-bit encoding (0xff: none): the helpers look registers up several
+// times per access, and a scan of the table was most of their cost.
+static_assert(kNumArmRegs < 0xff);
+constexpr auto kRegIndex = [] {
+  std::array<uint8_t, 1u << 16> t{};
+  t.fill(0xff);
+  for (size_t i = 0; i < kNumArmRegs; ++i) t[kRegs[i].enc] = uint8_t(i);
+  return t;
+}();
+
 int find_reg(uint32_t enc) {
-  for (size_t i = 0; i < kNumArmRegs; ++i)
-    if (kRegs[i].enc == enc) return int(i);
-  return -1;
+  if (enc >= kRegIndex.size()) return -1;
+  const uint8_t i = kRegIndex[enc];
+  return i == 0xff ? -1 : int(i);
 }
 
 uint64_t& R(A64Cpu& c, ArmReg r) { return c.sys->r[size_t(r)]; }
@@ -478,6 +488,8 @@ void update_tb_flags(A64Cpu& c) {
   if (el2_traps(c) & (Hcr::kTpcp | Hcr::kTpu)) f |= kTbCacheTrap;
   if (guest_breakpoints_armed(c)) f |= kTbGuestBp;
   if (e2h_tge_active(c)) f |= kTbEl2Host;
+  if (s.el >= 1 && s.spsel == 0) f |= kTbSpSel0;
+  if (s.el <= 1 && hcr_el2_effective(c) != 0) f |= kTbHypControls;
   c.tb_flags = f;
 }
 
@@ -485,6 +497,8 @@ void sysreg_reset(A64Cpu& c, const ArmCpuModel& model, uint64_t mpidr) {
   ArmSysState& s = sys(c);
   s.model = &model;
   s.mpidr = mpidr;
+  s.ctr_el0 = model.ctr;
+  s.dczid_el0 = model.dczid;
   std::memset(s.r, 0, sizeof s.r);
   std::memset(s.sp_el, 0, sizeof s.sp_el);
   std::memset(s.dbg_bvr, 0, sizeof s.dbg_bvr);
@@ -577,6 +591,41 @@ bool sysreg_write_ends_block(uint32_t enc) {
     case int(ArmReg::CNTPS_CVAL_EL1):
     case int(ArmReg::CNTPS_TVAL_EL1): return true;
     default: return is_gic_reg(enc);  // an EOI or priority mask change may let an interrupt in
+  }
+}
+
+InlineSysreg sysreg_inline(uint32_t enc, unsigned el, uint32_t tb_flags, bool write) {
+  // EL1 outside HCR_EL2's reach only: EL0 has its own controls (SCTLR_EL1.UCT, DZE...), EL2 and
+  // EL3 VHE's redirection; the GIC, ID, debug and PMU registers are computed.
+  unsigned n, which;
+  if (el != 1 || (tb_flags & kTbHypControls) || is_gic_reg(enc) || is_id_space(enc) || is_pmu_reg(enc) ||
+      is_debug_bp(enc, &n, &which))
+    return {};
+  const int i = find_reg(enc);
+  if (i < 0) return {};
+  auto field = [](size_t off) { return InlineSysreg{InlineSysreg::kField, sys_state_offset(off), ~0ull}; };
+  const size_t value = offsetof(ArmSysState, r) + 8 * size_t(i);
+  if (kRegs[i].kind == Kind::Store) return field(value);  // read_named/write_named: the value itself
+  switch (ArmReg(i)) {
+    case ArmReg::SP_EL0: return tb_flags & kTbSpSel0 ? InlineSysreg{} : field(offsetof(ArmSysState, sp_el));
+    case ArmReg::DAIF:
+      return {InlineSysreg::kDaif, sys_state_offset(offsetof(ArmSysState, pstate)), uint64_t(Pstate::kDaif)};
+    default: break;
+  }
+  if (write) return {};
+  switch (ArmReg(i)) {  // read as the value their writes (with side effects) stored
+    case ArmReg::SCTLR_EL1:
+    case ArmReg::CPACR_EL1:
+    case ArmReg::TTBR0_EL1:
+    case ArmReg::TTBR1_EL1:
+    case ArmReg::TCR_EL1:
+    case ArmReg::VBAR_EL1:
+    case ArmReg::TPIDRRO_EL0:
+    case ArmReg::CNTKCTL_EL1:
+    case ArmReg::MDSCR_EL1: return field(value);
+    case ArmReg::CTR_EL0: return field(offsetof(ArmSysState, ctr_el0));
+    case ArmReg::DCZID_EL0: return field(offsetof(ArmSysState, dczid_el0));  // EL0's DZE does not apply
+    default: return {};
   }
 }
 

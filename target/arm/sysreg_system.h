@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -214,8 +215,23 @@ struct ArmSysState {
   std::function<void(uint64_t ns)> pmu_deadline;
   std::atomic<bool> pmu_check{false};
   std::function<void()> tlb_flush_all;  // this CPU's soft-TLB and jump cache
-  std::function<void(uint64_t)> tlb_flush_page;
+  std::function<void(uint64_t)> tlb_flush_page;  // on this vCPU's thread, from its TLBI helper
+  // The model's CTR_EL0 and DCZID_EL0 (set at reset), where translated code's inline MRS reads them.
+  uint64_t ctr_el0 = 0, dczid_el0 = 0;
 };
+
+// A system-mode vCPU: its A64Cpu and ArmSysState in one allocation, so that translated code
+// reaches the system state at a fixed offset from env (the MRS/MSR it does inline).
+struct A64SystemCpu {
+  A64Cpu cpu;
+  ArmSysState state;
+};
+// The env offset of the ArmSysState field at `field` (offsetof(ArmSysState, ...)). offsetof of
+// these non-standard-layout types is what GCC and Clang support (as for A64Cpu's fields).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+constexpr uint32_t sys_state_offset(size_t field) { return uint32_t(offsetof(A64SystemCpu, state) + field); }
+#pragma GCC diagnostic pop
 
 inline ArmSysState& sys(A64Cpu& c) { return *c.sys; }
 inline const ArmSysState& sys(const A64Cpu& c) { return *c.sys; }
@@ -265,6 +281,17 @@ bool sysreg_read(A64Cpu& c, uint32_t enc, uint64_t& value);
 bool sysreg_write(A64Cpu& c, uint32_t enc, uint64_t value);
 // Whether a write may change translation (tb_flags, MMU): the block ends after it.
 bool sysreg_write_ends_block(uint32_t enc);
+
+// An MRS or MSR translated code does itself at the block's EL and tb_flags, as a load or store
+// of the env field at `offset` (bits `mask`; a write keeps the others): the register holds a
+// plain value there, and nothing (EL0 controls, HCR_EL2, SPSel, VHE) can trap or redirect the
+// access. What: kField for registers, kDaif for PSTATE.DAIF (a write may unmask an interrupt).
+struct InlineSysreg {
+  enum Kind : uint8_t { kNone, kField, kDaif } kind = kNone;
+  uint32_t offset = 0;
+  uint64_t mask = ~0ull;
+};
+InlineSysreg sysreg_inline(uint32_t enc, unsigned el, uint32_t tb_flags, bool write);
 
 // The helper ids translated system-mode code calls: (enc, pc) -> value; (enc, value, pc).
 uint32_t sysreg_read_helper();

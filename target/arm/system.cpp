@@ -45,21 +45,24 @@ struct ArmCpu::Impl final : hw::VcpuTarget {
       : config(config), engine(engine), phys(phys), timers(timers), target(phys) {
     if (!config.model || !config.device_lock) throw std::logic_error("ArmCpu needs a CPU model and the device lock");
     if (!engine.code_pages()) throw std::logic_error("ArmCpu needs an engine made for system mode");
-    cpu = std::make_unique<A64Cpu>();
-    state = std::make_unique<ArmSysState>();
-    cpu->sys = state.get();
+    vcpu = std::make_unique<A64SystemCpu>();
+    cpu = &vcpu->cpu;
+    state = &vcpu->state;
+    cpu->sys = state;
     state->hooks = &hooks;
     state->gicv3 = config.gicv3;
     state->have_el2 = config.el2;
     state->have_el3 = config.el3;
     state->secure_only_ranges = config.secure_only;
-    mmu = std::make_unique<tcg::SoftMmu>(cpu.get(), phys, target, *engine.code_pages());
+    mmu = std::make_unique<tcg::SoftMmu>(cpu, phys, target, *engine.code_pages());
     cpu->softmmu = mmu.get();
     cpu->tlb = &mmu->tlb();
     hw::VirtualClock& clock = timers.clock();
     state->read_counter = [&clock] { return clock.now_ns() / kNsPerTick; };
     state->tlb_flush_all = [this] { request_flush(tcg::SoftMmu::kFlushAll); };
-    state->tlb_flush_page = [this](uint64_t page) { request_flush(page); };
+    // TLBI by VA runs on this vCPU's thread (its helper), and the block ends after it: the page
+    // is flushed at once, without a trip out of the engine (other vCPUs' flushes wait for their loop).
+    state->tlb_flush_page = [this](uint64_t page) { mmu->flush_page(page); };
     timer = std::make_unique<GenericTimer>(*cpu, timers, *config.device_lock, [&hooks](unsigned t, bool level) {
       if (hooks.timer_output) hooks.timer_output(t, level);
     });
@@ -292,8 +295,9 @@ struct ArmCpu::Impl final : hw::VcpuTarget {
   tcg::PhysMemory& phys;
   hw::TimerQueue& timers;
   A64MmuTarget target;
-  std::unique_ptr<A64Cpu> cpu;
-  std::unique_ptr<ArmSysState> state;
+  std::unique_ptr<A64SystemCpu> vcpu;  // cpu and state, at the offsets translated code uses
+  A64Cpu* cpu = nullptr;
+  ArmSysState* state = nullptr;
   std::unique_ptr<tcg::SoftMmu> mmu;
   std::unique_ptr<GenericTimer> timer;
   std::unique_ptr<hw::Timer> pmu_timer;  // the PMU's next overflow
@@ -323,7 +327,7 @@ ArmCpu::ArmCpu(const ArmCpuConfig& config, tcg::ExecEngine& engine, tcg::PhysMem
 ArmCpu::~ArmCpu() {
   impl_->timer->stop();
   impl_->pmu_timer->cancel();
-  impl_->engine.unregister_cpu(impl_->cpu.get());
+  impl_->engine.unregister_cpu(impl_->cpu);
 }
 
 void ArmCpu::reset(uint64_t pc, uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3, bool powered_off) {
@@ -365,7 +369,7 @@ void ArmCpu::snapshot_state(hw::StateIo& io) {
   h.watch_dirty = true;
   h.loop->forget_watch_resume();
   h.mmu->flush();
-  h.engine.flush_jump_cache(h.cpu.get());
+  h.engine.flush_jump_cache(h.cpu);
   h.timer->update();
   h.state->pmu_check.store(true);  // the overflow deadline is re-armed from the loaded counters
   h.state->gic_world = 0xff;       // the GIC loaded its view of the state: the next change is reported

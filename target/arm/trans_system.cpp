@@ -38,7 +38,6 @@ uint64_t h_pstate_write(tcg::CpuBase* env, uint64_t field, uint64_t imm, uint64_
   ArmSysState& st = sys(c);
   switch (field) {
     case kSPSel: set_el_sp(c, st.el, unsigned(imm & 1)); break;
-    case kDaifSet: st.pstate |= (imm & 15) << 6; break;
     case kDaifClr: st.pstate &= ~((imm & 15) << 6); break;
     case kPan: st.pstate = (st.pstate & ~Pstate::kPAN) | ((imm & 1) ? Pstate::kPAN : 0); break;
     case kUao: st.pstate = (st.pstate & ~Pstate::kUAO) | ((imm & 1) ? Pstate::kUAO : 0); break;
@@ -73,10 +72,31 @@ bool trans_MRS_system(DisasContext& s, uint32_t reg, uint32_t t) {
     gen_undef_sysreg(s);
     return true;
   }
+  if (const InlineSysreg in = sysreg_inline(enc, s.el, s.tb_flags, false); in.kind != InlineSysreg::kNone) {
+    Arg v = s.ir.get_state(Type::I64, in.offset);
+    write_x(s, t, in.mask == ~0ull ? v : s.ir.and_(v, imm64(in.mask)));
+    return true;
+  }
   Arg v = s.ir.call(Type::I64, sysreg_read_helper(), {imm64(enc), imm64(s.pc), imm64(t)});
   write_x(s, t, v);
   return true;
 }
+
+namespace {
+// MSR DAIF done inline: when an interrupt line is up it may be unmasked now, and the helper's
+// write (the same value again) checks and leaves for the loop, which takes it before the next
+// instruction; with no line up (and no HCR_EL2 virtual interrupt: kTbHypControls) there is none.
+void gen_daif_write(DisasContext& s, const InlineSysreg& in, uint32_t enc, uint32_t t) {
+  Arg v = read_x(s, t);
+  Arg old = s.ir.get_state(Type::I64, in.offset);
+  s.ir.set_state(in.offset, s.ir.or_(s.ir.and_(old, imm64(~in.mask)), s.ir.and_(v, imm64(in.mask))));
+  const uint32_t quiet = s.ir.new_label();
+  s.ir.br_cond(Cond::Eq, s.ir.get_state(Type::I32, sys_state_offset(offsetof(ArmSysState, lines))), imm32(0), quiet);
+  s.ir.call(Type::I64, sysreg_write_helper(), {imm64(enc), v, imm64(s.pc), imm64(t)});
+  s.ir.exit_loop(tcg::kExitLookup, imm64(s.pc + 4));
+  s.ir.label(quiet);
+}
+}  // namespace
 
 bool trans_MSR_system(DisasContext& s, uint32_t reg, uint32_t t) {
   const uint32_t enc = reg + kOp0Base;
@@ -86,6 +106,13 @@ bool trans_MSR_system(DisasContext& s, uint32_t reg, uint32_t t) {
   }
   if (sysreg_accessible(enc, s.el, true, true) != SysregCheck::Ok) {
     gen_undef_sysreg(s);
+    return true;
+  }
+  if (const InlineSysreg in = sysreg_inline(enc, s.el, s.tb_flags, true); in.kind == InlineSysreg::kField) {
+    s.ir.set_state(in.offset, read_x(s, t));  // a plain value: nothing else changes
+    return true;
+  } else if (in.kind == InlineSysreg::kDaif) {
+    gen_daif_write(s, in, enc, t);
     return true;
   }
   s.ir.call(Type::I64, sysreg_write_helper(), {imm64(enc), read_x(s, t), imm64(s.pc), imm64(t)});
@@ -99,6 +126,15 @@ bool trans_MSR_imm(DisasContext& s, uint32_t op1, uint32_t crm, uint32_t op2) {
   const uint32_t field = (op1 << 3) | op2;
   bool el1 = s.el >= 1;
   switch (field) {
+    case kDaifSet:
+      // Masking lets no interrupt in and changes no translation state: inline, the block goes
+      // on. EL0 DAIF writes need SCTLR_EL1.UMA (not modelled: UNDEFINED at EL0).
+      if (!el1) break;
+      {
+        const uint32_t off = sys_state_offset(offsetof(ArmSysState, pstate));
+        s.ir.set_state(off, s.ir.or_(s.ir.get_state(Type::I64, off), imm64(uint64_t(crm & 15) << 6)));
+      }
+      return true;
     case kSPSel:
     case kPan:
     case kUao:
@@ -106,10 +142,8 @@ bool trans_MSR_imm(DisasContext& s, uint32_t op1, uint32_t crm, uint32_t op2) {
       [[fallthrough]];
     case kDit:
     case kSsbs:
-    case kDaifSet:
     case kDaifClr:
-      // EL0 DAIF writes need SCTLR_EL1.UMA (not modelled: UNDEFINED at EL0).
-      if ((field == kDaifSet || field == kDaifClr) && !el1) break;
+      if (field == kDaifClr && !el1) break;
       s.ir.call(Type::I64, pstate_write_helper(), {imm64(field), imm64(crm)});
       gen_exit(s, tcg::kExitLookup, s.pc + 4);
       return true;

@@ -310,14 +310,22 @@ void SoftMmu::record_large_page(uint64_t vaddr, unsigned page_bits) {
     large_[n_large_++] = LargeRange{vaddr & mask, mask};
     return;
   }
-  // Full: widen the range whose widening to hold this mapping stays smallest.
-  unsigned best = 0;
+  // Full: of the recorded ranges and this mapping, merge the two whose covering range is
+  // smallest. Widening a range toward a far mapping instead (arm64: the kernel image's blocks and
+  // vmemmap's) made one range cover the fixmap, and every TLBI of a text-patching page scanned.
+  LargeRange all[kMaxLarge + 1];
+  std::copy(large_, large_ + kMaxLarge, all);
+  all[kMaxLarge] = LargeRange{vaddr & mask, mask};
+  unsigned bi = 0, bj = 1;
   uint64_t best_mask = 0;
-  for (unsigned i = 0; i < n_large_; ++i) {
-    const uint64_t m = covering_mask(large_[i].addr, vaddr, large_[i].mask & mask);
-    if (i == 0 || m > best_mask) best = i, best_mask = m;  // a larger mask is a smaller range
-  }
-  large_[best] = LargeRange{vaddr & best_mask, best_mask};
+  for (unsigned i = 0; i <= kMaxLarge; ++i)
+    for (unsigned j = i + 1; j <= kMaxLarge; ++j) {
+      const uint64_t m = covering_mask(all[i].addr, all[j].addr, all[i].mask & all[j].mask);
+      if ((i == 0 && j == 1) || m > best_mask) bi = i, bj = j, best_mask = m;  // a larger mask: a smaller range
+    }
+  all[bi] = LargeRange{all[bi].addr & best_mask, best_mask};
+  all[bj] = all[kMaxLarge];
+  std::copy(all, all + kMaxLarge, large_);
 }
 
 void SoftMmu::drop_superpage_pieces(uint64_t vaddr) {
@@ -347,13 +355,15 @@ void SoftMmu::drop_superpage_pieces(uint64_t vaddr) {
   });
 }
 
+bool SoftMmu::flush_scans_superpages(uint64_t vaddr) const {
+  for (unsigned i = 0; i < n_large_; ++i)
+    if (large_[i].holds(vaddr)) return true;
+  return false;
+}
+
 void SoftMmu::flush_page(uint64_t vaddr) {
   // Inside a superpage: its other 4 KiB pieces may be anywhere in the TLB.
-  for (unsigned i = 0; i < n_large_; ++i)
-    if (large_[i].holds(vaddr)) {
-      drop_superpage_pieces(vaddr);
-      break;
-    }
+  if (flush_scans_superpages(vaddr)) drop_superpage_pieces(vaddr);
   const uint64_t page = vaddr & kPageMask;
   const size_t idx = SoftTlb::index(vaddr);
   auto drop = [page](TlbEntry& e) {

@@ -244,10 +244,12 @@ class SoftMmu {
   void suppress_watchpoints(bool on) { watch_suppressed_ = on; }
 
   SoftTlb& tlb() { return *tlb_; }
-  // -d mmu / `info tlb`: the valid entries.
   // `info tlb`: every live entry (the table's, then the victims'), one line each: the MMU index
   // (named by mode_names[index] when given), virtual page -> physical page, r/w/x, io.
   std::string dump(std::span<const char* const> mode_names = {}) const;
+  // Whether flush_page(vaddr) scans the TLB for superpage pieces: vaddr lies in a range of the
+  // superpages filled since the last full flush.
+  bool flush_scans_superpages(uint64_t vaddr) const;
   PhysMemory& phys() { return phys_; }
 
  private:

@@ -37,7 +37,7 @@ ARM_PROGRAMS = {"idregs": ["cortex-a53", "cortex-a57", "cortex-a72", "max"], "tr
                 "bp": ["cortex-a57"], "el3_bios": ["cortex-a57"], "its": ["cortex-a57"],
                 "el3traps": ["cortex-a57"], "bp_linked": ["cortex-a57"],
                 "vhe": ["max"], "gicv3_grp0": ["cortex-a57"], "gicv3_secure": ["cortex-a57"], "bp_vmid": ["cortex-a57"],
-                "codepage": ["cortex-a57"]}
+                "codepage": ["cortex-a57"], "sysreg_inline": ["cortex-a53", "cortex-a57"]}
 # The -M of the programs that need more than the plain board.
 ARM_MACHINE = {"el2": "virt,virtualization=on", "stage2": "virt,virtualization=on",
                "el2traps": "virt,virtualization=on", "el3": "virt,secure=on,virtualization=on",

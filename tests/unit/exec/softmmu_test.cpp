@@ -485,6 +485,29 @@ TEST_P(SoftMmuTest, APageFlushBetweenTwoSuperpageRegionsDropsThatPageOnly) {
   EXPECT_EQ(s.target.fills, fills + 1);
 }
 
+// arm64's kernel image is mapped by a dozen 2 MiB blocks side by side, vmemmap by blocks far
+// above it, and Linux's text patching flushes a fixmap page above both 100 K times in a boot.
+// With the superpage ranges full, the two nearest merge: the image's blocks share ranges,
+// vmemmap keeps its own, and a fixmap page's flush does not scan the TLB for pieces.
+TEST_P(SoftMmuTest, FullSuperpageRangesMergeTheNearestSoAFarPageFlushesAlone) {
+  System s(GetParam());
+  auto v = s.make_cpu();
+  SoftMmu& mmu = *v->mmu;
+  const uint64_t image = 0xffff800080000000ull, vmemmap = 0xfffffdffc0000000ull, fixmap = 0xffffffffff5fc000ull;
+  auto map_block = [&](uint64_t va) {
+    s.target.superpage.insert(va);
+    s.target.remap[va] = kRam + 0x3000;
+    mmu.load(va, 8, 0, 0);
+  };
+  for (uint64_t i = 0; i < 12; ++i) map_block(image + (i << 21));
+  map_block(vmemmap);
+  for (uint64_t i = 0; i < 12; ++i) EXPECT_TRUE(mmu.flush_scans_superpages(image + (i << 21) + 0x1000)) << i;
+  EXPECT_TRUE(mmu.flush_scans_superpages(vmemmap + 0x1000));
+  EXPECT_FALSE(mmu.flush_scans_superpages(fixmap)) << "a range widened over the fixmap: every flush of it scans";
+  mmu.flush();
+  EXPECT_FALSE(mmu.flush_scans_superpages(image));
+}
+
 TEST_P(SoftMmuTest, APageMappedAfterAFetchFaultRunsItsCode) {
   System s(GetParam());
   auto v = s.make_cpu();
