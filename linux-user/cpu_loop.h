@@ -23,10 +23,10 @@ class EngineBinding {
 
 // What the cpu loop does after a guest system call.
 enum class SyscallOutcome {
-  kExited,     // the process or this thread is gone: leave the loop
-  kNoResult,   // registers were set by the call itself (rt_sigreturn): touch nothing
-  kRestart,    // interrupted, to be restarted: leave pc on the syscall instruction
-  kReturn,     // write `result` to the return register and step past the instruction
+  kExited,    // the process or this thread is gone: leave the loop
+  kNoResult,  // registers were set by the call itself (rt_sigreturn): touch nothing
+  kRestart,   // interrupted, to be restarted: leave pc on the syscall instruction
+  kReturn,    // write `result` to the return register and step past the instruction
 };
 // Runs system call `nr`; sets `result` for kReturn. kExited when the process or this thread ended.
 SyscallOutcome run_guest_syscall(Process& proc, GuestThread& thread, uint64_t nr, const uint64_t args[6],

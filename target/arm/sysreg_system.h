@@ -214,7 +214,7 @@ struct ArmSysState {
   // pmu_check is set and the vCPU's loop brings the counters up to date (pmu_sync).
   std::function<void(uint64_t ns)> pmu_deadline;
   std::atomic<bool> pmu_check{false};
-  std::function<void()> tlb_flush_all;  // this CPU's soft-TLB and jump cache
+  std::function<void()> tlb_flush_all;           // this CPU's soft-TLB and jump cache
   std::function<void(uint64_t)> tlb_flush_page;  // on this vCPU's thread, from its TLBI helper
   // The model's CTR_EL0 and DCZID_EL0 (set at reset), where translated code's inline MRS reads them.
   uint64_t ctr_el0 = 0, dczid_el0 = 0;
